@@ -1,0 +1,23 @@
+//! Pure domain rules of Krousar: the records, their validation, roles and the one access policy.
+//!
+//! Nothing here does I/O or knows about HTTP or SQL, so every rule is tested directly.
+
+pub mod age;
+pub mod child;
+pub mod choices;
+pub mod household;
+pub mod policy;
+pub mod rci;
+pub mod role;
+pub mod text;
+pub mod validation;
+
+pub use policy::{Action, Actor, Decision, ListScope, RecordOwner};
+pub use role::Role;
+pub use validation::{FieldError, Invalid};
+
+/// A new record id: UUIDv7 is time-ordered (good for keyset pagination and B-tree locality) and
+/// can be made on a device that is offline without colliding with the server's.
+pub fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}

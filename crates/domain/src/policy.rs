@@ -1,0 +1,201 @@
+//! The one access policy. Every path that touches a record — pages, API, search, exports,
+//! attachments — asks `decide` (for one record) or `list_scope` (for lists, searches and counts).
+//! Nothing else in Krousar decides who may see what.
+
+use crate::role::Role;
+use uuid::Uuid;
+
+/// The person acting, as established by their session or API token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub org_id: Uuid,
+    pub team_id: Option<Uuid>,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    ListChildren,
+    ViewChild,
+    CreateChild,
+    EditChild,
+    AssignChild,
+    ListHouseholds,
+    ViewHousehold,
+    CreateHousehold,
+    EditHousehold,
+    ListRcis,
+    ViewRci,
+    EditRci,
+    ManageUsers,
+    ViewAudit,
+    ManageOrgs,
+    ViewAggregates,
+}
+
+impl Action {
+    pub const ALL: [Action; 16] = [
+        Action::ListChildren,
+        Action::ViewChild,
+        Action::CreateChild,
+        Action::EditChild,
+        Action::AssignChild,
+        Action::ListHouseholds,
+        Action::ViewHousehold,
+        Action::CreateHousehold,
+        Action::EditHousehold,
+        Action::ListRcis,
+        Action::ViewRci,
+        Action::EditRci,
+        Action::ManageUsers,
+        Action::ViewAudit,
+        Action::ManageOrgs,
+        Action::ViewAggregates,
+    ];
+}
+
+/// What the policy needs to know about a record (a child, a household) to decide on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordOwner {
+    pub org_id: Uuid,
+    pub assigned_worker: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    /// The record was shared with the actor's organisation by a consented referral.
+    pub shared_with_actor: bool,
+}
+
+/// What an action is aimed at.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// Creating something new in the actor's organisation, or an organisation-less action.
+    Nothing,
+    Record(&'a RecordOwner),
+    Organisation(Uuid),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny,
+}
+
+impl Decision {
+    pub fn allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+/// Which records a list, search or count may include. Storage turns this into a WHERE clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListScope {
+    Nothing,
+    /// Records assigned to this user (their caseload).
+    Own(Uuid),
+    /// Records of this team.
+    Team(Uuid),
+    /// Every record of this organisation.
+    Org(Uuid),
+    /// Every record (the shared RCI register; never identities of children across organisations).
+    Everything,
+}
+
+/// The scope a role has over child case files (identities). Ministry and administrators have
+/// none: they see figures, not children, unless a case is referred to them (later: shared).
+fn case_file_scope(actor: &Actor) -> ListScope {
+    match actor.role {
+        Role::SocialWorker | Role::Intake => ListScope::Own(actor.user_id),
+        Role::Supervisor => match actor.team_id {
+            Some(team) => ListScope::Team(team),
+            None => ListScope::Own(actor.user_id),
+        },
+        Role::Manager => ListScope::Org(actor.org_id),
+        Role::OrgAdmin | Role::Ministry | Role::SystemAdmin => ListScope::Nothing,
+    }
+}
+
+fn household_scope(actor: &Actor) -> ListScope {
+    match actor.role {
+        Role::SocialWorker | Role::Intake | Role::Supervisor | Role::Manager => ListScope::Org(actor.org_id),
+        Role::OrgAdmin | Role::Ministry | Role::SystemAdmin => ListScope::Nothing,
+    }
+}
+
+fn within(scope: ListScope, record: &RecordOwner) -> bool {
+    match scope {
+        ListScope::Nothing => false,
+        ListScope::Own(user) => record.assigned_worker == Some(user),
+        ListScope::Team(team) => record.team_id == Some(team),
+        ListScope::Org(org) => record.org_id == org,
+        ListScope::Everything => true,
+    }
+}
+
+/// The scope of a list/search/count action; `Nothing` means the list is refused.
+pub fn list_scope(actor: &Actor, action: Action) -> ListScope {
+    match action {
+        Action::ListChildren => case_file_scope(actor),
+        Action::ListHouseholds => household_scope(actor),
+        Action::ListRcis => ListScope::Everything,
+        Action::ViewAudit => match actor.role {
+            Role::OrgAdmin => ListScope::Org(actor.org_id),
+            Role::SystemAdmin => ListScope::Everything,
+            _ => ListScope::Nothing,
+        },
+        Action::ManageUsers => match actor.role {
+            Role::OrgAdmin => ListScope::Org(actor.org_id),
+            Role::SystemAdmin => ListScope::Everything,
+            _ => ListScope::Nothing,
+        },
+        _ => ListScope::Nothing,
+    }
+}
+
+fn allow(yes: bool) -> Decision {
+    if yes {
+        Decision::Allow
+    } else {
+        Decision::Deny
+    }
+}
+
+/// The single access decision.
+pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
+    use Role::*;
+    let role = actor.role;
+    match (action, target) {
+        (Action::ListChildren | Action::ListHouseholds | Action::ViewAudit, Target::Nothing) => {
+            allow(list_scope(actor, action) != ListScope::Nothing)
+        }
+        (Action::ListRcis | Action::ViewRci, _) => Decision::Allow,
+        (Action::ViewChild, Target::Record(r)) => {
+            let shared = r.shared_with_actor && matches!(role, SocialWorker | Supervisor | Manager);
+            allow(within(case_file_scope(actor), r) || shared)
+        }
+        (Action::EditChild, Target::Record(r)) => {
+            allow(matches!(role, SocialWorker | Supervisor | Intake) && within(case_file_scope(actor), r))
+        }
+        (Action::AssignChild, Target::Record(r)) => allow(role == Supervisor && within(case_file_scope(actor), r)),
+        (Action::CreateChild | Action::CreateHousehold, Target::Nothing) => {
+            allow(matches!(role, SocialWorker | Supervisor | Intake))
+        }
+        (Action::ViewHousehold, Target::Record(r)) => allow(within(household_scope(actor), r)),
+        (Action::EditHousehold, Target::Record(r)) => {
+            allow(matches!(role, SocialWorker | Supervisor | Intake) && within(household_scope(actor), r))
+        }
+        (Action::EditRci, _) => allow(matches!(role, Supervisor | Manager | Ministry | SystemAdmin)),
+        (Action::ManageUsers | Action::ViewAudit, Target::Organisation(org)) => {
+            allow(role == SystemAdmin || (role == OrgAdmin && org == actor.org_id))
+        }
+        (Action::ManageOrgs, _) => allow(role == SystemAdmin),
+        (Action::ViewAggregates, Target::Organisation(org)) => {
+            allow(matches!(role, Ministry | SystemAdmin) || (role == Manager && org == actor.org_id))
+        }
+        (Action::ViewAggregates, Target::Nothing) => allow(matches!(role, Ministry | SystemAdmin)),
+        _ => Decision::Deny,
+    }
+}
+
+#[cfg(test)]
+#[path = "policy_tests.rs"]
+mod tests;

@@ -1,0 +1,176 @@
+//! Every role × action × scope, as a table. A row reads: role, action, then the expected decision
+//! for a record that is own / team / same-org / other-org / shared-with-us ('A' allow, '-' deny).
+
+use super::*;
+
+const ORG: Uuid = Uuid::from_u128(1);
+const OTHER_ORG: Uuid = Uuid::from_u128(2);
+const ME: Uuid = Uuid::from_u128(10);
+const TEAMMATE: Uuid = Uuid::from_u128(11);
+const STRANGER: Uuid = Uuid::from_u128(12);
+const TEAM: Uuid = Uuid::from_u128(20);
+const OTHER_TEAM: Uuid = Uuid::from_u128(21);
+
+fn actor(role: Role) -> Actor {
+    Actor { user_id: ME, org_id: ORG, team_id: Some(TEAM), role }
+}
+
+fn records() -> [RecordOwner; 5] {
+    let rec = |org, worker, team, shared| RecordOwner { org_id: org, assigned_worker: Some(worker), team_id: Some(team), shared_with_actor: shared };
+    [
+        rec(ORG, ME, TEAM, false),                 // own caseload
+        rec(ORG, TEAMMATE, TEAM, false),           // team
+        rec(ORG, STRANGER, OTHER_TEAM, false),     // same organisation, other team
+        rec(OTHER_ORG, STRANGER, OTHER_TEAM, false), // other organisation
+        rec(OTHER_ORG, STRANGER, OTHER_TEAM, true),  // other organisation, shared with us
+    ]
+}
+
+const RECORD_TABLE: &[(&str, Action, &str)] = &[
+    ("social-worker", Action::ViewChild, "A---A"),
+    ("social-worker", Action::EditChild, "A----"),
+    ("social-worker", Action::AssignChild, "-----"),
+    ("social-worker", Action::ViewHousehold, "AAA--"),
+    ("social-worker", Action::EditHousehold, "AAA--"),
+    ("supervisor", Action::ViewChild, "AA--A"),
+    ("supervisor", Action::EditChild, "AA---"),
+    ("supervisor", Action::AssignChild, "AA---"),
+    ("supervisor", Action::ViewHousehold, "AAA--"),
+    ("supervisor", Action::EditHousehold, "AAA--"),
+    ("manager", Action::ViewChild, "AAA-A"),
+    ("manager", Action::EditChild, "-----"),
+    ("manager", Action::AssignChild, "-----"),
+    ("manager", Action::ViewHousehold, "AAA--"),
+    ("manager", Action::EditHousehold, "-----"),
+    ("intake", Action::ViewChild, "A----"),
+    ("intake", Action::EditChild, "A----"),
+    ("intake", Action::AssignChild, "-----"),
+    ("intake", Action::ViewHousehold, "AAA--"),
+    ("intake", Action::EditHousehold, "AAA--"),
+    ("org-admin", Action::ViewChild, "-----"),
+    ("org-admin", Action::EditChild, "-----"),
+    ("org-admin", Action::AssignChild, "-----"),
+    ("org-admin", Action::ViewHousehold, "-----"),
+    ("org-admin", Action::EditHousehold, "-----"),
+    ("ministry", Action::ViewChild, "-----"),
+    ("ministry", Action::EditChild, "-----"),
+    ("ministry", Action::AssignChild, "-----"),
+    ("ministry", Action::ViewHousehold, "-----"),
+    ("ministry", Action::EditHousehold, "-----"),
+    ("system-admin", Action::ViewChild, "-----"),
+    ("system-admin", Action::EditChild, "-----"),
+    ("system-admin", Action::AssignChild, "-----"),
+    ("system-admin", Action::ViewHousehold, "-----"),
+    ("system-admin", Action::EditHousehold, "-----"),
+];
+
+#[test]
+fn record_actions_by_role_and_scope() {
+    for (role, action, expected) in RECORD_TABLE {
+        let actor = actor(Role::parse(role).unwrap());
+        for (rec, want) in records().iter().zip(expected.chars()) {
+            let got = decide(&actor, *action, Target::Record(rec));
+            assert_eq!(got.allowed(), want == 'A', "{role} {action:?} on {rec:?}");
+        }
+    }
+}
+
+#[test]
+fn table_covers_every_role_and_record_action() {
+    let record_actions = [Action::ViewChild, Action::EditChild, Action::AssignChild, Action::ViewHousehold, Action::EditHousehold];
+    for role in Role::ALL {
+        for action in record_actions {
+            assert!(
+                RECORD_TABLE.iter().any(|(r, a, _)| *r == role.as_str() && *a == action),
+                "missing row {role} {action:?}"
+            );
+        }
+    }
+}
+
+/// Organisation-level and creation actions: role, then allow for own org / other org.
+const ORG_TABLE: &[(&str, Action, &str)] = &[
+    ("social-worker", Action::ManageUsers, "--"),
+    ("supervisor", Action::ManageUsers, "--"),
+    ("manager", Action::ManageUsers, "--"),
+    ("intake", Action::ManageUsers, "--"),
+    ("org-admin", Action::ManageUsers, "A-"),
+    ("ministry", Action::ManageUsers, "--"),
+    ("system-admin", Action::ManageUsers, "AA"),
+    ("social-worker", Action::ViewAudit, "--"),
+    ("supervisor", Action::ViewAudit, "--"),
+    ("manager", Action::ViewAudit, "--"),
+    ("intake", Action::ViewAudit, "--"),
+    ("org-admin", Action::ViewAudit, "A-"),
+    ("ministry", Action::ViewAudit, "--"),
+    ("system-admin", Action::ViewAudit, "AA"),
+    ("social-worker", Action::ViewAggregates, "--"),
+    ("supervisor", Action::ViewAggregates, "--"),
+    ("manager", Action::ViewAggregates, "A-"),
+    ("intake", Action::ViewAggregates, "--"),
+    ("org-admin", Action::ViewAggregates, "--"),
+    ("ministry", Action::ViewAggregates, "AA"),
+    ("system-admin", Action::ViewAggregates, "AA"),
+];
+
+#[test]
+fn organisation_actions_by_role() {
+    for (role, action, expected) in ORG_TABLE {
+        let actor = actor(Role::parse(role).unwrap());
+        for (org, want) in [ORG, OTHER_ORG].into_iter().zip(expected.chars()) {
+            let got = decide(&actor, *action, Target::Organisation(org));
+            assert_eq!(got.allowed(), want == 'A', "{role} {action:?} on {org}");
+        }
+    }
+}
+
+#[test]
+fn creation_and_register_actions() {
+    let creators = [Role::SocialWorker, Role::Supervisor, Role::Intake];
+    let rci_editors = [Role::Supervisor, Role::Manager, Role::Ministry, Role::SystemAdmin];
+    for role in Role::ALL {
+        let a = actor(role);
+        assert_eq!(decide(&a, Action::CreateChild, Target::Nothing).allowed(), creators.contains(&role), "{role}");
+        assert_eq!(decide(&a, Action::CreateHousehold, Target::Nothing).allowed(), creators.contains(&role), "{role}");
+        assert_eq!(decide(&a, Action::EditRci, Target::Nothing).allowed(), rci_editors.contains(&role), "{role}");
+        assert!(decide(&a, Action::ListRcis, Target::Nothing).allowed());
+        assert_eq!(decide(&a, Action::ManageOrgs, Target::Nothing).allowed(), role == Role::SystemAdmin);
+    }
+}
+
+#[test]
+fn list_scopes_match_record_decisions() {
+    // A list must never include a record the same actor could not open.
+    for role in Role::ALL {
+        let a = actor(role);
+        let scope = list_scope(&a, Action::ListChildren);
+        for rec in records().iter().filter(|r| !r.shared_with_actor) {
+            let listed = within(scope, rec);
+            let viewable = decide(&a, Action::ViewChild, Target::Record(rec)).allowed();
+            assert!(!listed || viewable, "{role} lists a record it cannot view: {rec:?}");
+            assert!(!viewable || listed, "{role} can view a record its list hides: {rec:?}");
+        }
+        assert_eq!(
+            decide(&a, Action::ListChildren, Target::Nothing).allowed(),
+            scope != ListScope::Nothing
+        );
+    }
+}
+
+#[test]
+fn supervisor_without_team_sees_own_caseload_only() {
+    let a = Actor { team_id: None, ..actor(Role::Supervisor) };
+    assert_eq!(list_scope(&a, Action::ListChildren), ListScope::Own(ME));
+    let [own, team, ..] = records();
+    assert!(decide(&a, Action::ViewChild, Target::Record(&own)).allowed());
+    assert!(!decide(&a, Action::ViewChild, Target::Record(&team)).allowed());
+}
+
+#[test]
+fn unknown_target_shapes_are_denied() {
+    for role in Role::ALL {
+        let a = actor(role);
+        assert!(!decide(&a, Action::ViewChild, Target::Nothing).allowed());
+        assert!(!decide(&a, Action::EditChild, Target::Organisation(ORG)).allowed());
+    }
+}

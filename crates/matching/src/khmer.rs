@@ -1,0 +1,83 @@
+//! Khmer script keys. Never used for display: only to compare.
+
+const COENG: char = '\u{17D2}';
+const RO: char = '\u{179A}';
+const DA: char = '\u{178A}';
+const TA: char = '\u{178F}';
+
+pub fn is_khmer(s: &str) -> bool {
+    s.chars().any(|c| ('\u{1780}'..='\u{17FF}').contains(&c) || ('\u{19E0}'..='\u{19FF}').contains(&c))
+}
+
+/// Khmer digits ០–៩ as ASCII digits.
+pub fn fold_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{17E0}'..='\u{17E9}' => char::from(b'0' + (c as u32 - 0x17E0) as u8),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Order of dependent marks after a base and its subscripts, as Khmer normalisers (e.g. SIL's
+/// khnormal) use: register shifters, robat, vowels, then signs.
+fn mark_rank(c: char) -> Option<u8> {
+    match c {
+        '\u{17C9}' | '\u{17CA}' => Some(1),
+        '\u{17CC}' => Some(2),
+        '\u{17B6}'..='\u{17C5}' => Some(3),
+        '\u{17C6}'..='\u{17C8}' | '\u{17CB}' | '\u{17CD}'..='\u{17D1}' | '\u{17D3}' | '\u{17DD}' => Some(4),
+        _ => None,
+    }
+}
+
+/// The comparison key of Khmer text.
+pub fn khmer_key(s: &str) -> String {
+    // 1. Drop invisible and spacing characters; fold digits and look-alike independent vowels.
+    let mut chars: Vec<char> = Vec::with_capacity(s.len());
+    for c in fold_digits(s).chars() {
+        match c {
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' | '\u{00AD}' => {}
+            c if c.is_whitespace() => {}
+            '\u{17A3}' => chars.push('\u{17A2}'),
+            '\u{17A4}' => chars.extend(['\u{17A2}', '\u{17B6}']),
+            '\u{17B4}' | '\u{17B5}' => {} // inherent vowels: invisible, deprecated
+            c if c.is_ascii_alphabetic() => chars.push(c.to_ascii_lowercase()),
+            c => chars.push(c),
+        }
+    }
+    // 2. Subscript DA and TA look the same; fold to TA.
+    for i in 1..chars.len() {
+        if chars[i - 1] == COENG && chars[i] == DA {
+            chars[i] = TA;
+        }
+    }
+    // 3. In each run of subscripts, put subscript RO last; then sort the dependent marks.
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == COENG {
+            let mut pairs: Vec<[char; 2]> = Vec::new();
+            while i + 1 < chars.len() && chars[i] == COENG {
+                pairs.push([COENG, chars[i + 1]]);
+                i += 2;
+            }
+            pairs.sort_by_key(|p| p[1] == RO);
+            out.extend(pairs.into_iter().flatten());
+            continue;
+        }
+        if mark_rank(chars[i]).is_some() {
+            let start = i;
+            while i < chars.len() && mark_rank(chars[i]).is_some() {
+                i += 1;
+            }
+            let mut marks = chars[start..i].to_vec();
+            marks.sort_by_key(|&c| mark_rank(c));
+            out.extend(marks);
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out.into_iter().collect()
+}

@@ -1,0 +1,80 @@
+//! Normalisation of Khmer-script and romanised names for search and matching.
+//!
+//! Khmer is written without spaces between words and is romanised in many ways (Sok/Sokh,
+//! Srey/Srei, Preaek/Prek, Trapeang/Trapang). Search compares *keys*, never the text shown: the
+//! Khmer key removes invisible characters, folds digits and look-alike letters and puts marks in
+//! one order; the Latin key folds spelling variants into one phonetic skeleton.
+
+mod khmer;
+mod latin;
+
+pub use khmer::{fold_digits, is_khmer, khmer_key};
+pub use latin::{latin_key, plain_key};
+
+/// The search keys of a record's names, space-separated, for a substring (trigram) index.
+/// Khmer names also get their space-free form, because people type them with or without a
+/// space between family and given name.
+pub fn name_keys<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut keys: Vec<String> = Vec::new();
+    let mut push = |k: String| {
+        if !k.is_empty() && !keys.contains(&k) {
+            keys.push(k);
+        }
+    };
+    let mut khmer_joined = String::new();
+    for name in names {
+        for token in tokens(name) {
+            if is_khmer(token) {
+                let k = khmer_key(token);
+                khmer_joined.push_str(&k);
+                push(k);
+            } else {
+                push(plain_key(token));
+                push(latin_key(token));
+            }
+        }
+    }
+    push(khmer_joined);
+    keys.join(" ")
+}
+
+/// The terms of a search query; a record matches when its keys contain every term.
+pub fn query_terms(query: &str) -> Vec<String> {
+    let mut terms: Vec<String> = tokens(query)
+        .map(|t| if is_khmer(t) { khmer_key(t) } else { latin_key(t) })
+        // LIKE wildcards never belong to a name; dropping them keeps patterns literal.
+        .map(|t| t.replace(['%', '_', '\\'], ""))
+        .filter(|t| !t.is_empty())
+        .collect();
+    terms.dedup();
+    terms.truncate(6);
+    terms
+}
+
+/// The plain (spelling-exact, case-folded) forms of a query's Latin terms, used to rank exact
+/// spellings above phonetic variants.
+pub fn query_plain_terms(query: &str) -> Vec<String> {
+    tokens(query).filter(|t| !is_khmer(t)).map(plain_key).filter(|t| !t.is_empty()).collect()
+}
+
+/// Words of a name or query: split on whitespace and punctuation that never belongs to a name.
+/// Zero-width spaces are not separators: inside Khmer they only mark possible line breaks.
+fn tokens(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/' | '(' | ')' | '"' | '|'))
+        .filter(|t| !t.is_empty())
+}
+
+/// Escape a term for use inside a SQL LIKE pattern with `ESCAPE '\'`.
+pub fn like_escape(term: &str) -> String {
+    let mut out = String::with_capacity(term.len() + 2);
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

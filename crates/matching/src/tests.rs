@@ -1,0 +1,93 @@
+use super::*;
+
+#[test]
+fn romanisation_variants_share_a_key() {
+    let pairs = [
+        ("Sok", "Sokh"),
+        ("Srey", "Srei"),
+        ("Chan", "Chann"),
+        ("Chhun", "Chun"),
+        ("Chea", "Chia"),
+        ("Vanna", "Wanna"),
+        ("Preaek", "Prek"),
+        ("Trapeang", "Trapang"),
+        ("Borey", "Borei"),
+        ("Phnom", "Phnum"),
+        ("Sophea", "Sopheap"),
+    ];
+    for (a, b) in pairs.into_iter().take(10) {
+        assert_eq!(latin_key(a), latin_key(b), "{a} / {b}");
+    }
+    assert_ne!(latin_key("Sophea"), latin_key("Sopheap"), "a final consonant is not a variant");
+    assert_ne!(latin_key("Sok"), latin_key("Som"));
+}
+
+#[test]
+fn plain_key_folds_case_accents_and_punctuation() {
+    assert_eq!(plain_key("Mongkol-Borei"), "mongkolborei");
+    assert_eq!(plain_key("Phnôm Pénh"), "phnompenh");
+}
+
+#[test]
+fn khmer_key_drops_invisible_characters_and_folds_digits() {
+    assert_eq!(khmer_key("ភូមិ\u{200B}១"), khmer_key("ភូមិ1"));
+    assert_eq!(khmer_key("ចាន់ សុខា"), khmer_key("ចាន់សុខា"));
+    assert_eq!(fold_digits("២០១៥"), "2015");
+}
+
+#[test]
+fn khmer_key_orders_subscript_ro_last() {
+    // ស + ្ត + ្រ (ស្ត្រ) typed with the subscripts in the other order.
+    let canonical = "ស\u{17D2}ត\u{17D2}រី";
+    let typed = "ស\u{17D2}រ\u{17D2}តី";
+    assert_eq!(khmer_key(canonical), khmer_key(typed));
+}
+
+#[test]
+fn khmer_key_folds_look_alikes() {
+    assert_eq!(khmer_key("ក\u{17D2}ដ"), khmer_key("ក\u{17D2}ត"), "subscript DA and TA");
+    assert_eq!(khmer_key("\u{17A3}"), khmer_key("\u{17A2}"));
+    // Marks typed in another order: vowel then register shifter.
+    assert_eq!(khmer_key("ប\u{17CA}\u{17BB}"), khmer_key("ប\u{17BB}\u{17CA}"));
+}
+
+#[test]
+fn a_record_is_found_by_partial_romanised_and_khmer_names() {
+    let keys = name_keys(["ចាន់", "សុខា", "Chan", "Sokha"]);
+    let found = |q: &str| query_terms(q).iter().all(|t| keys.contains(t.as_str()));
+    assert!(found("sokh"));
+    assert!(found("SOKHA chann"));
+    assert!(found("chan sokha"));
+    assert!(found("សុខា"));
+    assert!(found("ចាន់ សុខា"));
+    assert!(found("ចាន់សុខា"));
+    assert!(!found("dara"));
+}
+
+#[test]
+fn like_escape_neutralises_wildcards() {
+    assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
+}
+
+proptest::proptest! {
+    #[test]
+    fn keys_are_well_formed_and_never_panic(s in "\\PC{0,40}") {
+        let k = latin_key(&s);
+        proptest::prop_assert!(k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        proptest::prop_assert!(!k.contains("aa"));
+        let kk = khmer_key(&s);
+        proptest::prop_assert_eq!(khmer_key(&kk), kk);
+        let _ = name_keys([s.as_str()]);
+        let _ = query_terms(&s);
+    }
+
+    #[test]
+    fn khmer_key_ignores_zero_width_spaces(s in "[\u{1780}-\u{17DD}]{1,12}", at in 0usize..12) {
+        let chars: Vec<char> = s.chars().collect();
+        let at = at.min(chars.len());
+        let mut with_zwsp: String = chars[..at].iter().collect();
+        with_zwsp.push('\u{200B}');
+        with_zwsp.extend(&chars[at..]);
+        proptest::prop_assert_eq!(khmer_key(&with_zwsp), khmer_key(&s));
+    }
+}

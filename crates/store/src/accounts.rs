@@ -1,0 +1,303 @@
+//! Organisations, teams and user accounts.
+
+use crate::audit::{self, Entry, Who};
+use crate::db::{now_text, RowExt, Store};
+use crate::error::StoreError;
+use krousar_domain::choices::OrgKind;
+use krousar_domain::{new_id, Actor, Role};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Org {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: OrgKind,
+    pub code: String,
+    pub require_totp: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Team {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub team_id: Option<Uuid>,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub locale: String,
+    pub disabled: bool,
+    #[serde(skip)]
+    pub failed_logins: i64,
+    #[serde(skip)]
+    pub locked_until: Option<String>,
+    #[serde(skip)]
+    pub totp_secret: Option<String>,
+    pub version: i64,
+}
+
+impl User {
+    pub fn actor(&self) -> Actor {
+        Actor { user_id: self.id, org_id: self.org_id, team_id: self.team_id, role: self.role }
+    }
+}
+
+fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
+    Ok(Org {
+        id: r.uuid("id")?,
+        name: r.text("name")?,
+        kind: OrgKind::parse(&r.text("kind")?).ok_or_else(|| StoreError::Corrupt("org kind".into()))?,
+        code: r.text("code")?,
+        require_totp: r.int("require_totp")? != 0,
+    })
+}
+
+const USER_COLUMNS: &str = "id, org_id, team_id, username, display_name, role, password_hash, locale, disabled, failed_logins, locked_until, totp_secret, version";
+
+fn user_from(r: &AnyRow) -> Result<User, StoreError> {
+    Ok(User {
+        id: r.uuid("id")?,
+        org_id: r.uuid("org_id")?,
+        team_id: r.opt_uuid("team_id")?,
+        username: r.text("username")?,
+        display_name: r.text("display_name")?,
+        role: Role::parse(&r.text("role")?).ok_or_else(|| StoreError::Corrupt("role".into()))?,
+        password_hash: r.text("password_hash")?,
+        locale: r.text("locale")?,
+        disabled: r.int("disabled")? != 0,
+        failed_logins: r.int("failed_logins")?,
+        locked_until: r.opt_text("locked_until")?,
+        totp_secret: r.opt_text("totp_secret")?,
+        version: r.int("version")?,
+    })
+}
+
+/// A short code for case numbers, from the organisation's initials ("Family Care First" → FCF).
+pub fn org_code_from_name(name: &str) -> String {
+    let code: String = name.split_whitespace().filter_map(|w| w.chars().find(|c| c.is_ascii_alphanumeric())).map(|c| c.to_ascii_uppercase()).take(6).collect();
+    if code.is_empty() {
+        "ORG".into()
+    } else {
+        code
+    }
+}
+
+impl Store {
+    pub async fn create_org(&self, who: Who, name: &str, kind: OrgKind) -> Result<Org, StoreError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
+            return Err(StoreError::invalid("name", "err-required"));
+        }
+        let mut tx = self.write().await?;
+        let base = org_code_from_name(name);
+        let mut code = base.clone();
+        for n in 2.. {
+            let taken = sqlx::query("SELECT COUNT(*) AS n FROM organisations WHERE code = $1").bind(&code).fetch_one(&mut *tx).await?.int("n")?;
+            if taken == 0 {
+                break;
+            }
+            code = format!("{base}{n}");
+        }
+        let id = new_id();
+        sqlx::query("INSERT INTO organisations (id, name, kind, code, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id.to_string())
+            .bind(name)
+            .bind(kind.code())
+            .bind(&code)
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from(e).unique_as("organisation"))?;
+        audit::append(&mut tx, who, Entry { action: "org.create", record_type: "organisation", record_id: Some(id.to_string()), detail: json!({"name": name, "kind": kind.code()}) }).await?;
+        tx.commit().await?;
+        Ok(Org { id, name: name.to_string(), kind, code, require_totp: false })
+    }
+
+    pub async fn list_orgs(&self) -> Result<Vec<Org>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, kind, code, require_totp FROM organisations ORDER BY name").fetch_all(&self.pool).await?;
+        rows.iter().map(org_from).collect()
+    }
+
+    pub async fn org(&self, id: Uuid) -> Result<Org, StoreError> {
+        let r = sqlx::query("SELECT id, name, kind, code, require_totp FROM organisations WHERE id = $1").bind(id.to_string()).fetch_optional(&self.pool).await?;
+        r.as_ref().map(org_from).transpose()?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn org_by_name(&self, name: &str) -> Result<Org, StoreError> {
+        let r = sqlx::query("SELECT id, name, kind, code, require_totp FROM organisations WHERE name = $1 OR code = $1").bind(name.trim()).fetch_optional(&self.pool).await?;
+        r.as_ref().map(org_from).transpose()?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn set_org_require_totp(&self, who: Who, org: Uuid, required: bool) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE organisations SET require_totp = $1 WHERE id = $2").bind(required as i64).bind(org.to_string()).execute(&mut *tx).await?;
+        audit::append(&mut tx, who, Entry { action: "org.require_totp", record_type: "organisation", record_id: Some(org.to_string()), detail: json!({"required": required}) }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn create_team(&self, who: Who, org: Uuid, name: &str) -> Result<Team, StoreError> {
+        let mut tx = self.write().await?;
+        let id = new_id();
+        sqlx::query("INSERT INTO teams (id, org_id, name) VALUES ($1, $2, $3)")
+            .bind(id.to_string())
+            .bind(org.to_string())
+            .bind(name.trim())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from(e).unique_as("team"))?;
+        audit::append(&mut tx, who, Entry { action: "team.create", record_type: "team", record_id: Some(id.to_string()), detail: json!({"name": name}) }).await?;
+        tx.commit().await?;
+        Ok(Team { id, org_id: org, name: name.trim().to_string() })
+    }
+
+    pub async fn teams(&self, org: Uuid) -> Result<Vec<Team>, StoreError> {
+        let rows = sqlx::query("SELECT id, org_id, name FROM teams WHERE org_id = $1 ORDER BY name").bind(org.to_string()).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(Team { id: r.uuid("id")?, org_id: r.uuid("org_id")?, name: r.text("name")? })).collect()
+    }
+
+    /// Create a user. The password must already be hashed (the web layer owns hashing).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_user(&self, who: Who, org: Uuid, team: Option<Uuid>, username: &str, display_name: &str, role: Role, password_hash: &str, locale: &str) -> Result<User, StoreError> {
+        let username = username.trim().to_lowercase();
+        let valid_name = (3..=40).contains(&username.len()) && username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        if !valid_name {
+            return Err(StoreError::invalid("username", "err-invalid-username"));
+        }
+        let display_name = display_name.trim();
+        if display_name.is_empty() || display_name.chars().count() > 120 || display_name.chars().any(char::is_control) {
+            return Err(StoreError::invalid("display_name", "err-required"));
+        }
+        let mut tx = self.write().await?;
+        if let Some(team) = team {
+            let n = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1 AND org_id = $2").bind(team.to_string()).bind(org.to_string()).fetch_one(&mut *tx).await?.int("n")?;
+            if n == 0 {
+                return Err(StoreError::invalid("team_id", "err-invalid-choice"));
+            }
+        }
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO users (id, org_id, team_id, username, display_name, role, password_hash, locale, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id.to_string())
+        .bind(org.to_string())
+        .bind(team.map(|t| t.to_string()))
+        .bind(&username)
+        .bind(display_name)
+        .bind(role.as_str())
+        .bind(password_hash)
+        .bind(locale)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from(e).unique_as("username"))?;
+        audit::append(&mut tx, who, Entry { action: "user.create", record_type: "user", record_id: Some(id.to_string()), detail: json!({"username": username, "role": role.as_str(), "org": org}) }).await?;
+        tx.commit().await?;
+        self.user(id).await
+    }
+
+    pub async fn user(&self, id: Uuid) -> Result<User, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&self.pool).await?;
+        r.as_ref().map(user_from).transpose()?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<User, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(username.trim().to_lowercase()).fetch_optional(&self.pool).await?;
+        r.as_ref().map(user_from).transpose()?.ok_or(StoreError::NotFound)
+    }
+
+    /// Users of one organisation, or of all when `org` is `None`.
+    pub async fn users(&self, org: Option<Uuid>) -> Result<Vec<User>, StoreError> {
+        let rows = match org {
+            Some(org) => {
+                let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 ORDER BY username");
+                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_string()).fetch_all(&self.pool).await?
+            }
+            None => {
+                let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+                sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?
+            }
+        };
+        rows.iter().map(user_from).collect()
+    }
+
+    /// Update an account's administrative fields (role, team, disabled, password hash).
+    pub async fn update_user_admin(&self, who: Who, id: Uuid, role: Role, team: Option<Uuid>, disabled: bool, new_password_hash: Option<&str>) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let org = sqlx::query("SELECT org_id FROM users WHERE id = $1").bind(id.to_string()).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?.text("org_id")?;
+        if let Some(team) = team {
+            let n = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1 AND org_id = $2").bind(team.to_string()).bind(&org).fetch_one(&mut *tx).await?.int("n")?;
+            if n == 0 {
+                return Err(StoreError::invalid("team_id", "err-invalid-choice"));
+            }
+        }
+        sqlx::query("UPDATE users SET role = $1, team_id = $2, disabled = $3, version = version + 1 WHERE id = $4")
+            .bind(role.as_str())
+            .bind(team.map(|t| t.to_string()))
+            .bind(disabled as i64)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if let Some(hash) = new_password_hash {
+            sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2").bind(hash).bind(id.to_string()).execute(&mut *tx).await?;
+        }
+        if disabled || new_password_hash.is_some() {
+            // A disabled account or a reset password ends every open session and token.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
+        }
+        if disabled {
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(now_text()).bind(id.to_string()).execute(&mut *tx).await?;
+        }
+        let detail = json!({"role": role.as_str(), "team": team, "disabled": disabled, "password_reset": new_password_hash.is_some()});
+        audit::append(&mut tx, who, Entry { action: "user.update", record_type: "user", record_id: Some(id.to_string()), detail }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_user_locale(&self, id: Uuid, locale: &str) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE users SET locale = $1 WHERE id = $2").bind(locale).bind(id.to_string()).execute(&mut *tx).await?;
+        audit::append(&mut tx, Who { actor_id: Some(id), org_id: None }, Entry { action: "user.locale", record_type: "user", record_id: Some(id.to_string()), detail: json!({"locale": locale}) }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_user_totp(&self, who: Who, id: Uuid, secret: Option<&str>) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2").bind(secret).bind(id.to_string()).execute(&mut *tx).await?;
+        audit::append(&mut tx, who, Entry { action: "user.totp", record_type: "user", record_id: Some(id.to_string()), detail: json!({"enabled": secret.is_some()}) }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Count a failed sign-in; lock the account for `lock_minutes` when `max_failures` is reached.
+    pub async fn record_login_failure(&self, user: &User, max_failures: i64, lock_minutes: i64) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let failures = user.failed_logins + 1;
+        let locked_until = (failures >= max_failures).then(|| (chrono::Utc::now() + chrono::Duration::minutes(lock_minutes)).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+        sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+            .bind(if locked_until.is_some() { 0 } else { failures })
+            .bind(locked_until.clone().or(user.locked_until.clone()))
+            .bind(user.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let action = if locked_until.is_some() { "auth.locked" } else { "auth.failure" };
+        audit::append(&mut tx, Who { actor_id: Some(user.id), org_id: Some(user.org_id) }, Entry { action, record_type: "user", record_id: Some(user.id.to_string()), detail: json!({"failures": failures}) }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

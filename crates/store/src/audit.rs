@@ -1,0 +1,216 @@
+//! The append-only, hash-chained audit log. Each entry's hash covers the previous entry's hash
+//! and all of its own fields, so changing or removing any entry breaks the chain from there on.
+//! Entries are written in the same transaction as the change they record.
+
+use crate::db::{now_text, RowExt, Store, Tx};
+use crate::error::StoreError;
+use crate::sql::Sql;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// Who did something, for the audit log.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Who {
+    pub actor_id: Option<Uuid>,
+    pub org_id: Option<Uuid>,
+}
+
+impl Who {
+    pub fn system() -> Who {
+        Who::default()
+    }
+}
+
+impl From<&krousar_domain::Actor> for Who {
+    fn from(a: &krousar_domain::Actor) -> Who {
+        Who { actor_id: Some(a.user_id), org_id: Some(a.org_id) }
+    }
+}
+
+pub struct Entry<'a> {
+    pub action: &'a str,
+    pub record_type: &'a str,
+    pub record_id: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn link_hash(prev: &str, seq: i64, at: &str, actor: &str, org: &str, action: &str, rtype: &str, rid: &str, detail: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [prev, &seq.to_string(), at, actor, org, action, rtype, rid, detail] {
+        // Length-prefix each field so that moving text between fields changes the hash.
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Append one entry; returns its sequence number.
+pub async fn append(tx: &mut Tx, who: Who, e: Entry<'_>) -> Result<i64, StoreError> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut **tx).await?;
+    let seq = head.int("seq")?;
+    let prev = head.text("hash")?;
+    let at = now_text();
+    let actor = who.actor_id.map(|u| u.to_string()).unwrap_or_default();
+    let org = who.org_id.map(|u| u.to_string()).unwrap_or_default();
+    let rid = e.record_id.unwrap_or_default();
+    let detail = e.detail.to_string();
+    let hash = link_hash(&prev, seq, &at, &actor, &org, e.action, e.record_type, &rid, &detail);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor_id, org_id, action, record_type, record_id, detail, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(seq)
+    .bind(&at)
+    .bind(Some(actor).filter(|s| !s.is_empty()))
+    .bind(Some(org).filter(|s| !s.is_empty()))
+    .bind(e.action)
+    .bind(e.record_type)
+    .bind(Some(rid).filter(|s| !s.is_empty()))
+    .bind(&detail)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut **tx).await?;
+    Ok(seq)
+}
+
+/// Record a change for later synchronisation (record, new version), in the same transaction.
+pub async fn changed(tx: &mut Tx, org: Option<Uuid>, record_type: &str, record_id: Uuid, version: i64) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO change_log (org_id, record_type, record_id, version, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(org.map(|u| u.to_string()))
+        .bind(record_type)
+        .bind(record_id.to_string())
+        .bind(version)
+        .bind(now_text())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub entries: i64,
+    /// The first entry whose link does not hold, if any.
+    pub broken_at: Option<i64>,
+}
+
+/// Walk the whole chain in order, recomputing every hash. It reads in pages rather than one
+/// stream so that it runs in constant memory without holding one long read open.
+pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
+    let mut prev = "0".repeat(64);
+    let mut expected_seq = 1;
+    loop {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor_id, org_id, action, record_type, record_id, detail, prev_hash, hash \
+             FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000",
+        )
+        .bind(expected_seq)
+        .fetch_all(store.pool())
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in rows {
+            let seq = r.int("seq")?;
+            let recomputed = link_hash(
+                &prev,
+                seq,
+                &r.text("at")?,
+                &r.opt_text("actor_id")?.unwrap_or_default(),
+                &r.opt_text("org_id")?.unwrap_or_default(),
+                &r.text("action")?,
+                &r.text("record_type")?,
+                &r.opt_text("record_id")?.unwrap_or_default(),
+                &r.text("detail")?,
+            );
+            let stored = r.text("hash")?;
+            if seq != expected_seq || r.text("prev_hash")? != prev || recomputed != stored {
+                return Ok(Verification { entries: expected_seq - 1, broken_at: Some(expected_seq) });
+            }
+            prev = stored;
+            expected_seq += 1;
+        }
+    }
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(store.pool()).await?;
+    let entries = expected_seq - 1;
+    if head.int("seq")? != entries || head.text("hash")? != prev {
+        // Entries were removed from the end.
+        return Ok(Verification { entries, broken_at: Some(entries + 1) });
+    }
+    Ok(Verification { entries, broken_at: None })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub org_id: Option<String>,
+    pub action: String,
+    pub record_type: String,
+    pub record_id: Option<String>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// `None` means every organisation (system administrators only).
+    pub org_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub record_id: Option<String>,
+    pub action: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+/// The newest entries first, filtered; keyset pagination by sequence number.
+pub async fn list(store: &Store, f: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
+    let mut q = Sql::new(
+        "SELECT a.seq, a.at, a.actor_id, u.username AS actor_name, a.org_id, a.action, a.record_type, a.record_id, a.detail \
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE 1 = 1",
+    );
+    if let Some(org) = f.org_id {
+        q.push(" AND a.org_id = ").bind_text(org.to_string());
+    }
+    if let Some(actor) = f.actor_id {
+        q.push(" AND a.actor_id = ").bind_text(actor.to_string());
+    }
+    if let Some(rid) = &f.record_id {
+        q.push(" AND a.record_id = ").bind_text(rid.clone());
+    }
+    if let Some(action) = &f.action {
+        q.push(" AND a.action = ").bind_text(action.clone());
+    }
+    if let Some(since) = &f.since {
+        q.push(" AND a.at >= ").bind_text(since.clone());
+    }
+    if let Some(until) = &f.until {
+        q.push(" AND a.at < ").bind_text(until.clone());
+    }
+    if let Some(before) = f.before_seq {
+        q.push(" AND a.seq < ").bind_int(before);
+    }
+    q.push(" ORDER BY a.seq DESC LIMIT ").bind_int(f.limit.clamp(1, 500));
+    let rows = q.query().fetch_all(store.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditRow {
+                seq: r.int("seq")?,
+                at: r.text("at")?,
+                actor_id: r.opt_text("actor_id")?,
+                actor_name: r.opt_text("actor_name")?,
+                org_id: r.opt_text("org_id")?,
+                action: r.text("action")?,
+                record_type: r.text("record_type")?,
+                record_id: r.opt_text("record_id")?,
+                detail: r.text("detail")?,
+            })
+        })
+        .collect()
+}

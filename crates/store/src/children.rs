@@ -1,0 +1,398 @@
+//! Children: registration, reading (audited), editing with optimistic locking, assignment, and
+//! scoped, filtered, keyset-paginated lists and name search. Every operation asks the one policy.
+
+use crate::audit::{self, Entry};
+use crate::db::{now_text, RowExt, Store, Tx};
+use crate::error::StoreError;
+use crate::sql::Sql;
+use chrono::NaiveDate;
+use krousar_domain::age::AgeBand;
+use krousar_domain::child::ChildFields;
+use krousar_domain::choices::{BirthRegistration, Disability, IdPoor, LivingArrangement, Protection, Sex};
+use krousar_domain::policy::{decide, list_scope, Target};
+use krousar_domain::{new_id, Action, Actor, ListScope, RecordOwner};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Child {
+    pub id: Uuid,
+    pub version: i64,
+    pub org_id: Uuid,
+    pub case_number: String,
+    pub assigned_worker_id: Option<Uuid>,
+    pub assigned_worker_name: Option<String>,
+    #[serde(skip)]
+    pub team_id: Option<Uuid>,
+    #[serde(flatten)]
+    pub fields: ChildFields,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Child {
+    pub fn owner(&self, actor: &Actor) -> RecordOwner {
+        RecordOwner { org_id: self.org_id, assigned_worker: self.assigned_worker_id, team_id: self.team_id, shared_with_actor: shared_with(actor, self.org_id) }
+    }
+
+    pub fn display_name(&self, khmer: bool) -> String {
+        display_name(&self.fields.family_name_km, &self.fields.given_name_km, &self.fields.family_name_latin, &self.fields.given_name_latin, khmer)
+    }
+}
+
+/// "Family Given" (Khmer order) in the preferred script, falling back to the other.
+pub fn display_name(fkm: &Option<String>, gkm: &Option<String>, fl: &Option<String>, gl: &Option<String>, khmer: bool) -> String {
+    let join = |f: &Option<String>, g: &Option<String>| [f.as_deref(), g.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let (km, latin) = (join(fkm, gkm), join(fl, gl));
+    match (khmer, km.is_empty(), latin.is_empty()) {
+        (true, false, _) | (false, false, true) => km,
+        _ => latin,
+    }
+}
+
+/// Referrals (a later capability) will share records across organisations; until then nothing is.
+fn shared_with(_actor: &Actor, _org: Uuid) -> bool {
+    false
+}
+
+const COLUMNS: &str = "c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.team_id, \
+    c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin, c.nickname, c.sex, c.date_of_birth, \
+    c.estimated_birth_year, c.birth_registration, c.birth_certificate_number, c.id_poor, c.disability, c.disability_note, \
+    c.protection, c.protection_note, c.village_code, c.living_arrangement, c.rci_id, c.created_at, c.updated_at";
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+fn child_from(r: &AnyRow) -> Result<Child, StoreError> {
+    let fields = ChildFields {
+        given_name_km: r.opt_text("given_name_km")?,
+        family_name_km: r.opt_text("family_name_km")?,
+        given_name_latin: r.opt_text("given_name_latin")?,
+        family_name_latin: r.opt_text("family_name_latin")?,
+        nickname: r.opt_text("nickname")?,
+        sex: Sex::parse(&r.text("sex")?).ok_or_else(|| corrupt("sex"))?,
+        date_of_birth: r.opt_text("date_of_birth")?.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        estimated_birth_year: r.opt_int("estimated_birth_year")?.map(|y| y as i32),
+        birth_registration: BirthRegistration::parse(&r.text("birth_registration")?).ok_or_else(|| corrupt("birth_registration"))?,
+        birth_certificate_number: r.opt_text("birth_certificate_number")?,
+        id_poor: IdPoor::parse(&r.text("id_poor")?).ok_or_else(|| corrupt("id_poor"))?,
+        disability: Disability::parse(&r.text("disability")?).ok_or_else(|| corrupt("disability"))?,
+        disability_note: r.opt_text("disability_note")?,
+        protection: r.text("protection")?.split(',').filter_map(Protection::parse).collect(),
+        protection_note: r.opt_text("protection_note")?,
+        village_code: r.opt_text("village_code")?,
+        living_arrangement: LivingArrangement::parse(&r.text("living_arrangement")?).ok_or_else(|| corrupt("living_arrangement"))?,
+        rci_id: r.opt_uuid("rci_id")?,
+    };
+    Ok(Child {
+        id: r.uuid("id")?,
+        version: r.int("version")?,
+        org_id: r.uuid("org_id")?,
+        case_number: r.text("case_number")?,
+        assigned_worker_id: r.opt_uuid("assigned_worker_id")?,
+        assigned_worker_name: r.opt_text("worker_name")?,
+        team_id: r.opt_uuid("team_id")?,
+        fields,
+        created_at: r.text("created_at")?,
+        updated_at: r.text("updated_at")?,
+    })
+}
+
+fn search_keys(f: &ChildFields) -> String {
+    let names = [&f.family_name_km, &f.given_name_km, &f.family_name_latin, &f.given_name_latin, &f.nickname];
+    krousar_match::name_keys(names.into_iter().flatten().map(String::as_str))
+}
+
+/// The place columns derived from a village code, for filters that use an index.
+fn place_prefixes(village: &Option<String>) -> [Option<String>; 3] {
+    let cut = |n: usize| village.as_ref().filter(|v| v.len() >= n).map(|v| v[..n].to_string());
+    [cut(6), cut(4), cut(2)]
+}
+
+/// Checks that need the database: the village and the RCI exist.
+async fn check_references(tx: &mut Tx, f: &ChildFields) -> Result<(), StoreError> {
+    if let Some(code) = &f.village_code {
+        let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'").bind(code).fetch_one(&mut **tx).await?.int("n")?;
+        if n == 0 {
+            return Err(StoreError::invalid("village_code", "err-unknown-place"));
+        }
+    }
+    if let Some(rci) = f.rci_id {
+        let n = sqlx::query("SELECT COUNT(*) AS n FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_one(&mut **tx).await?.int("n")?;
+        if n == 0 {
+            return Err(StoreError::invalid("rci_id", "err-invalid-choice"));
+        }
+    }
+    Ok(())
+}
+
+fn bind_fields<'q>(mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>, f: &ChildFields) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let [commune, district, province] = place_prefixes(&f.village_code);
+    q = q
+        .bind(f.given_name_km.clone())
+        .bind(f.family_name_km.clone())
+        .bind(f.given_name_latin.clone())
+        .bind(f.family_name_latin.clone())
+        .bind(f.nickname.clone())
+        .bind(f.sex.code())
+        .bind(f.date_of_birth.map(|d| d.to_string()))
+        .bind(f.estimated_birth_year.map(i64::from))
+        .bind(f.birth_date_for_age().map(|d| d.to_string()))
+        .bind(f.birth_registration.code())
+        .bind(f.birth_certificate_number.clone())
+        .bind(f.id_poor.code())
+        .bind(f.disability.code())
+        .bind(f.disability_note.clone())
+        .bind(f.protection.iter().map(|p| p.code()).collect::<Vec<_>>().join(","))
+        .bind(f.protection_note.clone())
+        .bind(f.village_code.clone())
+        .bind(commune)
+        .bind(district)
+        .bind(province)
+        .bind(f.living_arrangement.code())
+        .bind(f.rci_id.map(|u| u.to_string()));
+    q
+}
+
+async fn write_search(tx: &mut Tx, id: Uuid, f: &ChildFields) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM child_search WHERE child_id = $1").bind(id.to_string()).execute(&mut **tx).await?;
+    sqlx::query("INSERT INTO child_search (child_id, keys) VALUES ($1, $2)").bind(id.to_string()).bind(search_keys(f)).execute(&mut **tx).await?;
+    Ok(())
+}
+
+pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> Result<Child, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM children c LEFT JOIN users u ON u.id = c.assigned_worker_id WHERE c.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&mut **tx).await?;
+    row.as_ref().map(child_from).transpose()?.ok_or(StoreError::NotFound)
+}
+
+/// Refuse, and record the refusal in the audit log (in its own transaction).
+pub(crate) async fn refuse(store: &Store, actor: &Actor, action: &str, record_type: &str, id: Uuid) -> StoreError {
+    if let Ok(mut tx) = store.write().await {
+        let entry = Entry { action: "access.denied", record_type, record_id: Some(id.to_string()), detail: json!({"attempted": action}) };
+        if audit::append(&mut tx, actor.into(), entry).await.is_ok() {
+            let _ = tx.commit().await;
+        }
+    }
+    StoreError::Forbidden
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChildFilter {
+    pub q: Option<String>,
+    pub province: Option<String>,
+    pub district: Option<String>,
+    pub org: Option<Uuid>,
+    pub sex: Option<Sex>,
+    pub age_band: Option<AgeBand>,
+    pub worker: Option<Uuid>,
+    pub living: Option<LivingArrangement>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+pub(crate) fn scope_sql(q: &mut Sql, scope: ListScope, alias: &str) -> Result<(), StoreError> {
+    match scope {
+        ListScope::Nothing => return Err(StoreError::Forbidden),
+        ListScope::Own(u) => q.push(&format!(" AND {alias}.assigned_worker_id = ")).bind_text(u.to_string()),
+        ListScope::Team(t) => q.push(&format!(" AND {alias}.team_id = ")).bind_text(t.to_string()),
+        ListScope::Org(o) => q.push(&format!(" AND {alias}.org_id = ")).bind_text(o.to_string()),
+        ListScope::Everything => q,
+    };
+    Ok(())
+}
+
+fn filter_sql(q: &mut Sql, f: &ChildFilter, today: NaiveDate) {
+    if let Some(p) = f.province.as_ref().filter(|p| p.len() == 2) {
+        q.push(" AND c.province_code = ").bind_text(p.clone());
+    }
+    if let Some(d) = f.district.as_ref().filter(|d| d.len() == 4) {
+        q.push(" AND c.district_code = ").bind_text(d.clone());
+    }
+    if let Some(org) = f.org {
+        q.push(" AND c.org_id = ").bind_text(org.to_string());
+    }
+    if let Some(sex) = f.sex {
+        q.push(" AND c.sex = ").bind_text(sex.code());
+    }
+    if let Some(band) = f.age_band {
+        let (oldest, youngest) = band.birth_dates(today);
+        q.push(" AND c.birth_date_sort <= ").bind_text(youngest.to_string());
+        if let Some(o) = oldest {
+            q.push(" AND c.birth_date_sort >= ").bind_text(o.to_string());
+        }
+    }
+    if let Some(w) = f.worker {
+        q.push(" AND c.assigned_worker_id = ").bind_text(w.to_string());
+    }
+    if let Some(l) = f.living {
+        q.push(" AND c.living_arrangement = ").bind_text(l.code());
+    }
+    let terms = f.q.as_deref().map(krousar_match::query_terms).unwrap_or_default();
+    if !terms.is_empty() {
+        q.push(" AND c.id IN (SELECT child_id FROM child_search WHERE 1 = 1");
+        for t in terms {
+            q.push(" AND keys LIKE ").bind_text(format!("%{t}%"));
+        }
+        q.push(")");
+    }
+}
+
+impl Store {
+    pub async fn register_child(&self, actor: &Actor, f: ChildFields) -> Result<Child, StoreError> {
+        if !decide(actor, Action::CreateChild, Target::Nothing).allowed() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.write().await?;
+        check_references(&mut tx, &f).await?;
+        let org = actor.org_id.to_string();
+        let number_row = sqlx::query("UPDATE organisations SET next_case_number = next_case_number + 1 WHERE id = $1 RETURNING next_case_number, code").bind(&org).fetch_one(&mut *tx).await?;
+        let case_number = format!("{}-{:06}", number_row.text("code")?, number_row.int("next_case_number")? - 1);
+        let id = new_id();
+        let now = now_text();
+        let q = sqlx::query(
+            "INSERT INTO children (given_name_km, family_name_km, given_name_latin, family_name_latin, nickname, sex, date_of_birth, \
+             estimated_birth_year, birth_date_sort, birth_registration, birth_certificate_number, id_poor, disability, disability_note, \
+             protection, protection_note, village_code, commune_code, district_code, province_code, living_arrangement, rci_id, \
+             id, org_id, case_number, assigned_worker_id, team_id, created_by, created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
+             $23, $24, $25, $26, $27, $28, $29, $30, 1)",
+        );
+        // The worker who registers a child holds the case until a supervisor assigns it.
+        bind_fields(q, &f)
+            .bind(id.to_string())
+            .bind(&org)
+            .bind(&case_number)
+            .bind(actor.user_id.to_string())
+            .bind(actor.team_id.map(|t| t.to_string()))
+            .bind(actor.user_id.to_string())
+            .bind(&now)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        write_search(&mut tx, id, &f).await?;
+        audit::append(&mut tx, actor.into(), Entry { action: "child.create", record_type: "child", record_id: Some(id.to_string()), detail: json!({"case_number": case_number}) }).await?;
+        audit::changed(&mut tx, Some(actor.org_id), "child", id, 1).await?;
+        let child = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(child)
+    }
+
+    /// Open one child's record. Every read is audited (`via` says through what: page, api, export).
+    pub async fn view_child(&self, actor: &Actor, id: Uuid, via: &str) -> Result<Child, StoreError> {
+        let mut tx = self.write().await?;
+        let child = load(&mut tx, id).await?;
+        if !decide(actor, Action::ViewChild, Target::Record(&child.owner(actor))).allowed() {
+            drop(tx);
+            return Err(refuse(self, actor, "child.view", "child", id).await);
+        }
+        audit::append(&mut tx, actor.into(), Entry { action: "child.view", record_type: "child", record_id: Some(id.to_string()), detail: json!({"via": via}) }).await?;
+        tx.commit().await?;
+        Ok(child)
+    }
+
+    /// Save edited fields if the record is still at `expected_version`; otherwise `Conflict` and
+    /// nothing is written.
+    pub async fn update_child(&self, actor: &Actor, id: Uuid, expected_version: i64, f: ChildFields) -> Result<Child, StoreError> {
+        let mut tx = self.write().await?;
+        let before = load(&mut tx, id).await?;
+        if !decide(actor, Action::EditChild, Target::Record(&before.owner(actor))).allowed() {
+            drop(tx);
+            return Err(refuse(self, actor, "child.edit", "child", id).await);
+        }
+        if before.version != expected_version {
+            return Err(StoreError::Conflict { current: before.version });
+        }
+        check_references(&mut tx, &f).await?;
+        let q = sqlx::query(
+            "UPDATE children SET given_name_km = $1, family_name_km = $2, given_name_latin = $3, family_name_latin = $4, nickname = $5, \
+             sex = $6, date_of_birth = $7, estimated_birth_year = $8, birth_date_sort = $9, birth_registration = $10, \
+             birth_certificate_number = $11, id_poor = $12, disability = $13, disability_note = $14, protection = $15, \
+             protection_note = $16, village_code = $17, commune_code = $18, district_code = $19, province_code = $20, \
+             living_arrangement = $21, rci_id = $22, updated_at = $23, version = version + 1 WHERE id = $24 AND version = $25",
+        );
+        let n = bind_fields(q, &f).bind(now_text()).bind(id.to_string()).bind(expected_version).execute(&mut *tx).await?.rows_affected();
+        if n != 1 {
+            return Err(StoreError::Conflict { current: before.version });
+        }
+        write_search(&mut tx, id, &f).await?;
+        let changed = changed_fields(&before.fields, &f);
+        audit::append(&mut tx, actor.into(), Entry { action: "child.update", record_type: "child", record_id: Some(id.to_string()), detail: json!({"fields": changed, "version": expected_version + 1}) }).await?;
+        audit::changed(&mut tx, Some(before.org_id), "child", id, expected_version + 1).await?;
+        let child = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(child)
+    }
+
+    /// Move a child to another worker's caseload (supervisors, within their team's scope).
+    pub async fn assign_child(&self, actor: &Actor, id: Uuid, worker: Uuid) -> Result<Child, StoreError> {
+        let mut tx = self.write().await?;
+        let before = load(&mut tx, id).await?;
+        if !decide(actor, Action::AssignChild, Target::Record(&before.owner(actor))).allowed() {
+            drop(tx);
+            return Err(refuse(self, actor, "child.assign", "child", id).await);
+        }
+        let w = sqlx::query("SELECT org_id, team_id, role, disabled FROM users WHERE id = $1").bind(worker.to_string()).fetch_optional(&mut *tx).await?;
+        let Some(w) = w else { return Err(StoreError::invalid("worker", "err-invalid-choice")) };
+        let role = krousar_domain::Role::parse(&w.text("role")?);
+        if w.uuid("org_id")? != before.org_id || w.int("disabled")? != 0 || !role.is_some_and(|r| r.has_caseload()) {
+            return Err(StoreError::invalid("worker", "err-invalid-choice"));
+        }
+        let team = w.opt_text("team_id")?;
+        sqlx::query("UPDATE children SET assigned_worker_id = $1, team_id = $2, updated_at = $3, version = version + 1 WHERE id = $4")
+            .bind(worker.to_string())
+            .bind(team)
+            .bind(now_text())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        audit::append(&mut tx, actor.into(), Entry { action: "child.assign", record_type: "child", record_id: Some(id.to_string()), detail: json!({"from": before.assigned_worker_id, "to": worker}) }).await?;
+        audit::changed(&mut tx, Some(before.org_id), "child", id, before.version + 1).await?;
+        let child = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(child)
+    }
+
+    /// One page of the children the actor may see, newest first. `cursor` is the last id of the
+    /// previous page.
+    pub async fn list_children(&self, actor: &Actor, f: &ChildFilter, cursor: Option<Uuid>, limit: i64, today: NaiveDate) -> Result<Page<Child>, StoreError> {
+        let limit = limit.clamp(1, 200);
+        let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM children c LEFT JOIN users u ON u.id = c.assigned_worker_id WHERE 1 = 1"));
+        scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c")?;
+        filter_sql(&mut q, f, today);
+        if let Some(c) = cursor {
+            q.push(" AND c.id < ").bind_text(c.to_string());
+        }
+        q.push(" ORDER BY c.id DESC LIMIT ").bind_int(limit + 1);
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let mut items: Vec<Child> = rows.iter().map(child_from).collect::<Result<_, _>>()?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|c| c.id.to_string())
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    /// How many children the actor may see match the filter (same scope as the list).
+    pub async fn count_children(&self, actor: &Actor, f: &ChildFilter, today: NaiveDate) -> Result<i64, StoreError> {
+        let mut q = Sql::new("SELECT COUNT(*) AS n FROM children c WHERE 1 = 1");
+        scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c")?;
+        filter_sql(&mut q, f, today);
+        Ok(q.query().fetch_one(&self.pool).await?.int("n")?)
+    }
+}
+
+fn changed_fields(a: &ChildFields, b: &ChildFields) -> Vec<String> {
+    let (a, b) = (serde_json::to_value(a).unwrap_or_default(), serde_json::to_value(b).unwrap_or_default());
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else { return Vec::new() };
+    a.iter().filter(|(k, v)| b.get(*k) != Some(v)).map(|(k, _)| k.clone()).collect()
+}

@@ -1,0 +1,122 @@
+//! The connection pool over SQLite or PostgreSQL. One code path: SQL is written once with `$n`
+//! placeholders (both engines accept them) and types both engines share (TEXT, 64-bit integers).
+//! The few real dialect differences live in the migrations only.
+
+use crate::error::StoreError;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub backend: Backend,
+}
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+impl Store {
+    /// Connect to `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!("unsupported database URL (use sqlite://PATH or postgres://…): {url}")));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool = match backend {
+            Backend::Sqlite => {
+                options
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL for concurrent readers; FULL sync so an acknowledged write
+                            // survives a power cut; foreign keys enforced; writers wait.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(&url).await?,
+        };
+        Ok(Store { pool, backend })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// A transaction that will write. It takes the write lock at once (by touching the audit
+    /// head), so concurrent writers queue instead of failing half-way, on both engines, and the
+    /// audit chain has exactly one writer at a time.
+    pub async fn write(&self) -> Result<Tx, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut *tx).await?;
+        Ok(tx)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Small helpers to read columns from an `AnyRow` with clear errors.
+pub(crate) trait RowExt {
+    fn text(&self, col: &str) -> Result<String, StoreError>;
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError>;
+    fn int(&self, col: &str) -> Result<i64, StoreError>;
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError>;
+    fn uuid(&self, col: &str) -> Result<uuid::Uuid, StoreError>;
+    fn opt_uuid(&self, col: &str) -> Result<Option<uuid::Uuid>, StoreError>;
+}
+
+impl RowExt for AnyRow {
+    fn text(&self, col: &str) -> Result<String, StoreError> {
+        Ok(sqlx::Row::try_get::<String, _>(self, col)?)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::Row::try_get::<Option<String>, _>(self, col)?)
+    }
+    fn int(&self, col: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::Row::try_get::<i64, _>(self, col)?)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::Row::try_get::<Option<i64>, _>(self, col)?)
+    }
+    fn uuid(&self, col: &str) -> Result<uuid::Uuid, StoreError> {
+        let s = self.text(col)?;
+        uuid::Uuid::parse_str(&s).map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
+    }
+    fn opt_uuid(&self, col: &str) -> Result<Option<uuid::Uuid>, StoreError> {
+        match self.opt_text(col)? {
+            None => Ok(None),
+            Some(s) => uuid::Uuid::parse_str(&s).map(Some).map_err(|e| StoreError::Corrupt(format!("{col}: {e}"))),
+        }
+    }
+}
+
+/// The current time as stored: UTC, fixed width, so text order is time order on both engines.
+pub fn now_text() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}

@@ -1,0 +1,45 @@
+use krousar_domain::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    /// The record changed since the caller read it (optimistic concurrency).
+    #[error("stale version: the record is now at version {current}")]
+    Conflict { current: i64 },
+    #[error("{0}")]
+    Invalid(Invalid),
+    /// A uniqueness rule was broken (e.g. a username already taken).
+    #[error("duplicate: {0}")]
+    Duplicate(&'static str),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<Invalid> for StoreError {
+    fn from(value: Invalid) -> Self {
+        StoreError::Invalid(value)
+    }
+}
+
+impl StoreError {
+    pub fn invalid(field: &'static str, code: &'static str) -> StoreError {
+        let mut e = Invalid::default();
+        e.push(field, code);
+        StoreError::Invalid(e)
+    }
+
+    /// Map a unique-constraint violation to `Duplicate`, leaving other errors as they are.
+    pub fn unique_as(self, what: &'static str) -> StoreError {
+        match &self {
+            StoreError::Db(sqlx::Error::Database(d)) if d.is_unique_violation() => StoreError::Duplicate(what),
+            _ => self,
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Households (families), their members, and their links to children.
+
+use crate::audit::{self, Entry};
+use crate::children::{refuse, scope_sql, Page};
+use crate::db::{now_text, RowExt, Store, Tx};
+use crate::error::StoreError;
+use crate::sql::Sql;
+use krousar_domain::choices::{IdPoor, IncomeBand, Relationship, Sex};
+use krousar_domain::household::{HouseholdFields, Member};
+use krousar_domain::policy::{decide, list_scope, Target};
+use krousar_domain::{new_id, Action, Actor, RecordOwner};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Household {
+    pub id: Uuid,
+    pub version: i64,
+    pub org_id: Uuid,
+    #[serde(flatten)]
+    pub fields: HouseholdFields,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Household {
+    pub fn owner(&self) -> RecordOwner {
+        RecordOwner { org_id: self.org_id, assigned_worker: None, team_id: None, shared_with_actor: false }
+    }
+}
+
+/// A child linked to a household, as far as the viewer may know it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkedChild {
+    pub id: Uuid,
+    pub case_number: String,
+    pub name_km: String,
+    pub name_latin: String,
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+fn household_from(r: &AnyRow, members: Vec<Member>) -> Result<Household, StoreError> {
+    Ok(Household {
+        id: r.uuid("id")?,
+        version: r.int("version")?,
+        org_id: r.uuid("org_id")?,
+        fields: HouseholdFields {
+            name: r.text("name")?,
+            phone: r.opt_text("phone")?,
+            village_code: r.opt_text("village_code")?,
+            address_detail: r.opt_text("address_detail")?,
+            income_band: IncomeBand::parse(&r.text("income_band")?).ok_or_else(|| corrupt("income_band"))?,
+            id_poor: IdPoor::parse(&r.text("id_poor")?).ok_or_else(|| corrupt("id_poor"))?,
+            id_poor_number: r.opt_text("id_poor_number")?,
+            members,
+        },
+        created_at: r.text("created_at")?,
+        updated_at: r.text("updated_at")?,
+    })
+}
+
+const COLUMNS: &str = "h.id, h.version, h.org_id, h.name, h.phone, h.village_code, h.address_detail, h.income_band, h.id_poor, h.id_poor_number, h.created_at, h.updated_at";
+
+async fn members(tx: &mut Tx, id: Uuid) -> Result<Vec<Member>, StoreError> {
+    let rows = sqlx::query("SELECT name_km, name_latin, relationship, sex, birth_year, is_head, phone FROM household_members WHERE household_id = $1 ORDER BY position")
+        .bind(id.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Member {
+                name_km: r.opt_text("name_km")?,
+                name_latin: r.opt_text("name_latin")?,
+                relationship: Relationship::parse(&r.text("relationship")?).ok_or_else(|| corrupt("relationship"))?,
+                sex: r.opt_text("sex")?.as_deref().and_then(Sex::parse),
+                birth_year: r.opt_int("birth_year")?.map(|y| y as i32),
+                is_head: r.int("is_head")? != 0,
+                phone: r.opt_text("phone")?,
+            })
+        })
+        .collect()
+}
+
+async fn load(tx: &mut Tx, id: Uuid) -> Result<Household, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM households h WHERE h.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?;
+    let m = members(tx, id).await?;
+    household_from(&row, m)
+}
+
+async fn write_members(tx: &mut Tx, id: Uuid, f: &HouseholdFields) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM household_members WHERE household_id = $1").bind(id.to_string()).execute(&mut **tx).await?;
+    for (i, m) in f.members.iter().enumerate() {
+        sqlx::query("INSERT INTO household_members (id, household_id, position, name_km, name_latin, relationship, sex, birth_year, is_head, phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+            .bind(new_id().to_string())
+            .bind(id.to_string())
+            .bind(i as i64)
+            .bind(m.name_km.clone())
+            .bind(m.name_latin.clone())
+            .bind(m.relationship.code())
+            .bind(m.sex.map(|s| s.code()))
+            .bind(m.birth_year.map(i64::from))
+            .bind(m.is_head as i64)
+            .bind(m.phone.clone())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+fn keys(f: &HouseholdFields) -> String {
+    let mut names: Vec<&str> = vec![f.name.as_str()];
+    for m in &f.members {
+        names.extend(m.name_km.as_deref());
+        names.extend(m.name_latin.as_deref());
+    }
+    krousar_match::name_keys(names)
+}
+
+async fn check_village(tx: &mut Tx, f: &HouseholdFields) -> Result<(), StoreError> {
+    if let Some(code) = &f.village_code {
+        let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'").bind(code).fetch_one(&mut **tx).await?.int("n")?;
+        if n == 0 {
+            return Err(StoreError::invalid("village_code", "err-unknown-place"));
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Create a household, optionally linked at once to a child the actor may edit.
+    pub async fn create_household(&self, actor: &Actor, f: HouseholdFields, child: Option<Uuid>) -> Result<Household, StoreError> {
+        if !decide(actor, Action::CreateHousehold, Target::Nothing).allowed() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.write().await?;
+        check_village(&mut tx, &f).await?;
+        if let Some(c) = child {
+            let ch = crate::children::load(&mut tx, c).await?;
+            if !decide(actor, Action::EditChild, Target::Record(&ch.owner(actor))).allowed() {
+                drop(tx);
+                return Err(refuse(self, actor, "household.link", "child", c).await);
+            }
+        }
+        let id = new_id();
+        let now = now_text();
+        let v = &f.village_code;
+        sqlx::query(
+            "INSERT INTO households (id, org_id, name, phone, village_code, district_code, province_code, address_detail, income_band, id_poor, id_poor_number, keys, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(id.to_string())
+        .bind(actor.org_id.to_string())
+        .bind(&f.name)
+        .bind(f.phone.clone())
+        .bind(v.clone())
+        .bind(v.as_ref().map(|c| c[..4].to_string()))
+        .bind(v.as_ref().map(|c| c[..2].to_string()))
+        .bind(f.address_detail.clone())
+        .bind(f.income_band.code())
+        .bind(f.id_poor.code())
+        .bind(f.id_poor_number.clone())
+        .bind(keys(&f))
+        .bind(actor.user_id.to_string())
+        .bind(&now)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        write_members(&mut tx, id, &f).await?;
+        if let Some(c) = child {
+            sqlx::query("INSERT INTO household_children (household_id, child_id) VALUES ($1, $2)").bind(id.to_string()).bind(c.to_string()).execute(&mut *tx).await?;
+        }
+        audit::append(&mut tx, actor.into(), Entry { action: "household.create", record_type: "household", record_id: Some(id.to_string()), detail: json!({"child": child, "members": f.members.len()}) }).await?;
+        audit::changed(&mut tx, Some(actor.org_id), "household", id, 1).await?;
+        let h = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(h)
+    }
+
+    pub async fn view_household(&self, actor: &Actor, id: Uuid, via: &str) -> Result<Household, StoreError> {
+        let mut tx = self.write().await?;
+        let h = load(&mut tx, id).await?;
+        if !decide(actor, Action::ViewHousehold, Target::Record(&h.owner())).allowed() {
+            drop(tx);
+            return Err(refuse(self, actor, "household.view", "household", id).await);
+        }
+        audit::append(&mut tx, actor.into(), Entry { action: "household.view", record_type: "household", record_id: Some(id.to_string()), detail: json!({"via": via}) }).await?;
+        tx.commit().await?;
+        Ok(h)
+    }
+
+    pub async fn update_household(&self, actor: &Actor, id: Uuid, expected_version: i64, f: HouseholdFields) -> Result<Household, StoreError> {
+        let mut tx = self.write().await?;
+        let before = load(&mut tx, id).await?;
+        if !decide(actor, Action::EditHousehold, Target::Record(&before.owner())).allowed() {
+            drop(tx);
+            return Err(refuse(self, actor, "household.edit", "household", id).await);
+        }
+        if before.version != expected_version {
+            return Err(StoreError::Conflict { current: before.version });
+        }
+        check_village(&mut tx, &f).await?;
+        let v = &f.village_code;
+        sqlx::query(
+            "UPDATE households SET name = $1, phone = $2, village_code = $3, district_code = $4, province_code = $5, address_detail = $6, \
+             income_band = $7, id_poor = $8, id_poor_number = $9, keys = $10, updated_at = $11, version = version + 1 WHERE id = $12 AND version = $13",
+        )
+        .bind(&f.name)
+        .bind(f.phone.clone())
+        .bind(v.clone())
+        .bind(v.as_ref().map(|c| c[..4].to_string()))
+        .bind(v.as_ref().map(|c| c[..2].to_string()))
+        .bind(f.address_detail.clone())
+        .bind(f.income_band.code())
+        .bind(f.id_poor.code())
+        .bind(f.id_poor_number.clone())
+        .bind(keys(&f))
+        .bind(now_text())
+        .bind(id.to_string())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?;
+        write_members(&mut tx, id, &f).await?;
+        audit::append(&mut tx, actor.into(), Entry { action: "household.update", record_type: "household", record_id: Some(id.to_string()), detail: json!({"version": expected_version + 1}) }).await?;
+        audit::changed(&mut tx, Some(before.org_id), "household", id, expected_version + 1).await?;
+        let h = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(h)
+    }
+
+    /// Link a child to a household: the actor must be allowed to edit both.
+    pub async fn link_child_to_household(&self, actor: &Actor, household: Uuid, child: Uuid) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let h = load(&mut tx, household).await?;
+        let c = crate::children::load(&mut tx, child).await?;
+        let ok = decide(actor, Action::EditHousehold, Target::Record(&h.owner())).allowed() && decide(actor, Action::EditChild, Target::Record(&c.owner(actor))).allowed();
+        if !ok {
+            drop(tx);
+            return Err(refuse(self, actor, "household.link", "household", household).await);
+        }
+        let exists = sqlx::query("SELECT COUNT(*) AS n FROM household_children WHERE household_id = $1 AND child_id = $2").bind(household.to_string()).bind(child.to_string()).fetch_one(&mut *tx).await?.int("n")?;
+        if exists == 0 {
+            sqlx::query("INSERT INTO household_children (household_id, child_id) VALUES ($1, $2)").bind(household.to_string()).bind(child.to_string()).execute(&mut *tx).await?;
+            audit::append(&mut tx, actor.into(), Entry { action: "household.link_child", record_type: "household", record_id: Some(household.to_string()), detail: json!({"child": child}) }).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Households a child belongs to (the caller has already been allowed to view the child).
+    pub async fn households_of_child(&self, child: Uuid) -> Result<Vec<(Uuid, String)>, StoreError> {
+        let rows = sqlx::query("SELECT h.id, h.name FROM household_children hc JOIN households h ON h.id = hc.household_id WHERE hc.child_id = $1 ORDER BY h.name")
+            .bind(child.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.uuid("id")?, r.text("name")?))).collect()
+    }
+
+    /// Children linked to a household, limited to those the actor may open: a household page
+    /// never reveals a child outside the actor's scope.
+    pub async fn children_of_household(&self, actor: &Actor, household: Uuid) -> Result<Vec<LinkedChild>, StoreError> {
+        let mut q = Sql::new(
+            "SELECT c.id, c.case_number, c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin \
+             FROM household_children hc JOIN children c ON c.id = hc.child_id WHERE hc.household_id = ",
+        );
+        q.bind_text(household.to_string());
+        match scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c") {
+            Ok(()) => {}
+            Err(StoreError::Forbidden) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        }
+        q.push(" ORDER BY c.case_number");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let (fkm, gkm, fl, gl) = (r.opt_text("family_name_km")?, r.opt_text("given_name_km")?, r.opt_text("family_name_latin")?, r.opt_text("given_name_latin")?);
+                Ok(LinkedChild {
+                    id: r.uuid("id")?,
+                    case_number: r.text("case_number")?,
+                    name_km: crate::children::display_name(&fkm, &gkm, &fl, &gl, true),
+                    name_latin: crate::children::display_name(&fkm, &gkm, &fl, &gl, false),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn list_households(&self, actor: &Actor, q_text: Option<&str>, province: Option<&str>, district: Option<&str>, cursor: Option<Uuid>, limit: i64) -> Result<Page<Household>, StoreError> {
+        let limit = limit.clamp(1, 200);
+        let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM households h WHERE 1 = 1"));
+        scope_sql(&mut q, list_scope(actor, Action::ListHouseholds), "h")?;
+        if let Some(p) = province.filter(|p| p.len() == 2) {
+            q.push(" AND h.province_code = ").bind_text(p);
+        }
+        if let Some(d) = district.filter(|d| d.len() == 4) {
+            q.push(" AND h.district_code = ").bind_text(d);
+        }
+        for t in q_text.map(krousar_match::query_terms).unwrap_or_default() {
+            q.push(" AND h.keys LIKE ").bind_text(format!("%{t}%"));
+        }
+        if let Some(c) = cursor {
+            q.push(" AND h.id < ").bind_text(c.to_string());
+        }
+        q.push(" ORDER BY h.id DESC LIMIT ").bind_int(limit + 1);
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let mut items = rows.iter().map(|r| household_from(r, Vec::new())).collect::<Result<Vec<_>, _>>()?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|h| h.id.to_string())
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+}

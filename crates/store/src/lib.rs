@@ -1,0 +1,32 @@
+//! Persistence of Krousar on SQLite (embedded default) or PostgreSQL (shared national
+//! deployments) through one code path. Every write runs in one transaction with its audit entry
+//! and change-log entry; every record operation asks the domain's one access policy first.
+
+pub mod accounts;
+pub mod audit;
+pub mod children;
+pub mod db;
+pub mod error;
+pub mod gazetteer;
+pub mod households;
+pub mod locations;
+pub mod migrate;
+pub mod rcis;
+pub mod sessions;
+pub mod sql;
+
+pub use audit::Who;
+pub use db::{Backend, Store};
+pub use error::StoreError;
+
+impl Store {
+    /// Connect, migrate, and load the shipped gazetteer if the database has none yet.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        if store.location_count().await? == 0 {
+            store.import_places(Who::system(), gazetteer::EMBEDDED_RELEASE, &gazetteer::embedded()).await?;
+        }
+        Ok(store)
+    }
+}

@@ -1,0 +1,208 @@
+//! Places of the gazetteer in the database: loading a release, searching, and address paths.
+//! A new release adds and renames places but never deletes one, so no recorded address breaks.
+
+use crate::audit::{self, Entry, Who};
+use crate::db::{RowExt, Store};
+use crate::error::StoreError;
+use crate::gazetteer::{Level, Place};
+use crate::sql::Sql;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Location {
+    pub code: String,
+    pub level: String,
+    pub name_km: String,
+    pub name_latin: String,
+    pub parent_code: Option<String>,
+}
+
+/// A place with the names of everything above it, for display ("Ou Thum, Banteay Neang, …").
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LocationPath {
+    pub code: String,
+    pub level: String,
+    /// From province down to this place.
+    pub parts: Vec<Location>,
+}
+
+impl LocationPath {
+    pub fn label(&self, khmer: bool) -> String {
+        let names: Vec<&str> = self.parts.iter().rev().map(|p| if khmer { p.name_km.as_str() } else { p.name_latin.as_str() }).collect();
+        names.join(", ")
+    }
+
+    pub fn at(&self, level: Level) -> Option<&Location> {
+        self.parts.iter().find(|p| p.level == level.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub added: usize,
+    pub renamed: usize,
+    pub unchanged: usize,
+    pub retired: usize,
+}
+
+/// Search keys of a place: its names, former names, and the names without the unit words
+/// people leave out ("ខេត្ត", "Province", "Krong").
+fn place_keys(name_km: &str, name_latin: &str, former: &str) -> String {
+    let strip_km = ["ខេត្ត", "រាជធានី", "ក្រុង", "ស្រុក", "ខណ្ឌ", "ឃុំ", "សង្កាត់", "ភូមិ"];
+    let mut km = name_km.to_string();
+    for w in strip_km {
+        if let Some(rest) = km.strip_prefix(w) {
+            if !rest.is_empty() {
+                km = rest.to_string();
+            }
+        }
+    }
+    let latin: String = name_latin.split_whitespace().filter(|w| !matches!(w.to_lowercase().as_str(), "province" | "capital" | "municipality" | "krong" | "khan" | "srok" | "district" | "commune" | "sangkat" | "phum" | "village")).collect::<Vec<_>>().join(" ");
+    let latin_joined = latin.replace(' ', "");
+    krousar_match::name_keys([name_km, km.as_str(), name_latin, latin_joined.as_str(), former])
+}
+
+fn location_from(r: &sqlx::any::AnyRow) -> Result<Location, StoreError> {
+    Ok(Location { code: r.text("code")?, level: r.text("level")?, name_km: r.text("name_km")?, name_latin: r.text("name_latin")?, parent_code: r.opt_text("parent_code")? })
+}
+
+impl Store {
+    /// Load a gazetteer release: add new places, rename changed ones (keeping the former names
+    /// searchable), and mark places missing from the release as retired.
+    pub async fn import_places(&self, who: Who, release: &str, places: &[Place]) -> Result<ImportSummary, StoreError> {
+        let mut tx = self.write().await?;
+        let existing: HashMap<String, (String, String, String)> = sqlx::query("SELECT code, name_km, name_latin, former_names FROM locations")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.text("code")?, (r.text("name_km")?, r.text("name_latin")?, r.text("former_names")?))))
+            .collect::<Result<_, StoreError>>()?;
+        let mut summary = ImportSummary::default();
+        let mut fresh: Vec<&Place> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for p in places {
+            if !seen.insert(p.code.as_str()) {
+                continue;
+            }
+            match existing.get(&p.code) {
+                None => fresh.push(p),
+                Some((km, latin, _)) if *km == p.name_km && *latin == p.name_latin => summary.unchanged += 1,
+                Some((km, latin, former)) => {
+                    let former = format!("{former} {km} {latin}").trim().to_string();
+                    sqlx::query("UPDATE locations SET name_km = $1, name_latin = $2, kind_km = $3, former_names = $4, keys = $5, retired = 0 WHERE code = $6")
+                        .bind(&p.name_km)
+                        .bind(&p.name_latin)
+                        .bind(&p.kind_km)
+                        .bind(&former)
+                        .bind(place_keys(&p.name_km, &p.name_latin, &former))
+                        .bind(&p.code)
+                        .execute(&mut *tx)
+                        .await?;
+                    summary.renamed += 1;
+                }
+            }
+        }
+        // Parents before children, in batches: one statement per 200 places.
+        fresh.sort_by_key(|p| (p.level, p.code.clone()));
+        for chunk in fresh.chunks(200) {
+            let mut q = Sql::new("INSERT INTO locations (code, level, parent_code, name_km, name_latin, kind_km, keys) VALUES ");
+            for (i, p) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push("(").bind_text(p.code.clone()).push(", ").bind_text(p.level.as_str()).push(", ");
+                match p.parent_code() {
+                    Some(parent) => q.bind_text(parent),
+                    None => q.push("NULL"),
+                };
+                q.push(", ").bind_text(p.name_km.clone()).push(", ").bind_text(p.name_latin.clone()).push(", ").bind_text(p.kind_km.clone());
+                q.push(", ").bind_text(place_keys(&p.name_km, &p.name_latin, "")).push(")");
+            }
+            q.query().execute(&mut *tx).await?;
+        }
+        summary.added = fresh.len();
+        let codes: std::collections::HashSet<&str> = places.iter().map(|p| p.code.as_str()).collect();
+        for code in existing.keys().filter(|c| !codes.contains(c.as_str())) {
+            sqlx::query("UPDATE locations SET retired = 1 WHERE code = $1").bind(code).execute(&mut *tx).await?;
+            summary.retired += 1;
+        }
+        audit::append(&mut tx, who, Entry { action: "gazetteer.import", record_type: "gazetteer", record_id: Some(release.to_string()), detail: json!(summary) }).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    pub async fn location_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM locations").fetch_one(&self.pool).await?.int("n")?)
+    }
+
+    /// The place and its ancestors, or `NotFound` for an unknown code.
+    pub async fn location_path(&self, code: &str) -> Result<LocationPath, StoreError> {
+        let mut paths = self.location_paths(&[code.to_string()]).await?;
+        paths.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// Paths of many places with one query.
+    pub async fn location_paths(&self, codes: &[String]) -> Result<Vec<LocationPath>, StoreError> {
+        let mut wanted: Vec<String> = Vec::new();
+        for c in codes {
+            for len in [2, 4, 6, 8] {
+                if c.len() >= len && c.len() % 2 == 0 && !wanted.contains(&c[..len].to_string()) {
+                    wanted.push(c[..len].to_string());
+                }
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::new("SELECT code, level, name_km, name_latin, parent_code FROM locations WHERE code IN (");
+        for (i, c) in wanted.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind_text(c.clone());
+        }
+        q.push(")");
+        let found: HashMap<String, Location> = q.query().fetch_all(&self.pool).await?.iter().map(|r| location_from(r).map(|l| (l.code.clone(), l))).collect::<Result<_, _>>()?;
+        Ok(codes
+            .iter()
+            .filter_map(|c| {
+                let me = found.get(c)?;
+                let parts = [2, 4, 6, 8].iter().filter(|&&n| n <= c.len()).filter_map(|&n| found.get(&c[..n]).cloned()).collect();
+                Some(LocationPath { code: c.clone(), level: me.level.clone(), parts })
+            })
+            .collect())
+    }
+
+    /// Places directly under `parent` (provinces when `None`), for cascading selects.
+    pub async fn child_locations(&self, parent: Option<&str>) -> Result<Vec<Location>, StoreError> {
+        let rows = match parent {
+            None => sqlx::query("SELECT code, level, name_km, name_latin, parent_code FROM locations WHERE level = 'province' AND retired = 0 ORDER BY code").fetch_all(&self.pool).await?,
+            Some(p) => sqlx::query("SELECT code, level, name_km, name_latin, parent_code FROM locations WHERE parent_code = $1 AND retired = 0 ORDER BY code").bind(p).fetch_all(&self.pool).await?,
+        };
+        rows.iter().map(location_from).collect()
+    }
+
+    /// Type-ahead: places whose Khmer or romanised names contain every term of `query`.
+    pub async fn search_locations(&self, query: &str, level: Option<Level>, within: Option<&str>, limit: i64) -> Result<Vec<LocationPath>, StoreError> {
+        let terms = krousar_match::query_terms(query);
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::new("SELECT code FROM locations WHERE retired = 0");
+        if let Some(level) = level {
+            q.push(" AND level = ").bind_text(level.as_str());
+        }
+        if let Some(within) = within.filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())) {
+            q.push(" AND code LIKE ").bind_text(format!("{within}%"));
+        }
+        for t in &terms {
+            q.push(" AND keys LIKE ").bind_text(format!("%{t}%"));
+        }
+        // Higher levels first (a province before its villages), then by code.
+        q.push(" ORDER BY length(code), code LIMIT ").bind_int(limit.clamp(1, 50));
+        let codes: Vec<String> = q.query().fetch_all(&self.pool).await?.iter().map(|r| r.text("code")).collect::<Result<_, _>>()?;
+        self.location_paths(&codes).await
+    }
+}

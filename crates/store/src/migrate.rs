@@ -1,0 +1,78 @@
+//! Schema migrations, embedded in the binary, one list per engine kept in lockstep (same
+//! versions and names; a test checks it). Each runs in its own transaction.
+
+use crate::db::{now_text, Backend, Store};
+use crate::error::StoreError;
+use sqlx::{AssertSqlSafe, Row};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+impl Store {
+    /// Apply every migration not yet applied. Safe to run from several servers at once.
+    pub async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
+        sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+            .execute(&self.pool)
+            .await?;
+        let mut applied = Vec::new();
+        for m in MIGRATIONS {
+            let mut tx = self.pool.begin().await?;
+            if self.backend == Backend::Postgres {
+                // Several app servers may start together; one migrates, the others wait.
+                sqlx::query("SELECT pg_advisory_xact_lock(4711)").execute(&mut *tx).await?;
+            }
+            let done = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = $1")
+                .bind(m.version)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get::<i64, _>("n")?;
+            if done > 0 {
+                continue;
+            }
+            let sql = match self.backend {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(now_text())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            applied.push(m.version);
+        }
+        Ok(applied)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_in_order_and_name_the_same_tables_on_both_engines() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1);
+            let tables = |sql: &str| -> Vec<String> {
+                sql.lines()
+                    .filter_map(|l| l.trim().strip_prefix("CREATE TABLE ").or_else(|| l.trim().strip_prefix("CREATE VIRTUAL TABLE ")))
+                    .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
+                    .collect()
+            };
+            assert_eq!(tables(m.sqlite), tables(m.postgres), "migration {} differs", m.name);
+        }
+    }
+}

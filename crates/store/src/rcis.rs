@@ -1,0 +1,212 @@
+//! The register of residential care institutions and the residence periods of children in them.
+
+use crate::audit::{self, Entry};
+use crate::children::{refuse, scope_sql, Page};
+use crate::db::{now_text, RowExt, Store};
+use crate::error::StoreError;
+use crate::sql::Sql;
+use chrono::NaiveDate;
+use krousar_domain::choices::{RciRegistration, RciType};
+use krousar_domain::policy::{decide, list_scope, Target};
+use krousar_domain::rci::{overlaps, ResidencePeriod, RciFields};
+use krousar_domain::{new_id, Action, Actor};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rci {
+    pub id: Uuid,
+    pub version: i64,
+    #[serde(flatten)]
+    pub fields: RciFields,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Residence {
+    pub id: Uuid,
+    pub child_id: Uuid,
+    pub rci_id: Uuid,
+    pub rci_name: String,
+    #[serde(flatten)]
+    pub period: ResidencePeriod,
+}
+
+const COLUMNS: &str = "r.id, r.version, r.name, r.rci_type, r.village_code, r.capacity, r.registration_status, r.note, r.created_at";
+
+fn rci_from(r: &AnyRow) -> Result<Rci, StoreError> {
+    Ok(Rci {
+        id: r.uuid("id")?,
+        version: r.int("version")?,
+        fields: RciFields {
+            name: r.text("name")?,
+            rci_type: RciType::parse(&r.text("rci_type")?).ok_or_else(|| StoreError::Corrupt("rci_type".into()))?,
+            village_code: r.opt_text("village_code")?,
+            capacity: r.opt_int("capacity")?,
+            registration_status: RciRegistration::parse(&r.text("registration_status")?).ok_or_else(|| StoreError::Corrupt("registration_status".into()))?,
+            note: r.opt_text("note")?,
+        },
+        created_at: r.text("created_at")?,
+    })
+}
+
+fn date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+}
+
+impl Store {
+    pub async fn create_rci(&self, actor: &Actor, f: RciFields) -> Result<Rci, StoreError> {
+        if !decide(actor, Action::EditRci, Target::Nothing).allowed() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.write().await?;
+        if let Some(code) = &f.village_code {
+            let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'").bind(code).fetch_one(&mut *tx).await?.int("n")?;
+            if n == 0 {
+                return Err(StoreError::invalid("village_code", "err-unknown-place"));
+            }
+        }
+        let id = new_id();
+        let now = now_text();
+        sqlx::query(
+            "INSERT INTO rcis (id, name, rci_type, village_code, province_code, district_code, capacity, registration_status, note, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(id.to_string())
+        .bind(&f.name)
+        .bind(f.rci_type.code())
+        .bind(f.village_code.clone())
+        .bind(f.village_code.as_ref().map(|c| c[..2].to_string()))
+        .bind(f.village_code.as_ref().map(|c| c[..4].to_string()))
+        .bind(f.capacity)
+        .bind(f.registration_status.code())
+        .bind(f.note.clone())
+        .bind(actor.user_id.to_string())
+        .bind(&now)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, actor.into(), Entry { action: "rci.create", record_type: "rci", record_id: Some(id.to_string()), detail: json!({"name": f.name}) }).await?;
+        audit::changed(&mut tx, None, "rci", id, 1).await?;
+        tx.commit().await?;
+        self.rci(id).await
+    }
+
+    /// The RCI register is shared by everyone signed in (institutions, not children).
+    pub async fn rci(&self, id: Uuid) -> Result<Rci, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM rcis r WHERE r.id = $1");
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&self.pool).await?;
+        r.as_ref().map(rci_from).transpose()?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn list_rcis(&self, q_text: Option<&str>, province: Option<&str>, cursor: Option<Uuid>, limit: i64) -> Result<Page<Rci>, StoreError> {
+        let limit = limit.clamp(1, 500);
+        let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM rcis r WHERE 1 = 1"));
+        if let Some(p) = province.filter(|p| p.len() == 2) {
+            q.push(" AND r.province_code = ").bind_text(p);
+        }
+        if let Some(text) = q_text.map(str::trim).filter(|t| !t.is_empty()) {
+            q.push(" AND lower(r.name) LIKE ").bind_text(format!("%{}%", text.to_lowercase().replace(['%', '_', '\\'], "")));
+        }
+        if let Some(c) = cursor {
+            q.push(" AND r.id < ").bind_text(c.to_string());
+        }
+        q.push(" ORDER BY r.id DESC LIMIT ").bind_int(limit + 1);
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let mut items = rows.iter().map(rci_from).collect::<Result<Vec<_>, _>>()?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|r| r.id.to_string())
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    /// Record a stay of a child in an RCI. Stays of one child may not overlap.
+    pub async fn add_residence(&self, actor: &Actor, child: Uuid, rci: Uuid, p: ResidencePeriod) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let c = crate::children::load(&mut tx, child).await?;
+        if !decide(actor, Action::EditChild, Target::Record(&c.owner(actor))).allowed() {
+            drop(tx);
+            return Err(refuse(self, actor, "residence.add", "child", child).await);
+        }
+        let n = sqlx::query("SELECT COUNT(*) AS n FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_one(&mut *tx).await?.int("n")?;
+        if n == 0 {
+            return Err(StoreError::invalid("rci_id", "err-invalid-choice"));
+        }
+        let others = sqlx::query("SELECT entered, left_on FROM residence_periods WHERE child_id = $1").bind(child.to_string()).fetch_all(&mut *tx).await?;
+        for o in others {
+            let other = ResidencePeriod { entered: date(Some(o.text("entered")?)).unwrap_or(NaiveDate::MIN), left: date(o.opt_text("left_on")?), reason_left: None };
+            if overlaps(&other, &p) {
+                return Err(StoreError::invalid("entered", "err-overlapping-stay"));
+            }
+        }
+        let id = new_id();
+        sqlx::query("INSERT INTO residence_periods (id, child_id, rci_id, entered, left_on, reason_left, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(id.to_string())
+            .bind(child.to_string())
+            .bind(rci.to_string())
+            .bind(p.entered.to_string())
+            .bind(p.left.map(|d| d.to_string()))
+            .bind(p.reason_left.clone())
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await?;
+        audit::append(&mut tx, actor.into(), Entry { action: "residence.add", record_type: "child", record_id: Some(child.to_string()), detail: json!({"rci": rci, "entered": p.entered, "left": p.left}) }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stays of one child (the caller has already been allowed to view the child).
+    pub async fn residences_of_child(&self, child: Uuid) -> Result<Vec<Residence>, StoreError> {
+        let rows = sqlx::query("SELECT p.id, p.child_id, p.rci_id, r.name AS rci_name, p.entered, p.left_on, p.reason_left FROM residence_periods p JOIN rcis r ON r.id = p.rci_id WHERE p.child_id = $1 ORDER BY p.entered DESC")
+            .bind(child.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Residence {
+                    id: r.uuid("id")?,
+                    child_id: r.uuid("child_id")?,
+                    rci_id: r.uuid("rci_id")?,
+                    rci_name: r.text("rci_name")?,
+                    period: ResidencePeriod { entered: date(Some(r.text("entered")?)).unwrap_or(NaiveDate::MIN), left: date(r.opt_text("left_on")?), reason_left: r.opt_text("reason_left")? },
+                })
+            })
+            .collect()
+    }
+
+    /// How many children lived in the RCI on `day` (an aggregate: no identities).
+    pub async fn residents_on(&self, rci: Uuid, day: NaiveDate) -> Result<i64, StoreError> {
+        let d = day.to_string();
+        Ok(sqlx::query("SELECT COUNT(DISTINCT child_id) AS n FROM residence_periods WHERE rci_id = $1 AND entered <= $2 AND (left_on IS NULL OR left_on > $2)")
+            .bind(rci.to_string())
+            .bind(&d)
+            .fetch_one(&self.pool)
+            .await?
+            .int("n")?)
+    }
+
+    /// Residents on `day` that the actor may open (for the RCI page's list).
+    pub async fn visible_residents_on(&self, actor: &Actor, rci: Uuid, day: NaiveDate) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+        let mut q = Sql::new(
+            "SELECT c.id, c.case_number, c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin \
+             FROM residence_periods p JOIN children c ON c.id = p.child_id WHERE p.rci_id = ",
+        );
+        q.bind_text(rci.to_string()).push(" AND p.entered <= ").bind_text(day.to_string()).push(" AND (p.left_on IS NULL OR p.left_on > ").bind_text(day.to_string()).push(")");
+        if scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c").is_err() {
+            return Ok(Vec::new());
+        }
+        q.push(" ORDER BY c.case_number LIMIT 500");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let (fkm, gkm, fl, gl) = (r.opt_text("family_name_km")?, r.opt_text("given_name_km")?, r.opt_text("family_name_latin")?, r.opt_text("given_name_latin")?);
+                Ok((r.uuid("id")?, r.text("case_number")?, crate::children::display_name(&fkm, &gkm, &fl, &gl, false)))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,152 @@
+//! Sign-in sessions and API tokens. Only SHA-256 hashes of the secrets are stored: a copy of the
+//! database does not let anyone sign in.
+
+use crate::accounts::User;
+use crate::audit::{self, Entry, Who};
+use crate::db::{now_text, RowExt, Store};
+use crate::error::StoreError;
+use krousar_domain::new_id;
+use rand::RngCore;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id_hash: String,
+    pub user_id: Uuid,
+    pub csrf: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    /// Password accepted, second factor still to come: no access yet.
+    pub second_factor_pending: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub id: Uuid,
+    pub label: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+impl Store {
+    /// Start a session after a correct password: resets the failure count and audits the sign-in.
+    /// Returns the secret for the cookie. A new secret each time (rotation at login).
+    pub async fn start_session(&self, user: &User, second_factor_pending: bool) -> Result<(String, Session), StoreError> {
+        let secret = random_secret();
+        let now = now_text();
+        let session = Session { id_hash: secret_hash(&secret), user_id: user.id, csrf: random_secret(), created_at: now.clone(), last_seen_at: now.clone(), second_factor_pending };
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen_at, second_factor_pending) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&session.id_hash)
+            .bind(user.id.to_string())
+            .bind(&session.csrf)
+            .bind(&now)
+            .bind(&now)
+            .bind(second_factor_pending as i64)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user.id.to_string()).execute(&mut *tx).await?;
+        let action = if second_factor_pending { "auth.password_ok" } else { "auth.login" };
+        audit::append(&mut tx, Who { actor_id: Some(user.id), org_id: Some(user.org_id) }, Entry { action, record_type: "user", record_id: Some(user.id.to_string()), detail: json!({}) }).await?;
+        tx.commit().await?;
+        Ok((secret, session))
+    }
+
+    /// The second factor was accepted: the session becomes a full one, under a new secret.
+    pub async fn complete_second_factor(&self, old: &Session, user: &User) -> Result<(String, Session), StoreError> {
+        self.end_session_hash(&old.id_hash).await?;
+        self.start_session(user, false).await
+    }
+
+    pub async fn session(&self, secret: &str) -> Result<Option<Session>, StoreError> {
+        let r = sqlx::query("SELECT id_hash, user_id, csrf, created_at, last_seen_at, second_factor_pending FROM sessions WHERE id_hash = $1")
+            .bind(secret_hash(secret))
+            .fetch_optional(&self.pool)
+            .await?;
+        r.map(|r| {
+            Ok(Session {
+                id_hash: r.text("id_hash")?,
+                user_id: r.uuid("user_id")?,
+                csrf: r.text("csrf")?,
+                created_at: r.text("created_at")?,
+                last_seen_at: r.text("last_seen_at")?,
+                second_factor_pending: r.int("second_factor_pending")? != 0,
+            })
+        })
+        .transpose()
+    }
+
+    /// Mark activity for the idle timeout. Bookkeeping, not a record change: not audited.
+    pub async fn touch_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now_text()).bind(id_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn end_session_hash(&self, id_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Remove sessions not seen since `before` (a timestamp in stored format).
+    pub async fn purge_sessions(&self, before: &str) -> Result<u64, StoreError> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1").bind(before).execute(&self.pool).await?.rows_affected())
+    }
+
+    /// A new API token for `user`; the secret is returned once and never stored.
+    pub async fn create_token(&self, who: Who, user: &User, label: &str) -> Result<String, StoreError> {
+        let secret = format!("krt_{}", random_secret());
+        let id = new_id();
+        let mut tx = self.write().await?;
+        sqlx::query("INSERT INTO api_tokens (id, user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id.to_string())
+            .bind(user.id.to_string())
+            .bind(secret_hash(&secret))
+            .bind(label)
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await?;
+        audit::append(&mut tx, who, Entry { action: "token.create", record_type: "api_token", record_id: Some(id.to_string()), detail: json!({"user": user.id, "label": label}) }).await?;
+        tx.commit().await?;
+        Ok(secret)
+    }
+
+    /// The user a live token belongs to.
+    pub async fn token_user(&self, secret: &str) -> Result<Option<Uuid>, StoreError> {
+        let r = sqlx::query("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL").bind(secret_hash(secret)).fetch_optional(&self.pool).await?;
+        r.map(|r| r.uuid("user_id")).transpose()
+    }
+
+    pub async fn tokens(&self, user: Uuid) -> Result<Vec<Token>, StoreError> {
+        let rows = sqlx::query("SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC").bind(user.to_string()).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(Token { id: r.uuid("id")?, label: r.text("label")?, created_at: r.text("created_at")?, revoked_at: r.opt_text("revoked_at")? })).collect()
+    }
+
+    pub async fn revoke_token(&self, who: Who, user: Uuid, token: Uuid) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+            .bind(now_text())
+            .bind(token.to_string())
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::append(&mut tx, who, Entry { action: "token.revoke", record_type: "api_token", record_id: Some(token.to_string()), detail: json!({}) }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
