@@ -1,1 +1,234 @@
-fn main() {}
+//! The `krousar` binary. Subcommand names and flags are part of the product's interface.
+
+mod demo;
+mod synth;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand};
+use krousar_domain::choices::OrgKind;
+use krousar_domain::Role;
+use krousar_store::{Store, Who};
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "krousar", version, about = "Case management for child protection and family-based care in Cambodia")]
+struct Cli {
+    /// Database: sqlite://PATH (embedded) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "KROUSAR_DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application and API.
+    Serve {
+        #[arg(long, env = "KROUSAR_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Mark cookies Secure (when served over HTTPS).
+        #[arg(long, env = "KROUSAR_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Start with an embedded database and demo data (created on first start, reused after).
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        #[arg(long, default_value = "./krousar-demo")]
+        data_dir: PathBuf,
+    },
+    /// Apply database migrations (and load the shipped gazetteer into an empty database).
+    Migrate,
+    /// Organisations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The Cambodian gazetteer.
+    Gazetteer {
+        #[command(subcommand)]
+        command: GazetteerCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Generate synthetic but realistic children and households.
+    GenData {
+        #[arg(long, default_value_t = 1000)]
+        children: usize,
+        /// Where to create the SQLite database (ignored with --database-url).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["ngo", "ministry"])]
+        kind: String,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = ["social-worker", "supervisor", "manager", "org-admin", "intake", "ministry", "system-admin"])]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print a new API token for a user (only its hash is stored).
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum GazetteerCommand {
+    /// Load a newer NCDD release from a directory of workbooks (adds and renames; never deletes).
+    Import { dir: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit status 1 if it is broken.
+    Verify,
+}
+
+fn database_url(cli: &Option<String>) -> String {
+    cli.clone().unwrap_or_else(|| "sqlite://krousar.db".to_string())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KROUSAR_LOG").unwrap_or_else(|_| "info".into())).with_writer(std::io::stderr).init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { listen, secure_cookies } => {
+            let store = Store::open(&database_url(&cli.database_url)).await?;
+            let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+            tracing::info!("Krousar listening on http://{listen}");
+            let config = krousar_web::Config { secure_cookies, ..Default::default() };
+            krousar_web::serve(store, config, listener).await
+        }
+        Command::Demo { listen, data_dir } => demo::run(&listen, &data_dir, cli.database_url).await,
+        Command::Migrate => {
+            let store = Store::open(&database_url(&cli.database_url)).await?;
+            println!("database is up to date ({} places in the gazetteer)", store.location_count().await?);
+            Ok(())
+        }
+        Command::Org { command } => {
+            let store = Store::open(&database_url(&cli.database_url)).await?;
+            match command {
+                OrgCommand::Add { name, kind } => {
+                    let kind = OrgKind::parse(&kind).ok_or_else(|| anyhow!("kind must be ngo or ministry"))?;
+                    let org = store.create_org(Who::system(), &name, kind).await?;
+                    println!("{}\t{}\t{}", org.id, org.code, org.name);
+                }
+                OrgCommand::List => {
+                    for o in store.list_orgs().await? {
+                        println!("{}\t{}\t{}\t{}", o.id, o.code, o.kind.code(), o.name);
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { org, username, role, name, team } } => {
+            let store = Store::open(&database_url(&cli.database_url)).await?;
+            let org = store.org_by_name(&org).await.map_err(|_| anyhow!("no organisation named {org}"))?;
+            let role = Role::parse(&role).ok_or_else(|| anyhow!("unknown role"))?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            if !krousar_web::auth::password_acceptable(password) {
+                bail!("the password (read from standard input) must have at least 10 characters");
+            }
+            let team_id = match team {
+                None => None,
+                Some(t) => {
+                    let teams = store.teams(org.id).await?;
+                    Some(match teams.into_iter().find(|x| x.name == t) {
+                        Some(x) => x.id,
+                        None => store.create_team(Who::system(), org.id, &t).await?.id,
+                    })
+                }
+            };
+            let hash = krousar_web::auth::hash_password(password).map_err(|e| anyhow!(e))?;
+            let user = store.create_user(Who::system(), org.id, team_id, &username, name.as_deref().unwrap_or(&username), role, &hash, "km").await?;
+            println!("{}\t{}\t{}", user.id, user.username, user.role);
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { username, label } } => {
+            let store = Store::open(&database_url(&cli.database_url)).await?;
+            let user = store.user_by_username(&username).await.map_err(|_| anyhow!("no user named {username}"))?;
+            println!("{}", store.create_token(Who::system(), &user, &label).await?);
+            Ok(())
+        }
+        Command::Gazetteer { command: GazetteerCommand::Import { dir } } => {
+            let store = Store::open(&database_url(&cli.database_url)).await?;
+            let places = krousar_store::gazetteer::read_dir(&dir)?;
+            let release = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "import".into());
+            let s = store.import_places(Who::system(), &release, &places).await?;
+            println!("added {}, renamed {}, unchanged {}, retired {}", s.added, s.renamed, s.unchanged, s.retired);
+            Ok(())
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let store = Store::connect(&database_url(&cli.database_url)).await?;
+            let v = krousar_store::audit::verify(&store).await?;
+            match v.broken_at {
+                None => {
+                    println!("audit chain intact: {} entries", v.entries);
+                    Ok(())
+                }
+                Some(seq) => {
+                    eprintln!("audit chain BROKEN at entry {seq} ({} entries verified before it)", v.entries);
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::GenData { children, data_dir, seed } => {
+            let url = match (cli.database_url, data_dir) {
+                (Some(u), _) => u,
+                (None, Some(dir)) => {
+                    std::fs::create_dir_all(&dir)?;
+                    format!("sqlite://{}", dir.join("krousar.db").display())
+                }
+                (None, None) => bail!("give --data-dir or --database-url"),
+            };
+            demo::gen_data(&url, children, seed).await
+        }
+    }
+}

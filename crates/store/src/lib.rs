@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod children;
 pub mod db;
 pub mod error;

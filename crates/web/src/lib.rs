@@ -1,1 +1,70 @@
+//! The HTTP layer of Krousar: server-rendered pages (Khmer and English, working without
+//! JavaScript) and the JSON API under `/api/v1`. Handlers extract input and the caller, call
+//! the store (which asks the domain policy), and render. No SQL and no permission rule here.
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+mod security;
+pub mod views;
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::Router;
+use krousar_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mark cookies `Secure` (set when served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    pub idle_minutes: i64,
+    pub absolute_hours: i64,
+    /// Failed sign-ins before the account is locked, and for how long.
+    pub max_failures: i64,
+    pub lock_minutes: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { secure_cookies: false, idle_minutes: 60, absolute_hours: 12, max_failures: 6, lock_minutes: 30 }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+pub fn router(store: Store, config: Config) -> Router {
+    let state = AppState { store, config: Arc::new(config) };
+    let dynamic = Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), auth::context))
+        .with_state(state);
+    Router::new()
+        .merge(dynamic)
+        .merge(security::static_routes())
+        .layer(middleware::from_fn(security::headers))
+        .layer(DefaultBodyLimit::max(auth::MAX_BODY))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+}
+
+/// Serve until Ctrl-C / SIGTERM, finishing requests in flight.
+pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    let app = router(store, config);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! `krousar demo`: an embedded database with three organisations, a user for every role and
+//! about 300 children with households; and `gen-data` for large synthetic datasets.
+
+use crate::synth::Synth;
+use anyhow::{Context, Result};
+use krousar_domain::choices::{OrgKind, RciRegistration, RciType};
+use krousar_domain::rci::{RciFields, ResidencePeriod};
+use krousar_domain::Role;
+use krousar_store::{Store, Who};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::path::Path;
+
+const DEMO_CHILDREN: usize = 300;
+
+struct DemoUser {
+    username: &'static str,
+    name: &'static str,
+    role: Role,
+    org: usize,
+    team: Option<&'static str>,
+}
+
+const USERS: &[DemoUser] = &[
+    DemoUser { username: "sokha", name: "Chan Sokha", role: Role::SocialWorker, org: 0, team: Some("Battambang team") },
+    DemoUser { username: "dara", name: "Ouch Dara", role: Role::SocialWorker, org: 0, team: Some("Phnom Penh team") },
+    DemoUser { username: "sreymom", name: "Keo Sreymom", role: Role::Supervisor, org: 0, team: Some("Battambang team") },
+    DemoUser { username: "vannak", name: "Heng Vannak", role: Role::Manager, org: 0, team: None },
+    DemoUser { username: "admin", name: "Lim Bopha", role: Role::OrgAdmin, org: 0, team: None },
+    DemoUser { username: "intake", name: "Sok Pisey", role: Role::Intake, org: 0, team: Some("Phnom Penh team") },
+    DemoUser { username: "rithy", name: "Meas Rithy", role: Role::SocialWorker, org: 1, team: Some("Siem Reap team") },
+    DemoUser { username: "mosvy", name: "Ministry viewer", role: Role::Ministry, org: 2, team: None },
+    DemoUser { username: "sysadmin", name: "System administrator", role: Role::SystemAdmin, org: 2, team: None },
+];
+
+const ORGS: &[(&str, OrgKind)] = &[("Family First Cambodia (demo)", OrgKind::Ngo), ("Siem Reap Children's Hope (demo)", OrgKind::Ngo), ("MoSVY", OrgKind::Ministry)];
+
+pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>) -> Result<()> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let url = database_url.unwrap_or_else(|| format!("sqlite://{}", data_dir.join("krousar.db").display()));
+    let store = Store::open(&url).await?;
+    let creds_file = data_dir.join("demo-credentials.txt");
+    if store.list_orgs().await?.is_empty() {
+        eprintln!("First start: creating demo data…");
+        let password = seed(&store).await?;
+        std::fs::write(&creds_file, &password)?;
+    }
+    let password = std::fs::read_to_string(&creds_file).unwrap_or_else(|_| "(see demo-credentials.txt)".into());
+    println!("\nKrousar demo — http://{listen}\nEvery demo user has the password: {}\n", password.trim());
+    println!("{:<10} {:<14} organisation", "username", "role");
+    for u in USERS {
+        println!("{:<10} {:<14} {}", u.username, u.role.as_str(), ORGS[u.org].0);
+    }
+    println!();
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    krousar_web::serve(store, krousar_web::Config::default(), listener).await
+}
+
+async fn seed(store: &Store) -> Result<String> {
+    let mut rng = StdRng::seed_from_u64(42);
+    let password: String = format!("demo-{}", (0..10).map(|_| char::from(b'a' + rng.random_range(0..26))).collect::<String>());
+    let hash = krousar_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
+    let mut orgs = Vec::new();
+    for (name, kind) in ORGS {
+        orgs.push(store.create_org(Who::system(), name, *kind).await?);
+    }
+    let mut users = Vec::new();
+    for u in USERS {
+        let org = &orgs[u.org];
+        let team = match u.team {
+            None => None,
+            Some(t) => Some(match store.teams(org.id).await?.into_iter().find(|x| x.name == t) {
+                Some(x) => x.id,
+                None => store.create_team(Who::system(), org.id, t).await?.id,
+            }),
+        };
+        users.push(store.create_user(Who::system(), org.id, team, u.username, u.name, u.role, &hash, "km").await?);
+    }
+    let places = krousar_store::gazetteer::embedded();
+    let today = chrono::Utc::now().date_naive();
+    // Institutions, registered by the ministry's system administrator.
+    let sys = users.iter().find(|u| u.role == Role::SystemAdmin).expect("sysadmin").actor();
+    let synth_all = Synth::new(&places, Some(&["02", "12", "17", "03", "08"]));
+    let mut rcis = Vec::new();
+    for (name, kind) in [("Hope Children's Centre", RciType::Ngo), ("Battambang Children's Village", RciType::FaithBased), ("Golden Lotus Orphanage", RciType::Private), ("Phnom Penh Child Care Centre", RciType::Government)] {
+        let f = RciFields { name: name.into(), rci_type: kind, village_code: Some(synth_all.village(&mut rng)), capacity: Some(rng.random_range(20..120)), registration_status: RciRegistration::Registered, note: None };
+        rcis.push(store.create_rci(&sys, f).await?);
+    }
+    // Children: caseloads of the three social workers and the intake officer.
+    let workers: Vec<_> = users.iter().filter(|u| matches!(u.role, Role::SocialWorker | Role::Intake)).collect();
+    for i in 0..DEMO_CHILDREN {
+        let w = workers[i % workers.len()];
+        let synth = if w.org_id == orgs[1].id { Synth::new(&places, Some(&["17"])) } else { Synth::new(&places, Some(&["02", "12", "03", "08"])) };
+        let in_rci = rng.random_ratio(1, 6).then(|| rcis[rng.random_range(0..rcis.len())].id);
+        let (fields, family) = synth.child(&mut rng, today, in_rci);
+        let village = fields.village_code.clone();
+        let actor = w.actor();
+        let child = store.register_child(&actor, fields).await?;
+        let household = synth.household(&mut rng, &family, village, today);
+        store.create_household(&actor, household, Some(child.id)).await?;
+        if let Some(rci) = in_rci {
+            let entered = today - chrono::Duration::days(rng.random_range(60..2000));
+            store.add_residence(&actor, child.id, rci, ResidencePeriod { entered, left: None, reason_left: None }).await?;
+        }
+    }
+    Ok(password)
+}
+
+/// Synthetic data in bulk: one organisation, one worker, N children (no households yet).
+pub async fn gen_data(url: &str, children: usize, seed: u64) -> Result<()> {
+    let store = Store::open(url).await?;
+    let started = std::time::Instant::now();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let org = match store.org_by_name("Synthetic NGO").await {
+        Ok(o) => o,
+        Err(_) => store.create_org(Who::system(), "Synthetic NGO", OrgKind::Ngo).await?,
+    };
+    let hash = krousar_web::auth::hash_password("synthetic-password").map_err(anyhow::Error::msg)?;
+    let user = match store.user_by_username("synthetic-worker").await {
+        Ok(u) => u,
+        Err(_) => store.create_user(Who::system(), org.id, None, "synthetic-worker", "Synthetic worker", Role::SocialWorker, &hash, "en").await?,
+    };
+    let actor = user.actor();
+    let synth = Synth::new(&krousar_store::gazetteer::embedded(), None);
+    let today = chrono::Utc::now().date_naive();
+    let mut done = 0;
+    while done < children {
+        let n = (children - done).min(5000);
+        let batch: Vec<_> = (0..n).map(|_| synth.child(&mut rng, today, None).0).collect();
+        store.bulk_insert_children(&actor, &batch).await?;
+        done += n;
+        eprint!("\r{done}/{children} children");
+    }
+    eprintln!("\ngenerated {children} children in {:.1} s (user synthetic-worker, password synthetic-password)", started.elapsed().as_secs_f64());
+    Ok(())
+}

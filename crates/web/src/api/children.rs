@@ -1,0 +1,97 @@
+use super::{bad_id, json_body};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+use crate::pages::parse_id;
+use crate::views::today;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use krousar_domain::age::AgeBand;
+use krousar_domain::child::ChildInput;
+use krousar_domain::choices::{LivingArrangement, Sex};
+use krousar_store::children::ChildFilter;
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    q: Option<String>,
+    province: Option<String>,
+    district: Option<String>,
+    sex: Option<String>,
+    age_band: Option<String>,
+    worker: Option<String>,
+    living: Option<String>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
+    let filter = ChildFilter {
+        q: q.q.filter(|s| !s.trim().is_empty()),
+        province: q.province,
+        district: q.district,
+        org: None,
+        sex: q.sex.as_deref().and_then(Sex::parse),
+        age_band: q.age_band.as_deref().and_then(AgeBand::parse),
+        worker: q.worker.as_deref().and_then(parse_id),
+        living: q.living.as_deref().and_then(LivingArrangement::parse),
+    };
+    let page = state.store.list_children(&cur.actor, &filter, q.cursor.as_deref().and_then(parse_id), q.limit.unwrap_or(50), today()).await.map_err(cur.api_err())?;
+    Ok(Json(page).into_response())
+}
+
+/// The API accepts `estimated_birth_year` as a number or a string.
+fn normalise(mut v: Value) -> Value {
+    if let Some(o) = v.as_object_mut() {
+        for (_, val) in o.iter_mut() {
+            if val.is_number() {
+                *val = Value::String(val.to_string());
+            }
+        }
+    }
+    v
+}
+
+pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let raw: Value = json_body(&cur, &body)?;
+    let input: ChildInput = serde_json::from_value(normalise(raw)).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
+    let fields = input.validate(today()).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
+    let child = state.store.register_child(&cur.actor, fields).await.map_err(cur.api_err())?;
+    Ok((StatusCode::CREATED, Json(child)).into_response())
+}
+
+pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let child = state.store.view_child(&cur.actor, id, "api").await.map_err(cur.api_err())?;
+    Ok(Json(child).into_response())
+}
+
+/// Change some fields. `version` is required: a stale one gets 409 and nothing is written.
+pub async fn patch(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let raw: Value = json_body(&cur, &body)?;
+    let Some(obj) = raw.as_object() else { return Err(ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr }) };
+    let Some(version) = obj.get("version").and_then(Value::as_i64) else {
+        let mut e = krousar_domain::Invalid::default();
+        e.push("version", "err-required");
+        return Err(ApiError { err: AppError::Invalid(e), tr: cur.tr });
+    };
+    let current = state.store.view_child(&cur.actor, id, "api-patch").await.map_err(cur.api_err())?;
+    let mut merged = serde_json::to_value(current.fields.to_input()).unwrap_or_default();
+    for (k, v) in normalise(raw.clone()).as_object().into_iter().flatten() {
+        if k != "version" {
+            if k == "date_of_birth" && !v.is_null() {
+                merged["estimated_birth_year"] = Value::Null;
+            }
+            merged[k.as_str()] = v.clone();
+        }
+    }
+    let input: ChildInput = serde_json::from_value(merged).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
+    let fields = input.validate(today()).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
+    let child = state.store.update_child(&cur.actor, id, version, fields).await.map_err(cur.api_err())?;
+    Ok(Json(child).into_response())
+}

@@ -1,0 +1,68 @@
+use super::{bad_id, json_body};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+use crate::pages::parse_id;
+use crate::views::today;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use krousar_domain::household::HouseholdInput;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    q: Option<String>,
+    province: Option<String>,
+    district: Option<String>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
+    let page = state.store.list_households(&cur.actor, q.q.as_deref(), q.province.as_deref(), q.district.as_deref(), q.cursor.as_deref().and_then(parse_id), q.limit.unwrap_or(50)).await.map_err(cur.api_err())?;
+    Ok(Json(page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewHousehold {
+    #[serde(flatten)]
+    household: HouseholdInput,
+    child_id: Option<String>,
+}
+
+pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let input: NewHousehold = json_body(&cur, &body)?;
+    let child = match input.child_id.as_deref() {
+        Some(c) => Some(parse_id(c).ok_or(ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?),
+        None => None,
+    };
+    let fields = input.household.validate(today()).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
+    let h = state.store.create_household(&cur.actor, fields, child).await.map_err(cur.api_err())?;
+    Ok((StatusCode::CREATED, Json(h)).into_response())
+}
+
+pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let h = state.store.view_household(&cur.actor, id, "api").await.map_err(cur.api_err())?;
+    let children = state.store.children_of_household(&cur.actor, id).await.map_err(cur.api_err())?;
+    let mut body = serde_json::to_value(h).unwrap_or_default();
+    body["children"] = json!(children);
+    Ok(Json(body).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct RciQuery {
+    q: Option<String>,
+    province: Option<String>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+pub async fn rcis(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<RciQuery>) -> Result<Response, ApiError> {
+    let page = state.store.list_rcis(q.q.as_deref(), q.province.as_deref(), q.cursor.as_deref().and_then(parse_id), q.limit.unwrap_or(50)).await.map_err(cur.api_err())?;
+    Ok(Json(page).into_response())
+}

@@ -1,0 +1,44 @@
+//! The JSON API under `/api/v1`. Bearer tokens (or the page session plus `X-CSRF-Token`);
+//! lists answer `{"items": [...], "next": CURSOR|null}`; errors have one shape (see `error.rs`).
+
+mod children;
+mod households;
+mod places;
+
+use crate::auth::Current;
+use crate::error::{ApiError, AppError};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/children", get(children::list).post(children::create))
+        .route("/children/{id}", get(children::get).patch(children::patch))
+        .route("/households", get(households::list).post(households::create))
+        .route("/households/{id}", get(households::get))
+        .route("/rcis", get(households::rcis))
+        .route("/locations/search", get(places::search))
+        .route("/locations/children", get(places::children))
+        .fallback(|| async { ApiError { err: AppError::NotFound, tr: crate::i18n::Tr::new(crate::i18n::Lang::En) } })
+}
+
+static OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+/// Parse a JSON body ourselves so that every malformed body gets our error shape.
+pub fn json_body<T: serde::de::DeserializeOwned>(cur: &Current, body: &Bytes) -> Result<T, ApiError> {
+    let text = std::str::from_utf8(body).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
+    serde_json::from_str(text).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })
+}
+
+pub fn bad_id(cur: &Current) -> ApiError {
+    ApiError { err: AppError::NotFound, tr: cur.tr }
+}

@@ -1,0 +1,244 @@
+//! Who is asking: sessions (cookies) for pages, bearer tokens for the API, passwords, CSRF.
+//! The `context` middleware resolves the caller once per request; extractors hand it out.
+
+use crate::error::{ApiError, AppError, PageError};
+use crate::i18n::{Lang, Tr};
+use crate::AppState;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use axum::body::{to_bytes, Body};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use krousar_domain::Actor;
+use krousar_store::accounts::User;
+use krousar_store::sessions::Session;
+
+pub const SESSION_COOKIE: &str = "krousar_session";
+pub const PRE_SESSION_COOKIE: &str = "krousar_pre";
+pub const LANG_COOKIE: &str = "krousar_lang";
+/// Largest form or JSON body accepted.
+pub const MAX_BODY: usize = 256 * 1024;
+
+pub fn hash_password(password: &str) -> Result<String, String> {
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// Minimum password rule: 10 characters. Length beats composition rules.
+pub fn password_acceptable(p: &str) -> bool {
+    p.chars().count() >= 10 && p.chars().count() <= 200
+}
+
+/// The caller of a request that passed authentication.
+#[derive(Clone)]
+pub struct Current {
+    pub user: User,
+    pub actor: Actor,
+    pub session: Option<Session>,
+    pub tr: Tr,
+}
+
+impl Current {
+    pub fn page_err(&self) -> impl Fn(krousar_store::StoreError) -> PageError + '_ {
+        move |e| PageError { err: e.into(), tr: self.tr }
+    }
+
+    pub fn api_err(&self) -> impl Fn(krousar_store::StoreError) -> ApiError + '_ {
+        move |e| ApiError { err: e.into(), tr: self.tr }
+    }
+
+    pub fn csrf(&self) -> String {
+        self.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default()
+    }
+}
+
+/// What the middleware found out about the caller.
+#[derive(Clone)]
+pub struct CallerInfo {
+    pub current: Option<Current>,
+    /// A session whose password step passed but whose second factor is still due.
+    pub pending: Option<(User, Session)>,
+    pub tr: Tr,
+    pub pre_session: Option<String>,
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).filter_map(|kv| kv.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
+}
+
+fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&chrono::Utc))
+}
+
+async fn resolve(state: &AppState, headers: &HeaderMap) -> CallerInfo {
+    let cookie_lang = cookie(headers, LANG_COOKIE).and_then(Lang::parse);
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let anon_lang = cookie_lang.unwrap_or_else(|| Lang::from_accept(accept));
+    let mut info = CallerInfo { current: None, pending: None, tr: Tr::new(anon_lang), pre_session: cookie(headers, PRE_SESSION_COOKIE).map(str::to_string) };
+    let store = &state.store;
+    // API token first; then the session cookie.
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+    let (user, session) = if let Some(token) = bearer {
+        match store.token_user(token).await {
+            Ok(Some(uid)) => (store.user(uid).await.ok(), None),
+            _ => return info,
+        }
+    } else if let Some(secret) = cookie(headers, SESSION_COOKIE) {
+        match store.session(secret).await {
+            Ok(Some(s)) => {
+                let now = chrono::Utc::now();
+                let idle = parse_time(&s.last_seen_at).is_none_or(|t| now - t > chrono::Duration::minutes(state.config.idle_minutes));
+                let old = parse_time(&s.created_at).is_none_or(|t| now - t > chrono::Duration::hours(state.config.absolute_hours));
+                if idle || old {
+                    let _ = store.end_session_hash(&s.id_hash).await;
+                    return info;
+                }
+                // Write the activity time at most once a minute.
+                if parse_time(&s.last_seen_at).is_some_and(|t| now - t > chrono::Duration::seconds(60)) {
+                    let _ = store.touch_session(&s.id_hash).await;
+                }
+                (store.user(s.user_id).await.ok(), Some(s))
+            }
+            _ => return info,
+        }
+    } else {
+        return info;
+    };
+    let Some(user) = user.filter(|u| !u.disabled) else { return info };
+    let tr = Tr::new(Lang::parse(&user.locale).unwrap_or(Lang::Km));
+    info.tr = tr;
+    if let Some(s) = session.as_ref().filter(|s| s.second_factor_pending) {
+        info.pending = Some((user, s.clone()));
+        return info;
+    }
+    info.current = Some(Current { actor: user.actor(), user, session, tr });
+    info
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn forbidden_csrf(tr: Tr) -> Response {
+    (StatusCode::FORBIDDEN, PageError { err: AppError::BadRequest("err-csrf"), tr }).into_response()
+}
+
+/// Resolve the caller and enforce CSRF on every state-changing request in one place:
+/// form posts carry `_csrf` equal to the session's token (or, before sign-in, to the
+/// pre-session cookie); API writes with a cookie session need the `X-CSRF-Token` header.
+pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let info = resolve(&state, &parts.headers).await;
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let is_api = parts.uri.path().starts_with("/api/");
+    let body = if unsafe_method && !is_api {
+        let bytes = match to_bytes(body, MAX_BODY).await {
+            Ok(b) => b,
+            Err(_) => return PageError { err: AppError::BadRequest("err-too-large"), tr: info.tr }.into_response(),
+        };
+        let sent: Option<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).ok().and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v));
+        let expected = match (&info.current, &info.pending) {
+            (Some(c), _) => c.session.as_ref().map(|s| s.csrf.clone()),
+            (None, Some((_, s))) => Some(s.csrf.clone()),
+            (None, None) => info.pre_session.clone(),
+        };
+        match (sent, expected) {
+            (Some(s), Some(e)) if constant_time_eq(&s, &e) => {}
+            _ => return forbidden_csrf(info.tr),
+        }
+        Body::from(bytes)
+    } else {
+        if unsafe_method && is_api {
+            if let Some(Current { session: Some(s), .. }) = &info.current {
+                let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+                if !constant_time_eq(header, &s.csrf) {
+                    return ApiError { err: AppError::BadRequest("err-csrf"), tr: info.tr }.into_response();
+                }
+            }
+        }
+        body
+    };
+    parts.extensions.insert(info);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+fn info(parts: &Parts) -> CallerInfo {
+    parts.extensions.get::<CallerInfo>().cloned().unwrap_or(CallerInfo { current: None, pending: None, tr: Tr::new(Lang::Km), pre_session: None })
+}
+
+/// A signed-in user on a page; anyone else is sent to the sign-in page.
+pub struct PageUser(pub Current);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let i = info(parts);
+        match i.current {
+            Some(c) => Ok(PageUser(c)),
+            None if i.pending.is_some() => Err(Redirect::to("/login/totp").into_response()),
+            None => Err(Redirect::to("/login").into_response()),
+        }
+    }
+}
+
+/// A caller of the API with a valid token or session; anyone else gets 401.
+pub struct ApiUser(pub Current);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let i = info(parts);
+        i.current.map(ApiUser).ok_or_else(|| ApiError { err: AppError::Unauthorized, tr: i.tr }.into_response())
+    }
+}
+
+/// Whoever is calling, signed in or not (sign-in pages, language switch).
+pub struct Caller(pub CallerInfo);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Caller(info(parts)))
+    }
+}
+
+/// A `Set-Cookie` value with the attributes every Krousar cookie carries.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: Option<i64>) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if state.config.secure_cookies {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age_secs {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, "a=1; krousar_session=abc; b=2".parse().unwrap());
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+}

@@ -1,0 +1,117 @@
+//! One error shape for pages and one for the API. 500s are logged and never show internals.
+
+use crate::i18n::Tr;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use krousar_domain::Invalid;
+use krousar_store::StoreError;
+use serde_json::json;
+
+#[derive(Debug)]
+pub enum AppError {
+    NotFound,
+    Forbidden,
+    Unauthorized,
+    Conflict(i64),
+    Invalid(Invalid),
+    BadRequest(&'static str),
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Forbidden => AppError::Forbidden,
+            StoreError::Conflict { current } => AppError::Conflict(current),
+            StoreError::Invalid(i) => AppError::Invalid(i),
+            StoreError::Duplicate(_) => {
+                let mut i = Invalid::default();
+                i.push("username", "err-duplicate");
+                AppError::Invalid(i)
+            }
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Machine code (API) and translation key (pages).
+    pub fn code(&self) -> (&'static str, &'static str) {
+        match self {
+            AppError::NotFound => ("not_found", "err-not-found"),
+            AppError::Forbidden => ("forbidden", "err-forbidden"),
+            AppError::Unauthorized => ("unauthorized", "err-unauthorized"),
+            AppError::Conflict(_) => ("conflict", "err-conflict"),
+            AppError::Invalid(_) => ("invalid", "err-invalid"),
+            AppError::BadRequest(key) => ("bad_request", key),
+            AppError::Internal(_) => ("internal", "err-internal"),
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(msg) = self {
+            tracing::error!(%msg, "internal error");
+        }
+    }
+}
+
+/// An error on a page: a friendly page in the user's language.
+pub struct PageError {
+    pub err: AppError,
+    pub tr: Tr,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: crate::views::Layout,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.err.log();
+        let (_, key) = self.err.code();
+        let page = ErrorPage { l: crate::views::Layout::anonymous(self.tr, "page-error"), message: self.tr.t(key) };
+        let body = page.render().unwrap_or_else(|_| "error".into());
+        (self.err.status(), Html(body)).into_response()
+    }
+}
+
+/// An error from the API: `{"error": {"code", "message", "fields"?, "current_version"?}}`.
+pub struct ApiError {
+    pub err: AppError,
+    pub tr: Tr,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.err.log();
+        let (code, key) = self.err.code();
+        let mut body = json!({"error": {"code": code, "message": self.tr.t(key)}});
+        match &self.err {
+            AppError::Invalid(i) => {
+                let fields: Vec<_> = i.errors.iter().map(|e| json!({"field": e.field, "code": e.code, "message": self.tr.t(e.code)})).collect();
+                body["error"]["fields"] = json!(fields);
+            }
+            AppError::Conflict(v) => body["error"]["current_version"] = json!(v),
+            _ => {}
+        }
+        (self.err.status(), Json(body)).into_response()
+    }
+}

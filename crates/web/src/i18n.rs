@@ -1,0 +1,102 @@
+//! Translations from Fluent files (`locales/en/main.ftl`, `locales/km/main.ftl`), compiled into
+//! the binary. Khmer is the default language.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{static_loader, LanguageIdentifier, Loader};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // No Unicode isolation marks around arguments: they would show up in tests and exports.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Km,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Km => "km",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "km" => Some(Lang::Km),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// From an Accept-Language header: English only if asked for before Khmer.
+    pub fn from_accept(header: Option<&str>) -> Lang {
+        let h = header.unwrap_or("").to_ascii_lowercase();
+        match (h.find("en"), h.find("km")) {
+            (Some(e), Some(k)) if e < k => Lang::En,
+            (Some(_), None) => Lang::En,
+            _ => Lang::Km,
+        }
+    }
+
+    fn id(self) -> LanguageIdentifier {
+        match self {
+            Lang::Km => "km".parse().expect("valid"),
+            Lang::En => "en".parse().expect("valid"),
+        }
+    }
+}
+
+/// A translator for one request.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Tr {
+        Tr { lang }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.try_lookup(&self.lang.id(), key).unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn t1(&self, key: &str, name: &str, value: impl ToString) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+        args.insert(Cow::Owned(name.to_string()), FluentValue::from(value.to_string()));
+        LOCALES.try_lookup_with_args(&self.lang.id(), key, &args).unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn is_km(&self) -> bool {
+        self.lang == Lang::Km
+    }
+
+    /// Digits in Khmer script for Khmer pages.
+    pub fn num(&self, n: impl ToString) -> String {
+        let s = n.to_string();
+        match self.lang {
+            Lang::En => s,
+            Lang::Km => s.chars().map(|c| if c.is_ascii_digit() { char::from_u32(0x17E0 + (c as u32 - '0' as u32)).unwrap_or(c) } else { c }).collect(),
+        }
+    }
+
+    /// A date as people read it: "23 November 2026" / "២៣ វិច្ឆិកា ២០២៦".
+    pub fn date(&self, d: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        let month = self.t(&format!("month-{}", d.month()));
+        format!("{} {} {}", self.num(d.day()), month, self.num(d.year()))
+    }
+}
+
+#[cfg(test)]
+#[path = "i18n_tests.rs"]
+mod tests;

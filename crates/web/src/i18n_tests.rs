@@ -1,0 +1,78 @@
+use super::*;
+use krousar_domain::choices::*;
+use std::collections::BTreeSet;
+
+fn keys(lang: &str) -> BTreeSet<String> {
+    let path = format!("{}/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+        .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn both_languages_have_the_same_keys() {
+    let (en, km) = (keys("en"), keys("km"));
+    let missing_km: Vec<_> = en.difference(&km).collect();
+    let missing_en: Vec<_> = km.difference(&en).collect();
+    assert!(missing_km.is_empty(), "missing in Khmer: {missing_km:?}");
+    assert!(missing_en.is_empty(), "missing in English: {missing_en:?}");
+}
+
+/// Every key the code and templates use exists in both languages.
+#[test]
+fn every_key_used_is_translated() {
+    let en = keys("en");
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut files = Vec::new();
+    for dir in ["src", "src/pages", "src/api", "templates", "../domain/src", "../store/src"] {
+        for e in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                files.push(p);
+            }
+        }
+    }
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (i, _) in text.match_indices('"') {
+            let rest = &text[i + 1..];
+            let Some(end) = rest.find('"') else { continue };
+            let candidate = &rest[..end];
+            let prefixes = ["err-", "nav-", "page-", "field-", "btn-", "msg-", "help-"];
+            if prefixes.iter().any(|p| candidate.starts_with(p)) && candidate.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()) && !candidate.ends_with('-') {
+                used.insert(candidate.to_string());
+            }
+        }
+    }
+    for list in [
+        Sex::ALL.iter().map(|v| v.label_key()).collect::<Vec<_>>(),
+        BirthRegistration::ALL.iter().map(|v| v.label_key()).collect(),
+        IdPoor::ALL.iter().map(|v| v.label_key()).collect(),
+        Disability::ALL.iter().map(|v| v.label_key()).collect(),
+        Protection::ALL.iter().map(|v| v.label_key()).collect(),
+        LivingArrangement::ALL.iter().map(|v| v.label_key()).collect(),
+        Relationship::ALL.iter().map(|v| v.label_key()).collect(),
+        IncomeBand::ALL.iter().map(|v| v.label_key()).collect(),
+        RciType::ALL.iter().map(|v| v.label_key()).collect(),
+        RciRegistration::ALL.iter().map(|v| v.label_key()).collect(),
+        OrgKind::ALL.iter().map(|v| v.label_key()).collect(),
+        krousar_domain::Role::ALL.iter().map(|r| r.label_key()).collect(),
+        (1..=12).map(|m| format!("month-{m}")).collect(),
+    ] {
+        used.extend(list);
+    }
+    let missing: Vec<_> = used.iter().filter(|k| !en.contains(*k)).collect();
+    assert!(missing.is_empty(), "keys used but not translated: {missing:?}");
+}
+
+#[test]
+fn lookups_work_in_both_languages() {
+    assert_eq!(Tr::new(Lang::En).t("opt-sex-female"), "Female");
+    assert_eq!(Tr::new(Lang::Km).t("opt-sex-female"), "ស្រី");
+    assert_eq!(Tr::new(Lang::Km).num(2015), "២០១៥");
+    assert_eq!(Tr::new(Lang::En).t1("msg-count-children", "count", 3), "3 children");
+}

@@ -1,0 +1,78 @@
+//! The user's own account: two-factor sign-in and API tokens.
+
+use super::form::FormData;
+use super::session::totp_ok;
+use super::{parse_id, render};
+use crate::auth::{Current, PageUser};
+use crate::error::{AppError, PageError};
+use crate::views::Layout;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use krousar_store::Who;
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    l: Layout,
+    totp_on: bool,
+    totp_required: bool,
+    new_secret: String,
+    otpauth: String,
+    new_token: String,
+    tokens: Vec<(String, String, String)>,
+    notice: String,
+}
+
+async fn page_with(state: &AppState, cur: &Current, new_token: String, notice: String) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let org = state.store.org(cur.user.org_id).await.map_err(cur.page_err())?;
+    let (new_secret, otpauth) = if cur.user.totp_secret.is_none() {
+        let secret = totp_rs::Secret::generate_secret().to_encoded().to_string();
+        let uri = format!("otpauth://totp/Krousar:{}?secret={}&issuer=Krousar", cur.user.username, secret);
+        (secret, uri)
+    } else {
+        (String::new(), String::new())
+    };
+    let tokens = state.store.tokens(cur.user.id).await.map_err(cur.page_err())?.into_iter().map(|t| (t.id.to_string(), t.label, if t.revoked_at.is_some() { tr.t("msg-revoked") } else { t.created_at.chars().take(10).collect() })).collect();
+    Ok(render(AccountPage { l: Layout::new(cur, tr.t("page-account"), "/account"), totp_on: cur.user.totp_secret.is_some(), totp_required: org.require_totp, new_secret, otpauth, new_token, tokens, notice }))
+}
+
+pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
+    page_with(&state, &cur, String::new(), String::new()).await
+}
+
+/// Turn two-factor sign-in on (after proving the authenticator app works) or off.
+pub async fn totp(State(state): State<AppState>, PageUser(cur): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let f = FormData(pairs);
+    if f.has("disable") {
+        let org = state.store.org(cur.user.org_id).await.map_err(cur.page_err())?;
+        if org.require_totp {
+            return page_with(&state, &cur, String::new(), cur.tr.t("err-totp-required")).await;
+        }
+        state.store.set_user_totp(Who::from(&cur.actor), cur.user.id, None).await.map_err(cur.page_err())?;
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let secret = f.get("secret").unwrap_or_default();
+    if !totp_ok(&secret, &f.get("code").unwrap_or_default()) {
+        return page_with(&state, &cur, String::new(), cur.tr.t("err-totp")).await;
+    }
+    state.store.set_user_totp(Who::from(&cur.actor), cur.user.id, Some(&secret)).await.map_err(cur.page_err())?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+pub async fn create_token(State(state): State<AppState>, PageUser(cur): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let f = FormData(pairs);
+    let label: String = f.get("label").unwrap_or_default().chars().filter(|c| !c.is_control()).take(60).collect();
+    let label = if label.trim().is_empty() { "token".to_string() } else { label };
+    let secret = state.store.create_token(Who::from(&cur.actor), &cur.user, &label).await.map_err(cur.page_err())?;
+    page_with(&state, &cur, secret, String::new()).await
+}
+
+pub async fn revoke_token(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
+    state.store.revoke_token(Who::from(&cur.actor), cur.user.id, id).await.map_err(cur.page_err())?;
+    Ok(Redirect::to("/account").into_response())
+}

@@ -1,0 +1,217 @@
+//! Organisation administration: user accounts and the audit log.
+
+use super::form::{FormData, FormView};
+use super::{parse_id, render};
+use crate::auth::{hash_password, password_acceptable, Current, PageUser};
+use crate::error::{AppError, PageError};
+use crate::views::{Layout, Opt};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use krousar_domain::policy::{decide, list_scope, Target};
+use krousar_domain::{Action, Invalid, ListScope, Role};
+use krousar_store::accounts::User;
+use krousar_store::audit::AuditFilter;
+use krousar_store::{StoreError, Who};
+use serde::Deserialize;
+
+fn may_manage(cur: &Current, org: uuid::Uuid) -> Result<(), PageError> {
+    if decide(&cur.actor, Action::ManageUsers, Target::Organisation(org)).allowed() {
+        Ok(())
+    } else {
+        Err(PageError { err: AppError::Forbidden, tr: cur.tr })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    l: Layout,
+    rows: Vec<Vec<String>>,
+    f: FormView,
+    roles: Vec<Opt>,
+    teams: Vec<Opt>,
+    notice: String,
+}
+
+fn role_opts(cur: &Current, selected: Option<Role>) -> Vec<Opt> {
+    // Only a system administrator can make another system administrator.
+    Role::ALL.iter().filter(|r| **r != Role::SystemAdmin || cur.actor.role == Role::SystemAdmin).map(|r| Opt { value: r.as_str().into(), label: cur.tr.t(&r.label_key()), selected: Some(*r) == selected }).collect()
+}
+
+async fn team_opts(state: &AppState, cur: &Current, org: uuid::Uuid, selected: Option<uuid::Uuid>) -> Result<Vec<Opt>, PageError> {
+    let mut out = vec![Opt { value: String::new(), label: cur.tr.t("opt-none"), selected: selected.is_none() }];
+    out.extend(state.store.teams(org).await.map_err(cur.page_err())?.into_iter().map(|t| Opt { selected: Some(t.id) == selected, value: t.id.to_string(), label: t.name }));
+    Ok(out)
+}
+
+async fn users_page(state: &AppState, cur: &Current, raw: &FormData, errors: &Invalid, notice: String) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let scope = list_scope(&cur.actor, Action::ManageUsers);
+    let org = match scope {
+        ListScope::Org(o) => Some(o),
+        ListScope::Everything => None,
+        _ => return Err(PageError { err: AppError::Forbidden, tr }),
+    };
+    let users = state.store.users(org).await.map_err(cur.page_err())?;
+    let rows = users.iter().map(|u| vec![u.id.to_string(), u.username.clone(), u.display_name.clone(), tr.t(&u.role.label_key()), if u.disabled { tr.t("msg-disabled") } else { tr.t("msg-active") }]).collect();
+    let values = ["username", "display_name"].into_iter().map(|k| (k.to_string(), raw.get(k).unwrap_or_default()));
+    let mut res = render(UsersPage {
+        l: Layout::new(cur, tr.t("page-users"), "/admin/users"),
+        rows,
+        f: FormView::new(values, errors, tr),
+        roles: role_opts(cur, raw.get("role").as_deref().and_then(Role::parse).or(Some(Role::SocialWorker))),
+        teams: team_opts(state, cur, cur.actor.org_id, None).await?,
+        notice,
+    });
+    if !errors.errors.is_empty() {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+pub async fn users(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
+    users_page(&state, &cur, &FormData::default(), &Invalid::default(), String::new()).await
+}
+
+pub async fn create_user(State(state): State<AppState>, PageUser(cur): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    may_manage(&cur, cur.actor.org_id)?;
+    let raw = FormData(pairs);
+    let password = raw.get("password").unwrap_or_default();
+    let mut errors = Invalid::default();
+    let role = raw.get("role").as_deref().and_then(Role::parse).filter(|r| *r != Role::SystemAdmin || cur.actor.role == Role::SystemAdmin);
+    if role.is_none() {
+        errors.push("role", "err-invalid-choice");
+    }
+    if !password_acceptable(&password) {
+        errors.push("password", "err-weak-password");
+    }
+    if !errors.errors.is_empty() {
+        return users_page(&state, &cur, &raw, &errors, cur.tr.t("err-invalid")).await;
+    }
+    let hash = hash_password(&password).map_err(|e| PageError { err: AppError::Internal(e), tr: cur.tr })?;
+    let team = raw.get("team").as_deref().and_then(parse_id);
+    let result = state.store.create_user(Who::from(&cur.actor), cur.actor.org_id, team, &raw.get("username").unwrap_or_default(), &raw.get("display_name").unwrap_or_default(), role.expect("checked"), &hash, cur.user.locale.as_str()).await;
+    match result {
+        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(StoreError::Invalid(e)) => users_page(&state, &cur, &raw, &e, cur.tr.t("err-invalid")).await,
+        Err(StoreError::Duplicate(_)) => {
+            let mut e = Invalid::default();
+            e.push("username", "err-duplicate");
+            users_page(&state, &cur, &raw, &e, cur.tr.t("err-invalid")).await
+        }
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "user_edit.html")]
+struct UserPage {
+    l: Layout,
+    u: User,
+    roles: Vec<Opt>,
+    teams: Vec<Opt>,
+    notice: String,
+}
+
+async fn load_managed(state: &AppState, cur: &Current, id: &str) -> Result<User, PageError> {
+    let id = parse_id(id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
+    let u = state.store.user(id).await.map_err(cur.page_err())?;
+    may_manage(cur, u.org_id)?;
+    Ok(u)
+}
+
+pub async fn user(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+    let u = load_managed(&state, &cur, &id).await?;
+    let page = UserPage { l: Layout::new(&cur, u.display_name.clone(), "/admin/users"), roles: role_opts(&cur, Some(u.role)), teams: team_opts(&state, &cur, u.org_id, u.team_id).await?, u, notice: String::new() };
+    Ok(render(page))
+}
+
+pub async fn update_user(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let u = load_managed(&state, &cur, &id).await?;
+    let raw = FormData(pairs);
+    let role = raw.get("role").as_deref().and_then(Role::parse).filter(|r| *r != Role::SystemAdmin || cur.actor.role == Role::SystemAdmin);
+    let password = raw.get("new_password").filter(|p| !p.is_empty());
+    let bad = role.is_none() || password.as_deref().is_some_and(|p| !password_acceptable(p)) || (u.id == cur.user.id && raw.has("disabled"));
+    if bad {
+        let page = UserPage { l: Layout::new(&cur, u.display_name.clone(), "/admin/users"), roles: role_opts(&cur, Some(u.role)), teams: team_opts(&state, &cur, u.org_id, u.team_id).await?, u, notice: cur.tr.t("err-invalid") };
+        let mut res = render(page);
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(res);
+    }
+    let hash = match password {
+        Some(p) => Some(hash_password(&p).map_err(|e| PageError { err: AppError::Internal(e), tr: cur.tr })?),
+        None => None,
+    };
+    let team = raw.get("team").as_deref().and_then(parse_id);
+    state.store.update_user_admin(Who::from(&cur.actor), u.id, role.expect("checked"), team, raw.has("disabled"), hash.as_deref()).await.map_err(cur.page_err())?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    user: Option<String>,
+    action: Option<String>,
+    record: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    before: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    l: Layout,
+    rows: Vec<Vec<String>>,
+    q_user: String,
+    q_action: String,
+    q_record: String,
+    q_since: String,
+    q_until: String,
+    next: String,
+}
+
+pub async fn audit(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<AuditQuery>) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let org = match list_scope(&cur.actor, Action::ViewAudit) {
+        ListScope::Org(o) => Some(o),
+        ListScope::Everything => None,
+        _ => return Err(PageError { err: AppError::Forbidden, tr }),
+    };
+    let actor_id = match q.user.as_deref().filter(|s| !s.is_empty()) {
+        Some(name) => Some(state.store.user_by_username(name).await.map(|u| u.id).unwrap_or_else(|_| uuid::Uuid::nil())),
+        None => None,
+    };
+    let date = |s: &Option<String>| s.as_deref().and_then(krousar_domain::child::parse_date).map(|d| d.to_string());
+    let filter = AuditFilter {
+        org_id: org,
+        actor_id,
+        record_id: q.record.clone().filter(|s| !s.is_empty()),
+        action: q.action.clone().filter(|s| !s.is_empty()),
+        since: date(&q.since),
+        until: date(&q.until).map(|d| format!("{d}T99")),
+        before_seq: q.before,
+        limit: 100,
+    };
+    let entries = krousar_store::audit::list(&state.store, &filter).await.map_err(cur.page_err())?;
+    let next = if entries.len() == 100 {
+        let last = entries.last().map(|e| e.seq).unwrap_or_default();
+        let pairs = [("user", q.user.clone().unwrap_or_default()), ("action", q.action.clone().unwrap_or_default()), ("record", q.record.clone().unwrap_or_default()), ("since", q.since.clone().unwrap_or_default()), ("until", q.until.clone().unwrap_or_default()), ("before", last.to_string())];
+        format!("/admin/audit?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+    } else {
+        String::new()
+    };
+    let rows = entries.into_iter().map(|e| vec![tr.num(e.seq), e.at.replace('T', " ").chars().take(19).collect(), e.actor_name.unwrap_or_default(), e.action, e.record_type, e.record_id.unwrap_or_default(), e.detail]).collect();
+    Ok(render(AuditPage {
+        l: Layout::new(&cur, tr.t("page-audit"), "/admin/audit"),
+        rows,
+        q_user: q.user.unwrap_or_default(),
+        q_action: q.action.unwrap_or_default(),
+        q_record: q.record.unwrap_or_default(),
+        q_since: q.since.unwrap_or_default(),
+        q_until: q.until.unwrap_or_default(),
+        next,
+    }))
+}

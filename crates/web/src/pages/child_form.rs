@@ -1,0 +1,161 @@
+//! Registering and editing a child.
+
+use super::form::{values_of, FormData, FormView};
+use super::place::{self, PlacePicker};
+use super::{parse_id, render};
+use crate::auth::PageUser;
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::views::{options, today, Layout, Opt};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use krousar_domain::child::ChildInput;
+use krousar_domain::choices::*;
+use krousar_domain::Invalid;
+use krousar_store::StoreError;
+
+#[derive(Template)]
+#[template(path = "child_form.html")]
+struct ChildFormPage {
+    l: Layout,
+    action: String,
+    version: String,
+    notice: String,
+    f: FormView,
+    sex: Vec<Opt>,
+    birth_reg: Vec<Opt>,
+    id_poor: Vec<Opt>,
+    disability: Vec<Opt>,
+    living: Vec<Opt>,
+    protection: Vec<Opt>,
+    rcis: Vec<Opt>,
+    place: PlacePicker,
+}
+
+pub fn child_input(f: &FormData) -> ChildInput {
+    ChildInput {
+        given_name_km: f.get("given_name_km"),
+        family_name_km: f.get("family_name_km"),
+        given_name_latin: f.get("given_name_latin"),
+        family_name_latin: f.get("family_name_latin"),
+        nickname: f.get("nickname"),
+        sex: f.get("sex"),
+        date_of_birth: f.get("date_of_birth"),
+        estimated_birth_year: None,
+        estimated_age: f.get("estimated_age"),
+        birth_registration: f.get("birth_registration"),
+        birth_certificate_number: f.get("birth_certificate_number"),
+        id_poor: f.get("id_poor"),
+        disability: f.get("disability"),
+        disability_note: f.get("disability_note"),
+        protection: f.all("protection"),
+        protection_note: f.get("protection_note"),
+        village_code: place::chosen_village(f),
+        living_arrangement: f.get("living_arrangement"),
+        rci_id: f.get("rci_id"),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(state: &AppState, cur: &crate::auth::Current, title: String, action: String, version: String, input: &ChildInput, raw: &FormData, errors: &Invalid, notice: String) -> Result<Response, PageError> {
+    let tr: Tr = cur.tr;
+    let mut values = values_of(input);
+    if let Some(age) = &input.estimated_age {
+        values.push(("estimated_age".into(), age.clone()));
+    } else if let Some(y) = input.estimated_birth_year.as_deref().and_then(|y| y.parse::<i32>().ok()) {
+        values.push(("estimated_age".into(), (chrono::Datelike::year(&today()) - y).to_string()));
+    }
+    let place_err = crate::views::field_error(tr, errors, "village_code");
+    let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), place_err).await.map_err(cur.page_err())?;
+    let rci_page = state.store.list_rcis(None, None, None, 500).await.map_err(cur.page_err())?;
+    let mut rcis = vec![Opt { value: String::new(), label: tr.t("opt-choose"), selected: input.rci_id.is_none() }];
+    rcis.extend(rci_page.items.iter().map(|r| Opt { value: r.id.to_string(), label: r.fields.name.clone(), selected: input.rci_id.as_deref() == Some(&r.id.to_string()) }));
+    let sel = |o: &Option<String>| o.clone();
+    let page = ChildFormPage {
+        l: Layout::new(cur, title, "/children"),
+        action,
+        version,
+        notice,
+        f: FormView::new(values, errors, tr),
+        sex: options(tr, Sex::ALL, Sex::code, Sex::label_key, sel(&input.sex).as_deref(), Some("opt-choose")),
+        birth_reg: options(tr, BirthRegistration::ALL, BirthRegistration::code, BirthRegistration::label_key, input.birth_registration.as_deref().or(Some("unknown")), None),
+        id_poor: options(tr, IdPoor::ALL, IdPoor::code, IdPoor::label_key, input.id_poor.as_deref().or(Some("unknown")), None),
+        disability: options(tr, Disability::ALL, Disability::code, Disability::label_key, input.disability.as_deref().or(Some("none")), None),
+        living: options(tr, LivingArrangement::ALL, LivingArrangement::code, LivingArrangement::label_key, input.living_arrangement.as_deref().or(Some("with_family")), None),
+        protection: Protection::ALL.iter().map(|p| Opt { value: p.code().into(), label: tr.t(&p.label_key()), selected: input.protection.iter().any(|c| c == p.code()) }).collect(),
+        rcis,
+        place,
+    };
+    Ok(render(page))
+}
+
+pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
+    let title = cur.tr.t("page-register-child");
+    form_page(&state, &cur, title, "/children".into(), String::new(), &ChildInput::default(), &FormData::default(), &Invalid::default(), String::new()).await
+}
+
+pub async fn create(State(state): State<AppState>, PageUser(cur): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let raw = FormData(pairs);
+    let input = child_input(&raw);
+    let title = cur.tr.t("page-register-child");
+    if place::is_lookup(&raw) {
+        return form_page(&state, &cur, title, "/children".into(), String::new(), &input, &raw, &Invalid::default(), String::new()).await;
+    }
+    let fields = match input.validate(today()) {
+        Ok(f) => f,
+        Err(e) => return invalid(&state, &cur, title, "/children".into(), String::new(), &input, &raw, e).await,
+    };
+    match state.store.register_child(&cur.actor, fields).await {
+        Ok(child) => Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
+        Err(StoreError::Invalid(e)) => invalid(&state, &cur, title, "/children".into(), String::new(), &input, &raw, e).await,
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn invalid(state: &AppState, cur: &crate::auth::Current, title: String, action: String, version: String, input: &ChildInput, raw: &FormData, e: Invalid) -> Result<Response, PageError> {
+    let notice = cur.tr.t("err-invalid");
+    let mut res = form_page(state, cur, title, action, version, input, raw, &e, notice).await?;
+    *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(res)
+}
+
+pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
+    let child = state.store.view_child(&cur.actor, id, "page-edit").await.map_err(cur.page_err())?;
+    let title = cur.tr.t1("page-edit-child", "case", &child.case_number);
+    let input = child.fields.to_input();
+    form_page(&state, &cur, title, format!("/children/{id}"), child.version.to_string(), &input, &FormData::default(), &Invalid::default(), String::new()).await
+}
+
+pub async fn update(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
+    let raw = FormData(pairs);
+    let input = child_input(&raw);
+    let version = raw.get("version").unwrap_or_default();
+    let title = cur.tr.t("page-edit");
+    let action = format!("/children/{id}");
+    if place::is_lookup(&raw) {
+        return form_page(&state, &cur, title, action, version, &input, &raw, &Invalid::default(), String::new()).await;
+    }
+    let Ok(expected) = version.parse::<i64>() else { return Err(PageError { err: AppError::BadRequest("err-invalid"), tr: cur.tr }) };
+    let fields = match input.validate(today()) {
+        Ok(f) => f,
+        Err(e) => return invalid(&state, &cur, title, action, version, &input, &raw, e).await,
+    };
+    match state.store.update_child(&cur.actor, id, expected, fields).await {
+        Ok(_) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => invalid(&state, &cur, title, action, version, &input, &raw, e).await,
+        Err(StoreError::Conflict { current }) => {
+            // Someone saved in between: keep what this user typed, tell them, let them retry.
+            let notice = cur.tr.t("err-conflict");
+            let mut res = form_page(&state, &cur, title, action, current.to_string(), &input, &raw, &Invalid::default(), notice).await?;
+            *res.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(res)
+        }
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}

@@ -1,0 +1,237 @@
+//! The children list (filters, name search, keyset pages) and a child's record.
+
+use super::form::FormData;
+use super::{parse_id, render};
+use crate::auth::PageUser;
+use crate::error::{AppError, PageError};
+use crate::views::{age_text, options, today, ChildRow, Layout, Opt};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use krousar_domain::age::AgeBand;
+use krousar_domain::choices::{LivingArrangement, Sex};
+use krousar_domain::policy::{decide, Target};
+use krousar_domain::rci::ResidencePeriod;
+use krousar_domain::Action;
+use krousar_store::children::ChildFilter;
+use krousar_store::StoreError;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    q: Option<String>,
+    province: Option<String>,
+    district: Option<String>,
+    sex: Option<String>,
+    age: Option<String>,
+    worker: Option<String>,
+    living: Option<String>,
+    after: Option<String>,
+}
+
+impl ListQuery {
+    pub fn filter(&self) -> ChildFilter {
+        let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.trim().is_empty());
+        ChildFilter {
+            q: nonempty(&self.q),
+            province: nonempty(&self.province),
+            district: nonempty(&self.district),
+            org: None,
+            sex: self.sex.as_deref().and_then(Sex::parse),
+            age_band: self.age.as_deref().and_then(AgeBand::parse),
+            worker: self.worker.as_deref().and_then(parse_id),
+            living: self.living.as_deref().and_then(LivingArrangement::parse),
+        }
+    }
+
+    /// The same query for the next page.
+    fn next_link(&self, cursor: &str) -> String {
+        let pairs: Vec<(&str, &str)> = [("q", &self.q), ("province", &self.province), ("district", &self.district), ("sex", &self.sex), ("age", &self.age), ("worker", &self.worker), ("living", &self.living)]
+            .into_iter()
+            .filter_map(|(k, v)| v.as_deref().filter(|s| !s.is_empty()).map(|v| (k, v)))
+            .chain([("after", cursor)])
+            .collect();
+        format!("/children?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "children_list.html")]
+struct ListPage {
+    l: Layout,
+    q: String,
+    provinces: Vec<Opt>,
+    districts: Vec<Opt>,
+    sexes: Vec<Opt>,
+    ages: Vec<Opt>,
+    living: Vec<Opt>,
+    workers: Vec<Opt>,
+    rows: Vec<ChildRow>,
+    count: String,
+    next: String,
+    can_register: bool,
+}
+
+fn place_opts(tr: crate::i18n::Tr, places: Vec<krousar_store::locations::Location>, selected: Option<&str>) -> Vec<Opt> {
+    let mut out = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: selected.is_none_or(str::is_empty) }];
+    out.extend(places.into_iter().map(|p| Opt { selected: Some(p.code.as_str()) == selected, label: if tr.is_km() { p.name_km } else { p.name_latin }, value: p.code }));
+    out
+}
+
+pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let a = &cur.actor;
+    let filter = q.filter();
+    let cursor = q.after.as_deref().and_then(parse_id);
+    let page = state.store.list_children(a, &filter, cursor, 50, today()).await.map_err(cur.page_err())?;
+    let count = state.store.count_children(a, &filter, today()).await.map_err(cur.page_err())?;
+    let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
+    let paths = state.store.location_paths(&codes).await.map_err(cur.page_err())?;
+    let provinces = place_opts(tr, state.store.child_locations(None).await.map_err(cur.page_err())?, filter.province.as_deref());
+    let districts = match filter.province.as_deref() {
+        Some(p) if p.len() == 2 => place_opts(tr, state.store.child_locations(Some(p)).await.map_err(cur.page_err())?, filter.district.as_deref()),
+        _ => Vec::new(),
+    };
+    let mut workers = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: filter.worker.is_none() }];
+    if matches!(a.role, krousar_domain::Role::Supervisor | krousar_domain::Role::Manager) {
+        let users = state.store.users(Some(a.org_id)).await.map_err(cur.page_err())?;
+        workers.extend(users.into_iter().filter(|u| u.role.has_caseload()).map(|u| Opt { selected: Some(u.id) == filter.worker, value: u.id.to_string(), label: u.display_name }));
+    }
+    let age_codes: Vec<&'static str> = AgeBand::ALL.iter().map(|b| b.as_str()).collect();
+    let mut ages = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: filter.age_band.is_none() }];
+    ages.extend(age_codes.iter().map(|c| Opt { value: c.to_string(), label: tr.num(c), selected: q.age.as_deref() == Some(c) }));
+    let page_view = ListPage {
+        l: Layout::new(&cur, tr.t("page-children"), "/children"),
+        q: q.q.clone().unwrap_or_default(),
+        provinces,
+        districts,
+        sexes: options(tr, Sex::ALL, Sex::code, Sex::label_key, q.sex.as_deref(), Some("opt-all")),
+        ages,
+        living: options(tr, LivingArrangement::ALL, LivingArrangement::code, LivingArrangement::label_key, q.living.as_deref(), Some("opt-all")),
+        workers,
+        rows: page.items.iter().map(|c| ChildRow::new(tr, c, &paths, today())).collect(),
+        count: tr.t1("msg-count-children", "count", tr.num(count)),
+        next: page.next.as_deref().map(|c| q.next_link(c)).unwrap_or_default(),
+        can_register: decide(a, Action::CreateChild, Target::Nothing).allowed(),
+    };
+    Ok(render(page_view))
+}
+
+#[derive(Template)]
+#[template(path = "child_show.html")]
+struct ShowPage {
+    l: Layout,
+    id: String,
+    facts: Vec<(String, String)>,
+    households: Vec<(String, String)>,
+    residences: Vec<(String, String, String)>,
+    can_edit: bool,
+    can_assign: bool,
+    workers: Vec<Opt>,
+    rcis: Vec<Opt>,
+    notice: String,
+}
+
+pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
+    show_child(&state, &cur, id, String::new()).await
+}
+
+async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid, notice: String) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let child = state.store.view_child(&cur.actor, id, "page").await.map_err(cur.page_err())?;
+    let f = &child.fields;
+    let place = match &f.village_code {
+        Some(code) => state.store.location_path(code).await.ok().map(|p| p.label(tr.is_km())).unwrap_or_default(),
+        None => String::new(),
+    };
+    let dash = || "—".to_string();
+    let opt = |o: &Option<String>| o.clone().unwrap_or_else(dash);
+    let birth = match (f.date_of_birth, f.estimated_birth_year) {
+        (Some(d), _) => tr.date(d),
+        (None, Some(y)) => tr.t1("msg-born-about", "year", tr.num(y)),
+        _ => dash(),
+    };
+    let mut facts = vec![
+        (tr.t("field-case-number"), child.case_number.clone()),
+        (tr.t("field-name-km"), child.display_name(true)),
+        (tr.t("field-name-latin"), child.display_name(false)),
+        (tr.t("field-nickname"), opt(&f.nickname)),
+        (tr.t("field-sex"), tr.t(&f.sex.label_key())),
+        (tr.t("field-date-of-birth"), birth),
+        (tr.t("field-age"), age_text(tr, f, today())),
+        (tr.t("field-birth-registration"), tr.t(&f.birth_registration.label_key())),
+        (tr.t("field-birth-certificate"), opt(&f.birth_certificate_number)),
+        (tr.t("field-id-poor"), tr.t(&f.id_poor.label_key())),
+        (tr.t("field-disability"), tr.t(&f.disability.label_key())),
+        (tr.t("field-protection"), f.protection.iter().map(|p| tr.t(&p.label_key())).collect::<Vec<_>>().join(", ")),
+        (tr.t("field-address"), if place.is_empty() { dash() } else { place }),
+        (tr.t("field-living"), tr.t(&f.living_arrangement.label_key())),
+        (tr.t("field-worker"), child.assigned_worker_name.clone().unwrap_or_else(dash)),
+    ];
+    if let Some(note) = &f.disability_note {
+        facts.push((tr.t("field-disability-note"), note.clone()));
+    }
+    if let Some(note) = &f.protection_note {
+        facts.push((tr.t("field-protection-note"), note.clone()));
+    }
+    let households = state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(hid, name)| (hid.to_string(), name)).collect();
+    let residences = state
+        .store
+        .residences_of_child(id)
+        .await
+        .map_err(cur.page_err())?
+        .into_iter()
+        .map(|r| (r.rci_name, tr.date(r.period.entered), r.period.left.map(|d| tr.date(d)).unwrap_or_else(|| tr.t("msg-still-resident"))))
+        .collect();
+    let owner = child.owner(&cur.actor);
+    let can_edit = decide(&cur.actor, Action::EditChild, Target::Record(&owner)).allowed();
+    let can_assign = decide(&cur.actor, Action::AssignChild, Target::Record(&owner)).allowed();
+    let mut workers = Vec::new();
+    if can_assign {
+        let users = state.store.users(Some(child.org_id)).await.map_err(cur.page_err())?;
+        workers = users.into_iter().filter(|u| u.role.has_caseload() && !u.disabled).map(|u| Opt { selected: Some(u.id) == child.assigned_worker_id, value: u.id.to_string(), label: u.display_name }).collect();
+    }
+    let mut rcis = Vec::new();
+    if can_edit {
+        rcis = state.store.list_rcis(None, None, None, 500).await.map_err(cur.page_err())?.items.into_iter().map(|r| Opt { selected: false, value: r.id.to_string(), label: r.fields.name }).collect();
+    }
+    let title = child.display_name(tr.is_km());
+    Ok(render(ShowPage { l: Layout::new(cur, title, "/children"), id: id.to_string(), facts, households, residences, can_edit, can_assign, workers, rcis, notice }))
+}
+
+pub async fn assign(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
+    let f = FormData(pairs);
+    let Some(worker) = f.get("worker").as_deref().and_then(parse_id) else { return show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await };
+    match state.store.assign_child(&cur.actor, id, worker).await {
+        Ok(_) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
+        Err(StoreError::Invalid(_)) => show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await,
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+pub async fn add_residence(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
+    let f = FormData(pairs);
+    let Some(rci) = f.get("rci_id").as_deref().and_then(parse_id) else { return show_child(&state, &cur, id, cur.tr.t("err-rci-required")).await };
+    let period = match ResidencePeriod::validate(f.get("entered").as_deref(), f.get("left").as_deref(), f.get("reason_left").as_deref(), today()) {
+        Ok(p) => p,
+        Err(e) => return show_child(&state, &cur, id, cur.tr.t(e.errors[0].code)).await,
+    };
+    match state.store.add_residence(&cur.actor, id, rci, period).await {
+        Ok(()) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => show_child(&state, &cur, id, cur.tr.t(e.errors[0].code)).await,
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+pub async fn link_household(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
+    let f = FormData(pairs);
+    let Some(household) = f.get("household").as_deref().and_then(parse_id) else { return Err(PageError { err: AppError::NotFound, tr: cur.tr }) };
+    state.store.link_child_to_household(&cur.actor, household, id).await.map_err(cur.page_err())?;
+    Ok(Redirect::to(&format!("/children/{id}")).into_response())
+}

@@ -1,0 +1,64 @@
+//! Server-rendered pages. Each works without JavaScript; `static/app.js` only adds type-ahead.
+
+mod account;
+mod admin;
+mod children;
+mod child_form;
+mod form;
+mod home;
+mod households;
+mod place;
+mod rcis;
+mod session;
+
+use crate::AppState;
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/login/totp", get(session::totp_page).post(session::totp))
+        .route("/logout", post(session::logout))
+        .route("/lang", post(session::switch_language))
+        .route("/children", get(children::list).post(child_form::create))
+        .route("/children/new", get(child_form::new))
+        .route("/children/{id}", get(children::show).post(child_form::update))
+        .route("/children/{id}/edit", get(child_form::edit))
+        .route("/children/{id}/assign", post(children::assign))
+        .route("/children/{id}/residences", post(children::add_residence))
+        .route("/children/{id}/households", post(children::link_household))
+        .route("/households", get(households::list).post(households::create))
+        .route("/households/new", get(households::new))
+        .route("/households/{id}", get(households::show).post(households::update))
+        .route("/households/{id}/edit", get(households::edit))
+        .route("/rcis", get(rcis::list).post(rcis::create))
+        .route("/rcis/new", get(rcis::new))
+        .route("/rcis/{id}", get(rcis::show))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}", get(admin::user).post(admin::update_user))
+        .route("/admin/audit", get(admin::audit))
+        .route("/account", get(account::page))
+        .route("/account/totp", post(account::totp))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+}
+
+/// Render a template, or a plain 500 if rendering itself fails (a bug, logged).
+pub fn render(t: impl Template) -> Response {
+    match t.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "error").into_response()
+        }
+    }
+}
+
+/// Parse a path id; a malformed one is simply "not found".
+pub fn parse_id(raw: &str) -> Option<uuid::Uuid> {
+    uuid::Uuid::parse_str(raw).ok()
+}

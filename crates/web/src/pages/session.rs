@@ -1,0 +1,154 @@
+//! Sign-in (password, then the second factor where required), sign-out, language choice.
+
+use super::render;
+use crate::auth::{hash_password, set_cookie, verify_password, Caller, LANG_COOKIE, PRE_SESSION_COOKIE, SESSION_COOKIE};
+use crate::i18n::{Lang, Tr};
+use crate::views::Layout;
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    l: Layout,
+    pre_csrf: String,
+    username: String,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "totp.html")]
+struct TotpPage {
+    l: Layout,
+    error: String,
+}
+
+fn login_form(state: &AppState, tr: Tr, username: &str, error: String) -> Response {
+    // A fresh pre-session token, double-submitted as cookie and form field (login CSRF).
+    let pre = krousar_store::sessions::random_secret();
+    let mut l = Layout::anonymous(tr, "page-sign-in");
+    l.csrf = pre.clone();
+    let page = LoginPage { l, pre_csrf: pre.clone(), username: username.to_string(), error };
+    ([(SET_COOKIE, set_cookie(state, PRE_SESSION_COOKIE, &pre, Some(3600)))], render(page)).into_response()
+}
+
+pub async fn login_page(State(state): State<AppState>, Caller(c): Caller) -> Response {
+    if c.current.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    login_form(&state, c.tr, "", String::new())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+/// A hash to verify against when the username is unknown, so that timing does not reveal
+/// which usernames exist.
+fn dummy_hash() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
+}
+
+pub async fn login(State(state): State<AppState>, Caller(c): Caller, Form(f): Form<LoginForm>) -> Response {
+    let tr = c.tr;
+    let user = state.store.user_by_username(&f.username).await.ok();
+    let Some(user) = user else {
+        verify_password(&f.password, dummy_hash());
+        return login_form(&state, tr, &f.username, tr.t("err-sign-in"));
+    };
+    let locked = user.locked_until.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).is_some_and(|t| t > chrono::Utc::now());
+    if locked {
+        return login_form(&state, tr, &f.username, tr.t("err-locked"));
+    }
+    if user.disabled || !verify_password(&f.password, &user.password_hash) {
+        if !user.disabled {
+            let _ = state.store.record_login_failure(&user, state.config.max_failures, state.config.lock_minutes).await;
+        }
+        return login_form(&state, tr, &f.username, tr.t("err-sign-in"));
+    }
+    let org_requires = state.store.org(user.org_id).await.map(|o| o.require_totp).unwrap_or(false);
+    let needs_second = user.totp_secret.is_some();
+    match state.store.start_session(&user, needs_second).await {
+        Ok((secret, _)) => {
+            let to = if needs_second {
+                "/login/totp"
+            } else if org_requires {
+                // The organisation requires two-factor sign-in: set it up first.
+                "/account"
+            } else {
+                "/"
+            };
+            let cookie = set_cookie(&state, SESSION_COOKIE, &secret, None);
+            ([(SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+        }
+        Err(_) => login_form(&state, tr, &f.username, tr.t("err-internal")),
+    }
+}
+
+pub async fn totp_page(Caller(c): Caller) -> Response {
+    match &c.pending {
+        None => Redirect::to("/").into_response(),
+        Some((_, s)) => {
+            let mut l = Layout::anonymous(c.tr, "page-second-factor");
+            l.csrf = s.csrf.clone();
+            render(TotpPage { l, error: String::new() })
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TotpForm {
+    code: String,
+}
+
+pub fn totp_ok(secret_b32: &str, code: &str) -> bool {
+    let Some(secret) = totp_rs::Secret::Encoded(secret_b32.to_string()).to_bytes().ok() else { return false };
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret).is_ok_and(|t| t.check_current(code.trim()).unwrap_or(false))
+}
+
+pub async fn totp(State(state): State<AppState>, Caller(c): Caller, Form(f): Form<TotpForm>) -> Response {
+    let Some((user, session)) = c.pending else { return Redirect::to("/login").into_response() };
+    let ok = user.totp_secret.as_deref().is_some_and(|s| totp_ok(s, &f.code));
+    if !ok {
+        let _ = state.store.record_login_failure(&user, state.config.max_failures, state.config.lock_minutes).await;
+        let mut l = Layout::anonymous(c.tr, "page-second-factor");
+        l.csrf = session.csrf.clone();
+        return render(TotpPage { l, error: c.tr.t("err-totp") });
+    }
+    match state.store.complete_second_factor(&session, &user).await {
+        Ok((secret, _)) => ([(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &secret, None))], Redirect::to("/")).into_response(),
+        Err(_) => Redirect::to("/login").into_response(),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, Caller(c): Caller) -> Response {
+    let session = c.current.and_then(|cur| cur.session).or(c.pending.map(|(_, s)| s));
+    if let Some(s) = session {
+        let _ = state.store.end_session_hash(&s.id_hash).await;
+    }
+    ([(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0)))], Redirect::to("/login")).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    lang: String,
+}
+
+/// Switch the interface language: remembered on the account, and in a cookie before sign-in.
+pub async fn switch_language(State(state): State<AppState>, Caller(c): Caller, Form(f): Form<LangForm>) -> Response {
+    let Some(lang) = Lang::parse(&f.lang) else { return Redirect::to("/").into_response() };
+    if let Some(cur) = &c.current {
+        let _ = state.store.set_user_locale(cur.user.id, lang.code()).await;
+    }
+    let back = if c.current.is_some() { "/" } else { "/login" };
+    ([(SET_COOKIE, set_cookie(&state, LANG_COOKIE, lang.code(), Some(365 * 86400)))], Redirect::to(back)).into_response()
+}

@@ -1,0 +1,130 @@
+//! What templates need, prepared in Rust: the page frame, translated select options, and rows
+//! of lists as display strings. Templates stay free of logic.
+
+use crate::auth::Current;
+use crate::i18n::Tr;
+use chrono::NaiveDate;
+use krousar_domain::child::ChildFields;
+use krousar_domain::policy::{decide, Target};
+use krousar_domain::{Action, Invalid};
+use krousar_store::children::Child;
+use krousar_store::locations::LocationPath;
+
+/// The frame around every page.
+pub struct Layout {
+    pub tr: Tr,
+    pub title: String,
+    pub nav: Vec<NavLink>,
+    pub user_name: String,
+    pub csrf: String,
+    pub signed_in: bool,
+}
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+impl Layout {
+    pub fn anonymous(tr: Tr, title_key: &str) -> Layout {
+        Layout { tr, title: tr.t(title_key), nav: Vec::new(), user_name: String::new(), csrf: String::new(), signed_in: false }
+    }
+
+    /// The frame for a signed-in user: the menu shows only what the role may use.
+    pub fn new(cur: &Current, title: String, section: &str) -> Layout {
+        let tr = cur.tr;
+        let a = &cur.actor;
+        let mut nav = vec![("/", "nav-home", true)];
+        nav.push(("/children", "nav-children", decide(a, Action::ListChildren, Target::Nothing).allowed()));
+        nav.push(("/households", "nav-households", decide(a, Action::ListHouseholds, Target::Nothing).allowed()));
+        nav.push(("/rcis", "nav-rcis", true));
+        nav.push(("/admin/users", "nav-users", decide(a, Action::ManageUsers, Target::Organisation(a.org_id)).allowed()));
+        nav.push(("/admin/audit", "nav-audit", decide(a, Action::ViewAudit, Target::Organisation(a.org_id)).allowed()));
+        nav.push(("/account", "nav-account", true));
+        let nav = nav
+            .into_iter()
+            .filter(|(_, _, shown)| *shown)
+            .map(|(href, key, _)| NavLink { href, label: tr.t(key), current: href == section })
+            .collect();
+        Layout { tr, title, nav, user_name: cur.user.display_name.clone(), csrf: cur.csrf(), signed_in: true }
+    }
+
+    pub fn other_lang(&self) -> (&'static str, &'static str) {
+        if self.tr.is_km() {
+            ("en", "English")
+        } else {
+            ("km", "ខ្មែរ")
+        }
+    }
+}
+
+/// One `<option>`.
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Options of a pick-list, labelled in the user's language, with an empty first choice if asked.
+pub fn options<T: Copy>(tr: Tr, all: &[T], code: fn(T) -> &'static str, key: fn(T) -> String, selected: Option<&str>, empty: Option<&str>) -> Vec<Opt> {
+    let mut out = Vec::new();
+    if let Some(k) = empty {
+        out.push(Opt { value: String::new(), label: tr.t(k), selected: selected.is_none_or(str::is_empty) });
+    }
+    out.extend(all.iter().map(|&v| Opt { value: code(v).to_string(), label: tr.t(&key(v)), selected: selected == Some(code(v)) }));
+    out
+}
+
+/// The translated message for a field's error, if any.
+pub fn field_error(tr: Tr, errors: &Invalid, field: &str) -> String {
+    errors.for_field(field).map(|k| tr.t(k)).unwrap_or_default()
+}
+
+pub fn age_text(tr: Tr, f: &ChildFields, today: NaiveDate) -> String {
+    match (f.date_of_birth, f.estimated_birth_year) {
+        (Some(d), _) => tr.t1("msg-age-years", "years", tr.num(krousar_domain::age::age_on(d, today))),
+        (None, Some(y)) => tr.t1("msg-age-about", "years", tr.num(chrono::Datelike::year(&today) - y)),
+        _ => String::new(),
+    }
+}
+
+pub fn place_text(tr: Tr, path: Option<&LocationPath>) -> String {
+    path.map(|p| p.label(tr.is_km())).unwrap_or_default()
+}
+
+/// A row of the children list.
+pub struct ChildRow {
+    pub id: String,
+    pub case_number: String,
+    pub name: String,
+    pub other_name: String,
+    pub sex: String,
+    pub age: String,
+    pub place: String,
+    pub worker: String,
+}
+
+impl ChildRow {
+    pub fn new(tr: Tr, c: &Child, paths: &[LocationPath], today: NaiveDate) -> ChildRow {
+        let path = c.fields.village_code.as_ref().and_then(|v| paths.iter().find(|p| &p.code == v));
+        // District and province are enough on a list; the record shows the whole address.
+        let place = path.map(|p| p.parts.iter().take(2).rev().map(|l| if tr.is_km() { l.name_km.clone() } else { l.name_latin.clone() }).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+        let name = c.display_name(tr.is_km());
+        let other = c.display_name(!tr.is_km());
+        ChildRow {
+            id: c.id.to_string(),
+            case_number: c.case_number.clone(),
+            other_name: if other == name { String::new() } else { other },
+            name,
+            sex: tr.t(&c.fields.sex.label_key()),
+            age: age_text(tr, &c.fields, today),
+            place,
+            worker: c.assigned_worker_name.clone().unwrap_or_default(),
+        }
+    }
+}
+
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}

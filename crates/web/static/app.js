@@ -1,0 +1,85 @@
+// Progressive enhancement only: every page works without this file.
+// Adds type-ahead place search and cascading selects to the address picker.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var csrf = null;
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { items: [] }; });
+  }
+
+  function fill(select, items, value) {
+    var lang = document.documentElement.lang;
+    while (select.options.length > 1) select.remove(1);
+    if (select.options.length === 0) select.add(new Option("—", ""));
+    items.forEach(function (p) {
+      var label = lang === "km" ? p.name_km : p.name_latin;
+      select.add(new Option(label, p.code, false, p.code === value));
+    });
+    select.value = value || "";
+  }
+
+  function loadLevel(picker, level, parent, value) {
+    var select = picker.querySelector('select[data-level="' + level + '"]');
+    if (!select) return Promise.resolve();
+    if (!parent) { fill(select, [], ""); return Promise.resolve(); }
+    return getJSON("/api/v1/locations/children?parent=" + encodeURIComponent(parent))
+      .then(function (d) { fill(select, d.items || [], value); });
+  }
+
+  var order = ["province", "district", "commune", "village"];
+
+  function setVillage(picker, code) {
+    var p = code.slice(0, 2), d = code.slice(0, 4), c = code.slice(0, 6);
+    picker.querySelector('select[data-level="province"]').value = p;
+    return loadLevel(picker, "district", p, d)
+      .then(function () { return loadLevel(picker, "commune", d, c); })
+      .then(function () { return loadLevel(picker, "village", c, code); });
+  }
+
+  function setup(picker) {
+    order.forEach(function (level, i) {
+      var select = picker.querySelector('select[data-level="' + level + '"]');
+      if (!select || i === order.length - 1) return;
+      select.addEventListener("change", function () {
+        var next = order[i + 1];
+        loadLevel(picker, next, select.value, "");
+        order.slice(i + 2).forEach(function (l) { loadLevel(picker, l, "", ""); });
+      });
+    });
+    var input = picker.querySelector("[data-typeahead]");
+    var results = picker.querySelector("[data-results]");
+    if (!input || !results) return;
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = input.value.trim();
+        if (q.length < 2) { results.innerHTML = ""; return; }
+        getJSON("/api/v1/locations/search?level=village&limit=10&q=" + encodeURIComponent(q)).then(function (d) {
+          results.innerHTML = "";
+          (d.items || []).forEach(function (p) {
+            var li = document.createElement("li");
+            var b = document.createElement("button");
+            b.type = "button";
+            b.className = "place-option";
+            b.textContent = p.label_km + " — " + p.label_latin;
+            b.addEventListener("click", function () {
+              results.innerHTML = "";
+              input.value = document.documentElement.lang === "km" ? p.label_km : p.label_latin;
+              setVillage(picker, p.code);
+            });
+            li.appendChild(b);
+            results.appendChild(li);
+          });
+        });
+      }, 250);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-place-picker]"), setup);
+  });
+})();
