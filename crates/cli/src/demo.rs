@@ -33,7 +33,8 @@ const USERS: &[DemoUser] = &[
     DemoUser { username: "sysadmin", name: "System administrator", role: Role::SystemAdmin, org: 2, team: None },
 ];
 
-const ORGS: &[(&str, OrgKind)] = &[("Family First Cambodia (demo)", OrgKind::Ngo), ("Siem Reap Children's Hope (demo)", OrgKind::Ngo), ("MoSVY", OrgKind::Ministry)];
+const ORGS: &[(&str, OrgKind)] =
+    &[("Family First Cambodia (demo)", OrgKind::Ngo), ("Siem Reap Children's Hope (demo)", OrgKind::Ngo), ("MoSVY", OrgKind::Ministry)];
 
 pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>) -> Result<()> {
     std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
@@ -82,15 +83,28 @@ async fn seed(store: &Store) -> Result<String> {
     let sys = users.iter().find(|u| u.role == Role::SystemAdmin).expect("sysadmin").actor();
     let synth_all = Synth::new(&places, Some(&["02", "12", "17", "03", "08"]));
     let mut rcis = Vec::new();
-    for (name, kind) in [("Hope Children's Centre", RciType::Ngo), ("Battambang Children's Village", RciType::FaithBased), ("Golden Lotus Orphanage", RciType::Private), ("Phnom Penh Child Care Centre", RciType::Government)] {
-        let f = RciFields { name: name.into(), rci_type: kind, village_code: Some(synth_all.village(&mut rng)), capacity: Some(rng.random_range(20..120)), registration_status: RciRegistration::Registered, note: None };
+    for (name, kind) in [
+        ("Hope Children's Centre", RciType::Ngo),
+        ("Battambang Children's Village", RciType::FaithBased),
+        ("Golden Lotus Orphanage", RciType::Private),
+        ("Phnom Penh Child Care Centre", RciType::Government),
+    ] {
+        let f = RciFields {
+            name: name.into(),
+            rci_type: kind,
+            village_code: Some(synth_all.village(&mut rng)),
+            capacity: Some(rng.random_range(20..120)),
+            registration_status: RciRegistration::Registered,
+            note: None,
+        };
         rcis.push(store.create_rci(&sys, f).await?);
     }
     // Children: caseloads of the three social workers and the intake officer.
     let workers: Vec<_> = users.iter().filter(|u| matches!(u.role, Role::SocialWorker | Role::Intake)).collect();
     for i in 0..DEMO_CHILDREN {
         let w = workers[i % workers.len()];
-        let synth = if w.org_id == orgs[1].id { Synth::new(&places, Some(&["17"])) } else { Synth::new(&places, Some(&["02", "12", "03", "08"])) };
+        let synth =
+            if w.org_id == orgs[1].id { Synth::new(&places, Some(&["17"])) } else { Synth::new(&places, Some(&["02", "12", "03", "08"])) };
         let in_rci = rng.random_ratio(1, 6).then(|| rcis[rng.random_range(0..rcis.len())].id);
         let (fields, family) = synth.child(&mut rng, today, in_rci);
         let village = fields.village_code.clone();
@@ -118,7 +132,9 @@ pub async fn gen_data(url: &str, children: usize, seed: u64) -> Result<()> {
     let hash = krousar_web::auth::hash_password("synthetic-password").map_err(anyhow::Error::msg)?;
     let user = match store.user_by_username("synthetic-worker").await {
         Ok(u) => u,
-        Err(_) => store.create_user(Who::system(), org.id, None, "synthetic-worker", "Synthetic worker", Role::SocialWorker, &hash, "en").await?,
+        Err(_) => {
+            store.create_user(Who::system(), org.id, None, "synthetic-worker", "Synthetic worker", Role::SocialWorker, &hash, "en").await?
+        }
     };
     let actor = user.actor();
     let synth = Synth::new(&krousar_store::gazetteer::embedded(), None);
@@ -131,6 +147,9 @@ pub async fn gen_data(url: &str, children: usize, seed: u64) -> Result<()> {
         done += n;
         eprint!("\r{done}/{children} children");
     }
-    eprintln!("\ngenerated {children} children in {:.1} s (user synthetic-worker, password synthetic-password)", started.elapsed().as_secs_f64());
+    eprintln!(
+        "\ngenerated {children} children in {:.1} s (user synthetic-worker, password synthetic-password)",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

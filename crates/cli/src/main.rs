@@ -134,7 +134,10 @@ fn database_url(cli: &Option<String>) -> String {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KROUSAR_LOG").unwrap_or_else(|_| "info".into())).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KROUSAR_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve { listen, secure_cookies } => {
@@ -187,7 +190,9 @@ async fn main() -> Result<()> {
                 }
             };
             let hash = krousar_web::auth::hash_password(password).map_err(|e| anyhow!(e))?;
-            let user = store.create_user(Who::system(), org.id, team_id, &username, name.as_deref().unwrap_or(&username), role, &hash, "km").await?;
+            let user = store
+                .create_user(Who::system(), org.id, team_id, &username, name.as_deref().unwrap_or(&username), role, &hash, "km")
+                .await?;
             println!("{}\t{}\t{}", user.id, user.username, user.role);
             Ok(())
         }

@@ -141,10 +141,26 @@ impl Synth {
         }];
         if rng.random_bool(0.6) {
             let father = self.name_of(rng, Sex::Male).clone();
-            members.push(Member { name_km: Some(format!("{} {}", family.0, father.given_name)), name_latin: Some(format!("{} {}", family.1, father.romanized_given)), relationship: Relationship::Father, sex: Some(Sex::Male), birth_year: Some(today.year() - rng.random_range(26..55)), is_head: false, phone: None });
+            members.push(Member {
+                name_km: Some(format!("{} {}", family.0, father.given_name)),
+                name_latin: Some(format!("{} {}", family.1, father.romanized_given)),
+                relationship: Relationship::Father,
+                sex: Some(Sex::Male),
+                birth_year: Some(today.year() - rng.random_range(26..55)),
+                is_head: false,
+                phone: None,
+            });
         }
         if rng.random_bool(0.4) {
-            members.push(Member { name_km: Some(grand.given_name.clone()), name_latin: Some(grand.romanized_given.clone()), relationship: Relationship::Grandparent, sex: Some(Sex::Female), birth_year: Some(today.year() - rng.random_range(55..80)), is_head: false, phone: None });
+            members.push(Member {
+                name_km: Some(grand.given_name.clone()),
+                name_latin: Some(grand.romanized_given.clone()),
+                relationship: Relationship::Grandparent,
+                sex: Some(Sex::Female),
+                birth_year: Some(today.year() - rng.random_range(55..80)),
+                is_head: false,
+                phone: None,
+            });
         }
         HouseholdFields {
             name: format!("{} / {}", family.0, family.1),

@@ -133,7 +133,13 @@ impl ChildInput {
 
         let (date_of_birth, estimated_birth_year) = self.birth(&mut e, today);
 
-        let birth_registration = choice(&mut e, "birth_registration", self.birth_registration.as_deref(), BirthRegistration::parse, Some(BirthRegistration::Unknown));
+        let birth_registration = choice(
+            &mut e,
+            "birth_registration",
+            self.birth_registration.as_deref(),
+            BirthRegistration::parse,
+            Some(BirthRegistration::Unknown),
+        );
         let birth_certificate_number = text::optional(&mut e, "birth_certificate_number", self.birth_certificate_number.as_deref(), 40);
         let id_poor = choice(&mut e, "id_poor", self.id_poor.as_deref(), IdPoor::parse, Some(IdPoor::Unknown));
         let disability = choice(&mut e, "disability", self.disability.as_deref(), Disability::parse, Some(Disability::None));
@@ -153,7 +159,13 @@ impl ChildInput {
                 e.push("village_code", "err-unknown-place");
             }
         }
-        let living_arrangement = choice(&mut e, "living_arrangement", self.living_arrangement.as_deref(), LivingArrangement::parse, Some(LivingArrangement::WithFamily));
+        let living_arrangement = choice(
+            &mut e,
+            "living_arrangement",
+            self.living_arrangement.as_deref(),
+            LivingArrangement::parse,
+            Some(LivingArrangement::WithFamily),
+        );
         let rci_id = match self.rci_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(raw) => match uuid::Uuid::parse_str(raw) {

@@ -29,7 +29,12 @@ fn a_complete_child_is_valid_with_defaults() {
 
 #[test]
 fn future_and_impossible_dates_are_refused() {
-    for (dob, code) in [("2027-01-01", "err-future-date"), ("2015-02-30", "err-invalid-date"), ("15/03/2015", "err-invalid-date"), ("1900-01-01", "err-too-old")] {
+    for (dob, code) in [
+        ("2027-01-01", "err-future-date"),
+        ("2015-02-30", "err-invalid-date"),
+        ("15/03/2015", "err-invalid-date"),
+        ("1900-01-01", "err-too-old"),
+    ] {
         let input = ChildInput { date_of_birth: Some(dob.into()), ..valid() };
         let err = input.validate(today()).unwrap_err();
         assert_eq!(err.for_field("date_of_birth"), Some(code), "{dob}");
@@ -62,12 +67,7 @@ fn a_name_in_either_script_is_required() {
 
 #[test]
 fn unknown_choices_and_bad_codes_are_reported_together() {
-    let input = ChildInput {
-        sex: Some("x".into()),
-        village_code: Some("12' OR 1=1".into()),
-        protection: vec!["pirate".into()],
-        ..valid()
-    };
+    let input = ChildInput { sex: Some("x".into()), village_code: Some("12' OR 1=1".into()), protection: vec!["pirate".into()], ..valid() };
     let err = input.validate(today()).unwrap_err();
     assert_eq!(err.for_field("sex"), Some("err-invalid-choice"));
     assert_eq!(err.for_field("protection"), Some("err-invalid-choice"));

@@ -129,7 +129,16 @@ impl HouseholdInput {
         if members.iter().filter(|m| m.is_head).count() > 1 {
             e.push("members", "err-one-head");
         }
-        e.into_result(HouseholdFields { name, phone: phone_no, village_code, address_detail, income_band, id_poor, id_poor_number, members })
+        e.into_result(HouseholdFields {
+            name,
+            phone: phone_no,
+            village_code,
+            address_detail,
+            income_band,
+            id_poor,
+            id_poor_number,
+            members,
+        })
     }
 }
 
@@ -157,7 +166,11 @@ mod tests {
 
     #[test]
     fn blank_member_rows_are_ignored() {
-        let h = HouseholdInput { name: Some("Chan family".into()), members: vec![member("mother", true), MemberInput::default()], ..Default::default() };
+        let h = HouseholdInput {
+            name: Some("Chan family".into()),
+            members: vec![member("mother", true), MemberInput::default()],
+            ..Default::default()
+        };
         let f = h.validate(today()).unwrap();
         assert_eq!(f.members.len(), 1);
         assert_eq!(f.members[0].relationship, Relationship::Mother);
@@ -165,7 +178,8 @@ mod tests {
 
     #[test]
     fn only_one_head_of_household() {
-        let h = HouseholdInput { name: Some("x".into()), members: vec![member("mother", true), member("father", true)], ..Default::default() };
+        let h =
+            HouseholdInput { name: Some("x".into()), members: vec![member("mother", true), member("father", true)], ..Default::default() };
         assert_eq!(h.validate(today()).unwrap_err().for_field("members"), Some("err-one-head"));
     }
 

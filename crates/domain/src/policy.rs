@@ -176,9 +176,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
             allow(matches!(role, SocialWorker | Supervisor | Intake) && within(case_file_scope(actor), r))
         }
         (Action::AssignChild, Target::Record(r)) => allow(role == Supervisor && within(case_file_scope(actor), r)),
-        (Action::CreateChild | Action::CreateHousehold, Target::Nothing) => {
-            allow(matches!(role, SocialWorker | Supervisor | Intake))
-        }
+        (Action::CreateChild | Action::CreateHousehold, Target::Nothing) => allow(matches!(role, SocialWorker | Supervisor | Intake)),
         (Action::ViewHousehold, Target::Record(r)) => allow(within(household_scope(actor), r)),
         (Action::EditHousehold, Target::Record(r)) => {
             allow(matches!(role, SocialWorker | Supervisor | Intake) && within(household_scope(actor), r))

@@ -16,11 +16,16 @@ fn actor(role: Role) -> Actor {
 }
 
 fn records() -> [RecordOwner; 5] {
-    let rec = |org, worker, team, shared| RecordOwner { org_id: org, assigned_worker: Some(worker), team_id: Some(team), shared_with_actor: shared };
+    let rec = |org, worker, team, shared| RecordOwner {
+        org_id: org,
+        assigned_worker: Some(worker),
+        team_id: Some(team),
+        shared_with_actor: shared,
+    };
     [
-        rec(ORG, ME, TEAM, false),                 // own caseload
-        rec(ORG, TEAMMATE, TEAM, false),           // team
-        rec(ORG, STRANGER, OTHER_TEAM, false),     // same organisation, other team
+        rec(ORG, ME, TEAM, false),                   // own caseload
+        rec(ORG, TEAMMATE, TEAM, false),             // team
+        rec(ORG, STRANGER, OTHER_TEAM, false),       // same organisation, other team
         rec(OTHER_ORG, STRANGER, OTHER_TEAM, false), // other organisation
         rec(OTHER_ORG, STRANGER, OTHER_TEAM, true),  // other organisation, shared with us
     ]
@@ -80,10 +85,7 @@ fn table_covers_every_role_and_record_action() {
     let record_actions = [Action::ViewChild, Action::EditChild, Action::AssignChild, Action::ViewHousehold, Action::EditHousehold];
     for role in Role::ALL {
         for action in record_actions {
-            assert!(
-                RECORD_TABLE.iter().any(|(r, a, _)| *r == role.as_str() && *a == action),
-                "missing row {role} {action:?}"
-            );
+            assert!(RECORD_TABLE.iter().any(|(r, a, _)| *r == role.as_str() && *a == action), "missing row {role} {action:?}");
         }
     }
 }
@@ -150,10 +152,7 @@ fn list_scopes_match_record_decisions() {
             assert!(!listed || viewable, "{role} lists a record it cannot view: {rec:?}");
             assert!(!viewable || listed, "{role} can view a record its list hides: {rec:?}");
         }
-        assert_eq!(
-            decide(&a, Action::ListChildren, Target::Nothing).allowed(),
-            scope != ListScope::Nothing
-        );
+        assert_eq!(decide(&a, Action::ListChildren, Target::Nothing).allowed(), scope != ListScope::Nothing);
     }
 }
 

@@ -15,15 +15,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::SocialWorker,
-        Role::Supervisor,
-        Role::Manager,
-        Role::OrgAdmin,
-        Role::Intake,
-        Role::Ministry,
-        Role::SystemAdmin,
-    ];
+    pub const ALL: [Role; 7] =
+        [Role::SocialWorker, Role::Supervisor, Role::Manager, Role::OrgAdmin, Role::Intake, Role::Ministry, Role::SystemAdmin];
 
     pub fn as_str(self) -> &'static str {
         match self {

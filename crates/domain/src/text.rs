@@ -7,12 +7,7 @@ pub const SHORT: usize = 120;
 pub const LONG: usize = 2000;
 
 /// A trimmed optional text field. Empty means absent.
-pub fn optional(
-    errors: &mut Invalid,
-    field: &'static str,
-    raw: Option<&str>,
-    max_chars: usize,
-) -> Option<String> {
+pub fn optional(errors: &mut Invalid, field: &'static str, raw: Option<&str>, max_chars: usize) -> Option<String> {
     let value = raw.map(str::trim).filter(|s| !s.is_empty())?;
     if value.chars().count() > max_chars {
         errors.push(field, "err-too-long");

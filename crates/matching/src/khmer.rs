@@ -56,7 +56,7 @@ pub fn khmer_key(s: &str) -> String {
     let mut out = Vec::with_capacity(chars.len());
     let mut i = 0;
     while i < chars.len() {
-        if chars[i] == COENG {
+        if chars[i] == COENG && i + 1 < chars.len() {
             let mut pairs: Vec<[char; 2]> = Vec::new();
             while i + 1 < chars.len() && chars[i] == COENG {
                 pairs.push([COENG, chars[i + 1]]);

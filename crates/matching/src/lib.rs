@@ -60,8 +60,7 @@ pub fn query_plain_terms(query: &str) -> Vec<String> {
 /// Words of a name or query: split on whitespace and punctuation that never belongs to a name.
 /// Zero-width spaces are not separators: inside Khmer they only mark possible line breaks.
 fn tokens(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/' | '(' | ')' | '"' | '|'))
-        .filter(|t| !t.is_empty())
+    s.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/' | '(' | ')' | '"' | '|')).filter(|t| !t.is_empty())
 }
 
 /// Escape a term for use inside a SQL LIKE pattern with `ESCAPE '\'`.

@@ -44,6 +44,11 @@ fn khmer_key_orders_subscript_ro_last() {
 }
 
 #[test]
+fn a_trailing_subscript_sign_does_not_hang() {
+    assert_eq!(khmer_key("ក\u{17D2}"), "ក\u{17D2}");
+}
+
+#[test]
 fn khmer_key_folds_look_alikes() {
     assert_eq!(khmer_key("ក\u{17D2}ដ"), khmer_key("ក\u{17D2}ត"), "subscript DA and TA");
     assert_eq!(khmer_key("\u{17A3}"), khmer_key("\u{17A2}"));

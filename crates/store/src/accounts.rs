@@ -63,7 +63,8 @@ fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
     })
 }
 
-const USER_COLUMNS: &str = "id, org_id, team_id, username, display_name, role, password_hash, locale, disabled, failed_logins, locked_until, totp_secret, version";
+const USER_COLUMNS: &str =
+    "id, org_id, team_id, username, display_name, role, password_hash, locale, disabled, failed_logins, locked_until, totp_secret, version";
 
 fn user_from(r: &AnyRow) -> Result<User, StoreError> {
     Ok(User {
@@ -85,7 +86,12 @@ fn user_from(r: &AnyRow) -> Result<User, StoreError> {
 
 /// A short code for case numbers, from the organisation's initials ("Family Care First" → FCF).
 pub fn org_code_from_name(name: &str) -> String {
-    let code: String = name.split_whitespace().filter_map(|w| w.chars().find(|c| c.is_ascii_alphanumeric())).map(|c| c.to_ascii_uppercase()).take(6).collect();
+    let code: String = name
+        .split_whitespace()
+        .filter_map(|w| w.chars().find(|c| c.is_ascii_alphanumeric()))
+        .map(|c| c.to_ascii_uppercase())
+        .take(6)
+        .collect();
     if code.is_empty() {
         "ORG".into()
     } else {
@@ -103,7 +109,8 @@ impl Store {
         let base = org_code_from_name(name);
         let mut code = base.clone();
         for n in 2.. {
-            let taken = sqlx::query("SELECT COUNT(*) AS n FROM organisations WHERE code = $1").bind(&code).fetch_one(&mut *tx).await?.int("n")?;
+            let taken =
+                sqlx::query("SELECT COUNT(*) AS n FROM organisations WHERE code = $1").bind(&code).fetch_one(&mut *tx).await?.int("n")?;
             if taken == 0 {
                 break;
             }
@@ -119,7 +126,17 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::from(e).unique_as("organisation"))?;
-        audit::append(&mut tx, who, Entry { action: "org.create", record_type: "organisation", record_id: Some(id.to_string()), detail: json!({"name": name, "kind": kind.code()}) }).await?;
+        audit::append(
+            &mut tx,
+            who,
+            Entry {
+                action: "org.create",
+                record_type: "organisation",
+                record_id: Some(id.to_string()),
+                detail: json!({"name": name, "kind": kind.code()}),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(Org { id, name: name.to_string(), kind, code, require_totp: false })
     }
@@ -130,19 +147,39 @@ impl Store {
     }
 
     pub async fn org(&self, id: Uuid) -> Result<Org, StoreError> {
-        let r = sqlx::query("SELECT id, name, kind, code, require_totp FROM organisations WHERE id = $1").bind(id.to_string()).fetch_optional(&self.pool).await?;
+        let r = sqlx::query("SELECT id, name, kind, code, require_totp FROM organisations WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
         r.as_ref().map(org_from).transpose()?.ok_or(StoreError::NotFound)
     }
 
     pub async fn org_by_name(&self, name: &str) -> Result<Org, StoreError> {
-        let r = sqlx::query("SELECT id, name, kind, code, require_totp FROM organisations WHERE name = $1 OR code = $1").bind(name.trim()).fetch_optional(&self.pool).await?;
+        let r = sqlx::query("SELECT id, name, kind, code, require_totp FROM organisations WHERE name = $1 OR code = $1")
+            .bind(name.trim())
+            .fetch_optional(&self.pool)
+            .await?;
         r.as_ref().map(org_from).transpose()?.ok_or(StoreError::NotFound)
     }
 
     pub async fn set_org_require_totp(&self, who: Who, org: Uuid, required: bool) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE organisations SET require_totp = $1 WHERE id = $2").bind(required as i64).bind(org.to_string()).execute(&mut *tx).await?;
-        audit::append(&mut tx, who, Entry { action: "org.require_totp", record_type: "organisation", record_id: Some(org.to_string()), detail: json!({"required": required}) }).await?;
+        sqlx::query("UPDATE organisations SET require_totp = $1 WHERE id = $2")
+            .bind(required as i64)
+            .bind(org.to_string())
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            who,
+            Entry {
+                action: "org.require_totp",
+                record_type: "organisation",
+                record_id: Some(org.to_string()),
+                detail: json!({"required": required}),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -157,19 +194,37 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::from(e).unique_as("team"))?;
-        audit::append(&mut tx, who, Entry { action: "team.create", record_type: "team", record_id: Some(id.to_string()), detail: json!({"name": name}) }).await?;
+        audit::append(
+            &mut tx,
+            who,
+            Entry { action: "team.create", record_type: "team", record_id: Some(id.to_string()), detail: json!({"name": name}) },
+        )
+        .await?;
         tx.commit().await?;
         Ok(Team { id, org_id: org, name: name.trim().to_string() })
     }
 
     pub async fn teams(&self, org: Uuid) -> Result<Vec<Team>, StoreError> {
-        let rows = sqlx::query("SELECT id, org_id, name FROM teams WHERE org_id = $1 ORDER BY name").bind(org.to_string()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT id, org_id, name FROM teams WHERE org_id = $1 ORDER BY name")
+            .bind(org.to_string())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(|r| Ok(Team { id: r.uuid("id")?, org_id: r.uuid("org_id")?, name: r.text("name")? })).collect()
     }
 
     /// Create a user. The password must already be hashed (the web layer owns hashing).
     #[allow(clippy::too_many_arguments)]
-    pub async fn create_user(&self, who: Who, org: Uuid, team: Option<Uuid>, username: &str, display_name: &str, role: Role, password_hash: &str, locale: &str) -> Result<User, StoreError> {
+    pub async fn create_user(
+        &self,
+        who: Who,
+        org: Uuid,
+        team: Option<Uuid>,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        password_hash: &str,
+        locale: &str,
+    ) -> Result<User, StoreError> {
         let username = username.trim().to_lowercase();
         let valid_name = (3..=40).contains(&username.len()) && username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
         if !valid_name {
@@ -181,7 +236,12 @@ impl Store {
         }
         let mut tx = self.write().await?;
         if let Some(team) = team {
-            let n = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1 AND org_id = $2").bind(team.to_string()).bind(org.to_string()).fetch_one(&mut *tx).await?.int("n")?;
+            let n = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1 AND org_id = $2")
+                .bind(team.to_string())
+                .bind(org.to_string())
+                .fetch_one(&mut *tx)
+                .await?
+                .int("n")?;
             if n == 0 {
                 return Err(StoreError::invalid("team_id", "err-invalid-choice"));
             }
@@ -203,7 +263,17 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from(e).unique_as("username"))?;
-        audit::append(&mut tx, who, Entry { action: "user.create", record_type: "user", record_id: Some(id.to_string()), detail: json!({"username": username, "role": role.as_str(), "org": org}) }).await?;
+        audit::append(
+            &mut tx,
+            who,
+            Entry {
+                action: "user.create",
+                record_type: "user",
+                record_id: Some(id.to_string()),
+                detail: json!({"username": username, "role": role.as_str(), "org": org}),
+            },
+        )
+        .await?;
         tx.commit().await?;
         self.user(id).await
     }
@@ -236,11 +306,29 @@ impl Store {
     }
 
     /// Update an account's administrative fields (role, team, disabled, password hash).
-    pub async fn update_user_admin(&self, who: Who, id: Uuid, role: Role, team: Option<Uuid>, disabled: bool, new_password_hash: Option<&str>) -> Result<(), StoreError> {
+    pub async fn update_user_admin(
+        &self,
+        who: Who,
+        id: Uuid,
+        role: Role,
+        team: Option<Uuid>,
+        disabled: bool,
+        new_password_hash: Option<&str>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        let org = sqlx::query("SELECT org_id FROM users WHERE id = $1").bind(id.to_string()).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?.text("org_id")?;
+        let org = sqlx::query("SELECT org_id FROM users WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .text("org_id")?;
         if let Some(team) = team {
-            let n = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1 AND org_id = $2").bind(team.to_string()).bind(&org).fetch_one(&mut *tx).await?.int("n")?;
+            let n = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1 AND org_id = $2")
+                .bind(team.to_string())
+                .bind(&org)
+                .fetch_one(&mut *tx)
+                .await?
+                .int("n")?;
             if n == 0 {
                 return Err(StoreError::invalid("team_id", "err-invalid-choice"));
             }
@@ -253,14 +341,22 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if let Some(hash) = new_password_hash {
-            sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2").bind(hash).bind(id.to_string()).execute(&mut *tx).await?;
+            sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
+                .bind(hash)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
         }
         if disabled || new_password_hash.is_some() {
             // A disabled account or a reset password ends every open session and token.
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
         }
         if disabled {
-            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(now_text()).bind(id.to_string()).execute(&mut *tx).await?;
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(now_text())
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
         }
         let detail = json!({"role": role.as_str(), "team": team, "disabled": disabled, "password_reset": new_password_hash.is_some()});
         audit::append(&mut tx, who, Entry { action: "user.update", record_type: "user", record_id: Some(id.to_string()), detail }).await?;
@@ -271,7 +367,12 @@ impl Store {
     pub async fn set_user_locale(&self, id: Uuid, locale: &str) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         sqlx::query("UPDATE users SET locale = $1 WHERE id = $2").bind(locale).bind(id.to_string()).execute(&mut *tx).await?;
-        audit::append(&mut tx, Who { actor_id: Some(id), org_id: None }, Entry { action: "user.locale", record_type: "user", record_id: Some(id.to_string()), detail: json!({"locale": locale}) }).await?;
+        audit::append(
+            &mut tx,
+            Who { actor_id: Some(id), org_id: None },
+            Entry { action: "user.locale", record_type: "user", record_id: Some(id.to_string()), detail: json!({"locale": locale}) },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -279,7 +380,17 @@ impl Store {
     pub async fn set_user_totp(&self, who: Who, id: Uuid, secret: Option<&str>) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2").bind(secret).bind(id.to_string()).execute(&mut *tx).await?;
-        audit::append(&mut tx, who, Entry { action: "user.totp", record_type: "user", record_id: Some(id.to_string()), detail: json!({"enabled": secret.is_some()}) }).await?;
+        audit::append(
+            &mut tx,
+            who,
+            Entry {
+                action: "user.totp",
+                record_type: "user",
+                record_id: Some(id.to_string()),
+                detail: json!({"enabled": secret.is_some()}),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -288,7 +399,8 @@ impl Store {
     pub async fn record_login_failure(&self, user: &User, max_failures: i64, lock_minutes: i64) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         let failures = user.failed_logins + 1;
-        let locked_until = (failures >= max_failures).then(|| (chrono::Utc::now() + chrono::Duration::minutes(lock_minutes)).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+        let locked_until = (failures >= max_failures)
+            .then(|| (chrono::Utc::now() + chrono::Duration::minutes(lock_minutes)).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
         sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
             .bind(if locked_until.is_some() { 0 } else { failures })
             .bind(locked_until.clone().or(user.locked_until.clone()))
@@ -296,7 +408,12 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let action = if locked_until.is_some() { "auth.locked" } else { "auth.failure" };
-        audit::append(&mut tx, Who { actor_id: Some(user.id), org_id: Some(user.org_id) }, Entry { action, record_type: "user", record_id: Some(user.id.to_string()), detail: json!({"failures": failures}) }).await?;
+        audit::append(
+            &mut tx,
+            Who { actor_id: Some(user.id), org_id: Some(user.org_id) },
+            Entry { action, record_type: "user", record_id: Some(user.id.to_string()), detail: json!({"failures": failures}) },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

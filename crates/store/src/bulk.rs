@@ -19,11 +19,12 @@ impl Store {
         }
         let mut tx = self.write().await?;
         let org = actor.org_id.to_string();
-        let row = sqlx::query("UPDATE organisations SET next_case_number = next_case_number + $1 WHERE id = $2 RETURNING next_case_number, code")
-            .bind(children.len() as i64)
-            .bind(&org)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row =
+            sqlx::query("UPDATE organisations SET next_case_number = next_case_number + $1 WHERE id = $2 RETURNING next_case_number, code")
+                .bind(children.len() as i64)
+                .bind(&org)
+                .fetch_one(&mut *tx)
+                .await?;
         let first = row.int("next_case_number")? - children.len() as i64;
         let code = row.text("code")?;
         let now = now_text();
@@ -97,7 +98,11 @@ impl Store {
                 }
                 q.push(", 1)");
                 let names = [&f.family_name_km, &f.given_name_km, &f.family_name_latin, &f.given_name_latin];
-                s.push("(").bind_text(ids[n].to_string()).push(", ").bind_text(krousar_match::name_keys(names.into_iter().flatten().map(String::as_str))).push(")");
+                s.push("(")
+                    .bind_text(ids[n].to_string())
+                    .push(", ")
+                    .bind_text(krousar_match::name_keys(names.into_iter().flatten().map(String::as_str)))
+                    .push(")");
             }
             q.query().execute(&mut *tx).await?;
             s.query().execute(&mut *tx).await?;

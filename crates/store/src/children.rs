@@ -34,11 +34,22 @@ pub struct Child {
 
 impl Child {
     pub fn owner(&self, actor: &Actor) -> RecordOwner {
-        RecordOwner { org_id: self.org_id, assigned_worker: self.assigned_worker_id, team_id: self.team_id, shared_with_actor: shared_with(actor, self.org_id) }
+        RecordOwner {
+            org_id: self.org_id,
+            assigned_worker: self.assigned_worker_id,
+            team_id: self.team_id,
+            shared_with_actor: shared_with(actor, self.org_id),
+        }
     }
 
     pub fn display_name(&self, khmer: bool) -> String {
-        display_name(&self.fields.family_name_km, &self.fields.given_name_km, &self.fields.family_name_latin, &self.fields.given_name_latin, khmer)
+        display_name(
+            &self.fields.family_name_km,
+            &self.fields.given_name_km,
+            &self.fields.family_name_latin,
+            &self.fields.given_name_latin,
+            khmer,
+        )
     }
 }
 
@@ -115,7 +126,11 @@ fn place_prefixes(village: &Option<String>) -> [Option<String>; 3] {
 /// Checks that need the database: the village and the RCI exist.
 async fn check_references(tx: &mut Tx, f: &ChildFields) -> Result<(), StoreError> {
     if let Some(code) = &f.village_code {
-        let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'").bind(code).fetch_one(&mut **tx).await?.int("n")?;
+        let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'")
+            .bind(code)
+            .fetch_one(&mut **tx)
+            .await?
+            .int("n")?;
         if n == 0 {
             return Err(StoreError::invalid("village_code", "err-unknown-place"));
         }
@@ -129,7 +144,10 @@ async fn check_references(tx: &mut Tx, f: &ChildFields) -> Result<(), StoreError
     Ok(())
 }
 
-fn bind_fields<'q>(mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>, f: &ChildFields) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+fn bind_fields<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    f: &ChildFields,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
     let [commune, district, province] = place_prefixes(&f.village_code);
     q = q
         .bind(f.given_name_km.clone())
@@ -159,7 +177,11 @@ fn bind_fields<'q>(mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArgume
 
 async fn write_search(tx: &mut Tx, id: Uuid, f: &ChildFields) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM child_search WHERE child_id = $1").bind(id.to_string()).execute(&mut **tx).await?;
-    sqlx::query("INSERT INTO child_search (child_id, keys) VALUES ($1, $2)").bind(id.to_string()).bind(search_keys(f)).execute(&mut **tx).await?;
+    sqlx::query("INSERT INTO child_search (child_id, keys) VALUES ($1, $2)")
+        .bind(id.to_string())
+        .bind(search_keys(f))
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -253,7 +275,11 @@ impl Store {
         let mut tx = self.write().await?;
         check_references(&mut tx, &f).await?;
         let org = actor.org_id.to_string();
-        let number_row = sqlx::query("UPDATE organisations SET next_case_number = next_case_number + 1 WHERE id = $1 RETURNING next_case_number, code").bind(&org).fetch_one(&mut *tx).await?;
+        let number_row =
+            sqlx::query("UPDATE organisations SET next_case_number = next_case_number + 1 WHERE id = $1 RETURNING next_case_number, code")
+                .bind(&org)
+                .fetch_one(&mut *tx)
+                .await?;
         let case_number = format!("{}-{:06}", number_row.text("code")?, number_row.int("next_case_number")? - 1);
         let id = new_id();
         let now = now_text();
@@ -278,7 +304,17 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         write_search(&mut tx, id, &f).await?;
-        audit::append(&mut tx, actor.into(), Entry { action: "child.create", record_type: "child", record_id: Some(id.to_string()), detail: json!({"case_number": case_number}) }).await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry {
+                action: "child.create",
+                record_type: "child",
+                record_id: Some(id.to_string()),
+                detail: json!({"case_number": case_number}),
+            },
+        )
+        .await?;
         audit::changed(&mut tx, Some(actor.org_id), "child", id, 1).await?;
         let child = load(&mut tx, id).await?;
         tx.commit().await?;
@@ -293,7 +329,12 @@ impl Store {
             drop(tx);
             return Err(refuse(self, actor, "child.view", "child", id).await);
         }
-        audit::append(&mut tx, actor.into(), Entry { action: "child.view", record_type: "child", record_id: Some(id.to_string()), detail: json!({"via": via}) }).await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry { action: "child.view", record_type: "child", record_id: Some(id.to_string()), detail: json!({"via": via}) },
+        )
+        .await?;
         tx.commit().await?;
         Ok(child)
     }
@@ -324,7 +365,17 @@ impl Store {
         }
         write_search(&mut tx, id, &f).await?;
         let changed = changed_fields(&before.fields, &f);
-        audit::append(&mut tx, actor.into(), Entry { action: "child.update", record_type: "child", record_id: Some(id.to_string()), detail: json!({"fields": changed, "version": expected_version + 1}) }).await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry {
+                action: "child.update",
+                record_type: "child",
+                record_id: Some(id.to_string()),
+                detail: json!({"fields": changed, "version": expected_version + 1}),
+            },
+        )
+        .await?;
         audit::changed(&mut tx, Some(before.org_id), "child", id, expected_version + 1).await?;
         let child = load(&mut tx, id).await?;
         tx.commit().await?;
@@ -339,7 +390,10 @@ impl Store {
             drop(tx);
             return Err(refuse(self, actor, "child.assign", "child", id).await);
         }
-        let w = sqlx::query("SELECT org_id, team_id, role, disabled FROM users WHERE id = $1").bind(worker.to_string()).fetch_optional(&mut *tx).await?;
+        let w = sqlx::query("SELECT org_id, team_id, role, disabled FROM users WHERE id = $1")
+            .bind(worker.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some(w) = w else { return Err(StoreError::invalid("worker", "err-invalid-choice")) };
         let role = krousar_domain::Role::parse(&w.text("role")?);
         if w.uuid("org_id")? != before.org_id || w.int("disabled")? != 0 || !role.is_some_and(|r| r.has_caseload()) {
@@ -353,7 +407,17 @@ impl Store {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        audit::append(&mut tx, actor.into(), Entry { action: "child.assign", record_type: "child", record_id: Some(id.to_string()), detail: json!({"from": before.assigned_worker_id, "to": worker}) }).await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry {
+                action: "child.assign",
+                record_type: "child",
+                record_id: Some(id.to_string()),
+                detail: json!({"from": before.assigned_worker_id, "to": worker}),
+            },
+        )
+        .await?;
         audit::changed(&mut tx, Some(before.org_id), "child", id, before.version + 1).await?;
         let child = load(&mut tx, id).await?;
         tx.commit().await?;
@@ -362,7 +426,14 @@ impl Store {
 
     /// One page of the children the actor may see, newest first. `cursor` is the last id of the
     /// previous page.
-    pub async fn list_children(&self, actor: &Actor, f: &ChildFilter, cursor: Option<Uuid>, limit: i64, today: NaiveDate) -> Result<Page<Child>, StoreError> {
+    pub async fn list_children(
+        &self,
+        actor: &Actor,
+        f: &ChildFilter,
+        cursor: Option<Uuid>,
+        limit: i64,
+        today: NaiveDate,
+    ) -> Result<Page<Child>, StoreError> {
         let limit = limit.clamp(1, 200);
         let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM children c LEFT JOIN users u ON u.id = c.assigned_worker_id WHERE 1 = 1"));
         scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c")?;

@@ -124,7 +124,11 @@ fn keys(f: &HouseholdFields) -> String {
 
 async fn check_village(tx: &mut Tx, f: &HouseholdFields) -> Result<(), StoreError> {
     if let Some(code) = &f.village_code {
-        let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'").bind(code).fetch_one(&mut **tx).await?.int("n")?;
+        let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'")
+            .bind(code)
+            .fetch_one(&mut **tx)
+            .await?
+            .int("n")?;
         if n == 0 {
             return Err(StoreError::invalid("village_code", "err-unknown-place"));
         }
@@ -173,9 +177,23 @@ impl Store {
         .await?;
         write_members(&mut tx, id, &f).await?;
         if let Some(c) = child {
-            sqlx::query("INSERT INTO household_children (household_id, child_id) VALUES ($1, $2)").bind(id.to_string()).bind(c.to_string()).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO household_children (household_id, child_id) VALUES ($1, $2)")
+                .bind(id.to_string())
+                .bind(c.to_string())
+                .execute(&mut *tx)
+                .await?;
         }
-        audit::append(&mut tx, actor.into(), Entry { action: "household.create", record_type: "household", record_id: Some(id.to_string()), detail: json!({"child": child, "members": f.members.len()}) }).await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry {
+                action: "household.create",
+                record_type: "household",
+                record_id: Some(id.to_string()),
+                detail: json!({"child": child, "members": f.members.len()}),
+            },
+        )
+        .await?;
         audit::changed(&mut tx, Some(actor.org_id), "household", id, 1).await?;
         let h = load(&mut tx, id).await?;
         tx.commit().await?;
@@ -189,12 +207,23 @@ impl Store {
             drop(tx);
             return Err(refuse(self, actor, "household.view", "household", id).await);
         }
-        audit::append(&mut tx, actor.into(), Entry { action: "household.view", record_type: "household", record_id: Some(id.to_string()), detail: json!({"via": via}) }).await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry { action: "household.view", record_type: "household", record_id: Some(id.to_string()), detail: json!({"via": via}) },
+        )
+        .await?;
         tx.commit().await?;
         Ok(h)
     }
 
-    pub async fn update_household(&self, actor: &Actor, id: Uuid, expected_version: i64, f: HouseholdFields) -> Result<Household, StoreError> {
+    pub async fn update_household(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        f: HouseholdFields,
+    ) -> Result<Household, StoreError> {
         let mut tx = self.write().await?;
         let before = load(&mut tx, id).await?;
         if !decide(actor, Action::EditHousehold, Target::Record(&before.owner())).allowed() {
@@ -226,7 +255,17 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         write_members(&mut tx, id, &f).await?;
-        audit::append(&mut tx, actor.into(), Entry { action: "household.update", record_type: "household", record_id: Some(id.to_string()), detail: json!({"version": expected_version + 1}) }).await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry {
+                action: "household.update",
+                record_type: "household",
+                record_id: Some(id.to_string()),
+                detail: json!({"version": expected_version + 1}),
+            },
+        )
+        .await?;
         audit::changed(&mut tx, Some(before.org_id), "household", id, expected_version + 1).await?;
         let h = load(&mut tx, id).await?;
         tx.commit().await?;
@@ -238,15 +277,35 @@ impl Store {
         let mut tx = self.write().await?;
         let h = load(&mut tx, household).await?;
         let c = crate::children::load(&mut tx, child).await?;
-        let ok = decide(actor, Action::EditHousehold, Target::Record(&h.owner())).allowed() && decide(actor, Action::EditChild, Target::Record(&c.owner(actor))).allowed();
+        let ok = decide(actor, Action::EditHousehold, Target::Record(&h.owner())).allowed()
+            && decide(actor, Action::EditChild, Target::Record(&c.owner(actor))).allowed();
         if !ok {
             drop(tx);
             return Err(refuse(self, actor, "household.link", "household", household).await);
         }
-        let exists = sqlx::query("SELECT COUNT(*) AS n FROM household_children WHERE household_id = $1 AND child_id = $2").bind(household.to_string()).bind(child.to_string()).fetch_one(&mut *tx).await?.int("n")?;
+        let exists = sqlx::query("SELECT COUNT(*) AS n FROM household_children WHERE household_id = $1 AND child_id = $2")
+            .bind(household.to_string())
+            .bind(child.to_string())
+            .fetch_one(&mut *tx)
+            .await?
+            .int("n")?;
         if exists == 0 {
-            sqlx::query("INSERT INTO household_children (household_id, child_id) VALUES ($1, $2)").bind(household.to_string()).bind(child.to_string()).execute(&mut *tx).await?;
-            audit::append(&mut tx, actor.into(), Entry { action: "household.link_child", record_type: "household", record_id: Some(household.to_string()), detail: json!({"child": child}) }).await?;
+            sqlx::query("INSERT INTO household_children (household_id, child_id) VALUES ($1, $2)")
+                .bind(household.to_string())
+                .bind(child.to_string())
+                .execute(&mut *tx)
+                .await?;
+            audit::append(
+                &mut tx,
+                actor.into(),
+                Entry {
+                    action: "household.link_child",
+                    record_type: "household",
+                    record_id: Some(household.to_string()),
+                    detail: json!({"child": child}),
+                },
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -278,7 +337,12 @@ impl Store {
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
-                let (fkm, gkm, fl, gl) = (r.opt_text("family_name_km")?, r.opt_text("given_name_km")?, r.opt_text("family_name_latin")?, r.opt_text("given_name_latin")?);
+                let (fkm, gkm, fl, gl) = (
+                    r.opt_text("family_name_km")?,
+                    r.opt_text("given_name_km")?,
+                    r.opt_text("family_name_latin")?,
+                    r.opt_text("given_name_latin")?,
+                );
                 Ok(LinkedChild {
                     id: r.uuid("id")?,
                     case_number: r.text("case_number")?,
@@ -289,7 +353,15 @@ impl Store {
             .collect()
     }
 
-    pub async fn list_households(&self, actor: &Actor, q_text: Option<&str>, province: Option<&str>, district: Option<&str>, cursor: Option<Uuid>, limit: i64) -> Result<Page<Household>, StoreError> {
+    pub async fn list_households(
+        &self,
+        actor: &Actor,
+        q_text: Option<&str>,
+        province: Option<&str>,
+        district: Option<&str>,
+        cursor: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Page<Household>, StoreError> {
         let limit = limit.clamp(1, 200);
         let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM households h WHERE 1 = 1"));
         scope_sql(&mut q, list_scope(actor, Action::ListHouseholds), "h")?;

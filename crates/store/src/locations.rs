@@ -59,13 +59,38 @@ fn place_keys(name_km: &str, name_latin: &str, former: &str) -> String {
             }
         }
     }
-    let latin: String = name_latin.split_whitespace().filter(|w| !matches!(w.to_lowercase().as_str(), "province" | "capital" | "municipality" | "krong" | "khan" | "srok" | "district" | "commune" | "sangkat" | "phum" | "village")).collect::<Vec<_>>().join(" ");
+    let latin: String = name_latin
+        .split_whitespace()
+        .filter(|w| {
+            !matches!(
+                w.to_lowercase().as_str(),
+                "province"
+                    | "capital"
+                    | "municipality"
+                    | "krong"
+                    | "khan"
+                    | "srok"
+                    | "district"
+                    | "commune"
+                    | "sangkat"
+                    | "phum"
+                    | "village"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     let latin_joined = latin.replace(' ', "");
     krousar_match::name_keys([name_km, km.as_str(), name_latin, latin_joined.as_str(), former])
 }
 
 fn location_from(r: &sqlx::any::AnyRow) -> Result<Location, StoreError> {
-    Ok(Location { code: r.text("code")?, level: r.text("level")?, name_km: r.text("name_km")?, name_latin: r.text("name_latin")?, parent_code: r.opt_text("parent_code")? })
+    Ok(Location {
+        code: r.text("code")?,
+        level: r.text("level")?,
+        name_km: r.text("name_km")?,
+        name_latin: r.text("name_latin")?,
+        parent_code: r.opt_text("parent_code")?,
+    })
 }
 
 impl Store {
@@ -73,12 +98,13 @@ impl Store {
     /// searchable), and mark places missing from the release as retired.
     pub async fn import_places(&self, who: Who, release: &str, places: &[Place]) -> Result<ImportSummary, StoreError> {
         let mut tx = self.write().await?;
-        let existing: HashMap<String, (String, String, String)> = sqlx::query("SELECT code, name_km, name_latin, former_names FROM locations")
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| Ok((r.text("code")?, (r.text("name_km")?, r.text("name_latin")?, r.text("former_names")?))))
-            .collect::<Result<_, StoreError>>()?;
+        let existing: HashMap<String, (String, String, String)> =
+            sqlx::query("SELECT code, name_km, name_latin, former_names FROM locations")
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.text("code")?, (r.text("name_km")?, r.text("name_latin")?, r.text("former_names")?))))
+                .collect::<Result<_, StoreError>>()?;
         let mut summary = ImportSummary::default();
         let mut fresh: Vec<&Place> = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -117,7 +143,12 @@ impl Store {
                     Some(parent) => q.bind_text(parent),
                     None => q.push("NULL"),
                 };
-                q.push(", ").bind_text(p.name_km.clone()).push(", ").bind_text(p.name_latin.clone()).push(", ").bind_text(p.kind_km.clone());
+                q.push(", ")
+                    .bind_text(p.name_km.clone())
+                    .push(", ")
+                    .bind_text(p.name_latin.clone())
+                    .push(", ")
+                    .bind_text(p.kind_km.clone());
                 q.push(", ").bind_text(place_keys(&p.name_km, &p.name_latin, "")).push(")");
             }
             q.query().execute(&mut *tx).await?;
@@ -128,7 +159,12 @@ impl Store {
             sqlx::query("UPDATE locations SET retired = 1 WHERE code = $1").bind(code).execute(&mut *tx).await?;
             summary.retired += 1;
         }
-        audit::append(&mut tx, who, Entry { action: "gazetteer.import", record_type: "gazetteer", record_id: Some(release.to_string()), detail: json!(summary) }).await?;
+        audit::append(
+            &mut tx,
+            who,
+            Entry { action: "gazetteer.import", record_type: "gazetteer", record_id: Some(release.to_string()), detail: json!(summary) },
+        )
+        .await?;
         tx.commit().await?;
         Ok(summary)
     }
@@ -164,7 +200,13 @@ impl Store {
             q.bind_text(c.clone());
         }
         q.push(")");
-        let found: HashMap<String, Location> = q.query().fetch_all(&self.pool).await?.iter().map(|r| location_from(r).map(|l| (l.code.clone(), l))).collect::<Result<_, _>>()?;
+        let found: HashMap<String, Location> = q
+            .query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| location_from(r).map(|l| (l.code.clone(), l)))
+            .collect::<Result<_, _>>()?;
         Ok(codes
             .iter()
             .filter_map(|c| {
@@ -185,7 +227,13 @@ impl Store {
     }
 
     /// Type-ahead: places whose Khmer or romanised names contain every term of `query`.
-    pub async fn search_locations(&self, query: &str, level: Option<Level>, within: Option<&str>, limit: i64) -> Result<Vec<LocationPath>, StoreError> {
+    pub async fn search_locations(
+        &self,
+        query: &str,
+        level: Option<Level>,
+        within: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<LocationPath>, StoreError> {
         let terms = krousar_match::query_terms(query);
         if terms.is_empty() {
             return Ok(Vec::new());

@@ -22,9 +22,11 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
 impl Store {
     /// Apply every migration not yet applied. Safe to run from several servers at once.
     pub async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
-        sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await?;
         let mut applied = Vec::new();
         for m in MIGRATIONS {
             let mut tx = self.pool.begin().await?;

@@ -8,7 +8,7 @@ use crate::sql::Sql;
 use chrono::NaiveDate;
 use krousar_domain::choices::{RciRegistration, RciType};
 use krousar_domain::policy::{decide, list_scope, Target};
-use krousar_domain::rci::{overlaps, ResidencePeriod, RciFields};
+use krousar_domain::rci::{overlaps, RciFields, ResidencePeriod};
 use krousar_domain::{new_id, Action, Actor};
 use serde::Serialize;
 use serde_json::json;
@@ -45,7 +45,8 @@ fn rci_from(r: &AnyRow) -> Result<Rci, StoreError> {
             rci_type: RciType::parse(&r.text("rci_type")?).ok_or_else(|| StoreError::Corrupt("rci_type".into()))?,
             village_code: r.opt_text("village_code")?,
             capacity: r.opt_int("capacity")?,
-            registration_status: RciRegistration::parse(&r.text("registration_status")?).ok_or_else(|| StoreError::Corrupt("registration_status".into()))?,
+            registration_status: RciRegistration::parse(&r.text("registration_status")?)
+                .ok_or_else(|| StoreError::Corrupt("registration_status".into()))?,
             note: r.opt_text("note")?,
         },
         created_at: r.text("created_at")?,
@@ -63,7 +64,11 @@ impl Store {
         }
         let mut tx = self.write().await?;
         if let Some(code) = &f.village_code {
-            let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'").bind(code).fetch_one(&mut *tx).await?.int("n")?;
+            let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'")
+                .bind(code)
+                .fetch_one(&mut *tx)
+                .await?
+                .int("n")?;
             if n == 0 {
                 return Err(StoreError::invalid("village_code", "err-unknown-place"));
             }
@@ -88,7 +93,12 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, actor.into(), Entry { action: "rci.create", record_type: "rci", record_id: Some(id.to_string()), detail: json!({"name": f.name}) }).await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry { action: "rci.create", record_type: "rci", record_id: Some(id.to_string()), detail: json!({"name": f.name}) },
+        )
+        .await?;
         audit::changed(&mut tx, None, "rci", id, 1).await?;
         tx.commit().await?;
         self.rci(id).await
@@ -101,7 +111,13 @@ impl Store {
         r.as_ref().map(rci_from).transpose()?.ok_or(StoreError::NotFound)
     }
 
-    pub async fn list_rcis(&self, q_text: Option<&str>, province: Option<&str>, cursor: Option<Uuid>, limit: i64) -> Result<Page<Rci>, StoreError> {
+    pub async fn list_rcis(
+        &self,
+        q_text: Option<&str>,
+        province: Option<&str>,
+        cursor: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Page<Rci>, StoreError> {
         let limit = limit.clamp(1, 500);
         let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM rcis r WHERE 1 = 1"));
         if let Some(p) = province.filter(|p| p.len() == 2) {
@@ -137,9 +153,16 @@ impl Store {
         if n == 0 {
             return Err(StoreError::invalid("rci_id", "err-invalid-choice"));
         }
-        let others = sqlx::query("SELECT entered, left_on FROM residence_periods WHERE child_id = $1").bind(child.to_string()).fetch_all(&mut *tx).await?;
+        let others = sqlx::query("SELECT entered, left_on FROM residence_periods WHERE child_id = $1")
+            .bind(child.to_string())
+            .fetch_all(&mut *tx)
+            .await?;
         for o in others {
-            let other = ResidencePeriod { entered: date(Some(o.text("entered")?)).unwrap_or(NaiveDate::MIN), left: date(o.opt_text("left_on")?), reason_left: None };
+            let other = ResidencePeriod {
+                entered: date(Some(o.text("entered")?)).unwrap_or(NaiveDate::MIN),
+                left: date(o.opt_text("left_on")?),
+                reason_left: None,
+            };
             if overlaps(&other, &p) {
                 return Err(StoreError::invalid("entered", "err-overlapping-stay"));
             }
@@ -155,7 +178,17 @@ impl Store {
             .bind(now_text())
             .execute(&mut *tx)
             .await?;
-        audit::append(&mut tx, actor.into(), Entry { action: "residence.add", record_type: "child", record_id: Some(child.to_string()), detail: json!({"rci": rci, "entered": p.entered, "left": p.left}) }).await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry {
+                action: "residence.add",
+                record_type: "child",
+                record_id: Some(child.to_string()),
+                detail: json!({"rci": rci, "entered": p.entered, "left": p.left}),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -173,7 +206,11 @@ impl Store {
                     child_id: r.uuid("child_id")?,
                     rci_id: r.uuid("rci_id")?,
                     rci_name: r.text("rci_name")?,
-                    period: ResidencePeriod { entered: date(Some(r.text("entered")?)).unwrap_or(NaiveDate::MIN), left: date(r.opt_text("left_on")?), reason_left: r.opt_text("reason_left")? },
+                    period: ResidencePeriod {
+                        entered: date(Some(r.text("entered")?)).unwrap_or(NaiveDate::MIN),
+                        left: date(r.opt_text("left_on")?),
+                        reason_left: r.opt_text("reason_left")?,
+                    },
                 })
             })
             .collect()
@@ -196,7 +233,12 @@ impl Store {
             "SELECT c.id, c.case_number, c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin \
              FROM residence_periods p JOIN children c ON c.id = p.child_id WHERE p.rci_id = ",
         );
-        q.bind_text(rci.to_string()).push(" AND p.entered <= ").bind_text(day.to_string()).push(" AND (p.left_on IS NULL OR p.left_on > ").bind_text(day.to_string()).push(")");
+        q.bind_text(rci.to_string())
+            .push(" AND p.entered <= ")
+            .bind_text(day.to_string())
+            .push(" AND (p.left_on IS NULL OR p.left_on > ")
+            .bind_text(day.to_string())
+            .push(")");
         if scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c").is_err() {
             return Ok(Vec::new());
         }
@@ -204,7 +246,12 @@ impl Store {
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
-                let (fkm, gkm, fl, gl) = (r.opt_text("family_name_km")?, r.opt_text("given_name_km")?, r.opt_text("family_name_latin")?, r.opt_text("given_name_latin")?);
+                let (fkm, gkm, fl, gl) = (
+                    r.opt_text("family_name_km")?,
+                    r.opt_text("given_name_km")?,
+                    r.opt_text("family_name_latin")?,
+                    r.opt_text("given_name_latin")?,
+                );
                 Ok((r.uuid("id")?, r.text("case_number")?, crate::children::display_name(&fkm, &gkm, &fl, &gl, false)))
             })
             .collect()

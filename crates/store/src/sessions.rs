@@ -46,7 +46,14 @@ impl Store {
     pub async fn start_session(&self, user: &User, second_factor_pending: bool) -> Result<(String, Session), StoreError> {
         let secret = random_secret();
         let now = now_text();
-        let session = Session { id_hash: secret_hash(&secret), user_id: user.id, csrf: random_secret(), created_at: now.clone(), last_seen_at: now.clone(), second_factor_pending };
+        let session = Session {
+            id_hash: secret_hash(&secret),
+            user_id: user.id,
+            csrf: random_secret(),
+            created_at: now.clone(),
+            last_seen_at: now.clone(),
+            second_factor_pending,
+        };
         let mut tx = self.write().await?;
         sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen_at, second_factor_pending) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&session.id_hash)
@@ -57,9 +64,17 @@ impl Store {
             .bind(second_factor_pending as i64)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user.id.to_string()).execute(&mut *tx).await?;
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user.id.to_string())
+            .execute(&mut *tx)
+            .await?;
         let action = if second_factor_pending { "auth.password_ok" } else { "auth.login" };
-        audit::append(&mut tx, Who { actor_id: Some(user.id), org_id: Some(user.org_id) }, Entry { action, record_type: "user", record_id: Some(user.id.to_string()), detail: json!({}) }).await?;
+        audit::append(
+            &mut tx,
+            Who { actor_id: Some(user.id), org_id: Some(user.org_id) },
+            Entry { action, record_type: "user", record_id: Some(user.id.to_string()), detail: json!({}) },
+        )
+        .await?;
         tx.commit().await?;
         Ok((secret, session))
     }
@@ -71,10 +86,11 @@ impl Store {
     }
 
     pub async fn session(&self, secret: &str) -> Result<Option<Session>, StoreError> {
-        let r = sqlx::query("SELECT id_hash, user_id, csrf, created_at, last_seen_at, second_factor_pending FROM sessions WHERE id_hash = $1")
-            .bind(secret_hash(secret))
-            .fetch_optional(&self.pool)
-            .await?;
+        let r =
+            sqlx::query("SELECT id_hash, user_id, csrf, created_at, last_seen_at, second_factor_pending FROM sessions WHERE id_hash = $1")
+                .bind(secret_hash(secret))
+                .fetch_optional(&self.pool)
+                .await?;
         r.map(|r| {
             Ok(Session {
                 id_hash: r.text("id_hash")?,
@@ -117,20 +133,45 @@ impl Store {
             .bind(now_text())
             .execute(&mut *tx)
             .await?;
-        audit::append(&mut tx, who, Entry { action: "token.create", record_type: "api_token", record_id: Some(id.to_string()), detail: json!({"user": user.id, "label": label}) }).await?;
+        audit::append(
+            &mut tx,
+            who,
+            Entry {
+                action: "token.create",
+                record_type: "api_token",
+                record_id: Some(id.to_string()),
+                detail: json!({"user": user.id, "label": label}),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(secret)
     }
 
     /// The user a live token belongs to.
     pub async fn token_user(&self, secret: &str) -> Result<Option<Uuid>, StoreError> {
-        let r = sqlx::query("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL").bind(secret_hash(secret)).fetch_optional(&self.pool).await?;
+        let r = sqlx::query("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+            .bind(secret_hash(secret))
+            .fetch_optional(&self.pool)
+            .await?;
         r.map(|r| r.uuid("user_id")).transpose()
     }
 
     pub async fn tokens(&self, user: Uuid) -> Result<Vec<Token>, StoreError> {
-        let rows = sqlx::query("SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC").bind(user.to_string()).fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok(Token { id: r.uuid("id")?, label: r.text("label")?, created_at: r.text("created_at")?, revoked_at: r.opt_text("revoked_at")? })).collect()
+        let rows = sqlx::query("SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC")
+            .bind(user.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Token {
+                    id: r.uuid("id")?,
+                    label: r.text("label")?,
+                    created_at: r.text("created_at")?,
+                    revoked_at: r.opt_text("revoked_at")?,
+                })
+            })
+            .collect()
     }
 
     pub async fn revoke_token(&self, who: Who, user: Uuid, token: Uuid) -> Result<(), StoreError> {
@@ -145,7 +186,12 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        audit::append(&mut tx, who, Entry { action: "token.revoke", record_type: "api_token", record_id: Some(token.to_string()), detail: json!({}) }).await?;
+        audit::append(
+            &mut tx,
+            who,
+            Entry { action: "token.revoke", record_type: "api_token", record_id: Some(token.to_string()), detail: json!({}) },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

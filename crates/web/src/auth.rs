@@ -70,7 +70,14 @@ pub struct CallerInfo {
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).filter_map(|kv| kv.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -81,7 +88,12 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> CallerInfo {
     let cookie_lang = cookie(headers, LANG_COOKIE).and_then(Lang::parse);
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     let anon_lang = cookie_lang.unwrap_or_else(|| Lang::from_accept(accept));
-    let mut info = CallerInfo { current: None, pending: None, tr: Tr::new(anon_lang), pre_session: cookie(headers, PRE_SESSION_COOKIE).map(str::to_string) };
+    let mut info = CallerInfo {
+        current: None,
+        pending: None,
+        tr: Tr::new(anon_lang),
+        pre_session: cookie(headers, PRE_SESSION_COOKIE).map(str::to_string),
+    };
     let store = &state.store;
     // API token first; then the session cookie.
     let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
@@ -143,7 +155,9 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             Ok(b) => b,
             Err(_) => return PageError { err: AppError::BadRequest("err-too-large"), tr: info.tr }.into_response(),
         };
-        let sent: Option<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).ok().and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v));
+        let sent: Option<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v));
         let expected = match (&info.current, &info.pending) {
             (Some(c), _) => c.session.as_ref().map(|s| s.csrf.clone()),
             (None, Some((_, s))) => Some(s.csrf.clone()),
@@ -170,7 +184,12 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
 }
 
 fn info(parts: &Parts) -> CallerInfo {
-    parts.extensions.get::<CallerInfo>().cloned().unwrap_or(CallerInfo { current: None, pending: None, tr: Tr::new(Lang::Km), pre_session: None })
+    parts.extensions.get::<CallerInfo>().cloned().unwrap_or(CallerInfo {
+        current: None,
+        pending: None,
+        tr: Tr::new(Lang::Km),
+        pre_session: None,
+    })
 }
 
 /// A signed-in user on a page; anyone else is sent to the sign-in page.

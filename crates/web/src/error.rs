@@ -106,7 +106,8 @@ impl IntoResponse for ApiError {
         let mut body = json!({"error": {"code": code, "message": self.tr.t(key)}});
         match &self.err {
             AppError::Invalid(i) => {
-                let fields: Vec<_> = i.errors.iter().map(|e| json!({"field": e.field, "code": e.code, "message": self.tr.t(e.code)})).collect();
+                let fields: Vec<_> =
+                    i.errors.iter().map(|e| json!({"field": e.field, "code": e.code, "message": self.tr.t(e.code)})).collect();
                 body["error"]["fields"] = json!(fields);
             }
             AppError::Conflict(v) => body["error"]["current_version"] = json!(v),

@@ -85,7 +85,10 @@ impl Tr {
         let s = n.to_string();
         match self.lang {
             Lang::En => s,
-            Lang::Km => s.chars().map(|c| if c.is_ascii_digit() { char::from_u32(0x17E0 + (c as u32 - '0' as u32)).unwrap_or(c) } else { c }).collect(),
+            Lang::Km => s
+                .chars()
+                .map(|c| if c.is_ascii_digit() { char::from_u32(0x17E0 + (c as u32 - '0' as u32)).unwrap_or(c) } else { c })
+                .collect(),
         }
     }
 

@@ -43,7 +43,10 @@ fn every_key_used_is_translated() {
             let Some(end) = rest.find('"') else { continue };
             let candidate = &rest[..end];
             let prefixes = ["err-", "nav-", "page-", "field-", "btn-", "msg-", "help-"];
-            if prefixes.iter().any(|p| candidate.starts_with(p)) && candidate.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()) && !candidate.ends_with('-') {
+            if prefixes.iter().any(|p| candidate.starts_with(p))
+                && candidate.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
+                && !candidate.ends_with('-')
+            {
                 used.insert(candidate.to_string());
             }
         }

@@ -67,7 +67,14 @@ pub struct Opt {
 }
 
 /// Options of a pick-list, labelled in the user's language, with an empty first choice if asked.
-pub fn options<T: Copy>(tr: Tr, all: &[T], code: fn(T) -> &'static str, key: fn(T) -> String, selected: Option<&str>, empty: Option<&str>) -> Vec<Opt> {
+pub fn options<T: Copy>(
+    tr: Tr,
+    all: &[T],
+    code: fn(T) -> &'static str,
+    key: fn(T) -> String,
+    selected: Option<&str>,
+    empty: Option<&str>,
+) -> Vec<Opt> {
     let mut out = Vec::new();
     if let Some(k) = empty {
         out.push(Opt { value: String::new(), label: tr.t(k), selected: selected.is_none_or(str::is_empty) });
@@ -109,7 +116,17 @@ impl ChildRow {
     pub fn new(tr: Tr, c: &Child, paths: &[LocationPath], today: NaiveDate) -> ChildRow {
         let path = c.fields.village_code.as_ref().and_then(|v| paths.iter().find(|p| &p.code == v));
         // District and province are enough on a list; the record shows the whole address.
-        let place = path.map(|p| p.parts.iter().take(2).rev().map(|l| if tr.is_km() { l.name_km.clone() } else { l.name_latin.clone() }).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+        let place = path
+            .map(|p| {
+                p.parts
+                    .iter()
+                    .take(2)
+                    .rev()
+                    .map(|l| if tr.is_km() { l.name_km.clone() } else { l.name_latin.clone() })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
         let name = c.display_name(tr.is_km());
         let other = c.display_name(!tr.is_km());
         ChildRow {

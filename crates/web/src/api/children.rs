@@ -40,7 +40,11 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
         worker: q.worker.as_deref().and_then(parse_id),
         living: q.living.as_deref().and_then(LivingArrangement::parse),
     };
-    let page = state.store.list_children(&cur.actor, &filter, q.cursor.as_deref().and_then(parse_id), q.limit.unwrap_or(50), today()).await.map_err(cur.api_err())?;
+    let page = state
+        .store
+        .list_children(&cur.actor, &filter, q.cursor.as_deref().and_then(parse_id), q.limit.unwrap_or(50), today())
+        .await
+        .map_err(cur.api_err())?;
     Ok(Json(page).into_response())
 }
 
@@ -58,7 +62,8 @@ fn normalise(mut v: Value) -> Value {
 
 pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let raw: Value = json_body(&cur, &body)?;
-    let input: ChildInput = serde_json::from_value(normalise(raw)).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
+    let input: ChildInput =
+        serde_json::from_value(normalise(raw)).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
     let fields = input.validate(today()).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
     let child = state.store.register_child(&cur.actor, fields).await.map_err(cur.api_err())?;
     Ok((StatusCode::CREATED, Json(child)).into_response())
@@ -71,7 +76,12 @@ pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id):
 }
 
 /// Change some fields. `version` is required: a stale one gets 409 and nothing is written.
-pub async fn patch(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn patch(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
     let raw: Value = json_body(&cur, &body)?;
     let Some(obj) = raw.as_object() else { return Err(ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr }) };
@@ -90,7 +100,8 @@ pub async fn patch(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id
             merged[k.as_str()] = v.clone();
         }
     }
-    let input: ChildInput = serde_json::from_value(merged).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
+    let input: ChildInput =
+        serde_json::from_value(merged).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
     let fields = input.validate(today()).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
     let child = state.store.update_child(&cur.actor, id, version, fields).await.map_err(cur.api_err())?;
     Ok(Json(child).into_response())

@@ -23,7 +23,18 @@ pub struct ListQuery {
 }
 
 pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
-    let page = state.store.list_households(&cur.actor, q.q.as_deref(), q.province.as_deref(), q.district.as_deref(), q.cursor.as_deref().and_then(parse_id), q.limit.unwrap_or(50)).await.map_err(cur.api_err())?;
+    let page = state
+        .store
+        .list_households(
+            &cur.actor,
+            q.q.as_deref(),
+            q.province.as_deref(),
+            q.district.as_deref(),
+            q.cursor.as_deref().and_then(parse_id),
+            q.limit.unwrap_or(50),
+        )
+        .await
+        .map_err(cur.api_err())?;
     Ok(Json(page).into_response())
 }
 
@@ -63,6 +74,10 @@ pub struct RciQuery {
 }
 
 pub async fn rcis(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<RciQuery>) -> Result<Response, ApiError> {
-    let page = state.store.list_rcis(q.q.as_deref(), q.province.as_deref(), q.cursor.as_deref().and_then(parse_id), q.limit.unwrap_or(50)).await.map_err(cur.api_err())?;
+    let page = state
+        .store
+        .list_rcis(q.q.as_deref(), q.province.as_deref(), q.cursor.as_deref().and_then(parse_id), q.limit.unwrap_or(50))
+        .await
+        .map_err(cur.api_err())?;
     Ok(Json(page).into_response())
 }

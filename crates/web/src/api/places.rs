@@ -19,7 +19,11 @@ pub struct SearchQuery {
 /// Type-ahead over the gazetteer: Khmer script or any common romanisation.
 pub async fn search(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<SearchQuery>) -> Result<Response, ApiError> {
     let level = q.level.as_deref().and_then(Level::parse);
-    let found = state.store.search_locations(q.q.as_deref().unwrap_or(""), level, q.within.as_deref(), q.limit.unwrap_or(15)).await.map_err(cur.api_err())?;
+    let found = state
+        .store
+        .search_locations(q.q.as_deref().unwrap_or(""), level, q.within.as_deref(), q.limit.unwrap_or(15))
+        .await
+        .map_err(cur.api_err())?;
     let items: Vec<_> = found
         .iter()
         .map(|p| json!({"code": p.code, "level": p.level, "label_km": p.label(true), "label_latin": p.label(false), "path": p.parts}))

@@ -36,8 +36,26 @@ async fn page_with(state: &AppState, cur: &Current, new_token: String, notice: S
     } else {
         (String::new(), String::new())
     };
-    let tokens = state.store.tokens(cur.user.id).await.map_err(cur.page_err())?.into_iter().map(|t| (t.id.to_string(), t.label, if t.revoked_at.is_some() { tr.t("msg-revoked") } else { t.created_at.chars().take(10).collect() })).collect();
-    Ok(render(AccountPage { l: Layout::new(cur, tr.t("page-account"), "/account"), totp_on: cur.user.totp_secret.is_some(), totp_required: org.require_totp, new_secret, otpauth, new_token, tokens, notice }))
+    let tokens = state
+        .store
+        .tokens(cur.user.id)
+        .await
+        .map_err(cur.page_err())?
+        .into_iter()
+        .map(|t| {
+            (t.id.to_string(), t.label, if t.revoked_at.is_some() { tr.t("msg-revoked") } else { t.created_at.chars().take(10).collect() })
+        })
+        .collect();
+    Ok(render(AccountPage {
+        l: Layout::new(cur, tr.t("page-account"), "/account"),
+        totp_on: cur.user.totp_secret.is_some(),
+        totp_required: org.require_totp,
+        new_secret,
+        otpauth,
+        new_token,
+        tokens,
+        notice,
+    }))
 }
 
 pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
@@ -45,7 +63,11 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
 }
 
 /// Turn two-factor sign-in on (after proving the authenticator app works) or off.
-pub async fn totp(State(state): State<AppState>, PageUser(cur): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn totp(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let f = FormData(pairs);
     if f.has("disable") {
         let org = state.store.org(cur.user.org_id).await.map_err(cur.page_err())?;
@@ -63,7 +85,11 @@ pub async fn totp(State(state): State<AppState>, PageUser(cur): PageUser, Form(p
     Ok(Redirect::to("/account").into_response())
 }
 
-pub async fn create_token(State(state): State<AppState>, PageUser(cur): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let label: String = f.get("label").unwrap_or_default().chars().filter(|c| !c.is_control()).take(60).collect();
     let label = if label.trim().is_empty() { "token".to_string() } else { label };

@@ -38,12 +38,20 @@ struct UsersPage {
 
 fn role_opts(cur: &Current, selected: Option<Role>) -> Vec<Opt> {
     // Only a system administrator can make another system administrator.
-    Role::ALL.iter().filter(|r| **r != Role::SystemAdmin || cur.actor.role == Role::SystemAdmin).map(|r| Opt { value: r.as_str().into(), label: cur.tr.t(&r.label_key()), selected: Some(*r) == selected }).collect()
+    Role::ALL
+        .iter()
+        .filter(|r| **r != Role::SystemAdmin || cur.actor.role == Role::SystemAdmin)
+        .map(|r| Opt { value: r.as_str().into(), label: cur.tr.t(&r.label_key()), selected: Some(*r) == selected })
+        .collect()
 }
 
 async fn team_opts(state: &AppState, cur: &Current, org: uuid::Uuid, selected: Option<uuid::Uuid>) -> Result<Vec<Opt>, PageError> {
     let mut out = vec![Opt { value: String::new(), label: cur.tr.t("opt-none"), selected: selected.is_none() }];
-    out.extend(state.store.teams(org).await.map_err(cur.page_err())?.into_iter().map(|t| Opt { selected: Some(t.id) == selected, value: t.id.to_string(), label: t.name }));
+    out.extend(state.store.teams(org).await.map_err(cur.page_err())?.into_iter().map(|t| Opt {
+        selected: Some(t.id) == selected,
+        value: t.id.to_string(),
+        label: t.name,
+    }));
     Ok(out)
 }
 
@@ -56,7 +64,18 @@ async fn users_page(state: &AppState, cur: &Current, raw: &FormData, errors: &In
         _ => return Err(PageError { err: AppError::Forbidden, tr }),
     };
     let users = state.store.users(org).await.map_err(cur.page_err())?;
-    let rows = users.iter().map(|u| vec![u.id.to_string(), u.username.clone(), u.display_name.clone(), tr.t(&u.role.label_key()), if u.disabled { tr.t("msg-disabled") } else { tr.t("msg-active") }]).collect();
+    let rows = users
+        .iter()
+        .map(|u| {
+            vec![
+                u.id.to_string(),
+                u.username.clone(),
+                u.display_name.clone(),
+                tr.t(&u.role.label_key()),
+                if u.disabled { tr.t("msg-disabled") } else { tr.t("msg-active") },
+            ]
+        })
+        .collect();
     let values = ["username", "display_name"].into_iter().map(|k| (k.to_string(), raw.get(k).unwrap_or_default()));
     let mut res = render(UsersPage {
         l: Layout::new(cur, tr.t("page-users"), "/admin/users"),
@@ -76,7 +95,11 @@ pub async fn users(State(state): State<AppState>, PageUser(cur): PageUser) -> Re
     users_page(&state, &cur, &FormData::default(), &Invalid::default(), String::new()).await
 }
 
-pub async fn create_user(State(state): State<AppState>, PageUser(cur): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     may_manage(&cur, cur.actor.org_id)?;
     let raw = FormData(pairs);
     let password = raw.get("password").unwrap_or_default();
@@ -93,7 +116,19 @@ pub async fn create_user(State(state): State<AppState>, PageUser(cur): PageUser,
     }
     let hash = hash_password(&password).map_err(|e| PageError { err: AppError::Internal(e), tr: cur.tr })?;
     let team = raw.get("team").as_deref().and_then(parse_id);
-    let result = state.store.create_user(Who::from(&cur.actor), cur.actor.org_id, team, &raw.get("username").unwrap_or_default(), &raw.get("display_name").unwrap_or_default(), role.expect("checked"), &hash, cur.user.locale.as_str()).await;
+    let result = state
+        .store
+        .create_user(
+            Who::from(&cur.actor),
+            cur.actor.org_id,
+            team,
+            &raw.get("username").unwrap_or_default(),
+            &raw.get("display_name").unwrap_or_default(),
+            role.expect("checked"),
+            &hash,
+            cur.user.locale.as_str(),
+        )
+        .await;
     match result {
         Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
         Err(StoreError::Invalid(e)) => users_page(&state, &cur, &raw, &e, cur.tr.t("err-invalid")).await,
@@ -125,18 +160,36 @@ async fn load_managed(state: &AppState, cur: &Current, id: &str) -> Result<User,
 
 pub async fn user(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
     let u = load_managed(&state, &cur, &id).await?;
-    let page = UserPage { l: Layout::new(&cur, u.display_name.clone(), "/admin/users"), roles: role_opts(&cur, Some(u.role)), teams: team_opts(&state, &cur, u.org_id, u.team_id).await?, u, notice: String::new() };
+    let page = UserPage {
+        l: Layout::new(&cur, u.display_name.clone(), "/admin/users"),
+        roles: role_opts(&cur, Some(u.role)),
+        teams: team_opts(&state, &cur, u.org_id, u.team_id).await?,
+        u,
+        notice: String::new(),
+    };
     Ok(render(page))
 }
 
-pub async fn update_user(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn update_user(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let u = load_managed(&state, &cur, &id).await?;
     let raw = FormData(pairs);
     let role = raw.get("role").as_deref().and_then(Role::parse).filter(|r| *r != Role::SystemAdmin || cur.actor.role == Role::SystemAdmin);
     let password = raw.get("new_password").filter(|p| !p.is_empty());
-    let bad = role.is_none() || password.as_deref().is_some_and(|p| !password_acceptable(p)) || (u.id == cur.user.id && raw.has("disabled"));
+    let bad =
+        role.is_none() || password.as_deref().is_some_and(|p| !password_acceptable(p)) || (u.id == cur.user.id && raw.has("disabled"));
     if bad {
-        let page = UserPage { l: Layout::new(&cur, u.display_name.clone(), "/admin/users"), roles: role_opts(&cur, Some(u.role)), teams: team_opts(&state, &cur, u.org_id, u.team_id).await?, u, notice: cur.tr.t("err-invalid") };
+        let page = UserPage {
+            l: Layout::new(&cur, u.display_name.clone(), "/admin/users"),
+            roles: role_opts(&cur, Some(u.role)),
+            teams: team_opts(&state, &cur, u.org_id, u.team_id).await?,
+            u,
+            notice: cur.tr.t("err-invalid"),
+        };
         let mut res = render(page);
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(res);
@@ -146,7 +199,11 @@ pub async fn update_user(State(state): State<AppState>, PageUser(cur): PageUser,
         None => None,
     };
     let team = raw.get("team").as_deref().and_then(parse_id);
-    state.store.update_user_admin(Who::from(&cur.actor), u.id, role.expect("checked"), team, raw.has("disabled"), hash.as_deref()).await.map_err(cur.page_err())?;
+    state
+        .store
+        .update_user_admin(Who::from(&cur.actor), u.id, role.expect("checked"), team, raw.has("disabled"), hash.as_deref())
+        .await
+        .map_err(cur.page_err())?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -198,12 +255,32 @@ pub async fn audit(State(state): State<AppState>, PageUser(cur): PageUser, Query
     let entries = krousar_store::audit::list(&state.store, &filter).await.map_err(cur.page_err())?;
     let next = if entries.len() == 100 {
         let last = entries.last().map(|e| e.seq).unwrap_or_default();
-        let pairs = [("user", q.user.clone().unwrap_or_default()), ("action", q.action.clone().unwrap_or_default()), ("record", q.record.clone().unwrap_or_default()), ("since", q.since.clone().unwrap_or_default()), ("until", q.until.clone().unwrap_or_default()), ("before", last.to_string())];
+        let pairs = [
+            ("user", q.user.clone().unwrap_or_default()),
+            ("action", q.action.clone().unwrap_or_default()),
+            ("record", q.record.clone().unwrap_or_default()),
+            ("since", q.since.clone().unwrap_or_default()),
+            ("until", q.until.clone().unwrap_or_default()),
+            ("before", last.to_string()),
+        ];
         format!("/admin/audit?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
     } else {
         String::new()
     };
-    let rows = entries.into_iter().map(|e| vec![tr.num(e.seq), e.at.replace('T', " ").chars().take(19).collect(), e.actor_name.unwrap_or_default(), e.action, e.record_type, e.record_id.unwrap_or_default(), e.detail]).collect();
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            vec![
+                tr.num(e.seq),
+                e.at.replace('T', " ").chars().take(19).collect(),
+                e.actor_name.unwrap_or_default(),
+                e.action,
+                e.record_type,
+                e.record_id.unwrap_or_default(),
+                e.detail,
+            ]
+        })
+        .collect();
     Ok(render(AuditPage {
         l: Layout::new(&cur, tr.t("page-audit"), "/admin/audit"),
         rows,

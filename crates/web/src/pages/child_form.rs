@@ -60,7 +60,17 @@ pub fn child_input(f: &FormData) -> ChildInput {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn form_page(state: &AppState, cur: &crate::auth::Current, title: String, action: String, version: String, input: &ChildInput, raw: &FormData, errors: &Invalid, notice: String) -> Result<Response, PageError> {
+async fn form_page(
+    state: &AppState,
+    cur: &crate::auth::Current,
+    title: String,
+    action: String,
+    version: String,
+    input: &ChildInput,
+    raw: &FormData,
+    errors: &Invalid,
+    notice: String,
+) -> Result<Response, PageError> {
     let tr: Tr = cur.tr;
     let mut values = values_of(input);
     if let Some(age) = &input.estimated_age {
@@ -72,7 +82,11 @@ async fn form_page(state: &AppState, cur: &crate::auth::Current, title: String, 
     let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), place_err).await.map_err(cur.page_err())?;
     let rci_page = state.store.list_rcis(None, None, None, 500).await.map_err(cur.page_err())?;
     let mut rcis = vec![Opt { value: String::new(), label: tr.t("opt-choose"), selected: input.rci_id.is_none() }];
-    rcis.extend(rci_page.items.iter().map(|r| Opt { value: r.id.to_string(), label: r.fields.name.clone(), selected: input.rci_id.as_deref() == Some(&r.id.to_string()) }));
+    rcis.extend(rci_page.items.iter().map(|r| Opt {
+        value: r.id.to_string(),
+        label: r.fields.name.clone(),
+        selected: input.rci_id.as_deref() == Some(&r.id.to_string()),
+    }));
     let sel = |o: &Option<String>| o.clone();
     let page = ChildFormPage {
         l: Layout::new(cur, title, "/children"),
@@ -81,11 +95,35 @@ async fn form_page(state: &AppState, cur: &crate::auth::Current, title: String, 
         notice,
         f: FormView::new(values, errors, tr),
         sex: options(tr, Sex::ALL, Sex::code, Sex::label_key, sel(&input.sex).as_deref(), Some("opt-choose")),
-        birth_reg: options(tr, BirthRegistration::ALL, BirthRegistration::code, BirthRegistration::label_key, input.birth_registration.as_deref().or(Some("unknown")), None),
+        birth_reg: options(
+            tr,
+            BirthRegistration::ALL,
+            BirthRegistration::code,
+            BirthRegistration::label_key,
+            input.birth_registration.as_deref().or(Some("unknown")),
+            None,
+        ),
         id_poor: options(tr, IdPoor::ALL, IdPoor::code, IdPoor::label_key, input.id_poor.as_deref().or(Some("unknown")), None),
-        disability: options(tr, Disability::ALL, Disability::code, Disability::label_key, input.disability.as_deref().or(Some("none")), None),
-        living: options(tr, LivingArrangement::ALL, LivingArrangement::code, LivingArrangement::label_key, input.living_arrangement.as_deref().or(Some("with_family")), None),
-        protection: Protection::ALL.iter().map(|p| Opt { value: p.code().into(), label: tr.t(&p.label_key()), selected: input.protection.iter().any(|c| c == p.code()) }).collect(),
+        disability: options(
+            tr,
+            Disability::ALL,
+            Disability::code,
+            Disability::label_key,
+            input.disability.as_deref().or(Some("none")),
+            None,
+        ),
+        living: options(
+            tr,
+            LivingArrangement::ALL,
+            LivingArrangement::code,
+            LivingArrangement::label_key,
+            input.living_arrangement.as_deref().or(Some("with_family")),
+            None,
+        ),
+        protection: Protection::ALL
+            .iter()
+            .map(|p| Opt { value: p.code().into(), label: tr.t(&p.label_key()), selected: input.protection.iter().any(|c| c == p.code()) })
+            .collect(),
         rcis,
         place,
     };
@@ -94,10 +132,25 @@ async fn form_page(state: &AppState, cur: &crate::auth::Current, title: String, 
 
 pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     let title = cur.tr.t("page-register-child");
-    form_page(&state, &cur, title, "/children".into(), String::new(), &ChildInput::default(), &FormData::default(), &Invalid::default(), String::new()).await
+    form_page(
+        &state,
+        &cur,
+        title,
+        "/children".into(),
+        String::new(),
+        &ChildInput::default(),
+        &FormData::default(),
+        &Invalid::default(),
+        String::new(),
+    )
+    .await
 }
 
-pub async fn create(State(state): State<AppState>, PageUser(cur): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let raw = FormData(pairs);
     let input = child_input(&raw);
     let title = cur.tr.t("page-register-child");
@@ -116,7 +169,16 @@ pub async fn create(State(state): State<AppState>, PageUser(cur): PageUser, Form
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn invalid(state: &AppState, cur: &crate::auth::Current, title: String, action: String, version: String, input: &ChildInput, raw: &FormData, e: Invalid) -> Result<Response, PageError> {
+async fn invalid(
+    state: &AppState,
+    cur: &crate::auth::Current,
+    title: String,
+    action: String,
+    version: String,
+    input: &ChildInput,
+    raw: &FormData,
+    e: Invalid,
+) -> Result<Response, PageError> {
     let notice = cur.tr.t("err-invalid");
     let mut res = form_page(state, cur, title, action, version, input, raw, &e, notice).await?;
     *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -128,10 +190,26 @@ pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
     let child = state.store.view_child(&cur.actor, id, "page-edit").await.map_err(cur.page_err())?;
     let title = cur.tr.t1("page-edit-child", "case", &child.case_number);
     let input = child.fields.to_input();
-    form_page(&state, &cur, title, format!("/children/{id}"), child.version.to_string(), &input, &FormData::default(), &Invalid::default(), String::new()).await
+    form_page(
+        &state,
+        &cur,
+        title,
+        format!("/children/{id}"),
+        child.version.to_string(),
+        &input,
+        &FormData::default(),
+        &Invalid::default(),
+        String::new(),
+    )
+    .await
 }
 
-pub async fn update(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn update(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
     let raw = FormData(pairs);
     let input = child_input(&raw);

@@ -48,11 +48,19 @@ impl ListQuery {
 
     /// The same query for the next page.
     fn next_link(&self, cursor: &str) -> String {
-        let pairs: Vec<(&str, &str)> = [("q", &self.q), ("province", &self.province), ("district", &self.district), ("sex", &self.sex), ("age", &self.age), ("worker", &self.worker), ("living", &self.living)]
-            .into_iter()
-            .filter_map(|(k, v)| v.as_deref().filter(|s| !s.is_empty()).map(|v| (k, v)))
-            .chain([("after", cursor)])
-            .collect();
+        let pairs: Vec<(&str, &str)> = [
+            ("q", &self.q),
+            ("province", &self.province),
+            ("district", &self.district),
+            ("sex", &self.sex),
+            ("age", &self.age),
+            ("worker", &self.worker),
+            ("living", &self.living),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().filter(|s| !s.is_empty()).map(|v| (k, v)))
+        .chain([("after", cursor)])
+        .collect();
         format!("/children?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
     }
 }
@@ -76,7 +84,11 @@ struct ListPage {
 
 fn place_opts(tr: crate::i18n::Tr, places: Vec<krousar_store::locations::Location>, selected: Option<&str>) -> Vec<Opt> {
     let mut out = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: selected.is_none_or(str::is_empty) }];
-    out.extend(places.into_iter().map(|p| Opt { selected: Some(p.code.as_str()) == selected, label: if tr.is_km() { p.name_km } else { p.name_latin }, value: p.code }));
+    out.extend(places.into_iter().map(|p| Opt {
+        selected: Some(p.code.as_str()) == selected,
+        label: if tr.is_km() { p.name_km } else { p.name_latin },
+        value: p.code,
+    }));
     out
 }
 
@@ -91,13 +103,19 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let paths = state.store.location_paths(&codes).await.map_err(cur.page_err())?;
     let provinces = place_opts(tr, state.store.child_locations(None).await.map_err(cur.page_err())?, filter.province.as_deref());
     let districts = match filter.province.as_deref() {
-        Some(p) if p.len() == 2 => place_opts(tr, state.store.child_locations(Some(p)).await.map_err(cur.page_err())?, filter.district.as_deref()),
+        Some(p) if p.len() == 2 => {
+            place_opts(tr, state.store.child_locations(Some(p)).await.map_err(cur.page_err())?, filter.district.as_deref())
+        }
         _ => Vec::new(),
     };
     let mut workers = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: filter.worker.is_none() }];
     if matches!(a.role, krousar_domain::Role::Supervisor | krousar_domain::Role::Manager) {
         let users = state.store.users(Some(a.org_id)).await.map_err(cur.page_err())?;
-        workers.extend(users.into_iter().filter(|u| u.role.has_caseload()).map(|u| Opt { selected: Some(u.id) == filter.worker, value: u.id.to_string(), label: u.display_name }));
+        workers.extend(users.into_iter().filter(|u| u.role.has_caseload()).map(|u| Opt {
+            selected: Some(u.id) == filter.worker,
+            value: u.id.to_string(),
+            label: u.display_name,
+        }));
     }
     let age_codes: Vec<&'static str> = AgeBand::ALL.iter().map(|b| b.as_str()).collect();
     let mut ages = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: filter.age_band.is_none() }];
@@ -109,7 +127,14 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         districts,
         sexes: options(tr, Sex::ALL, Sex::code, Sex::label_key, q.sex.as_deref(), Some("opt-all")),
         ages,
-        living: options(tr, LivingArrangement::ALL, LivingArrangement::code, LivingArrangement::label_key, q.living.as_deref(), Some("opt-all")),
+        living: options(
+            tr,
+            LivingArrangement::ALL,
+            LivingArrangement::code,
+            LivingArrangement::label_key,
+            q.living.as_deref(),
+            Some("opt-all"),
+        ),
         workers,
         rows: page.items.iter().map(|c| ChildRow::new(tr, c, &paths, today())).collect(),
         count: tr.t1("msg-count-children", "count", tr.num(count)),
@@ -177,7 +202,8 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     if let Some(note) = &f.protection_note {
         facts.push((tr.t("field-protection-note"), note.clone()));
     }
-    let households = state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(hid, name)| (hid.to_string(), name)).collect();
+    let households =
+        state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(hid, name)| (hid.to_string(), name)).collect();
     let residences = state
         .store
         .residences_of_child(id)
@@ -192,20 +218,50 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     let mut workers = Vec::new();
     if can_assign {
         let users = state.store.users(Some(child.org_id)).await.map_err(cur.page_err())?;
-        workers = users.into_iter().filter(|u| u.role.has_caseload() && !u.disabled).map(|u| Opt { selected: Some(u.id) == child.assigned_worker_id, value: u.id.to_string(), label: u.display_name }).collect();
+        workers = users
+            .into_iter()
+            .filter(|u| u.role.has_caseload() && !u.disabled)
+            .map(|u| Opt { selected: Some(u.id) == child.assigned_worker_id, value: u.id.to_string(), label: u.display_name })
+            .collect();
     }
     let mut rcis = Vec::new();
     if can_edit {
-        rcis = state.store.list_rcis(None, None, None, 500).await.map_err(cur.page_err())?.items.into_iter().map(|r| Opt { selected: false, value: r.id.to_string(), label: r.fields.name }).collect();
+        rcis = state
+            .store
+            .list_rcis(None, None, None, 500)
+            .await
+            .map_err(cur.page_err())?
+            .items
+            .into_iter()
+            .map(|r| Opt { selected: false, value: r.id.to_string(), label: r.fields.name })
+            .collect();
     }
     let title = child.display_name(tr.is_km());
-    Ok(render(ShowPage { l: Layout::new(cur, title, "/children"), id: id.to_string(), facts, households, residences, can_edit, can_assign, workers, rcis, notice }))
+    Ok(render(ShowPage {
+        l: Layout::new(cur, title, "/children"),
+        id: id.to_string(),
+        facts,
+        households,
+        residences,
+        can_edit,
+        can_assign,
+        workers,
+        rcis,
+        notice,
+    }))
 }
 
-pub async fn assign(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn assign(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
     let f = FormData(pairs);
-    let Some(worker) = f.get("worker").as_deref().and_then(parse_id) else { return show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await };
+    let Some(worker) = f.get("worker").as_deref().and_then(parse_id) else {
+        return show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await;
+    };
     match state.store.assign_child(&cur.actor, id, worker).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
         Err(StoreError::Invalid(_)) => show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await,
@@ -213,14 +269,22 @@ pub async fn assign(State(state): State<AppState>, PageUser(cur): PageUser, Path
     }
 }
 
-pub async fn add_residence(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn add_residence(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
     let f = FormData(pairs);
-    let Some(rci) = f.get("rci_id").as_deref().and_then(parse_id) else { return show_child(&state, &cur, id, cur.tr.t("err-rci-required")).await };
-    let period = match ResidencePeriod::validate(f.get("entered").as_deref(), f.get("left").as_deref(), f.get("reason_left").as_deref(), today()) {
-        Ok(p) => p,
-        Err(e) => return show_child(&state, &cur, id, cur.tr.t(e.errors[0].code)).await,
+    let Some(rci) = f.get("rci_id").as_deref().and_then(parse_id) else {
+        return show_child(&state, &cur, id, cur.tr.t("err-rci-required")).await;
     };
+    let period =
+        match ResidencePeriod::validate(f.get("entered").as_deref(), f.get("left").as_deref(), f.get("reason_left").as_deref(), today()) {
+            Ok(p) => p,
+            Err(e) => return show_child(&state, &cur, id, cur.tr.t(e.errors[0].code)).await,
+        };
     match state.store.add_residence(&cur.actor, id, rci, period).await {
         Ok(()) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => show_child(&state, &cur, id, cur.tr.t(e.errors[0].code)).await,
@@ -228,10 +292,17 @@ pub async fn add_residence(State(state): State<AppState>, PageUser(cur): PageUse
     }
 }
 
-pub async fn link_household(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn link_household(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
     let f = FormData(pairs);
-    let Some(household) = f.get("household").as_deref().and_then(parse_id) else { return Err(PageError { err: AppError::NotFound, tr: cur.tr }) };
+    let Some(household) = f.get("household").as_deref().and_then(parse_id) else {
+        return Err(PageError { err: AppError::NotFound, tr: cur.tr });
+    };
     state.store.link_child_to_household(&cur.actor, household, id).await.map_err(cur.page_err())?;
     Ok(Redirect::to(&format!("/children/{id}")).into_response())
 }

@@ -54,7 +54,5 @@ impl FormView {
 /// Values of a serialisable input struct as strings (lists are left out; forms handle them).
 pub fn values_of<T: serde::Serialize>(input: &T) -> Vec<(String, String)> {
     let v = serde_json::to_value(input).unwrap_or_default();
-    v.as_object()
-        .map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
-        .unwrap_or_default()
+    v.as_object().map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect()).unwrap_or_default()
 }

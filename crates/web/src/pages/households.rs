@@ -39,20 +39,45 @@ struct ListPage {
 
 pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let page = state.store.list_households(&cur.actor, q.q.as_deref(), None, None, q.after.as_deref().and_then(parse_id), 50).await.map_err(cur.page_err())?;
+    let page = state
+        .store
+        .list_households(&cur.actor, q.q.as_deref(), None, None, q.after.as_deref().and_then(parse_id), 50)
+        .await
+        .map_err(cur.page_err())?;
     let codes: Vec<String> = page.items.iter().filter_map(|h| h.fields.village_code.clone()).collect();
     let paths = state.store.location_paths(&codes).await.map_err(cur.page_err())?;
     let rows = page
         .items
         .iter()
         .map(|h| {
-            let place = h.fields.village_code.as_ref().and_then(|v| paths.iter().find(|p| &p.code == v)).map(|p| p.label(tr.is_km())).unwrap_or_default();
+            let place = h
+                .fields
+                .village_code
+                .as_ref()
+                .and_then(|v| paths.iter().find(|p| &p.code == v))
+                .map(|p| p.label(tr.is_km()))
+                .unwrap_or_default();
             (h.id.to_string(), h.fields.name.clone(), place)
         })
         .collect();
     let link_child = q.link_child.as_deref().and_then(parse_id).map(|u| u.to_string()).unwrap_or_default();
-    let next = page.next.map(|c| format!("/households?{}", serde_urlencoded::to_string([("q", q.q.clone().unwrap_or_default()), ("after", c), ("link_child", link_child.clone())]).unwrap_or_default())).unwrap_or_default();
-    Ok(render(ListPage { l: Layout::new(&cur, tr.t("page-households"), "/households"), q: q.q.unwrap_or_default(), rows, next, link_child }))
+    let next = page
+        .next
+        .map(|c| {
+            format!(
+                "/households?{}",
+                serde_urlencoded::to_string([("q", q.q.clone().unwrap_or_default()), ("after", c), ("link_child", link_child.clone())])
+                    .unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    Ok(render(ListPage {
+        l: Layout::new(&cur, tr.t("page-households"), "/households"),
+        q: q.q.unwrap_or_default(),
+        rows,
+        next,
+        link_child,
+    }))
 }
 
 pub struct MemberRow {
@@ -86,7 +111,15 @@ fn household_input(f: &FormData) -> HouseholdInput {
     let members = (0..MEMBER_ROWS.max(f.all("m_relationship").len()))
         .map(|i| {
             let at = |k: &str| f.all(k).get(i).cloned().filter(|s| !s.is_empty());
-            MemberInput { name_km: at("m_name_km"), name_latin: at("m_name_latin"), relationship: at("m_relationship"), sex: at("m_sex"), birth_year: at("m_birth_year"), is_head: head == Some(i), phone: at("m_phone") }
+            MemberInput {
+                name_km: at("m_name_km"),
+                name_latin: at("m_name_latin"),
+                relationship: at("m_relationship"),
+                sex: at("m_sex"),
+                birth_year: at("m_birth_year"),
+                is_head: head == Some(i),
+                phone: at("m_phone"),
+            }
         })
         .collect();
     HouseholdInput {
@@ -102,7 +135,17 @@ fn household_input(f: &FormData) -> HouseholdInput {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn form_page(state: &AppState, cur: &Current, action: String, version: String, child: String, input: &HouseholdInput, raw: &FormData, errors: &Invalid, notice: String) -> Result<Response, PageError> {
+async fn form_page(
+    state: &AppState,
+    cur: &Current,
+    action: String,
+    version: String,
+    child: String,
+    input: &HouseholdInput,
+    raw: &FormData,
+    errors: &Invalid,
+    notice: String,
+) -> Result<Response, PageError> {
     let tr = cur.tr;
     let place_err = crate::views::field_error(tr, errors, "village_code");
     let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), place_err).await.map_err(cur.page_err())?;
@@ -114,7 +157,14 @@ async fn form_page(state: &AppState, cur: &Current, action: String, version: Str
             i,
             name_km: m.name_km.clone().unwrap_or_default(),
             name_latin: m.name_latin.clone().unwrap_or_default(),
-            relationships: options(tr, Relationship::ALL, Relationship::code, Relationship::label_key, m.relationship.as_deref(), Some("opt-choose")),
+            relationships: options(
+                tr,
+                Relationship::ALL,
+                Relationship::code,
+                Relationship::label_key,
+                m.relationship.as_deref(),
+                Some("opt-choose"),
+            ),
             sexes: options(tr, Sex::ALL, Sex::code, Sex::label_key, m.sex.as_deref(), Some("opt-unknown")),
             birth_year: m.birth_year.clone().unwrap_or_default(),
             phone: m.phone.clone().unwrap_or_default(),
@@ -123,9 +173,25 @@ async fn form_page(state: &AppState, cur: &Current, action: String, version: Str
         .collect();
     while members.len() < MEMBER_ROWS {
         let i = members.len();
-        members.push(MemberRow { i, name_km: String::new(), name_latin: String::new(), relationships: options(tr, Relationship::ALL, Relationship::code, Relationship::label_key, None, Some("opt-choose")), sexes: options(tr, Sex::ALL, Sex::code, Sex::label_key, None, Some("opt-unknown")), birth_year: String::new(), phone: String::new(), is_head: false });
+        members.push(MemberRow {
+            i,
+            name_km: String::new(),
+            name_latin: String::new(),
+            relationships: options(tr, Relationship::ALL, Relationship::code, Relationship::label_key, None, Some("opt-choose")),
+            sexes: options(tr, Sex::ALL, Sex::code, Sex::label_key, None, Some("opt-unknown")),
+            birth_year: String::new(),
+            phone: String::new(),
+            is_head: false,
+        });
     }
-    let values = [("name", &input.name), ("phone", &input.phone), ("address_detail", &input.address_detail), ("id_poor_number", &input.id_poor_number)].into_iter().map(|(k, v)| (k.to_string(), v.clone().unwrap_or_default()));
+    let values = [
+        ("name", &input.name),
+        ("phone", &input.phone),
+        ("address_detail", &input.address_detail),
+        ("id_poor_number", &input.id_poor_number),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.clone().unwrap_or_default()));
     let page = FormPage {
         l: Layout::new(cur, tr.t("page-household"), "/households"),
         action,
@@ -133,7 +199,14 @@ async fn form_page(state: &AppState, cur: &Current, action: String, version: Str
         child,
         notice,
         f: FormView::new(values, errors, tr),
-        income: options(tr, IncomeBand::ALL, IncomeBand::code, IncomeBand::label_key, input.income_band.as_deref().or(Some("unknown")), None),
+        income: options(
+            tr,
+            IncomeBand::ALL,
+            IncomeBand::code,
+            IncomeBand::label_key,
+            input.income_band.as_deref().or(Some("unknown")),
+            None,
+        ),
         id_poor: options(tr, IdPoor::ALL, IdPoor::code, IdPoor::label_key, input.id_poor.as_deref().or(Some("unknown")), None),
         members,
         place,
@@ -152,16 +225,32 @@ pub struct NewQuery {
 
 pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<NewQuery>) -> Result<Response, PageError> {
     let child = q.child.as_deref().and_then(parse_id).map(|u| u.to_string()).unwrap_or_default();
-    form_page(&state, &cur, "/households".into(), String::new(), child, &HouseholdInput::default(), &FormData::default(), &Invalid::default(), String::new()).await
+    form_page(
+        &state,
+        &cur,
+        "/households".into(),
+        String::new(),
+        child,
+        &HouseholdInput::default(),
+        &FormData::default(),
+        &Invalid::default(),
+        String::new(),
+    )
+    .await
 }
 
-pub async fn create(State(state): State<AppState>, PageUser(cur): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let raw = FormData(pairs);
     let input = household_input(&raw);
     let child_raw = raw.get("child").unwrap_or_default();
     let child = parse_id(&child_raw);
     if place::is_lookup(&raw) {
-        return form_page(&state, &cur, "/households".into(), String::new(), child_raw, &input, &raw, &Invalid::default(), String::new()).await;
+        return form_page(&state, &cur, "/households".into(), String::new(), child_raw, &input, &raw, &Invalid::default(), String::new())
+            .await;
     }
     let result = match input.validate(today()) {
         Ok(f) => state.store.create_household(&cur.actor, f, child).await,
@@ -173,7 +262,9 @@ pub async fn create(State(state): State<AppState>, PageUser(cur): PageUser, Form
             None => format!("/households/{}", h.id),
         })
         .into_response()),
-        Err(StoreError::Invalid(e)) => form_page(&state, &cur, "/households".into(), String::new(), child_raw, &input, &raw, &e, cur.tr.t("err-invalid")).await,
+        Err(StoreError::Invalid(e)) => {
+            form_page(&state, &cur, "/households".into(), String::new(), child_raw, &input, &raw, &e, cur.tr.t("err-invalid")).await
+        }
         Err(e) => Err(cur.page_err()(e)),
     }
 }
@@ -221,8 +312,20 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
             ]
         })
         .collect();
-    let children = state.store.children_of_household(&cur.actor, id).await.map_err(cur.page_err())?.into_iter().map(|c| (c.id.to_string(), c.case_number, if tr.is_km() { c.name_km } else { c.name_latin })).collect();
-    let can_edit = krousar_domain::policy::decide(&cur.actor, krousar_domain::Action::EditHousehold, krousar_domain::policy::Target::Record(&h.owner())).allowed();
+    let children = state
+        .store
+        .children_of_household(&cur.actor, id)
+        .await
+        .map_err(cur.page_err())?
+        .into_iter()
+        .map(|c| (c.id.to_string(), c.case_number, if tr.is_km() { c.name_km } else { c.name_latin }))
+        .collect();
+    let can_edit = krousar_domain::policy::decide(
+        &cur.actor,
+        krousar_domain::Action::EditHousehold,
+        krousar_domain::policy::Target::Record(&h.owner()),
+    )
+    .allowed();
     Ok(render(ShowPage { l: Layout::new(&cur, f.name.clone(), "/households"), id: id.to_string(), facts, members, children, can_edit }))
 }
 
@@ -238,12 +341,40 @@ pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
         income_band: Some(f.income_band.code().into()),
         id_poor: Some(f.id_poor.code().into()),
         id_poor_number: f.id_poor_number.clone(),
-        members: f.members.iter().map(|m| MemberInput { name_km: m.name_km.clone(), name_latin: m.name_latin.clone(), relationship: Some(m.relationship.code().into()), sex: m.sex.map(|s| s.code().into()), birth_year: m.birth_year.map(|y| y.to_string()), is_head: m.is_head, phone: m.phone.clone() }).collect(),
+        members: f
+            .members
+            .iter()
+            .map(|m| MemberInput {
+                name_km: m.name_km.clone(),
+                name_latin: m.name_latin.clone(),
+                relationship: Some(m.relationship.code().into()),
+                sex: m.sex.map(|s| s.code().into()),
+                birth_year: m.birth_year.map(|y| y.to_string()),
+                is_head: m.is_head,
+                phone: m.phone.clone(),
+            })
+            .collect(),
     };
-    form_page(&state, &cur, format!("/households/{id}"), h.version.to_string(), String::new(), &input, &FormData::default(), &Invalid::default(), String::new()).await
+    form_page(
+        &state,
+        &cur,
+        format!("/households/{id}"),
+        h.version.to_string(),
+        String::new(),
+        &input,
+        &FormData::default(),
+        &Invalid::default(),
+        String::new(),
+    )
+    .await
 }
 
-pub async fn update(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn update(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
     let raw = FormData(pairs);
     let input = household_input(&raw);
@@ -259,8 +390,13 @@ pub async fn update(State(state): State<AppState>, PageUser(cur): PageUser, Path
     };
     match result {
         Ok(_) => Ok(Redirect::to(&action).into_response()),
-        Err(StoreError::Invalid(e)) => form_page(&state, &cur, action, version, String::new(), &input, &raw, &e, cur.tr.t("err-invalid")).await,
-        Err(StoreError::Conflict { current }) => form_page(&state, &cur, action, current.to_string(), String::new(), &input, &raw, &Invalid::default(), cur.tr.t("err-conflict")).await,
+        Err(StoreError::Invalid(e)) => {
+            form_page(&state, &cur, action, version, String::new(), &input, &raw, &e, cur.tr.t("err-invalid")).await
+        }
+        Err(StoreError::Conflict { current }) => {
+            form_page(&state, &cur, action, current.to_string(), String::new(), &input, &raw, &Invalid::default(), cur.tr.t("err-conflict"))
+                .await
+        }
         Err(e) => Err(cur.page_err()(e)),
     }
 }

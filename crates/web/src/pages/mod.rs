@@ -2,8 +2,8 @@
 
 mod account;
 mod admin;
-mod children;
 mod child_form;
+mod children;
 mod form;
 mod home;
 mod households;

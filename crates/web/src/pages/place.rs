@@ -72,7 +72,14 @@ pub async fn build(store: &Store, tr: Tr, f: &FormData, village: Option<&str>, e
     }
     if f.has("find_place") && !p.q.trim().is_empty() {
         let found = store.search_locations(&p.q, Some(Level::Village), None, 20).await?;
-        p.results = found.into_iter().map(|path| Opt { selected: path.code == village, label: format!("{} — {}", path.label(true), path.label(false)), value: path.code }).collect();
+        p.results = found
+            .into_iter()
+            .map(|path| Opt {
+                selected: path.code == village,
+                label: format!("{} — {}", path.label(true), path.label(false)),
+                value: path.code,
+            })
+            .collect();
         if p.results.is_empty() {
             p.error = tr.t("msg-no-places");
         }

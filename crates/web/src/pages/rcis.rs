@@ -37,16 +37,39 @@ struct ListPage {
 
 pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let page = state.store.list_rcis(q.q.as_deref(), q.province.as_deref(), q.after.as_deref().and_then(parse_id), 50).await.map_err(cur.page_err())?;
+    let page = state
+        .store
+        .list_rcis(q.q.as_deref(), q.province.as_deref(), q.after.as_deref().and_then(parse_id), 50)
+        .await
+        .map_err(cur.page_err())?;
     let codes: Vec<String> = page.items.iter().filter_map(|r| r.fields.village_code.clone()).collect();
     let paths = state.store.location_paths(&codes).await.map_err(cur.page_err())?;
     let mut rows = Vec::new();
     for r in &page.items {
         let residents = state.store.residents_on(r.id, today()).await.map_err(cur.page_err())?;
-        let place = r.fields.village_code.as_ref().and_then(|v| paths.iter().find(|p| &p.code == v)).map(|p| p.label(tr.is_km())).unwrap_or_default();
-        rows.push(vec![r.id.to_string(), r.fields.name.clone(), tr.t(&r.fields.rci_type.label_key()), place, tr.t(&r.fields.registration_status.label_key()), r.fields.capacity.map(|c| tr.num(c)).unwrap_or_default(), tr.num(residents)]);
+        let place = r
+            .fields
+            .village_code
+            .as_ref()
+            .and_then(|v| paths.iter().find(|p| &p.code == v))
+            .map(|p| p.label(tr.is_km()))
+            .unwrap_or_default();
+        rows.push(vec![
+            r.id.to_string(),
+            r.fields.name.clone(),
+            tr.t(&r.fields.rci_type.label_key()),
+            place,
+            tr.t(&r.fields.registration_status.label_key()),
+            r.fields.capacity.map(|c| tr.num(c)).unwrap_or_default(),
+            tr.num(residents),
+        ]);
     }
-    let next = page.next.map(|c| format!("/rcis?{}", serde_urlencoded::to_string([("q", q.q.clone().unwrap_or_default()), ("after", c)]).unwrap_or_default())).unwrap_or_default();
+    let next = page
+        .next
+        .map(|c| {
+            format!("/rcis?{}", serde_urlencoded::to_string([("q", q.q.clone().unwrap_or_default()), ("after", c)]).unwrap_or_default())
+        })
+        .unwrap_or_default();
     let can_add = decide(&cur.actor, Action::EditRci, Target::Nothing).allowed();
     Ok(render(ListPage { l: Layout::new(&cur, tr.t("page-rcis"), "/rcis"), q: q.q.unwrap_or_default(), rows, next, can_add }))
 }
@@ -64,14 +87,23 @@ struct FormPage {
 
 async fn form_page(state: &AppState, cur: &Current, input: &RciInput, raw: &FormData, errors: &Invalid) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), crate::views::field_error(tr, errors, "village_code")).await.map_err(cur.page_err())?;
+    let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), crate::views::field_error(tr, errors, "village_code"))
+        .await
+        .map_err(cur.page_err())?;
     let notice = if errors.errors.is_empty() { String::new() } else { tr.t("err-invalid") };
     let mut res = render(FormPage {
         l: Layout::new(cur, tr.t("page-new-rci"), "/rcis"),
         notice,
         f: FormView::new(values_of(input), errors, tr),
         types: options(tr, RciType::ALL, RciType::code, RciType::label_key, input.rci_type.as_deref(), Some("opt-choose")),
-        statuses: options(tr, RciRegistration::ALL, RciRegistration::code, RciRegistration::label_key, input.registration_status.as_deref(), Some("opt-choose")),
+        statuses: options(
+            tr,
+            RciRegistration::ALL,
+            RciRegistration::code,
+            RciRegistration::label_key,
+            input.registration_status.as_deref(),
+            Some("opt-choose"),
+        ),
         place,
     });
     if !errors.errors.is_empty() {
@@ -87,9 +119,20 @@ pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser) -> Resu
     form_page(&state, &cur, &RciInput::default(), &FormData::default(), &Invalid::default()).await
 }
 
-pub async fn create(State(state): State<AppState>, PageUser(cur): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let raw = FormData(pairs);
-    let input = RciInput { name: raw.get("name"), rci_type: raw.get("rci_type"), village_code: place::chosen_village(&raw), capacity: raw.get("capacity"), registration_status: raw.get("registration_status"), note: raw.get("note") };
+    let input = RciInput {
+        name: raw.get("name"),
+        rci_type: raw.get("rci_type"),
+        village_code: place::chosen_village(&raw),
+        capacity: raw.get("capacity"),
+        registration_status: raw.get("registration_status"),
+        note: raw.get("note"),
+    };
     if place::is_lookup(&raw) {
         return form_page(&state, &cur, &input, &raw, &Invalid::default()).await;
     }
@@ -120,13 +163,25 @@ struct ShowPage {
     residents: Vec<(String, String, String)>,
 }
 
-pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>, Query(q): Query<ShowQuery>) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, PageError> {
     let tr = cur.tr;
     let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr })?;
     let r = state.store.rci(id).await.map_err(cur.page_err())?;
     let on = q.on.as_deref().and_then(krousar_domain::child::parse_date).unwrap_or_else(today);
     let count = state.store.residents_on(id, on).await.map_err(cur.page_err())?;
-    let residents = state.store.visible_residents_on(&cur.actor, id, on).await.map_err(cur.page_err())?.into_iter().map(|(cid, num, name)| (cid.to_string(), num, name)).collect();
+    let residents = state
+        .store
+        .visible_residents_on(&cur.actor, id, on)
+        .await
+        .map_err(cur.page_err())?
+        .into_iter()
+        .map(|(cid, num, name)| (cid.to_string(), num, name))
+        .collect();
     let place = match &r.fields.village_code {
         Some(c) => state.store.location_path(c).await.ok().map(|p| p.label(tr.is_km())).unwrap_or_default(),
         None => String::new(),
@@ -138,5 +193,12 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
         (tr.t("field-registration"), tr.t(&r.fields.registration_status.label_key())),
         (tr.t("field-note"), r.fields.note.clone().unwrap_or_default()),
     ];
-    Ok(render(ShowPage { l: Layout::new(&cur, r.fields.name.clone(), "/rcis"), id: id.to_string(), facts, on: on.to_string(), resident_count: tr.t1("msg-residents-on", "count", tr.num(count)), residents }))
+    Ok(render(ShowPage {
+        l: Layout::new(&cur, r.fields.name.clone(), "/rcis"),
+        id: id.to_string(),
+        facts,
+        on: on.to_string(),
+        resident_count: tr.t1("msg-residents-on", "count", tr.num(count)),
+        residents,
+    }))
 }

@@ -1,0 +1,126 @@
+//! A test application: a fresh database, a real server on an ephemeral port, seeded accounts.
+
+use krousar_domain::choices::OrgKind;
+use krousar_domain::Role;
+use krousar_store::accounts::User;
+use krousar_store::{Store, Who};
+use std::future::Future;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub worker: User,
+    pub supervisor: User,
+    pub other_worker: User,
+    pub admin: User,
+}
+
+/// Database URLs to run each test against.
+pub async fn databases() -> Vec<String> {
+    let mut urls = Vec::new();
+    let dir = std::env::temp_dir().join(format!("krousar-test-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    urls.push(format!("sqlite://{}", dir.join("t.db").display()));
+    if let Ok(pg) = std::env::var("KROUSAR_TEST_POSTGRES_URL") {
+        let name = format!("krousar_t_{}", uuid::Uuid::now_v7().simple());
+        let admin = Store::connect(&pg).await.expect("postgres reachable");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
+        admin.close().await;
+        let (head, _) = pg.rsplit_once('/').unwrap();
+        urls.push(format!("{head}/{name}"));
+    }
+    urls
+}
+
+/// Run `test` once per database.
+pub async fn each_db<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for url in databases().await {
+        eprintln!("-- on {}", url.split(':').next().unwrap_or(""));
+        test(spawn(&url).await).await;
+    }
+}
+
+pub async fn spawn(url: &str) -> TestApp {
+    let store = Store::open(url).await.unwrap();
+    let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
+    let ngo = store.create_org(Who::system(), "Test NGO", OrgKind::Ngo).await.unwrap();
+    let other = store.create_org(Who::system(), "Other NGO", OrgKind::Ngo).await.unwrap();
+    let team = store.create_team(Who::system(), ngo.id, "North").await.unwrap();
+    let mk = |org, team, name: &'static str, role| {
+        let store = store.clone();
+        let hash = hash.clone();
+        async move { store.create_user(Who::system(), org, team, name, name, role, &hash, "en").await.unwrap() }
+    };
+    let worker = mk(ngo.id, Some(team.id), "worker", Role::SocialWorker).await;
+    let supervisor = mk(ngo.id, Some(team.id), "supervisor", Role::Supervisor).await;
+    let admin = mk(ngo.id, None, "admin", Role::OrgAdmin).await;
+    let other_worker = mk(other.id, None, "stranger", Role::SocialWorker).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = krousar_web::router(store.clone(), krousar_web::Config::default());
+    tokio::spawn(async move { axum_serve(listener, app).await });
+    TestApp { base, store, worker, supervisor, other_worker, admin }
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) {
+    axum::serve(listener, app).await.unwrap();
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The `_csrf` value of the first form on a page.
+pub fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"_csrf\" value=\"").expect("page has a form with a CSRF token") + "name=\"_csrf\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sign in through the page; returns the client and the session's CSRF token.
+    pub async fn login(&self, username: &str) -> (reqwest::Client, String) {
+        let c = client();
+        let page = c.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        let res = c
+            .post(self.url("/login"))
+            .form(&[("_csrf", csrf_of(&page).as_str()), ("username", username), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "sign-in of {username} should redirect");
+        let home = c.get(self.url("/")).send().await.unwrap().text().await.unwrap();
+        let token = csrf_of(&home);
+        (c, token)
+    }
+
+    pub async fn token(&self, user: &User) -> String {
+        self.store.create_token(Who::system(), user, "test").await.unwrap()
+    }
+
+    pub async fn api_post(&self, token: &str, path: &str, body: serde_json::Value) -> reqwest::Response {
+        client().post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+
+    pub async fn api_get(&self, token: &str, path: &str) -> reqwest::Response {
+        client().get(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+}
+
+pub fn child_json(given_km: &str, given_latin: &str) -> serde_json::Value {
+    serde_json::json!({
+        "given_name_km": given_km, "family_name_km": "ចាន់",
+        "given_name_latin": given_latin, "family_name_latin": "Chan",
+        "sex": "female", "date_of_birth": "2015-03-02", "village_code": "02020101"
+    })
+}

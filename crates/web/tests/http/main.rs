@@ -1,0 +1,7 @@
+//! Integration tests through HTTP against a real server on 127.0.0.1 and a real database:
+//! SQLite always, and PostgreSQL too when `KROUSAR_TEST_POSTGRES_URL` is set (CI sets it).
+
+mod access;
+mod api;
+mod app;
+mod pages;
