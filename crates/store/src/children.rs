@@ -458,7 +458,7 @@ impl Store {
         let mut q = Sql::new("SELECT COUNT(*) AS n FROM children c WHERE 1 = 1");
         scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c")?;
         filter_sql(&mut q, f, today);
-        Ok(q.query().fetch_one(&self.pool).await?.int("n")?)
+        q.query().fetch_one(&self.pool).await?.int("n")
     }
 }
 

@@ -170,7 +170,7 @@ impl Store {
     }
 
     pub async fn location_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM locations").fetch_one(&self.pool).await?.int("n")?)
+        sqlx::query("SELECT COUNT(*) AS n FROM locations").fetch_one(&self.pool).await?.int("n")
     }
 
     /// The place and its ancestors, or `NotFound` for an unknown code.

@@ -219,12 +219,12 @@ impl Store {
     /// How many children lived in the RCI on `day` (an aggregate: no identities).
     pub async fn residents_on(&self, rci: Uuid, day: NaiveDate) -> Result<i64, StoreError> {
         let d = day.to_string();
-        Ok(sqlx::query("SELECT COUNT(DISTINCT child_id) AS n FROM residence_periods WHERE rci_id = $1 AND entered <= $2 AND (left_on IS NULL OR left_on > $2)")
+        sqlx::query("SELECT COUNT(DISTINCT child_id) AS n FROM residence_periods WHERE rci_id = $1 AND entered <= $2 AND (left_on IS NULL OR left_on > $2)")
             .bind(rci.to_string())
             .bind(&d)
             .fetch_one(&self.pool)
             .await?
-            .int("n")?)
+            .int("n")
     }
 
     /// Residents on `day` that the actor may open (for the RCI page's list).
