@@ -1,0 +1,47 @@
+// Starts a real Krousar server on a fresh SQLite database for the browser tests, with two
+// organisations, a social worker in each, and one child registered by the other organisation.
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '../..');
+const bin = process.env.KROUSAR_BIN || path.join(root, 'target/debug/krousar');
+const PASSWORD = 'browser test password';
+
+function cli(dbUrl, args, input) {
+  return execFileSync(bin, ['--database-url', dbUrl, ...args], { input: input || '', encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'] }).trim();
+}
+
+async function waitFor(url, tries = 100) {
+  for (let i = 0; i < tries; i++) {
+    try { if ((await fetch(url)).ok) return; } catch (_) { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not start: ' + url);
+}
+
+async function start() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krousar-e2e-'));
+  const db = 'sqlite://' + path.join(dir, 'e2e.db');
+  cli(db, ['org', 'add', '--name', 'E2E NGO', '--kind', 'ngo']);
+  cli(db, ['org', 'add', '--name', 'Other NGO', '--kind', 'ngo']);
+  cli(db, ['user', 'add', '--org', 'E2E NGO', '--username', 'worker', '--role', 'social-worker', '--name', 'Chan Sokha'], PASSWORD);
+  cli(db, ['user', 'add', '--org', 'Other NGO', '--username', 'stranger', '--role', 'social-worker'], PASSWORD);
+  const token = cli(db, ['token', 'create', '--username', 'stranger']);
+  const port = 18000 + Math.floor(Math.random() * 2000);
+  const base = `http://127.0.0.1:${port}`;
+  const proc = spawn(bin, ['--database-url', db, 'serve', '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await waitFor(base + '/healthz');
+  const res = await fetch(base + '/api/v1/children', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ given_name_km: 'វិចិត្រ', given_name_latin: 'Vichet', family_name_latin: 'Mao', sex: 'male', estimated_birth_year: 2014 }),
+  });
+  if (res.status !== 201) throw new Error('could not seed a child: ' + res.status);
+  const foreignChild = (await res.json()).id;
+  return { base, foreignChild, password: PASSWORD, stop: () => { proc.kill('SIGTERM'); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
+
+module.exports = { start };
