@@ -1,5 +1,6 @@
 //! The `krousar` binary. Subcommand names and flags are part of the product's interface.
 
+mod config;
 mod demo;
 mod synth;
 
@@ -23,13 +24,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the web application and API.
+    /// Serve the web application and API. Settings come from flags, then the environment,
+    /// then the config file, then defaults.
     Serve {
-        #[arg(long, env = "KROUSAR_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: String,
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, env = "KROUSAR_LISTEN")]
+        listen: Option<String>,
         /// Mark cookies Secure (when served over HTTPS).
         #[arg(long, env = "KROUSAR_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// A TOML file with any of: database_url, listen, secure_cookies, idle_minutes,
+        /// absolute_hours, max_failures, lock_minutes.
+        #[arg(long, env = "KROUSAR_CONFIG")]
+        config: Option<PathBuf>,
     },
     /// Start with an embedded database and demo data (created on first start, reused after).
     Demo {
@@ -140,12 +147,17 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, secure_cookies } => {
-            let store = Store::open(&database_url(&cli.database_url)).await?;
+        Command::Serve { listen, secure_cookies, config } => {
+            let file = match &config {
+                Some(path) => config::FileConfig::read(path)?,
+                None => config::FileConfig::default(),
+            };
+            let url = cli.database_url.or(file.database_url.clone()).unwrap_or_else(|| database_url(&None));
+            let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
+            let store = Store::open(&url).await?;
             let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!("Krousar listening on http://{listen}");
-            let config = krousar_web::Config { secure_cookies, ..Default::default() };
-            krousar_web::serve(store, config, listener).await
+            krousar_web::serve(store, file.web(secure_cookies), listener).await
         }
         Command::Demo { listen, data_dir } => demo::run(&listen, &data_dir, cli.database_url).await,
         Command::Migrate => {

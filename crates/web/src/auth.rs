@@ -43,11 +43,18 @@ pub struct Current {
     pub actor: Actor,
     pub session: Option<Session>,
     pub tr: Tr,
+    /// The organisation requires two-step sign-in and this user has not set it up yet.
+    pub must_set_up_totp: bool,
 }
 
 impl Current {
     pub fn page_err(&self) -> impl Fn(krousar_store::StoreError) -> PageError + '_ {
-        move |e| PageError { err: e.into(), tr: self.tr }
+        move |e| self.fail(e.into())
+    }
+
+    /// An error page that keeps this user's menu and language switch.
+    pub fn fail(&self, err: AppError) -> PageError {
+        PageError { err, tr: self.tr, layout: Some(Box::new(crate::views::Layout::new(self, self.tr.t("page-error"), ""))) }
     }
 
     pub fn api_err(&self) -> impl Fn(krousar_store::StoreError) -> ApiError + '_ {
@@ -130,7 +137,8 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> CallerInfo {
         info.pending = Some((user, s.clone()));
         return info;
     }
-    info.current = Some(Current { actor: user.actor(), user, session, tr });
+    let must_set_up_totp = session.is_some() && user.totp_secret.is_none() && store.org(user.org_id).await.map(|o| o.require_totp).unwrap_or(false);
+    info.current = Some(Current { actor: user.actor(), user, session, tr, must_set_up_totp });
     info
 }
 
@@ -139,7 +147,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 }
 
 fn forbidden_csrf(tr: Tr) -> Response {
-    (StatusCode::FORBIDDEN, PageError { err: AppError::BadRequest("err-csrf"), tr }).into_response()
+    (StatusCode::FORBIDDEN, PageError { err: AppError::BadRequest("err-csrf"), tr, layout: None }).into_response()
 }
 
 /// Resolve the caller and enforce CSRF on every state-changing request in one place:
@@ -153,7 +161,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     let body = if unsafe_method && !is_api {
         let bytes = match to_bytes(body, MAX_BODY).await {
             Ok(b) => b,
-            Err(_) => return PageError { err: AppError::BadRequest("err-too-large"), tr: info.tr }.into_response(),
+            Err(_) => return PageError { err: AppError::BadRequest("err-too-large"), tr: info.tr, layout: None }.into_response(),
         };
         let sent: Option<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
@@ -200,6 +208,11 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let i = info(parts);
         match i.current {
+            // Until two-step sign-in is set up, where the organisation requires it, only the
+            // account page (to set it up), sign-out and the language switch are open.
+            Some(c) if c.must_set_up_totp && !matches!(parts.uri.path(), "/account" | "/account/totp" | "/logout" | "/lang") => {
+                Err(Redirect::to("/account").into_response())
+            }
             Some(c) => Ok(PageUser(c)),
             None if i.pending.is_some() => Err(Redirect::to("/login/totp").into_response()),
             None => Err(Redirect::to("/login").into_response()),

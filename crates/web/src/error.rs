@@ -74,6 +74,8 @@ impl AppError {
 pub struct PageError {
     pub err: AppError,
     pub tr: Tr,
+    /// The signed-in user's page frame, when there is one.
+    pub layout: Option<Box<crate::views::Layout>>,
 }
 
 #[derive(Template)]
@@ -87,7 +89,8 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         self.err.log();
         let (_, key) = self.err.code();
-        let page = ErrorPage { l: crate::views::Layout::anonymous(self.tr, "page-error"), message: self.tr.t(key) };
+        let l = self.layout.map(|b| *b).unwrap_or_else(|| crate::views::Layout::anonymous(self.tr, "page-error"));
+        let page = ErrorPage { l, message: self.tr.t(key) };
         let body = page.render().unwrap_or_else(|_| "error".into());
         (self.err.status(), Html(body)).into_response()
     }

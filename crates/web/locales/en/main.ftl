@@ -254,3 +254,5 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+page-organisation = Organisation settings
+field-require-totp = Everyone must use two-step sign-in

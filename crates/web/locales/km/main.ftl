@@ -254,3 +254,5 @@ month-9 = កញ្ញា
 month-10 = តុលា
 month-11 = វិច្ឆិកា
 month-12 = ធ្នូ
+page-organisation = ការកំណត់អង្គការ
+field-require-totp = អ្នកទាំងអស់ត្រូវប្រើការចូលពីរជំហាន

@@ -21,7 +21,7 @@ fn may_manage(cur: &Current, org: uuid::Uuid) -> Result<(), PageError> {
     if decide(&cur.actor, Action::ManageUsers, Target::Organisation(org)).allowed() {
         Ok(())
     } else {
-        Err(PageError { err: AppError::Forbidden, tr: cur.tr })
+        Err(cur.fail(AppError::Forbidden))
     }
 }
 
@@ -34,6 +34,8 @@ struct UsersPage {
     roles: Vec<Opt>,
     teams: Vec<Opt>,
     notice: String,
+    require_totp: bool,
+    can_set_org: bool,
 }
 
 fn role_opts(cur: &Current, selected: Option<Role>) -> Vec<Opt> {
@@ -61,7 +63,7 @@ async fn users_page(state: &AppState, cur: &Current, raw: &FormData, errors: &In
     let org = match scope {
         ListScope::Org(o) => Some(o),
         ListScope::Everything => None,
-        _ => return Err(PageError { err: AppError::Forbidden, tr }),
+        _ => return Err(cur.fail(AppError::Forbidden)),
     };
     let users = state.store.users(org).await.map_err(cur.page_err())?;
     let rows = users
@@ -77,6 +79,7 @@ async fn users_page(state: &AppState, cur: &Current, raw: &FormData, errors: &In
         })
         .collect();
     let values = ["username", "display_name"].into_iter().map(|k| (k.to_string(), raw.get(k).unwrap_or_default()));
+    let own_org = state.store.org(cur.actor.org_id).await.map_err(cur.page_err())?;
     let mut res = render(UsersPage {
         l: Layout::new(cur, tr.t("page-users"), "/admin/users"),
         rows,
@@ -84,6 +87,8 @@ async fn users_page(state: &AppState, cur: &Current, raw: &FormData, errors: &In
         roles: role_opts(cur, raw.get("role").as_deref().and_then(Role::parse).or(Some(Role::SocialWorker))),
         teams: team_opts(state, cur, cur.actor.org_id, None).await?,
         notice,
+        require_totp: own_org.require_totp,
+        can_set_org: decide(&cur.actor, Action::ManageUsers, Target::Organisation(own_org.id)).allowed(),
     });
     if !errors.errors.is_empty() {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -114,7 +119,7 @@ pub async fn create_user(
     if !errors.errors.is_empty() {
         return users_page(&state, &cur, &raw, &errors, cur.tr.t("err-invalid")).await;
     }
-    let hash = hash_password(&password).map_err(|e| PageError { err: AppError::Internal(e), tr: cur.tr })?;
+    let hash = hash_password(&password).map_err(|e| cur.fail(AppError::Internal(e)))?;
     let team = raw.get("team").as_deref().and_then(parse_id);
     let result = state
         .store
@@ -152,7 +157,7 @@ struct UserPage {
 }
 
 async fn load_managed(state: &AppState, cur: &Current, id: &str) -> Result<User, PageError> {
-    let id = parse_id(id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
+    let id = parse_id(id).ok_or(cur.fail(AppError::NotFound))?;
     let u = state.store.user(id).await.map_err(cur.page_err())?;
     may_manage(cur, u.org_id)?;
     Ok(u)
@@ -195,7 +200,7 @@ pub async fn update_user(
         return Ok(res);
     }
     let hash = match password {
-        Some(p) => Some(hash_password(&p).map_err(|e| PageError { err: AppError::Internal(e), tr: cur.tr })?),
+        Some(p) => Some(hash_password(&p).map_err(|e| cur.fail(AppError::Internal(e)))?),
         None => None,
     };
     let team = raw.get("team").as_deref().and_then(parse_id);
@@ -235,7 +240,7 @@ pub async fn audit(State(state): State<AppState>, PageUser(cur): PageUser, Query
     let org = match list_scope(&cur.actor, Action::ViewAudit) {
         ListScope::Org(o) => Some(o),
         ListScope::Everything => None,
-        _ => return Err(PageError { err: AppError::Forbidden, tr }),
+        _ => return Err(cur.fail(AppError::Forbidden)),
     };
     let actor_id = match q.user.as_deref().filter(|s| !s.is_empty()) {
         Some(name) => Some(state.store.user_by_username(name).await.map(|u| u.id).unwrap_or_else(|_| uuid::Uuid::nil())),
@@ -291,4 +296,12 @@ pub async fn audit(State(state): State<AppState>, PageUser(cur): PageUser, Query
         q_until: q.until.unwrap_or_default(),
         next,
     }))
+}
+
+/// Organisation settings: require two-step sign-in for every account.
+pub async fn organisation(State(state): State<AppState>, PageUser(cur): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    may_manage(&cur, cur.actor.org_id)?;
+    let f = FormData(pairs);
+    state.store.set_org_require_totp(Who::from(&cur.actor), cur.actor.org_id, f.has("require_totp")).await.map_err(cur.page_err())?;
+    Ok(Redirect::to("/admin/users").into_response())
 }

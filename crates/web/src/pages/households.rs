@@ -282,7 +282,7 @@ struct ShowPage {
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr })?;
+    let id = parse_id(&id).ok_or(cur.fail(AppError::NotFound))?;
     let h = state.store.view_household(&cur.actor, id, "page").await.map_err(cur.page_err())?;
     let f = &h.fields;
     let place = match &f.village_code {
@@ -330,7 +330,7 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
 }
 
 pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
+    let id = parse_id(&id).ok_or(cur.fail(AppError::NotFound))?;
     let h = state.store.view_household(&cur.actor, id, "page-edit").await.map_err(cur.page_err())?;
     let f = &h.fields;
     let input = HouseholdInput {
@@ -375,7 +375,7 @@ pub async fn update(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr: cur.tr })?;
+    let id = parse_id(&id).ok_or(cur.fail(AppError::NotFound))?;
     let raw = FormData(pairs);
     let input = household_input(&raw);
     let version = raw.get("version").unwrap_or_default();
@@ -383,7 +383,7 @@ pub async fn update(
     if place::is_lookup(&raw) {
         return form_page(&state, &cur, action, version, String::new(), &input, &raw, &Invalid::default(), String::new()).await;
     }
-    let Ok(expected) = version.parse::<i64>() else { return Err(PageError { err: AppError::BadRequest("err-invalid"), tr: cur.tr }) };
+    let Ok(expected) = version.parse::<i64>() else { return Err(cur.fail(AppError::BadRequest("err-invalid"))) };
     let result = match input.validate(today()) {
         Ok(f) => state.store.update_household(&cur.actor, id, expected, f).await,
         Err(e) => Err(StoreError::Invalid(e)),

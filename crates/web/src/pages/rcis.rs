@@ -114,7 +114,7 @@ async fn form_page(state: &AppState, cur: &Current, input: &RciInput, raw: &Form
 
 pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     if !decide(&cur.actor, Action::EditRci, Target::Nothing).allowed() {
-        return Err(PageError { err: AppError::Forbidden, tr: cur.tr });
+        return Err(cur.fail(AppError::Forbidden));
     }
     form_page(&state, &cur, &RciInput::default(), &FormData::default(), &Invalid::default()).await
 }
@@ -170,7 +170,7 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let id = parse_id(&id).ok_or(PageError { err: AppError::NotFound, tr })?;
+    let id = parse_id(&id).ok_or(cur.fail(AppError::NotFound))?;
     let r = state.store.rci(id).await.map_err(cur.page_err())?;
     let on = q.on.as_deref().and_then(krousar_domain::child::parse_date).unwrap_or_else(today);
     let count = state.store.residents_on(id, on).await.map_err(cur.page_err())?;

@@ -1,0 +1,52 @@
+//! The optional config file of `krousar serve` (TOML). Unknown keys are an error, so a typo
+//! does not silently leave a security setting at its default.
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub secure_cookies: Option<bool>,
+    pub idle_minutes: Option<i64>,
+    pub absolute_hours: Option<i64>,
+    pub max_failures: Option<i64>,
+    pub lock_minutes: Option<i64>,
+}
+
+impl FileConfig {
+    pub fn read(path: &Path) -> Result<FileConfig> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+    }
+
+    /// Web settings: a flag that is set wins over the file.
+    pub fn web(&self, secure_cookies_flag: bool) -> krousar_web::Config {
+        let d = krousar_web::Config::default();
+        krousar_web::Config {
+            secure_cookies: secure_cookies_flag || self.secure_cookies.unwrap_or(d.secure_cookies),
+            idle_minutes: self.idle_minutes.unwrap_or(d.idle_minutes).max(1),
+            absolute_hours: self.absolute_hours.unwrap_or(d.absolute_hours).max(1),
+            max_failures: self.max_failures.unwrap_or(d.max_failures).max(1),
+            lock_minutes: self.lock_minutes.unwrap_or(d.lock_minutes).max(1),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_settings_and_refuses_unknown_keys() {
+        let c: FileConfig = toml::from_str("listen = \"0.0.0.0:80\"\nmax_failures = 3\n").unwrap();
+        assert_eq!(c.listen.as_deref(), Some("0.0.0.0:80"));
+        assert_eq!(c.web(false).max_failures, 3);
+        assert_eq!(c.web(false).lock_minutes, 30);
+        assert!(toml::from_str::<FileConfig>("max_failure = 3").is_err());
+        assert!(c.web(true).secure_cookies);
+    }
+}
