@@ -299,7 +299,11 @@ pub async fn audit(State(state): State<AppState>, PageUser(cur): PageUser, Query
 }
 
 /// Organisation settings: require two-step sign-in for every account.
-pub async fn organisation(State(state): State<AppState>, PageUser(cur): PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub async fn organisation(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     may_manage(&cur, cur.actor.org_id)?;
     let f = FormData(pairs);
     state.store.set_org_require_totp(Who::from(&cur.actor), cur.actor.org_id, f.has("require_totp")).await.map_err(cur.page_err())?;

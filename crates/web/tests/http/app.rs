@@ -99,8 +99,9 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(res.status(), 303, "sign-in of {username} should redirect");
-        let home = c.get(self.url("/")).send().await.unwrap().text().await.unwrap();
-        let token = csrf_of(&home);
+        // The account page is open to every signed-in user and carries the session's token.
+        let account = c.get(self.url("/account")).send().await.unwrap().text().await.unwrap();
+        let token = csrf_of(&account);
         (c, token)
     }
 

@@ -2,6 +2,8 @@
 //! SQLite always, and PostgreSQL too when `KROUSAR_TEST_POSTGRES_URL` is set (CI sets it).
 
 mod access;
+mod accounts;
 mod api;
 mod app;
 mod pages;
+mod records;
