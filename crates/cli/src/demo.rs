@@ -120,9 +120,10 @@ async fn seed(store: &Store) -> Result<String> {
     Ok(password)
 }
 
-/// Synthetic data in bulk: one organisation, one worker, N children (no households yet).
+/// Synthetic data in bulk: one organisation, one worker, N children each with a household.
 pub async fn gen_data(url: &str, children: usize, seed: u64) -> Result<()> {
-    let store = Store::open(url).await?;
+    // A bulk load wants a large page cache: 256 MB.
+    let store = Store::open_with(url, 256).await?;
     let started = std::time::Instant::now();
     let mut rng = StdRng::seed_from_u64(seed);
     let org = match store.org_by_name("Synthetic NGO").await {
@@ -142,8 +143,15 @@ pub async fn gen_data(url: &str, children: usize, seed: u64) -> Result<()> {
     let mut done = 0;
     while done < children {
         let n = (children - done).min(5000);
-        let batch: Vec<_> = (0..n).map(|_| synth.child(&mut rng, today, None).0).collect();
-        store.bulk_insert_children(&actor, &batch).await?;
+        let made: Vec<_> = (0..n).map(|_| synth.child(&mut rng, today, None)).collect();
+        let batch: Vec<_> = made.iter().map(|(c, _)| c.clone()).collect();
+        let ids = store.bulk_insert_children(&actor, &batch).await?;
+        let households: Vec<_> = made
+            .iter()
+            .zip(&ids)
+            .map(|((c, family), id)| (synth.household(&mut rng, family, c.village_code.clone(), today), *id))
+            .collect();
+        store.bulk_insert_households(&actor, &households).await?;
         done += n;
         eprint!("\r{done}/{children} children");
     }

@@ -6,10 +6,12 @@ use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use crate::sql::Sql;
 use krousar_domain::child::ChildFields;
+use krousar_domain::household::HouseholdFields;
 use krousar_domain::{new_id, Actor};
 use serde_json::json;
 
-const ROWS_PER_STATEMENT: usize = 400;
+/// Rows per multi-row statement: small enough that SQLite's parameter lookup stays cheap.
+const ROWS_PER_STATEMENT: usize = 20;
 
 impl Store {
     /// Insert children into the actor's organisation and caseload. Returns their ids.
@@ -63,16 +65,9 @@ impl Store {
                     if j > 0 {
                         q.push(", ");
                     }
-                    match val {
-                        Some(t) => q.bind_text(t),
-                        None => q.push("NULL"),
-                    };
+                    q.bind_opt_text(val);
                 }
-                q.push(", ");
-                match f.estimated_birth_year {
-                    Some(y) => q.bind_int(y.into()),
-                    None => q.push("NULL"),
-                };
+                q.push(", ").bind_opt_int(f.estimated_birth_year.map(i64::from));
                 let rest: Vec<Option<String>> = vec![
                     f.birth_date_for_age().map(|d| d.to_string()),
                     Some(f.birth_registration.code().into()),
@@ -90,11 +85,7 @@ impl Store {
                     Some(now.clone()),
                 ];
                 for val in rest {
-                    q.push(", ");
-                    match val {
-                        Some(t) => q.bind_text(t),
-                        None => q.push("NULL"),
-                    };
+                    q.push(", ").bind_opt_text(val);
                 }
                 q.push(", 1)");
                 let names = [&f.family_name_km, &f.given_name_km, &f.family_name_latin, &f.given_name_latin];
@@ -111,5 +102,100 @@ impl Store {
         audit::append(&mut tx, actor.into(), Entry { action: "child.bulk_create", record_type: "child", record_id: None, detail }).await?;
         tx.commit().await?;
         Ok(ids)
+    }
+}
+
+impl Store {
+    /// Insert households (with members), each linked to the child at the same position.
+    pub async fn bulk_insert_households(&self, actor: &Actor, households: &[(HouseholdFields, uuid::Uuid)]) -> Result<(), StoreError> {
+        if households.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write().await?;
+        let org = actor.org_id.to_string();
+        let now = now_text();
+        for chunk in households.chunks(ROWS_PER_STATEMENT) {
+            let ids: Vec<String> = chunk.iter().map(|_| new_id().to_string()).collect();
+            let mut h = Sql::new(
+                "INSERT INTO households (id, org_id, name, phone, village_code, district_code, province_code, income_band, id_poor, keys, created_by, created_at, updated_at) VALUES ",
+            );
+            let mut link = Sql::new("INSERT INTO household_children (household_id, child_id) VALUES ");
+            let mut m = Sql::new("INSERT INTO household_members (id, household_id, position, name_km, name_latin, relationship, sex, birth_year, is_head, phone) VALUES ");
+            let mut first_member = true;
+            for (i, (f, child)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    h.push(", ");
+                    link.push(", ");
+                }
+                let v = &f.village_code;
+                let opt = |q: &mut Sql, val: Option<String>| {
+                    q.bind_opt_text(val);
+                };
+                h.push("(").bind_text(ids[i].clone()).push(", ").bind_text(org.clone()).push(", ").bind_text(f.name.clone()).push(", ");
+                opt(&mut h, f.phone.clone());
+                h.push(", ");
+                opt(&mut h, v.clone());
+                h.push(", ");
+                opt(&mut h, v.as_ref().map(|c| c[..4].to_string()));
+                h.push(", ");
+                opt(&mut h, v.as_ref().map(|c| c[..2].to_string()));
+                h.push(", ").bind_text(f.income_band.code()).push(", ").bind_text(f.id_poor.code()).push(", ");
+                let mut names: Vec<&str> = vec![f.name.as_str()];
+                for mem in &f.members {
+                    names.extend(mem.name_km.as_deref());
+                    names.extend(mem.name_latin.as_deref());
+                }
+                h.bind_text(krousar_match::name_keys(names))
+                    .push(", ")
+                    .bind_text(actor.user_id.to_string())
+                    .push(", ")
+                    .bind_text(now.clone())
+                    .push(", ")
+                    .bind_text(now.clone())
+                    .push(")");
+                link.push("(").bind_text(ids[i].clone()).push(", ").bind_text(child.to_string()).push(")");
+                for (pos, mem) in f.members.iter().enumerate() {
+                    if !first_member {
+                        m.push(", ");
+                    }
+                    first_member = false;
+                    m.push("(")
+                        .bind_text(new_id().to_string())
+                        .push(", ")
+                        .bind_text(ids[i].clone())
+                        .push(", ")
+                        .bind_int(pos as i64)
+                        .push(", ");
+                    opt(&mut m, mem.name_km.clone());
+                    m.push(", ");
+                    opt(&mut m, mem.name_latin.clone());
+                    m.push(", ").bind_text(mem.relationship.code()).push(", ");
+                    opt(&mut m, mem.sex.map(|s| s.code().to_string()));
+                    m.push(", ");
+                    m.bind_opt_int(mem.birth_year.map(i64::from));
+                    m.push(", ").bind_int(mem.is_head as i64).push(", ");
+                    opt(&mut m, mem.phone.clone());
+                    m.push(")");
+                }
+            }
+            h.query().execute(&mut *tx).await?;
+            link.query().execute(&mut *tx).await?;
+            if !first_member {
+                m.query().execute(&mut *tx).await?;
+            }
+        }
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry {
+                action: "household.bulk_create",
+                record_type: "household",
+                record_id: None,
+                detail: json!({"count": households.len()}),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

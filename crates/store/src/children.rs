@@ -202,6 +202,9 @@ pub(crate) async fn refuse(store: &Store, actor: &Actor, action: &str, record_ty
     StoreError::Forbidden
 }
 
+/// Counts shown on pages stop here ("more than 10,000").
+pub const COUNT_CAP: i64 = 10_000;
+
 #[derive(Debug, Clone, Default)]
 pub struct ChildFilter {
     pub q: Option<String>,
@@ -453,11 +456,14 @@ impl Store {
         Ok(Page { items, next })
     }
 
-    /// How many children the actor may see match the filter (same scope as the list).
+    /// How many children the actor may see match the filter (same scope as the list), counted
+    /// up to `COUNT_CAP + 1`: beyond that a list page says "more than 10,000" instead of making
+    /// every page view walk a million index entries.
     pub async fn count_children(&self, actor: &Actor, f: &ChildFilter, today: NaiveDate) -> Result<i64, StoreError> {
-        let mut q = Sql::new("SELECT COUNT(*) AS n FROM children c WHERE 1 = 1");
+        let mut q = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM children c WHERE 1 = 1");
         scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c")?;
         filter_sql(&mut q, f, today);
+        q.push(" LIMIT ").bind_int(COUNT_CAP + 1).push(") capped");
         q.query().fetch_one(&self.pool).await?.int("n")
     }
 }

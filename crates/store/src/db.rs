@@ -24,6 +24,12 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 impl Store {
     /// Connect to `sqlite://PATH` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::connect_with(url, 16).await
+    }
+
+    /// Connect with `cache_mb` of SQLite page cache per connection (a server keeps this small
+    /// to stay within its memory budget; a bulk load wants much more).
+    pub async fn connect_with(url: &str, cache_mb: i64) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -44,8 +50,9 @@ impl Store {
             Backend::Sqlite => {
                 options
                     .max_connections(8)
-                    .after_connect(|conn, _meta| {
+                    .after_connect(move |conn, _meta| {
                         Box::pin(async move {
+                            conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{}", cache_mb * 1024))).await?;
                             // WAL for concurrent readers; FULL sync so an acknowledged write
                             // survives a power cut; foreign keys enforced; writers wait.
                             conn.execute("PRAGMA journal_mode = WAL").await?;

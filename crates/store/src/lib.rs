@@ -23,7 +23,12 @@ pub use error::StoreError;
 impl Store {
     /// Connect, migrate, and load the shipped gazetteer if the database has none yet.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        let store = Store::connect(url).await?;
+        Store::open_with(url, 16).await
+    }
+
+    /// `open` with a given SQLite page cache per connection (see `connect_with`).
+    pub async fn open_with(url: &str, cache_mb: i64) -> Result<Store, StoreError> {
+        let store = Store::connect_with(url, cache_mb).await?;
         store.migrate().await?;
         if store.location_count().await? == 0 {
             store.import_places(Who::system(), gazetteer::EMBEDDED_RELEASE, &gazetteer::embedded()).await?;

@@ -130,19 +130,16 @@ impl Store {
                 }
             }
         }
-        // Parents before children, in batches: one statement per 200 places.
+        // Parents before children, in batches of 40 places per statement (see `sql.rs`).
         fresh.sort_by_key(|p| (p.level, p.code.clone()));
-        for chunk in fresh.chunks(200) {
+        for chunk in fresh.chunks(40) {
             let mut q = Sql::new("INSERT INTO locations (code, level, parent_code, name_km, name_latin, kind_km, keys) VALUES ");
             for (i, p) in chunk.iter().enumerate() {
                 if i > 0 {
                     q.push(", ");
                 }
                 q.push("(").bind_text(p.code.clone()).push(", ").bind_text(p.level.as_str()).push(", ");
-                match p.parent_code() {
-                    Some(parent) => q.bind_text(parent),
-                    None => q.push("NULL"),
-                };
+                q.bind_opt_text(p.parent_code().map(str::to_string));
                 q.push(", ")
                     .bind_text(p.name_km.clone())
                     .push(", ")

@@ -1,5 +1,8 @@
 //! A small builder for the few queries whose WHERE clause depends on filters. Values are always
 //! bound, never spliced: the builder writes `$n` and keeps the values in order.
+//!
+//! SQLite looks up `$n` parameters by name, linearly, so a statement's cost grows with the square
+//! of its parameter count: multi-row statements stay under a few hundred parameters.
 
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
@@ -9,6 +12,10 @@ use sqlx::{Any, AssertSqlSafe};
 pub enum Value {
     Text(String),
     Int(i64),
+    /// NULL bound as a parameter (typed, for PostgreSQL) so that the SQL text, and with it the
+    /// prepared statement, stays the same whatever is missing.
+    NullText,
+    NullInt,
 }
 
 #[derive(Debug, Default)]
@@ -42,12 +49,22 @@ impl Sql {
         self.bind(Value::Int(n))
     }
 
+    pub fn bind_opt_text(&mut self, s: Option<String>) -> &mut Sql {
+        self.bind(s.map(Value::Text).unwrap_or(Value::NullText))
+    }
+
+    pub fn bind_opt_int(&mut self, n: Option<i64>) -> &mut Sql {
+        self.bind(n.map(Value::Int).unwrap_or(Value::NullInt))
+    }
+
     pub fn query(&self) -> Query<'_, Any, AnyArguments> {
         let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
         for v in &self.values {
             q = match v {
                 Value::Text(s) => q.bind(s.clone()),
                 Value::Int(n) => q.bind(*n),
+                Value::NullText => q.bind(None::<String>),
+                Value::NullInt => q.bind(None::<i64>),
             };
         }
         q

@@ -256,3 +256,4 @@ month-11 = November
 month-12 = December
 page-organisation = Organisation settings
 field-require-totp = Everyone must use two-step sign-in
+msg-count-children-many = more than { $count } children

@@ -256,3 +256,4 @@ month-11 = វិច្ឆិកា
 month-12 = ធ្នូ
 page-organisation = ការកំណត់អង្គការ
 field-require-totp = អ្នកទាំងអស់ត្រូវប្រើការចូលពីរជំហាន
+msg-count-children-many = កុមារច្រើនជាង { $count } នាក់

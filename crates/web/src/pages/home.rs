@@ -53,7 +53,11 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         greeting: tr.t1("msg-welcome", "name", &cur.user.display_name),
         show_caseload,
         can_register: decide(a, Action::CreateChild, Target::Nothing).allowed(),
-        caseload_count: tr.num(count),
+        caseload_count: if count > krousar_store::children::COUNT_CAP {
+            format!("{}+", tr.num(krousar_store::children::COUNT_CAP))
+        } else {
+            tr.num(count)
+        },
         rows,
         links,
     };
