@@ -37,12 +37,11 @@ impl Store {
                  family_name_latin, sex, date_of_birth, estimated_birth_year, birth_date_sort, birth_registration, id_poor, disability, protection, \
                  village_code, commune_code, district_code, province_code, living_arrangement, rci_id, created_by, created_at, updated_at, version) VALUES ",
             );
-            let mut s = Sql::new("INSERT INTO child_search (child_id, keys) VALUES ");
+            let mut keys: Vec<(String, String)> = Vec::with_capacity(chunk.len());
             for (i, f) in chunk.iter().enumerate() {
                 let n = chunk_no * ROWS_PER_STATEMENT + i;
                 if i > 0 {
                     q.push(", ");
-                    s.push(", ");
                 }
                 let text = |o: &Option<String>| o.clone();
                 let v = &f.village_code;
@@ -89,13 +88,19 @@ impl Store {
                 }
                 q.push(", 1)");
                 let names = [&f.family_name_km, &f.given_name_km, &f.family_name_latin, &f.given_name_latin];
-                s.push("(")
-                    .bind_text(ids[n].to_string())
-                    .push(", ")
-                    .bind_text(krousar_match::name_keys(names.into_iter().flatten().map(String::as_str)))
-                    .push(")");
+                keys.push((ids[n].to_string(), krousar_match::name_keys(names.into_iter().flatten().map(String::as_str))));
             }
-            q.query().execute(&mut *tx).await?;
+            q.push(" RETURNING id, seq");
+            let rows = q.query().fetch_all(&mut *tx).await?;
+            let seqs: std::collections::HashMap<String, i64> =
+                rows.iter().map(|r| Ok((r.text("id")?, r.int("seq")?))).collect::<Result<_, StoreError>>()?;
+            let mut s = Sql::new(&format!("INSERT INTO child_search ({}, keys) VALUES ", self.backend.search_key()));
+            for (i, (id, k)) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    s.push(", ");
+                }
+                s.push("(").bind_int(seqs[&id]).push(", ").bind_text(k).push(")");
+            }
             s.query().execute(&mut *tx).await?;
         }
         let detail = json!({"count": children.len(), "first_case_number": format!("{code}-{first:06}")});

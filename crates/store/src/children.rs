@@ -2,7 +2,7 @@
 //! scoped, filtered, keyset-paginated lists and name search. Every operation asks the one policy.
 
 use crate::audit::{self, Entry};
-use crate::db::{now_text, RowExt, Store, Tx};
+use crate::db::{now_text, Backend, RowExt, Store, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
 use chrono::NaiveDate;
@@ -14,11 +14,15 @@ use krousar_domain::{new_id, Action, Actor, ListScope, RecordOwner};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::any::AnyRow;
+use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Child {
     pub id: Uuid,
+    /// Registration order (internal): the key of list pages and of the search index.
+    #[serde(skip)]
+    pub seq: i64,
     pub version: i64,
     pub org_id: Uuid,
     pub case_number: String,
@@ -68,7 +72,7 @@ fn shared_with(_actor: &Actor, _org: Uuid) -> bool {
     false
 }
 
-const COLUMNS: &str = "c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.team_id, \
+const COLUMNS: &str = "c.seq, c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.team_id, \
     c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin, c.nickname, c.sex, c.date_of_birth, \
     c.estimated_birth_year, c.birth_registration, c.birth_certificate_number, c.id_poor, c.disability, c.disability_note, \
     c.protection, c.protection_note, c.village_code, c.living_arrangement, c.rci_id, c.created_at, c.updated_at";
@@ -99,6 +103,7 @@ fn child_from(r: &AnyRow) -> Result<Child, StoreError> {
         rci_id: r.opt_uuid("rci_id")?,
     };
     Ok(Child {
+        seq: r.int("seq")?,
         id: r.uuid("id")?,
         version: r.int("version")?,
         org_id: r.uuid("org_id")?,
@@ -175,10 +180,12 @@ fn bind_fields<'q>(
     q
 }
 
-async fn write_search(tx: &mut Tx, id: Uuid, f: &ChildFields) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM child_search WHERE child_id = $1").bind(id.to_string()).execute(&mut **tx).await?;
-    sqlx::query("INSERT INTO child_search (child_id, keys) VALUES ($1, $2)")
-        .bind(id.to_string())
+/// (Re)index a child's names under its registration order.
+async fn write_search(tx: &mut Tx, backend: Backend, seq: i64, f: &ChildFields) -> Result<(), StoreError> {
+    let key = backend.search_key();
+    sqlx::query(AssertSqlSafe(format!("DELETE FROM child_search WHERE {key} = $1"))).bind(seq).execute(&mut **tx).await?;
+    sqlx::query(AssertSqlSafe(format!("INSERT INTO child_search ({key}, keys) VALUES ($1, $2)")))
+        .bind(seq)
         .bind(search_keys(f))
         .execute(&mut **tx)
         .await?;
@@ -202,8 +209,8 @@ pub(crate) async fn refuse(store: &Store, actor: &Actor, action: &str, record_ty
     StoreError::Forbidden
 }
 
-/// Counts shown on pages stop here ("more than 10,000").
-pub const COUNT_CAP: i64 = 10_000;
+/// Counts shown on pages stop here ("more than 1,000").
+pub const COUNT_CAP: i64 = 1_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct ChildFilter {
@@ -260,14 +267,27 @@ fn filter_sql(q: &mut Sql, f: &ChildFilter, today: NaiveDate) {
     if let Some(l) = f.living {
         q.push(" AND c.living_arrangement = ").bind_text(l.code());
     }
+}
+
+/// The start of a list or count query: over the search index when there are name terms (so
+/// matches come out newest first straight from the index), over the children otherwise.
+/// Returns the query and the column that orders it.
+fn from_clause(backend: Backend, select: &str, f: &ChildFilter) -> (Sql, String) {
     let terms = f.q.as_deref().map(krousar_match::query_terms).unwrap_or_default();
-    if !terms.is_empty() {
-        q.push(" AND c.id IN (SELECT child_id FROM child_search WHERE 1 = 1");
-        for t in terms {
-            q.push(" AND keys LIKE ").bind_text(format!("%{t}%"));
-        }
-        q.push(")");
+    if terms.is_empty() {
+        return (
+            Sql::new(&format!("SELECT {select} FROM children c LEFT JOIN users u ON u.id = c.assigned_worker_id WHERE 1 = 1")),
+            "c.seq".into(),
+        );
     }
+    let key = format!("s.{}", backend.search_key());
+    let mut q = Sql::new(&format!(
+        "SELECT {select} FROM child_search s JOIN children c ON c.seq = {key} LEFT JOIN users u ON u.id = c.assigned_worker_id WHERE 1 = 1"
+    ));
+    for t in terms {
+        q.push(" AND s.keys LIKE ").bind_text(format!("%{t}%"));
+    }
+    (q, key)
 }
 
 impl Store {
@@ -292,10 +312,10 @@ impl Store {
              protection, protection_note, village_code, commune_code, district_code, province_code, living_arrangement, rci_id, \
              id, org_id, case_number, assigned_worker_id, team_id, created_by, created_at, updated_at, version) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-             $23, $24, $25, $26, $27, $28, $29, $30, 1)",
+             $23, $24, $25, $26, $27, $28, $29, $30, 1) RETURNING seq",
         );
         // The worker who registers a child holds the case until a supervisor assigns it.
-        bind_fields(q, &f)
+        let seq = bind_fields(q, &f)
             .bind(id.to_string())
             .bind(&org)
             .bind(&case_number)
@@ -304,9 +324,10 @@ impl Store {
             .bind(actor.user_id.to_string())
             .bind(&now)
             .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        write_search(&mut tx, id, &f).await?;
+            .fetch_one(&mut *tx)
+            .await?
+            .int("seq")?;
+        write_search(&mut tx, self.backend, seq, &f).await?;
         audit::append(
             &mut tx,
             actor.into(),
@@ -366,7 +387,7 @@ impl Store {
         if n != 1 {
             return Err(StoreError::Conflict { current: before.version });
         }
-        write_search(&mut tx, id, &f).await?;
+        write_search(&mut tx, self.backend, before.seq, &f).await?;
         let changed = changed_fields(&before.fields, &f);
         audit::append(
             &mut tx,
@@ -427,29 +448,29 @@ impl Store {
         Ok(child)
     }
 
-    /// One page of the children the actor may see, newest first. `cursor` is the last id of the
-    /// previous page.
+    /// One page of the children the actor may see, newest first. `cursor` is the `next` value
+    /// of the previous page.
     pub async fn list_children(
         &self,
         actor: &Actor,
         f: &ChildFilter,
-        cursor: Option<Uuid>,
+        cursor: Option<i64>,
         limit: i64,
         today: NaiveDate,
     ) -> Result<Page<Child>, StoreError> {
         let limit = limit.clamp(1, 200);
-        let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM children c LEFT JOIN users u ON u.id = c.assigned_worker_id WHERE 1 = 1"));
+        let (mut q, order) = from_clause(self.backend, COLUMNS, f);
         scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c")?;
         filter_sql(&mut q, f, today);
         if let Some(c) = cursor {
-            q.push(" AND c.id < ").bind_text(c.to_string());
+            q.push(&format!(" AND {order} < ")).bind_int(c);
         }
-        q.push(" ORDER BY c.id DESC LIMIT ").bind_int(limit + 1);
+        q.push(&format!(" ORDER BY {order} DESC LIMIT ")).bind_int(limit + 1);
         let rows = q.query().fetch_all(&self.pool).await?;
         let mut items: Vec<Child> = rows.iter().map(child_from).collect::<Result<_, _>>()?;
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
-            items.last().map(|c| c.id.to_string())
+            items.last().map(|c| c.seq.to_string())
         } else {
             None
         };
@@ -457,10 +478,11 @@ impl Store {
     }
 
     /// How many children the actor may see match the filter (same scope as the list), counted
-    /// up to `COUNT_CAP + 1`: beyond that a list page says "more than 10,000" instead of making
+    /// up to `COUNT_CAP + 1`: beyond that a list page says "more than 1,000" instead of making
     /// every page view walk a million index entries.
     pub async fn count_children(&self, actor: &Actor, f: &ChildFilter, today: NaiveDate) -> Result<i64, StoreError> {
-        let mut q = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM children c WHERE 1 = 1");
+        let (mut q, _) = from_clause(self.backend, "1 AS one", f);
+        q.text = format!("SELECT COUNT(*) AS n FROM ({}", q.text);
         scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c")?;
         filter_sql(&mut q, f, today);
         q.push(" LIMIT ").bind_int(COUNT_CAP + 1).push(") capped");

@@ -13,6 +13,17 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The column of `child_search` that holds `children.seq`: SQLite's FTS5 table keys it by
+    /// rowid, which lets the index hand out matches in order; PostgreSQL has a plain column.
+    pub fn search_key(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "rowid",
+            Backend::Postgres => "seq",
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     pub(crate) pool: AnyPool,
@@ -24,7 +35,7 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 impl Store {
     /// Connect to `sqlite://PATH` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        Store::connect_with(url, 16).await
+        Store::connect_with(url, 8).await
     }
 
     /// Connect with `cache_mb` of SQLite page cache per connection (a server keeps this small

@@ -23,7 +23,7 @@ pub use error::StoreError;
 impl Store {
     /// Connect, migrate, and load the shipped gazetteer if the database has none yet.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        Store::open_with(url, 16).await
+        Store::open_with(url, 8).await
     }
 
     /// `open` with a given SQLite page cache per connection (see `connect_with`).

@@ -88,7 +88,9 @@ CREATE TABLE rcis (
 CREATE INDEX rcis_province ON rcis (province_code, id);
 
 CREATE TABLE children (
-    id TEXT PRIMARY KEY,
+    -- The order of registration; lists and searches page by it.
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     org_id TEXT NOT NULL REFERENCES organisations(id),
     case_number TEXT NOT NULL,
     assigned_worker_id TEXT REFERENCES users(id),
@@ -121,15 +123,15 @@ CREATE TABLE children (
     version BIGINT NOT NULL DEFAULT 1,
     UNIQUE (org_id, case_number)
 );
-CREATE INDEX children_org ON children (org_id, id);
-CREATE INDEX children_worker ON children (assigned_worker_id, id);
-CREATE INDEX children_team ON children (team_id, id);
-CREATE INDEX children_province ON children (province_code, id);
-CREATE INDEX children_district ON children (district_code, id);
+CREATE INDEX children_org ON children (org_id, seq);
+CREATE INDEX children_worker ON children (assigned_worker_id, seq);
+CREATE INDEX children_team ON children (team_id, seq);
+CREATE INDEX children_province ON children (province_code, seq);
+CREATE INDEX children_district ON children (district_code, seq);
 
 -- Name search: a trigram index over normalised keys (see krousar-match). FTS5 here, pg_trgm there.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE TABLE child_search (child_id TEXT PRIMARY KEY REFERENCES children(id), keys TEXT NOT NULL);
+CREATE TABLE child_search (seq BIGINT PRIMARY KEY REFERENCES children(seq), keys TEXT NOT NULL);
 CREATE INDEX child_search_keys ON child_search USING gin (keys gin_trgm_ops);
 
 CREATE TABLE households (

@@ -88,7 +88,9 @@ CREATE TABLE rcis (
 CREATE INDEX rcis_province ON rcis (province_code, id);
 
 CREATE TABLE children (
-    id TEXT PRIMARY KEY,
+    -- The order of registration; lists and searches page by it.
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     org_id TEXT NOT NULL REFERENCES organisations(id),
     case_number TEXT NOT NULL,
     assigned_worker_id TEXT REFERENCES users(id),
@@ -121,14 +123,15 @@ CREATE TABLE children (
     version INTEGER NOT NULL DEFAULT 1,
     UNIQUE (org_id, case_number)
 );
-CREATE INDEX children_org ON children (org_id, id);
-CREATE INDEX children_worker ON children (assigned_worker_id, id);
-CREATE INDEX children_team ON children (team_id, id);
-CREATE INDEX children_province ON children (province_code, id);
-CREATE INDEX children_district ON children (district_code, id);
+CREATE INDEX children_org ON children (org_id, seq);
+CREATE INDEX children_worker ON children (assigned_worker_id, seq);
+CREATE INDEX children_team ON children (team_id, seq);
+CREATE INDEX children_province ON children (province_code, seq);
+CREATE INDEX children_district ON children (district_code, seq);
 
 -- Name search: a trigram index over normalised keys (see krousar-match). FTS5 here, pg_trgm there.
-CREATE VIRTUAL TABLE child_search USING fts5 (child_id UNINDEXED, keys, tokenize = 'trigram');
+-- Its rowid is children.seq, so matches come out newest first without a sort.
+CREATE VIRTUAL TABLE child_search USING fts5 (keys, tokenize = 'trigram');
 
 CREATE TABLE households (
     id TEXT PRIMARY KEY,

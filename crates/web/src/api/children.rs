@@ -42,7 +42,7 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
     };
     let page = state
         .store
-        .list_children(&cur.actor, &filter, q.cursor.as_deref().and_then(parse_id), q.limit.unwrap_or(50), today())
+        .list_children(&cur.actor, &filter, q.cursor.as_deref().and_then(|c| c.parse().ok()), q.limit.unwrap_or(50), today())
         .await
         .map_err(cur.api_err())?;
     Ok(Json(page).into_response())

@@ -96,7 +96,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let tr = cur.tr;
     let a = &cur.actor;
     let filter = q.filter();
-    let cursor = q.after.as_deref().and_then(parse_id);
+    let cursor = q.after.as_deref().and_then(|c| c.parse().ok());
     let page = state.store.list_children(a, &filter, cursor, 50, today()).await.map_err(cur.page_err())?;
     let count = state.store.count_children(a, &filter, today()).await.map_err(cur.page_err())?;
     let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
