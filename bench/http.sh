@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Load-test the pages and API of a Krousar database made with `krousar gen-data`.
-#   bench/http.sh DATA_DIR [SECONDS]
+#   bench/http.sh DATA_DIR [SECONDS] [CONNECTIONS]
 # Starts a release server on 127.0.0.1:18080, signs in as the synthetic worker (a caseload of
-# every generated child: the worst case for a list), and runs wrk (2 threads, 16 connections)
+# every generated child: the worst case for a list), and runs wrk (2 threads, 16 connections
+# unless given)
 # against each page. Prints requests/s and p50/p95/p99 latency, page weights and server memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:?usage: bench/http.sh DATA_DIR [SECONDS]}
 SECS=${2:-15}
+CONNS=${3:-16}
 BIN=target/release/krousar
 DB="sqlite://$DIR/krousar.db"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
@@ -23,7 +25,7 @@ CHILD=$(curl -sf -H "$H" "http://127.0.0.1:18080/api/v1/children?limit=1" | sed 
 run() {
   local name=$1 path=$2
   printf '%-34s ' "$name"
-  wrk -t2 -c16 -d"${SECS}s" -s bench/p95.lua "http://127.0.0.1:18080$path" | grep RESULT | cut -d' ' -f2-
+  wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/p95.lua "http://127.0.0.1:18080$path" | grep RESULT | cut -d' ' -f2-
 }
 run "child list page"                "/children"
 run "child list, province+sex filter" "/children?province=12&sex=female"

@@ -209,8 +209,19 @@ pub(crate) async fn refuse(store: &Store, actor: &Actor, action: &str, record_ty
     StoreError::Forbidden
 }
 
-/// Counts shown on pages stop here ("more than 1,000").
+/// Counts shown on pages stop here ("more than 1,000"); a name search stops sooner, since
+/// each match costs an index check and more than 200 means the search should be narrower.
 pub const COUNT_CAP: i64 = 1_000;
+pub const SEARCH_COUNT_CAP: i64 = 200;
+
+/// Where counting stops for this filter; `count_children` answers at most this plus one.
+pub fn count_cap(f: &ChildFilter) -> i64 {
+    if f.q.as_deref().map(krousar_match::query_terms).is_some_and(|t| !t.is_empty()) {
+        SEARCH_COUNT_CAP
+    } else {
+        COUNT_CAP
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct ChildFilter {
@@ -281,8 +292,10 @@ fn from_clause(backend: Backend, select: &str, f: &ChildFilter) -> (Sql, String)
         );
     }
     let key = format!("s.{}", backend.search_key());
+    // CROSS JOIN makes SQLite walk the index first (newest matches first, stopping at the
+    // page size) rather than every child of a large caseload; PostgreSQL plans it as a join.
     let mut q = Sql::new(&format!(
-        "SELECT {select} FROM child_search s JOIN children c ON c.seq = {key} LEFT JOIN users u ON u.id = c.assigned_worker_id WHERE 1 = 1"
+        "SELECT {select} FROM child_search s CROSS JOIN children c LEFT JOIN users u ON u.id = c.assigned_worker_id WHERE c.seq = {key}"
     ));
     for t in terms {
         q.push(" AND s.keys LIKE ").bind_text(format!("%{t}%"));
@@ -485,7 +498,7 @@ impl Store {
         q.text = format!("SELECT COUNT(*) AS n FROM ({}", q.text);
         scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c")?;
         filter_sql(&mut q, f, today);
-        q.push(" LIMIT ").bind_int(COUNT_CAP + 1).push(") capped");
+        q.push(" LIMIT ").bind_int(count_cap(f) + 1).push(") capped");
         q.query().fetch_one(&self.pool).await?.int("n")
     }
 }

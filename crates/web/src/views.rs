@@ -146,10 +146,10 @@ pub fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-/// "42 children", or "more than 10,000 children" past the counting cap.
-pub fn children_count(tr: Tr, n: i64) -> String {
-    if n > krousar_store::children::COUNT_CAP {
-        tr.t1("msg-count-children-many", "count", tr.num(krousar_store::children::COUNT_CAP))
+/// "42 children", or "more than 1000 children" past the counting cap.
+pub fn children_count(tr: Tr, n: i64, cap: i64) -> String {
+    if n > cap {
+        tr.t1("msg-count-children-many", "count", tr.num(cap))
     } else {
         tr.t1("msg-count-children", "count", tr.num(n))
     }

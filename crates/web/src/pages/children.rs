@@ -137,7 +137,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         ),
         workers,
         rows: page.items.iter().map(|c| ChildRow::new(tr, c, &paths, today())).collect(),
-        count: crate::views::children_count(tr, count),
+        count: crate::views::children_count(tr, count, krousar_store::children::count_cap(&filter)),
         next: page.next.as_deref().map(|c| q.next_link(c)).unwrap_or_default(),
         can_register: decide(a, Action::CreateChild, Target::Nothing).allowed(),
     };
