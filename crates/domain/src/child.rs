@@ -92,8 +92,14 @@ impl ChildFields {
 /// Oldest plausible age for a child registered here (care leavers stay in follow-up into their 20s).
 const MAX_AGE_YEARS: i32 = 30;
 
+/// A date as `YYYY-MM-DD`, in ASCII or Khmer digits.
 pub fn parse_date(raw: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(crate::text::ascii_digits(raw.trim()).as_str(), "%Y-%m-%d").ok()
+}
+
+/// A whole number in ASCII or Khmer digits.
+pub fn parse_number<T: std::str::FromStr>(raw: &str) -> Option<T> {
+    crate::text::ascii_digits(raw.trim()).parse().ok()
 }
 
 fn choice<T>(errors: &mut Invalid, field: &'static str, raw: Option<&str>, parse: fn(&str) -> Option<T>, default: Option<T>) -> Option<T> {
@@ -228,8 +234,8 @@ impl ChildInput {
         let year_raw = self.estimated_birth_year.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let age_raw = self.estimated_age.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let (field, year) = match (year_raw, age_raw) {
-            (Some(y), _) => ("estimated_birth_year", y.parse::<i32>().ok()),
-            (None, Some(a)) => ("estimated_age", a.parse::<i32>().ok().filter(|a| *a >= 0).map(|a| today.year() - a)),
+            (Some(y), _) => ("estimated_birth_year", parse_number::<i32>(y)),
+            (None, Some(a)) => ("estimated_age", parse_number::<i32>(a).filter(|a| *a >= 0).map(|a| today.year() - a)),
             (None, None) => {
                 e.push("date_of_birth", "err-birth-required");
                 return (None, None);

@@ -52,6 +52,14 @@ fn an_estimated_age_becomes_a_birth_year() {
 }
 
 #[test]
+fn khmer_digits_are_accepted_in_dates_and_ages() {
+    let input = ChildInput { date_of_birth: Some("២០១៥-០៣-០២".into()), ..valid() };
+    assert_eq!(input.validate(today()).unwrap().date_of_birth, NaiveDate::from_ymd_opt(2015, 3, 2));
+    let input = ChildInput { date_of_birth: None, estimated_age: Some("៩".into()), ..valid() };
+    assert_eq!(input.validate(today()).unwrap().estimated_birth_year, Some(2017));
+}
+
+#[test]
 fn some_birth_information_is_required() {
     let input = ChildInput { date_of_birth: None, ..valid() };
     assert_eq!(input.validate(today()).unwrap_err().for_field("date_of_birth"), Some("err-birth-required"));

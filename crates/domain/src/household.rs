@@ -64,7 +64,7 @@ pub struct Member {
 
 /// A phone number as people write it in Cambodia: digits, spaces, +, -, and parentheses.
 fn phone(e: &mut Invalid, field: &'static str, raw: Option<&str>) -> Option<String> {
-    let value = text::optional(e, field, raw, 30)?;
+    let value = text::ascii_digits(&text::optional(e, field, raw, 30)?);
     let digits = value.chars().filter(char::is_ascii_digit).count();
     if digits < 6 || !value.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
         e.push(field, "err-invalid-phone");
@@ -115,7 +115,7 @@ impl HouseholdInput {
             });
             let birth_year = match m.birth_year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => None,
-                Some(raw) => match raw.parse::<i32>() {
+                Some(raw) => match crate::child::parse_number::<i32>(raw).ok_or(()) {
                     Ok(y) if y <= today.year() && y > today.year() - 120 => Some(y),
                     _ => {
                         e.push("members", "err-invalid-number");

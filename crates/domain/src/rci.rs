@@ -45,7 +45,7 @@ impl RciInput {
         }
         let capacity = match self.capacity.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
-            Some(raw) => match raw.parse::<i64>() {
+            Some(raw) => match crate::child::parse_number::<i64>(raw).ok_or(()) {
                 Ok(n) if (0..=10_000).contains(&n) => Some(n),
                 _ => {
                     e.push("capacity", "err-invalid-number");

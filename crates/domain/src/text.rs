@@ -26,6 +26,16 @@ fn is_forbidden(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Khmer digits (០–៩) as ASCII digits: people type numbers and dates in either script.
+pub fn ascii_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{17E0}'..='\u{17E9}' => char::from(b'0' + (c as u32 - 0x17E0) as u8),
+            _ => c,
+        })
+        .collect()
+}
+
 pub fn required(errors: &mut Invalid, field: &'static str, raw: Option<&str>, max: usize) -> String {
     let before = errors.errors.len();
     match optional(errors, field, raw, max) {
@@ -74,6 +84,12 @@ mod tests {
         assert!(optional(&mut e, "f", Some(&khmer), 10).is_some());
         assert!(optional(&mut e, "f", Some(&"ក".repeat(11)), 10).is_none());
         assert_eq!(e.for_field("f"), Some("err-too-long"));
+    }
+
+    #[test]
+    fn khmer_digits_become_ascii() {
+        assert_eq!(ascii_digits("២០១៥-០៣-០២"), "2015-03-02");
+        assert_eq!(ascii_digits("abc"), "abc");
     }
 
     #[test]

@@ -257,3 +257,6 @@ month-12 = December
 page-organisation = Organisation settings
 field-require-totp = Everyone must use two-step sign-in
 msg-count-children-many = more than { $count } children
+page-new-team = New team
+field-team-name = Team name
+btn-create-team = Create team

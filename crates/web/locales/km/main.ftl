@@ -257,3 +257,6 @@ month-12 = ធ្នូ
 page-organisation = ការកំណត់អង្គការ
 field-require-totp = អ្នកទាំងអស់ត្រូវប្រើការចូលពីរជំហាន
 msg-count-children-many = កុមារច្រើនជាង { $count } នាក់
+page-new-team = ក្រុមថ្មី
+field-team-name = ឈ្មោះក្រុម
+btn-create-team = បង្កើតក្រុម

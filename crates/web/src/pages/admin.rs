@@ -78,7 +78,7 @@ async fn users_page(state: &AppState, cur: &Current, raw: &FormData, errors: &In
             ]
         })
         .collect();
-    let values = ["username", "display_name"].into_iter().map(|k| (k.to_string(), raw.get(k).unwrap_or_default()));
+    let values = ["username", "display_name", "team_name"].into_iter().map(|k| (k.to_string(), raw.get(k).unwrap_or_default()));
     let own_org = state.store.org(cur.actor.org_id).await.map_err(cur.page_err())?;
     let mut res = render(UsersPage {
         l: Layout::new(cur, tr.t("page-users"), "/admin/users"),
@@ -308,4 +308,29 @@ pub async fn organisation(
     let f = FormData(pairs);
     state.store.set_org_require_totp(Who::from(&cur.actor), cur.actor.org_id, f.has("require_totp")).await.map_err(cur.page_err())?;
     Ok(Redirect::to("/admin/users").into_response())
+}
+
+/// Create a team in the administrator's organisation.
+pub async fn create_team(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    may_manage(&cur, cur.actor.org_id)?;
+    let f = FormData(pairs);
+    let name: String = f.get("team_name").unwrap_or_default();
+    if name.trim().is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
+        let mut e = Invalid::default();
+        e.push("team_name", "err-required");
+        return users_page(&state, &cur, &f, &e, cur.tr.t("err-invalid")).await;
+    }
+    match state.store.create_team(Who::from(&cur.actor), cur.actor.org_id, &name).await {
+        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(StoreError::Duplicate(_)) => {
+            let mut e = Invalid::default();
+            e.push("team_name", "err-duplicate");
+            users_page(&state, &cur, &f, &e, cur.tr.t("err-invalid")).await
+        }
+        Err(e) => Err(cur.page_err()(e)),
+    }
 }

@@ -82,7 +82,7 @@ struct ListPage {
     can_register: bool,
 }
 
-fn place_opts(tr: crate::i18n::Tr, places: Vec<krousar_store::locations::Location>, selected: Option<&str>) -> Vec<Opt> {
+pub(super) fn place_opts(tr: crate::i18n::Tr, places: Vec<krousar_store::locations::Location>, selected: Option<&str>) -> Vec<Opt> {
     let mut out = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: selected.is_none_or(str::is_empty) }];
     out.extend(places.into_iter().map(|p| Opt {
         selected: Some(p.code.as_str()) == selected,

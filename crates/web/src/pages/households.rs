@@ -23,6 +23,7 @@ const MEMBER_ROWS: usize = 6;
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
     q: Option<String>,
+    province: Option<String>,
     after: Option<String>,
     link_child: Option<String>,
 }
@@ -32,6 +33,7 @@ pub struct ListQuery {
 struct ListPage {
     l: Layout,
     q: String,
+    provinces: Vec<Opt>,
     rows: Vec<(String, String, String)>,
     next: String,
     link_child: String,
@@ -41,7 +43,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let tr = cur.tr;
     let page = state
         .store
-        .list_households(&cur.actor, q.q.as_deref(), None, None, q.after.as_deref().and_then(parse_id), 50)
+        .list_households(&cur.actor, q.q.as_deref(), q.province.as_deref(), None, q.after.as_deref().and_then(parse_id), 50)
         .await
         .map_err(cur.page_err())?;
     let codes: Vec<String> = page.items.iter().filter_map(|h| h.fields.village_code.clone()).collect();
@@ -66,14 +68,22 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         .map(|c| {
             format!(
                 "/households?{}",
-                serde_urlencoded::to_string([("q", q.q.clone().unwrap_or_default()), ("after", c), ("link_child", link_child.clone())])
-                    .unwrap_or_default()
+                serde_urlencoded::to_string([
+                    ("q", q.q.clone().unwrap_or_default()),
+                    ("province", q.province.clone().unwrap_or_default()),
+                    ("after", c),
+                    ("link_child", link_child.clone())
+                ])
+                .unwrap_or_default()
             )
         })
         .unwrap_or_default();
+    let provinces =
+        super::children::place_opts(tr, state.store.child_locations(None).await.map_err(cur.page_err())?, q.province.as_deref());
     Ok(render(ListPage {
         l: Layout::new(&cur, tr.t("page-households"), "/households"),
         q: q.q.unwrap_or_default(),
+        provinces,
         rows,
         next,
         link_child,

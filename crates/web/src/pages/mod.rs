@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}", get(admin::user).post(admin::update_user))
         .route("/admin/organisation", post(admin::organisation))
+        .route("/admin/teams", post(admin::create_team))
         .route("/admin/audit", get(admin::audit))
         .route("/account", get(account::page))
         .route("/account/totp", post(account::totp))

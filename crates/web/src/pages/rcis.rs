@@ -30,6 +30,7 @@ pub struct ListQuery {
 struct ListPage {
     l: Layout,
     q: String,
+    provinces: Vec<Opt>,
     rows: Vec<Vec<String>>,
     next: String,
     can_add: bool,
@@ -67,11 +68,21 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let next = page
         .next
         .map(|c| {
-            format!("/rcis?{}", serde_urlencoded::to_string([("q", q.q.clone().unwrap_or_default()), ("after", c)]).unwrap_or_default())
+            format!(
+                "/rcis?{}",
+                serde_urlencoded::to_string([
+                    ("q", q.q.clone().unwrap_or_default()),
+                    ("province", q.province.clone().unwrap_or_default()),
+                    ("after", c)
+                ])
+                .unwrap_or_default()
+            )
         })
         .unwrap_or_default();
     let can_add = decide(&cur.actor, Action::EditRci, Target::Nothing).allowed();
-    Ok(render(ListPage { l: Layout::new(&cur, tr.t("page-rcis"), "/rcis"), q: q.q.unwrap_or_default(), rows, next, can_add }))
+    let provinces =
+        super::children::place_opts(tr, state.store.child_locations(None).await.map_err(cur.page_err())?, q.province.as_deref());
+    Ok(render(ListPage { l: Layout::new(&cur, tr.t("page-rcis"), "/rcis"), q: q.q.unwrap_or_default(), provinces, rows, next, can_add }))
 }
 
 #[derive(Template)]

@@ -24,6 +24,14 @@ async fn an_administrator_manages_users_and_reads_the_audit_log() {
         assert!(res.text().await.unwrap().contains("already taken"));
         let res = a.post(app.url("/admin/users")).form(&create("shorty", "short")).send().await.unwrap();
         assert_eq!(res.status(), 422);
+        // Teams: created here, chosen for new users.
+        let res = a.post(app.url("/admin/teams")).form(&[("_csrf", csrf.as_str()), ("team_name", "South")]).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let south = app.store.teams(app.admin.org_id).await.unwrap().into_iter().find(|t| t.name == "South").unwrap();
+        let mut with_team = create("southie", PASSWORD);
+        with_team[4].1 = south.id.to_string();
+        assert_eq!(a.post(app.url("/admin/users")).form(&with_team).send().await.unwrap().status(), 303);
+        assert_eq!(app.store.user_by_username("southie").await.unwrap().team_id, Some(south.id));
         // The new user signs in; then the administrator disables the account.
         let (n, _) = app.login("newbie").await;
         let newbie = app.store.user_by_username("newbie").await.unwrap();

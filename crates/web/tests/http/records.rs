@@ -48,6 +48,11 @@ async fn a_household_with_members_is_linked_to_a_child() {
             page.contains("Chan Sreymom") && page.contains("Mother") && page.contains("Head of household") && page.contains("Grandparent")
         );
         assert!(page.contains(&format!("/children/{child}")));
+        // The list filters by province.
+        let in_battambang = c.get(app.url("/households?province=02")).send().await.unwrap().text().await.unwrap();
+        assert!(in_battambang.contains("Chan family"));
+        let in_phnom_penh = c.get(app.url("/households?province=12")).send().await.unwrap().text().await.unwrap();
+        assert!(!in_phnom_penh.contains("Chan family"));
         // Another organisation cannot open it, by page or API.
         let (s, _) = app.login("stranger").await;
         assert_eq!(s.get(app.url(&format!("/households/{hid}"))).send().await.unwrap().status(), 403);
