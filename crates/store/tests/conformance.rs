@@ -36,7 +36,7 @@ fn child(i: usize) -> ChildFields {
         given_name_latin: Some(format!("Sokha{i}")),
         family_name_latin: Some("Chan".into()),
         nickname: None,
-        sex: if i % 3 == 0 { Sex::Female } else { Sex::Male },
+        sex: if i.is_multiple_of(3) { Sex::Female } else { Sex::Male },
         date_of_birth: NaiveDate::from_ymd_opt(2008 + (i % 18) as i32, 1 + (i % 12) as u32, 1),
         estimated_birth_year: None,
         birth_registration: BirthRegistration::Unknown,
