@@ -59,7 +59,9 @@ pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>) ->
 
 async fn seed(store: &Store) -> Result<String> {
     let mut rng = StdRng::seed_from_u64(42);
-    let password: String = format!("demo-{}", (0..10).map(|_| char::from(b'a' + rng.random_range(0..26))).collect::<String>());
+    // The data is reproducible (seeded); the password is not: it comes from the OS.
+    let mut os_rng = rand::rng();
+    let password: String = format!("demo-{}", (0..12).map(|_| char::from(b'a' + os_rng.random_range(0..26))).collect::<String>());
     let hash = krousar_web::auth::hash_password(&password).map_err(anyhow::Error::msg)?;
     let mut orgs = Vec::new();
     for (name, kind) in ORGS {

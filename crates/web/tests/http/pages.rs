@@ -116,3 +116,26 @@ async fn register_a_child_through_the_form_and_find_it() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn idle_and_old_sessions_end() {
+    each_db(|app| async move {
+        let (c, _) = app.login("worker").await;
+        assert_eq!(c.get(app.url("/children")).send().await.unwrap().status(), 200);
+        // Idle for two hours (the default idle timeout is one hour).
+        sqlx::query("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00.000000Z'").execute(app.store.pool()).await.unwrap();
+        let res = c.get(app.url("/children")).send().await.unwrap();
+        assert_eq!(res.headers()["location"], "/login");
+        // Active, but signed in more than twelve hours ago.
+        let (c, _) = app.login("worker").await;
+        sqlx::query("UPDATE sessions SET created_at = '2000-01-01T00:00:00.000000Z'").execute(app.store.pool()).await.unwrap();
+        assert_eq!(c.get(app.url("/children")).send().await.unwrap().headers()["location"], "/login");
+        // Signing out ends the session on the server.
+        let (c, csrf) = app.login("worker").await;
+        c.post(app.url("/logout")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(c.get(app.url("/children")).send().await.unwrap().headers()["location"], "/login");
+        let n: i64 = sqlx::Row::get(&sqlx::query("SELECT COUNT(*) AS n FROM sessions").fetch_one(app.store.pool()).await.unwrap(), "n");
+        assert_eq!(n, 0);
+    })
+    .await;
+}
