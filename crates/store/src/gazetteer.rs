@@ -206,6 +206,31 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Any cell text gives either nothing or a code of a real level whose digits it held.
+        #[test]
+        fn code_normalisation_never_panics(raw in "\\PC{0,12}") {
+            if let Some(code) = normalise_code(&raw) {
+                proptest::prop_assert!(Level::from_code_len(code.len()).is_some());
+                proptest::prop_assert!(code.bytes().all(|b| b.is_ascii_digit()));
+            }
+        }
+
+        /// A file that is not a workbook is reported, never a panic.
+        #[test]
+        fn junk_files_are_refused(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2048), zip_header in proptest::bool::ANY) {
+            let dir = std::env::temp_dir().join(format!("krousar-junk-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("junk.xlsx");
+            let mut content = if zip_header { b"PK\x03\x04".to_vec() } else { Vec::new() };
+            content.extend(bytes);
+            std::fs::write(&path, content).unwrap();
+            proptest::prop_assert!(read_workbook(&path).is_err());
+        }
+    }
+
     /// The shipped copy is exactly what the importer reads from the NCDD workbooks in shared/.
     #[test]
     fn embedded_gazetteer_matches_the_ncdd_workbooks() {

@@ -98,7 +98,7 @@ pub async fn create_token(
 }
 
 pub async fn revoke_token(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(cur.fail(AppError::NotFound))?;
+    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
     state.store.revoke_token(Who::from(&cur.actor), cur.user.id, id).await.map_err(cur.page_err())?;
     Ok(Redirect::to("/account").into_response())
 }

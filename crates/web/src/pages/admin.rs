@@ -157,7 +157,7 @@ struct UserPage {
 }
 
 async fn load_managed(state: &AppState, cur: &Current, id: &str) -> Result<User, PageError> {
-    let id = parse_id(id).ok_or(cur.fail(AppError::NotFound))?;
+    let id = parse_id(id).ok_or_else(|| cur.fail(AppError::NotFound))?;
     let u = state.store.user(id).await.map_err(cur.page_err())?;
     may_manage(cur, u.org_id)?;
     Ok(u)

@@ -160,7 +160,7 @@ struct ShowPage {
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(cur.fail(AppError::NotFound))?;
+    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
     show_child(&state, &cur, id, String::new()).await
 }
 
@@ -257,7 +257,7 @@ pub async fn assign(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(cur.fail(AppError::NotFound))?;
+    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
     let f = FormData(pairs);
     let Some(worker) = f.get("worker").as_deref().and_then(parse_id) else {
         return show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await;
@@ -275,7 +275,7 @@ pub async fn add_residence(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(cur.fail(AppError::NotFound))?;
+    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
     let f = FormData(pairs);
     let Some(rci) = f.get("rci_id").as_deref().and_then(parse_id) else {
         return show_child(&state, &cur, id, cur.tr.t("err-rci-required")).await;
@@ -298,7 +298,7 @@ pub async fn link_household(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or(cur.fail(AppError::NotFound))?;
+    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
     let f = FormData(pairs);
     let Some(household) = f.get("household").as_deref().and_then(parse_id) else {
         return Err(cur.fail(AppError::NotFound));
