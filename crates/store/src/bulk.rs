@@ -4,6 +4,7 @@
 use crate::audit::{self, Entry};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
+use crate::search_index::{self, Index};
 use crate::sql::Sql;
 use krousar_domain::child::ChildFields;
 use krousar_domain::household::HouseholdFields;
@@ -87,21 +88,14 @@ impl Store {
                     q.push(", ").bind_opt_text(val);
                 }
                 q.push(", 1)");
-                let names = [&f.family_name_km, &f.given_name_km, &f.family_name_latin, &f.given_name_latin];
-                keys.push((ids[n].to_string(), krousar_match::name_keys(names.into_iter().flatten().map(String::as_str))));
+                keys.push((ids[n].to_string(), crate::children::search_keys(f)));
             }
             q.push(" RETURNING id, seq");
             let rows = q.query().fetch_all(&mut *tx).await?;
             let seqs: std::collections::HashMap<String, i64> =
                 rows.iter().map(|r| Ok((r.text("id")?, r.int("seq")?))).collect::<Result<_, StoreError>>()?;
-            let mut s = Sql::new(&format!("INSERT INTO child_search ({}, keys) VALUES ", self.backend.search_key()));
-            for (i, (id, k)) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    s.push(", ");
-                }
-                s.push("(").bind_int(seqs[&id]).push(", ").bind_text(k).push(")");
-            }
-            s.query().execute(&mut *tx).await?;
+            let indexed: Vec<(i64, String)> = keys.into_iter().map(|(id, k)| (seqs[&id], k)).collect();
+            search_index::write_many(&mut tx, self.backend, Index::Children, &indexed).await?;
         }
         let detail = json!({"count": children.len(), "first_case_number": format!("{code}-{first:06}")});
         audit::append(&mut tx, actor.into(), Entry { action: "child.bulk_create", record_type: "child", record_id: None, detail }).await?;
@@ -122,7 +116,7 @@ impl Store {
         for chunk in households.chunks(ROWS_PER_STATEMENT) {
             let ids: Vec<String> = chunk.iter().map(|_| new_id().to_string()).collect();
             let mut h = Sql::new(
-                "INSERT INTO households (id, org_id, name, phone, village_code, district_code, province_code, income_band, id_poor, keys, created_by, created_at, updated_at) VALUES ",
+                "INSERT INTO households (id, org_id, name, phone, village_code, district_code, province_code, income_band, id_poor, created_by, created_at, updated_at) VALUES ",
             );
             let mut link = Sql::new("INSERT INTO household_children (household_id, child_id) VALUES ");
             let mut m = Sql::new("INSERT INTO household_members (id, household_id, position, name_km, name_latin, relationship, sex, birth_year, is_head, phone) VALUES ");
@@ -145,19 +139,7 @@ impl Store {
                 h.push(", ");
                 opt(&mut h, v.as_ref().map(|c| c[..2].to_string()));
                 h.push(", ").bind_text(f.income_band.code()).push(", ").bind_text(f.id_poor.code()).push(", ");
-                let mut names: Vec<&str> = vec![f.name.as_str()];
-                for mem in &f.members {
-                    names.extend(mem.name_km.as_deref());
-                    names.extend(mem.name_latin.as_deref());
-                }
-                h.bind_text(krousar_match::name_keys(names))
-                    .push(", ")
-                    .bind_text(actor.user_id.to_string())
-                    .push(", ")
-                    .bind_text(now.clone())
-                    .push(", ")
-                    .bind_text(now.clone())
-                    .push(")");
+                h.bind_text(actor.user_id.to_string()).push(", ").bind_text(now.clone()).push(", ").bind_text(now.clone()).push(")");
                 link.push("(").bind_text(ids[i].clone()).push(", ").bind_text(child.to_string()).push(")");
                 for (pos, mem) in f.members.iter().enumerate() {
                     if !first_member {
@@ -183,7 +165,12 @@ impl Store {
                     m.push(")");
                 }
             }
-            h.query().execute(&mut *tx).await?;
+            h.push(" RETURNING id, seq");
+            let rows = h.query().fetch_all(&mut *tx).await?;
+            let seqs: std::collections::HashMap<String, i64> =
+                rows.iter().map(|r| Ok((r.text("id")?, r.int("seq")?))).collect::<Result<_, StoreError>>()?;
+            let indexed: Vec<(i64, String)> = chunk.iter().zip(&ids).map(|((f, _), id)| (seqs[id], crate::households::keys(f))).collect();
+            search_index::write_many(&mut tx, self.backend, Index::Households, &indexed).await?;
             link.query().execute(&mut *tx).await?;
             if !first_member {
                 m.query().execute(&mut *tx).await?;

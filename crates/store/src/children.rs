@@ -4,6 +4,7 @@
 use crate::audit::{self, Entry};
 use crate::db::{now_text, Backend, RowExt, Store, Tx};
 use crate::error::StoreError;
+use crate::search_index::{self, Index};
 use crate::sql::Sql;
 use chrono::NaiveDate;
 use krousar_domain::age::AgeBand;
@@ -14,7 +15,6 @@ use krousar_domain::{new_id, Action, Actor, ListScope, RecordOwner};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::any::AnyRow;
-use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,7 +117,7 @@ fn child_from(r: &AnyRow) -> Result<Child, StoreError> {
     })
 }
 
-fn search_keys(f: &ChildFields) -> String {
+pub(crate) fn search_keys(f: &ChildFields) -> String {
     let names = [&f.family_name_km, &f.given_name_km, &f.family_name_latin, &f.given_name_latin, &f.nickname];
     krousar_match::name_keys(names.into_iter().flatten().map(String::as_str))
 }
@@ -178,18 +178,6 @@ fn bind_fields<'q>(
         .bind(f.living_arrangement.code())
         .bind(f.rci_id.map(|u| u.to_string()));
     q
-}
-
-/// (Re)index a child's names under its registration order.
-async fn write_search(tx: &mut Tx, backend: Backend, seq: i64, f: &ChildFields) -> Result<(), StoreError> {
-    let key = backend.search_key();
-    sqlx::query(AssertSqlSafe(format!("DELETE FROM child_search WHERE {key} = $1"))).bind(seq).execute(&mut **tx).await?;
-    sqlx::query(AssertSqlSafe(format!("INSERT INTO child_search ({key}, keys) VALUES ($1, $2)")))
-        .bind(seq)
-        .bind(search_keys(f))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> Result<Child, StoreError> {
@@ -280,27 +268,10 @@ fn filter_sql(q: &mut Sql, f: &ChildFilter, today: NaiveDate) {
     }
 }
 
-/// The start of a list or count query: over the search index when there are name terms (so
-/// matches come out newest first straight from the index), over the children otherwise.
-/// Returns the query and the column that orders it.
+/// The start of a list or count query (see `search_index::list_from`).
 fn from_clause(backend: Backend, select: &str, f: &ChildFilter) -> (Sql, String) {
     let terms = f.q.as_deref().map(krousar_match::query_terms).unwrap_or_default();
-    if terms.is_empty() {
-        return (
-            Sql::new(&format!("SELECT {select} FROM children c LEFT JOIN users u ON u.id = c.assigned_worker_id WHERE 1 = 1")),
-            "c.seq".into(),
-        );
-    }
-    let key = format!("s.{}", backend.search_key());
-    // CROSS JOIN makes SQLite walk the index first (newest matches first, stopping at the
-    // page size) rather than every child of a large caseload; PostgreSQL plans it as a join.
-    let mut q = Sql::new(&format!(
-        "SELECT {select} FROM child_search s CROSS JOIN children c LEFT JOIN users u ON u.id = c.assigned_worker_id WHERE c.seq = {key}"
-    ));
-    for t in terms {
-        q.push(" AND s.keys LIKE ").bind_text(format!("%{t}%"));
-    }
-    (q, key)
+    search_index::list_from(backend, Index::Children, select, "children c LEFT JOIN users u ON u.id = c.assigned_worker_id", "c", &terms)
 }
 
 impl Store {
@@ -340,7 +311,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
             .int("seq")?;
-        write_search(&mut tx, self.backend, seq, &f).await?;
+        search_index::write(&mut tx, self.backend, Index::Children, seq, &search_keys(&f)).await?;
         audit::append(
             &mut tx,
             actor.into(),
@@ -400,7 +371,7 @@ impl Store {
         if n != 1 {
             return Err(StoreError::Conflict { current: before.version });
         }
-        write_search(&mut tx, self.backend, before.seq, &f).await?;
+        search_index::write(&mut tx, self.backend, Index::Children, before.seq, &search_keys(&f)).await?;
         let changed = changed_fields(&before.fields, &f);
         audit::append(
             &mut tx,

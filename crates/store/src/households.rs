@@ -4,6 +4,7 @@ use crate::audit::{self, Entry};
 use crate::children::{refuse, scope_sql, Page};
 use crate::db::{now_text, RowExt, Store, Tx};
 use crate::error::StoreError;
+use crate::search_index::{self, Index};
 use crate::sql::Sql;
 use krousar_domain::choices::{IdPoor, IncomeBand, Relationship, Sex};
 use krousar_domain::household::{HouseholdFields, Member};
@@ -17,6 +18,9 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Serialize)]
 pub struct Household {
     pub id: Uuid,
+    /// Registration order (internal): the key of list pages and of the search index.
+    #[serde(skip)]
+    pub seq: i64,
     pub version: i64,
     pub org_id: Uuid,
     #[serde(flatten)]
@@ -46,6 +50,7 @@ fn corrupt(what: &str) -> StoreError {
 
 fn household_from(r: &AnyRow, members: Vec<Member>) -> Result<Household, StoreError> {
     Ok(Household {
+        seq: r.int("seq")?,
         id: r.uuid("id")?,
         version: r.int("version")?,
         org_id: r.uuid("org_id")?,
@@ -64,7 +69,7 @@ fn household_from(r: &AnyRow, members: Vec<Member>) -> Result<Household, StoreEr
     })
 }
 
-const COLUMNS: &str = "h.id, h.version, h.org_id, h.name, h.phone, h.village_code, h.address_detail, h.income_band, h.id_poor, h.id_poor_number, h.created_at, h.updated_at";
+const COLUMNS: &str = "h.seq, h.id, h.version, h.org_id, h.name, h.phone, h.village_code, h.address_detail, h.income_band, h.id_poor, h.id_poor_number, h.created_at, h.updated_at";
 
 async fn members(tx: &mut Tx, id: Uuid) -> Result<Vec<Member>, StoreError> {
     let rows = sqlx::query("SELECT name_km, name_latin, relationship, sex, birth_year, is_head, phone FROM household_members WHERE household_id = $1 ORDER BY position")
@@ -113,7 +118,7 @@ async fn write_members(tx: &mut Tx, id: Uuid, f: &HouseholdFields) -> Result<(),
     Ok(())
 }
 
-fn keys(f: &HouseholdFields) -> String {
+pub(crate) fn keys(f: &HouseholdFields) -> String {
     let mut names: Vec<&str> = vec![f.name.as_str()];
     for m in &f.members {
         names.extend(m.name_km.as_deref());
@@ -154,9 +159,9 @@ impl Store {
         let id = new_id();
         let now = now_text();
         let v = &f.village_code;
-        sqlx::query(
-            "INSERT INTO households (id, org_id, name, phone, village_code, district_code, province_code, address_detail, income_band, id_poor, id_poor_number, keys, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        let seq = sqlx::query(
+            "INSERT INTO households (id, org_id, name, phone, village_code, district_code, province_code, address_detail, income_band, id_poor, id_poor_number, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING seq",
         )
         .bind(id.to_string())
         .bind(actor.org_id.to_string())
@@ -169,12 +174,13 @@ impl Store {
         .bind(f.income_band.code())
         .bind(f.id_poor.code())
         .bind(f.id_poor_number.clone())
-        .bind(keys(&f))
         .bind(actor.user_id.to_string())
         .bind(&now)
         .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+        .fetch_one(&mut *tx)
+        .await?
+        .int("seq")?;
+        search_index::write(&mut tx, self.backend, Index::Households, seq, &keys(&f)).await?;
         write_members(&mut tx, id, &f).await?;
         if let Some(c) = child {
             sqlx::query("INSERT INTO household_children (household_id, child_id) VALUES ($1, $2)")
@@ -237,7 +243,7 @@ impl Store {
         let v = &f.village_code;
         sqlx::query(
             "UPDATE households SET name = $1, phone = $2, village_code = $3, district_code = $4, province_code = $5, address_detail = $6, \
-             income_band = $7, id_poor = $8, id_poor_number = $9, keys = $10, updated_at = $11, version = version + 1 WHERE id = $12 AND version = $13",
+             income_band = $7, id_poor = $8, id_poor_number = $9, updated_at = $10, version = version + 1 WHERE id = $11 AND version = $12",
         )
         .bind(&f.name)
         .bind(f.phone.clone())
@@ -248,12 +254,12 @@ impl Store {
         .bind(f.income_band.code())
         .bind(f.id_poor.code())
         .bind(f.id_poor_number.clone())
-        .bind(keys(&f))
         .bind(now_text())
         .bind(id.to_string())
         .bind(expected_version)
         .execute(&mut *tx)
         .await?;
+        search_index::write(&mut tx, self.backend, Index::Households, before.seq, &keys(&f)).await?;
         write_members(&mut tx, id, &f).await?;
         audit::append(
             &mut tx,
@@ -359,11 +365,12 @@ impl Store {
         q_text: Option<&str>,
         province: Option<&str>,
         district: Option<&str>,
-        cursor: Option<Uuid>,
+        cursor: Option<i64>,
         limit: i64,
     ) -> Result<Page<Household>, StoreError> {
         let limit = limit.clamp(1, 200);
-        let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM households h WHERE 1 = 1"));
+        let terms = q_text.map(krousar_match::query_terms).unwrap_or_default();
+        let (mut q, order) = search_index::list_from(self.backend, Index::Households, COLUMNS, "households h", "h", &terms);
         scope_sql(&mut q, list_scope(actor, Action::ListHouseholds), "h")?;
         if let Some(p) = province.filter(|p| p.len() == 2) {
             q.push(" AND h.province_code = ").bind_text(p);
@@ -371,18 +378,15 @@ impl Store {
         if let Some(d) = district.filter(|d| d.len() == 4) {
             q.push(" AND h.district_code = ").bind_text(d);
         }
-        for t in q_text.map(krousar_match::query_terms).unwrap_or_default() {
-            q.push(" AND h.keys LIKE ").bind_text(format!("%{t}%"));
-        }
         if let Some(c) = cursor {
-            q.push(" AND h.id < ").bind_text(c.to_string());
+            q.push(&format!(" AND {order} < ")).bind_int(c);
         }
-        q.push(" ORDER BY h.id DESC LIMIT ").bind_int(limit + 1);
+        q.push(&format!(" ORDER BY {order} DESC LIMIT ")).bind_int(limit + 1);
         let rows = q.query().fetch_all(&self.pool).await?;
         let mut items = rows.iter().map(|r| household_from(r, Vec::new())).collect::<Result<Vec<_>, _>>()?;
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
-            items.last().map(|h| h.id.to_string())
+            items.last().map(|h| h.seq.to_string())
         } else {
             None
         };

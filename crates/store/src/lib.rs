@@ -13,6 +13,7 @@ pub mod households;
 pub mod locations;
 pub mod migrate;
 pub mod rcis;
+mod search_index;
 pub mod sessions;
 pub mod sql;
 

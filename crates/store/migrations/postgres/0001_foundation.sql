@@ -135,7 +135,8 @@ CREATE TABLE child_search (seq BIGINT PRIMARY KEY REFERENCES children(seq), keys
 CREATE INDEX child_search_keys ON child_search USING gin (keys gin_trgm_ops);
 
 CREATE TABLE households (
-    id TEXT PRIMARY KEY,
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     org_id TEXT NOT NULL REFERENCES organisations(id),
     name TEXT NOT NULL,
     phone TEXT,
@@ -146,13 +147,15 @@ CREATE TABLE households (
     income_band TEXT NOT NULL,
     id_poor TEXT NOT NULL,
     id_poor_number TEXT,
-    keys TEXT NOT NULL DEFAULT '',
     created_by TEXT REFERENCES users(id),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     version BIGINT NOT NULL DEFAULT 1
 );
-CREATE INDEX households_org ON households (org_id, id);
+CREATE INDEX households_org ON households (org_id, seq);
+CREATE INDEX households_province ON households (province_code, seq);
+CREATE TABLE household_search (seq BIGINT PRIMARY KEY REFERENCES households(seq), keys TEXT NOT NULL);
+CREATE INDEX household_search_keys ON household_search USING gin (keys gin_trgm_ops);
 
 CREATE TABLE household_members (
     id TEXT PRIMARY KEY,

@@ -134,7 +134,8 @@ CREATE INDEX children_district ON children (district_code, seq);
 CREATE VIRTUAL TABLE child_search USING fts5 (keys, tokenize = 'trigram');
 
 CREATE TABLE households (
-    id TEXT PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     org_id TEXT NOT NULL REFERENCES organisations(id),
     name TEXT NOT NULL,
     phone TEXT,
@@ -145,13 +146,14 @@ CREATE TABLE households (
     income_band TEXT NOT NULL,
     id_poor TEXT NOT NULL,
     id_poor_number TEXT,
-    keys TEXT NOT NULL DEFAULT '',
     created_by TEXT REFERENCES users(id),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 1
 );
-CREATE INDEX households_org ON households (org_id, id);
+CREATE INDEX households_org ON households (org_id, seq);
+CREATE INDEX households_province ON households (province_code, seq);
+CREATE VIRTUAL TABLE household_search USING fts5 (keys, tokenize = 'trigram');
 
 CREATE TABLE household_members (
     id TEXT PRIMARY KEY,

@@ -30,7 +30,7 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
             q.q.as_deref(),
             q.province.as_deref(),
             q.district.as_deref(),
-            q.cursor.as_deref().and_then(parse_id),
+            q.cursor.as_deref().and_then(|c| c.parse().ok()),
             q.limit.unwrap_or(50),
         )
         .await

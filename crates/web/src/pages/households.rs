@@ -43,7 +43,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let tr = cur.tr;
     let page = state
         .store
-        .list_households(&cur.actor, q.q.as_deref(), q.province.as_deref(), None, q.after.as_deref().and_then(parse_id), 50)
+        .list_households(&cur.actor, q.q.as_deref(), q.province.as_deref(), None, q.after.as_deref().and_then(|c| c.parse().ok()), 50)
         .await
         .map_err(cur.page_err())?;
     let codes: Vec<String> = page.items.iter().filter_map(|h| h.fields.village_code.clone()).collect();

@@ -48,6 +48,9 @@ async fn a_household_with_members_is_linked_to_a_child() {
             page.contains("Chan Sreymom") && page.contains("Mother") && page.contains("Head of household") && page.contains("Grandparent")
         );
         assert!(page.contains(&format!("/children/{child}")));
+        // Households are found by their members' names too.
+        let found = c.get(app.url("/households?q=sreimom")).send().await.unwrap().text().await.unwrap();
+        assert!(found.contains("Chan family"));
         // The list filters by province.
         let in_battambang = c.get(app.url("/households?province=02")).send().await.unwrap().text().await.unwrap();
         assert!(in_battambang.contains("Chan family"));

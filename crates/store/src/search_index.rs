@@ -1,0 +1,68 @@
+//! Name search indexes (`child_search`, `household_search`): normalised keys (see
+//! krousar-match) under the record's `seq`. SQLite keeps them in an FTS5 trigram table keyed by
+//! rowid, PostgreSQL in a table with a pg_trgm GIN index; the SQL is the same but for the name
+//! of the key column (`Backend::search_key`).
+
+use crate::db::{Backend, Tx};
+use crate::error::StoreError;
+use crate::sql::Sql;
+use sqlx::AssertSqlSafe;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Index {
+    Children,
+    Households,
+}
+
+impl Index {
+    fn table(self) -> &'static str {
+        match self {
+            Index::Children => "child_search",
+            Index::Households => "household_search",
+        }
+    }
+}
+
+/// (Re)index one record.
+pub(crate) async fn write(tx: &mut Tx, backend: Backend, index: Index, seq: i64, keys: &str) -> Result<(), StoreError> {
+    let (table, key) = (index.table(), backend.search_key());
+    sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE {key} = $1"))).bind(seq).execute(&mut **tx).await?;
+    sqlx::query(AssertSqlSafe(format!("INSERT INTO {table} ({key}, keys) VALUES ($1, $2)")))
+        .bind(seq)
+        .bind(keys)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Index many records with multi-row statements.
+pub(crate) async fn write_many(tx: &mut Tx, backend: Backend, index: Index, rows: &[(i64, String)]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(50) {
+        let mut q = Sql::new(&format!("INSERT INTO {} ({}, keys) VALUES ", index.table(), backend.search_key()));
+        for (i, (seq, keys)) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push("(").bind_int(*seq).push(", ").bind_text(keys.clone()).push(")");
+        }
+        q.query().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The start of a list query over `from` (e.g. `households h`, whose alias is `alias`): when the
+/// search has terms, over the index, so that matches come out newest first straight from it.
+/// Returns the query (ending in a WHERE clause to extend with `AND …`) and its ordering column.
+pub(crate) fn list_from(backend: Backend, index: Index, select: &str, from: &str, alias: &str, terms: &[String]) -> (Sql, String) {
+    if terms.is_empty() {
+        return (Sql::new(&format!("SELECT {select} FROM {from} WHERE 1 = 1")), format!("{alias}.seq"));
+    }
+    let key = format!("s.{}", backend.search_key());
+    // CROSS JOIN makes SQLite walk the index first (newest matches first, stopping at the page
+    // size) rather than every record in scope; PostgreSQL plans it as an ordinary join.
+    let mut q = Sql::new(&format!("SELECT {select} FROM {} s CROSS JOIN {from} WHERE {alias}.seq = {key}", index.table()));
+    for t in terms {
+        q.push(" AND s.keys LIKE ").bind_text(format!("%{t}%"));
+    }
+    (q, key)
+}
