@@ -28,6 +28,8 @@ impl Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub backend: Backend,
+    /// The gazetteer, read once into memory (see `places_cache.rs`).
+    pub(crate) places: crate::places_cache::Shared,
 }
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -78,7 +80,7 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(16).connect(&url).await?,
         };
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, places: Default::default() })
     }
 
     pub fn pool(&self) -> &AnyPool {

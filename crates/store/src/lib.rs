@@ -12,6 +12,7 @@ pub mod gazetteer;
 pub mod households;
 pub mod locations;
 pub mod migrate;
+mod places_cache;
 pub mod rcis;
 mod search_index;
 pub mod sessions;

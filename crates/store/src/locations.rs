@@ -83,7 +83,7 @@ fn place_keys(name_km: &str, name_latin: &str, former: &str) -> String {
     krousar_match::name_keys([name_km, km.as_str(), name_latin, latin_joined.as_str(), former])
 }
 
-fn location_from(r: &sqlx::any::AnyRow) -> Result<Location, StoreError> {
+pub(crate) fn location_from(r: &sqlx::any::AnyRow) -> Result<Location, StoreError> {
     Ok(Location {
         code: r.text("code")?,
         level: r.text("level")?,
@@ -156,6 +156,12 @@ impl Store {
             sqlx::query("UPDATE locations SET retired = 1 WHERE code = $1").bind(code).execute(&mut *tx).await?;
             summary.retired += 1;
         }
+        // A new version tells every app server to re-read its in-memory copy.
+        sqlx::query("DELETE FROM settings WHERE key = 'gazetteer_version'").execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('gazetteer_version', $1)")
+            .bind(krousar_domain::new_id().to_string())
+            .execute(&mut *tx)
+            .await?;
         audit::append(
             &mut tx,
             who,
@@ -163,6 +169,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.forget_places();
         Ok(summary)
     }
 
@@ -176,39 +183,14 @@ impl Store {
         paths.pop().ok_or(StoreError::NotFound)
     }
 
-    /// Paths of many places with one query.
+    /// Paths of many places, from the in-memory gazetteer.
     pub async fn location_paths(&self, codes: &[String]) -> Result<Vec<LocationPath>, StoreError> {
-        let mut wanted: Vec<String> = Vec::new();
-        for c in codes {
-            for len in [2, 4, 6, 8] {
-                if c.len() >= len && c.len() % 2 == 0 && !wanted.contains(&c[..len].to_string()) {
-                    wanted.push(c[..len].to_string());
-                }
-            }
-        }
-        if wanted.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = Sql::new("SELECT code, level, name_km, name_latin, parent_code FROM locations WHERE code IN (");
-        for (i, c) in wanted.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind_text(c.clone());
-        }
-        q.push(")");
-        let found: HashMap<String, Location> = q
-            .query()
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| location_from(r).map(|l| (l.code.clone(), l)))
-            .collect::<Result<_, _>>()?;
+        let snap = self.places().await?;
         Ok(codes
             .iter()
             .filter_map(|c| {
-                let me = found.get(c)?;
-                let parts = [2, 4, 6, 8].iter().filter(|&&n| n <= c.len()).filter_map(|&n| found.get(&c[..n]).cloned()).collect();
+                let me = snap.by_code.get(c)?;
+                let parts = [2, 4, 6, 8].iter().filter(|&&n| n <= c.len()).filter_map(|&n| snap.by_code.get(&c[..n]).cloned()).collect();
                 Some(LocationPath { code: c.clone(), level: me.level.clone(), parts })
             })
             .collect())
@@ -216,14 +198,13 @@ impl Store {
 
     /// Places directly under `parent` (provinces when `None`), for cascading selects.
     pub async fn child_locations(&self, parent: Option<&str>) -> Result<Vec<Location>, StoreError> {
-        let rows = match parent {
-            None => sqlx::query("SELECT code, level, name_km, name_latin, parent_code FROM locations WHERE level = 'province' AND retired = 0 ORDER BY code").fetch_all(&self.pool).await?,
-            Some(p) => sqlx::query("SELECT code, level, name_km, name_latin, parent_code FROM locations WHERE parent_code = $1 AND retired = 0 ORDER BY code").bind(p).fetch_all(&self.pool).await?,
-        };
-        rows.iter().map(location_from).collect()
+        let snap = self.places().await?;
+        let codes = snap.children.get(parent.unwrap_or("")).map(Vec::as_slice).unwrap_or_default();
+        Ok(codes.iter().filter_map(|c| snap.by_code.get(c).cloned()).collect())
     }
 
-    /// Type-ahead: places whose Khmer or romanised names contain every term of `query`.
+    /// Type-ahead: places whose Khmer or romanised names contain every term of `query`. Higher
+    /// levels first (a province before its villages), then by code.
     pub async fn search_locations(
         &self,
         query: &str,
@@ -235,19 +216,16 @@ impl Store {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = Sql::new("SELECT code FROM locations WHERE retired = 0");
-        if let Some(level) = level {
-            q.push(" AND level = ").bind_text(level.as_str());
-        }
-        if let Some(within) = within.filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())) {
-            q.push(" AND code LIKE ").bind_text(format!("{within}%"));
-        }
-        for t in &terms {
-            q.push(" AND keys LIKE ").bind_text(format!("%{t}%"));
-        }
-        // Higher levels first (a province before its villages), then by code.
-        q.push(" ORDER BY length(code), code LIMIT ").bind_int(limit.clamp(1, 50));
-        let codes: Vec<String> = q.query().fetch_all(&self.pool).await?.iter().map(|r| r.text("code")).collect::<Result<_, _>>()?;
+        let snap = self.places().await?;
+        let within = within.filter(|w| w.bytes().all(|b| b.is_ascii_digit())).unwrap_or("");
+        let codes: Vec<String> = snap
+            .keys
+            .iter()
+            .filter(|(code, _)| level.is_none_or(|l| code.len() == l.code_len()) && code.starts_with(within))
+            .filter(|(_, keys)| terms.iter().all(|t| keys.contains(t.as_str())))
+            .take(limit.clamp(1, 50) as usize)
+            .map(|(code, _)| code.clone())
+            .collect();
         self.location_paths(&codes).await
     }
 }

@@ -226,3 +226,10 @@ CREATE TABLE change_log (
     at TEXT NOT NULL
 );
 CREATE INDEX change_log_org ON change_log (org_id, seq);
+
+-- Small named values of the whole installation (e.g. the gazetteer release loaded), so that every
+-- app server can tell when its in-memory copy is stale.
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

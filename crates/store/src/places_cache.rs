@@ -1,0 +1,75 @@
+//! The gazetteer in memory. Sixteen thousand places change once a year, but every page with an
+//! address reads them: a copy in memory answers type-ahead, cascading selects and address
+//! labels without a query. Each server re-reads it when the `gazetteer_version` setting changes
+//! (checked at most once a minute), so an import made elsewhere reaches every app server.
+
+use crate::db::{RowExt, Store};
+use crate::error::StoreError;
+use crate::locations::Location;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+const RECHECK: Duration = Duration::from_secs(60);
+
+pub(crate) struct Snapshot {
+    pub version: String,
+    pub by_code: HashMap<String, Location>,
+    /// Codes under each parent ("" for provinces), in code order, without retired places.
+    pub children: HashMap<String, Vec<String>>,
+    /// (code, search keys) of places that are not retired, in (code length, code) order.
+    pub keys: Vec<(String, String)>,
+}
+
+#[derive(Default, Clone)]
+pub(crate) struct Shared(Arc<RwLock<Option<(Arc<Snapshot>, Instant)>>>);
+
+impl Store {
+    async fn gazetteer_version(&self) -> Result<String, StoreError> {
+        let row = sqlx::query("SELECT value FROM settings WHERE key = 'gazetteer_version'").fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.text("value")).transpose()?.unwrap_or_default())
+    }
+
+    async fn load_places(&self, version: String) -> Result<Arc<Snapshot>, StoreError> {
+        let rows =
+            sqlx::query("SELECT code, level, name_km, name_latin, parent_code, keys, retired FROM locations").fetch_all(&self.pool).await?;
+        let mut by_code = HashMap::with_capacity(rows.len());
+        let mut children: HashMap<String, Vec<String>> = HashMap::new();
+        let mut keys = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let l = crate::locations::location_from(r)?;
+            if r.int("retired")? == 0 {
+                children.entry(l.parent_code.clone().unwrap_or_default()).or_default().push(l.code.clone());
+                keys.push((l.code.clone(), r.text("keys")?));
+            }
+            by_code.insert(l.code.clone(), l);
+        }
+        for list in children.values_mut() {
+            list.sort();
+        }
+        keys.sort_by(|a, b| (a.0.len(), &a.0).cmp(&(b.0.len(), &b.0)));
+        Ok(Arc::new(Snapshot { version, by_code, children, keys }))
+    }
+
+    /// The current gazetteer, re-read if it changed since the last check.
+    pub(crate) async fn places(&self) -> Result<Arc<Snapshot>, StoreError> {
+        let cached = self.places.0.read().expect("lock").clone();
+        if let Some((snap, checked)) = &cached {
+            if checked.elapsed() < RECHECK {
+                return Ok(snap.clone());
+            }
+        }
+        let version = self.gazetteer_version().await?;
+        let snap = match cached {
+            Some((snap, _)) if snap.version == version => snap,
+            _ => self.load_places(version).await?,
+        };
+        *self.places.0.write().expect("lock") = Some((snap.clone(), Instant::now()));
+        Ok(snap)
+    }
+
+    /// Forget the copy at once (after an import in this process).
+    pub(crate) fn forget_places(&self) {
+        *self.places.0.write().expect("lock") = None;
+    }
+}
