@@ -35,6 +35,8 @@ impl Store {
         if store.location_count().await? == 0 {
             store.import_places(Who::system(), gazetteer::EMBEDDED_RELEASE, &gazetteer::embedded()).await?;
         }
+        // Read the gazetteer into memory now rather than on the first request.
+        store.places().await?;
         Ok(store)
     }
 }

@@ -21,8 +21,16 @@ pub(crate) struct Snapshot {
     pub keys: Vec<(String, String)>,
 }
 
+/// The snapshot and when its version was last checked.
+type Slot = Option<(Arc<Snapshot>, Instant)>;
+
+/// The copy shared by the clones of a `Store`; `reloading` lets one request re-read it while
+/// the others wait for that instead of all reading sixteen thousand rows at once.
 #[derive(Default, Clone)]
-pub(crate) struct Shared(Arc<RwLock<Option<(Arc<Snapshot>, Instant)>>>);
+pub(crate) struct Shared {
+    slot: Arc<RwLock<Slot>>,
+    reloading: Arc<tokio::sync::Mutex<()>>,
+}
 
 impl Store {
     async fn gazetteer_version(&self) -> Result<String, StoreError> {
@@ -53,23 +61,33 @@ impl Store {
 
     /// The current gazetteer, re-read if it changed since the last check.
     pub(crate) async fn places(&self) -> Result<Arc<Snapshot>, StoreError> {
-        let cached = self.places.0.read().expect("lock").clone();
-        if let Some((snap, checked)) = &cached {
-            if checked.elapsed() < RECHECK {
-                return Ok(snap.clone());
-            }
+        if let Some(snap) = self.fresh_places() {
+            return Ok(snap);
         }
+        let _only_one = self.places.reloading.lock().await;
+        // Someone else may have re-read it while this request waited.
+        if let Some(snap) = self.fresh_places() {
+            return Ok(snap);
+        }
+        let cached = self.places.slot.read().expect("lock").clone();
         let version = self.gazetteer_version().await?;
         let snap = match cached {
             Some((snap, _)) if snap.version == version => snap,
             _ => self.load_places(version).await?,
         };
-        *self.places.0.write().expect("lock") = Some((snap.clone(), Instant::now()));
+        *self.places.slot.write().expect("lock") = Some((snap.clone(), Instant::now()));
         Ok(snap)
+    }
+
+    fn fresh_places(&self) -> Option<Arc<Snapshot>> {
+        match &*self.places.slot.read().expect("lock") {
+            Some((snap, checked)) if checked.elapsed() < RECHECK => Some(snap.clone()),
+            _ => None,
+        }
     }
 
     /// Forget the copy at once (after an import in this process).
     pub(crate) fn forget_places(&self) {
-        *self.places.0.write().expect("lock") = None;
+        *self.places.slot.write().expect("lock") = None;
     }
 }
