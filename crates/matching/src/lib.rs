@@ -35,7 +35,8 @@ pub fn name_keys<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
         }
     }
     push(khmer_joined);
-    keys.join(" ")
+    // Every key starts after a space, so a short term can be matched as the start of a word.
+    format!(" {}", keys.join(" "))
 }
 
 /// The terms of a search query; a record matches when its keys contain every term.
@@ -44,11 +45,23 @@ pub fn query_terms(query: &str) -> Vec<String> {
         .map(|t| if is_khmer(t) { khmer_key(t) } else { latin_key(t) })
         // LIKE wildcards never belong to a name; dropping them keeps patterns literal.
         .map(|t| t.replace(['%', '_', '\\'], ""))
-        .filter(|t| !t.is_empty())
+        // One letter says too little to search on (and no trigram index can use it).
+        .filter(|t| t.chars().count() >= 2)
         .collect();
     terms.dedup();
     terms.truncate(6);
     terms
+}
+
+/// What to look for in a record's keys for one query term: the term itself, or for a term of
+/// two characters (Ly, Dy, Ny are whole family names) the start of a word, so that the pattern
+/// has the three characters a trigram index needs.
+pub fn term_pattern(term: &str) -> String {
+    if term.chars().count() < 3 {
+        format!(" {term}")
+    } else {
+        term.to_string()
+    }
 }
 
 /// The plain (spelling-exact, case-folded) forms of a query's Latin terms, used to rank exact

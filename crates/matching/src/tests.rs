@@ -59,7 +59,7 @@ fn khmer_key_folds_look_alikes() {
 #[test]
 fn a_record_is_found_by_partial_romanised_and_khmer_names() {
     let keys = name_keys(["ចាន់", "សុខា", "Chan", "Sokha"]);
-    let found = |q: &str| query_terms(q).iter().all(|t| keys.contains(t.as_str()));
+    let found = |q: &str| query_terms(q).iter().all(|t| keys.contains(&term_pattern(t)));
     assert!(found("sokh"));
     assert!(found("SOKHA chann"));
     assert!(found("chan sokha"));
@@ -67,6 +67,18 @@ fn a_record_is_found_by_partial_romanised_and_khmer_names() {
     assert!(found("ចាន់ សុខា"));
     assert!(found("ចាន់សុខា"));
     assert!(!found("dara"));
+}
+
+#[test]
+fn short_family_names_match_the_start_of_a_word() {
+    let keys = name_keys(["Ly", "Sokha"]);
+    let found = |q: &str| query_terms(q).iter().all(|t| keys.contains(&term_pattern(t)));
+    assert!(found("ly"));
+    assert!(found("Ly Sok"));
+    let other = name_keys(["Kolab", "Sokha"]);
+    assert!(!query_terms("ly").iter().all(|t| other.contains(&term_pattern(t))), "not inside a word");
+    assert!(query_terms("s").is_empty(), "one letter is not a search");
+    assert!(term_pattern("ly").chars().count() >= 3);
 }
 
 #[test]

@@ -223,6 +223,14 @@ pub struct ChildFilter {
     pub living: Option<LivingArrangement>,
 }
 
+impl ChildFilter {
+    /// A search was typed but holds nothing to search on (single letters): it matches nothing
+    /// rather than everything.
+    pub fn unusable_search(&self) -> bool {
+        self.q.as_deref().is_some_and(|q| !q.trim().is_empty() && krousar_match::query_terms(q).is_empty())
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -443,6 +451,9 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Page<Child>, StoreError> {
         let limit = limit.clamp(1, 200);
+        if f.unusable_search() {
+            return Ok(Page { items: Vec::new(), next: None });
+        }
         let (mut q, order) = from_clause(self.backend, COLUMNS, f);
         scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c")?;
         filter_sql(&mut q, f, today);
@@ -465,6 +476,9 @@ impl Store {
     /// up to `COUNT_CAP + 1`: beyond that a list page says "more than 1,000" instead of making
     /// every page view walk a million index entries.
     pub async fn count_children(&self, actor: &Actor, f: &ChildFilter, today: NaiveDate) -> Result<i64, StoreError> {
+        if f.unusable_search() {
+            return Ok(0);
+        }
         let (mut q, _) = from_clause(self.backend, "1 AS one", f);
         q.text = format!("SELECT COUNT(*) AS n FROM ({}", q.text);
         scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c")?;

@@ -222,7 +222,7 @@ impl Store {
             .keys
             .iter()
             .filter(|(code, _)| level.is_none_or(|l| code.len() == l.code_len()) && code.starts_with(within))
-            .filter(|(_, keys)| terms.iter().all(|t| keys.contains(t.as_str())))
+            .filter(|(_, keys)| terms.iter().all(|t| keys.contains(&krousar_match::term_pattern(t))))
             .take(limit.clamp(1, 50) as usize)
             .map(|(code, _)| code.clone())
             .collect();

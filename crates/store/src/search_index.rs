@@ -62,7 +62,7 @@ pub(crate) fn list_from(backend: Backend, index: Index, select: &str, from: &str
     // size) rather than every record in scope; PostgreSQL plans it as an ordinary join.
     let mut q = Sql::new(&format!("SELECT {select} FROM {} s CROSS JOIN {from} WHERE {alias}.seq = {key}", index.table()));
     for t in terms {
-        q.push(" AND s.keys LIKE ").bind_text(format!("%{t}%"));
+        q.push(" AND s.keys LIKE ").bind_text(format!("%{}%", krousar_match::term_pattern(t)));
     }
     (q, key)
 }

@@ -260,3 +260,4 @@ msg-count-children-many = more than { $count } children
 page-new-team = New team
 field-team-name = Team name
 btn-create-team = Create team
+msg-search-too-short = Type at least two letters of a name.

@@ -260,3 +260,4 @@ msg-count-children-many = កុមារច្រើនជាង { $count } ន
 page-new-team = ក្រុមថ្មី
 field-team-name = ឈ្មោះក្រុម
 btn-create-team = បង្កើតក្រុម
+msg-search-too-short = សូមវាយយ៉ាងហោចណាស់អក្សរពីរនៃឈ្មោះ។

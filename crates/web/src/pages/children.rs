@@ -80,6 +80,7 @@ struct ListPage {
     count: String,
     next: String,
     can_register: bool,
+    notice: String,
 }
 
 pub(super) fn place_opts(tr: crate::i18n::Tr, places: Vec<krousar_store::locations::Location>, selected: Option<&str>) -> Vec<Opt> {
@@ -96,6 +97,32 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let tr = cur.tr;
     let a = &cur.actor;
     let filter = q.filter();
+    // A search of single letters only finds nothing useful: say so rather than list everyone.
+    if filter.unusable_search() {
+        let page = ListPage {
+            l: Layout::new(&cur, tr.t("page-children"), "/children"),
+            q: q.q.clone().unwrap_or_default(),
+            provinces: place_opts(tr, state.store.child_locations(None).await.map_err(cur.page_err())?, filter.province.as_deref()),
+            districts: Vec::new(),
+            sexes: options(tr, Sex::ALL, Sex::code, Sex::label_key, q.sex.as_deref(), Some("opt-all")),
+            ages: Vec::new(),
+            living: options(
+                tr,
+                LivingArrangement::ALL,
+                LivingArrangement::code,
+                LivingArrangement::label_key,
+                q.living.as_deref(),
+                Some("opt-all"),
+            ),
+            workers: Vec::new(),
+            rows: Vec::new(),
+            count: String::new(),
+            next: String::new(),
+            can_register: decide(a, Action::CreateChild, Target::Nothing).allowed(),
+            notice: tr.t("msg-search-too-short"),
+        };
+        return Ok(render(page));
+    }
     let cursor = q.after.as_deref().and_then(|c| c.parse().ok());
     let page = state.store.list_children(a, &filter, cursor, 50, today()).await.map_err(cur.page_err())?;
     let count = state.store.count_children(a, &filter, today()).await.map_err(cur.page_err())?;
@@ -140,6 +167,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         count: crate::views::children_count(tr, count, krousar_store::children::count_cap(&filter)),
         next: page.next.as_deref().map(|c| q.next_link(c)).unwrap_or_default(),
         can_register: decide(a, Action::CreateChild, Target::Nothing).allowed(),
+        notice: String::new(),
     };
     Ok(render(page_view))
 }

@@ -26,6 +26,14 @@ async fn register_search_and_patch_with_versions() {
         }
         let none: serde_json::Value = app.api_get(&t, "/api/v1/children?q=dara").await.json().await.unwrap();
         assert_eq!(none["items"].as_array().unwrap().len(), 0);
+        // Short family names are found as the start of a word; a single letter finds nothing.
+        let ly = json!({"given_name_latin": "Sopheap", "family_name_latin": "Ly", "sex": "female", "estimated_birth_year": 2012});
+        assert_eq!(app.api_post(&t, "/api/v1/children", ly).await.status(), 201);
+        let found: serde_json::Value = app.api_get(&t, "/api/v1/children?q=ly").await.json().await.unwrap();
+        assert_eq!(found["items"].as_array().unwrap().len(), 1);
+        assert_eq!(found["items"][0]["family_name_latin"], "Ly");
+        let one_letter: serde_json::Value = app.api_get(&t, "/api/v1/children?q=s").await.json().await.unwrap();
+        assert_eq!(one_letter["items"].as_array().unwrap().len(), 0);
 
         // PATCH with the right version, then with a stale one.
         let url = app.url(&format!("/api/v1/children/{id}"));
