@@ -26,10 +26,17 @@ type Slot = Option<(Arc<Snapshot>, Instant)>;
 
 /// The copy shared by the clones of a `Store`; `reloading` lets one request re-read it while
 /// the others wait for that instead of all reading sixteen thousand rows at once.
-#[derive(Default, Clone)]
+#[derive(Clone)]
 pub(crate) struct Shared {
     slot: Arc<RwLock<Slot>>,
     reloading: Arc<tokio::sync::Mutex<()>>,
+    recheck: Arc<RwLock<Duration>>,
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared { slot: Default::default(), reloading: Default::default(), recheck: Arc::new(RwLock::new(RECHECK)) }
+    }
 }
 
 impl Store {
@@ -80,10 +87,17 @@ impl Store {
     }
 
     fn fresh_places(&self) -> Option<Arc<Snapshot>> {
+        let recheck = *self.places.recheck.read().expect("lock");
         match &*self.places.slot.read().expect("lock") {
-            Some((snap, checked)) if checked.elapsed() < RECHECK => Some(snap.clone()),
+            Some((snap, checked)) if checked.elapsed() < recheck => Some(snap.clone()),
             _ => None,
         }
+    }
+
+    /// How often to ask the database whether the gazetteer changed (a minute unless set; tests
+    /// set zero to see another server's import at once).
+    pub fn set_gazetteer_recheck(&self, every: Duration) {
+        *self.places.recheck.write().expect("lock") = every;
     }
 
     /// Forget the copy at once (after an import in this process).

@@ -10,16 +10,40 @@ use krousar_store::children::ChildFilter;
 use krousar_store::gazetteer::{embedded, Level};
 use krousar_store::{Store, Who};
 
-async fn stores() -> Vec<Store> {
+/// Each engine's database URL, freshly created.
+async fn urls() -> Vec<String> {
     let dir = std::env::temp_dir().join(format!("krousar-store-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut out = vec![Store::open(&format!("sqlite://{}", dir.join("s.db").display())).await.unwrap()];
+    let mut out = vec![format!("sqlite://{}", dir.join("s.db").display())];
     if let Ok(pg) = std::env::var("KROUSAR_TEST_POSTGRES_URL") {
         let name = format!("krousar_s_{}", uuid::Uuid::now_v7().simple());
         let admin = Store::connect(&pg).await.unwrap();
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
         let (head, _) = pg.rsplit_once('/').unwrap();
-        out.push(Store::open(&format!("{head}/{name}")).await.unwrap());
+        out.push(format!("{head}/{name}"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_gazetteer_import_on_one_server_reaches_the_others() {
+    for url in urls().await {
+        let (one, other) = (Store::open(&url).await.unwrap(), Store::open(&url).await.unwrap());
+        other.set_gazetteer_recheck(std::time::Duration::ZERO);
+        assert_eq!(other.location_path("01020101").await.unwrap().parts[3].name_latin, "Ou Thum");
+        let mut places = embedded();
+        places.iter_mut().find(|p| p.code == "01020101").unwrap().name_latin = "Ou Thom".into();
+        one.import_places(Who::system(), "ncdd-2026", &places).await.unwrap();
+        assert_eq!(other.location_path("01020101").await.unwrap().parts[3].name_latin, "Ou Thom");
+        let found = other.search_locations("ou thom", Some(Level::Village), Some("0102"), 5).await.unwrap();
+        assert!(found.iter().any(|p| p.code == "01020101"));
+    }
+}
+
+async fn stores() -> Vec<Store> {
+    let mut out = Vec::new();
+    for url in urls().await {
+        out.push(Store::open(&url).await.unwrap());
     }
     out
 }
