@@ -1,11 +1,14 @@
 //! Keys for romanised Khmer. The same Khmer name is written Sok or Sokh, Srey or Srei, Chhun or
-//! Chun, Vanna or Wanna, Preaek or Prek: vowels are romanised most inconsistently, so the
+//! Chun, Vanna or Wanna, Preaek or Prek, Siem Reab or Siem Reap, Oddar or Ottar: vowels are
+//! romanised most inconsistently, so the
 //! phonetic key keeps the consonant skeleton and marks each run of vowels with a single `a`.
 
 use unicode_normalization::UnicodeNormalization;
 
 /// Lower case ASCII letters and digits only, accents removed: "Mongkol-Borei" → "mongkolborei".
 pub fn plain_key(s: &str) -> String {
+    // Ligatures of the UNGEGN romanisation (Tœ̆k) have no decomposition: spell them out first.
+    let s = s.replace(['œ', 'Œ'], "oe").replace(['æ', 'Æ'], "ae");
     s.nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .flat_map(char::to_lowercase)
@@ -43,6 +46,9 @@ pub fn latin_key(s: &str) -> String {
             (b"v", 1)
         } else if rest[0] == b'j' {
             (b"c", 1)
+        } else if rest[0] == b'd' {
+            // ដ and ត: written d or t (Oddar / Ottar, Battambang / Batdambang).
+            (b"t", 1)
         } else {
             (&rest[..1], 1)
         };
@@ -54,6 +60,15 @@ pub fn latin_key(s: &str) -> String {
     for j in 0..n {
         if folded[j] == b'y' && j > 0 && (is_vowel(folded[j - 1]) || j == n - 1) {
             folded[j] = b'i';
+        }
+    }
+    // At the end of a word: b is heard as p (Siem Reab / Siem Reap), and v or w after a vowel
+    // is a vowel (Takev / Takeo).
+    if n > 1 {
+        match folded[n - 1] {
+            b'b' => folded[n - 1] = b'p',
+            b'v' if is_vowel(folded[n - 2]) => folded[n - 1] = b'o',
+            _ => {}
         }
     }
     // An 'h' after a vowel and before a consonant or the end is silent (Neah, Oh).

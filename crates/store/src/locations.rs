@@ -47,40 +47,40 @@ pub struct ImportSummary {
     pub retired: usize,
 }
 
-/// Search keys of a place: its names, former names, and the names without the unit words
-/// people leave out ("ខេត្ត", "Province", "Krong").
-fn place_keys(name_km: &str, name_latin: &str, former: &str) -> String {
-    let strip_km = ["ខេត្ត", "រាជធានី", "ក្រុង", "ស្រុក", "ខណ្ឌ", "ឃុំ", "សង្កាត់", "ភូមិ"];
+/// Words naming the kind of unit, which people add or leave out ("Srok Mongkol Borey",
+/// "ខេត្តបាត់ដំបង"): not part of the name for search.
+const UNIT_WORDS_LATIN: &[&str] =
+    &["province", "capital", "municipality", "krong", "khan", "srok", "district", "commune", "khum", "sangkat", "phum", "village"];
+const UNIT_WORDS_KM: &[&str] = &["ខេត្ត", "រាជធានី", "ក្រុង", "ស្រុក", "ខណ្ឌ", "ឃុំ", "សង្កាត់", "ភូមិ"];
+
+/// Search keys of a place: its names, former names, and the names without unit words.
+pub fn place_keys(name_km: &str, name_latin: &str, former: &str) -> String {
     let mut km = name_km.to_string();
-    for w in strip_km {
-        if let Some(rest) = km.strip_prefix(w) {
-            if !rest.is_empty() {
-                km = rest.to_string();
-            }
+    for w in UNIT_WORDS_KM {
+        if let Some(rest) = km.strip_prefix(w).filter(|r| !r.is_empty()) {
+            km = rest.to_string();
         }
     }
-    let latin: String = name_latin
-        .split_whitespace()
-        .filter(|w| {
-            !matches!(
-                w.to_lowercase().as_str(),
-                "province"
-                    | "capital"
-                    | "municipality"
-                    | "krong"
-                    | "khan"
-                    | "srok"
-                    | "district"
-                    | "commune"
-                    | "sangkat"
-                    | "phum"
-                    | "village"
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let latin: String =
+        name_latin.split_whitespace().filter(|w| !UNIT_WORDS_LATIN.contains(&w.to_lowercase().as_str())).collect::<Vec<_>>().join(" ");
     let latin_joined = latin.replace(' ', "");
     krousar_match::name_keys([name_km, km.as_str(), name_latin, latin_joined.as_str(), former])
+}
+
+/// The terms of a place search, without unit words (unless nothing else was typed).
+pub fn place_query_terms(query: &str) -> Vec<String> {
+    let terms = krousar_match::query_terms(query);
+    let units: Vec<String> = UNIT_WORDS_LATIN
+        .iter()
+        .map(|w| krousar_match::latin_key(w))
+        .chain(UNIT_WORDS_KM.iter().map(|w| krousar_match::khmer_key(w)))
+        .collect();
+    let named: Vec<String> = terms.iter().filter(|t| !units.contains(t)).cloned().collect();
+    if named.is_empty() {
+        terms
+    } else {
+        named
+    }
 }
 
 pub(crate) fn location_from(r: &sqlx::any::AnyRow) -> Result<Location, StoreError> {
@@ -212,7 +212,7 @@ impl Store {
         within: Option<&str>,
         limit: i64,
     ) -> Result<Vec<LocationPath>, StoreError> {
-        let terms = krousar_match::query_terms(query);
+        let terms = place_query_terms(query);
         if terms.is_empty() {
             return Ok(Vec::new());
         }
