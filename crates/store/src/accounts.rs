@@ -45,6 +45,9 @@ pub struct User {
     #[serde(skip)]
     pub totp_secret: Option<String>,
     pub version: i64,
+    /// The user's organisation requires two-step sign-in.
+    #[serde(skip)]
+    pub org_requires_totp: bool,
 }
 
 impl User {
@@ -63,8 +66,11 @@ fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
     })
 }
 
-const USER_COLUMNS: &str =
-    "id, org_id, team_id, username, display_name, role, password_hash, locale, disabled, failed_logins, locked_until, totp_secret, version";
+/// The columns of a user, with the organisation's two-step rule (read with the user because
+/// every request needs both).
+const USER_COLUMNS: &str = "u.id, u.org_id, u.team_id, u.username, u.display_name, u.role, u.password_hash, u.locale, u.disabled, \
+    u.failed_logins, u.locked_until, u.totp_secret, u.version, o.require_totp AS org_requires_totp";
+const USER_FROM: &str = "users u JOIN organisations o ON o.id = u.org_id";
 
 fn user_from(r: &AnyRow) -> Result<User, StoreError> {
     Ok(User {
@@ -81,6 +87,7 @@ fn user_from(r: &AnyRow) -> Result<User, StoreError> {
         locked_until: r.opt_text("locked_until")?,
         totp_secret: r.opt_text("totp_secret")?,
         version: r.int("version")?,
+        org_requires_totp: r.int("org_requires_totp")? != 0,
     })
 }
 
@@ -279,13 +286,13 @@ impl Store {
     }
 
     pub async fn user(&self, id: Uuid) -> Result<User, StoreError> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let sql = format!("SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE u.id = $1");
         let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&self.pool).await?;
         r.as_ref().map(user_from).transpose()?.ok_or(StoreError::NotFound)
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<User, StoreError> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+        let sql = format!("SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE u.username = $1");
         let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(username.trim().to_lowercase()).fetch_optional(&self.pool).await?;
         r.as_ref().map(user_from).transpose()?.ok_or(StoreError::NotFound)
     }
@@ -294,11 +301,11 @@ impl Store {
     pub async fn users(&self, org: Option<Uuid>) -> Result<Vec<User>, StoreError> {
         let rows = match org {
             Some(org) => {
-                let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE org_id = $1 ORDER BY username");
+                let sql = format!("SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE u.org_id = $1 ORDER BY u.username");
                 sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_string()).fetch_all(&self.pool).await?
             }
             None => {
-                let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+                let sql = format!("SELECT {USER_COLUMNS} FROM {USER_FROM} ORDER BY u.username");
                 sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?
             }
         };

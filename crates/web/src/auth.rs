@@ -137,8 +137,7 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> CallerInfo {
         info.pending = Some((user, s.clone()));
         return info;
     }
-    let must_set_up_totp =
-        session.is_some() && user.totp_secret.is_none() && store.org(user.org_id).await.map(|o| o.require_totp).unwrap_or(false);
+    let must_set_up_totp = session.is_some() && user.totp_secret.is_none() && user.org_requires_totp;
     info.current = Some(Current { actor: user.actor(), user, session, tr, must_set_up_totp });
     info
 }

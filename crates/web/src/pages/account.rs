@@ -28,7 +28,6 @@ struct AccountPage {
 
 async fn page_with(state: &AppState, cur: &Current, new_token: String, notice: String) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let org = state.store.org(cur.user.org_id).await.map_err(cur.page_err())?;
     let (new_secret, otpauth) = if cur.user.totp_secret.is_none() {
         let secret = totp_rs::Secret::generate_secret().to_encoded().to_string();
         let uri = format!("otpauth://totp/Krousar:{}?secret={}&issuer=Krousar", cur.user.username, secret);
@@ -49,7 +48,7 @@ async fn page_with(state: &AppState, cur: &Current, new_token: String, notice: S
     Ok(render(AccountPage {
         l: Layout::new(cur, tr.t("page-account"), "/account"),
         totp_on: cur.user.totp_secret.is_some(),
-        totp_required: org.require_totp,
+        totp_required: cur.user.org_requires_totp,
         new_secret,
         otpauth,
         new_token,
@@ -70,8 +69,7 @@ pub async fn totp(
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     if f.has("disable") {
-        let org = state.store.org(cur.user.org_id).await.map_err(cur.page_err())?;
-        if org.require_totp {
+        if cur.user.org_requires_totp {
             return page_with(&state, &cur, String::new(), cur.tr.t("err-totp-required")).await;
         }
         state.store.set_user_totp(Who::from(&cur.actor), cur.user.id, None).await.map_err(cur.page_err())?;

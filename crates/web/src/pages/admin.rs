@@ -79,7 +79,6 @@ async fn users_page(state: &AppState, cur: &Current, raw: &FormData, errors: &In
         })
         .collect();
     let values = ["username", "display_name", "team_name"].into_iter().map(|k| (k.to_string(), raw.get(k).unwrap_or_default()));
-    let own_org = state.store.org(cur.actor.org_id).await.map_err(cur.page_err())?;
     let mut res = render(UsersPage {
         l: Layout::new(cur, tr.t("page-users"), "/admin/users"),
         rows,
@@ -87,8 +86,8 @@ async fn users_page(state: &AppState, cur: &Current, raw: &FormData, errors: &In
         roles: role_opts(cur, raw.get("role").as_deref().and_then(Role::parse).or(Some(Role::SocialWorker))),
         teams: team_opts(state, cur, cur.actor.org_id, None).await?,
         notice,
-        require_totp: own_org.require_totp,
-        can_set_org: decide(&cur.actor, Action::ManageUsers, Target::Organisation(own_org.id)).allowed(),
+        require_totp: cur.user.org_requires_totp,
+        can_set_org: decide(&cur.actor, Action::ManageUsers, Target::Organisation(cur.actor.org_id)).allowed(),
     });
     if !errors.errors.is_empty() {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;

@@ -76,13 +76,12 @@ pub async fn login(State(state): State<AppState>, Caller(c): Caller, Form(f): Fo
         }
         return login_form(&state, tr, &f.username, tr.t("err-sign-in"));
     }
-    let org_requires = state.store.org(user.org_id).await.map(|o| o.require_totp).unwrap_or(false);
     let needs_second = user.totp_secret.is_some();
     match state.store.start_session(&user, needs_second).await {
         Ok((secret, _)) => {
             let to = if needs_second {
                 "/login/totp"
-            } else if org_requires {
+            } else if user.org_requires_totp {
                 // The organisation requires two-factor sign-in: set it up first.
                 "/account"
             } else {
