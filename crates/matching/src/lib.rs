@@ -64,28 +64,10 @@ pub fn term_pattern(term: &str) -> String {
     }
 }
 
-/// The plain (spelling-exact, case-folded) forms of a query's Latin terms, used to rank exact
-/// spellings above phonetic variants.
-pub fn query_plain_terms(query: &str) -> Vec<String> {
-    tokens(query).filter(|t| !is_khmer(t)).map(plain_key).filter(|t| !t.is_empty()).collect()
-}
-
 /// Words of a name or query: split on whitespace and punctuation that never belongs to a name.
 /// Zero-width spaces are not separators: inside Khmer they only mark possible line breaks.
 fn tokens(s: &str) -> impl Iterator<Item = &str> {
     s.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/' | '(' | ')' | '"' | '|')).filter(|t| !t.is_empty())
-}
-
-/// Escape a term for use inside a SQL LIKE pattern with `ESCAPE '\'`.
-pub fn like_escape(term: &str) -> String {
-    let mut out = String::with_capacity(term.len() + 2);
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

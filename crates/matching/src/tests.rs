@@ -87,8 +87,8 @@ fn short_family_names_match_the_start_of_a_word() {
 }
 
 #[test]
-fn like_escape_neutralises_wildcards() {
-    assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
+fn like_wildcards_never_reach_a_pattern() {
+    assert_eq!(query_terms("50%_a\\ sok"), vec!["50a".to_string(), "sak".to_string()]);
 }
 
 proptest::proptest! {

@@ -33,10 +33,6 @@ impl LocationPath {
         let names: Vec<&str> = self.parts.iter().rev().map(|p| if khmer { p.name_km.as_str() } else { p.name_latin.as_str() }).collect();
         names.join(", ")
     }
-
-    pub fn at(&self, level: Level) -> Option<&Location> {
-        self.parts.iter().find(|p| p.level == level.as_str())
-    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -96,10 +96,6 @@ pub fn age_text(tr: Tr, f: &ChildFields, today: NaiveDate) -> String {
     }
 }
 
-pub fn place_text(tr: Tr, path: Option<&LocationPath>) -> String {
-    path.map(|p| p.label(tr.is_km())).unwrap_or_default()
-}
-
 /// A row of the children list.
 pub struct ChildRow {
     pub id: String,
