@@ -406,8 +406,8 @@ impl Store {
     pub async fn record_login_failure(&self, user: &User, max_failures: i64, lock_minutes: i64) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         let failures = user.failed_logins + 1;
-        let locked_until = (failures >= max_failures)
-            .then(|| (chrono::Utc::now() + chrono::Duration::minutes(lock_minutes)).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+        let locked_until =
+            (failures >= max_failures).then(|| crate::db::time_text(chrono::Utc::now() + chrono::Duration::minutes(lock_minutes)));
         sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
             .bind(if locked_until.is_some() { 0 } else { failures })
             .bind(locked_until.clone().or(user.locked_until.clone()))

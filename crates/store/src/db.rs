@@ -138,5 +138,10 @@ impl RowExt for AnyRow {
 
 /// The current time as stored: UTC, fixed width, so text order is time order on both engines.
 pub fn now_text() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    time_text(chrono::Utc::now())
+}
+
+/// A time in the stored format.
+pub fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }

@@ -115,8 +115,9 @@ impl Store {
         Ok(())
     }
 
-    /// Remove sessions not seen since `before` (a timestamp in stored format).
-    pub async fn purge_sessions(&self, before: &str) -> Result<u64, StoreError> {
+    /// Remove sessions not seen for `idle_minutes`; returns how many.
+    pub async fn purge_idle_sessions(&self, idle_minutes: i64) -> Result<u64, StoreError> {
+        let before = crate::db::time_text(chrono::Utc::now() - chrono::Duration::minutes(idle_minutes));
         Ok(sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1").bind(before).execute(&self.pool).await?.rows_affected())
     }
 

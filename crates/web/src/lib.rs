@@ -60,6 +60,7 @@ pub fn router(store: Store, config: Config) -> Router {
 
 /// Serve until Ctrl-C / SIGTERM, finishing requests in flight.
 pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    tokio::spawn(purge_idle_sessions(store.clone(), config.idle_minutes));
     let app = router(store, config);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -67,4 +68,16 @@ pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListen
         })
         .await?;
     Ok(())
+}
+
+/// Sessions idle past the timeout are refused when used; this removes the ones never used
+/// again, every ten minutes, so the table does not grow with every sign-in.
+async fn purge_idle_sessions(store: Store, idle_minutes: i64) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.purge_idle_sessions(idle_minutes).await {
+            tracing::warn!(error = %e, "could not purge idle sessions");
+        }
+    }
 }

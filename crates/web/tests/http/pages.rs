@@ -126,6 +126,10 @@ async fn idle_and_old_sessions_end() {
         sqlx::query("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00.000000Z'").execute(app.store.pool()).await.unwrap();
         let res = c.get(app.url("/children")).send().await.unwrap();
         assert_eq!(res.headers()["location"], "/login");
+        // Idle sessions nobody comes back to are purged.
+        let (_other, _) = app.login("supervisor").await;
+        sqlx::query("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00.000000Z'").execute(app.store.pool()).await.unwrap();
+        assert_eq!(app.store.purge_idle_sessions(60).await.unwrap(), 1);
         // Active, but signed in more than twelve hours ago.
         let (c, _) = app.login("worker").await;
         sqlx::query("UPDATE sessions SET created_at = '2000-01-01T00:00:00.000000Z'").execute(app.store.pool()).await.unwrap();
