@@ -52,6 +52,11 @@ impl Current {
         move |e| self.fail(e.into())
     }
 
+    /// A record id from a path; a malformed one is simply "not found".
+    pub fn record_id(&self, raw: &str) -> Result<uuid::Uuid, PageError> {
+        uuid::Uuid::parse_str(raw).map_err(|_| self.fail(AppError::NotFound))
+    }
+
     /// An error page that keeps this user's menu and language switch.
     pub fn fail(&self, err: AppError) -> PageError {
         PageError { err, tr: self.tr, layout: Some(Box::new(crate::views::Layout::new(self, self.tr.t("page-error"), ""))) }

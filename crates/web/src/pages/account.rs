@@ -1,10 +1,10 @@
 //! The user's own account: two-factor sign-in and API tokens.
 
 use super::form::FormData;
+use super::render;
 use super::session::totp_ok;
-use super::{parse_id, render};
 use crate::auth::{Current, PageUser};
-use crate::error::{AppError, PageError};
+use crate::error::PageError;
 use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
@@ -96,7 +96,7 @@ pub async fn create_token(
 }
 
 pub async fn revoke_token(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let id = cur.record_id(&id)?;
     state.store.revoke_token(Who::from(&cur.actor), cur.user.id, id).await.map_err(cur.page_err())?;
     Ok(Redirect::to("/account").into_response())
 }

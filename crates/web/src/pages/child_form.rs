@@ -2,7 +2,7 @@
 
 use super::form::{values_of, FormData, FormView};
 use super::place::{self, PlacePicker};
-use super::{parse_id, render};
+use super::render;
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
@@ -186,7 +186,7 @@ async fn invalid(
 }
 
 pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let id = cur.record_id(&id)?;
     let child = state.store.view_child(&cur.actor, id, "page-edit").await.map_err(cur.page_err())?;
     let title = cur.tr.t1("page-edit-child", "case", &child.case_number);
     let input = child.fields.to_input();
@@ -210,7 +210,7 @@ pub async fn update(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let id = cur.record_id(&id)?;
     let raw = FormData(pairs);
     let input = child_input(&raw);
     let version = raw.get("version").unwrap_or_default();

@@ -188,7 +188,7 @@ struct ShowPage {
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let id = cur.record_id(&id)?;
     show_child(&state, &cur, id, String::new()).await
 }
 
@@ -285,7 +285,7 @@ pub async fn assign(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let Some(worker) = f.get("worker").as_deref().and_then(parse_id) else {
         return show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await;
@@ -303,7 +303,7 @@ pub async fn add_residence(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let Some(rci) = f.get("rci_id").as_deref().and_then(parse_id) else {
         return show_child(&state, &cur, id, cur.tr.t("err-rci-required")).await;
@@ -326,7 +326,7 @@ pub async fn link_household(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let Some(household) = f.get("household").as_deref().and_then(parse_id) else {
         return Err(cur.fail(AppError::NotFound));

@@ -292,7 +292,7 @@ struct ShowPage {
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let id = cur.record_id(&id)?;
     let h = state.store.view_household(&cur.actor, id, "page").await.map_err(cur.page_err())?;
     let f = &h.fields;
     let place = match &f.village_code {
@@ -340,7 +340,7 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
 }
 
 pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let id = cur.record_id(&id)?;
     let h = state.store.view_household(&cur.actor, id, "page-edit").await.map_err(cur.page_err())?;
     let f = &h.fields;
     let input = HouseholdInput {
@@ -385,7 +385,7 @@ pub async fn update(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let id = cur.record_id(&id)?;
     let raw = FormData(pairs);
     let input = household_input(&raw);
     let version = raw.get("version").unwrap_or_default();

@@ -181,7 +181,7 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let id = parse_id(&id).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let id = cur.record_id(&id)?;
     let r = state.store.rci(id).await.map_err(cur.page_err())?;
     let on = q.on.as_deref().and_then(krousar_domain::child::parse_date).unwrap_or_else(today);
     let count = state.store.residents_on(id, on).await.map_err(cur.page_err())?;
