@@ -118,6 +118,15 @@ async fn write_members(tx: &mut Tx, id: Uuid, f: &HouseholdFields) -> Result<(),
     Ok(())
 }
 
+async fn link(tx: &mut Tx, household: Uuid, child: Uuid) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO household_children (household_id, child_id) VALUES ($1, $2)")
+        .bind(household.to_string())
+        .bind(child.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub(crate) fn keys(f: &HouseholdFields) -> String {
     let mut names: Vec<&str> = vec![f.name.as_str()];
     for m in &f.members {
@@ -183,11 +192,7 @@ impl Store {
         search_index::write(&mut tx, self.backend, Index::Households, seq, &keys(&f)).await?;
         write_members(&mut tx, id, &f).await?;
         if let Some(c) = child {
-            sqlx::query("INSERT INTO household_children (household_id, child_id) VALUES ($1, $2)")
-                .bind(id.to_string())
-                .bind(c.to_string())
-                .execute(&mut *tx)
-                .await?;
+            link(&mut tx, id, c).await?;
         }
         audit::append(
             &mut tx,
@@ -296,11 +301,7 @@ impl Store {
             .await?
             .int("n")?;
         if exists == 0 {
-            sqlx::query("INSERT INTO household_children (household_id, child_id) VALUES ($1, $2)")
-                .bind(household.to_string())
-                .bind(child.to_string())
-                .execute(&mut *tx)
-                .await?;
+            link(&mut tx, household, child).await?;
             audit::append(
                 &mut tx,
                 actor.into(),
