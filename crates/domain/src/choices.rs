@@ -14,6 +14,13 @@ macro_rules! pick_list {
             }
         }
 
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                $name::parse(&code).ok_or_else(|| serde::de::Error::custom(format!("unknown {} code", $list)))
+            }
+        }
+
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
             pub const LIST: &'static str = $list;
@@ -33,6 +40,7 @@ macro_rules! pick_list {
         }
     };
 }
+pub(crate) use pick_list;
 
 pick_list!(
     /// Sex as recorded for reporting (the field reports girls separately: "42 (17F)").

@@ -32,10 +32,19 @@ pub enum Action {
     ViewAudit,
     ManageOrgs,
     ViewAggregates,
+    /// Open a case on a child (intake: every route).
+    OpenCase,
+    /// Record the work on a case: assessments, plans, placements, visits, notes, tasks, and
+    /// asking a supervisor for approval.
+    WorkCase,
+    /// Approve or return what a worker asked to be approved; approve closures.
+    ApproveCase,
+    /// An organisation's case settings (deadlines, visit intervals, assessment tools).
+    ManageCaseSettings,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 20] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -52,6 +61,10 @@ impl Action {
         Action::ViewAudit,
         Action::ManageOrgs,
         Action::ViewAggregates,
+        Action::OpenCase,
+        Action::WorkCase,
+        Action::ApproveCase,
+        Action::ManageCaseSettings,
     ];
 }
 
@@ -174,6 +187,15 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         }
         (Action::EditChild, Target::Record(r)) => {
             allow(matches!(role, SocialWorker | Supervisor | Intake) && within(case_file_scope(actor), r))
+        }
+        (Action::OpenCase, Target::Record(r)) => {
+            allow(matches!(role, SocialWorker | Supervisor | Intake) && within(case_file_scope(actor), r))
+        }
+        (Action::WorkCase, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor) && within(case_file_scope(actor), r)),
+        // A supervisor approves for their team; a manager for the whole organisation.
+        (Action::ApproveCase, Target::Record(r)) => allow(matches!(role, Supervisor | Manager) && within(case_file_scope(actor), r)),
+        (Action::ManageCaseSettings, Target::Organisation(org)) => {
+            allow(role == SystemAdmin || (matches!(role, OrgAdmin | Manager) && org == actor.org_id))
         }
         (Action::AssignChild, Target::Record(r)) => allow(role == Supervisor && within(case_file_scope(actor), r)),
         (Action::CreateChild | Action::CreateHousehold, Target::Nothing) => allow(matches!(role, SocialWorker | Supervisor | Intake)),

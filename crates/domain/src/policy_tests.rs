@@ -32,6 +32,27 @@ fn records() -> [RecordOwner; 5] {
 }
 
 const RECORD_TABLE: &[(&str, Action, &str)] = &[
+    ("social-worker", Action::OpenCase, "A----"),
+    ("social-worker", Action::WorkCase, "A----"),
+    ("social-worker", Action::ApproveCase, "-----"),
+    ("supervisor", Action::OpenCase, "AA---"),
+    ("supervisor", Action::WorkCase, "AA---"),
+    ("supervisor", Action::ApproveCase, "AA---"),
+    ("manager", Action::OpenCase, "-----"),
+    ("manager", Action::WorkCase, "-----"),
+    ("manager", Action::ApproveCase, "AAA--"),
+    ("intake", Action::OpenCase, "A----"),
+    ("intake", Action::WorkCase, "-----"),
+    ("intake", Action::ApproveCase, "-----"),
+    ("org-admin", Action::OpenCase, "-----"),
+    ("org-admin", Action::WorkCase, "-----"),
+    ("org-admin", Action::ApproveCase, "-----"),
+    ("ministry", Action::OpenCase, "-----"),
+    ("ministry", Action::WorkCase, "-----"),
+    ("ministry", Action::ApproveCase, "-----"),
+    ("system-admin", Action::OpenCase, "-----"),
+    ("system-admin", Action::WorkCase, "-----"),
+    ("system-admin", Action::ApproveCase, "-----"),
     ("social-worker", Action::ViewChild, "A---A"),
     ("social-worker", Action::EditChild, "A----"),
     ("social-worker", Action::AssignChild, "-----"),
@@ -82,7 +103,16 @@ fn record_actions_by_role_and_scope() {
 
 #[test]
 fn table_covers_every_role_and_record_action() {
-    let record_actions = [Action::ViewChild, Action::EditChild, Action::AssignChild, Action::ViewHousehold, Action::EditHousehold];
+    let record_actions = [
+        Action::ViewChild,
+        Action::EditChild,
+        Action::AssignChild,
+        Action::ViewHousehold,
+        Action::EditHousehold,
+        Action::OpenCase,
+        Action::WorkCase,
+        Action::ApproveCase,
+    ];
     for role in Role::ALL {
         for action in record_actions {
             assert!(RECORD_TABLE.iter().any(|(r, a, _)| *r == role.as_str() && *a == action), "missing row {role} {action:?}");
@@ -113,6 +143,13 @@ const ORG_TABLE: &[(&str, Action, &str)] = &[
     ("org-admin", Action::ViewAggregates, "--"),
     ("ministry", Action::ViewAggregates, "AA"),
     ("system-admin", Action::ViewAggregates, "AA"),
+    ("social-worker", Action::ManageCaseSettings, "--"),
+    ("supervisor", Action::ManageCaseSettings, "--"),
+    ("manager", Action::ManageCaseSettings, "A-"),
+    ("intake", Action::ManageCaseSettings, "--"),
+    ("org-admin", Action::ManageCaseSettings, "A-"),
+    ("ministry", Action::ManageCaseSettings, "--"),
+    ("system-admin", Action::ManageCaseSettings, "AA"),
 ];
 
 #[test]

@@ -20,6 +20,25 @@ pub fn optional(errors: &mut Invalid, field: &'static str, raw: Option<&str>, ma
     Some(value.to_string())
 }
 
+/// Free text of several lines (notes, observations, a child's own words): like `optional`, but
+/// line breaks and tabs are kept (as `\n`).
+pub fn paragraphs(errors: &mut Invalid, field: &'static str, raw: Option<&str>, max_chars: usize) -> Option<String> {
+    let value = raw.map(|s| s.replace("\r\n", "\n").replace('\r', "\n"))?;
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    if value.chars().count() > max_chars {
+        errors.push(field, "err-too-long");
+        return None;
+    }
+    if value.chars().any(|c| c != '\n' && c != '\t' && is_forbidden(c)) {
+        errors.push(field, "err-control-chars");
+        return None;
+    }
+    Some(value.to_string())
+}
+
 /// Control characters are refused, except that zero-width spaces and joiners, which Khmer text
 /// legitimately contains, pass (they are format characters, not control characters).
 fn is_forbidden(c: char) -> bool {

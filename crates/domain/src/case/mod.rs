@@ -1,0 +1,17 @@
+//! A child's case, from intake to closure: its stage, the approvals it needs, assessments,
+//! plans, placements, follow-up schedules and the everyday records kept on it. Pure rules only;
+//! storage keeps the facts and asks these functions what they mean.
+
+pub mod approval;
+pub mod csi;
+pub mod entries;
+pub mod schedule;
+pub mod settings;
+pub mod stage;
+
+#[cfg(test)]
+mod tests;
+
+pub use approval::{ApprovalKind, ApprovalState};
+pub use settings::CaseSettings;
+pub use stage::{CaseFacts, Stage};

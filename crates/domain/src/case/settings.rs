@@ -1,0 +1,65 @@
+//! What an organisation decides about the rhythm of its work: how fast a first contact must
+//! happen and how often a placed child is visited, by risk; when a child is reassessed; how long
+//! follow-up lasts. Sensible defaults; an administrator may change them (never below the floor
+//! national guidance sets for follow-up: two years).
+
+use super::stage::RiskLevel;
+use crate::validation::Invalid;
+use serde::{Deserialize, Serialize};
+
+pub const MIN_FOLLOW_UP_MONTHS: u32 = 24;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CaseSettings {
+    /// Days from intake to first contact: high, medium, low, no action.
+    pub first_contact_days: [u32; 4],
+    /// Months between follow-up visits: high, medium, low, no action.
+    pub visit_interval_months: [u32; 4],
+    pub reassessment_months: u32,
+    pub follow_up_months: u32,
+}
+
+impl Default for CaseSettings {
+    fn default() -> Self {
+        CaseSettings { first_contact_days: [1, 3, 7, 14], visit_interval_months: [1, 2, 3, 6], reassessment_months: 6, follow_up_months: 24 }
+    }
+}
+
+fn index(risk: RiskLevel) -> usize {
+    match risk {
+        RiskLevel::High => 0,
+        RiskLevel::Medium => 1,
+        RiskLevel::Low => 2,
+        RiskLevel::NoAction => 3,
+    }
+}
+
+impl CaseSettings {
+    pub fn first_contact_days(&self, risk: RiskLevel) -> u32 {
+        self.first_contact_days[index(risk)]
+    }
+
+    pub fn visit_interval(&self, risk: RiskLevel) -> u32 {
+        self.visit_interval_months[index(risk)]
+    }
+
+    /// Bounds that keep schedules meaningful: contact within 90 days, a visit at least every
+    /// 12 months, reassessment every 1–24 months, follow-up 24–60 months.
+    pub fn validate(self) -> Result<CaseSettings, Invalid> {
+        let mut e = Invalid::default();
+        if self.first_contact_days.iter().any(|d| *d > 90) {
+            e.push("first_contact_days", "err-out-of-range");
+        }
+        if self.visit_interval_months.iter().any(|m| !(1..=12).contains(m)) {
+            e.push("visit_interval_months", "err-out-of-range");
+        }
+        if !(1..=24).contains(&self.reassessment_months) {
+            e.push("reassessment_months", "err-out-of-range");
+        }
+        if !(MIN_FOLLOW_UP_MONTHS..=60).contains(&self.follow_up_months) {
+            e.push("follow_up_months", "err-follow-up-too-short");
+        }
+        e.into_result(self)
+    }
+}

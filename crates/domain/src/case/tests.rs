@@ -1,0 +1,218 @@
+use super::approval::{may_close, may_decide, may_request};
+use super::entries::*;
+use super::schedule::*;
+use super::stage::*;
+use super::*;
+use chrono::NaiveDate;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn stage_follows_what_is_recorded_and_approved() {
+    let mut f = CaseFacts::default();
+    assert_eq!(Stage::derive(&f), Stage::Identified);
+    f.registration_complete = true;
+    assert_eq!(Stage::derive(&f), Stage::Registered);
+    f.assessed = true;
+    assert_eq!(Stage::derive(&f), Stage::Assessment);
+    f.has_care_plan = true; // a draft plan does not move the case on by itself
+    assert_eq!(Stage::derive(&f), Stage::Assessment);
+    f.assessment_approved = true;
+    assert_eq!(Stage::derive(&f), Stage::CasePlan);
+    f.care_plan_approved = true;
+    assert_eq!(Stage::derive(&f), Stage::Implementation);
+    f.has_placement = true;
+    f.placement_approved = true;
+    assert_eq!(Stage::derive(&f), Stage::Implementation, "a group home is not family care: no follow-up stage");
+    f.in_family_placement = true;
+    assert_eq!(Stage::derive(&f), Stage::FollowUp);
+    f.closed = true;
+    assert_eq!(Stage::derive(&f), Stage::Closed);
+    f.closed = false; // reopened
+    assert_eq!(Stage::derive(&f), Stage::FollowUp);
+}
+
+#[test]
+fn approvals_come_in_order() {
+    let mut f = CaseFacts { registration_complete: true, ..Default::default() };
+    assert_eq!(may_request(ApprovalKind::Assessment, &f, &[]), Err("err-needs-assessment"));
+    f.assessed = true;
+    assert_eq!(may_request(ApprovalKind::Assessment, &f, &[]), Ok(()));
+    assert_eq!(may_request(ApprovalKind::Assessment, &f, &[ApprovalKind::Assessment]), Err("err-approval-pending"));
+    f.has_care_plan = true;
+    assert_eq!(may_request(ApprovalKind::CarePlan, &f, &[]), Err("err-needs-approved-assessment"));
+    f.assessment_approved = true;
+    assert_eq!(may_request(ApprovalKind::Assessment, &f, &[]), Err("err-already-approved"));
+    assert_eq!(may_request(ApprovalKind::CarePlan, &f, &[]), Ok(()));
+    assert_eq!(may_request(ApprovalKind::Placement, &f, &[]), Err("err-needs-approved-plan"));
+    f.care_plan_approved = true;
+    assert_eq!(may_request(ApprovalKind::Placement, &f, &[]), Err("err-needs-placement"));
+    f.has_placement = true;
+    assert_eq!(may_request(ApprovalKind::Placement, &f, &[]), Ok(()));
+    f.closed = true;
+    assert_eq!(may_request(ApprovalKind::Placement, &f, &[]), Err("err-case-closed"));
+}
+
+#[test]
+fn nobody_approves_their_own_request_or_decides_twice() {
+    let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    assert_eq!(may_decide(a, a, ApprovalState::Pending), Err("err-approve-own"));
+    assert_eq!(may_decide(a, b, ApprovalState::Pending), Ok(()));
+    assert_eq!(may_decide(a, b, ApprovalState::Approved), Err("err-approval-decided"));
+    assert_eq!(may_decide(a, b, ApprovalState::Returned), Err("err-approval-decided"));
+}
+
+#[test]
+fn closure_waits_for_the_follow_up_period_unless_the_reason_allows() {
+    let f = CaseFacts { care_plan_approved: true, ..Default::default() };
+    let until = Some(d("2027-03-01"));
+    assert_eq!(may_close(ClosureReason::ReintegratedStable, &f, d("2027-02-28"), until), Err("err-follow-up-not-ended"));
+    assert_eq!(may_close(ClosureReason::ReintegratedStable, &f, d("2027-03-01"), until), Ok(()));
+    for early in [ClosureReason::MovedAway, ClosureReason::Transferred, ClosureReason::Died, ClosureReason::AgedOut] {
+        assert_eq!(may_close(early, &f, d("2025-06-01"), until), Ok(()), "{early:?}");
+    }
+    assert_eq!(may_close(ClosureReason::Other, &f, d("2025-06-01"), until), Err("err-follow-up-not-ended"));
+    // A prevention case never placed: no follow-up period, but success needs an approved plan.
+    let unplanned = CaseFacts::default();
+    assert_eq!(may_close(ClosureReason::GoalsMet, &unplanned, d("2025-06-01"), None), Err("err-close-needs-plan"));
+    assert_eq!(may_close(ClosureReason::RefusedServices, &unplanned, d("2025-06-01"), None), Ok(()));
+    let closed = CaseFacts { closed: true, ..Default::default() };
+    assert_eq!(may_close(ClosureReason::Died, &closed, d("2025-06-01"), None), Err("err-case-closed"));
+}
+
+#[test]
+fn months_clamp_to_month_ends_and_leap_days() {
+    assert_eq!(add_months(d("2025-01-31"), 1), d("2025-02-28"));
+    assert_eq!(add_months(d("2024-01-31"), 1), d("2024-02-29"));
+    assert_eq!(add_months(d("2024-02-29"), 12), d("2025-02-28"));
+    assert_eq!(add_months(d("2024-02-29"), 48), d("2028-02-29"));
+    assert_eq!(add_months(d("2025-08-31"), 1), d("2025-09-30"));
+    assert_eq!(add_months(d("2025-12-15"), 1), d("2026-01-15"));
+}
+
+#[test]
+fn schedule_covers_two_years_without_drift() {
+    let start = d("2025-01-31");
+    let until = follow_up_until(start, 24);
+    assert_eq!(until, d("2027-01-31"));
+    let monthly = visits_after(start, until, 1);
+    assert_eq!(monthly.len(), 24);
+    assert_eq!(monthly[0], d("2025-02-28"));
+    assert_eq!(monthly[1], d("2025-03-31"), "counted from the anchor, not chained from 28 Feb");
+    assert_eq!(*monthly.last().unwrap(), until);
+    let quarterly = visits_after(start, until, 3);
+    assert_eq!(quarterly.len(), 8);
+    assert_eq!(quarterly[0], d("2025-04-30"));
+    // An interval that does not divide the period still ends with a visit on the last day.
+    let five = visits_after(start, until, 5);
+    assert_eq!(five, vec![d("2025-06-30"), d("2025-11-30"), d("2026-04-30"), d("2026-09-30"), d("2027-01-31")]);
+    assert!(visits_after(until, until, 1).is_empty());
+}
+
+#[test]
+fn risk_change_mid_schedule_keeps_history_and_replaces_the_rest() {
+    let start = d("2025-01-10");
+    let until = follow_up_until(start, 24);
+    let existing: Vec<DueVisit> = visits_after(start, until, 3)
+        .into_iter()
+        .enumerate()
+        .map(|(i, due_on)| DueVisit { due_on, done: i == 0 })
+        .collect();
+    // 10 Apr done; 10 Jul open and overdue when risk rises to high on 1 Aug.
+    let (add, drop) = reschedule(&existing, d("2025-08-01"), until, 1);
+    assert!(!drop.contains(&d("2025-04-10")), "done visits stay");
+    assert!(!drop.contains(&d("2025-07-10")), "an overdue visit is not forgiven");
+    assert!(drop.contains(&d("2025-10-10")));
+    assert_eq!(drop.len(), existing.len() - 2);
+    assert_eq!(add[0], d("2025-09-01"));
+    assert_eq!(*add.last().unwrap(), until);
+    assert_eq!(add.len(), 18); // Sep 2025 … Dec 2026 monthly, then 10 Jan 2027
+    // A change after the period ends adds nothing.
+    let (add, _) = reschedule(&existing, d("2027-02-01"), until, 1);
+    assert!(add.is_empty());
+}
+
+#[test]
+fn visits_need_a_started_placement() {
+    assert_eq!(check_visit_date(d("2025-01-01"), None), Err("err-visit-needs-placement"));
+    assert_eq!(check_visit_date(d("2025-01-01"), Some(d("2025-01-02"))), Err("err-visit-before-placement"));
+    assert_eq!(check_visit_date(d("2025-01-02"), Some(d("2025-01-02"))), Ok(()));
+}
+
+#[test]
+fn settings_default_and_bounds() {
+    let s = CaseSettings::default();
+    assert_eq!(s.visit_interval(RiskLevel::High), 1);
+    assert_eq!(s.first_contact_days(RiskLevel::Low), 7);
+    assert!(CaseSettings { follow_up_months: 12, ..s.clone() }.validate().is_err(), "never under two years");
+    assert!(CaseSettings { visit_interval_months: [0, 2, 3, 6], ..s.clone() }.validate().is_err());
+    assert!(s.validate().is_ok());
+}
+
+fn csi_raw(score: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    csi::factors().map(|f| (f.to_string(), Some(score.to_string()), None)).collect()
+}
+
+#[test]
+fn csi_scores_are_one_to_four_for_every_factor() {
+    let ok = csi::validate(&csi_raw("3")).unwrap();
+    assert_eq!(ok.total(), 36);
+    assert_eq!(ok.scores.len(), 12);
+    let e = csi::validate(&csi_raw("5")).unwrap_err();
+    assert_eq!(e.for_field("food_security"), Some("err-csi-score"));
+    assert_eq!(e.errors.len(), 12);
+    assert!(csi::validate(&csi_raw("0")).is_err());
+    assert_eq!(csi::validate(&csi_raw("៤")).unwrap().total(), 48, "Khmer digits");
+    let mut missing = csi_raw("2");
+    missing.pop();
+    assert_eq!(csi::validate(&missing).unwrap_err().for_field("education_work"), Some("err-required"));
+    let mut unknown = csi_raw("2");
+    unknown.push(("charm".into(), Some("4".into()), None));
+    assert_eq!(csi::validate(&unknown).unwrap_err().for_field("scores"), Some("err-csi-unknown-factor"));
+}
+
+#[test]
+fn weakest_domains_suggest_goals_and_comparison_pairs_factors() {
+    let mut raw = csi_raw("4");
+    raw[4].1 = Some("1".into()); // protection: abuse and exploitation
+    raw[10].1 = Some("2".into()); // education: performance
+    let now = csi::validate(&raw).unwrap();
+    assert_eq!(now.weakest_domains(), vec!["protection", "education"]);
+    let before = csi::validate(&csi_raw("2")).unwrap();
+    let changes = csi::compare(Some(&before), &now);
+    assert_eq!(changes.len(), 12);
+    assert_eq!(changes[0].before, Some(2));
+    assert_eq!(changes[0].now, 4);
+    assert!(csi::compare(None, &now).iter().all(|c| c.before.is_none()));
+}
+
+#[test]
+fn impossible_records_are_refused() {
+    let today = d("2026-01-15");
+    let task = TaskInput { title: Some("Visit school".into()), owner_id: Some(uuid::Uuid::now_v7().to_string()), due_on: Some("2025-12-31".into()) };
+    assert_eq!(task.validate(d("2026-01-01")).unwrap_err().for_field("due_on"), Some("err-task-before-case"));
+    let emergency = IntakeInput { route: Some("emergency".into()), opened_on: Some("2026-01-15".into()), ..Default::default() };
+    assert_eq!(emergency.validate(today).unwrap_err().for_field("immediate_safety"), Some("err-required"));
+    let report = IntakeInput { route: Some("report".into()), opened_on: Some("2026-01-16".into()), ..Default::default() };
+    let e = report.validate(today).unwrap_err();
+    assert_eq!(e.for_field("opened_on"), Some("err-date-future"));
+    assert_eq!(e.for_field("referral_source"), Some("err-required"));
+    let institution = PlacementInput { kind: Some("residential".into()), started_on: Some("2026-01-10".into()), ..Default::default() };
+    assert_eq!(institution.validate(today).unwrap_err().for_field("justification"), Some("err-institution-justification"));
+    let kin = PlacementInput { kind: Some("kinship".into()), started_on: Some("2026-01-10".into()), ..Default::default() };
+    assert_eq!(kin.validate(today).unwrap_err().for_field("household_id"), Some("err-placement-household"));
+    let visit = VisitInput { visited_on: Some("2026-01-10".into()), school: Some("regular".into()), spoken_alone: Some("on".into()), ..Default::default() };
+    assert_eq!(visit.validate(today).unwrap_err().for_field("spoken_alone"), Some("err-alone-not-seen"));
+    let other = ClosureInput { reason: Some("other".into()), note: None };
+    assert_eq!(other.validate().unwrap_err().for_field("note"), Some("err-required"));
+}
+
+#[test]
+fn notes_keep_their_lines() {
+    let n = NoteInput { kind: Some("phone".into()), noted_on: Some("2026-01-02".into()), text: Some("line one\r\nline two".into()) };
+    assert_eq!(n.validate(d("2026-01-15")).unwrap().text, "line one\nline two");
+    let bad = NoteInput { text: Some("x\u{202E}y".into()), ..n };
+    assert_eq!(bad.validate(d("2026-01-15")).unwrap_err().for_field("text"), Some("err-control-chars"));
+}
