@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod cases;
 pub mod children;
 pub mod db;
 pub mod error;

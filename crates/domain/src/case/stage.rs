@@ -106,3 +106,19 @@ impl Stage {
         Stage::ALL.iter().position(|s| *s == self).unwrap_or(0)
     }
 }
+
+impl RiskLevel {
+    fn rank(self) -> u8 {
+        match self {
+            RiskLevel::High => 3,
+            RiskLevel::Medium => 2,
+            RiskLevel::Low => 1,
+            RiskLevel::NoAction => 0,
+        }
+    }
+
+    /// Whether this level is more serious than `other` (anything is, compared with no level).
+    pub fn is_higher_than(self, other: Option<RiskLevel>) -> bool {
+        other.is_none_or(|o| self.rank() > o.rank())
+    }
+}

@@ -1,0 +1,66 @@
+//! Opening a case (every intake route) and reopening a closed one.
+
+use super::{add_entry, child_for, finish, load_case, open_case_for, write_case, Case};
+use crate::db::{now_text, Store};
+use crate::error::StoreError;
+use chrono::NaiveDate;
+use krousar_domain::case::entries::{reason_text, Intake};
+use krousar_domain::case::Stage;
+use krousar_domain::{Action, Actor};
+use serde_json::json;
+use uuid::Uuid;
+
+impl Store {
+    /// Open the case of a registered child. A child has one case; a closed case is reopened,
+    /// never opened twice. The first-contact deadline is set when risk is assessed.
+    pub async fn open_case(&self, actor: &Actor, child_id: Uuid, intake: Intake) -> Result<Case, StoreError> {
+        write_case(self, actor, child_id, "case.open", async |tx| {
+            let child = child_for(tx, actor, child_id, Action::OpenCase).await?;
+            if load_case(tx, &child).await?.is_some() {
+                return Err(StoreError::Duplicate("case"));
+            }
+            let now = now_text();
+            sqlx::query(
+                "INSERT INTO cases (child_id, org_id, route, referral_source, opened_on, summary, immediate_safety, stage, \
+                 opened_by, supervisor_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                 (SELECT id FROM users WHERE team_id = $10 AND role = 'supervisor' AND disabled = 0 ORDER BY created_at LIMIT 1), $11, $12)",
+            )
+            .bind(child.id.to_string())
+            .bind(child.org_id.to_string())
+            .bind(intake.route.code())
+            .bind(intake.referral_source.map(|s| s.code()))
+            .bind(intake.opened_on.to_string())
+            .bind(intake.summary.clone())
+            .bind(intake.immediate_safety.clone())
+            .bind(Stage::Identified.code())
+            .bind(actor.user_id.to_string())
+            .bind(child.team_id.map(|t| t.to_string()))
+            .bind(&now)
+            .bind(&now)
+            .execute(&mut **tx)
+            .await?;
+            add_entry(tx, child.id, "intake", intake.opened_on, &intake, actor).await?;
+            finish(tx, actor, &child, "case.open", json!({"route": intake.route.code()})).await
+        })
+        .await
+    }
+
+    /// Reopen a closed case, with the reason written in full. Its records and history stay; the
+    /// stage follows from them again.
+    pub async fn reopen_case(&self, actor: &Actor, child_id: Uuid, reason: Option<&str>, today: NaiveDate) -> Result<Case, StoreError> {
+        let reason = reason_text(reason, "reason")?;
+        write_case(self, actor, child_id, "case.reopen", async |tx| {
+            let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
+            if case.closed_on.is_none() {
+                return Err(StoreError::invalid("reason", "err-case-not-closed"));
+            }
+            sqlx::query("UPDATE cases SET closed_on = NULL, closure_reason = NULL WHERE child_id = $1")
+                .bind(child.id.to_string())
+                .execute(&mut **tx)
+                .await?;
+            add_entry(tx, child.id, "reopen", today, &json!({"reason": reason}), actor).await?;
+            finish(tx, actor, &child, "case.reopen", json!({})).await
+        })
+        .await
+    }
+}

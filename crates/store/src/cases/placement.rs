@@ -1,0 +1,181 @@
+//! Placements and follow-up: recording and ending a placement, the visit schedule an approved
+//! family placement starts, and the visits that fulfil it.
+
+use super::{add_entry, finish, open_case_for, org_settings, refuse_if_closed, write_case, Case};
+use crate::db::{RowExt, Store, Tx};
+use crate::error::StoreError;
+use chrono::{Days, NaiveDate};
+use krousar_domain::case::entries::{reason_text, Placement, Visit};
+use krousar_domain::case::schedule::{self, check_visit_date, DueVisit};
+use krousar_domain::case::stage::RiskLevel;
+use krousar_domain::{new_id, Action, Actor};
+use serde_json::json;
+use uuid::Uuid;
+
+async fn insert_visits(tx: &mut Tx, child: Uuid, placement: Uuid, dates: &[NaiveDate]) -> Result<(), StoreError> {
+    for d in dates {
+        sqlx::query("INSERT INTO follow_up_visits (id, child_id, placement_id, due_on) VALUES ($1, $2, $3, $4)")
+            .bind(new_id().to_string())
+            .bind(child.to_string())
+            .bind(placement.to_string())
+            .bind(d.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Start the follow-up of an approved family placement: two years (or the organisation's
+/// longer period) of visits at the rhythm the case's risk sets.
+pub(super) async fn start_follow_up(tx: &mut Tx, case: &Case) -> Result<(), StoreError> {
+    let (Some(placement), Some(start)) = (case.placement_id, case.placement_started_on) else { return Ok(()) };
+    let settings = org_settings(tx, case.org_id).await?;
+    let until = schedule::follow_up_until(start, settings.follow_up_months);
+    let interval = settings.visit_interval(case.risk_level.unwrap_or(RiskLevel::Medium));
+    sqlx::query("UPDATE cases SET follow_up_until = $1 WHERE child_id = $2")
+        .bind(until.to_string())
+        .bind(case.child_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    insert_visits(tx, case.child_id, placement, &schedule::visits_after(start, until, interval)).await
+}
+
+/// After a risk change on `changed_on`: open visits after it give way to the new rhythm.
+pub(super) async fn reschedule_visits(tx: &mut Tx, case: &Case, changed_on: NaiveDate, interval: u32) -> Result<(), StoreError> {
+    let (Some(placement), Some(until)) = (case.placement_id, case.follow_up_until) else { return Ok(()) };
+    let rows = sqlx::query("SELECT due_on, done_on FROM follow_up_visits WHERE child_id = $1 AND placement_id = $2")
+        .bind(case.child_id.to_string())
+        .bind(placement.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut existing = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let due_on = NaiveDate::parse_from_str(&r.text("due_on")?, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        existing.push(DueVisit { due_on, done: r.opt_text("done_on")?.is_some() });
+    }
+    let (add, _drop) = schedule::reschedule(&existing, changed_on, until, interval);
+    sqlx::query("DELETE FROM follow_up_visits WHERE child_id = $1 AND placement_id = $2 AND done_on IS NULL AND due_on > $3")
+        .bind(case.child_id.to_string())
+        .bind(placement.to_string())
+        .bind(changed_on.to_string())
+        .execute(&mut **tx)
+        .await?;
+    insert_visits(tx, case.child_id, placement, &add).await
+}
+
+impl Store {
+    /// Record where the child now lives. One placement at a time: the current one must be
+    /// ended first. It takes effect for follow-up once a supervisor approves it.
+    pub async fn record_placement(&self, actor: &Actor, child_id: Uuid, p: Placement) -> Result<Case, StoreError> {
+        write_case(self, actor, child_id, "case.placement", async |tx| {
+            let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
+            refuse_if_closed(&case)?;
+            if case.placement_kind.is_some() {
+                return Err(StoreError::invalid("kind", "err-placement-current"));
+            }
+            if p.started_on < case.opened_on {
+                return Err(StoreError::invalid("started_on", "err-before-case-opened"));
+            }
+            if let Some(h) = p.household_id {
+                let row = sqlx::query("SELECT org_id FROM households WHERE id = $1").bind(h.to_string()).fetch_optional(&mut **tx).await?;
+                if row.map(|r| r.uuid("org_id")).transpose()? != Some(child.org_id) {
+                    return Err(StoreError::invalid("household_id", "err-invalid-choice"));
+                }
+            }
+            let id = add_entry(tx, child.id, "placement", p.started_on, &p, actor).await?;
+            sqlx::query(
+                "UPDATE cases SET placement_id = $1, placement_kind = $2, placement_started_on = $3, placement_approved = 0, \
+                 follow_up_until = NULL WHERE child_id = $4",
+            )
+            .bind(id.to_string())
+            .bind(p.kind.code())
+            .bind(p.started_on.to_string())
+            .bind(child.id.to_string())
+            .execute(&mut **tx)
+            .await?;
+            finish(tx, actor, &child, "case.placement", json!({"kind": p.kind.code(), "placement": id})).await
+        })
+        .await
+    }
+
+    /// End the current placement (breakdown, move): its open visits after the end are dropped.
+    pub async fn end_placement(&self, actor: &Actor, child_id: Uuid, ended_on: NaiveDate, reason: Option<&str>) -> Result<Case, StoreError> {
+        let reason = reason_text(reason, "reason")?;
+        write_case(self, actor, child_id, "case.placement_end", async |tx| {
+            let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
+            refuse_if_closed(&case)?;
+            let (Some(placement), Some(start)) = (case.placement_id, case.placement_started_on) else {
+                return Err(StoreError::invalid("ended_on", "err-no-placement"));
+            };
+            if ended_on < start {
+                return Err(StoreError::invalid("ended_on", "err-end-before-start"));
+            }
+            sqlx::query("DELETE FROM follow_up_visits WHERE child_id = $1 AND placement_id = $2 AND done_on IS NULL AND due_on > $3")
+                .bind(child.id.to_string())
+                .bind(placement.to_string())
+                .bind(ended_on.to_string())
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "UPDATE cases SET placement_id = NULL, placement_kind = NULL, placement_started_on = NULL, placement_approved = 0, \
+                 follow_up_until = NULL WHERE child_id = $1",
+            )
+            .bind(child.id.to_string())
+            .execute(&mut **tx)
+            .await?;
+            add_entry(tx, child.id, "placement_end", ended_on, &json!({"placement": placement, "reason": reason}), actor).await?;
+            finish(tx, actor, &child, "case.placement_end", json!({"placement": placement})).await
+        })
+        .await
+    }
+
+    /// Record a follow-up visit. It fulfils the earliest open visit of the schedule; a safety
+    /// concern that raises risk changes the rhythm and opens a task for the case's worker.
+    pub async fn record_visit(&self, actor: &Actor, child_id: Uuid, v: Visit) -> Result<Case, StoreError> {
+        write_case(self, actor, child_id, "case.visit", async |tx| {
+            let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
+            refuse_if_closed(&case)?;
+            let started = case.placement_started_on.filter(|_| case.facts.in_family_placement);
+            check_visit_date(v.visited_on, started).map_err(|code| StoreError::invalid("visited_on", code))?;
+            let entry = add_entry(tx, child.id, "visit", v.visited_on, &v, actor).await?;
+            let open = sqlx::query(
+                "SELECT id FROM follow_up_visits WHERE child_id = $1 AND placement_id = $2 AND done_on IS NULL ORDER BY due_on LIMIT 1",
+            )
+            .bind(child.id.to_string())
+            .bind(case.placement_id.map(|p| p.to_string()))
+            .fetch_optional(&mut **tx)
+            .await?;
+            if let Some(row) = open {
+                sqlx::query("UPDATE follow_up_visits SET done_on = $1, visit_entry_id = $2 WHERE id = $3")
+                    .bind(v.visited_on.to_string())
+                    .bind(entry.to_string())
+                    .bind(row.text("id")?)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            sqlx::query("UPDATE cases SET first_contact_on = COALESCE(first_contact_on, $1) WHERE child_id = $2")
+                .bind(v.visited_on.to_string())
+                .bind(child.id.to_string())
+                .execute(&mut **tx)
+                .await?;
+            if let Some(level) = v.raise_risk.filter(|l| l.is_higher_than(case.risk_level)) {
+                let settings = org_settings(tx, child.org_id).await?;
+                sqlx::query("UPDATE cases SET risk_level = $1 WHERE child_id = $2")
+                    .bind(level.code())
+                    .bind(child.id.to_string())
+                    .execute(&mut **tx)
+                    .await?;
+                reschedule_visits(tx, &case, v.visited_on, settings.visit_interval(level)).await?;
+                let reasons = v.safety_concern.clone().unwrap_or_default();
+                add_entry(tx, child.id, "risk", v.visited_on, &json!({"level": level, "reasons": reasons, "assessed_on": v.visited_on}), actor)
+                    .await?;
+                let owner = child.assigned_worker_id.unwrap_or(actor.user_id);
+                let due = v.visited_on.checked_add_days(Days::new(u64::from(settings.first_contact_days(level)))).unwrap_or(v.visited_on);
+                let title: String = reasons.chars().take(110).collect();
+                super::tasks::insert_task(tx, child.id, &title, owner, due, "concern", actor).await?;
+            }
+            finish(tx, actor, &child, "case.visit", json!({"visit": entry, "risk_raised": v.raise_risk.is_some()})).await
+        })
+        .await
+    }
+}

@@ -1,0 +1,174 @@
+//! A case from intake to closure on every engine (SQLite always, PostgreSQL when
+//! `KROUSAR_TEST_POSTGRES_URL` is set): the stage follows the records, approvals gate each step,
+//! the follow-up schedule is built and rescheduled, impossible sequences change nothing.
+
+use chrono::NaiveDate;
+use krousar_domain::case::entries::*;
+use krousar_domain::case::{csi, ApprovalKind, Stage};
+use krousar_domain::child::ChildFields;
+use krousar_domain::choices::*;
+use krousar_domain::household::HouseholdFields;
+use krousar_domain::Role;
+use krousar_store::{Store, StoreError, Who};
+
+async fn stores() -> Vec<Store> {
+    let dir = std::env::temp_dir().join(format!("krousar-cases-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut urls = vec![format!("sqlite://{}", dir.join("c.db").display())];
+    if let Ok(pg) = std::env::var("KROUSAR_TEST_POSTGRES_URL") {
+        let name = format!("krousar_c_{}", uuid::Uuid::now_v7().simple());
+        let admin = Store::connect(&pg).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
+        let (head, _) = pg.rsplit_once('/').unwrap();
+        urls.push(format!("{head}/{name}"));
+    }
+    let mut out = Vec::new();
+    for u in urls {
+        out.push(Store::open(&u).await.unwrap());
+    }
+    out
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn child() -> ChildFields {
+    ChildFields {
+        given_name_km: Some("ស្រីពៅ".into()),
+        family_name_km: Some("សុខ".into()),
+        given_name_latin: Some("Sreypov".into()),
+        family_name_latin: Some("Sok".into()),
+        nickname: None,
+        sex: Sex::Female,
+        date_of_birth: Some(d("2014-03-02")),
+        estimated_birth_year: None,
+        birth_registration: BirthRegistration::Registered,
+        birth_certificate_number: None,
+        id_poor: IdPoor::Level1,
+        disability: Disability::None,
+        disability_note: None,
+        protection: vec![],
+        protection_note: None,
+        village_code: Some("02020101".into()),
+        living_arrangement: LivingArrangement::InRci,
+        rci_id: None,
+    }
+}
+
+fn invalid_code(e: StoreError) -> &'static str {
+    match e {
+        StoreError::Invalid(i) => i.errors[0].code,
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+fn csi_all(score: u8) -> CsiAssessment {
+    let raw: Vec<_> = csi::factors().map(|f| (f.to_string(), Some(score.to_string()), None)).collect();
+    validate_csi(Some("2026-01-20"), &raw, d("2026-01-20")).unwrap()
+}
+
+#[tokio::test]
+async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refused() {
+    for store in stores().await {
+        let org = store.create_org(Who::system(), "Case NGO", OrgKind::Ngo).await.unwrap();
+        let team = store.create_team(Who::system(), org.id, "Battambang").await.unwrap();
+        let worker = store.create_user(Who::system(), org.id, Some(team.id), "worker", "Worker", Role::SocialWorker, "x", "km").await.unwrap().actor();
+        let boss = store.create_user(Who::system(), org.id, Some(team.id), "boss", "Boss", Role::Supervisor, "x", "km").await.unwrap().actor();
+        let other = store.create_org(Who::system(), "Other NGO", OrgKind::Ngo).await.unwrap();
+        let stranger = store.create_user(Who::system(), other.id, None, "stranger", "S", Role::Supervisor, "x", "km").await.unwrap().actor();
+
+        let kid = store.register_child(&worker, child()).await.unwrap();
+        let intake = IntakeInput { route: Some("rci".into()), opened_on: Some("2026-01-10".into()), ..Default::default() };
+        let case = store.open_case(&worker, kid.id, intake.validate(d("2026-01-10")).unwrap()).await.unwrap();
+        assert_eq!(case.stage, Stage::Registered);
+        assert_eq!(case.supervisor_id, Some(boss.user_id), "the team's supervisor supervises the case");
+        assert!(matches!(store.open_case(&worker, kid.id, intake.validate(d("2026-01-10")).unwrap()).await, Err(StoreError::Duplicate(_))));
+        assert!(matches!(store.record_csi(&stranger, kid.id, csi_all(2)).await, Err(StoreError::Forbidden)));
+
+        let risk = Risk { level: krousar_domain::case::stage::RiskLevel::Medium, reasons: "no school".into(), assessed_on: d("2026-01-12") };
+        let case = store.record_risk(&worker, kid.id, risk).await.unwrap();
+        assert_eq!(case.stage, Stage::Assessment);
+        assert_eq!(case.first_contact_due, Some(d("2026-01-13")), "medium risk: contact within 3 days of intake");
+        let case = store.record_csi(&worker, kid.id, csi_all(2)).await.unwrap();
+        assert_eq!(case.reassessment_due, Some(d("2026-07-20")));
+
+        // Approvals come in order, and nobody approves their own request.
+        assert_eq!(invalid_code(store.request_approval(&worker, kid.id, ApprovalKind::CarePlan, None, d("2026-01-21")).await.unwrap_err()), "err-needs-approved-assessment");
+        store.request_approval(&worker, kid.id, ApprovalKind::Assessment, None, d("2026-01-21")).await.unwrap();
+        let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
+        let pending = file.unwrap().pending("assessment").unwrap().id;
+        assert_eq!(invalid_code(store.decide_approval(&boss, kid.id, pending, false, None, d("2026-01-22")).await.unwrap_err()), "err-required");
+        assert!(matches!(store.decide_approval(&worker, kid.id, pending, true, None, d("2026-01-22")).await, Err(StoreError::Forbidden)));
+        let case = store.decide_approval(&boss, kid.id, pending, true, Some("Agreed"), d("2026-01-22")).await.unwrap();
+        assert_eq!(case.stage, Stage::CasePlan);
+
+        let plan = CarePlan { goals: vec![Goal { domain: "education".into(), goal: "Back to school".into() }], child_view: Some("ចង់ទៅផ្ទះ".into()), family_view: None, review_on: d("2026-07-01") };
+        store.save_care_plan(&worker, kid.id, plan, d("2026-01-25")).await.unwrap();
+        store.request_approval(&worker, kid.id, ApprovalKind::CarePlan, None, d("2026-01-25")).await.unwrap();
+        let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
+        let pending = file.unwrap().pending("care_plan").unwrap().id;
+        let case = store.decide_approval(&boss, kid.id, pending, true, None, d("2026-01-26")).await.unwrap();
+        assert_eq!(case.stage, Stage::Implementation);
+
+        // A visit before there is a placement is refused and changes nothing.
+        let visit = |on: &str| Visit { visited_on: d(on), child_seen: true, spoken_alone: true, school: SchoolAttendance::Regular, observations: vec![], safety_concern: None, actions: None, raise_risk: None };
+        let before = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
+        assert_eq!(invalid_code(store.record_visit(&worker, kid.id, visit("2026-02-10")).await.unwrap_err()), "err-visit-needs-placement");
+        let after = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
+        assert_eq!(before.case.version, after.case.version);
+        assert_eq!(before.timeline.len(), after.timeline.len());
+
+        let home = HouseholdFields { name: "Sok family".into(), phone: None, village_code: Some("02020101".into()), address_detail: None, income_band: IncomeBand::Under300k, id_poor: IdPoor::Level1, id_poor_number: None, members: vec![] };
+        let home = store.create_household(&worker, home, Some(kid.id)).await.unwrap();
+        let placement = Placement { kind: PlacementType::Mother, household_id: Some(home.id), started_on: d("2026-01-31"), justification: None };
+        store.record_placement(&worker, kid.id, placement.clone()).await.unwrap();
+        assert_eq!(invalid_code(store.record_placement(&worker, kid.id, placement).await.unwrap_err()), "err-placement-current");
+        store.request_approval(&worker, kid.id, ApprovalKind::Placement, None, d("2026-02-01")).await.unwrap();
+        let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
+        let pending = file.unwrap().pending("placement").unwrap().id;
+        let case = store.decide_approval(&boss, kid.id, pending, true, None, d("2026-02-01")).await.unwrap();
+        assert_eq!(case.stage, Stage::FollowUp);
+        assert_eq!(case.follow_up_until, Some(d("2028-01-31")));
+        let file = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
+        assert_eq!(file.visits.len(), 12, "medium risk: every two months for two years");
+        assert_eq!(file.visits[0].due_on, "2026-03-31");
+
+        assert_eq!(invalid_code(store.record_visit(&worker, kid.id, visit("2026-01-30")).await.unwrap_err()), "err-visit-before-placement");
+        store.record_visit(&worker, kid.id, visit("2026-03-25")).await.unwrap();
+        // A concern at the second visit raises risk to high: monthly visits and a task.
+        let worrying = Visit { safety_concern: Some("Bruises on arms".into()), raise_risk: Some(krousar_domain::case::stage::RiskLevel::High), ..visit("2026-05-20") };
+        let case = store.record_visit(&worker, kid.id, worrying).await.unwrap();
+        assert_eq!(case.risk_level, Some(krousar_domain::case::stage::RiskLevel::High));
+        let file = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
+        assert_eq!(file.visits.iter().filter(|v| v.done_on.is_some()).count(), 2);
+        let open: Vec<_> = file.visits.iter().filter(|v| v.done_on.is_none()).collect();
+        assert_eq!(open[0].due_on, "2026-06-20");
+        assert_eq!(open.last().unwrap().due_on, "2028-01-31");
+        assert_eq!(file.tasks.len(), 1);
+        assert_eq!(file.tasks[0].due_on, "2026-05-21", "high risk: act within a day");
+        let list = store.worklist(&worker, d("2026-06-15"), true).await.unwrap();
+        assert!(list.due.iter().any(|i| i.what == "visit" && i.due_on == "2026-06-20"));
+        assert!(list.due.iter().any(|i| i.what == "task"));
+        let team = store.team_view(&boss, d("2026-07-01")).await.unwrap();
+        assert_eq!(team[0].worker_id, worker.user_id);
+        assert_eq!(team[0].overdue_visits, 1);
+        assert_eq!(team[0].overdue_tasks, 1);
+
+        // Closing during follow-up needs a reason that allows it, and a supervisor's approval.
+        let stable = ClosureInput { reason: Some("reintegrated_stable".into()), note: None }.validate().unwrap();
+        assert_eq!(invalid_code(store.request_approval(&worker, kid.id, ApprovalKind::Closure, Some(stable), d("2026-08-01")).await.unwrap_err()), "err-follow-up-not-ended");
+        let moved = ClosureInput { reason: Some("moved_away".into()), note: Some("Family moved to Thailand".into()) }.validate().unwrap();
+        store.request_approval(&worker, kid.id, ApprovalKind::Closure, Some(moved), d("2026-08-01")).await.unwrap();
+        let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
+        let pending = file.unwrap().pending("closure").unwrap().id;
+        let case = store.decide_approval(&boss, kid.id, pending, true, None, d("2026-08-02")).await.unwrap();
+        assert_eq!(case.stage, Stage::Closed);
+        let file = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
+        assert!(file.visits.iter().all(|v| v.done_on.is_some() || v.due_on.as_str() <= "2026-08-02"), "no visits owed after closure");
+        assert_eq!(invalid_code(store.add_note(&worker, kid.id, NoteInput { kind: Some("phone".into()), noted_on: Some("2026-08-03".into()), text: Some("x".into()) }.validate(d("2026-08-03")).unwrap()).await.unwrap_err()), "err-case-closed");
+        let case = store.reopen_case(&worker, kid.id, Some("Family came back"), d("2026-09-01")).await.unwrap();
+        assert_eq!(case.stage, Stage::FollowUp);
+        assert!(krousar_store::audit::verify(&store).await.unwrap().broken_at.is_none());
+    }
+}
