@@ -73,20 +73,30 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
     for store in stores().await {
         let org = store.create_org(Who::system(), "Case NGO", OrgKind::Ngo).await.unwrap();
         let team = store.create_team(Who::system(), org.id, "Battambang").await.unwrap();
-        let worker = store.create_user(Who::system(), org.id, Some(team.id), "worker", "Worker", Role::SocialWorker, "x", "km").await.unwrap().actor();
-        let boss = store.create_user(Who::system(), org.id, Some(team.id), "boss", "Boss", Role::Supervisor, "x", "km").await.unwrap().actor();
+        let worker = store
+            .create_user(Who::system(), org.id, Some(team.id), "worker", "Worker", Role::SocialWorker, "x", "km")
+            .await
+            .unwrap()
+            .actor();
+        let boss =
+            store.create_user(Who::system(), org.id, Some(team.id), "boss", "Boss", Role::Supervisor, "x", "km").await.unwrap().actor();
         let other = store.create_org(Who::system(), "Other NGO", OrgKind::Ngo).await.unwrap();
-        let stranger = store.create_user(Who::system(), other.id, None, "stranger", "S", Role::Supervisor, "x", "km").await.unwrap().actor();
+        let stranger =
+            store.create_user(Who::system(), other.id, None, "stranger", "S", Role::Supervisor, "x", "km").await.unwrap().actor();
 
         let kid = store.register_child(&worker, child()).await.unwrap();
         let intake = IntakeInput { route: Some("rci".into()), opened_on: Some("2026-01-10".into()), ..Default::default() };
         let case = store.open_case(&worker, kid.id, intake.validate(d("2026-01-10")).unwrap()).await.unwrap();
         assert_eq!(case.stage, Stage::Registered);
         assert_eq!(case.supervisor_id, Some(boss.user_id), "the team's supervisor supervises the case");
-        assert!(matches!(store.open_case(&worker, kid.id, intake.validate(d("2026-01-10")).unwrap()).await, Err(StoreError::Duplicate(_))));
+        assert_eq!(
+            invalid_code(store.open_case(&worker, kid.id, intake.validate(d("2026-01-10")).unwrap()).await.unwrap_err()),
+            "err-case-exists"
+        );
         assert!(matches!(store.record_csi(&stranger, kid.id, csi_all(2)).await, Err(StoreError::Forbidden)));
 
-        let risk = Risk { level: krousar_domain::case::stage::RiskLevel::Medium, reasons: "no school".into(), assessed_on: d("2026-01-12") };
+        let risk =
+            Risk { level: krousar_domain::case::stage::RiskLevel::Medium, reasons: "no school".into(), assessed_on: d("2026-01-12") };
         let case = store.record_risk(&worker, kid.id, risk).await.unwrap();
         assert_eq!(case.stage, Stage::Assessment);
         assert_eq!(case.first_contact_due, Some(d("2026-01-13")), "medium risk: contact within 3 days of intake");
@@ -94,16 +104,27 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         assert_eq!(case.reassessment_due, Some(d("2026-07-20")));
 
         // Approvals come in order, and nobody approves their own request.
-        assert_eq!(invalid_code(store.request_approval(&worker, kid.id, ApprovalKind::CarePlan, None, d("2026-01-21")).await.unwrap_err()), "err-needs-approved-assessment");
+        assert_eq!(
+            invalid_code(store.request_approval(&worker, kid.id, ApprovalKind::CarePlan, None, d("2026-01-21")).await.unwrap_err()),
+            "err-needs-approved-assessment"
+        );
         store.request_approval(&worker, kid.id, ApprovalKind::Assessment, None, d("2026-01-21")).await.unwrap();
         let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
         let pending = file.unwrap().pending("assessment").unwrap().id;
-        assert_eq!(invalid_code(store.decide_approval(&boss, kid.id, pending, false, None, d("2026-01-22")).await.unwrap_err()), "err-required");
+        assert_eq!(
+            invalid_code(store.decide_approval(&boss, kid.id, pending, false, None, d("2026-01-22")).await.unwrap_err()),
+            "err-required"
+        );
         assert!(matches!(store.decide_approval(&worker, kid.id, pending, true, None, d("2026-01-22")).await, Err(StoreError::Forbidden)));
         let case = store.decide_approval(&boss, kid.id, pending, true, Some("Agreed"), d("2026-01-22")).await.unwrap();
         assert_eq!(case.stage, Stage::CasePlan);
 
-        let plan = CarePlan { goals: vec![Goal { domain: "education".into(), goal: "Back to school".into() }], child_view: Some("ចង់ទៅផ្ទះ".into()), family_view: None, review_on: d("2026-07-01") };
+        let plan = CarePlan {
+            goals: vec![Goal { domain: "education".into(), goal: "Back to school".into() }],
+            child_view: Some("ចង់ទៅផ្ទះ".into()),
+            family_view: None,
+            review_on: d("2026-07-01"),
+        };
         store.save_care_plan(&worker, kid.id, plan, d("2026-01-25")).await.unwrap();
         store.request_approval(&worker, kid.id, ApprovalKind::CarePlan, None, d("2026-01-25")).await.unwrap();
         let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
@@ -112,16 +133,35 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         assert_eq!(case.stage, Stage::Implementation);
 
         // A visit before there is a placement is refused and changes nothing.
-        let visit = |on: &str| Visit { visited_on: d(on), child_seen: true, spoken_alone: true, school: SchoolAttendance::Regular, observations: vec![], safety_concern: None, actions: None, raise_risk: None };
+        let visit = |on: &str| Visit {
+            visited_on: d(on),
+            child_seen: true,
+            spoken_alone: true,
+            school: SchoolAttendance::Regular,
+            observations: vec![],
+            safety_concern: None,
+            actions: None,
+            raise_risk: None,
+        };
         let before = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
         assert_eq!(invalid_code(store.record_visit(&worker, kid.id, visit("2026-02-10")).await.unwrap_err()), "err-visit-needs-placement");
         let after = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
         assert_eq!(before.case.version, after.case.version);
         assert_eq!(before.timeline.len(), after.timeline.len());
 
-        let home = HouseholdFields { name: "Sok family".into(), phone: None, village_code: Some("02020101".into()), address_detail: None, income_band: IncomeBand::Under300k, id_poor: IdPoor::Level1, id_poor_number: None, members: vec![] };
+        let home = HouseholdFields {
+            name: "Sok family".into(),
+            phone: None,
+            village_code: Some("02020101".into()),
+            address_detail: None,
+            income_band: IncomeBand::Under300k,
+            id_poor: IdPoor::Level1,
+            id_poor_number: None,
+            members: vec![],
+        };
         let home = store.create_household(&worker, home, Some(kid.id)).await.unwrap();
-        let placement = Placement { kind: PlacementType::Mother, household_id: Some(home.id), started_on: d("2026-01-31"), justification: None };
+        let placement =
+            Placement { kind: PlacementType::Mother, household_id: Some(home.id), started_on: d("2026-01-31"), justification: None };
         store.record_placement(&worker, kid.id, placement.clone()).await.unwrap();
         assert_eq!(invalid_code(store.record_placement(&worker, kid.id, placement).await.unwrap_err()), "err-placement-current");
         store.request_approval(&worker, kid.id, ApprovalKind::Placement, None, d("2026-02-01")).await.unwrap();
@@ -137,7 +177,11 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         assert_eq!(invalid_code(store.record_visit(&worker, kid.id, visit("2026-01-30")).await.unwrap_err()), "err-visit-before-placement");
         store.record_visit(&worker, kid.id, visit("2026-03-25")).await.unwrap();
         // A concern at the second visit raises risk to high: monthly visits and a task.
-        let worrying = Visit { safety_concern: Some("Bruises on arms".into()), raise_risk: Some(krousar_domain::case::stage::RiskLevel::High), ..visit("2026-05-20") };
+        let worrying = Visit {
+            safety_concern: Some("Bruises on arms".into()),
+            raise_risk: Some(krousar_domain::case::stage::RiskLevel::High),
+            ..visit("2026-05-20")
+        };
         let case = store.record_visit(&worker, kid.id, worrying).await.unwrap();
         assert_eq!(case.risk_level, Some(krousar_domain::case::stage::RiskLevel::High));
         let file = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
@@ -157,7 +201,10 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
 
         // Closing during follow-up needs a reason that allows it, and a supervisor's approval.
         let stable = ClosureInput { reason: Some("reintegrated_stable".into()), note: None }.validate().unwrap();
-        assert_eq!(invalid_code(store.request_approval(&worker, kid.id, ApprovalKind::Closure, Some(stable), d("2026-08-01")).await.unwrap_err()), "err-follow-up-not-ended");
+        assert_eq!(
+            invalid_code(store.request_approval(&worker, kid.id, ApprovalKind::Closure, Some(stable), d("2026-08-01")).await.unwrap_err()),
+            "err-follow-up-not-ended"
+        );
         let moved = ClosureInput { reason: Some("moved_away".into()), note: Some("Family moved to Thailand".into()) }.validate().unwrap();
         store.request_approval(&worker, kid.id, ApprovalKind::Closure, Some(moved), d("2026-08-01")).await.unwrap();
         let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
@@ -166,7 +213,21 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         assert_eq!(case.stage, Stage::Closed);
         let file = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
         assert!(file.visits.iter().all(|v| v.done_on.is_some() || v.due_on.as_str() <= "2026-08-02"), "no visits owed after closure");
-        assert_eq!(invalid_code(store.add_note(&worker, kid.id, NoteInput { kind: Some("phone".into()), noted_on: Some("2026-08-03".into()), text: Some("x".into()) }.validate(d("2026-08-03")).unwrap()).await.unwrap_err()), "err-case-closed");
+        assert_eq!(
+            invalid_code(
+                store
+                    .add_note(
+                        &worker,
+                        kid.id,
+                        NoteInput { kind: Some("phone".into()), noted_on: Some("2026-08-03".into()), text: Some("x".into()) }
+                            .validate(d("2026-08-03"))
+                            .unwrap()
+                    )
+                    .await
+                    .unwrap_err()
+            ),
+            "err-case-closed"
+        );
         let case = store.reopen_case(&worker, kid.id, Some("Family came back"), d("2026-09-01")).await.unwrap();
         assert_eq!(case.stage, Stage::FollowUp);
         assert!(krousar_store::audit::verify(&store).await.unwrap().broken_at.is_none());

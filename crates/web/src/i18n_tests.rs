@@ -28,7 +28,17 @@ fn every_key_used_is_translated() {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let root = env!("CARGO_MANIFEST_DIR");
     let mut files = Vec::new();
-    for dir in ["src", "src/pages", "src/api", "templates", "../domain/src", "../store/src"] {
+    for dir in [
+        "src",
+        "src/pages",
+        "src/pages/case",
+        "src/api",
+        "templates",
+        "../domain/src",
+        "../domain/src/case",
+        "../store/src",
+        "../store/src/cases",
+    ] {
         for e in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
             let p = e.unwrap().path();
             if p.is_file() {
@@ -65,11 +75,57 @@ fn every_key_used_is_translated() {
         OrgKind::ALL.iter().map(|v| v.label_key()).collect(),
         krousar_domain::Role::ALL.iter().map(|r| r.label_key()).collect(),
         (1..=12).map(|m| format!("month-{m}")).collect(),
+        case_keys(),
     ] {
         used.extend(list);
     }
     let missing: Vec<_> = used.iter().filter(|k| !en.contains(*k)).collect();
     assert!(missing.is_empty(), "keys used but not translated: {missing:?}");
+}
+
+/// Keys built at run time by the case pages.
+fn case_keys() -> Vec<String> {
+    use krousar_domain::case::entries::{NoteKind, PlacementType, SchoolAttendance};
+    use krousar_domain::case::stage::{ClosureReason, IntakeRoute, ReferralSource, RiskLevel};
+    use krousar_domain::case::{csi, ApprovalKind, ApprovalState, Stage};
+    let mut keys: Vec<String> = Vec::new();
+    keys.extend(Stage::ALL.iter().map(|v| v.label_key()));
+    keys.extend(IntakeRoute::ALL.iter().map(|v| v.label_key()));
+    keys.extend(ReferralSource::ALL.iter().map(|v| v.label_key()));
+    keys.extend(RiskLevel::ALL.iter().map(|v| v.label_key()));
+    keys.extend(ClosureReason::ALL.iter().map(|v| v.label_key()));
+    keys.extend(ApprovalKind::ALL.iter().map(|v| v.label_key()));
+    keys.extend(ApprovalState::ALL.iter().map(|v| v.label_key()));
+    keys.extend(PlacementType::ALL.iter().map(|v| v.label_key()));
+    keys.extend(NoteKind::ALL.iter().map(|v| v.label_key()));
+    keys.extend(SchoolAttendance::ALL.iter().map(|v| v.label_key()));
+    for d in csi::DOMAINS {
+        keys.push(format!("csi-domain-{}", d.code));
+    }
+    for f in csi::factors() {
+        keys.push(format!("csi-{f}"));
+        keys.extend((1..=4).map(|n| format!("csi-{f}-{n}")));
+    }
+    keys.extend(crate::case_work::CaseForm::ALL.iter().map(|f| f.title_key()));
+    let kinds = [
+        "intake",
+        "risk",
+        "csi",
+        "care-plan",
+        "placement",
+        "placement-end",
+        "visit",
+        "note",
+        "task",
+        "task-done",
+        "approval-requested",
+        "approval-decided",
+        "reopen",
+    ];
+    keys.extend(kinds.iter().map(|k| format!("kind-{k}")));
+    keys.extend(["visit", "first-contact", "reassessment", "plan-review", "task"].iter().map(|k| format!("due-{k}")));
+    keys.extend(["assessment", "care-plan", "placement"].iter().map(|k| format!("btn-request-{k}")));
+    keys
 }
 
 #[test]

@@ -38,6 +38,7 @@ impl Layout {
         let mut nav = vec![("/", "nav-home", true)];
         nav.push(("/children", "nav-children", decide(a, Action::ListChildren, Target::Nothing).allowed()));
         nav.push(("/households", "nav-households", decide(a, Action::ListHouseholds, Target::Nothing).allowed()));
+        nav.push(("/team", "nav-team", matches!(a.role, krousar_domain::Role::Supervisor | krousar_domain::Role::Manager)));
         nav.push(("/rcis", "nav-rcis", true));
         nav.push(("/admin/users", "nav-users", decide(a, Action::ManageUsers, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/admin/audit", "nav-audit", decide(a, Action::ViewAudit, Target::Organisation(a.org_id)).allowed()));
@@ -138,8 +139,10 @@ impl ChildRow {
     }
 }
 
+/// Today in Cambodia (UTC+7, no daylight saving): a visit due "today" is due by the local
+/// calendar, not by the server's.
 pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
 }
 
 /// "42 children", or "more than 1000 children" past the counting cap.

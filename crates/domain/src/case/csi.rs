@@ -108,7 +108,5 @@ pub struct Change {
 }
 
 pub fn compare(previous: Option<&CsiScores>, now: &CsiScores) -> Vec<Change> {
-    factors()
-        .filter_map(|f| now.score(f).map(|n| Change { factor: f, before: previous.and_then(|p| p.score(f)), now: n }))
-        .collect()
+    factors().filter_map(|f| now.score(f).map(|n| Change { factor: f, before: previous.and_then(|p| p.score(f)), now: n })).collect()
 }

@@ -126,7 +126,9 @@ impl IntakeInput {
             e.push("immediate_safety", "err-required");
         }
         match (route, opened_on) {
-            (Some(route), Some(opened_on)) if e.errors.is_empty() => Ok(Intake { route, referral_source, opened_on, summary, immediate_safety }),
+            (Some(route), Some(opened_on)) if e.errors.is_empty() => {
+                Ok(Intake { route, referral_source, opened_on, summary, immediate_safety })
+            }
             _ => Err(e),
         }
     }
@@ -170,7 +172,11 @@ pub struct CsiAssessment {
     pub scores: csi::CsiScores,
 }
 
-pub fn validate_csi(assessed_on: Option<&str>, raw: &[(String, Option<String>, Option<String>)], today: NaiveDate) -> Result<CsiAssessment, Invalid> {
+pub fn validate_csi(
+    assessed_on: Option<&str>,
+    raw: &[(String, Option<String>, Option<String>)],
+    today: NaiveDate,
+) -> Result<CsiAssessment, Invalid> {
     let mut e = Invalid::default();
     let date = past_date(&mut e, "assessed_on", assessed_on, today);
     match (csi::validate(raw), date) {
@@ -272,7 +278,10 @@ impl PlacementInput {
         if kind == Some(PlacementType::Residential) && justification.is_none() && !e.has("justification") {
             e.push("justification", "err-institution-justification");
         }
-        if kind.is_some_and(|k| k.family_based() && k != PlacementType::IndependentLiving) && household_id.is_none() && !e.has("household_id") {
+        if kind.is_some_and(|k| k.family_based() && k != PlacementType::IndependentLiving)
+            && household_id.is_none()
+            && !e.has("household_id")
+        {
             e.push("household_id", "err-placement-household");
         }
         match (kind, started_on) {

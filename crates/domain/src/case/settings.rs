@@ -22,7 +22,12 @@ pub struct CaseSettings {
 
 impl Default for CaseSettings {
     fn default() -> Self {
-        CaseSettings { first_contact_days: [1, 3, 7, 14], visit_interval_months: [1, 2, 3, 6], reassessment_months: 6, follow_up_months: 24 }
+        CaseSettings {
+            first_contact_days: [1, 3, 7, 14],
+            visit_interval_months: [1, 2, 3, 6],
+            reassessment_months: 6,
+            follow_up_months: 24,
+        }
     }
 }
 

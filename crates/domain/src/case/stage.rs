@@ -54,7 +54,11 @@ impl ClosureReason {
     pub fn allows_early_closure(self) -> bool {
         matches!(
             self,
-            ClosureReason::MovedAway | ClosureReason::Transferred | ClosureReason::AgedOut | ClosureReason::RefusedServices | ClosureReason::Died
+            ClosureReason::MovedAway
+                | ClosureReason::Transferred
+                | ClosureReason::AgedOut
+                | ClosureReason::RefusedServices
+                | ClosureReason::Died
         )
     }
 

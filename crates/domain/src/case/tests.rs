@@ -115,11 +115,8 @@ fn schedule_covers_two_years_without_drift() {
 fn risk_change_mid_schedule_keeps_history_and_replaces_the_rest() {
     let start = d("2025-01-10");
     let until = follow_up_until(start, 24);
-    let existing: Vec<DueVisit> = visits_after(start, until, 3)
-        .into_iter()
-        .enumerate()
-        .map(|(i, due_on)| DueVisit { due_on, done: i == 0 })
-        .collect();
+    let existing: Vec<DueVisit> =
+        visits_after(start, until, 3).into_iter().enumerate().map(|(i, due_on)| DueVisit { due_on, done: i == 0 }).collect();
     // 10 Apr done; 10 Jul open and overdue when risk rises to high on 1 Aug.
     let (add, drop) = reschedule(&existing, d("2025-08-01"), until, 1);
     assert!(!drop.contains(&d("2025-04-10")), "done visits stay");
@@ -129,7 +126,7 @@ fn risk_change_mid_schedule_keeps_history_and_replaces_the_rest() {
     assert_eq!(add[0], d("2025-09-01"));
     assert_eq!(*add.last().unwrap(), until);
     assert_eq!(add.len(), 18); // Sep 2025 … Dec 2026 monthly, then 10 Jan 2027
-    // A change after the period ends adds nothing.
+                               // A change after the period ends adds nothing.
     let (add, _) = reschedule(&existing, d("2027-02-01"), until, 1);
     assert!(add.is_empty());
 }
@@ -191,7 +188,11 @@ fn weakest_domains_suggest_goals_and_comparison_pairs_factors() {
 #[test]
 fn impossible_records_are_refused() {
     let today = d("2026-01-15");
-    let task = TaskInput { title: Some("Visit school".into()), owner_id: Some(uuid::Uuid::now_v7().to_string()), due_on: Some("2025-12-31".into()) };
+    let task = TaskInput {
+        title: Some("Visit school".into()),
+        owner_id: Some(uuid::Uuid::now_v7().to_string()),
+        due_on: Some("2025-12-31".into()),
+    };
     assert_eq!(task.validate(d("2026-01-01")).unwrap_err().for_field("due_on"), Some("err-task-before-case"));
     let emergency = IntakeInput { route: Some("emergency".into()), opened_on: Some("2026-01-15".into()), ..Default::default() };
     assert_eq!(emergency.validate(today).unwrap_err().for_field("immediate_safety"), Some("err-required"));
@@ -203,7 +204,12 @@ fn impossible_records_are_refused() {
     assert_eq!(institution.validate(today).unwrap_err().for_field("justification"), Some("err-institution-justification"));
     let kin = PlacementInput { kind: Some("kinship".into()), started_on: Some("2026-01-10".into()), ..Default::default() };
     assert_eq!(kin.validate(today).unwrap_err().for_field("household_id"), Some("err-placement-household"));
-    let visit = VisitInput { visited_on: Some("2026-01-10".into()), school: Some("regular".into()), spoken_alone: Some("on".into()), ..Default::default() };
+    let visit = VisitInput {
+        visited_on: Some("2026-01-10".into()),
+        school: Some("regular".into()),
+        spoken_alone: Some("on".into()),
+        ..Default::default()
+    };
     assert_eq!(visit.validate(today).unwrap_err().for_field("spoken_alone"), Some("err-alone-not-seen"));
     let other = ClosureInput { reason: Some("other".into()), note: None };
     assert_eq!(other.validate().unwrap_err().for_field("note"), Some("err-required"));

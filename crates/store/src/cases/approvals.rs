@@ -1,7 +1,7 @@
 //! Asking for and deciding supervisor approvals: assessment, care plan, placement, closure.
 
 use super::placement::start_follow_up;
-use super::{add_entry, finish, load_case, open_case_for, write_case, Case};
+use super::{add_entry, finish, load_case, open_case_for, settle, Case};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use chrono::NaiveDate;
@@ -23,7 +23,9 @@ impl Store {
         closure: Option<Closure>,
         today: NaiveDate,
     ) -> Result<Case, StoreError> {
-        write_case(self, actor, child_id, "case.approval_request", async |tx| {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
             let pending: Vec<ApprovalKind> = sqlx::query("SELECT kind FROM case_approvals WHERE child_id = $1 AND state = 'pending'")
                 .bind(child.id.to_string())
@@ -65,8 +67,9 @@ impl Store {
             .await?;
             add_entry(tx, child.id, "approval_requested", today, &json!({"approval": id, "kind": kind, "closure": closure}), actor).await?;
             finish(tx, actor, &child, "case.approval_request", json!({"approval": id, "kind": kind.code()})).await
-        })
-        .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.approval_request", r).await
     }
 
     /// A supervisor approves, or returns with a comment. Approving applies what was asked for.
@@ -83,7 +86,9 @@ impl Store {
             (false, c) => Some(reason_text(c, "comment")?),
             (true, c) => c.map(|c| reason_text(Some(c), "comment")).transpose()?,
         };
-        write_case(self, actor, child_id, "case.approval_decide", async |tx| {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let (child, case) = open_case_for(tx, actor, child_id, Action::ApproveCase).await?;
             let row = sqlx::query("SELECT kind, state, requested_by, request FROM case_approvals WHERE id = $1 AND child_id = $2")
                 .bind(approval.to_string())
@@ -143,11 +148,20 @@ impl Store {
                 .bind(approval.to_string())
                 .execute(&mut **tx)
                 .await?;
-            add_entry(tx, child.id, "approval_decided", today, &json!({"approval": approval, "kind": kind, "state": new_state, "comment": comment}), actor)
-                .await?;
-            finish(tx, actor, &child, "case.approval_decide", json!({"approval": approval, "kind": kind.code(), "state": new_state.code()})).await
-        })
-        .await
+            add_entry(
+                tx,
+                child.id,
+                "approval_decided",
+                today,
+                &json!({"approval": approval, "kind": kind, "state": new_state, "comment": comment}),
+                actor,
+            )
+            .await?;
+            finish(tx, actor, &child, "case.approval_decide", json!({"approval": approval, "kind": kind.code(), "state": new_state.code()}))
+                .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.approval_decide", r).await
     }
 }
 

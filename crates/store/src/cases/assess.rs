@@ -2,7 +2,7 @@
 //! Index (which sets the reassessment date), and care plan versions.
 
 use super::placement::reschedule_visits;
-use super::{add_entry, finish, open_case_for, org_settings, refuse_if_closed, write_case, Case};
+use super::{add_entry, finish, open_case_for, org_settings, refuse_if_closed, settle, Case};
 use crate::db::Store;
 use crate::error::StoreError;
 use chrono::Days;
@@ -16,7 +16,9 @@ impl Store {
     /// Record a risk assessment. Before first contact, the contact deadline follows the new level;
     /// during follow-up, the open visits after the assessment are rescheduled to the new rhythm.
     pub async fn record_risk(&self, actor: &Actor, child_id: Uuid, risk: Risk) -> Result<Case, StoreError> {
-        write_case(self, actor, child_id, "case.risk", async |tx| {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
             refuse_if_closed(&case)?;
             if risk.assessed_on < case.opened_on {
@@ -41,14 +43,17 @@ impl Store {
             }
             add_entry(tx, child.id, "risk", risk.assessed_on, &risk, actor).await?;
             finish(tx, actor, &child, "case.risk", json!({"level": risk.level.code()})).await
-        })
-        .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.risk", r).await
     }
 
     /// Record a Child Status Index assessment; the next one is due after the organisation's
     /// reassessment interval.
     pub async fn record_csi(&self, actor: &Actor, child_id: Uuid, csi: CsiAssessment) -> Result<Case, StoreError> {
-        write_case(self, actor, child_id, "case.csi", async |tx| {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
             refuse_if_closed(&case)?;
             if csi.assessed_on < case.opened_on {
@@ -65,14 +70,23 @@ impl Store {
                 .await?;
             add_entry(tx, child.id, "csi", csi.assessed_on, &csi, actor).await?;
             finish(tx, actor, &child, "case.csi", json!({"total": csi.scores.total()})).await
-        })
-        .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.csi", r).await
     }
 
     /// Save a new version of the care plan (earlier versions are kept). A new version needs its
     /// own approval; until then the approved one stands.
-    pub async fn save_care_plan(&self, actor: &Actor, child_id: Uuid, plan: CarePlan, today: chrono::NaiveDate) -> Result<Case, StoreError> {
-        write_case(self, actor, child_id, "case.care_plan", async |tx| {
+    pub async fn save_care_plan(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+        plan: CarePlan,
+        today: chrono::NaiveDate,
+    ) -> Result<Case, StoreError> {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
             refuse_if_closed(&case)?;
             sqlx::query("UPDATE cases SET has_care_plan = 1, plan_review_due = $1 WHERE child_id = $2")
@@ -82,7 +96,8 @@ impl Store {
                 .await?;
             add_entry(tx, child.id, "care_plan", today, &plan, actor).await?;
             finish(tx, actor, &child, "case.care_plan", json!({"goals": plan.goals.len()})).await
-        })
-        .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.care_plan", r).await
     }
 }

@@ -9,7 +9,7 @@ mod placement;
 mod read;
 mod tasks;
 
-pub use read::{CaseFile, CaseSummary, DueItem, TeamRow, Worklist};
+pub use read::{ApprovalRow, CaseFile, CaseSummary, DueItem, TaskRow, TeamRow, TimelineEntry, VisitRow, Worklist};
 
 use crate::audit::{self, Entry};
 use crate::children::{self, Child};
@@ -159,16 +159,18 @@ pub(crate) async fn add_entry(
 ) -> Result<Uuid, StoreError> {
     let id = new_id();
     let body = serde_json::to_string(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query("INSERT INTO case_entries (id, child_id, kind, occurred_on, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(id.to_string())
-        .bind(child_id.to_string())
-        .bind(kind)
-        .bind(occurred_on.to_string())
-        .bind(body)
-        .bind(author.user_id.to_string())
-        .bind(now_text())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO case_entries (id, child_id, kind, occurred_on, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id.to_string())
+    .bind(child_id.to_string())
+    .bind(kind)
+    .bind(occurred_on.to_string())
+    .bind(body)
+    .bind(author.user_id.to_string())
+    .bind(now_text())
+    .execute(&mut **tx)
+    .await?;
     Ok(id)
 }
 
@@ -190,14 +192,17 @@ pub(crate) async fn finish(tx: &mut Tx, actor: &Actor, child: &Child, action: &s
     load_case(tx, child).await?.ok_or(StoreError::NotFound)
 }
 
-/// Run one case write: take the write lock, run `body`, and commit; a refusal by the policy is
-/// recorded in the audit log in its own transaction (the write itself is rolled back).
-pub(crate) async fn write_case<F, T>(store: &Store, actor: &Actor, child_id: Uuid, action: &str, body: F) -> Result<T, StoreError>
-where
-    F: for<'t> AsyncFnOnce(&'t mut Tx) -> Result<T, StoreError>,
-{
-    let mut tx = store.write().await?;
-    match body(&mut tx).await {
+/// End one case write: commit what `r` wrote, or roll it back; a refusal by the policy is
+/// recorded in the audit log in its own transaction.
+pub(crate) async fn settle<T>(
+    store: &Store,
+    tx: Tx,
+    actor: &Actor,
+    child_id: Uuid,
+    action: &str,
+    r: Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    match r {
         Ok(v) => {
             tx.commit().await?;
             Ok(v)
@@ -224,7 +229,11 @@ impl Store {
         let s = s.validate()?;
         let mut tx = self.write().await?;
         let text = serde_json::to_string(&s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query("UPDATE organisations SET case_settings = $1 WHERE id = $2").bind(&text).bind(org.to_string()).execute(&mut *tx).await?;
+        sqlx::query("UPDATE organisations SET case_settings = $1 WHERE id = $2")
+            .bind(&text)
+            .bind(org.to_string())
+            .execute(&mut *tx)
+            .await?;
         audit::append(
             &mut tx,
             actor.into(),

@@ -1,6 +1,6 @@
 //! Opening a case (every intake route) and reopening a closed one.
 
-use super::{add_entry, child_for, finish, load_case, open_case_for, write_case, Case};
+use super::{add_entry, child_for, finish, load_case, open_case_for, settle, Case};
 use crate::db::{now_text, Store};
 use crate::error::StoreError;
 use chrono::NaiveDate;
@@ -14,10 +14,12 @@ impl Store {
     /// Open the case of a registered child. A child has one case; a closed case is reopened,
     /// never opened twice. The first-contact deadline is set when risk is assessed.
     pub async fn open_case(&self, actor: &Actor, child_id: Uuid, intake: Intake) -> Result<Case, StoreError> {
-        write_case(self, actor, child_id, "case.open", async |tx| {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let child = child_for(tx, actor, child_id, Action::OpenCase).await?;
             if load_case(tx, &child).await?.is_some() {
-                return Err(StoreError::Duplicate("case"));
+                return Err(StoreError::invalid("route", "err-case-exists"));
             }
             let now = now_text();
             sqlx::query(
@@ -41,15 +43,18 @@ impl Store {
             .await?;
             add_entry(tx, child.id, "intake", intake.opened_on, &intake, actor).await?;
             finish(tx, actor, &child, "case.open", json!({"route": intake.route.code()})).await
-        })
-        .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.open", r).await
     }
 
     /// Reopen a closed case, with the reason written in full. Its records and history stay; the
     /// stage follows from them again.
     pub async fn reopen_case(&self, actor: &Actor, child_id: Uuid, reason: Option<&str>, today: NaiveDate) -> Result<Case, StoreError> {
         let reason = reason_text(reason, "reason")?;
-        write_case(self, actor, child_id, "case.reopen", async |tx| {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
             if case.closed_on.is_none() {
                 return Err(StoreError::invalid("reason", "err-case-not-closed"));
@@ -60,7 +65,8 @@ impl Store {
                 .await?;
             add_entry(tx, child.id, "reopen", today, &json!({"reason": reason}), actor).await?;
             finish(tx, actor, &child, "case.reopen", json!({})).await
-        })
-        .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.reopen", r).await
     }
 }

@@ -1,7 +1,7 @@
 //! Placements and follow-up: recording and ending a placement, the visit schedule an approved
 //! family placement starts, and the visits that fulfil it.
 
-use super::{add_entry, finish, open_case_for, org_settings, refuse_if_closed, write_case, Case};
+use super::{add_entry, finish, open_case_for, org_settings, refuse_if_closed, settle, Case};
 use crate::db::{RowExt, Store, Tx};
 use crate::error::StoreError;
 use chrono::{Days, NaiveDate};
@@ -67,7 +67,9 @@ impl Store {
     /// Record where the child now lives. One placement at a time: the current one must be
     /// ended first. It takes effect for follow-up once a supervisor approves it.
     pub async fn record_placement(&self, actor: &Actor, child_id: Uuid, p: Placement) -> Result<Case, StoreError> {
-        write_case(self, actor, child_id, "case.placement", async |tx| {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
             refuse_if_closed(&case)?;
             if case.placement_kind.is_some() {
@@ -94,14 +96,23 @@ impl Store {
             .execute(&mut **tx)
             .await?;
             finish(tx, actor, &child, "case.placement", json!({"kind": p.kind.code(), "placement": id})).await
-        })
-        .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.placement", r).await
     }
 
     /// End the current placement (breakdown, move): its open visits after the end are dropped.
-    pub async fn end_placement(&self, actor: &Actor, child_id: Uuid, ended_on: NaiveDate, reason: Option<&str>) -> Result<Case, StoreError> {
+    pub async fn end_placement(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+        ended_on: NaiveDate,
+        reason: Option<&str>,
+    ) -> Result<Case, StoreError> {
         let reason = reason_text(reason, "reason")?;
-        write_case(self, actor, child_id, "case.placement_end", async |tx| {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
             refuse_if_closed(&case)?;
             let (Some(placement), Some(start)) = (case.placement_id, case.placement_started_on) else {
@@ -125,14 +136,17 @@ impl Store {
             .await?;
             add_entry(tx, child.id, "placement_end", ended_on, &json!({"placement": placement, "reason": reason}), actor).await?;
             finish(tx, actor, &child, "case.placement_end", json!({"placement": placement})).await
-        })
-        .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.placement_end", r).await
     }
 
     /// Record a follow-up visit. It fulfils the earliest open visit of the schedule; a safety
     /// concern that raises risk changes the rhythm and opens a task for the case's worker.
     pub async fn record_visit(&self, actor: &Actor, child_id: Uuid, v: Visit) -> Result<Case, StoreError> {
-        write_case(self, actor, child_id, "case.visit", async |tx| {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
             refuse_if_closed(&case)?;
             let started = case.placement_started_on.filter(|_| case.facts.in_family_placement);
@@ -167,15 +181,23 @@ impl Store {
                     .await?;
                 reschedule_visits(tx, &case, v.visited_on, settings.visit_interval(level)).await?;
                 let reasons = v.safety_concern.clone().unwrap_or_default();
-                add_entry(tx, child.id, "risk", v.visited_on, &json!({"level": level, "reasons": reasons, "assessed_on": v.visited_on}), actor)
-                    .await?;
+                add_entry(
+                    tx,
+                    child.id,
+                    "risk",
+                    v.visited_on,
+                    &json!({"level": level, "reasons": reasons, "assessed_on": v.visited_on}),
+                    actor,
+                )
+                .await?;
                 let owner = child.assigned_worker_id.unwrap_or(actor.user_id);
                 let due = v.visited_on.checked_add_days(Days::new(u64::from(settings.first_contact_days(level)))).unwrap_or(v.visited_on);
                 let title: String = reasons.chars().take(110).collect();
                 super::tasks::insert_task(tx, child.id, &title, owner, due, "concern", actor).await?;
             }
             finish(tx, actor, &child, "case.visit", json!({"visit": entry, "risk_raised": v.raise_risk.is_some()})).await
-        })
-        .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.visit", r).await
     }
 }

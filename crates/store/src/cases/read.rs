@@ -206,8 +206,14 @@ impl Store {
                 source: r.text("source")?,
             });
         }
-        let rows = sqlx::query("SELECT due_on, done_on FROM follow_up_visits WHERE child_id = $1 ORDER BY due_on").bind(&id).fetch_all(&mut *tx).await?;
-        let visits = rows.iter().map(|r| Ok(VisitRow { due_on: r.text("due_on")?, done_on: r.opt_text("done_on")? })).collect::<Result<_, StoreError>>()?;
+        let rows = sqlx::query("SELECT due_on, done_on FROM follow_up_visits WHERE child_id = $1 ORDER BY due_on")
+            .bind(&id)
+            .fetch_all(&mut *tx)
+            .await?;
+        let visits = rows
+            .iter()
+            .map(|r| Ok(VisitRow { due_on: r.text("due_on")?, done_on: r.opt_text("done_on")? }))
+            .collect::<Result<_, StoreError>>()?;
         tx.commit().await?;
         Ok((child, Some(CaseFile { case, timeline, approvals, tasks, visits })))
     }
@@ -338,7 +344,9 @@ impl Store {
             }
         }
         let mut out: Vec<TeamRow> = rows.into_values().collect();
-        out.sort_by(|a, b| (b.overdue_visits + b.overdue_tasks).cmp(&(a.overdue_visits + a.overdue_tasks)).then(a.worker_name.cmp(&b.worker_name)));
+        out.sort_by(|a, b| {
+            (b.overdue_visits + b.overdue_tasks).cmp(&(a.overdue_visits + a.overdue_tasks)).then(a.worker_name.cmp(&b.worker_name))
+        });
         Ok(out)
     }
 }

@@ -1,6 +1,6 @@
 //! Tasks (with owner and due date) and case notes.
 
-use super::{add_entry, finish, open_case_for, refuse_if_closed, write_case, Case};
+use super::{add_entry, finish, open_case_for, refuse_if_closed, settle, Case};
 use crate::db::{now_text, RowExt, Store, Tx};
 use crate::error::StoreError;
 use chrono::NaiveDate;
@@ -39,7 +39,9 @@ pub(super) async fn insert_task(
 impl Store {
     /// A task on the case for a worker or supervisor of the same organisation.
     pub async fn add_task(&self, actor: &Actor, child_id: Uuid, t: Task) -> Result<Case, StoreError> {
-        write_case(self, actor, child_id, "case.task", async |tx| {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
             refuse_if_closed(&case)?;
             if t.due_on < case.opened_on {
@@ -62,13 +64,16 @@ impl Store {
             }
             let id = insert_task(tx, child.id, &t.title, t.owner_id, t.due_on, "manual", actor).await?;
             finish(tx, actor, &child, "case.task", json!({"task": id})).await
-        })
-        .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.task", r).await
     }
 
     /// Mark a task done (its owner, or anyone who may work on the case).
     pub async fn complete_task(&self, actor: &Actor, child_id: Uuid, task: Uuid, done_on: NaiveDate) -> Result<Case, StoreError> {
-        write_case(self, actor, child_id, "case.task_done", async |tx| {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let (child, _case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
             let n = sqlx::query("UPDATE case_tasks SET done_on = $1 WHERE id = $2 AND child_id = $3 AND done_on IS NULL")
                 .bind(done_on.to_string())
@@ -82,13 +87,16 @@ impl Store {
             }
             add_entry(tx, child.id, "task_done", done_on, &json!({"task": task}), actor).await?;
             finish(tx, actor, &child, "case.task_done", json!({"task": task})).await
-        })
-        .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.task_done", r).await
     }
 
     /// A case note. A home or office visit or a call is also the first contact, if none was yet.
     pub async fn add_note(&self, actor: &Actor, child_id: Uuid, note: Note) -> Result<Case, StoreError> {
-        write_case(self, actor, child_id, "case.note", async |tx| {
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async move {
             let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
             refuse_if_closed(&case)?;
             if note.noted_on < case.opened_on {
@@ -104,7 +112,8 @@ impl Store {
             }
             let id = add_entry(tx, child.id, "note", note.noted_on, &note, actor).await?;
             finish(tx, actor, &child, "case.note", json!({"note": id, "kind": note.kind.code()})).await
-        })
-        .await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.note", r).await
     }
 }

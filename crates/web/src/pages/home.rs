@@ -21,6 +21,29 @@ struct HomePage {
     caseload_count: String,
     rows: Vec<ChildRow>,
     links: Vec<(&'static str, String)>,
+    /// "What must I do today?": overdue, today, the coming week.
+    buckets: Vec<(String, Vec<DueView>)>,
+    approvals: Vec<DueView>,
+    /// Cases by stage, with counts per risk level ("high 2 · medium 5").
+    stages: Vec<(String, String)>,
+    show_work: bool,
+}
+
+pub struct DueView {
+    href: String,
+    child: String,
+    what: String,
+    due: String,
+}
+
+fn due_view(tr: crate::i18n::Tr, i: &krousar_store::cases::DueItem) -> DueView {
+    let what = match (i.what.as_str(), &i.title) {
+        ("task", Some(t)) => format!("{}: {t}", tr.t("due-task")),
+        ("approval", Some(kind)) => krousar_domain::case::ApprovalKind::parse(kind).map(|k| tr.t(&k.label_key())).unwrap_or_default(),
+        (w, _) => tr.t(&format!("due-{}", w.replace('_', "-"))),
+    };
+    let due = chrono::NaiveDate::parse_from_str(i.due_on.get(..10).unwrap_or(""), "%Y-%m-%d").map(|d| tr.date(d)).unwrap_or_default();
+    DueView { href: format!("/children/{}/case", i.child_id), child: format!("{} · {}", i.child_name, i.case_number), what, due }
 }
 
 pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, crate::error::PageError> {
@@ -37,7 +60,45 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         let paths = state.store.location_paths(&codes).await.map_err(cur.page_err())?;
         rows = page.items.iter().map(|c| ChildRow::new(tr, c, &paths, today())).collect();
     }
+    let work = state.store.worklist(a, today(), tr.is_km()).await.map_err(cur.page_err())?;
+    let today_s = today().to_string();
+    let mut buckets: Vec<(String, Vec<DueView>)> =
+        ["msg-overdue", "msg-due-today", "msg-due-week"].iter().map(|k| (tr.t(k), Vec::new())).collect();
+    for i in &work.due {
+        let b = match i.due_on.as_str().cmp(today_s.as_str()) {
+            std::cmp::Ordering::Less => 0,
+            std::cmp::Ordering::Equal => 1,
+            std::cmp::Ordering::Greater => 2,
+        };
+        buckets[b].1.push(due_view(tr, i));
+    }
+    let approvals = work.pending_approvals.iter().map(|i| due_view(tr, i)).collect();
+    let mut stages: Vec<(String, String)> = Vec::new();
+    for stage in krousar_domain::case::Stage::ALL {
+        let rows: Vec<_> = work.by_stage.iter().filter(|r| r.stage == stage.code()).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let total: i64 = rows.iter().map(|r| r.count).sum();
+        let by_risk: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                let risk = r
+                    .risk
+                    .as_deref()
+                    .and_then(krousar_domain::case::stage::RiskLevel::parse)
+                    .map(|l| tr.t(&l.label_key()))
+                    .unwrap_or_else(|| tr.t("msg-risk-not-assessed"));
+                format!("{risk} {}", tr.num(r.count))
+            })
+            .collect();
+        stages.push((format!("{} ({})", tr.t(&stage.label_key()), tr.num(total)), by_risk.join(" · ")));
+    }
+    let show_work = show_caseload || matches!(a.role, krousar_domain::Role::Manager);
     let mut links = Vec::new();
+    if matches!(a.role, krousar_domain::Role::Supervisor | krousar_domain::Role::Manager) {
+        links.push(("/team", tr.t("nav-team")));
+    }
     if decide(a, Action::ListChildren, Target::Nothing).allowed() && !show_caseload {
         links.push(("/children", tr.t("nav-children")));
     }
@@ -60,6 +121,10 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         },
         rows,
         links,
+        buckets,
+        approvals,
+        stages,
+        show_work,
     };
     Ok(render(page))
 }

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod case;
 mod child_form;
 mod children;
 mod form;
@@ -31,6 +32,12 @@ pub fn routes() -> Router<AppState> {
         .route("/children/{id}/assign", post(children::assign))
         .route("/children/{id}/residences", post(children::add_residence))
         .route("/children/{id}/households", post(children::link_household))
+        .route("/children/{id}/case", get(case::show))
+        .route("/children/{id}/case/request", post(case::request))
+        .route("/children/{id}/case/approvals/{approval}", post(case::decide))
+        .route("/children/{id}/case/tasks/{task}/done", post(case::task_done))
+        .route("/children/{id}/case/{form}", get(case::form_page).post(case::form_post))
+        .route("/team", get(case::team))
         .route("/households", get(households::list).post(households::create))
         .route("/households/new", get(households::new))
         .route("/households/{id}", get(households::show).post(households::update))

@@ -1,0 +1,237 @@
+//! Case pages: the case of one child, its forms, approvals and tasks, and the supervisor's team.
+
+mod fields;
+mod show;
+
+use super::form::FormData;
+use super::{parse_id, render};
+use crate::auth::{Current, PageUser};
+use crate::case_work::{apply, CaseForm, Fields};
+use crate::error::{AppError, PageError};
+use crate::views::{today, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use fields::{Choices, Group, Input};
+use krousar_domain::case::ApprovalKind;
+use krousar_domain::Invalid;
+use krousar_store::StoreError;
+use show::CaseView;
+use uuid::Uuid;
+
+#[derive(Template)]
+#[template(path = "case_show.html")]
+struct CasePage {
+    l: Layout,
+    id: String,
+    child_name: String,
+    case_number: String,
+    c: Option<CaseView>,
+    can_open: bool,
+    notice: String,
+}
+
+pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    show_case(&state, &cur, id, String::new()).await
+}
+
+async fn show_case(state: &AppState, cur: &Current, id: Uuid, notice: String) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let (child, file) = state.store.case_file(&cur.actor, id, "page").await.map_err(cur.page_err())?;
+    let owner = child.owner(&cur.actor);
+    let can_open = file.is_none()
+        && krousar_domain::policy::decide(&cur.actor, krousar_domain::Action::OpenCase, krousar_domain::policy::Target::Record(&owner))
+            .allowed();
+    let child_name = child.display_name(tr.is_km());
+    Ok(render(CasePage {
+        l: Layout::new(cur, tr.t1("page-case-of", "name", &child_name), "/children"),
+        id: id.to_string(),
+        case_number: child.case_number.clone(),
+        child_name,
+        c: file.as_ref().map(|f| show::build(tr, &cur.actor, &child, f)),
+        can_open,
+        notice,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "case_form.html")]
+struct FormPage {
+    l: Layout,
+    id: String,
+    form: &'static str,
+    child_name: String,
+    groups: Vec<Group>,
+    notice: String,
+}
+
+fn form_of(cur: &Current, raw: &str) -> Result<CaseForm, PageError> {
+    CaseForm::parse(raw).ok_or_else(|| cur.fail(AppError::NotFound))
+}
+
+async fn render_form(
+    state: &AppState,
+    cur: &Current,
+    id: Uuid,
+    form: CaseForm,
+    values: &Fields,
+    errors: &Invalid,
+) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    // Reading the case file checks permission and audits the read, as the case page does.
+    let (child, file) = state.store.case_file(&cur.actor, id, "form").await.map_err(cur.page_err())?;
+    let mut choices = Choices::default();
+    match form {
+        CaseForm::Placement => {
+            choices.households =
+                state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(h, n)| (h.to_string(), n)).collect();
+        }
+        CaseForm::Task => {
+            let users = state.store.users(Some(child.org_id)).await.map_err(cur.page_err())?;
+            choices.owners = users
+                .into_iter()
+                .filter(|u| !u.disabled && (u.role.has_caseload() || u.role == krousar_domain::Role::Manager))
+                .map(|u| (u.id.to_string(), u.display_name))
+                .collect();
+            if let Some(pos) = choices.owners.iter().position(|(u, _)| *u == cur.actor.user_id.to_string()) {
+                choices.owners.swap(0, pos);
+            }
+        }
+        CaseForm::Plan => {
+            if let Some(latest) = file.as_ref().and_then(|f| f.entries_of("csi").next_back()) {
+                if let Ok(a) = serde_json::from_value::<krousar_domain::case::entries::CsiAssessment>(latest.body.clone()) {
+                    choices.weakest = a.scores.weakest_domains();
+                }
+            }
+        }
+        _ => {}
+    }
+    let child_name = child.display_name(tr.is_km());
+    let notice = if errors.errors.is_empty() { String::new() } else { tr.t("msg-fix-errors") };
+    let response = render(FormPage {
+        l: Layout::new(cur, tr.t(&form.title_key()), "/children"),
+        id: id.to_string(),
+        form: form.code(),
+        child_name,
+        groups: fields::groups(form, tr, values, errors, &choices),
+        notice,
+    });
+    if errors.errors.is_empty() {
+        Ok(response)
+    } else {
+        Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, response).into_response())
+    }
+}
+
+pub async fn form_page(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path((id, form)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let form = form_of(&cur, &form)?;
+    render_form(&state, &cur, id, form, &fields::defaults(form, today()), &Invalid::default()).await
+}
+
+fn fields_of(pairs: Vec<(String, String)>) -> Fields {
+    let mut out = Fields::new();
+    for (k, v) in pairs {
+        if k != "_csrf" {
+            out.entry(k).or_insert(v);
+        }
+    }
+    out
+}
+
+pub async fn form_post(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path((id, form)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let form = form_of(&cur, &form)?;
+    let values = fields_of(pairs);
+    match apply(&state.store, &cur.actor, id, form, &values).await {
+        Ok(_) => Ok(Redirect::to(&format!("/children/{id}/case")).into_response()),
+        Err(StoreError::Invalid(e)) => render_form(&state, &cur, id, form, &values, &e).await,
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+/// A refusal of the rules (not of the policy) is shown on the case page as a notice.
+async fn after(
+    state: &AppState,
+    cur: &Current,
+    id: Uuid,
+    r: Result<krousar_store::cases::Case, StoreError>,
+) -> Result<Response, PageError> {
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/children/{id}/case")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let msg = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let page = show_case(state, cur, id, msg).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+pub async fn request(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let f = FormData(pairs);
+    let Some(kind) = f.get("kind").as_deref().and_then(ApprovalKind::parse).filter(|k| *k != ApprovalKind::Closure) else {
+        return Err(cur.fail(AppError::BadRequest("err-invalid-choice")));
+    };
+    let r = state.store.request_approval(&cur.actor, id, kind, None, today()).await;
+    after(&state, &cur, id, r).await
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path((id, approval)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let approval = cur.record_id(&approval)?;
+    let f = FormData(pairs);
+    let approve = match f.get("decision").as_deref() {
+        Some("approve") => true,
+        Some("return") => false,
+        _ => return Err(cur.fail(AppError::BadRequest("err-invalid-choice"))),
+    };
+    let r = state.store.decide_approval(&cur.actor, id, approval, approve, f.get("comment").as_deref(), today()).await;
+    after(&state, &cur, id, r).await
+}
+
+pub async fn task_done(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path((id, task)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let Some(task) = parse_id(&task) else { return Err(cur.fail(AppError::NotFound)) };
+    let r = state.store.complete_task(&cur.actor, id, task, today()).await;
+    after(&state, &cur, id, r).await
+}
+
+#[derive(Template)]
+#[template(path = "team.html")]
+struct TeamPage {
+    l: Layout,
+    rows: Vec<krousar_store::cases::TeamRow>,
+}
+
+pub async fn team(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
+    let rows = state.store.team_view(&cur.actor, today()).await.map_err(cur.page_err())?;
+    Ok(render(TeamPage { l: Layout::new(&cur, cur.tr.t("page-team"), "/team"), rows }))
+}

@@ -1,0 +1,337 @@
+//! One child's case page: stage, deadlines, what needs approval, the follow-up schedule, tasks,
+//! the Child Status Index compared with the previous one, and every event in order.
+
+use crate::i18n::Tr;
+use crate::views::today;
+use chrono::NaiveDate;
+use krousar_domain::case::approval::may_request;
+use krousar_domain::case::entries::{NoteKind, PlacementType, SchoolAttendance};
+use krousar_domain::case::stage::{ClosureReason, IntakeRoute, ReferralSource, RiskLevel};
+use krousar_domain::case::{csi, ApprovalKind, ApprovalState, Stage};
+use krousar_domain::policy::{decide, Target};
+use krousar_domain::{Action, Actor};
+use krousar_store::cases::{CaseFile, TimelineEntry};
+use krousar_store::children::Child;
+use serde_json::Value;
+
+pub struct StageStep {
+    pub label: String,
+    /// "done", "current" or "todo" (shown in words too, never by colour alone).
+    pub state: &'static str,
+}
+
+pub struct ApprovalView {
+    pub id: String,
+    pub what: String,
+    pub state: String,
+    pub asked: String,
+    pub decided: String,
+    pub comment: String,
+    pub can_decide: bool,
+}
+
+pub struct TaskView {
+    pub id: String,
+    pub title: String,
+    pub owner: String,
+    pub due: String,
+    pub status: String,
+    pub open: bool,
+    pub overdue: bool,
+}
+
+pub struct VisitView {
+    pub due: String,
+    pub status: String,
+    pub overdue: bool,
+}
+
+pub struct CsiRow {
+    pub label: String,
+    pub before: String,
+    pub now: String,
+    pub before_w: u32,
+    pub now_w: u32,
+}
+
+pub struct EventView {
+    pub date: String,
+    pub what: String,
+    pub who: String,
+    pub lines: Vec<String>,
+}
+
+pub struct CaseView {
+    pub stages: Vec<StageStep>,
+    pub facts: Vec<(String, String)>,
+    pub closed: bool,
+    pub can_work: bool,
+    pub requestable: Vec<(String, String)>,
+    pub approvals: Vec<ApprovalView>,
+    pub visits: Vec<VisitView>,
+    pub tasks: Vec<TaskView>,
+    pub csi_rows: Vec<CsiRow>,
+    pub csi_totals: String,
+    pub events: Vec<EventView>,
+    pub has_placement: bool,
+}
+
+fn date_text(tr: Tr, s: &str) -> String {
+    NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map(|d| tr.date(d)).unwrap_or_else(|_| s.to_string())
+}
+
+fn label<T>(tr: Tr, v: &Value, parse: fn(&str) -> Option<T>, key: fn(T) -> String) -> String {
+    v.as_str().and_then(parse).map(|t| tr.t(&key(t))).unwrap_or_default()
+}
+
+fn text(v: &Value) -> Option<String> {
+    v.as_str().filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// What an event says, in a few lines of the reader's language.
+fn describe(tr: Tr, e: &TimelineEntry) -> Vec<String> {
+    let b = &e.body;
+    let mut lines = Vec::new();
+    match e.kind.as_str() {
+        "intake" => {
+            lines.push(label(tr, &b["route"], IntakeRoute::parse, IntakeRoute::label_key));
+            lines.push(label(tr, &b["referral_source"], ReferralSource::parse, ReferralSource::label_key));
+            lines.extend(text(&b["summary"]));
+            lines.extend(text(&b["immediate_safety"]));
+        }
+        "risk" => {
+            lines.push(label(tr, &b["level"], RiskLevel::parse, RiskLevel::label_key));
+            lines.extend(text(&b["reasons"]));
+        }
+        "csi" => {
+            let total: u64 = b["scores"].as_array().map(|a| a.iter().filter_map(|s| s["score"].as_u64()).sum()).unwrap_or(0);
+            lines.push(tr.t1("msg-csi-total", "total", tr.num(total)));
+        }
+        "care_plan" => {
+            for g in b["goals"].as_array().into_iter().flatten() {
+                let domain = g["domain"].as_str().unwrap_or_default();
+                lines.push(format!("{}: {}", tr.t(&format!("csi-domain-{domain}")), g["goal"].as_str().unwrap_or_default()));
+            }
+            if let Some(v) = text(&b["child_view"]) {
+                lines.push(format!("{}: {v}", tr.t("field-child-view")));
+            }
+            if let Some(v) = text(&b["family_view"]) {
+                lines.push(format!("{}: {v}", tr.t("field-family-view")));
+            }
+        }
+        "placement" => {
+            lines.push(label(tr, &b["kind"], PlacementType::parse, PlacementType::label_key));
+            lines.extend(text(&b["justification"]));
+        }
+        "placement_end" | "reopen" => lines.extend(text(&b["reason"])),
+        "visit" => {
+            let yes_no = |v: &Value| tr.t(if v.as_bool() == Some(true) { "msg-yes" } else { "msg-no" });
+            lines.push(format!("{}: {}", tr.t("field-child-seen"), yes_no(&b["child_seen"])));
+            lines.push(format!("{}: {}", tr.t("field-spoken-alone"), yes_no(&b["spoken_alone"])));
+            lines.push(format!(
+                "{}: {}",
+                tr.t("field-school"),
+                label(tr, &b["school"], SchoolAttendance::parse, SchoolAttendance::label_key)
+            ));
+            for o in b["observations"].as_array().into_iter().flatten() {
+                let domain = o["domain"].as_str().unwrap_or_default();
+                lines.push(format!("{}: {}", tr.t(&format!("csi-domain-{domain}")), o["text"].as_str().unwrap_or_default()));
+            }
+            if let Some(c) = text(&b["safety_concern"]) {
+                lines.push(format!("{}: {c}", tr.t("field-safety-concern")));
+            }
+            lines.extend(text(&b["actions"]));
+        }
+        "note" => {
+            lines.push(label(tr, &b["kind"], NoteKind::parse, NoteKind::label_key));
+            lines.extend(text(&b["text"]));
+        }
+        "task" => lines.extend(text(&b["title"])),
+        "approval_requested" => {
+            lines.push(label(tr, &b["kind"], ApprovalKind::parse, ApprovalKind::label_key));
+            lines.push(label(tr, &b["closure"]["reason"], ClosureReason::parse, ClosureReason::label_key));
+            lines.extend(text(&b["closure"]["note"]));
+        }
+        "approval_decided" => {
+            lines.push(format!(
+                "{}: {}",
+                label(tr, &b["kind"], ApprovalKind::parse, ApprovalKind::label_key),
+                label(tr, &b["state"], ApprovalState::parse, ApprovalState::label_key)
+            ));
+            lines.extend(text(&b["comment"]));
+        }
+        _ => {}
+    }
+    lines.retain(|l| !l.is_empty());
+    lines
+}
+
+fn csi_scores(e: &TimelineEntry) -> Vec<(String, u64)> {
+    e.body["scores"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| Some((s["factor"].as_str()?.to_string(), s["score"].as_u64()?)))
+        .collect()
+}
+
+pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile) -> CaseView {
+    let case = &file.case;
+    let today = today();
+    let owner = child.owner(actor);
+    let can_work = decide(actor, Action::WorkCase, Target::Record(&owner)).allowed();
+    let can_approve = decide(actor, Action::ApproveCase, Target::Record(&owner)).allowed();
+    let step = case.stage.step();
+    let stages = Stage::ALL
+        .iter()
+        .map(|s| StageStep {
+            label: tr.t(&s.label_key()),
+            state: match s.step().cmp(&step) {
+                std::cmp::Ordering::Less => "done",
+                std::cmp::Ordering::Equal => "current",
+                std::cmp::Ordering::Greater => "todo",
+            },
+        })
+        .collect();
+    let dash = || "—".to_string();
+    let d = |x: Option<NaiveDate>| x.map(|d| tr.date(d)).unwrap_or_else(dash);
+    let mut facts = vec![
+        (tr.t("field-stage"), tr.t(&case.stage.label_key())),
+        (tr.t("field-risk"), case.risk_level.map(|r| tr.t(&r.label_key())).unwrap_or_else(|| tr.t("msg-risk-not-assessed"))),
+        (tr.t("field-opened-on"), tr.date(case.opened_on)),
+        (tr.t("field-intake-route"), tr.t(&case.route.label_key())),
+    ];
+    if case.first_contact_on.is_none() && case.first_contact_due.is_some() {
+        facts.push((tr.t("field-first-contact-due"), d(case.first_contact_due)));
+    }
+    if let Some(k) = case.placement_kind {
+        let mut kind = tr.t(&k.label_key());
+        if !case.facts.placement_approved {
+            kind = format!("{kind} · {}", tr.t("msg-awaiting-approval"));
+        }
+        facts.push((tr.t("field-placement-type"), kind));
+        facts.push((tr.t("field-started-on"), d(case.placement_started_on)));
+    }
+    facts.push((tr.t("field-follow-up-until"), d(case.follow_up_until)));
+    facts.push((tr.t("field-reassessment-due"), d(case.reassessment_due)));
+    facts.push((tr.t("field-review-on"), d(case.plan_review_due)));
+    if let Some(r) = case.closure_reason {
+        facts.push((tr.t("field-closure-reason"), tr.t(&r.label_key())));
+        facts.push((tr.t("field-closed-on"), d(case.closed_on)));
+    }
+    let pending: Vec<ApprovalKind> =
+        file.approvals.iter().filter(|a| a.state == "pending").filter_map(|a| ApprovalKind::parse(&a.kind)).collect();
+    let requestable = if can_work {
+        [ApprovalKind::Assessment, ApprovalKind::CarePlan, ApprovalKind::Placement]
+            .into_iter()
+            .filter(|k| may_request(*k, &case.facts, &pending).is_ok())
+            .map(|k| (k.code().to_string(), tr.t(&format!("btn-request-{}", k.code().replace('_', "-")))))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let approvals = file
+        .approvals
+        .iter()
+        .map(|a| ApprovalView {
+            id: a.id.to_string(),
+            what: ApprovalKind::parse(&a.kind).map(|k| tr.t(&k.label_key())).unwrap_or_default(),
+            state: ApprovalState::parse(&a.state).map(|s| tr.t(&s.label_key())).unwrap_or_default(),
+            asked: format!("{} · {}", a.requested_by_name, date_text(tr, &a.requested_at)),
+            decided: a
+                .decided_by_name
+                .as_ref()
+                .map(|n| format!("{n} · {}", a.decided_at.as_deref().map(|t| date_text(tr, t)).unwrap_or_default()))
+                .unwrap_or_default(),
+            comment: a.comment.clone().unwrap_or_default(),
+            can_decide: can_approve && a.state == "pending" && a.requested_by != actor.user_id,
+        })
+        .collect();
+    let today_s = today.to_string();
+    let visits = file
+        .visits
+        .iter()
+        .map(|v| {
+            let overdue = v.done_on.is_none() && v.due_on < today_s;
+            let status = match &v.done_on {
+                Some(done) => tr.t1("msg-visited-on", "date", date_text(tr, done)),
+                None if overdue => tr.t("msg-overdue"),
+                None => tr.t("msg-due"),
+            };
+            VisitView { due: date_text(tr, &v.due_on), status, overdue }
+        })
+        .collect();
+    let tasks = file
+        .tasks
+        .iter()
+        .map(|t| {
+            let overdue = t.done_on.is_none() && t.due_on < today_s;
+            TaskView {
+                id: t.id.to_string(),
+                title: t.title.clone(),
+                owner: t.owner_name.clone(),
+                due: date_text(tr, &t.due_on),
+                status: match &t.done_on {
+                    Some(done) => tr.t1("msg-done-on", "date", date_text(tr, done)),
+                    None if overdue => tr.t("msg-overdue"),
+                    None => tr.t("msg-open"),
+                },
+                open: t.done_on.is_none(),
+                overdue,
+            }
+        })
+        .collect();
+    let mut assessments = file.entries_of("csi").rev();
+    let (latest, previous) = (assessments.next(), assessments.next());
+    let mut csi_rows = Vec::new();
+    let mut csi_totals = String::new();
+    if let Some(latest) = latest {
+        let now = csi_scores(latest);
+        let before = previous.map(csi_scores).unwrap_or_default();
+        let score = |list: &[(String, u64)], f: &str| list.iter().find(|(x, _)| x == f).map(|(_, s)| *s);
+        for factor in csi::factors() {
+            let (n, b) = (score(&now, factor), score(&before, factor));
+            csi_rows.push(CsiRow {
+                label: tr.t(&format!("csi-{factor}")),
+                before: b.map(|v| tr.num(v)).unwrap_or_else(dash),
+                now: n.map(|v| tr.num(v)).unwrap_or_else(dash),
+                before_w: b.unwrap_or(0) as u32 * 25,
+                now_w: n.unwrap_or(0) as u32 * 25,
+            });
+        }
+        let total = |l: &[(String, u64)]| l.iter().map(|(_, s)| s).sum::<u64>();
+        csi_totals = match previous {
+            Some(p) => {
+                tr.t1("msg-csi-total", "total", tr.num(total(&now)))
+                    + " · "
+                    + &tr.t1("msg-csi-before", "total", tr.num(total(&before)))
+                    + &format!(" ({})", date_text(tr, &p.occurred_on))
+            }
+            None => tr.t1("msg-csi-total", "total", tr.num(total(&now))),
+        };
+    }
+    let events = file
+        .timeline
+        .iter()
+        .map(|e| EventView {
+            date: date_text(tr, &e.occurred_on),
+            what: tr.t(&format!("kind-{}", e.kind.replace('_', "-"))),
+            who: e.author.clone().unwrap_or_default(),
+            lines: describe(tr, e),
+        })
+        .collect();
+    CaseView {
+        stages,
+        facts,
+        closed: case.closed_on.is_some(),
+        can_work,
+        requestable,
+        approvals,
+        visits,
+        tasks,
+        csi_rows,
+        csi_totals,
+        events,
+        has_placement: case.placement_kind.is_some(),
+    }
+}
