@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Bearer tokens (or the page session plus `X-CSRF-Token`);
 //! lists answer `{"items": [...], "next": CURSOR|null}`; errors have one shape (see `error.rs`).
 
+mod cases;
 mod children;
 mod households;
 mod places;
@@ -11,7 +12,7 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 pub fn routes() -> Router<AppState> {
@@ -19,6 +20,12 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/children", get(children::list).post(children::create))
         .route("/children/{id}", get(children::get).patch(children::patch))
+        .route("/children/{id}/case", get(cases::get))
+        .route("/children/{id}/case/approvals", post(cases::request))
+        .route("/children/{id}/case/approvals/{approval}", post(cases::decide))
+        .route("/children/{id}/case/tasks/{task}/done", post(cases::task_done))
+        .route("/children/{id}/case/{form}", post(cases::record))
+        .route("/worklist", get(cases::worklist))
         .route("/households", get(households::list).post(households::create))
         .route("/households/{id}", get(households::get))
         .route("/rcis", get(households::rcis))

@@ -5,5 +5,6 @@ mod access;
 mod accounts;
 mod api;
 mod app;
+mod cases;
 mod pages;
 mod records;

@@ -1,0 +1,106 @@
+//! Cases in the API: read a case file, add any case record (the same forms and rules as the
+//! pages), ask for and decide approvals, complete tasks, and the caller's list of what is due.
+
+use super::{bad_id, json_body};
+use crate::pages::parse_id;
+use crate::auth::ApiUser;
+use crate::case_work::{apply, CaseForm, Fields};
+use crate::error::{ApiError, AppError};
+use crate::views::today;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use krousar_domain::case::ApprovalKind;
+use serde_json::{json, Value};
+
+/// A JSON object of strings, numbers and booleans, as form fields (numbers and booleans become
+/// their text: `true` is a ticked box). Nested values are refused.
+fn fields(cur: &crate::auth::Current, body: &Bytes) -> Result<Fields, ApiError> {
+    let v: Value = json_body(cur, body)?;
+    let bad = || ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr };
+    let obj = v.as_object().ok_or_else(bad)?;
+    let mut out = Fields::new();
+    for (k, v) in obj {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null => continue,
+            _ => return Err(bad()),
+        };
+        out.insert(k.clone(), text);
+    }
+    Ok(out)
+}
+
+pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let (_, file) = state.store.case_file(&cur.actor, id, "api").await.map_err(cur.api_err())?;
+    match file {
+        Some(f) => Ok(Json(f).into_response()),
+        None => Err(ApiError { err: AppError::NotFound, tr: cur.tr }),
+    }
+}
+
+pub async fn record(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path((id, form)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let form = CaseForm::parse(&form).ok_or(ApiError { err: AppError::NotFound, tr: cur.tr })?;
+    let f = fields(&cur, &body)?;
+    let case = apply(&state.store, &cur.actor, id, form, &f).await.map_err(cur.api_err())?;
+    let status = if form == CaseForm::Open { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(case)).into_response())
+}
+
+pub async fn request(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let f = fields(&cur, &body)?;
+    let kind = f.get("kind").and_then(|k| ApprovalKind::parse(k)).filter(|k| *k != ApprovalKind::Closure).ok_or_else(|| {
+        let mut i = krousar_domain::Invalid::default();
+        i.push("kind", "err-invalid-choice");
+        ApiError { err: AppError::Invalid(i), tr: cur.tr }
+    })?;
+    let case = state.store.request_approval(&cur.actor, id, kind, None, today()).await.map_err(cur.api_err())?;
+    Ok(Json(case).into_response())
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path((id, approval)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let approval = parse_id(&approval).ok_or_else(|| bad_id(&cur))?;
+    let f = fields(&cur, &body)?;
+    let approve = match f.get("decision").map(String::as_str) {
+        Some("approve") => true,
+        Some("return") => false,
+        _ => {
+            let mut i = krousar_domain::Invalid::default();
+            i.push("decision", "err-invalid-choice");
+            return Err(ApiError { err: AppError::Invalid(i), tr: cur.tr });
+        }
+    };
+    let case = state.store.decide_approval(&cur.actor, id, approval, approve, f.get("comment").map(String::as_str), today()).await.map_err(cur.api_err())?;
+    Ok(Json(case).into_response())
+}
+
+pub async fn task_done(State(state): State<AppState>, ApiUser(cur): ApiUser, Path((id, task)): Path<(String, String)>) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let task = parse_id(&task).ok_or_else(|| bad_id(&cur))?;
+    let case = state.store.complete_task(&cur.actor, id, task, today()).await.map_err(cur.api_err())?;
+    Ok(Json(case).into_response())
+}
+
+pub async fn worklist(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
+    let w = state.store.worklist(&cur.actor, today(), cur.tr.is_km()).await.map_err(cur.api_err())?;
+    Ok(Json(json!(w)).into_response())
+}

@@ -1,0 +1,156 @@
+//! A case through the pages and through the API: forms refuse impossible input and save
+//! nothing, approvals move the stage, the worker's home page shows what is due.
+
+use crate::app::{child_json, each_db, TestApp};
+use serde_json::{json, Value};
+
+async fn new_child(app: &TestApp) -> String {
+    let t = app.token(&app.worker).await;
+    let c: Value = app.api_post(&t, "/api/v1/children", child_json("ស្រីពៅ", "Sreypov")).await.json().await.unwrap();
+    c["id"].as_str().unwrap().to_string()
+}
+
+fn csi_form(csrf: &str, score: &str) -> Vec<(String, String)> {
+    let mut f = vec![("_csrf".to_string(), csrf.to_string()), ("assessed_on".to_string(), krousar_web::views::today().to_string())];
+    for factor in krousar_domain::case::csi::factors() {
+        f.push((format!("score_{factor}"), score.to_string()));
+        f.push((format!("note_{factor}"), String::new()));
+    }
+    f
+}
+
+#[tokio::test]
+async fn a_worker_opens_assesses_and_a_supervisor_approves_through_the_pages() {
+    each_db(|app| async move {
+        let child = new_child(&app).await;
+        let (c, csrf) = app.login("worker").await;
+        let page = c.get(app.url(&format!("/children/{child}/case"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("No case is open"));
+        let form = c.get(app.url(&format!("/children/{child}/case/open"))).send().await.unwrap().text().await.unwrap();
+        assert!(form.contains("name=\"route\""), "the open form lists intake routes");
+        // An emergency without immediate safety measures is refused and nothing is opened.
+        let today = krousar_web::views::today().to_string();
+        let res = c
+            .post(app.url(&format!("/children/{child}/case/open")))
+            .form(&[("_csrf", csrf.as_str()), ("route", "emergency"), ("opened_on", today.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("Required for an emergency"));
+        let page = c.get(app.url(&format!("/children/{child}/case"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("No case is open"));
+        let res = c
+            .post(app.url(&format!("/children/{child}/case/open")))
+            .form(&[("_csrf", csrf.as_str()), ("route", "rci"), ("opened_on", today.as_str()), ("summary", "Found at the centre")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+
+        // A score of 5 is refused next to its field; nothing is recorded.
+        let res = c.post(app.url(&format!("/children/{child}/case/csi"))).form(&csi_form(&csrf, "5")).send().await.unwrap();
+        assert_eq!(res.status(), 422);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Choose a score from 1 to 4."));
+        assert!(body.contains("aria-describedby=\"score_food_security-err\""));
+        let res = c.post(app.url(&format!("/children/{child}/case/csi"))).form(&csi_form(&csrf, "2")).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let page = c.get(app.url(&format!("/children/{child}/case"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Total 24 of 48"));
+        assert!(page.contains("aria-current=\"step\">Assessment"));
+        assert_eq!(page.matches("Child Status Index</strong>").count() + page.matches("· Child Status Index").count(), 1, "one CSI in the timeline");
+
+        let res = c
+            .post(app.url(&format!("/children/{child}/case/request")))
+            .form(&[("_csrf", csrf.as_str()), ("kind", "assessment")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        // The supervisor sees the request on the home page and approves it on the case page.
+        let (s, scsrf) = app.login("supervisor").await;
+        let home = s.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(home.contains(&format!("/children/{child}/case")), "pending approval listed on the supervisor's home page");
+        let case = s.get(app.url(&format!("/children/{child}/case"))).send().await.unwrap().text().await.unwrap();
+        let at = case.find("/case/approvals/").expect("an approval form") + "/case/approvals/".len();
+        let approval = &case[at..at + 36];
+        let res = s
+            .post(app.url(&format!("/children/{child}/case/approvals/{approval}")))
+            .form(&[("_csrf", scsrf.as_str()), ("decision", "approve"), ("comment", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let page = c.get(app.url(&format!("/children/{child}/case"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("aria-current=\"step\">Case plan"));
+        let team = s.get(app.url("/team")).send().await.unwrap().text().await.unwrap();
+        assert!(team.contains("worker"));
+        // Nobody outside the caseload's scope reads it, and the refusal is a 403.
+        let (x, _) = app.login("stranger").await;
+        assert_eq!(x.get(app.url(&format!("/children/{child}/case"))).send().await.unwrap().status(), 403);
+        assert_eq!(x.get(app.url(&format!("/children/{child}/case/risk"))).send().await.unwrap().status(), 403);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_api_walks_a_case_to_follow_up_and_refuses_impossible_sequences() {
+    each_db(|app| async move {
+        let child = new_child(&app).await;
+        let (w, s) = (app.token(&app.worker).await, app.token(&app.supervisor).await);
+        let today = krousar_web::views::today().to_string();
+        let base = format!("/api/v1/children/{child}/case");
+        let res = app.api_post(&w, &format!("{base}/open"), json!({"route": "report", "referral_source": "police", "opened_on": today})).await;
+        assert_eq!(res.status(), 201);
+        let res = app.api_post(&w, &format!("{base}/risk"), json!({"level": "severe", "reasons": "x", "assessed_on": today})).await;
+        assert_eq!(res.status(), 422);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["fields"][0]["field"], "level", "{body}");
+        let res = app.api_post(&w, &format!("{base}/risk"), json!({"level": "high", "reasons": "Violence at home", "assessed_on": today})).await;
+        assert_eq!(res.status(), 200);
+        let case: Value = res.json().await.unwrap();
+        assert_eq!(case["stage"], "assessment");
+        assert_eq!(case["risk_level"], "high");
+        // A task due before the case opened is refused.
+        let res = app.api_post(&w, &format!("{base}/task"), json!({"title": "Call school", "owner_id": app.worker.id, "due_on": "2020-01-01"})).await;
+        assert_eq!(res.status(), 422);
+        let res = app.api_post(&w, &format!("{base}/visit"), json!({"visited_on": today, "school": "regular", "child_seen": true})).await;
+        assert_eq!(res.status(), 422, "a follow-up visit before any placement");
+        let res = app.api_post(&w, &format!("{base}/close"), json!({"reason": "goals_met"})).await;
+        assert_eq!(res.status(), 422, "success needs an approved plan");
+        let res = app.api_post(&w, &format!("{base}/approvals"), json!({"kind": "assessment"})).await;
+        assert_eq!(res.status(), 200);
+        let file: Value = app.api_get(&s, &base).await.json().await.unwrap();
+        let approval = file["approvals"][0]["id"].as_str().unwrap().to_string();
+        let res = app.api_post(&w, &format!("{base}/approvals/{approval}"), json!({"decision": "approve"})).await;
+        assert_eq!(res.status(), 403, "a worker does not approve");
+        let res = app.api_post(&s, &format!("{base}/approvals/{approval}"), json!({"decision": "return"})).await;
+        assert_eq!(res.status(), 422, "returning needs a comment");
+        let res = app.api_post(&s, &format!("{base}/approvals/{approval}"), json!({"decision": "approve"})).await;
+        assert_eq!(res.status(), 200);
+        let file: Value = app.api_get(&w, &base).await.json().await.unwrap();
+        assert_eq!(file["case"]["stage"], "case_plan");
+        assert!(file["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "approval_decided"));
+        let list: Value = app.api_get(&w, "/api/v1/worklist").await.json().await.unwrap();
+        assert!(list["due"].as_array().unwrap().iter().any(|i| i["what"] == "first_contact"), "{list}");
+        let res = app.api_post(&w, &format!("{base}/nonsense"), json!({})).await;
+        assert_eq!(res.status(), 404);
+        let res = client_post_raw(&app, &w, &format!("{base}/note"), "{not json").await;
+        assert_eq!(res, 400);
+    })
+    .await;
+}
+
+async fn client_post_raw(app: &TestApp, token: &str, path: &str, body: &str) -> u16 {
+    crate::app::client()
+        .post(app.url(path))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
