@@ -394,3 +394,92 @@ impl Store {
         Ok(Page { items, next })
     }
 }
+
+/// Add a relative found by tracing to the child's first household, or to a new household
+/// named after the relative and linked to the child. Returns the household.
+pub(crate) async fn add_relative(
+    tx: &mut Tx,
+    backend: crate::db::Backend,
+    actor: &Actor,
+    child: &crate::children::Child,
+    rel: &krousar_domain::case::family::RelativeFound,
+    village: Option<String>,
+) -> Result<Uuid, StoreError> {
+    let member = Member {
+        name_km: rel.name_km.clone(),
+        name_latin: rel.name_latin.clone(),
+        relationship: rel.relationship,
+        sex: None,
+        birth_year: None,
+        is_head: false,
+        phone: None,
+    };
+    let existing = sqlx::query("SELECT household_id FROM household_children WHERE child_id = $1 ORDER BY household_id LIMIT 1")
+        .bind(child.id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let (id, version, fields, seq) = match existing {
+        Some(r) => {
+            let h = load(tx, r.uuid("household_id")?).await?;
+            let mut f = h.fields.clone();
+            f.members.push(member);
+            sqlx::query("UPDATE households SET updated_at = $1, version = version + 1 WHERE id = $2")
+                .bind(now_text())
+                .bind(h.id.to_string())
+                .execute(&mut **tx)
+                .await?;
+            (h.id, h.version + 1, f, h.seq)
+        }
+        None => {
+            let id = new_id();
+            let now = now_text();
+            let name = rel.name_km.clone().or_else(|| rel.name_latin.clone()).unwrap_or_default();
+            let f = HouseholdFields {
+                name,
+                phone: None,
+                village_code: village.clone(),
+                address_detail: None,
+                income_band: IncomeBand::Unknown,
+                id_poor: IdPoor::Unknown,
+                id_poor_number: None,
+                members: vec![Member { is_head: true, ..member }],
+            };
+            let v = &f.village_code;
+            let seq = sqlx::query(
+                "INSERT INTO households (id, org_id, name, phone, village_code, district_code, province_code, address_detail, income_band, id_poor, id_poor_number, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, NULL, $4, $5, $6, NULL, $7, $8, NULL, $9, $10, $11) RETURNING seq",
+            )
+            .bind(id.to_string())
+            .bind(child.org_id.to_string())
+            .bind(&f.name)
+            .bind(v.clone())
+            .bind(v.as_ref().map(|c| c[..4].to_string()))
+            .bind(v.as_ref().map(|c| c[..2].to_string()))
+            .bind(f.income_band.code())
+            .bind(f.id_poor.code())
+            .bind(actor.user_id.to_string())
+            .bind(&now)
+            .bind(&now)
+            .fetch_one(&mut **tx)
+            .await?
+            .int("seq")?;
+            link(tx, id, child.id).await?;
+            (id, 1, f, seq)
+        }
+    };
+    search_index::write(tx, backend, Index::Households, seq, &keys(&fields)).await?;
+    write_members(tx, id, &fields).await?;
+    audit::append(
+        tx,
+        actor.into(),
+        Entry {
+            action: "household.relative_found",
+            record_type: "household",
+            record_id: Some(id.to_string()),
+            detail: json!({"child": child.id}),
+        },
+    )
+    .await?;
+    audit::changed(tx, Some(child.org_id), "household", id, version).await?;
+    Ok(id)
+}

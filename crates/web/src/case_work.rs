@@ -4,6 +4,8 @@
 use crate::views::today;
 use chrono::NaiveDate;
 use krousar_domain::case::entries::*;
+use krousar_domain::case::family::*;
+use krousar_domain::case::support::{ConferenceInput, ServiceInput};
 use krousar_domain::case::{csi, ApprovalKind};
 use krousar_domain::{Actor, Invalid};
 use krousar_store::cases::Case;
@@ -26,10 +28,17 @@ pub enum CaseForm {
     Task,
     Close,
     Reopen,
+    Tracing,
+    TracingAttempt,
+    FamilyAssessment,
+    Readiness,
+    AltCare,
+    Conference,
+    Service,
 }
 
 impl CaseForm {
-    pub const ALL: [CaseForm; 11] = [
+    pub const ALL: [CaseForm; 18] = [
         CaseForm::Open,
         CaseForm::Risk,
         CaseForm::Csi,
@@ -41,6 +50,13 @@ impl CaseForm {
         CaseForm::Task,
         CaseForm::Close,
         CaseForm::Reopen,
+        CaseForm::Tracing,
+        CaseForm::TracingAttempt,
+        CaseForm::FamilyAssessment,
+        CaseForm::Readiness,
+        CaseForm::AltCare,
+        CaseForm::Conference,
+        CaseForm::Service,
     ];
 
     pub fn code(self) -> &'static str {
@@ -56,11 +72,23 @@ impl CaseForm {
             CaseForm::Task => "task",
             CaseForm::Close => "close",
             CaseForm::Reopen => "reopen",
+            CaseForm::Tracing => "tracing",
+            CaseForm::TracingAttempt => "tracing-attempt",
+            CaseForm::FamilyAssessment => "family-assessment",
+            CaseForm::Readiness => "readiness",
+            CaseForm::AltCare => "alternative-care",
+            CaseForm::Conference => "conference",
+            CaseForm::Service => "service",
         }
     }
 
     pub fn parse(s: &str) -> Option<CaseForm> {
         CaseForm::ALL.into_iter().find(|f| f.code() == s)
+    }
+
+    /// Forms with a village picked from the gazetteer (`village_code`).
+    pub fn has_place(self) -> bool {
+        matches!(self, CaseForm::Tracing | CaseForm::TracingAttempt)
     }
 
     /// Translation key of the form's title.
@@ -127,5 +155,14 @@ pub async fn apply(store: &Store, actor: &Actor, child: Uuid, form: CaseForm, f:
             store.request_approval(actor, child, ApprovalKind::Closure, Some(closure), today).await
         }
         CaseForm::Reopen => store.reopen_case(actor, child, get(f, "reason"), today).await,
+        CaseForm::Tracing => store.record_tracing_info(actor, child, input::<TracingInfoInput>(f).validate()?, today).await,
+        CaseForm::TracingAttempt => store.record_tracing_attempt(actor, child, input::<TracingAttemptInput>(f).validate(today)?).await,
+        CaseForm::FamilyAssessment => {
+            store.record_family_assessment(actor, child, input::<FamilyAssessmentInput>(f).validate(today)?).await
+        }
+        CaseForm::Readiness => store.record_readiness(actor, child, input::<ReadinessInput>(f).validate(today)?).await,
+        CaseForm::AltCare => store.record_alt_care(actor, child, input::<AltCareInput>(f).validate(today)?).await,
+        CaseForm::Conference => store.record_conference(actor, child, input::<ConferenceInput>(f).validate(today)?).await,
+        CaseForm::Service => store.record_service(actor, child, input::<ServiceInput>(f).validate(today)?).await,
     }
 }

@@ -99,6 +99,19 @@ fn case_keys() -> Vec<String> {
     keys.extend(PlacementType::ALL.iter().map(|v| v.label_key()));
     keys.extend(NoteKind::ALL.iter().map(|v| v.label_key()));
     keys.extend(SchoolAttendance::ALL.iter().map(|v| v.label_key()));
+    {
+        use krousar_domain::case::family::*;
+        use krousar_domain::case::support::*;
+        keys.extend(TracingMethod::ALL.iter().map(|v| v.label_key()));
+        keys.extend(TracingOutcome::ALL.iter().map(|v| v.label_key()));
+        keys.extend(FamilyOutcome::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Readiness::ALL.iter().map(|v| v.label_key()));
+        keys.extend(AltCare::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Participant::ALL.iter().map(|v| v.label_key()));
+        keys.extend(ServiceKind::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Provider::ALL.iter().map(|v| v.label_key()));
+        keys.extend(FAMILY_AREAS.iter().map(|a| format!("field-family-{}", a.replace('_', "-"))));
+    }
     for d in csi::DOMAINS {
         keys.push(format!("csi-domain-{}", d.code));
     }
@@ -121,6 +134,13 @@ fn case_keys() -> Vec<String> {
         "approval-requested",
         "approval-decided",
         "reopen",
+        "tracing-info",
+        "tracing-attempt",
+        "family-assessment",
+        "readiness",
+        "alt-care",
+        "conference",
+        "service",
     ];
     keys.extend(kinds.iter().map(|k| format!("kind-{k}")));
     keys.extend(["visit", "first-contact", "reassessment", "plan-review", "task"].iter().map(|k| format!("due-{k}")));

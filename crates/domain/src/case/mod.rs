@@ -5,9 +5,11 @@
 pub mod approval;
 pub mod csi;
 pub mod entries;
+pub mod family;
 pub mod schedule;
 pub mod settings;
 pub mod stage;
+pub mod support;
 
 #[cfg(test)]
 mod tests;

@@ -222,3 +222,84 @@ fn notes_keep_their_lines() {
     let bad = NoteInput { text: Some("x\u{202E}y".into()), ..n };
     assert_eq!(bad.validate(d("2026-01-15")).unwrap_err().for_field("text"), Some("err-control-chars"));
 }
+
+#[test]
+fn tracing_relatives_and_alternative_care_follow_the_family_findings() {
+    use super::family::*;
+    let today = d("2026-02-01");
+    let found = TracingAttemptInput {
+        attempted_on: Some("2026-01-20".into()),
+        method: Some("commune_council".into()),
+        village_code: Some("02020101".into()),
+        outcome: Some("ongoing".into()),
+        relative_name_km: Some("ចាន់ ស្រីមុំ".into()),
+        relative_relationship: Some("grandparent".into()),
+        ..Default::default()
+    };
+    assert_eq!(found.validate(today).unwrap_err().for_field("outcome"), Some("err-relative-needs-found"));
+    let ok = TracingAttemptInput { outcome: Some("found".into()), ..found.clone() }.validate(today).unwrap();
+    assert_eq!(ok.relative.unwrap().relationship, crate::choices::Relationship::Grandparent);
+    let nameless = TracingAttemptInput { relative_name_km: None, outcome: Some("found".into()), ..found };
+    assert_eq!(nameless.validate(today).unwrap_err().for_field("relative_name_km"), Some("err-required"));
+    assert_eq!(may_choose_alternative(Some(TracingOutcome::Ongoing), None), Err("err-alt-care-needs-reason"));
+    assert_eq!(may_choose_alternative(Some(TracingOutcome::NotFound), None), Ok(()));
+    assert_eq!(may_choose_alternative(Some(TracingOutcome::Found), Some(FamilyOutcome::Negative)), Ok(()));
+    let residential = AltCareInput { decided_on: Some("2026-01-30".into()), option: Some("residential".into()), reason: None };
+    assert_eq!(residential.validate(today).unwrap_err().for_field("reason"), Some("err-institution-justification"));
+    let r = ReadinessInput {
+        assessed_on: Some("2026-01-30".into()),
+        child_ready: Some("ready".into()),
+        family_ready: Some("partly".into()),
+        ..Default::default()
+    };
+    assert_eq!(r.validate(today).unwrap_err().for_field("child_view"), Some("err-child-view-required"));
+    let fam = FamilyAssessmentInput {
+        assessed_on: Some("2026-01-30".into()),
+        safety: Some("Safe".into()),
+        outcome: Some("positive".into()),
+        ..Default::default()
+    };
+    let e = fam.validate(today).unwrap_err();
+    assert_eq!(e.for_field("willingness"), Some("err-required"));
+    assert_eq!(e.for_field("capacity"), Some("err-required"));
+}
+
+#[test]
+fn conference_steps_become_tasks_and_services_are_checked() {
+    use super::support::*;
+    let today = d("2026-02-01");
+    let mut rest = std::collections::BTreeMap::new();
+    rest.insert("participant_family".to_string(), "on".to_string());
+    rest.insert("participant_dosvy".to_string(), "on".to_string());
+    rest.insert("step_1_title".to_string(), "Enrol at Prey Veng primary school".to_string());
+    rest.insert("step_1_due".to_string(), "2026-02-15".to_string());
+    rest.insert("step_2_title".to_string(), "Birth certificate".to_string());
+    rest.insert("step_2_due".to_string(), "2026-01-01".to_string());
+    let c = ConferenceInput {
+        held_on: Some("2026-01-31".into()),
+        decisions: Some("Reunify with mother".into()),
+        rest: rest.clone(),
+        ..Default::default()
+    };
+    assert_eq!(c.validate(today).unwrap_err().for_field("step_2_due"), Some("err-step-before-conference"));
+    rest.remove("step_2_title");
+    rest.remove("step_2_due");
+    let c = ConferenceInput { rest: rest.clone(), ..c };
+    let ok = c.validate(today).unwrap();
+    assert_eq!(ok.participants, vec![Participant::Dosvy, Participant::Family]);
+    assert_eq!(ok.next_steps.len(), 1);
+    let nobody = ConferenceInput { rest: std::collections::BTreeMap::new(), ..c };
+    assert_eq!(nobody.validate(today).unwrap_err().for_field("participants"), Some("err-participants"));
+    let s = ServiceInput {
+        service: Some("emergency_food".into()),
+        provider: Some("other_org".into()),
+        provided_on: Some("2026-01-31".into()),
+        value_riel: Some("១២០,០០០".into()),
+        ..Default::default()
+    };
+    assert_eq!(s.validate(today).unwrap_err().for_field("provider_name"), Some("err-required"));
+    let s = ServiceInput { provider_name: Some("Friends".into()), ..s };
+    assert_eq!(s.validate(today).unwrap().value_riel, Some(120_000));
+    let s = ServiceInput { service: Some("magic".into()), ..Default::default() };
+    assert_eq!(s.validate(today).unwrap_err().for_field("service"), Some("err-invalid-choice"));
+}

@@ -4,6 +4,7 @@
 
 mod approvals;
 mod assess;
+mod family;
 mod open;
 mod placement;
 mod read;

@@ -2,10 +2,10 @@
 //! pages), ask for and decide approvals, complete tasks, and the caller's list of what is due.
 
 use super::{bad_id, json_body};
-use crate::pages::parse_id;
 use crate::auth::ApiUser;
 use crate::case_work::{apply, CaseForm, Fields};
 use crate::error::{ApiError, AppError};
+use crate::pages::parse_id;
 use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
@@ -59,7 +59,12 @@ pub async fn record(
     Ok((status, Json(case)).into_response())
 }
 
-pub async fn request(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn request(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
     let f = fields(&cur, &body)?;
     let kind = f.get("kind").and_then(|k| ApprovalKind::parse(k)).filter(|k| *k != ApprovalKind::Closure).ok_or_else(|| {
@@ -89,11 +94,19 @@ pub async fn decide(
             return Err(ApiError { err: AppError::Invalid(i), tr: cur.tr });
         }
     };
-    let case = state.store.decide_approval(&cur.actor, id, approval, approve, f.get("comment").map(String::as_str), today()).await.map_err(cur.api_err())?;
+    let case = state
+        .store
+        .decide_approval(&cur.actor, id, approval, approve, f.get("comment").map(String::as_str), today())
+        .await
+        .map_err(cur.api_err())?;
     Ok(Json(case).into_response())
 }
 
-pub async fn task_done(State(state): State<AppState>, ApiUser(cur): ApiUser, Path((id, task)): Path<(String, String)>) -> Result<Response, ApiError> {
+pub async fn task_done(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path((id, task)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
     let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
     let task = parse_id(&task).ok_or_else(|| bad_id(&cur))?;
     let case = state.store.complete_task(&cur.actor, id, task, today()).await.map_err(cur.api_err())?;

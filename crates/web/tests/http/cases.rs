@@ -59,7 +59,11 @@ async fn a_worker_opens_assesses_and_a_supervisor_approves_through_the_pages() {
         let page = c.get(app.url(&format!("/children/{child}/case"))).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Total 24 of 48"));
         assert!(page.contains("aria-current=\"step\">Assessment"));
-        assert_eq!(page.matches("Child Status Index</strong>").count() + page.matches("· Child Status Index").count(), 1, "one CSI in the timeline");
+        assert_eq!(
+            page.matches("Child Status Index</strong>").count() + page.matches("· Child Status Index").count(),
+            1,
+            "one CSI in the timeline"
+        );
 
         let res = c
             .post(app.url(&format!("/children/{child}/case/request")))
@@ -101,19 +105,23 @@ async fn the_api_walks_a_case_to_follow_up_and_refuses_impossible_sequences() {
         let (w, s) = (app.token(&app.worker).await, app.token(&app.supervisor).await);
         let today = krousar_web::views::today().to_string();
         let base = format!("/api/v1/children/{child}/case");
-        let res = app.api_post(&w, &format!("{base}/open"), json!({"route": "report", "referral_source": "police", "opened_on": today})).await;
+        let res =
+            app.api_post(&w, &format!("{base}/open"), json!({"route": "report", "referral_source": "police", "opened_on": today})).await;
         assert_eq!(res.status(), 201);
         let res = app.api_post(&w, &format!("{base}/risk"), json!({"level": "severe", "reasons": "x", "assessed_on": today})).await;
         assert_eq!(res.status(), 422);
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["error"]["fields"][0]["field"], "level", "{body}");
-        let res = app.api_post(&w, &format!("{base}/risk"), json!({"level": "high", "reasons": "Violence at home", "assessed_on": today})).await;
+        let res =
+            app.api_post(&w, &format!("{base}/risk"), json!({"level": "high", "reasons": "Violence at home", "assessed_on": today})).await;
         assert_eq!(res.status(), 200);
         let case: Value = res.json().await.unwrap();
         assert_eq!(case["stage"], "assessment");
         assert_eq!(case["risk_level"], "high");
         // A task due before the case opened is refused.
-        let res = app.api_post(&w, &format!("{base}/task"), json!({"title": "Call school", "owner_id": app.worker.id, "due_on": "2020-01-01"})).await;
+        let res = app
+            .api_post(&w, &format!("{base}/task"), json!({"title": "Call school", "owner_id": app.worker.id, "due_on": "2020-01-01"}))
+            .await;
         assert_eq!(res.status(), 422);
         let res = app.api_post(&w, &format!("{base}/visit"), json!({"visited_on": today, "school": "regular", "child_seen": true})).await;
         assert_eq!(res.status(), 422, "a follow-up visit before any placement");

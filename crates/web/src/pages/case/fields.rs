@@ -6,7 +6,10 @@ use crate::i18n::Tr;
 use crate::views::Opt;
 use krousar_domain::case::csi;
 use krousar_domain::case::entries::{NoteKind, PlacementType, SchoolAttendance};
+use krousar_domain::case::family::{AltCare, FamilyOutcome, Readiness, TracingMethod, TracingOutcome, FAMILY_AREAS};
 use krousar_domain::case::stage::{ClosureReason, IntakeRoute, ReferralSource, RiskLevel};
+use krousar_domain::case::support::{Participant, Provider, ServiceKind, NEXT_STEPS};
+use krousar_domain::choices::{IdPoor, Relationship};
 use krousar_domain::Invalid;
 
 pub enum Input {
@@ -211,6 +214,97 @@ pub fn groups(form: CaseForm, tr: Tr, v: &Fields, e: &Invalid, c: &Choices) -> V
             b.area("note", "field-note"),
         ]),
         CaseForm::Reopen => one(vec![b.area("reason", "field-reason")]),
+        CaseForm::Tracing => one(vec![
+            b.hint(b.area("parents", "field-parents"), "help-parents"),
+            b.area("relatives", "field-relatives"),
+            b.hint(b.area("old_place", "field-old-place"), "help-old-place"),
+            b.area("landmarks", "field-landmarks"),
+        ]),
+        CaseForm::TracingAttempt => vec![
+            group(
+                String::new(),
+                vec![
+                    b.date("attempted_on", "field-attempted-on"),
+                    b.pick("method", "field-trace-method", TracingMethod::ALL, TracingMethod::code, TracingMethod::label_key, false),
+                    b.area("people_met", "field-people-met"),
+                    b.area("learned", "field-learned"),
+                    b.radio("outcome", "field-trace-outcome", TracingOutcome::ALL, TracingOutcome::code, TracingOutcome::label_key),
+                ],
+            ),
+            Group {
+                legend: tr.t("field-relative-found"),
+                hint: tr.t("help-relative-found"),
+                fields: vec![
+                    b.text("relative_name_km", "field-name-km"),
+                    b.text("relative_name_latin", "field-name-latin"),
+                    b.pick(
+                        "relative_relationship",
+                        "field-relationship",
+                        Relationship::ALL,
+                        Relationship::code,
+                        Relationship::label_key,
+                        true,
+                    ),
+                ],
+            },
+        ],
+        CaseForm::FamilyAssessment => {
+            let mut first =
+                vec![b.date("assessed_on", "field-assessed-on"), b.list("household_id", "field-household", &c.households, true)];
+            first.extend(FAMILY_AREAS.iter().map(|a| b.area(a, &format!("field-family-{}", a.replace('_', "-")))));
+            first.push(b.pick("id_poor", "field-id-poor", IdPoor::ALL, IdPoor::code, IdPoor::label_key, true));
+            first.push(b.radio("outcome", "field-family-outcome", FamilyOutcome::ALL, FamilyOutcome::code, FamilyOutcome::label_key));
+            one(first)
+        }
+        CaseForm::Readiness => one(vec![
+            b.date("assessed_on", "field-assessed-on"),
+            b.radio("child_ready", "field-child-ready", Readiness::ALL, Readiness::code, Readiness::label_key),
+            b.radio("family_ready", "field-family-ready", Readiness::ALL, Readiness::code, Readiness::label_key),
+            b.hint(b.area("child_view", "field-child-view"), "help-child-view"),
+            b.area("family_view", "field-family-view"),
+            b.area("note", "field-note"),
+        ]),
+        CaseForm::AltCare => one(vec![
+            b.date("decided_on", "field-decided-on"),
+            b.hint(b.radio("option", "field-alt-care", AltCare::ALL, AltCare::code, AltCare::label_key), "help-alt-care"),
+            b.hint(b.area("reason", "field-reason"), "help-justification"),
+        ]),
+        CaseForm::Conference => {
+            let ticks = Participant::ALL.iter().map(|p| b.check(&format!("participant_{}", p.code()), &p.label_key())).collect();
+            let mut who = group(tr.t("field-participants"), ticks);
+            if let Some(x) = e.errors.iter().find(|x| x.field == "participants") {
+                who.hint = tr.t(x.code);
+            }
+            let mut steps = Vec::new();
+            for n in 1..=NEXT_STEPS {
+                steps.push(b.field(&format!("step_{n}_title"), tr.t1("field-step", "n", tr.num(n)), Input::Text));
+                steps.push(b.field(&format!("step_{n}_due"), tr.t("field-due-on"), Input::Date));
+            }
+            let mut next = group(tr.t("field-next-steps"), steps);
+            next.hint = tr.t("help-next-steps");
+            vec![
+                group(String::new(), vec![b.date("held_on", "field-held-on"), b.text("place", "field-place")]),
+                who,
+                group(
+                    String::new(),
+                    vec![
+                        b.area("participant_names", "field-participant-names"),
+                        b.area("decisions", "field-decisions"),
+                        b.hint(b.area("commitments", "field-commitments"), "help-commitments"),
+                    ],
+                ),
+                next,
+            ]
+        }
+        CaseForm::Service => one(vec![
+            b.pick("service", "field-service", ServiceKind::ALL, ServiceKind::code, ServiceKind::label_key, false),
+            b.pick("provider", "field-provider", Provider::ALL, Provider::code, Provider::label_key, false),
+            b.text("provider_name", "field-provider-name"),
+            b.date("provided_on", "field-provided-on"),
+            b.text("quantity", "field-quantity"),
+            b.text("value_riel", "field-value-riel"),
+            b.area("outcome", "field-outcome"),
+        ]),
     }
 }
 
@@ -223,6 +317,11 @@ pub fn defaults(form: CaseForm, today: chrono::NaiveDate) -> Fields {
         CaseForm::EndPlacement => "ended_on",
         CaseForm::Visit => "visited_on",
         CaseForm::Note => "noted_on",
+        CaseForm::TracingAttempt => "attempted_on",
+        CaseForm::FamilyAssessment | CaseForm::Readiness => "assessed_on",
+        CaseForm::AltCare => "decided_on",
+        CaseForm::Conference => "held_on",
+        CaseForm::Service => "provided_on",
         _ => return Fields::new(),
     };
     Fields::from([(name.to_string(), today.to_string())])

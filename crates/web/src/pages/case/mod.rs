@@ -65,6 +65,7 @@ struct FormPage {
     form: &'static str,
     child_name: String,
     groups: Vec<Group>,
+    place: Option<super::place::PlacePicker>,
     notice: String,
 }
 
@@ -85,7 +86,7 @@ async fn render_form(
     let (child, file) = state.store.case_file(&cur.actor, id, "form").await.map_err(cur.page_err())?;
     let mut choices = Choices::default();
     match form {
-        CaseForm::Placement => {
+        CaseForm::Placement | CaseForm::FamilyAssessment => {
             choices.households =
                 state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(h, n)| (h.to_string(), n)).collect();
         }
@@ -111,12 +112,24 @@ async fn render_form(
     }
     let child_name = child.display_name(tr.is_km());
     let notice = if errors.errors.is_empty() { String::new() } else { tr.t("msg-fix-errors") };
+    let place = if form.has_place() {
+        let posted = FormData(values.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+        let error = errors.for_field("village_code").map(|c| tr.t(c)).unwrap_or_default();
+        Some(
+            super::place::build(&state.store, tr, &posted, values.get("village_code").map(String::as_str), error)
+                .await
+                .map_err(cur.page_err())?,
+        )
+    } else {
+        None
+    };
     let response = render(FormPage {
         l: Layout::new(cur, tr.t(&form.title_key()), "/children"),
         id: id.to_string(),
         form: form.code(),
         child_name,
         groups: fields::groups(form, tr, values, errors, &choices),
+        place,
         notice,
     });
     if errors.errors.is_empty() {
@@ -154,7 +167,18 @@ pub async fn form_post(
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
     let form = form_of(&cur, &form)?;
-    let values = fields_of(pairs);
+    let posted = FormData(pairs.clone());
+    let mut values = fields_of(pairs);
+    if form.has_place() {
+        // The picker posts a search result or the cascading selects; the record keeps the village.
+        match super::place::chosen_village(&posted) {
+            Some(v) => values.insert("village_code".into(), v),
+            None => values.remove("village_code"),
+        };
+        if super::place::is_lookup(&posted) {
+            return render_form(&state, &cur, id, form, &values, &Invalid::default()).await;
+        }
+    }
     match apply(&state.store, &cur.actor, id, form, &values).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}/case")).into_response()),
         Err(StoreError::Invalid(e)) => render_form(&state, &cur, id, form, &values, &e).await,

@@ -6,8 +6,11 @@ use crate::views::today;
 use chrono::NaiveDate;
 use krousar_domain::case::approval::may_request;
 use krousar_domain::case::entries::{NoteKind, PlacementType, SchoolAttendance};
+use krousar_domain::case::family::{AltCare, FamilyOutcome, Readiness, TracingMethod, TracingOutcome};
 use krousar_domain::case::stage::{ClosureReason, IntakeRoute, ReferralSource, RiskLevel};
+use krousar_domain::case::support::{Participant, Provider, ServiceKind};
 use krousar_domain::case::{csi, ApprovalKind, ApprovalState, Stage};
+use krousar_domain::choices::Relationship;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{Action, Actor};
 use krousar_store::cases::{CaseFile, TimelineEntry};
@@ -147,6 +150,89 @@ fn describe(tr: Tr, e: &TimelineEntry) -> Vec<String> {
             lines.extend(text(&b["text"]));
         }
         "task" => lines.extend(text(&b["title"])),
+        "tracing_info" => {
+            for (k, key) in [
+                ("parents", "field-parents"),
+                ("relatives", "field-relatives"),
+                ("old_place", "field-old-place"),
+                ("landmarks", "field-landmarks"),
+            ] {
+                if let Some(v) = text(&b[k]) {
+                    lines.push(format!("{}: {v}", tr.t(key)));
+                }
+            }
+        }
+        "tracing_attempt" => {
+            let a = &b["attempt"];
+            lines.push(format!(
+                "{} · {}",
+                label(tr, &a["method"], TracingMethod::parse, TracingMethod::label_key),
+                label(tr, &a["outcome"], TracingOutcome::parse, TracingOutcome::label_key)
+            ));
+            lines.extend(text(&a["people_met"]));
+            lines.extend(text(&a["learned"]));
+            let r = &a["relative"];
+            if r.is_object() {
+                let name = text(&r["name_km"]).or_else(|| text(&r["name_latin"])).unwrap_or_default();
+                lines.push(format!(
+                    "{}: {name} ({})",
+                    tr.t("field-relative-found"),
+                    label(tr, &r["relationship"], Relationship::parse, Relationship::label_key)
+                ));
+            }
+        }
+        "family_assessment" => {
+            lines.push(label(tr, &b["outcome"], FamilyOutcome::parse, FamilyOutcome::label_key));
+            for pair in b["findings"].as_array().into_iter().flatten() {
+                let area = pair[0].as_str().unwrap_or_default().replace('_', "-");
+                lines.push(format!("{}: {}", tr.t(&format!("field-family-{area}")), pair[1].as_str().unwrap_or_default()));
+            }
+        }
+        "readiness" => {
+            lines.push(format!("{}: {}", tr.t("field-child-ready"), label(tr, &b["child_ready"], Readiness::parse, Readiness::label_key)));
+            lines.push(format!(
+                "{}: {}",
+                tr.t("field-family-ready"),
+                label(tr, &b["family_ready"], Readiness::parse, Readiness::label_key)
+            ));
+            lines.extend(text(&b["child_view"]).map(|v| format!("{}: {v}", tr.t("field-child-view"))));
+            lines.extend(text(&b["family_view"]).map(|v| format!("{}: {v}", tr.t("field-family-view"))));
+        }
+        "alt_care" => {
+            lines.push(label(tr, &b["option"], AltCare::parse, AltCare::label_key));
+            lines.extend(text(&b["reason"]));
+        }
+        "conference" => {
+            let who: Vec<String> = b["participants"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| label(tr, p, Participant::parse, Participant::label_key))
+                .collect();
+            lines.push(who.join(", "));
+            lines.extend(text(&b["place"]));
+            lines.extend(text(&b["decisions"]));
+            lines.extend(text(&b["commitments"]));
+            for step in b["next_steps"].as_array().into_iter().flatten() {
+                lines.push(format!(
+                    "→ {} ({})",
+                    step["title"].as_str().unwrap_or_default(),
+                    date_text(tr, step["due_on"].as_str().unwrap_or_default())
+                ));
+            }
+        }
+        "service" => {
+            lines.push(format!(
+                "{} · {}",
+                label(tr, &b["service"], ServiceKind::parse, ServiceKind::label_key),
+                text(&b["provider_name"]).unwrap_or_else(|| label(tr, &b["provider"], Provider::parse, Provider::label_key))
+            ));
+            lines.extend(text(&b["quantity"]));
+            if let Some(v) = b["value_riel"].as_u64() {
+                lines.push(tr.t1("msg-riel", "value", tr.num(v)));
+            }
+            lines.extend(text(&b["outcome"]));
+        }
         "approval_requested" => {
             lines.push(label(tr, &b["kind"], ApprovalKind::parse, ApprovalKind::label_key));
             lines.push(label(tr, &b["closure"]["reason"], ClosureReason::parse, ClosureReason::label_key));
@@ -211,6 +297,15 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile) -> CaseView 
         }
         facts.push((tr.t("field-placement-type"), kind));
         facts.push((tr.t("field-started-on"), d(case.placement_started_on)));
+    }
+    if let Some(last) = file.entries_of("tracing_attempt").next_back() {
+        facts.push((
+            tr.t("field-trace-outcome"),
+            label(tr, &last.body["attempt"]["outcome"], TracingOutcome::parse, TracingOutcome::label_key),
+        ));
+    }
+    if let Some(last) = file.entries_of("family_assessment").next_back() {
+        facts.push((tr.t("field-family-outcome"), label(tr, &last.body["outcome"], FamilyOutcome::parse, FamilyOutcome::label_key)));
     }
     facts.push((tr.t("field-follow-up-until"), d(case.follow_up_until)));
     facts.push((tr.t("field-reassessment-due"), d(case.reassessment_due)));
