@@ -15,6 +15,7 @@ pub struct FileConfig {
     pub absolute_hours: Option<i64>,
     pub max_failures: Option<i64>,
     pub lock_minutes: Option<i64>,
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {

@@ -39,7 +39,7 @@ const ORGS: &[(&str, OrgKind)] =
 pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>) -> Result<()> {
     std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
     let url = database_url.unwrap_or_else(|| format!("sqlite://{}", data_dir.join("krousar.db").display()));
-    let store = Store::open(&url).await?;
+    let store = Store::open(&url).await?.with_files(data_dir.join("files"));
     let creds_file = data_dir.join("demo-credentials.txt");
     if store.list_orgs().await?.is_empty() {
         eprintln!("First start: creating demo data…");

@@ -33,8 +33,12 @@ enum Command {
         /// Mark cookies Secure (when served over HTTPS).
         #[arg(long, env = "KROUSAR_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Where attached files are kept (default: a `files` directory beside the SQLite
+        /// database, or ./krousar-files). Several servers must share it.
+        #[arg(long, env = "KROUSAR_FILES_DIR")]
+        files_dir: Option<PathBuf>,
         /// A TOML file with any of: database_url, listen, secure_cookies, idle_minutes,
-        /// absolute_hours, max_failures, lock_minutes.
+        /// absolute_hours, max_failures, lock_minutes, files_dir.
         #[arg(long, env = "KROUSAR_CONFIG")]
         config: Option<PathBuf>,
     },
@@ -135,6 +139,14 @@ enum AuditCommand {
     Verify,
 }
 
+/// Attached files beside an SQLite database, or in ./krousar-files for PostgreSQL.
+fn default_files_dir(url: &str) -> PathBuf {
+    match url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) {
+        Some(path) => std::path::Path::new(path).parent().map(|d| d.join("files")).unwrap_or_else(|| PathBuf::from("files")),
+        None => PathBuf::from("krousar-files"),
+    }
+}
+
 fn database_url(cli: &Option<String>) -> String {
     cli.clone().unwrap_or_else(|| "sqlite://krousar.db".to_string())
 }
@@ -147,14 +159,15 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, secure_cookies, config } => {
+        Command::Serve { listen, secure_cookies, files_dir, config } => {
             let file = match &config {
                 Some(path) => config::FileConfig::read(path)?,
                 None => config::FileConfig::default(),
             };
             let url = cli.database_url.or(file.database_url.clone()).unwrap_or_else(|| database_url(&None));
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
-            let store = Store::open(&url).await?;
+            let files = files_dir.or(file.files_dir.clone()).unwrap_or_else(|| default_files_dir(&url));
+            let store = Store::open(&url).await?.with_files(files);
             let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!("Krousar listening on http://{listen}");
             krousar_web::serve(store, file.web(secure_cookies), listener).await

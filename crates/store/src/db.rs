@@ -30,6 +30,8 @@ pub struct Store {
     pub backend: Backend,
     /// The gazetteer, read once into memory (see `places_cache.rs`).
     pub(crate) places: crate::places_cache::Shared,
+    /// Where attached files are kept (outside the database); `None`: attachments are off.
+    pub(crate) files: Option<std::sync::Arc<std::path::PathBuf>>,
 }
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -80,7 +82,14 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(16).connect(&url).await?,
         };
-        Ok(Store { pool, backend, places: Default::default() })
+        Ok(Store { pool, backend, places: Default::default(), files: None })
+    }
+
+    /// Keep attached files under `dir` (created if missing). With several app servers, `dir`
+    /// must be storage they all share.
+    pub fn with_files(mut self, dir: std::path::PathBuf) -> Store {
+        self.files = Some(std::sync::Arc::new(dir));
+        self
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -25,6 +25,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_cases.sql"),
         postgres: include_str!("../migrations/postgres/0002_cases.sql"),
     },
+    Migration {
+        version: 3,
+        name: "attachments",
+        sqlite: include_str!("../migrations/sqlite/0003_attachments.sql"),
+        postgres: include_str!("../migrations/postgres/0003_attachments.sql"),
+    },
 ];
 
 impl Store {

@@ -240,14 +240,17 @@ async fn tracing_finds_a_relative_and_conference_steps_become_tasks() {
     use krousar_domain::case::support::*;
     for store in stores().await {
         let org = store.create_org(Who::system(), "Trace NGO", OrgKind::Ngo).await.unwrap();
-        let worker = store.create_user(Who::system(), org.id, None, "tracer", "Tracer", Role::SocialWorker, "x", "km").await.unwrap().actor();
+        let worker =
+            store.create_user(Who::system(), org.id, None, "tracer", "Tracer", Role::SocialWorker, "x", "km").await.unwrap().actor();
         let kid = store.register_child(&worker, child()).await.unwrap();
         let intake = IntakeInput { route: Some("rci".into()), opened_on: Some("2026-01-10".into()), ..Default::default() };
         store.open_case(&worker, kid.id, intake.validate(d("2026-01-10")).unwrap()).await.unwrap();
         let today = d("2026-02-01");
 
         // Alternative care before tracing has failed is refused.
-        let alt = AltCareInput { decided_on: Some("2026-01-20".into()), option: Some("foster".into()), reason: Some("No family".into()) }.validate(today).unwrap();
+        let alt = AltCareInput { decided_on: Some("2026-01-20".into()), option: Some("foster".into()), reason: Some("No family".into()) }
+            .validate(today)
+            .unwrap();
         assert_eq!(invalid_code(store.record_alt_care(&worker, kid.id, alt.clone()).await.unwrap_err()), "err-alt-care-needs-reason");
 
         let attempt = |outcome: &str, village: &str| TracingAttemptInput {
@@ -257,11 +260,20 @@ async fn tracing_finds_a_relative_and_conference_steps_become_tasks() {
             outcome: Some(outcome.into()),
             ..Default::default()
         };
-        assert_eq!(invalid_code(store.record_tracing_attempt(&worker, kid.id, attempt("ongoing", "99999999").validate(today).unwrap()).await.unwrap_err()), "err-unknown-place");
+        assert_eq!(
+            invalid_code(
+                store.record_tracing_attempt(&worker, kid.id, attempt("ongoing", "99999999").validate(today).unwrap()).await.unwrap_err()
+            ),
+            "err-unknown-place"
+        );
         store.record_tracing_attempt(&worker, kid.id, attempt("not_found", "02020101").validate(today).unwrap()).await.unwrap();
         store.record_alt_care(&worker, kid.id, alt).await.unwrap();
         assert!(store.households_of_child(kid.id).await.unwrap().is_empty());
-        let found = TracingAttemptInput { relative_name_km: Some("សុខ ស្រីមុំ".into()), relative_relationship: Some("aunt_uncle".into()), ..attempt("found", "02020101") };
+        let found = TracingAttemptInput {
+            relative_name_km: Some("សុខ ស្រីមុំ".into()),
+            relative_relationship: Some("aunt_uncle".into()),
+            ..attempt("found", "02020101")
+        };
         store.record_tracing_attempt(&worker, kid.id, found.validate(today).unwrap()).await.unwrap();
         let homes = store.households_of_child(kid.id).await.unwrap();
         assert_eq!(homes.len(), 1, "the relative's household is linked to the child");
@@ -269,19 +281,37 @@ async fn tracing_finds_a_relative_and_conference_steps_become_tasks() {
         assert_eq!(home.fields.members[0].name_km.as_deref(), Some("សុខ ស្រីមុំ"));
         assert_eq!(home.fields.village_code.as_deref(), Some("02020101"));
         // A second relative joins the same household.
-        let uncle = TracingAttemptInput { relative_name_latin: Some("Sok Dara".into()), relative_relationship: Some("aunt_uncle".into()), ..attempt("found", "02020101") };
+        let uncle = TracingAttemptInput {
+            relative_name_latin: Some("Sok Dara".into()),
+            relative_relationship: Some("aunt_uncle".into()),
+            ..attempt("found", "02020101")
+        };
         store.record_tracing_attempt(&worker, kid.id, uncle.validate(today).unwrap()).await.unwrap();
         let home = store.view_household(&worker, homes[0].0, "test").await.unwrap();
         assert_eq!(home.fields.members.len(), 2);
-        assert_eq!(store.list_households(&worker, Some("Dara"), None, None, None, 10).await.unwrap().items.len(), 1, "the new member is searchable");
+        assert_eq!(
+            store.list_households(&worker, Some("Dara"), None, None, None, 10).await.unwrap().items.len(),
+            1,
+            "the new member is searchable"
+        );
 
         let mut rest = std::collections::BTreeMap::new();
         rest.insert("participant_family".to_string(), "on".to_string());
         rest.insert("step_1_title".to_string(), "School enrolment".to_string());
         rest.insert("step_1_due".to_string(), "2026-02-20".to_string());
-        let conf = ConferenceInput { held_on: Some("2026-01-30".into()), decisions: Some("Kinship care with the aunt".into()), rest, ..Default::default() };
+        let conf = ConferenceInput {
+            held_on: Some("2026-01-30".into()),
+            decisions: Some("Kinship care with the aunt".into()),
+            rest,
+            ..Default::default()
+        };
         store.record_conference(&worker, kid.id, conf.validate(today).unwrap()).await.unwrap();
-        let service = ServiceInput { service: Some("emergency_food".into()), provided_on: Some("2026-01-31".into()), value_riel: Some("120000".into()), ..Default::default() };
+        let service = ServiceInput {
+            service: Some("emergency_food".into()),
+            provided_on: Some("2026-01-31".into()),
+            value_riel: Some("120000".into()),
+            ..Default::default()
+        };
         store.record_service(&worker, kid.id, service.validate(today).unwrap()).await.unwrap();
         let file = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
         assert_eq!(file.tasks.len(), 1);

@@ -22,6 +22,8 @@ pub const PRE_SESSION_COOKIE: &str = "krousar_pre";
 pub const LANG_COOKIE: &str = "krousar_lang";
 /// Largest form or JSON body accepted.
 pub const MAX_BODY: usize = 256 * 1024;
+/// A file upload: the largest attachment plus room for the form around it.
+pub const MAX_UPLOAD_BODY: usize = krousar_store::cases::attachments::MAX_BYTES + 64 * 1024;
 
 pub fn hash_password(password: &str) -> Result<String, String> {
     Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string())
@@ -164,13 +166,22 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let is_api = parts.uri.path().starts_with("/api/");
     let body = if unsafe_method && !is_api {
-        let bytes = match to_bytes(body, MAX_BODY).await {
+        let boundary = parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|ct| multer::parse_boundary(ct).ok());
+        let limit = if boundary.is_some() { MAX_UPLOAD_BODY } else { MAX_BODY };
+        let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => return PageError { err: AppError::BadRequest("err-too-large"), tr: info.tr, layout: None }.into_response(),
         };
-        let sent: Option<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-            .ok()
-            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v));
+        let sent: Option<String> = match &boundary {
+            Some(b) => multipart_csrf(bytes.clone(), b).await,
+            None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                .ok()
+                .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v)),
+        };
         let expected = match (&info.current, &info.pending) {
             (Some(c), _) => c.session.as_ref().map(|s| s.csrf.clone()),
             (None, Some((_, s))) => Some(s.csrf.clone()),
@@ -194,6 +205,18 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     };
     parts.extensions.insert(info);
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// The `_csrf` field of a file upload form (multipart), read from the buffered body.
+async fn multipart_csrf(bytes: axum::body::Bytes, boundary: &str) -> Option<String> {
+    let stream = futures_util::stream::once(std::future::ready(Ok::<_, std::convert::Infallible>(bytes)));
+    let mut mp = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some("_csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn info(parts: &Parts) -> CallerInfo {

@@ -166,3 +166,57 @@ pub async fn apply(store: &Store, actor: &Actor, child: Uuid, form: CaseForm, f:
         CaseForm::Service => store.record_service(actor, child, input::<ServiceInput>(f).validate(today)?).await,
     }
 }
+
+/// An uploaded file from a multipart form: its name, bytes, and the record it belongs to.
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub entry: Option<Uuid>,
+}
+
+/// Read the `file` (and optional `entry`) fields of an upload form.
+pub async fn read_upload(mut mp: axum::extract::Multipart) -> Result<Upload, StoreError> {
+    let mut up = Upload { file_name: String::new(), bytes: Vec::new(), entry: None };
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(StoreError::invalid("file", "err-file-too-large")),
+        };
+        match field.name() {
+            Some("file") => {
+                up.file_name = field.file_name().unwrap_or("file").to_string();
+                up.bytes = field.bytes().await.map_err(|_| StoreError::invalid("file", "err-file-too-large"))?.to_vec();
+            }
+            Some("entry") => {
+                let t = field.text().await.unwrap_or_default();
+                if !t.trim().is_empty() {
+                    up.entry = Some(Uuid::parse_str(t.trim()).map_err(|_| StoreError::invalid("entry", "err-invalid-choice"))?);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(up)
+}
+
+/// A stored file as a download: never rendered inline by the browser, never sniffed, not cached.
+pub fn download(a: &krousar_store::cases::attachments::Attachment, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let encoded: String = a
+        .file_name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, a.content_type.clone()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"file\"; filename*=UTF-8''{encoded}")),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

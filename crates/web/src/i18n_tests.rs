@@ -141,6 +141,7 @@ fn case_keys() -> Vec<String> {
         "alt-care",
         "conference",
         "service",
+        "attachment",
     ];
     keys.extend(kinds.iter().map(|k| format!("kind-{k}")));
     keys.extend(["visit", "first-contact", "reassessment", "plan-review", "task"].iter().map(|k| format!("due-{k}")));

@@ -4,6 +4,7 @@
 
 mod approvals;
 mod assess;
+pub mod attachments;
 mod family;
 mod open;
 mod placement;

@@ -64,6 +64,7 @@ pub struct CaseFile {
     pub approvals: Vec<ApprovalRow>,
     pub tasks: Vec<TaskRow>,
     pub visits: Vec<VisitRow>,
+    pub attachments: Vec<super::attachments::Attachment>,
 }
 
 impl CaseFile {
@@ -215,7 +216,8 @@ impl Store {
             .map(|r| Ok(VisitRow { due_on: r.text("due_on")?, done_on: r.opt_text("done_on")? }))
             .collect::<Result<_, StoreError>>()?;
         tx.commit().await?;
-        Ok((child, Some(CaseFile { case, timeline, approvals, tasks, visits })))
+        let attachments = self.attachments_of(child_id).await?;
+        Ok((child, Some(CaseFile { case, timeline, approvals, tasks, visits, attachments })))
     }
 
     /// What the actor must do up to a week from `today` (overdue included), their cases by stage

@@ -117,3 +117,26 @@ pub async fn worklist(State(state): State<AppState>, ApiUser(cur): ApiUser) -> R
     let w = state.store.worklist(&cur.actor, today(), cur.tr.is_km()).await.map_err(cur.api_err())?;
     Ok(Json(json!(w)).into_response())
 }
+
+pub async fn upload(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path(id): Path<String>,
+    mp: axum::extract::Multipart,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let up = crate::case_work::read_upload(mp).await.map_err(cur.api_err())?;
+    let a = state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes, today()).await.map_err(cur.api_err())?;
+    Ok((StatusCode::CREATED, Json(a)).into_response())
+}
+
+pub async fn attachment(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let file = parse_id(&file).ok_or_else(|| bad_id(&cur))?;
+    let (a, bytes) = state.store.read_attachment(&cur.actor, id, file).await.map_err(cur.api_err())?;
+    Ok(crate::case_work::download(&a, bytes))
+}

@@ -24,6 +24,11 @@ pub fn routes() -> Router<AppState> {
         .route("/children/{id}/case/approvals", post(cases::request))
         .route("/children/{id}/case/approvals/{approval}", post(cases::decide))
         .route("/children/{id}/case/tasks/{task}/done", post(cases::task_done))
+        .route(
+            "/children/{id}/case/attachments",
+            post(cases::upload).layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_UPLOAD_BODY)),
+        )
+        .route("/children/{id}/case/attachments/{file}", get(cases::attachment))
         .route("/children/{id}/case/{form}", post(cases::record))
         .route("/worklist", get(cases::worklist))
         .route("/households", get(households::list).post(households::create))

@@ -36,6 +36,11 @@ pub fn routes() -> Router<AppState> {
         .route("/children/{id}/case/request", post(case::request))
         .route("/children/{id}/case/approvals/{approval}", post(case::decide))
         .route("/children/{id}/case/tasks/{task}/done", post(case::task_done))
+        .route(
+            "/children/{id}/case/attachments",
+            post(case::upload).layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_UPLOAD_BODY)),
+        )
+        .route("/children/{id}/case/attachments/{file}", get(case::attachment))
         .route("/children/{id}/case/{form}", get(case::form_page).post(case::form_post))
         .route("/team", get(case::team))
         .route("/households", get(households::list).post(households::create))

@@ -162,3 +162,69 @@ async fn client_post_raw(app: &TestApp, token: &str, path: &str, body: &str) -> 
         .status()
         .as_u16()
 }
+
+/// The smallest valid PNG (1×1 pixel).
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+    0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63,
+    0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60,
+    0x82,
+];
+
+fn upload_form(csrf: Option<&str>, name: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {
+    let mut f = reqwest::multipart::Form::new();
+    if let Some(c) = csrf {
+        f = f.text("_csrf", c.to_string());
+    }
+    f.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()))
+}
+
+#[tokio::test]
+async fn attachments_are_checked_stored_outside_the_database_and_served_only_to_those_allowed() {
+    each_db(|app| async move {
+        let child = new_child(&app).await;
+        let w = app.token(&app.worker).await;
+        let today = krousar_web::views::today().to_string();
+        app.api_post(&w, &format!("/api/v1/children/{child}/case/open"), json!({"route": "prevention", "opened_on": today})).await;
+        let (c, csrf) = app.login("worker").await;
+        let url = app.url(&format!("/children/{child}/case/attachments"));
+        // Without the form's token: refused before anything is read.
+        let res = c.post(&url).multipart(upload_form(None, "photo.png", PNG.to_vec())).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+        // A text file named like a photo is refused by its content.
+        let res = c.post(&url).multipart(upload_form(Some(&csrf), "photo.jpg", b"not really a photo".to_vec())).send().await.unwrap();
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("Only photos"));
+        let mut big = PNG.to_vec();
+        big.resize(krousar_store::cases::attachments::MAX_BYTES + 1, 0);
+        let res = c.post(&url).multipart(upload_form(Some(&csrf), "big.png", big)).send().await.unwrap();
+        assert_eq!(res.status(), 422);
+        let res = c.post(&url).multipart(upload_form(Some(&csrf), "../../etc/ស្រីពៅ \"x\".png", PNG.to_vec())).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let file: Value = app.api_get(&w, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
+        let files = file["attachments"].as_array().unwrap();
+        assert_eq!(files.len(), 1, "refused uploads left nothing behind");
+        assert_eq!(files[0]["file_name"], "ស្រីពៅ x.png", "path parts and quotes are dropped from names");
+        let fid = files[0]["id"].as_str().unwrap();
+        let res = c.get(app.url(&format!("/children/{child}/case/attachments/{fid}"))).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "image/png");
+        assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+        assert_eq!(res.bytes().await.unwrap().as_ref(), PNG);
+        // Through the API too; another organisation's worker is refused.
+        let form = upload_form(None, "scan.png", PNG.to_vec());
+        let res = crate::app::client()
+            .post(app.url(&format!("/api/v1/children/{child}/case/attachments")))
+            .bearer_auth(&w)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let x = app.token(&app.other_worker).await;
+        assert_eq!(app.api_get(&x, &format!("/api/v1/children/{child}/case/attachments/{fid}")).await.status(), 403);
+        let (xc, _) = app.login("stranger").await;
+        assert_eq!(xc.get(app.url(&format!("/children/{child}/case/attachments/{fid}"))).send().await.unwrap().status(), 403);
+    })
+    .await;
+}

@@ -259,3 +259,36 @@ pub async fn team(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     let rows = state.store.team_view(&cur.actor, today()).await.map_err(cur.page_err())?;
     Ok(render(TeamPage { l: Layout::new(&cur, cur.tr.t("page-team"), "/team"), rows }))
 }
+
+pub async fn upload(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let r = match crate::case_work::read_upload(mp).await {
+        Ok(up) => state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes, today()).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/children/{id}/case#files")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let msg = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let page = show_case(&state, &cur, id, msg).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+pub async fn attachment(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let file = cur.record_id(&file)?;
+    let (a, bytes) = state.store.read_attachment(&cur.actor, id, file).await.map_err(cur.page_err())?;
+    Ok(crate::case_work::download(&a, bytes))
+}

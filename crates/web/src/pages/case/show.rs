@@ -57,6 +57,12 @@ pub struct CsiRow {
     pub now_w: u32,
 }
 
+pub struct FileView {
+    pub href: String,
+    pub name: String,
+    pub about: String,
+}
+
 pub struct EventView {
     pub date: String,
     pub what: String,
@@ -77,6 +83,7 @@ pub struct CaseView {
     pub csi_totals: String,
     pub events: Vec<EventView>,
     pub has_placement: bool,
+    pub files: Vec<FileView>,
 }
 
 fn date_text(tr: Tr, s: &str) -> String {
@@ -150,6 +157,7 @@ fn describe(tr: Tr, e: &TimelineEntry) -> Vec<String> {
             lines.extend(text(&b["text"]));
         }
         "task" => lines.extend(text(&b["title"])),
+        "attachment" => lines.extend(text(&b["file_name"])),
         "tracing_info" => {
             for (k, key) in [
                 ("parents", "field-parents"),
@@ -428,5 +436,14 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile) -> CaseView 
         csi_totals,
         events,
         has_placement: case.placement_kind.is_some(),
+        files: file
+            .attachments
+            .iter()
+            .map(|a| FileView {
+                href: format!("/children/{}/case/attachments/{}", child.id, a.id),
+                name: a.file_name.clone(),
+                about: format!("{} · {} KB · {}", a.content_type, tr.num((a.size + 1023) / 1024), date_text(tr, &a.created_at)),
+            })
+            .collect(),
     }
 }
