@@ -31,6 +31,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_attachments.sql"),
         postgres: include_str!("../migrations/postgres/0003_attachments.sql"),
     },
+    Migration {
+        version: 4,
+        name: "assessment_tools",
+        sqlite: include_str!("../migrations/sqlite/0004_assessment_tools.sql"),
+        postgres: include_str!("../migrations/postgres/0004_assessment_tools.sql"),
+    },
 ];
 
 impl Store {

@@ -142,6 +142,7 @@ fn case_keys() -> Vec<String> {
         "conference",
         "service",
         "attachment",
+        "assessment",
     ];
     keys.extend(kinds.iter().map(|k| format!("kind-{k}")));
     keys.extend(["visit", "first-contact", "reassessment", "plan-review", "task"].iter().map(|k| format!("due-{k}")));

@@ -41,6 +41,11 @@ impl Layout {
         nav.push(("/team", "nav-team", matches!(a.role, krousar_domain::Role::Supervisor | krousar_domain::Role::Manager)));
         nav.push(("/rcis", "nav-rcis", true));
         nav.push(("/admin/users", "nav-users", decide(a, Action::ManageUsers, Target::Organisation(a.org_id)).allowed()));
+        nav.push((
+            "/admin/case-settings",
+            "nav-case-settings",
+            decide(a, Action::ManageCaseSettings, Target::Organisation(a.org_id)).allowed(),
+        ));
         nav.push(("/admin/audit", "nav-audit", decide(a, Action::ViewAudit, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/account", "nav-account", true));
         let nav = nav

@@ -10,6 +10,7 @@ pub mod schedule;
 pub mod settings;
 pub mod stage;
 pub mod support;
+pub mod tool;
 
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ mod open;
 mod placement;
 mod read;
 mod tasks;
+pub mod tools;
 
 pub use read::{ApprovalRow, CaseFile, CaseSummary, DueItem, TaskRow, TeamRow, TimelineEntry, VisitRow, Worklist};
 

@@ -665,3 +665,38 @@ err-file-empty = The file is empty.
 err-file-too-large = The file is larger than 8 MB.
 err-file-type = Only photos (JPEG, PNG, WebP) and PDF documents can be attached.
 err-attachments-off = Files cannot be stored on this server (no files directory).
+kind-assessment = Assessment
+msg-tool-total = Total { $total }
+nav-case-settings = Case settings
+page-case-settings = Case settings
+page-tools = Assessment tools
+page-new-tool = New assessment tool
+msg-no-tools = No tools of your own yet. The Child Status Index is built in.
+msg-in-use = in use
+msg-retired = retired
+btn-retire = Retire
+btn-restore = Use again
+btn-create-tool = Create the tool
+field-tool-name = Tool
+field-tool-name-km = Name in Khmer
+field-tool-name-en = Name in English
+field-tool-definition = Scale and questions
+field-questions = Questions
+field-contact-days = Days to first contact — risk { $risk }
+field-visit-months = Months between visits — risk { $risk }
+field-reassessment-months = Months between Child Status Index assessments
+field-follow-up-months = Months of follow-up after a family placement (at least 24)
+help-case-settings = These set the deadlines and visit schedules of your organisation's cases. Changes apply to schedules built from now on.
+help-tool-definition = First the scale, one level per line: value | Khmer | English. Then a line ---. Then one question per line: domain in Khmer | domain in English | question in Khmer | question in English.
+help-tool-example =
+    1 | មិនដែល | Never
+    2 | ពេលខ្លះ | Sometimes
+    3 | ជានិច្ច | Always
+    ---
+    គ្រួសារ | Family | ឪពុកម្តាយនិយាយជាមួយកុមារ | The parents talk with the child
+err-tool-line = A line has an empty or too long part.
+err-tool-level = Each scale line needs: number | Khmer | English.
+err-tool-question = Each question line needs four parts separated by |.
+err-tool-scale = The scale needs 2 to 10 levels with different values.
+err-tool-questions = Write 1 to 80 questions after the --- line.
+err-tool-answer = Answer every question.

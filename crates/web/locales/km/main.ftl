@@ -665,3 +665,38 @@ err-file-empty = ឯកសារទទេ។
 err-file-too-large = ឯកសារធំជាង ៨ MB។
 err-file-type = អាចភ្ជាប់បានតែរូបថត (JPEG, PNG, WebP) និងឯកសារ PDF ប៉ុណ្ណោះ។
 err-attachments-off = ម៉ាស៊ីនមេនេះមិនអាចរក្សាទុកឯកសារបានទេ (គ្មានថតឯកសារ)។
+kind-assessment = ការវាយតម្លៃ
+msg-tool-total = សរុប { $total }
+nav-case-settings = ការកំណត់ករណី
+page-case-settings = ការកំណត់ករណី
+page-tools = ឧបករណ៍វាយតម្លៃ
+page-new-tool = ឧបករណ៍វាយតម្លៃថ្មី
+msg-no-tools = មិនទាន់មានឧបករណ៍ផ្ទាល់ខ្លួនទេ។ សន្ទស្សន៍ស្ថានភាពកុមារមានស្រាប់។
+msg-in-use = កំពុងប្រើ
+msg-retired = ឈប់ប្រើ
+btn-retire = ឈប់ប្រើ
+btn-restore = ប្រើឡើងវិញ
+btn-create-tool = បង្កើតឧបករណ៍
+field-tool-name = ឧបករណ៍
+field-tool-name-km = ឈ្មោះជាភាសាខ្មែរ
+field-tool-name-en = ឈ្មោះជាភាសាអង់គ្លេស
+field-tool-definition = មាត្រដ្ឋាន និងសំណួរ
+field-questions = សំណួរ
+field-contact-days = ចំនួនថ្ងៃដល់ទំនាក់ទំនងដំបូង — ហានិភ័យ { $risk }
+field-visit-months = ចំនួនខែរវាងការចុះជួប — ហានិភ័យ { $risk }
+field-reassessment-months = ចំនួនខែរវាងការវាយតម្លៃសន្ទស្សន៍ស្ថានភាពកុមារ
+field-follow-up-months = ចំនួនខែតាមដានក្រោយដាក់ក្នុងគ្រួសារ (យ៉ាងតិច ២៤)
+help-case-settings = ការកំណត់ទាំងនេះកំណត់ថ្ងៃផុតកំណត់ និងកាលវិភាគចុះជួបនៃករណីរបស់អង្គការ។ ការផ្លាស់ប្តូរអនុវត្តចំពោះកាលវិភាគដែលបង្កើតចាប់ពីពេលនេះ។
+help-tool-definition = ដំបូងមាត្រដ្ឋាន មួយកម្រិតក្នុងមួយបន្ទាត់៖ តម្លៃ | ខ្មែរ | អង់គ្លេស។ បន្ទាប់មកបន្ទាត់ ---។ បន្ទាប់មកសំណួរមួយក្នុងមួយបន្ទាត់៖ ផ្នែកជាខ្មែរ | ផ្នែកជាអង់គ្លេស | សំណួរជាខ្មែរ | សំណួរជាអង់គ្លេស។
+help-tool-example =
+    1 | មិនដែល | Never
+    2 | ពេលខ្លះ | Sometimes
+    3 | ជានិច្ច | Always
+    ---
+    គ្រួសារ | Family | ឪពុកម្តាយនិយាយជាមួយកុមារ | The parents talk with the child
+err-tool-line = បន្ទាត់មួយមានផ្នែកទទេ ឬវែងពេក។
+err-tool-level = បន្ទាត់មាត្រដ្ឋាននីមួយៗត្រូវការ៖ លេខ | ខ្មែរ | អង់គ្លេស។
+err-tool-question = បន្ទាត់សំណួរនីមួយៗត្រូវការបួនផ្នែកដែលបំបែកដោយ |។
+err-tool-scale = មាត្រដ្ឋានត្រូវការ ២ ដល់ ១០ កម្រិត ដែលមានតម្លៃខុសគ្នា។
+err-tool-questions = សូមសរសេរសំណួរ ១ ដល់ ៨០ ក្រោយបន្ទាត់ ---។
+err-tool-answer = សូមឆ្លើយគ្រប់សំណួរ។

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod case;
+mod case_settings;
 mod child_form;
 mod children;
 mod form;
@@ -42,6 +43,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/children/{id}/case/attachments/{file}", get(case::attachment))
         .route("/children/{id}/case/{form}", get(case::form_page).post(case::form_post))
+        .route("/children/{id}/case/tool/{tool}", get(case::tool::form).post(case::tool::save))
+        .route("/admin/case-settings", get(case_settings::show).post(case_settings::save))
+        .route("/admin/tools", post(case_settings::create_tool))
+        .route("/admin/tools/{id}/active", post(case_settings::tool_active))
         .route("/team", get(case::team))
         .route("/households", get(households::list).post(households::create))
         .route("/households/new", get(households::new))

@@ -228,3 +228,58 @@ async fn attachments_are_checked_stored_outside_the_database_and_served_only_to_
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_administrator_sets_deadlines_and_defines_a_tool_that_workers_fill_in() {
+    each_db(|app| async move {
+        let (a, acsrf) = app.login("admin").await;
+        let page = a.get(app.url("/admin/case-settings")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("1 | មិនដែល | Never"), "the definition box starts with an example");
+        let mut form: Vec<(String, String)> = vec![("_csrf".into(), acsrf.clone())];
+        for (i, (c, v)) in [(1, 1), (2, 1), (7, 3), (14, 6)].iter().enumerate() {
+            form.push((format!("contact_{i}"), c.to_string()));
+            form.push((format!("visit_{i}"), v.to_string()));
+        }
+        form.push(("reassessment".into(), "6".into()));
+        form.push(("follow_up".into(), "12".into()));
+        let res = a.post(app.url("/admin/case-settings")).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 422, "follow-up shorter than two years is refused");
+        form.pop();
+        form.push(("follow_up".into(), "36".into()));
+        assert_eq!(a.post(app.url("/admin/case-settings")).form(&form).send().await.unwrap().status(), 303);
+        let s = app.store.case_settings(app.worker.org_id).await.unwrap();
+        assert_eq!(s.visit_interval_months[1], 1);
+        assert_eq!(s.follow_up_months, 36);
+
+        let bad = [("_csrf", acsrf.as_str()), ("name_km", "ឧបករណ៍"), ("name_en", "Home check"), ("definition", "1 | x | y\n---\nd | d | q | q")];
+        assert_eq!(a.post(app.url("/admin/tools")).form(&bad).send().await.unwrap().status(), 422);
+        let def = "1 | មិនដែល | Never\n3 | ជានិច្ច | Always\n---\nគ្រួសារ | Family | ឪពុកម្តាយនិយាយជាមួយកុមារ | The parents talk with the child\nសាលា | School | កុមារទៅរៀន | The child goes to school";
+        let good = [("_csrf", acsrf.as_str()), ("name_km", "ពិនិត្យផ្ទះ"), ("name_en", "Home check"), ("definition", def)];
+        assert_eq!(a.post(app.url("/admin/tools")).form(&good).send().await.unwrap().status(), 303);
+        let tool = app.store.tools(app.worker.org_id, true).await.unwrap().remove(0);
+        // A worker may not define tools.
+        let (c, csrf) = app.login("worker").await;
+        assert_eq!(c.post(app.url("/admin/tools")).form(&[("_csrf", csrf.as_str()), ("name_km", "x"), ("name_en", "y"), ("definition", def)]).send().await.unwrap().status(), 403);
+
+        let child = new_child(&app).await;
+        let w = app.token(&app.worker).await;
+        let today = krousar_web::views::today().to_string();
+        app.api_post(&w, &format!("/api/v1/children/{child}/case/open"), json!({"route": "prevention", "opened_on": today})).await;
+        let url = app.url(&format!("/children/{child}/case/tool/{}", tool.id));
+        let form = c.get(&url).send().await.unwrap().text().await.unwrap();
+        assert!(form.contains("The parents talk with the child"));
+        let res = c.post(&url).form(&[("_csrf", csrf.as_str()), ("assessed_on", today.as_str()), ("q1", "3")]).send().await.unwrap();
+        assert_eq!(res.status(), 422, "every question must be answered");
+        let res = c.post(&url).form(&[("_csrf", csrf.as_str()), ("assessed_on", today.as_str()), ("q1", "3"), ("q2", "1")]).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let file: Value = app.api_get(&w, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
+        let entry = file["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "assessment").unwrap().clone();
+        assert_eq!(entry["body"]["total"], 4);
+        assert_eq!(file["case"]["stage"], "assessment");
+        // Retired tools are not offered.
+        a.post(app.url(&format!("/admin/tools/{}/active", tool.id))).form(&[("_csrf", acsrf.as_str()), ("active", "0")]).send().await.unwrap();
+        let page = c.get(app.url(&format!("/children/{child}/case"))).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains(&format!("/case/tool/{}", tool.id)));
+    })
+    .await;
+}

@@ -2,6 +2,7 @@
 
 mod fields;
 mod show;
+pub mod tool;
 
 use super::form::FormData;
 use super::{parse_id, render};
@@ -30,6 +31,7 @@ struct CasePage {
     case_number: String,
     c: Option<CaseView>,
     can_open: bool,
+    tools: Vec<(String, String)>,
     notice: String,
 }
 
@@ -46,7 +48,16 @@ async fn show_case(state: &AppState, cur: &Current, id: Uuid, notice: String) ->
         && krousar_domain::policy::decide(&cur.actor, krousar_domain::Action::OpenCase, krousar_domain::policy::Target::Record(&owner))
             .allowed();
     let child_name = child.display_name(tr.is_km());
+    let tools = state
+        .store
+        .tools(child.org_id, true)
+        .await
+        .map_err(cur.page_err())?
+        .into_iter()
+        .map(|t| (t.id.to_string(), if tr.is_km() { t.definition.name_km } else { t.definition.name_en }))
+        .collect();
     Ok(render(CasePage {
+        tools,
         l: Layout::new(cur, tr.t1("page-case-of", "name", &child_name), "/children"),
         id: id.to_string(),
         case_number: child.case_number.clone(),

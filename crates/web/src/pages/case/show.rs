@@ -158,6 +158,19 @@ fn describe(tr: Tr, e: &TimelineEntry) -> Vec<String> {
         }
         "task" => lines.extend(text(&b["title"])),
         "attachment" => lines.extend(text(&b["file_name"])),
+        "assessment" => {
+            let km = tr.is_km();
+            lines.extend(text(&b[if km { "name_km" } else { "name_en" }]));
+            lines.push(tr.t1("msg-tool-total", "total", tr.num(b["total"].as_i64().unwrap_or(0))));
+            for a in b["answers"].as_array().into_iter().flatten() {
+                lines.push(format!(
+                    "{}: {}",
+                    a[if km { "km" } else { "en" }].as_str().unwrap_or_default(),
+                    tr.num(a["value"].as_i64().unwrap_or(0))
+                ));
+            }
+            lines.extend(text(&b["note"]));
+        }
         "tracing_info" => {
             for (k, key) in [
                 ("parents", "field-parents"),

@@ -1,0 +1,177 @@
+//! An organisation's case settings (deadlines and visit rhythm by risk, reassessment, length of
+//! follow-up) and its own assessment tools, for its administrator or manager.
+
+use super::form::FormData;
+use super::{parse_id, render};
+use crate::auth::{Current, PageUser};
+use crate::error::{AppError, PageError};
+use crate::views::Layout;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use krousar_domain::case::stage::RiskLevel;
+use krousar_domain::case::{tool, CaseSettings};
+use krousar_domain::policy::{decide, Target};
+use krousar_domain::{Action, Invalid};
+use krousar_store::StoreError;
+
+pub struct NumberField {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+}
+
+pub struct ToolRow {
+    pub id: String,
+    pub name: String,
+    pub questions: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case_settings.html")]
+struct SettingsPage {
+    l: Layout,
+    numbers: Vec<NumberField>,
+    tools: Vec<ToolRow>,
+    tool_name_km: String,
+    tool_name_en: String,
+    tool_definition: String,
+    notice: String,
+}
+
+fn allowed(cur: &Current) -> Result<(), PageError> {
+    if decide(&cur.actor, Action::ManageCaseSettings, Target::Organisation(cur.actor.org_id)).allowed() {
+        Ok(())
+    } else {
+        Err(cur.fail(AppError::Forbidden))
+    }
+}
+
+const RISKS: [RiskLevel; 4] = [RiskLevel::High, RiskLevel::Medium, RiskLevel::Low, RiskLevel::NoAction];
+
+async fn page(state: &AppState, cur: &Current, s: &CaseSettings, f: &FormData, notice: String) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let mut numbers = Vec::new();
+    for (i, r) in RISKS.iter().enumerate() {
+        numbers.push(NumberField {
+            name: format!("contact_{i}"),
+            label: tr.t1("field-contact-days", "risk", tr.t(&r.label_key())),
+            value: s.first_contact_days[i].to_string(),
+        });
+    }
+    for (i, r) in RISKS.iter().enumerate() {
+        numbers.push(NumberField {
+            name: format!("visit_{i}"),
+            label: tr.t1("field-visit-months", "risk", tr.t(&r.label_key())),
+            value: s.visit_interval_months[i].to_string(),
+        });
+    }
+    numbers.push(NumberField {
+        name: "reassessment".into(),
+        label: tr.t("field-reassessment-months"),
+        value: s.reassessment_months.to_string(),
+    });
+    numbers.push(NumberField { name: "follow_up".into(), label: tr.t("field-follow-up-months"), value: s.follow_up_months.to_string() });
+    let tools = state
+        .store
+        .tools(cur.actor.org_id, false)
+        .await
+        .map_err(cur.page_err())?
+        .into_iter()
+        .map(|t| ToolRow {
+            id: t.id.to_string(),
+            name: if tr.is_km() { t.definition.name_km } else { t.definition.name_en },
+            questions: tr.num(t.definition.questions.len()),
+            active: t.active,
+        })
+        .collect();
+    let body = render(SettingsPage {
+        l: Layout::new(cur, tr.t("page-case-settings"), "/admin/case-settings"),
+        numbers,
+        tools,
+        tool_name_km: f.get("name_km").unwrap_or_default(),
+        tool_name_en: f.get("name_en").unwrap_or_default(),
+        tool_definition: f.get("definition").unwrap_or_else(|| tr.t("help-tool-example")),
+        notice: notice.clone(),
+    });
+    Ok(if notice.is_empty() { body } else { (axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response() })
+}
+
+pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
+    allowed(&cur)?;
+    let s = state.store.case_settings(cur.actor.org_id).await.map_err(cur.page_err())?;
+    page(&state, &cur, &s, &FormData::default(), String::new()).await
+}
+
+fn errors_text(cur: &Current, e: &Invalid) -> String {
+    e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ")
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    allowed(&cur)?;
+    let f = FormData(pairs);
+    let num = |k: &str| f.get(k).and_then(|v| krousar_domain::child::parse_number::<u32>(&v));
+    let mut s = state.store.case_settings(cur.actor.org_id).await.map_err(cur.page_err())?;
+    let mut bad = Invalid::default();
+    for i in 0..4 {
+        match (num(&format!("contact_{i}")), num(&format!("visit_{i}"))) {
+            (Some(c), Some(v)) => {
+                s.first_contact_days[i] = c;
+                s.visit_interval_months[i] = v;
+            }
+            _ => bad.push("settings", "err-number"),
+        }
+    }
+    match (num("reassessment"), num("follow_up")) {
+        (Some(r), Some(fu)) => {
+            s.reassessment_months = r;
+            s.follow_up_months = fu;
+        }
+        _ => bad.push("settings", "err-number"),
+    }
+    if !bad.errors.is_empty() {
+        return page(&state, &cur, &s, &f, errors_text(&cur, &bad)).await;
+    }
+    match state.store.set_case_settings(&cur.actor, cur.actor.org_id, s.clone()).await {
+        Ok(()) => Ok(Redirect::to("/admin/case-settings").into_response()),
+        Err(StoreError::Invalid(e)) => page(&state, &cur, &s, &f, errors_text(&cur, &e)).await,
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+pub async fn create_tool(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    allowed(&cur)?;
+    let f = FormData(pairs);
+    let s = state.store.case_settings(cur.actor.org_id).await.map_err(cur.page_err())?;
+    match tool::parse(f.get("name_km").as_deref(), f.get("name_en").as_deref(), &f.get("definition").unwrap_or_default()) {
+        Ok(def) => {
+            state.store.create_tool(&cur.actor, def).await.map_err(cur.page_err())?;
+            Ok(Redirect::to("/admin/case-settings").into_response())
+        }
+        Err(e) => page(&state, &cur, &s, &f, errors_text(&cur, &e)).await,
+    }
+}
+
+pub async fn tool_active(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    allowed(&cur)?;
+    let Some(id) = parse_id(&id) else { return Err(cur.fail(AppError::NotFound)) };
+    let f = FormData(pairs);
+    state.store.set_tool_active(&cur.actor, id, f.get("active").as_deref() == Some("1")).await.map_err(cur.page_err())?;
+    Ok(Redirect::to("/admin/case-settings").into_response())
+}
