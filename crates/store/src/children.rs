@@ -288,51 +288,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.write().await?;
-        check_references(&mut tx, &f).await?;
-        let org = actor.org_id.to_string();
-        let number_row =
-            sqlx::query("UPDATE organisations SET next_case_number = next_case_number + 1 WHERE id = $1 RETURNING next_case_number, code")
-                .bind(&org)
-                .fetch_one(&mut *tx)
-                .await?;
-        let case_number = format!("{}-{:06}", number_row.text("code")?, number_row.int("next_case_number")? - 1);
-        let id = new_id();
-        let now = now_text();
-        let q = sqlx::query(
-            "INSERT INTO children (given_name_km, family_name_km, given_name_latin, family_name_latin, nickname, sex, date_of_birth, \
-             estimated_birth_year, birth_date_sort, birth_registration, birth_certificate_number, id_poor, disability, disability_note, \
-             protection, protection_note, village_code, commune_code, district_code, province_code, living_arrangement, rci_id, \
-             id, org_id, case_number, assigned_worker_id, team_id, created_by, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-             $23, $24, $25, $26, $27, $28, $29, $30, 1) RETURNING seq",
-        );
-        // The worker who registers a child holds the case until a supervisor assigns it.
-        let seq = bind_fields(q, &f)
-            .bind(id.to_string())
-            .bind(&org)
-            .bind(&case_number)
-            .bind(actor.user_id.to_string())
-            .bind(actor.team_id.map(|t| t.to_string()))
-            .bind(actor.user_id.to_string())
-            .bind(&now)
-            .bind(&now)
-            .fetch_one(&mut *tx)
-            .await?
-            .int("seq")?;
-        search_index::write(&mut tx, self.backend, Index::Children, seq, &search_keys(&f)).await?;
-        audit::append(
-            &mut tx,
-            actor.into(),
-            Entry {
-                action: "child.create",
-                record_type: "child",
-                record_id: Some(id.to_string()),
-                detail: json!({"case_number": case_number}),
-            },
-        )
-        .await?;
-        audit::changed(&mut tx, Some(actor.org_id), "child", id, 1).await?;
-        let child = load(&mut tx, id).await?;
+        let child = register_in(&mut tx, self.backend, actor, &f).await?;
         tx.commit().await?;
         Ok(child)
     }
@@ -486,6 +442,55 @@ impl Store {
         q.push(" LIMIT ").bind_int(count_cap(f) + 1).push(") capped");
         q.query().fetch_one(&self.pool).await?.int("n")
     }
+}
+
+/// Register a child inside a write transaction (the caller checked `CreateChild`).
+pub(crate) async fn register_in(tx: &mut Tx, backend: Backend, actor: &Actor, f: &ChildFields) -> Result<Child, StoreError> {
+    check_references(tx, f).await?;
+    let org = actor.org_id.to_string();
+    let number_row =
+        sqlx::query("UPDATE organisations SET next_case_number = next_case_number + 1 WHERE id = $1 RETURNING next_case_number, code")
+            .bind(&org)
+            .fetch_one(&mut **tx)
+            .await?;
+    let case_number = format!("{}-{:06}", number_row.text("code")?, number_row.int("next_case_number")? - 1);
+    let id = new_id();
+    let now = now_text();
+    let q = sqlx::query(
+        "INSERT INTO children (given_name_km, family_name_km, given_name_latin, family_name_latin, nickname, sex, date_of_birth, \
+             estimated_birth_year, birth_date_sort, birth_registration, birth_certificate_number, id_poor, disability, disability_note, \
+             protection, protection_note, village_code, commune_code, district_code, province_code, living_arrangement, rci_id, \
+             id, org_id, case_number, assigned_worker_id, team_id, created_by, created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
+             $23, $24, $25, $26, $27, $28, $29, $30, 1) RETURNING seq",
+    );
+    // The worker who registers a child holds the case until a supervisor assigns it.
+    let seq = bind_fields(q, f)
+        .bind(id.to_string())
+        .bind(&org)
+        .bind(&case_number)
+        .bind(actor.user_id.to_string())
+        .bind(actor.team_id.map(|t| t.to_string()))
+        .bind(actor.user_id.to_string())
+        .bind(&now)
+        .bind(&now)
+        .fetch_one(&mut **tx)
+        .await?
+        .int("seq")?;
+    search_index::write(tx, backend, Index::Children, seq, &search_keys(f)).await?;
+    audit::append(
+        tx,
+        actor.into(),
+        Entry {
+            action: "child.create",
+            record_type: "child",
+            record_id: Some(id.to_string()),
+            detail: json!({"case_number": case_number}),
+        },
+    )
+    .await?;
+    audit::changed(tx, Some(actor.org_id), "child", id, 1).await?;
+    load(tx, id).await
 }
 
 fn changed_fields(a: &ChildFields, b: &ChildFields) -> Vec<String> {

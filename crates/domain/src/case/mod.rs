@@ -3,6 +3,7 @@
 //! storage keeps the facts and asks these functions what they mean.
 
 pub mod approval;
+pub mod cohort;
 pub mod csi;
 pub mod entries;
 pub mod family;

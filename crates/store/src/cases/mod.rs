@@ -5,6 +5,8 @@
 mod approvals;
 mod assess;
 pub mod attachments;
+mod cohort;
+pub use cohort::CohortResult;
 mod family;
 mod open;
 mod placement;

@@ -1,7 +1,8 @@
 //! Opening a case (every intake route) and reopening a closed one.
 
 use super::{add_entry, child_for, finish, load_case, open_case_for, settle, Case};
-use crate::db::{now_text, Store};
+use crate::children::Child;
+use crate::db::{now_text, Store, Tx};
 use crate::error::StoreError;
 use chrono::NaiveDate;
 use krousar_domain::case::entries::{reason_text, Intake};
@@ -21,27 +22,7 @@ impl Store {
             if load_case(tx, &child).await?.is_some() {
                 return Err(StoreError::invalid("route", "err-case-exists"));
             }
-            let now = now_text();
-            sqlx::query(
-                "INSERT INTO cases (child_id, org_id, route, referral_source, opened_on, summary, immediate_safety, stage, \
-                 opened_by, supervisor_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-                 (SELECT id FROM users WHERE team_id = $10 AND role = 'supervisor' AND disabled = 0 ORDER BY created_at LIMIT 1), $11, $12)",
-            )
-            .bind(child.id.to_string())
-            .bind(child.org_id.to_string())
-            .bind(intake.route.code())
-            .bind(intake.referral_source.map(|s| s.code()))
-            .bind(intake.opened_on.to_string())
-            .bind(intake.summary.clone())
-            .bind(intake.immediate_safety.clone())
-            .bind(Stage::Identified.code())
-            .bind(actor.user_id.to_string())
-            .bind(child.team_id.map(|t| t.to_string()))
-            .bind(&now)
-            .bind(&now)
-            .execute(&mut **tx)
-            .await?;
-            add_entry(tx, child.id, "intake", intake.opened_on, &intake, actor).await?;
+            insert_case(tx, actor, &child, &intake).await?;
             finish(tx, actor, &child, "case.open", json!({"route": intake.route.code()})).await
         }
         .await;
@@ -69,4 +50,31 @@ impl Store {
         .await;
         settle(self, owned, actor, child_id, "case.reopen", r).await
     }
+}
+
+/// Write a new case for `child` with its intake entry (the caller checked the policy and that
+/// the child has no case yet). The stage is set by `finish`.
+pub(crate) async fn insert_case(tx: &mut Tx, actor: &Actor, child: &Child, intake: &Intake) -> Result<(), StoreError> {
+    let now = now_text();
+    sqlx::query(
+        "INSERT INTO cases (child_id, org_id, route, referral_source, opened_on, summary, immediate_safety, stage, \
+         opened_by, supervisor_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         (SELECT id FROM users WHERE team_id = $10 AND role = 'supervisor' AND disabled = 0 ORDER BY created_at LIMIT 1), $11, $12)",
+    )
+    .bind(child.id.to_string())
+    .bind(child.org_id.to_string())
+    .bind(intake.route.code())
+    .bind(intake.referral_source.map(|s| s.code()))
+    .bind(intake.opened_on.to_string())
+    .bind(intake.summary.clone())
+    .bind(intake.immediate_safety.clone())
+    .bind(Stage::Identified.code())
+    .bind(actor.user_id.to_string())
+    .bind(child.team_id.map(|t| t.to_string()))
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    add_entry(tx, child.id, "intake", intake.opened_on, &intake, actor).await?;
+    Ok(())
 }

@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/rcis", get(rcis::list).post(rcis::create))
         .route("/rcis/new", get(rcis::new))
         .route("/rcis/{id}", get(rcis::show))
+        .route("/rcis/{id}/close", post(rcis::close))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}", get(admin::user).post(admin::update_user))
         .route("/admin/organisation", post(admin::organisation))

@@ -172,6 +172,11 @@ struct ShowPage {
     on: String,
     resident_count: String,
     residents: Vec<(String, String, String)>,
+    can_close: bool,
+    closed_on: String,
+    lines: String,
+    notice: String,
+    notice_is_error: bool,
 }
 
 pub async fn show(
@@ -180,10 +185,29 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
-    let tr = cur.tr;
     let id = cur.record_id(&id)?;
-    let r = state.store.rci(id).await.map_err(cur.page_err())?;
     let on = q.on.as_deref().and_then(krousar_domain::child::parse_date).unwrap_or_else(today);
+    show_rci(&state, &cur, id, on, Cohort::default()).await
+}
+
+/// What the closing form shows after a submission.
+#[derive(Default)]
+struct Cohort {
+    closed_on: String,
+    lines: String,
+    notice: String,
+    error: bool,
+}
+
+async fn show_rci(
+    state: &AppState,
+    cur: &crate::auth::Current,
+    id: uuid::Uuid,
+    on: chrono::NaiveDate,
+    cohort: Cohort,
+) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let r = state.store.rci(id).await.map_err(cur.page_err())?;
     let count = state.store.residents_on(id, on).await.map_err(cur.page_err())?;
     let residents = state
         .store
@@ -211,5 +235,45 @@ pub async fn show(
         on: on.to_string(),
         resident_count: tr.t1("msg-residents-on", "count", tr.num(count)),
         residents,
+        can_close: krousar_domain::policy::decide(&cur.actor, krousar_domain::Action::CreateChild, krousar_domain::policy::Target::Nothing)
+            .allowed(),
+        closed_on: if cohort.closed_on.is_empty() { today().to_string() } else { cohort.closed_on },
+        lines: cohort.lines,
+        notice: cohort.notice,
+        notice_is_error: cohort.error,
     }))
+}
+
+/// The RCI closes: its children leave it, new ones are registered, each gets a case.
+pub async fn close(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let id = cur.record_id(&id)?;
+    let f = super::form::FormData(pairs);
+    let (closed_on, lines) = (f.get("closed_on").unwrap_or_default(), f.get("lines").unwrap_or_default());
+    let failed = |notice: String| Cohort { closed_on: closed_on.clone(), lines: lines.clone(), notice, error: true };
+    let cohort = match krousar_domain::case::cohort::parse(Some(&closed_on), &lines, today()) {
+        Ok(c) => c,
+        Err(e) => {
+            let bad = krousar_domain::case::cohort::parse_lines(&lines, today()).1;
+            let mut msg: Vec<String> = e.errors.iter().map(|x| tr.t(x.code)).collect();
+            if !bad.is_empty() {
+                msg.push(tr.t1("msg-bad-lines", "lines", bad.iter().map(|n| tr.num(n)).collect::<Vec<_>>().join(", ")));
+            }
+            let page = show_rci(&state, &cur, id, today(), failed(msg.join(" "))).await?;
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let day = cohort.closed_on;
+    let r = state.store.close_rci_with_cohort(&cur.actor, id, cohort).await.map_err(cur.page_err())?;
+    let notice = format!(
+        "{} {}",
+        tr.t1("msg-cohort-registered", "count", tr.num(r.registered)),
+        tr.t1("msg-cohort-opened", "count", tr.num(r.cases_opened))
+    );
+    show_rci(&state, &cur, id, day, Cohort { notice, ..Default::default() }).await
 }

@@ -283,3 +283,61 @@ async fn an_administrator_sets_deadlines_and_defines_a_tool_that_workers_fill_in
     })
     .await;
 }
+
+#[tokio::test]
+async fn when_an_institution_closes_its_children_are_registered_and_get_cases_in_one_step() {
+    each_db(|app| async move {
+        let resident = new_child(&app).await;
+        let (s, scsrf) = app.login("supervisor").await;
+        let form = [
+            ("_csrf", scsrf.as_str()),
+            ("name", "Sunrise Centre"),
+            ("rci_type", "private"),
+            ("registration_status", "unregistered"),
+            ("village_pick", "12010101"),
+        ];
+        let res = s.post(app.url("/rcis")).form(&form).send().await.unwrap();
+        let rci = res.headers()["location"].to_str().unwrap().trim_start_matches("/rcis/").to_string();
+        let (w, wcsrf) = app.login("worker").await;
+        let stay = [("_csrf", wcsrf.as_str()), ("rci_id", rci.as_str()), ("entered", "2022-03-01")];
+        assert_eq!(w.post(app.url(&format!("/children/{resident}/residences"))).form(&stay).send().await.unwrap().status(), 303);
+
+        let today = krousar_web::views::today().to_string();
+        let bad = "សុខ ស្រីលក្ខណ៍ | Sok Sreyleak | F | 2015\n | | F |\n";
+        let res = s
+            .post(app.url(&format!("/rcis/{rci}/close")))
+            .form(&[("_csrf", scsrf.as_str()), ("closed_on", today.as_str()), ("lines", bad)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let page = res.text().await.unwrap();
+        assert!(page.contains("Lines that could not be read: 2."), "the bad line is named");
+        assert!(page.contains("Sok Sreyleak"), "what was typed is kept");
+        let t = app.token(&app.supervisor).await;
+        let none: Value = app.api_get(&t, "/api/v1/children?q=sreyleak").await.json().await.unwrap();
+        assert_eq!(none["items"].as_array().unwrap().len(), 0, "a refused cohort registers nobody");
+
+        let good = "សុខ ស្រីលក្ខណ៍ | Sok Sreyleak | F | 2015\nចាន់ វណ្ណា | Chan Vanna | ប្រុស | ២០១២\n";
+        let res = s
+            .post(app.url(&format!("/rcis/{rci}/close")))
+            .form(&[("_csrf", scsrf.as_str()), ("closed_on", today.as_str()), ("lines", good)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let page = res.text().await.unwrap();
+        assert!(page.contains("2 children registered. 3 cases opened."), "{page}");
+        assert!(page.contains("0 children resident"), "everyone left on the closing day");
+        let found: Value = app.api_get(&t, "/api/v1/children?q=sreyleak").await.json().await.unwrap();
+        let new_id = found["items"][0]["id"].as_str().unwrap().to_string();
+        for child in [resident.as_str(), new_id.as_str()] {
+            let file: Value = app.api_get(&t, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
+            assert_eq!(file["case"]["route"], "rci");
+            assert_eq!(file["case"]["referral_source"], "rci");
+        }
+        let list: Value = app.api_get(&t, "/api/v1/rcis").await.json().await.unwrap();
+        assert_eq!(list["items"][0]["registration_status"], "closed");
+    })
+    .await;
+}
