@@ -229,7 +229,7 @@ async fn show_rci(
         (tr.t("field-note"), r.fields.note.clone().unwrap_or_default()),
     ];
     Ok(render(ShowPage {
-        l: Layout::new(&cur, r.fields.name.clone(), "/rcis"),
+        l: Layout::new(cur, r.fields.name.clone(), "/rcis"),
         id: id.to_string(),
         facts,
         on: on.to_string(),
