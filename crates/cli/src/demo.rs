@@ -103,6 +103,11 @@ async fn seed(store: &Store) -> Result<String> {
     }
     // Children: caseloads of the three social workers and the intake officer.
     let workers: Vec<_> = users.iter().filter(|u| matches!(u.role, Role::SocialWorker | Role::Intake)).collect();
+    // Cases are worked by the first organisation's social workers; its supervisor approves for
+    // her team and the manager for the others.
+    let supervisor = users.iter().find(|u| u.role == Role::Supervisor).expect("supervisor").actor();
+    let manager = users.iter().find(|u| u.role == Role::Manager).expect("manager").actor();
+    let local_today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
     for i in 0..DEMO_CHILDREN {
         let w = workers[i % workers.len()];
         let synth =
@@ -117,6 +122,10 @@ async fn seed(store: &Store) -> Result<String> {
         if let Some(rci) = in_rci {
             let entered = today - chrono::Duration::days(rng.random_range(60..2000));
             store.add_residence(&actor, child.id, rci, ResidencePeriod { entered, left: None, reason_left: None }).await?;
+        }
+        if w.role == Role::SocialWorker && w.org_id == orgs[0].id && i % 3 != 2 {
+            let boss = if w.team_id == supervisor.team_id { &supervisor } else { &manager };
+            crate::demo_cases::seed_case(store, &mut rng, &actor, boss, child.id, (i % 6) as u8, local_today).await?;
         }
     }
     Ok(password)

@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod demo_cases;
 mod synth;
 
 use anyhow::{anyhow, bail, Context, Result};

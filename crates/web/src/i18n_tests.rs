@@ -147,6 +147,24 @@ fn case_keys() -> Vec<String> {
     keys.extend(kinds.iter().map(|k| format!("kind-{k}")));
     keys.extend(["visit", "first-contact", "reassessment", "plan-review", "task"].iter().map(|k| format!("due-{k}")));
     keys.extend(["assessment", "care-plan", "placement"].iter().map(|k| format!("btn-request-{k}")));
+    keys.extend((1..=6).map(|n| format!("form-{n}-title")));
+    keys.extend(
+        [
+            "form-number",
+            "form-kingdom",
+            "form-motto",
+            "form-ministry",
+            "form-generated",
+            "form-first-csi",
+            "form-last-csi",
+            "form-services-count",
+            "form-visits-count",
+        ]
+        .iter()
+        .map(|k| k.to_string()),
+    );
+    keys.extend(["child", "intake", "family", "services", "schedule", "closure"].iter().map(|k| format!("form-section-{k}")));
+    keys.extend(["worker", "supervisor", "family", "carer", "dosvy"].iter().map(|k| format!("sign-{k}")));
     keys
 }
 

@@ -8,7 +8,8 @@ pub mod case_work;
 pub mod error;
 pub mod i18n;
 pub mod pages;
-mod security;
+pub mod pdf;
+pub mod security;
 pub mod views;
 
 use axum::extract::DefaultBodyLimit;

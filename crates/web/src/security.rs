@@ -27,6 +27,8 @@ pub async fn headers(req: Request, next: Next) -> Response {
 
 const CSS: &str = include_str!("../static/app.css");
 const JS: &str = include_str!("../static/app.js");
+/// The ministry forms' print style (also inlined into the page Chromium turns into a PDF).
+pub const PRINT_CSS: &str = include_str!("../static/print.css");
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
@@ -36,5 +38,6 @@ pub fn static_routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/static/app.css", get(|| async { asset(CSS, "text/css; charset=utf-8") }))
         .route("/static/app.js", get(|| async { asset(JS, "text/javascript; charset=utf-8") }))
+        .route("/static/print.css", get(|| async { asset(PRINT_CSS, "text/css; charset=utf-8") }))
         .route("/healthz", get(|| async { "ok" }))
 }

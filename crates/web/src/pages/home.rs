@@ -23,11 +23,15 @@ struct HomePage {
     links: Vec<(&'static str, String)>,
     /// "What must I do today?": overdue, today, the coming week.
     buckets: Vec<(String, Vec<DueView>)>,
+    more: Vec<String>,
     approvals: Vec<DueView>,
     /// Cases by stage, with counts per risk level ("high 2 · medium 5").
     stages: Vec<(String, String)>,
     show_work: bool,
 }
+
+/// Items shown per list on the home page.
+const SHOWN: usize = 10;
 
 pub struct DueView {
     href: String,
@@ -72,6 +76,15 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         };
         buckets[b].1.push(due_view(tr, i));
     }
+    // The heading counts everything; the list shows the first few, most urgent first.
+    let counts: Vec<usize> = buckets.iter().map(|(_, items)| items.len()).collect();
+    for (label, items) in buckets.iter_mut() {
+        let n = items.len();
+        items.truncate(SHOWN);
+        *label = format!("{label} ({})", tr.num(n));
+    }
+    let more: Vec<String> =
+        counts.iter().map(|n| if *n > SHOWN { tr.t1("msg-and-more", "count", tr.num(n - SHOWN)) } else { String::new() }).collect();
     let approvals = work.pending_approvals.iter().map(|i| due_view(tr, i)).collect();
     let mut stages: Vec<(String, String)> = Vec::new();
     for stage in krousar_domain::case::Stage::ALL {
@@ -122,6 +135,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         rows,
         links,
         buckets,
+        more,
         approvals,
         stages,
         show_work,

@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/children/{id}/case/attachments/{file}", get(case::attachment))
         .route("/children/{id}/case/{form}", get(case::form_page).post(case::form_post))
+        .route("/children/{id}/case/forms/{n}", get(case::ministry::print))
         .route("/children/{id}/case/tool/{tool}", get(case::tool::form).post(case::tool::save))
         .route("/admin/case-settings", get(case_settings::show).post(case_settings::save))
         .route("/admin/tools", post(case_settings::create_tool))

@@ -1,6 +1,7 @@
 //! Case pages: the case of one child, its forms, approvals and tasks, and the supervisor's team.
 
 mod fields;
+pub mod ministry;
 mod show;
 pub mod tool;
 

@@ -1,0 +1,439 @@
+//! The ministry's six case forms, filled from the case, in Khmer (English on request), as a PDF
+//! rendered by headless Chromium, or as a print-ready page where no Chromium is installed.
+
+use super::super::render;
+use crate::auth::PageUser;
+use crate::error::{AppError, PageError};
+use crate::i18n::{Lang, Tr};
+use crate::views::{age_text, today};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use krousar_domain::case::csi;
+use krousar_domain::case::entries::PlacementType;
+use krousar_domain::case::family::{FamilyOutcome, Readiness};
+use krousar_domain::case::support::{Provider, ServiceKind};
+use krousar_store::cases::{CaseFile, TimelineEntry};
+use krousar_store::children::Child;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The six forms, numbered as the ministry numbers them.
+pub const FORMS: [u8; 6] = [1, 2, 3, 4, 5, 6];
+
+pub struct Section {
+    pub heading: String,
+    pub rows: Vec<(String, String)>,
+    pub head: Vec<String>,
+    pub table: Vec<Vec<String>>,
+}
+
+#[derive(Template)]
+#[template(path = "print_form.html")]
+struct PrintPage {
+    lang: &'static str,
+    tr: Tr,
+    title: String,
+    number: String,
+    org: String,
+    sections: Vec<Section>,
+    signatures: Vec<String>,
+    generated: String,
+    css_inline: String,
+    screen_links: bool,
+    pdf_href: String,
+    back_href: String,
+    notice: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PrintQuery {
+    format: Option<String>,
+    lang: Option<String>,
+}
+
+fn section(heading: String, rows: Vec<(String, String)>) -> Section {
+    Section { heading, rows, head: Vec::new(), table: Vec::new() }
+}
+
+fn s(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+fn label<T>(tr: Tr, v: &Value, parse: fn(&str) -> Option<T>, key: fn(T) -> String) -> String {
+    v.as_str().and_then(parse).map(|t| tr.t(&key(t))).unwrap_or_default()
+}
+
+fn day(tr: Tr, v: &str) -> String {
+    chrono::NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d").map(|d| tr.date(d)).unwrap_or_default()
+}
+
+fn latest<'a>(file: &'a CaseFile, kind: &str) -> Option<&'a TimelineEntry> {
+    file.timeline.iter().rev().find(|e| e.kind == kind)
+}
+
+fn child_section(tr: Tr, child: &Child, place: &str) -> Section {
+    let f = &child.fields;
+    let birth = match (f.date_of_birth, f.estimated_birth_year) {
+        (Some(d), _) => tr.date(d),
+        (None, Some(y)) => tr.t1("msg-born-about", "year", tr.num(y)),
+        _ => "—".into(),
+    };
+    section(
+        tr.t("form-section-child"),
+        vec![
+            (tr.t("field-case-number"), child.case_number.clone()),
+            (tr.t("field-name-km"), child.display_name(true)),
+            (tr.t("field-name-latin"), child.display_name(false)),
+            (tr.t("field-sex"), tr.t(&f.sex.label_key())),
+            (tr.t("field-date-of-birth"), birth),
+            (tr.t("field-age"), age_text(tr, f, today())),
+            (tr.t("field-birth-registration"), tr.t(&f.birth_registration.label_key())),
+            (tr.t("field-address"), place.to_string()),
+            (tr.t("field-disability"), tr.t(&f.disability.label_key())),
+            (tr.t("field-protection"), f.protection.iter().map(|p| tr.t(&p.label_key())).collect::<Vec<_>>().join(", ")),
+            (tr.t("field-worker"), child.assigned_worker_name.clone().unwrap_or_default()),
+        ],
+    )
+}
+
+fn risk_section(tr: Tr, file: &CaseFile) -> Section {
+    let r = latest(file, "risk");
+    section(
+        tr.t("field-risk"),
+        vec![
+            (tr.t("field-risk"), file.case.risk_level.map(|l| tr.t(&l.label_key())).unwrap_or_else(|| tr.t("msg-risk-not-assessed"))),
+            (tr.t("field-risk-reasons"), r.map(|e| s(&e.body["reasons"])).unwrap_or_default()),
+            (tr.t("field-assessed-on"), r.map(|e| day(tr, &e.occurred_on)).unwrap_or_default()),
+        ],
+    )
+}
+
+fn approvals_of(tr: Tr, file: &CaseFile, kind: &str) -> Vec<(String, String)> {
+    file.approvals
+        .iter()
+        .filter(|a| a.kind == kind && a.state == "approved")
+        .map(|a| {
+            (
+                tr.t("msg-approved-by"),
+                format!(
+                    "{} · {}",
+                    a.decided_by_name.clone().unwrap_or_default(),
+                    a.decided_at.as_deref().map(|d| day(tr, d)).unwrap_or_default()
+                ),
+            )
+        })
+        .collect()
+}
+
+fn build(tr: Tr, n: u8, child: &Child, file: &CaseFile, place: &str, households: &[String]) -> (Vec<Section>, Vec<String>) {
+    let case = &file.case;
+    let mut out = vec![child_section(tr, child, place)];
+    let worker = tr.t("sign-worker");
+    let supervisor = tr.t("sign-supervisor");
+    match n {
+        1 => {
+            out.push(section(
+                tr.t("form-section-intake"),
+                vec![
+                    (tr.t("field-opened-on"), tr.date(case.opened_on)),
+                    (tr.t("field-intake-route"), tr.t(&case.route.label_key())),
+                    (tr.t("field-referral-source"), case.referral_source.map(|r| tr.t(&r.label_key())).unwrap_or_default()),
+                    (tr.t("field-summary"), case.summary.clone().unwrap_or_default()),
+                    (tr.t("field-immediate-safety"), case.immediate_safety.clone().unwrap_or_default()),
+                ],
+            ));
+            let info = latest(file, "tracing_info");
+            out.push(section(
+                tr.t("form-section-family"),
+                vec![
+                    (tr.t("page-households"), households.join(", ")),
+                    (tr.t("field-parents"), info.map(|e| s(&e.body["parents"])).unwrap_or_default()),
+                    (tr.t("field-relatives"), info.map(|e| s(&e.body["relatives"])).unwrap_or_default()),
+                    (tr.t("field-old-place"), info.map(|e| s(&e.body["old_place"])).unwrap_or_default()),
+                ],
+            ));
+            out.push(risk_section(tr, file));
+            (out, vec![worker, supervisor])
+        }
+        2 => {
+            let mut csi_part = section(tr.t("page-csi"), Vec::new());
+            if let Some(e) = latest(file, "csi") {
+                csi_part.rows.push((tr.t("field-assessed-on"), day(tr, &e.occurred_on)));
+                csi_part.head = vec![tr.t("field-domain"), tr.t("field-factor"), tr.t("field-score"), tr.t("field-csi-note")];
+                let total: u64 = e.body["scores"].as_array().into_iter().flatten().filter_map(|x| x["score"].as_u64()).sum();
+                for d in csi::DOMAINS {
+                    for f in d.factors {
+                        let sc = e.body["scores"].as_array().into_iter().flatten().find(|x| x["factor"] == f);
+                        csi_part.table.push(vec![
+                            tr.t(&format!("csi-domain-{}", d.code)),
+                            tr.t(&format!("csi-{f}")),
+                            sc.and_then(|x| x["score"].as_u64()).map(|v| tr.num(v)).unwrap_or_default(),
+                            sc.map(|x| s(&x["note"])).unwrap_or_default(),
+                        ]);
+                    }
+                }
+                csi_part.rows.push((tr.t("field-total"), tr.t1("msg-csi-total", "total", tr.num(total))));
+            }
+            out.push(csi_part);
+            let fam = latest(file, "family_assessment");
+            let mut rows = vec![(
+                tr.t("field-family-outcome"),
+                fam.map(|e| label(tr, &e.body["outcome"], FamilyOutcome::parse, FamilyOutcome::label_key)).unwrap_or_default(),
+            )];
+            for pair in fam.and_then(|e| e.body["findings"].as_array()).into_iter().flatten() {
+                rows.push((tr.t(&format!("field-family-{}", s(&pair[0]).replace('_', "-"))), s(&pair[1])));
+            }
+            out.push(section(tr.t("case-form-family-assessment"), rows));
+            out.push(risk_section(tr, file));
+            let mut approved = section(tr.t("page-approvals"), approvals_of(tr, file, "assessment"));
+            approved.rows.retain(|r| !r.1.is_empty());
+            out.push(approved);
+            (out, vec![worker, supervisor])
+        }
+        3 => {
+            let plan = latest(file, "care_plan");
+            let mut rows = Vec::new();
+            for g in plan.and_then(|e| e.body["goals"].as_array()).into_iter().flatten() {
+                rows.push((tr.t(&format!("csi-domain-{}", s(&g["domain"]))), s(&g["goal"])));
+            }
+            rows.push((tr.t("field-child-view"), plan.map(|e| s(&e.body["child_view"])).unwrap_or_default()));
+            rows.push((tr.t("field-family-view"), plan.map(|e| s(&e.body["family_view"])).unwrap_or_default()));
+            rows.push((tr.t("field-review-on"), plan.map(|e| day(tr, &s(&e.body["review_on"]))).unwrap_or_default()));
+            rows.extend(approvals_of(tr, file, "care_plan"));
+            out.push(section(tr.t("case-form-plan"), rows));
+            let mut tasks = section(tr.t("page-tasks"), Vec::new());
+            tasks.head = vec![tr.t("field-task"), tr.t("field-owner"), tr.t("field-due-on"), tr.t("field-status")];
+            tasks.table = file
+                .tasks
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.title.clone(),
+                        t.owner_name.clone(),
+                        day(tr, &t.due_on),
+                        t.done_on.as_deref().map(|d| tr.t1("msg-done-on", "date", day(tr, d))).unwrap_or_else(|| tr.t("msg-open")),
+                    ]
+                })
+                .collect();
+            out.push(tasks);
+            let mut services = section(tr.t("form-section-services"), Vec::new());
+            services.head = vec![
+                tr.t("field-service"),
+                tr.t("field-provider"),
+                tr.t("field-provided-on"),
+                tr.t("field-value-riel"),
+                tr.t("field-outcome"),
+            ];
+            services.table = file
+                .timeline
+                .iter()
+                .filter(|e| e.kind == "service")
+                .map(|e| {
+                    let b = &e.body;
+                    vec![
+                        label(tr, &b["service"], ServiceKind::parse, ServiceKind::label_key),
+                        b["provider_name"]
+                            .as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| label(tr, &b["provider"], Provider::parse, Provider::label_key)),
+                        day(tr, &e.occurred_on),
+                        b["value_riel"].as_u64().map(|v| tr.num(v)).unwrap_or_default(),
+                        s(&b["outcome"]),
+                    ]
+                })
+                .collect();
+            out.push(services);
+            (out, vec![worker, supervisor, tr.t("sign-family")])
+        }
+        4 => {
+            let ready = latest(file, "readiness");
+            out.push(section(
+                tr.t("case-form-readiness"),
+                vec![
+                    (
+                        tr.t("field-child-ready"),
+                        ready.map(|e| label(tr, &e.body["child_ready"], Readiness::parse, Readiness::label_key)).unwrap_or_default(),
+                    ),
+                    (
+                        tr.t("field-family-ready"),
+                        ready.map(|e| label(tr, &e.body["family_ready"], Readiness::parse, Readiness::label_key)).unwrap_or_default(),
+                    ),
+                    (tr.t("field-child-view"), ready.map(|e| s(&e.body["child_view"])).unwrap_or_default()),
+                    (tr.t("field-family-view"), ready.map(|e| s(&e.body["family_view"])).unwrap_or_default()),
+                ],
+            ));
+            let p = latest(file, "placement");
+            let mut rows = vec![
+                (
+                    tr.t("field-placement-type"),
+                    p.map(|e| label(tr, &e.body["kind"], PlacementType::parse, PlacementType::label_key)).unwrap_or_default(),
+                ),
+                (tr.t("field-carer-household"), households.join(", ")),
+                (tr.t("field-started-on"), p.map(|e| day(tr, &e.occurred_on)).unwrap_or_default()),
+                (tr.t("field-justification"), p.map(|e| s(&e.body["justification"])).unwrap_or_default()),
+                (tr.t("field-follow-up-until"), case.follow_up_until.map(|d| tr.date(d)).unwrap_or_default()),
+            ];
+            rows.extend(approvals_of(tr, file, "placement"));
+            out.push(section(tr.t("case-form-placement"), rows));
+            if let Some(c) = latest(file, "conference") {
+                out.push(section(
+                    tr.t("case-form-conference"),
+                    vec![
+                        (tr.t("field-held-on"), day(tr, &c.occurred_on)),
+                        (tr.t("field-decisions"), s(&c.body["decisions"])),
+                        (tr.t("field-commitments"), s(&c.body["commitments"])),
+                    ],
+                ));
+            }
+            (out, vec![worker, supervisor, tr.t("sign-carer")])
+        }
+        5 => {
+            out.push(section(
+                tr.t("case-form-placement"),
+                vec![
+                    (tr.t("field-placement-type"), case.placement_kind.map(|k| tr.t(&k.label_key())).unwrap_or_default()),
+                    (tr.t("field-started-on"), case.placement_started_on.map(|d| tr.date(d)).unwrap_or_default()),
+                    (tr.t("field-follow-up-until"), case.follow_up_until.map(|d| tr.date(d)).unwrap_or_default()),
+                    (tr.t("field-risk"), case.risk_level.map(|l| tr.t(&l.label_key())).unwrap_or_default()),
+                ],
+            ));
+            let mut visits = section(tr.t("page-follow-up"), Vec::new());
+            visits.head = vec![
+                tr.t("field-visited-on"),
+                tr.t("field-child-seen"),
+                tr.t("field-spoken-alone"),
+                tr.t("field-school"),
+                tr.t("field-safety-concern"),
+            ];
+            let yes = |v: &Value| tr.t(if v.as_bool() == Some(true) { "msg-yes" } else { "msg-no" });
+            visits.table = file
+                .timeline
+                .iter()
+                .filter(|e| e.kind == "visit")
+                .map(|e| {
+                    let b = &e.body;
+                    vec![
+                        day(tr, &e.occurred_on),
+                        yes(&b["child_seen"]),
+                        yes(&b["spoken_alone"]),
+                        label(
+                            tr,
+                            &b["school"],
+                            krousar_domain::case::entries::SchoolAttendance::parse,
+                            krousar_domain::case::entries::SchoolAttendance::label_key,
+                        ),
+                        s(&b["safety_concern"]),
+                    ]
+                })
+                .collect();
+            out.push(visits);
+            let mut schedule = section(tr.t("form-section-schedule"), Vec::new());
+            schedule.head = vec![tr.t("field-due-on"), tr.t("field-status")];
+            schedule.table = file
+                .visits
+                .iter()
+                .map(|v| {
+                    vec![
+                        day(tr, &v.due_on),
+                        v.done_on.as_deref().map(|d| tr.t1("msg-visited-on", "date", day(tr, d))).unwrap_or_else(|| tr.t("msg-due")),
+                    ]
+                })
+                .collect();
+            out.push(schedule);
+            (out, vec![worker, supervisor])
+        }
+        _ => {
+            let first = file.timeline.iter().find(|e| e.kind == "csi");
+            let last = latest(file, "csi");
+            let total = |e: Option<&TimelineEntry>| {
+                e.map(|e| e.body["scores"].as_array().into_iter().flatten().filter_map(|x| x["score"].as_u64()).sum::<u64>())
+                    .map(|t| tr.num(t))
+                    .unwrap_or_default()
+            };
+            let mut rows = vec![
+                (tr.t("field-closure-reason"), case.closure_reason.map(|r| tr.t(&r.label_key())).unwrap_or_else(|| tr.t("msg-not-closed"))),
+                (tr.t("field-closed-on"), case.closed_on.map(|d| tr.date(d)).unwrap_or_default()),
+                (tr.t("field-opened-on"), tr.date(case.opened_on)),
+                (tr.t("form-first-csi"), total(first)),
+                (tr.t("form-last-csi"), total(last)),
+                (tr.t("form-services-count"), tr.num(file.timeline.iter().filter(|e| e.kind == "service").count())),
+                (tr.t("form-visits-count"), tr.num(file.timeline.iter().filter(|e| e.kind == "visit").count())),
+            ];
+            let closing = file.timeline.iter().rev().find(|e| e.kind == "approval_requested" && e.body["kind"] == "closure");
+            if let Some(c) = closing {
+                rows.push((tr.t("field-note"), s(&c.body["closure"]["note"])));
+            }
+            rows.extend(approvals_of(tr, file, "closure"));
+            out.push(section(tr.t("form-section-closure"), rows));
+            (out, vec![worker, supervisor, tr.t("sign-dosvy")])
+        }
+    }
+}
+
+pub async fn print(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path((id, n)): Path<(String, String)>,
+    Query(q): Query<PrintQuery>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let n: u8 = n.parse().ok().filter(|n| FORMS.contains(n)).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let (child, file) = state.store.case_file(&cur.actor, id, "print").await.map_err(cur.page_err())?;
+    let Some(file) = file else { return Err(cur.fail(AppError::NotFound)) };
+    // The ministry's forms are Khmer documents; English only when asked for.
+    let lang = if q.lang.as_deref() == Some("en") { Lang::En } else { Lang::Km };
+    let tr = Tr::new(lang);
+    let place = match &child.fields.village_code {
+        Some(c) => state.store.location_path(c).await.ok().map(|p| p.label(tr.is_km())).unwrap_or_default(),
+        None => String::new(),
+    };
+    let households: Vec<String> = state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(_, n)| n).collect();
+    let org = state.store.org(child.org_id).await.map_err(cur.page_err())?.name;
+    let (sections, signatures) = build(tr, n, &child, &file, &place, &households);
+    let as_html = q.format.as_deref() == Some("html");
+    let lang_q = if lang == Lang::En { "&lang=en" } else { "" };
+    let mut page = PrintPage {
+        lang: lang.code(),
+        tr,
+        title: tr.t(&format!("form-{n}-title")),
+        number: tr.t1("form-number", "n", tr.num(n)),
+        org,
+        sections,
+        signatures,
+        generated: tr.t1("form-generated", "date", tr.date(today())),
+        css_inline: String::new(),
+        screen_links: as_html,
+        pdf_href: format!("/children/{id}/case/forms/{n}?format=pdf{lang_q}"),
+        back_href: format!("/children/{id}/case"),
+        notice: String::new(),
+    };
+    if !as_html {
+        page.css_inline = crate::security::PRINT_CSS.to_string();
+        let html = page.render().map_err(|e| cur.fail(AppError::Internal(e.to_string())))?;
+        match crate::pdf::html_to_pdf(&html).await {
+            Ok(pdf) => {
+                let name = format!("{}-form{n}.pdf", child.case_number);
+                return Ok((
+                    [
+                        (header::CONTENT_TYPE, "application/pdf".to_string()),
+                        (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}\"")),
+                        (header::CACHE_CONTROL, "private, no-store".to_string()),
+                    ],
+                    pdf,
+                )
+                    .into_response());
+            }
+            Err(e) => {
+                // No PDF here: the same form as a page to print from the browser.
+                tracing::warn!(error = %e, "pdf not available");
+                page.css_inline = String::new();
+                page.screen_links = true;
+                page.notice = cur.tr.t("msg-pdf-unavailable");
+            }
+        }
+    }
+    Ok(render(page))
+}
