@@ -27,12 +27,13 @@ async function start() {
   const db = 'sqlite://' + path.join(dir, 'e2e.db');
   cli(db, ['org', 'add', '--name', 'E2E NGO', '--kind', 'ngo']);
   cli(db, ['org', 'add', '--name', 'Other NGO', '--kind', 'ngo']);
-  cli(db, ['user', 'add', '--org', 'E2E NGO', '--username', 'worker', '--role', 'social-worker', '--name', 'Chan Sokha'], PASSWORD);
+  cli(db, ['user', 'add', '--org', 'E2E NGO', '--username', 'worker', '--role', 'social-worker', '--name', 'Chan Sokha', '--team', 'North'], PASSWORD);
+  cli(db, ['user', 'add', '--org', 'E2E NGO', '--username', 'boss', '--role', 'supervisor', '--name', 'Keo Sreymom', '--team', 'North'], PASSWORD);
   cli(db, ['user', 'add', '--org', 'Other NGO', '--username', 'stranger', '--role', 'social-worker'], PASSWORD);
   const token = cli(db, ['token', 'create', '--username', 'stranger']);
   const port = 18000 + Math.floor(Math.random() * 2000);
   const base = `http://127.0.0.1:${port}`;
-  const proc = spawn(bin, ['--database-url', db, 'serve', '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const proc = spawn(bin, ['--database-url', db, 'serve', '--listen', `127.0.0.1:${port}`, '--files-dir', path.join(dir, 'files')], { stdio: ['ignore', 'inherit', 'inherit'] });
   await waitFor(base + '/healthz');
   const res = await fetch(base + '/api/v1/children', {
     method: 'POST',

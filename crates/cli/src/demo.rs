@@ -123,9 +123,11 @@ async fn seed(store: &Store) -> Result<String> {
             let entered = today - chrono::Duration::days(rng.random_range(60..2000));
             store.add_residence(&actor, child.id, rci, ResidencePeriod { entered, left: None, reason_left: None }).await?;
         }
-        if w.role == Role::SocialWorker && w.org_id == orgs[0].id && i % 3 != 2 {
+        // Each worker's n-th child: every stage in turn, and some children without a case yet.
+        let nth = i / workers.len();
+        if w.role == Role::SocialWorker && w.org_id == orgs[0].id && nth % 7 != 6 {
             let boss = if w.team_id == supervisor.team_id { &supervisor } else { &manager };
-            crate::demo_cases::seed_case(store, &mut rng, &actor, boss, child.id, (i % 6) as u8, local_today).await?;
+            crate::demo_cases::seed_case(store, &mut rng, &actor, boss, child.id, (nth % 7) as u8, local_today).await?;
         }
     }
     Ok(password)

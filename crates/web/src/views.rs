@@ -144,6 +144,16 @@ impl ChildRow {
     }
 }
 
+/// The Cambodian calendar day of a stored date (`YYYY-MM-DD`) or time (UTC, RFC 3339).
+pub fn local_day(stored: &str) -> Option<NaiveDate> {
+    if stored.len() > 10 {
+        let t = chrono::DateTime::parse_from_rfc3339(stored).ok()?;
+        Some((t.with_timezone(&chrono::Utc) + chrono::Duration::hours(7)).date_naive())
+    } else {
+        NaiveDate::parse_from_str(stored, "%Y-%m-%d").ok()
+    }
+}
+
 /// Today in Cambodia (UTC+7, no daylight saving): a visit due "today" is due by the local
 /// calendar, not by the server's.
 pub fn today() -> NaiveDate {

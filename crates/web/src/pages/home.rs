@@ -46,7 +46,7 @@ fn due_view(tr: crate::i18n::Tr, i: &krousar_store::cases::DueItem) -> DueView {
         ("approval", Some(kind)) => krousar_domain::case::ApprovalKind::parse(kind).map(|k| tr.t(&k.label_key())).unwrap_or_default(),
         (w, _) => tr.t(&format!("due-{}", w.replace('_', "-"))),
     };
-    let due = chrono::NaiveDate::parse_from_str(i.due_on.get(..10).unwrap_or(""), "%Y-%m-%d").map(|d| tr.date(d)).unwrap_or_default();
+    let due = crate::views::local_day(&i.due_on).map(|d| tr.date(d)).unwrap_or_default();
     DueView { href: format!("/children/{}/case", i.child_id), child: format!("{} · {}", i.child_name, i.case_number), what, due }
 }
 

@@ -67,7 +67,7 @@ fn label<T>(tr: Tr, v: &Value, parse: fn(&str) -> Option<T>, key: fn(T) -> Strin
 }
 
 fn day(tr: Tr, v: &str) -> String {
-    chrono::NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d").map(|d| tr.date(d)).unwrap_or_default()
+    crate::views::local_day(v).map(|d| tr.date(d)).unwrap_or_default()
 }
 
 fn latest<'a>(file: &'a CaseFile, kind: &str) -> Option<&'a TimelineEntry> {

@@ -87,7 +87,7 @@ pub struct CaseView {
 }
 
 fn date_text(tr: Tr, s: &str) -> String {
-    NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map(|d| tr.date(d)).unwrap_or_else(|_| s.to_string())
+    crate::views::local_day(s).map(|d| tr.date(d)).unwrap_or_else(|| s.to_string())
 }
 
 fn label<T>(tr: Tr, v: &Value, parse: fn(&str) -> Option<T>, key: fn(T) -> String) -> String {
