@@ -175,3 +175,29 @@ fn lookups_work_in_both_languages() {
     assert_eq!(Tr::new(Lang::Km).num(2015), "២០១៥");
     assert_eq!(Tr::new(Lang::En).t1("msg-count-children", "count", 3), "3 children");
 }
+
+/// The OpenAPI document names exactly the case forms and choices the code accepts.
+#[test]
+fn openapi_case_document_matches_the_code() {
+    use krousar_domain::case::entries::PlacementType;
+    use krousar_domain::case::stage::{ClosureReason, RiskLevel};
+    let doc: serde_json::Value = serde_json::from_str(include_str!("api/openapi.json")).unwrap();
+    let codes = |v: &serde_json::Value| -> Vec<String> {
+        v["enum"].as_array().unwrap().iter().filter_map(|x| x.as_str().map(str::to_string)).collect()
+    };
+    let forms = &doc["paths"]["/api/v1/children/{id}/case/{form}"]["post"]["parameters"][1]["schema"];
+    assert_eq!(codes(forms), crate::case_work::CaseForm::ALL.iter().map(|f| f.code().to_string()).collect::<Vec<_>>());
+    let s = &doc["components"]["schemas"];
+    assert_eq!(codes(&s["RiskInput"]["properties"]["level"]), RiskLevel::ALL.iter().map(|v| v.code().to_string()).collect::<Vec<_>>());
+    assert_eq!(
+        codes(&s["PlacementInput"]["properties"]["kind"]),
+        PlacementType::ALL.iter().map(|v| v.code().to_string()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        codes(&s["ClosureInput"]["properties"]["reason"]),
+        ClosureReason::ALL.iter().map(|v| v.code().to_string()).collect::<Vec<_>>()
+    );
+    for f in krousar_domain::case::csi::factors() {
+        assert!(s["CsiInput"]["properties"][format!("score_{f}")].is_object(), "{f}");
+    }
+}
