@@ -73,6 +73,8 @@ impl Action {
 pub struct RecordOwner {
     pub org_id: Uuid,
     pub assigned_worker: Option<Uuid>,
+    /// A second worker sharing the case (a para social worker, a worker of another district).
+    pub co_worker: Option<Uuid>,
     pub team_id: Option<Uuid>,
     /// The record was shared with the actor's organisation by a consented referral.
     pub shared_with_actor: bool,
@@ -137,7 +139,7 @@ fn household_scope(actor: &Actor) -> ListScope {
 fn within(scope: ListScope, record: &RecordOwner) -> bool {
     match scope {
         ListScope::Nothing => false,
-        ListScope::Own(user) => record.assigned_worker == Some(user),
+        ListScope::Own(user) => record.assigned_worker == Some(user) || record.co_worker == Some(user),
         ListScope::Team(team) => record.team_id == Some(team),
         ListScope::Org(org) => record.org_id == org,
         ListScope::Everything => true,

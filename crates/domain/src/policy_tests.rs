@@ -19,6 +19,7 @@ fn records() -> [RecordOwner; 5] {
     let rec = |org, worker, team, shared| RecordOwner {
         org_id: org,
         assigned_worker: Some(worker),
+        co_worker: None,
         team_id: Some(team),
         shared_with_actor: shared,
     };
@@ -209,4 +210,22 @@ fn unknown_target_shapes_are_denied() {
         assert!(!decide(&a, Action::ViewChild, Target::Nothing).allowed());
         assert!(!decide(&a, Action::EditChild, Target::Organisation(ORG)).allowed());
     }
+}
+
+#[test]
+fn a_co_worker_works_on_the_case_like_its_worker() {
+    let rec = RecordOwner {
+        org_id: ORG,
+        assigned_worker: Some(TEAMMATE),
+        co_worker: Some(ME),
+        team_id: Some(OTHER_TEAM),
+        shared_with_actor: false,
+    };
+    let worker = actor(Role::SocialWorker);
+    for action in [Action::ViewChild, Action::EditChild, Action::WorkCase] {
+        assert!(decide(&worker, action, Target::Record(&rec)).allowed(), "{action:?}");
+    }
+    assert!(within(list_scope(&worker, Action::ListChildren), &rec), "and the case is in the co-worker's list");
+    let stranger = Actor { user_id: STRANGER, ..actor(Role::SocialWorker) };
+    assert!(!decide(&stranger, Action::ViewChild, Target::Record(&rec)).allowed());
 }

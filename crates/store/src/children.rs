@@ -28,6 +28,8 @@ pub struct Child {
     pub case_number: String,
     pub assigned_worker_id: Option<Uuid>,
     pub assigned_worker_name: Option<String>,
+    pub co_worker_id: Option<Uuid>,
+    pub co_worker_name: Option<String>,
     #[serde(skip)]
     pub team_id: Option<Uuid>,
     #[serde(flatten)]
@@ -41,6 +43,7 @@ impl Child {
         RecordOwner {
             org_id: self.org_id,
             assigned_worker: self.assigned_worker_id,
+            co_worker: self.co_worker_id,
             team_id: self.team_id,
             shared_with_actor: shared_with(actor, self.org_id),
         }
@@ -72,7 +75,7 @@ fn shared_with(_actor: &Actor, _org: Uuid) -> bool {
     false
 }
 
-const COLUMNS: &str = "c.seq, c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.team_id, \
+const COLUMNS: &str = "c.seq, c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.co_worker_id, u2.display_name AS co_worker_name, c.team_id, \
     c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin, c.nickname, c.sex, c.date_of_birth, \
     c.estimated_birth_year, c.birth_registration, c.birth_certificate_number, c.id_poor, c.disability, c.disability_note, \
     c.protection, c.protection_note, c.village_code, c.living_arrangement, c.rci_id, c.created_at, c.updated_at";
@@ -110,6 +113,8 @@ fn child_from(r: &AnyRow) -> Result<Child, StoreError> {
         case_number: r.text("case_number")?,
         assigned_worker_id: r.opt_uuid("assigned_worker_id")?,
         assigned_worker_name: r.opt_text("worker_name")?,
+        co_worker_id: r.opt_uuid("co_worker_id")?,
+        co_worker_name: r.opt_text("co_worker_name")?,
         team_id: r.opt_uuid("team_id")?,
         fields,
         created_at: r.text("created_at")?,
@@ -181,7 +186,7 @@ fn bind_fields<'q>(
 }
 
 pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> Result<Child, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM children c LEFT JOIN users u ON u.id = c.assigned_worker_id WHERE c.id = $1");
+    let sql = format!("SELECT {COLUMNS} FROM children c LEFT JOIN users u ON u.id = c.assigned_worker_id LEFT JOIN users u2 ON u2.id = c.co_worker_id WHERE c.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&mut **tx).await?;
     row.as_ref().map(child_from).transpose()?.ok_or(StoreError::NotFound)
 }
@@ -240,7 +245,13 @@ pub struct Page<T> {
 pub(crate) fn scope_sql(q: &mut Sql, scope: ListScope, alias: &str) -> Result<(), StoreError> {
     match scope {
         ListScope::Nothing => return Err(StoreError::Forbidden),
-        ListScope::Own(u) => q.push(&format!(" AND {alias}.assigned_worker_id = ")).bind_text(u.to_string()),
+        // Both columns are indexed, so the OR is answered from two index ranges.
+        ListScope::Own(u) => q
+            .push(&format!(" AND ({alias}.assigned_worker_id = "))
+            .bind_text(u.to_string())
+            .push(&format!(" OR {alias}.co_worker_id = "))
+            .bind_text(u.to_string())
+            .push(")"),
         ListScope::Team(t) => q.push(&format!(" AND {alias}.team_id = ")).bind_text(t.to_string()),
         ListScope::Org(o) => q.push(&format!(" AND {alias}.org_id = ")).bind_text(o.to_string()),
         ListScope::Everything => q,
@@ -269,7 +280,7 @@ fn filter_sql(q: &mut Sql, f: &ChildFilter, today: NaiveDate) {
         }
     }
     if let Some(w) = f.worker {
-        q.push(" AND c.assigned_worker_id = ").bind_text(w.to_string());
+        q.push(" AND (c.assigned_worker_id = ").bind_text(w.to_string()).push(" OR c.co_worker_id = ").bind_text(w.to_string()).push(")");
     }
     if let Some(l) = f.living {
         q.push(" AND c.living_arrangement = ").bind_text(l.code());
@@ -279,7 +290,14 @@ fn filter_sql(q: &mut Sql, f: &ChildFilter, today: NaiveDate) {
 /// The start of a list or count query (see `search_index::list_from`).
 fn from_clause(backend: Backend, select: &str, f: &ChildFilter) -> (Sql, String) {
     let terms = f.q.as_deref().map(krousar_match::query_terms).unwrap_or_default();
-    search_index::list_from(backend, Index::Children, select, "children c LEFT JOIN users u ON u.id = c.assigned_worker_id", "c", &terms)
+    search_index::list_from(
+        backend,
+        Index::Children,
+        select,
+        "children c LEFT JOIN users u ON u.id = c.assigned_worker_id LEFT JOIN users u2 ON u2.id = c.co_worker_id",
+        "c",
+        &terms,
+    )
 }
 
 impl Store {
@@ -387,6 +405,52 @@ impl Store {
                 record_type: "child",
                 record_id: Some(id.to_string()),
                 detail: json!({"from": before.assigned_worker_id, "to": worker}),
+            },
+        )
+        .await?;
+        audit::changed(&mut tx, Some(before.org_id), "child", id, before.version + 1).await?;
+        let child = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(child)
+    }
+
+    /// Share the case with a second worker of the organisation, or stop sharing it (`None`).
+    pub async fn set_co_worker(&self, actor: &Actor, id: Uuid, worker: Option<Uuid>) -> Result<Child, StoreError> {
+        let mut tx = self.write().await?;
+        let before = load(&mut tx, id).await?;
+        if !decide(actor, Action::AssignChild, Target::Record(&before.owner(actor))).allowed() {
+            drop(tx);
+            return Err(refuse(self, actor, "child.co_worker", "child", id).await);
+        }
+        if let Some(w) = worker {
+            let row =
+                sqlx::query("SELECT org_id, role, disabled FROM users WHERE id = $1").bind(w.to_string()).fetch_optional(&mut *tx).await?;
+            let ok = match row {
+                Some(r) => {
+                    r.uuid("org_id")? == before.org_id
+                        && r.int("disabled")? == 0
+                        && krousar_domain::Role::parse(&r.text("role")?).is_some_and(|r| r.has_caseload())
+                }
+                None => false,
+            };
+            if !ok || Some(w) == before.assigned_worker_id {
+                return Err(StoreError::invalid("co_worker", "err-invalid-choice"));
+            }
+        }
+        sqlx::query("UPDATE children SET co_worker_id = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+            .bind(worker.map(|w| w.to_string()))
+            .bind(now_text())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry {
+                action: "child.co_worker",
+                record_type: "child",
+                record_id: Some(id.to_string()),
+                detail: json!({"from": before.co_worker_id, "to": worker}),
             },
         )
         .await?;

@@ -37,6 +37,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_assessment_tools.sql"),
         postgres: include_str!("../migrations/postgres/0004_assessment_tools.sql"),
     },
+    Migration {
+        version: 5,
+        name: "co_worker",
+        sqlite: include_str!("../migrations/sqlite/0005_co_worker.sql"),
+        postgres: include_str!("../migrations/postgres/0005_co_worker.sql"),
+    },
 ];
 
 impl Store {

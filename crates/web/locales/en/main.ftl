@@ -745,3 +745,6 @@ msg-pdf-unavailable = PDF is not available on this server; use your browser's Pr
 msg-print-view = print view
 page-ministry-forms = Ministry forms (PDF)
 msg-and-more = … and { $count } more.
+field-co-worker = Second worker
+btn-share-case = Share the case
+field-supervisor = Supervisor

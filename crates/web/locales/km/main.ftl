@@ -745,3 +745,6 @@ msg-pdf-unavailable = មិនអាចបង្កើត PDF លើម៉ា�
 msg-print-view = ទិដ្ឋភាពបោះពុម្ព
 page-ministry-forms = ទម្រង់ក្រសួង (PDF)
 msg-and-more = … និង { $count } ទៀត។
+field-co-worker = បុគ្គលិកទីពីរ
+btn-share-case = ចែករំលែកសំណុំរឿង
+field-supervisor = អ្នកគ្រប់គ្រង

@@ -183,6 +183,7 @@ struct ShowPage {
     can_edit: bool,
     can_assign: bool,
     workers: Vec<Opt>,
+    co_workers: Vec<Opt>,
     rcis: Vec<Opt>,
     notice: String,
 }
@@ -224,6 +225,9 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
         (tr.t("field-living"), tr.t(&f.living_arrangement.label_key())),
         (tr.t("field-worker"), child.assigned_worker_name.clone().unwrap_or_else(dash)),
     ];
+    if let Some(name) = &child.co_worker_name {
+        facts.push((tr.t("field-co-worker"), name.clone()));
+    }
     if let Some(note) = &f.disability_note {
         facts.push((tr.t("field-disability-note"), note.clone()));
     }
@@ -243,14 +247,26 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     let owner = child.owner(&cur.actor);
     let can_edit = decide(&cur.actor, Action::EditChild, Target::Record(&owner)).allowed();
     let can_assign = decide(&cur.actor, Action::AssignChild, Target::Record(&owner)).allowed();
-    let mut workers = Vec::new();
+    let (mut workers, mut co_workers) = (Vec::new(), Vec::new());
     if can_assign {
-        let users = state.store.users(Some(child.org_id)).await.map_err(cur.page_err())?;
-        workers = users
+        let users: Vec<_> = state
+            .store
+            .users(Some(child.org_id))
+            .await
+            .map_err(cur.page_err())?
             .into_iter()
             .filter(|u| u.role.has_caseload() && !u.disabled)
-            .map(|u| Opt { selected: Some(u.id) == child.assigned_worker_id, value: u.id.to_string(), label: u.display_name })
             .collect();
+        workers = users
+            .iter()
+            .map(|u| Opt { selected: Some(u.id) == child.assigned_worker_id, value: u.id.to_string(), label: u.display_name.clone() })
+            .collect();
+        co_workers.push(Opt { selected: child.co_worker_id.is_none(), value: String::new(), label: "—".into() });
+        co_workers.extend(users.iter().filter(|u| Some(u.id) != child.assigned_worker_id).map(|u| Opt {
+            selected: Some(u.id) == child.co_worker_id,
+            value: u.id.to_string(),
+            label: u.display_name.clone(),
+        }));
     }
     let mut rcis = Vec::new();
     if can_edit {
@@ -274,6 +290,7 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
         can_edit,
         can_assign,
         workers,
+        co_workers,
         rcis,
         notice,
     }))
@@ -333,4 +350,20 @@ pub async fn link_household(
     };
     state.store.link_child_to_household(&cur.actor, household, id).await.map_err(cur.page_err())?;
     Ok(Redirect::to(&format!("/children/{id}")).into_response())
+}
+
+pub async fn co_worker(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let f = FormData(pairs);
+    let worker = f.get("co_worker").as_deref().and_then(parse_id);
+    match state.store.set_co_worker(&cur.actor, id, worker).await {
+        Ok(_) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
+        Err(StoreError::Invalid(_)) => show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await,
+        Err(e) => Err(cur.page_err()(e)),
+    }
 }

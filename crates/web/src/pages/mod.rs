@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/children/{id}", get(children::show).post(child_form::update))
         .route("/children/{id}/edit", get(child_form::edit))
         .route("/children/{id}/assign", post(children::assign))
+        .route("/children/{id}/co-worker", post(children::co_worker))
         .route("/children/{id}/residences", post(children::add_residence))
         .route("/children/{id}/households", post(children::link_household))
         .route("/children/{id}/case", get(case::show))

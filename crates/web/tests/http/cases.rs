@@ -341,3 +341,43 @@ async fn when_an_institution_closes_its_children_are_registered_and_get_cases_in
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_supervisor_shares_a_case_with_a_second_worker() {
+    each_db(|app| async move {
+        let child = new_child(&app).await;
+        let hash = krousar_web::auth::hash_password(crate::app::PASSWORD).unwrap();
+        let para = app
+            .store
+            .create_user(
+                krousar_store::Who::system(),
+                app.worker.org_id,
+                app.worker.team_id,
+                "para",
+                "Para worker",
+                krousar_domain::Role::SocialWorker,
+                &hash,
+                "en",
+            )
+            .await
+            .unwrap();
+        let t = app.token(&para).await;
+        assert_eq!(app.api_get(&t, &format!("/api/v1/children/{child}")).await.status(), 403);
+        let (s, scsrf) = app.login("supervisor").await;
+        let share = |who: String| {
+            let (s, scsrf, url) = (s.clone(), scsrf.clone(), app.url(&format!("/children/{child}/co-worker")));
+            async move { s.post(url).form(&[("_csrf", scsrf.as_str()), ("co_worker", who.as_str())]).send().await.unwrap().status() }
+        };
+        assert_eq!(share(app.worker.id.to_string()).await, 200, "the main worker cannot also be the second (shown as an error)");
+        assert_eq!(share(para.id.to_string()).await, 303);
+        assert_eq!(app.api_get(&t, &format!("/api/v1/children/{child}")).await.status(), 200);
+        let mine: Value = app.api_get(&t, "/api/v1/children").await.json().await.unwrap();
+        assert_eq!(mine["items"].as_array().unwrap().len(), 1, "the shared case is in the second worker's list");
+        let (p, _) = app.login("para").await;
+        let page = p.get(app.url(&format!("/children/{child}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Para worker"));
+        assert_eq!(share(String::new()).await, 303);
+        assert_eq!(app.api_get(&t, &format!("/api/v1/children/{child}")).await.status(), 403);
+    })
+    .await;
+}

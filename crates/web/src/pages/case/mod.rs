@@ -49,6 +49,10 @@ async fn show_case(state: &AppState, cur: &Current, id: Uuid, notice: String) ->
         && krousar_domain::policy::decide(&cur.actor, krousar_domain::Action::OpenCase, krousar_domain::policy::Target::Record(&owner))
             .allowed();
     let child_name = child.display_name(tr.is_km());
+    let supervisor = match file.as_ref().and_then(|f| f.case.supervisor_id) {
+        Some(id) => state.store.user(id).await.ok().map(|u| u.display_name),
+        None => None,
+    };
     let tools = state
         .store
         .tools(child.org_id, true)
@@ -63,7 +67,7 @@ async fn show_case(state: &AppState, cur: &Current, id: Uuid, notice: String) ->
         id: id.to_string(),
         case_number: child.case_number.clone(),
         child_name,
-        c: file.as_ref().map(|f| show::build(tr, &cur.actor, &child, f)),
+        c: file.as_ref().map(|f| show::build(tr, &cur.actor, &child, f, supervisor)),
         can_open,
         notice,
     }))

@@ -282,7 +282,7 @@ fn csi_scores(e: &TimelineEntry) -> Vec<(String, u64)> {
         .collect()
 }
 
-pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile) -> CaseView {
+pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: Option<String>) -> CaseView {
     let case = &file.case;
     let today = today();
     let owner = child.owner(actor);
@@ -307,7 +307,12 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile) -> CaseView 
         (tr.t("field-risk"), case.risk_level.map(|r| tr.t(&r.label_key())).unwrap_or_else(|| tr.t("msg-risk-not-assessed"))),
         (tr.t("field-opened-on"), tr.date(case.opened_on)),
         (tr.t("field-intake-route"), tr.t(&case.route.label_key())),
+        (tr.t("field-worker"), child.assigned_worker_name.clone().unwrap_or_else(dash)),
     ];
+    if let Some(name) = &child.co_worker_name {
+        facts.push((tr.t("field-co-worker"), name.clone()));
+    }
+    facts.push((tr.t("field-supervisor"), supervisor.unwrap_or_else(dash)));
     if case.first_contact_on.is_none() && case.first_contact_due.is_some() {
         facts.push((tr.t("field-first-contact-due"), d(case.first_contact_due)));
     }
