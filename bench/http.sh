@@ -38,6 +38,24 @@ run "API name search"                 "/api/v1/children?q=dara"
 run "location type-ahead"             "/api/v1/locations/search?level=village&q=prek"
 run "household list page"             "/households"
 run "household name search page"      "/households?q=sreymom"
+# Case work (needs `gen-data --cases N`): a case in follow-up, its CSI form, the worklist, and the
+# manager's team view.
+CASE=$(curl -sf -H "$H" "http://127.0.0.1:18080/api/v1/worklist" | grep -o '"child_id":"[0-9a-f-]*","case_number":"[^"]*","child_name":"[^"]*","what":"visit"' | head -1 | cut -d'"' -f4 || true)
+if [ -n "$CASE" ]; then
+  run "case page (audited)"             "/children/$CASE/case"
+  run "case form page (CSI)"            "/children/$CASE/case/csi"
+  run "API worklist"                    "/api/v1/worklist"
+  run "API case file (audited)"         "/api/v1/children/$CASE/case"
+  if MT=$($BIN --database-url "$DB" token create --username synthetic-manager --label bench 2>/dev/null); then
+    KROUSAR_TOKEN=$MT run "manager team view"  "/team"
+    KROUSAR_TOKEN=$MT run "manager home page"  "/"
+  fi
+fi
 echo "server RSS after load: $(( $(awk '/VmRSS/ {print $2}' /proc/$PID/status) / 1024 )) MB"
 weigh() { curl -s -H "$H" -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "http://127.0.0.1:18080$1"; }
 echo "page weight (gzip): list $(weigh /children) B, record $(weigh /children/$CHILD) B, form $(weigh /children/new) B, css $(weigh /static/app.css) B, js $(weigh /static/app.js) B"
+[ -n "${CASE:-}" ] && echo "case pages (gzip): case $(weigh /children/$CASE/case) B, CSI form $(weigh /children/$CASE/case/csi) B, home $(weigh /) B"
+if [ -n "${CASE:-}" ]; then
+  start=$(date +%s.%N); curl -sf -H "$H" -o /tmp/krousar-bench-form.pdf "http://127.0.0.1:18080/children/$CASE/case/forms/5"; end=$(date +%s.%N)
+  echo "ministry form 5 as PDF: $(stat -c %s /tmp/krousar-bench-form.pdf) B in $(awk "BEGIN{printf \"%.2f\", $end-$start}") s"
+fi

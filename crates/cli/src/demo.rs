@@ -134,7 +134,7 @@ async fn seed(store: &Store) -> Result<String> {
 }
 
 /// Synthetic data in bulk: one organisation, one worker, N children each with a household.
-pub async fn gen_data(url: &str, children: usize, seed: u64) -> Result<()> {
+pub async fn gen_data(url: &str, children: usize, seed: u64, cases: usize) -> Result<()> {
     // A bulk load wants a large page cache: 256 MB.
     let store = Store::open_with(url, 256).await?;
     let started = std::time::Instant::now();
@@ -172,5 +172,32 @@ pub async fn gen_data(url: &str, children: usize, seed: u64) -> Result<()> {
         "\ngenerated {children} children in {:.1} s (user synthetic-worker, password synthetic-password)",
         started.elapsed().as_secs_f64()
     );
+    if cases > 0 {
+        let started = std::time::Instant::now();
+        let manager = match store.user_by_username("synthetic-manager").await {
+            Ok(u) => u,
+            Err(_) => {
+                store.create_user(Who::system(), org.id, None, "synthetic-manager", "Synthetic manager", Role::Manager, &hash, "en").await?
+            }
+        };
+        // The newest children, a list page at a time (lists stop at 200).
+        let mut ids = Vec::new();
+        let mut cursor = None;
+        while ids.len() < cases {
+            let page = store.list_children(&actor, &Default::default(), cursor, 200, today).await?;
+            ids.extend(page.items.iter().map(|c| c.id));
+            match page.next.and_then(|n| n.parse().ok()) {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        ids.truncate(cases);
+        let local_today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+        for (i, id) in ids.iter().enumerate() {
+            crate::demo_cases::seed_case(&store, &mut rng, &actor, &manager.actor(), *id, (i % 6) as u8, local_today).await?;
+            eprint!("\r{}/{} cases", i + 1, ids.len());
+        }
+        eprintln!("\nopened {} cases in {:.1} s (manager: synthetic-manager)", ids.len(), started.elapsed().as_secs_f64());
+    }
     Ok(())
 }

@@ -86,6 +86,10 @@ enum Command {
         data_dir: Option<PathBuf>,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Also open cases at every stage for this many of the newest children (through the
+        /// same operations as the pages: approvals, schedules, visits).
+        #[arg(long, default_value_t = 0)]
+        cases: usize,
     },
 }
 
@@ -250,7 +254,7 @@ async fn main() -> Result<()> {
                 }
             }
         }
-        Command::GenData { children, data_dir, seed } => {
+        Command::GenData { children, data_dir, seed, cases } => {
             let url = match (cli.database_url, data_dir) {
                 (Some(u), _) => u,
                 (None, Some(dir)) => {
@@ -259,7 +263,7 @@ async fn main() -> Result<()> {
                 }
                 (None, None) => bail!("give --data-dir or --database-url"),
             };
-            demo::gen_data(&url, children, seed).await
+            demo::gen_data(&url, children, seed, cases).await
         }
     }
 }

@@ -136,10 +136,17 @@ fn household_scope(actor: &Actor) -> ListScope {
     }
 }
 
+/// The record is in the actor's caseload scope, or the actor is its second worker. A second
+/// worker's cases are listed apart ("shared with me"), so that "my caseload" stays one index
+/// range; opening and working on them is the same.
+fn works_on(actor: &Actor, record: &RecordOwner) -> bool {
+    within(case_file_scope(actor), record) || (record.co_worker == Some(actor.user_id) && actor.role.has_caseload())
+}
+
 fn within(scope: ListScope, record: &RecordOwner) -> bool {
     match scope {
         ListScope::Nothing => false,
-        ListScope::Own(user) => record.assigned_worker == Some(user) || record.co_worker == Some(user),
+        ListScope::Own(user) => record.assigned_worker == Some(user),
         ListScope::Team(team) => record.team_id == Some(team),
         ListScope::Org(org) => record.org_id == org,
         ListScope::Everything => true,
@@ -185,15 +192,11 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::ListRcis | Action::ViewRci, _) => Decision::Allow,
         (Action::ViewChild, Target::Record(r)) => {
             let shared = r.shared_with_actor && matches!(role, SocialWorker | Supervisor | Manager);
-            allow(within(case_file_scope(actor), r) || shared)
+            allow(works_on(actor, r) || shared)
         }
-        (Action::EditChild, Target::Record(r)) => {
-            allow(matches!(role, SocialWorker | Supervisor | Intake) && within(case_file_scope(actor), r))
-        }
-        (Action::OpenCase, Target::Record(r)) => {
-            allow(matches!(role, SocialWorker | Supervisor | Intake) && within(case_file_scope(actor), r))
-        }
-        (Action::WorkCase, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor) && within(case_file_scope(actor), r)),
+        (Action::EditChild, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),
+        (Action::OpenCase, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),
+        (Action::WorkCase, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor) && works_on(actor, r)),
         // A supervisor approves for their team; a manager for the whole organisation.
         (Action::ApproveCase, Target::Record(r)) => allow(matches!(role, Supervisor | Manager) && within(case_file_scope(actor), r)),
         (Action::ManageCaseSettings, Target::Organisation(org)) => {

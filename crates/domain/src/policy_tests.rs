@@ -225,7 +225,8 @@ fn a_co_worker_works_on_the_case_like_its_worker() {
     for action in [Action::ViewChild, Action::EditChild, Action::WorkCase] {
         assert!(decide(&worker, action, Target::Record(&rec)).allowed(), "{action:?}");
     }
-    assert!(within(list_scope(&worker, Action::ListChildren), &rec), "and the case is in the co-worker's list");
+    assert!(!within(list_scope(&worker, Action::ListChildren), &rec), "listed apart, as shared with me");
+    assert!(!decide(&worker, Action::AssignChild, Target::Record(&rec)).allowed());
     let stranger = Actor { user_id: STRANGER, ..actor(Role::SocialWorker) };
     assert!(!decide(&stranger, Action::ViewChild, Target::Record(&rec)).allowed());
 }

@@ -225,6 +225,8 @@ pub struct ChildFilter {
     pub sex: Option<Sex>,
     pub age_band: Option<AgeBand>,
     pub worker: Option<Uuid>,
+    /// Cases this user works on as the second worker ("shared with me").
+    pub co_worker: Option<Uuid>,
     pub living: Option<LivingArrangement>,
 }
 
@@ -245,13 +247,7 @@ pub struct Page<T> {
 pub(crate) fn scope_sql(q: &mut Sql, scope: ListScope, alias: &str) -> Result<(), StoreError> {
     match scope {
         ListScope::Nothing => return Err(StoreError::Forbidden),
-        // Both columns are indexed, so the OR is answered from two index ranges.
-        ListScope::Own(u) => q
-            .push(&format!(" AND ({alias}.assigned_worker_id = "))
-            .bind_text(u.to_string())
-            .push(&format!(" OR {alias}.co_worker_id = "))
-            .bind_text(u.to_string())
-            .push(")"),
+        ListScope::Own(u) => q.push(&format!(" AND {alias}.assigned_worker_id = ")).bind_text(u.to_string()),
         ListScope::Team(t) => q.push(&format!(" AND {alias}.team_id = ")).bind_text(t.to_string()),
         ListScope::Org(o) => q.push(&format!(" AND {alias}.org_id = ")).bind_text(o.to_string()),
         ListScope::Everything => q,
@@ -280,7 +276,10 @@ fn filter_sql(q: &mut Sql, f: &ChildFilter, today: NaiveDate) {
         }
     }
     if let Some(w) = f.worker {
-        q.push(" AND (c.assigned_worker_id = ").bind_text(w.to_string()).push(" OR c.co_worker_id = ").bind_text(w.to_string()).push(")");
+        q.push(" AND c.assigned_worker_id = ").bind_text(w.to_string());
+    }
+    if let Some(w) = f.co_worker {
+        q.push(" AND c.co_worker_id = ").bind_text(w.to_string());
     }
     if let Some(l) = f.living {
         q.push(" AND c.living_arrangement = ").bind_text(l.code());
@@ -475,7 +474,7 @@ impl Store {
             return Ok(Page { items: Vec::new(), next: None });
         }
         let (mut q, order) = from_clause(self.backend, COLUMNS, f);
-        scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c")?;
+        scope_sql(&mut q, list_scope_for(actor, f), "c")?;
         filter_sql(&mut q, f, today);
         if let Some(c) = cursor {
             q.push(&format!(" AND {order} < ")).bind_int(c);
@@ -501,10 +500,19 @@ impl Store {
         }
         let (mut q, _) = from_clause(self.backend, "1 AS one", f);
         q.text = format!("SELECT COUNT(*) AS n FROM ({}", q.text);
-        scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c")?;
+        scope_sql(&mut q, list_scope_for(actor, f), "c")?;
         filter_sql(&mut q, f, today);
         q.push(" LIMIT ").bind_int(count_cap(f) + 1).push(") capped");
         q.query().fetch_one(&self.pool).await?.int("n")
+    }
+}
+
+/// The list scope, except that "cases shared with me" (the actor as second worker) is its own
+/// access rule: the filter itself limits the list to those cases.
+fn list_scope_for(actor: &Actor, f: &ChildFilter) -> ListScope {
+    match f.co_worker {
+        Some(u) if u == actor.user_id && actor.role.has_caseload() => ListScope::Everything,
+        _ => list_scope(actor, Action::ListChildren),
     }
 }
 

@@ -250,13 +250,25 @@ impl Store {
                  WHERE k.closed_on IS NULL AND k.plan_review_due <= "),
             ),
         ];
-        for (what, start) in queries {
-            let mut q = Sql::new(&start);
-            q.bind_text(horizon.clone());
-            scope_sql(&mut q, scope, "c")?;
-            q.push(" ORDER BY due_on LIMIT ").bind_int(DUE_LIMIT);
-            for r in q.query().fetch_all(&self.pool).await? {
-                due.push(due_item(&r, what, khmer)?);
+        // A worker's own caseload, then the cases they share as second worker (each one index
+        // range; an OR of the two would make SQLite scan a large caseload).
+        let shares = matches!(scope, krousar_domain::ListScope::Own(_)) && self.has_shared_cases(actor.user_id).await?;
+        for (what, start) in &queries {
+            for shared in [false, true] {
+                if shared && !shares {
+                    continue;
+                }
+                let mut q = Sql::new(start);
+                q.bind_text(horizon.clone());
+                if shared {
+                    q.push(" AND c.co_worker_id = ").bind_text(actor.user_id.to_string());
+                } else {
+                    scope_sql(&mut q, scope, "c")?;
+                }
+                q.push(" ORDER BY due_on LIMIT ").bind_int(DUE_LIMIT);
+                for r in q.query().fetch_all(&self.pool).await? {
+                    due.push(due_item(&r, what, khmer)?);
+                }
             }
         }
         // Tasks are the owner's, whoever's caseload the child is in.
@@ -295,6 +307,15 @@ impl Store {
             }
         }
         Ok(Worklist { due, by_stage, pending_approvals })
+    }
+
+    /// Whether the user is the second worker of any case.
+    pub async fn has_shared_cases(&self, user: Uuid) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 AS one FROM children WHERE co_worker_id = $1 LIMIT 1")
+            .bind(user.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
     }
 
     /// Per worker of the supervisor's team (a manager: the organisation): open cases, overdue

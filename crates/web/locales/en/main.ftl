@@ -748,3 +748,6 @@ msg-and-more = … and { $count } more.
 field-co-worker = Second worker
 btn-share-case = Share the case
 field-supervisor = Supervisor
+page-placements = Placements
+msg-now = now
+btn-shared-with-me = Cases shared with me

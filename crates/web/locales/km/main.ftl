@@ -748,3 +748,6 @@ msg-and-more = … និង { $count } ទៀត។
 field-co-worker = បុគ្គលិកទីពីរ
 btn-share-case = ចែករំលែកសំណុំរឿង
 field-supervisor = អ្នកគ្រប់គ្រង
+page-placements = ការដាក់ឲ្យរស់នៅ
+msg-now = បច្ចុប្បន្ន
+btn-shared-with-me = សំណុំរឿងដែលចែករំលែកជាមួយខ្ញុំ

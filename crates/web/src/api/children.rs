@@ -27,6 +27,8 @@ pub struct ListQuery {
     living: Option<String>,
     cursor: Option<String>,
     limit: Option<i64>,
+    /// `true`: the cases the caller works on as second worker.
+    shared: Option<bool>,
 }
 
 pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
@@ -38,6 +40,7 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
         sex: q.sex.as_deref().and_then(Sex::parse),
         age_band: q.age_band.as_deref().and_then(AgeBand::parse),
         worker: q.worker.as_deref().and_then(parse_id),
+        co_worker: q.shared.unwrap_or(false).then_some(cur.actor.user_id),
         living: q.living.as_deref().and_then(LivingArrangement::parse),
     };
     let page = state

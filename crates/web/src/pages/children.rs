@@ -28,6 +28,8 @@ pub struct ListQuery {
     age: Option<String>,
     worker: Option<String>,
     living: Option<String>,
+    /// "1": the cases the user works on as second worker.
+    shared: Option<String>,
     after: Option<String>,
 }
 
@@ -42,6 +44,7 @@ impl ListQuery {
             sex: self.sex.as_deref().and_then(Sex::parse),
             age_band: self.age.as_deref().and_then(AgeBand::parse),
             worker: self.worker.as_deref().and_then(parse_id),
+            co_worker: None,
             living: self.living.as_deref().and_then(LivingArrangement::parse),
         }
     }
@@ -56,6 +59,7 @@ impl ListQuery {
             ("age", &self.age),
             ("worker", &self.worker),
             ("living", &self.living),
+            ("shared", &self.shared),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.as_deref().filter(|s| !s.is_empty()).map(|v| (k, v)))
@@ -96,7 +100,10 @@ pub(super) fn place_opts(tr: crate::i18n::Tr, places: Vec<krousar_store::locatio
 pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let tr = cur.tr;
     let a = &cur.actor;
-    let filter = q.filter();
+    let mut filter = q.filter();
+    if q.shared.as_deref() == Some("1") {
+        filter.co_worker = Some(a.user_id);
+    }
     // A search of single letters only finds nothing useful: say so rather than list everyone.
     if filter.unusable_search() {
         let page = ListPage {

@@ -28,6 +28,8 @@ struct HomePage {
     /// Cases by stage, with counts per risk level ("high 2 · medium 5").
     stages: Vec<(String, String)>,
     show_work: bool,
+    /// The user is the second worker of some cases (listed at /children?shared=1).
+    shared: bool,
 }
 
 /// Items shown per list on the home page.
@@ -65,6 +67,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         rows = page.items.iter().map(|c| ChildRow::new(tr, c, &paths, today())).collect();
     }
     let work = state.store.worklist(a, today(), tr.is_km()).await.map_err(cur.page_err())?;
+    let shared = show_caseload && state.store.has_shared_cases(a.user_id).await.map_err(cur.page_err())?;
     let today_s = today().to_string();
     let mut buckets: Vec<(String, Vec<DueView>)> =
         ["msg-overdue", "msg-due-today", "msg-due-week"].iter().map(|k| (tr.t(k), Vec::new())).collect();
@@ -139,6 +142,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         approvals,
         stages,
         show_work,
+        shared,
     };
     Ok(render(page))
 }

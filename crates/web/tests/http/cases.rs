@@ -142,6 +142,12 @@ async fn the_api_walks_a_case_to_follow_up_and_refuses_impossible_sequences() {
         assert!(file["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "approval_decided"));
         let list: Value = app.api_get(&w, "/api/v1/worklist").await.json().await.unwrap();
         assert!(list["due"].as_array().unwrap().iter().any(|i| i["what"] == "first_contact"), "{list}");
+        // A new plan version starts from the current one.
+        let plan = json!({"goal_education": "Back to school in May", "child_view": "ខ្ញុំចង់រៀន", "review_on": krousar_web::views::today().to_string()});
+        assert_eq!(app.api_post(&w, &format!("{base}/plan"), plan).await.status(), 200);
+        let (c, _) = app.login("worker").await;
+        let form = c.get(app.url(&format!("/children/{child}/case/plan"))).send().await.unwrap().text().await.unwrap();
+        assert!(form.contains("Back to school in May") && form.contains("ខ្ញុំចង់រៀន"));
         let res = app.api_post(&w, &format!("{base}/nonsense"), json!({})).await;
         assert_eq!(res.status(), 404);
         let res = client_post_raw(&app, &w, &format!("{base}/note"), "{not json").await;
@@ -372,10 +378,14 @@ async fn a_supervisor_shares_a_case_with_a_second_worker() {
         assert_eq!(share(para.id.to_string()).await, 303);
         assert_eq!(app.api_get(&t, &format!("/api/v1/children/{child}")).await.status(), 200);
         let mine: Value = app.api_get(&t, "/api/v1/children").await.json().await.unwrap();
-        assert_eq!(mine["items"].as_array().unwrap().len(), 1, "the shared case is in the second worker's list");
+        assert_eq!(mine["items"].as_array().unwrap().len(), 0, "not in the caseload list (one index range)");
+        let shared: Value = app.api_get(&t, "/api/v1/children?shared=true").await.json().await.unwrap();
+        assert_eq!(shared["items"].as_array().unwrap().len(), 1, "but in the list of cases shared with me");
         let (p, _) = app.login("para").await;
         let page = p.get(app.url(&format!("/children/{child}"))).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Para worker"));
+        let home = p.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(home.contains("/children?shared=1"));
         assert_eq!(share(String::new()).await, 303);
         assert_eq!(app.api_get(&t, &format!("/api/v1/children/{child}")).await.status(), 403);
     })

@@ -326,3 +326,22 @@ pub fn defaults(form: CaseForm, today: chrono::NaiveDate) -> Fields {
     };
     Fields::from([(name.to_string(), today.to_string())])
 }
+
+/// The fields of a stored record, to start its next version from: text values as they are,
+/// care plan goals as `goal_<domain>`.
+pub fn from_entry(body: &serde_json::Value) -> Fields {
+    let mut out = Fields::new();
+    if let Some(o) = body.as_object() {
+        for (k, v) in o {
+            if let Some(t) = v.as_str() {
+                out.insert(k.clone(), t.to_string());
+            }
+        }
+    }
+    for g in body["goals"].as_array().into_iter().flatten() {
+        if let (Some(d), Some(t)) = (g["domain"].as_str(), g["goal"].as_str()) {
+            out.insert(format!("goal_{d}"), t.to_string());
+        }
+    }
+    out
+}

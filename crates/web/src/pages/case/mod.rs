@@ -162,7 +162,20 @@ pub async fn form_page(
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
     let form = form_of(&cur, &form)?;
-    render_form(&state, &cur, id, form, &fields::defaults(form, today()), &Invalid::default()).await
+    let mut values = fields::defaults(form, today());
+    // A new care plan version or tracing sheet starts from the current one.
+    let kind = match form {
+        CaseForm::Plan => Some("care_plan"),
+        CaseForm::Tracing => Some("tracing_info"),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        let (_, file) = state.store.case_file(&cur.actor, id, "form").await.map_err(cur.page_err())?;
+        if let Some(latest) = file.as_ref().and_then(|f| f.entries_of(kind).next_back()) {
+            values.extend(fields::from_entry(&latest.body));
+        }
+    }
+    render_form(&state, &cur, id, form, &values, &Invalid::default()).await
 }
 
 fn fields_of(pairs: Vec<(String, String)>) -> Fields {

@@ -84,6 +84,8 @@ pub struct CaseView {
     pub events: Vec<EventView>,
     pub has_placement: bool,
     pub files: Vec<FileView>,
+    /// Where the child has lived since the case opened: type, from, to (or "now"), why it ended.
+    pub placements: Vec<(String, String, String, String)>,
 }
 
 fn date_text(tr: Tr, s: &str) -> String {
@@ -282,6 +284,21 @@ fn csi_scores(e: &TimelineEntry) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// Placements in order, each with its end (a `placement_end` entry naming it) if it ended.
+fn placement_history(tr: Tr, file: &CaseFile) -> Vec<(String, String, String, String)> {
+    file.entries_of("placement")
+        .map(|p| {
+            let end = file.entries_of("placement_end").find(|e| e.body["placement"].as_str() == Some(p.id.to_string().as_str()));
+            (
+                label(tr, &p.body["kind"], PlacementType::parse, PlacementType::label_key),
+                date_text(tr, &p.occurred_on),
+                end.map(|e| date_text(tr, &e.occurred_on)).unwrap_or_else(|| tr.t("msg-now")),
+                end.and_then(|e| text(&e.body["reason"])).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
 pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: Option<String>) -> CaseView {
     let case = &file.case;
     let today = today();
@@ -454,6 +471,7 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
         csi_totals,
         events,
         has_placement: case.placement_kind.is_some(),
+        placements: placement_history(tr, file),
         files: file
             .attachments
             .iter()
