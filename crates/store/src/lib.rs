@@ -38,6 +38,22 @@ impl Store {
         }
         // Read the gazetteer into memory now rather than on the first request.
         store.places().await?;
+        store.optimize(true).await?;
         Ok(store)
+    }
+
+    /// Keep the query planner's statistics current. SQLite plans joins (a worker's caseload
+    /// against the cases table, say) from `sqlite_stat1`; without it, a caseload of 100,000
+    /// children is read in full to find a handful of due visits. At start-up every table is
+    /// checked (`0x10002`, bounded by `analysis_limit`), later only those that changed.
+    /// PostgreSQL's autovacuum does the same by itself.
+    pub async fn optimize(&self, at_start: bool) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            let mut conn = self.pool.acquire().await?;
+            sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *conn).await?;
+            let sql = if at_start { "PRAGMA optimize = 0x10002" } else { "PRAGMA optimize" };
+            sqlx::query(sql).execute(&mut *conn).await?;
+        }
+        Ok(())
     }
 }

@@ -74,12 +74,20 @@ pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListen
 
 /// Sessions idle past the timeout are refused when used; this removes the ones never used
 /// again, every ten minutes, so the table does not grow with every sign-in.
+/// Also refreshes the query planner's statistics once an hour (see `Store::optimize`).
 async fn purge_idle_sessions(store: Store, idle_minutes: i64) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
+    let mut ticks: u64 = 0;
     loop {
         tick.tick().await;
+        ticks += 1;
         if let Err(e) = store.purge_idle_sessions(idle_minutes).await {
             tracing::warn!(error = %e, "could not purge idle sessions");
+        }
+        if ticks.is_multiple_of(6) {
+            if let Err(e) = store.optimize(false).await {
+                tracing::warn!(error = %e, "could not refresh planner statistics");
+            }
         }
     }
 }
