@@ -40,7 +40,7 @@ run "household list page"             "/households"
 run "household name search page"      "/households?q=sreymom"
 # Case work (needs `gen-data --cases N`): a case in follow-up, its CSI form, the worklist, and the
 # manager's team view.
-CASE=$(curl -sf -H "$H" "http://127.0.0.1:18080/api/v1/worklist" | grep -o '"child_id":"[0-9a-f-]*","case_number":"[^"]*","child_name":"[^"]*","what":"visit"' | head -1 | cut -d'"' -f4 || true)
+CASE=$(curl -sf -H "$H" "http://127.0.0.1:18080/api/v1/worklist" | grep -oE '\{[^{}]*"what":"visit"\}' | head -1 | grep -oE '"child_id":"[0-9a-f-]{36}"' | cut -d'"' -f4 || true)
 if [ -n "$CASE" ]; then
   run "case page (audited)"             "/children/$CASE/case"
   run "case form page (CSI)"            "/children/$CASE/case/csi"
