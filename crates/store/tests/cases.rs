@@ -230,6 +230,10 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         );
         let case = store.reopen_case(&worker, kid.id, Some("Family came back"), d("2026-09-01")).await.unwrap();
         assert_eq!(case.stage, Stage::FollowUp);
+        let file = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
+        let open: Vec<_> = file.visits.iter().filter(|v| v.done_on.is_none() && v.due_on.as_str() > "2026-09-01").collect();
+        assert_eq!(open[0].due_on, "2026-10-01", "visits resume monthly (high risk) from the reopening");
+        assert_eq!(open.last().unwrap().due_on, "2028-01-31");
         assert!(krousar_store::audit::verify(&store).await.unwrap().broken_at.is_none());
     }
 }

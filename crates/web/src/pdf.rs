@@ -43,7 +43,8 @@ pub async fn html_to_pdf(html: &str) -> Result<Vec<u8>, PdfError> {
     let _slot = slots().acquire().await.map_err(|e| PdfError::Failed(e.to_string()))?;
     let dir = std::env::temp_dir().join(format!("krousar-pdf-{}", uuid::Uuid::now_v7()));
     let fail = |e: std::io::Error| PdfError::Failed(e.to_string());
-    tokio::fs::create_dir_all(&dir).await.map_err(fail)?;
+    // The page holds a child's record: only this process may read it while Chromium renders.
+    private_dir(&dir).map_err(fail)?;
     let page = dir.join("form.html");
     let out = dir.join("form.pdf");
     tokio::fs::write(&page, html).await.map_err(fail)?;
@@ -79,4 +80,12 @@ pub async fn html_to_pdf(html: &str) -> Result<Vec<u8>, PdfError> {
         return Err(PdfError::Failed("not a PDF".into()));
     }
     Ok(bytes)
+}
+
+fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
 }

@@ -213,9 +213,18 @@ impl Store {
 fn write_durably(path: &std::path::Path, bytes: &[u8]) -> Result<(), StoreError> {
     let io = |e: std::io::Error| StoreError::Config(format!("cannot store file {}: {e}", path.display()));
     let dir = path.parent().ok_or_else(|| StoreError::Config("bad files directory".into()))?;
-    std::fs::create_dir_all(dir).map_err(io)?;
+    // Children's photos and papers: readable by the server's user only.
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir).map_err(io)?;
     let tmp = path.with_extension("part");
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(&tmp).map_err(io)?;
     f.write_all(bytes).map_err(io)?;
     f.sync_all().map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)?;

@@ -44,6 +44,13 @@ impl Store {
                 .bind(child.id.to_string())
                 .execute(&mut **tx)
                 .await?;
+            // A child still in a family placement is owed the rest of the follow-up visits that
+            // closing dropped: they resume from today at the case's rhythm.
+            if case.facts.in_family_placement && case.follow_up_until.is_some_and(|u| u > today) {
+                let settings = super::org_settings(tx, child.org_id).await?;
+                let risk = case.risk_level.unwrap_or(krousar_domain::case::stage::RiskLevel::Medium);
+                super::placement::reschedule_visits(tx, &case, today, settings.visit_interval(risk)).await?;
+            }
             add_entry(tx, child.id, "reopen", today, &json!({"reason": reason}), actor).await?;
             finish(tx, actor, &child, "case.reopen", json!({})).await
         }
