@@ -96,10 +96,15 @@ async fn render_form(
     form: CaseForm,
     values: &Fields,
     errors: &Invalid,
+    read: Option<(krousar_store::children::Child, Option<krousar_store::cases::CaseFile>)>,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    // Reading the case file checks permission and audits the read, as the case page does.
-    let (child, file) = state.store.case_file(&cur.actor, id, "form").await.map_err(cur.page_err())?;
+    // Reading the case file checks permission and audits the read, as the case page does
+    // (once per page: a caller that has read it already passes it in).
+    let (child, file) = match read {
+        Some(r) => r,
+        None => state.store.case_file(&cur.actor, id, "form").await.map_err(cur.page_err())?,
+    };
     let mut choices = Choices::default();
     match form {
         CaseForm::Placement | CaseForm::FamilyAssessment => {
@@ -169,13 +174,11 @@ pub async fn form_page(
         CaseForm::Tracing => Some("tracing_info"),
         _ => None,
     };
-    if let Some(kind) = kind {
-        let (_, file) = state.store.case_file(&cur.actor, id, "form").await.map_err(cur.page_err())?;
-        if let Some(latest) = file.as_ref().and_then(|f| f.entries_of(kind).next_back()) {
-            values.extend(fields::from_entry(&latest.body));
-        }
+    let read = state.store.case_file(&cur.actor, id, "form").await.map_err(cur.page_err())?;
+    if let Some(latest) = kind.and_then(|k| read.1.as_ref().and_then(|f| f.entries_of(k).next_back())) {
+        values.extend(fields::from_entry(&latest.body));
     }
-    render_form(&state, &cur, id, form, &values, &Invalid::default()).await
+    render_form(&state, &cur, id, form, &values, &Invalid::default(), Some(read)).await
 }
 
 fn fields_of(pairs: Vec<(String, String)>) -> Fields {
@@ -205,12 +208,12 @@ pub async fn form_post(
             None => values.remove("village_code"),
         };
         if super::place::is_lookup(&posted) {
-            return render_form(&state, &cur, id, form, &values, &Invalid::default()).await;
+            return render_form(&state, &cur, id, form, &values, &Invalid::default(), None).await;
         }
     }
     match apply(&state.store, &cur.actor, id, form, &values).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}/case")).into_response()),
-        Err(StoreError::Invalid(e)) => render_form(&state, &cur, id, form, &values, &e).await,
+        Err(StoreError::Invalid(e)) => render_form(&state, &cur, id, form, &values, &e, None).await,
         Err(e) => Err(cur.page_err()(e)),
     }
 }
