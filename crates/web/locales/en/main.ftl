@@ -751,3 +751,5 @@ field-supervisor = Supervisor
 page-placements = Placements
 msg-now = now
 btn-shared-with-me = Cases shared with me
+field-belongs-to = Belongs to
+msg-whole-case = the whole case

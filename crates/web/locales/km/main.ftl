@@ -751,3 +751,5 @@ field-supervisor = អ្នកគ្រប់គ្រង
 page-placements = ការដាក់ឲ្យរស់នៅ
 msg-now = បច្ចុប្បន្ន
 btn-shared-with-me = សំណុំរឿងដែលចែករំលែកជាមួយខ្ញុំ
+field-belongs-to = ជាកម្មសិទ្ធិរបស់
+msg-whole-case = សំណុំរឿងទាំងមូល

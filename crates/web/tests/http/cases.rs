@@ -229,6 +229,18 @@ async fn attachments_are_checked_stored_outside_the_database_and_served_only_to_
         assert_eq!(res.status(), 201);
         let x = app.token(&app.other_worker).await;
         assert_eq!(app.api_get(&x, &format!("/api/v1/children/{child}/case/attachments/{fid}")).await.status(), 403);
+        // A file that belongs to a note, chosen on the page.
+        let note = json!({"kind": "home_visit", "noted_on": today, "text": "Birth certificate seen"});
+        app.api_post(&w, &format!("/api/v1/children/{child}/case/note"), note).await;
+        let file: Value = app.api_get(&w, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
+        let note_id =
+            file["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "note").unwrap()["id"].as_str().unwrap().to_string();
+        let page = c.get(app.url(&format!("/children/{child}/case"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&format!("<option value=\"{note_id}\">")), "the note is offered as what the file belongs to");
+        let form = upload_form(Some(&csrf), "certificate.png", PNG.to_vec()).text("entry", note_id.clone());
+        assert_eq!(c.post(&url).multipart(form).send().await.unwrap().status(), 303);
+        let file: Value = app.api_get(&w, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
+        assert!(file["attachments"].as_array().unwrap().iter().any(|a| a["entry_id"] == note_id.as_str()));
         let (xc, _) = app.login("stranger").await;
         assert_eq!(xc.get(app.url(&format!("/children/{child}/case/attachments/{fid}"))).send().await.unwrap().status(), 403);
     })

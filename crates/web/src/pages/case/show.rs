@@ -86,6 +86,8 @@ pub struct CaseView {
     pub files: Vec<FileView>,
     /// Where the child has lived since the case opened: type, from, to (or "now"), why it ended.
     pub placements: Vec<(String, String, String, String)>,
+    /// Records a file can belong to (notes, visits, tracing, assessments), newest first.
+    pub attach_to: Vec<(String, String)>,
 }
 
 fn date_text(tr: Tr, s: &str) -> String {
@@ -472,13 +474,35 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
         events,
         has_placement: case.placement_kind.is_some(),
         placements: placement_history(tr, file),
+        attach_to: file
+            .timeline
+            .iter()
+            .rev()
+            .filter(|e| {
+                matches!(
+                    e.kind.as_str(),
+                    "note" | "visit" | "tracing_info" | "tracing_attempt" | "family_assessment" | "csi" | "conference" | "service"
+                )
+            })
+            .take(30)
+            .map(|e| {
+                (e.id.to_string(), format!("{} · {}", date_text(tr, &e.occurred_on), tr.t(&format!("kind-{}", e.kind.replace('_', "-")))))
+            })
+            .collect(),
         files: file
             .attachments
             .iter()
-            .map(|a| FileView {
-                href: format!("/children/{}/case/attachments/{}", child.id, a.id),
-                name: a.file_name.clone(),
-                about: format!("{} · {} KB · {}", a.content_type, tr.num((a.size + 1023) / 1024), date_text(tr, &a.created_at)),
+            .map(|a| {
+                let of = a
+                    .entry_id
+                    .and_then(|id| file.timeline.iter().find(|e| e.id == id))
+                    .map(|e| format!(" · {}", tr.t(&format!("kind-{}", e.kind.replace('_', "-")))))
+                    .unwrap_or_default();
+                FileView {
+                    href: format!("/children/{}/case/attachments/{}", child.id, a.id),
+                    name: a.file_name.clone(),
+                    about: format!("{} · {} KB · {}{of}", a.content_type, tr.num((a.size + 1023) / 1024), date_text(tr, &a.created_at)),
+                }
             })
             .collect(),
     }
