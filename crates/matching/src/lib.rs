@@ -7,6 +7,7 @@
 
 mod khmer;
 mod latin;
+pub mod person;
 
 pub use khmer::{fold_digits, is_khmer, khmer_key};
 pub use latin::{latin_key, plain_key};
