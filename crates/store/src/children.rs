@@ -75,7 +75,7 @@ fn shared_with(_actor: &Actor, _org: Uuid) -> bool {
     false
 }
 
-const COLUMNS: &str = "c.seq, c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.co_worker_id, u2.display_name AS co_worker_name, c.team_id, \
+pub(crate) const COLUMNS: &str = "c.seq, c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.co_worker_id, u2.display_name AS co_worker_name, c.team_id, \
     c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin, c.nickname, c.sex, c.date_of_birth, \
     c.estimated_birth_year, c.birth_registration, c.birth_certificate_number, c.id_poor, c.disability, c.disability_note, \
     c.protection, c.protection_note, c.village_code, c.living_arrangement, c.rci_id, c.created_at, c.updated_at";
@@ -84,7 +84,7 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
-fn child_from(r: &AnyRow) -> Result<Child, StoreError> {
+pub(crate) fn child_from(r: &AnyRow) -> Result<Child, StoreError> {
     let fields = ChildFields {
         given_name_km: r.opt_text("given_name_km")?,
         family_name_km: r.opt_text("family_name_km")?,

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod cases;
 pub mod children;
 pub mod db;
+pub mod duplicates;
 pub mod error;
 pub mod gazetteer;
 pub mod households;

@@ -148,6 +148,7 @@ fn case_keys() -> Vec<String> {
     keys.extend(["visit", "first-contact", "reassessment", "plan-review", "task"].iter().map(|k| format!("due-{k}")));
     keys.extend(["assessment", "care-plan", "placement"].iter().map(|k| format!("btn-request-{k}")));
     keys.extend((1..=6).map(|n| format!("form-{n}-title")));
+    keys.extend(["same", "close", "different", "unknown"].iter().map(|k| format!("msg-agree-{k}")));
     keys.extend(
         [
             "form-number",

@@ -109,3 +109,22 @@ pub async fn patch(
     let child = state.store.update_child(&cur.actor, id, version, fields).await.map_err(cur.api_err())?;
     Ok(Json(child).into_response())
 }
+
+/// Possible duplicates of a registered child (other organisations' records: only where they are).
+pub async fn duplicates(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let child = state.store.view_child(&cur.actor, id, "api-duplicates").await.map_err(cur.api_err())?;
+    let found = state.store.possible_duplicates(&cur.actor, &child.fields, Some(id)).await.map_err(cur.api_err())?;
+    Ok(Json(serde_json::json!({ "items": found })).into_response())
+}
+
+/// Possible duplicates of a child about to be registered (same body as `POST /children`);
+/// nothing is saved.
+pub async fn duplicate_check(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let raw: Value = json_body(&cur, &body)?;
+    let input: ChildInput =
+        serde_json::from_value(normalise(raw)).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
+    let fields = input.validate(today()).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
+    let found = state.store.possible_duplicates(&cur.actor, &fields, None).await.map_err(cur.api_err())?;
+    Ok(Json(serde_json::json!({ "items": found })).into_response())
+}

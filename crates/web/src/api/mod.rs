@@ -20,6 +20,8 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/children", get(children::list).post(children::create))
         .route("/children/{id}", get(children::get).patch(children::patch))
+        .route("/children/{id}/duplicates", get(children::duplicates))
+        .route("/children/duplicate-check", post(children::duplicate_check))
         .route("/children/{id}/case", get(cases::get))
         .route("/children/{id}/case/approvals", post(cases::request))
         .route("/children/{id}/case/approvals/{approval}", post(cases::decide))

@@ -33,6 +33,8 @@ struct ChildFormPage {
     protection: Vec<Opt>,
     rcis: Vec<Opt>,
     place: PlacePicker,
+    /// Children who may be this one; registering anyway needs a tick.
+    dups: Vec<super::duplicates::DupView>,
 }
 
 pub fn child_input(f: &FormData) -> ChildInput {
@@ -70,6 +72,7 @@ async fn form_page(
     raw: &FormData,
     errors: &Invalid,
     notice: String,
+    dups: Vec<super::duplicates::DupView>,
 ) -> Result<Response, PageError> {
     let tr: Tr = cur.tr;
     let mut values = values_of(input);
@@ -126,6 +129,7 @@ async fn form_page(
             .collect(),
         rcis,
         place,
+        dups,
     };
     Ok(render(page))
 }
@@ -142,6 +146,7 @@ pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser) -> Resu
         &FormData::default(),
         &Invalid::default(),
         String::new(),
+        Vec::new(),
     )
     .await
 }
@@ -155,12 +160,34 @@ pub async fn create(
     let input = child_input(&raw);
     let title = cur.tr.t("page-register-child");
     if place::is_lookup(&raw) {
-        return form_page(&state, &cur, title, "/children".into(), String::new(), &input, &raw, &Invalid::default(), String::new()).await;
+        return form_page(
+            &state,
+            &cur,
+            title,
+            "/children".into(),
+            String::new(),
+            &input,
+            &raw,
+            &Invalid::default(),
+            String::new(),
+            Vec::new(),
+        )
+        .await;
     }
     let fields = match input.validate(today()) {
         Ok(f) => f,
         Err(e) => return invalid(&state, &cur, title, "/children".into(), String::new(), &input, &raw, e).await,
     };
+    // Before a new record: is this child known already? Registering anyway needs a tick.
+    if raw.get("confirm_new").as_deref() != Some("1") {
+        let found = state.store.possible_duplicates(&cur.actor, &fields, None).await.map_err(cur.page_err())?;
+        if !found.is_empty() {
+            let dups = super::duplicates::views(cur.tr, &found);
+            let notice = cur.tr.t("msg-possible-duplicates");
+            return form_page(&state, &cur, title, "/children".into(), String::new(), &input, &raw, &Invalid::default(), notice, dups)
+                .await;
+        }
+    }
     match state.store.register_child(&cur.actor, fields).await {
         Ok(child) => Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
         Err(StoreError::Invalid(e)) => invalid(&state, &cur, title, "/children".into(), String::new(), &input, &raw, e).await,
@@ -180,7 +207,7 @@ async fn invalid(
     e: Invalid,
 ) -> Result<Response, PageError> {
     let notice = cur.tr.t("err-invalid");
-    let mut res = form_page(state, cur, title, action, version, input, raw, &e, notice).await?;
+    let mut res = form_page(state, cur, title, action, version, input, raw, &e, notice, Vec::new()).await?;
     *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     Ok(res)
 }
@@ -200,6 +227,7 @@ pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
         &FormData::default(),
         &Invalid::default(),
         String::new(),
+        Vec::new(),
     )
     .await
 }
@@ -217,7 +245,7 @@ pub async fn update(
     let title = cur.tr.t("page-edit");
     let action = format!("/children/{id}");
     if place::is_lookup(&raw) {
-        return form_page(&state, &cur, title, action, version, &input, &raw, &Invalid::default(), String::new()).await;
+        return form_page(&state, &cur, title, action, version, &input, &raw, &Invalid::default(), String::new(), Vec::new()).await;
     }
     let Ok(expected) = version.parse::<i64>() else { return Err(cur.fail(AppError::BadRequest("err-invalid"))) };
     let fields = match input.validate(today()) {
@@ -230,7 +258,8 @@ pub async fn update(
         Err(StoreError::Conflict { current }) => {
             // Someone saved in between: keep what this user typed, tell them, let them retry.
             let notice = cur.tr.t("err-conflict");
-            let mut res = form_page(&state, &cur, title, action, current.to_string(), &input, &raw, &Invalid::default(), notice).await?;
+            let mut res =
+                form_page(&state, &cur, title, action, current.to_string(), &input, &raw, &Invalid::default(), notice, Vec::new()).await?;
             *res.status_mut() = axum::http::StatusCode::CONFLICT;
             Ok(res)
         }

@@ -6,6 +6,7 @@ mod case;
 mod case_settings;
 mod child_form;
 mod children;
+mod duplicates;
 mod form;
 mod home;
 mod households;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/children/new", get(child_form::new))
         .route("/children/{id}", get(children::show).post(child_form::update))
         .route("/children/{id}/edit", get(child_form::edit))
+        .route("/children/{id}/duplicates", get(duplicates::of_child))
         .route("/children/{id}/assign", post(children::assign))
         .route("/children/{id}/co-worker", post(children::co_worker))
         .route("/children/{id}/residences", post(children::add_residence))

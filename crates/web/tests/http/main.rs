@@ -6,5 +6,6 @@ mod accounts;
 mod api;
 mod app;
 mod cases;
+mod duplicates;
 mod pages;
 mod records;

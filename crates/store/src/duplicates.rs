@@ -1,0 +1,149 @@
+//! Is this child already known — in this organisation or another? Candidates are found through
+//! the name search index (blocking: every name key together, the Khmer keys together, and the
+//! given name alone within the same district), then scored by `krousar_match::person`. Records
+//! the actor may not open are never shown: only that a possible match exists, and where.
+
+use crate::audit::{self, Entry};
+use crate::children::{child_from, Child, COLUMNS};
+use crate::db::Store;
+use crate::error::StoreError;
+use crate::search_index::{list_from, Index};
+use krousar_domain::child::ChildFields;
+use krousar_domain::choices::Sex;
+use krousar_domain::policy::{decide, Target};
+use krousar_domain::{Action, Actor};
+use krousar_match::person::{compare, Agreement, Person, THRESHOLD};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// How many records each blocking query may bring back, and how many candidates are shown.
+const BLOCK: i64 = 200;
+const SHOWN: usize = 10;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    pub score: f64,
+    pub name: &'static str,
+    pub sex: &'static str,
+    pub birth: &'static str,
+    pub place: &'static str,
+    /// The record, when the actor may open it; otherwise only where it is.
+    pub child: Option<Child>,
+    pub org_id: Uuid,
+    pub org_name: String,
+    pub same_org: bool,
+}
+
+fn word(a: Agreement) -> &'static str {
+    match a {
+        Agreement::Same => "same",
+        Agreement::Close => "close",
+        Agreement::Different => "different",
+        Agreement::Unknown => "unknown",
+    }
+}
+
+/// What matching knows of a child's fields.
+pub fn person_of(f: &ChildFields) -> Person {
+    Person {
+        family_km: f.family_name_km.clone(),
+        given_km: f.given_name_km.clone(),
+        family_latin: f.family_name_latin.clone(),
+        given_latin: f.given_name_latin.clone(),
+        female: Some(f.sex == Sex::Female),
+        birth_date: f.date_of_birth.map(|d| d.to_string()),
+        birth_year: f.estimated_birth_year.or_else(|| f.date_of_birth.map(|d| chrono::Datelike::year(&d))),
+        village: f.village_code.clone(),
+    }
+}
+
+fn keys(names: [&Option<String>; 2], khmer: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in names.into_iter().flatten() {
+        for t in krousar_match::query_terms(n) {
+            if krousar_match::is_khmer(&t) == khmer && !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+impl Store {
+    async fn block(&self, terms: &[String], district: Option<&str>) -> Result<Vec<Child>, StoreError> {
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let from = "children c LEFT JOIN users u ON u.id = c.assigned_worker_id LEFT JOIN users u2 ON u2.id = c.co_worker_id";
+        let (mut q, order) = list_from(self.backend, Index::Children, COLUMNS, from, "c", terms);
+        if let Some(d) = district {
+            q.push(" AND c.district_code = ").bind_text(d.to_string());
+        }
+        q.push(&format!(" ORDER BY {order} DESC LIMIT ")).bind_int(BLOCK);
+        q.query().fetch_all(&self.pool).await?.iter().map(child_from).collect()
+    }
+
+    /// Children in any organisation who may be the child described by `f` (leaving out
+    /// `exclude`, the record itself), best first. The check is audited: it can reveal that a
+    /// child is known elsewhere.
+    pub async fn possible_duplicates(&self, actor: &Actor, f: &ChildFields, exclude: Option<Uuid>) -> Result<Vec<Candidate>, StoreError> {
+        if !decide(actor, Action::CreateChild, Target::Nothing).allowed() && !decide(actor, Action::ListChildren, Target::Nothing).allowed()
+        {
+            return Err(StoreError::Forbidden);
+        }
+        let latin = keys([&f.family_name_latin, &f.given_name_latin], false);
+        let khmer = keys([&f.family_name_km, &f.given_name_km], true);
+        let district = f.village_code.as_deref().and_then(|v| v.get(..4));
+        let mut found: HashMap<Uuid, Child> = HashMap::new();
+        let mut passes: Vec<(Vec<String>, Option<&str>)> = vec![(latin.clone(), None), (khmer.clone(), None)];
+        // A typo the keys do not fold: the given name alone, near where the child lives.
+        if let (Some(d), Some(given)) = (
+            district,
+            keys([&None, &f.given_name_latin], false).first().cloned().or_else(|| keys([&None, &f.given_name_km], true).first().cloned()),
+        ) {
+            passes.push((vec![given], Some(d)));
+        }
+        for (terms, d) in passes {
+            for c in self.block(&terms, d).await? {
+                if Some(c.id) != exclude {
+                    found.entry(c.id).or_insert(c);
+                }
+            }
+        }
+        let me = person_of(f);
+        let mut scored: Vec<(krousar_match::person::Comparison, Child)> =
+            found.into_values().map(|c| (compare(&me, &person_of(&c.fields)), c)).filter(|(s, _)| s.score >= THRESHOLD).collect();
+        scored.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+        scored.truncate(SHOWN);
+        let orgs: HashMap<Uuid, String> = self.list_orgs().await?.into_iter().map(|o| (o.id, o.name)).collect();
+        let out: Vec<Candidate> = scored
+            .into_iter()
+            .map(|(s, c)| {
+                let visible = decide(actor, Action::ViewChild, Target::Record(&c.owner(actor))).allowed();
+                Candidate {
+                    score: s.score,
+                    name: word(s.name),
+                    sex: word(s.sex),
+                    birth: word(s.birth),
+                    place: word(s.place),
+                    org_id: c.org_id,
+                    org_name: orgs.get(&c.org_id).cloned().unwrap_or_default(),
+                    same_org: c.org_id == actor.org_id,
+                    child: visible.then_some(c),
+                }
+            })
+            .collect();
+        let mut tx = self.write().await?;
+        let detail = json!({"candidates": out.len(), "other_orgs": out.iter().filter(|c| !c.same_org).count(), "record": exclude});
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry { action: "child.duplicate_check", record_type: "child", record_id: exclude.map(|e| e.to_string()), detail },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}
