@@ -192,7 +192,8 @@ fn places() {
 
 fn vary(rng: &mut Lcg, word: &str) -> String {
     let w = word.to_string();
-    let rules: [&dyn Fn(&str) -> Option<String>; 8] = [
+    type Rule<'a> = &'a dyn Fn(&str) -> Option<String>;
+    let rules: [Rule; 8] = [
         &|s| ["k", "t", "p", "c"].iter().any(|e| s.ends_with(e)).then(|| format!("{s}h")),
         &|s| s.contains("ey").then(|| s.replacen("ey", "ei", 1)).or_else(|| s.ends_with('y').then(|| format!("{}i", &s[..s.len() - 1]))),
         &|s| s.contains("ea").then(|| s.replacen("ea", "ie", 1)),
