@@ -51,6 +51,10 @@ if [ -n "$CASE" ]; then
     KROUSAR_TOKEN=$MT run "manager home page"  "/"
   fi
 fi
+printf '%-34s ' "duplicate check (new child)"
+wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-
+printf '%-34s ' "duplicate check, 1 connection"
+wrk -t1 -c1 -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-
 echo "server RSS after load: $(( $(awk '/VmRSS/ {print $2}' /proc/$PID/status) / 1024 )) MB"
 weigh() { curl -s -H "$H" -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "http://127.0.0.1:18080$1"; }
 echo "page weight (gzip): list $(weigh /children) B, record $(weigh /children/$CHILD) B, form $(weigh /children/new) B, css $(weigh /static/app.css) B, js $(weigh /static/app.js) B"

@@ -59,6 +59,14 @@ pub fn person_of(f: &ChildFields) -> Person {
     }
 }
 
+/// Candidates at or above the threshold, best first.
+fn score(me: &Person, found: HashMap<Uuid, Child>) -> Vec<(krousar_match::person::Comparison, Child)> {
+    let mut scored: Vec<_> =
+        found.into_values().map(|c| (compare(me, &person_of(&c.fields)), c)).filter(|(s, _)| s.score >= THRESHOLD).collect();
+    scored.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+    scored
+}
+
 fn keys(names: [&Option<String>; 2], khmer: bool) -> Vec<String> {
     let mut out = Vec::new();
     for n in names.into_iter().flatten() {
@@ -96,26 +104,26 @@ impl Store {
         let latin = keys([&f.family_name_latin, &f.given_name_latin], false);
         let khmer = keys([&f.family_name_km, &f.given_name_km], true);
         let district = f.village_code.as_deref().and_then(|v| v.get(..4));
+        let me = person_of(f);
         let mut found: HashMap<Uuid, Child> = HashMap::new();
-        let mut passes: Vec<(Vec<String>, Option<&str>)> = vec![(latin.clone(), None), (khmer.clone(), None)];
-        // A typo the keys do not fold: the given name alone, near where the child lives.
-        if let (Some(d), Some(given)) = (
-            district,
-            keys([&None, &f.given_name_latin], false).first().cloned().or_else(|| keys([&None, &f.given_name_km], true).first().cloned()),
-        ) {
-            passes.push((vec![given], Some(d)));
-        }
-        for (terms, d) in passes {
-            for c in self.block(&terms, d).await? {
-                if Some(c.id) != exclude {
-                    found.entry(c.id).or_insert(c);
-                }
+        for terms in [latin, khmer] {
+            for c in self.block(&terms, None).await? {
+                found.entry(c.id).or_insert(c);
             }
         }
-        let me = person_of(f);
-        let mut scored: Vec<(krousar_match::person::Comparison, Child)> =
-            found.into_values().map(|c| (compare(&me, &person_of(&c.fields)), c)).filter(|(s, _)| s.score >= THRESHOLD).collect();
-        scored.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+        found.retain(|id, _| Some(*id) != exclude);
+        let mut scored = score(&me, found);
+        // Nothing yet: a typo the keys do not fold, so the given name alone near where the child
+        // lives (the most expensive pass at a million children, run only when needed).
+        let given = keys([&None, &f.given_name_latin], false)
+            .into_iter()
+            .next()
+            .or_else(|| keys([&None, &f.given_name_km], true).into_iter().next());
+        if let (true, Some(d), Some(given)) = (scored.is_empty(), district, given) {
+            let near: HashMap<Uuid, Child> =
+                self.block(&[given], Some(d)).await?.into_iter().filter(|c| Some(c.id) != exclude).map(|c| (c.id, c)).collect();
+            scored = score(&me, near);
+        }
         scored.truncate(SHOWN);
         let orgs: HashMap<Uuid, String> = self.list_orgs().await?.into_iter().map(|o| (o.id, o.name)).collect();
         let out: Vec<Candidate> = scored
