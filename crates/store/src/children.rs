@@ -30,6 +30,8 @@ pub struct Child {
     pub assigned_worker_name: Option<String>,
     pub co_worker_id: Option<Uuid>,
     pub co_worker_name: Option<String>,
+    /// Set when this record was merged into another (it is kept, and lists leave it out).
+    pub merged_into: Option<Uuid>,
     #[serde(skip)]
     pub team_id: Option<Uuid>,
     #[serde(flatten)]
@@ -75,7 +77,7 @@ fn shared_with(_actor: &Actor, _org: Uuid) -> bool {
     false
 }
 
-pub(crate) const COLUMNS: &str = "c.seq, c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.co_worker_id, u2.display_name AS co_worker_name, c.team_id, \
+pub(crate) const COLUMNS: &str = "c.seq, c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.co_worker_id, u2.display_name AS co_worker_name, c.merged_into, c.team_id, \
     c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin, c.nickname, c.sex, c.date_of_birth, \
     c.estimated_birth_year, c.birth_registration, c.birth_certificate_number, c.id_poor, c.disability, c.disability_note, \
     c.protection, c.protection_note, c.village_code, c.living_arrangement, c.rci_id, c.created_at, c.updated_at";
@@ -115,6 +117,7 @@ pub(crate) fn child_from(r: &AnyRow) -> Result<Child, StoreError> {
         assigned_worker_name: r.opt_text("worker_name")?,
         co_worker_id: r.opt_uuid("co_worker_id")?,
         co_worker_name: r.opt_text("co_worker_name")?,
+        merged_into: r.opt_uuid("merged_into")?,
         team_id: r.opt_uuid("team_id")?,
         fields,
         created_at: r.text("created_at")?,
@@ -256,6 +259,8 @@ pub(crate) fn scope_sql(q: &mut Sql, scope: ListScope, alias: &str) -> Result<()
 }
 
 fn filter_sql(q: &mut Sql, f: &ChildFilter, today: NaiveDate) {
+    // Records merged into another are history, not children to list or count.
+    q.push(" AND c.merged_into IS NULL");
     if let Some(p) = f.province.as_ref().filter(|p| p.len() == 2) {
         q.push(" AND c.province_code = ").bind_text(p.clone());
     }
@@ -341,18 +346,9 @@ impl Store {
             return Err(StoreError::Conflict { current: before.version });
         }
         check_references(&mut tx, &f).await?;
-        let q = sqlx::query(
-            "UPDATE children SET given_name_km = $1, family_name_km = $2, given_name_latin = $3, family_name_latin = $4, nickname = $5, \
-             sex = $6, date_of_birth = $7, estimated_birth_year = $8, birth_date_sort = $9, birth_registration = $10, \
-             birth_certificate_number = $11, id_poor = $12, disability = $13, disability_note = $14, protection = $15, \
-             protection_note = $16, village_code = $17, commune_code = $18, district_code = $19, province_code = $20, \
-             living_arrangement = $21, rci_id = $22, updated_at = $23, version = version + 1 WHERE id = $24 AND version = $25",
-        );
-        let n = bind_fields(q, &f).bind(now_text()).bind(id.to_string()).bind(expected_version).execute(&mut *tx).await?.rows_affected();
-        if n != 1 {
+        if !write_fields(&mut tx, self.backend, id, before.seq, Some(expected_version), &f).await? {
             return Err(StoreError::Conflict { current: before.version });
         }
-        search_index::write(&mut tx, self.backend, Index::Children, before.seq, &search_keys(&f)).await?;
         let changed = changed_fields(&before.fields, &f);
         audit::append(
             &mut tx,
@@ -417,6 +413,36 @@ impl Store {
         q.push(" LIMIT ").bind_int(count_cap(f) + 1).push(") capped");
         q.query().fetch_one(&self.pool).await?.int("n")
     }
+}
+
+/// Write a child's fields and search keys, bumping its version; with `expected_version`, only
+/// if the record is still at it (returns false otherwise, writing nothing).
+pub(crate) async fn write_fields(
+    tx: &mut Tx,
+    backend: Backend,
+    id: Uuid,
+    seq: i64,
+    expected_version: Option<i64>,
+    f: &ChildFields,
+) -> Result<bool, StoreError> {
+    let sql = format!(
+        "UPDATE children SET given_name_km = $1, family_name_km = $2, given_name_latin = $3, family_name_latin = $4, nickname = $5, \
+         sex = $6, date_of_birth = $7, estimated_birth_year = $8, birth_date_sort = $9, birth_registration = $10, \
+         birth_certificate_number = $11, id_poor = $12, disability = $13, disability_note = $14, protection = $15, \
+         protection_note = $16, village_code = $17, commune_code = $18, district_code = $19, province_code = $20, \
+         living_arrangement = $21, rci_id = $22, updated_at = $23, version = version + 1 WHERE id = $24{}",
+        if expected_version.is_some() { " AND version = $25" } else { "" }
+    );
+    let mut q = bind_fields(sqlx::query(sqlx::AssertSqlSafe(sql)), f).bind(now_text()).bind(id.to_string());
+    if let Some(v) = expected_version {
+        q = q.bind(v);
+    }
+    let n = q.execute(&mut **tx).await?.rows_affected();
+    if n != 1 {
+        return Ok(false);
+    }
+    search_index::write(tx, backend, Index::Children, seq, &search_keys(f)).await?;
+    Ok(true)
 }
 
 /// The list scope, except that "cases shared with me" (the actor as second worker) is its own

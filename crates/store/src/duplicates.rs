@@ -86,6 +86,7 @@ impl Store {
         }
         let from = "children c LEFT JOIN users u ON u.id = c.assigned_worker_id LEFT JOIN users u2 ON u2.id = c.co_worker_id";
         let (mut q, order) = list_from(self.backend, Index::Children, COLUMNS, from, "c", terms);
+        q.push(" AND c.merged_into IS NULL");
         if let Some(d) = district {
             q.push(" AND c.district_code = ").bind_text(d.to_string());
         }
@@ -111,7 +112,12 @@ impl Store {
                 found.entry(c.id).or_insert(c);
             }
         }
-        found.retain(|id, _| Some(*id) != exclude);
+        // Not the record itself, nor one a person already said is a different child.
+        let different = match exclude {
+            Some(id) => crate::merge::different_pairs(self, id).await?,
+            None => Vec::new(),
+        };
+        found.retain(|id, _| Some(*id) != exclude && !different.contains(id));
         let mut scored = score(&me, found);
         // Nothing yet: a typo the keys do not fold, so the given name alone near where the child
         // lives (the most expensive pass at a million children, run only when needed).

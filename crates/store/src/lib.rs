@@ -14,6 +14,7 @@ pub mod error;
 pub mod gazetteer;
 pub mod households;
 pub mod locations;
+mod merge;
 pub mod migrate;
 mod places_cache;
 pub mod rcis;

@@ -43,6 +43,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_co_worker.sql"),
         postgres: include_str!("../migrations/postgres/0005_co_worker.sql"),
     },
+    Migration {
+        version: 6,
+        name: "merges",
+        sqlite: include_str!("../migrations/sqlite/0006_merges.sql"),
+        postgres: include_str!("../migrations/postgres/0006_merges.sql"),
+    },
 ];
 
 impl Store {

@@ -193,6 +193,7 @@ struct ShowPage {
     co_workers: Vec<Opt>,
     rcis: Vec<Opt>,
     notice: String,
+    merged_into: String,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
@@ -300,6 +301,7 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
         co_workers,
         rcis,
         notice,
+        merged_into: child.merged_into.map(|m| m.to_string()).unwrap_or_default(),
     }))
 }
 

@@ -9,10 +9,12 @@ use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use krousar_store::duplicates::Candidate;
 
 pub struct DupView {
+    /// The other record's id when the person may resolve the pair (same organisation, visible).
+    pub other: String,
     pub href: String,
     pub label: String,
     pub score: String,
@@ -34,13 +36,22 @@ pub fn views(tr: Tr, found: &[Candidate]) -> Vec<DupView> {
             let score = format!("{}%", tr.num((c.score * 100.0).round() as i64));
             match &c.child {
                 Some(child) => DupView {
+                    other: if c.same_org { child.id.to_string() } else { String::new() },
                     href: format!("/children/{}", child.id),
                     label: format!("{} · {}", child.display_name(tr.is_km()), child.case_number),
                     score,
                     agrees,
                 },
-                None if c.same_org => DupView { href: String::new(), label: tr.t("msg-dup-same-org-hidden"), score, agrees },
-                None => DupView { href: String::new(), label: tr.t1("msg-dup-other-org", "org", &c.org_name), score, agrees },
+                None if c.same_org => {
+                    DupView { other: String::new(), href: String::new(), label: tr.t("msg-dup-same-org-hidden"), score, agrees }
+                }
+                None => DupView {
+                    other: String::new(),
+                    href: String::new(),
+                    label: tr.t1("msg-dup-other-org", "org", &c.org_name),
+                    score,
+                    agrees,
+                },
             }
         })
         .collect()
@@ -52,13 +63,52 @@ struct DuplicatesPage {
     l: Layout,
     id: String,
     dups: Vec<DupView>,
+    can_resolve: bool,
+    notice: String,
 }
 
 /// Possible duplicates of a registered child, on demand.
 pub async fn of_child(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
+    show(&state, &cur, id, String::new()).await
+}
+
+async fn show(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid, notice: String) -> Result<Response, PageError> {
     let child = state.store.view_child(&cur.actor, id, "duplicates").await.map_err(cur.page_err())?;
     let found = state.store.possible_duplicates(&cur.actor, &child.fields, Some(id)).await.map_err(cur.page_err())?;
     let title = cur.tr.t1("page-duplicates-of", "name", child.display_name(cur.tr.is_km()));
-    Ok(render(DuplicatesPage { l: Layout::new(&cur, title, "/children"), id: id.to_string(), dups: views(cur.tr, &found) }))
+    let can_resolve = child.merged_into.is_none()
+        && krousar_domain::policy::decide(
+            &cur.actor,
+            krousar_domain::Action::EditChild,
+            krousar_domain::policy::Target::Record(&child.owner(&cur.actor)),
+        )
+        .allowed();
+    let page =
+        DuplicatesPage { l: Layout::new(cur, title, "/children"), id: id.to_string(), dups: views(cur.tr, &found), can_resolve, notice };
+    Ok(render(page))
+}
+
+/// Merge the other record into this one, or remember that they are different children.
+pub async fn resolve(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path((id, other, what)): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let other = cur.record_id(&other)?;
+    let r = match what.as_str() {
+        "merge" => state.store.merge_children(&cur.actor, id, other).await.map(|_| format!("/children/{id}")),
+        "different" => state.store.mark_different(&cur.actor, id, other).await.map(|_| format!("/children/{id}/duplicates")),
+        _ => return Err(cur.fail(crate::error::AppError::NotFound)),
+    };
+    match r {
+        Ok(to) => Ok(axum::response::Redirect::to(&to).into_response()),
+        Err(krousar_store::StoreError::Invalid(e)) => {
+            let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let page = show(&state, &cur, id, notice).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(cur.page_err()(e)),
+    }
 }

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/children/{id}", get(children::show).post(child_form::update))
         .route("/children/{id}/edit", get(child_form::edit))
         .route("/children/{id}/duplicates", get(duplicates::of_child))
+        .route("/children/{id}/duplicates/{other}/{what}", post(duplicates::resolve))
         .route("/children/{id}/assign", post(children::assign))
         .route("/children/{id}/co-worker", post(children::co_worker))
         .route("/children/{id}/residences", post(children::add_residence))

@@ -74,3 +74,66 @@ async fn a_child_known_elsewhere_is_found_without_being_shown() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn two_records_of_one_child_are_merged_and_different_children_are_remembered() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        let keep = register(
+            &app,
+            &w,
+            json!({"family_name_latin": "Sok", "given_name_latin": "Sreypov", "sex": "female", "estimated_birth_year": 2014}),
+        )
+        .await;
+        let other = register(&app, &w, sreypov("Sokh", "Sreipov", 2014, "02020101")).await;
+        let twin = register(&app, &w, sreypov("Sok", "Sreypov", 2014, "02020101")).await;
+        // The second record has a case, a household and a stay: all of it moves.
+        let today = krousar_web::views::today().to_string();
+        assert_eq!(
+            app.api_post(&w, &format!("/api/v1/children/{other}/case/open"), json!({"route": "prevention", "opened_on": today}))
+                .await
+                .status(),
+            201
+        );
+        let home = json!({"name": "Sok family", "income_band": "unknown", "id_poor": "unknown", "members": [], "child_id": other});
+        let res = app.api_post(&w, "/api/v1/households", home).await;
+        assert!(res.status().is_success(), "{}", res.status());
+        let (c, csrf) = app.login("worker").await;
+        // The twin is a different child: remembered, not proposed again.
+        let res = c
+            .post(app.url(&format!("/children/{keep}/duplicates/{twin}/different")))
+            .form(&[("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let page = c.get(app.url(&format!("/children/{keep}/duplicates"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&format!("/children/{other}")) && !page.contains(&format!("/children/{twin}\"")));
+        let res =
+            c.post(app.url(&format!("/children/{keep}/duplicates/{other}/merge"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let kept: Value = app.api_get(&w, &format!("/api/v1/children/{keep}")).await.json().await.unwrap();
+        assert_eq!(kept["village_code"], "02020101", "what only the other record knew is kept");
+        let file: Value = app.api_get(&w, &format!("/api/v1/children/{keep}/case")).await.json().await.unwrap();
+        assert_eq!(file["case"]["route"], "prevention", "the case moved with the child");
+        let gone: Value = app.api_get(&w, &format!("/api/v1/children/{other}")).await.json().await.unwrap();
+        assert_eq!(gone["merged_into"], keep.as_str(), "the merged record is kept as history");
+        let listed: Value = app.api_get(&w, "/api/v1/children").await.json().await.unwrap();
+        let ids: Vec<&str> = listed["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+        assert!(ids.contains(&keep.as_str()) && !ids.contains(&other.as_str()));
+        let page = c.get(app.url(&format!("/children/{other}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&format!("/children/{keep}")), "the old record points to the survivor");
+        let homes = c.get(app.url(&format!("/children/{keep}"))).send().await.unwrap().text().await.unwrap();
+        assert!(homes.contains("Sok family"));
+        // A stranger cannot merge, and the refusal is a 403.
+        let (x, xcsrf) = app.login("stranger").await;
+        let res =
+            x.post(app.url(&format!("/children/{keep}/duplicates/{twin}/merge"))).form(&[("_csrf", xcsrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+        let filter = krousar_store::audit::AuditFilter { action: Some("child.merge".into()), limit: 5, ..Default::default() };
+        let merges = krousar_store::audit::list(&app.store, &filter).await.unwrap();
+        assert_eq!(merges.len(), 1);
+        assert!(merges[0].detail.contains("village_code"), "the merge says what was taken");
+    })
+    .await;
+}
