@@ -9,6 +9,7 @@ pub mod choices;
 pub mod household;
 pub mod policy;
 pub mod rci;
+pub mod referral;
 pub mod role;
 pub mod text;
 pub mod validation;

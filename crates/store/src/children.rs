@@ -32,6 +32,10 @@ pub struct Child {
     pub co_worker_name: Option<String>,
     /// Set when this record was merged into another (it is kept, and lists leave it out).
     pub merged_into: Option<Uuid>,
+    /// Organisations that may read this record through an accepted referral or transfer (read
+    /// by `load` only; lists do not need it).
+    #[serde(skip)]
+    pub shared_orgs: Vec<Uuid>,
     #[serde(skip)]
     pub team_id: Option<Uuid>,
     #[serde(flatten)]
@@ -47,7 +51,7 @@ impl Child {
             assigned_worker: self.assigned_worker_id,
             co_worker: self.co_worker_id,
             team_id: self.team_id,
-            shared_with_actor: shared_with(actor, self.org_id),
+            shared_with_actor: self.shared_orgs.contains(&actor.org_id),
         }
     }
 
@@ -70,11 +74,6 @@ pub fn display_name(fkm: &Option<String>, gkm: &Option<String>, fl: &Option<Stri
         (true, false, _) | (false, false, true) => km,
         _ => latin,
     }
-}
-
-/// Referrals (a later capability) will share records across organisations; until then nothing is.
-fn shared_with(_actor: &Actor, _org: Uuid) -> bool {
-    false
 }
 
 pub(crate) const COLUMNS: &str = "c.seq, c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.co_worker_id, u2.display_name AS co_worker_name, c.merged_into, c.team_id, \
@@ -118,6 +117,7 @@ pub(crate) fn child_from(r: &AnyRow) -> Result<Child, StoreError> {
         co_worker_id: r.opt_uuid("co_worker_id")?,
         co_worker_name: r.opt_text("co_worker_name")?,
         merged_into: r.opt_uuid("merged_into")?,
+        shared_orgs: Vec::new(),
         team_id: r.opt_uuid("team_id")?,
         fields,
         created_at: r.text("created_at")?,
@@ -191,7 +191,9 @@ fn bind_fields<'q>(
 pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> Result<Child, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM children c LEFT JOIN users u ON u.id = c.assigned_worker_id LEFT JOIN users u2 ON u2.id = c.co_worker_id WHERE c.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&mut **tx).await?;
-    row.as_ref().map(child_from).transpose()?.ok_or(StoreError::NotFound)
+    let mut child = row.as_ref().map(child_from).transpose()?.ok_or(StoreError::NotFound)?;
+    child.shared_orgs = crate::referrals::shared_orgs(tx, id).await?;
+    Ok(child)
 }
 
 /// Refuse, and record the refusal in the audit log (in its own transaction).

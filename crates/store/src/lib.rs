@@ -18,6 +18,7 @@ mod merge;
 pub mod migrate;
 mod places_cache;
 pub mod rcis;
+pub mod referrals;
 mod search_index;
 pub mod sessions;
 pub mod sql;

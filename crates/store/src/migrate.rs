@@ -49,6 +49,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_merges.sql"),
         postgres: include_str!("../migrations/postgres/0006_merges.sql"),
     },
+    Migration {
+        version: 7,
+        name: "referrals",
+        sqlite: include_str!("../migrations/sqlite/0007_referrals.sql"),
+        postgres: include_str!("../migrations/postgres/0007_referrals.sql"),
+    },
 ];
 
 impl Store {

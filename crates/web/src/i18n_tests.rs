@@ -149,6 +149,15 @@ fn case_keys() -> Vec<String> {
     keys.extend(["assessment", "care-plan", "placement"].iter().map(|k| format!("btn-request-{k}")));
     keys.extend((1..=6).map(|n| format!("form-{n}-title")));
     keys.extend(["same", "close", "different", "unknown"].iter().map(|k| format!("msg-agree-{k}")));
+    {
+        use krousar_domain::referral::*;
+        keys.extend(ReferralKind::ALL.iter().map(|v| v.label_key()));
+        keys.extend(ReferralState::ALL.iter().map(|v| v.label_key()));
+        keys.extend(ConsentBy::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Urgency::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Share::ALL.iter().map(|v| v.label_key()));
+        keys.extend(["referral-sent", "referral-decided"].iter().map(|k| format!("kind-{k}")));
+    }
     keys.extend(
         [
             "form-number",

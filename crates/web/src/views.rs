@@ -39,6 +39,11 @@ impl Layout {
         nav.push(("/children", "nav-children", decide(a, Action::ListChildren, Target::Nothing).allowed()));
         nav.push(("/households", "nav-households", decide(a, Action::ListHouseholds, Target::Nothing).allowed()));
         nav.push(("/team", "nav-team", matches!(a.role, krousar_domain::Role::Supervisor | krousar_domain::Role::Manager)));
+        nav.push((
+            "/referrals",
+            "nav-referrals",
+            matches!(a.role, krousar_domain::Role::SocialWorker | krousar_domain::Role::Supervisor | krousar_domain::Role::Manager),
+        ));
         nav.push(("/rcis", "nav-rcis", true));
         nav.push(("/admin/users", "nav-users", decide(a, Action::ManageUsers, Target::Organisation(a.org_id)).allowed()));
         nav.push((

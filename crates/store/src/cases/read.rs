@@ -22,6 +22,9 @@ pub struct TimelineEntry {
     pub occurred_on: String,
     pub body: serde_json::Value,
     pub author: Option<String>,
+    /// The organisation of whoever recorded it (for what a former owner may still read).
+    #[serde(skip)]
+    pub author_org: Option<Uuid>,
     pub created_at: String,
 }
 
@@ -74,6 +77,34 @@ impl CaseFile {
 
     pub fn pending(&self, kind: &str) -> Option<&ApprovalRow> {
         self.approvals.iter().find(|a| a.kind == kind && a.state == "pending")
+    }
+}
+
+/// Keep what another organisation may read: the kinds of record a referral's consent covers, or
+/// (no referral: a transfer's sender) the records its own people made.
+fn limit_to(file: &mut CaseFile, shares: Option<&[krousar_domain::referral::Share]>, org: Uuid) {
+    use krousar_domain::referral::Share;
+    let covered = |kind: &str, shares: &[Share]| {
+        let need = match kind {
+            "intake" | "referral_sent" | "referral_decided" | "approval_requested" | "approval_decided" | "reopen" => Share::CaseSummary,
+            "csi" | "risk" | "family_assessment" | "readiness" | "assessment" => Share::Assessments,
+            "care_plan" | "conference" | "service" | "placement" | "placement_end" | "alt_care" | "task" | "task_done" => Share::Plan,
+            _ => Share::Notes,
+        };
+        shares.contains(&need)
+    };
+    match shares {
+        Some(s) => {
+            file.timeline.retain(|e| covered(&e.kind, s));
+            if !s.contains(&Share::Plan) {
+                file.tasks.clear();
+            }
+        }
+        None => {
+            file.timeline.retain(|e| e.author_org == Some(org));
+            file.tasks.clear();
+            file.approvals.clear();
+        }
     }
 }
 
@@ -148,7 +179,7 @@ impl Store {
         };
         let id = child_id.to_string();
         let rows = sqlx::query(
-            "SELECT e.id, e.kind, e.occurred_on, e.body, e.created_at, u.display_name FROM case_entries e \
+            "SELECT e.id, e.kind, e.occurred_on, e.body, e.created_at, u.display_name, u.org_id AS author_org FROM case_entries e \
              LEFT JOIN users u ON u.id = e.author_id WHERE e.child_id = $1 ORDER BY e.occurred_on, e.seq",
         )
         .bind(&id)
@@ -162,6 +193,7 @@ impl Store {
                 occurred_on: r.text("occurred_on")?,
                 body: serde_json::from_str(&r.text("body")?).unwrap_or_default(),
                 author: r.opt_text("display_name")?,
+                author_org: r.opt_uuid("author_org")?,
                 created_at: r.text("created_at")?,
             });
         }
@@ -215,9 +247,17 @@ impl Store {
             .iter()
             .map(|r| Ok(VisitRow { due_on: r.text("due_on")?, done_on: r.opt_text("done_on")? }))
             .collect::<Result<_, StoreError>>()?;
+        // Another organisation reads only what a referral's consent covers, or (a transfer's
+        // sender) what it recorded itself.
+        let mut file = CaseFile { case, timeline, approvals, tasks, visits, attachments: Vec::new() };
+        if child.org_id == actor.org_id {
+            file.attachments = self.attachments_of(child_id).await?;
+        } else {
+            let shares = crate::referrals::shares_for(&mut tx, child_id, actor.org_id).await?;
+            limit_to(&mut file, shares.as_deref(), actor.org_id);
+        }
         tx.commit().await?;
-        let attachments = self.attachments_of(child_id).await?;
-        Ok((child, Some(CaseFile { case, timeline, approvals, tasks, visits, attachments })))
+        Ok((child, Some(file)))
     }
 
     /// What the actor must do up to a week from `today` (overdue included), their cases by stage

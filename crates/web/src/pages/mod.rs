@@ -12,6 +12,7 @@ mod home;
 mod households;
 mod place;
 mod rcis;
+mod referrals;
 mod session;
 
 use crate::AppState;
@@ -53,6 +54,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/tools", post(case_settings::create_tool))
         .route("/admin/tools/{id}/active", post(case_settings::tool_active))
         .route("/team", get(case::team))
+        .route("/children/{id}/referral", get(referrals::new).post(referrals::send))
+        .route("/referrals", get(referrals::inbox))
+        .route("/referrals/{id}/{action}", post(referrals::decide))
         .route("/households", get(households::list).post(households::create))
         .route("/households/new", get(households::new))
         .route("/households/{id}", get(households::show).post(households::update))

@@ -9,3 +9,4 @@ mod cases;
 mod duplicates;
 mod pages;
 mod records;
+mod referrals;

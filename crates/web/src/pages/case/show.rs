@@ -162,6 +162,24 @@ fn describe(tr: Tr, e: &TimelineEntry) -> Vec<String> {
         }
         "task" => lines.extend(text(&b["title"])),
         "attachment" => lines.extend(text(&b["file_name"])),
+        "referral_sent" => {
+            lines.push(label(
+                tr,
+                &b["kind"],
+                krousar_domain::referral::ReferralKind::parse,
+                krousar_domain::referral::ReferralKind::label_key,
+            ));
+            lines.extend(text(&b["services"]));
+        }
+        "referral_decided" => {
+            lines.push(label(
+                tr,
+                &b["state"],
+                krousar_domain::referral::ReferralState::parse,
+                krousar_domain::referral::ReferralState::label_key,
+            ));
+            lines.extend(text(&b["reason"]));
+        }
         "assessment" => {
             let km = tr.is_km();
             lines.extend(text(&b[if km { "name_km" } else { "name_en" }]));

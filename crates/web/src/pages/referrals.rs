@@ -1,0 +1,225 @@
+//! Referring or transferring a child to another organisation, and the referrals inbox.
+
+use super::form::FormData;
+use super::render;
+use crate::auth::{Current, PageUser};
+use crate::error::{AppError, PageError};
+use crate::views::{local_day, today, Layout, Opt};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use krousar_domain::referral::{ConsentBy, ReferralInput, ReferralKind, ReferralState, Share, Urgency};
+use krousar_domain::{Invalid, Role};
+use krousar_store::StoreError;
+use uuid::Uuid;
+
+#[derive(Template)]
+#[template(path = "referral_form.html")]
+struct ReferralPage {
+    l: Layout,
+    id: String,
+    child_name: String,
+    orgs: Vec<Opt>,
+    kinds: Vec<Opt>,
+    urgencies: Vec<Opt>,
+    consent_by: Vec<Opt>,
+    shares: Vec<Opt>,
+    values: FormData,
+    errors: Vec<(String, String)>,
+    can_override: bool,
+}
+
+fn opts<T: Copy>(
+    tr: crate::i18n::Tr,
+    all: &[T],
+    code: fn(T) -> &'static str,
+    key: fn(T) -> String,
+    current: Option<&str>,
+    empty: bool,
+) -> Vec<Opt> {
+    let mut out = Vec::new();
+    if empty {
+        out.push(Opt { value: String::new(), label: "—".into(), selected: current.is_none_or(str::is_empty) });
+    }
+    out.extend(all.iter().map(|t| Opt { value: code(*t).into(), label: tr.t(&key(*t)), selected: current == Some(code(*t)) }));
+    out
+}
+
+async fn form(state: &AppState, cur: &Current, id: Uuid, values: FormData, e: &Invalid) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let child = state.store.view_child(&cur.actor, id, "referral-form").await.map_err(cur.page_err())?;
+    let chosen = values.get("to_org").unwrap_or_default();
+    let mut orgs = vec![Opt { value: String::new(), label: tr.t("opt-choose"), selected: chosen.is_empty() }];
+    orgs.extend(state.store.list_orgs().await.map_err(cur.page_err())?.into_iter().filter(|o| o.id != cur.actor.org_id).map(|o| Opt {
+        selected: chosen == o.id.to_string(),
+        value: o.id.to_string(),
+        label: o.name,
+    }));
+    let ticked = values.all("shares");
+    let page = ReferralPage {
+        l: Layout::new(cur, tr.t("page-refer"), "/children"),
+        id: id.to_string(),
+        child_name: child.display_name(tr.is_km()),
+        orgs,
+        kinds: opts(
+            tr,
+            ReferralKind::ALL,
+            ReferralKind::code,
+            ReferralKind::label_key,
+            values.get("kind").as_deref().or(Some("referral")),
+            false,
+        ),
+        urgencies: opts(tr, Urgency::ALL, Urgency::code, Urgency::label_key, values.get("urgency").as_deref().or(Some("normal")), false),
+        consent_by: opts(tr, ConsentBy::ALL, ConsentBy::code, ConsentBy::label_key, values.get("consent_by").as_deref(), true),
+        shares: Share::ALL
+            .iter()
+            .map(|s| Opt { value: s.code().into(), label: tr.t(&s.label_key()), selected: ticked.iter().any(|t| t == s.code()) })
+            .collect(),
+        errors: e.errors.iter().map(|x| (x.field.to_string(), tr.t(x.code))).collect(),
+        values,
+        can_override: matches!(cur.actor.role, Role::Supervisor | Role::Manager),
+    };
+    let body = render(page);
+    Ok(if e.errors.is_empty() { body } else { (axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response() })
+}
+
+pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let values = FormData(vec![("consent_on".into(), today().to_string())]);
+    form(&state, &cur, id, values, &Invalid::default()).await
+}
+
+/// The form's fields as the domain's input (ticked shares joined).
+pub fn input(f: &FormData) -> ReferralInput {
+    ReferralInput {
+        to_org: f.get("to_org"),
+        kind: f.get("kind"),
+        services: f.get("services"),
+        reason: f.get("reason"),
+        urgency: f.get("urgency"),
+        consent_by: f.get("consent_by"),
+        consent_on: f.get("consent_on"),
+        shares: Some(f.all("shares").join(",")),
+        override_reason: f.get("override_reason"),
+    }
+}
+
+pub async fn send(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let f = FormData(pairs);
+    let r = match input(&f).validate(today(), cur.actor.org_id, cur.actor.role) {
+        Ok(r) => r,
+        Err(e) => return form(&state, &cur, id, f, &e).await,
+    };
+    match state.store.send_referral(&cur.actor, id, r, today()).await {
+        Ok(_) => Ok(Redirect::to("/referrals").into_response()),
+        Err(StoreError::Invalid(e)) => form(&state, &cur, id, f, &e).await,
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+pub struct RowView {
+    pub id: String,
+    pub child: String,
+    pub child_href: String,
+    pub what: String,
+    pub state: String,
+    pub pending: bool,
+    pub sent: String,
+    pub services: String,
+    pub reason: String,
+    pub consent: String,
+    pub decision: String,
+}
+
+#[derive(Template)]
+#[template(path = "referrals.html")]
+struct InboxPage {
+    l: Layout,
+    incoming: Vec<RowView>,
+    outgoing: Vec<RowView>,
+    can_decide: bool,
+    notice: String,
+}
+
+async fn inbox_page(state: &AppState, cur: &Current, notice: String) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let rows = state.store.referrals(&cur.actor, tr.is_km()).await.map_err(cur.page_err())?;
+    let (mut incoming, mut outgoing) = (Vec::new(), Vec::new());
+    for r in rows {
+        let other = if r.incoming { tr.t1("msg-referral-from", "org", &r.from_org) } else { tr.t1("msg-referral-to", "org", &r.to_org) };
+        let consent = match &r.body.consent {
+            Some(c) => {
+                tr.t1("msg-consent-by", "who", tr.t(&c.by.label_key()))
+                    + ": "
+                    + &c.shares.iter().map(|s| tr.t(&s.label_key())).collect::<Vec<_>>().join(", ")
+            }
+            None => tr.t1("msg-consent-override", "reason", r.body.override_reason.clone().unwrap_or_default()),
+        };
+        let view = RowView {
+            id: r.id.to_string(),
+            child: match (&r.child_name, &r.case_number) {
+                (Some(n), Some(c)) => format!("{n} · {c}"),
+                _ => tr.t("msg-child-not-named"),
+            },
+            child_href: if r.child_name.is_some() && (!r.incoming || r.state == ReferralState::Accepted) {
+                format!("/children/{}", r.child_id)
+            } else {
+                String::new()
+            },
+            what: format!("{} · {} · {}", tr.t(&r.kind.label_key()), other, tr.t(&r.body.urgency.label_key())),
+            state: tr.t(&r.state.label_key()),
+            pending: r.state == ReferralState::Pending,
+            sent: local_day(&r.sent_at).map(|d| tr.date(d)).unwrap_or_default(),
+            services: r.body.services.clone(),
+            reason: r.body.reason.clone(),
+            consent,
+            decision: r.decision_reason.clone().unwrap_or_default(),
+        };
+        if r.incoming {
+            incoming.push(view);
+        } else {
+            outgoing.push(view);
+        }
+    }
+    Ok(render(InboxPage {
+        l: Layout::new(cur, tr.t("page-referrals"), "/referrals"),
+        incoming,
+        outgoing,
+        can_decide: matches!(cur.actor.role, Role::Supervisor | Role::Manager),
+        notice,
+    }))
+}
+
+pub async fn inbox(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
+    inbox_page(&state, &cur, String::new()).await
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path((id, action)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    if !matches!(action.as_str(), "accept" | "decline" | "withdraw") {
+        return Err(cur.fail(AppError::NotFound));
+    }
+    let f = FormData(pairs);
+    match state.store.decide_referral(&cur.actor, id, &action, f.get("reason").as_deref(), today()).await {
+        Ok(()) => Ok(Redirect::to("/referrals").into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let page = inbox_page(&state, &cur, notice).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}

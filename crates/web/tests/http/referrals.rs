@@ -1,0 +1,159 @@
+//! Referrals and transfers between organisations: consent first, the receiver's supervisor
+//! decides, the consent limits what the receiver reads, a transfer moves the case.
+
+use crate::app::{child_json, each_db, TestApp, PASSWORD};
+use krousar_domain::Role;
+use krousar_store::Who;
+use serde_json::{json, Value};
+
+async fn child_with_case(app: &TestApp, token: &str, name: &str) -> String {
+    let c: Value = app.api_post(token, "/api/v1/children", child_json("ស្រីពៅ", name)).await.json().await.unwrap();
+    let id = c["id"].as_str().unwrap().to_string();
+    let today = krousar_web::views::today().to_string();
+    assert_eq!(
+        app.api_post(token, &format!("/api/v1/children/{id}/case/open"), json!({"route": "prevention", "opened_on": today})).await.status(),
+        201
+    );
+    let note = json!({"kind": "phone", "noted_on": today, "text": "Mother worried about school fees"});
+    assert_eq!(app.api_post(token, &format!("/api/v1/children/{id}/case/note"), note).await.status(), 200);
+    id
+}
+
+fn referral(to: &str, kind: &str, consent: bool) -> Vec<(String, String)> {
+    let mut f = vec![
+        ("to_org".to_string(), to.to_string()),
+        ("kind".to_string(), kind.to_string()),
+        ("services".to_string(), "Vocational training".to_string()),
+        ("reason".to_string(), "Family moved to Siem Reap".to_string()),
+        ("urgency".to_string(), "normal".to_string()),
+    ];
+    if consent {
+        f.push(("consent_by".into(), "parent".into()));
+        f.push(("consent_on".into(), krousar_web::views::today().to_string()));
+        f.push(("shares".into(), "identity".into()));
+        f.push(("shares".into(), "case_summary".into()));
+    }
+    f
+}
+
+fn with_csrf(mut f: Vec<(String, String)>, csrf: &str) -> Vec<(String, String)> {
+    f.insert(0, ("_csrf".into(), csrf.into()));
+    f
+}
+
+#[tokio::test]
+async fn a_referral_needs_consent_and_the_receivers_supervisor_and_shares_only_what_was_consented() {
+    each_db(|app| async move {
+        let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
+        let other_org = app.other_worker.org_id;
+        app.store.create_user(Who::system(), other_org, None, "otherboss", "Other boss", Role::Supervisor, &hash, "en").await.unwrap();
+        let w = app.token(&app.worker).await;
+        let child = child_with_case(&app, &w, "Sreypov").await;
+        let (c, csrf) = app.login("worker").await;
+        let url = app.url(&format!("/children/{child}/referral"));
+        let to = other_org.to_string();
+
+        let res = c.post(&url).form(&with_csrf(referral(&to, "referral", false), &csrf)).send().await.unwrap();
+        assert_eq!(res.status(), 422, "no consent, no referral");
+        let mut overridden = referral(&to, "referral", false);
+        overridden.push(("override_reason".into(), "Urgent".into()));
+        assert_eq!(c.post(&url).form(&with_csrf(overridden, &csrf)).send().await.unwrap().status(), 422, "a worker cannot override");
+        assert_eq!(c.post(&url).form(&with_csrf(referral(&to, "referral", true), &csrf)).send().await.unwrap().status(), 303);
+        assert_eq!(
+            c.post(&url).form(&with_csrf(referral(&to, "referral", true), &csrf)).send().await.unwrap().status(),
+            422,
+            "one pending at a time"
+        );
+
+        // The receiving worker sees it (the consent covers the name) but does not decide.
+        let (x, xcsrf) = app.login("stranger").await;
+        let inbox = x.get(app.url("/referrals")).send().await.unwrap().text().await.unwrap();
+        assert!(inbox.contains("Sreypov") && inbox.contains("Vocational training"));
+        assert_eq!(x.get(app.url(&format!("/children/{child}"))).send().await.unwrap().status(), 403, "not before acceptance");
+        let rid = app.store.referrals(&app.other_worker.actor(), false).await.unwrap()[0].id;
+        let res = x.post(app.url(&format!("/referrals/{rid}/accept"))).form(&[("_csrf", xcsrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 422, "a worker does not accept");
+        let (b, bcsrf) = app.login("otherboss").await;
+        assert_eq!(
+            b.post(app.url(&format!("/referrals/{rid}/decline"))).form(&[("_csrf", bcsrf.as_str())]).send().await.unwrap().status(),
+            422,
+            "declining needs a reason"
+        );
+        assert_eq!(
+            b.post(app.url(&format!("/referrals/{rid}/accept"))).form(&[("_csrf", bcsrf.as_str())]).send().await.unwrap().status(),
+            303
+        );
+
+        // Now the receiver reads the child and what the consent covers — not the notes.
+        let xt = app.token(&app.other_worker).await;
+        assert_eq!(app.api_get(&xt, &format!("/api/v1/children/{child}")).await.status(), 200);
+        let file: Value = app.api_get(&xt, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
+        let kinds: Vec<&str> = file["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert!(kinds.contains(&"intake") && !kinds.contains(&"note"), "{kinds:?}");
+        assert!(!file.to_string().contains("school fees"));
+        // Reading is not working on the case: the sender keeps it.
+        let note = json!({"kind": "phone", "noted_on": krousar_web::views::today().to_string(), "text": "x"});
+        assert_eq!(app.api_post(&xt, &format!("/api/v1/children/{child}/case/note"), note).await.status(), 403);
+        let own: Value = app.api_get(&w, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
+        assert!(
+            own["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "referral_decided"),
+            "the sender's history shows the decision"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_transfer_moves_the_case_and_a_pending_referral_can_be_withdrawn() {
+    each_db(|app| async move {
+        let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
+        let other_org = app.other_worker.org_id;
+        let boss =
+            app.store.create_user(Who::system(), other_org, None, "otherboss", "Other boss", Role::Supervisor, &hash, "en").await.unwrap();
+        let w = app.token(&app.worker).await;
+        let child = child_with_case(&app, &w, "Dara").await;
+        let (c, csrf) = app.login("worker").await;
+        let to = other_org.to_string();
+        let url = app.url(&format!("/children/{child}/referral"));
+        assert_eq!(c.post(&url).form(&with_csrf(referral(&to, "transfer", true), &csrf)).send().await.unwrap().status(), 303);
+        let rid = app.store.referrals(&boss.actor(), false).await.unwrap()[0].id;
+        let (b, bcsrf) = app.login("otherboss").await;
+        assert_eq!(
+            b.post(app.url(&format!("/referrals/{rid}/accept"))).form(&[("_csrf", bcsrf.as_str())]).send().await.unwrap().status(),
+            303
+        );
+        let bt = app.token(&boss).await;
+        let moved: Value = app.api_get(&bt, &format!("/api/v1/children/{child}")).await.json().await.unwrap();
+        assert_eq!(moved["org_id"], to.as_str());
+        assert_eq!(moved["assigned_worker_id"], boss.id.to_string().as_str(), "in the accepting supervisor's caseload");
+        // The sender still reads what it recorded, and no longer works on it.
+        let file: Value = app.api_get(&w, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
+        assert!(file.to_string().contains("school fees"));
+        let note = json!({"kind": "phone", "noted_on": krousar_web::views::today().to_string(), "text": "x"});
+        assert_eq!(app.api_post(&w, &format!("/api/v1/children/{child}/case/note"), note.clone()).await.status(), 403);
+        assert_eq!(app.api_post(&bt, &format!("/api/v1/children/{child}/case/note"), note).await.status(), 200);
+
+        // A referral sent and withdrawn cannot be accepted afterwards.
+        let second = child_with_case(&app, &w, "Vanna").await;
+        let url = app.url(&format!("/children/{second}/referral"));
+        assert_eq!(c.post(&url).form(&with_csrf(referral(&to, "referral", true), &csrf)).send().await.unwrap().status(), 303);
+        let pending =
+            app.store.referrals(&boss.actor(), false).await.unwrap().into_iter().find(|r| r.child_id.to_string() == second).unwrap().id;
+        assert_eq!(
+            c.post(app.url(&format!("/referrals/{pending}/withdraw"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap().status(),
+            303
+        );
+        assert_eq!(
+            b.post(app.url(&format!("/referrals/{pending}/accept"))).form(&[("_csrf", bcsrf.as_str())]).send().await.unwrap().status(),
+            422
+        );
+        let log = krousar_store::audit::list(
+            &app.store,
+            &krousar_store::audit::AuditFilter { action: Some("referral.decide".into()), limit: 10, ..Default::default() },
+        )
+        .await
+        .unwrap();
+        assert_eq!(log.len(), 2);
+    })
+    .await;
+}
