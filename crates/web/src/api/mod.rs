@@ -5,6 +5,7 @@ mod cases;
 mod children;
 mod households;
 mod places;
+mod referrals;
 
 use crate::auth::Current;
 use crate::error::{ApiError, AppError};
@@ -33,6 +34,9 @@ pub fn routes() -> Router<AppState> {
         .route("/children/{id}/case/attachments/{file}", get(cases::attachment))
         .route("/children/{id}/case/{form}", post(cases::record))
         .route("/worklist", get(cases::worklist))
+        .route("/children/{id}/referrals", post(referrals::send))
+        .route("/referrals", get(referrals::list))
+        .route("/referrals/{id}/{action}", post(referrals::decide))
         .route("/households", get(households::list).post(households::create))
         .route("/households/{id}", get(households::get))
         .route("/rcis", get(households::rcis))

@@ -147,13 +147,24 @@ async fn a_transfer_moves_the_case_and_a_pending_referral_can_be_withdrawn() {
             b.post(app.url(&format!("/referrals/{pending}/accept"))).form(&[("_csrf", bcsrf.as_str())]).send().await.unwrap().status(),
             422
         );
+        // The same through the API: a declined referral, with its reason, is in both lists.
+        let third = child_with_case(&app, &w, "Mony").await;
+        let body = json!({"to_org": to, "services": "Health care", "reason": "Clinic nearby", "consent_by": "child", "consent_on": krousar_web::views::today().to_string(), "shares": ["identity"]});
+        assert_eq!(app.api_post(&w, &format!("/api/v1/children/{third}/referrals"), body).await.status(), 201);
+        let theirs: Value = app.api_get(&bt, "/api/v1/referrals").await.json().await.unwrap();
+        let rid = theirs["items"].as_array().unwrap().iter().find(|r| r["child_id"] == third.as_str()).unwrap()["id"].as_str().unwrap().to_string();
+        assert_eq!(app.api_post(&bt, &format!("/api/v1/referrals/{rid}/decline"), json!({"reason": "No places left"})).await.status(), 204);
+        let ours: Value = app.api_get(&w, "/api/v1/referrals").await.json().await.unwrap();
+        let mine = ours["items"].as_array().unwrap().iter().find(|r| r["id"] == rid.as_str()).unwrap().clone();
+        assert_eq!(mine["state"], "declined");
+        assert_eq!(mine["decision_reason"], "No places left");
         let log = krousar_store::audit::list(
             &app.store,
             &krousar_store::audit::AuditFilter { action: Some("referral.decide".into()), limit: 10, ..Default::default() },
         )
         .await
         .unwrap();
-        assert_eq!(log.len(), 2);
+        assert_eq!(log.len(), 3);
     })
     .await;
 }
