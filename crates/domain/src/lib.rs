@@ -6,6 +6,7 @@ pub mod age;
 pub mod case;
 pub mod child;
 pub mod choices;
+pub mod figures;
 pub mod household;
 pub mod policy;
 pub mod rci;

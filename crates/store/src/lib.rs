@@ -11,6 +11,7 @@ pub mod children;
 pub mod db;
 pub mod duplicates;
 pub mod error;
+pub mod figures;
 pub mod gazetteer;
 pub mod households;
 pub mod locations;

@@ -76,6 +76,13 @@ impl Tr {
         LOCALES.try_lookup_with_args(&self.lang.id(), key, &args).unwrap_or_else(|| key.to_string())
     }
 
+    pub fn t2(&self, key: &str, a: (&str, String), b: (&str, String)) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+        args.insert(Cow::Owned(a.0.to_string()), FluentValue::from(a.1));
+        args.insert(Cow::Owned(b.0.to_string()), FluentValue::from(b.1));
+        LOCALES.try_lookup_with_args(&self.lang.id(), key, &args).unwrap_or_else(|| key.to_string())
+    }
+
     pub fn is_km(&self) -> bool {
         self.lang == Lang::Km
     }

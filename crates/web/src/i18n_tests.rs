@@ -157,6 +157,7 @@ fn case_keys() -> Vec<String> {
         keys.extend(Urgency::ALL.iter().map(|v| v.label_key()));
         keys.extend(Share::ALL.iter().map(|v| v.label_key()));
         keys.extend(["referral-sent", "referral-decided"].iter().map(|k| format!("kind-{k}")));
+        keys.extend(krousar_store::figures::METRICS.iter().map(|m| format!("figure-{}", m.replace('_', "-"))));
     }
     keys.extend(
         [

@@ -44,6 +44,12 @@ impl Layout {
             "nav-referrals",
             matches!(a.role, krousar_domain::Role::SocialWorker | krousar_domain::Role::Supervisor | krousar_domain::Role::Manager),
         ));
+        nav.push((
+            "/figures",
+            "nav-figures",
+            decide(a, Action::ViewAggregates, Target::Nothing).allowed()
+                || decide(a, Action::ViewAggregates, Target::Organisation(a.org_id)).allowed(),
+        ));
         nav.push(("/rcis", "nav-rcis", true));
         nav.push(("/admin/users", "nav-users", decide(a, Action::ManageUsers, Target::Organisation(a.org_id)).allowed()));
         nav.push((

@@ -7,6 +7,7 @@ mod case_settings;
 mod child_form;
 mod children;
 mod duplicates;
+mod figures;
 mod form;
 mod home;
 mod households;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/team", get(case::team))
         .route("/children/{id}/referral", get(referrals::new).post(referrals::send))
         .route("/referrals", get(referrals::inbox))
+        .route("/figures", get(figures::page))
         .route("/referrals/{id}/{action}", post(referrals::decide))
         .route("/households", get(households::list).post(households::create))
         .route("/households/new", get(households::new))

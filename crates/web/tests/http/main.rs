@@ -7,6 +7,7 @@ mod api;
 mod app;
 mod cases;
 mod duplicates;
+mod figures;
 mod pages;
 mod records;
 mod referrals;

@@ -1,0 +1,73 @@
+//! Figures for the ministry (every organisation, small counts hidden) and for managers (their own
+//! organisation): "42 (17F)" by province or by organisation, never a name.
+
+use super::render;
+use crate::auth::PageUser;
+use crate::error::PageError;
+use crate::views::Layout;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use krousar_domain::figures::Count;
+use krousar_store::figures::{GroupBy, METRICS};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Deserialize, Default)]
+pub struct FiguresQuery {
+    by: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "figures.html")]
+struct FiguresPage {
+    l: Layout,
+    by_org: bool,
+    heads: Vec<String>,
+    rows: Vec<(String, Vec<String>)>,
+    total: Vec<String>,
+    suppressed: bool,
+}
+
+fn cell(tr: crate::i18n::Tr, c: &Count) -> String {
+    if c.secondary {
+        tr.t("msg-suppressed-secondary")
+    } else if c.suppressed {
+        tr.t("msg-suppressed")
+    } else {
+        tr.t2("msg-count-female", ("total", tr.num(c.total)), ("female", tr.num(c.female)))
+    }
+}
+
+pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<FiguresQuery>) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let by = if q.by.as_deref() == Some("org") { GroupBy::Organisation } else { GroupBy::Province };
+    let f = state.store.figures(&cur.actor, by).await.map_err(cur.page_err())?;
+    let names: HashMap<String, String> = match by {
+        GroupBy::Organisation => {
+            state.store.list_orgs().await.map_err(cur.page_err())?.into_iter().map(|o| (o.id.to_string(), o.name)).collect()
+        }
+        GroupBy::Province => state
+            .store
+            .child_locations(None)
+            .await
+            .map_err(cur.page_err())?
+            .into_iter()
+            .map(|p| (p.code, if tr.is_km() { p.name_km } else { p.name_latin }))
+            .collect(),
+    };
+    let rows = f
+        .rows
+        .iter()
+        .map(|r| (names.get(&r.key).cloned().unwrap_or_else(|| tr.t("msg-no-place")), r.cells.iter().map(|c| cell(tr, c)).collect()))
+        .collect();
+    Ok(render(FiguresPage {
+        l: Layout::new(&cur, tr.t("page-figures"), "/figures"),
+        by_org: by == GroupBy::Organisation,
+        heads: METRICS.iter().map(|m| tr.t(&format!("figure-{}", m.replace('_', "-")))).collect(),
+        rows,
+        total: f.total.cells.iter().map(|c| cell(tr, c)).collect(),
+        suppressed: f.suppressed,
+    }))
+}
