@@ -44,21 +44,33 @@ impl Store {
             GroupBy::Province => "c.province_code",
             GroupBy::Organisation => "c.org_id",
         };
-        let mut q = Sql::new(&format!(
-            "SELECT {key} AS g, c.sex, COUNT(*) AS children, \
-             SUM(CASE WHEN c.living_arrangement = 'in_rci' THEN 1 ELSE 0 END) AS in_rci, \
-             SUM(CASE WHEN k.child_id IS NOT NULL AND k.closed_on IS NULL THEN 1 ELSE 0 END) AS open_cases, \
+        // Two passes: children counted by one scan of their table, case figures from the (far
+        // smaller) cases table — a join of every child to its case made this 5× slower.
+        let scope = |q: &mut Sql| {
+            if !national {
+                q.push(" AND c.org_id = ").bind_text(actor.org_id.to_string());
+            }
+        };
+        let mut kids = Sql::new(&format!(
+            "SELECT {key} AS g, c.sex, COUNT(*) AS children, SUM(CASE WHEN c.living_arrangement = 'in_rci' THEN 1 ELSE 0 END) AS in_rci, \
+             CAST(0 AS BIGINT) AS open_cases, CAST(0 AS BIGINT) AS follow_up, CAST(0 AS BIGINT) AS high_risk FROM children c WHERE c.merged_into IS NULL"
+        ));
+        scope(&mut kids);
+        kids.push(&format!(" GROUP BY {key}, c.sex"));
+        let mut cases = Sql::new(&format!(
+            "SELECT {key} AS g, c.sex, CAST(0 AS BIGINT) AS children, CAST(0 AS BIGINT) AS in_rci, \
+             SUM(CASE WHEN k.closed_on IS NULL THEN 1 ELSE 0 END) AS open_cases, \
              SUM(CASE WHEN k.stage = 'follow_up' THEN 1 ELSE 0 END) AS follow_up, \
              SUM(CASE WHEN k.risk_level = 'high' AND k.closed_on IS NULL THEN 1 ELSE 0 END) AS high_risk \
-             FROM children c LEFT JOIN cases k ON k.child_id = c.id WHERE c.merged_into IS NULL"
+             FROM cases k CROSS JOIN children c WHERE c.id = k.child_id AND c.merged_into IS NULL"
         ));
-        if !national {
-            q.push(" AND c.org_id = ").bind_text(actor.org_id.to_string());
-        }
-        q.push(&format!(" GROUP BY {key}, c.sex"));
+        scope(&mut cases);
+        cases.push(&format!(" GROUP BY {key}, c.sex"));
         let mut groups: BTreeMap<String, Vec<Count>> = BTreeMap::new();
         let mut total = vec![Count::new(0, 0); METRICS.len()];
-        for r in q.query().fetch_all(&self.pool).await? {
+        let mut rows_in = kids.query().fetch_all(&self.pool).await?;
+        rows_in.extend(cases.query().fetch_all(&self.pool).await?);
+        for r in rows_in {
             let g = r.opt_text("g")?.unwrap_or_default();
             let female = r.text("sex")? == "female";
             let cells = groups.entry(g).or_insert_with(|| vec![Count::new(0, 0); METRICS.len()]);
