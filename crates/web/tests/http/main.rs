@@ -11,3 +11,4 @@ mod figures;
 mod pages;
 mod records;
 mod referrals;
+mod sweep;
