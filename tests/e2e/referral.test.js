@@ -1,0 +1,78 @@
+// A referral between two organisations in real Chromium, in Khmer: a worker registers a child
+// and refers the case with the parent's consent; the other organisation's supervisor accepts it
+// from the referrals inbox and can then open the child's record.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { chromium } = require('playwright-core');
+const { start } = require('./server');
+
+let server, browser, worker, boss, childUrl;
+
+async function signIn(username) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  await page.goto(server.base + '/login');
+  await page.fill('#username', username);
+  await page.fill('#password', server.password);
+  await page.click('button.primary');
+  await page.waitForURL(server.base + '/');
+  return page;
+}
+
+before(async () => {
+  server = await start();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  worker = await signIn('worker');
+  boss = await signIn('otherboss');
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.stop();
+});
+
+test('the worker refers a child with the parent’s consent', async () => {
+  assert.equal(await worker.getAttribute('html', 'lang'), 'km');
+  await worker.goto(server.base + '/children/new');
+  await worker.fill('#family_name_km', 'ម៉ៅ');
+  await worker.fill('#given_name_km', 'បុប្ផា');
+  await worker.fill('#family_name_latin', 'Mao');
+  await worker.fill('#given_name_latin', 'Bopha');
+  await worker.selectOption('#sex', 'female');
+  await worker.fill('#estimated_age', '11');
+  await Promise.all([worker.waitForNavigation(), worker.click('button[name=save]')]);
+  childUrl = worker.url();
+  assert.match(childUrl, /\/children\/[0-9a-f-]{36}$/);
+  await worker.goto(childUrl + '/referral');
+  // Without consent nothing leaves.
+  await worker.selectOption('#to_org', { label: 'Other NGO' });
+  await worker.fill('#services', 'ការបណ្តុះបណ្តាលវិជ្ជាជីវៈ');
+  await worker.fill('#reason', 'គ្រួសារផ្លាស់ទៅសៀមរាប');
+  await Promise.all([worker.waitForNavigation(), worker.click('button.primary')]);
+  assert.match(await worker.textContent('main'), /សូមកត់ត្រាអ្នកដែលយល់ព្រម/);
+  await worker.selectOption('#consent_by', 'parent');
+  await worker.check('input[name=shares][value=identity]');
+  await worker.check('input[name=shares][value=case_summary]');
+  await Promise.all([worker.waitForNavigation(), worker.click('button.primary')]);
+  assert.equal(new URL(worker.url()).pathname, '/referrals');
+  assert.match(await worker.textContent('main'), /កំពុងរង់ចាំ/);
+});
+
+test('the other organisation’s supervisor accepts it and opens the record', async () => {
+  const refused = await boss.goto(childUrl);
+  assert.equal(refused.status(), 403, 'not before acceptance');
+  await boss.goto(server.base + '/referrals');
+  assert.match(await boss.textContent('main'), /ម៉ៅ បុប្ផា/);
+  await Promise.all([boss.waitForNavigation(), boss.click('form[action$="/accept"] button')]);
+  assert.match(await boss.textContent('main'), /បានទទួលយក/);
+  const res = await boss.goto(childUrl);
+  assert.equal(res.status(), 200);
+  assert.match(await boss.textContent('main'), /បុប្ផា/);
+  await worker.goto(server.base + '/referrals');
+  assert.match(await worker.textContent('main'), /បានទទួលយក/, 'the sender sees the decision');
+});
