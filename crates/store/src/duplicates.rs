@@ -34,6 +34,9 @@ pub struct Candidate {
     pub org_id: Uuid,
     pub org_name: String,
     pub same_org: bool,
+    /// The record meant (kept in the store: never serialised, so no page or API shows it).
+    #[serde(skip)]
+    pub target: Uuid,
 }
 
 fn word(a: Agreement) -> &'static str {
@@ -145,6 +148,7 @@ impl Store {
                     org_id: c.org_id,
                     org_name: orgs.get(&c.org_id).cloned().unwrap_or_default(),
                     same_org: c.org_id == actor.org_id,
+                    target: c.id,
                     child: visible.then_some(c),
                 }
             })

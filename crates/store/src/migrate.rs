@@ -55,6 +55,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_referrals.sql"),
         postgres: include_str!("../migrations/postgres/0007_referrals.sql"),
     },
+    Migration {
+        version: 8,
+        name: "match_requests",
+        sqlite: include_str!("../migrations/sqlite/0008_match_requests.sql"),
+        postgres: include_str!("../migrations/postgres/0008_match_requests.sql"),
+    },
 ];
 
 impl Store {

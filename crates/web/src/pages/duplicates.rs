@@ -15,6 +15,8 @@ use krousar_store::duplicates::Candidate;
 pub struct DupView {
     /// The other record's id when the person may resolve the pair (same organisation, visible).
     pub other: String,
+    /// For a record of another organisation: that organisation, to ask about it.
+    pub ask_org: String,
     pub href: String,
     pub label: String,
     pub score: String,
@@ -37,16 +39,23 @@ pub fn views(tr: Tr, found: &[Candidate]) -> Vec<DupView> {
             match &c.child {
                 Some(child) => DupView {
                     other: if c.same_org { child.id.to_string() } else { String::new() },
+                    ask_org: String::new(),
                     href: format!("/children/{}", child.id),
                     label: format!("{} · {}", child.display_name(tr.is_km()), child.case_number),
                     score,
                     agrees,
                 },
-                None if c.same_org => {
-                    DupView { other: String::new(), href: String::new(), label: tr.t("msg-dup-same-org-hidden"), score, agrees }
-                }
+                None if c.same_org => DupView {
+                    other: String::new(),
+                    ask_org: String::new(),
+                    href: String::new(),
+                    label: tr.t("msg-dup-same-org-hidden"),
+                    score,
+                    agrees,
+                },
                 None => DupView {
                     other: String::new(),
+                    ask_org: c.org_id.to_string(),
                     href: String::new(),
                     label: tr.t1("msg-dup-other-org", "org", &c.org_name),
                     score,
@@ -104,6 +113,31 @@ pub async fn resolve(
     };
     match r {
         Ok(to) => Ok(axum::response::Redirect::to(&to).into_response()),
+        Err(krousar_store::StoreError::Invalid(e)) => {
+            let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let page = show(&state, &cur, id, notice).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+/// Ask another organisation about a possible match (its supervisor sees which record is meant).
+pub async fn ask(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let f = super::form::FormData(pairs);
+    let Some(org) = f.get("to_org").as_deref().and_then(super::parse_id) else { return Err(cur.fail(crate::error::AppError::NotFound)) };
+    let message = f
+        .get("message")
+        .map(|m| m.trim().chars().take(1000).collect::<String>())
+        .filter(|m| !m.is_empty() && !m.chars().any(char::is_control));
+    match state.store.ask_about_match(&cur.actor, id, org, message).await {
+        Ok(_) => Ok(axum::response::Redirect::to("/referrals").into_response()),
         Err(krousar_store::StoreError::Invalid(e)) => {
             let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
             let page = show(&state, &cur, id, notice).await?;

@@ -35,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/children/{id}/edit", get(child_form::edit))
         .route("/children/{id}/duplicates", get(duplicates::of_child))
         .route("/children/{id}/duplicates/{other}/{what}", post(duplicates::resolve))
+        .route("/children/{id}/match-requests", post(duplicates::ask))
+        .route("/match-requests/{id}/answer", post(referrals::answer_match))
         .route("/children/{id}/assign", post(children::assign))
         .route("/children/{id}/co-worker", post(children::co_worker))
         .route("/children/{id}/residences", post(children::add_residence))

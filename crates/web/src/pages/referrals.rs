@@ -139,12 +139,23 @@ pub struct RowView {
     pub decision: String,
 }
 
+pub struct MatchView {
+    pub id: String,
+    pub incoming: bool,
+    pub org: String,
+    pub children: Vec<(String, String)>,
+    pub message: String,
+    pub answer: String,
+    pub asked: String,
+}
+
 #[derive(Template)]
 #[template(path = "referrals.html")]
 struct InboxPage {
     l: Layout,
     incoming: Vec<RowView>,
     outgoing: Vec<RowView>,
+    matches: Vec<MatchView>,
     can_decide: bool,
     notice: String,
 }
@@ -189,10 +200,27 @@ async fn inbox_page(state: &AppState, cur: &Current, notice: String) -> Result<R
             outgoing.push(view);
         }
     }
+    let matches = state
+        .store
+        .match_requests(&cur.actor, tr.is_km())
+        .await
+        .map_err(cur.page_err())?
+        .into_iter()
+        .map(|m| MatchView {
+            id: m.id.to_string(),
+            incoming: m.incoming,
+            org: if m.incoming { tr.t1("msg-referral-from", "org", &m.other_org) } else { tr.t1("msg-referral-to", "org", &m.other_org) },
+            children: m.child.into_iter().chain(m.targets).map(|(id, name)| (format!("/children/{id}"), name)).collect(),
+            message: m.message.unwrap_or_default(),
+            answer: m.answer.unwrap_or_default(),
+            asked: local_day(&m.asked_at).map(|d| tr.date(d)).unwrap_or_default(),
+        })
+        .collect();
     Ok(render(InboxPage {
         l: Layout::new(cur, tr.t("page-referrals"), "/referrals"),
         incoming,
         outgoing,
+        matches,
         can_decide: matches!(cur.actor.role, Role::Supervisor | Role::Manager),
         notice,
     }))
@@ -214,6 +242,25 @@ pub async fn decide(
     }
     let f = FormData(pairs);
     match state.store.decide_referral(&cur.actor, id, &action, f.get("reason").as_deref(), today()).await {
+        Ok(()) => Ok(Redirect::to("/referrals").into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let page = inbox_page(&state, &cur, notice).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+pub async fn answer_match(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let f = FormData(pairs);
+    match state.store.answer_match(&cur.actor, id, &f.get("answer").unwrap_or_default()).await {
         Ok(()) => Ok(Redirect::to("/referrals").into_response()),
         Err(StoreError::Invalid(e)) => {
             let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");

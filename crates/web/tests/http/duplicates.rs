@@ -137,3 +137,44 @@ async fn two_records_of_one_child_are_merged_and_different_children_are_remember
     })
     .await;
 }
+
+#[tokio::test]
+async fn another_organisation_is_asked_and_answers_without_the_asker_seeing_its_record() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        let theirs = register(&app, &w, sreypov("Sok", "Sreypov", 2014, "02020101")).await;
+        let x = app.token(&app.other_worker).await;
+        let mine = register(&app, &x, sreypov("Sokh", "Sreipov", 2014, "02020101")).await;
+        let (c, csrf) = app.login("stranger").await;
+        let page = c.get(app.url(&format!("/children/{mine}/duplicates"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("A child known at Test NGO") && page.contains("/match-requests"));
+        assert!(!page.contains(&theirs) && !page.contains("Sreypov ·"));
+        let to = app.worker.org_id.to_string();
+        let res = c
+            .post(app.url(&format!("/children/{mine}/match-requests")))
+            .form(&[("_csrf", csrf.as_str()), ("to_org", to.as_str()), ("message", "Same mother's name: Sok Sreymom")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let inbox = c.get(app.url("/referrals")).send().await.unwrap().text().await.unwrap();
+        assert!(!inbox.contains(&theirs), "the asker's inbox names only its own child");
+        // The other organisation's supervisor sees which of its children is meant, and answers.
+        let (s, scsrf) = app.login("supervisor").await;
+        let inbox = s.get(app.url("/referrals")).send().await.unwrap().text().await.unwrap();
+        assert!(inbox.contains(&format!("/children/{theirs}")) && inbox.contains("Same mother"));
+        assert!(!inbox.contains(&mine), "and not the asker's record");
+        let at = inbox.find("/match-requests/").unwrap() + "/match-requests/".len();
+        let rid = &inbox[at..at + 36];
+        let res = s
+            .post(app.url(&format!("/match-requests/{rid}/answer")))
+            .form(&[("_csrf", scsrf.as_str()), ("answer", "Yes, we will send a referral")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let inbox = c.get(app.url("/referrals")).send().await.unwrap().text().await.unwrap();
+        assert!(inbox.contains("Yes, we will send a referral"));
+    })
+    .await;
+}
