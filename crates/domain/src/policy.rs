@@ -41,10 +41,13 @@ pub enum Action {
     ApproveCase,
     /// An organisation's case settings (deadlines, visit intervals, assessment tools).
     ManageCaseSettings,
+    /// Record a service delivered to the child: the case's workers, and an organisation the
+    /// case was referred to (it provides the service).
+    RecordService,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -65,6 +68,7 @@ impl Action {
         Action::WorkCase,
         Action::ApproveCase,
         Action::ManageCaseSettings,
+        Action::RecordService,
     ];
 }
 
@@ -197,6 +201,9 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::EditChild, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),
         (Action::OpenCase, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),
         (Action::WorkCase, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor) && works_on(actor, r)),
+        (Action::RecordService, Target::Record(r)) => {
+            allow(matches!(role, SocialWorker | Supervisor) && (works_on(actor, r) || r.shared_with_actor))
+        }
         // A supervisor approves for their team; a manager for the whole organisation.
         (Action::ApproveCase, Target::Record(r)) => allow(matches!(role, Supervisor | Manager) && within(case_file_scope(actor), r)),
         (Action::ManageCaseSettings, Target::Organisation(org)) => {

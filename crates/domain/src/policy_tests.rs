@@ -33,6 +33,13 @@ fn records() -> [RecordOwner; 5] {
 }
 
 const RECORD_TABLE: &[(&str, Action, &str)] = &[
+    ("social-worker", Action::RecordService, "A---A"),
+    ("supervisor", Action::RecordService, "AA--A"),
+    ("manager", Action::RecordService, "-----"),
+    ("intake", Action::RecordService, "-----"),
+    ("org-admin", Action::RecordService, "-----"),
+    ("ministry", Action::RecordService, "-----"),
+    ("system-admin", Action::RecordService, "-----"),
     ("social-worker", Action::OpenCase, "A----"),
     ("social-worker", Action::WorkCase, "A----"),
     ("social-worker", Action::ApproveCase, "-----"),
@@ -113,6 +120,7 @@ fn table_covers_every_role_and_record_action() {
         Action::OpenCase,
         Action::WorkCase,
         Action::ApproveCase,
+        Action::RecordService,
     ];
     for role in Role::ALL {
         for action in record_actions {

@@ -237,6 +237,16 @@ impl Store {
         Ok(())
     }
 
+    /// Referrals and match questions waiting for the actor's organisation to decide or answer.
+    pub async fn waiting_for_us(&self, actor: &Actor) -> Result<i64, StoreError> {
+        let n = |sql: &'static str| sqlx::query(sql).bind(actor.org_id.to_string());
+        let referrals =
+            n("SELECT COUNT(*) AS n FROM referrals WHERE to_org = $1 AND state = 'pending'").fetch_one(&self.pool).await?.int("n")?;
+        let questions =
+            n("SELECT COUNT(*) AS n FROM match_requests WHERE to_org = $1 AND state = 'open'").fetch_one(&self.pool).await?.int("n")?;
+        Ok(referrals + questions)
+    }
+
     /// The actor's organisation's referrals, incoming and outgoing, newest first.
     pub async fn referrals(&self, actor: &Actor, khmer: bool) -> Result<Vec<ReferralRow>, StoreError> {
         if !matches!(actor.role, krousar_domain::Role::SocialWorker | krousar_domain::Role::Supervisor | krousar_domain::Role::Manager) {

@@ -50,10 +50,12 @@ impl Store {
         assessed: bool,
     ) -> Result<Case, StoreError> {
         let action = format!("case.{kind}");
+        // A service can also be recorded by the organisation the case was referred to.
+        let needs = if kind == "service" { Action::RecordService } else { Action::WorkCase };
         let mut owned = self.write().await?;
         let tx = &mut owned;
         let r = async move {
-            let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
+            let (child, case) = open_case_for(tx, actor, child_id, needs).await?;
             refuse_if_closed(&case)?;
             if on < case.opened_on {
                 return Err(StoreError::invalid("date", "err-before-case-opened"));

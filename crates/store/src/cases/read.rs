@@ -95,7 +95,8 @@ fn limit_to(file: &mut CaseFile, shares: Option<&[krousar_domain::referral::Shar
     };
     match shares {
         Some(s) => {
-            file.timeline.retain(|e| covered(&e.kind, s));
+            // What the consent covers, and what the receiver recorded itself (its services).
+            file.timeline.retain(|e| covered(&e.kind, s) || e.author_org == Some(org));
             if !s.contains(&Share::Plan) {
                 file.tasks.clear();
             }

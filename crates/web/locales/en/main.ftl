@@ -849,3 +849,4 @@ btn-ask-org = Ask this organisation
 btn-answer = Answer
 msg-waiting-answer = waiting for an answer
 err-no-match-there = No possible match at that organisation any more.
+msg-referrals-waiting = { $count } referrals or questions from other organisations wait for your decision.

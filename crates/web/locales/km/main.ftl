@@ -849,3 +849,4 @@ btn-ask-org = សួរអង្គការនេះ
 btn-answer = ឆ្លើយ
 msg-waiting-answer = កំពុងរង់ចាំចម្លើយ
 err-no-match-there = លែងមានកុមារដែលអាចដូចគ្នានៅអង្គការនោះហើយ។
+msg-referrals-waiting = ការបញ្ជូន ឬសំណួរ { $count } ពីអង្គការផ្សេងកំពុងរង់ចាំការសម្រេចរបស់អ្នក។

@@ -30,6 +30,8 @@ struct HomePage {
     show_work: bool,
     /// The user is the second worker of some cases (listed at /children?shared=1).
     shared: bool,
+    /// Referrals and questions from other organisations waiting for a decision.
+    waiting: String,
 }
 
 /// Items shown per list on the home page.
@@ -112,8 +114,13 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     }
     let show_work = show_caseload || matches!(a.role, krousar_domain::Role::Manager);
     let mut links = Vec::new();
+    let mut waiting = String::new();
     if matches!(a.role, krousar_domain::Role::Supervisor | krousar_domain::Role::Manager) {
         links.push(("/team", tr.t("nav-team")));
+        let n = state.store.waiting_for_us(a).await.map_err(cur.page_err())?;
+        if n > 0 {
+            waiting = tr.t1("msg-referrals-waiting", "count", tr.num(n));
+        }
     }
     if decide(a, Action::ListChildren, Target::Nothing).allowed() && !show_caseload {
         links.push(("/children", tr.t("nav-children")));
@@ -143,6 +150,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         stages,
         show_work,
         shared,
+        waiting,
     };
     Ok(render(page))
 }

@@ -94,6 +94,12 @@ async fn a_referral_needs_consent_and_the_receivers_supervisor_and_shares_only_w
         // Reading is not working on the case: the sender keeps it.
         let note = json!({"kind": "phone", "noted_on": krousar_web::views::today().to_string(), "text": "x"});
         assert_eq!(app.api_post(&xt, &format!("/api/v1/children/{child}/case/note"), note).await.status(), 403);
+        // It provides the service and records it; it sees its own record though the consent
+        // does not cover services.
+        let service = json!({"service": "vocational_training", "provider": "own", "provided_on": krousar_web::views::today().to_string(), "outcome": "Enrolled in sewing"});
+        assert_eq!(app.api_post(&xt, &format!("/api/v1/children/{child}/case/service"), service).await.status(), 200);
+        let file: Value = app.api_get(&xt, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
+        assert!(file.to_string().contains("Enrolled in sewing"));
         let own: Value = app.api_get(&w, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
         assert!(
             own["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "referral_decided"),

@@ -75,6 +75,8 @@ pub struct CaseView {
     pub facts: Vec<(String, String)>,
     pub closed: bool,
     pub can_work: bool,
+    /// Not the case's worker, but the organisation it was referred to: it records services.
+    pub can_serve: bool,
     pub requestable: Vec<(String, String)>,
     pub approvals: Vec<ApprovalView>,
     pub visits: Vec<VisitView>,
@@ -325,6 +327,7 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
     let owner = child.owner(actor);
     let can_work = decide(actor, Action::WorkCase, Target::Record(&owner)).allowed();
     let can_approve = decide(actor, Action::ApproveCase, Target::Record(&owner)).allowed();
+    let can_serve = !can_work && decide(actor, Action::RecordService, Target::Record(&owner)).allowed();
     let step = case.stage.step();
     let stages = Stage::ALL
         .iter()
@@ -483,6 +486,7 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
         facts,
         closed: case.closed_on.is_some(),
         can_work,
+        can_serve,
         requestable,
         approvals,
         visits,
