@@ -61,6 +61,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_match_requests.sql"),
         postgres: include_str!("../migrations/postgres/0008_match_requests.sql"),
     },
+    Migration {
+        version: 9,
+        name: "external_referrals",
+        sqlite: include_str!("../migrations/sqlite/0009_external_referrals.sql"),
+        postgres: include_str!("../migrations/postgres/0009_external_referrals.sql"),
+    },
 ];
 
 impl Store {

@@ -291,3 +291,138 @@ impl Store {
         Ok(out)
     }
 }
+
+/// A referral to an organisation outside Krousar: printed and handed over; the sender records
+/// what came of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExternalReferral {
+    pub id: Uuid,
+    pub child_id: Uuid,
+    pub partner: String,
+    pub body: Referral,
+    pub sent_at: String,
+    pub outcome: Option<String>,
+}
+
+fn external_from(r: &sqlx::any::AnyRow) -> Result<ExternalReferral, StoreError> {
+    Ok(ExternalReferral {
+        id: r.uuid("id")?,
+        child_id: r.uuid("child_id")?,
+        partner: r.text("partner")?,
+        body: serde_json::from_str(&r.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        sent_at: r.text("sent_at")?,
+        outcome: r.opt_text("outcome")?,
+    })
+}
+
+impl Store {
+    /// Record a referral to `partner`, an organisation not using Krousar (`r.to_org` is ignored).
+    pub async fn send_external_referral(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+        partner: &str,
+        r: Referral,
+        today: NaiveDate,
+    ) -> Result<Uuid, StoreError> {
+        let partner = partner.trim();
+        if partner.is_empty() || partner.chars().count() > 120 || partner.chars().any(char::is_control) {
+            return Err(StoreError::invalid("partner", "err-required"));
+        }
+        let mut tx = self.write().await?;
+        let child = load(&mut tx, child_id).await?;
+        if child.org_id != actor.org_id || !decide(actor, Action::EditChild, Target::Record(&child.owner(actor))).allowed() {
+            drop(tx);
+            return Err(refuse(self, actor, "referral.external", "child", child_id).await);
+        }
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO external_referrals (id, child_id, org_id, partner, body, sent_by, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id.to_string())
+        .bind(child_id.to_string())
+        .bind(actor.org_id.to_string())
+        .bind(partner)
+        .bind(serde_json::to_string(&r).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        .bind(actor.user_id.to_string())
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+        case_entry(
+            &mut tx,
+            &child,
+            "referral_sent",
+            json!({"referral": id, "kind": r.kind, "partner": partner, "services": r.services}),
+            actor,
+            today,
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry {
+                action: "referral.external",
+                record_type: "child",
+                record_id: Some(child_id.to_string()),
+                detail: json!({"referral": id, "partner": partner, "consent": r.consent.is_some()}),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// One external referral, for its printed form (the actor must be able to open the child).
+    pub async fn external_referral(&self, actor: &Actor, id: Uuid) -> Result<ExternalReferral, StoreError> {
+        let row = sqlx::query("SELECT * FROM external_referrals WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let e = external_from(&row)?;
+        self.view_child(actor, e.child_id, "external-referral").await?;
+        Ok(e)
+    }
+
+    pub async fn external_referrals(&self, actor: &Actor) -> Result<Vec<ExternalReferral>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM external_referrals WHERE org_id = $1 ORDER BY sent_at DESC LIMIT 200")
+            .bind(actor.org_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(external_from).collect()
+    }
+
+    /// What came of an external referral, in words.
+    pub async fn record_external_outcome(&self, actor: &Actor, id: Uuid, outcome: &str) -> Result<(), StoreError> {
+        let outcome = outcome.trim();
+        if outcome.is_empty() || outcome.chars().count() > 2000 || outcome.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(StoreError::invalid("outcome", "err-required"));
+        }
+        let e = self.external_referral(actor, id).await?;
+        let mut tx = self.write().await?;
+        let child = load(&mut tx, e.child_id).await?;
+        if child.org_id != actor.org_id || !decide(actor, Action::EditChild, Target::Record(&child.owner(actor))).allowed() {
+            drop(tx);
+            return Err(refuse(self, actor, "referral.external_outcome", "child", e.child_id).await);
+        }
+        sqlx::query("UPDATE external_referrals SET outcome = $1, outcome_at = $2 WHERE id = $3")
+            .bind(outcome)
+            .bind(now_text())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry {
+                action: "referral.external_outcome",
+                record_type: "child",
+                record_id: Some(e.child_id.to_string()),
+                detail: json!({"referral": id}),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -61,6 +61,8 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals", get(referrals::inbox))
         .route("/figures", get(figures::page))
         .route("/referrals/{id}/{action}", post(referrals::decide))
+        .route("/referrals/external/{id}/form", get(case::ministry::external_referral))
+        .route("/referrals/external/{id}/outcome", post(referrals::external_outcome))
         .route("/households", get(households::list).post(households::create))
         .route("/households/new", get(households::new))
         .route("/households/{id}", get(households::show).post(households::update))

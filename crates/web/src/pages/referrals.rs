@@ -114,11 +114,22 @@ pub async fn send(
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
     let f = FormData(pairs);
-    let r = match input(&f).validate(today(), cur.actor.org_id, cur.actor.role) {
+    let partner = f.get("partner").map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
+    let mut raw = input(&f);
+    if partner.is_some() && raw.to_org.as_deref().is_none_or(str::is_empty) {
+        // An organisation outside Krousar: no organisation record to send to; a referral, printed.
+        raw.to_org = Some(Uuid::nil().to_string());
+        raw.kind = Some("referral".into());
+    }
+    let r = match raw.validate(today(), cur.actor.org_id, cur.actor.role) {
         Ok(r) => r,
         Err(e) => return form(&state, &cur, id, f, &e).await,
     };
-    match state.store.send_referral(&cur.actor, id, r, today()).await {
+    let sent = match (&partner, r.to_org.is_nil()) {
+        (Some(p), true) => state.store.send_external_referral(&cur.actor, id, p, r, today()).await,
+        _ => state.store.send_referral(&cur.actor, id, r, today()).await,
+    };
+    match sent {
         Ok(_) => Ok(Redirect::to("/referrals").into_response()),
         Err(StoreError::Invalid(e)) => form(&state, &cur, id, f, &e).await,
         Err(e) => Err(cur.page_err()(e)),
@@ -139,6 +150,15 @@ pub struct RowView {
     pub decision: String,
 }
 
+pub struct ExternalView {
+    pub id: String,
+    pub partner: String,
+    pub child_href: String,
+    pub services: String,
+    pub sent: String,
+    pub outcome: String,
+}
+
 pub struct MatchView {
     pub id: String,
     pub incoming: bool,
@@ -156,6 +176,7 @@ struct InboxPage {
     incoming: Vec<RowView>,
     outgoing: Vec<RowView>,
     matches: Vec<MatchView>,
+    external: Vec<ExternalView>,
     can_decide: bool,
     notice: String,
 }
@@ -216,7 +237,23 @@ async fn inbox_page(state: &AppState, cur: &Current, notice: String) -> Result<R
             asked: local_day(&m.asked_at).map(|d| tr.date(d)).unwrap_or_default(),
         })
         .collect();
+    let external = state
+        .store
+        .external_referrals(&cur.actor)
+        .await
+        .map_err(cur.page_err())?
+        .into_iter()
+        .map(|e| ExternalView {
+            id: e.id.to_string(),
+            partner: e.partner,
+            child_href: format!("/children/{}", e.child_id),
+            services: e.body.services,
+            sent: local_day(&e.sent_at).map(|d| tr.date(d)).unwrap_or_default(),
+            outcome: e.outcome.unwrap_or_default(),
+        })
+        .collect();
     Ok(render(InboxPage {
+        external,
         l: Layout::new(cur, tr.t("page-referrals"), "/referrals"),
         incoming,
         outgoing,
@@ -261,6 +298,25 @@ pub async fn answer_match(
     let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     match state.store.answer_match(&cur.actor, id, &f.get("answer").unwrap_or_default()).await {
+        Ok(()) => Ok(Redirect::to("/referrals").into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let page = inbox_page(&state, &cur, notice).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+pub async fn external_outcome(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let f = FormData(pairs);
+    match state.store.record_external_outcome(&cur.actor, id, &f.get("outcome").unwrap_or_default()).await {
         Ok(()) => Ok(Redirect::to("/referrals").into_response()),
         Err(StoreError::Invalid(e)) => {
             let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");

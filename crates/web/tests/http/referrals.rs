@@ -174,3 +174,42 @@ async fn a_transfer_moves_the_case_and_a_pending_referral_can_be_withdrawn() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_referral_outside_krousar_is_printed_and_its_outcome_recorded() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        let child = child_with_case(&app, &w, "Sophea").await;
+        let (c, csrf) = app.login("worker").await;
+        let mut form = referral("", "referral", true);
+        form.push(("partner".into(), "Friends of the Village".into()));
+        let res = c.post(app.url(&format!("/children/{child}/referral"))).form(&with_csrf(form, &csrf)).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let inbox = c.get(app.url("/referrals")).send().await.unwrap().text().await.unwrap();
+        assert!(inbox.contains("Friends of the Village"));
+        let at = inbox.find("/referrals/external/").unwrap() + "/referrals/external/".len();
+        let rid = inbox[at..at + 36].to_string();
+        let km = c.get(app.url(&format!("/referrals/external/{rid}/form?format=html"))).send().await.unwrap().text().await.unwrap();
+        assert!(km.contains("ការបញ្ជូនកុមារ") && km.contains("Sophea") && km.contains("Vocational training"));
+        let en = c.get(app.url(&format!("/referrals/external/{rid}/form?format=html&lang=en"))).send().await.unwrap().text().await.unwrap();
+        assert!(en.contains("Referral of a child") && en.contains("Friends of the Village"));
+        let (x, _) = app.login("stranger").await;
+        assert_eq!(x.get(app.url(&format!("/referrals/external/{rid}/form?format=html"))).send().await.unwrap().status(), 403);
+        let res = c
+            .post(app.url(&format!("/referrals/external/{rid}/outcome")))
+            .form(&[("_csrf", csrf.as_str()), ("outcome", "Enrolled in their school programme")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let inbox = c.get(app.url("/referrals")).send().await.unwrap().text().await.unwrap();
+        assert!(inbox.contains("Enrolled in their school programme"));
+        let file: Value = app.api_get(&w, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
+        assert!(file["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "referral_sent" && e["body"]["partner"] == "Friends of the Village"));
+    })
+    .await;
+}

@@ -395,7 +395,7 @@ pub async fn print(
     let (sections, signatures) = build(tr, n, &child, &file, &place, &households);
     let as_html = q.format.as_deref() == Some("html");
     let lang_q = if lang == Lang::En { "&lang=en" } else { "" };
-    let mut page = PrintPage {
+    let page = PrintPage {
         lang: lang.code(),
         tr,
         title: tr.t(&format!("form-{n}-title")),
@@ -410,16 +410,20 @@ pub async fn print(
         back_href: format!("/children/{id}/case"),
         notice: String::new(),
     };
+    deliver(&cur, page, as_html, &format!("{}-form{n}.pdf", child.case_number)).await
+}
+
+/// The page as a PDF (Chromium), or as a print-ready page when asked for or when no PDF can be made.
+async fn deliver(cur: &crate::auth::Current, mut page: PrintPage, as_html: bool, file_name: &str) -> Result<Response, PageError> {
     if !as_html {
         page.css_inline = crate::security::PRINT_CSS.to_string();
         let html = page.render().map_err(|e| cur.fail(AppError::Internal(e.to_string())))?;
         match crate::pdf::html_to_pdf(&html).await {
             Ok(pdf) => {
-                let name = format!("{}-form{n}.pdf", child.case_number);
                 return Ok((
                     [
                         (header::CONTENT_TYPE, "application/pdf".to_string()),
-                        (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}\"")),
+                        (header::CONTENT_DISPOSITION, format!("inline; filename=\"{file_name}\"")),
                         (header::CACHE_CONTROL, "private, no-store".to_string()),
                     ],
                     pdf,
@@ -436,4 +440,74 @@ pub async fn print(
         }
     }
     Ok(render(page))
+}
+
+/// The printed referral for an organisation that does not use Krousar, in Khmer or English.
+pub async fn external_referral(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<PrintQuery>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let e = state.store.external_referral(&cur.actor, id).await.map_err(cur.page_err())?;
+    let child = state.store.view_child(&cur.actor, e.child_id, "external-referral-form").await.map_err(cur.page_err())?;
+    let lang = if q.lang.as_deref() == Some("en") { Lang::En } else { Lang::Km };
+    let tr = Tr::new(lang);
+    let place = match &child.fields.village_code {
+        Some(c) => state.store.location_path(c).await.ok().map(|p| p.label(tr.is_km())).unwrap_or_default(),
+        None => String::new(),
+    };
+    let r = &e.body;
+    let mut sections = Vec::new();
+    // The child's identity only if the consent covers it (or a supervisor overrode consent).
+    if krousar_domain::referral::shared(r.consent.as_ref(), krousar_domain::referral::Share::Identity) {
+        sections.push(child_section(tr, &child, &place));
+    } else {
+        sections.push(section(
+            tr.t("form-section-child"),
+            vec![(tr.t("field-sex"), tr.t(&child.fields.sex.label_key())), (tr.t("field-age"), age_text(tr, &child.fields, today()))],
+        ));
+    }
+    sections.push(section(
+        tr.t("page-refer"),
+        vec![
+            (tr.t("field-to-org"), e.partner.clone()),
+            (tr.t("field-services-requested"), r.services.clone()),
+            (tr.t("field-reason"), r.reason.clone()),
+            (tr.t("field-urgency"), tr.t(&r.urgency.label_key())),
+            (tr.t("field-risk"), String::new()),
+        ],
+    ));
+    let consent = match &r.consent {
+        Some(c) => vec![
+            (tr.t("field-consent-by"), tr.t(&c.by.label_key())),
+            (tr.t("field-consent-on"), tr.date(c.given_on)),
+            (tr.t("field-shares"), c.shares.iter().map(|s| tr.t(&s.label_key())).collect::<Vec<_>>().join(", ")),
+        ],
+        None => vec![(tr.t("field-override-reason"), r.override_reason.clone().unwrap_or_default())],
+    };
+    sections.push(section(tr.t("field-consent"), consent));
+    if let Some(s) = sections.get_mut(1) {
+        s.rows.retain(|(_, v)| !v.is_empty());
+    }
+    let org = state.store.org(child.org_id).await.map_err(cur.page_err())?.name;
+    let as_html = q.format.as_deref() == Some("html");
+    let lang_q = if lang == Lang::En { "&lang=en" } else { "" };
+    let page = PrintPage {
+        lang: lang.code(),
+        tr,
+        title: tr.t("form-referral-title"),
+        number: e.partner.clone(),
+        org,
+        sections,
+        signatures: vec![tr.t("sign-worker"), tr.t("sign-receiver")],
+        generated: tr.t1("form-generated", "date", tr.date(today())),
+        css_inline: String::new(),
+        screen_links: as_html,
+        pdf_href: format!("/referrals/external/{id}/form?format=pdf{lang_q}"),
+        back_href: "/referrals".into(),
+        notice: String::new(),
+    };
+    deliver(&cur, page, as_html, "referral.pdf").await
 }
