@@ -113,3 +113,43 @@ proptest::proptest! {
         proptest::prop_assert_eq!(khmer_key(&with_zwsp), khmer_key(&s));
     }
 }
+
+fn person_strategy() -> impl proptest::strategy::Strategy<Value = crate::person::Person> {
+    use proptest::prelude::*;
+    let name = proptest::option::of("[a-zA-Z \u{1780}-\u{17FF}\u{200B}]{0,12}");
+    (
+        name.clone(),
+        name.clone(),
+        name.clone(),
+        name,
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(1990i32..2030),
+        proptest::option::of("[0-9]{8}"),
+    )
+        .prop_map(|(family_km, given_km, family_latin, given_latin, female, birth_year, village)| crate::person::Person {
+            family_km,
+            given_km,
+            family_latin,
+            given_latin,
+            female,
+            birth_date: None,
+            birth_year,
+            village,
+        })
+}
+
+proptest::proptest! {
+    /// Any two records (any script, any junk) compare without panicking, symmetrically, with a
+    /// score between 0 and 1; a record is always a strong match for itself when it has a name.
+    #[test]
+    fn person_comparison_is_total_symmetric_and_bounded(a in person_strategy(), b in person_strategy()) {
+        let (ab, ba) = (crate::person::compare(&a, &b), crate::person::compare(&b, &a));
+        proptest::prop_assert!((0.0..=1.0).contains(&ab.score));
+        proptest::prop_assert!((ab.score - ba.score).abs() < 1e-9, "{} vs {}", ab.score, ba.score);
+        proptest::prop_assert_eq!(ab.name, ba.name);
+        let own = crate::person::name_similarity(&a, &a);
+        if let Some(s) = own {
+            proptest::prop_assert!(s >= 0.97 || s == 0.0, "self-similarity {}", s);
+        }
+    }
+}
