@@ -106,10 +106,6 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     page(&state, &cur, &s, &FormData::default(), String::new()).await
 }
 
-fn errors_text(cur: &Current, e: &Invalid) -> String {
-    e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ")
-}
-
 pub async fn save(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
@@ -137,11 +133,11 @@ pub async fn save(
         _ => bad.push("settings", "err-number"),
     }
     if !bad.errors.is_empty() {
-        return page(&state, &cur, &s, &f, errors_text(&cur, &bad)).await;
+        return page(&state, &cur, &s, &f, crate::pages::notice_of(&cur, &bad)).await;
     }
     match state.store.set_case_settings(&cur.actor, cur.actor.org_id, s.clone()).await {
         Ok(()) => Ok(Redirect::to("/admin/case-settings").into_response()),
-        Err(StoreError::Invalid(e)) => page(&state, &cur, &s, &f, errors_text(&cur, &e)).await,
+        Err(StoreError::Invalid(e)) => page(&state, &cur, &s, &f, crate::pages::notice_of(&cur, &e)).await,
         Err(e) => Err(cur.page_err()(e)),
     }
 }
@@ -159,7 +155,7 @@ pub async fn create_tool(
             state.store.create_tool(&cur.actor, def).await.map_err(cur.page_err())?;
             Ok(Redirect::to("/admin/case-settings").into_response())
         }
-        Err(e) => page(&state, &cur, &s, &f, errors_text(&cur, &e)).await,
+        Err(e) => page(&state, &cur, &s, &f, crate::pages::notice_of(&cur, &e)).await,
     }
 }
 

@@ -114,9 +114,9 @@ pub async fn resolve(
     match r {
         Ok(to) => Ok(axum::response::Redirect::to(&to).into_response()),
         Err(krousar_store::StoreError::Invalid(e)) => {
-            let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let notice = crate::pages::notice_of(&cur, &e);
             let page = show(&state, &cur, id, notice).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(crate::pages::unprocessable(page))
         }
         Err(e) => Err(cur.page_err()(e)),
     }
@@ -139,9 +139,9 @@ pub async fn ask(
     match state.store.ask_about_match(&cur.actor, id, org, message).await {
         Ok(_) => Ok(axum::response::Redirect::to("/referrals").into_response()),
         Err(krousar_store::StoreError::Invalid(e)) => {
-            let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let notice = crate::pages::notice_of(&cur, &e);
             let page = show(&state, &cur, id, notice).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(crate::pages::unprocessable(page))
         }
         Err(e) => Err(cur.page_err()(e)),
     }

@@ -93,6 +93,16 @@ pub fn render(t: impl Template) -> Response {
     }
 }
 
+/// The translated messages of a refusal by the rules, in one line (for a notice at the top).
+pub fn notice_of(cur: &crate::auth::Current, e: &krousar_domain::Invalid) -> String {
+    e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ")
+}
+
+/// A page shown again because what was sent was refused: 422, nothing changed.
+pub fn unprocessable(page: Response) -> Response {
+    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
 /// Parse a path id; a malformed one is simply "not found".
 pub fn parse_id(raw: &str) -> Option<uuid::Uuid> {
     uuid::Uuid::parse_str(raw).ok()

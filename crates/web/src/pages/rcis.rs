@@ -265,7 +265,7 @@ pub async fn close(
                 msg.push(tr.t1("msg-bad-lines", "lines", bad.iter().map(|n| tr.num(n)).collect::<Vec<_>>().join(", ")));
             }
             let page = show_rci(&state, &cur, id, today(), failed(msg.join(" "))).await?;
-            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(crate::pages::unprocessable(page));
         }
     };
     let day = cohort.closed_on;

@@ -281,9 +281,9 @@ pub async fn decide(
     match state.store.decide_referral(&cur.actor, id, &action, f.get("reason").as_deref(), today()).await {
         Ok(()) => Ok(Redirect::to("/referrals").into_response()),
         Err(StoreError::Invalid(e)) => {
-            let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let notice = crate::pages::notice_of(&cur, &e);
             let page = inbox_page(&state, &cur, notice).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(crate::pages::unprocessable(page))
         }
         Err(e) => Err(cur.page_err()(e)),
     }
@@ -300,9 +300,9 @@ pub async fn answer_match(
     match state.store.answer_match(&cur.actor, id, &f.get("answer").unwrap_or_default()).await {
         Ok(()) => Ok(Redirect::to("/referrals").into_response()),
         Err(StoreError::Invalid(e)) => {
-            let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let notice = crate::pages::notice_of(&cur, &e);
             let page = inbox_page(&state, &cur, notice).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(crate::pages::unprocessable(page))
         }
         Err(e) => Err(cur.page_err()(e)),
     }
@@ -319,9 +319,9 @@ pub async fn external_outcome(
     match state.store.record_external_outcome(&cur.actor, id, &f.get("outcome").unwrap_or_default()).await {
         Ok(()) => Ok(Redirect::to("/referrals").into_response()),
         Err(StoreError::Invalid(e)) => {
-            let notice = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let notice = crate::pages::notice_of(&cur, &e);
             let page = inbox_page(&state, &cur, notice).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(crate::pages::unprocessable(page))
         }
         Err(e) => Err(cur.page_err()(e)),
     }

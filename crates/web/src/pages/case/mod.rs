@@ -228,9 +228,9 @@ async fn after(
     match r {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}/case")).into_response()),
         Err(StoreError::Invalid(e)) => {
-            let msg = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let msg = crate::pages::notice_of(cur, &e);
             let page = show_case(state, cur, id, msg).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(crate::pages::unprocessable(page))
         }
         Err(e) => Err(cur.page_err()(e)),
     }
@@ -306,9 +306,9 @@ pub async fn upload(
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/children/{id}/case#files")).into_response()),
         Err(StoreError::Invalid(e)) => {
-            let msg = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let msg = crate::pages::notice_of(&cur, &e);
             let page = show_case(&state, &cur, id, msg).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(crate::pages::unprocessable(page))
         }
         Err(e) => Err(cur.page_err()(e)),
     }

@@ -75,7 +75,7 @@ async fn render_tool(
         note: values.get("note").cloned().unwrap_or_default(),
         notice: notice.clone(),
     });
-    Ok(if notice.is_empty() { page } else { (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response() })
+    Ok(if notice.is_empty() { page } else { crate::pages::unprocessable(page) })
 }
 
 async fn load(state: &AppState, cur: &Current, child: Uuid, tool: &str) -> Result<Tool, PageError> {
@@ -113,13 +113,13 @@ pub async fn save(
     let date = past_date(&mut e, "assessed_on", f.get("assessed_on").as_deref(), today());
     let note = krousar_domain::text::paragraphs(&mut e, "note", f.get("note").as_deref(), krousar_domain::text::LONG);
     let Some(date) = date.filter(|_| e.errors.is_empty()) else {
-        let msg = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+        let msg = crate::pages::notice_of(&cur, &e);
         return render_tool(&cur, id, &t, &values, msg).await;
     };
     match state.store.record_tool_assessment(&cur.actor, id, t.id, date, &values, note).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}/case")).into_response()),
         Err(StoreError::Invalid(e)) => {
-            let msg = e.errors.iter().map(|x| cur.tr.t(x.code)).collect::<Vec<_>>().join(" ");
+            let msg = crate::pages::notice_of(&cur, &e);
             render_tool(&cur, id, &t, &values, msg).await
         }
         Err(e) => Err(cur.page_err()(e)),
