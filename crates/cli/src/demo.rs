@@ -29,6 +29,7 @@ const USERS: &[DemoUser] = &[
     DemoUser { username: "admin", name: "Lim Bopha", role: Role::OrgAdmin, org: 0, team: None },
     DemoUser { username: "intake", name: "Sok Pisey", role: Role::Intake, org: 0, team: Some("Phnom Penh team") },
     DemoUser { username: "rithy", name: "Meas Rithy", role: Role::SocialWorker, org: 1, team: Some("Siem Reap team") },
+    DemoUser { username: "chenda", name: "Ly Chenda", role: Role::Supervisor, org: 1, team: Some("Siem Reap team") },
     DemoUser { username: "mosvy", name: "Ministry viewer", role: Role::Ministry, org: 2, team: None },
     DemoUser { username: "sysadmin", name: "System administrator", role: Role::SystemAdmin, org: 2, team: None },
 ];
@@ -130,7 +131,47 @@ async fn seed(store: &Store) -> Result<String> {
             crate::demo_cases::seed_case(store, &mut rng, &actor, boss, child.id, (nth % 7) as u8, local_today).await?;
         }
     }
+    between_organisations(store, &users, &orgs, local_today).await?;
     Ok(password)
+}
+
+/// A referral waiting for the second organisation's supervisor, and a child the second
+/// organisation registers again (a possible duplicate it is told about, without seeing it).
+async fn between_organisations(
+    store: &Store,
+    users: &[krousar_store::accounts::User],
+    orgs: &[krousar_store::accounts::Org],
+    today: chrono::NaiveDate,
+) -> Result<()> {
+    use krousar_domain::referral::{Consent, ConsentBy, Referral, ReferralKind, Share, Urgency};
+    let sokha = users.iter().find(|u| u.username == "sokha").expect("sokha").actor();
+    let rithy = users.iter().find(|u| u.username == "rithy").expect("rithy").actor();
+    let filter = krousar_store::children::ChildFilter { worker: Some(sokha.user_id), ..Default::default() };
+    let mine = store.list_children(&sokha, &filter, None, 2, today).await?.items;
+    if let Some(child) = mine.first() {
+        let r = Referral {
+            to_org: orgs[1].id,
+            kind: ReferralKind::Referral,
+            services: "Vocational training in Siem Reap".into(),
+            reason: "The family moved to Siem Reap for work.".into(),
+            urgency: Urgency::Normal,
+            consent: Some(Consent {
+                by: ConsentBy::Parent,
+                given_on: today,
+                shares: vec![Share::Identity, Share::CaseSummary, Share::Plan],
+            }),
+            override_reason: None,
+        };
+        store.send_referral(&sokha, child.id, r, today).await?;
+    }
+    if let Some(child) = mine.get(1) {
+        let mut again = child.fields.clone();
+        again.given_name_latin = again.given_name_latin.map(|g| format!("{g}h"));
+        again.rci_id = None;
+        again.living_arrangement = krousar_domain::choices::LivingArrangement::WithFamily;
+        store.register_child(&rithy, again).await?;
+    }
+    Ok(())
 }
 
 /// Synthetic data in bulk: one organisation, one worker, N children each with a household.
