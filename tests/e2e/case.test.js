@@ -10,7 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { chromium } = require('playwright-core');
-const { start } = require('./server');
+const { start, signIn: openAs } = require('./server');
 
 let server, browser, worker, boss, caseUrl;
 
@@ -19,17 +19,6 @@ const DAY = 24 * 3600 * 1000;
 const local = (offsetDays) => new Date(Date.now() + 7 * 3600 * 1000 - offsetDays * DAY).toISOString().slice(0, 10);
 const opened = local(800);
 const placed = local(740);
-
-async function signIn(username) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
-  const page = await context.newPage();
-  await page.goto(server.base + '/login');
-  await page.fill('#username', username);
-  await page.fill('#password', server.password);
-  await page.click('button.primary');
-  await page.waitForURL(server.base + '/');
-  return page;
-}
 
 async function submit(page) {
   await Promise.all([page.waitForNavigation(), page.click('form.case-form button.primary')]);
@@ -64,8 +53,8 @@ before(async () => {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  boss = await signIn('boss');
-  worker = await signIn('worker');
+  boss = await openAs(browser, server, 'boss');
+  worker = await openAs(browser, server, 'worker');
 });
 
 after(async () => {

@@ -5,20 +5,9 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { chromium } = require('playwright-core');
-const { start } = require('./server');
+const { start, signIn: openAs } = require('./server');
 
 let server, browser, worker, boss, childUrl;
-
-async function signIn(username) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
-  const page = await context.newPage();
-  await page.goto(server.base + '/login');
-  await page.fill('#username', username);
-  await page.fill('#password', server.password);
-  await page.click('button.primary');
-  await page.waitForURL(server.base + '/');
-  return page;
-}
 
 before(async () => {
   server = await start();
@@ -27,8 +16,8 @@ before(async () => {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  worker = await signIn('worker');
-  boss = await signIn('otherboss');
+  worker = await openAs(browser, server, 'worker');
+  boss = await openAs(browser, server, 'otherboss');
 });
 
 after(async () => {

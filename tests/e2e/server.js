@@ -46,4 +46,16 @@ async function start() {
   return { base, foreignChild, password: PASSWORD, stop: () => { proc.kill('SIGTERM'); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
 
-module.exports = { start };
+// A signed-in page of its own browser context (a phone-sized window), for `username`.
+async function signIn(browser, server, username) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  await page.goto(server.base + '/login');
+  await page.fill('#username', username);
+  await page.fill('#password', server.password);
+  await page.click('button.primary');
+  await page.waitForURL(server.base + '/');
+  return page;
+}
+
+module.exports = { start, signIn };

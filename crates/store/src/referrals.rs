@@ -372,16 +372,21 @@ impl Store {
         Ok(id)
     }
 
-    /// One external referral, for its printed form (the actor must be able to open the child).
-    pub async fn external_referral(&self, actor: &Actor, id: Uuid) -> Result<ExternalReferral, StoreError> {
+    async fn external_row(&self, id: Uuid) -> Result<ExternalReferral, StoreError> {
         let row = sqlx::query("SELECT * FROM external_referrals WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let e = external_from(&row)?;
-        self.view_child(actor, e.child_id, "external-referral").await?;
-        Ok(e)
+        external_from(&row)
+    }
+
+    /// One external referral and its child, for the printed form: the child is read through the
+    /// policy, and the read audited, once.
+    pub async fn external_referral(&self, actor: &Actor, id: Uuid) -> Result<(ExternalReferral, Child), StoreError> {
+        let e = self.external_row(id).await?;
+        let child = self.view_child(actor, e.child_id, "external-referral").await?;
+        Ok((e, child))
     }
 
     pub async fn external_referrals(&self, actor: &Actor) -> Result<Vec<ExternalReferral>, StoreError> {
@@ -398,7 +403,8 @@ impl Store {
         if outcome.is_empty() || outcome.chars().count() > 2000 || outcome.chars().any(|c| c.is_control() && c != '\n') {
             return Err(StoreError::invalid("outcome", "err-required"));
         }
-        let e = self.external_referral(actor, id).await?;
+        // The permission is checked on the child in the write below; no separate read.
+        let e = self.external_row(id).await?;
         let mut tx = self.write().await?;
         let child = load(&mut tx, e.child_id).await?;
         if child.org_id != actor.org_id || !decide(actor, Action::EditChild, Target::Record(&child.owner(actor))).allowed() {

@@ -111,15 +111,7 @@ pub async fn resolve(
         "different" => state.store.mark_different(&cur.actor, id, other).await.map(|_| format!("/children/{id}/duplicates")),
         _ => return Err(cur.fail(crate::error::AppError::NotFound)),
     };
-    match r {
-        Ok(to) => Ok(axum::response::Redirect::to(&to).into_response()),
-        Err(krousar_store::StoreError::Invalid(e)) => {
-            let notice = crate::pages::notice_of(&cur, &e);
-            let page = show(&state, &cur, id, notice).await?;
-            Ok(crate::pages::unprocessable(page))
-        }
-        Err(e) => Err(cur.page_err()(e)),
-    }
+    settle(&state, &cur, id, r).await
 }
 
 /// Ask another organisation about a possible match (its supervisor sees which record is meant).
@@ -136,11 +128,21 @@ pub async fn ask(
         .get("message")
         .map(|m| m.trim().chars().take(1000).collect::<String>())
         .filter(|m| !m.is_empty() && !m.chars().any(char::is_control));
-    match state.store.ask_about_match(&cur.actor, id, org, message).await {
-        Ok(_) => Ok(axum::response::Redirect::to("/referrals").into_response()),
+    let r = state.store.ask_about_match(&cur.actor, id, org, message).await.map(|_| "/referrals".to_string());
+    settle(&state, &cur, id, r).await
+}
+
+/// Done: go where `r` says; refused by the rules: the duplicates page again with why (422).
+async fn settle(
+    state: &AppState,
+    cur: &crate::auth::Current,
+    id: uuid::Uuid,
+    r: Result<String, krousar_store::StoreError>,
+) -> Result<Response, PageError> {
+    match r {
+        Ok(to) => Ok(axum::response::Redirect::to(&to).into_response()),
         Err(krousar_store::StoreError::Invalid(e)) => {
-            let notice = crate::pages::notice_of(&cur, &e);
-            let page = show(&state, &cur, id, notice).await?;
+            let page = show(state, cur, id, crate::pages::notice_of(cur, &e)).await?;
             Ok(crate::pages::unprocessable(page))
         }
         Err(e) => Err(cur.page_err()(e)),

@@ -4,7 +4,7 @@ use super::form::FormData;
 use super::render;
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
-use crate::views::{local_day, today, Layout, Opt};
+use crate::views::{local_day, options, today, Layout, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -31,22 +31,6 @@ struct ReferralPage {
     can_override: bool,
 }
 
-fn opts<T: Copy>(
-    tr: crate::i18n::Tr,
-    all: &[T],
-    code: fn(T) -> &'static str,
-    key: fn(T) -> String,
-    current: Option<&str>,
-    empty: bool,
-) -> Vec<Opt> {
-    let mut out = Vec::new();
-    if empty {
-        out.push(Opt { value: String::new(), label: "—".into(), selected: current.is_none_or(str::is_empty) });
-    }
-    out.extend(all.iter().map(|t| Opt { value: code(*t).into(), label: tr.t(&key(*t)), selected: current == Some(code(*t)) }));
-    out
-}
-
 async fn form(state: &AppState, cur: &Current, id: Uuid, values: FormData, e: &Invalid) -> Result<Response, PageError> {
     let tr = cur.tr;
     let child = state.store.view_child(&cur.actor, id, "referral-form").await.map_err(cur.page_err())?;
@@ -63,16 +47,23 @@ async fn form(state: &AppState, cur: &Current, id: Uuid, values: FormData, e: &I
         id: id.to_string(),
         child_name: child.display_name(tr.is_km()),
         orgs,
-        kinds: opts(
+        kinds: options(
             tr,
             ReferralKind::ALL,
             ReferralKind::code,
             ReferralKind::label_key,
             values.get("kind").as_deref().or(Some("referral")),
-            false,
+            None,
         ),
-        urgencies: opts(tr, Urgency::ALL, Urgency::code, Urgency::label_key, values.get("urgency").as_deref().or(Some("normal")), false),
-        consent_by: opts(tr, ConsentBy::ALL, ConsentBy::code, ConsentBy::label_key, values.get("consent_by").as_deref(), true),
+        urgencies: options(tr, Urgency::ALL, Urgency::code, Urgency::label_key, values.get("urgency").as_deref().or(Some("normal")), None),
+        consent_by: options(
+            tr,
+            ConsentBy::ALL,
+            ConsentBy::code,
+            ConsentBy::label_key,
+            values.get("consent_by").as_deref(),
+            Some("opt-choose"),
+        ),
         shares: Share::ALL
             .iter()
             .map(|s| Opt { value: s.code().into(), label: tr.t(&s.label_key()), selected: ticked.iter().any(|t| t == s.code()) })
@@ -278,15 +269,8 @@ pub async fn decide(
         return Err(cur.fail(AppError::NotFound));
     }
     let f = FormData(pairs);
-    match state.store.decide_referral(&cur.actor, id, &action, f.get("reason").as_deref(), today()).await {
-        Ok(()) => Ok(Redirect::to("/referrals").into_response()),
-        Err(StoreError::Invalid(e)) => {
-            let notice = crate::pages::notice_of(&cur, &e);
-            let page = inbox_page(&state, &cur, notice).await?;
-            Ok(crate::pages::unprocessable(page))
-        }
-        Err(e) => Err(cur.page_err()(e)),
-    }
+    let r = state.store.decide_referral(&cur.actor, id, &action, f.get("reason").as_deref(), today()).await;
+    back_to_inbox(&state, &cur, r).await
 }
 
 pub async fn answer_match(
@@ -297,15 +281,8 @@ pub async fn answer_match(
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
     let f = FormData(pairs);
-    match state.store.answer_match(&cur.actor, id, &f.get("answer").unwrap_or_default()).await {
-        Ok(()) => Ok(Redirect::to("/referrals").into_response()),
-        Err(StoreError::Invalid(e)) => {
-            let notice = crate::pages::notice_of(&cur, &e);
-            let page = inbox_page(&state, &cur, notice).await?;
-            Ok(crate::pages::unprocessable(page))
-        }
-        Err(e) => Err(cur.page_err()(e)),
-    }
+    let r = state.store.answer_match(&cur.actor, id, &f.get("answer").unwrap_or_default()).await;
+    back_to_inbox(&state, &cur, r).await
 }
 
 pub async fn external_outcome(
@@ -316,11 +293,16 @@ pub async fn external_outcome(
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
     let f = FormData(pairs);
-    match state.store.record_external_outcome(&cur.actor, id, &f.get("outcome").unwrap_or_default()).await {
+    let r = state.store.record_external_outcome(&cur.actor, id, &f.get("outcome").unwrap_or_default()).await;
+    back_to_inbox(&state, &cur, r).await
+}
+
+/// After a decision on the inbox: back to it, or the inbox again with what was refused (422).
+async fn back_to_inbox(state: &AppState, cur: &Current, r: Result<(), StoreError>) -> Result<Response, PageError> {
+    match r {
         Ok(()) => Ok(Redirect::to("/referrals").into_response()),
         Err(StoreError::Invalid(e)) => {
-            let notice = crate::pages::notice_of(&cur, &e);
-            let page = inbox_page(&state, &cur, notice).await?;
+            let page = inbox_page(state, cur, crate::pages::notice_of(cur, &e)).await?;
             Ok(crate::pages::unprocessable(page))
         }
         Err(e) => Err(cur.page_err()(e)),

@@ -3,7 +3,7 @@
 
 use crate::case_work::{CaseForm, Fields};
 use crate::i18n::Tr;
-use crate::views::Opt;
+use crate::views::{options, Opt};
 use krousar_domain::case::csi;
 use krousar_domain::case::entries::{NoteKind, PlacementType, SchoolAttendance};
 use krousar_domain::case::family::{AltCare, FamilyOutcome, Readiness, TracingMethod, TracingOutcome, FAMILY_AREAS};
@@ -70,18 +70,11 @@ impl Builder<'_> {
         self.field(name, self.tr.t(key), Input::Check(on))
     }
     fn pick<T: Copy>(&self, name: &str, key: &str, all: &[T], code: fn(T) -> &'static str, label: fn(T) -> String, empty: bool) -> Field {
-        let current = self.v.get(name).map(String::as_str);
-        let mut opts = Vec::new();
-        if empty {
-            opts.push(Opt { value: String::new(), label: "—".into(), selected: current.is_none_or(str::is_empty) });
-        }
-        opts.extend(all.iter().map(|t| Opt { value: code(*t).into(), label: self.tr.t(&label(*t)), selected: current == Some(code(*t)) }));
+        let opts = options(self.tr, all, code, label, self.v.get(name).map(String::as_str), empty.then_some("opt-choose"));
         self.field(name, self.tr.t(key), Input::Select(opts))
     }
     fn radio<T: Copy>(&self, name: &str, key: &str, all: &[T], code: fn(T) -> &'static str, label: fn(T) -> String) -> Field {
-        let current = self.v.get(name).map(String::as_str);
-        let opts =
-            all.iter().map(|t| Opt { value: code(*t).into(), label: self.tr.t(&label(*t)), selected: current == Some(code(*t)) }).collect();
+        let opts = options(self.tr, all, code, label, self.v.get(name).map(String::as_str), None);
         self.field(name, self.tr.t(key), Input::Radio(opts))
     }
     fn list(&self, name: &str, key: &str, items: &[(String, String)], empty: bool) -> Field {

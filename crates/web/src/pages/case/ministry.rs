@@ -450,8 +450,7 @@ pub async fn external_referral(
     Query(q): Query<PrintQuery>,
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
-    let e = state.store.external_referral(&cur.actor, id).await.map_err(cur.page_err())?;
-    let child = state.store.view_child(&cur.actor, e.child_id, "external-referral-form").await.map_err(cur.page_err())?;
+    let (e, child) = state.store.external_referral(&cur.actor, id).await.map_err(cur.page_err())?;
     let lang = if q.lang.as_deref() == Some("en") { Lang::En } else { Lang::Km };
     let tr = Tr::new(lang);
     let place = match &child.fields.village_code {
