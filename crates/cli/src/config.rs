@@ -16,6 +16,7 @@ pub struct FileConfig {
     pub max_failures: Option<i64>,
     pub lock_minutes: Option<i64>,
     pub files_dir: Option<std::path::PathBuf>,
+    pub key_file: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {

@@ -37,10 +37,11 @@ const USERS: &[DemoUser] = &[
 const ORGS: &[(&str, OrgKind)] =
     &[("Family First Cambodia (demo)", OrgKind::Ngo), ("Siem Reap Children's Hope (demo)", OrgKind::Ngo), ("MoSVY", OrgKind::Ministry)];
 
-pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>) -> Result<()> {
+pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>, key_file: Option<std::path::PathBuf>) -> Result<()> {
     std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
     let url = database_url.unwrap_or_else(|| format!("sqlite://{}", data_dir.join("krousar.db").display()));
-    let store = Store::open(&url).await?.with_files(data_dir.join("files"));
+    let key_file = key_file.unwrap_or_else(|| data_dir.join("krousar.keys"));
+    let store = crate::keys::attach(Store::open(&url).await?.with_files(data_dir.join("files")), &key_file).await?;
     let creds_file = data_dir.join("demo-credentials.txt");
     if store.list_orgs().await?.is_empty() {
         eprintln!("First start: creating demo data…");
@@ -163,6 +164,13 @@ async fn between_organisations(
             override_reason: None,
         };
         store.send_referral(&sokha, child.id, r, today).await?;
+        // Sensitive information, sealed: sokha and her supervisor can open it, the manager cannot.
+        let info = krousar_domain::sensitive::SensitiveInfo {
+            hiv_status: krousar_domain::sensitive::HivStatus::NotTested,
+            health: Some("Asthma; inhaler kept by the grandmother.".into()),
+            ..Default::default()
+        };
+        store.update_sensitive(&sokha, child.id, 0, info).await?;
     }
     if let Some(child) = mine.get(1) {
         let mut again = child.fields.clone();

@@ -3,6 +3,7 @@
 mod config;
 mod demo;
 mod demo_cases;
+mod keys;
 mod synth;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -19,6 +20,11 @@ struct Cli {
     /// Database: sqlite://PATH (embedded) or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "KROUSAR_DATABASE_URL")]
     database_url: Option<String>,
+    /// The file holding the keys that seal sensitive information (default: `krousar.keys`
+    /// beside the SQLite database, or in the current directory). Keep it out of the database's
+    /// backups; several servers must share it.
+    #[arg(long, global = true, env = "KROUSAR_KEY_FILE")]
+    key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -76,6 +82,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The keys that seal sensitive information.
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
     },
     /// Generate synthetic but realistic children and households.
     GenData {
@@ -172,14 +183,23 @@ async fn main() -> Result<()> {
             let url = cli.database_url.or(file.database_url.clone()).unwrap_or_else(|| database_url(&None));
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let files = files_dir.or(file.files_dir.clone()).unwrap_or_else(|| default_files_dir(&url));
-            let store = Store::open(&url).await?.with_files(files);
+            let key_file = cli.key_file.or(file.key_file.clone()).unwrap_or_else(|| keys::default_key_file(&url));
+            let store = keys::attach(Store::open(&url).await?.with_files(files), &key_file).await?;
             let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!("Krousar listening on http://{listen}");
             krousar_web::serve(store, file.web(secure_cookies), listener).await
         }
-        Command::Demo { listen, data_dir } => demo::run(&listen, &data_dir, cli.database_url).await,
+        Command::Demo { listen, data_dir } => demo::run(&listen, &data_dir, cli.database_url, cli.key_file).await,
+        Command::Keys { command } => {
+            let url = database_url(&cli.database_url);
+            let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));
+            keys::run(Store::open(&url).await?, &key_file, command).await
+        }
         Command::Migrate => {
-            let store = Store::open(&database_url(&cli.database_url)).await?;
+            // Also the step that seals what an older version kept in clear (needs the key file).
+            let url = database_url(&cli.database_url);
+            let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));
+            let store = keys::attach(Store::open(&url).await?, &key_file).await?;
             println!("database is up to date ({} places in the gazetteer)", store.location_count().await?);
             Ok(())
         }

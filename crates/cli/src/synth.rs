@@ -117,7 +117,6 @@ impl Synth {
             birth_certificate_number: None,
             id_poor: *IdPoor::ALL.choose(rng).expect("list"),
             disability,
-            disability_note: None,
             protection,
             protection_note: None,
             village_code: Some(self.village(rng)),

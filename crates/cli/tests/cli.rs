@@ -64,3 +64,73 @@ fn tamper_with_audit_log(path: &std::path::Path) -> bool {
             == 1
     })
 }
+
+/// The key file: `migrate` creates it and seals the disability notes an older version kept in
+/// clear; `keys rotate` re-seals everything with a new key; an old key is retired only once
+/// nothing uses it; what was sealed still opens with the file alone.
+#[test]
+fn sensitive_information_survives_a_key_rotation() {
+    let dir = std::env::temp_dir().join(format!("krousar-cli-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}", dir.join("k.db").display());
+    let key_file = dir.join("krousar.keys");
+    assert!(krousar(&db, &["migrate"], "").status.success());
+    assert!(key_file.exists(), "created beside the database");
+    assert!(krousar(&db, &["gen-data", "--children", "3"], "").status.success());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = || async { krousar_store::Store::connect(&db).await.unwrap() };
+    let ids: Vec<String> = rt.block_on(async {
+        let s = store().await;
+        // As an older Krousar kept it: in clear on the child.
+        sqlx::query("UPDATE children SET disability_note = 'LEGACY-NOTE: uses crutches'").execute(s.pool()).await.unwrap();
+        sqlx::query_scalar("SELECT id FROM children ORDER BY id").fetch_all(s.pool()).await.unwrap()
+    });
+    assert!(krousar(&db, &["migrate"], "").status.success());
+    let first_key = status_keys(&db);
+    assert_eq!(first_key.len(), 1);
+    assert_eq!(first_key[0].1, 3, "the three notes are sealed");
+
+    let out = krousar(&db, &["keys", "rotate"], "");
+    assert!(out.status.success() && text(&out).contains("re-sealed 3 records"), "{}", text(&out));
+    let keys = status_keys(&db);
+    assert_eq!(keys.len(), 2);
+    assert_eq!((keys[0].1, keys[1].1), (0, 3), "everything under the new key");
+    assert!(!krousar(&db, &["keys", "retire", &keys[1].0], "").status.success(), "the current key stays");
+    assert!(krousar(&db, &["keys", "retire", &keys[0].0], "").status.success());
+    assert_eq!(status_keys(&db).len(), 1);
+
+    rt.block_on(async {
+        let s = store().await;
+        let clear: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM children WHERE disability_note IS NOT NULL").fetch_one(s.pool()).await.unwrap();
+        assert_eq!(clear, 0, "nothing left in clear");
+        let raw: Vec<String> = sqlx::query_scalar("SELECT sealed FROM child_sensitive").fetch_all(s.pool()).await.unwrap();
+        assert!(raw.iter().all(|r| !r.contains("LEGACY")));
+        // Opened with nothing but the key file, as a new server would.
+        let ring = krousar_store::keyring::Keyring::open(&key_file).unwrap();
+        let row: (String, String) = sqlx::query_as("SELECT key_id, sealed FROM child_sensitive WHERE child_id = $1")
+            .bind(&ids[0])
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        let plain = String::from_utf8(ring.open_sealed(&row.0, &ids[0], &row.1).unwrap()).unwrap();
+        assert!(plain.contains("LEGACY-NOTE: uses crutches"), "{plain}");
+    });
+}
+
+/// `keys status` as (key id, records sealed), oldest first.
+fn status_keys(db: &str) -> Vec<(String, i64)> {
+    let out = krousar(db, &["keys", "status"], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    text(&out)
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let mut parts = l.split('\t');
+            let id = parts.next().unwrap().to_string();
+            let n = parts.next().unwrap().trim_end_matches(" records").parse().unwrap();
+            (id, n)
+        })
+        .collect()
+}

@@ -26,7 +26,6 @@ pub struct ChildInput {
     pub birth_certificate_number: Option<String>,
     pub id_poor: Option<String>,
     pub disability: Option<String>,
-    pub disability_note: Option<String>,
     pub protection: Vec<String>,
     pub protection_note: Option<String>,
     pub village_code: Option<String>,
@@ -49,7 +48,6 @@ pub struct ChildFields {
     pub birth_certificate_number: Option<String>,
     pub id_poor: IdPoor,
     pub disability: Disability,
-    pub disability_note: Option<String>,
     pub protection: Vec<Protection>,
     pub protection_note: Option<String>,
     pub village_code: Option<String>,
@@ -79,7 +77,6 @@ impl ChildFields {
             birth_certificate_number: self.birth_certificate_number.clone(),
             id_poor: Some(self.id_poor.code().into()),
             disability: Some(self.disability.code().into()),
-            disability_note: self.disability_note.clone(),
             protection: self.protection.iter().map(|p| p.code().to_string()).collect(),
             protection_note: self.protection_note.clone(),
             village_code: self.village_code.clone(),
@@ -149,7 +146,6 @@ impl ChildInput {
         let birth_certificate_number = text::optional(&mut e, "birth_certificate_number", self.birth_certificate_number.as_deref(), 40);
         let id_poor = choice(&mut e, "id_poor", self.id_poor.as_deref(), IdPoor::parse, Some(IdPoor::Unknown));
         let disability = choice(&mut e, "disability", self.disability.as_deref(), Disability::parse, Some(Disability::None));
-        let disability_note = text::optional(&mut e, "disability_note", self.disability_note.as_deref(), LONG);
         let mut protection = Vec::new();
         for code in self.protection.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
             match Protection::parse(code) {
@@ -201,7 +197,6 @@ impl ChildInput {
             birth_certificate_number,
             id_poor: id_poor.expect("defaulted"),
             disability: disability.expect("defaulted"),
-            disability_note,
             protection,
             protection_note,
             village_code,

@@ -12,6 +12,7 @@ pub mod policy;
 pub mod rci;
 pub mod referral;
 pub mod role;
+pub mod sensitive;
 pub mod text;
 pub mod validation;
 

@@ -44,10 +44,15 @@ pub enum Action {
     /// Record a service delivered to the child: the case's workers, and an organisation the
     /// case was referred to (it provides the service).
     RecordService,
+    /// Read a child's sensitive information (abuse, HIV, disability, health): the case's
+    /// workers and supervisor, and an organisation whose referral consent covers it.
+    ViewSensitive,
+    /// Record or change it: the case's workers and supervisor only.
+    EditSensitive,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 23] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -69,6 +74,8 @@ impl Action {
         Action::ApproveCase,
         Action::ManageCaseSettings,
         Action::RecordService,
+        Action::ViewSensitive,
+        Action::EditSensitive,
     ];
 }
 
@@ -82,6 +89,8 @@ pub struct RecordOwner {
     pub team_id: Option<Uuid>,
     /// The record was shared with the actor's organisation by a consented referral.
     pub shared_with_actor: bool,
+    /// That referral's consent also covers the child's sensitive information.
+    pub sensitive_shared_with_actor: bool,
 }
 
 /// What an action is aimed at.
@@ -204,6 +213,13 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::RecordService, Target::Record(r)) => {
             allow(matches!(role, SocialWorker | Supervisor) && (works_on(actor, r) || r.shared_with_actor))
         }
+        // Sensitive information: not the manager, the administrators or the ministry — only the
+        // people working on the case, and a receiver the consent explicitly covers.
+        (Action::ViewSensitive, Target::Record(r)) => allow(
+            (matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r))
+                || (matches!(role, SocialWorker | Supervisor) && r.sensitive_shared_with_actor),
+        ),
+        (Action::EditSensitive, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),
         // A supervisor approves for their team; a manager for the whole organisation.
         (Action::ApproveCase, Target::Record(r)) => allow(matches!(role, Supervisor | Manager) && within(case_file_scope(actor), r)),
         (Action::ManageCaseSettings, Target::Organisation(org)) => {

@@ -22,6 +22,7 @@ fn records() -> [RecordOwner; 5] {
         co_worker: None,
         team_id: Some(team),
         shared_with_actor: shared,
+        sensitive_shared_with_actor: false,
     };
     [
         rec(ORG, ME, TEAM, false),                   // own caseload
@@ -33,6 +34,19 @@ fn records() -> [RecordOwner; 5] {
 }
 
 const RECORD_TABLE: &[(&str, Action, &str)] = &[
+    // Sensitive information: the case's people only; a referral without sensitive consent
+    // (the fifth record) does not open it.
+    ("social-worker", Action::ViewSensitive, "A----"),
+    ("social-worker", Action::EditSensitive, "A----"),
+    ("supervisor", Action::ViewSensitive, "AA---"),
+    ("supervisor", Action::EditSensitive, "AA---"),
+    ("intake", Action::ViewSensitive, "A----"),
+    ("intake", Action::EditSensitive, "A----"),
+    ("manager", Action::ViewSensitive, "-----"),
+    ("manager", Action::EditSensitive, "-----"),
+    ("org-admin", Action::ViewSensitive, "-----"),
+    ("ministry", Action::ViewSensitive, "-----"),
+    ("system-admin", Action::ViewSensitive, "-----"),
     ("social-worker", Action::RecordService, "A---A"),
     ("supervisor", Action::RecordService, "AA--A"),
     ("manager", Action::RecordService, "-----"),
@@ -228,6 +242,7 @@ fn a_co_worker_works_on_the_case_like_its_worker() {
         co_worker: Some(ME),
         team_id: Some(OTHER_TEAM),
         shared_with_actor: false,
+        sensitive_shared_with_actor: false,
     };
     let worker = actor(Role::SocialWorker);
     for action in [Action::ViewChild, Action::EditChild, Action::WorkCase] {
@@ -237,4 +252,16 @@ fn a_co_worker_works_on_the_case_like_its_worker() {
     assert!(!decide(&worker, Action::AssignChild, Target::Record(&rec)).allowed());
     let stranger = Actor { user_id: STRANGER, ..actor(Role::SocialWorker) };
     assert!(!decide(&stranger, Action::ViewChild, Target::Record(&rec)).allowed());
+}
+
+#[test]
+fn sensitive_information_follows_the_consent_not_the_referral() {
+    let mut rec = records()[4].clone();
+    rec.sensitive_shared_with_actor = true;
+    for role in Role::ALL {
+        let a = actor(role);
+        let reads = matches!(role, Role::SocialWorker | Role::Supervisor);
+        assert_eq!(decide(&a, Action::ViewSensitive, Target::Record(&rec)).allowed(), reads, "{role:?}");
+        assert!(!decide(&a, Action::EditSensitive, Target::Record(&rec)).allowed(), "{role:?} may not change it");
+    }
 }

@@ -18,7 +18,7 @@ pick_list!(ConsentBy, "consent-by", { Child => "child", Parent => "parent", Guar
 pick_list!(Urgency, "urgency", { Urgent => "urgent", Normal => "normal" });
 pick_list!(
     /// What a consent lets the receiver see.
-    Share, "share", { Identity => "identity", CaseSummary => "case_summary", Assessments => "assessments", Plan => "plan", Notes => "notes" }
+    Share, "share", { Identity => "identity", CaseSummary => "case_summary", Assessments => "assessments", Plan => "plan", Notes => "notes", Sensitive => "sensitive" }
 );
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -36,6 +36,9 @@ pub struct Child {
     /// by `load` only; lists do not need it).
     #[serde(skip)]
     pub shared_orgs: Vec<Uuid>,
+    /// Of those, the ones whose referral consent also covers sensitive information.
+    #[serde(skip)]
+    pub sensitive_orgs: Vec<Uuid>,
     #[serde(skip)]
     pub team_id: Option<Uuid>,
     #[serde(flatten)]
@@ -52,6 +55,7 @@ impl Child {
             co_worker: self.co_worker_id,
             team_id: self.team_id,
             shared_with_actor: self.shared_orgs.contains(&actor.org_id),
+            sensitive_shared_with_actor: self.sensitive_orgs.contains(&actor.org_id),
         }
     }
 
@@ -78,7 +82,7 @@ pub fn display_name(fkm: &Option<String>, gkm: &Option<String>, fl: &Option<Stri
 
 pub(crate) const COLUMNS: &str = "c.seq, c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.co_worker_id, u2.display_name AS co_worker_name, c.merged_into, c.team_id, \
     c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin, c.nickname, c.sex, c.date_of_birth, \
-    c.estimated_birth_year, c.birth_registration, c.birth_certificate_number, c.id_poor, c.disability, c.disability_note, \
+    c.estimated_birth_year, c.birth_registration, c.birth_certificate_number, c.id_poor, c.disability, \
     c.protection, c.protection_note, c.village_code, c.living_arrangement, c.rci_id, c.created_at, c.updated_at";
 
 fn corrupt(what: &str) -> StoreError {
@@ -99,7 +103,6 @@ pub(crate) fn child_from(r: &AnyRow) -> Result<Child, StoreError> {
         birth_certificate_number: r.opt_text("birth_certificate_number")?,
         id_poor: IdPoor::parse(&r.text("id_poor")?).ok_or_else(|| corrupt("id_poor"))?,
         disability: Disability::parse(&r.text("disability")?).ok_or_else(|| corrupt("disability"))?,
-        disability_note: r.opt_text("disability_note")?,
         protection: r.text("protection")?.split(',').filter_map(Protection::parse).collect(),
         protection_note: r.opt_text("protection_note")?,
         village_code: r.opt_text("village_code")?,
@@ -118,6 +121,7 @@ pub(crate) fn child_from(r: &AnyRow) -> Result<Child, StoreError> {
         co_worker_name: r.opt_text("co_worker_name")?,
         merged_into: r.opt_uuid("merged_into")?,
         shared_orgs: Vec::new(),
+        sensitive_orgs: Vec::new(),
         team_id: r.opt_uuid("team_id")?,
         fields,
         created_at: r.text("created_at")?,
@@ -176,7 +180,6 @@ fn bind_fields<'q>(
         .bind(f.birth_certificate_number.clone())
         .bind(f.id_poor.code())
         .bind(f.disability.code())
-        .bind(f.disability_note.clone())
         .bind(f.protection.iter().map(|p| p.code()).collect::<Vec<_>>().join(","))
         .bind(f.protection_note.clone())
         .bind(f.village_code.clone())
@@ -192,7 +195,7 @@ pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> Result<Child, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM children c LEFT JOIN users u ON u.id = c.assigned_worker_id LEFT JOIN users u2 ON u2.id = c.co_worker_id WHERE c.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&mut **tx).await?;
     let mut child = row.as_ref().map(child_from).transpose()?.ok_or(StoreError::NotFound)?;
-    child.shared_orgs = crate::referrals::shared_orgs(tx, id).await?;
+    (child.shared_orgs, child.sensitive_orgs) = crate::referrals::shared_orgs(tx, id).await?;
     Ok(child)
 }
 
@@ -430,10 +433,10 @@ pub(crate) async fn write_fields(
     let sql = format!(
         "UPDATE children SET given_name_km = $1, family_name_km = $2, given_name_latin = $3, family_name_latin = $4, nickname = $5, \
          sex = $6, date_of_birth = $7, estimated_birth_year = $8, birth_date_sort = $9, birth_registration = $10, \
-         birth_certificate_number = $11, id_poor = $12, disability = $13, disability_note = $14, protection = $15, \
-         protection_note = $16, village_code = $17, commune_code = $18, district_code = $19, province_code = $20, \
-         living_arrangement = $21, rci_id = $22, updated_at = $23, version = version + 1 WHERE id = $24{}",
-        if expected_version.is_some() { " AND version = $25" } else { "" }
+         birth_certificate_number = $11, id_poor = $12, disability = $13, protection = $14, \
+         protection_note = $15, village_code = $16, commune_code = $17, district_code = $18, province_code = $19, \
+         living_arrangement = $20, rci_id = $21, updated_at = $22, version = version + 1 WHERE id = $23{}",
+        if expected_version.is_some() { " AND version = $24" } else { "" }
     );
     let mut q = bind_fields(sqlx::query(sqlx::AssertSqlSafe(sql)), f).bind(now_text()).bind(id.to_string());
     if let Some(v) = expected_version {
@@ -470,11 +473,11 @@ pub(crate) async fn register_in(tx: &mut Tx, backend: Backend, actor: &Actor, f:
     let now = now_text();
     let q = sqlx::query(
         "INSERT INTO children (given_name_km, family_name_km, given_name_latin, family_name_latin, nickname, sex, date_of_birth, \
-             estimated_birth_year, birth_date_sort, birth_registration, birth_certificate_number, id_poor, disability, disability_note, \
+             estimated_birth_year, birth_date_sort, birth_registration, birth_certificate_number, id_poor, disability, \
              protection, protection_note, village_code, commune_code, district_code, province_code, living_arrangement, rci_id, \
              id, org_id, case_number, assigned_worker_id, team_id, created_by, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-             $23, $24, $25, $26, $27, $28, $29, $30, 1) RETURNING seq",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+             $22, $23, $24, $25, $26, $27, $28, $29, 1) RETURNING seq",
     );
     // The worker who registers a child holds the case until a supervisor assigns it.
     let seq = bind_fields(q, f)

@@ -32,6 +32,9 @@ pub struct Store {
     pub(crate) places: crate::places_cache::Shared,
     /// Where attached files are kept (outside the database); `None`: attachments are off.
     pub(crate) files: Option<std::sync::Arc<std::path::PathBuf>>,
+    /// The keys that seal sensitive information (a file outside the database); `None`: sensitive
+    /// information can be neither read nor written.
+    pub(crate) keys: Option<std::sync::Arc<crate::keyring::Keyring>>,
 }
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -82,13 +85,19 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(16).connect(&url).await?,
         };
-        Ok(Store { pool, backend, places: Default::default(), files: None })
+        Ok(Store { pool, backend, places: Default::default(), files: None, keys: None })
     }
 
     /// Keep attached files under `dir` (created if missing). With several app servers, `dir`
     /// must be storage they all share.
     pub fn with_files(mut self, dir: std::path::PathBuf) -> Store {
         self.files = Some(std::sync::Arc::new(dir));
+        self
+    }
+
+    /// Seal sensitive information with these keys.
+    pub fn with_keys(mut self, keys: crate::keyring::Keyring) -> Store {
+        self.keys = Some(std::sync::Arc::new(keys));
         self
     }
 

@@ -14,6 +14,7 @@ pub mod error;
 pub mod figures;
 pub mod gazetteer;
 pub mod households;
+pub mod keyring;
 pub mod locations;
 mod match_requests;
 mod merge;
@@ -23,6 +24,7 @@ mod places_cache;
 pub mod rcis;
 pub mod referrals;
 mod search_index;
+pub mod sensitive;
 pub mod sessions;
 pub mod sql;
 

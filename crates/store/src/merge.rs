@@ -105,7 +105,6 @@ impl Store {
             date_of_birth,
             estimated_birth_year,
             birth_certificate_number,
-            disability_note,
             protection_note,
             village_code,
             rci_id
@@ -127,6 +126,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        let sensitive_moved = crate::sensitive::take_over(&mut tx, self, survivor, other, actor).await?;
         if gone_case {
             // The case and everything recorded on it follow the child: a copy of the case row
             // under the survivor first (the records point to it), then the records, then the old row.
@@ -154,8 +154,7 @@ impl Store {
             .await?;
         // The merged record no longer answers name searches.
         search_index::write(&mut tx, self.backend, Index::Children, gone.seq, "").await?;
-        let detail =
-            json!({"merged": other, "fields_taken": taken, "households_moved": true, "stays_moved": stays, "case_moved": gone_case});
+        let detail = json!({"merged": other, "fields_taken": taken, "households_moved": true, "stays_moved": stays, "case_moved": gone_case, "sensitive_moved": sensitive_moved});
         audit::append(
             &mut tx,
             actor.into(),

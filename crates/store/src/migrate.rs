@@ -67,6 +67,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_external_referrals.sql"),
         postgres: include_str!("../migrations/postgres/0009_external_referrals.sql"),
     },
+    Migration {
+        version: 10,
+        name: "sensitive",
+        sqlite: include_str!("../migrations/sqlite/0010_sensitive.sql"),
+        postgres: include_str!("../migrations/postgres/0010_sensitive.sql"),
+    },
 ];
 
 impl Store {

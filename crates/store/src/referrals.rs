@@ -17,12 +17,14 @@ use uuid::Uuid;
 /// Organisations that may read a child through an accepted referral whose consent lets them know
 /// who the child is (the receiver), or through an accepted transfer (the sender, for what it
 /// recorded).
-pub(crate) async fn shared_orgs(tx: &mut Tx, child: Uuid) -> Result<Vec<Uuid>, StoreError> {
+/// Also which of them the consent lets read sensitive information (a transfer's sender does
+/// not: the child is no longer its case).
+pub(crate) async fn shared_orgs(tx: &mut Tx, child: Uuid) -> Result<(Vec<Uuid>, Vec<Uuid>), StoreError> {
     let rows = sqlx::query("SELECT kind, from_org, to_org, body FROM referrals WHERE child_id = $1 AND state = 'accepted'")
         .bind(child.to_string())
         .fetch_all(&mut **tx)
         .await?;
-    let mut out = Vec::new();
+    let (mut out, mut sensitive) = (Vec::new(), Vec::new());
     for r in rows {
         if r.text("kind")? == "transfer" {
             out.push(r.uuid("from_org")?);
@@ -30,10 +32,14 @@ pub(crate) async fn shared_orgs(tx: &mut Tx, child: Uuid) -> Result<Vec<Uuid>, S
             let body: Referral = serde_json::from_str(&r.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             if referral::shared(body.consent.as_ref(), Share::Identity) {
                 out.push(r.uuid("to_org")?);
+                // Only an explicit consent shares sensitive information, never an override.
+                if body.consent.as_ref().is_some_and(|c| c.shares.contains(&Share::Sensitive)) {
+                    sensitive.push(r.uuid("to_org")?);
+                }
             }
         }
     }
-    Ok(out)
+    Ok((out, sensitive))
 }
 
 /// What an organisation reading a child through a referral may see (`None`: not through a

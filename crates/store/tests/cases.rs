@@ -47,7 +47,6 @@ fn child() -> ChildFields {
         birth_certificate_number: None,
         id_poor: IdPoor::Level1,
         disability: Disability::None,
-        disability_note: None,
         protection: vec![],
         protection_note: None,
         village_code: Some("02020101".into()),

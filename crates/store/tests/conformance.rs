@@ -67,7 +67,6 @@ fn child(i: usize) -> ChildFields {
         birth_certificate_number: None,
         id_poor: IdPoor::Unknown,
         disability: Disability::None,
-        disability_note: None,
         protection: vec![],
         protection_note: None,
         village_code: Some(villages[i % 3].into()),

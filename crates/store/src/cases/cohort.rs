@@ -83,7 +83,6 @@ impl Store {
                 birth_certificate_number: None,
                 id_poor: IdPoor::Unknown,
                 disability: Disability::None,
-                disability_note: None,
                 protection: vec![],
                 protection_note: None,
                 village_code: None,

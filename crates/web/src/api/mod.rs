@@ -6,6 +6,7 @@ mod children;
 mod households;
 mod places;
 mod referrals;
+mod sensitive;
 
 use crate::auth::Current;
 use crate::error::{ApiError, AppError};
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/children", get(children::list).post(children::create))
         .route("/children/{id}", get(children::get).patch(children::patch))
+        .route("/children/{id}/sensitive", get(sensitive::get).put(sensitive::put))
         .route("/children/{id}/duplicates", get(children::duplicates))
         .route("/children/duplicate-check", post(children::duplicate_check))
         .route("/children/{id}/case", get(cases::get))

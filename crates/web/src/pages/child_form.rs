@@ -52,7 +52,6 @@ pub fn child_input(f: &FormData) -> ChildInput {
         birth_certificate_number: f.get("birth_certificate_number"),
         id_poor: f.get("id_poor"),
         disability: f.get("disability"),
-        disability_note: f.get("disability_note"),
         protection: f.all("protection"),
         protection_note: f.get("protection_note"),
         village_code: place::chosen_village(f),

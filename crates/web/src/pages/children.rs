@@ -188,6 +188,8 @@ struct ShowPage {
     households: Vec<(String, String)>,
     residences: Vec<(String, String, String)>,
     can_edit: bool,
+    /// The viewer may open the sensitive information (its page records the access).
+    can_see_sensitive: bool,
     can_assign: bool,
     workers: Vec<Opt>,
     co_workers: Vec<Opt>,
@@ -236,9 +238,6 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     if let Some(name) = &child.co_worker_name {
         facts.push((tr.t("field-co-worker"), name.clone()));
     }
-    if let Some(note) = &f.disability_note {
-        facts.push((tr.t("field-disability-note"), note.clone()));
-    }
     if let Some(note) = &f.protection_note {
         facts.push((tr.t("field-protection-note"), note.clone()));
     }
@@ -255,6 +254,7 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     let owner = child.owner(&cur.actor);
     let can_edit = decide(&cur.actor, Action::EditChild, Target::Record(&owner)).allowed();
     let can_assign = decide(&cur.actor, Action::AssignChild, Target::Record(&owner)).allowed();
+    let can_see_sensitive = decide(&cur.actor, Action::ViewSensitive, Target::Record(&owner)).allowed();
     let (mut workers, mut co_workers) = (Vec::new(), Vec::new());
     if can_assign {
         let users: Vec<_> = state
@@ -296,6 +296,7 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
         households,
         residences,
         can_edit,
+        can_see_sensitive,
         can_assign,
         workers,
         co_workers,

@@ -14,6 +14,7 @@ mod households;
 mod place;
 mod rcis;
 mod referrals;
+mod sensitive;
 mod session;
 
 use crate::AppState;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/children/new", get(child_form::new))
         .route("/children/{id}", get(children::show).post(child_form::update))
         .route("/children/{id}/edit", get(child_form::edit))
+        .route("/children/{id}/sensitive", get(sensitive::show).post(sensitive::save))
         .route("/children/{id}/duplicates", get(duplicates::of_child))
         .route("/children/{id}/duplicates/{other}/{what}", post(duplicates::resolve))
         .route("/children/{id}/match-requests", post(duplicates::ask))

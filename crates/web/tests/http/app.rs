@@ -48,7 +48,8 @@ where
 
 pub async fn spawn(url: &str) -> TestApp {
     let files = std::env::temp_dir().join(format!("krousar-files-{}", uuid::Uuid::now_v7()));
-    let store = Store::open(url).await.unwrap().with_files(files);
+    let (keys, _) = krousar_store::keyring::Keyring::open_or_create(&files.join("keys")).unwrap();
+    let store = Store::open(url).await.unwrap().with_files(files).with_keys(keys);
     let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
     let ngo = store.create_org(Who::system(), "Test NGO", OrgKind::Ngo).await.unwrap();
     let other = store.create_org(Who::system(), "Other NGO", OrgKind::Ngo).await.unwrap();

@@ -11,4 +11,5 @@ mod figures;
 mod pages;
 mod records;
 mod referrals;
+mod sensitive;
 mod sweep;

@@ -61,7 +61,20 @@ async fn no_role_of_another_organisation_sees_the_child_anywhere() {
             .await
             .unwrap();
         let fid = file["id"].as_str().unwrap().to_string();
-        let markers = ["Xsreypech", "Qvandara", "ស្រីពេជ្រ", case_number.as_str(), "SECRET-NOTE-42", "SAFEHOUSE-77", "Zetafamily"];
+        let sensitive = json!({"version": 0, "hiv_status": "positive", "health": "SENSITIVE-HEALTH-9"});
+        assert_eq!(
+            crate::app::client()
+                .put(app.url(&format!("/api/v1/children/{id}/sensitive")))
+                .bearer_auth(&w)
+                .json(&sensitive)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        let markers =
+            ["Xsreypech", "Qvandara", "ស្រីពេជ្រ", case_number.as_str(), "SECRET-NOTE-42", "SAFEHOUSE-77", "Zetafamily", "SENSITIVE-HEALTH-9"];
 
         // Every role of another organisation, and the ministry.
         let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
@@ -87,6 +100,7 @@ async fn no_role_of_another_organisation_sees_the_child_anywhere() {
             format!("/children/{id}/case/forms/6"),
             format!("/children/{id}/case/attachments/{fid}"),
             format!("/children/{id}/duplicates"),
+            format!("/children/{id}/sensitive"),
             format!("/children/{id}/referral"),
             "/children?q=xsreypech".to_string(),
             "/children?q=qvandara".to_string(),
@@ -106,6 +120,7 @@ async fn no_role_of_another_organisation_sees_the_child_anywhere() {
             format!("/api/v1/children/{id}/case"),
             format!("/api/v1/children/{id}/case/attachments/{fid}"),
             format!("/api/v1/children/{id}/duplicates"),
+            format!("/api/v1/children/{id}/sensitive"),
             format!("/api/v1/households/{hid}"),
             "/api/v1/households?q=zetafamily".to_string(),
             "/api/v1/worklist".to_string(),
