@@ -13,6 +13,7 @@ pub mod rci;
 pub mod referral;
 pub mod role;
 pub mod sensitive;
+pub mod team;
 pub mod text;
 pub mod validation;
 

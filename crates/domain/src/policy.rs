@@ -11,6 +11,9 @@ pub struct Actor {
     pub user_id: Uuid,
     pub org_id: Uuid,
     pub team_id: Option<Uuid>,
+    /// The actor's team and every team below it in the organisation's hierarchy (empty
+    /// without a team): what a supervisor oversees.
+    pub teams: Vec<Uuid>,
     pub role: Role,
 }
 
@@ -115,13 +118,17 @@ impl Decision {
 }
 
 /// Which records a list, search or count may include. Storage turns this into a WHERE clause.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListScope {
     Nothing,
     /// Records assigned to this user (their caseload).
     Own(Uuid),
-    /// Records of this team.
-    Team(Uuid),
+    /// Records of these teams (a team and the teams below it) of this organisation. Team ids
+    /// are unique, but the organisation is checked too: a team never reaches across.
+    Teams {
+        org: Uuid,
+        teams: Vec<Uuid>,
+    },
     /// Every record of this organisation.
     Org(Uuid),
     /// Every record (the shared RCI register; never identities of children across organisations).
@@ -133,9 +140,10 @@ pub enum ListScope {
 fn case_file_scope(actor: &Actor) -> ListScope {
     match actor.role {
         Role::SocialWorker | Role::Intake => ListScope::Own(actor.user_id),
-        Role::Supervisor => match actor.team_id {
-            Some(team) => ListScope::Team(team),
-            None => ListScope::Own(actor.user_id),
+        Role::Supervisor => match (actor.team_id, actor.teams.is_empty()) {
+            (Some(team), true) => ListScope::Teams { org: actor.org_id, teams: vec![team] },
+            (Some(_), false) => ListScope::Teams { org: actor.org_id, teams: actor.teams.clone() },
+            (None, _) => ListScope::Own(actor.user_id),
         },
         Role::Manager => ListScope::Org(actor.org_id),
         Role::OrgAdmin | Role::Ministry | Role::SystemAdmin => ListScope::Nothing,
@@ -153,15 +161,15 @@ fn household_scope(actor: &Actor) -> ListScope {
 /// worker's cases are listed apart ("shared with me"), so that "my caseload" stays one index
 /// range; opening and working on them is the same.
 fn works_on(actor: &Actor, record: &RecordOwner) -> bool {
-    within(case_file_scope(actor), record) || (record.co_worker == Some(actor.user_id) && actor.role.has_caseload())
+    within(&case_file_scope(actor), record) || (record.co_worker == Some(actor.user_id) && actor.role.has_caseload())
 }
 
-fn within(scope: ListScope, record: &RecordOwner) -> bool {
+fn within(scope: &ListScope, record: &RecordOwner) -> bool {
     match scope {
         ListScope::Nothing => false,
-        ListScope::Own(user) => record.assigned_worker == Some(user),
-        ListScope::Team(team) => record.team_id == Some(team),
-        ListScope::Org(org) => record.org_id == org,
+        ListScope::Own(user) => record.assigned_worker == Some(*user),
+        ListScope::Teams { org, teams } => record.org_id == *org && record.team_id.is_some_and(|t| teams.contains(&t)),
+        ListScope::Org(org) => record.org_id == *org,
         ListScope::Everything => true,
     }
 }
@@ -221,15 +229,15 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         ),
         (Action::EditSensitive, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),
         // A supervisor approves for their team; a manager for the whole organisation.
-        (Action::ApproveCase, Target::Record(r)) => allow(matches!(role, Supervisor | Manager) && within(case_file_scope(actor), r)),
+        (Action::ApproveCase, Target::Record(r)) => allow(matches!(role, Supervisor | Manager) && within(&case_file_scope(actor), r)),
         (Action::ManageCaseSettings, Target::Organisation(org)) => {
             allow(role == SystemAdmin || (matches!(role, OrgAdmin | Manager) && org == actor.org_id))
         }
-        (Action::AssignChild, Target::Record(r)) => allow(role == Supervisor && within(case_file_scope(actor), r)),
+        (Action::AssignChild, Target::Record(r)) => allow(role == Supervisor && within(&case_file_scope(actor), r)),
         (Action::CreateChild | Action::CreateHousehold, Target::Nothing) => allow(matches!(role, SocialWorker | Supervisor | Intake)),
-        (Action::ViewHousehold, Target::Record(r)) => allow(within(household_scope(actor), r)),
+        (Action::ViewHousehold, Target::Record(r)) => allow(within(&household_scope(actor), r)),
         (Action::EditHousehold, Target::Record(r)) => {
-            allow(matches!(role, SocialWorker | Supervisor | Intake) && within(household_scope(actor), r))
+            allow(matches!(role, SocialWorker | Supervisor | Intake) && within(&household_scope(actor), r))
         }
         (Action::EditRci, _) => allow(matches!(role, Supervisor | Manager | Ministry | SystemAdmin)),
         (Action::ManageUsers | Action::ViewAudit, Target::Organisation(org)) => {

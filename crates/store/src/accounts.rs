@@ -24,6 +24,8 @@ pub struct Team {
     pub id: Uuid,
     pub org_id: Uuid,
     pub name: String,
+    /// The team above this one, if any.
+    pub parent_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,11 +50,14 @@ pub struct User {
     /// The user's organisation requires two-step sign-in.
     #[serde(skip)]
     pub org_requires_totp: bool,
+    /// A supervisor's team and the teams below it (read for supervisors only).
+    #[serde(skip)]
+    pub teams: Vec<Uuid>,
 }
 
 impl User {
     pub fn actor(&self) -> Actor {
-        Actor { user_id: self.id, org_id: self.org_id, team_id: self.team_id, role: self.role }
+        Actor { user_id: self.id, org_id: self.org_id, team_id: self.team_id, teams: self.teams.clone(), role: self.role }
     }
 }
 
@@ -88,6 +93,7 @@ fn user_from(r: &AnyRow) -> Result<User, StoreError> {
         totp_secret: r.opt_text("totp_secret")?,
         version: r.int("version")?,
         org_requires_totp: r.int("org_requires_totp")? != 0,
+        teams: Vec::new(),
     })
 }
 
@@ -208,15 +214,57 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(Team { id, org_id: org, name: name.trim().to_string() })
+        Ok(Team { id, org_id: org, name: name.trim().to_string(), parent_id: None })
     }
 
     pub async fn teams(&self, org: Uuid) -> Result<Vec<Team>, StoreError> {
-        let rows = sqlx::query("SELECT id, org_id, name FROM teams WHERE org_id = $1 ORDER BY name")
+        let rows = sqlx::query("SELECT id, org_id, name, parent_id FROM teams WHERE org_id = $1 ORDER BY name")
             .bind(org.to_string())
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|r| Ok(Team { id: r.uuid("id")?, org_id: r.uuid("org_id")?, name: r.text("name")? })).collect()
+        rows.iter()
+            .map(|r| Ok(Team { id: r.uuid("id")?, org_id: r.uuid("org_id")?, name: r.text("name")?, parent_id: r.opt_uuid("parent_id")? }))
+            .collect()
+    }
+
+    /// Place `team` under `parent` (or at the top with `None`); refused when it would make a
+    /// loop or cross organisations. The caller checked `ManageUsers` for the organisation.
+    pub async fn set_team_parent(&self, who: Who, org: Uuid, team: Uuid, parent: Option<Uuid>) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let edges = team_edges(&mut tx, org).await?;
+        if !edges.iter().any(|(t, _)| *t == team) {
+            return Err(StoreError::NotFound);
+        }
+        if !krousar_domain::team::parent_allowed(&edges, team, parent) {
+            return Err(StoreError::invalid("parent", "err-team-loop"));
+        }
+        sqlx::query("UPDATE teams SET parent_id = $1 WHERE id = $2")
+            .bind(parent.map(|p| p.to_string()))
+            .bind(team.to_string())
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            who,
+            Entry { action: "team.move", record_type: "team", record_id: Some(team.to_string()), detail: json!({"parent": parent}) },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A supervisor's teams: their own and every one below it.
+    async fn with_teams(&self, mut user: User) -> Result<User, StoreError> {
+        if let (Role::Supervisor, Some(team)) = (user.role, user.team_id) {
+            let mut conn = self.pool.acquire().await?;
+            let rows = sqlx::query("SELECT id, parent_id FROM teams WHERE org_id = $1")
+                .bind(user.org_id.to_string())
+                .fetch_all(&mut *conn)
+                .await?;
+            let edges = rows.iter().map(|r| Ok((r.uuid("id")?, r.opt_uuid("parent_id")?))).collect::<Result<Vec<_>, StoreError>>()?;
+            user.teams = krousar_domain::team::subtree(&edges, team);
+        }
+        Ok(user)
     }
 
     /// Create a user. The password must already be hashed (the web layer owns hashing).
@@ -288,13 +336,13 @@ impl Store {
     pub async fn user(&self, id: Uuid) -> Result<User, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE u.id = $1");
         let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&self.pool).await?;
-        r.as_ref().map(user_from).transpose()?.ok_or(StoreError::NotFound)
+        self.with_teams(r.as_ref().map(user_from).transpose()?.ok_or(StoreError::NotFound)?).await
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<User, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE u.username = $1");
         let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(username.trim().to_lowercase()).fetch_optional(&self.pool).await?;
-        r.as_ref().map(user_from).transpose()?.ok_or(StoreError::NotFound)
+        self.with_teams(r.as_ref().map(user_from).transpose()?.ok_or(StoreError::NotFound)?).await
     }
 
     /// Users of one organisation, or of all when `org` is `None`.
@@ -424,4 +472,9 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+async fn team_edges(tx: &mut crate::db::Tx, org: Uuid) -> Result<Vec<(Uuid, Option<Uuid>)>, StoreError> {
+    let rows = sqlx::query("SELECT id, parent_id FROM teams WHERE org_id = $1").bind(org.to_string()).fetch_all(&mut **tx).await?;
+    rows.iter().map(|r| Ok((r.uuid("id")?, r.opt_uuid("parent_id")?))).collect()
 }

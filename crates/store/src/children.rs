@@ -256,7 +256,19 @@ pub(crate) fn scope_sql(q: &mut Sql, scope: ListScope, alias: &str) -> Result<()
     match scope {
         ListScope::Nothing => return Err(StoreError::Forbidden),
         ListScope::Own(u) => q.push(&format!(" AND {alias}.assigned_worker_id = ")).bind_text(u.to_string()),
-        ListScope::Team(t) => q.push(&format!(" AND {alias}.team_id = ")).bind_text(t.to_string()),
+        // One team (the usual case) stays one index range in `seq` order.
+        ListScope::Teams { org, teams: ts } if ts.len() == 1 => {
+            q.push(&format!(" AND {alias}.org_id = ")).bind_text(org.to_string());
+            q.push(&format!(" AND {alias}.team_id = ")).bind_text(ts[0].to_string())
+        }
+        ListScope::Teams { org, teams: ts } => {
+            q.push(&format!(" AND {alias}.org_id = ")).bind_text(org.to_string());
+            q.push(&format!(" AND {alias}.team_id IN ("));
+            for (i, t) in ts.iter().enumerate() {
+                q.push(if i == 0 { "" } else { ", " }).bind_text(t.to_string());
+            }
+            q.push(")")
+        }
         ListScope::Org(o) => q.push(&format!(" AND {alias}.org_id = ")).bind_text(o.to_string()),
         ListScope::Everything => q,
     };

@@ -73,6 +73,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_sensitive.sql"),
         postgres: include_str!("../migrations/postgres/0010_sensitive.sql"),
     },
+    Migration {
+        version: 11,
+        name: "team_hierarchy",
+        sqlite: include_str!("../migrations/sqlite/0011_team_hierarchy.sql"),
+        postgres: include_str!("../migrations/postgres/0011_team_hierarchy.sql"),
+    },
 ];
 
 impl Store {

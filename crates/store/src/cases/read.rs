@@ -304,7 +304,7 @@ impl Store {
                 if shared {
                     q.push(" AND c.co_worker_id = ").bind_text(actor.user_id.to_string());
                 } else {
-                    scope_sql(&mut q, scope, "c")?;
+                    scope_sql(&mut q, scope.clone(), "c")?;
                 }
                 q.push(" ORDER BY due_on LIMIT ").bind_int(DUE_LIMIT);
                 for r in q.query().fetch_all(&self.pool).await? {
@@ -324,7 +324,7 @@ impl Store {
         due.sort_by(|a, b| a.due_on.cmp(&b.due_on));
 
         let mut q = Sql::new("SELECT k.stage, k.risk_level, COUNT(*) AS n FROM cases k JOIN children c ON c.id = k.child_id WHERE 1 = 1");
-        scope_sql(&mut q, scope, "c")?;
+        scope_sql(&mut q, scope.clone(), "c")?;
         q.push(" GROUP BY k.stage, k.risk_level");
         let by_stage = q
             .query()
@@ -341,7 +341,7 @@ impl Store {
                  WHERE a.state = 'pending' AND a.requested_by <> "
             ));
             q.bind_text(actor.user_id.to_string());
-            scope_sql(&mut q, scope, "c")?;
+            scope_sql(&mut q, scope.clone(), "c")?;
             q.push(" ORDER BY a.requested_at LIMIT ").bind_int(DUE_LIMIT);
             for r in q.query().fetch_all(&self.pool).await? {
                 pending_approvals.push(due_item(&r, "approval", khmer)?);
@@ -388,7 +388,7 @@ impl Store {
             if dated {
                 q.bind_text(today.clone());
             }
-            scope_sql(&mut q, scope, "c")?;
+            scope_sql(&mut q, scope.clone(), "c")?;
             q.push(" GROUP BY w");
             for r in q.query().fetch_all(&self.pool).await? {
                 let Some(w) = r.opt_uuid("w")? else { continue };

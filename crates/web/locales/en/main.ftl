@@ -877,3 +877,10 @@ opt-hiv-negative = Negative
 opt-hiv-positive = Living with HIV
 opt-hiv-not_disclosed = Not disclosed
 opt-share-sensitive = Sensitive information (abuse, HIV, disability, health)
+
+# Team hierarchy
+page-teams = Teams
+help-team-hierarchy = A supervisor oversees the cases of their team and of every team placed under it (a province team above its district teams, for example).
+field-team-parent = Under
+opt-top-team = (top level)
+err-team-loop = A team cannot be placed under itself or under a team below it.

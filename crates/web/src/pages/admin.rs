@@ -17,7 +17,7 @@ use krousar_store::audit::AuditFilter;
 use krousar_store::{StoreError, Who};
 use serde::Deserialize;
 
-fn may_manage(cur: &Current, org: uuid::Uuid) -> Result<(), PageError> {
+pub(super) fn may_manage(cur: &Current, org: uuid::Uuid) -> Result<(), PageError> {
     if decide(&cur.actor, Action::ManageUsers, Target::Organisation(org)).allowed() {
         Ok(())
     } else {
@@ -33,6 +33,8 @@ struct UsersPage {
     f: FormView,
     roles: Vec<Opt>,
     teams: Vec<Opt>,
+    /// The organisation's teams and where each sits in the hierarchy.
+    team_rows: Vec<super::teams::TeamRow>,
     notice: String,
     require_totp: bool,
     can_set_org: bool,
@@ -57,7 +59,13 @@ async fn team_opts(state: &AppState, cur: &Current, org: uuid::Uuid, selected: O
     Ok(out)
 }
 
-async fn users_page(state: &AppState, cur: &Current, raw: &FormData, errors: &Invalid, notice: String) -> Result<Response, PageError> {
+pub(super) async fn users_page(
+    state: &AppState,
+    cur: &Current,
+    raw: &FormData,
+    errors: &Invalid,
+    notice: String,
+) -> Result<Response, PageError> {
     let tr = cur.tr;
     let scope = list_scope(&cur.actor, Action::ManageUsers);
     let org = match scope {
@@ -85,6 +93,7 @@ async fn users_page(state: &AppState, cur: &Current, raw: &FormData, errors: &In
         f: FormView::new(values, errors, tr),
         roles: role_opts(cur, raw.get("role").as_deref().and_then(Role::parse).or(Some(Role::SocialWorker))),
         teams: team_opts(state, cur, cur.actor.org_id, None).await?,
+        team_rows: super::teams::rows(state, cur).await?,
         notice,
         require_totp: cur.user.org_requires_totp,
         can_set_org: decide(&cur.actor, Action::ManageUsers, Target::Organisation(cur.actor.org_id)).allowed(),
@@ -307,29 +316,4 @@ pub async fn organisation(
     let f = FormData(pairs);
     state.store.set_org_require_totp(Who::from(&cur.actor), cur.actor.org_id, f.has("require_totp")).await.map_err(cur.page_err())?;
     Ok(Redirect::to("/admin/users").into_response())
-}
-
-/// Create a team in the administrator's organisation.
-pub async fn create_team(
-    State(state): State<AppState>,
-    PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    may_manage(&cur, cur.actor.org_id)?;
-    let f = FormData(pairs);
-    let name: String = f.get("team_name").unwrap_or_default();
-    if name.trim().is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
-        let mut e = Invalid::default();
-        e.push("team_name", "err-required");
-        return users_page(&state, &cur, &f, &e, cur.tr.t("err-invalid")).await;
-    }
-    match state.store.create_team(Who::from(&cur.actor), cur.actor.org_id, &name).await {
-        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
-        Err(StoreError::Duplicate(_)) => {
-            let mut e = Invalid::default();
-            e.push("team_name", "err-duplicate");
-            users_page(&state, &cur, &f, &e, cur.tr.t("err-invalid")).await
-        }
-        Err(e) => Err(cur.page_err()(e)),
-    }
 }

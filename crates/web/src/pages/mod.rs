@@ -16,6 +16,7 @@ mod rcis;
 mod referrals;
 mod sensitive;
 mod session;
+mod teams;
 
 use crate::AppState;
 use askama::Template;
@@ -76,7 +77,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}", get(admin::user).post(admin::update_user))
         .route("/admin/organisation", post(admin::organisation))
-        .route("/admin/teams", post(admin::create_team))
+        .route("/admin/teams", post(teams::create))
+        .route("/admin/teams/{id}/parent", post(teams::set_parent))
         .route("/admin/audit", get(admin::audit))
         .route("/account", get(account::page))
         .route("/account/totp", post(account::totp))

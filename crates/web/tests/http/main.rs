@@ -13,3 +13,4 @@ mod records;
 mod referrals;
 mod sensitive;
 mod sweep;
+mod teams;
