@@ -52,10 +52,12 @@ pub enum Action {
     ViewSensitive,
     /// Record or change it: the case's workers and supervisor only.
     EditSensitive,
+    /// Scan a whole organisation for children registered twice (its supervisors and manager).
+    ScanDuplicates,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -79,6 +81,7 @@ impl Action {
         Action::RecordService,
         Action::ViewSensitive,
         Action::EditSensitive,
+        Action::ScanDuplicates,
     ];
 }
 
@@ -244,6 +247,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
             allow(role == SystemAdmin || (role == OrgAdmin && org == actor.org_id))
         }
         (Action::ManageOrgs, _) => allow(role == SystemAdmin),
+        (Action::ScanDuplicates, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
         (Action::ViewAggregates, Target::Organisation(org)) => {
             allow(matches!(role, Ministry | SystemAdmin) || (role == Manager && org == actor.org_id))
         }

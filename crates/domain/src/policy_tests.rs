@@ -279,3 +279,13 @@ fn a_supervisor_above_other_teams_oversees_them() {
     // The other organisation's team of the same id-less shape stays out.
     assert!(!decide(&above, Action::ViewChild, Target::Record(&records()[3])).allowed());
 }
+
+#[test]
+fn only_supervisors_and_managers_scan_their_own_organisation() {
+    for role in Role::ALL {
+        let a = actor(role);
+        let may = matches!(role, Role::Supervisor | Role::Manager);
+        assert_eq!(decide(&a, Action::ScanDuplicates, Target::Organisation(ORG)).allowed(), may, "{role:?}");
+        assert!(!decide(&a, Action::ScanDuplicates, Target::Organisation(OTHER_ORG)).allowed(), "{role:?}");
+    }
+}

@@ -12,7 +12,7 @@ use krousar_domain::child::ChildFields;
 use krousar_domain::choices::Sex;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{Action, Actor};
-use krousar_match::person::{compare, Agreement, Person, THRESHOLD};
+use krousar_match::person::{compare, Agreement, Comparison, Person, THRESHOLD};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -63,7 +63,7 @@ pub fn person_of(f: &ChildFields) -> Person {
 }
 
 /// Candidates at or above the threshold, best first.
-fn score(me: &Person, found: HashMap<Uuid, Child>) -> Vec<(krousar_match::person::Comparison, Child)> {
+fn score(me: &Person, found: HashMap<Uuid, Child>) -> Vec<(Comparison, Child)> {
     let mut scored: Vec<_> =
         found.into_values().map(|c| (compare(me, &person_of(&c.fields)), c)).filter(|(s, _)| s.score >= THRESHOLD).collect();
     scored.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
@@ -97,14 +97,10 @@ impl Store {
         q.query().fetch_all(&self.pool).await?.iter().map(child_from).collect()
     }
 
-    /// Children in any organisation who may be the child described by `f` (leaving out
-    /// `exclude`, the record itself), best first. The check is audited: it can reveal that a
-    /// child is known elsewhere.
-    pub async fn possible_duplicates(&self, actor: &Actor, f: &ChildFields, exclude: Option<Uuid>) -> Result<Vec<Candidate>, StoreError> {
-        if !decide(actor, Action::CreateChild, Target::Nothing).allowed() && !decide(actor, Action::ListChildren, Target::Nothing).allowed()
-        {
-            return Err(StoreError::Forbidden);
-        }
+    /// The search behind `possible_duplicates` and the organisation scan: candidates at or above
+    /// the threshold in every organisation, best first, without the record itself or records a
+    /// person already said are a different child. Not audited: the callers are.
+    pub(crate) async fn candidates(&self, f: &ChildFields, exclude: Option<Uuid>) -> Result<Vec<(Comparison, Child)>, StoreError> {
         let latin = keys([&f.family_name_latin, &f.given_name_latin], false);
         let khmer = keys([&f.family_name_km, &f.given_name_km], true);
         let district = f.village_code.as_deref().and_then(|v| v.get(..4));
@@ -133,6 +129,18 @@ impl Store {
                 self.block(&[given], Some(d)).await?.into_iter().filter(|c| Some(c.id) != exclude).map(|c| (c.id, c)).collect();
             scored = score(&me, near);
         }
+        Ok(scored)
+    }
+
+    /// Children in any organisation who may be the child described by `f` (leaving out
+    /// `exclude`, the record itself), best first. The check is audited: it can reveal that a
+    /// child is known elsewhere.
+    pub async fn possible_duplicates(&self, actor: &Actor, f: &ChildFields, exclude: Option<Uuid>) -> Result<Vec<Candidate>, StoreError> {
+        if !decide(actor, Action::CreateChild, Target::Nothing).allowed() && !decide(actor, Action::ListChildren, Target::Nothing).allowed()
+        {
+            return Err(StoreError::Forbidden);
+        }
+        let mut scored = self.candidates(f, exclude).await?;
         scored.truncate(SHOWN);
         let orgs: HashMap<Uuid, String> = self.list_orgs().await?.into_iter().map(|o| (o.id, o.name)).collect();
         let out: Vec<Candidate> = scored

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod cases;
 pub mod children;
 pub mod db;
+pub mod duplicate_scan;
 pub mod duplicates;
 pub mod error;
 pub mod figures;

@@ -79,6 +79,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_team_hierarchy.sql"),
         postgres: include_str!("../migrations/postgres/0011_team_hierarchy.sql"),
     },
+    Migration {
+        version: 12,
+        name: "duplicate_scans",
+        sqlite: include_str!("../migrations/sqlite/0012_duplicate_scans.sql"),
+        postgres: include_str!("../migrations/postgres/0012_duplicate_scans.sql"),
+    },
 ];
 
 impl Store {

@@ -63,6 +63,7 @@ pub fn router(store: Store, config: Config) -> Router {
 /// Serve until Ctrl-C / SIGTERM, finishing requests in flight.
 pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     tokio::spawn(purge_idle_sessions(store.clone(), config.idle_minutes));
+    tokio::spawn(resume_background_jobs(store.clone()));
     let app = router(store, config);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -70,6 +71,18 @@ pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListen
         })
         .await?;
     Ok(())
+}
+
+/// Background jobs live in the database, so that any server can carry on with one whose server
+/// stopped: every minute, take over duplicate scans nobody is running.
+async fn resume_background_jobs(store: Store) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.resume_duplicate_scans().await {
+            tracing::warn!(error = %e, "could not resume duplicate scans");
+        }
+    }
 }
 
 /// Sessions idle past the timeout are refused when used; this removes the ones never used

@@ -884,3 +884,17 @@ help-team-hierarchy = A supervisor oversees the cases of their team and of every
 field-team-parent = Under
 opt-top-team = (top level)
 err-team-loop = A team cannot be placed under itself or under a team below it.
+
+# Organisation duplicate scan
+page-duplicate-scan = Children registered twice
+btn-duplicate-scan = Find children registered twice
+help-duplicate-scan = Krousar compares every child of your organisation with every child known in Krousar — Khmer script and romanised names, sex, birth, place. Open a pair to merge the records or mark them as different children. A possible match in another organisation is only named, never shown.
+btn-scan-duplicates = Scan the organisation
+btn-scan-again = Scan again
+msg-scan-none = The organisation has not been scanned yet.
+msg-scan-running = Scanning: { $checked } of { $total } children checked…
+msg-scan-done = Last scan finished on { $when }, started by { $who }.
+msg-scan-failed = The last scan stopped with an error. Start it again.
+msg-scan-nothing = No possible duplicates left to look at.
+field-child = Child
+field-possible-duplicate = May be the same child as

@@ -3,6 +3,7 @@
 
 mod cases;
 mod children;
+mod duplicate_scans;
 mod households;
 mod places;
 mod referrals;
@@ -25,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/children/{id}/sensitive", get(sensitive::get).put(sensitive::put))
         .route("/children/{id}/duplicates", get(children::duplicates))
         .route("/children/duplicate-check", post(children::duplicate_check))
+        .route("/duplicate-scans", post(duplicate_scans::start))
+        .route("/duplicate-scans/latest", get(duplicate_scans::latest))
         .route("/children/{id}/case", get(cases::get))
         .route("/children/{id}/case/approvals", post(cases::request))
         .route("/children/{id}/case/approvals/{approval}", post(cases::decide))

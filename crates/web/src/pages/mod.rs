@@ -6,6 +6,8 @@ mod case;
 mod case_settings;
 mod child_form;
 mod children;
+mod duplicate_scan;
+pub use duplicate_scan::SHOWN as DUPLICATE_PAIRS_SHOWN;
 mod duplicates;
 mod figures;
 mod form;
@@ -60,6 +62,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/tools", post(case_settings::create_tool))
         .route("/admin/tools/{id}/active", post(case_settings::tool_active))
         .route("/team", get(case::team))
+        .route("/duplicates", get(duplicate_scan::page))
+        .route("/duplicates/scan", post(duplicate_scan::start))
         .route("/children/{id}/referral", get(referrals::new).post(referrals::send))
         .route("/referrals", get(referrals::inbox))
         .route("/figures", get(figures::page))

@@ -178,3 +178,64 @@ async fn another_organisation_is_asked_and_answers_without_the_asker_seeing_its_
     })
     .await;
 }
+
+/// The whole organisation scanned as a background job: pairs inside it shown to its supervisor,
+/// a match elsewhere only named; a pair marked different leaves the list; workers cannot scan.
+#[tokio::test]
+async fn an_organisation_scan_finds_children_registered_twice() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        let a = register(&app, &w, sreypov("Sok", "Sreypov", 2014, "02020101")).await;
+        let b = register(&app, &w, sreypov("Sreipov", "Sokh", 2014, "02020101")).await;
+        let lone = register(&app, &w, sreypov("Chan", "Dara", 2009, "12010101")).await;
+        let x = app.token(&app.other_worker).await;
+        register(&app, &x, sreypov("Ouk", "Dara", 2009, "12010101")).await;
+        register(&app, &x, sreypov("Chann", "Daraa", 2009, "12010102")).await;
+
+        assert_eq!(app.api_post(&w, "/api/v1/duplicate-scans", json!({})).await.status(), 403, "a worker does not scan");
+        let (c, csrf) = app.login("supervisor").await;
+        assert!(c.get(app.url("/team")).send().await.unwrap().text().await.unwrap().contains("/duplicates"));
+        let res = c.post(app.url("/duplicates/scan")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let s = app.token(&app.supervisor).await;
+        let mut latest = Value::Null;
+        for _ in 0..100 {
+            latest = app.api_get(&s, "/api/v1/duplicate-scans/latest").await.json().await.unwrap();
+            if latest["scan"]["state"] == "done" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(latest["scan"]["state"], "done", "{latest}");
+        assert_eq!(latest["scan"]["checked"], 3);
+        let items = latest["items"].as_array().unwrap();
+        let pair = |x: &str, y: &str| {
+            items.iter().any(|p| (p["child"]["id"] == x && p["other"]["id"] == y) || (p["child"]["id"] == y && p["other"]["id"] == x))
+        };
+        assert!(pair(&a, &b), "{latest}");
+        let elsewhere: Vec<&Value> = items.iter().filter(|p| p["other"].is_null()).collect();
+        assert!(elsewhere.iter().any(|p| p["child"]["id"] == lone.as_str() && p["other_org"] == "Other NGO"), "{latest}");
+        let text = latest.to_string();
+        assert!(!text.contains("Ouk") && !text.contains("Daraa"), "the other organisation's children are not shown");
+
+        let page = c.get(app.url("/duplicates")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Sreypov") && page.contains("A child known at Other NGO") && !page.contains("Ouk"));
+
+        // Marked different, the pair leaves the list.
+        let res =
+            c.post(app.url(&format!("/children/{a}/duplicates/{b}/different"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let after: Value = app.api_get(&s, "/api/v1/duplicate-scans/latest").await.json().await.unwrap();
+        assert!(!after["items"].as_array().unwrap().iter().any(|p| p["other"]["id"] == a.as_str() || p["other"]["id"] == b.as_str()));
+
+        let (wc, _) = app.login("worker").await;
+        assert_eq!(wc.get(app.url("/duplicates")).send().await.unwrap().status(), 403);
+        let started: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('duplicates.scan_started', 'duplicates.scan_finished')")
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap();
+        assert_eq!(started, 2);
+    })
+    .await;
+}

@@ -112,6 +112,7 @@ async fn no_role_of_another_organisation_sees_the_child_anywhere() {
             "/figures".to_string(),
             "/figures?by=org".to_string(),
             "/referrals".to_string(),
+            "/duplicates".to_string(),
         ];
         let api = [
             format!("/api/v1/children/{id}"),
@@ -125,6 +126,7 @@ async fn no_role_of_another_organisation_sees_the_child_anywhere() {
             "/api/v1/households?q=zetafamily".to_string(),
             "/api/v1/worklist".to_string(),
             "/api/v1/referrals".to_string(),
+            "/api/v1/duplicate-scans/latest".to_string(),
         ];
         let mut checked = 0;
         for user in &users {
