@@ -215,7 +215,8 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         }
         (Action::ListRcis | Action::ViewRci, _) => Decision::Allow,
         (Action::ViewChild, Target::Record(r)) => {
-            let shared = r.shared_with_actor && matches!(role, SocialWorker | Supervisor | Manager);
+            // A ministry officer reads a case file only when it was referred to the ministry.
+            let shared = r.shared_with_actor && matches!(role, SocialWorker | Supervisor | Manager | Ministry);
             allow(works_on(actor, r) || shared)
         }
         (Action::EditChild, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),

@@ -100,7 +100,7 @@ const RECORD_TABLE: &[(&str, Action, &str)] = &[
     ("org-admin", Action::AssignChild, "-----"),
     ("org-admin", Action::ViewHousehold, "-----"),
     ("org-admin", Action::EditHousehold, "-----"),
-    ("ministry", Action::ViewChild, "-----"),
+    ("ministry", Action::ViewChild, "----A"), // only a case referred to the ministry
     ("ministry", Action::EditChild, "-----"),
     ("ministry", Action::AssignChild, "-----"),
     ("ministry", Action::ViewHousehold, "-----"),

@@ -138,6 +138,9 @@ pub fn shared(referral_consent: Option<&Consent>, what: Share) -> bool {
 }
 
 /// The state a decision moves a referral to, if it may.
+/// The receiver's supervisor or manager decides; at the ministry or a provincial office, whose
+/// staff may be ministry officers rather than case supervisors, a ministry officer decides a
+/// referral (not a transfer: a ministry officer holds no caseload to take the case into).
 pub fn decide(
     state: ReferralState,
     action: &str,
@@ -145,13 +148,15 @@ pub fn decide(
     from_org: Uuid,
     to_org: Uuid,
     role: Role,
+    kind: ReferralKind,
 ) -> Result<ReferralState, &'static str> {
     if state != ReferralState::Pending {
         return Err("err-referral-decided");
     }
+    let decider = matches!(role, Role::Supervisor | Role::Manager) || (role == Role::Ministry && kind == ReferralKind::Referral);
     match action {
         "accept" | "decline" if actor_org != to_org => Err("err-referral-not-yours"),
-        "accept" | "decline" if !matches!(role, Role::Supervisor | Role::Manager) => Err("err-referral-supervisor"),
+        "accept" | "decline" if !decider => Err("err-referral-supervisor"),
         "accept" => Ok(ReferralState::Accepted),
         "decline" => Ok(ReferralState::Declined),
         "withdraw" if actor_org != from_org => Err("err-referral-not-yours"),
@@ -211,12 +216,15 @@ mod tests {
     fn only_the_receivers_supervisor_decides_and_only_the_sender_withdraws() {
         let (from, to) = (Uuid::from_u128(1), Uuid::from_u128(2));
         use ReferralState::*;
-        assert_eq!(decide(Pending, "accept", to, from, to, Role::Supervisor), Ok(Accepted));
-        assert_eq!(decide(Pending, "accept", to, from, to, Role::SocialWorker), Err("err-referral-supervisor"));
-        assert_eq!(decide(Pending, "accept", from, from, to, Role::Supervisor), Err("err-referral-not-yours"));
-        assert_eq!(decide(Pending, "decline", to, from, to, Role::Manager), Ok(Declined));
-        assert_eq!(decide(Pending, "withdraw", from, from, to, Role::SocialWorker), Ok(Withdrawn));
-        assert_eq!(decide(Pending, "withdraw", to, from, to, Role::Supervisor), Err("err-referral-not-yours"));
-        assert_eq!(decide(Accepted, "withdraw", from, from, to, Role::SocialWorker), Err("err-referral-decided"));
+        assert_eq!(decide(Pending, "accept", to, from, to, Role::Supervisor, ReferralKind::Referral), Ok(Accepted));
+        assert_eq!(decide(Pending, "accept", to, from, to, Role::SocialWorker, ReferralKind::Referral), Err("err-referral-supervisor"));
+        assert_eq!(decide(Pending, "accept", from, from, to, Role::Supervisor, ReferralKind::Referral), Err("err-referral-not-yours"));
+        assert_eq!(decide(Pending, "decline", to, from, to, Role::Manager, ReferralKind::Referral), Ok(Declined));
+        assert_eq!(decide(Pending, "withdraw", from, from, to, Role::SocialWorker, ReferralKind::Referral), Ok(Withdrawn));
+        assert_eq!(decide(Pending, "withdraw", to, from, to, Role::Supervisor, ReferralKind::Referral), Err("err-referral-not-yours"));
+        assert_eq!(decide(Accepted, "withdraw", from, from, to, Role::SocialWorker, ReferralKind::Referral), Err("err-referral-decided"));
+        // A ministry officer accepts a referral to the ministry, not a transfer.
+        assert_eq!(decide(Pending, "accept", to, from, to, Role::Ministry, ReferralKind::Referral), Ok(Accepted));
+        assert_eq!(decide(Pending, "accept", to, from, to, Role::Ministry, ReferralKind::Transfer), Err("err-referral-supervisor"));
     }
 }

@@ -111,7 +111,7 @@ impl Store {
 
     /// Requests asked by or of the actor's organisation; each side sees only its own children.
     pub async fn match_requests(&self, actor: &Actor, khmer: bool) -> Result<Vec<MatchRequest>, StoreError> {
-        if !matches!(actor.role, Role::SocialWorker | Role::Supervisor | Role::Manager) {
+        if !matches!(actor.role, Role::SocialWorker | Role::Supervisor | Role::Manager | Role::Ministry) {
             return Err(StoreError::Forbidden);
         }
         let rows = sqlx::query(

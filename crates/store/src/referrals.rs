@@ -185,8 +185,8 @@ impl Store {
         }
         let state = ReferralState::parse(&row.text("state")?).ok_or_else(|| StoreError::Corrupt("referral state".into()))?;
         let kind = ReferralKind::parse(&row.text("kind")?).ok_or_else(|| StoreError::Corrupt("referral kind".into()))?;
-        let next =
-            referral::decide(state, action, actor.org_id, from, to, actor.role).map_err(|code| StoreError::invalid("decision", code))?;
+        let next = referral::decide(state, action, actor.org_id, from, to, actor.role, kind)
+            .map_err(|code| StoreError::invalid("decision", code))?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
         if next == ReferralState::Declined && reason.is_none() {
             return Err(StoreError::invalid("reason", "err-required"));
@@ -255,7 +255,13 @@ impl Store {
 
     /// The actor's organisation's referrals, incoming and outgoing, newest first.
     pub async fn referrals(&self, actor: &Actor, khmer: bool) -> Result<Vec<ReferralRow>, StoreError> {
-        if !matches!(actor.role, krousar_domain::Role::SocialWorker | krousar_domain::Role::Supervisor | krousar_domain::Role::Manager) {
+        if !matches!(
+            actor.role,
+            krousar_domain::Role::SocialWorker
+                | krousar_domain::Role::Supervisor
+                | krousar_domain::Role::Manager
+                | krousar_domain::Role::Ministry
+        ) {
             return Err(StoreError::Forbidden);
         }
         let rows = sqlx::query(

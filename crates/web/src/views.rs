@@ -42,7 +42,13 @@ impl Layout {
         nav.push((
             "/referrals",
             "nav-referrals",
-            matches!(a.role, krousar_domain::Role::SocialWorker | krousar_domain::Role::Supervisor | krousar_domain::Role::Manager),
+            matches!(
+                a.role,
+                krousar_domain::Role::SocialWorker
+                    | krousar_domain::Role::Supervisor
+                    | krousar_domain::Role::Manager
+                    | krousar_domain::Role::Ministry
+            ),
         ));
         nav.push((
             "/figures",

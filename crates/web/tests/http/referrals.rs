@@ -213,3 +213,62 @@ async fn a_referral_outside_krousar_is_printed_and_its_outcome_recorded() {
     })
     .await;
 }
+
+/// The ministry reads a case file only when the case was referred to it: its officer accepts
+/// the referral, then reads (not works on) the child; a transfer needs a case supervisor.
+#[tokio::test]
+async fn a_case_referred_to_the_ministry_is_read_by_its_officer() {
+    each_db(|app| async move {
+        let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
+        let ministry = app.store.create_org(Who::system(), "MoSVY", krousar_domain::choices::OrgKind::Ministry).await.unwrap();
+        let officer =
+            app.store.create_user(Who::system(), ministry.id, None, "officer", "Officer", Role::Ministry, &hash, "en").await.unwrap();
+        let w = app.token(&app.worker).await;
+        let child = child_with_case(&app, &w, "Sreyleak").await;
+        let other = child_with_case(&app, &w, "Sreymao").await;
+        let m = app.token(&officer).await;
+        assert_eq!(app.api_get(&m, &format!("/api/v1/children/{child}")).await.status(), 403, "not before a referral");
+
+        let (c, csrf) = app.login("worker").await;
+        let to = ministry.id.to_string();
+        let res = c
+            .post(app.url(&format!("/children/{child}/referral")))
+            .form(&with_csrf(referral(&to, "referral", true), &csrf))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let res = c
+            .post(app.url(&format!("/children/{other}/referral")))
+            .form(&with_csrf(referral(&to, "transfer", true), &csrf))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+
+        let (o, ocsrf) = app.login("officer").await;
+        let inbox = o.get(app.url("/referrals")).send().await.unwrap().text().await.unwrap();
+        assert!(inbox.contains("Sreyleak") && inbox.contains("Sreymao"));
+        let waiting = app.store.referrals(&officer.actor(), false).await.unwrap();
+        let rid = |name: &str| waiting.iter().find(|r| r.child_name.as_deref().is_some_and(|n| n.contains(name))).unwrap().id;
+        let res =
+            o.post(app.url(&format!("/referrals/{}/accept", rid("Sreymao")))).form(&[("_csrf", ocsrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 422, "a transfer needs a case supervisor");
+        let res =
+            o.post(app.url(&format!("/referrals/{}/accept", rid("Sreyleak")))).form(&[("_csrf", ocsrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+
+        assert_eq!(app.api_get(&m, &format!("/api/v1/children/{child}")).await.status(), 200);
+        assert_eq!(app.api_get(&m, &format!("/api/v1/children/{child}/case")).await.status(), 200);
+        assert_eq!(app.api_get(&m, &format!("/api/v1/children/{other}")).await.status(), 403, "the transfer was not accepted");
+        let note = json!({"kind": "phone", "noted_on": krousar_web::views::today().to_string(), "text": "x"});
+        assert_eq!(
+            app.api_post(&m, &format!("/api/v1/children/{child}/case/note"), note).await.status(),
+            403,
+            "reads, does not work on it"
+        );
+        let list: Value = app.api_get(&m, "/api/v1/children").await.json().await.unwrap();
+        assert!(!list.to_string().contains("Sreymao"));
+    })
+    .await;
+}
