@@ -77,6 +77,9 @@ impl Store {
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            // Read pages through a memory map rather than a read() system call
+                            // each: name searches walk many index pages (measured in BENCHMARKS.md).
+                            conn.execute("PRAGMA mmap_size = 4294967296").await?;
                             Ok(())
                         })
                     })

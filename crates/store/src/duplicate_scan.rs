@@ -8,9 +8,11 @@
 use crate::audit::{self, Entry};
 use crate::children::{child_from, Child, COLUMNS};
 use crate::db::{now_text, RowExt, Store};
+use crate::duplicates::Found;
 use crate::error::StoreError;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{new_id, Action, Actor};
+use krousar_match::person::Comparison;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -156,9 +158,16 @@ impl Store {
                 .iter()
                 .map(child_from)
                 .collect::<Result<_, _>>()?;
+            // Searches on two tasks, so that a small server's two cores both work.
+            let half = batch.len().div_ceil(2);
+            let second: Vec<Child> = batch[half..].to_vec();
+            let store = self.clone();
+            let other_half = tokio::spawn(async move { store.candidates_of(second).await });
+            let mut found = self.candidates_of(batch[..half].to_vec()).await?;
+            found.extend(other_half.await.map_err(|e| StoreError::Config(e.to_string()))??);
             let mut pairs = Vec::new();
-            for c in &batch {
-                for (cmp, other) in self.candidates(&c.fields, Some(c.id)).await? {
+            for (c, found) in found {
+                for (cmp, other) in found {
                     let score = (cmp.score * 100.0).round() as i64;
                     if other.org_id == org {
                         let (a, b) = if c.id < other.id { (c.id, other.id) } else { (other.id, c.id) };
@@ -218,6 +227,15 @@ impl Store {
                 return Ok(());
             }
         }
+    }
+
+    async fn candidates_of(&self, children: Vec<Child>) -> Result<Vec<(Child, Vec<(Comparison, Found)>)>, StoreError> {
+        let mut out = Vec::with_capacity(children.len());
+        for c in children {
+            let found = self.candidates(&c.fields, Some(c.id)).await?;
+            out.push((c, found));
+        }
+        Ok(out)
     }
 
     /// Carry on with scans whose runner stopped (a restarted or another server calls this).

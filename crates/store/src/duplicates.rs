@@ -4,7 +4,8 @@
 //! the actor may not open are never shown: only that a possible match exists, and where.
 
 use crate::audit::{self, Entry};
-use crate::children::{child_from, Child, COLUMNS};
+use crate::children::Child;
+use crate::db::RowExt;
 use crate::db::Store;
 use crate::error::StoreError;
 use crate::search_index::{list_from, Index};
@@ -48,6 +49,36 @@ fn word(a: Agreement) -> &'static str {
     }
 }
 
+/// A record found by blocking: where it is and what matching compares.
+pub(crate) struct Found {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub person: Person,
+}
+
+const FOUND_COLUMNS: &str = "c.id, c.org_id, c.family_name_km, c.given_name_km, c.family_name_latin, c.given_name_latin, c.sex, \
+    c.date_of_birth, c.estimated_birth_year, c.village_code";
+
+fn found_from(r: &sqlx::any::AnyRow) -> Result<Found, StoreError> {
+    let birth_date = r.opt_text("date_of_birth")?;
+    let birth_year =
+        r.opt_int("estimated_birth_year")?.map(|y| y as i32).or_else(|| birth_date.as_deref().and_then(|d| d.get(..4)?.parse().ok()));
+    Ok(Found {
+        id: r.uuid("id")?,
+        org_id: r.uuid("org_id")?,
+        person: Person {
+            family_km: r.opt_text("family_name_km")?,
+            given_km: r.opt_text("given_name_km")?,
+            family_latin: r.opt_text("family_name_latin")?,
+            given_latin: r.opt_text("given_name_latin")?,
+            female: Some(r.text("sex")? == Sex::Female.code()),
+            birth_date,
+            birth_year,
+            village: r.opt_text("village_code")?,
+        },
+    })
+}
+
 /// What matching knows of a child's fields.
 pub fn person_of(f: &ChildFields) -> Person {
     Person {
@@ -63,9 +94,8 @@ pub fn person_of(f: &ChildFields) -> Person {
 }
 
 /// Candidates at or above the threshold, best first.
-fn score(me: &Person, found: HashMap<Uuid, Child>) -> Vec<(Comparison, Child)> {
-    let mut scored: Vec<_> =
-        found.into_values().map(|c| (compare(me, &person_of(&c.fields)), c)).filter(|(s, _)| s.score >= THRESHOLD).collect();
+fn score(me: &Person, found: HashMap<Uuid, Found>) -> Vec<(Comparison, Found)> {
+    let mut scored: Vec<_> = found.into_values().map(|c| (compare(me, &c.person), c)).filter(|(s, _)| s.score >= THRESHOLD).collect();
     scored.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
     scored
 }
@@ -83,29 +113,30 @@ fn keys(names: [&Option<String>; 2], khmer: bool) -> Vec<String> {
 }
 
 impl Store {
-    async fn block(&self, terms: &[String], district: Option<&str>) -> Result<Vec<Child>, StoreError> {
+    /// One blocking query: only what matching needs of each record (not the full record, whose
+    /// rows cost more to move than to score), newest first.
+    async fn block(&self, terms: &[String], district: Option<&str>) -> Result<Vec<Found>, StoreError> {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
-        let from = "children c LEFT JOIN users u ON u.id = c.assigned_worker_id LEFT JOIN users u2 ON u2.id = c.co_worker_id";
-        let (mut q, order) = list_from(self.backend, Index::Children, COLUMNS, from, "c", terms);
+        let (mut q, order) = list_from(self.backend, Index::Children, FOUND_COLUMNS, "children c", "c", terms);
         q.push(" AND c.merged_into IS NULL");
         if let Some(d) = district {
             q.push(" AND c.district_code = ").bind_text(d.to_string());
         }
         q.push(&format!(" ORDER BY {order} DESC LIMIT ")).bind_int(BLOCK);
-        q.query().fetch_all(&self.pool).await?.iter().map(child_from).collect()
+        q.query().fetch_all(&self.pool).await?.iter().map(found_from).collect()
     }
 
     /// The search behind `possible_duplicates` and the organisation scan: candidates at or above
     /// the threshold in every organisation, best first, without the record itself or records a
     /// person already said are a different child. Not audited: the callers are.
-    pub(crate) async fn candidates(&self, f: &ChildFields, exclude: Option<Uuid>) -> Result<Vec<(Comparison, Child)>, StoreError> {
+    pub(crate) async fn candidates(&self, f: &ChildFields, exclude: Option<Uuid>) -> Result<Vec<(Comparison, Found)>, StoreError> {
         let latin = keys([&f.family_name_latin, &f.given_name_latin], false);
         let khmer = keys([&f.family_name_km, &f.given_name_km], true);
         let district = f.village_code.as_deref().and_then(|v| v.get(..4));
         let me = person_of(f);
-        let mut found: HashMap<Uuid, Child> = HashMap::new();
+        let mut found: HashMap<Uuid, Found> = HashMap::new();
         for terms in [latin, khmer] {
             for c in self.block(&terms, None).await? {
                 found.entry(c.id).or_insert(c);
@@ -125,7 +156,7 @@ impl Store {
             .next()
             .or_else(|| keys([&None, &f.given_name_km], true).into_iter().next());
         if let (true, Some(d), Some(given)) = (scored.is_empty(), district, given) {
-            let near: HashMap<Uuid, Child> =
+            let near: HashMap<Uuid, Found> =
                 self.block(&[given], Some(d)).await?.into_iter().filter(|c| Some(c.id) != exclude).map(|c| (c.id, c)).collect();
             scored = score(&me, near);
         }
@@ -143,24 +174,27 @@ impl Store {
         let mut scored = self.candidates(f, exclude).await?;
         scored.truncate(SHOWN);
         let orgs: HashMap<Uuid, String> = self.list_orgs().await?.into_iter().map(|o| (o.id, o.name)).collect();
-        let out: Vec<Candidate> = scored
-            .into_iter()
-            .map(|(s, c)| {
-                let visible = decide(actor, Action::ViewChild, Target::Record(&c.owner(actor))).allowed();
-                Candidate {
-                    score: s.score,
-                    name: word(s.name),
-                    sex: word(s.sex),
-                    birth: word(s.birth),
-                    place: word(s.place),
-                    org_id: c.org_id,
-                    org_name: orgs.get(&c.org_id).cloned().unwrap_or_default(),
-                    same_org: c.org_id == actor.org_id,
-                    target: c.id,
-                    child: visible.then_some(c),
-                }
-            })
-            .collect();
+        // The few shown are read whole (with who they are shared with), in a read transaction:
+        // the write lock is taken only for the audit entry.
+        let mut read = self.pool.begin().await?;
+        let mut out = Vec::with_capacity(scored.len());
+        for (s, c) in scored {
+            let child = crate::children::load(&mut read, c.id).await?;
+            let visible = decide(actor, Action::ViewChild, Target::Record(&child.owner(actor))).allowed();
+            out.push(Candidate {
+                score: s.score,
+                name: word(s.name),
+                sex: word(s.sex),
+                birth: word(s.birth),
+                place: word(s.place),
+                org_id: c.org_id,
+                org_name: orgs.get(&c.org_id).cloned().unwrap_or_default(),
+                same_org: c.org_id == actor.org_id,
+                target: c.id,
+                child: visible.then_some(child),
+            });
+        }
+        drop(read);
         let mut tx = self.write().await?;
         let detail = json!({"candidates": out.len(), "other_orgs": out.iter().filter(|c| !c.same_org).count(), "record": exclude});
         audit::append(
