@@ -54,10 +54,16 @@ pub enum Action {
     EditSensitive,
     /// Scan a whole organisation for children registered twice (its supervisors and manager).
     ScanDuplicates,
+    /// The organisation's register of foster and kinship carers and its recruitment campaigns.
+    ListCarers,
+    /// Register enquiries and record the steps of a carer's pipeline.
+    EditCarer,
+    /// The panel's decision, suspension, reinstatement and de-registration of a carer.
+    DecideCarer,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 27] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -82,6 +88,9 @@ impl Action {
         Action::ViewSensitive,
         Action::EditSensitive,
         Action::ScanDuplicates,
+        Action::ListCarers,
+        Action::EditCarer,
+        Action::DecideCarer,
     ];
 }
 
@@ -248,6 +257,11 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
             allow(role == SystemAdmin || (role == OrgAdmin && org == actor.org_id))
         }
         (Action::ManageOrgs, _) => allow(role == SystemAdmin),
+        (Action::ListCarers, Target::Organisation(org)) => {
+            allow(matches!(role, SocialWorker | Supervisor | Manager | Intake) && org == actor.org_id)
+        }
+        (Action::EditCarer, Target::Organisation(org)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && org == actor.org_id),
+        (Action::DecideCarer, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
         (Action::ScanDuplicates, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
         (Action::ViewAggregates, Target::Organisation(org)) => {
             allow(matches!(role, Ministry | SystemAdmin) || (role == Manager && org == actor.org_id))

@@ -289,3 +289,19 @@ fn only_supervisors_and_managers_scan_their_own_organisation() {
         assert!(!decide(&a, Action::ScanDuplicates, Target::Organisation(OTHER_ORG)).allowed(), "{role:?}");
     }
 }
+
+#[test]
+fn the_carer_register_is_the_organisations_and_the_panel_is_a_supervisors() {
+    for role in Role::ALL {
+        let a = actor(role);
+        let list = matches!(role, Role::SocialWorker | Role::Supervisor | Role::Manager | Role::Intake);
+        let edit = matches!(role, Role::SocialWorker | Role::Supervisor | Role::Intake);
+        let decide_ = matches!(role, Role::Supervisor | Role::Manager);
+        assert_eq!(decide(&a, Action::ListCarers, Target::Organisation(ORG)).allowed(), list, "{role:?}");
+        assert_eq!(decide(&a, Action::EditCarer, Target::Organisation(ORG)).allowed(), edit, "{role:?}");
+        assert_eq!(decide(&a, Action::DecideCarer, Target::Organisation(ORG)).allowed(), decide_, "{role:?}");
+        for action in [Action::ListCarers, Action::EditCarer, Action::DecideCarer] {
+            assert!(!decide(&a, action, Target::Organisation(OTHER_ORG)).allowed(), "{role:?} {action:?}");
+        }
+    }
+}

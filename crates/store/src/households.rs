@@ -143,7 +143,7 @@ pub(crate) fn keys(f: &HouseholdFields) -> String {
     krousar_match::name_keys(names)
 }
 
-async fn check_village(tx: &mut Tx, f: &HouseholdFields) -> Result<(), StoreError> {
+pub(crate) async fn check_village(tx: &mut Tx, f: &HouseholdFields) -> Result<(), StoreError> {
     if let Some(code) = &f.village_code {
         let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'")
             .bind(code)
@@ -157,25 +157,18 @@ async fn check_village(tx: &mut Tx, f: &HouseholdFields) -> Result<(), StoreErro
     Ok(())
 }
 
-impl Store {
-    /// Create a household, optionally linked at once to a child the actor may edit.
-    pub async fn create_household(&self, actor: &Actor, f: HouseholdFields, child: Option<Uuid>) -> Result<Household, StoreError> {
-        if !decide(actor, Action::CreateHousehold, Target::Nothing).allowed() {
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.write().await?;
-        check_village(&mut tx, &f).await?;
-        if let Some(c) = child {
-            let ch = crate::children::load(&mut tx, c).await?;
-            if !decide(actor, Action::EditChild, Target::Record(&ch.owner(actor))).allowed() {
-                drop(tx);
-                return Err(refuse(self, actor, "household.link", "child", c).await);
-            }
-        }
-        let id = new_id();
-        let now = now_text();
-        let v = &f.village_code;
-        let seq = sqlx::query(
+/// Insert a household of the actor's organisation with its members and search keys (the caller
+/// checked the permission and the village). Also used for a carer household.
+pub(crate) async fn insert_household(
+    tx: &mut Tx,
+    backend: crate::db::Backend,
+    actor: &Actor,
+    f: &HouseholdFields,
+) -> Result<Uuid, StoreError> {
+    let id = new_id();
+    let now = now_text();
+    let v = &f.village_code;
+    let seq = sqlx::query(
             "INSERT INTO households (id, org_id, name, phone, village_code, district_code, province_code, address_detail, income_band, id_poor, id_poor_number, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING seq",
         )
@@ -193,11 +186,30 @@ impl Store {
         .bind(actor.user_id.to_string())
         .bind(&now)
         .bind(&now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?
         .int("seq")?;
-        search_index::write(&mut tx, self.backend, Index::Households, seq, &keys(&f)).await?;
-        write_members(&mut tx, id, &f).await?;
+    search_index::write(tx, backend, Index::Households, seq, &keys(f)).await?;
+    write_members(tx, id, f).await?;
+    Ok(id)
+}
+
+impl Store {
+    /// Create a household, optionally linked at once to a child the actor may edit.
+    pub async fn create_household(&self, actor: &Actor, f: HouseholdFields, child: Option<Uuid>) -> Result<Household, StoreError> {
+        if !decide(actor, Action::CreateHousehold, Target::Nothing).allowed() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.write().await?;
+        check_village(&mut tx, &f).await?;
+        if let Some(c) = child {
+            let ch = crate::children::load(&mut tx, c).await?;
+            if !decide(actor, Action::EditChild, Target::Record(&ch.owner(actor))).allowed() {
+                drop(tx);
+                return Err(refuse(self, actor, "household.link", "child", c).await);
+            }
+        }
+        let id = insert_household(&mut tx, self.backend, actor, &f).await?;
         if let Some(c) = child {
             link(&mut tx, id, c).await?;
         }

@@ -6,6 +6,7 @@ pub mod accounts;
 mod assignment;
 pub mod audit;
 pub mod bulk;
+pub mod carers;
 pub mod cases;
 pub mod children;
 pub mod db;

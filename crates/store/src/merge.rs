@@ -14,7 +14,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 /// Every column of `cases` but its key (kept in step with the migrations by the merge test).
-const CASE_COLUMNS: &str = "org_id, route, referral_source, opened_on, summary, immediate_safety, stage, risk_level, first_contact_due, first_contact_on, supervisor_id, assessed, has_care_plan, assessment_approved, care_plan_approved, placement_id, placement_kind, placement_started_on, placement_approved, follow_up_until, reassessment_due, plan_review_due, closed_on, closure_reason, opened_by, created_at, updated_at, version";
+const CASE_COLUMNS: &str = "org_id, route, referral_source, opened_on, summary, immediate_safety, stage, risk_level, first_contact_due, first_contact_on, supervisor_id, assessed, has_care_plan, assessment_approved, care_plan_approved, placement_id, placement_kind, placement_started_on, placement_approved, placement_household_id, follow_up_until, reassessment_due, plan_review_due, closed_on, closure_reason, opened_by, created_at, updated_at, version";
 
 fn ordered(a: Uuid, b: Uuid) -> (String, String) {
     if a < b {

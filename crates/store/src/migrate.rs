@@ -85,6 +85,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_duplicate_scans.sql"),
         postgres: include_str!("../migrations/postgres/0012_duplicate_scans.sql"),
     },
+    Migration {
+        version: 13,
+        name: "carers",
+        sqlite: include_str!("../migrations/sqlite/0013_carers.sql"),
+        postgres: include_str!("../migrations/postgres/0013_carers.sql"),
+    },
 ];
 
 impl Store {

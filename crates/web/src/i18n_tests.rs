@@ -120,6 +120,59 @@ fn case_keys() -> Vec<String> {
         keys.extend((1..=4).map(|n| format!("csi-{f}-{n}")));
     }
     keys.extend(crate::case_work::CaseForm::ALL.iter().map(|f| f.title_key()));
+    {
+        use krousar_domain::carer::steps::*;
+        use krousar_domain::carer::*;
+        keys.extend(CarerKind::ALL.iter().map(|v| v.label_key()));
+        keys.extend(CareType::ALL.iter().map(|v| v.label_key()));
+        keys.extend(SexPreference::ALL.iter().map(|v| v.label_key()));
+        keys.extend(CarerStage::ALL.iter().map(|v| v.label_key()));
+        keys.extend(CheckKind::ALL.iter().map(|v| v.label_key()));
+        keys.extend(CheckResult::ALL.iter().map(|v| v.label_key()));
+        keys.extend(Recommendation::ALL.iter().map(|v| v.label_key()));
+        keys.extend(PanelDecision::ALL.iter().map(|v| v.label_key()));
+        keys.extend(ReviewOutcome::ALL.iter().map(|v| v.label_key()));
+        keys.extend(StepKind::ALL.iter().map(|v| v.label_key()));
+        keys.extend(["opt-carer-step-enquiry", "opt-carer-step-placement"].map(String::from));
+        keys.extend(["due-carer-first-contact", "due-carer-assessment", "due-carer-support-visit", "due-carer-review"].map(String::from));
+        keys.extend(
+            [
+                "match-no-room",
+                "match-age",
+                "match-sex",
+                "match-same-village",
+                "match-same-commune",
+                "match-same-district",
+                "match-same-province",
+                "match-far",
+                "match-siblings-together",
+                "match-siblings-apart",
+                "match-disability-skills",
+                "match-no-disability-skills",
+                "match-language",
+                "match-no-language",
+                "match-kinship",
+            ]
+            .map(String::from),
+        );
+        for code in [
+            "err-carer-deregistered",
+            "err-carer-already-approved",
+            "err-carer-not-assessed",
+            "err-carer-not-recommended",
+            "err-carer-no-checks",
+            "err-carer-no-training",
+            "err-carer-not-approved",
+            "err-carer-suspended",
+            "err-carer-not-suspended",
+            "err-carer-not-available",
+            "err-carer-full",
+            "err-carer-age",
+            "err-carer-sex",
+        ] {
+            keys.push(code.to_string());
+        }
+    }
     let kinds = [
         "intake",
         "risk",

@@ -38,6 +38,7 @@ impl Layout {
         let mut nav = vec![("/", "nav-home", true)];
         nav.push(("/children", "nav-children", decide(a, Action::ListChildren, Target::Nothing).allowed()));
         nav.push(("/households", "nav-households", decide(a, Action::ListHouseholds, Target::Nothing).allowed()));
+        nav.push(("/carers", "nav-carers", decide(a, Action::ListCarers, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/team", "nav-team", matches!(a.role, krousar_domain::Role::Supervisor | krousar_domain::Role::Manager)));
         nav.push((
             "/referrals",

@@ -51,7 +51,7 @@ pub fn flag(raw: Option<&str>) -> bool {
     matches!(raw.map(str::trim), Some("on" | "true" | "1" | "yes"))
 }
 
-fn pick<T>(e: &mut Invalid, field: &'static str, raw: Option<&str>, parse: fn(&str) -> Option<T>) -> Option<T> {
+pub(crate) fn pick<T>(e: &mut Invalid, field: &'static str, raw: Option<&str>, parse: fn(&str) -> Option<T>) -> Option<T> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => {
             e.push(field, "err-required");
@@ -64,7 +64,7 @@ fn pick<T>(e: &mut Invalid, field: &'static str, raw: Option<&str>, parse: fn(&s
     }
 }
 
-fn optional_pick<T>(e: &mut Invalid, field: &'static str, raw: Option<&str>, parse: fn(&str) -> Option<T>) -> Option<T> {
+pub(crate) fn optional_pick<T>(e: &mut Invalid, field: &'static str, raw: Option<&str>, parse: fn(&str) -> Option<T>) -> Option<T> {
     raw.map(str::trim).filter(|s| !s.is_empty())?;
     pick(e, field, raw, parse)
 }

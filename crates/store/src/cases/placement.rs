@@ -67,6 +67,18 @@ impl Store {
     /// Record where the child now lives. One placement at a time: the current one must be
     /// ended first. It takes effect for follow-up once a supervisor approves it.
     pub async fn record_placement(&self, actor: &Actor, child_id: Uuid, p: Placement) -> Result<Case, StoreError> {
+        self.record_placement_with(actor, child_id, p, None).await
+    }
+
+    /// `record_placement` with the worker's reason for choosing a carer household (from the
+    /// matching page), kept on the carer's history.
+    pub async fn record_placement_with(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+        p: Placement,
+        decision: Option<&str>,
+    ) -> Result<Case, StoreError> {
         let mut owned = self.write().await?;
         let tx = &mut owned;
         let r = async move {
@@ -83,16 +95,18 @@ impl Store {
                 if row.map(|r| r.uuid("org_id")).transpose()? != Some(child.org_id) {
                     return Err(StoreError::invalid("household_id", "err-invalid-choice"));
                 }
+                crate::carers::check_placement(tx, &child, h, p.started_on, p.kind.code(), decision, actor).await?;
             }
             let id = add_entry(tx, child.id, "placement", p.started_on, &p, actor).await?;
             sqlx::query(
                 "UPDATE cases SET placement_id = $1, placement_kind = $2, placement_started_on = $3, placement_approved = 0, \
-                 follow_up_until = NULL WHERE child_id = $4",
+                 follow_up_until = NULL, placement_household_id = $5 WHERE child_id = $4",
             )
             .bind(id.to_string())
             .bind(p.kind.code())
             .bind(p.started_on.to_string())
             .bind(child.id.to_string())
+            .bind(p.household_id.map(|h| h.to_string()))
             .execute(&mut **tx)
             .await?;
             finish(tx, actor, &child, "case.placement", json!({"kind": p.kind.code(), "placement": id})).await
@@ -129,7 +143,7 @@ impl Store {
                 .await?;
             sqlx::query(
                 "UPDATE cases SET placement_id = NULL, placement_kind = NULL, placement_started_on = NULL, placement_approved = 0, \
-                 follow_up_until = NULL WHERE child_id = $1",
+                 follow_up_until = NULL, placement_household_id = NULL WHERE child_id = $1",
             )
             .bind(child.id.to_string())
             .execute(&mut **tx)

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Bearer tokens (or the page session plus `X-CSRF-Token`);
 //! lists answer `{"items": [...], "next": CURSOR|null}`; errors have one shape (see `error.rs`).
 
+mod carers;
 mod cases;
 mod children;
 mod duplicate_scans;
@@ -42,6 +43,10 @@ pub fn routes() -> Router<AppState> {
         .route("/children/{id}/referrals", post(referrals::send))
         .route("/referrals", get(referrals::list))
         .route("/referrals/{id}/{action}", post(referrals::decide))
+        .route("/carers", get(carers::list).post(carers::create))
+        .route("/carers/{id}", get(carers::get))
+        .route("/carers/{id}/steps", post(carers::step))
+        .route("/children/{id}/carer-matches", get(carers::matches))
         .route("/households", get(households::list).post(households::create))
         .route("/households/{id}", get(households::get))
         .route("/rcis", get(households::rcis))

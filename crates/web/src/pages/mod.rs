@@ -2,6 +2,9 @@
 
 mod account;
 mod admin;
+mod carer_campaigns;
+mod carer_match;
+mod carers;
 mod case;
 mod case_settings;
 mod child_form;
@@ -70,6 +73,13 @@ pub fn routes() -> Router<AppState> {
         .route("/referrals/{id}/{action}", post(referrals::decide))
         .route("/referrals/external/{id}/form", get(case::ministry::external_referral))
         .route("/referrals/external/{id}/outcome", post(referrals::external_outcome))
+        .route("/carers", get(carers::list).post(carers::create))
+        .route("/carers/new", get(carers::new))
+        .route("/carers/campaigns", get(carer_campaigns::list).post(carer_campaigns::create))
+        .route("/carers/{id}", get(carers::show))
+        .route("/carers/{id}/steps", post(carers::step))
+        .route("/children/{id}/carers", get(carer_match::show))
+        .route("/children/{id}/carers/{carer}/place", post(carer_match::place))
         .route("/households", get(households::list).post(households::create))
         .route("/households/new", get(households::new))
         .route("/households/{id}", get(households::show).post(households::update))

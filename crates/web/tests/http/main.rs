@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod api;
 mod app;
+mod carers;
 mod cases;
 mod duplicates;
 mod figures;

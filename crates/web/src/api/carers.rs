@@ -1,0 +1,121 @@
+//! The carer register in the API: `GET|POST /carers`, `GET /carers/{id}` (with its history),
+//! `POST /carers/{id}/steps` (with `version`), `GET /children/{id}/carer-matches`. A child is
+//! placed with a carer through the case's placement (`household_id` = the carer's household),
+//! where the carer's rules are checked.
+
+use super::{bad_id, json_body};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+use crate::pages::parse_id;
+use crate::views::today;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use krousar_domain::carer::matching::{rank, CarerOffer, ChildNeeds};
+use krousar_domain::carer::{CarerInput, CarerKind, StepInput};
+use krousar_domain::choices::{Disability, Sex};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+fn invalid(cur: &crate::auth::Current, e: krousar_domain::Invalid) -> ApiError {
+    ApiError { err: AppError::Invalid(e), tr: cur.tr }
+}
+
+pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
+    let items = state.store.carers(&cur.actor, today()).await.map_err(cur.api_err())?;
+    Ok(Json(json!({ "items": items, "next": null })).into_response())
+}
+
+pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let input: CarerInput = json_body(&cur, &body)?;
+    let fields = input.validate(today()).map_err(|e| invalid(&cur, e))?;
+    let carer = state.store.register_carer(&cur.actor, fields, today()).await.map_err(cur.api_err())?;
+    Ok((StatusCode::CREATED, Json(carer)).into_response())
+}
+
+pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let (carer, history) = state.store.carer(&cur.actor, id, today()).await.map_err(cur.api_err())?;
+    let mut v = serde_json::to_value(carer).unwrap_or_default();
+    v["history"] = serde_json::to_value(history).unwrap_or_default();
+    Ok(Json(v).into_response())
+}
+
+pub async fn step(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let raw: Value = json_body(&cur, &body)?;
+    let Some(version) = raw.get("version").and_then(Value::as_i64) else {
+        let mut e = krousar_domain::Invalid::default();
+        e.push("version", "err-required");
+        return Err(invalid(&cur, e));
+    };
+    let mut obj = raw.clone();
+    if let Some(o) = obj.as_object_mut() {
+        o.remove("version");
+        for (_, v) in o.iter_mut() {
+            if v.is_number() {
+                *v = Value::String(v.to_string());
+            }
+        }
+    }
+    let input: StepInput = serde_json::from_value(obj).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
+    let step = input.validate(today()).map_err(|e| invalid(&cur, e))?;
+    let carer = state.store.record_carer_step(&cur.actor, id, version, step, today()).await.map_err(cur.api_err())?;
+    Ok(Json(carer).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct MatchQuery {
+    siblings: Option<u32>,
+    language: Option<String>,
+    kinship: Option<bool>,
+}
+
+/// Available carers for a child, best fit first, each with its reasons (or why it cannot).
+pub async fn matches(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path(id): Path<String>,
+    Query(q): Query<MatchQuery>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let child = state.store.view_child(&cur.actor, id, "api-carer-match").await.map_err(cur.api_err())?;
+    let carers = state.store.available_carers(&cur.actor, today()).await.map_err(cur.api_err())?;
+    let needs = ChildNeeds {
+        age: child.fields.birth_date_for_age().map(|b| krousar_domain::age::age_on(b, today())),
+        female: child.fields.sex == Sex::Female,
+        village: child.fields.village_code.clone(),
+        disability: child.fields.disability != Disability::None,
+        siblings: q.siblings.unwrap_or(0),
+        language: q.language.clone(),
+        kinship: q.kinship.unwrap_or(false),
+    };
+    let offers: Vec<CarerOffer> = carers
+        .iter()
+        .filter_map(|c| {
+            let a = c.facts.approval.as_ref()?;
+            Some(CarerOffer {
+                id: c.id,
+                village: c.village_code.clone(),
+                room: c.room,
+                age_min: a.age_min,
+                age_max: a.age_max,
+                sex: a.sex,
+                kinship: c.kind == CarerKind::Kinship,
+                disability_skills: c.disability_skills,
+                languages: c.languages.clone(),
+            })
+        })
+        .collect();
+    let items: Vec<Value> = rank(&needs, &offers)
+        .into_iter()
+        .map(|r| {
+            let c = carers.iter().find(|c| c.id == r.id).expect("ranked from these");
+            json!({"carer_id": c.id, "name": c.name, "household_id": c.household_id, "score": r.score, "reasons": r.reasons, "excluded": r.excluded})
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })).into_response())
+}
