@@ -11,6 +11,7 @@ pub mod figures;
 pub mod household;
 pub mod policy;
 pub mod rci;
+pub mod rci_transition;
 pub mod referral;
 pub mod role;
 pub mod sensitive;

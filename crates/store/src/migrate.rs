@@ -91,6 +91,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_carers.sql"),
         postgres: include_str!("../migrations/postgres/0013_carers.sql"),
     },
+    Migration {
+        version: 14,
+        name: "rci_transition",
+        sqlite: include_str!("../migrations/sqlite/0014_rci_transition.sql"),
+        postgres: include_str!("../migrations/postgres/0014_rci_transition.sql"),
+    },
 ];
 
 impl Store {

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use krousar_domain::choices::{RciRegistration, RciType};
 use krousar_domain::policy::{decide, list_scope, Target};
 use krousar_domain::rci::{overlaps, RciFields, ResidencePeriod};
+use krousar_domain::rci_transition::TransitionStage;
 use krousar_domain::{new_id, Action, Actor};
 use serde::Serialize;
 use serde_json::json;
@@ -22,6 +23,20 @@ pub struct Rci {
     #[serde(flatten)]
     pub fields: RciFields,
     pub created_at: String,
+    pub transition_stage: TransitionStage,
+    pub stage_since: Option<String>,
+    /// Children living there now.
+    pub residents: i64,
+}
+
+/// Which RCIs a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct RciFilter<'a> {
+    pub q: Option<&'a str>,
+    pub province: Option<&'a str>,
+    pub stage: Option<TransitionStage>,
+    /// At least this many children living there now.
+    pub min_children: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -34,7 +49,9 @@ pub struct Residence {
     pub period: ResidencePeriod,
 }
 
-const COLUMNS: &str = "r.id, r.version, r.name, r.rci_type, r.village_code, r.capacity, r.registration_status, r.note, r.created_at";
+const RESIDENTS: &str = "(SELECT COUNT(DISTINCT p.child_id) FROM residence_periods p WHERE p.rci_id = r.id AND p.left_on IS NULL)";
+const COLUMNS: &str = "r.id, r.version, r.name, r.rci_type, r.village_code, r.capacity, r.registration_status, r.note, r.created_at, \
+    r.transition_stage, r.stage_since, (SELECT COUNT(DISTINCT p.child_id) FROM residence_periods p WHERE p.rci_id = r.id AND p.left_on IS NULL) AS residents";
 
 fn rci_from(r: &AnyRow) -> Result<Rci, StoreError> {
     Ok(Rci {
@@ -50,6 +67,10 @@ fn rci_from(r: &AnyRow) -> Result<Rci, StoreError> {
             note: r.opt_text("note")?,
         },
         created_at: r.text("created_at")?,
+        transition_stage: TransitionStage::parse(&r.text("transition_stage")?)
+            .ok_or_else(|| StoreError::Corrupt("transition_stage".into()))?,
+        stage_since: r.opt_text("stage_since")?,
+        residents: r.int("residents")?,
     })
 }
 
@@ -111,17 +132,18 @@ impl Store {
         r.as_ref().map(rci_from).transpose()?.ok_or(StoreError::NotFound)
     }
 
-    pub async fn list_rcis(
-        &self,
-        q_text: Option<&str>,
-        province: Option<&str>,
-        cursor: Option<Uuid>,
-        limit: i64,
-    ) -> Result<Page<Rci>, StoreError> {
+    pub async fn list_rcis(&self, f: &RciFilter<'_>, cursor: Option<Uuid>, limit: i64) -> Result<Page<Rci>, StoreError> {
         let limit = limit.clamp(1, 500);
+        let q_text = f.q;
         let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM rcis r WHERE 1 = 1"));
-        if let Some(p) = province.filter(|p| p.len() == 2) {
+        if let Some(p) = f.province.filter(|p| p.len() == 2) {
             q.push(" AND r.province_code = ").bind_text(p);
+        }
+        if let Some(s) = f.stage {
+            q.push(" AND r.transition_stage = ").bind_text(s.code());
+        }
+        if let Some(n) = f.min_children.filter(|n| *n > 0) {
+            q.push(&format!(" AND {RESIDENTS} >= ")).bind_int(n);
         }
         if let Some(text) = q_text.map(str::trim).filter(|t| !t.is_empty()) {
             q.push(" AND lower(r.name) LIKE ").bind_text(format!("%{}%", text.to_lowercase().replace(['%', '_', '\\'], "")));

@@ -121,6 +121,25 @@ fn case_keys() -> Vec<String> {
     }
     keys.extend(crate::case_work::CaseForm::ALL.iter().map(|f| f.title_key()));
     {
+        use krousar_domain::rci_transition::*;
+        keys.extend(TransitionStage::ALL.iter().map(|v| v.label_key()));
+        keys.extend(STANDARDS.iter().map(|s| format!("standard-{}", s.replace('_', "-"))));
+        keys.extend(
+            [
+                "rci-event-stage",
+                "rci-event-inspection",
+                "rci-event-staff",
+                "err-rci-stage-same",
+                "err-rci-closed",
+                "err-rci-stage-back",
+                "err-score",
+                "err-score-missing",
+                "err-more-than-total",
+            ]
+            .map(String::from),
+        );
+    }
+    {
         use krousar_domain::carer::steps::*;
         use krousar_domain::carer::*;
         keys.extend(CarerKind::ALL.iter().map(|v| v.label_key()));

@@ -69,6 +69,10 @@ pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id):
 pub struct RciQuery {
     q: Option<String>,
     province: Option<String>,
+    /// Transition stage: operating, planning, transitioning, community_centre, closed.
+    stage: Option<String>,
+    /// At least this many children living there now.
+    min_children: Option<i64>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
@@ -76,7 +80,16 @@ pub struct RciQuery {
 pub async fn rcis(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<RciQuery>) -> Result<Response, ApiError> {
     let page = state
         .store
-        .list_rcis(q.q.as_deref(), q.province.as_deref(), q.cursor.as_deref().and_then(parse_id), q.limit.unwrap_or(50))
+        .list_rcis(
+            &krousar_store::rcis::RciFilter {
+                q: q.q.as_deref(),
+                province: q.province.as_deref(),
+                stage: q.stage.as_deref().and_then(krousar_domain::rci_transition::TransitionStage::parse),
+                min_children: q.min_children,
+            },
+            q.cursor.as_deref().and_then(parse_id),
+            q.limit.unwrap_or(50),
+        )
         .await
         .map_err(cur.api_err())?;
     Ok(Json(page).into_response())

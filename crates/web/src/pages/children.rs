@@ -280,7 +280,7 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     if can_edit {
         rcis = state
             .store
-            .list_rcis(None, None, None, 500)
+            .list_rcis(&Default::default(), None, 500)
             .await
             .map_err(cur.page_err())?
             .items

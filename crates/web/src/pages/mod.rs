@@ -17,6 +17,7 @@ mod form;
 mod home;
 mod households;
 mod place;
+mod rci_transition;
 mod rcis;
 mod referrals;
 mod sensitive;
@@ -88,6 +89,9 @@ pub fn routes() -> Router<AppState> {
         .route("/rcis/new", get(rcis::new))
         .route("/rcis/{id}", get(rcis::show))
         .route("/rcis/{id}/close", post(rcis::close))
+        .route("/rcis/{id}/stage", post(rci_transition::stage))
+        .route("/rcis/{id}/inspections", post(rci_transition::inspection))
+        .route("/rcis/{id}/staff", post(rci_transition::staff))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}", get(admin::user).post(admin::update_user))
         .route("/admin/organisation", post(admin::organisation))

@@ -14,7 +14,9 @@ use axum::Form;
 use krousar_domain::choices::{RciRegistration, RciType};
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::rci::RciInput;
+use krousar_domain::rci_transition::TransitionStage;
 use krousar_domain::{Action, Invalid};
+use krousar_store::rcis::RciFilter;
 use krousar_store::StoreError;
 use serde::Deserialize;
 
@@ -22,6 +24,8 @@ use serde::Deserialize;
 pub struct ListQuery {
     q: Option<String>,
     province: Option<String>,
+    stage: Option<String>,
+    min_children: Option<String>,
     after: Option<String>,
 }
 
@@ -31,6 +35,8 @@ struct ListPage {
     l: Layout,
     q: String,
     provinces: Vec<Opt>,
+    stages: Vec<Opt>,
+    min_children: String,
     rows: Vec<Vec<String>>,
     next: String,
     can_add: bool,
@@ -38,16 +44,14 @@ struct ListPage {
 
 pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let page = state
-        .store
-        .list_rcis(q.q.as_deref(), q.province.as_deref(), q.after.as_deref().and_then(parse_id), 50)
-        .await
-        .map_err(cur.page_err())?;
+    let stage = q.stage.as_deref().and_then(TransitionStage::parse);
+    let min_children = q.min_children.as_deref().and_then(|n| n.trim().parse::<i64>().ok());
+    let filter = RciFilter { q: q.q.as_deref(), province: q.province.as_deref(), stage, min_children };
+    let page = state.store.list_rcis(&filter, q.after.as_deref().and_then(parse_id), 50).await.map_err(cur.page_err())?;
     let codes: Vec<String> = page.items.iter().filter_map(|r| r.fields.village_code.clone()).collect();
     let paths = state.store.location_paths(&codes).await.map_err(cur.page_err())?;
     let mut rows = Vec::new();
     for r in &page.items {
-        let residents = state.store.residents_on(r.id, today()).await.map_err(cur.page_err())?;
         let place = r
             .fields
             .village_code
@@ -62,7 +66,8 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
             place,
             tr.t(&r.fields.registration_status.label_key()),
             r.fields.capacity.map(|c| tr.num(c)).unwrap_or_default(),
-            tr.num(residents),
+            tr.num(r.residents),
+            tr.t(&r.transition_stage.label_key()),
         ]);
     }
     let next = page
@@ -73,6 +78,8 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
                 serde_urlencoded::to_string([
                     ("q", q.q.clone().unwrap_or_default()),
                     ("province", q.province.clone().unwrap_or_default()),
+                    ("stage", q.stage.clone().unwrap_or_default()),
+                    ("min_children", q.min_children.clone().unwrap_or_default()),
                     ("after", c)
                 ])
                 .unwrap_or_default()
@@ -82,7 +89,18 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let can_add = decide(&cur.actor, Action::EditRci, Target::Nothing).allowed();
     let provinces =
         super::children::place_opts(tr, state.store.child_locations(None).await.map_err(cur.page_err())?, q.province.as_deref());
-    Ok(render(ListPage { l: Layout::new(&cur, tr.t("page-rcis"), "/rcis"), q: q.q.unwrap_or_default(), provinces, rows, next, can_add }))
+    let mut stages = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: stage.is_none() }];
+    stages.extend(options(tr, TransitionStage::ALL, TransitionStage::code, TransitionStage::label_key, q.stage.as_deref(), None));
+    Ok(render(ListPage {
+        l: Layout::new(&cur, tr.t("page-rcis"), "/rcis"),
+        q: q.q.unwrap_or_default(),
+        provinces,
+        stages,
+        min_children: q.min_children.unwrap_or_default(),
+        rows,
+        next,
+        can_add,
+    }))
 }
 
 #[derive(Template)]
@@ -177,6 +195,7 @@ struct ShowPage {
     lines: String,
     notice: String,
     notice_is_error: bool,
+    t: super::rci_transition::TransitionView,
 }
 
 pub async fn show(
@@ -190,16 +209,16 @@ pub async fn show(
     show_rci(&state, &cur, id, on, Cohort::default()).await
 }
 
-/// What the closing form shows after a submission.
+/// What the closing form shows after a submission (or a notice from another form of the page).
 #[derive(Default)]
-struct Cohort {
-    closed_on: String,
-    lines: String,
-    notice: String,
-    error: bool,
+pub(super) struct Cohort {
+    pub closed_on: String,
+    pub lines: String,
+    pub notice: String,
+    pub error: bool,
 }
 
-async fn show_rci(
+pub(super) async fn show_rci(
     state: &AppState,
     cur: &crate::auth::Current,
     id: uuid::Uuid,
@@ -241,6 +260,7 @@ async fn show_rci(
         lines: cohort.lines,
         notice: cohort.notice,
         notice_is_error: cohort.error,
+        t: super::rci_transition::view(state, cur, &r).await?,
     }))
 }
 

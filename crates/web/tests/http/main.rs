@@ -10,6 +10,7 @@ mod cases;
 mod duplicates;
 mod figures;
 mod pages;
+mod rci_transition;
 mod records;
 mod referrals;
 mod sensitive;

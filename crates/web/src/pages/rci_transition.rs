@@ -1,0 +1,167 @@
+//! The transition part of an RCI's page: its stage and history, the latest inspection against
+//! the Minimum Standards and staff count, the children who left with where their cases stand,
+//! and the forms to record a stage change, an inspection and staff.
+
+use super::form::FormData;
+use super::rcis::{show_rci, Cohort};
+use crate::auth::{Current, PageUser};
+use crate::error::PageError;
+use crate::views::{options, today, Opt};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use krousar_domain::policy::{decide, Target};
+use krousar_domain::rci_transition::{self as rt, TransitionStage, STANDARDS};
+use krousar_domain::Action;
+use krousar_store::rcis::Rci;
+use krousar_store::StoreError;
+
+#[derive(Default)]
+pub struct TransitionView {
+    pub stage: String,
+    pub since: String,
+    pub can_edit: bool,
+    pub stages: Vec<Opt>,
+    /// (code, label) of each Minimum Standard.
+    pub standards: Vec<(String, String)>,
+    pub latest_inspection: String,
+    pub latest_staff: String,
+    /// (date, what, detail, who), newest first.
+    pub history: Vec<(String, String, String, String)>,
+    /// (child id, case number · name, left on, case stage).
+    pub discharged: Vec<(String, String, String, String)>,
+    pub discharged_hidden: String,
+    pub today: String,
+}
+
+pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<TransitionView, PageError> {
+    let tr = cur.tr;
+    let events = state.store.rci_events(r.id).await.map_err(cur.page_err())?;
+    let describe = |e: &krousar_store::rci_transition::RciEvent| -> String {
+        let b = &e.body;
+        match e.kind.as_str() {
+            "stage" => {
+                let stage = b["stage"].as_str().map(|s| tr.t(&format!("opt-rci-stage-{s}"))).unwrap_or_default();
+                [stage, b["note"].as_str().unwrap_or("").to_string()]
+                    .iter()
+                    .filter(|x| !x.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            }
+            "inspection" => tr.t2(
+                "msg-inspection-score",
+                ("percent", tr.num(b["percent"].as_i64().unwrap_or(0))),
+                ("who", b["inspector"].as_str().unwrap_or("").to_string()),
+            ),
+            "staff" => tr.t2(
+                "msg-staff-count",
+                (
+                    "total",
+                    tr.t2(
+                        "msg-count-female",
+                        ("total", tr.num(b["total"].as_i64().unwrap_or(0))),
+                        ("female", tr.num(b["female"].as_i64().unwrap_or(0))),
+                    ),
+                ),
+                ("psw", tr.num(b["para_social_workers"].as_i64().unwrap_or(0))),
+            ),
+            _ => String::new(),
+        }
+    };
+    let latest =
+        |kind: &str| events.iter().find(|e| e.kind == kind).map(|e| format!("{} · {}", describe(e), e.on)).unwrap_or_else(|| "—".into());
+    let (shown, hidden) = state.store.rci_discharged(&cur.actor, r.id).await.map_err(cur.page_err())?;
+    Ok(TransitionView {
+        stage: tr.t(&r.transition_stage.label_key()),
+        since: r.stage_since.clone().unwrap_or_default(),
+        can_edit: decide(&cur.actor, Action::EditRci, Target::Nothing).allowed(),
+        stages: options(tr, TransitionStage::ALL, TransitionStage::code, TransitionStage::label_key, None, None)
+            .into_iter()
+            .filter(|o| rt::may_move(r.transition_stage, TransitionStage::parse(&o.value).expect("listed")).is_ok())
+            .collect(),
+        standards: STANDARDS.iter().map(|s| (s.to_string(), tr.t(&format!("standard-{}", s.replace('_', "-"))))).collect(),
+        latest_inspection: latest("inspection"),
+        latest_staff: latest("staff"),
+        history: events
+            .iter()
+            .map(|e| (e.on.clone(), tr.t(&format!("rci-event-{}", e.kind)), describe(e), e.recorded_by.clone()))
+            .collect(),
+        discharged: shown
+            .into_iter()
+            .map(|d| {
+                let stage = d.case_stage.map(|s| tr.t(&format!("opt-stage-{s}"))).unwrap_or_else(|| tr.t("msg-no-case"));
+                (d.child_id.to_string(), format!("{} · {}", d.case_number, d.name), d.left_on, stage)
+            })
+            .collect(),
+        discharged_hidden: if hidden > 0 { tr.t1("msg-discharged-hidden", "count", tr.num(hidden)) } else { String::new() },
+        today: today().to_string(),
+    })
+}
+
+async fn done(state: &AppState, cur: &Current, id: uuid::Uuid, r: Result<(), StoreError>) -> Result<Response, PageError> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/rcis/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let notice = super::notice_of(cur, &e);
+            let mut res = show_rci(state, cur, id, today(), Cohort { notice, error: true, ..Default::default() }).await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+pub async fn stage(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let f = FormData(pairs);
+    let r = match rt::stage_change(f.get("stage").as_deref(), f.get("on").as_deref(), today()) {
+        Ok((stage, on)) => state.store.move_rci_stage(&cur.actor, id, stage, on, f.get("note").filter(|n| !n.trim().is_empty())).await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    done(&state, &cur, id, r).await
+}
+
+pub async fn inspection(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let f = FormData(pairs);
+    let scores: Vec<(String, String)> =
+        f.0.iter().filter_map(|(k, v)| k.strip_prefix("score_").map(|s| (s.to_string(), v.clone()))).collect();
+    let r = match rt::inspection(f.get("on").as_deref(), f.get("inspector").as_deref(), &scores, f.get("note").as_deref(), today()) {
+        Ok(i) => state.store.record_inspection(&cur.actor, id, &i).await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    done(&state, &cur, id, r).await
+}
+
+pub async fn staff(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let f = FormData(pairs);
+    let r = match rt::staff(
+        f.get("on").as_deref(),
+        f.get("total").as_deref(),
+        f.get("female").as_deref(),
+        f.get("para_social_workers").as_deref(),
+        today(),
+    ) {
+        Ok(s) => state.store.record_rci_staff(&cur.actor, id, &s).await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    done(&state, &cur, id, r).await
+}

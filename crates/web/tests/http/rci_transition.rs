@@ -1,0 +1,101 @@
+//! An RCI's transition through its page: stages move forward only (a dropped plan may go back),
+//! inspections score every Minimum Standard, staff counts add up, the list filters by stage and
+//! by children living there, and the children who left are shown only to whom may open them.
+
+use crate::app::{child_json, each_db};
+use krousar_domain::choices::{RciRegistration, RciType};
+use krousar_domain::rci::{RciFields, ResidencePeriod};
+use serde_json::Value;
+
+#[tokio::test]
+async fn an_rci_moves_through_its_transition() {
+    each_db(|app| async move {
+        let boss = app.supervisor.actor();
+        let fields = RciFields {
+            name: "Hope Centre".into(),
+            rci_type: RciType::Ngo,
+            village_code: Some("02020101".into()),
+            capacity: Some(40),
+            registration_status: RciRegistration::Registered,
+            note: None,
+        };
+        let rci = app.store.create_rci(&boss, fields).await.unwrap().id;
+        let w = app.token(&app.worker).await;
+        let today = krousar_web::views::today();
+        let d = |days: i64| today - chrono::Duration::days(days);
+        let mut kids = Vec::new();
+        for name in ["Dara", "Sokha"] {
+            let c: Value = app.api_post(&w, "/api/v1/children", child_json("ដារា", name)).await.json().await.unwrap();
+            kids.push(c["id"].as_str().unwrap().parse::<uuid::Uuid>().unwrap());
+        }
+        let stay =
+            |left: Option<chrono::NaiveDate>| ResidencePeriod { entered: d(400), left, reason_left: left.map(|_| "Reunified".into()) };
+        app.store.add_residence(&app.worker.actor(), kids[0], rci, stay(None)).await.unwrap();
+        app.store.add_residence(&app.worker.actor(), kids[1], rci, stay(Some(d(10)))).await.unwrap();
+
+        let (c, csrf) = app.login("supervisor").await;
+        let post = |path: &str, form: Vec<(String, String)>| {
+            let mut f = vec![("_csrf".to_string(), csrf.clone())];
+            f.extend(form);
+            let req = c.post(app.url(&format!("/rcis/{rci}/{path}"))).form(&f);
+            async move { req.send().await.unwrap() }
+        };
+        let pairs = |p: &[(&str, &str)]| p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let day = today.to_string();
+        let stage = |s: &str| pairs(&[("stage", s), ("on", &day)]);
+        assert_eq!(post("stage", stage("planning")).await.status(), 303);
+        assert_eq!(post("stage", stage("operating")).await.status(), 303, "a dropped plan");
+        assert_eq!(post("stage", stage("transitioning")).await.status(), 303);
+        let res = post("stage", stage("planning")).await;
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("does not go back"));
+
+        // Inspection: every standard scored.
+        let scores: Vec<(String, String)> =
+            krousar_domain::rci_transition::STANDARDS.iter().map(|s| (format!("score_{s}"), "2".to_string())).collect();
+        let form = |scored: &[(String, String)]| {
+            let mut f = pairs(&[("on", &day), ("inspector", "DoSVY Battambang")]);
+            f.extend(scored.iter().cloned());
+            f
+        };
+        assert_eq!(post("inspections", form(&scores[1..])).await.status(), 422, "one standard not scored");
+        assert_eq!(post("inspections", form(&scores)).await.status(), 303);
+        assert_eq!(post("staff", pairs(&[("on", &day), ("total", "5"), ("female", "8")])).await.status(), 422);
+        assert_eq!(
+            post("staff", pairs(&[("on", &day), ("total", "12"), ("female", "8"), ("para_social_workers", "3")])).await.status(),
+            303
+        );
+        let page = c.get(app.url(&format!("/rcis/{rci}"))).send().await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains("67% of the Minimum Standards") && page.contains("12 (8F) staff, 3 trained as para social workers"),
+            "{page}"
+        );
+        assert!(page.contains("Transitioning"));
+
+        // The list filters by stage and by children living there now (one).
+        let list = |q: &str| {
+            let url = app.url(&format!("/api/v1/rcis?{q}"));
+            let w = w.clone();
+            async move { crate::app::client().get(url).bearer_auth(w).send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let found = list("stage=transitioning").await;
+        assert_eq!(found["items"][0]["residents"], 1);
+        assert!(list("stage=closed").await["items"].as_array().unwrap().is_empty());
+        assert!(list("min_children=2").await["items"].as_array().unwrap().is_empty());
+
+        // Who left: named to its worker, only counted for another organisation.
+        let (wc, _) = app.login("worker").await;
+        let mine = wc.get(app.url(&format!("/rcis/{rci}"))).send().await.unwrap().text().await.unwrap();
+        assert!(mine.contains("Sokha") && mine.contains("No case"), "{mine}");
+        let (oc, _) = app.login("stranger").await;
+        let theirs = oc.get(app.url(&format!("/rcis/{rci}"))).send().await.unwrap().text().await.unwrap();
+        assert!(!theirs.contains("Sokha") && theirs.contains("And 1 more children"));
+        let res =
+            wc.post(app.url(&format!("/rcis/{rci}/stage"))).form(&[("_csrf", csrf.as_str()), ("stage", "closed")]).send().await.unwrap();
+        assert!(res.status() == 403 || res.status() == 400, "a worker does not move an RCI: {}", res.status());
+
+        assert_eq!(post("stage", stage("closed")).await.status(), 303);
+        assert_eq!(post("stage", stage("community_centre")).await.status(), 422, "closed stays closed");
+    })
+    .await;
+}
