@@ -5,6 +5,7 @@
 pub mod age;
 pub mod carer;
 pub mod case;
+pub mod cash;
 pub mod child;
 pub mod choices;
 pub mod figures;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bulk;
 pub mod carers;
 pub mod cases;
+pub mod cash;
 pub mod children;
 pub mod db;
 pub mod duplicate_scan;

@@ -97,6 +97,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_rci_transition.sql"),
         postgres: include_str!("../migrations/postgres/0014_rci_transition.sql"),
     },
+    Migration {
+        version: 15,
+        name: "cash_support",
+        sqlite: include_str!("../migrations/sqlite/0015_cash_support.sql"),
+        postgres: include_str!("../migrations/postgres/0015_cash_support.sql"),
+    },
 ];
 
 impl Store {

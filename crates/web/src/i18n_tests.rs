@@ -120,6 +120,19 @@ fn case_keys() -> Vec<String> {
         keys.extend((1..=4).map(|n| format!("csi-{f}-{n}")));
     }
     keys.extend(crate::case_work::CaseForm::ALL.iter().map(|f| f.title_key()));
+    keys.extend(krousar_domain::cash::PaymentStatus::ALL.iter().map(|v| v.label_key()));
+    keys.extend(
+        [
+            "err-cash-not-eligible",
+            "err-cash-applied",
+            "err-cash-no-application",
+            "err-cash-decided",
+            "err-cash-not-approved",
+            "err-cash-outside-period",
+            "err-cash-paid-twice",
+        ]
+        .map(String::from),
+    );
     {
         use krousar_domain::rci_transition::*;
         keys.extend(TransitionStage::ALL.iter().map(|v| v.label_key()));

@@ -57,6 +57,11 @@ impl Layout {
             decide(a, Action::ViewAggregates, Target::Nothing).allowed()
                 || decide(a, Action::ViewAggregates, Target::Organisation(a.org_id)).allowed(),
         ));
+        nav.push((
+            "/cash",
+            "nav-cash",
+            decide(a, Action::ListChildren, Target::Nothing).allowed() || decide(a, Action::ViewAggregates, Target::Nothing).allowed(),
+        ));
         nav.push(("/rcis", "nav-rcis", true));
         nav.push(("/admin/users", "nav-users", decide(a, Action::ManageUsers, Target::Organisation(a.org_id)).allowed()));
         nav.push((

@@ -7,6 +7,7 @@ mod carer_match;
 mod carers;
 mod case;
 mod case_settings;
+mod cash;
 mod child_form;
 mod children;
 mod duplicate_scan;
@@ -81,6 +82,8 @@ pub fn routes() -> Router<AppState> {
         .route("/carers/{id}/steps", post(carers::step))
         .route("/children/{id}/carers", get(carer_match::show))
         .route("/children/{id}/carers/{carer}/place", post(carer_match::place))
+        .route("/children/{id}/cash", get(cash::show).post(cash::save))
+        .route("/cash", get(cash::report))
         .route("/households", get(households::list).post(households::create))
         .route("/households/new", get(households::new))
         .route("/households/{id}", get(households::show).post(households::update))

@@ -7,6 +7,7 @@ mod api;
 mod app;
 mod carers;
 mod cases;
+mod cash;
 mod duplicates;
 mod figures;
 mod pages;

@@ -1,0 +1,245 @@
+//! Government cash support per child (rules in `krousar_domain::cash`): eligibility follows from
+//! the case (a family placement after a stay in an institution), every step is a case write by
+//! the case's workers, audited; totals by province and month are counts and sums, never names.
+
+use crate::audit::{self, Entry};
+use crate::cases::{open_case_for, refuse_if_closed};
+use crate::db::{now_text, RowExt, Store, Tx};
+use crate::error::StoreError;
+use crate::sql::Sql;
+use chrono::NaiveDate;
+use krousar_domain::case::entries::PlacementType;
+use krousar_domain::cash::{CashSupport, Grant, Payment};
+use krousar_domain::policy::{decide, Target};
+use krousar_domain::{new_id, Action, Actor, ListScope};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CashView {
+    pub support: CashSupport,
+    pub eligible: bool,
+    pub version: i64,
+}
+
+/// Payments of one province in one month.
+#[derive(Debug, Clone, Serialize)]
+pub struct CashTotal {
+    pub province_code: Option<String>,
+    pub month: String,
+    pub children: i64,
+    pub amount_riel: i64,
+}
+
+/// A family placement after a stay in an institution that has ended.
+async fn eligible(tx: &mut Tx, child: Uuid) -> Result<bool, StoreError> {
+    let kind =
+        sqlx::query("SELECT placement_kind FROM cases WHERE child_id = $1").bind(child.to_string()).fetch_optional(&mut **tx).await?;
+    let family = kind
+        .and_then(|r| r.opt_text("placement_kind").ok().flatten())
+        .and_then(|k| PlacementType::parse(&k))
+        .is_some_and(|k| k.family_based());
+    let left = sqlx::query("SELECT COUNT(*) AS n FROM residence_periods WHERE child_id = $1 AND left_on IS NOT NULL")
+        .bind(child.to_string())
+        .fetch_one(&mut **tx)
+        .await?
+        .int("n")?;
+    Ok(family && left > 0)
+}
+
+async fn state(tx: &mut Tx, child: Uuid) -> Result<(CashSupport, i64), StoreError> {
+    let row = sqlx::query("SELECT state, version FROM cash_support WHERE child_id = $1")
+        .bind(child.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    match row {
+        None => Ok((CashSupport::default(), 0)),
+        Some(r) => Ok((serde_json::from_str(&r.text("state")?).map_err(|e| StoreError::Corrupt(e.to_string()))?, r.int("version")?)),
+    }
+}
+
+async fn save(tx: &mut Tx, child: &crate::children::Child, s: &CashSupport, version: i64) -> Result<(), StoreError> {
+    let body = serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let n = if version == 0 {
+        sqlx::query("INSERT INTO cash_support (child_id, org_id, state, updated_at) VALUES ($1, $2, $3, $4)")
+            .bind(child.id.to_string())
+            .bind(child.org_id.to_string())
+            .bind(body)
+            .bind(now_text())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+    } else {
+        sqlx::query("UPDATE cash_support SET state = $1, updated_at = $2, version = version + 1 WHERE child_id = $3 AND version = $4")
+            .bind(body)
+            .bind(now_text())
+            .bind(child.id.to_string())
+            .bind(version)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+    };
+    if n != 1 {
+        return Err(StoreError::Conflict { current: version });
+    }
+    Ok(())
+}
+
+enum Change {
+    Apply(NaiveDate),
+    Decide(Result<Grant, String>),
+    Pay(Payment),
+}
+
+impl Store {
+    /// A child's cash support and whether the child is eligible (a read of the child's record).
+    pub async fn cash_support(&self, actor: &Actor, child: Uuid) -> Result<CashView, StoreError> {
+        self.view_child(actor, child, "cash").await?;
+        let mut tx = self.pool.begin().await?;
+        let (support, version) = state(&mut tx, child).await?;
+        let eligible = eligible(&mut tx, child).await?;
+        Ok(CashView { support, eligible, version })
+    }
+
+    pub async fn apply_for_cash(&self, actor: &Actor, child: Uuid, on: NaiveDate) -> Result<CashView, StoreError> {
+        self.cash_change(actor, child, Change::Apply(on)).await
+    }
+
+    /// The government's decision: a grant, or a refusal with its reason.
+    pub async fn decide_cash(&self, actor: &Actor, child: Uuid, decision: Result<Grant, String>) -> Result<CashView, StoreError> {
+        self.cash_change(actor, child, Change::Decide(decision)).await
+    }
+
+    pub async fn record_cash_payment(&self, actor: &Actor, child: Uuid, p: Payment) -> Result<CashView, StoreError> {
+        self.cash_change(actor, child, Change::Pay(p)).await
+    }
+
+    async fn cash_change(&self, actor: &Actor, child_id: Uuid, change: Change) -> Result<CashView, StoreError> {
+        let mut tx = self.write().await?;
+        let (child, case) = match open_case_for(&mut tx, actor, child_id, Action::WorkCase).await {
+            Err(StoreError::Forbidden) => {
+                drop(tx);
+                return Err(crate::children::refuse(self, actor, "cash.change", "child", child_id).await);
+            }
+            other => other?,
+        };
+        refuse_if_closed(&case)?;
+        let (mut s, version) = state(&mut tx, child_id).await?;
+        let invalid = |field: &'static str, code: &'static str| StoreError::invalid(field, code);
+        let action = match change {
+            Change::Apply(on) => {
+                let ok = eligible(&mut tx, child_id).await?;
+                s.may_apply(ok).map_err(|c| invalid("applied_on", c))?;
+                s.applied_on = Some(on);
+                s.refused = None;
+                "cash.apply"
+            }
+            Change::Decide(d) => {
+                s.may_decide().map_err(|c| invalid("decision", c))?;
+                match d {
+                    Ok(g) => s.grant = Some(g),
+                    Err(reason) => s.refused = Some(reason),
+                }
+                "cash.decide"
+            }
+            Change::Pay(p) => {
+                s.may_pay(&p).map_err(|c| invalid("from", c))?;
+                sqlx::query(
+                    "INSERT INTO cash_payments (id, child_id, org_id, province_code, paid_on, amount_riel, period_from, period_to, status, recorded_by, recorded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(new_id().to_string())
+                .bind(child_id.to_string())
+                .bind(child.org_id.to_string())
+                .bind(child.fields.village_code.as_ref().map(|v| v[..2].to_string()))
+                .bind(p.paid_on.to_string())
+                .bind(p.amount_riel as i64)
+                .bind(p.period_from.to_string())
+                .bind(p.period_to.to_string())
+                .bind(p.status.code())
+                .bind(actor.user_id.to_string())
+                .bind(now_text())
+                .execute(&mut *tx)
+                .await?;
+                s.payments.push(p);
+                "cash.payment"
+            }
+        };
+        save(&mut tx, &child, &s, version).await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry { action, record_type: "child", record_id: Some(child_id.to_string()), detail: json!({}) },
+        )
+        .await?;
+        let eligible = eligible(&mut tx, child_id).await?;
+        tx.commit().await?;
+        Ok(CashView { support: s, eligible, version: version + 1 })
+    }
+
+    /// Payments made, by province and month, for the organisation (a manager) or the whole
+    /// country (the ministry). Counts and sums only.
+    pub async fn cash_totals(&self, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<Vec<CashTotal>, StoreError> {
+        let national = decide(actor, Action::ViewAggregates, Target::Nothing).allowed();
+        if !national && !decide(actor, Action::ViewAggregates, Target::Organisation(actor.org_id)).allowed() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT province_code, substr(paid_on, 1, 7) AS month, COUNT(DISTINCT child_id) AS children, SUM(amount_riel) AS amount \
+             FROM cash_payments WHERE status = 'paid' AND paid_on >= ",
+        );
+        q.bind_text(from.to_string()).push(" AND paid_on <= ").bind_text(to.to_string());
+        if !national {
+            q.push(" AND org_id = ").bind_text(actor.org_id.to_string());
+        }
+        q.push(" GROUP BY province_code, substr(paid_on, 1, 7) ORDER BY month, province_code");
+        let rows = q.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CashTotal {
+                    province_code: r.opt_text("province_code")?,
+                    month: r.text("month")?,
+                    children: r.int("children")?,
+                    amount_riel: r.int("amount")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Children of the actor's scope with support approved and months due but unpaid.
+    pub async fn cash_due(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<(Uuid, String, String, usize, u64)>, StoreError> {
+        let scope = krousar_domain::policy::list_scope(actor, Action::ListChildren);
+        if scope == ListScope::Nothing {
+            return Err(StoreError::Forbidden);
+        }
+        let mut q = Sql::new(
+            "SELECT c.id, c.case_number, c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin, s.state \
+             FROM cash_support s JOIN children c ON c.id = s.child_id WHERE 1 = 1",
+        );
+        crate::children::scope_sql(&mut q, scope, "c")?;
+        q.push(" LIMIT 2000");
+        let mut out = Vec::new();
+        for r in q.query().fetch_all(&self.pool).await? {
+            let s: CashSupport = serde_json::from_str(&r.text("state")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let (months, amount) = s.unpaid(today);
+            if !months.is_empty() {
+                let (fkm, gkm, fl, gl) = (
+                    r.opt_text("family_name_km")?,
+                    r.opt_text("given_name_km")?,
+                    r.opt_text("family_name_latin")?,
+                    r.opt_text("given_name_latin")?,
+                );
+                out.push((
+                    r.uuid("id")?,
+                    r.text("case_number")?,
+                    crate::children::display_name(&fkm, &gkm, &fl, &gl, false),
+                    months.len(),
+                    amount,
+                ));
+            }
+        }
+        out.sort_by(|a, b| b.3.cmp(&a.3));
+        Ok(out)
+    }
+}
