@@ -239,7 +239,7 @@ impl Store {
                 ));
             }
         }
-        out.sort_by(|a, b| b.3.cmp(&a.3));
+        out.sort_by_key(|row| std::cmp::Reverse(row.3));
         Ok(out)
     }
 }
