@@ -18,6 +18,7 @@ pub mod role;
 pub mod sensitive;
 pub mod team;
 pub mod text;
+pub mod training;
 pub mod validation;
 
 pub use policy::{Action, Actor, Decision, ListScope, RecordOwner};

@@ -60,10 +60,12 @@ pub enum Action {
     EditCarer,
     /// The panel's decision, suspension, reinstatement and de-registration of a carer.
     DecideCarer,
+    /// The organisation's training register: people, courses, sessions, results, mentoring.
+    ManageTraining,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -91,6 +93,7 @@ impl Action {
         Action::ListCarers,
         Action::EditCarer,
         Action::DecideCarer,
+        Action::ManageTraining,
     ];
 }
 
@@ -262,6 +265,9 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         }
         (Action::EditCarer, Target::Organisation(org)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && org == actor.org_id),
         (Action::DecideCarer, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
+        (Action::ManageTraining, Target::Organisation(org)) => {
+            allow(matches!(role, Supervisor | Manager | OrgAdmin | Ministry) && org == actor.org_id)
+        }
         (Action::ScanDuplicates, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
         (Action::ViewAggregates, Target::Organisation(org)) => {
             allow(matches!(role, Ministry | SystemAdmin) || (role == Manager && org == actor.org_id))

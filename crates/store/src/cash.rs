@@ -186,7 +186,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut q = Sql::new(
-            "SELECT province_code, substr(paid_on, 1, 7) AS month, COUNT(DISTINCT child_id) AS children, SUM(amount_riel) AS amount \
+            "SELECT province_code, substr(paid_on, 1, 7) AS month, COUNT(DISTINCT child_id) AS children, CAST(SUM(amount_riel) AS BIGINT) AS amount \
              FROM cash_payments WHERE status = 'paid' AND paid_on >= ",
         );
         q.bind_text(from.to_string()).push(" AND paid_on <= ").bind_text(to.to_string());

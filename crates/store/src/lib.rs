@@ -31,6 +31,7 @@ mod search_index;
 pub mod sensitive;
 pub mod sessions;
 pub mod sql;
+pub mod training;
 
 pub use audit::Who;
 pub use db::{Backend, Store};

@@ -103,6 +103,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_cash_support.sql"),
         postgres: include_str!("../migrations/postgres/0015_cash_support.sql"),
     },
+    Migration {
+        version: 16,
+        name: "training",
+        sqlite: include_str!("../migrations/sqlite/0016_training.sql"),
+        postgres: include_str!("../migrations/postgres/0016_training.sql"),
+    },
 ];
 
 impl Store {

@@ -121,6 +121,20 @@ fn case_keys() -> Vec<String> {
     }
     keys.extend(crate::case_work::CaseForm::ALL.iter().map(|f| f.title_key()));
     keys.extend(krousar_domain::cash::PaymentStatus::ALL.iter().map(|v| v.label_key()));
+    keys.extend(krousar_domain::training::Module::ALL.iter().map(|v| v.label_key()));
+    keys.extend(krousar_domain::training::TraineeRole::ALL.iter().map(|v| v.label_key()));
+    keys.extend(
+        [
+            "btn-by-course",
+            "btn-by-sex",
+            "btn-by-province",
+            "btn-by-organisation",
+            "err-session-not-held",
+            "err-not-attended",
+            "err-score-100",
+        ]
+        .map(String::from),
+    );
     keys.extend(
         [
             "err-cash-not-eligible",

@@ -62,6 +62,7 @@ impl Layout {
             "nav-cash",
             decide(a, Action::ListChildren, Target::Nothing).allowed() || decide(a, Action::ViewAggregates, Target::Nothing).allowed(),
         ));
+        nav.push(("/training", "nav-training", decide(a, Action::ManageTraining, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/rcis", "nav-rcis", true));
         nav.push(("/admin/users", "nav-users", decide(a, Action::ManageUsers, Target::Organisation(a.org_id)).allowed()));
         nav.push((

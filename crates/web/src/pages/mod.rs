@@ -24,6 +24,7 @@ mod referrals;
 mod sensitive;
 mod session;
 mod teams;
+mod training;
 
 use crate::AppState;
 use askama::Template;
@@ -84,6 +85,14 @@ pub fn routes() -> Router<AppState> {
         .route("/children/{id}/carers/{carer}/place", post(carer_match::place))
         .route("/children/{id}/cash", get(cash::show).post(cash::save))
         .route("/cash", get(cash::report))
+        .route("/training", get(training::show))
+        .route("/training/courses", post(training::add_course))
+        .route("/training/sessions", post(training::add_session))
+        .route("/training/sessions/{id}", get(training::session))
+        .route("/training/sessions/{id}/participants", post(training::participant))
+        .route("/training/people", post(training::add_trainee))
+        .route("/training/people/{id}", get(training::person))
+        .route("/training/people/{id}/mentoring", post(training::mentoring))
         .route("/households", get(households::list).post(households::create))
         .route("/households/new", get(households::new))
         .route("/households/{id}", get(households::show).post(households::update))

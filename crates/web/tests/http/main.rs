@@ -17,3 +17,4 @@ mod referrals;
 mod sensitive;
 mod sweep;
 mod teams;
+mod training;
