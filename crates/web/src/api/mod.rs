@@ -8,6 +8,7 @@ mod duplicate_scans;
 mod households;
 mod places;
 mod referrals;
+mod registers;
 mod sensitive;
 
 use crate::auth::Current;
@@ -47,6 +48,9 @@ pub fn routes() -> Router<AppState> {
         .route("/carers/{id}", get(carers::get))
         .route("/carers/{id}/steps", post(carers::step))
         .route("/children/{id}/carer-matches", get(carers::matches))
+        .route("/children/{id}/cash", get(registers::cash))
+        .route("/training/report", get(registers::training_report))
+        .route("/rcis/{id}/transition", get(registers::rci_transition))
         .route("/households", get(households::list).post(households::create))
         .route("/households/{id}", get(households::get))
         .route("/rcis", get(households::rcis))

@@ -101,6 +101,8 @@ async fn no_role_of_another_organisation_sees_the_child_anywhere() {
             format!("/children/{id}/case/attachments/{fid}"),
             format!("/children/{id}/duplicates"),
             format!("/children/{id}/sensitive"),
+            format!("/children/{id}/cash"),
+            format!("/children/{id}/carers"),
             format!("/children/{id}/referral"),
             "/children?q=xsreypech".to_string(),
             "/children?q=qvandara".to_string(),
@@ -113,6 +115,9 @@ async fn no_role_of_another_organisation_sees_the_child_anywhere() {
             "/figures?by=org".to_string(),
             "/referrals".to_string(),
             "/duplicates".to_string(),
+            "/cash".to_string(),
+            "/carers".to_string(),
+            "/training".to_string(),
         ];
         let api = [
             format!("/api/v1/children/{id}"),
@@ -122,6 +127,8 @@ async fn no_role_of_another_organisation_sees_the_child_anywhere() {
             format!("/api/v1/children/{id}/case/attachments/{fid}"),
             format!("/api/v1/children/{id}/duplicates"),
             format!("/api/v1/children/{id}/sensitive"),
+            format!("/api/v1/children/{id}/cash"),
+            format!("/api/v1/children/{id}/carer-matches"),
             format!("/api/v1/households/{hid}"),
             "/api/v1/households?q=zetafamily".to_string(),
             "/api/v1/worklist".to_string(),
