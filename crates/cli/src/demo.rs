@@ -110,6 +110,9 @@ async fn seed(store: &Store) -> Result<String> {
     let supervisor = users.iter().find(|u| u.role == Role::Supervisor).expect("supervisor").actor();
     let manager = users.iter().find(|u| u.role == Role::Manager).expect("manager").actor();
     let local_today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    // For the registers' demo: a village where sokha works, and a child of hers in follow-up
+    // who never lived in an institution here (she will have, for the cash support).
+    let (mut carer_village, mut cash_child) = (None, None);
     for i in 0..DEMO_CHILDREN {
         let w = workers[i % workers.len()];
         let synth =
@@ -130,9 +133,19 @@ async fn seed(store: &Store) -> Result<String> {
         if w.role == Role::SocialWorker && w.org_id == orgs[0].id && nth % 7 != 6 {
             let boss = if w.team_id == supervisor.team_id { &supervisor } else { &manager };
             crate::demo_cases::seed_case(store, &mut rng, &actor, boss, child.id, (nth % 7) as u8, local_today).await?;
+            if w.username == "sokha" {
+                carer_village = carer_village.or(child.fields.village_code.clone());
+                if nth % 7 == 4 && in_rci.is_none() {
+                    cash_child = cash_child.or(Some(child.id));
+                }
+            }
         }
     }
     between_organisations(store, &users, &orgs, local_today).await?;
+    let by_name = |n: &str| users.iter().find(|u| u.username == n).expect("demo user").actor();
+    let (sokha, vannak) = (by_name("sokha"), by_name("vannak"));
+    let cast = crate::demo_registers::Cast { worker: &sokha, supervisor: &supervisor, manager: &vannak, sysadmin: &sys };
+    crate::demo_registers::seed(store, &cast, carer_village, rcis[0].id, cash_child, local_today).await?;
     Ok(password)
 }
 

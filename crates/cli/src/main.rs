@@ -3,6 +3,7 @@
 mod config;
 mod demo;
 mod demo_cases;
+mod demo_registers;
 mod keys;
 mod synth;
 
