@@ -17,6 +17,11 @@ pick_list!(TransitionStage, "rci-stage", {
     Closed => "closed",
 });
 
+pick_list!(
+    /// What a document attached to an RCI's transition is.
+    DocKind, "rci-doc", { Plan => "plan", Survey => "survey", Evaluation => "evaluation", Other => "other" }
+);
+
 impl TransitionStage {
     fn order(self) -> usize {
         TransitionStage::ALL.iter().position(|s| *s == self).expect("listed")

@@ -109,6 +109,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_training.sql"),
         postgres: include_str!("../migrations/postgres/0016_training.sql"),
     },
+    Migration {
+        version: 17,
+        name: "rci_documents",
+        sqlite: include_str!("../migrations/sqlite/0017_rci_documents.sql"),
+        postgres: include_str!("../migrations/postgres/0017_rci_documents.sql"),
+    },
 ];
 
 impl Store {

@@ -150,6 +150,7 @@ fn case_keys() -> Vec<String> {
     {
         use krousar_domain::rci_transition::*;
         keys.extend(TransitionStage::ALL.iter().map(|v| v.label_key()));
+        keys.extend(DocKind::ALL.iter().map(|v| v.label_key()));
         keys.extend(STANDARDS.iter().map(|s| format!("standard-{}", s.replace('_', "-"))));
         keys.extend(
             [

@@ -73,7 +73,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Attachment, StoreError> {
 }
 
 impl Store {
-    fn file_path(&self, id: Uuid) -> Result<PathBuf, StoreError> {
+    pub(crate) fn file_path(&self, id: Uuid) -> Result<PathBuf, StoreError> {
         let dir = self.files.as_ref().ok_or_else(|| StoreError::invalid("file", "err-attachments-off"))?;
         let hex = id.simple().to_string();
         // Spread files over directories by the random end of the id.
@@ -210,7 +210,7 @@ impl Store {
 
 /// Write to a temporary name, flush to disk, then rename, so a crash never leaves half a file
 /// under the real name.
-fn write_durably(path: &std::path::Path, bytes: &[u8]) -> Result<(), StoreError> {
+pub(crate) fn write_durably(path: &std::path::Path, bytes: &[u8]) -> Result<(), StoreError> {
     let io = |e: std::io::Error| StoreError::Config(format!("cannot store file {}: {e}", path.display()));
     let dir = path.parent().ok_or_else(|| StoreError::Config("bad files directory".into()))?;
     // Children's photos and papers: readable by the server's user only.

@@ -1161,3 +1161,13 @@ opt-trainee-role-other = Other
 err-session-not-held = The session has not started yet.
 err-not-attended = A post-test or a certificate needs attendance.
 err-score-100 = A score is from 0 to 100.
+
+# RCI documents
+page-rci-documents = Plan, surveys and evaluations
+page-rci-add-document = Attach a document
+field-document-kind = Document
+btn-attach = Attach
+opt-rci-doc-plan = Transition plan
+opt-rci-doc-survey = Survey
+opt-rci-doc-evaluation = Evaluation
+opt-rci-doc-other = Other document

@@ -1161,3 +1161,13 @@ opt-trainee-role-other = ផ្សេងៗ
 err-session-not-held = វគ្គមិនទាន់ចាប់ផ្តើមនៅឡើយទេ។
 err-not-attended = តេស្តក្រោយ ឬវិញ្ញាបនបត្រ តម្រូវឱ្យមានការចូលរួម។
 err-score-100 = ពិន្ទុគឺពី ០ ដល់ ១០០។
+
+# RCI documents
+page-rci-documents = ផែនការ ការស្ទង់មតិ និងការវាយតម្លៃ
+page-rci-add-document = ភ្ជាប់ឯកសារ
+field-document-kind = ឯកសារ
+btn-attach = ភ្ជាប់
+opt-rci-doc-plan = ផែនការផ្លាស់ប្តូរ
+opt-rci-doc-survey = ការស្ទង់មតិ
+opt-rci-doc-evaluation = ការវាយតម្លៃ
+opt-rci-doc-other = ឯកសារផ្សេង

@@ -138,5 +138,5 @@ pub async fn attachment(
     let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
     let file = parse_id(&file).ok_or_else(|| bad_id(&cur))?;
     let (a, bytes) = state.store.read_attachment(&cur.actor, id, file).await.map_err(cur.api_err())?;
-    Ok(crate::case_work::download(&a, bytes))
+    Ok(crate::case_work::download(&a.file_name, &a.content_type, bytes))
 }

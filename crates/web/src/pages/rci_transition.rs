@@ -33,6 +33,9 @@ pub struct TransitionView {
     pub discharged: Vec<(String, String, String, String)>,
     pub discharged_hidden: String,
     pub today: String,
+    /// (href, kind, file name, date) of the plan, surveys and evaluations.
+    pub documents: Vec<(String, String, String, String)>,
+    pub doc_kinds: Vec<Opt>,
 }
 
 pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<TransitionView, PageError> {
@@ -97,6 +100,22 @@ pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<Transition
             .collect(),
         discharged_hidden: if hidden > 0 { tr.t1("msg-discharged-hidden", "count", tr.num(hidden)) } else { String::new() },
         today: today().to_string(),
+        documents: state
+            .store
+            .rci_documents(r.id)
+            .await
+            .map_err(cur.page_err())?
+            .into_iter()
+            .map(|d| {
+                (
+                    format!("/rcis/{}/documents/{}", r.id, d.id),
+                    tr.t(&d.kind.label_key()),
+                    d.file_name,
+                    d.created_at.chars().take(10).collect(),
+                )
+            })
+            .collect(),
+        doc_kinds: options(tr, rt::DocKind::ALL, rt::DocKind::code, rt::DocKind::label_key, Some("plan"), None),
     })
 }
 
@@ -164,4 +183,33 @@ pub async fn staff(
         Err(e) => Err(StoreError::Invalid(e)),
     };
     done(&state, &cur, id, r).await
+}
+
+/// Attach the plan, a survey or an evaluation to the RCI (a multipart form).
+pub async fn add_document(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let r = match crate::case_work::read_upload(mp).await {
+        Ok(up) => match up.kind.as_deref().and_then(rt::DocKind::parse) {
+            Some(kind) => state.store.add_rci_document(&cur.actor, id, kind, &up.file_name, &up.bytes).await.map(|_| ()),
+            None => Err(StoreError::invalid("kind", "err-invalid-choice")),
+        },
+        Err(e) => Err(e),
+    };
+    done(&state, &cur, id, r).await
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let doc = cur.record_id(&doc)?;
+    let (d, bytes) = state.store.read_rci_document(&cur.actor, id, doc).await.map_err(cur.page_err())?;
+    Ok(crate::case_work::download(&d.file_name, &d.content_type, bytes))
 }

@@ -94,6 +94,26 @@ async fn an_rci_moves_through_its_transition() {
             wc.post(app.url(&format!("/rcis/{rci}/stage"))).form(&[("_csrf", csrf.as_str()), ("stage", "closed")]).send().await.unwrap();
         assert!(res.status() == 403 || res.status() == 400, "a worker does not move an RCI: {}", res.status());
 
+        // The transition plan, attached and read back; a worker may not attach.
+        let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+        let upload = |client: &reqwest::Client, token: &str, kind: &str| {
+            let form = reqwest::multipart::Form::new()
+                .text("_csrf", token.to_string())
+                .text("kind", kind.to_string())
+                .part("file", reqwest::multipart::Part::bytes(pdf.clone()).file_name("plan.pdf"));
+            client.post(app.url(&format!("/rcis/{rci}/documents"))).multipart(form).send()
+        };
+        assert_eq!(upload(&c, &csrf, "poem").await.unwrap().status(), 422);
+        assert_eq!(upload(&c, &csrf, "plan").await.unwrap().status(), 303);
+        let page = c.get(app.url(&format!("/rcis/{rci}"))).send().await.unwrap().text().await.unwrap();
+        let at = page.find(&format!("/rcis/{rci}/documents/")).expect("listed");
+        let href: String = page[at..].chars().take_while(|ch| *ch != '"').collect();
+        let got = c.get(app.url(&href)).send().await.unwrap();
+        assert_eq!(got.headers()["content-type"], "application/pdf");
+        assert_eq!(got.bytes().await.unwrap().to_vec(), pdf);
+        let (wc2, wcsrf) = app.login("worker").await;
+        assert_eq!(upload(&wc2, &wcsrf, "plan").await.unwrap().status(), 403);
+
         assert_eq!(post("stage", stage("closed")).await.status(), 303);
         assert_eq!(post("stage", stage("community_centre")).await.status(), 422, "closed stays closed");
     })

@@ -322,5 +322,5 @@ pub async fn attachment(
     let id = cur.record_id(&id)?;
     let file = cur.record_id(&file)?;
     let (a, bytes) = state.store.read_attachment(&cur.actor, id, file).await.map_err(cur.page_err())?;
-    Ok(crate::case_work::download(&a, bytes))
+    Ok(crate::case_work::download(&a.file_name, &a.content_type, bytes))
 }
