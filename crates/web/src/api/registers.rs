@@ -7,11 +7,14 @@ use crate::error::ApiError;
 use crate::pages::parse_id;
 use crate::views::today;
 use crate::AppState;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use uuid::Uuid;
 
 /// `GET /children/{id}/cash`: the child's government cash support, eligibility and what is due.
 pub async fn cash(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
@@ -44,4 +47,79 @@ pub async fn rci_transition(State(state): State<AppState>, ApiUser(cur): ApiUser
     let events = state.store.rci_events(id).await.map_err(cur.api_err())?;
     Ok(Json(json!({"stage": rci.transition_stage, "stage_since": rci.stage_since, "residents": rci.residents, "events": events}))
         .into_response())
+}
+
+/// A JSON object as the pages' form pairs: numbers and `true` as text, lists as repeated keys,
+/// so that the API goes through exactly the same validation as the pages.
+fn form_of(cur: &crate::auth::Current, body: &axum::body::Bytes) -> Result<crate::pages::form::FormData, ApiError> {
+    use serde_json::Value;
+    let v: Value = super::json_body(cur, body)?;
+    let Some(o) = v.as_object() else { return Err(ApiError { err: crate::error::AppError::BadRequest("err-bad-json"), tr: cur.tr }) };
+    let mut pairs = Vec::new();
+    for (k, v) in o {
+        match v {
+            Value::String(s) => pairs.push((k.clone(), s.clone())),
+            Value::Number(n) => pairs.push((k.clone(), n.to_string())),
+            Value::Bool(true) => pairs.push((k.clone(), "1".into())),
+            Value::Array(items) => pairs.extend(items.iter().filter_map(|i| i.as_str()).map(|i| (k.clone(), i.to_string()))),
+            Value::Object(scores) => {
+                pairs.extend(scores.iter().map(|(sk, sv)| (format!("{k}_{sk}"), sv.to_string().trim_matches('"').to_string())))
+            }
+            _ => {}
+        }
+    }
+    Ok(crate::pages::form::FormData(pairs))
+}
+
+fn created(id: Option<Uuid>) -> Response {
+    match id {
+        Some(id) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
+        None => Json(json!({ "ok": true })).into_response(),
+    }
+}
+
+/// `POST /children/{id}/cash`: `{"action": "apply"|"approve"|"refuse"|"pay", …}` as the page.
+pub async fn cash_change(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let f = form_of(&cur, &body)?;
+    crate::pages::cash::change(&state, &cur, id, &f).await.map_err(cur.api_err())?;
+    cash(State(state), ApiUser(cur), Path(id.to_string())).await
+}
+
+/// `POST /rcis/{id}/transition`: `{"kind": "stage"|"inspection"|"staff", …}`; an inspection's
+/// scores as `{"score": {"gatekeeping": 2, …}}`.
+pub async fn rci_record(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
+    let f = form_of(&cur, &body)?;
+    let kind = f.get("kind").unwrap_or_default();
+    crate::pages::rci_transition::record(&state, &cur, id, &kind, &f).await.map_err(cur.api_err())?;
+    rci_transition(State(state), ApiUser(cur), Path(id.to_string())).await
+}
+
+/// `POST /training/{course|session|person}` and `POST /training/{participant|mentoring}/{id}`
+/// (the session's or the person's id).
+pub async fn training_record(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path(path): Path<Vec<String>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let (what, target) = match path.as_slice() {
+        [what] => (what.clone(), None),
+        [what, id] => (what.clone(), Some(parse_id(id).ok_or_else(|| bad_id(&cur))?)),
+        _ => return Err(bad_id(&cur)),
+    };
+    let f = form_of(&cur, &body)?;
+    let id = crate::pages::training::record(&state, &cur, &what, target, &f).await.map_err(cur.api_err())?;
+    Ok(created(id))
 }

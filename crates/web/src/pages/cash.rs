@@ -4,7 +4,7 @@
 use super::form::FormData;
 use super::{notice_of, render, unprocessable};
 use crate::auth::{Current, PageUser};
-use crate::error::{AppError, PageError};
+use crate::error::PageError;
 use crate::views::{today, Layout};
 use crate::AppState;
 use askama::Template;
@@ -92,20 +92,15 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
     page(&state, &cur, id, String::new()).await
 }
 
-pub async fn save(
-    State(state): State<AppState>,
-    PageUser(cur): PageUser,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let f = FormData(pairs);
+/// One change to a child's cash support, as posted by the page or the API (`action`: apply,
+/// approve, refuse or pay, with that action's fields).
+pub(crate) async fn change(state: &AppState, cur: &Current, id: uuid::Uuid, f: &FormData) -> Result<(), StoreError> {
     let store = &state.store;
-    let r = match f.get("action").as_deref() {
+    match f.get("action").as_deref() {
         Some("apply") => {
             let mut e = Invalid::default();
             match krousar_domain::case::entries::past_date(&mut e, "applied_on", f.get("applied_on").as_deref(), today()) {
-                Some(on) => store.apply_for_cash(&cur.actor, id, on).await,
+                Some(on) => store.apply_for_cash(&cur.actor, id, on).await.map(|_| ()),
                 None => Err(StoreError::Invalid(e)),
             }
         }
@@ -116,11 +111,11 @@ pub async fn save(
             f.get("to").as_deref(),
             today(),
         ) {
-            Ok(g) => store.decide_cash(&cur.actor, id, Ok(g)).await,
+            Ok(g) => store.decide_cash(&cur.actor, id, Ok(g)).await.map(|_| ()),
             Err(e) => Err(StoreError::Invalid(e)),
         },
         Some("refuse") => match f.get("reason").map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) {
-            Some(reason) => store.decide_cash(&cur.actor, id, Err(reason)).await,
+            Some(reason) => store.decide_cash(&cur.actor, id, Err(reason)).await.map(|_| ()),
             None => Err(StoreError::invalid("reason", "err-required")),
         },
         Some("pay") => {
@@ -135,14 +130,23 @@ pub async fn save(
                 status: status.as_deref(),
             };
             match cash::payment(input, today()) {
-                Ok(p) => store.record_cash_payment(&cur.actor, id, p).await,
+                Ok(p) => store.record_cash_payment(&cur.actor, id, p).await.map(|_| ()),
                 Err(e) => Err(StoreError::Invalid(e)),
             }
         }
-        _ => return Err(cur.fail(AppError::BadRequest("err-invalid"))),
-    };
-    match r {
-        Ok(_) => Ok(Redirect::to(&format!("/children/{id}/cash")).into_response()),
+        _ => Err(StoreError::invalid("action", "err-invalid-choice")),
+    }
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    match change(&state, &cur, id, &FormData(pairs)).await {
+        Ok(()) => Ok(Redirect::to(&format!("/children/{id}/cash")).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(page(&state, &cur, id, notice_of(&cur, &e)).await?)),
         Err(e) => Err(cur.page_err()(e)),
     }

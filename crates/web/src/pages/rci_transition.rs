@@ -132,6 +132,37 @@ async fn done(state: &AppState, cur: &Current, id: uuid::Uuid, r: Result<(), Sto
     }
 }
 
+/// One record of an RCI's transition, as posted by the page or the API: `what` is stage
+/// (stage, on, note), inspection (on, inspector, score_<standard>…, note) or staff (on, total,
+/// female, para_social_workers).
+pub(crate) async fn record(state: &AppState, cur: &Current, id: uuid::Uuid, what: &str, f: &FormData) -> Result<(), StoreError> {
+    match what {
+        "stage" => match rt::stage_change(f.get("stage").as_deref(), f.get("on").as_deref(), today()) {
+            Ok((stage, on)) => state.store.move_rci_stage(&cur.actor, id, stage, on, f.get("note").filter(|n| !n.trim().is_empty())).await,
+            Err(e) => Err(StoreError::Invalid(e)),
+        },
+        "inspection" => {
+            let scores: Vec<(String, String)> =
+                f.0.iter().filter_map(|(k, v)| k.strip_prefix("score_").map(|s| (s.to_string(), v.clone()))).collect();
+            match rt::inspection(f.get("on").as_deref(), f.get("inspector").as_deref(), &scores, f.get("note").as_deref(), today()) {
+                Ok(i) => state.store.record_inspection(&cur.actor, id, &i).await,
+                Err(e) => Err(StoreError::Invalid(e)),
+            }
+        }
+        "staff" => match rt::staff(
+            f.get("on").as_deref(),
+            f.get("total").as_deref(),
+            f.get("female").as_deref(),
+            f.get("para_social_workers").as_deref(),
+            today(),
+        ) {
+            Ok(s) => state.store.record_rci_staff(&cur.actor, id, &s).await,
+            Err(e) => Err(StoreError::Invalid(e)),
+        },
+        _ => Err(StoreError::invalid("kind", "err-invalid-choice")),
+    }
+}
+
 pub async fn stage(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
@@ -139,11 +170,7 @@ pub async fn stage(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
-    let f = FormData(pairs);
-    let r = match rt::stage_change(f.get("stage").as_deref(), f.get("on").as_deref(), today()) {
-        Ok((stage, on)) => state.store.move_rci_stage(&cur.actor, id, stage, on, f.get("note").filter(|n| !n.trim().is_empty())).await,
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
+    let r = record(&state, &cur, id, "stage", &FormData(pairs)).await;
     done(&state, &cur, id, r).await
 }
 
@@ -154,13 +181,7 @@ pub async fn inspection(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
-    let f = FormData(pairs);
-    let scores: Vec<(String, String)> =
-        f.0.iter().filter_map(|(k, v)| k.strip_prefix("score_").map(|s| (s.to_string(), v.clone()))).collect();
-    let r = match rt::inspection(f.get("on").as_deref(), f.get("inspector").as_deref(), &scores, f.get("note").as_deref(), today()) {
-        Ok(i) => state.store.record_inspection(&cur.actor, id, &i).await,
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
+    let r = record(&state, &cur, id, "inspection", &FormData(pairs)).await;
     done(&state, &cur, id, r).await
 }
 
@@ -171,17 +192,7 @@ pub async fn staff(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
-    let f = FormData(pairs);
-    let r = match rt::staff(
-        f.get("on").as_deref(),
-        f.get("total").as_deref(),
-        f.get("female").as_deref(),
-        f.get("para_social_workers").as_deref(),
-        today(),
-    ) {
-        Ok(s) => state.store.record_rci_staff(&cur.actor, id, &s).await,
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
+    let r = record(&state, &cur, id, "staff", &FormData(pairs)).await;
     done(&state, &cur, id, r).await
 }
 

@@ -136,16 +136,85 @@ fn invalid(e: Invalid) -> StoreError {
     StoreError::Invalid(e)
 }
 
+/// One training record, as posted by the page or the API: a course, a session, a person, a
+/// participant's result (of session `target`) or mentoring (of person `target`). Returns the id
+/// of what was created, if it is new.
+pub(crate) async fn record(
+    state: &AppState,
+    cur: &Current,
+    what: &str,
+    target: Option<uuid::Uuid>,
+    f: &FormData,
+) -> Result<Option<uuid::Uuid>, StoreError> {
+    let store = &state.store;
+    match (what, target) {
+        ("course", None) => {
+            let c = tr::course(f.get("title").as_deref(), &f.all("modules")).map_err(invalid)?;
+            store.add_course(&cur.actor, &c).await.map(Some)
+        }
+        ("session", None) => {
+            let course = f
+                .get("course_id")
+                .and_then(|c| uuid::Uuid::parse_str(&c).ok())
+                .ok_or_else(|| StoreError::invalid("course_id", "err-required"))?;
+            let s = tr::session(
+                f.get("starts_on").as_deref(),
+                f.get("ends_on").as_deref(),
+                f.get("place").as_deref(),
+                f.get("trainer").as_deref(),
+            )
+            .map_err(invalid)?;
+            store.add_session(&cur.actor, course, &s).await.map(Some)
+        }
+        ("person", None) => {
+            let t = tr::trainee(
+                f.get("name").as_deref(),
+                f.get("sex").as_deref(),
+                f.get("role").as_deref(),
+                f.get("province").as_deref(),
+                f.get("qualifications").as_deref(),
+            )
+            .map_err(invalid)?;
+            store.add_trainee(&cur.actor, &t).await.map(Some)
+        }
+        ("participant", Some(session)) => {
+            let (s, _) = store.training_session(&cur.actor, session).await?;
+            let trainee = f
+                .get("trainee_id")
+                .and_then(|c| uuid::Uuid::parse_str(&c).ok())
+                .ok_or_else(|| StoreError::invalid("trainee_id", "err-required"))?;
+            let o = tr::result(
+                s.session.starts_on,
+                today(),
+                f.has("attended"),
+                f.get("pre_score").as_deref(),
+                f.get("post_score").as_deref(),
+                f.has("certificate"),
+            )
+            .map_err(invalid)?;
+            store.record_participant(&cur.actor, session, trainee, o).await.map(|_| None)
+        }
+        ("mentoring", Some(person)) => {
+            let m = tr::mentoring(
+                f.get("on").as_deref(),
+                f.get("mentor").as_deref(),
+                f.get("topic").as_deref(),
+                f.get("note").as_deref(),
+                today(),
+            )
+            .map_err(invalid)?;
+            store.add_mentoring(&cur.actor, person, &m).await.map(|_| None)
+        }
+        _ => Err(StoreError::NotFound),
+    }
+}
+
 pub async fn add_course(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let f = FormData(pairs);
-    let r = match tr::course(f.get("title").as_deref(), &f.all("modules")) {
-        Ok(c) => state.store.add_course(&cur.actor, &c).await.map(|_| ()),
-        Err(e) => Err(invalid(e)),
-    };
+    let r = record(&state, &cur, "course", None, &FormData(pairs)).await.map(|_| ());
     done(&state, &cur, "/training".into(), r).await
 }
 
@@ -154,18 +223,9 @@ pub async fn add_session(
     PageUser(cur): PageUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let f = FormData(pairs);
-    let course = f.get("course_id").and_then(|c| uuid::Uuid::parse_str(&c).ok());
-    let r = match (
-        course,
-        tr::session(f.get("starts_on").as_deref(), f.get("ends_on").as_deref(), f.get("place").as_deref(), f.get("trainer").as_deref()),
-    ) {
-        (Some(c), Ok(s)) => state.store.add_session(&cur.actor, c, &s).await,
-        (None, _) => Err(StoreError::invalid("course_id", "err-required")),
-        (_, Err(e)) => Err(invalid(e)),
-    };
-    match r {
-        Ok(id) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
+    match record(&state, &cur, "session", None, &FormData(pairs)).await {
+        Ok(Some(id)) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
+        Ok(None) => Ok(Redirect::to("/training").into_response()),
         Err(e) => done(&state, &cur, String::new(), Err(e)).await,
     }
 }
@@ -175,17 +235,7 @@ pub async fn add_trainee(
     PageUser(cur): PageUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let f = FormData(pairs);
-    let r = match tr::trainee(
-        f.get("name").as_deref(),
-        f.get("sex").as_deref(),
-        f.get("role").as_deref(),
-        f.get("province").as_deref(),
-        f.get("qualifications").as_deref(),
-    ) {
-        Ok(t) => state.store.add_trainee(&cur.actor, &t).await.map(|_| ()),
-        Err(e) => Err(invalid(e)),
-    };
+    let r = record(&state, &cur, "person", None, &FormData(pairs)).await.map(|_| ());
     done(&state, &cur, "/training".into(), r).await
 }
 
@@ -249,26 +299,8 @@ pub async fn participant(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
-    let f = FormData(pairs);
-    let (s, _) = state.store.training_session(&cur.actor, id).await.map_err(cur.page_err())?;
-    let trainee = f.get("trainee_id").and_then(|c| uuid::Uuid::parse_str(&c).ok());
-    let r = match (
-        trainee,
-        tr::result(
-            s.session.starts_on,
-            today(),
-            f.has("attended"),
-            f.get("pre_score").as_deref(),
-            f.get("post_score").as_deref(),
-            f.has("certificate"),
-        ),
-    ) {
-        (Some(t), Ok(o)) => state.store.record_participant(&cur.actor, id, t, o).await,
-        (None, _) => Err(StoreError::invalid("trainee_id", "err-required")),
-        (_, Err(e)) => Err(invalid(e)),
-    };
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
+    match record(&state, &cur, "participant", Some(id), &FormData(pairs)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(session_page(&state, &cur, id, notice_of(&cur, &e)).await?)),
         Err(e) => Err(cur.page_err()(e)),
     }
@@ -316,19 +348,8 @@ pub async fn mentoring(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
-    let f = FormData(pairs);
-    let r = match tr::mentoring(
-        f.get("on").as_deref(),
-        f.get("mentor").as_deref(),
-        f.get("topic").as_deref(),
-        f.get("note").as_deref(),
-        today(),
-    ) {
-        Ok(m) => state.store.add_mentoring(&cur.actor, id, &m).await,
-        Err(e) => Err(invalid(e)),
-    };
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/training/people/{id}")).into_response()),
+    match record(&state, &cur, "mentoring", Some(id), &FormData(pairs)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/training/people/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(person_page(&state, &cur, id, notice_of(&cur, &e)).await?)),
         Err(e) => Err(cur.page_err()(e)),
     }

@@ -28,6 +28,9 @@ async fn cash_support_is_applied_for_approved_and_paid_in_order() {
         };
         assert!(c.get(&url).send().await.unwrap().text().await.unwrap().contains("Not eligible"));
         assert_eq!(post(vec![("action", "apply".into()), ("applied_on", d(0).to_string())]).await.status(), 422);
+        let api =
+            app.api_post(&w, &format!("/api/v1/children/{id}/cash"), json!({"action": "apply", "applied_on": d(0).to_string()})).await;
+        assert_eq!(api.status(), 422, "the API applies the same rule");
 
         // The stay ends and the child goes home to the mother: eligible.
         let rci = app

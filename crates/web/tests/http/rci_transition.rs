@@ -114,6 +114,20 @@ async fn an_rci_moves_through_its_transition() {
         let (wc2, wcsrf) = app.login("worker").await;
         assert_eq!(upload(&wc2, &wcsrf, "plan").await.unwrap().status(), 403);
 
+        // An inspection through the API: scores as an object, the same checks.
+        let st = app.token(&app.supervisor).await;
+        let mut score = serde_json::Map::new();
+        for s in krousar_domain::rci_transition::STANDARDS {
+            score.insert(s.to_string(), serde_json::json!(3));
+        }
+        let body = serde_json::json!({"kind": "inspection", "on": day, "inspector": "DoSVY", "score": score});
+        let res = app.api_post(&st, &format!("/api/v1/rcis/{rci}/transition"), body).await;
+        assert_eq!(res.status(), 200);
+        let t: Value = res.json().await.unwrap();
+        assert_eq!(t["events"][0]["body"]["percent"], 100);
+        let bad = serde_json::json!({"kind": "staff", "on": day, "total": 2, "female": 5});
+        assert_eq!(app.api_post(&st, &format!("/api/v1/rcis/{rci}/transition"), bad).await.status(), 422);
+
         assert_eq!(post("stage", stage("closed")).await.status(), 303);
         assert_eq!(post("stage", stage("community_centre")).await.status(), 422, "closed stays closed");
     })

@@ -89,6 +89,24 @@ async fn people_are_trained_and_counted_by_course_and_sex() {
         let page = c.get(app.url(&format!("/training/people/{who}"))).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("First home visits"));
 
+        // The same through the API, with the same checks.
+        let t = app.token(&app.supervisor).await;
+        let res =
+            app.api_post(&t, "/api/v1/training/course", serde_json::json!({"title": "Foster care", "modules": ["foster_care"]})).await;
+        assert_eq!(res.status(), 201);
+        let future = future_url.rsplit('/').next().unwrap();
+        let res = app
+            .api_post(&t, &format!("/api/v1/training/participant/{future}"), serde_json::json!({"trainee_id": who, "attended": true}))
+            .await;
+        assert_eq!(res.status(), 422, "the session has not happened");
+        let report: serde_json::Value = app.api_get(&t, "/api/v1/training/report?by=sex").await.json().await.unwrap();
+        assert_eq!(report["items"][0]["key"], "female");
+        let wt = app.token(&app.worker).await;
+        assert_eq!(
+            app.api_post(&wt, "/api/v1/training/course", serde_json::json!({"title": "x", "modules": ["foster_care"]})).await.status(),
+            403
+        );
+
         let (w, _) = app.login("worker").await;
         assert_eq!(w.get(app.url("/training")).send().await.unwrap().status(), 403);
         assert_eq!(w.get(app.url(&past_url)).send().await.unwrap().status(), 403);
