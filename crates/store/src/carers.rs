@@ -260,7 +260,7 @@ impl Store {
         actor: &Actor,
         id: Uuid,
         expected_version: i64,
-        step: Step,
+        mut step: Step,
         today: NaiveDate,
     ) -> Result<Carer, StoreError> {
         allowed(actor, if step.needs_supervisor() { Action::DecideCarer } else { Action::EditCarer })?;
@@ -271,6 +271,22 @@ impl Store {
         let before = load(&mut tx, id, today).await?;
         if before.version != expected_version {
             return Err(StoreError::Conflict { current: before.version });
+        }
+        // Training from the register: a session of this organisation that has taken place; the
+        // course is the register's.
+        if let Step::Training { session: Some(sid), on, course } = &mut step {
+            let row = sqlx::query(
+                "SELECT s.starts_on, c.title FROM training_sessions s JOIN courses c ON c.id = s.course_id WHERE s.id = $1 AND s.org_id = $2",
+            )
+            .bind(sid.to_string())
+            .bind(actor.org_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::invalid("session_id", "err-invalid-choice"))?;
+            if row.text("starts_on")? > on.to_string() {
+                return Err(StoreError::invalid("session_id", "err-session-not-held"));
+            }
+            *course = row.text("title")?;
         }
         before.facts.check(&step).map_err(|code| StoreError::invalid("kind", code))?;
         let mut facts = before.facts.clone();

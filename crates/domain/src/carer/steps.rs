@@ -123,6 +123,8 @@ pub struct StepInput {
     pub motivation: Option<String>,
     pub recommendation: Option<String>,
     pub course: Option<String>,
+    /// A session of the training register (for a training step).
+    pub session_id: Option<String>,
     pub decision: Option<String>,
     pub max_children: Option<String>,
     pub age_min: Option<String>,
@@ -167,7 +169,11 @@ pub enum Step {
     },
     Training {
         on: NaiveDate,
+        /// The course's title (from the training register when `session` is given).
         course: String,
+        /// The session of the training register the carer attended, if it was recorded there.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<Uuid>,
     },
     Panel {
         on: NaiveDate,
@@ -273,12 +279,22 @@ impl StepInput {
                 }
             }
             StepKind::Training => {
+                // A session of the training register, or a course named by hand.
+                let session = match self.session_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    None => None,
+                    Some(raw) => Uuid::parse_str(raw).ok().or_else(|| {
+                        e.push("session_id", "err-invalid-choice");
+                        None
+                    }),
+                };
                 let course = text::optional(&mut e, "course", self.course.as_deref(), SHORT);
-                if course.is_none() && !e.has("course") {
+                if course.is_none() && session.is_none() && !e.has("course") && !e.has("session_id") {
                     e.push("course", "err-required");
                 }
-                match (on, course) {
-                    (Some(on), Some(course)) => Some(Step::Training { on, course }),
+                match (on, course, session) {
+                    (Some(on), course, session) if course.is_some() || session.is_some() => {
+                        Some(Step::Training { on, course: course.unwrap_or_default(), session })
+                    }
                     _ => None,
                 }
             }

@@ -48,7 +48,7 @@ fn a_foster_carer_is_approved_only_after_assessment_checks_and_training() {
     assert_eq!(record(&mut f, panel(PanelDecision::Approved)), Err("err-carer-no-checks"));
     record(&mut f, Step::Check { on: d("2026-02-02"), check: CheckKind::Police, result: CheckResult::Clear, note: None }).unwrap();
     assert_eq!(record(&mut f, panel(PanelDecision::Approved)), Err("err-carer-no-training"));
-    record(&mut f, Step::Training { on: d("2026-02-10"), course: "Foster care basics".into() }).unwrap();
+    record(&mut f, Step::Training { on: d("2026-02-10"), course: "Foster care basics".into(), session: None }).unwrap();
     record(&mut f, panel(PanelDecision::Approved)).unwrap();
     assert_eq!(f.stage(d("2026-03-02")), CarerStage::Approved);
     assert_eq!(record(&mut f, panel(PanelDecision::Approved)), Err("err-carer-already-approved"));

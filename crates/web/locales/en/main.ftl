@@ -1171,3 +1171,6 @@ opt-rci-doc-plan = Transition plan
 opt-rci-doc-survey = Survey
 opt-rci-doc-evaluation = Evaluation
 opt-rci-doc-other = Other document
+
+field-training-session = Session of the training register
+opt-course-by-hand = (another course, named below)

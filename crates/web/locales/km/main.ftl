@@ -1171,3 +1171,6 @@ opt-rci-doc-plan = ផែនការផ្លាស់ប្តូរ
 opt-rci-doc-survey = ការស្ទង់មតិ
 opt-rci-doc-evaluation = ការវាយតម្លៃ
 opt-rci-doc-other = ឯកសារផ្សេង
+
+field-training-session = វគ្គក្នុងបញ្ជីការបណ្តុះបណ្តាល
+opt-course-by-hand = (វគ្គផ្សេង ដាក់ឈ្មោះខាងក្រោម)

@@ -191,6 +191,8 @@ struct ShowPage {
     step_label: String,
     f: FormView,
     opts: StepOptions,
+    /// Sessions of the training register a carer's training may come from.
+    sessions: Vec<Opt>,
 }
 
 /// The choices the step forms offer.
@@ -232,6 +234,20 @@ fn offered(cur: &Current, c: &Carer) -> Vec<StepKind> {
         CarerStage::Approved | CarerStage::Available => &[Availability, SupportVisit, Training, Review, Suspend, Deregister],
     };
     kinds.iter().copied().filter(|k| if matches!(k, Panel | Suspend | Reinstate | Deregister) { decides } else { edits }).collect()
+}
+
+/// The organisation's training sessions held so far (none if the person may not read the
+/// training register: the course is then typed).
+async fn training_sessions(state: &AppState, cur: &Current) -> Vec<Opt> {
+    let mut out = vec![Opt { value: String::new(), label: cur.tr.t("opt-course-by-hand"), selected: true }];
+    if let Ok(sessions) = state.store.training_sessions(&cur.actor).await {
+        out.extend(sessions.into_iter().filter(|s| s.session.starts_on <= today()).map(|s| Opt {
+            value: s.id.to_string(),
+            label: format!("{} · {}", s.course_title, s.session.starts_on),
+            selected: false,
+        }));
+    }
+    out
 }
 
 fn describe(cur: &Current, e: &krousar_store::carers::CarerEntry) -> String {
@@ -325,6 +341,7 @@ async fn show_page(
         code,
         f: FormView::new(values, errors, tr),
         opts: step_options(cur),
+        sessions: training_sessions(state, cur).await,
     }))
 }
 
@@ -364,6 +381,7 @@ pub async fn step(
         motivation: raw.get("motivation"),
         recommendation: raw.get("recommendation"),
         course: raw.get("course"),
+        session_id: raw.get("session_id"),
         decision: raw.get("decision"),
         max_children: raw.get("max_children"),
         age_min: raw.get("age_min"),

@@ -54,7 +54,16 @@ async fn a_carer_goes_from_enquiry_to_a_placement_in_order() {
         }
         let res = step(&app, &s, &id, v, panel.clone()).await;
         assert_eq!(res.status(), 422, "a foster carer trains first");
-        assert_eq!(step(&app, &w, &id, v, json!({"kind": "training", "on": d(-5), "course": "Foster care"})).await.status(), 200);
+        // Training from the register: a session that has taken place, its course's title kept.
+        let boss = app.supervisor.actor();
+        let course = app.store.add_course(&boss, &krousar_domain::training::course(Some("Foster care basics"), &["foster_care".into()]).unwrap()).await.unwrap();
+        let session = |from: i64| krousar_domain::training::session(Some(&d(from)), Some(&d(from)), Some("Battambang"), Some("MoSVY")).unwrap();
+        let held = app.store.add_session(&boss, course, &session(-6)).await.unwrap();
+        let coming = app.store.add_session(&boss, course, &session(3)).await.unwrap();
+        let res = step(&app, &w, &id, v, json!({"kind": "training", "on": d(-5), "session_id": coming.to_string()})).await;
+        assert_eq!(res.status(), 422, "not a session that has happened");
+        let trained: Value = step(&app, &w, &id, v, json!({"kind": "training", "on": d(-5), "session_id": held.to_string()})).await.json().await.unwrap();
+        assert_eq!(trained["facts"]["trainings"], 1);
         v += 1;
         assert_eq!(step(&app, &s, &id, v - 1, panel.clone()).await.status(), 409, "stale version");
         let approved: Value = step(&app, &s, &id, v, panel).await.json().await.unwrap();
@@ -82,7 +91,9 @@ async fn a_carer_goes_from_enquiry_to_a_placement_in_order() {
         assert_eq!(c.post(&url).form(&form("Same village as her school")).send().await.unwrap().status(), 303);
         let after: Value = app.api_get(&w, &format!("/api/v1/carers/{id}")).await.json().await.unwrap();
         assert_eq!((after["placed"].as_i64(), after["room"].as_i64()), (Some(1), Some(0)));
-        assert!(after["history"].as_array().unwrap().iter().any(|e| e["kind"] == "placement" && e["body"]["decision"] == "Same village as her school"));
+        let history = after["history"].as_array().unwrap();
+        assert!(history.iter().any(|e| e["kind"] == "placement" && e["body"]["decision"] == "Same village as her school"));
+        assert!(history.iter().any(|e| e["kind"] == "training" && e["body"]["course"] == "Foster care basics" && e["body"]["session"] == held.to_string()));
 
         // Full now: a second child is refused, through the case's own placement form too.
         let second = child_with_case(&app, &w, "Sreymao").await;
