@@ -319,6 +319,43 @@ impl Store {
         Ok(carer)
     }
 
+    /// Give the carer household to another worker of the organisation (a supervisor's or
+    /// manager's decision): the worker responsible for its next steps.
+    pub async fn assign_carer_worker(&self, actor: &Actor, id: Uuid, worker: Uuid) -> Result<(), StoreError> {
+        allowed(actor, Action::DecideCarer)?;
+        let mut tx = self.write().await?;
+        if org_of(&mut tx, id).await? != actor.org_id {
+            return Err(StoreError::NotFound);
+        }
+        let row =
+            sqlx::query("SELECT org_id, role, disabled FROM users WHERE id = $1").bind(worker.to_string()).fetch_optional(&mut *tx).await?;
+        let ok = match row {
+            Some(r) => {
+                r.uuid("org_id")? == actor.org_id
+                    && r.int("disabled")? == 0
+                    && krousar_domain::Role::parse(&r.text("role")?).is_some_and(|role| role.has_caseload())
+            }
+            None => false,
+        };
+        if !ok {
+            return Err(StoreError::invalid("worker", "err-invalid-choice"));
+        }
+        sqlx::query("UPDATE carers SET worker_id = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+            .bind(worker.to_string())
+            .bind(now_text())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry { action: "carer.assign", record_type: "carer", record_id: Some(id.to_string()), detail: json!({"worker": worker}) },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Approved carers of the actor's organisation available today with room left: whom a
     /// child may be matched with.
     pub async fn available_carers(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<Carer>, StoreError> {

@@ -1174,3 +1174,4 @@ opt-rci-doc-other = Other document
 
 field-training-session = Session of the training register
 opt-course-by-hand = (another course, named below)
+field-responsible-worker = Responsible worker

@@ -193,6 +193,8 @@ struct ShowPage {
     opts: StepOptions,
     /// Sessions of the training register a carer's training may come from.
     sessions: Vec<Opt>,
+    /// Workers the carer may be given to (for supervisors and managers; empty otherwise).
+    workers: Vec<Opt>,
 }
 
 /// The choices the step forms offer.
@@ -342,6 +344,19 @@ async fn show_page(
         f: FormView::new(values, errors, tr),
         opts: step_options(cur),
         sessions: training_sessions(state, cur).await,
+        workers: if decide(&cur.actor, Action::DecideCarer, Target::Organisation(cur.actor.org_id)).allowed() {
+            state
+                .store
+                .users(Some(cur.actor.org_id))
+                .await
+                .map_err(cur.page_err())?
+                .into_iter()
+                .filter(|u| u.role.has_caseload() && !u.disabled)
+                .map(|u| Opt { selected: u.id == c.worker_id, value: u.id.to_string(), label: u.display_name })
+                .collect()
+        } else {
+            Vec::new()
+        },
     }))
 }
 
@@ -407,6 +422,29 @@ pub async fn step(
             let mut res = show_page(&state, &cur, id, &input, &Invalid::default(), cur.tr.t("err-conflict")).await?;
             *res.status_mut() = axum::http::StatusCode::CONFLICT;
             Ok(res)
+        }
+        Err(e) => Err(cur.page_err()(e)),
+    }
+}
+
+/// A supervisor gives the carer household to another worker.
+pub async fn assign(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let f = FormData(pairs);
+    let worker = f.get("worker").and_then(|w| uuid::Uuid::parse_str(&w).ok());
+    let r = match worker {
+        Some(w) => state.store.assign_carer_worker(&cur.actor, id, w).await,
+        None => Err(StoreError::invalid("worker", "err-required")),
+    };
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/carers/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            Ok(unprocessable(show_page(&state, &cur, id, &StepInput::default(), &e, notice_of(&cur, &e)).await?))
         }
         Err(e) => Err(cur.page_err()(e)),
     }

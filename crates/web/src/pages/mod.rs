@@ -81,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/carers/campaigns", get(carer_campaigns::list).post(carer_campaigns::create))
         .route("/carers/{id}", get(carers::show))
         .route("/carers/{id}/steps", post(carers::step))
+        .route("/carers/{id}/worker", post(carers::assign))
         .route("/children/{id}/carers", get(carer_match::show))
         .route("/children/{id}/carers/{carer}/place", post(carer_match::place))
         .route("/children/{id}/cash", get(cash::show).post(cash::save))

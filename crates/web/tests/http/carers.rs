@@ -104,6 +104,19 @@ async fn a_carer_goes_from_enquiry_to_a_placement_in_order() {
         assert_eq!(res.status(), 422);
         assert!(res.text().await.unwrap().contains("no room"));
 
+        // The supervisor gives the carer to another worker; not a worker, not to a stranger.
+        let (sc, scsrf) = app.login("supervisor").await;
+        let assign = |worker: String| {
+            let req = sc.post(app.url(&format!("/carers/{id}/worker"))).form(&[("_csrf", scsrf.clone()), ("worker", worker)]);
+            async move { req.send().await.unwrap().status() }
+        };
+        assert_eq!(assign(app.other_worker.id.to_string()).await, 422);
+        assert_eq!(assign(app.supervisor.id.to_string()).await, 303);
+        let moved: Value = app.api_get(&w, &format!("/api/v1/carers/{id}")).await.json().await.unwrap();
+        assert_eq!(moved["worker_id"], app.supervisor.id.to_string());
+        let res = c.post(app.url(&format!("/carers/{id}/worker"))).form(&[("_csrf", csrf.clone()), ("worker", app.worker.id.to_string())]).send().await.unwrap();
+        assert_eq!(res.status(), 403, "a worker does not reassign");
+
         // Another organisation sees none of it.
         let x = app.token(&app.other_worker).await;
         assert_eq!(app.api_get(&x, &format!("/api/v1/carers/{id}")).await.status(), 404);
