@@ -98,6 +98,24 @@ fn carer_from(r: &sqlx::any::AnyRow, today: NaiveDate) -> Result<Carer, StoreErr
     })
 }
 
+impl Carer {
+    /// The carer as matching sees it (approved carers only).
+    pub fn offer(&self) -> Option<krousar_domain::carer::matching::CarerOffer> {
+        let a = self.facts.approval.as_ref()?;
+        Some(krousar_domain::carer::matching::CarerOffer {
+            id: self.id,
+            village: self.village_code.clone(),
+            room: self.room,
+            age_min: a.age_min,
+            age_max: a.age_max,
+            sex: a.sex,
+            kinship: self.kind == CarerKind::Kinship,
+            disability_skills: self.disability_skills,
+            languages: self.languages.clone(),
+        })
+    }
+}
+
 fn allowed(actor: &Actor, action: Action) -> Result<(), StoreError> {
     if decide(actor, action, Target::Organisation(actor.org_id)).allowed() {
         Ok(())

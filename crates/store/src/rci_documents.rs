@@ -128,10 +128,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let d = from_row(&row)?;
-        let bytes = std::fs::read(self.file_path(id)?).map_err(|e| StoreError::Corrupt(format!("document {id}: {e}")))?;
-        if hex::encode(Sha256::digest(&bytes)) != d.sha256 {
-            return Err(StoreError::Corrupt(format!("document {id} does not match its hash")));
-        }
+        let bytes = self.read_checked(id, &d.sha256)?;
         audit::append(
             &mut tx,
             actor.into(),

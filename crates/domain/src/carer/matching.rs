@@ -23,6 +23,27 @@ pub struct ChildNeeds {
     pub kinship: bool,
 }
 
+impl ChildNeeds {
+    /// What the child's record says, with what the worker adds (siblings, language, kinship).
+    pub fn of(
+        f: &crate::child::ChildFields,
+        today: chrono::NaiveDate,
+        siblings: u32,
+        language: Option<String>,
+        kinship: bool,
+    ) -> ChildNeeds {
+        ChildNeeds {
+            age: f.birth_date_for_age().map(|b| crate::age::age_on(b, today)),
+            female: f.sex == crate::choices::Sex::Female,
+            village: f.village_code.clone(),
+            disability: f.disability != crate::choices::Disability::None,
+            siblings,
+            language: language.filter(|l| !l.trim().is_empty()),
+            kinship,
+        }
+    }
+}
+
 /// An approved carer as matching sees it.
 #[derive(Debug, Clone)]
 pub struct CarerOffer {

@@ -80,6 +80,15 @@ impl Store {
         Ok(dir.join(&hex[30..32]).join(hex))
     }
 
+    /// A stored file's bytes, refused if they no longer match the hash taken when it was stored.
+    pub(crate) fn read_checked(&self, id: Uuid, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        let bytes = std::fs::read(self.file_path(id)?).map_err(|e| StoreError::Corrupt(format!("file {id}: {e}")))?;
+        if hex::encode(Sha256::digest(&bytes)) != sha256 {
+            return Err(StoreError::Corrupt(format!("file {id} does not match its hash")));
+        }
+        Ok(bytes)
+    }
+
     /// Attach a file to a case (optionally to one of its records).
     pub async fn add_attachment(
         &self,
@@ -188,10 +197,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let a = from_row(&row)?;
-        let bytes = std::fs::read(self.file_path(id)?).map_err(|e| StoreError::Corrupt(format!("attachment {id}: {e}")))?;
-        if hex::encode(Sha256::digest(&bytes)) != a.sha256 {
-            return Err(StoreError::Corrupt(format!("attachment {id} does not match its hash")));
-        }
+        let bytes = self.read_checked(id, &a.sha256)?;
         audit::append(
             &mut tx,
             actor.into(),

@@ -15,8 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use krousar_domain::carer::matching::{rank, CarerOffer, ChildNeeds};
-use krousar_domain::carer::{CarerInput, CarerKind, StepInput};
-use krousar_domain::choices::{Disability, Sex};
+use krousar_domain::carer::{CarerInput, StepInput};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -84,32 +83,8 @@ pub async fn matches(
     let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
     let child = state.store.view_child(&cur.actor, id, "api-carer-match").await.map_err(cur.api_err())?;
     let carers = state.store.available_carers(&cur.actor, today()).await.map_err(cur.api_err())?;
-    let needs = ChildNeeds {
-        age: child.fields.birth_date_for_age().map(|b| krousar_domain::age::age_on(b, today())),
-        female: child.fields.sex == Sex::Female,
-        village: child.fields.village_code.clone(),
-        disability: child.fields.disability != Disability::None,
-        siblings: q.siblings.unwrap_or(0),
-        language: q.language.clone(),
-        kinship: q.kinship.unwrap_or(false),
-    };
-    let offers: Vec<CarerOffer> = carers
-        .iter()
-        .filter_map(|c| {
-            let a = c.facts.approval.as_ref()?;
-            Some(CarerOffer {
-                id: c.id,
-                village: c.village_code.clone(),
-                room: c.room,
-                age_min: a.age_min,
-                age_max: a.age_max,
-                sex: a.sex,
-                kinship: c.kind == CarerKind::Kinship,
-                disability_skills: c.disability_skills,
-                languages: c.languages.clone(),
-            })
-        })
-        .collect();
+    let needs = ChildNeeds::of(&child.fields, today(), q.siblings.unwrap_or(0), q.language.clone(), q.kinship.unwrap_or(false));
+    let offers: Vec<CarerOffer> = carers.iter().filter_map(|c| c.offer()).collect();
     let items: Vec<Value> = rank(&needs, &offers)
         .into_iter()
         .map(|r| {

@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::carer::matching::{rank, CarerOffer, ChildNeeds};
 use krousar_domain::case::entries::{PlacementInput, PlacementType};
-use krousar_domain::choices::{Disability, Sex};
 use krousar_domain::Invalid;
 use krousar_store::StoreError;
 use serde::Deserialize;
@@ -55,32 +54,9 @@ async fn page(state: &AppState, cur: &Current, id: uuid::Uuid, q: &MatchQuery, n
     let child = state.store.view_child(&cur.actor, id, "carer-match").await.map_err(cur.page_err())?;
     let carers = state.store.available_carers(&cur.actor, today()).await.map_err(cur.page_err())?;
     let kinship = q.kinship.as_deref() == Some("1");
-    let needs = ChildNeeds {
-        age: child.fields.birth_date_for_age().map(|b| krousar_domain::age::age_on(b, today())),
-        female: child.fields.sex == Sex::Female,
-        village: child.fields.village_code.clone(),
-        disability: child.fields.disability != Disability::None,
-        siblings: q.siblings.as_deref().and_then(|s| s.trim().parse().ok()).unwrap_or(0),
-        language: q.language.clone().filter(|l| !l.trim().is_empty()),
-        kinship,
-    };
-    let offers: Vec<CarerOffer> = carers
-        .iter()
-        .filter_map(|c| {
-            let a = c.facts.approval.as_ref()?;
-            Some(CarerOffer {
-                id: c.id,
-                village: c.village_code.clone(),
-                room: c.room,
-                age_min: a.age_min,
-                age_max: a.age_max,
-                sex: a.sex,
-                kinship: c.kind == krousar_domain::carer::CarerKind::Kinship,
-                disability_skills: c.disability_skills,
-                languages: c.languages.clone(),
-            })
-        })
-        .collect();
+    let siblings = q.siblings.as_deref().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
+    let needs = ChildNeeds::of(&child.fields, today(), siblings, q.language.clone(), kinship);
+    let offers: Vec<CarerOffer> = carers.iter().filter_map(|c| c.offer()).collect();
     let by_id: HashMap<_, _> = carers.iter().map(|c| (c.id, c)).collect();
     let rows = rank(&needs, &offers)
         .into_iter()
