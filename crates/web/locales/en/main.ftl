@@ -1175,3 +1175,4 @@ opt-rci-doc-other = Other document
 field-training-session = Session of the training register
 opt-course-by-hand = (another course, named below)
 field-responsible-worker = Responsible worker
+field-with-children = With children placed

@@ -1175,3 +1175,4 @@ opt-rci-doc-other = ឯកសារផ្សេង
 field-training-session = វគ្គក្នុងបញ្ជីការបណ្តុះបណ្តាល
 opt-course-by-hand = (វគ្គផ្សេង ដាក់ឈ្មោះខាងក្រោម)
 field-responsible-worker = បុគ្គលិកទទួលខុសត្រូវ
+field-with-children = មានកុមារដាក់នៅជាមួយ

@@ -35,6 +35,8 @@ pub struct CarerRow {
 #[template(path = "carers_list.html")]
 struct ListPage {
     l: Layout,
+    /// How many carers are at each stage (all carers, whatever the filter), and with children.
+    summary: Vec<(String, String)>,
     rows: Vec<CarerRow>,
     stages: Vec<Opt>,
     can_edit: bool,
@@ -71,11 +73,19 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         .filter(|c| wanted.is_none_or(|s| c.stage == s) || (q.stage.as_deref() == Some("overdue") && c.overdue))
         .map(|c| row(&cur, c))
         .collect();
+    let mut summary: Vec<(String, String)> = CarerStage::ALL
+        .iter()
+        .map(|s| (tr.t(&s.label_key()), carers.iter().filter(|c| c.stage == *s).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(label, n)| (label, tr.num(n)))
+        .collect();
+    summary.push((tr.t("field-with-children"), tr.num(carers.iter().filter(|c| c.placed > 0).count())));
     let mut stages = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: q.stage.is_none() }];
     stages.push(Opt { value: "overdue".into(), label: tr.t("opt-overdue"), selected: q.stage.as_deref() == Some("overdue") });
     stages.extend(options(tr, CarerStage::ALL, CarerStage::code, CarerStage::label_key, q.stage.as_deref(), None));
     Ok(render(ListPage {
         l: Layout::new(&cur, tr.t("page-carers"), "/carers"),
+        summary,
         rows,
         stages,
         can_edit: decide(&cur.actor, Action::EditCarer, Target::Organisation(cur.actor.org_id)).allowed(),

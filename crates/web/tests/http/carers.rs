@@ -95,6 +95,9 @@ async fn a_carer_goes_from_enquiry_to_a_placement_in_order() {
         assert!(history.iter().any(|e| e["kind"] == "placement" && e["body"]["decision"] == "Same village as her school"));
         assert!(history.iter().any(|e| e["kind"] == "training" && e["body"]["course"] == "Foster care basics" && e["body"]["session"] == held.to_string()));
 
+        let list = c.get(app.url("/carers")).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("<dt>With children placed</dt><dd>1</dd>") && list.contains("<dt>Available (stand-by)</dt><dd>1</dd>"), "{list}");
+
         // Full now: a second child is refused, through the case's own placement form too.
         let second = child_with_case(&app, &w, "Sreymao").await;
         let household = after["household_id"].as_str().unwrap();
