@@ -11,7 +11,7 @@ use krousar_domain::rci::ResidencePeriod;
 use krousar_domain::rci_transition::{self as rt, TransitionStage, STANDARDS};
 use krousar_domain::training as tr;
 use krousar_domain::Actor;
-use krousar_store::carers::CampaignFields;
+use krousar_store::carer_campaigns::CampaignFields;
 use krousar_store::Store;
 use uuid::Uuid;
 

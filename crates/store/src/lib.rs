@@ -6,6 +6,7 @@ pub mod accounts;
 mod assignment;
 pub mod audit;
 pub mod bulk;
+pub mod carer_campaigns;
 pub mod carers;
 pub mod cases;
 pub mod cash;

@@ -14,7 +14,7 @@ use axum::Form;
 use krousar_domain::case::entries::past_date;
 use krousar_domain::text::{self, LONG, SHORT};
 use krousar_domain::Invalid;
-use krousar_store::carers::{Campaign, CampaignFields};
+use krousar_store::carer_campaigns::{Campaign, CampaignFields};
 
 #[derive(Template)]
 #[template(path = "carer_campaigns.html")]
