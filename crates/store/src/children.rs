@@ -386,6 +386,36 @@ impl Store {
 
     /// One page of the children the actor may see, newest first. `cursor` is the `next` value
     /// of the previous page.
+    /// Every child of a filtered list, for an export, in the list's order (at most `max`: more
+    /// is refused, nothing partial). Audited with the filter, the columns and the row count.
+    pub async fn export_children(
+        &self,
+        actor: &Actor,
+        f: &ChildFilter,
+        today: NaiveDate,
+        max: usize,
+        what: serde_json::Value,
+    ) -> Result<Vec<Child>, StoreError> {
+        let mut out = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self.list_children(actor, f, cursor, 200, today).await?;
+            out.extend(page.items);
+            if out.len() > max {
+                return Err(StoreError::invalid("export", "err-export-too-large"));
+            }
+            match page.next.and_then(|n| n.parse::<i64>().ok()) {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        let mut tx = self.write().await?;
+        let detail = json!({"rows": out.len(), "filter": format!("{f:?}"), "export": what});
+        audit::append(&mut tx, actor.into(), Entry { action: "children.export", record_type: "child", record_id: None, detail }).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
     pub async fn list_children(
         &self,
         actor: &Actor,

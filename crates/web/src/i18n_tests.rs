@@ -121,6 +121,8 @@ fn case_keys() -> Vec<String> {
     }
     keys.extend(crate::case_work::CaseForm::ALL.iter().map(|f| f.title_key()));
     keys.extend(krousar_domain::cash::PaymentStatus::ALL.iter().map(|v| v.label_key()));
+    keys.extend(krousar_domain::export::ExportColumn::ALL.iter().map(|v| v.label_key()));
+    keys.push("err-export-too-large".into());
     keys.extend(krousar_domain::training::Module::ALL.iter().map(|v| v.label_key()));
     keys.extend(krousar_domain::training::TraineeRole::ALL.iter().map(|v| v.label_key()));
     keys.extend(

@@ -1176,3 +1176,26 @@ field-training-session = Session of the training register
 opt-course-by-hand = (another course, named below)
 field-responsible-worker = Responsible worker
 field-with-children = With children placed
+
+# Exports
+btn-export = Export this list
+field-export-columns = Columns
+field-export-format = Format
+help-export = The children of this list that you may open, with the columns chosen. Sensitive information is never exported. The export is recorded in the audit log.
+err-export-too-large = The list is too long to export at once: narrow it with the filters.
+opt-export-col-case_number = Case number
+opt-export-col-family_name_km = Family name (Khmer)
+opt-export-col-given_name_km = Given name (Khmer)
+opt-export-col-family_name_latin = Family name (Latin)
+opt-export-col-given_name_latin = Given name (Latin)
+opt-export-col-sex = Sex
+opt-export-col-date_of_birth = Date of birth
+opt-export-col-age = Age
+opt-export-col-province = Province
+opt-export-col-district = District
+opt-export-col-commune = Commune
+opt-export-col-village = Village
+opt-export-col-living = Living arrangement
+opt-export-col-disability = Disability
+opt-export-col-worker = Worker
+opt-export-col-registered = Registered on

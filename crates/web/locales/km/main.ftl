@@ -1176,3 +1176,26 @@ field-training-session = វគ្គក្នុងបញ្ជីការប�
 opt-course-by-hand = (វគ្គផ្សេង ដាក់ឈ្មោះខាងក្រោម)
 field-responsible-worker = បុគ្គលិកទទួលខុសត្រូវ
 field-with-children = មានកុមារដាក់នៅជាមួយ
+
+# Exports
+btn-export = នាំចេញបញ្ជីនេះ
+field-export-columns = ជួរឈរ
+field-export-format = ទម្រង់
+help-export = កុមារក្នុងបញ្ជីនេះដែលអ្នកអាចបើកមើលបាន ជាមួយជួរឈរដែលបានជ្រើសរើស។ ព័ត៌មានរសើបមិនត្រូវបាននាំចេញទេ។ ការនាំចេញត្រូវបានកត់ត្រាក្នុងកំណត់ហេតុសវនកម្ម។
+err-export-too-large = បញ្ជីវែងពេកសម្រាប់នាំចេញម្តង៖ សូមបង្រួមដោយប្រើតម្រង។
+opt-export-col-case_number = លេខករណី
+opt-export-col-family_name_km = នាមត្រកូល (ខ្មែរ)
+opt-export-col-given_name_km = នាមខ្លួន (ខ្មែរ)
+opt-export-col-family_name_latin = នាមត្រកូល (ឡាតាំង)
+opt-export-col-given_name_latin = នាមខ្លួន (ឡាតាំង)
+opt-export-col-sex = ភេទ
+opt-export-col-date_of_birth = ថ្ងៃខែឆ្នាំកំណើត
+opt-export-col-age = អាយុ
+opt-export-col-province = ខេត្ត
+opt-export-col-district = ស្រុក
+opt-export-col-commune = ឃុំ
+opt-export-col-village = ភូមិ
+opt-export-col-living = ការរស់នៅ
+opt-export-col-disability = ពិការភាព
+opt-export-col-worker = បុគ្គលិក
+opt-export-col-registered = ថ្ងៃចុះឈ្មោះ

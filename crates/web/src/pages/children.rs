@@ -34,6 +34,11 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// Only the cases the user works on as second worker.
+    pub fn shared_only(&self) -> bool {
+        self.shared.as_deref() == Some("1")
+    }
+
     pub fn filter(&self) -> ChildFilter {
         let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.trim().is_empty());
         ChildFilter {
@@ -85,6 +90,36 @@ struct ListPage {
     next: String,
     can_register: bool,
     notice: String,
+    /// The list's filters, carried into the export form.
+    export_filters: Vec<(String, String)>,
+    export_columns: Vec<Opt>,
+}
+
+impl ListQuery {
+    /// The filters as (name, value) pairs, for a form that repeats this list.
+    fn pairs(&self) -> Vec<(String, String)> {
+        [
+            ("q", &self.q),
+            ("province", &self.province),
+            ("district", &self.district),
+            ("sex", &self.sex),
+            ("age", &self.age),
+            ("worker", &self.worker),
+            ("living", &self.living),
+            ("shared", &self.shared),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k.to_string(), v)))
+        .collect()
+    }
+}
+
+fn export_columns(tr: crate::i18n::Tr) -> Vec<Opt> {
+    use krousar_domain::export::{ExportColumn, DEFAULT_COLUMNS};
+    ExportColumn::ALL
+        .iter()
+        .map(|c| Opt { value: c.code().into(), label: tr.t(&c.label_key()), selected: DEFAULT_COLUMNS.contains(c) })
+        .collect()
 }
 
 pub(super) fn place_opts(tr: crate::i18n::Tr, places: Vec<krousar_store::locations::Location>, selected: Option<&str>) -> Vec<Opt> {
@@ -127,6 +162,8 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
             next: String::new(),
             can_register: decide(a, Action::CreateChild, Target::Nothing).allowed(),
             notice: tr.t("msg-search-too-short"),
+            export_filters: Vec::new(),
+            export_columns: Vec::new(),
         };
         return Ok(render(page));
     }
@@ -175,6 +212,8 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         next: page.next.as_deref().map(|c| q.next_link(c)).unwrap_or_default(),
         can_register: decide(a, Action::CreateChild, Target::Nothing).allowed(),
         notice: String::new(),
+        export_filters: q.pairs(),
+        export_columns: export_columns(tr),
     };
     Ok(render(page_view))
 }

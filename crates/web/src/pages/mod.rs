@@ -13,6 +13,7 @@ mod children;
 mod duplicate_scan;
 pub use duplicate_scan::SHOWN as DUPLICATE_PAIRS_SHOWN;
 mod duplicates;
+mod export;
 mod figures;
 pub(crate) mod form;
 mod home;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang", post(session::switch_language))
         .route("/children", get(children::list).post(child_form::create))
         .route("/children/new", get(child_form::new))
+        .route("/children/export", get(export::children))
         .route("/children/{id}", get(children::show).post(child_form::update))
         .route("/children/{id}/edit", get(child_form::edit))
         .route("/children/{id}/sensitive", get(sensitive::show).post(sensitive::save))

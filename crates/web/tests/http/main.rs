@@ -9,6 +9,7 @@ mod carers;
 mod cases;
 mod cash;
 mod duplicates;
+mod export;
 mod figures;
 mod pages;
 mod rci_transition;

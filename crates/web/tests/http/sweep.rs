@@ -115,6 +115,8 @@ async fn no_role_of_another_organisation_sees_the_child_anywhere() {
             "/figures?by=org".to_string(),
             "/referrals".to_string(),
             "/duplicates".to_string(),
+            "/children/export?format=csv".to_string(),
+            "/children/export?format=csv&q=xsreypech".to_string(),
             "/cash".to_string(),
             "/carers".to_string(),
             "/training".to_string(),

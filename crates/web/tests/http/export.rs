@@ -1,0 +1,66 @@
+//! Exporting the child list: CSV with a byte-order mark and XLSX, the columns chosen, formulas
+//! made inert, sensitive information never included, another organisation's children never
+//! included, every export audited.
+
+use crate::app::{child_json, client, each_db};
+use serde_json::{json, Value};
+use sqlx::Row;
+
+#[tokio::test]
+async fn a_list_is_exported_safely() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        let mut evil = child_json("ស្រីពៅ", "Sreypov");
+        evil["family_name_latin"] = json!("=HYPERLINK(\"http://evil\")");
+        let c: Value = app.api_post(&w, "/api/v1/children", evil).await.json().await.unwrap();
+        let id = c["id"].as_str().unwrap().to_string();
+        let s = json!({"version": 0, "health": "SECRET-HEALTH-NOTE"});
+        assert_eq!(
+            client().put(app.url(&format!("/api/v1/children/{id}/sensitive"))).bearer_auth(&w).json(&s).send().await.unwrap().status(),
+            200
+        );
+        let x = app.token(&app.other_worker).await;
+        app.api_post(&x, "/api/v1/children", child_json("ដារា", "Otherchild")).await;
+
+        let (c, _) = app.login("worker").await;
+        let list = c.get(app.url("/children")).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("action=\"/children/export\""));
+        let all_cols: String = krousar_domain::export::ExportColumn::ALL.iter().map(|c| format!("&col={}", c.code())).collect();
+        let res = c.get(app.url(&format!("/children/export?format=csv{all_cols}&col=hiv_status"))).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let bytes = res.bytes().await.unwrap();
+        assert_eq!(&bytes[..3], &[0xEF, 0xBB, 0xBF], "a byte-order mark for Excel");
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert!(text.starts_with("Case number,Family name (Khmer)"), "{text}");
+        assert!(text.contains("'=HYPERLINK") && !text.contains(",=HYPERLINK"), "formulas made inert: {text}");
+        assert!(text.contains("ស្រីពៅ") && !text.contains("SECRET-HEALTH") && !text.contains("Otherchild"));
+
+        // XLSX, the default columns, read back as a spreadsheet would.
+        let res = c.get(app.url("/children/export?format=xlsx")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        use calamine::Reader;
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+        assert!(
+            cells.contains(&"Case number".to_string())
+                && cells.contains(&"ស្រីពៅ".to_string())
+                && cells.contains(&"'=HYPERLINK(\"http://evil\")".to_string())
+        );
+        assert_eq!(sheet.height(), 2, "the header and the one child");
+
+        // Another organisation's export holds none of these children; each export is audited.
+        let (o, _) = app.login("stranger").await;
+        let theirs = o.get(app.url("/children/export?format=csv")).send().await.unwrap().text().await.unwrap();
+        assert!(!theirs.contains("Sreypov") && theirs.contains("Otherchild"));
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'children.export'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+            .get("n");
+        assert_eq!(n, 3);
+    })
+    .await;
+}
