@@ -25,6 +25,7 @@ mod merge;
 pub use match_requests::MatchRequest;
 pub mod migrate;
 mod places_cache;
+pub mod quality;
 pub mod rci_documents;
 pub mod rci_transition;
 pub mod rcis;

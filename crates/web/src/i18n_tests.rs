@@ -123,6 +123,17 @@ fn case_keys() -> Vec<String> {
     keys.extend(krousar_domain::cash::PaymentStatus::ALL.iter().map(|v| v.label_key()));
     keys.extend(krousar_domain::export::ExportColumn::ALL.iter().map(|v| v.label_key()));
     keys.push("err-export-too-large".into());
+    keys.extend(
+        [
+            "quality-no-address",
+            "quality-birth-estimated",
+            "quality-reassessment-overdue",
+            "quality-visit-overdue",
+            "quality-approval-waiting",
+            "quality-untouched",
+        ]
+        .map(String::from),
+    );
     keys.extend(krousar_domain::training::Module::ALL.iter().map(|v| v.label_key()));
     keys.extend(krousar_domain::training::TraineeRole::ALL.iter().map(|v| v.label_key()));
     keys.extend(

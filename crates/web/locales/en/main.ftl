@@ -1199,3 +1199,13 @@ opt-export-col-living = Living arrangement
 opt-export-col-disability = Disability
 opt-export-col-worker = Worker
 opt-export-col-registered = Registered on
+
+# Data quality
+page-quality = Data quality
+help-quality = The records that need attention among the children you may open. Each list shows the most recent first.
+quality-no-address = No address (village)
+quality-birth-estimated = Date of birth only estimated
+quality-reassessment-overdue = Reassessment overdue
+quality-visit-overdue = Follow-up visit overdue
+quality-approval-waiting = Waiting for approval for more than a week
+quality-untouched = Open case not changed for six months

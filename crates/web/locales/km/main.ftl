@@ -1199,3 +1199,13 @@ opt-export-col-living = ការរស់នៅ
 opt-export-col-disability = ពិការភាព
 opt-export-col-worker = បុគ្គលិក
 opt-export-col-registered = ថ្ងៃចុះឈ្មោះ
+
+# Data quality
+page-quality = គុណភាពទិន្នន័យ
+help-quality = កំណត់ត្រាដែលត្រូវការការយកចិត្តទុកដាក់ ក្នុងចំណោមកុមារដែលអ្នកអាចបើកមើលបាន។ បញ្ជីនីមួយៗបង្ហាញថ្មីៗមុន។
+quality-no-address = គ្មានអាសយដ្ឋាន (ភូមិ)
+quality-birth-estimated = ថ្ងៃខែឆ្នាំកំណើតគ្រាន់តែប៉ាន់ស្មាន
+quality-reassessment-overdue = ការវាយតម្លៃឡើងវិញហួសកាលកំណត់
+quality-visit-overdue = ការចុះតាមដានហួសកាលកំណត់
+quality-approval-waiting = រង់ចាំការអនុម័តលើសពីមួយសប្តាហ៍
+quality-untouched = ករណីបើកមិនបានផ្លាស់ប្តូររយៈពេលប្រាំមួយខែ

@@ -19,6 +19,7 @@ pub(crate) mod form;
 mod home;
 mod households;
 mod place;
+mod quality;
 pub(crate) mod rci_transition;
 mod rcis;
 mod referrals;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/children", get(children::list).post(child_form::create))
         .route("/children/new", get(child_form::new))
         .route("/children/export", get(export::children))
+        .route("/quality", get(quality::page))
         .route("/children/{id}", get(children::show).post(child_form::update))
         .route("/children/{id}/edit", get(child_form::edit))
         .route("/children/{id}/sensitive", get(sensitive::show).post(sensitive::save))

@@ -64,3 +64,28 @@ async fn a_list_is_exported_safely() {
     })
     .await;
 }
+
+/// The data-quality report lists what needs attention, within the user's own children only.
+#[tokio::test]
+async fn the_data_quality_report_shows_only_ones_own_children() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        let mut vague = child_json("ស្រីមុំ", "Sreymomx");
+        vague["village_code"] = Value::Null;
+        vague["date_of_birth"] = Value::Null;
+        vague["estimated_birth_year"] = json!(2014);
+        assert_eq!(app.api_post(&w, "/api/v1/children", vague).await.status(), 201);
+        app.api_post(&w, "/api/v1/children", child_json("ដារា", "Daraclear")).await;
+        let (c, _) = app.login("worker").await;
+        let page = c.get(app.url("/quality")).send().await.unwrap().text().await.unwrap();
+        let section = |title: &str| page.split(title).nth(1).and_then(|s| s.split("</section>").next()).unwrap_or("").to_string();
+        let no_address = section("No address (village) · ");
+        assert!(no_address.starts_with('1') && no_address.contains("Sreymomx") && !no_address.contains("Daraclear"), "{page}");
+        assert!(section("Date of birth only estimated · ").contains("Sreymomx"));
+        let (o, _) = app.login("stranger").await;
+        assert!(!o.get(app.url("/quality")).send().await.unwrap().text().await.unwrap().contains("Sreymomx"));
+        let (a, _) = app.login("admin").await;
+        assert_eq!(a.get(app.url("/quality")).send().await.unwrap().status(), 403);
+    })
+    .await;
+}

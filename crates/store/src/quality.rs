@@ -1,0 +1,87 @@
+//! The data-quality report: within what the user may see, the children whose records need
+//! attention — no address, a birth date only estimated, an overdue reassessment or follow-up
+//! visit, an approval waiting for more than a week, a case not touched for six months.
+
+use crate::children::{display_name, scope_sql};
+use crate::db::{RowExt, Store};
+use crate::error::StoreError;
+use crate::sql::Sql;
+use chrono::NaiveDate;
+use krousar_domain::policy::list_scope;
+use krousar_domain::{Action, Actor, ListScope};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// How many children a section lists (its count is exact up to `COUNT_CAP`).
+const SHOWN: i64 = 50;
+const COUNT_CAP: i64 = 10_000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QualitySection {
+    /// Message key of the heading (also the API's name of the check).
+    pub key: &'static str,
+    pub count: i64,
+    /// (child id, case number, name), the first ones.
+    pub children: Vec<(Uuid, String, String)>,
+}
+
+/// Each check: its key and the condition on `c` (children) and `k` (cases, left-joined).
+fn checks(today: NaiveDate) -> Vec<(&'static str, String)> {
+    let t = today.to_string();
+    let week_ago = (today - chrono::Duration::days(7)).to_string();
+    let half_year = (today - chrono::Duration::days(182)).to_string();
+    vec![
+        ("quality-no-address", "c.village_code IS NULL".to_string()),
+        ("quality-birth-estimated", "c.date_of_birth IS NULL".to_string()),
+        ("quality-reassessment-overdue", format!("k.closed_on IS NULL AND k.reassessment_due < '{t}'")),
+        (
+            "quality-visit-overdue",
+            format!("k.closed_on IS NULL AND EXISTS (SELECT 1 FROM follow_up_visits v WHERE v.child_id = c.id AND v.done_on IS NULL AND v.due_on < '{t}')"),
+        ),
+        (
+            "quality-approval-waiting",
+            format!("EXISTS (SELECT 1 FROM case_approvals a WHERE a.child_id = c.id AND a.state = 'pending' AND a.requested_at < '{week_ago}')"),
+        ),
+        ("quality-untouched", format!("k.closed_on IS NULL AND k.updated_at < '{half_year}'")),
+    ]
+}
+
+impl Store {
+    pub async fn data_quality(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<QualitySection>, StoreError> {
+        let scope = list_scope(actor, Action::ListChildren);
+        if scope == ListScope::Nothing {
+            return Err(StoreError::Forbidden);
+        }
+        let mut out = Vec::new();
+        for (key, condition) in checks(today) {
+            // The conditions are built here from dates, never from what a user typed.
+            let base = format!("FROM children c LEFT JOIN cases k ON k.child_id = c.id WHERE c.merged_into IS NULL AND {condition}");
+            let mut count = Sql::new(&format!("SELECT COUNT(*) AS n FROM (SELECT c.id {base}"));
+            scope_sql(&mut count, scope.clone(), "c")?;
+            count.push(" LIMIT ").bind_int(COUNT_CAP).push(") AS x");
+            let n = count.query().fetch_one(&self.pool).await?.int("n")?;
+            let mut q = Sql::new(&format!(
+                "SELECT c.id, c.case_number, c.family_name_km, c.given_name_km, c.family_name_latin, c.given_name_latin {base}"
+            ));
+            scope_sql(&mut q, scope.clone(), "c")?;
+            q.push(" ORDER BY c.seq DESC LIMIT ").bind_int(SHOWN);
+            let children = q
+                .query()
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    let (fkm, gkm, fl, gl) = (
+                        r.opt_text("family_name_km")?,
+                        r.opt_text("given_name_km")?,
+                        r.opt_text("family_name_latin")?,
+                        r.opt_text("given_name_latin")?,
+                    );
+                    Ok((r.uuid("id")?, r.text("case_number")?, display_name(&fkm, &gkm, &fl, &gl, false)))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            out.push(QualitySection { key, count: n, children });
+        }
+        Ok(out)
+    }
+}
