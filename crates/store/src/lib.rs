@@ -30,6 +30,7 @@ pub mod rci_documents;
 pub mod rci_transition;
 pub mod rcis;
 pub mod referrals;
+pub mod saved_searches;
 mod search_index;
 pub mod sensitive;
 pub mod sessions;

@@ -115,6 +115,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_rci_documents.sql"),
         postgres: include_str!("../migrations/postgres/0017_rci_documents.sql"),
     },
+    Migration {
+        version: 18,
+        name: "saved_searches",
+        sqlite: include_str!("../migrations/sqlite/0018_saved_searches.sql"),
+        postgres: include_str!("../migrations/postgres/0018_saved_searches.sql"),
+    },
 ];
 
 impl Store {

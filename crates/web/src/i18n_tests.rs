@@ -123,6 +123,7 @@ fn case_keys() -> Vec<String> {
     keys.extend(krousar_domain::cash::PaymentStatus::ALL.iter().map(|v| v.label_key()));
     keys.extend(krousar_domain::export::ExportColumn::ALL.iter().map(|v| v.label_key()));
     keys.push("err-export-too-large".into());
+    keys.push("err-too-many-searches".into());
     keys.extend(
         [
             "quality-no-address",

@@ -1209,3 +1209,10 @@ quality-reassessment-overdue = Reassessment overdue
 quality-visit-overdue = Follow-up visit overdue
 quality-approval-waiting = Waiting for approval for more than a week
 quality-untouched = Open case not changed for six months
+
+# Saved searches
+page-saved-searches = Saved searches
+field-search-name-save = Name of this search
+btn-save-search = Save this search
+err-too-many-searches = You have saved as many searches as you may: delete one first.
+btn-delete = Delete

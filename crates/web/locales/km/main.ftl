@@ -1209,3 +1209,10 @@ quality-reassessment-overdue = ការវាយតម្លៃឡើងវិ�
 quality-visit-overdue = ការចុះតាមដានហួសកាលកំណត់
 quality-approval-waiting = រង់ចាំការអនុម័តលើសពីមួយសប្តាហ៍
 quality-untouched = ករណីបើកមិនបានផ្លាស់ប្តូររយៈពេលប្រាំមួយខែ
+
+# Saved searches
+page-saved-searches = ការស្វែងរកដែលបានរក្សាទុក
+field-search-name-save = ឈ្មោះការស្វែងរកនេះ
+btn-save-search = រក្សាទុកការស្វែងរកនេះ
+err-too-many-searches = អ្នកបានរក្សាទុកការស្វែងរកអស់ចំនួនដែលអនុញ្ញាតហើយ៖ សូមលុបមួយជាមុនសិន។
+btn-delete = លុប

@@ -92,6 +92,10 @@ struct ListPage {
     notice: String,
     /// The list's filters, carried into the export form.
     export_filters: Vec<(String, String)>,
+    /// The user's saved searches: (id, name, link).
+    saved: Vec<(String, String, String)>,
+    /// The current filters as a query string, to save (empty: nothing to save).
+    save_query: String,
     export_columns: Vec<Opt>,
 }
 
@@ -164,6 +168,8 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
             notice: tr.t("msg-search-too-short"),
             export_filters: Vec::new(),
             export_columns: Vec::new(),
+            saved: Vec::new(),
+            save_query: String::new(),
         };
         return Ok(render(page));
     }
@@ -214,6 +220,15 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         notice: String::new(),
         export_filters: q.pairs(),
         export_columns: export_columns(tr),
+        saved: state
+            .store
+            .saved_searches(a)
+            .await
+            .map_err(cur.page_err())?
+            .into_iter()
+            .map(|s| (s.id.to_string(), s.name, format!("/children?{}", s.query)))
+            .collect(),
+        save_query: serde_urlencoded::to_string(q.pairs()).unwrap_or_default(),
     };
     Ok(render(page_view))
 }
@@ -415,4 +430,24 @@ pub async fn co_worker(
         Err(StoreError::Invalid(_)) => show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await,
         Err(e) => Err(cur.page_err()(e)),
     }
+}
+
+/// Save the list's current filters under a name. The query is re-read as the list's filters, so
+/// only known filters are kept.
+pub async fn save_search(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let f = super::form::FormData(pairs);
+    let q: ListQuery = serde_urlencoded::from_str(&f.get("query").unwrap_or_default()).unwrap_or_default();
+    let query = serde_urlencoded::to_string(q.pairs()).unwrap_or_default();
+    state.store.save_search(&cur.actor, &f.get("name").unwrap_or_default(), &query).await.map_err(cur.page_err())?;
+    Ok(Redirect::to(&format!("/children?{query}")).into_response())
+}
+
+pub async fn delete_search(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    state.store.delete_saved_search(&cur.actor, id).await.map_err(cur.page_err())?;
+    Ok(Redirect::to("/children").into_response())
 }

@@ -45,6 +45,8 @@ pub fn routes() -> Router<AppState> {
         .route("/children/new", get(child_form::new))
         .route("/children/export", get(export::children))
         .route("/quality", get(quality::page))
+        .route("/children/saved", post(children::save_search))
+        .route("/children/saved/{id}/delete", post(children::delete_search))
         .route("/children/{id}", get(children::show).post(child_form::update))
         .route("/children/{id}/edit", get(child_form::edit))
         .route("/children/{id}/sensitive", get(sensitive::show).post(sensitive::save))

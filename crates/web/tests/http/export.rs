@@ -89,3 +89,34 @@ async fn the_data_quality_report_shows_only_ones_own_children() {
     })
     .await;
 }
+
+/// A saved search is the user's own, keeps only the list's filters, and runs the list again.
+#[tokio::test]
+async fn a_search_is_saved_reused_and_deleted() {
+    each_db(|app| async move {
+        let (c, csrf) = app.login("worker").await;
+        let res = c
+            .post(app.url("/children/saved"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("name", "Girls in Battambang"),
+                ("query", "province=02&sex=female&evil=javascript:alert(1)"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], "/children?province=02&sex=female");
+        let list = c.get(app.url("/children")).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("Girls in Battambang"), "{list}");
+        assert!(list.contains("href=\"/children?province=02&#38;sex=female\"") && !list.contains("javascript"), "{list}");
+        let mine = app.store.saved_searches(&app.worker.actor()).await.unwrap();
+        let (o, ocsrf) = app.login("stranger").await;
+        assert!(!o.get(app.url("/children")).send().await.unwrap().text().await.unwrap().contains("Girls in Battambang"));
+        let url = app.url(&format!("/children/saved/{}/delete", mine[0].id));
+        assert_eq!(o.post(&url).form(&[("_csrf", ocsrf.as_str())]).send().await.unwrap().status(), 404, "not another's");
+        assert_eq!(c.post(&url).form(&[("_csrf", csrf.as_str())]).send().await.unwrap().status(), 303);
+        assert!(app.store.saved_searches(&app.worker.actor()).await.unwrap().is_empty());
+    })
+    .await;
+}
