@@ -5,8 +5,7 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { chromium } = require('playwright-core');
-const { start, signIn } = require('./server');
+const { start, signIn, launch } = require('./server');
 
 let server, browser, worker, boss, carerUrl;
 
@@ -15,11 +14,7 @@ const inDays = (n) => new Date(Date.now() + 7 * 3600 * 1000 + n * 24 * 3600 * 10
 
 before(async () => {
   server = await start();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   worker = await signIn(browser, server, 'worker');
   boss = await signIn(browser, server, 'boss');
 });

@@ -9,8 +9,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { chromium } = require('playwright-core');
-const { start, signIn: openAs } = require('./server');
+const { start, signIn: openAs, launch } = require('./server');
 
 let server, browser, worker, boss, caseUrl;
 
@@ -48,11 +47,7 @@ async function stage() {
 
 before(async () => {
   server = await start();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   boss = await openAs(browser, server, 'boss');
   worker = await openAs(browser, server, 'worker');
 });

@@ -4,18 +4,13 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { chromium } = require('playwright-core');
-const { start, signIn: openAs } = require('./server');
+const { start, signIn: openAs, launch } = require('./server');
 
 let server, browser, worker, boss, childUrl;
 
 before(async () => {
   server = await start();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   worker = await openAs(browser, server, 'worker');
   boss = await openAs(browser, server, 'otherboss');
 });

@@ -4,7 +4,7 @@
 //! signed-in person may read them; those who may edit RCIs add them.
 
 use crate::audit::{self, Entry};
-use crate::cases::attachments::{clean_name, sniff, write_durably, MAX_BYTES};
+use crate::cases::attachments::{accept_file, clean_name, write_durably};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use krousar_domain::policy::{decide, Target};
@@ -52,13 +52,7 @@ impl Store {
         if !decide(actor, Action::EditRci, Target::Nothing).allowed() {
             return Err(StoreError::Forbidden);
         }
-        if bytes.is_empty() {
-            return Err(StoreError::invalid("file", "err-file-empty"));
-        }
-        if bytes.len() > MAX_BYTES {
-            return Err(StoreError::invalid("file", "err-file-too-large"));
-        }
-        let content_type = sniff(bytes).ok_or_else(|| StoreError::invalid("file", "err-file-type"))?;
+        let content_type = accept_file(bytes)?;
         let id = new_id();
         let path = self.file_path(id)?;
         let sha = hex::encode(Sha256::digest(bytes));

@@ -37,6 +37,18 @@ pub struct Attachment {
 }
 
 /// The type of a file from its first bytes, if it is one we accept.
+/// An uploaded file Krousar keeps: not empty, not too large, of a type read from its bytes.
+/// Returns that type.
+pub(crate) fn accept_file(bytes: &[u8]) -> Result<&'static str, StoreError> {
+    if bytes.is_empty() {
+        return Err(StoreError::invalid("file", "err-file-empty"));
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(StoreError::invalid("file", "err-file-too-large"));
+    }
+    sniff(bytes).ok_or_else(|| StoreError::invalid("file", "err-file-type"))
+}
+
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     let kind = infer::get(bytes)?;
     ALLOWED.iter().find(|a| **a == kind.mime_type()).copied()
@@ -99,13 +111,7 @@ impl Store {
         bytes: &[u8],
         today: NaiveDate,
     ) -> Result<Attachment, StoreError> {
-        if bytes.is_empty() {
-            return Err(StoreError::invalid("file", "err-file-empty"));
-        }
-        if bytes.len() > MAX_BYTES {
-            return Err(StoreError::invalid("file", "err-file-too-large"));
-        }
-        let content_type = sniff(bytes).ok_or_else(|| StoreError::invalid("file", "err-file-type"))?;
+        let content_type = accept_file(bytes)?;
         let id = new_id();
         let path = self.file_path(id)?;
         let sha = hex::encode(Sha256::digest(bytes));

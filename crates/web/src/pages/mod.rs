@@ -108,13 +108,11 @@ pub fn routes() -> Router<AppState> {
         .route("/rcis/new", get(rcis::new))
         .route("/rcis/{id}", get(rcis::show))
         .route("/rcis/{id}/close", post(rcis::close))
-        .route("/rcis/{id}/stage", post(rci_transition::stage))
-        .route("/rcis/{id}/inspections", post(rci_transition::inspection))
-        .route("/rcis/{id}/staff", post(rci_transition::staff))
         .route(
             "/rcis/{id}/documents",
             post(rci_transition::add_document).layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_UPLOAD_BODY)),
         )
+        .route("/rcis/{id}/{what}", post(rci_transition::post))
         .route("/rcis/{id}/documents/{doc}", get(rci_transition::document))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}", get(admin::user).post(admin::update_user))

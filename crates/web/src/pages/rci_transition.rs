@@ -163,36 +163,21 @@ pub(crate) async fn record(state: &AppState, cur: &Current, id: uuid::Uuid, what
     }
 }
 
-pub async fn stage(
+/// `POST /rcis/{id}/{stage|inspections|staff}` from the RCI's page.
+pub async fn post(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Path((id, what)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
-    let r = record(&state, &cur, id, "stage", &FormData(pairs)).await;
-    done(&state, &cur, id, r).await
-}
-
-pub async fn inspection(
-    State(state): State<AppState>,
-    PageUser(cur): PageUser,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let r = record(&state, &cur, id, "inspection", &FormData(pairs)).await;
-    done(&state, &cur, id, r).await
-}
-
-pub async fn staff(
-    State(state): State<AppState>,
-    PageUser(cur): PageUser,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let r = record(&state, &cur, id, "staff", &FormData(pairs)).await;
+    let what = match what.as_str() {
+        "stage" => "stage",
+        "inspections" => "inspection",
+        "staff" => "staff",
+        _ => return Err(cur.fail(crate::error::AppError::NotFound)),
+    };
+    let r = record(&state, &cur, id, what, &FormData(pairs)).await;
     done(&state, &cur, id, r).await
 }
 
