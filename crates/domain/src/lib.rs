@@ -11,6 +11,7 @@ pub mod choices;
 pub mod export;
 pub mod figures;
 pub mod household;
+pub mod indicators;
 pub mod policy;
 pub mod rci;
 pub mod rci_transition;

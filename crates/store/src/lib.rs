@@ -18,6 +18,7 @@ pub mod error;
 pub mod figures;
 pub mod gazetteer;
 pub mod households;
+pub mod indicators;
 pub mod keyring;
 pub mod locations;
 mod match_requests;

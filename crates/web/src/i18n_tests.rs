@@ -124,6 +124,10 @@ fn case_keys() -> Vec<String> {
     keys.extend(krousar_domain::export::ExportColumn::ALL.iter().map(|v| v.label_key()));
     keys.push("err-export-too-large".into());
     keys.push("err-too-many-searches".into());
+    for i in krousar_domain::indicators::Indicator::ALL {
+        keys.push(i.label_key());
+        keys.push(i.definition_key());
+    }
     keys.extend(
         [
             "quality-no-address",

@@ -1216,3 +1216,20 @@ field-search-name-save = Name of this search
 btn-save-search = Save this search
 err-too-many-searches = You have saved as many searches as you may: delete one first.
 btn-delete = Delete
+
+# Indicators
+page-indicators = Indicators
+field-indicator = Indicator
+field-children = Children
+indicator-registered = Children registered
+indicator-registered-def = Children whose record was created in the period (each child once).
+indicator-reintegrated = Children reintegrated
+indicator-reintegrated-def = Children placed in a family (parents, relatives, foster carers or independent living) in the period.
+indicator-visits-due = Children with follow-up visits due
+indicator-visits-due-def = Children with at least one follow-up visit due in the period.
+indicator-visited = Children who received follow-up visits
+indicator-visited-def = Children with at least one follow-up visit done in the period.
+indicator-closed = Cases closed
+indicator-closed-def = Children whose case was closed in the period.
+indicator-referred-out = Children referred to another organisation
+indicator-referred-out-def = Children their organisation referred or transferred to another organisation in the period.

@@ -1216,3 +1216,20 @@ field-search-name-save = ឈ្មោះការស្វែងរកនេះ
 btn-save-search = រក្សាទុកការស្វែងរកនេះ
 err-too-many-searches = អ្នកបានរក្សាទុកការស្វែងរកអស់ចំនួនដែលអនុញ្ញាតហើយ៖ សូមលុបមួយជាមុនសិន។
 btn-delete = លុប
+
+# Indicators
+page-indicators = សូចនាករ
+field-indicator = សូចនាករ
+field-children = កុមារ
+indicator-registered = កុមារដែលបានចុះឈ្មោះ
+indicator-registered-def = កុមារដែលកំណត់ត្រារបស់ពួកគេត្រូវបានបង្កើតក្នុងរយៈពេលនេះ (កុមារម្នាក់រាប់ម្តង)។
+indicator-reintegrated = កុមារដែលបានធ្វើសមាហរណកម្ម
+indicator-reintegrated-def = កុមារដែលបានដាក់ក្នុងគ្រួសារ (ឪពុកម្តាយ សាច់ញាតិ អ្នកថែទាំជំនួស ឬរស់នៅដោយឯករាជ្យ) ក្នុងរយៈពេលនេះ។
+indicator-visits-due = កុមារដែលមានការចុះតាមដានដល់កំណត់
+indicator-visits-due-def = កុមារដែលមានការចុះតាមដានយ៉ាងហោចណាស់មួយដល់កំណត់ក្នុងរយៈពេលនេះ។
+indicator-visited = កុមារដែលបានទទួលការចុះតាមដាន
+indicator-visited-def = កុមារដែលមានការចុះតាមដានយ៉ាងហោចណាស់មួយបានធ្វើក្នុងរយៈពេលនេះ។
+indicator-closed = ករណីដែលបានបិទ
+indicator-closed-def = កុមារដែលករណីរបស់ពួកគេត្រូវបានបិទក្នុងរយៈពេលនេះ។
+indicator-referred-out = កុមារដែលបានបញ្ជូនទៅអង្គការផ្សេង
+indicator-referred-out-def = កុមារដែលអង្គការរបស់ពួកគេបានបញ្ជូន ឬផ្ទេរទៅអង្គការផ្សេងក្នុងរយៈពេលនេះ។

@@ -18,6 +18,7 @@ mod figures;
 pub(crate) mod form;
 mod home;
 mod households;
+mod indicators;
 mod place;
 mod quality;
 pub(crate) mod rci_transition;
@@ -45,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/children/new", get(child_form::new))
         .route("/children/export", get(export::children))
         .route("/quality", get(quality::page))
+        .route("/indicators", get(indicators::page))
+        .route("/indicators/{code}", get(indicators::children))
         .route("/children/saved", post(children::save_search))
         .route("/children/saved/{id}/delete", post(children::delete_search))
         .route("/children/{id}", get(children::show).post(child_form::update))
