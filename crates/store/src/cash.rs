@@ -224,19 +224,8 @@ impl Store {
             let s: CashSupport = serde_json::from_str(&r.text("state")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let (months, amount) = s.unpaid(today);
             if !months.is_empty() {
-                let (fkm, gkm, fl, gl) = (
-                    r.opt_text("family_name_km")?,
-                    r.opt_text("given_name_km")?,
-                    r.opt_text("family_name_latin")?,
-                    r.opt_text("given_name_latin")?,
-                );
-                out.push((
-                    r.uuid("id")?,
-                    r.text("case_number")?,
-                    crate::children::display_name(&fkm, &gkm, &fl, &gl, false),
-                    months.len(),
-                    amount,
-                ));
+                let name = crate::children::row_name(&r)?;
+                out.push((r.uuid("id")?, r.text("case_number")?, name, months.len(), amount));
             }
         }
         out.sort_by_key(|row| std::cmp::Reverse(row.3));

@@ -71,6 +71,14 @@ impl Child {
 }
 
 /// "Family Given" (Khmer order) in the preferred script, falling back to the other.
+/// The Latin-script name of a child from a row holding the four name columns (lists that show
+/// a child without loading the whole record).
+pub(crate) fn row_name(r: &sqlx::any::AnyRow) -> Result<String, StoreError> {
+    let (fkm, gkm, fl, gl) =
+        (r.opt_text("family_name_km")?, r.opt_text("given_name_km")?, r.opt_text("family_name_latin")?, r.opt_text("given_name_latin")?);
+    Ok(display_name(&fkm, &gkm, &fl, &gl, false))
+}
+
 pub fn display_name(fkm: &Option<String>, gkm: &Option<String>, fl: &Option<String>, gl: &Option<String>, khmer: bool) -> String {
     let join = |f: &Option<String>, g: &Option<String>| [f.as_deref(), g.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
     let (km, latin) = (join(fkm, gkm), join(fl, gl));

@@ -2,7 +2,7 @@
 //! see: each is one condition on a child, counted as "N (nF)" and listed by the same condition,
 //! so that the figure and the list behind it always agree.
 
-use crate::children::{display_name, scope_sql};
+use crate::children::scope_sql;
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
 use crate::sql::Sql;
@@ -104,13 +104,8 @@ impl Store {
             .await?
             .iter()
             .map(|r| {
-                let (fkm, gkm, fl, gl) = (
-                    r.opt_text("family_name_km")?,
-                    r.opt_text("given_name_km")?,
-                    r.opt_text("family_name_latin")?,
-                    r.opt_text("given_name_latin")?,
-                );
-                Ok((r.uuid("id")?, r.text("case_number")?, display_name(&fkm, &gkm, &fl, &gl, false)))
+                let name = crate::children::row_name(r)?;
+                Ok((r.uuid("id")?, r.text("case_number")?, name))
             })
             .collect()
     }

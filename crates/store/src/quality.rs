@@ -2,7 +2,7 @@
 //! attention — no address, a birth date only estimated, an overdue reassessment or follow-up
 //! visit, an approval waiting for more than a week, a case not touched for six months.
 
-use crate::children::{display_name, scope_sql};
+use crate::children::scope_sql;
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
 use crate::sql::Sql;
@@ -71,13 +71,8 @@ impl Store {
                 .await?
                 .iter()
                 .map(|r| {
-                    let (fkm, gkm, fl, gl) = (
-                        r.opt_text("family_name_km")?,
-                        r.opt_text("given_name_km")?,
-                        r.opt_text("family_name_latin")?,
-                        r.opt_text("given_name_latin")?,
-                    );
-                    Ok((r.uuid("id")?, r.text("case_number")?, display_name(&fkm, &gkm, &fl, &gl, false)))
+                    let name = crate::children::row_name(r)?;
+                    Ok((r.uuid("id")?, r.text("case_number")?, name))
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             out.push(QualitySection { key, count: n, children });

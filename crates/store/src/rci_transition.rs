@@ -4,7 +4,7 @@
 //! are shown only to those who may open them.
 
 use crate::audit::{self, Entry};
-use crate::children::{display_name, scope_sql};
+use crate::children::scope_sql;
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use crate::sql::Sql;
@@ -146,16 +146,11 @@ impl Store {
         let shown = rows
             .iter()
             .map(|r| {
-                let (fkm, gkm, fl, gl) = (
-                    r.opt_text("family_name_km")?,
-                    r.opt_text("given_name_km")?,
-                    r.opt_text("family_name_latin")?,
-                    r.opt_text("given_name_latin")?,
-                );
+                let name = crate::children::row_name(r)?;
                 Ok(Discharged {
                     child_id: r.uuid("id")?,
                     case_number: r.text("case_number")?,
-                    name: display_name(&fkm, &gkm, &fl, &gl, false),
+                    name,
                     left_on: r.text("left_on")?,
                     case_stage: r.opt_text("stage")?,
                 })

@@ -268,13 +268,8 @@ impl Store {
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
-                let (fkm, gkm, fl, gl) = (
-                    r.opt_text("family_name_km")?,
-                    r.opt_text("given_name_km")?,
-                    r.opt_text("family_name_latin")?,
-                    r.opt_text("given_name_latin")?,
-                );
-                Ok((r.uuid("id")?, r.text("case_number")?, crate::children::display_name(&fkm, &gkm, &fl, &gl, false)))
+                let name = crate::children::row_name(r)?;
+                Ok((r.uuid("id")?, r.text("case_number")?, name))
             })
             .collect()
     }
