@@ -10,6 +10,7 @@ use crate::sql::Sql;
 use chrono::NaiveDate;
 use krousar_domain::case::entries::PlacementType;
 use krousar_domain::cash::{CashSupport, Grant, Payment};
+use krousar_domain::figures::{suppress_each, Count};
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{new_id, Action, Actor, ListScope};
 use serde::Serialize;
@@ -20,7 +21,6 @@ use uuid::Uuid;
 pub struct CashView {
     pub support: CashSupport,
     pub eligible: bool,
-    pub version: i64,
 }
 
 /// Payments of one province in one month.
@@ -30,6 +30,9 @@ pub struct CashTotal {
     pub month: String,
     pub children: i64,
     pub amount_riel: i64,
+    /// Across organisations, fewer than five children are not shown (nor their amount, which
+    /// would tell how many): no child can be singled out.
+    pub suppressed: bool,
 }
 
 /// A family placement after a stay in an institution that has ended.
@@ -97,9 +100,9 @@ impl Store {
     pub async fn cash_support(&self, actor: &Actor, child: Uuid) -> Result<CashView, StoreError> {
         self.view_child(actor, child, "cash").await?;
         let mut tx = self.pool.begin().await?;
-        let (support, version) = state(&mut tx, child).await?;
+        let (support, _) = state(&mut tx, child).await?;
         let eligible = eligible(&mut tx, child).await?;
-        Ok(CashView { support, eligible, version })
+        Ok(CashView { support, eligible })
     }
 
     pub async fn apply_for_cash(&self, actor: &Actor, child: Uuid, on: NaiveDate) -> Result<CashView, StoreError> {
@@ -126,11 +129,12 @@ impl Store {
         };
         refuse_if_closed(&case)?;
         let (mut s, version) = state(&mut tx, child_id).await?;
+        // A cash step changes neither the placement nor the stays it depends on.
+        let eligible = eligible(&mut tx, child_id).await?;
         let invalid = |field: &'static str, code: &'static str| StoreError::invalid(field, code);
         let action = match change {
             Change::Apply(on) => {
-                let ok = eligible(&mut tx, child_id).await?;
-                s.may_apply(ok).map_err(|c| invalid("applied_on", c))?;
+                s.may_apply(eligible).map_err(|c| invalid("applied_on", c))?;
                 s.applied_on = Some(on);
                 s.refused = None;
                 "cash.apply"
@@ -173,9 +177,8 @@ impl Store {
             Entry { action, record_type: "child", record_id: Some(child_id.to_string()), detail: json!({}) },
         )
         .await?;
-        let eligible = eligible(&mut tx, child_id).await?;
         tx.commit().await?;
-        Ok(CashView { support: s, eligible, version: version + 1 })
+        Ok(CashView { support: s, eligible })
     }
 
     /// Payments made, by province and month, for the organisation (a manager) or the whole
@@ -197,11 +200,18 @@ impl Store {
         let rows = q.query().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
+                let children = r.int("children")?;
+                let mut count = [Count::new(children, 0)];
+                if national {
+                    suppress_each(&mut count);
+                }
+                let suppressed = count[0].suppressed;
                 Ok(CashTotal {
                     province_code: r.opt_text("province_code")?,
                     month: r.text("month")?,
-                    children: r.int("children")?,
-                    amount_riel: r.int("amount")?,
+                    children: count[0].total,
+                    amount_riel: if suppressed { 0 } else { r.int("amount")? },
+                    suppressed,
                 })
             })
             .collect()

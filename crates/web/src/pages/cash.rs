@@ -178,7 +178,11 @@ pub async fn report(State(state): State<AppState>, PageUser(cur): PageUser) -> R
             .into_iter()
             .map(|t| {
                 let province = t.province_code.as_ref().and_then(|c| provinces.get(c).cloned()).unwrap_or_else(|| tr.t("msg-no-place"));
-                (t.month, province, tr.num(t.children), money(&cur, t.amount_riel.max(0) as u64))
+                if t.suppressed {
+                    (t.month, province, tr.t("msg-suppressed"), tr.t("msg-suppressed"))
+                } else {
+                    (t.month, province, tr.num(t.children), money(&cur, t.amount_riel.max(0) as u64))
+                }
             })
             .collect(),
         Err(StoreError::Forbidden) => Vec::new(),

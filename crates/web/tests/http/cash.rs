@@ -109,6 +109,13 @@ async fn cash_support_is_applied_for_approved_and_paid_in_order() {
         let totals = m.get(app.url("/cash")).send().await.unwrap().text().await.unwrap();
         assert!(totals.contains("100,000៛"), "{totals}");
 
+        // Across organisations, one child paid in a province is not a figure to show.
+        let ministry = app.store.create_org(Who::system(), "MoSVY", krousar_domain::choices::OrgKind::Ministry).await.unwrap();
+        app.store.create_user(Who::system(), ministry.id, None, "mosvy", "MoSVY", Role::Ministry, &hash, "en").await.unwrap();
+        let (n, _) = app.login("mosvy").await;
+        let national = n.get(app.url("/cash")).send().await.unwrap().text().await.unwrap();
+        assert!(national.contains("&#60;5") && !national.contains("100,000៛") && !national.contains("Sreypov"), "{national}");
+
         let (x, _) = app.login("stranger").await;
         assert_eq!(x.get(&url).send().await.unwrap().status(), 403);
         assert!(!x.get(app.url("/cash")).send().await.unwrap().text().await.unwrap().contains("Sreypov"));
