@@ -110,3 +110,18 @@ pub struct Change {
 pub fn compare(previous: Option<&CsiScores>, now: &CsiScores) -> Vec<Change> {
     factors().filter_map(|f| now.score(f).map(|n| Change { factor: f, before: previous.and_then(|p| p.score(f)), now: n })).collect()
 }
+
+/// The average change per domain (points of the domain's total) from each child's previous
+/// assessment to their latest, over the pairs given; nothing for no pairs. For reports.
+pub fn average_change(pairs: &[(&CsiScores, &CsiScores)]) -> Vec<(&'static str, f64)> {
+    if pairs.is_empty() {
+        return Vec::new();
+    }
+    DOMAINS
+        .iter()
+        .map(|d| {
+            let sum: i64 = pairs.iter().map(|(before, now)| i64::from(now.domain_total(d)) - i64::from(before.domain_total(d))).sum();
+            (d.code, sum as f64 / pairs.len() as f64)
+        })
+        .collect()
+}

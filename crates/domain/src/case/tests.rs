@@ -153,6 +153,18 @@ fn csi_raw(score: &str) -> Vec<(String, Option<String>, Option<String>)> {
 }
 
 #[test]
+fn the_average_csi_change_is_taken_per_domain_over_children() {
+    let (two, three, four) =
+        (csi::validate(&csi_raw("2")).unwrap(), csi::validate(&csi_raw("3")).unwrap(), csi::validate(&csi_raw("4")).unwrap());
+    // One child up a point on each factor (two per domain), one up two points on each.
+    let change = csi::average_change(&[(&two, &three), (&two, &four)]);
+    assert_eq!(change.len(), 6);
+    assert!(change.iter().all(|(_, c)| (*c - 3.0).abs() < 1e-9), "{change:?}");
+    assert!(csi::average_change(&[]).is_empty());
+    assert_eq!(csi::average_change(&[(&four, &two)])[0], ("food", -4.0));
+}
+
+#[test]
 fn csi_scores_are_one_to_four_for_every_factor() {
     let ok = csi::validate(&csi_raw("3")).unwrap();
     assert_eq!(ok.total(), 36);

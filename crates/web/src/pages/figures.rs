@@ -30,7 +30,7 @@ struct FiguresPage {
     suppressed: bool,
 }
 
-fn cell(tr: crate::i18n::Tr, c: &Count) -> String {
+pub(crate) fn cell(tr: crate::i18n::Tr, c: &Count) -> String {
     if c.secondary {
         tr.t("msg-suppressed-secondary")
     } else if c.suppressed {

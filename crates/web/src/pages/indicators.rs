@@ -1,27 +1,21 @@
-//! Indicators for a period within what the user may see, written the field's way — "42 (17F)" —
-//! each with its definition and a link to the children behind it.
+//! Indicators for a period within a reach the user holds, written the field's way — "42 (17F)"
+//! — each with its definition, broken down by a dimension when asked, and each number linked to
+//! the records behind it (for national figures, counts only).
 
+use super::indicator_view::{self as view, Choice, FigureRow, Params};
 use super::render;
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
-use crate::views::{today, Layout};
+use crate::views::{today, Layout, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use krousar_domain::indicators::{Indicator, Period};
-use serde::Deserialize;
+use krousar_domain::indicators::{Dimension, Period};
 
-#[derive(Deserialize, Default)]
-pub struct PeriodQuery {
-    from: Option<String>,
-    to: Option<String>,
-}
-
-pub struct Row {
+/// A quick choice of period.
+pub struct Preset {
     pub label: String,
-    pub definition: String,
-    pub value: String,
     pub href: String,
 }
 
@@ -31,30 +25,46 @@ struct IndicatorsPage {
     l: Layout,
     from: String,
     to: String,
-    rows: Vec<Row>,
+    presets: Vec<Preset>,
+    reaches: Vec<Opt>,
+    provinces: Vec<Opt>,
+    dimensions: Vec<Opt>,
+    national: bool,
+    rows: Vec<FigureRow>,
+    csi: Vec<(String, String)>,
+    csi_children: String,
+    query: String,
 }
 
-pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<PeriodQuery>) -> Result<Response, PageError> {
+pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<Params>) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let p = Period::parse(q.from.as_deref(), q.to.as_deref(), today());
-    let values = state.store.indicators(&cur.actor, p).await.map_err(cur.page_err())?;
-    let rows = values
-        .into_iter()
-        .filter_map(|v| {
-            let i = Indicator::parse(v.code)?;
-            Some(Row {
-                label: tr.t(&i.label_key()),
-                definition: tr.t(&i.definition_key()),
-                value: tr.t2("msg-count-female", ("total", tr.num(v.total)), ("female", tr.num(v.female))),
-                href: format!("/indicators/{}?from={}&to={}", i.code(), p.from, p.to),
-            })
-        })
-        .collect();
+    let c = Choice::of(&q, &cur);
+    let rows = view::figure_rows(&state, &cur, &c).await?;
+    let csi = state.store.csi_change(&cur.actor, c.reach, c.province(), c.period).await.map_err(cur.page_err())?;
+    let now = today();
+    let reach = format!("&reach={}{}", c.reach.code(), c.province.as_ref().map(|p| format!("&province={p}")).unwrap_or_default());
+    let presets = [
+        ("msg-period-month", Period::month_of(now)),
+        ("msg-period-quarter", Period::quarter_of(now)),
+        ("msg-period-last-quarter", Period::quarter_of(now).previous()),
+        ("msg-period-year", Period::year_of(now)),
+    ]
+    .into_iter()
+    .map(|(k, p)| Preset { label: tr.t(k), href: format!("/indicators?from={}&to={}{reach}", p.from, p.to) })
+    .collect();
     Ok(render(IndicatorsPage {
         l: Layout::new(&cur, tr.t("page-indicators"), "/indicators"),
-        from: p.from.to_string(),
-        to: p.to.to_string(),
+        from: c.period.from.to_string(),
+        to: c.period.to.to_string(),
+        presets,
+        reaches: view::reach_options(tr, &cur, &c),
+        provinces: view::province_options(&state, &cur, &c).await?,
+        dimensions: view::dimension_options(tr, &c),
+        national: c.reach == krousar_store::indicators::Reach::National,
         rows,
+        csi: csi.domains.iter().map(|(d, v)| (tr.t(&format!("csi-domain-{d}")), format!("{v:+.1}"))).collect(),
+        csi_children: if csi.suppressed { tr.t("msg-suppressed") } else { tr.num(csi.children) },
+        query: c.query(),
     }))
 }
 
@@ -64,31 +74,48 @@ struct DrillPage {
     l: Layout,
     definition: String,
     period: String,
-    children: Vec<(String, String)>,
+    group: String,
+    records: Vec<(String, String)>,
+    back: String,
 }
 
-/// The children behind one figure (the first 1,000).
-pub async fn children(
+/// The records behind one figure, or behind one value of its breakdown (the first 1,000).
+pub async fn records(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Path(code): Path<String>,
-    Query(q): Query<PeriodQuery>,
+    Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let i = Indicator::parse(&code).ok_or_else(|| cur.fail(AppError::NotFound))?;
-    let p = Period::parse(q.from.as_deref(), q.to.as_deref(), today());
-    let children = state
+    let i = view::indicator(&code).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let c = Choice::of(&q, &cur);
+    let group: Option<(Dimension, &str)> = c.by.filter(|d| d.applies_to(i)).zip(q.value.as_deref());
+    let records = state
         .store
-        .indicator_children(&cur.actor, i, p, 1000)
+        .indicator_records(&cur.actor, c.reach, c.province(), i, group, c.period, 1000)
         .await
         .map_err(cur.page_err())?
         .into_iter()
-        .map(|(id, num, name)| (format!("/children/{id}"), format!("{num} · {name}")))
+        .map(|r| (r.href, r.label))
         .collect();
+    let group = match group {
+        Some((d, v)) => {
+            let g = krousar_store::indicators::Group {
+                value: v.to_string(),
+                name_km: None,
+                name_latin: None,
+                count: krousar_domain::figures::Count::new(0, 0),
+            };
+            format!("{}: {}", tr.t(&d.label_key()), view::group_label(tr, d, &g))
+        }
+        None => String::new(),
+    };
     Ok(render(DrillPage {
         l: Layout::new(&cur, tr.t(&i.label_key()), "/indicators"),
         definition: tr.t(&i.definition_key()),
-        period: format!("{} – {}", p.from, p.to),
-        children,
+        period: format!("{} – {}", c.period.from, c.period.to),
+        group,
+        records,
+        back: format!("/indicators?{}", c.query()),
     }))
 }

@@ -18,12 +18,14 @@ mod figures;
 pub(crate) mod form;
 mod home;
 mod households;
+mod indicator_view;
 mod indicators;
 mod place;
 mod quality;
 pub(crate) mod rci_transition;
 mod rcis;
 mod referrals;
+mod reports;
 mod sensitive;
 mod session;
 mod teams;
@@ -47,7 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/children/export", get(export::children))
         .route("/quality", get(quality::page))
         .route("/indicators", get(indicators::page))
-        .route("/indicators/{code}", get(indicators::children))
+        .route("/indicators/{code}", get(indicators::records))
+        .route("/reports/quarterly", get(reports::quarterly))
         .route("/children/saved", post(children::save_search))
         .route("/children/saved/{id}/delete", post(children::delete_search))
         .route("/children/{id}", get(children::show).post(child_form::update))

@@ -1,25 +1,68 @@
 //! Indicators on a small hand-built dataset whose answers are known: each figure "N (nF)" and
-//! the list of children behind it agree, within the user's scope only.
+//! the list behind it agree, breakdowns add up, within the user's reach only; national figures
+//! are counts with small numbers hidden; the quarterly report carries the same figures.
 
-use crate::app::{child_json, each_db};
+use crate::app::{child_json, each_db, TestApp, PASSWORD};
+use krousar_domain::Role;
+use krousar_store::Who;
 use serde_json::{json, Value};
+
+/// The text of a figure's cell on the indicators page (tags removed), by indicator code.
+fn figure(page: &str, code: &str) -> String {
+    let row = page.split(&format!("id=\"i-{code}\"")).nth(1).unwrap_or("");
+    let cell = row.split("<td").nth(2).unwrap_or("");
+    let cell = cell.split("</td>").next().unwrap_or("");
+    let mut text = String::new();
+    let mut in_tag = false;
+    for ch in cell.split_once('>').map(|(_, rest)| rest).unwrap_or("").chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.trim().to_string()
+}
+
+async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    let res = c.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    res.text().await.unwrap()
+}
+
+fn csi_form(csrf: &str, score: &str, on: &str) -> Vec<(String, String)> {
+    let mut f = vec![("_csrf".to_string(), csrf.to_string()), ("assessed_on".to_string(), on.to_string())];
+    for factor in krousar_domain::case::csi::factors() {
+        f.push((format!("score_{factor}"), score.to_string()));
+        f.push((format!("note_{factor}"), String::new()));
+    }
+    f
+}
 
 #[tokio::test]
 async fn indicators_count_what_their_lists_show() {
     each_db(|app| async move {
         let w = app.token(&app.worker).await;
-        let today = krousar_web::views::today().to_string();
+        let today = krousar_web::views::today();
+        let day = today.to_string();
+        let earlier = (today - chrono::Duration::days(400)).to_string();
         let mut ids = Vec::new();
-        for (km, latin, sex) in [("ស្រីពៅ", "Sreypov", "female"), ("ស្រីនាង", "Sreyneang", "female"), ("ដារា", "Dara", "male")]
-        {
+        // Two girls (one aged 11, one aged 3) and a boy of 11.
+        for (km, latin, sex, born) in [
+            ("ស្រីពៅ", "Sreypov", "female", "2015-03-02"),
+            ("ស្រីនាង", "Sreyneang", "female", "2023-01-05"),
+            ("ដារា", "Dara", "male", "2015-03-02"),
+        ] {
             let mut body = child_json(km, latin);
             body["sex"] = json!(sex);
+            body["date_of_birth"] = json!(born);
             let c: Value = app.api_post(&w, "/api/v1/children", body).await.json().await.unwrap();
             ids.push(c["id"].as_str().unwrap().to_string());
         }
         // Sreypov goes home to her mother; Dara to a group home (not a family).
         for (id, kind) in [(&ids[0], "mother"), (&ids[2], "group_home")] {
-            app.api_post(&w, &format!("/api/v1/children/{id}/case/open"), json!({"route": "rci", "opened_on": today})).await;
+            app.api_post(&w, &format!("/api/v1/children/{id}/case/open"), json!({"route": "rci", "opened_on": earlier})).await;
             let home: Value = app
                 .api_post(
                     &w,
@@ -34,36 +77,95 @@ async fn indicators_count_what_their_lists_show() {
                 .api_post(
                     &w,
                     &format!("/api/v1/children/{id}/case/placement"),
-                    json!({"kind": kind, "household_id": home["id"], "started_on": today, "justification": "Only option for now"}),
+                    json!({"kind": kind, "household_id": home["id"], "started_on": day, "justification": "Only option for now"}),
                 )
                 .await;
             assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
         }
-        let (c, _) = app.login("worker").await;
-        let page = c.get(app.url("/indicators")).send().await.unwrap().text().await.unwrap();
-        let figure = |label: &str| -> String {
-            let after = page.split(label).nth(1).unwrap_or("");
-            let link = after.split("<a href=").nth(1).unwrap_or("");
-            let value = link.split("\">").nth(1).unwrap_or("");
-            value.split('<').next().unwrap_or("").to_string()
-        };
-        assert_eq!(figure("Children registered<"), "3 (2F)", "{page}");
-        assert_eq!(figure("Children reintegrated<"), "1 (1F)");
-        assert_eq!(figure("Cases closed<"), "0 (0F)");
-        // Each figure's list holds exactly the children it counts.
-        for (code, expected) in [("registered", 3), ("reintegrated", 1), ("closed", 0)] {
-            let list = c.get(app.url(&format!("/indicators/{code}"))).send().await.unwrap().text().await.unwrap();
+        // Sreypov gets school support and food; Dara food. Sreypov is assessed twice.
+        for (id, service) in [(&ids[0], "school_enrolment"), (&ids[0], "emergency_food"), (&ids[2], "emergency_food")] {
+            let s = json!({"service": service, "provider": "own", "provided_on": day});
+            let res = app.api_post(&w, &format!("/api/v1/children/{id}/case/service"), s).await;
+            assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        }
+        let (c, csrf) = app.login("worker").await;
+        for (score, on) in [("2", earlier.as_str()), ("3", day.as_str())] {
+            let res = c.post(app.url(&format!("/children/{}/case/csi", ids[0]))).form(&csi_form(&csrf, score, on)).send().await.unwrap();
+            assert!(res.status().is_redirection() || res.status() == 200, "{}", res.text().await.unwrap());
+        }
+
+        let page = get(&c, &app, "/indicators").await;
+        assert_eq!(figure(&page, "registered"), "3 (2F)", "{page}");
+        assert_eq!(figure(&page, "reintegrated"), "1 (1F)");
+        assert_eq!(figure(&page, "served"), "2 (1F)");
+        assert_eq!(figure(&page, "assessed"), "1 (1F)");
+        assert_eq!(figure(&page, "open_cases"), "2 (1F)");
+        assert_eq!(figure(&page, "closed"), "0 (0F)");
+        // One child compared, each factor a point higher: two points per domain.
+        assert!(page.contains("+2.0"), "{page}");
+        // Each figure's list holds exactly the records it counts.
+        for (code, expected) in [("registered", 3), ("reintegrated", 1), ("served", 2), ("assessed", 1), ("closed", 0)] {
+            let list = get(&c, &app, &format!("/indicators/{code}")).await;
             assert_eq!(list.matches("href=\"/children/").count(), expected, "{code}: {list}");
         }
-        let reintegrated = c.get(app.url("/indicators/reintegrated")).send().await.unwrap().text().await.unwrap();
+        let reintegrated = get(&c, &app, "/indicators/reintegrated").await;
         assert!(reintegrated.contains("Sreypov") && !reintegrated.contains("Dara"));
+
+        // Broken down: by age at the end of the period, by service; each value lists its own.
+        let by_age = get(&c, &app, "/indicators?by=age_band").await;
+        let registered = figure(&by_age, "registered");
+        assert!(registered.contains("6-11: 2 (1F)") && registered.contains("0-5: 1 (1F)"), "{registered}");
+        let young = get(&c, &app, "/indicators/registered?by=age_band&value=0-5").await;
+        assert!(young.contains("Sreyneang") && !young.contains("Sreypov") && !young.contains("Dara"), "{young}");
+        let by_service = get(&c, &app, "/indicators?by=service").await;
+        let served = figure(&by_service, "served");
+        assert!(served.contains("2 (1F)"), "food for two: {served}");
+        let school = get(&c, &app, "/indicators/served?by=service&value=school_enrolment").await;
+        assert!(school.contains("Sreypov") && !school.contains("Dara"));
+        let by_placement = get(&c, &app, "/indicators?by=placement_type").await;
+        assert!(figure(&by_placement, "reintegrated").contains("1 (1F)"));
+
         // Last year: nothing; another organisation: nothing of these.
-        let old = c.get(app.url("/indicators?from=2020-01-01&to=2020-12-31")).send().await.unwrap().text().await.unwrap();
-        assert!(old.contains("0 (0F)") && !old.contains("3 (2F)"));
+        let old = get(&c, &app, "/indicators?from=2020-01-01&to=2020-12-31").await;
+        assert_eq!(figure(&old, "registered"), "0 (0F)");
         let (o, _) = app.login("stranger").await;
-        let theirs = o.get(app.url("/indicators")).send().await.unwrap().text().await.unwrap();
-        assert!(!theirs.contains("3 (2F)"));
-        assert!(!o.get(app.url("/indicators/registered")).send().await.unwrap().text().await.unwrap().contains("Sreypov"));
+        let theirs = get(&o, &app, "/indicators").await;
+        assert_eq!(figure(&theirs, "registered"), "0 (0F)");
+        assert!(!get(&o, &app, "/indicators/registered").await.contains("Sreypov"));
+
+        // The ministry: national figures, small counts hidden, nothing listed.
+        let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
+        app.store.create_user(Who::system(), app.worker.org_id, None, "minister", "Ministry", Role::Ministry, &hash, "en").await.unwrap();
+        let (m, _) = app.login("minister").await;
+        let national = get(&m, &app, "/indicators").await;
+        assert_eq!(figure(&national, "registered"), "&#60;5", "{national}");
+        assert!(!national.contains("href=\"/indicators/registered"), "no list behind national figures");
+        assert_eq!(m.get(app.url("/indicators/registered?reach=national")).send().await.unwrap().status(), 403);
+        // A worker cannot ask for national figures: the reach falls back to their own.
+        let asked = get(&c, &app, "/indicators?reach=national").await;
+        assert_eq!(figure(&asked, "registered"), "3 (2F)");
+
+        // The quarterly report: the same figures, as a page, a workbook; audited.
+        let report = get(&c, &app, "/reports/quarterly?lang=en").await;
+        assert!(report.contains("Quarterly report to donors") && report.contains("3 (2F)"), "{report}");
+        assert!(report.contains("Definitions") && report.contains("Children whose record was created in the period"));
+        let xlsx = c.get(app.url("/reports/quarterly?format=xlsx&lang=en")).send().await.unwrap();
+        assert_eq!(xlsx.status(), 200);
+        let bytes = xlsx.bytes().await.unwrap();
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let sheet = book.worksheet_range("Report").unwrap();
+        let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        let registered = rows.iter().find(|r| r[0] == "Children registered").unwrap();
+        assert_eq!((registered[1].as_str(), registered[2].as_str()), ("3", "2"), "numbers, total and girls: {registered:?}");
+        let ministry = get(&m, &app, "/reports/quarterly?kind=ministry&lang=en").await;
+        assert!(
+            ministry.contains("Ministry of Social Affairs") && !ministry.contains("3 (2F)") && ministry.contains("&#60;5"),
+            "{ministry}"
+        );
+        let f = krousar_store::audit::AuditFilter { action: Some("indicators.report".into()), limit: 10, ..Default::default() };
+        let reports = krousar_store::audit::list(&app.store, &f).await.unwrap();
+        assert_eq!(reports.len(), 3, "every report is audited");
     })
     .await;
 }

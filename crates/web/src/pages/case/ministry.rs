@@ -32,20 +32,23 @@ pub struct Section {
 
 #[derive(Template)]
 #[template(path = "print_form.html")]
-struct PrintPage {
-    lang: &'static str,
-    tr: Tr,
-    title: String,
-    number: String,
-    org: String,
-    sections: Vec<Section>,
-    signatures: Vec<String>,
-    generated: String,
-    css_inline: String,
-    screen_links: bool,
-    pdf_href: String,
-    back_href: String,
-    notice: String,
+pub(crate) struct PrintPage {
+    pub lang: &'static str,
+    pub tr: Tr,
+    pub title: String,
+    pub number: String,
+    pub org: String,
+    pub sections: Vec<Section>,
+    pub signatures: Vec<String>,
+    pub generated: String,
+    pub css_inline: String,
+    pub screen_links: bool,
+    pub pdf_href: String,
+    pub back_href: String,
+    pub back_label: String,
+    /// A spreadsheet of the same document, when there is one.
+    pub xlsx_href: String,
+    pub notice: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -408,13 +411,20 @@ pub async fn print(
         screen_links: as_html,
         pdf_href: format!("/children/{id}/case/forms/{n}?format=pdf{lang_q}"),
         back_href: format!("/children/{id}/case"),
+        back_label: tr.t("btn-case"),
+        xlsx_href: String::new(),
         notice: String::new(),
     };
     deliver(&cur, page, as_html, &format!("{}-form{n}.pdf", child.case_number)).await
 }
 
 /// The page as a PDF (Chromium), or as a print-ready page when asked for or when no PDF can be made.
-async fn deliver(cur: &crate::auth::Current, mut page: PrintPage, as_html: bool, file_name: &str) -> Result<Response, PageError> {
+pub(crate) async fn deliver(
+    cur: &crate::auth::Current,
+    mut page: PrintPage,
+    as_html: bool,
+    file_name: &str,
+) -> Result<Response, PageError> {
     if !as_html {
         page.css_inline = crate::security::PRINT_CSS.to_string();
         let html = page.render().map_err(|e| cur.fail(AppError::Internal(e.to_string())))?;
@@ -506,6 +516,8 @@ pub async fn external_referral(
         screen_links: as_html,
         pdf_href: format!("/referrals/external/{id}/form?format=pdf{lang_q}"),
         back_href: "/referrals".into(),
+        back_label: tr.t("nav-referrals"),
+        xlsx_href: String::new(),
         notice: String::new(),
     };
     deliver(&cur, page, as_html, "referral.pdf").await

@@ -1,0 +1,74 @@
+//! Figures that are not counts of records: the average change of the Child Status Index per
+//! domain, from each child's previous assessment to their latest one in the period.
+
+use super::{resolve, Reach};
+use crate::children::scope_sql;
+use crate::db::{RowExt, Store};
+use crate::error::StoreError;
+use crate::sql::Sql;
+use krousar_domain::case::csi::average_change;
+use krousar_domain::case::entries::CsiAssessment;
+use krousar_domain::figures::MIN_SHOWN;
+use krousar_domain::indicators::Period;
+use krousar_domain::Actor;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CsiChange {
+    /// Children assessed in the period who had an earlier assessment to compare with.
+    pub children: i64,
+    /// Hidden in national figures when fewer than five children are compared.
+    pub suppressed: bool,
+    /// (domain code, average change in points).
+    pub domains: Vec<(&'static str, f64)>,
+}
+
+impl Store {
+    pub async fn csi_change(&self, actor: &Actor, reach: Reach, province: Option<&str>, p: Period) -> Result<CsiChange, StoreError> {
+        let r = resolve(actor, reach, province)?;
+        let Some(scope) = r.children.clone() else { return Err(StoreError::Forbidden) };
+        let (from, to) = (p.from.to_string(), p.to.to_string());
+        let mut q = Sql::new(
+            "SELECT e.child_id, e.body FROM case_entries e JOIN children c ON c.id = e.child_id \
+             WHERE e.kind = 'csi' AND c.merged_into IS NULL AND e.occurred_on <= ",
+        );
+        q.bind_text(to.clone());
+        q.push(" AND e.child_id IN (SELECT child_id FROM case_entries WHERE kind = 'csi' AND occurred_on >= ").bind_text(from);
+        q.push(" AND occurred_on <= ").bind_text(to).push(")");
+        if let Some(scope) = scope {
+            scope_sql(&mut q, scope, "c")?;
+        }
+        if let Some(pr) = &r.province {
+            q.push(" AND c.province_code = ").bind_text(pr.clone());
+        }
+        q.push(" ORDER BY e.child_id, e.occurred_on, e.seq");
+        // Each child's last two assessments up to the end of the period.
+        let mut pairs: Vec<(CsiAssessment, CsiAssessment)> = Vec::new();
+        let mut current: Option<(String, Option<CsiAssessment>, CsiAssessment)> = None;
+        let close = |c: Option<(String, Option<CsiAssessment>, CsiAssessment)>, pairs: &mut Vec<_>| {
+            if let Some((_, Some(before), now)) = c {
+                pairs.push((before, now));
+            }
+        };
+        for row in q.query().fetch_all(&self.pool).await? {
+            let child = row.text("child_id")?;
+            let a: CsiAssessment = serde_json::from_str(&row.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            current = match current.take() {
+                Some((id, _, last)) if id == child => Some((id, Some(last), a)),
+                other => {
+                    close(other, &mut pairs);
+                    Some((child, None, a))
+                }
+            };
+        }
+        close(current, &mut pairs);
+        let refs: Vec<_> = pairs.iter().map(|(b, n)| (&b.scores, &n.scores)).collect();
+        let n = pairs.len() as i64;
+        let suppressed = r.national && n > 0 && n < MIN_SHOWN;
+        Ok(CsiChange {
+            children: if suppressed { 0 } else { n },
+            suppressed,
+            domains: if suppressed { Vec::new() } else { average_change(&refs) },
+        })
+    }
+}

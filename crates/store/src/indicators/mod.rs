@@ -1,0 +1,370 @@
+//! Indicators (defined in `krousar_domain::indicators`) over a period, within a reach the user
+//! holds — their caseload, what they may list, or national figures for the ministry — and
+//! optionally one province. Each is counted as "N (nF)", broken down by a dimension, and listed
+//! by the same query, so that a figure and the records behind it always agree. National figures
+//! are counts only: small counts are suppressed and nothing is listed.
+
+mod carers;
+mod extras;
+mod query;
+
+use crate::db::{RowExt, Store};
+use crate::error::StoreError;
+use krousar_domain::figures::{suppress_each, suppress_table, Count};
+use krousar_domain::indicators::{Dimension, Indicator, Period, Unit};
+use krousar_domain::policy::{decide, list_scope, Target};
+use krousar_domain::{Action, Actor, ListScope};
+use serde::Serialize;
+use uuid::Uuid;
+
+pub use extras::CsiChange;
+
+/// Whose figures: the user's own caseload, everything the user may list, or the nation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Reach {
+    Caseload,
+    Visible,
+    National,
+}
+
+impl Reach {
+    pub fn parse(s: &str) -> Option<Reach> {
+        match s {
+            "caseload" => Some(Reach::Caseload),
+            "visible" => Some(Reach::Visible),
+            "national" => Some(Reach::National),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Reach::Caseload => "caseload",
+            Reach::Visible => "visible",
+            Reach::National => "national",
+        }
+    }
+
+    /// What a user sees first: the ministry the nation, everyone else what they may list.
+    pub fn default_for(actor: &Actor) -> Reach {
+        match list_scope(actor, Action::ListChildren) {
+            ListScope::Nothing if decide(actor, Action::ViewAggregates, Target::Nothing).allowed() => Reach::National,
+            _ => Reach::Visible,
+        }
+    }
+
+    /// The reaches this user may choose from.
+    pub fn available(actor: &Actor) -> Vec<Reach> {
+        let mut out = Vec::new();
+        match list_scope(actor, Action::ListChildren) {
+            ListScope::Nothing => {}
+            ListScope::Own(_) => out.push(Reach::Visible),
+            _ => out.extend([Reach::Caseload, Reach::Visible]),
+        }
+        if decide(actor, Action::ViewAggregates, Target::Nothing).allowed() {
+            out.push(Reach::National);
+        }
+        out
+    }
+}
+
+/// A reach turned into filters, one per kind of record (None: not within this reach).
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    /// Some(None): every child, for counts only.
+    children: Option<Option<ListScope>>,
+    org_for_referrals: Option<Option<Uuid>>,
+    org_for_registers: Option<Option<Uuid>>,
+    /// Carers of this organisation (None: all), of this worker only.
+    carers: Option<(Option<Uuid>, Option<Uuid>)>,
+    province: Option<String>,
+    national: bool,
+}
+
+fn resolve(actor: &Actor, reach: Reach, province: Option<&str>) -> Result<Resolved, StoreError> {
+    let province = province.filter(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_digit())).map(str::to_string);
+    let org = actor.org_id;
+    let carers_allowed = decide(actor, Action::ListCarers, Target::Organisation(org)).allowed();
+    let training = decide(actor, Action::ManageTraining, Target::Organisation(org)).allowed();
+    match reach {
+        Reach::National => {
+            if !decide(actor, Action::ViewAggregates, Target::Nothing).allowed() {
+                return Err(StoreError::Forbidden);
+            }
+            Ok(Resolved {
+                children: Some(None),
+                org_for_referrals: Some(None),
+                org_for_registers: Some(None),
+                carers: Some((None, None)),
+                province,
+                national: true,
+            })
+        }
+        Reach::Caseload | Reach::Visible => {
+            let scope = match (reach, list_scope(actor, Action::ListChildren)) {
+                (_, ListScope::Nothing) => return Err(StoreError::Forbidden),
+                (Reach::Caseload, _) => ListScope::Own(actor.user_id),
+                (_, s) => s,
+            };
+            let own = matches!(scope, ListScope::Own(_));
+            Ok(Resolved {
+                org_for_referrals: (!own).then_some(Some(org)),
+                org_for_registers: (!own && training).then_some(Some(org)),
+                carers: carers_allowed.then_some((Some(org), own.then_some(actor.user_id))),
+                children: Some(Some(scope)),
+                province,
+                national: false,
+            })
+        }
+    }
+}
+
+/// One figure: its count (suppressed in national figures when small) and whether the records
+/// behind it can be listed for this user.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub code: &'static str,
+    #[serde(skip)]
+    pub indicator: Indicator,
+    pub count: Count,
+    pub has_sex: bool,
+    pub listable: bool,
+}
+
+/// One value of a breakdown, with the name of a place, organisation or course when it is one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub value: String,
+    pub name_km: Option<String>,
+    pub name_latin: Option<String>,
+    pub count: Count,
+}
+
+/// One record behind a figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    pub href: String,
+    pub label: String,
+}
+
+fn finish(mut counts: Vec<Count>, national: bool, unit: Unit) -> Vec<Count> {
+    if national && unit != Unit::Rci {
+        suppress_each(&mut counts);
+    }
+    counts
+}
+
+impl Store {
+    /// Every indicator that applies within the reach, for the period.
+    pub async fn indicator_figures(
+        &self,
+        actor: &Actor,
+        reach: Reach,
+        province: Option<&str>,
+        p: Period,
+    ) -> Result<Vec<Figure>, StoreError> {
+        let r = resolve(actor, reach, province)?;
+        let mut out = Vec::new();
+        for &i in Indicator::ALL {
+            let Some(groups) = self.groups(&r, i, None, p).await? else { continue };
+            let count = groups.into_iter().next().map(|g| g.count).unwrap_or(Count::new(0, 0));
+            let count = finish(vec![count], r.national, i.unit())[0];
+            out.push(Figure { code: i.code(), indicator: i, count, has_sex: i.unit().has_sex(), listable: !r.national });
+        }
+        Ok(out)
+    }
+
+    /// One indicator broken down by `dim`, largest first, with its total.
+    pub async fn indicator_breakdown(
+        &self,
+        actor: &Actor,
+        reach: Reach,
+        province: Option<&str>,
+        i: Indicator,
+        dim: Dimension,
+        p: Period,
+    ) -> Result<(Vec<Group>, Count), StoreError> {
+        let r = resolve(actor, reach, province)?;
+        if !dim.applies_to(i) {
+            return Err(StoreError::invalid("by", "err-indicator-dimension"));
+        }
+        let total = self.groups(&r, i, None, p).await?.and_then(|g| g.into_iter().next()).map(|g| g.count).unwrap_or(Count::new(0, 0));
+        let mut groups = self.groups(&r, i, Some(dim), p).await?.unwrap_or_default();
+        groups.sort_by(|a, b| b.count.total.cmp(&a.count.total).then(a.value.cmp(&b.value)));
+        let mut total = [total];
+        if r.national && i.unit() != Unit::Rci {
+            let mut table: Vec<Vec<Count>> = groups.iter().map(|g| vec![g.count]).collect();
+            suppress_table(&mut table);
+            for (g, cells) in groups.iter_mut().zip(table) {
+                g.count = cells[0];
+            }
+            suppress_each(&mut total);
+        }
+        self.name_groups(dim, &mut groups).await?;
+        Ok((groups, total[0]))
+    }
+
+    /// The records behind a figure (or one value of its breakdown), at most `limit`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn indicator_records(
+        &self,
+        actor: &Actor,
+        reach: Reach,
+        province: Option<&str>,
+        i: Indicator,
+        group: Option<(Dimension, &str)>,
+        p: Period,
+        limit: i64,
+    ) -> Result<Vec<Record>, StoreError> {
+        let r = resolve(actor, reach, province)?;
+        if r.national {
+            return Err(StoreError::Forbidden);
+        }
+        if i.unit() == Unit::CarerHousehold {
+            return self.carer_records(&r, i, group, p, limit).await;
+        }
+        let dim = group.map(|g| g.0);
+        let Some(mut s) = query::shape(i, p, dim, &r)? else { return Ok(Vec::new()) };
+        if let Some((_, value)) = group {
+            s.sql.push(&format!(" AND {} = ", s.group)).bind_text(value.to_string());
+        }
+        let (select, order) = match i.unit() {
+            Unit::Child => (
+                "SELECT DISTINCT c.seq, c.id, c.case_number, c.family_name_km, c.given_name_km, c.family_name_latin, c.given_name_latin",
+                " ORDER BY c.seq DESC",
+            ),
+            Unit::Referral => (
+                "SELECT DISTINCT r.id, r.sent_at, r.state, (SELECT name FROM organisations o WHERE o.id = r.from_org) AS name",
+                " ORDER BY r.sent_at DESC",
+            ),
+            Unit::Rci => ("SELECT DISTINCT x.id, x.name", " ORDER BY x.name"),
+            Unit::Trainee => ("SELECT DISTINCT t.id, t.name", " ORDER BY t.name"),
+            Unit::CarerHousehold => unreachable!(),
+        };
+        let mut q = crate::sql::Sql::new(select);
+        q.push(&s.sql.text);
+        let text = format!("{}{order} LIMIT {}", q.text, limit.clamp(1, 100_000));
+        let mut q = s.sql;
+        q.text = text;
+        q.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(match i.unit() {
+                    Unit::Child => Record {
+                        href: format!("/children/{}", row.uuid("id")?),
+                        label: format!("{} · {}", row.text("case_number")?, crate::children::row_name(row)?),
+                    },
+                    Unit::Referral => Record {
+                        href: "/referrals".into(),
+                        label: format!(
+                            "{} · {} · {}",
+                            &row.text("sent_at")?[..10.min(row.text("sent_at")?.len())],
+                            row.opt_text("name")?.unwrap_or_default(),
+                            row.text("state")?
+                        ),
+                    },
+                    Unit::Rci => Record { href: format!("/rcis/{}", row.uuid("id")?), label: row.text("name")? },
+                    _ => Record { href: format!("/training/people/{}", row.uuid("id")?), label: row.text("name")? },
+                })
+            })
+            .collect()
+    }
+
+    /// A report or export of figures leaves a trace like any export.
+    pub async fn record_report(&self, actor: &Actor, detail: serde_json::Value) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        crate::audit::append(
+            &mut tx,
+            actor.into(),
+            crate::audit::Entry { action: "indicators.report", record_type: "report", record_id: None, detail },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The counts of one indicator, grouped by `dim` (one row with value "" when None); None
+    /// when the indicator is not within the reach.
+    async fn groups(&self, r: &Resolved, i: Indicator, dim: Option<Dimension>, p: Period) -> Result<Option<Vec<Group>>, StoreError> {
+        if i.unit() == Unit::CarerHousehold {
+            return self.carer_groups(r, i, dim, p).await;
+        }
+        let Some(s) = query::shape(i, p, dim, r)? else { return Ok(None) };
+        let head = query::count_sql(&s, dim.is_some());
+        let mut q = s.sql;
+        q.text = match dim {
+            Some(_) => format!("{head}{} GROUP BY {}", q.text, s.group),
+            None => format!("{head}{}", q.text),
+        };
+        let rows = q.query().fetch_all(&self.pool).await?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(Group {
+                value: row.opt_text("g")?.unwrap_or_default(),
+                name_km: None,
+                name_latin: None,
+                count: Count::new(row.int("total")?, row.opt_int("female")?.unwrap_or(0)),
+            });
+        }
+        if dim.is_none() && out.is_empty() {
+            out.push(Group { value: String::new(), name_km: None, name_latin: None, count: Count::new(0, 0) });
+        }
+        Ok(Some(out))
+    }
+
+    /// Names for places, organisations and courses.
+    async fn name_groups(&self, dim: Dimension, groups: &mut [Group]) -> Result<(), StoreError> {
+        if matches!(dim, Dimension::Province | Dimension::District) {
+            let places = self.places().await?;
+            for g in groups.iter_mut() {
+                if let Some(l) = places.by_code.get(&g.value) {
+                    g.name_km = Some(l.name_km.clone());
+                    g.name_latin = Some(l.name_latin.clone());
+                }
+            }
+            return Ok(());
+        }
+        let sql = match dim {
+            Dimension::Organisation => "SELECT name AS name_km, name AS name_latin FROM organisations WHERE id = $1",
+            Dimension::Course => "SELECT title AS name_km, title AS name_latin FROM courses WHERE id = $1",
+            _ => return Ok(()),
+        };
+        for g in groups.iter_mut().filter(|g| !g.value.is_empty()) {
+            if let Some(row) = sqlx::query(sql).bind(g.value.clone()).fetch_optional(&self.pool).await? {
+                g.name_km = row.opt_text("name_km")?;
+                g.name_latin = row.opt_text("name_latin")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use krousar_domain::Role;
+
+    fn actor(role: Role) -> Actor {
+        Actor { user_id: Uuid::now_v7(), org_id: Uuid::now_v7(), role, team_id: Some(Uuid::now_v7()), teams: vec![] }
+    }
+
+    #[test]
+    fn a_worker_reaches_their_caseload_and_the_ministry_the_nation() {
+        let worker = actor(Role::SocialWorker);
+        assert_eq!(Reach::default_for(&worker), Reach::Visible);
+        assert_eq!(Reach::available(&worker), vec![Reach::Visible]);
+        assert!(resolve(&worker, Reach::National, None).is_err(), "a worker never sees national figures");
+        let r = resolve(&worker, Reach::Visible, Some("12")).unwrap();
+        assert!(r.org_for_referrals.is_none() && r.org_for_registers.is_none(), "a caseload holds no organisation's referrals");
+        assert_eq!(r.province.as_deref(), Some("12"));
+        assert!(resolve(&worker, Reach::Visible, Some("1' OR 1=1")).unwrap().province.is_none());
+        let ministry = actor(Role::Ministry);
+        assert_eq!(Reach::default_for(&ministry), Reach::National);
+        assert!(resolve(&ministry, Reach::National, None).unwrap().national);
+        let manager = actor(Role::Manager);
+        assert_eq!(Reach::available(&manager), vec![Reach::Caseload, Reach::Visible]);
+        assert_eq!(resolve(&manager, Reach::Visible, None).unwrap().org_for_referrals, Some(Some(manager.org_id)));
+    }
+}

@@ -1,0 +1,240 @@
+//! Each indicator as SQL: one FROM and WHERE per indicator (the condition), an optional
+//! grouping expression per dimension, and the scope. Counting and listing use the same text,
+//! so a figure and the records behind it cannot disagree. Grouping expressions hold only
+//! literals made here (codes and dates), never a user's string; values from users are bound.
+
+use super::Resolved;
+use crate::children::scope_sql;
+use crate::error::StoreError;
+use crate::sql::Sql;
+use krousar_domain::case::entries::PlacementType;
+use krousar_domain::case::support::{Provider, ServiceKind};
+use krousar_domain::indicators::{age_band_bounds, Dimension, Indicator, Period, Unit};
+
+/// A literal for SQL text: only codes and dates reach here, checked all the same.
+fn lit(s: &str) -> String {
+    assert!(s.chars().all(|c| c.is_ascii_alphanumeric() || "-_+:".contains(c)), "not a code: {s}");
+    format!("'{s}'")
+}
+
+/// The period as literals: [from, to_next) for dates and timestamps (compared as text).
+struct Bounds {
+    from: String,
+    to: String,
+    to_next: String,
+}
+
+impl Bounds {
+    fn of(p: Period) -> Bounds {
+        Bounds { from: lit(&p.from.to_string()), to: lit(&p.to.to_string()), to_next: lit(&(p.to + chrono::Duration::days(1)).to_string()) }
+    }
+
+    fn between(&self, column: &str) -> String {
+        format!("{column} >= {} AND {column} < {}", self.from, self.to_next)
+    }
+}
+
+/// A CASE that names which of `codes` a JSON body holds in `field` ('' for none).
+fn json_code(column: &str, field: &str, codes: &[&str]) -> String {
+    let mut s = String::from("CASE");
+    for c in codes {
+        s.push_str(&format!(" WHEN {column} LIKE {} THEN {}", lit_like(field, c), lit(c)));
+    }
+    s.push_str(" ELSE '' END");
+    s
+}
+
+fn lit_like(field: &str, code: &str) -> String {
+    format!("'%\"{}\":\"{}\"%'", field, lit(code).trim_matches('\''))
+}
+
+/// How rows are counted and what identifies and sexes them.
+pub(super) struct Shape {
+    pub sql: Sql,
+    pub id: &'static str,
+    pub sex: Option<&'static str>,
+    pub group: String,
+    /// Joins may repeat a record: count distinct ids.
+    pub distinct: bool,
+}
+
+const FAMILY_PLACEMENT: &str = "e.body NOT LIKE '%\"kind\":\"residential\"%' AND e.body NOT LIKE '%\"kind\":\"group_home\"%'";
+
+/// FROM … WHERE … for `i`, grouped by `dim`; None when the indicator does not apply to the scope.
+pub(super) fn shape(i: Indicator, p: Period, dim: Option<Dimension>, r: &Resolved) -> Result<Option<Shape>, StoreError> {
+    let b = Bounds::of(p);
+    let mut group = String::from("''");
+    let mut joins = String::new();
+    let mut distinct = false;
+    let child_dim = |d: Dimension, org: &str| -> String {
+        match d {
+            Dimension::AgeBand => {
+                let mut s = String::from("CASE WHEN c.birth_date_sort IS NULL THEN ''");
+                for (band, oldest) in age_band_bounds(p.to) {
+                    match oldest {
+                        Some(o) => s.push_str(&format!(" WHEN c.birth_date_sort >= {} THEN {}", lit(&o.to_string()), lit(band.as_str()))),
+                        None => s.push_str(&format!(" ELSE {} END", lit(band.as_str()))),
+                    }
+                }
+                s
+            }
+            Dimension::Disability => "c.disability".into(),
+            Dimension::Province => "COALESCE(c.province_code, '')".into(),
+            Dimension::District => "COALESCE(c.district_code, '')".into(),
+            Dimension::Organisation => org.into(),
+            Dimension::CareType => "COALESCE(k.placement_kind, '')".into(),
+            Dimension::Risk => "COALESCE(k.risk_level, '')".into(),
+            Dimension::Stage => "COALESCE(k.stage, '')".into(),
+            Dimension::ClosureReason => "COALESCE(k.closure_reason, '')".into(),
+            Dimension::PlacementType => json_code("e.body", "kind", &PlacementType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>()),
+            Dimension::Service => json_code("e.body", "service", &ServiceKind::ALL.iter().map(|t| t.code()).collect::<Vec<_>>()),
+            Dimension::Provider => json_code("e.body", "provider", &Provider::ALL.iter().map(|t| t.code()).collect::<Vec<_>>()),
+            Dimension::Course | Dimension::RciStage => "''".into(),
+        }
+    };
+    let needs_case =
+        |d: Option<Dimension>| matches!(d, Some(Dimension::CareType | Dimension::Risk | Dimension::Stage | Dimension::ClosureReason));
+    let mut sql = match i.unit() {
+        Unit::Child => {
+            let Some(scope) = r.children.clone() else { return Ok(None) };
+            if let Some(d) = dim {
+                group = child_dim(d, "c.org_id");
+                if needs_case(dim) {
+                    joins.push_str(" LEFT JOIN cases k ON k.child_id = c.id");
+                }
+                if matches!(d, Dimension::PlacementType | Dimension::Service | Dimension::Provider) {
+                    let kind = if d == Dimension::PlacementType { "placement" } else { "service" };
+                    joins.push_str(&format!(
+                        " JOIN case_entries e ON e.child_id = c.id AND e.kind = {} AND {}",
+                        lit(kind),
+                        b.between("e.occurred_on")
+                    ));
+                    if d == Dimension::PlacementType {
+                        joins.push_str(&format!(" AND {FAMILY_PLACEMENT}"));
+                    }
+                    distinct = true;
+                }
+            }
+            let mut q = Sql::new(&format!(" FROM children c{joins} WHERE c.merged_into IS NULL AND "));
+            q.push(&child_condition(i, &b));
+            if let Some(scope) = scope {
+                scope_sql(&mut q, scope, "c")?;
+            }
+            q
+        }
+        Unit::Referral => {
+            let Some(org) = r.org_for_referrals else { return Ok(None) };
+            if let Some(d) = dim {
+                group = child_dim(d, "r.from_org");
+                if needs_case(dim) {
+                    joins.push_str(" LEFT JOIN cases k ON k.child_id = c.id");
+                }
+            }
+            let mut q = Sql::new(&format!(" FROM referrals r JOIN children c ON c.id = r.child_id{joins} WHERE "));
+            q.push(&match i {
+                Indicator::ReferralsAccepted => format!("r.state = 'accepted' AND {}", b.between("r.decided_at")),
+                Indicator::ReferralsDeclined => format!("r.state = 'declined' AND {}", b.between("r.decided_at")),
+                _ => b.between("r.sent_at"),
+            });
+            if let Some(org) = org {
+                q.push(" AND r.to_org = ").bind_text(org.to_string());
+            }
+            q
+        }
+        Unit::Rci => {
+            group = match dim {
+                Some(Dimension::Province) => "COALESCE(x.province_code, '')".into(),
+                Some(Dimension::District) => "COALESCE(x.district_code, '')".into(),
+                Some(Dimension::RciStage) => "x.transition_stage".into(),
+                _ => group,
+            };
+            // An RCI counts when it was registered by the end of the period.
+            Sql::new(&format!(" FROM rcis x WHERE x.created_at < {}", b.to_next))
+        }
+        Unit::Trainee => {
+            let Some(org) = r.org_for_registers else { return Ok(None) };
+            let attended = format!("p.attended = 1 AND p.session_id = s.id AND s.ends_on >= {} AND s.ends_on <= {}", b.from, b.to);
+            let mut q = if dim == Some(Dimension::Course) {
+                group = "s.course_id".into();
+                distinct = true;
+                Sql::new(&format!(" FROM trainees t JOIN session_participants p ON p.trainee_id = t.id JOIN training_sessions s ON {attended} WHERE 1 = 1"))
+            } else {
+                group = match dim {
+                    Some(Dimension::Province) => "COALESCE(t.province_code, '')".into(),
+                    Some(Dimension::Organisation) => "t.org_id".into(),
+                    _ => group,
+                };
+                Sql::new(&format!(
+                    " FROM trainees t WHERE t.id IN (SELECT p.trainee_id FROM session_participants p CROSS JOIN training_sessions s WHERE {attended})"
+                ))
+            };
+            if let Some(org) = org {
+                q.push(" AND t.org_id = ").bind_text(org.to_string());
+            }
+            q
+        }
+        Unit::CarerHousehold => return Ok(None),
+    };
+    if let Some(province) = &r.province {
+        let column = match i.unit() {
+            Unit::Rci => "x.province_code",
+            Unit::Trainee => "t.province_code",
+            _ => "c.province_code",
+        };
+        sql.push(&format!(" AND {column} = ")).bind_text(province.clone());
+    }
+    let (id, sex) = match i.unit() {
+        Unit::Child => ("c.id", Some("c.sex")),
+        Unit::Referral => ("r.id", Some("c.sex")),
+        Unit::Rci => ("x.id", None),
+        Unit::Trainee => ("t.id", Some("t.sex")),
+        Unit::CarerHousehold => unreachable!("counted from the carers' facts"),
+    };
+    Ok(Some(Shape { sql, id, sex, group, distinct }))
+}
+
+/// The condition on `c` (a child) for a child indicator.
+fn child_condition(i: Indicator, b: &Bounds) -> String {
+    let entries = |kinds: &str, more: &str| {
+        format!("c.id IN (SELECT e.child_id FROM case_entries e WHERE e.kind IN ({kinds}) AND {}{more})", b.between("e.occurred_on"))
+    };
+    let resident_on = |day: &str| {
+        format!("c.id IN (SELECT child_id FROM residence_periods WHERE entered <= {day} AND (left_on IS NULL OR left_on > {day}))")
+    };
+    match i {
+        Indicator::Registered => b.between("c.created_at"),
+        Indicator::InRciAtStart => resident_on(&b.from),
+        Indicator::InRci => resident_on(&b.to),
+        Indicator::OpenCases => {
+            format!("c.id IN (SELECT child_id FROM cases WHERE opened_on <= {} AND (closed_on IS NULL OR closed_on > {}))", b.to, b.to)
+        }
+        Indicator::Assessed => entries("'csi', 'assessment'", ""),
+        Indicator::Traced => entries("'tracing_attempt'", ""),
+        Indicator::FamilyFound => entries("'tracing_attempt'", " AND e.body LIKE '%\"outcome\":\"found\"%'"),
+        Indicator::Reintegrated => entries("'placement'", &format!(" AND {FAMILY_PLACEMENT}")),
+        Indicator::InFollowUp => format!(
+            "c.id IN (SELECT child_id FROM cases WHERE stage = 'follow_up' AND placement_started_on <= {} AND (closed_on IS NULL OR closed_on > {}))",
+            b.to, b.to
+        ),
+        Indicator::VisitsDue => format!("c.id IN (SELECT child_id FROM follow_up_visits WHERE {})", b.between("due_on")),
+        Indicator::Visited => format!("c.id IN (SELECT child_id FROM follow_up_visits WHERE {})", b.between("done_on")),
+        Indicator::Served => entries("'service'", ""),
+        Indicator::Closed => format!("c.id IN (SELECT child_id FROM cases WHERE {})", b.between("closed_on")),
+        Indicator::ReferredOut => format!("c.id IN (SELECT child_id FROM referrals WHERE {})", b.between("sent_at")),
+        Indicator::CashGranted => "c.id IN (SELECT child_id FROM cash_support WHERE state LIKE '%\"grant\":{%')".into(),
+        Indicator::CashPaid => format!("c.id IN (SELECT child_id FROM cash_payments WHERE status = 'paid' AND {})", b.between("paid_on")),
+        _ => "1 = 0".into(),
+    }
+}
+
+/// The count (total and female) of a shape, grouped when it has a grouping.
+pub(super) fn count_sql(s: &Shape, grouped: bool) -> String {
+    let female = match s.sex {
+        Some(sex) if s.distinct => format!("COUNT(DISTINCT CASE WHEN {sex} = 'female' THEN {} END)", s.id),
+        Some(sex) => format!("CAST(SUM(CASE WHEN {sex} = 'female' THEN 1 ELSE 0 END) AS BIGINT)"),
+        None => "CAST(0 AS BIGINT)".into(),
+    };
+    let total = if s.distinct { format!("COUNT(DISTINCT {})", s.id) } else { "COUNT(*)".into() };
+    let g = if grouped { s.group.clone() } else { "''".into() };
+    format!("SELECT {g} AS g, {total} AS total, {female} AS female")
+}
