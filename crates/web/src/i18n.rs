@@ -105,6 +105,17 @@ impl Tr {
         let month = self.t(&format!("month-{}", d.month()));
         format!("{} {} {}", self.num(d.day()), month, self.num(d.year()))
     }
+
+    /// A month's name short enough for a chart's axis ("Sep"; Khmer names are short already).
+    pub fn month_short(&self, d: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        let month = self.t(&format!("month-{}", d.month()));
+        if self.is_km() {
+            month
+        } else {
+            month.chars().take(3).collect()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod case_work;
+pub mod charts;
 pub mod error;
 pub mod i18n;
 pub mod pages;

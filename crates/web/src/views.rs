@@ -57,6 +57,7 @@ impl Layout {
             decide(a, Action::ViewAggregates, Target::Nothing).allowed()
                 || decide(a, Action::ViewAggregates, Target::Organisation(a.org_id)).allowed(),
         ));
+        nav.push(("/dashboard", "nav-dashboard", !krousar_store::indicators::Reach::available(a).is_empty()));
         nav.push((
             "/cash",
             "nav-cash",

@@ -163,9 +163,21 @@ impl Store {
         province: Option<&str>,
         p: Period,
     ) -> Result<Vec<Figure>, StoreError> {
+        self.indicator_figures_of(actor, reach, province, Indicator::ALL, p).await
+    }
+
+    /// The figures of these indicators (those within the reach), in the order given.
+    pub async fn indicator_figures_of(
+        &self,
+        actor: &Actor,
+        reach: Reach,
+        province: Option<&str>,
+        which: &[Indicator],
+        p: Period,
+    ) -> Result<Vec<Figure>, StoreError> {
         let r = resolve(actor, reach, province)?;
         let mut out = Vec::new();
-        for &i in Indicator::ALL {
+        for &i in which {
             let Some(groups) = self.groups(&r, i, None, p).await? else { continue };
             let count = groups.into_iter().next().map(|g| g.count).unwrap_or(Count::new(0, 0));
             let count = finish(vec![count], r.national, i.unit())[0];

@@ -10,6 +10,7 @@ mod case_settings;
 pub(crate) mod cash;
 mod child_form;
 mod children;
+mod dashboard;
 mod duplicate_scan;
 pub use duplicate_scan::SHOWN as DUPLICATE_PAIRS_SHOWN;
 mod duplicates;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators", get(indicators::page))
         .route("/indicators/{code}", get(indicators::records))
         .route("/reports/quarterly", get(reports::quarterly))
+        .route("/dashboard", get(dashboard::page))
         .route("/children/saved", post(children::save_search))
         .route("/children/saved/{id}/delete", post(children::delete_search))
         .route("/children/{id}", get(children::show).post(child_form::update))

@@ -166,6 +166,13 @@ async fn indicators_count_what_their_lists_show() {
         let f = krousar_store::audit::AuditFilter { action: Some("indicators.report".into()), limit: 10, ..Default::default() };
         let reports = krousar_store::audit::list(&app.store, &f).await.unwrap();
         assert_eq!(reports.len(), 3, "every report is audited");
+
+        // Dashboards: the worker's caseload with charts drawn on the server; the nation's.
+        let dash = get(&c, &app, "/dashboard").await;
+        assert!(dash.contains("Your caseload") && dash.matches("<svg").count() >= 3, "{dash}");
+        assert!(dash.contains("Open cases") && dash.contains("2 (1F)"));
+        let national = get(&m, &app, "/dashboard").await;
+        assert!(national.contains("National figures") && !national.contains("Sreypov"));
     })
     .await;
 }

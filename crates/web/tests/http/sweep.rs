@@ -120,6 +120,11 @@ async fn no_role_of_another_organisation_sees_the_child_anywhere() {
             "/cash".to_string(),
             "/carers".to_string(),
             "/training".to_string(),
+            "/indicators?by=province".to_string(),
+            "/indicators/registered".to_string(),
+            "/indicators/registered?reach=national".to_string(),
+            "/dashboard".to_string(),
+            "/reports/quarterly?format=html".to_string(),
         ];
         let api = [
             format!("/api/v1/children/{id}"),

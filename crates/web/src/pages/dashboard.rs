@@ -1,0 +1,180 @@
+//! A dashboard for each kind of user — a worker's caseload, a supervisor's team, an
+//! organisation, the nation — with the key figures of the quarter and their trend, and charts
+//! drawn on the server (`crate::charts`). Every figure links to the indicators behind it.
+
+use super::indicator_view::{count_text, group_label, Choice, Params};
+use super::render;
+use crate::auth::{Current, PageUser};
+use crate::charts::{self, Bar};
+use crate::error::PageError;
+use crate::i18n::Tr;
+use crate::views::{today, Layout, Opt};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use krousar_domain::figures::Count;
+use krousar_domain::indicators::{Dimension, Indicator, Period};
+use krousar_domain::ListScope;
+use krousar_store::indicators::{Figure, Reach};
+
+pub struct Card {
+    pub label: String,
+    pub value: String,
+    pub trend: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    l: Layout,
+    heading: String,
+    reaches: Vec<Opt>,
+    cards: Vec<Card>,
+    /// (title, SVG) — the SVG is built by `charts`, every label escaped there.
+    charts: Vec<(String, String)>,
+    indicators_href: String,
+    report_href: String,
+}
+
+/// The key figures, the two monthly series and the two breakdowns of each kind of dashboard.
+struct Plan {
+    heading: &'static str,
+    key: &'static [Indicator],
+    series: [Indicator; 2],
+    breakdowns: [(Indicator, Dimension); 2],
+}
+
+fn plan(reach: Reach, own: bool) -> Plan {
+    match (reach, own) {
+        (Reach::National, _) => Plan {
+            heading: "msg-dashboard-national",
+            key: &[
+                Indicator::Registered,
+                Indicator::InRci,
+                Indicator::Reintegrated,
+                Indicator::InFollowUp,
+                Indicator::Rcis,
+                Indicator::PeopleTrained,
+            ],
+            series: [Indicator::Reintegrated, Indicator::Registered],
+            breakdowns: [(Indicator::InRci, Dimension::Province), (Indicator::Rcis, Dimension::RciStage)],
+        },
+        (Reach::Caseload, _) | (_, true) => Plan {
+            heading: "msg-dashboard-caseload",
+            key: &[
+                Indicator::OpenCases,
+                Indicator::VisitsDue,
+                Indicator::Visited,
+                Indicator::InFollowUp,
+                Indicator::Assessed,
+                Indicator::Served,
+            ],
+            series: [Indicator::Visited, Indicator::VisitsDue],
+            breakdowns: [(Indicator::OpenCases, Dimension::Stage), (Indicator::OpenCases, Dimension::Risk)],
+        },
+        _ => Plan {
+            heading: "msg-dashboard-organisation",
+            key: &[
+                Indicator::Registered,
+                Indicator::OpenCases,
+                Indicator::Reintegrated,
+                Indicator::Visited,
+                Indicator::Closed,
+                Indicator::ReferralsReceived,
+            ],
+            series: [Indicator::Reintegrated, Indicator::Visited],
+            breakdowns: [(Indicator::OpenCases, Dimension::Stage), (Indicator::OpenCases, Dimension::Risk)],
+        },
+    }
+}
+
+fn trend(tr: Tr, now: &Count, before: &Count) -> String {
+    if now.suppressed || before.suppressed {
+        return String::new();
+    }
+    let d = now.total - before.total;
+    let n = tr.num(d.abs());
+    match d {
+        0 => tr.t("msg-trend-same"),
+        d if d > 0 => tr.t1("msg-trend-up", "n", n),
+        _ => tr.t1("msg-trend-down", "n", n),
+    }
+}
+
+fn bar(tr: Tr, label: String, f: &Figure) -> Bar {
+    Bar { label, total: f.count.total, female: f.has_sex.then_some(f.count.female), text: count_text(tr, &f.count, f.has_sex) }
+}
+
+pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<Params>) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let mut c = Choice::of(&q, &cur);
+    c.period = Period::quarter_of(today());
+    let own = matches!(krousar_domain::policy::list_scope(&cur.actor, krousar_domain::Action::ListChildren), ListScope::Own(_));
+    let plan = plan(c.reach, own);
+    let store = &state.store;
+    let err = cur.page_err();
+    let now = store.indicator_figures_of(&cur.actor, c.reach, c.province(), plan.key, c.period).await.map_err(&err)?;
+    let before = store.indicator_figures_of(&cur.actor, c.reach, c.province(), plan.key, c.period.previous()).await.map_err(&err)?;
+    let cards = now
+        .iter()
+        .map(|f| {
+            let prev = before.iter().find(|b| b.indicator == f.indicator).map(|b| b.count).unwrap_or(Count::new(0, 0));
+            Card {
+                label: tr.t(&f.indicator.label_key()),
+                value: count_text(tr, &f.count, f.has_sex),
+                trend: trend(tr, &f.count, &prev),
+                href: format!("/indicators?{}#i-{}", c.query(), f.indicator.code()),
+            }
+        })
+        .collect();
+    let mut charts = Vec::new();
+    for i in plan.series {
+        let cols = monthly(&state, &cur, &c, i).await?;
+        let title = tr.t1("msg-per-month", "what", tr.t(&i.label_key()));
+        if !cols.is_empty() {
+            charts.push((title.clone(), charts::columns(&title, &cols)));
+        }
+    }
+    for (i, dim) in plan.breakdowns {
+        let Ok((groups, _)) = store.indicator_breakdown(&cur.actor, c.reach, c.province(), i, dim, c.period).await else { continue };
+        let has_sex = i.unit().has_sex();
+        let bars: Vec<Bar> = groups
+            .iter()
+            .take(10)
+            .map(|g| Bar {
+                label: group_label(tr, dim, g),
+                total: g.count.total,
+                female: has_sex.then_some(g.count.female),
+                text: count_text(tr, &g.count, has_sex),
+            })
+            .collect();
+        let title = format!("{} · {}", tr.t(&i.label_key()), tr.t1("msg-by", "what", tr.t(&dim.label_key())));
+        charts.push((title.clone(), if bars.is_empty() { String::new() } else { charts::bars(&title, &bars) }));
+    }
+    Ok(render(DashboardPage {
+        l: Layout::new(&cur, tr.t("page-dashboard"), "/dashboard"),
+        heading: tr.t(plan.heading),
+        reaches: super::indicator_view::reach_options(tr, &cur, &c),
+        cards,
+        charts,
+        indicators_href: format!("/indicators?{}", c.query()),
+        report_href: format!("/reports/quarterly?{}", c.query()),
+    }))
+}
+
+/// The last six months of one indicator, oldest first (empty when it is not within the reach).
+async fn monthly(state: &AppState, cur: &Current, c: &Choice, i: Indicator) -> Result<Vec<Bar>, PageError> {
+    let tr = cur.tr;
+    let mut month = Period::month_of(today());
+    let mut out = Vec::new();
+    for _ in 0..6 {
+        let figures = state.store.indicator_figures_of(&cur.actor, c.reach, c.province(), &[i], month).await.map_err(cur.page_err())?;
+        let Some(f) = figures.first() else { return Ok(Vec::new()) };
+        out.push(bar(tr, tr.month_short(month.from), f));
+        month = month.previous();
+    }
+    out.reverse();
+    Ok(out)
+}
