@@ -121,6 +121,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_saved_searches.sql"),
         postgres: include_str!("../migrations/postgres/0018_saved_searches.sql"),
     },
+    Migration {
+        version: 19,
+        name: "indicator_dates",
+        sqlite: include_str!("../migrations/sqlite/0019_indicator_dates.sql"),
+        postgres: include_str!("../migrations/postgres/0019_indicator_dates.sql"),
+    },
 ];
 
 impl Store {

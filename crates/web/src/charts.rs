@@ -10,6 +10,8 @@ pub struct Bar {
     pub female: Option<i64>,
     /// The bar's figure as text ("42 (17F)" or "<5").
     pub text: String,
+    /// The total alone, for narrow columns (the full text is the column's tooltip).
+    pub short: String,
 }
 
 pub fn esc(s: &str) -> String {
@@ -68,18 +70,21 @@ pub fn columns(title: &str, cols: &[Bar]) -> String {
         let x = i as i64 * step + 4;
         let w = step - 8;
         let h = b.total * plot / max;
+        // A column's full figure ("42 (17F)") is its tooltip; the total alone fits above it.
+        s.push_str(&format!("<g><title>{}: {}</title>", esc(&b.label), esc(&b.text)));
         s.push_str(&format!("<rect x=\"{x}\" y=\"{}\" width=\"{w}\" height=\"{h}\" class=\"boys\"/>", top + plot - h));
         if let Some(f) = b.female {
             let fh = if b.total > 0 { f * h / b.total } else { 0 };
             s.push_str(&format!("<rect x=\"{x}\" y=\"{}\" width=\"{w}\" height=\"{fh}\" class=\"girls\"/>", top + plot - fh));
         }
         let mid = x + w / 2;
+        let value = esc(&b.short);
+        s.push_str(&format!("<text x=\"{mid}\" y=\"{}\" class=\"value\" text-anchor=\"middle\">{value}</text>", top + plot - h - 3));
         s.push_str(&format!(
-            "<text x=\"{mid}\" y=\"{}\" class=\"value\" text-anchor=\"middle\">{}</text>",
-            top + plot - h - 3,
-            esc(&b.text)
+            "<text x=\"{mid}\" y=\"{}\" class=\"label\" text-anchor=\"middle\">{}</text></g>",
+            top + plot + 14,
+            esc(&b.label)
         ));
-        s.push_str(&format!("<text x=\"{mid}\" y=\"{}\" class=\"label\" text-anchor=\"middle\">{}</text>", top + plot + 14, esc(&b.label)));
     }
     s.push_str("</svg>");
     s
@@ -90,7 +95,7 @@ mod tests {
     use super::*;
 
     fn bar(label: &str, total: i64, female: i64) -> Bar {
-        Bar { label: label.into(), total, female: Some(female), text: format!("{total} ({female}F)") }
+        Bar { label: label.into(), total, female: Some(female), text: format!("{total} ({female}F)"), short: total.to_string() }
     }
 
     #[test]

@@ -104,7 +104,9 @@ fn trend(tr: Tr, now: &Count, before: &Count) -> String {
 }
 
 fn bar(tr: Tr, label: String, f: &Figure) -> Bar {
-    Bar { label, total: f.count.total, female: f.has_sex.then_some(f.count.female), text: count_text(tr, &f.count, f.has_sex) }
+    let text = count_text(tr, &f.count, f.has_sex);
+    let short = if f.count.suppressed { text.clone() } else { tr.num(f.count.total) };
+    Bar { label, total: f.count.total, female: f.has_sex.then_some(f.count.female), text, short }
 }
 
 pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<Params>) -> Result<Response, PageError> {
@@ -143,11 +145,15 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         let bars: Vec<Bar> = groups
             .iter()
             .take(10)
-            .map(|g| Bar {
-                label: group_label(tr, dim, g),
-                total: g.count.total,
-                female: has_sex.then_some(g.count.female),
-                text: count_text(tr, &g.count, has_sex),
+            .map(|g| {
+                let text = count_text(tr, &g.count, has_sex);
+                Bar {
+                    label: group_label(tr, dim, g),
+                    total: g.count.total,
+                    female: has_sex.then_some(g.count.female),
+                    short: text.clone(),
+                    text,
+                }
             })
             .collect();
         let title = format!("{} · {}", tr.t(&i.label_key()), tr.t1("msg-by", "what", tr.t(&dim.label_key())));
