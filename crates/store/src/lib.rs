@@ -15,6 +15,7 @@ pub mod db;
 pub mod duplicate_scan;
 pub mod duplicates;
 pub mod error;
+pub mod export_jobs;
 pub mod figures;
 pub mod gazetteer;
 pub mod households;

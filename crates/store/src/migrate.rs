@@ -127,6 +127,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0019_indicator_dates.sql"),
         postgres: include_str!("../migrations/postgres/0019_indicator_dates.sql"),
     },
+    Migration {
+        version: 20,
+        name: "export_jobs",
+        sqlite: include_str!("../migrations/sqlite/0020_export_jobs.sql"),
+        postgres: include_str!("../migrations/postgres/0020_export_jobs.sql"),
+    },
 ];
 
 impl Store {

@@ -128,6 +128,14 @@ fn case_keys() -> Vec<String> {
         keys.push(i.label_key());
         keys.push(i.definition_key());
     }
+    keys.extend(krousar_domain::indicators::SECTIONS.iter().map(|s| format!("indicator-section-{s}")));
+    for d in krousar_domain::indicators::Dimension::ALL {
+        keys.push(d.label_key());
+    }
+    keys.extend(["caseload", "visible", "national"].map(|r| format!("opt-reach-{r}")));
+    keys.extend(["running", "done", "failed", "interrupted"].map(|s| format!("msg-export-{s}")));
+    keys.extend(krousar_domain::rci_transition::TransitionStage::ALL.iter().map(|v| v.label_key()));
+    keys.extend(krousar_domain::choices::Disability::ALL.iter().map(|v| v.label_key()));
     keys.extend(
         [
             "quality-no-address",

@@ -3,8 +3,9 @@
 //! sensitive information, every cell made inert for spreadsheets, every export audited.
 
 use super::children::ListQuery;
-use crate::auth::{Current, PageUser};
+use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
 use crate::views::{age_text, today};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
@@ -15,8 +16,7 @@ use krousar_store::children::Child;
 use krousar_store::locations::LocationPath;
 use krousar_store::StoreError;
 
-fn cell(cur: &Current, c: &Child, col: ExportColumn, paths: &[LocationPath]) -> String {
-    let tr = cur.tr;
+fn cell(tr: Tr, c: &Child, col: ExportColumn, paths: &[LocationPath]) -> String {
     let f = &c.fields;
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     let path = f.village_code.as_ref().and_then(|v| paths.iter().find(|p| &p.code == v));
@@ -73,36 +73,26 @@ fn xlsx_bytes(head: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError
     book.save_to_buffer().map_err(fail)
 }
 
-pub async fn children(State(state): State<AppState>, PageUser(cur): PageUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
-    let chosen: Vec<String> = pairs.iter().filter(|(k, _)| k == "col").map(|(_, v)| v.clone()).collect();
-    let cols = columns(&chosen);
-    let format = pairs.iter().find(|(k, _)| k == "format").and_then(|(_, v)| ExportFormat::parse(v)).unwrap_or(ExportFormat::Csv);
-    let filters: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != "col" && k != "format" && k != "after").collect();
-    let q: ListQuery = serde_urlencoded::from_str(&serde_urlencoded::to_string(&filters).unwrap_or_default()).unwrap_or_default();
-    let mut filter = q.filter();
-    if q.shared_only() {
-        filter.co_worker = Some(cur.actor.user_id);
-    }
-    let what = serde_json::json!({"format": format.code(), "columns": cols.iter().map(|c| c.code()).collect::<Vec<_>>()});
-    let kids = match state.store.export_children(&cur.actor, &filter, today(), MAX_ROWS, what).await {
-        Ok(k) => k,
-        Err(StoreError::Invalid(e)) => return Err(cur.fail(AppError::Invalid(e))),
-        Err(e) => return Err(cur.page_err()(e)),
-    };
+/// Lists longer than this are prepared in the background, with their progress shown.
+pub const BACKGROUND_ABOVE: i64 = 2_000;
+
+/// The rows of children as the chosen columns, every cell inert for spreadsheets.
+async fn rows_of(state: &AppState, tr: Tr, kids: &[Child], cols: &[ExportColumn]) -> Result<Vec<Vec<String>>, StoreError> {
     let codes: Vec<String> =
         kids.iter().filter_map(|c| c.fields.village_code.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-    let paths = state.store.location_paths(&codes).await.map_err(cur.page_err())?;
-    let head: Vec<String> = cols.iter().map(|c| cur.tr.t(&c.label_key())).collect();
-    let rows: Vec<Vec<String>> = kids.iter().map(|k| cols.iter().map(|c| safe_cell(&cell(&cur, k, *c, &paths))).collect()).collect();
-    let (bytes, mime) = match format {
-        ExportFormat::Csv => (csv_bytes(&head, &rows).map_err(|e| cur.fail(e))?, "text/csv; charset=utf-8"),
-        ExportFormat::Xlsx => {
-            (xlsx_bytes(&head, &rows).map_err(|e| cur.fail(e))?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        }
-    };
-    let name = format!("children-{}.{}", today(), format.code());
-    Ok((
+    let paths = state.store.location_paths(&codes).await?;
+    Ok(kids.iter().map(|k| cols.iter().map(|c| safe_cell(&cell(tr, k, *c, &paths))).collect()).collect())
+}
+
+fn file_bytes(format: ExportFormat, head: &[String], rows: &[Vec<String>]) -> Result<(Vec<u8>, &'static str), AppError> {
+    Ok(match format {
+        ExportFormat::Csv => (csv_bytes(head, rows)?, "text/csv; charset=utf-8"),
+        ExportFormat::Xlsx => (xlsx_bytes(head, rows)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    })
+}
+
+pub fn download(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
+    (
         [
             (header::CONTENT_TYPE, mime.to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
@@ -110,5 +100,74 @@ pub async fn children(State(state): State<AppState>, PageUser(cur): PageUser, Ra
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
+}
+
+pub fn file_name(format: ExportFormat) -> String {
+    format!("children-{}.{}", today(), format.code())
+}
+
+pub async fn children(State(state): State<AppState>, PageUser(cur): PageUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let chosen: Vec<String> = pairs.iter().filter(|(k, _)| k == "col").map(|(_, v)| v.clone()).collect();
+    let cols = columns(&chosen);
+    let format = pairs.iter().find(|(k, _)| k == "format").and_then(|(_, v)| ExportFormat::parse(v)).unwrap_or(ExportFormat::Csv);
+    let asked_background = pairs.iter().any(|(k, v)| k == "background" && v == "1");
+    let filters: Vec<&(String, String)> =
+        pairs.iter().filter(|(k, _)| k != "col" && k != "format" && k != "after" && k != "background").collect();
+    let q: ListQuery = serde_urlencoded::from_str(&serde_urlencoded::to_string(&filters).unwrap_or_default()).unwrap_or_default();
+    let mut filter = q.filter();
+    if q.shared_only() {
+        filter.co_worker = Some(cur.actor.user_id);
+    }
+    let what = serde_json::json!({"format": format.code(), "columns": cols.iter().map(|c| c.code()).collect::<Vec<_>>()});
+    if state.store.background_exports() {
+        let total = state.store.count_children(&cur.actor, &filter, today()).await.map_err(cur.page_err())?;
+        if total > MAX_ROWS as i64 {
+            return Err(cur.page_err()(StoreError::invalid("export", "err-export-too-large")));
+        }
+        if asked_background || total > BACKGROUND_ABOVE {
+            let job = state.store.start_export_job(&cur.actor, format.code(), total).await.map_err(cur.page_err())?;
+            tokio::spawn(super::export_jobs::prepare(state.clone(), cur.actor.clone(), cur.tr, filter, cols, format, job, what));
+            return Ok(axum::response::Redirect::to(&format!("/exports/{job}")).into_response());
+        }
+    }
+    let kids = match state.store.export_children(&cur.actor, &filter, today(), MAX_ROWS, what).await {
+        Ok(k) => k,
+        Err(StoreError::Invalid(e)) => return Err(cur.fail(AppError::Invalid(e))),
+        Err(e) => return Err(cur.page_err()(e)),
+    };
+    let head: Vec<String> = cols.iter().map(|c| cur.tr.t(&c.label_key())).collect();
+    let rows = rows_of(&state, cur.tr, &kids, &cols).await.map_err(cur.page_err())?;
+    let (bytes, mime) = file_bytes(format, &head, &rows).map_err(|e| cur.fail(e))?;
+    Ok(download(&file_name(format), mime, bytes))
+}
+
+/// The same export, prepared page by page for a background job.
+pub(super) async fn build_file(
+    state: &AppState,
+    actor: &krousar_domain::Actor,
+    tr: Tr,
+    filter: &krousar_store::children::ChildFilter,
+    cols: &[ExportColumn],
+    format: ExportFormat,
+    job: uuid::Uuid,
+) -> Result<(Vec<u8>, i64), String> {
+    let mut rows = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = state.store.list_children(actor, filter, cursor, 500, today()).await.map_err(|e| e.to_string())?;
+        rows.extend(rows_of(state, tr, &page.items, cols).await.map_err(|e| e.to_string())?);
+        if rows.len() > MAX_ROWS {
+            return Err("err-export-too-large".into());
+        }
+        state.store.export_progress(job, rows.len() as i64).await.map_err(|e| e.to_string())?;
+        match page.next.and_then(|n| n.parse::<i64>().ok()) {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    let head: Vec<String> = cols.iter().map(|c| tr.t(&c.label_key())).collect();
+    let (bytes, _) = file_bytes(format, &head, &rows).map_err(|e| format!("{e:?}"))?;
+    Ok((bytes, rows.len() as i64))
 }

@@ -15,6 +15,7 @@ mod duplicate_scan;
 pub use duplicate_scan::SHOWN as DUPLICATE_PAIRS_SHOWN;
 mod duplicates;
 mod export;
+mod export_jobs;
 mod figures;
 pub(crate) mod form;
 mod home;
@@ -53,6 +54,9 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators/{code}", get(indicators::records))
         .route("/reports/quarterly", get(reports::quarterly))
         .route("/dashboard", get(dashboard::page))
+        .route("/exports", get(export_jobs::list))
+        .route("/exports/{id}", get(export_jobs::show))
+        .route("/exports/{id}/file", get(export_jobs::file))
         .route("/children/saved", post(children::save_search))
         .route("/children/saved/{id}/delete", post(children::delete_search))
         .route("/children/{id}", get(children::show).post(child_form::update))

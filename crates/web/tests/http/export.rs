@@ -120,3 +120,48 @@ async fn a_search_is_saved_reused_and_deleted() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_large_export_is_prepared_in_the_background_and_only_its_owner_fetches_it() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        for name in ["Sreypov", "Dara", "Vanna"] {
+            app.api_post(&w, "/api/v1/children", child_json("ស្រីពៅ", name)).await;
+        }
+        let (c, _) = app.login("worker").await;
+        let res = c.get(app.url("/children/export?format=csv&background=1")).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let job_url = res.headers()["location"].to_str().unwrap().to_string();
+        assert!(job_url.starts_with("/exports/"), "{job_url}");
+        // The page shows progress until the file is ready, then a download link.
+        let mut page = String::new();
+        for _ in 0..100 {
+            page = c.get(app.url(&job_url)).send().await.unwrap().text().await.unwrap();
+            if page.contains("/file\"") {
+                break;
+            }
+            assert!(page.contains("<progress") && page.contains("http-equiv=\"refresh\""), "{page}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(page.contains("Ready") && page.contains("3 of 3 children"), "{page}");
+        let file = c.get(app.url(&format!("{job_url}/file"))).send().await.unwrap();
+        assert_eq!(file.status(), 200);
+        let text = String::from_utf8(file.bytes().await.unwrap()[3..].to_vec()).unwrap();
+        assert_eq!(text.lines().count(), 4, "a heading and three children: {text}");
+        assert!(text.contains("Vanna"));
+        // The exports page lists it; someone else gets nothing.
+        assert!(c.get(app.url("/exports")).send().await.unwrap().text().await.unwrap().contains(&job_url));
+        let (s, _) = app.login("supervisor").await;
+        assert_eq!(s.get(app.url(&format!("{job_url}/file"))).send().await.unwrap().status(), 404);
+        assert_eq!(s.get(app.url(&job_url)).send().await.unwrap().status(), 404);
+        // Audited when made and when fetched.
+        let rows = sqlx::query("SELECT action, detail FROM audit_log WHERE action LIKE 'children.export%' ORDER BY seq")
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+        let actions: Vec<String> = rows.iter().map(|r| r.get::<String, _>("action")).collect();
+        assert_eq!(actions, ["children.export", "children.export_download"]);
+        assert!(rows[0].get::<String, _>("detail").contains("\"background\":true"));
+    })
+    .await;
+}

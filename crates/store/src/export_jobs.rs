@@ -1,0 +1,182 @@
+//! Large exports prepared in the background: a job records who asked, how far it has come and
+//! how it ended, so that any app server can show its progress. The file is made in memory and
+//! written with a rename (`write_durably`): it is there complete, or not at all. Only the person
+//! who asked may fetch it; files are removed a day later. A job whose server stopped (no
+//! heartbeat for two minutes) is reported as interrupted, never as finished.
+
+use crate::audit::{self, Entry};
+use crate::db::{now_text, time_text, RowExt, Store};
+use crate::error::StoreError;
+use krousar_domain::Actor;
+use serde::Serialize;
+use serde_json::json;
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// Exports are kept this long after they finish.
+const KEEP_HOURS: i64 = 24;
+/// A running job not heard from for this long has stopped.
+const STALE_SECONDS: i64 = 120;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportJob {
+    pub id: Uuid,
+    pub format: String,
+    /// running, done, failed or interrupted.
+    pub state: String,
+    pub total: i64,
+    pub done: i64,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, format, state, total, done, error, created_at, finished_at, heartbeat";
+
+fn job(r: &sqlx::any::AnyRow) -> Result<ExportJob, StoreError> {
+    let mut state = r.text("state")?;
+    let stale = time_text(chrono::Utc::now() - chrono::Duration::seconds(STALE_SECONDS));
+    if state == "running" && r.text("heartbeat")? < stale {
+        state = "interrupted".into();
+    }
+    Ok(ExportJob {
+        id: r.uuid("id")?,
+        format: r.text("format")?,
+        state,
+        total: r.int("total")?,
+        done: r.int("done")?,
+        error: r.opt_text("error")?,
+        created_at: r.text("created_at")?,
+        finished_at: r.opt_text("finished_at")?,
+    })
+}
+
+impl Store {
+    /// Whether exports can be prepared in the background (they need the files directory).
+    pub fn background_exports(&self) -> bool {
+        self.files.is_some()
+    }
+
+    fn export_path(&self, id: Uuid) -> Result<PathBuf, StoreError> {
+        let dir = self.files.as_ref().ok_or_else(|| StoreError::Config("no files directory for exports".into()))?;
+        Ok(dir.join("exports").join(id.to_string()))
+    }
+
+    pub async fn start_export_job(&self, actor: &Actor, format: &str, total: i64) -> Result<Uuid, StoreError> {
+        let id = Uuid::now_v7();
+        let now = now_text();
+        sqlx::query(
+            "INSERT INTO export_jobs (id, org_id, user_id, format, state, total, done, created_at, heartbeat) VALUES ($1, $2, $3, $4, 'running', $5, 0, $6, $7)",
+        )
+        .bind(id.to_string())
+        .bind(actor.org_id.to_string())
+        .bind(actor.user_id.to_string())
+        .bind(format.to_string())
+        .bind(total)
+        .bind(now.clone())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn export_progress(&self, id: Uuid, done: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE export_jobs SET done = $1, heartbeat = $2 WHERE id = $3 AND state = 'running'")
+            .bind(done)
+            .bind(now_text())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Write the finished file and mark the job done, audited like any export.
+    pub async fn finish_export_job(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        bytes: Vec<u8>,
+        rows: i64,
+        what: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let path = self.export_path(id)?;
+        tokio::task::spawn_blocking(move || crate::cases::attachments::write_durably(&path, &bytes))
+            .await
+            .map_err(|e| StoreError::Config(e.to_string()))??;
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE export_jobs SET state = 'done', done = $1, total = $1, finished_at = $2, heartbeat = $2 WHERE id = $3")
+            .bind(rows)
+            .bind(now_text())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let detail = json!({"rows": rows, "export": what, "job": id, "background": true});
+        audit::append(&mut tx, actor.into(), Entry { action: "children.export", record_type: "child", record_id: None, detail }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn fail_export_job(&self, id: Uuid, error: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE export_jobs SET state = 'failed', error = $1, finished_at = $2 WHERE id = $3")
+            .bind(error.chars().take(200).collect::<String>())
+            .bind(now_text())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// One of the user's own jobs (another's is not found).
+    pub async fn export_job(&self, actor: &Actor, id: Uuid) -> Result<ExportJob, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM export_jobs WHERE id = $1 AND user_id = $2")))
+            .bind(id.to_string())
+            .bind(actor.user_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        job(&row)
+    }
+
+    /// The user's jobs of the last day, newest first; older files are removed on the way.
+    pub async fn export_jobs(&self, actor: &Actor) -> Result<Vec<ExportJob>, StoreError> {
+        let cutoff = time_text(chrono::Utc::now() - chrono::Duration::hours(KEEP_HOURS));
+        let old = sqlx::query("SELECT id FROM export_jobs WHERE user_id = $1 AND created_at < $2")
+            .bind(actor.user_id.to_string())
+            .bind(cutoff.clone())
+            .fetch_all(&self.pool)
+            .await?;
+        for r in old {
+            let id = r.uuid("id")?;
+            if let Ok(p) = self.export_path(id) {
+                let _ = std::fs::remove_file(p);
+            }
+            sqlx::query("DELETE FROM export_jobs WHERE id = $1").bind(id.to_string()).execute(&self.pool).await?;
+        }
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM export_jobs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 20"
+        )))
+        .bind(actor.user_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(job).collect()
+    }
+
+    /// The finished file of one of the user's own jobs, audited.
+    pub async fn export_file(&self, actor: &Actor, id: Uuid) -> Result<(ExportJob, Vec<u8>), StoreError> {
+        let j = self.export_job(actor, id).await?;
+        if j.state != "done" {
+            return Err(StoreError::NotFound);
+        }
+        let path = self.export_path(id)?;
+        let bytes = tokio::fs::read(&path).await.map_err(|_| StoreError::NotFound)?;
+        let mut tx = self.write().await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry { action: "children.export_download", record_type: "child", record_id: None, detail: json!({"job": id}) },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((j, bytes))
+    }
+}

@@ -1,0 +1,108 @@
+//! Exports too large to wait for: prepared in the background while the page shows how far they
+//! have come (refreshing itself, no script needed), then fetched by the person who asked.
+
+use super::export::{build_file, download, file_name};
+use super::render;
+use crate::auth::PageUser;
+use crate::error::{AppError, PageError};
+use crate::i18n::Tr;
+use crate::views::Layout;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use krousar_domain::export::{ExportColumn, ExportFormat};
+use krousar_domain::Actor;
+use krousar_store::children::ChildFilter;
+use krousar_store::export_jobs::ExportJob;
+use uuid::Uuid;
+
+/// The background task: the file is written whole, or the job is marked failed.
+#[allow(clippy::too_many_arguments)]
+pub async fn prepare(
+    state: AppState,
+    actor: Actor,
+    tr: Tr,
+    filter: ChildFilter,
+    cols: Vec<ExportColumn>,
+    format: ExportFormat,
+    job: Uuid,
+    what: serde_json::Value,
+) {
+    let outcome = match build_file(&state, &actor, tr, &filter, &cols, format, job).await {
+        Ok((bytes, rows)) => state.store.finish_export_job(&actor, job, bytes, rows, what).await.map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = outcome {
+        tracing::warn!(%job, error = %e, "background export failed");
+        if let Err(e) = state.store.fail_export_job(job, &e).await {
+            tracing::error!(%job, error = %e, "could not record a failed export");
+        }
+    }
+}
+
+pub struct JobView {
+    pub href: String,
+    pub created: String,
+    pub format: String,
+    pub state: String,
+    pub running: bool,
+    pub done: i64,
+    pub total: i64,
+    pub progress: String,
+    pub file: Option<String>,
+}
+
+fn view(tr: Tr, j: &ExportJob) -> JobView {
+    let state = tr.t(&format!("msg-export-{}", j.state));
+    let state = match (&j.error, j.state.as_str()) {
+        (Some(e), "failed") if e.starts_with("err-") => format!("{state} {}", tr.t(e)),
+        _ => state,
+    };
+    JobView {
+        href: format!("/exports/{}", j.id),
+        created: crate::views::local_day(&j.created_at).map(|d| tr.date(d)).unwrap_or_default()
+            + " "
+            + j.created_at.get(11..16).unwrap_or(""),
+        format: j.format.to_uppercase(),
+        state,
+        running: j.state == "running",
+        done: j.done,
+        total: j.total.max(1),
+        progress: tr.t2("msg-export-progress", ("done", tr.num(j.done)), ("total", tr.num(j.total))),
+        file: (j.state == "done").then(|| format!("/exports/{}/file", j.id)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "exports.html")]
+struct ExportsPage {
+    l: Layout,
+    jobs: Vec<JobView>,
+    refresh: bool,
+}
+
+pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
+    let jobs: Vec<JobView> = state.store.export_jobs(&cur.actor).await.map_err(cur.page_err())?.iter().map(|j| view(cur.tr, j)).collect();
+    let refresh = jobs.iter().any(|j| j.running);
+    Ok(render(ExportsPage { l: Layout::new(&cur, cur.tr.t("page-exports"), "/exports"), jobs, refresh }))
+}
+
+pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let j = state.store.export_job(&cur.actor, id).await.map_err(cur.page_err())?;
+    let jobs = vec![view(cur.tr, &j)];
+    let refresh = jobs[0].running;
+    Ok(render(ExportsPage { l: Layout::new(&cur, cur.tr.t("page-exports"), "/exports"), jobs, refresh }))
+}
+
+pub async fn file(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let (j, bytes) = state.store.export_file(&cur.actor, id).await.map_err(cur.page_err())?;
+    let format = ExportFormat::parse(&j.format).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let mime = match format {
+        ExportFormat::Csv => "text/csv; charset=utf-8",
+        ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+    Ok(download(&file_name(format), mime, bytes))
+}
