@@ -21,6 +21,7 @@ pub use extras::CsiChange;
 
 /// Whose figures: the user's own caseload, everything the user may list, or the nation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Reach {
     Caseload,
     Visible,

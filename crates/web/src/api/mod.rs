@@ -6,6 +6,7 @@ mod cases;
 mod children;
 mod duplicate_scans;
 mod households;
+mod indicators;
 mod places;
 mod referrals;
 mod registers;
@@ -50,6 +51,8 @@ pub fn routes() -> Router<AppState> {
         .route("/children/{id}/carer-matches", get(carers::matches))
         .route("/children/{id}/cash", get(registers::cash).post(registers::cash_change))
         .route("/training/report", get(registers::training_report))
+        .route("/indicators", get(indicators::list))
+        .route("/indicators/{code}/records", get(indicators::records))
         .route("/training/{what}", post(registers::training_record))
         .route("/training/{what}/{id}", post(registers::training_record))
         .route("/rcis/{id}/transition", get(registers::rci_transition).post(registers::rci_record))

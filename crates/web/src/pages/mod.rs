@@ -20,7 +20,7 @@ mod figures;
 pub(crate) mod form;
 mod home;
 mod households;
-mod indicator_view;
+pub(crate) mod indicator_view;
 mod indicators;
 mod place;
 mod quality;

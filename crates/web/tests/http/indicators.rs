@@ -125,6 +125,17 @@ async fn indicators_count_what_their_lists_show() {
         let by_placement = get(&c, &app, "/indicators?by=placement_type").await;
         assert!(figure(&by_placement, "reintegrated").contains("1 (1F)"));
 
+        // The API gives the same figures, breakdowns and lists.
+        let api: Value = app.api_get(&w, "/api/v1/indicators?by=age_band").await.json().await.unwrap();
+        let reg = api["items"].as_array().unwrap().iter().find(|i| i["code"] == "registered").unwrap().clone();
+        assert_eq!((reg["count"]["total"].as_i64(), reg["count"]["female"].as_i64()), (Some(3), Some(2)), "{reg}");
+        let groups: i64 = reg["groups"].as_array().unwrap().iter().map(|g| g["count"]["total"].as_i64().unwrap()).sum();
+        assert_eq!(groups, 3, "the age bands add up to the total");
+        assert_eq!(api["reach"], "visible");
+        let listed: Value = app.api_get(&w, "/api/v1/indicators/reintegrated/records").await.json().await.unwrap();
+        assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+        assert_eq!(app.api_get(&w, "/api/v1/indicators/nonsense/records").await.status(), 404);
+
         // Last year: nothing; another organisation: nothing of these.
         let old = get(&c, &app, "/indicators?from=2020-01-01&to=2020-12-31").await;
         assert_eq!(figure(&old, "registered"), "0 (0F)");
