@@ -9,7 +9,6 @@ use crate::i18n::Tr;
 use crate::views::{age_text, today};
 use crate::AppState;
 use axum::extract::{RawQuery, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use krousar_domain::export::{columns, safe_cell, ExportColumn, ExportFormat, MAX_ROWS};
 use krousar_store::children::Child;
@@ -91,18 +90,6 @@ fn file_bytes(format: ExportFormat, head: &[String], rows: &[Vec<String>]) -> Re
     })
 }
 
-pub fn download(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 pub fn file_name(format: ExportFormat) -> String {
     format!("children-{}.{}", today(), format.code())
 }
@@ -140,7 +127,7 @@ pub async fn children(State(state): State<AppState>, PageUser(cur): PageUser, Ra
     let head: Vec<String> = cols.iter().map(|c| cur.tr.t(&c.label_key())).collect();
     let rows = rows_of(&state, cur.tr, &kids, &cols).await.map_err(cur.page_err())?;
     let (bytes, mime) = file_bytes(format, &head, &rows).map_err(|e| cur.fail(e))?;
-    Ok(download(&file_name(format), mime, bytes))
+    Ok(crate::case_work::download(&file_name(format), mime, bytes))
 }
 
 /// The same export, prepared page by page for a background job.

@@ -1,9 +1,10 @@
 //! Exports too large to wait for: prepared in the background while the page shows how far they
 //! have come (refreshing itself, no script needed), then fetched by the person who asked.
 
-use super::export::{build_file, download, file_name};
+use super::export::{build_file, file_name};
 use super::render;
 use crate::auth::PageUser;
+use crate::case_work::download;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
 use crate::views::Layout;

@@ -11,8 +11,7 @@ use crate::i18n::{Lang, Tr};
 use crate::views::today;
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use krousar_domain::figures::Count;
 use krousar_domain::indicators::{Dimension, Indicator, Period, SECTIONS};
 use krousar_store::indicators::Reach;
@@ -142,15 +141,11 @@ pub async fn quarterly(
     let stem = format!("krousar-{}-{}", if ministry { "ministry" } else { "donor" }, report.period.replace(' ', ""));
     if format == "xlsx" {
         let bytes = xlsx(tr, &report).map_err(|e| cur.fail(e))?;
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}.xlsx\"")),
-                (header::CACHE_CONTROL, "private, no-store".to_string()),
-            ],
+        return Ok(crate::case_work::download(
+            &format!("{stem}.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             bytes,
-        )
-            .into_response());
+        ));
     }
     let same = format!(
         "/reports/quarterly?{}&quarter={}&kind={}&lang={}",
