@@ -1,6 +1,7 @@
 //! The data-quality report: within what the user may see, the children whose records need
 //! attention — no address, a birth date only estimated, an overdue reassessment or follow-up
-//! visit, an approval waiting for more than a week, a case not touched for six months.
+//! visit, an approval waiting for more than a week, a case not touched for six months, a
+//! possible duplicate found by the organisation's last duplicate scan and not yet decided.
 
 use crate::children::scope_sql;
 use crate::db::{RowExt, Store};
@@ -25,6 +26,15 @@ pub struct QualitySection {
     pub children: Vec<(Uuid, String, String)>,
 }
 
+/// A child in a pair of the organisation's latest finished duplicate scan that nobody has
+/// decided on yet (a merged record is out of the lists already).
+const POSSIBLE_DUPLICATE: &str = "c.id IN (SELECT x.child_id FROM (\
+    SELECT p.child_a AS child_id, p.child_a, p.child_b FROM duplicate_scan_pairs p JOIN duplicate_scans s ON s.id = p.scan_id \
+      WHERE p.other_org IS NULL AND s.state = 'done' AND s.started_at = (SELECT MAX(s2.started_at) FROM duplicate_scans s2 WHERE s2.org_id = s.org_id AND s2.state = 'done') \
+    UNION ALL SELECT p.child_b, p.child_a, p.child_b FROM duplicate_scan_pairs p JOIN duplicate_scans s ON s.id = p.scan_id \
+      WHERE p.other_org IS NULL AND s.state = 'done' AND s.started_at = (SELECT MAX(s2.started_at) FROM duplicate_scans s2 WHERE s2.org_id = s.org_id AND s2.state = 'done')) x \
+    WHERE NOT EXISTS (SELECT 1 FROM duplicate_decisions d WHERE (d.child_a = x.child_a AND d.child_b = x.child_b) OR (d.child_a = x.child_b AND d.child_b = x.child_a)))";
+
 /// Each check: its key and the condition on `c` (children) and `k` (cases, left-joined).
 fn checks(today: NaiveDate) -> Vec<(&'static str, String)> {
     let t = today.to_string();
@@ -43,6 +53,7 @@ fn checks(today: NaiveDate) -> Vec<(&'static str, String)> {
             format!("EXISTS (SELECT 1 FROM case_approvals a WHERE a.child_id = c.id AND a.state = 'pending' AND a.requested_at < '{week_ago}')"),
         ),
         ("quality-untouched", format!("k.closed_on IS NULL AND k.updated_at < '{half_year}'")),
+        ("quality-possible-duplicate", POSSIBLE_DUPLICATE.to_string()),
     ]
 }
 

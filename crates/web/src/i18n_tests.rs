@@ -144,6 +144,7 @@ fn case_keys() -> Vec<String> {
             "quality-visit-overdue",
             "quality-approval-waiting",
             "quality-untouched",
+            "quality-possible-duplicate",
         ]
         .map(String::from),
     );

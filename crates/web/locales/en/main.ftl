@@ -1350,3 +1350,4 @@ msg-export-done = Ready
 msg-export-failed = Failed.
 msg-export-interrupted = Interrupted (the server stopped): ask for it again.
 msg-export-progress = { $done } of { $total } children
+quality-possible-duplicate = Possible duplicate found by the last duplicate scan, not yet decided

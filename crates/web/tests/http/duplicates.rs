@@ -221,12 +221,19 @@ async fn an_organisation_scan_finds_children_registered_twice() {
         let page = c.get(app.url("/duplicates")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Sreypov") && page.contains("A child known at Other NGO") && !page.contains("Ouk"));
 
+        // The data-quality report names them, until someone decides.
+        let quality = c.get(app.url("/quality")).send().await.unwrap().text().await.unwrap();
+        let dup_section = quality.split("Possible duplicate found by the last duplicate scan").nth(1).unwrap_or("");
+        assert!(dup_section.contains(&format!("/children/{a}")), "{quality}");
         // Marked different, the pair leaves the list.
         let res =
             c.post(app.url(&format!("/children/{a}/duplicates/{b}/different"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
         assert_eq!(res.status(), 303);
         let after: Value = app.api_get(&s, "/api/v1/duplicate-scans/latest").await.json().await.unwrap();
         assert!(!after["items"].as_array().unwrap().iter().any(|p| p["other"]["id"] == a.as_str() || p["other"]["id"] == b.as_str()));
+        let quality = c.get(app.url("/quality")).send().await.unwrap().text().await.unwrap();
+        let dup_section = quality.split("Possible duplicate found by the last duplicate scan").nth(1).unwrap_or("");
+        assert!(!dup_section.contains(&format!("/children/{a}\"")), "decided: {quality}");
 
         let (wc, _) = app.login("worker").await;
         assert_eq!(wc.get(app.url("/duplicates")).send().await.unwrap().status(), 403);
