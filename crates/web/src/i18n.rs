@@ -99,6 +99,21 @@ impl Tr {
         }
     }
 
+    /// A count with its thousands grouped as each language writes them ("1,000,000" /
+    /// "១.០០០.០០០", the CLDR convention for Khmer); years and days stay `num`.
+    pub fn count(&self, n: i64) -> String {
+        let digits = n.unsigned_abs().to_string();
+        let sep = if self.is_km() { '.' } else { ',' };
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(sep);
+            }
+            grouped.push(c);
+        }
+        self.num(if n < 0 { format!("-{grouped}") } else { grouped })
+    }
+
     /// A date as people read it: "23 November 2026" / "២៣ វិច្ឆិកា ២០២៦".
     pub fn date(&self, d: chrono::NaiveDate) -> String {
         use chrono::Datelike;

@@ -314,6 +314,26 @@ fn lookups_work_in_both_languages() {
     assert_eq!(Tr::new(Lang::En).t1("msg-count-children", "count", 3), "3 children");
 }
 
+#[test]
+fn counts_group_their_thousands_as_each_language_does() {
+    assert_eq!(Tr::new(Lang::En).count(1_000_000), "1,000,000");
+    assert_eq!(Tr::new(Lang::Km).count(1_234_567), "១.២៣៤.៥៦៧");
+    assert_eq!(Tr::new(Lang::En).count(999), "999");
+    assert_eq!(Tr::new(Lang::En).count(-1200), "-1,200");
+    assert_eq!(Tr::new(Lang::Km).count(0), "០");
+}
+
+/// The indicators' API names exactly the breakdowns the code accepts.
+#[test]
+fn openapi_indicator_breakdowns_match_the_code() {
+    let doc: serde_json::Value = serde_json::from_str(include_str!("api/openapi.json")).unwrap();
+    let params = doc["paths"]["/api/v1/indicators"]["get"]["parameters"].as_array().unwrap();
+    let by = params.iter().find(|p| p["name"] == "by").unwrap();
+    let codes: Vec<&str> = by["schema"]["enum"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    let ours: Vec<&str> = krousar_domain::indicators::Dimension::ALL.iter().map(|d| d.code()).collect();
+    assert_eq!(codes, ours);
+}
+
 /// The OpenAPI document names exactly the case forms and choices the code accepts.
 #[test]
 fn openapi_case_document_matches_the_code() {

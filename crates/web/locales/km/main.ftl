@@ -1351,3 +1351,4 @@ msg-export-failed = បរាជ័យ។
 msg-export-interrupted = បានរំខាន (ម៉ាស៊ីនមេបានឈប់)៖ សូមស្នើសុំម្តងទៀត។
 msg-export-progress = { $done } ក្នុងចំណោម { $total } នាក់
 quality-possible-duplicate = អាចជាកំណត់ត្រាស្ទួន ដែលរកឃើញដោយការស្កេនចុងក្រោយ ហើយមិនទាន់សម្រេច
+msg-resident-change = { $total } (ស្រី { $female }) ធៀបនឹងដើមរយៈពេល

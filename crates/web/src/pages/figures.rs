@@ -36,7 +36,7 @@ pub(crate) fn cell(tr: crate::i18n::Tr, c: &Count) -> String {
     } else if c.suppressed {
         tr.t("msg-suppressed")
     } else {
-        tr.t2("msg-count-female", ("total", tr.num(c.total)), ("female", tr.num(c.female)))
+        tr.t2("msg-count-female", ("total", tr.count(c.total)), ("female", tr.count(c.female)))
     }
 }
 

@@ -64,7 +64,7 @@ pub fn count_text(tr: Tr, c: &Count, has_sex: bool) -> String {
     if has_sex || c.suppressed {
         cell(tr, c)
     } else {
-        tr.num(c.total)
+        tr.count(c.total)
     }
 }
 
@@ -95,6 +95,8 @@ pub struct FigureRow {
     pub definition: String,
     pub value: String,
     pub href: Option<String>,
+    /// What the figure means beside another (the change in RCI residents over the period).
+    pub note: String,
     pub groups: Vec<GroupRow>,
 }
 
@@ -119,10 +121,25 @@ pub async fn figure_rows(state: &AppState, cur: &Current, c: &Choice) -> Result<
                     .map_err(cur.page_err())?;
                 row.groups = group_rows(tr, c, f, dim, &groups);
             }
+            if f.indicator == Indicator::InRci {
+                row.note = resident_change(tr, &figures);
+            }
             rows.push(row);
         }
     }
     Ok(rows)
+}
+
+/// "+3 (+1F) since the start of the period", when neither count is hidden.
+fn resident_change(tr: Tr, figures: &[Figure]) -> String {
+    let of = |i: Indicator| figures.iter().find(|f| f.indicator == i).map(|f| f.count);
+    match (of(Indicator::InRciAtStart), of(Indicator::InRci)) {
+        (Some(a), Some(b)) if !a.suppressed && !b.suppressed => {
+            let signed = |n: i64| if n > 0 { format!("+{}", tr.count(n)) } else { tr.count(n) };
+            tr.t2("msg-resident-change", ("total", signed(b.total - a.total)), ("female", signed(b.female - a.female)))
+        }
+        _ => String::new(),
+    }
 }
 
 fn figure_row(tr: Tr, c: &Choice, f: &Figure) -> FigureRow {
@@ -134,6 +151,7 @@ fn figure_row(tr: Tr, c: &Choice, f: &Figure) -> FigureRow {
         definition: tr.t(&i.definition_key()),
         value: count_text(tr, &f.count, f.has_sex),
         href: (f.listable && f.count.total > 0).then(|| format!("/indicators/{}?{}", i.code(), c.query())),
+        note: String::new(),
         groups: Vec::new(),
     }
 }

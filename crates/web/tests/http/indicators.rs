@@ -187,3 +187,101 @@ async fn indicators_count_what_their_lists_show() {
     })
     .await;
 }
+
+/// For every indicator and every breakdown within a supervisor's and a worker's reach: the
+/// records listed behind a figure are exactly as many as it counts, and breakdowns that split
+/// records into groups add up to the figure.
+#[tokio::test]
+async fn every_figure_counts_the_records_it_lists() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        let today = krousar_web::views::today();
+        let d = |days: i64| (today + chrono::Duration::days(days)).to_string();
+        let mut ids = Vec::new();
+        for (name, sex) in [("Sreypov", "female"), ("Dara", "male")] {
+            let mut body = child_json("ស្រីពៅ", name);
+            body["sex"] = json!(sex);
+            let c: Value = app.api_post(&w, "/api/v1/children", body).await.json().await.unwrap();
+            ids.push(c["id"].as_str().unwrap().to_string());
+        }
+        let id = &ids[0];
+        app.api_post(&w, &format!("/api/v1/children/{id}/case/open"), json!({"route": "rci", "opened_on": d(-20)})).await;
+        let home: Value = app
+            .api_post(&w, "/api/v1/households", json!({"name": "Home", "income_band": "unknown", "id_poor": "unknown", "members": [], "child_id": id}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let placement = json!({"kind": "kinship", "household_id": home["id"], "started_on": d(-10), "justification": "Her aunt"});
+        assert_eq!(app.api_post(&w, &format!("/api/v1/children/{id}/case/placement"), placement).await.status(), 200);
+        let service = json!({"service": "health_care", "provider": "government", "provided_on": d(-3)});
+        assert_eq!(app.api_post(&w, &format!("/api/v1/children/{id}/case/service"), service).await.status(), 200);
+        // A carer household enquires.
+        let carer = json!({"name": "Sok Chenda household", "kind": "kinship", "village_code": "02020101", "enquired_on": d(-5), "languages": "Khmer", "disability_skills": "no"});
+        assert_eq!(app.api_post(&w, "/api/v1/carers", carer).await.status(), 201);
+        // Another organisation refers a child of its own here.
+        let x = app.token(&app.other_worker).await;
+        let theirs: Value = app.api_post(&x, "/api/v1/children", child_json("ដារា", "Kosal")).await.json().await.unwrap();
+        let tid = theirs["id"].as_str().unwrap();
+        app.api_post(&x, &format!("/api/v1/children/{tid}/case/open"), json!({"route": "prevention", "opened_on": d(-4)})).await;
+        let referral = json!({"to_org": app.worker.org_id.to_string(), "services": "Health care", "reason": "Clinic nearby", "consent_by": "parent", "consent_on": d(-1), "shares": ["identity"]});
+        assert_eq!(app.api_post(&x, &format!("/api/v1/children/{tid}/referrals"), referral).await.status(), 201);
+        // The supervisor trains a para social worker.
+        let (c, csrf) = app.login("supervisor").await;
+        let post = |path: String, form: Vec<(&str, String)>| {
+            let mut f = vec![("_csrf", csrf.clone())];
+            f.extend(form);
+            let req = c.post(app.url(&path)).form(&f);
+            async move { req.send().await.unwrap() }
+        };
+        assert_eq!(post("/training/courses".into(), vec![("title", "Reintegration".into()), ("modules", "reintegration".into())]).await.status(), 303);
+        let course = app.store.courses(&app.supervisor.actor()).await.unwrap()[0].id;
+        let session = vec![("course_id", course.to_string()), ("starts_on", d(-3)), ("ends_on", d(-2)), ("place", "Pursat".into()), ("trainer", "MoSVY".into())];
+        let session_url = post("/training/sessions".into(), session).await.headers()["location"].to_str().unwrap().to_string();
+        let person = vec![("name", "Keo Sophea".to_string()), ("sex", "female".into()), ("role", "para_social_worker".into()), ("province", "02".into())];
+        assert_eq!(post("/training/people".into(), person).await.status(), 303);
+        let who = app.store.trainees(&app.supervisor.actor()).await.unwrap()[0].id.to_string();
+        let attended = vec![("trainee_id", who), ("attended", "yes".into()), ("pre_score", "40".into()), ("post_score", "70".into())];
+        assert_eq!(post(format!("{session_url}/participants"), attended).await.status(), 303);
+
+        let period = format!("from={}&to={}", d(-30), d(0));
+        let s = app.token(&app.supervisor).await;
+        let mut seen = std::collections::BTreeSet::new();
+        for token in [&s, &w] {
+            let api: Value = app.api_get(token, &format!("/api/v1/indicators?{period}")).await.json().await.unwrap();
+            for item in api["items"].as_array().unwrap() {
+                let code = item["code"].as_str().unwrap();
+                let total = item["count"]["total"].as_i64().unwrap();
+                if total > 0 {
+                    seen.insert(code.to_string());
+                }
+                let listed: Value = app.api_get(token, &format!("/api/v1/indicators/{code}/records?{period}")).await.json().await.unwrap();
+                assert_eq!(listed["items"].as_array().unwrap().len() as i64, total, "{code}: {listed}");
+                for dim in krousar_domain::indicators::Dimension::ALL {
+                    let i = krousar_domain::indicators::Indicator::parse(code).unwrap();
+                    if !dim.applies_to(i) {
+                        continue;
+                    }
+                    let by: Value = app.api_get(token, &format!("/api/v1/indicators?{period}&by={}", dim.code())).await.json().await.unwrap();
+                    let it = by["items"].as_array().unwrap().iter().find(|x| x["code"] == code).unwrap().clone();
+                    let groups = it["groups"].as_array().unwrap();
+                    let sum: i64 = groups.iter().map(|g| g["count"]["total"].as_i64().unwrap()).sum();
+                    // A child with two services (or a person on two courses) is in two groups.
+                    if !matches!(dim, krousar_domain::indicators::Dimension::Service | krousar_domain::indicators::Dimension::Provider | krousar_domain::indicators::Dimension::Course) {
+                        assert_eq!(sum, total, "{code} by {}: {it}", dim.code());
+                    }
+                    for g in groups {
+                        let value = serde_urlencoded::to_string([("value", g["value"].as_str().unwrap())]).unwrap();
+                        let url = format!("/api/v1/indicators/{code}/records?{period}&by={}&{value}", dim.code());
+                        let listed: Value = app.api_get(token, &url).await.json().await.unwrap();
+                        assert_eq!(listed["items"].as_array().unwrap().len() as i64, g["count"]["total"].as_i64().unwrap(), "{url}");
+                    }
+                }
+            }
+        }
+        for code in ["registered", "open_cases", "reintegrated", "served", "referrals_received", "carers_enquired", "people_trained"] {
+            assert!(seen.contains(code), "{code} was counted: {seen:?}");
+        }
+    })
+    .await;
+}
