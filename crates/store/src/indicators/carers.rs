@@ -11,7 +11,7 @@ use krousar_domain::figures::Count;
 use krousar_domain::indicators::{Dimension, Indicator, Period};
 use std::collections::BTreeMap;
 
-struct CarerRow {
+pub(super) struct CarerRow {
     id: String,
     name: String,
     org: String,
@@ -40,8 +40,20 @@ fn value(dim: Option<Dimension>, c: &CarerRow) -> String {
     }
 }
 
+/// The counts of one carer indicator over rows already read.
+pub(super) fn carer_groups_of(rows: &[CarerRow], i: Indicator, dim: Option<Dimension>, p: Period) -> Vec<Group> {
+    let mut groups: BTreeMap<String, i64> = BTreeMap::new();
+    if dim.is_none() {
+        groups.insert(String::new(), 0);
+    }
+    for c in rows.iter().filter(|c| counts(i, c, p)) {
+        *groups.entry(value(dim, c)).or_default() += 1;
+    }
+    groups.into_iter().map(|(value, n)| Group { value, name_km: None, name_latin: None, count: Count::new(n, 0) }).collect()
+}
+
 impl Store {
-    async fn carer_rows(&self, r: &Resolved) -> Result<Option<Vec<CarerRow>>, StoreError> {
+    pub(super) async fn carer_rows(&self, r: &Resolved) -> Result<Option<Vec<CarerRow>>, StoreError> {
         let Some((org, worker)) = r.carers else { return Ok(None) };
         let mut q = Sql::new(
             "SELECT k.id, k.name, k.org_id, k.province_code, k.facts, \
@@ -79,15 +91,7 @@ impl Store {
         dim: Option<Dimension>,
         p: Period,
     ) -> Result<Option<Vec<Group>>, StoreError> {
-        let Some(rows) = self.carer_rows(r).await? else { return Ok(None) };
-        let mut groups: BTreeMap<String, i64> = BTreeMap::new();
-        if dim.is_none() {
-            groups.insert(String::new(), 0);
-        }
-        for c in rows.iter().filter(|c| counts(i, c, p)) {
-            *groups.entry(value(dim, c)).or_default() += 1;
-        }
-        Ok(Some(groups.into_iter().map(|(value, n)| Group { value, name_km: None, name_latin: None, count: Count::new(n, 0) }).collect()))
+        Ok(self.carer_rows(r).await?.map(|rows| carer_groups_of(&rows, i, dim, p)))
     }
 
     pub(super) async fn carer_records(

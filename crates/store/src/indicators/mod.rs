@@ -177,9 +177,19 @@ impl Store {
         p: Period,
     ) -> Result<Vec<Figure>, StoreError> {
         let r = resolve(actor, reach, province)?;
+        // Carer households are read once for all their indicators.
+        let carers = match which.iter().any(|i| i.unit() == Unit::CarerHousehold) {
+            true => self.carer_rows(&r).await?,
+            false => None,
+        };
         let mut out = Vec::new();
         for &i in which {
-            let Some(groups) = self.groups(&r, i, None, p).await? else { continue };
+            let groups = match (i.unit(), &carers) {
+                (Unit::CarerHousehold, Some(rows)) => Some(carers::carer_groups_of(rows, i, None, p)),
+                (Unit::CarerHousehold, None) => None,
+                _ => self.groups(&r, i, None, p).await?,
+            };
+            let Some(groups) = groups else { continue };
             let count = groups.into_iter().next().map(|g| g.count).unwrap_or(Count::new(0, 0));
             let count = finish(vec![count], r.national, i.unit())[0];
             out.push(Figure { code: i.code(), indicator: i, count, has_sex: i.unit().has_sex(), listable: !r.national });
@@ -213,7 +223,7 @@ impl Store {
             }
             suppress_each(&mut total);
         }
-        self.name_groups(dim, &mut groups).await?;
+        self.name_indicator_groups(dim, &mut groups).await?;
         Ok((groups, total[0]))
     }
 
@@ -327,27 +337,33 @@ impl Store {
         Ok(Some(out))
     }
 
-    /// Names for places, organisations and courses.
-    async fn name_groups(&self, dim: Dimension, groups: &mut [Group]) -> Result<(), StoreError> {
-        if matches!(dim, Dimension::Province | Dimension::District) {
-            let places = self.places().await?;
-            for g in groups.iter_mut() {
-                if let Some(l) = places.by_code.get(&g.value) {
-                    g.name_km = Some(l.name_km.clone());
-                    g.name_latin = Some(l.name_latin.clone());
-                }
+    /// Names for places, organisations and courses (one read each, whatever the number of
+    /// groups).
+    pub async fn name_indicator_groups(&self, dim: Dimension, groups: &mut [Group]) -> Result<(), StoreError> {
+        let names: std::collections::HashMap<String, (String, String)> = match dim {
+            Dimension::Province | Dimension::District => {
+                let places = self.places().await?;
+                groups
+                    .iter()
+                    .filter_map(|g| places.by_code.get(&g.value).map(|l| (g.value.clone(), (l.name_km.clone(), l.name_latin.clone()))))
+                    .collect()
             }
-            return Ok(());
-        }
-        let sql = match dim {
-            Dimension::Organisation => "SELECT name AS name_km, name AS name_latin FROM organisations WHERE id = $1",
-            Dimension::Course => "SELECT title AS name_km, title AS name_latin FROM courses WHERE id = $1",
+            Dimension::Organisation | Dimension::Course => {
+                let sql =
+                    if dim == Dimension::Course { "SELECT id, title AS name FROM courses" } else { "SELECT id, name FROM organisations" };
+                let mut m = std::collections::HashMap::new();
+                for row in sqlx::query(sql).fetch_all(&self.pool).await? {
+                    let name = row.text("name")?;
+                    m.insert(row.text("id")?, (name.clone(), name));
+                }
+                m
+            }
             _ => return Ok(()),
         };
-        for g in groups.iter_mut().filter(|g| !g.value.is_empty()) {
-            if let Some(row) = sqlx::query(sql).bind(g.value.clone()).fetch_optional(&self.pool).await? {
-                g.name_km = row.opt_text("name_km")?;
-                g.name_latin = row.opt_text("name_latin")?;
+        for g in groups.iter_mut() {
+            if let Some((km, latin)) = names.get(&g.value) {
+                g.name_km = Some(km.clone());
+                g.name_latin = Some(latin.clone());
             }
         }
         Ok(())

@@ -195,8 +195,3 @@ pub async fn province_options(state: &AppState, cur: &Current, c: &Choice) -> Re
     }
     Ok(out)
 }
-
-/// Indicator codes are also the names of pages: the drill-down's indicator, if it is one.
-pub fn indicator(code: &str) -> Option<Indicator> {
-    Indicator::parse(code)
-}

@@ -87,7 +87,7 @@ pub async fn records(
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let i = view::indicator(&code).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let i = krousar_domain::indicators::Indicator::parse(&code).ok_or_else(|| cur.fail(AppError::NotFound))?;
     let c = Choice::of(&q, &cur);
     let group: Option<(Dimension, &str)> = c.by.filter(|d| d.applies_to(i)).zip(q.value.as_deref());
     let records = state
@@ -100,13 +100,14 @@ pub async fn records(
         .collect();
     let group = match group {
         Some((d, v)) => {
-            let g = krousar_store::indicators::Group {
+            let mut g = [krousar_store::indicators::Group {
                 value: v.to_string(),
                 name_km: None,
                 name_latin: None,
                 count: krousar_domain::figures::Count::new(0, 0),
-            };
-            format!("{}: {}", tr.t(&d.label_key()), view::group_label(tr, d, &g))
+            }];
+            state.store.name_indicator_groups(d, &mut g).await.map_err(cur.page_err())?;
+            format!("{}: {}", tr.t(&d.label_key()), view::group_label(tr, d, &g[0]))
         }
         None => String::new(),
     };

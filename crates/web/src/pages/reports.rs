@@ -46,6 +46,7 @@ struct Table {
 
 struct Report {
     title: String,
+    org: String,
     period: String,
     about: Vec<(String, String)>,
     tables: Vec<Table>,
@@ -117,7 +118,7 @@ async fn build(state: &AppState, cur: &Current, tr: Tr, c: &Choice, ministry: bo
     let definitions = now.iter().map(|f| (tr.t(&f.indicator.label_key()), tr.t(&f.indicator.definition_key()))).collect();
     let title = tr.t(if ministry { "page-report-ministry" } else { "page-report-donor" });
     let period = c.period.quarter_name().unwrap_or_else(|| format!("{} – {}", c.period.from, c.period.to));
-    Ok(Report { title, period, about, tables, definitions })
+    Ok(Report { title, org, period, about, tables, definitions })
 }
 
 pub async fn quarterly(
@@ -159,7 +160,7 @@ pub async fn quarterly(
         tr,
         title: report.title.clone(),
         number: report.period.clone(),
-        org: state.store.org(cur.actor.org_id).await.map_err(cur.page_err())?.name,
+        org: report.org.clone(),
         sections: sections(tr, &report),
         signatures: vec![tr.t("sign-prepared-by"), tr.t("sign-approved-by")],
         generated: tr.t1("form-generated", "date", tr.date(today())),

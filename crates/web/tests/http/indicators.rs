@@ -117,6 +117,8 @@ async fn indicators_count_what_their_lists_show() {
         assert!(registered.contains("6-11: 2 (1F)") && registered.contains("0-5: 1 (1F)"), "{registered}");
         let young = get(&c, &app, "/indicators/registered?by=age_band&value=0-5").await;
         assert!(young.contains("Sreyneang") && !young.contains("Sreypov") && !young.contains("Dara"), "{young}");
+        let in_province = get(&c, &app, "/indicators/registered?by=province&value=02").await;
+        assert!(in_province.contains("Province: Battambang") && in_province.matches("href=\"/children/").count() == 3, "{in_province}");
         let by_service = get(&c, &app, "/indicators?by=service").await;
         let served = figure(&by_service, "served");
         assert!(served.contains("2 (1F)"), "food for two: {served}");
