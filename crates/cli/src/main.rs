@@ -1,5 +1,6 @@
 //! The `krousar` binary. Subcommand names and flags are part of the product's interface.
 
+mod backup;
 mod config;
 mod demo;
 mod demo_cases;
@@ -49,7 +50,13 @@ enum Command {
         /// absolute_hours, max_failures, lock_minutes, files_dir.
         #[arg(long, env = "KROUSAR_CONFIG")]
         config: Option<PathBuf>,
+        #[command(flatten)]
+        backups: backup::ScheduleArgs,
     },
+    /// Make a consistent backup while Krousar runs (optionally encrypted with a passphrase).
+    Backup(backup::BackupArgs),
+    /// Check a backup and restore it (stop the servers first); what it replaces is kept.
+    Restore(backup::RestoreArgs),
     /// Start with an embedded database and demo data (created on first start, reused after).
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -176,7 +183,7 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, secure_cookies, files_dir, config } => {
+        Command::Serve { listen, secure_cookies, files_dir, config, backups } => {
             let file = match &config {
                 Some(path) => config::FileConfig::read(path)?,
                 None => config::FileConfig::default(),
@@ -187,9 +194,12 @@ async fn main() -> Result<()> {
             let key_file = cli.key_file.or(file.key_file.clone()).unwrap_or_else(|| keys::default_key_file(&url));
             let store = keys::attach(Store::open(&url).await?.with_files(files), &key_file).await?;
             let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+            backup::schedule(store.clone(), url.clone(), backups)?;
             tracing::info!("Krousar listening on http://{listen}");
             krousar_web::serve(store, file.web(secure_cookies), listener).await
         }
+        Command::Backup(a) => backup::backup(&database_url(&cli.database_url), a).await,
+        Command::Restore(a) => backup::restore(&database_url(&cli.database_url), a).await,
         Command::Demo { listen, data_dir } => demo::run(&listen, &data_dir, cli.database_url, cli.key_file).await,
         Command::Keys { command } => {
             let url = database_url(&cli.database_url);

@@ -69,7 +69,11 @@ async fn acknowledged_writes_survive_the_server_being_killed() {
     for db in databases(&dir).await {
         krousar(&db, &["migrate"], "");
         krousar(&db, &["org", "add", "--name", "Crash NGO", "--kind", "ngo"], "");
-        krousar(&db, &["user", "add", "--org", "Crash NGO", "--username", "crashworker", "--role", "social-worker", "--team", "T"], "a long enough password\n");
+        krousar(
+            &db,
+            &["user", "add", "--org", "Crash NGO", "--username", "crashworker", "--role", "social-worker", "--team", "T"],
+            "a long enough password\n",
+        );
         let token = krousar(&db, &["token", "create", "--username", "crashworker"], "");
         let acked: Arc<Mutex<BTreeSet<String>>> = Arc::default();
         let mut sent = 0usize;
@@ -114,10 +118,12 @@ async fn acknowledged_writes_survive_the_server_being_killed() {
         assert!(acked.len() > 20, "the clients got writes through: {}", acked.len());
         // Everything acknowledged is there, with its audit entry and search keys.
         let store = krousar_store::Store::connect(&db).await.unwrap();
-        let ids: BTreeSet<String> = sqlx::query_scalar("SELECT id FROM children").fetch_all(store.pool()).await.unwrap().into_iter().collect();
+        let ids: BTreeSet<String> =
+            sqlx::query_scalar("SELECT id FROM children").fetch_all(store.pool()).await.unwrap().into_iter().collect();
         let missing: Vec<&String> = acked.difference(&ids).collect();
         assert!(missing.is_empty(), "acknowledged but lost after SIGKILL: {missing:?}");
-        let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'child.create'").fetch_one(store.pool()).await.unwrap();
+        let audited: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'child.create'").fetch_one(store.pool()).await.unwrap();
         let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM child_search").fetch_one(store.pool()).await.unwrap();
         assert_eq!((audited, keys), (ids.len() as i64, ids.len() as i64), "every child has its audit entry and keys, nothing half-written");
         if db.starts_with("sqlite") {

@@ -1,0 +1,129 @@
+//! `krousar backup`, `krousar restore` and the scheduled backup of `krousar serve`
+//! (`krousar_store::backup` does the work). The passphrase comes from a file, never from the
+//! command line, where other users of the machine could read it.
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use krousar_store::backup::{self, Manifest};
+use krousar_store::Store;
+use std::path::{Path, PathBuf};
+
+#[derive(Args)]
+pub struct BackupArgs {
+    /// The backup file to write (written whole, then renamed into place).
+    pub out: PathBuf,
+    /// Encrypt with the passphrase in this file (its first line).
+    #[arg(long, env = "KROUSAR_BACKUP_PASSPHRASE_FILE")]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct RestoreArgs {
+    /// The backup file.
+    pub file: PathBuf,
+    /// The passphrase of an encrypted backup, in this file.
+    #[arg(long, env = "KROUSAR_BACKUP_PASSPHRASE_FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Only check the backup (unpack, integrity, row counts); replace nothing.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// The scheduled backups of `krousar serve`.
+#[derive(Args, Clone)]
+pub struct ScheduleArgs {
+    /// Make a backup into this directory every `--backup-hours` while serving.
+    #[arg(long, env = "KROUSAR_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+    #[arg(long, env = "KROUSAR_BACKUP_HOURS", default_value_t = 24)]
+    pub backup_hours: u64,
+    /// How many scheduled backups to keep (the oldest are removed).
+    #[arg(long, env = "KROUSAR_BACKUP_KEEP", default_value_t = 7)]
+    pub backup_keep: usize,
+    #[arg(long, env = "KROUSAR_BACKUP_PASSPHRASE_FILE")]
+    pub backup_passphrase_file: Option<PathBuf>,
+}
+
+fn passphrase(file: &Option<PathBuf>) -> Result<Option<String>> {
+    let Some(f) = file else { return Ok(None) };
+    let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+    let p = text.lines().next().unwrap_or("").to_string();
+    if p.chars().count() < 12 {
+        bail!("the passphrase must have at least 12 characters");
+    }
+    Ok(Some(p))
+}
+
+fn describe(m: &Manifest) -> String {
+    let rows: i64 = m.tables.values().sum();
+    let children = m.tables.get("children").copied().unwrap_or(0);
+    format!(
+        "{} backup of {}, schema {}, {} tables, {rows} rows ({children} children){}",
+        m.engine,
+        m.created_at,
+        m.schema_version,
+        m.tables.len(),
+        if m.sealing.is_some() { ", encrypted" } else { "" }
+    )
+}
+
+pub async fn backup(url: &str, a: BackupArgs) -> Result<()> {
+    let pass = passphrase(&a.passphrase_file)?;
+    let store = Store::connect(url).await?;
+    let m = backup::create(&store, url, &a.out, pass.as_deref()).await?;
+    println!("{}: {}", a.out.display(), describe(&m));
+    Ok(())
+}
+
+pub async fn restore(url: &str, a: RestoreArgs) -> Result<()> {
+    let pass = passphrase(&a.passphrase_file)?;
+    let (m, kept) = backup::restore(&a.file, url, pass.as_deref(), a.check).await?;
+    if a.check {
+        println!("the backup checks out: {}", describe(&m));
+    } else {
+        println!("restored: {}", describe(&m));
+        if let Some(k) = kept {
+            println!("what it replaced is kept as {k}");
+        }
+    }
+    Ok(())
+}
+
+/// The scheduled backup files in `dir`, oldest first.
+fn scheduled(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "kbak")).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Every `backup_hours`, the one server whose turn it is writes a backup and keeps the newest
+/// `backup_keep`.
+pub fn schedule(store: Store, url: String, s: ScheduleArgs) -> Result<()> {
+    let Some(dir) = s.backup_dir.clone() else { return Ok(()) };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let pass = passphrase(&s.backup_passphrase_file)?;
+    let every = std::time::Duration::from_secs(s.backup_hours.max(1) * 3600);
+    tokio::spawn(async move {
+        loop {
+            match store.take_backup_turn(chrono::Duration::from_std(every).unwrap_or(chrono::Duration::hours(24))).await {
+                Ok(true) => {
+                    let out = dir.join(format!("krousar-{}.kbak", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
+                    match backup::create(&store, &url, &out, pass.as_deref()).await {
+                        Ok(m) => tracing::info!("scheduled backup {}: {}", out.display(), describe(&m)),
+                        Err(e) => tracing::error!(error = %e, "scheduled backup failed"),
+                    }
+                    let files = scheduled(&dir);
+                    for old in files.iter().take(files.len().saturating_sub(s.backup_keep.max(1))) {
+                        let _ = std::fs::remove_file(old);
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => tracing::error!(error = %e, "could not check whose turn the backup is"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+    Ok(())
+}
