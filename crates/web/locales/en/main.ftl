@@ -1352,3 +1352,4 @@ msg-export-interrupted = Interrupted (the server stopped): ask for it again.
 msg-export-progress = { $done } of { $total } children
 quality-possible-duplicate = Possible duplicate found by the last duplicate scan, not yet decided
 msg-resident-change = { $total } ({ $female }F) since the start of the period
+err-bad-request = The request could not be read: check its parameters against the API description.

@@ -1352,3 +1352,4 @@ msg-export-interrupted = បានរំខាន (ម៉ាស៊ីនមេ�
 msg-export-progress = { $done } ក្នុងចំណោម { $total } នាក់
 quality-possible-duplicate = អាចជាកំណត់ត្រាស្ទួន ដែលរកឃើញដោយការស្កេនចុងក្រោយ ហើយមិនទាន់សម្រេច
 msg-resident-change = { $total } (ស្រី { $female }) ធៀបនឹងដើមរយៈពេល
+err-bad-request = មិនអាចអានសំណើនេះបានទេ៖ សូមពិនិត្យប៉ារ៉ាម៉ែត្ររបស់វាជាមួយការពិពណ៌នា API។

@@ -62,6 +62,22 @@ pub fn routes() -> Router<AppState> {
         .route("/locations/search", get(places::search))
         .route("/locations/children", get(places::children))
         .fallback(|| async { ApiError { err: AppError::NotFound, tr: crate::i18n::Tr::new(crate::i18n::Lang::En) } })
+        .layer(axum::middleware::from_fn(json_rejections))
+}
+
+/// A request the framework itself turned down (a query string that does not parse, a missing
+/// header) gets the API's JSON error shape too, never a plain-text body.
+async fn json_rejections(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let lang = crate::i18n::Lang::from_accept(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let res = next.run(req).await;
+    let plain = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/plain"));
+    if !(res.status().is_client_error() && plain) {
+        return res;
+    }
+    let status = res.status();
+    let mut out = ApiError { err: AppError::BadRequest("err-bad-request"), tr: crate::i18n::Tr::new(lang) }.into_response();
+    *out.status_mut() = status;
+    out
 }
 
 static OPENAPI: &str = include_str!("openapi.json");
