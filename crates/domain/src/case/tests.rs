@@ -315,3 +315,52 @@ fn conference_steps_become_tasks_and_services_are_checked() {
     let s = ServiceInput { service: Some("magic".into()), ..Default::default() };
     assert_eq!(s.validate(today).unwrap_err().for_field("service"), Some("err-invalid-choice"));
 }
+
+mod schedule_properties {
+    use super::super::schedule::*;
+    use chrono::{Datelike, NaiveDate};
+    use proptest::prelude::*;
+
+    fn date() -> impl Strategy<Value = NaiveDate> {
+        (2000i32..2040, 1u32..=12, 1u32..=31)
+            .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| NaiveDate::from_ymd_opt(y, m, 28).unwrap()))
+    }
+
+    proptest! {
+        /// Whatever the start and rhythm: visits rise strictly, fall between the start and the
+        /// end, the last is the end itself, each is counted from the start (never chained from the
+        /// visit before: 29 January, 28 February, 29 March), so the day of month does not drift.
+        #[test]
+        fn a_schedule_is_ordered_bounded_and_does_not_drift(start in date(), months in 1u32..=36, interval in 0u32..=12) {
+            let until = follow_up_until(start, months);
+            let v = visits_after(start, until, interval);
+            prop_assert!(!v.is_empty());
+            prop_assert_eq!(*v.last().unwrap(), until);
+            prop_assert!(v.windows(2).all(|w| w[0] < w[1]));
+            prop_assert!(v.iter().all(|d| *d > start && *d <= until));
+            let step = interval.max(1);
+            for (k, d) in v.iter().enumerate() {
+                if *d != until {
+                    prop_assert_eq!(*d, add_months(start, (k as u32 + 1) * step));
+                    if start.day() <= 28 {
+                        prop_assert_eq!(d.day(), start.day());
+                    }
+                }
+            }
+        }
+
+        /// A change of rhythm keeps every visit done and every open one due by the change, and
+        /// the new visits all fall after the change.
+        #[test]
+        fn a_reschedule_keeps_history(start in date(), done_upto in 0usize..30, change_after in 0i64..800, interval in 1u32..=6) {
+            let until = follow_up_until(start, 24);
+            let old = visits_after(start, until, 1);
+            let existing: Vec<DueVisit> = old.iter().enumerate().map(|(i, d)| DueVisit { due_on: *d, done: i < done_upto }).collect();
+            let changed_on = start + chrono::Duration::days(change_after);
+            let (add, drop) = reschedule(&existing, changed_on, until, interval);
+            prop_assert!(drop.iter().all(|d| *d > changed_on));
+            prop_assert!(existing.iter().filter(|v| v.done).all(|v| !drop.contains(&v.due_on)));
+            prop_assert!(add.iter().all(|d| *d > changed_on && *d <= until));
+        }
+    }
+}
