@@ -1,0 +1,129 @@
+//! Several app servers on one PostgreSQL database: a user signed in on one is signed in on the
+//! other (sessions live in the database), a form opened on one is accepted by the other, and a
+//! background export started on one is followed and fetched on the other (jobs in the
+//! database, files in the shared directory). Runs when `KROUSAR_TEST_POSTGRES_URL` is set.
+
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn krousar(db: &str, args: &[&str], stdin: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_krousar"))
+        .env("KROUSAR_DATABASE_URL", db)
+        .env("KROUSAR_LOG", "warn")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn serve(db: &str, files: &std::path::Path, port: u16) -> (Server, String) {
+    let child = Command::new(env!("CARGO_BIN_EXE_krousar"))
+        .env("KROUSAR_DATABASE_URL", db)
+        .env("KROUSAR_LOG", "error")
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--files-dir"])
+        .arg(files)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (Server(child), base)
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"_csrf\" value=\"").expect("a form") + "name=\"_csrf\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn any_server_answers_any_request() {
+    let Ok(pg) = std::env::var("KROUSAR_TEST_POSTGRES_URL") else { return };
+    let name = format!("krousar_two_{}", &uuid::Uuid::now_v7().simple().to_string()[16..]);
+    let admin = krousar_store::Store::connect(&pg).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
+    admin.close().await;
+    let db = format!("{}/{name}", pg.rsplit_once('/').unwrap().0);
+    krousar(&db, &["migrate"], "");
+    krousar(&db, &["org", "add", "--name", "Two NGO", "--kind", "ngo"], "");
+    krousar(
+        &db,
+        &["user", "add", "--org", "Two NGO", "--username", "twoworker", "--role", "social-worker", "--team", "T"],
+        "a long enough password\n",
+    );
+    let files = std::env::temp_dir().join(format!("krousar-two-{}", uuid::Uuid::now_v7()));
+    let port = 22000 + (std::process::id() % 4000) as u16;
+    let (_a, a) = serve(&db, &files, port).await;
+    let (_b, b) = serve(&db, &files, port + 1).await;
+
+    // Signed in on A.
+    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = c.get(format!("{a}/login")).send().await.unwrap().text().await.unwrap();
+    let res = c
+        .post(format!("{a}/login"))
+        .form(&[("_csrf", csrf_of(&page).as_str()), ("username", "twoworker"), ("password", "a long enough password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    // …and on B, whose form it fills with the token A gave.
+    let on_b = c.get(format!("{b}/children/new")).send().await.unwrap();
+    assert_eq!(on_b.status(), 200, "the session is known to B");
+    let csrf = csrf_of(&c.get(format!("{a}/account")).send().await.unwrap().text().await.unwrap());
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("given_name_latin", "Sokha"),
+        ("family_name_latin", "Chan"),
+        ("given_name_km", "សុខា"),
+        ("family_name_km", "ចាន់"),
+        ("sex", "female"),
+        ("estimated_age", "9"),
+        ("save", "1"),
+    ];
+    let res = c.post(format!("{b}/children")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let child = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(c.get(format!("{a}{child}")).send().await.unwrap().status(), 200, "A reads what B wrote");
+
+    // An export prepared in the background on A is followed and fetched on B.
+    let res = c.get(format!("{a}/children/export?format=csv&background=1")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let job = res.headers()["location"].to_str().unwrap().to_string();
+    let mut ready = false;
+    for _ in 0..100 {
+        if c.get(format!("{b}{job}")).send().await.unwrap().text().await.unwrap().contains("/file\"") {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(ready, "B shows the job A runs");
+    let file = c.get(format!("{b}{job}/file")).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert!(String::from_utf8_lossy(&file.bytes().await.unwrap()).contains("Sokha"));
+
+    // Signing out on B ends the session on A too.
+    let res = c.post(format!("{b}/logout")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert!(res.status().is_redirection());
+    assert!(c.get(format!("{a}/children")).send().await.unwrap().status().is_redirection(), "signed out everywhere");
+    let _ = std::fs::remove_dir_all(&files);
+}
