@@ -6,6 +6,7 @@ mod demo;
 mod demo_cases;
 mod demo_registers;
 mod keys;
+mod nation;
 mod synth;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -109,6 +110,13 @@ enum Command {
         /// same operations as the pages: approvals, schedules, visits).
         #[arg(long, default_value_t = 0)]
         cases: usize,
+        /// A synthetic nation: this many organisations with 50 users each, a ministry, RCIs,
+        /// and the children shared out between the organisations' social workers.
+        #[arg(long)]
+        orgs: Option<usize>,
+        /// RCIs to create with --orgs (default: two per organisation).
+        #[arg(long)]
+        rcis: Option<usize>,
     },
 }
 
@@ -285,7 +293,7 @@ async fn main() -> Result<()> {
                 }
             }
         }
-        Command::GenData { children, data_dir, seed, cases } => {
+        Command::GenData { children, data_dir, seed, cases, orgs, rcis } => {
             let url = match (cli.database_url, data_dir) {
                 (Some(u), _) => u,
                 (None, Some(dir)) => {
@@ -294,7 +302,14 @@ async fn main() -> Result<()> {
                 }
                 (None, None) => bail!("give --data-dir or --database-url"),
             };
-            demo::gen_data(&url, children, seed, cases).await
+            match orgs {
+                Some(n) if n > 0 => {
+                    let store = Store::open_with(&url, 256).await?;
+                    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
+                    nation::generate(&store, n, children, rcis.unwrap_or(2 * n), &mut rng).await
+                }
+                _ => demo::gen_data(&url, children, seed, cases).await,
+            }
         }
     }
 }

@@ -134,3 +134,37 @@ fn status_keys(db: &str) -> Vec<(String, i64)> {
         })
         .collect()
 }
+
+/// `gen-data --orgs`: organisations with their teams and users, a ministry, RCIs, and children
+/// shared out between the workers, those in an RCI with their stay recorded.
+#[test]
+fn a_synthetic_nation_has_organisations_users_rcis_and_stays() {
+    let dir = std::env::temp_dir().join(format!("krousar-nation-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}", dir.join("n.db").display());
+    let out = krousar(&db, &["gen-data", "--orgs", "2", "--children", "400", "--data-dir", dir.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = krousar_store::Store::connect(&db).await.unwrap();
+        let n = |sql: &'static str| {
+            let pool = store.pool().clone();
+            async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
+        };
+        assert_eq!(n("SELECT COUNT(*) FROM organisations").await, 3, "two organisations and the ministry");
+        assert_eq!(n("SELECT COUNT(*) FROM users").await, 2 * 50 + 1);
+        assert_eq!(n("SELECT COUNT(*) FROM teams").await, 10);
+        assert_eq!(n("SELECT COUNT(*) FROM children").await, 400);
+        assert_eq!(n("SELECT COUNT(DISTINCT assigned_worker_id) FROM children").await, 80, "every worker has a caseload");
+        assert_eq!(n("SELECT COUNT(*) FROM rcis").await, 4);
+        assert!(n("SELECT COUNT(*) FROM residence_periods").await > 10);
+        assert_eq!(
+            n("SELECT COUNT(*) FROM children c WHERE c.living_arrangement = 'in_rci' AND NOT EXISTS (SELECT 1 FROM residence_periods p WHERE p.child_id = c.id AND p.rci_id = c.rci_id)").await,
+            0,
+            "every child in an RCI has its stay there"
+        );
+        assert_eq!(n("SELECT COUNT(*) FROM households").await, 400);
+        store.close().await;
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -17,6 +17,21 @@ const ROWS_PER_STATEMENT: usize = 20;
 impl Store {
     /// Insert children into the actor's organisation and caseload. Returns their ids.
     pub async fn bulk_insert_children(&self, actor: &Actor, children: &[ChildFields]) -> Result<Vec<uuid::Uuid>, StoreError> {
+        let assigned: Vec<&Actor> = children.iter().map(|_| actor).collect();
+        self.bulk_insert_children_assigned(actor, children, &assigned).await
+    }
+
+    /// Insert children into the actor's organisation, each in the caseload (and team) of the
+    /// worker at the same position: one transaction for a whole organisation's batch.
+    pub async fn bulk_insert_children_assigned(
+        &self,
+        actor: &Actor,
+        children: &[ChildFields],
+        workers: &[&Actor],
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
+        if workers.len() != children.len() {
+            return Err(StoreError::Config("bulk insert: one worker per child".into()));
+        }
         if children.is_empty() {
             return Ok(Vec::new());
         }
@@ -52,8 +67,8 @@ impl Store {
                     Some(ids[n].to_string()),
                     Some(org.clone()),
                     Some(format!("{code}-{:06}", first + n as i64)),
-                    Some(actor.user_id.to_string()),
-                    actor.team_id.map(|t| t.to_string()),
+                    Some(workers[n].user_id.to_string()),
+                    workers[n].team_id.map(|t| t.to_string()),
                     text(&f.given_name_km),
                     text(&f.family_name_km),
                     text(&f.given_name_latin),
@@ -187,6 +202,25 @@ impl Store {
             },
         )
         .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Insert stays in residential care (synthetic data, imports): (child, RCI, entered).
+    pub async fn bulk_insert_stays(&self, stays: &[(uuid::Uuid, uuid::Uuid, chrono::NaiveDate)]) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let now = now_text();
+        for chunk in stays.chunks(ROWS_PER_STATEMENT) {
+            let mut q = Sql::new("INSERT INTO residence_periods (id, child_id, rci_id, entered, created_at) VALUES ");
+            for (i, (child, rci, entered)) in chunk.iter().enumerate() {
+                q.push(if i == 0 { "(" } else { ", (" });
+                q.bind_text(new_id().to_string()).push(", ").bind_text(child.to_string()).push(", ").bind_text(rci.to_string());
+                q.push(", ").bind_text(entered.to_string()).push(", ").bind_text(now.clone()).push(")");
+            }
+            q.query().execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
