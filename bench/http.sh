@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Load-test the pages and API of a Krousar database made with `krousar gen-data`.
 #   bench/http.sh DATA_DIR|DATABASE_URL [SECONDS] [CONNECTIONS]
+# BENCH_WORKER, BENCH_SUPERVISOR and BENCH_MANAGER choose the accounts (defaults: the synthetic
+# worker who holds every child, the synthetic manager); on a `gen-data --orgs` nation use e.g.
+# BENCH_WORKER=o001-t0-w0 BENCH_SUPERVISOR=o001-t0-supervisor BENCH_MANAGER=o001-manager.
 # Starts a release server on 127.0.0.1:18080, signs in as the synthetic worker (a caseload of
 # every generated child: the worst case for a list), and runs wrk (2 threads, 16 connections
 # unless given)
@@ -14,7 +17,9 @@ BIN=target/release/krousar
 case "$DIR" in *://*) DB=$DIR ;; *) DB="sqlite://$DIR/krousar.db" ;; esac
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release -p krousar -q
-export KROUSAR_TOKEN=$($BIN --database-url "$DB" token create --username synthetic-worker --label bench)
+WORKER=${BENCH_WORKER:-synthetic-worker}
+MANAGER=${BENCH_MANAGER:-synthetic-manager}
+export KROUSAR_TOKEN=$($BIN --database-url "$DB" token create --username "$WORKER" --label bench)
 $BIN --database-url "$DB" serve --listen 127.0.0.1:18080 >/tmp/krousar-bench.log 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null' EXIT
@@ -27,6 +32,7 @@ run() {
   printf '%-34s ' "$name"
   wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/p95.lua "http://127.0.0.1:18080$path" | grep RESULT | cut -d' ' -f2-
 }
+run "empty handler (/healthz, baseline)" "/healthz"
 run "child list page"                "/children"
 run "child list, province+sex filter" "/children?province=12&sex=female"
 run "name search page (romanised)"    "/children?q=sokha"
@@ -46,10 +52,15 @@ if [ -n "$CASE" ]; then
   run "case form page (CSI)"            "/children/$CASE/case/csi"
   run "API worklist"                    "/api/v1/worklist"
   run "API case file (audited)"         "/api/v1/children/$CASE/case"
-  if MT=$($BIN --database-url "$DB" token create --username synthetic-manager --label bench 2>/dev/null); then
+  if MT=$($BIN --database-url "$DB" token create --username "$MANAGER" --label bench 2>/dev/null); then
     KROUSAR_TOKEN=$MT run "manager team view"  "/team"
     KROUSAR_TOKEN=$MT run "manager home page"  "/"
   fi
+fi
+if [ -n "${BENCH_SUPERVISOR:-}" ] && ST=$($BIN --database-url "$DB" token create --username "$BENCH_SUPERVISOR" --label bench 2>/dev/null); then
+  KROUSAR_TOKEN=$ST run "supervisor team view"  "/team"
+  KROUSAR_TOKEN=$ST run "supervisor home page"  "/"
+  KROUSAR_TOKEN=$ST run "supervisor child list" "/children"
 fi
 printf '%-34s ' "duplicate check (new child)"
 wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-

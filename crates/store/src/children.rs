@@ -317,8 +317,9 @@ fn filter_sql(q: &mut Sql, f: &ChildFilter, today: NaiveDate) {
 }
 
 /// The start of a list or count query (see `search_index::list_from`).
-fn from_clause(backend: Backend, select: &str, f: &ChildFilter) -> (Sql, String) {
+fn from_clause(backend: Backend, select: &str, f: &ChildFilter, scope: &ListScope) -> (Sql, String) {
     let terms = f.q.as_deref().map(krousar_match::query_terms).unwrap_or_default();
+    let small = matches!(scope, ListScope::Own(_) | ListScope::Teams { .. }) || f.co_worker.is_some();
     search_index::list_from(
         backend,
         Index::Children,
@@ -326,6 +327,7 @@ fn from_clause(backend: Backend, select: &str, f: &ChildFilter) -> (Sql, String)
         "children c LEFT JOIN users u ON u.id = c.assigned_worker_id LEFT JOIN users u2 ON u2.id = c.co_worker_id",
         "c",
         &terms,
+        small,
     )
 }
 
@@ -436,8 +438,9 @@ impl Store {
         if f.unusable_search() {
             return Ok(Page { items: Vec::new(), next: None });
         }
-        let (mut q, order) = from_clause(self.backend, COLUMNS, f);
-        scope_sql(&mut q, list_scope_for(actor, f), "c")?;
+        let scope = list_scope_for(actor, f);
+        let (mut q, order) = from_clause(self.backend, COLUMNS, f, &scope);
+        scope_sql(&mut q, scope, "c")?;
         filter_sql(&mut q, f, today);
         if let Some(c) = cursor {
             q.push(&format!(" AND {order} < ")).bind_int(c);
@@ -461,9 +464,10 @@ impl Store {
         if f.unusable_search() {
             return Ok(0);
         }
-        let (mut q, _) = from_clause(self.backend, "1 AS one", f);
+        let scope = list_scope_for(actor, f);
+        let (mut q, _) = from_clause(self.backend, "1 AS one", f, &scope);
         q.text = format!("SELECT COUNT(*) AS n FROM ({}", q.text);
-        scope_sql(&mut q, list_scope_for(actor, f), "c")?;
+        scope_sql(&mut q, scope, "c")?;
         filter_sql(&mut q, f, today);
         q.push(" LIMIT ").bind_int(count_cap(f) + 1).push(") capped");
         q.query().fetch_one(&self.pool).await?.int("n")

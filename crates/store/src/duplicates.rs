@@ -119,7 +119,7 @@ impl Store {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
-        let (mut q, order) = list_from(self.backend, Index::Children, FOUND_COLUMNS, "children c", "c", terms);
+        let (mut q, order) = list_from(self.backend, Index::Children, FOUND_COLUMNS, "children c", "c", terms, false);
         q.push(" AND c.merged_into IS NULL");
         if let Some(d) = district {
             q.push(" AND c.district_code = ").bind_text(d.to_string());

@@ -390,7 +390,7 @@ impl Store {
     ) -> Result<Page<Household>, StoreError> {
         let limit = limit.clamp(1, 200);
         let terms = q_text.map(krousar_match::query_terms).unwrap_or_default();
-        let (mut q, order) = search_index::list_from(self.backend, Index::Households, COLUMNS, "households h", "h", &terms);
+        let (mut q, order) = search_index::list_from(self.backend, Index::Households, COLUMNS, "households h", "h", &terms, false);
         scope_sql(&mut q, list_scope(actor, Action::ListHouseholds), "h")?;
         if let Some(p) = province.filter(|p| p.len() == 2) {
             q.push(" AND h.province_code = ").bind_text(p);

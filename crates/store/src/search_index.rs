@@ -53,11 +53,33 @@ pub(crate) async fn write_many(tx: &mut Tx, backend: Backend, index: Index, rows
 /// The start of a list query over `from` (e.g. `households h`, whose alias is `alias`): when the
 /// search has terms, over the index, so that matches come out newest first straight from it.
 /// Returns the query (ending in a WHERE clause to extend with `AND …`) and its ordering column.
-pub(crate) fn list_from(backend: Backend, index: Index, select: &str, from: &str, alias: &str, terms: &[String]) -> (Sql, String) {
+/// `records_first`: the scope is small (a caseload, a team): walk its records newest first and
+/// test each one's keys, instead of walking every match in the country and dropping those out
+/// of scope (a worker's search for "sokha" among a million children took a second that way).
+pub(crate) fn list_from(
+    backend: Backend,
+    index: Index,
+    select: &str,
+    from: &str,
+    alias: &str,
+    terms: &[String],
+    records_first: bool,
+) -> (Sql, String) {
     if terms.is_empty() {
         return (Sql::new(&format!("SELECT {select} FROM {from} WHERE 1 = 1")), format!("{alias}.seq"));
     }
     let key = format!("s.{}", backend.search_key());
+    if records_first {
+        let mut q = Sql::new(&format!("SELECT {select} FROM {from} CROSS JOIN {} s WHERE {key} = {alias}.seq", index.table()));
+        // SQLite: `+` keeps the LIKE away from the trigram index, so each record is one rowid
+        // lookup and a test (0.14 ms for a caseload of 125 instead of 7.7 ms, one trigram
+        // search per record).
+        let keys = if backend == Backend::Sqlite { "+s.keys" } else { "s.keys" };
+        for t in terms {
+            q.push(&format!(" AND {keys} LIKE ")).bind_text(format!("%{}%", krousar_match::term_pattern(t)));
+        }
+        return (q, format!("{alias}.seq"));
+    }
     // CROSS JOIN makes SQLite walk the index first (newest matches first, stopping at the page
     // size) rather than every record in scope; PostgreSQL plans it as an ordinary join.
     let mut q = Sql::new(&format!("SELECT {select} FROM {} s CROSS JOIN {from} WHERE {alias}.seq = {key}", index.table()));

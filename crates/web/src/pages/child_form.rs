@@ -82,12 +82,12 @@ async fn form_page(
     }
     let place_err = crate::views::field_error(tr, errors, "village_code");
     let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), place_err).await.map_err(cur.page_err())?;
-    let rci_page = state.store.list_rcis(&Default::default(), None, 500).await.map_err(cur.page_err())?;
+    let choices = state.store.rci_choices().await.map_err(cur.page_err())?;
     let mut rcis = vec![Opt { value: String::new(), label: tr.t("opt-choose"), selected: input.rci_id.is_none() }];
-    rcis.extend(rci_page.items.iter().map(|r| Opt {
-        value: r.id.to_string(),
-        label: r.fields.name.clone(),
-        selected: input.rci_id.as_deref() == Some(&r.id.to_string()),
+    rcis.extend(choices.iter().map(|(id, name)| Opt {
+        value: id.to_string(),
+        label: name.clone(),
+        selected: input.rci_id.as_deref() == Some(&id.to_string()),
     }));
     let sel = |o: &Option<String>| o.clone();
     let page = ChildFormPage {

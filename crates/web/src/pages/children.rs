@@ -334,12 +334,11 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     if can_edit {
         rcis = state
             .store
-            .list_rcis(&Default::default(), None, 500)
+            .rci_choices()
             .await
             .map_err(cur.page_err())?
-            .items
             .into_iter()
-            .map(|r| Opt { selected: false, value: r.id.to_string(), label: r.fields.name })
+            .map(|(id, name)| Opt { selected: false, value: id.to_string(), label: name })
             .collect();
     }
     let title = child.display_name(tr.is_km());
