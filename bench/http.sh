@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load-test the pages and API of a Krousar database made with `krousar gen-data`.
 #   bench/http.sh DATA_DIR|DATABASE_URL [SECONDS] [CONNECTIONS]
+# BENCH_SERVERS=2 (PostgreSQL): two app servers behind nginx, as a national deployment runs.
 # BENCH_WORKER, BENCH_SUPERVISOR and BENCH_MANAGER choose the accounts (defaults: the synthetic
 # worker who holds every child, the synthetic manager); on a `gen-data --orgs` nation use e.g.
 # BENCH_WORKER=o001-t0-w0 BENCH_SUPERVISOR=o001-t0-supervisor BENCH_MANAGER=o001-manager.
@@ -20,9 +21,36 @@ cargo build --release -p krousar -q
 WORKER=${BENCH_WORKER:-synthetic-worker}
 MANAGER=${BENCH_MANAGER:-synthetic-manager}
 export KROUSAR_TOKEN=$($BIN --database-url "$DB" token create --username "$WORKER" --label bench)
-$BIN --database-url "$DB" serve --listen 127.0.0.1:18080 >/tmp/krousar-bench.log 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null' EXIT
+if [ "${BENCH_SERVERS:-1}" = 2 ]; then
+  # Two app servers on one (PostgreSQL) database behind nginx on :18080, round robin.
+  command -v nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null; }
+  $BIN --database-url "$DB" serve --listen 127.0.0.1:18083 --files-dir /tmp/krousar-bench-files >/tmp/krousar-bench.log 2>&1 &
+  PID=$!
+  $BIN --database-url "$DB" serve --listen 127.0.0.1:18084 --files-dir /tmp/krousar-bench-files >/tmp/krousar-bench2.log 2>&1 &
+  PID2=$!
+  NGX=$(mktemp -d)
+  cat >"$NGX/nginx.conf" <<CONF
+worker_processes 1;
+pid $NGX/nginx.pid;
+error_log $NGX/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  upstream krousar { server 127.0.0.1:18083; server 127.0.0.1:18084; keepalive 64; }
+  server {
+    listen 127.0.0.1:18080;
+    location / { proxy_pass http://krousar; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host; }
+  }
+}
+CONF
+  nginx -c "$NGX/nginx.conf"
+  trap 'kill $PID $PID2 2>/dev/null; nginx -c "$NGX/nginx.conf" -s stop 2>/dev/null' EXIT
+  for _ in $(seq 100); do curl -sf http://127.0.0.1:18083/healthz >/dev/null && curl -sf http://127.0.0.1:18084/healthz >/dev/null && break; sleep 0.1; done
+else
+  $BIN --database-url "$DB" serve --listen 127.0.0.1:18080 >/tmp/krousar-bench.log 2>&1 &
+  PID=$!
+  trap 'kill $PID 2>/dev/null' EXIT
+fi
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18080/healthz >/dev/null && break; sleep 0.1; done
 echo "server RSS at rest: $(( $(awk '/VmRSS/ {print $2}' /proc/$PID/status) / 1024 )) MB"
 H="Authorization: Bearer $KROUSAR_TOKEN"
@@ -66,7 +94,7 @@ printf '%-34s ' "duplicate check (new child)"
 wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-
 printf '%-34s ' "duplicate check, 1 connection"
 wrk -t1 -c1 -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-
-echo "server RSS after load: $(( $(awk '/VmRSS/ {print $2}' /proc/$PID/status) / 1024 )) MB"
+echo "server RSS after load: $(( $(awk '/VmRSS/ {print $2}' /proc/$PID/status) / 1024 )) MB${PID2:+, second server $(( $(awk '/VmRSS/ {print $2}' /proc/$PID2/status) / 1024 )) MB}"
 weigh() { curl -s -H "$H" -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "http://127.0.0.1:18080$1"; }
 echo "page weight (gzip): list $(weigh /children) B, record $(weigh /children/$CHILD) B, form $(weigh /children/new) B, css $(weigh /static/app.css) B, js $(weigh /static/app.js) B"
 [ -n "${CASE:-}" ] && echo "case pages (gzip): case $(weigh /children/$CASE/case) B, CSI form $(weigh /children/$CASE/case/csi) B, home $(weigh /) B"
