@@ -3,29 +3,14 @@
 //! damaged file without touching anything, and gives back every table exactly (SQLite, and
 //! PostgreSQL when `KROUSAR_TEST_POSTGRES_URL` is set).
 
-use std::io::Write;
+mod common;
+
+use common::{postgres_database, run, serve};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-fn run(db: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_krousar"))
-        .env("KROUSAR_DATABASE_URL", db)
-        .env("KROUSAR_LOG", "warn")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
 fn ok(db: &str, args: &[&str]) -> String {
-    let out = run(db, args, "");
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).to_string()
+    common::ok(db, args, "")
 }
 
 async fn digests(url: &str) -> std::collections::BTreeMap<String, String> {
@@ -92,19 +77,7 @@ async fn a_backup_restores_every_table_and_a_bad_one_changes_nothing() {
     // While the server writes, a backup is still one consistent moment.
     let token = ok(&db, &["token", "create", "--username", "backupworker"]).trim().to_string();
     let port = 21000 + (std::process::id() % 4000) as u16;
-    let mut server = Command::new(env!("CARGO_BIN_EXE_krousar"))
-        .env("KROUSAR_DATABASE_URL", &db)
-        .env("KROUSAR_LOG", "error")
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (server, base) = serve(&db, &dir.join("files"), port).await;
     let writer = tokio::spawn(async move {
         let http = reqwest::Client::new();
         for i in 0..150 {
@@ -117,20 +90,13 @@ async fn a_backup_restores_every_table_and_a_bad_one_changes_nothing() {
     let live = dir.join("live.kbak");
     ok(&db, &["backup", live.to_str().unwrap()]);
     writer.await.unwrap();
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     let checked = ok(&format!("sqlite://{}", dir.join("check.db").display()), &["restore", live.to_str().unwrap(), "--check"]);
     assert!(checked.contains("checks out"), "{checked}");
 
-    if let Ok(pg) = std::env::var("KROUSAR_TEST_POSTGRES_URL") {
-        let (head, _) = pg.rsplit_once('/').unwrap();
-        let name = format!("krousar_bk_{}", &uuid::Uuid::now_v7().simple().to_string()[16..]);
-        let admin = krousar_store::Store::connect(&pg).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
-        admin.close().await;
-        let src = format!("{head}/{name}");
+    if let Some(src) = postgres_database("krousar_bk").await {
         setup(&src).await;
-        round_trip(&src, &format!("{head}/{name}_copy"), &dir).await;
+        round_trip(&src, &format!("{src}_copy"), &dir).await;
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,21 +1,9 @@
 //! The `krousar` commands as an administrator runs them, on a fresh SQLite database.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn krousar(db: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_krousar"))
-        .env("KROUSAR_DATABASE_URL", db)
-        .env("KROUSAR_LOG", "warn")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
+use common::run as krousar;
+use std::process::Output;
 
 fn text(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()

@@ -5,68 +5,21 @@
 //! check. Runs on SQLite, and on PostgreSQL when `KROUSAR_TEST_POSTGRES_URL` is set. The rounds
 //! are few here (CI); `KROUSAR_CRASH_ROUNDS=50` runs the long version.
 
+mod common;
+
+use common::{ok as krousar, postgres_database, serve};
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-fn krousar(db: &str, args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_krousar"))
-        .env("KROUSAR_DATABASE_URL", db)
-        .env("KROUSAR_LOG", "warn")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn serve(db: &str, files: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_krousar"))
-        .env("KROUSAR_DATABASE_URL", db)
-        .env("KROUSAR_LOG", "error")
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--files-dir"])
-        .arg(files)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-async fn wait_up(base: &str) {
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server did not start");
-}
-
-async fn databases(dir: &std::path::Path) -> Vec<String> {
-    let mut urls = vec![format!("sqlite://{}", dir.join("crash.db").display())];
-    if let Ok(pg) = std::env::var("KROUSAR_TEST_POSTGRES_URL") {
-        let name = format!("krousar_crash_{}", uuid::Uuid::now_v7().simple());
-        let admin = krousar_store::Store::connect(&pg).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
-        admin.close().await;
-        urls.push(format!("{}/{name}", pg.rsplit_once('/').unwrap().0));
-    }
-    urls
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_the_server_being_killed() {
     let rounds: usize = std::env::var("KROUSAR_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(4);
     let dir = std::env::temp_dir().join(format!("krousar-crash-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
-    for db in databases(&dir).await {
+    let mut dbs = vec![format!("sqlite://{}", dir.join("crash.db").display())];
+    dbs.extend(postgres_database("krousar_crash").await);
+    for db in dbs {
         krousar(&db, &["migrate"], "");
         krousar(&db, &["org", "add", "--name", "Crash NGO", "--kind", "ngo"], "");
         krousar(
@@ -79,9 +32,7 @@ async fn acknowledged_writes_survive_the_server_being_killed() {
         let mut sent = 0usize;
         for round in 0..rounds {
             let port = 20000 + (std::process::id() as u16 % 5000) + round as u16;
-            let base = format!("http://127.0.0.1:{port}");
-            let mut server = serve(&db, &dir.join("files"), port);
-            wait_up(&base).await;
+            let (mut server, base) = serve(&db, &dir.join("files"), port).await;
             let mut clients = Vec::new();
             for client in 0..8 {
                 let (base, token, acked) = (base.clone(), token.clone(), acked.clone());
@@ -108,8 +59,8 @@ async fn acknowledged_writes_survive_the_server_being_killed() {
             }
             // Let the writes run for a while, then kill the server in the middle of them.
             tokio::time::sleep(Duration::from_millis(400 + (round as u64 * 173) % 700)).await;
-            server.kill().unwrap(); // SIGKILL
-            server.wait().unwrap();
+            server.0.kill().unwrap(); // SIGKILL
+            server.0.wait().unwrap();
             for c in clients {
                 sent += c.await.unwrap();
             }

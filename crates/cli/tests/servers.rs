@@ -3,52 +3,10 @@
 //! background export started on one is followed and fetched on the other (jobs in the
 //! database, files in the shared directory). Runs when `KROUSAR_TEST_POSTGRES_URL` is set.
 
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::{ok, postgres_database, serve};
 use std::time::Duration;
-
-fn krousar(db: &str, args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_krousar"))
-        .env("KROUSAR_DATABASE_URL", db)
-        .env("KROUSAR_LOG", "warn")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn serve(db: &str, files: &std::path::Path, port: u16) -> (Server, String) {
-    let child = Command::new(env!("CARGO_BIN_EXE_krousar"))
-        .env("KROUSAR_DATABASE_URL", db)
-        .env("KROUSAR_LOG", "error")
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--files-dir"])
-        .arg(files)
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    (Server(child), base)
-}
 
 fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"_csrf\" value=\"").expect("a form") + "name=\"_csrf\" value=\"".len();
@@ -57,15 +15,10 @@ fn csrf_of(html: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn any_server_answers_any_request() {
-    let Ok(pg) = std::env::var("KROUSAR_TEST_POSTGRES_URL") else { return };
-    let name = format!("krousar_two_{}", &uuid::Uuid::now_v7().simple().to_string()[16..]);
-    let admin = krousar_store::Store::connect(&pg).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
-    admin.close().await;
-    let db = format!("{}/{name}", pg.rsplit_once('/').unwrap().0);
-    krousar(&db, &["migrate"], "");
-    krousar(&db, &["org", "add", "--name", "Two NGO", "--kind", "ngo"], "");
-    krousar(
+    let Some(db) = postgres_database("krousar_two").await else { return };
+    ok(&db, &["migrate"], "");
+    ok(&db, &["org", "add", "--name", "Two NGO", "--kind", "ngo"], "");
+    ok(
         &db,
         &["user", "add", "--org", "Two NGO", "--username", "twoworker", "--role", "social-worker", "--team", "T"],
         "a long enough password\n",

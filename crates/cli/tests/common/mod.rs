@@ -1,0 +1,72 @@
+//! What the command-line tests share: running `krousar` as an administrator would, starting a
+//! real server, and a fresh PostgreSQL database when `KROUSAR_TEST_POSTGRES_URL` is set.
+#![allow(dead_code)] // each test file uses its own part
+
+use std::io::Write;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+/// Run `krousar` with `db`, feeding `stdin`.
+pub fn run(db: &str, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_krousar"))
+        .env("KROUSAR_DATABASE_URL", db)
+        .env("KROUSAR_LOG", "warn")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Run `krousar`, which must succeed; its standard output, trimmed.
+pub fn ok(db: &str, args: &[&str], stdin: &str) -> String {
+    let out = run(db, args, stdin);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A `krousar serve`, killed (SIGKILL) when dropped or by hand.
+pub struct Server(pub Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start a server on 127.0.0.1:`port` and wait until it answers; its base URL.
+pub async fn serve(db: &str, files: &std::path::Path, port: u16) -> (Server, String) {
+    let server = Server(
+        Command::new(env!("CARGO_BIN_EXE_krousar"))
+            .env("KROUSAR_DATABASE_URL", db)
+            .env("KROUSAR_LOG", "error")
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--files-dir"])
+            .arg(files)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
+            return (server, base);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not start");
+}
+
+/// A new, empty PostgreSQL database named after `prefix`, when a test server is configured.
+pub async fn postgres_database(prefix: &str) -> Option<String> {
+    let pg = std::env::var("KROUSAR_TEST_POSTGRES_URL").ok()?;
+    let name = format!("{prefix}_{}", &uuid::Uuid::now_v7().simple().to_string()[16..]);
+    let admin = krousar_store::Store::connect(&pg).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
+    admin.close().await;
+    Some(format!("{}/{name}", pg.rsplit_once('/').unwrap().0))
+}
