@@ -344,19 +344,14 @@ impl Store {
 
     /// Open one child's record. Every read is audited (`via` says through what: page, api, export).
     pub async fn view_child(&self, actor: &Actor, id: Uuid, via: &str) -> Result<Child, StoreError> {
-        let mut tx = self.write().await?;
+        let mut tx = self.pool.begin().await?;
         let child = load(&mut tx, id).await?;
+        tx.rollback().await?;
         if !decide(actor, Action::ViewChild, Target::Record(&child.owner(actor))).allowed() {
-            drop(tx);
             return Err(refuse(self, actor, "child.view", "child", id).await);
         }
-        audit::append(
-            &mut tx,
-            actor.into(),
-            Entry { action: "child.view", record_type: "child", record_id: Some(id.to_string()), detail: json!({"via": via}) },
-        )
-        .await?;
-        tx.commit().await?;
+        let entry = Entry { action: "child.view", record_type: "child", record_id: Some(id.to_string()), detail: json!({"via": via}) };
+        self.audit_read(actor.into(), entry).await?;
         Ok(child)
     }
 

@@ -35,6 +35,8 @@ pub struct Store {
     /// The keys that seal sensitive information (a file outside the database); `None`: sensitive
     /// information can be neither read nor written.
     pub(crate) keys: Option<std::sync::Arc<crate::keyring::Keyring>>,
+    /// The group-commit writer of read audits (`audit_batch.rs`).
+    pub(crate) read_audits: crate::audit_batch::ReadAudits,
 }
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -88,7 +90,7 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(16).connect(&url).await?,
         };
-        Ok(Store { pool, backend, places: Default::default(), files: None, keys: None })
+        Ok(Store { pool, backend, places: Default::default(), files: None, keys: None, read_audits: Default::default() })
     }
 
     /// Keep attached files under `dir` (created if missing). With several app servers, `dir`

@@ -231,19 +231,15 @@ impl Store {
     }
 
     pub async fn view_household(&self, actor: &Actor, id: Uuid, via: &str) -> Result<Household, StoreError> {
-        let mut tx = self.write().await?;
+        let mut tx = self.pool.begin().await?;
         let h = load(&mut tx, id).await?;
+        tx.rollback().await?;
         if !decide(actor, Action::ViewHousehold, Target::Record(&h.owner())).allowed() {
-            drop(tx);
             return Err(refuse(self, actor, "household.view", "household", id).await);
         }
-        audit::append(
-            &mut tx,
-            actor.into(),
-            Entry { action: "household.view", record_type: "household", record_id: Some(id.to_string()), detail: json!({"via": via}) },
-        )
-        .await?;
-        tx.commit().await?;
+        let entry =
+            Entry { action: "household.view", record_type: "household", record_id: Some(id.to_string()), detail: json!({"via": via}) };
+        self.audit_read(actor.into(), entry).await?;
         Ok(h)
     }
 

@@ -5,6 +5,7 @@
 pub mod accounts;
 mod assignment;
 pub mod audit;
+mod audit_batch;
 pub mod backup;
 pub mod bulk;
 pub mod carer_campaigns;

@@ -2,7 +2,7 @@
 //! supervisor's view of a team. Lists go through the one list scope of the policy.
 
 use super::{load_case, Case};
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::children::{self, scope_sql, Child};
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
@@ -162,20 +162,19 @@ const CHILD_COLS: &str = "c.id AS child_id, c.case_number, c.family_name_km, c.g
 impl Store {
     /// The child and its case file (if a case is open), read for `actor`; audited once.
     pub async fn case_file(&self, actor: &Actor, child_id: Uuid, via: &str) -> Result<(Child, Option<CaseFile>), StoreError> {
-        let mut tx = self.write().await?;
+        // A read transaction (one snapshot of the file); the audit entry is group-committed.
+        let mut tx = self.pool.begin().await?;
         let child = children::load(&mut tx, child_id).await?;
         if !decide(actor, Action::ViewChild, Target::Record(&child.owner(actor))).allowed() {
             drop(tx);
             return Err(children::refuse(self, actor, "case.view", "case", child_id).await);
         }
-        audit::append(
-            &mut tx,
-            actor.into(),
-            Entry { action: "case.view", record_type: "child", record_id: Some(child_id.to_string()), detail: json!({"via": via}) },
-        )
-        .await?;
+        // Audited once the reading is done and its connection is back in the pool (the audit
+        // writer needs one too).
+        let entry = Entry { action: "case.view", record_type: "child", record_id: Some(child_id.to_string()), detail: json!({"via": via}) };
         let Some(case) = load_case(&mut tx, &child).await? else {
-            tx.commit().await?;
+            tx.rollback().await?;
+            self.audit_read(actor.into(), entry).await?;
             return Ok((child, None));
         };
         let id = child_id.to_string();
@@ -257,7 +256,8 @@ impl Store {
             let shares = crate::referrals::shares_for(&mut tx, child_id, actor.org_id).await?;
             limit_to(&mut file, shares.as_deref(), actor.org_id);
         }
-        tx.commit().await?;
+        tx.rollback().await?;
+        self.audit_read(actor.into(), entry).await?;
         Ok((child, Some(file)))
     }
 
