@@ -3,7 +3,7 @@
 //! given name alone within the same district), then scored by `krousar_match::person`. Records
 //! the actor may not open are never shown: only that a possible match exists, and where.
 
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::children::Child;
 use crate::db::RowExt;
 use crate::db::Store;
@@ -195,15 +195,9 @@ impl Store {
             });
         }
         drop(read);
-        let mut tx = self.write().await?;
         let detail = json!({"candidates": out.len(), "other_orgs": out.iter().filter(|c| !c.same_org).count(), "record": exclude});
-        audit::append(
-            &mut tx,
-            actor.into(),
-            Entry { action: "child.duplicate_check", record_type: "child", record_id: exclude.map(|e| e.to_string()), detail },
-        )
-        .await?;
-        tx.commit().await?;
+        let entry = Entry { action: "child.duplicate_check", record_type: "child", record_id: exclude.map(|e| e.to_string()), detail };
+        self.audit_read(actor.into(), entry).await?;
         Ok(out)
     }
 }

@@ -114,22 +114,17 @@ impl Store {
         if !decide(actor, Action::ViewRci, Target::Nothing).allowed() {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.write().await?;
         let row = sqlx::query("SELECT * FROM rci_documents WHERE id = $1 AND rci_id = $2")
             .bind(id.to_string())
             .bind(rci.to_string())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)?;
         let d = from_row(&row)?;
         let bytes = self.read_checked(id, &d.sha256)?;
-        audit::append(
-            &mut tx,
-            actor.into(),
-            Entry { action: "rci.document_view", record_type: "rci", record_id: Some(rci.to_string()), detail: json!({"document": id}) },
-        )
-        .await?;
-        tx.commit().await?;
+        let entry =
+            Entry { action: "rci.document_view", record_type: "rci", record_id: Some(rci.to_string()), detail: json!({"document": id}) };
+        self.audit_read(actor.into(), entry).await?;
         Ok((d, bytes))
     }
 }

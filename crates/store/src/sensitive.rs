@@ -35,7 +35,7 @@ impl Store {
 
     /// Read (and audit the reading of) a child's sensitive information. `via`: page, api.
     pub async fn view_sensitive(&self, actor: &Actor, child_id: Uuid, via: &str) -> Result<Sensitive, StoreError> {
-        let mut tx = self.write().await?;
+        let mut tx = self.pool.begin().await?;
         let child = load(&mut tx, child_id).await?;
         let owner = child.owner(actor);
         if !decide(actor, Action::ViewSensitive, Target::Record(&owner)).allowed() {
@@ -43,18 +43,14 @@ impl Store {
             return Err(refuse(self, actor, "child.sensitive_view", "child", child_id).await);
         }
         let (info, version, updated_at, updated_by) = read(&mut tx, self.keys()?, child_id).await?;
-        audit::append(
-            &mut tx,
-            actor.into(),
-            Entry {
-                action: "child.sensitive_view",
-                record_type: "child",
-                record_id: Some(child_id.to_string()),
-                detail: json!({"via": via}),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        tx.rollback().await?;
+        let entry = Entry {
+            action: "child.sensitive_view",
+            record_type: "child",
+            record_id: Some(child_id.to_string()),
+            detail: json!({"via": via}),
+        };
+        self.audit_read(actor.into(), entry).await?;
         let editable = decide(actor, Action::EditSensitive, Target::Record(&owner)).allowed();
         Ok(Sensitive { child_id, info, version, updated_at, updated_by, editable })
     }

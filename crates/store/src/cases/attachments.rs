@@ -4,7 +4,7 @@
 //! id outside the database, and served only through the policy, with every read audited.
 
 use super::{add_entry, finish, open_case_for, refuse_if_closed, settle};
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::children;
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
@@ -190,7 +190,7 @@ impl Store {
 
     /// Read one file, through the policy, audited; its bytes are checked against the stored hash.
     pub async fn read_attachment(&self, actor: &Actor, child_id: Uuid, id: Uuid) -> Result<(Attachment, Vec<u8>), StoreError> {
-        let mut tx = self.write().await?;
+        let mut tx = self.pool.begin().await?;
         let child = children::load(&mut tx, child_id).await?;
         if !decide(actor, Action::ViewChild, Target::Record(&child.owner(actor))).allowed() {
             drop(tx);
@@ -202,20 +202,17 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound)?;
+        tx.rollback().await?;
         let a = from_row(&row)?;
+        // The file is read outside any transaction, and audited (group commit) before it is given.
         let bytes = self.read_checked(id, &a.sha256)?;
-        audit::append(
-            &mut tx,
-            actor.into(),
-            Entry {
-                action: "attachment.view",
-                record_type: "attachment",
-                record_id: Some(id.to_string()),
-                detail: json!({"child": child_id}),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let entry = Entry {
+            action: "attachment.view",
+            record_type: "attachment",
+            record_id: Some(id.to_string()),
+            detail: json!({"child": child_id}),
+        };
+        self.audit_read(actor.into(), entry).await?;
         Ok((a, bytes))
     }
 }
