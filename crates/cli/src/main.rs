@@ -7,6 +7,8 @@ mod demo_cases;
 mod demo_registers;
 mod keys;
 mod nation;
+mod nation_cases;
+mod nation_registers;
 mod synth;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -106,10 +108,12 @@ enum Command {
         data_dir: Option<PathBuf>,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
-        /// Also open cases at every stage for this many of the newest children (through the
-        /// same operations as the pages: approvals, schedules, visits).
-        #[arg(long, default_value_t = 0)]
-        cases: usize,
+        /// Also open cases at every stage for this many children. Alone: the newest children,
+        /// through the same operations as the pages (default none). With --orgs: spread over
+        /// every organisation and written in bulk with their whole histories — notes, CSI,
+        /// tracing, plans, approvals, placements, visits (default four children in ten).
+        #[arg(long)]
+        cases: Option<usize>,
         /// A synthetic nation: this many organisations with 50 users each, a ministry, RCIs,
         /// and the children shared out between the organisations' social workers.
         #[arg(long)]
@@ -306,9 +310,15 @@ async fn main() -> Result<()> {
                 Some(n) if n > 0 => {
                     let store = Store::open_with(&url, 256).await?;
                     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
-                    nation::generate(&store, n, children, rcis.unwrap_or(2 * n), &mut rng).await
+                    let sizes = nation::Sizes {
+                        orgs: n,
+                        children,
+                        rcis: rcis.unwrap_or(2 * n),
+                        cases: cases.unwrap_or(children * 2 / 5).min(children),
+                    };
+                    nation::generate(&store, sizes, &mut rng).await
                 }
-                _ => demo::gen_data(&url, children, seed, cases).await,
+                _ => demo::gen_data(&url, children, seed, cases.unwrap_or(0)).await,
             }
         }
     }

@@ -4,8 +4,11 @@
 //! shared out between the organisations' workers, one in ten living in an RCI with its stay
 //! recorded. Children live where the country's children do (`Synth`'s province weights).
 
+use crate::nation_cases::{make_case, pick_depth, Owner};
+use crate::nation_registers::{OrgCast, Registers};
 use crate::synth::Synth;
 use anyhow::Result;
+use krousar_domain::case::stage::Stage;
 use krousar_domain::choices::{OrgKind, RciRegistration, RciType};
 use krousar_domain::rci::RciFields;
 use krousar_domain::{Actor, Role};
@@ -19,6 +22,20 @@ const WORKERS_PER_TEAM: usize = 8;
 
 struct Org {
     workers: Vec<Actor>,
+    /// Each team's supervisor, who approves its cases.
+    supervisors: std::collections::HashMap<uuid::Uuid, Actor>,
+    manager: Actor,
+    /// Children of the first worker living with their family, who are referred.
+    at_home: Vec<uuid::Uuid>,
+    /// A child of the first worker placed back with family, given government cash support.
+    cash_child: Option<uuid::Uuid>,
+}
+
+impl Org {
+    fn cast(&self) -> OrgCast<'_> {
+        let boss = self.workers[0].team_id.and_then(|t| self.supervisors.get(&t)).expect("every team has a supervisor");
+        OrgCast { worker: &self.workers[0], supervisor: boss, manager: &self.manager }
+    }
 }
 
 async fn user(store: &Store, org: uuid::Uuid, team: Option<uuid::Uuid>, name: &str, role: Role, hash: &str) -> Result<Actor> {
@@ -37,6 +54,7 @@ async fn org(store: &Store, n: usize, hash: &str) -> Result<(Org, Actor)> {
     };
     let existing = store.teams(o.id).await?;
     let mut workers = Vec::new();
+    let mut supervisors = std::collections::HashMap::new();
     let manager = user(store, o.id, None, &format!("o{n:03}-manager"), Role::Manager, hash).await?;
     user(store, o.id, None, &format!("o{n:03}-admin"), Role::OrgAdmin, hash).await?;
     for t in 0..TEAMS {
@@ -45,7 +63,8 @@ async fn org(store: &Store, n: usize, hash: &str) -> Result<(Org, Actor)> {
             Some(x) => x.id,
             None => store.create_team(Who::system(), o.id, &team_name).await?.id,
         };
-        user(store, o.id, Some(team), &format!("o{n:03}-t{t}-supervisor"), Role::Supervisor, hash).await?;
+        let boss = user(store, o.id, Some(team), &format!("o{n:03}-t{t}-supervisor"), Role::Supervisor, hash).await?;
+        supervisors.insert(team, boss);
         for w in 0..WORKERS_PER_TEAM {
             workers.push(user(store, o.id, Some(team), &format!("o{n:03}-t{t}-w{w}"), Role::SocialWorker, hash).await?);
         }
@@ -53,10 +72,20 @@ async fn org(store: &Store, n: usize, hash: &str) -> Result<(Org, Actor)> {
     for i in 0..3 {
         user(store, o.id, workers[0].team_id, &format!("o{n:03}-intake{i}"), Role::Intake, hash).await?;
     }
-    Ok((Org { workers }, manager))
+    Ok((Org { workers, supervisors, manager: manager.clone(), at_home: Vec::new(), cash_child: None }, manager))
 }
 
-pub async fn generate(store: &Store, orgs: usize, children: usize, rcis: usize, rng: &mut StdRng) -> Result<()> {
+/// What to generate: organisations, children (shared out between them), RCIs, and how many of
+/// the children have a case (at every stage, `nation_cases`).
+pub struct Sizes {
+    pub orgs: usize,
+    pub children: usize,
+    pub rcis: usize,
+    pub cases: usize,
+}
+
+pub async fn generate(store: &Store, sizes: Sizes, rng: &mut StdRng) -> Result<()> {
+    let Sizes { orgs, children, rcis, cases } = sizes;
     let started = std::time::Instant::now();
     let hash = krousar_web::auth::hash_password("synthetic-password").map_err(anyhow::Error::msg)?;
     let ministry = match store.org_by_name("Synthetic ministry").await {
@@ -64,6 +93,7 @@ pub async fn generate(store: &Store, orgs: usize, children: usize, rcis: usize, 
         Err(_) => store.create_org(Who::system(), "Synthetic ministry", OrgKind::Ministry).await?,
     };
     user(store, ministry.id, None, "synthetic-ministry", Role::Ministry, &hash).await?;
+    let sysadmin = user(store, ministry.id, None, "synthetic-sysadmin", Role::SystemAdmin, &hash).await?;
     let mut all = Vec::new();
     let mut manager = None;
     for n in 1..=orgs {
@@ -91,7 +121,8 @@ pub async fn generate(store: &Store, orgs: usize, children: usize, rcis: usize, 
     let per_worker = children / (orgs * TEAMS * WORKERS_PER_TEAM).max(1);
     let mut extra = children - per_worker * orgs * TEAMS * WORKERS_PER_TEAM;
     let mut done = 0;
-    for o in &all {
+    let mut totals = (0, 0, 0);
+    for o in all.iter_mut() {
         // One organisation's children in one batch, shared out between its workers.
         let mut made = Vec::new();
         let mut assigned = Vec::new();
@@ -108,19 +139,69 @@ pub async fn generate(store: &Store, orgs: usize, children: usize, rcis: usize, 
         let ids = store.bulk_insert_children_assigned(&o.workers[0], &batch, &assigned).await?;
         let households: Vec<_> =
             made.iter().zip(&ids).map(|((c, family), id)| (synth.household(rng, family, c.village_code.clone(), today), *id)).collect();
-        store.bulk_insert_households(&o.workers[0], &households).await?;
+        let household_ids = store.bulk_insert_households(&o.workers[0], &households).await?;
         let stays: Vec<_> = made
             .iter()
             .zip(&ids)
             .filter_map(|((c, _), id)| c.rci_id.map(|r| (*id, r, today - chrono::Duration::days(rng.random_range(30..3000)))))
             .collect();
         store.bulk_insert_stays(&stays).await?;
+        // This organisation's share of the cases, spread over its workers' children.
+        let want = cases * made.len() / children.max(1);
+        let step = (made.len() / want.max(1)).max(1);
+        let histories: Vec<_> = (0..made.len())
+            .step_by(step)
+            .take(want)
+            .map(|i| {
+                let worker = assigned[i];
+                let owner = Owner {
+                    child: ids[i],
+                    org: worker.org_id,
+                    worker: worker.user_id,
+                    supervisor: worker.team_id.and_then(|t| o.supervisors.get(&t)).map(|a| a.user_id),
+                    household: household_ids.get(i).copied(),
+                    in_rci: made[i].0.rci_id.is_some(),
+                };
+                // The first worker's first case is in follow-up: the registers give it cash support.
+                let depth = if i == 0 { 4 } else { pick_depth(rng) };
+                make_case(rng, &owner, depth, today)
+            })
+            .collect();
+        let n = store.bulk_insert_cases(&o.workers[0], &histories).await?;
+        o.cash_child = histories
+            .iter()
+            .find(|h| h.opened_by == o.workers[0].user_id && Stage::derive(&h.case.facts) == Stage::FollowUp)
+            .map(|h| h.case.child_id);
+        o.at_home = (0..made.len())
+            .filter(|i| assigned[*i].user_id == o.workers[0].user_id && made[*i].0.rci_id.is_none())
+            .map(|i| ids[i])
+            .collect();
+        totals.0 += n.cases;
+        totals.1 += n.entries;
+        totals.2 += n.visits;
         done += made.len();
-        eprint!("\r{done}/{children} children");
+        eprint!("\r{done}/{children} children, {} cases, {} case entries, {} follow-up visits due", totals.0, totals.1, totals.2);
+    }
+    eprintln!();
+    // Carers, campaigns, RCI transitions, training, cash support and referrals between neighbours.
+    let registers = Registers { sysadmin: &sysadmin, today };
+    let mut referred = 0;
+    for (i, o) in all.iter().enumerate() {
+        if let Some(rci) = homes.get(i) {
+            registers.seed_org(store, &o.cast(), *rci, Some(synth.village(rng)), o.cash_child).await?;
+        }
+        if all.len() > 1 {
+            let next = &all[(i + 1) % all.len()];
+            referred += registers.refer(store, &o.workers[0], &next.cast(), &o.at_home).await?;
+        }
+        eprint!("\r{}/{orgs} organisations' carers, trainings and referrals ({referred} referrals)", i + 1);
     }
     eprintln!(
-        "\ngenerated {orgs} organisations, {} users, {rcis} RCIs and {children} children in {:.1} s (password synthetic-password; ministry: synthetic-ministry)",
-        orgs * (TEAMS * (WORKERS_PER_TEAM + 1) + 5) + 1,
+        "\ngenerated {orgs} organisations, {} users, {rcis} RCIs, {children} children and {} cases ({} entries, {} visits due) in {:.1} s (password synthetic-password; ministry: synthetic-ministry)",
+        orgs * (TEAMS * (WORKERS_PER_TEAM + 1) + 5) + 2,
+        totals.0,
+        totals.1,
+        totals.2,
         started.elapsed().as_secs_f64()
     );
     Ok(())

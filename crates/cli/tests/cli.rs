@@ -140,7 +140,7 @@ fn a_synthetic_nation_has_organisations_users_rcis_and_stays() {
             async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
         };
         assert_eq!(n("SELECT COUNT(*) FROM organisations").await, 3, "two organisations and the ministry");
-        assert_eq!(n("SELECT COUNT(*) FROM users").await, 2 * 50 + 1);
+        assert_eq!(n("SELECT COUNT(*) FROM users").await, 2 * 50 + 2, "with the ministry's user and a system administrator");
         assert_eq!(n("SELECT COUNT(*) FROM teams").await, 10);
         assert_eq!(n("SELECT COUNT(*) FROM children").await, 400);
         assert_eq!(n("SELECT COUNT(DISTINCT assigned_worker_id) FROM children").await, 80, "every worker has a caseload");
@@ -151,7 +151,7 @@ fn a_synthetic_nation_has_organisations_users_rcis_and_stays() {
             0,
             "every child in an RCI has its stay there"
         );
-        assert_eq!(n("SELECT COUNT(*) FROM households").await, 400);
+        assert_eq!(n("SELECT COUNT(DISTINCT household_id) FROM household_children").await, 400, "a household for every child");
         store.close().await;
     });
     let _ = std::fs::remove_dir_all(&dir);

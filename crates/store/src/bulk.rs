@@ -121,15 +121,23 @@ impl Store {
 
 impl Store {
     /// Insert households (with members), each linked to the child at the same position.
-    pub async fn bulk_insert_households(&self, actor: &Actor, households: &[(HouseholdFields, uuid::Uuid)]) -> Result<(), StoreError> {
+    /// Returns their ids, in order.
+    pub async fn bulk_insert_households(
+        &self,
+        actor: &Actor,
+        households: &[(HouseholdFields, uuid::Uuid)],
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
+        let mut made = Vec::with_capacity(households.len());
         if households.is_empty() {
-            return Ok(());
+            return Ok(made);
         }
         let mut tx = self.write().await?;
         let org = actor.org_id.to_string();
         let now = now_text();
         for chunk in households.chunks(ROWS_PER_STATEMENT) {
-            let ids: Vec<String> = chunk.iter().map(|_| new_id().to_string()).collect();
+            let uuids: Vec<uuid::Uuid> = chunk.iter().map(|_| new_id()).collect();
+            let ids: Vec<String> = uuids.iter().map(uuid::Uuid::to_string).collect();
+            made.extend(uuids);
             let mut h = Sql::new(
                 "INSERT INTO households (id, org_id, name, phone, village_code, district_code, province_code, income_band, id_poor, created_by, created_at, updated_at) VALUES ",
             );
@@ -203,7 +211,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(made)
     }
 }
 

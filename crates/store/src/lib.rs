@@ -8,6 +8,7 @@ pub mod audit;
 mod audit_batch;
 pub mod backup;
 pub mod bulk;
+pub mod bulk_cases;
 pub mod carer_campaigns;
 pub mod carers;
 pub mod cases;
