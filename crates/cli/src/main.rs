@@ -308,7 +308,7 @@ async fn main() -> Result<()> {
             };
             match orgs {
                 Some(n) if n > 0 => {
-                    let store = Store::open_with(&url, 256).await?;
+                    let store = Store::open_with(&url, 1024).await?;
                     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
                     let sizes = nation::Sizes {
                         orgs: n,

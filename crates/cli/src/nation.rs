@@ -7,8 +7,7 @@
 use crate::nation_cases::{make_case, pick_depth, Owner};
 use crate::nation_registers::{OrgCast, Registers};
 use crate::synth::Synth;
-use anyhow::Result;
-use krousar_domain::case::stage::Stage;
+use anyhow::{Context, Result};
 use krousar_domain::choices::{OrgKind, RciRegistration, RciType};
 use krousar_domain::rci::RciFields;
 use krousar_domain::{Actor, Role};
@@ -19,6 +18,9 @@ use rand::Rng;
 
 const TEAMS: usize = 5;
 const WORKERS_PER_TEAM: usize = 8;
+/// Organisations loaded per transaction (50,000 children at the default sizes): each commit
+/// rewrites every index page it touched, so fewer, larger ones write far less.
+const ORGS_PER_COMMIT: usize = 10;
 
 struct Org {
     workers: Vec<Actor>,
@@ -122,7 +124,8 @@ pub async fn generate(store: &Store, sizes: Sizes, rng: &mut StdRng) -> Result<(
     let mut extra = children - per_worker * orgs * TEAMS * WORKERS_PER_TEAM;
     let mut done = 0;
     let mut totals = (0, 0, 0);
-    for o in all.iter_mut() {
+    let mut load = store.bulk_load().await?;
+    for (n, o) in all.iter_mut().enumerate() {
         // One organisation's children in one batch, shared out between its workers.
         let mut made = Vec::new();
         let mut assigned = Vec::new();
@@ -136,22 +139,23 @@ pub async fn generate(store: &Store, sizes: Sizes, rng: &mut StdRng) -> Result<(
             }
         }
         let batch: Vec<_> = made.iter().map(|(c, _)| c.clone()).collect();
-        let ids = store.bulk_insert_children_assigned(&o.workers[0], &batch, &assigned).await?;
+        let ids = load.children_assigned(&o.workers[0], &batch, &assigned).await?;
         let households: Vec<_> =
             made.iter().zip(&ids).map(|((c, family), id)| (synth.household(rng, family, c.village_code.clone(), today), *id)).collect();
-        let household_ids = store.bulk_insert_households(&o.workers[0], &households).await?;
+        let household_ids = load.households(&o.workers[0], &households).await?;
         let stays: Vec<_> = made
             .iter()
             .zip(&ids)
             .filter_map(|((c, _), id)| c.rci_id.map(|r| (*id, r, today - chrono::Duration::days(rng.random_range(30..3000)))))
             .collect();
-        store.bulk_insert_stays(&stays).await?;
+        load.stays(&stays).await?;
         // This organisation's share of the cases, spread over its workers' children.
         let want = cases * made.len() / children.max(1);
         let step = (made.len() / want.max(1)).max(1);
-        let histories: Vec<_> = (0..made.len())
-            .step_by(step)
-            .take(want)
+        let with_case = || (0..made.len()).step_by(step).take(want);
+        let cash = with_case().find(|&i| assigned[i].user_id == o.workers[0].user_id && made[i].0.rci_id.is_none());
+        o.cash_child = cash.map(|i| ids[i]);
+        let histories: Vec<_> = with_case()
             .map(|i| {
                 let worker = assigned[i];
                 let owner = Owner {
@@ -162,37 +166,38 @@ pub async fn generate(store: &Store, sizes: Sizes, rng: &mut StdRng) -> Result<(
                     household: household_ids.get(i).copied(),
                     in_rci: made[i].0.rci_id.is_some(),
                 };
-                // The first worker's first case is in follow-up: the registers give it cash support.
-                let depth = if i == 0 { 4 } else { pick_depth(rng) };
+                // The cash child's case is in follow-up: the registers give it cash support.
+                let depth = if Some(i) == cash { 4 } else { pick_depth(rng) };
                 make_case(rng, &owner, depth, today)
             })
             .collect();
-        let n = store.bulk_insert_cases(&o.workers[0], &histories).await?;
-        o.cash_child = histories
-            .iter()
-            .find(|h| h.opened_by == o.workers[0].user_id && Stage::derive(&h.case.facts) == Stage::FollowUp)
-            .map(|h| h.case.child_id);
+        let counts = load.cases(&o.workers[0], &histories).await?;
         o.at_home = (0..made.len())
             .filter(|i| assigned[*i].user_id == o.workers[0].user_id && made[*i].0.rci_id.is_none())
             .map(|i| ids[i])
             .collect();
-        totals.0 += n.cases;
-        totals.1 += n.entries;
-        totals.2 += n.visits;
+        totals.0 += counts.cases;
+        totals.1 += counts.entries;
+        totals.2 += counts.visits;
+        if (n + 1) % ORGS_PER_COMMIT == 0 {
+            load.commit().await?;
+            load = store.bulk_load().await?;
+        }
         done += made.len();
         eprint!("\r{done}/{children} children, {} cases, {} case entries, {} follow-up visits due", totals.0, totals.1, totals.2);
     }
-    eprintln!();
+    load.commit().await?;
+    eprintln!(" ({:.1} s)", started.elapsed().as_secs_f64());
     // Carers, campaigns, RCI transitions, training, cash support and referrals between neighbours.
     let registers = Registers { sysadmin: &sysadmin, today };
     let mut referred = 0;
     for (i, o) in all.iter().enumerate() {
         if let Some(rci) = homes.get(i) {
-            registers.seed_org(store, &o.cast(), *rci, Some(synth.village(rng)), o.cash_child).await?;
+            registers.seed_org(store, &o.cast(), *rci, Some(synth.village(rng)), o.cash_child).await.with_context(|| format!("registers of organisation {}", i + 1))?;
         }
         if all.len() > 1 {
             let next = &all[(i + 1) % all.len()];
-            referred += registers.refer(store, &o.workers[0], &next.cast(), &o.at_home).await?;
+            referred += registers.refer(store, &o.workers[0], &next.cast(), &o.at_home).await.with_context(|| format!("referrals of organisation {}", i + 1))?;
         }
         eprint!("\r{}/{orgs} organisations' carers, trainings and referrals ({referred} referrals)", i + 1);
     }

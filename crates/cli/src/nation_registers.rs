@@ -4,7 +4,7 @@
 //! the next organisation — some accepted, some declined, some waiting.
 
 use crate::demo_registers::{seed, Cast};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use krousar_domain::referral::{Consent, ConsentBy, Referral, ReferralKind, Share, Urgency};
 use krousar_domain::Actor;
@@ -55,7 +55,7 @@ impl Registers<'_> {
                 consent: Some(Consent { by: ConsentBy::Parent, given_on: self.today, shares: vec![Share::Identity, Share::CaseSummary] }),
                 override_reason: None,
             };
-            let id = store.send_referral(from, *child, r, self.today).await?;
+            let id = store.send_referral(from, *child, r, self.today).await.with_context(|| format!("referring {child}"))?;
             sent += 1;
             let decision = match i {
                 0..3 => Some(("accept", None)),
@@ -63,7 +63,7 @@ impl Registers<'_> {
                 _ => None,
             };
             if let Some((action, reason)) = decision {
-                store.decide_referral(to.supervisor, id, action, reason, self.today).await?;
+                store.decide_referral(to.supervisor, id, action, reason, self.today).await.with_context(|| format!("deciding referral {id}"))?;
             }
         }
         Ok(sent)

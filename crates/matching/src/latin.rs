@@ -20,8 +20,22 @@ fn is_vowel(c: u8) -> bool {
     matches!(c, b'a' | b'e' | b'i' | b'o' | b'u')
 }
 
-/// The phonetic key of a romanised word.
+/// The phonetic key of a romanised word: a key is its own key. One pass of folding can make a
+/// new digraph of what it collapsed ("tthh" → "th", found by the `name_keys` fuzz target), so
+/// the folding is repeated until it settles (a second pass changes nothing for real names).
 pub fn latin_key(s: &str) -> String {
+    let mut key = fold_once(s);
+    for _ in 0..8 {
+        let again = fold_once(&key);
+        if again == key {
+            break;
+        }
+        key = again;
+    }
+    key
+}
+
+fn fold_once(s: &str) -> String {
     let plain = plain_key(s).into_bytes();
     // Consonant digraphs and look-alike letters first.
     let mut folded: Vec<u8> = Vec::with_capacity(plain.len());

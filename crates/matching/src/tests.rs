@@ -87,6 +87,16 @@ fn short_family_names_match_the_start_of_a_word() {
 }
 
 #[test]
+fn a_key_is_its_own_key() {
+    // Found by fuzzing: collapsing "tt" then "hh" made a new "th".
+    assert_eq!(latin_key("tthh"), latin_key(&latin_key("tthh")));
+    for name in ["Sokha", "Chhun", "Srey", "Takev", "Siem Reab", "Oddar Meanchey"] {
+        let k = latin_key(name);
+        assert_eq!(latin_key(&k), k, "{name}");
+    }
+}
+
+#[test]
 fn like_wildcards_never_reach_a_pattern() {
     assert_eq!(query_terms("50%_a\\ sok"), vec!["50a".to_string(), "sak".to_string()]);
 }
@@ -97,6 +107,7 @@ proptest::proptest! {
         let k = latin_key(&s);
         proptest::prop_assert!(k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
         proptest::prop_assert!(!k.contains("aa"));
+        proptest::prop_assert_eq!(latin_key(&k), k.clone(), "a key is its own key");
         let kk = khmer_key(&s);
         proptest::prop_assert_eq!(khmer_key(&kk), kk);
         let _ = name_keys([s.as_str()]);

@@ -2,7 +2,7 @@
 //! transaction and one audit entry per batch, case numbers allocated per batch.
 
 use crate::audit::{self, Entry};
-use crate::db::{now_text, RowExt, Store};
+use crate::db::{now_text, Backend, RowExt, Store, Tx};
 use crate::error::StoreError;
 use crate::search_index::{self, Index};
 use crate::sql::Sql;
@@ -14,17 +14,11 @@ use serde_json::json;
 /// Rows per multi-row statement: small enough that SQLite's parameter lookup stays cheap.
 const ROWS_PER_STATEMENT: usize = 20;
 
-impl Store {
-    /// Insert children into the actor's organisation and caseload. Returns their ids.
-    pub async fn bulk_insert_children(&self, actor: &Actor, children: &[ChildFields]) -> Result<Vec<uuid::Uuid>, StoreError> {
-        let assigned: Vec<&Actor> = children.iter().map(|_| actor).collect();
-        self.bulk_insert_children_assigned(actor, children, &assigned).await
-    }
-
+impl BulkLoad {
     /// Insert children into the actor's organisation, each in the caseload (and team) of the
     /// worker at the same position: one transaction for a whole organisation's batch.
-    pub async fn bulk_insert_children_assigned(
-        &self,
+    pub async fn children_assigned(
+        &mut self,
         actor: &Actor,
         children: &[ChildFields],
         workers: &[&Actor],
@@ -35,13 +29,12 @@ impl Store {
         if children.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.write().await?;
         let org = actor.org_id.to_string();
         let row =
             sqlx::query("UPDATE organisations SET next_case_number = next_case_number + $1 WHERE id = $2 RETURNING next_case_number, code")
                 .bind(children.len() as i64)
                 .bind(&org)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *self.tx)
                 .await?;
         let first = row.int("next_case_number")? - children.len() as i64;
         let code = row.text("code")?;
@@ -106,24 +99,23 @@ impl Store {
                 keys.push((ids[n].to_string(), crate::children::search_keys(f)));
             }
             q.push(" RETURNING id, seq");
-            let rows = q.query().fetch_all(&mut *tx).await?;
+            let rows = q.query_on(self.backend).fetch_all(&mut *self.tx).await?;
             let seqs: std::collections::HashMap<String, i64> =
                 rows.iter().map(|r| Ok((r.text("id")?, r.int("seq")?))).collect::<Result<_, StoreError>>()?;
             let indexed: Vec<(i64, String)> = keys.into_iter().map(|(id, k)| (seqs[&id], k)).collect();
-            search_index::write_many(&mut tx, self.backend, Index::Children, &indexed).await?;
+            search_index::write_many(&mut self.tx, self.backend, Index::Children, &indexed).await?;
         }
         let detail = json!({"count": children.len(), "first_case_number": format!("{code}-{first:06}")});
-        audit::append(&mut tx, actor.into(), Entry { action: "child.bulk_create", record_type: "child", record_id: None, detail }).await?;
-        tx.commit().await?;
+        audit::append(&mut self.tx, actor.into(), Entry { action: "child.bulk_create", record_type: "child", record_id: None, detail }).await?;
         Ok(ids)
     }
 }
 
-impl Store {
+impl BulkLoad {
     /// Insert households (with members), each linked to the child at the same position.
     /// Returns their ids, in order.
-    pub async fn bulk_insert_households(
-        &self,
+    pub async fn households(
+        &mut self,
         actor: &Actor,
         households: &[(HouseholdFields, uuid::Uuid)],
     ) -> Result<Vec<uuid::Uuid>, StoreError> {
@@ -131,7 +123,6 @@ impl Store {
         if households.is_empty() {
             return Ok(made);
         }
-        let mut tx = self.write().await?;
         let org = actor.org_id.to_string();
         let now = now_text();
         for chunk in households.chunks(ROWS_PER_STATEMENT) {
@@ -189,18 +180,18 @@ impl Store {
                 }
             }
             h.push(" RETURNING id, seq");
-            let rows = h.query().fetch_all(&mut *tx).await?;
+            let rows = h.query_on(self.backend).fetch_all(&mut *self.tx).await?;
             let seqs: std::collections::HashMap<String, i64> =
                 rows.iter().map(|r| Ok((r.text("id")?, r.int("seq")?))).collect::<Result<_, StoreError>>()?;
             let indexed: Vec<(i64, String)> = chunk.iter().zip(&ids).map(|((f, _), id)| (seqs[id], crate::households::keys(f))).collect();
-            search_index::write_many(&mut tx, self.backend, Index::Households, &indexed).await?;
-            link.query().execute(&mut *tx).await?;
+            search_index::write_many(&mut self.tx, self.backend, Index::Households, &indexed).await?;
+            link.query_on(self.backend).execute(&mut *self.tx).await?;
             if !first_member {
-                m.query().execute(&mut *tx).await?;
+                m.query_on(self.backend).execute(&mut *self.tx).await?;
             }
         }
         audit::append(
-            &mut tx,
+            &mut self.tx,
             actor.into(),
             Entry {
                 action: "household.bulk_create",
@@ -210,15 +201,13 @@ impl Store {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(made)
     }
 }
 
-impl Store {
+impl BulkLoad {
     /// Insert stays in residential care (synthetic data, imports): (child, RCI, entered).
-    pub async fn bulk_insert_stays(&self, stays: &[(uuid::Uuid, uuid::Uuid, chrono::NaiveDate)]) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
+    pub async fn stays(&mut self, stays: &[(uuid::Uuid, uuid::Uuid, chrono::NaiveDate)]) -> Result<(), StoreError> {
         let now = now_text();
         for chunk in stays.chunks(ROWS_PER_STATEMENT) {
             let mut q = Sql::new("INSERT INTO residence_periods (id, child_id, rci_id, entered, created_at) VALUES ");
@@ -227,9 +216,69 @@ impl Store {
                 q.bind_text(new_id().to_string()).push(", ").bind_text(child.to_string()).push(", ").bind_text(rci.to_string());
                 q.push(", ").bind_text(entered.to_string()).push(", ").bind_text(now.clone()).push(")");
             }
-            q.query().execute(&mut *tx).await?;
+            q.query_on(self.backend).execute(&mut *self.tx).await?;
         }
-        tx.commit().await?;
         Ok(())
+    }
+}
+
+/// One transaction for loading many records — an organisation's children, households, stays
+/// and cases, or several organisations' at once. The generator and importers commit when they
+/// choose: a bigger transaction rewrites each index page fewer times (every commit writes each
+/// page it touched, and random keys such as villages touch pages all over each index).
+pub struct BulkLoad {
+    pub(crate) tx: Tx,
+    pub(crate) backend: Backend,
+}
+
+impl BulkLoad {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Start loading in bulk: the write lock is held until `commit`.
+    pub async fn bulk_load(&self) -> Result<BulkLoad, StoreError> {
+        Ok(BulkLoad { tx: self.write().await?, backend: self.backend })
+    }
+
+    /// Insert children into the actor's organisation and caseload. Returns their ids.
+    pub async fn bulk_insert_children(&self, actor: &Actor, children: &[ChildFields]) -> Result<Vec<uuid::Uuid>, StoreError> {
+        let assigned: Vec<&Actor> = children.iter().map(|_| actor).collect();
+        self.bulk_insert_children_assigned(actor, children, &assigned).await
+    }
+
+    /// `BulkLoad::children_assigned` in a transaction of its own.
+    pub async fn bulk_insert_children_assigned(
+        &self,
+        actor: &Actor,
+        children: &[ChildFields],
+        workers: &[&Actor],
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
+        let mut load = self.bulk_load().await?;
+        let ids = load.children_assigned(actor, children, workers).await?;
+        load.commit().await?;
+        Ok(ids)
+    }
+
+    /// `BulkLoad::households` in a transaction of its own.
+    pub async fn bulk_insert_households(
+        &self,
+        actor: &Actor,
+        households: &[(HouseholdFields, uuid::Uuid)],
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
+        let mut load = self.bulk_load().await?;
+        let ids = load.households(actor, households).await?;
+        load.commit().await?;
+        Ok(ids)
+    }
+
+    /// `BulkLoad::stays` in a transaction of its own.
+    pub async fn bulk_insert_stays(&self, stays: &[(uuid::Uuid, uuid::Uuid, chrono::NaiveDate)]) -> Result<(), StoreError> {
+        let mut load = self.bulk_load().await?;
+        load.stays(stays).await?;
+        load.commit().await
     }
 }

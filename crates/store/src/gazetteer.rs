@@ -101,8 +101,19 @@ pub enum GazetteerError {
 /// Read one NCDD workbook.
 pub fn read_workbook(path: &Path) -> Result<Vec<Place>, GazetteerError> {
     let file = path.display().to_string();
-    let fail = |message: String| GazetteerError::Format { file: file.clone(), message };
-    let mut wb = open_workbook_auto(path).map_err(|e| fail(e.to_string()))?;
+    let wb = open_workbook_auto(path).map_err(|e| GazetteerError::Format { file: file.clone(), message: e.to_string() })?;
+    places_of(&file, wb)
+}
+
+/// Read one NCDD workbook held in memory (an upload; the fuzz target `gazetteer_workbook`).
+pub fn read_workbook_bytes(name: &str, bytes: &[u8]) -> Result<Vec<Place>, GazetteerError> {
+    let wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| GazetteerError::Format { file: name.to_string(), message: e.to_string() })?;
+    places_of(name, wb)
+}
+
+fn places_of<RS: std::io::Read + std::io::Seek>(file: &str, mut wb: calamine::Sheets<RS>) -> Result<Vec<Place>, GazetteerError> {
+    let fail = |message: String| GazetteerError::Format { file: file.to_string(), message };
     let sheet = wb.sheet_names().first().cloned().ok_or_else(|| fail("no sheet".into()))?;
     let range = wb.worksheet_range(&sheet).map_err(|e| fail(e.to_string()))?;
     let mut rows = range.rows();

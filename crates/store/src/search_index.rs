@@ -45,7 +45,7 @@ pub(crate) async fn write_many(tx: &mut Tx, backend: Backend, index: Index, rows
             }
             q.push("(").bind_int(*seq).push(", ").bind_text(keys.clone()).push(")");
         }
-        q.query().execute(&mut **tx).await?;
+        q.query_on(backend).execute(&mut **tx).await?;
     }
     Ok(())
 }
