@@ -193,11 +193,17 @@ pub async fn generate(store: &Store, sizes: Sizes, rng: &mut StdRng) -> Result<(
     let mut referred = 0;
     for (i, o) in all.iter().enumerate() {
         if let Some(rci) = homes.get(i) {
-            registers.seed_org(store, &o.cast(), *rci, Some(synth.village(rng)), o.cash_child).await.with_context(|| format!("registers of organisation {}", i + 1))?;
+            registers
+                .seed_org(store, &o.cast(), *rci, Some(synth.village(rng)), o.cash_child)
+                .await
+                .with_context(|| format!("registers of organisation {}", i + 1))?;
         }
         if all.len() > 1 {
             let next = &all[(i + 1) % all.len()];
-            referred += registers.refer(store, &o.workers[0], &next.cast(), &o.at_home).await.with_context(|| format!("referrals of organisation {}", i + 1))?;
+            referred += registers
+                .refer(store, &o.workers[0], &next.cast(), &o.at_home)
+                .await
+                .with_context(|| format!("referrals of organisation {}", i + 1))?;
         }
         eprint!("\r{}/{orgs} organisations' carers, trainings and referrals ({referred} referrals)", i + 1);
     }

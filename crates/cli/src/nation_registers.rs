@@ -63,7 +63,10 @@ impl Registers<'_> {
                 _ => None,
             };
             if let Some((action, reason)) = decision {
-                store.decide_referral(to.supervisor, id, action, reason, self.today).await.with_context(|| format!("deciding referral {id}"))?;
+                store
+                    .decide_referral(to.supervisor, id, action, reason, self.today)
+                    .await
+                    .with_context(|| format!("deciding referral {id}"))?;
             }
         }
         Ok(sent)

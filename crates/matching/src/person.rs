@@ -85,14 +85,37 @@ fn latin_only(s: &str) -> String {
     }
 }
 
+/// A person with the name keys matching compares, computed once: a new child is compared with
+/// hundreds of candidates, and folding names into keys was half the scoring.
+#[derive(Debug, Clone)]
+pub struct Keyed<'a> {
+    pub person: &'a Person,
+    km: Option<(String, String)>,
+    latin: Option<(String, String)>,
+}
+
+impl<'a> Keyed<'a> {
+    pub fn new(person: &'a Person) -> Keyed<'a> {
+        Keyed {
+            person,
+            km: keys(&person.family_km, &person.given_km, khmer_only),
+            latin: keys(&person.family_latin, &person.given_latin, latin_only),
+        }
+    }
+}
+
 /// How alike the names are (0–1), or `None` when the two records share no script.
 pub fn name_similarity(a: &Person, b: &Person) -> Option<f64> {
-    let km = match (keys(&a.family_km, &a.given_km, khmer_only), keys(&b.family_km, &b.given_km, khmer_only)) {
-        (Some(x), Some(y)) => Some(pair_similarity(&x, &y)),
+    keyed_name_similarity(&Keyed::new(a), &Keyed::new(b))
+}
+
+fn keyed_name_similarity(a: &Keyed, b: &Keyed) -> Option<f64> {
+    let km = match (&a.km, &b.km) {
+        (Some(x), Some(y)) => Some(pair_similarity(x, y)),
         _ => None,
     };
-    let latin = match (keys(&a.family_latin, &a.given_latin, latin_only), keys(&b.family_latin, &b.given_latin, latin_only)) {
-        (Some(x), Some(y)) => Some(pair_similarity(&x, &y)),
+    let latin = match (&a.latin, &b.latin) {
+        (Some(x), Some(y)) => Some(pair_similarity(x, y)),
         _ => None,
     };
     match (km, latin) {
@@ -136,7 +159,13 @@ fn place(a: &Person, b: &Person) -> (Agreement, f64) {
 
 /// Compare two records.
 pub fn compare(a: &Person, b: &Person) -> Comparison {
-    let name_sim = name_similarity(a, b);
+    compare_keyed(&Keyed::new(a), &Keyed::new(b))
+}
+
+/// Compare two records whose keys are already computed.
+pub fn compare_keyed(ka: &Keyed, kb: &Keyed) -> Comparison {
+    let (a, b) = (ka.person, kb.person);
+    let name_sim = keyed_name_similarity(ka, kb);
     let name = match name_sim {
         None => Agreement::Unknown,
         Some(s) if s >= 0.97 => Agreement::Same,

@@ -15,7 +15,8 @@ use sqlx::Row;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const COLUMNS: &str = "c.seq, c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.merged_into, \
+const COLUMNS: &str =
+    "c.seq, c.id, c.version, c.org_id, c.case_number, c.assigned_worker_id, u.display_name AS worker_name, c.merged_into, \
     c.team_id, c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin, c.nickname, c.sex, c.date_of_birth, \
     c.estimated_birth_year, c.birth_registration, c.id_poor, c.disability, c.protection, c.village_code, c.living_arrangement, \
     c.rci_id, c.created_at, c.updated_at";
@@ -34,7 +35,8 @@ async fn run(store: &Store, page: Page, worker: &str, child: &str) -> Result<usi
     let mut rows = 0;
     match page {
         Page::List => {
-            let sql = format!("SELECT {COLUMNS} {from} WHERE c.assigned_worker_id = $1 AND c.merged_into IS NULL ORDER BY c.seq DESC LIMIT 51");
+            let sql =
+                format!("SELECT {COLUMNS} {from} WHERE c.assigned_worker_id = $1 AND c.merged_into IS NULL ORDER BY c.seq DESC LIMIT 51");
             rows += sqlx::query(sqlx::AssertSqlSafe(sql)).bind(worker).fetch_all(pool).await?.len();
             let count = "SELECT COUNT(*) AS n FROM (SELECT 1 FROM children c WHERE c.assigned_worker_id = $1 AND c.merged_into IS NULL LIMIT 1001) capped";
             rows += sqlx::query(count).bind(worker).fetch_all(pool).await?.len();
@@ -69,7 +71,8 @@ async fn run(store: &Store, page: Page, worker: &str, child: &str) -> Result<usi
             let tasks = "SELECT t.*, c.given_name_km, c.given_name_latin FROM case_tasks t JOIN children c ON c.id = t.child_id \
                          WHERE t.owner_id = $1 AND t.done_on IS NULL ORDER BY t.due_on LIMIT 100";
             rows += sqlx::query(tasks).bind(worker).fetch_all(pool).await?.len();
-            let visits = "SELECT v.due_on, c.id, c.given_name_km, c.given_name_latin FROM follow_up_visits v JOIN children c ON c.id = v.child_id \
+            let visits =
+                "SELECT v.due_on, c.id, c.given_name_km, c.given_name_latin FROM follow_up_visits v JOIN children c ON c.id = v.child_id \
                           WHERE c.assigned_worker_id = $1 AND v.done_on IS NULL AND v.due_on <= $2 ORDER BY v.due_on LIMIT 100";
             let soon = (chrono::Utc::now().date_naive() + chrono::Duration::days(14)).to_string();
             rows += sqlx::query(visits).bind(worker).bind(soon).fetch_all(pool).await?.len();
@@ -97,7 +100,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .get(0);
     println!("| bare SQL of | queries/s | p50 / p95 ms | rows |");
     println!("|---|---|---|---|");
-    for (name, page) in [("child list page", Page::List), ("child record page", Page::Record), ("name search", Page::Search), ("worker home", Page::Home)] {
+    for (name, page) in
+        [("child list page", Page::List), ("child record page", Page::Record), ("name search", Page::Search), ("worker home", Page::Home)]
+    {
         let until = Instant::now() + Duration::from_secs(secs);
         let mut tasks = Vec::new();
         for _ in 0..clients {
@@ -121,7 +126,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             rows = r;
         }
         all.sort();
-        let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+        let pct =
+            |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
         println!("| {name} | {:.0} | {:.1} / {:.1} | {rows} |", all.len() as f64 / secs as f64, pct(0.5), pct(0.95));
     }
     Ok(())

@@ -40,6 +40,7 @@ impl BulkLoad {
         let code = row.text("code")?;
         let now = now_text();
         let ids: Vec<uuid::Uuid> = children.iter().map(|_| new_id()).collect();
+        let mut indexed: Vec<(i64, String)> = Vec::with_capacity(children.len());
         for (chunk_no, chunk) in children.chunks(ROWS_PER_STATEMENT).enumerate() {
             let mut q = Sql::new(
                 "INSERT INTO children (id, org_id, case_number, assigned_worker_id, team_id, given_name_km, family_name_km, given_name_latin, \
@@ -102,11 +103,12 @@ impl BulkLoad {
             let rows = q.query_on(self.backend).fetch_all(&mut *self.tx).await?;
             let seqs: std::collections::HashMap<String, i64> =
                 rows.iter().map(|r| Ok((r.text("id")?, r.int("seq")?))).collect::<Result<_, StoreError>>()?;
-            let indexed: Vec<(i64, String)> = keys.into_iter().map(|(id, k)| (seqs[&id], k)).collect();
-            search_index::write_many(&mut self.tx, self.backend, Index::Children, &indexed).await?;
+            indexed.extend(keys.into_iter().map(|(id, k)| (seqs[&id], k)));
         }
+        search_index::write_many(&mut self.tx, self.backend, Index::Children, &indexed).await?;
         let detail = json!({"count": children.len(), "first_case_number": format!("{code}-{first:06}")});
-        audit::append(&mut self.tx, actor.into(), Entry { action: "child.bulk_create", record_type: "child", record_id: None, detail }).await?;
+        audit::append(&mut self.tx, actor.into(), Entry { action: "child.bulk_create", record_type: "child", record_id: None, detail })
+            .await?;
         Ok(ids)
     }
 }
@@ -114,17 +116,14 @@ impl BulkLoad {
 impl BulkLoad {
     /// Insert households (with members), each linked to the child at the same position.
     /// Returns their ids, in order.
-    pub async fn households(
-        &mut self,
-        actor: &Actor,
-        households: &[(HouseholdFields, uuid::Uuid)],
-    ) -> Result<Vec<uuid::Uuid>, StoreError> {
+    pub async fn households(&mut self, actor: &Actor, households: &[(HouseholdFields, uuid::Uuid)]) -> Result<Vec<uuid::Uuid>, StoreError> {
         let mut made = Vec::with_capacity(households.len());
         if households.is_empty() {
             return Ok(made);
         }
         let org = actor.org_id.to_string();
         let now = now_text();
+        let mut indexed: Vec<(i64, String)> = Vec::with_capacity(households.len());
         for chunk in households.chunks(ROWS_PER_STATEMENT) {
             let uuids: Vec<uuid::Uuid> = chunk.iter().map(|_| new_id()).collect();
             let ids: Vec<String> = uuids.iter().map(uuid::Uuid::to_string).collect();
@@ -183,13 +182,13 @@ impl BulkLoad {
             let rows = h.query_on(self.backend).fetch_all(&mut *self.tx).await?;
             let seqs: std::collections::HashMap<String, i64> =
                 rows.iter().map(|r| Ok((r.text("id")?, r.int("seq")?))).collect::<Result<_, StoreError>>()?;
-            let indexed: Vec<(i64, String)> = chunk.iter().zip(&ids).map(|((f, _), id)| (seqs[id], crate::households::keys(f))).collect();
-            search_index::write_many(&mut self.tx, self.backend, Index::Households, &indexed).await?;
+            indexed.extend(chunk.iter().zip(&ids).map(|((f, _), id)| (seqs[id], crate::households::keys(f))));
             link.query_on(self.backend).execute(&mut *self.tx).await?;
             if !first_member {
                 m.query_on(self.backend).execute(&mut *self.tx).await?;
             }
         }
+        search_index::write_many(&mut self.tx, self.backend, Index::Households, &indexed).await?;
         audit::append(
             &mut self.tx,
             actor.into(),

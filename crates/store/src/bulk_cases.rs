@@ -8,11 +8,12 @@
 //! step through the pages.
 
 use crate::audit::{self, Entry};
-use crate::cases::Case;
 use crate::bulk::BulkLoad;
-use crate::db::{now_text, Backend, Store, Tx};
+use crate::bulk_rows::insert_rows;
+use crate::cases::Case;
+use crate::db::{now_text, Store};
 use crate::error::StoreError;
-use crate::sql::{Sql, Value};
+use crate::sql::Value;
 use chrono::NaiveDate;
 use krousar_domain::case::stage::Stage;
 use krousar_domain::case::ApprovalKind;
@@ -97,32 +98,39 @@ fn flag(b: bool) -> Value {
     Value::Int(i64::from(b))
 }
 
-/// Fewer, larger statements are faster (each is a round trip to SQLite's worker thread): 100
-/// parameters per statement took 66 s for 100,000 children with their cases, 400 took 48 s,
-/// 800 46 s (placeholders bound by position, `Sql::query_on`).
-const PARAMETERS_PER_STATEMENT: usize = 800;
-
-/// Insert `rows` (each as wide as the column list in `head`) with multi-row statements of at
-/// most `PARAMETERS_PER_STATEMENT` parameters.
-pub(crate) async fn insert_rows(tx: &mut Tx, backend: Backend, head: &str, rows: &[Vec<Value>]) -> Result<(), StoreError> {
-    let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
-    let per_statement = (PARAMETERS_PER_STATEMENT / width.max(1)).max(1);
-    for chunk in rows.chunks(per_statement) {
-        let mut q = Sql::new(head);
-        for (i, row) in chunk.iter().enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" });
-            for (j, v) in row.iter().enumerate() {
-                if j > 0 {
-                    q.push(", ");
-                }
-                q.bind(v.clone());
-            }
-            q.push(")");
-        }
-        q.query_on(backend).execute(&mut **tx).await?;
-    }
-    Ok(())
-}
+/// The columns `case_row` fills, in its order.
+const CASE_COLUMNS: [&str; 30] = [
+    "child_id",
+    "org_id",
+    "route",
+    "referral_source",
+    "opened_on",
+    "summary",
+    "immediate_safety",
+    "stage",
+    "risk_level",
+    "first_contact_due",
+    "first_contact_on",
+    "supervisor_id",
+    "assessed",
+    "has_care_plan",
+    "assessment_approved",
+    "care_plan_approved",
+    "placement_id",
+    "placement_kind",
+    "placement_started_on",
+    "placement_approved",
+    "placement_household_id",
+    "follow_up_until",
+    "reassessment_due",
+    "plan_review_due",
+    "closed_on",
+    "closure_reason",
+    "opened_by",
+    "created_at",
+    "updated_at",
+    "version",
+];
 
 fn case_row(b: &BulkCase, now: &str) -> Vec<Value> {
     let c = &b.case;
@@ -239,37 +247,21 @@ impl BulkLoad {
             counts.entries += b.entries.len();
             counts.visits += b.visits.len();
         }
-        insert_rows(
-            &mut self.tx,
-            self.backend,
-            "INSERT INTO cases (child_id, org_id, route, referral_source, opened_on, summary, immediate_safety, stage, risk_level, \
-             first_contact_due, first_contact_on, supervisor_id, assessed, has_care_plan, assessment_approved, care_plan_approved, \
-             placement_id, placement_kind, placement_started_on, placement_approved, placement_household_id, follow_up_until, \
-             reassessment_due, plan_review_due, closed_on, closure_reason, opened_by, created_at, updated_at, version) VALUES ",
-            &rows,
-        )
-        .await?;
-        insert_rows(&mut self.tx, self.backend, "INSERT INTO case_entries (id, child_id, kind, occurred_on, body, author_id, created_at) VALUES ", &entries)
+        let (tx, db) = (&mut self.tx, self.backend);
+        insert_rows(tx, db, "cases", &CASE_COLUMNS, &rows).await?;
+        insert_rows(tx, db, "case_entries", &["id", "child_id", "kind", "occurred_on", "body", "author_id", "created_at"], &entries)
             .await?;
-        insert_rows(
-            &mut self.tx,
-            self.backend,
-            "INSERT INTO case_approvals (id, child_id, kind, entry_id, request, state, requested_by, requested_at, decided_by, decided_at) VALUES ",
-            &approvals,
-        )
-        .await?;
-        insert_rows(
-            &mut self.tx,
-            self.backend,
-            "INSERT INTO case_tasks (id, child_id, title, owner_id, due_on, done_on, source, created_by, created_at) VALUES ",
-            &tasks,
-        )
-        .await?;
-        insert_rows(&mut self.tx, self.backend, "INSERT INTO follow_up_visits (id, child_id, placement_id, due_on, done_on, visit_entry_id) VALUES ", &visits)
+        let approval_columns =
+            ["id", "child_id", "kind", "entry_id", "request", "state", "requested_by", "requested_at", "decided_by", "decided_at"];
+        insert_rows(tx, db, "case_approvals", &approval_columns, &approvals).await?;
+        let task_columns = ["id", "child_id", "title", "owner_id", "due_on", "done_on", "source", "created_by", "created_at"];
+        insert_rows(tx, db, "case_tasks", &task_columns, &tasks).await?;
+        insert_rows(tx, db, "follow_up_visits", &["id", "child_id", "placement_id", "due_on", "done_on", "visit_entry_id"], &visits)
             .await?;
-        insert_rows(&mut self.tx, self.backend, "INSERT INTO change_log (org_id, record_type, record_id, version, at) VALUES ", &log).await?;
+        insert_rows(tx, db, "change_log", &["org_id", "record_type", "record_id", "version", "at"], &log).await?;
         let detail = json!({"cases": counts.cases, "entries": counts.entries, "visits": counts.visits});
-        audit::append(&mut self.tx, actor.into(), Entry { action: "case.bulk_create", record_type: "case", record_id: None, detail }).await?;
+        audit::append(&mut self.tx, actor.into(), Entry { action: "case.bulk_create", record_type: "case", record_id: None, detail })
+            .await?;
         Ok(counts)
     }
 }

@@ -13,7 +13,7 @@ use krousar_domain::child::ChildFields;
 use krousar_domain::choices::Sex;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{Action, Actor};
-use krousar_match::person::{compare, Agreement, Comparison, Person, THRESHOLD};
+use krousar_match::person::{compare_keyed, Agreement, Comparison, Keyed, Person, THRESHOLD};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -95,7 +95,9 @@ pub fn person_of(f: &ChildFields) -> Person {
 
 /// Candidates at or above the threshold, best first.
 fn score(me: &Person, found: HashMap<Uuid, Found>) -> Vec<(Comparison, Found)> {
-    let mut scored: Vec<_> = found.into_values().map(|c| (compare(me, &c.person), c)).filter(|(s, _)| s.score >= THRESHOLD).collect();
+    let me = Keyed::new(me);
+    let mut scored: Vec<_> =
+        found.into_values().map(|c| (compare_keyed(&me, &Keyed::new(&c.person)), c)).filter(|(s, _)| s.score >= THRESHOLD).collect();
     scored.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
     scored
 }

@@ -9,6 +9,7 @@ mod audit_batch;
 pub mod backup;
 pub mod bulk;
 pub mod bulk_cases;
+mod bulk_rows;
 pub mod carer_campaigns;
 pub mod carers;
 pub mod cases;
