@@ -125,6 +125,9 @@ pub async fn generate(store: &Store, sizes: Sizes, rng: &mut StdRng) -> Result<(
     let mut done = 0;
     let mut totals = (0, 0, 0);
     let mut load = store.bulk_load().await?;
+    if load.trust_references().await? {
+        eprintln!("PostgreSQL as a superuser: foreign keys not re-checked row by row while loading (the data is built consistent; `cargo test -p krousar --test nation_cases` reads it back)");
+    }
     for (n, o) in all.iter_mut().enumerate() {
         // One organisation's children in one batch, shared out between its workers.
         let mut made = Vec::new();
@@ -182,6 +185,7 @@ pub async fn generate(store: &Store, sizes: Sizes, rng: &mut StdRng) -> Result<(
         if (n + 1) % ORGS_PER_COMMIT == 0 {
             load.commit().await?;
             load = store.bulk_load().await?;
+            load.trust_references().await?;
         }
         done += made.len();
         eprint!("\r{done}/{children} children, {} cases, {} case entries, {} follow-up visits due", totals.0, totals.1, totals.2);
