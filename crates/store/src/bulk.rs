@@ -2,17 +2,16 @@
 //! (`bulk_rows`), one audit entry per batch, case numbers allocated per batch.
 
 use crate::audit::{self, Entry};
+use crate::bulk_rows::{insert_rows, insert_rows_returning};
 use crate::db::{now_text, Backend, RowExt, Store, Tx};
 use crate::error::StoreError;
 use crate::search_index::{self, Index};
-use crate::bulk_rows::{insert_rows, insert_rows_returning};
 use crate::sql::Value;
-use std::collections::HashMap;
 use krousar_domain::child::ChildFields;
 use krousar_domain::household::HouseholdFields;
 use krousar_domain::{new_id, Actor};
 use serde_json::json;
-
+use std::collections::HashMap;
 
 fn text(s: impl Into<String>) -> Value {
     Value::Text(s.into())
@@ -62,7 +61,12 @@ fn seqs(rows: &[sqlx::any::AnyRow]) -> Result<HashMap<String, i64>, StoreError> 
 impl BulkLoad {
     /// Insert children into the actor's organisation, each in the caseload (and team) of the
     /// worker at the same position. Returns their ids.
-    pub async fn children_assigned(&mut self, actor: &Actor, children: &[ChildFields], workers: &[&Actor]) -> Result<Vec<uuid::Uuid>, StoreError> {
+    pub async fn children_assigned(
+        &mut self,
+        actor: &Actor,
+        children: &[ChildFields],
+        workers: &[&Actor],
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
         if workers.len() != children.len() {
             return Err(StoreError::Config("bulk insert: one worker per child".into()));
         }
@@ -170,19 +174,33 @@ impl BulkLoad {
                 ]);
             }
         }
-        let columns =
-            ["id", "org_id", "name", "phone", "village_code", "district_code", "province_code", "income_band", "id_poor", "created_by", "created_at", "updated_at"];
+        let columns = [
+            "id",
+            "org_id",
+            "name",
+            "phone",
+            "village_code",
+            "district_code",
+            "province_code",
+            "income_band",
+            "id_poor",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ];
         let returned = insert_rows_returning(&mut self.tx, self.backend, "households", &columns, &rows, "id, seq").await?;
         let seqs = seqs(&returned)?;
         let (tx, db) = (&mut self.tx, self.backend);
         insert_rows(tx, db, "household_children", &["household_id", "child_id"], &links).await?;
-        let member_columns = ["id", "household_id", "position", "name_km", "name_latin", "relationship", "sex", "birth_year", "is_head", "phone"];
+        let member_columns =
+            ["id", "household_id", "position", "name_km", "name_latin", "relationship", "sex", "birth_year", "is_head", "phone"];
         insert_rows(tx, db, "household_members", &member_columns, &members).await?;
         let indexed: Vec<(i64, String)> =
             households.iter().zip(&ids).map(|((f, _), id)| (seqs[&id.to_string()], crate::households::keys(f))).collect();
         search_index::write_many(tx, db, Index::Households, &indexed).await?;
         let detail = json!({"count": households.len()});
-        audit::append(tx, actor.into(), Entry { action: "household.bulk_create", record_type: "household", record_id: None, detail }).await?;
+        audit::append(tx, actor.into(), Entry { action: "household.bulk_create", record_type: "household", record_id: None, detail })
+            .await?;
         Ok(ids)
     }
 
@@ -192,7 +210,13 @@ impl BulkLoad {
         let rows: Vec<Vec<Value>> = stays
             .iter()
             .map(|(child, rci, entered)| {
-                vec![text(new_id().to_string()), text(child.to_string()), text(rci.to_string()), text(entered.to_string()), text(now.clone())]
+                vec![
+                    text(new_id().to_string()),
+                    text(child.to_string()),
+                    text(rci.to_string()),
+                    text(entered.to_string()),
+                    text(now.clone()),
+                ]
             })
             .collect();
         insert_rows(&mut self.tx, self.backend, "residence_periods", &["id", "child_id", "rci_id", "entered", "created_at"], &rows).await
@@ -219,9 +243,11 @@ impl BulkLoad {
         if self.backend != Backend::Postgres {
             return Ok(false);
         }
-        let superuser: bool =
-            sqlx::query("SELECT CASE WHEN rolsuper THEN 1 ELSE 0 END AS s FROM pg_roles WHERE rolname = current_user").fetch_one(&mut *self.tx).await?.int("s")?
-                == 1;
+        let superuser: bool = sqlx::query("SELECT CASE WHEN rolsuper THEN 1 ELSE 0 END AS s FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&mut *self.tx)
+            .await?
+            .int("s")?
+            == 1;
         if superuser {
             sqlx::query("SET LOCAL session_replication_role = replica").execute(&mut *self.tx).await?;
         }
