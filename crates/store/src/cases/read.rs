@@ -250,13 +250,18 @@ impl Store {
         // Another organisation reads only what a referral's consent covers, or (a transfer's
         // sender) what it recorded itself.
         let mut file = CaseFile { case, timeline, approvals, tasks, visits, attachments: Vec::new() };
-        if child.org_id == actor.org_id {
-            file.attachments = self.attachments_of(child_id).await?;
-        } else {
+        let own = child.org_id == actor.org_id;
+        if !own {
             let shares = crate::referrals::shares_for(&mut tx, child_id, actor.org_id).await?;
             limit_to(&mut file, shares.as_deref(), actor.org_id);
         }
         tx.rollback().await?;
+        // Only once this transaction's connection is back in the pool: sixteen pages each
+        // holding one while waiting for a second one for the attachments held every connection
+        // and answered none (found at a million children under 16 connections).
+        if own {
+            file.attachments = self.attachments_of(child_id).await?;
+        }
         self.audit_read(actor.into(), entry).await?;
         Ok((child, Some(file)))
     }

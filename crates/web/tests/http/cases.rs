@@ -400,3 +400,28 @@ async fn a_supervisor_shares_a_case_with_a_second_worker() {
     })
     .await;
 }
+
+/// Many readers of one case file at once are all answered: reading a case must not hold one
+/// pooled connection while waiting for another (sixteen concurrent readers once took every
+/// connection and were answered by none until the pool's timeout).
+#[tokio::test]
+async fn many_concurrent_readers_of_a_case_file_are_all_answered() {
+    each_db(|app| async move {
+        let child = new_child(&app).await;
+        let w = app.token(&app.worker).await;
+        let today = krousar_web::views::today().to_string();
+        let base = format!("/api/v1/children/{child}/case");
+        let res =
+            app.api_post(&w, &format!("{base}/open"), json!({"route": "report", "referral_source": "police", "opened_on": today})).await;
+        assert_eq!(res.status(), 201);
+        let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(20)).build().unwrap();
+        let reads = (0..48).map(|_| {
+            let (client, url, w) = (client.clone(), app.url(&base), w.clone());
+            async move { client.get(url).bearer_auth(w).send().await.map(|r| r.status().as_u16()) }
+        });
+        let answers = futures_util::future::join_all(reads).await;
+        let unanswered = answers.iter().filter(|a| !matches!(a, Ok(200))).count();
+        assert_eq!(unanswered, 0, "of 48 concurrent readers, {unanswered} were not answered in time");
+    })
+    .await;
+}
