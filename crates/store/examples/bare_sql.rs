@@ -6,8 +6,8 @@
 //!
 //! Each "page" here is only the queries that fetch the rows the page shows, with no session,
 //! policy, audit entry, template or HTTP: the list (a page of the caseload and its count), the
-//! record (child, case, timeline, visits, approvals, tasks, household), the name search in the
-//! caseload, and the worker's home (tasks and visits due).
+//! record (child, case, timeline, visits, approvals, tasks, household) and the name search in
+//! the caseload.
 
 use krousar_store::db::Backend;
 use krousar_store::Store;
@@ -26,7 +26,6 @@ enum Page {
     List,
     Record,
     Search,
-    Home,
 }
 
 async fn run(store: &Store, page: Page, worker: &str, child: &str) -> Result<usize, sqlx::Error> {
@@ -67,16 +66,6 @@ async fn run(store: &Store, page: Page, worker: &str, child: &str) -> Result<usi
             );
             rows += sqlx::query(sqlx::AssertSqlSafe(sql)).bind(worker).bind("%sokha%").fetch_all(pool).await?.len();
         }
-        Page::Home => {
-            let tasks = "SELECT t.*, c.given_name_km, c.given_name_latin FROM case_tasks t JOIN children c ON c.id = t.child_id \
-                         WHERE t.owner_id = $1 AND t.done_on IS NULL ORDER BY t.due_on LIMIT 100";
-            rows += sqlx::query(tasks).bind(worker).fetch_all(pool).await?.len();
-            let visits =
-                "SELECT v.due_on, c.id, c.given_name_km, c.given_name_latin FROM follow_up_visits v JOIN children c ON c.id = v.child_id \
-                          WHERE c.assigned_worker_id = $1 AND v.done_on IS NULL AND v.due_on <= $2 ORDER BY v.due_on LIMIT 100";
-            let soon = (chrono::Utc::now().date_naive() + chrono::Duration::days(14)).to_string();
-            rows += sqlx::query(visits).bind(worker).bind(soon).fetch_all(pool).await?.len();
-        }
     }
     Ok(rows)
 }
@@ -101,7 +90,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| bare SQL of | queries/s | p50 / p95 ms | rows |");
     println!("|---|---|---|---|");
     for (name, page) in
-        [("child list page", Page::List), ("child record page", Page::Record), ("name search", Page::Search), ("worker home", Page::Home)]
+        [("child list page", Page::List), ("child record page", Page::Record), ("name search", Page::Search)]
     {
         let until = Instant::now() + Duration::from_secs(secs);
         let mut tasks = Vec::new();
