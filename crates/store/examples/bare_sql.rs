@@ -89,9 +89,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .get(0);
     println!("| bare SQL of | queries/s | p50 / p95 ms | rows |");
     println!("|---|---|---|---|");
-    for (name, page) in
-        [("child list page", Page::List), ("child record page", Page::Record), ("name search", Page::Search)]
-    {
+    for (name, page) in [("child list page", Page::List), ("child record page", Page::Record), ("name search", Page::Search)] {
         let until = Instant::now() + Duration::from_secs(secs);
         let mut tasks = Vec::new();
         for _ in 0..clients {
