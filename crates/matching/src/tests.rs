@@ -90,6 +90,8 @@ fn short_family_names_match_the_start_of_a_word() {
 fn a_key_is_its_own_key() {
     // Found by fuzzing: collapsing "tt" then "hh" made a new "th".
     assert_eq!(latin_key("tthh"), latin_key(&latin_key("tthh")));
+    let chain = "wa\"h\"hY\"h\"hY\"Y\"h\"hY\"h\"Y\"h\"hY\"hYHYHh\"h\"\"Y\"gE";
+    assert_eq!(latin_key(chain), latin_key(&latin_key(chain)), "a chain of silent h's hiding y's");
     for name in ["Sokha", "Chhun", "Srey", "Takev", "Siem Reab", "Oddar Meanchey"] {
         let k = latin_key(name);
         assert_eq!(latin_key(&k), k, "{name}");
