@@ -26,6 +26,19 @@ async fn approve(store: &Store, worker: &Actor, boss: &Actor, child: Uuid, kind:
     Ok(())
 }
 
+/// A care plan as workers write them: school and food goals, the child's and family's views.
+pub fn sample_plan(review_on: NaiveDate) -> CarePlan {
+    CarePlan {
+        goals: vec![
+            Goal { domain: "education".into(), goal: "Back to school with materials and fees paid.".into() },
+            Goal { domain: "food".into(), goal: "Family has enough food every day.".into() },
+        ],
+        child_view: Some("ខ្ញុំចង់រស់នៅជាមួយម្តាយ ហើយទៅរៀន។".into()),
+        family_view: Some("We want our child home if we can pay for school.".into()),
+        review_on,
+    }
+}
+
 /// One child's case, taken as far as `depth` (0: just opened … 4: in follow-up, 5: closed).
 pub async fn seed_case(
     store: &Store,
@@ -75,15 +88,7 @@ pub async fn seed_case(
         return Ok(());
     }
     approve(store, worker, boss, child, ApprovalKind::Assessment, today).await?;
-    let plan = CarePlan {
-        goals: vec![
-            Goal { domain: "education".into(), goal: "Back to school with materials and fees paid.".into() },
-            Goal { domain: "food".into(), goal: "Family has enough food every day.".into() },
-        ],
-        child_view: Some("ខ្ញុំចង់រស់នៅជាមួយម្តាយ ហើយទៅរៀន។".into()),
-        family_view: Some("We want our child home if we can pay for school.".into()),
-        review_on: today.checked_add_days(Days::new(90)).unwrap_or(today),
-    };
+    let plan = sample_plan(today.checked_add_days(Days::new(90)).unwrap_or(today));
     store.save_care_plan(worker, child, plan, assessed).await?;
     approve(store, worker, boss, child, ApprovalKind::CarePlan, today).await?;
     store

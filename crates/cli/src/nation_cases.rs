@@ -193,15 +193,7 @@ pub fn make_case(rng: &mut StdRng, o: &Owner, depth: u8, today: NaiveDate) -> Bu
         return h.b;
     }
     let planned = after(assessed, rng.random_range(5..30)).min(today);
-    let plan = CarePlan {
-        goals: vec![
-            Goal { domain: "education".into(), goal: "Back to school with materials and fees paid.".into() },
-            Goal { domain: "food".into(), goal: "Family has enough food every day.".into() },
-        ],
-        child_view: Some("ខ្ញុំចង់រស់នៅជាមួយម្តាយ ហើយទៅរៀន។".into()),
-        family_view: Some("We want our child home if we can pay for school.".into()),
-        review_on: add_months(planned, 3),
-    };
+    let plan = crate::demo_cases::sample_plan(add_months(planned, 3));
     let plan_id = h.entry("care_plan", planned, &plan);
     h.b.case.facts.has_care_plan = true;
     h.b.case.plan_review_due = Some(plan.review_on);

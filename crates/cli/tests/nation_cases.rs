@@ -12,6 +12,15 @@ use krousar_domain::case::stage::{RiskLevel, Stage};
 use krousar_domain::case::ApprovalKind;
 use krousar_store::Store;
 
+/// The username of the child's social worker.
+async fn worker_of(pool: &sqlx::AnyPool, child: uuid::Uuid) -> String {
+    sqlx::query_scalar("SELECT u.username FROM children c JOIN users u ON u.id = c.assigned_worker_id WHERE c.id = $1")
+        .bind(child.to_string())
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 async fn check(db: &str) {
     common::ok(db, &["gen-data", "--orgs", "2", "--children", "600", "--cases", "300"], "");
     let store = Store::connect(db).await.unwrap();
@@ -70,12 +79,7 @@ async fn check(db: &str) {
     }
     // A generated case goes on like any other: its supervisor approves the assessment …
     let (child, _) = pending_assessment.expect("an assessment waiting for approval");
-    let worker: String =
-        sqlx::query_scalar("SELECT u.username FROM children c JOIN users u ON u.id = c.assigned_worker_id WHERE c.id = $1")
-            .bind(child.to_string())
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let worker = worker_of(&pool, child).await;
     let team = store.user_by_username(&worker).await.unwrap().team_id;
     let supervisor: String = sqlx::query_scalar("SELECT username FROM users WHERE team_id = $1 AND role = 'supervisor'")
         .bind(team.unwrap().to_string())
@@ -89,12 +93,7 @@ async fn check(db: &str) {
     assert_eq!(case.stage, Stage::CasePlan);
     // … and a visit recorded on a case in follow-up fulfils the next one due.
     let (child, _) = follow_up.expect("a case in follow-up with visits ahead");
-    let worker: String =
-        sqlx::query_scalar("SELECT u.username FROM children c JOIN users u ON u.id = c.assigned_worker_id WHERE c.id = $1")
-            .bind(child.to_string())
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let worker = worker_of(&pool, child).await;
     let worker = store.user_by_username(&worker).await.unwrap().actor();
     let (_, before) = store.case_file(&worker, child, "test").await.unwrap();
     let open_before = before.unwrap().visits.iter().filter(|v| v.done_on.is_none()).count();
