@@ -2,7 +2,7 @@
 //! (`bulk_rows`), one audit entry per batch, case numbers allocated per batch.
 
 use crate::audit::{self, Entry};
-use crate::bulk_rows::{insert_rows, insert_rows_returning};
+use crate::bulk_rows::{insert_rows, insert_rows_returning, opt_int, opt_text, text};
 use crate::db::{now_text, Backend, RowExt, Store, Tx};
 use crate::error::StoreError;
 use crate::search_index::{self, Index};
@@ -12,16 +12,6 @@ use krousar_domain::household::HouseholdFields;
 use krousar_domain::{new_id, Actor};
 use serde_json::json;
 use std::collections::HashMap;
-
-fn text(s: impl Into<String>) -> Value {
-    Value::Text(s.into())
-}
-fn opt_text(s: Option<impl Into<String>>) -> Value {
-    s.map_or(Value::NullText, text)
-}
-fn opt_int(n: Option<i64>) -> Value {
-    n.map_or(Value::NullInt, Value::Int)
-}
 
 const CHILD_COLUMNS: [&str; 27] = [
     "id",

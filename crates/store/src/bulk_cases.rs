@@ -1,6 +1,6 @@
 //! Loading whole cases at once (the synthetic nation, later imports): the rows a case's history
 //! leaves — the case, its timeline entries, approvals, tasks and follow-up visits — written
-//! with multi-row statements, one transaction and one audit entry per batch.
+//! as JSON arrays of rows (`bulk_rows`), in the caller's transaction with one audit entry.
 //!
 //! The caller builds each history from the domain's types and rules (`krousar_domain::case`:
 //! the entries' bodies, the visit schedule, the settings' intervals); the stage is derived here
@@ -9,7 +9,7 @@
 
 use crate::audit::{self, Entry};
 use crate::bulk::BulkLoad;
-use crate::bulk_rows::insert_rows;
+use crate::bulk_rows::{insert_rows, opt_text, text};
 use crate::cases::Case;
 use crate::db::{now_text, Store};
 use crate::error::StoreError;
@@ -79,12 +79,6 @@ pub struct BulkCaseCounts {
     pub visits: usize,
 }
 
-fn text(s: impl Into<String>) -> Value {
-    Value::Text(s.into())
-}
-fn opt_text(s: Option<impl Into<String>>) -> Value {
-    s.map_or(Value::NullText, text)
-}
 fn day(d: NaiveDate) -> Value {
     text(d.to_string())
 }

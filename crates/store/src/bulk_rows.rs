@@ -13,6 +13,16 @@ use crate::sql::Value;
 use sqlx::any::AnyRow;
 use sqlx::AssertSqlSafe;
 
+pub(crate) fn text(s: impl Into<String>) -> Value {
+    Value::Text(s.into())
+}
+pub(crate) fn opt_text(s: Option<impl Into<String>>) -> Value {
+    s.map_or(Value::NullText, text)
+}
+pub(crate) fn opt_int(n: Option<i64>) -> Value {
+    n.map_or(Value::NullInt, Value::Int)
+}
+
 /// Rows per statement: a few megabytes of JSON.
 const ROWS_PER_STATEMENT: usize = 5_000;
 

@@ -5,7 +5,7 @@
 
 use crate::db::{Backend, Tx};
 use crate::error::StoreError;
-use crate::sql::Sql;
+use crate::sql::{Sql, Value};
 use sqlx::AssertSqlSafe;
 
 #[derive(Debug, Clone, Copy)]
@@ -35,31 +35,13 @@ pub(crate) async fn write(tx: &mut Tx, backend: Backend, index: Index, seq: i64,
     Ok(())
 }
 
-/// Index many records at once. SQLite: one statement reading a JSON array — FTS5 writes what a
-/// statement added as a new segment when the next statement of the transaction begins, so many
-/// small statements made thousands of tiny segments and merging them was a third of `gen-data`
-/// (perf: `fts5IndexMergeLevel` → `fts5DataDelete`). PostgreSQL: multi-row inserts.
+/// Index many records at once, as one JSON array of rows (`bulk_rows`). SQLite's FTS5 writes
+/// what a statement added as a new segment when the next statement of the transaction begins,
+/// so the many small statements this once used made thousands of tiny segments, and merging
+/// them was a third of `gen-data` (perf: `fts5IndexMergeLevel` → `fts5DataDelete`).
 pub(crate) async fn write_many(tx: &mut Tx, backend: Backend, index: Index, rows: &[(i64, String)]) -> Result<(), StoreError> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    if backend == Backend::Sqlite {
-        let json = serde_json::to_string(rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let sql = format!("INSERT INTO {} (rowid, keys) SELECT value ->> 0, value ->> 1 FROM json_each($1)", index.table());
-        sqlx::query(AssertSqlSafe(sql)).bind(json).execute(&mut **tx).await?;
-        return Ok(());
-    }
-    for chunk in rows.chunks(50) {
-        let mut q = Sql::new(&format!("INSERT INTO {} ({}, keys) VALUES ", index.table(), backend.search_key()));
-        for (i, (seq, keys)) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.push("(").bind_int(*seq).push(", ").bind_text(keys.clone()).push(")");
-        }
-        q.query_on(backend).execute(&mut **tx).await?;
-    }
-    Ok(())
+    let rows: Vec<Vec<Value>> = rows.iter().map(|(seq, keys)| vec![Value::Int(*seq), Value::Text(keys.clone())]).collect();
+    crate::bulk_rows::insert_rows(tx, backend, index.table(), &[backend.search_key(), "keys"], &rows).await
 }
 
 /// The start of a list query over `from` (e.g. `households h`, whose alias is `alias`): when the

@@ -4,7 +4,6 @@
 //! SQLite looks up `$n` parameters by name, linearly, so a statement's cost grows with the square
 //! of its parameter count: multi-row statements stay under a few hundred parameters.
 
-use crate::db::Backend;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe};
@@ -60,35 +59,6 @@ impl Sql {
 
     pub fn query(&self) -> Query<'_, Any, AnyArguments> {
         self.bound(self.text.clone())
-    }
-
-    /// The query with SQLite's anonymous `?` placeholders in place of `$n` (PostgreSQL keeps
-    /// `$n`). SQLite finds a named parameter by walking the statement's list of names, so a
-    /// multi-row insert with hundreds of them spends its time there (11 % of `gen-data` in
-    /// `sqlite3_bind_parameter_name`); anonymous ones are bound by position. Only for statements
-    /// built by `bind` alone, whose `$n` appear once each and in order (the bulk inserts).
-    pub fn query_on(&self, backend: Backend) -> Query<'_, Any, AnyArguments> {
-        if backend == Backend::Postgres {
-            return self.query();
-        }
-        let mut text = String::with_capacity(self.text.len());
-        let mut chars = self.text.chars().peekable();
-        let mut seen = 0;
-        while let Some(c) = chars.next() {
-            if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-                let mut n = 0usize;
-                while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
-                    n = n * 10 + d as usize;
-                    chars.next();
-                }
-                seen += 1;
-                debug_assert_eq!(n, seen, "placeholders in bind order");
-                text.push('?');
-            } else {
-                text.push(c);
-            }
-        }
-        self.bound(text)
     }
 
     fn bound(&self, text: String) -> Query<'_, Any, AnyArguments> {
