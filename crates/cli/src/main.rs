@@ -19,6 +19,11 @@ use krousar_store::{Store, Who};
 use std::io::Read;
 use std::path::PathBuf;
 
+// glibc malloc spent a fifth of a loaded server's CPU in malloc_consolidate and friends
+// (BENCHMARKS.md, "Where a request's time goes"); mimalloc's thread-local pages do not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "krousar", version, about = "Case management for child protection and family-based care in Cambodia")]
 struct Cli {

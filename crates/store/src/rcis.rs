@@ -29,6 +29,14 @@ pub struct Rci {
     pub residents: i64,
 }
 
+/// An institution in a pick-list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RciChoice {
+    pub id: Uuid,
+    pub name: String,
+    pub province_code: Option<String>,
+}
+
 /// Which RCIs a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct RciFilter<'a> {
@@ -134,9 +142,12 @@ impl Store {
 
     /// Every RCI's id and name, by name, for a pick-list: no residents counted (a record page
     /// that counted them for 400 RCIs spent 100 ms on it).
-    pub async fn rci_choices(&self) -> Result<Vec<(Uuid, String)>, StoreError> {
-        let rows = sqlx::query("SELECT id, name FROM rcis ORDER BY name LIMIT 2000").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.uuid("id")?, r.text("name")?))).collect()
+    /// Every institution for a pick-list, by name (pages group them by province).
+    pub async fn rci_choices(&self) -> Result<Vec<RciChoice>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, province_code FROM rcis ORDER BY name LIMIT 5000").fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok(RciChoice { id: r.uuid("id")?, name: r.text("name")?, province_code: r.opt_text("province_code")? }))
+            .collect()
     }
 
     pub async fn list_rcis(&self, f: &RciFilter<'_>, cursor: Option<Uuid>, limit: i64) -> Result<Page<Rci>, StoreError> {

@@ -1353,3 +1353,6 @@ msg-export-progress = { $done } of { $total } children
 quality-possible-duplicate = Possible duplicate found by the last duplicate scan, not yet decided
 msg-resident-change = { $total } ({ $female }F) since the start of the period
 err-bad-request = The request could not be read: check its parameters against the API description.
+page-add-residence = Add a stay in an institution: { $name }
+opt-no-province = Province not recorded
+help-rci-pick = Institutions are grouped by province; the child's own province comes first.

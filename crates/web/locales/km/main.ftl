@@ -1353,3 +1353,6 @@ msg-export-progress = { $done } ក្នុងចំណោម { $total } នា
 quality-possible-duplicate = អាចជាកំណត់ត្រាស្ទួន ដែលរកឃើញដោយការស្កេនចុងក្រោយ ហើយមិនទាន់សម្រេច
 msg-resident-change = { $total } (ស្រី { $female }) ធៀបនឹងដើមរយៈពេល
 err-bad-request = មិនអាចអានសំណើនេះបានទេ៖ សូមពិនិត្យប៉ារ៉ាម៉ែត្ររបស់វាជាមួយការពិពណ៌នា API។
+page-add-residence = បន្ថែមការស្នាក់នៅក្នុងមណ្ឌល៖ { $name }
+opt-no-province = មិនបានកត់ត្រាខេត្ត
+help-rci-pick = មណ្ឌលត្រូវបានដាក់ជាក្រុមតាមខេត្ត ខេត្តរបស់កុមារមកមុនគេ។

@@ -31,7 +31,7 @@ struct ChildFormPage {
     disability: Vec<Opt>,
     living: Vec<Opt>,
     protection: Vec<Opt>,
-    rcis: Vec<Opt>,
+    rcis: Vec<super::rci_pick::OptGroup>,
     place: PlacePicker,
     /// Children who may be this one; registering anyway needs a tick.
     dups: Vec<super::duplicates::DupView>,
@@ -82,13 +82,8 @@ async fn form_page(
     }
     let place_err = crate::views::field_error(tr, errors, "village_code");
     let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), place_err).await.map_err(cur.page_err())?;
-    let choices = state.store.rci_choices().await.map_err(cur.page_err())?;
-    let mut rcis = vec![Opt { value: String::new(), label: tr.t("opt-choose"), selected: input.rci_id.is_none() }];
-    rcis.extend(choices.iter().map(|(id, name)| Opt {
-        value: id.to_string(),
-        label: name.clone(),
-        selected: input.rci_id.as_deref() == Some(&id.to_string()),
-    }));
+    let province = input.village_code.as_deref().and_then(|v| v.get(..2));
+    let rcis = super::rci_pick::rci_groups(&state.store, tr, input.rci_id.as_deref(), province).await.map_err(cur.page_err())?;
     let sel = |o: &Option<String>| o.clone();
     let page = ChildFormPage {
         l: Layout::new(cur, title, "/children"),

@@ -13,7 +13,6 @@ use axum::Form;
 use krousar_domain::age::AgeBand;
 use krousar_domain::choices::{LivingArrangement, Sex};
 use krousar_domain::policy::{decide, Target};
-use krousar_domain::rci::ResidencePeriod;
 use krousar_domain::Action;
 use krousar_store::children::ChildFilter;
 use krousar_store::StoreError;
@@ -247,7 +246,6 @@ struct ShowPage {
     can_assign: bool,
     workers: Vec<Opt>,
     co_workers: Vec<Opt>,
-    rcis: Vec<Opt>,
     notice: String,
     merged_into: String,
 }
@@ -330,17 +328,6 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
             label: u.display_name.clone(),
         }));
     }
-    let mut rcis = Vec::new();
-    if can_edit {
-        rcis = state
-            .store
-            .rci_choices()
-            .await
-            .map_err(cur.page_err())?
-            .into_iter()
-            .map(|(id, name)| Opt { selected: false, value: id.to_string(), label: name })
-            .collect();
-    }
     let title = child.display_name(tr.is_km());
     Ok(render(ShowPage {
         l: Layout::new(cur, title, "/children"),
@@ -353,7 +340,6 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
         can_assign,
         workers,
         co_workers,
-        rcis,
         notice,
         merged_into: child.merged_into.map(|m| m.to_string()).unwrap_or_default(),
     }))
@@ -373,29 +359,6 @@ pub async fn assign(
     match state.store.assign_child(&cur.actor, id, worker).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
         Err(StoreError::Invalid(_)) => show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await,
-        Err(e) => Err(cur.page_err()(e)),
-    }
-}
-
-pub async fn add_residence(
-    State(state): State<AppState>,
-    PageUser(cur): PageUser,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let f = FormData(pairs);
-    let Some(rci) = f.get("rci_id").as_deref().and_then(parse_id) else {
-        return show_child(&state, &cur, id, cur.tr.t("err-rci-required")).await;
-    };
-    let period =
-        match ResidencePeriod::validate(f.get("entered").as_deref(), f.get("left").as_deref(), f.get("reason_left").as_deref(), today()) {
-            Ok(p) => p,
-            Err(e) => return show_child(&state, &cur, id, cur.tr.t(e.errors[0].code)).await,
-        };
-    match state.store.add_residence(&cur.actor, id, rci, period).await {
-        Ok(()) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
-        Err(StoreError::Invalid(e)) => show_child(&state, &cur, id, cur.tr.t(e.errors[0].code)).await,
         Err(e) => Err(cur.page_err()(e)),
     }
 }

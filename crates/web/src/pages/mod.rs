@@ -24,10 +24,12 @@ pub(crate) mod indicator_view;
 mod indicators;
 mod place;
 mod quality;
+mod rci_pick;
 pub(crate) mod rci_transition;
 mod rcis;
 mod referrals;
 mod reports;
+mod residences;
 mod sensitive;
 mod session;
 mod teams;
@@ -68,7 +70,8 @@ pub fn routes() -> Router<AppState> {
         .route("/match-requests/{id}/answer", post(referrals::answer_match))
         .route("/children/{id}/assign", post(children::assign))
         .route("/children/{id}/co-worker", post(children::co_worker))
-        .route("/children/{id}/residences", post(children::add_residence))
+        .route("/children/{id}/residences", post(residences::add))
+        .route("/children/{id}/residences/new", get(residences::new))
         .route("/children/{id}/households", post(children::link_household))
         .route("/children/{id}/case", get(case::show))
         .route("/children/{id}/case/request", post(case::request))

@@ -99,6 +99,24 @@ async fn institutions_and_children_resident_on_a_date() {
         let res = s.post(app.url("/rcis")).form(&form).send().await.unwrap();
         assert_eq!(res.status(), 303);
         let rci = res.headers()["location"].to_str().unwrap().trim_start_matches("/rcis/").to_string();
+        // The record page links to the stay form instead of carrying every institution; the
+        // form groups them by province.
+        let record = w.get(app.url(&format!("/children/{child}"))).send().await.unwrap().text().await.unwrap();
+        assert!(record.contains(&format!("/children/{child}/residences/new")) && !record.contains("Hope Centre"));
+        let form = w.get(app.url(&format!("/children/{child}/residences/new"))).send().await.unwrap().text().await.unwrap();
+        assert!(
+            form.contains("<optgroup label=\"Phnom Penh Capital\">")
+                && form.contains(&format!("<option value=\"{rci}\">Hope Centre</option>")),
+            "{form}"
+        );
+        let (o, ocsrf) = app.login("stranger").await;
+        assert_eq!(o.get(app.url(&format!("/children/{child}/residences/new"))).send().await.unwrap().status(), 403);
+        // No institution chosen: told so, the dates kept, nothing written.
+        let none = [("_csrf", wcsrf.as_str()), ("rci_id", ""), ("entered", "2020-01-10")];
+        let html = w.post(app.url(&format!("/children/{child}/residences"))).form(&none).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Choose the institution where the child lives.") && html.contains("value=\"2020-01-10\""), "{html}");
+        let stranger_stay = [("_csrf", ocsrf.as_str()), ("rci_id", rci.as_str()), ("entered", "2020-01-10")];
+        assert_eq!(o.post(app.url(&format!("/children/{child}/residences"))).form(&stranger_stay).send().await.unwrap().status(), 403);
         // A stay, then an overlapping one which is refused.
         let stay = [
             ("_csrf", wcsrf.as_str()),
@@ -116,7 +134,6 @@ async fn institutions_and_children_resident_on_a_date() {
             assert!(page.contains(&format!("{n} children resident on this date")), "{day}");
         }
         // The other organisation sees the count but not the child.
-        let (o, _) = app.login("stranger").await;
         let page = o.get(app.url(&format!("/rcis/{rci}?on=2021-06-01"))).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("1 children resident") && !page.contains("Dara"));
         let t = app.token(&app.worker).await;
