@@ -73,11 +73,12 @@ fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
 
 /// The columns of a user, with the organisation's two-step rule (read with the user because
 /// every request needs both).
-const USER_COLUMNS: &str = "u.id, u.org_id, u.team_id, u.username, u.display_name, u.role, u.password_hash, u.locale, u.disabled, \
+pub(crate) const USER_COLUMNS: &str =
+    "u.id, u.org_id, u.team_id, u.username, u.display_name, u.role, u.password_hash, u.locale, u.disabled, \
     u.failed_logins, u.locked_until, u.totp_secret, u.version, o.require_totp AS org_requires_totp";
 const USER_FROM: &str = "users u JOIN organisations o ON o.id = u.org_id";
 
-fn user_from(r: &AnyRow) -> Result<User, StoreError> {
+pub(crate) fn user_from(r: &AnyRow) -> Result<User, StoreError> {
     Ok(User {
         id: r.uuid("id")?,
         org_id: r.uuid("org_id")?,
@@ -254,7 +255,7 @@ impl Store {
     }
 
     /// A supervisor's teams: their own and every one below it.
-    async fn with_teams(&self, mut user: User) -> Result<User, StoreError> {
+    pub(crate) async fn with_teams(&self, mut user: User) -> Result<User, StoreError> {
         if let (Role::Supervisor, Some(team)) = (user.role, user.team_id) {
             let mut conn = self.pool.acquire().await?;
             let rows = sqlx::query("SELECT id, parent_id FROM teams WHERE org_id = $1")

@@ -196,7 +196,7 @@ pub async fn list(store: &Store, f: &AuditFilter) -> Result<Vec<AuditRow>, Store
     if let Some(before) = f.before_seq {
         q.push(" AND a.seq < ").bind_int(before);
     }
-    q.push(" ORDER BY a.seq DESC LIMIT ").bind_int(f.limit.clamp(1, 500));
+    q.push(" ORDER BY a.seq DESC").limit(f.limit.clamp(1, 500));
     let rows = q.query().fetch_all(store.pool()).await?;
     rows.iter()
         .map(|r| {

@@ -440,7 +440,7 @@ impl Store {
         if let Some(c) = cursor {
             q.push(&format!(" AND {order} < ")).bind_int(c);
         }
-        q.push(&format!(" ORDER BY {order} DESC LIMIT ")).bind_int(limit + 1);
+        q.push(&format!(" ORDER BY {order} DESC")).limit(limit + 1);
         let rows = q.query().fetch_all(&self.pool).await?;
         let mut items: Vec<Child> = rows.iter().map(child_from).collect::<Result<_, _>>()?;
         let next = if items.len() as i64 > limit {
@@ -464,7 +464,7 @@ impl Store {
         q.text = format!("SELECT COUNT(*) AS n FROM ({}", q.text);
         scope_sql(&mut q, scope, "c")?;
         filter_sql(&mut q, f, today);
-        q.push(" LIMIT ").bind_int(count_cap(f) + 1).push(") capped");
+        q.limit(count_cap(f) + 1).push(") capped");
         q.query().fetch_one(&self.pool).await?.int("n")
     }
 }

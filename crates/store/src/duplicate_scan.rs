@@ -147,12 +147,11 @@ impl Store {
         loop {
             let sql = format!(
                 "SELECT {COLUMNS} FROM children c LEFT JOIN users u ON u.id = c.assigned_worker_id LEFT JOIN users u2 ON u2.id = c.co_worker_id \
-                 WHERE c.org_id = $1 AND c.merged_into IS NULL AND c.seq > $2 ORDER BY c.seq LIMIT $3"
+                 WHERE c.org_id = $1 AND c.merged_into IS NULL AND c.seq > $2 ORDER BY c.seq LIMIT {BATCH}"
             );
             let batch: Vec<Child> = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(org.to_string())
                 .bind(last)
-                .bind(BATCH)
                 .fetch_all(&self.pool)
                 .await?
                 .iter()

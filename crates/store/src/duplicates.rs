@@ -126,7 +126,7 @@ impl Store {
         if let Some(d) = district {
             q.push(" AND c.district_code = ").bind_text(d.to_string());
         }
-        q.push(&format!(" ORDER BY {order} DESC LIMIT ")).bind_int(BLOCK);
+        q.push(&format!(" ORDER BY {order} DESC")).limit(BLOCK);
         q.query().fetch_all(&self.pool).await?.iter().map(found_from).collect()
     }
 

@@ -397,7 +397,7 @@ impl Store {
         if let Some(c) = cursor {
             q.push(&format!(" AND {order} < ")).bind_int(c);
         }
-        q.push(&format!(" ORDER BY {order} DESC LIMIT ")).bind_int(limit + 1);
+        q.push(&format!(" ORDER BY {order} DESC")).limit(limit + 1);
         let rows = q.query().fetch_all(&self.pool).await?;
         let mut items = rows.iter().map(|r| household_from(r, Vec::new())).collect::<Result<Vec<_>, _>>()?;
         let next = if items.len() as i64 > limit {

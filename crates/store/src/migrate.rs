@@ -133,6 +133,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0020_export_jobs.sql"),
         postgres: include_str!("../migrations/postgres/0020_export_jobs.sql"),
     },
+    Migration {
+        version: 21,
+        name: "legacy_note_index",
+        sqlite: include_str!("../migrations/sqlite/0021_legacy_note_index.sql"),
+        postgres: include_str!("../migrations/postgres/0021_legacy_note_index.sql"),
+    },
 ];
 
 impl Store {

@@ -69,13 +69,13 @@ impl Store {
             let base = format!("FROM children c LEFT JOIN cases k ON k.child_id = c.id WHERE c.merged_into IS NULL AND {condition}");
             let mut count = Sql::new(&format!("SELECT COUNT(*) AS n FROM (SELECT c.id {base}"));
             scope_sql(&mut count, scope.clone(), "c")?;
-            count.push(" LIMIT ").bind_int(COUNT_CAP).push(") AS x");
+            count.limit(COUNT_CAP).push(") AS x");
             let n = count.query().fetch_one(&self.pool).await?.int("n")?;
             let mut q = Sql::new(&format!(
                 "SELECT c.id, c.case_number, c.family_name_km, c.given_name_km, c.family_name_latin, c.given_name_latin {base}"
             ));
             scope_sql(&mut q, scope.clone(), "c")?;
-            q.push(" ORDER BY c.seq DESC LIMIT ").bind_int(SHOWN);
+            q.push(" ORDER BY c.seq DESC").limit(SHOWN);
             let children = q
                 .query()
                 .fetch_all(&self.pool)

@@ -169,7 +169,7 @@ impl Store {
         if let Some(c) = cursor {
             q.push(" AND r.id < ").bind_text(c.to_string());
         }
-        q.push(" ORDER BY r.id DESC LIMIT ").bind_int(limit + 1);
+        q.push(" ORDER BY r.id DESC").limit(limit + 1);
         let rows = q.query().fetch_all(&self.pool).await?;
         let mut items = rows.iter().map(rci_from).collect::<Result<Vec<_>, _>>()?;
         let next = if items.len() as i64 > limit {

@@ -1,7 +1,7 @@
 //! Sign-in sessions and API tokens. Only SHA-256 hashes of the secrets are stored: a copy of the
 //! database does not let anyone sign in.
 
-use crate::accounts::User;
+use crate::accounts::{user_from, User, USER_COLUMNS};
 use crate::audit::{self, Entry, Who};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
@@ -10,6 +10,19 @@ use rand::RngCore;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+
+const SESSION_COLUMNS: &str = "s.id_hash, s.user_id, s.csrf, s.created_at, s.last_seen_at, s.second_factor_pending";
+
+fn session_from(r: &sqlx::any::AnyRow) -> Result<Session, StoreError> {
+    Ok(Session {
+        id_hash: r.text("id_hash")?,
+        user_id: r.uuid("user_id")?,
+        csrf: r.text("csrf")?,
+        created_at: r.text("created_at")?,
+        last_seen_at: r.text("last_seen_at")?,
+        second_factor_pending: r.int("second_factor_pending")? != 0,
+    })
+}
 
 pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];
@@ -85,23 +98,26 @@ impl Store {
         self.start_session(user, false).await
     }
 
-    pub async fn session(&self, secret: &str) -> Result<Option<Session>, StoreError> {
-        let r =
-            sqlx::query("SELECT id_hash, user_id, csrf, created_at, last_seen_at, second_factor_pending FROM sessions WHERE id_hash = $1")
-                .bind(secret_hash(secret))
-                .fetch_optional(&self.pool)
-                .await?;
-        r.map(|r| {
-            Ok(Session {
-                id_hash: r.text("id_hash")?,
-                user_id: r.uuid("user_id")?,
-                csrf: r.text("csrf")?,
-                created_at: r.text("created_at")?,
-                last_seen_at: r.text("last_seen_at")?,
-                second_factor_pending: r.int("second_factor_pending")? != 0,
-            })
-        })
-        .transpose()
+    /// A session and its user in one query: every page asks, and each query is a round trip
+    /// to the database's thread (SQLite) or server (PostgreSQL).
+    pub async fn session_caller(&self, secret: &str) -> Result<Option<(Session, User)>, StoreError> {
+        let sql =
+            format!("SELECT {SESSION_COLUMNS}, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.org_id WHERE s.id_hash = $1");
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(secret_hash(secret)).fetch_optional(&self.pool).await?;
+        let Some(r) = r else { return Ok(None) };
+        Ok(Some((session_from(&r)?, self.with_teams(user_from(&r)?).await?)))
+    }
+
+    /// The user behind an API token that is not revoked, in one query (every API request asks).
+    pub async fn token_caller(&self, secret: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.org_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+        );
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(secret_hash(secret)).fetch_optional(&self.pool).await?;
+        match r {
+            Some(r) => Ok(Some(self.with_teams(user_from(&r)?).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Mark activity for the idle timeout. Bookkeeping, not a record change: not audited.
@@ -150,14 +166,6 @@ impl Store {
     }
 
     /// The user a live token belongs to.
-    pub async fn token_user(&self, secret: &str) -> Result<Option<Uuid>, StoreError> {
-        let r = sqlx::query("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-            .bind(secret_hash(secret))
-            .fetch_optional(&self.pool)
-            .await?;
-        r.map(|r| r.uuid("user_id")).transpose()
-    }
-
     pub async fn tokens(&self, user: Uuid) -> Result<Vec<Token>, StoreError> {
         let rows = sqlx::query("SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC")
             .bind(user.to_string())

@@ -45,6 +45,14 @@ impl Sql {
         self.bind(Value::Text(s.into()))
     }
 
+    /// ` LIMIT n`, the number written into the text. SQLite re-prepares a statement whose LIMIT
+    /// is a bound parameter each time it is bound (it plans with the value: `sqlite3ExprIsInteger`
+    /// marks the parameter), which cost a tenth of a loaded server's CPU in parsing; an integer
+    /// is safe in the text and the prepared statement is reused.
+    pub fn limit(&mut self, n: i64) -> &mut Sql {
+        self.push(&format!(" LIMIT {n}"))
+    }
+
     pub fn bind_int(&mut self, n: i64) -> &mut Sql {
         self.bind(Value::Int(n))
     }

@@ -112,13 +112,13 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> CallerInfo {
     // API token first; then the session cookie.
     let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
     let (user, session) = if let Some(token) = bearer {
-        match store.token_user(token).await {
-            Ok(Some(uid)) => (store.user(uid).await.ok(), None),
+        match store.token_caller(token).await {
+            Ok(Some(user)) => (Some(user), None),
             _ => return info,
         }
     } else if let Some(secret) = cookie(headers, SESSION_COOKIE) {
-        match store.session(secret).await {
-            Ok(Some(s)) => {
+        match store.session_caller(secret).await {
+            Ok(Some((s, user))) => {
                 let now = chrono::Utc::now();
                 let idle = parse_time(&s.last_seen_at).is_none_or(|t| now - t > chrono::Duration::minutes(state.config.idle_minutes));
                 let old = parse_time(&s.created_at).is_none_or(|t| now - t > chrono::Duration::hours(state.config.absolute_hours));
@@ -130,7 +130,7 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> CallerInfo {
                 if parse_time(&s.last_seen_at).is_some_and(|t| now - t > chrono::Duration::seconds(60)) {
                     let _ = store.touch_session(&s.id_hash).await;
                 }
-                (store.user(s.user_id).await.ok(), Some(s))
+                (Some(user), Some(s))
             }
             _ => return info,
         }

@@ -316,7 +316,7 @@ impl Store {
                 } else {
                     scope_sql(&mut q, scope.clone(), "c")?;
                 }
-                q.push(" ORDER BY due_on LIMIT ").bind_int(DUE_LIMIT);
+                q.push(" ORDER BY due_on").limit(DUE_LIMIT);
                 for r in q.query().fetch_all(&self.pool).await? {
                     due.push(due_item(&r, what, khmer)?);
                 }
@@ -327,7 +327,7 @@ impl Store {
             "SELECT {CHILD_COLS}, t.due_on, t.title FROM case_tasks t JOIN children c ON c.id = t.child_id WHERE t.done_on IS NULL AND t.owner_id = "
         ));
         q.bind_text(actor.user_id.to_string()).push(" AND t.due_on <= ").bind_text(horizon.clone());
-        q.push(" ORDER BY t.due_on LIMIT ").bind_int(DUE_LIMIT);
+        q.push(" ORDER BY t.due_on").limit(DUE_LIMIT);
         for r in q.query().fetch_all(&self.pool).await? {
             due.push(due_item(&r, "task", khmer)?);
         }
@@ -352,7 +352,7 @@ impl Store {
             ));
             q.bind_text(actor.user_id.to_string());
             scope_sql(&mut q, scope.clone(), "c")?;
-            q.push(" ORDER BY a.requested_at LIMIT ").bind_int(DUE_LIMIT);
+            q.push(" ORDER BY a.requested_at").limit(DUE_LIMIT);
             for r in q.query().fetch_all(&self.pool).await? {
                 pending_approvals.push(due_item(&r, "approval", khmer)?);
             }
