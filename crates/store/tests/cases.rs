@@ -197,6 +197,8 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         assert_eq!(team[0].worker_id, worker.user_id);
         assert_eq!(team[0].overdue_visits, 1);
         assert_eq!(team[0].overdue_tasks, 1);
+        assert_eq!(team[0].open_cases, 1);
+        assert!(!team[0].worker_name.is_empty(), "the worker's name is joined in");
 
         // Closing during follow-up needs a reason that allows it, and a supervisor's approval.
         let stable = ClosureInput { reason: Some("reintegrated_stable".into()), note: None }.validate().unwrap();
@@ -206,6 +208,13 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         );
         let moved = ClosureInput { reason: Some("moved_away".into()), note: Some("Family moved to Thailand".into()) }.validate().unwrap();
         store.request_approval(&worker, kid.id, ApprovalKind::Closure, Some(moved), d("2026-08-01")).await.unwrap();
+        // The supervisor sees the request in their worklist and in the team view.
+        let boss_list = store.worklist(&boss, d("2026-08-01"), true).await.unwrap();
+        assert_eq!(boss_list.pending_approvals.len(), 1);
+        assert!(boss_list.pending_approvals.iter().all(|i| i.what == "approval" && i.child_id == kid.id));
+        assert!(boss_list.due.iter().all(|i| i.what != "approval"));
+        assert_eq!(store.team_view(&boss, d("2026-08-01")).await.unwrap()[0].pending_approvals, 1);
+        assert!(store.worklist(&worker, d("2026-08-01"), true).await.unwrap().pending_approvals.is_empty(), "not the worker's to decide");
         let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
         let pending = file.unwrap().pending("closure").unwrap().id;
         let case = store.decide_approval(&boss, kid.id, pending, true, None, d("2026-08-02")).await.unwrap();

@@ -13,6 +13,7 @@ mod placement;
 mod read;
 mod tasks;
 pub mod tools;
+mod worklist;
 
 pub use read::{ApprovalRow, CaseFile, CaseSummary, DueItem, TaskRow, TeamRow, TimelineEntry, VisitRow, Worklist};
 

@@ -1,0 +1,239 @@
+//! What is due for a worker, a team or an organisation, and the team view: each one statement
+//! (a `UNION ALL` of its parts) rather than one per kind of event, because every statement is a
+//! round trip — to SQLite's connection thread or to the PostgreSQL server, which also plans
+//! each one — and a supervisor's home page once made ten of them.
+
+use super::read::{CaseSummary, DueItem, TeamRow, Worklist};
+use crate::children::{self, scope_sql};
+use crate::db::{RowExt, Store};
+use crate::error::StoreError;
+use crate::sql::Sql;
+use chrono::{Days, NaiveDate};
+use krousar_domain::policy::list_scope;
+use krousar_domain::{Action, Actor, ListScope, Role};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// At most this many items of each kind.
+const DUE_LIMIT: i64 = 100;
+
+const CHILD_COLS: &str = "c.id AS child_id, c.case_number, c.family_name_km, c.given_name_km, c.family_name_latin, c.given_name_latin";
+
+/// Whose children a part of the worklist walks.
+#[derive(Clone)]
+enum Whose {
+    /// The actor's list scope (their caseload, team or organisation).
+    Scope(ListScope),
+    /// The cases the user works on as second worker.
+    Shared(Uuid),
+}
+
+/// The parts of one `UNION ALL`: each `SELECT * FROM (…) AS pN`, so that each keeps its own
+/// order and limit.
+struct Union {
+    q: Sql,
+    parts: usize,
+}
+
+impl Union {
+    fn new() -> Union {
+        Union { q: Sql::new(""), parts: 0 }
+    }
+
+    /// `what` is a literal kind; `body` is "columns FROM … WHERE …" ready for `AND`, its one
+    /// parameter the horizon; the part ends ordered by `order` and limited.
+    fn due(&mut self, what: &str, body: &str, horizon: &str, whose: &Whose, order: &str) -> Result<(), StoreError> {
+        let q = &mut self.q;
+        q.push(if self.parts == 0 { "SELECT * FROM (" } else { " UNION ALL SELECT * FROM (" });
+        q.push(&format!("SELECT '{what}' AS what, {body}"));
+        q.bind_text(horizon.to_string());
+        match whose {
+            Whose::Scope(scope) => scope_sql(q, scope.clone(), "c")?,
+            Whose::Shared(user) => {
+                q.push(" AND c.co_worker_id = ").bind_text(user.to_string());
+            }
+        }
+        q.push(&format!(" ORDER BY {order}")).limit(DUE_LIMIT);
+        q.push(&format!(") AS p{}", self.parts));
+        self.parts += 1;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// What the actor must do up to a week from `today` (overdue included), their cases by stage
+    /// and risk, and — for supervisors and managers — requests waiting for their decision.
+    pub async fn worklist(&self, actor: &Actor, today: NaiveDate, khmer: bool) -> Result<Worklist, StoreError> {
+        let scope = list_scope(actor, Action::ListChildren);
+        if scope == ListScope::Nothing {
+            return Ok(Worklist::default());
+        }
+        let horizon = today.checked_add_days(Days::new(7)).unwrap_or(today).to_string();
+        let wide = scope == ListScope::Everything;
+        let visits = format!(
+            "{CHILD_COLS}, f.due_on, NULL AS title FROM {} AND f.done_on IS NULL AND f.due_on <= ",
+            from_children("follow_up_visits f", "f", wide)
+        );
+        let cases = from_children("cases k", "k", wide);
+        let first_contact = format!(
+            "{CHILD_COLS}, k.first_contact_due AS due_on, NULL AS title FROM {cases} \
+             AND k.first_contact_on IS NULL AND k.closed_on IS NULL AND k.first_contact_due <= "
+        );
+        let reassessment = format!(
+            "{CHILD_COLS}, k.reassessment_due AS due_on, NULL AS title FROM {cases} AND k.closed_on IS NULL AND k.reassessment_due <= "
+        );
+        let plan_review = format!(
+            "{CHILD_COLS}, k.plan_review_due AS due_on, NULL AS title FROM {cases} AND k.closed_on IS NULL AND k.plan_review_due <= "
+        );
+        // A worker's own caseload, then the cases they share as second worker: two index
+        // ranges (an OR of the two would make SQLite scan a large caseload).
+        let mut whose = vec![Whose::Scope(scope.clone())];
+        if let ListScope::Own(user) = scope {
+            whose.push(Whose::Shared(user));
+        }
+        let mut u = Union::new();
+        for w in &whose {
+            u.due("visit", &visits, &horizon, w, "f.due_on")?;
+            u.due("first_contact", &first_contact, &horizon, w, "k.first_contact_due")?;
+            u.due("reassessment", &reassessment, &horizon, w, "k.reassessment_due")?;
+            u.due("plan_review", &plan_review, &horizon, w, "k.plan_review_due")?;
+        }
+        // Tasks are the owner's, whoever's caseload the child is in.
+        u.q.push(&format!(
+            " UNION ALL SELECT * FROM (SELECT 'task' AS what, {CHILD_COLS}, t.due_on, t.title FROM case_tasks t JOIN children c ON c.id = t.child_id \
+             WHERE t.done_on IS NULL AND t.owner_id = "
+        ));
+        u.q.bind_text(actor.user_id.to_string()).push(" AND t.due_on <= ").bind_text(horizon.clone());
+        u.q.push(" ORDER BY t.due_on").limit(DUE_LIMIT).push(") AS tasks");
+        if matches!(actor.role, Role::Supervisor | Role::Manager) {
+            u.q.push(&format!(
+                " UNION ALL SELECT * FROM (SELECT 'approval' AS what, {CHILD_COLS}, a.requested_at AS due_on, a.kind AS title FROM {} \
+                 AND a.state = 'pending' AND a.requested_by <> ",
+                from_children("case_approvals a", "a", wide)
+            ));
+            u.q.bind_text(actor.user_id.to_string());
+            scope_sql(&mut u.q, scope.clone(), "c")?;
+            u.q.push(" ORDER BY a.requested_at").limit(DUE_LIMIT).push(") AS approvals");
+        }
+        let (mut due, mut pending_approvals) = (Vec::new(), Vec::new());
+        for r in u.q.query().fetch_all(&self.pool).await? {
+            let what = r.text("what")?;
+            let item = due_item(&r, &what, khmer)?;
+            if what == "approval" {
+                pending_approvals.push(item);
+            } else {
+                due.push(item);
+            }
+        }
+        due.sort_by(|a, b| a.due_on.cmp(&b.due_on));
+        pending_approvals.sort_by(|a, b| a.due_on.cmp(&b.due_on));
+
+        let mut q = Sql::new(&format!("SELECT k.stage, k.risk_level, COUNT(*) AS n FROM {cases}"));
+        scope_sql(&mut q, scope.clone(), "c")?;
+        q.push(" GROUP BY k.stage, k.risk_level");
+        let by_stage = q
+            .query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok(CaseSummary { stage: r.text("stage")?, risk: r.opt_text("risk_level")?, count: r.int("n")? }))
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Worklist { due, by_stage, pending_approvals })
+    }
+
+    /// Whether the user is the second worker of any case.
+    pub async fn has_shared_cases(&self, user: Uuid) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 AS one FROM children WHERE co_worker_id = $1 LIMIT 1")
+            .bind(user.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Per worker of the supervisor's team (a manager: the organisation): open cases, overdue
+    /// visits and tasks, and requests waiting for a decision — one statement, the workers'
+    /// names joined in.
+    pub async fn team_view(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<TeamRow>, StoreError> {
+        if !matches!(actor.role, Role::Supervisor | Role::Manager) {
+            return Err(StoreError::Forbidden);
+        }
+        let scope = list_scope(actor, Action::ListChildren);
+        let today = today.to_string();
+        // Each count walks the team's children and their events (see `from_children`).
+        let counts: [(&str, &str, String, bool); 4] = [
+            ("open", "c.assigned_worker_id", format!("{} AND k.closed_on IS NULL", from_children("cases k", "k", false)), false),
+            (
+                "visits",
+                "c.assigned_worker_id",
+                format!("{} AND f.done_on IS NULL AND f.due_on < ", from_children("follow_up_visits f", "f", false)),
+                true,
+            ),
+            ("tasks", "t.owner_id", format!("{} AND t.done_on IS NULL AND t.due_on < ", from_children("case_tasks t", "t", false)), true),
+            ("approvals", "a.requested_by", format!("{} AND a.state = 'pending'", from_children("case_approvals a", "a", false)), false),
+        ];
+        let mut q = Sql::new("SELECT x.what, x.w, x.n, u.display_name FROM (");
+        for (i, (what, worker, from, dated)) in counts.iter().enumerate() {
+            q.push(if i == 0 { "" } else { " UNION ALL " });
+            q.push(&format!("SELECT '{what}' AS what, {worker} AS w, COUNT(*) AS n FROM {from}"));
+            if *dated {
+                q.bind_text(today.clone());
+            }
+            scope_sql(&mut q, scope.clone(), "c")?;
+            q.push(&format!(" GROUP BY {worker}"));
+        }
+        q.push(") AS x LEFT JOIN users u ON u.id = x.w");
+        let mut rows: BTreeMap<Uuid, TeamRow> = BTreeMap::new();
+        for r in q.query().fetch_all(&self.pool).await? {
+            let Some(w) = r.opt_uuid("w")? else { continue };
+            let row = rows.entry(w).or_insert_with(|| TeamRow { worker_id: w, ..Default::default() });
+            row.worker_name = r.opt_text("display_name")?.unwrap_or_default();
+            let n = r.int("n")?;
+            match r.text("what")?.as_str() {
+                "open" => row.open_cases = n,
+                "visits" => row.overdue_visits = n,
+                "tasks" => row.overdue_tasks = n,
+                _ => row.pending_approvals = n,
+            }
+        }
+        let mut out: Vec<TeamRow> = rows.into_values().collect();
+        out.sort_by(|a, b| {
+            (b.overdue_visits + b.overdue_tasks).cmp(&(a.overdue_visits + a.overdue_tasks)).then(a.worker_name.cmp(&b.worker_name))
+        });
+        Ok(out)
+    }
+}
+
+fn name_of(r: &sqlx::any::AnyRow, khmer: bool) -> Result<String, StoreError> {
+    Ok(children::display_name(
+        &r.opt_text("family_name_km")?,
+        &r.opt_text("given_name_km")?,
+        &r.opt_text("family_name_latin")?,
+        &r.opt_text("given_name_latin")?,
+        khmer,
+    ))
+}
+
+fn due_item(r: &sqlx::any::AnyRow, what: &str, khmer: bool) -> Result<DueItem, StoreError> {
+    Ok(DueItem {
+        child_id: r.uuid("child_id")?,
+        case_number: r.text("case_number")?,
+        child_name: name_of(r, khmer)?,
+        what: what.to_string(),
+        title: r.opt_text("title")?,
+        due_on: r.opt_text("due_on")?.unwrap_or_default(),
+    })
+}
+
+/// `FROM … WHERE` joining children to one of their event tables (`table` with `alias`), ready
+/// for `AND …`. A caseload, team or organisation walks its own children and looks each one's
+/// events up by child (`CROSS JOIN` fixes that order in SQLite); walking the events first
+/// visited every open visit or case in the country to keep a worker's few (1.9 s for a
+/// worker's home page at a million children with 400,000 cases). Only the whole country
+/// (`wide`) starts from the events.
+fn from_children(table: &str, alias: &str, wide: bool) -> String {
+    if wide {
+        format!("{table} JOIN children c ON c.id = {alias}.child_id WHERE 1 = 1")
+    } else {
+        format!("children c CROSS JOIN {table} WHERE {alias}.child_id = c.id")
+    }
+}
