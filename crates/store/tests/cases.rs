@@ -193,6 +193,17 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         let list = store.worklist(&worker, d("2026-06-15"), true).await.unwrap();
         assert!(list.due.iter().any(|i| i.what == "visit" && i.due_on == "2026-06-20"));
         assert!(list.due.iter().any(|i| i.what == "task"));
+        // A second worker sharing the case sees its visits too; a colleague without it does not.
+        let second = store
+            .create_user(Who::system(), org.id, Some(team.id), "second", "Second", Role::SocialWorker, "x", "km")
+            .await
+            .unwrap()
+            .actor();
+        assert!(store.worklist(&second, d("2026-06-15"), true).await.unwrap().due.is_empty());
+        store.set_co_worker(&boss, kid.id, Some(second.user_id)).await.unwrap();
+        let shared = store.worklist(&second, d("2026-06-15"), true).await.unwrap();
+        assert!(shared.due.iter().any(|i| i.what == "visit" && i.due_on == "2026-06-20" && i.child_id == kid.id));
+        assert!(shared.due.iter().all(|i| i.what != "task"), "the task is its owner's");
         let team = store.team_view(&boss, d("2026-07-01")).await.unwrap();
         assert_eq!(team[0].worker_id, worker.user_id);
         assert_eq!(team[0].overdue_visits, 1);
