@@ -139,6 +139,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0021_legacy_note_index.sql"),
         postgres: include_str!("../migrations/postgres/0021_legacy_note_index.sql"),
     },
+    Migration {
+        version: 22,
+        name: "first_contact_open",
+        sqlite: include_str!("../migrations/sqlite/0022_first_contact_open.sql"),
+        postgres: include_str!("../migrations/postgres/0022_first_contact_open.sql"),
+    },
 ];
 
 impl Store {

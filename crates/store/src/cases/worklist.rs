@@ -153,7 +153,7 @@ impl Store {
         let scope = list_scope(actor, Action::ListChildren);
         let today = today.to_string();
         // The scope's children once, then each count looks their events up (see `with_mine`).
-        let counts: [(&str, &str, String, bool); 4] = [
+        let counts: [(&str, &str, String, bool); 3] = [
             ("open", "c.assigned_worker_id", format!("{} AND k.closed_on IS NULL", from_mine("cases k", "k", false)), false),
             (
                 "visits",
@@ -161,7 +161,6 @@ impl Store {
                 format!("{} AND f.done_on IS NULL AND f.due_on < ", from_mine("follow_up_visits f", "f", false)),
                 true,
             ),
-            ("tasks", "t.owner_id", format!("{} AND t.done_on IS NULL AND t.due_on < ", from_mine("case_tasks t", "t", false)), true),
             ("approvals", "a.requested_by", format!("{} AND a.state = 'pending'", from_mine("case_approvals a", "a", false)), false),
         ];
         let mut q = with_mine(&scope, "c.id, c.assigned_worker_id")?;
@@ -174,7 +173,21 @@ impl Store {
             }
             q.push(&format!(" GROUP BY {worker}"));
         }
-        q.push(") AS x LEFT JOIN users u ON u.id = x.w");
+        // Overdue tasks are their owners': those of the scope's users, through the owner index
+        // (PostgreSQL joined every open task in the country to the scope's children by hash).
+        q.push(
+            " UNION ALL SELECT 'tasks' AS what, t.owner_id AS w, COUNT(*) AS n FROM users o CROSS JOIN case_tasks t \
+                WHERE t.owner_id = o.id AND t.done_on IS NULL AND t.due_on < ",
+        );
+        q.bind_text(today.clone());
+        match &scope {
+            // A supervisor without a team: their own tasks.
+            ListScope::Own(user) => {
+                q.push(" AND o.id = ").bind_text(user.to_string());
+            }
+            other => scope_sql(&mut q, other.clone(), "o")?,
+        }
+        q.push(" GROUP BY t.owner_id) AS x LEFT JOIN users u ON u.id = x.w");
         let mut rows: BTreeMap<Uuid, TeamRow> = BTreeMap::new();
         for r in q.query().fetch_all(&self.pool).await? {
             let Some(w) = r.opt_uuid("w")? else { continue };
