@@ -97,6 +97,10 @@ impl Store {
                             // nothing on queries of a few milliseconds (its cost model is
                             // for analytics); every query here is short.
                             conn.execute("SET jit = off").await?;
+                            // Plan for solid-state storage (the common tuning for SSDs; the
+                            // default 4.0 assumes spinning disks): with it PostgreSQL hashed all
+                            // 10,000 users to name a case's 26 timeline authors (7.2 ms → 0.25).
+                            conn.execute("SET random_page_cost = 1.1").await?;
                             Ok(())
                         })
                     })
