@@ -145,6 +145,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0022_first_contact_open.sql"),
         postgres: include_str!("../migrations/postgres/0022_first_contact_open.sql"),
     },
+    Migration {
+        version: 23,
+        name: "children_org_team_statistics",
+        sqlite: include_str!("../migrations/sqlite/0023_children_org_team_statistics.sql"),
+        postgres: include_str!("../migrations/postgres/0023_children_org_team_statistics.sql"),
+    },
 ];
 
 impl Store {
