@@ -8,9 +8,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
-const { start } = require('./server');
+const { start, signIn, launch } = require('./server');
 
-let server, context, page;
+let server, context, page, childUrl;
 
 before(async () => {
   server = await start();
@@ -61,6 +61,7 @@ test('a child is registered with a Khmer name and an address picked by type-ahea
   await page.waitForFunction(() => document.querySelector('#village_code').value === '01020101');
   await page.click('button[name=save]');
   await page.waitForURL(/\/children\/[0-9a-f-]{36}$/);
+  childUrl = page.url();
   const record = await page.textContent('main');
   assert.match(record, /ស្រីនាង/);
   assert.match(record, /Ou Thum/);
@@ -73,6 +74,42 @@ test('the child is found by a romanised partial name', async () => {
   await page.waitForLoadState();
   assert.match(await page.textContent('table.list'), /ស្រីនាង|Sreyneang/);
   assert.match(await page.textContent('.count'), /1 children/);
+});
+
+test('a stay in an institution is added on its own page, institutions grouped by province', async () => {
+  // A supervisor registers an institution in the child's province.
+  const browser = await launch();
+  try {
+    const boss = await signIn(browser, server, 'boss');
+    await boss.goto(server.base + '/rcis/new');
+    await boss.fill('#name', 'Banteay Neang Children Centre');
+    await boss.fill('#place_q', 'ou thom');
+    const option = boss.locator('.place-option', { hasText: 'Banteay Neang' }).first();
+    await option.waitFor();
+    await option.click();
+    await boss.click('button[name=save]');
+    await boss.waitForURL(/\/rcis\/[0-9a-f-]{36}$/);
+  } finally {
+    await browser.close();
+  }
+  // The record page links to the stay form instead of carrying every institution.
+  await page.goto(childUrl);
+  assert.equal(await page.locator('#rci_id').count(), 0);
+  await page.click(`a[href$="/residences/new"]`);
+  await page.waitForURL(/\/residences\/new$/);
+  assert.equal(await page.locator('#rci_id optgroup').first().getAttribute('label'), 'Banteay Meanchey Province');
+  // No date: told so next to the field, the choice kept, nothing written.
+  await page.selectOption('#rci_id', { label: 'Banteay Neang Children Centre' });
+  await page.click('form.record-form button.primary');
+  await page.waitForLoadState();
+  assert.match(await page.textContent('#entered-err'), /./);
+  assert.notEqual(await page.inputValue('#rci_id'), '');
+  await page.fill('#entered', '2019-02-01');
+  await page.fill('#left', '2024-06-30');
+  await page.click('form.record-form button.primary');
+  await page.waitForURL(childUrl);
+  const record = await page.textContent('main');
+  assert.match(record, /Banteay Neang Children Centre/);
 });
 
 test("another organisation's child is refused with a friendly page", async () => {
