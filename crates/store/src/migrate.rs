@@ -151,6 +151,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0023_children_org_team_statistics.sql"),
         postgres: include_str!("../migrations/postgres/0023_children_org_team_statistics.sql"),
     },
+    Migration {
+        version: 24,
+        name: "org_case_dues",
+        sqlite: include_str!("../migrations/sqlite/0024_org_case_dues.sql"),
+        postgres: include_str!("../migrations/postgres/0024_org_case_dues.sql"),
+    },
 ];
 
 impl Store {

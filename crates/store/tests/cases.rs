@@ -193,6 +193,16 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         let list = store.worklist(&worker, d("2026-06-15"), true).await.unwrap();
         assert!(list.due.iter().any(|i| i.what == "visit" && i.due_on == "2026-06-20"));
         assert!(list.due.iter().any(|i| i.what == "task"));
+        // The organisation's manager sees the reassessment coming up, from the organisation's
+        // own case indexes, and the cases by stage.
+        let manager = store.create_user(Who::system(), org.id, None, "manager", "Manager", Role::Manager, "x", "km").await.unwrap().actor();
+        let managed = store.worklist(&manager, d("2026-07-15"), true).await.unwrap();
+        assert!(managed.due.iter().any(|i| i.what == "reassessment" && i.due_on == "2026-07-20" && i.child_id == kid.id));
+        assert_eq!(managed.by_stage.iter().map(|s| s.count).sum::<i64>(), 1);
+        let other_manager =
+            store.create_user(Who::system(), other.id, None, "omanager", "O", Role::Manager, "x", "km").await.unwrap().actor();
+        let theirs = store.worklist(&other_manager, d("2026-07-15"), true).await.unwrap();
+        assert!(theirs.due.is_empty() && theirs.by_stage.is_empty(), "another organisation's manager sees none of it");
         // A second worker sharing the case sees its visits too; a colleague without it does not.
         let second = store
             .create_user(Who::system(), org.id, Some(team.id), "second", "Second", Role::SocialWorker, "x", "km")

@@ -34,17 +34,33 @@ impl Union {
         Union { q, parts: 0 }
     }
 
-    /// One part: `what` is a literal kind; `body` is "columns FROM … WHERE …" ready for `AND`,
-    /// whose last parameter is `last`; the part ends ordered by `order` and limited.
-    fn due(&mut self, what: &str, body: &str, last: &str, order: &str) {
+    /// One part: `what` is a literal kind, `cols` the columns, `from` where the rows come from,
+    /// `cond` the rest of the WHERE clause ending where its last parameter `last` goes; the part
+    /// ends ordered by `order` and limited.
+    fn due(&mut self, what: &str, cols: &str, from: &Source, cond: &str, last: &str, order: &str) {
         let q = &mut self.q;
         q.push(if self.parts == 0 { "SELECT * FROM (" } else { " UNION ALL SELECT * FROM (" });
-        q.push(&format!("SELECT '{what}' AS what, {body}"));
+        q.push(&format!("SELECT '{what}' AS what, {cols} FROM "));
+        match from {
+            Source::Joined(text) => q.push(text),
+            Source::OrgCases(org) => q.push("cases k JOIN children c ON c.id = k.child_id WHERE k.org_id = ").bind_text(org.to_string()),
+        };
+        q.push(&format!(" AND {cond}"));
         q.bind_text(last.to_string());
         q.push(&format!(" ORDER BY {order}")).limit(DUE_LIMIT);
         q.push(&format!(") AS p{}", self.parts));
         self.parts += 1;
     }
+}
+
+/// Where a part's rows come from.
+enum Source {
+    /// `FROM … WHERE …` text (see `from_mine`).
+    Joined(String),
+    /// An organisation's cases through their organisation's due-date indexes (a case carries
+    /// its child's organisation, moved with it on transfer): a manager's due reassessments are
+    /// an index range instead of a lookup for each of 5,000 children.
+    OrgCases(Uuid),
 }
 
 /// `WITH mine AS MATERIALIZED (…)`: the children of a scope (a caseload with the cases shared
@@ -76,37 +92,42 @@ impl Store {
         let horizon = today.checked_add_days(Days::new(7)).unwrap_or(today).to_string();
         let wide = scope == ListScope::Everything;
         let start = if wide { Sql::new("") } else { with_mine(&scope, CHILD_SOURCE)? };
-        let visits = format!(
-            "{CHILD_COLS}, f.due_on, NULL AS title FROM {} AND f.done_on IS NULL AND f.due_on <= ",
-            from_mine("follow_up_visits f", "f", wide)
-        );
-        let cases = from_mine("cases k", "k", wide);
-        let first_contact = format!(
-            "{CHILD_COLS}, k.first_contact_due AS due_on, NULL AS title FROM {cases} \
-             AND k.first_contact_on IS NULL AND k.closed_on IS NULL AND k.first_contact_due <= "
-        );
-        let reassessment = format!(
-            "{CHILD_COLS}, k.reassessment_due AS due_on, NULL AS title FROM {cases} AND k.closed_on IS NULL AND k.reassessment_due <= "
-        );
-        let plan_review = format!(
-            "{CHILD_COLS}, k.plan_review_due AS due_on, NULL AS title FROM {cases} AND k.closed_on IS NULL AND k.plan_review_due <= "
-        );
+        let visits = Source::Joined(from_mine("follow_up_visits f", "f", wide));
+        let cases = match scope {
+            ListScope::Org(org) => Source::OrgCases(org),
+            _ => Source::Joined(from_mine("cases k", "k", wide)),
+        };
         let mut u = Union::new(start);
-        u.due("visit", &visits, &horizon, "f.due_on");
-        u.due("first_contact", &first_contact, &horizon, "k.first_contact_due");
-        u.due("reassessment", &reassessment, &horizon, "k.reassessment_due");
-        u.due("plan_review", &plan_review, &horizon, "k.plan_review_due");
+        u.due(
+            "visit",
+            &format!("{CHILD_COLS}, f.due_on, NULL AS title"),
+            &visits,
+            "f.done_on IS NULL AND f.due_on <= ",
+            &horizon,
+            "f.due_on",
+        );
+        let parts = [
+            ("first_contact", "k.first_contact_on IS NULL AND k.closed_on IS NULL AND k.first_contact_due <= ", "k.first_contact_due"),
+            ("reassessment", "k.closed_on IS NULL AND k.reassessment_due <= ", "k.reassessment_due"),
+            ("plan_review", "k.closed_on IS NULL AND k.plan_review_due <= ", "k.plan_review_due"),
+        ];
+        for (what, cond, due_on) in parts {
+            u.due(what, &format!("{CHILD_COLS}, {due_on} AS due_on, NULL AS title"), &cases, cond, &horizon, due_on);
+        }
         // Tasks are the owner's, whoever's caseload the child is in.
         let tasks = format!("{CHILD_COLS}, t.due_on, t.title FROM case_tasks t JOIN children c ON c.id = t.child_id WHERE t.done_on IS NULL AND t.owner_id = ");
         u.q.push(&format!(" UNION ALL SELECT * FROM (SELECT 'task' AS what, {tasks}"));
         u.q.bind_text(actor.user_id.to_string()).push(" AND t.due_on <= ").bind_text(horizon.clone());
         u.q.push(" ORDER BY t.due_on").limit(DUE_LIMIT).push(") AS tasks");
         if matches!(actor.role, Role::Supervisor | Role::Manager) {
-            let approvals = format!(
-                "{CHILD_COLS}, a.requested_at AS due_on, a.kind AS title FROM {} AND a.state = 'pending' AND a.requested_by <> ",
-                from_mine("case_approvals a", "a", wide)
+            u.due(
+                "approval",
+                &format!("{CHILD_COLS}, a.requested_at AS due_on, a.kind AS title"),
+                &Source::Joined(from_mine("case_approvals a", "a", wide)),
+                "a.state = 'pending' AND a.requested_by <> ",
+                &actor.user_id.to_string(),
+                "a.requested_at",
             );
-            u.due("approval", &approvals, &actor.user_id.to_string(), "a.requested_at");
         }
         let (mut due, mut pending_approvals) = (Vec::new(), Vec::new());
         for r in u.q.query().fetch_all(&self.pool).await? {
@@ -121,8 +142,19 @@ impl Store {
         due.sort_by(|a, b| a.due_on.cmp(&b.due_on));
         pending_approvals.sort_by(|a, b| a.due_on.cmp(&b.due_on));
 
-        let mut q = Sql::new(&format!("SELECT k.stage, k.risk_level, COUNT(*) AS n FROM {}", from_children("cases k", "k", wide)));
-        scope_sql(&mut q, scope.clone(), "c")?;
+        let mut q = match scope {
+            // An organisation's cases through their own index (see `Source::OrgCases`).
+            ListScope::Org(org) => {
+                let mut q = Sql::new("SELECT k.stage, k.risk_level, COUNT(*) AS n FROM cases k WHERE k.org_id = ");
+                q.bind_text(org.to_string());
+                q
+            }
+            _ => {
+                let mut q = Sql::new(&format!("SELECT k.stage, k.risk_level, COUNT(*) AS n FROM {}", from_children("cases k", "k", wide)));
+                scope_sql(&mut q, scope.clone(), "c")?;
+                q
+            }
+        };
         q.push(" GROUP BY k.stage, k.risk_level");
         let by_stage = q
             .query()
