@@ -157,6 +157,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0024_org_case_dues.sql"),
         postgres: include_str!("../migrations/postgres/0024_org_case_dues.sql"),
     },
+    Migration {
+        version: 25,
+        name: "closed_and_done_not_null",
+        sqlite: include_str!("../migrations/sqlite/0025_closed_and_done_not_null.sql"),
+        postgres: include_str!("../migrations/postgres/0025_closed_and_done_not_null.sql"),
+    },
 ];
 
 impl Store {
