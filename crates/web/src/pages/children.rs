@@ -295,14 +295,7 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     }
     let households =
         state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(hid, name)| (hid.to_string(), name)).collect();
-    let residences = state
-        .store
-        .residences_of_child(id)
-        .await
-        .map_err(cur.page_err())?
-        .into_iter()
-        .map(|r| (r.rci_name, tr.date(r.period.entered), r.period.left.map(|d| tr.date(d)).unwrap_or_else(|| tr.t("msg-still-resident"))))
-        .collect();
+    let residences = super::residences::stays_of(state, cur, id).await?;
     let owner = child.owner(&cur.actor);
     let can_edit = decide(&cur.actor, Action::EditChild, Target::Record(&owner)).allowed();
     let can_assign = decide(&cur.actor, Action::AssignChild, Target::Record(&owner)).allowed();

@@ -75,14 +75,7 @@ async fn form_page(state: &AppState, cur: &Current, id: Uuid, raw: &FormData, er
     if !decide(&cur.actor, Action::EditChild, Target::Record(&child.owner(&cur.actor))).allowed() {
         return Err(cur.fail(AppError::Forbidden));
     }
-    let stays = state
-        .store
-        .residences_of_child(id)
-        .await
-        .map_err(cur.page_err())?
-        .into_iter()
-        .map(|r| (r.rci_name, tr.date(r.period.entered), r.period.left.map(|d| tr.date(d)).unwrap_or_else(|| tr.t("msg-still-resident"))))
-        .collect();
+    let stays = stays_of(state, cur, id).await?;
     let province = child.fields.village_code.as_deref().and_then(|v| v.get(..2));
     let selected = raw.get("rci_id");
     let rcis = rci_groups(&state.store, tr, selected.as_deref(), province).await.map_err(cur.page_err())?;
@@ -97,4 +90,17 @@ async fn form_page(state: &AppState, cur: &Current, id: Uuid, raw: &FormData, er
         f: FormView::new(values, errors, tr),
         notice: if errors.errors.is_empty() { String::new() } else { tr.t("err-invalid") },
     }))
+}
+
+/// A child's stays as shown on the record and on this page: (institution, entered, left).
+pub(super) async fn stays_of(state: &AppState, cur: &Current, child: Uuid) -> Result<Vec<(String, String, String)>, PageError> {
+    let tr = cur.tr;
+    Ok(state
+        .store
+        .residences_of_child(child)
+        .await
+        .map_err(cur.page_err())?
+        .into_iter()
+        .map(|r| (r.rci_name, tr.date(r.period.entered), r.period.left.map(|d| tr.date(d)).unwrap_or_else(|| tr.t("msg-still-resident"))))
+        .collect())
 }
