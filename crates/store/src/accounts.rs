@@ -76,7 +76,7 @@ fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
 pub(crate) const USER_COLUMNS: &str =
     "u.id, u.org_id, u.team_id, u.username, u.display_name, u.role, u.password_hash, u.locale, u.disabled, \
     u.failed_logins, u.locked_until, u.totp_secret, u.version, o.require_totp AS org_requires_totp";
-const USER_FROM: &str = "users u JOIN organisations o ON o.id = u.org_id";
+pub(crate) const USER_FROM: &str = "users u JOIN organisations o ON o.id = u.org_id";
 
 pub(crate) fn user_from(r: &AnyRow) -> Result<User, StoreError> {
     Ok(User {

@@ -1,7 +1,7 @@
 //! Sign-in sessions and API tokens. Only SHA-256 hashes of the secrets are stored: a copy of the
 //! database does not let anyone sign in.
 
-use crate::accounts::{user_from, User, USER_COLUMNS};
+use crate::accounts::{user_from, User, USER_COLUMNS, USER_FROM};
 use crate::audit::{self, Entry, Who};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
@@ -102,7 +102,7 @@ impl Store {
     /// to the database's thread (SQLite) or server (PostgreSQL).
     pub async fn session_caller(&self, secret: &str) -> Result<Option<(Session, User)>, StoreError> {
         let sql =
-            format!("SELECT {SESSION_COLUMNS}, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.org_id WHERE s.id_hash = $1");
+            format!("SELECT {SESSION_COLUMNS}, {USER_COLUMNS} FROM {USER_FROM} JOIN sessions s ON s.user_id = u.id WHERE s.id_hash = $1");
         let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(secret_hash(secret)).fetch_optional(&self.pool).await?;
         let Some(r) = r else { return Ok(None) };
         Ok(Some((session_from(&r)?, self.with_teams(user_from(&r)?).await?)))
@@ -111,13 +111,11 @@ impl Store {
     /// The user behind an API token that is not revoked, in one query (every API request asks).
     pub async fn token_caller(&self, secret: &str) -> Result<Option<User>, StoreError> {
         let sql = format!(
-            "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.org_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+            "SELECT {USER_COLUMNS} FROM {USER_FROM} JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
         );
         let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(secret_hash(secret)).fetch_optional(&self.pool).await?;
-        match r {
-            Some(r) => Ok(Some(self.with_teams(user_from(&r)?).await?)),
-            None => Ok(None),
-        }
+        let Some(r) = r else { return Ok(None) };
+        Ok(Some(self.with_teams(user_from(&r)?).await?))
     }
 
     /// Mark activity for the idle timeout. Bookkeeping, not a record change: not audited.
@@ -165,7 +163,6 @@ impl Store {
         Ok(secret)
     }
 
-    /// The user a live token belongs to.
     pub async fn tokens(&self, user: Uuid) -> Result<Vec<Token>, StoreError> {
         let rows = sqlx::query("SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC")
             .bind(user.to_string())

@@ -44,6 +44,9 @@ impl Union {
         match from {
             Source::Joined(text) => q.push(text),
             Source::OrgCases(org) => q.push("cases k JOIN children c ON c.id = k.child_id WHERE k.org_id = ").bind_text(org.to_string()),
+            Source::TasksOf(owner) => {
+                q.push("case_tasks t JOIN children c ON c.id = t.child_id WHERE t.owner_id = ").bind_text(owner.to_string())
+            }
         };
         q.push(&format!(" AND {cond}"));
         q.bind_text(last.to_string());
@@ -55,12 +58,14 @@ impl Union {
 
 /// Where a part's rows come from.
 enum Source {
-    /// `FROM … WHERE …` text (see `from_mine`).
+    /// `FROM … WHERE …` text (see `events_of`).
     Joined(String),
     /// An organisation's cases through their organisation's due-date indexes (a case carries
     /// its child's organisation, moved with it on transfer): a manager's due reassessments are
     /// an index range instead of a lookup for each of 5,000 children.
     OrgCases(Uuid),
+    /// A user's tasks, whoever's caseload the child is in.
+    TasksOf(Uuid),
 }
 
 /// `WITH mine AS MATERIALIZED (…)`: the children of a scope (a caseload with the cases shared
@@ -92,10 +97,10 @@ impl Store {
         let horizon = today.checked_add_days(Days::new(7)).unwrap_or(today).to_string();
         let wide = scope == ListScope::Everything;
         let start = if wide { Sql::new("") } else { with_mine(&scope, CHILD_SOURCE)? };
-        let visits = Source::Joined(from_mine("follow_up_visits f", "f", wide));
+        let visits = Source::Joined(events_of("mine c", "follow_up_visits f", "f", wide));
         let cases = match scope {
             ListScope::Org(org) => Source::OrgCases(org),
-            _ => Source::Joined(from_mine("cases k", "k", wide)),
+            _ => Source::Joined(events_of("mine c", "cases k", "k", wide)),
         };
         let mut u = Union::new(start);
         u.due(
@@ -114,16 +119,19 @@ impl Store {
         for (what, cond, due_on) in parts {
             u.due(what, &format!("{CHILD_COLS}, {due_on} AS due_on, NULL AS title"), &cases, cond, &horizon, due_on);
         }
-        // Tasks are the owner's, whoever's caseload the child is in.
-        let tasks = format!("{CHILD_COLS}, t.due_on, t.title FROM case_tasks t JOIN children c ON c.id = t.child_id WHERE t.done_on IS NULL AND t.owner_id = ");
-        u.q.push(&format!(" UNION ALL SELECT * FROM (SELECT 'task' AS what, {tasks}"));
-        u.q.bind_text(actor.user_id.to_string()).push(" AND t.due_on <= ").bind_text(horizon.clone());
-        u.q.push(" ORDER BY t.due_on").limit(DUE_LIMIT).push(") AS tasks");
+        u.due(
+            "task",
+            &format!("{CHILD_COLS}, t.due_on, t.title"),
+            &Source::TasksOf(actor.user_id),
+            "t.done_on IS NULL AND t.due_on <= ",
+            &horizon,
+            "t.due_on",
+        );
         if matches!(actor.role, Role::Supervisor | Role::Manager) {
             u.due(
                 "approval",
                 &format!("{CHILD_COLS}, a.requested_at AS due_on, a.kind AS title"),
-                &Source::Joined(from_mine("case_approvals a", "a", wide)),
+                &Source::Joined(events_of("mine c", "case_approvals a", "a", wide)),
                 "a.state = 'pending' AND a.requested_by <> ",
                 &actor.user_id.to_string(),
                 "a.requested_at",
@@ -150,7 +158,10 @@ impl Store {
                 q
             }
             _ => {
-                let mut q = Sql::new(&format!("SELECT k.stage, k.risk_level, COUNT(*) AS n FROM {}", from_children("cases k", "k", wide)));
+                let mut q = Sql::new(&format!(
+                    "SELECT k.stage, k.risk_level, COUNT(*) AS n FROM {}",
+                    events_of("children c", "cases k", "k", wide)
+                ));
                 scope_sql(&mut q, scope.clone(), "c")?;
                 q
             }
@@ -186,14 +197,19 @@ impl Store {
         let today = today.to_string();
         // The scope's children once, then each count looks their events up (see `with_mine`).
         let counts: [(&str, &str, String, bool); 3] = [
-            ("open", "c.assigned_worker_id", format!("{} AND k.closed_on IS NULL", from_mine("cases k", "k", false)), false),
+            ("open", "c.assigned_worker_id", format!("{} AND k.closed_on IS NULL", events_of("mine c", "cases k", "k", false)), false),
             (
                 "visits",
                 "c.assigned_worker_id",
-                format!("{} AND f.done_on IS NULL AND f.due_on < ", from_mine("follow_up_visits f", "f", false)),
+                format!("{} AND f.done_on IS NULL AND f.due_on < ", events_of("mine c", "follow_up_visits f", "f", false)),
                 true,
             ),
-            ("approvals", "a.requested_by", format!("{} AND a.state = 'pending'", from_mine("case_approvals a", "a", false)), false),
+            (
+                "approvals",
+                "a.requested_by",
+                format!("{} AND a.state = 'pending'", events_of("mine c", "case_approvals a", "a", false)),
+                false,
+            ),
         ];
         let mut q = with_mine(&scope, "c.id, c.assigned_worker_id")?;
         q.push("SELECT x.what, x.w, x.n, u.display_name FROM (");
@@ -262,26 +278,17 @@ fn due_item(r: &sqlx::any::AnyRow, what: &str, khmer: bool) -> Result<DueItem, S
     })
 }
 
-/// `FROM … WHERE` joining the scope's children (`mine`, see `with_mine`) to one of their event
-/// tables, or for the whole country (`wide`) the events to their children, ready for `AND …`.
-fn from_mine(table: &str, alias: &str, wide: bool) -> String {
-    if wide {
-        format!("{table} JOIN children c ON c.id = {alias}.child_id WHERE 1 = 1")
-    } else {
-        format!("mine c CROSS JOIN {table} WHERE {alias}.child_id = c.id")
-    }
-}
-
 /// `FROM … WHERE` joining children to one of their event tables (`table` with `alias`), ready
-/// for `AND …`. A caseload, team or organisation walks its own children and looks each one's
-/// events up by child (`CROSS JOIN` fixes that order in SQLite); walking the events first
-/// visited every open visit or case in the country to keep a worker's few (1.9 s for a
-/// worker's home page at a million children with 400,000 cases). Only the whole country
-/// (`wide`) starts from the events.
-fn from_children(table: &str, alias: &str, wide: bool) -> String {
+/// for `AND …`. `children` is `mine c` (see `with_mine`) or `children c` with the scope added
+/// after. A caseload, team or organisation walks its own children and looks each one's events
+/// up by child (`CROSS JOIN` fixes that order in SQLite); walking the events first visited
+/// every open visit or case in the country to keep a worker's few (1.9 s for a worker's home
+/// page at a million children with 400,000 cases). Only the whole country (`wide`) starts from
+/// the events.
+fn events_of(children: &str, table: &str, alias: &str, wide: bool) -> String {
     if wide {
         format!("{table} JOIN children c ON c.id = {alias}.child_id WHERE 1 = 1")
     } else {
-        format!("children c CROSS JOIN {table} WHERE {alias}.child_id = c.id")
+        format!("{children} CROSS JOIN {table} WHERE {alias}.child_id = c.id")
     }
 }
