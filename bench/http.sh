@@ -8,7 +8,7 @@
 # Starts a release server on 127.0.0.1:18080, signs in as the synthetic worker (a caseload of
 # every generated child: the worst case for a list), and runs wrk (2 threads, 16 connections
 # unless given)
-# against each page. Prints requests/s and p50/p95/p99 latency, page weights and server memory.
+# against each page (BENCH_ONLY=REGEX: only the pages whose names match, e.g. 'supervisor|manager'). Prints requests/s and p50/p95/p99 latency, page weights and server memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:?usage: bench/http.sh DATA_DIR|DATABASE_URL [SECONDS] [CONNECTIONS]}
@@ -57,6 +57,7 @@ H="Authorization: Bearer $KROUSAR_TOKEN"
 CHILD=$(curl -sf -H "$H" "http://127.0.0.1:18080/api/v1/children?limit=1" | sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/')
 run() {
   local name=$1 path=$2
+  [[ -z "${BENCH_ONLY:-}" || "$name" =~ $BENCH_ONLY ]] || return 0
   printf '%-34s ' "$name"
   wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/p95.lua "http://127.0.0.1:18080$path" | grep RESULT | cut -d' ' -f2-
 }
@@ -90,10 +91,12 @@ if [ -n "${BENCH_SUPERVISOR:-}" ] && ST=$($BIN --database-url "$DB" token create
   KROUSAR_TOKEN=$ST run "supervisor home page"  "/"
   KROUSAR_TOKEN=$ST run "supervisor child list" "/children"
 fi
-printf '%-34s ' "duplicate check (new child)"
-wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-
-printf '%-34s ' "duplicate check, 1 connection"
-wrk -t1 -c1 -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-
+if [[ -z "${BENCH_ONLY:-}" || "duplicate check" =~ $BENCH_ONLY ]]; then
+  printf '%-34s ' "duplicate check (new child)"
+  wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-
+  printf '%-34s ' "duplicate check, 1 connection"
+  wrk -t1 -c1 -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-
+fi
 echo "server RSS after load: $(( $(awk '/VmRSS/ {print $2}' /proc/$PID/status) / 1024 )) MB${PID2:+, second server $(( $(awk '/VmRSS/ {print $2}' /proc/$PID2/status) / 1024 )) MB}"
 weigh() { curl -s -H "$H" -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "http://127.0.0.1:18080$1"; }
 echo "page weight (gzip): list $(weigh /children) B, record $(weigh /children/$CHILD) B, form $(weigh /children/new) B, css $(weigh /static/app.css) B, js $(weigh /static/app.js) B"

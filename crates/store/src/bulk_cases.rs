@@ -187,6 +187,7 @@ impl BulkLoad {
         let (mut entries, mut approvals, mut tasks, mut visits, mut log) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for b in cases {
             let child = text(b.case.child_id.to_string());
+            let org = text(b.case.org_id.to_string());
             rows.push(case_row(b, &now));
             log.push(vec![text(b.case.org_id.to_string()), text("case"), child.clone(), Value::Int(b.case.version.max(1)), text(&now)]);
             for e in &b.entries {
@@ -213,6 +214,7 @@ impl BulkLoad {
                     text(&now),
                     opt_id(a.decided.map(|d| d.0)),
                     opt_text(a.decided.map(|d| format!("{}T09:00:00Z", d.1))),
+                    org.clone(),
                 ]);
             }
             for t in &b.tasks {
@@ -236,6 +238,7 @@ impl BulkLoad {
                     day(v.due_on),
                     opt_day(v.done.map(|d| d.0)),
                     opt_id(v.done.map(|d| d.1)),
+                    org.clone(),
                 ]);
             }
             counts.entries += b.entries.len();
@@ -245,13 +248,30 @@ impl BulkLoad {
         insert_rows(tx, db, "cases", &CASE_COLUMNS, &rows).await?;
         insert_rows(tx, db, "case_entries", &["id", "child_id", "kind", "occurred_on", "body", "author_id", "created_at"], &entries)
             .await?;
-        let approval_columns =
-            ["id", "child_id", "kind", "entry_id", "request", "state", "requested_by", "requested_at", "decided_by", "decided_at"];
+        let approval_columns = [
+            "id",
+            "child_id",
+            "kind",
+            "entry_id",
+            "request",
+            "state",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "org_id",
+        ];
         insert_rows(tx, db, "case_approvals", &approval_columns, &approvals).await?;
         let task_columns = ["id", "child_id", "title", "owner_id", "due_on", "done_on", "source", "created_by", "created_at"];
         insert_rows(tx, db, "case_tasks", &task_columns, &tasks).await?;
-        insert_rows(tx, db, "follow_up_visits", &["id", "child_id", "placement_id", "due_on", "done_on", "visit_entry_id"], &visits)
-            .await?;
+        insert_rows(
+            tx,
+            db,
+            "follow_up_visits",
+            &["id", "child_id", "placement_id", "due_on", "done_on", "visit_entry_id", "org_id"],
+            &visits,
+        )
+        .await?;
         insert_rows(tx, db, "change_log", &["org_id", "record_type", "record_id", "version", "at"], &log).await?;
         let detail = json!({"cases": counts.cases, "entries": counts.entries, "visits": counts.visits});
         audit::append(&mut self.tx, actor.into(), Entry { action: "case.bulk_create", record_type: "case", record_id: None, detail })

@@ -22,6 +22,16 @@ impl Backend {
             Backend::Postgres => "seq",
         }
     }
+
+    /// An aggregate of the rows of a query into one JSON text, an array of `[col, …]` arrays
+    /// (or NULL for no rows): many small rows cost more to hand over one by one (sqlx's SQLite
+    /// connection thread sends each row on its own) than to read as one text.
+    pub fn json_rows(self, columns: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("json_group_array(json_array({columns}))"),
+            Backend::Postgres => format!("CAST(json_agg(json_build_array({columns})) AS TEXT)"),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -81,7 +91,9 @@ impl Store {
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
                             // Read pages through a memory map rather than a read() system call
                             // each: name searches walk many index pages (measured in BENCHMARKS.md).
-                            conn.execute("PRAGMA mmap_size = 4294967296").await?;
+                            // The map covers the whole file (SQLite maps no more than the file's
+                            // size); the build raises SQLite's 2 GB ceiling (.cargo/config.toml).
+                            conn.execute("PRAGMA mmap_size = 274877906944").await?;
                             Ok(())
                         })
                     })

@@ -145,6 +145,7 @@ impl Store {
                     .await?;
             }
             sqlx::query("DELETE FROM cases WHERE child_id = $1").bind(&o).execute(&mut *tx).await?;
+            crate::cases::events_follow_case(&mut tx, survivor).await?;
         }
         sqlx::query("UPDATE children SET merged_into = $1, updated_at = $2, version = version + 1 WHERE id = $3")
             .bind(&s)

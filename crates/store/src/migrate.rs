@@ -163,6 +163,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0025_closed_and_done_not_null.sql"),
         postgres: include_str!("../migrations/postgres/0025_closed_and_done_not_null.sql"),
     },
+    Migration {
+        version: 26,
+        name: "org_events",
+        sqlite: include_str!("../migrations/sqlite/0026_org_events.sql"),
+        postgres: include_str!("../migrations/postgres/0026_org_events.sql"),
+    },
 ];
 
 impl Store {

@@ -217,6 +217,7 @@ impl Store {
                 .bind(child_id.to_string())
                 .execute(&mut *tx)
                 .await?;
+            crate::cases::events_follow_case(&mut tx, child_id).await?;
             audit::changed(&mut tx, Some(to), "child", child_id, child.version + 1).await?;
         }
         case_entry(

@@ -203,6 +203,12 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
             store.create_user(Who::system(), other.id, None, "omanager", "O", Role::Manager, "x", "km").await.unwrap().actor();
         let theirs = store.worklist(&other_manager, d("2026-07-15"), true).await.unwrap();
         assert!(theirs.due.is_empty() && theirs.by_stage.is_empty(), "another organisation's manager sees none of it");
+        // The visits too come from the organisation's own index of open visits, and the team view.
+        assert!(managed.due.iter().any(|i| i.what == "visit" && i.due_on == "2026-07-20" && i.child_id == kid.id));
+        let org_view = store.team_view(&manager, d("2026-07-01")).await.unwrap();
+        let row = org_view.iter().find(|r| r.worker_id == worker.user_id).expect("the worker's row");
+        assert_eq!((row.open_cases, row.overdue_visits, row.overdue_tasks), (1, 1, 1));
+        assert!(store.team_view(&other_manager, d("2026-07-01")).await.unwrap().is_empty());
         // A second worker sharing the case sees its visits too; a colleague without it does not.
         let second = store
             .create_user(Who::system(), org.id, Some(team.id), "second", "Second", Role::SocialWorker, "x", "km")
@@ -235,6 +241,11 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         assert!(boss_list.pending_approvals.iter().all(|i| i.what == "approval" && i.child_id == kid.id));
         assert!(boss_list.due.iter().all(|i| i.what != "approval"));
         assert_eq!(store.team_view(&boss, d("2026-08-01")).await.unwrap()[0].pending_approvals, 1);
+        let managed = store.worklist(&manager, d("2026-08-01"), true).await.unwrap();
+        assert_eq!(managed.pending_approvals.len(), 1, "the manager sees it from the organisation's index of pending approvals");
+        assert!(store.worklist(&other_manager, d("2026-08-01"), true).await.unwrap().pending_approvals.is_empty());
+        let org_view = store.team_view(&manager, d("2026-08-01")).await.unwrap();
+        assert_eq!(org_view.iter().find(|r| r.worker_id == worker.user_id).unwrap().pending_approvals, 1);
         assert!(store.worklist(&worker, d("2026-08-01"), true).await.unwrap().pending_approvals.is_empty(), "not the worker's to decide");
         let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
         let pending = file.unwrap().pending("closure").unwrap().id;
@@ -263,6 +274,28 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         let open: Vec<_> = file.visits.iter().filter(|v| v.done_on.is_none() && v.due_on.as_str() > "2026-09-01").collect();
         assert_eq!(open[0].due_on, "2026-10-01", "visits resume monthly (high risk) from the reopening");
         assert_eq!(open.last().unwrap().due_on, "2028-01-31");
+
+        // Transferred to the other organisation, the case's visits go with it: its manager sees
+        // them due (from its own index), ours no longer does.
+        let transfer = krousar_domain::referral::ReferralInput {
+            to_org: Some(other.id.to_string()),
+            kind: Some("transfer".into()),
+            services: Some("Follow-up".into()),
+            reason: Some("Family moved to Siem Reap".into()),
+            urgency: Some("normal".into()),
+            consent_by: Some("parent".into()),
+            consent_on: Some("2026-09-20".into()),
+            shares: Some("identity,case_summary".into()),
+            override_reason: None,
+        }
+        .validate(d("2026-09-20"), org.id, Role::SocialWorker)
+        .unwrap();
+        let referral = store.send_referral(&worker, kid.id, transfer, d("2026-09-20")).await.unwrap();
+        store.decide_referral(&other_manager, referral, "accept", None, d("2026-09-21")).await.unwrap();
+        let theirs = store.worklist(&other_manager, d("2026-09-28"), true).await.unwrap();
+        assert!(theirs.due.iter().any(|i| i.what == "visit" && i.due_on == "2026-10-01" && i.child_id == kid.id), "{:?}", theirs.due);
+        let ours = store.worklist(&manager, d("2026-09-28"), true).await.unwrap();
+        assert!(ours.due.iter().all(|i| i.child_id != kid.id));
         assert!(krousar_store::audit::verify(&store).await.unwrap().broken_at.is_none());
     }
 }

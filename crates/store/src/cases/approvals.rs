@@ -53,8 +53,8 @@ impl Store {
             };
             let id = new_id();
             sqlx::query(
-                "INSERT INTO case_approvals (id, child_id, kind, entry_id, request, state, requested_by, requested_at) \
-                 VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)",
+                "INSERT INTO case_approvals (id, child_id, kind, entry_id, request, state, requested_by, requested_at, org_id) \
+                 VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8)",
             )
             .bind(id.to_string())
             .bind(child.id.to_string())
@@ -63,6 +63,7 @@ impl Store {
             .bind(json!({"closure": closure}).to_string())
             .bind(actor.user_id.to_string())
             .bind(now_text())
+            .bind(case.org_id.to_string())
             .execute(&mut **tx)
             .await?;
             add_entry(tx, child.id, "approval_requested", today, &json!({"approval": id, "kind": kind, "closure": closure}), actor).await?;

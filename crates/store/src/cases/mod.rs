@@ -142,6 +142,21 @@ pub(crate) async fn open_case_for(tx: &mut Tx, actor: &Actor, child_id: Uuid, ac
 }
 
 /// Nothing is recorded on a closed case until it is reopened.
+/// A case's visits and approvals carry its organisation (for the managers' index ranges): set
+/// them again from the case after it moved (a transfer) or its records moved to another case
+/// (a merge).
+pub(crate) async fn events_follow_case(tx: &mut Tx, child_id: Uuid) -> Result<(), StoreError> {
+    for table in ["follow_up_visits", "case_approvals"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET org_id = (SELECT k.org_id FROM cases k WHERE k.child_id = $1) WHERE child_id = $1"
+        )))
+        .bind(child_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 pub(crate) fn refuse_if_closed(case: &Case) -> Result<(), StoreError> {
     if case.closed_on.is_some() {
         return Err(StoreError::invalid("case", "err-case-closed"));

@@ -12,13 +12,16 @@ use krousar_domain::{new_id, Action, Actor};
 use serde_json::json;
 use uuid::Uuid;
 
-async fn insert_visits(tx: &mut Tx, child: Uuid, placement: Uuid, dates: &[NaiveDate]) -> Result<(), StoreError> {
+/// A visit carries its case's organisation, so that a manager's due visits are one index range
+/// (kept right on transfer and merge by `cases::events_follow_case`).
+async fn insert_visits(tx: &mut Tx, case: &Case, placement: Uuid, dates: &[NaiveDate]) -> Result<(), StoreError> {
     for d in dates {
-        sqlx::query("INSERT INTO follow_up_visits (id, child_id, placement_id, due_on) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO follow_up_visits (id, child_id, placement_id, due_on, org_id) VALUES ($1, $2, $3, $4, $5)")
             .bind(new_id().to_string())
-            .bind(child.to_string())
+            .bind(case.child_id.to_string())
             .bind(placement.to_string())
             .bind(d.to_string())
+            .bind(case.org_id.to_string())
             .execute(&mut **tx)
             .await?;
     }
@@ -37,7 +40,7 @@ pub(super) async fn start_follow_up(tx: &mut Tx, case: &Case) -> Result<(), Stor
         .bind(case.child_id.to_string())
         .execute(&mut **tx)
         .await?;
-    insert_visits(tx, case.child_id, placement, &schedule::visits_after(start, until, interval)).await
+    insert_visits(tx, case, placement, &schedule::visits_after(start, until, interval)).await
 }
 
 /// After a risk change on `changed_on`: open visits after it give way to the new rhythm.
@@ -60,7 +63,7 @@ pub(super) async fn reschedule_visits(tx: &mut Tx, case: &Case, changed_on: Naiv
         .bind(changed_on.to_string())
         .execute(&mut **tx)
         .await?;
-    insert_visits(tx, case.child_id, placement, &add).await
+    insert_visits(tx, case, placement, &add).await
 }
 
 impl Store {

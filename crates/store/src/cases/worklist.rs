@@ -5,7 +5,7 @@
 
 use super::read::{CaseSummary, DueItem, TeamRow, Worklist};
 use crate::children::{self, scope_sql};
-use crate::db::{RowExt, Store};
+use crate::db::{Backend, RowExt, Store};
 use crate::error::StoreError;
 use crate::sql::Sql;
 use chrono::{Days, NaiveDate};
@@ -17,9 +17,11 @@ use uuid::Uuid;
 /// At most this many items of each kind.
 const DUE_LIMIT: i64 = 100;
 
+/// The names of a due item's child, read for the (at most `DUE_LIMIT`) items of a part only.
 const CHILD_COLS: &str = "c.id AS child_id, c.case_number, c.family_name_km, c.given_name_km, c.family_name_latin, c.given_name_latin";
-/// What `mine` keeps of each child for the worklist.
-const CHILD_SOURCE: &str = "c.id, c.case_number, c.family_name_km, c.given_name_km, c.family_name_latin, c.given_name_latin";
+/// A due item as the statement hands it over: one JSON array of these (see `Backend::json_rows`).
+const ITEM: &str =
+    "x.what, x.child_id, x.case_number, x.family_name_km, x.given_name_km, x.family_name_latin, x.given_name_latin, x.due_on, x.title";
 
 /// The parts of one `UNION ALL`: each `SELECT * FROM (…) AS pN`, so that each keeps its own
 /// order and limit.
@@ -29,51 +31,82 @@ struct Union {
 }
 
 impl Union {
-    /// `q` holds the statement so far (the `WITH` of the scope's children, if any).
-    fn new(q: Sql) -> Union {
+    /// `q` holds the statement so far (the `WITH` of the scope's children, if any); the parts'
+    /// rows come back as one JSON text, `items` (a supervisor's worklist is hundreds of rows).
+    fn new(mut q: Sql, backend: Backend) -> Union {
+        q.push(&format!("SELECT {} AS items FROM (", backend.json_rows(ITEM)));
         Union { q, parts: 0 }
     }
 
-    /// One part: `what` is a literal kind, `cols` the columns, `from` where the rows come from,
-    /// `cond` the rest of the WHERE clause ending where its last parameter `last` goes; the part
-    /// ends ordered by `order` and limited.
-    fn due(&mut self, what: &str, cols: &str, from: &Source, cond: &str, last: &str, order: &str) {
+    /// The whole statement.
+    fn finish(mut self) -> Sql {
+        self.q.push(") AS x");
+        self.q
+    }
+
+    /// One part: `what` is a literal kind; the rows come `from` a table whose alias and columns
+    /// `cols` gives, with `cond` the rest of the WHERE clause ending where its last parameter
+    /// `last` goes. The first `DUE_LIMIT` by due date are found first, then their children's
+    /// names read (not the names of every child walked).
+    fn due(&mut self, what: &str, cols: Cols, from: &Source, cond: &str, last: &str) {
+        let Cols { alias, due_on, title } = cols;
         let q = &mut self.q;
         q.push(if self.parts == 0 { "SELECT * FROM (" } else { " UNION ALL SELECT * FROM (" });
-        q.push(&format!("SELECT '{what}' AS what, {cols} FROM "));
-        match from {
-            Source::Joined(text) => q.push(text),
-            Source::OrgCases(org) => q.push("cases k JOIN children c ON c.id = k.child_id WHERE k.org_id = ").bind_text(org.to_string()),
-            Source::TasksOf(owner) => {
-                q.push("case_tasks t JOIN children c ON c.id = t.child_id WHERE t.owner_id = ").bind_text(owner.to_string())
-            }
-        };
+        q.push(&format!(
+            "SELECT '{what}' AS what, {CHILD_COLS}, e.due_on, e.title FROM (SELECT {alias}.child_id AS child_id, {due_on} AS due_on, {title} AS title FROM "
+        ));
+        from.push(q);
         q.push(&format!(" AND {cond}"));
         q.bind_text(last.to_string());
-        q.push(&format!(" ORDER BY {order}")).limit(DUE_LIMIT);
-        q.push(&format!(") AS p{}", self.parts));
+        q.push(&format!(" ORDER BY {due_on}")).limit(DUE_LIMIT);
+        q.push(&format!(") AS e CROSS JOIN children c WHERE c.id = e.child_id) AS p{}", self.parts));
         self.parts += 1;
     }
+}
+
+/// A part's table alias and its due date and title columns.
+#[derive(Clone, Copy)]
+struct Cols<'a> {
+    alias: &'a str,
+    due_on: &'a str,
+    title: &'a str,
 }
 
 /// Where a part's rows come from.
 enum Source {
     /// `FROM … WHERE …` text (see `events_of`).
     Joined(String),
-    /// An organisation's cases through their organisation's due-date indexes (a case carries
-    /// its child's organisation, moved with it on transfer): a manager's due reassessments are
-    /// an index range instead of a lookup for each of 5,000 children.
-    OrgCases(Uuid),
-    /// A user's tasks, whoever's caseload the child is in.
-    TasksOf(Uuid),
+    /// `table` (with its alias) where `column` is `key`, through that column's index: an
+    /// organisation's cases, visits or approvals (each carries its case's organisation, moved
+    /// with it on transfer — a manager's due items are index ranges instead of lookups for each
+    /// of 5,000 children), or a user's tasks, whoever's caseload the child is in.
+    Keyed { table: &'static str, column: &'static str, key: Uuid },
 }
 
-/// `WITH mine AS MATERIALIZED (…)`: the children of a scope (a caseload with the cases shared
-/// with its worker, a team, an organisation), read once through their index and then walked by
-/// every part of the statement, each looking its events up by child. PostgreSQL otherwise
-/// planned "open visits due" from its due-date index across the whole country and dropped
-/// those of other organisations (3.5 s for a manager's home page); SQLite read the scope's
-/// children once per part. `columns` are read from `children c`.
+impl Source {
+    fn push(&self, q: &mut Sql) {
+        match self {
+            Source::Joined(text) => {
+                q.push(text);
+            }
+            Source::Keyed { table, column, key } => {
+                q.push(&format!("{table} WHERE {column} = ")).bind_text(key.to_string());
+            }
+        }
+    }
+
+    /// An organisation's rows of `table` (`"cases k"`, alias `k`).
+    fn org(table: &'static str, column: &'static str, org: Uuid) -> Source {
+        Source::Keyed { table, column, key: org }
+    }
+}
+
+/// `WITH mine AS MATERIALIZED (…)`: the ids (and `columns`, from `children c`) of a scope's
+/// children — a caseload with the cases shared with its worker, or a team — read once through
+/// their index (`children_scope_ids` holds a team's without reading their rows) and then walked
+/// by every part of the statement, each looking its events up by child. PostgreSQL otherwise
+/// planned "open visits due" from its due-date index across the whole country; SQLite read the
+/// scope's children once per part.
 fn with_mine(scope: &ListScope, columns: &str) -> Result<Sql, StoreError> {
     let mut q = Sql::new(&format!("WITH mine AS MATERIALIZED (SELECT {columns} FROM children c WHERE 1 = 1"));
     scope_sql(&mut q, scope.clone(), "c")?;
@@ -96,52 +129,40 @@ impl Store {
         }
         let horizon = today.checked_add_days(Days::new(7)).unwrap_or(today).to_string();
         let wide = scope == ListScope::Everything;
-        let start = if wide { Sql::new("") } else { with_mine(&scope, CHILD_SOURCE)? };
-        let visits = Source::Joined(events_of("mine c", "follow_up_visits f", "f", wide));
-        let cases = match scope {
-            ListScope::Org(org) => Source::OrgCases(org),
-            _ => Source::Joined(events_of("mine c", "cases k", "k", wide)),
+        // A manager's organisation: its own indexes of cases, visits and approvals; a caseload
+        // or a team: its children (`mine`), each one's events looked up.
+        let org = match scope {
+            ListScope::Org(org) => Some(org),
+            _ => None,
         };
-        let mut u = Union::new(start);
-        u.due(
-            "visit",
-            &format!("{CHILD_COLS}, f.due_on, NULL AS title"),
-            &visits,
-            "f.done_on IS NULL AND f.due_on <= ",
-            &horizon,
-            "f.due_on",
-        );
+        let start = if wide || org.is_some() { Sql::new("") } else { with_mine(&scope, "c.id")? };
+        let of = |table: &'static str, alias: &str, column: &'static str| match org {
+            Some(org) => Source::org(table, column, org),
+            None => Source::Joined(events_of("mine c", table, alias, wide)),
+        };
+        let mut u = Union::new(start, self.backend);
+        let visits = of("follow_up_visits f", "f", "f.org_id");
+        u.due("visit", Cols { alias: "f", due_on: "f.due_on", title: "NULL" }, &visits, "f.done_on IS NULL AND f.due_on <= ", &horizon);
+        let cases = of("cases k", "k", "k.org_id");
         let parts = [
             ("first_contact", "k.first_contact_on IS NULL AND k.closed_on IS NULL AND k.first_contact_due <= ", "k.first_contact_due"),
             ("reassessment", "k.closed_on IS NULL AND k.reassessment_due <= ", "k.reassessment_due"),
             ("plan_review", "k.closed_on IS NULL AND k.plan_review_due <= ", "k.plan_review_due"),
         ];
         for (what, cond, due_on) in parts {
-            u.due(what, &format!("{CHILD_COLS}, {due_on} AS due_on, NULL AS title"), &cases, cond, &horizon, due_on);
+            u.due(what, Cols { alias: "k", due_on, title: "NULL" }, &cases, cond, &horizon);
         }
-        u.due(
-            "task",
-            &format!("{CHILD_COLS}, t.due_on, t.title"),
-            &Source::TasksOf(actor.user_id),
-            "t.done_on IS NULL AND t.due_on <= ",
-            &horizon,
-            "t.due_on",
-        );
+        let tasks = Source::Keyed { table: "case_tasks t", column: "t.owner_id", key: actor.user_id };
+        u.due("task", Cols { alias: "t", due_on: "t.due_on", title: "t.title" }, &tasks, "t.done_on IS NULL AND t.due_on <= ", &horizon);
         if matches!(actor.role, Role::Supervisor | Role::Manager) {
-            u.due(
-                "approval",
-                &format!("{CHILD_COLS}, a.requested_at AS due_on, a.kind AS title"),
-                &Source::Joined(events_of("mine c", "case_approvals a", "a", wide)),
-                "a.state = 'pending' AND a.requested_by <> ",
-                &actor.user_id.to_string(),
-                "a.requested_at",
-            );
+            let approvals = of("case_approvals a", "a", "a.org_id");
+            let cond = "a.state = 'pending' AND a.requested_by <> ";
+            u.due("approval", Cols { alias: "a", due_on: "a.requested_at", title: "a.kind" }, &approvals, cond, &actor.user_id.to_string());
         }
         let (mut due, mut pending_approvals) = (Vec::new(), Vec::new());
-        for r in u.q.query().fetch_all(&self.pool).await? {
-            let what = r.text("what")?;
-            let item = due_item(&r, &what, khmer)?;
-            if what == "approval" {
+        let items = u.finish().query().fetch_one(&self.pool).await?.opt_text("items")?;
+        for item in due_items(items.as_deref(), khmer)? {
+            if item.what == "approval" {
                 pending_approvals.push(item);
             } else {
                 due.push(item);
@@ -151,7 +172,7 @@ impl Store {
         pending_approvals.sort_by(|a, b| a.due_on.cmp(&b.due_on));
 
         let mut q = match scope {
-            // An organisation's cases through their own index (see `Source::OrgCases`).
+            // An organisation's cases through their own index (`cases_org_stage` holds the risk).
             ListScope::Org(org) => {
                 let mut q = Sql::new("SELECT k.stage, k.risk_level, COUNT(*) AS n FROM cases k WHERE k.org_id = ");
                 q.bind_text(org.to_string());
@@ -195,28 +216,37 @@ impl Store {
         }
         let scope = list_scope(actor, Action::ListChildren);
         let today = today.to_string();
-        // The scope's children once, then each count looks their events up (see `with_mine`).
-        let counts: [(&str, &str, String, bool); 3] = [
-            ("open", "c.assigned_worker_id", format!("{} AND k.closed_on IS NULL", events_of("mine c", "cases k", "k", false)), false),
-            (
-                "visits",
-                "c.assigned_worker_id",
-                format!("{} AND f.done_on IS NULL AND f.due_on < ", events_of("mine c", "follow_up_visits f", "f", false)),
-                true,
-            ),
-            (
-                "approvals",
-                "a.requested_by",
-                format!("{} AND a.state = 'pending'", events_of("mine c", "case_approvals a", "a", false)),
-                false,
-            ),
+        // A team: its children once, then each count looks their events up (see `with_mine`).
+        // An organisation: its own indexes of open cases, visits and approvals, each row's
+        // child read for its worker.
+        let org = match scope {
+            ListScope::Org(org) => Some(org),
+            _ => None,
+        };
+        let counts = [
+            ("open", "c.assigned_worker_id", "cases k", "k", "k.closed_on IS NULL", false),
+            ("visits", "c.assigned_worker_id", "follow_up_visits f", "f", "f.done_on IS NULL AND f.due_on < ", true),
+            ("approvals", "a.requested_by", "case_approvals a", "a", "a.state = 'pending'", false),
         ];
-        let mut q = with_mine(&scope, "c.id, c.assigned_worker_id")?;
+        let mut q = if org.is_some() { Sql::new("") } else { with_mine(&scope, "c.id, c.assigned_worker_id")? };
         q.push("SELECT x.what, x.w, x.n, u.display_name FROM (");
-        for (i, (what, worker, from, dated)) in counts.iter().enumerate() {
+        for (i, (what, worker, table, alias, cond, dated)) in counts.into_iter().enumerate() {
             q.push(if i == 0 { "" } else { " UNION ALL " });
-            q.push(&format!("SELECT '{what}' AS what, {worker} AS w, COUNT(*) AS n FROM {from}"));
-            if *dated {
+            q.push(&format!("SELECT '{what}' AS what, {worker} AS w, COUNT(*) AS n FROM "));
+            match org {
+                Some(org) if worker.starts_with("c.") => {
+                    q.push(&format!("{table} CROSS JOIN children c WHERE {alias}.org_id = ")).bind_text(org.to_string());
+                    q.push(&format!(" AND c.id = {alias}.child_id"));
+                }
+                Some(org) => {
+                    q.push(&format!("{table} WHERE {alias}.org_id = ")).bind_text(org.to_string());
+                }
+                None => {
+                    q.push(&events_of("mine c", table, alias, false));
+                }
+            }
+            q.push(&format!(" AND {cond}"));
+            if dated {
                 q.bind_text(today.clone());
             }
             q.push(&format!(" GROUP BY {worker}"));
@@ -257,25 +287,26 @@ impl Store {
     }
 }
 
-fn name_of(r: &sqlx::any::AnyRow, khmer: bool) -> Result<String, StoreError> {
-    Ok(children::display_name(
-        &r.opt_text("family_name_km")?,
-        &r.opt_text("given_name_km")?,
-        &r.opt_text("family_name_latin")?,
-        &r.opt_text("given_name_latin")?,
-        khmer,
-    ))
-}
-
-fn due_item(r: &sqlx::any::AnyRow, what: &str, khmer: bool) -> Result<DueItem, StoreError> {
-    Ok(DueItem {
-        child_id: r.uuid("child_id")?,
-        case_number: r.text("case_number")?,
-        child_name: name_of(r, khmer)?,
-        what: what.to_string(),
-        title: r.opt_text("title")?,
-        due_on: r.opt_text("due_on")?.unwrap_or_default(),
-    })
+/// The items of `Union`'s JSON text (arrays in `ITEM`'s order).
+fn due_items(items: Option<&str>, khmer: bool) -> Result<Vec<DueItem>, StoreError> {
+    let Some(items) = items else { return Ok(Vec::new()) };
+    let rows: Vec<[Option<String>; 9]> = serde_json::from_str(items).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    rows.into_iter()
+        .map(|[what, child, number, fkm, gkm, fl, gl, due_on, title]| {
+            let child_id = child
+                .as_deref()
+                .and_then(|c| Uuid::parse_str(c).ok())
+                .ok_or_else(|| StoreError::Corrupt("due item without a child".into()))?;
+            Ok(DueItem {
+                child_id,
+                case_number: number.unwrap_or_default(),
+                child_name: children::display_name(&fkm, &gkm, &fl, &gl, khmer),
+                what: what.unwrap_or_default(),
+                title,
+                due_on: due_on.unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 /// `FROM … WHERE` joining children to one of their event tables (`table` with `alias`), ready
