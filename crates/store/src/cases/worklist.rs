@@ -135,9 +135,21 @@ impl Store {
             ListScope::Org(org) => Some(org),
             _ => None,
         };
-        let start = if wide || org.is_some() { Sql::new("") } else { with_mine(&scope, "c.id")? };
+        let start = if wide || org.is_some() {
+            Sql::new("")
+        } else {
+            // The scope's open cases once, for the three parts on cases (each walked the whole
+            // scope: three times a thousand lookups for a supervisor, ~2 ms each on PostgreSQL).
+            let mut q = with_mine(&scope, "c.id")?;
+            q.push(
+                ", open_cases AS MATERIALIZED (SELECT k.child_id, k.first_contact_on, k.closed_on, k.first_contact_due, \
+                 k.reassessment_due, k.plan_review_due FROM mine c CROSS JOIN cases k WHERE k.child_id = c.id AND k.closed_on IS NULL) ",
+            );
+            q
+        };
         let of = |table: &'static str, alias: &str, column: &'static str| match org {
             Some(org) => Source::org(table, column, org),
+            None if table == "cases k" && !wide => Source::Joined("open_cases k WHERE 1 = 1".into()),
             None => Source::Joined(events_of("mine c", table, alias, wide)),
         };
         let mut u = Union::new(start, self.backend);
@@ -229,7 +241,9 @@ impl Store {
             ("approvals", "a.requested_by", "case_approvals a", "a", "a.state = 'pending'", false),
         ];
         let mut q = if org.is_some() { Sql::new("") } else { with_mine(&scope, "c.id, c.assigned_worker_id")? };
-        q.push("SELECT x.what, x.w, x.n, u.display_name FROM (");
+        // The workers' names one lookup each: as a join, PostgreSQL hashed all 10,000 users of the
+        // nation to name a team's eight (6 of a supervisor team view's 13 ms).
+        q.push("SELECT x.what, x.w, x.n, (SELECT u.display_name FROM users u WHERE u.id = x.w) AS display_name FROM (");
         for (i, (what, worker, table, alias, cond, dated)) in counts.into_iter().enumerate() {
             q.push(if i == 0 { "" } else { " UNION ALL " });
             q.push(&format!("SELECT '{what}' AS what, {worker} AS w, COUNT(*) AS n FROM "));
@@ -265,7 +279,7 @@ impl Store {
             }
             other => scope_sql(&mut q, other.clone(), "o")?,
         }
-        q.push(" GROUP BY t.owner_id) AS x LEFT JOIN users u ON u.id = x.w");
+        q.push(" GROUP BY t.owner_id) AS x");
         let mut rows: BTreeMap<Uuid, TeamRow> = BTreeMap::new();
         for r in q.query().fetch_all(&self.pool).await? {
             let Some(w) = r.opt_uuid("w")? else { continue };
