@@ -55,9 +55,10 @@ for _ in $(seq 100); do curl -sf http://127.0.0.1:18080/healthz >/dev/null && br
 echo "server RSS at rest: $(( $(awk '/VmRSS/ {print $2}' /proc/$PID/status) / 1024 )) MB"
 H="Authorization: Bearer $KROUSAR_TOKEN"
 CHILD=$(curl -sf -H "$H" "http://127.0.0.1:18080/api/v1/children?limit=1" | sed -E 's/.*"id":"([0-9a-f-]{36})".*/\1/')
+wanted() { [[ -z "${BENCH_ONLY:-}" || "$1" =~ $BENCH_ONLY ]]; }
 run() {
   local name=$1 path=$2
-  [[ -z "${BENCH_ONLY:-}" || "$name" =~ $BENCH_ONLY ]] || return 0
+  wanted "$name" || return 0
   printf '%-34s ' "$name"
   wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/p95.lua "http://127.0.0.1:18080$path" | grep RESULT | cut -d' ' -f2-
 }
@@ -91,7 +92,7 @@ if [ -n "${BENCH_SUPERVISOR:-}" ] && ST=$($BIN --database-url "$DB" token create
   KROUSAR_TOKEN=$ST run "supervisor home page"  "/"
   KROUSAR_TOKEN=$ST run "supervisor child list" "/children"
 fi
-if [[ -z "${BENCH_ONLY:-}" || "duplicate check" =~ $BENCH_ONLY ]]; then
+if wanted "duplicate check"; then
   printf '%-34s ' "duplicate check (new child)"
   wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-
   printf '%-34s ' "duplicate check, 1 connection"

@@ -94,10 +94,14 @@ impl Source {
             }
         }
     }
+}
 
-    /// An organisation's rows of `table` (`"cases k"`, alias `k`).
-    fn org(table: &'static str, column: &'static str, org: Uuid) -> Source {
-        Source::Keyed { table, column, key: org }
+/// The organisation of a manager's scope: its worklist and team view read the organisation's
+/// own indexes of cases, visits and approvals instead of walking its children.
+fn org_of(scope: &ListScope) -> Option<Uuid> {
+    match scope {
+        ListScope::Org(org) => Some(*org),
+        _ => None,
     }
 }
 
@@ -131,10 +135,7 @@ impl Store {
         let wide = scope == ListScope::Everything;
         // A manager's organisation: its own indexes of cases, visits and approvals; a caseload
         // or a team: its children (`mine`), each one's events looked up.
-        let org = match scope {
-            ListScope::Org(org) => Some(org),
-            _ => None,
-        };
+        let org = org_of(&scope);
         let start = if wide || org.is_some() {
             Sql::new("")
         } else {
@@ -147,15 +148,20 @@ impl Store {
             );
             q
         };
-        let of = |table: &'static str, alias: &str, column: &'static str| match org {
-            Some(org) => Source::org(table, column, org),
-            None if table == "cases k" && !wide => Source::Joined("open_cases k WHERE 1 = 1".into()),
-            None => Source::Joined(events_of("mine c", table, alias, wide)),
+        let (visits, cases, approvals) = match org {
+            Some(key) => (
+                Source::Keyed { table: "follow_up_visits f", column: "f.org_id", key },
+                Source::Keyed { table: "cases k", column: "k.org_id", key },
+                Source::Keyed { table: "case_approvals a", column: "a.org_id", key },
+            ),
+            None => (
+                Source::Joined(events_of("mine c", "follow_up_visits f", "f", wide)),
+                Source::Joined(if wide { events_of("mine c", "cases k", "k", wide) } else { "open_cases k WHERE 1 = 1".into() }),
+                Source::Joined(events_of("mine c", "case_approvals a", "a", wide)),
+            ),
         };
         let mut u = Union::new(start, self.backend);
-        let visits = of("follow_up_visits f", "f", "f.org_id");
         u.due("visit", Cols { alias: "f", due_on: "f.due_on", title: "NULL" }, &visits, "f.done_on IS NULL AND f.due_on <= ", &horizon);
-        let cases = of("cases k", "k", "k.org_id");
         let parts = [
             ("first_contact", "k.first_contact_on IS NULL AND k.closed_on IS NULL AND k.first_contact_due <= ", "k.first_contact_due"),
             ("reassessment", "k.closed_on IS NULL AND k.reassessment_due <= ", "k.reassessment_due"),
@@ -167,7 +173,6 @@ impl Store {
         let tasks = Source::Keyed { table: "case_tasks t", column: "t.owner_id", key: actor.user_id };
         u.due("task", Cols { alias: "t", due_on: "t.due_on", title: "t.title" }, &tasks, "t.done_on IS NULL AND t.due_on <= ", &horizon);
         if matches!(actor.role, Role::Supervisor | Role::Manager) {
-            let approvals = of("case_approvals a", "a", "a.org_id");
             let cond = "a.state = 'pending' AND a.requested_by <> ";
             u.due("approval", Cols { alias: "a", due_on: "a.requested_at", title: "a.kind" }, &approvals, cond, &actor.user_id.to_string());
         }
@@ -231,24 +236,23 @@ impl Store {
         // A team: its children once, then each count looks their events up (see `with_mine`).
         // An organisation: its own indexes of open cases, visits and approvals, each row's
         // child read for its worker.
-        let org = match scope {
-            ListScope::Org(org) => Some(org),
-            _ => None,
-        };
+        let org = org_of(&scope);
+        // (kind, whose, table, alias, condition, ends with today's date, counted by the child's
+        // worker rather than by a column of the table)
         let counts = [
-            ("open", "c.assigned_worker_id", "cases k", "k", "k.closed_on IS NULL", false),
-            ("visits", "c.assigned_worker_id", "follow_up_visits f", "f", "f.done_on IS NULL AND f.due_on < ", true),
-            ("approvals", "a.requested_by", "case_approvals a", "a", "a.state = 'pending'", false),
+            ("open", "c.assigned_worker_id", "cases k", "k", "k.closed_on IS NULL", false, true),
+            ("visits", "c.assigned_worker_id", "follow_up_visits f", "f", "f.done_on IS NULL AND f.due_on < ", true, true),
+            ("approvals", "a.requested_by", "case_approvals a", "a", "a.state = 'pending'", false, false),
         ];
         let mut q = if org.is_some() { Sql::new("") } else { with_mine(&scope, "c.id, c.assigned_worker_id")? };
         // The workers' names one lookup each: as a join, PostgreSQL hashed all 10,000 users of the
         // nation to name a team's eight (6 of a supervisor team view's 13 ms).
         q.push("SELECT x.what, x.w, x.n, (SELECT u.display_name FROM users u WHERE u.id = x.w) AS display_name FROM (");
-        for (i, (what, worker, table, alias, cond, dated)) in counts.into_iter().enumerate() {
+        for (i, (what, worker, table, alias, cond, dated, by_child)) in counts.into_iter().enumerate() {
             q.push(if i == 0 { "" } else { " UNION ALL " });
             q.push(&format!("SELECT '{what}' AS what, {worker} AS w, COUNT(*) AS n FROM "));
             match org {
-                Some(org) if worker.starts_with("c.") => {
+                Some(org) if by_child => {
                     q.push(&format!("{table} CROSS JOIN children c WHERE {alias}.org_id = ")).bind_text(org.to_string());
                     q.push(&format!(" AND c.id = {alias}.child_id"));
                 }
