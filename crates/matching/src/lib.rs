@@ -8,6 +8,7 @@
 mod khmer;
 mod latin;
 pub mod person;
+pub mod place;
 
 pub use khmer::{fold_digits, is_khmer, khmer_key};
 pub use latin::{latin_key, plain_key};

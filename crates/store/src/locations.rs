@@ -1,6 +1,7 @@
 //! Places of the gazetteer in the database: loading a release, searching, and address paths.
 //! A new release adds and renames places but never deletes one, so no recorded address breaks.
 
+use krousar_match::place::{UNIT_WORDS_KM, UNIT_WORDS_LATIN};
 use crate::audit::{self, Entry, Who};
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
@@ -43,11 +44,6 @@ pub struct ImportSummary {
     pub retired: usize,
 }
 
-/// Words naming the kind of unit, which people add or leave out ("Srok Mongkol Borey",
-/// "ខេត្តបាត់ដំបង"): not part of the name for search.
-const UNIT_WORDS_LATIN: &[&str] =
-    &["province", "capital", "municipality", "krong", "khan", "srok", "district", "commune", "khum", "sangkat", "phum", "village"];
-const UNIT_WORDS_KM: &[&str] = &["ខេត្ត", "រាជធានី", "ក្រុង", "ស្រុក", "ខណ្ឌ", "ឃុំ", "សង្កាត់", "ភូមិ"];
 
 /// Search keys of a place: its names, former names, and the names without unit words.
 pub fn place_keys(name_km: &str, name_latin: &str, former: &str) -> String {

@@ -1,0 +1,209 @@
+//! Addresses written as words, resolved onto the gazetteer: "ភ្នំពេញ / Phnom Penh" and "Toul
+//! Kork" become province 12 and its khan. Each level is looked for under the one above it
+//! (codes are hierarchical: a district's code starts with its province's), by Khmer or
+//! romanised name in any of its spellings. What cannot be settled is said exactly: an unknown
+//! name with the nearest names as suggestions, several places of one name with each of them,
+//! or a name found one level down (OSCaR workbooks often put a commune in the district column).
+
+use krousar_match::place::place_key;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    Province,
+    District,
+    Commune,
+    Village,
+}
+
+impl Level {
+    pub const ALL: [Level; 4] = [Level::Province, Level::District, Level::Commune, Level::Village];
+
+    pub fn code_len(self) -> usize {
+        match self {
+            Level::Province => 2,
+            Level::District => 4,
+            Level::Commune => 6,
+            Level::Village => 8,
+        }
+    }
+
+    pub fn of_code(code: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.code_len() == code.len())
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Province => "province",
+            Level::District => "district",
+            Level::Commune => "commune",
+            Level::Village => "village",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceEntry {
+    pub code: String,
+    pub name_km: String,
+    pub name_latin: String,
+}
+
+/// The gazetteer, keyed for resolving written names.
+#[derive(Debug, Default)]
+pub struct Places {
+    entries: Vec<PlaceEntry>,
+    by_code: HashMap<String, usize>,
+    /// (level, name key) → entries.
+    by_key: HashMap<(Level, String), Vec<usize>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlaceProblem {
+    /// No place of that name under the place above; the nearest names, best first.
+    Unknown { level: Level, value: String, suggestions: Vec<String> },
+    /// Several places of that name; each of them.
+    Ambiguous { level: Level, value: String, candidates: Vec<String> },
+    /// Not a place of this level, but exactly one place of that name one level down.
+    WrongLevel { level: Level, value: String, found: String },
+}
+
+impl PlaceProblem {
+    /// The code a user may accept instead of what was written, if there is one clear choice.
+    pub fn fix(&self) -> Option<&str> {
+        match self {
+            PlaceProblem::Unknown { suggestions, .. } if suggestions.len() == 1 => Some(&suggestions[0]),
+            PlaceProblem::WrongLevel { found, .. } => Some(found),
+            _ => None,
+        }
+    }
+
+    pub fn level(&self) -> Level {
+        match self {
+            PlaceProblem::Unknown { level, .. } | PlaceProblem::Ambiguous { level, .. } | PlaceProblem::WrongLevel { level, .. } => *level,
+        }
+    }
+}
+
+/// The deepest place settled, and what stopped it going deeper.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resolution {
+    pub code: Option<String>,
+    pub problem: Option<PlaceProblem>,
+}
+
+/// How close two keys must be for a name to be suggested.
+const SUGGEST: f64 = 0.84;
+
+impl Places {
+    pub fn new(entries: Vec<PlaceEntry>) -> Places {
+        let mut p = Places { entries, ..Places::default() };
+        for (i, e) in p.entries.iter().enumerate() {
+            p.by_code.insert(e.code.clone(), i);
+            let Some(level) = Level::of_code(&e.code) else { continue };
+            for key in [place_key(&e.name_km), place_key(&e.name_latin)] {
+                if !key.is_empty() {
+                    let list = p.by_key.entry((level, key)).or_default();
+                    if !list.contains(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+        p
+    }
+
+    pub fn get(&self, code: &str) -> Option<&PlaceEntry> {
+        self.by_code.get(code).map(|i| &self.entries[*i])
+    }
+
+    /// "Khmer / Latin (code)", for reports.
+    pub fn label(&self, code: &str) -> String {
+        match self.get(code) {
+            Some(e) => format!("{} / {} ({})", e.name_km, e.name_latin, e.code),
+            None => code.to_string(),
+        }
+    }
+
+    /// Places of `level` under `parent` named `value` (any of its "/"-separated forms).
+    fn named(&self, level: Level, parent: Option<&str>, value: &str) -> Vec<usize> {
+        let mut found: Vec<usize> = Vec::new();
+        for form in value.split('/').map(str::trim).filter(|f| !f.is_empty()) {
+            for &i in self.by_key.get(&(level, place_key(form))).into_iter().flatten() {
+                if parent.is_none_or(|p| self.entries[i].code.starts_with(p)) && !found.contains(&i) {
+                    found.push(i);
+                }
+            }
+        }
+        found.sort_by(|a, b| self.entries[*a].code.cmp(&self.entries[*b].code));
+        found
+    }
+
+    /// Names of `level` under `parent` that look like `value`, best first.
+    fn near(&self, level: Level, parent: Option<&str>, value: &str) -> Vec<String> {
+        let forms: Vec<String> = value.split('/').map(place_key).filter(|k| !k.is_empty()).collect();
+        let mut scored: Vec<(f64, &str)> = Vec::new();
+        for ((l, key), list) in &self.by_key {
+            if *l != level {
+                continue;
+            }
+            let score = forms.iter().map(|f| strsim::jaro_winkler(f, key)).fold(0.0, f64::max);
+            if score >= SUGGEST {
+                for &i in list {
+                    let code = self.entries[i].code.as_str();
+                    if parent.is_none_or(|p| code.starts_with(p)) && !scored.iter().any(|(_, c)| *c == code) {
+                        scored.push((score, code));
+                    }
+                }
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        // One clear best is a suggestion; a tie is a list to choose from.
+        if scored.len() > 1 && scored[0].0 > scored[1].0 + 0.05 {
+            scored.truncate(1);
+        }
+        scored.into_iter().take(5).map(|(_, c)| c.to_string()).collect()
+    }
+
+    /// Resolve an address given as names (any may be blank), province first.
+    pub fn resolve(&self, names: [Option<&str>; 4]) -> Resolution {
+        let mut parent: Option<String> = None;
+        for (level, value) in Level::ALL.into_iter().zip(names) {
+            let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { continue };
+            // A code written instead of a name.
+            let digits = krousar_domain::text::ascii_digits(value);
+            if let Some(i) = self.by_code.get(&digits).filter(|_| Level::of_code(&digits) == Some(level)) {
+                let code = &self.entries[*i].code;
+                if parent.as_deref().is_none_or(|p| code.starts_with(p)) {
+                    parent = Some(code.clone());
+                    continue;
+                }
+            }
+            let found = self.named(level, parent.as_deref(), value);
+            match found.as_slice() {
+                [one] => parent = Some(self.entries[*one].code.clone()),
+                [] => {
+                    let deeper = Level::ALL.into_iter().filter(|l| *l > level).find_map(|l| {
+                        let f = self.named(l, parent.as_deref(), value);
+                        (f.len() == 1).then(|| self.entries[f[0]].code.clone())
+                    });
+                    let problem = match deeper {
+                        Some(found) => PlaceProblem::WrongLevel { level, value: value.to_string(), found },
+                        None => PlaceProblem::Unknown {
+                            level,
+                            value: value.to_string(),
+                            suggestions: self.near(level, parent.as_deref(), value),
+                        },
+                    };
+                    return Resolution { code: parent, problem: Some(problem) };
+                }
+                many => {
+                    let candidates = many.iter().map(|i| self.entries[*i].code.clone()).collect();
+                    let problem = PlaceProblem::Ambiguous { level, value: value.to_string(), candidates };
+                    return Resolution { code: parent, problem: Some(problem) };
+                }
+            }
+        }
+        Resolution { code: parent, problem: None }
+    }
+}

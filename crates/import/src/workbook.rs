@@ -1,0 +1,238 @@
+//! A workbook as the importer sees it: sheets of rows of plain cells, read from XLSX or CSV
+//! bytes within limits. Workbooks come from outside and may be hostile: a zip bomb is measured
+//! by actually inflating each part (declared sizes can lie) before calamine reads anything, rows
+//! and columns are counted while cells stream in, and every refusal says why in words a user
+//! can act on (`ReadError::key`).
+
+use calamine::{DataRef, Reader, SheetVisible, Xlsx};
+use chrono::NaiveDate;
+use std::io::{Cursor, Read};
+
+/// The largest upload accepted (a 100,000-row workbook is about 10 MB).
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+/// All parts of an XLSX together, inflated.
+pub const MAX_INFLATED_BYTES: u64 = 768 * 1024 * 1024;
+/// Parts of a zip: a workbook has a few dozen.
+const MAX_ZIP_ENTRIES: usize = 2_000;
+/// Rows per sheet (header included).
+pub const MAX_ROWS: u32 = 250_000;
+/// Columns per sheet.
+pub const MAX_COLUMNS: u32 = 256;
+/// Excel's own limit for one cell; longer text was not made by a spreadsheet.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    Bool(bool),
+    /// A spreadsheet error value (#N/A, #REF!…), kept as written.
+    Error(String),
+}
+
+impl Cell {
+    /// The cell as the user sees it, for reports.
+    pub fn shown(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.to_string(),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+            Cell::Error(e) => e.clone(),
+        }
+    }
+
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// One row: its cells by column (0-based), left to right, blanks left out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Row {
+    /// The row number the user sees (1-based).
+    pub number: u32,
+    pub cells: Vec<(u32, Cell)>,
+}
+
+impl Row {
+    pub fn get(&self, column: u32) -> Option<&Cell> {
+        self.cells.iter().find(|(c, _)| *c == column).map(|(_, v)| v)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    pub hidden: bool,
+    /// Rows with at least one cell, top to bottom.
+    pub rows: Vec<Row>,
+    /// Cells holding a formula (row, column; 1-based row): their cached value is what is read.
+    pub formulas: Vec<(u32, u32)>,
+    /// Merged ranges ((first row, first column), (last row, last column)); rows 1-based.
+    pub merged: Vec<((u32, u32), (u32, u32))>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Workbook {
+    pub sheets: Vec<Sheet>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReadError {
+    #[error("the file is larger than {MAX_FILE_BYTES} bytes")]
+    FileTooLarge,
+    #[error("the file is neither an XLSX workbook nor a CSV file")]
+    NotAWorkbook,
+    #[error("the workbook inflates to more than {MAX_INFLATED_BYTES} bytes (a zip bomb?)")]
+    Inflates,
+    #[error("the workbook is encrypted")]
+    Encrypted,
+    #[error("sheet {0} has more than {MAX_ROWS} rows")]
+    TooManyRows(String),
+    #[error("sheet {0} has more than {MAX_COLUMNS} columns")]
+    TooManyColumns(String),
+    #[error("sheet {sheet}, row {row}: a cell longer than {MAX_CELL_CHARS} characters")]
+    CellTooLong { sheet: String, row: u32 },
+    #[error("the CSV file is not UTF-8 text")]
+    NotUtf8,
+    #[error("the workbook is damaged: {0}")]
+    Damaged(String),
+}
+
+impl ReadError {
+    /// The message key shown to the user (`import-read-*`).
+    pub fn key(&self) -> &'static str {
+        match self {
+            ReadError::FileTooLarge => "import-read-too-large",
+            ReadError::NotAWorkbook => "import-read-not-workbook",
+            ReadError::Inflates => "import-read-inflates",
+            ReadError::Encrypted => "import-read-encrypted",
+            ReadError::TooManyRows(_) => "import-read-too-many-rows",
+            ReadError::TooManyColumns(_) => "import-read-too-many-columns",
+            ReadError::CellTooLong { .. } => "import-read-cell-too-long",
+            ReadError::NotUtf8 => "import-read-not-utf8",
+            ReadError::Damaged(_) => "import-read-damaged",
+        }
+    }
+}
+
+/// Read a workbook: XLSX when the bytes are a zip, otherwise CSV (one sheet named after the file,
+/// without its extension).
+pub fn read(file_name: &str, bytes: &[u8]) -> Result<Workbook, ReadError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ReadError::FileTooLarge);
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return read_xlsx(bytes);
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        // An old .xls or an encrypted OOXML file: both are compound documents.
+        return Err(ReadError::NotAWorkbook);
+    }
+    let stem = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+    crate::csv_sheet::read(stem, bytes).map(|sheet| Workbook { sheets: vec![sheet] })
+}
+
+/// Inflate every part to nowhere, counting: the true size, whatever the zip declares.
+fn measure_zip(bytes: &[u8]) -> Result<(), ReadError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Damaged(e.to_string()))?;
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return Err(ReadError::Inflates);
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(|e| match e {
+            zip::result::ZipError::UnsupportedArchive(m) if m.contains("encrypt") => ReadError::Encrypted,
+            e => ReadError::Damaged(e.to_string()),
+        })?;
+        if entry.encrypted() {
+            return Err(ReadError::Encrypted);
+        }
+        let allowed = MAX_INFLATED_BYTES - total;
+        let n = std::io::copy(&mut entry.take(allowed + 1), &mut std::io::sink()).map_err(|e| ReadError::Damaged(e.to_string()))?;
+        total += n;
+        if total > MAX_INFLATED_BYTES {
+            return Err(ReadError::Inflates);
+        }
+    }
+    Ok(())
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Workbook, ReadError> {
+    measure_zip(bytes)?;
+    let damaged = |e: calamine::XlsxError| ReadError::Damaged(e.to_string());
+    let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(damaged)?;
+    let metadata = xlsx.sheets_metadata().to_vec();
+    let mut sheets = Vec::new();
+    for meta in metadata.into_iter().filter(|m| m.typ == calamine::SheetType::WorkSheet) {
+        let merged = xlsx
+            .merge_cells_by_sheet_name(&meta.name)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| ((d.start.0 + 1, d.start.1), (d.end.0 + 1, d.end.1)))
+            .collect();
+        let mut sheet = Sheet { name: meta.name.clone(), hidden: meta.visible != SheetVisible::Visible, merged, ..Sheet::default() };
+        let mut reader = xlsx.worksheet_cells_reader(&meta.name).map_err(damaged)?;
+        while let Some(formula) = reader.next_cell_with_formula().map_err(damaged)? {
+            let (row, col) = formula.pos;
+            if row >= MAX_ROWS {
+                return Err(ReadError::TooManyRows(meta.name));
+            }
+            if col >= MAX_COLUMNS {
+                return Err(ReadError::TooManyColumns(meta.name));
+            }
+            let value = cell_of(&formula.value);
+            if let Cell::Text(s) = &value {
+                if s.chars().count() > MAX_CELL_CHARS {
+                    return Err(ReadError::CellTooLong { sheet: meta.name, row: row + 1 });
+                }
+            }
+            if formula.formula.as_ref().is_some_and(|f| !f.is_empty()) {
+                sheet.formulas.push((row + 1, col));
+            }
+            if value.is_blank() {
+                continue;
+            }
+            match sheet.rows.last_mut() {
+                Some(last) if last.number == row + 1 => last.cells.push((col, value)),
+                _ => sheet.rows.push(Row { number: row + 1, cells: vec![(col, value)] }),
+            }
+        }
+        for row in &mut sheet.rows {
+            row.cells.sort_by_key(|(c, _)| *c);
+        }
+        sheet.rows.sort_by_key(|r| r.number);
+        sheets.push(sheet);
+    }
+    Ok(Workbook { sheets })
+}
+
+fn cell_of(v: &DataRef<'_>) -> Cell {
+    match v {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text((*s).to_string()),
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(d) => match crate::dates::from_serial(d.as_f64()) {
+            Some(date) if d.is_datetime() => Cell::Date(date),
+            _ => Cell::Number(d.as_f64()),
+        },
+        DataRef::DateTimeIso(s) => {
+            NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map(Cell::Date).unwrap_or_else(|_| Cell::Text(s.clone()))
+        }
+        DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
+    }
+}
