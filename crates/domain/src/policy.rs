@@ -32,6 +32,8 @@ pub enum Action {
     ViewRci,
     EditRci,
     ManageUsers,
+    /// Bring an organisation's records in from workbooks, or take them all out (its archive).
+    ImportRecords,
     ViewAudit,
     ManageOrgs,
     ViewAggregates,
@@ -65,7 +67,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -79,6 +81,7 @@ impl Action {
         Action::ViewRci,
         Action::EditRci,
         Action::ManageUsers,
+        Action::ImportRecords,
         Action::ViewAudit,
         Action::ManageOrgs,
         Action::ViewAggregates,
@@ -259,6 +262,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::ManageUsers | Action::ViewAudit, Target::Organisation(org)) => {
             allow(role == SystemAdmin || (role == OrgAdmin && org == actor.org_id))
         }
+        (Action::ImportRecords, Target::Organisation(org)) => allow(role == OrgAdmin && org == actor.org_id),
         (Action::ManageOrgs, _) => allow(role == SystemAdmin),
         (Action::ListCarers, Target::Organisation(org)) => {
             allow(matches!(role, SocialWorker | Supervisor | Manager | Intake) && org == actor.org_id)

@@ -43,6 +43,19 @@ const CHILD_COLUMNS: [&str; 27] = [
     "version",
 ];
 
+/// A child to insert: its fields, its worker (user, team) if assigned, and its area (a
+/// commune, district or province code) when its address is coarser than a village.
+pub struct Placed<'a> {
+    pub fields: &'a ChildFields,
+    pub worker: Option<(uuid::Uuid, Option<uuid::Uuid>)>,
+    pub area_code: Option<&'a str>,
+}
+
+/// The first `k` digits of a place code (its commune, district or province), when it has them.
+fn area_cut(code: Option<&str>, k: usize) -> Value {
+    opt_text(code.filter(|c| c.len() >= k).map(|c| c[..k].to_string()))
+}
+
 /// id → seq of the rows an insert returned.
 fn seqs(rows: &[sqlx::any::AnyRow]) -> Result<HashMap<String, i64>, StoreError> {
     rows.iter().map(|r| Ok((r.text("id")?, r.int("seq")?))).collect()
@@ -60,6 +73,14 @@ impl BulkLoad {
         if workers.len() != children.len() {
             return Err(StoreError::Config("bulk insert: one worker per child".into()));
         }
+        let placed: Vec<Placed> =
+            children.iter().zip(workers).map(|(fields, w)| Placed { fields, worker: Some((w.user_id, w.team_id)), area_code: None }).collect();
+        self.children_placed(actor, &placed).await
+    }
+
+    /// Insert children into the actor's organisation, each with its worker (and team) if it has
+    /// one and its area when its address is coarser than a village. Returns their ids.
+    pub async fn children_placed(&mut self, actor: &Actor, children: &[Placed<'_>]) -> Result<Vec<uuid::Uuid>, StoreError> {
         if children.is_empty() {
             return Ok(Vec::new());
         }
@@ -77,15 +98,16 @@ impl BulkLoad {
         let rows: Vec<Vec<Value>> = children
             .iter()
             .enumerate()
-            .map(|(n, f)| {
+            .map(|(n, p)| {
+                let f = p.fields;
                 let v = &f.village_code;
-                let cut = |k: usize| opt_text(v.as_ref().map(|c| c[..k].to_string()));
+                let cut = |k: usize| area_cut(v.as_deref().or(p.area_code), k);
                 vec![
                     text(ids[n].to_string()),
                     text(org.clone()),
                     text(format!("{code}-{:06}", first + n as i64)),
-                    text(workers[n].user_id.to_string()),
-                    opt_text(workers[n].team_id.map(|t| t.to_string())),
+                    opt_text(p.worker.map(|w| w.0.to_string())),
+                    opt_text(p.worker.and_then(|w| w.1).map(|t| t.to_string())),
                     opt_text(f.given_name_km.clone()),
                     opt_text(f.family_name_km.clone()),
                     opt_text(f.given_name_latin.clone()),
@@ -114,7 +136,7 @@ impl BulkLoad {
         let returned = insert_rows_returning(&mut self.tx, self.backend, "children", &CHILD_COLUMNS, &rows, "id, seq").await?;
         let seqs = seqs(&returned)?;
         let indexed: Vec<(i64, String)> =
-            children.iter().zip(&ids).map(|(f, id)| (seqs[&id.to_string()], crate::children::search_keys(f))).collect();
+            children.iter().zip(&ids).map(|(p, id)| (seqs[&id.to_string()], crate::children::search_keys(p.fields))).collect();
         search_index::write_many(&mut self.tx, self.backend, Index::Children, &indexed).await?;
         let detail = json!({"count": children.len(), "first_case_number": format!("{code}-{first:06}")});
         audit::append(&mut self.tx, actor.into(), Entry { action: "child.bulk_create", record_type: "child", record_id: None, detail })
@@ -125,15 +147,25 @@ impl BulkLoad {
     /// Insert households (with members), each linked to the child at the same position.
     /// Returns their ids, in order.
     pub async fn households(&mut self, actor: &Actor, households: &[(HouseholdFields, uuid::Uuid)]) -> Result<Vec<uuid::Uuid>, StoreError> {
+        let placed: Vec<(&HouseholdFields, Option<&str>)> = households.iter().map(|(f, _)| (f, None)).collect();
+        let ids = self.households_placed(actor, &placed).await?;
+        let links: Vec<Vec<Value>> = ids.iter().zip(households).map(|(id, (_, child))| vec![text(id.to_string()), text(child.to_string())]).collect();
+        insert_rows(&mut self.tx, self.backend, "household_children", &["household_id", "child_id"], &links).await?;
+        Ok(ids)
+    }
+
+    /// Insert households (with members), each with its area when its address is coarser than a
+    /// village. Returns their ids, in order.
+    pub async fn households_placed(&mut self, actor: &Actor, households: &[(&HouseholdFields, Option<&str>)]) -> Result<Vec<uuid::Uuid>, StoreError> {
         if households.is_empty() {
             return Ok(Vec::new());
         }
         let (org, now, by) = (actor.org_id.to_string(), now_text(), actor.user_id.to_string());
         let ids: Vec<uuid::Uuid> = households.iter().map(|_| new_id()).collect();
-        let (mut rows, mut links, mut members) = (Vec::new(), Vec::new(), Vec::new());
-        for ((f, child), id) in households.iter().zip(&ids) {
+        let (mut rows, mut members) = (Vec::new(), Vec::new());
+        for ((f, area), id) in households.iter().zip(&ids) {
             let v = &f.village_code;
-            let cut = |k: usize| opt_text(v.as_ref().map(|c| c[..k].to_string()));
+            let cut = |k: usize| area_cut(v.as_deref().or(*area), k);
             rows.push(vec![
                 text(id.to_string()),
                 text(org.clone()),
@@ -148,7 +180,6 @@ impl BulkLoad {
                 text(now.clone()),
                 text(now.clone()),
             ]);
-            links.push(vec![text(id.to_string()), text(child.to_string())]);
             for (pos, m) in f.members.iter().enumerate() {
                 members.push(vec![
                     text(new_id().to_string()),
@@ -181,7 +212,6 @@ impl BulkLoad {
         let returned = insert_rows_returning(&mut self.tx, self.backend, "households", &columns, &rows, "id, seq").await?;
         let seqs = seqs(&returned)?;
         let (tx, db) = (&mut self.tx, self.backend);
-        insert_rows(tx, db, "household_children", &["household_id", "child_id"], &links).await?;
         let member_columns =
             ["id", "household_id", "position", "name_km", "name_latin", "relationship", "sex", "birth_year", "is_head", "phone"];
         insert_rows(tx, db, "household_members", &member_columns, &members).await?;

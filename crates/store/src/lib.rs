@@ -23,6 +23,7 @@ pub mod export_jobs;
 pub mod figures;
 pub mod gazetteer;
 pub mod households;
+pub mod imports;
 pub mod indicators;
 pub mod keyring;
 pub mod locations;

@@ -169,6 +169,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0026_org_events.sql"),
         postgres: include_str!("../migrations/postgres/0026_org_events.sql"),
     },
+    Migration {
+        version: 27,
+        name: "imports",
+        sqlite: include_str!("../migrations/sqlite/0027_imports.sql"),
+        postgres: include_str!("../migrations/postgres/0027_imports.sql"),
+    },
 ];
 
 impl Store {

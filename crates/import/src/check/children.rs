@@ -275,7 +275,7 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
             seen.insert(key, row.number);
         }
         if let (true, Some(fields), Ok(worker), Ok(household), Ok(case)) = (ok, fields, worker, household, case) {
-            plan.children.push(ChildPlan { row: row.number, external_id: id, fields, area_code: place.area_code, household, worker, case, extra });
+            plan.children.push(ChildPlan { sheet: m.name.clone(), row: row.number, external_id: id, fields, area_code: place.area_code, household, worker, case, extra });
         }
     }
     tick(m.rows.len() % 1000);

@@ -80,6 +80,7 @@ pub enum Worker {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChildPlan {
+    pub sheet: String,
     pub row: u32,
     pub external_id: String,
     pub fields: ChildFields,
