@@ -5,6 +5,7 @@ mod config;
 mod demo;
 mod demo_cases;
 mod demo_registers;
+mod import;
 mod keys;
 mod nation;
 mod nation_cases;
@@ -61,6 +62,9 @@ enum Command {
         #[command(flatten)]
         backups: backup::ScheduleArgs,
     },
+    /// Bring records in from a workbook (Krousar's template or OSCaR's): checked first, then
+    /// imported in one transaction (a second run creates nothing twice).
+    Import(import::ImportArgs),
     /// Make a consistent backup while Krousar runs (optionally encrypted with a passphrase).
     Backup(backup::BackupArgs),
     /// Check a backup and restore it (stop the servers first); what it replaces is kept.
@@ -287,6 +291,10 @@ async fn main() -> Result<()> {
             let s = store.import_places(Who::system(), &release, &places).await?;
             println!("added {}, renamed {}, unchanged {}, retired {}", s.added, s.renamed, s.unchanged, s.retired);
             Ok(())
+        }
+        Command::Import(args) => {
+            let store = Store::open(&database_url(&cli.database_url)).await?;
+            import::run(&store, args).await
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let store = Store::connect(&database_url(&cli.database_url)).await?;

@@ -216,7 +216,8 @@ pub fn template_headers(kind: SheetKind) -> Vec<(Field, &'static str, &'static s
         .into_iter()
         .filter(|c| c.field != Field::Extra && !matches!(c.field, Field::ReferralCategory))
         .map(|c| {
-            let km = c.headers.iter().find(|h| h.chars().any(|ch| ('\u{1780}'..='\u{17FF}').contains(&ch))).copied().unwrap_or(c.headers[0]);
+            let km =
+                c.headers.iter().find(|h| h.chars().any(|ch| ('\u{1780}'..='\u{17FF}').contains(&ch))).copied().unwrap_or(c.headers[0]);
             (c.field, c.headers[0], km)
         })
         .collect()

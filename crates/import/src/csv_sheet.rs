@@ -16,8 +16,7 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Sheet, ReadError> {
     if text.contains('\0') {
         return Err(ReadError::NotAWorkbook);
     }
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter(text)).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter(text)).from_reader(text.as_bytes());
     let mut sheet = Sheet { name: name.to_string(), ..Sheet::default() };
     // The line each record starts on, counted from its byte offset: the reader skips blank
     // lines (and its own line count with them), but a spreadsheet shows them as rows.

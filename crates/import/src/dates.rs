@@ -170,11 +170,7 @@ pub fn parse_text(text: &str, today: NaiveDate) -> Result<DateRead, DateError> {
         ([a, b, c], []) if c.len() == 4 || c.len() == 2 => {
             let (a, b) = (num(a)?, num(b)?);
             let year = if c.len() == 4 { num(c)? as i32 } else { century(num(c)?, today) };
-            let read = if a > 12 || b <= 12 {
-                (ymd(year, b, a)?, None)
-            } else {
-                (ymd(year, a, b)?, Some(Guess::MonthFirst))
-            };
+            let read = if a > 12 || b <= 12 { (ymd(year, b, a)?, None) } else { (ymd(year, a, b)?, Some(Guess::MonthFirst)) };
             Ok(match (read, c.len()) {
                 ((d, _), 2) => DateRead::Guess(d, Guess::TwoDigitYear),
                 ((d, Some(g)), _) => DateRead::Guess(d, g),
@@ -182,7 +178,13 @@ pub fn parse_text(text: &str, today: NaiveDate) -> Result<DateRead, DateError> {
             })
         }
         ([a, b], [m]) => {
-            let (day, year) = if a.len() == 4 { (num(b)?, num(a)?) } else if b.len() == 4 { (num(a)?, num(b)?) } else { return Err(DateError::Unreadable) };
+            let (day, year) = if a.len() == 4 {
+                (num(b)?, num(a)?)
+            } else if b.len() == 4 {
+                (num(a)?, num(b)?)
+            } else {
+                return Err(DateError::Unreadable);
+            };
             ymd(year as i32, *m, day).map(DateRead::Date)
         }
         // "March 2010": only the year is worth keeping as an estimate.
@@ -195,7 +197,9 @@ pub fn parse_text(text: &str, today: NaiveDate) -> Result<DateRead, DateError> {
 pub fn read_cell(cell: &Cell, today: NaiveDate) -> Result<DateRead, DateError> {
     match cell {
         Cell::Date(d) => Ok(DateRead::Date(*d)),
-        Cell::Number(n) if n.fract() == 0.0 && (1000.0..=9999.0).contains(n) && *n <= f64::from(today.year()) => Ok(DateRead::Year(*n as i32)),
+        Cell::Number(n) if n.fract() == 0.0 && (1000.0..=9999.0).contains(n) && *n <= f64::from(today.year()) => {
+            Ok(DateRead::Year(*n as i32))
+        }
         Cell::Number(n) => from_serial(*n).map(DateRead::Date).ok_or(DateError::Impossible),
         Cell::Text(t) => parse_text(t, today),
         _ => Err(DateError::Unreadable),

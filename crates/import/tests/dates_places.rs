@@ -9,7 +9,8 @@ use krousar_import::places::Places;
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
-const EN: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const EN: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 const KM: [&str; 12] = ["មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា", "វិច្ឆិកា", "ធ្នូ"];
 
 fn khmer_digits(s: &str) -> String {
@@ -129,7 +130,9 @@ fn oscar_style_addresses() {
     let p = places();
     let r = p.resolve([Some("ភ្នំពេញ / Phnom Penh"), Some("Khan Toul Kork"), None, None]);
     assert_eq!(r.code.as_deref(), Some("12"));
-    assert!(matches!(r.problem, Some(krousar_import::places::PlaceProblem::Unknown { ref suggestions, .. }) if suggestions == &["1204".to_string()]));
+    assert!(
+        matches!(r.problem, Some(krousar_import::places::PlaceProblem::Unknown { ref suggestions, .. }) if suggestions == &["1204".to_string()])
+    );
     let r = p.resolve([Some("Battambang"), Some("Sangkae"), None, None]);
     assert_eq!(r.code.as_deref(), Some("0208"));
     let r = p.resolve([Some("12"), Some("1204"), None, None]);

@@ -16,7 +16,8 @@ fn oscar_sample_report() {
     let wb = read("dev_tenant.xlsx", &bytes).unwrap();
     let places = common::places();
     let (users, usernames, imported) = (Vec::new(), HashSet::new(), HashSet::new());
-    let ctx = Context { today: common::today(), places: &places, users: &users, usernames: &usernames, imported: &imported, accept_fixes: false };
+    let ctx =
+        Context { today: common::today(), places: &places, users: &users, usernames: &usernames, imported: &imported, accept_fixes: false };
     let (plan, report) = check::check("dev_tenant.xlsx", &bytes, &wb, &ctx, &mut |_, _| {});
     let got: Vec<(Severity, &str, u32, &str, &str)> =
         report.problems.iter().map(|p| (p.severity, p.sheet.as_str(), p.row, p.column.as_str(), p.key.as_str())).collect();

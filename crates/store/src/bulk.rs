@@ -73,8 +73,11 @@ impl BulkLoad {
         if workers.len() != children.len() {
             return Err(StoreError::Config("bulk insert: one worker per child".into()));
         }
-        let placed: Vec<Placed> =
-            children.iter().zip(workers).map(|(fields, w)| Placed { fields, worker: Some((w.user_id, w.team_id)), area_code: None }).collect();
+        let placed: Vec<Placed> = children
+            .iter()
+            .zip(workers)
+            .map(|(fields, w)| Placed { fields, worker: Some((w.user_id, w.team_id)), area_code: None })
+            .collect();
         self.children_placed(actor, &placed).await
     }
 
@@ -149,14 +152,19 @@ impl BulkLoad {
     pub async fn households(&mut self, actor: &Actor, households: &[(HouseholdFields, uuid::Uuid)]) -> Result<Vec<uuid::Uuid>, StoreError> {
         let placed: Vec<(&HouseholdFields, Option<&str>)> = households.iter().map(|(f, _)| (f, None)).collect();
         let ids = self.households_placed(actor, &placed).await?;
-        let links: Vec<Vec<Value>> = ids.iter().zip(households).map(|(id, (_, child))| vec![text(id.to_string()), text(child.to_string())]).collect();
+        let links: Vec<Vec<Value>> =
+            ids.iter().zip(households).map(|(id, (_, child))| vec![text(id.to_string()), text(child.to_string())]).collect();
         insert_rows(&mut self.tx, self.backend, "household_children", &["household_id", "child_id"], &links).await?;
         Ok(ids)
     }
 
     /// Insert households (with members), each with its area when its address is coarser than a
     /// village. Returns their ids, in order.
-    pub async fn households_placed(&mut self, actor: &Actor, households: &[(&HouseholdFields, Option<&str>)]) -> Result<Vec<uuid::Uuid>, StoreError> {
+    pub async fn households_placed(
+        &mut self,
+        actor: &Actor,
+        households: &[(&HouseholdFields, Option<&str>)],
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
         if households.is_empty() {
             return Ok(Vec::new());
         }

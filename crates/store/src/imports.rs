@@ -48,7 +48,8 @@ impl Store {
     pub async fn import_known(&self, actor: &Actor) -> Result<Known, StoreError> {
         allowed(actor)?;
         let org = actor.org_id.to_string();
-        let keys = sqlx::query("SELECT kind, external_id, record_id FROM import_keys WHERE org_id = $1").bind(&org).fetch_all(&self.pool).await?;
+        let keys =
+            sqlx::query("SELECT kind, external_id, record_id FROM import_keys WHERE org_id = $1").bind(&org).fetch_all(&self.pool).await?;
         let mut imported = HashSet::with_capacity(keys.len());
         let mut staff_ids: HashMap<String, String> = HashMap::new();
         for r in &keys {
@@ -58,7 +59,8 @@ impl Store {
             }
             imported.insert((kind, ext));
         }
-        let rows = sqlx::query("SELECT id, username, display_name, role FROM users WHERE org_id = $1").bind(&org).fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query("SELECT id, username, display_name, role FROM users WHERE org_id = $1").bind(&org).fetch_all(&self.pool).await?;
         let users = rows
             .iter()
             .map(|r| {
@@ -102,14 +104,24 @@ impl Store {
             }
             let Some((score, found)) = self.candidates(&child.fields, None).await?.into_iter().next() else { continue };
             let what = if found.org_id == actor.org_id {
-                sqlx::query("SELECT case_number FROM children WHERE id = $1").bind(found.id.to_string()).fetch_one(&self.pool).await?.text("case_number")?
+                sqlx::query("SELECT case_number FROM children WHERE id = $1")
+                    .bind(found.id.to_string())
+                    .fetch_one(&self.pool)
+                    .await?
+                    .text("case_number")?
             } else {
                 elsewhere += 1;
                 String::new()
             };
             let at = At { sheet: child.sheet.clone(), row: child.row, column: String::new() };
             let key = if what.is_empty() { "imp-duplicate-elsewhere" } else { "imp-duplicate-existing" };
-            problems.push(Severity::Warning, &at, child.fields.given_name_latin.clone().or(child.fields.given_name_km.clone()).unwrap_or_default(), key)
+            problems
+                .push(
+                    Severity::Warning,
+                    &at,
+                    child.fields.given_name_latin.clone().or(child.fields.given_name_km.clone()).unwrap_or_default(),
+                    key,
+                )
                 .arg("record", what)
                 .arg("score", format!("{:.0}", score.score * 100.0));
         }
@@ -117,7 +129,8 @@ impl Store {
         let found = problems.list.len();
         report.problems.extend(problems.list);
         report.sort();
-        let detail = json!({"file": report.file_name, "children": plan.children.len(), "possible_duplicates": found, "other_orgs": elsewhere});
+        let detail =
+            json!({"file": report.file_name, "children": plan.children.len(), "possible_duplicates": found, "other_orgs": elsewhere});
         self.audit_read(actor.into(), Entry { action: "import.check", record_type: "import", record_id: None, detail }).await?;
         Ok(())
     }
@@ -152,7 +165,14 @@ impl Store {
         let mut keys: Vec<Vec<Value>> = Vec::new();
         let mut key = |kind: &str, ext: &str, id: Uuid, extra: &serde_json::Map<String, serde_json::Value>| {
             let extra = (!extra.is_empty()).then(|| serde_json::Value::Object(extra.clone()).to_string());
-            keys.push(vec![text(org.clone()), text(kind.to_string()), text(ext.to_string()), text(id.to_string()), text(import_id.to_string()), opt_text(extra)]);
+            keys.push(vec![
+                text(org.clone()),
+                text(kind.to_string()),
+                text(ext.to_string()),
+                text(id.to_string()),
+                text(import_id.to_string()),
+                opt_text(extra),
+            ]);
         };
 
         // Accounts, without a password.
@@ -189,7 +209,9 @@ impl Store {
             key(KIND_HOUSEHOLD, &h.external_id, id, &h.extra);
         }
         // Households of earlier imports that children of this file name.
-        for ext in plan.children.iter().filter_map(|c| c.household.as_ref()).filter(|e| !households.contains_key(*e)).collect::<HashSet<_>>() {
+        for ext in
+            plan.children.iter().filter_map(|c| c.household.as_ref()).filter(|e| !households.contains_key(*e)).collect::<HashSet<_>>()
+        {
             let r = sqlx::query("SELECT record_id FROM import_keys WHERE org_id = $1 AND kind = $2 AND external_id = $3")
                 .bind(&org)
                 .bind(KIND_HOUSEHOLD)
@@ -246,8 +268,12 @@ impl Store {
             insert_rows(&mut load.tx, load.backend, "import_keys", &columns, rows).await.map_err(|e| e.unique_as("external_id"))?;
         }
         let detail = json!({"file": report.file_name, "sha256": report.file_sha256, "layout": report.layout, "counts": report.counts});
-        audit::append(&mut load.tx, actor.into(), Entry { action: "import.apply", record_type: "import", record_id: Some(import_id.to_string()), detail })
-            .await?;
+        audit::append(
+            &mut load.tx,
+            actor.into(),
+            Entry { action: "import.apply", record_type: "import", record_id: Some(import_id.to_string()), detail },
+        )
+        .await?;
         load.commit().await?;
         Ok(import_id)
     }
@@ -282,5 +308,13 @@ fn imported_case(actor: &Actor, child: Uuid, intake: &krousar_domain::case::entr
     };
     let body = serde_json::to_string(intake).expect("domain values serialise");
     let entry = BulkEntry { id: new_id(), kind: "intake", on: intake.opened_on, body, author: actor.user_id };
-    BulkCase { case, opened_by: actor.user_id, placement_household: None, entries: vec![entry], approvals: Vec::new(), tasks: Vec::new(), visits: Vec::new() }
+    BulkCase {
+        case,
+        opened_by: actor.user_id,
+        placement_household: None,
+        entries: vec![entry],
+        approvals: Vec::new(),
+        tasks: Vec::new(),
+        visits: Vec::new(),
+    }
 }

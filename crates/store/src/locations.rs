@@ -1,12 +1,12 @@
 //! Places of the gazetteer in the database: loading a release, searching, and address paths.
 //! A new release adds and renames places but never deletes one, so no recorded address breaks.
 
-use krousar_match::place::{UNIT_WORDS_KM, UNIT_WORDS_LATIN};
 use crate::audit::{self, Entry, Who};
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
 use crate::gazetteer::{Level, Place};
 use crate::sql::Sql;
+use krousar_match::place::{UNIT_WORDS_KM, UNIT_WORDS_LATIN};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -43,7 +43,6 @@ pub struct ImportSummary {
     pub unchanged: usize,
     pub retired: usize,
 }
-
 
 /// Search keys of a place: its names, former names, and the names without unit words.
 pub fn place_keys(name_km: &str, name_latin: &str, former: &str) -> String {

@@ -89,11 +89,12 @@ async fn a_workbook_is_checked_imported_once_and_only_once() {
         assert_eq!(row.get::<Option<String>, _>(3).as_deref(), Some("2014-03-12"));
         assert!(row.get::<Option<String>, _>(4).unwrap().contains("blue"), "the unknown column is kept");
         // K-3's address stops at its district, and says so in the district column.
-        let district: Option<String> =
-            sqlx::query_scalar("SELECT c.district_code FROM children c JOIN import_keys k ON k.record_id = c.id WHERE k.external_id = 'K-3'")
-                .fetch_one(store.pool())
-                .await
-                .unwrap();
+        let district: Option<String> = sqlx::query_scalar(
+            "SELECT c.district_code FROM children c JOIN import_keys k ON k.record_id = c.id WHERE k.external_id = 'K-3'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
         assert_eq!(district.as_deref(), Some("0208"));
         assert_eq!(count(&store, "cases").await, 1);
         let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'import.apply' AND record_id = $1")
@@ -130,7 +131,10 @@ async fn an_import_that_fails_half_way_leaves_nothing() {
         let (children, users, keys) = (count(&store, "children").await, count(&store, "users").await, count(&store, "import_keys").await);
         let err = store.import_plan(&admin, &plan, &report, &mut |_, _| {}).await.unwrap_err();
         assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
-        assert_eq!((count(&store, "children").await, count(&store, "users").await, count(&store, "import_keys").await), (children, users, keys));
+        assert_eq!(
+            (count(&store, "children").await, count(&store, "users").await, count(&store, "import_keys").await),
+            (children, users, keys)
+        );
     }
 }
 
@@ -154,15 +158,21 @@ async fn oscar_sample_organisation_comes_in_whole_with_its_fixes_accepted() {
             let store = store.clone();
             let org = org.id.to_string();
             async move {
-                sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {t} WHERE org_id = $1"))).bind(org).fetch_one(store.pool()).await.unwrap()
+                sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {t} WHERE org_id = $1")))
+                    .bind(org)
+                    .fetch_one(store.pool())
+                    .await
+                    .unwrap()
             }
         };
         assert_eq!((n("users").await, n("households").await, n("children").await, n("cases").await), (1 + 9, 5, 8, 8));
-        let linked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM household_children hc JOIN households h ON h.id = hc.household_id WHERE h.org_id = $1")
-            .bind(org.id.to_string())
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
+        let linked: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM household_children hc JOIN households h ON h.id = hc.household_id WHERE h.org_id = $1",
+        )
+        .bind(org.id.to_string())
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
         assert_eq!(linked, 8, "every client is in the family its row names");
         // Imported accounts cannot sign in until an administrator sets a password.
         let maisy = store.user_by_username("maisy").await.unwrap();

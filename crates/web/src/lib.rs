@@ -8,6 +8,7 @@ pub mod case_work;
 pub mod charts;
 pub mod error;
 pub mod i18n;
+pub mod import_report;
 pub mod pages;
 pub mod pdf;
 pub mod security;

@@ -74,7 +74,8 @@ fn worker(row: &MappedRow, ctx: &Context, plan: &Plan, problems: &mut Problems) 
             let d = display.to_lowercase();
             d == n || d.split_whitespace().next() == Some(n.as_str())
         };
-        let mut found: Vec<Worker> = plan.staff.iter().filter(|s| matches(&s.display_name)).map(|s| Worker::Imported(s.external_id.clone())).collect();
+        let mut found: Vec<Worker> =
+            plan.staff.iter().filter(|s| matches(&s.display_name)).map(|s| Worker::Imported(s.external_id.clone())).collect();
         found.extend(ctx.users.iter().filter(|u| matches(&u.display_name) || u.username == n).map(|u| Worker::Existing(u.id)));
         found
     });
@@ -83,13 +84,20 @@ fn worker(row: &MappedRow, ctx: &Context, plan: &Plan, problems: &mut Problems) 
             if let Some(names) = names.filter(|n| !n.contains(&w)) {
                 let _ = names;
                 problems
-                    .push(Severity::Warning, &row.at(Field::WorkerName), row.text(Field::WorkerName).unwrap_or_default(), "imp-worker-mismatch")
+                    .push(
+                        Severity::Warning,
+                        &row.at(Field::WorkerName),
+                        row.text(Field::WorkerName).unwrap_or_default(),
+                        "imp-worker-mismatch",
+                    )
                     .arg("id", row.text(Field::WorkerId).unwrap_or_default());
             }
             Ok(w)
         }
         (Some(None), _) => {
-            problems.push(Severity::Error, &row.at(Field::WorkerId), row.text(Field::WorkerId).unwrap_or_default(), "imp-unknown-worker").fix("");
+            problems
+                .push(Severity::Error, &row.at(Field::WorkerId), row.text(Field::WorkerId).unwrap_or_default(), "imp-unknown-worker")
+                .fix("");
             if ctx.accept_fixes {
                 Ok(Worker::Nobody)
             } else {
@@ -129,7 +137,12 @@ fn household(row: &MappedRow, ctx: &Context, plan: &Plan, problems: &mut Problem
 }
 
 /// The case a row's referral columns open, if it has any.
-fn intake(row: &MappedRow, ctx: &Context, problems: &mut Problems, extra: &mut serde_json::Map<String, Value>) -> Result<Option<krousar_domain::case::entries::Intake>, ()> {
+fn intake(
+    row: &MappedRow,
+    ctx: &Context,
+    problems: &mut Problems,
+    extra: &mut serde_json::Map<String, Value>,
+) -> Result<Option<krousar_domain::case::entries::Intake>, ()> {
     let opened = row.cell(Field::OpenedOn).is_some();
     let (category, source) = (row.text(Field::ReferralCategory), row.text(Field::ReferralSource));
     if !opened && category.is_none() && source.is_none() {
@@ -145,7 +158,8 @@ fn intake(row: &MappedRow, ctx: &Context, problems: &mut Problems, extra: &mut s
     let source_code = match mapped {
         Some(s) => Some(s.code().to_string()),
         None => {
-            let (field, value) = if category.is_some() { (Field::ReferralCategory, category.clone()) } else { (Field::ReferralSource, source.clone()) };
+            let (field, value) =
+                if category.is_some() { (Field::ReferralCategory, category.clone()) } else { (Field::ReferralSource, source.clone()) };
             problems.push(Severity::Warning, &row.at(field), value.unwrap_or_default(), "imp-referral-other");
             Some("other".into())
         }
@@ -162,8 +176,15 @@ fn intake(row: &MappedRow, ctx: &Context, problems: &mut Problems, extra: &mut s
             return Err(());
         }
     };
-    let route = row.text(Field::Route).map(|r| values::route(&r).map(|r| r.code().to_string()).unwrap_or(r)).unwrap_or_else(|| "report".into());
-    let input = IntakeInput { route: Some(route), referral_source: source_code, opened_on, summary: row.text(Field::CaseSummary), immediate_safety: None };
+    let route =
+        row.text(Field::Route).map(|r| values::route(&r).map(|r| r.code().to_string()).unwrap_or(r)).unwrap_or_else(|| "report".into());
+    let input = IntakeInput {
+        route: Some(route),
+        referral_source: source_code,
+        opened_on,
+        summary: row.text(Field::CaseSummary),
+        immediate_safety: None,
+    };
     match input.validate(ctx.today) {
         Ok(intake) => Ok(Some(intake)),
         Err(invalid) => {
@@ -180,7 +201,12 @@ fn intake(row: &MappedRow, ctx: &Context, problems: &mut Problems, extra: &mut s
 fn identity(input: &ChildInput) -> String {
     let names = [&input.family_name_km, &input.given_name_km, &input.family_name_latin, &input.given_name_latin];
     let keys: Vec<String> = names.iter().filter_map(|n| n.as_deref()).map(krousar_match::place::place_key).collect();
-    format!("{}|{}|{}", keys.join(" "), input.date_of_birth.clone().unwrap_or_default(), input.estimated_birth_year.clone().unwrap_or_default())
+    format!(
+        "{}|{}|{}",
+        keys.join(" "),
+        input.date_of_birth.clone().unwrap_or_default(),
+        input.estimated_birth_year.clone().unwrap_or_default()
+    )
 }
 
 pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, problems: &mut Problems, tick: &mut dyn FnMut(usize)) {
@@ -191,7 +217,8 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
         if n % 1000 == 999 {
             tick(1000);
         }
-        let names = [Field::GivenNameLatin, Field::FamilyNameLatin, Field::GivenNameKm, Field::FamilyNameKm].map(|f| row.text(f).unwrap_or_default());
+        let names = [Field::GivenNameLatin, Field::FamilyNameLatin, Field::GivenNameKm, Field::FamilyNameKm]
+            .map(|f| row.text(f).unwrap_or_default());
         let (id, derived) = match row.text(Field::ChildId) {
             Some(id) => (id, false),
             None => {
@@ -270,12 +297,24 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
         };
         let key = identity(&input);
         if let Some(first) = seen.get(&key) {
-            problems.push(Severity::Warning, &row.at(Field::GivenNameLatin), names.join(" ").trim(), "imp-duplicate-in-file").arg("row", first.to_string());
+            problems
+                .push(Severity::Warning, &row.at(Field::GivenNameLatin), names.join(" ").trim(), "imp-duplicate-in-file")
+                .arg("row", first.to_string());
         } else {
             seen.insert(key, row.number);
         }
         if let (true, Some(fields), Ok(worker), Ok(household), Ok(case)) = (ok, fields, worker, household, case) {
-            plan.children.push(ChildPlan { sheet: m.name.clone(), row: row.number, external_id: id, fields, area_code: place.area_code, household, worker, case, extra });
+            plan.children.push(ChildPlan {
+                sheet: m.name.clone(),
+                row: row.number,
+                external_id: id,
+                fields,
+                area_code: place.area_code,
+                household,
+                worker,
+                case,
+                extra,
+            });
         }
     }
     tick(m.rows.len() % 1000);

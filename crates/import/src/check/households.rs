@@ -67,7 +67,9 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
             }
         }
         match input.validate(ctx.today) {
-            Ok(fields) => plan.households.push(HouseholdPlan { row: row.number, external_id: id, fields, area_code: place.area_code, extra }),
+            Ok(fields) => {
+                plan.households.push(HouseholdPlan { row: row.number, external_id: id, fields, area_code: place.area_code, extra })
+            }
             Err(invalid) => {
                 for e in invalid.errors {
                     let field = field_of_form(e.field);

@@ -122,13 +122,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Check a workbook. `progress` is told how many data rows have been checked, out of how many.
-pub fn check(
-    file_name: &str,
-    bytes: &[u8],
-    workbook: &Workbook,
-    ctx: &Context,
-    progress: &mut dyn FnMut(usize, usize),
-) -> (Plan, Report) {
+pub fn check(file_name: &str, bytes: &[u8], workbook: &Workbook, ctx: &Context, progress: &mut dyn FnMut(usize, usize)) -> (Plan, Report) {
     let mut problems = Problems::default();
     let mapped = sheet::map_sheets(workbook, &mut problems);
     let total: usize = mapped.iter().map(|m| m.rows.len()).sum();

@@ -86,10 +86,10 @@ fn map_sheet(sheet: &Sheet, kind: SheetKind, problems: &mut Problems) -> Mapped 
     for ((r1, c1), (r2, c2)) in &sheet.merged {
         if *r2 > header.number && *r1 <= last_data_row {
             let column = columns.iter().find(|(c, _, _)| c == c1).map(|(_, _, n)| n.clone()).unwrap_or_default();
-            problems.push(Severity::Warning, &at(*r1, &column), "", "imp-merged-cells").arg("rows", format!("{r1}–{r2}")).arg(
-                "columns",
-                format!("{}–{}", c1 + 1, c2 + 1),
-            );
+            problems
+                .push(Severity::Warning, &at(*r1, &column), "", "imp-merged-cells")
+                .arg("rows", format!("{r1}–{r2}"))
+                .arg("columns", format!("{}–{}", c1 + 1, c2 + 1));
         }
     }
     let mut formula_columns: Vec<(u32, usize, u32)> = Vec::new();

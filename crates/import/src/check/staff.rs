@@ -88,7 +88,8 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
                 }
             }
             None => {
-                let base = row.text(Field::Email).map(|e| e.split('@').next().unwrap_or_default().to_string()).unwrap_or(display_name.clone());
+                let base =
+                    row.text(Field::Email).map(|e| e.split('@').next().unwrap_or_default().to_string()).unwrap_or(display_name.clone());
                 free(&clean_username(&base), &taken)
             }
         };
