@@ -68,6 +68,12 @@ pub fn required(errors: &mut Invalid, field: &'static str, raw: Option<&str>, ma
     }
 }
 
+/// A username as accounts take it: 3 to 40 lower-case ASCII letters, digits, `.`, `_` or `-`
+/// (asked for at sign-in on any keyboard, and unique in the installation).
+pub fn valid_username(username: &str) -> bool {
+    (3..=40).contains(&username.len()) && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

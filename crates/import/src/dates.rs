@@ -59,7 +59,8 @@ pub fn to_serial(date: NaiveDate) -> f64 {
     (if days <= 60 { days - 1 } else { days }) as f64
 }
 
-const MONTHS_EN: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS_EN: [&str; 12] =
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 const MONTHS_KM: [&str; 12] = ["មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា", "វិច្ឆិកា", "ធ្នូ"];
 /// Words that only say which part follows ("day", "month", "year", "12th of").
 const FILLER: [&str; 9] = ["ថ្ងៃទី", "ថ្ងៃ", "ទី", "ខែ", "ឆ្នាំ", "th", "st", "nd", "rd"];
@@ -69,16 +70,11 @@ fn month_of(word: &str) -> Option<u32> {
     if let Some(i) = MONTHS_KM.iter().position(|m| *m == word || m.trim_end_matches('ៈ') == word) {
         return Some(i as u32 + 1);
     }
-    let full = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
-    if lower.len() >= 3 {
-        if let Some(i) = full.iter().position(|m| m.starts_with(&lower)) {
-            return Some(i as u32 + 1);
-        }
-        if lower == "sept" {
-            return Some(9);
-        }
+    // An English month is its name or any start of it of three letters or more ("Mar", "Sept").
+    if lower.len() < 3 {
+        return None;
     }
-    MONTHS_EN.iter().position(|m| *m == lower).map(|i| i as u32 + 1)
+    MONTHS_EN.iter().position(|m| m.starts_with(&lower)).map(|i| i as u32 + 1)
 }
 
 fn is_khmer(c: char) -> bool {

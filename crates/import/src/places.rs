@@ -6,41 +6,9 @@
 //! or a name found one level down (OSCaR workbooks often put a commune in the district column).
 
 use krousar_match::place::place_key;
+pub use krousar_match::place::Level;
 use std::collections::HashMap;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Level {
-    Province,
-    District,
-    Commune,
-    Village,
-}
-
-impl Level {
-    pub const ALL: [Level; 4] = [Level::Province, Level::District, Level::Commune, Level::Village];
-
-    pub fn code_len(self) -> usize {
-        match self {
-            Level::Province => 2,
-            Level::District => 4,
-            Level::Commune => 6,
-            Level::Village => 8,
-        }
-    }
-
-    pub fn of_code(code: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|l| l.code_len() == code.len())
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Province => "province",
-            Level::District => "district",
-            Level::Commune => "commune",
-            Level::Village => "village",
-        }
-    }
-}
+use std::sync::Mutex;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlaceEntry {
@@ -56,6 +24,9 @@ pub struct Places {
     by_code: HashMap<String, usize>,
     /// (level, name key) → entries.
     by_key: HashMap<(Level, String), Vec<usize>>,
+    /// Addresses already resolved: a workbook writes the same few hundred addresses on
+    /// thousands of rows, and an unknown name is compared with every name of its level.
+    resolved: Mutex<HashMap<[Option<String>; 4], Resolution>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +138,16 @@ impl Places {
 
     /// Resolve an address given as names (any may be blank), province first.
     pub fn resolve(&self, names: [Option<&str>; 4]) -> Resolution {
+        let key = names.map(|n| n.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()));
+        if let Some(r) = self.resolved.lock().expect("not poisoned").get(&key) {
+            return r.clone();
+        }
+        let r = self.resolve_names(names);
+        self.resolved.lock().expect("not poisoned").insert(key, r.clone());
+        r
+    }
+
+    fn resolve_names(&self, names: [Option<&str>; 4]) -> Resolution {
         let mut parent: Option<String> = None;
         for (level, value) in Level::ALL.into_iter().zip(names) {
             let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { continue };

@@ -1,6 +1,47 @@
 //! Place names: people add or leave out the word for the kind of unit ("Srok Mongkol Borey",
 //! "ខេត្តបាត់ដំបង", "Khan Toul Kork"), so it is no part of the name when comparing.
 
+/// The four levels of the gazetteer. Codes are hierarchical: a level's code is its parent's
+/// code and two more digits (province 2, district 4, commune 6, village 8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    Province,
+    District,
+    Commune,
+    Village,
+}
+
+impl Level {
+    pub const ALL: [Level; 4] = [Level::Province, Level::District, Level::Commune, Level::Village];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Province => "province",
+            Level::District => "district",
+            Level::Commune => "commune",
+            Level::Village => "village",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    pub fn code_len(self) -> usize {
+        match self {
+            Level::Province => 2,
+            Level::District => 4,
+            Level::Commune => 6,
+            Level::Village => 8,
+        }
+    }
+
+    /// The level of a code, by its length.
+    pub fn of_code(code: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.code_len() == code.len())
+    }
+}
+
 /// Words naming the kind of unit in romanised names.
 pub const UNIT_WORDS_LATIN: &[&str] =
     &["province", "capital", "city", "municipality", "krong", "khan", "srok", "district", "commune", "khum", "sangkat", "phum", "village"];

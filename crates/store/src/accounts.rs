@@ -282,8 +282,7 @@ impl Store {
         locale: &str,
     ) -> Result<User, StoreError> {
         let username = username.trim().to_lowercase();
-        let valid_name = (3..=40).contains(&username.len()) && username.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-        if !valid_name {
+        if !krousar_domain::text::valid_username(&username) {
             return Err(StoreError::invalid("username", "err-invalid-username"));
         }
         let display_name = display_name.trim();

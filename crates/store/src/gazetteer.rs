@@ -5,6 +5,7 @@
 //! zero of provinces 1–9 and are sometimes numbers, sometimes text.
 
 use calamine::{open_workbook_auto, Data, Reader};
+pub use krousar_match::place::Level;
 use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,48 +17,6 @@ pub struct Place {
     pub name_latin: String,
     /// The unit type as NCDD writes it (ខេត្ត, ស្រុក, ក្រុង, ខណ្ឌ, ឃុំ, សង្កាត់, ភូមិ).
     pub kind_km: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Level {
-    Province,
-    District,
-    Commune,
-    Village,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Province => "province",
-            Level::District => "district",
-            Level::Commune => "commune",
-            Level::Village => "village",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Level> {
-        [Level::Province, Level::District, Level::Commune, Level::Village].into_iter().find(|l| l.as_str() == s)
-    }
-
-    pub fn code_len(self) -> usize {
-        match self {
-            Level::Province => 2,
-            Level::District => 4,
-            Level::Commune => 6,
-            Level::Village => 8,
-        }
-    }
-
-    fn from_code_len(n: usize) -> Option<Level> {
-        match n {
-            2 => Some(Level::Province),
-            4 => Some(Level::District),
-            6 => Some(Level::Commune),
-            8 => Some(Level::Village),
-            _ => None,
-        }
-    }
 }
 
 impl Place {
@@ -74,7 +33,7 @@ pub fn normalise_code(raw: &str) -> Option<String> {
         return None;
     }
     let code = if digits.len() % 2 == 1 { format!("0{digits}") } else { digits.to_string() };
-    Level::from_code_len(code.len()).map(|_| code)
+    Level::of_code(&code).map(|_| code)
 }
 
 /// Names keep their Khmer text but lose zero-width spaces and stray whitespace.
@@ -131,7 +90,7 @@ fn places_of<RS: std::io::Read + std::io::Seek>(file: &str, mut wb: calamine::Sh
     for row in rows {
         let get = |i: usize| row.get(i).map(cell_text).unwrap_or_default();
         let Some(code) = normalise_code(&get(c)) else { continue };
-        let level = Level::from_code_len(code.len()).expect("normalised");
+        let level = Level::of_code(&code).expect("normalised");
         let name_km = clean_name(&get(k));
         let name_latin = clean_name(&get(l));
         if name_km.is_empty() && name_latin.is_empty() {
@@ -180,7 +139,7 @@ pub fn embedded() -> Vec<Place> {
             let kind_km = f.next()?.to_string();
             let name_km = f.next()?.to_string();
             let name_latin = f.next()?.to_string();
-            let level = Level::from_code_len(code.len())?;
+            let level = Level::of_code(&code)?;
             Some(Place { code, level, name_km, name_latin, kind_km })
         })
         .collect()
@@ -224,7 +183,7 @@ mod tests {
         #[test]
         fn code_normalisation_never_panics(raw in "\\PC{0,12}") {
             if let Some(code) = normalise_code(&raw) {
-                proptest::prop_assert!(Level::from_code_len(code.len()).is_some());
+                proptest::prop_assert!(Level::of_code(&code).is_some());
                 proptest::prop_assert!(code.bytes().all(|b| b.is_ascii_digit()));
             }
         }

@@ -13,7 +13,7 @@ use crate::error::StoreError;
 use crate::sql::Value;
 use krousar_domain::case::stage::Stage;
 use krousar_domain::policy::{decide, Target};
-use krousar_domain::{new_id, Action, Actor, Role};
+use krousar_domain::{new_id, Action, Actor};
 use krousar_import::check::{Worker, KIND_CHILD, KIND_HOUSEHOLD, KIND_STAFF};
 use krousar_import::places::{PlaceEntry, Places};
 use krousar_import::report::{At, Problems, Severity};
@@ -59,8 +59,7 @@ impl Store {
             }
             imported.insert((kind, ext));
         }
-        let rows =
-            sqlx::query("SELECT id, username, display_name, role FROM users WHERE org_id = $1").bind(&org).fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT id, username, display_name FROM users WHERE org_id = $1").bind(&org).fetch_all(&self.pool).await?;
         let users = rows
             .iter()
             .map(|r| {
@@ -70,7 +69,6 @@ impl Store {
                     username: r.text("username")?,
                     display_name: r.text("display_name")?,
                     external_id: staff_ids.get(&id).cloned(),
-                    has_caseload: Role::parse(&r.text("role")?).is_some_and(Role::has_caseload),
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -267,7 +265,9 @@ impl Store {
         for rows in keys.chunks(CHUNK) {
             insert_rows(&mut load.tx, load.backend, "import_keys", &columns, rows).await.map_err(|e| e.unique_as("external_id"))?;
         }
-        let detail = json!({"file": report.file_name, "sha256": report.file_sha256, "layout": report.layout, "counts": report.counts});
+        // The accounts are named: they are written in bulk, without `user.create` entries of their own.
+        let accounts: Vec<&str> = plan.staff.iter().map(|s| s.username.as_str()).collect();
+        let detail = json!({"file": report.file_name, "sha256": report.file_sha256, "layout": report.layout, "counts": report.counts, "accounts": accounts});
         audit::append(
             &mut load.tx,
             actor.into(),

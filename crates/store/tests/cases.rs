@@ -2,6 +2,8 @@
 //! `KROUSAR_TEST_POSTGRES_URL` is set): the stage follows the records, approvals gate each step,
 //! the follow-up schedule is built and rescheduled, impossible sequences change nothing.
 
+mod support;
+
 use chrono::NaiveDate;
 use krousar_domain::case::entries::*;
 use krousar_domain::case::{csi, ApprovalKind, Stage};
@@ -12,21 +14,7 @@ use krousar_domain::Role;
 use krousar_store::{Store, StoreError, Who};
 
 async fn stores() -> Vec<Store> {
-    let dir = std::env::temp_dir().join(format!("krousar-cases-{}", uuid::Uuid::now_v7()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut urls = vec![format!("sqlite://{}", dir.join("c.db").display())];
-    if let Ok(pg) = std::env::var("KROUSAR_TEST_POSTGRES_URL") {
-        let name = format!("krousar_c_{}", uuid::Uuid::now_v7().simple());
-        let admin = Store::connect(&pg).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
-        let (head, _) = pg.rsplit_once('/').unwrap();
-        urls.push(format!("{head}/{name}"));
-    }
-    let mut out = Vec::new();
-    for u in urls {
-        out.push(Store::open(&u).await.unwrap());
-    }
-    out
+    support::stores("cases").await
 }
 
 fn d(s: &str) -> NaiveDate {

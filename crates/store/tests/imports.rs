@@ -2,6 +2,8 @@
 //! everything in one transaction or nothing, a second run that creates nothing twice, and
 //! OSCaR's sample organisation brought in whole once its fixes are accepted.
 
+mod support;
+
 use chrono::NaiveDate;
 use krousar_domain::choices::OrgKind;
 use krousar_domain::{Actor, Role};
@@ -9,21 +11,7 @@ use krousar_import::{check, read, Context, Plan, Report};
 use krousar_store::{Store, StoreError, Who};
 
 async fn stores() -> Vec<Store> {
-    let dir = std::env::temp_dir().join(format!("krousar-imports-{}", uuid::Uuid::now_v7()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut urls = vec![format!("sqlite://{}", dir.join("i.db").display())];
-    if let Ok(pg) = std::env::var("KROUSAR_TEST_POSTGRES_URL") {
-        let name = format!("krousar_i_{}", uuid::Uuid::now_v7().simple());
-        let admin = Store::connect(&pg).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
-        let (head, _) = pg.rsplit_once('/').unwrap();
-        urls.push(format!("{head}/{name}"));
-    }
-    let mut out = Vec::new();
-    for u in urls {
-        out.push(Store::open(&u).await.unwrap());
-    }
-    out
+    support::stores("imports").await
 }
 
 fn today() -> NaiveDate {
@@ -174,6 +162,12 @@ async fn oscar_sample_organisation_comes_in_whole_with_its_fixes_accepted() {
         .await
         .unwrap();
         assert_eq!(linked, 8, "every client is in the family its row names");
+        // The accounts made in bulk are named in the import's audit entry.
+        let detail: String = sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'import.apply' ORDER BY seq DESC LIMIT 1")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert!(detail.contains("\"maisy\""), "{detail}");
         // Imported accounts cannot sign in until an administrator sets a password.
         let maisy = store.user_by_username("maisy").await.unwrap();
         assert_eq!(maisy.password_hash, krousar_store::imports::NO_PASSWORD);

@@ -81,8 +81,7 @@ fn worker(row: &MappedRow, ctx: &Context, plan: &Plan, problems: &mut Problems) 
     });
     match (by_id, by_name) {
         (Some(Some(w)), names) => {
-            if let Some(names) = names.filter(|n| !n.contains(&w)) {
-                let _ = names;
+            if names.is_some_and(|n| !n.contains(&w)) {
                 problems
                     .push(
                         Severity::Warning,
@@ -200,13 +199,9 @@ fn intake(
 /// The child's identity for spotting the same child twice in one workbook.
 fn identity(input: &ChildInput) -> String {
     let names = [&input.family_name_km, &input.given_name_km, &input.family_name_latin, &input.given_name_latin];
-    let keys: Vec<String> = names.iter().filter_map(|n| n.as_deref()).map(krousar_match::place::place_key).collect();
-    format!(
-        "{}|{}|{}",
-        keys.join(" "),
-        input.date_of_birth.clone().unwrap_or_default(),
-        input.estimated_birth_year.clone().unwrap_or_default()
-    )
+    // The person-name keys registration's search uses: spellings of one name agree.
+    let keys = krousar_match::name_keys(names.iter().filter_map(|n| n.as_deref()));
+    format!("{}|{}|{}", keys, input.date_of_birth.clone().unwrap_or_default(), input.estimated_birth_year.clone().unwrap_or_default())
 }
 
 pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, problems: &mut Problems, tick: &mut dyn FnMut(usize)) {

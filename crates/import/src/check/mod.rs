@@ -33,7 +33,6 @@ pub struct KnownUser {
     pub display_name: String,
     /// The staff ID an earlier import gave this user.
     pub external_id: Option<String>,
-    pub has_caseload: bool,
 }
 
 pub struct Context<'a> {

@@ -10,7 +10,7 @@ use crate::values;
 use serde_json::Value;
 use std::collections::HashSet;
 
-/// Letters, digits and . _ - only, 3 to 40 of them, as accounts require.
+/// A username accounts take (`text::valid_username`) made from a name or an e-mail address.
 fn clean_username(raw: &str) -> String {
     let kept: String = raw.trim().to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c)).take(40).collect();
     let mut s = kept.trim_matches(['.', '-', '_']).to_string();
@@ -75,16 +75,16 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
         let Some(role) = role else { continue };
         let username = match row.text(Field::Username) {
             Some(given) => {
-                let clean = clean_username(&given);
-                if taken.contains(&clean) || clean != given.to_lowercase() {
-                    let fixed = free(&clean, &taken);
+                let lower = given.to_lowercase();
+                if taken.contains(&lower) || !krousar_domain::text::valid_username(&lower) {
+                    let fixed = free(&clean_username(&given), &taken);
                     problems.push(Severity::Error, &row.at(Field::Username), &given, "imp-username-taken").fix(fixed.clone());
                     if !ctx.accept_fixes {
                         continue;
                     }
                     fixed
                 } else {
-                    clean
+                    lower
                 }
             }
             None => {
