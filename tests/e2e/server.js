@@ -30,6 +30,7 @@ async function start() {
   cli(db, ['user', 'add', '--org', 'E2E NGO', '--username', 'worker', '--role', 'social-worker', '--name', 'Chan Sokha', '--team', 'North'], PASSWORD);
   cli(db, ['user', 'add', '--org', 'E2E NGO', '--username', 'boss', '--role', 'supervisor', '--name', 'Keo Sreymom', '--team', 'North'], PASSWORD);
   cli(db, ['user', 'add', '--org', 'E2E NGO', '--username', 'manager', '--role', 'manager', '--name', 'Heng Vannak'], PASSWORD);
+  cli(db, ['user', 'add', '--org', 'E2E NGO', '--username', 'admin', '--role', 'org-admin', '--name', 'Lim Bopha'], PASSWORD);
   cli(db, ['user', 'add', '--org', 'Other NGO', '--username', 'stranger', '--role', 'social-worker'], PASSWORD);
   cli(db, ['user', 'add', '--org', 'Other NGO', '--username', 'otherboss', '--role', 'supervisor', '--name', 'Meas Rithy'], PASSWORD);
   const token = cli(db, ['token', 'create', '--username', 'stranger']);

@@ -5,7 +5,6 @@
 use anyhow::{anyhow, bail, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use krousar_domain::{Actor, Role};
-use krousar_import::{check, read, Context};
 use krousar_store::Store;
 use krousar_web::i18n::{Lang, Tr};
 use krousar_web::import_report;
@@ -64,24 +63,20 @@ pub async fn run(store: &Store, args: ImportArgs) -> Result<()> {
     let tr = Tr::new(Lang::parse(&args.lang).unwrap_or(Lang::Km));
     let org = store.org_by_name(&args.org).await.map_err(|_| anyhow!("no organisation named {}", args.org))?;
     let admin = acting_admin(store, org.id, args.user.as_deref()).await?;
-    let bytes = std::fs::read(&args.file)?;
+    let bytes = std::sync::Arc::new(std::fs::read(&args.file)?);
     let name = args.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let workbook = read(&name, &bytes).map_err(|e| anyhow!("{}", tr.t(e.key())))?;
-    let known = store.import_known(&admin).await?;
-    let ctx = Context {
-        today: chrono::Local::now().date_naive(),
-        places: &known.places,
-        users: &known.users,
-        usernames: &known.usernames,
-        imported: &known.imported,
-        accept_fixes: args.accept_fixes,
-    };
     let checking = bar("check");
-    let (plan, mut report) = check::check(&name, &bytes, &workbook, &ctx, &mut ticker(&checking));
+    let tick = checking.clone();
+    let progress: krousar_store::imports::Progress = std::sync::Arc::new(move |done, total| {
+        tick.set_length(total as u64);
+        tick.set_position(done as u64);
+    });
+    let checked = store.check_workbook(&admin, &name, bytes, args.accept_fixes, true, progress).await;
     checking.finish();
-    let duplicates = bar("duplicates");
-    store.import_duplicates(&admin, &plan, &mut report, &mut ticker(&duplicates)).await?;
-    duplicates.finish();
+    let (plan, report) = match checked {
+        Err(krousar_store::StoreError::Invalid(e)) => bail!("{}", tr.t(e.errors[0].code)),
+        other => other?,
+    };
     for p in &report.problems {
         let row = if p.row == 0 { String::new() } else { format!(" {} {}", tr.t("imp-report-row"), p.row) };
         let column = if p.column.is_empty() { String::new() } else { format!(" [{}]", p.column) };

@@ -24,6 +24,11 @@ impl SheetKind {
         }
     }
 
+    /// Sheets of Krousar's template that only explain it.
+    pub fn is_instructions(name: &str) -> bool {
+        matches!(normal(name).as_str(), "instructions" | "ការណែនាំ" | "allowed values" | "តម្លៃដែលអនុញ្ញាត")
+    }
+
     /// The kind of a sheet from its name (Krousar's in English or Khmer, OSCaR's).
     pub fn of_sheet(name: &str) -> Option<SheetKind> {
         match normal(name).as_str() {

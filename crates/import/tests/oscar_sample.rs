@@ -37,9 +37,9 @@ fn oscar_sample_report() {
             (Warning, "clients", 3, worker, "imp-worker-mismatch"),
             (Warning, "clients", 4, worker, "imp-worker-mismatch"),
             // Khan Praek Pnov, no commune or village: the address stops at the khan.
-            (Note, "clients", 4, "", "imp-place-coarse"),
+            (Note, "clients", 4, "Address - Village", "imp-place-coarse"),
             (Warning, "clients", 5, worker, "imp-worker-mismatch"),
-            (Note, "clients", 5, "", "imp-place-coarse"),
+            (Note, "clients", 5, "Address - Village", "imp-place-coarse"),
             // "Toul Kork": the gazetteer writes Tuol Kouk.
             (Error, "clients", 6, district, "imp-place-unknown"),
             (Warning, "clients", 6, worker, "imp-worker-mismatch"),

@@ -33,12 +33,16 @@ pub struct ExportJob {
 
 const COLUMNS: &str = "id, format, state, total, done, error, created_at, finished_at, heartbeat";
 
+/// A job's state as it stands: a running job whose server has not been heard from for
+/// `stale_seconds` stopped with that server (background exports and imports alike).
+pub(crate) fn live_state(r: &sqlx::any::AnyRow, stale_seconds: i64) -> Result<String, StoreError> {
+    let state = r.text("state")?;
+    let stale = time_text(chrono::Utc::now() - chrono::Duration::seconds(stale_seconds));
+    Ok(if state == "running" && r.text("heartbeat")? < stale { "interrupted".into() } else { state })
+}
+
 fn job(r: &sqlx::any::AnyRow) -> Result<ExportJob, StoreError> {
-    let mut state = r.text("state")?;
-    let stale = time_text(chrono::Utc::now() - chrono::Duration::seconds(STALE_SECONDS));
-    if state == "running" && r.text("heartbeat")? < stale {
-        state = "interrupted".into();
-    }
+    let state = live_state(r, STALE_SECONDS)?;
     Ok(ExportJob {
         id: r.uuid("id")?,
         format: r.text("format")?,

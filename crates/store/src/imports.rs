@@ -44,7 +44,47 @@ fn allowed(actor: &Actor) -> Result<(), StoreError> {
     }
 }
 
+/// How far a long step has come: (done, total). Shared with the thread that checks rows.
+pub type Progress = std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>;
+
 impl Store {
+    /// The dry run, as the CLI and the pages make it: read the workbook, check every row (on a
+    /// blocking thread: it is all computation), and, if asked, look for each new child among
+    /// the children already registered. A workbook that cannot be read is an invalid `file`
+    /// with the reason's message key.
+    pub async fn check_workbook(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        bytes: std::sync::Arc<Vec<u8>>,
+        accept_fixes: bool,
+        duplicates: bool,
+        progress: Progress,
+    ) -> Result<(Plan, Report), StoreError> {
+        let known = self.import_known(actor).await?;
+        let today = chrono::Local::now().date_naive();
+        let (name, tick) = (file_name.to_string(), progress.clone());
+        let checked = tokio::task::spawn_blocking(move || {
+            let workbook = krousar_import::read(&name, &bytes).map_err(|e| StoreError::invalid("file", e.key()))?;
+            let ctx = krousar_import::Context {
+                today,
+                places: &known.places,
+                users: &known.users,
+                usernames: &known.usernames,
+                imported: &known.imported,
+                accept_fixes,
+            };
+            Ok::<_, StoreError>(krousar_import::check(&name, &bytes, &workbook, &ctx, &mut |d, t| tick(d, t)))
+        })
+        .await
+        .map_err(|e| StoreError::Config(e.to_string()))?;
+        let (plan, mut report) = checked?;
+        if duplicates {
+            self.import_duplicates(actor, &plan, &mut report, &mut |d, t| progress(d, t)).await?;
+        }
+        Ok((plan, report))
+    }
+
     pub async fn import_known(&self, actor: &Actor) -> Result<Known, StoreError> {
         allowed(actor)?;
         let org = actor.org_id.to_string();

@@ -23,6 +23,7 @@ pub mod export_jobs;
 pub mod figures;
 pub mod gazetteer;
 pub mod households;
+pub mod import_jobs;
 pub mod imports;
 pub mod indicators;
 pub mod keyring;

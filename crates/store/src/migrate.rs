@@ -175,6 +175,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0027_imports.sql"),
         postgres: include_str!("../migrations/postgres/0027_imports.sql"),
     },
+    Migration {
+        version: 28,
+        name: "import_jobs",
+        sqlite: include_str!("../migrations/sqlite/0028_import_jobs.sql"),
+        postgres: include_str!("../migrations/postgres/0028_import_jobs.sql"),
+    },
 ];
 
 impl Store {

@@ -23,6 +23,8 @@ pub const LANG_COOKIE: &str = "krousar_lang";
 /// Largest form or JSON body accepted.
 pub const MAX_BODY: usize = 256 * 1024;
 /// A file upload: the largest attachment plus room for the form around it.
+/// A workbook to import, with the form around it.
+pub const MAX_IMPORT_BODY: usize = krousar_import::workbook::MAX_FILE_BYTES + 64 * 1024;
 pub const MAX_UPLOAD_BODY: usize = krousar_store::cases::attachments::MAX_BYTES + 64 * 1024;
 
 pub fn hash_password(password: &str) -> Result<String, String> {
@@ -171,7 +173,11 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             .get(axum::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .and_then(|ct| multer::parse_boundary(ct).ok());
-        let limit = if boundary.is_some() { MAX_UPLOAD_BODY } else { MAX_BODY };
+        let limit = match (&boundary, parts.uri.path()) {
+            (Some(_), "/admin/import") => MAX_IMPORT_BODY,
+            (Some(_), _) => MAX_UPLOAD_BODY,
+            (None, _) => MAX_BODY,
+        };
         let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => return PageError { err: AppError::BadRequest("err-too-large"), tr: info.tr, layout: None }.into_response(),

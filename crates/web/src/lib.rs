@@ -9,6 +9,7 @@ pub mod charts;
 pub mod error;
 pub mod i18n;
 pub mod import_report;
+pub mod import_template;
 pub mod pages;
 pub mod pdf;
 pub mod security;

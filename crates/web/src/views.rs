@@ -71,6 +71,7 @@ impl Layout {
             "nav-case-settings",
             decide(a, Action::ManageCaseSettings, Target::Organisation(a.org_id)).allowed(),
         ));
+        nav.push(("/admin/import", "nav-import", decide(a, Action::ImportRecords, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/admin/audit", "nav-audit", decide(a, Action::ViewAudit, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/account", "nav-account", true));
         let nav = nav

@@ -231,14 +231,14 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
             continue;
         }
         made_up += usize::from(derived);
-        let mut ok = true;
+        let (mut sex_reported, mut date_reported) = (false, false);
         let sex = match row.text(Field::Sex) {
             None => None,
             Some(s) => match values::sex(&s) {
                 Some(sex) => Some(sex.code().to_string()),
                 None => {
                     problems.push(Severity::Error, &row.at(Field::Sex), &s, "imp-sex-unknown");
-                    ok = false;
+                    sex_reported = true;
                     None
                 }
             },
@@ -248,7 +248,8 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
             Some(DateRead::Date(d)) => date_of_birth = Some(d.to_string()),
             Some(DateRead::Year(y)) => estimated_birth_year = Some(y.to_string()),
             Some(DateRead::Guess(..)) => unreachable!("guesses are settled by `date`"),
-            None => ok &= row.cell(Field::DateOfBirth).is_none(),
+            // Unreadable, or a guess waiting for its fix: reported, and not again as missing.
+            None => date_reported = row.cell(Field::DateOfBirth).is_some(),
         }
         let place = address::resolve(row, ctx, problems);
         let id_poor = row.text(Field::ChildIdPoor).map(|v| values::id_poor(&v).map(|p| p.code().to_string()).unwrap_or(v));
@@ -280,8 +281,8 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
             Ok(f) => Some(f),
             Err(invalid) => {
                 for e in invalid.errors {
-                    // An unknown sex was reported above in the workbook's words.
-                    if e.field == "sex" && !ok {
+                    // Reported above in the workbook's words.
+                    if (e.field == "sex" && sex_reported) || (e.code == "err-birth-required" && date_reported) {
                         continue;
                     }
                     let f = field_of_form(e.field);
@@ -298,6 +299,7 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
         } else {
             seen.insert(key, row.number);
         }
+        let ok = !sex_reported && !date_reported;
         if let (true, Some(fields), Ok(worker), Ok(household), Ok(case)) = (ok, fields, worker, household, case) {
             plan.children.push(ChildPlan {
                 sheet: m.name.clone(),

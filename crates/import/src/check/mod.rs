@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use uuid::Uuid;
 
-pub use sheet::{Mapped, MappedRow};
+pub use sheet::{map_sheets, Mapped, MappedRow};
 
 /// A user the organisation already has.
 #[derive(Debug, Clone)]
@@ -153,7 +153,7 @@ pub fn check(file_name: &str, bytes: &[u8], workbook: &Workbook, ctx: &Context, 
         children::check_cases(m, ctx, &mut plan, &mut counts, &mut problems);
         tick(m.rows.len());
     }
-    if plan.staff.is_empty() && plan.households.is_empty() && plan.children.is_empty() && counts.already_imported == 0 {
+    if total == 0 {
         problems.push(Severity::Error, &Default::default(), "", "imp-nothing-to-import");
     }
     counts.staff = plan.staff.len();

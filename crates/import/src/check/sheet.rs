@@ -21,6 +21,8 @@ pub struct MappedRow {
     pub sheet: String,
     pub number: u32,
     pub cells: Vec<(Field, String, Cell)>,
+    /// The sheet's columns (field, header), for naming a column the row left blank.
+    pub columns: std::sync::Arc<[(Field, String)]>,
 }
 
 impl MappedRow {
@@ -35,7 +37,7 @@ impl MappedRow {
 
     /// Where the field is, for a report (the row alone when the sheet has no such column).
     pub fn at(&self, field: Field) -> At {
-        let column = self.cells.iter().find(|(f, _, _)| *f == field).map(|(_, h, _)| h.clone()).unwrap_or_default();
+        let column = self.columns.iter().find(|(f, _)| *f == field).map(|(_, h)| h.clone()).unwrap_or_default();
         At { sheet: self.sheet.clone(), row: self.number, column }
     }
 
@@ -59,6 +61,22 @@ fn looks_like_formula(s: &str) -> bool {
 fn header_row(sheet: &Sheet, kind: SheetKind) -> Option<usize> {
     let known = |r: &crate::workbook::Row| r.cells.iter().filter(|(_, c)| field_of(kind, &c.shown()).is_some()).count();
     sheet.rows.iter().take(10).position(|r| known(r) >= 2).or(if sheet.rows.is_empty() { None } else { Some(0) })
+}
+
+/// The kind whose headers a sheet's header row matches best, if it matches at least three
+/// that no other kind has (a household sheet and a children sheet share the address columns).
+fn kind_by_headers(sheet: &Sheet) -> Option<SheetKind> {
+    let scored: Vec<(usize, SheetKind)> = SheetKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let h = header_row(sheet, kind)?;
+            let known = sheet.rows[h].cells.iter().filter(|(_, c)| field_of(kind, &c.shown()).is_some_and(|f| f != Field::Extra)).count();
+            Some((known, kind))
+        })
+        .collect();
+    let best = scored.iter().max_by_key(|(n, _)| *n)?;
+    let tied = scored.iter().filter(|(n, _)| *n == best.0).count();
+    (best.0 >= 3 && tied == 1).then_some(best.1)
 }
 
 fn map_sheet(sheet: &Sheet, kind: SheetKind, problems: &mut Problems) -> Mapped {
@@ -103,6 +121,7 @@ fn map_sheet(sheet: &Sheet, kind: SheetKind, problems: &mut Problems) -> Mapped 
         let column = columns.iter().find(|(c, _, _)| *c == col).map(|(_, _, n)| n.clone()).unwrap_or_default();
         problems.push(Severity::Warning, &at(first, &column), "", "imp-formulas").arg("count", n.to_string());
     }
+    let named: std::sync::Arc<[(Field, String)]> = columns.iter().map(|(_, f, n)| (*f, n.clone())).collect();
     for row in &sheet.rows[h + 1..] {
         let mut cells = Vec::new();
         for (col, cell) in &row.cells {
@@ -122,7 +141,7 @@ fn map_sheet(sheet: &Sheet, kind: SheetKind, problems: &mut Problems) -> Mapped 
             }
             cells.push((field, name, cell.clone()));
         }
-        mapped.rows.push(MappedRow { sheet: sheet.name.clone(), number: row.number, cells });
+        mapped.rows.push(MappedRow { sheet: sheet.name.clone(), number: row.number, cells, columns: named.clone() });
     }
     mapped
 }
@@ -132,14 +151,21 @@ pub fn map_sheets(workbook: &Workbook, problems: &mut Problems) -> Vec<Mapped> {
     for sheet in &workbook.sheets {
         let at = At { sheet: sheet.name.clone(), row: 0, column: String::new() };
         match SheetKind::of_sheet(&sheet.name) {
-            _ if sheet.rows.is_empty() => {}
+            _ if sheet.rows.is_empty() || SheetKind::is_instructions(&sheet.name) => {}
             _ if sheet.hidden => {
                 problems.push(Severity::Warning, &at, "", "imp-sheet-hidden");
             }
-            None => {
-                problems.push(Severity::Warning, &at, "", "imp-sheet-unknown");
-            }
             Some(kind) => out.push(map_sheet(sheet, kind, problems)),
+            // A sheet (a CSV file) named otherwise: its headers say what it holds.
+            None => match kind_by_headers(sheet) {
+                Some(kind) => {
+                    problems.push(Severity::Note, &at, "", "imp-sheet-kind").arg("kind", kind.as_str());
+                    out.push(map_sheet(sheet, kind, problems));
+                }
+                None => {
+                    problems.push(Severity::Warning, &at, "", "imp-sheet-unknown");
+                }
+            },
         }
     }
     out

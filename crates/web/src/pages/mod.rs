@@ -20,6 +20,7 @@ mod figures;
 pub(crate) mod form;
 mod home;
 mod households;
+mod imports;
 pub(crate) mod indicator_view;
 mod indicators;
 mod place;
@@ -135,6 +136,14 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/teams", post(teams::create))
         .route("/admin/teams/{id}/parent", post(teams::set_parent))
         .route("/admin/audit", get(admin::audit))
+        .route(
+            "/admin/import",
+            get(imports::list).post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_IMPORT_BODY)),
+        )
+        .route("/admin/import/template.xlsx", get(imports::template))
+        .route("/admin/import/{id}", get(imports::show))
+        .route("/admin/import/{id}/report.csv", get(imports::report))
+        .route("/admin/import/{id}/apply", post(imports::start_apply))
         .route("/account", get(account::page))
         .route("/account/totp", post(account::totp))
         .route("/account/tokens", post(account::create_token))
