@@ -144,7 +144,7 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Workbook, ReadError> {
 }
 
 /// Inflate every part to nowhere, counting: the true size, whatever the zip declares.
-fn measure_zip(bytes: &[u8]) -> Result<(), ReadError> {
+fn measure_zip(bytes: &[u8], limit: u64) -> Result<(), ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Damaged(e.to_string()))?;
     if zip.len() > MAX_ZIP_ENTRIES {
         return Err(ReadError::Inflates);
@@ -158,10 +158,10 @@ fn measure_zip(bytes: &[u8]) -> Result<(), ReadError> {
         if entry.encrypted() {
             return Err(ReadError::Encrypted);
         }
-        let allowed = MAX_INFLATED_BYTES - total;
+        let allowed = limit - total;
         let n = std::io::copy(&mut entry.take(allowed + 1), &mut std::io::sink()).map_err(|e| ReadError::Damaged(e.to_string()))?;
         total += n;
-        if total > MAX_INFLATED_BYTES {
+        if total > limit {
             return Err(ReadError::Inflates);
         }
     }
@@ -169,7 +169,7 @@ fn measure_zip(bytes: &[u8]) -> Result<(), ReadError> {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Workbook, ReadError> {
-    measure_zip(bytes)?;
+    measure_zip(bytes, MAX_INFLATED_BYTES)?;
     let damaged = |e: calamine::XlsxError| ReadError::Damaged(e.to_string());
     let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(damaged)?;
     let metadata = xlsx.sheets_metadata().to_vec();
@@ -234,5 +234,57 @@ fn cell_of(v: &DataRef<'_>) -> Cell {
         }
         DataRef::DurationIso(s) => Cell::Text(s.clone()),
         DataRef::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_xlsxwriter::{Formula, Workbook as Writer};
+    use std::io::Write;
+
+    /// A zip whose one part inflates far beyond its size, and lies about it.
+    #[test]
+    fn a_zip_bomb_is_measured_not_trusted() {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("xl/worksheets/sheet1.xml", zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(&vec![b'a'; 4 * 1024 * 1024]).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        assert!(bytes.len() < 64 * 1024, "it compresses {}x", 4 * 1024 * 1024 / bytes.len());
+        assert_eq!(measure_zip(&bytes, 1024 * 1024), Err(ReadError::Inflates));
+        assert_eq!(measure_zip(&bytes, 8 * 1024 * 1024), Ok(()));
+        // Whole, it is no workbook either way: refused, not a panic.
+        assert!(read("bomb.xlsx", &bytes).is_err());
+    }
+
+    #[test]
+    fn damaged_and_foreign_files_are_refused_with_a_reason() {
+        assert!(matches!(read("x.xlsx", b"PK\x03\x04 then nothing"), Err(ReadError::Damaged(_))));
+        assert_eq!(read("x.xls", &[0xD0, 0xCF, 0x11, 0xE0, 0, 0]), Err(ReadError::NotAWorkbook));
+        assert_eq!(read("x.csv", b"\xff\xfe\x00a"), Err(ReadError::NotUtf8));
+    }
+
+    /// Hidden sheets, merged cells and formulas are seen, so the report can say so.
+    #[test]
+    fn hidden_sheets_merges_and_formulas_are_recorded() {
+        let mut w = Writer::new();
+        let s = w.add_worksheet();
+        s.set_name("children").unwrap();
+        s.write_string(0, 0, "Child ID").unwrap();
+        s.write_string(0, 1, "Given name (Latin)").unwrap();
+        s.write_string(1, 0, "A").unwrap();
+        s.merge_range(1, 1, 3, 1, "Dara", &rust_xlsxwriter::Format::new()).unwrap();
+        s.write_formula(4, 1, Formula::new("=HYPERLINK(\"http://evil\")").set_result("evil")).unwrap();
+        let h = w.add_worksheet();
+        h.set_name("secret").unwrap();
+        h.write_string(0, 0, "x").unwrap();
+        h.set_hidden(true);
+        let wb = read("t.xlsx", &w.save_to_buffer().unwrap()).unwrap();
+        let children = &wb.sheets[0];
+        assert_eq!(children.merged, vec![((2, 1), (4, 1))]);
+        assert_eq!(children.formulas, vec![(5, 1)]);
+        let row5 = children.rows.iter().find(|r| r.number == 5).unwrap();
+        assert_eq!(row5.get(1), Some(&Cell::Text("evil".into())), "the cached value, not the formula");
+        assert!(wb.sheets[1].hidden);
     }
 }

@@ -11,6 +11,7 @@ mod cash;
 mod duplicates;
 mod export;
 mod figures;
+mod imports;
 mod indicators;
 mod pages;
 mod rci_transition;

@@ -1,0 +1,94 @@
+//! The import pages over HTTP: only an organisation's administrator has them, the form needs
+//! its token, a hostile file is refused with its reason and writes nothing, and a workbook is
+//! checked, imported once, and never twice.
+
+use crate::app::{csrf_of, each_db, TestApp};
+
+const CSV: &str = "Child ID,Family name (Latin),Given name (Latin),Sex,Date of birth,Province\nH-1,Sok,Dara,M,2014-03-25,Battambang\nH-2,Keo,Sophea,F,12/03/2015,Battambang\n";
+
+fn form(csrf: Option<&str>, name: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {
+    let mut f = reqwest::multipart::Form::new();
+    if let Some(c) = csrf {
+        f = f.text("_csrf", c.to_string());
+    }
+    f.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()))
+}
+
+/// The job page once its step has ended.
+async fn settled(c: &reqwest::Client, app: &TestApp, job: &str) -> String {
+    for _ in 0..100 {
+        let page = c.get(app.url(job)).send().await.unwrap().text().await.unwrap();
+        if !page.contains("http-equiv=\"refresh\"") {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the import job never ended");
+}
+
+async fn children(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM children").fetch_one(app.store.pool()).await.unwrap()
+}
+
+#[tokio::test]
+async fn only_an_administrator_imports_and_only_once() {
+    each_db(|app| async move {
+        // A social worker has no import page, template or upload.
+        let (w, wcsrf) = app.login("worker").await;
+        for path in ["/admin/import", "/admin/import/template.xlsx"] {
+            assert_eq!(w.get(app.url(path)).send().await.unwrap().status(), 403, "{path}");
+        }
+        let res = w.post(app.url("/admin/import")).multipart(form(Some(&wcsrf), "children.csv", CSV.into())).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+
+        let (c, csrf) = app.login("admin").await;
+        let page = c.get(app.url("/admin/import")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("enctype=\"multipart/form-data\"") && csrf_of(&page) == csrf);
+        let res = c.get(app.url("/admin/import/template.xlsx")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+        // Without the form's token: refused before anything is read.
+        let res = c.post(app.url("/admin/import")).multipart(form(None, "children.csv", CSV.into())).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+
+        // A file that is no workbook: the check fails with its reason, nothing is written.
+        let before = children(&app).await;
+        let res = c
+            .post(app.url("/admin/import"))
+            .multipart(form(Some(&csrf), "photo.csv", vec![0xff, 0xd8, 0xff, 0xe0, 0, 1]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let job = res.headers()["location"].to_str().unwrap().to_string();
+        let page = settled(&c, &app, &job).await;
+        assert!(page.contains("The check failed") && page.contains("CSV UTF-8"), "{page}");
+        assert_eq!(children(&app).await, before);
+
+        // A workbook: checked, its report downloadable, imported.
+        let res = c.post(app.url("/admin/import")).multipart(form(Some(&csrf), "children.csv", CSV.into())).send().await.unwrap();
+        let job = res.headers()["location"].to_str().unwrap().to_string();
+        let page = settled(&c, &app, &job).await;
+        assert!(page.contains("Checked.") && page.contains(&format!("action=\"{job}/apply\"")), "{page}");
+        let report = c.get(app.url(&format!("{job}/report.csv"))).send().await.unwrap().text().await.unwrap();
+        assert!(report.contains("Kind,Sheet,Row"), "{report}");
+        // Another user of the organisation cannot see the job.
+        let (s, _) = app.login("supervisor").await;
+        assert_eq!(s.get(app.url(&job)).send().await.unwrap().status(), 403);
+
+        let res = c.post(app.url(&format!("{job}/apply"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let page = settled(&c, &app, &job).await;
+        assert!(page.contains("Imported."), "{page}");
+        assert_eq!(children(&app).await, before + 2);
+        // The same job cannot be imported twice; the same file again finds both children there.
+        let res = c.post(app.url(&format!("{job}/apply"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 422);
+        let res = c.post(app.url("/admin/import")).multipart(form(Some(&csrf), "children.csv", CSV.into())).send().await.unwrap();
+        let again = res.headers()["location"].to_str().unwrap().to_string();
+        let page = settled(&c, &app, &again).await;
+        assert!(!page.contains(&format!("action=\"{again}/apply\"")), "nothing left to import: {page}");
+        assert_eq!(children(&app).await, before + 2);
+    })
+    .await;
+}
