@@ -5,7 +5,7 @@
 //! name with the nearest names as suggestions, several places of one name with each of them,
 //! or a name found one level down (OSCaR workbooks often put a commune in the district column).
 
-use krousar_match::place::place_key;
+use krousar_match::place::{place_key, without_unit_km, without_unit_latin};
 pub use krousar_match::place::Level;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -107,7 +107,30 @@ impl Places {
             }
         }
         found.sort_by(|a, b| self.entries[*a].code.cmp(&self.entries[*b].code));
+        // Spellings fold together ("Chong Doung" and "Chaeung Daeung" share a phonetic key): a
+        // name written exactly as one of them is that one.
+        if found.len() > 1 {
+            let exact: Vec<usize> = found.iter().copied().filter(|i| self.written_as(*i, value)).collect();
+            if exact.len() == 1 {
+                return exact;
+            }
+        }
         found
+    }
+
+    /// Whether one of the "/"-separated forms of `value` is the place's own name, letter for
+    /// letter (case, spacing and unit words aside).
+    fn written_as(&self, i: usize, value: &str) -> bool {
+        let e = &self.entries[i];
+        let latin = krousar_match::plain_key(&without_unit_latin(&e.name_latin));
+        let khmer = krousar_match::khmer_key(without_unit_km(&e.name_km));
+        value.split('/').map(str::trim).any(|f| {
+            if krousar_match::is_khmer(f) {
+                krousar_match::khmer_key(without_unit_km(f)) == khmer
+            } else {
+                krousar_match::plain_key(&without_unit_latin(f)) == latin
+            }
+        })
     }
 
     /// Names of `level` under `parent` that look like `value`, best first.

@@ -98,13 +98,14 @@ fn path(code: &str, khmer: bool) -> [Option<String>; 4] {
     let mut out: [Option<String>; 4] = Default::default();
     for (i, len) in [2usize, 4, 6, 8].into_iter().enumerate().take_while(|(_, l)| *l <= code.len()) {
         let e = places().get(&code[..len]).unwrap();
-        out[i] = Some(if khmer { e.name_km.clone() } else { e.name_latin.clone() });
+        // A few villages have no Latin name yet: written in Khmer.
+        out[i] = Some(if khmer || e.name_latin.is_empty() { e.name_km.clone() } else { e.name_latin.clone() });
     }
     out
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(2000))]
 
     /// Any place written with its own names (Khmer, or Latin in any case and spacing, with
     /// the unit word or without) resolves to itself, or is reported as one of several places
@@ -135,6 +136,9 @@ fn oscar_style_addresses() {
     );
     let r = p.resolve([Some("Battambang"), Some("Sangkae"), None, None]);
     assert_eq!(r.code.as_deref(), Some("0208"));
+    // Spellings that fold together: the one written exactly is meant.
+    let r = p.resolve([Some("Kampong Thom"), Some("Baray"), Some("Chong Doung"), None]);
+    assert_eq!((r.code.as_deref(), r.problem), (Some("060108"), None));
     let r = p.resolve([Some("12"), Some("1204"), None, None]);
     assert_eq!(r.code.as_deref(), Some("1204"));
 }
