@@ -106,6 +106,10 @@ pub async fn run(store: &Store, args: ImportArgs) -> Result<()> {
         let hint = if report.errors_without_fix() == 0 { " (or run again with --accept-fixes)" } else { "" };
         bail!("nothing imported: fix the errors in the workbook{hint}");
     }
+    if plan.staff.is_empty() && plan.households.is_empty() && plan.children.is_empty() {
+        println!("nothing new to import");
+        return Ok(());
+    }
     let writing = bar("import");
     let id = store.import_plan(&admin, &plan, &report, &mut ticker(&writing)).await?;
     writing.finish();

@@ -7,9 +7,18 @@
 use krousar_import::columns::{template_headers, Field, SheetKind};
 use rust_xlsxwriter::Workbook;
 
-const FAMILY: [(&str, &str); 8] = [("សុខ", "Sok"), ("ចាន់", "Chan"), ("កែវ", "Keo"), ("ហេង", "Heng"), ("លី", "Ly"), ("មាស", "Meas"), ("ស៊ុន", "Sun"), ("ពៅ", "Pov")];
-const GIVEN: [(&str, &str); 8] =
-    [("ស្រីពៅ", "Sreypov"), ("ដារ៉ា", "Dara"), ("សុភា", "Sophea"), ("វណ្ណា", "Vanna"), ("ចន្ថា", "Chantha"), ("រតនា", "Rotana"), ("បុប្ផា", "Bopha"), ("វិចិត្រ", "Vichet")];
+const FAMILY: [(&str, &str); 8] =
+    [("សុខ", "Sok"), ("ចាន់", "Chan"), ("កែវ", "Keo"), ("ហេង", "Heng"), ("លី", "Ly"), ("មាស", "Meas"), ("ស៊ុន", "Sun"), ("ពៅ", "Pov")];
+const GIVEN: [(&str, &str); 8] = [
+    ("ស្រីពៅ", "Sreypov"),
+    ("ដារ៉ា", "Dara"),
+    ("សុភា", "Sophea"),
+    ("វណ្ណា", "Vanna"),
+    ("ចន្ថា", "Chantha"),
+    ("រតនា", "Rotana"),
+    ("បុប្ផា", "Bopha"),
+    ("វិចិត្រ", "Vichet"),
+];
 
 fn khmer_digits(s: &str) -> String {
     s.chars().map(|c| if c.is_ascii_digit() { char::from_u32(0x17E0 + (c as u32 - '0' as u32)).unwrap() } else { c }).collect()
@@ -27,9 +36,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (f.len() >= 4).then(|| (f[0], (f[2], f[3])))
         })
         .collect();
-    let villages: Vec<&str> = names.keys().filter(|c| c.len() == 8).copied().collect();
+    // In code order, so that every run makes the same workbook.
+    let mut villages: Vec<&str> = names.keys().filter(|c| c.len() == 8).copied().collect();
+    villages.sort_unstable();
     let mut wb = Workbook::new();
-    let fill = |wb: &mut Workbook, kind: SheetKind, rows: usize, cell: &dyn Fn(usize, Field) -> String| -> Result<(), Box<dyn std::error::Error>> {
+    let fill = |wb: &mut Workbook,
+                kind: SheetKind,
+                rows: usize,
+                cell: &dyn Fn(usize, Field) -> String|
+     -> Result<(), Box<dyn std::error::Error>> {
         let sheet = wb.add_worksheet();
         sheet.set_name(kind.as_str())?;
         let headers = template_headers(kind);
@@ -63,7 +78,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ => return String::new(),
         };
         let (km, latin) = names[code];
-        if r % 2 == 0 { km.to_string() } else { latin.to_string() }
+        if r.is_multiple_of(2) {
+            km.to_string()
+        } else {
+            latin.to_string()
+        }
     };
     fill(&mut wb, SheetKind::Households, n / 2, &|r, f| match f {
         Field::HouseholdId => format!("H-{r}"),
@@ -80,7 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Field::GivenNameKm => format!("{}{}", given.0, khmer_digits(&r.to_string())),
             Field::FamilyNameLatin => fam.1.into(),
             Field::GivenNameLatin => format!("{}{r}", given.1),
-            Field::Sex => if r % 2 == 0 { "F" } else { "M" }.into(),
+            Field::Sex => if r.is_multiple_of(2) { "F" } else { "M" }.into(),
             Field::DateOfBirth => match r % 3 {
                 0 => format!("{y}-{m:02}-{d:02}"),
                 1 => format!("{d:02}/{m:02}/{y}"),

@@ -5,8 +5,8 @@
 //! name with the nearest names as suggestions, several places of one name with each of them,
 //! or a name found one level down (OSCaR workbooks often put a commune in the district column).
 
-use krousar_match::place::{place_key, without_unit_km, without_unit_latin};
 pub use krousar_match::place::Level;
+use krousar_match::place::{place_key, without_unit_km, without_unit_latin};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -99,7 +99,8 @@ impl Places {
     /// Places of `level` under `parent` named `value` (any of its "/"-separated forms).
     fn named(&self, level: Level, parent: Option<&str>, value: &str) -> Vec<usize> {
         let mut found: Vec<usize> = Vec::new();
-        for form in value.split('/').map(str::trim).filter(|f| !f.is_empty()) {
+        // "ភ្នំពេញ / Phnom Penh" is two forms of one name; "ភូមិ ១០/៨" is one name.
+        for form in std::iter::once(value).chain(value.split('/')).map(str::trim).filter(|f| !f.is_empty()) {
             for &i in self.by_key.get(&(level, place_key(form))).into_iter().flatten() {
                 if parent.is_none_or(|p| self.entries[i].code.starts_with(p)) && !found.contains(&i) {
                     found.push(i);
@@ -124,7 +125,7 @@ impl Places {
         let e = &self.entries[i];
         let latin = krousar_match::plain_key(&without_unit_latin(&e.name_latin));
         let khmer = krousar_match::khmer_key(without_unit_km(&e.name_km));
-        value.split('/').map(str::trim).any(|f| {
+        std::iter::once(value).chain(value.split('/')).map(str::trim).any(|f| {
             if krousar_match::is_khmer(f) {
                 krousar_match::khmer_key(without_unit_km(f)) == khmer
             } else {

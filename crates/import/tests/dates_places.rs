@@ -136,6 +136,9 @@ fn oscar_style_addresses() {
     );
     let r = p.resolve([Some("Battambang"), Some("Sangkae"), None, None]);
     assert_eq!(r.code.as_deref(), Some("0208"));
+    // A name with a slash of its own.
+    let r = p.resolve([Some("25"), Some("2507"), Some("250713"), Some("ភូមិ ១០/៨")]);
+    assert_eq!((r.code.as_deref(), r.problem), (Some("25071314"), None));
     // Spellings that fold together: the one written exactly is meant.
     let r = p.resolve([Some("Kampong Thom"), Some("Baray"), Some("Chong Doung"), None]);
     assert_eq!((r.code.as_deref(), r.problem), (Some("060108"), None));

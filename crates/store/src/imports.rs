@@ -22,6 +22,8 @@ use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
+/// Children looked up at once among those already registered.
+const DUPLICATE_LOOKUPS: usize = 8;
 /// Children written per statement (and per progress step).
 const CHUNK: usize = 5_000;
 /// An account made by an import has no password until an administrator sets one: no hash
@@ -61,6 +63,7 @@ impl Store {
         duplicates: bool,
         progress: Progress,
     ) -> Result<(Plan, Report), StoreError> {
+        let started = std::time::Instant::now();
         let known = self.import_known(actor).await?;
         let today = chrono::Local::now().date_naive();
         let (name, tick) = (file_name.to_string(), progress.clone());
@@ -79,9 +82,17 @@ impl Store {
         .await
         .map_err(|e| StoreError::Config(e.to_string()))?;
         let (plan, mut report) = checked?;
+        let checked_in = started.elapsed();
         if duplicates {
             self.import_duplicates(actor, &plan, &mut report, &mut |d, t| progress(d, t)).await?;
         }
+        tracing::info!(
+            file = file_name,
+            rows = report.rows_read,
+            checked_ms = checked_in.as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "workbook checked"
+        );
         Ok((plan, report))
     }
 
@@ -136,11 +147,18 @@ impl Store {
         allowed(actor)?;
         let mut problems = Problems::default();
         let mut elsewhere = 0;
-        for (n, child) in plan.children.iter().enumerate() {
-            if n % 500 == 0 {
-                progress(n, plan.children.len());
+        // Several children at a time, over the pool's connections: each look-up is a few small
+        // queries, and waiting for each in turn cost more than running them.
+        let mut best = Vec::with_capacity(plan.children.len());
+        for (n, chunk) in plan.children.chunks(DUPLICATE_LOOKUPS).enumerate() {
+            if n % (500 / DUPLICATE_LOOKUPS) == 0 {
+                progress(n * DUPLICATE_LOOKUPS, plan.children.len());
             }
-            let Some((score, found)) = self.candidates(&child.fields, None).await?.into_iter().next() else { continue };
+            let found = futures_util::future::try_join_all(chunk.iter().map(|c| self.candidates(&c.fields, None))).await?;
+            best.extend(chunk.iter().zip(found.into_iter().map(|f| f.into_iter().next())));
+        }
+        for (child, found) in best {
+            let Some((score, found)) = found else { continue };
             let what = if found.org_id == actor.org_id {
                 sqlx::query("SELECT case_number FROM children WHERE id = $1")
                     .bind(found.id.to_string())
@@ -315,6 +333,7 @@ impl Store {
         )
         .await?;
         load.commit().await?;
+        tracing::info!(import = %import_id, records = total, "workbook imported");
         Ok(import_id)
     }
 }

@@ -56,10 +56,29 @@ fn date(row: &MappedRow, field: Field, ctx: &Context, problems: &mut Problems) -
     }
 }
 
+/// The staff and households of the workbook by ID, and its staff by name: each child row
+/// looks its worker and household up (a scan of 50,000 households per child was most of the
+/// time of a 100,000-row check).
+struct Known<'a> {
+    staff: HashSet<&'a str>,
+    staff_names: Vec<(String, &'a str)>,
+    households: HashSet<&'a str>,
+}
+
+impl<'a> Known<'a> {
+    fn of(staff: &'a [super::StaffPlan], households: &'a [super::HouseholdPlan]) -> Known<'a> {
+        Known {
+            staff: staff.iter().map(|s| s.external_id.as_str()).collect(),
+            staff_names: staff.iter().map(|s| (s.display_name.to_lowercase(), s.external_id.as_str())).collect(),
+            households: households.iter().map(|h| h.external_id.as_str()).collect(),
+        }
+    }
+}
+
 /// Who a worker column names: a staff row of this workbook or a user of the organisation.
-fn worker(row: &MappedRow, ctx: &Context, plan: &Plan, problems: &mut Problems) -> Result<Worker, ()> {
+fn worker(row: &MappedRow, ctx: &Context, plan: &Known, problems: &mut Problems) -> Result<Worker, ()> {
     let by_id = row.text(Field::WorkerId).map(|id| {
-        if plan.staff.iter().any(|s| s.external_id == id) {
+        if plan.staff.contains(id.as_str()) {
             Some(Worker::Imported(id))
         } else {
             ctx.users
@@ -75,7 +94,7 @@ fn worker(row: &MappedRow, ctx: &Context, plan: &Plan, problems: &mut Problems) 
             d == n || d.split_whitespace().next() == Some(n.as_str())
         };
         let mut found: Vec<Worker> =
-            plan.staff.iter().filter(|s| matches(&s.display_name)).map(|s| Worker::Imported(s.external_id.clone())).collect();
+            plan.staff_names.iter().filter(|(d, _)| matches(d)).map(|(_, id)| Worker::Imported(id.to_string())).collect();
         found.extend(ctx.users.iter().filter(|u| matches(&u.display_name) || u.username == n).map(|u| Worker::Existing(u.id)));
         found
     });
@@ -118,13 +137,13 @@ fn worker(row: &MappedRow, ctx: &Context, plan: &Plan, problems: &mut Problems) 
 }
 
 /// The household a child row names, by ID or (OSCaR) by the family's name.
-fn household(row: &MappedRow, ctx: &Context, plan: &Plan, problems: &mut Problems) -> Result<Option<String>, ()> {
+fn household(row: &MappedRow, ctx: &Context, plan: &Known, problems: &mut Problems) -> Result<Option<String>, ()> {
     let (id, field) = match (row.text(Field::ChildHouseholdId), row.text(Field::ChildHouseholdName)) {
         (Some(id), _) => (id, Field::ChildHouseholdId),
         (None, Some(name)) => (derived_id("family", &[&name]), Field::ChildHouseholdName),
         (None, None) => return Ok(None),
     };
-    if plan.households.iter().any(|h| h.external_id == id) || ctx.imported.contains(&(KIND_HOUSEHOLD.to_string(), id.clone())) {
+    if plan.households.contains(id.as_str()) || ctx.imported.contains(&(KIND_HOUSEHOLD.to_string(), id.clone())) {
         return Ok(Some(id));
     }
     problems.push(Severity::Error, &row.at(field), row.text(field).unwrap_or_default(), "imp-unknown-household").fix("");
@@ -205,6 +224,8 @@ fn identity(input: &ChildInput) -> String {
 }
 
 pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, problems: &mut Problems, tick: &mut dyn FnMut(usize)) {
+    let Plan { staff, households, children } = plan;
+    let known = Known::of(staff, households);
     let mut ids: HashSet<String> = HashSet::new();
     let mut seen: HashMap<String, u32> = HashMap::new();
     let mut made_up = 0;
@@ -274,8 +295,8 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
                 extra.insert(key.into(), Value::String(v));
             }
         }
-        let worker = worker(row, ctx, plan, problems);
-        let household = household(row, ctx, plan, problems);
+        let worker = worker(row, ctx, &known, problems);
+        let household = household(row, ctx, &known, problems);
         let case = intake(row, ctx, problems, &mut extra);
         let fields = match input.validate(ctx.today) {
             Ok(f) => Some(f),
@@ -301,7 +322,7 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
         }
         let ok = !sex_reported && !date_reported;
         if let (true, Some(fields), Ok(worker), Ok(household), Ok(case)) = (ok, fields, worker, household, case) {
-            plan.children.push(ChildPlan {
+            children.push(ChildPlan {
                 sheet: m.name.clone(),
                 row: row.number,
                 external_id: id,
@@ -323,6 +344,8 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
 
 /// The `cases` sheet of Krousar's template: a case for a child of the workbook.
 pub fn check_cases(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, problems: &mut Problems) {
+    // Each case row finds its child by ID: indexed once, not searched for each row.
+    let index: HashMap<String, usize> = plan.children.iter().enumerate().map(|(i, c)| (c.external_id.clone(), i)).collect();
     for row in &m.rows {
         let Some(id) = row.text(Field::CaseChildId) else {
             problems.push(Severity::Error, &row.at(Field::CaseChildId), "", "imp-required");
@@ -334,7 +357,7 @@ pub fn check_cases(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Coun
         }
         let mut extra = serde_json::Map::new();
         let Ok(case) = intake(row, ctx, problems, &mut extra) else { continue };
-        match plan.children.iter_mut().find(|c| c.external_id == id) {
+        match index.get(&id).map(|i| &mut plan.children[*i]) {
             Some(child) if child.case.is_none() => child.case = case,
             Some(_) => {
                 problems.push(Severity::Error, &row.at(Field::CaseChildId), &id, "imp-case-twice");
