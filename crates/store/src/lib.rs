@@ -3,6 +3,7 @@
 //! and change-log entry; every record operation asks the domain's one access policy first.
 
 pub mod accounts;
+pub mod archive;
 mod assignment;
 pub mod audit;
 mod audit_batch;

@@ -181,6 +181,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0028_import_jobs.sql"),
         postgres: include_str!("../migrations/postgres/0028_import_jobs.sql"),
     },
+    Migration {
+        version: 29,
+        name: "archived_audit",
+        sqlite: include_str!("../migrations/sqlite/0029_archived_audit.sql"),
+        postgres: include_str!("../migrations/postgres/0029_archived_audit.sql"),
+    },
 ];
 
 impl Store {

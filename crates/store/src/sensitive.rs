@@ -29,7 +29,7 @@ pub struct Sensitive {
 }
 
 impl Store {
-    fn keys(&self) -> Result<&Keyring, StoreError> {
+    pub(crate) fn keys(&self) -> Result<&Keyring, StoreError> {
         self.keys.as_deref().ok_or_else(|| StoreError::Config("no key file for sensitive information".into()))
     }
 

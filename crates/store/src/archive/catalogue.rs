@@ -1,0 +1,160 @@
+//! What an organisation's archive holds, read from the schema itself so that a table added
+//! later is carried without anyone remembering to: every table, its columns (integer or text:
+//! the only two types the schema uses) and its references, and which of its rows belong to an
+//! organisation — those with its `org_id`, or referring to rows that do.
+
+use crate::db::Backend;
+use crate::error::StoreError;
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub name: String,
+    /// (column, is an integer), in the table's order.
+    pub columns: Vec<(String, bool)>,
+    /// (column, referenced table, referenced column).
+    pub refs: Vec<(String, String, String)>,
+}
+
+impl Table {
+    pub fn has(&self, column: &str) -> bool {
+        self.columns.iter().any(|(c, _)| c == column)
+    }
+}
+
+/// Tables that are no organisation's records: the installation's own bookkeeping, the shared
+/// gazetteer, secrets and sessions, jobs, and indexes rebuilt from the records.
+pub fn left_out(table: &str) -> bool {
+    matches!(
+        table,
+        "schema_migrations" | "settings" | "audit_head" | "locations" | "sessions" | "api_tokens" | "export_jobs" | "import_jobs"
+    ) || table.contains("_search")
+}
+
+/// Tables whose rows other organisations share: an archive carries the ones its records refer
+/// to (another organisation's name, a colleague's name, a residential care institution), never
+/// their other records.
+pub fn shared(table: &str) -> bool {
+    matches!(table, "organisations" | "users" | "rcis")
+}
+
+pub async fn tables(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<Table>, StoreError> {
+    let names: Vec<String> = match backend {
+        Backend::Sqlite => {
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        Backend::Postgres => {
+            sqlx::query_scalar("SELECT CAST(tablename AS TEXT) FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
+    let mut out = Vec::new();
+    for name in names.into_iter().filter(|n| !left_out(n)) {
+        let (columns_sql, refs_sql) = match backend {
+            Backend::Sqlite => (
+                "SELECT name AS c, CASE WHEN upper(type) LIKE '%INT%' THEN 1 ELSE 0 END AS i FROM pragma_table_info($1) ORDER BY cid",
+                "SELECT \"from\" AS c, \"table\" AS t, COALESCE(\"to\", 'id') AS r FROM pragma_foreign_key_list($1)",
+            ),
+            Backend::Postgres => (
+                "SELECT CAST(column_name AS TEXT) AS c, CASE WHEN data_type IN ('bigint', 'integer', 'smallint') THEN 1 ELSE 0 END AS i \
+                 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+                "SELECT CAST(a.attname AS TEXT) AS c, CAST(f.relname AS TEXT) AS t, CAST(b.attname AS TEXT) AS r FROM pg_constraint k \
+                 JOIN pg_class s ON s.oid = k.conrelid JOIN pg_class f ON f.oid = k.confrelid \
+                 JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1] \
+                 JOIN pg_attribute b ON b.attrelid = k.confrelid AND b.attnum = k.confkey[1] \
+                 WHERE k.contype = 'f' AND s.relname = $1",
+            ),
+        };
+        let columns = sqlx::query(columns_sql).bind(&name).fetch_all(&mut *conn).await?;
+        let refs = sqlx::query(refs_sql).bind(&name).fetch_all(&mut *conn).await?;
+        out.push(Table {
+            columns: columns.iter().map(|r| (r.get::<String, _>("c"), r.get::<i64, _>("i") == 1)).collect(),
+            refs: refs.iter().map(|r| (r.get::<String, _>("c"), r.get::<String, _>("t"), r.get::<String, _>("r"))).collect(),
+            name,
+        });
+    }
+    Ok(out)
+}
+
+/// How each table's rows of one organisation are chosen (`$1` is its id), tables in an order
+/// where every table comes after those it refers to. A table that reaches no organisation
+/// (a national register, say) has no clause and is not archived.
+pub fn ownership(tables: &[Table]) -> Vec<(String, String)> {
+    let by_name: BTreeMap<&str, &Table> = tables.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut owned: Vec<(String, String)> = vec![("organisations".into(), "id = $1".into())];
+    loop {
+        let mut grew = false;
+        for t in tables {
+            if owned.iter().any(|(n, _)| *n == t.name) || shared(&t.name) && t.name != "users" {
+                continue;
+            }
+            // Wait until everything it refers to is placed: itself aside, and the shared tables but
+            // for the organisation's own users (whom records name as their workers and authors).
+            let waiting = t.refs.iter().any(|(_, r, _)| {
+                *r != t.name && (!shared(r) || r == "users") && by_name.contains_key(r.as_str()) && !owned.iter().any(|(n, _)| n == r)
+            });
+            // Its own organisation column; else the record it belongs to (a child, a household);
+            // only failing those, the staff who wrote it (an institution's events).
+            // Of several, the one nearest the organisation: an attachment belongs to its case
+            // (which has the organisation's column), not to the entry it may be attached to.
+            let through = |users: bool| {
+                let mut found: Vec<(bool, String)> = t
+                    .refs
+                    .iter()
+                    .filter_map(|(c, r, rc)| {
+                        let (_, parent) = owned.iter().find(|(n, _)| n == r && r != "organisations" && (r == "users") == users)?;
+                        Some((parent != "org_id = $1", format!("{c} IN (SELECT {rc} FROM {r} WHERE {parent})")))
+                    })
+                    .collect();
+                found.sort_by_key(|(far, _)| *far);
+                found.into_iter().next().map(|(_, c)| c)
+            };
+            let clause = if t.has("org_id") { Some("org_id = $1".to_string()) } else { through(false).or_else(|| through(true)) };
+            match clause {
+                Some(c) if !waiting => {
+                    owned.push((t.name.clone(), c));
+                    grew = true;
+                }
+                _ => {}
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    owned
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(name: &str, cols: &[&str], refs: &[(&str, &str)]) -> Table {
+        Table {
+            name: name.into(),
+            columns: cols.iter().map(|c| (c.to_string(), false)).collect(),
+            refs: refs.iter().map(|(c, r)| (c.to_string(), r.to_string(), "id".to_string())).collect(),
+        }
+    }
+
+    #[test]
+    fn rows_belong_through_their_references_parents_first() {
+        let tables = vec![
+            t("notes", &["id", "child_id"], &[("author_id", "users"), ("entry_id", "entries"), ("child_id", "children")]),
+            t("entries", &["id", "child_id"], &[("child_id", "children")]),
+            t("children", &["id", "org_id"], &[("org_id", "organisations"), ("rci_id", "rcis")]),
+            t("organisations", &["id"], &[]),
+            t("users", &["id", "org_id"], &[("org_id", "organisations")]),
+            t("rcis", &["id"], &[("created_by", "users")]),
+            t("teams", &["id", "org_id", "parent_id"], &[("parent_id", "teams")]),
+        ];
+        let owned = ownership(&tables);
+        let names: Vec<&str> = owned.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["organisations", "children", "users", "teams", "entries", "notes"]);
+        assert_eq!(owned[5].1, "child_id IN (SELECT id FROM children WHERE org_id = $1)");
+    }
+}
