@@ -14,9 +14,10 @@ use std::path::PathBuf;
 pub struct ImportArgs {
     /// The workbook: XLSX or CSV, in Krousar's template or OSCaR's import template.
     file: PathBuf,
-    /// The organisation (name or code) the records belong to.
+    /// The organisation (name or code) the records belong to (not for an archive, which names
+    /// its own).
     #[arg(long)]
-    org: String,
+    org: Option<String>,
     /// The administrator of the organisation the import is recorded under (default: its first).
     #[arg(long)]
     user: Option<String>,
@@ -29,6 +30,9 @@ pub struct ImportArgs {
     /// Also write the report to this CSV file.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Where the server keeps attached files (as `serve --files-dir`), for an archive's files.
+    #[arg(long, env = "KROUSAR_FILES_DIR")]
+    pub files_dir: Option<PathBuf>,
     /// The report's language: km or en.
     #[arg(long, default_value = "km")]
     lang: String,
@@ -48,7 +52,7 @@ fn ticker(bar: &ProgressBar) -> impl FnMut(usize, usize) + Send + '_ {
     }
 }
 
-async fn acting_admin(store: &Store, org: uuid::Uuid, user: Option<&str>) -> Result<Actor> {
+pub async fn acting_admin(store: &Store, org: uuid::Uuid, user: Option<&str>) -> Result<Actor> {
     let admins: Vec<_> = store.users(Some(org)).await?.into_iter().filter(|u| u.role == Role::OrgAdmin && !u.disabled).collect();
     let found = match user {
         Some(name) => admins.into_iter().find(|u| u.username == name.to_lowercase()),
@@ -59,9 +63,21 @@ async fn acting_admin(store: &Store, org: uuid::Uuid, user: Option<&str>) -> Res
         .ok_or_else(|| anyhow!("the organisation needs an enabled org-admin account to import under (krousar user add … --role org-admin)"))
 }
 
+/// Whether the file is an organisation archive (`krousar export`) rather than a workbook.
+fn is_archive(path: &std::path::Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    zip::ZipArchive::new(file).is_ok_and(|mut z| z.by_name("manifest.json").is_ok() && z.by_name("[Content_Types].xml").is_err())
+}
+
 pub async fn run(store: &Store, args: ImportArgs) -> Result<()> {
+    if is_archive(&args.file) {
+        let org = store.import_archive(&args.file).await?;
+        println!("organisation {org} loaded from the archive");
+        return Ok(());
+    }
     let tr = Tr::new(Lang::parse(&args.lang).unwrap_or(Lang::Km));
-    let org = store.org_by_name(&args.org).await.map_err(|_| anyhow!("no organisation named {}", args.org))?;
+    let name = args.org.as_deref().ok_or_else(|| anyhow!("give --org: the organisation the workbook's records belong to"))?;
+    let org = store.org_by_name(name).await.map_err(|_| anyhow!("no organisation named {name}"))?;
     let admin = acting_admin(store, org.id, args.user.as_deref()).await?;
     let bytes = std::sync::Arc::new(std::fs::read(&args.file)?);
     let name = args.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
@@ -114,5 +130,34 @@ pub async fn run(store: &Store, args: ImportArgs) -> Result<()> {
     let id = store.import_plan(&admin, &plan, &report, &mut ticker(&writing)).await?;
     writing.finish();
     println!("imported (import {id})");
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// The organisation (name or code) whose archive to make.
+    #[arg(long)]
+    org: String,
+    /// The administrator of the organisation the export is recorded under (default: its first).
+    #[arg(long)]
+    user: Option<String>,
+    /// Where to write the archive (a zip).
+    #[arg(long)]
+    out: PathBuf,
+    /// Where the server keeps attached files (as `serve --files-dir`).
+    #[arg(long, env = "KROUSAR_FILES_DIR")]
+    pub files_dir: Option<PathBuf>,
+}
+
+/// `krousar export`: the organisation's whole archive, for another installation.
+pub async fn export(store: &Store, args: ExportArgs) -> Result<()> {
+    let org = store.org_by_name(&args.org).await.map_err(|_| anyhow!("no organisation named {}", args.org))?;
+    let admin = acting_admin(store, org.id, args.user.as_deref()).await?;
+    let m = store.export_archive(&admin, &args.out).await?;
+    let rows: i64 = m.files.iter().filter(|f| f.path.starts_with("records/")).map(|f| f.rows).sum();
+    println!("{}: {} files, {rows} records, written to {}", m.organisation_name, m.files.len(), args.out.display());
+    for (table, n) in &m.left_behind {
+        println!("left behind: {n} rows of {table} that refer to another organisation's records");
+    }
     Ok(())
 }

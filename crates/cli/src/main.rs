@@ -65,6 +65,9 @@ enum Command {
     /// Bring records in from a workbook (Krousar's template or OSCaR's): checked first, then
     /// imported in one transaction (a second run creates nothing twice).
     Import(import::ImportArgs),
+    /// Write an organisation's whole archive (records, files, schema, checksums) for another
+    /// installation's `krousar import`.
+    Export(import::ExportArgs),
     /// Make a consistent backup while Krousar runs (optionally encrypted with a passphrase).
     Backup(backup::BackupArgs),
     /// Check a backup and restore it (stop the servers first); what it replaces is kept.
@@ -292,9 +295,21 @@ async fn main() -> Result<()> {
             println!("added {}, renamed {}, unchanged {}, retired {}", s.added, s.renamed, s.unchanged, s.retired);
             Ok(())
         }
+        // Archives carry attached files and sensitive information: the files directory and
+        // the key file are the server's.
         Command::Import(args) => {
-            let store = Store::open(&database_url(&cli.database_url)).await?;
+            let url = database_url(&cli.database_url);
+            let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));
+            let files = args.files_dir.clone().unwrap_or_else(|| default_files_dir(&url));
+            let store = keys::attach(Store::open(&url).await?.with_files(files), &key_file).await?;
             import::run(&store, args).await
+        }
+        Command::Export(args) => {
+            let url = database_url(&cli.database_url);
+            let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));
+            let files = args.files_dir.clone().unwrap_or_else(|| default_files_dir(&url));
+            let store = keys::attach(Store::open(&url).await?.with_files(files), &key_file).await?;
+            import::export(&store, args).await
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let store = Store::connect(&database_url(&cli.database_url)).await?;

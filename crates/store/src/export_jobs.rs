@@ -13,6 +13,8 @@ use serde_json::json;
 use std::path::PathBuf;
 use uuid::Uuid;
 
+/// The format of a job that makes an organisation's archive.
+pub const ARCHIVE: &str = "archive";
 /// Exports are kept this long after they finish.
 const KEEP_HOURS: i64 = 24;
 /// A running job not heard from for this long has stopped.
@@ -94,7 +96,7 @@ impl Store {
         Ok(())
     }
 
-    /// Write the finished file and mark the job done, audited like any export.
+    /// Write the finished file and mark the job done, audited (as `action`) like any export.
     pub async fn finish_export_job(
         &self,
         actor: &Actor,
@@ -102,6 +104,7 @@ impl Store {
         bytes: Vec<u8>,
         rows: i64,
         what: serde_json::Value,
+        action: Option<&'static str>,
     ) -> Result<(), StoreError> {
         let path = self.export_path(id)?;
         tokio::task::spawn_blocking(move || crate::cases::attachments::write_durably(&path, &bytes))
@@ -114,8 +117,11 @@ impl Store {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        let detail = json!({"rows": rows, "export": what, "job": id, "background": true});
-        audit::append(&mut tx, actor.into(), Entry { action: "children.export", record_type: "child", record_id: None, detail }).await?;
+        // An archive audited itself as it was made; a list export is audited here.
+        if let Some(action) = action {
+            let detail = json!({"rows": rows, "export": what, "job": id, "background": true});
+            audit::append(&mut tx, actor.into(), Entry { action, record_type: "child", record_id: None, detail }).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -177,7 +183,12 @@ impl Store {
         audit::append(
             &mut tx,
             actor.into(),
-            Entry { action: "children.export_download", record_type: "child", record_id: None, detail: json!({"job": id}) },
+            Entry {
+                action: if j.format == ARCHIVE { "org.archive_download" } else { "children.export_download" },
+                record_type: if j.format == ARCHIVE { "organisation" } else { "child" },
+                record_id: None,
+                detail: json!({"job": id}),
+            },
         )
         .await?;
         tx.commit().await?;

@@ -189,7 +189,7 @@ impl Store {
             let table = tables.get(name).ok_or_else(|| refused(format!("this installation has no table {name}")))?;
             let rows = rows_of(&files[&f.path])?;
             for r in &rows {
-                if let Some(c) = r.keys().find(|c| !table.has(c) && !(name == "child_sensitive" && *c == "plaintext")) {
+                if let Some(c) = r.keys().find(|c| !(table.has(c) || name == "child_sensitive" && *c == "plaintext")) {
                     return Err(refused(format!("this installation has no column {name}.{c}")));
                 }
             }

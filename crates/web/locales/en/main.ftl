@@ -1454,3 +1454,6 @@ imp-help-reference = The ID of a row of the households or children sheet.
 imp-help-title = How to fill in this workbook
 imp-help-intro = One row per record, under the headers of the first row. Leave out columns you do not have. Other columns are kept with the records as written and listed in the report.
 imp-help-takes = What it takes
+page-archive = Take all the organisation's records out
+help-archive = A complete archive of the organisation — every record, attached files, a description of each column and checksums — that another Krousar installation loads with `krousar import`. It holds sensitive information unsealed: keep it as safe as the records themselves.
+btn-make-archive = Make the archive

@@ -11,11 +11,11 @@ use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use krousar_domain::export::{ExportColumn, ExportFormat};
 use krousar_domain::Actor;
 use krousar_store::children::ChildFilter;
-use krousar_store::export_jobs::ExportJob;
+use krousar_store::export_jobs::{ExportJob, ARCHIVE};
 use uuid::Uuid;
 
 /// The background task: the file is written whole, or the job is marked failed.
@@ -31,7 +31,9 @@ pub async fn prepare(
     what: serde_json::Value,
 ) {
     let outcome = match build_file(&state, &actor, tr, &filter, &cols, format, job).await {
-        Ok((bytes, rows)) => state.store.finish_export_job(&actor, job, bytes, rows, what).await.map_err(|e| e.to_string()),
+        Ok((bytes, rows)) => {
+            state.store.finish_export_job(&actor, job, bytes, rows, what, Some("children.export")).await.map_err(|e| e.to_string())
+        }
         Err(e) => Err(e),
     };
     if let Err(e) = outcome {
@@ -100,10 +102,44 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
 pub async fn file(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
     let (j, bytes) = state.store.export_file(&cur.actor, id).await.map_err(cur.page_err())?;
+    if j.format == ARCHIVE {
+        return Ok(download("organisation-archive.zip", "application/zip", bytes));
+    }
     let format = ExportFormat::parse(&j.format).ok_or_else(|| cur.fail(AppError::NotFound))?;
     let mime = match format {
         ExportFormat::Csv => "text/csv; charset=utf-8",
         ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
     Ok(download(&file_name(format), mime, bytes))
+}
+
+/// Make the organisation's whole archive in the background; the exports page fetches it.
+pub async fn start_archive(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
+    let allowed = krousar_domain::policy::decide(
+        &cur.actor,
+        krousar_domain::Action::ImportRecords,
+        krousar_domain::policy::Target::Organisation(cur.actor.org_id),
+    )
+    .allowed();
+    if !allowed {
+        return Err(cur.fail(AppError::Forbidden));
+    }
+    let job = state.store.start_export_job(&cur.actor, ARCHIVE, 0).await.map_err(cur.page_err())?;
+    let (store, actor) = (state.store.clone(), cur.actor.clone());
+    tokio::spawn(async move {
+        let path = std::env::temp_dir().join(format!("krousar-archive-{job}.zip"));
+        let outcome = async {
+            let m = store.export_archive(&actor, &path).await?;
+            let bytes = tokio::fs::read(&path).await.map_err(|e| krousar_store::StoreError::Config(e.to_string()))?;
+            let rows: i64 = m.files.iter().filter(|f| f.path.starts_with("records/")).map(|f| f.rows).sum();
+            store.finish_export_job(&actor, job, bytes, rows, serde_json::json!({"archive": m.organisation_name}), None).await
+        }
+        .await;
+        let _ = tokio::fs::remove_file(&path).await;
+        if let Err(e) = outcome {
+            tracing::warn!(%job, error = %e, "archive failed");
+            let _ = store.fail_export_job(job, &e.to_string()).await;
+        }
+    });
+    Ok(axum::response::Redirect::to(&format!("/exports/{job}")).into_response())
 }

@@ -141,6 +141,7 @@ pub fn routes() -> Router<AppState> {
             get(imports::list).post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_IMPORT_BODY)),
         )
         .route("/admin/import/template.xlsx", get(imports::template))
+        .route("/admin/archive", post(export_jobs::start_archive))
         .route("/admin/import/{id}", get(imports::show))
         .route("/admin/import/{id}/report.csv", get(imports::report))
         .route("/admin/import/{id}/apply", post(imports::start_apply))

@@ -92,3 +92,42 @@ async fn only_an_administrator_imports_and_only_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_administrator_takes_the_whole_archive_out() {
+    each_db(|app| async move {
+        let (w, wcsrf) = app.login("worker").await;
+        let res = w.post(app.url("/admin/archive")).form(&[("_csrf", wcsrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+        let (c, csrf) = app.login("admin").await;
+        let page = c.get(app.url("/admin/import")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("action=\"/admin/archive\""));
+        let res = c.post(app.url("/admin/archive")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let job = res.headers()["location"].to_str().unwrap().to_string();
+        let mut ready = false;
+        for _ in 0..100 {
+            let page = c.get(app.url(&job)).send().await.unwrap().text().await.unwrap();
+            if page.contains(&format!("{job}/file")) {
+                ready = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(ready, "the archive was made");
+        let res = c.get(app.url(&format!("{job}/file"))).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/zip");
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut manifest = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("manifest.json").unwrap(), &mut manifest).unwrap();
+        assert!(manifest.contains("krousar-organisation-archive") && manifest.contains("records/children.jsonl"));
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('org.archive_export', 'org.archive_download')")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 2, "made and fetched, both audited");
+    })
+    .await;
+}
