@@ -4,7 +4,7 @@
 
 use crate::columns::normal;
 use krousar_domain::case::stage::{IntakeRoute, ReferralSource};
-use krousar_domain::choices::{IdPoor, Sex};
+use krousar_domain::choices::{IdPoor, LivingArrangement, Sex};
 use krousar_domain::Role;
 
 pub fn sex(value: &str) -> Option<Sex> {
@@ -50,6 +50,23 @@ pub fn referral_source(value: &str) -> Option<ReferralSource> {
     })
 }
 
+/// Where a child of a family of this type lives (OSCaR's family types): with a family — birth,
+/// kinship, foster or adoptive — or otherwise (a child-headed household, no family).
+pub fn family_type(value: &str) -> Option<LivingArrangement> {
+    let v = normal(value);
+    LivingArrangement::parse(&v.replace(' ', "_")).or(match v.as_str() {
+        "birth family (both parents)"
+        | "birth family (only mother)"
+        | "birth family (only father)"
+        | "extended family / kinship care"
+        | "short term / emergency foster care"
+        | "long term foster care"
+        | "domestically adopted" => Some(LivingArrangement::WithFamily),
+        "child-headed household" | "no family" | "other" => Some(LivingArrangement::Other),
+        _ => None,
+    })
+}
+
 pub fn route(value: &str) -> Option<IntakeRoute> {
     let v = normal(value);
     IntakeRoute::parse(&v).or(match v.as_str() {
@@ -85,5 +102,8 @@ mod tests {
         assert_eq!(sex("Unknown"), None);
         assert_eq!(sex("ស្រី"), Some(Sex::Female));
         assert_eq!(id_poor("Level 1"), Some(IdPoor::Level1));
+        assert_eq!(family_type("Extended Family / Kinship Care"), Some(LivingArrangement::WithFamily));
+        assert_eq!(family_type("Child-Headed Household"), Some(LivingArrangement::Other));
+        assert_eq!(family_type("Orphanage"), None);
     }
 }

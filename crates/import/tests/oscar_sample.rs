@@ -74,4 +74,8 @@ fn oscar_sample_report() {
     assert_eq!(carl.worker, krousar_import::check::Worker::Imported("Staff1".into()));
     assert!(carl.household.is_some());
     assert_eq!(carl.extra.get("referral_source").and_then(|v| v.as_str()), Some("Family"));
+    // Carl's family, the Jolie Pitts, is "Extended Family / Kinship Care": he lives with a family.
+    assert_eq!(carl.fields.living_arrangement, krousar_domain::choices::LivingArrangement::WithFamily);
+    let jolie = plan.households.iter().find(|h| h.fields.name == "Jolie Pitt").unwrap();
+    assert_eq!(jolie.extra.get("family_type").and_then(|v| v.as_str()), Some("Extended Family / Kinship Care"));
 }

@@ -62,7 +62,7 @@ fn date(row: &MappedRow, field: Field, ctx: &Context, problems: &mut Problems) -
 struct Known<'a> {
     staff: HashSet<&'a str>,
     staff_names: Vec<(String, &'a str)>,
-    households: HashSet<&'a str>,
+    households: HashMap<&'a str, Option<krousar_domain::choices::LivingArrangement>>,
 }
 
 impl<'a> Known<'a> {
@@ -70,7 +70,7 @@ impl<'a> Known<'a> {
         Known {
             staff: staff.iter().map(|s| s.external_id.as_str()).collect(),
             staff_names: staff.iter().map(|s| (s.display_name.to_lowercase(), s.external_id.as_str())).collect(),
-            households: households.iter().map(|h| h.external_id.as_str()).collect(),
+            households: households.iter().map(|h| (h.external_id.as_str(), h.living)).collect(),
         }
     }
 }
@@ -143,7 +143,7 @@ fn household(row: &MappedRow, ctx: &Context, plan: &Known, problems: &mut Proble
         (None, Some(name)) => (derived_id("family", &[&name]), Field::ChildHouseholdName),
         (None, None) => return Ok(None),
     };
-    if plan.households.contains(id.as_str()) || ctx.imported.contains(&(KIND_HOUSEHOLD.to_string(), id.clone())) {
+    if plan.households.contains_key(id.as_str()) || ctx.imported.contains(&(KIND_HOUSEHOLD.to_string(), id.clone())) {
         return Ok(Some(id));
     }
     problems.push(Severity::Error, &row.at(field), row.text(field).unwrap_or_default(), "imp-unknown-household").fix("");
@@ -312,6 +312,15 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
                 None
             }
         };
+        // A child of a family whose type the workbook gives lives as that type says.
+        let fields = fields.map(|mut f| {
+            if let Ok(Some(h)) = &household {
+                if let Some(Some(living)) = known.households.get(h.as_str()) {
+                    f.living_arrangement = *living;
+                }
+            }
+            f
+        });
         let key = identity(&input);
         if let Some(first) = seen.get(&key) {
             problems

@@ -66,9 +66,17 @@ pub fn check(m: &Mapped, ctx: &Context, plan: &mut Plan, counts: &mut Counts, pr
                 extra.insert(key.into(), Value::String(v));
             }
         }
+        // The family type says where its children live; an unknown one is kept, and said.
+        let living = row.text(Field::FamilyType).and_then(|t| {
+            let l = crate::values::family_type(&t);
+            if l.is_none() {
+                problems.push(Severity::Warning, &row.at(Field::FamilyType), &t, "imp-family-type-kept");
+            }
+            l
+        });
         match input.validate(ctx.today) {
             Ok(fields) => {
-                plan.households.push(HouseholdPlan { row: row.number, external_id: id, fields, area_code: place.area_code, extra })
+                plan.households.push(HouseholdPlan { row: row.number, external_id: id, fields, area_code: place.area_code, living, extra })
             }
             Err(invalid) => {
                 for e in invalid.errors {

@@ -65,6 +65,8 @@ pub struct HouseholdPlan {
     pub fields: HouseholdFields,
     /// The place settled when it is coarser than a village (a commune, a district…).
     pub area_code: Option<String>,
+    /// Where its children live, from its family type (OSCaR's), if it says.
+    pub living: Option<krousar_domain::choices::LivingArrangement>,
     pub extra: Map<String, Value>,
 }
 
