@@ -7,8 +7,8 @@
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use crate::export_jobs::live_state;
-use krousar_domain::policy::{decide, Target};
-use krousar_domain::{new_id, Action, Actor};
+use crate::imports::allowed;
+use krousar_domain::{new_id, Actor};
 use krousar_import::Report;
 use std::path::PathBuf;
 use uuid::Uuid;
@@ -52,14 +52,6 @@ fn job(r: &sqlx::any::AnyRow) -> Result<ImportJob, StoreError> {
         error: r.opt_text("error")?,
         created_at: r.text("created_at")?,
     })
-}
-
-fn allowed(actor: &Actor) -> Result<(), StoreError> {
-    if decide(actor, Action::ImportRecords, Target::Organisation(actor.org_id)).allowed() {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
 }
 
 impl Store {

@@ -38,7 +38,8 @@ pub struct Known {
     pub places: Places,
 }
 
-fn allowed(actor: &Actor) -> Result<(), StoreError> {
+/// Imports, import jobs and the organisation's archive: its administrators only.
+pub(crate) fn allowed(actor: &Actor) -> Result<(), StoreError> {
     if decide(actor, Action::ImportRecords, Target::Organisation(actor.org_id)).allowed() {
         Ok(())
     } else {

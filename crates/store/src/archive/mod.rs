@@ -16,8 +16,7 @@ use crate::audit::Entry;
 use crate::db::{now_text, Store};
 use crate::error::StoreError;
 use catalogue::{shared, Table};
-use krousar_domain::policy::{decide, Target};
-use krousar_domain::{Action, Actor};
+use krousar_domain::Actor;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -95,9 +94,7 @@ fn key(v: &Value) -> Option<String> {
 impl Store {
     /// Write the archive of the actor's organisation to `out` (complete, or not at all).
     pub async fn export_archive(&self, actor: &Actor, out: &Path) -> Result<ArchiveManifest, StoreError> {
-        if !decide(actor, Action::ImportRecords, Target::Organisation(actor.org_id)).allowed() {
-            return Err(StoreError::Forbidden);
-        }
+        crate::imports::allowed(actor)?;
         let org = actor.org_id.to_string();
         let mut read = self.pool.begin().await?;
         if self.backend == crate::db::Backend::Postgres {

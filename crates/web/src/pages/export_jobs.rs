@@ -115,15 +115,7 @@ pub async fn file(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
 
 /// Make the organisation's whole archive in the background; the exports page fetches it.
 pub async fn start_archive(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
-    let allowed = krousar_domain::policy::decide(
-        &cur.actor,
-        krousar_domain::Action::ImportRecords,
-        krousar_domain::policy::Target::Organisation(cur.actor.org_id),
-    )
-    .allowed();
-    if !allowed {
-        return Err(cur.fail(AppError::Forbidden));
-    }
+    super::imports::may_import(&cur)?;
     let job = state.store.start_export_job(&cur.actor, ARCHIVE, 0).await.map_err(cur.page_err())?;
     let (store, actor) = (state.store.clone(), cur.actor.clone());
     tokio::spawn(async move {

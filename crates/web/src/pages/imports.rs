@@ -318,16 +318,18 @@ pub async fn start_apply(
     }
 }
 
-pub async fn template(PageUser(cur): PageUser) -> Result<Response, PageError> {
-    let allowed = krousar_domain::policy::decide(
-        &cur.actor,
-        krousar_domain::Action::ImportRecords,
-        krousar_domain::policy::Target::Organisation(cur.actor.org_id),
-    )
-    .allowed();
-    if !allowed {
-        return Err(cur.fail(AppError::Forbidden));
+/// Pages that ask the store nothing (the template, starting an archive) ask the one policy here.
+pub(super) fn may_import(cur: &crate::auth::Current) -> Result<(), PageError> {
+    let target = krousar_domain::policy::Target::Organisation(cur.actor.org_id);
+    if krousar_domain::policy::decide(&cur.actor, krousar_domain::Action::ImportRecords, target).allowed() {
+        Ok(())
+    } else {
+        Err(cur.fail(AppError::Forbidden))
     }
+}
+
+pub async fn template(PageUser(cur): PageUser) -> Result<Response, PageError> {
+    may_import(&cur)?;
     let bytes = crate::import_template::workbook(&cur.tr).map_err(|_| cur.fail(AppError::NotFound))?;
     Ok(download("krousar-import-template.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", bytes))
 }
