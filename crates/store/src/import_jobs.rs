@@ -14,6 +14,8 @@ use std::path::PathBuf;
 use uuid::Uuid;
 
 const STALE_SECONDS: i64 = 600;
+/// A checked workbook waits this long to be imported; then its upload is removed.
+const KEEP_HOURS: i64 = 24;
 
 #[derive(Debug, Clone)]
 pub struct ImportJob {
@@ -120,6 +122,9 @@ impl Store {
         if j.phase != "check" || j.state != "done" || !importable {
             return Err(StoreError::invalid("file", "err-import-not-ready"));
         }
+        if !self.upload_path(id)?.exists() {
+            return Err(StoreError::invalid("file", "err-import-expired"));
+        }
         let n = sqlx::query(
             "UPDATE import_jobs SET phase = 'apply', state = 'running', accept_fixes = $1, done = 0, heartbeat = $2, finished_at = NULL \
              WHERE id = $3 AND phase = 'check' AND state = 'done'",
@@ -176,9 +181,21 @@ impl Store {
         job(&row)
     }
 
-    /// The user's latest jobs, newest first.
+    /// The user's latest jobs, newest first. Uploads a day old that were never imported are
+    /// removed on the way (a workbook holds children's names; it is not kept for nothing).
     pub async fn import_jobs(&self, actor: &Actor) -> Result<Vec<ImportJob>, StoreError> {
         allowed(actor)?;
+        let cutoff = crate::db::time_text(chrono::Utc::now() - chrono::Duration::hours(KEEP_HOURS));
+        let old = sqlx::query("SELECT id FROM import_jobs WHERE user_id = $1 AND created_at < $2 AND state <> 'running'")
+            .bind(actor.user_id.to_string())
+            .bind(cutoff)
+            .fetch_all(&self.pool)
+            .await?;
+        for r in old {
+            if let Ok(p) = self.upload_path(r.uuid("id")?) {
+                let _ = tokio::fs::remove_file(p).await;
+            }
+        }
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM import_jobs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 20"
         )))

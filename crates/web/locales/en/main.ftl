@@ -1458,3 +1458,4 @@ page-archive = Take all the organisation's records out
 help-archive = A complete archive of the organisation — every record, attached files, a description of each column and checksums — that another Krousar installation loads with `krousar import`. It holds sensitive information unsealed: keep it as safe as the records themselves.
 btn-make-archive = Make the archive
 imp-family-type-kept = This family type is not one Krousar knows; it is kept with the household as written.
+err-import-expired = This check is more than a day old and its workbook was removed: upload it again.

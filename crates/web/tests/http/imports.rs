@@ -89,6 +89,22 @@ async fn only_an_administrator_imports_and_only_once() {
         let page = settled(&c, &app, &again).await;
         assert!(!page.contains(&format!("action=\"{again}/apply\"")), "nothing left to import: {page}");
         assert_eq!(children(&app).await, before + 2);
+
+        // A check left a day without being imported: its workbook is removed, the import refused.
+        let more = CSV.replace("H-1,", "H-3,").replace("H-2,", "H-4,");
+        let res = c.post(app.url("/admin/import")).multipart(form(Some(&csrf), "children.csv", more.into())).send().await.unwrap();
+        let late = res.headers()["location"].to_str().unwrap().to_string();
+        settled(&c, &app, &late).await;
+        sqlx::query("UPDATE import_jobs SET created_at = '2000-01-01T00:00:00Z' WHERE id = $1")
+            .bind(late.rsplit('/').next().unwrap())
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        c.get(app.url("/admin/import")).send().await.unwrap();
+        let res = c.post(app.url(&format!("{late}/apply"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("upload it again"));
+        assert_eq!(children(&app).await, before + 2);
     })
     .await;
 }
