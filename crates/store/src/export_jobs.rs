@@ -43,6 +43,17 @@ pub(crate) fn live_state(r: &sqlx::any::AnyRow, stale_seconds: i64) -> Result<St
     Ok(if state == "running" && r.text("heartbeat")? < stale { "interrupted".into() } else { state })
 }
 
+/// Mark a background job failed with the start of its error (exports and imports alike).
+pub(crate) async fn fail_job(store: &Store, table: &'static str, id: Uuid, error: &str) -> Result<(), StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET state = 'failed', error = $1, finished_at = $2 WHERE id = $3")))
+        .bind(error.chars().take(200).collect::<String>())
+        .bind(now_text())
+        .bind(id.to_string())
+        .execute(&store.pool)
+        .await?;
+    Ok(())
+}
+
 fn job(r: &sqlx::any::AnyRow) -> Result<ExportJob, StoreError> {
     let state = live_state(r, STALE_SECONDS)?;
     Ok(ExportJob {
@@ -127,13 +138,7 @@ impl Store {
     }
 
     pub async fn fail_export_job(&self, id: Uuid, error: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE export_jobs SET state = 'failed', error = $1, finished_at = $2 WHERE id = $3")
-            .bind(error.chars().take(200).collect::<String>())
-            .bind(now_text())
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        fail_job(self, "export_jobs", id, error).await
     }
 
     /// One of the user's own jobs (another's is not found).

@@ -160,13 +160,7 @@ impl Store {
     }
 
     pub async fn fail_import_job(&self, id: Uuid, error: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE import_jobs SET state = 'failed', error = $1, finished_at = $2 WHERE id = $3")
-            .bind(error.chars().take(200).collect::<String>())
-            .bind(now_text())
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        crate::export_jobs::fail_job(self, "import_jobs", id, error).await
     }
 
     /// One of the user's own jobs (another's is not found).
