@@ -19,6 +19,7 @@ pub mod referral;
 pub mod role;
 pub mod sensitive;
 pub mod team;
+pub mod sync;
 pub mod text;
 pub mod training;
 pub mod validation;
