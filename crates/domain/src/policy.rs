@@ -64,10 +64,14 @@ pub enum Action {
     DecideCarer,
     /// The organisation's training register: people, courses, sessions, results, mentoring.
     ManageTraining,
+    /// Enrol a phone or laptop to carry cases offline (the people who visit families).
+    WorkOffline,
+    /// See and revoke the devices of an organisation's people (a lost phone).
+    ManageDevices,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 31] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -97,6 +101,8 @@ impl Action {
         Action::EditCarer,
         Action::DecideCarer,
         Action::ManageTraining,
+        Action::WorkOffline,
+        Action::ManageDevices,
     ];
 }
 
@@ -263,6 +269,10 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
             allow(role == SystemAdmin || (role == OrgAdmin && org == actor.org_id))
         }
         (Action::ImportRecords, Target::Organisation(org)) => allow(role == OrgAdmin && org == actor.org_id),
+        (Action::WorkOffline, Target::Organisation(org)) => {
+            allow(matches!(role, SocialWorker | Supervisor | Intake) && org == actor.org_id)
+        }
+        (Action::ManageDevices, Target::Organisation(org)) => allow(role == SystemAdmin || (role == OrgAdmin && org == actor.org_id)),
         (Action::ManageOrgs, _) => allow(role == SystemAdmin),
         (Action::ListCarers, Target::Organisation(org)) => {
             allow(matches!(role, SocialWorker | Supervisor | Manager | Intake) && org == actor.org_id)

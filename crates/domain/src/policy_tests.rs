@@ -180,6 +180,21 @@ const ORG_TABLE: &[(&str, Action, &str)] = &[
     ("org-admin", Action::ManageCaseSettings, "A-"),
     ("ministry", Action::ManageCaseSettings, "--"),
     ("system-admin", Action::ManageCaseSettings, "AA"),
+    // Carrying cases offline: the people who visit families, in their own organisation.
+    ("social-worker", Action::WorkOffline, "A-"),
+    ("supervisor", Action::WorkOffline, "A-"),
+    ("manager", Action::WorkOffline, "--"),
+    ("intake", Action::WorkOffline, "A-"),
+    ("org-admin", Action::WorkOffline, "--"),
+    ("ministry", Action::WorkOffline, "--"),
+    ("system-admin", Action::WorkOffline, "--"),
+    ("social-worker", Action::ManageDevices, "--"),
+    ("supervisor", Action::ManageDevices, "--"),
+    ("manager", Action::ManageDevices, "--"),
+    ("intake", Action::ManageDevices, "--"),
+    ("org-admin", Action::ManageDevices, "A-"),
+    ("ministry", Action::ManageDevices, "--"),
+    ("system-admin", Action::ManageDevices, "AA"),
 ];
 
 #[test]

@@ -55,7 +55,17 @@ pub async fn append(tx: &mut Tx, who: Who, e: Entry<'_>) -> Result<i64, StoreErr
     let actor = who.actor_id.map(|u| u.to_string()).unwrap_or_default();
     let org = who.org_id.map(|u| u.to_string()).unwrap_or_default();
     let rid = e.record_id.unwrap_or_default();
-    let detail = e.detail.to_string();
+    let mut detail = e.detail;
+    // A change sent from a device says which device, and when it was recorded there and received.
+    if let Some(device) = crate::sync::scope::audit_detail() {
+        match detail.as_object_mut() {
+            Some(obj) => {
+                obj.insert("device".into(), device);
+            }
+            None => detail = serde_json::json!({"detail": detail, "device": device}),
+        }
+    }
+    let detail = detail.to_string();
     let hash = link_hash(&prev, seq, &at, &actor, &org, e.action, e.record_type, &rid, &detail);
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor_id, org_id, action, record_type, record_id, detail, prev_hash, hash) \

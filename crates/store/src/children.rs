@@ -11,7 +11,7 @@ use krousar_domain::age::AgeBand;
 use krousar_domain::child::ChildFields;
 use krousar_domain::choices::{BirthRegistration, Disability, IdPoor, LivingArrangement, Protection, Sex};
 use krousar_domain::policy::{decide, list_scope, Target};
-use krousar_domain::{new_id, Action, Actor, ListScope, RecordOwner};
+use krousar_domain::{Action, Actor, ListScope, RecordOwner};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::any::AnyRow;
@@ -364,27 +364,7 @@ impl Store {
             drop(tx);
             return Err(refuse(self, actor, "child.edit", "child", id).await);
         }
-        if before.version != expected_version {
-            return Err(StoreError::Conflict { current: before.version });
-        }
-        check_references(&mut tx, &f).await?;
-        if !write_fields(&mut tx, self.backend, id, before.seq, Some(expected_version), &f).await? {
-            return Err(StoreError::Conflict { current: before.version });
-        }
-        let changed = changed_fields(&before.fields, &f);
-        audit::append(
-            &mut tx,
-            actor.into(),
-            Entry {
-                action: "child.update",
-                record_type: "child",
-                record_id: Some(id.to_string()),
-                detail: json!({"fields": changed, "version": expected_version + 1}),
-            },
-        )
-        .await?;
-        audit::changed(&mut tx, Some(before.org_id), "child", id, expected_version + 1).await?;
-        let child = load(&mut tx, id).await?;
+        let child = update_in(&mut tx, self.backend, actor, &before, expected_version, &f).await?;
         tx.commit().await?;
         Ok(child)
     }
@@ -469,6 +449,40 @@ impl Store {
     }
 }
 
+/// Save edited fields over `before` (already loaded and allowed) if the record is still at
+/// `expected_version`, with the audit and change-log entries; otherwise `Conflict`.
+pub(crate) async fn update_in(
+    tx: &mut Tx,
+    backend: Backend,
+    actor: &Actor,
+    before: &Child,
+    expected_version: i64,
+    f: &ChildFields,
+) -> Result<Child, StoreError> {
+    let id = before.id;
+    if before.version != expected_version {
+        return Err(StoreError::Conflict { current: before.version });
+    }
+    check_references(tx, f).await?;
+    if !write_fields(tx, backend, id, before.seq, Some(expected_version), f).await? {
+        return Err(StoreError::Conflict { current: before.version });
+    }
+    let changed = changed_fields(&before.fields, f);
+    audit::append(
+        tx,
+        actor.into(),
+        Entry {
+            action: "child.update",
+            record_type: "child",
+            record_id: Some(id.to_string()),
+            detail: json!({"fields": changed, "version": expected_version + 1}),
+        },
+    )
+    .await?;
+    audit::changed(tx, Some(before.org_id), "child", id, expected_version + 1).await?;
+    load(tx, id).await
+}
+
 /// Write a child's fields and search keys, bumping its version; with `expected_version`, only
 /// if the record is still at it (returns false otherwise, writing nothing).
 pub(crate) async fn write_fields(
@@ -518,7 +532,7 @@ pub(crate) async fn register_in(tx: &mut Tx, backend: Backend, actor: &Actor, f:
             .fetch_one(&mut **tx)
             .await?;
     let case_number = format!("{}-{:06}", number_row.text("code")?, number_row.int("next_case_number")? - 1);
-    let id = new_id();
+    let id = crate::sync::scope::record_id(crate::sync::scope::Slot::Child);
     let now = now_text();
     let q = sqlx::query(
         "INSERT INTO children (given_name_km, family_name_km, given_name_latin, family_name_latin, nickname, sex, date_of_birth, \

@@ -14,6 +14,9 @@ pub enum StoreError {
     /// A uniqueness rule was broken (e.g. a username already taken).
     #[error("duplicate: {0}")]
     Duplicate(&'static str),
+    /// A device an administrator (or its user) revoked, or one that is not the caller's.
+    #[error("device revoked")]
+    DeviceRevoked,
     #[error("configuration: {0}")]
     Config(String),
     #[error("corrupt data: {0}")]

@@ -44,6 +44,7 @@ mod search_index;
 pub mod sensitive;
 pub mod sessions;
 pub mod sql;
+pub mod sync;
 pub mod training;
 
 pub use audit::Who;

@@ -187,6 +187,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0029_archived_audit.sql"),
         postgres: include_str!("../migrations/postgres/0029_archived_audit.sql"),
     },
+    Migration {
+        version: 30,
+        name: "offline_devices",
+        sqlite: include_str!("../migrations/sqlite/0030_offline_devices.sql"),
+        postgres: include_str!("../migrations/postgres/0030_offline_devices.sql"),
+    },
 ];
 
 impl Store {

@@ -17,6 +17,8 @@ pub enum AppError {
     Conflict(i64),
     Invalid(Invalid),
     BadRequest(&'static str),
+    /// The device was revoked: what it carries must be wiped and nothing it sends is taken.
+    DeviceRevoked,
     Internal(String),
 }
 
@@ -27,6 +29,7 @@ impl From<StoreError> for AppError {
             StoreError::Forbidden => AppError::Forbidden,
             StoreError::Conflict { current } => AppError::Conflict(current),
             StoreError::Invalid(i) => AppError::Invalid(i),
+            StoreError::DeviceRevoked => AppError::DeviceRevoked,
             StoreError::Duplicate(_) => {
                 let mut i = Invalid::default();
                 i.push("username", "err-duplicate");
@@ -46,6 +49,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::DeviceRevoked => StatusCode::GONE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -59,6 +63,7 @@ impl AppError {
             AppError::Conflict(_) => ("conflict", "err-conflict"),
             AppError::Invalid(_) => ("invalid", "err-invalid"),
             AppError::BadRequest(key) => ("bad_request", key),
+            AppError::DeviceRevoked => ("device_revoked", "err-device-revoked"),
             AppError::Internal(_) => ("internal", "err-internal"),
         }
     }

@@ -18,6 +18,9 @@ pub struct CaseSettings {
     pub visit_interval_months: [u32; 4],
     pub reassessment_months: u32,
     pub follow_up_months: u32,
+    /// Days a device may carry cases without bringing them up to date; after that the copy on
+    /// the device is wiped (work waiting to be sent is kept).
+    pub offline_days: u32,
 }
 
 impl Default for CaseSettings {
@@ -27,6 +30,7 @@ impl Default for CaseSettings {
             visit_interval_months: [1, 2, 3, 6],
             reassessment_months: 6,
             follow_up_months: 24,
+            offline_days: 14,
         }
     }
 }
@@ -50,7 +54,7 @@ impl CaseSettings {
     }
 
     /// Bounds that keep schedules meaningful: contact within 90 days, a visit at least every
-    /// 12 months, reassessment every 1–24 months, follow-up 24–60 months.
+    /// 12 months, reassessment every 1–24 months, follow-up 24–60 months, 1–60 days offline.
     pub fn validate(self) -> Result<CaseSettings, Invalid> {
         let mut e = Invalid::default();
         if self.first_contact_days.iter().any(|d| *d > 90) {
@@ -64,6 +68,9 @@ impl CaseSettings {
         }
         if !(MIN_FOLLOW_UP_MONTHS..=60).contains(&self.follow_up_months) {
             e.push("follow_up_months", "err-follow-up-too-short");
+        }
+        if !(1..=60).contains(&self.offline_days) {
+            e.push("offline_days", "err-out-of-range");
         }
         e.into_result(self)
     }

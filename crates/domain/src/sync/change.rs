@@ -57,14 +57,15 @@ impl ChangeKind {
     }
 
     /// Whether the change makes a new record whose id is the change's own id (made on the
-    /// device). Sending it twice must not make it twice.
+    /// device): a child, or an entry of a case's timeline (a task done is one too). Sending it
+    /// twice must not make it twice.
     pub fn creates_record(self) -> bool {
-        !matches!(self, ChangeKind::TaskDone | ChangeKind::ChildEdit)
+        self != ChangeKind::ChildEdit
     }
 
     /// Whether a photo may be sent with the record.
     pub fn takes_photo(self) -> bool {
-        matches!(self, ChangeKind::Visit | ChangeKind::Note | ChangeKind::TracingAttempt | ChangeKind::Register)
+        matches!(self, ChangeKind::Visit | ChangeKind::Note | ChangeKind::TracingAttempt)
     }
 }
 

@@ -19,8 +19,8 @@ pub struct FieldConflict<V> {
 pub struct Merged<V> {
     /// Fields to write: changed on the device only.
     pub apply: BTreeMap<String, V>,
-    /// Fields the server already has as the device wrote them (both sides made the same change,
-    /// or the device sent a field it did not change).
+    /// Fields left as the server has them, with nothing to decide: both sides made the same
+    /// change, or the device sent a field it did not change (the server's change stands).
     pub same: Vec<String>,
     pub conflicts: Vec<FieldConflict<V>>,
 }
@@ -51,6 +51,7 @@ pub fn merge_fields<V: PartialEq + Clone + Default>(
             continue;
         }
         match base.get(field) {
+            Some(b) if b == mine => out.same.push(field.clone()),
             Some(b) if *b == theirs => {
                 out.apply.insert(field.clone(), mine.clone());
             }

@@ -9,9 +9,11 @@
 //! to decide. Nothing is ever overwritten without someone choosing it.
 
 mod change;
+mod child_edit;
 mod merge;
 #[cfg(test)]
 mod tests;
 
 pub use change::{check_change, device_expired, ChangeKind, ChangeProblem, MAX_BATCH, MAX_CLOCK_AHEAD_HOURS};
+pub use child_edit::{child_values, merge_child, normalise, set_child_value, CHILD_EDITABLE};
 pub use merge::{merge_fields, FieldConflict, Merged};

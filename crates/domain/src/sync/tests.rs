@@ -54,6 +54,13 @@ fn both_sides_making_the_same_change_is_no_conflict() {
 }
 
 #[test]
+fn a_field_the_device_sent_unchanged_leaves_the_servers_change() {
+    let m = merge_fields(&map(&[("nickname", "")]), &map(&[("nickname", "")]), &map(&[("nickname", "Mey")]));
+    assert!(m.is_clean());
+    assert!(m.apply.is_empty());
+}
+
+#[test]
 fn a_field_sent_without_its_base_is_a_conflict_unless_already_equal() {
     let m = merge_fields(&map(&[]), &map(&[("nickname", "A")]), &map(&[("nickname", "B")]));
     assert_eq!(m.conflicts.len(), 1);
@@ -105,6 +112,7 @@ proptest! {
         }
         for c in &m.conflicts {
             prop_assert_eq!(Some(&c.device), device.get(&c.field));
+            prop_assert_ne!(Some(&c.device), base.get(&c.field), "a field the device did not change is never a conflict");
             prop_assert_eq!(&c.server, &server.get(&c.field).cloned().unwrap_or_default());
             prop_assert_ne!(&c.server, &c.device);
         }
@@ -132,7 +140,10 @@ fn a_change_needs_a_device_made_v7_id_a_known_kind_and_a_sane_clock() {
     let now = Utc.with_ymd_and_hms(2026, 12, 5, 8, 0, 0).unwrap();
     let id = v7_at(1_764_900_000_000);
     assert_eq!(check_change(id, "visit", now - Duration::hours(30), now), Ok(ChangeKind::Visit));
-    assert_eq!(check_change(Uuid::from_u128(0x67e5_5044_10b1_426f_9247_bb68_0e5f_e0c8), "visit", now, now), Err(ChangeProblem::NotDeviceId));
+    assert_eq!(
+        check_change(Uuid::from_u128(0x67e5_5044_10b1_426f_9247_bb68_0e5f_e0c8), "visit", now, now),
+        Err(ChangeProblem::NotDeviceId)
+    );
     assert_eq!(check_change(Uuid::nil(), "visit", now, now), Err(ChangeProblem::NotDeviceId));
     assert_eq!(check_change(id, "delete-everything", now, now), Err(ChangeProblem::UnknownKind));
     assert_eq!(check_change(id, "note", now + Duration::hours(25), now), Err(ChangeProblem::ClockAhead));
@@ -146,6 +157,7 @@ fn kinds_round_trip_and_say_what_they_make() {
         assert_eq!(ChangeKind::parse(k.code()), Some(k));
     }
     assert!(ChangeKind::Register.creates_record());
+    assert!(ChangeKind::TaskDone.creates_record());
     assert!(!ChangeKind::ChildEdit.creates_record());
     assert!(!ChangeKind::TaskDone.takes_photo());
     assert!(ChangeKind::Visit.takes_photo());
@@ -157,4 +169,52 @@ fn the_copy_on_a_device_expires_after_the_organisations_days() {
     assert!(!device_expired(synced, synced + Duration::days(14), 14));
     assert!(device_expired(synced, synced + Duration::days(14) + Duration::minutes(1), 14));
     assert!(device_expired(synced, synced + Duration::days(2), 1));
+}
+
+fn child(nickname: &str, village: &str) -> crate::child::ChildInput {
+    crate::child::ChildInput {
+        given_name_km: Some("សុខា".into()),
+        nickname: Some(nickname.into()),
+        village_code: Some(village.into()),
+        sex: Some("f".into()),
+        estimated_birth_year: Some("2015".into()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_childs_record_merges_field_by_field() {
+    let start = child("Mey", "01020304");
+    let base = map(&[("nickname", "Mey"), ("date_of_birth", "")]);
+    let device = map(&[("nickname", " Srey Mey "), ("date_of_birth", "2015-03-01")]);
+    // Meanwhile the server moved the child to another village.
+    let now = child("Mey", "01020305");
+    let (out, m) = merge_child(&base, &device, &now).unwrap();
+    assert!(m.is_clean());
+    assert_eq!(out.nickname.as_deref(), Some("Srey Mey"));
+    assert_eq!(out.village_code.as_deref(), Some("01020305"), "the server's change stands");
+    assert_eq!(out.date_of_birth.as_deref(), Some("2015-03-01"));
+    assert_eq!(out.estimated_birth_year, None, "a date of birth replaces the estimated year, as on the form");
+    let _ = start;
+}
+
+#[test]
+fn a_device_may_not_change_fields_outside_its_list() {
+    let e = merge_child(&map(&[]), &map(&[("rci_id", "x")]), &child("Mey", "01")).unwrap_err();
+    assert_eq!(e.for_field("fields"), Some("err-sync-field"));
+    let e = merge_child(&map(&[]), &map(&[("protection_note", "x")]), &child("Mey", "01")).unwrap_err();
+    assert!(e.has("fields"));
+}
+
+#[test]
+fn values_read_back_as_they_were_set() {
+    let mut c = crate::child::ChildInput::default();
+    for f in CHILD_EDITABLE {
+        assert!(set_child_value(&mut c, f, &format!(" {f}-value ")));
+    }
+    let v = child_values(&c);
+    assert_eq!(v.len(), CHILD_EDITABLE.len());
+    assert_eq!(v["estimated_birth_year"], "estimated_birth_year-value");
+    assert_eq!(v["nickname"], "nickname-value");
+    assert!(!set_child_value(&mut c, "assigned_worker_id", "x"));
 }

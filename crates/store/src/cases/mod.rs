@@ -25,7 +25,7 @@ use chrono::NaiveDate;
 use krousar_domain::case::stage::{ClosureReason, IntakeRoute, ReferralSource, RiskLevel};
 use krousar_domain::case::{entries::PlacementType, CaseFacts, CaseSettings, Stage};
 use krousar_domain::policy::{decide, Target};
-use krousar_domain::{new_id, Action, Actor};
+use krousar_domain::{Action, Actor};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::any::AnyRow;
@@ -178,7 +178,7 @@ pub(crate) async fn add_entry(
     body: &impl Serialize,
     author: &Actor,
 ) -> Result<Uuid, StoreError> {
-    let id = new_id();
+    let id = crate::sync::scope::record_id(crate::sync::scope::Slot::CaseEntry);
     let body = serde_json::to_string(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query(
         "INSERT INTO case_entries (id, child_id, kind, occurred_on, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -75,6 +75,7 @@ async fn page(state: &AppState, cur: &Current, s: &CaseSettings, f: &FormData, n
         value: s.reassessment_months.to_string(),
     });
     numbers.push(NumberField { name: "follow_up".into(), label: tr.t("field-follow-up-months"), value: s.follow_up_months.to_string() });
+    numbers.push(NumberField { name: "offline_days".into(), label: tr.t("field-offline-days"), value: s.offline_days.to_string() });
     let tools = state
         .store
         .tools(cur.actor.org_id, false)
@@ -125,10 +126,11 @@ pub async fn save(
             _ => bad.push("settings", "err-number"),
         }
     }
-    match (num("reassessment"), num("follow_up")) {
-        (Some(r), Some(fu)) => {
+    match (num("reassessment"), num("follow_up"), num("offline_days")) {
+        (Some(r), Some(fu), Some(od)) => {
             s.reassessment_months = r;
             s.follow_up_months = fu;
+            s.offline_days = od;
         }
         _ => bad.push("settings", "err-number"),
     }
