@@ -72,6 +72,8 @@ impl Layout {
             decide(a, Action::ManageCaseSettings, Target::Organisation(a.org_id)).allowed(),
         ));
         nav.push(("/admin/import", "nav-import", decide(a, Action::ImportRecords, Target::Organisation(a.org_id)).allowed()));
+        nav.push(("/app", "nav-offline", decide(a, Action::WorkOffline, Target::Organisation(a.org_id)).allowed()));
+        nav.push(("/admin/devices", "nav-devices", decide(a, Action::ManageDevices, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/admin/audit", "nav-audit", decide(a, Action::ViewAudit, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/account", "nav-account", true));
         let nav = nav

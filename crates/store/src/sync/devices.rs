@@ -170,8 +170,8 @@ impl Store {
         self.device(id).await
     }
 
-    /// The device brought its copy up to date now.
-    pub(crate) async fn device_synced(&self, id: Uuid) -> Result<(), StoreError> {
+    /// The device brought its copy up to date, or sent a change, now.
+    pub async fn device_synced(&self, id: Uuid) -> Result<(), StoreError> {
         sqlx::query("UPDATE devices SET last_sync_at = $1 WHERE id = $2").bind(now_text()).bind(id.to_string()).execute(&self.pool).await?;
         Ok(())
     }

@@ -11,6 +11,9 @@ mod places;
 mod referrals;
 mod registers;
 mod sensitive;
+mod sync;
+mod sync_pull;
+mod sync_push;
 
 use crate::auth::Current;
 use crate::error::{ApiError, AppError};
@@ -61,8 +64,21 @@ pub fn routes() -> Router<AppState> {
         .route("/rcis", get(households::rcis))
         .route("/locations/search", get(places::search))
         .route("/locations/children", get(places::children))
+        .nest("/sync", sync_routes())
         .fallback(|| async { ApiError { err: AppError::NotFound, tr: crate::i18n::Tr::new(crate::i18n::Lang::En) } })
         .layer(axum::middleware::from_fn(json_rejections))
+}
+
+/// The offline app's calls; their bodies may come gzip-compressed (a 2G line).
+fn sync_routes() -> Router<AppState> {
+    Router::new()
+        .route("/devices", post(sync::enrol))
+        .route("/key", get(sync::key))
+        .route("/pull", post(sync::pull))
+        .route("/push", post(sync::push))
+        .route("/photos/{change}", get(sync::photo_state).put(sync::photo_part))
+        .route("/photos/{change}/done", post(sync::photo_done))
+        .layer(tower_http::decompression::RequestDecompressionLayer::new())
 }
 
 /// A request the framework itself turned down (a query string that does not parse, a missing

@@ -248,6 +248,7 @@ struct ShowPage {
     co_workers: Vec<Opt>,
     notice: String,
     merged_into: String,
+    offline: super::offline::Offline,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
@@ -322,7 +323,9 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
         }));
     }
     let title = child.display_name(tr.is_km());
+    let offline = super::offline::state_for(state, cur, &child).await?;
     Ok(render(ShowPage {
+        offline,
         l: Layout::new(cur, title, "/children"),
         id: id.to_string(),
         facts,

@@ -5,12 +5,14 @@ mod admin;
 mod carer_campaigns;
 mod carer_match;
 mod carers;
-mod case;
+pub(crate) mod case;
 mod case_settings;
 pub(crate) mod cash;
 mod child_form;
 mod children;
+pub(crate) mod conflicts;
 mod dashboard;
+mod devices;
 mod duplicate_scan;
 pub use duplicate_scan::SHOWN as DUPLICATE_PAIRS_SHOWN;
 mod duplicates;
@@ -23,6 +25,7 @@ mod households;
 mod imports;
 pub(crate) mod indicator_view;
 mod indicators;
+mod offline;
 mod place;
 mod quality;
 mod rci_pick;
@@ -149,6 +152,12 @@ pub fn routes() -> Router<AppState> {
         .route("/account/totp", post(account::totp))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/account/devices", get(devices::mine))
+        .route("/admin/devices", get(devices::org))
+        .route("/devices/{id}/revoke", post(devices::revoke))
+        .route("/conflicts", get(conflicts::list))
+        .route("/conflicts/{id}", post(conflicts::resolve))
+        .route("/children/{id}/offline", post(offline::toggle))
 }
 
 /// Render a template, or a plain 500 if rendering itself fails (a bug, logged).

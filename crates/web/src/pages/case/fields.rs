@@ -301,6 +301,47 @@ pub fn groups(form: CaseForm, tr: Tr, v: &Fields, e: &Invalid, c: &Choices) -> V
     }
 }
 
+/// A child's record on a device: the registration form, or (`register` false) the fields a
+/// device may correct (`krousar_domain::sync::CHILD_EDITABLE`, the place aside: the gazetteer
+/// is not carried). Same labels and pick-lists as the registration page.
+pub fn child_groups(tr: Tr, v: &Fields, e: &Invalid, register: bool) -> Vec<Group> {
+    use krousar_domain::choices::{BirthRegistration, Disability, LivingArrangement, Sex};
+    let b = Builder { tr, v, e };
+    let names = vec![
+        b.text("family_name_km", "field-family-name-km"),
+        b.text("given_name_km", "field-given-name-km"),
+        b.text("family_name_latin", "field-family-name-latin"),
+        b.text("given_name_latin", "field-given-name-latin"),
+        b.text("nickname", "field-nickname"),
+        b.radio("sex", "field-sex", Sex::ALL, Sex::code, Sex::label_key),
+    ];
+    let mut birth = vec![b.date("date_of_birth", "field-date-of-birth")];
+    if register {
+        birth.push(b.text("estimated_age", "field-estimated-age"));
+    } else {
+        birth.push(b.text("estimated_birth_year", "field-estimated-year"));
+    }
+    birth.push(b.pick(
+        "birth_registration",
+        "field-birth-registration",
+        BirthRegistration::ALL,
+        BirthRegistration::code,
+        BirthRegistration::label_key,
+        false,
+    ));
+    birth.push(b.text("birth_certificate_number", "field-birth-certificate"));
+    let mut situation = vec![
+        b.pick("id_poor", "field-id-poor", IdPoor::ALL, IdPoor::code, IdPoor::label_key, false),
+        b.pick("disability", "field-disability", Disability::ALL, Disability::code, Disability::label_key, false),
+    ];
+    // A child registered offline cannot be placed in an institution: the institutions are not
+    // carried (the page asks for one).
+    let living: Vec<LivingArrangement> =
+        LivingArrangement::ALL.iter().copied().filter(|l| !register || *l != LivingArrangement::InRci).collect();
+    situation.push(b.pick("living_arrangement", "field-living", &living, LivingArrangement::code, LivingArrangement::label_key, false));
+    vec![group(tr.t("field-names"), names), group(tr.t("field-birth"), birth), group(tr.t("field-situation"), situation)]
+}
+
 /// Date fields start at today, so the common case needs no typing.
 pub fn defaults(form: CaseForm, today: chrono::NaiveDate) -> Fields {
     let name = match form {

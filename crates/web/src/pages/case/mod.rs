@@ -1,8 +1,8 @@
 //! Case pages: the case of one child, its forms, approvals and tasks, and the supervisor's team.
 
-mod fields;
+pub(crate) mod fields;
 pub mod ministry;
-mod show;
+pub(crate) mod show;
 pub mod tool;
 
 use super::form::FormData;

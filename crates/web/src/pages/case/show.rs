@@ -92,7 +92,7 @@ pub struct CaseView {
     pub attach_to: Vec<(String, String)>,
 }
 
-fn date_text(tr: Tr, s: &str) -> String {
+pub(crate) fn date_text(tr: Tr, s: &str) -> String {
     crate::views::local_day(s).map(|d| tr.date(d)).unwrap_or_else(|| s.to_string())
 }
 
@@ -105,7 +105,7 @@ fn text(v: &Value) -> Option<String> {
 }
 
 /// What an event says, in a few lines of the reader's language.
-fn describe(tr: Tr, e: &TimelineEntry) -> Vec<String> {
+pub(crate) fn describe(tr: Tr, e: &TimelineEntry) -> Vec<String> {
     let b = &e.body;
     let mut lines = Vec::new();
     match e.kind.as_str() {

@@ -1,0 +1,173 @@
+//! What a device downloads: the children it carries whose stamp changed (each read through the
+//! case file, so through the policy and audited like a page view), the ones it must drop, the
+//! conflicts waiting for its user, and the forms it fills in offline (the pages' own field
+//! definitions, in the user's language; sent again only when they changed).
+
+use crate::case_work::{CaseForm, Fields};
+use crate::i18n::Tr;
+use crate::pages::case::fields::{child_groups, defaults, groups, Choices, Group, Input};
+use crate::pages::case::show::{date_text, describe};
+use crate::views::{age_text, today};
+use krousar_domain::{Actor, Invalid};
+use krousar_store::children::Child;
+use krousar_store::sync::Conflict;
+use krousar_store::{Store, StoreError};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Recent events of a case a device shows (the whole timeline stays on the server).
+const RECENT: usize = 6;
+
+/// The case forms a worker fills in offline, by change kind.
+pub const OFFLINE_FORMS: [(&str, CaseForm); 4] =
+    [("visit", CaseForm::Visit), ("note", CaseForm::Note), ("csi", CaseForm::Csi), ("tracing-attempt", CaseForm::TracingAttempt)];
+
+fn field_json(f: &crate::pages::case::fields::Field) -> Value {
+    let (kind, options) = match &f.input {
+        Input::Text => ("text", None),
+        Input::Area => ("area", None),
+        Input::Date => ("date", None),
+        Input::Select(o) => ("select", Some(o)),
+        Input::Radio(o) => ("radio", Some(o)),
+        Input::Check(_) => ("check", None),
+    };
+    let mut v = json!({"name": f.name, "label": f.label, "type": kind});
+    if !f.hint.is_empty() {
+        v["hint"] = json!(f.hint);
+    }
+    if let Some(o) = options {
+        v["options"] = o.iter().map(|o| json!([o.value, o.label])).collect();
+    }
+    v
+}
+
+fn form_json(title: String, groups: &[Group], defaults: &Fields) -> Value {
+    let groups: Vec<Value> = groups
+        .iter()
+        .map(|g| {
+            let mut v = json!({"fields": g.fields.iter().map(field_json).collect::<Vec<_>>()});
+            if !g.legend.is_empty() {
+                v["legend"] = json!(g.legend);
+            }
+            v
+        })
+        .collect();
+    json!({"title": title, "groups": groups, "today": defaults.keys().collect::<Vec<_>>()})
+}
+
+/// Every form of the offline app, and a short hash of them.
+pub fn forms(tr: Tr) -> (Value, String) {
+    let none = Invalid::default();
+    let mut out = serde_json::Map::new();
+    for (kind, form) in OFFLINE_FORMS {
+        let g = groups(form, tr, &Fields::new(), &none, &Choices::default());
+        out.insert(kind.into(), form_json(tr.t(&form.title_key()), &g, &defaults(form, today())));
+    }
+    out.insert("register".into(), form_json(tr.t("page-new-child"), &child_groups(tr, &Fields::new(), &none, true), &Fields::new()));
+    out.insert("child-edit".into(), form_json(tr.t("app-correct-child"), &child_groups(tr, &Fields::new(), &none, false), &Fields::new()));
+    let v = Value::Object(out);
+    let hash = hex::encode(&Sha256::digest(v.to_string().as_bytes())[..8]);
+    (v, hash)
+}
+
+fn date_opt(tr: Tr, d: Option<chrono::NaiveDate>) -> Value {
+    d.map(|d| json!([d.to_string(), tr.date(d)])).unwrap_or(Value::Null)
+}
+
+/// One carried child as the device keeps it.
+async fn snapshot(store: &Store, actor: &Actor, tr: Tr, id: Uuid, stamp: &str) -> Result<Value, StoreError> {
+    let (child, file): (Child, _) = store.case_file(actor, id, "sync").await?;
+    let f = &child.fields;
+    let place = match &f.village_code {
+        Some(code) => store.location_path(code).await.ok().map(|p| p.label(tr.is_km())).unwrap_or_default(),
+        None => String::new(),
+    };
+    let mut v = json!({
+        "id": child.id,
+        "stamp": stamp,
+        "version": child.version,
+        "case_number": child.case_number,
+        "name": child.display_name(tr.is_km()),
+        "other_name": child.display_name(!tr.is_km()),
+        "sex": tr.t(&f.sex.label_key()),
+        "age": age_text(tr, f, today()),
+        "place": place,
+        "values": krousar_domain::sync::child_values(&f.to_input()),
+        "case": Value::Null,
+        "tasks": [],
+        "recent": [],
+    });
+    if let Some(file) = file {
+        let c = &file.case;
+        v["case"] = json!({
+            "stage": tr.t(&c.stage.label_key()),
+            "risk": c.risk_level.map(|r| tr.t(&r.label_key())),
+            "opened_on": date_opt(tr, Some(c.opened_on)),
+            "next_visit": date_opt(tr, file.visits.iter().filter(|x| x.done_on.is_none()).filter_map(|x| crate::views::local_day(&x.due_on)).min()),
+            "reassessment_due": date_opt(tr, c.reassessment_due),
+            "closed": c.closed_on.is_some(),
+        });
+        v["tasks"] = file
+            .tasks
+            .iter()
+            .filter(|t| t.done_on.is_none())
+            .map(|t| json!({"id": t.id, "title": t.title, "due": date_text(tr, &t.due_on), "due_on": t.due_on}))
+            .collect();
+        v["recent"] = file
+            .timeline
+            .iter()
+            .rev()
+            .take(RECENT)
+            .map(|e| {
+                json!({
+                    "on": date_text(tr, &e.occurred_on),
+                    "what": tr.t(&format!("kind-{}", e.kind.replace('_', "-"))),
+                    "by": e.author,
+                    "lines": describe(tr, e).into_iter().filter(|l| !l.is_empty()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+    }
+    Ok(v)
+}
+
+/// The carried children whose stamp differs from what the device holds (`have`: id → stamp),
+/// and the ids it holds that it must drop.
+pub async fn delta(store: &Store, actor: &Actor, tr: Tr, have: &HashMap<Uuid, String>) -> Result<(Vec<Value>, Vec<Uuid>), StoreError> {
+    let carried = store.carried(actor).await?;
+    let mut out = Vec::new();
+    let mut keep = std::collections::HashSet::new();
+    for c in &carried {
+        if have.get(&c.child_id) == Some(&c.stamp) {
+            keep.insert(c.child_id);
+            continue;
+        }
+        match snapshot(store, actor, tr, c.child_id, &c.stamp).await {
+            Ok(v) => {
+                keep.insert(c.child_id);
+                out.push(v);
+            }
+            // No longer visible (moved away a moment ago): dropped below.
+            Err(StoreError::Forbidden | StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let drop = have.keys().filter(|id| !keep.contains(id)).copied().collect();
+    Ok((out, drop))
+}
+
+pub fn conflict_json(tr: Tr, c: &Conflict) -> Value {
+    json!({
+        "id": c.id,
+        "change": c.change_id,
+        "child": c.child_id,
+        "case_number": c.case_number,
+        "child_name": c.child_name,
+        "field": tr.t(&crate::pages::conflicts::field_label_key(&c.field)),
+        "by": c.user_name,
+        "server": c.current,
+        "device": c.device,
+    })
+}

@@ -1,0 +1,169 @@
+//! What a device sends: a batch of changes, each carried out exactly as the same change from a
+//! page (the same form code, validation, permission checks and audit), inside a sync scope that
+//! gives it the id made on the device and puts the device's times in the audit. Each change gets
+//! its own answer, so one refused change does not hold back the others.
+
+use super::sync_pull::conflict_json;
+use crate::case_work::{apply, CaseForm, Fields};
+use crate::i18n::Tr;
+use crate::views::today;
+use chrono::{DateTime, Utc};
+use krousar_domain::child::ChildInput;
+use krousar_domain::sync::{check_change, ChangeKind};
+use krousar_domain::{Actor, Invalid};
+use krousar_store::db::time_text;
+use krousar_store::sync::scope::{within, Slot, SyncScope};
+use krousar_store::sync::Received;
+use krousar_store::{Store, StoreError};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// One change as a device sends it.
+#[derive(Debug, Deserialize)]
+pub struct Change {
+    pub id: String,
+    pub kind: String,
+    /// The child it concerns (for a registration, the new child's id: the change's own).
+    #[serde(default)]
+    pub child: Option<String>,
+    /// When the worker saved it on the device (RFC 3339).
+    pub recorded_at: String,
+    #[serde(default)]
+    pub fields: Fields,
+    /// For an edit of a child's record: the values the device started from.
+    #[serde(default)]
+    pub base: Fields,
+}
+
+fn answer(id: &str, outcome: &str) -> Value {
+    json!({"id": id, "outcome": outcome})
+}
+
+fn invalid(tr: Tr, id: &str, e: &Invalid) -> Value {
+    let mut v = answer(id, "invalid");
+    v["errors"] = e.errors.iter().map(|x| json!({"field": x.field, "message": tr.t(x.code)})).collect();
+    v
+}
+
+fn one_error(tr: Tr, id: &str, field: &'static str, code: &'static str) -> Value {
+    let mut e = Invalid::default();
+    e.push(field, code);
+    invalid(tr, id, &e)
+}
+
+/// What the change does, through the store functions the pages use.
+async fn carry_out(store: &Store, actor: &Actor, tr: Tr, kind: ChangeKind, id: Uuid, child: Uuid, c: &Change) -> Result<Value, StoreError> {
+    let form = |f| async move { apply(store, actor, child, f, &c.fields).await.map(|_| answer(&c.id, "accepted")) };
+    match kind {
+        ChangeKind::Visit => form(CaseForm::Visit).await,
+        ChangeKind::Note => form(CaseForm::Note).await,
+        ChangeKind::Csi => form(CaseForm::Csi).await,
+        ChangeKind::TracingAttempt => form(CaseForm::TracingAttempt).await,
+        ChangeKind::TaskDone => {
+            let task = c
+                .fields
+                .get("task")
+                .and_then(|t| Uuid::parse_str(t).ok())
+                .ok_or_else(|| StoreError::invalid("task", "err-invalid-choice"))?;
+            let mut e = Invalid::default();
+            let on = krousar_domain::case::entries::past_date(&mut e, "done_on", c.fields.get("done_on").map(String::as_str), today());
+            let on = on.ok_or(StoreError::Invalid(e))?;
+            match store.complete_task(actor, child, task, on).await {
+                Ok(_) => Ok(answer(&c.id, "accepted")),
+                // Done already (by someone else, or on the page): nothing left to do.
+                Err(StoreError::NotFound) => Ok(answer(&c.id, "already")),
+                Err(e) => Err(e),
+            }
+        }
+        ChangeKind::Register => {
+            let map: serde_json::Map<String, Value> = c.fields.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            let input: ChildInput = serde_json::from_value(Value::Object(map)).unwrap_or_default();
+            let fields = input.validate(today())?;
+            let made = store.register_child(actor, fields).await?;
+            // The worker could not see the register offline: say so if the child may be known.
+            let found = store.possible_duplicates(actor, &made.fields, Some(made.id)).await.map(|d| d.len()).unwrap_or(0);
+            let mut v = answer(&c.id, "accepted");
+            v["case_number"] = json!(made.case_number);
+            if found > 0 {
+                v["notice"] = json!(tr.t1("app-possible-duplicates", "count", tr.num(found)));
+                v["link"] = json!(format!("/children/{}", made.id));
+            }
+            Ok(v)
+        }
+        ChangeKind::ChildEdit => {
+            let out = store.sync_child_edit(actor, child, id, &c.base, &c.fields, today()).await?;
+            if out.conflicts.is_empty() {
+                Ok(answer(&c.id, "accepted"))
+            } else {
+                let mut v = answer(&c.id, "conflict");
+                v["conflicts"] = out.conflicts.iter().map(|x| conflict_json(tr, x)).collect();
+                Ok(v)
+            }
+        }
+    }
+}
+
+/// Carry out one change and answer for it.
+pub async fn receive(store: &Store, actor: &Actor, tr: Tr, device: Uuid, c: &Change) -> Value {
+    let received = Utc::now();
+    let Ok(id) = Uuid::parse_str(&c.id) else { return one_error(tr, &c.id, "id", "err-sync-id") };
+    let Ok(recorded) = DateTime::parse_from_rfc3339(&c.recorded_at).map(|d| d.with_timezone(&Utc)) else {
+        return one_error(tr, &c.id, "recorded_at", "err-sync-clock");
+    };
+    let kind = match check_change(id, &c.kind, recorded, received) {
+        Ok(k) => k,
+        Err(p) => return one_error(tr, &c.id, "change", p.code()),
+    };
+    let child = if kind == ChangeKind::Register { Some(id) } else { c.child.as_deref().and_then(|s| Uuid::parse_str(s).ok()) };
+    let Some(child) = child else { return one_error(tr, &c.id, "child", "err-invalid-choice") };
+
+    // Sent before: the same answer, nothing done twice.
+    match store.sync_receipt(id).await {
+        Ok(Some(r)) if r.user_id == actor.user_id => return answer(&c.id, if r.outcome == "conflict" { "conflict" } else { "already" }),
+        Ok(Some(_)) => return one_error(tr, &c.id, "id", "err-sync-id"),
+        Ok(None) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "sync receipt lookup failed");
+            return answer(&c.id, "retry");
+        }
+    }
+    let scope = SyncScope {
+        change_id: id,
+        device_id: device,
+        slot: if kind == ChangeKind::Register { Slot::Child } else { Slot::CaseEntry },
+        recorded_at: time_text(recorded),
+        received_at: time_text(received),
+    };
+    let result = within(scope, carry_out(store, actor, tr, kind, id, child, c)).await;
+    let result = match result {
+        Err(_) if kind.creates_record() && store.made_by_change(actor, id).await.unwrap_or(false) => Ok(answer(&c.id, "already")),
+        r => r,
+    };
+    let v = match result {
+        Ok(v) => v,
+        Err(StoreError::Invalid(e)) => return invalid(tr, &c.id, &e),
+        Err(StoreError::Forbidden) => return one_error(tr, &c.id, "change", "err-forbidden"),
+        Err(StoreError::NotFound) => return one_error(tr, &c.id, "child", "err-not-found"),
+        Err(StoreError::Conflict { .. }) => return answer(&c.id, "retry"),
+        Err(e) => {
+            tracing::error!(error = %e, "sync change failed");
+            return answer(&c.id, "retry");
+        }
+    };
+    let outcome = if v["outcome"] == "conflict" { "conflict" } else { "accepted" };
+    let receipt = Received {
+        change_id: id,
+        device_id: device,
+        kind: kind.code(),
+        child_id: Some(child),
+        recorded_at: &time_text(recorded),
+        received_at: &time_text(received),
+        outcome,
+    };
+    if let Err(e) = store.record_receipt(actor, receipt).await {
+        // The change itself is saved; a lost receipt only means a retry is answered by its id.
+        tracing::warn!(error = %e, "could not keep a sync receipt");
+    }
+    v
+}

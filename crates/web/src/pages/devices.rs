@@ -1,0 +1,83 @@
+//! Phones and laptops that carry cases offline: a user sees and revokes their own; an
+//! organisation's administrator sees everyone's and revokes a lost one. A revoked device's key is
+//! destroyed; at its next contact it is told so and wipes what it holds.
+
+use super::render;
+use crate::auth::{Current, PageUser};
+use crate::error::{AppError, PageError};
+use crate::views::{local_day, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use krousar_domain::policy::{decide, Target};
+use krousar_domain::sync::device_expired;
+use krousar_domain::Action;
+use krousar_store::sync::Device;
+
+pub struct DeviceView {
+    pub id: String,
+    pub name: String,
+    pub user: String,
+    pub enrolled: String,
+    pub last_sync: String,
+    pub state: String,
+    pub revoked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "devices.html")]
+struct DevicesPage {
+    l: Layout,
+    all: bool,
+    items: Vec<DeviceView>,
+}
+
+fn view(cur: &Current, d: Device, offline_days: u32) -> DeviceView {
+    let tr = cur.tr;
+    let day = |t: &str| local_day(t).map(|d| tr.date(d)).unwrap_or_default();
+    let last = d.last_sync_at.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&chrono::Utc));
+    let state = if d.revoked() {
+        tr.t1("msg-device-revoked-on", "when", day(d.revoked_at.as_deref().unwrap_or_default()))
+    } else if last.is_some_and(|t| device_expired(t, chrono::Utc::now(), offline_days)) {
+        tr.t("msg-device-expired")
+    } else {
+        tr.t("msg-device-active")
+    };
+    DeviceView {
+        id: d.id.to_string(),
+        name: d.name,
+        user: d.user_name,
+        enrolled: day(&d.created_at),
+        last_sync: d.last_sync_at.as_deref().map(day).unwrap_or_else(|| "—".into()),
+        state,
+        revoked: d.revoked_at.is_some(),
+    }
+}
+
+async fn page(state: &AppState, cur: &Current, all: bool) -> Result<Response, PageError> {
+    let devices = if all { state.store.org_devices(&cur.actor, cur.actor.org_id).await } else { state.store.my_devices(&cur.actor).await }
+        .map_err(cur.page_err())?;
+    let days = state.store.case_settings(cur.actor.org_id).await.map_err(cur.page_err())?.offline_days;
+    let items = devices.into_iter().map(|d| view(cur, d, days)).collect();
+    let (title, section) = if all { ("page-org-devices", "/admin/devices") } else { ("page-my-devices", "/account") };
+    Ok(render(DevicesPage { l: Layout::new(cur, cur.tr.t(title), section), all, items }))
+}
+
+pub async fn mine(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
+    page(&state, &cur, false).await
+}
+
+pub async fn org(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
+    if !decide(&cur.actor, Action::ManageDevices, Target::Organisation(cur.actor.org_id)).allowed() {
+        return Err(cur.fail(AppError::Forbidden));
+    }
+    page(&state, &cur, true).await
+}
+
+pub async fn revoke(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = cur.record_id(&id)?;
+    let d = state.store.revoke_device(&cur.actor, id).await.map_err(cur.page_err())?;
+    let back = if d.user_id == cur.user.id { "/account/devices" } else { "/admin/devices" };
+    Ok(Redirect::to(back).into_response())
+}
