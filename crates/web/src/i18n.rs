@@ -83,6 +83,16 @@ impl Tr {
         LOCALES.try_lookup_with_args(&self.lang.id(), key, &args).unwrap_or_else(|| key.to_string())
     }
 
+    /// A message for the offline app, whose script fills in its arguments: each `{ $name }`
+    /// comes out as `{name}`.
+    pub fn t_for_script(&self, key: &str) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+        for name in ["n", "when", "days", "server", "device", "count"] {
+            args.insert(Cow::Borrowed(name), FluentValue::from(format!("{{{name}}}")));
+        }
+        LOCALES.try_lookup_with_args(&self.lang.id(), key, &args).unwrap_or_else(|| key.to_string())
+    }
+
     pub fn is_km(&self) -> bool {
         self.lang == Lang::Km
     }

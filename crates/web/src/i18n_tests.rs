@@ -38,6 +38,9 @@ fn every_key_used_is_translated() {
         "../domain/src/case",
         "../store/src",
         "../store/src/cases",
+        "../store/src/sync",
+        "../domain/src/sync",
+        "static/offline",
     ] {
         for e in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
             let p = e.unwrap().path();
@@ -52,7 +55,7 @@ fn every_key_used_is_translated() {
             let rest = &text[i + 1..];
             let Some(end) = rest.find('"') else { continue };
             let candidate = &rest[..end];
-            let prefixes = ["err-", "nav-", "page-", "field-", "btn-", "msg-", "help-"];
+            let prefixes = ["err-", "nav-", "page-", "field-", "btn-", "msg-", "help-", "app-"];
             if prefixes.iter().any(|p| candidate.starts_with(p))
                 && candidate.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
                 && !candidate.ends_with('-')

@@ -10,6 +10,7 @@ pub mod error;
 pub mod i18n;
 pub mod import_report;
 pub mod import_template;
+pub mod offline_app;
 pub mod pages;
 pub mod pdf;
 pub mod security;
@@ -57,6 +58,7 @@ pub fn router(store: Store, config: Config) -> Router {
     Router::new()
         .merge(dynamic)
         .merge(security::static_routes())
+        .merge(offline_app::routes())
         .layer(middleware::from_fn(security::headers))
         .layer(DefaultBodyLimit::max(auth::MAX_BODY))
         .layer(CompressionLayer::new())

@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::Router;
 
 /// No inline script anywhere: the CSP allows scripts and styles from this origin only.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
@@ -25,7 +25,7 @@ pub async fn headers(req: Request, next: Next) -> Response {
     res
 }
 
-const CSS: &str = include_str!("../static/app.css");
+pub const CSS: &str = include_str!("../static/app.css");
 const JS: &str = include_str!("../static/app.js");
 /// The ministry forms' print style (also inlined into the page Chromium turns into a PDF).
 pub const PRINT_CSS: &str = include_str!("../static/print.css");

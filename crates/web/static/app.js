@@ -79,7 +79,17 @@
     });
   }
 
+  // Signing out wipes the offline app's copy on this device, work not yet sent included: say so.
+  function guardSignOut(form) {
+    form.addEventListener("submit", function (e) {
+      var unsent = 0;
+      try { unsent = parseInt(localStorage.getItem("krousar-unsent") || "0", 10); } catch (x) { unsent = 0; }
+      if (unsent > 0 && !window.confirm(form.getAttribute("data-unsent-warning"))) e.preventDefault();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-place-picker]"), setup);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-unsent-warning]"), guardSignOut);
   });
 })();

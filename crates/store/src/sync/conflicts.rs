@@ -155,10 +155,10 @@ impl Store {
         let mut seen: BTreeMap<Uuid, Option<Child>> = BTreeMap::new();
         for r in &rows {
             let id = r.uuid("child_id")?;
-            if !seen.contains_key(&id) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = seen.entry(id) {
                 let c = children::load(&mut tx, id).await?;
                 let may = decide(actor, Action::EditChild, Target::Record(&c.owner(actor))).allowed();
-                seen.insert(id, may.then_some(c));
+                slot.insert(may.then_some(c));
             }
             if let Some(Some(c)) = seen.get(&id) {
                 out.push(conflict(r, c)?);

@@ -72,6 +72,7 @@ pub fn routes() -> Router<AppState> {
 /// The offline app's calls; their bodies may come gzip-compressed (a 2G line).
 fn sync_routes() -> Router<AppState> {
     Router::new()
+        .route("/hello", get(crate::offline_app::hello))
         .route("/devices", post(sync::enrol))
         .route("/key", get(sync::key))
         .route("/pull", post(sync::pull))

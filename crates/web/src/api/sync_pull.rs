@@ -65,7 +65,7 @@ pub fn forms(tr: Tr) -> (Value, String) {
         let g = groups(form, tr, &Fields::new(), &none, &Choices::default());
         out.insert(kind.into(), form_json(tr.t(&form.title_key()), &g, &defaults(form, today())));
     }
-    out.insert("register".into(), form_json(tr.t("page-new-child"), &child_groups(tr, &Fields::new(), &none, true), &Fields::new()));
+    out.insert("register".into(), form_json(tr.t("page-register-child"), &child_groups(tr, &Fields::new(), &none, true), &Fields::new()));
     out.insert("child-edit".into(), form_json(tr.t("app-correct-child"), &child_groups(tr, &Fields::new(), &none, false), &Fields::new()));
     let v = Value::Object(out);
     let hash = hex::encode(&Sha256::digest(v.to_string().as_bytes())[..8]);

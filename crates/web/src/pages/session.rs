@@ -135,8 +135,16 @@ pub async fn logout(State(state): State<AppState>, Caller(c): Caller) -> Respons
     if let Some(s) = session {
         let _ = state.store.end_session_hash(&s.id_hash).await;
     }
-    ([(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0)))], Redirect::to("/login")).into_response()
+    // Wipe what this browser keeps for the offline app (its encrypted copy of cases, the
+    // shell): a shared or lost phone keeps nothing of a signed-out worker.
+    (
+        [(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0))), (CLEAR_SITE_DATA, "\"cache\", \"storage\"".to_string())],
+        Redirect::to("/login"),
+    )
+        .into_response()
 }
+
+const CLEAR_SITE_DATA: axum::http::HeaderName = axum::http::HeaderName::from_static("clear-site-data");
 
 #[derive(Deserialize)]
 pub struct LangForm {

@@ -19,5 +19,6 @@ mod records;
 mod referrals;
 mod sensitive;
 mod sweep;
+mod sync;
 mod teams;
 mod training;

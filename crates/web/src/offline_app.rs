@@ -1,0 +1,148 @@
+//! The installable offline app: its shell (one static page and its script), the service worker
+//! that keeps the shell on the device, the web app manifest, and the texts of the app in the
+//! user's language. The shell holds no personal data: the script asks the sync API for it.
+
+use crate::auth::Caller;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use krousar_domain::policy::{decide, Target};
+use krousar_domain::Action;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+
+const SHELL: &str = include_str!("../static/offline/app.html");
+const SCRIPT: &str = include_str!("../static/offline/offline.js");
+const WORKER: &str = include_str!("../static/offline/sw.js");
+const MANIFEST: &str = include_str!("../static/offline/manifest.webmanifest");
+const ICON: &str = include_str!("../static/offline/icon.svg");
+
+/// Every text the app shows, sent to it in the user's language and kept on the device.
+pub const APP_TEXTS: &[&str] = &[
+    "app-accepted",
+    "app-age",
+    "app-carried",
+    "app-case-number",
+    "app-conflict-values",
+    "app-decide",
+    "app-default-device-name",
+    "app-device-name",
+    "app-discard",
+    "app-discard-confirm",
+    "app-expired",
+    "app-home-title",
+    "app-last-sync",
+    "app-needs-decision",
+    "app-needs-https",
+    "app-never",
+    "app-next-visit",
+    "app-next-visit-label",
+    "app-no-case",
+    "app-not-for-role",
+    "app-nothing-carried",
+    "app-nothing-waiting",
+    "app-offline",
+    "app-online",
+    "app-open",
+    "app-other-name",
+    "app-outcome-accepted",
+    "app-outcome-already",
+    "app-outcome-conflict",
+    "app-password",
+    "app-photo",
+    "app-photo-sending",
+    "app-place",
+    "app-recent",
+    "app-register",
+    "app-revoked",
+    "app-risk",
+    "app-save",
+    "app-saved",
+    "app-saved-help",
+    "app-send-later",
+    "app-send-now",
+    "app-sending",
+    "app-setup-button",
+    "app-setup-help",
+    "app-setup-sign-in",
+    "app-setup-title",
+    "app-sex",
+    "app-sign-in",
+    "app-sign-in-to-send",
+    "app-stage",
+    "app-task-done",
+    "app-tasks",
+    "app-unlock-button",
+    "app-unlock-help",
+    "app-unlock-title",
+    "app-waiting",
+    "app-wrong-password",
+];
+
+/// A new service worker (and so a fresh copy of the shell) whenever the shell changes.
+static WORKER_VERSIONED: LazyLock<String> = LazyLock::new(|| {
+    let mut h = Sha256::new();
+    for part in [SHELL, SCRIPT, crate::security::CSS, MANIFEST, ICON] {
+        h.update(part.as_bytes());
+    }
+    WORKER.replace("__VERSION__", &hex::encode(&h.finalize()[..6]))
+});
+
+fn asset(body: &'static str, content_type: &'static str, cache: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, cache)], body).into_response()
+}
+
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    // The shell and its worker are checked on every opening ("no-cache"), so an update is
+    // picked up; the service worker keeps its own copy for when there is no network.
+    Router::new()
+        .route("/app", get(|| async { asset(SHELL, "text/html; charset=utf-8", "no-cache") }))
+        .route("/static/offline.js", get(|| async { asset(SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
+        .route(
+            "/sw.js",
+            get(|| async {
+                ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], WORKER_VERSIONED.as_str())
+                    .into_response()
+            }),
+        )
+        .route("/manifest.webmanifest", get(|| async { asset(MANIFEST, "application/manifest+json", "public, max-age=86400") }))
+        .route("/static/icon.svg", get(|| async { asset(ICON, "image/svg+xml", "public, max-age=86400") }))
+}
+
+/// The app's texts in the caller's language, and who is signed in (with the token the app
+/// sends back on writes). Open to anyone: the app asks before sign-in too.
+pub async fn hello(Caller(c): Caller) -> Response {
+    let tr = c.tr;
+    let texts: serde_json::Map<String, serde_json::Value> = APP_TEXTS.iter().map(|k| (k.to_string(), json!(tr.t_for_script(k)))).collect();
+    let mut out = json!({"lang": tr.lang.code(), "texts": texts, "signed_in": false});
+    if let Some(cur) = c.current {
+        out["signed_in"] = json!(true);
+        out["user_name"] = json!(cur.user.display_name);
+        out["csrf"] = json!(cur.csrf());
+        out["may_work_offline"] = json!(decide(&cur.actor, Action::WorkOffline, Target::Organisation(cur.actor.org_id)).allowed());
+    }
+    let mut res = Json(out).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_text_the_script_uses_is_sent_to_it() {
+        let mut used = std::collections::BTreeSet::new();
+        for (i, _) in super::SCRIPT.match_indices("T(\"") {
+            let rest = &super::SCRIPT[i + 3..];
+            used.insert(&rest[..rest.find('"').unwrap()]);
+        }
+        used.insert("app-revoked");
+        for k in ["app-outcome-accepted", "app-outcome-already", "app-outcome-conflict"] {
+            used.insert(k);
+        }
+        used.remove("app-outcome-");
+        let sent: std::collections::BTreeSet<&str> = super::APP_TEXTS.iter().copied().collect();
+        assert_eq!(used, sent);
+    }
+}

@@ -1,0 +1,39 @@
+// Krousar's service worker: keeps the offline app's shell (never a page with personal data:
+// those are `no-store` and always come from the network) so that the app opens with no signal.
+// A page asked for while offline is answered with the app.
+"use strict";
+var VERSION = "__VERSION__";
+var CACHE = "krousar-shell-" + VERSION;
+var SHELL = ["/app", "/static/offline.js", "/static/app.css", "/manifest.webmanifest", "/static/icon.svg"];
+
+self.addEventListener("install", function (e) {
+  e.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(SHELL); }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (e) {
+  e.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k.indexOf("krousar-shell-") === 0 && k !== CACHE; })
+      .map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+self.addEventListener("fetch", function (e) {
+  var req = e.request;
+  if (req.method !== "GET") return;
+  var url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  if (SHELL.indexOf(url.pathname) >= 0) {
+    // The shell opens from the copy at once (a 2G line can take seconds); the copy is
+    // refreshed behind it, so an update shows at the next opening.
+    var fresh = fetch(req).then(function (res) {
+      if (res.ok) { var copy = res.clone(); caches.open(CACHE).then(function (c) { c.put(url.pathname, copy); }); }
+      return res;
+    });
+    e.respondWith(caches.match(url.pathname).then(function (hit) { return hit || fresh; }));
+    e.waitUntil(fresh.catch(function () {}));
+    return;
+  }
+  if (req.mode === "navigate") {
+    e.respondWith(fetch(req).catch(function () { return caches.match("/app"); }));
+  }
+});
