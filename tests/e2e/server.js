@@ -48,6 +48,18 @@ async function start() {
   return { base, foreignChild, password: PASSWORD, stop: () => { proc.kill('SIGTERM'); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
 
+// Krousar's own demo (`krousar demo`) on a fresh directory: organisations, teams and cases at
+// every stage, children in follow-up among them. Every demo user has the password it prints.
+async function startDemo() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krousar-demo-'));
+  const port = 18000 + Math.floor(Math.random() * 2000);
+  const base = `http://127.0.0.1:${port}`;
+  const proc = spawn(bin, ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitFor(base + '/healthz', 600);
+  const password = fs.readFileSync(path.join(dir, 'demo-credentials.txt'), 'utf8').trim();
+  return { base, password, stop: () => { proc.kill('SIGTERM'); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
+
 // A signed-in page of its own browser context (a phone-sized window), for `username`.
 async function signIn(browser, server, username) {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
@@ -70,4 +82,4 @@ async function launch() {
   });
 }
 
-module.exports = { start, signIn, launch };
+module.exports = { start, startDemo, signIn, launch };

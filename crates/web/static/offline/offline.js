@@ -585,7 +585,7 @@
     var c = S.children[childId];
     if (!def || (kind !== "register" && !c)) return renderHome(view);
     title(def.title + (c ? " · " + c.name : ""));
-    view.appendChild(el("p", {}, [el("a", { href: c ? "#/child/" + c.id : "#/", text: "← " + (c ? c.name : T("app-home-title")) }]));
+    view.appendChild(el("p", {}, [el("a", { href: c ? "#/child/" + c.id : "#/", text: "← " + (c ? c.name : T("app-home-title")) })]));
     var today = new Date().toISOString().slice(0, 10);
     var values = {};
     (def.today || []).forEach(function (n) { values[n] = today; });

@@ -1,0 +1,226 @@
+// The offline app in real Chromium, with the network switched off by Playwright: a worker sets up
+// her phone, reopens the app with no network (her password opens the encrypted copy), records a
+// follow-up visit with a photo and a note, and sees them reach the server when the network is
+// back; two people correct the same child offline and the conflict waits for the worker, who
+// chooses; a lost phone revoked by the administrator is refused and wiped.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { startDemo, launch } = require('./server');
+
+let server, browser;
+
+// A 1×1 PNG, as a camera picture would arrive (the app turns it into a small JPEG).
+const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+async function phone(username) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  page.on('dialog', (d) => d.accept());
+  await page.goto(server.base + '/login');
+  await page.fill('#username', username);
+  await page.fill('#password', server.password);
+  await Promise.all([page.waitForURL(server.base + '/'), page.click('button.primary')]);
+  return { context, page };
+}
+
+// Set up the offline app on this browser and wait until it has the caseload.
+async function setUp(page, name) {
+  await page.goto(server.base + '/app');
+  await page.waitForSelector('#device-password');
+  if (name) await page.fill('#device-name', name);
+  await page.fill('#device-password', server.password);
+  await page.click('form.offline-form button.primary');
+  await page.waitForSelector('#carried');
+  await page.waitForFunction(() => document.querySelector('#last-sync') && !/never|មិនដែល/.test(document.querySelector('#last-sync').textContent));
+  // The service worker controls the page, so the app opens again with no network.
+  await page.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller);
+}
+
+async function unlock(page) {
+  await page.waitForSelector('#unlock-password');
+  await page.fill('#unlock-password', server.password);
+  await page.click('form.offline-form button.primary');
+  await page.waitForSelector('#carried');
+}
+
+// Open one of the app's screens; if the app was closed meanwhile, the password opens it.
+async function open(page, hash) {
+  await page.goto(`${server.base}/app${hash}`);
+  await page.waitForSelector('#unlock-password, #view > *:not(p:only-child)');
+  if (await page.isVisible('#unlock-password')) {
+    await unlock(page);
+    await page.goto(`${server.base}/app${hash}`);
+  }
+}
+
+before(async () => {
+  server = await startDemo();
+  browser = await launch();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.stop();
+});
+
+test('a visit and a note recorded with no network reach the server when it comes back', async () => {
+  const { context, page } = await phone('sokha');
+  await setUp(page);
+  assert.equal(await page.getAttribute('html', 'lang'), 'km');
+  // A child in follow-up: her card says when the next visit is due.
+  const card = page.locator('#carried li', { hasText: 'ត្រូវសួរសុខទុក្ខ' }).first();
+  const name = (await card.locator('a').textContent()).trim();
+  const childId = (await card.locator('a').getAttribute('href')).split('/').pop();
+
+  await context.setOffline(true);
+  await page.reload();
+  await unlock(page);
+  assert.match(await page.textContent('#net'), /គ្មានបណ្តាញ/, 'the app says it is offline');
+  await page.click(`#carried a[href="#/child/${childId}"]`);
+  await page.click('.actions a.primary');
+  await page.waitForSelector('#offline-form');
+  await page.check('#f-child_seen');
+  await page.fill('#f-obs_education', 'ទៅរៀនជារៀងរាល់ថ្ងៃ');
+  await page.setInputFiles('#f-photo', { name: 'visit.png', mimeType: 'image/png', buffer: PHOTO });
+  await page.click('#offline-form button.primary');
+  await page.waitForSelector('#outbox');
+  await page.click(`#carried a[href="#/child/${childId}"]`);
+  await page.click(`.actions a[href="#/form/note/${childId}"]`);
+  await page.fill('#f-text', 'ម្តាយនិយាយថាកុមារសុខសប្បាយ');
+  await page.click('#offline-form button.primary');
+  await page.waitForSelector('#outbox');
+  assert.equal(await page.locator('#outbox li.waiting').count(), 2, 'both wait to be sent');
+  // Nothing readable is kept on the device: the copy is encrypted.
+  const plain = await page.evaluate(() => new Promise((ok) => {
+    const r = indexedDB.open('krousar-offline');
+    r.onsuccess = () => {
+      const t = r.result.transaction(['children', 'outbox'], 'readonly');
+      const out = [];
+      t.objectStore('children').getAll().onsuccess = (e) => out.push(...e.target.result);
+      t.objectStore('outbox').getAll().onsuccess = (e) => out.push(...e.target.result);
+      t.oncomplete = () => ok(JSON.stringify(out.map((x) => Object.keys(x).concat(typeof x.enc.data))));
+    };
+  }));
+  assert.ok(!plain.includes('ម្តាយ') && plain.includes('object'), 'records are sealed: ' + plain.slice(0, 200));
+
+  await context.setOffline(false);
+  await page.waitForFunction(() => document.querySelectorAll('#outbox li.waiting').length === 0 && document.querySelectorAll('#accepted li').length >= 2, null, { timeout: 20000 });
+  assert.match(await page.textContent('#accepted'), /បានទទួលយក/);
+
+  // On the server: the visit with its photo, and the note, on the child's case.
+  await page.goto(`${server.base}/children/${childId}/case`);
+  const caseText = await page.textContent('main');
+  assert.ok(caseText.includes('ម្តាយនិយាយថាកុមារសុខសប្បាយ'), 'the note is on the case');
+  assert.ok(caseText.includes('ទៅរៀនជារៀងរាល់ថ្ងៃ'), 'the visit is on the case');
+  assert.ok(caseText.includes('photo.jpg'), 'the photo is attached');
+  assert.ok(name.length > 0);
+  await context.close();
+});
+
+test('the same child corrected offline by two people: the worker decides the conflict', async () => {
+  const a = await phone('sokha');
+  const b = await phone('sreymom');
+  await setUp(a.page);
+  const link = a.page.locator('#carried li a').first();
+  const childId = (await link.getAttribute('href')).split('/').pop();
+  // The supervisor takes the child offline from its page, then sets up her phone.
+  await b.page.goto(`${server.base}/children/${childId}`);
+  await Promise.all([b.page.waitForNavigation(), b.page.click('form[action$="/offline"] button[value="1"]')]);
+  assert.ok(await b.page.isVisible('form[action$="/offline"] button[value="0"]'));
+  await setUp(b.page);
+  assert.ok(await b.page.isVisible(`#carried a[href="#/child/${childId}"]`));
+
+  for (const [who, nick] of [[a, 'ពៅ'], [b, 'ស្រីពៅ']]) {
+    await who.context.setOffline(true);
+    await open(who.page, `#/form/child-edit/${childId}`);
+    await who.page.waitForSelector('#f-nickname');
+    await who.page.fill('#f-nickname', nick);
+    await who.page.click('#offline-form button.primary');
+    await who.page.waitForSelector('#outbox');
+  }
+  await a.context.setOffline(false);
+  await a.page.waitForFunction(() => document.querySelectorAll('#accepted li').length >= 1, null, { timeout: 20000 });
+  await b.context.setOffline(false);
+  await b.page.waitForSelector('#decisions .conflict-item', { timeout: 20000 });
+  const shown = await b.page.textContent('#decisions');
+  assert.ok(shown.includes('ពៅ') && shown.includes('ស្រីពៅ'), 'both values are shown: ' + shown);
+
+  // The worker sees it too, on the conflicts page, and chooses the supervisor's value.
+  await a.page.goto(server.base + '/conflicts');
+  assert.ok((await a.page.textContent('.conflict .value-server')).includes('ពៅ'));
+  assert.equal((await a.page.textContent('.conflict .value-device')).trim(), 'ស្រីពៅ');
+  await Promise.all([a.page.waitForNavigation(), a.page.click('.conflict button[value="device"]')]);
+  assert.equal(await a.page.locator('.conflict').count(), 0);
+  await a.page.goto(`${server.base}/children/${childId}`);
+  assert.ok((await a.page.textContent('.facts')).includes('ស្រីពៅ'));
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a lost phone revoked by the administrator is refused and wiped; signing out wipes too', async () => {
+  const lost = await phone('sokha');
+  await setUp(lost.page, 'Lost phone');
+  const childId = (await lost.page.locator('#carried li a').first().getAttribute('href')).split('/').pop();
+  await lost.context.setOffline(true);
+  await open(lost.page, `#/form/note/${childId}`);
+  await lost.page.waitForSelector('#f-text');
+  await lost.page.fill('#f-text', 'កំណត់ត្រាពីទូរស័ព្ទដែលបាត់');
+  await lost.page.click('#offline-form button.primary');
+  await lost.page.waitForSelector('#outbox');
+
+  const admin = await phone('admin');
+  await admin.page.goto(server.base + '/admin/devices');
+  await Promise.all([admin.page.waitForNavigation(), admin.page.click('button[aria-label$="Lost phone"]')]);
+  assert.match(await admin.page.textContent('main'), /បានដកសិទ្ធិ/);
+
+  await lost.context.setOffline(false);
+  await lost.page.waitForSelector('#device-password, #notice.notice', { timeout: 20000 });
+  await lost.page.waitForFunction(() => /ដកសិទ្ធិ/.test(document.querySelector('#notice').textContent), null, { timeout: 20000 });
+  const left = await lost.page.evaluate(() => new Promise((ok) => {
+    const r = indexedDB.open('krousar-offline');
+    r.onsuccess = () => {
+      const t = r.result.transaction(['children', 'outbox', 'meta'], 'readonly');
+      let n = 0;
+      ['children', 'outbox'].forEach((s) => { t.objectStore(s).count().onsuccess = (e) => { n += e.target.result; }; });
+      t.objectStore('meta').get('device').onsuccess = (e) => { if (e.target.result) n += 1; };
+      t.oncomplete = () => ok(n);
+    };
+  }));
+  assert.equal(left, 0, 'nothing is left on the revoked device');
+  await admin.page.goto(`${server.base}/children/${childId}/case`);
+  assert.ok(!(await admin.page.content()).includes('កំណត់ត្រាពីទូរស័ព្ទដែលបាត់'), 'what it carried was not taken');
+
+  // Signing out with work not yet sent: the browser asks first, then keeps nothing.
+  const mine = await phone('sokha');
+  await setUp(mine.page);
+  await mine.context.setOffline(true);
+  await open(mine.page, `#/form/note/${childId}`);
+  await mine.page.waitForSelector('#f-text');
+  await mine.page.fill('#f-text', 'មិនទាន់ផ្ញើ');
+  await mine.page.click('#offline-form button.primary');
+  await mine.page.waitForSelector('#outbox');
+  // The network comes back but sending fails (a line too weak): the work is still unsent.
+  await mine.context.route('**/api/v1/sync/push', (r) => r.abort());
+  await mine.context.setOffline(false);
+  let asked = '';
+  mine.page.removeAllListeners('dialog');
+  mine.page.on('dialog', (d) => { asked = d.message(); d.accept(); });
+  await mine.page.goto(server.base + '/');
+  await Promise.all([mine.page.waitForURL(/\/login$/), mine.page.click('form.logout button')]);
+  assert.match(asked, /មិនទាន់បានផ្ញើ/);
+  await mine.context.unroute('**/api/v1/sync/push');
+  const count = await mine.page.evaluate(() => new Promise((ok) => {
+    const r = indexedDB.open('krousar-offline');
+    r.onupgradeneeded = () => ok('empty');
+    r.onsuccess = () => {
+      const db = r.result;
+      if (!db.objectStoreNames.contains('outbox')) return ok('empty');
+      db.transaction('outbox').objectStore('outbox').count().onsuccess = (e) => ok(e.target.result === 0 ? 'empty' : 'kept');
+    };
+  }));
+  assert.equal(count, 'empty', 'signing out wiped the device');
+  await lost.context.close();
+  await admin.context.close();
+  await mine.context.close();
+});
