@@ -1474,6 +1474,7 @@ nav-devices = Devices
 page-conflicts = Edits that need a decision
 page-org-devices = Devices carrying cases offline
 page-my-devices = My devices
+msg-conflicts-waiting = { $count } edits made offline need a decision.
 msg-no-conflicts = Nothing waits for a decision.
 msg-conflict-from = Written offline by { $who }, arrived { $when }.
 msg-device-revoked-on = Revoked on { $when }

@@ -1474,6 +1474,7 @@ nav-devices = ឧបករណ៍
 page-conflicts = ការកែប្រែដែលត្រូវសម្រេច
 page-org-devices = ឧបករណ៍ដែលកាន់ករណីក្រៅបណ្តាញ
 page-my-devices = ឧបករណ៍របស់ខ្ញុំ
+msg-conflicts-waiting = ការកែប្រែក្រៅបណ្តាញ { $count } ត្រូវការការសម្រេច។
 msg-no-conflicts = គ្មានអ្វីរង់ចាំការសម្រេចទេ។
 msg-conflict-from = សរសេរក្រៅបណ្តាញដោយ { $who } មកដល់ { $when }។
 msg-device-revoked-on = បានដកសិទ្ធិនៅ { $when }

@@ -30,6 +30,10 @@ fn err(cur: &Current, e: AppError) -> ApiError {
 
 /// The caller's device named in the request, if it is theirs and not revoked.
 async fn device(state: &AppState, cur: &Current, headers: &HeaderMap) -> Result<Uuid, ApiError> {
+    if cur.session.is_none() {
+        // A device works for a person signed in on it; an API token opens no device.
+        return Err(err(cur, AppError::Forbidden));
+    }
     let id = headers
         .get(DEVICE_HEADER)
         .and_then(|v| v.to_str().ok())

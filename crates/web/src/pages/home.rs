@@ -32,6 +32,8 @@ struct HomePage {
     shared: bool,
     /// Referrals and questions from other organisations waiting for a decision.
     waiting: String,
+    /// Edits made offline that clashed with the server's, for this user to decide.
+    conflicts: String,
 }
 
 /// Items shown per list on the home page.
@@ -132,7 +134,20 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         links.push(("/admin/audit", tr.t("nav-audit")));
     }
     links.push(("/rcis", tr.t("nav-rcis")));
+    // Workers and supervisors decide conflicts of offline edits (their own and their team's).
+    let conflicts =
+        if matches!(a.role, krousar_domain::Role::SocialWorker | krousar_domain::Role::Supervisor | krousar_domain::Role::Intake) {
+            let n = state.store.open_conflicts(a, None).await.map_err(cur.page_err())?.len();
+            if n > 0 {
+                tr.t1("msg-conflicts-waiting", "count", tr.num(n))
+            } else {
+                String::new()
+            }
+        } else {
+            String::new()
+        };
     let page = HomePage {
+        conflicts,
         l: Layout::new(&cur, tr.t("page-home"), "/"),
         greeting: tr.t1("msg-welcome", "name", &cur.user.display_name),
         show_caseload,

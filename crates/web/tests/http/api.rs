@@ -133,6 +133,7 @@ async fn places_are_found_by_khmer_and_romanised_names() {
         let doc: serde_json::Value = client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
         assert_eq!(doc["openapi"], "3.1.0");
         assert!(doc["paths"]["/api/v1/children/{id}"]["patch"].is_object());
+        assert!(doc["paths"]["/api/v1/sync/push"]["post"].is_object());
     })
     .await;
 }

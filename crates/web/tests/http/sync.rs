@@ -236,6 +236,8 @@ async fn conflicting_offline_edits_wait_on_the_conflicts_page_for_a_decision() {
 
         let page = worker.c.get(app.url("/conflicts")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Pov") && page.contains("Srey"), "both values are shown");
+        let home = boss.c.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(home.contains("href=\"/conflicts\""), "the supervisor is told on her home page");
         let conflict = pulled["conflicts"][0]["id"].as_str().unwrap();
         let res = worker.c.post(app.url(&format!("/conflicts/{conflict}"))).form(&[("_csrf", worker.csrf.as_str()), ("keep", "device")]).send().await.unwrap();
         assert_eq!(res.status(), 303);
