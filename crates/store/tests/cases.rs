@@ -17,31 +17,7 @@ async fn stores() -> Vec<Store> {
     support::stores("cases").await
 }
 
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn child() -> ChildFields {
-    ChildFields {
-        given_name_km: Some("ស្រីពៅ".into()),
-        family_name_km: Some("សុខ".into()),
-        given_name_latin: Some("Sreypov".into()),
-        family_name_latin: Some("Sok".into()),
-        nickname: None,
-        sex: Sex::Female,
-        date_of_birth: Some(d("2014-03-02")),
-        estimated_birth_year: None,
-        birth_registration: BirthRegistration::Registered,
-        birth_certificate_number: None,
-        id_poor: IdPoor::Level1,
-        disability: Disability::None,
-        protection: vec![],
-        protection_note: None,
-        village_code: Some("02020101".into()),
-        living_arrangement: LivingArrangement::InRci,
-        rci_id: None,
-    }
-}
+use support::{child, d};
 
 fn invalid_code(e: StoreError) -> &'static str {
     match e {

@@ -4,7 +4,6 @@
 
 mod support;
 
-use chrono::NaiveDate;
 use krousar_domain::case::entries::*;
 use krousar_domain::child::ChildFields;
 use krousar_domain::choices::*;
@@ -13,32 +12,12 @@ use krousar_store::audit::{self, AuditFilter};
 use krousar_store::sync::scope::{within, Slot, SyncScope};
 use krousar_store::{Store, StoreError, Who};
 use std::collections::BTreeMap;
+use support::d;
 use uuid::Uuid;
 
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
+/// A child living with a family (the shared fixture lives in an institution).
 fn child() -> ChildFields {
-    ChildFields {
-        given_name_km: Some("ស្រីពៅ".into()),
-        family_name_km: Some("សុខ".into()),
-        given_name_latin: Some("Sreypov".into()),
-        family_name_latin: Some("Sok".into()),
-        nickname: Some("Pov".into()),
-        sex: Sex::Female,
-        date_of_birth: Some(d("2014-03-02")),
-        estimated_birth_year: None,
-        birth_registration: BirthRegistration::Registered,
-        birth_certificate_number: None,
-        id_poor: IdPoor::Level1,
-        disability: Disability::None,
-        protection: vec![],
-        protection_note: None,
-        village_code: Some("02020101".into()),
-        living_arrangement: LivingArrangement::WithFamily,
-        rci_id: None,
-    }
+    ChildFields { living_arrangement: LivingArrangement::WithFamily, nickname: Some("Pov".into()), ..support::child() }
 }
 
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

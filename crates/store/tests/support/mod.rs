@@ -1,5 +1,10 @@
 //! Test support shared by the store's integration tests.
 
+#![allow(dead_code)] // each test binary uses its own part of the support
+
+use chrono::NaiveDate;
+use krousar_domain::child::ChildFields;
+use krousar_domain::choices::*;
 use krousar_store::Store;
 
 /// A fresh SQLite database, and a fresh PostgreSQL database too when
@@ -20,4 +25,31 @@ pub async fn stores(tag: &str) -> Vec<Store> {
         out.push(Store::open(&u).await.unwrap());
     }
     out
+}
+
+/// A date from `YYYY-MM-DD`.
+pub fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+pub fn child() -> ChildFields {
+    ChildFields {
+        given_name_km: Some("ស្រីពៅ".into()),
+        family_name_km: Some("សុខ".into()),
+        given_name_latin: Some("Sreypov".into()),
+        family_name_latin: Some("Sok".into()),
+        nickname: None,
+        sex: Sex::Female,
+        date_of_birth: Some(d("2014-03-02")),
+        estimated_birth_year: None,
+        birth_registration: BirthRegistration::Registered,
+        birth_certificate_number: None,
+        id_poor: IdPoor::Level1,
+        disability: Disability::None,
+        protection: vec![],
+        protection_note: None,
+        village_code: Some("02020101".into()),
+        living_arrangement: LivingArrangement::InRci,
+        rci_id: None,
+    }
 }

@@ -126,13 +126,20 @@ pub async fn save(
             _ => bad.push("settings", "err-number"),
         }
     }
-    match (num("reassessment"), num("follow_up"), num("offline_days")) {
-        (Some(r), Some(fu), Some(od)) => {
+    match (num("reassessment"), num("follow_up")) {
+        (Some(r), Some(fu)) => {
             s.reassessment_months = r;
             s.follow_up_months = fu;
-            s.offline_days = od;
         }
         _ => bad.push("settings", "err-number"),
+    }
+    // Days offline came later: a form without it keeps the organisation's value.
+    match f.get("offline_days") {
+        None => {}
+        Some(_) => match num("offline_days") {
+            Some(days) => s.offline_days = days,
+            None => bad.push("settings", "err-number"),
+        },
     }
     if !bad.errors.is_empty() {
         return page(&state, &cur, &s, &f, crate::pages::notice_of(&cur, &bad)).await;

@@ -265,6 +265,15 @@ async fn an_administrator_sets_deadlines_and_defines_a_tool_that_workers_fill_in
         let s = app.store.case_settings(app.worker.org_id).await.unwrap();
         assert_eq!(s.visit_interval_months[1], 1);
         assert_eq!(s.follow_up_months, 36);
+        assert_eq!(s.offline_days, 14, "left out of the form: kept");
+        // How long a phone may carry cases without bringing them up to date: 1 to 60 days.
+        form.push(("offline_days".into(), "0".into()));
+        assert_eq!(a.post(app.url("/admin/case-settings")).form(&form).send().await.unwrap().status(), 422);
+        form.pop();
+        form.push(("offline_days".into(), "7".into()));
+        assert_eq!(a.post(app.url("/admin/case-settings")).form(&form).send().await.unwrap().status(), 303);
+        assert_eq!(app.store.case_settings(app.worker.org_id).await.unwrap().offline_days, 7);
+        form.pop();
 
         let bad = [("_csrf", acsrf.as_str()), ("name_km", "ឧបករណ៍"), ("name_en", "Home check"), ("definition", "1 | x | y\n---\nd | d | q | q")];
         assert_eq!(a.post(app.url("/admin/tools")).form(&bad).send().await.unwrap().status(), 422);
