@@ -4,7 +4,6 @@
 
 mod support;
 
-use chrono::NaiveDate;
 use krousar_domain::case::entries::*;
 use krousar_domain::case::{csi, ApprovalKind, Stage};
 use krousar_domain::child::ChildFields;
