@@ -6,7 +6,6 @@ mod support;
 
 use krousar_domain::case::entries::*;
 use krousar_domain::case::{csi, ApprovalKind, Stage};
-use krousar_domain::child::ChildFields;
 use krousar_domain::choices::*;
 use krousar_domain::household::HouseholdFields;
 use krousar_domain::Role;
