@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
 const SHELL: &str = include_str!("../static/offline/app.html");
+const DATA_SCRIPT: &str = include_str!("../static/offline/offline-data.js");
 const SCRIPT: &str = include_str!("../static/offline/offline.js");
 const WORKER: &str = include_str!("../static/offline/sw.js");
 const MANIFEST: &str = include_str!("../static/offline/manifest.webmanifest");
@@ -84,7 +85,7 @@ pub const APP_TEXTS: &[&str] = &[
 /// A new service worker (and so a fresh copy of the shell) whenever the shell changes.
 static WORKER_VERSIONED: LazyLock<String> = LazyLock::new(|| {
     let mut h = Sha256::new();
-    for part in [SHELL, SCRIPT, crate::security::CSS, MANIFEST, ICON] {
+    for part in [SHELL, DATA_SCRIPT, SCRIPT, crate::security::CSS, MANIFEST, ICON] {
         h.update(part.as_bytes());
     }
     WORKER.replace("__VERSION__", &hex::encode(&h.finalize()[..6]))
@@ -99,6 +100,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     // picked up; the service worker keeps its own copy for when there is no network.
     Router::new()
         .route("/app", get(|| async { asset(SHELL, "text/html; charset=utf-8", "no-cache") }))
+        .route("/static/offline-data.js", get(|| async { asset(DATA_SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
         .route("/static/offline.js", get(|| async { asset(SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
         .route(
             "/sw.js",
@@ -133,9 +135,11 @@ mod tests {
     #[test]
     fn every_text_the_script_uses_is_sent_to_it() {
         let mut used = std::collections::BTreeSet::new();
-        for (i, _) in super::SCRIPT.match_indices("T(\"") {
-            let rest = &super::SCRIPT[i + 3..];
-            used.insert(&rest[..rest.find('"').unwrap()]);
+        for script in [super::DATA_SCRIPT, super::SCRIPT] {
+            for (i, _) in script.match_indices("T(\"") {
+                let rest = &script[i + 3..];
+                used.insert(&rest[..rest.find('"').unwrap()]);
+            }
         }
         used.insert("app-revoked");
         for k in ["app-outcome-accepted", "app-outcome-already", "app-outcome-conflict"] {

@@ -28,8 +28,8 @@ fn err(cur: &Current, e: AppError) -> ApiError {
     ApiError { err: e, tr: cur.tr }
 }
 
-/// The caller's device named in the request, if it is theirs and not revoked.
-async fn device(state: &AppState, cur: &Current, headers: &HeaderMap) -> Result<Uuid, ApiError> {
+/// The caller's device named in the request, if it is theirs and not revoked, with its key.
+async fn device(state: &AppState, cur: &Current, headers: &HeaderMap) -> Result<(Uuid, String), ApiError> {
     if cur.session.is_none() {
         // A device works for a person signed in on it; an API token opens no device.
         return Err(err(cur, AppError::Forbidden));
@@ -39,8 +39,8 @@ async fn device(state: &AppState, cur: &Current, headers: &HeaderMap) -> Result<
         .and_then(|v| v.to_str().ok())
         .and_then(|v| Uuid::parse_str(v.trim()).ok())
         .ok_or_else(|| err(cur, AppError::DeviceRevoked))?;
-    state.store.usable_device(&cur.actor, id).await.map_err(cur.api_err())?;
-    Ok(id)
+    let (_, key) = state.store.usable_device(&cur.actor, id).await.map_err(cur.api_err())?;
+    Ok((id, key))
 }
 
 async fn offline_days(state: &AppState, cur: &Current) -> Result<u32, ApiError> {
@@ -75,8 +75,7 @@ pub async fn enrol(State(state): State<AppState>, ApiUser(cur): ApiUser, body: B
 /// The device's key, released to its own user's session (the app opens its copy with it while
 /// online), with who is signed in and the texts of the app in their language.
 pub async fn key(State(state): State<AppState>, ApiUser(cur): ApiUser, headers: HeaderMap) -> Result<Response, ApiError> {
-    let id = device(&state, &cur, &headers).await?;
-    let (_, key) = state.store.usable_device(&cur.actor, id).await.map_err(cur.api_err())?;
+    let (_, key) = device(&state, &cur, &headers).await?;
     Ok(Json(json!({
         "key": key,
         "user": cur.user.id,
@@ -99,7 +98,7 @@ struct Pull {
 }
 
 pub async fn pull(State(state): State<AppState>, ApiUser(cur): ApiUser, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let id = device(&state, &cur, &headers).await?;
+    let (id, _) = device(&state, &cur, &headers).await?;
     let p: Pull = json_body(&cur, &body)?;
     let (children, drop) = delta(&state.store, &cur.actor, cur.tr, &p.have).await.map_err(cur.api_err())?;
     let conflicts = state.store.open_conflicts(&cur.actor, None).await.map_err(cur.api_err())?;
@@ -126,7 +125,7 @@ struct Push {
 }
 
 pub async fn push(State(state): State<AppState>, ApiUser(cur): ApiUser, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let id = device(&state, &cur, &headers).await?;
+    let (id, _) = device(&state, &cur, &headers).await?;
     let p: Push = json_body(&cur, &body)?;
     if p.changes.len() > MAX_BATCH {
         return Err(err(&cur, AppError::BadRequest("err-sync-batch")));
