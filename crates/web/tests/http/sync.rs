@@ -75,6 +75,10 @@ async fn a_device_downloads_what_changed_sends_changes_once_and_photos_in_pieces
         let today = chrono::Utc::now().date_naive().to_string();
         let res = app.api_post(&token, &format!("/api/v1/children/{child_id}/case/open"), json!({"route": "rci", "opened_on": today})).await;
         assert_eq!(res.status(), 201);
+        let res = app
+            .api_post(&token, &format!("/api/v1/children/{child_id}/case/task"), json!({"title": "Call school", "owner_id": app.worker.id, "due_on": today}))
+            .await;
+        assert_eq!(res.status(), 200);
 
         // Enrolment asks for the password again, and needs the session's token.
         let (c, csrf) = app.login("worker").await;
@@ -90,6 +94,15 @@ async fn a_device_downloads_what_changed_sends_changes_once_and_photos_in_pieces
         let kids = first["children"].as_array().unwrap();
         assert_eq!(kids.len(), 1);
         assert_eq!(kids[0]["values"]["given_name_latin"], "Sreypov");
+        assert_eq!(kids[0]["tasks"][0]["title"], "Call school");
+        let task = kids[0]["tasks"][0]["id"].as_str().unwrap().to_string();
+        // A CSI filled in from the form definition the device was given.
+        let mut csi = json!({"assessed_on": today});
+        for g in first["forms"]["csi"]["groups"].as_array().unwrap() {
+            for f in g["fields"].as_array().unwrap().iter().filter(|f| f["type"] == "radio") {
+                csi[f["name"].as_str().unwrap()] = json!("3");
+            }
+        }
         for form in ["visit", "note", "csi", "tracing-attempt", "register", "child-edit"] {
             assert!(first["forms"][form]["groups"].as_array().is_some_and(|g| !g.is_empty()), "{form}");
         }
@@ -100,7 +113,7 @@ async fn a_device_downloads_what_changed_sends_changes_once_and_photos_in_pieces
         assert!(again.get("forms").is_none());
 
         // A day's work, sent at once.
-        let (note, trace, edit, reg, bad) = (v7(), v7(), v7(), v7(), v7());
+        let (note, trace, edit, reg, bad, done, assessed) = (v7(), v7(), v7(), v7(), v7(), v7(), v7());
         let changes = json!({"changes": [
             {"id": note, "kind": "note", "child": child_id, "recorded_at": "2026-12-01T02:00:00Z",
              "fields": {"kind": "home_visit", "noted_on": today, "text": "ជួបម្តាយនៅផ្ទះ"}},
@@ -112,17 +125,21 @@ async fn a_device_downloads_what_changed_sends_changes_once_and_photos_in_pieces
              "fields": {"given_name_km": "សុភា", "family_name_km": "កែវ", "sex": "female", "estimated_age": "8",
                         "birth_registration": "unknown", "id_poor": "unknown", "disability": "none", "living_arrangement": "with_family"}},
             {"id": bad, "kind": "note", "child": child_id, "recorded_at": now(), "fields": {"kind": "home_visit", "noted_on": "2999-01-01"}},
+            {"id": done, "kind": "task-done", "child": child_id, "recorded_at": now(), "fields": {"task": task, "done_on": today}},
+            {"id": assessed, "kind": "csi", "child": child_id, "recorded_at": now(), "fields": csi},
         ]});
         let (status, sent) = d.post(&app, "/push", changes.clone()).await;
         assert_eq!(status, 200);
         let outcomes: Vec<&str> = sent["results"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
-        assert_eq!(outcomes, ["accepted", "accepted", "accepted", "accepted", "invalid"], "{sent}");
+        assert_eq!(outcomes, ["accepted", "accepted", "accepted", "accepted", "invalid", "accepted", "accepted"], "{sent}");
         let errors = sent["results"][4]["errors"].as_array().unwrap();
         assert!(errors.iter().any(|e| e["field"] == "noted_on") && errors.iter().any(|e| e["field"] == "text"), "the form's own checks: {errors:?}");
         // The same batch again (its answer was lost): nothing is made twice.
         let (_, twice) = d.post(&app, "/push", changes).await;
         let outcomes: Vec<&str> = twice["results"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
-        assert_eq!(outcomes, ["already", "already", "already", "already", "invalid"]);
+        assert_eq!(outcomes, ["already", "already", "already", "already", "invalid", "already", "already"]);
+        let open_tasks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_tasks WHERE done_on IS NULL").fetch_one(app.store.pool()).await.unwrap();
+        assert_eq!(open_tasks, 0, "the task is done");
         let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_entries WHERE kind = 'note'").fetch_one(app.store.pool()).await.unwrap();
         assert_eq!(notes, 1);
         let registered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM children WHERE id = $1").bind(&reg).fetch_one(app.store.pool()).await.unwrap();
