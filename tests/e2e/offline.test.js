@@ -44,6 +44,12 @@ async function unlock(page) {
   await page.waitForSelector('#carried');
 }
 
+// A carried child in follow-up (its case is open): her card says when the next visit is due.
+async function inFollowUp(page) {
+  const card = page.locator('#carried li', { hasText: 'ត្រូវសួរសុខទុក្ខ' }).first();
+  return (await card.locator('a').getAttribute('href')).split('/').pop();
+}
+
 // Open one of the app's screens; if the app was closed meanwhile, the password opens it.
 async function open(page, hash) {
   await page.goto(`${server.base}/app${hash}`);
@@ -68,10 +74,7 @@ test('a visit and a note recorded with no network reach the server when it comes
   const { context, page } = await phone('sokha');
   await setUp(page);
   assert.equal(await page.getAttribute('html', 'lang'), 'km');
-  // A child in follow-up: her card says when the next visit is due.
-  const card = page.locator('#carried li', { hasText: 'ត្រូវសួរសុខទុក្ខ' }).first();
-  const name = (await card.locator('a').textContent()).trim();
-  const childId = (await card.locator('a').getAttribute('href')).split('/').pop();
+  const childId = await inFollowUp(page);
 
   await context.setOffline(true);
   await page.reload();
@@ -114,7 +117,32 @@ test('a visit and a note recorded with no network reach the server when it comes
   assert.ok(caseText.includes('ម្តាយនិយាយថាកុមារសុខសប្បាយ'), 'the note is on the case');
   assert.ok(caseText.includes('ទៅរៀនជារៀងរាល់ថ្ងៃ'), 'the visit is on the case');
   assert.ok(caseText.includes('photo.jpg'), 'the photo is attached');
-  assert.ok(name.length > 0);
+  await context.close();
+});
+
+test('a record the server refuses comes back with its messages, is corrected and sent', async () => {
+  const { context, page } = await phone('sokha');
+  await setUp(page);
+  const childId = await inFollowUp(page);
+  await context.setOffline(true);
+  await open(page, `#/form/note/${childId}`);
+  await page.waitForSelector('#f-text');
+  await page.fill('#f-noted_on', '2999-01-01');
+  await page.click('#offline-form button.primary');
+  await page.waitForSelector('#outbox');
+  await context.setOffline(false);
+  // The server checks it like the page would: a date in the future, no text.
+  await page.waitForSelector('#decisions .needs', { timeout: 20000 });
+  await page.click('#decisions .needs a.button');
+  await page.waitForSelector('#f-noted_on-error');
+  assert.equal(await page.getAttribute('#f-noted_on', 'aria-invalid'), 'true');
+  assert.ok((await page.textContent('#f-text-error')).length > 0, 'the missing text is said next to its field');
+  await page.fill('#f-noted_on', new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10));
+  await page.fill('#f-text', 'បានកែតម្រូវកាលបរិច្ឆេទ');
+  await page.click('#offline-form button.primary');
+  await page.waitForFunction(() => !document.querySelector('#decisions .needs') && document.querySelectorAll('#outbox li.waiting').length === 0 && document.querySelector('#accepted'), null, { timeout: 20000 });
+  await page.goto(`${server.base}/children/${childId}/case`);
+  assert.ok((await page.textContent('main')).includes('បានកែតម្រូវកាលបរិច្ឆេទ'));
   await context.close();
 });
 
@@ -161,7 +189,7 @@ test('the same child corrected offline by two people: the worker decides the con
 test('a lost phone revoked by the administrator is refused and wiped; signing out wipes too', async () => {
   const lost = await phone('sokha');
   await setUp(lost.page, 'Lost phone');
-  const childId = (await lost.page.locator('#carried li a').first().getAttribute('href')).split('/').pop();
+  const childId = await inFollowUp(lost.page);
   await lost.context.setOffline(true);
   await open(lost.page, `#/form/note/${childId}`);
   await lost.page.waitForSelector('#f-text');

@@ -1507,6 +1507,7 @@ app-age = Age
 app-carried = Cases on this device ({ $n })
 app-case-number = Case number
 app-conflict-values = In Krousar: { $server } · Written offline: { $device }
+app-correct = Correct
 app-correct-child = Correct the child's details
 app-decide = Decide
 app-default-device-name = My phone

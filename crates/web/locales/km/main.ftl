@@ -1507,6 +1507,7 @@ app-age = អាយុ
 app-carried = ករណីនៅលើឧបករណ៍នេះ ({ $n })
 app-case-number = លេខករណី
 app-conflict-values = ក្នុង Krousar ៖ { $server } · សរសេរក្រៅបណ្តាញ៖ { $device }
+app-correct = កែតម្រូវ
 app-correct-child = កែព័ត៌មានកុមារ
 app-decide = សម្រេច
 app-default-device-name = ទូរស័ព្ទរបស់ខ្ញុំ

@@ -214,12 +214,15 @@
   }
 
   // ---------- recording ----------
+  // Keep a change in the outbox, encrypted. A corrected change (`extra.replace`: the row it
+  // corrects) keeps its id: the server never made it, so nothing can be made twice.
   function record(kind, child, fields, extra) {
-    var id = uuid7();
-    var change = { id: id, kind: kind, child: kind === "register" ? id : child, recorded_at: new Date().toISOString(), fields: fields };
+    var again = extra && extra.replace;
+    var id = again ? again.id : uuid7();
+    var change = { id: id, kind: kind, child: kind === "register" ? id : child, recorded_at: again ? again.recorded_at : new Date().toISOString(), fields: fields };
     if (extra && extra.base) change.base = extra.base;
     var item = { change: change, label: extra && extra.label, photo: extra && extra.photo, state: "waiting", errors: [] };
-    return seal(item).then(function (enc) { return put("outbox", { id: id, at: Date.now(), enc: enc }); })
+    return seal(item).then(function (enc) { return put("outbox", { id: id, at: again ? again.at : Date.now(), enc: enc }); })
       .then(countUnsent).then(function () { if (navigator.onLine) sync(); });
   }
 

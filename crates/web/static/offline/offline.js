@@ -46,6 +46,7 @@
     if (S.locked) return renderUnlock(view);
     if (route[0] === "child" && S.children[route[1]]) return renderChild(view, S.children[route[1]]);
     if (route[0] === "form" && S.forms) return renderForm(view, route[1], route[2]);
+    if (route[0] === "fix" && S.forms) return renderFix(view, route[1]);
     return renderHome(view);
   }
 
@@ -132,6 +133,7 @@
           dec.appendChild(el("div", { class: "notice error needs" }, [
             el("p", { text: i.label }),
             el("ul", {}, i.errors.map(function (e) { return el("li", { text: e.message }); })),
+            el("a", { class: "button primary", href: "#/fix/" + i.rowId, text: T("app-correct") }), " ",
             el("button", { type: "button", text: T("app-discard"), onclick: function () {
               if (confirm(T("app-discard-confirm"))) del("outbox", i.rowId).then(K.countUnsent).then(render);
             } })
@@ -207,12 +209,14 @@
     }
   }
 
-  function input(f, value) {
+  // One field of a form, with the server's message next to it when it was refused.
+  function input(f, value, error) {
     var id = "f-" + f.name;
-    var wrap = el("div", { class: "field" });
+    var wrap = el("div", { class: "field" + (error ? " invalid" : "") });
     var control;
+    var said = error ? el("p", { class: "error-text", id: id + "-error", text: error }) : null;
     if (f.type === "radio") {
-      wrap = el("fieldset", { class: "field radios" }, [el("legend", { text: f.label })]);
+      wrap = el("fieldset", { class: "field radios" + (error ? " invalid" : "") }, [el("legend", { text: f.label }), said]);
       f.options.forEach(function (o, i) {
         var r = el("input", { type: "radio", name: f.name, value: o[0], id: id + "-" + i });
         if (value === o[0]) r.checked = true;
@@ -223,7 +227,7 @@
     if (f.type === "check") {
       control = el("input", { type: "checkbox", name: f.name, id: id, value: "1" });
       if (value === "1" || value === "true" || value === "on") control.checked = true;
-      return el("div", { class: "field" }, [el("label", { class: "check", for: id }, [control, " " + f.label])]);
+      return el("div", { class: "field" }, [el("label", { class: "check", for: id }, [control, " " + f.label]), said]);
     }
     if (f.type === "select") {
       control = el("select", { name: f.name, id: id }, f.options.map(function (o) { return el("option", { value: o[0], text: o[1] }); }));
@@ -237,6 +241,7 @@
     }
     wrap.appendChild(el("label", { for: id, text: f.label }));
     if (f.hint) wrap.appendChild(el("p", { class: "help", text: f.hint }));
+    if (said) { wrap.appendChild(said); control.setAttribute("aria-invalid", "true"); control.setAttribute("aria-describedby", id + "-error"); }
     wrap.appendChild(control);
     return wrap;
   }
@@ -269,9 +274,20 @@
     });
   }
 
-  function renderForm(view, kind, childId) {
+  // A change the server refused, opened again in its form with the messages by its fields.
+  function renderFix(view, rowId) {
+    get("outbox", rowId).then(function (row) {
+      if (!row) return go("#/");
+      return unseal(row.enc).then(function (item) {
+        view.textContent = "";
+        renderForm(view, item.change.kind, item.change.child, { row: row, item: item });
+      });
+    });
+  }
+
+  function renderForm(view, kind, childId, fix) {
     var def = S.forms[kind];
-    var c = S.children[childId];
+    var c = kind === "register" ? null : S.children[childId];
     if (!def || (kind !== "register" && !c)) return renderHome(view);
     title(def.title + (c ? " · " + c.name : ""));
     view.appendChild(el("p", {}, [el("a", { href: c ? "#/child/" + c.id : "#/", text: "← " + (c ? c.name : T("app-home-title")) })]));
@@ -279,10 +295,17 @@
     var values = {};
     (def.today || []).forEach(function (n) { values[n] = today; });
     if (kind === "child-edit") values = c.values;
+    var errors = {};
+    if (fix) {
+      values = Object.assign({}, kind === "child-edit" ? c.values : {}, fix.item.change.fields);
+      fix.item.errors.forEach(function (e) { errors[e.field] = e.message; });
+      var general = fix.item.errors.filter(function (e) { return !def.groups.some(function (g) { return g.fields.some(function (f) { return f.name === e.field; }); }); });
+      if (general.length) view.appendChild(el("ul", { class: "notice error" }, general.map(function (e) { return el("li", { text: e.message }); })));
+    }
     var form = el("form", { class: "offline-form", id: "offline-form" });
     def.groups.forEach(function (g) {
       var fs = el("fieldset", {}, g.legend ? [el("legend", { text: g.legend })] : []);
-      g.fields.forEach(function (f) { fs.appendChild(input(f, values[f.name])); });
+      g.fields.forEach(function (f) { fs.appendChild(input(f, values[f.name], errors[f.name] || errors[f.name.replace(/^score_/, "")])); });
       form.appendChild(fs);
     });
     var photo = null;
@@ -304,6 +327,10 @@
         fields = changed; extra.base = base;
       }
       if (kind === "register") extra.label = def.title + " · " + [fields.family_name_km, fields.given_name_km, fields.given_name_latin].filter(Boolean).join(" ");
+      if (fix) {
+        extra.replace = { id: fix.item.change.id, at: fix.row.at, recorded_at: fix.item.change.recorded_at };
+        extra.photo = fix.item.photo;
+      }
       var file = photo && photo.files && photo.files[0];
       var p = file ? shrink(file).then(function (buf) { extra.photo = { name: "photo.jpg", data: K.b64(buf) }; }) : Promise.resolve();
       p.then(function () { return record(kind, c ? c.id : null, fields, extra); }).then(function () {
