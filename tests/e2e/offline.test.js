@@ -146,6 +146,37 @@ test('a record the server refuses comes back with its messages, is corrected and
   await context.close();
 });
 
+test('a copy not brought up to date for the organisation\'s days is wiped when opened; unsent work is kept', async () => {
+  const { context, page } = await phone('sokha');
+  await setUp(page);
+  const childId = await inFollowUp(page);
+  await context.setOffline(true);
+  await open(page, `#/form/note/${childId}`);
+  await page.waitForSelector('#f-text');
+  await page.fill('#f-text', 'កត់មុនផុតកំណត់');
+  await page.click('#offline-form button.primary');
+  await page.waitForSelector('#outbox');
+  // Fifteen days without a network (the demo organisation keeps the default, 14).
+  await page.evaluate(() => new Promise((ok) => {
+    const r = indexedDB.open('krousar-offline');
+    r.onsuccess = () => {
+      const t = r.result.transaction('meta', 'readwrite');
+      t.objectStore('meta').put({ k: 'sync', at: Date.now() - 15 * 24 * 3600 * 1000 });
+      t.oncomplete = () => ok();
+    };
+  }));
+  await page.reload();
+  await unlock(page);
+  assert.match(await page.textContent('#notice'), /១៤ ថ្ងៃ/, 'the worker is told why, in Khmer digits');
+  assert.equal(await page.locator('#carried li').count(), 0, 'the cases were wiped');
+  assert.equal(await page.locator('#outbox li.waiting').count(), 1, 'the unsent note was kept');
+  await context.setOffline(false);
+  await page.waitForFunction(() => document.querySelectorAll('#outbox li.waiting').length === 0 && document.querySelectorAll('#carried li').length > 0, null, { timeout: 20000 });
+  await page.goto(`${server.base}/children/${childId}/case`);
+  assert.ok((await page.textContent('main')).includes('កត់មុនផុតកំណត់'));
+  await context.close();
+});
+
 test('the same child corrected offline by two people: the worker decides the conflict', async () => {
   const a = await phone('sokha');
   const b = await phone('sreymom');

@@ -12,6 +12,7 @@
   var DB_NAME = "krousar-offline";
   var PIECE = 64 * 1024;
   var BATCH = 20;
+  var KEEP_DONE = 30;
   var PBKDF2_ROUNDS = 210000;
   var te = new TextEncoder();
   var td = new TextDecoder();
@@ -25,8 +26,15 @@
   // ---------- texts ----------
   function T(key, args) {
     var s = S.texts[key] || key;
-    if (args) Object.keys(args).forEach(function (k) { s = s.split("{" + k + "}").join(String(args[k])); });
+    if (args) Object.keys(args).forEach(function (k) { s = s.split("{" + k + "}").join(digits(args[k])); });
     return s;
+  }
+
+  // Numbers in Khmer digits for a Khmer reader, as the pages show them.
+  function digits(v) {
+    var t = String(v);
+    if (typeof v !== "number" || S.lang !== "km") return t;
+    return t.replace(/[0-9]/g, function (d) { return String.fromCharCode(0x17e0 + Number(d)); });
   }
 
   // ---------- IndexedDB ----------
@@ -186,7 +194,7 @@
       S.lastSync = m ? m.at : null;
       var days = (S.device && S.device.offline_days) || 14;
       if (m && Date.now() - m.at > days * 86400000) {
-        return clear("children").then(function () { return del("meta", "sync"); }).then(function () {
+        return Promise.all([clear("children"), clear("done"), del("meta", "conflicts"), del("meta", "sync")]).then(function () {
           S.lastSync = null; hooks.notice(T("app-expired", { days: days }));
         });
       }
@@ -254,7 +262,13 @@
   function remember(item, outcome, extra) {
     var d = { label: item.label, outcome: outcome, at: Date.now() };
     if (extra) Object.keys(extra).forEach(function (k) { d[k] = extra[k]; });
-    return seal(d).then(function (enc) { return put("done", { id: item.change.id, at: d.at, enc: enc }); });
+    return seal(d).then(function (enc) { return put("done", { id: item.change.id, at: d.at, enc: enc }); }).then(function () {
+      // Keep the last few answers only: names of children do not pile up on the device.
+      return all("done");
+    }).then(function (rows) {
+      rows.sort(function (a, b) { return b.at - a.at; });
+      return Promise.all(rows.slice(KEEP_DONE).map(function (r) { return del("done", r.id); }));
+    });
   }
 
   function settle(x, r) {
