@@ -74,6 +74,12 @@ test('a visit and a note recorded with no network reach the server when it comes
   const { context, page } = await phone('sokha');
   await setUp(page);
   assert.equal(await page.getAttribute('html', 'lang'), 'km');
+  // Chromium could install it as an app (a test browser context is always private, which is the
+  // one thing it lists), and reads the manifest without an error.
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  assert.deepEqual(installabilityErrors.map((e) => e.errorId).filter((e) => e !== 'in-incognito'), []);
+  assert.deepEqual((await cdp.send('Page.getAppManifest')).errors, []);
   const childId = await inFollowUp(page);
 
   await context.setOffline(true);

@@ -19,6 +19,9 @@ const SCRIPT: &str = include_str!("../static/offline/offline.js");
 const WORKER: &str = include_str!("../static/offline/sw.js");
 const MANIFEST: &str = include_str!("../static/offline/manifest.webmanifest");
 const ICON: &str = include_str!("../static/offline/icon.svg");
+/// Made from `icon.svg` by Chromium (installing an app wants PNG icons of these sizes).
+const ICON_192: &[u8] = include_bytes!("../static/offline/icon-192.png");
+const ICON_512: &[u8] = include_bytes!("../static/offline/icon-512.png");
 
 /// Every text the app shows, sent to it in the user's language and kept on the device.
 pub const APP_TEXTS: &[&str] = &[
@@ -95,6 +98,10 @@ fn asset(body: &'static str, content_type: &'static str, cache: &'static str) ->
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, cache)], body).into_response()
 }
 
+fn png(body: &'static [u8]) -> Response {
+    ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
+}
+
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     // The shell and its worker are checked on every opening ("no-cache"), so an update is
     // picked up; the service worker keeps its own copy for when there is no network.
@@ -111,6 +118,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         )
         .route("/manifest.webmanifest", get(|| async { asset(MANIFEST, "application/manifest+json", "public, max-age=86400") }))
         .route("/static/icon.svg", get(|| async { asset(ICON, "image/svg+xml", "public, max-age=86400") }))
+        .route("/static/icon-192.png", get(|| async { png(ICON_192) }))
+        .route("/static/icon-512.png", get(|| async { png(ICON_512) }))
 }
 
 /// The app's texts in the caller's language, and who is signed in (with the token the app
