@@ -80,6 +80,7 @@ test('a visit and a note recorded with no network reach the server when it comes
   const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
   assert.deepEqual(installabilityErrors.map((e) => e.errorId).filter((e) => e !== 'in-incognito'), []);
   assert.deepEqual((await cdp.send('Page.getAppManifest')).errors, []);
+  await cdp.detach();
   const childId = await inFollowUp(page);
 
   await context.setOffline(true);
