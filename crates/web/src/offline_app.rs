@@ -26,6 +26,7 @@ const ICON_512: &[u8] = include_bytes!("../static/offline/icon-512.png");
 /// Every text the app shows, sent to it in the user's language and kept on the device.
 pub const APP_TEXTS: &[&str] = &[
     "app-accepted",
+    "app-correct",
     "app-age",
     "app-carried",
     "app-case-number",
