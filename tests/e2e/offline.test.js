@@ -50,6 +50,16 @@ async function inFollowUp(page) {
   return (await card.locator('a').getAttribute('href')).split('/').pop();
 }
 
+// Write a case note with no network: it waits on the device. `fill` sets other fields first.
+async function noteOffline(page, childId, text, fill) {
+  await open(page, `#/form/note/${childId}`);
+  await page.waitForSelector('#f-text');
+  if (fill) await fill(page);
+  if (text) await page.fill('#f-text', text);
+  await page.click('#offline-form button.primary');
+  await page.waitForSelector('#outbox');
+}
+
 // Open one of the app's screens; if the app was closed meanwhile, the password opens it.
 async function open(page, hash) {
   await page.goto(`${server.base}/app${hash}`);
@@ -132,11 +142,7 @@ test('a record the server refuses comes back with its messages, is corrected and
   await setUp(page);
   const childId = await inFollowUp(page);
   await context.setOffline(true);
-  await open(page, `#/form/note/${childId}`);
-  await page.waitForSelector('#f-text');
-  await page.fill('#f-noted_on', '2999-01-01');
-  await page.click('#offline-form button.primary');
-  await page.waitForSelector('#outbox');
+  await noteOffline(page, childId, '', (p) => p.fill('#f-noted_on', '2999-01-01'));
   await context.setOffline(false);
   // The server checks it like the page would: a date in the future, no text.
   await page.waitForSelector('#decisions .needs', { timeout: 20000 });
@@ -158,11 +164,7 @@ test('a copy not brought up to date for the organisation\'s days is wiped when o
   await setUp(page);
   const childId = await inFollowUp(page);
   await context.setOffline(true);
-  await open(page, `#/form/note/${childId}`);
-  await page.waitForSelector('#f-text');
-  await page.fill('#f-text', 'កត់មុនផុតកំណត់');
-  await page.click('#offline-form button.primary');
-  await page.waitForSelector('#outbox');
+  await noteOffline(page, childId, 'កត់មុនផុតកំណត់');
   // Fifteen days without a network (the demo organisation keeps the default, 14).
   await page.evaluate(() => new Promise((ok) => {
     const r = indexedDB.open('krousar-offline');
@@ -229,11 +231,7 @@ test('a lost phone revoked by the administrator is refused and wiped; signing ou
   await setUp(lost.page, 'Lost phone');
   const childId = await inFollowUp(lost.page);
   await lost.context.setOffline(true);
-  await open(lost.page, `#/form/note/${childId}`);
-  await lost.page.waitForSelector('#f-text');
-  await lost.page.fill('#f-text', 'កំណត់ត្រាពីទូរស័ព្ទដែលបាត់');
-  await lost.page.click('#offline-form button.primary');
-  await lost.page.waitForSelector('#outbox');
+  await noteOffline(lost.page, childId, 'កំណត់ត្រាពីទូរស័ព្ទដែលបាត់');
 
   const admin = await phone('admin');
   await admin.page.goto(server.base + '/admin/devices');
@@ -261,11 +259,7 @@ test('a lost phone revoked by the administrator is refused and wiped; signing ou
   const mine = await phone('sokha');
   await setUp(mine.page);
   await mine.context.setOffline(true);
-  await open(mine.page, `#/form/note/${childId}`);
-  await mine.page.waitForSelector('#f-text');
-  await mine.page.fill('#f-text', 'មិនទាន់ផ្ញើ');
-  await mine.page.click('#offline-form button.primary');
-  await mine.page.waitForSelector('#outbox');
+  await noteOffline(mine.page, childId, 'មិនទាន់ផ្ញើ');
   // The network comes back but sending fails (a line too weak): the work is still unsent.
   await mine.context.route('**/api/v1/sync/push', (r) => r.abort());
   await mine.context.setOffline(false);

@@ -73,11 +73,8 @@ pub async fn resolve(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
-    let use_device = match FormData(pairs).get("keep").as_deref() {
-        Some("device") => true,
-        Some("server") => false,
-        _ => return Err(cur.fail(AppError::BadRequest("err-invalid-choice"))),
-    };
+    let use_device =
+        FormData(pairs).either("keep", "device", "server").ok_or_else(|| cur.fail(AppError::BadRequest("err-invalid-choice")))?;
     state.store.resolve_conflict(&cur.actor, id, use_device, today()).await.map_err(cur.page_err())?;
     Ok(Redirect::to("/conflicts").into_response())
 }

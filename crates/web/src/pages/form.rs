@@ -20,6 +20,16 @@ impl FormData {
     pub fn has(&self, key: &str) -> bool {
         self.0.iter().any(|(k, v)| k == key && !v.is_empty())
     }
+
+    /// A choice between two buttons of one name: `Some(true)` for `yes`, `Some(false)` for `no`,
+    /// `None` for anything else (a forged or broken form).
+    pub fn either(&self, key: &str, yes: &str, no: &str) -> Option<bool> {
+        match self.get(key) {
+            Some(v) if v == yes => Some(true),
+            Some(v) if v == no => Some(false),
+            _ => None,
+        }
+    }
 }
 
 /// Values and translated errors of a form being shown.

@@ -43,11 +43,7 @@ pub async fn toggle(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
-    let on = match FormData(pairs).get("offline").as_deref() {
-        Some("1") => true,
-        Some("0") => false,
-        _ => return Err(cur.fail(AppError::BadRequest("err-invalid-choice"))),
-    };
+    let on = FormData(pairs).either("offline", "1", "0").ok_or_else(|| cur.fail(AppError::BadRequest("err-invalid-choice")))?;
     state.store.set_offline(&cur.actor, id, on).await.map_err(cur.page_err())?;
     Ok(Redirect::to(&format!("/children/{id}")).into_response())
 }
