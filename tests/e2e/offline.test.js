@@ -137,6 +137,37 @@ test('a visit and a note recorded with no network reach the server when it comes
   await context.close();
 });
 
+test('a child registered offline, with a village picked from the carried provinces, is registered when back online', async () => {
+  const { context, page } = await phone('sokha');
+  await setUp(page);
+  await context.setOffline(true);
+  await open(page, '#/form/register/new');
+  await page.waitForSelector('#f-given_name_km');
+  await page.fill('#f-family_name_km', 'កែវ');
+  await page.fill('#f-given_name_km', 'សុភាព');
+  await page.fill('#f-given_name_latin', 'Sopheap');
+  await page.check('#offline-form input[name="sex"][value="female"]');
+  await page.fill('#f-estimated_age', '9');
+  // Province → district → commune → village, each list filled from the one above.
+  for (let i = 0; i < 4; i++) {
+    const value = await page.locator(`#f-village_code-${i} option:nth-child(2)`).getAttribute('value');
+    await page.selectOption(`#f-village_code-${i}`, value);
+  }
+  const village = await page.inputValue('#f-village_code');
+  assert.match(village, /^[0-9]{8}$/);
+  const villageName = (await page.locator('#f-village_code-3 option:checked').textContent()).trim();
+  await page.click('#offline-form button.primary');
+  await page.waitForSelector('#outbox');
+  await context.setOffline(false);
+  await page.waitForFunction(() => document.querySelectorAll('#outbox li.waiting').length === 0 && document.querySelector('#accepted'), null, { timeout: 20000 });
+  await page.goto(server.base + '/children?q=sopheap');
+  await Promise.all([page.waitForNavigation(), page.click('table.list a')]);
+  const facts = await page.textContent('.facts');
+  assert.ok(facts.includes('កែវ សុភាព'), facts);
+  assert.ok(facts.includes(villageName), `the address is the village picked offline (${villageName}): ${facts}`);
+  await context.close();
+});
+
 test('a record the server refuses comes back with its messages, is corrected and sent', async () => {
   const { context, page } = await phone('sokha');
   await setUp(page);

@@ -22,6 +22,9 @@ pub struct Carried {
     pub stamp: String,
     /// Chosen by the user (as opposed to being in their caseload).
     pub chosen: bool,
+    /// The province of the child's address, if known: the device carries the villages of the
+    /// provinces its children live in, to pick places offline.
+    pub province: Option<String>,
 }
 
 impl Store {
@@ -82,7 +85,7 @@ impl Store {
     pub async fn carried(&self, actor: &Actor) -> Result<Vec<Carried>, StoreError> {
         let me = actor.user_id.to_string();
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT c.id, c.version AS cv, COALESCE(k.version, 0) AS kv, \
+            "SELECT c.id, c.version AS cv, COALESCE(k.version, 0) AS kv, c.province_code, \
              CASE WHEN o.child_id IS NULL THEN 0 ELSE 1 END AS chosen, \
              CASE WHEN c.assigned_worker_id = $1 OR c.co_worker_id = $1 THEN 1 ELSE 0 END AS mine \
              FROM children c LEFT JOIN cases k ON k.child_id = c.id \
@@ -109,7 +112,8 @@ impl Store {
                     continue;
                 }
             }
-            out.push(Carried { child_id: id, stamp: format!("{}.{}", r.int("cv")?, r.int("kv")?), chosen });
+            let province = r.opt_text("province_code")?;
+            out.push(Carried { child_id: id, stamp: format!("{}.{}", r.int("cv")?, r.int("kv")?), chosen, province });
         }
         for id in lost {
             sqlx::query("DELETE FROM offline_cases WHERE user_id = $1 AND child_id = $2")

@@ -4,7 +4,7 @@
 //! Bodies may be gzip-compressed (`Content-Encoding: gzip`), answers are compressed too.
 
 use super::json_body;
-use super::sync_pull::{conflict_json, delta, forms};
+use super::sync_pull::{conflict_json, delta, forms, places};
 use super::sync_push::{receive, Change};
 use crate::auth::{verify_password, ApiUser, Current};
 use crate::error::{ApiError, AppError};
@@ -95,18 +95,23 @@ struct Pull {
     /// The hash of the forms it has.
     #[serde(default)]
     forms: String,
+    /// The hash of the places it has.
+    #[serde(default)]
+    places: String,
 }
 
 pub async fn pull(State(state): State<AppState>, ApiUser(cur): ApiUser, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let (id, _) = device(&state, &cur, &headers).await?;
     let p: Pull = json_body(&cur, &body)?;
-    let (children, drop) = delta(&state.store, &cur.actor, cur.tr, &p.have).await.map_err(cur.api_err())?;
+    let d = delta(&state.store, &cur.actor, cur.tr, &p.have).await.map_err(cur.api_err())?;
+    let (places, places_hash) = places(&state.store, cur.tr, &d.provinces).await.map_err(cur.api_err())?;
     let conflicts = state.store.open_conflicts(&cur.actor, None).await.map_err(cur.api_err())?;
     let mine: Vec<Value> = conflicts.iter().filter(|c| c.user_id == cur.user.id).map(|c| conflict_json(cur.tr, c)).collect();
     let (form_defs, hash) = forms(cur.tr);
     let mut out = json!({
-        "children": children,
-        "drop": drop,
+        "children": d.children,
+        "drop": d.drop,
+        "places_hash": places_hash,
         "conflicts": mine,
         "forms_hash": hash,
         "offline_days": offline_days(&state, &cur).await?,
@@ -114,6 +119,9 @@ pub async fn pull(State(state): State<AppState>, ApiUser(cur): ApiUser, headers:
     });
     if p.forms != hash {
         out["forms"] = form_defs;
+    }
+    if p.places != places_hash {
+        out["places"] = places;
     }
     state.store.device_synced(id).await.map_err(cur.api_err())?;
     Ok(Json(out).into_response())

@@ -43,6 +43,12 @@ fn field_json(f: &crate::pages::case::fields::Field) -> Value {
     v
 }
 
+/// The village, picked from the places the device carries (the pages use their own picker).
+fn place_field(tr: Tr) -> Value {
+    let levels: Vec<String> = ["field-province", "field-district", "field-commune", "field-village"].iter().map(|k| tr.t(k)).collect();
+    json!({"name": "village_code", "label": tr.t("field-address"), "type": "place", "levels": levels})
+}
+
 fn form_json(title: String, groups: &[Group], defaults: &Fields) -> Value {
     let groups: Vec<Value> = groups
         .iter()
@@ -57,16 +63,29 @@ fn form_json(title: String, groups: &[Group], defaults: &Fields) -> Value {
     json!({"title": title, "groups": groups, "today": defaults.keys().collect::<Vec<_>>()})
 }
 
+fn add_place(form: &mut Value, tr: Tr) {
+    if let Some(first) = form["groups"].get_mut(0).and_then(|g| g["fields"].as_array_mut()) {
+        first.push(place_field(tr));
+    }
+}
+
 /// Every form of the offline app, and a short hash of them.
 pub fn forms(tr: Tr) -> (Value, String) {
     let none = Invalid::default();
     let mut out = serde_json::Map::new();
     for (kind, form) in OFFLINE_FORMS {
         let g = groups(form, tr, &Fields::new(), &none, &Choices::default());
-        out.insert(kind.into(), form_json(tr.t(&form.title_key()), &g, &defaults(form, today())));
+        let mut f = form_json(tr.t(&form.title_key()), &g, &defaults(form, today()));
+        if form.has_place() {
+            add_place(&mut f, tr);
+        }
+        out.insert(kind.into(), f);
     }
-    out.insert("register".into(), form_json(tr.t("page-register-child"), &child_groups(tr, &Fields::new(), &none, true), &Fields::new()));
-    out.insert("child-edit".into(), form_json(tr.t("app-correct-child"), &child_groups(tr, &Fields::new(), &none, false), &Fields::new()));
+    for (kind, title, register) in [("register", "page-register-child", true), ("child-edit", "app-correct-child", false)] {
+        let mut f = form_json(tr.t(title), &child_groups(tr, &Fields::new(), &none, register), &Fields::new());
+        add_place(&mut f, tr);
+        out.insert(kind.into(), f);
+    }
     let v = Value::Object(out);
     let hash = hex::encode(&Sha256::digest(v.to_string().as_bytes())[..8]);
     (v, hash)
@@ -133,10 +152,21 @@ async fn snapshot(store: &Store, actor: &Actor, tr: Tr, id: Uuid, stamp: &str) -
     Ok(v)
 }
 
+/// What a download carries besides the forms.
+pub struct Delta {
+    pub children: Vec<Value>,
+    pub drop: Vec<Uuid>,
+    /// Provinces the carried children live in (for picking places offline).
+    pub provinces: Vec<String>,
+}
+
 /// The carried children whose stamp differs from what the device holds (`have`: id → stamp),
 /// and the ids it holds that it must drop.
-pub async fn delta(store: &Store, actor: &Actor, tr: Tr, have: &HashMap<Uuid, String>) -> Result<(Vec<Value>, Vec<Uuid>), StoreError> {
+pub async fn delta(store: &Store, actor: &Actor, tr: Tr, have: &HashMap<Uuid, String>) -> Result<Delta, StoreError> {
     let carried = store.carried(actor).await?;
+    let mut provinces: Vec<String> = carried.iter().filter_map(|c| c.province.clone()).collect();
+    provinces.sort();
+    provinces.dedup();
     let mut out = Vec::new();
     let mut keep = std::collections::HashSet::new();
     for c in &carried {
@@ -155,7 +185,29 @@ pub async fn delta(store: &Store, actor: &Actor, tr: Tr, have: &HashMap<Uuid, St
         }
     }
     let drop = have.keys().filter(|id| !keep.contains(id)).copied().collect();
-    Ok((out, drop))
+    Ok(Delta { children: out, drop, provinces })
+}
+
+/// The gazetteer of some provinces as a tree in the reader's language — `[code, name, [...]]`
+/// down to villages — for the place picker of the offline forms, and a short hash of it.
+pub async fn places(store: &Store, tr: Tr, provinces: &[String]) -> Result<(Value, String), StoreError> {
+    let name = |l: &krousar_store::locations::Location| if tr.is_km() { l.name_km.clone() } else { l.name_latin.clone() };
+    let mut tree = Vec::new();
+    for p in store.child_locations(None).await?.into_iter().filter(|p| provinces.contains(&p.code)) {
+        let mut districts = Vec::new();
+        for d in store.child_locations(Some(&p.code)).await? {
+            let mut communes = Vec::new();
+            for c in store.child_locations(Some(&d.code)).await? {
+                let villages: Vec<Value> = store.child_locations(Some(&c.code)).await?.iter().map(|v| json!([v.code, name(v)])).collect();
+                communes.push(json!([c.code, name(&c), villages]));
+            }
+            districts.push(json!([d.code, name(&d), communes]));
+        }
+        tree.push(json!([p.code, name(&p), districts]));
+    }
+    let v = Value::Array(tree);
+    let hash = hex::encode(&Sha256::digest(v.to_string().as_bytes())[..8]);
+    Ok((v, hash))
 }
 
 pub fn conflict_json(tr: Tr, c: &Conflict) -> Value {

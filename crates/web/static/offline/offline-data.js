@@ -210,6 +210,10 @@
       return get("meta", "forms");
     }).then(function (f) {
       S.forms = f ? f.forms : null; S.formsHash = f ? f.hash : "";
+      return get("meta", "places");
+    }).then(function (pl) {
+      // The gazetteer of the carried provinces (public data: kept in clear).
+      S.places = pl ? pl.tree : []; S.placesHash = pl ? pl.hash : "";
       return get("meta", "conflicts");
     }).then(function (c) { return c ? unseal(c.enc) : []; }).then(function (c) { S.conflicts = c; return countUnsent(); });
   }
@@ -312,13 +316,14 @@
     var have = {};
     return all("children").then(function (rows) {
       rows.forEach(function (r) { have[r.id] = r.stamp; });
-      return api("/pull", { json: { have: have, forms: S.formsHash || "" } });
+      return api("/pull", { json: { have: have, forms: S.formsHash || "", places: S.placesHash || "" } });
     }).then(function (p) {
       var work = (p.children || []).map(function (c) {
         return seal(c).then(function (enc) { return put("children", { id: c.id, stamp: c.stamp, enc: enc }); });
       });
       (p.drop || []).forEach(function (id) { work.push(del("children", id)); });
       if (p.forms) work.push(put("meta", { k: "forms", hash: p.forms_hash, forms: p.forms }));
+      if (p.places) work.push(put("meta", { k: "places", hash: p.places_hash, tree: p.places }));
       work.push(seal(p.conflicts || []).then(function (enc) { return put("meta", { k: "conflicts", enc: enc }); }));
       work.push(put("meta", { k: "sync", at: Date.now() }));
       S.device.offline_days = p.offline_days;

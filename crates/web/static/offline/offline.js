@@ -209,12 +209,45 @@
     }
   }
 
+  // A village picked province → district → commune → village from the provinces the device
+  // carries. A value outside them is kept as it is until another is picked.
+  function placePicker(f, value, said) {
+    var wrap = el("fieldset", { class: "field place" + (said ? " invalid" : "") }, [el("legend", { text: f.label }), said]);
+    var hidden = el("input", { type: "hidden", name: f.name, id: "f-" + f.name, value: value || "" });
+    var sels = [0, 1, 2, 3].map(function (i) { return el("select", { id: "f-" + f.name + "-" + i }); });
+    function itemsAt(i) {
+      if (i === 0) return S.places || [];
+      var parent = itemsAt(i - 1).filter(function (x) { return x[0] === sels[i - 1].value; })[0];
+      return parent ? parent[2] || [] : [];
+    }
+    function fill(i, chosen) {
+      var sel = sels[i];
+      sel.textContent = "";
+      sel.appendChild(el("option", { value: "", text: "—" }));
+      itemsAt(i).forEach(function (x) { sel.appendChild(el("option", { value: x[0], text: x[1] })); });
+      sel.value = chosen || "";
+    }
+    var start = value ? [value.slice(0, 2), value.slice(0, 4), value.slice(0, 6), value] : ["", "", "", ""];
+    sels.forEach(function (sel, i) {
+      fill(i, start[i]);
+      var id = sel.id;
+      wrap.appendChild(el("div", { class: "field" }, [el("label", { for: id, text: (f.levels || [])[i] || "" }), sel]));
+      sel.addEventListener("change", function () {
+        for (var j = i + 1; j < 4; j++) fill(j, "");
+        hidden.value = sels[3].value;
+      });
+    });
+    wrap.appendChild(hidden);
+    return wrap;
+  }
+
   // One field of a form, with the server's message next to it when it was refused.
   function input(f, value, error) {
     var id = "f-" + f.name;
     var wrap = el("div", { class: "field" + (error ? " invalid" : "") });
     var control;
     var said = error ? el("p", { class: "error-text", id: id + "-error", text: error }) : null;
+    if (f.type === "place") return placePicker(f, value, said);
     if (f.type === "radio") {
       wrap = el("fieldset", { class: "field radios" + (error ? " invalid" : "") }, [el("legend", { text: f.label }), said]);
       f.options.forEach(function (o, i) {

@@ -106,11 +106,23 @@ async fn a_device_downloads_what_changed_sends_changes_once_and_photos_in_pieces
         for form in ["visit", "note", "csi", "tracing-attempt", "register", "child-edit"] {
             assert!(first["forms"][form]["groups"].as_array().is_some_and(|g| !g.is_empty()), "{form}");
         }
+        // The villages of the province the child lives in, to pick places offline.
+        assert_eq!(first["places"].as_array().unwrap().len(), 1);
+        assert_eq!(first["places"][0][0], "02");
+        let villages: Vec<&str> = first["places"][0][2]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|d| d[2].as_array().unwrap())
+            .flat_map(|c| c[2].as_array().unwrap())
+            .map(|v| v[0].as_str().unwrap())
+            .collect();
+        assert!(villages.contains(&"02020101") && villages.iter().all(|v| v.starts_with("02") && v.len() == 8));
         // Nothing changed: nothing but the envelope comes back.
         let have = json!({ child_id.clone(): kids[0]["stamp"] });
-        let (_, again) = d.post(&app, "/pull", json!({"have": have, "forms": first["forms_hash"]})).await;
+        let (_, again) = d.post(&app, "/pull", json!({"have": have, "forms": first["forms_hash"], "places": first["places_hash"]})).await;
         assert_eq!(again["children"].as_array().unwrap().len(), 0);
-        assert!(again.get("forms").is_none());
+        assert!(again.get("forms").is_none() && again.get("places").is_none());
 
         // A day's work, sent at once.
         let (note, trace, edit, reg, bad, done, assessed) = (v7(), v7(), v7(), v7(), v7(), v7(), v7());
