@@ -78,10 +78,10 @@ function v7() {
     const enrol = (await request(base, 'POST', '/api/v1/sync/devices', { headers: auth, body: { name: 'bench', password: server.password }, label: 'set up the device (once)' })).json();
     const dev = { ...auth, 'X-Krousar-Device': enrol.device.id };
 
-    const first = (await request(base, 'POST', '/api/v1/sync/pull', { headers: dev, body: { have: {} }, gzip: true, label: 'first download: caseload and forms (once)' })).json();
+    const first = (await request(base, 'POST', '/api/v1/sync/pull', { headers: dev, body: { have: {} }, gzip: true, label: 'first download: caseload, forms and places (once)' })).json();
     const have = Object.fromEntries(first.children.map((c) => [c.id, c.stamp]));
     (await request(base, 'GET', '/api/v1/sync/key', { headers: dev, label: 'open the copy in the morning (key)' }));
-    const morning = (await request(base, 'POST', '/api/v1/sync/pull', { headers: dev, body: { have, forms: first.forms_hash }, gzip: true, label: 'morning download, nothing changed' })).json();
+    const morning = (await request(base, 'POST', '/api/v1/sync/pull', { headers: dev, body: { have, forms: first.forms_hash, places: first.places_hash }, gzip: true, label: 'morning download, nothing changed' })).json();
 
     const today = new Date().toISOString().slice(0, 10);
     const placed = first.children.filter((c) => c.case && !c.case.closed && c.case.next_visit);
@@ -108,7 +108,7 @@ function v7() {
     const sent = (await request(base, 'POST', '/api/v1/sync/push', { headers: dev, body: { changes }, gzip: true, label: 'evening: send 10 visits, 5 notes, 1 CSI' })).json();
     for (const r of sent.results) if (r.outcome !== 'accepted') console.error(JSON.stringify(r));
     const outcomes = sent.results.reduce((m, r) => { m[r.outcome] = (m[r.outcome] || 0) + 1; return m; }, {});
-    const evening = (await request(base, 'POST', '/api/v1/sync/pull', { headers: dev, body: { have, forms: first.forms_hash }, gzip: true, label: 'evening download of what changed' })).json();
+    const evening = (await request(base, 'POST', '/api/v1/sync/pull', { headers: dev, body: { have, forms: first.forms_hash, places: first.places_hash }, gzip: true, label: 'evening download of what changed' })).json();
 
     // A photo with one visit: a 1280-pixel JPEG as the app makes it (~150 KB, random bytes:
     // a JPEG does not compress further), in 64 KB pieces.
@@ -120,7 +120,7 @@ function v7() {
     const sha = crypto.createHash('sha256').update(photo).digest('hex');
     await request(base, 'POST', `/api/v1/sync/photos/${vid}/done`, { headers: dev, body: { name: 'photo.jpg', sha256: sha }, gzip: true, label: 'photo piece' });
 
-    console.log(`caseload: ${first.children.length} children; sent: ${JSON.stringify(outcomes)}; evening download: ${evening.children.length} children; morning: ${morning.children.length}`);
+    console.log(`caseload: ${first.children.length} children in ${first.places.length} provinces; sent: ${JSON.stringify(outcomes)}; evening download: ${evening.children.length} children; morning: ${morning.children.length}`);
     console.log('| step | bytes up | bytes down | JSON before gzip (up / down) |');
     console.log('|---|---:|---:|---:|');
     const merged = [];
