@@ -194,6 +194,11 @@ pub fn now_text() -> String {
     time_text(chrono::Utc::now())
 }
 
+/// A stored time read back (`None` for text that is not one).
+pub fn parse_time(stored: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(stored).ok().map(|t| t.with_timezone(&chrono::Utc))
+}
+
 /// A time in the stored format.
 pub fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()

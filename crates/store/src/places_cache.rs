@@ -67,6 +67,12 @@ impl Store {
     }
 
     /// The current gazetteer, re-read if it changed since the last check.
+    /// The release of the gazetteer the in-memory copy holds: what a copy made from it (the
+    /// offline app's villages) is stamped with.
+    pub async fn places_version(&self) -> Result<String, StoreError> {
+        Ok(self.places().await?.version.clone())
+    }
+
     pub(crate) async fn places(&self) -> Result<Arc<Snapshot>, StoreError> {
         if let Some(snap) = self.fresh_places() {
             return Ok(snap);

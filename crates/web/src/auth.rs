@@ -15,6 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use krousar_domain::Actor;
 use krousar_store::accounts::User;
+use krousar_store::db::parse_time;
 use krousar_store::sessions::Session;
 
 pub const SESSION_COOKIE: &str = "krousar_session";
@@ -94,10 +95,6 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
-}
-
-fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&chrono::Utc))
 }
 
 async fn resolve(state: &AppState, headers: &HeaderMap) -> CallerInfo {

@@ -170,9 +170,19 @@ impl Store {
         self.device(id).await
     }
 
-    /// The device brought its copy up to date, or sent a change, now.
-    pub async fn device_synced(&self, id: Uuid) -> Result<(), StoreError> {
-        sqlx::query("UPDATE devices SET last_sync_at = $1 WHERE id = $2").bind(now_text()).bind(id.to_string()).execute(&self.pool).await?;
+    /// The device brought its copy up to date, or sent changes, now. Written at most once a
+    /// minute (as a session's activity is): a write per download would queue behind every
+    /// other write on SQLite, for a time the Devices page shows to the day.
+    pub async fn device_synced(&self, d: &Device) -> Result<(), StoreError> {
+        let now = chrono::Utc::now();
+        let recent = d.last_sync_at.as_deref().and_then(crate::db::parse_time).is_some_and(|t| now - t < chrono::Duration::seconds(60));
+        if !recent {
+            sqlx::query("UPDATE devices SET last_sync_at = $1 WHERE id = $2")
+                .bind(crate::db::time_text(now))
+                .bind(d.id.to_string())
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(())
     }
 }

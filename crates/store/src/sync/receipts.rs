@@ -63,7 +63,7 @@ impl Store {
         .bind(r.outcome)
         .execute(&self.pool)
         .await?;
-        self.device_synced(r.device_id).await
+        Ok(())
     }
 
     /// Whether a record with this id (a change's own id) was already made by the actor: the

@@ -4,7 +4,7 @@
 //! Bodies may be gzip-compressed (`Content-Encoding: gzip`), answers are compressed too.
 
 use super::json_body;
-use super::sync_pull::{conflict_json, delta, forms, places};
+use super::sync_pull::{conflict_json, delta, forms, places, places_hash};
 use super::sync_push::{receive, Change};
 use crate::auth::{verify_password, ApiUser, Current};
 use crate::error::{ApiError, AppError};
@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use krousar_domain::sync::MAX_BATCH;
-use krousar_store::sync::PhotoState;
+use krousar_store::sync::{Device, PhotoState};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -29,7 +29,7 @@ fn err(cur: &Current, e: AppError) -> ApiError {
 }
 
 /// The caller's device named in the request, if it is theirs and not revoked, with its key.
-async fn device(state: &AppState, cur: &Current, headers: &HeaderMap) -> Result<(Uuid, String), ApiError> {
+async fn device(state: &AppState, cur: &Current, headers: &HeaderMap) -> Result<(Device, String), ApiError> {
     if cur.session.is_none() {
         // A device works for a person signed in on it; an API token opens no device.
         return Err(err(cur, AppError::Forbidden));
@@ -39,8 +39,7 @@ async fn device(state: &AppState, cur: &Current, headers: &HeaderMap) -> Result<
         .and_then(|v| v.to_str().ok())
         .and_then(|v| Uuid::parse_str(v.trim()).ok())
         .ok_or_else(|| err(cur, AppError::DeviceRevoked))?;
-    let (_, key) = state.store.usable_device(&cur.actor, id).await.map_err(cur.api_err())?;
-    Ok((id, key))
+    state.store.usable_device(&cur.actor, id).await.map_err(cur.api_err())
 }
 
 async fn offline_days(state: &AppState, cur: &Current) -> Result<u32, ApiError> {
@@ -101,13 +100,14 @@ struct Pull {
 }
 
 pub async fn pull(State(state): State<AppState>, ApiUser(cur): ApiUser, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let (id, _) = device(&state, &cur, &headers).await?;
+    let (dev, _) = device(&state, &cur, &headers).await?;
     let p: Pull = json_body(&cur, &body)?;
     let d = delta(&state.store, &cur.actor, cur.tr, &p.have).await.map_err(cur.api_err())?;
-    let (places, places_hash) = places(&state.store, cur.tr, &d.provinces).await.map_err(cur.api_err())?;
+    let places_hash = places_hash(&state.store, cur.tr, &d.provinces).await.map_err(cur.api_err())?;
     let conflicts = state.store.open_conflicts(&cur.actor, None).await.map_err(cur.api_err())?;
     let mine: Vec<Value> = conflicts.iter().filter(|c| c.user_id == cur.user.id).map(|c| conflict_json(cur.tr, c)).collect();
     let (form_defs, hash) = forms(cur.tr);
+    let hash = hash.as_str();
     let mut out = json!({
         "children": d.children,
         "drop": d.drop,
@@ -118,12 +118,12 @@ pub async fn pull(State(state): State<AppState>, ApiUser(cur): ApiUser, headers:
         "today": today().to_string(),
     });
     if p.forms != hash {
-        out["forms"] = form_defs;
+        out["forms"] = form_defs.clone();
     }
     if p.places != places_hash {
-        out["places"] = places;
+        out["places"] = places(&state.store, cur.tr, &d.provinces).await.map_err(cur.api_err())?;
     }
-    state.store.device_synced(id).await.map_err(cur.api_err())?;
+    state.store.device_synced(&dev).await.map_err(cur.api_err())?;
     Ok(Json(out).into_response())
 }
 
@@ -133,15 +133,16 @@ struct Push {
 }
 
 pub async fn push(State(state): State<AppState>, ApiUser(cur): ApiUser, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let (id, _) = device(&state, &cur, &headers).await?;
+    let (dev, _) = device(&state, &cur, &headers).await?;
     let p: Push = json_body(&cur, &body)?;
     if p.changes.len() > MAX_BATCH {
         return Err(err(&cur, AppError::BadRequest("err-sync-batch")));
     }
     let mut results = Vec::with_capacity(p.changes.len());
     for c in &p.changes {
-        results.push(receive(&state.store, &cur.actor, cur.tr, id, c).await);
+        results.push(receive(&state.store, &cur.actor, cur.tr, dev.id, c).await);
     }
+    state.store.device_synced(&dev).await.map_err(cur.api_err())?;
     Ok(Json(json!({"results": results})).into_response())
 }
 

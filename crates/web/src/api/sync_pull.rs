@@ -69,8 +69,16 @@ fn add_place(form: &mut Value, tr: Tr) {
     }
 }
 
-/// Every form of the offline app, and a short hash of them.
-pub fn forms(tr: Tr) -> (Value, String) {
+/// Every form of the offline app, and a short hash of them. They depend on the language only,
+/// so each language's are built once (every download compares the hash).
+pub fn forms(tr: Tr) -> &'static (Value, String) {
+    static KM: std::sync::OnceLock<(Value, String)> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<(Value, String)> = std::sync::OnceLock::new();
+    let slot = if tr.is_km() { &KM } else { &EN };
+    slot.get_or_init(|| build_forms(tr))
+}
+
+fn build_forms(tr: Tr) -> (Value, String) {
     let none = Invalid::default();
     let mut out = serde_json::Map::new();
     for (kind, form) in OFFLINE_FORMS {
@@ -188,9 +196,21 @@ pub async fn delta(store: &Store, actor: &Actor, tr: Tr, have: &HashMap<Uuid, St
     Ok(Delta { children: out, drop, provinces })
 }
 
+/// What a device's copy of places is made from: the gazetteer release, the language and the
+/// provinces. Computed without building the tree, so a download that already has it costs
+/// nothing more.
+pub async fn places_hash(store: &Store, tr: Tr, provinces: &[String]) -> Result<String, StoreError> {
+    let mut h = Sha256::new();
+    for part in [store.places_version().await?.as_str(), tr.lang.code()].into_iter().chain(provinces.iter().map(String::as_str)) {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    Ok(hex::encode(&h.finalize()[..8]))
+}
+
 /// The gazetteer of some provinces as a tree in the reader's language — `[code, name, [...]]`
-/// down to villages — for the place picker of the offline forms, and a short hash of it.
-pub async fn places(store: &Store, tr: Tr, provinces: &[String]) -> Result<(Value, String), StoreError> {
+/// down to villages — for the place picker of the offline forms.
+pub async fn places(store: &Store, tr: Tr, provinces: &[String]) -> Result<Value, StoreError> {
     let name = |l: &krousar_store::locations::Location| if tr.is_km() { l.name_km.clone() } else { l.name_latin.clone() };
     let mut tree = Vec::new();
     for p in store.child_locations(None).await?.into_iter().filter(|p| provinces.contains(&p.code)) {
@@ -205,9 +225,7 @@ pub async fn places(store: &Store, tr: Tr, provinces: &[String]) -> Result<(Valu
         }
         tree.push(json!([p.code, name(&p), districts]));
     }
-    let v = Value::Array(tree);
-    let hash = hex::encode(&Sha256::digest(v.to_string().as_bytes())[..8]);
-    Ok((v, hash))
+    Ok(Value::Array(tree))
 }
 
 pub fn conflict_json(tr: Tr, c: &Conflict) -> Value {

@@ -36,7 +36,7 @@ struct DevicesPage {
 fn view(cur: &Current, d: Device, offline_days: u32) -> DeviceView {
     let tr = cur.tr;
     let day = |t: &str| local_day(t).map(|d| tr.date(d)).unwrap_or_default();
-    let last = d.last_sync_at.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&chrono::Utc));
+    let last = d.last_sync_at.as_deref().and_then(krousar_store::db::parse_time);
     let state = if d.revoked() {
         tr.t1("msg-device-revoked-on", "when", day(d.revoked_at.as_deref().unwrap_or_default()))
     } else if last.is_some_and(|t| device_expired(t, chrono::Utc::now(), offline_days)) {

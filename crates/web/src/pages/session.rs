@@ -65,8 +65,7 @@ pub async fn login(State(state): State<AppState>, Caller(c): Caller, Form(f): Fo
         verify_password(&f.password, dummy_hash());
         return login_form(&state, tr, &f.username, tr.t("err-sign-in"));
     };
-    let locked =
-        user.locked_until.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).is_some_and(|t| t > chrono::Utc::now());
+    let locked = user.locked_until.as_deref().and_then(krousar_store::db::parse_time).is_some_and(|t| t > chrono::Utc::now());
     if locked {
         return login_form(&state, tr, &f.username, tr.t("err-locked"));
     }
