@@ -31,14 +31,7 @@ pub struct Household {
 
 impl Household {
     pub fn owner(&self) -> RecordOwner {
-        RecordOwner {
-            org_id: self.org_id,
-            assigned_worker: None,
-            co_worker: None,
-            team_id: None,
-            shared_with_actor: false,
-            sensitive_shared_with_actor: false,
-        }
+        RecordOwner { org_id: self.org_id, assigned_worker: None, co_worker: None, team_id: None, outside: Default::default() }
     }
 }
 

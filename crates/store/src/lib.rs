@@ -17,6 +17,7 @@ pub mod cases;
 pub mod cash;
 pub mod children;
 pub mod db;
+pub mod disclosure;
 pub mod duplicate_scan;
 pub mod duplicates;
 pub mod error;

@@ -193,6 +193,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0030_offline_devices.sql"),
         postgres: include_str!("../migrations/postgres/0030_offline_devices.sql"),
     },
+    Migration {
+        version: 31,
+        name: "disclosure",
+        sqlite: include_str!("../migrations/sqlite/0031_disclosure.sql"),
+        postgres: include_str!("../migrations/postgres/0031_disclosure.sql"),
+    },
 ];
 
 impl Store {

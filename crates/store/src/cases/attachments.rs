@@ -9,7 +9,6 @@ use crate::children;
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use chrono::NaiveDate;
-use krousar_domain::policy::{decide, Target};
 use krousar_domain::{new_id, Action, Actor};
 use serde::Serialize;
 use serde_json::json;
@@ -192,7 +191,9 @@ impl Store {
     pub async fn read_attachment(&self, actor: &Actor, child_id: Uuid, id: Uuid) -> Result<(Attachment, Vec<u8>), StoreError> {
         let mut tx = self.pool.begin().await?;
         let child = children::load(&mut tx, child_id).await?;
-        if !decide(actor, Action::ViewChild, Target::Record(&child.owner(actor))).allowed() {
+        // Files stay with the people working on the case: a referral's receiver or a transfer's
+        // sender reads the case as cut, with no files, by list or by id.
+        if !crate::disclosure::of(&child, actor).is_some_and(|d| d.is_full()) {
             drop(tx);
             return Err(children::refuse(self, actor, "attachment.view", "attachment", id).await);
         }
