@@ -193,6 +193,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0030_offline_devices.sql"),
         postgres: include_str!("../migrations/postgres/0030_offline_devices.sql"),
     },
+    Migration {
+        version: 31,
+        name: "second_factor_failures",
+        sqlite: include_str!("../migrations/sqlite/0031_second_factor_failures.sql"),
+        postgres: include_str!("../migrations/postgres/0031_second_factor_failures.sql"),
+    },
 ];
 
 impl Store {
