@@ -41,7 +41,7 @@ async fn a_password_reset_ends_tokens_and_admins_revoke_tokens_and_devices() {
             .await
             .unwrap();
         assert_eq!(res.headers()["location"], back.as_str());
-        let theirs = app.store.user_devices(&app.admin.actor(), app.admin.org_id, app.worker.id).await.unwrap();
+        let theirs = app.store.org_devices(&app.admin.actor(), app.admin.org_id).await.unwrap();
         assert!(theirs.iter().any(|d| d.id == device.id && d.revoked()));
         let log = a.get(app.url("/admin/audit?action=token.revoke")).send().await.unwrap().text().await.unwrap();
         assert!(log.contains(&live.id.to_string()), "the revocation is audited");
