@@ -152,6 +152,14 @@ pub struct ReferralParties {
     pub transfer: bool,
 }
 
+/// A user account, as it is or as it would be (its organisation and role): what creating,
+/// editing, resetting, disabling or revoking the tokens of an account is aimed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Account {
+    pub org_id: Uuid,
+    pub role: Role,
+}
+
 /// What an action is aimed at.
 #[derive(Debug, Clone, Copy)]
 pub enum Target<'a> {
@@ -165,6 +173,7 @@ pub enum Target<'a> {
     Rci {
         partner_org: Option<Uuid>,
     },
+    Account(Account),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -364,6 +373,13 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::ViewTeam, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
         (Action::ManageUsers | Action::ViewAudit, Target::Organisation(org)) => {
             allow(role == SystemAdmin || (role == OrgAdmin && org == actor.org_id))
+        }
+        // An account (to create, edit, reset, disable, or revoke its tokens): managed in that
+        // organisation, and reaching no further than the actor — so only a system administrator
+        // makes ministry accounts or touches system administrators. Changing an account's role
+        // asks twice: for the account as it is and as it would be.
+        (Action::ManageUsers, Target::Account(a)) => {
+            allow(decide(actor, Action::ManageUsers, Target::Organisation(a.org_id)).allowed() && a.role.reach() <= role.reach())
         }
         (Action::ImportRecords, Target::Organisation(org)) => allow(role == OrgAdmin && org == actor.org_id),
         (Action::WorkOffline, Target::Organisation(org)) => {

@@ -444,3 +444,41 @@ fn an_rci_is_changed_by_its_partner_organisation_or_the_ministry() {
         assert_eq!(decide(&a, Action::EditRci, Target::Rci { partner_org: None }).allowed(), national, "{role:?}");
     }
 }
+
+/// Accounts: who may create, edit, reset or disable an account of each role, in their own
+/// organisation and in another. Row: actor role, then for each target role in `Role::ALL` order
+/// (social-worker, supervisor, manager, org-admin, intake, ministry, system-admin) 'A' or '-',
+/// own organisation first, then a space, then the other organisation.
+const ACCOUNT_TABLE: &[(&str, &str)] = &[
+    ("social-worker", "------- -------"),
+    ("supervisor", "------- -------"),
+    ("manager", "------- -------"),
+    ("intake", "------- -------"),
+    ("org-admin", "AAAAA-- -------"),
+    ("ministry", "------- -------"),
+    ("system-admin", "AAAAAAA AAAAAAA"),
+];
+
+#[test]
+fn nobody_manages_an_account_that_reaches_further_than_their_own() {
+    for role in Role::ALL {
+        let row = ACCOUNT_TABLE.iter().find(|(r, _)| *r == role.as_str()).unwrap_or_else(|| panic!("missing row {role}"));
+        let (own, other) = row.1.split_once(' ').unwrap();
+        let a = actor(role);
+        for (org, expected) in [(ORG, own), (OTHER_ORG, other)] {
+            for (target, want) in Role::ALL.into_iter().zip(expected.chars()) {
+                let got = decide(&a, Action::ManageUsers, Target::Account(Account { org_id: org, role: target }));
+                assert_eq!(got.allowed(), want == 'A', "{role} managing a {target} of {org}");
+            }
+        }
+    }
+}
+
+#[test]
+fn reach_orders_the_roles() {
+    assert!(Role::SystemAdmin.reach() > Role::Ministry.reach());
+    assert!(Role::Ministry.reach() > Role::OrgAdmin.reach());
+    for staff in [Role::SocialWorker, Role::Supervisor, Role::Manager, Role::Intake] {
+        assert!(Role::OrgAdmin.reach() > staff.reach());
+    }
+}

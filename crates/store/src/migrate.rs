@@ -199,6 +199,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0031_disclosure.sql"),
         postgres: include_str!("../migrations/postgres/0031_disclosure.sql"),
     },
+    Migration {
+        version: 32,
+        name: "second_factor_failures",
+        sqlite: include_str!("../migrations/sqlite/0032_second_factor_failures.sql"),
+        postgres: include_str!("../migrations/postgres/0032_second_factor_failures.sql"),
+    },
 ];
 
 impl Store {

@@ -49,6 +49,7 @@ pub struct AppState {
 }
 
 pub fn router(store: Store, config: Config) -> Router {
+    let secure = config.secure_cookies;
     let state = AppState { store, config: Arc::new(config) };
     let dynamic = Router::new()
         .merge(pages::routes())
@@ -59,7 +60,7 @@ pub fn router(store: Store, config: Config) -> Router {
         .merge(dynamic)
         .merge(security::static_routes())
         .merge(offline_app::routes())
-        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(secure, security::headers))
         .layer(DefaultBodyLimit::max(auth::MAX_BODY))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))

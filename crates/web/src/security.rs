@@ -1,6 +1,6 @@
 //! Security headers on every response, and the static assets embedded in the binary.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -10,9 +10,17 @@ use axum::Router;
 /// No inline script anywhere: the CSP allows scripts and styles from this origin only.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-pub async fn headers(req: Request, next: Next) -> Response {
+/// Served over HTTPS (cookies marked Secure): browsers must keep to HTTPS for a year, so that
+/// nobody on the way can take a first plain-HTTP request and its cookie.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// `secure`: the configuration's secure-cookies flag (the server is reached over HTTPS).
+pub async fn headers(State(secure): State<bool>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if secure {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -35,7 +35,7 @@ mod referrals;
 mod reports;
 mod residences;
 mod sensitive;
-mod session;
+pub(crate) mod session;
 mod teams;
 pub(crate) mod training;
 
@@ -135,6 +135,7 @@ pub fn routes() -> Router<AppState> {
         .route("/rcis/{id}/documents/{doc}", get(rci_transition::document))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}", get(admin::user).post(admin::update_user))
+        .route("/admin/users/{id}/tokens/{token}/revoke", post(admin::revoke_user_token))
         .route("/admin/organisation", post(admin::organisation))
         .route("/admin/teams", post(teams::create))
         .route("/admin/teams/{id}/parent", post(teams::set_parent))

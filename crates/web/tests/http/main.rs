@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod admin_accounts;
 mod api;
 mod app;
 mod carers;
@@ -11,6 +12,7 @@ mod cash;
 mod duplicates;
 mod export;
 mod figures;
+mod hardening;
 mod imports;
 mod indicators;
 mod pages;
@@ -18,6 +20,7 @@ mod rci_transition;
 mod records;
 mod referrals;
 mod sensitive;
+mod sign_in;
 mod sweep;
 mod sync;
 mod teams;
