@@ -9,6 +9,7 @@ mod app;
 mod carers;
 mod cases;
 mod cash;
+mod disclosure;
 mod duplicates;
 mod export;
 mod figures;
