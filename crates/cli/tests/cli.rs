@@ -12,6 +12,7 @@ fn text(o: &Output) -> String {
 #[test]
 fn an_administrator_sets_up_krousar_from_the_command_line() {
     let dir = std::env::temp_dir().join(format!("krousar-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let db = format!("sqlite://{}", dir.join("k.db").display());
     let out = krousar(&db, &["migrate"], "");
@@ -35,10 +36,15 @@ fn an_administrator_sets_up_krousar_from_the_command_line() {
     assert!(krousar(&db, &["gen-data", "--children", "50"], "").status.success());
     let ok = krousar(&db, &["audit", "verify"], "");
     assert!(ok.status.success() && text(&ok).contains("intact"));
+    // Each intact verify signs a checkpoint beside the key file, which the next one checks.
+    assert!(dir.join("krousar.audit-anchor").exists());
+    let again = krousar(&db, &["audit", "verify"], "");
+    assert!(text(&again).contains("1 signed checkpoints checked"), "{}", text(&again));
     let tampered = tamper_with_audit_log(&dir.join("k.db"));
     assert!(tampered);
     let broken = krousar(&db, &["audit", "verify"], "");
     assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("BROKEN at entry 2"));
 }
 
 /// Change an audit entry behind Krousar's back (dropping the append-only trigger first), with

@@ -1,0 +1,161 @@
+//! Signed checkpoints of the audit chain, kept outside the database. The chain alone proves
+//! nothing against someone who can write the database: they can drop the triggers, delete an
+//! entry and recompute every later hash and the head. So the head (sequence number and hash)
+//! is signed now and then with a key derived from the key file (which is kept apart from the
+//! database) and appended to an anchor file beside it; `audit verify` holds the chain to every
+//! checkpoint, and a recomputed chain no longer matches the hash signed for its entries.
+//!
+//! The file only grows: one line per checkpoint, written with one `write` on a file opened for
+//! appending, so that several servers sharing the key file's directory interleave whole lines.
+//! Lines are `v1 SEQ HASH AT KEY-ID SIGNATURE`. Without the key nobody can write a valid line;
+//! deleting lines is possible, so `audit verify` says how many it checked and which is the
+//! last, for the operator to compare with what they expect (a checkpoint a minute while a
+//! server runs, one at every verify).
+
+use crate::audit::{self, Verification};
+use crate::db::{now_text, RowExt, Store};
+use crate::error::StoreError;
+use crate::keyring::Keyring;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The anchor file's name, beside the key file.
+pub const FILE_NAME: &str = "krousar.audit-anchor";
+
+/// One signed checkpoint: the chain's head at a moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub at: String,
+}
+
+/// What `verify` found: the chain, and the checkpoints it was held to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchoredVerification {
+    pub chain: Verification,
+    /// Valid checkpoints read from the anchor file.
+    pub checkpoints: usize,
+    /// The checkpoint with the highest sequence number.
+    pub last: Option<Checkpoint>,
+    /// Lines of the anchor file that are not a checkpoint signed with a key of the key file
+    /// (1-based line numbers): forged or damaged. Either way the file was touched.
+    pub bad_lines: Vec<usize>,
+}
+
+impl AnchoredVerification {
+    pub fn intact(&self) -> bool {
+        self.chain.broken_at.is_none() && self.bad_lines.is_empty()
+    }
+}
+
+/// The anchor file of a key file.
+pub fn anchor_path(keys: &Keyring) -> PathBuf {
+    keys.path().with_file_name(FILE_NAME)
+}
+
+fn signed_text(seq: i64, hash: &str, at: &str) -> String {
+    format!("v1 {seq} {hash} {at}")
+}
+
+/// Read every checkpoint of the file (a missing file holds none), and the lines that are not
+/// validly signed.
+pub fn read(keys: &Keyring, path: &Path) -> Result<(Vec<Checkpoint>, Vec<usize>), StoreError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(StoreError::Config(format!("cannot read {}: {e}", path.display()))),
+    };
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    for (n, line) in text.lines().enumerate().map(|(n, l)| (n + 1, l)) {
+        let parts: Vec<&str> = line.split(' ').collect();
+        let checkpoint = match parts[..] {
+            ["v1", seq, hash, at, key_id, sig] => seq.parse::<i64>().ok().and_then(|seq| {
+                // A key retired from the file cannot vouch for its lines: they count as bad.
+                let ok = keys.check_anchor(key_id, signed_text(seq, hash, at).as_bytes(), sig).unwrap_or(false);
+                ok.then(|| Checkpoint { seq, hash: hash.to_string(), at: at.to_string() })
+            }),
+            _ => None,
+        };
+        match checkpoint {
+            Some(c) => good.push(c),
+            None => bad.push(n),
+        }
+    }
+    Ok((good, bad))
+}
+
+impl Store {
+    fn anchor_keys(&self) -> Result<std::sync::Arc<Keyring>, StoreError> {
+        self.keys.clone().ok_or_else(|| StoreError::Config("no key file to sign the audit chain's checkpoints".into()))
+    }
+
+    /// Sign the chain's current head into the anchor file beside the key file. Nothing is
+    /// written for an empty chain. Returns the checkpoint written.
+    pub async fn checkpoint_audit(&self) -> Result<Option<Checkpoint>, StoreError> {
+        let keys = self.anchor_keys()?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        let checkpoint = Checkpoint { seq: head.int("seq")?, hash: head.text("hash")?, at: now_text() };
+        if checkpoint.seq == 0 {
+            return Ok(None);
+        }
+        let c = checkpoint.clone();
+        tokio::task::spawn_blocking(move || append(&keys, &c)).await.map_err(|e| StoreError::Config(e.to_string()))??;
+        Ok(Some(checkpoint))
+    }
+
+    /// Verify the chain against the signed checkpoints of the anchor file.
+    pub async fn verify_audit(&self) -> Result<AnchoredVerification, StoreError> {
+        let keys = self.anchor_keys()?;
+        let (checkpoints, bad_lines) = tokio::task::spawn_blocking(move || read(&keys, &anchor_path(&keys)))
+            .await
+            .map_err(|e| StoreError::Config(e.to_string()))??;
+        let mut by_seq: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for c in &checkpoints {
+            by_seq.entry(c.seq).or_default().push(c.hash.clone());
+        }
+        let chain = audit::verify_against(self, &by_seq).await?;
+        let last = checkpoints.iter().max_by(|a, b| (a.seq, &a.at).cmp(&(b.seq, &b.at))).cloned();
+        Ok(AnchoredVerification { chain, checkpoints: checkpoints.len(), last, bad_lines })
+    }
+
+    /// Sign a checkpoint every `every` while the server runs, when the chain has grown.
+    pub fn spawn_audit_checkpoints(&self, every: std::time::Duration) {
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut signed = 0;
+            loop {
+                tokio::time::sleep(every).await;
+                let head: Result<i64, StoreError> =
+                    async { sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&store.pool).await?.int("seq") }.await;
+                if matches!(head, Ok(seq) if seq == signed) {
+                    continue;
+                }
+                match store.checkpoint_audit().await {
+                    Ok(c) => signed = c.map_or(0, |c| c.seq),
+                    Err(e) => tracing::warn!(error = %e, "could not sign an audit checkpoint"),
+                }
+            }
+        });
+    }
+}
+
+/// Append one signed line with a single write (several processes may append at once).
+fn append(keys: &Keyring, c: &Checkpoint) -> Result<(), StoreError> {
+    let path = anchor_path(keys);
+    let text = signed_text(c.seq, &c.hash, &c.at);
+    let (key_id, sig) = keys.sign_anchor(text.as_bytes())?;
+    let line = format!("{text} {key_id} {sig}\n");
+    let fail = |e: std::io::Error| StoreError::Config(format!("cannot write {}: {e}", path.display()));
+    let mut opts = std::fs::OpenOptions::new();
+    opts.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(&path).map_err(fail)?;
+    let n = f.write(line.as_bytes()).map_err(fail)?;
+    if n != line.len() {
+        return Err(StoreError::Config(format!("short write to {}", path.display())));
+    }
+    f.sync_data().map_err(fail)
+}
