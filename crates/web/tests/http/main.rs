@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod api;
 mod app;
+mod bulk_reads;
 mod carers;
 mod cases;
 mod cash;
