@@ -16,9 +16,9 @@ use std::io::{Cursor, Read};
 pub const MAX_INFLATED_BYTES: u64 = 768 * 1024 * 1024;
 /// The shared strings part, inflated: calamine keeps every string in memory. (The benchmark's
 /// 100,000 children: 12.8 MB, 413,000 strings.)
-pub const MAX_SHARED_STRINGS_BYTES: u64 = 32 * 1024 * 1024;
-/// Strings in the shared strings part (each costs a `String` besides its text).
-pub const MAX_SHARED_STRINGS: u64 = 1_000_000;
+pub const MAX_SHARED_STRINGS_BYTES: u64 = 24 * 1024 * 1024;
+/// Strings in the shared strings part (each costs a `String` and an allocation besides its text).
+pub const MAX_SHARED_STRINGS: u64 = 600_000;
 /// Any other part read whole (styles, workbook, relationships, theme), inflated. Excel's own
 /// limit of 64,000 cell formats fits in a few megabytes of styles.
 pub const MAX_PART_BYTES: u64 = 16 * 1024 * 1024;

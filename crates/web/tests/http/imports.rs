@@ -196,7 +196,7 @@ async fn a_zip_bomb_is_refused_before_it_is_read() {
             assert_eq!(res.status(), 303);
             let job = res.headers()["location"].to_str().unwrap().to_string();
             let page = settled(&c, &app, &job).await;
-            assert!(page.contains("The check failed") && page.contains("unpacks to more than 32 MB"), "{page}");
+            assert!(page.contains("The check failed") && page.contains("unpacks to more than 24 MB"), "{page}");
             assert_eq!(children(&app).await, before);
         }
     })
