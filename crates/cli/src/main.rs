@@ -223,6 +223,7 @@ async fn audit_verify(store: Store, key_file: &std::path::Path) -> Result<()> {
             krousar_store::audit::Break::Link => "an entry does not follow from the one before".to_string(),
             krousar_store::audit::Break::End => "entries were removed from the end".to_string(),
             krousar_store::audit::Break::Checkpoint => format!("does not match the signed checkpoint at entry {seq}"),
+            krousar_store::audit::Break::Beyond => format!("the signed checkpoint at entry {seq} names an entry that is no longer there"),
         };
         eprintln!("audit chain BROKEN at entry {seq}: {reason} ({} entries verified before it)", v.chain.entries);
     }

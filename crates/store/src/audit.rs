@@ -113,8 +113,11 @@ pub struct Verification {
 pub enum Break {
     /// The entry does not follow from the one before it.
     Link,
-    /// Entries were removed from the end (the head, or a signed checkpoint, is further on).
+    /// Entries were removed from the end (the head is further on).
     End,
+    /// A signed checkpoint names an entry that is no longer there: entries were removed from
+    /// the end and the head rewritten.
+    Beyond,
     /// The chain holds together but differs from a signed checkpoint kept outside the
     /// database: it was recomputed by someone who could write the database.
     Checkpoint,
@@ -175,7 +178,7 @@ pub async fn verify_against(store: &Store, checkpoints: &std::collections::BTree
     }
     if let Some((&signed, _)) = checkpoints.range(entries + 1..).next() {
         // A checkpoint was signed for an entry that is no longer there.
-        return Ok(broken(entries, signed, Break::End));
+        return Ok(broken(entries, signed, Break::Beyond));
     }
     Ok(Verification { entries, broken_at: None, why: None })
 }

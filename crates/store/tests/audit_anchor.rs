@@ -116,7 +116,7 @@ async fn removed_entries_forged_and_removed_checkpoints_are_reported() {
         recompute_without(&store, last.seq).await;
         assert_eq!(audit::verify(&store).await.unwrap().broken_at, None);
         let v = store.verify_audit().await.unwrap();
-        assert_eq!((v.chain.why, v.chain.broken_at), (Some(Break::End), Some(last.seq)), "{v:?}");
+        assert_eq!((v.chain.why, v.chain.broken_at), (Some(Break::Beyond), Some(last.seq)), "{v:?}");
 
         // A line written without the key is not a checkpoint.
         let file = dir.join(krousar_store::audit_anchor::FILE_NAME);
