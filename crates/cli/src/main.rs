@@ -205,10 +205,13 @@ async fn audit_verify(store: Store, key_file: &std::path::Path) -> Result<()> {
         .with_context(|| "the key file is needed to check the audit chain's signed checkpoints (--key-file)")?;
     let store = store.with_keys(keys);
     let v = store.verify_audit().await?;
-    let checked = match &v.last {
+    let mut checked = match &v.last {
         Some(c) => format!("{} signed checkpoints checked, the last at entry {} ({})", v.checkpoints, c.seq, c.at),
         None => "no signed checkpoint to check against".to_string(),
     };
+    if v.retired > 0 {
+        checked += &format!(" ({} signed with retired keys not checked)", v.retired);
+    }
     if v.intact() {
         let since = v.chain.entries - v.last.as_ref().map_or(0, |c| c.seq);
         println!("audit chain intact: {} entries; {checked}; {since} entries since", v.chain.entries);

@@ -42,6 +42,8 @@ pub struct AnchoredVerification {
     /// Lines of the anchor file that are not a checkpoint signed with a key of the key file
     /// (1-based line numbers): forged or damaged. Either way the file was touched.
     pub bad_lines: Vec<usize>,
+    /// Checkpoints signed with a key since retired from the key file, not checked.
+    pub retired: usize,
 }
 
 impl AnchoredVerification {
@@ -59,31 +61,47 @@ fn signed_text(seq: i64, hash: &str, at: &str) -> String {
     format!("v1 {seq} {hash} {at}")
 }
 
-/// Read every checkpoint of the file (a missing file holds none), and the lines that are not
-/// validly signed.
-pub fn read(keys: &Keyring, path: &Path) -> Result<(Vec<Checkpoint>, Vec<usize>), StoreError> {
+/// What the anchor file holds.
+#[derive(Debug, Default)]
+pub struct Anchors {
+    pub checkpoints: Vec<Checkpoint>,
+    /// Lines that are not a checkpoint signed with a key of the key file (1-based).
+    pub bad_lines: Vec<usize>,
+    /// Lines signed with a key since retired from the key file: they cannot be checked.
+    pub retired: usize,
+}
+
+/// Read every checkpoint of the file (a missing file holds none).
+pub fn read(keys: &Keyring, path: &Path) -> Result<Anchors, StoreError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(StoreError::Config(format!("cannot read {}: {e}", path.display()))),
     };
-    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    let known = keys.ids()?;
+    let mut out = Anchors::default();
     for (n, line) in text.lines().enumerate().map(|(n, l)| (n + 1, l)) {
         let parts: Vec<&str> = line.split(' ').collect();
-        let checkpoint = match parts[..] {
-            ["v1", seq, hash, at, key_id, sig] => seq.parse::<i64>().ok().and_then(|seq| {
-                // A key retired from the file cannot vouch for its lines: they count as bad.
-                let ok = keys.check_anchor(key_id, signed_text(seq, hash, at).as_bytes(), sig).unwrap_or(false);
-                ok.then(|| Checkpoint { seq, hash: hash.to_string(), at: at.to_string() })
-            }),
-            _ => None,
-        };
-        match checkpoint {
-            Some(c) => good.push(c),
-            None => bad.push(n),
+        match parts[..] {
+            ["v1", _, _, _, key_id, _] if !known.iter().any(|k| k == key_id) => {
+                // Rotated out (`keys retire`): nothing can vouch for it, and nothing it says
+                // could make a changed chain pass either.
+                out.retired += 1;
+            }
+            ["v1", seq, hash, at, key_id, sig] => {
+                let checkpoint = seq
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|seq| keys.check_anchor(key_id, signed_text(*seq, hash, at).as_bytes(), sig).unwrap_or(false));
+                match checkpoint {
+                    Some(seq) => out.checkpoints.push(Checkpoint { seq, hash: hash.to_string(), at: at.to_string() }),
+                    None => out.bad_lines.push(n),
+                }
+            }
+            _ => out.bad_lines.push(n),
         }
     }
-    Ok((good, bad))
+    Ok(out)
 }
 
 impl Store {
@@ -108,7 +126,7 @@ impl Store {
     /// Verify the chain against the signed checkpoints of the anchor file.
     pub async fn verify_audit(&self) -> Result<AnchoredVerification, StoreError> {
         let keys = self.anchor_keys()?;
-        let (checkpoints, bad_lines) = tokio::task::spawn_blocking(move || read(&keys, &anchor_path(&keys)))
+        let Anchors { checkpoints, bad_lines, retired } = tokio::task::spawn_blocking(move || read(&keys, &anchor_path(&keys)))
             .await
             .map_err(|e| StoreError::Config(e.to_string()))??;
         let mut by_seq: BTreeMap<i64, Vec<String>> = BTreeMap::new();
@@ -117,7 +135,7 @@ impl Store {
         }
         let chain = audit::verify_against(self, &by_seq).await?;
         let last = checkpoints.iter().max_by(|a, b| (a.seq, &a.at).cmp(&(b.seq, &b.at))).cloned();
-        Ok(AnchoredVerification { chain, checkpoints: checkpoints.len(), last, bad_lines })
+        Ok(AnchoredVerification { chain, checkpoints: checkpoints.len(), last, bad_lines, retired })
     }
 
     /// Sign a checkpoint every `every` while the server runs, when the chain has grown.

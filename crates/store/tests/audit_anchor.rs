@@ -127,6 +127,16 @@ async fn removed_entries_forged_and_removed_checkpoints_are_reported() {
         assert_eq!(v.bad_lines, vec![1]);
         assert!(!v.intact());
 
+        // A checkpoint signed with a key since rotated out and retired is not checked (and
+        // not taken for a forgery): the operator sees how many.
+        std::fs::write(&file, &text).unwrap();
+        let keys = Keyring::open(&dir.join("krousar.keys")).unwrap();
+        let old = keys.current_id().unwrap();
+        keys.add_key().unwrap();
+        keys.remove_key(&old).unwrap();
+        let v = store.verify_audit().await.unwrap();
+        assert_eq!((v.checkpoints, v.retired, v.bad_lines.len()), (0, 1, 0), "{v:?}");
+
         // An emptied file holds nothing to check against: verify says so (none, no last).
         std::fs::write(&file, "").unwrap();
         let v = store.verify_audit().await.unwrap();
