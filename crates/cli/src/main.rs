@@ -234,6 +234,20 @@ async fn audit_verify(store: Store, key_file: &std::path::Path) -> Result<()> {
     std::process::exit(1);
 }
 
+/// Sign the audit chain's head before a backup, so the backup's chain is anchored (a missing
+/// key file only warns: the backup matters more).
+async fn checkpoint_before_backup(url: &str, key_file: &std::path::Path) {
+    let signed = async {
+        let store = Store::connect(url).await?.with_keys(krousar_store::keyring::Keyring::open(key_file)?);
+        store.checkpoint_audit().await?;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    if let Err(e) = signed {
+        tracing::warn!(error = %e, "could not sign an audit checkpoint before the backup");
+    }
+}
+
 /// After a restore the chain is an older one: the anchor file's later checkpoints no longer
 /// apply. It is kept aside (for the record) and a new one starts.
 fn set_aside_anchor(key_file: &std::path::Path) -> Result<()> {
@@ -274,7 +288,11 @@ async fn main() -> Result<()> {
             tracing::info!("Krousar listening on http://{listen}");
             krousar_web::serve(store, file.web(secure_cookies), listener).await
         }
-        Command::Backup(a) => backup::backup(&database_url(&cli.database_url), a).await,
+        Command::Backup(a) => {
+            let url = database_url(&cli.database_url);
+            checkpoint_before_backup(&url, &cli.key_file.unwrap_or_else(|| keys::default_key_file(&url))).await;
+            backup::backup(&url, a).await
+        }
         Command::Restore(a) => {
             let url = database_url(&cli.database_url);
             let check_only = a.check;
