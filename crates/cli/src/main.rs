@@ -195,7 +195,8 @@ fn default_files_dir(url: &str) -> PathBuf {
     }
 }
 
-/// How often a running server signs the audit chain's head into the anchor file (when it grew).
+/// How often a running server looks whether the audit chain's head is due to be signed into
+/// the anchor file (`Store::spawn_audit_checkpoints`).
 const AUDIT_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// `audit verify`: the chain, held to the checkpoints signed with the key file; when intact, a

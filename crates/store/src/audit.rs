@@ -131,7 +131,10 @@ pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
 
 /// `verify`, also holding the chain to `checkpoints` (sequence number → the hashes signed for
 /// it, from `audit_anchor`): a chain recomputed after a deletion cannot match them.
-pub async fn verify_against(store: &Store, checkpoints: &std::collections::BTreeMap<i64, Vec<String>>) -> Result<Verification, StoreError> {
+pub async fn verify_against(
+    store: &Store,
+    checkpoints: &std::collections::BTreeMap<i64, Vec<[u8; 32]>>,
+) -> Result<Verification, StoreError> {
     let broken = |entries: i64, at: i64, why: Break| Verification { entries, broken_at: Some(at), why: Some(why) };
     let mut prev = "0".repeat(64);
     let mut expected_seq = 1;
@@ -163,7 +166,7 @@ pub async fn verify_against(store: &Store, checkpoints: &std::collections::BTree
             if seq != expected_seq || r.text("prev_hash")? != prev || recomputed != stored {
                 return Ok(broken(expected_seq - 1, expected_seq, Break::Link));
             }
-            if checkpoints.get(&seq).is_some_and(|signed| signed.iter().any(|h| *h != stored)) {
+            if checkpoints.get(&seq).is_some_and(|signed| signed.iter().any(|h| hex::encode(h) != stored)) {
                 return Ok(broken(expected_seq - 1, seq, Break::Checkpoint));
             }
             prev = stored;

@@ -9,8 +9,8 @@
 //! appending, so that several servers sharing the key file's directory interleave whole lines.
 //! Lines are `v1 SEQ HASH AT KEY-ID SIGNATURE`. Without the key nobody can write a valid line;
 //! deleting lines is possible, so `audit verify` says how many it checked and which is the
-//! last, for the operator to compare with what they expect (a checkpoint a minute while a
-//! server runs, one at every verify).
+//! last, for the operator to compare with what they expect (while a server runs, one every
+//! thousand entries or ten minutes; one at every verify and backup).
 
 use crate::audit::{self, Verification};
 use crate::db::{now_text, RowExt, Store};
@@ -61,10 +61,16 @@ fn signed_text(seq: i64, hash: &str, at: &str) -> String {
     format!("v1 {seq} {hash} {at}")
 }
 
-/// What the anchor file holds.
+/// What the anchor file holds, compactly (a file of years of checkpoints is read line by line
+/// and each hash kept as 32 bytes, once per entry however many servers signed it).
 #[derive(Debug, Default)]
 pub struct Anchors {
-    pub checkpoints: Vec<Checkpoint>,
+    /// Sequence number → the distinct hashes signed for it.
+    pub by_seq: BTreeMap<i64, Vec<[u8; 32]>>,
+    /// Valid checkpoints (lines).
+    pub count: usize,
+    /// The checkpoint with the highest sequence number (the latest such).
+    pub last: Option<Checkpoint>,
     /// Lines that are not a checkpoint signed with a key of the key file (1-based).
     pub bad_lines: Vec<usize>,
     /// Lines signed with a key since retired from the key file: they cannot be checked.
@@ -73,14 +79,17 @@ pub struct Anchors {
 
 /// Read every checkpoint of the file (a missing file holds none).
 pub fn read(keys: &Keyring, path: &Path) -> Result<Anchors, StoreError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(StoreError::Config(format!("cannot read {}: {e}", path.display()))),
+    use std::io::BufRead;
+    let fail = |e: std::io::Error| StoreError::Config(format!("cannot read {}: {e}", path.display()));
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Anchors::default()),
+        Err(e) => return Err(fail(e)),
     };
     let known = keys.ids()?;
     let mut out = Anchors::default();
-    for (n, line) in text.lines().enumerate().map(|(n, l)| (n + 1, l)) {
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate().map(|(n, l)| (n + 1, l)) {
+        let line = line.map_err(fail)?;
         let parts: Vec<&str> = line.split(' ').collect();
         match parts[..] {
             ["v1", _, _, _, key_id, _] if !known.iter().any(|k| k == key_id) => {
@@ -89,13 +98,22 @@ pub fn read(keys: &Keyring, path: &Path) -> Result<Anchors, StoreError> {
                 out.retired += 1;
             }
             ["v1", seq, hash, at, key_id, sig] => {
-                let checkpoint = seq
+                let signed = seq
                     .parse::<i64>()
                     .ok()
                     .filter(|seq| keys.check_anchor(key_id, signed_text(*seq, hash, at).as_bytes(), sig).unwrap_or(false));
-                match checkpoint {
-                    Some(seq) => out.checkpoints.push(Checkpoint { seq, hash: hash.to_string(), at: at.to_string() }),
-                    None => out.bad_lines.push(n),
+                let bytes: Option<[u8; 32]> = hex::decode(hash).ok().and_then(|b| b.try_into().ok());
+                let (Some(seq), Some(bytes)) = (signed, bytes) else {
+                    out.bad_lines.push(n);
+                    continue;
+                };
+                out.count += 1;
+                let hashes = out.by_seq.entry(seq).or_default();
+                if !hashes.contains(&bytes) {
+                    hashes.push(bytes);
+                }
+                if out.last.as_ref().is_none_or(|l| (l.seq, l.at.as_str()) < (seq, at)) {
+                    out.last = Some(Checkpoint { seq, hash: hash.to_string(), at: at.to_string() });
                 }
             }
             _ => out.bad_lines.push(n),
@@ -126,38 +144,42 @@ impl Store {
     /// Verify the chain against the signed checkpoints of the anchor file.
     pub async fn verify_audit(&self) -> Result<AnchoredVerification, StoreError> {
         let keys = self.anchor_keys()?;
-        let Anchors { checkpoints, bad_lines, retired } = tokio::task::spawn_blocking(move || read(&keys, &anchor_path(&keys)))
+        let Anchors { by_seq, count, last, bad_lines, retired } = tokio::task::spawn_blocking(move || read(&keys, &anchor_path(&keys)))
             .await
             .map_err(|e| StoreError::Config(e.to_string()))??;
-        let mut by_seq: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-        for c in &checkpoints {
-            by_seq.entry(c.seq).or_default().push(c.hash.clone());
-        }
         let chain = audit::verify_against(self, &by_seq).await?;
-        let last = checkpoints.iter().max_by(|a, b| (a.seq, &a.at).cmp(&(b.seq, &b.at))).cloned();
-        Ok(AnchoredVerification { chain, checkpoints: checkpoints.len(), last, bad_lines, retired })
+        Ok(AnchoredVerification { chain, checkpoints: count, last, bad_lines, retired })
     }
 
-    /// Sign a checkpoint every `every` while the server runs, when the chain has grown.
+    /// While the server runs, sign a checkpoint when the chain has grown by `SIGN_AFTER_ENTRIES`,
+    /// or at all in `SIGN_AT_LEAST_EVERY` (looking every `every`): a recomputed chain is caught
+    /// up to the last checkpoint, and the file grows by a few lines an hour per server.
     pub fn spawn_audit_checkpoints(&self, every: std::time::Duration) {
         let store = self.clone();
         tokio::spawn(async move {
-            let mut signed = 0;
+            let (mut signed, mut signed_at) = (0, tokio::time::Instant::now());
             loop {
                 tokio::time::sleep(every).await;
                 let head: Result<i64, StoreError> =
                     async { sqlx::query("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&store.pool).await?.int("seq") }.await;
-                if matches!(head, Ok(seq) if seq == signed) {
+                let Ok(seq) = head else { continue };
+                let due = seq - signed >= SIGN_AFTER_ENTRIES || seq > signed && signed_at.elapsed() >= SIGN_AT_LEAST_EVERY;
+                if !due {
                     continue;
                 }
                 match store.checkpoint_audit().await {
-                    Ok(c) => signed = c.map_or(0, |c| c.seq),
+                    Ok(c) => (signed, signed_at) = (c.map_or(0, |c| c.seq), tokio::time::Instant::now()),
                     Err(e) => tracing::warn!(error = %e, "could not sign an audit checkpoint"),
                 }
             }
         });
     }
 }
+
+/// A running server signs a checkpoint once the chain has grown by this many entries…
+const SIGN_AFTER_ENTRIES: i64 = 1_000;
+/// …or, if it grew at all, after this long.
+const SIGN_AT_LEAST_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Append one signed line with a single write (several processes may append at once).
 fn append(keys: &Keyring, c: &Checkpoint) -> Result<(), StoreError> {
