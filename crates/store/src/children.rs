@@ -387,8 +387,6 @@ impl Store {
         Ok(child)
     }
 
-    /// One page of the children the actor may see, newest first. `cursor` is the `next` value
-    /// of the previous page.
     /// Every child of a filtered list, for an export, in the list's order (at most `max`: more
     /// is refused, nothing partial). Audited with the filter, the columns and the row count.
     pub async fn export_children(
@@ -419,6 +417,8 @@ impl Store {
         Ok(out)
     }
 
+    /// One page of the children the actor may see, newest first. `cursor` is the `next` value
+    /// of the previous page. Audited: the filter and the ids listed (`audit_list`).
     pub async fn list_children(
         &self,
         actor: &Actor,
@@ -449,6 +449,12 @@ impl Store {
         } else {
             None
         };
+        let filters = json!({
+            "q": f.q, "province": f.province, "district": f.district, "org": f.org, "worker": f.worker, "co_worker": f.co_worker,
+            "sex": f.sex.map(|v| format!("{v:?}")), "age_band": f.age_band.map(|v| format!("{v:?}")),
+            "living": f.living.map(|v| format!("{v:?}")), "after": cursor, "limit": limit,
+        });
+        self.audit_list(actor.into(), "child.list", "child", filters, items.iter().map(|c| c.id.to_string()).collect()).await?;
         Ok(Page { items, next })
     }
 

@@ -368,6 +368,8 @@ impl Store {
             .collect()
     }
 
+    /// One page of the households the actor may see, newest first; audited like
+    /// `list_children`.
     pub async fn list_households(
         &self,
         actor: &Actor,
@@ -399,6 +401,8 @@ impl Store {
         } else {
             None
         };
+        let filters = serde_json::json!({"q": q_text, "province": province, "district": district, "after": cursor, "limit": limit});
+        self.audit_list(actor.into(), "household.list", "household", filters, items.iter().map(|h| h.id.to_string()).collect()).await?;
         Ok(Page { items, next })
     }
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod archive;
 mod assignment;
 pub mod audit;
+pub mod audit_anchor;
 mod audit_batch;
 pub mod backup;
 pub mod bulk;

@@ -6,6 +6,7 @@ mod accounts;
 mod admin_accounts;
 mod api;
 mod app;
+mod bulk_reads;
 mod carers;
 mod cases;
 mod cash;
