@@ -81,6 +81,10 @@ struct Victim {
     export: String,
     saved: String,
     worker: String,
+    /// The child's and its sensitive record's versions, so that a write is refused by the
+    /// permission, not as stale.
+    version: i64,
+    sensitive_version: i64,
 }
 
 impl Victim {
@@ -210,6 +214,30 @@ fn upload_form(csrf: Option<&str>) -> reqwest::multipart::Form {
     form.part("file", reqwest::multipart::Part::bytes(png()).file_name("sweep.png"))
 }
 
+/// The body of a write: a valid one where the route's refusal must come from the permission
+/// (the victim's data stays unchanged only if it does), else an empty one.
+fn body_for(route: &str, s: &Sweeper, v: &Victim) -> Value {
+    let today = krousar_web::views::today().to_string();
+    let route = route.trim_start_matches("/api/v1");
+    match route {
+        "/children/{id}/assign" => json!({"worker": s.id}),
+        "/children/{id}/co-worker" => json!({"co_worker": s.id}),
+        "/children/{id}/households" => json!({"household": v.household}),
+        "/children/{id}/case/{form}" => json!({"kind": "phone", "noted_on": today, "text": "SWEEP-WRITE"}),
+        "/children/{id}" => json!({"version": v.version, "nickname": "SWEEP-WRITE"}),
+        "/children/{id}/sensitive" => json!({"version": v.sensitive_version, "health": "SWEEP-WRITE"}),
+        "/children/{id}/case/approvals" | "/children/{id}/case/request" => json!({"kind": "assessment"}),
+        "/children/{id}/case/approvals/{approval}" => json!({"decision": "approve"}),
+        "/children/{id}/case/tasks/{task}/done" => json!({"done_on": today}),
+        "/referrals/{id}/{action}" => json!({"reason": "SWEEP-WRITE"}),
+        "/children/{id}/referrals" | "/children/{id}/referral" => json!({
+            "to_org": s.org, "kind": "transfer", "services": "Health care", "reason": "SWEEP-WRITE", "urgency": "normal",
+            "consent_by": "child", "consent_on": today, "shares": ["identity"]
+        }),
+        _ => json!({}),
+    }
+}
+
 struct Sweeper {
     name: String,
     role: Role,
@@ -218,6 +246,7 @@ struct Sweeper {
     api: reqwest::Client,
     token: String,
     id: String,
+    org: String,
 }
 
 impl Sweeper {
@@ -231,12 +260,14 @@ impl Sweeper {
             api: client(),
             token: app.token(user).await,
             id: user.id.to_string(),
+            org: user.org_id.to_string(),
         }
     }
 
     /// Send one request as a browser (pages, with the session's CSRF token) or as an API
     /// client (bearer token); the answer's status and everything it shows, headers included.
-    async fn send(&self, app: &TestApp, method: &Method, path: &str) -> (u16, String) {
+    async fn send(&self, app: &TestApp, method: &Method, route: &str, path: &str, v: &Victim) -> (u16, String) {
+        let body = body_for(route, self, v);
         let url = app.url(path);
         let write = *method != Method::GET;
         let req = if path.starts_with("/api/") {
@@ -244,14 +275,24 @@ impl Sweeper {
             match (write, is_upload(path)) {
                 (false, _) => r,
                 (true, true) => r.multipart(upload_form(None)),
-                (true, false) => r.json(&json!({})),
+                (true, false) => r.json(&body),
             }
         } else {
             let r = self.page.request(method.clone(), url);
             match (write, is_upload(path)) {
                 (false, _) => r,
                 (true, true) => r.multipart(upload_form(Some(&self.csrf))),
-                (true, false) => r.form(&[("_csrf", self.csrf.as_str())]),
+                (true, false) => {
+                    let mut form = vec![("_csrf".to_string(), self.csrf.clone())];
+                    for (k, val) in body.as_object().unwrap() {
+                        match val {
+                            Value::Array(items) => form.extend(items.iter().map(|i| (k.clone(), i.as_str().unwrap().to_string()))),
+                            Value::String(t) => form.push((k.clone(), t.clone())),
+                            other => form.push((k.clone(), other.to_string())),
+                        }
+                    }
+                    r.form(&form)
+                }
             }
         };
         let res = req.send().await.unwrap();
@@ -300,11 +341,12 @@ async fn sweep(
     markers: &[&str],
     closed: &[&str],
     shown_ok: &str,
+    v: &Victim,
 ) -> (Vec<String>, usize) {
     let (mut found, mut reached) = (Vec::new(), 0);
     for s in sweepers {
         for (method, route, path) in reqs {
-            let (status, shown) = s.send(app, method, path).await;
+            let (status, shown) = s.send(app, method, route, path, v).await;
             reached += usize::from(shown.contains(shown_ok));
             for m in markers {
                 if shown.contains(m) {
@@ -317,6 +359,8 @@ async fn sweep(
                 found.push(format!("{} ({:?}) got {status} for {method} {path} (route {route})", s.name, s.role));
             }
             assert!(status < 500, "{} got {status} for {method} {path}", s.name);
+            // The list is what the router serves: a listed method is never "not allowed".
+            assert_ne!(status, 405, "{method} {path} is listed but not served");
         }
     }
     (found, reached)
@@ -471,7 +515,14 @@ async fn victim(app: &TestApp, w: &str) -> (Victim, String) {
         export,
         saved,
         worker: app.worker.id.to_string(),
+        version: 0,
+        sensitive_version: 0,
     };
+    let mut v = v;
+    let child: Value = app.api_get(w, &format!("/api/v1/children/{}", v.child)).await.json().await.unwrap();
+    v.version = child["version"].as_i64().expect("a version");
+    let sensitive: Value = app.api_get(w, &format!("/api/v1/children/{}/sensitive", v.child)).await.json().await.unwrap();
+    v.sensitive_version = sensitive["version"].as_i64().expect("a version");
     (v, case_number)
 }
 
@@ -506,7 +557,7 @@ async fn no_route_shows_another_organisations_child_or_more_than_its_consent() {
         let markers = ["Xsreypech", "Qvandara", "ស្រីពេជ្រ", &case_number, SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK];
         let before = snapshot(&app, &w, &v).await;
         let since = audit_head(&app).await;
-        let (mut found, _) = sweep(&app, &sweepers, &reqs, &markers, &v.closed(), "").await;
+        let (mut found, _) = sweep(&app, &sweepers, &reqs, &markers, &v.closed(), "", &v).await;
         // A duplicate check learns only where the child is known.
         for s in &sweepers {
             let probe =
@@ -559,7 +610,7 @@ async fn no_route_shows_another_organisations_child_or_more_than_its_consent() {
         let before = snapshot(&app, &w, &v).await;
         let closed = [v.household.as_str(), v.file.as_str(), v.external.as_str(), v.second.as_str(), v.export.as_str(), v.saved.as_str()];
         let since = audit_head(&app).await;
-        let (mut found, reached) = sweep(&app, &receivers, &reqs, &uncovered, &closed, "Xsreypech").await;
+        let (mut found, reached) = sweep(&app, &receivers, &reqs, &uncovered, &closed, "Xsreypech", &v).await;
         assert!(reached > 0, "the receivers read the child's name somewhere");
         let after = snapshot(&app, &w, &v).await;
         for (b, a) in before.iter().zip(&after) {
