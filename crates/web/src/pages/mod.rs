@@ -39,14 +39,13 @@ pub(crate) mod session;
 mod teams;
 pub(crate) mod training;
 
+use crate::route_table::{get, post, RouteTable};
 use crate::AppState;
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> RouteTable<AppState> {
+    RouteTable::new()
         .route("/", get(home::home))
         .route("/login", get(session::login_page).post(session::login))
         .route("/login/totp", get(session::totp_page).post(session::totp))
