@@ -52,15 +52,19 @@ impl Disclosure {
 pub const OVERRIDE_SHARES: [Share; 5] = [Share::Identity, Share::CaseSummary, Share::Assessments, Share::Plan, Share::Notes];
 
 /// The consent a receiver needs to read a case record of this kind (timeline entries, and
-/// approvals by their kind).
-pub fn share_of(kind: &str) -> Share {
+/// approvals by their kind); `None`: only the case's own people read it (files, referrals to
+/// third organisations, and any kind not named here — the narrowest reading of something new).
+/// An approval's request or decision needs what the approved record needs (`approval_kind`).
+pub fn share_of(kind: &str, approval_kind: Option<&str>) -> Option<Share> {
     match kind {
-        "intake" | "referral_sent" | "referral_decided" | "approval_requested" | "approval_decided" | "reopen" | "closure" => {
-            Share::CaseSummary
+        "approval_requested" | "approval_decided" => approval_kind.and_then(|k| share_of(k, None)),
+        "intake" | "closure" | "reopen" | "referral_decided" => Some(Share::CaseSummary),
+        "csi" | "risk" | "family_assessment" | "readiness" | "assessment" | "tracing_info" | "tracing_attempt" => Some(Share::Assessments),
+        "care_plan" | "conference" | "service" | "placement" | "placement_end" | "alt_care" | "task" | "task_done" | "visit" => {
+            Some(Share::Plan)
         }
-        "csi" | "risk" | "family_assessment" | "readiness" | "assessment" => Share::Assessments,
-        "care_plan" | "conference" | "service" | "placement" | "placement_end" | "alt_care" | "task" | "task_done" => Share::Plan,
-        _ => Share::Notes,
+        "note" => Some(Share::Notes),
+        _ => None,
     }
 }
 
@@ -94,11 +98,17 @@ mod tests {
 
     #[test]
     fn every_approval_kind_needs_the_share_of_its_records() {
-        assert_eq!(share_of("closure"), Share::CaseSummary);
-        assert_eq!(share_of("assessment"), Share::Assessments);
-        assert_eq!(share_of("care_plan"), Share::Plan);
-        assert_eq!(share_of("placement"), Share::Plan);
-        // Anything not named is a note: the narrowest reading, never the widest.
-        assert_eq!(share_of("something_new"), Share::Notes);
+        assert_eq!(share_of("closure", None), Some(Share::CaseSummary));
+        assert_eq!(share_of("assessment", None), Some(Share::Assessments));
+        assert_eq!(share_of("care_plan", None), Some(Share::Plan));
+        assert_eq!(share_of("placement", None), Some(Share::Plan));
+        // An approval's comments are read with what was approved, not as the case summary.
+        assert_eq!(share_of("approval_decided", Some("placement")), Some(Share::Plan));
+        assert_eq!(share_of("approval_requested", Some("assessment")), Some(Share::Assessments));
+        assert_eq!(share_of("approval_decided", None), None);
+        // Files, referrals to third organisations and anything new: the case's own people only.
+        for kind in ["attachment", "referral_sent", "something_new"] {
+            assert_eq!(share_of(kind, None), None, "{kind}");
+        }
     }
 }

@@ -98,7 +98,12 @@ enum Change {
 impl Store {
     /// A child's cash support and whether the child is eligible (a read of the child's record).
     pub async fn cash_support(&self, actor: &Actor, child: Uuid) -> Result<CashView, StoreError> {
-        self.view_child(actor, child, "cash").await?;
+        let c = self.view_child(actor, child, "cash").await?;
+        // Cash support (payments, who was paid, eligibility from the placement) is the case's
+        // own people's: a referral's receiver or a transfer's sender reads none of it.
+        if !crate::disclosure::of(&c, actor).is_some_and(|d| d.is_full()) {
+            return Err(StoreError::NotFound);
+        }
         let mut tx = self.pool.begin().await?;
         let (support, _) = state(&mut tx, child).await?;
         let eligible = eligible(&mut tx, child).await?;

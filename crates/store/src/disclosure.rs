@@ -4,7 +4,7 @@
 //! forms and their PDFs, the offline copy, exports. The policy decides (`policy::disclosure`);
 //! this module only applies the decision.
 
-use crate::cases::CaseFile;
+use crate::cases::{Case, CaseFile};
 use crate::children::Child;
 use crate::db::{RowExt, Tx};
 use crate::error::StoreError;
@@ -140,14 +140,12 @@ pub fn cut_child(child: &mut Child, actor: &Actor) {
     }
 }
 
-/// Cut a case file to what the actor may read (`d`, the policy's disclosure for the child).
-pub(crate) fn cut_case_file(file: &mut CaseFile, d: &Disclosure, child: &Child, actor: &Actor) {
-    if d.is_full() {
-        return;
-    }
-    let org = actor.org_id;
-    let case = &mut file.case;
+/// Cut the case object to what a reader with disclosure `d` may read; returns the parts cut.
+pub fn cut_case(case: &mut Case, d: &Disclosure) -> Vec<&'static str> {
     let mut withheld = Vec::new();
+    if d.is_full() {
+        return withheld;
+    }
     case.supervisor_id = None;
     if !d.covers(part::SUMMARY) {
         case.summary = None;
@@ -156,6 +154,7 @@ pub(crate) fn cut_case_file(file: &mut CaseFile, d: &Disclosure, child: &Child, 
         case.first_contact_due = None;
         case.first_contact_on = None;
         case.closure_reason = None;
+        case.closed_on = None;
         withheld.push("summary");
     }
     if !d.covers(part::RISK) {
@@ -171,6 +170,33 @@ pub(crate) fn cut_case_file(file: &mut CaseFile, d: &Disclosure, child: &Child, 
         case.plan_review_due = None;
         withheld.push("placement");
     }
+    withheld
+}
+
+impl crate::db::Store {
+    /// A case as `actor` may read it: what a write answers must be cut like what a read
+    /// answers (a receiver recording a service gets the case back).
+    pub async fn case_as_read_by(&self, actor: &Actor, child_id: Uuid, mut case: Case) -> Result<Case, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let child = crate::children::load(&mut tx, child_id).await?;
+        tx.rollback().await?;
+        match of(&child, actor) {
+            Some(d) => {
+                cut_case(&mut case, &d);
+                Ok(case)
+            }
+            None => Err(StoreError::NotFound),
+        }
+    }
+}
+
+/// Cut a case file to what the actor may read (`d`, the policy's disclosure for the child).
+pub(crate) fn cut_case_file(file: &mut CaseFile, d: &Disclosure, child: &Child, actor: &Actor) {
+    if d.is_full() {
+        return;
+    }
+    let org = actor.org_id;
+    let mut withheld = cut_case(&mut file.case, d);
     if !d.covers(part::VISIT_SCHEDULE) {
         file.visits.clear();
         withheld.push("visits");
@@ -182,8 +208,13 @@ pub(crate) fn cut_case_file(file: &mut CaseFile, d: &Disclosure, child: &Child, 
     match d {
         Disclosure::Consented(shares) => {
             // What the consent covers, and what the receiver recorded itself (its services).
-            file.timeline.retain(|e| shares.contains(&share_of(&e.kind)) || e.author_org == Some(org));
-            file.approvals.retain(|a| shares.contains(&share_of(&a.kind)));
+            let covered = |kind: &str, approval: Option<&str>| share_of(kind, approval).is_some_and(|s| shares.contains(&s));
+            // An entry that is a file stays with the case's people even when the receiver wrote it.
+            file.timeline.retain(|e| {
+                let approval = e.body.get("kind").and_then(|k| k.as_str());
+                (covered(&e.kind, approval) || e.author_org == Some(org)) && e.kind != "attachment"
+            });
+            file.approvals.retain(|a| covered(&a.kind, None));
         }
         _ => {
             let until = transfer_of(&child.grants, actor).map(|(at, _)| at.to_string()).unwrap_or_default();

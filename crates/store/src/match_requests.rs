@@ -133,14 +133,22 @@ impl Store {
                 let mut ts = Vec::new();
                 for t in r.text("targets")?.split(',').filter_map(|t| Uuid::parse_str(t).ok()) {
                     if let Ok(c) = load(&mut tx, t).await {
-                        if c.org_id == actor.org_id {
+                        if c.org_id == actor.org_id && decide(actor, Action::ViewChild, Target::Record(&c.owner(actor))).allowed() {
                             ts.push((t, name(&c)));
                         }
                     }
                 }
+                // A question about children the reader may not read is the answerer's business.
+                if ts.is_empty() && !decide(actor, Action::AnswerMatch, Target::Organisation(actor.org_id)).allowed() {
+                    continue;
+                }
                 (None, ts)
             } else {
                 let c = load(&mut tx, r.uuid("child_id")?).await?;
+                // Each child is named only to whoever may read it.
+                if !decide(actor, Action::ViewChild, Target::Record(&c.owner(actor))).allowed() {
+                    continue;
+                }
                 (Some((c.id, name(&c))), Vec::new())
             };
             out.push(MatchRequest {

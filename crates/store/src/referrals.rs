@@ -212,6 +212,13 @@ impl Store {
                 .bind(child_id.to_string())
                 .execute(&mut *tx)
                 .await?;
+            // Open tasks go to the accepting supervisor: the sender's people no longer see the
+            // child in their worklists.
+            sqlx::query("UPDATE case_tasks SET owner_id = $1 WHERE child_id = $2 AND done_on IS NULL")
+                .bind(actor.user_id.to_string())
+                .bind(child_id.to_string())
+                .execute(&mut *tx)
+                .await?;
             crate::cases::events_follow_case(&mut tx, child_id).await?;
             audit::changed(&mut tx, Some(to), "child", child_id, child.version + 1).await?;
         }
@@ -288,6 +295,14 @@ impl Store {
                 outside,
             };
             let may_know = disclosure(actor, &owner).is_some();
+            let parties =
+                ReferralParties { from_org: r.uuid("from_org")?, to_org: r.uuid("to_org")?, transfer: r.text("kind")? == "transfer" };
+            // A referral whose child the reader may not read is none of the reader's business
+            // (its reasons and services describe the child), unless the reader is the one to
+            // decide it: then it is shown without the child's name if the consent withholds it.
+            if !may_know && !(incoming && decide(actor, Action::DecideReferral, Target::Referral(parties)).allowed()) {
+                continue;
+            }
             let name = crate::children::display_name(
                 &r.opt_text("family_name_km")?,
                 &r.opt_text("given_name_km")?,
@@ -307,11 +322,7 @@ impl Store {
                 incoming,
                 sent_at: r.text("sent_at")?,
                 decision_reason: r.opt_text("decision_reason")?,
-                parties: ReferralParties {
-                    from_org: r.uuid("from_org")?,
-                    to_org: r.uuid("to_org")?,
-                    transfer: r.text("kind")? == "transfer",
-                },
+                parties,
                 body,
             });
         }
@@ -425,12 +436,30 @@ impl Store {
         Ok((e, child))
     }
 
+    /// The organisation's referrals to partners outside Krousar, each only to whoever may read
+    /// its child in full.
     pub async fn external_referrals(&self, actor: &Actor) -> Result<Vec<ExternalReferral>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM external_referrals WHERE org_id = $1 ORDER BY sent_at DESC LIMIT 200")
-            .bind(actor.org_id.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(external_from).collect()
+        let rows = sqlx::query(
+            "SELECT e.*, c.org_id AS child_org, c.assigned_worker_id, c.co_worker_id, c.team_id FROM external_referrals e \
+             JOIN children c ON c.id = e.child_id WHERE e.org_id = $1 ORDER BY e.sent_at DESC LIMIT 200",
+        )
+        .bind(actor.org_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let owner = krousar_domain::RecordOwner {
+                org_id: r.uuid("child_org")?,
+                assigned_worker: r.opt_uuid("assigned_worker_id")?,
+                co_worker: r.opt_uuid("co_worker_id")?,
+                team_id: r.opt_uuid("team_id")?,
+                outside: Outside::None,
+            };
+            if disclosure(actor, &owner).is_some_and(|d| d.is_full()) {
+                out.push(external_from(r)?);
+            }
+        }
+        Ok(out)
     }
 
     /// What came of an external referral, in words.

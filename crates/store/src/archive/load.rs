@@ -187,7 +187,13 @@ impl Store {
         for f in &manifest.files {
             let Some((kind, name)) = f.path.strip_suffix(".jsonl").and_then(|p| p.split_once('/')) else { continue };
             let table = tables.get(name).ok_or_else(|| refused(format!("this installation has no table {name}")))?;
-            let rows = rows_of(&files[&f.path])?;
+            let mut rows = rows_of(&files[&f.path])?;
+            if name == "users" {
+                // Archives carry no sign-in secrets: the people set their passwords again.
+                for r in &mut rows {
+                    r.entry("password_hash").or_insert_with(|| Json::String(NO_PASSWORD.into()));
+                }
+            }
             for r in &rows {
                 if let Some(c) = r.keys().find(|c| !(table.has(c) || name == "child_sensitive" && *c == "plaintext")) {
                     return Err(refused(format!("this installation has no column {name}.{c}")));

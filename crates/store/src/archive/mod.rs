@@ -142,6 +142,14 @@ impl Store {
                         continue 'rows;
                     }
                 }
+                if name == "users" {
+                    // Sign-in secrets never leave: a password hash or a second-step secret in an
+                    // archive is a colleague's account to crack offline (the loader sets a
+                    // password nobody knows; people reset theirs).
+                    for secret in ["password_hash", "totp_secret", "failed_logins", "locked_until"] {
+                        row.remove(secret);
+                    }
+                }
                 if name == "child_sensitive" {
                     let child = row.get("child_id").and_then(key).unwrap_or_default();
                     let sealed = row.remove("sealed").and_then(|v| key(&v)).unwrap_or_default();

@@ -35,7 +35,11 @@ impl Store {
         }
         let mut tx = self.write().await?;
         let child = children::load(&mut tx, child_id).await?;
-        if on && !decide(actor, Action::ViewChild, Target::Record(&child.owner(actor))).allowed() {
+        // A transfer's sender reads its own history on the page; a device carries only children
+        // whose live record the reader may read (its province and places travel with them).
+        let carried =
+            crate::disclosure::of(&child, actor).is_some_and(|d| d != krousar_domain::disclosure::Disclosure::RecordedBeforeTransfer);
+        if on && !carried {
             drop(tx);
             return Err(children::refuse(self, actor, "child.offline", "child", child_id).await);
         }
@@ -107,7 +111,8 @@ impl Store {
                 let mut tx = self.pool.begin().await?;
                 let child = children::load(&mut tx, id).await?;
                 tx.rollback().await?;
-                if !decide(actor, Action::ViewChild, Target::Record(&child.owner(actor))).allowed() {
+                let d = crate::disclosure::of(&child, actor);
+                if d.is_none() || d == Some(krousar_domain::disclosure::Disclosure::RecordedBeforeTransfer) {
                     lost.push(id);
                     continue;
                 }

@@ -55,6 +55,8 @@ pub async fn record(
     let form = CaseForm::parse(&form).ok_or(ApiError { err: AppError::NotFound, tr: cur.tr })?;
     let f = fields(&cur, &body)?;
     let case = apply(&state.store, &cur.actor, id, form, &f).await.map_err(cur.api_err())?;
+    // A receiver records a service and gets the case back: cut as its reads are.
+    let case = state.store.case_as_read_by(&cur.actor, id, case).await.map_err(cur.api_err())?;
     let status = if form == CaseForm::Open { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(case)).into_response())
 }
@@ -73,6 +75,7 @@ pub async fn request(
         ApiError { err: AppError::Invalid(i), tr: cur.tr }
     })?;
     let case = state.store.request_approval(&cur.actor, id, kind, None, today()).await.map_err(cur.api_err())?;
+    let case = state.store.case_as_read_by(&cur.actor, id, case).await.map_err(cur.api_err())?;
     Ok(Json(case).into_response())
 }
 
@@ -99,6 +102,7 @@ pub async fn decide(
         .decide_approval(&cur.actor, id, approval, approve, f.get("comment").map(String::as_str), today())
         .await
         .map_err(cur.api_err())?;
+    let case = state.store.case_as_read_by(&cur.actor, id, case).await.map_err(cur.api_err())?;
     Ok(Json(case).into_response())
 }
 
@@ -110,6 +114,7 @@ pub async fn task_done(
     let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
     let task = parse_id(&task).ok_or_else(|| bad_id(&cur))?;
     let case = state.store.complete_task(&cur.actor, id, task, today()).await.map_err(cur.api_err())?;
+    let case = state.store.case_as_read_by(&cur.actor, id, case).await.map_err(cur.api_err())?;
     Ok(Json(case).into_response())
 }
 

@@ -135,17 +135,16 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     }
     links.push(("/rcis", tr.t("nav-rcis")));
     // Workers and supervisors decide conflicts of offline edits (their own and their team's).
-    let conflicts =
-        if decide(a, Action::WorkOffline, Target::Organisation(a.org_id)).allowed() {
-            let n = state.store.open_conflicts(a, None).await.map_err(cur.page_err())?.len();
-            if n > 0 {
-                tr.t1("msg-conflicts-waiting", "count", tr.num(n))
-            } else {
-                String::new()
-            }
+    let conflicts = if decide(a, Action::WorkOffline, Target::Organisation(a.org_id)).allowed() {
+        let n = state.store.open_conflicts(a, None).await.map_err(cur.page_err())?.len();
+        if n > 0 {
+            tr.t1("msg-conflicts-waiting", "count", tr.num(n))
         } else {
             String::new()
-        };
+        }
+    } else {
+        String::new()
+    };
     let page = HomePage {
         conflicts,
         l: Layout::new(&cur, tr.t("page-home"), "/"),

@@ -106,6 +106,13 @@ async fn a_consent_to_identity_only_opens_the_name_and_nothing_of_the_case() {
             for part in ["summary", "risk", "placement", "visits", "attachments"] {
                 assert!(file["withheld"].as_array().unwrap().contains(&json!(part)), "{part} said withheld");
             }
+            // What a write answers is cut like a read: a receiver records a service.
+            let service = json!({"service": "health_care", "provider": "own", "provided_on": today()});
+            let res = app.api_post(&t, &format!("/api/v1/children/{child}/case/service"), service).await;
+            assert_eq!(res.status(), 200);
+            let answered: Value = res.json().await.unwrap();
+            assert!(answered["summary"].is_null() && answered["risk_level"].is_null() && answered["supervisor_id"].is_null(), "{answered}");
+            assert_eq!(app.api_get(&t, &format!("/api/v1/children/{child}/cash")).await.status(), 404, "cash support");
             let by_id = app.api_get(&t, &format!("/api/v1/children/{child}/case/attachments/{fid}")).await;
             assert_eq!(by_id.status(), 404, "a file by its id");
             // The pages: the case says what is not shared; the ministry's forms are not theirs.
@@ -198,15 +205,15 @@ async fn a_referral_names_its_child_only_to_whoever_may_read_it() {
         let colleague = user(&app, app.worker.org_id, "colleague", Role::SocialWorker).await;
         let boss = user(&app, app.other_worker.org_id, "otherboss", Role::Supervisor).await;
         referred(&app, &w, &child, app.other_worker.org_id, "referral", &["identity"], &boss).await;
-        let named = |list: &Value| {
-            list["items"].as_array().unwrap().iter().find(|r| r["child_id"] == child.as_str()).unwrap()["child_name"].clone()
-        };
+        let row = |list: &Value| list["items"].as_array().unwrap().iter().find(|r| r["child_id"] == child.as_str()).cloned();
         let mine: Value = app.api_get(&w, "/api/v1/referrals").await.json().await.unwrap();
-        assert!(named(&mine).as_str().is_some_and(|n| n.contains("Sreyneang")));
+        assert!(row(&mine).unwrap()["child_name"].as_str().is_some_and(|n| n.contains("Sreyneang")));
+        // A colleague who may not read the child learns nothing of it: not its name, not the
+        // referral's reasons and services that describe it.
         let theirs: Value = app.api_get(&app.token(&colleague).await, "/api/v1/referrals").await.json().await.unwrap();
-        assert!(named(&theirs).is_null(), "a colleague who may not read the child does not learn its name");
+        assert!(row(&theirs).is_none(), "{theirs}");
         let page = app.login("colleague").await.0.get(app.url("/referrals")).send().await.unwrap().text().await.unwrap();
-        assert!(!page.contains("Sreyneang"));
+        assert!(!page.contains("Sreyneang") && !page.contains("Family support"));
 
         // The printed referral to a partner outside Krousar is the sender's paper: not the receiver's.
         let (c, csrf) = app.login("worker").await;
