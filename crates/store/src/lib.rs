@@ -35,6 +35,7 @@ pub use match_requests::MatchRequest;
 pub mod migrate;
 mod places_cache;
 pub mod quality;
+mod rate;
 pub mod rci_documents;
 pub mod rci_transition;
 pub mod rcis;

@@ -193,6 +193,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0030_offline_devices.sql"),
         postgres: include_str!("../migrations/postgres/0030_offline_devices.sql"),
     },
+    Migration {
+        version: 33,
+        name: "rate_counts",
+        sqlite: include_str!("../migrations/sqlite/0033_rate_counts.sql"),
+        postgres: include_str!("../migrations/postgres/0033_rate_counts.sql"),
+    },
 ];
 
 impl Store {
