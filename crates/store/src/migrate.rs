@@ -195,9 +195,9 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 33,
-        name: "rate_counts",
-        sqlite: include_str!("../migrations/sqlite/0033_rate_counts.sql"),
-        postgres: include_str!("../migrations/postgres/0033_rate_counts.sql"),
+        name: "limits_and_snapshots",
+        sqlite: include_str!("../migrations/sqlite/0033_limits_and_snapshots.sql"),
+        postgres: include_str!("../migrations/postgres/0033_limits_and_snapshots.sql"),
     },
 ];
 

@@ -26,6 +26,7 @@ pub struct CsiChange {
 impl Store {
     pub async fn csi_change(&self, actor: &Actor, reach: Reach, province: Option<&str>, p: Period) -> Result<CsiChange, StoreError> {
         let r = resolve(actor, reach, province)?;
+        let p = r.period(p);
         let Some(scope) = r.children.clone() else { return Err(StoreError::Forbidden) };
         let (from, to) = (p.from.to_string(), p.to.to_string());
         let mut q = Sql::new(

@@ -8,3 +8,12 @@ CREATE TABLE rate_counts (
     n INTEGER NOT NULL,
     PRIMARY KEY (user_id, kind, window_start)
 );
+
+-- National figures "as of now", taken once a quarter (the first time they are asked for in it)
+-- and shown unchanged for the rest of it, so that two days cannot be compared to single out a
+-- child.
+CREATE TABLE national_snapshots (
+    key TEXT PRIMARY KEY,
+    taken_on TEXT NOT NULL,
+    body TEXT NOT NULL
+);
