@@ -143,6 +143,27 @@ async fn national_figures_cannot_be_differenced() {
         for body in [&by_province, &by_org, &within] {
             assert!(!body.to_string().contains("secondary"), "nothing tells which hidden counts are the small ones");
         }
+        // Every breakdown of every figure, for the nation and within a province: nothing small
+        // is shown and nothing hidden can be worked out.
+        for dim in krousar_domain::indicators::Dimension::ALL {
+            for province in ["", "&province=02"] {
+                let res = app.api_get(&m, &ask(q.from, q.to, &format!("&by={}{province}", dim.code()))).await;
+                assert_eq!(res.status(), 200, "{}", dim.code());
+                let body: Value = res.json().await.unwrap();
+                for item in body["items"].as_array().unwrap().iter().filter(|i| i.get("groups").is_some()) {
+                    for g in item["groups"].as_array().unwrap().iter().filter(|g| g["count"]["suppressed"] == false) {
+                        let (all, girls) = (g["count"]["total"].as_i64().unwrap(), g["count"]["female"].as_i64().unwrap());
+                        let has_sex = item["has_sex"] == true;
+                        for n in [all, if has_sex { girls } else { 0 }, if has_sex { all - girls } else { 0 }] {
+                            assert!(n == 0 || n >= 5, "{} by {}: {item}", item["code"], dim.code());
+                        }
+                    }
+                    if item["has_sex"] == true {
+                        not_derivable(item);
+                    }
+                }
+            }
+        }
         let page =
             page_client.get(app.url(&ask(q.from, q.to, "&by=province").replace("/api/v1", ""))).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("hidden") && !page.contains("&#60;5"), "hidden, never \"<5\"");
