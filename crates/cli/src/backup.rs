@@ -109,6 +109,10 @@ pub fn schedule(store: Store, url: String, s: ScheduleArgs) -> Result<()> {
         loop {
             match store.take_backup_turn(chrono::Duration::from_std(every).unwrap_or(chrono::Duration::hours(24))).await {
                 Ok(true) => {
+                    // The backup's chain is anchored: a checkpoint of its head outside it.
+                    if let Err(e) = store.checkpoint_audit().await {
+                        tracing::warn!(error = %e, "could not sign an audit checkpoint before the backup");
+                    }
                     let out = dir.join(format!("krousar-{}.kbak", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
                     match backup::create(&store, &url, &out, pass.as_deref()).await {
                         Ok(m) => tracing::info!("scheduled backup {}: {}", out.display(), describe(&m)),

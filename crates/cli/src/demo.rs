@@ -56,6 +56,7 @@ pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>, ke
     }
     println!();
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    store.spawn_audit_checkpoints(crate::AUDIT_CHECKPOINT_EVERY);
     krousar_web::serve(store, krousar_web::Config::default(), listener).await
 }
 

@@ -195,6 +195,72 @@ fn default_files_dir(url: &str) -> PathBuf {
     }
 }
 
+/// How often a running server looks whether the audit chain's head is due to be signed into
+/// the anchor file (`Store::spawn_audit_checkpoints`).
+const AUDIT_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `audit verify`: the chain, held to the checkpoints signed with the key file; when intact, a
+/// new checkpoint is signed. Exit status 1 when broken.
+async fn audit_verify(store: Store, key_file: &std::path::Path) -> Result<()> {
+    let keys = krousar_store::keyring::Keyring::open(key_file)
+        .with_context(|| "the key file is needed to check the audit chain's signed checkpoints (--key-file)")?;
+    let store = store.with_keys(keys);
+    let v = store.verify_audit().await?;
+    let mut checked = match &v.last {
+        Some(c) => format!("{} signed checkpoints checked, the last at entry {} ({})", v.checkpoints, c.seq, c.at),
+        None => "no signed checkpoint to check against".to_string(),
+    };
+    if v.retired > 0 {
+        checked += &format!(" ({} signed with retired keys not checked)", v.retired);
+    }
+    if v.intact() {
+        let since = v.chain.entries - v.last.as_ref().map_or(0, |c| c.seq);
+        println!("audit chain intact: {} entries; {checked}; {since} entries since", v.chain.entries);
+        store.checkpoint_audit().await?;
+        return Ok(());
+    }
+    if !v.bad_lines.is_empty() {
+        eprintln!("audit anchor file: lines {:?} are not signed with the key file (forged or damaged)", v.bad_lines);
+    }
+    if let (Some(seq), Some(why)) = (v.chain.broken_at, v.chain.why) {
+        let reason = match why {
+            krousar_store::audit::Break::Link => "an entry does not follow from the one before".to_string(),
+            krousar_store::audit::Break::End => "entries were removed from the end".to_string(),
+            krousar_store::audit::Break::Checkpoint => format!("does not match the signed checkpoint at entry {seq}"),
+            krousar_store::audit::Break::Beyond => format!("the signed checkpoint at entry {seq} names an entry that is no longer there"),
+        };
+        eprintln!("audit chain BROKEN at entry {seq}: {reason} ({} entries verified before it)", v.chain.entries);
+    }
+    eprintln!("{checked}");
+    std::process::exit(1);
+}
+
+/// Sign the audit chain's head before a backup, so the backup's chain is anchored (a missing
+/// key file only warns: the backup matters more).
+async fn checkpoint_before_backup(url: &str, key_file: &std::path::Path) {
+    let signed = async {
+        let store = Store::connect(url).await?.with_keys(krousar_store::keyring::Keyring::open(key_file)?);
+        store.checkpoint_audit().await?;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    if let Err(e) = signed {
+        tracing::warn!(error = %e, "could not sign an audit checkpoint before the backup");
+    }
+}
+
+/// After a restore the chain is an older one: the anchor file's later checkpoints no longer
+/// apply. It is kept aside (for the record) and a new one starts.
+fn set_aside_anchor(key_file: &std::path::Path) -> Result<()> {
+    let anchor = key_file.with_file_name(krousar_store::audit_anchor::FILE_NAME);
+    if anchor.exists() {
+        let aside = anchor.with_extension(format!("audit-anchor.before-restore-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
+        std::fs::rename(&anchor, &aside).with_context(|| format!("cannot set {} aside", anchor.display()))?;
+        println!("the audit anchor file of the replaced chain is kept as {}", aside.display());
+    }
+    Ok(())
+}
+
 fn database_url(cli: &Option<String>) -> String {
     cli.clone().unwrap_or_else(|| "sqlite://krousar.db".to_string())
 }
@@ -219,11 +285,24 @@ async fn main() -> Result<()> {
             let store = keys::attach(Store::open(&url).await?.with_files(files), &key_file).await?;
             let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
             backup::schedule(store.clone(), url.clone(), backups)?;
+            store.spawn_audit_checkpoints(AUDIT_CHECKPOINT_EVERY);
             tracing::info!("Krousar listening on http://{listen}");
             krousar_web::serve(store, file.web(secure_cookies), listener).await
         }
-        Command::Backup(a) => backup::backup(&database_url(&cli.database_url), a).await,
-        Command::Restore(a) => backup::restore(&database_url(&cli.database_url), a).await,
+        Command::Backup(a) => {
+            let url = database_url(&cli.database_url);
+            checkpoint_before_backup(&url, &cli.key_file.unwrap_or_else(|| keys::default_key_file(&url))).await;
+            backup::backup(&url, a).await
+        }
+        Command::Restore(a) => {
+            let url = database_url(&cli.database_url);
+            let check_only = a.check;
+            backup::restore(&url, a).await?;
+            if !check_only {
+                set_aside_anchor(&cli.key_file.unwrap_or_else(|| keys::default_key_file(&url)))?;
+            }
+            Ok(())
+        }
         Command::Demo { listen, data_dir } => demo::run(&listen, &data_dir, cli.database_url, cli.key_file).await,
         Command::Keys { command } => {
             let url = database_url(&cli.database_url);
@@ -312,18 +391,9 @@ async fn main() -> Result<()> {
             import::export(&store, args).await
         }
         Command::Audit { command: AuditCommand::Verify } => {
-            let store = Store::connect(&database_url(&cli.database_url)).await?;
-            let v = krousar_store::audit::verify(&store).await?;
-            match v.broken_at {
-                None => {
-                    println!("audit chain intact: {} entries", v.entries);
-                    Ok(())
-                }
-                Some(seq) => {
-                    eprintln!("audit chain BROKEN at entry {seq} ({} entries verified before it)", v.entries);
-                    std::process::exit(1);
-                }
-            }
+            let url = database_url(&cli.database_url);
+            let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));
+            audit_verify(Store::connect(&url).await?, &key_file).await
         }
         Command::GenData { children, data_dir, seed, cases, orgs, rcis } => {
             let url = match (cli.database_url, data_dir) {

@@ -12,6 +12,7 @@ fn text(o: &Output) -> String {
 #[test]
 fn an_administrator_sets_up_krousar_from_the_command_line() {
     let dir = std::env::temp_dir().join(format!("krousar-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let db = format!("sqlite://{}", dir.join("k.db").display());
     let out = krousar(&db, &["migrate"], "");
@@ -35,10 +36,73 @@ fn an_administrator_sets_up_krousar_from_the_command_line() {
     assert!(krousar(&db, &["gen-data", "--children", "50"], "").status.success());
     let ok = krousar(&db, &["audit", "verify"], "");
     assert!(ok.status.success() && text(&ok).contains("intact"));
+    // Each intact verify signs a checkpoint beside the key file, which the next one checks.
+    assert!(dir.join("krousar.audit-anchor").exists());
+    let again = krousar(&db, &["audit", "verify"], "");
+    assert!(text(&again).contains("1 signed checkpoints checked"), "{}", text(&again));
     let tampered = tamper_with_audit_log(&dir.join("k.db"));
     assert!(tampered);
     let broken = krousar(&db, &["audit", "verify"], "");
     assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("BROKEN at entry 2"));
+    // Someone who can write the database goes further: deletes an entry and recomputes every
+    // later link and the head, so that the chain holds together again. The checkpoint signed
+    // outside the database by the first verify does not match it.
+    recompute_without(&dir.join("k.db"), 3);
+    let recomputed = krousar(&db, &["audit", "verify"], "");
+    assert_eq!(recomputed.status.code(), Some(1), "{}", text(&recomputed));
+    assert!(String::from_utf8_lossy(&recomputed.stderr).contains("the signed checkpoint at entry"));
+}
+
+/// Delete audit entry `gone`, renumber the later ones and recompute their links and the head
+/// with the chain's own hash function, as an attacker with the database file can.
+fn recompute_without(path: &std::path::Path, gone: i64) {
+    use sha2::{Digest, Sha256};
+    type Row = (i64, String, Option<String>, Option<String>, String, String, Option<String>, String);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = krousar_store::Store::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        let pool = store.pool();
+        sqlx::query("DROP TRIGGER IF EXISTS audit_log_no_update").execute(pool).await.unwrap();
+        sqlx::query("DROP TRIGGER IF EXISTS audit_log_no_delete").execute(pool).await.unwrap();
+        sqlx::query("DELETE FROM audit_log WHERE seq = $1").bind(gone).execute(pool).await.unwrap();
+        let rows: Vec<Row> =
+            sqlx::query_as("SELECT seq, at, actor_id, org_id, action, record_type, record_id, detail FROM audit_log ORDER BY seq")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        let mut prev = "0".repeat(64);
+        for (i, (seq, at, actor, org, action, rtype, rid, detail)) in rows.into_iter().enumerate() {
+            let new_seq = i as i64 + 1;
+            let mut h = Sha256::new();
+            let seq_text = new_seq.to_string();
+            for part in [
+                &prev,
+                &seq_text,
+                &at,
+                &actor.unwrap_or_default(),
+                &org.unwrap_or_default(),
+                &action,
+                &rtype,
+                &rid.unwrap_or_default(),
+                &detail,
+            ] {
+                h.update((part.len() as u64).to_be_bytes());
+                h.update(part.as_bytes());
+            }
+            let hash = hex::encode(h.finalize());
+            sqlx::query("UPDATE audit_log SET seq = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
+                .bind(new_seq)
+                .bind(&prev)
+                .bind(&hash)
+                .bind(seq)
+                .execute(pool)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(new_seq).bind(&hash).execute(pool).await.unwrap();
+            prev = hash;
+        }
+    });
 }
 
 /// Change an audit entry behind Krousar's back (dropping the append-only trigger first), with

@@ -34,7 +34,7 @@ pub struct ChildInput {
 }
 
 /// A valid child record, ready to store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChildFields {
     pub given_name_km: Option<String>,
     pub family_name_km: Option<String>,

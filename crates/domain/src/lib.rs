@@ -8,6 +8,7 @@ pub mod case;
 pub mod cash;
 pub mod child;
 pub mod choices;
+pub mod disclosure;
 pub mod export;
 pub mod figures;
 pub mod household;

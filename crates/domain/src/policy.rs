@@ -2,6 +2,8 @@
 //! attachments — asks `decide` (for one record) or `list_scope` (for lists, searches and counts).
 //! Nothing else in Krousar decides who may see what.
 
+use crate::disclosure::{Disclosure, Outside, OVERRIDE_SHARES};
+use crate::referral::Share;
 use crate::role::Role;
 use uuid::Uuid;
 
@@ -68,10 +70,26 @@ pub enum Action {
     WorkOffline,
     /// See and revoke the devices of an organisation's people (a lost phone).
     ManageDevices,
+    /// See the organisation's referrals and transfers, in and out (each child only as far as
+    /// the reader may read it).
+    ListReferrals,
+    /// Accept or decline a referral or transfer sent to the actor's organisation.
+    DecideReferral,
+    /// Withdraw a referral the actor's organisation sent, while it waits.
+    WithdrawReferral,
+    /// Send a referral without the family's consent, with a recorded reason (an emergency).
+    OverrideConsent,
+    /// Ask another organisation whether a child of theirs matches a family's search, and see
+    /// the questions asked by and of the organisation.
+    AskMatch,
+    /// Answer such a question for the organisation.
+    AnswerMatch,
+    /// The team's caseloads, overdue work and approvals waiting (supervisors and managers).
+    ViewTeam,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 38] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -103,6 +121,13 @@ impl Action {
         Action::ManageTraining,
         Action::WorkOffline,
         Action::ManageDevices,
+        Action::ListReferrals,
+        Action::DecideReferral,
+        Action::WithdrawReferral,
+        Action::OverrideConsent,
+        Action::AskMatch,
+        Action::AnswerMatch,
+        Action::ViewTeam,
     ];
 }
 
@@ -114,10 +139,25 @@ pub struct RecordOwner {
     /// A second worker sharing the case (a para social worker, a worker of another district).
     pub co_worker: Option<Uuid>,
     pub team_id: Option<Uuid>,
-    /// The record was shared with the actor's organisation by a consented referral.
-    pub shared_with_actor: bool,
-    /// That referral's consent also covers the child's sensitive information.
-    pub sensitive_shared_with_actor: bool,
+    /// How the actor's organisation may read the record if it is not its own: through a
+    /// consented referral, or as the organisation that transferred the child away.
+    pub outside: Outside,
+}
+
+/// The two organisations of a referral or transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReferralParties {
+    pub from_org: Uuid,
+    pub to_org: Uuid,
+    pub transfer: bool,
+}
+
+/// A user account, as it is or as it would be (its organisation and role): what creating,
+/// editing, resetting, disabling or revoking the tokens of an account is aimed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Account {
+    pub org_id: Uuid,
+    pub role: Role,
 }
 
 /// What an action is aimed at.
@@ -127,6 +167,13 @@ pub enum Target<'a> {
     Nothing,
     Record(&'a RecordOwner),
     Organisation(Uuid),
+    Referral(ReferralParties),
+    /// A residential care institution, with the organisation that works with it on its
+    /// transition (if any).
+    Rci {
+        partner_org: Option<Uuid>,
+    },
+    Account(Account),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,6 +235,43 @@ fn works_on(actor: &Actor, record: &RecordOwner) -> bool {
     within(&case_file_scope(actor), record) || (record.co_worker == Some(actor.user_id) && actor.role.has_caseload())
 }
 
+/// What the actor may read of a record, if anything: everything for the people working on it
+/// and their organisation's readers in scope; what the consent covers for a referral's receiver;
+/// what it recorded itself, before the transfer, for a transfer's sender who worked on the case.
+pub fn disclosure(actor: &Actor, record: &RecordOwner) -> Option<Disclosure> {
+    use Role::*;
+    if works_on(actor, record) || (actor.role == Manager && within(&case_file_scope(actor), record)) {
+        return Some(Disclosure::Full);
+    }
+    if record.org_id == actor.org_id {
+        return None;
+    }
+    match &record.outside {
+        Outside::None => None,
+        // A ministry officer reads a case file only when it was referred to the ministry.
+        Outside::Referral(shares)
+            if shares.contains(&Share::Identity) && matches!(actor.role, SocialWorker | Supervisor | Manager | Ministry) =>
+        {
+            Some(Disclosure::Consented(shares.clone()))
+        }
+        Outside::Referral(_) => None,
+        Outside::Transferred { worked_on_case: true } if matches!(actor.role, SocialWorker | Supervisor | Manager | Intake) => {
+            Some(Disclosure::RecordedBeforeTransfer)
+        }
+        Outside::Transferred { .. } => None,
+    }
+}
+
+fn referred_to_actor(actor: &Actor, record: &RecordOwner) -> bool {
+    record.org_id != actor.org_id && matches!(record.outside, Outside::Referral(_))
+}
+
+/// The shares a referral gives: what its consent names, or (a supervisor's override) all but
+/// sensitive information.
+pub fn referral_shares(consent: Option<&[Share]>) -> Vec<Share> {
+    consent.map_or_else(|| OVERRIDE_SHARES.to_vec(), <[Share]>::to_vec)
+}
+
 fn within(scope: &ListScope, record: &RecordOwner) -> bool {
     match scope {
         ListScope::Nothing => false,
@@ -235,22 +319,20 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
             allow(list_scope(actor, action) != ListScope::Nothing)
         }
         (Action::ListRcis | Action::ViewRci, _) => Decision::Allow,
-        (Action::ViewChild, Target::Record(r)) => {
-            // A ministry officer reads a case file only when it was referred to the ministry.
-            let shared = r.shared_with_actor && matches!(role, SocialWorker | Supervisor | Manager | Ministry);
-            allow(works_on(actor, r) || shared)
-        }
+        (Action::ViewChild, Target::Record(r)) => allow(disclosure(actor, r).is_some()),
         (Action::EditChild, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),
         (Action::OpenCase, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),
         (Action::WorkCase, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor) && works_on(actor, r)),
         (Action::RecordService, Target::Record(r)) => {
-            allow(matches!(role, SocialWorker | Supervisor) && (works_on(actor, r) || r.shared_with_actor))
+            allow(matches!(role, SocialWorker | Supervisor) && (works_on(actor, r) || referred_to_actor(actor, r)))
         }
         // Sensitive information: not the manager, the administrators or the ministry — only the
         // people working on the case, and a receiver the consent explicitly covers.
         (Action::ViewSensitive, Target::Record(r)) => allow(
             (matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r))
-                || (matches!(role, SocialWorker | Supervisor) && r.sensitive_shared_with_actor),
+                || (matches!(role, SocialWorker | Supervisor)
+                    && referred_to_actor(actor, r)
+                    && disclosure(actor, r).is_some_and(|d| d.covers(Share::Sensitive))),
         ),
         (Action::EditSensitive, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),
         // A supervisor approves for their team; a manager for the whole organisation.
@@ -264,9 +346,40 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::EditHousehold, Target::Record(r)) => {
             allow(matches!(role, SocialWorker | Supervisor | Intake) && within(&household_scope(actor), r))
         }
-        (Action::EditRci, _) => allow(matches!(role, Supervisor | Manager | Ministry | SystemAdmin)),
+        // Registering an institution: the organisations' supervisors and managers, the ministry.
+        (Action::EditRci, Target::Nothing) => allow(matches!(role, Supervisor | Manager | Ministry | SystemAdmin)),
+        // Changing one (its details, its transition): the organisation that works with it, or
+        // the ministry.
+        (Action::EditRci, Target::Rci { partner_org }) => {
+            allow(matches!(role, Ministry | SystemAdmin) || (matches!(role, Supervisor | Manager) && partner_org == Some(actor.org_id)))
+        }
+        (Action::ListReferrals, Target::Organisation(org)) => {
+            allow(matches!(role, SocialWorker | Supervisor | Manager | Ministry) && org == actor.org_id)
+        }
+        // The receiver's supervisor or manager decides; at the ministry or a provincial office,
+        // a ministry officer decides a referral (not a transfer: a ministry officer holds no
+        // caseload to take the case into).
+        (Action::DecideReferral, Target::Referral(p)) => {
+            allow(p.to_org == actor.org_id && (matches!(role, Supervisor | Manager) || (role == Ministry && !p.transfer)))
+        }
+        (Action::WithdrawReferral, Target::Referral(p)) => {
+            allow(p.from_org == actor.org_id && matches!(role, SocialWorker | Supervisor | Manager | Intake))
+        }
+        (Action::OverrideConsent, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
+        (Action::AskMatch, Target::Organisation(org)) => {
+            allow(matches!(role, SocialWorker | Supervisor | Manager | Ministry) && org == actor.org_id)
+        }
+        (Action::AnswerMatch, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
+        (Action::ViewTeam, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
         (Action::ManageUsers | Action::ViewAudit, Target::Organisation(org)) => {
             allow(role == SystemAdmin || (role == OrgAdmin && org == actor.org_id))
+        }
+        // An account (to create, edit, reset, disable, or revoke its tokens): managed in that
+        // organisation, and reaching no further than the actor — so only a system administrator
+        // makes ministry accounts or touches system administrators. Changing an account's role
+        // asks twice: for the account as it is and as it would be.
+        (Action::ManageUsers, Target::Account(a)) => {
+            allow(decide(actor, Action::ManageUsers, Target::Organisation(a.org_id)).allowed() && a.role.reach() <= role.reach())
         }
         (Action::ImportRecords, Target::Organisation(org)) => allow(role == OrgAdmin && org == actor.org_id),
         (Action::WorkOffline, Target::Organisation(org)) => {

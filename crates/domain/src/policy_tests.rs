@@ -2,6 +2,8 @@
 //! for a record that is own / team / same-org / other-org / shared-with-us ('A' allow, '-' deny).
 
 use super::*;
+use crate::disclosure::{Disclosure, Outside};
+use crate::referral::Share;
 
 const ORG: Uuid = Uuid::from_u128(1);
 const OTHER_ORG: Uuid = Uuid::from_u128(2);
@@ -21,8 +23,7 @@ fn records() -> [RecordOwner; 5] {
         assigned_worker: Some(worker),
         co_worker: None,
         team_id: Some(team),
-        shared_with_actor: shared,
-        sensitive_shared_with_actor: false,
+        outside: if shared { Outside::Referral(vec![Share::Identity, Share::CaseSummary]) } else { Outside::None },
     };
     [
         rec(ORG, ME, TEAM, false),                   // own caseload
@@ -228,7 +229,7 @@ fn list_scopes_match_record_decisions() {
     for role in Role::ALL {
         let a = actor(role);
         let scope = list_scope(&a, Action::ListChildren);
-        for rec in records().iter().filter(|r| !r.shared_with_actor) {
+        for rec in records().iter().filter(|r| r.outside == Outside::None) {
             let listed = within(&scope, rec);
             let viewable = decide(&a, Action::ViewChild, Target::Record(rec)).allowed();
             assert!(!listed || viewable, "{role} lists a record it cannot view: {rec:?}");
@@ -263,8 +264,7 @@ fn a_co_worker_works_on_the_case_like_its_worker() {
         assigned_worker: Some(TEAMMATE),
         co_worker: Some(ME),
         team_id: Some(OTHER_TEAM),
-        shared_with_actor: false,
-        sensitive_shared_with_actor: false,
+        outside: Outside::None,
     };
     let worker = actor(Role::SocialWorker);
     for action in [Action::ViewChild, Action::EditChild, Action::WorkCase] {
@@ -279,7 +279,7 @@ fn a_co_worker_works_on_the_case_like_its_worker() {
 #[test]
 fn sensitive_information_follows_the_consent_not_the_referral() {
     let mut rec = records()[4].clone();
-    rec.sensitive_shared_with_actor = true;
+    rec.outside = Outside::Referral(vec![Share::Identity, Share::Sensitive]);
     for role in Role::ALL {
         let a = actor(role);
         let reads = matches!(role, Role::SocialWorker | Role::Supervisor);
@@ -325,5 +325,160 @@ fn the_carer_register_is_the_organisations_and_the_panel_is_a_supervisors() {
         for action in [Action::ListCarers, Action::EditCarer, Action::DecideCarer] {
             assert!(!decide(&a, action, Target::Organisation(OTHER_ORG)).allowed(), "{role:?} {action:?}");
         }
+    }
+}
+
+#[test]
+fn a_referral_without_identity_opens_nothing() {
+    let mut rec = records()[4].clone();
+    rec.outside = Outside::Referral(vec![Share::CaseSummary, Share::Plan]);
+    for role in Role::ALL {
+        assert_eq!(disclosure(&actor(role), &rec), None, "{role:?}");
+        assert!(!decide(&actor(role), Action::ViewChild, Target::Record(&rec)).allowed(), "{role:?}");
+    }
+}
+
+#[test]
+fn what_each_reader_may_read_of_a_record() {
+    let [own, team, same_org, other, shared] = records();
+    let worker = actor(Role::SocialWorker);
+    assert_eq!(disclosure(&worker, &own), Some(Disclosure::Full));
+    assert_eq!(disclosure(&worker, &team), None);
+    assert_eq!(disclosure(&worker, &other), None);
+    assert_eq!(disclosure(&worker, &shared), Some(Disclosure::Consented(vec![Share::Identity, Share::CaseSummary])));
+    let manager = actor(Role::Manager);
+    assert_eq!(disclosure(&manager, &same_org), Some(Disclosure::Full));
+    // A referral's consent never widens what the organisation's own people see.
+    let mut own_referred = own.clone();
+    own_referred.outside = Outside::Referral(vec![Share::Identity]);
+    assert_eq!(disclosure(&worker, &own_referred), Some(Disclosure::Full));
+}
+
+#[test]
+fn after_a_transfer_only_the_senders_people_who_worked_on_the_case_read_what_they_recorded() {
+    let mut rec = records()[3].clone();
+    rec.outside = Outside::Transferred { worked_on_case: true };
+    let mut stranger_rec = rec.clone();
+    stranger_rec.outside = Outside::Transferred { worked_on_case: false };
+    for role in Role::ALL {
+        let a = actor(role);
+        let reads = matches!(role, Role::SocialWorker | Role::Supervisor | Role::Manager | Role::Intake);
+        assert_eq!(disclosure(&a, &rec) == Some(Disclosure::RecordedBeforeTransfer), reads, "{role:?}");
+        assert_eq!(disclosure(&a, &stranger_rec), None, "{role:?}: did not work on the case");
+        for action in [Action::ViewSensitive, Action::EditChild, Action::WorkCase, Action::RecordService, Action::ApproveCase] {
+            assert!(!decide(&a, action, Target::Record(&rec)).allowed(), "{role:?} {action:?}");
+        }
+    }
+}
+
+/// Referral decisions, as a table: role, then allow for (a referral to us, a transfer to us,
+/// a referral from us, a referral between two other organisations).
+const REFERRAL_TABLE: &[(&str, Action, &str)] = &[
+    ("social-worker", Action::DecideReferral, "----"),
+    ("supervisor", Action::DecideReferral, "AA--"),
+    ("manager", Action::DecideReferral, "AA--"),
+    ("intake", Action::DecideReferral, "----"),
+    ("org-admin", Action::DecideReferral, "----"),
+    ("ministry", Action::DecideReferral, "A---"), // a ministry officer holds no caseload to take a transfer into
+    ("system-admin", Action::DecideReferral, "----"),
+    ("social-worker", Action::WithdrawReferral, "--A-"),
+    ("supervisor", Action::WithdrawReferral, "--A-"),
+    ("manager", Action::WithdrawReferral, "--A-"),
+    ("intake", Action::WithdrawReferral, "--A-"),
+    ("org-admin", Action::WithdrawReferral, "----"),
+    ("ministry", Action::WithdrawReferral, "----"),
+    ("system-admin", Action::WithdrawReferral, "----"),
+];
+
+#[test]
+fn referral_decisions_by_role() {
+    let third = Uuid::from_u128(3);
+    let parties = [
+        ReferralParties { from_org: OTHER_ORG, to_org: ORG, transfer: false },
+        ReferralParties { from_org: OTHER_ORG, to_org: ORG, transfer: true },
+        ReferralParties { from_org: ORG, to_org: OTHER_ORG, transfer: false },
+        ReferralParties { from_org: OTHER_ORG, to_org: third, transfer: false },
+    ];
+    for role in Role::ALL {
+        for action in [Action::DecideReferral, Action::WithdrawReferral] {
+            assert!(REFERRAL_TABLE.iter().any(|(r, a, _)| *r == role.as_str() && *a == action), "missing row {role} {action:?}");
+        }
+    }
+    for (role, action, expected) in REFERRAL_TABLE {
+        let a = actor(Role::parse(role).unwrap());
+        for (p, want) in parties.iter().zip(expected.chars()) {
+            assert_eq!(decide(&a, *action, Target::Referral(*p)).allowed(), want == 'A', "{role} {action:?} {p:?}");
+        }
+    }
+}
+
+/// The role conditions that used to live in the store and the pages: referrals list, consent
+/// override, match questions, the team view. Role, then allow for own org / other org.
+const MORE_ORG_ROWS: &[(Action, &[Role])] = &[
+    (Action::ListReferrals, &[Role::SocialWorker, Role::Supervisor, Role::Manager, Role::Ministry]),
+    (Action::OverrideConsent, &[Role::Supervisor, Role::Manager]),
+    (Action::AskMatch, &[Role::SocialWorker, Role::Supervisor, Role::Manager, Role::Ministry]),
+    (Action::AnswerMatch, &[Role::Supervisor, Role::Manager]),
+    (Action::ViewTeam, &[Role::Supervisor, Role::Manager]),
+];
+
+#[test]
+fn referral_match_and_team_actions_by_role() {
+    for (action, allowed) in MORE_ORG_ROWS {
+        for role in Role::ALL {
+            let a = actor(role);
+            assert_eq!(decide(&a, *action, Target::Organisation(ORG)).allowed(), allowed.contains(&role), "{role:?} {action:?}");
+            assert!(!decide(&a, *action, Target::Organisation(OTHER_ORG)).allowed(), "{role:?} {action:?} in another organisation");
+        }
+    }
+}
+
+#[test]
+fn an_rci_is_changed_by_its_partner_organisation_or_the_ministry() {
+    for role in Role::ALL {
+        let a = actor(role);
+        let partner = matches!(role, Role::Supervisor | Role::Manager | Role::Ministry | Role::SystemAdmin);
+        let national = matches!(role, Role::Ministry | Role::SystemAdmin);
+        assert_eq!(decide(&a, Action::EditRci, Target::Rci { partner_org: Some(ORG) }).allowed(), partner, "{role:?}");
+        assert_eq!(decide(&a, Action::EditRci, Target::Rci { partner_org: Some(OTHER_ORG) }).allowed(), national, "{role:?}");
+        assert_eq!(decide(&a, Action::EditRci, Target::Rci { partner_org: None }).allowed(), national, "{role:?}");
+    }
+}
+
+/// Accounts: who may create, edit, reset or disable an account of each role, in their own
+/// organisation and in another. Row: actor role, then for each target role in `Role::ALL` order
+/// (social-worker, supervisor, manager, org-admin, intake, ministry, system-admin) 'A' or '-',
+/// own organisation first, then a space, then the other organisation.
+const ACCOUNT_TABLE: &[(&str, &str)] = &[
+    ("social-worker", "------- -------"),
+    ("supervisor", "------- -------"),
+    ("manager", "------- -------"),
+    ("intake", "------- -------"),
+    ("org-admin", "AAAAA-- -------"),
+    ("ministry", "------- -------"),
+    ("system-admin", "AAAAAAA AAAAAAA"),
+];
+
+#[test]
+fn nobody_manages_an_account_that_reaches_further_than_their_own() {
+    for role in Role::ALL {
+        let row = ACCOUNT_TABLE.iter().find(|(r, _)| *r == role.as_str()).unwrap_or_else(|| panic!("missing row {role}"));
+        let (own, other) = row.1.split_once(' ').unwrap();
+        let a = actor(role);
+        for (org, expected) in [(ORG, own), (OTHER_ORG, other)] {
+            for (target, want) in Role::ALL.into_iter().zip(expected.chars()) {
+                let got = decide(&a, Action::ManageUsers, Target::Account(Account { org_id: org, role: target }));
+                assert_eq!(got.allowed(), want == 'A', "{role} managing a {target} of {org}");
+            }
+        }
+    }
+}
+
+#[test]
+fn reach_orders_the_roles() {
+    assert!(Role::SystemAdmin.reach() > Role::Ministry.reach());
+    assert!(Role::Ministry.reach() > Role::OrgAdmin.reach());
+    for staff in [Role::SocialWorker, Role::Supervisor, Role::Manager, Role::Intake] {
+        assert!(Role::OrgAdmin.reach() > staff.reach());
     }
 }

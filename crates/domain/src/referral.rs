@@ -5,7 +5,6 @@
 
 use crate::case::entries::past_date;
 use crate::choices::pick_list;
-use crate::role::Role;
 use crate::text::{self, LONG};
 use crate::validation::Invalid;
 use chrono::NaiveDate;
@@ -55,8 +54,9 @@ pub struct Referral {
 }
 
 impl ReferralInput {
-    /// `sender_role`: only a supervisor (or manager) may override the need for consent.
-    pub fn validate(&self, today: NaiveDate, from_org: Uuid, sender_role: Role) -> Result<Referral, Invalid> {
+    /// `may_override`: the policy lets the sender override the need for consent
+    /// (`Action::OverrideConsent`).
+    pub fn validate(&self, today: NaiveDate, from_org: Uuid, may_override: bool) -> Result<Referral, Invalid> {
         let mut e = Invalid::default();
         let to_org = match self.to_org.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(Uuid::parse_str) {
             Some(Ok(id)) if id != from_org => Some(id),
@@ -117,8 +117,8 @@ impl ReferralInput {
             }
         };
         if consent.is_none() && !e.has("consent_by") && !e.has("consent_on") && !e.has("shares") {
-            match (&override_reason, sender_role) {
-                (Some(_), Role::Supervisor | Role::Manager) => {}
+            match (&override_reason, may_override) {
+                (Some(_), true) => {}
                 (Some(_), _) => e.push("override_reason", "err-override-supervisor"),
                 (None, _) => e.push("consent_by", "err-consent-required"),
             }
@@ -137,29 +137,15 @@ pub fn shared(referral_consent: Option<&Consent>, what: Share) -> bool {
     referral_consent.is_none_or(|c| c.shares.contains(&what))
 }
 
-/// The state a decision moves a referral to, if it may.
-/// The receiver's supervisor or manager decides; at the ministry or a provincial office, whose
-/// staff may be ministry officers rather than case supervisors, a ministry officer decides a
-/// referral (not a transfer: a ministry officer holds no caseload to take the case into).
-pub fn decide(
-    state: ReferralState,
-    action: &str,
-    actor_org: Uuid,
-    from_org: Uuid,
-    to_org: Uuid,
-    role: Role,
-    kind: ReferralKind,
-) -> Result<ReferralState, &'static str> {
+/// The state a decision moves a referral to, if it may. Who may decide or withdraw is the
+/// policy's (`Action::DecideReferral`, `Action::WithdrawReferral`).
+pub fn transition(state: ReferralState, action: &str) -> Result<ReferralState, &'static str> {
     if state != ReferralState::Pending {
         return Err("err-referral-decided");
     }
-    let decider = matches!(role, Role::Supervisor | Role::Manager) || (role == Role::Ministry && kind == ReferralKind::Referral);
     match action {
-        "accept" | "decline" if actor_org != to_org => Err("err-referral-not-yours"),
-        "accept" | "decline" if !decider => Err("err-referral-supervisor"),
         "accept" => Ok(ReferralState::Accepted),
         "decline" => Ok(ReferralState::Declined),
-        "withdraw" if actor_org != from_org => Err("err-referral-not-yours"),
         "withdraw" => Ok(ReferralState::Withdrawn),
         _ => Err("err-invalid-choice"),
     }
@@ -182,49 +168,36 @@ mod tests {
             reason: Some("Moved to Siem Reap".into()),
             ..Default::default()
         };
-        assert_eq!(
-            base.validate(d("2026-11-23"), us, Role::SocialWorker).unwrap_err().for_field("consent_by"),
-            Some("err-consent-required")
-        );
+        assert_eq!(base.validate(d("2026-11-23"), us, false).unwrap_err().for_field("consent_by"), Some("err-consent-required"));
         let overridden = ReferralInput { override_reason: Some("Child in danger tonight".into()), ..base.clone() };
         assert_eq!(
-            overridden.validate(d("2026-11-23"), us, Role::SocialWorker).unwrap_err().for_field("override_reason"),
+            overridden.validate(d("2026-11-23"), us, false).unwrap_err().for_field("override_reason"),
             Some("err-override-supervisor")
         );
-        assert!(overridden.validate(d("2026-11-23"), us, Role::Supervisor).unwrap().consent.is_none());
+        assert!(overridden.validate(d("2026-11-23"), us, true).unwrap().consent.is_none());
         let consented = ReferralInput {
             consent_by: Some("parent".into()),
             consent_on: Some("2026-11-20".into()),
             shares: Some("identity,plan".into()),
             ..base.clone()
         };
-        let r = consented.validate(d("2026-11-23"), us, Role::SocialWorker).unwrap();
+        let r = consented.validate(d("2026-11-23"), us, false).unwrap();
         assert!(shared(r.consent.as_ref(), Share::Plan) && !shared(r.consent.as_ref(), Share::Notes));
         let nothing_shared = ReferralInput { shares: None, ..consented.clone() };
-        assert_eq!(
-            nothing_shared.validate(d("2026-11-23"), us, Role::SocialWorker).unwrap_err().for_field("shares"),
-            Some("err-consent-shares")
-        );
+        assert_eq!(nothing_shared.validate(d("2026-11-23"), us, false).unwrap_err().for_field("shares"), Some("err-consent-shares"));
         let to_self = ReferralInput { to_org: Some(us.to_string()), ..consented };
-        assert_eq!(
-            to_self.validate(d("2026-11-23"), us, Role::SocialWorker).unwrap_err().for_field("to_org"),
-            Some("err-referral-own-org")
-        );
+        assert_eq!(to_self.validate(d("2026-11-23"), us, false).unwrap_err().for_field("to_org"), Some("err-referral-own-org"));
     }
 
     #[test]
-    fn only_the_receivers_supervisor_decides_and_only_the_sender_withdraws() {
-        let (from, to) = (Uuid::from_u128(1), Uuid::from_u128(2));
+    fn only_a_pending_referral_moves() {
         use ReferralState::*;
-        assert_eq!(decide(Pending, "accept", to, from, to, Role::Supervisor, ReferralKind::Referral), Ok(Accepted));
-        assert_eq!(decide(Pending, "accept", to, from, to, Role::SocialWorker, ReferralKind::Referral), Err("err-referral-supervisor"));
-        assert_eq!(decide(Pending, "accept", from, from, to, Role::Supervisor, ReferralKind::Referral), Err("err-referral-not-yours"));
-        assert_eq!(decide(Pending, "decline", to, from, to, Role::Manager, ReferralKind::Referral), Ok(Declined));
-        assert_eq!(decide(Pending, "withdraw", from, from, to, Role::SocialWorker, ReferralKind::Referral), Ok(Withdrawn));
-        assert_eq!(decide(Pending, "withdraw", to, from, to, Role::Supervisor, ReferralKind::Referral), Err("err-referral-not-yours"));
-        assert_eq!(decide(Accepted, "withdraw", from, from, to, Role::SocialWorker, ReferralKind::Referral), Err("err-referral-decided"));
-        // A ministry officer accepts a referral to the ministry, not a transfer.
-        assert_eq!(decide(Pending, "accept", to, from, to, Role::Ministry, ReferralKind::Referral), Ok(Accepted));
-        assert_eq!(decide(Pending, "accept", to, from, to, Role::Ministry, ReferralKind::Transfer), Err("err-referral-supervisor"));
+        assert_eq!(transition(Pending, "accept"), Ok(Accepted));
+        assert_eq!(transition(Pending, "decline"), Ok(Declined));
+        assert_eq!(transition(Pending, "withdraw"), Ok(Withdrawn));
+        assert_eq!(transition(Pending, "delete"), Err("err-invalid-choice"));
+        for done in [Accepted, Declined, Withdrawn] {
+            assert_eq!(transition(done, "withdraw"), Err("err-referral-decided"));
+        }
     }
 }

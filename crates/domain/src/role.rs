@@ -38,6 +38,18 @@ impl Role {
         format!("role-{}", self.as_str())
     }
 
+    /// How far a role reaches, for who may grant or touch which account: an organisation's staff
+    /// (0), its administrator (1), the whole country's figures (ministry, 2), the whole system
+    /// (3). Nobody grants a role, or changes an account, that reaches further than their own.
+    pub fn reach(self) -> u8 {
+        match self {
+            Role::SocialWorker | Role::Supervisor | Role::Manager | Role::Intake => 0,
+            Role::OrgAdmin => 1,
+            Role::Ministry => 2,
+            Role::SystemAdmin => 3,
+        }
+    }
+
     /// Roles that carry a caseload (children are assigned to them).
     pub fn has_caseload(self) -> bool {
         matches!(self, Role::SocialWorker | Role::Supervisor | Role::Intake)

@@ -2,7 +2,7 @@
 //! world with semicolons; both are accepted. Every value is text (CSV has no types); dates and
 //! numbers are read from the text by the columns that expect them.
 
-use crate::workbook::{Cell, ReadError, Row, Sheet, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS};
+use crate::workbook::{Budget, Cell, ReadError, Row, Sheet, MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS};
 
 /// The delimiter the header line uses most: comma, semicolon or tab.
 fn delimiter(text: &str) -> u8 {
@@ -18,6 +18,7 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Sheet, ReadError> {
     }
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter(text)).from_reader(text.as_bytes());
     let mut sheet = Sheet { name: name.to_string(), ..Sheet::default() };
+    let mut budget = Budget::default();
     // The line each record starts on, counted from its byte offset: the reader skips blank
     // lines (and its own line count with them), but a spreadsheet shows them as rows.
     let (mut counted_to, mut line) = (0usize, 1u64);
@@ -43,7 +44,9 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Sheet, ReadError> {
                 return Err(ReadError::CellTooLong { sheet: name.to_string(), row: number });
             }
             if !value.trim().is_empty() {
-                cells.push((col as u32, Cell::Text(value.to_string())));
+                let cell = Cell::Text(value.to_string());
+                budget.take(&cell)?;
+                cells.push((col as u32, cell));
             }
         }
         if !cells.is_empty() {

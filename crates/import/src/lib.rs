@@ -6,6 +6,7 @@ pub mod check;
 pub mod columns;
 mod csv_sheet;
 pub mod dates;
+mod inflate;
 pub mod places;
 pub mod report;
 pub mod values;

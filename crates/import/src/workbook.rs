@@ -1,25 +1,50 @@
 //! A workbook as the importer sees it: sheets of rows of plain cells, read from XLSX or CSV
 //! bytes within limits. Workbooks come from outside and may be hostile: a zip bomb is measured
-//! by actually inflating each part (declared sizes can lie) before calamine reads anything, rows
-//! and columns are counted while cells stream in, and every refusal says why in words a user
-//! can act on (`ReadError::key`).
+//! by actually inflating and scanning each part (`inflate.rs`; declared sizes can lie) before
+//! calamine reads anything, rows, columns, cells and their text are counted while cells stream
+//! in, and every refusal says why in words a user can act on (`ReadError::key`).
 
 use calamine::{DataRef, Reader, SheetVisible, Xlsx};
 use chrono::NaiveDate;
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 /// The largest upload accepted (a 100,000-row workbook is about 10 MB).
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
-/// All parts of an XLSX together, inflated.
-pub const MAX_INFLATED_BYTES: u64 = 768 * 1024 * 1024;
-/// Parts of a zip: a workbook has a few dozen.
-const MAX_ZIP_ENTRIES: usize = 2_000;
+use crate::inflate::{measure_zip, MAX_PART_BYTES, MAX_SHARED_STRINGS_BYTES};
+pub use crate::inflate::{MAX_CELLS, MAX_INFLATED_BYTES};
 /// Rows per sheet (header included).
 pub const MAX_ROWS: u32 = 250_000;
 /// Columns per sheet.
 pub const MAX_COLUMNS: u32 = 256;
 /// Excel's own limit for one cell; longer text was not made by a spreadsheet.
 pub const MAX_CELL_CHARS: usize = 32_767;
+/// The memory the cells read may take, in bytes (each cell about 40, its text and the text's
+/// allocation besides): a shared string is copied into every cell that uses it, so a small
+/// workbook could otherwise repeat one long string millions of times. The benchmark's 100,000
+/// children with their households take about 100 MB; with the shared strings and the upload
+/// itself, reading stays under 256 MB whatever the workbook.
+pub const MAX_READ_BYTES: usize = 128 * 1024 * 1024;
+const CELL_BYTES: usize = 40;
+const ALLOCATION_BYTES: usize = 16;
+
+/// What reading may still take, so that memory stays bounded whatever the workbook holds.
+#[derive(Debug, Default)]
+pub(crate) struct Budget {
+    bytes: usize,
+}
+
+impl Budget {
+    pub(crate) fn take(&mut self, cell: &Cell) -> Result<(), ReadError> {
+        self.bytes += CELL_BYTES;
+        if let Cell::Text(s) | Cell::Error(s) = cell {
+            self.bytes += s.len() + ALLOCATION_BYTES;
+        }
+        if self.bytes > MAX_READ_BYTES {
+            return Err(ReadError::TooMuchText);
+        }
+        Ok(())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -94,6 +119,14 @@ pub enum ReadError {
     NotAWorkbook,
     #[error("the workbook inflates to more than {MAX_INFLATED_BYTES} bytes (a zip bomb?)")]
     Inflates,
+    #[error("the workbook's shared strings inflate to more than {MAX_SHARED_STRINGS_BYTES} bytes")]
+    SharedStringsTooLarge,
+    #[error("the part {0} of the workbook inflates to more than {MAX_PART_BYTES} bytes")]
+    PartTooLarge(String),
+    #[error("the workbook has more than {MAX_CELLS} cells")]
+    TooManyCells,
+    #[error("the workbook's cells take more than {MAX_READ_BYTES} bytes to read")]
+    TooMuchText,
     #[error("the workbook is encrypted")]
     Encrypted,
     #[error("sheet {0} has more than {MAX_ROWS} rows")]
@@ -115,6 +148,10 @@ impl ReadError {
             ReadError::FileTooLarge => "import-read-too-large",
             ReadError::NotAWorkbook => "import-read-not-workbook",
             ReadError::Inflates => "import-read-inflates",
+            ReadError::SharedStringsTooLarge => "import-read-shared-strings",
+            ReadError::PartTooLarge(_) => "import-read-part-too-large",
+            ReadError::TooManyCells => "import-read-too-many-cells",
+            ReadError::TooMuchText => "import-read-too-much-text",
             ReadError::Encrypted => "import-read-encrypted",
             ReadError::TooManyRows(_) => "import-read-too-many-rows",
             ReadError::TooManyColumns(_) => "import-read-too-many-columns",
@@ -143,37 +180,13 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Workbook, ReadError> {
     crate::csv_sheet::read(stem, bytes).map(|sheet| Workbook { sheets: vec![sheet] })
 }
 
-/// Inflate every part to nowhere, counting: the true size, whatever the zip declares.
-fn measure_zip(bytes: &[u8], limit: u64) -> Result<(), ReadError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Damaged(e.to_string()))?;
-    if zip.len() > MAX_ZIP_ENTRIES {
-        return Err(ReadError::Inflates);
-    }
-    let mut total: u64 = 0;
-    for i in 0..zip.len() {
-        let entry = zip.by_index(i).map_err(|e| match e {
-            zip::result::ZipError::UnsupportedArchive(m) if m.contains("encrypt") => ReadError::Encrypted,
-            e => ReadError::Damaged(e.to_string()),
-        })?;
-        if entry.encrypted() {
-            return Err(ReadError::Encrypted);
-        }
-        let allowed = limit - total;
-        let n = std::io::copy(&mut entry.take(allowed + 1), &mut std::io::sink()).map_err(|e| ReadError::Damaged(e.to_string()))?;
-        total += n;
-        if total > limit {
-            return Err(ReadError::Inflates);
-        }
-    }
-    Ok(())
-}
-
 fn read_xlsx(bytes: &[u8]) -> Result<Workbook, ReadError> {
     measure_zip(bytes, MAX_INFLATED_BYTES)?;
     let damaged = |e: calamine::XlsxError| ReadError::Damaged(e.to_string());
     let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(damaged)?;
     let metadata = xlsx.sheets_metadata().to_vec();
     let mut sheets = Vec::new();
+    let mut budget = Budget::default();
     for meta in metadata.into_iter().filter(|m| m.typ == calamine::SheetType::WorkSheet) {
         let merged = xlsx
             .merge_cells_by_sheet_name(&meta.name)
@@ -203,9 +216,16 @@ fn read_xlsx(bytes: &[u8]) -> Result<Workbook, ReadError> {
             if value.is_blank() {
                 continue;
             }
+            budget.take(&value)?;
             match sheet.rows.last_mut() {
                 Some(last) if last.number == row + 1 => last.cells.push((col, value)),
-                _ => sheet.rows.push(Row { number: row + 1, cells: vec![(col, value)] }),
+                _ => {
+                    // A row's cells grow by doubling: give back what the finished row will not use.
+                    if let Some(last) = sheet.rows.last_mut() {
+                        last.cells.shrink_to_fit();
+                    }
+                    sheet.rows.push(Row { number: row + 1, cells: vec![(col, value)] })
+                }
             }
         }
         for row in &mut sheet.rows {
@@ -248,13 +268,61 @@ mod tests {
     fn a_zip_bomb_is_measured_not_trusted() {
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         zip.start_file("xl/worksheets/sheet1.xml", zip::write::SimpleFileOptions::default()).unwrap();
-        zip.write_all(&vec![b'a'; 4 * 1024 * 1024]).unwrap();
+        zip.write_all("<a/>".repeat(1024 * 1024).as_bytes()).unwrap();
         let bytes = zip.finish().unwrap().into_inner();
         assert!(bytes.len() < 64 * 1024, "it compresses {}x", 4 * 1024 * 1024 / bytes.len());
         assert_eq!(measure_zip(&bytes, 1024 * 1024), Err(ReadError::Inflates));
         assert_eq!(measure_zip(&bytes, 8 * 1024 * 1024), Ok(()));
         // Whole, it is no workbook either way: refused, not a panic.
         assert!(read("bomb.xlsx", &bytes).is_err());
+    }
+
+    type Part<'a> = (&'a str, &'a dyn Fn(&mut dyn Write));
+
+    fn zip_of(parts: &[Part]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, write) in parts {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            write(&mut zip);
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// Each part calamine would hold whole is bounded, and so is each XML event, before any
+    /// of it is read: what is refused is never allocated.
+    #[test]
+    fn parts_read_whole_and_long_events_are_refused_before_reading() {
+        let strings = zip_of(&[("xl/sharedStrings.xml", &|w| {
+            let piece = "<si><t>Sok Dara</t></si>".repeat(40_000);
+            for _ in 0..(crate::inflate::MAX_SHARED_STRINGS_BYTES as usize / piece.len() + 1) {
+                w.write_all(piece.as_bytes()).unwrap();
+            }
+        })]);
+        assert_eq!(read("s.xlsx", &strings), Err(ReadError::SharedStringsTooLarge));
+        assert!(ReadError::SharedStringsTooLarge.to_string().contains(&crate::inflate::MAX_SHARED_STRINGS_BYTES.to_string()));
+        let styles = zip_of(&[("xl/styles.xml", &|w| w.write_all("<xf/>".repeat(4 * 1024 * 1024).as_bytes()).unwrap())]);
+        assert_eq!(read("s.xlsx", &styles), Err(ReadError::PartTooLarge("xl/styles.xml".into())));
+        let long = zip_of(&[("xl/worksheets/sheet1.xml", &|w| {
+            w.write_all(b"<c t=\"inlineStr\"><is><t>").unwrap();
+            w.write_all(&vec![b'x'; 2 * 1024 * 1024]).unwrap();
+        })]);
+        assert!(matches!(read("s.xlsx", &long), Err(ReadError::Damaged(m)) if m.contains("text or tag")));
+        let cells = zip_of(&[("xl/worksheets/sheet1.xml", &|w| {
+            w.write_all("<c/>".repeat(crate::inflate::MAX_CELLS as usize + 1).as_bytes()).unwrap()
+        })]);
+        assert_eq!(read("s.xlsx", &cells), Err(ReadError::TooManyCells));
+    }
+
+    /// One short shared string used by many cells is copied into each: the text read is bounded.
+    #[test]
+    fn a_shared_string_repeated_in_many_cells_is_bounded() {
+        let mut budget = Budget::default();
+        let long = Cell::Text("x".repeat(MAX_CELL_CHARS));
+        let fits = MAX_READ_BYTES / (MAX_CELL_CHARS + CELL_BYTES + ALLOCATION_BYTES);
+        for _ in 0..fits {
+            budget.take(&long).unwrap();
+        }
+        assert_eq!(budget.take(&long), Err(ReadError::TooMuchText));
     }
 
     #[test]

@@ -405,8 +405,6 @@ impl Store {
         if disabled || new_password_hash.is_some() {
             // A disabled account or a reset password ends every open session and token.
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
-        }
-        if disabled {
             sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
                 .bind(now_text())
                 .bind(id.to_string())
@@ -444,29 +442,6 @@ impl Store {
                 record_id: Some(id.to_string()),
                 detail: json!({"enabled": secret.is_some()}),
             },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Count a failed sign-in; lock the account for `lock_minutes` when `max_failures` is reached.
-    pub async fn record_login_failure(&self, user: &User, max_failures: i64, lock_minutes: i64) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        let failures = user.failed_logins + 1;
-        let locked_until =
-            (failures >= max_failures).then(|| crate::db::time_text(chrono::Utc::now() + chrono::Duration::minutes(lock_minutes)));
-        sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-            .bind(if locked_until.is_some() { 0 } else { failures })
-            .bind(locked_until.clone().or(user.locked_until.clone()))
-            .bind(user.id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        let action = if locked_until.is_some() { "auth.locked" } else { "auth.failure" };
-        audit::append(
-            &mut tx,
-            Who { actor_id: Some(user.id), org_id: Some(user.org_id) },
-            Entry { action, record_type: "user", record_id: Some(user.id.to_string()), detail: json!({"failures": failures}) },
         )
         .await?;
         tx.commit().await?;

@@ -105,11 +105,37 @@ pub struct Verification {
     pub entries: i64,
     /// The first entry whose link does not hold, if any.
     pub broken_at: Option<i64>,
+    /// Why the chain is broken there.
+    pub why: Option<Break>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Break {
+    /// The entry does not follow from the one before it.
+    Link,
+    /// Entries were removed from the end (the head is further on).
+    End,
+    /// A signed checkpoint names an entry that is no longer there: entries were removed from
+    /// the end and the head rewritten.
+    Beyond,
+    /// The chain holds together but differs from a signed checkpoint kept outside the
+    /// database: it was recomputed by someone who could write the database.
+    Checkpoint,
 }
 
 /// Walk the whole chain in order, recomputing every hash. It reads in pages rather than one
 /// stream so that it runs in constant memory without holding one long read open.
 pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
+    verify_against(store, &std::collections::BTreeMap::new()).await
+}
+
+/// `verify`, also holding the chain to `checkpoints` (sequence number → the hashes signed for
+/// it, from `audit_anchor`): a chain recomputed after a deletion cannot match them.
+pub async fn verify_against(
+    store: &Store,
+    checkpoints: &std::collections::BTreeMap<i64, Vec<[u8; 32]>>,
+) -> Result<Verification, StoreError> {
+    let broken = |entries: i64, at: i64, why: Break| Verification { entries, broken_at: Some(at), why: Some(why) };
     let mut prev = "0".repeat(64);
     let mut expected_seq = 1;
     loop {
@@ -138,7 +164,10 @@ pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
             );
             let stored = r.text("hash")?;
             if seq != expected_seq || r.text("prev_hash")? != prev || recomputed != stored {
-                return Ok(Verification { entries: expected_seq - 1, broken_at: Some(expected_seq) });
+                return Ok(broken(expected_seq - 1, expected_seq, Break::Link));
+            }
+            if checkpoints.get(&seq).is_some_and(|signed| signed.iter().any(|h| hex::encode(h) != stored)) {
+                return Ok(broken(expected_seq - 1, seq, Break::Checkpoint));
             }
             prev = stored;
             expected_seq += 1;
@@ -148,9 +177,13 @@ pub async fn verify(store: &Store) -> Result<Verification, StoreError> {
     let entries = expected_seq - 1;
     if head.int("seq")? != entries || head.text("hash")? != prev {
         // Entries were removed from the end.
-        return Ok(Verification { entries, broken_at: Some(entries + 1) });
+        return Ok(broken(entries, entries + 1, Break::End));
     }
-    Ok(Verification { entries, broken_at: None })
+    if let Some((&signed, _)) = checkpoints.range(entries + 1..).next() {
+        // A checkpoint was signed for an entry that is no longer there.
+        return Ok(broken(entries, signed, Break::Beyond));
+    }
+    Ok(Verification { entries, broken_at: None, why: None })
 }
 
 #[derive(Debug, Clone, Serialize)]

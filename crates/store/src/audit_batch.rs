@@ -71,4 +71,20 @@ impl Store {
         writer.send(p).await.map_err(|_| StoreError::Config("the audit writer stopped".into()))?;
         answer.await.map_err(|_| StoreError::Config("the audit writer stopped".into()))?.map_err(StoreError::Config)
     }
+
+    /// Audit what a list or a search showed: one entry per request (never one per row) with the
+    /// filters asked and the ids of the records answered, so that an investigator can tell who
+    /// saw a child's record in a list as well as who opened it. Every list of children or
+    /// households goes through here (`list_children`, `list_households`).
+    pub(crate) async fn audit_list(
+        &self,
+        who: Who,
+        action: &'static str,
+        record_type: &'static str,
+        filters: serde_json::Value,
+        ids: Vec<String>,
+    ) -> Result<(), StoreError> {
+        let detail = serde_json::json!({"filters": filters, "rows": ids.len(), "ids": ids});
+        self.audit_read(who, Entry { action, record_type, record_id: None, detail }).await
+    }
 }

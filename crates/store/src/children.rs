@@ -32,13 +32,14 @@ pub struct Child {
     pub co_worker_name: Option<String>,
     /// Set when this record was merged into another (it is kept, and lists leave it out).
     pub merged_into: Option<Uuid>,
-    /// Organisations that may read this record through an accepted referral or transfer (read
-    /// by `load` only; lists do not need it).
+    /// How other organisations may read this record: accepted referrals and transfers (read
+    /// by `load` only; lists hold the actor's own organisation's records and do not need it).
     #[serde(skip)]
-    pub shared_orgs: Vec<Uuid>,
-    /// Of those, the ones whose referral consent also covers sensitive information.
-    #[serde(skip)]
-    pub sensitive_orgs: Vec<Uuid>,
+    pub grants: Vec<crate::disclosure::Grant>,
+    /// Fields this reader may not read, cut from the record (`disclosure::cut_child`): a page
+    /// shows them as not shared, never as empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<&'static str>,
     #[serde(skip)]
     pub team_id: Option<Uuid>,
     #[serde(flatten)]
@@ -54,8 +55,7 @@ impl Child {
             assigned_worker: self.assigned_worker_id,
             co_worker: self.co_worker_id,
             team_id: self.team_id,
-            shared_with_actor: self.shared_orgs.contains(&actor.org_id),
-            sensitive_shared_with_actor: self.sensitive_orgs.contains(&actor.org_id),
+            outside: crate::disclosure::outside_for(&self.grants, actor),
         }
     }
 
@@ -128,8 +128,8 @@ pub(crate) fn child_from(r: &AnyRow) -> Result<Child, StoreError> {
         co_worker_id: r.opt_uuid("co_worker_id")?,
         co_worker_name: r.opt_text("co_worker_name")?,
         merged_into: r.opt_uuid("merged_into")?,
-        shared_orgs: Vec::new(),
-        sensitive_orgs: Vec::new(),
+        grants: Vec::new(),
+        withheld: Vec::new(),
         team_id: r.opt_uuid("team_id")?,
         fields,
         created_at: r.text("created_at")?,
@@ -203,19 +203,35 @@ pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> Result<Child, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM children c LEFT JOIN users u ON u.id = c.assigned_worker_id LEFT JOIN users u2 ON u2.id = c.co_worker_id WHERE c.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&mut **tx).await?;
     let mut child = row.as_ref().map(child_from).transpose()?.ok_or(StoreError::NotFound)?;
-    (child.shared_orgs, child.sensitive_orgs) = crate::referrals::shared_orgs(tx, id).await?;
+    child.grants = crate::disclosure::grants(tx, id).await?;
     Ok(child)
 }
 
-/// Refuse, and record the refusal in the audit log (in its own transaction).
+/// Refuse, and record the refusal in the audit log (in its own transaction). A record the actor
+/// may not even read answers as one that does not exist (`NotFound`): another organisation's id
+/// and a random one must be told apart by nobody. Only a child the actor may read is refused
+/// as forbidden (a worker asking to approve, a receiver writing where it only reads).
 pub(crate) async fn refuse(store: &Store, actor: &Actor, action: &str, record_type: &str, id: Uuid) -> StoreError {
+    let readable = match record_type {
+        "child" | "case" => match store.pool.begin().await {
+            Ok(mut tx) => {
+                load(&mut tx, id).await.is_ok_and(|c| decide(actor, Action::ViewChild, Target::Record(&c.owner(actor))).allowed())
+            }
+            Err(_) => false,
+        },
+        _ => false,
+    };
     if let Ok(mut tx) = store.write().await {
         let entry = Entry { action: "access.denied", record_type, record_id: Some(id.to_string()), detail: json!({"attempted": action}) };
         if audit::append(&mut tx, actor.into(), entry).await.is_ok() {
             let _ = tx.commit().await;
         }
     }
-    StoreError::Forbidden
+    if readable {
+        StoreError::Forbidden
+    } else {
+        StoreError::NotFound
+    }
 }
 
 /// Counts shown on pages stop here ("more than 1,000"); a name search stops sooner, since
@@ -352,6 +368,8 @@ impl Store {
         }
         let entry = Entry { action: "child.view", record_type: "child", record_id: Some(id.to_string()), detail: json!({"via": via}) };
         self.audit_read(actor.into(), entry).await?;
+        let mut child = child;
+        crate::disclosure::cut_child(&mut child, actor);
         Ok(child)
     }
 
@@ -369,8 +387,6 @@ impl Store {
         Ok(child)
     }
 
-    /// One page of the children the actor may see, newest first. `cursor` is the `next` value
-    /// of the previous page.
     /// Every child of a filtered list, for an export, in the list's order (at most `max`: more
     /// is refused, nothing partial). Audited with the filter, the columns and the row count.
     pub async fn export_children(
@@ -401,6 +417,8 @@ impl Store {
         Ok(out)
     }
 
+    /// One page of the children the actor may see, newest first. `cursor` is the `next` value
+    /// of the previous page. Audited: the filter and the ids listed (`audit_list`).
     pub async fn list_children(
         &self,
         actor: &Actor,
@@ -423,12 +441,20 @@ impl Store {
         q.push(&format!(" ORDER BY {order} DESC")).limit(limit + 1);
         let rows = q.query().fetch_all(&self.pool).await?;
         let mut items: Vec<Child> = rows.iter().map(child_from).collect::<Result<_, _>>()?;
+        // A manager lists the organisation's children, but not what only the case's people read.
+        items.iter_mut().for_each(|c| crate::disclosure::cut_child(c, actor));
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
             items.last().map(|c| c.seq.to_string())
         } else {
             None
         };
+        let filters = json!({
+            "q": f.q, "province": f.province, "district": f.district, "org": f.org, "worker": f.worker, "co_worker": f.co_worker,
+            "sex": f.sex.map(|v| format!("{v:?}")), "age_band": f.age_band.map(|v| format!("{v:?}")),
+            "living": f.living.map(|v| format!("{v:?}")), "after": cursor, "limit": limit,
+        });
+        self.audit_list(actor.into(), "child.list", "child", filters, items.iter().map(|c| c.id.to_string()).collect()).await?;
         Ok(Page { items, next })
     }
 

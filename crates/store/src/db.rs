@@ -76,6 +76,13 @@ impl Store {
             _ => url.to_string(),
         };
         let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let sqlite_file = match backend {
+            Backend::Sqlite => crate::private_files::sqlite_path(&url),
+            Backend::Postgres => None,
+        };
+        if let Some(path) = &sqlite_file {
+            crate::private_files::prepare_sqlite(path).map_err(|e| StoreError::Config(format!("{}: {e}", path.display())))?;
+        }
         let pool = match backend {
             Backend::Sqlite => {
                 options
@@ -120,6 +127,9 @@ impl Store {
                     .await?
             }
         };
+        if let Some(path) = &sqlite_file {
+            crate::private_files::restrict_sqlite_companions(path).map_err(|e| StoreError::Config(format!("{}: {e}", path.display())))?;
+        }
         Ok(Store { pool, backend, places: Default::default(), files: None, keys: None, read_audits: Default::default() })
     }
 

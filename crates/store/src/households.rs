@@ -31,14 +31,7 @@ pub struct Household {
 
 impl Household {
     pub fn owner(&self) -> RecordOwner {
-        RecordOwner {
-            org_id: self.org_id,
-            assigned_worker: None,
-            co_worker: None,
-            team_id: None,
-            shared_with_actor: false,
-            sensitive_shared_with_actor: false,
-        }
+        RecordOwner { org_id: self.org_id, assigned_worker: None, co_worker: None, team_id: None, outside: Default::default() }
     }
 }
 
@@ -375,6 +368,8 @@ impl Store {
             .collect()
     }
 
+    /// One page of the households the actor may see, newest first; audited like
+    /// `list_children`.
     pub async fn list_households(
         &self,
         actor: &Actor,
@@ -406,6 +401,8 @@ impl Store {
         } else {
             None
         };
+        let filters = serde_json::json!({"q": q_text, "province": province, "district": district, "after": cursor, "limit": limit});
+        self.audit_list(actor.into(), "household.list", "household", filters, items.iter().map(|h| h.id.to_string()).collect()).await?;
         Ok(Page { items, next })
     }
 }

@@ -13,7 +13,9 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
 use rand::RngCore;
+use sha2::Sha256;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 use std::time::SystemTime;
@@ -27,6 +29,17 @@ const NONCE_LEN: usize = 24;
 struct Key {
     id: String,
     cipher: XChaCha20Poly1305,
+    /// A key derived from the same material for signing the audit chain's checkpoints
+    /// (`audit_anchor.rs`): never the encryption key itself.
+    anchor: [u8; 32],
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn derive_anchor_key(material: &[u8]) -> [u8; 32] {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(material).expect("any key length");
+    mac.update(b"krousar audit anchor v1");
+    mac.finalize().into_bytes().into()
 }
 
 struct Loaded {
@@ -70,7 +83,7 @@ fn parse(path: &Path) -> Result<Vec<Key>, StoreError> {
             return Err(bad());
         }
         let cipher = XChaCha20Poly1305::new_from_slice(&bytes).map_err(|_| bad())?;
-        keys.push(Key { id: id.to_string(), cipher });
+        keys.push(Key { id: id.to_string(), cipher, anchor: derive_anchor_key(&bytes) });
     }
     if keys.is_empty() {
         return Err(config(format!("key file {} holds no key", path.display())));
@@ -187,6 +200,24 @@ impl Keyring {
         key.cipher
             .decrypt(&XNonce::from(nonce), Payload { msg: body, aad: record_id.as_bytes() })
             .map_err(|_| StoreError::Corrupt(format!("sealed value of {record_id} does not open with key {key_id}")))
+    }
+
+    /// Sign `message` (an audit checkpoint) with the current key: (key id, hex HMAC-SHA256).
+    pub fn sign_anchor(&self, message: &[u8]) -> Result<(String, String), StoreError> {
+        let key = self.current()?;
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&key.anchor).expect("any key length");
+        mac.update(message);
+        Ok((key.id, hex::encode(mac.finalize().into_bytes())))
+    }
+
+    /// Whether `signature` is the key `key_id`'s signature of `message` (compared in constant
+    /// time); an error if that key is not in the file.
+    pub fn check_anchor(&self, key_id: &str, message: &[u8], signature: &str) -> Result<bool, StoreError> {
+        let key = self.get(key_id)?;
+        let Ok(sig) = hex::decode(signature) else { return Ok(false) };
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&key.anchor).expect("any key length");
+        mac.update(message);
+        Ok(mac.verify_slice(&sig).is_ok())
     }
 
     /// Add a new key, which from now on encrypts new data (every server picks it up). Returns its id.

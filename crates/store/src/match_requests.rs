@@ -7,7 +7,7 @@ use crate::children::{load, refuse};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use krousar_domain::policy::{decide, Target};
-use krousar_domain::{new_id, Action, Actor, Role};
+use krousar_domain::{new_id, Action, Actor};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -34,7 +34,10 @@ impl Store {
             let mut tx = self.pool.begin().await?;
             load(&mut tx, child).await?
         };
-        if !decide(actor, Action::EditChild, Target::Record(&c.owner(actor))).allowed() || c.org_id != actor.org_id {
+        if !decide(actor, Action::AskMatch, Target::Organisation(actor.org_id)).allowed()
+            || !decide(actor, Action::EditChild, Target::Record(&c.owner(actor))).allowed()
+            || c.org_id != actor.org_id
+        {
             return Err(refuse(self, actor, "match.ask", "child", child).await);
         }
         let targets: Vec<String> = self
@@ -81,7 +84,7 @@ impl Store {
 
     /// The answering organisation's supervisor or manager answers in words.
     pub async fn answer_match(&self, actor: &Actor, id: Uuid, answer: &str) -> Result<(), StoreError> {
-        if !matches!(actor.role, Role::Supervisor | Role::Manager) {
+        if !decide(actor, Action::AnswerMatch, Target::Organisation(actor.org_id)).allowed() {
             return Err(StoreError::Forbidden);
         }
         let answer = answer.trim();
@@ -113,7 +116,7 @@ impl Store {
 
     /// Requests asked by or of the actor's organisation; each side sees only its own children.
     pub async fn match_requests(&self, actor: &Actor, khmer: bool) -> Result<Vec<MatchRequest>, StoreError> {
-        if !matches!(actor.role, Role::SocialWorker | Role::Supervisor | Role::Manager | Role::Ministry) {
+        if !decide(actor, Action::AskMatch, Target::Organisation(actor.org_id)).allowed() {
             return Err(StoreError::Forbidden);
         }
         let rows = sqlx::query(

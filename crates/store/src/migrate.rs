@@ -194,6 +194,18 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0030_offline_devices.sql"),
     },
     Migration {
+        version: 31,
+        name: "disclosure",
+        sqlite: include_str!("../migrations/sqlite/0031_disclosure.sql"),
+        postgres: include_str!("../migrations/postgres/0031_disclosure.sql"),
+    },
+    Migration {
+        version: 32,
+        name: "second_factor_failures",
+        sqlite: include_str!("../migrations/sqlite/0032_second_factor_failures.sql"),
+        postgres: include_str!("../migrations/postgres/0032_second_factor_failures.sql"),
+    },
+    Migration {
         version: 33,
         name: "limits_and_snapshots",
         sqlite: include_str!("../migrations/sqlite/0033_limits_and_snapshots.sql"),

@@ -49,7 +49,7 @@ impl Store {
         file_name: &str,
         bytes: &[u8],
     ) -> Result<RciDocument, StoreError> {
-        if !decide(actor, Action::EditRci, Target::Nothing).allowed() {
+        if !self.may_edit_rci(actor, rci).await? {
             return Err(StoreError::Forbidden);
         }
         let content_type = accept_file(bytes)?;

@@ -9,7 +9,7 @@ use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use crate::sql::Sql;
 use chrono::NaiveDate;
-use krousar_domain::policy::{decide, list_scope, Target};
+use krousar_domain::policy::list_scope;
 use krousar_domain::rci_transition::{may_move, Inspection, Staff, TransitionStage};
 use krousar_domain::{new_id, Action, Actor};
 use serde::Serialize;
@@ -44,7 +44,7 @@ impl Store {
         body: serde_json::Value,
         stage: Option<TransitionStage>,
     ) -> Result<(), StoreError> {
-        if !decide(actor, Action::EditRci, Target::Nothing).allowed() {
+        if !self.may_edit_rci(actor, rci).await? {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.write().await?;

@@ -25,6 +25,9 @@ pub struct Rci {
     pub created_at: String,
     pub transition_stage: TransitionStage,
     pub stage_since: Option<String>,
+    /// The organisation that works with the institution on its transition (it and the ministry
+    /// change the record).
+    pub partner_org_id: Option<Uuid>,
     /// Children living there now.
     pub residents: i64,
 }
@@ -59,7 +62,7 @@ pub struct Residence {
 
 const RESIDENTS: &str = "(SELECT COUNT(DISTINCT p.child_id) FROM residence_periods p WHERE p.rci_id = r.id AND p.left_on IS NULL)";
 const COLUMNS: &str = "r.id, r.version, r.name, r.rci_type, r.village_code, r.capacity, r.registration_status, r.note, r.created_at, \
-    r.transition_stage, r.stage_since, (SELECT COUNT(DISTINCT p.child_id) FROM residence_periods p WHERE p.rci_id = r.id AND p.left_on IS NULL) AS residents";
+    r.transition_stage, r.stage_since, r.partner_org_id, (SELECT COUNT(DISTINCT p.child_id) FROM residence_periods p WHERE p.rci_id = r.id AND p.left_on IS NULL) AS residents";
 
 fn rci_from(r: &AnyRow) -> Result<Rci, StoreError> {
     Ok(Rci {
@@ -78,6 +81,7 @@ fn rci_from(r: &AnyRow) -> Result<Rci, StoreError> {
         transition_stage: TransitionStage::parse(&r.text("transition_stage")?)
             .ok_or_else(|| StoreError::Corrupt("transition_stage".into()))?,
         stage_since: r.opt_text("stage_since")?,
+        partner_org_id: r.opt_uuid("partner_org_id")?,
         residents: r.int("residents")?,
     })
 }
@@ -105,8 +109,8 @@ impl Store {
         let id = new_id();
         let now = now_text();
         sqlx::query(
-            "INSERT INTO rcis (id, name, rci_type, village_code, province_code, district_code, capacity, registration_status, note, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "INSERT INTO rcis (id, name, rci_type, village_code, province_code, district_code, capacity, registration_status, note, created_by, created_at, updated_at, partner_org_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(id.to_string())
         .bind(&f.name)
@@ -120,6 +124,9 @@ impl Store {
         .bind(actor.user_id.to_string())
         .bind(&now)
         .bind(&now)
+        // An organisation that registers an institution works with it; the ministry's register
+        // names no partner until one is given.
+        .bind((!matches!(actor.role, krousar_domain::Role::Ministry | krousar_domain::Role::SystemAdmin)).then(|| actor.org_id.to_string()))
         .execute(&mut *tx)
         .await?;
         audit::append(
@@ -134,6 +141,14 @@ impl Store {
     }
 
     /// The RCI register is shared by everyone signed in (institutions, not children).
+    /// May the actor change this institution (its record, transition, documents)? Asked of the
+    /// policy with the institution's partner organisation; `NotFound` for an unknown one.
+    pub async fn may_edit_rci(&self, actor: &Actor, id: Uuid) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT partner_org_id FROM rcis WHERE id = $1").bind(id.to_string()).fetch_optional(&self.pool).await?;
+        let partner_org = row.ok_or(StoreError::NotFound)?.opt_uuid("partner_org_id")?;
+        Ok(decide(actor, Action::EditRci, Target::Rci { partner_org }).allowed())
+    }
+
     pub async fn rci(&self, id: Uuid) -> Result<Rci, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM rcis r WHERE r.id = $1");
         let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&self.pool).await?;

@@ -7,62 +7,13 @@ use crate::children::{load, refuse, Child};
 use crate::db::{now_text, RowExt, Store, Tx};
 use crate::error::StoreError;
 use chrono::NaiveDate;
-use krousar_domain::policy::{decide, Target};
-use krousar_domain::referral::{self, Referral, ReferralKind, ReferralState, Share};
+use krousar_domain::disclosure::Outside;
+use krousar_domain::policy::{decide, disclosure, ReferralParties, Target};
+use krousar_domain::referral::{self, Referral, ReferralKind, ReferralState};
 use krousar_domain::{new_id, Action, Actor};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
-
-/// Organisations that may read a child through an accepted referral whose consent lets them know
-/// who the child is (the receiver), or through an accepted transfer (the sender, for what it
-/// recorded).
-/// Also which of them the consent lets read sensitive information (a transfer's sender does
-/// not: the child is no longer its case).
-pub(crate) async fn shared_orgs(tx: &mut Tx, child: Uuid) -> Result<(Vec<Uuid>, Vec<Uuid>), StoreError> {
-    let rows = sqlx::query("SELECT kind, from_org, to_org, body FROM referrals WHERE child_id = $1 AND state = 'accepted'")
-        .bind(child.to_string())
-        .fetch_all(&mut **tx)
-        .await?;
-    let (mut out, mut sensitive) = (Vec::new(), Vec::new());
-    for r in rows {
-        if r.text("kind")? == "transfer" {
-            out.push(r.uuid("from_org")?);
-        } else {
-            let body: Referral = serde_json::from_str(&r.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            if referral::shared(body.consent.as_ref(), Share::Identity) {
-                out.push(r.uuid("to_org")?);
-                // Only an explicit consent shares sensitive information, never an override.
-                if body.consent.as_ref().is_some_and(|c| c.shares.contains(&Share::Sensitive)) {
-                    sensitive.push(r.uuid("to_org")?);
-                }
-            }
-        }
-    }
-    Ok((out, sensitive))
-}
-
-/// What an organisation reading a child through a referral may see (`None`: not through a
-/// referral — its own child, or none of its business).
-pub(crate) async fn shares_for(tx: &mut Tx, child: Uuid, org: Uuid) -> Result<Option<Vec<Share>>, StoreError> {
-    let rows = sqlx::query("SELECT body FROM referrals WHERE child_id = $1 AND to_org = $2 AND state = 'accepted' AND kind = 'referral'")
-        .bind(child.to_string())
-        .bind(org.to_string())
-        .fetch_all(&mut **tx)
-        .await?;
-    if rows.is_empty() {
-        return Ok(None);
-    }
-    let mut out = Vec::new();
-    for r in rows {
-        let body: Referral = serde_json::from_str(&r.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        match body.consent {
-            None => return Ok(Some(vec![Share::Identity, Share::CaseSummary, Share::Assessments, Share::Plan, Share::Notes])),
-            Some(c) => out.extend(c.shares),
-        }
-    }
-    Ok(Some(out))
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReferralRow {
@@ -79,6 +30,37 @@ pub struct ReferralRow {
     pub sent_at: String,
     pub decision_reason: Option<String>,
     pub body: Referral,
+    /// The two organisations, for the policy's decision on who may decide or withdraw.
+    #[serde(skip)]
+    pub parties: ReferralParties,
+}
+
+/// The sender's people who worked on a case being transferred: its worker, second worker and
+/// supervisor now, and everyone of the sender who wrote on it.
+async fn keep_senders_readers(tx: &mut Tx, referral: Uuid, child: &Child, from: Uuid) -> Result<(), StoreError> {
+    let snapshot = serde_json::to_string(&child.fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query("UPDATE referrals SET child_snapshot = $1 WHERE id = $2")
+        .bind(snapshot)
+        .bind(referral.to_string())
+        .execute(&mut **tx)
+        .await?;
+    let rows = sqlx::query(
+        "SELECT DISTINCT u.id FROM users u WHERE u.org_id = $1 AND (u.id IN ($2, $3)          OR u.id IN (SELECT supervisor_id FROM cases WHERE child_id = $4)          OR u.id IN (SELECT author_id FROM case_entries WHERE child_id = $4))",
+    )
+    .bind(from.to_string())
+    .bind(child.assigned_worker_id.map(|u| u.to_string()).unwrap_or_default())
+    .bind(child.co_worker_id.map(|u| u.to_string()).unwrap_or_default())
+    .bind(child.id.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in rows {
+        sqlx::query("INSERT INTO transfer_readers (referral_id, user_id) VALUES ($1, $2)")
+            .bind(referral.to_string())
+            .bind(r.text("id")?)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn case_entry(
@@ -185,8 +167,18 @@ impl Store {
         }
         let state = ReferralState::parse(&row.text("state")?).ok_or_else(|| StoreError::Corrupt("referral state".into()))?;
         let kind = ReferralKind::parse(&row.text("kind")?).ok_or_else(|| StoreError::Corrupt("referral kind".into()))?;
-        let next = referral::decide(state, action, actor.org_id, from, to, actor.role, kind)
-            .map_err(|code| StoreError::invalid("decision", code))?;
+        let parties = ReferralParties { from_org: from, to_org: to, transfer: kind == ReferralKind::Transfer };
+        let (needs, not_yours) = match action {
+            "withdraw" => (Action::WithdrawReferral, actor.org_id != from),
+            _ => (Action::DecideReferral, actor.org_id != to),
+        };
+        if not_yours {
+            return Err(StoreError::invalid("decision", "err-referral-not-yours"));
+        }
+        if !decide(actor, needs, Target::Referral(parties)).allowed() {
+            return Err(StoreError::invalid("decision", "err-referral-supervisor"));
+        }
+        let next = referral::transition(state, action).map_err(|code| StoreError::invalid("decision", code))?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
         if next == ReferralState::Declined && reason.is_none() {
             return Err(StoreError::invalid("reason", "err-required"));
@@ -202,6 +194,9 @@ impl Store {
         let child_id = row.uuid("child_id")?;
         let child = load(&mut tx, child_id).await?;
         if next == ReferralState::Accepted && kind == ReferralKind::Transfer {
+            // The sender keeps reading what it recorded, up to now, and only its people who
+            // worked on the case: listed now, with the record as it is now.
+            keep_senders_readers(&mut tx, id, &child, from).await?;
             // The case moves: the child, its case and its records now belong to the receiver.
             sqlx::query("UPDATE children SET org_id = $1, assigned_worker_id = $2, co_worker_id = NULL, team_id = $3, updated_at = $4, version = version + 1 WHERE id = $5")
                 .bind(to.to_string())
@@ -256,29 +251,43 @@ impl Store {
 
     /// The actor's organisation's referrals, incoming and outgoing, newest first.
     pub async fn referrals(&self, actor: &Actor, khmer: bool) -> Result<Vec<ReferralRow>, StoreError> {
-        if !matches!(
-            actor.role,
-            krousar_domain::Role::SocialWorker
-                | krousar_domain::Role::Supervisor
-                | krousar_domain::Role::Manager
-                | krousar_domain::Role::Ministry
-        ) {
+        if !decide(actor, Action::ListReferrals, Target::Organisation(actor.org_id)).allowed() {
             return Err(StoreError::Forbidden);
         }
         let rows = sqlx::query(
-            "SELECT r.*, c.case_number, c.family_name_km, c.given_name_km, c.family_name_latin, c.given_name_latin, fo.name AS from_name, tn.name AS to_name \
+            "SELECT r.*, c.case_number, c.family_name_km, c.given_name_km, c.family_name_latin, c.given_name_latin, \
+             c.org_id AS child_org, c.assigned_worker_id, c.co_worker_id, c.team_id, fo.name AS from_name, tn.name AS to_name, \
+             (SELECT COUNT(*) FROM transfer_readers t WHERE t.referral_id = r.id AND t.user_id = $2) AS worked_on \
              FROM referrals r JOIN children c ON c.id = r.child_id JOIN organisations fo ON fo.id = r.from_org JOIN organisations tn ON tn.id = r.to_org \
              WHERE r.from_org = $1 OR r.to_org = $1 ORDER BY r.sent_at DESC LIMIT 200",
         )
         .bind(actor.org_id.to_string())
+        .bind(actor.user_id.to_string())
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let body: Referral = serde_json::from_str(&r.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let incoming = r.uuid("to_org")? == actor.org_id;
-            // A receiver learns who the child is only if the consent covers it (or a supervisor overrode).
-            let may_know = !incoming || referral::shared(body.consent.as_ref(), Share::Identity);
+            // Each child is named only to whoever may read it, as the policy decides for its
+            // record: its own people in scope, a receiver whose consent covers who the child is,
+            // a transfer's sender who worked on the case.
+            let child_org = r.uuid("child_org")?;
+            let outside = if child_org == actor.org_id {
+                Outside::None
+            } else if incoming {
+                Outside::Referral(krousar_domain::policy::referral_shares(body.consent.as_ref().map(|c| c.shares.as_slice())))
+            } else {
+                Outside::Transferred { worked_on_case: r.int("worked_on")? > 0 }
+            };
+            let owner = krousar_domain::RecordOwner {
+                org_id: child_org,
+                assigned_worker: r.opt_uuid("assigned_worker_id")?,
+                co_worker: r.opt_uuid("co_worker_id")?,
+                team_id: r.opt_uuid("team_id")?,
+                outside,
+            };
+            let may_know = disclosure(actor, &owner).is_some();
             let name = crate::children::display_name(
                 &r.opt_text("family_name_km")?,
                 &r.opt_text("given_name_km")?,
@@ -298,6 +307,11 @@ impl Store {
                 incoming,
                 sent_at: r.text("sent_at")?,
                 decision_reason: r.opt_text("decision_reason")?,
+                parties: ReferralParties {
+                    from_org: r.uuid("from_org")?,
+                    to_org: r.uuid("to_org")?,
+                    transfer: r.text("kind")? == "transfer",
+                },
                 body,
             });
         }
@@ -385,20 +399,29 @@ impl Store {
         Ok(id)
     }
 
-    async fn external_row(&self, id: Uuid) -> Result<ExternalReferral, StoreError> {
+    /// An external referral and the organisation that sent it.
+    async fn external_row(&self, id: Uuid) -> Result<(ExternalReferral, Uuid), StoreError> {
         let row = sqlx::query("SELECT * FROM external_referrals WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)?;
-        external_from(&row)
+        Ok((external_from(&row)?, row.uuid("org_id")?))
     }
 
     /// One external referral and its child, for the printed form: the child is read through the
     /// policy, and the read audited, once.
     pub async fn external_referral(&self, actor: &Actor, id: Uuid) -> Result<(ExternalReferral, Child), StoreError> {
-        let e = self.external_row(id).await?;
+        let (e, org) = self.external_row(id).await?;
+        // The printed form is the sending organisation's paper: only its people who may read
+        // the child in full, never a receiver of a referral of the same child.
+        if org != actor.org_id {
+            return Err(refuse(self, actor, "referral.external_view", "external_referral", id).await);
+        }
         let child = self.view_child(actor, e.child_id, "external-referral").await?;
+        if !crate::disclosure::of(&child, actor).is_some_and(|d| d.is_full()) {
+            return Err(refuse(self, actor, "referral.external_view", "external_referral", id).await);
+        }
         Ok((e, child))
     }
 
@@ -417,7 +440,7 @@ impl Store {
             return Err(StoreError::invalid("outcome", "err-required"));
         }
         // The permission is checked on the child in the write below; no separate read.
-        let e = self.external_row(id).await?;
+        let (e, _) = self.external_row(id).await?;
         let mut tx = self.write().await?;
         let child = load(&mut tx, e.child_id).await?;
         if child.org_id != actor.org_id || !decide(actor, Action::EditChild, Target::Record(&child.owner(actor))).allowed() {

@@ -54,7 +54,8 @@ pub struct Token {
 }
 
 impl Store {
-    /// Start a session after a correct password: resets the failure count and audits the sign-in.
+    /// Start a session after a correct password: audits the sign-in, and clears the failure count
+    /// unless a second step is still due.
     /// Returns the secret for the cookie. A new secret each time (rotation at login).
     pub async fn start_session(&self, user: &User, second_factor_pending: bool) -> Result<(String, Session), StoreError> {
         let secret = random_secret();
@@ -77,10 +78,14 @@ impl Store {
             .bind(second_factor_pending as i64)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(user.id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        if !second_factor_pending {
+            // Only a completed sign-in clears the count: a right password followed by wrong
+            // codes keeps counting towards the lock (sign_in_guard.rs).
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(user.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
         let action = if second_factor_pending { "auth.password_ok" } else { "auth.login" };
         audit::append(
             &mut tx,

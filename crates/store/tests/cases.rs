@@ -54,7 +54,7 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
             invalid_code(store.open_case(&worker, kid.id, intake.validate(d("2026-01-10")).unwrap()).await.unwrap_err()),
             "err-case-exists"
         );
-        assert!(matches!(store.record_csi(&stranger, kid.id, csi_all(2)).await, Err(StoreError::Forbidden)));
+        assert!(matches!(store.record_csi(&stranger, kid.id, csi_all(2)).await, Err(StoreError::NotFound)));
 
         let risk =
             Risk { level: krousar_domain::case::stage::RiskLevel::Medium, reasons: "no school".into(), assessed_on: d("2026-01-12") };
@@ -250,7 +250,7 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
             shares: Some("identity,case_summary".into()),
             override_reason: None,
         }
-        .validate(d("2026-09-20"), org.id, Role::SocialWorker)
+        .validate(d("2026-09-20"), org.id, false)
         .unwrap();
         let referral = store.send_referral(&worker, kid.id, transfer, d("2026-09-20")).await.unwrap();
         store.decide_referral(&other_manager, referral, "accept", None, d("2026-09-21")).await.unwrap();

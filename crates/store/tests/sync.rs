@@ -93,7 +93,8 @@ async fn two_workers_edit_one_child_offline_and_nothing_is_overwritten() {
         assert_eq!(store.open_conflicts(&w.worker, Some(kid.id)).await.unwrap().len(), 1);
         assert_eq!(store.open_conflicts(&w.boss, None).await.unwrap().len(), 1);
         assert!(store.open_conflicts(&w.outsider, None).await.unwrap().is_empty());
-        assert!(matches!(store.resolve_conflict(&w.outsider, c.id, true, d("2026-12-02")).await, Err(StoreError::Forbidden)));
+        // A record one may not read answers as a missing one.
+        assert!(matches!(store.resolve_conflict(&w.outsider, c.id, true, d("2026-12-02")).await, Err(StoreError::NotFound)));
 
         // The worker decides for the supervisor's value.
         let after = store.resolve_conflict(&w.worker, c.id, true, d("2026-12-02")).await.unwrap();
@@ -114,7 +115,7 @@ async fn two_workers_edit_one_child_offline_and_nothing_is_overwritten() {
         assert!(matches!(bad, Err(StoreError::Invalid(_))), "the same validation as the form");
         assert!(matches!(
             store.sync_child_edit(&w.outsider, kid.id, Uuid::now_v7(), &base, &map(&[("nickname", "x")]), d("2026-12-02")).await,
-            Err(StoreError::Forbidden)
+            Err(StoreError::NotFound)
         ));
     }
 }
@@ -203,7 +204,7 @@ async fn a_device_carries_its_users_caseload_and_chosen_cases_they_may_see() {
 
         // Another team's child cannot be taken offline by this worker; the supervisor may take
         // their team's.
-        assert!(matches!(store.set_offline(&w.worker, theirs.id, true).await, Err(StoreError::Forbidden)));
+        assert!(matches!(store.set_offline(&w.worker, theirs.id, true).await, Err(StoreError::NotFound)));
         store.set_offline(&w.boss, mine.id, true).await.unwrap();
         assert!(store.is_offline(&w.boss, mine.id).await.unwrap());
         let boss = store.carried(&w.boss).await.unwrap();

@@ -13,6 +13,7 @@ pub mod import_template;
 pub mod offline_app;
 pub mod pages;
 pub mod pdf;
+pub mod route_table;
 pub mod security;
 pub mod views;
 
@@ -49,20 +50,36 @@ pub struct AppState {
 }
 
 pub fn router(store: Store, config: Config) -> Router {
+    let secure = config.secure_cookies;
     let state = AppState { store, config: Arc::new(config) };
-    let dynamic = Router::new()
-        .merge(pages::routes())
-        .nest("/api/v1", api::routes())
-        .layer(middleware::from_fn_with_state(state.clone(), auth::context))
-        .with_state(state);
+    let (dynamic, _) = dynamic_routes().into_parts();
+    let (fixed, _) = fixed_routes().into_parts();
+    let dynamic = dynamic.layer(middleware::from_fn_with_state(state.clone(), auth::context)).with_state(state);
     Router::new()
         .merge(dynamic)
-        .merge(security::static_routes())
-        .merge(offline_app::routes())
-        .layer(middleware::from_fn(security::headers))
+        .merge(fixed)
+        .layer(middleware::from_fn_with_state(secure, security::headers))
         .layer(DefaultBodyLimit::max(auth::MAX_BODY))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+}
+
+/// Every route the server answers (method and full path, parameters as `{name}`), from the
+/// same tables that build the router: the leak sweep requests each of them.
+pub fn routes() -> Vec<route_table::Route> {
+    let (_, mut all) = dynamic_routes().into_parts();
+    all.extend(fixed_routes().into_parts().1);
+    all
+}
+
+/// The pages and the API: they need the caller (sessions, CSRF).
+fn dynamic_routes() -> route_table::RouteTable<AppState> {
+    pages::routes().nest("/api/v1", api::routes())
+}
+
+/// Static assets and the offline app's shell: the same for everyone, no personal data.
+fn fixed_routes() -> route_table::RouteTable {
+    security::static_routes().merge(offline_app::routes())
 }
 
 /// Serve until Ctrl-C / SIGTERM, finishing requests in flight.

@@ -3,10 +3,10 @@
 //! user's language. The shell holds no personal data: the script asks the sync API for it.
 
 use crate::auth::Caller;
+use crate::route_table::{get, RouteTable};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::Action;
 use serde_json::json;
@@ -103,10 +103,10 @@ fn png(body: &'static [u8]) -> Response {
     ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
 }
 
-pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>() -> RouteTable<S> {
     // The shell and its worker are checked on every opening ("no-cache"), so an update is
     // picked up; the service worker keeps its own copy for when there is no network.
-    Router::new()
+    RouteTable::new()
         .route("/app", get(|| async { asset(SHELL, "text/html; charset=utf-8", "no-cache") }))
         .route("/static/offline-data.js", get(|| async { asset(DATA_SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
         .route("/static/offline.js", get(|| async { asset(SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))

@@ -39,18 +39,8 @@ impl Layout {
         nav.push(("/children", "nav-children", decide(a, Action::ListChildren, Target::Nothing).allowed()));
         nav.push(("/households", "nav-households", decide(a, Action::ListHouseholds, Target::Nothing).allowed()));
         nav.push(("/carers", "nav-carers", decide(a, Action::ListCarers, Target::Organisation(a.org_id)).allowed()));
-        nav.push(("/team", "nav-team", matches!(a.role, krousar_domain::Role::Supervisor | krousar_domain::Role::Manager)));
-        nav.push((
-            "/referrals",
-            "nav-referrals",
-            matches!(
-                a.role,
-                krousar_domain::Role::SocialWorker
-                    | krousar_domain::Role::Supervisor
-                    | krousar_domain::Role::Manager
-                    | krousar_domain::Role::Ministry
-            ),
-        ));
+        nav.push(("/team", "nav-team", decide(a, Action::ViewTeam, Target::Organisation(a.org_id)).allowed()));
+        nav.push(("/referrals", "nav-referrals", decide(a, Action::ListReferrals, Target::Organisation(a.org_id)).allowed()));
         nav.push((
             "/figures",
             "nav-figures",

@@ -248,7 +248,7 @@ fn write_zip(out: &Path, files: &[(String, Vec<u8>, i64)], manifest: &[u8]) -> R
     let io = |e: std::io::Error| StoreError::Config(format!("archive: {e}"));
     let zerr = |e: zip::result::ZipError| StoreError::Config(format!("archive: {e}"));
     let tmp = out.with_extension("part");
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(&tmp).map_err(io)?);
+    let mut zip = zip::ZipWriter::new(crate::private_files::create_private(&tmp).map_err(io)?);
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     zip.start_file("manifest.json", options).map_err(zerr)?;
     zip.write_all(manifest).map_err(io)?;

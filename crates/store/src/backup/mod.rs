@@ -50,7 +50,7 @@ async fn write_file(out: &Path, manifest: &Manifest, payload: PathBuf, passphras
     tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
         let tmp = part_of(&out, "part");
         let result = (|| {
-            let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io)?);
+            let mut f = std::io::BufWriter::new(crate::private_files::create_private(&tmp).map_err(io)?);
             writeln!(f, "{MAGIC}").map_err(io)?;
             writeln!(f, "{}", serde_json::to_string(&manifest).map_err(io)?).map_err(io)?;
             let from = BufReader::new(std::fs::File::open(&payload).map_err(io)?);
@@ -83,6 +83,8 @@ pub async fn create(store: &Store, url: &str, out: &Path, passphrase: Option<&st
     let (engine, tables, version) = match store.backend {
         Backend::Sqlite => {
             // One statement, one read transaction: a consistent copy while others write.
+            // An empty owner-only file to copy into (VACUUM INTO fills an empty file).
+            crate::private_files::create_private(&snapshot).map_err(io)?;
             let target = snapshot.to_str().ok_or_else(|| io("path is not UTF-8"))?.replace('\'', "''");
             sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{target}'"))).execute(store.pool()).await?;
             let copy = Store::connect(&format!("sqlite://{}", snapshot.display())).await?;
@@ -140,7 +142,7 @@ pub(super) async fn unpack_payload(file: &Path, to: &Path, passphrase: Option<&s
     tokio::task::spawn_blocking(move || -> Result<Manifest, StoreError> {
         let mut r = BufReader::new(std::fs::File::open(&file).map_err(io)?);
         let m = read_header(&mut r)?;
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&to).map_err(io)?);
+        let mut w = std::io::BufWriter::new(crate::private_files::create_private(&to).map_err(io)?);
         match (&m.sealing, passphrase) {
             (Some(s), Some(p)) => crypt::decrypt(&p, s, r, &mut w)?,
             (Some(_), None) => return Err(io("this backup is encrypted: give its passphrase")),

@@ -9,7 +9,6 @@ use crate::children;
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use chrono::NaiveDate;
-use krousar_domain::policy::{decide, Target};
 use krousar_domain::{new_id, Action, Actor};
 use serde::Serialize;
 use serde_json::json;
@@ -192,7 +191,9 @@ impl Store {
     pub async fn read_attachment(&self, actor: &Actor, child_id: Uuid, id: Uuid) -> Result<(Attachment, Vec<u8>), StoreError> {
         let mut tx = self.pool.begin().await?;
         let child = children::load(&mut tx, child_id).await?;
-        if !decide(actor, Action::ViewChild, Target::Record(&child.owner(actor))).allowed() {
+        // Files stay with the people working on the case: a referral's receiver or a transfer's
+        // sender reads the case as cut, with no files, by list or by id.
+        if !crate::disclosure::of(&child, actor).is_some_and(|d| d.is_full()) {
             drop(tx);
             return Err(children::refuse(self, actor, "attachment.view", "attachment", id).await);
         }
@@ -229,16 +230,46 @@ pub(crate) fn write_durably(path: &std::path::Path, bytes: &[u8]) -> Result<(), 
     std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
     b.create(dir).map_err(io)?;
     let tmp = path.with_extension("part");
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(&tmp).map_err(io)?;
-    f.write_all(bytes).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)?;
+    let written = (|| {
+        let mut f = crate::private_files::create_private(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        // A full disk or a failed rename: the partial file must not stay and fill the disk.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(e));
+    }
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::write_durably;
+
+    #[test]
+    fn a_failed_write_leaves_no_partial_file() {
+        let dir = std::env::temp_dir().join(format!("krousar-write-{}", uuid::Uuid::now_v7()));
+        let target = dir.join("f1");
+        // The name is taken by a directory that is not empty: writing the part succeeds, the
+        // rename into place fails (deterministic, even for root).
+        std::fs::create_dir_all(target.join("inside")).unwrap();
+        assert!(write_durably(&target, b"half a photo").is_err());
+        assert!(!target.with_extension("part").exists(), "the partial file is removed");
+        // A good write leaves the file, owner-only, and no part.
+        let ok = dir.join("f2");
+        write_durably(&ok, b"whole").unwrap();
+        assert_eq!(std::fs::read(&ok).unwrap(), b"whole");
+        assert!(!ok.with_extension("part").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&ok).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

@@ -32,9 +32,11 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.write().await?;
-        let exists = sqlx::query("SELECT name FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_optional(&mut *tx).await?;
+        let exists =
+            sqlx::query("SELECT name, partner_org_id FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_optional(&mut *tx).await?;
         let Some(rci_row) = exists else { return Err(StoreError::NotFound) };
         let rci_name = rci_row.text("name")?;
+        let partner_org = rci_row.opt_uuid("partner_org_id")?;
         let closed = c.closed_on.to_string();
         let summary = format!("{rci_name}: closed {closed}");
         let intake = Intake {
@@ -104,7 +106,7 @@ impl Store {
             finish(&mut tx, actor, child, "case.open", json!({"route": "rci", "cohort": rci})).await?;
             result.cases_opened += 1;
         }
-        if decide(actor, Action::EditRci, Target::Nothing).allowed() {
+        if decide(actor, Action::EditRci, Target::Rci { partner_org }).allowed() {
             sqlx::query("UPDATE rcis SET registration_status = $1 WHERE id = $2")
                 .bind(RciRegistration::Closed.code())
                 .bind(rci.to_string())

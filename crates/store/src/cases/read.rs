@@ -6,8 +6,7 @@ use crate::audit::Entry;
 use crate::children::{self, Child};
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
-use krousar_domain::policy::{decide, Target};
-use krousar_domain::{Action, Actor};
+use krousar_domain::Actor;
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -65,6 +64,10 @@ pub struct CaseFile {
     pub tasks: Vec<TaskRow>,
     pub visits: Vec<VisitRow>,
     pub attachments: Vec<super::attachments::Attachment>,
+    /// Parts of the case this reader may not read (`disclosure::cut_case_file`): a page says
+    /// they are not shared rather than showing them empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<&'static str>,
 }
 
 impl CaseFile {
@@ -74,35 +77,6 @@ impl CaseFile {
 
     pub fn pending(&self, kind: &str) -> Option<&ApprovalRow> {
         self.approvals.iter().find(|a| a.kind == kind && a.state == "pending")
-    }
-}
-
-/// Keep what another organisation may read: the kinds of record a referral's consent covers, or
-/// (no referral: a transfer's sender) the records its own people made.
-fn limit_to(file: &mut CaseFile, shares: Option<&[krousar_domain::referral::Share]>, org: Uuid) {
-    use krousar_domain::referral::Share;
-    let covered = |kind: &str, shares: &[Share]| {
-        let need = match kind {
-            "intake" | "referral_sent" | "referral_decided" | "approval_requested" | "approval_decided" | "reopen" => Share::CaseSummary,
-            "csi" | "risk" | "family_assessment" | "readiness" | "assessment" => Share::Assessments,
-            "care_plan" | "conference" | "service" | "placement" | "placement_end" | "alt_care" | "task" | "task_done" => Share::Plan,
-            _ => Share::Notes,
-        };
-        shares.contains(&need)
-    };
-    match shares {
-        Some(s) => {
-            // What the consent covers, and what the receiver recorded itself (its services).
-            file.timeline.retain(|e| covered(&e.kind, s) || e.author_org == Some(org));
-            if !s.contains(&Share::Plan) {
-                file.tasks.clear();
-            }
-        }
-        None => {
-            file.timeline.retain(|e| e.author_org == Some(org));
-            file.tasks.clear();
-            file.approvals.clear();
-        }
     }
 }
 
@@ -147,17 +121,18 @@ impl Store {
     pub async fn case_file(&self, actor: &Actor, child_id: Uuid, via: &str) -> Result<(Child, Option<CaseFile>), StoreError> {
         // A read transaction (one snapshot of the file); the audit entry is group-committed.
         let mut tx = self.pool.begin().await?;
-        let child = children::load(&mut tx, child_id).await?;
-        if !decide(actor, Action::ViewChild, Target::Record(&child.owner(actor))).allowed() {
+        let mut child = children::load(&mut tx, child_id).await?;
+        let Some(disclosure) = crate::disclosure::of(&child, actor) else {
             drop(tx);
             return Err(children::refuse(self, actor, "case.view", "case", child_id).await);
-        }
+        };
         // Audited once the reading is done and its connection is back in the pool (the audit
         // writer needs one too).
         let entry = Entry { action: "case.view", record_type: "child", record_id: Some(child_id.to_string()), detail: json!({"via": via}) };
         let Some(case) = load_case(&mut tx, &child).await? else {
             tx.rollback().await?;
             self.audit_read(actor.into(), entry).await?;
+            crate::disclosure::cut_child(&mut child, actor);
             return Ok((child, None));
         };
         let id = child_id.to_string();
@@ -231,13 +206,11 @@ impl Store {
             .map(|r| Ok(VisitRow { due_on: r.text("due_on")?, done_on: r.opt_text("done_on")? }))
             .collect::<Result<_, StoreError>>()?;
         // Another organisation reads only what a referral's consent covers, or (a transfer's
-        // sender) what it recorded itself.
-        let mut file = CaseFile { case, timeline, approvals, tasks, visits, attachments: Vec::new() };
-        let own = child.org_id == actor.org_id;
-        if !own {
-            let shares = crate::referrals::shares_for(&mut tx, child_id, actor.org_id).await?;
-            limit_to(&mut file, shares.as_deref(), actor.org_id);
-        }
+        // sender) what it recorded itself before the transfer.
+        let mut file = CaseFile { case, timeline, approvals, tasks, visits, attachments: Vec::new(), withheld: Vec::new() };
+        let own = disclosure.is_full();
+        crate::disclosure::cut_case_file(&mut file, &disclosure, &child, actor);
+        crate::disclosure::cut_child(&mut child, actor);
         tx.rollback().await?;
         // Only once this transaction's connection is back in the pool: sixteen pages each
         // holding one while waiting for a second one for the attachments held every connection

@@ -9,8 +9,8 @@ use crate::db::{Backend, RowExt, Store};
 use crate::error::StoreError;
 use crate::sql::Sql;
 use chrono::{Days, NaiveDate};
-use krousar_domain::policy::list_scope;
-use krousar_domain::{Action, Actor, ListScope, Role};
+use krousar_domain::policy::{decide, list_scope, Target};
+use krousar_domain::{Action, Actor, ListScope};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -172,7 +172,7 @@ impl Store {
         }
         let tasks = Source::Keyed { table: "case_tasks t", column: "t.owner_id", key: actor.user_id };
         u.due("task", Cols { alias: "t", due_on: "t.due_on", title: "t.title" }, &tasks, "t.done_on IS NULL AND t.due_on <= ", &horizon);
-        if matches!(actor.role, Role::Supervisor | Role::Manager) {
+        if decide(actor, Action::ViewTeam, Target::Organisation(actor.org_id)).allowed() {
             let cond = "a.state = 'pending' AND a.requested_by <> ";
             u.due("approval", Cols { alias: "a", due_on: "a.requested_at", title: "a.kind" }, &approvals, cond, &actor.user_id.to_string());
         }
@@ -228,7 +228,7 @@ impl Store {
     /// visits and tasks, and requests waiting for a decision — one statement, the workers'
     /// names joined in.
     pub async fn team_view(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<TeamRow>, StoreError> {
-        if !matches!(actor.role, Role::Supervisor | Role::Manager) {
+        if !decide(actor, Action::ViewTeam, Target::Organisation(actor.org_id)).allowed() {
             return Err(StoreError::Forbidden);
         }
         let scope = list_scope(actor, Action::ListChildren);

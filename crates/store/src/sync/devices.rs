@@ -137,6 +137,21 @@ impl Store {
         rows.iter().map(device).collect()
     }
 
+    /// One person's devices, for an administrator of their organisation (the user's admin page).
+    pub async fn user_devices(&self, actor: &Actor, org: Uuid, user: Uuid) -> Result<Vec<Device>, StoreError> {
+        if !decide(actor, Action::ManageDevices, Target::Organisation(org)).allowed() {
+            return Err(StoreError::Forbidden);
+        }
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} {FROM} WHERE d.org_id = $1 AND d.user_id = $2 ORDER BY d.revoked_at IS NOT NULL, d.created_at DESC"
+        )))
+        .bind(org.to_string())
+        .bind(user.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(device).collect()
+    }
+
     /// Revoke a device: its user may (a phone given back), and so may the organisation's
     /// administrator (a lost one). Its key is destroyed with it.
     pub async fn revoke_device(&self, actor: &Actor, id: Uuid) -> Result<Device, StoreError> {

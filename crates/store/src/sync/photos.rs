@@ -62,13 +62,25 @@ impl Store {
         if offset != have {
             return Ok(state);
         }
+        let path = self.partial_path(change_id)?;
         if have as usize + bytes.len() > MAX_BYTES {
+            // It can never be finished: what came so far is removed rather than left on disk.
+            let _ = std::fs::remove_file(&path);
             return Err(StoreError::invalid("file", "err-file-too-large"));
         }
-        let path = self.partial_path(change_id)?;
         std::fs::create_dir_all(path.parent().expect("has a parent")).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        f.write_all(bytes).and_then(|_| f.sync_data()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.create(true).append(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        let mut f = opts.open(&path).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if let Err(e) = f.write_all(bytes).and_then(|_| f.sync_data()) {
+            // Half a piece must not stay: cut back to the pieces taken before (or remove it all).
+            if f.set_len(have).is_err() {
+                let _ = std::fs::remove_file(&path);
+            }
+            return Err(StoreError::Corrupt(e.to_string()));
+        }
         Ok(PhotoState::Partial(have + bytes.len() as u64))
     }
 

@@ -17,15 +17,14 @@ mod sync_push;
 
 use crate::auth::Current;
 use crate::error::{ApiError, AppError};
+use crate::route_table::{get, post, RouteTable};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::Router;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> RouteTable<AppState> {
+    RouteTable::new()
         .route("/openapi.json", get(openapi))
         .route("/children", get(children::list).post(children::create))
         .route("/children/{id}", get(children::get).patch(children::patch))
@@ -70,8 +69,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The offline app's calls; their bodies may come gzip-compressed (a 2G line).
-fn sync_routes() -> Router<AppState> {
-    Router::new()
+fn sync_routes() -> RouteTable<AppState> {
+    RouteTable::new()
         .route("/hello", get(crate::offline_app::hello))
         .route("/devices", post(sync::enrol))
         .route("/key", get(sync::key))

@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use krousar_domain::sync::MAX_BATCH;
+use krousar_store::sign_in_guard::Attempt;
 use krousar_store::sync::{Device, PhotoState};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -62,11 +63,22 @@ pub async fn enrol(State(state): State<AppState>, ApiUser(cur): ApiUser, body: B
         // A device belongs to a person signed in on it, never to an API token.
         return Err(err(&cur, AppError::Forbidden));
     }
-    if !verify_password(&e.password, &cur.user.password_hash) {
+    // The same guard as signing in: counted before the check, refused while locked.
+    let limits = crate::pages::session::lockout(&state);
+    let refuse = |key: &'static str| {
         let mut i = krousar_domain::Invalid::default();
-        i.push("password", "err-wrong-password");
-        return Err(err(&cur, AppError::Invalid(i)));
+        i.push("password", key);
+        err(&cur, AppError::Invalid(i))
+    };
+    let n = match state.store.reserve_attempt(&cur.user, limits).await.map_err(cur.api_err())? {
+        Attempt::Check(n) => n,
+        Attempt::Locked => return Err(refuse("err-locked")),
+    };
+    if !verify_password(&e.password, &cur.user.password_hash) {
+        state.store.attempt_failed(&cur.user, n, limits).await.map_err(cur.api_err())?;
+        return Err(refuse("err-wrong-password"));
     }
+    state.store.attempt_succeeded(&cur.user).await.map_err(cur.api_err())?;
     let (d, key) = state.store.enrol_device(&cur.actor, &e.name).await.map_err(cur.api_err())?;
     Ok((StatusCode::CREATED, Json(json!({"device": d, "key": key, "offline_days": offline_days(&state, &cur).await?}))).into_response())
 }

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use krousar_domain::policy::{decide, list_scope, Target};
+use krousar_domain::policy::{decide, list_scope, Account, Target};
 use krousar_domain::{Action, Invalid, ListScope, Role};
 use krousar_store::accounts::User;
 use krousar_store::audit::AuditFilter;
@@ -40,11 +40,21 @@ struct UsersPage {
     can_set_org: bool,
 }
 
-fn role_opts(cur: &Current, selected: Option<Role>) -> Vec<Opt> {
-    // Only a system administrator can make another system administrator.
+/// The policy on an account of `org` with `role` (as it is, or as it would be).
+fn may_manage_account(cur: &Current, org: uuid::Uuid, role: Role) -> bool {
+    decide(&cur.actor, Action::ManageUsers, Target::Account(Account { org_id: org, role })).allowed()
+}
+
+/// A role picked in a form, if the policy lets the actor grant it in `org`.
+fn grantable(cur: &Current, org: uuid::Uuid, raw: &FormData) -> Option<Role> {
+    raw.get("role").as_deref().and_then(Role::parse).filter(|r| may_manage_account(cur, org, *r))
+}
+
+/// Only the roles the actor may grant in `org` are offered.
+fn role_opts(cur: &Current, org: uuid::Uuid, selected: Option<Role>) -> Vec<Opt> {
     Role::ALL
         .iter()
-        .filter(|r| **r != Role::SystemAdmin || cur.actor.role == Role::SystemAdmin)
+        .filter(|r| may_manage_account(cur, org, **r))
         .map(|r| Opt { value: r.as_str().into(), label: cur.tr.t(&r.label_key()), selected: Some(*r) == selected })
         .collect()
 }
@@ -91,7 +101,7 @@ pub(super) async fn users_page(
         l: Layout::new(cur, tr.t("page-users"), "/admin/users"),
         rows,
         f: FormView::new(values, errors, tr),
-        roles: role_opts(cur, raw.get("role").as_deref().and_then(Role::parse).or(Some(Role::SocialWorker))),
+        roles: role_opts(cur, cur.actor.org_id, raw.get("role").as_deref().and_then(Role::parse).or(Some(Role::SocialWorker))),
         teams: team_opts(state, cur, cur.actor.org_id, None).await?,
         team_rows: super::teams::rows(state, cur).await?,
         notice,
@@ -117,7 +127,7 @@ pub async fn create_user(
     let raw = FormData(pairs);
     let password = raw.get("password").unwrap_or_default();
     let mut errors = Invalid::default();
-    let role = raw.get("role").as_deref().and_then(Role::parse).filter(|r| *r != Role::SystemAdmin || cur.actor.role == Role::SystemAdmin);
+    let role = grantable(&cur, cur.actor.org_id, &raw);
     if role.is_none() {
         errors.push("role", "err-invalid-choice");
     }
@@ -162,25 +172,64 @@ struct UserPage {
     roles: Vec<Opt>,
     teams: Vec<Opt>,
     notice: String,
+    /// The account's API tokens: id, label, created or revoked.
+    tokens: Vec<(String, String, String, bool)>,
+    /// Its devices, when the actor may manage the organisation's devices.
+    devices: Vec<super::devices::DeviceView>,
 }
 
+/// An account the actor may manage: in an organisation they administer, reaching no further
+/// than their own role (the policy's `Target::Account`).
 async fn load_managed(state: &AppState, cur: &Current, id: &str) -> Result<User, PageError> {
     let id = parse_id(id).ok_or_else(|| cur.fail(AppError::NotFound))?;
     let u = state.store.user(id).await.map_err(cur.page_err())?;
     may_manage(cur, u.org_id)?;
+    if !may_manage_account(cur, u.org_id, u.role) {
+        return Err(cur.fail(AppError::Forbidden));
+    }
     Ok(u)
+}
+
+async fn user_page(state: &AppState, cur: &Current, u: User, notice: String) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let tokens = state
+        .store
+        .tokens(u.id)
+        .await
+        .map_err(cur.page_err())?
+        .into_iter()
+        .map(|t| {
+            let revoked = t.revoked_at.is_some();
+            let state = if revoked { tr.t("msg-revoked") } else { t.created_at.chars().take(10).collect() };
+            (t.id.to_string(), t.label, state, revoked)
+        })
+        .collect();
+    let devices = if decide(&cur.actor, Action::ManageDevices, Target::Organisation(u.org_id)).allowed() {
+        let days = state.store.case_settings(u.org_id).await.map_err(cur.page_err())?.offline_days;
+        let list = state.store.user_devices(&cur.actor, u.org_id, u.id).await.map_err(cur.page_err())?;
+        list.into_iter().map(|d| super::devices::view(cur, d, days)).collect()
+    } else {
+        Vec::new()
+    };
+    let failed = !notice.is_empty();
+    let mut res = render(UserPage {
+        l: Layout::new(cur, u.display_name.clone(), "/admin/users"),
+        roles: role_opts(cur, u.org_id, Some(u.role)),
+        teams: team_opts(state, cur, u.org_id, u.team_id).await?,
+        u,
+        notice,
+        tokens,
+        devices,
+    });
+    if failed {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
 }
 
 pub async fn user(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
     let u = load_managed(&state, &cur, &id).await?;
-    let page = UserPage {
-        l: Layout::new(&cur, u.display_name.clone(), "/admin/users"),
-        roles: role_opts(&cur, Some(u.role)),
-        teams: team_opts(&state, &cur, u.org_id, u.team_id).await?,
-        u,
-        notice: String::new(),
-    };
-    Ok(render(page))
+    user_page(&state, &cur, u, String::new()).await
 }
 
 pub async fn update_user(
@@ -191,21 +240,13 @@ pub async fn update_user(
 ) -> Result<Response, PageError> {
     let u = load_managed(&state, &cur, &id).await?;
     let raw = FormData(pairs);
-    let role = raw.get("role").as_deref().and_then(Role::parse).filter(|r| *r != Role::SystemAdmin || cur.actor.role == Role::SystemAdmin);
+    // The new role too must be one the actor may grant.
+    let role = grantable(&cur, u.org_id, &raw);
     let password = raw.get("new_password").filter(|p| !p.is_empty());
     let bad =
         role.is_none() || password.as_deref().is_some_and(|p| !password_acceptable(p)) || (u.id == cur.user.id && raw.has("disabled"));
     if bad {
-        let page = UserPage {
-            l: Layout::new(&cur, u.display_name.clone(), "/admin/users"),
-            roles: role_opts(&cur, Some(u.role)),
-            teams: team_opts(&state, &cur, u.org_id, u.team_id).await?,
-            u,
-            notice: cur.tr.t("err-invalid"),
-        };
-        let mut res = render(page);
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(res);
+        return user_page(&state, &cur, u, cur.tr.t("err-invalid")).await;
     }
     let hash = match password {
         Some(p) => Some(hash_password(&p).map_err(|e| cur.fail(AppError::Internal(e)))?),
@@ -218,6 +259,18 @@ pub async fn update_user(
         .await
         .map_err(cur.page_err())?;
     Ok(Redirect::to("/admin/users").into_response())
+}
+
+/// Revoke one of a user's API tokens (a leaked or forgotten one), from the user's admin page.
+pub async fn revoke_user_token(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path((id, token)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let u = load_managed(&state, &cur, &id).await?;
+    let token = cur.record_id(&token)?;
+    state.store.revoke_token(Who::from(&cur.actor), u.id, token).await.map_err(cur.page_err())?;
+    Ok(Redirect::to(&format!("/admin/users/{}", u.id)).into_response())
 }
 
 #[derive(Deserialize, Default)]

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::age::AgeBand;
 use krousar_domain::choices::{LivingArrangement, Sex};
-use krousar_domain::policy::{decide, Target};
+use krousar_domain::policy::{self, decide, Target};
 use krousar_domain::Action;
 use krousar_store::children::ChildFilter;
 use krousar_store::StoreError;
@@ -185,7 +185,8 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         _ => Vec::new(),
     };
     let mut workers = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: filter.worker.is_none() }];
-    if matches!(a.role, krousar_domain::Role::Supervisor | krousar_domain::Role::Manager) {
+    // Filtering by worker: for whoever oversees the workers (a supervisor's team, a manager).
+    if decide(a, Action::ViewTeam, Target::Organisation(a.org_id)).allowed() {
         let users = state.store.users(Some(a.org_id)).await.map_err(cur.page_err())?;
         workers.extend(users.into_iter().filter(|u| u.role.has_caseload()).map(|u| Opt {
             selected: Some(u.id) == filter.worker,
@@ -265,6 +266,9 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
         None => String::new(),
     };
     let dash = || "—".to_string();
+    // A field the policy cut from this reader's record reads "not shared with you", never an
+    // empty value that would read as "none".
+    let shown = |field: &str, value: String| if child.withheld.contains(&field) { tr.t("msg-withheld") } else { value };
     let opt = |o: &Option<String>| o.clone().unwrap_or_else(dash);
     let birth = match (f.date_of_birth, f.estimated_birth_year) {
         (Some(d), _) => tr.date(d),
@@ -283,10 +287,10 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
         (tr.t("field-birth-certificate"), opt(&f.birth_certificate_number)),
         (tr.t("field-id-poor"), tr.t(&f.id_poor.label_key())),
         (tr.t("field-disability"), tr.t(&f.disability.label_key())),
-        (tr.t("field-protection"), f.protection.iter().map(|p| tr.t(&p.label_key())).collect::<Vec<_>>().join(", ")),
-        (tr.t("field-address"), if place.is_empty() { dash() } else { place }),
+        (tr.t("field-protection"), shown("protection", f.protection.iter().map(|p| tr.t(&p.label_key())).collect::<Vec<_>>().join(", "))),
+        (tr.t("field-address"), shown("village_code", if place.is_empty() { dash() } else { place })),
         (tr.t("field-living"), tr.t(&f.living_arrangement.label_key())),
-        (tr.t("field-worker"), child.assigned_worker_name.clone().unwrap_or_else(dash)),
+        (tr.t("field-worker"), shown("assigned_worker", child.assigned_worker_name.clone().unwrap_or_else(dash))),
     ];
     if let Some(name) = &child.co_worker_name {
         facts.push((tr.t("field-co-worker"), name.clone()));
@@ -294,10 +298,26 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     if let Some(note) = &f.protection_note {
         facts.push((tr.t("field-protection-note"), note.clone()));
     }
-    let households =
-        state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(hid, name)| (hid.to_string(), name)).collect();
-    let residences = super::residences::stays_of(state, cur, id).await?;
+    if !child.withheld.is_empty() {
+        facts.push((tr.t("field-withheld"), tr.t("msg-withheld-fields")));
+    }
     let owner = child.owner(&cur.actor);
+    // The child's households and stays in institutions are the case's own people's: a
+    // referral's receiver or a transfer's sender reads the record as the policy cut it.
+    let full = policy::disclosure(&cur.actor, &owner).is_some_and(|d| d.is_full());
+    let (households, residences) = if full {
+        let households = state
+            .store
+            .households_of_child(id)
+            .await
+            .map_err(cur.page_err())?
+            .into_iter()
+            .map(|(hid, name)| (hid.to_string(), name))
+            .collect();
+        (households, super::residences::stays_of(state, cur, id).await?)
+    } else {
+        (Vec::new(), Default::default())
+    };
     let can_edit = decide(&cur.actor, Action::EditChild, Target::Record(&owner)).allowed();
     let can_assign = decide(&cur.actor, Action::AssignChild, Target::Record(&owner)).allowed();
     let can_see_sensitive = decide(&cur.actor, Action::ViewSensitive, Target::Record(&owner)).allowed();

@@ -10,6 +10,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::sync::device_expired;
 use krousar_domain::Action;
@@ -33,7 +34,7 @@ struct DevicesPage {
     items: Vec<DeviceView>,
 }
 
-fn view(cur: &Current, d: Device, offline_days: u32) -> DeviceView {
+pub(super) fn view(cur: &Current, d: Device, offline_days: u32) -> DeviceView {
     let tr = cur.tr;
     let day = |t: &str| local_day(t).map(|d| tr.date(d)).unwrap_or_default();
     let last = d.last_sync_at.as_deref().and_then(krousar_store::db::parse_time);
@@ -75,9 +76,25 @@ pub async fn org(State(state): State<AppState>, PageUser(cur): PageUser) -> Resu
     page(&state, &cur, true).await
 }
 
-pub async fn revoke(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
     let d = state.store.revoke_device(&cur.actor, id).await.map_err(cur.page_err())?;
-    let back = if d.user_id == cur.user.id { "/account/devices" } else { "/admin/devices" };
-    Ok(Redirect::to(back).into_response())
+    // Revoked from a user's admin page: back there (only that shape of address is followed).
+    let to_user = f
+        .iter()
+        .find(|(k, _)| k == "back")
+        .and_then(|(_, v)| v.strip_prefix("/admin/users/"))
+        .and_then(|u| uuid::Uuid::parse_str(u).ok())
+        .map(|u| format!("/admin/users/{u}"));
+    let back = match to_user {
+        Some(page) => page,
+        None if d.user_id == cur.user.id => "/account/devices".into(),
+        None => "/admin/devices".into(),
+    };
+    Ok(Redirect::to(&back).into_response())
 }

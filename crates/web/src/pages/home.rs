@@ -117,7 +117,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     let show_work = show_caseload || matches!(a.role, krousar_domain::Role::Manager);
     let mut links = Vec::new();
     let mut waiting = String::new();
-    if matches!(a.role, krousar_domain::Role::Supervisor | krousar_domain::Role::Manager) {
+    if decide(a, Action::ViewTeam, Target::Organisation(a.org_id)).allowed() {
         links.push(("/team", tr.t("nav-team")));
         let n = state.store.waiting_for_us(a).await.map_err(cur.page_err())?;
         if n > 0 {
@@ -136,7 +136,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     links.push(("/rcis", tr.t("nav-rcis")));
     // Workers and supervisors decide conflicts of offline edits (their own and their team's).
     let conflicts =
-        if matches!(a.role, krousar_domain::Role::SocialWorker | krousar_domain::Role::Supervisor | krousar_domain::Role::Intake) {
+        if decide(a, Action::WorkOffline, Target::Organisation(a.org_id)).allowed() {
             let n = state.store.open_conflicts(a, None).await.map_err(cur.page_err())?.len();
             if n > 0 {
                 tr.t1("msg-conflicts-waiting", "count", tr.num(n))

@@ -78,8 +78,26 @@ fn failure(e: &StoreError) -> String {
     }
 }
 
+/// Checks and imports running at once in this server. Each holds a whole workbook's cells and
+/// the plan made of them, so further jobs wait their turn (their page shows them running).
+static TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Wait for a turn, keeping the job's heartbeat so that a long wait is not taken for a stopped
+/// server.
+async fn turn(state: &AppState, job: Uuid) -> tokio::sync::SemaphorePermit<'static> {
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(30), TURNS.acquire()).await {
+            Ok(permit) => return permit.expect("the semaphore is never closed"),
+            Err(_) => {
+                let _ = state.store.import_progress(job, 0, 0).await;
+            }
+        }
+    }
+}
+
 /// The check, in the background.
 async fn check(state: AppState, actor: Actor, job: Uuid, name: String) {
+    let _turn = turn(&state, job).await;
     let outcome = async {
         let bytes = Arc::new(state.store.import_upload(&actor, job).await?);
         let (_, report) = with_progress(&state, job, true, |p| state.store.check_workbook(&actor, &name, bytes, false, true, p)).await?;
@@ -96,6 +114,7 @@ async fn check(state: AppState, actor: Actor, job: Uuid, name: String) {
 async fn apply(state: AppState, actor: Actor, job: Uuid, name: String, accept_fixes: bool) {
     // While SQLite's one transaction runs, nothing else may write: progress stays in memory.
     let write_while = state.store.backend == Backend::Postgres;
+    let _turn = turn(&state, job).await;
     let outcome = async {
         let bytes = Arc::new(state.store.import_upload(&actor, job).await?);
         let (plan, report) =

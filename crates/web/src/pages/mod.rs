@@ -35,18 +35,17 @@ mod referrals;
 mod reports;
 mod residences;
 mod sensitive;
-mod session;
+pub(crate) mod session;
 mod teams;
 pub(crate) mod training;
 
+use crate::route_table::{get, post, RouteTable};
 use crate::AppState;
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> RouteTable<AppState> {
+    RouteTable::new()
         .route("/", get(home::home))
         .route("/login", get(session::login_page).post(session::login))
         .route("/login/totp", get(session::totp_page).post(session::totp))
@@ -135,6 +134,7 @@ pub fn routes() -> Router<AppState> {
         .route("/rcis/{id}/documents/{doc}", get(rci_transition::document))
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}", get(admin::user).post(admin::update_user))
+        .route("/admin/users/{id}/tokens/{token}/revoke", post(admin::revoke_user_token))
         .route("/admin/organisation", post(admin::organisation))
         .route("/admin/teams", post(teams::create))
         .route("/admin/teams/{id}/parent", post(teams::set_parent))

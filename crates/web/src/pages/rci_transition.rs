@@ -11,9 +11,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use krousar_domain::policy::{decide, Target};
 use krousar_domain::rci_transition::{self as rt, TransitionStage, STANDARDS};
-use krousar_domain::Action;
 use krousar_store::rcis::Rci;
 use krousar_store::StoreError;
 
@@ -79,7 +77,7 @@ pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<Transition
     Ok(TransitionView {
         stage: tr.t(&r.transition_stage.label_key()),
         since: r.stage_since.clone().unwrap_or_default(),
-        can_edit: decide(&cur.actor, Action::EditRci, Target::Nothing).allowed(),
+        can_edit: state.store.may_edit_rci(&cur.actor, r.id).await.map_err(cur.page_err())?,
         stages: options(tr, TransitionStage::ALL, TransitionStage::code, TransitionStage::label_key, None, None)
             .into_iter()
             .filter(|o| rt::may_move(r.transition_stage, TransitionStage::parse(&o.value).expect("listed")).is_ok())

@@ -10,8 +10,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use krousar_domain::policy::{self, Target};
 use krousar_domain::referral::{ConsentBy, ReferralInput, ReferralKind, ReferralState, Share, Urgency};
-use krousar_domain::{Invalid, Role};
+use krousar_domain::{Action, Invalid};
 use krousar_store::StoreError;
 use uuid::Uuid;
 
@@ -70,7 +71,7 @@ async fn form(state: &AppState, cur: &Current, id: Uuid, values: FormData, e: &I
             .collect(),
         errors: e.errors.iter().map(|x| (x.field.to_string(), tr.t(x.code))).collect(),
         values,
-        can_override: matches!(cur.actor.role, Role::Supervisor | Role::Manager),
+        can_override: policy::decide(&cur.actor, Action::OverrideConsent, Target::Organisation(cur.actor.org_id)).allowed(),
     };
     let body = render(page);
     Ok(if e.errors.is_empty() { body } else { (axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response() })
@@ -112,7 +113,11 @@ pub async fn send(
         raw.to_org = Some(Uuid::nil().to_string());
         raw.kind = Some("referral".into());
     }
-    let r = match raw.validate(today(), cur.actor.org_id, cur.actor.role) {
+    let r = match raw.validate(
+        today(),
+        cur.actor.org_id,
+        policy::decide(&cur.actor, Action::OverrideConsent, Target::Organisation(cur.actor.org_id)).allowed(),
+    ) {
         Ok(r) => r,
         Err(e) => return form(&state, &cur, id, f, &e).await,
     };
@@ -128,6 +133,7 @@ pub async fn send(
 }
 
 pub struct RowView {
+    can_act: bool,
     pub id: String,
     pub child: String,
     pub child_href: String,
@@ -168,7 +174,7 @@ struct InboxPage {
     outgoing: Vec<RowView>,
     matches: Vec<MatchView>,
     external: Vec<ExternalView>,
-    can_decide: bool,
+    can_answer: bool,
     notice: String,
 }
 
@@ -205,6 +211,14 @@ async fn inbox_page(state: &AppState, cur: &Current, notice: String) -> Result<R
             reason: r.body.reason.clone(),
             consent,
             decision: r.decision_reason.clone().unwrap_or_default(),
+            // The policy says, for this referral, whether this reader may decide (incoming)
+            // or withdraw (outgoing).
+            can_act: policy::decide(
+                &cur.actor,
+                if r.incoming { Action::DecideReferral } else { Action::WithdrawReferral },
+                Target::Referral(r.parties),
+            )
+            .allowed(),
         };
         if r.incoming {
             incoming.push(view);
@@ -249,7 +263,7 @@ async fn inbox_page(state: &AppState, cur: &Current, notice: String) -> Result<R
         incoming,
         outgoing,
         matches,
-        can_decide: matches!(cur.actor.role, Role::Supervisor | Role::Manager),
+        can_answer: policy::decide(&cur.actor, Action::AnswerMatch, Target::Organisation(cur.actor.org_id)).allowed(),
         notice,
     }))
 }

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use krousar_store::sign_in_guard::{Attempt, Lockout, MAX_CODE_FAILURES};
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -58,22 +59,34 @@ fn dummy_hash() -> &'static str {
     H.get_or_init(|| hash_password("not-a-real-password").unwrap_or_default())
 }
 
+/// The lockout's limits, from the configuration.
+pub fn lockout(state: &AppState) -> Lockout {
+    Lockout { max_failures: state.config.max_failures, lock_minutes: state.config.lock_minutes }
+}
+
+/// Every refusal answers alike — unknown username, wrong password, disabled or locked account:
+/// same text, same status, and a password hash checked each time so the time taken is alike too.
 pub async fn login(State(state): State<AppState>, Caller(c): Caller, Form(f): Form<LoginForm>) -> Response {
     let tr = c.tr;
-    let user = state.store.user_by_username(&f.username).await.ok();
+    let refuse = |state: &AppState| login_form(state, tr, &f.username, tr.t("err-sign-in"));
+    let user = state.store.user_by_username(&f.username).await.ok().filter(|u| !u.disabled);
     let Some(user) = user else {
         verify_password(&f.password, dummy_hash());
-        return login_form(&state, tr, &f.username, tr.t("err-sign-in"));
+        return refuse(&state);
     };
-    let locked = user.locked_until.as_deref().and_then(krousar_store::db::parse_time).is_some_and(|t| t > chrono::Utc::now());
-    if locked {
-        return login_form(&state, tr, &f.username, tr.t("err-locked"));
-    }
-    if user.disabled || !verify_password(&f.password, &user.password_hash) {
-        if !user.disabled {
-            let _ = state.store.record_login_failure(&user, state.config.max_failures, state.config.lock_minutes).await;
+    // The attempt is counted before the password is checked: parallel guesses cannot pass more
+    // checks than the limit, and a locked account is refused whatever the password.
+    let n = match state.store.reserve_attempt(&user, lockout(&state)).await {
+        Ok(Attempt::Check(n)) => n,
+        Ok(Attempt::Locked) => {
+            verify_password(&f.password, dummy_hash());
+            return refuse(&state);
         }
-        return login_form(&state, tr, &f.username, tr.t("err-sign-in"));
+        Err(_) => return login_form(&state, tr, &f.username, tr.t("err-internal")),
+    };
+    if !verify_password(&f.password, &user.password_hash) {
+        let _ = state.store.attempt_failed(&user, n, lockout(&state)).await;
+        return refuse(&state);
     }
     let needs_second = user.totp_secret.is_some();
     match state.store.start_session(&user, needs_second).await {
@@ -114,14 +127,31 @@ pub fn totp_ok(secret_b32: &str, code: &str) -> bool {
     totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, secret).is_ok_and(|t| t.check_current(code.trim()).unwrap_or(false))
 }
 
+/// The second step. Each code is counted before it is checked, on the pending session (a few,
+/// then the password must be given again) and on the account (the same lock as passwords); a
+/// locked account is refused even with the right code.
 pub async fn totp(State(state): State<AppState>, Caller(c): Caller, Form(f): Form<TotpForm>) -> Response {
     let Some((user, session)) = c.pending else { return Redirect::to("/login").into_response() };
+    let tr = c.tr;
+    let start_again = |state: &AppState| login_form(state, tr, "", tr.t("err-sign-in"));
+    let Ok(Some(code_n)) = state.store.reserve_code(&session).await else { return start_again(&state) };
+    let n = match state.store.reserve_attempt(&user, lockout(&state)).await {
+        Ok(Attempt::Check(n)) => n,
+        _ => {
+            let _ = state.store.end_session_hash(&session.id_hash).await;
+            return start_again(&state);
+        }
+    };
     let ok = user.totp_secret.as_deref().is_some_and(|s| totp_ok(s, &f.code));
     if !ok {
-        let _ = state.store.record_login_failure(&user, state.config.max_failures, state.config.lock_minutes).await;
-        let mut l = Layout::anonymous(c.tr, "page-second-factor");
+        let _ = state.store.attempt_failed(&user, n, lockout(&state)).await;
+        if code_n >= MAX_CODE_FAILURES {
+            let _ = state.store.end_session_hash(&session.id_hash).await;
+            return start_again(&state);
+        }
+        let mut l = Layout::anonymous(tr, "page-second-factor");
         l.csrf = session.csrf.clone();
-        return render(TotpPage { l, error: c.tr.t("err-totp") });
+        return render(TotpPage { l, error: tr.t("err-totp") });
     }
     match state.store.complete_second_factor(&session, &user).await {
         Ok((secret, _)) => ([(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &secret, None))], Redirect::to("/")).into_response(),

@@ -10,11 +10,11 @@ async fn another_organisations_child_is_refused_everywhere() {
         let child: serde_json::Value = app.api_post(&mine, "/api/v1/children", child_json("សុខា", "Sokha")).await.json().await.unwrap();
         let id = child["id"].as_str().unwrap().to_string();
 
-        // API: 403 with the error shape, and nothing of the child in the body.
+        // API: 404 with the error shape, as for an id that does not exist, and nothing of the child in the body.
         let res = app.api_get(&theirs, &format!("/api/v1/children/{id}")).await;
-        assert_eq!(res.status(), 403);
+        assert_eq!(res.status(), 404);
         let body = res.text().await.unwrap();
-        assert!(body.contains("\"forbidden\"") && !body.contains("Sokha"), "{body}");
+        assert!(body.contains("\"not_found\"") && !body.contains("Sokha"), "{body}");
 
         // Search and counts never show it.
         let found: serde_json::Value = app.api_get(&theirs, "/api/v1/children?q=sokha").await.json().await.unwrap();
@@ -23,11 +23,11 @@ async fn another_organisations_child_is_refused_everywhere() {
         let list = c.get(app.url("/children?q=sokha")).send().await.unwrap().text().await.unwrap();
         assert!(!list.contains("Sokha") && list.contains("0 children"), "{list}");
 
-        // Page: a friendly page in the user's language, status 403.
+        // Page: a friendly page in the user's language, status 404 (as for an id that does not exist).
         let res = c.get(app.url(&format!("/children/{id}"))).send().await.unwrap();
-        assert_eq!(res.status(), 403);
+        assert_eq!(res.status(), 404);
         let html = res.text().await.unwrap();
-        assert!(html.contains("You do not have access") && !html.contains("Sokha"));
+        assert!(html.contains("does not exist, or is not open to you") && !html.contains("Sokha"));
 
         // The refusal is in the audit log.
         let denied = krousar_store::audit::list(
@@ -50,7 +50,7 @@ async fn supervisor_sees_the_team_and_admin_sees_no_case_files() {
         let sup = app.token(&app.supervisor).await;
         assert_eq!(app.api_get(&sup, &format!("/api/v1/children/{id}")).await.status(), 200);
         let admin = app.token(&app.admin).await;
-        assert_eq!(app.api_get(&admin, &format!("/api/v1/children/{id}")).await.status(), 403);
+        assert_eq!(app.api_get(&admin, &format!("/api/v1/children/{id}")).await.status(), 404);
         assert_eq!(app.api_get(&admin, "/api/v1/children").await.status(), 403);
         // Unauthenticated: 401.
         assert_eq!(crate::app::client().get(app.url("/api/v1/children")).send().await.unwrap().status(), 401);

@@ -87,10 +87,10 @@ async fn a_worker_opens_assesses_and_a_supervisor_approves_through_the_pages() {
         assert!(page.contains("aria-current=\"step\">Case plan"));
         let team = s.get(app.url("/team")).send().await.unwrap().text().await.unwrap();
         assert!(team.contains("worker"));
-        // Nobody outside the caseload's scope reads it, and the refusal is a 403.
+        // Nobody outside the caseload's scope reads it, and the refusal is a 404, as for an id that does not exist.
         let (x, _) = app.login("stranger").await;
-        assert_eq!(x.get(app.url(&format!("/children/{child}/case"))).send().await.unwrap().status(), 403);
-        assert_eq!(x.get(app.url(&format!("/children/{child}/case/risk"))).send().await.unwrap().status(), 403);
+        assert_eq!(x.get(app.url(&format!("/children/{child}/case"))).send().await.unwrap().status(), 404);
+        assert_eq!(x.get(app.url(&format!("/children/{child}/case/risk"))).send().await.unwrap().status(), 404);
     })
     .await;
 }
@@ -225,7 +225,7 @@ async fn attachments_are_checked_stored_outside_the_database_and_served_only_to_
             .unwrap();
         assert_eq!(res.status(), 201);
         let x = app.token(&app.other_worker).await;
-        assert_eq!(app.api_get(&x, &format!("/api/v1/children/{child}/case/attachments/{fid}")).await.status(), 403);
+        assert_eq!(app.api_get(&x, &format!("/api/v1/children/{child}/case/attachments/{fid}")).await.status(), 404);
         // A file that belongs to a note, chosen on the page.
         let note = json!({"kind": "home_visit", "noted_on": today, "text": "Birth certificate seen"});
         app.api_post(&w, &format!("/api/v1/children/{child}/case/note"), note).await;
@@ -239,7 +239,7 @@ async fn attachments_are_checked_stored_outside_the_database_and_served_only_to_
         let file: Value = app.api_get(&w, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
         assert!(file["attachments"].as_array().unwrap().iter().any(|a| a["entry_id"] == note_id.as_str()));
         let (xc, _) = app.login("stranger").await;
-        assert_eq!(xc.get(app.url(&format!("/children/{child}/case/attachments/{fid}"))).send().await.unwrap().status(), 403);
+        assert_eq!(xc.get(app.url(&format!("/children/{child}/case/attachments/{fid}"))).send().await.unwrap().status(), 404);
     })
     .await;
 }
@@ -386,7 +386,7 @@ async fn a_supervisor_shares_a_case_with_a_second_worker() {
             .await
             .unwrap();
         let t = app.token(&para).await;
-        assert_eq!(app.api_get(&t, &format!("/api/v1/children/{child}")).await.status(), 403);
+        assert_eq!(app.api_get(&t, &format!("/api/v1/children/{child}")).await.status(), 404);
         let (s, scsrf) = app.login("supervisor").await;
         let share = |who: String| {
             let (s, scsrf, url) = (s.clone(), scsrf.clone(), app.url(&format!("/children/{child}/co-worker")));
@@ -405,7 +405,7 @@ async fn a_supervisor_shares_a_case_with_a_second_worker() {
         let home = p.get(app.url("/")).send().await.unwrap().text().await.unwrap();
         assert!(home.contains("/children?shared=1"));
         assert_eq!(share(String::new()).await, 303);
-        assert_eq!(app.api_get(&t, &format!("/api/v1/children/{child}")).await.status(), 403);
+        assert_eq!(app.api_get(&t, &format!("/api/v1/children/{child}")).await.status(), 404);
     })
     .await;
 }

@@ -118,7 +118,7 @@ async fn cash_support_is_applied_for_approved_and_paid_in_order() {
         assert!(!national.contains("&#60;5") && !national.contains("100,000៛") && !national.contains("Sreypov"), "{national}");
 
         let (x, _) = app.login("stranger").await;
-        assert_eq!(x.get(&url).send().await.unwrap().status(), 403);
+        assert_eq!(x.get(&url).send().await.unwrap().status(), 404);
         assert!(!x.get(app.url("/cash")).send().await.unwrap().text().await.unwrap().contains("Sreypov"));
     })
     .await;

@@ -130,7 +130,7 @@ async fn two_records_of_one_child_are_merged_and_different_children_are_remember
         let (x, xcsrf) = app.login("stranger").await;
         let res =
             x.post(app.url(&format!("/children/{keep}/duplicates/{twin}/merge"))).form(&[("_csrf", xcsrf.as_str())]).send().await.unwrap();
-        assert_eq!(res.status(), 403);
+        assert_eq!(res.status(), 404);
         let filter = krousar_store::audit::AuditFilter { action: Some("child.merge".into()), limit: 5, ..Default::default() };
         let merges = krousar_store::audit::list(&app.store, &filter).await.unwrap();
         assert_eq!(merges.len(), 1);

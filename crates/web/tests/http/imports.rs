@@ -147,3 +147,58 @@ async fn the_administrator_takes_the_whole_archive_out() {
     })
     .await;
 }
+
+/// A workbook whose shared strings inflate far beyond its size (issue 19, item 11: 1.7 MB that
+/// took the server to 2 GB). Written in pieces, so the test itself never holds it inflated.
+fn zip_bomb(shared_strings_mb: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let plain = |zip: &mut zip::ZipWriter<_>, name: &str, text: &str| {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    };
+    plain(
+        &mut zip,
+        "[Content_Types].xml",
+        r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#,
+    );
+    plain(
+        &mut zip,
+        "_rels/.rels",
+        r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+    );
+    plain(
+        &mut zip,
+        "xl/workbook.xml",
+        r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>"#,
+    );
+    zip.start_file("xl/sharedStrings.xml", opts).unwrap();
+    zip.write_all(br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#).unwrap();
+    let piece = "<si><t>Sok Dara, Battambang</t></si>".repeat(1024 * 1024 / 36);
+    for _ in 0..shared_strings_mb {
+        zip.write_all(piece.as_bytes()).unwrap();
+    }
+    zip.write_all(b"</sst>").unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn a_zip_bomb_is_refused_before_it_is_read() {
+    let bomb = zip_bomb(64);
+    assert!(bomb.len() < 1024 * 1024, "64 MB of shared strings in {} bytes", bomb.len());
+    each_db(|app| {
+        let bomb = bomb.clone();
+        async move {
+            let (c, csrf) = app.login("admin").await;
+            let before = children(&app).await;
+            let res = c.post(app.url("/admin/import")).multipart(form(Some(&csrf), "bomb.xlsx", bomb)).send().await.unwrap();
+            assert_eq!(res.status(), 303);
+            let job = res.headers()["location"].to_str().unwrap().to_string();
+            let page = settled(&c, &app, &job).await;
+            assert!(page.contains("The check failed") && page.contains("unpacks to more than 24 MB"), "{page}");
+            assert_eq!(children(&app).await, before);
+        }
+    })
+    .await;
+}

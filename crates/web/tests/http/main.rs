@@ -3,14 +3,18 @@
 
 mod access;
 mod accounts;
+mod admin_accounts;
 mod api;
 mod app;
+mod bulk_reads;
 mod carers;
 mod cases;
 mod cash;
+mod disclosure;
 mod duplicates;
 mod export;
 mod figures;
+mod hardening;
 mod imports;
 mod indicators;
 mod pages;
@@ -18,6 +22,7 @@ mod rci_transition;
 mod records;
 mod referrals;
 mod sensitive;
+mod sign_in;
 mod sweep;
 mod sync;
 mod teams;

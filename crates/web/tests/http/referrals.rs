@@ -69,7 +69,7 @@ async fn a_referral_needs_consent_and_the_receivers_supervisor_and_shares_only_w
         let (x, xcsrf) = app.login("stranger").await;
         let inbox = x.get(app.url("/referrals")).send().await.unwrap().text().await.unwrap();
         assert!(inbox.contains("Sreypov") && inbox.contains("Vocational training"));
-        assert_eq!(x.get(app.url(&format!("/children/{child}"))).send().await.unwrap().status(), 403, "not before acceptance");
+        assert_eq!(x.get(app.url(&format!("/children/{child}"))).send().await.unwrap().status(), 404, "not before acceptance");
         let rid = app.store.referrals(&app.other_worker.actor(), false).await.unwrap()[0].id;
         let res = x.post(app.url(&format!("/referrals/{rid}/accept"))).form(&[("_csrf", xcsrf.as_str())]).send().await.unwrap();
         assert_eq!(res.status(), 422, "a worker does not accept");
@@ -204,7 +204,7 @@ async fn a_referral_outside_krousar_is_printed_and_its_outcome_recorded() {
         let en = c.get(app.url(&format!("/referrals/external/{rid}/form?format=html&lang=en"))).send().await.unwrap().text().await.unwrap();
         assert!(en.contains("Referral of a child") && en.contains("Friends of the Village"));
         let (x, _) = app.login("stranger").await;
-        assert_eq!(x.get(app.url(&format!("/referrals/external/{rid}/form?format=html"))).send().await.unwrap().status(), 403);
+        assert_eq!(x.get(app.url(&format!("/referrals/external/{rid}/form?format=html"))).send().await.unwrap().status(), 404);
         let res = c
             .post(app.url(&format!("/referrals/external/{rid}/outcome")))
             .form(&[("_csrf", csrf.as_str()), ("outcome", "Enrolled in their school programme")])
@@ -237,7 +237,7 @@ async fn a_case_referred_to_the_ministry_is_read_by_its_officer() {
         let child = child_with_case(&app, &w, "Sreyleak").await;
         let other = child_with_case(&app, &w, "Sreymao").await;
         let m = app.token(&officer).await;
-        assert_eq!(app.api_get(&m, &format!("/api/v1/children/{child}")).await.status(), 403, "not before a referral");
+        assert_eq!(app.api_get(&m, &format!("/api/v1/children/{child}")).await.status(), 404, "not before a referral");
 
         let (c, csrf) = app.login("worker").await;
         let to = ministry.id.to_string();
@@ -270,7 +270,7 @@ async fn a_case_referred_to_the_ministry_is_read_by_its_officer() {
 
         assert_eq!(app.api_get(&m, &format!("/api/v1/children/{child}")).await.status(), 200);
         assert_eq!(app.api_get(&m, &format!("/api/v1/children/{child}/case")).await.status(), 200);
-        assert_eq!(app.api_get(&m, &format!("/api/v1/children/{other}")).await.status(), 403, "the transfer was not accepted");
+        assert_eq!(app.api_get(&m, &format!("/api/v1/children/{other}")).await.status(), 404, "the transfer was not accepted");
         let note = json!({"kind": "phone", "noted_on": krousar_web::views::today().to_string(), "text": "x"});
         assert_eq!(
             app.api_post(&m, &format!("/api/v1/children/{child}/case/note"), note).await.status(),

@@ -1,80 +1,537 @@
-//! The leak sweep: one child of one organisation, with a case, a note, a file, a household and a
-//! stay in an institution; every page and API route that returns child data is requested by every
-//! role of another organisation (and the ministry). None may show the child.
+//! The leak sweep, over every route the server answers (`krousar_web::routes()`, from the same
+//! table that builds the router). One organisation's child has a case, a note, a risk
+//! assessment, a task, an approval, a file, a household, sensitive health, a stay in an
+//! institution, a referral, a referral to an outside partner, an export and a saved search.
+//!
+//! 1. Every role of another organisation, and the ministry, sends every route — reads and
+//!    writes, each path parameter set to the victim's record — and sees nothing of the child; a
+//!    path naming one of the victim's records never succeeds; the victim's data is unchanged and
+//!    the audit shows refusals, no write.
+//! 2. The child is referred to that organisation with consent to share identity only, and
+//!    accepted: its people send every route again and see the child's name, never what the
+//!    consent does not cover.
+//!
+//! A route with a parameter the sweep does not know fails the test until it is added to
+//! `substitution` below: a new route cannot escape the sweep.
 
-use crate::app::{child_json, each_db, PASSWORD};
+use crate::app::{child_json, client, each_db, TestApp, PASSWORD};
 use krousar_domain::choices::OrgKind;
 use krousar_domain::Role;
+use krousar_store::audit::{list as audit_list, AuditFilter};
 use krousar_store::Who;
+use krousar_web::case_work::CaseForm;
+use krousar_web::route_table::Route;
+use reqwest::Method;
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
-    0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63,
-    0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60,
-    0x82,
+/// A one-pixel PNG, with the file's own marker after its end (still a PNG to the sniffer).
+fn png() -> Vec<u8> {
+    let mut png = vec![
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+        0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63,
+        0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60,
+        0x82,
+    ];
+    png.extend_from_slice(FILE_BYTES.as_bytes());
+    png
+}
+
+const NOTE: &str = "SECRET-NOTE-42";
+const SAFETY: &str = "SAFEHOUSE-77";
+const HEALTH: &str = "SENSITIVE-HEALTH-9";
+const HOUSEHOLD: &str = "Zetafamily";
+const FILE_NAME: &str = "ATTNAME-58.png";
+const FILE_BYTES: &str = "ATTBYTES-31";
+const RISK: &str = "RISKREASON-63";
+const TASK: &str = "TASKTITLE-27";
+/// The victim organisation's second child (the other side of a duplicate, referred outside).
+const SECOND: &str = "Yvannakmarker";
+
+/// Routes the sweep does not send, each with why. Reviewed with every change to this list.
+const NOT_SWEPT: &[(&str, &str, &str)] = &[("POST", "/logout", "ends the sweeper's own session; names no record and shows nothing")];
+
+/// Query strings a route is also requested with, where the answer depends on them.
+const QUERIES: &[(&str, &[&str])] = &[
+    ("/children", &["q=xsreypech", "q=qvandara"]),
+    ("/children/export", &["format=csv", "format=csv&q=xsreypech"]),
+    ("/households", &["q=zetafamily"]),
+    ("/figures", &["by=org"]),
+    ("/indicators", &["by=province"]),
+    ("/indicators/{code}", &["reach=national"]),
+    ("/reports/quarterly", &["format=html"]),
+    ("/children/{id}/case/forms/{n}", &["format=html"]),
+    ("/referrals/external/{id}/form", &["format=html"]),
+    ("/api/v1/children", &["q=xsreypech", "limit=200"]),
+    ("/api/v1/households", &["q=zetafamily"]),
 ];
 
+/// The victim organisation's records, by what a path parameter names.
+#[derive(Clone)]
+struct Victim {
+    child: String,
+    second: String,
+    household: String,
+    file: String,
+    approval: String,
+    task: String,
+    referral: String,
+    external: String,
+    rci: String,
+    export: String,
+    saved: String,
+    worker: String,
+    /// The child's and its sensitive record's versions, so that a write is refused by the
+    /// permission, not as stale.
+    version: i64,
+    sensitive_version: i64,
+}
+
+impl Victim {
+    /// Ids whose records another organisation must never read or change.
+    fn ids(&self) -> Vec<&str> {
+        vec![
+            &self.child,
+            &self.second,
+            &self.household,
+            &self.file,
+            &self.approval,
+            &self.task,
+            &self.referral,
+            &self.external,
+            &self.rci,
+            &self.export,
+            &self.saved,
+            &self.worker,
+        ]
+    }
+
+    /// Ids no path may answer for: all of them but the institution, which is in the national
+    /// register every organisation reads (what it shows is still checked for the markers, and
+    /// that nothing of it changes).
+    fn closed(&self) -> Vec<&str> {
+        self.ids().into_iter().filter(|id| *id != self.rci).collect()
+    }
+}
+
+enum Sub {
+    /// The values the parameter is set to (the victim's record, or each meaningful word).
+    Values(Vec<String>),
+    /// Names nothing of a child: a fresh id, with the reason why that is enough.
+    Unrelated(&'static str),
+}
+
+/// What each path parameter is set to, by the literal segment before it and its name.
+/// A parameter missing here fails the sweep with the route's name.
+fn substitution(key: &str, v: &Victim) -> Option<Sub> {
+    let one = |s: &String| Some(Sub::Values(vec![s.clone()]));
+    let words = |w: &[&str]| Some(Sub::Values(w.iter().map(|s| s.to_string()).collect()));
+    match key {
+        "children/{id}" => one(&v.child),
+        "duplicates/{other}" => one(&v.second),
+        "duplicates/{what}" => words(&["different", "merge"]),
+        "approvals/{approval}" => one(&v.approval),
+        "tasks/{task}" => one(&v.task),
+        "attachments/{file}" => one(&v.file),
+        "case/{form}" => Some(Sub::Values(CaseForm::ALL.iter().map(|f| f.code().to_string()).collect())),
+        "forms/{n}" => words(&["1", "2", "3", "4", "5", "6"]),
+        "households/{id}" => one(&v.household),
+        "referrals/{id}" => one(&v.referral),
+        "referrals/{action}" => words(&["accept", "decline", "withdraw"]),
+        "external/{id}" => one(&v.external),
+        "rcis/{id}" => one(&v.rci),
+        "rcis/{what}" => words(&["stage", "inspections", "staff"]),
+        "exports/{id}" => one(&v.export),
+        "saved/{id}" => one(&v.saved),
+        "users/{id}" => one(&v.worker),
+        "indicators/{code}" => words(&["registered"]),
+        "tool/{tool}" => Some(Sub::Unrelated("an organisation's assessment tool; the child in the same path is the victim's")),
+        "tools/{id}" => Some(Sub::Unrelated("an organisation's assessment tool: no child data")),
+        "match-requests/{id}" => Some(Sub::Unrelated("a match request is answered by the organisation asked (duplicates tests)")),
+        "carers/{id}" | "carers/{carer}" => Some(Sub::Unrelated("a foster carer: no child is placed with one here")),
+        "sessions/{id}" | "people/{id}" | "training/{what}" | "training/{id}" => Some(Sub::Unrelated("staff training: no child data")),
+        "documents/{doc}" => Some(Sub::Unrelated("an institution's transition document: no child data")),
+        "tokens/{token}" | "tokens/{id}" => Some(Sub::Unrelated("an API token: no child data")),
+        "teams/{id}" => Some(Sub::Unrelated("a team: no child data")),
+        "import/{id}" => Some(Sub::Unrelated("an import is read by its own organisation's administrators (imports tests)")),
+        "devices/{id}" => Some(Sub::Unrelated("a user's device: no child data")),
+        "conflicts/{id}" => Some(Sub::Unrelated("a sync conflict of the user's own device")),
+        "photos/{change}" => Some(Sub::Unrelated("a photo upload of the user's own device")),
+        _ => None,
+    }
+}
+
+/// Every concrete path of a route: each parameter substituted, then each extra query.
+fn paths_of(route: &Route, v: &Victim) -> Result<Vec<String>, String> {
+    let mut out = vec![String::new()];
+    let mut prev = "";
+    for seg in route.path.split('/').skip(1) {
+        let options = match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => {
+                let key = format!("{prev}/{{{name}}}");
+                match substitution(&key, v) {
+                    Some(Sub::Values(values)) => values,
+                    Some(Sub::Unrelated(why)) => {
+                        assert!(!why.is_empty(), "{key}: say why a fresh id is enough");
+                        vec![uuid::Uuid::now_v7().to_string()]
+                    }
+                    None => {
+                        return Err(format!(
+                            "route {} {} has a parameter the sweep does not cover ({key}): add it to `substitution` in sweep.rs",
+                            route.method, route.path
+                        ))
+                    }
+                }
+            }
+            None => {
+                prev = seg;
+                vec![seg.to_string()]
+            }
+        };
+        out = out.iter().flat_map(|p| options.iter().map(move |o| format!("{p}/{o}"))).collect();
+    }
+    let extra: Vec<String> = QUERIES
+        .iter()
+        .filter(|(p, _)| *p == route.path && route.method == Method::GET)
+        .flat_map(|(_, qs)| qs.iter())
+        .flat_map(|q| out.iter().map(move |p| format!("{p}?{q}")))
+        .collect();
+    out.extend(extra);
+    Ok(out)
+}
+
+/// A file upload route: sent a real file, so that a refusal is the permission's, not the body's.
+fn is_upload(path: &str) -> bool {
+    path.ends_with("/attachments") || path.ends_with("/documents") || path == "/admin/import"
+}
+
+fn upload_form(csrf: Option<&str>) -> reqwest::multipart::Form {
+    let form = reqwest::multipart::Form::new();
+    let form = match csrf {
+        Some(c) => form.text("_csrf", c.to_string()),
+        None => form,
+    };
+    form.part("file", reqwest::multipart::Part::bytes(png()).file_name("sweep.png"))
+}
+
+/// The body of a write: a valid one where the route's refusal must come from the permission
+/// (the victim's data stays unchanged only if it does), else an empty one.
+fn body_for(route: &str, s: &Sweeper, v: &Victim) -> Value {
+    let today = krousar_web::views::today().to_string();
+    let route = route.trim_start_matches("/api/v1");
+    match route {
+        "/children/{id}/assign" => json!({"worker": s.id}),
+        "/children/{id}/co-worker" => json!({"co_worker": s.id}),
+        "/children/{id}/households" => json!({"household": v.household}),
+        "/children/{id}/case/{form}" => json!({"kind": "phone", "noted_on": today, "text": "SWEEP-WRITE"}),
+        "/children/{id}" => json!({"version": v.version, "nickname": "SWEEP-WRITE"}),
+        "/children/{id}/sensitive" => json!({"version": v.sensitive_version, "health": "SWEEP-WRITE"}),
+        "/children/{id}/case/approvals" | "/children/{id}/case/request" => json!({"kind": "assessment"}),
+        "/children/{id}/case/approvals/{approval}" => json!({"decision": "approve"}),
+        "/children/{id}/case/tasks/{task}/done" => json!({"done_on": today}),
+        "/referrals/{id}/{action}" => json!({"reason": "SWEEP-WRITE"}),
+        "/children/{id}/referrals" | "/children/{id}/referral" => json!({
+            "to_org": s.org, "kind": "transfer", "services": "Health care", "reason": "SWEEP-WRITE", "urgency": "normal",
+            "consent_by": "child", "consent_on": today, "shares": ["identity"]
+        }),
+        _ => json!({}),
+    }
+}
+
+struct Sweeper {
+    name: String,
+    role: Role,
+    page: reqwest::Client,
+    csrf: String,
+    api: reqwest::Client,
+    token: String,
+    id: String,
+    org: String,
+}
+
+impl Sweeper {
+    async fn new(app: &TestApp, user: &krousar_store::accounts::User) -> Sweeper {
+        let (page, csrf) = app.login(&user.username).await;
+        Sweeper {
+            name: user.username.clone(),
+            role: user.role,
+            page,
+            csrf,
+            api: client(),
+            token: app.token(user).await,
+            id: user.id.to_string(),
+            org: user.org_id.to_string(),
+        }
+    }
+
+    /// Send one request as a browser (pages, with the session's CSRF token) or as an API
+    /// client (bearer token); the answer's status and everything it shows, headers included.
+    async fn send(&self, app: &TestApp, method: &Method, route: &str, path: &str, v: &Victim) -> (u16, String) {
+        let body = body_for(route, self, v);
+        let url = app.url(path);
+        let write = *method != Method::GET;
+        let req = if path.starts_with("/api/") {
+            let r = self.api.request(method.clone(), url).bearer_auth(&self.token);
+            match (write, is_upload(path)) {
+                (false, _) => r,
+                (true, true) => r.multipart(upload_form(None)),
+                (true, false) => r.json(&body),
+            }
+        } else {
+            let r = self.page.request(method.clone(), url);
+            match (write, is_upload(path)) {
+                (false, _) => r,
+                (true, true) => r.multipart(upload_form(Some(&self.csrf))),
+                (true, false) => {
+                    let mut form = vec![("_csrf".to_string(), self.csrf.clone())];
+                    for (k, val) in body.as_object().unwrap() {
+                        match val {
+                            Value::Array(items) => form.extend(items.iter().map(|i| (k.clone(), i.as_str().unwrap().to_string()))),
+                            Value::String(t) => form.push((k.clone(), t.clone())),
+                            other => form.push((k.clone(), other.to_string())),
+                        }
+                    }
+                    r.form(&form)
+                }
+            }
+        };
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let mut shown: String = res.headers().iter().map(|(k, v)| format!("{k}: {}\n", String::from_utf8_lossy(v.as_bytes()))).collect();
+        shown.push_str(&String::from_utf8_lossy(&res.bytes().await.unwrap()));
+        (status, shown)
+    }
+}
+
+/// Every route of the server as concrete requests, checked against the allow-list.
+fn requests(v: &Victim) -> Vec<(Method, String, String)> {
+    let routes = krousar_web::routes();
+    for (m, p, _) in NOT_SWEPT {
+        assert!(routes.iter().any(|r| r.method.as_str() == *m && r.path == *p), "NOT_SWEPT lists {m} {p}, which is no route");
+    }
+    for (p, _) in QUERIES {
+        assert!(routes.iter().any(|r| r.path == *p), "QUERIES lists {p}, which is no route");
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut uncovered = Vec::new();
+    for r in &routes {
+        assert!(seen.insert((r.method.to_string(), r.path.clone())), "route {} {} registered twice", r.method, r.path);
+        if NOT_SWEPT.iter().any(|(m, p, _)| r.method.as_str() == *m && r.path == *p) {
+            continue;
+        }
+        match paths_of(r, v) {
+            Ok(paths) => out.extend(paths.into_iter().map(|p| (r.method.clone(), r.path.clone(), p))),
+            Err(e) => uncovered.push(e),
+        }
+    }
+    assert!(uncovered.is_empty(), "{}", uncovered.join("\n"));
+    // Reads first: a write refused must not change what a later read shows, and reads should
+    // run against the victim's data as it was set up.
+    out.sort_by_key(|(m, _, _)| *m != Method::GET);
+    out
+}
+
+/// One sweep: every sweeper sends every request; returns what was found, and how many answers
+/// showed `shown` (what the sweepers may read: the sweep must reach the data to mean anything).
+async fn sweep(
+    app: &TestApp,
+    sweepers: &[Sweeper],
+    reqs: &[(Method, String, String)],
+    markers: &[&str],
+    closed: &[&str],
+    shown_ok: &str,
+    v: &Victim,
+) -> (Vec<String>, usize) {
+    let (mut found, mut reached) = (Vec::new(), 0);
+    for s in sweepers {
+        for (method, route, path) in reqs {
+            let (status, shown) = s.send(app, method, route, path, v).await;
+            reached += usize::from(shown.contains(shown_ok));
+            for m in markers {
+                if shown.contains(m) {
+                    found.push(format!("{} ({:?}) sees {m} at {method} {path} (route {route}, status {status})", s.name, s.role));
+                }
+            }
+            let names_closed = closed.iter().any(|id| path.contains(id));
+            let succeeded = if *method == Method::GET { status == 200 } else { (200..400).contains(&status) };
+            if names_closed && succeeded {
+                found.push(format!("{} ({:?}) got {status} for {method} {path} (route {route})", s.name, s.role));
+            }
+            assert!(status < 500, "{} got {status} for {method} {path}", s.name);
+            // The list is what the router serves: a listed method is never "not allowed".
+            assert_ne!(status, 405, "{method} {path} is listed but not served");
+        }
+    }
+    (found, reached)
+}
+
+/// The victim's data as its own worker reads it: compared before and after a sweep.
+async fn snapshot(app: &TestApp, token: &str, v: &Victim) -> Vec<String> {
+    let mut out = Vec::new();
+    for path in [
+        format!("/api/v1/children/{}", v.child),
+        format!("/api/v1/children/{}/case", v.child),
+        format!("/api/v1/children/{}/sensitive", v.child),
+        format!("/api/v1/children/{}/cash", v.child),
+        format!("/api/v1/children/{}", v.second),
+        format!("/api/v1/households/{}", v.household),
+        format!("/api/v1/rcis/{}/transition", v.rci),
+        "/api/v1/referrals".to_string(),
+    ] {
+        let res = app.api_get(token, &path).await;
+        out.push(format!("{path} {} {}", res.status(), res.text().await.unwrap()));
+    }
+    out
+}
+
+/// The newest audit entry's number: what the sweepers did comes after it.
+async fn audit_head(app: &TestApp) -> i64 {
+    audit_list(&app.store, &AuditFilter { limit: 1, ..Default::default() }).await.unwrap()[0].seq
+}
+
+/// Audit entries by the sweepers about the victim's records since `since`: refusals and reads
+/// only (a duplicate check is a read; its entry names the record it matched).
+async fn writes_by(app: &TestApp, sweepers: &[Sweeper], v: &Victim, since: i64) -> (Vec<String>, usize) {
+    let ids = v.ids();
+    let (mut writes, mut denied) = (Vec::new(), 0);
+    for s in sweepers {
+        let f = AuditFilter { actor_id: Some(s.id.parse().unwrap()), limit: 100_000, ..Default::default() };
+        for e in audit_list(&app.store, &f).await.unwrap() {
+            if e.seq <= since || !e.record_id.as_deref().is_some_and(|r| ids.contains(&r)) {
+                continue;
+            }
+            if e.action == "access.denied" {
+                denied += 1;
+            } else if !(e.action.ends_with("view") || e.action.ends_with("viewed") || e.action == "child.duplicate_check") {
+                writes.push(format!("{} ({:?}) wrote {} on {} {:?}", s.name, s.role, e.action, e.record_type, e.record_id));
+            }
+        }
+    }
+    (writes, denied)
+}
+
+/// The victim organisation's child and everything around it, as its own people record it.
+async fn victim(app: &TestApp, w: &str) -> (Victim, String) {
+    let today = krousar_web::views::today().to_string();
+    let mut body = child_json("ស្រីពេជ្រ", "Xsreypech");
+    body["family_name_latin"] = json!("Qvandara");
+    let child: Value = app.api_post(w, "/api/v1/children", body).await.json().await.unwrap();
+    let id = child["id"].as_str().unwrap().to_string();
+    let case_number = child["case_number"].as_str().unwrap().to_string();
+    let second: Value = app.api_post(w, "/api/v1/children", child_json("វណ្ណៈ", SECOND)).await.json().await.unwrap();
+    let second = second["id"].as_str().unwrap().to_string();
+    let base = format!("/api/v1/children/{id}/case");
+    let ok = |res: reqwest::Response, what: &str| {
+        assert!(res.status().is_success(), "{what}: {}", res.status());
+        res
+    };
+    ok(
+        app.api_post(
+            w,
+            &format!("{base}/open"),
+            json!({"route": "emergency", "opened_on": today, "immediate_safety": format!("Moved to aunt {SAFETY}")}),
+        )
+        .await,
+        "open",
+    );
+    ok(app.api_post(w, &format!("{base}/note"), json!({"kind": "phone", "noted_on": today, "text": NOTE})).await, "note");
+    ok(app.api_post(w, &format!("{base}/risk"), json!({"level": "high", "reasons": RISK, "assessed_on": today})).await, "risk");
+    ok(app.api_post(w, &format!("{base}/task"), json!({"title": TASK, "owner_id": app.worker.id, "due_on": today})).await, "task");
+    ok(app.api_post(w, &format!("{base}/approvals"), json!({"kind": "assessment"})).await, "approval");
+    let home: Value = ok(
+        app.api_post(
+            w,
+            "/api/v1/households",
+            json!({"name": HOUSEHOLD, "income_band": "unknown", "id_poor": "unknown", "members": [], "child_id": id}),
+        )
+        .await,
+        "household",
+    )
+    .json()
+    .await
+    .unwrap();
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(png()).file_name(FILE_NAME));
+    let file: Value =
+        client().post(app.url(&format!("{base}/attachments"))).bearer_auth(w).multipart(form).send().await.unwrap().json().await.unwrap();
+    let sensitive = json!({"version": 0, "hiv_status": "positive", "health": HEALTH});
+    let res = client().put(app.url(&format!("/api/v1/children/{id}/sensitive"))).bearer_auth(w).json(&sensitive).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let case: Value = app.api_get(w, &base).await.json().await.unwrap();
+
+    // A stay in an institution, a referral to a third organisation, one to an outside partner
+    // (for the second child), an archive of the organisation and a saved search.
+    let (s, scsrf) = app.login("supervisor").await;
+    let form = [
+        ("_csrf", scsrf.as_str()),
+        ("name", "Hope Centre"),
+        ("rci_type", "ngo"),
+        ("registration_status", "registered"),
+        ("village_pick", "12010101"),
+    ];
+    let res = s.post(app.url("/rcis")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let rci = res.headers()["location"].to_str().unwrap().trim_start_matches("/rcis/").to_string();
+    let (c, csrf) = app.login("worker").await;
+    let stay = [("_csrf", csrf.as_str()), ("rci_id", rci.as_str()), ("entered", "2020-01-10")];
+    assert_eq!(c.post(app.url(&format!("/children/{id}/residences"))).form(&stay).send().await.unwrap().status(), 303);
+    let third = app.store.create_org(Who::system(), "Third NGO", OrgKind::Ngo).await.unwrap();
+    let referral = json!({"to_org": third.id, "services": "Health care", "reason": "Clinic nearby", "consent_by": "child", "consent_on": today, "shares": ["identity"]});
+    ok(app.api_post(w, &format!("/api/v1/children/{id}/referrals"), referral).await, "referral");
+    let ours: Value = app.api_get(w, "/api/v1/referrals").await.json().await.unwrap();
+    let referral = ours["items"][0]["id"].as_str().unwrap().to_string();
+    let outside = [
+        ("_csrf", csrf.as_str()),
+        ("to_org", ""),
+        ("partner", "Friends of the Village"),
+        ("kind", "referral"),
+        ("services", "Vocational training"),
+        ("reason", "Family moved"),
+        ("urgency", "normal"),
+        ("consent_by", "parent"),
+        ("consent_on", today.as_str()),
+        ("shares", "identity"),
+    ];
+    assert_eq!(c.post(app.url(&format!("/children/{second}/referral"))).form(&outside).send().await.unwrap().status(), 303);
+    let inbox = c.get(app.url("/referrals")).send().await.unwrap().text().await.unwrap();
+    let at = inbox.find("/referrals/external/").expect("the outside referral is listed") + "/referrals/external/".len();
+    let external = inbox[at..at + 36].to_string();
+    let (a, acsrf) = app.login("admin").await;
+    let res = a.post(app.url("/admin/archive")).form(&[("_csrf", acsrf.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let export = res.headers()["location"].to_str().unwrap().trim_start_matches("/exports/").to_string();
+    let saved = app.store.save_search(&app.worker.actor(), "Xsreypech search", "q=xsreypech").await.unwrap().to_string();
+
+    let v = Victim {
+        child: id,
+        second,
+        household: home["id"].as_str().unwrap().to_string(),
+        file: file["id"].as_str().unwrap().to_string(),
+        approval: case["approvals"][0]["id"].as_str().expect("an approval").to_string(),
+        task: case["tasks"][0]["id"].as_str().expect("a task").to_string(),
+        referral,
+        external,
+        rci,
+        export,
+        saved,
+        worker: app.worker.id.to_string(),
+        version: 0,
+        sensitive_version: 0,
+    };
+    let mut v = v;
+    let child: Value = app.api_get(w, &format!("/api/v1/children/{}", v.child)).await.json().await.unwrap();
+    v.version = child["version"].as_i64().expect("a version");
+    let sensitive: Value = app.api_get(w, &format!("/api/v1/children/{}/sensitive", v.child)).await.json().await.unwrap();
+    v.sensitive_version = sensitive["version"].as_i64().expect("a version");
+    (v, case_number)
+}
+
 #[tokio::test]
-async fn no_role_of_another_organisation_sees_the_child_anywhere() {
+async fn no_route_shows_another_organisations_child_or_more_than_its_consent() {
     each_db(|app| async move {
-        // The child, as its own worker records it.
+        let started = std::time::Instant::now();
         let w = app.token(&app.worker).await;
-        let mut body = child_json("ស្រីពេជ្រ", "Xsreypech");
-        body["family_name_latin"] = json!("Qvandara");
-        let child: Value = app.api_post(&w, "/api/v1/children", body).await.json().await.unwrap();
-        let id = child["id"].as_str().unwrap().to_string();
-        let case_number = child["case_number"].as_str().unwrap().to_string();
-        let today = krousar_web::views::today().to_string();
-        app.api_post(
-            &w,
-            &format!("/api/v1/children/{id}/case/open"),
-            json!({"route": "emergency", "opened_on": today, "immediate_safety": "Moved to aunt SAFEHOUSE-77"}),
-        )
-        .await;
-        app.api_post(
-            &w,
-            &format!("/api/v1/children/{id}/case/note"),
-            json!({"kind": "phone", "noted_on": today, "text": "SECRET-NOTE-42"}),
-        )
-        .await;
-        let home: Value = app
-            .api_post(
-                &w,
-                "/api/v1/households",
-                json!({"name": "Zetafamily", "income_band": "unknown", "id_poor": "unknown", "members": [], "child_id": id}),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        let hid = home["id"].as_str().unwrap().to_string();
-        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(PNG.to_vec()).file_name("x.png"));
-        let file: Value = crate::app::client()
-            .post(app.url(&format!("/api/v1/children/{id}/case/attachments")))
-            .bearer_auth(&w)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let fid = file["id"].as_str().unwrap().to_string();
-        let sensitive = json!({"version": 0, "hiv_status": "positive", "health": "SENSITIVE-HEALTH-9"});
-        assert_eq!(
-            crate::app::client()
-                .put(app.url(&format!("/api/v1/children/{id}/sensitive")))
-                .bearer_auth(&w)
-                .json(&sensitive)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
-        let markers =
-            ["Xsreypech", "Qvandara", "ស្រីពេជ្រ", case_number.as_str(), "SECRET-NOTE-42", "SAFEHOUSE-77", "Zetafamily", "SENSITIVE-HEALTH-9"];
+        let (mut v, case_number) = victim(&app, &w).await;
 
         // Every role of another organisation, and the ministry.
         let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
@@ -90,96 +547,80 @@ async fn no_role_of_another_organisation_sees_the_child_anywhere() {
         ] {
             users.push(app.store.create_user(Who::system(), org, None, name, name, role, &hash, "en").await.unwrap());
         }
-        let pages = [
-            format!("/children/{id}"),
-            format!("/children/{id}/edit"),
-            format!("/children/{id}/case"),
-            format!("/children/{id}/case/note"),
-            format!("/children/{id}/case/plan"),
-            format!("/children/{id}/case/forms/1?format=html"),
-            format!("/children/{id}/case/forms/6"),
-            format!("/children/{id}/case/attachments/{fid}"),
-            format!("/children/{id}/duplicates"),
-            format!("/children/{id}/sensitive"),
-            format!("/children/{id}/cash"),
-            format!("/children/{id}/carers"),
-            format!("/children/{id}/referral"),
-            "/children?q=xsreypech".to_string(),
-            "/children?q=qvandara".to_string(),
-            "/children".to_string(),
-            "/households?q=zetafamily".to_string(),
-            format!("/households/{hid}"),
-            "/".to_string(),
-            "/team".to_string(),
-            "/figures".to_string(),
-            "/figures?by=org".to_string(),
-            "/referrals".to_string(),
-            "/duplicates".to_string(),
-            "/children/export?format=csv".to_string(),
-            "/children/export?format=csv&q=xsreypech".to_string(),
-            "/cash".to_string(),
-            "/carers".to_string(),
-            "/training".to_string(),
-            "/indicators?by=province".to_string(),
-            "/indicators/registered".to_string(),
-            "/indicators/registered?reach=national".to_string(),
-            "/dashboard".to_string(),
-            "/reports/quarterly?format=html".to_string(),
-        ];
-        let api = [
-            format!("/api/v1/children/{id}"),
-            "/api/v1/children?q=xsreypech".to_string(),
-            "/api/v1/children".to_string(),
-            format!("/api/v1/children/{id}/case"),
-            format!("/api/v1/children/{id}/case/attachments/{fid}"),
-            format!("/api/v1/children/{id}/duplicates"),
-            format!("/api/v1/children/{id}/sensitive"),
-            format!("/api/v1/children/{id}/cash"),
-            format!("/api/v1/children/{id}/carer-matches"),
-            format!("/api/v1/households/{hid}"),
-            "/api/v1/households?q=zetafamily".to_string(),
-            "/api/v1/worklist".to_string(),
-            "/api/v1/referrals".to_string(),
-            "/api/v1/duplicate-scans/latest".to_string(),
-        ];
-        let mut checked = 0;
-        for user in &users {
-            let (c, _) = app.login(&user.username).await;
-            for path in &pages {
-                let res = c.get(app.url(path)).send().await.unwrap();
-                let status = res.status().as_u16();
-                let body = String::from_utf8_lossy(&res.bytes().await.unwrap()).to_string();
-                for m in markers {
-                    assert!(!body.contains(m), "{} ({:?}) sees {m} at {path} (status {status})", user.username, user.role);
-                }
-                assert!(status != 200 || !path.contains(&id), "{} got 200 for {path}", user.username);
-                checked += 1;
-            }
-            let t = app.token(user).await;
-            for path in &api {
-                let res = app.api_get(&t, path).await;
-                let status = res.status().as_u16();
-                let body = String::from_utf8_lossy(&res.bytes().await.unwrap()).to_string();
-                for m in markers {
-                    assert!(!body.contains(m), "{} ({:?}) sees {m} at {path} (status {status})", user.username, user.role);
-                }
-                assert!(status != 200 || !path.contains(&id), "{} got 200 for {path}", user.username);
-                checked += 1;
-            }
-            // A duplicate check from the other organisation learns only where the child is known.
+        let mut sweepers = Vec::new();
+        for u in &users {
+            sweepers.push(Sweeper::new(&app, u).await);
+        }
+
+        // 1. No relation to the child: nothing of it anywhere, nothing changed.
+        let reqs = requests(&v);
+        let markers = ["Xsreypech", "Qvandara", "ស្រីពេជ្រ", &case_number, SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK];
+        let before = snapshot(&app, &w, &v).await;
+        let since = audit_head(&app).await;
+        let (mut found, _) = sweep(&app, &sweepers, &reqs, &markers, &v.closed(), "", &v).await;
+        // A duplicate check learns only where the child is known.
+        for s in &sweepers {
             let probe =
                 json!({"given_name_latin": "Xsreypech", "family_name_latin": "Qvandara", "sex": "female", "date_of_birth": "2015-03-02"});
-            let res = app.api_post(&t, "/api/v1/children/duplicate-check", probe).await;
+            let res = app.api_post(&s.token, "/api/v1/children/duplicate-check", probe).await;
             let body = res.text().await.unwrap();
-            for m in markers {
-                assert!(!body.contains(m), "{} sees {m} through a duplicate check", user.username);
+            for m in markers.iter().chain([&v.child.as_str()]) {
+                if body.contains(m) {
+                    found.push(format!("{} ({:?}) sees {m} through a duplicate check", s.name, s.role));
+                }
             }
-            assert!(!body.contains(&id), "{} learns the record's id through a duplicate check", user.username);
         }
-        assert_eq!(checked, users.len() * (pages.len() + api.len()));
-        // And the owner does see it (the sweep can fail).
-        let own: Value = app.api_get(&w, &format!("/api/v1/children/{id}/case")).await.json().await.unwrap();
-        assert!(own.to_string().contains("SECRET-NOTE-42"));
+        let after = snapshot(&app, &w, &v).await;
+        for (b, a) in before.iter().zip(&after) {
+            if b != a {
+                found.push(format!("the victim's data changed during the sweep:\nbefore {b}\nafter  {a}"));
+            }
+        }
+        let (writes, denied) = writes_by(&app, &sweepers, &v, since).await;
+        found.extend(writes);
+        assert!(denied > 0, "the refusals are audited");
+        assert!(found.is_empty(), "{} leaks without any relation:\n{}", found.len(), found.join("\n"));
+        eprintln!("sweep 1: {} requests by {} users in {:?}", reqs.len(), sweepers.len(), started.elapsed());
+
+        // The owner does see all of it (the sweep can fail).
+        let own = app.api_get(&w, &format!("/api/v1/children/{}/case", v.child)).await.text().await.unwrap();
+        assert!(own.contains(NOTE) && own.contains(SAFETY) && own.contains(TASK) && own.contains(RISK), "{own}");
+        let bytes = app.api_get(&w, &format!("/api/v1/children/{}/case/attachments/{}", v.child, v.file)).await;
+        assert!(bytes.headers()["content-disposition"].to_str().unwrap().contains(FILE_NAME));
+        assert!(String::from_utf8_lossy(&bytes.bytes().await.unwrap()).contains(FILE_BYTES));
+        assert!(snapshot(&app, &w, &v).await.join("").contains(HOUSEHOLD) && before.join("").contains(HEALTH));
+
+        // 2. Referred with consent to share identity only, and accepted: the child's name, never
+        //    what the consent leaves out.
+        let (c, csrf) = app.login("worker").await;
+        assert_eq!(c.post(app.url(&format!("/referrals/{}/withdraw", v.referral))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap().status(), 303);
+        let today = krousar_web::views::today().to_string();
+        let body = json!({"to_org": other, "services": "Health care", "reason": "Clinic nearby", "consent_by": "child", "consent_on": today, "shares": ["identity"]});
+        assert_eq!(app.api_post(&w, &format!("/api/v1/children/{}/referrals", v.child), body).await.status(), 201);
+        let boss = &sweepers[1];
+        let theirs: Value = app.api_get(&boss.token, "/api/v1/referrals").await.json().await.unwrap();
+        let rid = theirs["items"].as_array().unwrap().iter().find(|r| r["child_id"] == v.child.as_str()).unwrap()["id"].as_str().unwrap().to_string();
+        let res = app.api_post(&boss.token, &format!("/api/v1/referrals/{rid}/accept"), json!({})).await;
+        assert!(res.status().is_success(), "accepted: {}", res.status());
+        assert_eq!(app.api_get(&boss.token, &format!("/api/v1/children/{}", v.child)).await.status(), 200, "the receiver reads the child");
+        v.referral = rid;
+        let receivers: Vec<Sweeper> = sweepers.into_iter().filter(|s| s.role != Role::Ministry).collect();
+        let reqs = requests(&v);
+        let uncovered = [SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK];
+        let before = snapshot(&app, &w, &v).await;
+        let closed = [v.household.as_str(), v.file.as_str(), v.external.as_str(), v.second.as_str(), v.export.as_str(), v.saved.as_str()];
+        let since = audit_head(&app).await;
+        let (mut found, reached) = sweep(&app, &receivers, &reqs, &uncovered, &closed, "Xsreypech", &v).await;
+        assert!(reached > 0, "the receivers read the child's name somewhere");
+        let after = snapshot(&app, &w, &v).await;
+        for (b, a) in before.iter().zip(&after) {
+            if b != a {
+                found.push(format!("the victim's data changed during the receivers' sweep:\nbefore {b}\nafter  {a}"));
+            }
+        }
+        found.extend(writes_by(&app, &receivers, &v, since).await.0);
+        eprintln!("sweep 2: {} requests by {} users, {:?} in all", reqs.len(), receivers.len(), started.elapsed());
+        assert!(found.is_empty(), "{} leaks beyond an identity-only consent:\n{}", found.len(), found.join("\n"));
     })
     .await;
 }

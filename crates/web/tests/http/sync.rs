@@ -181,6 +181,22 @@ async fn a_device_downloads_what_changed_sends_changes_once_and_photos_in_pieces
         assert_eq!(r["received"], 65536, "resume from where the server says");
         let state: Value = d.call(&app, reqwest::Method::GET, &format!("/photos/{trace}"), None).await.json().await.unwrap();
         assert_eq!(state["received"], 65536);
+        // A photo that would pass the size limit is refused at the piece that crosses it, and
+        // what had come is removed rather than left to fill the disk (issue 19, item 13).
+        let piece = vec![7u8; 200 * 1024];
+        let mut off = 65536;
+        let refused = loop {
+            let res = put(off, piece.clone()).await.unwrap();
+            if res.status() != 200 {
+                break res.status();
+            }
+            off += piece.len();
+        };
+        assert_eq!(refused, 422);
+        let state: Value = d.call(&app, reqwest::Method::GET, &format!("/photos/{trace}"), None).await.json().await.unwrap();
+        assert_eq!(state["received"], 0, "the partial photo is gone");
+        let r: Value = put(0, photo[..65536].to_vec()).await.unwrap().json().await.unwrap();
+        assert_eq!(r["received"], 65536, "and the photo starts again");
         put(65536, photo[65536..].to_vec()).await.unwrap();
         let (status, done) = d.post(&app, &format!("/photos/{trace}/done"), json!({"name": "photo.jpg", "sha256": sha})).await;
         assert_eq!(status, 200, "{done}");

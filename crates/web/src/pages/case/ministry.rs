@@ -386,6 +386,12 @@ pub async fn print(
     let n: u8 = n.parse().ok().filter(|n| FORMS.contains(n)).ok_or_else(|| cur.fail(AppError::NotFound))?;
     let (child, file) = state.store.case_file(&cur.actor, id, "print").await.map_err(cur.page_err())?;
     let Some(file) = file else { return Err(cur.fail(AppError::NotFound)) };
+    // The ministry's forms are the case's own organisation's papers: a referral's receiver or a
+    // transfer's sender reads the case as cut, and a form with its blanks would read as false.
+    let full = krousar_domain::policy::disclosure(&cur.actor, &child.owner(&cur.actor)).is_some_and(|d| d.is_full());
+    if !full {
+        return Err(cur.fail(AppError::NotFound));
+    }
     // The ministry's forms are Khmer documents; English only when asked for.
     let lang = if q.lang.as_deref() == Some("en") { Lang::En } else { Lang::Km };
     let tr = Tr::new(lang);

@@ -34,6 +34,8 @@ struct CasePage {
     can_open: bool,
     tools: Vec<(String, String)>,
     notice: String,
+    /// What the policy cut from this reader's view of the case, in words (empty: nothing).
+    withheld: String,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
@@ -70,6 +72,13 @@ async fn show_case(state: &AppState, cur: &Current, id: Uuid, notice: String) ->
         c: file.as_ref().map(|f| show::build(tr, &cur.actor, &child, f, supervisor)),
         can_open,
         notice,
+        withheld: match file.as_ref().map(|f| &f.withheld) {
+            Some(parts) if !parts.is_empty() => {
+                let parts: Vec<String> = parts.iter().map(|p| tr.t(&format!("withheld-{p}"))).collect();
+                tr.t1("msg-case-withheld", "parts", parts.join(", "))
+            }
+            _ => String::new(),
+        },
     }))
 }
 
@@ -107,7 +116,10 @@ async fn render_form(
     };
     let mut choices = Choices::default();
     match form {
-        CaseForm::Placement | CaseForm::FamilyAssessment => {
+        // The child's households are its own organisation's people's to see (policy's disclosure).
+        CaseForm::Placement | CaseForm::FamilyAssessment
+            if krousar_domain::policy::disclosure(&cur.actor, &child.owner(&cur.actor)).is_some_and(|d| d.is_full()) =>
+        {
             choices.households =
                 state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(h, n)| (h.to_string(), n)).collect();
         }
