@@ -268,6 +268,14 @@ impl Period {
         (q == self).then(|| format!("{}-Q{}", self.from.year(), self.from.month0() / 3 + 1))
     }
 
+    /// The period national figures (across organisations) use for this one: a whole calendar
+    /// quarter, the one holding the period's last day. Any period could be compared with one a
+    /// day shorter to reveal a single child, and a quarter with two of its months to reveal the
+    /// third: one granularity of whole quarters leaves no two periods to subtract (issue 19).
+    pub fn national(self) -> Period {
+        Period::quarter_of(self.to)
+    }
+
     /// From the typed dates; the current quarter when they are missing or reversed.
     pub fn parse(from: Option<&str>, to: Option<&str>, today: NaiveDate) -> Period {
         let d = |s: Option<&str>| s.and_then(crate::child::parse_date);

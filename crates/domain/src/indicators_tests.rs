@@ -56,3 +56,23 @@ fn age_bands_are_taken_at_the_end_of_the_period() {
     assert_eq!(bounds[2].1, Some(d("2009-01-01")));
     assert_eq!(bounds[3], (AgeBand::Adult, None));
 }
+
+#[test]
+fn national_figures_use_whole_quarters_only() {
+    let q1 = Period::quarter_of(d("2026-02-10"));
+    // Two periods a day apart, a month, a quarter and a year: never two different periods whose
+    // difference is a day or a month.
+    let asked = [
+        Period { from: d("2026-03-01"), to: d("2026-03-31") },
+        Period { from: d("2026-03-02"), to: d("2026-03-31") },
+        Period { from: d("2026-03-01"), to: d("2026-03-30") },
+        Period::month_of(d("2026-01-15")),
+        q1,
+    ];
+    for p in asked {
+        assert_eq!(p.national(), q1, "{p:?}");
+        assert!(p.national().quarter_name().is_some());
+    }
+    assert_eq!(Period::year_of(d("2026-05-01")).national(), Period::quarter_of(d("2026-12-31")));
+    assert_eq!(q1.national().previous().national(), q1.previous(), "trends compare whole quarters");
+}

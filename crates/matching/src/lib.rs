@@ -5,6 +5,7 @@
 //! Khmer key removes invisible characters, folds digits and look-alike letters and puts marks in
 //! one order; the Latin key folds spelling variants into one phonetic skeleton.
 
+pub mod elsewhere;
 mod khmer;
 mod latin;
 pub mod person;

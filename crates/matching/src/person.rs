@@ -102,6 +102,16 @@ impl<'a> Keyed<'a> {
             latin: keys(&person.family_latin, &person.given_latin, latin_only),
         }
     }
+
+    /// The folded Khmer (family, given) keys, if the person has a Khmer name.
+    pub fn km_keys(&self) -> &Option<(String, String)> {
+        &self.km
+    }
+
+    /// The folded romanised (family, given) keys, if the person has a romanised name.
+    pub fn latin_keys(&self) -> &Option<(String, String)> {
+        &self.latin
+    }
 }
 
 /// How alike the names are (0–1), or `None` when the two records share no script.

@@ -193,6 +193,9 @@ impl Store {
         if !national && !decide(actor, Action::ViewAggregates, Target::Organisation(actor.org_id)).allowed() {
             return Err(StoreError::Forbidden);
         }
+        // Across organisations only whole months that are over: a window moved by a day, or a
+        // month still being paid, could be compared with another to single out one payment.
+        let (from, to) = if national { whole_past_months(from, to, chrono::Utc::now().date_naive()) } else { (from, to) };
         let mut q = Sql::new(
             "SELECT province_code, substr(paid_on, 1, 7) AS month, COUNT(DISTINCT child_id) AS children, CAST(SUM(amount_riel) AS BIGINT) AS amount \
              FROM cash_payments WHERE status = 'paid' AND paid_on >= ",
@@ -245,5 +248,29 @@ impl Store {
         }
         out.sort_by_key(|row| std::cmp::Reverse(row.3));
         Ok(out)
+    }
+}
+
+/// The whole calendar months from `from`'s to `to`'s, leaving out the month of `today` and any
+/// after it (national cash figures: no day-by-day window, no month still being paid).
+fn whole_past_months(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    use chrono::Datelike;
+    let first = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let month_end = |d: NaiveDate| first(d).checked_add_months(chrono::Months::new(1)).map_or(d, |n| n - chrono::Duration::days(1));
+    (first(from), month_end(to).min(first(today) - chrono::Duration::days(1)))
+}
+
+#[cfg(test)]
+mod national_cash_tests {
+    use super::*;
+
+    #[test]
+    fn national_cash_figures_are_whole_months_that_are_over() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let today = d("2026-12-06");
+        for (from, to) in [("2025-12-06", "2026-12-06"), ("2025-12-07", "2026-12-05"), ("2025-12-01", "2026-11-30")] {
+            assert_eq!(whole_past_months(d(from), d(to), today), (d("2025-12-01"), d("2026-11-30")), "{from} – {to}");
+        }
+        assert_eq!(whole_past_months(d("2026-02-10"), d("2026-03-02"), today), (d("2026-02-01"), d("2026-03-31")));
     }
 }

@@ -231,7 +231,7 @@ impl Store {
     async fn candidates_of(&self, children: Vec<Child>) -> Result<Vec<(Child, Vec<(Comparison, Found)>)>, StoreError> {
         let mut out = Vec::with_capacity(children.len());
         for c in children {
-            let found = self.candidates(&c.fields, Some(c.id)).await?;
+            let found = self.candidates(&c.fields, Some(c.id), c.org_id).await?;
             out.push((c, found));
         }
         Ok(out)

@@ -13,6 +13,7 @@ use krousar_domain::child::ChildFields;
 use krousar_domain::choices::Sex;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{Action, Actor};
+use krousar_match::elsewhere::possible_match_elsewhere;
 use krousar_match::person::{compare_keyed, Agreement, Comparison, Keyed, Person, THRESHOLD};
 use serde::Serialize;
 use serde_json::json;
@@ -23,21 +24,37 @@ use uuid::Uuid;
 const BLOCK: i64 = 200;
 const SHOWN: usize = 10;
 
+/// How many duplicate checks one user may ask for in an hour: each answer says a little about
+/// children the user may not see, so asking must not become a way to search the register.
+pub const CHECKS_PER_HOUR: i64 = 30;
+
+/// Why a record of the actor's own organisation was proposed (never shown for another's).
 #[derive(Debug, Clone, Serialize)]
-pub struct Candidate {
+pub struct Agreements {
     pub score: f64,
     pub name: &'static str,
     pub sex: &'static str,
     pub birth: &'static str,
     pub place: &'static str,
-    /// The record, when the actor may open it; otherwise only where it is.
+}
+
+/// A possible duplicate. In the actor's organisation: the record (when the actor may open it)
+/// and why it was proposed. In another organisation: only that a possible match is known
+/// there — no score, no agreement, no record id, no name — decided by
+/// `krousar_match::elsewhere`, which village and exact birth date cannot sway.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    #[serde(flatten)]
+    pub agreements: Option<Agreements>,
+    /// The record, when it is the actor's organisation's and the actor may open it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub child: Option<Child>,
     pub org_id: Uuid,
     pub org_name: String,
     pub same_org: bool,
-    /// The record meant (kept in the store: never serialised, so no page or API shows it).
+    /// The records meant (kept in the store: never serialised, so no page or API shows them).
     #[serde(skip)]
-    pub target: Uuid,
+    pub targets: Vec<Uuid>,
 }
 
 fn word(a: Agreement) -> &'static str {
@@ -93,12 +110,30 @@ pub fn person_of(f: &ChildFields) -> Person {
     }
 }
 
-/// Candidates at or above the threshold, best first.
-fn score(me: &Person, found: HashMap<Uuid, Found>) -> Vec<(Comparison, Found)> {
-    let me = Keyed::new(me);
-    let mut scored: Vec<_> =
-        found.into_values().map(|c| (compare_keyed(&me, &Keyed::new(&c.person)), c)).filter(|(s, _)| s.score >= THRESHOLD).collect();
-    scored.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+/// What a record of another organisation is given in place of a comparison: the same for
+/// every such record, so nothing that reaches a caller varies with how close it is.
+fn elsewhere() -> Comparison {
+    Comparison { score: THRESHOLD, name: Agreement::Unknown, sex: Agreement::Unknown, birth: Agreement::Unknown, place: Agreement::Unknown }
+}
+
+/// The actor's organisation's records at or above the threshold, then other organisations'
+/// possible matches (decided by the coarse rule only); best first, then by id.
+fn score(me: &Person, found: HashMap<Uuid, Found>, own_org: Uuid) -> Vec<(Comparison, Found)> {
+    let keyed = Keyed::new(me);
+    let mut scored: Vec<_> = found
+        .into_values()
+        .filter_map(|c| {
+            if c.org_id == own_org {
+                let s = compare_keyed(&keyed, &Keyed::new(&c.person));
+                (s.score >= THRESHOLD).then_some((s, c))
+            } else {
+                possible_match_elsewhere(me, &c.person).then(|| (elsewhere(), c))
+            }
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        (b.1.org_id == own_org).cmp(&(a.1.org_id == own_org)).then(b.0.score.total_cmp(&a.0.score)).then(a.1.id.cmp(&b.1.id))
+    });
     scored
 }
 
@@ -133,7 +168,14 @@ impl Store {
     /// The search behind `possible_duplicates` and the organisation scan: candidates at or above
     /// the threshold in every organisation, best first, without the record itself or records a
     /// person already said are a different child. Not audited: the callers are.
-    pub(crate) async fn candidates(&self, f: &ChildFields, exclude: Option<Uuid>) -> Result<Vec<(Comparison, Found)>, StoreError> {
+    /// Other organisations' records come from the name keys alone (never from the district
+    /// pass, which depends on the village asked about) and carry no comparison of their own.
+    pub(crate) async fn candidates(
+        &self,
+        f: &ChildFields,
+        exclude: Option<Uuid>,
+        own_org: Uuid,
+    ) -> Result<Vec<(Comparison, Found)>, StoreError> {
         let latin = keys([&f.family_name_latin, &f.given_name_latin], false);
         let khmer = keys([&f.family_name_km, &f.given_name_km], true);
         let district = f.village_code.as_deref().and_then(|v| v.get(..4));
@@ -150,7 +192,7 @@ impl Store {
             None => Vec::new(),
         };
         found.retain(|id, _| Some(*id) != exclude && !different.contains(id));
-        let mut scored = score(&me, found);
+        let mut scored = score(&me, found, own_org);
         // Nothing yet: a typo the keys do not fold, so the given name alone near where the child
         // lives (the most expensive pass at a million children, run only when needed).
         let given = keys([&None, &f.given_name_latin], false)
@@ -158,48 +200,105 @@ impl Store {
             .next()
             .or_else(|| keys([&None, &f.given_name_km], true).into_iter().next());
         if let (true, Some(d), Some(given)) = (scored.is_empty(), district, given) {
-            let near: HashMap<Uuid, Found> =
-                self.block(&[given], Some(d)).await?.into_iter().filter(|c| Some(c.id) != exclude).map(|c| (c.id, c)).collect();
-            scored = score(&me, near);
+            let near: HashMap<Uuid, Found> = self
+                .block(&[given], Some(d))
+                .await?
+                .into_iter()
+                .filter(|c| Some(c.id) != exclude && c.org_id == own_org && !different.contains(&c.id))
+                .map(|c| (c.id, c))
+                .collect();
+            scored = score(&me, near, own_org);
         }
         Ok(scored)
     }
 
     /// Children in any organisation who may be the child described by `f` (leaving out
-    /// `exclude`, the record itself), best first. The check is audited: it can reveal that a
-    /// child is known elsewhere.
+    /// `exclude`, the record itself): the actor's organisation's best first, then one answer per
+    /// other organisation where a possible match is known. Each check counts towards the user's
+    /// hourly limit and is audited with what was asked and the records it matched.
     pub async fn possible_duplicates(&self, actor: &Actor, f: &ChildFields, exclude: Option<Uuid>) -> Result<Vec<Candidate>, StoreError> {
-        if !decide(actor, Action::CreateChild, Target::Nothing).allowed() && !decide(actor, Action::ListChildren, Target::Nothing).allowed()
-        {
-            return Err(StoreError::Forbidden);
-        }
-        let mut scored = self.candidates(f, exclude).await?;
-        scored.truncate(SHOWN);
-        let orgs: HashMap<Uuid, String> = self.list_orgs().await?.into_iter().map(|o| (o.id, o.name)).collect();
-        // The few shown are read whole (with who they are shared with), in a read transaction:
-        // the write lock is taken only for the audit entry.
-        let mut read = self.pool.begin().await?;
-        let mut out = Vec::with_capacity(scored.len());
-        for (s, c) in scored {
-            let child = crate::children::load(&mut read, c.id).await?;
-            let visible = decide(actor, Action::ViewChild, Target::Record(&child.owner(actor))).allowed();
-            out.push(Candidate {
-                score: s.score,
-                name: word(s.name),
-                sex: word(s.sex),
-                birth: word(s.birth),
-                place: word(s.place),
-                org_id: c.org_id,
-                org_name: orgs.get(&c.org_id).cloned().unwrap_or_default(),
-                same_org: c.org_id == actor.org_id,
-                target: c.id,
-                child: visible.then_some(child),
-            });
-        }
-        drop(read);
-        let detail = json!({"candidates": out.len(), "other_orgs": out.iter().filter(|c| !c.same_org).count(), "record": exclude});
+        allowed(actor)?;
+        self.count_question(actor.user_id, "duplicate_check", CHECKS_PER_HOUR, "err-too-many-duplicate-checks").await?;
+        let (out, matched) = self.find_duplicates(actor, f, exclude).await?;
+        let inputs = json!({
+            "family_name_km": f.family_name_km, "given_name_km": f.given_name_km,
+            "family_name_latin": f.family_name_latin, "given_name_latin": f.given_name_latin,
+            "sex": f.sex.code(), "date_of_birth": f.date_of_birth, "estimated_birth_year": f.estimated_birth_year,
+            "village_code": f.village_code,
+        });
+        let detail = json!({
+            "record": exclude, "inputs": inputs, "matched": matched,
+            "candidates": out.len(), "other_orgs": out.iter().filter(|c| !c.same_org).count(),
+        });
         let entry = Entry { action: "child.duplicate_check", record_type: "child", record_id: exclude.map(|e| e.to_string()), detail };
         self.audit_read(actor.into(), entry).await?;
         Ok(out)
     }
+
+    /// The check itself, neither counted nor audited (a caller that shows nothing new, such as
+    /// asking another organisation about the matches already announced): the candidates and
+    /// the ids of every record matched.
+    pub(crate) async fn find_duplicates(
+        &self,
+        actor: &Actor,
+        f: &ChildFields,
+        exclude: Option<Uuid>,
+    ) -> Result<(Vec<Candidate>, Vec<Uuid>), StoreError> {
+        allowed(actor)?;
+        let scored = self.candidates(f, exclude, actor.org_id).await?;
+        let matched: Vec<Uuid> = scored.iter().map(|(_, c)| c.id).collect();
+        let orgs: HashMap<Uuid, String> = self.list_orgs().await?.into_iter().map(|o| (o.id, o.name)).collect();
+        let name = |org: &Uuid| orgs.get(org).cloned().unwrap_or_default();
+        // The few shown are read whole (with who they are shared with), in a read transaction.
+        let mut read = self.pool.begin().await?;
+        let mut out = Vec::new();
+        let mut elsewhere: Vec<Candidate> = Vec::new();
+        for (s, c) in scored {
+            if c.org_id != actor.org_id {
+                match elsewhere.iter_mut().find(|e| e.org_id == c.org_id) {
+                    Some(e) => e.targets.push(c.id),
+                    None => elsewhere.push(Candidate {
+                        agreements: None,
+                        child: None,
+                        org_id: c.org_id,
+                        org_name: name(&c.org_id),
+                        same_org: false,
+                        targets: vec![c.id],
+                    }),
+                }
+                continue;
+            }
+            if out.len() >= SHOWN {
+                continue;
+            }
+            let child = crate::children::load(&mut read, c.id).await?;
+            let visible = decide(actor, Action::ViewChild, Target::Record(&child.owner(actor))).allowed();
+            out.push(Candidate {
+                agreements: Some(Agreements {
+                    score: s.score,
+                    name: word(s.name),
+                    sex: word(s.sex),
+                    birth: word(s.birth),
+                    place: word(s.place),
+                }),
+                child: visible.then_some(child),
+                org_id: c.org_id,
+                org_name: name(&c.org_id),
+                same_org: true,
+                targets: vec![c.id],
+            });
+        }
+        drop(read);
+        elsewhere.sort_by(|a, b| a.org_name.cmp(&b.org_name).then(a.org_id.cmp(&b.org_id)));
+        elsewhere.truncate(SHOWN);
+        out.extend(elsewhere);
+        Ok((out, matched))
+    }
+}
+
+fn allowed(actor: &Actor) -> Result<(), StoreError> {
+    if !decide(actor, Action::CreateChild, Target::Nothing).allowed() && !decide(actor, Action::ListChildren, Target::Nothing).allowed() {
+        return Err(StoreError::Forbidden);
+    }
+    Ok(())
 }

@@ -17,6 +17,9 @@ pub enum StoreError {
     /// A device an administrator (or its user) revoked, or one that is not the caller's.
     #[error("device revoked")]
     DeviceRevoked,
+    /// Asked too often (the translation key says what and how often may be asked).
+    #[error("too many requests")]
+    TooMany(&'static str),
     #[error("configuration: {0}")]
     Config(String),
     #[error("corrupt data: {0}")]

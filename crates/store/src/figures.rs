@@ -1,13 +1,20 @@
 //! National, provincial and per-organisation figures: counts only, never a child. The ministry
-//! sees every organisation with small counts suppressed; a manager sees their own organisation.
+//! sees every organisation with small counts suppressed; a manager sees their own organisation,
+//! exact and as of now.
+//!
+//! Figures "as of now" across organisations could be compared day by day to see one child
+//! registered or moved into care (issue 19, item 6): national figures are taken once a quarter
+//! — the first time they are asked for in it — and every later request of the quarter shows
+//! that same snapshot, with the day it was taken.
 
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
 use crate::sql::Sql;
-use krousar_domain::figures::{suppress_each, suppress_table, Count};
+use krousar_domain::figures::{protect_breakdown, Count};
+use krousar_domain::indicators::Period;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{Action, Actor};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The figures of one row, in the order of `METRICS`.
@@ -19,19 +26,22 @@ pub enum GroupBy {
     Organisation,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FigureRow {
     /// Province code or organisation id.
     pub key: String,
     pub cells: Vec<Count>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Figures {
     pub rows: Vec<FigureRow>,
     pub total: FigureRow,
     /// Small counts are hidden (figures across organisations).
     pub suppressed: bool,
+    /// For figures across organisations: the day the quarter's snapshot was taken.
+    #[serde(default)]
+    pub as_of: Option<String>,
 }
 
 impl Store {
@@ -40,6 +50,37 @@ impl Store {
         if !national && !decide(actor, Action::ViewAggregates, Target::Organisation(actor.org_id)).allowed() {
             return Err(StoreError::Forbidden);
         }
+        if !national {
+            return self.count_figures(actor, by, false).await;
+        }
+        let today = chrono::Utc::now().date_naive();
+        let quarter = Period::quarter_of(today).quarter_name().unwrap_or_default();
+        let key = format!("figures:{quarter}:{}", if by == GroupBy::Province { "province" } else { "organisation" });
+        let stored = |row: Option<sqlx::any::AnyRow>| -> Result<Option<Figures>, StoreError> {
+            let Some(row) = row else { return Ok(None) };
+            let mut f: Figures = serde_json::from_str(&row.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            f.as_of = Some(row.text("taken_on")?);
+            Ok(Some(f))
+        };
+        let read = "SELECT body, taken_on FROM national_snapshots WHERE key = $1";
+        if let Some(f) = stored(sqlx::query(read).bind(&key).fetch_optional(&self.pool).await?)? {
+            return Ok(f);
+        }
+        // The first request of the quarter takes the snapshot; a request racing it keeps the
+        // one that was written first, so everyone sees the same figures.
+        let f = self.count_figures(actor, by, true).await?;
+        let body = serde_json::to_string(&f).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query("INSERT INTO national_snapshots (key, taken_on, body) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
+            .bind(&key)
+            .bind(today.to_string())
+            .bind(body)
+            .execute(&self.pool)
+            .await?;
+        stored(sqlx::query(read).bind(&key).fetch_optional(&self.pool).await?)?.ok_or(StoreError::NotFound)
+    }
+
+    /// The figures as of now: every organisation's, protected, or the actor's own, exact.
+    async fn count_figures(&self, actor: &Actor, by: GroupBy, national: bool) -> Result<Figures, StoreError> {
         let key = match by {
             GroupBy::Province => "c.province_code",
             GroupBy::Organisation => "c.org_id",
@@ -85,15 +126,17 @@ impl Store {
             }
         }
         let mut rows: Vec<FigureRow> = groups.into_iter().map(|(key, cells)| FigureRow { key, cells }).collect();
-        // Across organisations no count may single out a child.
+        // Across organisations no count may single out a child, nor be worked out from the
+        // total less the others: each figure's column is protected against its total.
         if national {
-            let mut table: Vec<Vec<Count>> = rows.iter().map(|r| r.cells.clone()).collect();
-            suppress_table(&mut table);
-            for (r, cells) in rows.iter_mut().zip(table) {
-                r.cells = cells;
+            for (m, t) in total.iter_mut().enumerate() {
+                let mut column: Vec<Count> = rows.iter().map(|r| r.cells[m]).collect();
+                protect_breakdown(&mut column, t);
+                for (r, c) in rows.iter_mut().zip(column) {
+                    r.cells[m] = c;
+                }
             }
-            suppress_each(&mut total);
         }
-        Ok(Figures { rows, total: FigureRow { key: String::new(), cells: total }, suppressed: national })
+        Ok(Figures { rows, total: FigureRow { key: String::new(), cells: total }, suppressed: national, as_of: None })
     }
 }

@@ -155,7 +155,7 @@ impl Store {
             if n % (500 / DUPLICATE_LOOKUPS) == 0 {
                 progress(n * DUPLICATE_LOOKUPS, plan.children.len());
             }
-            let found = futures_util::future::try_join_all(chunk.iter().map(|c| self.candidates(&c.fields, None))).await?;
+            let found = futures_util::future::try_join_all(chunk.iter().map(|c| self.candidates(&c.fields, None, actor.org_id))).await?;
             best.extend(chunk.iter().zip(found.into_iter().map(|f| f.into_iter().next())));
         }
         for (child, found) in best {
@@ -172,6 +172,8 @@ impl Store {
             };
             let at = At { sheet: child.sheet.clone(), row: child.row, column: String::new() };
             let key = if what.is_empty() { "imp-duplicate-elsewhere" } else { "imp-duplicate-existing" };
+            // Another organisation's match carries no score (issue 19).
+            let score = if what.is_empty() { String::new() } else { format!("{:.0}", score.score * 100.0) };
             problems
                 .push(
                     Severity::Warning,
@@ -180,7 +182,7 @@ impl Store {
                     key,
                 )
                 .arg("record", what)
-                .arg("score", format!("{:.0}", score.score * 100.0));
+                .arg("score", score);
         }
         progress(plan.children.len(), plan.children.len());
         let found = problems.list.len();

@@ -38,6 +38,7 @@ pub mod migrate;
 mod places_cache;
 pub mod private_files;
 pub mod quality;
+mod rate;
 pub mod rci_documents;
 pub mod rci_transition;
 pub mod rcis;

@@ -41,11 +41,13 @@ impl Store {
             return Err(refuse(self, actor, "match.ask", "child", child).await);
         }
         let targets: Vec<String> = self
-            .possible_duplicates(actor, &c.fields, Some(child))
+            .find_duplicates(actor, &c.fields, Some(child))
             .await?
+            .0
             .into_iter()
             .filter(|m| m.org_id == to_org && !m.same_org)
-            .map(|m| m.target.to_string())
+            .flat_map(|m| m.targets)
+            .map(|t| t.to_string())
             .collect();
         if targets.is_empty() {
             return Err(StoreError::invalid("to_org", "err-no-match-there"));

@@ -205,6 +205,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0032_second_factor_failures.sql"),
         postgres: include_str!("../migrations/postgres/0032_second_factor_failures.sql"),
     },
+    Migration {
+        version: 33,
+        name: "limits_and_snapshots",
+        sqlite: include_str!("../migrations/sqlite/0033_limits_and_snapshots.sql"),
+        postgres: include_str!("../migrations/postgres/0033_limits_and_snapshots.sql"),
+    },
 ];
 
 impl Store {

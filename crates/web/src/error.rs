@@ -19,6 +19,8 @@ pub enum AppError {
     BadRequest(&'static str),
     /// The device was revoked: what it carries must be wiped and nothing it sends is taken.
     DeviceRevoked,
+    /// Asked too often: 429 with the translation key that says how often one may ask.
+    TooMany(&'static str),
     Internal(String),
 }
 
@@ -30,6 +32,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict { current } => AppError::Conflict(current),
             StoreError::Invalid(i) => AppError::Invalid(i),
             StoreError::DeviceRevoked => AppError::DeviceRevoked,
+            StoreError::TooMany(key) => AppError::TooMany(key),
             StoreError::Duplicate(_) => {
                 let mut i = Invalid::default();
                 i.push("username", "err-duplicate");
@@ -50,6 +53,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::DeviceRevoked => StatusCode::GONE,
+            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -64,6 +68,7 @@ impl AppError {
             AppError::Invalid(_) => ("invalid", "err-invalid"),
             AppError::BadRequest(key) => ("bad_request", key),
             AppError::DeviceRevoked => ("device_revoked", "err-device-revoked"),
+            AppError::TooMany(key) => ("too_many_requests", key),
             AppError::Internal(_) => ("internal", "err-internal"),
         }
     }

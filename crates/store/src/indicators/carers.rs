@@ -52,6 +52,15 @@ pub(super) fn carer_groups_of(rows: &[CarerRow], i: Indicator, dim: Option<Dimen
     groups.into_iter().map(|(value, n)| Group { value, name_km: None, name_latin: None, count: Count::new(n, 0) }).collect()
 }
 
+/// The counts of one carer indicator by (province, value of `dim`), for national tables.
+pub(super) fn carer_grid_of(rows: &[CarerRow], i: Indicator, dim: Dimension, p: Period) -> BTreeMap<(String, String), Count> {
+    let mut grid: BTreeMap<(String, String), Count> = BTreeMap::new();
+    for c in rows.iter().filter(|c| counts(i, c, p)) {
+        grid.entry((c.province.clone(), value(Some(dim), c))).or_insert(Count::new(0, 0)).total += 1;
+    }
+    grid
+}
+
 impl Store {
     pub(super) async fn carer_rows(&self, r: &Resolved) -> Result<Option<Vec<CarerRow>>, StoreError> {
         let Some((org, worker)) = r.carers else { return Ok(None) };

@@ -8,7 +8,7 @@ use crate::error::StoreError;
 use crate::sql::Sql;
 use krousar_domain::case::csi::average_change;
 use krousar_domain::case::entries::CsiAssessment;
-use krousar_domain::figures::MIN_SHOWN;
+use krousar_domain::figures::{Count, Table};
 use krousar_domain::indicators::Period;
 use krousar_domain::Actor;
 use serde::Serialize;
@@ -17,7 +17,9 @@ use serde::Serialize;
 pub struct CsiChange {
     /// Children assessed in the period who had an earlier assessment to compare with.
     pub children: i64,
-    /// Hidden in national figures when fewer than five children are compared.
+    /// Hidden in national figures when fewer than five children are compared, or when the
+    /// children of a hidden province could be worked out from it (the nation's and each
+    /// province's averages are protected together, as counts are).
     pub suppressed: bool,
     /// (domain code, average change in points).
     pub domains: Vec<(&'static str, f64)>,
@@ -26,10 +28,11 @@ pub struct CsiChange {
 impl Store {
     pub async fn csi_change(&self, actor: &Actor, reach: Reach, province: Option<&str>, p: Period) -> Result<CsiChange, StoreError> {
         let r = resolve(actor, reach, province)?;
+        let p = r.period(p);
         let Some(scope) = r.children.clone() else { return Err(StoreError::Forbidden) };
         let (from, to) = (p.from.to_string(), p.to.to_string());
         let mut q = Sql::new(
-            "SELECT e.child_id, e.body FROM case_entries e JOIN children c ON c.id = e.child_id \
+            "SELECT e.child_id, e.body, c.province_code FROM case_entries e JOIN children c ON c.id = e.child_id \
              WHERE e.kind = 'csi' AND c.merged_into IS NULL AND e.occurred_on <= ",
         );
         q.bind_text(to.clone());
@@ -38,33 +41,51 @@ impl Store {
         if let Some(scope) = scope {
             scope_sql(&mut q, scope, "c")?;
         }
-        if let Some(pr) = &r.province {
+        // National figures: the whole nation is read, so that each province's answer is decided
+        // with the others'.
+        if let (Some(pr), false) = (&r.province, r.national) {
             q.push(" AND c.province_code = ").bind_text(pr.clone());
         }
         q.push(" ORDER BY e.child_id, e.occurred_on, e.seq");
-        // Each child's last two assessments up to the end of the period.
-        let mut pairs: Vec<(CsiAssessment, CsiAssessment)> = Vec::new();
-        let mut current: Option<(String, Option<CsiAssessment>, CsiAssessment)> = None;
-        let close = |c: Option<(String, Option<CsiAssessment>, CsiAssessment)>, pairs: &mut Vec<_>| {
-            if let Some((_, Some(before), now)) = c {
-                pairs.push((before, now));
+        // Each child's last two assessments up to the end of the period, with their province.
+        type Open = Option<(String, String, Option<CsiAssessment>, CsiAssessment)>;
+        let mut pairs: Vec<(String, CsiAssessment, CsiAssessment)> = Vec::new();
+        let mut current: Open = None;
+        let close = |c: Open, pairs: &mut Vec<_>| {
+            if let Some((_, province, Some(before), now)) = c {
+                pairs.push((province, before, now));
             }
         };
         for row in q.query().fetch_all(&self.pool).await? {
             let child = row.text("child_id")?;
+            let province = row.opt_text("province_code")?.unwrap_or_default();
             let a: CsiAssessment = serde_json::from_str(&row.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             current = match current.take() {
-                Some((id, _, last)) if id == child => Some((id, Some(last), a)),
+                Some((id, pr, _, last)) if id == child => Some((id, pr, Some(last), a)),
                 other => {
                     close(other, &mut pairs);
-                    Some((child, None, a))
+                    Some((child, province, None, a))
                 }
             };
         }
         close(current, &mut pairs);
-        let refs: Vec<_> = pairs.iter().map(|(b, n)| (&b.scores, &n.scores)).collect();
+        let mut suppressed = false;
+        if r.national {
+            let mut rows: std::collections::BTreeMap<String, Count> = Default::default();
+            for (pr, _, _) in &pairs {
+                rows.entry(pr.clone()).or_default().total += 1;
+            }
+            let t = Table::protect(Count::new(pairs.len() as i64, 0), rows, Default::default(), Default::default(), true);
+            suppressed = match &r.province {
+                Some(pr) => {
+                    pairs.retain(|(x, _, _)| x == pr);
+                    t.row(pr).suppressed
+                }
+                None => t.total.suppressed,
+            };
+        }
+        let refs: Vec<_> = pairs.iter().map(|(_, b, n)| (&b.scores, &n.scores)).collect();
         let n = pairs.len() as i64;
-        let suppressed = r.national && n > 0 && n < MIN_SHOWN;
         Ok(CsiChange {
             children: if suppressed { 0 } else { n },
             suppressed,

@@ -6,11 +6,12 @@
 
 mod carers;
 mod extras;
+mod national;
 mod query;
 
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
-use krousar_domain::figures::{suppress_each, suppress_table, Count};
+use krousar_domain::figures::Count;
 use krousar_domain::indicators::{Dimension, Indicator, Period, Unit};
 use krousar_domain::policy::{decide, list_scope, Target};
 use krousar_domain::{Action, Actor, ListScope};
@@ -82,6 +83,23 @@ pub(crate) struct Resolved {
     national: bool,
 }
 
+impl Resolved {
+    /// The period figures are counted over: national figures use whole quarters only.
+    pub(crate) fn period(&self, p: Period) -> Period {
+        if self.national {
+            p.national()
+        } else {
+            p
+        }
+    }
+
+    /// National figures are protected against small counts (RCIs are not people: counted
+    /// exactly everywhere).
+    fn protects(&self, unit: Unit) -> bool {
+        self.national && unit != Unit::Rci
+    }
+}
+
 fn resolve(actor: &Actor, reach: Reach, province: Option<&str>) -> Result<Resolved, StoreError> {
     let province = province.filter(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_digit())).map(str::to_string);
     let org = actor.org_id;
@@ -148,13 +166,6 @@ pub struct Record {
     pub label: String,
 }
 
-fn finish(mut counts: Vec<Count>, national: bool, unit: Unit) -> Vec<Count> {
-    if national && unit != Unit::Rci {
-        suppress_each(&mut counts);
-    }
-    counts
-}
-
 impl Store {
     /// Every indicator that applies within the reach, for the period.
     pub async fn indicator_figures(
@@ -177,6 +188,7 @@ impl Store {
         p: Period,
     ) -> Result<Vec<Figure>, StoreError> {
         let r = resolve(actor, reach, province)?;
+        let p = r.period(p);
         // Carer households are read once for all their indicators.
         let carers = match which.iter().any(|i| i.unit() == Unit::CarerHousehold) {
             true => self.carer_rows(&r).await?,
@@ -184,6 +196,13 @@ impl Store {
         };
         let mut out = Vec::new();
         for &i in which {
+            if r.protects(i.unit()) {
+                // The nation's or the province's count, as every other national answer has it.
+                let Some(t) = self.national_table(&r, i, None, p).await? else { continue };
+                let count = r.province.as_deref().map_or(t.total, |pr| t.row(pr));
+                out.push(Figure { code: i.code(), indicator: i, count, has_sex: i.unit().has_sex(), listable: false });
+                continue;
+            }
             let groups = match (i.unit(), &carers) {
                 (Unit::CarerHousehold, Some(rows)) => Some(carers::carer_groups_of(rows, i, None, p)),
                 (Unit::CarerHousehold, None) => None,
@@ -191,7 +210,6 @@ impl Store {
             };
             let Some(groups) = groups else { continue };
             let count = groups.into_iter().next().map(|g| g.count).unwrap_or(Count::new(0, 0));
-            let count = finish(vec![count], r.national, i.unit())[0];
             out.push(Figure { code: i.code(), indicator: i, count, has_sex: i.unit().has_sex(), listable: !r.national });
         }
         Ok(out)
@@ -208,23 +226,28 @@ impl Store {
         p: Period,
     ) -> Result<(Vec<Group>, Count), StoreError> {
         let r = resolve(actor, reach, province)?;
+        let p = r.period(p);
         if !dim.applies_to(i) {
             return Err(StoreError::invalid("by", "err-indicator-dimension"));
         }
-        let total = self.groups(&r, i, None, p).await?.and_then(|g| g.into_iter().next()).map(|g| g.count).unwrap_or(Count::new(0, 0));
-        let mut groups = self.groups(&r, i, Some(dim), p).await?.unwrap_or_default();
-        groups.sort_by(|a, b| b.count.total.cmp(&a.count.total).then(a.value.cmp(&b.value)));
-        let mut total = [total];
-        if r.national && i.unit() != Unit::Rci {
-            let mut table: Vec<Vec<Count>> = groups.iter().map(|g| vec![g.count]).collect();
-            suppress_table(&mut table);
-            for (g, cells) in groups.iter_mut().zip(table) {
-                g.count = cells[0];
+        let (mut groups, total) = if r.protects(i.unit()) {
+            // A slice of the national table: the nation's values, or one province's.
+            let t = self.national_table(&r, i, Some(dim), p).await?.unwrap_or_default();
+            match (r.province.as_deref(), dim) {
+                (None, Dimension::Province) => (national::as_groups(t.rows.clone()), t.total),
+                (None, _) => (national::as_groups(t.columns.clone()), t.total),
+                (Some(pr), Dimension::Province) => {
+                    (national::as_groups(t.rows.iter().filter(|(k, _)| *k == pr).map(|(k, c)| (k.clone(), *c)).collect()), t.row(pr))
+                }
+                (Some(pr), _) => (national::as_groups(t.within(pr)), t.row(pr)),
             }
-            suppress_each(&mut total);
-        }
+        } else {
+            let total = self.groups(&r, i, None, p).await?.and_then(|g| g.into_iter().next()).map(|g| g.count).unwrap_or(Count::new(0, 0));
+            (self.groups(&r, i, Some(dim), p).await?.unwrap_or_default(), total)
+        };
+        groups.sort_by(|a, b| b.count.total.cmp(&a.count.total).then(a.value.cmp(&b.value)));
         self.name_indicator_groups(dim, &mut groups).await?;
-        Ok((groups, total[0]))
+        Ok((groups, total))
     }
 
     /// The records behind a figure (or one value of its breakdown), at most `limit`.

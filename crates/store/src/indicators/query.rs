@@ -176,12 +176,7 @@ pub(super) fn shape(i: Indicator, p: Period, dim: Option<Dimension>, r: &Resolve
         Unit::CarerHousehold => return Ok(None),
     };
     if let Some(province) = &r.province {
-        let column = match i.unit() {
-            Unit::Rci => "x.province_code",
-            Unit::Trainee => "t.province_code",
-            _ => "c.province_code",
-        };
-        sql.push(&format!(" AND {column} = ")).bind_text(province.clone());
+        sql.push(&format!(" AND {} = ", province_column(i.unit()))).bind_text(province.clone());
     }
     let (id, sex) = match i.unit() {
         Unit::Child => ("c.id", Some("c.sex")),
@@ -191,6 +186,15 @@ pub(super) fn shape(i: Indicator, p: Period, dim: Option<Dimension>, r: &Resolve
         Unit::CarerHousehold => unreachable!("counted from the carers' facts"),
     };
     Ok(Some(Shape { sql, id, sex, group, distinct }))
+}
+
+/// The column that holds where a record of this unit is.
+pub(super) fn province_column(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Rci => "x.province_code",
+        Unit::Trainee => "t.province_code",
+        _ => "c.province_code",
+    }
 }
 
 /// The condition on `c` (a child) for a child indicator.

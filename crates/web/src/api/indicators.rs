@@ -28,8 +28,10 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
         items.push(item);
     }
     let csi = store.csi_change(&cur.actor, c.reach, c.province(), c.period).await.map_err(cur.api_err())?;
+    // `from`/`to` are the period counted: national figures are whole quarters only.
     Ok(Json(json!({
         "from": c.period.from, "to": c.period.to, "reach": c.reach, "province": c.province,
+        "period_snapped": c.asked.is_some(),
         "items": items, "csi_change": csi,
     }))
     .into_response())

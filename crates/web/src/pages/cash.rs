@@ -179,7 +179,7 @@ pub async fn report(State(state): State<AppState>, PageUser(cur): PageUser) -> R
             .map(|t| {
                 let province = t.province_code.as_ref().and_then(|c| provinces.get(c).cloned()).unwrap_or_else(|| tr.t("msg-no-place"));
                 if t.suppressed {
-                    (t.month, province, tr.t("msg-suppressed"), tr.t("msg-suppressed"))
+                    (t.month, province, tr.t("msg-hidden"), tr.t("msg-hidden"))
                 } else {
                     (t.month, province, tr.num(t.children), money(&cur, t.amount_riel.max(0) as u64))
                 }

@@ -174,7 +174,29 @@ pub async fn create(
     };
     // Before a new record: is this child known already? Registering anyway needs a tick.
     if raw.get("confirm_new").as_deref() != Some("1") {
-        let found = state.store.possible_duplicates(&cur.actor, &fields, None).await.map_err(cur.page_err())?;
+        let found = match state.store.possible_duplicates(&cur.actor, &fields, None).await {
+            Ok(found) => found,
+            // Checked too often this hour: the form again, with what was typed and why.
+            Err(StoreError::TooMany(key)) => {
+                let notice = cur.tr.t(key);
+                let mut res = form_page(
+                    &state,
+                    &cur,
+                    title,
+                    "/children".into(),
+                    String::new(),
+                    &input,
+                    &raw,
+                    &Invalid::default(),
+                    notice,
+                    Vec::new(),
+                )
+                .await?;
+                *res.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+                return Ok(res);
+            }
+            Err(e) => return Err(cur.page_err()(e)),
+        };
         if !found.is_empty() {
             let dups = super::duplicates::views(cur.tr, &found);
             let notice = cur.tr.t("msg-possible-duplicates");

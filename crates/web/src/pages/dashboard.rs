@@ -134,7 +134,8 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let mut charts = Vec::new();
     for i in plan.series {
         let cols = monthly(&state, &cur, &c, i).await?;
-        let title = tr.t1("msg-per-month", "what", tr.t(&i.label_key()));
+        let per = if c.reach == krousar_store::indicators::Reach::National { "msg-per-quarter" } else { "msg-per-month" };
+        let title = tr.t1(per, "what", tr.t(&i.label_key()));
         if !cols.is_empty() {
             charts.push((title.clone(), charts::columns(&title, &cols)));
         }
@@ -170,15 +171,21 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     }))
 }
 
-/// The last six months of one indicator, oldest first (empty when it is not within the reach).
+/// The last six months of one indicator, oldest first (empty when it is not within the reach);
+/// for national figures, which are whole quarters only, the last six quarters.
 async fn monthly(state: &AppState, cur: &Current, c: &Choice, i: Indicator) -> Result<Vec<Bar>, PageError> {
     let tr = cur.tr;
-    let mut month = Period::month_of(today());
+    let national = c.reach == krousar_store::indicators::Reach::National;
+    let mut month = if national { Period::quarter_of(today()) } else { Period::month_of(today()) };
     let mut out = Vec::new();
     for _ in 0..6 {
         let figures = state.store.indicator_figures_of(&cur.actor, c.reach, c.province(), &[i], month).await.map_err(cur.page_err())?;
         let Some(f) = figures.first() else { return Ok(Vec::new()) };
-        out.push(bar(tr, tr.month_short(month.from), f));
+        let label = match month.quarter_name() {
+            Some(q) if national => q,
+            _ => tr.month_short(month.from),
+        };
+        out.push(bar(tr, label, f));
         month = month.previous();
     }
     out.reverse();

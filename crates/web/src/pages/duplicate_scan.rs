@@ -62,7 +62,12 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
                         (None, Some(org)) => tr.t1("msg-dup-other-org", "org", org),
                         _ => String::new(),
                     },
-                    score: format!("{}%", tr.num((p.score * 100.0).round() as i64)),
+                    // Another organisation's match carries no score (issue 19): only where it is known.
+                    score: if p.other_org.is_some() && p.other.is_none() {
+                        String::new()
+                    } else {
+                        format!("{}%", tr.num((p.score * 100.0).round() as i64))
+                    },
                 })
                 .collect();
             (scan.state.clone(), scan.state == "running", status, scan.checked, scan.total, pairs)

@@ -27,15 +27,21 @@ pub fn views(tr: Tr, found: &[Candidate]) -> Vec<DupView> {
     found
         .iter()
         .map(|c| {
-            let part = |k: &str, v: &str| format!("{} {}", tr.t(k), tr.t(&format!("msg-agree-{v}")));
-            let agrees = [
-                part("field-name", c.name),
-                part("field-sex", c.sex),
-                part("field-date-of-birth", c.birth),
-                part("field-address", c.place),
-            ]
-            .join(" · ");
-            let score = format!("{}%", tr.num((c.score * 100.0).round() as i64));
+            // Why a record was proposed: only for the organisation's own records.
+            let (score, agrees) = match &c.agreements {
+                Some(a) => {
+                    let part = |k: &str, v: &str| format!("{} {}", tr.t(k), tr.t(&format!("msg-agree-{v}")));
+                    let agrees = [
+                        part("field-name", a.name),
+                        part("field-sex", a.sex),
+                        part("field-date-of-birth", a.birth),
+                        part("field-address", a.place),
+                    ]
+                    .join(" · ");
+                    (format!("{}%", tr.num((a.score * 100.0).round() as i64)), agrees)
+                }
+                None => (String::new(), String::new()),
+            };
             match &c.child {
                 Some(child) => DupView {
                     other: if c.same_org { child.id.to_string() } else { String::new() },

@@ -28,13 +28,16 @@ struct FiguresPage {
     rows: Vec<(String, Vec<String>)>,
     total: Vec<String>,
     suppressed: bool,
+    /// For figures across organisations: the day their snapshot was taken.
+    as_of: String,
 }
 
+/// A count as shown: "42 (17F)", or "hidden" — the same word for every hidden count, since
+/// "<5" would be false for one hidden to protect another, and the difference would say which
+/// hidden counts are the small ones.
 pub(crate) fn cell(tr: crate::i18n::Tr, c: &Count) -> String {
-    if c.secondary {
-        tr.t("msg-suppressed-secondary")
-    } else if c.suppressed {
-        tr.t("msg-suppressed")
+    if c.suppressed {
+        tr.t("msg-hidden")
     } else {
         tr.t2("msg-count-female", ("total", tr.count(c.total)), ("female", tr.count(c.female)))
     }
@@ -69,5 +72,11 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         rows,
         total: f.total.cells.iter().map(|c| cell(tr, c)).collect(),
         suppressed: f.suppressed,
+        as_of: f
+            .as_of
+            .as_deref()
+            .and_then(krousar_domain::child::parse_date)
+            .map(|d| tr.t1("msg-figures-as-of", "date", tr.date(d)))
+            .unwrap_or_default(),
     }))
 }

@@ -28,6 +28,8 @@ pub struct Params {
 #[derive(Clone)]
 pub struct Choice {
     pub period: Period,
+    /// The period asked for, when national figures counted a whole quarter in its place.
+    pub asked: Option<Period>,
     pub reach: Reach,
     pub province: Option<String>,
     pub by: Option<Dimension>,
@@ -37,11 +39,23 @@ impl Choice {
     pub fn of(p: &Params, cur: &Current) -> Choice {
         let available = Reach::available(&cur.actor);
         let reach = p.reach.as_deref().and_then(Reach::parse).filter(|r| available.contains(r)).unwrap_or(Reach::default_for(&cur.actor));
+        let asked = Period::parse(p.from.as_deref(), p.to.as_deref(), today());
+        // National figures are whole quarters only (issue 19): the user sees the one counted.
+        let period = if reach == Reach::National { asked.national() } else { asked };
         Choice {
-            period: Period::parse(p.from.as_deref(), p.to.as_deref(), today()),
+            period,
+            asked: (period != asked).then_some(asked),
             reach,
             province: p.province.clone().filter(|s| s.len() == 2 && s.chars().all(|c| c.is_ascii_digit())),
             by: p.by.as_deref().and_then(Dimension::parse),
+        }
+    }
+
+    /// What to tell the user when the period counted is not the one asked for.
+    pub fn snapped_notice(&self, tr: Tr) -> String {
+        match (self.asked, self.period.quarter_name()) {
+            (Some(_), Some(q)) => tr.t1("msg-period-snapped", "period", q),
+            _ => String::new(),
         }
     }
 

@@ -34,6 +34,8 @@ struct IndicatorsPage {
     csi: Vec<(String, String)>,
     csi_children: String,
     query: String,
+    /// Said when national figures counted a whole quarter in place of the period asked for.
+    snapped: String,
 }
 
 pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<Params>) -> Result<Response, PageError> {
@@ -65,6 +67,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         csi: csi.domains.iter().map(|(d, v)| (tr.t(&format!("csi-domain-{d}")), format!("{v:+.1}"))).collect(),
         csi_children: if csi.suppressed { tr.t("msg-suppressed") } else { tr.num(csi.children) },
         query: c.query(),
+        snapped: c.snapped_notice(tr),
     }))
 }
 

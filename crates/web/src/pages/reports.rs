@@ -197,7 +197,7 @@ fn sections(tr: Tr, r: &Report) -> Vec<Section> {
 }
 
 /// The report as a workbook: counts as numbers (a total and a girls' column each), so that they
-/// add up in a spreadsheet; suppressed counts as the text "<5"; names always as text.
+/// add up in a spreadsheet; hidden counts as the text "hidden"; names always as text.
 fn xlsx(tr: Tr, r: &Report) -> Result<Vec<u8>, AppError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("report: {e:?}"));

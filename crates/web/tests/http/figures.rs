@@ -1,11 +1,12 @@
 //! Figures: the ministry sees every organisation without names and with small counts hidden; a
 //! manager sees their own organisation; a social worker sees none.
 
-use crate::app::{child_json, each_db, PASSWORD};
+use crate::app::{child_json, each_db, TestApp, PASSWORD};
 use krousar_domain::choices::OrgKind;
+use krousar_domain::indicators::Period;
 use krousar_domain::Role;
 use krousar_store::Who;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn figures_never_single_out_a_child() {
@@ -26,7 +27,7 @@ async fn figures_never_single_out_a_child() {
         }
         let (m, _) = app.login("mosvy").await;
         let page = m.get(app.url("/figures")).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("&#60;5"), "two children elsewhere: hidden");
+        assert!(page.contains(">hidden<") && !page.contains("&#60;5"), "two children elsewhere: hidden, never \"<5\"");
         assert!(!page.contains("2 (2F)"));
         assert!(!page.contains("6 (6F)"), "and the six too, or 2 = 8 - 6 from the total");
         assert!(page.contains("8 (8F)") && page.contains(">hidden<"));
@@ -38,12 +39,155 @@ async fn figures_never_single_out_a_child() {
         // A manager: their own organisation, exact.
         let (mg, _) = app.login("manager").await;
         let own = mg.get(app.url("/figures")).send().await.unwrap().text().await.unwrap();
-        assert!(own.contains("6 (6F)") && !own.contains("&#60;5"));
+        assert!(own.contains("6 (6F)") && !own.contains(">hidden<"));
         let (sw, _) = app.login("worker").await;
         assert_eq!(sw.get(app.url("/figures")).send().await.unwrap().status(), 403);
         // The ministry still opens no case file.
         let list = m.get(app.url("/children")).send().await.unwrap().status();
         assert_eq!(list, 403);
+    })
+    .await;
+}
+
+async fn ministry(app: &TestApp) -> krousar_store::accounts::User {
+    let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
+    let ministry = app.store.create_org(Who::system(), "MoSVY", OrgKind::Ministry).await.unwrap();
+    app.store.create_user(Who::system(), ministry.id, None, "mosvy", "Ministry", Role::Ministry, &hash, "en").await.unwrap()
+}
+
+/// Twelve children (six girls) in province 02 at one organisation, one girl in province 12 at
+/// the other.
+async fn twelve_and_one(app: &TestApp) {
+    let w = app.token(&app.worker).await;
+    for n in 0..12 {
+        let mut c = child_json("ស្រី", &format!("Child{n}"));
+        c["sex"] = json!(if n % 2 == 0 { "female" } else { "male" });
+        assert_eq!(app.api_post(&w, "/api/v1/children", c).await.status(), 201);
+    }
+    let x = app.token(&app.other_worker).await;
+    let mut c = child_json("ដារា", "Alone");
+    c["village_code"] = json!("12010101");
+    assert_eq!(app.api_post(&x, "/api/v1/children", c).await.status(), 201);
+}
+
+fn registered(v: &Value) -> &Value {
+    v["items"].as_array().unwrap().iter().find(|i| i["code"] == "registered").unwrap_or_else(|| panic!("{v}"))
+}
+
+/// The total less the shown values is never 1 to 4 children, girls or boys.
+fn not_derivable(item: &Value) {
+    let total = &item["count"];
+    if total["suppressed"] == true {
+        return;
+    }
+    let groups = item["groups"].as_array().unwrap();
+    let shown = groups.iter().filter(|g| g["count"]["suppressed"] == false);
+    let (mut all, mut girls) = (total["total"].as_i64().unwrap(), total["female"].as_i64().unwrap());
+    for g in shown {
+        all -= g["count"]["total"].as_i64().unwrap();
+        girls -= g["count"]["female"].as_i64().unwrap();
+    }
+    for n in [all, girls, all - girls] {
+        assert!(n == 0 || n >= 5, "a hidden count can be worked out ({n}): {item}");
+    }
+}
+
+/// Issue 19, item 6: periods a day apart were subtracted to single out a girl entering care,
+/// then her organisation and disability through the breakdowns.
+#[tokio::test]
+async fn national_figures_cannot_be_differenced() {
+    each_db(|app| async move {
+        let m = app.token(&ministry(&app).await).await;
+        twelve_and_one(&app).await;
+        let q = Period::quarter_of(krousar_web::views::today());
+        let day = chrono::Duration::days(1);
+        let ask = |from: chrono::NaiveDate, to: chrono::NaiveDate, more: &str| {
+            format!("/api/v1/indicators?reach=national&from={from}&to={to}{more}")
+        };
+        // Two periods a day apart: both counted over the whole quarter, and said so.
+        let a: Value = app.api_get(&m, &ask(q.from, q.to - day, "")).await.json().await.unwrap();
+        let b: Value = app.api_get(&m, &ask(q.from + day, q.to, "")).await.json().await.unwrap();
+        assert_eq!((a["from"].as_str(), a["to"].as_str()), (Some(q.from.to_string().as_str()), Some(q.to.to_string().as_str())), "{a}");
+        assert_eq!(a["period_snapped"], true);
+        assert_eq!(a, b, "two periods a day apart give the same answer");
+        let (page_client, _) = app.login("mosvy").await;
+        let page =
+            page_client.get(app.url(&ask(q.from, q.to - day, "").replace("/api/v1", ""))).send().await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains("whole calendar quarters only") && page.contains(&format!("value=\"{}\"", q.from)),
+            "the period used is shown"
+        );
+
+        // By province: the single girl's province is hidden, and nothing hidden can be worked out.
+        let by_province: Value = app.api_get(&m, &ask(q.from, q.to, "&by=province")).await.json().await.unwrap();
+        let item = registered(&by_province);
+        let group = |item: &Value, value: &str| item["groups"].as_array().unwrap().iter().find(|g| g["value"] == value).cloned();
+        let twelve = group(item, "12").expect("province 12 listed");
+        assert_eq!(twelve["count"]["suppressed"], true, "{item}");
+        assert_eq!(twelve["count"]["total"], 0, "a hidden count carries no number");
+        not_derivable(item);
+        // Each province asked alone answers as the breakdown does: the count hidden to protect
+        // province 12 is not shown by another question.
+        for p in ["02", "12"] {
+            let alone: Value = app.api_get(&m, &ask(q.from, q.to, &format!("&province={p}"))).await.json().await.unwrap();
+            let in_breakdown = group(item, p).unwrap();
+            assert_eq!(registered(&alone)["count"], in_breakdown["count"], "province {p}");
+        }
+        // By organisation, and by disability within province 12: hidden, not derivable.
+        let by_org: Value = app.api_get(&m, &ask(q.from, q.to, "&by=organisation")).await.json().await.unwrap();
+        let other = group(registered(&by_org), &app.other_worker.org_id.to_string()).unwrap();
+        assert_eq!(other["count"]["suppressed"], true);
+        not_derivable(registered(&by_org));
+        let within: Value = app.api_get(&m, &ask(q.from, q.to, "&province=12&by=disability")).await.json().await.unwrap();
+        assert!(registered(&within)["groups"].as_array().unwrap().iter().all(|g| g["count"]["suppressed"] == true), "{within}");
+        for body in [&by_province, &by_org, &within] {
+            assert!(!body.to_string().contains("secondary"), "nothing tells which hidden counts are the small ones");
+        }
+        // Every breakdown of every figure, for the nation and within a province: nothing small
+        // is shown and nothing hidden can be worked out.
+        for dim in krousar_domain::indicators::Dimension::ALL {
+            for province in ["", "&province=02"] {
+                let res = app.api_get(&m, &ask(q.from, q.to, &format!("&by={}{province}", dim.code()))).await;
+                assert_eq!(res.status(), 200, "{}", dim.code());
+                let body: Value = res.json().await.unwrap();
+                for item in body["items"].as_array().unwrap().iter().filter(|i| i.get("groups").is_some()) {
+                    for g in item["groups"].as_array().unwrap().iter().filter(|g| g["count"]["suppressed"] == false) {
+                        let (all, girls) = (g["count"]["total"].as_i64().unwrap(), g["count"]["female"].as_i64().unwrap());
+                        let has_sex = item["has_sex"] == true;
+                        for n in [all, if has_sex { girls } else { 0 }, if has_sex { all - girls } else { 0 }] {
+                            assert!(n == 0 || n >= 5, "{} by {}: {item}", item["code"], dim.code());
+                        }
+                    }
+                    if item["has_sex"] == true {
+                        not_derivable(item);
+                    }
+                }
+            }
+        }
+        let page =
+            page_client.get(app.url(&ask(q.from, q.to, "&by=province").replace("/api/v1", ""))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("hidden") && !page.contains("&#60;5"), "hidden, never \"<5\"");
+    })
+    .await;
+}
+
+/// The figures page "as of now" could be read on two days to see one child arrive: across
+/// organisations it is a snapshot taken once a quarter, with its date; a manager's stays live.
+#[tokio::test]
+async fn national_figures_as_of_now_do_not_move_from_day_to_day() {
+    each_db(|app| async move {
+        ministry(&app).await;
+        twelve_and_one(&app).await;
+        let (m, _) = app.login("mosvy").await;
+        let table = |page: String| page.split("<table").nth(1).unwrap_or("").to_string();
+        let before = m.get(app.url("/figures")).send().await.unwrap().text().await.unwrap();
+        assert!(before.contains("Figures as of"), "the day they were taken is shown");
+        let w = app.token(&app.worker).await;
+        let mut c = child_json("ស្រី", "Newcomer");
+        c["village_code"] = json!("12010101");
+        assert_eq!(app.api_post(&w, "/api/v1/children", c).await.status(), 201);
+        let after = m.get(app.url("/figures")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(table(before), table(after), "one more child is not visible across organisations until the next quarter");
     })
     .await;
 }
