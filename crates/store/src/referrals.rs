@@ -300,7 +300,8 @@ impl Store {
             // A referral whose child the reader may not read is none of the reader's business
             // (its reasons and services describe the child), unless the reader is the one to
             // decide it: then it is shown without the child's name if the consent withholds it.
-            if !may_know && !(incoming && decide(actor, Action::DecideReferral, Target::Referral(parties)).allowed()) {
+            let decides = incoming && decide(actor, Action::DecideReferral, Target::Referral(parties)).allowed();
+            if !(may_know || decides) {
                 continue;
             }
             let name = crate::children::display_name(
