@@ -112,11 +112,11 @@ test('a stay in an institution is added on its own page, institutions grouped by
   assert.match(record, /Banteay Neang Children Centre/);
 });
 
-test("another organisation's child is refused with a friendly page", async () => {
+test("another organisation's child is refused with a friendly page, as a missing one is", async () => {
   const res = await page.goto(server.base + '/children/' + server.foreignChild);
-  assert.equal(res.status(), 403);
+  assert.equal(res.status(), 404);
   const text = await page.textContent('main');
-  assert.match(text, /You do not have access/);
+  assert.match(text, /does not exist, or is not open to you/);
   assert.doesNotMatch(text, /Vichet|វិចិត្រ/);
   await page.screenshot({ path: path.join(os.tmpdir(), 'krousar-e2e-refused.png') });
 });

@@ -49,7 +49,7 @@ test('the worker refers a child with the parent’s consent', async () => {
 
 test('the other organisation’s supervisor accepts it and opens the record', async () => {
   const refused = await boss.goto(childUrl);
-  assert.equal(refused.status(), 403, 'not before acceptance');
+  assert.equal(refused.status(), 404, 'not before acceptance: as a record that does not exist');
   await boss.goto(server.base + '/referrals');
   assert.match(await boss.textContent('main'), /ម៉ៅ បុប្ផា/);
   await Promise.all([boss.waitForNavigation(), boss.click('form[action$="/accept"] button')]);
@@ -57,6 +57,9 @@ test('the other organisation’s supervisor accepts it and opens the record', as
   const res = await boss.goto(childUrl);
   assert.equal(res.status(), 200);
   assert.match(await boss.textContent('main'), /បុប្ផា/);
+  // The record as the consent covers it: what is not shared (protection categories, sensitive
+  // without its consent) says so, in Khmer, rather than showing as empty.
+  assert.match(await boss.textContent('main'), /មិនបានចែករំលែកជាមួយអ្នកទេ/);
   await worker.goto(server.base + '/referrals');
   assert.match(await worker.textContent('main'), /បានទទួលយក/, 'the sender sees the decision');
 });
