@@ -266,6 +266,17 @@ fn referred_to_actor(actor: &Actor, record: &RecordOwner) -> bool {
     record.org_id != actor.org_id && matches!(record.outside, Outside::Referral(_))
 }
 
+/// Who may be given a task on a case: the people with a caseload, and the manager.
+pub fn holds_tasks(role: Role) -> bool {
+    role.has_caseload() || role == Role::Manager
+}
+
+/// The organisation that works with an institution its actor registers: an organisation's
+/// people register the institutions they work with; the ministry's register names no partner.
+pub fn rci_partner_on_registration(actor: &Actor) -> Option<Uuid> {
+    (!matches!(actor.role, Role::Ministry | Role::SystemAdmin)).then_some(actor.org_id)
+}
+
 /// The shares a referral gives: what its consent names, or (a supervisor's override) all but
 /// sensitive information.
 pub fn referral_shares(consent: Option<&[Share]>) -> Vec<Share> {

@@ -482,3 +482,13 @@ fn reach_orders_the_roles() {
         assert!(Role::OrgAdmin.reach() > staff.reach());
     }
 }
+
+#[test]
+fn tasks_go_to_caseload_holders_and_managers_and_institutions_to_their_registering_organisation() {
+    for role in Role::ALL {
+        let holds = matches!(role, Role::SocialWorker | Role::Supervisor | Role::Intake | Role::Manager);
+        assert_eq!(holds_tasks(role), holds, "{role:?}");
+        let partner = rci_partner_on_registration(&actor(role));
+        assert_eq!(partner.is_some(), !matches!(role, Role::Ministry | Role::SystemAdmin), "{role:?}");
+    }
+}

@@ -121,6 +121,10 @@ pub fn cut_child(child: &mut Child, actor: &Actor) {
         };
         // The record as it was when the transfer was accepted, never what the receiver wrote
         // since (a transfer accepted before snapshots were kept: the names and birth only).
+        if let Some((at, _)) = transfer_of(&child.grants, actor) {
+            // Not even when the receiver last changed it.
+            child.updated_at = at.to_string();
+        }
         match transfer_of(&child.grants, actor) {
             Some((_, Some(snapshot))) => child.fields = snapshot.clone(),
             _ => {

@@ -126,7 +126,7 @@ impl Store {
         .bind(&now)
         // An organisation that registers an institution works with it; the ministry's register
         // names no partner until one is given.
-        .bind((!matches!(actor.role, krousar_domain::Role::Ministry | krousar_domain::Role::SystemAdmin)).then(|| actor.org_id.to_string()))
+        .bind(krousar_domain::policy::rci_partner_on_registration(actor).map(|o| o.to_string()))
         .execute(&mut *tx)
         .await?;
         audit::append(

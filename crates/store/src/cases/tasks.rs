@@ -55,7 +55,7 @@ impl Store {
                 Some(r) => {
                     r.uuid("org_id")? == child.org_id
                         && r.int("disabled")? == 0
-                        && Role::parse(&r.text("role")?).is_some_and(|role| role.has_caseload() || role == Role::Manager)
+                        && Role::parse(&r.text("role")?).is_some_and(krousar_domain::policy::holds_tasks)
                 }
                 None => false,
             };

@@ -114,7 +114,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
             .collect();
         stages.push((format!("{} ({})", tr.t(&stage.label_key()), tr.num(total)), by_risk.join(" · ")));
     }
-    let show_work = show_caseload || matches!(a.role, krousar_domain::Role::Manager);
+    let show_work = show_caseload || decide(a, Action::ViewTeam, Target::Organisation(a.org_id)).allowed();
     let mut links = Vec::new();
     let mut waiting = String::new();
     if decide(a, Action::ViewTeam, Target::Organisation(a.org_id)).allowed() {

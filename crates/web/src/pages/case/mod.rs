@@ -127,7 +127,7 @@ async fn render_form(
             let users = state.store.users(Some(child.org_id)).await.map_err(cur.page_err())?;
             choices.owners = users
                 .into_iter()
-                .filter(|u| !u.disabled && (u.role.has_caseload() || u.role == krousar_domain::Role::Manager))
+                .filter(|u| !u.disabled && krousar_domain::policy::holds_tasks(u.role))
                 .map(|u| (u.id.to_string(), u.display_name))
                 .collect();
             if let Some(pos) = choices.owners.iter().position(|(u, _)| *u == cur.actor.user_id.to_string()) {
