@@ -157,8 +157,16 @@ impl Store {
     pub async fn revoke_device(&self, actor: &Actor, id: Uuid) -> Result<Device, StoreError> {
         let d = self.device(id).await?;
         let own = d.user_id == actor.user_id;
-        if !own && !decide(actor, Action::ManageDevices, Target::Organisation(d.org_id)).allowed() {
-            return Err(StoreError::Forbidden);
+        if !own {
+            // An administrator revokes the devices of the accounts they may manage: never a
+            // system administrator's from an organisation's administrator.
+            let role = self.user(d.user_id).await?.role;
+            let account = Target::Account(krousar_domain::policy::Account { org_id: d.org_id, role });
+            if !decide(actor, Action::ManageDevices, Target::Organisation(d.org_id)).allowed()
+                || !decide(actor, Action::ManageUsers, account).allowed()
+            {
+                return Err(StoreError::Forbidden);
+            }
         }
         if d.revoked() {
             return Ok(d);

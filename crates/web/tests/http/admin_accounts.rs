@@ -118,3 +118,25 @@ async fn an_organisation_administrator_cannot_take_over_a_system_administrator_o
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_organisation_administrator_cannot_revoke_a_system_administrators_device() {
+    each_db(|app| async move {
+        let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
+        let org = app.worker.org_id;
+        let root = app.store.create_user(Who::system(), org, None, "root", "Root", Role::Supervisor, &hash, "en").await.unwrap();
+        // A phone enrolled while a supervisor, kept after becoming the system administrator.
+        let (device, _) = app.store.enrol_device(&root.actor(), "Root's phone").await.unwrap();
+        sqlx::query("UPDATE users SET role = 'system-admin' WHERE id = $1")
+            .bind(root.id.to_string())
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        let refused = app.store.revoke_device(&app.admin.actor(), device.id).await;
+        assert!(matches!(refused, Err(krousar_store::StoreError::Forbidden)), "{refused:?}");
+        // Their own worker's phone, they do revoke.
+        let (phone, _) = app.store.enrol_device(&app.worker.actor(), "Worker's phone").await.unwrap();
+        assert!(app.store.revoke_device(&app.admin.actor(), phone.id).await.unwrap().revoked());
+    })
+    .await;
+}
