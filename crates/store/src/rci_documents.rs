@@ -7,9 +7,8 @@ use crate::audit::{self, Entry};
 use crate::cases::attachments::{accept_file, clean_name, write_durably};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
-use krousar_domain::policy::{decide, Target};
 use krousar_domain::rci_transition::DocKind;
-use krousar_domain::{new_id, Action, Actor};
+use krousar_domain::{new_id, Actor};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -101,7 +100,12 @@ impl Store {
         })
     }
 
-    pub async fn rci_documents(&self, rci: Uuid) -> Result<Vec<RciDocument>, StoreError> {
+    /// An institution's documents (plans, inspection reports, which may name its children):
+    /// for the organisation that works with it and the ministry, not every account.
+    pub async fn rci_documents(&self, actor: &Actor, rci: Uuid) -> Result<Vec<RciDocument>, StoreError> {
+        if !self.may_edit_rci(actor, rci).await? {
+            return Ok(Vec::new());
+        }
         let rows = sqlx::query("SELECT * FROM rci_documents WHERE rci_id = $1 ORDER BY created_at DESC")
             .bind(rci.to_string())
             .fetch_all(&self.pool)
@@ -111,8 +115,8 @@ impl Store {
 
     /// Read one document, checked against its hash, audited.
     pub async fn read_rci_document(&self, actor: &Actor, rci: Uuid, id: Uuid) -> Result<(RciDocument, Vec<u8>), StoreError> {
-        if !decide(actor, Action::ViewRci, Target::Nothing).allowed() {
-            return Err(StoreError::Forbidden);
+        if !self.may_edit_rci(actor, rci).await? {
+            return Err(StoreError::NotFound);
         }
         let row = sqlx::query("SELECT * FROM rci_documents WHERE id = $1 AND rci_id = $2")
             .bind(id.to_string())

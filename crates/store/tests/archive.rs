@@ -159,6 +159,10 @@ async fn an_organisation_moves_to_another_installation_with_nothing_lost() {
         assert!(!one.values().any(|v| v.contains("partnerworker")), "another organisation's accounts stay behind");
         assert!(one["references/organisations.jsonl"].contains("Partner NGO"));
         assert!(one["references/users.jsonl"].contains("Meas Rithy") && !one["references/users.jsonl"].contains("password"));
+        // The organisation's own people travel without their sign-in secrets.
+        for secret in ["password_hash", "totp_secret", "failed_logins", "locked_until"] {
+            assert!(!one["records/users.jsonl"].contains(secret), "{secret} in the archive");
+        }
         assert!(manifest.files.iter().all(|f| f.sha256.len() == 64));
 
         // Loaded into the other installation, and taken out again: every record the same.

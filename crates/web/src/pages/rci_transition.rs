@@ -100,7 +100,7 @@ pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<Transition
         today: today().to_string(),
         documents: state
             .store
-            .rci_documents(r.id)
+            .rci_documents(&cur.actor, r.id)
             .await
             .map_err(cur.page_err())?
             .into_iter()

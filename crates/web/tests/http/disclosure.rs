@@ -124,6 +124,9 @@ async fn a_consent_to_identity_only_opens_the_name_and_nothing_of_the_case() {
             for m in CASE_MARKERS {
                 assert!(!page.contains(m) && !profile.contains(m), "{} reads {m} on a page", reader.username);
             }
+            // The forms are for whoever records them: their choices name the owner's people.
+            let task_form = c.get(app.url(&format!("/children/{child}/case/task"))).send().await.unwrap();
+            assert_eq!(task_form.status(), 403, "the task form lists the other organisation's staff");
             for n in 1..=6 {
                 let form = c.get(app.url(&format!("/children/{child}/case/forms/{n}?format=html"))).send().await.unwrap();
                 assert_eq!(form.status(), 404, "ministry form {n}");

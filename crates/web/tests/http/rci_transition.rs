@@ -113,6 +113,11 @@ async fn an_rci_moves_through_its_transition() {
         assert_eq!(got.bytes().await.unwrap().to_vec(), pdf);
         let (wc2, wcsrf) = app.login("worker").await;
         assert_eq!(upload(&wc2, &wcsrf, "plan").await.unwrap().status(), 403);
+        // The documents (which may name the institution's children) are its partner's and the
+        // ministry's: another organisation's people neither see them listed nor open them.
+        let (x, _) = app.login("stranger").await;
+        assert!(!x.get(app.url(&format!("/rcis/{rci}"))).send().await.unwrap().text().await.unwrap().contains("/documents/"));
+        assert_eq!(x.get(app.url(&href)).send().await.unwrap().status(), 404);
 
         // An inspection through the API: scores as an object, the same checks.
         let st = app.token(&app.supervisor).await;

@@ -114,6 +114,16 @@ async fn render_form(
         Some(r) => r,
         None => state.store.case_file(&cur.actor, id, "form").await.map_err(cur.page_err())?,
     };
+    // A form is for whoever may record it (its choices name the organisation's people and the
+    // child's households): a reader of the case is refused the form as the write would be.
+    let needs = match form {
+        CaseForm::Service => krousar_domain::Action::RecordService,
+        CaseForm::Open => krousar_domain::Action::OpenCase,
+        _ => krousar_domain::Action::WorkCase,
+    };
+    if !krousar_domain::policy::decide(&cur.actor, needs, krousar_domain::policy::Target::Record(&child.owner(&cur.actor))).allowed() {
+        return Err(cur.fail(AppError::Forbidden));
+    }
     let mut choices = Choices::default();
     match form {
         // The child's households are its own organisation's people's to see (policy's disclosure).
