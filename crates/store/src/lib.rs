@@ -43,6 +43,7 @@ pub mod rci_documents;
 pub mod rci_transition;
 pub mod rcis;
 pub mod referrals;
+mod refusal;
 pub mod saved_searches;
 mod search_index;
 pub mod sensitive;
