@@ -1,5 +1,7 @@
 //! The `krousar` commands as an administrator runs them, on a fresh SQLite database.
 
+#[path = "../../store/tests/support/chain_attacker.rs"]
+mod chain_attacker;
 mod common;
 
 use common::run as krousar;
@@ -54,54 +56,13 @@ fn an_administrator_sets_up_krousar_from_the_command_line() {
     assert!(String::from_utf8_lossy(&recomputed.stderr).contains("the signed checkpoint at entry"));
 }
 
-/// Delete audit entry `gone`, renumber the later ones and recompute their links and the head
-/// with the chain's own hash function, as an attacker with the database file can.
+/// The attacker with the database file (the store's tests share it): delete audit entry `gone`
+/// and recompute the chain after it.
 fn recompute_without(path: &std::path::Path, gone: i64) {
-    use sha2::{Digest, Sha256};
-    type Row = (i64, String, Option<String>, Option<String>, String, String, Option<String>, String);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let store = krousar_store::Store::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-        let pool = store.pool();
-        sqlx::query("DROP TRIGGER IF EXISTS audit_log_no_update").execute(pool).await.unwrap();
-        sqlx::query("DROP TRIGGER IF EXISTS audit_log_no_delete").execute(pool).await.unwrap();
-        sqlx::query("DELETE FROM audit_log WHERE seq = $1").bind(gone).execute(pool).await.unwrap();
-        let rows: Vec<Row> =
-            sqlx::query_as("SELECT seq, at, actor_id, org_id, action, record_type, record_id, detail FROM audit_log ORDER BY seq")
-                .fetch_all(pool)
-                .await
-                .unwrap();
-        let mut prev = "0".repeat(64);
-        for (i, (seq, at, actor, org, action, rtype, rid, detail)) in rows.into_iter().enumerate() {
-            let new_seq = i as i64 + 1;
-            let mut h = Sha256::new();
-            let seq_text = new_seq.to_string();
-            for part in [
-                &prev,
-                &seq_text,
-                &at,
-                &actor.unwrap_or_default(),
-                &org.unwrap_or_default(),
-                &action,
-                &rtype,
-                &rid.unwrap_or_default(),
-                &detail,
-            ] {
-                h.update((part.len() as u64).to_be_bytes());
-                h.update(part.as_bytes());
-            }
-            let hash = hex::encode(h.finalize());
-            sqlx::query("UPDATE audit_log SET seq = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
-                .bind(new_seq)
-                .bind(&prev)
-                .bind(&hash)
-                .bind(seq)
-                .execute(pool)
-                .await
-                .unwrap();
-            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(new_seq).bind(&hash).execute(pool).await.unwrap();
-            prev = hash;
-        }
+        chain_attacker::recompute_without(&store, gone).await;
     });
 }
 

@@ -35,8 +35,11 @@ pub struct Entry<'a> {
     pub detail: serde_json::Value,
 }
 
+/// The chain's link: the previous entry's hash and every field of this one. Public so that the
+/// tests playing an attacker who recomputes the chain use the very function (as one who read the
+/// source would).
 #[allow(clippy::too_many_arguments)]
-fn link_hash(prev: &str, seq: i64, at: &str, actor: &str, org: &str, action: &str, rtype: &str, rid: &str, detail: &str) -> String {
+pub fn link_hash(prev: &str, seq: i64, at: &str, actor: &str, org: &str, action: &str, rtype: &str, rid: &str, detail: &str) -> String {
     let mut h = Sha256::new();
     for part in [prev, &seq.to_string(), at, actor, org, action, rtype, rid, detail] {
         // Length-prefix each field so that moving text between fields changes the hash.

@@ -2,68 +2,16 @@
 //! the triggers, delete an entry and recompute every later hash and the head. The chain alone
 //! then holds together; the checkpoints signed outside the database do not. On every engine.
 
+#[path = "support/chain_attacker.rs"]
+mod chain_attacker;
 mod support;
+
+use chain_attacker::recompute_without;
 
 use krousar_domain::choices::OrgKind;
 use krousar_store::audit::{self, Break};
 use krousar_store::keyring::Keyring;
 use krousar_store::{Store, Who};
-use sha2::{Digest, Sha256};
-
-/// The chain's hash function, as the attacker re-implements it from the source.
-#[allow(clippy::too_many_arguments)]
-fn link_hash(prev: &str, seq: i64, at: &str, actor: &str, org: &str, action: &str, rtype: &str, rid: &str, detail: &str) -> String {
-    let mut h = Sha256::new();
-    for part in [prev, &seq.to_string(), at, actor, org, action, rtype, rid, detail] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
-    }
-    hex::encode(h.finalize())
-}
-
-type Row = (i64, String, Option<String>, Option<String>, String, String, Option<String>, String);
-
-/// Delete entry `gone`, renumber the later ones and recompute their links and the head.
-async fn recompute_without(store: &Store, gone: i64) {
-    let pool = store.pool();
-    if store.backend == krousar_store::Backend::Postgres {
-        sqlx::query("DROP TRIGGER audit_log_no_change ON audit_log").execute(pool).await.unwrap();
-    } else {
-        sqlx::query("DROP TRIGGER audit_log_no_update").execute(pool).await.unwrap();
-        sqlx::query("DROP TRIGGER audit_log_no_delete").execute(pool).await.unwrap();
-    }
-    sqlx::query("DELETE FROM audit_log WHERE seq = $1").bind(gone).execute(pool).await.unwrap();
-    let rows: Vec<Row> =
-        sqlx::query_as("SELECT seq, at, actor_id, org_id, action, record_type, record_id, detail FROM audit_log ORDER BY seq")
-            .fetch_all(pool)
-            .await
-            .unwrap();
-    let mut prev = "0".repeat(64);
-    for (i, (seq, at, actor, org, action, rtype, rid, detail)) in rows.into_iter().enumerate() {
-        let new_seq = i as i64 + 1;
-        let hash = link_hash(
-            &prev,
-            new_seq,
-            &at,
-            actor.as_deref().unwrap_or(""),
-            org.as_deref().unwrap_or(""),
-            &action,
-            &rtype,
-            rid.as_deref().unwrap_or(""),
-            &detail,
-        );
-        sqlx::query("UPDATE audit_log SET seq = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
-            .bind(new_seq)
-            .bind(&prev)
-            .bind(&hash)
-            .bind(seq)
-            .execute(pool)
-            .await
-            .unwrap();
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1").bind(new_seq).bind(&hash).execute(pool).await.unwrap();
-        prev = hash;
-    }
-}
 
 async fn write_entries(store: &Store, n: usize) {
     for _ in 0..n {
