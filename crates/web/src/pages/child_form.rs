@@ -153,20 +153,13 @@ pub async fn create(
     let raw = FormData(pairs);
     let input = child_input(&raw);
     let title = cur.tr.t("page-register-child");
+    // The registration form again with what was typed, a notice and any candidates.
+    let no_errors = Invalid::default();
+    let again = |notice: String, dups| {
+        form_page(&state, &cur, title.clone(), "/children".into(), String::new(), &input, &raw, &no_errors, notice, dups)
+    };
     if place::is_lookup(&raw) {
-        return form_page(
-            &state,
-            &cur,
-            title,
-            "/children".into(),
-            String::new(),
-            &input,
-            &raw,
-            &Invalid::default(),
-            String::new(),
-            Vec::new(),
-        )
-        .await;
+        return again(String::new(), Vec::new()).await;
     }
     let fields = match input.validate(today()) {
         Ok(f) => f,
@@ -178,20 +171,7 @@ pub async fn create(
             Ok(found) => found,
             // Checked too often this hour: the form again, with what was typed and why.
             Err(StoreError::TooMany(key)) => {
-                let notice = cur.tr.t(key);
-                let mut res = form_page(
-                    &state,
-                    &cur,
-                    title,
-                    "/children".into(),
-                    String::new(),
-                    &input,
-                    &raw,
-                    &Invalid::default(),
-                    notice,
-                    Vec::new(),
-                )
-                .await?;
+                let mut res = again(cur.tr.t(key), Vec::new()).await?;
                 *res.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
                 return Ok(res);
             }
@@ -199,9 +179,7 @@ pub async fn create(
         };
         if !found.is_empty() {
             let dups = super::duplicates::views(cur.tr, &found);
-            let notice = cur.tr.t("msg-possible-duplicates");
-            return form_page(&state, &cur, title, "/children".into(), String::new(), &input, &raw, &Invalid::default(), notice, dups)
-                .await;
+            return again(cur.tr.t("msg-possible-duplicates"), dups).await;
         }
     }
     match state.store.register_child(&cur.actor, fields).await {
