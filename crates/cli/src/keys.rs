@@ -34,6 +34,10 @@ pub async fn attach(store: Store, path: &Path) -> Result<Store> {
         tracing::warn!("created the key file {} for sensitive information: back it up apart from the database", path.display());
     }
     let store = store.with_keys(keys);
+    let devices = store.seal_legacy_device_keys().await?;
+    if devices > 0 {
+        tracing::info!("sealed the data keys of {devices} devices kept in clear by an older version");
+    }
     let sealed = store.seal_legacy_notes().await?;
     if sealed > 0 {
         tracing::info!("sealed {sealed} disability notes kept in clear by an older version");

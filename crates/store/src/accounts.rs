@@ -401,6 +401,8 @@ impl Store {
                 .bind(id.to_string())
                 .execute(&mut *tx)
                 .await?;
+            // The phone's copy must no longer open with the old password once it next connects.
+            crate::sync::rotate_for_password_change(&mut tx, self.keys.as_deref(), id).await?;
         }
         if disabled || new_password_hash.is_some() {
             // A disabled account or a reset password ends every open session and token.

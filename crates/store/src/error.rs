@@ -14,9 +14,14 @@ pub enum StoreError {
     /// A uniqueness rule was broken (e.g. a username already taken).
     #[error("duplicate: {0}")]
     Duplicate(&'static str),
-    /// A device an administrator (or its user) revoked, or one that is not the caller's.
+    /// A device an administrator (or its user) revoked: what it carries is wiped.
     #[error("device revoked")]
     DeviceRevoked,
+    /// A device that is not the caller's (another user is signed in on the browser) or a
+    /// browser that cannot prove it is the device it names: refused, and the copy it carries
+    /// is locked but kept for its owner.
+    #[error("device not the caller's")]
+    DeviceNotYours,
     /// Asked too often (the translation key says what and how often may be asked).
     #[error("too many requests")]
     TooMany(&'static str),

@@ -95,8 +95,16 @@ impl Store {
 
     /// How many records each key seals (for `keys status` and before retiring a key).
     pub async fn sealed_by_key(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows =
-            sqlx::query("SELECT key_id, COUNT(*) AS n FROM child_sensitive GROUP BY key_id ORDER BY key_id").fetch_all(&self.pool).await?;
+        // Children's sensitive information and devices' data keys (current and, during a
+        // rotation, previous): every value the key ring seals.
+        let rows = sqlx::query(
+            "SELECT key_id, COUNT(*) AS n FROM (SELECT key_id FROM child_sensitive \
+             UNION ALL SELECT key_id FROM devices WHERE data_key <> '' AND key_id <> '' \
+             UNION ALL SELECT previous_key_id AS key_id FROM devices WHERE previous_key IS NOT NULL AND previous_key_id <> '') sealed \
+             GROUP BY key_id ORDER BY key_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(|r| Ok((r.text("key_id")?, r.int("n")?))).collect()
     }
 
@@ -135,7 +143,7 @@ impl Store {
             .await?;
             tx.commit().await?;
         }
-        Ok(total)
+        Ok(total + self.reseal_device_keys().await?)
     }
 }
 

@@ -123,11 +123,12 @@ async fn two_workers_edit_one_child_offline_and_nothing_is_overwritten() {
 #[tokio::test]
 async fn a_change_sent_twice_makes_its_record_once_with_the_devices_times_in_the_audit() {
     for store in support::stores("synconce").await {
+        let store = support::with_keys(store);
         let w = world(&store).await;
         let kid = store.register_child(&w.worker, child()).await.unwrap();
         let intake = IntakeInput { route: Some("rci".into()), opened_on: Some("2026-11-01".into()), ..Default::default() };
         store.open_case(&w.worker, kid.id, intake.validate(d("2026-11-01")).unwrap()).await.unwrap();
-        let (device, _key) = store.enrol_device(&w.worker, "phone").await.unwrap();
+        let (device, _key) = store.enrol_device(&w.worker, "phone", support::SECRET).await.unwrap();
         let change = Uuid::now_v7();
         let note = || NoteInput {
             kind: Some("home_visit".into()), noted_on: Some("2026-12-01".into()), text: Some("ជួបម្តាយ".into())
@@ -166,12 +167,16 @@ async fn a_change_sent_twice_makes_its_record_once_with_the_devices_times_in_the
 #[tokio::test]
 async fn a_revoked_device_is_refused_and_only_its_user_gets_its_key() {
     for store in support::stores("syncdevice").await {
+        let store = support::with_keys(store);
         let w = world(&store).await;
-        let (device, key) = store.enrol_device(&w.worker, "Sokha's phone").await.unwrap();
+        let (device, key) = store.enrol_device(&w.worker, "Sokha's phone", support::SECRET).await.unwrap();
         assert!(key.len() >= 32);
-        assert_eq!(store.usable_device(&w.worker, device.id).await.unwrap().1, key);
-        assert!(matches!(store.usable_device(&w.boss, device.id).await, Err(StoreError::DeviceRevoked)), "not another user's");
-        assert!(matches!(store.enrol_device(&w.admin, "desk").await, Err(StoreError::Forbidden)), "administrators do not visit");
+        let claimed = store.claim_device(device.id, support::SECRET).await.unwrap();
+        assert_eq!(store.unlock_device(&claimed, support::SECRET).await.unwrap().keys.key, key);
+        assert_eq!(store.device_for(&w.worker, device.id, support::SECRET).await.unwrap().id, device.id);
+        assert!(matches!(store.device_for(&w.boss, device.id, support::SECRET).await, Err(StoreError::DeviceNotYours)), "not another user's");
+        assert!(matches!(store.claim_device(device.id, "another-secret-of-forty-three-characters-xx").await, Err(StoreError::DeviceNotYours)));
+        assert!(matches!(store.enrol_device(&w.admin, "desk", support::SECRET).await, Err(StoreError::Forbidden)), "administrators do not visit");
         assert!(matches!(store.org_devices(&w.worker, w.worker.org_id).await, Err(StoreError::Forbidden)));
         assert!(matches!(store.revoke_device(&w.outsider, device.id).await, Err(StoreError::Forbidden)));
 
@@ -180,13 +185,14 @@ async fn a_revoked_device_is_refused_and_only_its_user_gets_its_key() {
         assert_eq!(listed[0].user_name, "worker");
         let revoked = store.revoke_device(&w.admin, device.id).await.unwrap();
         assert!(revoked.revoked());
-        assert!(matches!(store.usable_device(&w.worker, device.id).await, Err(StoreError::DeviceRevoked)));
-        assert!(matches!(store.usable_device(&w.worker, Uuid::now_v7()).await, Err(StoreError::DeviceRevoked)));
+        assert!(matches!(store.device_for(&w.worker, device.id, support::SECRET).await, Err(StoreError::DeviceRevoked)));
+        assert!(matches!(store.claim_device(device.id, support::SECRET).await, Err(StoreError::DeviceRevoked)));
+        assert!(matches!(store.device_for(&w.worker, Uuid::now_v7(), support::SECRET).await, Err(StoreError::DeviceNotYours)));
         // Its key is gone from the server too.
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE data_key = ''").fetch_one(store.pool()).await.unwrap();
         assert_eq!(n, 1);
         // The worker may still enrol another one and give it back themselves.
-        let (second, _) = store.enrol_device(&w.worker, "laptop").await.unwrap();
+        let (second, _) = store.enrol_device(&w.worker, "laptop", "the-laptop-secret-of-forty-three-characters").await.unwrap();
         assert!(store.revoke_device(&w.worker, second.id).await.unwrap().revoked());
         assert_eq!(store.my_devices(&w.worker).await.unwrap().len(), 2);
     }

@@ -19,6 +19,9 @@ pub enum AppError {
     BadRequest(&'static str),
     /// The device was revoked: what it carries must be wiped and nothing it sends is taken.
     DeviceRevoked,
+    /// The device is someone else's, or the browser cannot prove it is the device: 403, and
+    /// the app locks its copy without wiping it.
+    DeviceNotYours,
     /// Asked too often: 429 with the translation key that says how often one may ask.
     TooMany(&'static str),
     Internal(String),
@@ -32,6 +35,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict { current } => AppError::Conflict(current),
             StoreError::Invalid(i) => AppError::Invalid(i),
             StoreError::DeviceRevoked => AppError::DeviceRevoked,
+            StoreError::DeviceNotYours => AppError::DeviceNotYours,
             StoreError::TooMany(key) => AppError::TooMany(key),
             StoreError::Duplicate(_) => {
                 let mut i = Invalid::default();
@@ -53,6 +57,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::DeviceRevoked => StatusCode::GONE,
+            AppError::DeviceNotYours => StatusCode::FORBIDDEN,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -68,6 +73,7 @@ impl AppError {
             AppError::Invalid(_) => ("invalid", "err-invalid"),
             AppError::BadRequest(key) => ("bad_request", key),
             AppError::DeviceRevoked => ("device_revoked", "err-device-revoked"),
+            AppError::DeviceNotYours => ("device_not_yours", "err-device-not-yours"),
             AppError::TooMany(key) => ("too_many_requests", key),
             AppError::Internal(_) => ("internal", "err-internal"),
         }

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
 const SHELL: &str = include_str!("../static/offline/app.html");
+const KEYS_SCRIPT: &str = include_str!("../static/offline/offline-keys.js");
 const DATA_SCRIPT: &str = include_str!("../static/offline/offline-data.js");
 const SCRIPT: &str = include_str!("../static/offline/offline.js");
 const WORKER: &str = include_str!("../static/offline/sw.js");
@@ -39,6 +40,7 @@ pub const APP_TEXTS: &[&str] = &[
     "app-expired",
     "app-home-title",
     "app-last-sync",
+    "app-locked-idle",
     "app-needs-decision",
     "app-needs-https",
     "app-never",
@@ -46,6 +48,7 @@ pub const APP_TEXTS: &[&str] = &[
     "app-next-visit-label",
     "app-no-case",
     "app-not-for-role",
+    "app-not-yours",
     "app-nothing-carried",
     "app-nothing-waiting",
     "app-offline",
@@ -56,6 +59,7 @@ pub const APP_TEXTS: &[&str] = &[
     "app-outcome-already",
     "app-outcome-conflict",
     "app-password",
+    "app-password-changed",
     "app-photo",
     "app-photo-sending",
     "app-place",
@@ -89,7 +93,7 @@ pub const APP_TEXTS: &[&str] = &[
 /// A new service worker (and so a fresh copy of the shell) whenever the shell changes.
 static WORKER_VERSIONED: LazyLock<String> = LazyLock::new(|| {
     let mut h = Sha256::new();
-    for part in [SHELL, DATA_SCRIPT, SCRIPT, crate::security::CSS, MANIFEST, ICON] {
+    for part in [SHELL, KEYS_SCRIPT, DATA_SCRIPT, SCRIPT, crate::security::CSS, MANIFEST, ICON] {
         h.update(part.as_bytes());
     }
     WORKER.replace("__VERSION__", &hex::encode(&h.finalize()[..6]))
@@ -108,6 +112,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> RouteTable<S> {
     // picked up; the service worker keeps its own copy for when there is no network.
     RouteTable::new()
         .route("/app", get(|| async { asset(SHELL, "text/html; charset=utf-8", "no-cache") }))
+        .route("/static/offline-keys.js", get(|| async { asset(KEYS_SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
         .route("/static/offline-data.js", get(|| async { asset(DATA_SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
         .route("/static/offline.js", get(|| async { asset(SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
         .route(

@@ -13,7 +13,11 @@ use krousar_store::locations::LocationPath;
 /// The frame around every page.
 pub struct Layout {
     pub tr: Tr,
+    /// The page's heading: it may name a child, a family or a worker.
     pub title: String,
+    /// The window's title: only the part of Krousar the page belongs to, never a name (titles
+    /// stay in the browser's history after signing out, which no wipe clears).
+    pub doc_title: String,
     pub nav: Vec<NavLink>,
     pub user_name: String,
     pub csrf: String,
@@ -28,7 +32,8 @@ pub struct NavLink {
 
 impl Layout {
     pub fn anonymous(tr: Tr, title_key: &str) -> Layout {
-        Layout { tr, title: tr.t(title_key), nav: Vec::new(), user_name: String::new(), csrf: String::new(), signed_in: false }
+        let title = tr.t(title_key);
+        Layout { tr, doc_title: title.clone(), title, nav: Vec::new(), user_name: String::new(), csrf: String::new(), signed_in: false }
     }
 
     /// The frame for a signed-in user: the menu shows only what the role may use.
@@ -66,12 +71,13 @@ impl Layout {
         nav.push(("/admin/devices", "nav-devices", decide(a, Action::ManageDevices, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/admin/audit", "nav-audit", decide(a, Action::ViewAudit, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/account", "nav-account", true));
+        let doc_title = nav.iter().find(|(href, _, _)| *href == section).map(|(_, key, _)| tr.t(key)).unwrap_or_default();
         let nav = nav
             .into_iter()
             .filter(|(_, _, shown)| *shown)
             .map(|(href, key, _)| NavLink { href, label: tr.t(key), current: href == section })
             .collect();
-        Layout { tr, title, nav, user_name: cur.user.display_name.clone(), csrf: cur.csrf(), signed_in: true }
+        Layout { tr, title, doc_title, nav, user_name: cur.user.display_name.clone(), csrf: cur.csrf(), signed_in: true }
     }
 
     pub fn other_lang(&self) -> (&'static str, &'static str) {

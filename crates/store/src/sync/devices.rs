@@ -6,7 +6,7 @@
 use crate::audit::{self, Entry};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
-use crate::sessions::random_secret;
+use crate::sessions::secret_hash;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{new_id, Action, Actor};
 use serde::Serialize;
@@ -31,10 +31,10 @@ impl Device {
     }
 }
 
-const COLUMNS: &str = "d.id, d.user_id, u.display_name AS user_name, d.org_id, d.name, d.created_at, d.last_sync_at, d.revoked_at";
-const FROM: &str = "FROM devices d JOIN users u ON u.id = d.user_id";
+pub(super) const COLUMNS: &str = "d.id, d.user_id, u.display_name AS user_name, d.org_id, d.name, d.created_at, d.last_sync_at, d.revoked_at";
+pub(super) const FROM: &str = "FROM devices d JOIN users u ON u.id = d.user_id";
 
-fn device(r: &sqlx::any::AnyRow) -> Result<Device, StoreError> {
+pub(super) fn device(r: &sqlx::any::AnyRow) -> Result<Device, StoreError> {
     Ok(Device {
         id: r.uuid("id")?,
         user_id: r.uuid("user_id")?,
@@ -60,24 +60,32 @@ fn clean_name(raw: &str) -> String {
 }
 
 impl Store {
-    /// Enrol a device for the actor; returns it and the key that encrypts its copy.
-    pub async fn enrol_device(&self, actor: &Actor, name: &str) -> Result<(Device, String), StoreError> {
+    /// Enrol a device for the actor, which proves itself from now on with `secret` (made by the
+    /// device; only its hash is kept). Returns it and the key that encrypts its copy.
+    pub async fn enrol_device(&self, actor: &Actor, name: &str, secret: &str) -> Result<(Device, String), StoreError> {
         if !decide(actor, Action::WorkOffline, Target::Organisation(actor.org_id)).allowed() {
             return Err(StoreError::Forbidden);
         }
+        if !super::device_keys::valid_secret(secret) {
+            return Err(StoreError::invalid("secret", "err-invalid"));
+        }
         let id = new_id();
-        let key = random_secret();
+        let (key, key_id, sealed) = super::device_keys::new_key(self.keys()?, id)?;
         let name = clean_name(name);
         let mut tx = self.write().await?;
-        sqlx::query("INSERT INTO devices (id, user_id, org_id, name, data_key, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(id.to_string())
-            .bind(actor.user_id.to_string())
-            .bind(actor.org_id.to_string())
-            .bind(&name)
-            .bind(&key)
-            .bind(now_text())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO devices (id, user_id, org_id, name, data_key, key_id, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id.to_string())
+        .bind(actor.user_id.to_string())
+        .bind(actor.org_id.to_string())
+        .bind(&name)
+        .bind(&sealed)
+        .bind(&key_id)
+        .bind(secret_hash(secret))
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
         audit::append(
             &mut tx,
             actor.into(),
@@ -95,23 +103,6 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         device(&row)
-    }
-
-    /// The actor's own device, still in use, with its key: what a signed-in session of its user
-    /// gets to open the copy. Anyone else's, a revoked one or one of a user who may no longer
-    /// work offline is refused.
-    pub async fn usable_device(&self, actor: &Actor, id: Uuid) -> Result<(Device, String), StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS}, d.data_key AS data_key {FROM} WHERE d.id = $1")))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::DeviceRevoked)?;
-        let d = device(&row)?;
-        let may = decide(actor, Action::WorkOffline, Target::Organisation(actor.org_id)).allowed();
-        if d.user_id != actor.user_id || d.revoked() || !may {
-            return Err(StoreError::DeviceRevoked);
-        }
-        Ok((d, row.text("data_key")?))
     }
 
     /// The actor's devices, newest first.
@@ -172,7 +163,7 @@ impl Store {
             return Ok(d);
         }
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE devices SET revoked_at = $1, revoked_by = $2, data_key = '' WHERE id = $3")
+        sqlx::query("UPDATE devices SET revoked_at = $1, revoked_by = $2, data_key = '', previous_key = NULL, previous_key_id = NULL WHERE id = $3")
             .bind(now_text())
             .bind(actor.user_id.to_string())
             .bind(id.to_string())

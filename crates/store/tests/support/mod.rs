@@ -27,6 +27,19 @@ pub async fn stores(tag: &str) -> Vec<Store> {
     out
 }
 
+/// The store with a key file of its own (device keys and sensitive information are sealed).
+#[allow(dead_code)]
+pub fn with_keys(store: Store) -> Store {
+    let dir = std::env::temp_dir().join(format!("krousar-keys-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (keys, _) = krousar_store::keyring::Keyring::open_or_create(&dir.join("krousar.keys")).unwrap();
+    store.with_keys(keys)
+}
+
+/// A device's own secret, as the offline app makes one.
+#[allow(dead_code)]
+pub const SECRET: &str = "a-device-secret-of-forty-three-characters-x";
+
 /// A date from `YYYY-MM-DD`.
 pub fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -12,6 +12,7 @@ mod referrals;
 mod registers;
 mod sensitive;
 mod sync;
+mod sync_device;
 mod sync_pull;
 mod sync_push;
 
@@ -73,7 +74,8 @@ fn sync_routes() -> RouteTable<AppState> {
     RouteTable::new()
         .route("/hello", get(crate::offline_app::hello))
         .route("/devices", post(sync::enrol))
-        .route("/key", get(sync::key))
+        .route("/unlock", post(sync::unlock))
+        .route("/rekeyed", post(sync::rekeyed))
         .route("/pull", post(sync::pull))
         .route("/push", post(sync::push))
         .route("/photos/{change}", get(sync::photo_state).put(sync::photo_part))

@@ -6,97 +6,28 @@
 use super::json_body;
 use super::sync_pull::{conflict_json, delta, forms, places, places_hash};
 use super::sync_push::{receive, Change};
-use crate::auth::{verify_password, ApiUser, Current};
+use crate::auth::{ApiUser, Current};
 use crate::error::{ApiError, AppError};
 use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use krousar_domain::sync::MAX_BATCH;
-use krousar_store::sign_in_guard::Attempt;
-use krousar_store::sync::{Device, PhotoState};
+use krousar_store::sync::PhotoState;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-pub const DEVICE_HEADER: &str = "x-krousar-device";
+pub use super::sync_device::{enrol, rekeyed, unlock};
 
 fn err(cur: &Current, e: AppError) -> ApiError {
     ApiError { err: e, tr: cur.tr }
 }
-
-/// The caller's device named in the request, if it is theirs and not revoked, with its key.
-async fn device(state: &AppState, cur: &Current, headers: &HeaderMap) -> Result<(Device, String), ApiError> {
-    if cur.session.is_none() {
-        // A device works for a person signed in on it; an API token opens no device.
-        return Err(err(cur, AppError::Forbidden));
-    }
-    let id = headers
-        .get(DEVICE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| Uuid::parse_str(v.trim()).ok())
-        .ok_or_else(|| err(cur, AppError::DeviceRevoked))?;
-    state.store.usable_device(&cur.actor, id).await.map_err(cur.api_err())
-}
-
-async fn offline_days(state: &AppState, cur: &Current) -> Result<u32, ApiError> {
-    Ok(state.store.case_settings(cur.actor.org_id).await.map_err(cur.api_err())?.offline_days)
-}
-
-#[derive(Deserialize)]
-struct Enrol {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    password: String,
-}
-
-/// Enrol this browser as a device. The password is asked again: the app wraps the device's key
-/// with it, so that the copy can be opened offline by this user only.
-pub async fn enrol(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let e: Enrol = json_body(&cur, &body)?;
-    if cur.session.is_none() {
-        // A device belongs to a person signed in on it, never to an API token.
-        return Err(err(&cur, AppError::Forbidden));
-    }
-    // The same guard as signing in: counted before the check, refused while locked.
-    let limits = crate::pages::session::lockout(&state);
-    let refuse = |key: &'static str| {
-        let mut i = krousar_domain::Invalid::default();
-        i.push("password", key);
-        err(&cur, AppError::Invalid(i))
-    };
-    let n = match state.store.reserve_attempt(&cur.user, limits).await.map_err(cur.api_err())? {
-        Attempt::Check(n) => n,
-        Attempt::Locked => return Err(refuse("err-locked")),
-    };
-    if !verify_password(&e.password, &cur.user.password_hash) {
-        state.store.attempt_failed(&cur.user, n, limits).await.map_err(cur.api_err())?;
-        return Err(refuse("err-wrong-password"));
-    }
-    state.store.attempt_succeeded(&cur.user).await.map_err(cur.api_err())?;
-    let (d, key) = state.store.enrol_device(&cur.actor, &e.name).await.map_err(cur.api_err())?;
-    Ok((StatusCode::CREATED, Json(json!({"device": d, "key": key, "offline_days": offline_days(&state, &cur).await?}))).into_response())
-}
-
-/// The device's key, released to its own user's session (the app opens its copy with it while
-/// online), with who is signed in and the texts of the app in their language.
-pub async fn key(State(state): State<AppState>, ApiUser(cur): ApiUser, headers: HeaderMap) -> Result<Response, ApiError> {
-    let (_, key) = device(&state, &cur, &headers).await?;
-    Ok(Json(json!({
-        "key": key,
-        "user": cur.user.id,
-        "user_name": cur.user.display_name,
-        "lang": cur.tr.lang.code(),
-        "offline_days": offline_days(&state, &cur).await?,
-        "csrf": cur.csrf(),
-    }))
-    .into_response())
-}
+use super::sync_device::{device, offline_days};
 
 #[derive(Deserialize)]
 struct Pull {
@@ -112,7 +43,7 @@ struct Pull {
 }
 
 pub async fn pull(State(state): State<AppState>, ApiUser(cur): ApiUser, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let (dev, _) = device(&state, &cur, &headers).await?;
+    let dev = device(&state, &cur, &headers).await?;
     let p: Pull = json_body(&cur, &body)?;
     let d = delta(&state.store, &cur.actor, cur.tr, &p.have).await.map_err(cur.api_err())?;
     let places_hash = places_hash(&state.store, cur.tr, &d.provinces).await.map_err(cur.api_err())?;
@@ -127,6 +58,7 @@ pub async fn pull(State(state): State<AppState>, ApiUser(cur): ApiUser, headers:
         "conflicts": mine,
         "forms_hash": hash,
         "offline_days": offline_days(&state, &cur).await?,
+        "password_epoch": state.store.password_epoch(cur.user.id).await.map_err(cur.api_err())?,
         "today": today().to_string(),
     });
     if p.forms != hash {
@@ -145,7 +77,7 @@ struct Push {
 }
 
 pub async fn push(State(state): State<AppState>, ApiUser(cur): ApiUser, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let (dev, _) = device(&state, &cur, &headers).await?;
+    let dev = device(&state, &cur, &headers).await?;
     let p: Push = json_body(&cur, &body)?;
     if p.changes.len() > MAX_BATCH {
         return Err(err(&cur, AppError::BadRequest("err-sync-batch")));

@@ -1,11 +1,13 @@
-// The data side of Krousar's offline app: the encrypted copy on the device (IndexedDB and
-// WebCrypto), the device's key, the outbox, and sync with the server. The screens are in
-// offline.js. Everything kept on the device is encrypted (AES-GCM) with the device's key; that
-// key comes from the server to a signed-in session, and is kept on the device only wrapped with a
-// key derived from the user's password (PBKDF2), so the copy opens offline for that user alone.
-// Signing out wipes the device (Clear-Site-Data); a revoked device wipes itself at its next
-// contact; a copy not refreshed for the organisation's number of days is wiped when opened (work
-// waiting to be sent is kept).
+// The data side of Krousar's offline app: the encrypted copy on the device (IndexedDB), the
+// device itself, the outbox, and sync with the server. The screens are in offline.js, the keys
+// in offline-keys.js. Everything kept on the device is encrypted with the device's data key,
+// each value bound to where it is kept. The key is released by the server only when the owner
+// types their password on the device (and then wrapped again with it, so a changed password
+// takes over at once); with no network the password opens the wrapping kept here. A device
+// proves itself to the server with a secret it made. Signing out wipes the device
+// (Clear-Site-Data); a revoked device wipes itself at its next contact; another person signed
+// in on the browser only locks it; a copy not refreshed for the organisation's number of days
+// is wiped when opened (work waiting to be sent is kept); the app locks after a while unused.
 (function () {
   "use strict";
 
@@ -13,14 +15,12 @@
   var PIECE = 64 * 1024;
   var BATCH = 20;
   var KEEP_DONE = 30;
-  var PBKDF2_ROUNDS = 210000;
-  var te = new TextEncoder();
-  var td = new TextDecoder();
+  var KK = window.KrousarKeys;
   // What the screens do when the data changes (set by offline.js).
   var hooks = { render: function () {}, notice: function () {}, status: function () {} };
   var S = {
     db: null, texts: {}, lang: "km", device: null, key: null, csrf: "", signedIn: false,
-    forms: null, children: {}, conflicts: [], syncing: false, lastSync: null, locked: true
+    forms: null, children: {}, conflicts: [], syncing: false, lastSync: null, locked: true, stamps: {}
   };
 
   // ---------- texts ----------
@@ -66,36 +66,13 @@
   function all(store) { return req(store, "readonly", function (s) { return s.getAll(); }); }
   function clear(store) { return req(store, "readwrite", function (s) { return s.clear(); }); }
 
-  // ---------- crypto ----------
-  function b64(buf) {
-    var b = new Uint8Array(buf), s = "";
-    for (var i = 0; i < b.length; i += 0x8000) s += String.fromCharCode.apply(null, b.subarray(i, i + 0x8000));
-    return btoa(s);
+  // ---------- sealed rows ----------
+  // A row's value sealed with the data key and bound to the row (its store, id and stamp).
+  function sealRow(store, row, obj) {
+    return KK.seal(S.key, obj, KK.rowAd(store, row)).then(function (enc) { row.enc = enc; return row; });
   }
-  function unb64(s) {
-    var bin = atob(s), out = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  }
-  function dataKey(secret) {
-    return crypto.subtle.digest("SHA-256", te.encode(secret)).then(function (raw) {
-      return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
-    });
-  }
-  function passwordKey(password, salt) {
-    return crypto.subtle.importKey("raw", te.encode(password), "PBKDF2", false, ["deriveKey"]).then(function (base) {
-      return crypto.subtle.deriveKey({ name: "PBKDF2", salt: salt, iterations: PBKDF2_ROUNDS, hash: "SHA-256" }, base,
-        { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
-    });
-  }
-  function encrypt(key, bytes) {
-    var iv = crypto.getRandomValues(new Uint8Array(12));
-    return crypto.subtle.encrypt({ name: "AES-GCM", iv: iv }, key, bytes).then(function (data) { return { iv: iv, data: data }; });
-  }
-  function seal(obj) { return encrypt(S.key, te.encode(JSON.stringify(obj))); }
-  function unseal(rec) {
-    return crypto.subtle.decrypt({ name: "AES-GCM", iv: rec.iv }, S.key, rec.data).then(function (b) { return JSON.parse(td.decode(b)); });
-  }
+  function unsealRow(store, row) { return KK.unseal(S.key, row.enc, KK.rowAd(store, row)); }
+  function putSealed(store, row, obj) { return sealRow(store, row, obj).then(function (r) { return put(store, r); }); }
 
   // ---------- ids ----------
   // UUIDv7: the time in milliseconds, then random bits; made here, so nothing collides.
@@ -120,7 +97,7 @@
   function api(path, opts) {
     opts = opts || {};
     var headers = { Accept: "application/json" };
-    if (S.device) headers["X-Krousar-Device"] = S.device.id;
+    if (S.device) { headers["X-Krousar-Device"] = S.device.id; headers["X-Krousar-Device-Secret"] = S.device.secret || ""; }
     if (S.csrf) headers["X-CSRF-Token"] = S.csrf;
     var body = Promise.resolve(null);
     if (opts.json !== undefined) {
@@ -134,11 +111,18 @@
       body = Promise.resolve(opts.bytes);
     }
     return body.then(function (b) {
-      return fetch("/api/v1/sync" + path, { method: opts.method || (b ? "POST" : "GET"), credentials: "same-origin", headers: headers, body: b });
+      return fetch("/api/v1/sync" + path, { method: opts.method || (b ? "POST" : "GET"), credentials: "same-origin", headers: headers, body: b })
+        .catch(function () { throw new Refused("network"); });
     }).then(function (r) {
       if (r.status === 410) { return wipe("app-revoked").then(function () { throw new Refused("revoked"); }); }
       if (r.status === 401) { S.signedIn = false; throw new Refused("signed-out"); }
+      if (r.status === 204) return {};
       return r.json().then(function (j) {
+        if (r.status === 403 && j.error && j.error.code === "device_not_yours") {
+          // Someone else is signed in on this browser: lock the copy and keep it for its owner.
+          lock("app-not-yours");
+          throw new Refused("not-yours");
+        }
         if (!r.ok) { var e = new Refused("error"); e.body = j; e.status = r.status; throw e; }
         return j;
       });
@@ -164,49 +148,138 @@
     }).then(function () { hooks.notice(T(reasonKey)); hooks.render(); });
   }
 
-  function enrol(name, password) {
-    return api("/devices", { json: { name: name, password: password } }).then(function (r) {
-      var salt = crypto.getRandomValues(new Uint8Array(16));
-      return passwordKey(password, salt).then(function (pk) {
-        return encrypt(pk, te.encode(r.key));
-      }).then(function (wrapped) {
-        S.device = { k: "device", id: r.device.id, name: r.device.name, salt: salt, wrapped: wrapped, offline_days: r.offline_days, user_name: S.userName };
-        return put("meta", S.device);
-      }).then(function () { return dataKey(r.key); }).then(function (k) { S.key = k; S.locked = false; });
+  // Forget what is open: the key and the children leave memory; the copy stays, sealed.
+  function lock(reasonKey) {
+    S.key = null; S.children = {}; S.locked = true; S.conflicts = [];
+    hooks.notice(reasonKey ? T(reasonKey, { name: (S.device && S.device.user_name) || "" }) : "");
+    hooks.render();
+  }
+
+  function saveDevice() { return put("meta", S.device); }
+
+  // Keep the data key wrapped with the password just typed (the server confirmed it).
+  function rewrap(secret, password, r) {
+    return KK.wrap(secret, password, r.password_epoch).then(function (w) {
+      S.device.wrap = w; delete S.device.wrapped; delete S.device.salt;
+      S.device.offline_days = r.offline_days; S.device.idle_minutes = r.idle_minutes;
+      if (r.user_name) S.device.user_name = r.user_name;
+      return saveDevice();
     });
   }
 
-  // Online with a session: the server releases the key. Offline: the password opens the copy.
-  function unlockOnline() {
-    return api("/key").then(function (r) {
-      S.csrf = r.csrf; S.signedIn = true; S.device.offline_days = r.offline_days;
-      return put("meta", S.device).then(function () { return dataKey(r.key); });
-    }).then(function (k) { S.key = k; S.locked = false; });
-  }
-  function unlockWithPassword(password) {
-    return passwordKey(password, S.device.salt).then(function (pk) {
-      return crypto.subtle.decrypt({ name: "AES-GCM", iv: S.device.wrapped.iv }, pk, S.device.wrapped.data);
-    }).then(function (secret) { return dataKey(td.decode(secret)); }).then(function (k) { S.key = k; S.locked = false; });
+  function enrol(name, password) {
+    var secret = KK.newSecret();
+    return api("/devices", { json: { name: name, password: password, secret: secret } }).then(function (r) {
+      S.device = { k: "device", id: r.device.id, name: r.device.name, secret: secret, user_name: S.userName, bound: true };
+      return rewrap(r.key, password, r).then(function () { return KK.dataKey(r.key); });
+    }).then(function (k) { S.key = k; S.locked = false; S.stamps = {}; });
   }
 
+  // The password typed on the device opens the copy: the server checks it and releases the key
+  // when there is a network (an old password is refused there, whatever the phone keeps); with
+  // no network the wrapping kept here opens it.
+  function unlock(password) {
+    if (!navigator.onLine) return unlockOffline(password);
+    return loadTexts().catch(function () { return null; }).then(function () {
+      return unlockOnline(password);
+    }).catch(function (e) {
+      if (e instanceof Refused && e.kind === "network") return unlockOffline(password);
+      throw e;
+    });
+  }
+  function unlockOnline(password) {
+    if (!S.device.secret) { S.device.secret = KK.newSecret(); }
+    var fresh;
+    return saveDevice().then(function () {
+      return fetch("/api/v1/sync/unlock", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-Krousar-Device": S.device.id, "X-Krousar-Device-Secret": S.device.secret, "X-CSRF-Token": S.csrf },
+        body: JSON.stringify({ password: password })
+      }).catch(function () { throw new Refused("network"); });
+    }).then(function (res) {
+      if (res.status === 410) return wipe("app-revoked").then(function () { throw new Refused("revoked"); });
+      return res.json().then(function (j) {
+        if (res.status === 403) { var n = new Refused("not-yours"); n.body = j; throw n; }
+        if (!res.ok) { var e = new Refused("wrong"); e.body = j; throw e; }
+        fresh = j;
+        return KK.dataKey(j.key);
+      });
+    }).then(function (k) {
+      S.key = k;
+      if (fresh.previous_key) return KK.dataKey(fresh.previous_key).then(function (old) { return reseal(old, false); });
+      // A copy made by an older version: its rows are bound to their places once.
+      if (!S.device.bound) return reseal(k, true).then(function () { S.device.bound = true; });
+    }).then(function () {
+      return rewrap(fresh.key, password, fresh);
+    }).then(function () {
+      S.locked = false;
+      if (fresh.expired) return forgetCarried();
+    });
+  }
+  function unlockOffline(password) {
+    return KK.unwrap(S.device, password).then(KK.dataKey).then(function (k) { S.key = k; S.locked = false; }, function () {
+      var e = new Refused(S.device.wrap || S.device.wrapped ? "wrong" : "password-changed");
+      throw e;
+    });
+  }
+
+  // After a password reset the server gave a new key: every row sealed with the previous one is
+  // sealed again with the new, then the server destroys the previous. A row already re-sealed
+  // (an earlier try stopped midway) opens with the new key and is left as it is. `legacy`: the
+  // rows of an older version, sealed with no place bound to them, are sealed again bound.
+  function reseal(oldKey, legacy) {
+    var stores = ["children", "outbox", "done", "meta"];
+    return Promise.all(stores.map(function (store) {
+      return all(store).then(function (rows) {
+        return Promise.all(rows.filter(function (r) { return r.enc; }).map(function (r) {
+          var ad = legacy ? null : KK.rowAd(store, r);
+          return KK.unseal(oldKey, r.enc, ad).then(function (v) { return putSealed(store, r, v); }, function () { return null; });
+        }));
+      });
+    })).then(function () {
+      S.device.bound = true;
+      return legacy ? saveDevice() : api("/rekeyed", { method: "POST", json: {} });
+    });
+  }
+
+  // The password was changed since the wrapping was made: it must no longer open the copy.
+  function dropStaleWrapping(epoch) {
+    if (!S.device || epoch === undefined || (S.device.wrap && S.device.wrap.epoch === epoch)) return Promise.resolve();
+    delete S.device.wrap; delete S.device.wrapped; delete S.device.salt;
+    return saveDevice();
+  }
+
+  // The carried cases go (they come again at the next sync); work waiting to be sent stays.
+  function forgetCarried() {
+    var days = (S.device && S.device.offline_days) || 14;
+    return Promise.all([clear("children"), clear("done"), del("meta", "conflicts"), del("meta", "sync")]).then(function () {
+      S.lastSync = null; S.stamps = {}; hooks.notice(T("app-expired", { days: days }));
+    });
+  }
+
+  // The time of the last sync and the stamps of the rows it brought are sealed, so neither can
+  // be turned back unseen.
   function expireIfStale() {
     return get("meta", "sync").then(function (m) {
-      S.lastSync = m ? m.at : null;
+      return m && m.enc ? unsealRow("meta", m).catch(function () { return null; }) : null;
+    }).then(function (m) {
+      S.lastSync = m ? m.at : null; S.stamps = m ? m.stamps || {} : {};
       var days = (S.device && S.device.offline_days) || 14;
-      if (m && Date.now() - m.at > days * 86400000) {
-        return Promise.all([clear("children"), clear("done"), del("meta", "conflicts"), del("meta", "sync")]).then(function () {
-          S.lastSync = null; hooks.notice(T("app-expired", { days: days }));
-        });
-      }
+      if (m && Date.now() - m.at > days * 86400000) return forgetCarried();
     });
   }
 
+  // A row that does not open where it is, or whose stamp is not the one the last sync sealed
+  // (put back from an older copy), is dropped: the next sync brings it again.
   function loadLocal() {
     return all("children").then(function (rows) {
-      return Promise.all(rows.map(function (r) { return unseal(r.enc); }));
+      return Promise.all(rows.map(function (r) {
+        if (S.stamps[r.id] !== r.stamp) return del("children", r.id).then(function () { return null; });
+        return unsealRow("children", r).catch(function () { return del("children", r.id).then(function () { return null; }); });
+      }));
     }).then(function (kids) {
       S.children = {};
-      kids.forEach(function (c) { S.children[c.id] = c; });
+      kids.forEach(function (c) { if (c) S.children[c.id] = c; });
       return get("meta", "forms");
     }).then(function (f) {
       S.forms = f ? f.forms : null; S.formsHash = f ? f.hash : "";
@@ -215,7 +288,7 @@
       // The gazetteer of the carried provinces (public data: kept in clear).
       S.places = pl ? pl.tree : []; S.placesHash = pl ? pl.hash : "";
       return get("meta", "conflicts");
-    }).then(function (c) { return c ? unseal(c.enc) : []; }).then(function (c) { S.conflicts = c; return countUnsent(); });
+    }).then(function (c) { return c ? unsealRow("meta", c).catch(function () { return []; }) : []; }).then(function (c) { S.conflicts = c; return countUnsent(); });
   }
 
   function countUnsent() {
@@ -234,7 +307,7 @@
     var change = { id: id, kind: kind, child: kind === "register" ? id : child, recorded_at: again ? again.recorded_at : new Date().toISOString(), fields: fields };
     if (extra && extra.base) change.base = extra.base;
     var item = { change: change, label: extra && extra.label, photo: extra && extra.photo, state: "waiting", errors: [] };
-    return seal(item).then(function (enc) { return put("outbox", { id: id, at: again ? again.at : Date.now(), enc: enc }); })
+    return putSealed("outbox", { id: id, at: again ? again.at : Date.now() }, item)
       .then(countUnsent).then(function () { if (navigator.onLine) sync(); });
   }
 
@@ -242,8 +315,9 @@
   function sendChanges() {
     return all("outbox").then(function (rows) {
       rows.sort(function (a, b) { return a.at - b.at; });
-      return Promise.all(rows.map(function (r) { return unseal(r.enc).then(function (item) { return { row: r, item: item }; }); }));
+      return Promise.all(rows.map(function (r) { return unsealRow("outbox", r).then(function (item) { return { row: r, item: item }; }, function () { return null; }); }));
     }).then(function (items) {
+      items = items.filter(Boolean);
       var waiting = items.filter(function (x) { return x.item.state === "waiting"; });
       var chain = Promise.resolve();
       for (var i = 0; i < waiting.length; i += BATCH) {
@@ -266,7 +340,7 @@
   function remember(item, outcome, extra) {
     var d = { label: item.label, outcome: outcome, at: Date.now() };
     if (extra) Object.keys(extra).forEach(function (k) { d[k] = extra[k]; });
-    return seal(d).then(function (enc) { return put("done", { id: item.change.id, at: d.at, enc: enc }); }).then(function () {
+    return putSealed("done", { id: item.change.id, at: d.at }, d).then(function () {
       // Keep the last few answers only: names of children do not pile up on the device.
       return all("done");
     }).then(function (rows) {
@@ -281,19 +355,19 @@
       var extra = { notice: r.notice || "", link: r.link || "" };
       if (item.photo && r.outcome !== "conflict") {
         item.state = "photo";
-        return seal(item).then(function (enc) { return put("outbox", { id: x.row.id, at: x.row.at, enc: enc }); });
+        return putSealed("outbox", { id: x.row.id, at: x.row.at }, item);
       }
       return remember(item, r.outcome, extra).then(function () { return del("outbox", x.row.id); });
     }
     if (r.outcome === "invalid") {
       item.state = "needs"; item.errors = r.errors || [];
-      return seal(item).then(function (enc) { return put("outbox", { id: x.row.id, at: x.row.at, enc: enc }); });
+      return putSealed("outbox", { id: x.row.id, at: x.row.at }, item);
     }
     return Promise.resolve(); // retry: stays waiting
   }
 
   function sendPhoto(x) {
-    var item = x.item, id = item.change.id, bytes = unb64(item.photo.data);
+    var item = x.item, id = item.change.id, bytes = KK.unb64(item.photo.data);
     return api("/photos/" + id).then(function (st) {
       var offset = st.stored ? bytes.length : st.received;
       function next(off) {
@@ -315,40 +389,44 @@
   function pull() {
     var have = {};
     return all("children").then(function (rows) {
-      rows.forEach(function (r) { have[r.id] = r.stamp; });
+      rows.forEach(function (r) { if (S.stamps[r.id] === r.stamp) have[r.id] = r.stamp; });
       return api("/pull", { json: { have: have, forms: S.formsHash || "", places: S.placesHash || "" } });
     }).then(function (p) {
-      var work = (p.children || []).map(function (c) {
-        return seal(c).then(function (enc) { return put("children", { id: c.id, stamp: c.stamp, enc: enc }); });
-      });
+      var stamps = {};
+      Object.keys(have).forEach(function (id) { stamps[id] = have[id]; });
+      (p.drop || []).forEach(function (id) { delete stamps[id]; });
+      (p.children || []).forEach(function (c) { stamps[c.id] = c.stamp; });
+      var work = (p.children || []).map(function (c) { return putSealed("children", { id: c.id, stamp: c.stamp }, c); });
       (p.drop || []).forEach(function (id) { work.push(del("children", id)); });
       if (p.forms) work.push(put("meta", { k: "forms", hash: p.forms_hash, forms: p.forms }));
       if (p.places) work.push(put("meta", { k: "places", hash: p.places_hash, tree: p.places }));
-      work.push(seal(p.conflicts || []).then(function (enc) { return put("meta", { k: "conflicts", enc: enc }); }));
-      work.push(put("meta", { k: "sync", at: Date.now() }));
-      S.device.offline_days = p.offline_days;
-      work.push(put("meta", S.device));
-      return Promise.all(work);
+      work.push(putSealed("meta", { k: "conflicts" }, p.conflicts || []));
+      return Promise.all(work).then(function () {
+        // Sealed last: rows it names are all in place.
+        S.stamps = stamps;
+        S.device.offline_days = p.offline_days;
+        return Promise.all([putSealed("meta", { k: "sync" }, { at: Date.now(), stamps: stamps }), saveDevice()]);
+      }).then(function () { return dropStaleWrapping(p.password_epoch); });
     });
   }
 
   function sync() {
     if (S.syncing || S.locked || !S.key || !navigator.onLine) return Promise.resolve();
     S.syncing = true; hooks.status();
-    var p = S.signedIn ? Promise.resolve() : unlockOnline();
+    var p = S.signedIn ? Promise.resolve() : loadTexts().then(function (h) { if (!h.signed_in) throw new Refused("signed-out"); });
     return p.then(sendChanges).then(pull).then(loadLocal).then(function () {
       S.lastSync = Date.now(); hooks.notice("");
     }).catch(function (e) {
       if (e instanceof Refused && e.kind === "signed-out") hooks.notice(T("app-sign-in-to-send"), "/login");
-      else if (!(e instanceof Refused && e.kind === "revoked")) hooks.notice(T("app-send-later"));
+      else if (!(e instanceof Refused && (e.kind === "revoked" || e.kind === "not-yours"))) hooks.notice(T("app-send-later"));
     }).then(function () { S.syncing = false; hooks.render(); });
   }
 
 
   window.KrousarOffline = {
-    S: S, T: T, hooks: hooks, Refused: Refused, b64: b64,
-    openDb: openDb, get: get, put: put, del: del, all: all, seal: seal, unseal: unseal,
-    loadTexts: loadTexts, enrol: enrol, unlockOnline: unlockOnline, unlockWithPassword: unlockWithPassword,
+    S: S, T: T, hooks: hooks, Refused: Refused, b64: KK.b64,
+    openDb: openDb, get: get, put: put, del: del, all: all, unsealRow: unsealRow,
+    loadTexts: loadTexts, enrol: enrol, unlock: unlock, lock: lock,
     expireIfStale: expireIfStale, loadLocal: loadLocal, countUnsent: countUnsent, record: record, sync: sync
   };
 })();

@@ -7,7 +7,7 @@
   "use strict";
   var K = window.KrousarOffline;
   var S = K.S, T = K.T, Refused = K.Refused;
-  var get = K.get, del = K.del, all = K.all, unseal = K.unseal, record = K.record, sync = K.sync;
+  var get = K.get, del = K.del, all = K.all, unsealRow = K.unsealRow, record = K.record, sync = K.sync;
 
   // ---------- views ----------
   function el(tag, attrs, kids) {
@@ -28,7 +28,9 @@
     n.appendChild(document.createTextNode(text + " "));
     if (href) n.appendChild(el("a", { href: href, text: T("app-sign-in") }));
   }
-  function title(t) { document.getElementById("title").textContent = t; document.title = t + " · Krousar"; }
+  // The heading names the child; the window's title never does: it stays in the browser's
+  // history after signing out, which no wipe clears.
+  function title(t) { document.getElementById("title").textContent = t; document.title = "Krousar"; }
   function status() {
     var online = navigator.onLine;
     var n = document.getElementById("net");
@@ -92,8 +94,11 @@
     ]);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
-      K.unlockWithPassword(pw.value).then(K.expireIfStale).then(K.loadLocal).then(render).then(sync)
-        .catch(function () { err.textContent = T("app-wrong-password"); });
+      K.unlock(pw.value).then(K.expireIfStale).then(K.loadLocal).then(render).then(sync).catch(function (x) {
+        if (x instanceof Refused && x.kind === "revoked") return;
+        var said = x && x.body && x.body.error && ((x.body.error.fields || [])[0] || x.body.error).message;
+        err.textContent = x instanceof Refused && x.kind === "password-changed" ? T("app-password-changed") : said || T("app-wrong-password");
+      });
     });
     view.appendChild(form);
   }
@@ -101,13 +106,16 @@
   function outboxItems() {
     return all("outbox").then(function (rows) {
       rows.sort(function (a, b) { return a.at - b.at; });
-      return Promise.all(rows.map(function (r) { return unseal(r.enc).then(function (i) { i.rowId = r.id; return i; }); }));
+      return Promise.all(rows.map(function (r) {
+        return unsealRow("outbox", r).then(function (i) { i.rowId = r.id; return i; }, function () { return null; });
+      })).then(function (items) { return items.filter(Boolean); });
     });
   }
   function doneItems() {
     return all("done").then(function (rows) {
       rows.sort(function (a, b) { return b.at - a.at; });
-      return Promise.all(rows.slice(0, 20).map(function (r) { return unseal(r.enc); }));
+      return Promise.all(rows.slice(0, 20).map(function (r) { return unsealRow("done", r).catch(function () { return null; }); }))
+        .then(function (items) { return items.filter(Boolean); });
     });
   }
 
@@ -311,7 +319,7 @@
   function renderFix(view, rowId) {
     get("outbox", rowId).then(function (row) {
       if (!row) return go("#/");
-      return unseal(row.enc).then(function (item) {
+      return unsealRow("outbox", row).then(function (item) {
         view.textContent = "";
         renderForm(view, item.change.kind, item.change.child, { row: row, item: item });
       });
@@ -380,6 +388,7 @@
     window.addEventListener("offline", status);
     window.addEventListener("hashchange", render);
     setInterval(function () { if (navigator.onLine) sync(); }, 5 * 60 * 1000);
+    watchIdle();
     return K.openDb().then(function (db) {
       S.db = db;
       return get("meta", "texts");
@@ -391,14 +400,25 @@
       document.documentElement.lang = S.lang;
       return get("meta", "device");
     }).then(function (d) {
+      // Every opening asks for the password: only its owner opens the copy, online or not.
       S.device = d || null;
-      if (!S.device) return render();
-      var online = navigator.onLine && S.signedIn ? K.unlockOnline() : Promise.reject(new Refused("offline"));
-      return online.then(K.expireIfStale).then(K.loadLocal).then(render).then(sync).catch(function (e) {
-        if (e instanceof Refused && e.kind === "revoked") return;
-        S.locked = true; render();
-      });
+      S.locked = true;
+      render();
     });
+  }
+
+  // Locked after a while without a touch: a phone left on a table shows no child.
+  function watchIdle() {
+    var last = Date.now();
+    ["pointerdown", "keydown", "touchstart"].forEach(function (ev) {
+      document.addEventListener(ev, function () { last = Date.now(); }, { passive: true });
+    });
+    function check() {
+      var minutes = (S.device && S.device.idle_minutes) || 15;
+      if (!S.locked && S.key && Date.now() - last > minutes * 60000) K.lock("app-locked-idle");
+    }
+    setInterval(check, 20000);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) check(); });
   }
 
   K.hooks.render = render;

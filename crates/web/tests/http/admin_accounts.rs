@@ -22,7 +22,7 @@ async fn a_password_reset_ends_tokens_and_admins_revoke_tokens_and_devices() {
 
         // A new token and a device: both shown on the worker's admin page, both revocable there.
         let token = app.token(&app.worker).await;
-        let (device, _) = app.store.enrol_device(&app.worker.actor(), "Lost phone").await.unwrap();
+        let (device, _) = app.store.enrol_device(&app.worker.actor(), "Lost phone", &crate::sync::device_secret()).await.unwrap();
         let page = a.get(app.url(&format!("/admin/users/{}", app.worker.id))).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Lost phone") && page.contains("test"), "the user's devices and tokens are listed");
         let tokens = app.store.tokens(app.worker.id).await.unwrap();
@@ -126,7 +126,7 @@ async fn an_organisation_administrator_cannot_revoke_a_system_administrators_dev
         let org = app.worker.org_id;
         let root = app.store.create_user(Who::system(), org, None, "root", "Root", Role::Supervisor, &hash, "en").await.unwrap();
         // A phone enrolled while a supervisor, kept after becoming the system administrator.
-        let (device, _) = app.store.enrol_device(&root.actor(), "Root's phone").await.unwrap();
+        let (device, _) = app.store.enrol_device(&root.actor(), "Root's phone", &crate::sync::device_secret()).await.unwrap();
         sqlx::query("UPDATE users SET role = 'system-admin' WHERE id = $1")
             .bind(root.id.to_string())
             .execute(app.store.pool())
@@ -135,7 +135,7 @@ async fn an_organisation_administrator_cannot_revoke_a_system_administrators_dev
         let refused = app.store.revoke_device(&app.admin.actor(), device.id).await;
         assert!(matches!(refused, Err(krousar_store::StoreError::Forbidden)), "{refused:?}");
         // Their own worker's phone, they do revoke.
-        let (phone, _) = app.store.enrol_device(&app.worker.actor(), "Worker's phone").await.unwrap();
+        let (phone, _) = app.store.enrol_device(&app.worker.actor(), "Worker's phone", &crate::sync::device_secret()).await.unwrap();
         assert!(app.store.revoke_device(&app.admin.actor(), phone.id).await.unwrap().revoked());
     })
     .await;

@@ -7,6 +7,7 @@ mod admin_accounts;
 mod api;
 mod app;
 mod bulk_reads;
+mod devices;
 mod carers;
 mod cases;
 mod cash;

@@ -9,18 +9,21 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 
-struct Device {
-    c: reqwest::Client,
-    csrf: String,
-    id: String,
+pub(crate) struct Device {
+    pub c: reqwest::Client,
+    pub csrf: String,
+    pub id: String,
+    /// The device's own secret, which proves it is the device.
+    pub secret: String,
 }
 
 impl Device {
-    async fn call(&self, app: &TestApp, method: reqwest::Method, path: &str, body: Option<Value>) -> reqwest::Response {
+    pub async fn call(&self, app: &TestApp, method: reqwest::Method, path: &str, body: Option<Value>) -> reqwest::Response {
         let mut r = self
             .c
             .request(method, app.url(&format!("/api/v1/sync{path}")))
             .header("x-krousar-device", &self.id)
+            .header("x-krousar-device-secret", &self.secret)
             .header("x-csrf-token", &self.csrf);
         if let Some(b) = body {
             // As the app sends it: gzip-compressed JSON.
@@ -31,7 +34,7 @@ impl Device {
         r.send().await.unwrap()
     }
 
-    async fn post(&self, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    pub async fn post(&self, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
         let res = self.call(app, reqwest::Method::POST, path, Some(body)).await;
         let status = res.status().as_u16();
         (status, res.json().await.unwrap())
@@ -46,24 +49,30 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339()
 }
 
-async fn enrol(app: &TestApp, user: &str) -> Device {
+/// A device secret, as the app makes one.
+pub(crate) fn device_secret() -> String {
+    format!("{}{}", uuid::Uuid::now_v7().simple(), uuid::Uuid::now_v7().simple())
+}
+
+pub(crate) async fn enrol(app: &TestApp, user: &str) -> Device {
     let (c, csrf) = app.login(user).await;
     let hello: Value = c.get(app.url("/api/v1/sync/hello")).send().await.unwrap().json().await.unwrap();
     assert_eq!(hello["signed_in"], true);
     assert_eq!(hello["csrf"], csrf.as_str());
     assert!(hello["texts"]["app-home-title"].as_str().is_some_and(|t| !t.starts_with("app-")));
     assert!(hello["texts"]["app-waiting"].as_str().unwrap().contains("{n}"), "arguments are left for the script to fill");
+    let secret = device_secret();
     let res = c
         .post(app.url("/api/v1/sync/devices"))
         .header("x-csrf-token", &csrf)
-        .json(&json!({"name": "phone", "password": PASSWORD}))
+        .json(&json!({"name": "phone", "password": PASSWORD, "secret": secret}))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
     let body: Value = res.json().await.unwrap();
     assert!(body["key"].as_str().unwrap().len() >= 32);
-    Device { c, csrf, id: body["device"]["id"].as_str().unwrap().to_string() }
+    Device { c, csrf, id: body["device"]["id"].as_str().unwrap().to_string(), secret }
 }
 
 #[tokio::test]
@@ -82,9 +91,10 @@ async fn a_device_downloads_what_changed_sends_changes_once_and_photos_in_pieces
 
         // Enrolment asks for the password again, and needs the session's token.
         let (c, csrf) = app.login("worker").await;
-        let wrong = c.post(app.url("/api/v1/sync/devices")).header("x-csrf-token", &csrf).json(&json!({"name": "x", "password": "nope"})).send().await.unwrap();
+        let enrol_body = |password: &str| json!({"name": "x", "password": password, "secret": device_secret()});
+        let wrong = c.post(app.url("/api/v1/sync/devices")).header("x-csrf-token", &csrf).json(&enrol_body("nope")).send().await.unwrap();
         assert_eq!(wrong.status(), 422);
-        let no_token = c.post(app.url("/api/v1/sync/devices")).json(&json!({"name": "x", "password": PASSWORD})).send().await.unwrap();
+        let no_token = c.post(app.url("/api/v1/sync/devices")).json(&enrol_body(PASSWORD)).send().await.unwrap();
         assert_eq!(no_token.status(), 400);
         let d = enrol(&app, "worker").await;
 
@@ -173,7 +183,11 @@ async fn a_device_downloads_what_changed_sends_changes_once_and_photos_in_pieces
         photo.resize(100_000, 7);
         let sha = hex::encode(Sha256::digest(&photo));
         let put = |off: usize, bytes: Vec<u8>| {
-            d.c.put(app.url(&format!("/api/v1/sync/photos/{trace}?offset={off}"))).header("x-krousar-device", &d.id).header("x-csrf-token", &d.csrf).body(bytes).send()
+            d.c.put(app.url(&format!("/api/v1/sync/photos/{trace}?offset={off}"))).header("x-krousar-device", &d.id)
+                .header("x-krousar-device-secret", &d.secret)
+                .header("x-csrf-token", &d.csrf)
+                .body(bytes)
+                .send()
         };
         let r: Value = put(0, photo[..65536].to_vec()).await.unwrap().json().await.unwrap();
         assert_eq!(r["received"], 65536);
@@ -208,12 +222,13 @@ async fn a_device_downloads_what_changed_sends_changes_once_and_photos_in_pieces
         let (status, _) = d.post(&app, &format!("/photos/{reg}/done"), json!({"name": "x.jpg", "sha256": sha})).await;
         assert_eq!(status, 422);
 
-        // No device, or a device that is not this user's: refused as revoked.
+        // No device, or a device that is not this user's: refused, and the copy is only locked.
         let res = d.c.post(app.url("/api/v1/sync/pull")).header("x-csrf-token", &d.csrf).json(&json!({})).send().await.unwrap();
-        assert_eq!(res.status(), 410);
+        assert_eq!(res.status(), 403);
         let other = enrol(&app, "supervisor").await;
-        let stolen = Device { c: other.c, csrf: other.csrf, id: d.id.clone() };
-        assert_eq!(stolen.post(&app, "/pull", json!({})).await.0, 410);
+        let stolen = Device { c: other.c, csrf: other.csrf, id: d.id.clone(), secret: d.secret.clone() };
+        let (status, body) = stolen.post(&app, "/pull", json!({})).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (403, Some("device_not_yours")));
     })
     .await;
 }
@@ -239,7 +254,7 @@ async fn a_revoked_device_is_refused_and_sign_out_wipes_the_browser() {
         assert_eq!(body["error"]["code"], "device_revoked");
         let push = json!({"changes": [{"id": v7(), "kind": "note", "child": v7(), "recorded_at": now(), "fields": {}}]});
         assert_eq!(d.post(&app, "/push", push).await.0, 410, "nothing it sends is taken");
-        assert_eq!(d.call(&app, reqwest::Method::GET, "/key", None).await.status(), 410, "nor is its key released");
+        assert_eq!(d.post(&app, "/unlock", json!({"password": PASSWORD})).await.0, 410, "nor is its key released");
 
         // The shell, its worker and the manifest are served; signing out clears the site's data.
         for (path, kind) in [

@@ -1,0 +1,172 @@
+//! The offline app's device: enrolment, unlocking and re-keying, and the check every other sync
+//! call makes. A browser names its device (`X-Krousar-Device`) and proves it with the secret the
+//! device made at enrolment (`X-Krousar-Device-Secret`). The data key that opens the copy is
+//! released only when the owner types their password on the device (the sign-in lockout counts
+//! every try), never to a session alone, so the app re-wraps it with the password just typed and
+//! a reset password stops opening the copy. Answers: 403 `device_not_yours` when another person
+//! is signed in or the browser is not the device (the app locks and keeps its copy), 410
+//! `device_revoked` for a revoked device (the app wipes).
+
+use super::json_body;
+use crate::auth::{verify_password, ApiUser, Caller, Current};
+use crate::error::{ApiError, AppError};
+use crate::i18n::Tr;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use krousar_store::accounts::User;
+use krousar_store::sign_in_guard::Attempt;
+use krousar_store::sync::{Claimed, Device};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+pub const DEVICE_HEADER: &str = "x-krousar-device";
+pub const SECRET_HEADER: &str = "x-krousar-device-secret";
+/// The app locks itself after this many minutes without a touch (or the sessions' idle time,
+/// if shorter).
+const APP_IDLE_MINUTES: i64 = 15;
+
+fn err(tr: Tr, e: AppError) -> ApiError {
+    ApiError { err: e, tr }
+}
+
+/// The device a request names and the secret that proves it; a request without them is "not
+/// yours": the app locks, nothing is wiped.
+fn named(headers: &HeaderMap, tr: Tr) -> Result<(Uuid, String), ApiError> {
+    let id = headers.get(DEVICE_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| Uuid::parse_str(v.trim()).ok());
+    let secret = headers.get(SECRET_HEADER).and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
+    match id {
+        Some(id) => Ok((id, secret.to_string())),
+        None => Err(err(tr, AppError::DeviceNotYours)),
+    }
+}
+
+/// The caller's device named and proved in the request, for a sync call made with a session.
+pub(super) async fn device(state: &AppState, cur: &Current, headers: &HeaderMap) -> Result<Device, ApiError> {
+    if cur.session.is_none() {
+        // A device works for a person signed in on it; an API token opens no device.
+        return Err(err(cur.tr, AppError::Forbidden));
+    }
+    let (id, secret) = named(headers, cur.tr)?;
+    state.store.device_for(&cur.actor, id, &secret).await.map_err(cur.api_err())
+}
+
+pub(super) async fn offline_days(state: &AppState, cur: &Current) -> Result<u32, ApiError> {
+    org_offline_days(state, cur.actor.org_id, cur.tr).await
+}
+
+async fn org_offline_days(state: &AppState, org: Uuid, tr: Tr) -> Result<u32, ApiError> {
+    let settings = state.store.case_settings(org).await.map_err(|e| err(tr, e.into()))?;
+    Ok(settings.offline_days)
+}
+
+fn idle_minutes(state: &AppState) -> i64 {
+    state.config.idle_minutes.clamp(1, APP_IDLE_MINUTES)
+}
+
+/// Check `password` for `user` as signing in does: counted before the check, refused while
+/// locked, each failure audited.
+async fn check_password(state: &AppState, user: &User, password: &str, tr: Tr) -> Result<(), ApiError> {
+    let limits = crate::pages::session::lockout(state);
+    let refuse = |key: &'static str| {
+        let mut i = krousar_domain::Invalid::default();
+        i.push("password", key);
+        err(tr, AppError::Invalid(i))
+    };
+    let store_err = |e: krousar_store::StoreError| err(tr, e.into());
+    let n = match state.store.reserve_attempt(user, limits).await.map_err(store_err)? {
+        Attempt::Check(n) => n,
+        Attempt::Locked => return Err(refuse("err-locked")),
+    };
+    if !verify_password(password, &user.password_hash) {
+        state.store.attempt_failed(user, n, limits).await.map_err(store_err)?;
+        return Err(refuse("err-wrong-password"));
+    }
+    state.store.attempt_succeeded(user).await.map_err(store_err)
+}
+
+#[derive(Deserialize)]
+struct Enrol {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    /// Made by the device and kept on it; it proves the device from now on.
+    #[serde(default)]
+    secret: String,
+}
+
+/// Enrol this browser as a device. The password is asked again: the app wraps the device's key
+/// with it, so that the copy can be opened offline by this user only.
+pub async fn enrol(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let e: Enrol = json_body(&cur, &body)?;
+    if cur.session.is_none() {
+        // A device belongs to a person signed in on it, never to an API token.
+        return Err(err(cur.tr, AppError::Forbidden));
+    }
+    check_password(&state, &cur.user, &e.password, cur.tr).await?;
+    let (d, key) = state.store.enrol_device(&cur.actor, &e.name, &e.secret).await.map_err(cur.api_err())?;
+    let body = json!({
+        "device": d,
+        "key": key,
+        "offline_days": offline_days(&state, &cur).await?,
+        "password_epoch": state.store.password_epoch(cur.user.id).await.map_err(cur.api_err())?,
+        "idle_minutes": idle_minutes(&state),
+    });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(Deserialize)]
+struct Unlock {
+    #[serde(default)]
+    password: String,
+}
+
+/// Whether a device last brought its copy up to date longer ago than its organisation allows:
+/// the server's clock decides, not the phone's.
+fn expired(d: &Device, days: u32) -> bool {
+    let last = d.last_sync_at.as_deref().unwrap_or(&d.created_at);
+    krousar_store::db::parse_time(last).is_none_or(|t| chrono::Utc::now() - t > chrono::Duration::days(i64::from(days)))
+}
+
+/// The owner typed their password on the device: release its key (and the previous one while a
+/// rotation is unfinished). Works without a session (the app opens before its user signs in);
+/// the device's secret and the owner's password are the proof.
+pub async fn unlock(State(state): State<AppState>, Caller(c): Caller, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let tr = c.tr;
+    let (id, secret) = named(&headers, tr)?;
+    let u: Unlock = serde_json::from_slice(&body).map_err(|_| err(tr, AppError::BadRequest("err-bad-request")))?;
+    let claimed: Claimed = state.store.claim_device(id, &secret).await.map_err(|e| err(tr, e.into()))?;
+    check_password(&state, &claimed.owner, &u.password, tr).await?;
+    let unlocked = state.store.unlock_device(&claimed, &secret).await.map_err(|e| err(tr, e.into()))?;
+    let days = org_offline_days(&state, claimed.owner.org_id, tr).await?;
+    let mut res = Json(json!({
+        "key": unlocked.keys.key,
+        "previous_key": unlocked.keys.previous,
+        "password_epoch": unlocked.password_epoch,
+        "offline_days": days,
+        "expired": expired(&claimed.device, days),
+        "idle_minutes": idle_minutes(&state),
+        "user_name": claimed.owner.display_name,
+    }))
+    .into_response();
+    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// The device re-sealed its copy with its new key: the previous key is destroyed.
+pub async fn rekeyed(State(state): State<AppState>, Caller(c): Caller, headers: HeaderMap) -> Result<Response, ApiError> {
+    let tr = c.tr;
+    let (id, secret) = named(&headers, tr)?;
+    let claimed = state.store.claim_device(id, &secret).await.map_err(|e| err(tr, e.into()))?;
+    if !claimed.proved() {
+        // A device of an older version has no secret yet: only an unlock gives it one.
+        return Err(err(tr, AppError::DeviceNotYours));
+    }
+    state.store.device_rekeyed(&claimed).await.map_err(|e| err(tr, e.into()))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
