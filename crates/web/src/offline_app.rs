@@ -150,13 +150,15 @@ mod tests {
     #[test]
     fn every_text_the_script_uses_is_sent_to_it() {
         let mut used = std::collections::BTreeSet::new();
+        // Texts shown with T("…"), and those passed by key to lock("…") and wipe("…").
         for script in [super::DATA_SCRIPT, super::SCRIPT] {
-            for (i, _) in script.match_indices("T(\"") {
-                let rest = &script[i + 3..];
-                used.insert(&rest[..rest.find('"').unwrap()]);
+            for call in ["T(\"", "lock(\"", "wipe(\""] {
+                for (i, _) in script.match_indices(call) {
+                    let rest = &script[i + call.len()..];
+                    used.insert(&rest[..rest.find('"').unwrap()]);
+                }
             }
         }
-        used.insert("app-revoked");
         for k in ["app-outcome-accepted", "app-outcome-already", "app-outcome-conflict"] {
             used.insert(k);
         }
