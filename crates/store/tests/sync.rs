@@ -174,9 +174,18 @@ async fn a_revoked_device_is_refused_and_only_its_user_gets_its_key() {
         let claimed = store.claim_device(device.id, support::SECRET).await.unwrap();
         assert_eq!(store.unlock_device(&claimed, support::SECRET).await.unwrap().keys.key, key);
         assert_eq!(store.device_for(&w.worker, device.id, support::SECRET).await.unwrap().id, device.id);
-        assert!(matches!(store.device_for(&w.boss, device.id, support::SECRET).await, Err(StoreError::DeviceNotYours)), "not another user's");
-        assert!(matches!(store.claim_device(device.id, "another-secret-of-forty-three-characters-xx").await, Err(StoreError::DeviceNotYours)));
-        assert!(matches!(store.enrol_device(&w.admin, "desk", support::SECRET).await, Err(StoreError::Forbidden)), "administrators do not visit");
+        assert!(
+            matches!(store.device_for(&w.boss, device.id, support::SECRET).await, Err(StoreError::DeviceNotYours)),
+            "not another user's"
+        );
+        assert!(matches!(
+            store.claim_device(device.id, "another-secret-of-forty-three-characters-xx").await,
+            Err(StoreError::DeviceNotYours)
+        ));
+        assert!(
+            matches!(store.enrol_device(&w.admin, "desk", support::SECRET).await, Err(StoreError::Forbidden)),
+            "administrators do not visit"
+        );
         assert!(matches!(store.org_devices(&w.worker, w.worker.org_id).await, Err(StoreError::Forbidden)));
         assert!(matches!(store.revoke_device(&w.outsider, device.id).await, Err(StoreError::Forbidden)));
 

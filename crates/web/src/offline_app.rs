@@ -147,6 +147,19 @@ pub async fn hello(Caller(c): Caller) -> Response {
 
 #[cfg(test)]
 mod tests {
+    /// Every text the app is sent resolves in both languages, arguments left for the script.
+    #[test]
+    fn every_text_sent_to_the_app_resolves() {
+        for lang in [crate::i18n::Lang::Km, crate::i18n::Lang::En] {
+            let tr = crate::i18n::Tr::new(lang);
+            for key in super::APP_TEXTS {
+                let text = tr.t_for_script(key);
+                assert_ne!(&text, key, "{key} in {lang:?}");
+            }
+            assert!(tr.t_for_script("app-not-yours").contains("{name}"));
+        }
+    }
+
     #[test]
     fn every_text_the_script_uses_is_sent_to_it() {
         let mut used = std::collections::BTreeSet::new();

@@ -192,7 +192,8 @@ impl Store {
             .rows_affected();
         if n > 0 {
             let who = Who { actor_id: Some(c.owner.id), org_id: Some(c.owner.org_id) };
-            let entry = Entry { action: "device.rekeyed", record_type: "device", record_id: Some(c.device.id.to_string()), detail: json!({}) };
+            let entry =
+                Entry { action: "device.rekeyed", record_type: "device", record_id: Some(c.device.id.to_string()), detail: json!({}) };
             audit::append(&mut tx, who, entry).await?;
         }
         tx.commit().await?;
@@ -224,7 +225,8 @@ impl Store {
                 .await?;
         }
         if !rows.is_empty() {
-            let entry = Entry { action: "device.keys_sealed", record_type: "device", record_id: None, detail: json!({"devices": rows.len()}) };
+            let entry =
+                Entry { action: "device.keys_sealed", record_type: "device", record_id: None, detail: json!({"devices": rows.len()}) };
             audit::append(&mut tx, Who::system(), entry).await?;
         }
         tx.commit().await?;
@@ -258,7 +260,8 @@ impl Store {
             total += rows.len() as i64;
         }
         if total > 0 {
-            let entry = Entry { action: "keys.reseal", record_type: "key", record_id: Some(current), detail: json!({"device_keys": total}) };
+            let entry =
+                Entry { action: "keys.reseal", record_type: "key", record_id: Some(current), detail: json!({"device_keys": total}) };
             audit::append(&mut tx, Who::system(), entry).await?;
         }
         tx.commit().await?;
@@ -270,8 +273,13 @@ impl Store {
 /// copy is sealed with until the device has re-sealed it, and mark the time, so a wrapping made
 /// with the old password is known to be stale. Part of the reset's transaction.
 pub(crate) async fn rotate_for_password_change(tx: &mut Tx, keys: Option<&Keyring>, user: Uuid) -> Result<usize, StoreError> {
-    sqlx::query("UPDATE users SET password_changed_at = $1 WHERE id = $2").bind(now_text()).bind(user.to_string()).execute(&mut **tx).await?;
-    let rows = sqlx::query("SELECT id FROM devices WHERE user_id = $1 AND revoked_at IS NULL").bind(user.to_string()).fetch_all(&mut **tx).await?;
+    sqlx::query("UPDATE users SET password_changed_at = $1 WHERE id = $2")
+        .bind(now_text())
+        .bind(user.to_string())
+        .execute(&mut **tx)
+        .await?;
+    let rows =
+        sqlx::query("SELECT id FROM devices WHERE user_id = $1 AND revoked_at IS NULL").bind(user.to_string()).fetch_all(&mut **tx).await?;
     if rows.is_empty() {
         return Ok(0);
     }

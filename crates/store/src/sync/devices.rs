@@ -31,7 +31,8 @@ impl Device {
     }
 }
 
-pub(super) const COLUMNS: &str = "d.id, d.user_id, u.display_name AS user_name, d.org_id, d.name, d.created_at, d.last_sync_at, d.revoked_at";
+pub(super) const COLUMNS: &str =
+    "d.id, d.user_id, u.display_name AS user_name, d.org_id, d.name, d.created_at, d.last_sync_at, d.revoked_at";
 pub(super) const FROM: &str = "FROM devices d JOIN users u ON u.id = d.user_id";
 
 pub(super) fn device(r: &sqlx::any::AnyRow) -> Result<Device, StoreError> {
@@ -163,12 +164,14 @@ impl Store {
             return Ok(d);
         }
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE devices SET revoked_at = $1, revoked_by = $2, data_key = '', previous_key = NULL, previous_key_id = NULL WHERE id = $3")
-            .bind(now_text())
-            .bind(actor.user_id.to_string())
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE devices SET revoked_at = $1, revoked_by = $2, data_key = '', previous_key = NULL, previous_key_id = NULL WHERE id = $3",
+        )
+        .bind(now_text())
+        .bind(actor.user_id.to_string())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
         audit::append(
             &mut tx,
             actor.into(),

@@ -45,7 +45,8 @@ async fn a_password_reset_rotates_the_device_key_and_the_old_password_opens_noth
         let (_, again) = unlock(&app, &d, "a brand new password").await;
         assert!(again["previous_key"].is_null());
         assert_eq!(again["key"], new_key);
-        let rekeyed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'device.rekeyed'").fetch_one(app.store.pool()).await.unwrap();
+        let rekeyed: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'device.rekeyed'").fetch_one(app.store.pool()).await.unwrap();
         assert_eq!(rekeyed, 1);
     })
     .await;
@@ -58,7 +59,11 @@ async fn keys_are_sealed_in_the_database_and_released_only_for_the_owners_passwo
         let (_, body) = unlock(&app, &d, PASSWORD).await;
         let key = body["key"].as_str().unwrap();
         let (stored, key_id, secret_hash): (String, String, String) =
-            sqlx::query_as("SELECT data_key, key_id, secret_hash FROM devices WHERE id = $1").bind(&d.id).fetch_one(app.store.pool()).await.unwrap();
+            sqlx::query_as("SELECT data_key, key_id, secret_hash FROM devices WHERE id = $1")
+                .bind(&d.id)
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap();
         assert!(!stored.contains(key) && !key_id.is_empty(), "the data key is sealed with the key ring");
         assert!(!secret_hash.is_empty() && !secret_hash.contains(&d.secret), "only the secret's hash is kept");
 
@@ -68,11 +73,12 @@ async fn keys_are_sealed_in_the_database_and_released_only_for_the_owners_passwo
         }
         let (status, body) = unlock(&app, &d, PASSWORD).await;
         assert_eq!(status, 422, "locked: the right password releases nothing: {body}");
-        let failures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('auth.failure', 'auth.locked') AND record_id = $1")
-            .bind(app.worker.id.to_string())
-            .fetch_one(app.store.pool())
-            .await
-            .unwrap();
+        let failures: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('auth.failure', 'auth.locked') AND record_id = $1")
+                .bind(app.worker.id.to_string())
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap();
         assert!(failures >= 5, "failures are audited ({failures})");
     })
     .await;
@@ -100,7 +106,8 @@ async fn a_device_proves_itself_and_a_colleague_on_its_browser_is_not_told_revok
         assert_eq!((status, body["error"]["code"].as_str()), (403, Some("device_not_yours")));
         let push = json!({"changes": []});
         assert_eq!(on_phone.post(&app, "/push", push).await.0, 403);
-        let revoked: Option<String> = sqlx::query_scalar("SELECT revoked_at FROM devices WHERE id = $1").bind(&d.id).fetch_one(app.store.pool()).await.unwrap();
+        let revoked: Option<String> =
+            sqlx::query_scalar("SELECT revoked_at FROM devices WHERE id = $1").bind(&d.id).fetch_one(app.store.pool()).await.unwrap();
         assert!(revoked.is_none());
         assert_eq!(d.post(&app, "/pull", json!({})).await.0, 200, "the owner still syncs");
 
@@ -130,7 +137,12 @@ async fn the_server_says_when_a_copy_has_expired_whatever_the_phone_clock_says()
         assert_eq!(body["expired"], false);
         assert_eq!(body["offline_days"], 14);
         let long_ago = krousar_store::db::time_text(chrono::Utc::now() - chrono::Duration::days(15));
-        sqlx::query("UPDATE devices SET last_sync_at = $1 WHERE id = $2").bind(&long_ago).bind(&d.id).execute(app.store.pool()).await.unwrap();
+        sqlx::query("UPDATE devices SET last_sync_at = $1 WHERE id = $2")
+            .bind(&long_ago)
+            .bind(&d.id)
+            .execute(app.store.pool())
+            .await
+            .unwrap();
         let (_, body) = unlock(&app, &d, PASSWORD).await;
         assert_eq!(body["expired"], true, "fifteen days without a sync, by the server's clock");
         assert!(body["idle_minutes"].as_i64().is_some_and(|m| (1..=15).contains(&m)));
