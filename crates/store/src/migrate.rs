@@ -211,6 +211,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0033_limits_and_snapshots.sql"),
         postgres: include_str!("../migrations/postgres/0033_limits_and_snapshots.sql"),
     },
+    Migration {
+        version: 34,
+        name: "installation",
+        sqlite: include_str!("../migrations/sqlite/0034_installation.sql"),
+        postgres: include_str!("../migrations/postgres/0034_installation.sql"),
+    },
 ];
 
 impl Store {
