@@ -119,7 +119,7 @@ async fn a_restore_refuses_what_it_cannot_trust_and_replaces_nothing() {
     let dir = std::env::temp_dir().join(format!("krousar-restore-refusals-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(dir.join("other")).unwrap();
     let url = |name: &str| format!("sqlite://{}", dir.join(name).display());
-    refusals(&url("source.db"), &url("other/other.db"), |n| url(&format!("fresh{n}/fresh.db")), &dir).await;
+    refusals(&url("source.db"), &url("other/other.db"), |n| url(&format!("fresh{n}.db")), &dir).await;
     if let (Some(src), Some(other)) = (postgres_database("krousar_rs").await, postgres_database("krousar_ro").await) {
         let pg = dir.join("pg");
         std::fs::create_dir_all(&pg).unwrap();
