@@ -1,10 +1,11 @@
 //! `krousar backup`, `krousar restore` and the scheduled backup of `krousar serve`
 //! (`krousar_store::backup` does the work). The passphrase comes from a file, never from the
-//! command line, where other users of the machine could read it.
+//! command line, where other users of the machine could read it (and a file others can read is
+//! warned about). Each backup first sweeps what interrupted ones left in its directory.
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use krousar_store::backup::{self, Manifest};
+use krousar_store::backup::{self, Header, Manifest, RestoreOptions};
 use krousar_store::Store;
 use std::path::{Path, PathBuf};
 
@@ -24,9 +25,12 @@ pub struct RestoreArgs {
     /// The passphrase of an encrypted backup, in this file.
     #[arg(long, env = "KROUSAR_BACKUP_PASSPHRASE_FILE")]
     pub passphrase_file: Option<PathBuf>,
-    /// Only check the backup (unpack, integrity, row counts); replace nothing.
+    /// Only check the backup (unpack, integrity, row counts, installation, keys); replace nothing.
     #[arg(long)]
     pub check: bool,
+    /// Restore a backup of another installation over this one's database (refused otherwise).
+    #[arg(long)]
+    pub other_installation: bool,
 }
 
 /// The scheduled backups of `krousar serve`.
@@ -46,12 +50,35 @@ pub struct ScheduleArgs {
 
 fn passphrase(file: &Option<PathBuf>) -> Result<Option<String>> {
     let Some(f) = file else { return Ok(None) };
+    warn_if_readable(f);
     let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
     let p = text.lines().next().unwrap_or("").to_string();
     if p.chars().count() < 12 {
         bail!("the passphrase must have at least 12 characters");
     }
     Ok(Some(p))
+}
+
+/// A passphrase file other users of the machine can read gives them every backup.
+fn warn_if_readable(f: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(f).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+            tracing::warn!(
+                "the passphrase file {} can be read by other users of this machine, and with it every backup: run `chmod 600 {}`",
+                f.display(),
+                f.display()
+            );
+        }
+    }
+}
+
+/// Remove what interrupted backups left in `dir`, saying so.
+fn sweep(dir: &Path) {
+    for p in backup::sweep_leftovers(dir) {
+        tracing::warn!("removed {}, left by an interrupted backup or restore", p.display());
+    }
 }
 
 fn describe(m: &Manifest) -> String {
@@ -64,28 +91,51 @@ fn describe(m: &Manifest) -> String {
         m.schema_version,
         m.tables.len(),
         if m.sealing.is_some() { ", encrypted" } else { "" }
-    )
+    ) + &m.installation_id.as_ref().map(|id| format!(", installation {id}")).unwrap_or_default()
+}
+
+fn trust(h: Header) -> &'static str {
+    match h {
+        Header::Authenticated => "its header is authenticated by the passphrase",
+        Header::NotAuthenticated => "not encrypted: its header is NOT authenticated (whoever could change the file could change it)",
+        Header::OldFormat => "an older format: its header is NOT authenticated and it records no installation",
+    }
 }
 
 pub async fn backup(url: &str, a: BackupArgs) -> Result<()> {
     let pass = passphrase(&a.passphrase_file)?;
+    sweep(a.out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")));
     let store = Store::connect(url).await?;
     let m = backup::create(&store, url, &a.out, pass.as_deref()).await?;
     println!("{}: {}", a.out.display(), describe(&m));
     Ok(())
 }
 
-pub async fn restore(url: &str, a: RestoreArgs) -> Result<()> {
-    let pass = passphrase(&a.passphrase_file)?;
-    let (m, kept) = backup::restore(&a.file, url, pass.as_deref(), a.check).await?;
-    if a.check {
-        println!("the backup checks out: {}", describe(&m));
+/// Restore (or check) with the key ids of `key_file`, the one the servers use.
+pub async fn restore(url: &str, a: RestoreArgs, key_file: &Path) -> Result<()> {
+    let known_keys = if key_file.exists() {
+        let keys = krousar_store::keyring::Keyring::open(key_file)?;
+        Some(keys.ids()?)
     } else {
-        println!("restored: {}", describe(&m));
-        if let Some(k) = kept {
+        None
+    };
+    let o = RestoreOptions {
+        passphrase: passphrase(&a.passphrase_file)?,
+        check_only: a.check,
+        known_keys,
+        key_file: Some(key_file.to_path_buf()),
+        other_installation: a.other_installation,
+    };
+    let r = backup::restore(&a.file, url, &o).await?;
+    if a.check {
+        println!("the backup checks out: {}", describe(&r.manifest));
+    } else {
+        println!("restored: {}", describe(&r.manifest));
+        if let Some(k) = r.kept {
             println!("what it replaced is kept as {k}");
         }
     }
+    println!("{}", trust(r.header));
     Ok(())
 }
 
@@ -113,6 +163,7 @@ pub fn schedule(store: Store, url: String, s: ScheduleArgs) -> Result<()> {
                     if let Err(e) = store.checkpoint_audit().await {
                         tracing::warn!(error = %e, "could not sign an audit checkpoint before the backup");
                     }
+                    sweep(&dir);
                     let out = dir.join(format!("krousar-{}.kbak", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
                     match backup::create(&store, &url, &out, pass.as_deref()).await {
                         Ok(m) => tracing::info!("scheduled backup {}: {}", out.display(), describe(&m)),

@@ -297,9 +297,10 @@ async fn main() -> Result<()> {
         Command::Restore(a) => {
             let url = database_url(&cli.database_url);
             let check_only = a.check;
-            backup::restore(&url, a).await?;
+            let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));
+            backup::restore(&url, a, &key_file).await?;
             if !check_only {
-                set_aside_anchor(&cli.key_file.unwrap_or_else(|| keys::default_key_file(&url)))?;
+                set_aside_anchor(&key_file)?;
             }
             Ok(())
         }

@@ -29,6 +29,7 @@ pub mod households;
 pub mod import_jobs;
 pub mod imports;
 pub mod indicators;
+pub mod installation;
 pub mod keyring;
 pub mod locations;
 mod match_requests;
@@ -67,6 +68,7 @@ impl Store {
     pub async fn open_with(url: &str, cache_mb: i64) -> Result<Store, StoreError> {
         let store = Store::connect_with(url, cache_mb).await?;
         store.migrate().await?;
+        store.ensure_installation_id().await?;
         if store.location_count().await? == 0 {
             store.import_places(Who::system(), gazetteer::EMBEDDED_RELEASE, &gazetteer::embedded()).await?;
         }

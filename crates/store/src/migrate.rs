@@ -217,6 +217,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0034_device_secrets.sql"),
         postgres: include_str!("../migrations/postgres/0034_device_secrets.sql"),
     },
+    Migration {
+        version: 35,
+        name: "installation",
+        sqlite: include_str!("../migrations/sqlite/0035_installation.sql"),
+        postgres: include_str!("../migrations/postgres/0035_installation.sql"),
+    },
 ];
 
 impl Store {

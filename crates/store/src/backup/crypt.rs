@@ -1,10 +1,13 @@
 //! Backups encrypted with a passphrase: Argon2id turns the passphrase into a key, and the file
 //! is sealed in 64 KiB chunks with XChaCha20-Poly1305 in the STREAM construction (`aead::stream`),
 //! so a backup of any size is encrypted and checked without holding it in memory, and a chunk
-//! that is changed, dropped, reordered or cut off at the end is refused.
+//! that is changed, dropped, reordered or cut off at the end is refused. Every chunk carries
+//! the digest of the backup's header as associated data, so the header (row counts, schema,
+//! installation, these very parameters) cannot be changed either without the file being refused.
 
 use crate::error::StoreError;
 use chacha20poly1305::aead::stream::{DecryptorBE32, EncryptorBE32};
+use chacha20poly1305::aead::Payload;
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -28,6 +31,11 @@ fn bad(e: impl std::fmt::Display) -> StoreError {
 }
 
 fn key(passphrase: &str, s: &Sealing) -> Result<chacha20poly1305::Key, StoreError> {
+    // The parameters come from a header not yet authenticated: bound them, so that an edited
+    // header cannot make the key derivation take all memory or all day.
+    if s.kdf != "argon2id" || s.memory_kib > 4 * 1024 * 1024 || s.passes > 64 {
+        return Err(bad("unknown or unreasonable key derivation in the header"));
+    }
     let params = argon2::Params::new(s.memory_kib, s.passes, 1, Some(32)).map_err(bad)?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let salt = hex::decode(&s.salt).map_err(bad)?;
@@ -57,7 +65,8 @@ fn fill(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-pub fn encrypt(passphrase: &str, s: &Sealing, mut from: impl Read, to: &mut impl Write) -> Result<(), StoreError> {
+/// Seal `from` into `to`; `aad` (the header's digest) is bound to every chunk.
+pub fn encrypt(passphrase: &str, s: &Sealing, aad: &[u8], mut from: impl Read, to: &mut impl Write) -> Result<(), StoreError> {
     let nonce = hex::decode(&s.nonce).map_err(bad)?;
     let mut enc = EncryptorBE32::from_aead(XChaCha20Poly1305::new(&key(passphrase, s)?), nonce.as_slice().into());
     let mut buf = vec![0u8; CHUNK];
@@ -67,19 +76,20 @@ pub fn encrypt(passphrase: &str, s: &Sealing, mut from: impl Read, to: &mut impl
         // A chunk is the last one when nothing follows it.
         let m = if n == CHUNK { fill(&mut from, &mut next).map_err(bad)? } else { 0 };
         if m == 0 {
-            let sealed = enc.encrypt_last(&buf[..n]).map_err(bad)?;
+            let sealed = enc.encrypt_last(Payload { msg: &buf[..n], aad }).map_err(bad)?;
             to.write_all(&sealed).map_err(bad)?;
             return Ok(());
         }
-        let sealed = enc.encrypt_next(&buf[..n]).map_err(bad)?;
+        let sealed = enc.encrypt_next(Payload { msg: &buf[..n], aad }).map_err(bad)?;
         to.write_all(&sealed).map_err(bad)?;
         std::mem::swap(&mut buf, &mut next);
         n = m;
     }
 }
 
-pub fn decrypt(passphrase: &str, s: &Sealing, mut from: impl Read, to: &mut impl Write) -> Result<(), StoreError> {
-    let wrong = || StoreError::Config("backup: wrong passphrase, or the file was changed or cut short".into());
+/// Open what `encrypt` sealed with the same `aad`.
+pub fn decrypt(passphrase: &str, s: &Sealing, aad: &[u8], mut from: impl Read, to: &mut impl Write) -> Result<(), StoreError> {
+    let wrong = || StoreError::Config("backup: wrong passphrase, or the file (its header or its contents) was changed or cut short".into());
     let nonce = hex::decode(&s.nonce).map_err(bad)?;
     let mut dec = DecryptorBE32::from_aead(XChaCha20Poly1305::new(&key(passphrase, s)?), nonce.as_slice().into());
     let mut buf = vec![0u8; CHUNK + TAG];
@@ -88,11 +98,11 @@ pub fn decrypt(passphrase: &str, s: &Sealing, mut from: impl Read, to: &mut impl
     loop {
         let m = if n == CHUNK + TAG { fill(&mut from, &mut next).map_err(bad)? } else { 0 };
         if m == 0 {
-            let plain = dec.decrypt_last(&buf[..n]).map_err(|_| wrong())?;
+            let plain = dec.decrypt_last(Payload { msg: &buf[..n], aad }).map_err(|_| wrong())?;
             to.write_all(&plain).map_err(bad)?;
             return Ok(());
         }
-        let plain = dec.decrypt_next(&buf[..n]).map_err(|_| wrong())?;
+        let plain = dec.decrypt_next(Payload { msg: &buf[..n], aad }).map_err(|_| wrong())?;
         to.write_all(&plain).map_err(bad)?;
         std::mem::swap(&mut buf, &mut next);
         n = m;
@@ -113,19 +123,20 @@ mod tests {
             let plain: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
             let s = light();
             let mut sealed = Vec::new();
-            encrypt("correct horse", &s, plain.as_slice(), &mut sealed).unwrap();
+            encrypt("correct horse", &s, b"header", plain.as_slice(), &mut sealed).unwrap();
             let mut back = Vec::new();
-            decrypt("correct horse", &s, sealed.as_slice(), &mut back).unwrap();
+            decrypt("correct horse", &s, b"header", sealed.as_slice(), &mut back).unwrap();
             assert_eq!(back, plain, "size {size}");
-            assert!(decrypt("wrong horse", &s, sealed.as_slice(), &mut Vec::new()).is_err());
+            assert!(decrypt("wrong horse", &s, b"header", sealed.as_slice(), &mut Vec::new()).is_err());
+            assert!(decrypt("correct horse", &s, b"edited", sealed.as_slice(), &mut Vec::new()).is_err(), "header bound");
             if !sealed.is_empty() {
                 let mut flipped = sealed.clone();
                 flipped[sealed.len() / 2] ^= 1;
-                assert!(decrypt("correct horse", &s, flipped.as_slice(), &mut Vec::new()).is_err(), "size {size}");
+                assert!(decrypt("correct horse", &s, b"header", flipped.as_slice(), &mut Vec::new()).is_err(), "size {size}");
             }
             if size > CHUNK {
                 // Cut after the first chunk: the rest missing is noticed.
-                assert!(decrypt("correct horse", &s, &sealed[..CHUNK + TAG], &mut Vec::new()).is_err(), "truncated {size}");
+                assert!(decrypt("correct horse", &s, b"header", &sealed[..CHUNK + TAG], &mut Vec::new()).is_err(), "truncated {size}");
             }
         }
     }

@@ -2,7 +2,8 @@
 //! whole into a digest (for tests that compare a restored database with its source), and the
 //! PostgreSQL side of a restore: into a new database first, renamed into place once checked.
 
-use super::{check_copy, io, unpack_payload, Manifest};
+use super::workdir::WorkDir;
+use super::{io, unpack_payload, Manifest, RestoreOptions};
 use crate::db::{Backend, Store};
 use crate::error::StoreError;
 use sha2::{Digest, Sha256};
@@ -89,20 +90,31 @@ fn split_url(url: &str) -> Result<(String, impl Fn(&str) -> String + '_), StoreE
     Ok((name.to_string(), move |other: &str| format!("{head}/{other}{query}")))
 }
 
-pub(super) async fn restore_postgres(
-    file: &Path,
-    target: &str,
-    passphrase: Option<&str>,
-    m: &Manifest,
-    check_only: bool,
-) -> Result<Option<String>, StoreError> {
+/// The installation id of the PostgreSQL database `name`, if it exists and has one.
+async fn postgres_installation(admin: &Store, name: &str, url: &str) -> Result<Option<String>, StoreError> {
+    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_database WHERE datname = $1").bind(name).fetch_one(admin.pool()).await?;
+    if exists == 0 {
+        return Ok(None);
+    }
+    let db = Store::connect(url).await?;
+    let id = db.installation_id().await;
+    db.close().await;
+    id
+}
+
+pub(super) async fn restore_postgres(file: &Path, target: &str, m: &Manifest, o: &RestoreOptions) -> Result<Option<String>, StoreError> {
     let (name, url_of) = split_url(target)?;
     let temp = format!("{name}_restore_{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
-    let payload = std::env::temp_dir().join(format!("krousar-restore-{}", uuid::Uuid::now_v7()));
+    // The clear dump only in a private directory, gone when this returns (leftovers of a
+    // killed restore are swept first).
+    let _ = super::workdir::sweep_temp();
+    let work = WorkDir::new(&std::env::temp_dir()).map_err(|e| io(format!("cannot make a private directory: {e}")))?;
+    let payload = work.file("payload");
     let admin = Store::connect(&url_of("postgres")).await?;
+    let target_id = postgres_installation(&admin, &name, target).await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {temp}"))).execute(admin.pool()).await?;
     let result = async {
-        unpack_payload(file, &payload, passphrase).await?;
+        unpack_payload(file, &payload, o.passphrase.as_deref()).await?;
         let status = tokio::process::Command::new("pg_restore")
             .args(["--no-owner", "--no-privileges", "--exit-on-error", "--dbname", &url_of(&temp)])
             .arg(&payload)
@@ -113,14 +125,14 @@ pub(super) async fn restore_postgres(
             return Err(io(format!("pg_restore exited with {status}")));
         }
         let copy = Store::connect(&url_of(&temp)).await?;
-        let checked = check_copy(&copy, m).await;
+        let checked = super::checks::verify(&copy, m, target_id.as_deref(), o).await;
         copy.close().await;
         checked
     }
     .await;
-    let _ = std::fs::remove_file(&payload);
+    drop(work);
     let drop_temp = format!("DROP DATABASE IF EXISTS {temp}");
-    if result.is_err() || check_only {
+    if result.is_err() || o.check_only {
         let _ = sqlx::query(sqlx::AssertSqlSafe(drop_temp)).execute(admin.pool()).await;
         admin.close().await;
         return result.map(|_| None);

@@ -165,7 +165,7 @@ impl Store {
         }
         let mut tx = self.write().await?;
         sqlx::query(
-            "UPDATE devices SET revoked_at = $1, revoked_by = $2, data_key = '', previous_key = NULL, previous_key_id = NULL WHERE id = $3",
+            "UPDATE devices SET revoked_at = $1, revoked_by = $2, data_key = '', key_id = '', previous_key = NULL, previous_key_id = NULL WHERE id = $3",
         )
         .bind(now_text())
         .bind(actor.user_id.to_string())
