@@ -211,6 +211,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0033_limits_and_snapshots.sql"),
         postgres: include_str!("../migrations/postgres/0033_limits_and_snapshots.sql"),
     },
+    Migration {
+        version: 35,
+        name: "sessions_devices_and_sealed_totp",
+        sqlite: include_str!("../migrations/sqlite/0035_sessions_devices_and_sealed_totp.sql"),
+        postgres: include_str!("../migrations/postgres/0035_sessions_devices_and_sealed_totp.sql"),
+    },
 ];
 
 impl Store {

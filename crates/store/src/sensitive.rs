@@ -93,11 +93,20 @@ impl Store {
         self.view_sensitive(actor, child_id, "saved").await
     }
 
-    /// How many records each key seals (for `keys status` and before retiring a key).
+    /// How many records each key seals (for `keys status` and before retiring a key): children's
+    /// sensitive information and users' second-step secrets (`totp.rs`).
     pub async fn sealed_by_key(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let rows =
             sqlx::query("SELECT key_id, COUNT(*) AS n FROM child_sensitive GROUP BY key_id ORDER BY key_id").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.text("key_id")?, r.int("n")?))).collect()
+        let mut out: Vec<(String, i64)> = rows.iter().map(|r| Ok((r.text("key_id")?, r.int("n")?))).collect::<Result<_, StoreError>>()?;
+        for (key, n) in self.totp_sealed_by_key().await? {
+            match out.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, total)) => *total += n,
+                None => out.push((key, n)),
+            }
+        }
+        out.sort();
+        Ok(out)
     }
 
     /// Re-seal everything not sealed with the current key, in batches (each one transaction),
@@ -135,6 +144,8 @@ impl Store {
             .await?;
             tx.commit().await?;
         }
+        // Users' second-step secrets are sealed with the same keys.
+        total += self.reseal_totp().await?;
         Ok(total)
     }
 }

@@ -40,7 +40,10 @@ async fn device(state: &AppState, cur: &Current, headers: &HeaderMap) -> Result<
         .and_then(|v| v.to_str().ok())
         .and_then(|v| Uuid::parse_str(v.trim()).ok())
         .ok_or_else(|| err(cur, AppError::DeviceRevoked))?;
-    state.store.usable_device(&cur.actor, id).await.map_err(cur.api_err())
+    let found = state.store.usable_device(&cur.actor, id).await.map_err(cur.api_err())?;
+    // Issue 20: this session now works for the device, so revoking the device ends it.
+    crate::device_session::synced(state, cur, found.0.id).await?;
+    Ok(found)
 }
 
 async fn offline_days(state: &AppState, cur: &Current) -> Result<u32, ApiError> {
@@ -80,7 +83,12 @@ pub async fn enrol(State(state): State<AppState>, ApiUser(cur): ApiUser, body: B
     }
     state.store.attempt_succeeded(&cur.user).await.map_err(cur.api_err())?;
     let (d, key) = state.store.enrol_device(&cur.actor, &e.name).await.map_err(cur.api_err())?;
-    Ok((StatusCode::CREATED, Json(json!({"device": d, "key": key, "offline_days": offline_days(&state, &cur).await?}))).into_response())
+    let device_id = d.id;
+    let mut res =
+        (StatusCode::CREATED, Json(json!({"device": d, "key": key, "offline_days": offline_days(&state, &cur).await?}))).into_response();
+    // Issue 20: the session works for the device from now on, and the browser keeps its id.
+    crate::device_session::enrolled(&state, &cur, device_id, &mut res).await?;
+    Ok(res)
 }
 
 /// The device's key, released to its own user's session (the app opens its copy with it while

@@ -254,7 +254,9 @@ async fn a_revoked_device_is_refused_and_sign_out_wipes_the_browser() {
         }
         let sw = d.c.get(app.url("/sw.js")).send().await.unwrap().text().await.unwrap();
         assert!(!sw.contains("__VERSION__"));
-        let res = d.c.post(app.url("/logout")).form(&[("_csrf", d.csrf.as_str())]).send().await.unwrap();
+        // The phone's session ended with the revocation (issue 20); signing out clears the site's data.
+        let (c, csrf) = app.login("worker").await;
+        let res = c.post(app.url("/logout")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
         assert_eq!(res.headers()["clear-site-data"], "\"cache\", \"storage\"");
     })
     .await;
