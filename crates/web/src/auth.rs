@@ -151,9 +151,9 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> CallerInfo {
 }
 
 /// Where a caller who must still set up two-step sign-in may go: the account page (to set it
-/// up), sign-out, the language switch, and the offline app's hello (which tells the app it may
-/// not work offline).
-const OPEN_BEFORE_SECOND_STEP: &[&str] = &["/account", "/account/totp", "/logout", "/lang", "/api/v1/sync/hello"];
+/// up), sign-out (here and everywhere), the language switch, and the offline app's hello (which
+/// tells the app it may not work offline).
+const OPEN_BEFORE_SECOND_STEP: &[&str] = &["/account", "/account/totp", "/account/sessions/end", "/logout", "/lang", "/api/v1/sync/hello"];
 
 /// The one rule for two-step sign-in an organisation requires, applied to every route (the
 /// `context` middleware) and again by the extractors: until the caller (session or API token)
