@@ -42,6 +42,10 @@ pub async fn attach(store: Store, path: &Path) -> Result<Store> {
     if sealed > 0 {
         tracing::info!("sealed {sealed} disability notes kept in clear by an older version");
     }
+    let sealed = store.seal_clear_totp_secrets().await?;
+    if sealed > 0 {
+        tracing::info!("sealed {sealed} second-step secrets kept in clear by an older version");
+    }
     Ok(store)
 }
 

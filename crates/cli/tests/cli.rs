@@ -97,18 +97,23 @@ fn sensitive_information_survives_a_key_rotation() {
         let s = store().await;
         // As an older Krousar kept it: in clear on the child.
         sqlx::query("UPDATE children SET disability_note = 'LEGACY-NOTE: uses crutches'").execute(s.pool()).await.unwrap();
+        // And a second-step secret (issue 20), also in clear.
+        sqlx::query("UPDATE users SET totp_secret = 'LEGACYTOTPSECRET' WHERE id = (SELECT MIN(id) FROM users)")
+            .execute(s.pool())
+            .await
+            .unwrap();
         sqlx::query_scalar("SELECT id FROM children ORDER BY id").fetch_all(s.pool()).await.unwrap()
     });
     assert!(krousar(&db, &["migrate"], "").status.success());
     let first_key = status_keys(&db);
     assert_eq!(first_key.len(), 1);
-    assert_eq!(first_key[0].1, 3, "the three notes are sealed");
+    assert_eq!(first_key[0].1, 4, "the three notes and the second-step secret are sealed");
 
     let out = krousar(&db, &["keys", "rotate"], "");
-    assert!(out.status.success() && text(&out).contains("re-sealed 3 records"), "{}", text(&out));
+    assert!(out.status.success() && text(&out).contains("re-sealed 4 records"), "{}", text(&out));
     let keys = status_keys(&db);
     assert_eq!(keys.len(), 2);
-    assert_eq!((keys[0].1, keys[1].1), (0, 3), "everything under the new key");
+    assert_eq!((keys[0].1, keys[1].1), (0, 4), "everything under the new key");
     assert!(!krousar(&db, &["keys", "retire", &keys[1].0], "").status.success(), "the current key stays");
     assert!(krousar(&db, &["keys", "retire", &keys[0].0], "").status.success());
     assert_eq!(status_keys(&db).len(), 1);
@@ -120,6 +125,9 @@ fn sensitive_information_survives_a_key_rotation() {
         assert_eq!(clear, 0, "nothing left in clear");
         let raw: Vec<String> = sqlx::query_scalar("SELECT sealed FROM child_sensitive").fetch_all(s.pool()).await.unwrap();
         assert!(raw.iter().all(|r| !r.contains("LEGACY")));
+        let totp: Vec<String> =
+            sqlx::query_scalar("SELECT totp_secret FROM users WHERE totp_secret IS NOT NULL").fetch_all(s.pool()).await.unwrap();
+        assert!(totp.len() == 1 && !totp[0].contains("LEGACY"), "the second-step secret is sealed: {totp:?}");
         // Opened with nothing but the key file, as a new server would.
         let ring = krousar_store::keyring::Keyring::open(&key_file).unwrap();
         let row: (String, String) = sqlx::query_as("SELECT key_id, sealed FROM child_sensitive WHERE child_id = $1")

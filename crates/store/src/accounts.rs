@@ -44,8 +44,9 @@ pub struct User {
     pub failed_logins: i64,
     #[serde(skip)]
     pub locked_until: Option<String>,
+    /// The second-step secret, sealed (`totp.rs`); `None` while two-step sign-in is off.
     #[serde(skip)]
-    pub totp_secret: Option<String>,
+    pub totp: Option<crate::totp::SealedTotp>,
     pub version: i64,
     /// The user's organisation requires two-step sign-in.
     #[serde(skip)]
@@ -75,7 +76,7 @@ fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
 /// every request needs both).
 pub(crate) const USER_COLUMNS: &str =
     "u.id, u.org_id, u.team_id, u.username, u.display_name, u.role, u.password_hash, u.locale, u.disabled, \
-    u.failed_logins, u.locked_until, u.totp_secret, u.version, o.require_totp AS org_requires_totp";
+    u.failed_logins, u.locked_until, u.totp_secret, u.totp_key_id, u.version, o.require_totp AS org_requires_totp";
 pub(crate) const USER_FROM: &str = "users u JOIN organisations o ON o.id = u.org_id";
 
 pub(crate) fn user_from(r: &AnyRow) -> Result<User, StoreError> {
@@ -91,7 +92,10 @@ pub(crate) fn user_from(r: &AnyRow) -> Result<User, StoreError> {
         disabled: r.int("disabled")? != 0,
         failed_logins: r.int("failed_logins")?,
         locked_until: r.opt_text("locked_until")?,
-        totp_secret: r.opt_text("totp_secret")?,
+        totp: match r.opt_text("totp_secret")? {
+            Some(sealed) => Some(crate::totp::SealedTotp { key_id: r.opt_text("totp_key_id")?, sealed }),
+            None => None,
+        },
         version: r.int("version")?,
         org_requires_totp: r.int("org_requires_totp")? != 0,
         teams: Vec::new(),
@@ -426,24 +430,6 @@ impl Store {
             &mut tx,
             Who { actor_id: Some(id), org_id: None },
             Entry { action: "user.locale", record_type: "user", record_id: Some(id.to_string()), detail: json!({"locale": locale}) },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn set_user_totp(&self, who: Who, id: Uuid, secret: Option<&str>) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2").bind(secret).bind(id.to_string()).execute(&mut *tx).await?;
-        audit::append(
-            &mut tx,
-            who,
-            Entry {
-                action: "user.totp",
-                record_type: "user",
-                record_id: Some(id.to_string()),
-                detail: json!({"enabled": secret.is_some()}),
-            },
         )
         .await?;
         tx.commit().await?;

@@ -48,10 +48,12 @@ mod refusal;
 pub mod saved_searches;
 mod search_index;
 pub mod sensitive;
+pub mod session_devices;
 pub mod sessions;
 pub mod sign_in_guard;
 pub mod sql;
 pub mod sync;
+pub mod totp;
 pub mod training;
 
 pub use audit::Who;

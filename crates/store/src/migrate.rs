@@ -223,6 +223,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0035_installation.sql"),
         postgres: include_str!("../migrations/postgres/0035_installation.sql"),
     },
+    Migration {
+        version: 36,
+        name: "sessions_devices_and_sealed_totp",
+        sqlite: include_str!("../migrations/sqlite/0036_sessions_devices_and_sealed_totp.sql"),
+        postgres: include_str!("../migrations/postgres/0036_sessions_devices_and_sealed_totp.sql"),
+    },
 ];
 
 impl Store {

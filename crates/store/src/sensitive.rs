@@ -93,10 +93,11 @@ impl Store {
         self.view_sensitive(actor, child_id, "saved").await
     }
 
-    /// How many records each key seals (for `keys status` and before retiring a key).
+    /// How many records each key seals (for `keys status` and before retiring a key): children's
+    /// sensitive information, devices' data keys and users' second-step secrets (`totp.rs`).
     pub async fn sealed_by_key(&self) -> Result<Vec<(String, i64)>, StoreError> {
         // Children's sensitive information and devices' data keys (current and, during a
-        // rotation, previous): every value the key ring seals.
+        // rotation, previous); then users' second-step secrets.
         let rows = sqlx::query(
             "SELECT key_id, COUNT(*) AS n FROM (SELECT key_id FROM child_sensitive \
              UNION ALL SELECT key_id FROM devices WHERE data_key <> '' AND key_id <> '' \
@@ -105,7 +106,15 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((r.text("key_id")?, r.int("n")?))).collect()
+        let mut out: Vec<(String, i64)> = rows.iter().map(|r| Ok((r.text("key_id")?, r.int("n")?))).collect::<Result<_, StoreError>>()?;
+        for (key, n) in self.totp_sealed_by_key().await? {
+            match out.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, total)) => *total += n,
+                None => out.push((key, n)),
+            }
+        }
+        out.sort();
+        Ok(out)
     }
 
     /// Re-seal everything not sealed with the current key, in batches (each one transaction),
@@ -143,7 +152,10 @@ impl Store {
             .await?;
             tx.commit().await?;
         }
-        Ok(total + self.reseal_device_keys().await?)
+        // Devices' data keys and users' second-step secrets are sealed with the same keys.
+        total += self.reseal_device_keys().await?;
+        total += self.reseal_totp().await?;
+        Ok(total)
     }
 }
 

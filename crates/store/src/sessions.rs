@@ -11,7 +11,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-const SESSION_COLUMNS: &str = "s.id_hash, s.user_id, s.csrf, s.created_at, s.last_seen_at, s.second_factor_pending";
+const SESSION_COLUMNS: &str = "s.id_hash, s.user_id, s.csrf, s.created_at, s.last_seen_at, s.second_factor_pending, s.device_id";
 
 fn session_from(r: &sqlx::any::AnyRow) -> Result<Session, StoreError> {
     Ok(Session {
@@ -21,6 +21,7 @@ fn session_from(r: &sqlx::any::AnyRow) -> Result<Session, StoreError> {
         created_at: r.text("created_at")?,
         last_seen_at: r.text("last_seen_at")?,
         second_factor_pending: r.int("second_factor_pending")? != 0,
+        device_id: r.opt_uuid("device_id")?,
     })
 }
 
@@ -43,6 +44,9 @@ pub struct Session {
     pub last_seen_at: String,
     /// Password accepted, second factor still to come: no access yet.
     pub second_factor_pending: bool,
+    /// The enrolled device this session works for, if known (`session_devices.rs`): revoking
+    /// the device ends the session.
+    pub device_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +71,7 @@ impl Store {
             created_at: now.clone(),
             last_seen_at: now.clone(),
             second_factor_pending,
+            device_id: None,
         };
         let mut tx = self.write().await?;
         sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen_at, second_factor_pending) VALUES ($1, $2, $3, $4, $5, $6)")

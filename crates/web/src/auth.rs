@@ -143,9 +143,32 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> CallerInfo {
         info.pending = Some((user, s.clone()));
         return info;
     }
-    let must_set_up_totp = session.is_some() && user.totp_secret.is_none() && user.org_requires_totp;
+    // Whether the caller came with a session or an API token: the organisation's rule binds
+    // both (`second_step_gate`).
+    let must_set_up_totp = !user.totp_on() && user.org_requires_totp;
     info.current = Some(Current { actor: user.actor(), user, session, tr, must_set_up_totp });
     info
+}
+
+/// Where a caller who must still set up two-step sign-in may go: the account page (to set it
+/// up), sign-out (here and everywhere), the language switch, and the offline app's hello (which
+/// tells the app it may not work offline).
+const OPEN_BEFORE_SECOND_STEP: &[&str] = &["/account", "/account/totp", "/account/sessions/end", "/logout", "/lang", "/api/v1/sync/hello"];
+
+/// The one rule for two-step sign-in an organisation requires, applied to every route (the
+/// `context` middleware) and again by the extractors: until the caller (session or API token)
+/// has set it up, every API route answers 403 in the API's error shape, and every page sends
+/// them to their account page to set it up.
+pub fn second_step_gate(info: &CallerInfo, path: &str, api: bool) -> Option<Response> {
+    let c = info.current.as_ref().filter(|c| c.must_set_up_totp)?;
+    if OPEN_BEFORE_SECOND_STEP.contains(&path) {
+        return None;
+    }
+    Some(if api {
+        ApiError { err: AppError::SecondStepRequired, tr: c.tr }.into_response()
+    } else {
+        Redirect::to("/account").into_response()
+    })
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
@@ -162,6 +185,9 @@ fn forbidden_csrf(tr: Tr) -> Response {
 pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let info = resolve(&state, &parts.headers).await;
+    if let Some(refused) = second_step_gate(&info, parts.uri.path(), parts.uri.path().starts_with("/api/")) {
+        return refused;
+    }
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let is_api = parts.uri.path().starts_with("/api/");
     let body = if unsafe_method && !is_api {
@@ -206,8 +232,14 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         }
         body
     };
+    let device = crate::device_session::named(&parts);
+    if let Some(revoked) = crate::device_session::revoked_without_session(&state, &info, device.as_ref()).await {
+        return revoked;
+    }
     parts.extensions.insert(info);
-    next.run(Request::from_parts(parts, body)).await
+    let mut res = next.run(Request::from_parts(parts, body)).await;
+    crate::device_session::renew_cookie(&state, device.as_ref(), &mut res);
+    res
 }
 
 /// The `_csrf` field of a file upload form (multipart), read from the buffered body.
@@ -220,6 +252,12 @@ async fn multipart_csrf(bytes: axum::body::Bytes, boundary: &str) -> Option<Stri
         }
     }
     None
+}
+
+/// The request's path as sent: a nested router (the API under `/api/v1`) hands its handlers
+/// the path without its prefix.
+fn full_path(parts: &Parts) -> String {
+    parts.extensions.get::<axum::extract::OriginalUri>().map_or_else(|| parts.uri.path().to_string(), |u| u.0.path().to_string())
 }
 
 fn info(parts: &Parts) -> CallerInfo {
@@ -238,12 +276,10 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let i = info(parts);
+        if let Some(refused) = second_step_gate(&i, &full_path(parts), false) {
+            return Err(refused);
+        }
         match i.current {
-            // Until two-step sign-in is set up, where the organisation requires it, only the
-            // account page (to set it up), sign-out and the language switch are open.
-            Some(c) if c.must_set_up_totp && !matches!(parts.uri.path(), "/account" | "/account/totp" | "/logout" | "/lang") => {
-                Err(Redirect::to("/account").into_response())
-            }
             Some(c) => Ok(PageUser(c)),
             None if i.pending.is_some() => Err(Redirect::to("/login/totp").into_response()),
             None => Err(Redirect::to("/login").into_response()),
@@ -258,6 +294,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let i = info(parts);
+        if let Some(refused) = second_step_gate(&i, &full_path(parts), true) {
+            return Err(refused);
+        }
         i.current.map(ApiUser).ok_or_else(|| ApiError { err: AppError::Unauthorized, tr: i.tr }.into_response())
     }
 }

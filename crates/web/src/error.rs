@@ -13,6 +13,9 @@ use serde_json::json;
 pub enum AppError {
     NotFound,
     Forbidden,
+    /// The organisation requires two-step sign-in and the caller has not set it up: 403 on
+    /// every route of the API until they do (`auth::second_step_gate`).
+    SecondStepRequired,
     Unauthorized,
     Conflict(i64),
     Invalid(Invalid),
@@ -51,7 +54,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::SecondStepRequired => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -68,6 +71,7 @@ impl AppError {
         match self {
             AppError::NotFound => ("not_found", "err-not-found"),
             AppError::Forbidden => ("forbidden", "err-forbidden"),
+            AppError::SecondStepRequired => ("totp_required", "err-totp-setup-first"),
             AppError::Unauthorized => ("unauthorized", "err-unauthorized"),
             AppError::Conflict(_) => ("conflict", "err-conflict"),
             AppError::Invalid(_) => ("invalid", "err-invalid"),

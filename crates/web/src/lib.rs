@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod case_work;
 pub mod charts;
+pub mod device_session;
 pub mod error;
 pub mod i18n;
 pub mod import_report;

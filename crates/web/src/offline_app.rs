@@ -138,7 +138,10 @@ pub async fn hello(Caller(c): Caller) -> Response {
         out["signed_in"] = json!(true);
         out["user_name"] = json!(cur.user.display_name);
         out["csrf"] = json!(cur.csrf());
-        out["may_work_offline"] = json!(decide(&cur.actor, Action::WorkOffline, Target::Organisation(cur.actor.org_id)).allowed());
+        // Not before the two-step sign-in the organisation requires is set up: every sync call
+        // would be refused (`auth::second_step_gate`).
+        let may = decide(&cur.actor, Action::WorkOffline, Target::Organisation(cur.actor.org_id)).allowed();
+        out["may_work_offline"] = json!(may && !cur.must_set_up_totp);
     }
     let mut res = Json(out).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));

@@ -146,7 +146,7 @@ impl Store {
                     // Sign-in secrets never leave: a password hash or a second-step secret in an
                     // archive is a colleague's account to crack offline (the loader sets a
                     // password nobody knows; people reset theirs).
-                    for secret in ["password_hash", "totp_secret", "failed_logins", "locked_until"] {
+                    for secret in ["password_hash", "totp_secret", "totp_key_id", "failed_logins", "locked_until"] {
                         row.remove(secret);
                     }
                 }

@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 /// version lacks are skipped.
 /// An empty key id is a value kept in clear by an older version (sealed at the next start) or
 /// a revoked device's destroyed key.
-pub const SEALED_COLUMNS: &[(&str, &str)] = &[("child_sensitive", "key_id"), ("devices", "key_id"), ("devices", "previous_key_id")];
+pub const SEALED_COLUMNS: &[(&str, &str)] =
+    &[("child_sensitive", "key_id"), ("devices", "key_id"), ("devices", "previous_key_id"), ("users", "totp_key_id")];
 
 /// How a restore is to be done.
 #[derive(Debug, Default, Clone)]

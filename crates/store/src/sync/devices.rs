@@ -172,6 +172,8 @@ impl Store {
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
+        // The phone's web sessions end with it (issue 20): not at their timeout, hours later.
+        let sessions = crate::session_devices::end_device_sessions(&mut tx, id).await?;
         audit::append(
             &mut tx,
             actor.into(),
@@ -179,7 +181,7 @@ impl Store {
                 action: "device.revoke",
                 record_type: "device",
                 record_id: Some(id.to_string()),
-                detail: json!({"user": d.user_id, "name": d.name}),
+                detail: json!({"user": d.user_id, "name": d.name, "sessions_ended": sessions}),
             },
         )
         .await?;

@@ -1587,3 +1587,9 @@ withheld-visits = the visit schedule
 withheld-tasks = the tasks
 withheld-approvals = the approvals
 withheld-attachments = the attached files
+# Lost phone and stolen backup (issue 20): two-step sign-in on every route, sign out everywhere.
+err-totp-setup-first = Your organisation requires two-step sign-in. Turn it on from your account page in the browser before you use the app or the API.
+heading-sessions = Signed-in browsers and phones
+help-sign-out-everywhere = Ends every session of your account, on every browser and phone, this one included. Use it if a phone or computer is lost or was shared.
+help-sign-out-everywhere-admin = Ends every session of this person, on every browser and phone. They must sign in again.
+btn-sign-out-everywhere = Sign out everywhere

@@ -1587,3 +1587,9 @@ withheld-visits = កាលវិភាគចុះសួរសុខទុក�
 withheld-tasks = កិច្ចការ
 withheld-approvals = ការអនុម័ត
 withheld-attachments = ឯកសារភ្ជាប់
+# Lost phone and stolen backup (issue 20): two-step sign-in on every route, sign out everywhere.
+err-totp-setup-first = អង្គការរបស់អ្នកតម្រូវឱ្យចូលពីរជំហាន។ សូមបើកវានៅលើទំព័រគណនីរបស់អ្នកក្នុងកម្មវិធីរុករក មុនពេលប្រើកម្មវិធី ឬ API។
+heading-sessions = កម្មវិធីរុករក និងទូរស័ព្ទដែលបានចូល
+help-sign-out-everywhere = បញ្ចប់វគ្គទាំងអស់នៃគណនីរបស់អ្នក នៅលើកម្មវិធីរុករក និងទូរស័ព្ទទាំងអស់ រួមទាំងមួយនេះផង។ ប្រើវាប្រសិនបើទូរស័ព្ទ ឬកុំព្យូទ័របាត់ ឬត្រូវបានប្រើរួមគ្នា។
+help-sign-out-everywhere-admin = បញ្ចប់វគ្គទាំងអស់របស់បុគ្គលនេះ នៅលើកម្មវិធីរុករក និងទូរស័ព្ទទាំងអស់។ គាត់ត្រូវចូលម្តងទៀត។
+btn-sign-out-everywhere = ចាកចេញពីគ្រប់ទីកន្លែង

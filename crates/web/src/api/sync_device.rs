@@ -52,7 +52,10 @@ pub(super) async fn device(state: &AppState, cur: &Current, headers: &HeaderMap)
         return Err(err(cur.tr, AppError::Forbidden));
     }
     let (id, secret) = named(headers, cur.tr)?;
-    state.store.device_for(&cur.actor, id, &secret).await.map_err(cur.api_err())
+    let d = state.store.device_for(&cur.actor, id, &secret).await.map_err(cur.api_err())?;
+    // This session now works for the device, so revoking the device ends it.
+    crate::device_session::synced(state, cur, d.id).await?;
+    Ok(d)
 }
 
 pub(super) async fn offline_days(state: &AppState, cur: &Current) -> Result<u32, ApiError> {
@@ -110,6 +113,7 @@ pub async fn enrol(State(state): State<AppState>, ApiUser(cur): ApiUser, body: B
     }
     check_password(&state, &cur.user, &e.password, cur.tr).await?;
     let (d, key) = state.store.enrol_device(&cur.actor, &e.name, &e.secret).await.map_err(cur.api_err())?;
+    let d_id = d.id;
     let body = json!({
         "device": d,
         "key": key,
@@ -117,7 +121,10 @@ pub async fn enrol(State(state): State<AppState>, ApiUser(cur): ApiUser, body: B
         "password_epoch": state.store.password_epoch(cur.user.id).await.map_err(cur.api_err())?,
         "idle_minutes": idle_minutes(&state),
     });
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    let mut res = (StatusCode::CREATED, Json(body)).into_response();
+    // The session works for the device from now on, and the browser keeps its id.
+    crate::device_session::enrolled(&state, &cur, d_id, &mut res).await?;
+    Ok(res)
 }
 
 #[derive(Deserialize)]

@@ -28,7 +28,7 @@ struct AccountPage {
 
 async fn page_with(state: &AppState, cur: &Current, new_token: String, notice: String) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let (new_secret, otpauth) = if cur.user.totp_secret.is_none() {
+    let (new_secret, otpauth) = if !cur.user.totp_on() {
         let secret = totp_rs::Secret::generate_secret().to_encoded().to_string();
         let uri = format!("otpauth://totp/Krousar:{}?secret={}&issuer=Krousar", cur.user.username, secret);
         (secret, uri)
@@ -47,7 +47,7 @@ async fn page_with(state: &AppState, cur: &Current, new_token: String, notice: S
         .collect();
     Ok(render(AccountPage {
         l: Layout::new(cur, tr.t("page-account"), "/account"),
-        totp_on: cur.user.totp_secret.is_some(),
+        totp_on: cur.user.totp_on(),
         totp_required: cur.user.org_requires_totp,
         new_secret,
         otpauth,
@@ -99,4 +99,11 @@ pub async fn revoke_token(State(state): State<AppState>, PageUser(cur): PageUser
     let id = cur.record_id(&id)?;
     state.store.revoke_token(Who::from(&cur.actor), cur.user.id, id).await.map_err(cur.page_err())?;
     Ok(Redirect::to("/account").into_response())
+}
+
+/// Sign out everywhere: every session of this account ends, this one too (a lost phone, a
+/// shared computer). This browser is signed out as by the sign-out button.
+pub async fn end_sessions(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
+    state.store.end_user_sessions(Who::from(&cur.actor), cur.user.id).await.map_err(cur.page_err())?;
+    Ok(super::session::signed_out(&state))
 }

@@ -183,6 +183,11 @@ struct UserPage {
 async fn load_managed(state: &AppState, cur: &Current, id: &str) -> Result<User, PageError> {
     let id = parse_id(id).ok_or_else(|| cur.fail(AppError::NotFound))?;
     let u = state.store.user(id).await.map_err(cur.page_err())?;
+    if u.org_id != cur.actor.org_id && may_manage(cur, u.org_id).is_err() {
+        // Another organisation's account is answered as one that does not exist: which
+        // usernames another organisation has is not for its neighbours to find out.
+        return Err(cur.fail(AppError::NotFound));
+    }
     may_manage(cur, u.org_id)?;
     if !may_manage_account(cur, u.org_id, u.role) {
         return Err(cur.fail(AppError::Forbidden));
@@ -270,6 +275,21 @@ pub async fn revoke_user_token(
     let u = load_managed(&state, &cur, &id).await?;
     let token = cur.record_id(&token)?;
     state.store.revoke_token(Who::from(&cur.actor), u.id, token).await.map_err(cur.page_err())?;
+    Ok(Redirect::to(&format!("/admin/users/{}", u.id)).into_response())
+}
+
+/// Sign a user out everywhere (a lost phone, a stolen password): every session of theirs ends.
+/// The same permission as managing the account; audited.
+pub async fn end_user_sessions(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let u = load_managed(&state, &cur, &id).await?;
+    state.store.end_user_sessions(Who::from(&cur.actor), u.id).await.map_err(cur.page_err())?;
+    if u.id == cur.user.id {
+        return Ok(super::session::signed_out(&state));
+    }
     Ok(Redirect::to(&format!("/admin/users/{}", u.id)).into_response())
 }
 

@@ -8,6 +8,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_store::sign_in_guard::{Attempt, Lockout, MAX_CODE_FAILURES};
@@ -66,7 +67,7 @@ pub fn lockout(state: &AppState) -> Lockout {
 
 /// Every refusal answers alike — unknown username, wrong password, disabled or locked account:
 /// same text, same status, and a password hash checked each time so the time taken is alike too.
-pub async fn login(State(state): State<AppState>, Caller(c): Caller, Form(f): Form<LoginForm>) -> Response {
+pub async fn login(State(state): State<AppState>, Caller(c): Caller, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
     let tr = c.tr;
     let refuse = |state: &AppState| login_form(state, tr, &f.username, tr.t("err-sign-in"));
     let user = state.store.user_by_username(&f.username).await.ok().filter(|u| !u.disabled);
@@ -88,9 +89,12 @@ pub async fn login(State(state): State<AppState>, Caller(c): Caller, Form(f): Fo
         let _ = state.store.attempt_failed(&user, n, lockout(&state)).await;
         return refuse(&state);
     }
-    let needs_second = user.totp_secret.is_some();
+    let needs_second = user.totp_on();
     match state.store.start_session(&user, needs_second).await {
-        Ok((secret, _)) => {
+        Ok((secret, session)) => {
+            if !needs_second {
+                crate::device_session::signed_in(&state, &headers, &session).await;
+            }
             let to = if needs_second {
                 "/login/totp"
             } else if user.org_requires_totp {
@@ -130,7 +134,7 @@ pub fn totp_ok(secret_b32: &str, code: &str) -> bool {
 /// The second step. Each code is counted before it is checked, on the pending session (a few,
 /// then the password must be given again) and on the account (the same lock as passwords); a
 /// locked account is refused even with the right code.
-pub async fn totp(State(state): State<AppState>, Caller(c): Caller, Form(f): Form<TotpForm>) -> Response {
+pub async fn totp(State(state): State<AppState>, Caller(c): Caller, headers: HeaderMap, Form(f): Form<TotpForm>) -> Response {
     let Some((user, session)) = c.pending else { return Redirect::to("/login").into_response() };
     let tr = c.tr;
     let start_again = |state: &AppState| login_form(state, tr, "", tr.t("err-sign-in"));
@@ -142,7 +146,14 @@ pub async fn totp(State(state): State<AppState>, Caller(c): Caller, Form(f): For
             return start_again(&state);
         }
     };
-    let ok = user.totp_secret.as_deref().is_some_and(|s| totp_ok(s, &f.code));
+    // The secret is sealed in the database (issue 20): opened here, only to check the code.
+    let ok = match state.store.user_totp_secret(&user) {
+        Ok(secret) => secret.as_deref().is_some_and(|s| totp_ok(s, &f.code)),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot open a second-step secret");
+            false
+        }
+    };
     if !ok {
         let _ = state.store.attempt_failed(&user, n, lockout(&state)).await;
         if code_n >= MAX_CODE_FAILURES {
@@ -154,7 +165,10 @@ pub async fn totp(State(state): State<AppState>, Caller(c): Caller, Form(f): For
         return render(TotpPage { l, error: tr.t("err-totp") });
     }
     match state.store.complete_second_factor(&session, &user).await {
-        Ok((secret, _)) => ([(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &secret, None))], Redirect::to("/")).into_response(),
+        Ok((secret, session)) => {
+            crate::device_session::signed_in(&state, &headers, &session).await;
+            ([(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &secret, None))], Redirect::to("/")).into_response()
+        }
         Err(_) => Redirect::to("/login").into_response(),
     }
 }
@@ -164,10 +178,15 @@ pub async fn logout(State(state): State<AppState>, Caller(c): Caller) -> Respons
     if let Some(s) = session {
         let _ = state.store.end_session_hash(&s.id_hash).await;
     }
-    // Wipe what this browser keeps for the offline app (its encrypted copy of cases, the
-    // shell): a shared or lost phone keeps nothing of a signed-out worker.
+    signed_out(&state)
+}
+
+/// The answer that leaves a browser signed out. It also wipes what this browser keeps for the
+/// offline app (its encrypted copy of cases, the shell): a shared or lost phone keeps nothing of
+/// a signed-out worker.
+pub fn signed_out(state: &AppState) -> Response {
     (
-        [(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0))), (CLEAR_SITE_DATA, "\"cache\", \"storage\"".to_string())],
+        [(SET_COOKIE, set_cookie(state, SESSION_COOKIE, "", Some(0))), (CLEAR_SITE_DATA, "\"cache\", \"storage\"".to_string())],
         Redirect::to("/login"),
     )
         .into_response()

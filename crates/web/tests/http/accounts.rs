@@ -93,7 +93,7 @@ async fn tokens_can_be_revoked_and_two_step_sign_in_is_enforced() {
             .send()
             .await
             .unwrap();
-        assert!(app.store.user(app.worker.id).await.unwrap().totp_secret.is_some());
+        assert!(app.store.user(app.worker.id).await.unwrap().totp_on());
         // Signing in now needs the code; the password alone opens nothing.
         let fresh = client();
         let login = fresh.get(app.url("/login")).send().await.unwrap().text().await.unwrap();

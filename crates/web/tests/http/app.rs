@@ -15,6 +15,8 @@ pub struct TestApp {
     pub supervisor: User,
     pub other_worker: User,
     pub admin: User,
+    /// The key file that seals sensitive information and second-step secrets.
+    pub key_file: std::path::PathBuf,
 }
 
 /// Database URLs to run each test against.
@@ -48,7 +50,8 @@ where
 
 pub async fn spawn(url: &str) -> TestApp {
     let files = std::env::temp_dir().join(format!("krousar-files-{}", uuid::Uuid::now_v7()));
-    let (keys, _) = krousar_store::keyring::Keyring::open_or_create(&files.join("keys")).unwrap();
+    let key_file = files.join("keys");
+    let (keys, _) = krousar_store::keyring::Keyring::open_or_create(&key_file).unwrap();
     let store = Store::open(url).await.unwrap().with_files(files).with_keys(keys);
     let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
     let ngo = store.create_org(Who::system(), "Test NGO", OrgKind::Ngo).await.unwrap();
@@ -67,7 +70,7 @@ pub async fn spawn(url: &str) -> TestApp {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = krousar_web::router(store.clone(), krousar_web::Config::default());
     tokio::spawn(async move { axum_serve(listener, app).await });
-    TestApp { base, store, worker, supervisor, other_worker, admin }
+    TestApp { base, store, worker, supervisor, other_worker, admin, key_file }
 }
 
 async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) {

@@ -49,6 +49,9 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339()
 }
 
+/// A device secret for tests that enrol through the store.
+pub(crate) const TEST_SECRET: &str = "a-device-secret-of-forty-three-characters-x";
+
 /// A device secret, as the app makes one.
 pub(crate) fn device_secret() -> String {
     format!("{}{}", uuid::Uuid::now_v7().simple(), uuid::Uuid::now_v7().simple())
@@ -269,7 +272,9 @@ async fn a_revoked_device_is_refused_and_sign_out_wipes_the_browser() {
         }
         let sw = d.c.get(app.url("/sw.js")).send().await.unwrap().text().await.unwrap();
         assert!(!sw.contains("__VERSION__"));
-        let res = d.c.post(app.url("/logout")).form(&[("_csrf", d.csrf.as_str())]).send().await.unwrap();
+        // The phone's session ended with the revocation (issue 20); signing out clears the site's data.
+        let (c, csrf) = app.login("worker").await;
+        let res = c.post(app.url("/logout")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
         assert_eq!(res.headers()["clear-site-data"], "\"cache\", \"storage\"");
     })
     .await;
