@@ -75,12 +75,13 @@ function v7() {
     await request(base, 'POST', '/login', { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form });
     const hello = (await request(base, 'GET', '/api/v1/sync/hello', { label: 'app texts (once per language)' })).json();
     const auth = { 'X-CSRF-Token': hello.csrf };
-    const enrol = (await request(base, 'POST', '/api/v1/sync/devices', { headers: auth, body: { name: 'bench', password: server.password }, label: 'set up the device (once)' })).json();
-    const dev = { ...auth, 'X-Krousar-Device': enrol.device.id };
+    const secret = crypto.randomBytes(32).toString('base64url');
+    const enrol = (await request(base, 'POST', '/api/v1/sync/devices', { headers: auth, body: { name: 'bench', password: server.password, secret }, label: 'set up the device (once)' })).json();
+    const dev = { ...auth, 'X-Krousar-Device': enrol.device.id, 'X-Krousar-Device-Secret': secret };
 
     const first = (await request(base, 'POST', '/api/v1/sync/pull', { headers: dev, body: { have: {} }, gzip: true, label: 'first download: caseload, forms and places (once)' })).json();
     const have = Object.fromEntries(first.children.map((c) => [c.id, c.stamp]));
-    (await request(base, 'GET', '/api/v1/sync/key', { headers: dev, label: 'open the copy in the morning (key)' }));
+    (await request(base, 'POST', '/api/v1/sync/unlock', { headers: dev, body: { password: server.password }, label: 'open the copy in the morning (unlock)' }));
     const morning = (await request(base, 'POST', '/api/v1/sync/pull', { headers: dev, body: { have, forms: first.forms_hash, places: first.places_hash }, gzip: true, label: 'morning download, nothing changed' })).json();
 
     const today = new Date().toISOString().slice(0, 10);
@@ -129,7 +130,7 @@ function v7() {
       if (last && last.label === r.label) { last.sent += r.sent; last.got += r.got; last.plainUp += r.plainUp; last.plainDown += r.plainDown; }
       else merged.push({ ...r });
     }
-    const day = ['open the copy in the morning (key)', 'morning download, nothing changed', 'evening: send 10 visits, 5 notes, 1 CSI', 'evening download of what changed'];
+    const day = ['open the copy in the morning (unlock)', 'morning download, nothing changed', 'evening: send 10 visits, 5 notes, 1 CSI', 'evening download of what changed'];
     let up = 0, down = 0;
     for (const r of merged) {
       console.log(`| ${r.label} | ${r.sent.toLocaleString('en')} | ${r.got.toLocaleString('en')} | ${r.plainUp.toLocaleString('en')} / ${r.plainDown.toLocaleString('en')} |`);

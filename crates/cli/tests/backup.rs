@@ -188,8 +188,7 @@ async fn an_interrupted_backup_leaves_no_clear_copy_and_the_next_one_sweeps_it()
 
     // Killed while its clear copy exists: that copy is private while it lives, and only there.
     let mut child = common::Server(
-        std::process::Command::new(env!("CARGO_BIN_EXE_krousar"))
-            .env("KROUSAR_DATABASE_URL", &db)
+        common::krousar(&db)
             .args(["backup", backups.join("a.kbak").to_str().unwrap(), "--passphrase-file", pass.to_str().unwrap()])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -225,8 +224,7 @@ async fn an_interrupted_backup_leaves_no_clear_copy_and_the_next_one_sweeps_it()
     plant_legacy(&sched);
     let port = 25000 + (std::process::id() % 4000) as u16;
     let _server = common::Server(
-        std::process::Command::new(env!("CARGO_BIN_EXE_krousar"))
-            .env("KROUSAR_DATABASE_URL", &db)
+        common::krousar(&db)
             .env("KROUSAR_LOG", "error")
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--backup-dir", sched.to_str().unwrap(), "--files-dir"])
             .arg(dir.join("files"))
@@ -260,8 +258,7 @@ async fn an_interrupted_backup_leaves_no_clear_copy_and_the_next_one_sweeps_it()
         std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
         let pgb = dir.join("pg-backups");
         std::fs::create_dir_all(&pgb).unwrap();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_krousar"))
-            .env("KROUSAR_DATABASE_URL", &src)
+        let out = common::krousar(&src)
             .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()))
             .args(["backup", pgb.join("x.kbak").to_str().unwrap()])
             .output()

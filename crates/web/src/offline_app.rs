@@ -16,7 +16,9 @@ use std::sync::LazyLock;
 const SHELL: &str = include_str!("../static/offline/app.html");
 const KEYS_SCRIPT: &str = include_str!("../static/offline/offline-keys.js");
 const DATA_SCRIPT: &str = include_str!("../static/offline/offline-data.js");
+const DEVICE_SCRIPT: &str = include_str!("../static/offline/offline-device.js");
 const SCRIPT: &str = include_str!("../static/offline/offline.js");
+const FORMS_SCRIPT: &str = include_str!("../static/offline/offline-forms.js");
 const WORKER: &str = include_str!("../static/offline/sw.js");
 const MANIFEST: &str = include_str!("../static/offline/manifest.webmanifest");
 const ICON: &str = include_str!("../static/offline/icon.svg");
@@ -93,7 +95,7 @@ pub const APP_TEXTS: &[&str] = &[
 /// A new service worker (and so a fresh copy of the shell) whenever the shell changes.
 static WORKER_VERSIONED: LazyLock<String> = LazyLock::new(|| {
     let mut h = Sha256::new();
-    for part in [SHELL, KEYS_SCRIPT, DATA_SCRIPT, SCRIPT, crate::security::CSS, MANIFEST, ICON] {
+    for part in [SHELL, KEYS_SCRIPT, DATA_SCRIPT, DEVICE_SCRIPT, SCRIPT, FORMS_SCRIPT, crate::security::CSS, MANIFEST, ICON] {
         h.update(part.as_bytes());
     }
     WORKER.replace("__VERSION__", &hex::encode(&h.finalize()[..6]))
@@ -113,7 +115,9 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> RouteTable<S> {
     RouteTable::new()
         .route("/app", get(|| async { asset(SHELL, "text/html; charset=utf-8", "no-cache") }))
         .route("/static/offline-keys.js", get(|| async { asset(KEYS_SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
+        .route("/static/offline-device.js", get(|| async { asset(DEVICE_SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
         .route("/static/offline-data.js", get(|| async { asset(DATA_SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
+        .route("/static/offline-forms.js", get(|| async { asset(FORMS_SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
         .route("/static/offline.js", get(|| async { asset(SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
         .route(
             "/sw.js",
@@ -167,7 +171,7 @@ mod tests {
     fn every_text_the_script_uses_is_sent_to_it() {
         let mut used = std::collections::BTreeSet::new();
         // Texts shown with T("…"), and those passed by key to lock("…") and wipe("…").
-        for script in [super::DATA_SCRIPT, super::SCRIPT] {
+        for script in [super::DATA_SCRIPT, super::DEVICE_SCRIPT, super::SCRIPT, super::FORMS_SCRIPT] {
             for call in ["T(\"", "lock(\"", "wipe(\""] {
                 for (i, _) in script.match_indices(call) {
                     let rest = &script[i + call.len()..];

@@ -6,10 +6,24 @@ use std::io::Write;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
+/// `krousar` for the database `db`. An SQLite database has its key file (and audit anchor)
+/// beside it; a PostgreSQL one would share `./krousar.keys` with every other test database, whose
+/// signed audit checkpoints would then contradict its chain: each gets its own, named after it.
+pub fn krousar(db: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_krousar"));
+    c.env("KROUSAR_DATABASE_URL", db);
+    if !db.starts_with("sqlite:") {
+        let name = db.rsplit('/').next().unwrap_or("db");
+        let dir = std::env::temp_dir().join(format!("krousar-keys-{name}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        c.env("KROUSAR_KEY_FILE", dir.join("krousar.keys"));
+    }
+    c
+}
+
 /// Run `krousar` with `db`, feeding `stdin`.
 pub fn run(db: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_krousar"))
-        .env("KROUSAR_DATABASE_URL", db)
+    let mut child = krousar(db)
         .env("KROUSAR_LOG", "warn")
         .args(args)
         .stdin(Stdio::piped())
@@ -41,8 +55,7 @@ impl Drop for Server {
 /// Start a server on 127.0.0.1:`port` and wait until it answers; its base URL.
 pub async fn serve(db: &str, files: &std::path::Path, port: u16) -> (Server, String) {
     let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_krousar"))
-            .env("KROUSAR_DATABASE_URL", db)
+        krousar(db)
             .env("KROUSAR_LOG", "error")
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--files-dir"])
             .arg(files)

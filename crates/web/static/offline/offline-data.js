@@ -155,120 +155,6 @@
     hooks.render();
   }
 
-  function saveDevice() { return put("meta", S.device); }
-
-  // Keep the data key wrapped with the password just typed (the server confirmed it).
-  function rewrap(secret, password, r) {
-    return KK.wrap(secret, password, r.password_epoch).then(function (w) {
-      S.device.wrap = w; delete S.device.wrapped; delete S.device.salt;
-      S.device.offline_days = r.offline_days; S.device.idle_minutes = r.idle_minutes;
-      if (r.user_name) S.device.user_name = r.user_name;
-      return saveDevice();
-    });
-  }
-
-  function enrol(name, password) {
-    var secret = KK.newSecret();
-    return api("/devices", { json: { name: name, password: password, secret: secret } }).then(function (r) {
-      S.device = { k: "device", id: r.device.id, name: r.device.name, secret: secret, user_name: S.userName, bound: true };
-      return rewrap(r.key, password, r).then(function () { return KK.dataKey(r.key); });
-    }).then(function (k) { S.key = k; S.locked = false; S.stamps = {}; });
-  }
-
-  // The password typed on the device opens the copy: the server checks it and releases the key
-  // when there is a network (an old password is refused there, whatever the phone keeps); with
-  // no network the wrapping kept here opens it.
-  function unlock(password) {
-    if (!navigator.onLine) return unlockOffline(password);
-    return loadTexts().catch(function () { return null; }).then(function () {
-      return unlockOnline(password);
-    }).catch(function (e) {
-      if (e instanceof Refused && e.kind === "network") return unlockOffline(password);
-      throw e;
-    });
-  }
-  function unlockOnline(password) {
-    if (!S.device.secret) { S.device.secret = KK.newSecret(); }
-    var fresh;
-    return saveDevice().then(function () {
-      return fetch("/api/v1/sync/unlock", {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-Krousar-Device": S.device.id, "X-Krousar-Device-Secret": S.device.secret, "X-CSRF-Token": S.csrf },
-        body: JSON.stringify({ password: password })
-      }).catch(function () { throw new Refused("network"); });
-    }).then(function (res) {
-      if (res.status === 410) return wipe("app-revoked").then(function () { throw new Refused("revoked"); });
-      return res.json().then(function (j) {
-        if (res.status === 403) { var n = new Refused("not-yours"); n.body = j; throw n; }
-        if (!res.ok) { var e = new Refused("wrong"); e.body = j; throw e; }
-        fresh = j;
-        return KK.dataKey(j.key);
-      });
-    }).then(function (k) {
-      S.key = k;
-      if (fresh.previous_key) return KK.dataKey(fresh.previous_key).then(function (old) { return reseal(old, false); });
-      // A copy made by an older version: its rows are bound to their places once.
-      if (!S.device.bound) return reseal(k, true).then(function () { S.device.bound = true; });
-    }).then(function () {
-      return rewrap(fresh.key, password, fresh);
-    }).then(function () {
-      S.locked = false;
-      if (fresh.expired) return forgetCarried();
-    });
-  }
-  function unlockOffline(password) {
-    return KK.unwrap(S.device, password).then(KK.dataKey).then(function (k) { S.key = k; S.locked = false; }, function () {
-      var e = new Refused(S.device.wrap || S.device.wrapped ? "wrong" : "password-changed");
-      throw e;
-    });
-  }
-
-  // After a password reset the server gave a new key: every row sealed with the previous one is
-  // sealed again with the new, then the server destroys the previous. A row already re-sealed
-  // (an earlier try stopped midway) opens with the new key and is left as it is. `legacy`: the
-  // rows of an older version, sealed with no place bound to them, are sealed again bound.
-  function reseal(oldKey, legacy) {
-    var stores = ["children", "outbox", "done", "meta"];
-    return Promise.all(stores.map(function (store) {
-      return all(store).then(function (rows) {
-        return Promise.all(rows.filter(function (r) { return r.enc; }).map(function (r) {
-          var ad = legacy ? null : KK.rowAd(store, r);
-          return KK.unseal(oldKey, r.enc, ad).then(function (v) { return putSealed(store, r, v); }, function () { return null; });
-        }));
-      });
-    })).then(function () {
-      S.device.bound = true;
-      return legacy ? saveDevice() : api("/rekeyed", { method: "POST", json: {} });
-    });
-  }
-
-  // The password was changed since the wrapping was made: it must no longer open the copy.
-  function dropStaleWrapping(epoch) {
-    if (!S.device || epoch === undefined || (S.device.wrap && S.device.wrap.epoch === epoch)) return Promise.resolve();
-    delete S.device.wrap; delete S.device.wrapped; delete S.device.salt;
-    return saveDevice();
-  }
-
-  // The carried cases go (they come again at the next sync); work waiting to be sent stays.
-  function forgetCarried() {
-    var days = (S.device && S.device.offline_days) || 14;
-    return Promise.all([clear("children"), clear("done"), del("meta", "conflicts"), del("meta", "sync")]).then(function () {
-      S.lastSync = null; S.stamps = {}; hooks.notice(T("app-expired", { days: days }));
-    });
-  }
-
-  // The time of the last sync and the stamps of the rows it brought are sealed, so neither can
-  // be turned back unseen.
-  function expireIfStale() {
-    return get("meta", "sync").then(function (m) {
-      return m && m.enc ? unsealRow("meta", m).catch(function () { return null; }) : null;
-    }).then(function (m) {
-      S.lastSync = m ? m.at : null; S.stamps = m ? m.stamps || {} : {};
-      var days = (S.device && S.device.offline_days) || 14;
-      if (m && Date.now() - m.at > days * 86400000) return forgetCarried();
-    });
-  }
-
   // A row that does not open where it is, or whose stamp is not the one the last sync sealed
   // (put back from an older copy), is dropped: the next sync brings it again.
   function loadLocal() {
@@ -405,8 +291,8 @@
         // Sealed last: rows it names are all in place.
         S.stamps = stamps;
         S.device.offline_days = p.offline_days;
-        return Promise.all([putSealed("meta", { k: "sync" }, { at: Date.now(), stamps: stamps }), saveDevice()]);
-      }).then(function () { return dropStaleWrapping(p.password_epoch); });
+        return Promise.all([putSealed("meta", { k: "sync" }, { at: Date.now(), stamps: stamps }), put("meta", S.device)]);
+      }).then(function () { return window.KrousarOffline.dropStaleWrapping(p.password_epoch); });
     });
   }
 
@@ -423,10 +309,11 @@
   }
 
 
+  // The device's own part (enrolment, unlocking, keys) is in offline-device.js, which adds to this.
   window.KrousarOffline = {
     S: S, T: T, hooks: hooks, Refused: Refused, b64: KK.b64,
-    openDb: openDb, get: get, put: put, del: del, all: all, unsealRow: unsealRow,
-    loadTexts: loadTexts, enrol: enrol, unlock: unlock, lock: lock,
-    expireIfStale: expireIfStale, loadLocal: loadLocal, countUnsent: countUnsent, record: record, sync: sync
+    openDb: openDb, get: get, put: put, del: del, all: all, clear: clear, api: api, wipe: wipe,
+    putSealed: putSealed, unsealRow: unsealRow,
+    loadTexts: loadTexts, lock: lock, loadLocal: loadLocal, countUnsent: countUnsent, record: record, sync: sync
   };
 })();

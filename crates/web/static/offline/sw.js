@@ -4,7 +4,7 @@
 "use strict";
 var VERSION = "__VERSION__";
 var CACHE = "krousar-shell-" + VERSION;
-var SHELL = ["/app", "/static/offline-keys.js", "/static/offline-data.js", "/static/offline.js", "/static/app.css", "/manifest.webmanifest", "/static/icon.svg", "/static/icon-192.png"];
+var SHELL = ["/app", "/static/offline-keys.js", "/static/offline-data.js", "/static/offline-device.js", "/static/offline.js", "/static/offline-forms.js", "/static/app.css", "/manifest.webmanifest", "/static/icon.svg", "/static/icon-192.png"];
 
 self.addEventListener("install", function (e) {
   e.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(SHELL); }).then(function () { return self.skipWaiting(); }));
