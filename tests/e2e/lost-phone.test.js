@@ -63,6 +63,15 @@ test('after a password reset the old password opens nothing and the new one open
   await resetPassword('dara', NEW_PASSWORD);
   await page.reload();
   await refusedWith(page, t.server.password);
+  // Refused online, the phone learnt the password changed: offline, the old one opens nothing
+  // either, and the worker is told to connect and use the new one.
+  await context.setOffline(true);
+  await page.reload();
+  await refusedWith(page, t.server.password);
+  assert.match(await page.textContent('#view .error-text'), /ផ្លាស់ប្តូរ/);
+  assert.equal((await kept(page)).device.wrap, undefined, 'the stale wrapping is gone');
+  await context.setOffline(false);
+  await page.reload();
   await typePassword(page, NEW_PASSWORD);
   await page.waitForSelector('#carried li');
   const after = await kept(page);

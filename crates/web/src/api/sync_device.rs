@@ -148,7 +148,13 @@ pub async fn unlock(State(state): State<AppState>, Caller(c): Caller, headers: H
     let (id, secret) = named(&headers, tr)?;
     let u: Unlock = serde_json::from_slice(&body).map_err(|_| err(tr, AppError::BadRequest("err-bad-request")))?;
     let claimed: Claimed = state.store.claim_device(id, &secret).await.map_err(|e| err(tr, e.into()))?;
-    check_password(&state, &claimed.owner, &u.password, tr).await?;
+    if let Err(refused) = check_password(&state, &claimed.owner, &u.password, tr).await {
+        // The device learns when the password last changed even when the one typed is refused:
+        // a wrapping made before then is dropped, so an old password cannot open the copy
+        // offline either, once the phone has been online.
+        let epoch = state.store.password_epoch(claimed.owner.id).await.map_err(|e| err(tr, e.into()))?;
+        return Ok(with_epoch(refused.into_response(), epoch).await);
+    }
     let unlocked = state.store.unlock_device(&claimed, &secret).await.map_err(|e| err(tr, e.into()))?;
     let days = org_offline_days(&state, claimed.owner.org_id, tr).await?;
     let mut res = Json(json!({
@@ -163,6 +169,15 @@ pub async fn unlock(State(state): State<AppState>, Caller(c): Caller, headers: H
     .into_response();
     res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     Ok(res)
+}
+
+/// An error answer with the time of the last password change added to its JSON.
+async fn with_epoch(res: Response, epoch: String) -> Response {
+    let (parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({}));
+    v["password_epoch"] = json!(epoch);
+    (parts.status, Json(v)).into_response()
 }
 
 /// The device re-sealed its copy with its new key: the previous key is destroyed.

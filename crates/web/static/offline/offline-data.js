@@ -134,8 +134,11 @@
     return fetch("/api/v1/sync/hello", { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (h) {
-        S.texts = h.texts; S.lang = h.lang; S.signedIn = !!h.signed_in; S.csrf = h.csrf || "";
+        S.signedIn = !!h.signed_in; S.csrf = h.csrf || "";
         S.mayWork = !!h.may_work_offline; S.userName = h.user_name || "";
+        // Nobody signed in: the texts are in the browser's language; a device keeps its owner's.
+        if (!h.signed_in && S.device && S.texts["app-home-title"]) return h;
+        S.texts = h.texts; S.lang = h.lang;
         return put("meta", { k: "texts", lang: h.lang, texts: h.texts }).then(function () { return h; });
       });
   }

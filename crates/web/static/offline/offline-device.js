@@ -55,7 +55,11 @@
       if (res.status === 410) return K.wipe("app-revoked").then(function () { throw new Refused("revoked"); });
       return res.json().then(function (j) {
         if (res.status === 403) { var n = new Refused("not-yours"); n.body = j; throw n; }
-        if (!res.ok) { var e = new Refused("wrong"); e.body = j; throw e; }
+        if (!res.ok) {
+          var e = new Refused("wrong"); e.body = j;
+          // Refused, but told when the password last changed: a wrapping older than that goes.
+          return dropStaleWrapping(j.password_epoch).then(function () { throw e; });
+        }
         fresh = j;
         return KK.dataKey(j.key);
       });
@@ -99,7 +103,9 @@
 
   // The password was changed since the wrapping was made: it must no longer open the copy.
   function dropStaleWrapping(epoch) {
-    if (!S.device || epoch === undefined || (S.device.wrap && S.device.wrap.epoch === epoch)) return Promise.resolve();
+    // An older version's wrapping knows no time: it is as old as "never changed".
+    var made = S.device && (S.device.wrap ? S.device.wrap.epoch : S.device.wrapped ? "" : null);
+    if (!S.device || epoch === undefined || made === null || made === epoch) return Promise.resolve();
     delete S.device.wrap; delete S.device.wrapped; delete S.device.salt;
     return saveDevice();
   }

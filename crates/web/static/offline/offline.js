@@ -227,17 +227,16 @@
     watchIdle();
     return K.openDb().then(function (db) {
       S.db = db;
-      return get("meta", "texts");
-    }).then(function (t) {
+      return Promise.all([get("meta", "texts"), get("meta", "device")]);
+    }).then(function (found) {
+      var t = found[0];
       if (t) { S.texts = t.texts; S.lang = t.lang; }
+      S.device = found[1] || null;
       document.documentElement.lang = S.lang;
       return navigator.onLine ? K.loadTexts().catch(function () { return null; }) : null;
     }).then(function () {
-      document.documentElement.lang = S.lang;
-      return get("meta", "device");
-    }).then(function (d) {
       // Every opening asks for the password: only its owner opens the copy, online or not.
-      S.device = d || null;
+      document.documentElement.lang = S.lang;
       S.locked = true;
       render();
     });
