@@ -14,13 +14,14 @@ process.env.KROUSAR_BIN = process.env.KROUSAR_BIN || path.resolve(__dirname, '..
 const { startDemo } = require('../tests/e2e/server');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-let cookie = '';
+const jar = new Map(); // cookie name → { pair, path }
 const rows = [];
 
 function request(base, method, url, { headers = {}, body = null, gzip = false, label = null } = {}) {
   return new Promise((ok, fail) => {
     let payload = body;
     const h = { 'Accept-Encoding': 'gzip', Accept: 'application/json', ...headers };
+    const cookie = [...jar.values()].filter((c) => url.startsWith(c.path)).map((c) => c.pair).join('; ');
     if (cookie) h.Cookie = cookie;
     if (body !== null && typeof body !== 'string' && !Buffer.isBuffer(body)) {
       const json = Buffer.from(JSON.stringify(body));
@@ -39,7 +40,14 @@ function request(base, method, url, { headers = {}, body = null, gzip = false, l
         const raw = Buffer.concat(chunks);
         const text = res.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw).toString() : raw.toString();
         const set = res.headers['set-cookie'];
-        if (set) cookie = set.map((c) => c.split(';')[0]).filter((c) => !c.endsWith('=')).join('; ') || cookie;
+        // Kept by name with their path, as a browser keeps them (the device's cookie, for the
+        // sign-in pages only, joins the session's).
+        for (const c of set || []) {
+          const pair = c.split(';')[0];
+          const name = pair.split('=')[0];
+          const p = (/;\s*Path=([^;]*)/i.exec(c) || [null, '/'])[1];
+          if (pair.endsWith('=')) jar.delete(name); else jar.set(name, { pair, path: p });
+        }
         const sent = sock.bytesWritten - (sock._sentBefore || 0);
         const got = sock.bytesRead - (sock._readBefore || 0);
         sock._sentBefore = sock.bytesWritten;

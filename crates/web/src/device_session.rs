@@ -23,8 +23,11 @@ const SECRET_HEADER: &str = "x-krousar-device-secret";
 /// device: a year, renewed by every sync.
 const COOKIE_DAYS: i64 = 365;
 
+/// Sent only to the sign-in pages (`Path=/login`), where it is read: not with every request of
+/// a 2G line.
 fn device_cookie(state: &AppState, device: Uuid) -> Option<HeaderValue> {
-    HeaderValue::from_str(&set_cookie(state, DEVICE_COOKIE, &device.to_string(), Some(COOKIE_DAYS * 86400))).ok()
+    let c = set_cookie(state, DEVICE_COOKIE, &device.to_string(), Some(COOKIE_DAYS * 86400)).replacen("Path=/;", "Path=/login;", 1);
+    HeaderValue::from_str(&c).ok()
 }
 
 /// A device was just enrolled from this session: tag it, and give the browser the cookie.
@@ -53,32 +56,42 @@ pub async fn signed_in(state: &AppState, headers: &HeaderMap, session: &Session)
     }
 }
 
-/// The device an offline-app sync call names, with the secret that proves it, if any (read
-/// before the request is handled).
-pub fn named(parts: &axum::http::request::Parts) -> Option<(Uuid, String)> {
-    if !parts.uri.path().starts_with("/api/v1/sync/") {
+/// The device an offline-app sync call names.
+pub struct Named {
+    pub id: Uuid,
+    /// The secret that proves it.
+    pub secret: String,
+    /// An unlock (once a day or so): the cookie is set again then, renewing its year.
+    pub renew: bool,
+}
+
+/// The device an offline-app sync call names, if any (read before the request is handled).
+pub fn named(parts: &axum::http::request::Parts) -> Option<Named> {
+    let path = parts.uri.path();
+    if !path.starts_with("/api/v1/sync/") {
         return None;
     }
     let id = parts.headers.get(DEVICE_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| Uuid::parse_str(v.trim()).ok())?;
     let secret = parts.headers.get(SECRET_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("").trim().to_string();
-    Some((id, secret))
+    Some(Named { id, secret, renew: path.ends_with("/unlock") })
 }
 
 /// A sync call from the revoked device itself (its secret proves it), from a session that ended
 /// with the revocation: still answered "revoked" (410), as before the session ended, so the app
 /// wipes its copy rather than asking to sign in again and keeping it.
-pub async fn revoked_without_session(state: &AppState, info: &CallerInfo, device: Option<&(Uuid, String)>) -> Option<Response> {
-    let (id, secret) = device.filter(|_| info.current.is_none())?;
-    match state.store.claim_device(*id, secret).await {
+pub async fn revoked_without_session(state: &AppState, info: &CallerInfo, device: Option<&Named>) -> Option<Response> {
+    let d = device.filter(|_| info.current.is_none())?;
+    match state.store.claim_device(d.id, &d.secret).await {
         Err(krousar_store::StoreError::DeviceRevoked) => Some(ApiError { err: AppError::DeviceRevoked, tr: info.tr }.into_response()),
         _ => None,
     }
 }
 
-/// After a sync call that named its device: if it was accepted, the browser's cookie is renewed
-/// (a device enrolled before the cookie existed gets it too).
-pub fn renew_cookie(state: &AppState, device: Option<&(Uuid, String)>, res: &mut Response) {
-    if let Some(v) = device.filter(|_| res.status().is_success()).and_then(|(d, _)| device_cookie(state, *d)) {
+/// After an unlock that was accepted, the browser's cookie is set again (a device enrolled
+/// before the cookie existed gets it too).
+pub fn renew_cookie(state: &AppState, device: Option<&Named>, res: &mut Response) {
+    let due = device.filter(|d| res.status().is_success() && d.renew);
+    if let Some(v) = due.and_then(|d| device_cookie(state, d.id)) {
         res.headers_mut().append(SET_COOKIE, v);
     }
 }
