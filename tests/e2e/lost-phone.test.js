@@ -86,6 +86,46 @@ test('after a password reset the old password opens nothing and the new one open
   await context.close();
 });
 
+test('unsent work kept by an older version of the app survives a password reset', async () => {
+  const THIRD = 'a third password after another reset';
+  const { context, page } = await phone('dara', NEW_PASSWORD);
+  await setUp(page, 'Dara phone', NEW_PASSWORD);
+  await context.setOffline(true);
+  // A note written offline, then kept as the previous version of the app kept it: sealed with
+  // the device's key and no place bound to it.
+  const childId = await page.evaluate(async () => {
+    const K = window.KrousarOffline, S = K.S;
+    const kid = Object.keys(S.children).find((id) => S.children[id].case && !S.children[id].case.closed);
+    const today = new Date().toISOString().slice(0, 10);
+    await K.record('note', kid, { kind: 'home_visit', noted_on: today, text: 'កំណត់ពីកំណែមុន' }, { label: 'note' });
+    const [row] = await K.all('outbox');
+    const item = await K.unsealRow('outbox', row);
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, S.key, new TextEncoder().encode(JSON.stringify(item)));
+    await K.put('outbox', { id: row.id, at: row.at, enc: { iv, data } });
+    delete S.device.bound;
+    await K.put('meta', S.device);
+    return kid;
+  });
+  await page.reload();
+  await page.waitForSelector('#unlock-password');
+
+  // The password is reset: the device gets a new key and must carry its old work over.
+  await resetPassword('dara', THIRD);
+  await context.setOffline(false);
+  await page.goto(t.server.base + '/login');
+  await page.fill('#username', 'dara');
+  await page.fill('#password', THIRD);
+  await Promise.all([page.waitForURL(t.server.base + '/'), page.click('button.primary')]);
+  await page.goto(t.server.base + '/app');
+  await typePassword(page, THIRD);
+  await page.waitForFunction(() => document.querySelectorAll('#outbox li.waiting').length === 0 && document.querySelector('#accepted'), null, { timeout: 20000 });
+  assert.equal(await page.locator('#unreadable').count(), 0, 'nothing left that cannot be opened');
+  await page.goto(`${t.server.base}/children/${childId}/case`);
+  assert.ok((await page.textContent('main')).includes('កំណត់ពីកំណែមុន'), 'the old note reached the case');
+  await context.close();
+});
+
 test('a colleague signing in on the owner\'s browser locks the copy and keeps the unsent work', async () => {
   const { context, page } = await phone('sokha');
   await setUp(page);

@@ -34,17 +34,14 @@ pub async fn attach(store: Store, path: &Path) -> Result<Store> {
         tracing::warn!("created the key file {} for sensitive information: back it up apart from the database", path.display());
     }
     let store = store.with_keys(keys);
-    let devices = store.seal_legacy_device_keys().await?;
-    if devices > 0 {
-        tracing::info!("sealed the data keys of {devices} devices kept in clear by an older version");
+    // Device keys and second-step secrets an older version kept in clear.
+    let sealed = store.seal_clear_values().await?;
+    if sealed > 0 {
+        tracing::info!("sealed {sealed} device keys and second-step secrets kept in clear by an older version");
     }
     let sealed = store.seal_legacy_notes().await?;
     if sealed > 0 {
         tracing::info!("sealed {sealed} disability notes kept in clear by an older version");
-    }
-    let sealed = store.seal_clear_totp_secrets().await?;
-    if sealed > 0 {
-        tracing::info!("sealed {sealed} second-step secrets kept in clear by an older version");
     }
     Ok(store)
 }

@@ -46,6 +46,7 @@ pub mod rcis;
 pub mod referrals;
 mod refusal;
 pub mod saved_searches;
+pub mod sealed;
 mod search_index;
 pub mod sensitive;
 pub mod session_devices;

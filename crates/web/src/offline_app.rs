@@ -86,6 +86,7 @@ pub const APP_TEXTS: &[&str] = &[
     "app-task-done",
     "app-tasks",
     "app-unlock-button",
+    "app-unreadable",
     "app-unlock-help",
     "app-unlock-title",
     "app-waiting",

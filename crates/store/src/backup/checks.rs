@@ -9,13 +9,12 @@ use crate::error::StoreError;
 use crate::installation::has_column;
 use std::collections::BTreeMap;
 
-/// Every column naming the key that sealed its row: (table, key-id column). A new sealed
-/// column is added here, and restores check it; tables or columns a copy made by an older
-/// version lacks are skipped.
-/// An empty key id is a value kept in clear by an older version (sealed at the next start) or
-/// a revoked device's destroyed key.
-pub const SEALED_COLUMNS: &[(&str, &str)] =
-    &[("child_sensitive", "key_id"), ("devices", "key_id"), ("devices", "previous_key_id"), ("users", "totp_key_id")];
+/// Every column naming the key that sealed its row: (table, key-id column), from the one list
+/// of sealed values (`sealed::SEALED`); tables or columns a copy made by an older version lacks
+/// are skipped.
+pub fn sealed_columns() -> impl Iterator<Item = (&'static str, &'static str)> {
+    crate::sealed::SEALED.iter().map(|c| (c.table, c.key_id))
+}
 
 /// How a restore is to be done.
 #[derive(Debug, Default, Clone)]
@@ -35,7 +34,7 @@ pub struct RestoreOptions {
 /// The number of rows sealed with each key, over every sealed column the copy has.
 pub async fn sealed_key_ids(copy: &Store) -> Result<BTreeMap<String, i64>, StoreError> {
     let mut out = BTreeMap::new();
-    for (table, column) in SEALED_COLUMNS {
+    for (table, column) in sealed_columns() {
         if !has_column(copy, table, Some(column)).await? {
             continue;
         }

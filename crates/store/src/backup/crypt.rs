@@ -30,10 +30,15 @@ fn bad(e: impl std::fmt::Display) -> StoreError {
     StoreError::Config(format!("backup: {e}"))
 }
 
+/// The largest key derivation a header may ask for: 256 MiB and 8 passes.
+const MAX_MEMORY_KIB: u32 = 256 * 1024;
+const MAX_PASSES: u32 = 8;
+
 fn key(passphrase: &str, s: &Sealing) -> Result<chacha20poly1305::Key, StoreError> {
-    // The parameters come from a header not yet authenticated: bound them, so that an edited
-    // header cannot make the key derivation take all memory or all day.
-    if s.kdf != "argon2id" || s.memory_kib > 4 * 1024 * 1024 || s.passes > 64 {
+    // The parameters come from a header not yet authenticated: bound them near what this
+    // version writes (64 MiB, 3 passes), so that an edited header cannot make the key derivation
+    // take a small server's memory or minutes before the header is found out.
+    if s.kdf != "argon2id" || s.memory_kib > MAX_MEMORY_KIB || s.passes > MAX_PASSES {
         return Err(bad("unknown or unreasonable key derivation in the header"));
     }
     let params = argon2::Params::new(s.memory_kib, s.passes, 1, Some(32)).map_err(bad)?;

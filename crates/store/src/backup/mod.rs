@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
-pub use checks::{sealed_key_ids, RestoreOptions, SEALED_COLUMNS};
+pub use checks::{sealed_columns, sealed_key_ids, RestoreOptions};
 pub use tables::{table_counts, table_digests};
 pub use workdir::sweep as sweep_leftovers;
 use workdir::WorkDir;
@@ -166,17 +166,25 @@ pub fn read_manifest(file: &Path) -> Result<Manifest, StoreError> {
     Ok(read_header(&mut r)?.0)
 }
 
+/// The longest manifest line read (a few hundred tables' counts fit many times over).
+const MAX_HEADER: u64 = 1024 * 1024;
+
 /// The manifest, the header's exact text, and how far it can be trusted.
 fn read_header(r: &mut impl BufRead) -> Result<(Manifest, String, Header), StoreError> {
+    // Lines read with a bound: a file that is not a backup (or an edited one) cannot make the
+    // reader hold gigabytes looking for a line's end.
     let mut magic = String::new();
-    r.read_line(&mut magic).map_err(io)?;
+    (&mut *r).take(64).read_line(&mut magic).map_err(io)?;
     let old = match magic.trim_end() {
         MAGIC => false,
         MAGIC_1 => true,
         _ => return Err(io("not a Krousar backup")),
     };
     let mut line = String::new();
-    r.read_line(&mut line).map_err(io)?;
+    (&mut *r).take(MAX_HEADER).read_line(&mut line).map_err(io)?;
+    if !line.ends_with('\n') {
+        return Err(io("damaged header: too long"));
+    }
     let m: Manifest = serde_json::from_str(&line).map_err(|e| io(format!("damaged header: {e}")))?;
     let header = match (old, &m.sealing) {
         (true, _) => Header::OldFormat,

@@ -19,6 +19,7 @@ use crate::sessions::{random_secret, secret_hash};
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{Action, Actor};
 use serde_json::json;
+use sha2::Digest;
 use uuid::Uuid;
 
 /// The shortest and longest device secret accepted (the app sends 43 characters).
@@ -79,6 +80,12 @@ pub(crate) fn new_key(keys: &Keyring, id: Uuid) -> Result<(String, String, Strin
     let key = random_secret();
     let (key_id, sealed) = keys.seal(&record(id), key.as_bytes())?;
     Ok((key, key_id, sealed))
+}
+
+/// What a device sends to show it holds `key`: SHA-256 of a label and the key, hex. Not the
+/// key's own SHA-256, which is the AES key the app derives from it.
+pub fn rekey_proof(key: &str) -> String {
+    hex::encode(sha2::Sha256::digest(format!("krousar-rekeyed:{key}").as_bytes()))
 }
 
 fn open_key(keys: &Keyring, id: Uuid, key_id: &str, sealed: &str) -> Result<String, StoreError> {
@@ -182,8 +189,22 @@ impl Store {
         Ok(Unlocked { keys: DeviceKeys { key, previous }, password_epoch: row.text("epoch")? })
     }
 
-    /// The device re-sealed its copy with its new key: the previous one is destroyed.
-    pub async fn device_rekeyed(&self, c: &Claimed) -> Result<(), StoreError> {
+    /// The device re-sealed its copy with its new key: the previous one is destroyed. The
+    /// device proves it holds the current key (`key_hash`: `rekey_proof` of it), which only an
+    /// unlock with the owner's password gives: the secret alone (a copied profile) cannot
+    /// destroy the key the owner's unsent work is sealed with.
+    pub async fn device_rekeyed(&self, c: &Claimed, key_hash: &str) -> Result<(), StoreError> {
+        let row = sqlx::query("SELECT data_key, key_id FROM devices WHERE id = $1 AND revoked_at IS NULL")
+            .bind(c.device.id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::DeviceRevoked)?;
+        let key = open_key(self.keys()?, c.device.id, &row.text("key_id")?, &row.text("data_key")?)?;
+        let mine = rekey_proof(&key);
+        let same = mine.len() == key_hash.len() && mine.bytes().zip(key_hash.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+        if !same {
+            return Err(StoreError::DeviceNotYours);
+        }
         let mut tx = self.write().await?;
         let n = sqlx::query("UPDATE devices SET previous_key = NULL, previous_key_id = NULL WHERE id = $1 AND previous_key IS NOT NULL")
             .bind(c.device.id.to_string())
@@ -208,65 +229,6 @@ impl Store {
             .await?;
         row.text("epoch")
     }
-
-    /// Seal the data keys an older version kept in clear. Returns how many were sealed.
-    pub async fn seal_legacy_device_keys(&self) -> Result<i64, StoreError> {
-        let Some(keys) = self.keys.as_deref() else { return Ok(0) };
-        let mut tx = self.write().await?;
-        let rows = sqlx::query("SELECT id, data_key FROM devices WHERE key_id = '' AND data_key <> ''").fetch_all(&mut *tx).await?;
-        for r in &rows {
-            let id = r.uuid("id")?;
-            let (key_id, sealed) = keys.seal(&record(id), r.text("data_key")?.as_bytes())?;
-            sqlx::query("UPDATE devices SET data_key = $1, key_id = $2 WHERE id = $3")
-                .bind(sealed)
-                .bind(key_id)
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
-        if !rows.is_empty() {
-            let entry =
-                Entry { action: "device.keys_sealed", record_type: "device", record_id: None, detail: json!({"devices": rows.len()}) };
-            audit::append(&mut tx, Who::system(), entry).await?;
-        }
-        tx.commit().await?;
-        Ok(rows.len() as i64)
-    }
-
-    /// Re-seal every device key not sealed with the current key (part of `krousar keys rotate`).
-    pub async fn reseal_device_keys(&self) -> Result<i64, StoreError> {
-        let keys = self.keys()?;
-        let current = keys.current_id()?;
-        let mut tx = self.write().await?;
-        let mut total = 0;
-        for (value, key_col) in [("data_key", "key_id"), ("previous_key", "previous_key_id")] {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT id, {value} AS v, {key_col} AS k FROM devices WHERE {value} IS NOT NULL AND {value} <> '' AND {key_col} <> $1"
-            )))
-            .bind(&current)
-            .fetch_all(&mut *tx)
-            .await?;
-            for r in &rows {
-                let id = r.uuid("id")?;
-                let clear = open_key(keys, id, &r.text("k")?, &r.text("v")?)?;
-                let (key_id, sealed) = keys.seal(&record(id), clear.as_bytes())?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE devices SET {value} = $1, {key_col} = $2 WHERE id = $3")))
-                    .bind(sealed)
-                    .bind(key_id)
-                    .bind(id.to_string())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            total += rows.len() as i64;
-        }
-        if total > 0 {
-            let entry =
-                Entry { action: "keys.reseal", record_type: "key", record_id: Some(current), detail: json!({"device_keys": total}) };
-            audit::append(&mut tx, Who::system(), entry).await?;
-        }
-        tx.commit().await?;
-        Ok(total)
-    }
 }
 
 /// A password was reset: give each of the user's devices a new data key, keeping the one its
@@ -278,8 +240,15 @@ pub(crate) async fn rotate_for_password_change(tx: &mut Tx, keys: Option<&Keyrin
         .bind(user.to_string())
         .execute(&mut **tx)
         .await?;
-    let rows =
-        sqlx::query("SELECT id FROM devices WHERE user_id = $1 AND revoked_at IS NULL").bind(user.to_string()).fetch_all(&mut **tx).await?;
+    // A device whose last rotation it has not finished keeps its keys: its copy may be sealed
+    // with either, and a third key would strand one of them. Rotating again would protect
+    // nothing more: every online unlock replaces the phone's wrapping with one made with the
+    // password just typed, and a device that has not been online since has the old wrapping
+    // whatever the server does.
+    let rows = sqlx::query("SELECT id FROM devices WHERE user_id = $1 AND revoked_at IS NULL AND previous_key IS NULL")
+        .bind(user.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
     if rows.is_empty() {
         return Ok(0);
     }
@@ -287,17 +256,12 @@ pub(crate) async fn rotate_for_password_change(tx: &mut Tx, keys: Option<&Keyrin
     for r in &rows {
         let id = r.uuid("id")?;
         let (_, key_id, sealed) = new_key(keys, id)?;
-        // The oldest unfinished key stays: a device that missed one rotation is still sealed
-        // with it.
-        sqlx::query(
-            "UPDATE devices SET previous_key = COALESCE(previous_key, data_key), previous_key_id = COALESCE(previous_key_id, key_id), \
-             data_key = $1, key_id = $2 WHERE id = $3",
-        )
-        .bind(sealed)
-        .bind(key_id)
-        .bind(id.to_string())
-        .execute(&mut **tx)
-        .await?;
+        sqlx::query("UPDATE devices SET previous_key = data_key, previous_key_id = key_id, data_key = $1, key_id = $2 WHERE id = $3")
+            .bind(sealed)
+            .bind(key_id)
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(rows.len())
 }

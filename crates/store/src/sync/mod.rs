@@ -14,7 +14,7 @@ pub mod scope;
 pub use carry::{Carried, MAX_CARRIED};
 pub use conflicts::{Conflict, EditOutcome};
 pub(crate) use device_keys::rotate_for_password_change;
-pub use device_keys::{Claimed, DeviceKeys, Unlocked};
+pub use device_keys::{rekey_proof, Claimed, DeviceKeys, Unlocked};
 pub use devices::Device;
 pub use photos::PhotoState;
 pub use receipts::{Receipt, Received};

@@ -1551,6 +1551,7 @@ app-possible-duplicates = Possibly the same child as { $count } child(ren) alrea
 app-recent = Recent events
 app-register = Register a new child
 app-revoked = This device was revoked. What it carried has been wiped.
+app-unreadable = { $n } records waiting on this device cannot be opened (sealed with a key it no longer has). They are kept; ask your administrator.
 app-locked-idle = Locked after a while without use. Type your password to open it again.
 app-password-changed = Your password was changed. Connect to the network and unlock with your new password.
 app-not-yours = This device's offline copy belongs to { $name }. Sign in as { $name } to use it; nothing was deleted.

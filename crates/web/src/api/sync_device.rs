@@ -148,6 +148,15 @@ pub async fn unlock(State(state): State<AppState>, Caller(c): Caller, headers: H
     let (id, secret) = named(&headers, tr)?;
     let u: Unlock = serde_json::from_slice(&body).map_err(|_| err(tr, AppError::BadRequest("err-bad-request")))?;
     let claimed: Claimed = state.store.claim_device(id, &secret).await.map_err(|e| err(tr, e.into()))?;
+    if !claimed.proved() && c.current.as_ref().is_none_or(|cur| cur.user.id != claimed.owner.id) {
+        // A device of an older version has no secret yet: the first to unlock it gives it one,
+        // so its owner must be signed in on it — knowing a device's id is not enough.
+        return Err(err(tr, AppError::DeviceNotYours));
+    }
+    if claimed.owner.org_requires_totp && !claimed.owner.totp_on() {
+        // The organisation's two-step rule holds here too, session or not.
+        return Err(err(tr, AppError::SecondStepRequired));
+    }
     if let Err(refused) = check_password(&state, &claimed.owner, &u.password, tr).await {
         // The device learns when the password last changed even when the one typed is refused:
         // a wrapping made before then is dropped, so an old password cannot open the copy
@@ -180,15 +189,24 @@ async fn with_epoch(res: Response, epoch: String) -> Response {
     (parts.status, Json(v)).into_response()
 }
 
+#[derive(Deserialize)]
+struct Rekeyed {
+    /// `krousar_store::sync::rekey_proof` of the key the copy is now sealed with: proof the
+    /// device holds it.
+    #[serde(default)]
+    key_hash: String,
+}
+
 /// The device re-sealed its copy with its new key: the previous key is destroyed.
-pub async fn rekeyed(State(state): State<AppState>, Caller(c): Caller, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn rekeyed(State(state): State<AppState>, Caller(c): Caller, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let tr = c.tr;
     let (id, secret) = named(&headers, tr)?;
+    let r: Rekeyed = serde_json::from_slice(&body).map_err(|_| err(tr, AppError::BadRequest("err-bad-request")))?;
     let claimed = state.store.claim_device(id, &secret).await.map_err(|e| err(tr, e.into()))?;
     if !claimed.proved() {
         // A device of an older version has no secret yet: only an unlock gives it one.
         return Err(err(tr, AppError::DeviceNotYours));
     }
-    state.store.device_rekeyed(&claimed).await.map_err(|e| err(tr, e.into()))?;
+    state.store.device_rekeyed(&claimed, r.key_hash.trim()).await.map_err(|e| err(tr, e.into()))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -65,11 +65,20 @@
       });
     }).then(function (k) {
       S.key = k;
-      if (fresh.previous_key) return KK.dataKey(fresh.previous_key).then(function (old) { return reseal(old, false); });
-      // A copy made by an older version: its rows are bound to their places once.
-      if (!S.device.bound) return reseal(k, true).then(function () { S.device.bound = true; });
-    }).then(function () {
-      return rewrap(fresh.key, password, fresh);
+      return fresh.previous_key ? KK.dataKey(fresh.previous_key) : null;
+    }).then(function (old) {
+      return reseal(S.key, old).then(function (unreadable) {
+        // The new wrapping first: if the line drops before the server hears of it, the phone
+        // already opens with the new password only.
+        return rewrap(fresh.key, password, fresh).then(function () {
+          if (unreadable) return null;
+          S.device.bound = true;
+          return saveDevice().then(function () {
+            if (!old) return null;
+            return KK.rekeyProof(fresh.key).then(function (proof) { return api("/rekeyed", { json: { key_hash: proof } }); });
+          });
+        });
+      });
     }).then(function () {
       S.locked = false;
       if (fresh.expired) return forgetCarried();
@@ -82,23 +91,32 @@
     });
   }
 
-  // After a password reset the server gave a new key: every row sealed with the previous one is
-  // sealed again with the new, then the server destroys the previous. A row already re-sealed
-  // (an earlier try stopped midway) opens with the new key and is left as it is. `legacy`: the
-  // rows of an older version, sealed with no place bound to them, are sealed again bound.
-  function reseal(oldKey, legacy) {
+  // Every sealed row ends up sealed with the key `key` and bound to its place: a row sealed with
+  // the previous key (after a password reset), or by an older version with no place bound to it,
+  // is sealed again. Answers how many rows opened with neither key: while there are any, the
+  // server keeps the previous key (nothing is ever counted as done that was not).
+  function reseal(key, old) {
     var stores = ["children", "outbox", "done", "meta"];
+    var legacy = !S.device.bound;
+    var unreadable = 0;
+    if (!old && !legacy) return Promise.resolve(0);
+    function open(r, ad) {
+      var tries = [[key, ad]];
+      if (old) tries.push([old, ad]);
+      if (legacy) { if (old) tries.push([old, null]); tries.push([key, null]); }
+      return tries.reduce(function (p, t, i) {
+        return p.catch(function () { return KK.unseal(t[0], r.enc, t[1]).then(function (v) { return { v: v, again: i > 0 }; }); });
+      }, Promise.reject(null));
+    }
     return Promise.all(stores.map(function (store) {
       return all(store).then(function (rows) {
         return Promise.all(rows.filter(function (r) { return r.enc; }).map(function (r) {
-          var ad = legacy ? null : KK.rowAd(store, r);
-          return KK.unseal(oldKey, r.enc, ad).then(function (v) { return K.putSealed(store, r, v); }, function () { return null; });
+          return open(r, KK.rowAd(store, r)).then(function (o) {
+            return o.again ? K.putSealed(store, r, o.v) : null;
+          }, function () { unreadable += 1; });
         }));
       });
-    })).then(function () {
-      S.device.bound = true;
-      return legacy ? saveDevice() : api("/rekeyed", { method: "POST", json: {} });
-    });
+    })).then(function () { return unreadable; });
   }
 
   // The password was changed since the wrapping was made: it must no longer open the copy.

@@ -80,6 +80,15 @@
       .then(function (b) { return JSON.parse(td.decode(b)); });
   }
 
+  // Proof that the device holds `secret` (the data key), for the server to destroy the key its
+  // copy was sealed with before: SHA-256 of a label and the key, never the key's own SHA-256
+  // (which is the AES key itself).
+  function rekeyProof(secret) {
+    return crypto.subtle.digest("SHA-256", te.encode("krousar-rekeyed:" + secret)).then(function (h) {
+      return Array.prototype.map.call(new Uint8Array(h), function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    });
+  }
+
   // Where a sealed value is kept, as its associated data.
   function rowAd(store, row) {
     if (store === "children") return "children:" + row.id + ":" + row.stamp;
@@ -89,6 +98,6 @@
 
   window.KrousarKeys = {
     b64: b64, unb64: unb64, newSecret: newSecret, dataKey: dataKey, wrap: wrap, unwrap: unwrap,
-    seal: seal, unseal: unseal, rowAd: rowAd, ROUNDS: PBKDF2_ROUNDS
+    seal: seal, unseal: unseal, rowAd: rowAd, rekeyProof: rekeyProof, ROUNDS: PBKDF2_ROUNDS
   };
 })();

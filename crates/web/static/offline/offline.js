@@ -108,7 +108,11 @@
       rows.sort(function (a, b) { return a.at - b.at; });
       return Promise.all(rows.map(function (r) {
         return unsealRow("outbox", r).then(function (i) { i.rowId = r.id; return i; }, function () { return null; });
-      })).then(function (items) { return items.filter(Boolean); });
+      })).then(function (items) {
+        var opened = items.filter(Boolean);
+        opened.unreadable = items.length - opened.length;
+        return opened;
+      });
     });
   }
   function doneItems() {
@@ -131,7 +135,9 @@
       var waiting = items.filter(function (i) { return i.state !== "needs"; });
       var needs = items.filter(function (i) { return i.state === "needs"; });
       box.appendChild(el("h2", { id: "outbox-h", text: T("app-waiting", { n: waiting.length }) }));
-      if (!waiting.length) box.appendChild(el("p", { class: "empty", text: T("app-nothing-waiting") }));
+      // Work this device cannot open (sealed with a key it no longer has) is said, never hidden.
+      if (items.unreadable) box.appendChild(el("p", { class: "notice error", id: "unreadable", text: T("app-unreadable", { n: items.unreadable }) }));
+      if (!waiting.length && !items.unreadable) box.appendChild(el("p", { class: "empty", text: T("app-nothing-waiting") }));
       else box.appendChild(el("ul", { class: "outbox" }, waiting.map(function (i) {
         return el("li", { class: "waiting", text: i.label + (i.state === "photo" ? " · " + T("app-photo-sending") : "") });
       })));

@@ -40,10 +40,22 @@ async fn a_password_reset_rotates_the_device_key_and_the_old_password_opens_noth
         assert_eq!(after["previous_key"], old_key.as_str(), "the old one stays until the copy is re-sealed");
         assert!(!after["password_epoch"].as_str().unwrap().is_empty(), "the device learns its wrapping is stale");
 
-        // Re-sealed: the previous key is destroyed.
-        let res = d.call(&app, reqwest::Method::POST, "/rekeyed", Some(json!({}))).await;
+        // A second reset before the device re-sealed its copy keeps both keys: no third key
+        // would strand the work sealed with the middle one.
+        reset_password(&app, app.worker.id, "yet another new password").await;
+        let (_, second) = unlock(&app, &d, "yet another new password").await;
+        assert_eq!((second["key"].as_str(), second["previous_key"].as_str()), (Some(new_key), Some(old_key.as_str())));
+
+        // Re-sealed: the previous key is destroyed, on proof the device holds the new one (the
+        // device's secret alone, a copied profile, cannot).
+        for wrong in [json!({}), json!({"key_hash": krousar_store::sync::rekey_proof(&old_key)})] {
+            let res = d.call(&app, reqwest::Method::POST, "/rekeyed", Some(wrong)).await;
+            assert!(matches!(res.status().as_u16(), 400 | 403), "{}", res.status());
+        }
+        let proof = json!({"key_hash": krousar_store::sync::rekey_proof(new_key)});
+        let res = d.call(&app, reqwest::Method::POST, "/rekeyed", Some(proof)).await;
         assert_eq!(res.status(), 204);
-        let (_, again) = unlock(&app, &d, "a brand new password").await;
+        let (_, again) = unlock(&app, &d, "yet another new password").await;
         assert!(again["previous_key"].is_null());
         assert_eq!(again["key"], new_key);
         let rekeyed: i64 =
@@ -147,6 +159,31 @@ async fn the_server_says_when_a_copy_has_expired_whatever_the_phone_clock_says()
         let (_, body) = unlock(&app, &d, PASSWORD).await;
         assert_eq!(body["expired"], true, "fifteen days without a sync, by the server's clock");
         assert!(body["idle_minutes"].as_i64().is_some_and(|m| (1..=15).contains(&m)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unlocking_without_a_session_obeys_two_step_sign_in_and_an_old_device_needs_its_owner() {
+    each_db(|app| async move {
+        let d = enrol(&app, "worker").await;
+        let anonymous = Device { c: crate::app::client(), csrf: String::new(), id: d.id.clone(), secret: d.secret.clone() };
+        assert_eq!(unlock(&app, &anonymous, PASSWORD).await.0, 200, "the phone opens before its user signs in");
+
+        // The organisation requires two-step sign-in and the worker has not set it up.
+        app.store.set_org_require_totp(krousar_store::Who::system(), app.worker.org_id, true).await.unwrap();
+        let (status, body) = unlock(&app, &anonymous, PASSWORD).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (403, Some("totp_required")), "{body}");
+        app.store.set_org_require_totp(krousar_store::Who::system(), app.worker.org_id, false).await.unwrap();
+
+        // A device of an older version (no secret yet) is given one only by its signed-in owner.
+        sqlx::query("UPDATE devices SET secret_hash = '' WHERE id = $1").bind(&d.id).execute(app.store.pool()).await.unwrap();
+        let stranger = Device { c: crate::app::client(), csrf: String::new(), id: d.id.clone(), secret: device_secret() };
+        assert_eq!(unlock(&app, &stranger, PASSWORD).await.0, 403, "knowing the id and the password is not enough");
+        let (c, csrf) = app.login("worker").await;
+        let owner = Device { c, csrf, id: d.id.clone(), secret: device_secret() };
+        assert_eq!(unlock(&app, &owner, PASSWORD).await.0, 200);
+        assert_eq!(unlock(&app, &anonymous, PASSWORD).await.0, 403, "the old secret no longer proves it");
     })
     .await;
 }

@@ -75,12 +75,12 @@ async fn a_secret_kept_in_clear_by_an_older_version_is_sealed_once() {
             .execute(app.store.pool())
             .await
             .unwrap();
-        assert_eq!(app.store.seal_clear_totp_secrets().await.unwrap(), 1);
-        assert_eq!(app.store.seal_clear_totp_secrets().await.unwrap(), 0, "once");
+        assert_eq!(app.store.seal_clear_values().await.unwrap(), 1);
+        assert_eq!(app.store.seal_clear_values().await.unwrap(), 0, "once");
         let (value, key) = stored(&app, app.worker.id).await;
         assert!(key.is_some() && !value.unwrap().contains(&secret));
         assert!(signs_in_with_code(&app, &secret).await);
-        let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'user.totp_sealed_legacy'")
+        let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'keys.seal_clear'")
             .fetch_one(app.store.pool())
             .await
             .unwrap();
