@@ -13,6 +13,31 @@ use std::path::Path;
 
 const DEMO_CHILDREN: usize = 300;
 
+/// The demo's institutions: the province each is in, what it is called in Khmer and in English
+/// before the province's name (from the gazetteer) is added, and its type. The first one goes
+/// through a transition and cared for the child on government cash support.
+const RCIS: &[(&str, &str, &str, RciType)] = &[
+    ("02", "មណ្ឌលកុមារក្តីសង្ឃឹម", "Hope Children's Centre", RciType::Ngo),
+    ("02", "ភូមិកុមារ", "Children's Village", RciType::FaithBased),
+    ("17", "មណ្ឌលកុមារកំព្រាឈូកមាស", "Golden Lotus Orphanage", RciType::Private),
+    ("12", "មជ្ឈមណ្ឌលថែទាំកុមារ", "Child Care Centre", RciType::Government),
+];
+
+/// The teams, named after the province they work in, Khmer first.
+const BATTAMBANG: &str = "ក្រុមបាត់ដំបង (Battambang team)";
+const PHNOM_PENH: &str = "ក្រុមភ្នំពេញ (Phnom Penh team)";
+const SIEM_REAP: &str = "ក្រុមសៀមរាប (Siem Reap team)";
+
+/// Where each team's children live (province codes): its province (and Kandal around Phnom Penh).
+fn team_provinces(team: Option<&str>) -> &'static [&'static str] {
+    match team {
+        Some(BATTAMBANG) => &["02"],
+        Some(PHNOM_PENH) => &["12", "08"],
+        Some(SIEM_REAP) => &["17"],
+        _ => &["02", "12", "03", "08"],
+    }
+}
+
 struct DemoUser {
     username: &'static str,
     name: &'static str,
@@ -22,14 +47,14 @@ struct DemoUser {
 }
 
 const USERS: &[DemoUser] = &[
-    DemoUser { username: "sokha", name: "Chan Sokha", role: Role::SocialWorker, org: 0, team: Some("Battambang team") },
-    DemoUser { username: "dara", name: "Ouch Dara", role: Role::SocialWorker, org: 0, team: Some("Phnom Penh team") },
-    DemoUser { username: "sreymom", name: "Keo Sreymom", role: Role::Supervisor, org: 0, team: Some("Battambang team") },
+    DemoUser { username: "sokha", name: "Chan Sokha", role: Role::SocialWorker, org: 0, team: Some(BATTAMBANG) },
+    DemoUser { username: "dara", name: "Ouch Dara", role: Role::SocialWorker, org: 0, team: Some(PHNOM_PENH) },
+    DemoUser { username: "sreymom", name: "Keo Sreymom", role: Role::Supervisor, org: 0, team: Some(BATTAMBANG) },
     DemoUser { username: "vannak", name: "Heng Vannak", role: Role::Manager, org: 0, team: None },
     DemoUser { username: "admin", name: "Lim Bopha", role: Role::OrgAdmin, org: 0, team: None },
-    DemoUser { username: "intake", name: "Sok Pisey", role: Role::Intake, org: 0, team: Some("Phnom Penh team") },
-    DemoUser { username: "rithy", name: "Meas Rithy", role: Role::SocialWorker, org: 1, team: Some("Siem Reap team") },
-    DemoUser { username: "chenda", name: "Ly Chenda", role: Role::Supervisor, org: 1, team: Some("Siem Reap team") },
+    DemoUser { username: "intake", name: "Sok Pisey", role: Role::Intake, org: 0, team: Some(PHNOM_PENH) },
+    DemoUser { username: "rithy", name: "Meas Rithy", role: Role::SocialWorker, org: 1, team: Some(SIEM_REAP) },
+    DemoUser { username: "chenda", name: "Ly Chenda", role: Role::Supervisor, org: 1, team: Some(SIEM_REAP) },
     DemoUser { username: "mosvy", name: "Ministry viewer", role: Role::Ministry, org: 2, team: None },
     DemoUser { username: "sysadmin", name: "System administrator", role: Role::SystemAdmin, org: 2, team: None },
 ];
@@ -86,18 +111,14 @@ async fn seed(store: &Store) -> Result<String> {
     let today = chrono::Utc::now().date_naive();
     // Institutions, registered by the ministry's system administrator.
     let sys = users.iter().find(|u| u.role == Role::SystemAdmin).expect("sysadmin").actor();
-    let synth_all = Synth::new(&places, Some(&["02", "12", "17", "03", "08"]));
+    // Each institution in a village of the province its name says.
     let mut rcis = Vec::new();
-    for (name, kind) in [
-        ("Hope Children's Centre", RciType::Ngo),
-        ("Battambang Children's Village", RciType::FaithBased),
-        ("Golden Lotus Orphanage", RciType::Private),
-        ("Phnom Penh Child Care Centre", RciType::Government),
-    ] {
+    for &(province, km, en, kind) in RCIS {
+        let (_, latin) = crate::synth::province_names(&places, province);
         let f = RciFields {
-            name: name.into(),
+            name: format!("{km} {} ({latin} {en})", crate::synth::province_km(&places, province)),
             rci_type: kind,
-            village_code: Some(synth_all.village(&mut rng)),
+            village_code: Some(Synth::new(&places, Some(&[province])).village(&mut rng)),
             capacity: Some(rng.random_range(20..120)),
             registration_status: RciRegistration::Registered,
             note: None,
@@ -114,26 +135,46 @@ async fn seed(store: &Store) -> Result<String> {
     // For the registers' demo: a village where sokha works, and a child of hers in follow-up
     // who never lived in an institution here (she will have, for the cash support).
     let (mut carer_village, mut cash_child) = (None, None);
+    // Each worker's children live in her team's province(s).
+    let synths: Vec<Synth> = workers
+        .iter()
+        .map(|w| {
+            let team = USERS.iter().find(|u| u.username == w.username).and_then(|u| u.team);
+            Synth::new(&places, Some(team_provinces(team)))
+        })
+        .collect();
     for i in 0..DEMO_CHILDREN {
         let w = workers[i % workers.len()];
-        let synth =
-            if w.org_id == orgs[1].id { Synth::new(&places, Some(&["17"])) } else { Synth::new(&places, Some(&["02", "12", "03", "08"])) };
+        let synth = &synths[i % workers.len()];
         let in_rci = rng.random_ratio(1, 6).then(|| rcis[rng.random_range(0..rcis.len())].id);
-        let (fields, family) = synth.child(&mut rng, today, in_rci);
+        let (mut fields, family) = synth.child(&mut rng, today, in_rci);
         let village = fields.village_code.clone();
         let actor = w.actor();
-        let child = store.register_child(&actor, fields).await?;
+        // A child in an institution: registered, then her stay there from a day in the past, then
+        // her record names the institution (if the store has not already followed the stay).
+        let in_rci_fields = in_rci.map(|_| fields.clone());
+        if in_rci.is_some() {
+            fields.living_arrangement = krousar_domain::choices::LivingArrangement::WithFamily;
+            fields.rci_id = None;
+        }
+        let mut child = store.register_child(&actor, fields).await?;
         let household = synth.household(&mut rng, &family, village, today);
         store.create_household(&actor, household, Some(child.id)).await?;
+        let born = crate::synth::born_by(&child.fields, today);
         if let Some(rci) = in_rci {
-            let entered = today - chrono::Duration::days(rng.random_range(60..2000));
+            // Never before the child was born.
+            let entered = (today - chrono::Duration::days(rng.random_range(60..2000))).max(born);
             store.add_residence(&actor, child.id, rci, ResidencePeriod { entered, left: None, reason_left: None }).await?;
+            child = store.view_child(&actor, child.id, "demo").await?;
+            if let Some(f) = in_rci_fields.filter(|f| child.fields.rci_id != f.rci_id) {
+                child = store.update_child(&actor, child.id, child.version, f).await?;
+            }
         }
         // Each worker's n-th child: every stage in turn, and some children without a case yet.
         let nth = i / workers.len();
         if w.role == Role::SocialWorker && w.org_id == orgs[0].id && nth % 7 != 6 {
             let boss = if w.team_id == supervisor.team_id { &supervisor } else { &manager };
-            crate::demo_cases::seed_case(store, &mut rng, &actor, boss, child.id, (nth % 7) as u8, local_today).await?;
+            crate::demo_cases::seed_case(store, &mut rng, &actor, boss, child.id, born, (nth % 7) as u8, local_today).await?;
             if w.username == "sokha" {
                 carer_village = carer_village.or(child.fields.village_code.clone());
                 if nth % 7 == 4 && in_rci.is_none() {
@@ -167,8 +208,8 @@ async fn between_organisations(
         let r = Referral {
             to_org: orgs[1].id,
             kind: ReferralKind::Referral,
-            services: "Vocational training in Siem Reap".into(),
-            reason: "The family moved to Siem Reap for work.".into(),
+            services: "បណ្តុះបណ្តាលវិជ្ជាជីវៈនៅខេត្តសៀមរាប".into(),
+            reason: "គ្រួសារបានផ្លាស់ទៅធ្វើការនៅខេត្តសៀមរាប។".into(),
             urgency: Urgency::Normal,
             consent: Some(Consent {
                 by: ConsentBy::Parent,
@@ -181,7 +222,7 @@ async fn between_organisations(
         // Sensitive information, sealed: sokha and her supervisor can open it, the manager cannot.
         let info = krousar_domain::sensitive::SensitiveInfo {
             hiv_status: krousar_domain::sensitive::HivStatus::NotTested,
-            health: Some("Asthma; inhaler kept by the grandmother.".into()),
+            health: Some("ជំងឺហឺត។ ជីដូនជាអ្នករក្សាទុកថ្នាំបាញ់។".into()),
             ..Default::default()
         };
         store.update_sensitive(&sokha, child.id, 0, info).await?;
@@ -248,7 +289,7 @@ pub async fn gen_data(url: &str, children: usize, seed: u64, cases: usize) -> Re
         let mut cursor = None;
         while ids.len() < cases {
             let page = store.list_children(&actor, &Default::default(), cursor, 200, today).await?;
-            ids.extend(page.items.iter().map(|c| c.id));
+            ids.extend(page.items.iter().map(|c| (c.id, crate::synth::born_by(&c.fields, today))));
             match page.next.and_then(|n| n.parse().ok()) {
                 Some(n) => cursor = Some(n),
                 None => break,
@@ -256,8 +297,8 @@ pub async fn gen_data(url: &str, children: usize, seed: u64, cases: usize) -> Re
         }
         ids.truncate(cases);
         let local_today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
-        for (i, id) in ids.iter().enumerate() {
-            crate::demo_cases::seed_case(&store, &mut rng, &actor, &manager.actor(), *id, (i % 6) as u8, local_today).await?;
+        for (i, (id, born)) in ids.iter().enumerate() {
+            crate::demo_cases::seed_case(&store, &mut rng, &actor, &manager.actor(), *id, *born, (i % 6) as u8, local_today).await?;
             eprint!("\r{}/{} cases", i + 1, ids.len());
         }
         eprintln!("\nopened {} cases in {:.1} s (manager: synthetic-manager)", ids.len(), started.elapsed().as_secs_f64());

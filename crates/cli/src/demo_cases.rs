@@ -21,31 +21,39 @@ async fn approve(store: &Store, worker: &Actor, boss: &Actor, child: Uuid, kind:
     store.request_approval(worker, child, kind, None, today).await?;
     let (_, file) = store.case_file(boss, child, "demo").await?;
     if let Some(a) = file.and_then(|f| f.pending(kind.code()).map(|a| a.id)) {
-        store.decide_approval(boss, child, a, true, Some("OK"), today).await?;
+        store.decide_approval(boss, child, a, true, Some("យល់ព្រម"), today).await?;
     }
     Ok(())
 }
 
-/// A care plan as workers write them: school and food goals, the child's and family's views.
+/// A care plan as workers write them (in Khmer): school and food goals, the child's and family's views.
 pub fn sample_plan(review_on: NaiveDate) -> CarePlan {
     CarePlan {
         goals: vec![
-            Goal { domain: "education".into(), goal: "Back to school with materials and fees paid.".into() },
-            Goal { domain: "food".into(), goal: "Family has enough food every day.".into() },
+            Goal {
+                domain: "education".into(), goal: "ត្រឡប់ទៅរៀនវិញ ដោយមានសម្ភារៈសិក្សា និងបង់ថ្លៃសិក្សារួច។".into()
+            },
+            Goal {
+                domain: "food".into(), goal: "គ្រួសារមានអាហារគ្រប់គ្រាន់រាល់ថ្ងៃ។".into()
+            },
         ],
         child_view: Some("ខ្ញុំចង់រស់នៅជាមួយម្តាយ ហើយទៅរៀន។".into()),
-        family_view: Some("We want our child home if we can pay for school.".into()),
+        family_view: Some("យើងចង់ឱ្យកូនមកនៅផ្ទះវិញ ប្រសិនបើយើងអាចបង់ថ្លៃសិក្សាបាន។".into()),
         review_on,
     }
 }
 
 /// One child's case, taken as far as `depth` (0: just opened … 4: in follow-up, 5: closed).
+/// `born` is the latest day the child can have been born (`synth::born_by`): nothing in her
+/// case is dated before it.
+#[allow(clippy::too_many_arguments)]
 pub async fn seed_case(
     store: &Store,
     rng: &mut StdRng,
     worker: &Actor,
     boss: &Actor,
     child: Uuid,
+    born: NaiveDate,
     depth: u8,
     today: NaiveDate,
 ) -> Result<()> {
@@ -56,13 +64,14 @@ pub async fn seed_case(
             1 | 2 => rng.random_range(10..60),
             _ => rng.random_range(200..700),
         },
-    );
+    )
+    .max(born.min(today));
     let route = ["rci", "report", "prevention"][rng.random_range(0..3)];
     let intake = IntakeInput {
         route: Some(route.into()),
         referral_source: Some("commune_council".into()),
         opened_on: Some(opened.to_string()),
-        summary: Some("Referred by the commune council after a home visit.".into()),
+        summary: Some("ក្រុមប្រឹក្សាឃុំបានបញ្ជូនមក បន្ទាប់ពីការចុះសួរសុខទុក្ខតាមផ្ទះ។".into()),
         ..Default::default()
     };
     store.open_case(worker, child, intake.validate(today)?).await?;
@@ -71,14 +80,18 @@ pub async fn seed_case(
         .record_risk(
             worker,
             child,
-            Risk { level, reasons: "Family income too low to keep the child in school.".into(), assessed_on: opened },
+            Risk {
+                level, reasons: "ចំណូលគ្រួសារទាបពេក មិនអាចឱ្យកុមារបន្តការសិក្សាបាន។".into(), assessed_on: opened
+            },
         )
         .await?;
     if depth == 0 {
         return Ok(());
     }
     let contact = opened.checked_add_days(Days::new(1)).unwrap_or(opened).min(today);
-    let note = Note { kind: NoteKind::HomeVisit, noted_on: contact, text: "Met the child and the mother at home.".into() };
+    let note = Note {
+        kind: NoteKind::HomeVisit, noted_on: contact, text: "បានជួបកុមារ និងម្តាយនៅផ្ទះ។".into()
+    };
     store.add_note(worker, child, note).await?;
     let assessed = opened.checked_add_days(Days::new(5)).unwrap_or(opened).min(today);
     let raw: Vec<_> = csi::factors().map(|f| (f.to_string(), Some(rng.random_range(1..=3).to_string()), None)).collect();
@@ -96,7 +109,7 @@ pub async fn seed_case(
             worker,
             child,
             Task {
-                title: "Enrol at the village primary school".into(),
+                title: "ចុះឈ្មោះចូលរៀននៅសាលាបឋមសិក្សាក្នុងភូមិ".into(),
                 owner_id: worker.user_id,
                 due_on: today.checked_add_days(Days::new(rng.random_range(0..10))).unwrap_or(today),
             },
@@ -126,7 +139,9 @@ pub async fn seed_case(
             child_seen: true,
             spoken_alone: rng.random_ratio(3, 4),
             school: SchoolAttendance::Regular,
-            observations: vec![Observation { domain: "education".into(), text: "Goes to school every day.".into() }],
+            observations: vec![Observation {
+                domain: "education".into(), text: "ទៅសាលារៀនរាល់ថ្ងៃ។".into()
+            }],
             safety_concern: None,
             actions: None,
             raise_risk: None,
@@ -138,8 +153,10 @@ pub async fn seed_case(
     let raw: Vec<_> = csi::factors().map(|f| (f.to_string(), Some(rng.random_range(2..=4).to_string()), None)).collect();
     store.record_csi(worker, child, validate_csi(Some(&again.to_string()), &raw, today)?).await?;
     if depth == 5 {
-        let closure =
-            ClosureInput { reason: Some("moved_away".into()), note: Some("The family moved to Thailand for work.".into()) }.validate()?;
+        let closure = ClosureInput {
+            reason: Some("moved_away".into()), note: Some("គ្រួសារបានផ្លាស់ទៅធ្វើការនៅប្រទេសថៃ។".into())
+        }
+        .validate()?;
         store.request_approval(worker, child, ApprovalKind::Closure, Some(closure), today).await?;
         let (_, file) = store.case_file(boss, child, "demo").await?;
         if let Some(a) = file.and_then(|f| f.pending("closure").map(|a| a.id)) {

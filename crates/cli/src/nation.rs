@@ -105,14 +105,16 @@ pub async fn generate(store: &Store, sizes: Sizes, rng: &mut StdRng) -> Result<(
         eprint!("\r{n}/{orgs} organisations and their users");
     }
     eprintln!(" ({:.1} s)", started.elapsed().as_secs_f64());
-    let synth = Synth::new(&krousar_store::gazetteer::embedded(), None);
+    let places = krousar_store::gazetteer::embedded();
+    let synth = Synth::new(&places, None);
     let manager = manager.expect("at least one organisation");
     let mut homes = Vec::new();
     for i in 0..rcis {
+        let village = synth.village(rng);
         let f = RciFields {
-            name: format!("Synthetic children's centre {:03}", i + 1),
+            name: crate::synth::rci_name(&places, &village, i + 1),
             rci_type: *[RciType::Ngo, RciType::FaithBased, RciType::Private, RciType::Government].choose(rng).expect("list"),
-            village_code: Some(synth.village(rng)),
+            village_code: Some(village),
             capacity: Some(rng.random_range(10..120)),
             registration_status: if rng.random_ratio(4, 5) { RciRegistration::Registered } else { RciRegistration::Unregistered },
             note: None,
@@ -149,7 +151,10 @@ pub async fn generate(store: &Store, sizes: Sizes, rng: &mut StdRng) -> Result<(
         let stays: Vec<_> = made
             .iter()
             .zip(&ids)
-            .filter_map(|((c, _), id)| c.rci_id.map(|r| (*id, r, today - chrono::Duration::days(rng.random_range(30..3000)))))
+            .filter_map(|((c, _), id)| {
+                c.rci_id
+                    .map(|r| (*id, r, (today - chrono::Duration::days(rng.random_range(30..3000))).max(crate::synth::born_by(c, today))))
+            })
             .collect();
         load.stays(&stays).await?;
         // This organisation's share of the cases, spread over its workers' children.
@@ -190,6 +195,8 @@ pub async fn generate(store: &Store, sizes: Sizes, rng: &mut StdRng) -> Result<(
         done += made.len();
         eprint!("\r{done}/{children} children, {} cases, {} case entries, {} follow-up visits due", totals.0, totals.1, totals.2);
     }
+    // Children placed in a family left their RCI on the day (issue 21: one story).
+    load.placements_end_stays().await?;
     load.commit().await?;
     eprintln!(" ({:.1} s)", started.elapsed().as_secs_f64());
     // Carers, campaigns, RCI transitions, training, cash support and referrals between neighbours.

@@ -40,6 +40,44 @@ fn province_weight(code: &str) -> u32 {
     }
 }
 
+/// A place's name without its unit (ខេត្ត, រាជធានី, ស្រុក…), in Khmer and in Latin, from the
+/// gazetteer: ("បាត់ដំបង", "Battambang") for "02". Empty strings for an unknown code.
+pub fn place_names(places: &[Place], code: &str) -> (String, String) {
+    let Some(p) = places.iter().find(|p| p.code == code) else { return (String::new(), String::new()) };
+    let km = p.name_km.strip_prefix(p.kind_km.as_str()).unwrap_or(&p.name_km).trim().to_string();
+    let mut latin = p.name_latin.as_str();
+    for unit in [" Province", " Capital", " District", " Municipality", " Khan", " Commune", " Sangkat", " Village"] {
+        latin = latin.strip_suffix(unit).unwrap_or(latin);
+    }
+    (km, latin.trim().to_string())
+}
+
+/// The province of a village (or any place) code, named as `place_names` does.
+pub fn province_names(places: &[Place], code: &str) -> (String, String) {
+    place_names(places, code.get(..2).unwrap_or(code))
+}
+
+/// The province of a code with its unit, as Khmer writes it: "ខេត្តបាត់ដំបង", "រាជធានីភ្នំពេញ".
+pub fn province_km(places: &[Place], code: &str) -> String {
+    let province = code.get(..2).unwrap_or(code);
+    places.iter().find(|p| p.code == province).map(|p| p.name_km.clone()).unwrap_or_default()
+}
+
+/// A residential care institution's name in Khmer with the Latin in brackets, naming the
+/// province it is in: "មណ្ឌលកុមារសៀមរាប ០០៧ (Siemreap Children's Centre 007)".
+pub fn rci_name(places: &[Place], village: &str, n: usize) -> String {
+    let (_, latin) = province_names(places, village);
+    let digits: String = format!("{n:03}").chars().map(|c| char::from_u32(c as u32 - '0' as u32 + 0x17E0).unwrap_or(c)).collect();
+    format!("មណ្ឌលកុមារ {} {digits} ({latin} Children's Centre {n:03})", province_km(places, village))
+}
+
+/// The latest day a child can have been born on, as her record says: her date of birth, or the
+/// last day of the estimated year (never after `today`). Nothing about her is dated before it.
+pub fn born_by(f: &ChildFields, today: NaiveDate) -> NaiveDate {
+    let year_end = f.estimated_birth_year.and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31));
+    f.date_of_birth.or(year_end).unwrap_or(today).min(today)
+}
+
 /// A romanisation as another clerk might write it.
 fn vary(rng: &mut StdRng, s: &str) -> String {
     let variants: &[(&str, &str)] = &[("ey", "ei"), ("ea", "ie"), ("ou", "o"), ("kh", "k"), ("nn", "n"), ("ch", "chh")];
