@@ -120,8 +120,13 @@ pub async fn seed_case(
     }
     let households = store.households_of_child(child).await?;
     let start = ago(today, rng.random_range(90..500)).max(assessed);
-    let placement =
-        Placement { kind: PlacementType::Mother, household_id: households.first().map(|h| h.0), started_on: start, justification: None };
+    let placement = Placement {
+        kind: PlacementType::Mother,
+        household_id: households.first().map(|h| h.0),
+        started_on: start,
+        justification: None,
+        rci_id: None,
+    };
     store.record_placement(worker, child, placement).await?;
     approve(store, worker, boss, child, ApprovalKind::Placement, today).await?;
     // Visits done on their due dates, except the latest one that fell due (overdue).

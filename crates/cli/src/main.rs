@@ -1,6 +1,7 @@
 //! The `krousar` binary. Subcommand names and flags are part of the product's interface.
 
 mod backup;
+mod check;
 mod config;
 mod demo;
 mod demo_cases;
@@ -105,6 +106,14 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Walk the whole database and prove its derived state follows from its facts (where each
+    /// child lives, stays, stages, visits, figures, merged records, the audit chain). Exits 1
+    /// on any finding.
+    Check {
+        /// The report as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// The keys that seal sensitive information.
     Keys {
@@ -391,6 +400,7 @@ async fn main() -> Result<()> {
             let store = keys::attach(Store::open(&url).await?.with_files(files), &key_file).await?;
             import::export(&store, args).await
         }
+        Command::Check { json } => check::run(Store::connect(&database_url(&cli.database_url)).await?, json).await,
         Command::Audit { command: AuditCommand::Verify } => {
             let url = database_url(&cli.database_url);
             let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));

@@ -120,6 +120,7 @@ pub fn make_case(rng: &mut StdRng, o: &Owner, depth: u8, today: NaiveDate) -> Bu
         opened_on: opened,
         summary: Some("Referred after a home visit by the commune council.".into()),
         immediate_safety: None,
+        rci_id: None,
     };
     let case = Case {
         child_id: o.child,
@@ -236,7 +237,7 @@ pub fn make_case(rng: &mut StdRng, o: &Owner, depth: u8, today: NaiveDate) -> Bu
     if depth == 3 && rng.random_bool(0.5) {
         return h.b; // implementing the plan, no placement yet
     }
-    let placement = Placement { kind, household_id: o.household, started_on: start, justification: None };
+    let placement = Placement { kind, household_id: o.household, started_on: start, justification: None, rci_id: None };
     let pid = h.entry("placement", start, &placement);
     h.b.case.placement_id = Some(pid);
     h.b.case.placement_kind = Some(kind);

@@ -6,7 +6,7 @@ mod common;
 
 use chrono::NaiveDate;
 use krousar_domain::case::entries::{Observation, SchoolAttendance, Visit};
-use krousar_domain::case::schedule::visits_after;
+use krousar_domain::case::schedule::{slot_fulfilled, visits_after, Slot};
 use krousar_domain::case::settings::CaseSettings;
 use krousar_domain::case::stage::{RiskLevel, Stage};
 use krousar_domain::case::ApprovalKind;
@@ -91,14 +91,26 @@ async fn check(db: &str) {
     let approval = file.unwrap().pending("assessment").unwrap().id;
     let case = store.decide_approval(&supervisor, child, approval, true, None, today).await.unwrap();
     assert_eq!(case.stage, Stage::CasePlan);
-    // … and a visit recorded on a case in follow-up fulfils the next one due.
+    // … and a visit recorded on a case in follow-up fulfils the due visit nearest to it within
+    // the window, as `schedule::slot_fulfilled` says (issue 21): on the next due date if that
+    // has come, else today (which may be an extra visit that fulfils nothing).
     let (child, _) = follow_up.expect("a case in follow-up with visits ahead");
     let worker = worker_of(&pool, child).await;
     let worker = store.user_by_username(&worker).await.unwrap().actor();
     let (_, before) = store.case_file(&worker, child, "test").await.unwrap();
-    let open_before = before.unwrap().visits.iter().filter(|v| v.done_on.is_none()).count();
+    let before = before.unwrap();
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let slots: Vec<Slot<usize>> =
+        before.visits.iter().enumerate().map(|(id, v)| Slot { id, due_on: day(&v.due_on), done: v.done_on.is_some() }).collect();
+    let next = slots.iter().find(|s| !s.done).unwrap().due_on;
+    let visited_on = next.min(today);
+    let start = before.case.placement_started_on.unwrap();
+    let expected = slot_fulfilled(start, &slots, visited_on, CaseSettings::default().visit_window_days);
+    if next <= today {
+        assert_eq!(expected.map(|i| slots[i].due_on), Some(next), "a visit on its due date fulfils it");
+    }
     let visit = Visit {
-        visited_on: today,
+        visited_on,
         child_seen: true,
         spoken_alone: true,
         school: SchoolAttendance::Regular,
@@ -109,7 +121,11 @@ async fn check(db: &str) {
     };
     store.record_visit(&worker, child, visit).await.unwrap();
     let (_, after) = store.case_file(&worker, child, "test").await.unwrap();
-    assert_eq!(after.unwrap().visits.iter().filter(|v| v.done_on.is_none()).count(), open_before - 1);
+    let after = after.unwrap();
+    for (i, (b, a)) in before.visits.iter().zip(&after.visits).enumerate() {
+        let want = if expected == Some(i) { Some(visited_on.to_string()) } else { b.done_on.clone() };
+        assert_eq!(a.done_on, want, "due {}", a.due_on);
+    }
     let v = krousar_store::audit::verify(&store).await.unwrap();
     assert_eq!(v.broken_at, None, "the audit chain holds across bulk and step-by-step writes");
     store.close().await;

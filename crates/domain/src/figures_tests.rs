@@ -27,8 +27,47 @@ fn hiding_goes_on_until_the_rest_is_five_or_more() {
     let mut cells = [c(10, 8), c(20, 10), c(20, 10)];
     let mut total = c(50, 28);
     protect_breakdown(&mut cells, &mut total);
-    assert!(cells[0].suppressed, "two boys");
-    assert!(cells.iter().filter(|x| x.suppressed).count() >= 2);
+    assert!(cells[0].female_hidden && !cells[0].suppressed, "two boys: their girls and boys hidden, the 10 shown");
+    assert!(cells.iter().filter(|x| x.female_hidden).count() >= 2, "or 8 = 28 - 10 - 10");
+    assert!(cells.iter().all(|x| !x.suppressed), "no total is small");
+}
+
+/// Issue 21, item 4: Battambang's 11 children (9 girls) read "<5" because two are boys.
+#[test]
+fn a_total_of_five_or_more_is_shown_when_only_its_girls_or_boys_are_few() {
+    let mut one = [c(11, 9)];
+    suppress_each(&mut one);
+    assert_eq!((one[0].total, one[0].suppressed), (11, false), "11 children are shown");
+    assert!(one[0].female_hidden, "2 boys: the girls are hidden too, or 11 - 9 = 2");
+    assert_eq!(one[0].female, 0, "no number travels with hidden girls");
+    // Across provinces: Battambang (02) 11 (9F), Pursat (15) 39 (17F), the nation 50 (26F).
+    let (total, rows, cols, inner) = grid(&[(("02", "x"), c(11, 9)), (("15", "x"), c(39, 17))]);
+    let t = Table::protect(total, rows, cols, inner, true);
+    assert_eq!((t.row("02").total, t.row("15").total, t.total.total), (11, 39, 50), "every total shown");
+    assert!(!t.total.any_hidden() && t.total.female == 26, "the nation's 26 girls and 24 boys are not small");
+    assert!(t.row("02").female_hidden && t.row("15").female_hidden, "Pursat's girls hidden too, or 9 = 26 - 17");
+    // Zero needs no hiding.
+    let mut zero = [c(0, 0), c(12, 0)];
+    suppress_each(&mut zero);
+    assert!(zero.iter().all(|x| !x.any_hidden()), "no children, and 12 boys with no girls, are shown");
+}
+
+#[test]
+fn the_api_gives_a_hidden_number_as_null_with_its_reason() {
+    let mut one = [c(11, 9), c(3, 1), c(20, 10)];
+    suppress_each(&mut one);
+    let json = serde_json::to_value(one).unwrap();
+    assert_eq!(json[0], serde_json::json!({"total": 11, "female": null, "female_hidden": "small_counts", "suppressed": false}));
+    assert_eq!(
+        json[1],
+        serde_json::json!({"total": null, "total_hidden": "small_counts", "female": null, "female_hidden": "small_counts", "suppressed": true})
+    );
+    assert_eq!(json[2], serde_json::json!({"total": 20, "female": 10, "suppressed": false}));
+    // The quarter's snapshot reads back what it wrote, and one written in the first shape.
+    let back: Vec<Count> = serde_json::from_value(json).unwrap();
+    assert_eq!(back, one);
+    let old: Count = serde_json::from_value(serde_json::json!({"total": 0, "female": 0, "suppressed": true})).unwrap();
+    assert!(old.suppressed && old.female_hidden);
 }
 
 #[test]
@@ -40,10 +79,10 @@ fn small_counts_of_children_girls_or_boys_are_hidden() {
     assert!(!row[0].suppressed && !row[2].suppressed, "zero is not a child");
     let mut girls = [c(30, 2)];
     suppress_each(&mut girls);
-    assert!(girls[0].suppressed, "two girls are identifiable too");
+    assert!(girls[0].female_hidden && !girls[0].suppressed, "two girls are identifiable too (not the 30)");
     let mut boys = [c(30, 27)];
     suppress_each(&mut boys);
-    assert!(boys[0].suppressed, "and so are three boys");
+    assert!(boys[0].female_hidden && !boys[0].suppressed, "and so are three boys");
 }
 
 /// The nation's total, each province's, each value's and each pair's.
@@ -72,29 +111,77 @@ fn one_child_in_a_province_is_hidden_in_every_answer() {
     assert!(t.row("12").suppressed && !t.total.suppressed);
     assert!(t.row("02").suppressed, "or 12 = total - 02");
     assert!(t.within("12").values().all(|x| x.suppressed));
-    assert!(t.columns["visual"].suppressed, "7 with 4 girls");
-    assert!(t.inner.values().filter(|x| !x.suppressed).all(|x| !x.small()));
+    assert!(t.columns["visual"].female_hidden && !t.columns["visual"].suppressed, "7 shown, its 4 girls hidden");
+    assert!(t.columns["none"].female_hidden, "or 4 = 19 - 15");
+    assert!(t.inner.values().filter(|x| !x.suppressed).all(|x| !small(x.total)));
+    assert!(t.inner.values().filter(|x| !x.female_hidden).all(|x| !x.small()));
 }
 
-/// What the property tests check of one line: nothing shown is small, and the total less the
-/// shown cells is not small (or the total is hidden, and with it every cell).
+/// What the property tests check of one line: nothing shown is small, no hidden number can be
+/// worked out from the shown ones and the total, a total is hidden only if small or to protect
+/// another total, and a count of none is shown.
 fn line_is_safe(before: &[Count], after: &[Count], total_before: Count, total_after: Count) -> Result<(), TestCaseError> {
+    prop_assert_eq!(total_after.total, if total_after.suppressed { 0 } else { total_before.total });
+    prop_assert_eq!(total_after.female, if total_after.female_hidden { 0 } else { total_before.female });
     if total_after.suppressed {
-        prop_assert!(after.iter().all(|x| x.suppressed), "a hidden total hides its cells");
+        prop_assert!(after.iter().all(|x| x.suppressed || x.total == 0), "a hidden total hides its cells");
+        prop_assert!(after.iter().all(|x| x.female_hidden || x.total == 0));
         return Ok(());
     }
-    prop_assert_eq!(total_after, total_before);
     let mut shown = Count::default();
+    let mut girls_shown = Count::default();
+    let mut hidden = 0;
     for (b, a) in before.iter().zip(after) {
         if a.suppressed {
-            prop_assert_eq!((a.total, a.female), (0, 0));
+            prop_assert!(a.female_hidden && (a.total, a.female) == (0, 0), "a hidden total carries no number: {:?}", a);
+            prop_assert!(b.total > 0, "zero needs no hiding");
+            hidden += 1;
+            continue;
+        }
+        prop_assert_eq!(a.total, b.total);
+        prop_assert!(!small(b.total), "a small total shown: {:?}", b);
+        shown = shown.plus(*b);
+        if a.female_hidden {
+            prop_assert_eq!(a.female, 0);
+            prop_assert!(b.total > 0, "no girls to hide in none");
         } else {
-            prop_assert_eq!(a, b);
-            prop_assert!(!b.small(), "a small count shown: {:?}", b);
-            shown = shown.plus(*b);
+            prop_assert_eq!(a.female, b.female);
+            prop_assert!(!b.small(), "small girls or boys shown: {:?}", b);
+            girls_shown = girls_shown.plus(*b);
         }
     }
-    prop_assert!(!total_before.minus(shown).small(), "total - shown = {:?}", total_before.minus(shown));
+    let rest = total_before.total - shown.total;
+    prop_assert!(!small(rest), "total - shown = {}", rest);
+    prop_assert!(hidden != rest || rest == 0, "{} hidden totals, {} left over: each is 1", hidden, rest);
+    if total_after.female_hidden {
+        prop_assert!(after.iter().all(|x| x.female_hidden || x.total == 0), "hidden girls of the line hide every cell's");
+        return Ok(());
+    }
+    // Girls and boys left over to the cells whose girls are hidden, and whether any of these
+    // has its total hidden too (then it could hold any number of them).
+    let (rf, rm) =
+        (total_before.female - girls_shown.female, (total_before.total - total_before.female) - (girls_shown.total - girls_shown.female));
+    prop_assert!(!small(rf) && !small(rm), "girls, boys left over: {} {}", rf, rm);
+    let unbounded = after.iter().filter(|x| x.suppressed).count();
+    for (i, (b, a)) in before.iter().zip(after).enumerate() {
+        if a.suppressed || !a.female_hidden {
+            continue;
+        }
+        // Her range of girls given the others': [0, their total] each.
+        let others: i64 = before
+            .iter()
+            .zip(after)
+            .enumerate()
+            .filter(|(j, (_, y))| *j != i && y.female_hidden && !y.suppressed)
+            .map(|(_, (x, _))| x.total)
+            .sum();
+        let (mut lo, mut hi) = ((b.total - rm).max(0), b.total.min(rf));
+        if unbounded == 0 {
+            lo = lo.max(rf - others);
+            hi = hi.min(b.total - (rm - others).max(0));
+        }
+        prop_assert!(lo < hi, "the girls of {:?} can be worked out ({}..={})", b, lo, hi);
+    }
     Ok(())
 }
 
@@ -109,7 +196,12 @@ proptest! {
         let total = cells.iter().fold(Count::default(), |s, x| s.plus(*x));
         let (mut after, mut total_after) = (cells.clone(), total);
         protect_breakdown(&mut after, &mut total_after);
-        prop_assert_eq!(total_after.suppressed, total.small());
+        prop_assert_eq!(total_after.suppressed, small(total.total));
+        prop_assert_eq!(total_after.female_hidden, total.small());
+        // Few girls or boys never hide a total: with no small total, every total is shown.
+        if !cells.iter().any(|x| small(x.total)) && !small(total.total) {
+            prop_assert!(after.iter().all(|x| !x.suppressed), "{:?}", after);
+        }
         line_is_safe(&cells, &after, total, total_after)?;
     }
 
@@ -123,7 +215,9 @@ proptest! {
     ) {
         let rows_of = ["a", "b", "c"];
         let cols_of = ["x", "y", "z"];
-        let key = |i: usize| if nested { (rows_of[i / 3], cols_of[i / 3]) } else { (rows_of[i / 3], cols_of[i % 3]) };
+        // Nested: each province has values of its own (no value in two provinces).
+        let own = ["ax", "ay", "az", "bx", "by", "bz", "cx", "cy", "cz"];
+        let key = |i: usize| if nested { (rows_of[i / 3], own[i]) } else { (rows_of[i / 3], cols_of[i % 3]) };
         let inner: Vec<((&str, &str), Count)> = cells.iter().enumerate().map(|(i, n)| (key(i), *n)).collect();
         let (total, rows, cols, map) = grid(&inner);
         let t = Table::protect(total, rows.clone(), cols.clone(), map.clone(), nested);

@@ -13,6 +13,7 @@ pub mod export;
 pub mod figures;
 pub mod household;
 pub mod indicators;
+pub mod living;
 pub mod policy;
 pub mod rci;
 pub mod rci_transition;

@@ -81,3 +81,31 @@ pub fn khmer_key(s: &str) -> String {
     }
     out.into_iter().collect()
 }
+
+/// The dependent vowels people confuse when typing names, folded to one (ិ). Only for names
+/// (search keys and duplicate matching), never for `khmer_key` itself, whose values also make
+/// import ids that must not change. Why each (docs/decisions.md, "Khmer vowel folding"):
+/// - ី (U+17B8) / ឹ (U+17B9): the two glyphs differ by one small stroke on top and the name
+///   Kim is written both គឹម and គីម (issue 21, item 6: a worker's search missed a child).
+/// - ិ (U+17B7) / ី (U+17B8): the short and long i, alike in shape (ី only adds a tail); in
+///   names of Pali or Sanskrit origin the final vowel is written either way (ឫទ្ធិ / ឫទ្ធី,
+///   Rithy; ធិតា / ធីតា, Thida), and people "write the same way we speak" rather than look
+///   names up (Danh Hong, Khmer Times, "To right wrong spellings").
+/// - ឹ (U+17B9) / ឺ (U+17BA): the short and long of one vowel, ឺ being ឹ with one more stroke.
+///
+/// Sound-alike spellings being the commonest Khmer spelling error is what Chea, Top and Ros's
+/// "Khmer Common Expression" (homophonous error correction) and Buoy, Taing and Chenda's
+/// "Khmer Word Search" (2021) build on. Left out on purpose: ុ/ូ, ួ/ូ, ើ/ឿ, ៀ/ឿ, whose sounds
+/// and shapes are distinct enough that folding them would join different names.
+pub fn fold_name_vowel(c: char) -> char {
+    match c {
+        '\u{17B8}' | '\u{17B9}' | '\u{17BA}' => '\u{17B7}',
+        c => c,
+    }
+}
+
+/// The comparison key of a Khmer *name*: `khmer_key` with the confusable vowels folded. The
+/// fold keeps each mark's rank, so the key stays in `khmer_key`'s order and is its own key.
+pub fn khmer_name_key(s: &str) -> String {
+    khmer_key(s).chars().map(fold_name_vowel).collect()
+}

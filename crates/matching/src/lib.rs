@@ -5,14 +5,21 @@
 //! Khmer key removes invisible characters, folds digits and look-alike letters and puts marks in
 //! one order; the Latin key folds spelling variants into one phonetic skeleton.
 
+mod case_number;
 pub mod elsewhere;
 mod khmer;
 mod latin;
 pub mod person;
 pub mod place;
 
-pub use khmer::{fold_digits, is_khmer, khmer_key};
+pub use case_number::{parse_search, CaseNumber, Search};
+pub use khmer::{fold_digits, fold_name_vowel, is_khmer, khmer_key, khmer_name_key};
 pub use latin::{latin_key, plain_key};
+
+/// The version of the keys `name_keys` and `query_terms` make. Bump it whenever they change:
+/// a store compares it with the version its saved keys were made with and rebuilds them.
+/// 2: Khmer names fold the confusable vowels (`fold_name_vowel`).
+pub const KEYS_VERSION: i64 = 2;
 
 /// The search keys of a record's names, space-separated, for a substring (trigram) index.
 /// Khmer names also get their space-free form, because people type them with or without a
@@ -28,7 +35,7 @@ pub fn name_keys<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     for name in names {
         for token in tokens(name) {
             if is_khmer(token) {
-                let k = khmer_key(token);
+                let k = khmer_name_key(token);
                 khmer_joined.push_str(&k);
                 push(k);
             } else {
@@ -45,7 +52,7 @@ pub fn name_keys<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 /// The terms of a search query; a record matches when its keys contain every term.
 pub fn query_terms(query: &str) -> Vec<String> {
     let mut terms: Vec<String> = tokens(query)
-        .map(|t| if is_khmer(t) { khmer_key(t) } else { latin_key(t) })
+        .map(|t| if is_khmer(t) { khmer_name_key(t) } else { latin_key(t) })
         // LIKE wildcards never belong to a name; dropping them keeps patterns literal.
         .map(|t| t.replace(['%', '_', '\\'], ""))
         // One letter says too little to search on (and no trigram index can use it).

@@ -6,7 +6,7 @@
 //! typo that the keys do not fold. Sex must agree; a birth date or an estimated year agrees within
 //! a tolerance; the same village, commune, district or province adds evidence.
 
-use crate::{is_khmer, khmer_key, latin_key};
+use crate::{is_khmer, khmer_name_key, latin_key};
 use strsim::jaro_winkler;
 
 /// What is known of a person for matching.
@@ -71,7 +71,7 @@ fn pair_similarity(a: &(String, String), b: &(String, String)) -> f64 {
 
 fn khmer_only(s: &str) -> String {
     if is_khmer(s) {
-        khmer_key(s)
+        khmer_name_key(s)
     } else {
         String::new()
     }

@@ -166,3 +166,52 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn confusable_khmer_vowels_in_names_share_a_key() {
+    // Kim: គឹម (U+17B9) typed as គីម (U+17B8).
+    assert_eq!(khmer_name_key("គីម ដារា"), khmer_name_key("គឹម ដារា"));
+    // Rithy: the short and long i at the end of a Pali name.
+    assert_eq!(khmer_name_key("ឫទ្ធិ"), khmer_name_key("ឫទ្ធី"));
+    // The short and long of one vowel: ឹ / ឺ.
+    assert_eq!(khmer_name_key("ខឹម"), khmer_name_key("ខឺម"));
+    // Vowels of another sound stay apart: ុ/ូ, ើ/ឿ, ួ/ូ.
+    assert_ne!(khmer_name_key("សុខ"), khmer_name_key("សូខ"));
+    assert_ne!(khmer_name_key("ដើម"), khmer_name_key("ដឿម"));
+    assert_ne!(khmer_name_key("បួន"), khmer_name_key("បូន"));
+    // `khmer_key` itself does not fold: import ids made from it keep their values.
+    assert_ne!(khmer_key("គីម"), khmer_key("គឹម"));
+}
+
+#[test]
+fn a_name_is_found_and_matched_across_confusable_vowels() {
+    let keys = name_keys(["គឹម", "ដារា"]);
+    let found = |q: &str| query_terms(q).iter().all(|t| keys.contains(&term_pattern(t)));
+    assert!(found("គីម ដារា"));
+    assert!(found("គីមដារា"));
+    assert!(found("គឹម"));
+    let p = |family: &str| crate::person::Person {
+        family_km: Some(family.into()),
+        given_km: Some("ដារា".into()),
+        family_latin: None,
+        given_latin: None,
+        female: Some(false),
+        birth_date: None,
+        birth_year: Some(2015),
+        village: Some("02020101".into()),
+    };
+    let s = crate::person::name_similarity(&p("គីម"), &p("គឹម")).unwrap();
+    assert!(s >= 0.97, "the same name to duplicate matching: {s}");
+}
+
+proptest::proptest! {
+    #[test]
+    fn the_name_fold_is_idempotent(s in "[\u{1780}-\u{17DD}\u{200B} a-z]{0,24}") {
+        let k = khmer_name_key(&s);
+        proptest::prop_assert_eq!(khmer_name_key(&k), k.clone());
+        proptest::prop_assert!(!k.contains(['\u{17B8}', '\u{17B9}', '\u{17BA}']), "folded vowels remain");
+        // Typing any of the folded vowels for another gives the same search keys.
+        let swapped: String = s.chars().map(|c| match c { '\u{17B7}' => '\u{17B9}', '\u{17B8}' => '\u{17BA}', c => c }).collect();
+        proptest::prop_assert_eq!(name_keys([swapped.as_str()]), name_keys([s.as_str()]));
+    }
+}

@@ -249,6 +249,32 @@ impl BulkLoad {
             .collect();
         insert_rows(&mut self.tx, self.backend, "residence_periods", &["id", "child_id", "rci_id", "entered", "created_at"], &rows).await
     }
+
+    /// What `living::follow` does one child at a time, for everything loaded: an approved
+    /// placement in a family ends the open stay on the day it began (a stay that began later is
+    /// moved back to begin then too), and the record then says she lives with a family.
+    /// Returns the children moved.
+    pub async fn placements_end_stays(&mut self) -> Result<u64, StoreError> {
+        use krousar_domain::case::entries::PlacementType;
+        let family: Vec<String> = PlacementType::ALL.iter().filter(|k| k.family_based()).map(|k| format!("'{}'", k.code())).collect();
+        let placed = format!(
+            "SELECT k.child_id FROM cases k WHERE k.placement_approved = 1 AND k.placement_kind IN ({}) AND k.placement_started_on IS NOT NULL",
+            family.join(", ")
+        );
+        let start = "(SELECT k.placement_started_on FROM cases k WHERE k.child_id = residence_periods.child_id)";
+        let sql = format!(
+            "UPDATE residence_periods SET left_on = {start}, reason_left = 'placement', \
+             entered = CASE WHEN entered > {start} THEN {start} ELSE entered END \
+             WHERE left_on IS NULL AND child_id IN ({placed})"
+        );
+        let n = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *self.tx).await?.rows_affected();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE children SET living_arrangement = 'with_family', rci_id = NULL WHERE id IN ({placed}) AND living_arrangement <> 'with_family'"
+        )))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(n)
+    }
 }
 
 /// One transaction for loading many records — an organisation's children, households, stays

@@ -216,7 +216,7 @@ pub const SEARCH_COUNT_CAP: i64 = 200;
 
 /// Where counting stops for this filter; `count_children` answers at most this plus one.
 pub fn count_cap(f: &ChildFilter) -> i64 {
-    if f.q.as_deref().map(krousar_match::query_terms).is_some_and(|t| !t.is_empty()) {
+    if f.search().is_some_and(|s| !s.terms.is_empty()) {
         SEARCH_COUNT_CAP
     } else {
         COUNT_CAP
@@ -241,7 +241,12 @@ impl ChildFilter {
     /// A search was typed but holds nothing to search on (single letters): it matches nothing
     /// rather than everything.
     pub fn unusable_search(&self) -> bool {
-        self.q.as_deref().is_some_and(|q| !q.trim().is_empty() && krousar_match::query_terms(q).is_empty())
+        self.q.as_deref().is_some_and(|q| !q.trim().is_empty() && krousar_match::parse_search(q).is_empty())
+    }
+
+    /// The search typed: name terms and case numbers (`krousar_match::parse_search`).
+    pub fn search(&self) -> Option<krousar_match::Search> {
+        self.q.as_deref().map(krousar_match::parse_search)
     }
 }
 
@@ -274,9 +279,13 @@ pub(crate) fn scope_sql(q: &mut Sql, scope: ListScope, alias: &str) -> Result<()
     Ok(())
 }
 
-fn filter_sql(q: &mut Sql, f: &ChildFilter, today: NaiveDate) {
+fn filter_sql(q: &mut Sql, backend: Backend, f: &ChildFilter, today: NaiveDate) {
     // Records merged into another are history, not children to list or count.
     q.push(" AND c.merged_into IS NULL");
+    // A case number typed in the search (the names typed go through the name index).
+    if let Some(s) = f.search() {
+        search_index::case_number_sql(q, backend, "c", &s.case_numbers);
+    }
     if let Some(p) = f.province.as_ref().filter(|p| p.len() == 2) {
         q.push(" AND c.province_code = ").bind_text(p.clone());
     }
@@ -309,7 +318,7 @@ fn filter_sql(q: &mut Sql, f: &ChildFilter, today: NaiveDate) {
 
 /// The start of a list or count query (see `search_index::list_from`).
 fn from_clause(backend: Backend, select: &str, f: &ChildFilter, scope: &ListScope) -> (Sql, String) {
-    let terms = f.q.as_deref().map(krousar_match::query_terms).unwrap_or_default();
+    let terms = f.search().map(|s| s.terms).unwrap_or_default();
     let small = matches!(scope, ListScope::Own(_) | ListScope::Teams { .. }) || f.co_worker.is_some();
     search_index::list_from(
         backend,
@@ -409,7 +418,7 @@ impl Store {
         let scope = list_scope_for(actor, f);
         let (mut q, order) = from_clause(self.backend, COLUMNS, f, &scope);
         scope_sql(&mut q, scope, "c")?;
-        filter_sql(&mut q, f, today);
+        filter_sql(&mut q, self.backend, f, today);
         if let Some(c) = cursor {
             q.push(&format!(" AND {order} < ")).bind_int(c);
         }
@@ -444,7 +453,7 @@ impl Store {
         let (mut q, _) = from_clause(self.backend, "1 AS one", f, &scope);
         q.text = format!("SELECT COUNT(*) AS n FROM ({}", q.text);
         scope_sql(&mut q, scope, "c")?;
-        filter_sql(&mut q, f, today);
+        filter_sql(&mut q, self.backend, f, today);
         q.limit(count_cap(f) + 1).push(") capped");
         q.query().fetch_one(&self.pool).await?.int("n")
     }
@@ -468,6 +477,7 @@ pub(crate) async fn update_in(
     if !write_fields(tx, backend, id, before.seq, Some(expected_version), f).await? {
         return Err(StoreError::Conflict { current: before.version });
     }
+    follow_record(tx, actor, id, Some(&before.fields), f).await?;
     let changed = changed_fields(&before.fields, f);
     audit::append(
         tx,
@@ -557,6 +567,9 @@ pub(crate) async fn register_in(tx: &mut Tx, backend: Backend, actor: &Actor, f:
         .await?
         .int("seq")?;
     search_index::write(tx, backend, Index::Children, seq, &search_keys(f)).await?;
+    // Registered as living in an RCI: her stay there begins the day she is registered (the
+    // stays are the fact the record follows, issue 21).
+    follow_record(tx, actor, id, None, f).await?;
     audit::append(
         tx,
         actor.into(),
@@ -570,6 +583,30 @@ pub(crate) async fn register_in(tx: &mut Tx, backend: Backend, actor: &Actor, f:
     .await?;
     audit::changed(tx, Some(actor.org_id), "child", id, 1).await?;
     load(tx, id).await
+}
+
+/// The stays follow a registration or an edit of where she lives (`living::stay_change`), and
+/// the record then follows the stays and the placement (`living::follow`). An edit that does
+/// not touch the living situation leaves the stays alone.
+async fn follow_record(tx: &mut Tx, actor: &Actor, id: Uuid, before: Option<&ChildFields>, f: &ChildFields) -> Result<(), StoreError> {
+    use krousar_domain::living::{stay_change, StayChange};
+    let unchanged = before.is_some_and(|b| b.living_arrangement == f.living_arrangement && b.rci_id == f.rci_id);
+    let open = crate::living::open_stay(tx, id).await?.map(|(_, rci, _)| rci);
+    // A record an older version left "in an RCI" without a stay gets its stay rather than
+    // losing what it says; otherwise an edit that keeps the living situation keeps the stays.
+    let lone = f.living_arrangement == LivingArrangement::InRci && f.rci_id.is_some() && open.is_none();
+    if !unchanged || lone {
+        let today = chrono::Utc::now().date_naive();
+        match stay_change(open, f.living_arrangement, f.rci_id) {
+            StayChange::Keep => {}
+            StayChange::End => {
+                crate::living::end_stay(tx, actor.into(), id, today, "left").await?;
+            }
+            StayChange::Open(rci) => crate::living::open_stay_in(tx, actor.into(), id, rci, today, "moved").await?,
+        }
+    }
+    crate::living::follow(tx, actor.into(), id).await?;
+    Ok(())
 }
 
 fn changed_fields(a: &ChildFields, b: &ChildFields) -> Vec<String> {

@@ -55,7 +55,9 @@ impl Store {
         }
         let today = chrono::Utc::now().date_naive();
         let quarter = Period::quarter_of(today).quarter_name().unwrap_or_default();
-        let key = format!("figures:{quarter}:{}", if by == GroupBy::Province { "province" } else { "organisation" });
+        // "v2": snapshots taken before issue 21 hid a whole figure for its few girls or boys; the
+        // quarter's figures are taken again once, with the total shown (item 4).
+        let key = format!("figures:v2:{quarter}:{}", if by == GroupBy::Province { "province" } else { "organisation" });
         let stored = |row: Option<sqlx::any::AnyRow>| -> Result<Option<Figures>, StoreError> {
             let Some(row) = row else { return Ok(None) };
             let mut f: Figures = serde_json::from_str(&row.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -80,7 +82,7 @@ impl Store {
     }
 
     /// The figures as of now: every organisation's, protected, or the actor's own, exact.
-    async fn count_figures(&self, actor: &Actor, by: GroupBy, national: bool) -> Result<Figures, StoreError> {
+    pub(crate) async fn count_figures(&self, actor: &Actor, by: GroupBy, national: bool) -> Result<Figures, StoreError> {
         let key = match by {
             GroupBy::Province => "c.province_code",
             GroupBy::Organisation => "c.org_id",
@@ -92,8 +94,11 @@ impl Store {
                 q.push(" AND c.org_id = ").bind_text(actor.org_id.to_string());
             }
         };
+        // Living in an RCI is the indicator's definition (stays on the day), not a field of the
+        // record: one figure, one definition on every page (issue 21, item 3).
+        let resident = crate::indicators::query::resident_on(&crate::indicators::query::day_literal(chrono::Utc::now().date_naive()));
         let mut kids = Sql::new(&format!(
-            "SELECT {key} AS g, c.sex, COUNT(*) AS children, SUM(CASE WHEN c.living_arrangement = 'in_rci' THEN 1 ELSE 0 END) AS in_rci, \
+            "SELECT {key} AS g, c.sex, COUNT(*) AS children, SUM(CASE WHEN {resident} THEN 1 ELSE 0 END) AS in_rci, \
              CAST(0 AS BIGINT) AS open_cases, CAST(0 AS BIGINT) AS follow_up, CAST(0 AS BIGINT) AS high_risk FROM children c WHERE c.merged_into IS NULL"
         ));
         scope(&mut kids);

@@ -16,6 +16,8 @@ pub mod carer_campaigns;
 pub mod carers;
 pub mod cases;
 pub mod cash;
+pub mod check;
+mod check_more;
 pub mod children;
 pub mod db;
 pub mod disclosure;
@@ -31,6 +33,7 @@ pub mod imports;
 pub mod indicators;
 pub mod installation;
 pub mod keyring;
+pub(crate) mod living;
 pub mod locations;
 mod match_requests;
 mod merge;
@@ -48,6 +51,7 @@ mod refusal;
 pub mod saved_searches;
 pub mod sealed;
 mod search_index;
+mod search_keys;
 pub mod sensitive;
 pub mod session_devices;
 pub mod sessions;
@@ -72,6 +76,8 @@ impl Store {
         let store = Store::connect_with(url, cache_mb).await?;
         store.migrate().await?;
         store.ensure_installation_id().await?;
+        // Keys saved by an older version of krousar-match are made again before any search.
+        store.ensure_search_keys().await?;
         if store.location_count().await? == 0 {
             store.import_places(Who::system(), gazetteer::EMBEDDED_RELEASE, &gazetteer::embedded()).await?;
         }

@@ -64,7 +64,7 @@ pub fn place_query_terms(query: &str) -> Vec<String> {
     let units: Vec<String> = UNIT_WORDS_LATIN
         .iter()
         .map(|w| krousar_match::latin_key(w))
-        .chain(UNIT_WORDS_KM.iter().map(|w| krousar_match::khmer_key(w)))
+        .chain(UNIT_WORDS_KM.iter().map(|w| krousar_match::khmer_name_key(w)))
         .collect();
     let named: Vec<String> = terms.iter().filter(|t| !units.contains(t)).cloned().collect();
     if named.is_empty() {

@@ -170,6 +170,9 @@ impl Store {
         .await?;
         audit::changed(&mut tx, Some(keep.org_id), "child", survivor, keep.version + 1).await?;
         audit::changed(&mut tx, Some(gone.org_id), "child", other, gone.version + 1).await?;
+        // Two records each in an RCI become one child with one open stay; the record follows.
+        crate::living::one_open_stay(&mut tx, actor.into(), survivor).await?;
+        crate::living::follow(&mut tx, actor.into(), survivor).await?;
         let child = load(&mut tx, survivor).await?;
         tx.commit().await?;
         Ok(child)

@@ -229,6 +229,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0036_sessions_devices_and_sealed_totp.sql"),
         postgres: include_str!("../migrations/postgres/0036_sessions_devices_and_sealed_totp.sql"),
     },
+    Migration {
+        version: 37,
+        name: "case_number_search",
+        sqlite: include_str!("../migrations/sqlite/0037_case_number_search.sql"),
+        postgres: include_str!("../migrations/postgres/0037_case_number_search.sql"),
+    },
 ];
 
 impl Store {

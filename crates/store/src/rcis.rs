@@ -244,6 +244,8 @@ impl Store {
             },
         )
         .await?;
+        // A stay that has not ended says where she lives now (issue 21).
+        crate::living::follow(&mut tx, actor.into(), child).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -82,3 +82,31 @@ pub(crate) fn list_from(
     }
     (q, key)
 }
+
+/// The digits of a child's case number (after the dash), exactly as the expression index
+/// `children_case_digits` (migration 0037) is made, so that a search by case number is an
+/// index seek: one row per organisation that gave that number, then the scope's filter.
+pub(crate) fn case_digits(backend: Backend, alias: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("substr({alias}.case_number, instr({alias}.case_number, '-') + 1)"),
+        Backend::Postgres => format!("substr({alias}.case_number, strpos({alias}.case_number, '-') + 1)"),
+    }
+}
+
+/// ` AND …` for each case number a search asks for (`krousar_match::parse_search`).
+pub(crate) fn case_number_sql(q: &mut Sql, backend: Backend, alias: &str, numbers: &[krousar_match::CaseNumber]) {
+    let digits = case_digits(backend, alias);
+    let any_of = |q: &mut Sql, column: &str, values: &[String]| {
+        q.push(&format!(" AND {column} IN ("));
+        for (i, v) in values.iter().enumerate() {
+            q.push(if i == 0 { "" } else { ", " }).bind_text(v.clone());
+        }
+        q.push(")");
+    };
+    for n in numbers {
+        any_of(q, &digits, &n.digits());
+        if let krousar_match::CaseNumber::Whole(all) = n {
+            any_of(q, &format!("{alias}.case_number"), all);
+        }
+    }
+}

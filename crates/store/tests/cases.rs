@@ -121,8 +121,13 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
             members: vec![],
         };
         let home = store.create_household(&worker, home, Some(kid.id)).await.unwrap();
-        let placement =
-            Placement { kind: PlacementType::Mother, household_id: Some(home.id), started_on: d("2026-01-31"), justification: None };
+        let placement = Placement {
+            kind: PlacementType::Mother,
+            household_id: Some(home.id),
+            started_on: d("2026-01-31"),
+            justification: None,
+            rci_id: None,
+        };
         store.record_placement(&worker, kid.id, placement.clone()).await.unwrap();
         assert_eq!(invalid_code(store.record_placement(&worker, kid.id, placement).await.unwrap_err()), "err-placement-current");
         store.request_approval(&worker, kid.id, ApprovalKind::Placement, None, d("2026-02-01")).await.unwrap();

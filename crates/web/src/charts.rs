@@ -8,7 +8,7 @@ pub struct Bar {
     pub label: String,
     pub total: i64,
     pub female: Option<i64>,
-    /// The bar's figure as text ("42 (17F)" or "<5").
+    /// The bar's figure as text ("42 (17F)", or saying what is hidden).
     pub text: String,
     /// The total alone, for narrow columns (the full text is the column's tooltip).
     pub short: String,

@@ -99,6 +99,8 @@ pub struct IntakeInput {
     pub opened_on: Option<String>,
     pub summary: Option<String>,
     pub immediate_safety: Option<String>,
+    /// From an RCI: the institution she lives in (her stay there is recorded if it is not).
+    pub rci_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +111,10 @@ pub struct Intake {
     pub summary: Option<String>,
     /// For an emergency intervention: what was done to make the child safe now.
     pub immediate_safety: Option<String>,
+    /// From an RCI: the institution (only with that route). Without it the case knows the stay
+    /// the child's record already has (issue 21).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rci_id: Option<Uuid>,
 }
 
 impl IntakeInput {
@@ -125,9 +131,16 @@ impl IntakeInput {
         if route == Some(IntakeRoute::Emergency) && immediate_safety.is_none() && !e.has("immediate_safety") {
             e.push("immediate_safety", "err-required");
         }
+        let rci_id = match self.rci_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) if route == Some(IntakeRoute::Rci) => Uuid::parse_str(s).ok().or_else(|| {
+                e.push("rci_id", "err-invalid-choice");
+                None
+            }),
+            _ => None,
+        };
         match (route, opened_on) {
             (Some(route), Some(opened_on)) if e.errors.is_empty() => {
-                Ok(Intake { route, referral_source, opened_on, summary, immediate_safety })
+                Ok(Intake { route, referral_source, opened_on, summary, immediate_safety, rci_id })
             }
             _ => Err(e),
         }
@@ -251,6 +264,7 @@ pub struct PlacementInput {
     pub household_id: Option<String>,
     pub started_on: Option<String>,
     pub justification: Option<String>,
+    pub rci_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,6 +274,9 @@ pub struct Placement {
     pub started_on: NaiveDate,
     /// Required for residential care: the written reason an institution is the only option.
     pub justification: Option<String>,
+    /// Residential care: the institution. Its approval opens her stay there (issue 21).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rci_id: Option<Uuid>,
 }
 
 impl PlacementInput {
@@ -278,6 +295,17 @@ impl PlacementInput {
         if kind == Some(PlacementType::Residential) && justification.is_none() && !e.has("justification") {
             e.push("justification", "err-institution-justification");
         }
+        let rci_id = match self.rci_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => Uuid::parse_str(s).ok().or_else(|| {
+                e.push("rci_id", "err-invalid-choice");
+                None
+            }),
+            None => None,
+        }
+        .filter(|_| kind == Some(PlacementType::Residential));
+        if kind == Some(PlacementType::Residential) && rci_id.is_none() && !e.has("rci_id") {
+            e.push("rci_id", "err-placement-rci");
+        }
         if kind.is_some_and(|k| k.family_based() && k != PlacementType::IndependentLiving)
             && household_id.is_none()
             && !e.has("household_id")
@@ -285,7 +313,9 @@ impl PlacementInput {
             e.push("household_id", "err-placement-household");
         }
         match (kind, started_on) {
-            (Some(kind), Some(started_on)) if e.errors.is_empty() => Ok(Placement { kind, household_id, started_on, justification }),
+            (Some(kind), Some(started_on)) if e.errors.is_empty() => {
+                Ok(Placement { kind, household_id, started_on, justification, rci_id })
+            }
             _ => Err(e),
         }
     }

@@ -15,6 +15,8 @@ pub mod tool;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod visit_tests;
 
 pub use approval::{ApprovalKind, ApprovalState};
 pub use settings::CaseSettings;

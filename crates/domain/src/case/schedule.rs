@@ -52,6 +52,48 @@ pub fn reschedule(existing: &[DueVisit], changed_on: NaiveDate, until: NaiveDate
     (add, drop)
 }
 
+/// One visit the schedule of a placement asks for, and whether a visit already fulfilled it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot<I> {
+    pub id: I,
+    pub due_on: NaiveDate,
+    pub done: bool,
+}
+
+/// Which visit of the schedule a visit on `visited_on` fulfils, if any.
+///
+/// A visit belongs to the point of the schedule nearest to it: a due visit (done or not) or the
+/// placement's start (a visit just after the child arrived is a settling-in visit, not the first
+/// follow-up). It fulfils that due visit only if it is still open and its due date is within
+/// `window_days` of the visit, early or late; a tie goes to the earlier point. Anything else is
+/// an extra visit that fulfils nothing. Nearest of all the points, not of the open ones only: a
+/// monthly rhythm with a 30-day window would otherwise let a second visit ten days after the
+/// last one take next month's visit and leave the child unvisited for seven weeks. So an early
+/// extra visit never moves the next due date later, and a visit never fulfils a due visit more
+/// than the window away (never the "next open one whatever its date").
+///
+/// A due visit whose window passed without a visit stays open: it was missed, and it is shown
+/// overdue (worklist, team view, quality, case page) rather than quietly fulfilled by a visit
+/// made weeks later for another date.
+pub fn slot_fulfilled<I: Copy>(start: NaiveDate, slots: &[Slot<I>], visited_on: NaiveDate, window_days: u32) -> Option<I> {
+    let distance = |d: NaiveDate| (d - visited_on).num_days().abs();
+    // (distance, date, is the start, open first on the same date, index): the smallest wins.
+    let nearest = slots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (distance(s.due_on), s.due_on, false, s.done, Some(i)))
+        .chain(std::iter::once((distance(start), start, true, true, None)))
+        .min_by_key(|&(dist, date, is_start, done, _)| (dist, date, !is_start, done))?;
+    let (dist, _, _, done, index) = nearest;
+    let slot = &slots[index?];
+    (!done && dist <= i64::from(window_days)).then_some(slot.id)
+}
+
+/// The next visit due: the earliest one not yet fulfilled (a missed one stays due).
+pub fn next_due<I>(slots: &[Slot<I>]) -> Option<NaiveDate> {
+    slots.iter().filter(|s| !s.done).map(|s| s.due_on).min()
+}
+
 /// Days until (negative: since) a due date.
 pub fn days_left(due: NaiveDate, today: NaiveDate) -> i64 {
     (due - today).num_days()

@@ -21,6 +21,9 @@ pub struct CaseSettings {
     /// Days a device may carry cases without bringing them up to date; after that the copy on
     /// the device is wiped (work waiting to be sent is kept).
     pub offline_days: u32,
+    /// Days before or after its due date a visit may be and still fulfil it (see
+    /// `schedule::slot_fulfilled`); outside it a visit is an extra one.
+    pub visit_window_days: u32,
 }
 
 impl Default for CaseSettings {
@@ -31,6 +34,7 @@ impl Default for CaseSettings {
             reassessment_months: 6,
             follow_up_months: 24,
             offline_days: 14,
+            visit_window_days: 30,
         }
     }
 }
@@ -54,7 +58,9 @@ impl CaseSettings {
     }
 
     /// Bounds that keep schedules meaningful: contact within 90 days, a visit at least every
-    /// 12 months, reassessment every 1–24 months, follow-up 24–60 months, 1–60 days offline.
+    /// 12 months, reassessment every 1–24 months, follow-up 24–60 months, 1–60 days offline, a
+    /// visit counted for a due date 1–60 days away (wider would let one visit stand for another
+    /// two months off).
     pub fn validate(self) -> Result<CaseSettings, Invalid> {
         let mut e = Invalid::default();
         if self.first_contact_days.iter().any(|d| *d > 90) {
@@ -71,6 +77,9 @@ impl CaseSettings {
         }
         if !(1..=60).contains(&self.offline_days) {
             e.push("offline_days", "err-out-of-range");
+        }
+        if !(1..=60).contains(&self.visit_window_days) {
+            e.push("visit_window_days", "err-out-of-range");
         }
         e.into_result(self)
     }

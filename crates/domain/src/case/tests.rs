@@ -214,6 +214,11 @@ fn impossible_records_are_refused() {
     assert_eq!(e.for_field("referral_source"), Some("err-required"));
     let institution = PlacementInput { kind: Some("residential".into()), started_on: Some("2026-01-10".into()), ..Default::default() };
     assert_eq!(institution.validate(today).unwrap_err().for_field("justification"), Some("err-institution-justification"));
+    assert_eq!(
+        institution.validate(today).unwrap_err().for_field("rci_id"),
+        Some("err-placement-rci"),
+        "a return to residential care names the RCI"
+    );
     let kin = PlacementInput { kind: Some("kinship".into()), started_on: Some("2026-01-10".into()), ..Default::default() };
     assert_eq!(kin.validate(today).unwrap_err().for_field("household_id"), Some("err-placement-household"));
     let visit = VisitInput {

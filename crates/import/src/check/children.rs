@@ -202,6 +202,7 @@ fn intake(
         opened_on,
         summary: row.text(Field::CaseSummary),
         immediate_safety: None,
+        rci_id: None,
     };
     match input.validate(ctx.today) {
         Ok(intake) => Ok(Some(intake)),

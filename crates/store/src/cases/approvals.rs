@@ -118,6 +118,7 @@ impl Store {
                         if now.facts.in_family_placement {
                             start_follow_up(tx, &now).await?;
                         }
+                        placement_moves_her(tx, actor, &child, &now).await?;
                     }
                     ApprovalKind::Closure => {
                         let request: serde_json::Value = serde_json::from_str(&row.text("request")?).unwrap_or_default();
@@ -164,6 +165,29 @@ impl Store {
         .await;
         settle(self, owned, actor, child_id, "case.approval_decide", r).await
     }
+}
+
+/// An approved placement starts where she lives now (issue 21): one in a family ends her stay
+/// in an RCI on the day it began; residential care opens a stay in its institution. The record
+/// then follows.
+async fn placement_moves_her(tx: &mut crate::db::Tx, actor: &Actor, child: &crate::children::Child, case: &Case) -> Result<(), StoreError> {
+    let (Some(id), Some(start)) = (case.placement_id, case.placement_started_on) else { return Ok(()) };
+    let entry = sqlx::query("SELECT body FROM case_entries WHERE id = $1").bind(id.to_string()).fetch_optional(&mut **tx).await?;
+    let placement: Option<krousar_domain::case::entries::Placement> =
+        entry.map(|r| r.text("body")).transpose()?.and_then(|b| serde_json::from_str(&b).ok());
+    match placement {
+        Some(p) if p.kind.family_based() => {
+            crate::living::end_stay(tx, actor.into(), child.id, start, &format!("placement:{}", p.kind.code())).await?;
+        }
+        Some(p) => {
+            if let Some(rci) = p.rci_id {
+                crate::living::open_stay_in(tx, actor.into(), child.id, rci, start, "moved").await?;
+            }
+        }
+        None => {}
+    }
+    crate::living::follow(tx, actor.into(), child.id).await?;
+    Ok(())
 }
 
 async fn latest_entry(tx: &mut crate::db::Tx, child: Uuid, kinds: &[&str]) -> Result<Option<String>, StoreError> {

@@ -45,6 +45,7 @@ impl Store {
             opened_on: c.closed_on,
             summary: Some(summary),
             immediate_safety: None,
+            rci_id: Some(rci),
         };
         let mut result = CohortResult::default();
 
@@ -69,6 +70,7 @@ impl Store {
             .bind(rci.to_string())
             .execute(&mut *tx)
             .await?;
+            crate::living::follow(&mut tx, actor.into(), id).await?;
             children.push(children::load(&mut tx, id).await?);
         }
         for n in &c.new_children {

@@ -67,7 +67,7 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
-fn case_from(r: &AnyRow) -> Result<Case, StoreError> {
+pub(crate) fn case_from(r: &AnyRow) -> Result<Case, StoreError> {
     let flag = |c: &str| r.int(c).map(|v| v != 0);
     let placement_kind = r.opt_text("placement_kind")?.and_then(|k| PlacementType::parse(&k));
     let placement_approved = flag("placement_approved")?;

@@ -6,6 +6,7 @@ use crate::db::{now_text, Store, Tx};
 use crate::error::StoreError;
 use chrono::NaiveDate;
 use krousar_domain::case::entries::{reason_text, Intake};
+use krousar_domain::case::stage::IntakeRoute;
 use krousar_domain::case::Stage;
 use krousar_domain::{Action, Actor};
 use serde_json::json;
@@ -22,8 +23,9 @@ impl Store {
             if load_case(tx, &child).await?.is_some() {
                 return Err(StoreError::invalid("route", "err-case-exists"));
             }
+            let intake = rci_of_intake(tx, actor, &child, intake).await?;
             insert_case(tx, actor, &child, &intake).await?;
-            finish(tx, actor, &child, "case.open", json!({"route": intake.route.code()})).await
+            finish(tx, actor, &child, "case.open", json!({"route": intake.route.code(), "rci": intake.rci_id})).await
         }
         .await;
         settle(self, owned, actor, child_id, "case.open", r).await
@@ -57,6 +59,25 @@ impl Store {
         .await;
         settle(self, owned, actor, child_id, "case.reopen", r).await
     }
+}
+
+/// A case opened from an RCI knows the stay (issue 21): the institution named, else the one of
+/// her open stay, else the one her record names; a stay there is opened on the day the case is
+/// opened if she has none there, and her record follows.
+async fn rci_of_intake(tx: &mut Tx, actor: &Actor, child: &Child, mut intake: Intake) -> Result<Intake, StoreError> {
+    if intake.route != IntakeRoute::Rci {
+        return Ok(intake);
+    }
+    let open = crate::living::open_stay(tx, child.id).await?.map(|(_, rci, _)| rci);
+    let Some(rci) = intake.rci_id.or(open).or(child.fields.rci_id) else { return Ok(intake) };
+    let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_one(&mut **tx).await?;
+    if known == 0 {
+        return Err(StoreError::invalid("rci_id", "err-invalid-choice"));
+    }
+    crate::living::open_stay_in(tx, actor.into(), child.id, rci, intake.opened_on, "moved").await?;
+    crate::living::follow(tx, actor.into(), child.id).await?;
+    intake.rci_id = Some(rci);
+    Ok(intake)
 }
 
 /// Write a new case for `child` with its intake entry (the caller checked the policy and that

@@ -5,8 +5,8 @@ use super::{add_entry, finish, open_case_for, org_settings, refuse_if_closed, se
 use crate::db::{RowExt, Store, Tx};
 use crate::error::StoreError;
 use chrono::{Days, NaiveDate};
-use krousar_domain::case::entries::{reason_text, Placement, Visit};
-use krousar_domain::case::schedule::{self, check_visit_date, DueVisit};
+use krousar_domain::case::entries::{reason_text, Placement, PlacementType, Visit};
+use krousar_domain::case::schedule::{self, check_visit_date, DueVisit, Slot};
 use krousar_domain::case::stage::RiskLevel;
 use krousar_domain::{new_id, Action, Actor};
 use serde_json::json;
@@ -64,6 +64,27 @@ pub(super) async fn reschedule_visits(tx: &mut Tx, case: &Case, changed_on: Naiv
         .execute(&mut **tx)
         .await?;
     insert_visits(tx, case, placement, &add).await
+}
+
+/// The due visit of the current placement that a visit on `visited_on` fulfils, if any: the
+/// one rule of `schedule::slot_fulfilled`, asked with the whole schedule (done visits too).
+async fn fulfilled_slot(tx: &mut Tx, case: &Case, visited_on: NaiveDate) -> Result<Option<String>, StoreError> {
+    let (Some(placement), Some(start)) = (case.placement_id, case.placement_started_on) else { return Ok(None) };
+    let rows = sqlx::query("SELECT id, due_on, done_on FROM follow_up_visits WHERE child_id = $1 AND placement_id = $2 ORDER BY due_on")
+        .bind(case.child_id.to_string())
+        .bind(placement.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut slots = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let due_on = NaiveDate::parse_from_str(&r.text("due_on")?, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        slots.push(Slot { id: i, due_on, done: r.opt_text("done_on")?.is_some() });
+    }
+    let window = org_settings(tx, case.org_id).await?.visit_window_days;
+    match schedule::slot_fulfilled(start, &slots, visited_on, window) {
+        Some(i) => Ok(Some(rows[i].text("id")?)),
+        None => Ok(None),
+    }
 }
 
 impl Store {
@@ -152,13 +173,19 @@ impl Store {
             .execute(&mut **tx)
             .await?;
             add_entry(tx, child.id, "placement_end", ended_on, &json!({"placement": placement, "reason": reason}), actor).await?;
+            // Residential care that ends ends her stay there; the record follows (issue 21).
+            if case.placement_kind == Some(PlacementType::Residential) {
+                crate::living::end_stay(tx, actor.into(), child.id, ended_on, "placement_end").await?;
+            }
+            crate::living::follow(tx, actor.into(), child.id).await?;
             finish(tx, actor, &child, "case.placement_end", json!({"placement": placement})).await
         }
         .await;
         settle(self, owned, actor, child_id, "case.placement_end", r).await
     }
 
-    /// Record a follow-up visit. It fulfils the earliest open visit of the schedule; a safety
+    /// Record a follow-up visit. It fulfils the due visit nearest to it within the organisation's
+    /// window (`schedule::slot_fulfilled`), or none: an extra visit; a safety
     /// concern that raises risk changes the rhythm and opens a task for the case's worker.
     pub async fn record_visit(&self, actor: &Actor, child_id: Uuid, v: Visit) -> Result<Case, StoreError> {
         let mut owned = self.write().await?;
@@ -169,18 +196,11 @@ impl Store {
             let started = case.placement_started_on.filter(|_| case.facts.in_family_placement);
             check_visit_date(v.visited_on, started).map_err(|code| StoreError::invalid("visited_on", code))?;
             let entry = add_entry(tx, child.id, "visit", v.visited_on, &v, actor).await?;
-            let open = sqlx::query(
-                "SELECT id FROM follow_up_visits WHERE child_id = $1 AND placement_id = $2 AND done_on IS NULL ORDER BY due_on LIMIT 1",
-            )
-            .bind(child.id.to_string())
-            .bind(case.placement_id.map(|p| p.to_string()))
-            .fetch_optional(&mut **tx)
-            .await?;
-            if let Some(row) = open {
+            if let Some(slot) = fulfilled_slot(tx, &case, v.visited_on).await? {
                 sqlx::query("UPDATE follow_up_visits SET done_on = $1, visit_entry_id = $2 WHERE id = $3")
                     .bind(v.visited_on.to_string())
                     .bind(entry.to_string())
-                    .bind(row.text("id")?)
+                    .bind(slot)
                     .execute(&mut **tx)
                     .await?;
             }

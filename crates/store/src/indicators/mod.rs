@@ -7,7 +7,7 @@
 mod carers;
 mod extras;
 mod national;
-mod query;
+pub(crate) mod query;
 
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;

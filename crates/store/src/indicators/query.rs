@@ -197,13 +197,21 @@ pub(super) fn province_column(unit: Unit) -> &'static str {
     }
 }
 
+/// The one definition of "living in an RCI on `day`" (a SQL date literal): a stay that began
+/// by then and had not ended. The indicators, the figures pages and `krousar check` all ask this.
+pub(crate) fn resident_on(day: &str) -> String {
+    format!("c.id IN (SELECT child_id FROM residence_periods WHERE entered <= {day} AND (left_on IS NULL OR left_on > {day}))")
+}
+
+/// A date as a SQL literal.
+pub(crate) fn day_literal(day: chrono::NaiveDate) -> String {
+    lit(&day.to_string())
+}
+
 /// The condition on `c` (a child) for a child indicator.
 fn child_condition(i: Indicator, b: &Bounds) -> String {
     let entries = |kinds: &str, more: &str| {
         format!("c.id IN (SELECT e.child_id FROM case_entries e WHERE e.kind IN ({kinds}) AND {}{more})", b.between("e.occurred_on"))
-    };
-    let resident_on = |day: &str| {
-        format!("c.id IN (SELECT child_id FROM residence_periods WHERE entered <= {day} AND (left_on IS NULL OR left_on > {day}))")
     };
     match i {
         Indicator::Registered => b.between("c.created_at"),
@@ -221,7 +229,8 @@ fn child_condition(i: Indicator, b: &Bounds) -> String {
             b.to, b.to
         ),
         Indicator::VisitsDue => format!("c.id IN (SELECT child_id FROM follow_up_visits WHERE {})", b.between("due_on")),
-        Indicator::Visited => format!("c.id IN (SELECT child_id FROM follow_up_visits WHERE {})", b.between("done_on")),
+        // Every visit made counts, an extra one too (it fulfils no due visit, issue 21).
+        Indicator::Visited => entries("'visit'", ""),
         Indicator::Served => entries("'service'", ""),
         Indicator::Closed => format!("c.id IN (SELECT child_id FROM cases WHERE {})", b.between("closed_on")),
         Indicator::ReferredOut => format!("c.id IN (SELECT child_id FROM referrals WHERE {})", b.between("sent_at")),

@@ -76,6 +76,11 @@ async fn page(state: &AppState, cur: &Current, s: &CaseSettings, f: &FormData, n
     });
     numbers.push(NumberField { name: "follow_up".into(), label: tr.t("field-follow-up-months"), value: s.follow_up_months.to_string() });
     numbers.push(NumberField { name: "offline_days".into(), label: tr.t("field-offline-days"), value: s.offline_days.to_string() });
+    numbers.push(NumberField {
+        name: "visit_window".into(),
+        label: tr.t("field-visit-window-days"),
+        value: s.visit_window_days.to_string(),
+    });
     let tools = state
         .store
         .tools(cur.actor.org_id, false)
@@ -133,13 +138,16 @@ pub async fn save(
         }
         _ => bad.push("settings", "err-number"),
     }
-    // Days offline came later: a form without it keeps the organisation's value.
-    match f.get("offline_days") {
-        None => {}
-        Some(_) => match num("offline_days") {
-            Some(days) => s.offline_days = days,
-            None => bad.push("settings", "err-number"),
-        },
+    // Days offline and the visit window came later: a form without them keeps the
+    // organisation's value.
+    for (field, value) in [("offline_days", &mut s.offline_days), ("visit_window", &mut s.visit_window_days)] {
+        match f.get(field) {
+            None => {}
+            Some(_) => match num(field) {
+                Some(days) => *value = days,
+                None => bad.push("settings", "err-number"),
+            },
+        }
     }
     if !bad.errors.is_empty() {
         return page(&state, &cur, &s, &f, crate::pages::notice_of(&cur, &bad)).await;

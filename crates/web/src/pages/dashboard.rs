@@ -106,7 +106,8 @@ fn trend(tr: Tr, now: &Count, before: &Count) -> String {
 fn bar(tr: Tr, label: String, f: &Figure) -> Bar {
     let text = count_text(tr, &f.count, f.has_sex);
     let short = if f.count.suppressed { text.clone() } else { tr.num(f.count.total) };
-    Bar { label, total: f.count.total, female: f.has_sex.then_some(f.count.female), text, short }
+    // Hidden girls are not drawn as a shade of the bar (a shade would show their number).
+    Bar { label, total: f.count.total, female: (f.has_sex && !f.count.female_hidden).then_some(f.count.female), text, short }
 }
 
 pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<Params>) -> Result<Response, PageError> {
@@ -151,7 +152,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
                 Bar {
                     label: group_label(tr, dim, g),
                     total: g.count.total,
-                    female: has_sex.then_some(g.count.female),
+                    female: (has_sex && !g.count.female_hidden).then_some(g.count.female),
                     short: text.clone(),
                     text,
                 }

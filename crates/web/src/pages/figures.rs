@@ -32,12 +32,15 @@ struct FiguresPage {
     as_of: String,
 }
 
-/// A count as shown: "42 (17F)", or "hidden" — the same word for every hidden count, since
-/// "<5" would be false for one hidden to protect another, and the difference would say which
-/// hidden counts are the small ones.
+/// A count as shown: "42 (17F)", "11 (girls and boys hidden)" when only they are few, or
+/// "hidden" — the same word for every hidden number, since "<5" would be false for one hidden
+/// to protect another (or for 9 girls hidden because of 2 boys), and the difference would say
+/// which hidden numbers are the small ones (`krousar_domain::figures`).
 pub(crate) fn cell(tr: crate::i18n::Tr, c: &Count) -> String {
     if c.suppressed {
         tr.t("msg-hidden")
+    } else if c.female_hidden {
+        tr.t1("msg-count-female-hidden", "total", tr.count(c.total))
     } else {
         tr.t2("msg-count-female", ("total", tr.count(c.total)), ("female", tr.count(c.female)))
     }

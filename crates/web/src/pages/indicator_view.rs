@@ -148,7 +148,7 @@ pub async fn figure_rows(state: &AppState, cur: &Current, c: &Choice) -> Result<
 fn resident_change(tr: Tr, figures: &[Figure]) -> String {
     let of = |i: Indicator| figures.iter().find(|f| f.indicator == i).map(|f| f.count);
     match (of(Indicator::InRciAtStart), of(Indicator::InRci)) {
-        (Some(a), Some(b)) if !a.suppressed && !b.suppressed => {
+        (Some(a), Some(b)) if !a.any_hidden() && !b.any_hidden() => {
             let signed = |n: i64| if n > 0 { format!("+{}", tr.count(n)) } else { tr.count(n) };
             tr.t2("msg-resident-change", ("total", signed(b.total - a.total)), ("female", signed(b.female - a.female)))
         }

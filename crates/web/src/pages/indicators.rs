@@ -65,7 +65,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         national: c.reach == krousar_store::indicators::Reach::National,
         rows,
         csi: csi.domains.iter().map(|(d, v)| (tr.t(&format!("csi-domain-{d}")), format!("{v:+.1}"))).collect(),
-        csi_children: if csi.suppressed { tr.t("msg-suppressed") } else { tr.num(csi.children) },
+        csi_children: if csi.suppressed { tr.t("msg-hidden") } else { tr.num(csi.children) },
         query: c.query(),
         snapped: c.snapped_notice(tr),
     }))

@@ -92,7 +92,7 @@ async fn build(state: &AppState, cur: &Current, tr: Tr, c: &Choice, ministry: bo
     let csi = store.csi_change(&cur.actor, c.reach, c.province(), c.period).await.map_err(cur.page_err())?;
     let mut rows: Vec<(String, Vec<Cell>)> = vec![(
         tr.t("msg-children-compared-label"),
-        vec![Cell::Text(if csi.suppressed { tr.t("msg-suppressed") } else { tr.num(csi.children) })],
+        vec![Cell::Text(if csi.suppressed { tr.t("msg-hidden") } else { tr.num(csi.children) })],
     )];
     rows.extend(csi.domains.iter().map(|(d, v)| (tr.t(&format!("csi-domain-{d}")), vec![Cell::Text(format!("{v:+.1}"))])));
     tables.push(Table { heading: tr.t("page-csi-change"), head: vec![tr.t("field-domain"), tr.t("msg-average-change")], rows });
@@ -240,7 +240,10 @@ fn xlsx(tr: Tr, r: &Report) -> Result<Vec<u8>, AppError> {
                     Cell::Count(n, sex) => {
                         sheet.write_number(row, col, n.total as f64).map_err(fail)?;
                         col += 1;
-                        if *sex {
+                        if *sex && n.female_hidden {
+                            sheet.write_string(row, col, tr.t("msg-hidden")).map_err(fail)?;
+                            col += 1;
+                        } else if *sex {
                             sheet.write_number(row, col, n.female as f64).map_err(fail)?;
                             col += 1;
                         }

@@ -77,19 +77,25 @@ fn registered(v: &Value) -> &Value {
 /// The total less the shown values is never 1 to 4 children, girls or boys.
 fn not_derivable(item: &Value) {
     let total = &item["count"];
-    if total["suppressed"] == true {
-        return;
-    }
+    let Some(all) = total["total"].as_i64() else { return };
     let groups = item["groups"].as_array().unwrap();
-    let shown = groups.iter().filter(|g| g["count"]["suppressed"] == false);
-    let (mut all, mut girls) = (total["total"].as_i64().unwrap(), total["female"].as_i64().unwrap());
-    for g in shown {
-        all -= g["count"]["total"].as_i64().unwrap();
-        girls -= g["count"]["female"].as_i64().unwrap();
+    let rest = all - groups.iter().filter_map(|g| g["count"]["total"].as_i64()).sum::<i64>();
+    assert!(rest == 0 || rest >= 5, "a hidden count can be worked out ({rest}): {item}");
+    let Some(girls) = total["female"].as_i64() else { return };
+    let (mut girls, mut boys) = (girls, all - girls);
+    for g in groups.iter().filter(|g| !g["count"]["female"].is_null()) {
+        let (t, f) = (g["count"]["total"].as_i64().unwrap(), g["count"]["female"].as_i64().unwrap());
+        girls -= f;
+        boys -= t - f;
     }
-    for n in [all, girls, all - girls] {
-        assert!(n == 0 || n >= 5, "a hidden count can be worked out ({n}): {item}");
+    for n in [girls, boys] {
+        assert!(n == 0 || n >= 5, "hidden girls or boys can be worked out ({n}): {item}");
     }
+}
+
+/// A hidden number in the API: null, with its reason beside it, never 0.
+fn hidden(count: &Value, field: &str) -> bool {
+    count[field].is_null() && count[format!("{field}_hidden")] == "small_counts"
 }
 
 /// Issue 19, item 6: periods a day apart were subtracted to single out a girl entering care,
@@ -124,7 +130,7 @@ async fn national_figures_cannot_be_differenced() {
         let group = |item: &Value, value: &str| item["groups"].as_array().unwrap().iter().find(|g| g["value"] == value).cloned();
         let twelve = group(item, "12").expect("province 12 listed");
         assert_eq!(twelve["count"]["suppressed"], true, "{item}");
-        assert_eq!(twelve["count"]["total"], 0, "a hidden count carries no number");
+        assert!(hidden(&twelve["count"], "total") && hidden(&twelve["count"], "female"), "a hidden count carries no number: {twelve}");
         not_derivable(item);
         // Each province asked alone answers as the breakdown does: the count hidden to protect
         // province 12 is not shown by another question.
@@ -152,8 +158,9 @@ async fn national_figures_cannot_be_differenced() {
                 let body: Value = res.json().await.unwrap();
                 for item in body["items"].as_array().unwrap().iter().filter(|i| i.get("groups").is_some()) {
                     for g in item["groups"].as_array().unwrap().iter().filter(|g| g["count"]["suppressed"] == false) {
-                        let (all, girls) = (g["count"]["total"].as_i64().unwrap(), g["count"]["female"].as_i64().unwrap());
-                        let has_sex = item["has_sex"] == true;
+                        let all = g["count"]["total"].as_i64().unwrap();
+                        let has_sex = item["has_sex"] == true && !g["count"]["female"].is_null();
+                        let girls = g["count"]["female"].as_i64().unwrap_or(0);
                         for n in [all, if has_sex { girls } else { 0 }, if has_sex { all - girls } else { 0 }] {
                             assert!(n == 0 || n >= 5, "{} by {}: {item}", item["code"], dim.code());
                         }
@@ -188,6 +195,78 @@ async fn national_figures_as_of_now_do_not_move_from_day_to_day() {
         assert_eq!(app.api_post(&w, "/api/v1/children", c).await.status(), 201);
         let after = m.get(app.url("/figures")).send().await.unwrap().text().await.unwrap();
         assert_eq!(table(before), table(after), "one more child is not visible across organisations until the next quarter");
+    })
+    .await;
+}
+
+/// Issue 21, item 4: the ministry saw "<5" for Battambang's 11 (9F) children because two are
+/// boys. A total of 5 or more is shown; only its girls and boys are hidden, and said to be, in
+/// the page's words; the API gives them as null with a reason, never 0.
+#[tokio::test]
+async fn a_total_of_eleven_is_shown_when_only_two_are_boys() {
+    each_db(|app| async move {
+        let mosvy = ministry(&app).await;
+        let m = app.token(&mosvy).await;
+        let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
+        app.store.create_user(Who::system(), mosvy.org_id, None, "mosvykm", "Ministry", Role::Ministry, &hash, "km").await.unwrap();
+        // Battambang (02): 11 children, 9 girls. Province 12: 10 children, 5 girls, whose girls
+        // are hidden too (or Battambang's 9 = 14 - 5). The nation: 21 (14F), nothing small.
+        let w = app.token(&app.worker).await;
+        for n in 0..11 {
+            let mut c = child_json("ស្រី", &format!("Battambang{n}"));
+            c["sex"] = json!(if n < 9 { "female" } else { "male" });
+            assert_eq!(app.api_post(&w, "/api/v1/children", c).await.status(), 201);
+        }
+        let x = app.token(&app.other_worker).await;
+        for n in 0..10 {
+            let mut c = child_json("ដារា", &format!("Twelve{n}"));
+            c["sex"] = json!(if n < 5 { "female" } else { "male" });
+            c["village_code"] = json!("12010101");
+            assert_eq!(app.api_post(&x, "/api/v1/children", c).await.status(), 201);
+        }
+        let (page_client, _) = app.login("mosvy").await;
+        let get = |path: &'static str| {
+            let c = page_client.clone();
+            let url = app.url(path);
+            async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+        };
+        let table = |page: &str| page.split("<table").nth(1).unwrap_or("").to_string();
+        // The figures page ("children" column) and the national indicators by province.
+        for page in [table(&get("/figures").await), get("/indicators?reach=national&by=province").await] {
+            assert!(page.contains("11 (girls and boys hidden)"), "Battambang's 11 shown: {page}");
+            assert!(page.contains("10 (girls and boys hidden)"), "{page}");
+            assert!(page.contains("21 (14F)"), "{page}");
+            assert!(!page.contains("&#60;5") && !page.contains("&lt;5"), "nothing asserts a value: {page}");
+            assert!(!page.contains("11 (9F)") && !page.contains("(2F)") && !page.contains("10 (5F)"));
+        }
+        assert!(!table(&get("/figures").await).contains(">hidden<"), "no total is hidden: none is small");
+        let (km_client, _) = app.login("mosvykm").await;
+        let km = km_client.get(app.url("/figures")).send().await.unwrap().text().await.unwrap();
+        assert!(km.contains("១១ (លាក់ចំនួនស្រី និងប្រុស)"), "in Khmer too: {}", table(&km));
+        // The API: the total, and the girls as null with the reason.
+        let q = Period::quarter_of(krousar_web::views::today());
+        let body: Value = app
+            .api_get(&m, &format!("/api/v1/indicators?reach=national&from={}&to={}&by=province", q.from, q.to))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let item = registered(&body);
+        assert_eq!((item["count"]["total"].as_i64(), item["count"]["female"].as_i64()), (Some(21), Some(14)), "{item}");
+        let battambang = item["groups"].as_array().unwrap().iter().find(|g| g["value"] == "02").unwrap();
+        assert_eq!(battambang["count"]["total"], 11, "{battambang}");
+        assert_eq!(battambang["count"]["suppressed"], false);
+        assert!(hidden(&battambang["count"], "female"), "girls (and so boys) null with a reason: {battambang}");
+        assert!(battambang["count"].get("total_hidden").is_none());
+        not_derivable(item);
+        // Asked alone, Battambang answers the same.
+        let alone: Value = app
+            .api_get(&m, &format!("/api/v1/indicators?reach=national&from={}&to={}&province=02", q.from, q.to))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(registered(&alone)["count"], battambang["count"]);
     })
     .await;
 }

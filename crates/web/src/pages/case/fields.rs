@@ -43,6 +43,9 @@ pub struct Choices {
     pub owners: Vec<(String, String)>,
     /// CSI domains to plan goals for first.
     pub weakest: Vec<&'static str>,
+    /// Institutions (id, "name — province"), the child's own first (case from an RCI,
+    /// residential care).
+    pub rcis: Vec<(String, String)>,
 }
 
 struct Builder<'a> {
@@ -106,6 +109,7 @@ pub fn groups(form: CaseForm, tr: Tr, v: &Fields, e: &Invalid, c: &Choices) -> V
             b.date("opened_on", "field-opened-on"),
             b.area("summary", "field-summary"),
             b.hint(b.area("immediate_safety", "field-immediate-safety"), "help-immediate-safety"),
+            b.hint(b.list("rci_id", "field-rci", &c.rcis, true), "help-case-rci"),
         ]),
         CaseForm::Risk => one(vec![
             b.hint(b.radio("level", "field-risk", RiskLevel::ALL, RiskLevel::code, RiskLevel::label_key), "help-risk"),
@@ -171,6 +175,7 @@ pub fn groups(form: CaseForm, tr: Tr, v: &Fields, e: &Invalid, c: &Choices) -> V
             b.hint(b.list("household_id", "field-carer-household", &c.households, true), "help-carer-household"),
             b.date("started_on", "field-started-on"),
             b.hint(b.area("justification", "field-justification"), "help-justification"),
+            b.hint(b.list("rci_id", "field-rci", &c.rcis, true), "help-placement-rci"),
         ]),
         CaseForm::EndPlacement => one(vec![b.date("ended_on", "field-ended-on"), b.area("reason", "field-reason")]),
         CaseForm::Visit => {

@@ -125,6 +125,9 @@ async fn render_form(
         return Err(cur.fail(AppError::Forbidden));
     }
     let mut choices = Choices::default();
+    if matches!(form, CaseForm::Open | CaseForm::Placement) {
+        choices.rcis = rci_list(state, cur.tr, &child).await.map_err(cur.page_err())?;
+    }
     match form {
         // The child's households are its own organisation's people's to see (policy's disclosure).
         CaseForm::Placement | CaseForm::FamilyAssessment
@@ -345,4 +348,23 @@ pub async fn attachment(
     let file = cur.record_id(&file)?;
     let (a, bytes) = state.store.read_attachment(&cur.actor, id, file).await.map_err(cur.page_err())?;
     Ok(crate::case_work::download(&a.file_name, &a.content_type, bytes))
+}
+
+/// Every institution as one list for a case form, the child's own RCI first, then her
+/// province's (`rci_pick::rci_groups`), each named with its province.
+async fn rci_list(
+    state: &AppState,
+    tr: crate::i18n::Tr,
+    child: &krousar_store::children::Child,
+) -> Result<Vec<(String, String)>, krousar_store::StoreError> {
+    let own = child.fields.rci_id.map(|r| r.to_string());
+    let province = child.fields.village_code.as_deref().and_then(|v| v.get(..2));
+    let groups = crate::pages::rci_pick::rci_groups(&state.store, tr, own.as_deref(), province).await?;
+    let mut out: Vec<(String, String)> =
+        groups.into_iter().flat_map(|g| g.opts.into_iter().map(move |o| (o.value, format!("{} — {}", o.label, g.label)))).collect();
+    if let Some(pos) = own.and_then(|o| out.iter().position(|(v, _)| *v == o)) {
+        let first = out.remove(pos);
+        out.insert(0, first);
+    }
+    Ok(out)
 }

@@ -1,0 +1,149 @@
+//! The rules of `krousar check` about visits, merged records and figures (`check.rs` has the
+//! living situation, the stays and the stages).
+
+use crate::check::CheckReport;
+use crate::db::{RowExt, Store};
+use crate::error::StoreError;
+use crate::figures::GroupBy;
+use crate::indicators::query::{day_literal, resident_on};
+use crate::indicators::Reach;
+use chrono::{Datelike, NaiveDate};
+use krousar_domain::figures::Count;
+use krousar_domain::indicators::{Indicator, Period};
+use krousar_domain::{Actor, Role};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Tables whose rows belong to one child: after a merge they follow the child kept, so none
+/// may point at a merged record (nor at one that does not exist).
+const CHILD_TABLES: [&str; 8] =
+    ["cases", "case_entries", "case_approvals", "case_tasks", "follow_up_visits", "attachments", "residence_periods", "household_children"];
+
+/// A visit fulfils at most one due visit, on its own date, within the organisation's window
+/// (`schedule::slot_fulfilled`); no due visit is done without a visit.
+pub(crate) async fn visits(store: &Store, r: &mut CheckReport) -> Result<(), StoreError> {
+    let twice = sqlx::query(
+        "SELECT child_id, visit_entry_id, COUNT(*) AS n FROM follow_up_visits WHERE visit_entry_id IS NOT NULL \
+         GROUP BY child_id, visit_entry_id HAVING COUNT(*) > 1",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    let done: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM follow_up_visits WHERE done_on IS NOT NULL").fetch_one(&store.pool).await?;
+    r.looked("visit_once", done);
+    r.looked("visit_window", done);
+    for row in &twice {
+        r.found("visit_once", row.text("child_id")?, format!("one visit fulfils {} due visits", row.int("n")?));
+    }
+    let rows = sqlx::query(
+        "SELECT v.child_id, v.due_on, v.done_on, v.visit_entry_id, e.occurred_on, c.org_id FROM follow_up_visits v \
+         JOIN children c ON c.id = v.child_id LEFT JOIN case_entries e ON e.id = v.visit_entry_id WHERE v.done_on IS NOT NULL",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    let mut windows: HashMap<Uuid, u32> = HashMap::new();
+    for row in &rows {
+        let child = row.text("child_id")?;
+        let (due, done) = (row.text("due_on")?, row.text("done_on")?);
+        let Some(visited) = row.opt_text("occurred_on")? else {
+            r.found("visit_window", &child, format!("the visit due {due} is marked done on {done} without a visit"));
+            continue;
+        };
+        if visited != done {
+            r.found("visit_window", &child, format!("the visit due {due} is marked done on {done}, the visit was on {visited}"));
+            continue;
+        }
+        let org = row.uuid("org_id")?;
+        let window = match windows.get(&org) {
+            Some(w) => *w,
+            None => *windows.entry(org).or_insert(store.case_settings(org).await?.visit_window_days),
+        };
+        let (Some(d), Some(v)) = (day(&due), day(&visited)) else { continue };
+        if (d - v).num_days().abs() > i64::from(window) {
+            r.found("visit_window", &child, format!("a visit on {v} fulfils the one due {d}, more than {window} days away"));
+        }
+    }
+    Ok(())
+}
+
+fn day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// No record belongs to a merged child or to one that does not exist.
+pub(crate) async fn merged(store: &Store, r: &mut CheckReport) -> Result<(), StoreError> {
+    for table in CHILD_TABLES {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT t.child_id, c.merged_into FROM {table} t LEFT JOIN children c ON c.id = t.child_id \
+             WHERE c.id IS NULL OR c.merged_into IS NOT NULL"
+        )))
+        .fetch_all(&store.pool)
+        .await?;
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&store.pool).await?;
+        r.looked("merged_reference", n);
+        for row in &rows {
+            let what = match row.opt_text("merged_into")? {
+                Some(into) => format!("a row of {table} belongs to a record merged into {into}"),
+                None => format!("a row of {table} belongs to a child that does not exist"),
+            };
+            r.found("merged_reference", row.text("child_id")?, what);
+        }
+    }
+    Ok(())
+}
+
+/// A few days to compare on: today, the end of the last quarter, a year ago.
+fn sample_days(today: NaiveDate) -> Vec<NaiveDate> {
+    let quarter_start = NaiveDate::from_ymd_opt(today.year(), (today.month0() / 3) * 3 + 1, 1).unwrap_or(today);
+    vec![today, quarter_start.pred_opt().unwrap_or(today), today - chrono::Duration::days(365)]
+}
+
+/// The same figure on every view: the RCIs' residents (RCI pages) add up to the indicator
+/// "living in an RCI" on each sample day; the figures page and the dashboard's national figures
+/// (the indicators) agree today wherever both show the number.
+pub(crate) async fn figures(store: &Store, r: &mut CheckReport, today: NaiveDate) -> Result<(), StoreError> {
+    for d in sample_days(today) {
+        r.looked("figures_agree", 1);
+        let lit = day_literal(d);
+        let indicator: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM children c WHERE c.merged_into IS NULL AND {}",
+            resident_on(&lit)
+        )))
+        .fetch_one(&store.pool)
+        .await?;
+        let rcis: Vec<String> = sqlx::query_scalar("SELECT id FROM rcis").fetch_all(&store.pool).await?;
+        let mut residents = 0;
+        for rci in rcis {
+            residents += store.residents_on(rci.parse().map_err(|_| StoreError::Corrupt("rci id".into()))?, d).await?;
+        }
+        if residents != indicator {
+            r.found(
+                "figures_agree",
+                format!("in_rci {d}"),
+                format!("the RCIs' residents add up to {residents}, the indicator says {indicator}"),
+            );
+        }
+    }
+    // As the ministry sees them: the figures page (counted now, not the quarter's snapshot)
+    // and the indicators the dashboard shows.
+    let ministry = Actor { user_id: Uuid::nil(), org_id: Uuid::nil(), team_id: None, teams: vec![], role: Role::Ministry };
+    let page = store.count_figures(&ministry, GroupBy::Province, true).await?;
+    let which = [(Indicator::InRci, "in_rci"), (Indicator::OpenCases, "open_cases")];
+    let dash =
+        store.indicator_figures_of(&ministry, Reach::National, None, &which.map(|(i, _)| i), Period { from: today, to: today }).await?;
+    for ((i, metric), fig) in which.iter().zip(&dash) {
+        r.looked("figures_agree", 1);
+        let Some(m) = crate::figures::METRICS.iter().position(|x| x == metric) else { continue };
+        let a: Count = page.total.cells[m];
+        let b = fig.count;
+        let totals_differ = !a.suppressed && !b.suppressed && a.total != b.total;
+        let girls_differ = !a.any_hidden() && !b.any_hidden() && a.female != b.female;
+        if totals_differ || girls_differ {
+            r.found(
+                "figures_agree",
+                format!("{} {today}", i.code()),
+                format!("the figures page says {} ({}F), the dashboard {} ({}F)", a.total, a.female, b.total, b.female),
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! Which due visit a follow-up visit fulfils (issue 21, item 2): the one nearest to it within
+//! the organisation's window, never "the next open one whatever its date". The issue's story:
+//! placed on 5 December, two visits on 6 December took the February and April visits and made
+//! June "next" — six months without a visit for a medium-risk child.
+
+use crate::app::{child_json, each_db, TestApp, PASSWORD};
+use chrono::NaiveDate;
+use krousar_domain::case::entries::{validate_csi, CarePlan, Goal, Placement, PlacementType};
+use krousar_domain::case::{csi, ApprovalKind};
+use krousar_domain::Role;
+use krousar_store::Who;
+use serde_json::{json, Value};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// A medium-risk child placed with her mother on 5 December 2025, the placement approved:
+/// visits due every two months from 5 February 2026. Returns the case's API path.
+async fn placed_on_5_december(app: &TestApp, w: &str) -> String {
+    let child: Value = app.api_post(w, "/api/v1/children", child_json("ស្រីពៅ", "Sreypov")).await.json().await.unwrap();
+    let id = child["id"].as_str().unwrap().to_string();
+    let base = format!("/api/v1/children/{id}/case");
+    assert_eq!(
+        app.api_post(w, &format!("{base}/open"), json!({"route": "report", "referral_source": "police", "opened_on": "2025-11-20"}))
+            .await
+            .status(),
+        201
+    );
+    let risk = json!({"level": "medium", "reasons": "No school", "assessed_on": "2025-11-21"});
+    assert_eq!(app.api_post(w, &format!("{base}/risk"), risk).await.status(), 200);
+    let (worker, boss) = (app.worker.actor(), app.supervisor.actor());
+    let kid = id.parse().unwrap();
+    let raw: Vec<_> = csi::factors().map(|f| (f.to_string(), Some("2".to_string()), None)).collect();
+    app.store.record_csi(&worker, kid, validate_csi(Some("2025-11-25"), &raw, d("2025-11-25")).unwrap()).await.unwrap();
+    let approve = |kind: ApprovalKind, on: &'static str| {
+        let (store, worker, boss) = (app.store.clone(), worker.clone(), boss.clone());
+        async move {
+            store.request_approval(&worker, kid, kind, None, d(on)).await.unwrap();
+            let (_, file) = store.case_file(&boss, kid, "test").await.unwrap();
+            let pending = file.unwrap().pending(kind.code()).unwrap().id;
+            store.decide_approval(&boss, kid, pending, true, None, d(on)).await.unwrap();
+        }
+    };
+    approve(ApprovalKind::Assessment, "2025-11-26").await;
+    let plan = CarePlan {
+        goals: vec![Goal { domain: "education".into(), goal: "Back to school".into() }],
+        child_view: None,
+        family_view: None,
+        review_on: d("2026-05-01"),
+    };
+    app.store.save_care_plan(&worker, kid, plan, d("2025-11-27")).await.unwrap();
+    approve(ApprovalKind::CarePlan, "2025-11-28").await;
+    let placement =
+        Placement { kind: PlacementType::Mother, household_id: None, started_on: d("2025-12-05"), justification: None, rci_id: None };
+    app.store.record_placement(&worker, kid, placement).await.unwrap();
+    approve(ApprovalKind::Placement, "2025-12-05").await;
+    base
+}
+
+async fn visit(app: &TestApp, w: &str, base: &str, on: &str) {
+    let res = app.api_post(w, &format!("{base}/visit"), json!({"visited_on": on, "school": "regular", "child_seen": true})).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+}
+
+/// (due, done) of every due visit, in order.
+async fn schedule(app: &TestApp, w: &str, base: &str) -> Vec<(String, Option<String>)> {
+    let file: Value = app.api_get(w, base).await.json().await.unwrap();
+    let visits = file["visits"].as_array().unwrap_or_else(|| panic!("{file}"));
+    visits.iter().map(|v| (v["due_on"].as_str().unwrap().to_string(), v["done_on"].as_str().map(String::from))).collect()
+}
+
+fn next_due(s: &[(String, Option<String>)]) -> &str {
+    s.iter().find(|(_, done)| done.is_none()).map(|(due, _)| due.as_str()).unwrap()
+}
+
+#[tokio::test]
+async fn early_extra_visits_leave_the_next_due_date_where_it_was() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        let base = placed_on_5_december(&app, &w).await;
+        assert_eq!(next_due(&schedule(&app, &w, &base).await), "2026-02-05");
+        visit(&app, &w, &base, "2025-12-06").await;
+        visit(&app, &w, &base, "2025-12-06").await;
+        let s = schedule(&app, &w, &base).await;
+        assert!(s.iter().all(|(_, done)| done.is_none()), "the visits of 6 December fulfil no due visit: {s:?}");
+        assert_eq!(next_due(&s), "2026-02-05");
+        // The worker's list (open due visits) agrees: February is overdue by now.
+        let list: Value = app.api_get(&w, "/api/v1/worklist").await.json().await.unwrap();
+        let visits: Vec<&str> =
+            list["due"].as_array().unwrap().iter().filter(|i| i["what"] == "visit").filter_map(|i| i["due_on"].as_str()).collect();
+        assert!(visits.contains(&"2026-02-05"), "{list}");
+        // Extra visits fulfil nothing, yet she was visited in December: the figure says so.
+        let api: Value = app.api_get(&w, "/api/v1/indicators?from=2025-12-01&to=2025-12-31").await.json().await.unwrap();
+        let visited = api["items"].as_array().unwrap().iter().find(|i| i["code"] == "visited").unwrap_or_else(|| panic!("{api}"));
+        assert_eq!(visited["count"]["total"].as_i64(), Some(1), "{visited}");
+        // 3 February fulfils February's visit; the next one is April's.
+        visit(&app, &w, &base, "2026-02-03").await;
+        let s = schedule(&app, &w, &base).await;
+        assert_eq!(s[0], ("2026-02-05".to_string(), Some("2026-02-03".to_string())));
+        assert_eq!(next_due(&s), "2026-04-05");
+
+        // The window is the organisation's: shown on the case settings page in both languages,
+        // and a narrower one makes a visit two days early an extra one.
+        let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
+        app.store.create_user(Who::system(), app.worker.org_id, None, "adminkm", "Admin", Role::OrgAdmin, &hash, "km").await.unwrap();
+        let (km, _) = app.login("adminkm").await;
+        let page = km.get(app.url("/admin/case-settings")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("ការចុះជួបបន្ថែម") && page.contains("name=\"visit_window\" value=\"30\""), "{page}");
+        let (a, csrf) = app.login("admin").await;
+        let page = a.get(app.url("/admin/case-settings")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("otherwise it is an extra visit"));
+        let mut form: Vec<(String, String)> = vec![("_csrf".into(), csrf)];
+        for (i, (c, v)) in [(1, 1), (3, 2), (7, 3), (14, 6)].iter().enumerate() {
+            form.push((format!("contact_{i}"), c.to_string()));
+            form.push((format!("visit_{i}"), v.to_string()));
+        }
+        form.extend([("reassessment".into(), "6".into()), ("follow_up".into(), "24".into())]);
+        for (bad, status) in [("0", 422), ("61", 422), ("soon", 422), ("1", 303)] {
+            let mut f = form.clone();
+            f.push(("visit_window".into(), bad.into()));
+            assert_eq!(a.post(app.url("/admin/case-settings")).form(&f).send().await.unwrap().status(), status, "window {bad}");
+        }
+        assert_eq!(app.store.case_settings(app.worker.org_id).await.unwrap().visit_window_days, 1);
+        visit(&app, &w, &base, "2026-04-03").await;
+        assert_eq!(next_due(&schedule(&app, &w, &base).await), "2026-04-05", "two days early, with a window of one day");
+        visit(&app, &w, &base, "2026-04-06").await;
+        let s = schedule(&app, &w, &base).await;
+        assert_eq!(s[1], ("2026-04-05".to_string(), Some("2026-04-06".to_string())));
+        assert_eq!(next_due(&s), "2026-06-05");
+    })
+    .await;
+}
