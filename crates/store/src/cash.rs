@@ -8,7 +8,6 @@ use crate::db::{now_text, RowExt, Store, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
 use chrono::NaiveDate;
-use krousar_domain::case::entries::PlacementType;
 use krousar_domain::cash::{CashSupport, Grant, Payment};
 use krousar_domain::figures::{suppress_each, Count};
 use krousar_domain::policy::{decide, Target};
@@ -35,20 +34,16 @@ pub struct CashTotal {
     pub suppressed: bool,
 }
 
-/// A family placement after a stay in an institution that has ended.
+/// An approved family placement after a stay in an institution that has ended (and none
+/// open): the same facts the record's living situation follows (`living::facts`).
 async fn eligible(tx: &mut Tx, child: Uuid) -> Result<bool, StoreError> {
-    let kind =
-        sqlx::query("SELECT placement_kind FROM cases WHERE child_id = $1").bind(child.to_string()).fetch_optional(&mut **tx).await?;
-    let family = kind
-        .and_then(|r| r.opt_text("placement_kind").ok().flatten())
-        .and_then(|k| PlacementType::parse(&k))
-        .is_some_and(|k| k.family_based());
+    let (facts, _, _) = crate::living::facts(tx, child).await?;
     let left = sqlx::query("SELECT COUNT(*) AS n FROM residence_periods WHERE child_id = $1 AND left_on IS NOT NULL")
         .bind(child.to_string())
         .fetch_one(&mut **tx)
         .await?
         .int("n")?;
-    Ok(family && left > 0)
+    Ok(facts.family_placement && facts.open_stay.is_none() && left > 0)
 }
 
 async fn state(tx: &mut Tx, child: Uuid) -> Result<(CashSupport, i64), StoreError> {

@@ -70,6 +70,7 @@ impl Layout {
         nav.push(("/app", "nav-offline", decide(a, Action::WorkOffline, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/admin/devices", "nav-devices", decide(a, Action::ManageDevices, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/admin/audit", "nav-audit", decide(a, Action::ViewAudit, Target::Organisation(a.org_id)).allowed()));
+        nav.push(("/admin/check", "nav-check", decide(a, Action::ManageOrgs, Target::Nothing).allowed()));
         nav.push(("/account", "nav-account", true));
         let doc_title = nav.iter().find(|(href, _, _)| *href == section).map(|(_, key, _)| tr.t(key)).unwrap_or_default();
         let nav = nav

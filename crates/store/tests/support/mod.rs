@@ -45,6 +45,12 @@ pub fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
+/// `child()` living in the RCI `rci`.
+#[allow(dead_code)]
+pub fn child_in(rci: uuid::Uuid) -> ChildFields {
+    ChildFields { rci_id: Some(rci), ..child() }
+}
+
 pub fn child() -> ChildFields {
     ChildFields {
         given_name_km: Some("ស្រីពៅ".into()),

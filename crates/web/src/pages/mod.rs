@@ -8,6 +8,7 @@ mod carers;
 pub(crate) mod case;
 mod case_settings;
 pub(crate) mod cash;
+mod check;
 mod child_form;
 mod children;
 pub(crate) mod conflicts;
@@ -140,6 +141,7 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/admin/teams", post(teams::create))
         .route("/admin/teams/{id}/parent", post(teams::set_parent))
         .route("/admin/audit", get(admin::audit))
+        .route("/admin/check", get(check::show).post(check::run))
         .route(
             "/admin/import",
             get(imports::list).post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_IMPORT_BODY)),

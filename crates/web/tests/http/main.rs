@@ -10,6 +10,7 @@ mod bulk_reads;
 mod carers;
 mod cases;
 mod cash;
+mod check_page;
 mod device_sessions;
 mod devices;
 mod disclosure;

@@ -1,0 +1,163 @@
+//! Where a child lives is one story (issue 21, item 1), on every engine: her stays in RCIs and
+//! her case's placement are the facts, and her record, the RCI's residents, cash eligibility,
+//! the figures and `check` all follow them after each step of the walk.
+
+mod support;
+
+use krousar_domain::case::entries::*;
+use krousar_domain::case::{csi, ApprovalKind};
+use krousar_domain::choices::*;
+use krousar_domain::household::HouseholdFields;
+use krousar_domain::rci::RciFields;
+use krousar_domain::{Actor, Role};
+use krousar_store::figures::GroupBy;
+use krousar_store::{Store, Who};
+use support::d;
+use uuid::Uuid;
+
+fn rci(name: &str) -> RciFields {
+    RciFields {
+        name: name.into(),
+        rci_type: RciType::Ngo,
+        village_code: Some("02020101".into()),
+        capacity: None,
+        registration_status: RciRegistration::Registered,
+        note: None,
+    }
+}
+
+async fn approve(store: &Store, worker: &Actor, boss: &Actor, kid: Uuid, kind: ApprovalKind, on: &str) {
+    store.request_approval(worker, kid, kind, None, d(on)).await.unwrap();
+    let (_, file) = store.case_file(boss, kid, "test").await.unwrap();
+    let pending = file.unwrap().pending(kind.code()).unwrap().id;
+    store.decide_approval(boss, kid, pending, true, None, d(on)).await.unwrap();
+}
+
+/// (living situation, RCI) on her record.
+async fn lives(store: &Store, who: &Actor, kid: Uuid) -> (LivingArrangement, Option<Uuid>) {
+    let c = store.view_child(who, kid, "test").await.unwrap();
+    (c.fields.living_arrangement, c.fields.rci_id)
+}
+
+/// The organisation's own "living in an RCI" on the figures page (counted now).
+async fn in_rci_figure(store: &Store, manager: &Actor) -> i64 {
+    let f = store.figures(manager, GroupBy::Province).await.unwrap();
+    f.total.cells[krousar_store::figures::METRICS.iter().position(|m| *m == "in_rci").unwrap()].total
+}
+
+async fn assert_checked(store: &Store) {
+    let r = store.check(chrono::Utc::now().date_naive()).await.unwrap();
+    assert!(r.ok(), "check: {:?}", r.findings);
+}
+
+#[tokio::test]
+async fn the_stays_the_placement_and_the_record_tell_one_story() {
+    for store in support::stores("living").await {
+        let org = store.create_org(Who::system(), "Living NGO", OrgKind::Ngo).await.unwrap();
+        let team = store.create_team(Who::system(), org.id, "Battambang").await.unwrap();
+        let user = |name: &'static str, role| {
+            let store = store.clone();
+            async move { store.create_user(Who::system(), org.id, Some(team.id), name, name, role, "x", "km").await.unwrap().actor() }
+        };
+        let worker = user("worker", Role::SocialWorker).await;
+        let boss = user("boss", Role::Supervisor).await;
+        let manager = user("manager", Role::Manager).await;
+        let home = store.create_rci(&boss, rci("Hope Centre")).await.unwrap().id;
+        let other = store.create_rci(&boss, rci("Lotus Centre")).await.unwrap().id;
+        let today = chrono::Utc::now().date_naive();
+        let before = in_rci_figure(&store, &manager).await;
+
+        // Registered as living in an RCI: her stay there begins, and every view counts her.
+        let kid = store.register_child(&worker, support::child_in(home)).await.unwrap().id;
+        assert_eq!(lives(&store, &worker, kid).await, (LivingArrangement::InRci, Some(home)));
+        let stays = store.residences_of_child(kid).await.unwrap();
+        assert_eq!((stays.len(), stays[0].rci_id, stays[0].period.left), (1, home, None));
+        assert_eq!(store.residents_on(home, today).await.unwrap(), 1);
+        assert_eq!(in_rci_figure(&store, &manager).await, before + 1);
+        assert!(!store.cash_support(&worker, kid).await.unwrap().eligible);
+        assert_checked(&store).await;
+
+        // A case from the RCI knows the stay (and keeps the one she has).
+        let intake = IntakeInput { route: Some("rci".into()), opened_on: Some(today.to_string()), ..Default::default() };
+        store.open_case(&worker, kid, intake.validate(today).unwrap()).await.unwrap();
+        let (_, file) = store.case_file(&worker, kid, "test").await.unwrap();
+        let intake_entry = file.unwrap().entries_of("intake").next().unwrap().body.clone();
+        assert_eq!(intake_entry["rci_id"], home.to_string(), "the case knows which RCI");
+        assert_eq!(store.residences_of_child(kid).await.unwrap().len(), 1, "her stay is kept, not doubled");
+
+        // Assessed, planned, placed with her mother: the approval ends her stay the day the
+        // placement began, and she lives with her family everywhere.
+        let raw: Vec<_> = csi::factors().map(|f| (f.to_string(), Some("2".to_string()), None)).collect();
+        store.record_csi(&worker, kid, validate_csi(Some(&today.to_string()), &raw, today).unwrap()).await.unwrap();
+        approve(&store, &worker, &boss, kid, ApprovalKind::Assessment, &today.to_string()).await;
+        let plan = CarePlan {
+            goals: vec![Goal { domain: "education".into(), goal: "Back to school".into() }],
+            child_view: None,
+            family_view: None,
+            review_on: today + chrono::Duration::days(90),
+        };
+        store.save_care_plan(&worker, kid, plan, today).await.unwrap();
+        approve(&store, &worker, &boss, kid, ApprovalKind::CarePlan, &today.to_string()).await;
+        let mother = HouseholdFields {
+            name: "ម្ដាយ".into(),
+            phone: None,
+            village_code: Some("02020101".into()),
+            address_detail: None,
+            income_band: IncomeBand::Under300k,
+            id_poor: IdPoor::Level1,
+            id_poor_number: None,
+            members: vec![],
+        };
+        let mother = store.create_household(&worker, mother, Some(kid)).await.unwrap().id;
+        let placement =
+            Placement { kind: PlacementType::Mother, household_id: Some(mother), started_on: today, justification: None, rci_id: None };
+        store.record_placement(&worker, kid, placement).await.unwrap();
+        assert_eq!(lives(&store, &worker, kid).await.0, LivingArrangement::InRci, "a placement not yet approved moves nobody");
+        approve(&store, &worker, &boss, kid, ApprovalKind::Placement, &today.to_string()).await;
+        assert_eq!(lives(&store, &worker, kid).await, (LivingArrangement::WithFamily, None));
+        let stays = store.residences_of_child(kid).await.unwrap();
+        assert_eq!(stays[0].period.left, Some(today), "the stay ends the day the placement began");
+        assert_eq!(store.residents_on(home, today).await.unwrap(), 0, "no longer among the RCI's residents");
+        assert_eq!(stays[0].period.entered, today, "her stay began when she was registered there");
+        assert_eq!(in_rci_figure(&store, &manager).await, before);
+        assert!(store.cash_support(&worker, kid).await.unwrap().eligible, "a family placement after a stay that ended");
+        assert_checked(&store).await;
+
+        // The placement breaks down and she returns to residential care: its RCI is required,
+        // and the approval opens her stay there.
+        store.end_placement(&worker, kid, today, Some("Breakdown")).await.unwrap();
+        let residential = PlacementInput {
+            kind: Some("residential".into()),
+            started_on: Some(today.to_string()),
+            justification: Some("No safe family option now".into()),
+            ..Default::default()
+        };
+        assert_eq!(residential.validate(today).unwrap_err().for_field("rci_id"), Some("err-placement-rci"));
+        let residential = PlacementInput { rci_id: Some(other.to_string()), ..residential }.validate(today).unwrap();
+        store.record_placement(&worker, kid, residential).await.unwrap();
+        approve(&store, &worker, &boss, kid, ApprovalKind::Placement, &today.to_string()).await;
+        assert_eq!(lives(&store, &worker, kid).await, (LivingArrangement::InRci, Some(other)));
+        assert_eq!(store.residents_on(other, today).await.unwrap(), 1);
+        assert!(!store.cash_support(&worker, kid).await.unwrap().eligible, "back in an institution");
+        assert_checked(&store).await;
+
+        // Ending residential care ends the stay; an edit of her record saying she left an RCI
+        // ends a stay too, and one naming an RCI opens one.
+        store.end_placement(&worker, kid, today, Some("Went home")).await.unwrap();
+        assert_eq!(store.residents_on(other, today + chrono::Duration::days(1)).await.unwrap(), 0);
+        assert_ne!(lives(&store, &worker, kid).await.0, LivingArrangement::InRci);
+        let second = store.register_child(&worker, support::child_in(home)).await.unwrap();
+        let mut f = second.fields.clone();
+        f.living_arrangement = LivingArrangement::WithFamily;
+        f.rci_id = None;
+        let edited = store.update_child(&worker, second.id, second.version, f).await.unwrap();
+        assert_eq!(edited.fields.living_arrangement, LivingArrangement::WithFamily);
+        assert!(store.residences_of_child(second.id).await.unwrap().iter().all(|s| s.period.left.is_some()));
+        let mut f = edited.fields.clone();
+        f.living_arrangement = LivingArrangement::InRci;
+        f.rci_id = Some(other);
+        store.update_child(&worker, second.id, edited.version, f).await.unwrap();
+        assert_eq!(store.residents_on(other, today).await.unwrap(), 1);
+        assert_checked(&store).await;
+    }
+}
