@@ -103,6 +103,10 @@ async fn check(db: &str, dir: &std::path::Path) {
         }
     }
     store.close().await;
+    // And `krousar check` proves the rest of the story on it: where each child lives, stays,
+    // stages, visits, figures, merged records, the audit chain.
+    let out = common::run(db, &["check"], "");
+    assert!(out.status.success(), "krousar check on the demo:\n{}", String::from_utf8_lossy(&out.stdout));
 }
 
 #[tokio::test]
