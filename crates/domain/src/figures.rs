@@ -172,7 +172,7 @@ pub fn protect_line(cells: &mut [&mut Count], total: &Count) -> bool {
         loop {
             let (shown, hidden) = cells.iter().fold((0, 0), |(s, h), c| if c.suppressed { (s, h + 1) } else { (s + c.total, h) });
             let rest = total.total - shown;
-            if !small(rest) && !(rest > 0 && rest == hidden) {
+            if !(small(rest) || (rest > 0 && rest == hidden)) {
                 break;
             }
             let Some(c) = cells.iter_mut().filter(|c| !c.suppressed && c.total > 0).min_by_key(|c| c.total) else { break };

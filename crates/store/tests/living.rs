@@ -133,6 +133,8 @@ async fn the_stays_the_placement_and_the_record_tell_one_story() {
             ..Default::default()
         };
         assert_eq!(residential.validate(today).unwrap_err().for_field("rci_id"), Some("err-placement-rci"));
+        let unknown = PlacementInput { rci_id: Some(Uuid::now_v7().to_string()), ..residential.clone() }.validate(today).unwrap();
+        assert!(store.record_placement(&worker, kid, unknown).await.is_err(), "an RCI that does not exist is refused");
         let residential = PlacementInput { rci_id: Some(other.to_string()), ..residential }.validate(today).unwrap();
         store.record_placement(&worker, kid, residential).await.unwrap();
         approve(&store, &worker, &boss, kid, ApprovalKind::Placement, &today.to_string()).await;

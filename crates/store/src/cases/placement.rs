@@ -114,6 +114,13 @@ impl Store {
             if p.started_on < case.opened_on {
                 return Err(StoreError::invalid("started_on", "err-before-case-opened"));
             }
+            if let Some(rci) = p.rci_id {
+                let known: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_one(&mut **tx).await?;
+                if known == 0 {
+                    return Err(StoreError::invalid("rci_id", "err-invalid-choice"));
+                }
+            }
             if let Some(h) = p.household_id {
                 let row = sqlx::query("SELECT org_id FROM households WHERE id = $1").bind(h.to_string()).fetch_optional(&mut **tx).await?;
                 if row.map(|r| r.uuid("org_id")).transpose()? != Some(child.org_id) {

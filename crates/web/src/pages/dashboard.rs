@@ -78,6 +78,9 @@ fn plan(reach: Reach, own: bool) -> Plan {
             heading: "msg-dashboard-organisation",
             key: &[
                 Indicator::Registered,
+                // Where the organisation's children live: the same definition as the figures page
+                // and the national dashboard (issue 21).
+                Indicator::InRci,
                 Indicator::OpenCases,
                 Indicator::Reintegrated,
                 Indicator::Visited,

@@ -203,6 +203,11 @@ pub async fn form_page(
     if let Some(latest) = kind.and_then(|k| read.1.as_ref().and_then(|f| f.entries_of(k).next_back())) {
         values.extend(fields::from_entry(&latest.body));
     }
+    // A case opened from an RCI is from hers unless the worker says otherwise (issue 21): the
+    // choice shows the institution the store would take for an empty one.
+    if let (CaseForm::Open, Some(rci)) = (form, read.0.fields.rci_id) {
+        values.entry("rci_id".into()).or_insert_with(|| rci.to_string());
+    }
     render_form(&state, &cur, id, form, &values, &Invalid::default(), Some(read)).await
 }
 
