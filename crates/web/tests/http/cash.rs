@@ -69,6 +69,10 @@ async fn cash_support_is_applied_for_approved_and_paid_in_order() {
             )
             .await;
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        // A recorded placement moves nobody until a supervisor approves it (issue 21): the
+        // assessment and the plan first, then the placement.
+        assert_eq!(post(vec![("action", "apply".into()), ("applied_on", d(30).to_string())]).await.status(), 422, "placement not yet approved");
+        approve_placement(&app, id.parse().unwrap(), d(38)).await;
 
         let first = today.with_day(1).unwrap() - chrono::Months::new(2);
         let month_end = |m: chrono::NaiveDate| (m + chrono::Months::new(1)) - chrono::Duration::days(1);
@@ -122,4 +126,28 @@ async fn cash_support_is_applied_for_approved_and_paid_in_order() {
         assert!(!x.get(app.url("/cash")).send().await.unwrap().text().await.unwrap().contains("Sreypov"));
     })
     .await;
+}
+
+/// Assessment, plan and placement approved, as a supervisor does, on `on`.
+async fn approve_placement(app: &crate::app::TestApp, kid: uuid::Uuid, on: chrono::NaiveDate) {
+    use krousar_domain::case::entries::{validate_csi, CarePlan, Goal};
+    use krousar_domain::case::{csi, ApprovalKind};
+    let (worker, boss) = (app.worker.actor(), app.supervisor.actor());
+    let raw: Vec<_> = csi::factors().map(|f| (f.to_string(), Some("2".to_string()), None)).collect();
+    app.store.record_csi(&worker, kid, validate_csi(Some(&on.to_string()), &raw, on).unwrap()).await.unwrap();
+    for kind in [ApprovalKind::Assessment, ApprovalKind::CarePlan, ApprovalKind::Placement] {
+        if kind == ApprovalKind::CarePlan {
+            let plan = CarePlan {
+                goals: vec![Goal { domain: "education".into(), goal: "Back to school".into() }],
+                child_view: None,
+                family_view: None,
+                review_on: on + chrono::Duration::days(200),
+            };
+            app.store.save_care_plan(&worker, kid, plan, on).await.unwrap();
+        }
+        app.store.request_approval(&worker, kid, kind, None, on).await.unwrap();
+        let (_, file) = app.store.case_file(&boss, kid, "test").await.unwrap();
+        let pending = file.unwrap().pending(kind.code()).unwrap().id;
+        app.store.decide_approval(&boss, kid, pending, true, None, on).await.unwrap();
+    }
 }
