@@ -304,11 +304,9 @@ test('the case closed (she moved away, which may close it before the follow-up e
   await everyPageSays('closure', { inRci: false, eligible: true });
 });
 
-// Known failure, reported (issue 21, item 3): the ministry's figures page is a snapshot taken
-// once a quarter (`store::figures`, national_snapshots) while the national dashboard counts the
-// quarter live, so after the placement the figures page still counts her in the RCI (45, 22
-// girls) and the dashboard does not (44, 21 girls). Marked todo so that CI stays green until the
-// store gives both pages one figure; the check itself is not weakened.
-test('the ministry’s figures page and dashboard agree on living in an RCI after every step', { todo: 'national figures snapshot vs live dashboard (issue 21, item 3)' }, () => {
+// Issue 21, item 3: national figures of the current quarter are counted as of the quarter's
+// national day (`Store::national_day`) on the figures page and on the dashboard alike, so they
+// agree after every step (and neither moves during the quarter: issue 19).
+test('the ministry’s figures page and dashboard agree on living in an RCI after every step', () => {
   assert.deepEqual(nationalDisagreements, []);
 });

@@ -123,10 +123,10 @@ pub(crate) async fn figures(store: &Store, r: &mut CheckReport, today: NaiveDate
             );
         }
     }
-    // As the ministry sees them: the figures page (counted now, not the quarter's snapshot)
-    // and the indicators the dashboard shows.
+    // As the ministry sees them: the figures page (the quarter's, as of its national day) and
+    // the indicators the dashboard shows for the quarter (as of the same day).
     let ministry = Actor { user_id: Uuid::nil(), org_id: Uuid::nil(), team_id: None, teams: vec![], role: Role::Ministry };
-    let page = store.count_figures(&ministry, GroupBy::Province, true).await?;
+    let page = store.figures(&ministry, GroupBy::Province).await?;
     let which = [(Indicator::InRci, "in_rci"), (Indicator::OpenCases, "open_cases")];
     let dash =
         store.indicator_figures_of(&ministry, Reach::National, None, &which.map(|(i, _)| i), Period { from: today, to: today }).await?;

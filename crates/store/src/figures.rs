@@ -10,6 +10,7 @@
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
 use crate::sql::Sql;
+use chrono::NaiveDate;
 use krousar_domain::figures::{protect_breakdown, Count};
 use krousar_domain::indicators::Period;
 use krousar_domain::policy::{decide, Target};
@@ -50,14 +51,15 @@ impl Store {
         if !national && !decide(actor, Action::ViewAggregates, Target::Organisation(actor.org_id)).allowed() {
             return Err(StoreError::Forbidden);
         }
-        if !national {
-            return self.count_figures(actor, by, false).await;
-        }
         let today = chrono::Utc::now().date_naive();
+        if !national {
+            return self.count_figures(actor, by, false, today).await;
+        }
         let quarter = Period::quarter_of(today).quarter_name().unwrap_or_default();
         // "v2": snapshots taken before issue 21 hid a whole figure for its few girls or boys; the
         // quarter's figures are taken again once, with the total shown (item 4).
-        let key = format!("figures:v2:{quarter}:{}", if by == GroupBy::Province { "province" } else { "organisation" });
+        // "v3": states counted as of the quarter's national day (issue 21, item 3).
+        let key = format!("figures:v3:{quarter}:{}", if by == GroupBy::Province { "province" } else { "organisation" });
         let stored = |row: Option<sqlx::any::AnyRow>| -> Result<Option<Figures>, StoreError> {
             let Some(row) = row else { return Ok(None) };
             let mut f: Figures = serde_json::from_str(&row.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -70,7 +72,9 @@ impl Store {
         }
         // The first request of the quarter takes the snapshot; a request racing it keeps the
         // one that was written first, so everyone sees the same figures.
-        let f = self.count_figures(actor, by, true).await?;
+        let day = self.national_day(today).await?;
+        let mut f = self.count_figures(actor, by, true, day).await?;
+        f.as_of = Some(day.to_string());
         let body = serde_json::to_string(&f).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         sqlx::query("INSERT INTO national_snapshots (key, taken_on, body) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
             .bind(&key)
@@ -81,8 +85,33 @@ impl Store {
         stored(sqlx::query(read).bind(&key).fetch_optional(&self.pool).await?)?.ok_or(StoreError::NotFound)
     }
 
-    /// The figures as of now: every organisation's, protected, or the actor's own, exact.
-    pub(crate) async fn count_figures(&self, actor: &Actor, by: GroupBy, national: bool) -> Result<Figures, StoreError> {
+    /// The day national figures of the current quarter are counted as of: the end of the day
+    /// before the quarter's first national request, kept once for the quarter. The figures
+    /// page and every national indicator of the quarter count states (living in an RCI, open
+    /// cases, follow-up) on this one day (issue 21, item 3), so they agree, and a change is not
+    /// visible across organisations until the next quarter (issue 19).
+    pub(crate) async fn national_day(&self, today: NaiveDate) -> Result<NaiveDate, StoreError> {
+        let quarter = Period::quarter_of(today);
+        let key = format!("national-day:{}", quarter.quarter_name().unwrap_or_default());
+        let read = "SELECT body FROM national_snapshots WHERE key = $1";
+        let parse = |b: String| NaiveDate::parse_from_str(&b, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(e.to_string()));
+        if let Some(b) = sqlx::query_scalar::<_, String>(read).bind(&key).fetch_optional(&self.pool).await? {
+            return parse(b);
+        }
+        // Never before the quarter began: its first day counts from the last day of the one before.
+        let day = today.pred_opt().unwrap_or(today).max(quarter.from.pred_opt().unwrap_or(quarter.from));
+        sqlx::query("INSERT INTO national_snapshots (key, taken_on, body) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
+            .bind(&key)
+            .bind(today.to_string())
+            .bind(day.to_string())
+            .execute(&self.pool)
+            .await?;
+        parse(sqlx::query_scalar::<_, String>(read).bind(&key).fetch_one(&self.pool).await?)
+    }
+
+    /// The figures: every organisation's, protected, or the actor's own, exact; states (living
+    /// in an RCI, open cases, in follow-up) as of `day`, by the indicators' definitions.
+    pub(crate) async fn count_figures(&self, actor: &Actor, by: GroupBy, national: bool, day: NaiveDate) -> Result<Figures, StoreError> {
         let key = match by {
             GroupBy::Province => "c.province_code",
             GroupBy::Organisation => "c.org_id",
@@ -96,7 +125,9 @@ impl Store {
         };
         // Living in an RCI is the indicator's definition (stays on the day), not a field of the
         // record: one figure, one definition on every page (issue 21, item 3).
-        let resident = crate::indicators::query::resident_on(&crate::indicators::query::day_literal(chrono::Utc::now().date_naive()));
+        let lit = crate::indicators::query::day_literal(day);
+        let resident = crate::indicators::query::resident_on(&lit);
+        let open = crate::indicators::query::open_on(&lit);
         let mut kids = Sql::new(&format!(
             "SELECT {key} AS g, c.sex, COUNT(*) AS children, SUM(CASE WHEN {resident} THEN 1 ELSE 0 END) AS in_rci, \
              CAST(0 AS BIGINT) AS open_cases, CAST(0 AS BIGINT) AS follow_up, CAST(0 AS BIGINT) AS high_risk FROM children c WHERE c.merged_into IS NULL"
@@ -105,8 +136,8 @@ impl Store {
         kids.push(&format!(" GROUP BY {key}, c.sex"));
         let mut cases = Sql::new(&format!(
             "SELECT {key} AS g, c.sex, CAST(0 AS BIGINT) AS children, CAST(0 AS BIGINT) AS in_rci, \
-             SUM(CASE WHEN k.closed_on IS NULL THEN 1 ELSE 0 END) AS open_cases, \
-             SUM(CASE WHEN k.stage = 'follow_up' THEN 1 ELSE 0 END) AS follow_up, \
+             SUM(CASE WHEN {open} THEN 1 ELSE 0 END) AS open_cases, \
+             SUM(CASE WHEN k.stage = 'follow_up' AND k.placement_started_on <= {lit} AND (k.closed_on IS NULL OR k.closed_on > {lit}) THEN 1 ELSE 0 END) AS follow_up, \
              SUM(CASE WHEN k.risk_level = 'high' AND k.closed_on IS NULL THEN 1 ELSE 0 END) AS high_risk \
              FROM cases k CROSS JOIN children c WHERE c.id = k.child_id AND c.merged_into IS NULL"
         ));

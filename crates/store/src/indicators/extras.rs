@@ -1,7 +1,7 @@
 //! Figures that are not counts of records: the average change of the Child Status Index per
 //! domain, from each child's previous assessment to their latest one in the period.
 
-use super::{resolve, Reach};
+use super::Reach;
 use crate::children::scope_sql;
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
@@ -27,7 +27,7 @@ pub struct CsiChange {
 
 impl Store {
     pub async fn csi_change(&self, actor: &Actor, reach: Reach, province: Option<&str>, p: Period) -> Result<CsiChange, StoreError> {
-        let r = resolve(actor, reach, province)?;
+        let r = self.resolve_on(actor, reach, province, p).await?;
         let p = r.period(p);
         let Some(scope) = r.children.clone() else { return Err(StoreError::Forbidden) };
         let (from, to) = (p.from.to_string(), p.to.to_string());

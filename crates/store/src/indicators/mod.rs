@@ -81,6 +81,10 @@ pub(crate) struct Resolved {
     carers: Option<(Option<Uuid>, Option<Uuid>)>,
     province: Option<String>,
     national: bool,
+    /// National figures of the current quarter count states (living in an RCI, open cases, in
+    /// follow-up) as of this day: the quarter's national day (`Store::national_day`), the same
+    /// day the figures page tells, never a live count that moves from day to day.
+    state_day: Option<chrono::NaiveDate>,
 }
 
 impl Resolved {
@@ -117,6 +121,7 @@ fn resolve(actor: &Actor, reach: Reach, province: Option<&str>) -> Result<Resolv
                 carers: Some((None, None)),
                 province,
                 national: true,
+                state_day: None,
             })
         }
         Reach::Caseload | Reach::Visible => {
@@ -133,6 +138,7 @@ fn resolve(actor: &Actor, reach: Reach, province: Option<&str>) -> Result<Resolv
                 children: Some(Some(scope)),
                 province,
                 national: false,
+                state_day: None,
             })
         }
     }
@@ -167,6 +173,19 @@ pub struct Record {
 }
 
 impl Store {
+    /// `resolve`, with the national day of the current quarter for national figures.
+    pub(crate) async fn resolve_on(&self, actor: &Actor, reach: Reach, province: Option<&str>, p: Period) -> Result<Resolved, StoreError> {
+        let mut r = resolve(actor, reach, province)?;
+        if r.national {
+            let today = chrono::Utc::now().date_naive();
+            let q = p.national();
+            if q.from <= today && today <= q.to {
+                r.state_day = Some(self.national_day(today).await?);
+            }
+        }
+        Ok(r)
+    }
+
     /// Every indicator that applies within the reach, for the period.
     pub async fn indicator_figures(
         &self,
@@ -187,7 +206,7 @@ impl Store {
         which: &[Indicator],
         p: Period,
     ) -> Result<Vec<Figure>, StoreError> {
-        let r = resolve(actor, reach, province)?;
+        let r = self.resolve_on(actor, reach, province, p).await?;
         let p = r.period(p);
         // Carer households are read once for all their indicators.
         let carers = match which.iter().any(|i| i.unit() == Unit::CarerHousehold) {
@@ -225,7 +244,7 @@ impl Store {
         dim: Dimension,
         p: Period,
     ) -> Result<(Vec<Group>, Count), StoreError> {
-        let r = resolve(actor, reach, province)?;
+        let r = self.resolve_on(actor, reach, province, p).await?;
         let p = r.period(p);
         if !dim.applies_to(i) {
             return Err(StoreError::invalid("by", "err-indicator-dimension"));

@@ -22,11 +22,19 @@ struct Bounds {
     from: String,
     to: String,
     to_next: String,
+    /// The day states are counted on (the end of the period, or the national day).
+    state: String,
 }
 
 impl Bounds {
-    fn of(p: Period) -> Bounds {
-        Bounds { from: lit(&p.from.to_string()), to: lit(&p.to.to_string()), to_next: lit(&(p.to + chrono::Duration::days(1)).to_string()) }
+    fn of(p: Period, state_day: Option<chrono::NaiveDate>) -> Bounds {
+        let state = state_day.map_or(p.to, |d| d.min(p.to));
+        Bounds {
+            from: lit(&p.from.to_string()),
+            to: lit(&p.to.to_string()),
+            to_next: lit(&(p.to + chrono::Duration::days(1)).to_string()),
+            state: lit(&state.to_string()),
+        }
     }
 
     fn between(&self, column: &str) -> String {
@@ -62,7 +70,7 @@ const FAMILY_PLACEMENT: &str = "e.body NOT LIKE '%\"kind\":\"residential\"%' AND
 
 /// FROM … WHERE … for `i`, grouped by `dim`; None when the indicator does not apply to the scope.
 pub(super) fn shape(i: Indicator, p: Period, dim: Option<Dimension>, r: &Resolved) -> Result<Option<Shape>, StoreError> {
-    let b = Bounds::of(p);
+    let b = Bounds::of(p, r.state_day);
     let mut group = String::from("''");
     let mut joins = String::new();
     let mut distinct = false;
@@ -203,6 +211,11 @@ pub(crate) fn resident_on(day: &str) -> String {
     format!("c.id IN (SELECT child_id FROM residence_periods WHERE entered <= {day} AND (left_on IS NULL OR left_on > {day}))")
 }
 
+/// The one definition of "a case open on `day`" (a SQL date literal).
+pub(crate) fn open_on(day: &str) -> String {
+    format!("c.id IN (SELECT child_id FROM cases WHERE opened_on <= {day} AND (closed_on IS NULL OR closed_on > {day}))")
+}
+
 /// A date as a SQL literal.
 pub(crate) fn day_literal(day: chrono::NaiveDate) -> String {
     lit(&day.to_string())
@@ -216,17 +229,15 @@ fn child_condition(i: Indicator, b: &Bounds) -> String {
     match i {
         Indicator::Registered => b.between("c.created_at"),
         Indicator::InRciAtStart => resident_on(&b.from),
-        Indicator::InRci => resident_on(&b.to),
-        Indicator::OpenCases => {
-            format!("c.id IN (SELECT child_id FROM cases WHERE opened_on <= {} AND (closed_on IS NULL OR closed_on > {}))", b.to, b.to)
-        }
+        Indicator::InRci => resident_on(&b.state),
+        Indicator::OpenCases => open_on(&b.state),
         Indicator::Assessed => entries("'csi', 'assessment'", ""),
         Indicator::Traced => entries("'tracing_attempt'", ""),
         Indicator::FamilyFound => entries("'tracing_attempt'", " AND e.body LIKE '%\"outcome\":\"found\"%'"),
         Indicator::Reintegrated => entries("'placement'", &format!(" AND {FAMILY_PLACEMENT}")),
         Indicator::InFollowUp => format!(
             "c.id IN (SELECT child_id FROM cases WHERE stage = 'follow_up' AND placement_started_on <= {} AND (closed_on IS NULL OR closed_on > {}))",
-            b.to, b.to
+            b.state, b.state
         ),
         Indicator::VisitsDue => format!("c.id IN (SELECT child_id FROM follow_up_visits WHERE {})", b.between("due_on")),
         // Every visit made counts, an extra one too (it fulfils no due visit, issue 21).

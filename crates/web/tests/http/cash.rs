@@ -71,7 +71,11 @@ async fn cash_support_is_applied_for_approved_and_paid_in_order() {
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
         // A recorded placement moves nobody until a supervisor approves it (issue 21): the
         // assessment and the plan first, then the placement.
-        assert_eq!(post(vec![("action", "apply".into()), ("applied_on", d(30).to_string())]).await.status(), 422, "placement not yet approved");
+        assert_eq!(
+            post(vec![("action", "apply".into()), ("applied_on", d(30).to_string())]).await.status(),
+            422,
+            "placement not yet approved"
+        );
         approve_placement(&app, id.parse().unwrap(), d(38)).await;
 
         let first = today.with_day(1).unwrap() - chrono::Months::new(2);
