@@ -147,7 +147,8 @@ test('the plan gives the child a voice; readiness and placement with the mother 
 });
 
 test('two follow-up visits, then the case is closed with the supervisor’s approval', async () => {
-  for (const back of [710, 680]) {
+  // Near their due dates (placed 740 days ago, every one or two months): each fulfils one (issue 21).
+  for (const back of [680, 620]) {
     await form(worker, 'visit');
     await worker.fill('#visited_on', local(back));
     await worker.check('#child_seen');
