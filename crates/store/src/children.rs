@@ -477,7 +477,7 @@ pub(crate) async fn update_in(
     if !write_fields(tx, backend, id, before.seq, Some(expected_version), f).await? {
         return Err(StoreError::Conflict { current: before.version });
     }
-    follow_record(tx, actor, id, Some(&before.fields), f).await?;
+    crate::living::follow_record(tx, actor, id, Some(&before.fields), f).await?;
     let changed = changed_fields(&before.fields, f);
     audit::append(
         tx,
@@ -569,7 +569,7 @@ pub(crate) async fn register_in(tx: &mut Tx, backend: Backend, actor: &Actor, f:
     search_index::write(tx, backend, Index::Children, seq, &search_keys(f)).await?;
     // Registered as living in an RCI: her stay there begins the day she is registered (the
     // stays are the fact the record follows, issue 21).
-    follow_record(tx, actor, id, None, f).await?;
+    crate::living::follow_record(tx, actor, id, None, f).await?;
     audit::append(
         tx,
         actor.into(),
@@ -583,30 +583,6 @@ pub(crate) async fn register_in(tx: &mut Tx, backend: Backend, actor: &Actor, f:
     .await?;
     audit::changed(tx, Some(actor.org_id), "child", id, 1).await?;
     load(tx, id).await
-}
-
-/// The stays follow a registration or an edit of where she lives (`living::stay_change`), and
-/// the record then follows the stays and the placement (`living::follow`). An edit that does
-/// not touch the living situation leaves the stays alone.
-async fn follow_record(tx: &mut Tx, actor: &Actor, id: Uuid, before: Option<&ChildFields>, f: &ChildFields) -> Result<(), StoreError> {
-    use krousar_domain::living::{stay_change, StayChange};
-    let unchanged = before.is_some_and(|b| b.living_arrangement == f.living_arrangement && b.rci_id == f.rci_id);
-    let open = crate::living::open_stay(tx, id).await?.map(|(_, rci, _)| rci);
-    // A record an older version left "in an RCI" without a stay gets its stay rather than
-    // losing what it says; otherwise an edit that keeps the living situation keeps the stays.
-    let lone = f.living_arrangement == LivingArrangement::InRci && f.rci_id.is_some() && open.is_none();
-    if !unchanged || lone {
-        let today = chrono::Utc::now().date_naive();
-        match stay_change(open, f.living_arrangement, f.rci_id) {
-            StayChange::Keep => {}
-            StayChange::End => {
-                crate::living::end_stay(tx, actor.into(), id, today, "left").await?;
-            }
-            StayChange::Open(rci) => crate::living::open_stay_in(tx, actor.into(), id, rci, today, "moved").await?,
-        }
-    }
-    crate::living::follow(tx, actor.into(), id).await?;
-    Ok(())
 }
 
 fn changed_fields(a: &ChildFields, b: &ChildFields) -> Vec<String> {

@@ -130,7 +130,8 @@ impl Store {
         let open = crate::indicators::query::open_on(&lit);
         let mut kids = Sql::new(&format!(
             "SELECT {key} AS g, c.sex, COUNT(*) AS children, SUM(CASE WHEN {resident} THEN 1 ELSE 0 END) AS in_rci, \
-             CAST(0 AS BIGINT) AS open_cases, CAST(0 AS BIGINT) AS follow_up, CAST(0 AS BIGINT) AS high_risk FROM children c WHERE c.merged_into IS NULL"
+             CAST(0 AS BIGINT) AS open_cases, CAST(0 AS BIGINT) AS follow_up, CAST(0 AS BIGINT) AS high_risk FROM children c \
+             WHERE c.merged_into IS NULL"
         ));
         scope(&mut kids);
         kids.push(&format!(" GROUP BY {key}, c.sex"));
@@ -138,7 +139,7 @@ impl Store {
             "SELECT {key} AS g, c.sex, CAST(0 AS BIGINT) AS children, CAST(0 AS BIGINT) AS in_rci, \
              SUM(CASE WHEN {open} THEN 1 ELSE 0 END) AS open_cases, \
              SUM(CASE WHEN k.stage = 'follow_up' AND k.placement_started_on <= {lit} AND (k.closed_on IS NULL OR k.closed_on > {lit}) THEN 1 ELSE 0 END) AS follow_up, \
-             SUM(CASE WHEN k.risk_level = 'high' AND k.closed_on IS NULL THEN 1 ELSE 0 END) AS high_risk \
+             SUM(CASE WHEN k.risk_level = 'high' AND {open} THEN 1 ELSE 0 END) AS high_risk \
              FROM cases k CROSS JOIN children c WHERE c.id = k.child_id AND c.merged_into IS NULL"
         ));
         scope(&mut cases);

@@ -11,9 +11,11 @@ use crate::db::{now_text, RowExt, Tx};
 use crate::error::StoreError;
 use chrono::NaiveDate;
 use krousar_domain::case::entries::PlacementType;
+use krousar_domain::child::ChildFields;
 use krousar_domain::choices::LivingArrangement;
 use krousar_domain::living::{living_now, LivingFacts};
 use krousar_domain::new_id;
+use krousar_domain::Actor;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -149,5 +151,35 @@ pub(crate) async fn one_open_stay(tx: &mut Tx, who: Who, child: Uuid) -> Result<
         let detail = json!({"stay": r.text("id")?, "left": began, "reason": "merged"});
         audit::append(tx, who, Entry { action: "residence.end", record_type: "child", record_id: Some(child.to_string()), detail }).await?;
     }
+    Ok(())
+}
+
+/// The stays follow a registration or an edit of where she lives (`living::stay_change`), and
+/// the record then follows the stays and the placement (`living::follow`). An edit that does
+/// not touch the living situation leaves the stays alone.
+pub(crate) async fn follow_record(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: Uuid,
+    before: Option<&ChildFields>,
+    f: &ChildFields,
+) -> Result<(), StoreError> {
+    use krousar_domain::living::{stay_change, StayChange};
+    let unchanged = before.is_some_and(|b| b.living_arrangement == f.living_arrangement && b.rci_id == f.rci_id);
+    let open = open_stay(tx, id).await?.map(|(_, rci, _)| rci);
+    // A record an older version left "in an RCI" without a stay gets its stay rather than
+    // losing what it says; otherwise an edit that keeps the living situation keeps the stays.
+    let lone = f.living_arrangement == LivingArrangement::InRci && f.rci_id.is_some() && open.is_none();
+    if !unchanged || lone {
+        let today = chrono::Utc::now().date_naive();
+        match stay_change(open, f.living_arrangement, f.rci_id) {
+            StayChange::Keep => {}
+            StayChange::End => {
+                end_stay(tx, actor.into(), id, today, "left").await?;
+            }
+            StayChange::Open(rci) => open_stay_in(tx, actor.into(), id, rci, today, "moved").await?,
+        }
+    }
+    follow(tx, actor.into(), id).await?;
     Ok(())
 }
