@@ -34,14 +34,36 @@ pub(crate) async fn visits(store: &Store, r: &mut CheckReport) -> Result<(), Sto
     for row in &twice {
         r.found("visit_once", row.text("child_id")?, format!("one visit fulfils {} due visits", row.int("n")?));
     }
-    let rows = sqlx::query(
-        "SELECT v.child_id, v.due_on, v.done_on, v.visit_entry_id, e.occurred_on, c.org_id FROM follow_up_visits v \
-         JOIN children c ON c.id = v.child_id LEFT JOIN case_entries e ON e.id = v.visit_entry_id WHERE v.done_on IS NOT NULL",
-    )
-    .fetch_all(&store.pool)
-    .await?;
     let mut windows: HashMap<Uuid, u32> = HashMap::new();
-    for row in &rows {
+    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM children").fetch_one(&store.pool).await?;
+    let mut lo = 0i64;
+    // A nation holds millions of visits: read them a slice of children at a time.
+    while lo < max.unwrap_or(0) {
+        let rows = sqlx::query(
+            "SELECT v.child_id, v.due_on, v.done_on, v.visit_entry_id, e.occurred_on, c.org_id FROM children c \
+             JOIN follow_up_visits v ON v.child_id = c.id LEFT JOIN case_entries e ON e.id = v.visit_entry_id \
+             WHERE v.done_on IS NOT NULL AND c.seq > $1 AND c.seq <= $2",
+        )
+        .bind(lo)
+        .bind(lo + CHUNK)
+        .fetch_all(&store.pool)
+        .await?;
+        lo += CHUNK;
+        visits_window(store, r, &rows, &mut windows).await?;
+    }
+    Ok(())
+}
+
+/// Rows read per statement when walking the children.
+const CHUNK: i64 = 20_000;
+
+async fn visits_window(
+    store: &Store,
+    r: &mut CheckReport,
+    rows: &[sqlx::any::AnyRow],
+    windows: &mut HashMap<Uuid, u32>,
+) -> Result<(), StoreError> {
+    for row in rows {
         let child = row.text("child_id")?;
         let (due, done) = (row.text("due_on")?, row.text("done_on")?);
         let Some(visited) = row.opt_text("occurred_on")? else {
