@@ -115,6 +115,16 @@ async fn walk(db: &str) {
         ]),
     )
     .await;
+    // A fact without its record: a care plan no one wrote.
+    let unplanned = one(&pool, "SELECT child_id FROM cases WHERE has_care_plan = 0 ORDER BY child_id LIMIT 1").await;
+    finds(
+        db,
+        &pool,
+        "case_facts",
+        &s(&[&format!("UPDATE cases SET has_care_plan = 1 WHERE child_id = '{unplanned}'")]),
+        &s(&[&format!("UPDATE cases SET has_care_plan = 0 WHERE child_id = '{unplanned}'")]),
+    )
+    .await;
     // A stage its facts do not give.
     finds(
         db,

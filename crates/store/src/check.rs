@@ -60,11 +60,12 @@ impl CheckReport {
 }
 
 /// Every rule `check` proves, in the order it reports them.
-pub const RULES: [&str; 10] = [
+pub const RULES: [&str; 11] = [
     "living_record",
     "stays_overlap",
     "stay_dates",
     "placement_ends_stay",
+    "case_facts",
     "stage",
     "visit_once",
     "visit_window",
@@ -97,6 +98,7 @@ impl Store {
         let mut r = CheckReport::default();
         self.check_living(&mut r).await?;
         self.check_stays(&mut r).await?;
+        crate::check_more::case_facts(self, &mut r).await?;
         self.check_stages(&mut r).await?;
         crate::check_more::visits(self, &mut r).await?;
         crate::check_more::merged(self, &mut r).await?;

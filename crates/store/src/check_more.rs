@@ -169,3 +169,38 @@ pub(crate) async fn figures(store: &Store, r: &mut CheckReport, today: NaiveDate
     }
     Ok(())
 }
+
+/// Each fact a case's stage is derived from has its evidence among the case's records: assessed
+/// by an assessment, a plan by a care plan, the placement by its entry, an approval flag by an
+/// approved request of its kind (the stage rule then proves the stage follows the facts).
+pub(crate) async fn case_facts(store: &Store, r: &mut CheckReport) -> Result<(), StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(&store.pool).await?;
+    r.looked("case_facts", n);
+    let entry = |kinds: &str| format!("EXISTS (SELECT 1 FROM case_entries e WHERE e.child_id = k.child_id AND e.kind IN ({kinds}))");
+    let approved = |kind: &str| {
+        format!("EXISTS (SELECT 1 FROM case_approvals a WHERE a.child_id = k.child_id AND a.kind = '{kind}' AND a.state = 'approved')")
+    };
+    let rules = [
+        ("assessed = 1", entry("'risk', 'csi', 'assessment', 'family_assessment', 'readiness'"), "assessed without an assessment"),
+        ("has_care_plan = 1", entry("'care_plan'"), "a care plan without one recorded"),
+        ("assessment_approved = 1", approved("assessment"), "the assessment approved without an approval"),
+        ("care_plan_approved = 1", approved("care_plan"), "the care plan approved without an approval"),
+        ("placement_approved = 1", approved("placement"), "the placement approved without an approval"),
+        (
+            "placement_id IS NOT NULL",
+            "EXISTS (SELECT 1 FROM case_entries e WHERE e.id = k.placement_id AND e.child_id = k.child_id AND e.kind = 'placement')"
+                .to_string(),
+            "the placement is not one of the case's records",
+        ),
+    ];
+    for (flag, evidence, what) in rules {
+        let rows: Vec<String> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT k.child_id FROM cases k WHERE k.{flag} AND NOT {evidence} LIMIT 100")))
+                .fetch_all(&store.pool)
+                .await?;
+        for child in rows {
+            r.found("case_facts", child, what.to_string());
+        }
+    }
+    Ok(())
+}

@@ -1611,6 +1611,7 @@ check-rule-living-record = Where the child lives (record = open stay = placement
 check-rule-stays-overlap = Stays in institutions never overlap
 check-rule-stay-dates = A stay never ends before it begins
 check-rule-placement-ends-stay = A family placement ended the stay it replaced
+check-rule-case-facts = Each fact of a case has its record (assessment, plan, placement, approval)
 check-rule-stage = Each case's stage follows from its records
 check-rule-visit-once = A visit fulfils at most one due visit
 check-rule-visit-window = A visit fulfils a due visit within the window, on its own date
