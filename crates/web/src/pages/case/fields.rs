@@ -109,8 +109,12 @@ pub fn groups(form: CaseForm, tr: Tr, v: &Fields, e: &Invalid, c: &Choices) -> V
             b.date("opened_on", "field-opened-on"),
             b.area("summary", "field-summary"),
             b.hint(b.area("immediate_safety", "field-immediate-safety"), "help-immediate-safety"),
-            b.hint(b.list("rci_id", "field-rci", &c.rcis, true), "help-case-rci"),
-        ]),
+        ]
+        .into_iter()
+        // The phone's copy of the form carries no list of institutions: there the case takes
+        // the child's own RCI (`store::cases::open`), so no empty choice is shown.
+        .chain((!c.rcis.is_empty()).then(|| b.hint(b.list("rci_id", "field-rci", &c.rcis, true), "help-case-rci")))
+        .collect()),
         CaseForm::Risk => one(vec![
             b.hint(b.radio("level", "field-risk", RiskLevel::ALL, RiskLevel::code, RiskLevel::label_key), "help-risk"),
             b.area("reasons", "field-risk-reasons"),
