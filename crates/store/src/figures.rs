@@ -53,8 +53,14 @@ impl Store {
         }
         let today = chrono::Utc::now().date_naive();
         if !national {
-            return self.count_figures(actor, by, false, today).await;
+            return self.count_figures(Some(actor.org_id), by, today).await;
         }
+        self.national_figures(by, today).await
+    }
+
+    /// The quarter's national figures (taken on its first request; the caller checked the
+    /// policy): every organisation's, protected, as of the quarter's national day.
+    pub(crate) async fn national_figures(&self, by: GroupBy, today: NaiveDate) -> Result<Figures, StoreError> {
         let quarter = Period::quarter_of(today).quarter_name().unwrap_or_default();
         // "v2": snapshots taken before issue 21 hid a whole figure for its few girls or boys; the
         // quarter's figures are taken again once, with the total shown (item 4).
@@ -63,7 +69,10 @@ impl Store {
         let stored = |row: Option<sqlx::any::AnyRow>| -> Result<Option<Figures>, StoreError> {
             let Some(row) = row else { return Ok(None) };
             let mut f: Figures = serde_json::from_str(&row.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            f.as_of = Some(row.text("taken_on")?);
+            // The day counted (snapshots before the national day: the day taken).
+            if f.as_of.is_none() {
+                f.as_of = Some(row.text("taken_on")?);
+            }
             Ok(Some(f))
         };
         let read = "SELECT body, taken_on FROM national_snapshots WHERE key = $1";
@@ -73,7 +82,7 @@ impl Store {
         // The first request of the quarter takes the snapshot; a request racing it keeps the
         // one that was written first, so everyone sees the same figures.
         let day = self.national_day(today).await?;
-        let mut f = self.count_figures(actor, by, true, day).await?;
+        let mut f = self.count_figures(None, by, day).await?;
         f.as_of = Some(day.to_string());
         let body = serde_json::to_string(&f).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         sqlx::query("INSERT INTO national_snapshots (key, taken_on, body) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
@@ -109,9 +118,11 @@ impl Store {
         parse(sqlx::query_scalar::<_, String>(read).bind(&key).fetch_one(&self.pool).await?)
     }
 
-    /// The figures: every organisation's, protected, or the actor's own, exact; states (living
-    /// in an RCI, open cases, in follow-up) as of `day`, by the indicators' definitions.
-    pub(crate) async fn count_figures(&self, actor: &Actor, by: GroupBy, national: bool, day: NaiveDate) -> Result<Figures, StoreError> {
+    /// The figures: one organisation's (`org`), exact, or every organisation's (None),
+    /// protected; states (living in an RCI, open cases, in follow-up) as of `day`, by the
+    /// indicators' definitions.
+    async fn count_figures(&self, org: Option<uuid::Uuid>, by: GroupBy, day: NaiveDate) -> Result<Figures, StoreError> {
+        let national = org.is_none();
         let key = match by {
             GroupBy::Province => "c.province_code",
             GroupBy::Organisation => "c.org_id",
@@ -119,15 +130,16 @@ impl Store {
         // Two passes: children counted by one scan of their table, case figures from the (far
         // smaller) cases table — a join of every child to its case made this 5× slower.
         let scope = |q: &mut Sql| {
-            if !national {
-                q.push(" AND c.org_id = ").bind_text(actor.org_id.to_string());
+            if let Some(org) = org {
+                q.push(" AND c.org_id = ").bind_text(org.to_string());
             }
         };
         // Living in an RCI is the indicator's definition (stays on the day), not a field of the
         // record: one figure, one definition on every page (issue 21, item 3).
         let lit = crate::indicators::query::day_literal(day);
         let resident = crate::indicators::query::resident_on(&lit);
-        let open = crate::indicators::query::open_on(&lit);
+        // The cases pass joins each case already: the open-case definition on its row.
+        let open = crate::indicators::query::case_open_on("k", &lit);
         let mut kids = Sql::new(&format!(
             "SELECT {key} AS g, c.sex, COUNT(*) AS children, SUM(CASE WHEN {resident} THEN 1 ELSE 0 END) AS in_rci, \
              CAST(0 AS BIGINT) AS open_cases, CAST(0 AS BIGINT) AS follow_up, CAST(0 AS BIGINT) AS high_risk FROM children c \

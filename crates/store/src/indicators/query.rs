@@ -213,7 +213,12 @@ pub(crate) fn resident_on(day: &str) -> String {
 
 /// The one definition of "a case open on `day`" (a SQL date literal).
 pub(crate) fn open_on(day: &str) -> String {
-    format!("c.id IN (SELECT child_id FROM cases WHERE opened_on <= {day} AND (closed_on IS NULL OR closed_on > {day}))")
+    format!("c.id IN (SELECT k.child_id FROM cases k WHERE {})", case_open_on("k", day))
+}
+
+/// The same definition on a `cases` row already at hand (`alias`): no second scan of cases.
+pub(crate) fn case_open_on(alias: &str, day: &str) -> String {
+    format!("{alias}.opened_on <= {day} AND ({alias}.closed_on IS NULL OR {alias}.closed_on > {day})")
 }
 
 /// A date as a SQL literal.
