@@ -7,8 +7,9 @@
 
 pub use krousar_match::place::Level;
 use krousar_match::place::{place_key, without_unit_km, without_unit_latin};
+use krousar_match::place_index::PlaceIndex;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlaceEntry {
@@ -27,6 +28,8 @@ pub struct Places {
     /// Addresses already resolved: a workbook writes the same few hundred addresses on
     /// thousands of rows, and an unknown name is compared with every name of its level.
     resolved: Mutex<HashMap<[Option<String>; 4], Resolution>>,
+    /// Ranked search, for the nearest names of one that is not found.
+    index: Arc<PlaceIndex>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,12 +66,18 @@ pub struct Resolution {
     pub problem: Option<PlaceProblem>,
 }
 
-/// How close two keys must be for a name to be suggested.
-const SUGGEST: f64 = 0.84;
+/// How alike a name must be (`PlaceIndex` score) to be suggested.
+const SUGGEST: f64 = 0.8;
 
 impl Places {
     pub fn new(entries: Vec<PlaceEntry>) -> Places {
-        let mut p = Places { entries, ..Places::default() };
+        let index = PlaceIndex::new(entries.iter().map(|e| (e.code.as_str(), e.name_km.as_str(), e.name_latin.as_str(), "")));
+        Places::with_index(entries, Arc::new(index))
+    }
+
+    /// The gazetteer with a ranked index already built from the same places (the store's).
+    pub fn with_index(entries: Vec<PlaceEntry>, index: Arc<PlaceIndex>) -> Places {
+        let mut p = Places { entries, index, ..Places::default() };
         for (i, e) in p.entries.iter().enumerate() {
             p.by_code.insert(e.code.clone(), i);
             let Some(level) = Level::of_code(&e.code) else { continue };
@@ -136,28 +145,23 @@ impl Places {
 
     /// Names of `level` under `parent` that look like `value`, best first.
     fn near(&self, level: Level, parent: Option<&str>, value: &str) -> Vec<String> {
-        let forms: Vec<String> = value.split('/').map(place_key).filter(|k| !k.is_empty()).collect();
-        let mut scored: Vec<(f64, &str)> = Vec::new();
-        for ((l, key), list) in &self.by_key {
-            if *l != level {
-                continue;
-            }
-            let score = forms.iter().map(|f| strsim::jaro_winkler(f, key)).fold(0.0, f64::max);
-            if score >= SUGGEST {
-                for &i in list {
-                    let code = self.entries[i].code.as_str();
-                    if parent.is_none_or(|p| code.starts_with(p)) && !scored.iter().any(|(_, c)| *c == code) {
-                        scored.push((score, code));
-                    }
+        let mut scored: Vec<(f64, String)> = Vec::new();
+        // "ភ្នំពេញ / Phnom Penh" is two forms of one name; a comma is no part of one.
+        for form in value.split('/').map(|f| f.replace(',', " ")).filter(|f| !f.trim().is_empty()) {
+            for hit in self.index.search(&form, Some(level), parent.unwrap_or(""), 5) {
+                match scored.iter_mut().find(|(_, c)| *c == hit.code) {
+                    Some(s) => s.0 = s.0.max(hit.score),
+                    None => scored.push((hit.score, hit.code)),
                 }
             }
         }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        scored.retain(|(s, _)| *s >= SUGGEST);
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         // One clear best is a suggestion; a tie is a list to choose from.
         if scored.len() > 1 && scored[0].0 > scored[1].0 + 0.05 {
             scored.truncate(1);
         }
-        scored.into_iter().take(5).map(|(_, c)| c.to_string()).collect()
+        scored.into_iter().take(5).map(|(_, c)| c).collect()
     }
 
     /// Resolve an address given as names (any may be blank), province first.

@@ -7,14 +7,20 @@
 
 mod case_number;
 pub mod elsewhere;
+pub mod forms;
 mod khmer;
 mod latin;
+pub mod numbers;
 pub mod person;
 pub mod place;
+pub mod place_index;
+pub mod romanise;
+mod similar;
 
 pub use case_number::{parse_search, CaseNumber, Search};
 pub use khmer::{fold_digits, fold_name_vowel, is_khmer, khmer_key, khmer_name_key};
 pub use latin::{latin_key, plain_key};
+pub use romanise::romanise;
 
 /// The version of the keys `name_keys` and `query_terms` make. Bump it whenever they change:
 /// a store compares it with the version its saved keys were made with and rebuilds them.

@@ -126,13 +126,15 @@ impl Store {
             .collect::<Result<Vec<_>, StoreError>>()?;
         let usernames = sqlx::query_scalar::<_, String>("SELECT username FROM users").fetch_all(&self.pool).await?.into_iter().collect();
         let snapshot = self.places().await?;
+        // Places in use (not retired): those listed under a parent.
         let entries = snapshot
-            .keys
-            .iter()
-            .filter_map(|(code, _)| snapshot.by_code.get(code))
+            .children
+            .values()
+            .flatten()
+            .filter_map(|code| snapshot.by_code.get(code))
             .map(|l| PlaceEntry { code: l.code.clone(), name_km: l.name_km.clone(), name_latin: l.name_latin.clone() })
             .collect();
-        Ok(Known { users, usernames, imported, places: Places::new(entries) })
+        Ok(Known { users, usernames, imported, places: Places::with_index(entries, snapshot.index.clone()) })
     }
 
     /// Add to the report each new child who may already be registered (in this organisation:

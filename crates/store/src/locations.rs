@@ -58,22 +58,6 @@ pub fn place_keys(name_km: &str, name_latin: &str, former: &str) -> String {
     krousar_match::name_keys([name_km, km.as_str(), name_latin, latin_joined.as_str(), former])
 }
 
-/// The terms of a place search, without unit words (unless nothing else was typed).
-pub fn place_query_terms(query: &str) -> Vec<String> {
-    let terms = krousar_match::query_terms(query);
-    let units: Vec<String> = UNIT_WORDS_LATIN
-        .iter()
-        .map(|w| krousar_match::latin_key(w))
-        .chain(UNIT_WORDS_KM.iter().map(|w| krousar_match::khmer_name_key(w)))
-        .collect();
-    let named: Vec<String> = terms.iter().filter(|t| !units.contains(t)).cloned().collect();
-    if named.is_empty() {
-        terms
-    } else {
-        named
-    }
-}
-
 pub(crate) fn location_from(r: &sqlx::any::AnyRow) -> Result<Location, StoreError> {
     Ok(Location {
         code: r.text("code")?,
@@ -194,8 +178,8 @@ impl Store {
         Ok(codes.iter().filter_map(|c| snap.by_code.get(c).cloned()).collect())
     }
 
-    /// Type-ahead: places whose Khmer or romanised names contain every term of `query`. Higher
-    /// levels first (a province before its villages), then by code.
+    /// Type-ahead and address lookup: places whose names in either script are most like
+    /// `query` (ranked by `krousar_match::place_index`), best first; ties go to the higher level.
     pub async fn search_locations(
         &self,
         query: &str,
@@ -203,20 +187,12 @@ impl Store {
         within: Option<&str>,
         limit: i64,
     ) -> Result<Vec<LocationPath>, StoreError> {
-        let terms = place_query_terms(query);
-        if terms.is_empty() {
-            return Ok(Vec::new());
-        }
         let snap = self.places().await?;
         let within = within.filter(|w| w.bytes().all(|b| b.is_ascii_digit())).unwrap_or("");
-        let codes: Vec<String> = snap
-            .keys
-            .iter()
-            .filter(|(code, _)| level.is_none_or(|l| code.len() == l.code_len()) && code.starts_with(within))
-            .filter(|(_, keys)| terms.iter().all(|t| keys.contains(&krousar_match::term_pattern(t))))
-            .take(limit.clamp(1, 50) as usize)
-            .map(|(code, _)| code.clone())
-            .collect();
+        // At most 200 characters are read: no name is longer, and a longer query is only work.
+        let query: String = query.chars().take(200).collect();
+        let codes: Vec<String> =
+            snap.index.search(&query, level, within, limit.clamp(1, 50) as usize).into_iter().map(|h| h.code).collect();
         self.location_paths(&codes).await
     }
 }

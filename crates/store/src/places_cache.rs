@@ -17,8 +17,8 @@ pub(crate) struct Snapshot {
     pub by_code: HashMap<String, Location>,
     /// Codes under each parent ("" for provinces), in code order, without retired places.
     pub children: HashMap<String, Vec<String>>,
-    /// (code, search keys) of places that are not retired, in (code length, code) order.
-    pub keys: Vec<(String, String)>,
+    /// Places that are not retired, under every name they have had, for ranked search.
+    pub index: Arc<krousar_match::place_index::PlaceIndex>,
 }
 
 /// The snapshot and when its version was last checked.
@@ -46,24 +46,34 @@ impl Store {
     }
 
     async fn load_places(&self, version: String) -> Result<Arc<Snapshot>, StoreError> {
-        let rows =
-            sqlx::query("SELECT code, level, name_km, name_latin, parent_code, keys, retired FROM locations").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT code, level, name_km, name_latin, parent_code, former_names, retired FROM locations")
+            .fetch_all(&self.pool)
+            .await?;
         let mut by_code = HashMap::with_capacity(rows.len());
         let mut children: HashMap<String, Vec<String>> = HashMap::new();
-        let mut keys = Vec::with_capacity(rows.len());
+        let mut named: Vec<(Location, String)> = Vec::with_capacity(rows.len());
         for r in &rows {
             let l = crate::locations::location_from(r)?;
             if r.int("retired")? == 0 {
                 children.entry(l.parent_code.clone().unwrap_or_default()).or_default().push(l.code.clone());
-                keys.push((l.code.clone(), r.text("keys")?));
+                named.push((l.clone(), r.text("former_names")?));
             }
             by_code.insert(l.code.clone(), l);
         }
         for list in children.values_mut() {
             list.sort();
         }
-        keys.sort_by(|a, b| (a.0.len(), &a.0).cmp(&(b.0.len(), &b.0)));
-        Ok(Arc::new(Snapshot { version, by_code, children, keys }))
+        // Building the index reads and romanises every name (a quarter of a second for the
+        // whole gazetteer): off the async threads.
+        let index = tokio::task::spawn_blocking(move || {
+            krousar_match::place_index::PlaceIndex::new(
+                named.iter().map(|(l, former)| (l.code.as_str(), l.name_km.as_str(), l.name_latin.as_str(), former.as_str())),
+            )
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("place index: {e}")))?;
+        let index = Arc::new(index);
+        Ok(Arc::new(Snapshot { version, by_code, children, index }))
     }
 
     /// The current gazetteer, re-read if it changed since the last check.

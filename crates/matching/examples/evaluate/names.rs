@@ -1,38 +1,18 @@
-//! Matching quality, measured: `cargo run --release -p krousar-match --example evaluate`.
-//!
-//! Two evaluation sets, each query having exactly one right answer among many candidates:
-//!
-//! 1. **Real romanisation variants** — place names romanised by the pumi project (Latin and UNGEGN
-//!    spellings, `../shared/data/gazetteer/pumi`) looked up among the NCDD's spellings of every
-//!    place of the same level (`crates/store/data/gazetteer-ncdd-2025.tsv`). Only pairs whose plain
-//!    spellings differ are queries. Khmer personal names are made of the same words as place names
-//!    and are romanised by the same habits.
-//! 2. **Synthetic name variants** — the 1,000 names of `crates/cli/data/khmer_names.json`, each
-//!    varied by one or two rules drawn at random (fixed seed), the way the field writes them:
-//!    `h` after a final consonant (Sok → Sokh), ey ↔ ei ↔ i, ea ↔ ie, ou ↔ o ↔ u, a doubled or
-//!    undoubled final consonant (Chan ↔ Chann), ch ↔ chh, family and given name swapped, given
-//!    name split in two (Sreypov → Srey Pov), one letter dropped (a typo), and for the Khmer
-//!    spelling a zero-width space inserted between syllables.
+//! Person names: the 1,000 names of `crates/cli/data/khmer_names.json` (the kname project, MIT),
+//! each varied by one or two rules drawn at random (fixed seed), the way the field writes them:
+//! `h` after a final consonant (Sok → Sokh), ey ↔ ei ↔ i, ea ↔ ie, ou ↔ o ↔ u, a doubled or
+//! undoubled final consonant (Chan ↔ Chann), ch ↔ chh, family and given name swapped, given
+//! name split in two (Sreypov → Srey Pov), one letter dropped (a typo); the Khmer spelling with
+//! a zero-width space between syllables; and across scripts (a romanised query for a child
+//! recorded only in Khmer, and the reverse).
 //!
 //! Methods compared: exact (lower-case equality of the full name), plain Jaro–Winkler on the lower-
-//! case full name, and Krousar's `person::name_similarity` (phonetic keys, either name order). For
-//! each: top-1 and top-5 (is the right answer first / among the first five), and precision, recall
-//! and F1 at the score threshold that gives each method its best F1 over all query × candidate pairs.
+//! case full name, and Krousar's `person::name_similarity`. For each: top-1 and top-5, and
+//! precision, recall and F1 at the score threshold that gives each method its best F1.
 
 use krousar_match::person::{name_similarity, Person};
-use krousar_match::plain_key;
-use std::collections::HashMap;
 
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use crate::Lcg;
 
 type Method = (&'static str, fn(&Person, &Person) -> f64);
 
@@ -118,78 +98,6 @@ fn evaluate(title: &str, queries: &[Person], right: &[usize], candidates: &[Pers
     }
 }
 
-fn latin(s: &str) -> Person {
-    Person { given_latin: Some(s.to_string()), ..Default::default() }
-}
-
-fn places() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tsv = std::fs::read_to_string(root.join("../store/data/gazetteer-ncdd-2025.tsv")).expect("gazetteer");
-    let ncdd: HashMap<String, String> = tsv
-        .lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            (f.len() >= 4).then(|| (f[0].to_string(), f[3].trim_end_matches(" Province").to_string()))
-        })
-        .collect();
-    let pumi_dir = root.join("../../../shared/data/gazetteer/pumi");
-    // (code, other spelling, differs even without accents)
-    let mut variants: Vec<(String, String, bool)> = Vec::new();
-    for file in ["districts.yml", "communes.yml", "villages.yml"] {
-        let Ok(text) = std::fs::read_to_string(pumi_dir.join(file)) else {
-            println!("(no {} beside the checkout: real-variant set skipped)", pumi_dir.display());
-            return;
-        };
-        let mut code: Option<String> = None;
-        for line in text.lines() {
-            if let Some(c) = line.strip_prefix("  '").and_then(|l| l.strip_suffix("':")) {
-                code = Some(c.to_string());
-            } else if line.starts_with("    administrative_unit:") {
-                // The unit's own names (District, Khum…) follow; they are not place names.
-                code = None;
-            } else if let Some(c) = &code {
-                for key in ["      latin: ", "      ungegn: "] {
-                    if let Some(name) = line.strip_prefix(key) {
-                        let name = name.trim().trim_matches('\'').to_string();
-                        if let Some(n) = ncdd.get(c).filter(|n| n.to_lowercase() != name.to_lowercase()) {
-                            let hard = plain_key(n) != plain_key(&name);
-                            variants.push((c.clone(), name, hard));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    for (level, len, hard_only) in [
-        ("districts and communes, any difference", 0usize, false),
-        ("districts, communes and villages, different even without accents", 1, true),
-        ("villages (sample of 1,500), any difference", 8, false),
-    ] {
-        let in_level = |c: &str| match len {
-            8 => c.len() == 8,
-            1 => c.len() >= 4,
-            _ => c.len() == 4 || c.len() == 6,
-        };
-        let mut codes: Vec<&String> = ncdd.keys().filter(|c| in_level(c)).collect();
-        codes.sort();
-        let index: HashMap<&String, usize> = codes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
-        let candidates: Vec<Person> = codes.iter().map(|c| latin(&ncdd[*c])).collect();
-        let mut picked: Vec<&(String, String, bool)> =
-            variants.iter().filter(|(c, _, hard)| in_level(c) && index.contains_key(c) && (*hard || !hard_only)).collect();
-        if len == 8 {
-            let mut rng = Lcg(7);
-            let mut sample = Vec::new();
-            while sample.len() < 1500 && !picked.is_empty() {
-                sample.push(picked.swap_remove(rng.below(picked.len())));
-            }
-            picked = sample;
-        }
-        let queries: Vec<Person> = picked.iter().map(|(_, n, _)| latin(n)).collect();
-        let right: Vec<usize> = picked.iter().map(|(c, _, _)| index[c]).collect();
-        evaluate(&format!("Real romanisation variants, {level} (pumi/UNGEGN → NCDD)"), &queries, &right, &candidates);
-    }
-}
-
 fn vary(rng: &mut Lcg, word: &str) -> String {
     let w = word.to_string();
     type Rule<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -221,7 +129,7 @@ fn vary(rng: &mut Lcg, word: &str) -> String {
     w
 }
 
-fn names() {
+pub fn names() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(root.join("../cli/data/khmer_names.json")).expect("names");
     let list: Vec<serde_json::Value> = serde_json::from_str(&text).expect("json");
@@ -268,10 +176,4 @@ fn names() {
         kq.push(q);
     }
     evaluate("Khmer script with zero-width spaces and swapped order", &kq, &right, &candidates);
-}
-
-fn main() {
-    println!("# Matching evaluation (krousar-match)");
-    places();
-    names();
 }

@@ -1,0 +1,137 @@
+//! The written forms of one name that ranked matching compares: its romanised spelling as
+//! plain letters and as a phonetic key, its Khmer key, each also with its numbers as digits,
+//! and for a Khmer name its machine romanisation (so that a Latin query finds a name recorded
+//! only in Khmer, and a Khmer query one recorded only in Latin letters).
+
+use crate::numbers::{khmer_number_reading, latin_number_reading};
+use crate::similar::similarity;
+use crate::{is_khmer, khmer_name_key, latin_key, plain_key};
+
+/// One form, ready to compare.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub khmer: bool,
+    /// Plain letters and digits without spaces (Latin), or the Khmer name key.
+    pub text: Vec<char>,
+    /// The phonetic key of each word, joined (Latin only).
+    pub key: Vec<char>,
+    /// Made by the romaniser from Khmer script: less sure than a spelling someone wrote.
+    pub machine: bool,
+}
+
+/// Words of a romanised name, lower case plain ("Pra'uol Tuek" → ["prauol", "tuek"]).
+pub fn latin_words(name: &str) -> Vec<String> {
+    name.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/' | '(' | ')' | '-' | '.' | '"' | '|'))
+        .map(plain_key)
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+fn latin_form(words: &[String], machine: bool) -> Form {
+    let text: Vec<char> = words.concat().chars().collect();
+    let mut key: Vec<char> = words.iter().map(|w| latin_key(w)).collect::<String>().chars().collect();
+    // A vowel ending one word and starting the next are one run, as in a joined spelling.
+    key.dedup_by(|a, b| *a == 'a' && *b == 'a');
+    Form { khmer: false, text, key, machine }
+}
+
+/// The forms of a romanised name given as words: as written and with its numbers as digits.
+pub fn latin_forms(words: &[String], machine: bool, out: &mut Vec<Form>) {
+    if words.is_empty() {
+        return;
+    }
+    push(out, latin_form(words, machine));
+    if let Some(read) = latin_number_reading(words) {
+        push(out, latin_form(&read, machine));
+    }
+}
+
+/// The forms of a Khmer name: its key, its key with numbers as digits, and its romanisation.
+pub fn khmer_forms(name: &str, out: &mut Vec<Form>) {
+    let mut readings = vec![name.to_string()];
+    if let Some(read) = khmer_number_reading(name) {
+        readings.push(read);
+    }
+    for r in &readings {
+        let text: Vec<char> = khmer_name_key(r).chars().filter(|c| !c.is_whitespace()).collect();
+        if !text.is_empty() {
+            push(out, Form { khmer: true, key: Vec::new(), text, machine: false });
+        }
+    }
+    let romanised = latin_words(&crate::romanise::romanise(name));
+    latin_forms(&romanised, true, out);
+}
+
+fn push(out: &mut Vec<Form>, f: Form) {
+    if !f.text.is_empty() && !out.contains(&f) {
+        out.push(f);
+    }
+}
+
+/// The forms of a name in either script.
+pub fn forms_of(name: &str) -> Vec<Form> {
+    let mut out = Vec::new();
+    if is_khmer(name) {
+        khmer_forms(name, &mut out);
+    } else {
+        latin_forms(&latin_words(name), false, &mut out);
+    }
+    out
+}
+
+/// How a query form matches a name form: the whole name, and the name as the query's beginning
+/// (type-ahead). `None` across scripts.
+pub fn compare(q: &Form, c: &Form) -> Option<(f64, f64)> {
+    if q.khmer != c.khmer {
+        return None;
+    }
+    let (whole, prefix) = if q.khmer {
+        similarity(&q.text, &c.text)
+    } else {
+        // Spelling and phonetic key each count half: the key forgives the vowels and digraphs
+        // that romanisations disagree on, the spelling tells apart names the key folds together.
+        let (tw, tp) = similarity(&q.text, &c.text);
+        let (kw, kp) = similarity(&q.key, &c.key);
+        ((tw + kw) / 2.0, (tp + kp) / 2.0)
+    };
+    // A romanisation made by machine is a weaker witness than a written one.
+    let discount = if q.machine || c.machine { 0.97 } else { 1.0 };
+    Some((whole * discount, prefix * discount))
+}
+
+/// The best match between any form of a query and any form of a name: (whole, prefix).
+pub fn best(query: &[Form], name: &[Form]) -> (f64, f64) {
+    let mut best = (0.0f64, 0.0f64);
+    for q in query {
+        for c in name {
+            if let Some((w, p)) = compare(q, c) {
+                best.0 = best.0.max(w);
+                best.1 = best.1.max(p);
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn score(q: &str, c: &str) -> f64 {
+        best(&forms_of(q), &forms_of(c)).0
+    }
+
+    #[test]
+    fn numbers_in_any_form_match() {
+        assert_eq!(score("Phum Pram Buon", "Phum 9"), 1.0);
+        assert_eq!(score("Rumchek Bei", "Rumchek 3"), 1.0);
+        assert!(score("Rumchek Bei", "Rumchek 3") > score("Rumchek Bei", "Rumchek 4"));
+        assert_eq!(score("ក្រពើ២", "ក្រពើពីរ"), 1.0);
+    }
+
+    #[test]
+    fn joins_and_splits_do_not_matter() {
+        assert_eq!(score("Pra Uol Tuek", "Pra'uol Tuek"), 1.0);
+        assert!(score("Kaoh Ta Kouv", "Kaoh Ta Kov") > score("Kaoh Ta Kouv", "Kaoh Ta Kaev"));
+    }
+}
