@@ -4,7 +4,7 @@
 //! only in Khmer, and a Khmer query one recorded only in Latin letters).
 
 use crate::numbers::{khmer_number_reading, latin_number_reading};
-use crate::similar::similarity;
+use crate::similar::{similarity, Spelled};
 use crate::{is_khmer, khmer_name_key, latin_key, plain_key};
 
 /// One form, ready to compare.
@@ -15,6 +15,9 @@ pub struct Form {
     pub text: Vec<char>,
     /// The phonetic key of each word, joined (Latin only).
     pub key: Vec<char>,
+    /// Where each word ends in `text` and in `key`.
+    pub text_ends: Vec<u16>,
+    pub key_ends: Vec<u16>,
     /// Made by the romaniser from Khmer script: less sure than a spelling someone wrote.
     pub machine: bool,
 }
@@ -28,11 +31,21 @@ pub fn latin_words(name: &str) -> Vec<String> {
 }
 
 fn latin_form(words: &[String], machine: bool) -> Form {
-    let text: Vec<char> = words.concat().chars().collect();
-    let mut key: Vec<char> = words.iter().map(|w| latin_key(w)).collect::<String>().chars().collect();
-    // A vowel ending one word and starting the next are one run, as in a joined spelling.
-    key.dedup_by(|a, b| *a == 'a' && *b == 'a');
-    Form { khmer: false, text, key, machine }
+    let (mut text, mut key, mut text_ends, mut key_ends) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for w in words {
+        text.extend(w.chars());
+        text_ends.push(text.len() as u16);
+        for c in latin_key(w).chars() {
+            // A vowel ending one word and starting the next are one run, as in a joined spelling.
+            if !(c == 'a' && key.last() == Some(&'a')) {
+                key.push(c);
+            }
+        }
+        key_ends.push(key.len() as u16);
+    }
+    // A word whose key joined the one before leaves an empty span: drop repeated ends.
+    key_ends.dedup();
+    Form { khmer: false, text, key, text_ends, key_ends, machine }
 }
 
 /// The forms of a romanised name given as words: as written and with its numbers as digits.
@@ -55,7 +68,8 @@ pub fn khmer_forms(name: &str, out: &mut Vec<Form>) {
     for r in &readings {
         let text: Vec<char> = khmer_name_key(r).chars().filter(|c| !c.is_whitespace()).collect();
         if !text.is_empty() {
-            push(out, Form { khmer: true, key: Vec::new(), text, machine: false });
+            let end = vec![text.len() as u16];
+            push(out, Form { khmer: true, key: Vec::new(), text, text_ends: end, key_ends: Vec::new(), machine: false });
         }
     }
     let romanised = latin_words(&crate::romanise::romanise(name));
@@ -81,17 +95,19 @@ pub fn forms_of(name: &str) -> Vec<Form> {
 
 /// How a query form matches a name form: the whole name, and the name as the query's beginning
 /// (type-ahead). `None` across scripts.
-pub fn compare(q: &Form, c: &Form) -> Option<(f64, f64)> {
+pub fn compare<'a>(q: &'a Form, c: &'a Form) -> Option<(f64, f64)> {
     if q.khmer != c.khmer {
         return None;
     }
+    let text = |f: &'a Form| Spelled { chars: &f.text, word_ends: &f.text_ends };
+    let key = |f: &'a Form| Spelled { chars: &f.key, word_ends: &f.key_ends };
     let (whole, prefix) = if q.khmer {
-        similarity(&q.text, &c.text)
+        similarity(text(q), text(c))
     } else {
         // Spelling and phonetic key each count half: the key forgives the vowels and digraphs
         // that romanisations disagree on, the spelling tells apart names the key folds together.
-        let (tw, tp) = similarity(&q.text, &c.text);
-        let (kw, kp) = similarity(&q.key, &c.key);
+        let (tw, tp) = similarity(text(q), text(c));
+        let (kw, kp) = similarity(key(q), key(c));
         ((tw + kw) / 2.0, (tp + kp) / 2.0)
     };
     // A romanisation made by machine is a weaker witness than a written one.

@@ -44,8 +44,10 @@ const LEVEL_WORDS_KM: &[(&str, Level)] = &[
 const COMPARE_ALL: usize = 2500;
 /// How many n-gram candidates are compared in a large scope.
 const CANDIDATES: usize = 400;
-/// A query that is the beginning of a name counts a little less than the whole name.
+/// A query that is the beginning of a name counts a little less than the whole name, and only
+/// when it is that beginning almost letter for letter (someone still typing).
 const PREFIX: f64 = 0.9;
+const PREFIX_NEAR: f64 = 0.9;
 /// Below this a place is not shown at all.
 const MIN_SCORE: f64 = 0.6;
 
@@ -185,9 +187,10 @@ impl PlaceIndex {
         Query { forms, levels, context }
     }
 
-    /// The entries under `within` (a code prefix), as an index range.
+    /// The entries under `within` (a code prefix), as an index range: the places inside it,
+    /// not the place itself (a search within a district looks for its communes and villages).
     fn scope(&self, within: &str) -> std::ops::Range<usize> {
-        let start = self.entries.partition_point(|e| e.code.as_str() < within);
+        let start = self.entries.partition_point(|e| e.code.as_str() <= within || (within.is_empty() && e.code.is_empty()));
         let end = start + self.entries[start..].partition_point(|e| e.code.starts_with(within));
         start..end
     }
@@ -226,7 +229,7 @@ impl PlaceIndex {
     fn score(&self, q: &Query, i: usize) -> f64 {
         let e = &self.entries[i];
         let (whole, prefix) = best(&q.forms, &e.forms);
-        let mut s = whole.max(prefix * PREFIX);
+        let mut s = if prefix >= PREFIX_NEAR { whole.max(prefix * PREFIX) } else { whole };
         if !q.levels.is_empty() {
             s += if q.levels.contains(&e.level) { 0.02 } else { -0.05 };
         }
@@ -238,7 +241,11 @@ impl PlaceIndex {
                 .filter_map(|l| self.by_code.get(&e.code[..l.code_len()]))
                 .map(|&j| {
                     let (w, p) = best(ctx, &self.entries[j].forms);
-                    w.max(p * PREFIX)
+                    if p >= PREFIX_NEAR {
+                        w.max(p * PREFIX)
+                    } else {
+                        w
+                    }
                 })
                 .fold(0.0, f64::max);
             s += 0.1 * (above - 0.7).max(-0.3);
