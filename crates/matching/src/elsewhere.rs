@@ -26,7 +26,12 @@ fn same_keys(a: &Option<(String, String)>, b: &Option<(String, String)>) -> bool
 /// May `record` (another organisation's) be the child `asked` describes?
 pub fn possible_match_elsewhere(asked: &Person, record: &Person) -> bool {
     let (a, b) = (Keyed::new(asked), Keyed::new(record));
-    let name = same_keys(a.km_keys(), b.km_keys()) || same_keys(a.latin_keys(), b.latin_keys());
+    // Across scripts through the romaniser: one organisation wrote the name in Khmer only, the
+    // other in Latin letters only.
+    let name = same_keys(a.km_keys(), b.km_keys())
+        || same_keys(a.latin_keys(), b.latin_keys())
+        || (a.km_keys().is_none() || b.km_keys().is_none())
+            && (same_keys(a.romanised_keys(), b.latin_keys()) || same_keys(a.latin_keys(), b.romanised_keys()));
     let sex = match (asked.female, record.female) {
         (Some(x), Some(y)) => x == y,
         _ => true,

@@ -25,7 +25,8 @@ pub use romanise::romanise;
 /// The version of the keys `name_keys` and `query_terms` make. Bump it whenever they change:
 /// a store compares it with the version its saved keys were made with and rebuilds them.
 /// 2: Khmer names fold the confusable vowels (`fold_name_vowel`).
-pub const KEYS_VERSION: i64 = 2;
+/// 3: Khmer names are also indexed under the key of their romanisation (cross-script search).
+pub const KEYS_VERSION: i64 = 3;
 
 /// The search keys of a record's names, space-separated, for a substring (trigram) index.
 /// Khmer names also get their space-free form, because people type them with or without a
@@ -44,6 +45,12 @@ pub fn name_keys<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
                 let k = khmer_name_key(token);
                 khmer_joined.push_str(&k);
                 push(k);
+                // A romanised query finds a name written only in Khmer (the romaniser's
+                // reading), word by word as a romanised name is keyed.
+                for word in romanise(token).split_whitespace() {
+                    push(latin_key(word));
+                }
+                push(person::romanised_key(token));
             } else {
                 push(plain_key(token));
                 push(latin_key(token));

@@ -51,9 +51,22 @@ fn keys(family: &Option<String>, given: &Option<String>, key: fn(&str) -> String
     (!f.is_empty() || !g.is_empty()).then_some((f, g))
 }
 
+/// How alike two name keys are: Jaro–Winkler (which favours a shared beginning) and the
+/// weighted edit distance of ranked place matching (which forgives the letters romanisations
+/// disagree on), each counting half.
+fn key_similarity(x: &str, y: &str) -> f64 {
+    let (a, b): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+    let (ea, eb) = ([a.len() as u16], [b.len() as u16]);
+    let (edit, _) = crate::similar::similarity(
+        crate::similar::Spelled { chars: &a, word_ends: &ea },
+        crate::similar::Spelled { chars: &b, word_ends: &eb },
+    );
+    (jaro_winkler(x, y) + edit) / 2.0
+}
+
 /// Similarity of two (family, given) key pairs, in either order of the second.
 fn pair_similarity(a: &(String, String), b: &(String, String)) -> f64 {
-    let sim = |x: &str, y: &str| if x.is_empty() || y.is_empty() { None } else { Some(jaro_winkler(x, y)) };
+    let sim = |x: &str, y: &str| if x.is_empty() || y.is_empty() { None } else { Some(key_similarity(x, y)) };
     let straight = [sim(&a.0, &b.0), sim(&a.1, &b.1)];
     let swapped = [sim(&a.0, &b.1), sim(&a.1, &b.0)];
     let mean = |v: [Option<f64>; 2]| {
@@ -77,6 +90,14 @@ fn khmer_only(s: &str) -> String {
     }
 }
 
+fn plain_only(s: &str) -> String {
+    if is_khmer(s) {
+        String::new()
+    } else {
+        crate::plain_key(s)
+    }
+}
+
 fn latin_only(s: &str) -> String {
     if is_khmer(s) {
         String::new()
@@ -92,6 +113,23 @@ pub struct Keyed<'a> {
     pub person: &'a Person,
     km: Option<(String, String)>,
     latin: Option<(String, String)>,
+    /// The Khmer names' machine romanisation, keyed: compared with a romanised name when the
+    /// two records share no script.
+    romanised: Option<(String, String)>,
+    /// The romanised names as plain letters: among names whose keys agree, the one spelled
+    /// most alike comes first.
+    plain: Option<(String, String)>,
+    /// The machine romanisation as plain letters, for the same use across scripts.
+    romanised_plain: Option<(String, String)>,
+}
+
+/// The phonetic key of a Khmer name's romanisation ("សុខ" → the key of "sok").
+pub fn romanised_key(s: &str) -> String {
+    if is_khmer(s) {
+        crate::romanise(s).split_whitespace().map(latin_key).collect()
+    } else {
+        String::new()
+    }
 }
 
 impl<'a> Keyed<'a> {
@@ -100,7 +138,21 @@ impl<'a> Keyed<'a> {
             person,
             km: keys(&person.family_km, &person.given_km, khmer_only),
             latin: keys(&person.family_latin, &person.given_latin, latin_only),
+            romanised: keys(&person.family_km, &person.given_km, romanised_key),
+            plain: keys(&person.family_latin, &person.given_latin, plain_only),
+            romanised_plain: keys(&person.family_km, &person.given_km, |s| {
+                if is_khmer(s) {
+                    crate::plain_key(&crate::romanise(s))
+                } else {
+                    String::new()
+                }
+            }),
         }
+    }
+
+    /// The keys of the romanisation of the Khmer names, if the person has a Khmer name.
+    pub fn romanised_keys(&self) -> &Option<(String, String)> {
+        &self.romanised
     }
 
     /// The folded Khmer (family, given) keys, if the person has a Khmer name.
@@ -124,14 +176,40 @@ fn keyed_name_similarity(a: &Keyed, b: &Keyed) -> Option<f64> {
         (Some(x), Some(y)) => Some(pair_similarity(x, y)),
         _ => None,
     };
-    let latin = match (&a.latin, &b.latin) {
-        (Some(x), Some(y)) => Some(pair_similarity(x, y)),
+    let latin = match (&a.latin, &b.latin, &a.plain, &b.plain) {
+        // Keys decide; the spelling only orders names whose keys agree.
+        (Some(x), Some(y), Some(px), Some(py)) => Some(0.9 * pair_similarity(x, y) + 0.1 * pair_similarity(px, py)),
+        (Some(x), Some(y), _, _) => Some(pair_similarity(x, y)),
         _ => None,
     };
     match (km, latin) {
         (Some(k), Some(l)) => Some(k.max(l)),
+        (None, None) => across_scripts(a, b),
         (k, l) => k.or(l),
     }
+}
+
+/// What a machine romanisation costs: a name written in Khmer and one in Latin letters that
+/// agree are at best close, never the same (the romaniser can be wrong).
+const ACROSS_SCRIPTS: f64 = 0.04;
+
+/// Records that share no script: one's Khmer names romanised against the other's romanised.
+fn across_scripts(a: &Keyed, b: &Keyed) -> Option<f64> {
+    let sim =
+        |x: &Option<(String, String)>, y: &Option<(String, String)>, px: &Option<(String, String)>, py: &Option<(String, String)>| match (
+            x, y, px, py,
+        ) {
+            (Some(x), Some(y), Some(px), Some(py)) => Some(0.9 * pair_similarity(x, y) + 0.1 * pair_similarity(px, py)),
+            (Some(x), Some(y), _, _) => Some(pair_similarity(x, y)),
+            _ => None,
+        };
+    let one = sim(&a.romanised, &b.latin, &a.romanised_plain, &b.plain);
+    let other = sim(&a.latin, &b.romanised, &a.plain, &b.romanised_plain);
+    let best = match (one, other) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    };
+    best.map(|s| (s - ACROSS_SCRIPTS).max(0.0))
 }
 
 fn birth(a: &Person, b: &Person) -> Agreement {
@@ -250,9 +328,13 @@ mod tests {
     }
 
     #[test]
-    fn no_shared_script_means_unknown_name() {
+    fn across_scripts_names_are_close_never_the_same() {
         let c = compare(&p("សុខ", "ស្រីពៅ", "", "", true, 2014, ""), &p("", "", "Sok", "Sreypov", true, 2014, ""));
-        assert_eq!(c.name, Agreement::Unknown);
-        assert!(c.score < THRESHOLD);
+        assert_eq!(c.name, Agreement::Close);
+        assert!(c.score >= THRESHOLD, "{c:?}");
+        let other = compare(&p("ចាន់", "ដារា", "", "", true, 2014, ""), &p("", "", "Sok", "Sreypov", true, 2014, ""));
+        assert_eq!(other.name, Agreement::Different);
+        let nothing = compare(&p("", "", "", "", true, 2014, ""), &p("", "", "Sok", "Sreypov", true, 2014, ""));
+        assert_eq!(nothing.name, Agreement::Unknown);
     }
 }

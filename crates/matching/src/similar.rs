@@ -87,7 +87,15 @@ fn skip_word(word: &[char], weighted: bool) -> f64 {
 /// Distances between `q` and `c`: the whole of `c`, and the best prefix of `c` (for a query
 /// still being typed). Dynamic programming over the full table: names are short.
 fn distances(q: Spelled, c: Spelled, weighted: bool) -> (f64, f64) {
-    let sub = |a: char, b: char| if weighted { substitute(a, b) } else if a == b { 0.0 } else { 1.0 };
+    let sub = |a: char, b: char| {
+        if weighted {
+            substitute(a, b)
+        } else if a == b {
+            0.0
+        } else {
+            1.0
+        }
+    };
     let del = |a: char| if weighted { indel(a) } else { 1.0 };
     let (n, m) = (q.chars.len(), c.chars.len());
     let w = m + 1;

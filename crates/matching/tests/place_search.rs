@@ -128,6 +128,7 @@ proptest! {
         prop_assume!(p.code.len() >= 4);
         let within = &p.code[..if p.code.len() == 4 { 2 } else { 4 }];
         let q = if khmer { &p.km } else { &p.latin };
+        prop_assume!(!q.trim().is_empty());
         let hits = index.search(q, Level::of_code(&p.code), within, 1);
         let got = places.iter().find(|x| Some(&x.code) == hits.first().map(|h| &h.code));
         prop_assert!(got.is_some_and(|g| twins(g, p)), "{q}: {:?}", hits);

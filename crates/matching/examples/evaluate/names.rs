@@ -176,4 +176,10 @@ pub fn names() {
         kq.push(q);
     }
     evaluate("Khmer script with zero-width spaces and swapped order", &kq, &right, &candidates);
+    // Across scripts: the Khmer spelling looked for among records holding only the romanised
+    // names, and the reverse (through the romaniser).
+    let latin_only: Vec<Person> = candidates.iter().map(|p| Person { family_km: None, given_km: None, ..p.clone() }).collect();
+    let khmer_only: Vec<Person> = candidates.iter().map(|p| Person { family_latin: None, given_latin: None, ..p.clone() }).collect();
+    evaluate("Across scripts: Khmer name → records with romanised names only", &khmer_only, &right, &latin_only);
+    evaluate("Across scripts: romanised name → records with Khmer names only", &latin_only, &right, &khmer_only);
 }
