@@ -1,7 +1,7 @@
 //! The JSON API: registration, search by romanised and Khmer names, optimistic locking, and
 //! bad input that never writes and never answers 500.
 
-use crate::app::{child_json, client, each_db};
+use crate::app::{child_json, client, each_db, urlencode};
 use serde_json::json;
 
 #[tokio::test]
@@ -49,10 +49,6 @@ async fn register_search_and_patch_with_versions() {
         assert_eq!(now["version"], 2);
     })
     .await;
-}
-
-fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).unwrap()[1..].to_string()
 }
 
 #[tokio::test]

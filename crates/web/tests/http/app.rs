@@ -130,3 +130,8 @@ pub fn child_json(given_km: &str, given_latin: &str) -> serde_json::Value {
         "sex": "female", "date_of_birth": "2015-03-02", "village_code": "02020101"
     })
 }
+
+/// A value as it goes in a query string.
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).unwrap()[1..].to_string()
+}

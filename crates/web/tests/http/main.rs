@@ -21,6 +21,7 @@ mod hardening;
 mod imports;
 mod indicators;
 mod pages;
+mod place_search;
 mod rci_transition;
 mod records;
 mod referrals;
