@@ -39,6 +39,17 @@
       .then(function () { return loadLevel(picker, "village", c, code); });
   }
 
+  // A district (or province) already chosen narrows the type-ahead to the villages in it; once
+  // a village is chosen, typing again looks everywhere (the user is changing the address).
+  function scopeOf(picker) {
+    var pick = function (level) {
+      var s = picker.querySelector('select[data-level="' + level + '"]');
+      return s ? s.value : "";
+    };
+    if (pick("village")) return "";
+    return pick("district") || pick("province") || "";
+  }
+
   function setup(picker) {
     order.forEach(function (level, i) {
       var select = picker.querySelector('select[data-level="' + level + '"]');
@@ -58,7 +69,9 @@
       timer = setTimeout(function () {
         var q = input.value.trim();
         if (q.length < 2) { results.innerHTML = ""; return; }
-        getJSON("/api/v1/locations/search?level=village&limit=10&q=" + encodeURIComponent(q)).then(function (d) {
+        var within = scopeOf(picker);
+        getJSON("/api/v1/locations/search?level=village&limit=10&q=" + encodeURIComponent(q) +
+          (within ? "&within=" + encodeURIComponent(within) : "")).then(function (d) {
           results.innerHTML = "";
           (d.items || []).forEach(function (p) {
             var li = document.createElement("li");
