@@ -71,7 +71,10 @@ pub async fn build(store: &Store, tr: Tr, f: &FormData, village: Option<&str>, e
         }
     }
     if f.has("find_place") && !p.q.trim().is_empty() {
-        let found = store.search_locations(&p.q, Some(Level::Village), None, 20).await?;
+        // As the type-ahead does: a chosen district (or province) narrows the search, unless a
+        // village is already chosen (the user is changing the address).
+        let within = if village.is_empty() { Some(if district.is_empty() { province.as_str() } else { district.as_str() }) } else { None };
+        let found = store.search_locations(&p.q, Some(Level::Village), within.filter(|w| !w.is_empty()), 20).await?;
         p.results = found
             .into_iter()
             .map(|path| Opt {
