@@ -115,15 +115,38 @@ pub fn compare<'a>(q: &'a Form, c: &'a Form) -> Option<(f64, f64)> {
     Some((whole * discount, prefix * discount))
 }
 
-/// The best match between any form of a query and any form of a name: (whole, prefix).
+/// The best match between any form of a query and any form of a name: (whole, prefix). A
+/// machine romanisation is compared only where the two share no written script: a Khmer query
+/// against a name recorded only in Latin letters, or the reverse.
 pub fn best(query: &[Form], name: &[Form]) -> (f64, f64) {
     let mut best = (0.0f64, 0.0f64);
-    for q in query {
-        for c in name {
+    let written = |forms: &[Form], khmer: bool| forms.iter().any(|f| !f.machine && f.khmer == khmer);
+    let shared = [true, false].into_iter().any(|k| written(query, k) && written(name, k));
+    for q in query.iter().filter(|f| !(shared && f.machine)) {
+        // A name's own romanisation stays a second witness for a romanised query.
+        for c in name.iter().filter(|f| !(shared && f.machine && q.machine)) {
             if let Some((w, p)) = compare(q, c) {
                 best.0 = best.0.max(w);
                 best.1 = best.1.max(p);
             }
+        }
+    }
+    best
+}
+
+/// A first, cheaper look for a long list of candidates: the phonetic key alone (Khmer text
+/// for Khmer), whole or as a beginning, so that only the most likely are compared in full.
+pub fn quick(query: &[Form], name: &[Form]) -> f64 {
+    let mut best = 0.0f64;
+    for q in query {
+        for c in name.iter().filter(|c| c.khmer == q.khmer && !(c.machine && q.machine)) {
+            let (a, b) = if q.khmer {
+                (Spelled { chars: &q.text, word_ends: &q.text_ends }, Spelled { chars: &c.text, word_ends: &c.text_ends })
+            } else {
+                (Spelled { chars: &q.key, word_ends: &q.key_ends }, Spelled { chars: &c.key, word_ends: &c.key_ends })
+            };
+            let (w, p) = similarity(a, b);
+            best = best.max(w).max(p);
         }
     }
     best

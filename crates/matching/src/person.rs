@@ -115,12 +115,12 @@ pub struct Keyed<'a> {
     latin: Option<(String, String)>,
     /// The Khmer names' machine romanisation, keyed: compared with a romanised name when the
     /// two records share no script.
-    romanised: Option<(String, String)>,
+    romanised: std::cell::OnceCell<Option<(String, String)>>,
     /// The romanised names as plain letters: among names whose keys agree, the one spelled
     /// most alike comes first.
     plain: Option<(String, String)>,
     /// The machine romanisation as plain letters, for the same use across scripts.
-    romanised_plain: Option<(String, String)>,
+    romanised_plain: std::cell::OnceCell<Option<(String, String)>>,
 }
 
 /// The phonetic key of a Khmer name's romanisation ("សុខ" → the key of "sok").
@@ -138,21 +138,28 @@ impl<'a> Keyed<'a> {
             person,
             km: keys(&person.family_km, &person.given_km, khmer_only),
             latin: keys(&person.family_latin, &person.given_latin, latin_only),
-            romanised: keys(&person.family_km, &person.given_km, romanised_key),
             plain: keys(&person.family_latin, &person.given_latin, plain_only),
-            romanised_plain: keys(&person.family_km, &person.given_km, |s| {
-                if is_khmer(s) {
-                    crate::plain_key(&crate::romanise(s))
-                } else {
-                    String::new()
-                }
-            }),
+            // Romanising is needed only when two records share no script: made on first use.
+            romanised: Default::default(),
+            romanised_plain: Default::default(),
         }
     }
 
     /// The keys of the romanisation of the Khmer names, if the person has a Khmer name.
     pub fn romanised_keys(&self) -> &Option<(String, String)> {
-        &self.romanised
+        self.romanised.get_or_init(|| keys(&self.person.family_km, &self.person.given_km, romanised_key))
+    }
+
+    fn romanised_plain(&self) -> &Option<(String, String)> {
+        self.romanised_plain.get_or_init(|| {
+            keys(&self.person.family_km, &self.person.given_km, |s| {
+                if is_khmer(s) {
+                    crate::plain_key(&crate::romanise(s))
+                } else {
+                    String::new()
+                }
+            })
+        })
     }
 
     /// The folded Khmer (family, given) keys, if the person has a Khmer name.
@@ -203,8 +210,8 @@ fn across_scripts(a: &Keyed, b: &Keyed) -> Option<f64> {
             (Some(x), Some(y), _, _) => Some(pair_similarity(x, y)),
             _ => None,
         };
-    let one = sim(&a.romanised, &b.latin, &a.romanised_plain, &b.plain);
-    let other = sim(&a.latin, &b.romanised, &a.plain, &b.romanised_plain);
+    let one = sim(a.romanised_keys(), &b.latin, a.romanised_plain(), &b.plain);
+    let other = sim(&a.latin, b.romanised_keys(), &a.plain, b.romanised_plain());
     let best = match (one, other) {
         (Some(x), Some(y)) => Some(x.max(y)),
         (x, y) => x.or(y),

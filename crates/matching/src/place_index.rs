@@ -6,7 +6,7 @@
 //! meant; they are no part of the name. A query "krapeu pir, veal" names a place and, after the
 //! comma, a place above it.
 
-use crate::forms::{best, forms_of, latin_forms, latin_words, Form};
+use crate::forms::{best, forms_of, latin_forms, latin_words, quick, Form};
 use crate::is_khmer;
 use crate::place::Level;
 use std::collections::HashMap;
@@ -40,14 +40,19 @@ const LEVEL_WORDS_KM: &[(&str, Level)] = &[
     ("រាជធានី", Level::Province),
 ];
 
-/// Scopes of at most this many places are compared whole; larger ones go through n-grams.
-const COMPARE_ALL: usize = 2500;
-/// How many n-gram candidates are compared in a large scope.
-const CANDIDATES: usize = 400;
+/// Scopes of at most this many places (of the level asked) are compared whole; larger ones go
+/// through trigrams first.
+const COMPARE_ALL: usize = 300;
+/// How many trigram candidates are compared in a large scope.
+const CANDIDATES: usize = 150;
+/// How many of those, the most alike by key, are scored in full.
+const SHORTLIST: usize = 50;
 /// A query that is the beginning of a name counts a little less than the whole name, and only
 /// when it is that beginning almost letter for letter (someone still typing).
 const PREFIX: f64 = 0.9;
 const PREFIX_NEAR: f64 = 0.9;
+/// Characters of a query read; the rest is ignored.
+const MAX_QUERY: usize = 120;
 /// Below this a place is not shown at all.
 const MIN_SCORE: f64 = 0.6;
 
@@ -55,6 +60,8 @@ pub struct Entry {
     pub code: String,
     pub level: Level,
     forms: Vec<Form>,
+    /// How many distinct key trigrams its forms have.
+    grams: u16,
 }
 
 /// One answer: the place's code and how well it matched (0–1).
@@ -82,7 +89,9 @@ struct Query {
 }
 
 /// Forms of a place name without its unit words (and with them, when they were written).
-fn name_forms(name: &str, levels: &mut Vec<Level>) -> Vec<Form> {
+/// A place's own names keep the form with the unit word too (some names are "Phum Thmei");
+/// a query's stripped form meets the stripped form of those, so it needs no other.
+fn name_forms(name: &str, levels: &mut Vec<Level>, with_units: bool) -> Vec<Form> {
     let name = name.trim();
     if is_khmer(name) {
         let mut rest = name;
@@ -95,7 +104,7 @@ fn name_forms(name: &str, levels: &mut Vec<Level>) -> Vec<Form> {
             rest = next;
         }
         let mut forms = forms_of(rest);
-        if rest != name {
+        if rest != name && with_units {
             forms.extend(forms_of(name));
         }
         return forms;
@@ -117,7 +126,8 @@ fn name_forms(name: &str, levels: &mut Vec<Level>) -> Vec<Form> {
         latin_forms(&words, false, &mut forms);
     } else {
         latin_forms(&kept, false, &mut forms);
-        if kept.len() != words.len() {
+        // A lone word after a unit word may be a Roman numeral ("Phum IX"), read only after another.
+        if kept.len() != words.len() && (with_units || kept.len() == 1) {
             latin_forms(&words, false, &mut forms);
         }
     }
@@ -141,31 +151,29 @@ impl PlaceIndex {
         for (code, km, latin, former) in places {
             let Some(level) = Level::of_code(code) else { continue };
             let mut ignored = Vec::new();
-            let mut forms = name_forms(km, &mut ignored);
-            forms.extend(name_forms(latin, &mut ignored));
+            let mut forms = name_forms(km, &mut ignored, true);
+            forms.extend(name_forms(latin, &mut ignored, true));
             // Former names are stored as one text: each Khmer word is a name, the rest one.
             let (old_km, old_latin): (Vec<&str>, Vec<&str>) = former.split_whitespace().partition(|w| is_khmer(w));
             for n in old_km.into_iter().chain(std::iter::once(old_latin.join(" ").as_str()).filter(|s| !s.is_empty())) {
-                for f in name_forms(n, &mut ignored) {
+                for f in name_forms(n, &mut ignored, true) {
                     if !forms.contains(&f) {
                         forms.push(f);
                     }
                 }
             }
-            entries.push(Entry { code: code.to_string(), level, forms });
+            entries.push(Entry { code: code.to_string(), level, forms, grams: 0 });
         }
         entries.sort_by(|a, b| a.code.cmp(&b.code));
         let mut index = PlaceIndex { entries, ..PlaceIndex::default() };
-        for (i, e) in index.entries.iter().enumerate() {
+        for (i, e) in index.entries.iter_mut().enumerate() {
             index.by_code.insert(e.code.clone(), i);
-            for f in &e.forms {
-                let chars = if f.khmer { &f.text } else { &f.key };
-                for g in trigrams(chars) {
-                    let list = index.grams.entry(g).or_default();
-                    if list.last() != Some(&(i as u32)) {
-                        list.push(i as u32);
-                    }
-                }
+            let mut mine: Vec<[char; 3]> = e.forms.iter().flat_map(|f| trigrams(if f.khmer { &f.text } else { &f.key })).collect();
+            mine.sort_unstable();
+            mine.dedup();
+            e.grams = mine.len().min(u16::MAX as usize) as u16;
+            for g in mine {
+                index.grams.entry(g).or_default().push(i as u32);
             }
         }
         index
@@ -180,10 +188,12 @@ impl PlaceIndex {
     }
 
     fn read(query: &str) -> Query {
-        let mut parts = query.split([',', '،', '៖']);
+        // No place name is near this long; a longer query (or one of many commas) is only work.
+        let query: String = query.chars().take(MAX_QUERY).collect();
+        let mut parts = query.split([',', '،', '៖']).take(3);
         let mut levels = Vec::new();
-        let forms = name_forms(parts.next().unwrap_or(""), &mut levels);
-        let context = parts.map(|p| name_forms(p, &mut Vec::new())).filter(|f| !f.is_empty()).collect();
+        let forms = name_forms(parts.next().unwrap_or(""), &mut levels, false);
+        let context = parts.map(|p| name_forms(p, &mut Vec::new(), false)).filter(|f| !f.is_empty()).collect();
         Query { forms, levels, context }
     }
 
@@ -195,34 +205,60 @@ impl PlaceIndex {
         start..end
     }
 
-    /// Entries in `range` sharing the most key trigrams with the query.
-    fn candidates(&self, q: &Query, range: &std::ops::Range<usize>) -> Vec<usize> {
-        let mut counts: HashMap<u32, u16> = HashMap::new();
+    /// Entries in `range` (of `level`) sharing the most key trigrams with the query, relative
+    /// to how many they have (a Dice coefficient), at most `CANDIDATES`.
+    fn candidates(&self, q: &Query, range: &std::ops::Range<usize>, level: Option<Level>) -> Vec<usize> {
+        let mut grams: Vec<[char; 3]> = Vec::new();
         for f in &q.forms {
-            let chars = if f.khmer { &f.text } else { &f.key };
-            for g in trigrams(chars) {
-                for &i in self.grams.get(&g).map(Vec::as_slice).unwrap_or_default() {
-                    if range.contains(&(i as usize)) {
-                        *counts.entry(i).or_default() += 1;
+            grams.extend(trigrams(if f.khmer { &f.text } else { &f.key }));
+        }
+        grams.sort_unstable();
+        grams.dedup();
+        let mut counts = vec![0u16; range.len()];
+        for g in &grams {
+            let list = self.grams.get(g).map(Vec::as_slice).unwrap_or_default();
+            // Postings are in entry order, so the scope is one slice of each.
+            let from = list.partition_point(|&i| (i as usize) < range.start);
+            let to = list.partition_point(|&i| (i as usize) < range.end);
+            for &i in &list[from..to] {
+                counts[i as usize - range.start] += 1;
+            }
+        }
+        let wanted = |i: usize| level.is_none_or(|l| self.entries[i].level == l);
+        // A query too short for trigrams: the names it begins.
+        if grams.is_empty() {
+            let mut found = Vec::new();
+            for i in range.clone().filter(|&i| wanted(i)) {
+                if self.entries[i].forms.iter().any(|e| q.forms.iter().any(|f| f.khmer == e.khmer && e.text.starts_with(&f.text))) {
+                    found.push(i);
+                    if found.len() >= CANDIDATES {
+                        break;
                     }
                 }
             }
+            return found;
         }
-        // A query too short for trigrams: the names it begins.
-        if q.forms.iter().all(|f| (if f.khmer { &f.text } else { &f.key }).len() < 3) {
-            for i in range.clone() {
-                if self.entries[i].forms.iter().any(|e| q.forms.iter().any(|f| f.khmer == e.khmer && e.text.starts_with(&f.text))) {
-                    counts.insert(i as u32, 1);
-                }
-                if counts.len() >= CANDIDATES {
-                    break;
-                }
-            }
+        let qn = grams.len() as f64;
+        let dice = |k: usize| 2.0 * counts[k] as f64 / (qn + self.entries[range.start + k].grams as f64);
+        let mut ranked: Vec<usize> = (0..counts.len()).filter(|&k| counts[k] > 0 && wanted(range.start + k)).collect();
+        if ranked.len() > CANDIDATES {
+            ranked.select_nth_unstable_by(CANDIDATES, |&a, &b| dice(b).total_cmp(&dice(a)).then(a.cmp(&b)));
+            ranked.truncate(CANDIDATES);
         }
-        let mut ranked: Vec<(u16, u32)> = counts.into_iter().map(|(i, n)| (n, i)).collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.truncate(CANDIDATES);
-        ranked.into_iter().map(|(_, i)| i as usize).collect()
+        ranked.into_iter().map(|k| range.start + k).collect()
+    }
+
+    /// The candidates most like the query by key alone, when there are many: the full score
+    /// (spelling and key, every form, the places above) is the costly part of a search.
+    fn shortlist(&self, q: &Query, mut pool: Vec<usize>) -> Vec<usize> {
+        if pool.len() <= SHORTLIST {
+            return pool;
+        }
+        let mut scored: Vec<(f64, usize)> = pool.iter().map(|&i| (quick(&q.forms, &self.entries[i].forms), i)).collect();
+        scored.select_nth_unstable_by(SHORTLIST, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        pool.clear();
+        pool.extend(scored[..SHORTLIST].iter().map(|(_, i)| *i));
+        pool
     }
 
     /// How well entry `i` answers the query.
@@ -261,13 +297,13 @@ impl PlaceIndex {
             return Vec::new();
         }
         let range = self.scope(within);
-        let pool: Vec<usize> = if range.len() <= COMPARE_ALL { range.clone().collect() } else { self.candidates(&q, &range) };
-        let mut hits: Vec<(f64, usize)> = pool
-            .into_iter()
-            .filter(|&i| level.is_none_or(|l| self.entries[i].level == l))
-            .map(|i| (self.score(&q, i), i))
-            .filter(|(s, _)| *s >= MIN_SCORE)
-            .collect();
+        // A district, or a province's districts, are compared whole; a province's villages or the
+        // nation's go through trigrams first.
+        let wanted = |i: &usize| level.is_none_or(|l| self.entries[*i].level == l);
+        let small = range.len() <= COMPARE_ALL || range.clone().filter(wanted).nth(COMPARE_ALL).is_none();
+        let pool: Vec<usize> = if small { range.clone().filter(wanted).collect() } else { self.candidates(&q, &range, level) };
+        let pool = self.shortlist(&q, pool);
+        let mut hits: Vec<(f64, usize)> = pool.into_iter().map(|i| (self.score(&q, i), i)).filter(|(s, _)| *s >= MIN_SCORE).collect();
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(self.entries[a.1].level.cmp(&self.entries[b.1].level)).then(a.1.cmp(&b.1)));
         hits.truncate(limit);
         hits.into_iter().map(|(score, i)| Hit { code: self.entries[i].code.clone(), score: score.min(1.0) }).collect()

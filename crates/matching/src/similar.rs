@@ -46,6 +46,20 @@ fn substitute(a: char, b: char) -> f64 {
     }
 }
 
+/// `substitute` for every pair of ASCII characters, computed once: the comparison's inner loop.
+fn ascii_costs() -> &'static [[f32; 128]; 128] {
+    static TABLE: std::sync::OnceLock<Box<[[f32; 128]; 128]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = Box::new([[0.0f32; 128]; 128]);
+        for (a, row) in t.iter_mut().enumerate() {
+            for (b, cell) in row.iter_mut().enumerate() {
+                *cell = substitute(a as u8 as char, b as u8 as char) as f32;
+            }
+        }
+        t
+    })
+}
+
 /// Cost of a letter one form has and the other does not.
 fn indel(c: char) -> f64 {
     match c {
@@ -84,62 +98,92 @@ fn skip_word(word: &[char], weighted: bool) -> f64 {
     letters.min(0.6 + 0.15 * word.len() as f64)
 }
 
+/// For each index of a form, the word ending there and what leaving it out costs, if the form
+/// has several words.
+fn word_skips(f: Spelled, weighted: bool) -> Vec<Option<(usize, f64)>> {
+    let mut out = vec![None; f.chars.len() + 1];
+    if f.word_ends.len() > 1 {
+        let mut start = 0;
+        for &e in f.word_ends {
+            let e = (e as usize).min(f.chars.len());
+            if e > start {
+                out[e] = Some((start, skip_word(&f.chars[start..e], weighted)));
+            }
+            start = e;
+        }
+    }
+    out
+}
+
+thread_local! {
+    /// The dynamic programming table, kept between calls: a search compares hundreds of forms.
+    static TABLE: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Distances between `q` and `c`: the whole of `c`, and the best prefix of `c` (for a query
-/// still being typed). Dynamic programming over the full table: names are short.
+/// still being typed). Dynamic programming over the full table (names are short), with a whole
+/// word of either side left out at once.
+// The table is indexed by row and column together; iterators over one side would hide that.
+#[allow(clippy::needless_range_loop)]
 fn distances(q: Spelled, c: Spelled, weighted: bool) -> (f64, f64) {
-    let sub = |a: char, b: char| {
+    let costs = ascii_costs();
+    // Latin forms are weighted by table; Khmer ones (or anything not ASCII) count each edit 1.
+    let sub = |a: char, b: char| -> f32 {
         if weighted {
-            substitute(a, b)
+            costs[a as usize & 127][b as usize & 127]
         } else if a == b {
             0.0
         } else {
             1.0
         }
     };
-    let del = |a: char| if weighted { indel(a) } else { 1.0 };
+    let del = |a: char| -> f32 {
+        if weighted {
+            indel(a) as f32
+        } else {
+            1.0
+        }
+    };
     let (n, m) = (q.chars.len(), c.chars.len());
     let w = m + 1;
-    let mut d = vec![0.0f64; (n + 1) * w];
-    // Word spans (start, end) of each side, keyed by their end.
-    let spans = |ends: &[u16]| -> Vec<(usize, usize)> {
-        let mut start = 0;
-        ends.iter()
-            .map(|&e| {
-                let span = (start, e as usize);
-                start = e as usize;
-                span
-            })
-            .collect()
-    };
-    let (q_words, c_words) = (spans(q.word_ends), spans(c.word_ends));
-    let several = |words: &[(usize, usize)]| words.len() > 1;
-    for i in 0..=n {
-        for j in 0..=m {
-            let mut best = if i == 0 && j == 0 { 0.0 } else { f64::INFINITY };
-            if i > 0 && j > 0 {
-                best = best.min(d[(i - 1) * w + j - 1] + sub(q.chars[i - 1], c.chars[j - 1]));
+    let skips =
+        |f: Spelled| -> Vec<Option<(usize, f32)>> { word_skips(f, weighted).into_iter().map(|s| s.map(|(i, c)| (i, c as f32))).collect() };
+    let (q_skip, c_skip) = (skips(q), skips(c));
+    let c_del: Vec<f32> = c.chars.iter().map(|&b| del(b)).collect();
+    TABLE.with(|t| {
+        let mut d = t.borrow_mut();
+        d.clear();
+        d.resize((n + 1) * w, 0.0);
+        for j in 1..=m {
+            let mut v = d[j - 1] + c_del[j - 1];
+            if let Some((s, cost)) = c_skip[j] {
+                v = v.min(d[s] + cost);
             }
-            if i > 0 {
-                best = best.min(d[(i - 1) * w + j] + del(q.chars[i - 1]));
-            }
-            if j > 0 {
-                best = best.min(d[i * w + j - 1] + del(c.chars[j - 1]));
-            }
-            if several(&q_words) {
-                if let Some(&(s, _)) = q_words.iter().find(|(_, e)| *e == i) {
-                    best = best.min(d[s * w + j] + skip_word(&q.chars[s..i], weighted));
-                }
-            }
-            if several(&c_words) {
-                if let Some(&(s, _)) = c_words.iter().find(|(_, e)| *e == j) {
-                    best = best.min(d[i * w + s] + skip_word(&c.chars[s..j], weighted));
-                }
-            }
-            d[i * w + j] = best;
+            d[j] = v;
         }
-    }
-    let last = &d[n * w..];
-    (last[m], last.iter().copied().fold(f64::INFINITY, f64::min))
+        for i in 1..=n {
+            let a = q.chars[i - 1];
+            let del_a = del(a);
+            let (row, prev) = (i * w, (i - 1) * w);
+            let mut v = d[prev] + del_a;
+            if let Some((s, cost)) = q_skip[i] {
+                v = v.min(d[s * w] + cost);
+            }
+            d[row] = v;
+            for j in 1..=m {
+                let mut v = (d[prev + j - 1] + sub(a, c.chars[j - 1])).min(d[prev + j] + del_a).min(d[row + j - 1] + c_del[j - 1]);
+                if let Some((s, cost)) = q_skip[i] {
+                    v = v.min(d[s * w + j] + cost);
+                }
+                if let Some((s, cost)) = c_skip[j] {
+                    v = v.min(d[row + s] + cost);
+                }
+                d[row + j] = v;
+            }
+        }
+        let last = &d[n * w..];
+        (last[m] as f64, last.iter().copied().fold(f32::INFINITY, f32::min) as f64)
+    })
 }
 
 /// Similarity of two forms in one script (1 is the same): the weighted distance over the

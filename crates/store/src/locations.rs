@@ -191,8 +191,21 @@ impl Store {
         let within = within.filter(|w| w.bytes().all(|b| b.is_ascii_digit())).unwrap_or("");
         // At most 200 characters are read: no name is longer, and a longer query is only work.
         let query: String = query.chars().take(200).collect();
-        let codes: Vec<String> =
-            snap.index.search(&query, level, within, limit.clamp(1, 50) as usize).into_iter().map(|h| h.code).collect();
+        let limit = limit.clamp(1, 50) as usize;
+        let key = (query, level, within.to_string(), limit);
+        let known = snap.answers.lock().expect("not poisoned").get(&key).cloned();
+        let codes = match known {
+            Some(codes) => codes,
+            None => {
+                let codes: Vec<String> = snap.index.search(&key.0, level, within, limit).into_iter().map(|h| h.code).collect();
+                let mut answers = snap.answers.lock().expect("not poisoned");
+                if answers.len() >= crate::places_cache::ANSWERS_KEPT {
+                    answers.clear();
+                }
+                answers.insert(key, codes.clone());
+                codes
+            }
+        };
         self.location_paths(&codes).await
     }
 }

@@ -13,7 +13,34 @@ pub fn place_keys(name_km: &str, name_latin: &str) -> String {
     let latin: String =
         name_latin.split_whitespace().filter(|w| !UNIT_WORDS_LATIN.contains(&w.to_lowercase().as_str())).collect::<Vec<_>>().join(" ");
     let latin_joined = latin.replace(' ', "");
-    krousar_match::name_keys([name_km, km.as_str(), name_latin, latin_joined.as_str()])
+    name_keys_v2([name_km, km.as_str(), name_latin, latin_joined.as_str()])
+}
+
+/// `krousar_match::name_keys` as it was at keys version 2 (before romanised Khmer keys).
+fn name_keys_v2(names: [&str; 4]) -> String {
+    let mut keys: Vec<String> = Vec::new();
+    let mut push = |k: String| {
+        if !k.is_empty() && !keys.contains(&k) {
+            keys.push(k);
+        }
+    };
+    let mut khmer_joined = String::new();
+    for name in names {
+        for token in
+            name.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/' | '(' | ')' | '"' | '|')).filter(|t| !t.is_empty())
+        {
+            if krousar_match::is_khmer(token) {
+                let k = krousar_match::khmer_name_key(token);
+                khmer_joined.push_str(&k);
+                push(k);
+            } else {
+                push(krousar_match::plain_key(token));
+                push(krousar_match::latin_key(token));
+            }
+        }
+    }
+    push(khmer_joined);
+    format!(" {}", keys.join(" "))
 }
 
 pub fn place_query_terms(query: &str) -> Vec<String> {
