@@ -62,14 +62,40 @@ pub fn name_keys<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     format!(" {}", keys.join(" "))
 }
 
-/// The terms of a search query; a record matches when its keys contain every term.
+/// Separates the alternatives of one query term (`query_terms`): a record has the term when its
+/// keys contain any of them.
+pub const OR: char = '\u{1F}';
+
+/// The alternatives of a query term.
+pub fn alternatives(term: &str) -> impl Iterator<Item = &str> {
+    term.split(OR).filter(|a| !a.is_empty())
+}
+
+/// Whether a record's keys (`name_keys`) have a query term (any of its alternatives).
+pub fn term_matches(keys: &str, term: &str) -> bool {
+    alternatives(term).any(|a| keys.contains(&term_pattern(a)))
+}
+
+/// The terms of a search query; a record matches when its keys have every term. A Khmer word
+/// is its Khmer key *or* the key of its romanisation, so that it also finds a name written only
+/// in Latin letters (and Khmer names, which are indexed under their romanisation too).
 pub fn query_terms(query: &str) -> Vec<String> {
     let mut terms: Vec<String> = tokens(query)
-        .map(|t| if is_khmer(t) { khmer_name_key(t) } else { latin_key(t) })
+        .map(|t| {
+            if !is_khmer(t) {
+                return latin_key(t);
+            }
+            let (key, romanised) = (khmer_name_key(t), person::romanised_key(t));
+            if romanised.chars().count() >= 3 {
+                format!("{key}{OR}{romanised}")
+            } else {
+                key
+            }
+        })
         // LIKE wildcards never belong to a name; dropping them keeps patterns literal.
         .map(|t| t.replace(['%', '_', '\\'], ""))
         // One letter says too little to search on (and no trigram index can use it).
-        .filter(|t| t.chars().count() >= 2)
+        .filter(|t| alternatives(t).all(|a| a.chars().count() >= 2))
         .collect();
     terms.dedup();
     terms.truncate(6);

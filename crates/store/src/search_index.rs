@@ -70,7 +70,12 @@ pub(crate) fn list_from(
         // search per record).
         let keys = if backend == Backend::Sqlite { "+s.keys" } else { "s.keys" };
         for t in terms {
-            q.push(&format!(" AND {keys} LIKE ")).bind_text(format!("%{}%", krousar_match::term_pattern(t)));
+            q.push(" AND (");
+            for (i, a) in krousar_match::alternatives(t).enumerate() {
+                q.push(if i == 0 { "" } else { " OR " });
+                q.push(&format!("{keys} LIKE ")).bind_text(format!("%{}%", krousar_match::term_pattern(a)));
+            }
+            q.push(")");
         }
         return (q, format!("{alias}.seq"));
     }
@@ -78,7 +83,31 @@ pub(crate) fn list_from(
     // size) rather than every record in scope; PostgreSQL plans it as an ordinary join.
     let mut q = Sql::new(&format!("SELECT {select} FROM {} s CROSS JOIN {from} WHERE {alias}.seq = {key}", index.table()));
     for t in terms {
-        q.push(" AND s.keys LIKE ").bind_text(format!("%{}%", krousar_match::term_pattern(t)));
+        let alternatives: Vec<&str> = krousar_match::alternatives(t).collect();
+        match (alternatives.as_slice(), backend) {
+            ([one], _) => {
+                q.push(" AND s.keys LIKE ").bind_text(format!("%{}%", krousar_match::term_pattern(one)));
+            }
+            // FTS5 answers one LIKE from its trigram index but scans for an OR of two: each
+            // alternative is its own indexed lookup.
+            (many, Backend::Sqlite) => {
+                q.push(&format!(" AND {key} IN ("));
+                for (i, a) in many.iter().enumerate() {
+                    q.push(if i == 0 { "" } else { " UNION " });
+                    q.push(&format!("SELECT rowid FROM {} WHERE keys LIKE ", index.table()))
+                        .bind_text(format!("%{}%", krousar_match::term_pattern(a)));
+                }
+                q.push(")");
+            }
+            (many, Backend::Postgres) => {
+                q.push(" AND (");
+                for (i, a) in many.iter().enumerate() {
+                    q.push(if i == 0 { "" } else { " OR " });
+                    q.push("s.keys LIKE ").bind_text(format!("%{}%", krousar_match::term_pattern(a)));
+                }
+                q.push(")");
+            }
+        }
     }
     (q, key)
 }

@@ -43,8 +43,22 @@ fn name_keys_v2(names: [&str; 4]) -> String {
     format!(" {}", keys.join(" "))
 }
 
+/// `krousar_match::query_terms` as it was (a Khmer word was its Khmer key only).
+fn query_terms_v2(query: &str) -> Vec<String> {
+    let mut terms: Vec<String> = query
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/' | '(' | ')' | '"' | '|'))
+        .filter(|t| !t.is_empty())
+        .map(|t| if krousar_match::is_khmer(t) { krousar_match::khmer_name_key(t) } else { krousar_match::latin_key(t) })
+        .map(|t| t.replace(['%', '_', '\\'], ""))
+        .filter(|t| t.chars().count() >= 2)
+        .collect();
+    terms.dedup();
+    terms.truncate(6);
+    terms
+}
+
 pub fn place_query_terms(query: &str) -> Vec<String> {
-    let terms = krousar_match::query_terms(query);
+    let terms = query_terms_v2(query);
     let units: Vec<String> = UNIT_WORDS_LATIN
         .iter()
         .map(|w| krousar_match::latin_key(w))

@@ -1,6 +1,8 @@
 //! Search by case number and across Khmer vowel variants (issue 21, items 5 and 6).
 
-use crate::app::{child_json, each_db, TestApp};
+use crate::app::{child_json, each_db, TestApp, PASSWORD};
+use krousar_domain::Role;
+use krousar_store::Who;
 use serde_json::{json, Value};
 
 async fn register(app: &TestApp, token: &str, body: Value) -> Value {
@@ -117,6 +119,37 @@ async fn keys_saved_before_the_vowel_fold_are_made_again_at_start() {
             .await
             .unwrap();
         assert_eq!(n, 1, "the rebuild is audited");
+    })
+    .await;
+}
+
+/// Across scripts (issue 22): a Khmer query finds a child whose name was written only in Latin
+/// letters and a romanised query one written only in Khmer, for a worker (her caseload, tested
+/// record by record) and a manager (the organisation, through the index), never another
+/// organisation's.
+#[tokio::test]
+async fn a_name_written_in_one_script_is_found_from_the_other() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        let latin_only = json!({"given_name_latin": "Sokha", "family_name_latin": "Chan", "sex": "female", "date_of_birth": "2014-06-01"});
+        let latin_only = register(&app, &w, latin_only).await["id"].as_str().unwrap().to_string();
+        let khmer_only = json!({"given_name_km": "ដារា", "family_name_km": "កែវ", "sex": "male", "date_of_birth": "2013-02-01"});
+        let khmer_only = register(&app, &w, khmer_only).await["id"].as_str().unwrap().to_string();
+        let x = app.token(&app.other_worker).await;
+        let theirs = json!({"given_name_latin": "Sokha", "family_name_latin": "Chan", "sex": "female", "date_of_birth": "2014-06-01"});
+        let theirs = register(&app, &x, theirs).await["id"].as_str().unwrap().to_string();
+        let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
+        let manager =
+            app.store.create_user(Who::system(), app.worker.org_id, None, "manager", "Manager", Role::Manager, &hash, "en").await.unwrap();
+        let m = app.token(&manager).await;
+        for token in [&w, &m] {
+            assert_eq!(ids_found(&app, token, "សុខា").await, vec![latin_only.clone()], "Khmer query, Latin-only record");
+            assert_eq!(ids_found(&app, token, "ចាន់ សុខា").await, vec![latin_only.clone()]);
+            assert_eq!(ids_found(&app, token, "dara").await, vec![khmer_only.clone()], "romanised query, Khmer-only record");
+            assert_eq!(ids_found(&app, token, "Keo Dara").await, vec![khmer_only.clone()]);
+            assert!(ids_found(&app, token, "ស្រីពៅ").await.is_empty(), "no one of that name");
+        }
+        assert_eq!(ids_found(&app, &x, "សុខា").await, vec![theirs], "the other organisation finds only its own");
     })
     .await;
 }
