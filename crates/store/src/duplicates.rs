@@ -149,19 +149,6 @@ fn keys(names: [&Option<String>; 2], khmer: bool) -> Vec<String> {
     out
 }
 
-/// The keys of the romanisation of Khmer names, word by word, as a romanised name's terms.
-fn romanised_keys(names: [&Option<String>; 2]) -> Vec<String> {
-    let mut out = Vec::new();
-    for n in names.into_iter().flatten().filter(|n| krousar_match::is_khmer(n)) {
-        for t in krousar_match::query_terms(&krousar_match::romanise(n)) {
-            if !out.contains(&t) {
-                out.push(t);
-            }
-        }
-    }
-    out
-}
-
 impl Store {
     /// One blocking query: only what matching needs of each record (not the full record, whose
     /// rows cost more to move than to score), newest first.
@@ -193,11 +180,10 @@ impl Store {
         let khmer = keys([&f.family_name_km, &f.given_name_km], true);
         let district = f.village_code.as_deref().and_then(|v| v.get(..4));
         let me = person_of(f);
-        // A child named only in Khmer is also looked for under her name's romanisation, which
-        // finds records written only in Latin letters (and Khmer ones, indexed under theirs).
-        let romanised = if latin.is_empty() { romanised_keys([&f.family_name_km, &f.given_name_km]) } else { Vec::new() };
+        // A Khmer term is its Khmer key or its romanised key (`query_terms`), so the Khmer pass
+        // also finds records written only in Latin letters.
         let mut found: HashMap<Uuid, Found> = HashMap::new();
-        for terms in [latin, khmer, romanised] {
+        for terms in [latin, khmer] {
             for c in self.block(&terms, None).await? {
                 found.entry(c.id).or_insert(c);
             }

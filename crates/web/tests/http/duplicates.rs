@@ -352,3 +352,30 @@ async fn each_check_is_audited_with_its_inputs_and_the_records_matched() {
     })
     .await;
 }
+
+/// Issue 22: a new child written only in Khmer is found among records written only in Latin
+/// letters (and the reverse) — close, never "the same" — in the organisation, with the
+/// record; no one of another name comes up.
+#[tokio::test]
+async fn a_child_written_in_the_other_script_is_found() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        let latin = register(&app, &w, sreypov("Chan", "Sreypov", 2014, "02020101")).await;
+        let khmer = json!({"family_name_km": "កែវ", "given_name_km": "ដារា", "sex": "male", "estimated_birth_year": 2012, "village_code": "02020101"});
+        let khmer = register(&app, &w, khmer).await;
+        for (probe, want) in [
+            (json!({"family_name_km": "ចាន់", "given_name_km": "ស្រីពៅ", "sex": "female", "estimated_birth_year": 2014, "village_code": "02020101"}), &latin),
+            (json!({"family_name_latin": "Keo", "given_name_latin": "Dara", "sex": "male", "estimated_birth_year": 2012, "village_code": "02020101"}), &khmer),
+        ] {
+            let found: Value = app.api_post(&w, "/api/v1/children/duplicate-check", probe.clone()).await.json().await.unwrap();
+            let items = found["items"].as_array().unwrap();
+            assert_eq!(items.len(), 1, "{probe}: {found}");
+            assert_eq!(items[0]["child"]["id"].as_str(), Some(want.as_str()));
+            assert_eq!(items[0]["name"], "close", "{found}");
+        }
+        let nobody = json!({"family_name_km": "សៅ", "given_name_km": "វណ្ណា", "sex": "female", "estimated_birth_year": 2014});
+        let found: Value = app.api_post(&w, "/api/v1/children/duplicate-check", nobody).await.json().await.unwrap();
+        assert!(found["items"].as_array().unwrap().is_empty(), "{found}");
+    })
+    .await;
+}
