@@ -52,6 +52,13 @@ fn spellings_other_sources_use_find_the_place() {
     finds("Kaoh Ta Kouv", "07061205");
     finds("Khemmeakrakphumin", "0904");
     finds("Saen Meaknourum", "110302");
+    finds("Kakaoh Chrum", "17030105");
+    finds("Pra Uol Tuek", "14131109");
+    finds("Prauol Tuek", "14131109");
+    // The gazetteer writes Roman numerals here; other lists write the Khmer number.
+    finds("Ou Ta Koam Muoy", "02030101");
+    finds("Ou Ta Koam Pir", "02030102");
+    finds("អូរតាគាំបី", "02030103");
 }
 
 #[test]
