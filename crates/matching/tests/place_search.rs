@@ -166,4 +166,25 @@ proptest! {
         let hits = index.search(&q, Some(Level::Village), "120201", 1);
         prop_assert!(hits.first().is_some_and(|h| want.contains(&h.code.as_str())), "{q}: {hits:?}");
     }
+
+    /// Any text, however hostile, is answered: at most `limit` places, inside the scope and of
+    /// the level asked, scored between 0 and 1, best first.
+    #[test]
+    fn any_query_is_answered_within_its_bounds(
+        q in prop_oneof![any::<String>(), "[\u{1780}-\u{17FF}\u{200B} ,%_IVXivx0-9a-z]{0,80}"],
+        level in proptest::option::of(0usize..4),
+        within in prop_oneof![Just(String::new()), Just("02".to_string()), Just("0203".to_string()), Just("x%".to_string())],
+        limit in 1usize..20,
+    ) {
+        let (_, index) = gazetteer();
+        let level = level.map(|l| Level::ALL[l]);
+        let hits = index.search(&q, level, &within, limit);
+        prop_assert!(hits.len() <= limit);
+        for h in &hits {
+            prop_assert!(h.code.starts_with(&within) && h.code != within);
+            prop_assert!(level.is_none_or(|l| Level::of_code(&h.code) == Some(l)));
+            prop_assert!((0.0..=1.0).contains(&h.score));
+        }
+        prop_assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+    }
 }
