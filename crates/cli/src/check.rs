@@ -6,7 +6,7 @@ use krousar_store::check::RULES;
 use krousar_store::Store;
 
 pub async fn run(store: Store, json: bool) -> Result<()> {
-    let today = chrono::Local::now().date_naive();
+    let today = krousar_domain::today();
     let report = store.check(today).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -108,7 +108,7 @@ async fn seed(store: &Store) -> Result<String> {
         users.push(store.create_user(Who::system(), org.id, team, u.username, u.name, u.role, &hash, "km").await?);
     }
     let places = krousar_store::gazetteer::embedded();
-    let today = chrono::Utc::now().date_naive();
+    let today = krousar_domain::today();
     // Institutions, registered by the ministry's system administrator.
     let sys = users.iter().find(|u| u.role == Role::SystemAdmin).expect("sysadmin").actor();
     // Each institution in a village of the province its name says.
@@ -256,7 +256,7 @@ pub async fn gen_data(url: &str, children: usize, seed: u64, cases: usize) -> Re
     };
     let actor = user.actor();
     let synth = Synth::new(&krousar_store::gazetteer::embedded(), None);
-    let today = chrono::Utc::now().date_naive();
+    let today = krousar_domain::today();
     let mut done = 0;
     while done < children {
         let n = (children - done).min(5000);

@@ -121,7 +121,7 @@ pub async fn generate(store: &Store, sizes: Sizes, rng: &mut StdRng) -> Result<(
         };
         homes.push(store.create_rci(&manager, f).await?.id);
     }
-    let today = chrono::Utc::now().date_naive();
+    let today = krousar_domain::today();
     let per_worker = children / (orgs * TEAMS * WORKERS_PER_TEAM).max(1);
     let mut extra = children - per_worker * orgs * TEAMS * WORKERS_PER_TEAM;
     let mut done = 0;

@@ -31,7 +31,7 @@ async fn check(db: &str) {
             .await
             .unwrap();
     assert_eq!(ids.len(), 300, "300 cases, shared between the organisations");
-    let today = chrono::Utc::now().date_naive();
+    let today = krousar_domain::today();
     let mut stages = std::collections::BTreeMap::new();
     let mut follow_up = None;
     let mut pending_assessment = None;

@@ -32,6 +32,13 @@ pub use validation::{FieldError, Invalid};
 
 /// A new record id: UUIDv7 is time-ordered (good for keyset pagination and B-tree locality) and
 /// can be made on a device that is offline without colliding with the server's.
+/// Today in Cambodia (UTC+7, no daylight saving): the one calendar day every part of Krousar
+/// means by "today" — forms, schedules, figures, dashboards, stays — whatever the server's
+/// clock zone. (Between 17:00 and 24:00 UTC the server's date is still yesterday's there.)
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}
+
 pub fn new_id() -> uuid::Uuid {
     uuid::Uuid::now_v7()
 }

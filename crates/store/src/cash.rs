@@ -190,7 +190,7 @@ impl Store {
         }
         // Across organisations only whole months that are over: a window moved by a day, or a
         // month still being paid, could be compared with another to single out one payment.
-        let (from, to) = if national { whole_past_months(from, to, chrono::Utc::now().date_naive()) } else { (from, to) };
+        let (from, to) = if national { whole_past_months(from, to, krousar_domain::today()) } else { (from, to) };
         let mut q = Sql::new(
             "SELECT province_code, substr(paid_on, 1, 7) AS month, COUNT(DISTINCT child_id) AS children, CAST(SUM(amount_riel) AS BIGINT) AS amount \
              FROM cash_payments WHERE status = 'paid' AND paid_on >= ",

@@ -66,7 +66,7 @@ impl Store {
     ) -> Result<(Plan, Report), StoreError> {
         let started = std::time::Instant::now();
         let known = self.import_known(actor).await?;
-        let today = chrono::Local::now().date_naive();
+        let today = krousar_domain::today();
         let (name, tick) = (file_name.to_string(), progress.clone());
         let checked = tokio::task::spawn_blocking(move || {
             let workbook = krousar_import::read(&name, &bytes).map_err(|e| StoreError::invalid("file", e.key()))?;

@@ -46,7 +46,7 @@ async fn in_rci_figure(store: &Store, manager: &Actor) -> i64 {
 }
 
 async fn assert_checked(store: &Store) {
-    let r = store.check(chrono::Utc::now().date_naive()).await.unwrap();
+    let r = store.check(krousar_domain::today()).await.unwrap();
     assert!(r.ok(), "check: {:?}", r.findings);
 }
 
@@ -64,7 +64,7 @@ async fn the_stays_the_placement_and_the_record_tell_one_story() {
         let manager = user("manager", Role::Manager).await;
         let home = store.create_rci(&boss, rci("Hope Centre")).await.unwrap().id;
         let other = store.create_rci(&boss, rci("Lotus Centre")).await.unwrap().id;
-        let today = chrono::Utc::now().date_naive();
+        let today = krousar_domain::today();
         let before = in_rci_figure(&store, &manager).await;
 
         // Registered as living in an RCI: her stay there begins, and every view counts her.

@@ -182,7 +182,7 @@ pub fn local_day(stored: &str) -> Option<NaiveDate> {
 /// Today in Cambodia (UTC+7, no daylight saving): a visit due "today" is due by the local
 /// calendar, not by the server's.
 pub fn today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+    krousar_domain::today()
 }
 
 /// "42 children", or "more than 1000 children" past the counting cap.

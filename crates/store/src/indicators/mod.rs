@@ -186,7 +186,7 @@ impl Store {
 
     async fn on_national_day(&self, mut r: Resolved, p: Period) -> Result<Resolved, StoreError> {
         if r.national {
-            let today = chrono::Utc::now().date_naive();
+            let today = krousar_domain::today();
             let q = p.national();
             if q.from <= today && today <= q.to {
                 r.state_day = Some(self.national_day(today).await?);

@@ -84,7 +84,7 @@ async fn a_device_downloads_what_changed_sends_changes_once_and_photos_in_pieces
         let token = app.token(&app.worker).await;
         let child: Value = app.api_post(&token, "/api/v1/children", child_json("ស្រីពៅ", "Sreypov")).await.json().await.unwrap();
         let child_id = child["id"].as_str().unwrap().to_string();
-        let today = chrono::Utc::now().date_naive().to_string();
+        let today = krousar_domain::today().to_string();
         let res = app.api_post(&token, &format!("/api/v1/children/{child_id}/case/open"), json!({"route": "rci", "opened_on": today})).await;
         assert_eq!(res.status(), 201);
         let res = app
