@@ -96,7 +96,8 @@ test('unsent work kept by an older version of the app survives a password reset'
   const childId = await page.evaluate(async () => {
     const K = window.KrousarOffline, S = K.S;
     const kid = Object.keys(S.children).find((id) => S.children[id].case && !S.children[id].case.closed);
-    const today = new Date().toISOString().slice(0, 10);
+    // The day in Cambodia, as the app and the server count days.
+    const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
     await K.record('note', kid, { kind: 'home_visit', noted_on: today, text: 'កំណត់ពីកំណែមុន' }, { label: 'note' });
     const [row] = await K.all('outbox');
     const item = await K.unsealRow('outbox', row);
