@@ -200,7 +200,8 @@ impl PlaceIndex {
     /// The entries under `within` (a code prefix), as an index range: the places inside it,
     /// not the place itself (a search within a district looks for its communes and villages).
     fn scope(&self, within: &str) -> std::ops::Range<usize> {
-        let start = self.entries.partition_point(|e| e.code.as_str() <= within || (within.is_empty() && e.code.is_empty()));
+        // Codes are never empty, so an empty `within` starts at the first place.
+        let start = self.entries.partition_point(|e| e.code.as_str() <= within);
         let end = start + self.entries[start..].partition_point(|e| e.code.starts_with(within));
         start..end
     }
