@@ -28,7 +28,7 @@ impl Table {
 pub fn left_out(table: &str) -> bool {
     matches!(
         table,
-        "schema_migrations" | "settings" | "audit_head" | "locations" | "sessions" | "api_tokens" | "export_jobs" | "import_jobs"
+        "schema_migrations" | "_sqlx_migrations" | "settings" | "audit_head" | "locations" | "sessions" | "api_tokens" | "export_jobs" | "import_jobs"
             // A device's key and what it sent belong to that installation's devices, not to the records.
             | "devices" | "sync_changes"
     ) || table.contains("_search")

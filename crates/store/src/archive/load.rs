@@ -165,7 +165,7 @@ impl Store {
         let (manifest, files) = tokio::task::spawn_blocking(move || open(&path)).await.map_err(|e| StoreError::Config(e.to_string()))??;
         // The archive is named by its manifest, which holds every file's checksum.
         let archive_sha = sha(&serde_json::to_vec(&manifest).map_err(|e| StoreError::Corrupt(e.to_string()))?);
-        let here: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetch_one(&self.pool).await?;
+        let here = crate::migrate::schema_version(&mut *self.pool.acquire().await?, self.backend).await?;
         if manifest.schema_version > here {
             return Err(refused(format!(
                 "made by a newer Krousar (schema {}; this one has {here}): upgrade first",

@@ -217,8 +217,7 @@ impl Store {
             referenced.push((format!("references/{table}.jsonl"), (lines.join("\n") + "\n").into_bytes(), n));
         }
         files.splice(0..0, referenced);
-        let schema_version: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetch_one(&mut *read).await?;
+        let schema_version = crate::migrate::schema_version(&mut read, self.backend).await?;
         let organisation_name: String =
             sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1").bind(&org).fetch_one(&mut *read).await?;
         drop(read);

@@ -71,7 +71,8 @@ fn io(e: impl std::fmt::Display) -> StoreError {
 }
 
 async fn schema_version(store: &Store) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetch_one(store.pool()).await?)
+    let mut conn = store.pool().acquire().await?;
+    crate::migrate::schema_version(&mut conn, store.backend).await
 }
 
 /// The associated data of every encrypted chunk: the digest of the header, byte for byte.
@@ -140,7 +141,7 @@ pub async fn create(store: &Store, url: &str, out: &Path, passphrase: Option<&st
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
             let id: String = sqlx::query_scalar("SELECT pg_export_snapshot()").fetch_one(&mut *tx).await?;
             let tables = tables::counts_in(&mut tx, Backend::Postgres).await?;
-            let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetch_one(&mut *tx).await?;
+            let version = crate::migrate::schema_version(&mut tx, Backend::Postgres).await?;
             let status = tokio::process::Command::new("pg_dump")
                 .args(["--format=custom", "--no-owner", "--no-privileges", &format!("--snapshot={id}"), "--file"])
                 .arg(&snapshot)
@@ -226,7 +227,7 @@ fn not_sealed() -> StoreError {
 
 /// Check a restored copy against its manifest.
 pub(super) async fn check_copy(copy: &Store, m: &Manifest) -> Result<(), StoreError> {
-    let known = crate::migrate::MIGRATIONS.iter().map(|x| x.version).max().unwrap_or(0);
+    let known = crate::migrate::latest();
     if m.schema_version > known {
         return Err(io(format!("the backup is from a newer Krousar (schema {} > {known})", m.schema_version)));
     }

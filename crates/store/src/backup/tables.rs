@@ -43,7 +43,9 @@ pub async fn table_counts(store: &Store) -> Result<BTreeMap<String, i64>, StoreE
 pub async fn table_digests(store: &Store) -> Result<BTreeMap<String, String>, StoreError> {
     let mut conn = store.pool().acquire().await?;
     let mut out = BTreeMap::new();
-    for t in names(&mut conn, store.backend).await? {
+    // sqlx's own bookkeeping holds when and how fast each migration ran (a PostgreSQL
+    // timestamp the engine-neutral driver cannot read), not records.
+    for t in names(&mut conn, store.backend).await?.into_iter().filter(|t| t != "_sqlx_migrations") {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {}", quoted(&t)))).fetch_all(&mut *conn).await?;
         let mut lines: Vec<String> = rows
             .iter()
