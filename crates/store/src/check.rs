@@ -128,8 +128,8 @@ impl Store {
             r.looked("living_record", rows.len() as i64);
             for row in &rows {
                 let id = row.text("id")?;
-                let recorded = LivingArrangement::parse(&row.text("living_arrangement")?).unwrap_or(LivingArrangement::Other);
-                let kind = row.opt_text("placement_kind")?.and_then(|k| krousar_domain::case::entries::PlacementType::parse(&k));
+                let recorded = row.code("living_arrangement", LivingArrangement::parse).map_err(|e| e.within(format!("child {id}")))?;
+                let kind = row.opt_code("placement_kind", krousar_domain::case::entries::PlacementType::parse).map_err(|e| e.within(format!("case of child {id}")))?;
                 let approved = row.opt_int("placement_approved")?.unwrap_or(0) == 1;
                 let open = row.opt_uuid("open_rci")?;
                 let f = LivingFacts { open_stay: open, family_placement: approved && kind.is_some_and(|k| k.family_based()), recorded };

@@ -105,7 +105,7 @@ pub(crate) fn child_from(r: &AnyRow) -> Result<Child, StoreError> {
         family_name_latin: r.opt_text("family_name_latin")?,
         nickname: r.opt_text("nickname")?,
         sex: Sex::parse(&r.text("sex")?).ok_or_else(|| corrupt("sex"))?,
-        date_of_birth: r.opt_text("date_of_birth")?.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        date_of_birth: r.opt_date("date_of_birth")?,
         estimated_birth_year: r.opt_int("estimated_birth_year")?.map(|y| y as i32),
         birth_registration: BirthRegistration::parse(&r.text("birth_registration")?).ok_or_else(|| corrupt("birth_registration"))?,
         birth_certificate_number: r.opt_text("birth_certificate_number")?,

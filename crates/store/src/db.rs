@@ -172,6 +172,35 @@ pub(crate) trait RowExt {
     fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError>;
     fn uuid(&self, col: &str) -> Result<uuid::Uuid, StoreError>;
     fn opt_uuid(&self, col: &str) -> Result<Option<uuid::Uuid>, StoreError>;
+    /// A `YYYY-MM-DD` column; anything else is corrupt data, named by its column, never a
+    /// missing date (a schedule computed from a lost date would be wrong without a word).
+    fn date(&self, col: &str) -> Result<chrono::NaiveDate, StoreError>;
+    fn opt_date(&self, col: &str) -> Result<Option<chrono::NaiveDate>, StoreError>;
+    /// A JSON column decoded into `T`; unreadable JSON is corrupt data, never a default.
+    fn json<T: serde::de::DeserializeOwned>(&self, col: &str) -> Result<T, StoreError>;
+    fn opt_json<T: serde::de::DeserializeOwned>(&self, col: &str) -> Result<Option<T>, StoreError>;
+    /// A pick-list code read with its `parse`; an unknown code is corrupt data.
+    fn code<T>(&self, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+        let s = self.text(col)?;
+        parse(&s).ok_or_else(|| StoreError::Corrupt(format!("{col}: unknown code {s:?}")))
+    }
+    fn opt_code<T>(&self, col: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>, StoreError> {
+        match self.opt_text(col)? {
+            None => Ok(None),
+            Some(s) => parse(&s).map(Some).ok_or_else(|| StoreError::Corrupt(format!("{col}: unknown code {s:?}"))),
+        }
+    }
+}
+
+fn parse_date(col: &str, s: &str) -> Result<chrono::NaiveDate, StoreError> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("{col}: {s:?} is not a date ({e})")))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(col: &str, s: &str) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|e| {
+        let head: String = s.chars().take(80).collect();
+        StoreError::Corrupt(format!("{col}: {e} in {head:?}"))
+    })
 }
 
 impl RowExt for AnyRow {
@@ -196,6 +225,18 @@ impl RowExt for AnyRow {
             None => Ok(None),
             Some(s) => uuid::Uuid::parse_str(&s).map(Some).map_err(|e| StoreError::Corrupt(format!("{col}: {e}"))),
         }
+    }
+    fn date(&self, col: &str) -> Result<chrono::NaiveDate, StoreError> {
+        parse_date(col, &self.text(col)?)
+    }
+    fn opt_date(&self, col: &str) -> Result<Option<chrono::NaiveDate>, StoreError> {
+        self.opt_text(col)?.map(|s| parse_date(col, &s)).transpose()
+    }
+    fn json<T: serde::de::DeserializeOwned>(&self, col: &str) -> Result<T, StoreError> {
+        parse_json(col, &self.text(col)?)
+    }
+    fn opt_json<T: serde::de::DeserializeOwned>(&self, col: &str) -> Result<Option<T>, StoreError> {
+        self.opt_text(col)?.map(|s| parse_json(col, &s)).transpose()
     }
 }
 

@@ -46,6 +46,14 @@ impl StoreError {
         StoreError::Invalid(e)
     }
 
+    /// Corrupt data said more precisely: which record held it.
+    pub fn within(self, record: impl std::fmt::Display) -> StoreError {
+        match self {
+            StoreError::Corrupt(msg) => StoreError::Corrupt(format!("{record}: {msg}")),
+            other => other,
+        }
+    }
+
     /// Map a unique-constraint violation to `Duplicate`, leaving other errors as they are.
     pub fn unique_as(self, what: &'static str) -> StoreError {
         match &self {

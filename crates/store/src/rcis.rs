@@ -86,10 +86,6 @@ fn rci_from(r: &AnyRow) -> Result<Rci, StoreError> {
     })
 }
 
-fn date(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
-}
-
 impl Store {
     pub async fn create_rci(&self, actor: &Actor, f: RciFields) -> Result<Rci, StoreError> {
         if !decide(actor, Action::EditRci, Target::Nothing).allowed() {
@@ -214,8 +210,8 @@ impl Store {
             .await?;
         for o in others {
             let other = ResidencePeriod {
-                entered: date(Some(o.text("entered")?)).unwrap_or(NaiveDate::MIN),
-                left: date(o.opt_text("left_on")?),
+                entered: o.date("entered")?,
+                left: o.opt_date("left_on")?,
                 reason_left: None,
             };
             if overlaps(&other, &p) {
@@ -264,8 +260,8 @@ impl Store {
                     rci_id: r.uuid("rci_id")?,
                     rci_name: r.text("rci_name")?,
                     period: ResidencePeriod {
-                        entered: date(Some(r.text("entered")?)).unwrap_or(NaiveDate::MIN),
-                        left: date(r.opt_text("left_on")?),
+                        entered: r.date("entered")?,
+                        left: r.opt_date("left_on")?,
                         reason_left: r.opt_text("reason_left")?,
                     },
                 })

@@ -32,8 +32,8 @@ impl Store {
                 .fetch_all(&mut **tx)
                 .await?
                 .iter()
-                .filter_map(|r| r.text("kind").ok().and_then(|k| ApprovalKind::parse(&k)))
-                .collect();
+                .map(|r| r.code("kind", ApprovalKind::parse))
+                .collect::<Result<_, _>>()?;
             let field = if kind == ApprovalKind::Closure { "reason" } else { "kind" };
             may_request(kind, &case.facts, &pending).map_err(|code| StoreError::invalid(field, code))?;
             let closure = match kind {
@@ -121,7 +121,7 @@ impl Store {
                         placement_moves_her(tx, actor, &child, &now).await?;
                     }
                     ApprovalKind::Closure => {
-                        let request: serde_json::Value = serde_json::from_str(&row.text("request")?).unwrap_or_default();
+                        let request: serde_json::Value = row.json("request").map_err(|e| e.within(format!("approval {approval}")))?;
                         let closure: Closure = serde_json::from_value(request["closure"].clone())
                             .map_err(|_| StoreError::Corrupt("closure request".into()))?;
                         may_close(closure.reason, &case.facts, today, case.follow_up_until)
@@ -174,7 +174,7 @@ async fn placement_moves_her(tx: &mut crate::db::Tx, actor: &Actor, child: &crat
     let (Some(id), Some(start)) = (case.placement_id, case.placement_started_on) else { return Ok(()) };
     let entry = sqlx::query("SELECT body FROM case_entries WHERE id = $1").bind(id.to_string()).fetch_optional(&mut **tx).await?;
     let placement: Option<krousar_domain::case::entries::Placement> =
-        entry.map(|r| r.text("body")).transpose()?.and_then(|b| serde_json::from_str(&b).ok());
+        entry.map(|r| r.json("body")).transpose().map_err(|e| e.within(format!("placement entry {id}")))?;
     match placement {
         Some(p) if p.kind.family_based() => {
             crate::living::end_stay(tx, actor.into(), child.id, start, &format!("placement:{}", p.kind.code())).await?;

@@ -21,7 +21,7 @@ async fn latest_body(tx: &mut Tx, child: Uuid, kind: &str) -> Result<Option<serd
         .bind(kind)
         .fetch_optional(&mut **tx)
         .await?;
-    Ok(row.map(|r| r.text("body")).transpose()?.and_then(|b| serde_json::from_str(&b).ok()))
+    row.map(|r| r.json("body")).transpose().map_err(|e| e.within(format!("the latest {kind} entry of child {child}")))
 }
 
 async fn check_village(tx: &mut Tx, field: &'static str, code: &Option<String>) -> Result<(), StoreError> {

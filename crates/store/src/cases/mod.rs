@@ -59,10 +59,6 @@ pub struct Case {
     pub updated_at: String,
 }
 
-fn date(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
-}
-
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
@@ -71,26 +67,26 @@ pub(crate) fn case_from(r: &AnyRow) -> Result<Case, StoreError> {
     let flag = |c: &str| r.int(c).map(|v| v != 0);
     let placement_kind = r.opt_text("placement_kind")?.and_then(|k| PlacementType::parse(&k));
     let placement_approved = flag("placement_approved")?;
-    let closed_on = date(r.opt_text("closed_on")?);
+    let closed_on = r.opt_date("closed_on")?;
     Ok(Case {
         child_id: r.uuid("child_id")?,
         org_id: r.uuid("org_id")?,
         route: IntakeRoute::parse(&r.text("route")?).ok_or_else(|| corrupt("route"))?,
         referral_source: r.opt_text("referral_source")?.and_then(|s| ReferralSource::parse(&s)),
-        opened_on: date(Some(r.text("opened_on")?)).ok_or_else(|| corrupt("opened_on"))?,
+        opened_on: r.date("opened_on")?,
         summary: r.opt_text("summary")?,
         immediate_safety: r.opt_text("immediate_safety")?,
         stage: Stage::parse(&r.text("stage")?).ok_or_else(|| corrupt("stage"))?,
         risk_level: r.opt_text("risk_level")?.and_then(|s| RiskLevel::parse(&s)),
-        first_contact_due: date(r.opt_text("first_contact_due")?),
-        first_contact_on: date(r.opt_text("first_contact_on")?),
+        first_contact_due: r.opt_date("first_contact_due")?,
+        first_contact_on: r.opt_date("first_contact_on")?,
         supervisor_id: r.opt_uuid("supervisor_id")?,
         placement_id: r.opt_uuid("placement_id")?,
         placement_kind,
-        placement_started_on: date(r.opt_text("placement_started_on")?),
-        follow_up_until: date(r.opt_text("follow_up_until")?),
-        reassessment_due: date(r.opt_text("reassessment_due")?),
-        plan_review_due: date(r.opt_text("plan_review_due")?),
+        placement_started_on: r.opt_date("placement_started_on")?,
+        follow_up_until: r.opt_date("follow_up_until")?,
+        reassessment_due: r.opt_date("reassessment_due")?,
+        plan_review_due: r.opt_date("plan_review_due")?,
         closed_on,
         closure_reason: r.opt_text("closure_reason")?.and_then(|s| ClosureReason::parse(&s)),
         facts: CaseFacts {
@@ -166,7 +162,7 @@ pub(crate) fn refuse_if_closed(case: &Case) -> Result<(), StoreError> {
 
 pub(crate) async fn org_settings(tx: &mut Tx, org: Uuid) -> Result<CaseSettings, StoreError> {
     let row = sqlx::query("SELECT case_settings FROM organisations WHERE id = $1").bind(org.to_string()).fetch_one(&mut **tx).await?;
-    Ok(row.opt_text("case_settings")?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+    Ok(row.opt_json("case_settings")?.unwrap_or_default())
 }
 
 /// Append one event to the case's timeline; returns its id.

@@ -149,7 +149,7 @@ impl Store {
                 id: r.uuid("id")?,
                 kind: r.text("kind")?,
                 occurred_on: r.text("occurred_on")?,
-                body: serde_json::from_str(&r.text("body")?).unwrap_or_default(),
+                body: r.json("body").map_err(|e| e.within(format!("case entry {}", r.text("id").unwrap_or_default())))?,
                 author: r.opt_text("display_name")?,
                 author_org: r.opt_uuid("author_org")?,
                 created_at: r.text("created_at")?,
@@ -175,7 +175,7 @@ impl Store {
                 decided_by_name: r.opt_text("decider")?,
                 decided_at: r.opt_text("decided_at")?,
                 comment: r.opt_text("comment")?,
-                request: serde_json::from_str(&r.text("request")?).unwrap_or_default(),
+                request: r.json("request").map_err(|e| e.within(format!("approval {}", r.text("id").unwrap_or_default())))?,
             });
         }
         let rows = sqlx::query(
