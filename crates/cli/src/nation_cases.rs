@@ -8,18 +8,18 @@ use chrono::{Days, NaiveDate};
 use krousar_domain::case::csi;
 use krousar_domain::case::entries::*;
 use krousar_domain::case::family::{TracingAttempt, TracingMethod, TracingOutcome};
+use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::case::schedule::{add_months, follow_up_until, visits_after};
 use krousar_domain::case::settings::CaseSettings;
 use krousar_domain::case::stage::{CaseFacts, ClosureReason, IntakeRoute, ReferralSource, RiskLevel, Stage};
 use krousar_domain::case::support::{Provider, Service, ServiceKind};
-use krousar_domain::case::ApprovalKind;
+use krousar_domain::case::{ApprovalKind, ApprovalState};
 use krousar_domain::new_id;
 use krousar_store::bulk_cases::{BulkApproval, BulkCase, BulkEntry, BulkTask, BulkVisit};
 use krousar_store::cases::Case;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::Rng;
-use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -69,10 +69,9 @@ struct History<'a> {
 }
 
 impl History<'_> {
-    fn entry(&mut self, kind: &'static str, on: NaiveDate, body: &impl Serialize) -> Uuid {
+    fn entry(&mut self, on: NaiveDate, entry: CaseEntry) -> Uuid {
         let id = new_id();
-        let body = serde_json::to_string(body).expect("domain values serialise");
-        self.b.entries.push(BulkEntry { id, kind, on, body, author: self.o.worker });
+        self.b.entries.push(BulkEntry { id, on, entry, author: self.o.worker });
         id
     }
 
@@ -80,20 +79,20 @@ impl History<'_> {
     fn approval(&mut self, kind: ApprovalKind, entry: Option<Uuid>, on: NaiveDate, approve: bool, closure: Option<&Closure>) {
         let boss = self.o.supervisor.unwrap_or(self.o.worker);
         let request = json!({"closure": closure}).to_string();
-        self.entry("approval_requested", on, &json!({"kind": kind, "closure": closure}));
+        let approval = new_id();
+        self.entry(on, CaseEntry::ApprovalRequested(rec::ApprovalRequested { approval, kind, closure: closure.cloned() }));
         let decided = approve.then(|| (boss, after(on, 3).min(self.today)));
         if let Some((_, d)) = decided {
-            let id = new_id();
-            let body = json!({"kind": kind, "state": "approved", "comment": null}).to_string();
-            self.b.entries.push(BulkEntry { id, kind: "approval_decided", on: d, body, author: boss });
+            let entry = CaseEntry::ApprovalDecided(rec::ApprovalDecided { approval, kind, state: ApprovalState::Approved, comment: None });
+            self.b.entries.push(BulkEntry { id: new_id(), on: d, entry, author: boss });
         }
-        self.b.approvals.push(BulkApproval { kind, entry_id: entry, request, requested_by: self.o.worker, decided });
+        self.b.approvals.push(BulkApproval { id: approval, kind, entry_id: entry, request, requested_by: self.o.worker, decided });
     }
 
     fn csi(&mut self, rng: &mut StdRng, on: NaiveDate, today: NaiveDate, low: u8) -> Uuid {
         let raw: Vec<_> = csi::factors().map(|f| (f.to_string(), Some(rng.random_range(low..=4).to_string()), None)).collect();
         let a = validate_csi(Some(&on.to_string()), &raw, today).expect("scores 1–4 are valid");
-        let id = self.entry("csi", on, &a);
+        let id = self.entry(on, CaseEntry::Csi(a));
         self.b.case.reassessment_due = Some(add_months(on, CaseSettings::default().reassessment_months));
         self.b.case.facts.assessed = true;
         id
@@ -157,17 +156,20 @@ pub fn make_case(rng: &mut StdRng, o: &Owner, depth: u8, today: NaiveDate) -> Bu
         visits: Vec::new(),
     };
     let mut h = History { o, b, today };
-    h.entry("intake", opened, &intake);
+    h.entry(opened, CaseEntry::Intake(intake.clone()));
     if depth == 0 {
         return h.b;
     }
     let level = *[RiskLevel::High, RiskLevel::Medium, RiskLevel::Medium, RiskLevel::Low].choose(rng).expect("list");
-    h.entry("risk", opened, &Risk { level, reasons: "Family income too low to keep the child in school.".into(), assessed_on: opened });
+    h.entry(
+        opened,
+        CaseEntry::Risk(Risk { level, reasons: "Family income too low to keep the child in school.".into(), assessed_on: opened }),
+    );
     h.b.case.risk_level = Some(level);
     h.b.case.facts.assessed = true;
     h.b.case.first_contact_due = Some(after(opened, u64::from(settings.first_contact_days(level))));
     let contact = after(opened, rng.random_range(0..5)).min(today);
-    h.entry("note", contact, &Note { kind: NoteKind::HomeVisit, noted_on: contact, text: NOTES[0].into() });
+    h.entry(contact, CaseEntry::Note(Note { kind: NoteKind::HomeVisit, noted_on: contact, text: NOTES[0].into() }));
     h.b.case.first_contact_on = Some(contact);
     let assessed = after(opened, rng.random_range(3..15)).min(today);
     let first_csi = h.csi(rng, assessed, today, 1);
@@ -185,7 +187,7 @@ pub fn make_case(rng: &mut StdRng, o: &Owner, depth: u8, today: NaiveDate) -> Bu
                 outcome,
                 relative: None,
             };
-            h.entry("tracing_attempt", on, &a);
+            h.entry(on, CaseEntry::TracingAttempt(rec::TracingAttemptEntry { attempt: a, household: None }));
         }
     }
     h.approval(ApprovalKind::Assessment, Some(first_csi), assessed, depth >= 2, None);
@@ -195,7 +197,7 @@ pub fn make_case(rng: &mut StdRng, o: &Owner, depth: u8, today: NaiveDate) -> Bu
     }
     let planned = after(assessed, rng.random_range(5..30)).min(today);
     let plan = crate::demo_cases::sample_plan(add_months(planned, 3));
-    let plan_id = h.entry("care_plan", planned, &plan);
+    let plan_id = h.entry(planned, CaseEntry::CarePlan(plan.clone()));
     h.b.case.facts.has_care_plan = true;
     h.b.case.plan_review_due = Some(plan.review_on);
     h.approval(ApprovalKind::CarePlan, Some(plan_id), planned, depth >= 3, None);
@@ -223,7 +225,7 @@ pub fn make_case(rng: &mut StdRng, o: &Owner, depth: u8, today: NaiveDate) -> Bu
             value_riel: Some(rng.random_range(1..50) * 10_000),
             outcome: None,
         };
-        h.entry("service", on, &s);
+        h.entry(on, CaseEntry::Service(s));
     }
     let kind =
         *[PlacementType::Mother, PlacementType::BothParents, PlacementType::Kinship, PlacementType::Kinship, PlacementType::FosterLong]
@@ -238,7 +240,7 @@ pub fn make_case(rng: &mut StdRng, o: &Owner, depth: u8, today: NaiveDate) -> Bu
         return h.b; // implementing the plan, no placement yet
     }
     let placement = Placement { kind, household_id: o.household, started_on: start, justification: None, rci_id: None };
-    let pid = h.entry("placement", start, &placement);
+    let pid = h.entry(start, CaseEntry::Placement(placement.clone()));
     h.b.case.placement_id = Some(pid);
     h.b.case.placement_kind = Some(kind);
     h.b.case.placement_started_on = Some(start);
@@ -283,7 +285,7 @@ pub fn make_case(rng: &mut StdRng, o: &Owner, depth: u8, today: NaiveDate) -> Bu
                 actions: None,
                 raise_risk: None,
             };
-            (*d, h.entry("visit", *d, &v))
+            (*d, h.entry(*d, CaseEntry::Visit(v)))
         });
         h.b.visits.push(BulkVisit { due_on: *d, done: visit });
     }
@@ -292,7 +294,7 @@ pub fn make_case(rng: &mut StdRng, o: &Owner, depth: u8, today: NaiveDate) -> Bu
     for _ in 0..rng.random_range(0..4) {
         let on = after(start, rng.random_range(0..600)).min(end);
         let text = NOTES.choose(rng).expect("notes");
-        h.entry("note", on, &Note { kind: *NoteKind::ALL.choose(rng).expect("list"), noted_on: on, text: (*text).into() });
+        h.entry(on, CaseEntry::Note(Note { kind: *NoteKind::ALL.choose(rng).expect("list"), noted_on: on, text: (*text).into() }));
     }
     if let Some((on, reason)) = closure {
         let c = Closure { reason, note: Some("Closed after the last follow-up visit.".into()) };

@@ -26,16 +26,17 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub struct BulkEntry {
     pub id: Uuid,
-    pub kind: &'static str,
     pub on: NaiveDate,
-    /// The serialised domain value (`Note`, `Visit`, `CsiAssessment`, …).
-    pub body: String,
+    /// The record, as the store's own writes make it (`cases::add_entry`).
+    pub entry: krousar_domain::case::CaseEntry,
     pub author: Uuid,
 }
 
 /// An approval request; `decided` is who approved it and when (None: still pending).
 #[derive(Debug, Clone)]
 pub struct BulkApproval {
+    /// Made by the caller, so that the timeline's request and decision can name it.
+    pub id: Uuid,
     pub kind: ApprovalKind,
     pub entry_id: Option<Uuid>,
     pub request: String,
@@ -191,20 +192,25 @@ impl BulkLoad {
             rows.push(case_row(b, &now));
             log.push(vec![text(b.case.org_id.to_string()), text("case"), child.clone(), Value::Int(b.case.version.max(1)), text(&now)]);
             for e in &b.entries {
+                let facts = e.entry.facts();
                 entries.push(vec![
                     text(e.id.to_string()),
                     child.clone(),
-                    text(e.kind),
+                    text(e.entry.kind()),
                     day(e.on),
-                    text(e.body.clone()),
+                    text(e.entry.body_json()),
                     text(e.author.to_string()),
                     text(&now),
+                    opt_text(facts.placement_kind.map(|k| k.code())),
+                    opt_text(facts.tracing_outcome.map(|k| k.code())),
+                    opt_text(facts.service_kind.map(|k| k.code())),
+                    opt_text(facts.service_provider.map(|k| k.code())),
                 ]);
             }
             for a in &b.approvals {
                 let state = if a.decided.is_some() { "approved" } else { "pending" };
                 approvals.push(vec![
-                    text(krousar_domain::new_id().to_string()),
+                    text(a.id.to_string()),
                     child.clone(),
                     text(a.kind.code()),
                     opt_id(a.entry_id),
@@ -246,8 +252,20 @@ impl BulkLoad {
         }
         let (tx, db) = (&mut self.tx, self.backend);
         insert_rows(tx, db, "cases", &CASE_COLUMNS, &rows).await?;
-        insert_rows(tx, db, "case_entries", &["id", "child_id", "kind", "occurred_on", "body", "author_id", "created_at"], &entries)
-            .await?;
+        let entry_columns = [
+            "id",
+            "child_id",
+            "kind",
+            "occurred_on",
+            "body",
+            "author_id",
+            "created_at",
+            "placement_kind",
+            "tracing_outcome",
+            "service_kind",
+            "service_provider",
+        ];
+        insert_rows(tx, db, "case_entries", &entry_columns, &entries).await?;
         let approval_columns = [
             "id",
             "child_id",

@@ -60,7 +60,8 @@ impl CheckReport {
 }
 
 /// Every rule `check` proves, in the order it reports them.
-pub const RULES: [&str; 11] = [
+pub const RULES: [&str; 12] = [
+    "case_entries",
     "living_record",
     "stays_overlap",
     "stay_dates",
@@ -96,6 +97,7 @@ impl Store {
     /// Walk the whole database (see the module's comment). Reads only.
     pub async fn check(&self, today: NaiveDate) -> Result<CheckReport, StoreError> {
         let mut r = CheckReport::default();
+        crate::check_more::case_entries(self, &mut r).await?;
         self.check_living(&mut r).await?;
         self.check_stays(&mut r).await?;
         crate::check_more::case_facts(self, &mut r).await?;
@@ -129,7 +131,9 @@ impl Store {
             for row in &rows {
                 let id = row.text("id")?;
                 let recorded = row.code("living_arrangement", LivingArrangement::parse).map_err(|e| e.within(format!("child {id}")))?;
-                let kind = row.opt_code("placement_kind", krousar_domain::case::entries::PlacementType::parse).map_err(|e| e.within(format!("case of child {id}")))?;
+                let kind = row
+                    .opt_code("placement_kind", krousar_domain::case::entries::PlacementType::parse)
+                    .map_err(|e| e.within(format!("case of child {id}")))?;
                 let approved = row.opt_int("placement_approved")?.unwrap_or(0) == 1;
                 let open = row.opt_uuid("open_rci")?;
                 let f = LivingFacts { open_stay: open, family_placement: approved && kind.is_some_and(|k| k.family_based()), recorded };

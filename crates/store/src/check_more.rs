@@ -7,6 +7,7 @@ use crate::error::StoreError;
 use crate::figures::GroupBy;
 use crate::indicators::query::{day_literal, resident_on};
 use chrono::{Datelike, NaiveDate};
+use krousar_domain::case::CaseEntry;
 use krousar_domain::figures::Count;
 use krousar_domain::indicators::{Indicator, Period};
 use std::collections::HashMap;
@@ -168,6 +169,49 @@ pub(crate) async fn figures(store: &Store, r: &mut CheckReport, today: NaiveDate
 
 /// Each fact a case's stage is derived from has its evidence among the case's records: assessed
 /// by an assessment, a plan by a care plan, the placement by its entry, an approval flag by an
+/// Every case entry reads back as a typed record (`CaseEntry::decode`), and the columns
+/// reports count by (placement kind, tracing outcome, service and provider) are the record's.
+pub(crate) async fn case_entries(store: &Store, r: &mut CheckReport) -> Result<(), StoreError> {
+    let mut lo = 0i64;
+    let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM case_entries").fetch_one(&store.pool).await?;
+    while lo < max.unwrap_or(0) {
+        let rows = sqlx::query(
+            "SELECT id, child_id, kind, body, placement_kind, tracing_outcome, service_kind, service_provider FROM case_entries \
+             WHERE seq > $1 AND seq <= $2",
+        )
+        .bind(lo)
+        .bind(lo + 20_000)
+        .fetch_all(&store.pool)
+        .await?;
+        r.looked("case_entries", rows.len() as i64);
+        for row in &rows {
+            let (id, child) = (row.text("id")?, row.text("child_id")?);
+            let entry = match CaseEntry::decode(&row.text("kind")?, &row.text("body")?) {
+                Ok(e) => e,
+                Err(why) => {
+                    r.found("case_entries", &child, format!("entry {id} cannot be read: {why}"));
+                    continue;
+                }
+            };
+            let f = entry.facts();
+            let expected = [
+                ("placement_kind", f.placement_kind.map(|k| k.code())),
+                ("tracing_outcome", f.tracing_outcome.map(|k| k.code())),
+                ("service_kind", f.service_kind.map(|k| k.code())),
+                ("service_provider", f.service_provider.map(|k| k.code())),
+            ];
+            for (column, want) in expected {
+                let stored = row.opt_text(column)?;
+                if stored.as_deref() != want {
+                    r.found("case_entries", &child, format!("entry {id}: {column} is {stored:?}, its record says {want:?}"));
+                }
+            }
+        }
+        lo += 20_000;
+    }
+    Ok(())
+}
+
 /// approved request of its kind (the stage rule then proves the stage follows the facts).
 pub(crate) async fn case_facts(store: &Store, r: &mut CheckReport) -> Result<(), StoreError> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(&store.pool).await?;

@@ -8,6 +8,7 @@ use crate::cases::{Case, CaseFile};
 use crate::children::Child;
 use crate::db::{RowExt, Tx};
 use crate::error::StoreError;
+use krousar_domain::case::CaseEntry;
 use krousar_domain::child::ChildFields;
 use krousar_domain::disclosure::{part, share_of, Disclosure, Outside};
 use krousar_domain::policy::{decide, disclosure, referral_shares, Target};
@@ -215,8 +216,8 @@ pub(crate) fn cut_case_file(file: &mut CaseFile, d: &Disclosure, child: &Child, 
             let covered = |kind: &str, approval: Option<&str>| share_of(kind, approval).is_some_and(|s| shares.contains(&s));
             // An entry that is a file stays with the case's people even when the receiver wrote it.
             file.timeline.retain(|e| {
-                let approval = e.body.get("kind").and_then(|k| k.as_str());
-                (covered(&e.kind, approval) || e.author_org == Some(org)) && e.kind != "attachment"
+                let approval = e.entry.approval_kind().map(|k| k.code());
+                (covered(e.kind(), approval) || e.author_org == Some(org)) && !matches!(e.entry, CaseEntry::Attachment(_))
             });
             file.approvals.retain(|a| covered(&a.kind, None));
         }

@@ -370,8 +370,12 @@ fn imported_case(actor: &Actor, child: Uuid, intake: &krousar_domain::case::entr
         version: 1,
         updated_at: String::new(),
     };
-    let body = serde_json::to_string(intake).expect("domain values serialise");
-    let entry = BulkEntry { id: new_id(), kind: "intake", on: intake.opened_on, body, author: actor.user_id };
+    let entry = BulkEntry {
+        id: new_id(),
+        on: intake.opened_on,
+        entry: krousar_domain::case::CaseEntry::Intake(intake.clone()),
+        author: actor.user_id,
+    };
     BulkCase {
         case,
         opened_by: actor.user_id,

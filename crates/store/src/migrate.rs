@@ -90,10 +90,7 @@ impl Store {
                 "schema_migrations records {n} migrations up to version {version}: some are missing; restore a backup"
             )));
         }
-        migrator(self.backend)
-            .skip(&mut *conn, Some(version))
-            .await
-            .map_err(|e| StoreError::Config(format!("migration: {e}")))?;
+        migrator(self.backend).skip(&mut *conn, Some(version)).await.map_err(|e| StoreError::Config(format!("migration: {e}")))?;
         Ok(version)
     }
 }

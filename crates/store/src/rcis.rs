@@ -209,11 +209,7 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
         for o in others {
-            let other = ResidencePeriod {
-                entered: o.date("entered")?,
-                left: o.opt_date("left_on")?,
-                reason_left: None,
-            };
+            let other = ResidencePeriod { entered: o.date("entered")?, left: o.opt_date("left_on")?, reason_left: None };
             if overlaps(&other, &p) {
                 return Err(StoreError::invalid("entered", "err-overlapping-stay"));
             }

@@ -7,6 +7,7 @@ use crate::children::{load, refuse, Child};
 use crate::db::{now_text, RowExt, Store, Tx};
 use crate::error::StoreError;
 use chrono::NaiveDate;
+use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::disclosure::Outside;
 use krousar_domain::policy::{decide, disclosure, ReferralParties, Target};
 use krousar_domain::referral::{self, Referral, ReferralKind, ReferralState};
@@ -63,14 +64,7 @@ async fn keep_senders_readers(tx: &mut Tx, referral: Uuid, child: &Child, from: 
     Ok(())
 }
 
-async fn case_entry(
-    tx: &mut Tx,
-    child: &Child,
-    kind: &str,
-    body: serde_json::Value,
-    actor: &Actor,
-    today: NaiveDate,
-) -> Result<(), StoreError> {
+async fn case_entry(tx: &mut Tx, child: &Child, entry: CaseEntry, actor: &Actor, today: NaiveDate) -> Result<(), StoreError> {
     let has_case = sqlx::query("SELECT COUNT(*) AS n FROM cases WHERE child_id = $1")
         .bind(child.id.to_string())
         .fetch_one(&mut **tx)
@@ -78,7 +72,7 @@ async fn case_entry(
         .int("n")?
         > 0;
     if has_case {
-        crate::cases::add_entry(tx, child.id, kind, today, &body, actor).await?;
+        crate::cases::add_entry(tx, child.id, today, &entry, actor).await?;
     }
     Ok(())
 }
@@ -126,8 +120,14 @@ impl Store {
         case_entry(
             &mut tx,
             &child,
-            "referral_sent",
-            json!({"referral": id, "kind": r.kind, "to_org": r.to_org, "services": r.services, "override": r.override_reason.is_some()}),
+            CaseEntry::ReferralSent(rec::ReferralSent {
+                referral: id,
+                kind: r.kind,
+                to_org: Some(r.to_org),
+                partner: None,
+                services: r.services.clone(),
+                consent_overridden: r.override_reason.is_some(),
+            }),
             actor,
             today,
         )
@@ -225,8 +225,7 @@ impl Store {
         case_entry(
             &mut tx,
             &child,
-            "referral_decided",
-            json!({"referral": id, "kind": kind, "state": next, "reason": reason}),
+            CaseEntry::ReferralDecided(rec::ReferralDecided { referral: id, kind, state: next, reason: reason.clone() }),
             actor,
             today,
         )
@@ -390,8 +389,14 @@ impl Store {
         case_entry(
             &mut tx,
             &child,
-            "referral_sent",
-            json!({"referral": id, "kind": r.kind, "partner": partner, "services": r.services}),
+            CaseEntry::ReferralSent(rec::ReferralSent {
+                referral: id,
+                kind: r.kind,
+                to_org: None,
+                partner: Some(partner.to_string()),
+                services: r.services.clone(),
+                consent_overridden: false,
+            }),
             actor,
             today,
         )

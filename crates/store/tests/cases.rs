@@ -349,7 +349,7 @@ async fn tracing_finds_a_relative_and_conference_steps_become_tasks() {
         let file = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
         assert_eq!(file.tasks.len(), 1);
         assert_eq!(file.tasks[0].source, "conference");
-        let kinds: Vec<&str> = file.timeline.iter().map(|e| e.kind.as_str()).collect();
+        let kinds: Vec<&str> = file.timeline.iter().map(|e| e.kind()).collect();
         for k in ["intake", "tracing_attempt", "alt_care", "conference", "service", "task"] {
             assert!(kinds.contains(&k), "{k} in {kinds:?}");
         }

@@ -11,10 +11,8 @@ async fn url_of(store: &Store) -> String {
     // Each support store is a fresh database; reopen it by the URL it was made from.
     match store.backend {
         krousar_store::Backend::Sqlite => {
-            let file: String = sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
-                .fetch_one(store.pool())
-                .await
-                .unwrap();
+            let file: String =
+                sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'").fetch_one(store.pool()).await.unwrap();
             format!("sqlite://{file}")
         }
         krousar_store::Backend::Postgres => {

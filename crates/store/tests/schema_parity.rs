@@ -37,12 +37,11 @@ fn kind(declared: &str) -> &'static str {
 
 async fn sqlite(store: &Store) -> Schema {
     let pool = store.pool();
-    let tables: Vec<(String, String)> = sqlx::query_as(
-        "SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
+    let tables: Vec<(String, String)> =
+        sqlx::query_as("SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .fetch_all(pool)
+            .await
+            .unwrap();
     let virtual_tables: Vec<&str> =
         tables.iter().filter(|(_, sql)| sql.starts_with("CREATE VIRTUAL TABLE")).map(|(n, _)| n.as_str()).collect();
     let mut out = Schema::new();
@@ -156,7 +155,13 @@ async fn postgres(store: &Store) -> Schema {
             let name: String = i.get("name");
             let columns: Vec<String> = i.get::<String, _>("cols").split(',').map(str::to_string).collect();
             let by_hand = i.get::<i64, _>("constraint_made") == 0;
-            out.insert(index_line(table, by_hand.then_some(name.as_str()), &columns, i.get::<i64, _>("u") == 1, i.get::<i64, _>("partial") == 1));
+            out.insert(index_line(
+                table,
+                by_hand.then_some(name.as_str()),
+                &columns,
+                i.get::<i64, _>("u") == 1,
+                i.get::<i64, _>("partial") == 1,
+            ));
         }
         let fks = sqlx::query(
             "SELECT CAST(a.attname AS TEXT) AS f, CAST(r.relname AS TEXT) AS t, CAST(b.attname AS TEXT) AS r \
@@ -171,7 +176,12 @@ async fn postgres(store: &Store) -> Schema {
         .await
         .unwrap();
         for f in &fks {
-            out.insert(format!("foreign key {table}.{} -> {}.{}", f.get::<String, _>("f"), f.get::<String, _>("t"), f.get::<String, _>("r")));
+            out.insert(format!(
+                "foreign key {table}.{} -> {}.{}",
+                f.get::<String, _>("f"),
+                f.get::<String, _>("t"),
+                f.get::<String, _>("r")
+            ));
         }
     }
     out

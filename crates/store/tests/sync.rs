@@ -143,7 +143,7 @@ async fn a_change_sent_twice_makes_its_record_once_with_the_devices_times_in_the
                 .await;
         assert!(twice.is_err(), "the second insert meets the first one's id");
         let (_, file) = store.case_file(&w.worker, kid.id, "test").await.unwrap();
-        let notes: Vec<_> = file.unwrap().timeline.into_iter().filter(|e| e.kind == "note").collect();
+        let notes: Vec<_> = file.unwrap().timeline.into_iter().filter(|e| e.kind() == "note").collect();
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].id, change, "the note has the id made on the device");
 

@@ -7,6 +7,7 @@ pub mod cohort;
 pub mod csi;
 pub mod entries;
 pub mod family;
+pub mod record;
 pub mod schedule;
 pub mod settings;
 pub mod stage;
@@ -19,5 +20,6 @@ mod tests;
 mod visit_tests;
 
 pub use approval::{ApprovalKind, ApprovalState};
+pub use record::CaseEntry;
 pub use settings::CaseSettings;
 pub use stage::{CaseFacts, Stage};

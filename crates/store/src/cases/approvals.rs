@@ -7,6 +7,7 @@ use crate::error::StoreError;
 use chrono::NaiveDate;
 use krousar_domain::case::approval::{may_close, may_decide, may_request};
 use krousar_domain::case::entries::{reason_text, Closure};
+use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::case::{ApprovalKind, ApprovalState};
 use krousar_domain::{new_id, Action, Actor};
 use serde_json::json;
@@ -66,7 +67,14 @@ impl Store {
             .bind(case.org_id.to_string())
             .execute(&mut **tx)
             .await?;
-            add_entry(tx, child.id, "approval_requested", today, &json!({"approval": id, "kind": kind, "closure": closure}), actor).await?;
+            add_entry(
+                tx,
+                child.id,
+                today,
+                &CaseEntry::ApprovalRequested(rec::ApprovalRequested { approval: id, kind, closure: closure.clone() }),
+                actor,
+            )
+            .await?;
             finish(tx, actor, &child, "case.approval_request", json!({"approval": id, "kind": kind.code()})).await
         }
         .await;
@@ -153,9 +161,8 @@ impl Store {
             add_entry(
                 tx,
                 child.id,
-                "approval_decided",
                 today,
-                &json!({"approval": approval, "kind": kind, "state": new_state, "comment": comment}),
+                &CaseEntry::ApprovalDecided(rec::ApprovalDecided { approval, kind, state: new_state, comment: comment.clone() }),
                 actor,
             )
             .await?;

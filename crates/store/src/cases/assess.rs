@@ -8,6 +8,7 @@ use crate::error::StoreError;
 use chrono::Days;
 use krousar_domain::case::entries::{CarePlan, CsiAssessment, Risk};
 use krousar_domain::case::schedule::add_months;
+use krousar_domain::case::CaseEntry;
 use krousar_domain::{Action, Actor};
 use serde_json::json;
 use uuid::Uuid;
@@ -41,7 +42,7 @@ impl Store {
             if changed && case.facts.in_family_placement {
                 reschedule_visits(tx, &case, risk.assessed_on, settings.visit_interval(risk.level)).await?;
             }
-            add_entry(tx, child.id, "risk", risk.assessed_on, &risk, actor).await?;
+            add_entry(tx, child.id, risk.assessed_on, &CaseEntry::Risk(risk.clone()), actor).await?;
             finish(tx, actor, &child, "case.risk", json!({"level": risk.level.code()})).await
         }
         .await;
@@ -68,7 +69,7 @@ impl Store {
                 .bind(child.id.to_string())
                 .execute(&mut **tx)
                 .await?;
-            add_entry(tx, child.id, "csi", csi.assessed_on, &csi, actor).await?;
+            add_entry(tx, child.id, csi.assessed_on, &CaseEntry::Csi(csi.clone()), actor).await?;
             finish(tx, actor, &child, "case.csi", json!({"total": csi.scores.total()})).await
         }
         .await;
@@ -94,7 +95,7 @@ impl Store {
                 .bind(child.id.to_string())
                 .execute(&mut **tx)
                 .await?;
-            add_entry(tx, child.id, "care_plan", today, &plan, actor).await?;
+            add_entry(tx, child.id, today, &CaseEntry::CarePlan(plan.clone()), actor).await?;
             finish(tx, actor, &child, "case.care_plan", json!({"goals": plan.goals.len()})).await
         }
         .await;

@@ -9,6 +9,7 @@ use crate::children;
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use chrono::NaiveDate;
+use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::{new_id, Action, Actor};
 use serde::Serialize;
 use serde_json::json;
@@ -150,9 +151,13 @@ impl Store {
             add_entry(
                 tx,
                 child.id,
-                "attachment",
                 today,
-                &json!({"attachment": id, "file_name": name, "content_type": content_type, "size": bytes.len()}),
+                &CaseEntry::Attachment(rec::AttachmentAdded {
+                    attachment: id,
+                    file_name: name.clone(),
+                    content_type: content_type.to_string(),
+                    size: bytes.len() as u64,
+                }),
                 actor,
             )
             .await?;

@@ -8,9 +8,9 @@ use crate::db::{RowExt, Store, Tx};
 use crate::error::StoreError;
 use chrono::NaiveDate;
 use krousar_domain::case::family::*;
+use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::case::support::{Conference, Service};
 use krousar_domain::{Action, Actor};
-use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -44,14 +44,14 @@ impl Store {
         &self,
         actor: &Actor,
         child_id: Uuid,
-        kind: &str,
         on: NaiveDate,
-        body: &(impl Serialize + Sync),
+        entry: CaseEntry,
         assessed: bool,
     ) -> Result<Case, StoreError> {
+        let kind = entry.kind();
         let action = format!("case.{kind}");
         // A service can also be recorded by the organisation the case was referred to.
-        let needs = if kind == "service" { Action::RecordService } else { Action::WorkCase };
+        let needs = if matches!(entry, CaseEntry::Service(_)) { Action::RecordService } else { Action::WorkCase };
         let mut owned = self.write().await?;
         let tx = &mut owned;
         let r = async move {
@@ -63,7 +63,7 @@ impl Store {
             if assessed {
                 sqlx::query("UPDATE cases SET assessed = 1 WHERE child_id = $1").bind(child.id.to_string()).execute(&mut **tx).await?;
             }
-            let id = add_entry(tx, child.id, kind, on, body, actor).await?;
+            let id = add_entry(tx, child.id, on, &entry, actor).await?;
             finish(tx, actor, &child, &format!("case.{kind}"), json!({"entry": id})).await
         }
         .await;
@@ -82,7 +82,7 @@ impl Store {
             let mut tx = self.pool.begin().await?;
             check_village(&mut tx, "village_code", &info.village_code).await?;
         }
-        self.plain_entry(actor, child_id, "tracing_info", today, &info, false).await
+        self.plain_entry(actor, child_id, today, CaseEntry::TracingInfo(info), false).await
     }
 
     /// A tracing attempt. A relative found joins the child's household (a new household if the
@@ -102,8 +102,14 @@ impl Store {
             if let Some(rel) = &a.relative {
                 household = Some(crate::households::add_relative(tx, backend, actor, &child, rel, a.village_code.clone()).await?);
             }
-            let id =
-                add_entry(tx, child.id, "tracing_attempt", a.attempted_on, &json!({"attempt": a, "household": household}), actor).await?;
+            let id = add_entry(
+                tx,
+                child.id,
+                a.attempted_on,
+                &CaseEntry::TracingAttempt(rec::TracingAttemptEntry { attempt: a.clone(), household }),
+                actor,
+            )
+            .await?;
             finish(tx, actor, &child, "case.tracing_attempt", json!({"entry": id, "outcome": a.outcome.code(), "household": household}))
                 .await
         }
@@ -119,11 +125,11 @@ impl Store {
                 return Err(StoreError::invalid("household_id", "err-invalid-choice"));
             }
         }
-        self.plain_entry(actor, child_id, "family_assessment", f.assessed_on, &f, true).await
+        self.plain_entry(actor, child_id, f.assessed_on, CaseEntry::FamilyAssessment(f), true).await
     }
 
     pub async fn record_readiness(&self, actor: &Actor, child_id: Uuid, r: ReadinessAssessment) -> Result<Case, StoreError> {
-        self.plain_entry(actor, child_id, "readiness", r.assessed_on, &r, true).await
+        self.plain_entry(actor, child_id, r.assessed_on, CaseEntry::Readiness(r), true).await
     }
 
     /// Choose alternative care: only after tracing found no one or the family assessment was
@@ -139,7 +145,7 @@ impl Store {
                 .and_then(|b| b["outcome"].as_str().and_then(FamilyOutcome::parse));
             may_choose_alternative(tracing, family).map_err(|code| StoreError::invalid("option", code))?;
         }
-        self.plain_entry(actor, child_id, "alt_care", d.decided_on, &d, false).await
+        self.plain_entry(actor, child_id, d.decided_on, CaseEntry::AltCare(d), false).await
     }
 
     /// A case conference; its next steps become tasks of the child's worker.
@@ -152,7 +158,7 @@ impl Store {
             if c.held_on < case.opened_on {
                 return Err(StoreError::invalid("held_on", "err-before-case-opened"));
             }
-            let id = add_entry(tx, child.id, "conference", c.held_on, &c, actor).await?;
+            let id = add_entry(tx, child.id, c.held_on, &CaseEntry::Conference(c.clone()), actor).await?;
             let owner = child.assigned_worker_id.unwrap_or(actor.user_id);
             for step in &c.next_steps {
                 insert_task(tx, child.id, &step.title, owner, step.due_on, "conference", actor).await?;
@@ -164,6 +170,6 @@ impl Store {
     }
 
     pub async fn record_service(&self, actor: &Actor, child_id: Uuid, s: Service) -> Result<Case, StoreError> {
-        self.plain_entry(actor, child_id, "service", s.provided_on, &s, false).await
+        self.plain_entry(actor, child_id, s.provided_on, CaseEntry::Service(s), false).await
     }
 }

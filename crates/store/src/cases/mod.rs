@@ -23,7 +23,7 @@ use crate::db::{now_text, RowExt, Store, Tx};
 use crate::error::StoreError;
 use chrono::NaiveDate;
 use krousar_domain::case::stage::{ClosureReason, IntakeRoute, ReferralSource, RiskLevel};
-use krousar_domain::case::{entries::PlacementType, CaseFacts, CaseSettings, Stage};
+use krousar_domain::case::{entries::PlacementType, CaseEntry, CaseFacts, CaseSettings, Stage};
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{Action, Actor};
 use serde::Serialize;
@@ -165,27 +165,32 @@ pub(crate) async fn org_settings(tx: &mut Tx, org: Uuid) -> Result<CaseSettings,
     Ok(row.opt_json("case_settings")?.unwrap_or_default())
 }
 
-/// Append one event to the case's timeline; returns its id.
+/// Append one record to the case's timeline; returns its id. Its kind, body and the facts
+/// reports count across cases all come from the one typed record.
 pub(crate) async fn add_entry(
     tx: &mut Tx,
     child_id: Uuid,
-    kind: &str,
     occurred_on: NaiveDate,
-    body: &impl Serialize,
+    entry: &CaseEntry,
     author: &Actor,
 ) -> Result<Uuid, StoreError> {
     let id = crate::sync::scope::record_id(crate::sync::scope::Slot::CaseEntry);
-    let body = serde_json::to_string(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let facts = entry.facts();
     sqlx::query(
-        "INSERT INTO case_entries (id, child_id, kind, occurred_on, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO case_entries (id, child_id, kind, occurred_on, body, author_id, created_at, placement_kind, tracing_outcome, \
+         service_kind, service_provider) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id.to_string())
     .bind(child_id.to_string())
-    .bind(kind)
+    .bind(entry.kind())
     .bind(occurred_on.to_string())
-    .bind(body)
+    .bind(entry.body_json())
     .bind(author.user_id.to_string())
     .bind(now_text())
+    .bind(facts.placement_kind.map(|k| k.code()))
+    .bind(facts.tracing_outcome.map(|k| k.code()))
+    .bind(facts.service_kind.map(|k| k.code()))
+    .bind(facts.service_provider.map(|k| k.code()))
     .execute(&mut **tx)
     .await?;
     Ok(id)

@@ -6,6 +6,7 @@ use crate::db::{now_text, Store, Tx};
 use crate::error::StoreError;
 use chrono::NaiveDate;
 use krousar_domain::case::entries::{reason_text, Intake};
+use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::case::stage::IntakeRoute;
 use krousar_domain::case::Stage;
 use krousar_domain::{Action, Actor};
@@ -53,7 +54,7 @@ impl Store {
                 let risk = case.risk_level.unwrap_or(krousar_domain::case::stage::RiskLevel::Medium);
                 super::placement::reschedule_visits(tx, &case, today, settings.visit_interval(risk)).await?;
             }
-            add_entry(tx, child.id, "reopen", today, &json!({"reason": reason}), actor).await?;
+            add_entry(tx, child.id, today, &CaseEntry::Reopen(rec::Reason { reason: reason.clone() }), actor).await?;
             finish(tx, actor, &child, "case.reopen", json!({})).await
         }
         .await;
@@ -103,6 +104,6 @@ pub(crate) async fn insert_case(tx: &mut Tx, actor: &Actor, child: &Child, intak
     .bind(&now)
     .execute(&mut **tx)
     .await?;
-    add_entry(tx, child.id, "intake", intake.opened_on, &intake, actor).await?;
+    add_entry(tx, child.id, intake.opened_on, &CaseEntry::Intake(intake.clone()), actor).await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use crate::db::{RowExt, Store, Tx};
 use crate::error::StoreError;
 use chrono::{Days, NaiveDate};
 use krousar_domain::case::entries::{reason_text, Placement, PlacementType, Visit};
+use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::case::schedule::{self, check_visit_date, DueVisit, Slot};
 use krousar_domain::case::stage::RiskLevel;
 use krousar_domain::{new_id, Action, Actor};
@@ -128,7 +129,7 @@ impl Store {
                 }
                 crate::carers::check_placement(tx, &child, h, p.started_on, p.kind.code(), decision, actor).await?;
             }
-            let id = add_entry(tx, child.id, "placement", p.started_on, &p, actor).await?;
+            let id = add_entry(tx, child.id, p.started_on, &CaseEntry::Placement(p.clone()), actor).await?;
             sqlx::query(
                 "UPDATE cases SET placement_id = $1, placement_kind = $2, placement_started_on = $3, placement_approved = 0, \
                  follow_up_until = NULL, placement_household_id = $5 WHERE child_id = $4",
@@ -179,7 +180,8 @@ impl Store {
             .bind(child.id.to_string())
             .execute(&mut **tx)
             .await?;
-            add_entry(tx, child.id, "placement_end", ended_on, &json!({"placement": placement, "reason": reason}), actor).await?;
+            add_entry(tx, child.id, ended_on, &CaseEntry::PlacementEnd(rec::PlacementEnd { placement, reason: reason.clone() }), actor)
+                .await?;
             // Residential care that ends ends her stay there; the record follows (issue 21).
             if case.placement_kind == Some(PlacementType::Residential) {
                 crate::living::end_stay(tx, actor.into(), child.id, ended_on, "placement_end").await?;
@@ -202,7 +204,7 @@ impl Store {
             refuse_if_closed(&case)?;
             let started = case.placement_started_on.filter(|_| case.facts.in_family_placement);
             check_visit_date(v.visited_on, started).map_err(|code| StoreError::invalid("visited_on", code))?;
-            let entry = add_entry(tx, child.id, "visit", v.visited_on, &v, actor).await?;
+            let entry = add_entry(tx, child.id, v.visited_on, &CaseEntry::Visit(v.clone()), actor).await?;
             if let Some(slot) = fulfilled_slot(tx, &case, v.visited_on).await? {
                 sqlx::query("UPDATE follow_up_visits SET done_on = $1, visit_entry_id = $2 WHERE id = $3")
                     .bind(v.visited_on.to_string())
@@ -228,9 +230,8 @@ impl Store {
                 add_entry(
                     tx,
                     child.id,
-                    "risk",
                     v.visited_on,
-                    &json!({"level": level, "reasons": reasons, "assessed_on": v.visited_on}),
+                    &CaseEntry::Risk(krousar_domain::case::entries::Risk { level, reasons: reasons.clone(), assessed_on: v.visited_on }),
                     actor,
                 )
                 .await?;

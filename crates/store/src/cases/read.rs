@@ -6,6 +6,7 @@ use crate::audit::Entry;
 use crate::children::{self, Child};
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
+use krousar_domain::case::CaseEntry;
 use krousar_domain::Actor;
 use serde::Serialize;
 use serde_json::json;
@@ -14,9 +15,10 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineEntry {
     pub id: Uuid,
-    pub kind: String,
+    /// The record itself; serialised as `"kind"` and `"body"` beside the other fields.
+    #[serde(flatten)]
+    pub entry: CaseEntry,
     pub occurred_on: String,
-    pub body: serde_json::Value,
     pub author: Option<String>,
     /// The organisation of whoever recorded it (for what a former owner may still read).
     #[serde(skip)]
@@ -70,9 +72,28 @@ pub struct CaseFile {
     pub withheld: Vec<&'static str>,
 }
 
+impl TimelineEntry {
+    pub fn kind(&self) -> &'static str {
+        self.entry.kind()
+    }
+}
+
 impl CaseFile {
     pub fn entries_of<'a>(&'a self, kind: &'a str) -> impl DoubleEndedIterator<Item = &'a TimelineEntry> + 'a {
-        self.timeline.iter().filter(move |e| e.kind == kind)
+        self.timeline.iter().filter(move |e| e.kind() == kind)
+    }
+
+    /// The newest record of one kind (`krousar_domain::entry_of!(Risk)`), with its entry.
+    pub fn latest_of<'a, T>(&'a self, pick: impl Fn(&'a CaseEntry) -> Option<&'a T>) -> Option<(&'a TimelineEntry, &'a T)> {
+        self.timeline.iter().rev().find_map(|e| pick(&e.entry).map(|x| (e, x)))
+    }
+
+    /// Every record of one kind, oldest first.
+    pub fn all_of<'a, T: 'a>(
+        &'a self,
+        pick: impl Fn(&'a CaseEntry) -> Option<&'a T> + 'a,
+    ) -> impl DoubleEndedIterator<Item = (&'a TimelineEntry, &'a T)> + 'a {
+        self.timeline.iter().filter_map(move |e| pick(&e.entry).map(|x| (e, x)))
     }
 
     pub fn pending(&self, kind: &str) -> Option<&ApprovalRow> {
@@ -145,11 +166,12 @@ impl Store {
         .await?;
         let mut timeline = Vec::with_capacity(rows.len());
         for r in &rows {
+            let id = r.uuid("id")?;
             timeline.push(TimelineEntry {
-                id: r.uuid("id")?,
-                kind: r.text("kind")?,
+                id,
+                entry: CaseEntry::decode(&r.text("kind")?, &r.text("body")?)
+                    .map_err(|e| StoreError::Corrupt(format!("case entry {id}: body: {e}")))?,
                 occurred_on: r.text("occurred_on")?,
-                body: r.json("body").map_err(|e| e.within(format!("case entry {}", r.text("id").unwrap_or_default())))?,
                 author: r.opt_text("display_name")?,
                 author_org: r.opt_uuid("author_org")?,
                 created_at: r.text("created_at")?,

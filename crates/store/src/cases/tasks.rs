@@ -5,6 +5,7 @@ use crate::db::{now_text, RowExt, Store, Tx};
 use crate::error::StoreError;
 use chrono::NaiveDate;
 use krousar_domain::case::entries::{Note, Task};
+use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::{new_id, Action, Actor, Role};
 use serde_json::json;
 use uuid::Uuid;
@@ -32,7 +33,14 @@ pub(super) async fn insert_task(
     .bind(now_text())
     .execute(&mut **tx)
     .await?;
-    add_entry(tx, child, "task", due_on, &json!({"task": id, "title": title, "owner_id": owner, "source": source}), actor).await?;
+    add_entry(
+        tx,
+        child,
+        due_on,
+        &CaseEntry::Task(rec::TaskSet { task: id, title: title.to_string(), owner_id: owner, source: source.to_string() }),
+        actor,
+    )
+    .await?;
     Ok(id)
 }
 
@@ -85,7 +93,7 @@ impl Store {
             if n != 1 {
                 return Err(StoreError::NotFound);
             }
-            add_entry(tx, child.id, "task_done", done_on, &json!({"task": task}), actor).await?;
+            add_entry(tx, child.id, done_on, &CaseEntry::TaskDone(rec::TaskDone { task }), actor).await?;
             finish(tx, actor, &child, "case.task_done", json!({"task": task})).await
         }
         .await;
@@ -110,7 +118,7 @@ impl Store {
                     .execute(&mut **tx)
                     .await?;
             }
-            let id = add_entry(tx, child.id, "note", note.noted_on, &note, actor).await?;
+            let id = add_entry(tx, child.id, note.noted_on, &CaseEntry::Note(note.clone()), actor).await?;
             finish(tx, actor, &child, "case.note", json!({"note": id, "kind": note.kind.code()})).await
         }
         .await;

@@ -5,6 +5,7 @@ use crate::audit::{self, Entry};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use chrono::NaiveDate;
+use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::case::tool::ToolDefinition;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{new_id, Action, Actor};
@@ -132,17 +133,31 @@ impl Store {
             if assessed_on < case.opened_on {
                 return Err(StoreError::invalid("assessed_on", "err-before-case-opened"));
             }
-            let rows: Vec<serde_json::Value> = tool
+            let rows: Vec<rec::ToolAnswer> = tool
                 .definition
                 .questions
                 .iter()
                 .zip(&answers)
-                .map(|(q, (_, v))| json!({"domain_km": q.domain_km, "domain_en": q.domain_en, "km": q.km, "en": q.en, "value": v}))
+                .map(|(q, (_, v))| rec::ToolAnswer {
+                    domain_km: q.domain_km.clone(),
+                    domain_en: q.domain_en.clone(),
+                    km: q.km.clone(),
+                    en: q.en.clone(),
+                    value: *v,
+                })
                 .collect();
             let total: i32 = answers.iter().map(|(_, v)| v).sum();
-            let body = json!({"tool": tool.id, "name_km": tool.definition.name_km, "name_en": tool.definition.name_en, "assessed_on": assessed_on, "answers": rows, "total": total, "note": note});
+            let body = CaseEntry::Assessment(rec::ToolAssessment {
+                tool: tool.id,
+                name_km: tool.definition.name_km.clone(),
+                name_en: tool.definition.name_en.clone(),
+                assessed_on,
+                answers: rows,
+                total,
+                note: note.clone(),
+            });
             sqlx::query("UPDATE cases SET assessed = 1 WHERE child_id = $1").bind(child.id.to_string()).execute(&mut **tx).await?;
-            let id = add_entry(tx, child.id, "assessment", assessed_on, &body, actor).await?;
+            let id = add_entry(tx, child.id, assessed_on, &body, actor).await?;
             finish(tx, actor, &child, "case.assessment", json!({"entry": id, "tool": tool.id})).await
         }
         .await;

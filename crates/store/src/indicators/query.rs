@@ -7,8 +7,6 @@ use super::Resolved;
 use crate::children::scope_sql;
 use crate::error::StoreError;
 use crate::sql::Sql;
-use krousar_domain::case::entries::PlacementType;
-use krousar_domain::case::support::{Provider, ServiceKind};
 use krousar_domain::indicators::{age_band_bounds, Dimension, Indicator, Period, Unit};
 
 /// A literal for SQL text: only codes and dates reach here, checked all the same.
@@ -42,20 +40,6 @@ impl Bounds {
     }
 }
 
-/// A CASE that names which of `codes` a JSON body holds in `field` ('' for none).
-fn json_code(column: &str, field: &str, codes: &[&str]) -> String {
-    let mut s = String::from("CASE");
-    for c in codes {
-        s.push_str(&format!(" WHEN {column} LIKE {} THEN {}", lit_like(field, c), lit(c)));
-    }
-    s.push_str(" ELSE '' END");
-    s
-}
-
-fn lit_like(field: &str, code: &str) -> String {
-    format!("'%\"{}\":\"{}\"%'", field, lit(code).trim_matches('\''))
-}
-
 /// How rows are counted and what identifies and sexes them.
 pub(super) struct Shape {
     pub sql: Sql,
@@ -66,7 +50,8 @@ pub(super) struct Shape {
     pub distinct: bool,
 }
 
-const FAMILY_PLACEMENT: &str = "e.body NOT LIKE '%\"kind\":\"residential\"%' AND e.body NOT LIKE '%\"kind\":\"group_home\"%'";
+/// A placement in a family: the entry's own column (`CaseEntry::facts`), never its JSON body.
+const FAMILY_PLACEMENT: &str = "e.placement_kind NOT IN ('residential', 'group_home')";
 
 /// FROM … WHERE … for `i`, grouped by `dim`; None when the indicator does not apply to the scope.
 pub(super) fn shape(i: Indicator, p: Period, dim: Option<Dimension>, r: &Resolved) -> Result<Option<Shape>, StoreError> {
@@ -94,9 +79,9 @@ pub(super) fn shape(i: Indicator, p: Period, dim: Option<Dimension>, r: &Resolve
             Dimension::Risk => "COALESCE(k.risk_level, '')".into(),
             Dimension::Stage => "COALESCE(k.stage, '')".into(),
             Dimension::ClosureReason => "COALESCE(k.closure_reason, '')".into(),
-            Dimension::PlacementType => json_code("e.body", "kind", &PlacementType::ALL.iter().map(|t| t.code()).collect::<Vec<_>>()),
-            Dimension::Service => json_code("e.body", "service", &ServiceKind::ALL.iter().map(|t| t.code()).collect::<Vec<_>>()),
-            Dimension::Provider => json_code("e.body", "provider", &Provider::ALL.iter().map(|t| t.code()).collect::<Vec<_>>()),
+            Dimension::PlacementType => "COALESCE(e.placement_kind, '')".into(),
+            Dimension::Service => "COALESCE(e.service_kind, '')".into(),
+            Dimension::Provider => "COALESCE(e.service_provider, '')".into(),
             Dimension::Course | Dimension::RciStage => "''".into(),
         }
     };
@@ -238,7 +223,7 @@ fn child_condition(i: Indicator, b: &Bounds) -> String {
         Indicator::OpenCases => open_on(&b.state),
         Indicator::Assessed => entries("'csi', 'assessment'", ""),
         Indicator::Traced => entries("'tracing_attempt'", ""),
-        Indicator::FamilyFound => entries("'tracing_attempt'", " AND e.body LIKE '%\"outcome\":\"found\"%'"),
+        Indicator::FamilyFound => entries("'tracing_attempt'", " AND e.tracing_outcome = 'found'"),
         Indicator::Reintegrated => entries("'placement'", &format!(" AND {FAMILY_PLACEMENT}")),
         Indicator::InFollowUp => format!(
             "c.id IN (SELECT child_id FROM cases WHERE stage = 'follow_up' AND placement_started_on <= {} AND (closed_on IS NULL OR closed_on > {}))",

@@ -1607,6 +1607,7 @@ check-findings = The check found records that disagree. Each is listed under its
 field-check-rule = Rule
 field-check-checked = Checked
 field-check-found = Found
+check-rule-case-entries = Every case record can be read, and the columns reports count by are its own
 check-rule-living-record = Where the child lives (record = open stay = placement)
 check-rule-stays-overlap = Stays in institutions never overlap
 check-rule-stay-dates = A stay never ends before it begins

@@ -1607,6 +1607,7 @@ check-findings = ការត្រួតពិនិត្យបានរកឃ
 field-check-rule = ច្បាប់
 field-check-checked = បានពិនិត្យ
 field-check-found = រកឃើញ
+check-rule-case-entries = កំណត់ត្រាករណីនីមួយៗអាចអានបាន ហើយជួរឈរដែលរបាយការណ៍រាប់តាមគឺជារបស់វាផ្ទាល់
 check-rule-living-record = កន្លែងដែលកុមាររស់នៅ (កំណត់ត្រា = ការស្នាក់នៅបច្ចុប្បន្ន = ការដាក់ឱ្យរស់នៅ)
 check-rule-stays-overlap = ការស្នាក់នៅក្នុងមណ្ឌលមិនត្រួតគ្នា
 check-rule-stay-dates = ការស្នាក់នៅមិនបញ្ចប់មុនពេលចាប់ផ្តើម

@@ -150,7 +150,7 @@ async fn snapshot(store: &Store, actor: &Actor, tr: Tr, id: Uuid, stamp: &str) -
             .map(|e| {
                 json!({
                     "on": date_text(tr, &e.occurred_on),
-                    "what": tr.t(&format!("kind-{}", e.kind.replace('_', "-"))),
+                    "what": tr.t(&format!("kind-{}", e.kind().replace('_', "-"))),
                     "by": e.author,
                     "lines": describe(tr, e).into_iter().filter(|l| !l.is_empty()).collect::<Vec<_>>(),
                 })

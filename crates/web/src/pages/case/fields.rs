@@ -372,7 +372,9 @@ pub fn defaults(form: CaseForm, today: chrono::NaiveDate) -> Fields {
 
 /// The fields of a stored record, to start its next version from: text values as they are,
 /// care plan goals as `goal_<domain>`.
-pub fn from_entry(body: &serde_json::Value) -> Fields {
+pub fn from_entry(entry: &krousar_domain::case::CaseEntry) -> Fields {
+    let whole = serde_json::to_value(entry).unwrap_or_default();
+    let body = &whole["body"];
     let mut out = Fields::new();
     if let Some(o) = body.as_object() {
         for (k, v) in o {

@@ -12,13 +12,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use krousar_domain::case::csi;
-use krousar_domain::case::entries::PlacementType;
-use krousar_domain::case::family::{FamilyOutcome, Readiness};
-use krousar_domain::case::support::{Provider, ServiceKind};
-use krousar_store::cases::{CaseFile, TimelineEntry};
+use krousar_domain::case::entries::CsiAssessment;
+use krousar_domain::entry_of;
+use krousar_store::cases::CaseFile;
 use krousar_store::children::Child;
 use serde::Deserialize;
-use serde_json::Value;
 
 /// The six forms, numbered as the ministry numbers them.
 pub const FORMS: [u8; 6] = [1, 2, 3, 4, 5, 6];
@@ -61,20 +59,16 @@ fn section(heading: String, rows: Vec<(String, String)>) -> Section {
     Section { heading, rows, head: Vec::new(), table: Vec::new() }
 }
 
-fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
+fn s(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
 }
 
-fn label<T>(tr: Tr, v: &Value, parse: fn(&str) -> Option<T>, key: fn(T) -> String) -> String {
-    v.as_str().and_then(parse).map(|t| tr.t(&key(t))).unwrap_or_default()
+fn yes_no(tr: Tr, v: bool) -> String {
+    tr.t(if v { "msg-yes" } else { "msg-no" })
 }
 
 fn day(tr: Tr, v: &str) -> String {
     crate::views::local_day(v).map(|d| tr.date(d)).unwrap_or_default()
-}
-
-fn latest<'a>(file: &'a CaseFile, kind: &str) -> Option<&'a TimelineEntry> {
-    file.timeline.iter().rev().find(|e| e.kind == kind)
 }
 
 fn child_section(tr: Tr, child: &Child, place: &str) -> Section {
@@ -103,13 +97,13 @@ fn child_section(tr: Tr, child: &Child, place: &str) -> Section {
 }
 
 fn risk_section(tr: Tr, file: &CaseFile) -> Section {
-    let r = latest(file, "risk");
+    let r = file.latest_of(entry_of!(Risk));
     section(
         tr.t("field-risk"),
         vec![
             (tr.t("field-risk"), file.case.risk_level.map(|l| tr.t(&l.label_key())).unwrap_or_else(|| tr.t("msg-risk-not-assessed"))),
-            (tr.t("field-risk-reasons"), r.map(|e| s(&e.body["reasons"])).unwrap_or_default()),
-            (tr.t("field-assessed-on"), r.map(|e| day(tr, &e.occurred_on)).unwrap_or_default()),
+            (tr.t("field-risk-reasons"), r.map(|(_, r)| r.reasons.clone()).unwrap_or_default()),
+            (tr.t("field-assessed-on"), r.map(|(e, _)| day(tr, &e.occurred_on)).unwrap_or_default()),
         ],
     )
 }
@@ -131,6 +125,10 @@ fn approvals_of(tr: Tr, file: &CaseFile, kind: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+fn csi_total(a: &CsiAssessment) -> u64 {
+    a.scores.scores.iter().map(|x| u64::from(x.score)).sum()
+}
+
 fn build(tr: Tr, n: u8, child: &Child, file: &CaseFile, place: &str, households: &[String]) -> (Vec<Section>, Vec<String>) {
     let case = &file.case;
     let mut out = vec![child_section(tr, child, place)];
@@ -148,14 +146,14 @@ fn build(tr: Tr, n: u8, child: &Child, file: &CaseFile, place: &str, households:
                     (tr.t("field-immediate-safety"), case.immediate_safety.clone().unwrap_or_default()),
                 ],
             ));
-            let info = latest(file, "tracing_info");
+            let info = file.latest_of(entry_of!(TracingInfo)).map(|(_, i)| i);
             out.push(section(
                 tr.t("form-section-family"),
                 vec![
                     (tr.t("page-households"), households.join(", ")),
-                    (tr.t("field-parents"), info.map(|e| s(&e.body["parents"])).unwrap_or_default()),
-                    (tr.t("field-relatives"), info.map(|e| s(&e.body["relatives"])).unwrap_or_default()),
-                    (tr.t("field-old-place"), info.map(|e| s(&e.body["old_place"])).unwrap_or_default()),
+                    (tr.t("field-parents"), info.map(|i| s(&i.parents)).unwrap_or_default()),
+                    (tr.t("field-relatives"), info.map(|i| s(&i.relatives)).unwrap_or_default()),
+                    (tr.t("field-old-place"), info.map(|i| s(&i.old_place)).unwrap_or_default()),
                 ],
             ));
             out.push(risk_section(tr, file));
@@ -163,31 +161,28 @@ fn build(tr: Tr, n: u8, child: &Child, file: &CaseFile, place: &str, households:
         }
         2 => {
             let mut csi_part = section(tr.t("page-csi"), Vec::new());
-            if let Some(e) = latest(file, "csi") {
+            if let Some((e, a)) = file.latest_of(entry_of!(Csi)) {
                 csi_part.rows.push((tr.t("field-assessed-on"), day(tr, &e.occurred_on)));
                 csi_part.head = vec![tr.t("field-domain"), tr.t("field-factor"), tr.t("field-score"), tr.t("field-csi-note")];
-                let total: u64 = e.body["scores"].as_array().into_iter().flatten().filter_map(|x| x["score"].as_u64()).sum();
+                let total = csi_total(a);
                 for d in csi::DOMAINS {
                     for f in d.factors {
-                        let sc = e.body["scores"].as_array().into_iter().flatten().find(|x| x["factor"] == f);
+                        let sc = a.scores.scores.iter().find(|x| x.factor == *f);
                         csi_part.table.push(vec![
                             tr.t(&format!("csi-domain-{}", d.code)),
                             tr.t(&format!("csi-{f}")),
-                            sc.and_then(|x| x["score"].as_u64()).map(|v| tr.num(v)).unwrap_or_default(),
-                            sc.map(|x| s(&x["note"])).unwrap_or_default(),
+                            sc.map(|x| tr.num(x.score)).unwrap_or_default(),
+                            sc.map(|x| s(&x.note)).unwrap_or_default(),
                         ]);
                     }
                 }
                 csi_part.rows.push((tr.t("field-total"), tr.t1("msg-csi-total", "total", tr.num(total))));
             }
             out.push(csi_part);
-            let fam = latest(file, "family_assessment");
-            let mut rows = vec![(
-                tr.t("field-family-outcome"),
-                fam.map(|e| label(tr, &e.body["outcome"], FamilyOutcome::parse, FamilyOutcome::label_key)).unwrap_or_default(),
-            )];
-            for pair in fam.and_then(|e| e.body["findings"].as_array()).into_iter().flatten() {
-                rows.push((tr.t(&format!("field-family-{}", s(&pair[0]).replace('_', "-"))), s(&pair[1])));
+            let fam = file.latest_of(entry_of!(FamilyAssessment)).map(|(_, f)| f);
+            let mut rows = vec![(tr.t("field-family-outcome"), fam.map(|f| tr.t(&f.outcome.label_key())).unwrap_or_default())];
+            for (area, finding) in fam.map(|f| f.findings.as_slice()).unwrap_or_default() {
+                rows.push((tr.t(&format!("field-family-{}", area.replace('_', "-"))), finding.clone()));
             }
             out.push(section(tr.t("case-form-family-assessment"), rows));
             out.push(risk_section(tr, file));
@@ -197,14 +192,14 @@ fn build(tr: Tr, n: u8, child: &Child, file: &CaseFile, place: &str, households:
             (out, vec![worker, supervisor])
         }
         3 => {
-            let plan = latest(file, "care_plan");
+            let plan = file.latest_of(entry_of!(CarePlan)).map(|(_, p)| p);
             let mut rows = Vec::new();
-            for g in plan.and_then(|e| e.body["goals"].as_array()).into_iter().flatten() {
-                rows.push((tr.t(&format!("csi-domain-{}", s(&g["domain"]))), s(&g["goal"])));
+            for g in plan.map(|p| p.goals.as_slice()).unwrap_or_default() {
+                rows.push((tr.t(&format!("csi-domain-{}", g.domain)), g.goal.clone()));
             }
-            rows.push((tr.t("field-child-view"), plan.map(|e| s(&e.body["child_view"])).unwrap_or_default()));
-            rows.push((tr.t("field-family-view"), plan.map(|e| s(&e.body["family_view"])).unwrap_or_default()));
-            rows.push((tr.t("field-review-on"), plan.map(|e| day(tr, &s(&e.body["review_on"]))).unwrap_or_default()));
+            rows.push((tr.t("field-child-view"), plan.map(|p| s(&p.child_view)).unwrap_or_default()));
+            rows.push((tr.t("field-family-view"), plan.map(|p| s(&p.family_view)).unwrap_or_default()));
+            rows.push((tr.t("field-review-on"), plan.map(|p| tr.date(p.review_on)).unwrap_or_default()));
             rows.extend(approvals_of(tr, file, "care_plan"));
             out.push(section(tr.t("case-form-plan"), rows));
             let mut tasks = section(tr.t("page-tasks"), Vec::new());
@@ -231,20 +226,14 @@ fn build(tr: Tr, n: u8, child: &Child, file: &CaseFile, place: &str, households:
                 tr.t("field-outcome"),
             ];
             services.table = file
-                .timeline
-                .iter()
-                .filter(|e| e.kind == "service")
-                .map(|e| {
-                    let b = &e.body;
+                .all_of(entry_of!(Service))
+                .map(|(e, b)| {
                     vec![
-                        label(tr, &b["service"], ServiceKind::parse, ServiceKind::label_key),
-                        b["provider_name"]
-                            .as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| label(tr, &b["provider"], Provider::parse, Provider::label_key)),
+                        tr.t(&b.service.label_key()),
+                        b.provider_name.clone().unwrap_or_else(|| tr.t(&b.provider.label_key())),
                         day(tr, &e.occurred_on),
-                        b["value_riel"].as_u64().map(|v| tr.num(v)).unwrap_or_default(),
-                        s(&b["outcome"]),
+                        b.value_riel.map(|v| tr.num(v)).unwrap_or_default(),
+                        s(&b.outcome),
                     ]
                 })
                 .collect();
@@ -252,42 +241,33 @@ fn build(tr: Tr, n: u8, child: &Child, file: &CaseFile, place: &str, households:
             (out, vec![worker, supervisor, tr.t("sign-family")])
         }
         4 => {
-            let ready = latest(file, "readiness");
+            let ready = file.latest_of(entry_of!(Readiness)).map(|(_, r)| r);
             out.push(section(
                 tr.t("case-form-readiness"),
                 vec![
-                    (
-                        tr.t("field-child-ready"),
-                        ready.map(|e| label(tr, &e.body["child_ready"], Readiness::parse, Readiness::label_key)).unwrap_or_default(),
-                    ),
-                    (
-                        tr.t("field-family-ready"),
-                        ready.map(|e| label(tr, &e.body["family_ready"], Readiness::parse, Readiness::label_key)).unwrap_or_default(),
-                    ),
-                    (tr.t("field-child-view"), ready.map(|e| s(&e.body["child_view"])).unwrap_or_default()),
-                    (tr.t("field-family-view"), ready.map(|e| s(&e.body["family_view"])).unwrap_or_default()),
+                    (tr.t("field-child-ready"), ready.map(|r| tr.t(&r.child_ready.label_key())).unwrap_or_default()),
+                    (tr.t("field-family-ready"), ready.map(|r| tr.t(&r.family_ready.label_key())).unwrap_or_default()),
+                    (tr.t("field-child-view"), ready.map(|r| r.child_view.clone()).unwrap_or_default()),
+                    (tr.t("field-family-view"), ready.map(|r| s(&r.family_view)).unwrap_or_default()),
                 ],
             ));
-            let p = latest(file, "placement");
+            let p = file.latest_of(entry_of!(Placement));
             let mut rows = vec![
-                (
-                    tr.t("field-placement-type"),
-                    p.map(|e| label(tr, &e.body["kind"], PlacementType::parse, PlacementType::label_key)).unwrap_or_default(),
-                ),
+                (tr.t("field-placement-type"), p.map(|(_, p)| tr.t(&p.kind.label_key())).unwrap_or_default()),
                 (tr.t("field-carer-household"), households.join(", ")),
-                (tr.t("field-started-on"), p.map(|e| day(tr, &e.occurred_on)).unwrap_or_default()),
-                (tr.t("field-justification"), p.map(|e| s(&e.body["justification"])).unwrap_or_default()),
+                (tr.t("field-started-on"), p.map(|(e, _)| day(tr, &e.occurred_on)).unwrap_or_default()),
+                (tr.t("field-justification"), p.map(|(_, p)| s(&p.justification)).unwrap_or_default()),
                 (tr.t("field-follow-up-until"), case.follow_up_until.map(|d| tr.date(d)).unwrap_or_default()),
             ];
             rows.extend(approvals_of(tr, file, "placement"));
             out.push(section(tr.t("case-form-placement"), rows));
-            if let Some(c) = latest(file, "conference") {
+            if let Some((e, c)) = file.latest_of(entry_of!(Conference)) {
                 out.push(section(
                     tr.t("case-form-conference"),
                     vec![
-                        (tr.t("field-held-on"), day(tr, &c.occurred_on)),
-                        (tr.t("field-decisions"), s(&c.body["decisions"])),
-                        (tr.t("field-commitments"), s(&c.body["commitments"])),
+                        (tr.t("field-held-on"), day(tr, &e.occurred_on)),
+                        (tr.t("field-decisions"), c.decisions.clone()),
+                        (tr.t("field-commitments"), s(&c.commitments)),
                     ],
                 ));
             }
@@ -311,24 +291,15 @@ fn build(tr: Tr, n: u8, child: &Child, file: &CaseFile, place: &str, households:
                 tr.t("field-school"),
                 tr.t("field-safety-concern"),
             ];
-            let yes = |v: &Value| tr.t(if v.as_bool() == Some(true) { "msg-yes" } else { "msg-no" });
             visits.table = file
-                .timeline
-                .iter()
-                .filter(|e| e.kind == "visit")
-                .map(|e| {
-                    let b = &e.body;
+                .all_of(entry_of!(Visit))
+                .map(|(e, v)| {
                     vec![
                         day(tr, &e.occurred_on),
-                        yes(&b["child_seen"]),
-                        yes(&b["spoken_alone"]),
-                        label(
-                            tr,
-                            &b["school"],
-                            krousar_domain::case::entries::SchoolAttendance::parse,
-                            krousar_domain::case::entries::SchoolAttendance::label_key,
-                        ),
-                        s(&b["safety_concern"]),
+                        yes_no(tr, v.child_seen),
+                        yes_no(tr, v.spoken_alone),
+                        tr.t(&v.school.label_key()),
+                        s(&v.safety_concern),
                     ]
                 })
                 .collect();
@@ -349,25 +320,21 @@ fn build(tr: Tr, n: u8, child: &Child, file: &CaseFile, place: &str, households:
             (out, vec![worker, supervisor])
         }
         _ => {
-            let first = file.timeline.iter().find(|e| e.kind == "csi");
-            let last = latest(file, "csi");
-            let total = |e: Option<&TimelineEntry>| {
-                e.map(|e| e.body["scores"].as_array().into_iter().flatten().filter_map(|x| x["score"].as_u64()).sum::<u64>())
-                    .map(|t| tr.num(t))
-                    .unwrap_or_default()
-            };
+            let first = file.all_of(entry_of!(Csi)).next().map(|(_, a)| a);
+            let last = file.latest_of(entry_of!(Csi)).map(|(_, a)| a);
+            let total = |a: Option<&CsiAssessment>| a.map(|a| tr.num(csi_total(a))).unwrap_or_default();
             let mut rows = vec![
                 (tr.t("field-closure-reason"), case.closure_reason.map(|r| tr.t(&r.label_key())).unwrap_or_else(|| tr.t("msg-not-closed"))),
                 (tr.t("field-closed-on"), case.closed_on.map(|d| tr.date(d)).unwrap_or_default()),
                 (tr.t("field-opened-on"), tr.date(case.opened_on)),
                 (tr.t("form-first-csi"), total(first)),
                 (tr.t("form-last-csi"), total(last)),
-                (tr.t("form-services-count"), tr.num(file.timeline.iter().filter(|e| e.kind == "service").count())),
-                (tr.t("form-visits-count"), tr.num(file.timeline.iter().filter(|e| e.kind == "visit").count())),
+                (tr.t("form-services-count"), tr.num(file.all_of(entry_of!(Service)).count())),
+                (tr.t("form-visits-count"), tr.num(file.all_of(entry_of!(Visit)).count())),
             ];
-            let closing = file.timeline.iter().rev().find(|e| e.kind == "approval_requested" && e.body["kind"] == "closure");
+            let closing = file.all_of(entry_of!(ApprovalRequested)).rev().find_map(|(_, a)| a.closure.as_ref());
             if let Some(c) = closing {
-                rows.push((tr.t("field-note"), s(&c.body["closure"]["note"])));
+                rows.push((tr.t("field-note"), s(&c.note)));
             }
             rows.extend(approvals_of(tr, file, "closure"));
             out.push(section(tr.t("form-section-closure"), rows));

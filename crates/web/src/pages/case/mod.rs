@@ -148,10 +148,8 @@ async fn render_form(
             }
         }
         CaseForm::Plan => {
-            if let Some(latest) = file.as_ref().and_then(|f| f.entries_of("csi").next_back()) {
-                if let Ok(a) = serde_json::from_value::<krousar_domain::case::entries::CsiAssessment>(latest.body.clone()) {
-                    choices.weakest = a.scores.weakest_domains();
-                }
+            if let Some((_, a)) = file.as_ref().and_then(|f| f.latest_of(krousar_domain::entry_of!(Csi))) {
+                choices.weakest = a.scores.weakest_domains();
             }
         }
         _ => {}
@@ -201,7 +199,7 @@ pub async fn form_page(
     };
     let read = state.store.case_file(&cur.actor, id, "form").await.map_err(cur.page_err())?;
     if let Some(latest) = kind.and_then(|k| read.1.as_ref().and_then(|f| f.entries_of(k).next_back())) {
-        values.extend(fields::from_entry(&latest.body));
+        values.extend(fields::from_entry(&latest.entry));
     }
     // A case opened from an RCI is from hers unless the worker says otherwise (issue 21): the
     // choice shows the institution the store would take for an empty one.

@@ -5,17 +5,13 @@ use crate::i18n::Tr;
 use crate::views::today;
 use chrono::NaiveDate;
 use krousar_domain::case::approval::may_request;
-use krousar_domain::case::entries::{NoteKind, PlacementType, SchoolAttendance};
-use krousar_domain::case::family::{AltCare, FamilyOutcome, Readiness, TracingMethod, TracingOutcome};
-use krousar_domain::case::stage::{ClosureReason, IntakeRoute, ReferralSource, RiskLevel};
-use krousar_domain::case::support::{Participant, Provider, ServiceKind};
-use krousar_domain::case::{csi, ApprovalKind, ApprovalState, Stage};
-use krousar_domain::choices::Relationship;
+use krousar_domain::case::entries::CsiAssessment;
+use krousar_domain::case::{csi, ApprovalKind, ApprovalState, CaseEntry, Stage};
+use krousar_domain::entry_of;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{Action, Actor};
 use krousar_store::cases::{CaseFile, TimelineEntry};
 use krousar_store::children::Child;
-use serde_json::Value;
 
 pub struct StageStep {
     pub label: String,
@@ -96,226 +92,179 @@ pub(crate) fn date_text(tr: Tr, s: &str) -> String {
     crate::views::local_day(s).map(|d| tr.date(d)).unwrap_or_else(|| s.to_string())
 }
 
-fn label<T>(tr: Tr, v: &Value, parse: fn(&str) -> Option<T>, key: fn(T) -> String) -> String {
-    v.as_str().and_then(parse).map(|t| tr.t(&key(t))).unwrap_or_default()
+fn opt(v: &Option<String>) -> Option<String> {
+    v.as_ref().filter(|s| !s.is_empty()).cloned()
 }
 
-fn text(v: &Value) -> Option<String> {
-    v.as_str().filter(|s| !s.is_empty()).map(str::to_string)
+fn some(v: &str) -> Option<String> {
+    Some(v.to_string()).filter(|s| !s.is_empty())
 }
 
-/// What an event says, in a few lines of the reader's language.
+/// What an event says, in a few lines of the reader's language. Every kind of record is
+/// matched: a new kind does not compile until it says how it reads.
 pub(crate) fn describe(tr: Tr, e: &TimelineEntry) -> Vec<String> {
-    let b = &e.body;
     let mut lines = Vec::new();
-    match e.kind.as_str() {
-        "intake" => {
-            lines.push(label(tr, &b["route"], IntakeRoute::parse, IntakeRoute::label_key));
-            lines.push(label(tr, &b["referral_source"], ReferralSource::parse, ReferralSource::label_key));
-            lines.extend(text(&b["summary"]));
-            lines.extend(text(&b["immediate_safety"]));
+    let yes_no = |v: bool| tr.t(if v { "msg-yes" } else { "msg-no" });
+    match &e.entry {
+        CaseEntry::Intake(b) => {
+            lines.push(tr.t(&b.route.label_key()));
+            lines.extend(b.referral_source.map(|r| tr.t(&r.label_key())));
+            lines.extend(opt(&b.summary));
+            lines.extend(opt(&b.immediate_safety));
         }
-        "risk" => {
-            lines.push(label(tr, &b["level"], RiskLevel::parse, RiskLevel::label_key));
-            lines.extend(text(&b["reasons"]));
+        CaseEntry::Risk(b) => {
+            lines.push(tr.t(&b.level.label_key()));
+            lines.extend(some(&b.reasons));
         }
-        "csi" => {
-            let total: u64 = b["scores"].as_array().map(|a| a.iter().filter_map(|s| s["score"].as_u64()).sum()).unwrap_or(0);
-            lines.push(tr.t1("msg-csi-total", "total", tr.num(total)));
-        }
-        "care_plan" => {
-            for g in b["goals"].as_array().into_iter().flatten() {
-                let domain = g["domain"].as_str().unwrap_or_default();
-                lines.push(format!("{}: {}", tr.t(&format!("csi-domain-{domain}")), g["goal"].as_str().unwrap_or_default()));
+        CaseEntry::Csi(b) => lines.push(tr.t1("msg-csi-total", "total", tr.num(csi_total(b)))),
+        CaseEntry::CarePlan(b) => {
+            for g in &b.goals {
+                lines.push(format!("{}: {}", tr.t(&format!("csi-domain-{}", g.domain)), g.goal));
             }
-            if let Some(v) = text(&b["child_view"]) {
+            if let Some(v) = opt(&b.child_view) {
                 lines.push(format!("{}: {v}", tr.t("field-child-view")));
             }
-            if let Some(v) = text(&b["family_view"]) {
+            if let Some(v) = opt(&b.family_view) {
                 lines.push(format!("{}: {v}", tr.t("field-family-view")));
             }
         }
-        "placement" => {
-            lines.push(label(tr, &b["kind"], PlacementType::parse, PlacementType::label_key));
-            lines.extend(text(&b["justification"]));
+        CaseEntry::Placement(b) => {
+            lines.push(tr.t(&b.kind.label_key()));
+            lines.extend(opt(&b.justification));
         }
-        "placement_end" | "reopen" => lines.extend(text(&b["reason"])),
-        "visit" => {
-            let yes_no = |v: &Value| tr.t(if v.as_bool() == Some(true) { "msg-yes" } else { "msg-no" });
-            lines.push(format!("{}: {}", tr.t("field-child-seen"), yes_no(&b["child_seen"])));
-            lines.push(format!("{}: {}", tr.t("field-spoken-alone"), yes_no(&b["spoken_alone"])));
-            lines.push(format!(
-                "{}: {}",
-                tr.t("field-school"),
-                label(tr, &b["school"], SchoolAttendance::parse, SchoolAttendance::label_key)
-            ));
-            for o in b["observations"].as_array().into_iter().flatten() {
-                let domain = o["domain"].as_str().unwrap_or_default();
-                lines.push(format!("{}: {}", tr.t(&format!("csi-domain-{domain}")), o["text"].as_str().unwrap_or_default()));
+        CaseEntry::PlacementEnd(b) => lines.extend(some(&b.reason)),
+        CaseEntry::Reopen(b) => lines.extend(some(&b.reason)),
+        CaseEntry::Visit(b) => {
+            lines.push(format!("{}: {}", tr.t("field-child-seen"), yes_no(b.child_seen)));
+            lines.push(format!("{}: {}", tr.t("field-spoken-alone"), yes_no(b.spoken_alone)));
+            lines.push(format!("{}: {}", tr.t("field-school"), tr.t(&b.school.label_key())));
+            for o in &b.observations {
+                lines.push(format!("{}: {}", tr.t(&format!("csi-domain-{}", o.domain)), o.text));
             }
-            if let Some(c) = text(&b["safety_concern"]) {
+            if let Some(c) = opt(&b.safety_concern) {
                 lines.push(format!("{}: {c}", tr.t("field-safety-concern")));
             }
-            lines.extend(text(&b["actions"]));
+            lines.extend(opt(&b.actions));
         }
-        "note" => {
-            lines.push(label(tr, &b["kind"], NoteKind::parse, NoteKind::label_key));
-            lines.extend(text(&b["text"]));
+        CaseEntry::Note(b) => {
+            lines.push(tr.t(&b.kind.label_key()));
+            lines.extend(some(&b.text));
         }
-        "task" => lines.extend(text(&b["title"])),
-        "attachment" => lines.extend(text(&b["file_name"])),
-        "referral_sent" => {
-            lines.push(label(
-                tr,
-                &b["kind"],
-                krousar_domain::referral::ReferralKind::parse,
-                krousar_domain::referral::ReferralKind::label_key,
-            ));
-            lines.extend(text(&b["services"]));
+        CaseEntry::Task(b) => lines.extend(some(&b.title)),
+        CaseEntry::TaskDone(_) => {}
+        CaseEntry::Attachment(b) => lines.extend(some(&b.file_name)),
+        CaseEntry::ReferralSent(b) => {
+            lines.push(tr.t(&b.kind.label_key()));
+            lines.extend(opt(&b.partner));
+            lines.extend(some(&b.services));
         }
-        "referral_decided" => {
-            lines.push(label(
-                tr,
-                &b["state"],
-                krousar_domain::referral::ReferralState::parse,
-                krousar_domain::referral::ReferralState::label_key,
-            ));
-            lines.extend(text(&b["reason"]));
+        CaseEntry::ReferralDecided(b) => {
+            lines.push(tr.t(&b.state.label_key()));
+            lines.extend(opt(&b.reason));
         }
-        "assessment" => {
+        CaseEntry::Assessment(b) => {
             let km = tr.is_km();
-            lines.extend(text(&b[if km { "name_km" } else { "name_en" }]));
-            lines.push(tr.t1("msg-tool-total", "total", tr.num(b["total"].as_i64().unwrap_or(0))));
-            for a in b["answers"].as_array().into_iter().flatten() {
-                lines.push(format!(
-                    "{}: {}",
-                    a[if km { "km" } else { "en" }].as_str().unwrap_or_default(),
-                    tr.num(a["value"].as_i64().unwrap_or(0))
-                ));
+            lines.extend(some(if km { &b.name_km } else { &b.name_en }));
+            lines.push(tr.t1("msg-tool-total", "total", tr.num(b.total)));
+            for a in &b.answers {
+                lines.push(format!("{}: {}", if km { &a.km } else { &a.en }, tr.num(a.value)));
             }
-            lines.extend(text(&b["note"]));
+            lines.extend(opt(&b.note));
         }
-        "tracing_info" => {
-            for (k, key) in [
-                ("parents", "field-parents"),
-                ("relatives", "field-relatives"),
-                ("old_place", "field-old-place"),
-                ("landmarks", "field-landmarks"),
+        CaseEntry::TracingInfo(b) => {
+            for (v, key) in [
+                (&b.parents, "field-parents"),
+                (&b.relatives, "field-relatives"),
+                (&b.old_place, "field-old-place"),
+                (&b.landmarks, "field-landmarks"),
             ] {
-                if let Some(v) = text(&b[k]) {
+                if let Some(v) = opt(v) {
                     lines.push(format!("{}: {v}", tr.t(key)));
                 }
             }
         }
-        "tracing_attempt" => {
-            let a = &b["attempt"];
-            lines.push(format!(
-                "{} · {}",
-                label(tr, &a["method"], TracingMethod::parse, TracingMethod::label_key),
-                label(tr, &a["outcome"], TracingOutcome::parse, TracingOutcome::label_key)
-            ));
-            lines.extend(text(&a["people_met"]));
-            lines.extend(text(&a["learned"]));
-            let r = &a["relative"];
-            if r.is_object() {
-                let name = text(&r["name_km"]).or_else(|| text(&r["name_latin"])).unwrap_or_default();
-                lines.push(format!(
-                    "{}: {name} ({})",
-                    tr.t("field-relative-found"),
-                    label(tr, &r["relationship"], Relationship::parse, Relationship::label_key)
-                ));
+        CaseEntry::TracingAttempt(b) => {
+            let a = &b.attempt;
+            lines.push(format!("{} · {}", tr.t(&a.method.label_key()), tr.t(&a.outcome.label_key())));
+            lines.extend(opt(&a.people_met));
+            lines.extend(opt(&a.learned));
+            if let Some(r) = &a.relative {
+                let name = opt(&r.name_km).or_else(|| opt(&r.name_latin)).unwrap_or_default();
+                lines.push(format!("{}: {name} ({})", tr.t("field-relative-found"), tr.t(&r.relationship.label_key())));
             }
         }
-        "family_assessment" => {
-            lines.push(label(tr, &b["outcome"], FamilyOutcome::parse, FamilyOutcome::label_key));
-            for pair in b["findings"].as_array().into_iter().flatten() {
-                let area = pair[0].as_str().unwrap_or_default().replace('_', "-");
-                lines.push(format!("{}: {}", tr.t(&format!("field-family-{area}")), pair[1].as_str().unwrap_or_default()));
+        CaseEntry::FamilyAssessment(b) => {
+            lines.push(tr.t(&b.outcome.label_key()));
+            for (area, finding) in &b.findings {
+                lines.push(format!("{}: {finding}", tr.t(&format!("field-family-{}", area.replace('_', "-")))));
             }
         }
-        "readiness" => {
-            lines.push(format!("{}: {}", tr.t("field-child-ready"), label(tr, &b["child_ready"], Readiness::parse, Readiness::label_key)));
-            lines.push(format!(
-                "{}: {}",
-                tr.t("field-family-ready"),
-                label(tr, &b["family_ready"], Readiness::parse, Readiness::label_key)
-            ));
-            lines.extend(text(&b["child_view"]).map(|v| format!("{}: {v}", tr.t("field-child-view"))));
-            lines.extend(text(&b["family_view"]).map(|v| format!("{}: {v}", tr.t("field-family-view"))));
+        CaseEntry::Readiness(b) => {
+            lines.push(format!("{}: {}", tr.t("field-child-ready"), tr.t(&b.child_ready.label_key())));
+            lines.push(format!("{}: {}", tr.t("field-family-ready"), tr.t(&b.family_ready.label_key())));
+            lines.extend(some(&b.child_view).map(|v| format!("{}: {v}", tr.t("field-child-view"))));
+            lines.extend(opt(&b.family_view).map(|v| format!("{}: {v}", tr.t("field-family-view"))));
         }
-        "alt_care" => {
-            lines.push(label(tr, &b["option"], AltCare::parse, AltCare::label_key));
-            lines.extend(text(&b["reason"]));
+        CaseEntry::AltCare(b) => {
+            lines.push(tr.t(&b.option.label_key()));
+            lines.extend(some(&b.reason));
         }
-        "conference" => {
-            let who: Vec<String> = b["participants"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|p| label(tr, p, Participant::parse, Participant::label_key))
-                .collect();
+        CaseEntry::Conference(b) => {
+            let who: Vec<String> = b.participants.iter().map(|p| tr.t(&p.label_key())).collect();
             lines.push(who.join(", "));
-            lines.extend(text(&b["place"]));
-            lines.extend(text(&b["decisions"]));
-            lines.extend(text(&b["commitments"]));
-            for step in b["next_steps"].as_array().into_iter().flatten() {
-                lines.push(format!(
-                    "→ {} ({})",
-                    step["title"].as_str().unwrap_or_default(),
-                    date_text(tr, step["due_on"].as_str().unwrap_or_default())
-                ));
+            lines.extend(opt(&b.place));
+            lines.extend(some(&b.decisions));
+            lines.extend(opt(&b.commitments));
+            for step in &b.next_steps {
+                lines.push(format!("→ {} ({})", step.title, tr.date(step.due_on)));
             }
         }
-        "service" => {
+        CaseEntry::Service(b) => {
             lines.push(format!(
                 "{} · {}",
-                label(tr, &b["service"], ServiceKind::parse, ServiceKind::label_key),
-                text(&b["provider_name"]).unwrap_or_else(|| label(tr, &b["provider"], Provider::parse, Provider::label_key))
+                tr.t(&b.service.label_key()),
+                opt(&b.provider_name).unwrap_or_else(|| tr.t(&b.provider.label_key()))
             ));
-            lines.extend(text(&b["quantity"]));
-            if let Some(v) = b["value_riel"].as_u64() {
+            lines.extend(opt(&b.quantity));
+            if let Some(v) = b.value_riel {
                 lines.push(tr.t1("msg-riel", "value", tr.num(v)));
             }
-            lines.extend(text(&b["outcome"]));
+            lines.extend(opt(&b.outcome));
         }
-        "approval_requested" => {
-            lines.push(label(tr, &b["kind"], ApprovalKind::parse, ApprovalKind::label_key));
-            lines.push(label(tr, &b["closure"]["reason"], ClosureReason::parse, ClosureReason::label_key));
-            lines.extend(text(&b["closure"]["note"]));
+        CaseEntry::ApprovalRequested(b) => {
+            lines.push(tr.t(&b.kind.label_key()));
+            if let Some(c) = &b.closure {
+                lines.push(tr.t(&c.reason.label_key()));
+                lines.extend(opt(&c.note));
+            }
         }
-        "approval_decided" => {
-            lines.push(format!(
-                "{}: {}",
-                label(tr, &b["kind"], ApprovalKind::parse, ApprovalKind::label_key),
-                label(tr, &b["state"], ApprovalState::parse, ApprovalState::label_key)
-            ));
-            lines.extend(text(&b["comment"]));
+        CaseEntry::ApprovalDecided(b) => {
+            lines.push(format!("{}: {}", tr.t(&b.kind.label_key()), tr.t(&b.state.label_key())));
+            lines.extend(opt(&b.comment));
         }
-        _ => {}
     }
     lines.retain(|l| !l.is_empty());
     lines
 }
 
-fn csi_scores(e: &TimelineEntry) -> Vec<(String, u64)> {
-    e.body["scores"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|s| Some((s["factor"].as_str()?.to_string(), s["score"].as_u64()?)))
-        .collect()
+fn csi_total(a: &CsiAssessment) -> u64 {
+    a.scores.scores.iter().map(|s| u64::from(s.score)).sum()
+}
+
+fn csi_scores(a: &CsiAssessment) -> Vec<(String, u64)> {
+    a.scores.scores.iter().map(|s| (s.factor.clone(), u64::from(s.score))).collect()
 }
 
 /// Placements in order, each with its end (a `placement_end` entry naming it) if it ended.
 fn placement_history(tr: Tr, file: &CaseFile) -> Vec<(String, String, String, String)> {
-    file.entries_of("placement")
-        .map(|p| {
-            let end = file.entries_of("placement_end").find(|e| e.body["placement"].as_str() == Some(p.id.to_string().as_str()));
+    file.all_of(entry_of!(Placement))
+        .map(|(e, p)| {
+            let end = file.all_of(entry_of!(PlacementEnd)).find(|(_, x)| x.placement == e.id);
             (
-                label(tr, &p.body["kind"], PlacementType::parse, PlacementType::label_key),
-                date_text(tr, &p.occurred_on),
-                end.map(|e| date_text(tr, &e.occurred_on)).unwrap_or_else(|| tr.t("msg-now")),
-                end.and_then(|e| text(&e.body["reason"])).unwrap_or_default(),
+                tr.t(&p.kind.label_key()),
+                date_text(tr, &e.occurred_on),
+                end.map(|(x, _)| date_text(tr, &x.occurred_on)).unwrap_or_else(|| tr.t("msg-now")),
+                end.map(|(_, x)| x.reason.clone()).unwrap_or_default(),
             )
         })
         .collect()
@@ -364,14 +313,11 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
         facts.push((tr.t("field-placement-type"), kind));
         facts.push((tr.t("field-started-on"), d(case.placement_started_on)));
     }
-    if let Some(last) = file.entries_of("tracing_attempt").next_back() {
-        facts.push((
-            tr.t("field-trace-outcome"),
-            label(tr, &last.body["attempt"]["outcome"], TracingOutcome::parse, TracingOutcome::label_key),
-        ));
+    if let Some((_, last)) = file.latest_of(entry_of!(TracingAttempt)) {
+        facts.push((tr.t("field-trace-outcome"), tr.t(&last.attempt.outcome.label_key())));
     }
-    if let Some(last) = file.entries_of("family_assessment").next_back() {
-        facts.push((tr.t("field-family-outcome"), label(tr, &last.body["outcome"], FamilyOutcome::parse, FamilyOutcome::label_key)));
+    if let Some((_, last)) = file.latest_of(entry_of!(FamilyAssessment)) {
+        facts.push((tr.t("field-family-outcome"), tr.t(&last.outcome.label_key())));
     }
     facts.push((tr.t("field-follow-up-until"), d(case.follow_up_until)));
     facts.push((tr.t("field-reassessment-due"), d(case.reassessment_due)));
@@ -442,13 +388,13 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
             }
         })
         .collect();
-    let mut assessments = file.entries_of("csi").rev();
+    let mut assessments = file.all_of(entry_of!(Csi)).rev();
     let (latest, previous) = (assessments.next(), assessments.next());
     let mut csi_rows = Vec::new();
     let mut csi_totals = String::new();
-    if let Some(latest) = latest {
+    if let Some((_, latest)) = latest {
         let now = csi_scores(latest);
-        let before = previous.map(csi_scores).unwrap_or_default();
+        let before = previous.map(|(_, p)| csi_scores(p)).unwrap_or_default();
         let score = |list: &[(String, u64)], f: &str| list.iter().find(|(x, _)| x == f).map(|(_, s)| *s);
         for factor in csi::factors() {
             let (n, b) = (score(&now, factor), score(&before, factor));
@@ -462,7 +408,7 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
         }
         let total = |l: &[(String, u64)]| l.iter().map(|(_, s)| s).sum::<u64>();
         csi_totals = match previous {
-            Some(p) => {
+            Some((p, _)) => {
                 tr.t1("msg-csi-total", "total", tr.num(total(&now)))
                     + " · "
                     + &tr.t1("msg-csi-before", "total", tr.num(total(&before)))
@@ -476,7 +422,7 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
         .iter()
         .map(|e| EventView {
             date: date_text(tr, &e.occurred_on),
-            what: tr.t(&format!("kind-{}", e.kind.replace('_', "-"))),
+            what: tr.t(&format!("kind-{}", e.kind().replace('_', "-"))),
             who: e.author.clone().unwrap_or_default(),
             lines: describe(tr, e),
         })
@@ -500,15 +446,10 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
             .timeline
             .iter()
             .rev()
-            .filter(|e| {
-                matches!(
-                    e.kind.as_str(),
-                    "note" | "visit" | "tracing_info" | "tracing_attempt" | "family_assessment" | "csi" | "conference" | "service"
-                )
-            })
+            .filter(|e| e.entry.takes_files())
             .take(30)
             .map(|e| {
-                (e.id.to_string(), format!("{} · {}", date_text(tr, &e.occurred_on), tr.t(&format!("kind-{}", e.kind.replace('_', "-")))))
+                (e.id.to_string(), format!("{} · {}", date_text(tr, &e.occurred_on), tr.t(&format!("kind-{}", e.kind().replace('_', "-")))))
             })
             .collect(),
         files: file
@@ -518,7 +459,7 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
                 let of = a
                     .entry_id
                     .and_then(|id| file.timeline.iter().find(|e| e.id == id))
-                    .map(|e| format!(" · {}", tr.t(&format!("kind-{}", e.kind.replace('_', "-")))))
+                    .map(|e| format!(" · {}", tr.t(&format!("kind-{}", e.kind().replace('_', "-")))))
                     .unwrap_or_default();
                 FileView {
                     href: format!("/children/{}/case/attachments/{}", child.id, a.id),
