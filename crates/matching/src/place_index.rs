@@ -84,6 +84,9 @@ pub struct PlaceIndex {
 /// the places named after a comma.
 struct Query {
     forms: Vec<Form>,
+    /// The name as written, unit words and all, when it had some: a place named so ("ភូមិថ្មី")
+    /// goes before one named without them ("ថ្មី") that is otherwise as alike.
+    written: Vec<Form>,
     levels: Vec<Level>,
     context: Vec<Vec<Form>>,
 }
@@ -192,9 +195,11 @@ impl PlaceIndex {
         let query: String = query.chars().take(MAX_QUERY).collect();
         let mut parts = query.split([',', '،', '៖']).take(3);
         let mut levels = Vec::new();
-        let forms = name_forms(parts.next().unwrap_or(""), &mut levels, false);
+        let first = parts.next().unwrap_or("");
+        let forms = name_forms(first, &mut levels, false);
+        let written = if levels.is_empty() { Vec::new() } else { forms_of(first.trim()) };
         let context = parts.map(|p| name_forms(p, &mut Vec::new(), false)).filter(|f| !f.is_empty()).collect();
-        Query { forms, levels, context }
+        Query { forms, written, levels, context }
     }
 
     /// The entries under `within` (a code prefix), as an index range: the places inside it,
@@ -269,6 +274,9 @@ impl PlaceIndex {
         let mut s = if prefix >= PREFIX_NEAR { whole.max(prefix * PREFIX) } else { whole };
         if !q.levels.is_empty() {
             s += if q.levels.contains(&e.level) { 0.02 } else { -0.05 };
+            if !q.written.is_empty() && best(&q.written, &e.forms).0 >= 1.0 {
+                s += 0.005;
+            }
         }
         for ctx in &q.context {
             // The best of the places above this one, by name.

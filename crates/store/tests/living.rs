@@ -81,8 +81,9 @@ async fn the_stays_the_placement_and_the_record_tell_one_story() {
         let intake = IntakeInput { route: Some("rci".into()), opened_on: Some(today.to_string()), ..Default::default() };
         store.open_case(&worker, kid, intake.validate(today).unwrap()).await.unwrap();
         let (_, file) = store.case_file(&worker, kid, "test").await.unwrap();
-        let intake_entry = file.unwrap().entries_of("intake").next().unwrap().body.clone();
-        assert_eq!(intake_entry["rci_id"], home.to_string(), "the case knows which RCI");
+        let file = file.unwrap();
+        let (_, intake_entry) = file.latest_of(krousar_domain::entry_of!(Intake)).unwrap();
+        assert_eq!(intake_entry.rci_id, Some(home), "the case knows which RCI");
         assert_eq!(store.residences_of_child(kid).await.unwrap().len(), 1, "her stay is kept, not doubled");
 
         // Assessed, planned, placed with her mother: the approval ends her stay the day the
