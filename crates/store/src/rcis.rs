@@ -361,6 +361,18 @@ impl Store {
         self.residences_of_child(child).await?.into_iter().find(|r| r.id == stay).ok_or(StoreError::NotFound)
     }
 
+    /// A child's stays as `actor` may read them: the case's own people (full disclosure) read
+    /// them; whoever else may open the record (a referral's receiver, a transfer's sender)
+    /// reads it as the policy cut it, without them (`None`: withheld). `child` was read with
+    /// `view_child` (which refused anyone who may not open it).
+    pub async fn stays_as_read_by(&self, actor: &Actor, child: &crate::children::Child) -> Result<Option<Vec<Residence>>, StoreError> {
+        let full = krousar_domain::policy::disclosure(actor, &child.owner(actor)).is_some_and(|d| d.is_full());
+        if !full {
+            return Ok(None);
+        }
+        self.residences_of_child(child.id).await.map(Some)
+    }
+
     /// Stays of one child (the caller has already been allowed to view the child).
     pub async fn residences_of_child(&self, child: Uuid) -> Result<Vec<Residence>, StoreError> {
         let rows = sqlx::query("SELECT p.id, p.child_id, p.rci_id, r.name AS rci_name, p.entered, p.left_on, p.reason_left FROM residence_periods p JOIN rcis r ON r.id = p.rci_id WHERE p.child_id = $1 ORDER BY p.entered DESC")

@@ -65,13 +65,15 @@ pub async fn patch(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id
     Ok(Json(rci).into_response())
 }
 
-/// `GET /children/{id}/stays`: the child's stays in institutions, latest first.
+/// `GET /children/{id}/stays`: the child's stays in institutions, latest first. Whoever may
+/// open the record asks (audited as a read of it); only the case's own people read the stays,
+/// others get none with `withheld: true`, as the record page shows them.
 pub async fn stays(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    // Read as the record is: whoever may open the child (audited as a read of it).
-    state.store.view_child(&cur.actor, id, "api-stays").await.map_err(cur.api_err())?;
-    let items = state.store.residences_of_child(id).await.map_err(cur.api_err())?;
-    Ok(Json(json!({ "items": items, "next": null })).into_response())
+    let child = state.store.view_child(&cur.actor, id, "api-stays").await.map_err(cur.api_err())?;
+    let stays = state.store.stays_as_read_by(&cur.actor, &child).await.map_err(cur.api_err())?;
+    let withheld = stays.is_none();
+    Ok(Json(json!({ "items": stays.unwrap_or_default(), "next": null, "withheld": withheld })).into_response())
 }
 
 fn stay_input(cur: &crate::auth::Current, body: &Bytes) -> Result<StayInput, ApiError> {

@@ -62,7 +62,7 @@ async fn form_page(state: &AppState, cur: &Current, id: Uuid, raw: &FormData, er
     if !decide(&cur.actor, Action::EditChild, Target::Record(&child.owner(&cur.actor))).allowed() {
         return Err(cur.fail(AppError::Forbidden));
     }
-    let stays = stays_of(state, cur, id).await?;
+    let stays = stays_of(state, cur, &child).await?;
     let province = child.fields.village_code.as_deref().and_then(|v| v.get(..2));
     let selected = raw.get("rci_id");
     let rcis = rci_groups(&state.store, tr, selected.as_deref(), province).await.map_err(cur.page_err())?;
@@ -79,14 +79,20 @@ async fn form_page(state: &AppState, cur: &Current, id: Uuid, raw: &FormData, er
     }))
 }
 
-/// A child's stays as shown on the record and on this page: (institution, entered, left).
-pub(super) async fn stays_of(state: &AppState, cur: &Current, child: Uuid) -> Result<Vec<(String, String, String)>, PageError> {
+/// A child's stays as shown on the record and on this page: (institution, entered, left);
+/// none where the reader may not see them (`Store::stays_as_read_by`).
+pub(super) async fn stays_of(
+    state: &AppState,
+    cur: &Current,
+    child: &krousar_store::children::Child,
+) -> Result<Vec<(String, String, String)>, PageError> {
     let tr = cur.tr;
     Ok(state
         .store
-        .residences_of_child(child)
+        .stays_as_read_by(&cur.actor, child)
         .await
         .map_err(cur.page_err())?
+        .unwrap_or_default()
         .into_iter()
         .map(|r| (r.rci_name, tr.date(r.period.entered), r.period.left.map(|d| tr.date(d)).unwrap_or_else(|| tr.t("msg-still-resident"))))
         .collect())
