@@ -117,10 +117,8 @@ impl ReferralInput {
                 }
             }
         };
-        if consent.is_none() && !e.has("consent_by") && !e.has("consent_on") && !e.has("shares") {
-            if override_reason.is_none() {
-                e.push("consent_by", "err-consent-required");
-            }
+        if consent.is_none() && override_reason.is_none() && !e.has("consent_by") && !e.has("consent_on") && !e.has("shares") {
+            e.push("consent_by", "err-consent-required");
         }
         match (to_org, kind, services, reason, urgency) {
             (Some(to_org), Some(kind), Some(services), Some(reason), Some(urgency)) if e.errors.is_empty() => {

@@ -334,7 +334,7 @@ fn from_clause(backend: Backend, select: &str, f: &ChildFilter, scope: &ListScop
 /// What became of a registration (`register_new_child`).
 #[derive(Debug)]
 pub enum Registration {
-    Registered(Child),
+    Registered(Box<Child>),
     /// Not saved: she may be known already (the same candidates as the duplicate check).
     PossibleDuplicates(Vec<crate::duplicates::Candidate>),
 }
@@ -369,7 +369,7 @@ impl Store {
                 return Ok(Registration::PossibleDuplicates(found));
             }
         }
-        self.register_child(actor, f).await.map(Registration::Registered)
+        self.register_child(actor, f).await.map(|c| Registration::Registered(Box::new(c)))
     }
 
     /// Open one child's record. Every read is audited (`via` says through what: page, api, export).

@@ -317,7 +317,14 @@ impl Store {
     /// Correct a recorded stay — its institution or dates, or that she left — with the rules of
     /// adding one (the child's workers; real institution; no overlap with her other stays);
     /// the record follows the stays (issue 21). A stay of another child is not found.
-    pub async fn update_residence(&self, actor: &Actor, child: Uuid, stay: Uuid, rci: Uuid, p: ResidencePeriod) -> Result<Residence, StoreError> {
+    pub async fn update_residence(
+        &self,
+        actor: &Actor,
+        child: Uuid,
+        stay: Uuid,
+        rci: Uuid,
+        p: ResidencePeriod,
+    ) -> Result<Residence, StoreError> {
         let mut tx = self.write().await?;
         let c = crate::children::load(&mut tx, child).await?;
         if !decide(actor, Action::EditChild, Target::Record(&c.owner(actor))).allowed() {

@@ -45,7 +45,12 @@ pub async fn users(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Resu
 /// `PUT /users/{id}/team` `{"team_id": ID | null}`: put an account in a team of its
 /// organisation (or none), as the account's page does. `team_id` must be there (`null` takes
 /// the account out of its team; an empty body must not).
-pub async fn set_team(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn set_team(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
     let v: Value = json_body(&cur, &body)?;
     let bad = || ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr };

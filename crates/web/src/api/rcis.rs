@@ -43,7 +43,12 @@ pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id):
 
 /// `PATCH /rcis/{id}`: change some of an institution's details; `version` is required and a
 /// stale one gets 409 with nothing written. A field sent as `null` is cleared.
-pub async fn patch(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn patch(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
     let raw: Value = json_body(&cur, &body)?;
     let Some(obj) = raw.as_object() else { return Err(bad_json(&cur)) };
@@ -83,7 +88,12 @@ fn stay_input(cur: &crate::auth::Current, body: &Bytes) -> Result<StayInput, Api
 
 /// `POST /children/{id}/stays`: record a stay (the child's workers); the record's living
 /// situation follows an open stay.
-pub async fn add_stay(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn add_stay(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
     let (rci, period) = stay_input(&cur, &body)?.validate(today()).map_err(|e| invalid(&cur, e))?;
     let stay = state.store.add_residence(&cur.actor, id, rci, period).await.map_err(cur.api_err())?;

@@ -33,11 +33,11 @@ async fn a_lost_device_is_revoked_through_the_api_by_its_user_or_administrator_o
             (app.token(&app.worker).await, app.token(&app.supervisor).await, app.token(&app.admin).await, app.token(&other_admin).await);
 
         let mine: Value = app.api_get(&w, "/api/v1/devices").await.json().await.unwrap();
-        assert_eq!(ids(&mine), [d.id.clone()]);
+        assert_eq!(ids(&mine), [d.id.as_str()]);
         assert_eq!(mine["items"][0]["name"], "phone");
         assert_eq!(app.api_get(&w, "/api/v1/devices?all=true").await.status(), 403, "the organisation's list is its administrator's");
         let all: Value = app.api_get(&a, "/api/v1/devices?all=true").await.json().await.unwrap();
-        assert_eq!(ids(&all), [d.id.clone()]);
+        assert_eq!(ids(&all), [d.id.as_str()]);
         let theirs: Value = app.api_get(&oa, "/api/v1/devices?all=true").await.json().await.unwrap();
         assert!(ids(&theirs).is_empty(), "another organisation's administrator lists only theirs");
 

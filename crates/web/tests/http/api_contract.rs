@@ -143,7 +143,8 @@ async fn asking_for_an_approval_answers_with_its_id_and_nobody_approves_their_ow
         let base = format!("/api/v1/children/{other}/case");
         let asked: Value = app.api_post(&s, &format!("{base}/approvals"), json!({"kind": "assessment"})).await.json().await.unwrap();
         let own = asked["approval_id"].as_str().unwrap().to_string();
-        let (status, code, message) = refusal(app.api_post(&s, &format!("{base}/approvals/{own}"), json!({"decision": "approve"})).await).await;
+        let (status, code, message) =
+            refusal(app.api_post(&s, &format!("{base}/approvals/{own}"), json!({"decision": "approve"})).await).await;
         assert_eq!((status, code.as_str(), message.as_str()), (403, "forbidden", "You cannot approve your own request."));
         let (status, code, _) = refusal(app.api_post(&w, &format!("{base}/approvals/{own}"), json!({"decision": "approve"})).await).await;
         assert_eq!((status, code.as_str()), (403, "forbidden"), "a worker approving");
@@ -305,12 +306,20 @@ async fn hidden_figures_are_null_with_a_reason_never_0() {
 
         // The ministry: one child is too few to show — null, with why, never 0.
         let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
-        let minister =
-            app.store.create_user(Who::system(), app.worker.org_id, None, "minister", "Ministry", Role::Ministry, &hash, "en").await.unwrap();
+        let minister = app
+            .store
+            .create_user(Who::system(), app.worker.org_id, None, "minister", "Ministry", Role::Ministry, &hash, "en")
+            .await
+            .unwrap();
         let m = app.token(&minister).await;
         let mut hidden = 0;
         let mut found = Vec::new();
-        for path in ["/api/v1/indicators", "/api/v1/indicators?by=province", "/api/v1/indicators?by=organisation", "/api/v1/training/report?by=organisation"] {
+        for path in [
+            "/api/v1/indicators",
+            "/api/v1/indicators?by=province",
+            "/api/v1/indicators?by=organisation",
+            "/api/v1/training/report?by=organisation",
+        ] {
             let res = app.api_get(&m, path).await;
             assert_eq!(res.status(), 200, "{path}");
             let v: Value = res.json().await.unwrap();
@@ -347,7 +356,19 @@ fn the_description_names_every_api_route() {
         }
     }
     assert!(missing.is_empty(), "not in openapi.json:\n{}", missing.join("\n"));
-    for name in ["RciInput", "RciPatch", "StayInput", "Stay", "Organisation", "Account", "TeamAssignment", "Device", "PossibleDuplicates", "CsiChange", "SyncConflict"] {
+    for name in [
+        "RciInput",
+        "RciPatch",
+        "StayInput",
+        "Stay",
+        "Organisation",
+        "Account",
+        "TeamAssignment",
+        "Device",
+        "PossibleDuplicates",
+        "CsiChange",
+        "SyncConflict",
+    ] {
         let schema = &doc["components"]["schemas"][name];
         let props = schema["properties"].as_object().unwrap_or_else(|| panic!("{name} has its fields"));
         assert!(!props.is_empty(), "{name}");

@@ -136,11 +136,15 @@ async fn a_childs_stays_are_recorded_and_corrected_through_the_api_and_the_recor
 
         let (status, body) = send(&app, reqwest::Method::POST, &w, &stays, json!({"entered": "2020-01-10"})).await;
         assert_eq!((status, body["error"]["fields"][0]["field"].as_str()), (422, Some("rci_id")), "the institution is required");
-        let (status, _) = send(&app, reqwest::Method::POST, &w, &stays, json!({"rci_id": rcis[0], "entered": "2020-01-10", "bed": 3})).await;
+        let (status, _) =
+            send(&app, reqwest::Method::POST, &w, &stays, json!({"rci_id": rcis[0], "entered": "2020-01-10", "bed": 3})).await;
         assert_eq!(status, 400, "unknown fields");
         let (status, first) = send(&app, reqwest::Method::POST, &w, &stays, json!({"rci_id": rcis[0], "entered": "2020-01-10"})).await;
         assert_eq!(status, 201, "{first}");
-        assert_eq!((first["rci_id"].as_str(), first["rci_name"].as_str(), first["left"].as_str()), (Some(rcis[0].as_str()), Some("Hope Centre"), None));
+        assert_eq!(
+            (first["rci_id"].as_str(), first["rci_name"].as_str(), first["left"].as_str()),
+            (Some(rcis[0].as_str()), Some("Hope Centre"), None)
+        );
         let stay = first["id"].as_str().unwrap().to_string();
         let record: Value = app.api_get(&w, &format!("/api/v1/children/{id}")).await.json().await.unwrap();
         assert_eq!((record["living_arrangement"].as_str(), record["rci_id"].as_str()), (Some("in_rci"), Some(rcis[0].as_str())));
@@ -177,7 +181,12 @@ async fn a_childs_stays_are_recorded_and_corrected_through_the_api_and_the_recor
         // Another organisation: as if the child did not exist, reading or writing.
         let x = app.token(&app.other_worker).await;
         assert_eq!(app.api_get(&x, &stays).await.status(), 404);
-        assert_eq!(send(&app, reqwest::Method::POST, &x, &stays, json!({"rci_id": rcis[0], "entered": "2019-01-01", "left": "2019-02-01"})).await.0, 404);
+        assert_eq!(
+            send(&app, reqwest::Method::POST, &x, &stays, json!({"rci_id": rcis[0], "entered": "2019-01-01", "left": "2019-02-01"}))
+                .await
+                .0,
+            404
+        );
         assert_eq!(send(&app, reqwest::Method::PUT, &x, &one, json!({"rci_id": rcis[0], "entered": "2020-01-10"})).await.0, 404);
 
         // Referred with consent to share identity only, and accepted: the receiver reads the
