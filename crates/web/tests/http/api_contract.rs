@@ -52,11 +52,16 @@ async fn a_likely_duplicate_answers_409_with_the_matches_unless_the_child_is_sai
         let dara = json!({"given_name_latin": "Dara", "family_name_latin": "Keo", "sex": "male", "estimated_birth_year": 2012});
         assert_eq!(app.api_post(&w, "/api/v1/children", dara).await.status(), 201);
         assert_eq!(app.api_post(&w, "/api/v1/children", json!({"sex": "female"})).await.status(), 422);
+        // A name of punctuation asks the check (and the search) nothing, and is no server error
+        // (it was an empty OR on PostgreSQL).
+        let odd = json!({"given_name_latin": "Robert'); --", "family_name_latin": "--", "sex": "male", "estimated_birth_year": 2012});
+        assert_eq!(app.api_post(&w, "/api/v1/children/duplicate-check", odd).await.status(), 200);
+        assert_eq!(app.api_get(&w, "/api/v1/children?q=--%20%27%29%3B").await.status(), 200);
 
         // The asking is the duplicate check itself: audited as one (each 409 and the 201s that asked).
         let f = krousar_store::audit::AuditFilter { action: Some("child.duplicate_check".into()), limit: 100, ..Default::default() };
         let checks = krousar_store::audit::list(&app.store, &f).await.unwrap();
-        assert_eq!(checks.len(), 5, "two 409s, one check, two registrations that asked (not the confirmed one)");
+        assert_eq!(checks.len(), 6, "two 409s, two checks, two registrations that asked (not the confirmed one)");
     })
     .await;
 }
