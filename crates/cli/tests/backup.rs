@@ -83,7 +83,7 @@ async fn a_backup_restores_every_table_and_a_bad_one_changes_nothing() {
     let writer = tokio::spawn(async move {
         let http = reqwest::Client::new();
         for i in 0..150 {
-            let body = serde_json::json!({"given_name_latin": format!("Live{i}"), "family_name_latin": "Writer", "sex": "male", "estimated_birth_year": 2012});
+            let body = serde_json::json!({"given_name_latin": format!("Live{i}"), "family_name_latin": "Writer", "sex": "male", "estimated_birth_year": 2012, "confirmed_new": true});
             let r = http.post(format!("{base}/api/v1/children")).bearer_auth(&token).json(&body).send().await.unwrap();
             assert_eq!(r.status(), 201);
         }

@@ -41,7 +41,7 @@ async fn acknowledged_writes_survive_the_server_being_killed() {
                     let mut tried = 0;
                     for i in 0.. {
                         tried += 1;
-                        let body = serde_json::json!({"given_name_latin": format!("R{round}c{client}n{i}"), "family_name_latin": "Crash", "sex": "female", "estimated_birth_year": 2015});
+                        let body = serde_json::json!({"given_name_latin": format!("R{round}c{client}n{i}"), "family_name_latin": "Crash", "sex": "female", "estimated_birth_year": 2015, "confirmed_new": true});
                         match http.post(format!("{base}/api/v1/children")).bearer_auth(&token).json(&body).send().await {
                             Ok(r) if r.status() == 201 => {
                                 let v: serde_json::Value = match r.json().await {

@@ -38,6 +38,9 @@ pub enum Action {
     ImportRecords,
     ViewAudit,
     ManageOrgs,
+    /// The directory of organisations — ids, names and kinds, nothing of their cases — to pick
+    /// the receiver of a referral: everyone signed in, as the RCI register.
+    ListOrganisations,
     ViewAggregates,
     /// Open a case on a child (intake: every route).
     OpenCase,
@@ -89,7 +92,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -106,6 +109,7 @@ impl Action {
         Action::ImportRecords,
         Action::ViewAudit,
         Action::ManageOrgs,
+        Action::ListOrganisations,
         Action::ViewAggregates,
         Action::OpenCase,
         Action::WorkCase,
@@ -329,7 +333,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::ListChildren | Action::ListHouseholds | Action::ViewAudit, Target::Nothing) => {
             allow(list_scope(actor, action) != ListScope::Nothing)
         }
-        (Action::ListRcis | Action::ViewRci, _) => Decision::Allow,
+        (Action::ListRcis | Action::ViewRci | Action::ListOrganisations, _) => Decision::Allow,
         (Action::ViewChild, Target::Record(r)) => allow(disclosure(actor, r).is_some()),
         (Action::EditChild, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),
         (Action::OpenCase, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),

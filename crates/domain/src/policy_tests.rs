@@ -219,6 +219,7 @@ fn creation_and_register_actions() {
         assert_eq!(decide(&a, Action::CreateHousehold, Target::Nothing).allowed(), creators.contains(&role), "{role}");
         assert_eq!(decide(&a, Action::EditRci, Target::Nothing).allowed(), rci_editors.contains(&role), "{role}");
         assert!(decide(&a, Action::ListRcis, Target::Nothing).allowed());
+        assert!(decide(&a, Action::ListOrganisations, Target::Nothing).allowed(), "who a referral can go to: {role}");
         assert_eq!(decide(&a, Action::ManageOrgs, Target::Nothing).allowed(), role == Role::SystemAdmin);
     }
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RciInput {
     pub name: Option<String>,
     pub rci_type: Option<String>,
@@ -26,6 +26,20 @@ pub struct RciFields {
     pub capacity: Option<i64>,
     pub registration_status: RciRegistration,
     pub note: Option<String>,
+}
+
+impl RciFields {
+    /// The fields as an input again (to change some of them and validate the whole).
+    pub fn to_input(&self) -> RciInput {
+        RciInput {
+            name: Some(self.name.clone()),
+            rci_type: Some(self.rci_type.code().to_string()),
+            village_code: self.village_code.clone(),
+            capacity: self.capacity.map(|c| c.to_string()),
+            registration_status: Some(self.registration_status.code().to_string()),
+            note: self.note.clone(),
+        }
+    }
 }
 
 impl RciInput {
@@ -110,6 +124,34 @@ impl ResidencePeriod {
     }
 }
 
+/// A stay as a page or the API sends it: the institution and the period.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StayInput {
+    pub rci_id: Option<String>,
+    pub entered: Option<String>,
+    pub left: Option<String>,
+    pub reason_left: Option<String>,
+}
+
+impl StayInput {
+    /// The institution (required) and the period, with every mistake at once.
+    pub fn validate(&self, today: NaiveDate) -> Result<(uuid::Uuid, ResidencePeriod), Invalid> {
+        let period = ResidencePeriod::validate(self.entered.as_deref(), self.left.as_deref(), self.reason_left.as_deref(), today);
+        let rci = self.rci_id.as_deref().map(str::trim).and_then(|r| uuid::Uuid::parse_str(r).ok());
+        match (rci, period) {
+            (Some(rci), Ok(p)) => Ok((rci, p)),
+            (rci, period) => {
+                let mut e = period.err().unwrap_or_default();
+                if rci.is_none() {
+                    e.push("rci_id", "err-rci-required");
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
 /// Two stays of the same child may not overlap: a child is in one institution at a time.
 pub fn overlaps(a: &ResidencePeriod, b: &ResidencePeriod) -> bool {
     let a_end = a.left.unwrap_or(NaiveDate::MAX);
@@ -138,6 +180,17 @@ mod tests {
         assert!(!p.resident_on(d("2023-08-15")));
         let open = ResidencePeriod::validate(Some("2024-02-01"), None, None, today()).unwrap();
         assert!(open.resident_on(today()));
+    }
+
+    #[test]
+    fn a_stay_names_its_institution() {
+        let input = StayInput { entered: Some("2024-02-01".into()), ..Default::default() };
+        assert_eq!(input.validate(today()).unwrap_err().for_field("rci_id"), Some("err-rci-required"));
+        let rci = uuid::Uuid::from_u128(7);
+        let both = StayInput { rci_id: Some(rci.to_string()), left: Some("2023-01-01".into()), ..input.clone() };
+        assert_eq!(both.validate(today()).unwrap_err().for_field("left"), Some("err-left-before-entered"));
+        let ok = StayInput { rci_id: Some(rci.to_string()), ..input };
+        assert_eq!(ok.validate(today()).unwrap().0, rci);
     }
 
     #[test]

@@ -54,9 +54,10 @@ pub struct Referral {
 }
 
 impl ReferralInput {
-    /// `may_override`: the policy lets the sender override the need for consent
-    /// (`Action::OverrideConsent`).
-    pub fn validate(&self, today: NaiveDate, from_org: Uuid, may_override: bool) -> Result<Referral, Invalid> {
+    /// The form's own checks. Without consent, an override reason makes a well-formed referral;
+    /// whether the sender may override (`Action::OverrideConsent`) is the policy's, asked by the
+    /// store when it sends (a refusal by role, not a mistake in the form: 403, not 422).
+    pub fn validate(&self, today: NaiveDate, from_org: Uuid) -> Result<Referral, Invalid> {
         let mut e = Invalid::default();
         let to_org = match self.to_org.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(Uuid::parse_str) {
             Some(Ok(id)) if id != from_org => Some(id),
@@ -116,12 +117,8 @@ impl ReferralInput {
                 }
             }
         };
-        if consent.is_none() && !e.has("consent_by") && !e.has("consent_on") && !e.has("shares") {
-            match (&override_reason, may_override) {
-                (Some(_), true) => {}
-                (Some(_), _) => e.push("override_reason", "err-override-supervisor"),
-                (None, _) => e.push("consent_by", "err-consent-required"),
-            }
+        if consent.is_none() && override_reason.is_none() && !e.has("consent_by") && !e.has("consent_on") && !e.has("shares") {
+            e.push("consent_by", "err-consent-required");
         }
         match (to_org, kind, services, reason, urgency) {
             (Some(to_org), Some(kind), Some(services), Some(reason), Some(urgency)) if e.errors.is_empty() => {
@@ -168,25 +165,22 @@ mod tests {
             reason: Some("Moved to Siem Reap".into()),
             ..Default::default()
         };
-        assert_eq!(base.validate(d("2026-11-23"), us, false).unwrap_err().for_field("consent_by"), Some("err-consent-required"));
+        assert_eq!(base.validate(d("2026-11-23"), us).unwrap_err().for_field("consent_by"), Some("err-consent-required"));
+        // Well formed; who may send it is the policy's (`Action::OverrideConsent`, asked by the store).
         let overridden = ReferralInput { override_reason: Some("Child in danger tonight".into()), ..base.clone() };
-        assert_eq!(
-            overridden.validate(d("2026-11-23"), us, false).unwrap_err().for_field("override_reason"),
-            Some("err-override-supervisor")
-        );
-        assert!(overridden.validate(d("2026-11-23"), us, true).unwrap().consent.is_none());
+        assert!(overridden.validate(d("2026-11-23"), us).unwrap().consent.is_none());
         let consented = ReferralInput {
             consent_by: Some("parent".into()),
             consent_on: Some("2026-11-20".into()),
             shares: Some("identity,plan".into()),
             ..base.clone()
         };
-        let r = consented.validate(d("2026-11-23"), us, false).unwrap();
+        let r = consented.validate(d("2026-11-23"), us).unwrap();
         assert!(shared(r.consent.as_ref(), Share::Plan) && !shared(r.consent.as_ref(), Share::Notes));
         let nothing_shared = ReferralInput { shares: None, ..consented.clone() };
-        assert_eq!(nothing_shared.validate(d("2026-11-23"), us, false).unwrap_err().for_field("shares"), Some("err-consent-shares"));
+        assert_eq!(nothing_shared.validate(d("2026-11-23"), us).unwrap_err().for_field("shares"), Some("err-consent-shares"));
         let to_self = ReferralInput { to_org: Some(us.to_string()), ..consented };
-        assert_eq!(to_self.validate(d("2026-11-23"), us, false).unwrap_err().for_field("to_org"), Some("err-referral-own-org"));
+        assert_eq!(to_self.validate(d("2026-11-23"), us).unwrap_err().for_field("to_org"), Some("err-referral-own-org"));
     }
 
     #[test]

@@ -94,8 +94,10 @@ pub fn query_terms(query: &str) -> Vec<String> {
         })
         // LIKE wildcards never belong to a name; dropping them keeps patterns literal.
         .map(|t| t.replace(['%', '_', '\\'], ""))
-        // One letter says too little to search on (and no trigram index can use it).
-        .filter(|t| alternatives(t).all(|a| a.chars().count() >= 2))
+        // One letter says too little to search on (and no trigram index can use it); a word of
+        // punctuation only ("--", "');") leaves nothing to look for, and an empty term would be
+        // an empty OR (a syntax error on PostgreSQL, "matches nothing" on SQLite).
+        .filter(|t| alternatives(t).next().is_some() && alternatives(t).all(|a| a.chars().count() >= 2))
         .collect();
     terms.dedup();
     terms.truncate(6);

@@ -103,6 +103,15 @@ fn like_wildcards_never_reach_a_pattern() {
     assert_eq!(query_terms("50%_a\\ sok"), vec!["50a".to_string(), "sak".to_string()]);
 }
 
+/// A word of punctuation only leaves nothing to look for: no term at all, never an empty one
+/// (an empty OR of patterns was a syntax error on PostgreSQL and matched nothing on SQLite).
+#[test]
+fn punctuation_alone_is_no_term() {
+    let terms = query_terms("Robert'); DROP TABLE children;--<script>alert(1)</script> -- %% ;");
+    assert!(terms.iter().all(|t| alternatives(t).next().is_some()), "{terms:?}");
+    assert!(query_terms("-- ;; ')").is_empty());
+}
+
 proptest::proptest! {
     #[test]
     fn keys_are_well_formed_and_never_panic(s in "\\PC{0,40}") {

@@ -19,6 +19,16 @@ pub struct Org {
     pub require_totp: bool,
 }
 
+/// An organisation in the directory a referral's sender picks from (`organisation_directory`).
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgEntry {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: OrgKind,
+    /// The reader's own organisation (not a receiver of its referrals).
+    pub own: bool,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Team {
     pub id: Uuid,
@@ -60,6 +70,21 @@ impl User {
     pub fn actor(&self) -> Actor {
         Actor { user_id: self.id, org_id: self.org_id, team_id: self.team_id, teams: self.teams.clone(), role: self.role }
     }
+}
+
+/// A team of the account's organisation, or none.
+async fn team_of_org(tx: &mut crate::db::Tx, team: Option<Uuid>, org: Uuid) -> Result<(), StoreError> {
+    let Some(team) = team else { return Ok(()) };
+    let n = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1 AND org_id = $2")
+        .bind(team.to_string())
+        .bind(org.to_string())
+        .fetch_one(&mut **tx)
+        .await?
+        .int("n")?;
+    if n == 0 {
+        return Err(StoreError::invalid("team_id", "err-invalid-choice"));
+    }
+    Ok(())
 }
 
 fn org_from(r: &AnyRow) -> Result<Org, StoreError> {
@@ -157,6 +182,19 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(Org { id, name: name.to_string(), kind, code, require_totp: false })
+    }
+
+    /// Every organisation as a partner may know it — id, name, kind — to pick who a referral
+    /// goes to (`Action::ListOrganisations`); the actor's own is marked (one cannot refer to
+    /// it). Nothing of their settings, people or cases.
+    pub async fn organisation_directory(&self, actor: &Actor) -> Result<Vec<OrgEntry>, StoreError> {
+        if !krousar_domain::policy::decide(actor, krousar_domain::Action::ListOrganisations, krousar_domain::policy::Target::Nothing)
+            .allowed()
+        {
+            return Err(StoreError::Forbidden);
+        }
+        let orgs = self.list_orgs().await?;
+        Ok(orgs.into_iter().map(|o| OrgEntry { id: o.id, name: o.name, kind: o.kind, own: o.id == actor.org_id }).collect())
     }
 
     pub async fn list_orgs(&self) -> Result<Vec<Org>, StoreError> {
@@ -364,6 +402,63 @@ impl Store {
         rows.iter().map(user_from).collect()
     }
 
+    /// The accounts the actor administers (`list_scope(ManageUsers)`): their organisation's, or
+    /// every one for a system administrator.
+    pub async fn manageable_users(&self, actor: &Actor) -> Result<Vec<User>, StoreError> {
+        use krousar_domain::ListScope;
+        match krousar_domain::policy::list_scope(actor, krousar_domain::Action::ManageUsers) {
+            ListScope::Org(o) => self.users(Some(o)).await,
+            ListScope::Everything => self.users(None).await,
+            _ => Err(StoreError::Forbidden),
+        }
+    }
+
+    /// An account the actor may manage: in an organisation they administer, reaching no
+    /// further than their own role (the policy's `Target::Account`). Another organisation's
+    /// account is answered as one that does not exist — which usernames a neighbour has is not
+    /// for it to find out; one of the actor's own organisation beyond their reach is refused.
+    pub async fn managed_user(&self, actor: &Actor, id: Uuid) -> Result<User, StoreError> {
+        use krousar_domain::policy::{decide, Account, Target};
+        use krousar_domain::Action;
+        let u = self.user(id).await?;
+        let may_manage_org = decide(actor, Action::ManageUsers, Target::Organisation(u.org_id)).allowed();
+        if u.org_id != actor.org_id && !may_manage_org {
+            return Err(StoreError::NotFound);
+        }
+        if !may_manage_org || !decide(actor, Action::ManageUsers, Target::Account(Account { org_id: u.org_id, role: u.role })).allowed() {
+            return Err(StoreError::Forbidden);
+        }
+        Ok(u)
+    }
+
+    /// The teams of an organisation the actor administers.
+    pub async fn managed_teams(&self, actor: &Actor, org: Uuid) -> Result<Vec<Team>, StoreError> {
+        use krousar_domain::policy::{decide, Target};
+        if !decide(actor, krousar_domain::Action::ManageUsers, Target::Organisation(org)).allowed() {
+            return Err(StoreError::Forbidden);
+        }
+        self.teams(org).await
+    }
+
+    /// Put an account in one of its organisation's teams, or in none (the API's assignment;
+    /// the users page changes it with the rest of the account through `update_user_admin`).
+    /// The same checks as every change to an account (`managed_user`).
+    pub async fn set_user_team(&self, actor: &Actor, id: Uuid, team: Option<Uuid>) -> Result<User, StoreError> {
+        let u = self.managed_user(actor, id).await?;
+        let mut tx = self.write().await?;
+        team_of_org(&mut tx, team, u.org_id).await?;
+        sqlx::query("UPDATE users SET team_id = $1, version = version + 1 WHERE id = $2")
+            .bind(team.map(|t| t.to_string()))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let detail = json!({"team": team, "was": u.team_id});
+        audit::append(&mut tx, actor.into(), Entry { action: "user.team", record_type: "user", record_id: Some(id.to_string()), detail })
+            .await?;
+        tx.commit().await?;
+        self.user(id).await
+    }
+
     /// Update an account's administrative fields (role, team, disabled, password hash).
     pub async fn update_user_admin(
         &self,
@@ -381,17 +476,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?
             .text("org_id")?;
-        if let Some(team) = team {
-            let n = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1 AND org_id = $2")
-                .bind(team.to_string())
-                .bind(&org)
-                .fetch_one(&mut *tx)
-                .await?
-                .int("n")?;
-            if n == 0 {
-                return Err(StoreError::invalid("team_id", "err-invalid-choice"));
-            }
-        }
+        team_of_org(&mut tx, team, Uuid::parse_str(&org).map_err(|_| StoreError::Corrupt("user org".into()))?).await?;
         sqlx::query("UPDATE users SET role = $1, team_id = $2, disabled = $3, version = version + 1 WHERE id = $4")
             .bind(role.as_str())
             .bind(team.map(|t| t.to_string()))

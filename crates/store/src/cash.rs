@@ -24,14 +24,42 @@ pub struct CashView {
 
 /// Payments of one province in one month.
 #[derive(Debug, Clone, Serialize)]
+#[serde(into = "CashTotalJson")]
 pub struct CashTotal {
     pub province_code: Option<String>,
     pub month: String,
+    /// Read only when not `suppressed` (serialised as `null` with why when it is).
     pub children: i64,
     pub amount_riel: i64,
     /// Across organisations, fewer than five children are not shown (nor their amount, which
     /// would tell how many): no child can be singled out.
     pub suppressed: bool,
+}
+
+/// A total as data: hidden numbers are `null` with why, never their value nor 0.
+#[derive(Serialize)]
+struct CashTotalJson {
+    province_code: Option<String>,
+    month: String,
+    children: Option<i64>,
+    amount_riel: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hidden: Option<&'static str>,
+    suppressed: bool,
+}
+
+impl From<CashTotal> for CashTotalJson {
+    fn from(t: CashTotal) -> CashTotalJson {
+        let shown = !t.suppressed;
+        CashTotalJson {
+            province_code: t.province_code,
+            month: t.month,
+            children: shown.then_some(t.children),
+            amount_riel: shown.then_some(t.amount_riel),
+            hidden: t.suppressed.then_some(krousar_domain::figures::HIDDEN_REASON),
+            suppressed: t.suppressed,
+        }
+    }
 }
 
 /// An approved family placement after a stay in an institution that has ended (and none

@@ -331,6 +331,14 @@ fn from_clause(backend: Backend, select: &str, f: &ChildFilter, scope: &ListScop
     )
 }
 
+/// What became of a registration (`register_new_child`).
+#[derive(Debug)]
+pub enum Registration {
+    Registered(Box<Child>),
+    /// Not saved: she may be known already (the same candidates as the duplicate check).
+    PossibleDuplicates(Vec<crate::duplicates::Candidate>),
+}
+
 impl Store {
     pub async fn register_child(&self, actor: &Actor, f: ChildFields) -> Result<Child, StoreError> {
         if !decide(actor, Action::CreateChild, Target::Nothing).allowed() {
@@ -340,6 +348,28 @@ impl Store {
         let child = register_in(&mut tx, self.backend, actor, &f).await?;
         tx.commit().await?;
         Ok(child)
+    }
+
+    /// Register a child, asking first whether she is known already, as every registration from
+    /// a person does (the page and the API): unless the caller says the child is new
+    /// (`confirmed_new`, after seeing the candidates), a likely duplicate is answered with the
+    /// candidates and nothing is saved. The check is the duplicate check itself
+    /// (`possible_duplicates`): counted against the same hourly limit and audited, and other
+    /// organisations' records are only "a possible match is known at X" — so registering is
+    /// no way around the limit. Saying the child is new skips the check (and the count): it
+    /// learns nothing.
+    pub async fn register_new_child(&self, actor: &Actor, f: ChildFields, confirmed_new: bool) -> Result<Registration, StoreError> {
+        // Who may not register is refused before any check is counted or made.
+        if !decide(actor, Action::CreateChild, Target::Nothing).allowed() {
+            return Err(StoreError::Forbidden);
+        }
+        if !confirmed_new {
+            let found = self.possible_duplicates(actor, &f, None).await?;
+            if !found.is_empty() {
+                return Ok(Registration::PossibleDuplicates(found));
+            }
+        }
+        self.register_child(actor, f).await.map(|c| Registration::Registered(Box::new(c)))
     }
 
     /// Open one child's record. Every read is audited (`via` says through what: page, api, export).

@@ -6,6 +6,11 @@ pub enum StoreError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// Refused by who the actor is (a role, an organisation, their own request), on a record
+    /// the actor may know exists: 403 like `Forbidden`, with the translation key that says why
+    /// ("a supervisor or manager accepts or declines"), so a page can show it.
+    #[error("refused: {0}")]
+    Refused(&'static str),
     /// The record changed since the caller read it (optimistic concurrency).
     #[error("stale version: the record is now at version {current}")]
     Conflict { current: i64 },

@@ -2,7 +2,7 @@
 
 use crate::audit::{self, Entry};
 use crate::children::{refuse, scope_sql, Page};
-use crate::db::{now_text, RowExt, Store};
+use crate::db::{now_text, RowExt, Store, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
 use chrono::NaiveDate;
@@ -86,22 +86,54 @@ fn rci_from(r: &AnyRow) -> Result<Rci, StoreError> {
     })
 }
 
+/// A village of the gazetteer, or none.
+async fn known_village(tx: &mut Tx, code: Option<&str>) -> Result<(), StoreError> {
+    let Some(code) = code else { return Ok(()) };
+    let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'")
+        .bind(code)
+        .fetch_one(&mut **tx)
+        .await?
+        .int("n")?;
+    if n == 0 {
+        return Err(StoreError::invalid("village_code", "err-unknown-place"));
+    }
+    Ok(())
+}
+
+/// The stays of a child other than `except`, none of which `p` may overlap (a child is in one
+/// institution at a time).
+async fn no_overlap(tx: &mut Tx, child: Uuid, except: Option<Uuid>, p: &ResidencePeriod) -> Result<(), StoreError> {
+    let others = sqlx::query("SELECT id, entered, left_on FROM residence_periods WHERE child_id = $1")
+        .bind(child.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    for o in others {
+        if Some(o.uuid("id")?) == except {
+            continue;
+        }
+        let other = ResidencePeriod { entered: o.date("entered")?, left: o.opt_date("left_on")?, reason_left: None };
+        if overlaps(&other, p) {
+            return Err(StoreError::invalid("entered", "err-overlapping-stay"));
+        }
+    }
+    Ok(())
+}
+
+async fn known_rci(tx: &mut Tx, rci: Uuid) -> Result<(), StoreError> {
+    let n = sqlx::query("SELECT COUNT(*) AS n FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_one(&mut **tx).await?.int("n")?;
+    if n == 0 {
+        return Err(StoreError::invalid("rci_id", "err-invalid-choice"));
+    }
+    Ok(())
+}
+
 impl Store {
     pub async fn create_rci(&self, actor: &Actor, f: RciFields) -> Result<Rci, StoreError> {
         if !decide(actor, Action::EditRci, Target::Nothing).allowed() {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.write().await?;
-        if let Some(code) = &f.village_code {
-            let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'")
-                .bind(code)
-                .fetch_one(&mut *tx)
-                .await?
-                .int("n")?;
-            if n == 0 {
-                return Err(StoreError::invalid("village_code", "err-unknown-place"));
-            }
-        }
+        known_village(&mut tx, f.village_code.as_deref()).await?;
         let id = new_id();
         let now = now_text();
         sqlx::query(
@@ -192,28 +224,60 @@ impl Store {
         Ok(Page { items, next })
     }
 
+    /// Change an institution's record (the API's edit; the same rules as registering it): its
+    /// partner organisation's supervisors and managers, or the ministry (`Action::EditRci`).
+    /// `expected_version` is the version the caller read: a stale one changes nothing.
+    pub async fn update_rci(&self, actor: &Actor, id: Uuid, expected_version: i64, f: RciFields) -> Result<Rci, StoreError> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query("SELECT partner_org_id, version FROM rcis WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        // The register is shared by everyone signed in: refusing says nothing it does not.
+        if !decide(actor, Action::EditRci, Target::Rci { partner_org: row.opt_uuid("partner_org_id")? }).allowed() {
+            return Err(StoreError::Forbidden);
+        }
+        let version = row.int("version")?;
+        if version != expected_version {
+            return Err(StoreError::Conflict { current: version });
+        }
+        known_village(&mut tx, f.village_code.as_deref()).await?;
+        sqlx::query(
+            "UPDATE rcis SET name = $1, rci_type = $2, village_code = $3, province_code = $4, district_code = $5, capacity = $6, \
+             registration_status = $7, note = $8, updated_at = $9, version = version + 1 WHERE id = $10",
+        )
+        .bind(&f.name)
+        .bind(f.rci_type.code())
+        .bind(f.village_code.clone())
+        .bind(f.village_code.as_ref().map(|c| c[..2].to_string()))
+        .bind(f.village_code.as_ref().map(|c| c[..4].to_string()))
+        .bind(f.capacity)
+        .bind(f.registration_status.code())
+        .bind(f.note.clone())
+        .bind(now_text())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let detail = json!({"name": f.name, "rci_type": f.rci_type.code(), "village_code": f.village_code, "capacity": f.capacity,
+            "registration_status": f.registration_status.code(), "version": version + 1});
+        audit::append(&mut tx, actor.into(), Entry { action: "rci.update", record_type: "rci", record_id: Some(id.to_string()), detail })
+            .await?;
+        audit::changed(&mut tx, None, "rci", id, version + 1).await?;
+        tx.commit().await?;
+        self.rci(id).await
+    }
+
     /// Record a stay of a child in an RCI. Stays of one child may not overlap.
-    pub async fn add_residence(&self, actor: &Actor, child: Uuid, rci: Uuid, p: ResidencePeriod) -> Result<(), StoreError> {
+    pub async fn add_residence(&self, actor: &Actor, child: Uuid, rci: Uuid, p: ResidencePeriod) -> Result<Residence, StoreError> {
         let mut tx = self.write().await?;
         let c = crate::children::load(&mut tx, child).await?;
         if !decide(actor, Action::EditChild, Target::Record(&c.owner(actor))).allowed() {
             drop(tx);
             return Err(refuse(self, actor, "residence.add", "child", child).await);
         }
-        let n = sqlx::query("SELECT COUNT(*) AS n FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_one(&mut *tx).await?.int("n")?;
-        if n == 0 {
-            return Err(StoreError::invalid("rci_id", "err-invalid-choice"));
-        }
-        let others = sqlx::query("SELECT entered, left_on FROM residence_periods WHERE child_id = $1")
-            .bind(child.to_string())
-            .fetch_all(&mut *tx)
-            .await?;
-        for o in others {
-            let other = ResidencePeriod { entered: o.date("entered")?, left: o.opt_date("left_on")?, reason_left: None };
-            if overlaps(&other, &p) {
-                return Err(StoreError::invalid("entered", "err-overlapping-stay"));
-            }
-        }
+        known_rci(&mut tx, rci).await?;
+        no_overlap(&mut tx, child, None, &p).await?;
         let id = new_id();
         sqlx::query("INSERT INTO residence_periods (id, child_id, rci_id, entered, left_on, reason_left, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(id.to_string())
@@ -232,14 +296,80 @@ impl Store {
                 action: "residence.add",
                 record_type: "child",
                 record_id: Some(child.to_string()),
-                detail: json!({"rci": rci, "entered": p.entered, "left": p.left}),
+                detail: json!({"stay": id, "rci": rci, "entered": p.entered, "left": p.left}),
             },
         )
         .await?;
         // A stay that has not ended says where she lives now (issue 21).
         crate::living::follow(&mut tx, actor.into(), child).await?;
         tx.commit().await?;
-        Ok(())
+        self.residence(child, id).await
+    }
+
+    /// Correct a recorded stay — its institution or dates, or that she left — with the rules of
+    /// adding one (the child's workers; real institution; no overlap with her other stays);
+    /// the record follows the stays (issue 21). A stay of another child is not found.
+    pub async fn update_residence(
+        &self,
+        actor: &Actor,
+        child: Uuid,
+        stay: Uuid,
+        rci: Uuid,
+        p: ResidencePeriod,
+    ) -> Result<Residence, StoreError> {
+        let mut tx = self.write().await?;
+        let c = crate::children::load(&mut tx, child).await?;
+        if !decide(actor, Action::EditChild, Target::Record(&c.owner(actor))).allowed() {
+            drop(tx);
+            return Err(refuse(self, actor, "residence.update", "child", child).await);
+        }
+        let before = sqlx::query("SELECT rci_id, entered, left_on, reason_left FROM residence_periods WHERE id = $1 AND child_id = $2")
+            .bind(stay.to_string())
+            .bind(child.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        known_rci(&mut tx, rci).await?;
+        no_overlap(&mut tx, child, Some(stay), &p).await?;
+        sqlx::query("UPDATE residence_periods SET rci_id = $1, entered = $2, left_on = $3, reason_left = $4 WHERE id = $5")
+            .bind(rci.to_string())
+            .bind(p.entered.to_string())
+            .bind(p.left.map(|d| d.to_string()))
+            .bind(p.reason_left.clone())
+            .bind(stay.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let was = json!({"rci": before.uuid("rci_id")?, "entered": before.text("entered")?, "left": before.opt_text("left_on")?});
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry {
+                action: "residence.update",
+                record_type: "child",
+                record_id: Some(child.to_string()),
+                detail: json!({"stay": stay, "rci": rci, "entered": p.entered, "left": p.left, "was": was}),
+            },
+        )
+        .await?;
+        crate::living::follow(&mut tx, actor.into(), child).await?;
+        tx.commit().await?;
+        self.residence(child, stay).await
+    }
+
+    async fn residence(&self, child: Uuid, stay: Uuid) -> Result<Residence, StoreError> {
+        self.residences_of_child(child).await?.into_iter().find(|r| r.id == stay).ok_or(StoreError::NotFound)
+    }
+
+    /// A child's stays as `actor` may read them: the case's own people (full disclosure) read
+    /// them; whoever else may open the record (a referral's receiver, a transfer's sender)
+    /// reads it as the policy cut it, without them (`None`: withheld). `child` was read with
+    /// `view_child` (which refused anyone who may not open it).
+    pub async fn stays_as_read_by(&self, actor: &Actor, child: &crate::children::Child) -> Result<Option<Vec<Residence>>, StoreError> {
+        let full = krousar_domain::policy::disclosure(actor, &child.owner(actor)).is_some_and(|d| d.is_full());
+        if !full {
+            return Ok(None);
+        }
+        self.residences_of_child(child.id).await.map(Some)
     }
 
     /// Stays of one child (the caller has already been allowed to view the child).

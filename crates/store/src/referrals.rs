@@ -77,6 +77,21 @@ async fn case_entry(tx: &mut Tx, child: &Child, entry: CaseEntry, actor: &Actor,
     Ok(())
 }
 
+/// Nothing leaves without the family's consent, unless a supervisor or manager overrides it
+/// with a reason (`Action::OverrideConsent`): anyone else is refused for who they are (403).
+fn may_send_without_consent(actor: &Actor, r: &Referral) -> Result<(), StoreError> {
+    if r.consent.is_some() {
+        return Ok(());
+    }
+    if r.override_reason.is_none() {
+        return Err(StoreError::invalid("consent_by", "err-consent-required"));
+    }
+    if !decide(actor, Action::OverrideConsent, Target::Organisation(actor.org_id)).allowed() {
+        return Err(StoreError::Refused("err-override-supervisor"));
+    }
+    Ok(())
+}
+
 impl Store {
     /// Send a referral or transfer of a child the actor works on.
     pub async fn send_referral(&self, actor: &Actor, child_id: Uuid, r: Referral, today: NaiveDate) -> Result<Uuid, StoreError> {
@@ -86,6 +101,7 @@ impl Store {
             drop(tx);
             return Err(refuse(self, actor, "referral.send", "child", child_id).await);
         }
+        may_send_without_consent(actor, &r)?;
         let to = sqlx::query("SELECT COUNT(*) AS n FROM organisations WHERE id = $1")
             .bind(r.to_org.to_string())
             .fetch_one(&mut *tx)
@@ -172,11 +188,13 @@ impl Store {
             "withdraw" => (Action::WithdrawReferral, actor.org_id != from),
             _ => (Action::DecideReferral, actor.org_id != to),
         };
+        // Refusals by who the actor is are 403 (with why), as everywhere; the referral itself is
+        // known to both parties, so nothing is hidden by saying so.
         if not_yours {
-            return Err(StoreError::invalid("decision", "err-referral-not-yours"));
+            return Err(StoreError::Refused("err-referral-not-yours"));
         }
         if !decide(actor, needs, Target::Referral(parties)).allowed() {
-            return Err(StoreError::invalid("decision", "err-referral-supervisor"));
+            return Err(StoreError::Refused("err-referral-supervisor"));
         }
         let next = referral::transition(state, action).map_err(|code| StoreError::invalid("decision", code))?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
@@ -373,6 +391,7 @@ impl Store {
             drop(tx);
             return Err(refuse(self, actor, "referral.external", "child", child_id).await);
         }
+        may_send_without_consent(actor, &r)?;
         let id = new_id();
         sqlx::query(
             "INSERT INTO external_referrals (id, child_id, org_id, partner, body, sent_by, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",

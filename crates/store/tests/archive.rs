@@ -110,7 +110,7 @@ async fn organisation(store: &Store) -> (Actor, Actor) {
         shares: Some("identity".into()),
         override_reason: None,
     }
-    .validate(today(), org.id, false)
+    .validate(today(), org.id)
     .unwrap();
     let sent = store.send_referral(&worker, a.id, referral, today()).await.unwrap();
     store.decide_referral(&partner, sent, "accept", None, today()).await.unwrap();

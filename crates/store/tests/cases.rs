@@ -255,7 +255,7 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
             shares: Some("identity,case_summary".into()),
             override_reason: None,
         }
-        .validate(d("2026-09-20"), org.id, false)
+        .validate(d("2026-09-20"), org.id)
         .unwrap();
         let referral = store.send_referral(&worker, kid.id, transfer, d("2026-09-20")).await.unwrap();
         store.decide_referral(&other_manager, referral, "accept", None, d("2026-09-21")).await.unwrap();

@@ -13,6 +13,9 @@ use serde_json::json;
 pub enum AppError {
     NotFound,
     Forbidden,
+    /// Forbidden, with the translation key that says why (a permission the actor lacks on a
+    /// record they may know of): 403 with code `forbidden`, as every refusal by who one is.
+    Refused(&'static str),
     /// The organisation requires two-step sign-in and the caller has not set it up: 403 on
     /// every route of the API until they do (`auth::second_step_gate`).
     SecondStepRequired,
@@ -35,6 +38,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Forbidden => AppError::Forbidden,
+            StoreError::Refused(key) => AppError::Refused(key),
             StoreError::Conflict { current } => AppError::Conflict(current),
             StoreError::Invalid(i) => AppError::Invalid(i),
             StoreError::DeviceRevoked => AppError::DeviceRevoked,
@@ -54,7 +58,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::SecondStepRequired => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Refused(_) | AppError::SecondStepRequired => StatusCode::FORBIDDEN,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -71,6 +75,7 @@ impl AppError {
         match self {
             AppError::NotFound => ("not_found", "err-not-found"),
             AppError::Forbidden => ("forbidden", "err-forbidden"),
+            AppError::Refused(key) => ("forbidden", key),
             AppError::SecondStepRequired => ("totp_required", "err-totp-setup-first"),
             AppError::Unauthorized => ("unauthorized", "err-unauthorized"),
             AppError::Conflict(_) => ("conflict", "err-conflict"),

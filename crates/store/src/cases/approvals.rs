@@ -24,6 +24,19 @@ impl Store {
         closure: Option<Closure>,
         today: NaiveDate,
     ) -> Result<Case, StoreError> {
+        self.ask_approval(actor, child_id, kind, closure, today).await.map(|(_, case)| case)
+    }
+
+    /// `request_approval`, with the id of the approval asked for (the API answers with it, so
+    /// a client can follow or decide that request).
+    pub async fn ask_approval(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+        kind: ApprovalKind,
+        closure: Option<Closure>,
+        today: NaiveDate,
+    ) -> Result<(Uuid, Case), StoreError> {
         let mut owned = self.write().await?;
         let tx = &mut owned;
         let r = async move {
@@ -75,7 +88,8 @@ impl Store {
                 actor,
             )
             .await?;
-            finish(tx, actor, &child, "case.approval_request", json!({"approval": id, "kind": kind.code()})).await
+            let case = finish(tx, actor, &child, "case.approval_request", json!({"approval": id, "kind": kind.code()})).await?;
+            Ok((id, case))
         }
         .await;
         settle(self, owned, actor, child_id, "case.approval_request", r).await
@@ -107,7 +121,11 @@ impl Store {
                 .ok_or(StoreError::NotFound)?;
             let kind = ApprovalKind::parse(&row.text("kind")?).ok_or_else(|| StoreError::Corrupt("approval kind".into()))?;
             let state = ApprovalState::parse(&row.text("state")?).ok_or_else(|| StoreError::Corrupt("approval state".into()))?;
-            may_decide(row.uuid("requested_by")?, actor.user_id, state).map_err(|code| StoreError::invalid("comment", code))?;
+            // Nobody approves their own request: refused for who they are (403), as a worker is.
+            may_decide(row.uuid("requested_by")?, actor.user_id, state).map_err(|code| match code {
+                "err-approve-own" => StoreError::Refused(code),
+                _ => StoreError::invalid("comment", code),
+            })?;
             if approve {
                 let cid = child.id.to_string();
                 match kind {

@@ -8,14 +8,16 @@ use crate::error::StoreError;
 use crate::sql::Sql;
 use krousar_domain::case::csi::average_change;
 use krousar_domain::case::entries::CsiAssessment;
-use krousar_domain::figures::{Count, Table};
+use krousar_domain::figures::{Count, Table, HIDDEN_REASON};
 use krousar_domain::indicators::Period;
 use krousar_domain::Actor;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
+#[serde(into = "CsiChangeJson")]
 pub struct CsiChange {
-    /// Children assessed in the period who had an earlier assessment to compare with.
+    /// Children assessed in the period who had an earlier assessment to compare with (0 when
+    /// `suppressed`; the API says `null`).
     pub children: i64,
     /// Hidden in national figures when fewer than five children are compared, or when the
     /// children of a hidden province could be worked out from it (the nation's and each
@@ -23,6 +25,33 @@ pub struct CsiChange {
     pub suppressed: bool,
     /// (domain code, average change in points).
     pub domains: Vec<(&'static str, f64)>,
+}
+
+/// The CSI change as the API says it: a hidden number is `null` with why, never 0 (as a
+/// `Count` is), and hidden averages likewise.
+#[derive(Serialize)]
+struct CsiChangeJson {
+    children: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    children_hidden: Option<&'static str>,
+    /// Kept for clients of the first shape: the figures are hidden.
+    suppressed: bool,
+    domains: Option<Vec<(&'static str, f64)>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    domains_hidden: Option<&'static str>,
+}
+
+impl From<CsiChange> for CsiChangeJson {
+    fn from(c: CsiChange) -> CsiChangeJson {
+        let hidden = c.suppressed.then_some(HIDDEN_REASON);
+        CsiChangeJson {
+            children: (!c.suppressed).then_some(c.children),
+            children_hidden: hidden,
+            suppressed: c.suppressed,
+            domains: (!c.suppressed).then_some(c.domains),
+            domains_hidden: hidden,
+        }
+    }
 }
 
 impl Store {

@@ -149,6 +149,11 @@ impl Store {
     pub async fn revoke_device(&self, actor: &Actor, id: Uuid) -> Result<Device, StoreError> {
         let d = self.device(id).await?;
         let own = d.user_id == actor.user_id;
+        // Another organisation's device is answered as one that does not exist, as its
+        // accounts are (`managed_user`).
+        if !own && d.org_id != actor.org_id && !decide(actor, Action::ManageDevices, Target::Organisation(d.org_id)).allowed() {
+            return Err(StoreError::NotFound);
+        }
         if !own {
             // An administrator revokes the devices of the accounts they may manage: never a
             // system administrator's from an organisation's administrator.

@@ -764,6 +764,7 @@ msg-dup-same-org-hidden = A child in your organisation, outside your caseload (a
 msg-dup-other-org = A child known at { $org }
 msg-no-duplicates = No possible duplicates found.
 msg-possible-duplicates = This child may already be registered. Look at the records below; if it is a different child, tick the box and save again.
+err-possible-duplicates = This child may already be registered: look at the possible matches. If it is a different child, send the registration again saying the child is new.
 page-possible-duplicates = Possible duplicates
 page-duplicates-of = Possible duplicates of { $name }
 field-confirm-new = This is a different child: register a new record

@@ -74,9 +74,12 @@ pub async fn request(
         i.push("kind", "err-invalid-choice");
         ApiError { err: AppError::Invalid(i), tr: cur.tr }
     })?;
-    let case = state.store.request_approval(&cur.actor, id, kind, None, today()).await.map_err(cur.api_err())?;
+    let (approval, case) = state.store.ask_approval(&cur.actor, id, kind, None, today()).await.map_err(cur.api_err())?;
     let case = state.store.case_as_read_by(&cur.actor, id, case).await.map_err(cur.api_err())?;
-    Ok(Json(case).into_response())
+    // The approval's id, to decide it by (`POST …/approvals/{approval}`), and the case as before.
+    let mut body = serde_json::to_value(case).unwrap_or_default();
+    body["approval_id"] = json!(approval);
+    Ok(Json(body).into_response())
 }
 
 pub async fn decide(

@@ -12,7 +12,7 @@ use axum::Json;
 use krousar_domain::age::AgeBand;
 use krousar_domain::child::ChildInput;
 use krousar_domain::choices::{LivingArrangement, Sex};
-use krousar_store::children::ChildFilter;
+use krousar_store::children::{ChildFilter, Registration};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -52,7 +52,7 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
 }
 
 /// The API accepts `estimated_birth_year` as a number or a string.
-fn normalise(mut v: Value) -> Value {
+pub(super) fn normalise(mut v: Value) -> Value {
     if let Some(o) = v.as_object_mut() {
         for (_, val) in o.iter_mut() {
             if val.is_number() {
@@ -63,13 +63,30 @@ fn normalise(mut v: Value) -> Value {
     v
 }
 
+/// Register a child. A likely duplicate is not saved: 409 with the possible matches (the
+/// shape of `POST /children/duplicate-check`, plus the error), unless the body says
+/// `"confirmed_new": true` (after showing them to the person registering). The check counts
+/// against the caller's hourly duplicate checks (429 past it), as the pages' does.
 pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let raw: Value = json_body(&cur, &body)?;
-    let input: ChildInput =
-        serde_json::from_value(normalise(raw)).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
+    let mut raw: Value = json_body(&cur, &body)?;
+    let bad = || ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr };
+    let confirmed_new = match raw.as_object_mut().ok_or_else(bad)?.remove("confirmed_new") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => b,
+        Some(_) => return Err(bad()),
+    };
+    let input: ChildInput = serde_json::from_value(normalise(raw)).map_err(|_| bad())?;
     let fields = input.validate(today()).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
-    let child = state.store.register_child(&cur.actor, fields).await.map_err(cur.api_err())?;
-    Ok((StatusCode::CREATED, Json(child)).into_response())
+    match state.store.register_new_child(&cur.actor, fields, confirmed_new).await.map_err(cur.api_err())? {
+        Registration::Registered(child) => Ok((StatusCode::CREATED, Json(child)).into_response()),
+        Registration::PossibleDuplicates(found) => {
+            let body = serde_json::json!({
+                "error": {"code": "possible_duplicates", "message": cur.tr.t("err-possible-duplicates")},
+                "items": found,
+            });
+            Ok((StatusCode::CONFLICT, Json(body)).into_response())
+        }
+    }
 }
 
 pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {

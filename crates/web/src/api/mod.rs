@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Bearer tokens (or the page session plus `X-CSRF-Token`);
 //! lists answer `{"items": [...], "next": CURSOR|null}`; errors have one shape (see `error.rs`).
 
+mod admin;
 mod carers;
 mod cases;
 mod children;
@@ -8,6 +9,7 @@ mod duplicate_scans;
 mod households;
 mod indicators;
 mod places;
+mod rcis;
 mod referrals;
 mod registers;
 mod sensitive;
@@ -18,7 +20,7 @@ mod sync_push;
 
 use crate::auth::Current;
 use crate::error::{ApiError, AppError};
-use crate::route_table::{get, post, RouteTable};
+use crate::route_table::{get, post, put, RouteTable};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::http::header;
@@ -61,7 +63,16 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/rcis/{id}/transition", get(registers::rci_transition).post(registers::rci_record))
         .route("/households", get(households::list).post(households::create))
         .route("/households/{id}", get(households::get))
-        .route("/rcis", get(households::rcis))
+        .route("/rcis", get(households::rcis).post(rcis::create))
+        .route("/rcis/{id}", get(rcis::get).patch(rcis::patch))
+        .route("/children/{id}/stays", get(rcis::stays).post(rcis::add_stay))
+        .route("/children/{id}/stays/{stay}", put(rcis::put_stay))
+        .route("/organisations", get(admin::organisations))
+        .route("/teams", get(admin::teams))
+        .route("/users", get(admin::users))
+        .route("/users/{id}/team", put(admin::set_team))
+        .route("/devices", get(admin::devices))
+        .route("/devices/{id}/revoke", post(admin::revoke_device))
         .route("/locations/search", get(places::search))
         .route("/locations/children", get(places::children))
         .nest("/sync", sync_routes())

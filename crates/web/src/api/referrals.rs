@@ -38,18 +38,7 @@ pub async fn send(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id)
         shares,
         override_reason: text(&v, "override_reason"),
     };
-    let r = input
-        .validate(
-            today(),
-            cur.actor.org_id,
-            krousar_domain::policy::decide(
-                &cur.actor,
-                krousar_domain::Action::OverrideConsent,
-                krousar_domain::policy::Target::Organisation(cur.actor.org_id),
-            )
-            .allowed(),
-        )
-        .map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
+    let r = input.validate(today(), cur.actor.org_id).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
     let rid = state.store.send_referral(&cur.actor, id, r, today()).await.map_err(cur.api_err())?;
     Ok((StatusCode::CREATED, Json(json!({ "id": rid }))).into_response())
 }

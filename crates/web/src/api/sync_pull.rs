@@ -235,7 +235,9 @@ pub fn conflict_json(tr: Tr, c: &Conflict) -> Value {
         "child": c.child_id,
         "case_number": c.case_number,
         "child_name": c.child_name,
-        "field": tr.t(&crate::pages::conflicts::field_label_key(&c.field)),
+        // The field's code (as the record and the change name it), and its label to show.
+        "field": c.field,
+        "field_label": tr.t(&crate::pages::conflicts::field_label_key(&c.field)),
         "by": c.user_name,
         "server": c.current,
         "device": c.device,

@@ -144,6 +144,7 @@ pub async fn receive(store: &Store, actor: &Actor, tr: Tr, device: Uuid, c: &Cha
         Ok(v) => v,
         Err(StoreError::Invalid(e)) => return invalid(tr, &c.id, &e),
         Err(StoreError::Forbidden) => return one_error(tr, &c.id, "change", "err-forbidden"),
+        Err(StoreError::Refused(key)) => return one_error(tr, &c.id, "change", key),
         Err(StoreError::NotFound) => return one_error(tr, &c.id, "child", "err-not-found"),
         Err(StoreError::Conflict { .. }) => return answer(&c.id, "retry"),
         Err(e) => {

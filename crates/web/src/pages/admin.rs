@@ -77,13 +77,7 @@ pub(super) async fn users_page(
     notice: String,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let scope = list_scope(&cur.actor, Action::ManageUsers);
-    let org = match scope {
-        ListScope::Org(o) => Some(o),
-        ListScope::Everything => None,
-        _ => return Err(cur.fail(AppError::Forbidden)),
-    };
-    let users = state.store.users(org).await.map_err(cur.page_err())?;
+    let users = state.store.manageable_users(&cur.actor).await.map_err(cur.page_err())?;
     let rows = users
         .iter()
         .map(|u| {
@@ -178,21 +172,11 @@ struct UserPage {
     devices: Vec<super::devices::DeviceView>,
 }
 
-/// An account the actor may manage: in an organisation they administer, reaching no further
-/// than their own role (the policy's `Target::Account`).
+/// An account the actor may manage (`Store::managed_user`: another organisation's is not
+/// found, one beyond the actor's reach refused).
 async fn load_managed(state: &AppState, cur: &Current, id: &str) -> Result<User, PageError> {
     let id = parse_id(id).ok_or_else(|| cur.fail(AppError::NotFound))?;
-    let u = state.store.user(id).await.map_err(cur.page_err())?;
-    if u.org_id != cur.actor.org_id && may_manage(cur, u.org_id).is_err() {
-        // Another organisation's account is answered as one that does not exist: which
-        // usernames another organisation has is not for its neighbours to find out.
-        return Err(cur.fail(AppError::NotFound));
-    }
-    may_manage(cur, u.org_id)?;
-    if !may_manage_account(cur, u.org_id, u.role) {
-        return Err(cur.fail(AppError::Forbidden));
-    }
-    Ok(u)
+    state.store.managed_user(&cur.actor, id).await.map_err(cur.page_err())
 }
 
 async fn user_page(state: &AppState, cur: &Current, u: User, notice: String) -> Result<Response, PageError> {

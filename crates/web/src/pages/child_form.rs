@@ -15,6 +15,7 @@ use axum::Form;
 use krousar_domain::child::ChildInput;
 use krousar_domain::choices::*;
 use krousar_domain::Invalid;
+use krousar_store::children::Registration;
 use krousar_store::StoreError;
 
 #[derive(Template)]
@@ -166,24 +167,19 @@ pub async fn create(
         Err(e) => return invalid(&state, &cur, title, "/children".into(), String::new(), &input, &raw, e).await,
     };
     // Before a new record: is this child known already? Registering anyway needs a tick.
-    if raw.get("confirm_new").as_deref() != Some("1") {
-        let found = match state.store.possible_duplicates(&cur.actor, &fields, None).await {
-            Ok(found) => found,
-            // Checked too often this hour: the form again, with what was typed and why.
-            Err(StoreError::TooMany(key)) => {
-                let mut res = again(cur.tr.t(key), Vec::new()).await?;
-                *res.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-                return Ok(res);
-            }
-            Err(e) => return Err(cur.page_err()(e)),
-        };
-        if !found.is_empty() {
+    let confirmed_new = raw.get("confirm_new").as_deref() == Some("1");
+    match state.store.register_new_child(&cur.actor, fields, confirmed_new).await {
+        Ok(Registration::Registered(child)) => Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
+        Ok(Registration::PossibleDuplicates(found)) => {
             let dups = super::duplicates::views(cur.tr, &found);
-            return again(cur.tr.t("msg-possible-duplicates"), dups).await;
+            again(cur.tr.t("msg-possible-duplicates"), dups).await
         }
-    }
-    match state.store.register_child(&cur.actor, fields).await {
-        Ok(child) => Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
+        // Checked too often this hour: the form again, with what was typed and why.
+        Err(StoreError::TooMany(key)) => {
+            let mut res = again(cur.tr.t(key), Vec::new()).await?;
+            *res.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            Ok(res)
+        }
         Err(StoreError::Invalid(e)) => invalid(&state, &cur, title, "/children".into(), String::new(), &input, &raw, e).await,
         Err(e) => Err(cur.page_err()(e)),
     }

@@ -305,19 +305,12 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     // The child's households and stays in institutions are the case's own people's: a
     // referral's receiver or a transfer's sender reads the record as the policy cut it.
     let full = policy::disclosure(&cur.actor, &owner).is_some_and(|d| d.is_full());
-    let (households, residences) = if full {
-        let households = state
-            .store
-            .households_of_child(id)
-            .await
-            .map_err(cur.page_err())?
-            .into_iter()
-            .map(|(hid, name)| (hid.to_string(), name))
-            .collect();
-        (households, super::residences::stays_of(state, cur, id).await?)
+    let households = if full {
+        state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(hid, name)| (hid.to_string(), name)).collect()
     } else {
-        (Vec::new(), Default::default())
+        Vec::new()
     };
+    let residences = super::residences::stays_of(state, cur, &child).await?;
     let can_edit = decide(&cur.actor, Action::EditChild, Target::Record(&owner)).allowed();
     let can_assign = decide(&cur.actor, Action::AssignChild, Target::Record(&owner)).allowed();
     let can_see_sensitive = decide(&cur.actor, Action::ViewSensitive, Target::Record(&owner)).allowed();

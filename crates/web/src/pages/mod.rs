@@ -185,6 +185,12 @@ pub fn unprocessable(page: Response) -> Response {
     (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
+/// A page shown again because the actor may not do what they asked (`StoreError::Refused`):
+/// 403 with why, the same status the API gives, nothing changed.
+pub fn refused(page: Response) -> Response {
+    (axum::http::StatusCode::FORBIDDEN, page).into_response()
+}
+
 /// Parse a path id; a malformed one is simply "not found".
 pub fn parse_id(raw: &str) -> Option<uuid::Uuid> {
     uuid::Uuid::parse_str(raw).ok()

@@ -113,11 +113,7 @@ pub async fn send(
         raw.to_org = Some(Uuid::nil().to_string());
         raw.kind = Some("referral".into());
     }
-    let r = match raw.validate(
-        today(),
-        cur.actor.org_id,
-        policy::decide(&cur.actor, Action::OverrideConsent, Target::Organisation(cur.actor.org_id)).allowed(),
-    ) {
+    let r = match raw.validate(today(), cur.actor.org_id) {
         Ok(r) => r,
         Err(e) => return form(&state, &cur, id, f, &e).await,
     };
@@ -128,6 +124,14 @@ pub async fn send(
     match sent {
         Ok(_) => Ok(Redirect::to("/referrals").into_response()),
         Err(StoreError::Invalid(e)) => form(&state, &cur, id, f, &e).await,
+        // Sending without consent is a supervisor's: the form again with why, 403.
+        Err(StoreError::Refused(key)) => {
+            let mut e = Invalid::default();
+            e.push("override_reason", key);
+            let mut page = form(&state, &cur, id, f, &e).await?;
+            *page.status_mut() = axum::http::StatusCode::FORBIDDEN;
+            Ok(page)
+        }
         Err(e) => Err(cur.page_err()(e)),
     }
 }
@@ -318,6 +322,11 @@ async fn back_to_inbox(state: &AppState, cur: &Current, r: Result<(), StoreError
         Err(StoreError::Invalid(e)) => {
             let page = inbox_page(state, cur, crate::pages::notice_of(cur, &e)).await?;
             Ok(crate::pages::unprocessable(page))
+        }
+        // Not the actor's to decide (a worker, the other party): the inbox with why, 403.
+        Err(StoreError::Refused(key)) => {
+            let page = inbox_page(state, cur, cur.tr.t(key)).await?;
+            Ok(crate::pages::refused(page))
         }
         Err(e) => Err(cur.page_err()(e)),
     }

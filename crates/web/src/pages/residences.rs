@@ -2,7 +2,6 @@
 //! far more often than stays are added, does not carry a pick-list of every RCI in the country.
 
 use super::form::{FormData, FormView};
-use super::parse_id;
 use super::rci_pick::{rci_groups, OptGroup};
 use super::render;
 use crate::auth::{Current, PageUser};
@@ -13,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::policy::{decide, Target};
-use krousar_domain::rci::ResidencePeriod;
+use krousar_domain::rci::StayInput;
 use krousar_domain::validation::Invalid;
 use krousar_domain::Action;
 use krousar_store::StoreError;
@@ -45,25 +44,13 @@ pub async fn add(
 ) -> Result<Response, PageError> {
     let id = cur.record_id(&id)?;
     let f = FormData(pairs);
-    let period = ResidencePeriod::validate(
-        f.get("entered").as_deref(),
-        f.get("left").as_deref(),
-        f.get("reason_left").as_deref(),
-        crate::views::today(),
-    );
-    let rci = f.get("rci_id").as_deref().and_then(parse_id);
-    let (rci, period) = match (rci, period) {
-        (Some(rci), Ok(p)) => (rci, p),
-        (rci, period) => {
-            let mut e = period.err().unwrap_or_default();
-            if rci.is_none() {
-                e.push("rci_id", "err-rci-required");
-            }
-            return form_page(&state, &cur, id, &f, &e).await;
-        }
+    let input = StayInput { rci_id: f.get("rci_id"), entered: f.get("entered"), left: f.get("left"), reason_left: f.get("reason_left") };
+    let (rci, period) = match input.validate(crate::views::today()) {
+        Ok(ok) => ok,
+        Err(e) => return form_page(&state, &cur, id, &f, &e).await,
     };
     match state.store.add_residence(&cur.actor, id, rci, period).await {
-        Ok(()) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => form_page(&state, &cur, id, &f, &e).await,
         Err(e) => Err(cur.page_err()(e)),
     }
@@ -75,7 +62,7 @@ async fn form_page(state: &AppState, cur: &Current, id: Uuid, raw: &FormData, er
     if !decide(&cur.actor, Action::EditChild, Target::Record(&child.owner(&cur.actor))).allowed() {
         return Err(cur.fail(AppError::Forbidden));
     }
-    let stays = stays_of(state, cur, id).await?;
+    let stays = stays_of(state, cur, &child).await?;
     let province = child.fields.village_code.as_deref().and_then(|v| v.get(..2));
     let selected = raw.get("rci_id");
     let rcis = rci_groups(&state.store, tr, selected.as_deref(), province).await.map_err(cur.page_err())?;
@@ -92,14 +79,20 @@ async fn form_page(state: &AppState, cur: &Current, id: Uuid, raw: &FormData, er
     }))
 }
 
-/// A child's stays as shown on the record and on this page: (institution, entered, left).
-pub(super) async fn stays_of(state: &AppState, cur: &Current, child: Uuid) -> Result<Vec<(String, String, String)>, PageError> {
+/// A child's stays as shown on the record and on this page: (institution, entered, left);
+/// none where the reader may not see them (`Store::stays_as_read_by`).
+pub(super) async fn stays_of(
+    state: &AppState,
+    cur: &Current,
+    child: &krousar_store::children::Child,
+) -> Result<Vec<(String, String, String)>, PageError> {
     let tr = cur.tr;
     Ok(state
         .store
-        .residences_of_child(child)
+        .stays_as_read_by(&cur.actor, child)
         .await
         .map_err(cur.page_err())?
+        .unwrap_or_default()
         .into_iter()
         .map(|r| (r.rci_name, tr.date(r.period.entered), r.period.left.map(|d| tr.date(d)).unwrap_or_else(|| tr.t("msg-still-resident"))))
         .collect())

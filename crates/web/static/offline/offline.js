@@ -155,7 +155,7 @@
         });
         S.conflicts.forEach(function (c) {
           dec.appendChild(el("div", { class: "notice conflict-item" }, [
-            el("p", { text: c.child_name + " · " + c.field }),
+            el("p", { text: c.child_name + " · " + (c.field_label || c.field) }),
             el("p", { text: T("app-conflict-values", { server: c.server || "—", device: c.device || "—" }) }),
             el("a", { href: "/conflicts", class: "button", text: T("app-decide") })
           ]));

@@ -123,11 +123,15 @@ impl TestApp {
     }
 }
 
+/// A child to register through the API, said to be new (`confirmed_new`): the tests register
+/// children alike on purpose (same family name, birth date and village), and a likely
+/// duplicate is otherwise answered 409 (`api_contract.rs` tests that question).
 pub fn child_json(given_km: &str, given_latin: &str) -> serde_json::Value {
     serde_json::json!({
         "given_name_km": given_km, "family_name_km": "ចាន់",
         "given_name_latin": given_latin, "family_name_latin": "Chan",
-        "sex": "female", "date_of_birth": "2015-03-02", "village_code": "02020101"
+        "sex": "female", "date_of_birth": "2015-03-02", "village_code": "02020101",
+        "confirmed_new": true
     })
 }
 

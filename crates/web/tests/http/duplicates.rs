@@ -8,7 +8,10 @@ fn sreypov(family: &str, given: &str, year: i32, village: &str) -> Value {
     json!({"family_name_latin": family, "given_name_latin": given, "sex": "female", "estimated_birth_year": year, "village_code": village})
 }
 
-async fn register(app: &TestApp, token: &str, body: Value) -> String {
+/// Registers a child said to be new: these tests make duplicates on purpose (the 409 that
+/// registering a likely duplicate otherwise answers is `api_contract.rs`'s).
+async fn register(app: &TestApp, token: &str, mut body: Value) -> String {
+    body["confirmed_new"] = json!(true);
     let res = app.api_post(token, "/api/v1/children", body).await;
     assert_eq!(res.status(), 201);
     res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()

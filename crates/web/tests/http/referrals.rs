@@ -57,7 +57,7 @@ async fn a_referral_needs_consent_and_the_receivers_supervisor_and_shares_only_w
         assert_eq!(res.status(), 422, "no consent, no referral");
         let mut overridden = referral(&to, "referral", false);
         overridden.push(("override_reason".into(), "Urgent".into()));
-        assert_eq!(c.post(&url).form(&with_csrf(overridden, &csrf)).send().await.unwrap().status(), 422, "a worker cannot override");
+        assert_eq!(c.post(&url).form(&with_csrf(overridden, &csrf)).send().await.unwrap().status(), 403, "a worker cannot override");
         assert_eq!(c.post(&url).form(&with_csrf(referral(&to, "referral", true), &csrf)).send().await.unwrap().status(), 303);
         assert_eq!(
             c.post(&url).form(&with_csrf(referral(&to, "referral", true), &csrf)).send().await.unwrap().status(),
@@ -72,7 +72,7 @@ async fn a_referral_needs_consent_and_the_receivers_supervisor_and_shares_only_w
         assert_eq!(x.get(app.url(&format!("/children/{child}"))).send().await.unwrap().status(), 404, "not before acceptance");
         let rid = app.store.referrals(&app.other_worker.actor(), false).await.unwrap()[0].id;
         let res = x.post(app.url(&format!("/referrals/{rid}/accept"))).form(&[("_csrf", xcsrf.as_str())]).send().await.unwrap();
-        assert_eq!(res.status(), 422, "a worker does not accept");
+        assert_eq!(res.status(), 403, "a worker does not accept");
         let (b, bcsrf) = app.login("otherboss").await;
         assert_eq!(
             b.post(app.url(&format!("/referrals/{rid}/decline"))).form(&[("_csrf", bcsrf.as_str())]).send().await.unwrap().status(),
@@ -263,7 +263,7 @@ async fn a_case_referred_to_the_ministry_is_read_by_its_officer() {
         let rid = |name: &str| waiting.iter().find(|r| r.child_name.as_deref().is_some_and(|n| n.contains(name))).unwrap().id;
         let res =
             o.post(app.url(&format!("/referrals/{}/accept", rid("Sreymao")))).form(&[("_csrf", ocsrf.as_str())]).send().await.unwrap();
-        assert_eq!(res.status(), 422, "a transfer needs a case supervisor");
+        assert_eq!(res.status(), 403, "a transfer needs a case supervisor");
         let res =
             o.post(app.url(&format!("/referrals/{}/accept", rid("Sreyleak")))).form(&[("_csrf", ocsrf.as_str())]).send().await.unwrap();
         assert_eq!(res.status(), 303);

@@ -5,7 +5,9 @@ use krousar_domain::Role;
 use krousar_store::Who;
 use serde_json::{json, Value};
 
-async fn register(app: &TestApp, token: &str, body: Value) -> Value {
+/// Registers a child said to be new (children alike on purpose: a likely duplicate is otherwise 409).
+async fn register(app: &TestApp, token: &str, mut body: Value) -> Value {
+    body["confirmed_new"] = json!(true);
     let res = app.api_post(token, "/api/v1/children", body).await;
     assert_eq!(res.status(), 201);
     res.json().await.unwrap()

@@ -85,6 +85,8 @@ struct Victim {
     referral: String,
     external: String,
     rci: String,
+    /// The child's stay in that institution.
+    stay: String,
     export: String,
     saved: String,
     worker: String,
@@ -107,6 +109,7 @@ impl Victim {
             &self.referral,
             &self.external,
             &self.rci,
+            &self.stay,
             &self.export,
             &self.saved,
             &self.worker,
@@ -148,6 +151,7 @@ fn substitution(key: &str, v: &Victim) -> Option<Sub> {
         "external/{id}" => one(&v.external),
         "rcis/{id}" => one(&v.rci),
         "rcis/{what}" => words(&["stage", "inspections", "staff"]),
+        "stays/{stay}" => one(&v.stay),
         "exports/{id}" => one(&v.export),
         "saved/{id}" => one(&v.saved),
         "users/{id}" => one(&v.worker),
@@ -237,6 +241,8 @@ fn body_for(route: &str, s: &Sweeper, v: &Victim) -> Value {
         "/children/{id}/case/approvals/{approval}" => json!({"decision": "approve"}),
         "/children/{id}/case/tasks/{task}/done" => json!({"done_on": today}),
         "/referrals/{id}/{action}" => json!({"reason": "SWEEP-WRITE"}),
+        "/children/{id}/stays" | "/children/{id}/stays/{stay}" => json!({"rci_id": v.rci, "entered": "2019-05-01", "left": "2019-06-01"}),
+        "/users/{id}/team" => json!({"team_id": null}),
         "/children/{id}/referrals" | "/children/{id}/referral" => json!({
             "to_org": s.org, "kind": "transfer", "services": "Health care", "reason": "SWEEP-WRITE", "urgency": "normal",
             "consent_by": "child", "consent_on": today, "shares": ["identity"]
@@ -384,6 +390,8 @@ async fn snapshot(app: &TestApp, token: &str, v: &Victim) -> Vec<String> {
         format!("/api/v1/children/{}", v.second),
         format!("/api/v1/households/{}", v.household),
         format!("/api/v1/rcis/{}/transition", v.rci),
+        format!("/api/v1/rcis/{}", v.rci),
+        format!("/api/v1/children/{}/stays", v.child),
         "/api/v1/referrals".to_string(),
     ] {
         let res = app.api_get(token, &path).await;
@@ -500,7 +508,8 @@ async fn no_route_shows_another_organisations_child_or_more_than_its_consent() {
         let reqs = requests(&v);
         let uncovered = [SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK];
         let before = snapshot(&app, &w, &v).await;
-        let closed = [v.household.as_str(), v.file.as_str(), v.external.as_str(), v.second.as_str(), v.export.as_str(), v.saved.as_str()];
+        let closed =
+            [v.household.as_str(), v.file.as_str(), v.external.as_str(), v.second.as_str(), v.export.as_str(), v.saved.as_str(), v.stay.as_str()];
         let since = audit_head(&app).await;
         let (mut found, reached) = sweep(&app, &receivers, &reqs, &uncovered, &closed, "Xsreypech", &v).await;
         assert!(reached > 0, "the receivers read the child's name somewhere");

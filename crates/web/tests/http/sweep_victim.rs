@@ -94,6 +94,7 @@ pub(super) async fn victim(app: &TestApp, w: &str) -> (Victim, String) {
     let export = res.headers()["location"].to_str().unwrap().trim_start_matches("/exports/").to_string();
     let saved = app.store.save_search(&app.worker.actor(), "Xsreypech search", "q=xsreypech").await.unwrap().to_string();
 
+    let stay = app.store.residences_of_child(id.parse().unwrap()).await.unwrap()[0].id.to_string();
     let v = Victim {
         child: id,
         second,
@@ -103,6 +104,7 @@ pub(super) async fn victim(app: &TestApp, w: &str) -> (Victim, String) {
         task: case["tasks"][0]["id"].as_str().expect("a task").to_string(),
         referral,
         external,
+        stay,
         rci,
         export,
         saved,

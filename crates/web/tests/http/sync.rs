@@ -295,9 +295,13 @@ async fn conflicting_offline_edits_wait_on_the_conflicts_page_for_a_decision() {
         assert_eq!(b["results"][0]["outcome"], "conflict");
         assert_eq!(b["results"][0]["conflicts"][0]["server"], "Pov");
         assert_eq!(b["results"][0]["conflicts"][0]["device"], "Srey");
+        // The field is named by its code (as the change sent it), its label kept for display.
+        assert_eq!(b["results"][0]["conflicts"][0]["field"], "nickname");
+        assert_eq!(b["results"][0]["conflicts"][0]["field_label"], "Nickname");
         // The supervisor's device is told at its next download too.
         let (_, pulled) = boss.post(&app, "/pull", json!({})).await;
         assert_eq!(pulled["conflicts"].as_array().unwrap().len(), 1);
+        assert_eq!(pulled["conflicts"][0]["field"], "nickname");
 
         let page = worker.c.get(app.url("/conflicts")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("Pov") && page.contains("Srey"), "both values are shown");

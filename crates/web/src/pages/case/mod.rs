@@ -260,6 +260,11 @@ async fn after(
             let page = show_case(state, cur, id, msg).await?;
             Ok(crate::pages::unprocessable(page))
         }
+        // Refused for who the actor is (approving their own request): the case with why, 403.
+        Err(StoreError::Refused(key)) => {
+            let page = show_case(state, cur, id, cur.tr.t(key)).await?;
+            Ok(crate::pages::refused(page))
+        }
         Err(e) => Err(cur.page_err()(e)),
     }
 }
