@@ -53,22 +53,9 @@ pub struct Current {
 }
 
 impl Current {
-    pub fn page_err(&self) -> impl Fn(krousar_store::StoreError) -> PageError + '_ {
-        move |e| self.fail(e.into())
-    }
-
     /// A record id from a path; a malformed one is simply "not found".
     pub fn record_id(&self, raw: &str) -> Result<uuid::Uuid, PageError> {
-        uuid::Uuid::parse_str(raw).map_err(|_| self.fail(AppError::NotFound))
-    }
-
-    /// An error page that keeps this user's menu and language switch.
-    pub fn fail(&self, err: AppError) -> PageError {
-        PageError { err, tr: self.tr, layout: Some(Box::new(crate::views::Layout::new(self, self.tr.t("page-error"), ""))) }
-    }
-
-    pub fn api_err(&self) -> impl Fn(krousar_store::StoreError) -> ApiError + '_ {
-        move |e| ApiError { err: e.into(), tr: self.tr }
+        uuid::Uuid::parse_str(raw).map_err(|_| PageError(AppError::NotFound))
     }
 
     pub fn csrf(&self) -> String {
@@ -160,31 +147,30 @@ const OPEN_BEFORE_SECOND_STEP: &[&str] = &["/account", "/account/totp", "/accoun
 /// has set it up, every API route answers 403 in the API's error shape, and every page sends
 /// them to their account page to set it up.
 pub fn second_step_gate(info: &CallerInfo, path: &str, api: bool) -> Option<Response> {
-    let c = info.current.as_ref().filter(|c| c.must_set_up_totp)?;
+    info.current.as_ref().filter(|c| c.must_set_up_totp)?;
     if OPEN_BEFORE_SECOND_STEP.contains(&path) {
         return None;
     }
-    Some(if api {
-        ApiError { err: AppError::SecondStepRequired, tr: c.tr }.into_response()
-    } else {
-        Redirect::to("/account").into_response()
-    })
+    Some(if api { ApiError(AppError::SecondStepRequired).into_response() } else { Redirect::to("/account").into_response() })
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn forbidden_csrf(tr: Tr) -> Response {
-    (StatusCode::FORBIDDEN, PageError { err: AppError::BadRequest("err-csrf"), tr, layout: None }).into_response()
-}
-
 /// Resolve the caller and enforce CSRF on every state-changing request in one place:
 /// form posts carry `_csrf` equal to the session's token (or, before sign-in, to the
 /// pre-session cookie); API writes with a cookie session need the `X-CSRF-Token` header.
 pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let (mut parts, body) = req.into_parts();
+    let (parts, body) = req.into_parts();
     let info = resolve(&state, &parts.headers).await;
+    let (tr, current) = (info.tr, info.current.clone());
+    // Every error on the way back, early refusals here included, is said in one place.
+    let res = handle(&state, info, parts, body, next).await;
+    crate::error::localise(res, tr, current.as_ref())
+}
+
+async fn handle(state: &AppState, info: CallerInfo, mut parts: axum::http::request::Parts, body: Body, next: Next) -> Response {
     if let Some(refused) = second_step_gate(&info, parts.uri.path(), parts.uri.path().starts_with("/api/")) {
         return refused;
     }
@@ -203,7 +189,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         };
         let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,
-            Err(_) => return PageError { err: AppError::BadRequest("err-too-large"), tr: info.tr, layout: None }.into_response(),
+            Err(_) => return PageError(AppError::BadRequest("err-too-large")).into_response(),
         };
         let sent: Option<String> = match &boundary {
             Some(b) => multipart_csrf(bytes.clone(), b).await,
@@ -218,7 +204,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         };
         match (sent, expected) {
             (Some(s), Some(e)) if constant_time_eq(&s, &e) => {}
-            _ => return forbidden_csrf(info.tr),
+            _ => return (StatusCode::FORBIDDEN, PageError(AppError::BadRequest("err-csrf"))).into_response(),
         }
         Body::from(bytes)
     } else {
@@ -226,19 +212,19 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             if let Some(Current { session: Some(s), .. }) = &info.current {
                 let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
                 if !constant_time_eq(header, &s.csrf) {
-                    return ApiError { err: AppError::BadRequest("err-csrf"), tr: info.tr }.into_response();
+                    return ApiError(AppError::BadRequest("err-csrf")).into_response();
                 }
             }
         }
         body
     };
     let device = crate::device_session::named(&parts);
-    if let Some(revoked) = crate::device_session::revoked_without_session(&state, &info, device.as_ref()).await {
+    if let Some(revoked) = crate::device_session::revoked_without_session(state, &info, device.as_ref()).await {
         return revoked;
     }
     parts.extensions.insert(info);
     let mut res = next.run(Request::from_parts(parts, body)).await;
-    crate::device_session::renew_cookie(&state, device.as_ref(), &mut res);
+    crate::device_session::renew_cookie(state, device.as_ref(), &mut res);
     res
 }
 
@@ -297,7 +283,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
         if let Some(refused) = second_step_gate(&i, &full_path(parts), true) {
             return Err(refused);
         }
-        i.current.map(ApiUser).ok_or_else(|| ApiError { err: AppError::Unauthorized, tr: i.tr }.into_response())
+        i.current.map(ApiUser).ok_or_else(|| ApiError(AppError::Unauthorized).into_response())
     }
 }
 

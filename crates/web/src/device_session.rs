@@ -42,7 +42,7 @@ pub async fn enrolled(state: &AppState, cur: &Current, device: Uuid, res: &mut R
 /// A sync call from this session named `device`, already accepted as the user's own.
 pub async fn synced(state: &AppState, cur: &Current, device: Uuid) -> Result<(), ApiError> {
     match &cur.session {
-        Some(s) => state.store.tag_session_device(s, device).await.map_err(cur.api_err()),
+        Some(s) => state.store.tag_session_device(s, device).await.map_err(ApiError::from),
         None => Ok(()),
     }
 }
@@ -82,7 +82,7 @@ pub fn named(parts: &axum::http::request::Parts) -> Option<Named> {
 pub async fn revoked_without_session(state: &AppState, info: &CallerInfo, device: Option<&Named>) -> Option<Response> {
     let d = device.filter(|_| info.current.is_none())?;
     match state.store.claim_device(d.id, &d.secret).await {
-        Err(krousar_store::StoreError::DeviceRevoked) => Some(ApiError { err: AppError::DeviceRevoked, tr: info.tr }.into_response()),
+        Err(krousar_store::StoreError::DeviceRevoked) => Some(ApiError(AppError::DeviceRevoked).into_response()),
         _ => None,
     }
 }

@@ -95,12 +95,65 @@ impl AppError {
     }
 }
 
-/// An error on a page: a friendly page in the user's language.
-pub struct PageError {
-    pub err: AppError,
-    pub tr: Tr,
-    /// The signed-in user's page frame, when there is one.
-    pub layout: Option<Box<crate::views::Layout>>,
+/// An error on a page. A handler only says what went wrong (`?` on a store call, or
+/// `PageError(AppError::NotFound)`); `auth::context`, the one place that knows the caller,
+/// says it in their language with their menu (`localise`).
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+/// An error from the API: `{"error": {"code", "message", "fields"?, "current_version"?}}`,
+/// its message in the caller's language, written by `localise` as for pages.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> PageError {
+        PageError(e.into())
+    }
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> PageError {
+        PageError(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        ApiError(e.into())
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> ApiError {
+        ApiError(e)
+    }
+}
+
+/// An error on its way to be said: the response carries it until `localise` writes it.
+#[derive(Clone)]
+struct Unsaid {
+    err: std::sync::Arc<AppError>,
+    api: bool,
+}
+
+fn unsaid(err: AppError, api: bool) -> Response {
+    err.log();
+    let mut res = err.status().into_response();
+    res.extensions_mut().insert(Unsaid { err: std::sync::Arc::new(err), api });
+    res
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        unsaid(self.0, false)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        unsaid(self.0, true)
+    }
 }
 
 #[derive(Template)]
@@ -110,37 +163,29 @@ struct ErrorPage {
     message: String,
 }
 
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        self.err.log();
-        let (_, key) = self.err.code();
-        let l = self.layout.map(|b| *b).unwrap_or_else(|| crate::views::Layout::anonymous(self.tr, "page-error"));
-        let page = ErrorPage { l, message: self.tr.t(key) };
-        let body = page.render().unwrap_or_else(|_| "error".into());
-        (self.err.status(), Html(body)).into_response()
-    }
-}
-
-/// An error from the API: `{"error": {"code", "message", "fields"?, "current_version"?}}`.
-pub struct ApiError {
-    pub err: AppError,
-    pub tr: Tr,
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        self.err.log();
-        let (code, key) = self.err.code();
-        let mut body = json!({"error": {"code": code, "message": self.tr.t(key)}});
-        match &self.err {
+/// Write an error a handler (or an extractor) returned, in the caller's language: a page with
+/// the signed-in user's menu, or the API's JSON shape. Any other response passes unchanged.
+pub fn localise(mut res: Response, tr: Tr, current: Option<&crate::auth::Current>) -> Response {
+    let Some(Unsaid { err, api }) = res.extensions_mut().remove::<Unsaid>() else { return res };
+    // The status as the handler left it (a refused form token is a 403 of a bad request).
+    let status = res.status();
+    let (code, key) = err.code();
+    if api {
+        let mut body = json!({"error": {"code": code, "message": tr.t(key)}});
+        match &*err {
             AppError::Invalid(i) => {
-                let fields: Vec<_> =
-                    i.errors.iter().map(|e| json!({"field": e.field, "code": e.code, "message": self.tr.t(e.code)})).collect();
+                let fields: Vec<_> = i.errors.iter().map(|e| json!({"field": e.field, "code": e.code, "message": tr.t(e.code)})).collect();
                 body["error"]["fields"] = json!(fields);
             }
             AppError::Conflict(v) => body["error"]["current_version"] = json!(v),
             _ => {}
         }
-        (self.err.status(), Json(body)).into_response()
+        return (status, Json(body)).into_response();
     }
+    let l = match current {
+        Some(c) => crate::views::Layout::new(c, tr.t("page-error"), ""),
+        None => crate::views::Layout::anonymous(tr, "page-error"),
+    };
+    let body = ErrorPage { l, message: tr.t(key) }.render().unwrap_or_else(|_| "error".into());
+    (status, Html(body)).into_response()
 }

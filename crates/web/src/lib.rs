@@ -8,6 +8,7 @@ pub mod case_work;
 pub mod charts;
 pub mod device_session;
 pub mod error;
+pub mod extract;
 pub mod i18n;
 pub mod import_report;
 pub mod import_template;

@@ -2,13 +2,14 @@
 //! operations and policy as the administration pages (`Store::organisation_directory`,
 //! `managed_teams`, `manageable_users`, `set_user_team`, `org_devices`, `revoke_device`).
 
-use super::{bad_id, json_body};
+use super::json_body;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::extract::Ids;
 use crate::pages::parse_id;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use krousar_store::accounts::User;
@@ -18,13 +19,13 @@ use serde_json::{json, Value};
 /// `GET /organisations`: every organisation's id, name and kind (who a referral can go to),
 /// the caller's own marked `own`. Nothing of their people or cases.
 pub async fn organisations(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
-    let items = state.store.organisation_directory(&cur.actor).await.map_err(cur.api_err())?;
+    let items = state.store.organisation_directory(&cur.actor).await?;
     Ok(Json(json!({ "items": items, "next": null })).into_response())
 }
 
 /// `GET /teams`: the teams of the caller's organisation, for its administrator.
 pub async fn teams(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
-    let items = state.store.managed_teams(&cur.actor, cur.actor.org_id).await.map_err(cur.api_err())?;
+    let items = state.store.managed_teams(&cur.actor, cur.actor.org_id).await?;
     Ok(Json(json!({ "items": items, "next": null })).into_response())
 }
 
@@ -38,7 +39,7 @@ fn account(u: &User) -> Value {
 
 /// `GET /users`: the accounts the caller administers.
 pub async fn users(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
-    let users = state.store.manageable_users(&cur.actor).await.map_err(cur.api_err())?;
+    let users = state.store.manageable_users(&cur.actor).await?;
     Ok(Json(json!({ "items": users.iter().map(account).collect::<Vec<_>>(), "next": null })).into_response())
 }
 
@@ -48,12 +49,11 @@ pub async fn users(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Resu
 pub async fn set_team(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let v: Value = json_body(&cur, &body)?;
-    let bad = || ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr };
+    let v: Value = json_body(&body)?;
+    let bad = || ApiError(AppError::BadRequest("err-bad-json"));
     let obj = v.as_object().ok_or_else(bad)?;
     if obj.keys().any(|k| k != "team_id") {
         return Err(bad());
@@ -61,7 +61,7 @@ pub async fn set_team(
     let refuse = |code| {
         let mut e = krousar_domain::Invalid::default();
         e.push("team_id", code);
-        ApiError { err: AppError::Invalid(e), tr: cur.tr }
+        ApiError(AppError::Invalid(e))
     };
     let team = match obj.get("team_id") {
         None => return Err(refuse("err-required")),
@@ -69,7 +69,7 @@ pub async fn set_team(
         Some(Value::String(t)) => Some(parse_id(t.trim()).ok_or_else(|| refuse("err-invalid-choice"))?),
         Some(_) => return Err(bad()),
     };
-    let u = state.store.set_user_team(&cur.actor, id, team).await.map_err(cur.api_err())?;
+    let u = state.store.set_user_team(&cur.actor, id, team).await?;
     Ok(Json(account(&u)).into_response())
 }
 
@@ -85,15 +85,13 @@ pub async fn devices(State(state): State<AppState>, ApiUser(cur): ApiUser, Query
         state.store.org_devices(&cur.actor, cur.actor.org_id).await
     } else {
         state.store.my_devices(&cur.actor).await
-    }
-    .map_err(cur.api_err())?;
+    }?;
     Ok(Json(json!({ "items": items, "next": null })).into_response())
 }
 
 /// `POST /devices/{id}/revoke`: its user, or an administrator of its organisation (a lost
 /// phone). Its key is destroyed and at its next contact it wipes what it holds.
-pub async fn revoke_device(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let d = state.store.revoke_device(&cur.actor, id).await.map_err(cur.api_err())?;
+pub async fn revoke_device(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+    let d = state.store.revoke_device(&cur.actor, id).await?;
     Ok(Json(d).into_response())
 }

@@ -3,14 +3,14 @@
 //! placed with a carer through the case's placement (`household_id` = the carer's household),
 //! where the carer's rules are checked.
 
-use super::{bad_id, json_body};
+use super::json_body;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
-use crate::pages::parse_id;
+use crate::extract::Ids;
 use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -19,37 +19,40 @@ use krousar_domain::carer::{CarerInput, StepInput};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-fn invalid(cur: &crate::auth::Current, e: krousar_domain::Invalid) -> ApiError {
-    ApiError { err: AppError::Invalid(e), tr: cur.tr }
+fn invalid(e: krousar_domain::Invalid) -> ApiError {
+    ApiError(AppError::Invalid(e))
 }
 
 pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
-    let items = state.store.carers(&cur.actor, today()).await.map_err(cur.api_err())?;
+    let items = state.store.carers(&cur.actor, today()).await?;
     Ok(Json(json!({ "items": items, "next": null })).into_response())
 }
 
 pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let input: CarerInput = json_body(&cur, &body)?;
-    let fields = input.validate(today()).map_err(|e| invalid(&cur, e))?;
-    let carer = state.store.register_carer(&cur.actor, fields, today()).await.map_err(cur.api_err())?;
+    let input: CarerInput = json_body(&body)?;
+    let fields = input.validate(today()).map_err(invalid)?;
+    let carer = state.store.register_carer(&cur.actor, fields, today()).await?;
     Ok((StatusCode::CREATED, Json(carer)).into_response())
 }
 
-pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let (carer, history) = state.store.carer(&cur.actor, id, today()).await.map_err(cur.api_err())?;
+pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+    let (carer, history) = state.store.carer(&cur.actor, id, today()).await?;
     let mut v = serde_json::to_value(carer).unwrap_or_default();
     v["history"] = serde_json::to_value(history).unwrap_or_default();
     Ok(Json(v).into_response())
 }
 
-pub async fn step(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let raw: Value = json_body(&cur, &body)?;
+pub async fn step(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Ids(id): Ids<uuid::Uuid>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let raw: Value = json_body(&body)?;
     let Some(version) = raw.get("version").and_then(Value::as_i64) else {
         let mut e = krousar_domain::Invalid::default();
         e.push("version", "err-required");
-        return Err(invalid(&cur, e));
+        return Err(invalid(e));
     };
     let mut obj = raw.clone();
     if let Some(o) = obj.as_object_mut() {
@@ -60,9 +63,9 @@ pub async fn step(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id)
             }
         }
     }
-    let input: StepInput = serde_json::from_value(obj).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
-    let step = input.validate(today()).map_err(|e| invalid(&cur, e))?;
-    let carer = state.store.record_carer_step(&cur.actor, id, version, step, today()).await.map_err(cur.api_err())?;
+    let input: StepInput = serde_json::from_value(obj).map_err(|_| ApiError(AppError::BadRequest("err-bad-json")))?;
+    let step = input.validate(today()).map_err(invalid)?;
+    let carer = state.store.record_carer_step(&cur.actor, id, version, step, today()).await?;
     Ok(Json(carer).into_response())
 }
 
@@ -77,12 +80,11 @@ pub struct MatchQuery {
 pub async fn matches(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Query(q): Query<MatchQuery>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let child = state.store.view_child(&cur.actor, id, "api-carer-match").await.map_err(cur.api_err())?;
-    let carers = state.store.available_carers(&cur.actor, today()).await.map_err(cur.api_err())?;
+    let child = state.store.view_child(&cur.actor, id, "api-carer-match").await?;
+    let carers = state.store.available_carers(&cur.actor, today()).await?;
     let needs = ChildNeeds::of(&child.fields, today(), q.siblings.unwrap_or(0), q.language.clone(), q.kinship.unwrap_or(false));
     let offers: Vec<CarerOffer> = carers.iter().filter_map(|c| c.offer()).collect();
     let items: Vec<Value> = rank(&needs, &offers)

@@ -1,15 +1,15 @@
 //! Cases in the API: read a case file, add any case record (the same forms and rules as the
 //! pages), ask for and decide approvals, complete tasks, and the caller's list of what is due.
 
-use super::{bad_id, json_body};
+use super::json_body;
 use crate::auth::ApiUser;
 use crate::case_work::{apply, CaseForm, Fields};
 use crate::error::{ApiError, AppError};
-use crate::pages::parse_id;
+use crate::extract::Ids;
 use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,9 +18,9 @@ use serde_json::{json, Value};
 
 /// A JSON object of strings, numbers and booleans, as form fields (numbers and booleans become
 /// their text: `true` is a ticked box). Nested values are refused.
-fn fields(cur: &crate::auth::Current, body: &Bytes) -> Result<Fields, ApiError> {
-    let v: Value = json_body(cur, body)?;
-    let bad = || ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr };
+fn fields(body: &Bytes) -> Result<Fields, ApiError> {
+    let v: Value = json_body(body)?;
+    let bad = || ApiError(AppError::BadRequest("err-bad-json"));
     let obj = v.as_object().ok_or_else(bad)?;
     let mut out = Fields::new();
     for (k, v) in obj {
@@ -36,27 +36,25 @@ fn fields(cur: &crate::auth::Current, body: &Bytes) -> Result<Fields, ApiError> 
     Ok(out)
 }
 
-pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let (_, file) = state.store.case_file(&cur.actor, id, "api").await.map_err(cur.api_err())?;
+pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+    let (_, file) = state.store.case_file(&cur.actor, id, "api").await?;
     match file {
         Some(f) => Ok(Json(f).into_response()),
-        None => Err(ApiError { err: AppError::NotFound, tr: cur.tr }),
+        None => Err(ApiError(AppError::NotFound)),
     }
 }
 
 pub async fn record(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path((id, form)): Path<(String, String)>,
+    Ids((id, form)): Ids<(uuid::Uuid, String)>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let form = CaseForm::parse(&form).ok_or(ApiError { err: AppError::NotFound, tr: cur.tr })?;
-    let f = fields(&cur, &body)?;
-    let case = apply(&state.store, &cur.actor, id, form, &f).await.map_err(cur.api_err())?;
+    let form = CaseForm::parse(&form).ok_or(ApiError(AppError::NotFound))?;
+    let f = fields(&body)?;
+    let case = apply(&state.store, &cur.actor, id, form, &f).await?;
     // A receiver records a service and gets the case back: cut as its reads are.
-    let case = state.store.case_as_read_by(&cur.actor, id, case).await.map_err(cur.api_err())?;
+    let case = state.store.case_as_read_by(&cur.actor, id, case).await?;
     let status = if form == CaseForm::Open { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(case)).into_response())
 }
@@ -64,18 +62,17 @@ pub async fn record(
 pub async fn request(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let f = fields(&cur, &body)?;
+    let f = fields(&body)?;
     let kind = f.get("kind").and_then(|k| ApprovalKind::parse(k)).filter(|k| *k != ApprovalKind::Closure).ok_or_else(|| {
         let mut i = krousar_domain::Invalid::default();
         i.push("kind", "err-invalid-choice");
-        ApiError { err: AppError::Invalid(i), tr: cur.tr }
+        ApiError(AppError::Invalid(i))
     })?;
-    let (approval, case) = state.store.ask_approval(&cur.actor, id, kind, None, today()).await.map_err(cur.api_err())?;
-    let case = state.store.case_as_read_by(&cur.actor, id, case).await.map_err(cur.api_err())?;
+    let (approval, case) = state.store.ask_approval(&cur.actor, id, kind, None, today()).await?;
+    let case = state.store.case_as_read_by(&cur.actor, id, case).await?;
     // The approval's id, to decide it by (`POST …/approvals/{approval}`), and the case as before.
     let mut body = serde_json::to_value(case).unwrap_or_default();
     body["approval_id"] = json!(approval);
@@ -85,66 +82,55 @@ pub async fn request(
 pub async fn decide(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path((id, approval)): Path<(String, String)>,
+    Ids((id, approval)): Ids<(uuid::Uuid, uuid::Uuid)>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let approval = parse_id(&approval).ok_or_else(|| bad_id(&cur))?;
-    let f = fields(&cur, &body)?;
+    let f = fields(&body)?;
     let approve = match f.get("decision").map(String::as_str) {
         Some("approve") => true,
         Some("return") => false,
         _ => {
             let mut i = krousar_domain::Invalid::default();
             i.push("decision", "err-invalid-choice");
-            return Err(ApiError { err: AppError::Invalid(i), tr: cur.tr });
+            return Err(ApiError(AppError::Invalid(i)));
         }
     };
-    let case = state
-        .store
-        .decide_approval(&cur.actor, id, approval, approve, f.get("comment").map(String::as_str), today())
-        .await
-        .map_err(cur.api_err())?;
-    let case = state.store.case_as_read_by(&cur.actor, id, case).await.map_err(cur.api_err())?;
+    let case = state.store.decide_approval(&cur.actor, id, approval, approve, f.get("comment").map(String::as_str), today()).await?;
+    let case = state.store.case_as_read_by(&cur.actor, id, case).await?;
     Ok(Json(case).into_response())
 }
 
 pub async fn task_done(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path((id, task)): Path<(String, String)>,
+    Ids((id, task)): Ids<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let task = parse_id(&task).ok_or_else(|| bad_id(&cur))?;
-    let case = state.store.complete_task(&cur.actor, id, task, today()).await.map_err(cur.api_err())?;
-    let case = state.store.case_as_read_by(&cur.actor, id, case).await.map_err(cur.api_err())?;
+    let case = state.store.complete_task(&cur.actor, id, task, today()).await?;
+    let case = state.store.case_as_read_by(&cur.actor, id, case).await?;
     Ok(Json(case).into_response())
 }
 
 pub async fn worklist(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
-    let w = state.store.worklist(&cur.actor, today(), cur.tr.is_km()).await.map_err(cur.api_err())?;
+    let w = state.store.worklist(&cur.actor, today(), cur.tr.is_km()).await?;
     Ok(Json(json!(w)).into_response())
 }
 
 pub async fn upload(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let up = crate::case_work::read_upload(mp).await.map_err(cur.api_err())?;
-    let a = state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes, today()).await.map_err(cur.api_err())?;
+    let up = crate::case_work::read_upload(mp).await?;
+    let a = state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes, today()).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
 pub async fn attachment(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path((id, file)): Path<(String, String)>,
+    Ids((id, file)): Ids<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let file = parse_id(&file).ok_or_else(|| bad_id(&cur))?;
-    let (a, bytes) = state.store.read_attachment(&cur.actor, id, file).await.map_err(cur.api_err())?;
+    let (a, bytes) = state.store.read_attachment(&cur.actor, id, file).await?;
     Ok(crate::case_work::download(&a.file_name, &a.content_type, bytes))
 }

@@ -1,11 +1,12 @@
-use super::{bad_id, json_body};
+use super::json_body;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::extract::Ids;
 use crate::pages::parse_id;
 use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -46,8 +47,7 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
     let page = state
         .store
         .list_children(&cur.actor, &filter, q.cursor.as_deref().and_then(|c| c.parse().ok()), q.limit.unwrap_or(50), today())
-        .await
-        .map_err(cur.api_err())?;
+        .await?;
     Ok(Json(page).into_response())
 }
 
@@ -68,16 +68,16 @@ pub(super) fn normalise(mut v: Value) -> Value {
 /// `"confirmed_new": true` (after showing them to the person registering). The check counts
 /// against the caller's hourly duplicate checks (429 past it), as the pages' does.
 pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let mut raw: Value = json_body(&cur, &body)?;
-    let bad = || ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr };
+    let mut raw: Value = json_body(&body)?;
+    let bad = || ApiError(AppError::BadRequest("err-bad-json"));
     let confirmed_new = match raw.as_object_mut().ok_or_else(bad)?.remove("confirmed_new") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => b,
         Some(_) => return Err(bad()),
     };
     let input: ChildInput = serde_json::from_value(normalise(raw)).map_err(|_| bad())?;
-    let fields = input.validate(today()).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
-    match state.store.register_new_child(&cur.actor, fields, confirmed_new).await.map_err(cur.api_err())? {
+    let fields = input.validate(today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
+    match state.store.register_new_child(&cur.actor, fields, confirmed_new).await? {
         Registration::Registered(child) => Ok((StatusCode::CREATED, Json(child)).into_response()),
         Registration::PossibleDuplicates(found) => {
             let body = serde_json::json!({
@@ -89,9 +89,8 @@ pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: 
     }
 }
 
-pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let child = state.store.view_child(&cur.actor, id, "api").await.map_err(cur.api_err())?;
+pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+    let child = state.store.view_child(&cur.actor, id, "api").await?;
     Ok(Json(child).into_response())
 }
 
@@ -99,18 +98,17 @@ pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id):
 pub async fn patch(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let raw: Value = json_body(&cur, &body)?;
-    let Some(obj) = raw.as_object() else { return Err(ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr }) };
+    let raw: Value = json_body(&body)?;
+    let Some(obj) = raw.as_object() else { return Err(ApiError(AppError::BadRequest("err-bad-json"))) };
     let Some(version) = obj.get("version").and_then(Value::as_i64) else {
         let mut e = krousar_domain::Invalid::default();
         e.push("version", "err-required");
-        return Err(ApiError { err: AppError::Invalid(e), tr: cur.tr });
+        return Err(ApiError(AppError::Invalid(e)));
     };
-    let current = state.store.view_child(&cur.actor, id, "api-patch").await.map_err(cur.api_err())?;
+    let current = state.store.view_child(&cur.actor, id, "api-patch").await?;
     let mut merged = serde_json::to_value(current.fields.to_input()).unwrap_or_default();
     for (k, v) in normalise(raw.clone()).as_object().into_iter().flatten() {
         if k != "version" {
@@ -120,28 +118,25 @@ pub async fn patch(
             merged[k.as_str()] = v.clone();
         }
     }
-    let input: ChildInput =
-        serde_json::from_value(merged).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
-    let fields = input.validate(today()).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
-    let child = state.store.update_child(&cur.actor, id, version, fields).await.map_err(cur.api_err())?;
+    let input: ChildInput = serde_json::from_value(merged).map_err(|_| ApiError(AppError::BadRequest("err-bad-json")))?;
+    let fields = input.validate(today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
+    let child = state.store.update_child(&cur.actor, id, version, fields).await?;
     Ok(Json(child).into_response())
 }
 
 /// Possible duplicates of a registered child (other organisations' records: only where they are).
-pub async fn duplicates(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let child = state.store.view_child(&cur.actor, id, "api-duplicates").await.map_err(cur.api_err())?;
-    let found = state.store.possible_duplicates(&cur.actor, &child.fields, Some(id)).await.map_err(cur.api_err())?;
+pub async fn duplicates(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+    let child = state.store.view_child(&cur.actor, id, "api-duplicates").await?;
+    let found = state.store.possible_duplicates(&cur.actor, &child.fields, Some(id)).await?;
     Ok(Json(serde_json::json!({ "items": found })).into_response())
 }
 
 /// Possible duplicates of a child about to be registered (same body as `POST /children`);
 /// nothing is saved.
 pub async fn duplicate_check(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let raw: Value = json_body(&cur, &body)?;
-    let input: ChildInput =
-        serde_json::from_value(normalise(raw)).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
-    let fields = input.validate(today()).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
-    let found = state.store.possible_duplicates(&cur.actor, &fields, None).await.map_err(cur.api_err())?;
+    let raw: Value = json_body(&body)?;
+    let input: ChildInput = serde_json::from_value(normalise(raw)).map_err(|_| ApiError(AppError::BadRequest("err-bad-json")))?;
+    let fields = input.validate(today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
+    let found = state.store.possible_duplicates(&cur.actor, &fields, None).await?;
     Ok(Json(serde_json::json!({ "items": found })).into_response())
 }

@@ -12,7 +12,7 @@ use axum::Json;
 use serde_json::json;
 
 pub async fn start(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
-    let id = state.store.start_duplicate_scan(&cur.actor).await.map_err(cur.api_err())?;
+    let id = state.store.start_duplicate_scan(&cur.actor).await?;
     let store = state.store.clone();
     tokio::spawn(async move {
         if let Err(e) = store.run_duplicate_scan(id).await {
@@ -23,7 +23,7 @@ pub async fn start(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Resu
 }
 
 pub async fn latest(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
-    let found = state.store.latest_duplicate_scan(&cur.actor, crate::pages::DUPLICATE_PAIRS_SHOWN).await.map_err(cur.api_err())?;
+    let found = state.store.latest_duplicate_scan(&cur.actor, crate::pages::DUPLICATE_PAIRS_SHOWN).await?;
     Ok(Json(match found {
         None => json!({ "scan": null, "items": [] }),
         Some((scan, pairs)) => json!({ "scan": scan, "items": pairs }),

@@ -1,11 +1,12 @@
-use super::{bad_id, json_body};
+use super::json_body;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::extract::Ids;
 use crate::pages::parse_id;
 use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -33,8 +34,7 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
             q.cursor.as_deref().and_then(|c| c.parse().ok()),
             q.limit.unwrap_or(50),
         )
-        .await
-        .map_err(cur.api_err())?;
+        .await?;
     Ok(Json(page).into_response())
 }
 
@@ -46,20 +46,19 @@ pub struct NewHousehold {
 }
 
 pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let input: NewHousehold = json_body(&cur, &body)?;
+    let input: NewHousehold = json_body(&body)?;
     let child = match input.child_id.as_deref() {
-        Some(c) => Some(parse_id(c).ok_or(ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?),
+        Some(c) => Some(parse_id(c).ok_or(ApiError(AppError::BadRequest("err-bad-json")))?),
         None => None,
     };
-    let fields = input.household.validate(today()).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
-    let h = state.store.create_household(&cur.actor, fields, child).await.map_err(cur.api_err())?;
+    let fields = input.household.validate(today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
+    let h = state.store.create_household(&cur.actor, fields, child).await?;
     Ok((StatusCode::CREATED, Json(h)).into_response())
 }
 
-pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let h = state.store.view_household(&cur.actor, id, "api").await.map_err(cur.api_err())?;
-    let children = state.store.children_of_household(&cur.actor, id).await.map_err(cur.api_err())?;
+pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+    let h = state.store.view_household(&cur.actor, id, "api").await?;
+    let children = state.store.children_of_household(&cur.actor, id).await?;
     let mut body = serde_json::to_value(h).unwrap_or_default();
     body["children"] = json!(children);
     Ok(Json(body).into_response())
@@ -77,7 +76,7 @@ pub struct RciQuery {
     limit: Option<i64>,
 }
 
-pub async fn rcis(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<RciQuery>) -> Result<Response, ApiError> {
+pub async fn rcis(State(state): State<AppState>, ApiUser(_): ApiUser, Query(q): Query<RciQuery>) -> Result<Response, ApiError> {
     let page = state
         .store
         .list_rcis(
@@ -90,7 +89,6 @@ pub async fn rcis(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
             q.cursor.as_deref().and_then(parse_id),
             q.limit.unwrap_or(50),
         )
-        .await
-        .map_err(cur.api_err())?;
+        .await?;
     Ok(Json(page).into_response())
 }

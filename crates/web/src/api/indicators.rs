@@ -15,19 +15,18 @@ use serde_json::json;
 pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<Params>) -> Result<Response, ApiError> {
     let c = Choice::of(&q, &cur);
     let store = &state.store;
-    let figures = store.indicator_figures(&cur.actor, c.reach, c.province(), c.period).await.map_err(cur.api_err())?;
+    let figures = store.indicator_figures(&cur.actor, c.reach, c.province(), c.period).await?;
     let mut items = Vec::new();
     for f in &figures {
         let mut item = json!({"code": f.code, "section": f.indicator.section(), "count": f.count, "has_sex": f.has_sex});
         if let Some(dim) = c.by.filter(|d| d.applies_to(f.indicator)) {
-            let (groups, _) =
-                store.indicator_breakdown(&cur.actor, c.reach, c.province(), f.indicator, dim, c.period).await.map_err(cur.api_err())?;
+            let (groups, _) = store.indicator_breakdown(&cur.actor, c.reach, c.province(), f.indicator, dim, c.period).await?;
             item["by"] = json!(dim.code());
             item["groups"] = json!(groups);
         }
         items.push(item);
     }
-    let csi = store.csi_change(&cur.actor, c.reach, c.province(), c.period).await.map_err(cur.api_err())?;
+    let csi = store.csi_change(&cur.actor, c.reach, c.province(), c.period).await?;
     // `from`/`to` are the period counted: national figures are whole quarters only.
     Ok(Json(json!({
         "from": c.period.from, "to": c.period.to, "reach": c.reach, "province": c.province,
@@ -45,9 +44,9 @@ pub async fn records(
     Path(code): Path<String>,
     Query(q): Query<Params>,
 ) -> Result<Response, ApiError> {
-    let i = Indicator::parse(&code).ok_or(ApiError { err: AppError::NotFound, tr: cur.tr })?;
+    let i = Indicator::parse(&code).ok_or(ApiError(AppError::NotFound))?;
     let c = Choice::of(&q, &cur);
     let group = c.by.filter(|d| d.applies_to(i)).zip(q.value.as_deref());
-    let items = state.store.indicator_records(&cur.actor, c.reach, c.province(), i, group, c.period, 1000).await.map_err(cur.api_err())?;
+    let items = state.store.indicator_records(&cur.actor, c.reach, c.province(), i, group, c.period, 1000).await?;
     Ok(Json(json!({ "items": items })).into_response())
 }

@@ -18,7 +18,6 @@ mod sync_device;
 mod sync_pull;
 mod sync_push;
 
-use crate::auth::Current;
 use crate::error::{ApiError, AppError};
 use crate::route_table::{get, post, put, RouteTable};
 use crate::AppState;
@@ -76,7 +75,7 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/locations/search", get(places::search))
         .route("/locations/children", get(places::children))
         .nest("/sync", sync_routes())
-        .fallback(|| async { ApiError { err: AppError::NotFound, tr: crate::i18n::Tr::new(crate::i18n::Lang::En) } })
+        .fallback(|| async { ApiError(AppError::NotFound) })
         .layer(axum::middleware::from_fn(json_rejections))
 }
 
@@ -97,14 +96,13 @@ fn sync_routes() -> RouteTable<AppState> {
 /// A request the framework itself turned down (a query string that does not parse, a missing
 /// header) gets the API's JSON error shape too, never a plain-text body.
 async fn json_rejections(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    let lang = crate::i18n::Lang::from_accept(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     let res = next.run(req).await;
     let plain = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/plain"));
     if !(res.status().is_client_error() && plain) {
         return res;
     }
     let status = res.status();
-    let mut out = ApiError { err: AppError::BadRequest("err-bad-request"), tr: crate::i18n::Tr::new(lang) }.into_response();
+    let mut out = ApiError(AppError::BadRequest("err-bad-request")).into_response();
     *out.status_mut() = status;
     out
 }
@@ -116,11 +114,11 @@ async fn openapi() -> impl IntoResponse {
 }
 
 /// Parse a JSON body ourselves so that every malformed body gets our error shape.
-pub fn json_body<T: serde::de::DeserializeOwned>(cur: &Current, body: &Bytes) -> Result<T, ApiError> {
-    let text = std::str::from_utf8(body).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })?;
-    serde_json::from_str(text).map_err(|_| ApiError { err: AppError::BadRequest("err-bad-json"), tr: cur.tr })
+pub fn json_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    let text = std::str::from_utf8(body).map_err(|_| ApiError(AppError::BadRequest("err-bad-json")))?;
+    serde_json::from_str(text).map_err(|_| ApiError(AppError::BadRequest("err-bad-json")))
 }
 
-pub fn bad_id(cur: &Current) -> ApiError {
-    ApiError { err: AppError::NotFound, tr: cur.tr }
+pub fn bad_id() -> ApiError {
+    ApiError(AppError::NotFound)
 }

@@ -3,11 +3,11 @@
 use super::{bad_id, json_body};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
-use crate::pages::parse_id;
+use crate::extract::Ids;
 use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,9 +18,13 @@ fn text(v: &Value, k: &str) -> Option<String> {
     v.get(k).and_then(|x| x.as_str()).map(str::to_string)
 }
 
-pub async fn send(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let v: Value = json_body(&cur, &body)?;
+pub async fn send(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Ids(id): Ids<uuid::Uuid>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let v: Value = json_body(&body)?;
     // `shares` as a list of codes (or one comma-separated string).
     let shares = match v.get("shares") {
         Some(Value::Array(a)) => Some(a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(",")),
@@ -38,27 +42,26 @@ pub async fn send(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id)
         shares,
         override_reason: text(&v, "override_reason"),
     };
-    let r = input.validate(today(), cur.actor.org_id).map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
-    let rid = state.store.send_referral(&cur.actor, id, r, today()).await.map_err(cur.api_err())?;
+    let r = input.validate(today(), cur.actor.org_id).map_err(|e| ApiError(AppError::Invalid(e)))?;
+    let rid = state.store.send_referral(&cur.actor, id, r, today()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": rid }))).into_response())
 }
 
 pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
-    let rows = state.store.referrals(&cur.actor, cur.tr.is_km()).await.map_err(cur.api_err())?;
+    let rows = state.store.referrals(&cur.actor, cur.tr.is_km()).await?;
     Ok(Json(json!({ "items": rows })).into_response())
 }
 
 pub async fn decide(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path((id, action)): Path<(String, String)>,
+    Ids((id, action)): Ids<(uuid::Uuid, String)>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
     if !matches!(action.as_str(), "accept" | "decline" | "withdraw") {
-        return Err(bad_id(&cur));
+        return Err(bad_id());
     }
-    let v: Value = if body.is_empty() { json!({}) } else { json_body(&cur, &body)? };
-    state.store.decide_referral(&cur.actor, id, &action, text(&v, "reason").as_deref(), today()).await.map_err(cur.api_err())?;
+    let v: Value = if body.is_empty() { json!({}) } else { json_body(&body)? };
+    state.store.decide_referral(&cur.actor, id, &action, text(&v, "reason").as_deref(), today()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

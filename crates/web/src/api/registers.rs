@@ -4,6 +4,7 @@
 use super::bad_id;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
+use crate::extract::Ids;
 use crate::pages::parse_id;
 use crate::views::today;
 use crate::AppState;
@@ -17,9 +18,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 /// `GET /children/{id}/cash`: the child's government cash support, eligibility and what is due.
-pub async fn cash(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let v = state.store.cash_support(&cur.actor, id).await.map_err(cur.api_err())?;
+pub async fn cash(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+    let v = state.store.cash_support(&cur.actor, id).await?;
     let (months, amount) = v.support.unpaid(today());
     Ok(Json(json!({"support": v.support, "eligible": v.eligible, "unpaid_months": months, "unpaid_riel": amount})).into_response())
 }
@@ -36,25 +36,24 @@ pub async fn training_report(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let by = q.by.as_deref().filter(|b| matches!(*b, "sex" | "province" | "organisation")).unwrap_or("course");
-    let items = state.store.trained_report(&cur.actor, by).await.map_err(cur.api_err())?;
+    let items = state.store.trained_report(&cur.actor, by).await?;
     Ok(Json(json!({ "items": items })).into_response())
 }
 
 /// `GET /rcis/{id}/transition`: the RCI's stage changes, inspections and staff counts.
-pub async fn rci_transition(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let rci = state.store.rci(id).await.map_err(cur.api_err())?;
-    let events = state.store.rci_events(id).await.map_err(cur.api_err())?;
+pub async fn rci_transition(State(state): State<AppState>, ApiUser(_): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+    let rci = state.store.rci(id).await?;
+    let events = state.store.rci_events(id).await?;
     Ok(Json(json!({"stage": rci.transition_stage, "stage_since": rci.stage_since, "residents": rci.residents, "events": events}))
         .into_response())
 }
 
 /// A JSON object as the pages' form pairs: numbers and `true` as text, lists as repeated keys,
 /// so that the API goes through exactly the same validation as the pages.
-fn form_of(cur: &crate::auth::Current, body: &axum::body::Bytes) -> Result<crate::pages::form::FormData, ApiError> {
+fn form_of(body: &axum::body::Bytes) -> Result<crate::pages::form::FormData, ApiError> {
     use serde_json::Value;
-    let v: Value = super::json_body(cur, body)?;
-    let Some(o) = v.as_object() else { return Err(ApiError { err: crate::error::AppError::BadRequest("err-bad-json"), tr: cur.tr }) };
+    let v: Value = super::json_body(body)?;
+    let Some(o) = v.as_object() else { return Err(ApiError(crate::error::AppError::BadRequest("err-bad-json"))) };
     let mut pairs = Vec::new();
     for (k, v) in o {
         match v {
@@ -82,13 +81,12 @@ fn created(id: Option<Uuid>) -> Response {
 pub async fn cash_change(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let f = form_of(&cur, &body)?;
-    crate::pages::cash::change(&state, &cur, id, &f).await.map_err(cur.api_err())?;
-    cash(State(state), ApiUser(cur), Path(id.to_string())).await
+    let f = form_of(&body)?;
+    crate::pages::cash::change(&state, &cur, id, &f).await?;
+    cash(State(state), ApiUser(cur), Ids(id)).await
 }
 
 /// `POST /rcis/{id}/transition`: `{"kind": "stage"|"inspection"|"staff", …}`; an inspection's
@@ -96,14 +94,13 @@ pub async fn cash_change(
 pub async fn rci_record(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let f = form_of(&cur, &body)?;
+    let f = form_of(&body)?;
     let kind = f.get("kind").unwrap_or_default();
-    crate::pages::rci_transition::record(&state, &cur, id, &kind, &f).await.map_err(cur.api_err())?;
-    rci_transition(State(state), ApiUser(cur), Path(id.to_string())).await
+    crate::pages::rci_transition::record(&state, &cur, id, &kind, &f).await?;
+    rci_transition(State(state), ApiUser(cur), Ids(id)).await
 }
 
 /// `POST /training/{course|session|person}` and `POST /training/{participant|mentoring}/{id}`
@@ -116,10 +113,10 @@ pub async fn training_record(
 ) -> Result<Response, ApiError> {
     let (what, target) = match path.as_slice() {
         [what] => (what.clone(), None),
-        [what, id] => (what.clone(), Some(parse_id(id).ok_or_else(|| bad_id(&cur))?)),
-        _ => return Err(bad_id(&cur)),
+        [what, id] => (what.clone(), Some(parse_id(id).ok_or_else(bad_id)?)),
+        _ => return Err(bad_id()),
     };
-    let f = form_of(&cur, &body)?;
-    let id = crate::pages::training::record(&state, &cur, &what, target, &f).await.map_err(cur.api_err())?;
+    let f = form_of(&body)?;
+    let id = crate::pages::training::record(&state, &cur, &what, target, &f).await?;
     Ok(created(id))
 }

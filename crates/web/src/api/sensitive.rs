@@ -1,13 +1,13 @@
 //! `GET|PUT /children/{id}/sensitive`: a child's sensitive information, for the case's workers
 //! and supervisor only; every call is audited by the store.
 
-use super::{bad_id, json_body};
+use super::json_body;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
-use crate::pages::parse_id;
+use crate::extract::Ids;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use krousar_domain::sensitive::SensitiveInput;
@@ -25,20 +25,23 @@ struct Body {
     harmful_behaviour: Option<String>,
 }
 
-pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let s = state.store.view_sensitive(&cur.actor, id, "api").await.map_err(cur.api_err())?;
+pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+    let s = state.store.view_sensitive(&cur.actor, id, "api").await?;
     Ok(Json(s).into_response())
 }
 
 /// Replace it whole. `version` is required (0 when nothing was recorded); a stale one is 409.
-pub async fn put(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiError> {
-    let id = parse_id(&id).ok_or_else(|| bad_id(&cur))?;
-    let body: Body = json_body(&cur, &body)?;
+pub async fn put(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Ids(id): Ids<uuid::Uuid>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body: Body = json_body(&body)?;
     let Some(version) = body.version else {
         let mut e = krousar_domain::Invalid::default();
         e.push("version", "err-required");
-        return Err(ApiError { err: AppError::Invalid(e), tr: cur.tr });
+        return Err(ApiError(AppError::Invalid(e)));
     };
     let input = SensitiveInput {
         hiv_status: body.hiv_status,
@@ -47,7 +50,7 @@ pub async fn put(State(state): State<AppState>, ApiUser(cur): ApiUser, Path(id):
         sexual_abuse: body.sexual_abuse,
         harmful_behaviour: body.harmful_behaviour,
     };
-    let info = input.validate().map_err(|e| ApiError { err: AppError::Invalid(e), tr: cur.tr })?;
-    let s = state.store.update_sensitive(&cur.actor, id, version, info).await.map_err(cur.api_err())?;
+    let info = input.validate().map_err(|e| ApiError(AppError::Invalid(e)))?;
+    let s = state.store.update_sensitive(&cur.actor, id, version, info).await?;
     Ok(Json(s).into_response())
 }

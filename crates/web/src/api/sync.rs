@@ -6,7 +6,7 @@
 use super::json_body;
 use super::sync_pull::{conflict_json, delta, forms, places, places_hash};
 use super::sync_push::{receive, Change};
-use crate::auth::{ApiUser, Current};
+use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::views::today;
 use crate::AppState;
@@ -24,9 +24,6 @@ use uuid::Uuid;
 
 pub use super::sync_device::{enrol, rekeyed, unlock};
 
-fn err(cur: &Current, e: AppError) -> ApiError {
-    ApiError { err: e, tr: cur.tr }
-}
 use super::sync_device::{device, offline_days};
 
 #[derive(Deserialize)]
@@ -44,10 +41,10 @@ struct Pull {
 
 pub async fn pull(State(state): State<AppState>, ApiUser(cur): ApiUser, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let dev = device(&state, &cur, &headers).await?;
-    let p: Pull = json_body(&cur, &body)?;
-    let d = delta(&state.store, &cur.actor, cur.tr, &p.have).await.map_err(cur.api_err())?;
-    let places_hash = places_hash(&state.store, cur.tr, &d.provinces).await.map_err(cur.api_err())?;
-    let conflicts = state.store.open_conflicts(&cur.actor, None).await.map_err(cur.api_err())?;
+    let p: Pull = json_body(&body)?;
+    let d = delta(&state.store, &cur.actor, cur.tr, &p.have).await?;
+    let places_hash = places_hash(&state.store, cur.tr, &d.provinces).await?;
+    let conflicts = state.store.open_conflicts(&cur.actor, None).await?;
     let mine: Vec<Value> = conflicts.iter().filter(|c| c.user_id == cur.user.id).map(|c| conflict_json(cur.tr, c)).collect();
     let (form_defs, hash) = forms(cur.tr);
     let hash = hash.as_str();
@@ -58,16 +55,16 @@ pub async fn pull(State(state): State<AppState>, ApiUser(cur): ApiUser, headers:
         "conflicts": mine,
         "forms_hash": hash,
         "offline_days": offline_days(&state, &cur).await?,
-        "password_epoch": state.store.password_epoch(cur.user.id).await.map_err(cur.api_err())?,
+        "password_epoch": state.store.password_epoch(cur.user.id).await?,
         "today": today().to_string(),
     });
     if p.forms != hash {
         out["forms"] = form_defs.clone();
     }
     if p.places != places_hash {
-        out["places"] = places(&state.store, cur.tr, &d.provinces).await.map_err(cur.api_err())?;
+        out["places"] = places(&state.store, cur.tr, &d.provinces).await?;
     }
-    state.store.device_synced(&dev).await.map_err(cur.api_err())?;
+    state.store.device_synced(&dev).await?;
     Ok(Json(out).into_response())
 }
 
@@ -78,15 +75,15 @@ struct Push {
 
 pub async fn push(State(state): State<AppState>, ApiUser(cur): ApiUser, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let dev = device(&state, &cur, &headers).await?;
-    let p: Push = json_body(&cur, &body)?;
+    let p: Push = json_body(&body)?;
     if p.changes.len() > MAX_BATCH {
-        return Err(err(&cur, AppError::BadRequest("err-sync-batch")));
+        return Err(ApiError(AppError::BadRequest("err-sync-batch")));
     }
     let mut results = Vec::with_capacity(p.changes.len());
     for c in &p.changes {
         results.push(receive(&state.store, &cur.actor, cur.tr, dev.id, c).await);
     }
-    state.store.device_synced(&dev).await.map_err(cur.api_err())?;
+    state.store.device_synced(&dev).await?;
     Ok(Json(json!({"results": results})).into_response())
 }
 
@@ -97,8 +94,8 @@ fn photo_json(s: PhotoState) -> Value {
     }
 }
 
-fn change_id(cur: &Current, raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| err(cur, AppError::NotFound))
+fn change_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError(AppError::NotFound))
 }
 
 pub async fn photo_state(
@@ -108,7 +105,7 @@ pub async fn photo_state(
     Path(change): Path<String>,
 ) -> Result<Response, ApiError> {
     device(&state, &cur, &headers).await?;
-    let s = state.store.photo_state(&cur.actor, change_id(&cur, &change)?).await.map_err(cur.api_err())?;
+    let s = state.store.photo_state(&cur.actor, change_id(&change)?).await?;
     Ok(Json(photo_json(s)).into_response())
 }
 
@@ -127,7 +124,7 @@ pub async fn photo_part(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     device(&state, &cur, &headers).await?;
-    let s = state.store.photo_part(&cur.actor, change_id(&cur, &change)?, q.offset, &body).await.map_err(cur.api_err())?;
+    let s = state.store.photo_part(&cur.actor, change_id(&change)?, q.offset, &body).await?;
     Ok(Json(photo_json(s)).into_response())
 }
 
@@ -146,7 +143,7 @@ pub async fn photo_done(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     device(&state, &cur, &headers).await?;
-    let d: PhotoDone = json_body(&cur, &body)?;
-    let id = state.store.photo_finish(&cur.actor, change_id(&cur, &change)?, &d.name, &d.sha256, today()).await.map_err(cur.api_err())?;
+    let d: PhotoDone = json_body(&body)?;
+    let id = state.store.photo_finish(&cur.actor, change_id(&change)?, &d.name, &d.sha256, today()).await?;
     Ok(Json(json!({"attachment": id})).into_response())
 }

@@ -10,7 +10,6 @@
 use super::json_body;
 use crate::auth::{verify_password, ApiUser, Caller, Current};
 use crate::error::{ApiError, AppError};
-use crate::i18n::Tr;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -30,18 +29,14 @@ pub const SECRET_HEADER: &str = "x-krousar-device-secret";
 /// if shorter).
 const APP_IDLE_MINUTES: i64 = 15;
 
-fn err(tr: Tr, e: AppError) -> ApiError {
-    ApiError { err: e, tr }
-}
-
 /// The device a request names and the secret that proves it; a request without them is "not
 /// yours": the app locks, nothing is wiped.
-fn named(headers: &HeaderMap, tr: Tr) -> Result<(Uuid, String), ApiError> {
+fn named(headers: &HeaderMap) -> Result<(Uuid, String), ApiError> {
     let id = headers.get(DEVICE_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| Uuid::parse_str(v.trim()).ok());
     let secret = headers.get(SECRET_HEADER).and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
     match id {
         Some(id) => Ok((id, secret.to_string())),
-        None => Err(err(tr, AppError::DeviceNotYours)),
+        None => Err(ApiError(AppError::DeviceNotYours)),
     }
 }
 
@@ -49,21 +44,21 @@ fn named(headers: &HeaderMap, tr: Tr) -> Result<(Uuid, String), ApiError> {
 pub(super) async fn device(state: &AppState, cur: &Current, headers: &HeaderMap) -> Result<Device, ApiError> {
     if cur.session.is_none() {
         // A device works for a person signed in on it; an API token opens no device.
-        return Err(err(cur.tr, AppError::Forbidden));
+        return Err(ApiError(AppError::Forbidden));
     }
-    let (id, secret) = named(headers, cur.tr)?;
-    let d = state.store.device_for(&cur.actor, id, &secret).await.map_err(cur.api_err())?;
+    let (id, secret) = named(headers)?;
+    let d = state.store.device_for(&cur.actor, id, &secret).await?;
     // This session now works for the device, so revoking the device ends it.
     crate::device_session::synced(state, cur, d.id).await?;
     Ok(d)
 }
 
 pub(super) async fn offline_days(state: &AppState, cur: &Current) -> Result<u32, ApiError> {
-    org_offline_days(state, cur.actor.org_id, cur.tr).await
+    org_offline_days(state, cur.actor.org_id).await
 }
 
-async fn org_offline_days(state: &AppState, org: Uuid, tr: Tr) -> Result<u32, ApiError> {
-    let settings = state.store.case_settings(org).await.map_err(|e| err(tr, e.into()))?;
+async fn org_offline_days(state: &AppState, org: Uuid) -> Result<u32, ApiError> {
+    let settings = state.store.case_settings(org).await.map_err(ApiError::from)?;
     Ok(settings.offline_days)
 }
 
@@ -73,14 +68,14 @@ fn idle_minutes(state: &AppState) -> i64 {
 
 /// Check `password` for `user` as signing in does: counted before the check, refused while
 /// locked, each failure audited.
-async fn check_password(state: &AppState, user: &User, password: &str, tr: Tr) -> Result<(), ApiError> {
+async fn check_password(state: &AppState, user: &User, password: &str) -> Result<(), ApiError> {
     let limits = crate::pages::session::lockout(state);
     let refuse = |key: &'static str| {
         let mut i = krousar_domain::Invalid::default();
         i.push("password", key);
-        err(tr, AppError::Invalid(i))
+        ApiError(AppError::Invalid(i))
     };
-    let store_err = |e: krousar_store::StoreError| err(tr, e.into());
+    let store_err = ApiError::from;
     let n = match state.store.reserve_attempt(user, limits).await.map_err(store_err)? {
         Attempt::Check(n) => n,
         Attempt::Locked => return Err(refuse("err-locked")),
@@ -106,19 +101,19 @@ struct Enrol {
 /// Enrol this browser as a device. The password is asked again: the app wraps the device's key
 /// with it, so that the copy can be opened offline by this user only.
 pub async fn enrol(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let e: Enrol = json_body(&cur, &body)?;
+    let e: Enrol = json_body(&body)?;
     if cur.session.is_none() {
         // A device belongs to a person signed in on it, never to an API token.
-        return Err(err(cur.tr, AppError::Forbidden));
+        return Err(ApiError(AppError::Forbidden));
     }
-    check_password(&state, &cur.user, &e.password, cur.tr).await?;
-    let (d, key) = state.store.enrol_device(&cur.actor, &e.name, &e.secret).await.map_err(cur.api_err())?;
+    check_password(&state, &cur.user, &e.password).await?;
+    let (d, key) = state.store.enrol_device(&cur.actor, &e.name, &e.secret).await?;
     let d_id = d.id;
     let body = json!({
         "device": d,
         "key": key,
         "offline_days": offline_days(&state, &cur).await?,
-        "password_epoch": state.store.password_epoch(cur.user.id).await.map_err(cur.api_err())?,
+        "password_epoch": state.store.password_epoch(cur.user.id).await?,
         "idle_minutes": idle_minutes(&state),
     });
     let mut res = (StatusCode::CREATED, Json(body)).into_response();
@@ -144,28 +139,27 @@ fn expired(d: &Device, days: u32) -> bool {
 /// rotation is unfinished). Works without a session (the app opens before its user signs in);
 /// the device's secret and the owner's password are the proof.
 pub async fn unlock(State(state): State<AppState>, Caller(c): Caller, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let tr = c.tr;
-    let (id, secret) = named(&headers, tr)?;
-    let u: Unlock = serde_json::from_slice(&body).map_err(|_| err(tr, AppError::BadRequest("err-bad-request")))?;
-    let claimed: Claimed = state.store.claim_device(id, &secret).await.map_err(|e| err(tr, e.into()))?;
+    let (id, secret) = named(&headers)?;
+    let u: Unlock = serde_json::from_slice(&body).map_err(|_| ApiError(AppError::BadRequest("err-bad-request")))?;
+    let claimed: Claimed = state.store.claim_device(id, &secret).await.map_err(ApiError::from)?;
     if !claimed.proved() && c.current.as_ref().is_none_or(|cur| cur.user.id != claimed.owner.id) {
         // A device of an older version has no secret yet: the first to unlock it gives it one,
         // so its owner must be signed in on it — knowing a device's id is not enough.
-        return Err(err(tr, AppError::DeviceNotYours));
+        return Err(ApiError(AppError::DeviceNotYours));
     }
     if claimed.owner.org_requires_totp && !claimed.owner.totp_on() {
         // The organisation's two-step rule holds here too, session or not.
-        return Err(err(tr, AppError::SecondStepRequired));
+        return Err(ApiError(AppError::SecondStepRequired));
     }
-    if let Err(refused) = check_password(&state, &claimed.owner, &u.password, tr).await {
+    if let Err(refused) = check_password(&state, &claimed.owner, &u.password).await {
         // The device learns when the password last changed even when the one typed is refused:
         // a wrapping made before then is dropped, so an old password cannot open the copy
         // offline either, once the phone has been online.
-        let epoch = state.store.password_epoch(claimed.owner.id).await.map_err(|e| err(tr, e.into()))?;
+        let epoch = state.store.password_epoch(claimed.owner.id).await.map_err(ApiError::from)?;
         return Ok(with_epoch(refused.into_response(), epoch).await);
     }
-    let unlocked = state.store.unlock_device(&claimed, &secret).await.map_err(|e| err(tr, e.into()))?;
-    let days = org_offline_days(&state, claimed.owner.org_id, tr).await?;
+    let unlocked = state.store.unlock_device(&claimed, &secret).await.map_err(ApiError::from)?;
+    let days = org_offline_days(&state, claimed.owner.org_id).await?;
     let mut res = Json(json!({
         "key": unlocked.keys.key,
         "previous_key": unlocked.keys.previous,
@@ -198,15 +192,14 @@ struct Rekeyed {
 }
 
 /// The device re-sealed its copy with its new key: the previous key is destroyed.
-pub async fn rekeyed(State(state): State<AppState>, Caller(c): Caller, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let tr = c.tr;
-    let (id, secret) = named(&headers, tr)?;
-    let r: Rekeyed = serde_json::from_slice(&body).map_err(|_| err(tr, AppError::BadRequest("err-bad-request")))?;
-    let claimed = state.store.claim_device(id, &secret).await.map_err(|e| err(tr, e.into()))?;
+pub async fn rekeyed(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let (id, secret) = named(&headers)?;
+    let r: Rekeyed = serde_json::from_slice(&body).map_err(|_| ApiError(AppError::BadRequest("err-bad-request")))?;
+    let claimed = state.store.claim_device(id, &secret).await.map_err(ApiError::from)?;
     if !claimed.proved() {
         // A device of an older version has no secret yet: only an unlock gives it one.
-        return Err(err(tr, AppError::DeviceNotYours));
+        return Err(ApiError(AppError::DeviceNotYours));
     }
-    state.store.device_rekeyed(&claimed, r.key_hash.trim()).await.map_err(|e| err(tr, e.into()))?;
+    state.store.device_rekeyed(&claimed, r.key_hash.trim()).await.map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

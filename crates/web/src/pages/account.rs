@@ -5,10 +5,11 @@ use super::render;
 use super::session::totp_ok;
 use crate::auth::{Current, PageUser};
 use crate::error::PageError;
+use crate::extract::Ids;
 use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_store::Who;
@@ -38,8 +39,7 @@ async fn page_with(state: &AppState, cur: &Current, new_token: String, notice: S
     let tokens = state
         .store
         .tokens(cur.user.id)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|t| {
             (t.id.to_string(), t.label, if t.revoked_at.is_some() { tr.t("msg-revoked") } else { t.created_at.chars().take(10).collect() })
@@ -72,14 +72,14 @@ pub async fn totp(
         if cur.user.org_requires_totp {
             return page_with(&state, &cur, String::new(), cur.tr.t("err-totp-required")).await;
         }
-        state.store.set_user_totp(Who::from(&cur.actor), cur.user.id, None).await.map_err(cur.page_err())?;
+        state.store.set_user_totp(Who::from(&cur.actor), cur.user.id, None).await?;
         return Ok(Redirect::to("/account").into_response());
     }
     let secret = f.get("secret").unwrap_or_default();
     if !totp_ok(&secret, &f.get("code").unwrap_or_default()) {
         return page_with(&state, &cur, String::new(), cur.tr.t("err-totp")).await;
     }
-    state.store.set_user_totp(Who::from(&cur.actor), cur.user.id, Some(&secret)).await.map_err(cur.page_err())?;
+    state.store.set_user_totp(Who::from(&cur.actor), cur.user.id, Some(&secret)).await?;
     Ok(Redirect::to("/account").into_response())
 }
 
@@ -91,19 +91,18 @@ pub async fn create_token(
     let f = FormData(pairs);
     let label: String = f.get("label").unwrap_or_default().chars().filter(|c| !c.is_control()).take(60).collect();
     let label = if label.trim().is_empty() { "token".to_string() } else { label };
-    let secret = state.store.create_token(Who::from(&cur.actor), &cur.user, &label).await.map_err(cur.page_err())?;
+    let secret = state.store.create_token(Who::from(&cur.actor), &cur.user, &label).await?;
     page_with(&state, &cur, secret, String::new()).await
 }
 
-pub async fn revoke_token(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    state.store.revoke_token(Who::from(&cur.actor), cur.user.id, id).await.map_err(cur.page_err())?;
+pub async fn revoke_token(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
+    state.store.revoke_token(Who::from(&cur.actor), cur.user.id, id).await?;
     Ok(Redirect::to("/account").into_response())
 }
 
 /// Sign out everywhere: every session of this account ends, this one too (a lost phone, a
 /// shared computer). This browser is signed out as by the sign-out button.
 pub async fn end_sessions(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
-    state.store.end_user_sessions(Who::from(&cur.actor), cur.user.id).await.map_err(cur.page_err())?;
+    state.store.end_user_sessions(Who::from(&cur.actor), cur.user.id).await?;
     Ok(super::session::signed_out(&state))
 }

@@ -4,6 +4,7 @@ use super::form::{FormData, FormView};
 use super::{parse_id, render};
 use crate::auth::{hash_password, password_acceptable, Current, PageUser};
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::views::{Layout, Opt};
 use crate::AppState;
 use askama::Template;
@@ -21,7 +22,7 @@ pub(super) fn may_manage(cur: &Current, org: uuid::Uuid) -> Result<(), PageError
     if decide(&cur.actor, Action::ManageUsers, Target::Organisation(org)).allowed() {
         Ok(())
     } else {
-        Err(cur.fail(AppError::Forbidden))
+        Err(PageError(AppError::Forbidden))
     }
 }
 
@@ -61,7 +62,7 @@ fn role_opts(cur: &Current, org: uuid::Uuid, selected: Option<Role>) -> Vec<Opt>
 
 async fn team_opts(state: &AppState, cur: &Current, org: uuid::Uuid, selected: Option<uuid::Uuid>) -> Result<Vec<Opt>, PageError> {
     let mut out = vec![Opt { value: String::new(), label: cur.tr.t("opt-none"), selected: selected.is_none() }];
-    out.extend(state.store.teams(org).await.map_err(cur.page_err())?.into_iter().map(|t| Opt {
+    out.extend(state.store.teams(org).await?.into_iter().map(|t| Opt {
         selected: Some(t.id) == selected,
         value: t.id.to_string(),
         label: t.name,
@@ -77,7 +78,7 @@ pub(super) async fn users_page(
     notice: String,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let users = state.store.manageable_users(&cur.actor).await.map_err(cur.page_err())?;
+    let users = state.store.manageable_users(&cur.actor).await?;
     let rows = users
         .iter()
         .map(|u| {
@@ -131,7 +132,7 @@ pub async fn create_user(
     if !errors.errors.is_empty() {
         return users_page(&state, &cur, &raw, &errors, cur.tr.t("err-invalid")).await;
     }
-    let hash = hash_password(&password).map_err(|e| cur.fail(AppError::Internal(e)))?;
+    let hash = hash_password(&password).map_err(|e| PageError(AppError::Internal(e)))?;
     let team = raw.get("team").as_deref().and_then(parse_id);
     let result = state
         .store
@@ -154,7 +155,7 @@ pub async fn create_user(
             e.push("username", "err-duplicate");
             users_page(&state, &cur, &raw, &e, cur.tr.t("err-invalid")).await
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -175,8 +176,8 @@ struct UserPage {
 /// An account the actor may manage (`Store::managed_user`: another organisation's is not
 /// found, one beyond the actor's reach refused).
 async fn load_managed(state: &AppState, cur: &Current, id: &str) -> Result<User, PageError> {
-    let id = parse_id(id).ok_or_else(|| cur.fail(AppError::NotFound))?;
-    state.store.managed_user(&cur.actor, id).await.map_err(cur.page_err())
+    let id = parse_id(id).ok_or(PageError(AppError::NotFound))?;
+    state.store.managed_user(&cur.actor, id).await.map_err(PageError::from)
 }
 
 async fn user_page(state: &AppState, cur: &Current, u: User, notice: String) -> Result<Response, PageError> {
@@ -184,8 +185,7 @@ async fn user_page(state: &AppState, cur: &Current, u: User, notice: String) -> 
     let tokens = state
         .store
         .tokens(u.id)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|t| {
             let revoked = t.revoked_at.is_some();
@@ -194,8 +194,8 @@ async fn user_page(state: &AppState, cur: &Current, u: User, notice: String) -> 
         })
         .collect();
     let devices = if decide(&cur.actor, Action::ManageDevices, Target::Organisation(u.org_id)).allowed() {
-        let days = state.store.case_settings(u.org_id).await.map_err(cur.page_err())?.offline_days;
-        let list = state.store.user_devices(&cur.actor, u.org_id, u.id).await.map_err(cur.page_err())?;
+        let days = state.store.case_settings(u.org_id).await?.offline_days;
+        let list = state.store.user_devices(&cur.actor, u.org_id, u.id).await?;
         list.into_iter().map(|d| super::devices::view(cur, d, days)).collect()
     } else {
         Vec::new()
@@ -238,15 +238,11 @@ pub async fn update_user(
         return user_page(&state, &cur, u, cur.tr.t("err-invalid")).await;
     }
     let hash = match password {
-        Some(p) => Some(hash_password(&p).map_err(|e| cur.fail(AppError::Internal(e)))?),
+        Some(p) => Some(hash_password(&p).map_err(|e| PageError(AppError::Internal(e)))?),
         None => None,
     };
     let team = raw.get("team").as_deref().and_then(parse_id);
-    state
-        .store
-        .update_user_admin(Who::from(&cur.actor), u.id, role.expect("checked"), team, raw.has("disabled"), hash.as_deref())
-        .await
-        .map_err(cur.page_err())?;
+    state.store.update_user_admin(Who::from(&cur.actor), u.id, role.expect("checked"), team, raw.has("disabled"), hash.as_deref()).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -254,11 +250,10 @@ pub async fn update_user(
 pub async fn revoke_user_token(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, token)): Path<(String, String)>,
+    Ids((id, token)): Ids<(String, uuid::Uuid)>,
 ) -> Result<Response, PageError> {
     let u = load_managed(&state, &cur, &id).await?;
-    let token = cur.record_id(&token)?;
-    state.store.revoke_token(Who::from(&cur.actor), u.id, token).await.map_err(cur.page_err())?;
+    state.store.revoke_token(Who::from(&cur.actor), u.id, token).await?;
     Ok(Redirect::to(&format!("/admin/users/{}", u.id)).into_response())
 }
 
@@ -270,7 +265,7 @@ pub async fn end_user_sessions(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let u = load_managed(&state, &cur, &id).await?;
-    state.store.end_user_sessions(Who::from(&cur.actor), u.id).await.map_err(cur.page_err())?;
+    state.store.end_user_sessions(Who::from(&cur.actor), u.id).await?;
     if u.id == cur.user.id {
         return Ok(super::session::signed_out(&state));
     }
@@ -305,7 +300,7 @@ pub async fn audit(State(state): State<AppState>, PageUser(cur): PageUser, Query
     let org = match list_scope(&cur.actor, Action::ViewAudit) {
         ListScope::Org(o) => Some(o),
         ListScope::Everything => None,
-        _ => return Err(cur.fail(AppError::Forbidden)),
+        _ => return Err(PageError(AppError::Forbidden)),
     };
     let actor_id = match q.user.as_deref().filter(|s| !s.is_empty()) {
         Some(name) => Some(state.store.user_by_username(name).await.map(|u| u.id).unwrap_or_else(|_| uuid::Uuid::nil())),
@@ -322,7 +317,7 @@ pub async fn audit(State(state): State<AppState>, PageUser(cur): PageUser, Query
         before_seq: q.before,
         limit: 100,
     };
-    let entries = krousar_store::audit::list(&state.store, &filter).await.map_err(cur.page_err())?;
+    let entries = krousar_store::audit::list(&state.store, &filter).await?;
     let next = if entries.len() == 100 {
         let last = entries.last().map(|e| e.seq).unwrap_or_default();
         let pairs = [
@@ -371,6 +366,6 @@ pub async fn organisation(
 ) -> Result<Response, PageError> {
     may_manage(&cur, cur.actor.org_id)?;
     let f = FormData(pairs);
-    state.store.set_org_require_totp(Who::from(&cur.actor), cur.actor.org_id, f.has("require_totp")).await.map_err(cur.page_err())?;
+    state.store.set_org_require_totp(Who::from(&cur.actor), cur.actor.org_id, f.has("require_totp")).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }

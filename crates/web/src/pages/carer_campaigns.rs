@@ -63,8 +63,7 @@ async fn page(state: &AppState, cur: &Current, raw: &FormData, errors: &Invalid,
     let rows = state
         .store
         .campaigns(&cur.actor)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|c| {
             let att =
@@ -96,7 +95,7 @@ pub async fn create(
     let raw = FormData(pairs);
     match validate(&raw) {
         Ok(c) => {
-            state.store.create_campaign(&cur.actor, &c).await.map_err(cur.page_err())?;
+            state.store.create_campaign(&cur.actor, &c).await?;
             Ok(Redirect::to("/carers/campaigns").into_response())
         }
         Err(e) => Ok(unprocessable(page(&state, &cur, &raw, &e, notice_of(&cur, &e)).await?)),

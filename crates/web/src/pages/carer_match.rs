@@ -6,10 +6,11 @@ use super::form::FormData;
 use super::{notice_of, render, unprocessable};
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::views::{today, Layout};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::carer::matching::{rank, CarerOffer, ChildNeeds};
@@ -51,8 +52,8 @@ struct MatchPage {
 
 async fn page(state: &AppState, cur: &Current, id: uuid::Uuid, q: &MatchQuery, notice: String) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let child = state.store.view_child(&cur.actor, id, "carer-match").await.map_err(cur.page_err())?;
-    let carers = state.store.available_carers(&cur.actor, today()).await.map_err(cur.page_err())?;
+    let child = state.store.view_child(&cur.actor, id, "carer-match").await?;
+    let carers = state.store.available_carers(&cur.actor, today()).await?;
     let kinship = q.kinship.as_deref() == Some("1");
     let siblings = q.siblings.as_deref().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
     let needs = ChildNeeds::of(&child.fields, today(), siblings, q.language.clone(), kinship);
@@ -93,10 +94,9 @@ async fn page(state: &AppState, cur: &Current, id: uuid::Uuid, q: &MatchQuery, n
 pub async fn show(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Query(q): Query<MatchQuery>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     page(&state, &cur, id, &q, String::new()).await
 }
 
@@ -105,13 +105,11 @@ pub async fn show(
 pub async fn place(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, carer)): Path<(String, String)>,
+    Ids((id, carer)): Ids<(uuid::Uuid, uuid::Uuid)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let carer = cur.record_id(&carer)?;
     let f = FormData(pairs);
-    let (c, _) = state.store.carer(&cur.actor, carer, today()).await.map_err(cur.page_err())?;
+    let (c, _) = state.store.carer(&cur.actor, carer, today()).await?;
     let decision = f.get("decision").map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
     let mut e = Invalid::default();
     if decision.is_none() {
@@ -131,7 +129,7 @@ pub async fn place(
     match state.store.record_placement_with(&cur.actor, id, placement, decision.as_deref()).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}/case")).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(page(&state, &cur, id, &MatchQuery::default(), notice_of(&cur, &e)).await?)),
-        Err(StoreError::NotFound) => Err(cur.fail(AppError::NotFound)),
-        Err(e) => Err(cur.page_err()(e)),
+        Err(StoreError::NotFound) => Err(PageError(AppError::NotFound)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

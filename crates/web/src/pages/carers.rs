@@ -6,10 +6,11 @@ use super::place::{self, PlacePicker};
 use super::{notice_of, render, unprocessable};
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::views::{options, today, Layout, Opt};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::carer::steps::{CheckKind, CheckResult, PanelDecision, Recommendation, ReviewOutcome, StepKind};
@@ -67,7 +68,7 @@ fn row(cur: &Current, c: &Carer) -> CarerRow {
 pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let tr = cur.tr;
     let wanted = q.stage.as_deref().and_then(CarerStage::parse);
-    let carers = state.store.carers(&cur.actor, today()).await.map_err(cur.page_err())?;
+    let carers = state.store.carers(&cur.actor, today()).await?;
     let rows = carers
         .iter()
         .filter(|c| wanted.is_none_or(|s| c.stage == s) || (q.stage.as_deref() == Some("overdue") && c.overdue))
@@ -128,9 +129,9 @@ async fn form_page(
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
     let place_err = crate::views::field_error(tr, errors, "village_code");
-    let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), place_err).await.map_err(cur.page_err())?;
+    let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), place_err).await?;
     let mut campaigns = vec![Opt { value: String::new(), label: tr.t("opt-none"), selected: input.campaign_id.is_none() }];
-    campaigns.extend(state.store.campaigns(&cur.actor).await.map_err(cur.page_err())?.into_iter().map(|c| Opt {
+    campaigns.extend(state.store.campaigns(&cur.actor).await?.into_iter().map(|c| Opt {
         selected: input.campaign_id.as_deref() == Some(&c.id.to_string()),
         value: c.id.to_string(),
         label: format!("{} · {}", c.held_on, c.place),
@@ -151,7 +152,7 @@ async fn form_page(
 
 pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     if !decide(&cur.actor, Action::EditCarer, Target::Organisation(cur.actor.org_id)).allowed() {
-        return Err(cur.fail(AppError::Forbidden));
+        return Err(PageError(AppError::Forbidden));
     }
     form_page(&state, &cur, &CarerInput::default(), &FormData::default(), &Invalid::default(), String::new()).await
 }
@@ -173,7 +174,7 @@ pub async fn create(
     match state.store.register_carer(&cur.actor, fields, today()).await {
         Ok(c) => Ok(Redirect::to(&format!("/carers/{}", c.id)).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(form_page(&state, &cur, &input, &raw, &e, notice_of(&cur, &e)).await?)),
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -309,7 +310,7 @@ async fn show_page(
 ) -> Result<Response, PageError> {
     let code = input.kind.clone().filter(|k| StepKind::parse(k).is_some()).unwrap_or_default();
     let tr = cur.tr;
-    let (c, entries) = state.store.carer(&cur.actor, id, today()).await.map_err(cur.page_err())?;
+    let (c, entries) = state.store.carer(&cur.actor, id, today()).await?;
     let dash = || "—".to_string();
     let mut facts = vec![
         (tr.t("field-carer-kind"), tr.t(&c.kind.label_key())),
@@ -358,8 +359,7 @@ async fn show_page(
             state
                 .store
                 .users(Some(cur.actor.org_id))
-                .await
-                .map_err(cur.page_err())?
+                .await?
                 .into_iter()
                 .filter(|u| u.role.has_caseload() && !u.disabled)
                 .map(|u| Opt { selected: u.id == c.worker_id, value: u.id.to_string(), label: u.display_name })
@@ -378,10 +378,9 @@ pub struct ShowQuery {
 pub async fn show(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let input = StepInput { kind: q.step, ..Default::default() };
     show_page(&state, &cur, id, &input, &Invalid::default(), String::new()).await
 }
@@ -389,10 +388,9 @@ pub async fn show(
 pub async fn step(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let raw = FormData(pairs);
     let input = StepInput {
         kind: raw.get("kind"),
@@ -419,7 +417,7 @@ pub async fn step(
         reason: raw.get("reason"),
     };
     let Some(version) = raw.get("version").and_then(|v| v.parse::<i64>().ok()) else {
-        return Err(cur.fail(AppError::BadRequest("err-invalid")));
+        return Err(PageError(AppError::BadRequest("err-invalid")));
     };
     let step = match input.validate(today()) {
         Ok(s) => s,
@@ -433,7 +431,7 @@ pub async fn step(
             *res.status_mut() = axum::http::StatusCode::CONFLICT;
             Ok(res)
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -441,10 +439,9 @@ pub async fn step(
 pub async fn assign(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let worker = f.get("worker").and_then(|w| uuid::Uuid::parse_str(&w).ok());
     let r = match worker {
@@ -456,6 +453,6 @@ pub async fn assign(
         Err(StoreError::Invalid(e)) => {
             Ok(unprocessable(show_page(&state, &cur, id, &StepInput::default(), &e, notice_of(&cur, &e)).await?))
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

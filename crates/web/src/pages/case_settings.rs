@@ -2,13 +2,14 @@
 //! follow-up) and its own assessment tools, for its administrator or manager.
 
 use super::form::FormData;
-use super::{parse_id, render};
+use super::render;
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::case::stage::RiskLevel;
@@ -46,7 +47,7 @@ fn allowed(cur: &Current) -> Result<(), PageError> {
     if decide(&cur.actor, Action::ManageCaseSettings, Target::Organisation(cur.actor.org_id)).allowed() {
         Ok(())
     } else {
-        Err(cur.fail(AppError::Forbidden))
+        Err(PageError(AppError::Forbidden))
     }
 }
 
@@ -84,8 +85,7 @@ async fn page(state: &AppState, cur: &Current, s: &CaseSettings, f: &FormData, n
     let tools = state
         .store
         .tools(cur.actor.org_id, false)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|t| ToolRow {
             id: t.id.to_string(),
@@ -108,7 +108,7 @@ async fn page(state: &AppState, cur: &Current, s: &CaseSettings, f: &FormData, n
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     allowed(&cur)?;
-    let s = state.store.case_settings(cur.actor.org_id).await.map_err(cur.page_err())?;
+    let s = state.store.case_settings(cur.actor.org_id).await?;
     page(&state, &cur, &s, &FormData::default(), String::new()).await
 }
 
@@ -120,7 +120,7 @@ pub async fn save(
     allowed(&cur)?;
     let f = FormData(pairs);
     let num = |k: &str| f.get(k).and_then(|v| krousar_domain::child::parse_number::<u32>(&v));
-    let mut s = state.store.case_settings(cur.actor.org_id).await.map_err(cur.page_err())?;
+    let mut s = state.store.case_settings(cur.actor.org_id).await?;
     let mut bad = Invalid::default();
     for i in 0..4 {
         match (num(&format!("contact_{i}")), num(&format!("visit_{i}"))) {
@@ -155,7 +155,7 @@ pub async fn save(
     match state.store.set_case_settings(&cur.actor, cur.actor.org_id, s.clone()).await {
         Ok(()) => Ok(Redirect::to("/admin/case-settings").into_response()),
         Err(StoreError::Invalid(e)) => page(&state, &cur, &s, &f, crate::pages::notice_of(&cur, &e)).await,
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -166,10 +166,10 @@ pub async fn create_tool(
 ) -> Result<Response, PageError> {
     allowed(&cur)?;
     let f = FormData(pairs);
-    let s = state.store.case_settings(cur.actor.org_id).await.map_err(cur.page_err())?;
+    let s = state.store.case_settings(cur.actor.org_id).await?;
     match tool::parse(f.get("name_km").as_deref(), f.get("name_en").as_deref(), &f.get("definition").unwrap_or_default()) {
         Ok(def) => {
-            state.store.create_tool(&cur.actor, def).await.map_err(cur.page_err())?;
+            state.store.create_tool(&cur.actor, def).await?;
             Ok(Redirect::to("/admin/case-settings").into_response())
         }
         Err(e) => page(&state, &cur, &s, &f, crate::pages::notice_of(&cur, &e)).await,
@@ -179,12 +179,11 @@ pub async fn create_tool(
 pub async fn tool_active(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     allowed(&cur)?;
-    let Some(id) = parse_id(&id) else { return Err(cur.fail(AppError::NotFound)) };
     let f = FormData(pairs);
-    state.store.set_tool_active(&cur.actor, id, f.get("active").as_deref() == Some("1")).await.map_err(cur.page_err())?;
+    state.store.set_tool_active(&cur.actor, id, f.get("active").as_deref() == Some("1")).await?;
     Ok(Redirect::to("/admin/case-settings").into_response())
 }

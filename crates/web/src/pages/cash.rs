@@ -5,10 +5,11 @@ use super::form::FormData;
 use super::{notice_of, render, unprocessable};
 use crate::auth::{Current, PageUser};
 use crate::error::PageError;
+use crate::extract::Ids;
 use crate::views::{today, Layout};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::cash::{self, PaymentInput};
@@ -46,7 +47,7 @@ fn money(cur: &Current, riel: u64) -> String {
 
 async fn page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: String) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let v = state.store.cash_support(&cur.actor, id).await.map_err(cur.page_err())?;
+    let v = state.store.cash_support(&cur.actor, id).await?;
     let s = &v.support;
     let status = match (&s.applied_on, &s.grant, &s.refused) {
         (_, Some(g), _) => tr.t2("msg-cash-approved", ("amount", money(cur, g.monthly_riel)), ("period", format!("{} – {}", g.from, g.to))),
@@ -87,8 +88,7 @@ async fn page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: String) -
     }))
 }
 
-pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
+pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     page(&state, &cur, id, String::new()).await
 }
 
@@ -141,14 +141,13 @@ pub(crate) async fn change(state: &AppState, cur: &Current, id: uuid::Uuid, f: &
 pub async fn save(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     match change(&state, &cur, id, &FormData(pairs)).await {
         Ok(()) => Ok(Redirect::to(&format!("/children/{id}/cash")).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(page(&state, &cur, id, notice_of(&cur, &e)).await?)),
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -165,14 +164,8 @@ pub async fn report(State(state): State<AppState>, PageUser(cur): PageUser) -> R
     let tr = cur.tr;
     let to = today();
     let from = to - chrono::Duration::days(365);
-    let provinces: std::collections::HashMap<String, String> = state
-        .store
-        .child_locations(None)
-        .await
-        .map_err(cur.page_err())?
-        .into_iter()
-        .map(|p| (p.code, if tr.is_km() { p.name_km } else { p.name_latin }))
-        .collect();
+    let provinces: std::collections::HashMap<String, String> =
+        state.store.child_locations(None).await?.into_iter().map(|p| (p.code, if tr.is_km() { p.name_km } else { p.name_latin })).collect();
     let totals = match state.store.cash_totals(&cur.actor, from, to).await {
         Ok(t) => t
             .into_iter()
@@ -186,7 +179,7 @@ pub async fn report(State(state): State<AppState>, PageUser(cur): PageUser) -> R
             })
             .collect(),
         Err(StoreError::Forbidden) => Vec::new(),
-        Err(e) => return Err(cur.page_err()(e)),
+        Err(e) => return Err(PageError::from(e)),
     };
     let due = match state.store.cash_due(&cur.actor, to).await {
         Ok(d) => d
@@ -194,7 +187,7 @@ pub async fn report(State(state): State<AppState>, PageUser(cur): PageUser) -> R
             .map(|(cid, num, name, months, amount)| (cid.to_string(), format!("{num} · {name}"), tr.num(months), money(&cur, amount)))
             .collect(),
         Err(StoreError::Forbidden) => Vec::new(),
-        Err(e) => return Err(cur.page_err()(e)),
+        Err(e) => return Err(PageError::from(e)),
     };
     Ok(render(ReportPage { l: Layout::new(&cur, tr.t("page-cash-report"), "/cash"), totals, due }))
 }

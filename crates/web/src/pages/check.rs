@@ -35,7 +35,7 @@ fn allowed(cur: &crate::auth::Current) -> Result<(), PageError> {
     if decide(&cur.actor, Action::ManageOrgs, Target::Nothing).allowed() {
         Ok(())
     } else {
-        Err(cur.fail(crate::error::AppError::Forbidden))
+        Err(PageError(crate::error::AppError::Forbidden))
     }
 }
 
@@ -49,7 +49,7 @@ pub async fn show(PageUser(cur): PageUser) -> Result<Response, PageError> {
 pub async fn run(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     allowed(&cur)?;
     let tr = cur.tr;
-    let report = state.store.check_as(&cur.actor, crate::views::today()).await.map_err(cur.page_err())?;
+    let report = state.store.check_as(&cur.actor, crate::views::today()).await?;
     let lines = RULES
         .iter()
         .map(|rule| {

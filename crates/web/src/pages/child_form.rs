@@ -5,11 +5,12 @@ use super::place::{self, PlacePicker};
 use super::render;
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::i18n::Tr;
 use crate::views::{options, today, Layout, Opt};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::child::ChildInput;
@@ -82,9 +83,9 @@ async fn form_page(
         values.push(("estimated_age".into(), (chrono::Datelike::year(&today()) - y).to_string()));
     }
     let place_err = crate::views::field_error(tr, errors, "village_code");
-    let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), place_err).await.map_err(cur.page_err())?;
+    let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), place_err).await?;
     let province = input.village_code.as_deref().and_then(|v| v.get(..2));
-    let rcis = super::rci_pick::rci_groups(&state.store, tr, input.rci_id.as_deref(), province).await.map_err(cur.page_err())?;
+    let rcis = super::rci_pick::rci_groups(&state.store, tr, input.rci_id.as_deref(), province).await?;
     let sel = |o: &Option<String>| o.clone();
     let page = ChildFormPage {
         l: Layout::new(cur, title, "/children"),
@@ -181,7 +182,7 @@ pub async fn create(
             Ok(res)
         }
         Err(StoreError::Invalid(e)) => invalid(&state, &cur, title, "/children".into(), String::new(), &input, &raw, e).await,
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -202,9 +203,8 @@ async fn invalid(
     Ok(res)
 }
 
-pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let child = state.store.view_child(&cur.actor, id, "page-edit").await.map_err(cur.page_err())?;
+pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
+    let child = state.store.view_child(&cur.actor, id, "page-edit").await?;
     let title = cur.tr.t1("page-edit-child", "case", &child.case_number);
     let input = child.fields.to_input();
     form_page(
@@ -225,10 +225,9 @@ pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
 pub async fn update(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let raw = FormData(pairs);
     let input = child_input(&raw);
     let version = raw.get("version").unwrap_or_default();
@@ -237,7 +236,7 @@ pub async fn update(
     if place::is_lookup(&raw) {
         return form_page(&state, &cur, title, action, version, &input, &raw, &Invalid::default(), String::new(), Vec::new()).await;
     }
-    let Ok(expected) = version.parse::<i64>() else { return Err(cur.fail(AppError::BadRequest("err-invalid"))) };
+    let Ok(expected) = version.parse::<i64>() else { return Err(PageError(AppError::BadRequest("err-invalid"))) };
     let fields = match input.validate(today()) {
         Ok(f) => f,
         Err(e) => return invalid(&state, &cur, title, action, version, &input, &raw, e).await,
@@ -253,6 +252,6 @@ pub async fn update(
             *res.status_mut() = axum::http::StatusCode::CONFLICT;
             Ok(res)
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -4,10 +4,11 @@ use super::form::FormData;
 use super::{parse_id, render};
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::views::{age_text, options, today, ChildRow, Layout, Opt};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::age::AgeBand;
@@ -147,7 +148,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         let page = ListPage {
             l: Layout::new(&cur, tr.t("page-children"), "/children"),
             q: q.q.clone().unwrap_or_default(),
-            provinces: place_opts(tr, state.store.child_locations(None).await.map_err(cur.page_err())?, filter.province.as_deref()),
+            provinces: place_opts(tr, state.store.child_locations(None).await?, filter.province.as_deref()),
             districts: Vec::new(),
             sexes: options(tr, Sex::ALL, Sex::code, Sex::label_key, q.sex.as_deref(), Some("opt-all")),
             ages: Vec::new(),
@@ -173,21 +174,19 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         return Ok(render(page));
     }
     let cursor = q.after.as_deref().and_then(|c| c.parse().ok());
-    let page = state.store.list_children(a, &filter, cursor, 50, today()).await.map_err(cur.page_err())?;
-    let count = state.store.count_children(a, &filter, today()).await.map_err(cur.page_err())?;
+    let page = state.store.list_children(a, &filter, cursor, 50, today()).await?;
+    let count = state.store.count_children(a, &filter, today()).await?;
     let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
-    let paths = state.store.location_paths(&codes).await.map_err(cur.page_err())?;
-    let provinces = place_opts(tr, state.store.child_locations(None).await.map_err(cur.page_err())?, filter.province.as_deref());
+    let paths = state.store.location_paths(&codes).await?;
+    let provinces = place_opts(tr, state.store.child_locations(None).await?, filter.province.as_deref());
     let districts = match filter.province.as_deref() {
-        Some(p) if p.len() == 2 => {
-            place_opts(tr, state.store.child_locations(Some(p)).await.map_err(cur.page_err())?, filter.district.as_deref())
-        }
+        Some(p) if p.len() == 2 => place_opts(tr, state.store.child_locations(Some(p)).await?, filter.district.as_deref()),
         _ => Vec::new(),
     };
     let mut workers = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: filter.worker.is_none() }];
     // Filtering by worker: for whoever oversees the workers (a supervisor's team, a manager).
     if decide(a, Action::ViewTeam, Target::Organisation(a.org_id)).allowed() {
-        let users = state.store.users(Some(a.org_id)).await.map_err(cur.page_err())?;
+        let users = state.store.users(Some(a.org_id)).await?;
         workers.extend(users.into_iter().filter(|u| u.role.has_caseload()).map(|u| Opt {
             selected: Some(u.id) == filter.worker,
             value: u.id.to_string(),
@@ -223,8 +222,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         saved: state
             .store
             .saved_searches(a)
-            .await
-            .map_err(cur.page_err())?
+            .await?
             .into_iter()
             .map(|s| (s.id.to_string(), s.name, format!("/children?{}", s.query)))
             .collect(),
@@ -252,14 +250,13 @@ struct ShowPage {
     offline: super::offline::Offline,
 }
 
-pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
+pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     show_child(&state, &cur, id, String::new()).await
 }
 
 async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid, notice: String) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let child = state.store.view_child(&cur.actor, id, "page").await.map_err(cur.page_err())?;
+    let child = state.store.view_child(&cur.actor, id, "page").await?;
     let f = &child.fields;
     let place = match &f.village_code {
         Some(code) => state.store.location_path(code).await.ok().map(|p| p.label(tr.is_km())).unwrap_or_default(),
@@ -306,7 +303,7 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     // referral's receiver or a transfer's sender reads the record as the policy cut it.
     let full = policy::disclosure(&cur.actor, &owner).is_some_and(|d| d.is_full());
     let households = if full {
-        state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(hid, name)| (hid.to_string(), name)).collect()
+        state.store.households_of_child(id).await?.into_iter().map(|(hid, name)| (hid.to_string(), name)).collect()
     } else {
         Vec::new()
     };
@@ -316,14 +313,8 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     let can_see_sensitive = decide(&cur.actor, Action::ViewSensitive, Target::Record(&owner)).allowed();
     let (mut workers, mut co_workers) = (Vec::new(), Vec::new());
     if can_assign {
-        let users: Vec<_> = state
-            .store
-            .users(Some(child.org_id))
-            .await
-            .map_err(cur.page_err())?
-            .into_iter()
-            .filter(|u| u.role.has_caseload() && !u.disabled)
-            .collect();
+        let users: Vec<_> =
+            state.store.users(Some(child.org_id)).await?.into_iter().filter(|u| u.role.has_caseload() && !u.disabled).collect();
         workers = users
             .iter()
             .map(|u| Opt { selected: Some(u.id) == child.assigned_worker_id, value: u.id.to_string(), label: u.display_name.clone() })
@@ -357,10 +348,9 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
 pub async fn assign(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let Some(worker) = f.get("worker").as_deref().and_then(parse_id) else {
         return show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await;
@@ -368,38 +358,36 @@ pub async fn assign(
     match state.store.assign_child(&cur.actor, id, worker).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
         Err(StoreError::Invalid(_)) => show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await,
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
 pub async fn link_household(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let Some(household) = f.get("household").as_deref().and_then(parse_id) else {
-        return Err(cur.fail(AppError::NotFound));
+        return Err(PageError(AppError::NotFound));
     };
-    state.store.link_child_to_household(&cur.actor, household, id).await.map_err(cur.page_err())?;
+    state.store.link_child_to_household(&cur.actor, household, id).await?;
     Ok(Redirect::to(&format!("/children/{id}")).into_response())
 }
 
 pub async fn co_worker(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let worker = f.get("co_worker").as_deref().and_then(parse_id);
     match state.store.set_co_worker(&cur.actor, id, worker).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
         Err(StoreError::Invalid(_)) => show_child(&state, &cur, id, cur.tr.t("err-invalid-choice")).await,
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -413,12 +401,15 @@ pub async fn save_search(
     let f = super::form::FormData(pairs);
     let q: ListQuery = serde_urlencoded::from_str(&f.get("query").unwrap_or_default()).unwrap_or_default();
     let query = serde_urlencoded::to_string(q.pairs()).unwrap_or_default();
-    state.store.save_search(&cur.actor, &f.get("name").unwrap_or_default(), &query).await.map_err(cur.page_err())?;
+    state.store.save_search(&cur.actor, &f.get("name").unwrap_or_default(), &query).await?;
     Ok(Redirect::to(&format!("/children?{query}")).into_response())
 }
 
-pub async fn delete_search(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    state.store.delete_saved_search(&cur.actor, id).await.map_err(cur.page_err())?;
+pub async fn delete_search(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids(id): Ids<uuid::Uuid>,
+) -> Result<Response, PageError> {
+    state.store.delete_saved_search(&cur.actor, id).await?;
     Ok(Redirect::to("/children").into_response())
 }

@@ -5,11 +5,12 @@
 use super::render;
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::pages::form::FormData;
 use crate::views::{local_day, today, Layout};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
@@ -44,7 +45,7 @@ struct ConflictsPage {
 
 pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let found = state.store.open_conflicts(&cur.actor, None).await.map_err(cur.page_err())?;
+    let found = state.store.open_conflicts(&cur.actor, None).await?;
     let shown = |v: &str| if v.is_empty() { "—".to_string() } else { v.to_string() };
     let items = found
         .into_iter()
@@ -69,12 +70,10 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
 pub async fn resolve(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let use_device =
-        FormData(pairs).either("keep", "device", "server").ok_or_else(|| cur.fail(AppError::BadRequest("err-invalid-choice")))?;
-    state.store.resolve_conflict(&cur.actor, id, use_device, today()).await.map_err(cur.page_err())?;
+    let use_device = FormData(pairs).either("keep", "device", "server").ok_or(PageError(AppError::BadRequest("err-invalid-choice")))?;
+    state.store.resolve_conflict(&cur.actor, id, use_device, today()).await?;
     Ok(Redirect::to("/conflicts").into_response())
 }

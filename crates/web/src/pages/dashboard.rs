@@ -120,9 +120,8 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let own = matches!(krousar_domain::policy::list_scope(&cur.actor, krousar_domain::Action::ListChildren), ListScope::Own(_));
     let plan = plan(c.reach, own);
     let store = &state.store;
-    let err = cur.page_err();
-    let now = store.indicator_figures_of(&cur.actor, c.reach, c.province(), plan.key, c.period).await.map_err(&err)?;
-    let before = store.indicator_figures_of(&cur.actor, c.reach, c.province(), plan.key, c.period.previous()).await.map_err(&err)?;
+    let now = store.indicator_figures_of(&cur.actor, c.reach, c.province(), plan.key, c.period).await?;
+    let before = store.indicator_figures_of(&cur.actor, c.reach, c.province(), plan.key, c.period.previous()).await?;
     let cards = now
         .iter()
         .map(|f| {
@@ -183,7 +182,7 @@ async fn monthly(state: &AppState, cur: &Current, c: &Choice, i: Indicator) -> R
     let mut month = if national { Period::quarter_of(today()) } else { Period::month_of(today()) };
     let mut out = Vec::new();
     for _ in 0..6 {
-        let figures = state.store.indicator_figures_of(&cur.actor, c.reach, c.province(), &[i], month).await.map_err(cur.page_err())?;
+        let figures = state.store.indicator_figures_of(&cur.actor, c.reach, c.province(), &[i], month).await?;
         let Some(f) = figures.first() else { return Ok(Vec::new()) };
         let label = match month.quarter_name() {
             Some(q) if national => q,

@@ -5,10 +5,11 @@
 use super::render;
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::views::{local_day, Layout};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::policy::{decide, Target};
@@ -57,9 +58,8 @@ pub(super) fn view(cur: &Current, d: Device, offline_days: u32) -> DeviceView {
 }
 
 async fn page(state: &AppState, cur: &Current, all: bool) -> Result<Response, PageError> {
-    let devices = if all { state.store.org_devices(&cur.actor, cur.actor.org_id).await } else { state.store.my_devices(&cur.actor).await }
-        .map_err(cur.page_err())?;
-    let days = state.store.case_settings(cur.actor.org_id).await.map_err(cur.page_err())?.offline_days;
+    let devices = if all { state.store.org_devices(&cur.actor, cur.actor.org_id).await } else { state.store.my_devices(&cur.actor).await }?;
+    let days = state.store.case_settings(cur.actor.org_id).await?.offline_days;
     let items = devices.into_iter().map(|d| view(cur, d, days)).collect();
     let (title, section) = if all { ("page-org-devices", "/admin/devices") } else { ("page-my-devices", "/account") };
     Ok(render(DevicesPage { l: Layout::new(cur, cur.tr.t(title), section), all, items }))
@@ -71,7 +71,7 @@ pub async fn mine(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
 
 pub async fn org(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     if !decide(&cur.actor, Action::ManageDevices, Target::Organisation(cur.actor.org_id)).allowed() {
-        return Err(cur.fail(AppError::Forbidden));
+        return Err(PageError(AppError::Forbidden));
     }
     page(&state, &cur, true).await
 }
@@ -79,11 +79,10 @@ pub async fn org(State(state): State<AppState>, PageUser(cur): PageUser) -> Resu
 pub async fn revoke(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let d = state.store.revoke_device(&cur.actor, id).await.map_err(cur.page_err())?;
+    let d = state.store.revoke_device(&cur.actor, id).await?;
     // Revoked from a user's admin page: back there (only that shape of address is followed).
     let to_user = f
         .iter()

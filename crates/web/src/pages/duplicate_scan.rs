@@ -36,7 +36,7 @@ struct ScanPage {
 
 pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let latest = state.store.latest_duplicate_scan(&cur.actor, SHOWN).await.map_err(cur.page_err())?;
+    let latest = state.store.latest_duplicate_scan(&cur.actor, SHOWN).await?;
     let km = tr.is_km();
     let (scan_state, running, status, checked, total, pairs) = match latest {
         None => (String::new(), false, tr.t("msg-scan-none"), 0, 0, Vec::new()),
@@ -86,7 +86,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
 
 /// Start a scan (or join the one running) and run it in the background on this server.
 pub async fn start(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
-    let id = state.store.start_duplicate_scan(&cur.actor).await.map_err(cur.page_err())?;
+    let id = state.store.start_duplicate_scan(&cur.actor).await?;
     let store = state.store.clone();
     tokio::spawn(async move {
         if let Err(e) = store.run_duplicate_scan(id).await {

@@ -4,11 +4,12 @@
 use super::render;
 use crate::auth::PageUser;
 use crate::error::PageError;
+use crate::extract::Ids;
 use crate::i18n::Tr;
 use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use krousar_store::duplicates::Candidate;
 
@@ -83,14 +84,13 @@ struct DuplicatesPage {
 }
 
 /// Possible duplicates of a registered child, on demand.
-pub async fn of_child(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
+pub async fn of_child(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     show(&state, &cur, id, String::new()).await
 }
 
 async fn show(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid, notice: String) -> Result<Response, PageError> {
-    let child = state.store.view_child(&cur.actor, id, "duplicates").await.map_err(cur.page_err())?;
-    let found = state.store.possible_duplicates(&cur.actor, &child.fields, Some(id)).await.map_err(cur.page_err())?;
+    let child = state.store.view_child(&cur.actor, id, "duplicates").await?;
+    let found = state.store.possible_duplicates(&cur.actor, &child.fields, Some(id)).await?;
     let title = cur.tr.t1("page-duplicates-of", "name", child.display_name(cur.tr.is_km()));
     let can_resolve = child.merged_into.is_none()
         && krousar_domain::policy::decide(
@@ -108,14 +108,12 @@ async fn show(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid, noti
 pub async fn resolve(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, other, what)): Path<(String, String, String)>,
+    Ids((id, other, what)): Ids<(uuid::Uuid, uuid::Uuid, String)>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let other = cur.record_id(&other)?;
     let r = match what.as_str() {
         "merge" => state.store.merge_children(&cur.actor, id, other).await.map(|_| format!("/children/{id}")),
         "different" => state.store.mark_different(&cur.actor, id, other).await.map(|_| format!("/children/{id}/duplicates")),
-        _ => return Err(cur.fail(crate::error::AppError::NotFound)),
+        _ => return Err(PageError(crate::error::AppError::NotFound)),
     };
     settle(&state, &cur, id, r).await
 }
@@ -124,12 +122,11 @@ pub async fn resolve(
 pub async fn ask(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let f = super::form::FormData(pairs);
-    let Some(org) = f.get("to_org").as_deref().and_then(super::parse_id) else { return Err(cur.fail(crate::error::AppError::NotFound)) };
+    let Some(org) = f.get("to_org").as_deref().and_then(super::parse_id) else { return Err(PageError(crate::error::AppError::NotFound)) };
     let message = f
         .get("message")
         .map(|m| m.trim().chars().take(1000).collect::<String>())
@@ -151,6 +148,6 @@ async fn settle(
             let page = show(state, cur, id, crate::pages::notice_of(cur, &e)).await?;
             Ok(crate::pages::unprocessable(page))
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

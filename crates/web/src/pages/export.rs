@@ -109,24 +109,24 @@ pub async fn children(State(state): State<AppState>, PageUser(cur): PageUser, Ra
     }
     let what = serde_json::json!({"format": format.code(), "columns": cols.iter().map(|c| c.code()).collect::<Vec<_>>()});
     if state.store.background_exports() {
-        let total = state.store.count_children(&cur.actor, &filter, today()).await.map_err(cur.page_err())?;
+        let total = state.store.count_children(&cur.actor, &filter, today()).await?;
         if total > MAX_ROWS as i64 {
-            return Err(cur.page_err()(StoreError::invalid("export", "err-export-too-large")));
+            return Err(PageError::from(StoreError::invalid("export", "err-export-too-large")));
         }
         if asked_background || total > BACKGROUND_ABOVE {
-            let job = state.store.start_export_job(&cur.actor, format.code(), total).await.map_err(cur.page_err())?;
+            let job = state.store.start_export_job(&cur.actor, format.code(), total).await?;
             tokio::spawn(super::export_jobs::prepare(state.clone(), cur.actor.clone(), cur.tr, filter, cols, format, job, what));
             return Ok(axum::response::Redirect::to(&format!("/exports/{job}")).into_response());
         }
     }
     let kids = match state.store.export_children(&cur.actor, &filter, today(), MAX_ROWS, what).await {
         Ok(k) => k,
-        Err(StoreError::Invalid(e)) => return Err(cur.fail(AppError::Invalid(e))),
-        Err(e) => return Err(cur.page_err()(e)),
+        Err(StoreError::Invalid(e)) => return Err(PageError(AppError::Invalid(e))),
+        Err(e) => return Err(PageError::from(e)),
     };
     let head: Vec<String> = cols.iter().map(|c| cur.tr.t(&c.label_key())).collect();
-    let rows = rows_of(&state, cur.tr, &kids, &cols).await.map_err(cur.page_err())?;
-    let (bytes, mime) = file_bytes(format, &head, &rows).map_err(|e| cur.fail(e))?;
+    let rows = rows_of(&state, cur.tr, &kids, &cols).await?;
+    let (bytes, mime) = file_bytes(format, &head, &rows).map_err(PageError)?;
     Ok(crate::case_work::download(&file_name(format), mime, bytes))
 }
 

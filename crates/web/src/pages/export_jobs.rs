@@ -6,11 +6,12 @@ use super::render;
 use crate::auth::PageUser;
 use crate::case_work::download;
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::i18n::Tr;
 use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use krousar_domain::export::{ExportColumn, ExportFormat};
 use krousar_domain::Actor;
@@ -86,26 +87,24 @@ struct ExportsPage {
 }
 
 pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
-    let jobs: Vec<JobView> = state.store.export_jobs(&cur.actor).await.map_err(cur.page_err())?.iter().map(|j| view(cur.tr, j)).collect();
+    let jobs: Vec<JobView> = state.store.export_jobs(&cur.actor).await?.iter().map(|j| view(cur.tr, j)).collect();
     let refresh = jobs.iter().any(|j| j.running);
     Ok(render(ExportsPage { l: Layout::new(&cur, cur.tr.t("page-exports"), "/exports"), jobs, refresh }))
 }
 
-pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let j = state.store.export_job(&cur.actor, id).await.map_err(cur.page_err())?;
+pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
+    let j = state.store.export_job(&cur.actor, id).await?;
     let jobs = vec![view(cur.tr, &j)];
     let refresh = jobs[0].running;
     Ok(render(ExportsPage { l: Layout::new(&cur, cur.tr.t("page-exports"), "/exports"), jobs, refresh }))
 }
 
-pub async fn file(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let (j, bytes) = state.store.export_file(&cur.actor, id).await.map_err(cur.page_err())?;
+pub async fn file(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
+    let (j, bytes) = state.store.export_file(&cur.actor, id).await?;
     if j.format == ARCHIVE {
         return Ok(download("organisation-archive.zip", "application/zip", bytes));
     }
-    let format = ExportFormat::parse(&j.format).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let format = ExportFormat::parse(&j.format).ok_or(PageError(AppError::NotFound))?;
     let mime = match format {
         ExportFormat::Csv => "text/csv; charset=utf-8",
         ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -116,7 +115,7 @@ pub async fn file(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
 /// Make the organisation's whole archive in the background; the exports page fetches it.
 pub async fn start_archive(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     super::imports::may_import(&cur)?;
-    let job = state.store.start_export_job(&cur.actor, ARCHIVE, 0).await.map_err(cur.page_err())?;
+    let job = state.store.start_export_job(&cur.actor, ARCHIVE, 0).await?;
     let (store, actor) = (state.store.clone(), cur.actor.clone());
     tokio::spawn(async move {
         let path = std::env::temp_dir().join(format!("krousar-archive-{job}.zip"));

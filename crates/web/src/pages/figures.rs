@@ -49,16 +49,13 @@ pub(crate) fn cell(tr: crate::i18n::Tr, c: &Count) -> String {
 pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<FiguresQuery>) -> Result<Response, PageError> {
     let tr = cur.tr;
     let by = if q.by.as_deref() == Some("org") { GroupBy::Organisation } else { GroupBy::Province };
-    let f = state.store.figures(&cur.actor, by).await.map_err(cur.page_err())?;
+    let f = state.store.figures(&cur.actor, by).await?;
     let names: HashMap<String, String> = match by {
-        GroupBy::Organisation => {
-            state.store.list_orgs().await.map_err(cur.page_err())?.into_iter().map(|o| (o.id.to_string(), o.name)).collect()
-        }
+        GroupBy::Organisation => state.store.list_orgs().await?.into_iter().map(|o| (o.id.to_string(), o.name)).collect(),
         GroupBy::Province => state
             .store
             .child_locations(None)
-            .await
-            .map_err(cur.page_err())?
+            .await?
             .into_iter()
             .map(|p| (p.code, if tr.is_km() { p.name_km } else { p.name_latin }))
             .collect(),

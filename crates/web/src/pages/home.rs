@@ -64,14 +64,14 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     if show_caseload {
         // "My caseload": the children assigned to me, whatever my wider scope.
         let filter = ChildFilter { worker: Some(a.user_id), ..Default::default() };
-        let page = state.store.list_children(a, &filter, None, 20, today()).await.map_err(cur.page_err())?;
-        count = state.store.count_children(a, &filter, today()).await.map_err(cur.page_err())?;
+        let page = state.store.list_children(a, &filter, None, 20, today()).await?;
+        count = state.store.count_children(a, &filter, today()).await?;
         let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
-        let paths = state.store.location_paths(&codes).await.map_err(cur.page_err())?;
+        let paths = state.store.location_paths(&codes).await?;
         rows = page.items.iter().map(|c| ChildRow::new(tr, c, &paths, today())).collect();
     }
-    let work = state.store.worklist(a, today(), tr.is_km()).await.map_err(cur.page_err())?;
-    let shared = show_caseload && state.store.has_shared_cases(a.user_id).await.map_err(cur.page_err())?;
+    let work = state.store.worklist(a, today(), tr.is_km()).await?;
+    let shared = show_caseload && state.store.has_shared_cases(a.user_id).await?;
     let today_s = today().to_string();
     let mut buckets: Vec<(String, Vec<DueView>)> =
         ["msg-overdue", "msg-due-today", "msg-due-week"].iter().map(|k| (tr.t(k), Vec::new())).collect();
@@ -119,7 +119,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     let mut waiting = String::new();
     if decide(a, Action::ViewTeam, Target::Organisation(a.org_id)).allowed() {
         links.push(("/team", tr.t("nav-team")));
-        let n = state.store.waiting_for_us(a).await.map_err(cur.page_err())?;
+        let n = state.store.waiting_for_us(a).await?;
         if n > 0 {
             waiting = tr.t1("msg-referrals-waiting", "count", tr.num(n));
         }
@@ -136,7 +136,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     links.push(("/rcis", tr.t("nav-rcis")));
     // Workers and supervisors decide conflicts of offline edits (their own and their team's).
     let conflicts = if decide(a, Action::WorkOffline, Target::Organisation(a.org_id)).allowed() {
-        let n = state.store.open_conflicts(a, None).await.map_err(cur.page_err())?.len();
+        let n = state.store.open_conflicts(a, None).await?.len();
         if n > 0 {
             tr.t1("msg-conflicts-waiting", "count", tr.num(n))
         } else {

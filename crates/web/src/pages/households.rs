@@ -5,10 +5,11 @@ use super::place::{self, PlacePicker};
 use super::{parse_id, render};
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::views::{options, today, Layout, Opt};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::choices::{IdPoor, IncomeBand, Relationship, Sex};
@@ -44,10 +45,9 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let page = state
         .store
         .list_households(&cur.actor, q.q.as_deref(), q.province.as_deref(), None, q.after.as_deref().and_then(|c| c.parse().ok()), 50)
-        .await
-        .map_err(cur.page_err())?;
+        .await?;
     let codes: Vec<String> = page.items.iter().filter_map(|h| h.fields.village_code.clone()).collect();
-    let paths = state.store.location_paths(&codes).await.map_err(cur.page_err())?;
+    let paths = state.store.location_paths(&codes).await?;
     let rows = page
         .items
         .iter()
@@ -78,8 +78,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
             )
         })
         .unwrap_or_default();
-    let provinces =
-        super::children::place_opts(tr, state.store.child_locations(None).await.map_err(cur.page_err())?, q.province.as_deref());
+    let provinces = super::children::place_opts(tr, state.store.child_locations(None).await?, q.province.as_deref());
     Ok(render(ListPage {
         l: Layout::new(&cur, tr.t("page-households"), "/households"),
         q: q.q.unwrap_or_default(),
@@ -158,7 +157,7 @@ async fn form_page(
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
     let place_err = crate::views::field_error(tr, errors, "village_code");
-    let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), place_err).await.map_err(cur.page_err())?;
+    let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), place_err).await?;
     let mut members: Vec<MemberRow> = input
         .members
         .iter()
@@ -275,7 +274,7 @@ pub async fn create(
         Err(StoreError::Invalid(e)) => {
             form_page(&state, &cur, "/households".into(), String::new(), child_raw, &input, &raw, &e, cur.tr.t("err-invalid")).await
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -290,10 +289,9 @@ struct ShowPage {
     can_edit: bool,
 }
 
-pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let id = cur.record_id(&id)?;
-    let h = state.store.view_household(&cur.actor, id, "page").await.map_err(cur.page_err())?;
+    let h = state.store.view_household(&cur.actor, id, "page").await?;
     let f = &h.fields;
     let place = match &f.village_code {
         Some(c) => state.store.location_path(c).await.ok().map(|p| p.label(tr.is_km())).unwrap_or_default(),
@@ -325,8 +323,7 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
     let children = state
         .store
         .children_of_household(&cur.actor, id)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|c| (c.id.to_string(), c.case_number, if tr.is_km() { c.name_km } else { c.name_latin }))
         .collect();
@@ -339,9 +336,8 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
     Ok(render(ShowPage { l: Layout::new(&cur, f.name.clone(), "/households"), id: id.to_string(), facts, members, children, can_edit }))
 }
 
-pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let h = state.store.view_household(&cur.actor, id, "page-edit").await.map_err(cur.page_err())?;
+pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
+    let h = state.store.view_household(&cur.actor, id, "page-edit").await?;
     let f = &h.fields;
     let input = HouseholdInput {
         name: Some(f.name.clone()),
@@ -382,10 +378,9 @@ pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
 pub async fn update(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let raw = FormData(pairs);
     let input = household_input(&raw);
     let version = raw.get("version").unwrap_or_default();
@@ -393,7 +388,7 @@ pub async fn update(
     if place::is_lookup(&raw) {
         return form_page(&state, &cur, action, version, String::new(), &input, &raw, &Invalid::default(), String::new()).await;
     }
-    let Ok(expected) = version.parse::<i64>() else { return Err(cur.fail(AppError::BadRequest("err-invalid"))) };
+    let Ok(expected) = version.parse::<i64>() else { return Err(PageError(AppError::BadRequest("err-invalid"))) };
     let result = match input.validate(today()) {
         Ok(f) => state.store.update_household(&cur.actor, id, expected, f).await,
         Err(e) => Err(StoreError::Invalid(e)),
@@ -407,6 +402,6 @@ pub async fn update(
             form_page(&state, &cur, action, current.to_string(), String::new(), &input, &raw, &Invalid::default(), cur.tr.t("err-conflict"))
                 .await
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -8,12 +8,13 @@ use super::render;
 use crate::auth::PageUser;
 use crate::case_work::download;
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::i18n::Tr;
 use crate::import_report;
 use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use krousar_domain::Actor;
 use krousar_store::import_jobs::ImportJob;
@@ -208,8 +209,7 @@ struct JobPage {
 }
 
 async fn list_page(state: &AppState, cur: &crate::auth::Current, notice: String) -> Result<Response, PageError> {
-    let jobs: Vec<JobView> =
-        state.store.import_jobs(&cur.actor).await.map_err(cur.page_err())?.iter().map(|j| job_view(cur.tr, j)).collect();
+    let jobs: Vec<JobView> = state.store.import_jobs(&cur.actor).await?.iter().map(|j| job_view(cur.tr, j)).collect();
     let refresh = jobs.iter().any(|j| j.running);
     Ok(render(ImportsPage { l: Layout::new(cur, cur.tr.t("page-import"), "/admin/import"), jobs, notice, refresh }))
 }
@@ -234,13 +234,12 @@ pub async fn upload(State(state): State<AppState>, PageUser(cur): PageUser, mp: 
             let notice = crate::pages::notice_of(&cur, &e);
             Ok(crate::pages::unprocessable(list_page(&state, &cur, notice).await?))
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
-pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let j = state.store.import_job(&cur.actor, id).await.map_err(cur.page_err())?;
+pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
+    let j = state.store.import_job(&cur.actor, id).await?;
     let tr = cur.tr;
     let job = job_view(tr, &j);
     let report = j.report.as_ref().filter(|_| j.state == "done");
@@ -301,10 +300,9 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(i
     }))
 }
 
-pub async fn report(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let j = state.store.import_job(&cur.actor, id).await.map_err(cur.page_err())?;
-    let r = j.report.ok_or_else(|| cur.fail(AppError::NotFound))?;
+pub async fn report(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
+    let j = state.store.import_job(&cur.actor, id).await?;
+    let r = j.report.ok_or(PageError(AppError::NotFound))?;
     let stem = j.file_name.rsplit_once('.').map_or(j.file_name.as_str(), |(s, _)| s).to_string();
     Ok(download(&format!("{stem}-report.csv"), "text/csv; charset=utf-8", import_report::csv(&cur.tr, &r)))
 }
@@ -318,12 +316,11 @@ pub struct ApplyForm {
 pub async fn start_apply(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     axum::Form(f): axum::Form<ApplyForm>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let accept = f.accept_fixes.is_some();
-    let j = state.store.import_job(&cur.actor, id).await.map_err(cur.page_err())?;
+    let j = state.store.import_job(&cur.actor, id).await?;
     match state.store.start_import_apply(&cur.actor, id, accept).await {
         Ok(()) => {
             tokio::spawn(apply(state.clone(), cur.actor.clone(), id, j.file_name, accept));
@@ -333,7 +330,7 @@ pub async fn start_apply(
             let notice = crate::pages::notice_of(&cur, &e);
             Ok(crate::pages::unprocessable(list_page(&state, &cur, notice).await?))
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -343,12 +340,12 @@ pub(super) fn may_import(cur: &crate::auth::Current) -> Result<(), PageError> {
     if krousar_domain::policy::decide(&cur.actor, krousar_domain::Action::ImportRecords, target).allowed() {
         Ok(())
     } else {
-        Err(cur.fail(AppError::Forbidden))
+        Err(PageError(AppError::Forbidden))
     }
 }
 
 pub async fn template(PageUser(cur): PageUser) -> Result<Response, PageError> {
     may_import(&cur)?;
-    let bytes = crate::import_template::workbook(&cur.tr).map_err(|_| cur.fail(AppError::NotFound))?;
+    let bytes = crate::import_template::workbook(&cur.tr).map_err(|_| PageError(AppError::NotFound))?;
     Ok(download("krousar-import-template.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", bytes))
 }

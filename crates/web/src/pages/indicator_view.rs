@@ -117,7 +117,7 @@ pub struct FigureRow {
 /// Every figure within the choice, in section order, broken down when asked.
 pub async fn figure_rows(state: &AppState, cur: &Current, c: &Choice) -> Result<Vec<FigureRow>, PageError> {
     let tr = cur.tr;
-    let figures = state.store.indicator_figures(&cur.actor, c.reach, c.province(), c.period).await.map_err(cur.page_err())?;
+    let figures = state.store.indicator_figures(&cur.actor, c.reach, c.province(), c.period).await?;
     let mut rows = Vec::new();
     for section in SECTIONS {
         let mut first = true;
@@ -128,11 +128,7 @@ pub async fn figure_rows(state: &AppState, cur: &Current, c: &Choice) -> Result<
                 first = false;
             }
             if let Some(dim) = c.by.filter(|d| d.applies_to(f.indicator)) {
-                let (groups, _) = state
-                    .store
-                    .indicator_breakdown(&cur.actor, c.reach, c.province(), f.indicator, dim, c.period)
-                    .await
-                    .map_err(cur.page_err())?;
+                let (groups, _) = state.store.indicator_breakdown(&cur.actor, c.reach, c.province(), f.indicator, dim, c.period).await?;
                 row.groups = group_rows(tr, c, f, dim, &groups);
             }
             if f.indicator == Indicator::InRci {
@@ -203,7 +199,7 @@ pub fn dimension_options(tr: Tr, c: &Choice) -> Vec<Opt> {
 pub async fn province_options(state: &AppState, cur: &Current, c: &Choice) -> Result<Vec<Opt>, PageError> {
     let tr = cur.tr;
     let mut out = vec![Opt { value: String::new(), label: tr.t("opt-all-provinces"), selected: c.province.is_none() }];
-    for p in state.store.child_locations(None).await.map_err(cur.page_err())? {
+    for p in state.store.child_locations(None).await? {
         let selected = c.province.as_deref() == Some(p.code.as_str());
         out.push(Opt { label: if tr.is_km() { p.name_km } else { p.name_latin }, value: p.code, selected });
     }

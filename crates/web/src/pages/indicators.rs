@@ -42,7 +42,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let tr = cur.tr;
     let c = Choice::of(&q, &cur);
     let rows = view::figure_rows(&state, &cur, &c).await?;
-    let csi = state.store.csi_change(&cur.actor, c.reach, c.province(), c.period).await.map_err(cur.page_err())?;
+    let csi = state.store.csi_change(&cur.actor, c.reach, c.province(), c.period).await?;
     let now = today();
     let reach = format!("&reach={}{}", c.reach.code(), c.province.as_ref().map(|p| format!("&province={p}")).unwrap_or_default());
     let presets = [
@@ -90,14 +90,13 @@ pub async fn records(
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let i = krousar_domain::indicators::Indicator::parse(&code).ok_or_else(|| cur.fail(AppError::NotFound))?;
+    let i = krousar_domain::indicators::Indicator::parse(&code).ok_or(PageError(AppError::NotFound))?;
     let c = Choice::of(&q, &cur);
     let group: Option<(Dimension, &str)> = c.by.filter(|d| d.applies_to(i)).zip(q.value.as_deref());
     let records = state
         .store
         .indicator_records(&cur.actor, c.reach, c.province(), i, group, c.period, 1000)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|r| (r.href, r.label))
         .collect();
@@ -109,7 +108,7 @@ pub async fn records(
                 name_latin: None,
                 count: krousar_domain::figures::Count::new(0, 0),
             }];
-            state.store.name_indicator_groups(d, &mut g).await.map_err(cur.page_err())?;
+            state.store.name_indicator_groups(d, &mut g).await?;
             format!("{}: {}", tr.t(&d.label_key()), view::group_label(tr, d, &g[0]))
         }
         None => String::new(),

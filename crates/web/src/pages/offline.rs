@@ -4,9 +4,10 @@
 
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::pages::form::FormData;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::policy::{decide, Target};
@@ -32,18 +33,17 @@ pub async fn state_for(state: &AppState, cur: &Current, child: &Child) -> Result
     if child.assigned_worker_id == me || child.co_worker_id == me {
         return Ok(Offline::Caseload);
     }
-    let chosen = state.store.is_offline(&cur.actor, child.id).await.map_err(cur.page_err())?;
+    let chosen = state.store.is_offline(&cur.actor, child.id).await?;
     Ok(if chosen { Offline::Chosen } else { Offline::NotChosen })
 }
 
 pub async fn toggle(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let on = FormData(pairs).either("offline", "1", "0").ok_or_else(|| cur.fail(AppError::BadRequest("err-invalid-choice")))?;
-    state.store.set_offline(&cur.actor, id, on).await.map_err(cur.page_err())?;
+    let on = FormData(pairs).either("offline", "1", "0").ok_or(PageError(AppError::BadRequest("err-invalid-choice")))?;
+    state.store.set_offline(&cur.actor, id, on).await?;
     Ok(Redirect::to(&format!("/children/{id}")).into_response())
 }

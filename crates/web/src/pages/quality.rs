@@ -27,8 +27,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     let sections = state
         .store
         .data_quality(&cur.actor, today())
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|s| SectionView {
             title: tr.t(s.key),

@@ -6,9 +6,10 @@ use super::form::FormData;
 use super::rcis::{show_rci, Cohort};
 use crate::auth::{Current, PageUser};
 use crate::error::PageError;
+use crate::extract::Ids;
 use crate::views::{options, today, Opt};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::rci_transition::{self as rt, TransitionStage, STANDARDS};
@@ -38,7 +39,7 @@ pub struct TransitionView {
 
 pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<TransitionView, PageError> {
     let tr = cur.tr;
-    let events = state.store.rci_events(r.id).await.map_err(cur.page_err())?;
+    let events = state.store.rci_events(r.id).await?;
     let describe = |e: &krousar_store::rci_transition::RciEvent| -> String {
         let b = &e.body;
         match e.kind.as_str() {
@@ -73,11 +74,11 @@ pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<Transition
     };
     let latest =
         |kind: &str| events.iter().find(|e| e.kind == kind).map(|e| format!("{} · {}", describe(e), e.on)).unwrap_or_else(|| "—".into());
-    let (shown, hidden) = state.store.rci_discharged(&cur.actor, r.id).await.map_err(cur.page_err())?;
+    let (shown, hidden) = state.store.rci_discharged(&cur.actor, r.id).await?;
     Ok(TransitionView {
         stage: tr.t(&r.transition_stage.label_key()),
         since: r.stage_since.clone().unwrap_or_default(),
-        can_edit: state.store.may_edit_rci(&cur.actor, r.id).await.map_err(cur.page_err())?,
+        can_edit: state.store.may_edit_rci(&cur.actor, r.id).await?,
         stages: options(tr, TransitionStage::ALL, TransitionStage::code, TransitionStage::label_key, None, None)
             .into_iter()
             .filter(|o| rt::may_move(r.transition_stage, TransitionStage::parse(&o.value).expect("listed")).is_ok())
@@ -101,8 +102,7 @@ pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<Transition
         documents: state
             .store
             .rci_documents(&cur.actor, r.id)
-            .await
-            .map_err(cur.page_err())?
+            .await?
             .into_iter()
             .map(|d| {
                 (
@@ -126,7 +126,7 @@ async fn done(state: &AppState, cur: &Current, id: uuid::Uuid, r: Result<(), Sto
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -165,15 +165,14 @@ pub(crate) async fn record(state: &AppState, cur: &Current, id: uuid::Uuid, what
 pub async fn post(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, what)): Path<(String, String)>,
+    Ids((id, what)): Ids<(uuid::Uuid, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let what = match what.as_str() {
         "stage" => "stage",
         "inspections" => "inspection",
         "staff" => "staff",
-        _ => return Err(cur.fail(crate::error::AppError::NotFound)),
+        _ => return Err(PageError(crate::error::AppError::NotFound)),
     };
     let r = record(&state, &cur, id, what, &FormData(pairs)).await;
     done(&state, &cur, id, r).await
@@ -183,10 +182,9 @@ pub async fn post(
 pub async fn add_document(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let r = match crate::case_work::read_upload(mp).await {
         Ok(up) => match up.kind.as_deref().and_then(rt::DocKind::parse) {
             Some(kind) => state.store.add_rci_document(&cur.actor, id, kind, &up.file_name, &up.bytes).await.map(|_| ()),
@@ -200,10 +198,8 @@ pub async fn add_document(
 pub async fn document(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, doc)): Path<(String, String)>,
+    Ids((id, doc)): Ids<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let doc = cur.record_id(&doc)?;
-    let (d, bytes) = state.store.read_rci_document(&cur.actor, id, doc).await.map_err(cur.page_err())?;
+    let (d, bytes) = state.store.read_rci_document(&cur.actor, id, doc).await?;
     Ok(crate::case_work::download(&d.file_name, &d.content_type, bytes))
 }

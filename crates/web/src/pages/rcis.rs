@@ -5,10 +5,11 @@ use super::place::{self, PlacePicker};
 use super::{parse_id, render};
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::views::{options, today, Layout, Opt};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::choices::{RciRegistration, RciType};
@@ -47,9 +48,9 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let stage = q.stage.as_deref().and_then(TransitionStage::parse);
     let min_children = q.min_children.as_deref().and_then(|n| n.trim().parse::<i64>().ok());
     let filter = RciFilter { q: q.q.as_deref(), province: q.province.as_deref(), stage, min_children };
-    let page = state.store.list_rcis(&filter, q.after.as_deref().and_then(parse_id), 50).await.map_err(cur.page_err())?;
+    let page = state.store.list_rcis(&filter, q.after.as_deref().and_then(parse_id), 50).await?;
     let codes: Vec<String> = page.items.iter().filter_map(|r| r.fields.village_code.clone()).collect();
-    let paths = state.store.location_paths(&codes).await.map_err(cur.page_err())?;
+    let paths = state.store.location_paths(&codes).await?;
     let mut rows = Vec::new();
     for r in &page.items {
         let place = r
@@ -87,8 +88,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         })
         .unwrap_or_default();
     let can_add = decide(&cur.actor, Action::EditRci, Target::Nothing).allowed();
-    let provinces =
-        super::children::place_opts(tr, state.store.child_locations(None).await.map_err(cur.page_err())?, q.province.as_deref());
+    let provinces = super::children::place_opts(tr, state.store.child_locations(None).await?, q.province.as_deref());
     let mut stages = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: stage.is_none() }];
     stages.extend(options(tr, TransitionStage::ALL, TransitionStage::code, TransitionStage::label_key, q.stage.as_deref(), None));
     Ok(render(ListPage {
@@ -116,9 +116,8 @@ struct FormPage {
 
 async fn form_page(state: &AppState, cur: &Current, input: &RciInput, raw: &FormData, errors: &Invalid) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), crate::views::field_error(tr, errors, "village_code"))
-        .await
-        .map_err(cur.page_err())?;
+    let place =
+        place::build(&state.store, tr, raw, input.village_code.as_deref(), crate::views::field_error(tr, errors, "village_code")).await?;
     let notice = if errors.errors.is_empty() { String::new() } else { tr.t("err-invalid") };
     let mut res = render(FormPage {
         l: Layout::new(cur, tr.t("page-new-rci"), "/rcis"),
@@ -143,7 +142,7 @@ async fn form_page(state: &AppState, cur: &Current, input: &RciInput, raw: &Form
 
 pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     if !decide(&cur.actor, Action::EditRci, Target::Nothing).allowed() {
-        return Err(cur.fail(AppError::Forbidden));
+        return Err(PageError(AppError::Forbidden));
     }
     form_page(&state, &cur, &RciInput::default(), &FormData::default(), &Invalid::default()).await
 }
@@ -172,7 +171,7 @@ pub async fn create(
     match result {
         Ok(r) => Ok(Redirect::to(&format!("/rcis/{}", r.id)).into_response()),
         Err(StoreError::Invalid(e)) => form_page(&state, &cur, &input, &raw, &e).await,
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -201,10 +200,9 @@ struct ShowPage {
 pub async fn show(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let on = q.on.as_deref().and_then(krousar_domain::child::parse_date).unwrap_or_else(today);
     show_rci(&state, &cur, id, on, Cohort::default()).await
 }
@@ -226,13 +224,12 @@ pub(super) async fn show_rci(
     cohort: Cohort,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let r = state.store.rci(id).await.map_err(cur.page_err())?;
-    let count = state.store.residents_on(id, on).await.map_err(cur.page_err())?;
+    let r = state.store.rci(id).await?;
+    let count = state.store.residents_on(id, on).await?;
     let residents = state
         .store
         .visible_residents_on(&cur.actor, id, on)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|(cid, num, name)| (cid.to_string(), num, name))
         .collect();
@@ -268,11 +265,10 @@ pub(super) async fn show_rci(
 pub async fn close(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let id = cur.record_id(&id)?;
     let f = super::form::FormData(pairs);
     let (closed_on, lines) = (f.get("closed_on").unwrap_or_default(), f.get("lines").unwrap_or_default());
     let failed = |notice: String| Cohort { closed_on: closed_on.clone(), lines: lines.clone(), notice, error: true };
@@ -289,7 +285,7 @@ pub async fn close(
         }
     };
     let day = cohort.closed_on;
-    let r = state.store.close_rci_with_cohort(&cur.actor, id, cohort).await.map_err(cur.page_err())?;
+    let r = state.store.close_rci_with_cohort(&cur.actor, id, cohort).await?;
     let notice = format!(
         "{} {}",
         tr.t1("msg-cohort-registered", "count", tr.num(r.registered)),

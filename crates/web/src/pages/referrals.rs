@@ -4,10 +4,11 @@ use super::form::FormData;
 use super::render;
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::views::{local_day, options, today, Layout, Opt};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::policy::{self, Target};
@@ -34,10 +35,10 @@ struct ReferralPage {
 
 async fn form(state: &AppState, cur: &Current, id: Uuid, values: FormData, e: &Invalid) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let child = state.store.view_child(&cur.actor, id, "referral-form").await.map_err(cur.page_err())?;
+    let child = state.store.view_child(&cur.actor, id, "referral-form").await?;
     let chosen = values.get("to_org").unwrap_or_default();
     let mut orgs = vec![Opt { value: String::new(), label: tr.t("opt-choose"), selected: chosen.is_empty() }];
-    orgs.extend(state.store.list_orgs().await.map_err(cur.page_err())?.into_iter().filter(|o| o.id != cur.actor.org_id).map(|o| Opt {
+    orgs.extend(state.store.list_orgs().await?.into_iter().filter(|o| o.id != cur.actor.org_id).map(|o| Opt {
         selected: chosen == o.id.to_string(),
         value: o.id.to_string(),
         label: o.name,
@@ -77,8 +78,7 @@ async fn form(state: &AppState, cur: &Current, id: Uuid, values: FormData, e: &I
     Ok(if e.errors.is_empty() { body } else { (axum::http::StatusCode::UNPROCESSABLE_ENTITY, body).into_response() })
 }
 
-pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
+pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     let values = FormData(vec![("consent_on".into(), today().to_string())]);
     form(&state, &cur, id, values, &Invalid::default()).await
 }
@@ -101,10 +101,9 @@ pub fn input(f: &FormData) -> ReferralInput {
 pub async fn send(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let partner = f.get("partner").map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
     let mut raw = input(&f);
@@ -132,7 +131,7 @@ pub async fn send(
             *page.status_mut() = axum::http::StatusCode::FORBIDDEN;
             Ok(page)
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -184,7 +183,7 @@ struct InboxPage {
 
 async fn inbox_page(state: &AppState, cur: &Current, notice: String) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let rows = state.store.referrals(&cur.actor, tr.is_km()).await.map_err(cur.page_err())?;
+    let rows = state.store.referrals(&cur.actor, tr.is_km()).await?;
     let (mut incoming, mut outgoing) = (Vec::new(), Vec::new());
     for r in rows {
         let other = if r.incoming { tr.t1("msg-referral-from", "org", &r.from_org) } else { tr.t1("msg-referral-to", "org", &r.to_org) };
@@ -233,8 +232,7 @@ async fn inbox_page(state: &AppState, cur: &Current, notice: String) -> Result<R
     let matches = state
         .store
         .match_requests(&cur.actor, tr.is_km())
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|m| MatchView {
             id: m.id.to_string(),
@@ -249,8 +247,7 @@ async fn inbox_page(state: &AppState, cur: &Current, notice: String) -> Result<R
     let external = state
         .store
         .external_referrals(&cur.actor)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|e| ExternalView {
             id: e.id.to_string(),
@@ -279,12 +276,11 @@ pub async fn inbox(State(state): State<AppState>, PageUser(cur): PageUser) -> Re
 pub async fn decide(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, action)): Path<(String, String)>,
+    Ids((id, action)): Ids<(uuid::Uuid, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     if !matches!(action.as_str(), "accept" | "decline" | "withdraw") {
-        return Err(cur.fail(AppError::NotFound));
+        return Err(PageError(AppError::NotFound));
     }
     let f = FormData(pairs);
     let r = state.store.decide_referral(&cur.actor, id, &action, f.get("reason").as_deref(), today()).await;
@@ -294,10 +290,9 @@ pub async fn decide(
 pub async fn answer_match(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let r = state.store.answer_match(&cur.actor, id, &f.get("answer").unwrap_or_default()).await;
     back_to_inbox(&state, &cur, r).await
@@ -306,10 +301,9 @@ pub async fn answer_match(
 pub async fn external_outcome(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let r = state.store.record_external_outcome(&cur.actor, id, &f.get("outcome").unwrap_or_default()).await;
     back_to_inbox(&state, &cur, r).await
@@ -328,6 +322,6 @@ async fn back_to_inbox(state: &AppState, cur: &Current, r: Result<(), StoreError
             let page = inbox_page(state, cur, cur.tr.t(key)).await?;
             Ok(crate::pages::refused(page))
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -55,8 +55,8 @@ struct Report {
 
 async fn build(state: &AppState, cur: &Current, tr: Tr, c: &Choice, ministry: bool) -> Result<Report, PageError> {
     let store = &state.store;
-    let now = store.indicator_figures(&cur.actor, c.reach, c.province(), c.period).await.map_err(cur.page_err())?;
-    let before = store.indicator_figures(&cur.actor, c.reach, c.province(), c.period.previous()).await.map_err(cur.page_err())?;
+    let now = store.indicator_figures(&cur.actor, c.reach, c.province(), c.period).await?;
+    let before = store.indicator_figures(&cur.actor, c.reach, c.province(), c.period.previous()).await?;
     let mut tables = Vec::new();
     for section in SECTIONS {
         let rows: Vec<(String, Vec<Cell>)> = now
@@ -76,7 +76,7 @@ async fn build(state: &AppState, cur: &Current, tr: Tr, c: &Choice, ministry: bo
     let mut by: BTreeMap<String, (String, Vec<Cell>)> = BTreeMap::new();
     let shown: Vec<Indicator> = BROKEN_DOWN.into_iter().filter(|i| now.iter().any(|f| f.indicator == *i)).collect();
     for (n, i) in shown.iter().enumerate() {
-        let (groups, _) = store.indicator_breakdown(&cur.actor, c.reach, c.province(), *i, dim, c.period).await.map_err(cur.page_err())?;
+        let (groups, _) = store.indicator_breakdown(&cur.actor, c.reach, c.province(), *i, dim, c.period).await?;
         for g in groups {
             // Age bands in their order; places by name.
             let key = if ministry { group_label(tr, dim, &g) } else { format!("{:>3}{}", g.value.len(), g.value) };
@@ -89,14 +89,14 @@ async fn build(state: &AppState, cur: &Current, tr: Tr, c: &Choice, ministry: bo
     let mut head = vec![tr.t(&dim.label_key())];
     head.extend(shown.iter().map(|i| tr.t(&i.label_key())));
     tables.push(Table { heading: tr.t1("msg-by", "what", tr.t(&dim.label_key())), head, rows: by.into_values().collect() });
-    let csi = store.csi_change(&cur.actor, c.reach, c.province(), c.period).await.map_err(cur.page_err())?;
+    let csi = store.csi_change(&cur.actor, c.reach, c.province(), c.period).await?;
     let mut rows: Vec<(String, Vec<Cell>)> = vec![(
         tr.t("msg-children-compared-label"),
         vec![Cell::Text(if csi.suppressed { tr.t("msg-hidden") } else { tr.num(csi.children) })],
     )];
     rows.extend(csi.domains.iter().map(|(d, v)| (tr.t(&format!("csi-domain-{d}")), vec![Cell::Text(format!("{v:+.1}"))])));
     tables.push(Table { heading: tr.t("page-csi-change"), head: vec![tr.t("field-domain"), tr.t("msg-average-change")], rows });
-    let org = store.org(cur.actor.org_id).await.map_err(cur.page_err())?.name;
+    let org = store.org(cur.actor.org_id).await?.name;
     let mut about = vec![
         (tr.t("msg-period"), format!("{} – {}", tr.date(c.period.from), tr.date(c.period.to))),
         (
@@ -109,7 +109,7 @@ async fn build(state: &AppState, cur: &Current, tr: Tr, c: &Choice, ministry: bo
         ),
     ];
     if let Some(p) = c.province() {
-        let name = store.child_locations(None).await.map_err(cur.page_err())?.into_iter().find(|l| l.code == p);
+        let name = store.child_locations(None).await?.into_iter().find(|l| l.code == p);
         about.push((tr.t("field-province"), name.map(|l| if tr.is_km() { l.name_km } else { l.name_latin }).unwrap_or_default()));
     }
     if c.reach == Reach::National {
@@ -138,10 +138,10 @@ pub async fn quarterly(
     let report = build(&state, &cur, tr, &c, ministry).await?;
     let format = q.format.as_deref().unwrap_or("html");
     let detail = json!({"report": if ministry { "ministry" } else { "donor" }, "period": report.period, "reach": c.reach.code(), "province": c.province, "format": format});
-    state.store.record_report(&cur.actor, detail).await.map_err(cur.page_err())?;
+    state.store.record_report(&cur.actor, detail).await?;
     let stem = format!("krousar-{}-{}", if ministry { "ministry" } else { "donor" }, report.period.replace(' ', ""));
     if format == "xlsx" {
-        let bytes = xlsx(tr, &report).map_err(|e| cur.fail(e))?;
+        let bytes = xlsx(tr, &report).map_err(PageError)?;
         return Ok(crate::case_work::download(
             &format!("{stem}.xlsx"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -6,9 +6,10 @@ use super::rci_pick::{rci_groups, OptGroup};
 use super::render;
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::policy::{decide, Target};
@@ -31,18 +32,16 @@ struct ResidencePage {
     notice: String,
 }
 
-pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
+pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     form_page(&state, &cur, id, &FormData(Vec::new()), &Invalid::default()).await
 }
 
 pub async fn add(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let input = StayInput { rci_id: f.get("rci_id"), entered: f.get("entered"), left: f.get("left"), reason_left: f.get("reason_left") };
     let (rci, period) = match input.validate(crate::views::today()) {
@@ -52,20 +51,20 @@ pub async fn add(
     match state.store.add_residence(&cur.actor, id, rci, period).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => form_page(&state, &cur, id, &f, &e).await,
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
 async fn form_page(state: &AppState, cur: &Current, id: Uuid, raw: &FormData, errors: &Invalid) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let child = state.store.view_child(&cur.actor, id, "residence-form").await.map_err(cur.page_err())?;
+    let child = state.store.view_child(&cur.actor, id, "residence-form").await?;
     if !decide(&cur.actor, Action::EditChild, Target::Record(&child.owner(&cur.actor))).allowed() {
-        return Err(cur.fail(AppError::Forbidden));
+        return Err(PageError(AppError::Forbidden));
     }
     let stays = stays_of(state, cur, &child).await?;
     let province = child.fields.village_code.as_deref().and_then(|v| v.get(..2));
     let selected = raw.get("rci_id");
-    let rcis = rci_groups(&state.store, tr, selected.as_deref(), province).await.map_err(cur.page_err())?;
+    let rcis = rci_groups(&state.store, tr, selected.as_deref(), province).await?;
     let values = ["entered", "left", "reason_left"].into_iter().filter_map(|k| raw.get(k).map(|v| (k.to_string(), v)));
     let child_name = child.display_name(tr.is_km());
     Ok(render(ResidencePage {
@@ -90,8 +89,7 @@ pub(super) async fn stays_of(
     Ok(state
         .store
         .stays_as_read_by(&cur.actor, child)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .unwrap_or_default()
         .into_iter()
         .map(|r| (r.rci_name, tr.date(r.period.entered), r.period.left.map(|d| tr.date(d)).unwrap_or_else(|| tr.t("msg-still-resident"))))

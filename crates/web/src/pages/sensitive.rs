@@ -6,10 +6,11 @@ use super::form::{values_of, FormData, FormView};
 use super::{notice_of, render, unprocessable};
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::views::{options, Layout, Opt};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::sensitive::{HivStatus, SensitiveInput};
@@ -78,11 +79,10 @@ fn page(cur: &crate::auth::Current, s: &Sensitive, input: &SensitiveInput, error
 pub async fn show(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let s = state.store.view_sensitive(&cur.actor, id, "page").await.map_err(cur.page_err())?;
+    let s = state.store.view_sensitive(&cur.actor, id, "page").await?;
     let saved = query.as_deref() == Some("saved=1");
     Ok(page(&cur, &s, &s.info.to_input(), &Invalid::default(), String::new(), saved))
 }
@@ -90,31 +90,30 @@ pub async fn show(
 pub async fn save(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let raw = FormData(pairs);
     let input = input_of(&raw);
     let Some(expected) = raw.get("version").and_then(|v| v.parse::<i64>().ok()) else {
-        return Err(cur.fail(AppError::BadRequest("err-invalid")));
+        return Err(PageError(AppError::BadRequest("err-invalid")));
     };
     let info = match input.validate() {
         Ok(info) => info,
         Err(e) => {
             // Shown again as typed; reading the current record again is itself audited.
-            let s = state.store.view_sensitive(&cur.actor, id, "form-invalid").await.map_err(cur.page_err())?;
+            let s = state.store.view_sensitive(&cur.actor, id, "form-invalid").await?;
             return Ok(unprocessable(page(&cur, &s, &input, &e, notice_of(&cur, &e), false)));
         }
     };
     match state.store.update_sensitive(&cur.actor, id, expected, info).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}/sensitive?saved=1")).into_response()),
         Err(StoreError::Conflict { .. }) => {
-            let s = state.store.view_sensitive(&cur.actor, id, "form-conflict").await.map_err(cur.page_err())?;
+            let s = state.store.view_sensitive(&cur.actor, id, "form-conflict").await?;
             let mut res = page(&cur, &s, &input, &Invalid::default(), cur.tr.t("err-conflict"), false);
             *res.status_mut() = axum::http::StatusCode::CONFLICT;
             Ok(res)
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

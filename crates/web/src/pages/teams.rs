@@ -5,9 +5,10 @@ use super::admin::{may_manage, users_page};
 use super::form::FormData;
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::views::Opt;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::Invalid;
@@ -24,7 +25,7 @@ pub struct TeamRow {
 
 /// Every team of the administrator's organisation with the teams it may be placed under.
 pub async fn rows(state: &AppState, cur: &Current) -> Result<Vec<TeamRow>, PageError> {
-    let teams = state.store.teams(cur.actor.org_id).await.map_err(cur.page_err())?;
+    let teams = state.store.teams(cur.actor.org_id).await?;
     let edges: Vec<(Uuid, Option<Uuid>)> = teams.iter().map(|t| (t.id, t.parent_id)).collect();
     let names: HashMap<Uuid, &str> = teams.iter().map(|t| (t.id, t.name.as_str())).collect();
     let path = |mut id: Uuid| {
@@ -76,7 +77,7 @@ pub async fn create(
     let parent = match parent {
         None => None,
         Some(Ok(p)) => Some(p),
-        Some(Err(_)) => return Err(cur.fail(AppError::BadRequest("err-invalid"))),
+        Some(Err(_)) => return Err(PageError(AppError::BadRequest("err-invalid"))),
     };
     let team = match state.store.create_team(Who::from(&cur.actor), cur.actor.org_id, &name).await {
         Ok(t) => t,
@@ -85,7 +86,7 @@ pub async fn create(
             e.push("team_name", "err-duplicate");
             return users_page(&state, &cur, &f, &e, cur.tr.t("err-invalid")).await;
         }
-        Err(e) => return Err(cur.page_err()(e)),
+        Err(e) => return Err(PageError::from(e)),
     };
     if parent.is_some() {
         place(&state, &cur, team.id, parent, &f).await
@@ -98,15 +99,14 @@ pub async fn create(
 pub async fn set_parent(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     may_manage(&cur, cur.actor.org_id)?;
-    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let parent = match f.get("parent").filter(|p| !p.is_empty()) {
         None => None,
-        Some(p) => Some(Uuid::parse_str(&p).map_err(|_| cur.fail(AppError::BadRequest("err-invalid")))?),
+        Some(p) => Some(Uuid::parse_str(&p).map_err(|_| PageError(AppError::BadRequest("err-invalid")))?),
     };
     place(&state, &cur, id, parent, &f).await
 }
@@ -115,6 +115,6 @@ async fn place(state: &AppState, cur: &Current, team: Uuid, parent: Option<Uuid>
     match state.store.set_team_parent(Who::from(&cur.actor), cur.actor.org_id, team, parent).await {
         Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
         Err(StoreError::Invalid(e)) => users_page(state, cur, f, &e, super::notice_of(cur, &e)).await,
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

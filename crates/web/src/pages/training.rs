@@ -5,10 +5,11 @@ use super::form::FormData;
 use super::{notice_of, render, unprocessable};
 use crate::auth::{Current, PageUser};
 use crate::error::PageError;
+use crate::extract::Ids;
 use crate::views::{options, today, Layout, Opt};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::choices::Sex;
@@ -45,8 +46,7 @@ async fn provinces(state: &AppState, cur: &Current) -> Result<HashMap<String, St
     Ok(state
         .store
         .child_locations(None)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|p| (p.code, if cur.tr.is_km() { p.name_km } else { p.name_latin }))
         .collect())
@@ -58,8 +58,7 @@ async fn page(state: &AppState, cur: &Current, by: &str, notice: String) -> Resu
     let report = state
         .store
         .trained_report(&cur.actor, by)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|r| {
             let key = match by {
@@ -74,8 +73,7 @@ async fn page(state: &AppState, cur: &Current, by: &str, notice: String) -> Resu
     let sessions = state
         .store
         .training_sessions(&cur.actor)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|s| {
             (
@@ -86,12 +84,11 @@ async fn page(state: &AppState, cur: &Current, by: &str, notice: String) -> Resu
             )
         })
         .collect();
-    let courses = state.store.courses(&cur.actor).await.map_err(cur.page_err())?;
+    let courses = state.store.courses(&cur.actor).await?;
     let people = state
         .store
         .trainees(&cur.actor)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|p| (p.id.to_string(), p.trainee.name, t.t(&p.trainee.role.label_key()), t.num(p.sessions_attended)))
         .collect();
@@ -128,7 +125,7 @@ async fn done(state: &AppState, cur: &Current, to: String, r: Result<(), StoreEr
     match r {
         Ok(()) => Ok(Redirect::to(&to).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(page(state, cur, "course", notice_of(cur, &e)).await?)),
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -252,7 +249,7 @@ struct SessionPage {
 
 async fn session_page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: String) -> Result<Response, PageError> {
     let t = cur.tr;
-    let (s, participants) = state.store.training_session(&cur.actor, id).await.map_err(cur.page_err())?;
+    let (s, participants) = state.store.training_session(&cur.actor, id).await?;
     let score = |n: Option<u8>| n.map(|n| t.num(n)).unwrap_or_else(|| "—".into());
     let yes = |b: bool| t.t(if b { "msg-yes" } else { "msg-no" });
     Ok(render(SessionPage {
@@ -279,30 +276,27 @@ async fn session_page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: S
         people: state
             .store
             .trainees(&cur.actor)
-            .await
-            .map_err(cur.page_err())?
+            .await?
             .into_iter()
             .map(|p| Opt { value: p.id.to_string(), label: p.trainee.name, selected: false })
             .collect(),
     }))
 }
 
-pub async fn session(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
+pub async fn session(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     session_page(&state, &cur, id, String::new()).await
 }
 
 pub async fn participant(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     match record(&state, &cur, "participant", Some(id), &FormData(pairs)).await {
         Ok(_) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(session_page(&state, &cur, id, notice_of(&cur, &e)).await?)),
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -317,13 +311,12 @@ struct PersonPage {
 }
 
 async fn person_page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: String) -> Result<Response, PageError> {
-    let people = state.store.trainees(&cur.actor).await.map_err(cur.page_err())?;
-    let person = people.into_iter().find(|p| p.id == id).ok_or_else(|| cur.fail(crate::error::AppError::NotFound))?;
+    let people = state.store.trainees(&cur.actor).await?;
+    let person = people.into_iter().find(|p| p.id == id).ok_or(PageError(crate::error::AppError::NotFound))?;
     let rows = state
         .store
         .mentoring_of(&cur.actor, id)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|m| (m.on.to_string(), m.mentor, m.topic, m.note.unwrap_or_default()))
         .collect();
@@ -336,21 +329,19 @@ async fn person_page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: St
     }))
 }
 
-pub async fn person(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
+pub async fn person(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     person_page(&state, &cur, id, String::new()).await
 }
 
 pub async fn mentoring(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     match record(&state, &cur, "mentoring", Some(id), &FormData(pairs)).await {
         Ok(_) => Ok(Redirect::to(&format!("/training/people/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(person_page(&state, &cur, id, notice_of(&cur, &e)).await?)),
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -18,6 +18,7 @@ mod device_sessions;
 mod devices;
 mod disclosure;
 mod duplicates;
+mod errors;
 mod export;
 mod figures;
 mod hardening;

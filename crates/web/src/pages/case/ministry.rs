@@ -4,11 +4,12 @@
 use super::super::render;
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::i18n::{Lang, Tr};
 use crate::views::{age_text, today};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use krousar_domain::case::csi;
@@ -346,18 +347,17 @@ fn build(tr: Tr, n: u8, child: &Child, file: &CaseFile, place: &str, households:
 pub async fn print(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, n)): Path<(String, String)>,
+    Ids((id, n)): Ids<(uuid::Uuid, String)>,
     Query(q): Query<PrintQuery>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let n: u8 = n.parse().ok().filter(|n| FORMS.contains(n)).ok_or_else(|| cur.fail(AppError::NotFound))?;
-    let (child, file) = state.store.case_file(&cur.actor, id, "print").await.map_err(cur.page_err())?;
-    let Some(file) = file else { return Err(cur.fail(AppError::NotFound)) };
+    let n: u8 = n.parse().ok().filter(|n| FORMS.contains(n)).ok_or(PageError(AppError::NotFound))?;
+    let (child, file) = state.store.case_file(&cur.actor, id, "print").await?;
+    let Some(file) = file else { return Err(PageError(AppError::NotFound)) };
     // The ministry's forms are the case's own organisation's papers: a referral's receiver or a
     // transfer's sender reads the case as cut, and a form with its blanks would read as false.
     let full = krousar_domain::policy::disclosure(&cur.actor, &child.owner(&cur.actor)).is_some_and(|d| d.is_full());
     if !full {
-        return Err(cur.fail(AppError::NotFound));
+        return Err(PageError(AppError::NotFound));
     }
     // The ministry's forms are Khmer documents; English only when asked for.
     let lang = if q.lang.as_deref() == Some("en") { Lang::En } else { Lang::Km };
@@ -366,8 +366,8 @@ pub async fn print(
         Some(c) => state.store.location_path(c).await.ok().map(|p| p.label(tr.is_km())).unwrap_or_default(),
         None => String::new(),
     };
-    let households: Vec<String> = state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(_, n)| n).collect();
-    let org = state.store.org(child.org_id).await.map_err(cur.page_err())?.name;
+    let households: Vec<String> = state.store.households_of_child(id).await?.into_iter().map(|(_, n)| n).collect();
+    let org = state.store.org(child.org_id).await?.name;
     let (sections, signatures) = build(tr, n, &child, &file, &place, &households);
     let as_html = q.format.as_deref() == Some("html");
     let lang_q = if lang == Lang::En { "&lang=en" } else { "" };
@@ -400,7 +400,7 @@ pub(crate) async fn deliver(
 ) -> Result<Response, PageError> {
     if !as_html {
         page.css_inline = crate::security::PRINT_CSS.to_string();
-        let html = page.render().map_err(|e| cur.fail(AppError::Internal(e.to_string())))?;
+        let html = page.render().map_err(|e| PageError(AppError::Internal(e.to_string())))?;
         match crate::pdf::html_to_pdf(&html).await {
             Ok(pdf) => {
                 return Ok((
@@ -429,11 +429,10 @@ pub(crate) async fn deliver(
 pub async fn external_referral(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Query(q): Query<PrintQuery>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let (e, child) = state.store.external_referral(&cur.actor, id).await.map_err(cur.page_err())?;
+    let (e, child) = state.store.external_referral(&cur.actor, id).await?;
     let lang = if q.lang.as_deref() == Some("en") { Lang::En } else { Lang::Km };
     let tr = Tr::new(lang);
     let place = match &child.fields.village_code {
@@ -473,7 +472,7 @@ pub async fn external_referral(
     if let Some(s) = sections.get_mut(1) {
         s.rows.retain(|(_, v)| !v.is_empty());
     }
-    let org = state.store.org(child.org_id).await.map_err(cur.page_err())?.name;
+    let org = state.store.org(child.org_id).await?.name;
     let as_html = q.format.as_deref() == Some("html");
     let lang_q = if lang == Lang::En { "&lang=en" } else { "" };
     let page = PrintPage {

@@ -6,14 +6,15 @@ pub(crate) mod show;
 pub mod tool;
 
 use super::form::FormData;
-use super::{parse_id, render};
+use super::render;
 use crate::auth::{Current, PageUser};
 use crate::case_work::{apply, CaseForm, Fields};
 use crate::error::{AppError, PageError};
+use crate::extract::Ids;
 use crate::views::{today, Layout};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use fields::{Choices, Group, Input};
@@ -38,14 +39,13 @@ struct CasePage {
     withheld: String,
 }
 
-pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
+pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     show_case(&state, &cur, id, String::new()).await
 }
 
 async fn show_case(state: &AppState, cur: &Current, id: Uuid, notice: String) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let (child, file) = state.store.case_file(&cur.actor, id, "page").await.map_err(cur.page_err())?;
+    let (child, file) = state.store.case_file(&cur.actor, id, "page").await?;
     let owner = child.owner(&cur.actor);
     let can_open = file.is_none()
         && krousar_domain::policy::decide(&cur.actor, krousar_domain::Action::OpenCase, krousar_domain::policy::Target::Record(&owner))
@@ -58,8 +58,7 @@ async fn show_case(state: &AppState, cur: &Current, id: Uuid, notice: String) ->
     let tools = state
         .store
         .tools(child.org_id, true)
-        .await
-        .map_err(cur.page_err())?
+        .await?
         .into_iter()
         .map(|t| (t.id.to_string(), if tr.is_km() { t.definition.name_km } else { t.definition.name_en }))
         .collect();
@@ -94,8 +93,8 @@ struct FormPage {
     notice: String,
 }
 
-fn form_of(cur: &Current, raw: &str) -> Result<CaseForm, PageError> {
-    CaseForm::parse(raw).ok_or_else(|| cur.fail(AppError::NotFound))
+fn form_of(raw: &str) -> Result<CaseForm, PageError> {
+    CaseForm::parse(raw).ok_or(PageError(AppError::NotFound))
 }
 
 async fn render_form(
@@ -112,7 +111,7 @@ async fn render_form(
     // (once per page: a caller that has read it already passes it in).
     let (child, file) = match read {
         Some(r) => r,
-        None => state.store.case_file(&cur.actor, id, "form").await.map_err(cur.page_err())?,
+        None => state.store.case_file(&cur.actor, id, "form").await?,
     };
     // A form is for whoever may record it (its choices name the organisation's people and the
     // child's households): a reader of the case is refused the form as the write would be.
@@ -122,22 +121,21 @@ async fn render_form(
         _ => krousar_domain::Action::WorkCase,
     };
     if !krousar_domain::policy::decide(&cur.actor, needs, krousar_domain::policy::Target::Record(&child.owner(&cur.actor))).allowed() {
-        return Err(cur.fail(AppError::Forbidden));
+        return Err(PageError(AppError::Forbidden));
     }
     let mut choices = Choices::default();
     if matches!(form, CaseForm::Open | CaseForm::Placement) {
-        choices.rcis = rci_list(state, cur.tr, &child).await.map_err(cur.page_err())?;
+        choices.rcis = rci_list(state, cur.tr, &child).await?;
     }
     match form {
         // The child's households are its own organisation's people's to see (policy's disclosure).
         CaseForm::Placement | CaseForm::FamilyAssessment
             if krousar_domain::policy::disclosure(&cur.actor, &child.owner(&cur.actor)).is_some_and(|d| d.is_full()) =>
         {
-            choices.households =
-                state.store.households_of_child(id).await.map_err(cur.page_err())?.into_iter().map(|(h, n)| (h.to_string(), n)).collect();
+            choices.households = state.store.households_of_child(id).await?.into_iter().map(|(h, n)| (h.to_string(), n)).collect();
         }
         CaseForm::Task => {
-            let users = state.store.users(Some(child.org_id)).await.map_err(cur.page_err())?;
+            let users = state.store.users(Some(child.org_id)).await?;
             choices.owners = users
                 .into_iter()
                 .filter(|u| !u.disabled && krousar_domain::policy::holds_tasks(u.role))
@@ -159,11 +157,7 @@ async fn render_form(
     let place = if form.has_place() {
         let posted = FormData(values.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
         let error = errors.for_field("village_code").map(|c| tr.t(c)).unwrap_or_default();
-        Some(
-            super::place::build(&state.store, tr, &posted, values.get("village_code").map(String::as_str), error)
-                .await
-                .map_err(cur.page_err())?,
-        )
+        Some(super::place::build(&state.store, tr, &posted, values.get("village_code").map(String::as_str), error).await?)
     } else {
         None
     };
@@ -186,10 +180,9 @@ async fn render_form(
 pub async fn form_page(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, form)): Path<(String, String)>,
+    Ids((id, form)): Ids<(uuid::Uuid, String)>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let form = form_of(&cur, &form)?;
+    let form = form_of(&form)?;
     let mut values = fields::defaults(form, today());
     // A new care plan version or tracing sheet starts from the current one.
     let kind = match form {
@@ -197,7 +190,7 @@ pub async fn form_page(
         CaseForm::Tracing => Some("tracing_info"),
         _ => None,
     };
-    let read = state.store.case_file(&cur.actor, id, "form").await.map_err(cur.page_err())?;
+    let read = state.store.case_file(&cur.actor, id, "form").await?;
     if let Some(latest) = kind.and_then(|k| read.1.as_ref().and_then(|f| f.entries_of(k).next_back())) {
         values.extend(fields::from_entry(&latest.entry));
     }
@@ -222,11 +215,10 @@ fn fields_of(pairs: Vec<(String, String)>) -> Fields {
 pub async fn form_post(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, form)): Path<(String, String)>,
+    Ids((id, form)): Ids<(uuid::Uuid, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let form = form_of(&cur, &form)?;
+    let form = form_of(&form)?;
     let posted = FormData(pairs.clone());
     let mut values = fields_of(pairs);
     if form.has_place() {
@@ -242,7 +234,7 @@ pub async fn form_post(
     match apply(&state.store, &cur.actor, id, form, &values).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}/case")).into_response()),
         Err(StoreError::Invalid(e)) => render_form(&state, &cur, id, form, &values, &e, None).await,
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -265,20 +257,19 @@ async fn after(
             let page = show_case(state, cur, id, cur.tr.t(key)).await?;
             Ok(crate::pages::refused(page))
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
 pub async fn request(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let f = FormData(pairs);
     let Some(kind) = f.get("kind").as_deref().and_then(ApprovalKind::parse).filter(|k| *k != ApprovalKind::Closure) else {
-        return Err(cur.fail(AppError::BadRequest("err-invalid-choice")));
+        return Err(PageError(AppError::BadRequest("err-invalid-choice")));
     };
     let r = state.store.request_approval(&cur.actor, id, kind, None, today()).await;
     after(&state, &cur, id, r).await
@@ -287,16 +278,14 @@ pub async fn request(
 pub async fn decide(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, approval)): Path<(String, String)>,
+    Ids((id, approval)): Ids<(uuid::Uuid, uuid::Uuid)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let approval = cur.record_id(&approval)?;
     let f = FormData(pairs);
     let approve = match f.get("decision").as_deref() {
         Some("approve") => true,
         Some("return") => false,
-        _ => return Err(cur.fail(AppError::BadRequest("err-invalid-choice"))),
+        _ => return Err(PageError(AppError::BadRequest("err-invalid-choice"))),
     };
     let r = state.store.decide_approval(&cur.actor, id, approval, approve, f.get("comment").as_deref(), today()).await;
     after(&state, &cur, id, r).await
@@ -305,10 +294,8 @@ pub async fn decide(
 pub async fn task_done(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, task)): Path<(String, String)>,
+    Ids((id, task)): Ids<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let Some(task) = parse_id(&task) else { return Err(cur.fail(AppError::NotFound)) };
     let r = state.store.complete_task(&cur.actor, id, task, today()).await;
     after(&state, &cur, id, r).await
 }
@@ -321,17 +308,16 @@ struct TeamPage {
 }
 
 pub async fn team(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
-    let rows = state.store.team_view(&cur.actor, today()).await.map_err(cur.page_err())?;
+    let rows = state.store.team_view(&cur.actor, today()).await?;
     Ok(render(TeamPage { l: Layout::new(&cur, cur.tr.t("page-team"), "/team"), rows }))
 }
 
 pub async fn upload(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let r = match crate::case_work::read_upload(mp).await {
         Ok(up) => state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes, today()).await.map(|_| ()),
         Err(e) => Err(e),
@@ -343,18 +329,16 @@ pub async fn upload(
             let page = show_case(&state, &cur, id, msg).await?;
             Ok(crate::pages::unprocessable(page))
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
 pub async fn attachment(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, file)): Path<(String, String)>,
+    Ids((id, file)): Ids<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
-    let file = cur.record_id(&file)?;
-    let (a, bytes) = state.store.read_attachment(&cur.actor, id, file).await.map_err(cur.page_err())?;
+    let (a, bytes) = state.store.read_attachment(&cur.actor, id, file).await?;
     Ok(crate::case_work::download(&a.file_name, &a.content_type, bytes))
 }
 

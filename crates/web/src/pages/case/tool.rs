@@ -4,10 +4,11 @@ use super::super::form::FormData;
 use super::super::render;
 use crate::auth::{Current, PageUser};
 use crate::error::PageError;
+use crate::extract::Ids;
 use crate::views::{today, Layout, Opt};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::case::entries::past_date;
@@ -80,11 +81,11 @@ async fn render_tool(
 
 async fn load(state: &AppState, cur: &Current, child: Uuid, tool: &str) -> Result<Tool, PageError> {
     // Reading the case checks that the user may see this child at all (and audits it).
-    state.store.case_file(&cur.actor, child, "form").await.map_err(cur.page_err())?;
+    state.store.case_file(&cur.actor, child, "form").await?;
     let tool = cur.record_id(tool)?;
-    let t = state.store.tool(tool).await.map_err(cur.page_err())?;
+    let t = state.store.tool(tool).await?;
     if t.org_id != cur.actor.org_id {
-        return Err(cur.page_err()(StoreError::NotFound));
+        return Err(PageError::from(StoreError::NotFound));
     }
     Ok(t)
 }
@@ -92,9 +93,8 @@ async fn load(state: &AppState, cur: &Current, child: Uuid, tool: &str) -> Resul
 pub async fn form(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, tool)): Path<(String, String)>,
+    Ids((id, tool)): Ids<(uuid::Uuid, String)>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let t = load(&state, &cur, id, &tool).await?;
     render_tool(&cur, id, &t, &BTreeMap::new(), String::new()).await
 }
@@ -102,10 +102,9 @@ pub async fn form(
 pub async fn save(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path((id, tool)): Path<(String, String)>,
+    Ids((id, tool)): Ids<(uuid::Uuid, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let id = cur.record_id(&id)?;
     let t = load(&state, &cur, id, &tool).await?;
     let f = FormData(pairs);
     let values: BTreeMap<String, String> = f.0.iter().filter(|(k, _)| k != "_csrf").cloned().collect();
@@ -122,6 +121,6 @@ pub async fn save(
             let msg = crate::pages::notice_of(&cur, &e);
             render_tool(&cur, id, &t, &values, msg).await
         }
-        Err(e) => Err(cur.page_err()(e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
