@@ -173,11 +173,21 @@ async fn a_stay_changed_since_its_form_was_opened_is_not_overwritten() {
     for store in support::stores("stayseen").await {
         let org = store.create_org(Who::system(), "Stay NGO", OrgKind::Ngo).await.unwrap();
         let team = store.create_team(Who::system(), org.id, "Battambang").await.unwrap();
-        let worker = store.create_user(Who::system(), org.id, Some(team.id), "worker", "worker", Role::SocialWorker, "x", "km").await.unwrap().actor();
-        let boss = store.create_user(Who::system(), org.id, Some(team.id), "boss", "boss", Role::Supervisor, "x", "km").await.unwrap().actor();
+        let worker = store
+            .create_user(Who::system(), org.id, Some(team.id), "worker", "worker", Role::SocialWorker, "x", "km")
+            .await
+            .unwrap()
+            .actor();
+        let boss =
+            store.create_user(Who::system(), org.id, Some(team.id), "boss", "boss", Role::Supervisor, "x", "km").await.unwrap().actor();
         let elsewhere = store.create_org(Who::system(), "Other NGO", OrgKind::Ngo).await.unwrap();
-        let stranger = store.create_user(Who::system(), elsewhere.id, None, "stranger", "stranger", Role::SocialWorker, "x", "km").await.unwrap().actor();
-        let (home, lotus) = (store.create_rci(&boss, rci("Hope Centre")).await.unwrap().id, store.create_rci(&boss, rci("Lotus Centre")).await.unwrap().id);
+        let stranger = store
+            .create_user(Who::system(), elsewhere.id, None, "stranger", "stranger", Role::SocialWorker, "x", "km")
+            .await
+            .unwrap()
+            .actor();
+        let (home, lotus) =
+            (store.create_rci(&boss, rci("Hope Centre")).await.unwrap().id, store.create_rci(&boss, rci("Lotus Centre")).await.unwrap().id);
         let kid = store.register_child(&worker, support::child()).await.unwrap().id;
         let period = |from: &str, to: &str| krousar_domain::rci::ResidencePeriod { entered: d(from), left: Some(d(to)), reason_left: None };
         let stay = store.add_residence(&worker, kid, home, period("2019-01-10", "2020-06-30")).await.unwrap();

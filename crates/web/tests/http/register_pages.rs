@@ -43,7 +43,13 @@ async fn an_institution_is_edited_through_its_page_by_those_who_may() {
         let (s, scsrf) = app.login("supervisor").await;
         let hope = form(
             &scsrf,
-            &[("name", "Hope Centre"), ("rci_type", "ngo"), ("capacity", "40"), ("registration_status", "registered"), ("village_pick", "12010101")],
+            &[
+                ("name", "Hope Centre"),
+                ("rci_type", "ngo"),
+                ("capacity", "40"),
+                ("registration_status", "registered"),
+                ("village_pick", "12010101"),
+            ],
         );
         let res = s.post(app.url("/rcis")).form(&hope).send().await.unwrap();
         assert_eq!(res.status(), 303);
@@ -169,7 +175,10 @@ async fn a_stay_is_corrected_from_the_childs_record_by_its_workers() {
         let html = res.text().await.unwrap();
         assert!(html.contains(&format!("action=\"/children/{child}/residences/{first}\"")), "{html}");
         assert!(html.contains(&format!("<option value=\"{}\" selected>Hope Centre</option>", rcis[0])), "{html}");
-        assert!(html.contains("value=\"2019-01-10\"") && html.contains("value=\"2020-06-30\"") && html.contains("value=\"moved\""), "{html}");
+        assert!(
+            html.contains("value=\"2019-01-10\"") && html.contains("value=\"2020-06-30\"") && html.contains("value=\"moved\""),
+            "{html}"
+        );
         let seen = hidden(&html, "seen");
 
         // Invalid, then overlapping the other stay: told next to the field, nothing written.
@@ -201,7 +210,10 @@ async fn a_stay_is_corrected_from_the_childs_record_by_its_workers() {
         assert_eq!(res.headers()["location"], format!("/children/{child}").as_str());
         let now = stays_now().await;
         let one = now.as_array().unwrap().iter().find(|s| s["id"] == first.as_str()).unwrap().clone();
-        assert_eq!((one["rci_id"].as_str(), one["left"].as_str(), one["reason_left"].as_str()), (Some(rcis[1].as_str()), Some("2020-07-31"), Some("reunified")));
+        assert_eq!(
+            (one["rci_id"].as_str(), one["left"].as_str(), one["reason_left"].as_str()),
+            (Some(rcis[1].as_str()), Some("2020-07-31"), Some("reunified"))
+        );
         assert_eq!(audited(&app, "residence.update", &child).await, 1);
         let record = c.get(app.url(&format!("/children/{child}"))).send().await.unwrap().text().await.unwrap();
         assert!(!record.contains("Hope Centre"), "the record shows the correction: {record}");
