@@ -60,6 +60,21 @@ pub struct Residence {
     pub period: ResidencePeriod,
 }
 
+impl Residence {
+    /// What the stay is now, in a few characters: a form that shows the stay carries it, and
+    /// `Store::update_residence_as_seen` refuses a correction if the stay changed since.
+    pub fn seen(&self) -> String {
+        stay_fingerprint(self.rci_id, &self.period)
+    }
+}
+
+fn stay_fingerprint(rci: Uuid, p: &ResidencePeriod) -> String {
+    use sha2::{Digest, Sha256};
+    let left = p.left.map(|d| d.to_string()).unwrap_or_default();
+    let text = format!("{rci}\n{}\n{left}\n{}", p.entered, p.reason_left.as_deref().unwrap_or(""));
+    hex::encode(&Sha256::digest(text.as_bytes())[..8])
+}
+
 const RESIDENTS: &str = "(SELECT COUNT(DISTINCT p.child_id) FROM residence_periods p WHERE p.rci_id = r.id AND p.left_on IS NULL)";
 const COLUMNS: &str = "r.id, r.version, r.name, r.rci_type, r.village_code, r.capacity, r.registration_status, r.note, r.created_at, \
     r.transition_stage, r.stage_since, r.partner_org_id, (SELECT COUNT(DISTINCT p.child_id) FROM residence_periods p WHERE p.rci_id = r.id AND p.left_on IS NULL) AS residents";
@@ -317,6 +332,34 @@ impl Store {
         rci: Uuid,
         p: ResidencePeriod,
     ) -> Result<Residence, StoreError> {
+        self.correct_residence(actor, child, stay, None, rci, p).await
+    }
+
+    /// `update_residence` for a form that showed the stay: `seen` is the stay's
+    /// `Residence::seen` when the form was opened, and a stay changed since is refused
+    /// (`Conflict`; stays carry no version number, so `current` is 0) with nothing written —
+    /// two workers correcting one stay do not silently undo each other.
+    pub async fn update_residence_as_seen(
+        &self,
+        actor: &Actor,
+        child: Uuid,
+        stay: Uuid,
+        seen: &str,
+        rci: Uuid,
+        p: ResidencePeriod,
+    ) -> Result<Residence, StoreError> {
+        self.correct_residence(actor, child, stay, Some(seen), rci, p).await
+    }
+
+    async fn correct_residence(
+        &self,
+        actor: &Actor,
+        child: Uuid,
+        stay: Uuid,
+        seen: Option<&str>,
+        rci: Uuid,
+        p: ResidencePeriod,
+    ) -> Result<Residence, StoreError> {
         let mut tx = self.write().await?;
         let c = crate::children::load(&mut tx, child).await?;
         if !decide(actor, Action::EditChild, Target::Record(&c.owner(actor))).allowed() {
@@ -329,6 +372,16 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound)?;
+        if let Some(seen) = seen {
+            let period = ResidencePeriod {
+                entered: before.date("entered")?,
+                left: before.opt_date("left_on")?,
+                reason_left: before.opt_text("reason_left")?,
+            };
+            if stay_fingerprint(before.uuid("rci_id")?, &period) != seen {
+                return Err(StoreError::Conflict { current: 0 });
+            }
+        }
         known_rci(&mut tx, rci).await?;
         no_overlap(&mut tx, child, Some(stay), &p).await?;
         sqlx::query("UPDATE residence_periods SET rci_id = $1, entered = $2, left_on = $3, reason_left = $4 WHERE id = $5")

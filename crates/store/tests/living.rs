@@ -164,3 +164,49 @@ async fn the_stays_the_placement_and_the_record_tell_one_story() {
         assert_checked(&store).await;
     }
 }
+
+/// A stay corrected from a form that showed it (`update_residence_as_seen`) is refused, with
+/// nothing written, when the stay changed since the form was opened; the policy is asked
+/// first, so one who may not correct it learns nothing from a stale form.
+#[tokio::test]
+async fn a_stay_changed_since_its_form_was_opened_is_not_overwritten() {
+    for store in support::stores("stayseen").await {
+        let org = store.create_org(Who::system(), "Stay NGO", OrgKind::Ngo).await.unwrap();
+        let team = store.create_team(Who::system(), org.id, "Battambang").await.unwrap();
+        let worker = store
+            .create_user(Who::system(), org.id, Some(team.id), "worker", "worker", Role::SocialWorker, "x", "km")
+            .await
+            .unwrap()
+            .actor();
+        let boss =
+            store.create_user(Who::system(), org.id, Some(team.id), "boss", "boss", Role::Supervisor, "x", "km").await.unwrap().actor();
+        let elsewhere = store.create_org(Who::system(), "Other NGO", OrgKind::Ngo).await.unwrap();
+        let stranger = store
+            .create_user(Who::system(), elsewhere.id, None, "stranger", "stranger", Role::SocialWorker, "x", "km")
+            .await
+            .unwrap()
+            .actor();
+        let (home, lotus) =
+            (store.create_rci(&boss, rci("Hope Centre")).await.unwrap().id, store.create_rci(&boss, rci("Lotus Centre")).await.unwrap().id);
+        let kid = store.register_child(&worker, support::child()).await.unwrap().id;
+        let period = |from: &str, to: &str| krousar_domain::rci::ResidencePeriod { entered: d(from), left: Some(d(to)), reason_left: None };
+        let stay = store.add_residence(&worker, kid, home, period("2019-01-10", "2020-06-30")).await.unwrap();
+        let seen = stay.seen();
+
+        // Two forms opened on the same stay: the first saved wins, the second is told.
+        let first = store.update_residence_as_seen(&worker, kid, stay.id, &seen, lotus, period("2019-01-10", "2020-07-31")).await.unwrap();
+        assert_ne!(first.seen(), seen, "what the form saw is what the stay holds");
+        let stale = store.update_residence_as_seen(&boss, kid, stay.id, &seen, home, period("2019-02-01", "2020-06-30")).await;
+        assert!(matches!(stale, Err(krousar_store::StoreError::Conflict { .. })), "{stale:?}");
+        let now = store.residences_of_child(kid).await.unwrap();
+        assert_eq!((now[0].rci_id, now[0].period.left), (lotus, Some(d("2020-07-31"))), "nothing written");
+        store.update_residence_as_seen(&boss, kid, stay.id, &first.seen(), home, period("2019-02-01", "2020-06-30")).await.unwrap();
+
+        // Refused by the policy before the comparison: not found, not "stale".
+        let theirs = store.update_residence_as_seen(&stranger, kid, stay.id, "stale", lotus, period("2019-01-10", "2019-02-01")).await;
+        assert!(matches!(theirs, Err(krousar_store::StoreError::NotFound)), "{theirs:?}");
+        // The API's correction states the stay as it should be, without what it saw.
+        store.update_residence(&worker, kid, stay.id, lotus, period("2019-01-10", "2020-06-30")).await.unwrap();
+        assert_checked(&store).await;
+    }
+}

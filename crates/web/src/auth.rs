@@ -53,11 +53,6 @@ pub struct Current {
 }
 
 impl Current {
-    /// A record id from a path; a malformed one is simply "not found".
-    pub fn record_id(&self, raw: &str) -> Result<uuid::Uuid, PageError> {
-        uuid::Uuid::parse_str(raw).map_err(|_| PageError(AppError::NotFound))
-    }
-
     pub fn csrf(&self) -> String {
         self.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default()
     }

@@ -1364,6 +1364,9 @@ err-bad-request = The request could not be read: check its parameters against th
 page-add-residence = Add a stay in an institution: { $name }
 opt-no-province = Province not recorded
 help-rci-pick = Institutions are grouped by province; the child's own province comes first.
+page-edit-rci = Edit { $name }
+page-edit-residence = Correct a stay in an institution: { $name }
+help-edit-residence = Correct the institution or the dates as they really were. Leave “Left” empty while the child still lives there.
 
 ## Imports of workbooks: the dry run's report
 imp-severity-error = Must be fixed

@@ -1364,6 +1364,9 @@ err-bad-request = មិនអាចអានសំណើនេះបានទ�
 page-add-residence = បន្ថែមការស្នាក់នៅក្នុងមណ្ឌល៖ { $name }
 opt-no-province = មិនបានកត់ត្រាខេត្ត
 help-rci-pick = មណ្ឌលត្រូវបានដាក់ជាក្រុមតាមខេត្ត ខេត្តរបស់កុមារមកមុនគេ។
+page-edit-rci = កែប្រែ { $name }
+page-edit-residence = កែតម្រូវការស្នាក់នៅក្នុងមណ្ឌល៖ { $name }
+help-edit-residence = កែតម្រូវមណ្ឌល ឬកាលបរិច្ឆេទ ឱ្យត្រូវតាមការពិត។ ទុក «ថ្ងៃចាកចេញ» ឱ្យនៅទទេ ប្រសិនបើកុមារនៅរស់នៅទីនោះនៅឡើយ។
 
 ## Imports of workbooks: the dry run's report
 imp-severity-error = ត្រូវតែកែ

@@ -238,7 +238,7 @@ struct ShowPage {
     id: String,
     facts: Vec<(String, String)>,
     households: Vec<(String, String)>,
-    residences: Vec<(String, String, String)>,
+    residences: Vec<super::residences::StayRow>,
     can_edit: bool,
     /// The viewer may open the sensitive information (its page records the access).
     can_see_sensitive: bool,

@@ -76,6 +76,8 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/children/{id}/co-worker", post(children::co_worker))
         .route("/children/{id}/residences", post(residences::add))
         .route("/children/{id}/residences/new", get(residences::new))
+        .route("/children/{id}/residences/{stay}", post(residences::update))
+        .route("/children/{id}/residences/{stay}/edit", get(residences::edit))
         .route("/children/{id}/households", post(children::link_household))
         .route("/children/{id}/case", get(case::show))
         .route("/children/{id}/case/request", post(case::request))
@@ -125,7 +127,8 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/households/{id}/edit", get(households::edit))
         .route("/rcis", get(rcis::list).post(rcis::create))
         .route("/rcis/new", get(rcis::new))
-        .route("/rcis/{id}", get(rcis::show))
+        .route("/rcis/{id}", get(rcis::show).post(rcis::update))
+        .route("/rcis/{id}/edit", get(rcis::edit))
         .route("/rcis/{id}/close", post(rcis::close))
         .route(
             "/rcis/{id}/documents",

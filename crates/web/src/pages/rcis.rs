@@ -107,6 +107,12 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
 #[template(path = "rci_form.html")]
 struct FormPage {
     l: Layout,
+    /// Where the form posts: `/rcis` to register one, `/rcis/{id}` to change one.
+    action: String,
+    /// The version the edit started from (empty when registering).
+    version: String,
+    /// Where "Cancel" leads (empty when registering).
+    cancel: String,
     notice: String,
     f: FormView,
     types: Vec<Opt>,
@@ -114,13 +120,36 @@ struct FormPage {
     place: PlacePicker,
 }
 
-async fn form_page(state: &AppState, cur: &Current, input: &RciInput, raw: &FormData, errors: &Invalid) -> Result<Response, PageError> {
+/// Which form is shown: registering an institution, or changing one from a version.
+enum Mode {
+    New,
+    Edit { id: uuid::Uuid, name: String, version: String },
+}
+
+async fn form_page(
+    state: &AppState,
+    cur: &Current,
+    mode: &Mode,
+    input: &RciInput,
+    raw: &FormData,
+    errors: &Invalid,
+    notice: String,
+) -> Result<Response, PageError> {
     let tr = cur.tr;
     let place =
         place::build(&state.store, tr, raw, input.village_code.as_deref(), crate::views::field_error(tr, errors, "village_code")).await?;
-    let notice = if errors.errors.is_empty() { String::new() } else { tr.t("err-invalid") };
+    let notice = if !notice.is_empty() || errors.errors.is_empty() { notice } else { tr.t("err-invalid") };
+    let (title, action, version, cancel) = match mode {
+        Mode::New => (tr.t("page-new-rci"), "/rcis".to_string(), String::new(), String::new()),
+        Mode::Edit { id, name, version } => {
+            (tr.t1("page-edit-rci", "name", name.clone()), format!("/rcis/{id}"), version.clone(), format!("/rcis/{id}"))
+        }
+    };
     let mut res = render(FormPage {
-        l: Layout::new(cur, tr.t("page-new-rci"), "/rcis"),
+        l: Layout::new(cur, title, "/rcis"),
+        action,
+        version,
+        cancel,
         notice,
         f: FormView::new(values_of(input), errors, tr),
         types: options(tr, RciType::ALL, RciType::code, RciType::label_key, input.rci_type.as_deref(), Some("opt-choose")),
@@ -144,7 +173,18 @@ pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser) -> Resu
     if !decide(&cur.actor, Action::EditRci, Target::Nothing).allowed() {
         return Err(PageError(AppError::Forbidden));
     }
-    form_page(&state, &cur, &RciInput::default(), &FormData::default(), &Invalid::default()).await
+    form_page(&state, &cur, &Mode::New, &RciInput::default(), &FormData::default(), &Invalid::default(), String::new()).await
+}
+
+fn rci_input(raw: &FormData) -> RciInput {
+    RciInput {
+        name: raw.get("name"),
+        rci_type: raw.get("rci_type"),
+        village_code: place::chosen_village(raw),
+        capacity: raw.get("capacity"),
+        registration_status: raw.get("registration_status"),
+        note: raw.get("note"),
+    }
 }
 
 pub async fn create(
@@ -153,16 +193,9 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let raw = FormData(pairs);
-    let input = RciInput {
-        name: raw.get("name"),
-        rci_type: raw.get("rci_type"),
-        village_code: place::chosen_village(&raw),
-        capacity: raw.get("capacity"),
-        registration_status: raw.get("registration_status"),
-        note: raw.get("note"),
-    };
+    let input = rci_input(&raw);
     if place::is_lookup(&raw) {
-        return form_page(&state, &cur, &input, &raw, &Invalid::default()).await;
+        return form_page(&state, &cur, &Mode::New, &input, &raw, &Invalid::default(), String::new()).await;
     }
     let result = match input.validate() {
         Ok(f) => state.store.create_rci(&cur.actor, f).await,
@@ -170,7 +203,63 @@ pub async fn create(
     };
     match result {
         Ok(r) => Ok(Redirect::to(&format!("/rcis/{}", r.id)).into_response()),
-        Err(StoreError::Invalid(e)) => form_page(&state, &cur, &input, &raw, &e).await,
+        Err(StoreError::Invalid(e)) => form_page(&state, &cur, &Mode::New, &input, &raw, &e, String::new()).await,
+        Err(e) => Err(PageError::from(e)),
+    }
+}
+
+/// The register is everyone's to read, so one who may not change an institution is told so
+/// (403, as its transition forms), not that it does not exist.
+async fn may_edit(state: &AppState, cur: &Current, id: uuid::Uuid) -> Result<(), PageError> {
+    if state.store.may_edit_rci(&cur.actor, id).await? {
+        Ok(())
+    } else {
+        Err(PageError(AppError::Forbidden))
+    }
+}
+
+/// The form to change an institution's record, filled with what it holds now.
+pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
+    may_edit(&state, &cur, id).await?;
+    let r = state.store.rci(id).await?;
+    let mode = Mode::Edit { id, name: r.fields.name.clone(), version: r.version.to_string() };
+    form_page(&state, &cur, &mode, &r.fields.to_input(), &FormData::default(), &Invalid::default(), String::new()).await
+}
+
+/// Save the changed record (`Store::update_rci`, which checks the policy again, audits and
+/// refuses a stale version with nothing written).
+pub async fn update(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids(id): Ids<uuid::Uuid>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    // Asked before the form is read: one who may not edit is refused whatever was sent.
+    may_edit(&state, &cur, id).await?;
+    let raw = FormData(pairs);
+    let input = rci_input(&raw);
+    let version = raw.get("version").unwrap_or_default();
+    let name = state.store.rci(id).await?.fields.name;
+    let mode = |version: String| Mode::Edit { id, name: name.clone(), version };
+    if place::is_lookup(&raw) {
+        return form_page(&state, &cur, &mode(version), &input, &raw, &Invalid::default(), String::new()).await;
+    }
+    let Ok(expected) = version.parse::<i64>() else { return Err(PageError(AppError::BadRequest("err-invalid"))) };
+    let result = match input.validate() {
+        Ok(f) => state.store.update_rci(&cur.actor, id, expected, f).await,
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/rcis/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => form_page(&state, &cur, &mode(version), &input, &raw, &e, String::new()).await,
+        Err(StoreError::Conflict { current }) => {
+            // Someone saved in between: keep what this user typed, tell them, let them retry
+            // from the version now saved.
+            let notice = cur.tr.t("err-conflict");
+            let mut res = form_page(&state, &cur, &mode(current.to_string()), &input, &raw, &Invalid::default(), notice).await?;
+            *res.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(res)
+        }
         Err(e) => Err(PageError::from(e)),
     }
 }

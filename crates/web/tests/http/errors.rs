@@ -24,11 +24,8 @@ async fn an_error_is_said_in_the_callers_language_with_their_menu() {
 
         // The API, for a Khmer reader: the same refusal in JSON, in Khmer.
         let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
-        let km = app
-            .store
-            .create_user(Who::system(), app.worker.org_id, None, "khmer", "Khmer", Role::SocialWorker, &hash, "km")
-            .await
-            .unwrap();
+        let km =
+            app.store.create_user(Who::system(), app.worker.org_id, None, "khmer", "Khmer", Role::SocialWorker, &hash, "km").await.unwrap();
         let token = app.token(&km).await;
         for path in ["/api/v1/children/not-an-id", "/api/v1/children/not-an-id/case/attachments/also-not"] {
             let res = app.api_get(&token, path).await;
@@ -44,7 +41,10 @@ async fn an_error_is_said_in_the_callers_language_with_their_menu() {
         assert_eq!(body["error"]["code"], "invalid");
         let fields = body["error"]["fields"].as_array().unwrap();
         assert!(fields.iter().any(|f| f["field"] == "sex"), "{body}");
-        assert!(fields.iter().all(|f| f["message"].as_str().is_some_and(|m| m.chars().any(|c| ('\u{1780}'..='\u{17FF}').contains(&c)))), "{body}");
+        assert!(
+            fields.iter().all(|f| f["message"].as_str().is_some_and(|m| m.chars().any(|c| ('\u{1780}'..='\u{17FF}').contains(&c)))),
+            "{body}"
+        );
     })
     .await;
 }

@@ -29,6 +29,7 @@ mod place_search;
 mod rci_transition;
 mod records;
 mod referrals;
+mod register_pages;
 mod search;
 mod second_step_everywhere;
 mod sensitive;

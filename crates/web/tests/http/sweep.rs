@@ -151,7 +151,7 @@ fn substitution(key: &str, v: &Victim) -> Option<Sub> {
         "external/{id}" => one(&v.external),
         "rcis/{id}" => one(&v.rci),
         "rcis/{what}" => words(&["stage", "inspections", "staff"]),
-        "stays/{stay}" => one(&v.stay),
+        "stays/{stay}" | "residences/{stay}" => one(&v.stay),
         "exports/{id}" => one(&v.export),
         "saved/{id}" => one(&v.saved),
         "users/{id}" => one(&v.worker),
@@ -242,6 +242,9 @@ fn body_for(route: &str, s: &Sweeper, v: &Victim) -> Value {
         "/children/{id}/case/tasks/{task}/done" => json!({"done_on": today}),
         "/referrals/{id}/{action}" => json!({"reason": "SWEEP-WRITE"}),
         "/children/{id}/stays" | "/children/{id}/stays/{stay}" => json!({"rci_id": v.rci, "entered": "2019-05-01", "left": "2019-06-01"}),
+        // The page's correction also names the stay as its form showed it; refused by the
+        // permission before that is compared.
+        "/children/{id}/residences/{stay}" => json!({"rci_id": v.rci, "entered": "2019-05-01", "left": "2019-06-01", "seen": "sweep"}),
         "/users/{id}/team" => json!({"team_id": null}),
         "/children/{id}/referrals" | "/children/{id}/referral" => json!({
             "to_org": s.org, "kind": "transfer", "services": "Health care", "reason": "SWEEP-WRITE", "urgency": "normal",

@@ -82,7 +82,7 @@ async fn render_tool(
 async fn load(state: &AppState, cur: &Current, child: Uuid, tool: &str) -> Result<Tool, PageError> {
     // Reading the case checks that the user may see this child at all (and audits it).
     state.store.case_file(&cur.actor, child, "form").await?;
-    let tool = cur.record_id(tool)?;
+    let tool = uuid::Uuid::parse_str(tool).map_err(|_| PageError(crate::error::AppError::NotFound))?;
     let t = state.store.tool(tool).await?;
     if t.org_id != cur.actor.org_id {
         return Err(PageError::from(StoreError::NotFound));
