@@ -156,7 +156,9 @@ pub async fn unlock(State(state): State<AppState>, Caller(c): Caller, headers: H
         // a wrapping made before then is dropped, so an old password cannot open the copy
         // offline either, once the phone has been online.
         let epoch = state.store.password_epoch(claimed.owner.id).await.map_err(ApiError::from)?;
-        return Ok(with_epoch(refused.into_response(), epoch).await);
+        // Said here, in the caller's language, so that the epoch can join the error's JSON.
+        let said = crate::error::localise(refused.into_response(), c.tr, c.current.as_ref());
+        return Ok(with_epoch(said, epoch).await);
     }
     let unlocked = state.store.unlock_device(&claimed, &secret).await.map_err(ApiError::from)?;
     let days = org_offline_days(&state, claimed.owner.org_id).await?;

@@ -33,6 +33,9 @@ async fn a_password_reset_rotates_the_device_key_and_the_old_password_opens_noth
         let (status, body) = unlock(&app, &d, PASSWORD).await;
         assert_eq!(status, 422, "the old password no longer opens the copy: {body}");
         assert!(!body["password_epoch"].as_str().unwrap().is_empty(), "the refusal tells the device its wrapping is stale");
+        // The refusal is still the API's error, said in words, with the epoch beside it.
+        assert_eq!(body["error"]["code"], "invalid", "{body}");
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
         let (status, after) = unlock(&app, &d, "a brand new password").await;
         assert_eq!(status, 200);
         let new_key = after["key"].as_str().unwrap();
