@@ -150,21 +150,9 @@ fn place_prefixes(village: &Option<String>) -> [Option<String>; 3] {
 
 /// Checks that need the database: the village and the RCI exist.
 async fn check_references(tx: &mut Tx, f: &ChildFields) -> Result<(), StoreError> {
-    if let Some(code) = &f.village_code {
-        let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'")
-            .bind(code)
-            .fetch_one(&mut **tx)
-            .await?
-            .int("n")?;
-        if n == 0 {
-            return Err(StoreError::invalid("village_code", "err-unknown-place"));
-        }
-    }
+    crate::locations::known_village(tx, "village_code", f.village_code.as_deref()).await?;
     if let Some(rci) = f.rci_id {
-        let n = sqlx::query("SELECT COUNT(*) AS n FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_one(&mut **tx).await?.int("n")?;
-        if n == 0 {
-            return Err(StoreError::invalid("rci_id", "err-invalid-choice"));
-        }
+        crate::rcis::known_rci(tx, rci).await?;
     }
     Ok(())
 }

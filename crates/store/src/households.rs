@@ -137,17 +137,7 @@ pub(crate) fn keys(f: &HouseholdFields) -> String {
 }
 
 pub(crate) async fn check_village(tx: &mut Tx, f: &HouseholdFields) -> Result<(), StoreError> {
-    if let Some(code) = &f.village_code {
-        let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'")
-            .bind(code)
-            .fetch_one(&mut **tx)
-            .await?
-            .int("n")?;
-        if n == 0 {
-            return Err(StoreError::invalid("village_code", "err-unknown-place"));
-        }
-    }
-    Ok(())
+    crate::locations::known_village(tx, "village_code", f.village_code.as_deref()).await
 }
 
 /// Insert a household of the actor's organisation with its members and search keys (the caller

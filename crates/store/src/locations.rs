@@ -11,6 +11,21 @@ use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
 
+/// `code`, if given, is a village of the gazetteer; else `field` is refused. The one check of
+/// every record that names a village (children, households, RCIs, tracing).
+pub(crate) async fn known_village(tx: &mut crate::db::Tx, field: &'static str, code: Option<&str>) -> Result<(), StoreError> {
+    let Some(code) = code else { return Ok(()) };
+    let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'")
+        .bind(code)
+        .fetch_one(&mut **tx)
+        .await?
+        .int("n")?;
+    if n == 0 {
+        return Err(StoreError::invalid(field, "err-unknown-place"));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Location {
     pub code: String,

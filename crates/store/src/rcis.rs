@@ -101,20 +101,6 @@ fn rci_from(r: &AnyRow) -> Result<Rci, StoreError> {
     })
 }
 
-/// A village of the gazetteer, or none.
-async fn known_village(tx: &mut Tx, code: Option<&str>) -> Result<(), StoreError> {
-    let Some(code) = code else { return Ok(()) };
-    let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'")
-        .bind(code)
-        .fetch_one(&mut **tx)
-        .await?
-        .int("n")?;
-    if n == 0 {
-        return Err(StoreError::invalid("village_code", "err-unknown-place"));
-    }
-    Ok(())
-}
-
 /// The stays of a child other than `except`, none of which `p` may overlap (a child is in one
 /// institution at a time).
 async fn no_overlap(tx: &mut Tx, child: Uuid, except: Option<Uuid>, p: &ResidencePeriod) -> Result<(), StoreError> {
@@ -134,7 +120,7 @@ async fn no_overlap(tx: &mut Tx, child: Uuid, except: Option<Uuid>, p: &Residenc
     Ok(())
 }
 
-async fn known_rci(tx: &mut Tx, rci: Uuid) -> Result<(), StoreError> {
+pub(crate) async fn known_rci(tx: &mut Tx, rci: Uuid) -> Result<(), StoreError> {
     let n = sqlx::query("SELECT COUNT(*) AS n FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_one(&mut **tx).await?.int("n")?;
     if n == 0 {
         return Err(StoreError::invalid("rci_id", "err-invalid-choice"));
@@ -148,7 +134,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.write().await?;
-        known_village(&mut tx, f.village_code.as_deref()).await?;
+        crate::locations::known_village(&mut tx, "village_code", f.village_code.as_deref()).await?;
         let id = new_id();
         let now = now_text();
         sqlx::query(
@@ -257,7 +243,7 @@ impl Store {
         if version != expected_version {
             return Err(StoreError::Conflict { current: version });
         }
-        known_village(&mut tx, f.village_code.as_deref()).await?;
+        crate::locations::known_village(&mut tx, "village_code", f.village_code.as_deref()).await?;
         sqlx::query(
             "UPDATE rcis SET name = $1, rci_type = $2, village_code = $3, province_code = $4, district_code = $5, capacity = $6, \
              registration_status = $7, note = $8, updated_at = $9, version = version + 1 WHERE id = $10",

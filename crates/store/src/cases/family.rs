@@ -25,17 +25,7 @@ async fn latest_body(tx: &mut Tx, child: Uuid, kind: &str) -> Result<Option<serd
 }
 
 async fn check_village(tx: &mut Tx, field: &'static str, code: &Option<String>) -> Result<(), StoreError> {
-    if let Some(code) = code {
-        let n = sqlx::query("SELECT COUNT(*) AS n FROM locations WHERE code = $1 AND level = 'village'")
-            .bind(code)
-            .fetch_one(&mut **tx)
-            .await?
-            .int("n")?;
-        if n == 0 {
-            return Err(StoreError::invalid(field, "err-unknown-place"));
-        }
-    }
-    Ok(())
+    crate::locations::known_village(tx, field, code.as_deref()).await
 }
 
 impl Store {
