@@ -34,6 +34,7 @@ impl FileConfig {
             absolute_hours: self.absolute_hours.unwrap_or(d.absolute_hours).max(1),
             max_failures: self.max_failures.unwrap_or(d.max_failures).max(1),
             lock_minutes: self.lock_minutes.unwrap_or(d.lock_minutes).max(1),
+            clock: d.clock,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod case;
 pub mod cash;
 pub mod child;
 pub mod choices;
+pub mod context;
 pub mod disclosure;
 pub mod export;
 pub mod figures;
@@ -32,11 +33,11 @@ pub use validation::{FieldError, Invalid};
 
 /// A new record id: UUIDv7 is time-ordered (good for keyset pagination and B-tree locality) and
 /// can be made on a device that is offline without colliding with the server's.
-/// Today in Cambodia (UTC+7, no daylight saving): the one calendar day every part of Krousar
-/// means by "today" — forms, schedules, figures, dashboards, stays — whatever the server's
-/// clock zone. (Between 17:00 and 24:00 UTC the server's date is still yesterday's there.)
+/// Today in Cambodia by the server's clock, for what runs without a caller (the command line,
+/// start-up, the generator). An operation someone asked for takes its day from the actor's
+/// context instead (`Actor::today`), so that a test can set it.
 pub fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+    context::cambodia_day(chrono::Utc::now())
 }
 
 pub fn new_id() -> uuid::Uuid {

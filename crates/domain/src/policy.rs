@@ -2,9 +2,11 @@
 //! attachments — asks `decide` (for one record) or `list_scope` (for lists, searches and counts).
 //! Nothing else in Krousar decides who may see what.
 
+use crate::context::Via;
 use crate::disclosure::{Disclosure, Outside, OVERRIDE_SHARES};
 use crate::referral::Share;
 use crate::role::Role;
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 /// The person acting, as established by their session or API token.
@@ -17,6 +19,28 @@ pub struct Actor {
     /// without a team): what a supervisor oversees.
     pub teams: Vec<Uuid>,
     pub role: Role,
+    /// From where this request came: a page, the API, or a change made on a device.
+    pub via: Via,
+    /// When the request began: every operation of the request takes its time and its day from
+    /// here (never from the clock), so that a test can set them.
+    pub now: DateTime<Utc>,
+}
+
+impl Actor {
+    /// Today in Cambodia, at the request's time.
+    pub fn today(&self) -> NaiveDate {
+        crate::context::cambodia_day(self.now)
+    }
+
+    /// The same person acting at another time (a test's clock, a job's start).
+    pub fn at(self, now: DateTime<Utc>) -> Actor {
+        Actor { now, ..self }
+    }
+
+    /// The same person acting through another channel.
+    pub fn via(self, via: Via) -> Actor {
+        Actor { via, ..self }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

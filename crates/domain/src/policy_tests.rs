@@ -14,7 +14,7 @@ const TEAM: Uuid = Uuid::from_u128(20);
 const OTHER_TEAM: Uuid = Uuid::from_u128(21);
 
 fn actor(role: Role) -> Actor {
-    Actor { user_id: ME, org_id: ORG, team_id: Some(TEAM), teams: vec![TEAM], role }
+    Actor { user_id: ME, org_id: ORG, team_id: Some(TEAM), teams: vec![TEAM], role, via: Default::default(), now: chrono::Utc::now() }
 }
 
 fn records() -> [RecordOwner; 5] {

@@ -68,7 +68,15 @@ pub struct User {
 
 impl User {
     pub fn actor(&self) -> Actor {
-        Actor { user_id: self.id, org_id: self.org_id, team_id: self.team_id, teams: self.teams.clone(), role: self.role }
+        Actor {
+            user_id: self.id,
+            org_id: self.org_id,
+            team_id: self.team_id,
+            teams: self.teams.clone(),
+            role: self.role,
+            via: Default::default(),
+            now: chrono::Utc::now(),
+        }
     }
 }
 
@@ -513,7 +521,7 @@ impl Store {
         sqlx::query("UPDATE users SET locale = $1 WHERE id = $2").bind(locale).bind(id.to_string()).execute(&mut *tx).await?;
         audit::append(
             &mut tx,
-            Who { actor_id: Some(id), org_id: None },
+            Who { actor_id: Some(id), org_id: None, device: None },
             Entry { action: "user.locale", record_type: "user", record_id: Some(id.to_string()), detail: json!({"locale": locale}) },
         )
         .await?;

@@ -14,6 +14,16 @@ use uuid::Uuid;
 pub struct Who {
     pub actor_id: Option<Uuid>,
     pub org_id: Option<Uuid>,
+    /// A change sent from a device: which device, and when it was recorded there and received.
+    pub device: Option<FromDevice>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FromDevice {
+    pub id: Uuid,
+    pub change: Uuid,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    pub received_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Who {
@@ -24,7 +34,9 @@ impl Who {
 
 impl From<&krousar_domain::Actor> for Who {
     fn from(a: &krousar_domain::Actor) -> Who {
-        Who { actor_id: Some(a.user_id), org_id: Some(a.org_id) }
+        let device =
+            a.via.device().map(|d| FromDevice { id: d.device_id, change: d.change_id, recorded_at: d.recorded_at, received_at: a.now });
+        Who { actor_id: Some(a.user_id), org_id: Some(a.org_id), device }
     }
 }
 
@@ -60,7 +72,13 @@ pub async fn append(tx: &mut Tx, who: Who, e: Entry<'_>) -> Result<i64, StoreErr
     let rid = e.record_id.unwrap_or_default();
     let mut detail = e.detail;
     // A change sent from a device says which device, and when it was recorded there and received.
-    if let Some(device) = crate::sync::scope::audit_detail() {
+    if let Some(d) = who.device {
+        let device = serde_json::json!({
+            "id": d.id,
+            "change": d.change,
+            "recorded_at": crate::db::time_text(d.recorded_at),
+            "received_at": crate::db::time_text(d.received_at),
+        });
         match detail.as_object_mut() {
             Some(obj) => {
                 obj.insert("device".into(), device);

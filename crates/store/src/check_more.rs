@@ -148,7 +148,7 @@ pub(crate) async fn figures(store: &Store, r: &mut CheckReport, today: NaiveDate
     // the indicators the dashboard shows for the quarter (as of the same day).
     let page = store.national_figures(GroupBy::Province, today).await?;
     let which = [(Indicator::InRci, "in_rci"), (Indicator::OpenCases, "open_cases")];
-    let dash = store.national_counts(&which.map(|(i, _)| i), Period { from: today, to: today }).await?;
+    let dash = store.national_counts(&which.map(|(i, _)| i), Period { from: today, to: today }, today).await?;
     for ((i, metric), b) in which.iter().zip(&dash) {
         r.looked("figures_agree", 1);
         let Some(m) = crate::figures::METRICS.iter().position(|x| x == metric) else { continue };

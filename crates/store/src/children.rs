@@ -561,7 +561,7 @@ pub(crate) async fn register_in(tx: &mut Tx, backend: Backend, actor: &Actor, f:
             .fetch_one(&mut **tx)
             .await?;
     let case_number = format!("{}-{:06}", number_row.text("code")?, number_row.int("next_case_number")? - 1);
-    let id = crate::sync::scope::record_id(crate::sync::scope::Slot::Child);
+    let id = actor.via.record_id(krousar_domain::context::Slot::Child);
     let now = now_text();
     let q = sqlx::query(
         "INSERT INTO children (given_name_km, family_name_km, given_name_latin, family_name_latin, nickname, sex, date_of_birth, \

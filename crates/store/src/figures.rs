@@ -51,7 +51,7 @@ impl Store {
         if !national && !decide(actor, Action::ViewAggregates, Target::Organisation(actor.org_id)).allowed() {
             return Err(StoreError::Forbidden);
         }
-        let today = krousar_domain::today();
+        let today = actor.today();
         if !national {
             return self.count_figures(Some(actor.org_id), by, today).await;
         }

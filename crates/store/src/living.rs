@@ -171,7 +171,7 @@ pub(crate) async fn follow_record(
     // losing what it says; otherwise an edit that keeps the living situation keeps the stays.
     let lone = f.living_arrangement == LivingArrangement::InRci && f.rci_id.is_some() && open.is_none();
     if !unchanged || lone {
-        let today = krousar_domain::today();
+        let today = actor.today();
         match stay_change(open, f.living_arrangement, f.rci_id) {
             StayChange::Keep => {}
             StayChange::End => {

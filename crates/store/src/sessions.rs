@@ -94,7 +94,7 @@ impl Store {
         let action = if second_factor_pending { "auth.password_ok" } else { "auth.login" };
         audit::append(
             &mut tx,
-            Who { actor_id: Some(user.id), org_id: Some(user.org_id) },
+            Who { actor_id: Some(user.id), org_id: Some(user.org_id), device: None },
             Entry { action, record_type: "user", record_id: Some(user.id.to_string()), detail: json!({}) },
         )
         .await?;

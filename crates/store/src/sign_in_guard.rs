@@ -106,7 +106,7 @@ impl Store {
 }
 
 fn who(user: &User) -> Who {
-    Who { actor_id: Some(user.id), org_id: Some(user.org_id) }
+    Who { actor_id: Some(user.id), org_id: Some(user.org_id), device: None }
 }
 
 /// Lock the account for the configured time; its count starts again when the lock ends.

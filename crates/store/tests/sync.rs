@@ -7,9 +7,9 @@ mod support;
 use krousar_domain::case::entries::*;
 use krousar_domain::child::ChildFields;
 use krousar_domain::choices::*;
+use krousar_domain::context::{DeviceChange, Slot, Via};
 use krousar_domain::{Actor, Role};
 use krousar_store::audit::{self, AuditFilter};
-use krousar_store::sync::scope::{within, Slot, SyncScope};
 use krousar_store::{Store, StoreError, Who};
 use std::collections::BTreeMap;
 use support::d;
@@ -47,14 +47,12 @@ async fn world(store: &Store) -> World {
     }
 }
 
-fn scope(device: Uuid, change: Uuid, slot: Slot) -> SyncScope {
-    SyncScope {
-        change_id: change,
-        device_id: device,
-        slot,
-        recorded_at: "2026-12-01T03:15:00Z".into(),
-        received_at: "2026-12-02T09:00:00Z".into(),
-    }
+/// The worker acting through a change made on her device (recorded there on 1 December,
+/// received on the 2nd).
+fn from_device(worker: &Actor, device: Uuid, change: Uuid, slot: Slot) -> Actor {
+    let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap().to_utc();
+    let made = DeviceChange::new(device, change, slot, at("2026-12-01T03:15:00Z"));
+    worker.clone().via(Via::Device(made)).at(at("2026-12-02T09:00:00Z"))
 }
 
 #[tokio::test]
@@ -133,14 +131,15 @@ async fn a_change_sent_twice_makes_its_record_once_with_the_devices_times_in_the
         let note = || NoteInput {
             kind: Some("home_visit".into()), noted_on: Some("2026-12-01".into()), text: Some("ជួបម្តាយ".into())
         };
-        within(scope(device.id, change, Slot::CaseEntry), store.add_note(&w.worker, kid.id, note().validate(d("2026-12-02")).unwrap()))
+        store
+            .add_note(&from_device(&w.worker, device.id, change, Slot::CaseEntry), kid.id, note().validate(d("2026-12-02")).unwrap())
             .await
             .unwrap();
         assert!(store.made_by_change(&w.worker, change).await.unwrap());
         assert!(!store.made_by_change(&w.boss, change).await.unwrap(), "only its own author's");
-        let twice =
-            within(scope(device.id, change, Slot::CaseEntry), store.add_note(&w.worker, kid.id, note().validate(d("2026-12-02")).unwrap()))
-                .await;
+        let twice = store
+            .add_note(&from_device(&w.worker, device.id, change, Slot::CaseEntry), kid.id, note().validate(d("2026-12-02")).unwrap())
+            .await;
         assert!(twice.is_err(), "the second insert meets the first one's id");
         let (_, file) = store.case_file(&w.worker, kid.id, "test").await.unwrap();
         let notes: Vec<_> = file.unwrap().timeline.into_iter().filter(|e| e.kind() == "note").collect();
@@ -151,14 +150,14 @@ async fn a_change_sent_twice_makes_its_record_once_with_the_devices_times_in_the
         let rows = audit::list(&store, &f).await.unwrap();
         assert_eq!(rows.len(), 1);
         let detail: serde_json::Value = serde_json::from_str(&rows[0].detail).unwrap();
-        assert_eq!(detail["device"]["recorded_at"], "2026-12-01T03:15:00Z");
-        assert_eq!(detail["device"]["received_at"], "2026-12-02T09:00:00Z");
+        assert_eq!(detail["device"]["recorded_at"], "2026-12-01T03:15:00.000000Z");
+        assert_eq!(detail["device"]["received_at"], "2026-12-02T09:00:00.000000Z");
         assert_eq!(detail["device"]["id"], device.id.to_string());
         assert!(audit::verify(&store).await.unwrap().broken_at.is_none());
 
         // A child registered on the device keeps the device's id too.
         let new_child = Uuid::now_v7();
-        let c = within(scope(device.id, new_child, Slot::Child), store.register_child(&w.worker, child())).await.unwrap();
+        let c = store.register_child(&from_device(&w.worker, device.id, new_child, Slot::Child), child()).await.unwrap();
         assert_eq!(c.id, new_child);
         assert!(store.made_by_change(&w.worker, new_child).await.unwrap());
     }

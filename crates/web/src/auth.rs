@@ -13,6 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use krousar_domain::context::Via;
 use krousar_domain::Actor;
 use krousar_store::accounts::User;
 use krousar_store::db::parse_time;
@@ -79,7 +80,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-async fn resolve(state: &AppState, headers: &HeaderMap) -> CallerInfo {
+async fn resolve(state: &AppState, headers: &HeaderMap, via: Via) -> CallerInfo {
     let cookie_lang = cookie(headers, LANG_COOKIE).and_then(Lang::parse);
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     let anon_lang = cookie_lang.unwrap_or_else(|| Lang::from_accept(accept));
@@ -128,7 +129,8 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> CallerInfo {
     // Whether the caller came with a session or an API token: the organisation's rule binds
     // both (`second_step_gate`).
     let must_set_up_totp = !user.totp_on() && user.org_requires_totp;
-    info.current = Some(Current { actor: user.actor(), user, session, tr, must_set_up_totp });
+    let actor = user.actor().via(via).at(state.config.clock.now());
+    info.current = Some(Current { actor, user, session, tr, must_set_up_totp });
     info
 }
 
@@ -158,7 +160,9 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 /// pre-session cookie); API writes with a cookie session need the `X-CSRF-Token` header.
 pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    let info = resolve(&state, &parts.headers).await;
+    // The request's context: from where it came and when (the clock read once, here).
+    let via = if parts.uri.path().starts_with("/api/") { Via::Api } else { Via::Page };
+    let info = resolve(&state, &parts.headers, via).await;
     let (tr, current) = (info.tr, info.current.clone());
     // Every error on the way back, early refusals here included, is said in one place.
     let res = handle(&state, info, parts, body, next).await;

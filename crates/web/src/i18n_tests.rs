@@ -123,7 +123,7 @@ fn case_keys() -> Vec<String> {
         keys.push(format!("csi-{f}"));
         keys.extend((1..=4).map(|n| format!("csi-{f}-{n}")));
     }
-    keys.extend(crate::case_work::CaseForm::ALL.iter().map(|f| f.title_key()));
+    keys.extend(crate::commands::case::CaseForm::ALL.iter().map(|f| f.title_key()));
     keys.extend(krousar_domain::cash::PaymentStatus::ALL.iter().map(|v| v.label_key()));
     keys.extend(krousar_domain::export::ExportColumn::ALL.iter().map(|v| v.label_key()));
     keys.push("err-export-too-large".into());
@@ -348,7 +348,7 @@ fn openapi_case_document_matches_the_code() {
         v["enum"].as_array().unwrap().iter().filter_map(|x| x.as_str().map(str::to_string)).collect()
     };
     let forms = &doc["paths"]["/api/v1/children/{id}/case/{form}"]["post"]["parameters"][1]["schema"];
-    assert_eq!(codes(forms), crate::case_work::CaseForm::ALL.iter().map(|f| f.code().to_string()).collect::<Vec<_>>());
+    assert_eq!(codes(forms), crate::commands::case::CaseForm::ALL.iter().map(|f| f.code().to_string()).collect::<Vec<_>>());
     let s = &doc["components"]["schemas"];
     assert_eq!(codes(&s["RiskInput"]["properties"]["level"]), RiskLevel::ALL.iter().map(|v| v.code().to_string()).collect::<Vec<_>>());
     assert_eq!(

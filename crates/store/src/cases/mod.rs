@@ -174,7 +174,7 @@ pub(crate) async fn add_entry(
     entry: &CaseEntry,
     author: &Actor,
 ) -> Result<Uuid, StoreError> {
-    let id = crate::sync::scope::record_id(crate::sync::scope::Slot::CaseEntry);
+    let id = author.via.record_id(krousar_domain::context::Slot::CaseEntry);
     let facts = entry.facts();
     sqlx::query(
         "INSERT INTO case_entries (id, child_id, kind, occurred_on, body, author_id, created_at, placement_kind, tracing_outcome, \

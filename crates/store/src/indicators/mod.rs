@@ -11,6 +11,7 @@ pub(crate) mod query;
 
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
+use chrono::NaiveDate;
 use krousar_domain::figures::Count;
 use krousar_domain::indicators::{Dimension, Indicator, Period, Unit};
 use krousar_domain::policy::{decide, list_scope, Target};
@@ -181,12 +182,11 @@ impl Store {
     /// `resolve`, with the national day of the current quarter for national figures.
     pub(crate) async fn resolve_on(&self, actor: &Actor, reach: Reach, province: Option<&str>, p: Period) -> Result<Resolved, StoreError> {
         let r = resolve(actor, reach, province)?;
-        self.on_national_day(r, p).await
+        self.on_national_day(r, p, actor.today()).await
     }
 
-    async fn on_national_day(&self, mut r: Resolved, p: Period) -> Result<Resolved, StoreError> {
+    async fn on_national_day(&self, mut r: Resolved, p: Period, today: NaiveDate) -> Result<Resolved, StoreError> {
         if r.national {
-            let today = krousar_domain::today();
             let q = p.national();
             if q.from <= today && today <= q.to {
                 r.state_day = Some(self.national_day(today).await?);
@@ -197,8 +197,8 @@ impl Store {
 
     /// The nation's protected count of each indicator, as the ministry's dashboard shows it
     /// (for `krousar check`, which asks as no one: the caller checked the policy).
-    pub(crate) async fn national_counts(&self, which: &[Indicator], p: Period) -> Result<Vec<Count>, StoreError> {
-        let r = self.on_national_day(Resolved::national(None), p).await?;
+    pub(crate) async fn national_counts(&self, which: &[Indicator], p: Period, today: NaiveDate) -> Result<Vec<Count>, StoreError> {
+        let r = self.on_national_day(Resolved::national(None), p, today).await?;
         let p = r.period(p);
         let mut out = Vec::new();
         for &i in which {
@@ -439,7 +439,15 @@ mod tests {
     use krousar_domain::Role;
 
     fn actor(role: Role) -> Actor {
-        Actor { user_id: Uuid::now_v7(), org_id: Uuid::now_v7(), role, team_id: Some(Uuid::now_v7()), teams: vec![] }
+        Actor {
+            user_id: Uuid::now_v7(),
+            org_id: Uuid::now_v7(),
+            role,
+            team_id: Some(Uuid::now_v7()),
+            teams: vec![],
+            via: Default::default(),
+            now: chrono::Utc::now(),
+        }
     }
 
     #[test]

@@ -176,7 +176,7 @@ impl Store {
         };
         audit::append(
             &mut tx,
-            Who { actor_id: Some(c.owner.id), org_id: Some(c.owner.org_id) },
+            Who { actor_id: Some(c.owner.id), org_id: Some(c.owner.org_id), device: None },
             Entry {
                 action: "device.unlock",
                 record_type: "device",
@@ -212,7 +212,7 @@ impl Store {
             .await?
             .rows_affected();
         if n > 0 {
-            let who = Who { actor_id: Some(c.owner.id), org_id: Some(c.owner.org_id) };
+            let who = Who { actor_id: Some(c.owner.id), org_id: Some(c.owner.org_id), device: None };
             let entry =
                 Entry { action: "device.rekeyed", record_type: "device", record_id: Some(c.device.id.to_string()), detail: json!({}) };
             audit::append(&mut tx, who, entry).await?;

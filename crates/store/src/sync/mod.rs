@@ -1,7 +1,8 @@
 //! Offline work: enrolled devices, what each carries, receipts of the changes they send, photos
 //! that follow those changes, and conflicts between edits made offline and on the server.
-//! A change from a device is carried out by the same store functions as the pages, inside a
-//! sync scope (`scope`), so it meets the same validation, permission checks and audit.
+//! A change from a device is carried out by the same store functions as the pages, by an actor
+//! whose context says which device and change (`Via::Device`), so it meets the same validation,
+//! permission checks and audit.
 
 mod carry;
 mod conflicts;
@@ -9,7 +10,6 @@ mod device_keys;
 mod devices;
 mod photos;
 mod receipts;
-pub mod scope;
 
 pub use carry::{Carried, MAX_CARRIED};
 pub use conflicts::{Conflict, EditOutcome};

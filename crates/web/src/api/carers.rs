@@ -7,7 +7,6 @@ use super::json_body;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::extract::Ids;
-use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -24,19 +23,19 @@ fn invalid(e: krousar_domain::Invalid) -> ApiError {
 }
 
 pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
-    let items = state.store.carers(&cur.actor, today()).await?;
+    let items = state.store.carers(&cur.actor, cur.actor.today()).await?;
     Ok(Json(json!({ "items": items, "next": null })).into_response())
 }
 
 pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let input: CarerInput = json_body(&body)?;
-    let fields = input.validate(today()).map_err(invalid)?;
-    let carer = state.store.register_carer(&cur.actor, fields, today()).await?;
+    let fields = input.validate(cur.actor.today()).map_err(invalid)?;
+    let carer = state.store.register_carer(&cur.actor, fields, cur.actor.today()).await?;
     Ok((StatusCode::CREATED, Json(carer)).into_response())
 }
 
 pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
-    let (carer, history) = state.store.carer(&cur.actor, id, today()).await?;
+    let (carer, history) = state.store.carer(&cur.actor, id, cur.actor.today()).await?;
     let mut v = serde_json::to_value(carer).unwrap_or_default();
     v["history"] = serde_json::to_value(history).unwrap_or_default();
     Ok(Json(v).into_response())
@@ -64,8 +63,8 @@ pub async fn step(
         }
     }
     let input: StepInput = serde_json::from_value(obj).map_err(|_| ApiError(AppError::BadRequest("err-bad-json")))?;
-    let step = input.validate(today()).map_err(invalid)?;
-    let carer = state.store.record_carer_step(&cur.actor, id, version, step, today()).await?;
+    let step = input.validate(cur.actor.today()).map_err(invalid)?;
+    let carer = state.store.record_carer_step(&cur.actor, id, version, step, cur.actor.today()).await?;
     Ok(Json(carer).into_response())
 }
 
@@ -84,8 +83,8 @@ pub async fn matches(
     Query(q): Query<MatchQuery>,
 ) -> Result<Response, ApiError> {
     let child = state.store.view_child(&cur.actor, id, "api-carer-match").await?;
-    let carers = state.store.available_carers(&cur.actor, today()).await?;
-    let needs = ChildNeeds::of(&child.fields, today(), q.siblings.unwrap_or(0), q.language.clone(), q.kinship.unwrap_or(false));
+    let carers = state.store.available_carers(&cur.actor, cur.actor.today()).await?;
+    let needs = ChildNeeds::of(&child.fields, cur.actor.today(), q.siblings.unwrap_or(0), q.language.clone(), q.kinship.unwrap_or(false));
     let offers: Vec<CarerOffer> = carers.iter().filter_map(|c| c.offer()).collect();
     let items: Vec<Value> = rank(&needs, &offers)
         .into_iter()

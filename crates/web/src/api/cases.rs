@@ -3,10 +3,9 @@
 
 use super::json_body;
 use crate::auth::ApiUser;
-use crate::case_work::{apply, CaseForm, Fields};
+use crate::commands::case::{apply, CaseForm, Fields};
 use crate::error::{ApiError, AppError};
 use crate::extract::Ids;
-use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -71,7 +70,7 @@ pub async fn request(
         i.push("kind", "err-invalid-choice");
         ApiError(AppError::Invalid(i))
     })?;
-    let (approval, case) = state.store.ask_approval(&cur.actor, id, kind, None, today()).await?;
+    let (approval, case) = state.store.ask_approval(&cur.actor, id, kind, None, cur.actor.today()).await?;
     let case = state.store.case_as_read_by(&cur.actor, id, case).await?;
     // The approval's id, to decide it by (`POST …/approvals/{approval}`), and the case as before.
     let mut body = serde_json::to_value(case).unwrap_or_default();
@@ -95,7 +94,8 @@ pub async fn decide(
             return Err(ApiError(AppError::Invalid(i)));
         }
     };
-    let case = state.store.decide_approval(&cur.actor, id, approval, approve, f.get("comment").map(String::as_str), today()).await?;
+    let case =
+        state.store.decide_approval(&cur.actor, id, approval, approve, f.get("comment").map(String::as_str), cur.actor.today()).await?;
     let case = state.store.case_as_read_by(&cur.actor, id, case).await?;
     Ok(Json(case).into_response())
 }
@@ -105,13 +105,13 @@ pub async fn task_done(
     ApiUser(cur): ApiUser,
     Ids((id, task)): Ids<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<Response, ApiError> {
-    let case = state.store.complete_task(&cur.actor, id, task, today()).await?;
+    let case = state.store.complete_task(&cur.actor, id, task, cur.actor.today()).await?;
     let case = state.store.case_as_read_by(&cur.actor, id, case).await?;
     Ok(Json(case).into_response())
 }
 
 pub async fn worklist(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
-    let w = state.store.worklist(&cur.actor, today(), cur.tr.is_km()).await?;
+    let w = state.store.worklist(&cur.actor, cur.actor.today(), cur.tr.is_km()).await?;
     Ok(Json(json!(w)).into_response())
 }
 
@@ -121,8 +121,8 @@ pub async fn upload(
     Ids(id): Ids<uuid::Uuid>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, ApiError> {
-    let up = crate::case_work::read_upload(mp).await?;
-    let a = state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes, today()).await?;
+    let up = crate::files::read_upload(mp).await?;
+    let a = state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes, cur.actor.today()).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 
@@ -132,5 +132,5 @@ pub async fn attachment(
     Ids((id, file)): Ids<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<Response, ApiError> {
     let (a, bytes) = state.store.read_attachment(&cur.actor, id, file).await?;
-    Ok(crate::case_work::download(&a.file_name, &a.content_type, bytes))
+    Ok(crate::files::download(&a.file_name, &a.content_type, bytes))
 }

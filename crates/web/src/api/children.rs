@@ -3,7 +3,6 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::extract::Ids;
 use crate::pages::parse_id;
-use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -46,7 +45,7 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
     };
     let page = state
         .store
-        .list_children(&cur.actor, &filter, q.cursor.as_deref().and_then(|c| c.parse().ok()), q.limit.unwrap_or(50), today())
+        .list_children(&cur.actor, &filter, q.cursor.as_deref().and_then(|c| c.parse().ok()), q.limit.unwrap_or(50), cur.actor.today())
         .await?;
     Ok(Json(page).into_response())
 }
@@ -76,7 +75,7 @@ pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: 
         Some(_) => return Err(bad()),
     };
     let input: ChildInput = serde_json::from_value(normalise(raw)).map_err(|_| bad())?;
-    let fields = input.validate(today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
+    let fields = input.validate(cur.actor.today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
     match state.store.register_new_child(&cur.actor, fields, confirmed_new).await? {
         Registration::Registered(child) => Ok((StatusCode::CREATED, Json(child)).into_response()),
         Registration::PossibleDuplicates(found) => {
@@ -119,7 +118,7 @@ pub async fn patch(
         }
     }
     let input: ChildInput = serde_json::from_value(merged).map_err(|_| ApiError(AppError::BadRequest("err-bad-json")))?;
-    let fields = input.validate(today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
+    let fields = input.validate(cur.actor.today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
     let child = state.store.update_child(&cur.actor, id, version, fields).await?;
     Ok(Json(child).into_response())
 }
@@ -136,7 +135,7 @@ pub async fn duplicates(State(state): State<AppState>, ApiUser(cur): ApiUser, Id
 pub async fn duplicate_check(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let raw: Value = json_body(&body)?;
     let input: ChildInput = serde_json::from_value(normalise(raw)).map_err(|_| ApiError(AppError::BadRequest("err-bad-json")))?;
-    let fields = input.validate(today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
+    let fields = input.validate(cur.actor.today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
     let found = state.store.possible_duplicates(&cur.actor, &fields, None).await?;
     Ok(Json(serde_json::json!({ "items": found })).into_response())
 }

@@ -3,7 +3,6 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::extract::Ids;
 use crate::pages::parse_id;
-use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -51,7 +50,7 @@ pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: 
         Some(c) => Some(parse_id(c).ok_or(ApiError(AppError::BadRequest("err-bad-json")))?),
         None => None,
     };
-    let fields = input.household.validate(today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
+    let fields = input.household.validate(cur.actor.today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
     let h = state.store.create_household(&cur.actor, fields, child).await?;
     Ok((StatusCode::CREATED, Json(h)).into_response())
 }

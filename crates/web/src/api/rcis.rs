@@ -7,7 +7,6 @@ use super::json_body;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::extract::Ids;
-use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -91,7 +90,7 @@ pub async fn add_stay(
     Ids(id): Ids<uuid::Uuid>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (rci, period) = stay_input(&body)?.validate(today()).map_err(invalid)?;
+    let (rci, period) = stay_input(&body)?.validate(cur.actor.today()).map_err(invalid)?;
     let stay = state.store.add_residence(&cur.actor, id, rci, period).await?;
     Ok((StatusCode::CREATED, Json(stay)).into_response())
 }
@@ -104,7 +103,7 @@ pub async fn put_stay(
     Ids((id, stay)): Ids<(uuid::Uuid, uuid::Uuid)>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (rci, period) = stay_input(&body)?.validate(today()).map_err(invalid)?;
+    let (rci, period) = stay_input(&body)?.validate(cur.actor.today()).map_err(invalid)?;
     let stay = state.store.update_residence(&cur.actor, id, stay, rci, period).await?;
     Ok(Json(stay).into_response())
 }

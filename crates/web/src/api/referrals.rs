@@ -4,7 +4,6 @@ use super::{bad_id, json_body};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::extract::Ids;
-use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -42,8 +41,8 @@ pub async fn send(
         shares,
         override_reason: text(&v, "override_reason"),
     };
-    let r = input.validate(today(), cur.actor.org_id).map_err(|e| ApiError(AppError::Invalid(e)))?;
-    let rid = state.store.send_referral(&cur.actor, id, r, today()).await?;
+    let r = input.validate(cur.actor.today(), cur.actor.org_id).map_err(|e| ApiError(AppError::Invalid(e)))?;
+    let rid = state.store.send_referral(&cur.actor, id, r, cur.actor.today()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": rid }))).into_response())
 }
 
@@ -62,6 +61,6 @@ pub async fn decide(
         return Err(bad_id());
     }
     let v: Value = if body.is_empty() { json!({}) } else { json_body(&body)? };
-    state.store.decide_referral(&cur.actor, id, &action, text(&v, "reason").as_deref(), today()).await?;
+    state.store.decide_referral(&cur.actor, id, &action, text(&v, "reason").as_deref(), cur.actor.today()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

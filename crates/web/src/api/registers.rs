@@ -6,7 +6,6 @@ use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::extract::Ids;
 use crate::pages::parse_id;
-use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -20,7 +19,7 @@ use uuid::Uuid;
 /// `GET /children/{id}/cash`: the child's government cash support, eligibility and what is due.
 pub async fn cash(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
     let v = state.store.cash_support(&cur.actor, id).await?;
-    let (months, amount) = v.support.unpaid(today());
+    let (months, amount) = v.support.unpaid(cur.actor.today());
     Ok(Json(json!({"support": v.support, "eligible": v.eligible, "unpaid_months": months, "unpaid_riel": amount})).into_response())
 }
 
@@ -85,7 +84,7 @@ pub async fn cash_change(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let f = form_of(&body)?;
-    crate::pages::cash::change(&state, &cur, id, &f).await?;
+    crate::commands::cash::change(&state.store, &cur.actor, id, &f).await?;
     cash(State(state), ApiUser(cur), Ids(id)).await
 }
 
@@ -99,7 +98,7 @@ pub async fn rci_record(
 ) -> Result<Response, ApiError> {
     let f = form_of(&body)?;
     let kind = f.get("kind").unwrap_or_default();
-    crate::pages::rci_transition::record(&state, &cur, id, &kind, &f).await?;
+    crate::commands::rci_transition::record(&state.store, &cur.actor, id, &kind, &f).await?;
     rci_transition(State(state), ApiUser(cur), Ids(id)).await
 }
 
@@ -117,6 +116,6 @@ pub async fn training_record(
         _ => return Err(bad_id()),
     };
     let f = form_of(&body)?;
-    let id = crate::pages::training::record(&state, &cur, &what, target, &f).await?;
+    let id = crate::commands::training::record(&state.store, &cur.actor, &what, target, &f).await?;
     Ok(created(id))
 }

@@ -8,7 +8,6 @@ use super::sync_pull::{conflict_json, delta, forms, places, places_hash};
 use super::sync_push::{receive, Change};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
-use crate::views::today;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -56,7 +55,7 @@ pub async fn pull(State(state): State<AppState>, ApiUser(cur): ApiUser, headers:
         "forms_hash": hash,
         "offline_days": offline_days(&state, &cur).await?,
         "password_epoch": state.store.password_epoch(cur.user.id).await?,
-        "today": today().to_string(),
+        "today": cur.actor.today().to_string(),
     });
     if p.forms != hash {
         out["forms"] = form_defs.clone();
@@ -144,6 +143,6 @@ pub async fn photo_done(
 ) -> Result<Response, ApiError> {
     device(&state, &cur, &headers).await?;
     let d: PhotoDone = json_body(&body)?;
-    let id = state.store.photo_finish(&cur.actor, change_id(&change)?, &d.name, &d.sha256, today()).await?;
+    let id = state.store.photo_finish(&cur.actor, change_id(&change)?, &d.name, &d.sha256, cur.actor.today()).await?;
     Ok(Json(json!({"attachment": id})).into_response())
 }

@@ -3,11 +3,11 @@
 //! conflicts waiting for its user, and the forms it fills in offline (the pages' own field
 //! definitions, in the user's language; sent again only when they changed).
 
-use crate::case_work::{CaseForm, Fields};
+use crate::commands::case::{CaseForm, Fields};
 use crate::i18n::Tr;
 use crate::pages::case::fields::{child_groups, defaults, groups, Choices, Group, Input};
 use crate::pages::case::show::{date_text, describe};
-use crate::views::{age_text, today};
+use crate::views::age_text;
 use krousar_domain::{Actor, Invalid};
 use krousar_store::children::Child;
 use krousar_store::sync::Conflict;
@@ -83,7 +83,8 @@ fn build_forms(tr: Tr) -> (Value, String) {
     let mut out = serde_json::Map::new();
     for (kind, form) in OFFLINE_FORMS {
         let g = groups(form, tr, &Fields::new(), &none, &Choices::default());
-        let mut f = form_json(tr.t(&form.title_key()), &g, &defaults(form, today()));
+        // Only the names of the fields that default to today go in (the app fills in its own day).
+        let mut f = form_json(tr.t(&form.title_key()), &g, &defaults(form, chrono::NaiveDate::MIN));
         if form.has_place() {
             add_place(&mut f, tr);
         }
@@ -119,7 +120,7 @@ async fn snapshot(store: &Store, actor: &Actor, tr: Tr, id: Uuid, stamp: &str) -
         "name": child.display_name(tr.is_km()),
         "other_name": child.display_name(!tr.is_km()),
         "sex": tr.t(&f.sex.label_key()),
-        "age": age_text(tr, f, today()),
+        "age": age_text(tr, f, actor.today()),
         "place": place,
         "values": krousar_domain::sync::child_values(&f.to_input()),
         "case": Value::Null,

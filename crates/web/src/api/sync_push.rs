@@ -1,18 +1,18 @@
 //! What a device sends: a batch of changes, each carried out exactly as the same change from a
-//! page (the same form code, validation, permission checks and audit), inside a sync scope that
-//! gives it the id made on the device and puts the device's times in the audit. Each change gets
+//! page (the same form code, validation, permission checks and audit), by the worker acting
+//! through the device's change (`Via::Device`): its first record takes the id made on the
+//! device, and the audit says which device and when it was recorded there. Each change gets
 //! its own answer, so one refused change does not hold back the others.
 
 use super::sync_pull::conflict_json;
-use crate::case_work::{apply, CaseForm, Fields};
+use crate::commands::case::{apply, CaseForm, Fields};
 use crate::i18n::Tr;
-use crate::views::today;
 use chrono::{DateTime, Utc};
 use krousar_domain::child::ChildInput;
+use krousar_domain::context::{DeviceChange, Slot, Via};
 use krousar_domain::sync::{check_change, ChangeKind};
 use krousar_domain::{Actor, Invalid};
 use krousar_store::db::time_text;
-use krousar_store::sync::scope::{within, Slot, SyncScope};
 use krousar_store::sync::Received;
 use krousar_store::{Store, StoreError};
 use serde::Deserialize;
@@ -67,7 +67,8 @@ async fn carry_out(store: &Store, actor: &Actor, tr: Tr, kind: ChangeKind, id: U
                 .and_then(|t| Uuid::parse_str(t).ok())
                 .ok_or_else(|| StoreError::invalid("task", "err-invalid-choice"))?;
             let mut e = Invalid::default();
-            let on = krousar_domain::case::entries::past_date(&mut e, "done_on", c.fields.get("done_on").map(String::as_str), today());
+            let on =
+                krousar_domain::case::entries::past_date(&mut e, "done_on", c.fields.get("done_on").map(String::as_str), actor.today());
             let on = on.ok_or(StoreError::Invalid(e))?;
             match store.complete_task(actor, child, task, on).await {
                 Ok(_) => Ok(answer(&c.id, "accepted")),
@@ -79,7 +80,7 @@ async fn carry_out(store: &Store, actor: &Actor, tr: Tr, kind: ChangeKind, id: U
         ChangeKind::Register => {
             let map: serde_json::Map<String, Value> = c.fields.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
             let input: ChildInput = serde_json::from_value(Value::Object(map)).unwrap_or_default();
-            let fields = input.validate(today())?;
+            let fields = input.validate(actor.today())?;
             let made = store.register_child(actor, fields).await?;
             // The worker could not see the register offline: say so if the child may be known.
             let found = store.possible_duplicates(actor, &made.fields, Some(made.id)).await.map(|d| d.len()).unwrap_or(0);
@@ -92,7 +93,7 @@ async fn carry_out(store: &Store, actor: &Actor, tr: Tr, kind: ChangeKind, id: U
             Ok(v)
         }
         ChangeKind::ChildEdit => {
-            let out = store.sync_child_edit(actor, child, id, &c.base, &c.fields, today()).await?;
+            let out = store.sync_child_edit(actor, child, id, &c.base, &c.fields, actor.today()).await?;
             if out.conflicts.is_empty() {
                 Ok(answer(&c.id, "accepted"))
             } else {
@@ -106,7 +107,7 @@ async fn carry_out(store: &Store, actor: &Actor, tr: Tr, kind: ChangeKind, id: U
 
 /// Carry out one change and answer for it.
 pub async fn receive(store: &Store, actor: &Actor, tr: Tr, device: Uuid, c: &Change) -> Value {
-    let received = Utc::now();
+    let received = actor.now;
     let Ok(id) = Uuid::parse_str(&c.id) else { return one_error(tr, &c.id, "id", "err-sync-id") };
     let Ok(recorded) = DateTime::parse_from_rfc3339(&c.recorded_at).map(|d| d.with_timezone(&Utc)) else {
         return one_error(tr, &c.id, "recorded_at", "err-sync-clock");
@@ -128,14 +129,9 @@ pub async fn receive(store: &Store, actor: &Actor, tr: Tr, device: Uuid, c: &Cha
             return answer(&c.id, "retry");
         }
     }
-    let scope = SyncScope {
-        change_id: id,
-        device_id: device,
-        slot: if kind == ChangeKind::Register { Slot::Child } else { Slot::CaseEntry },
-        recorded_at: time_text(recorded),
-        received_at: time_text(received),
-    };
-    let result = within(scope, carry_out(store, actor, tr, kind, id, child, c)).await;
+    let slot = if kind == ChangeKind::Register { Slot::Child } else { Slot::CaseEntry };
+    let by_device = actor.clone().via(Via::Device(DeviceChange::new(device, id, slot, recorded)));
+    let result = carry_out(store, &by_device, tr, kind, id, child, c).await;
     let result = match result {
         Err(_) if kind.creates_record() && store.made_by_change(actor, id).await.unwrap_or(false) => Ok(answer(&c.id, "already")),
         r => r,

@@ -5,7 +5,7 @@ use super::form::{FormData, FormView};
 use super::{notice_of, render, unprocessable};
 use crate::auth::{Current, PageUser};
 use crate::error::PageError;
-use crate::views::{today, Layout};
+use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -37,9 +37,9 @@ fn count(e: &mut Invalid, field: &'static str, raw: Option<String>) -> Option<u3
 }
 
 /// A campaign as typed, validated (attendance defaults to none).
-pub fn validate(f: &FormData) -> Result<CampaignFields, Invalid> {
+pub fn validate(f: &FormData, today: chrono::NaiveDate) -> Result<CampaignFields, Invalid> {
     let mut e = Invalid::default();
-    let held_on = past_date(&mut e, "held_on", f.get("held_on").as_deref(), today());
+    let held_on = past_date(&mut e, "held_on", f.get("held_on").as_deref(), today);
     let place = text::optional(&mut e, "place", f.get("place").as_deref(), SHORT);
     let organiser = text::optional(&mut e, "organiser", f.get("organiser").as_deref(), SHORT);
     for (field, v) in [("place", &place), ("organiser", &organiser)] {
@@ -73,7 +73,7 @@ async fn page(state: &AppState, cur: &Current, raw: &FormData, errors: &Invalid,
         .collect();
     let mut values: Vec<(String, String)> = raw.0.clone();
     if raw.get("held_on").is_none() {
-        values.push(("held_on".into(), today().to_string()));
+        values.push(("held_on".into(), cur.actor.today().to_string()));
     }
     Ok(render(CampaignsPage {
         l: Layout::new(cur, cur.tr.t("page-campaigns"), "/carers"),
@@ -93,7 +93,7 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let raw = FormData(pairs);
-    match validate(&raw) {
+    match validate(&raw, cur.actor.today()) {
         Ok(c) => {
             state.store.create_campaign(&cur.actor, &c).await?;
             Ok(Redirect::to("/carers/campaigns").into_response())

@@ -7,7 +7,7 @@ use super::{notice_of, render, unprocessable};
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
-use crate::views::{today, Layout};
+use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -53,10 +53,10 @@ struct MatchPage {
 async fn page(state: &AppState, cur: &Current, id: uuid::Uuid, q: &MatchQuery, notice: String) -> Result<Response, PageError> {
     let tr = cur.tr;
     let child = state.store.view_child(&cur.actor, id, "carer-match").await?;
-    let carers = state.store.available_carers(&cur.actor, today()).await?;
+    let carers = state.store.available_carers(&cur.actor, cur.actor.today()).await?;
     let kinship = q.kinship.as_deref() == Some("1");
     let siblings = q.siblings.as_deref().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
-    let needs = ChildNeeds::of(&child.fields, today(), siblings, q.language.clone(), kinship);
+    let needs = ChildNeeds::of(&child.fields, cur.actor.today(), siblings, q.language.clone(), kinship);
     let offers: Vec<CarerOffer> = carers.iter().filter_map(|c| c.offer()).collect();
     let by_id: HashMap<_, _> = carers.iter().map(|c| (c.id, c)).collect();
     let rows = rank(&needs, &offers)
@@ -87,7 +87,7 @@ async fn page(state: &AppState, cur: &Current, id: uuid::Uuid, q: &MatchQuery, n
         language: q.language.clone().unwrap_or_default(),
         kinship,
         rows,
-        today: today().to_string(),
+        today: cur.actor.today().to_string(),
     }))
 }
 
@@ -109,7 +109,7 @@ pub async fn place(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
-    let (c, _) = state.store.carer(&cur.actor, carer, today()).await?;
+    let (c, _) = state.store.carer(&cur.actor, carer, cur.actor.today()).await?;
     let decision = f.get("decision").map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
     let mut e = Invalid::default();
     if decision.is_none() {
@@ -121,7 +121,7 @@ pub async fn place(
         started_on: f.get("started_on"),
         ..Default::default()
     };
-    let placement = match input.validate(today()) {
+    let placement = match input.validate(cur.actor.today()) {
         Ok(p) if e.errors.is_empty() => p,
         Ok(_) => return Ok(unprocessable(page(&state, &cur, id, &MatchQuery::default(), notice_of(&cur, &e)).await?)),
         Err(e) => return Ok(unprocessable(page(&state, &cur, id, &MatchQuery::default(), notice_of(&cur, &e)).await?)),

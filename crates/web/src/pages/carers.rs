@@ -7,7 +7,7 @@ use super::{notice_of, render, unprocessable};
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
-use crate::views::{options, today, Layout, Opt};
+use crate::views::{options, Layout, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -68,7 +68,7 @@ fn row(cur: &Current, c: &Carer) -> CarerRow {
 pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let tr = cur.tr;
     let wanted = q.stage.as_deref().and_then(CarerStage::parse);
-    let carers = state.store.carers(&cur.actor, today()).await?;
+    let carers = state.store.carers(&cur.actor, cur.actor.today()).await?;
     let rows = carers
         .iter()
         .filter(|c| wanted.is_none_or(|s| c.stage == s) || (q.stage.as_deref() == Some("overdue") && c.overdue))
@@ -138,7 +138,7 @@ async fn form_page(
     }));
     let mut values = values_of(input);
     if input.enquired_on.is_none() {
-        values.push(("enquired_on".into(), today().to_string()));
+        values.push(("enquired_on".into(), cur.actor.today().to_string()));
     }
     Ok(render(FormPage {
         l: Layout::new(cur, tr.t("page-new-carer"), "/carers"),
@@ -167,11 +167,11 @@ pub async fn create(
     if place::is_lookup(&raw) {
         return form_page(&state, &cur, &input, &raw, &Invalid::default(), String::new()).await;
     }
-    let fields = match input.validate(today()) {
+    let fields = match input.validate(cur.actor.today()) {
         Ok(f) => f,
         Err(e) => return Ok(unprocessable(form_page(&state, &cur, &input, &raw, &e, notice_of(&cur, &e)).await?)),
     };
-    match state.store.register_carer(&cur.actor, fields, today()).await {
+    match state.store.register_carer(&cur.actor, fields, cur.actor.today()).await {
         Ok(c) => Ok(Redirect::to(&format!("/carers/{}", c.id)).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(form_page(&state, &cur, &input, &raw, &e, notice_of(&cur, &e)).await?)),
         Err(e) => Err(PageError::from(e)),
@@ -254,7 +254,7 @@ fn offered(cur: &Current, c: &Carer) -> Vec<StepKind> {
 async fn training_sessions(state: &AppState, cur: &Current) -> Vec<Opt> {
     let mut out = vec![Opt { value: String::new(), label: cur.tr.t("opt-course-by-hand"), selected: true }];
     if let Ok(sessions) = state.store.training_sessions(&cur.actor).await {
-        out.extend(sessions.into_iter().filter(|s| s.session.starts_on <= today()).map(|s| Opt {
+        out.extend(sessions.into_iter().filter(|s| s.session.starts_on <= cur.actor.today()).map(|s| Opt {
             value: s.id.to_string(),
             label: format!("{} · {}", s.course_title, s.session.starts_on),
             selected: false,
@@ -310,7 +310,7 @@ async fn show_page(
 ) -> Result<Response, PageError> {
     let code = input.kind.clone().filter(|k| StepKind::parse(k).is_some()).unwrap_or_default();
     let tr = cur.tr;
-    let (c, entries) = state.store.carer(&cur.actor, id, today()).await?;
+    let (c, entries) = state.store.carer(&cur.actor, id, cur.actor.today()).await?;
     let dash = || "—".to_string();
     let mut facts = vec![
         (tr.t("field-carer-kind"), tr.t(&c.kind.label_key())),
@@ -340,7 +340,7 @@ async fn show_page(
         })
         .collect();
     let mut values = values_of(input);
-    values.push(("on".into(), input.on.clone().unwrap_or_else(|| today().to_string())));
+    values.push(("on".into(), input.on.clone().unwrap_or_else(|| cur.actor.today().to_string())));
     Ok(render(ShowPage {
         l: Layout::new(cur, c.name.clone(), "/carers"),
         id: c.id.to_string(),
@@ -419,11 +419,11 @@ pub async fn step(
     let Some(version) = raw.get("version").and_then(|v| v.parse::<i64>().ok()) else {
         return Err(PageError(AppError::BadRequest("err-invalid")));
     };
-    let step = match input.validate(today()) {
+    let step = match input.validate(cur.actor.today()) {
         Ok(s) => s,
         Err(e) => return Ok(unprocessable(show_page(&state, &cur, id, &input, &e, notice_of(&cur, &e)).await?)),
     };
-    match state.store.record_carer_step(&cur.actor, id, version, step, today()).await {
+    match state.store.record_carer_step(&cur.actor, id, version, step, cur.actor.today()).await {
         Ok(_) => Ok(Redirect::to(&format!("/carers/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(show_page(&state, &cur, id, &input, &e, notice_of(&cur, &e)).await?)),
         Err(StoreError::Conflict { .. }) => {

@@ -6,14 +6,12 @@ use super::{notice_of, render, unprocessable};
 use crate::auth::{Current, PageUser};
 use crate::error::PageError;
 use crate::extract::Ids;
-use crate::views::{today, Layout};
+use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use krousar_domain::cash::{self, PaymentInput};
-use krousar_domain::Invalid;
 use krousar_store::StoreError;
 
 #[derive(Template)]
@@ -56,7 +54,7 @@ async fn page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: String) -
         _ if v.eligible => tr.t("msg-cash-eligible"),
         _ => tr.t("msg-cash-not-eligible"),
     };
-    let (months, amount) = s.unpaid(today());
+    let (months, amount) = s.unpaid(cur.actor.today());
     Ok(render(ChildCashPage {
         l: Layout::new(cur, tr.t("page-cash"), "/children"),
         id: id.to_string(),
@@ -84,58 +82,12 @@ async fn page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: String) -
         } else {
             tr.t2("msg-cash-unpaid", ("months", tr.num(months.len())), ("amount", money(cur, amount)))
         },
-        today: today().to_string(),
+        today: cur.actor.today().to_string(),
     }))
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     page(&state, &cur, id, String::new()).await
-}
-
-/// One change to a child's cash support, as posted by the page or the API (`action`: apply,
-/// approve, refuse or pay, with that action's fields).
-pub(crate) async fn change(state: &AppState, cur: &Current, id: uuid::Uuid, f: &FormData) -> Result<(), StoreError> {
-    let store = &state.store;
-    match f.get("action").as_deref() {
-        Some("apply") => {
-            let mut e = Invalid::default();
-            match krousar_domain::case::entries::past_date(&mut e, "applied_on", f.get("applied_on").as_deref(), today()) {
-                Some(on) => store.apply_for_cash(&cur.actor, id, on).await.map(|_| ()),
-                None => Err(StoreError::Invalid(e)),
-            }
-        }
-        Some("approve") => match cash::grant(
-            f.get("approved_on").as_deref(),
-            f.get("monthly_riel").as_deref(),
-            f.get("from").as_deref(),
-            f.get("to").as_deref(),
-            today(),
-        ) {
-            Ok(g) => store.decide_cash(&cur.actor, id, Ok(g)).await.map(|_| ()),
-            Err(e) => Err(StoreError::Invalid(e)),
-        },
-        Some("refuse") => match f.get("reason").map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) {
-            Some(reason) => store.decide_cash(&cur.actor, id, Err(reason)).await.map(|_| ()),
-            None => Err(StoreError::invalid("reason", "err-required")),
-        },
-        Some("pay") => {
-            let (paid_on, amount, from, to, paid_to, status) =
-                (f.get("paid_on"), f.get("amount"), f.get("from"), f.get("to"), f.get("paid_to"), f.get("status"));
-            let input = PaymentInput {
-                paid_on: paid_on.as_deref(),
-                amount: amount.as_deref(),
-                from: from.as_deref(),
-                to: to.as_deref(),
-                paid_to: paid_to.as_deref(),
-                status: status.as_deref(),
-            };
-            match cash::payment(input, today()) {
-                Ok(p) => store.record_cash_payment(&cur.actor, id, p).await.map(|_| ()),
-                Err(e) => Err(StoreError::Invalid(e)),
-            }
-        }
-        _ => Err(StoreError::invalid("action", "err-invalid-choice")),
-    }
 }
 
 pub async fn save(
@@ -144,7 +96,7 @@ pub async fn save(
     Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    match change(&state, &cur, id, &FormData(pairs)).await {
+    match crate::commands::cash::change(&state.store, &cur.actor, id, &FormData(pairs)).await {
         Ok(()) => Ok(Redirect::to(&format!("/children/{id}/cash")).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(page(&state, &cur, id, notice_of(&cur, &e)).await?)),
         Err(e) => Err(PageError::from(e)),
@@ -162,7 +114,7 @@ struct ReportPage {
 /// Payments by province and month over the last year, and the children whose payments are late.
 pub async fn report(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let to = today();
+    let to = cur.actor.today();
     let from = to - chrono::Duration::days(365);
     let provinces: std::collections::HashMap<String, String> =
         state.store.child_locations(None).await?.into_iter().map(|p| (p.code, if tr.is_km() { p.name_km } else { p.name_latin })).collect();

@@ -49,7 +49,7 @@ pub async fn show(PageUser(cur): PageUser) -> Result<Response, PageError> {
 pub async fn run(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     allowed(&cur)?;
     let tr = cur.tr;
-    let report = state.store.check_as(&cur.actor, crate::views::today()).await?;
+    let report = state.store.check_as(&cur.actor, cur.actor.today()).await?;
     let lines = RULES
         .iter()
         .map(|rule| {

@@ -7,7 +7,7 @@ use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
 use crate::i18n::Tr;
-use crate::views::{options, today, Layout, Opt};
+use crate::views::{options, Layout, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -80,7 +80,7 @@ async fn form_page(
     if let Some(age) = &input.estimated_age {
         values.push(("estimated_age".into(), age.clone()));
     } else if let Some(y) = input.estimated_birth_year.as_deref().and_then(|y| y.parse::<i32>().ok()) {
-        values.push(("estimated_age".into(), (chrono::Datelike::year(&today()) - y).to_string()));
+        values.push(("estimated_age".into(), (chrono::Datelike::year(&cur.actor.today()) - y).to_string()));
     }
     let place_err = crate::views::field_error(tr, errors, "village_code");
     let place = place::build(&state.store, tr, raw, input.village_code.as_deref(), place_err).await?;
@@ -163,7 +163,7 @@ pub async fn create(
     if place::is_lookup(&raw) {
         return again(String::new(), Vec::new()).await;
     }
-    let fields = match input.validate(today()) {
+    let fields = match input.validate(cur.actor.today()) {
         Ok(f) => f,
         Err(e) => return invalid(&state, &cur, title, "/children".into(), String::new(), &input, &raw, e).await,
     };
@@ -237,7 +237,7 @@ pub async fn update(
         return form_page(&state, &cur, title, action, version, &input, &raw, &Invalid::default(), String::new(), Vec::new()).await;
     }
     let Ok(expected) = version.parse::<i64>() else { return Err(PageError(AppError::BadRequest("err-invalid"))) };
-    let fields = match input.validate(today()) {
+    let fields = match input.validate(cur.actor.today()) {
         Ok(f) => f,
         Err(e) => return invalid(&state, &cur, title, action, version, &input, &raw, e).await,
     };

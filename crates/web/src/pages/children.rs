@@ -5,7 +5,7 @@ use super::{parse_id, render};
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
-use crate::views::{age_text, options, today, ChildRow, Layout, Opt};
+use crate::views::{age_text, options, ChildRow, Layout, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -174,8 +174,8 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         return Ok(render(page));
     }
     let cursor = q.after.as_deref().and_then(|c| c.parse().ok());
-    let page = state.store.list_children(a, &filter, cursor, 50, today()).await?;
-    let count = state.store.count_children(a, &filter, today()).await?;
+    let page = state.store.list_children(a, &filter, cursor, 50, cur.actor.today()).await?;
+    let count = state.store.count_children(a, &filter, cur.actor.today()).await?;
     let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
     let paths = state.store.location_paths(&codes).await?;
     let provinces = place_opts(tr, state.store.child_locations(None).await?, filter.province.as_deref());
@@ -212,7 +212,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
             Some("opt-all"),
         ),
         workers,
-        rows: page.items.iter().map(|c| ChildRow::new(tr, c, &paths, today())).collect(),
+        rows: page.items.iter().map(|c| ChildRow::new(tr, c, &paths, cur.actor.today())).collect(),
         count: crate::views::children_count(tr, count, krousar_store::children::count_cap(&filter)),
         next: page.next.as_deref().map(|c| q.next_link(c)).unwrap_or_default(),
         can_register: decide(a, Action::CreateChild, Target::Nothing).allowed(),
@@ -279,7 +279,7 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
         (tr.t("field-nickname"), opt(&f.nickname)),
         (tr.t("field-sex"), tr.t(&f.sex.label_key())),
         (tr.t("field-date-of-birth"), birth),
-        (tr.t("field-age"), age_text(tr, f, today())),
+        (tr.t("field-age"), age_text(tr, f, cur.actor.today())),
         (tr.t("field-birth-registration"), tr.t(&f.birth_registration.label_key())),
         (tr.t("field-birth-certificate"), opt(&f.birth_certificate_number)),
         (tr.t("field-id-poor"), tr.t(&f.id_poor.label_key())),

@@ -7,7 +7,7 @@ use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
 use crate::pages::form::FormData;
-use crate::views::{local_day, today, Layout};
+use crate::views::{local_day, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -74,6 +74,6 @@ pub async fn resolve(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let use_device = FormData(pairs).either("keep", "device", "server").ok_or(PageError(AppError::BadRequest("err-invalid-choice")))?;
-    state.store.resolve_conflict(&cur.actor, id, use_device, today()).await?;
+    state.store.resolve_conflict(&cur.actor, id, use_device, cur.actor.today()).await?;
     Ok(Redirect::to("/conflicts").into_response())
 }

@@ -8,7 +8,7 @@ use crate::auth::{Current, PageUser};
 use crate::charts::{self, Bar};
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::views::{today, Layout, Opt};
+use crate::views::{Layout, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -116,7 +116,7 @@ fn bar(tr: Tr, label: String, f: &Figure) -> Bar {
 pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<Params>) -> Result<Response, PageError> {
     let tr = cur.tr;
     let mut c = Choice::of(&q, &cur);
-    c.period = Period::quarter_of(today());
+    c.period = Period::quarter_of(cur.actor.today());
     let own = matches!(krousar_domain::policy::list_scope(&cur.actor, krousar_domain::Action::ListChildren), ListScope::Own(_));
     let plan = plan(c.reach, own);
     let store = &state.store;
@@ -179,7 +179,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
 async fn monthly(state: &AppState, cur: &Current, c: &Choice, i: Indicator) -> Result<Vec<Bar>, PageError> {
     let tr = cur.tr;
     let national = c.reach == krousar_store::indicators::Reach::National;
-    let mut month = if national { Period::quarter_of(today()) } else { Period::month_of(today()) };
+    let mut month = if national { Period::quarter_of(cur.actor.today()) } else { Period::month_of(cur.actor.today()) };
     let mut out = Vec::new();
     for _ in 0..6 {
         let figures = state.store.indicator_figures_of(&cur.actor, c.reach, c.province(), &[i], month).await?;

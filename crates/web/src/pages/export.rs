@@ -6,7 +6,7 @@ use super::children::ListQuery;
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
 use crate::i18n::Tr;
-use crate::views::{age_text, today};
+use crate::views::age_text;
 use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use krousar_store::children::Child;
 use krousar_store::locations::LocationPath;
 use krousar_store::StoreError;
 
-fn cell(tr: Tr, c: &Child, col: ExportColumn, paths: &[LocationPath]) -> String {
+fn cell(tr: Tr, c: &Child, col: ExportColumn, paths: &[LocationPath], today: chrono::NaiveDate) -> String {
     let f = &c.fields;
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     let path = f.village_code.as_ref().and_then(|v| paths.iter().find(|p| &p.code == v));
@@ -33,7 +33,7 @@ fn cell(tr: Tr, c: &Child, col: ExportColumn, paths: &[LocationPath]) -> String 
         ExportColumn::GivenNameLatin => opt(&f.given_name_latin),
         ExportColumn::Sex => tr.t(&f.sex.label_key()),
         ExportColumn::DateOfBirth => f.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
-        ExportColumn::Age => age_text(tr, f, today()),
+        ExportColumn::Age => age_text(tr, f, today),
         ExportColumn::Province => from_top(0),
         ExportColumn::District => from_top(1),
         ExportColumn::Commune => from_top(2),
@@ -76,11 +76,17 @@ fn xlsx_bytes(head: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, AppError
 pub const BACKGROUND_ABOVE: i64 = 2_000;
 
 /// The rows of children as the chosen columns, every cell inert for spreadsheets.
-async fn rows_of(state: &AppState, tr: Tr, kids: &[Child], cols: &[ExportColumn]) -> Result<Vec<Vec<String>>, StoreError> {
+async fn rows_of(
+    state: &AppState,
+    tr: Tr,
+    kids: &[Child],
+    cols: &[ExportColumn],
+    today: chrono::NaiveDate,
+) -> Result<Vec<Vec<String>>, StoreError> {
     let codes: Vec<String> =
         kids.iter().filter_map(|c| c.fields.village_code.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let paths = state.store.location_paths(&codes).await?;
-    Ok(kids.iter().map(|k| cols.iter().map(|c| safe_cell(&cell(tr, k, *c, &paths))).collect()).collect())
+    Ok(kids.iter().map(|k| cols.iter().map(|c| safe_cell(&cell(tr, k, *c, &paths, today))).collect()).collect())
 }
 
 fn file_bytes(format: ExportFormat, head: &[String], rows: &[Vec<String>]) -> Result<(Vec<u8>, &'static str), AppError> {
@@ -90,8 +96,8 @@ fn file_bytes(format: ExportFormat, head: &[String], rows: &[Vec<String>]) -> Re
     })
 }
 
-pub fn file_name(format: ExportFormat) -> String {
-    format!("children-{}.{}", today(), format.code())
+pub fn file_name(format: ExportFormat, today: chrono::NaiveDate) -> String {
+    format!("children-{}.{}", today, format.code())
 }
 
 pub async fn children(State(state): State<AppState>, PageUser(cur): PageUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
@@ -109,7 +115,7 @@ pub async fn children(State(state): State<AppState>, PageUser(cur): PageUser, Ra
     }
     let what = serde_json::json!({"format": format.code(), "columns": cols.iter().map(|c| c.code()).collect::<Vec<_>>()});
     if state.store.background_exports() {
-        let total = state.store.count_children(&cur.actor, &filter, today()).await?;
+        let total = state.store.count_children(&cur.actor, &filter, cur.actor.today()).await?;
         if total > MAX_ROWS as i64 {
             return Err(PageError::from(StoreError::invalid("export", "err-export-too-large")));
         }
@@ -119,15 +125,15 @@ pub async fn children(State(state): State<AppState>, PageUser(cur): PageUser, Ra
             return Ok(axum::response::Redirect::to(&format!("/exports/{job}")).into_response());
         }
     }
-    let kids = match state.store.export_children(&cur.actor, &filter, today(), MAX_ROWS, what).await {
+    let kids = match state.store.export_children(&cur.actor, &filter, cur.actor.today(), MAX_ROWS, what).await {
         Ok(k) => k,
         Err(StoreError::Invalid(e)) => return Err(PageError(AppError::Invalid(e))),
         Err(e) => return Err(PageError::from(e)),
     };
     let head: Vec<String> = cols.iter().map(|c| cur.tr.t(&c.label_key())).collect();
-    let rows = rows_of(&state, cur.tr, &kids, &cols).await?;
+    let rows = rows_of(&state, cur.tr, &kids, &cols, cur.actor.today()).await?;
     let (bytes, mime) = file_bytes(format, &head, &rows).map_err(PageError)?;
-    Ok(crate::case_work::download(&file_name(format), mime, bytes))
+    Ok(crate::files::download(&file_name(format, cur.actor.today()), mime, bytes))
 }
 
 /// The same export, prepared page by page for a background job.
@@ -143,8 +149,8 @@ pub(super) async fn build_file(
     let mut rows = Vec::new();
     let mut cursor = None;
     loop {
-        let page = state.store.list_children(actor, filter, cursor, 500, today()).await.map_err(|e| e.to_string())?;
-        rows.extend(rows_of(state, tr, &page.items, cols).await.map_err(|e| e.to_string())?);
+        let page = state.store.list_children(actor, filter, cursor, 500, actor.today()).await.map_err(|e| e.to_string())?;
+        rows.extend(rows_of(state, tr, &page.items, cols, actor.today()).await.map_err(|e| e.to_string())?);
         if rows.len() > MAX_ROWS {
             return Err("err-export-too-large".into());
         }

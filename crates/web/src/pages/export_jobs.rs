@@ -4,9 +4,9 @@
 use super::export::{build_file, file_name};
 use super::render;
 use crate::auth::PageUser;
-use crate::case_work::download;
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
+use crate::files::download;
 use crate::i18n::Tr;
 use crate::views::Layout;
 use crate::AppState;
@@ -109,7 +109,7 @@ pub async fn file(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id
         ExportFormat::Csv => "text/csv; charset=utf-8",
         ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
-    Ok(download(&file_name(format), mime, bytes))
+    Ok(download(&file_name(format, cur.actor.today()), mime, bytes))
 }
 
 /// Make the organisation's whole archive in the background; the exports page fetches it.

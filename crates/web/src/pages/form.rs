@@ -1,36 +1,11 @@
-//! Form posts as ordered key/value pairs (so repeated checkboxes survive), and what a form
-//! template needs to show the values typed and the errors next to their fields.
+//! What a form template needs to show the values typed and the errors next to their fields.
+//! The fields as posted are the commands' `FormData`.
 
 use crate::i18n::Tr;
 use krousar_domain::Invalid;
 use std::collections::HashMap;
 
-#[derive(Debug, Default, Clone)]
-pub struct FormData(pub Vec<(String, String)>);
-
-impl FormData {
-    pub fn get(&self, key: &str) -> Option<String> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-    }
-
-    pub fn all(&self, key: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
-    }
-
-    pub fn has(&self, key: &str) -> bool {
-        self.0.iter().any(|(k, v)| k == key && !v.is_empty())
-    }
-
-    /// A choice between two buttons of one name: `Some(true)` for `yes`, `Some(false)` for `no`,
-    /// `None` for anything else (a forged or broken form).
-    pub fn either(&self, key: &str, yes: &str, no: &str) -> Option<bool> {
-        match self.get(key) {
-            Some(v) if v == yes => Some(true),
-            Some(v) if v == no => Some(false),
-            _ => None,
-        }
-    }
-}
+pub use crate::commands::FormData;
 
 /// Values and translated errors of a form being shown.
 #[derive(Default)]

@@ -2,7 +2,7 @@
 
 use super::render;
 use crate::auth::PageUser;
-use crate::views::{today, ChildRow, Layout};
+use crate::views::{ChildRow, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -64,15 +64,15 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     if show_caseload {
         // "My caseload": the children assigned to me, whatever my wider scope.
         let filter = ChildFilter { worker: Some(a.user_id), ..Default::default() };
-        let page = state.store.list_children(a, &filter, None, 20, today()).await?;
-        count = state.store.count_children(a, &filter, today()).await?;
+        let page = state.store.list_children(a, &filter, None, 20, cur.actor.today()).await?;
+        count = state.store.count_children(a, &filter, cur.actor.today()).await?;
         let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
         let paths = state.store.location_paths(&codes).await?;
-        rows = page.items.iter().map(|c| ChildRow::new(tr, c, &paths, today())).collect();
+        rows = page.items.iter().map(|c| ChildRow::new(tr, c, &paths, cur.actor.today())).collect();
     }
-    let work = state.store.worklist(a, today(), tr.is_km()).await?;
+    let work = state.store.worklist(a, cur.actor.today(), tr.is_km()).await?;
     let shared = show_caseload && state.store.has_shared_cases(a.user_id).await?;
-    let today_s = today().to_string();
+    let today_s = cur.actor.today().to_string();
     let mut buckets: Vec<(String, Vec<DueView>)> =
         ["msg-overdue", "msg-due-today", "msg-due-week"].iter().map(|k| (tr.t(k), Vec::new())).collect();
     for i in &work.due {

@@ -6,7 +6,7 @@ use super::{parse_id, render};
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
-use crate::views::{options, today, Layout, Opt};
+use crate::views::{options, Layout, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -261,7 +261,7 @@ pub async fn create(
         return form_page(&state, &cur, "/households".into(), String::new(), child_raw, &input, &raw, &Invalid::default(), String::new())
             .await;
     }
-    let result = match input.validate(today()) {
+    let result = match input.validate(cur.actor.today()) {
         Ok(f) => state.store.create_household(&cur.actor, f, child).await,
         Err(e) => Err(StoreError::Invalid(e)),
     };
@@ -389,7 +389,7 @@ pub async fn update(
         return form_page(&state, &cur, action, version, String::new(), &input, &raw, &Invalid::default(), String::new()).await;
     }
     let Ok(expected) = version.parse::<i64>() else { return Err(PageError(AppError::BadRequest("err-invalid"))) };
-    let result = match input.validate(today()) {
+    let result = match input.validate(cur.actor.today()) {
         Ok(f) => state.store.update_household(&cur.actor, id, expected, f).await,
         Err(e) => Err(StoreError::Invalid(e)),
     };

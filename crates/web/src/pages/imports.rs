@@ -6,9 +6,9 @@
 
 use super::render;
 use crate::auth::PageUser;
-use crate::case_work::download;
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
+use crate::files::download;
 use crate::i18n::Tr;
 use crate::import_report;
 use crate::views::Layout;
@@ -219,7 +219,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
 }
 
 pub async fn upload(State(state): State<AppState>, PageUser(cur): PageUser, mp: axum::extract::Multipart) -> Result<Response, PageError> {
-    let r = match crate::case_work::read_upload(mp).await {
+    let r = match crate::files::read_upload(mp).await {
         Ok(up) if up.bytes.is_empty() => Err(StoreError::invalid("file", "err-required")),
         Ok(up) if up.bytes.len() > krousar_import::workbook::MAX_FILE_BYTES => Err(StoreError::invalid("file", "import-read-too-large")),
         Ok(up) => state.store.start_import_job(&cur.actor, &up.file_name, up.bytes).await.map(|id| (id, up.file_name)),

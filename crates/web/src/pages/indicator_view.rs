@@ -6,7 +6,7 @@ use super::figures::cell;
 use crate::auth::Current;
 use crate::error::PageError;
 use crate::i18n::Tr;
-use crate::views::{today, Opt};
+use crate::views::Opt;
 use crate::AppState;
 use krousar_domain::figures::Count;
 use krousar_domain::indicators::{Dimension, Indicator, Period, SECTIONS};
@@ -39,7 +39,7 @@ impl Choice {
     pub fn of(p: &Params, cur: &Current) -> Choice {
         let available = Reach::available(&cur.actor);
         let reach = p.reach.as_deref().and_then(Reach::parse).filter(|r| available.contains(r)).unwrap_or(Reach::default_for(&cur.actor));
-        let asked = Period::parse(p.from.as_deref(), p.to.as_deref(), today());
+        let asked = Period::parse(p.from.as_deref(), p.to.as_deref(), cur.actor.today());
         // National figures are whole quarters only (issue 19): the user sees the one counted.
         let period = if reach == Reach::National { asked.national() } else { asked };
         Choice {

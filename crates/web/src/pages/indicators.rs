@@ -6,7 +6,7 @@ use super::indicator_view::{self as view, Choice, FigureRow, Params};
 use super::render;
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
-use crate::views::{today, Layout, Opt};
+use crate::views::{Layout, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -43,7 +43,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let c = Choice::of(&q, &cur);
     let rows = view::figure_rows(&state, &cur, &c).await?;
     let csi = state.store.csi_change(&cur.actor, c.reach, c.province(), c.period).await?;
-    let now = today();
+    let now = cur.actor.today();
     let reach = format!("&reach={}{}", c.reach.code(), c.province.as_ref().map(|p| format!("&province={p}")).unwrap_or_default());
     let presets = [
         ("msg-period-month", Period::month_of(now)),

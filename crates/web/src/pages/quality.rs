@@ -3,7 +3,7 @@
 use super::render;
 use crate::auth::PageUser;
 use crate::error::PageError;
-use crate::views::{today, Layout};
+use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -26,7 +26,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     let tr = cur.tr;
     let sections = state
         .store
-        .data_quality(&cur.actor, today())
+        .data_quality(&cur.actor, cur.actor.today())
         .await?
         .into_iter()
         .map(|s| SectionView {

@@ -7,7 +7,7 @@ use super::rcis::{show_rci, Cohort};
 use crate::auth::{Current, PageUser};
 use crate::error::PageError;
 use crate::extract::Ids;
-use crate::views::{options, today, Opt};
+use crate::views::{options, Opt};
 use crate::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -98,7 +98,7 @@ pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<Transition
             })
             .collect(),
         discharged_hidden: if hidden > 0 { tr.t1("msg-discharged-hidden", "count", tr.num(hidden)) } else { String::new() },
-        today: today().to_string(),
+        today: cur.actor.today().to_string(),
         documents: state
             .store
             .rci_documents(&cur.actor, r.id)
@@ -122,42 +122,11 @@ async fn done(state: &AppState, cur: &Current, id: uuid::Uuid, r: Result<(), Sto
         Ok(()) => Ok(Redirect::to(&format!("/rcis/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => {
             let notice = super::notice_of(cur, &e);
-            let mut res = show_rci(state, cur, id, today(), Cohort { notice, error: true, ..Default::default() }).await?;
+            let mut res = show_rci(state, cur, id, cur.actor.today(), Cohort { notice, error: true, ..Default::default() }).await?;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
         Err(e) => Err(PageError::from(e)),
-    }
-}
-
-/// One record of an RCI's transition, as posted by the page or the API: `what` is stage
-/// (stage, on, note), inspection (on, inspector, score_<standard>…, note) or staff (on, total,
-/// female, para_social_workers).
-pub(crate) async fn record(state: &AppState, cur: &Current, id: uuid::Uuid, what: &str, f: &FormData) -> Result<(), StoreError> {
-    match what {
-        "stage" => match rt::stage_change(f.get("stage").as_deref(), f.get("on").as_deref(), today()) {
-            Ok((stage, on)) => state.store.move_rci_stage(&cur.actor, id, stage, on, f.get("note").filter(|n| !n.trim().is_empty())).await,
-            Err(e) => Err(StoreError::Invalid(e)),
-        },
-        "inspection" => {
-            let scores: Vec<(String, String)> =
-                f.0.iter().filter_map(|(k, v)| k.strip_prefix("score_").map(|s| (s.to_string(), v.clone()))).collect();
-            match rt::inspection(f.get("on").as_deref(), f.get("inspector").as_deref(), &scores, f.get("note").as_deref(), today()) {
-                Ok(i) => state.store.record_inspection(&cur.actor, id, &i).await,
-                Err(e) => Err(StoreError::Invalid(e)),
-            }
-        }
-        "staff" => match rt::staff(
-            f.get("on").as_deref(),
-            f.get("total").as_deref(),
-            f.get("female").as_deref(),
-            f.get("para_social_workers").as_deref(),
-            today(),
-        ) {
-            Ok(s) => state.store.record_rci_staff(&cur.actor, id, &s).await,
-            Err(e) => Err(StoreError::Invalid(e)),
-        },
-        _ => Err(StoreError::invalid("kind", "err-invalid-choice")),
     }
 }
 
@@ -174,7 +143,7 @@ pub async fn post(
         "staff" => "staff",
         _ => return Err(PageError(crate::error::AppError::NotFound)),
     };
-    let r = record(&state, &cur, id, what, &FormData(pairs)).await;
+    let r = crate::commands::rci_transition::record(&state.store, &cur.actor, id, what, &FormData(pairs)).await;
     done(&state, &cur, id, r).await
 }
 
@@ -185,7 +154,7 @@ pub async fn add_document(
     Ids(id): Ids<uuid::Uuid>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let r = match crate::case_work::read_upload(mp).await {
+    let r = match crate::files::read_upload(mp).await {
         Ok(up) => match up.kind.as_deref().and_then(rt::DocKind::parse) {
             Some(kind) => state.store.add_rci_document(&cur.actor, id, kind, &up.file_name, &up.bytes).await.map(|_| ()),
             None => Err(StoreError::invalid("kind", "err-invalid-choice")),
@@ -201,5 +170,5 @@ pub async fn document(
     Ids((id, doc)): Ids<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<Response, PageError> {
     let (d, bytes) = state.store.read_rci_document(&cur.actor, id, doc).await?;
-    Ok(crate::case_work::download(&d.file_name, &d.content_type, bytes))
+    Ok(crate::files::download(&d.file_name, &d.content_type, bytes))
 }

@@ -6,7 +6,7 @@ use super::{parse_id, render};
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
-use crate::views::{options, today, Layout, Opt};
+use crate::views::{options, Layout, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -292,7 +292,7 @@ pub async fn show(
     Ids(id): Ids<uuid::Uuid>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
-    let on = q.on.as_deref().and_then(krousar_domain::child::parse_date).unwrap_or_else(today);
+    let on = q.on.as_deref().and_then(krousar_domain::child::parse_date).unwrap_or_else(|| cur.actor.today());
     show_rci(&state, &cur, id, on, Cohort::default()).await
 }
 
@@ -342,7 +342,7 @@ pub(super) async fn show_rci(
         residents,
         can_close: krousar_domain::policy::decide(&cur.actor, krousar_domain::Action::CreateChild, krousar_domain::policy::Target::Nothing)
             .allowed(),
-        closed_on: if cohort.closed_on.is_empty() { today().to_string() } else { cohort.closed_on },
+        closed_on: if cohort.closed_on.is_empty() { cur.actor.today().to_string() } else { cohort.closed_on },
         lines: cohort.lines,
         notice: cohort.notice,
         notice_is_error: cohort.error,
@@ -361,15 +361,15 @@ pub async fn close(
     let f = super::form::FormData(pairs);
     let (closed_on, lines) = (f.get("closed_on").unwrap_or_default(), f.get("lines").unwrap_or_default());
     let failed = |notice: String| Cohort { closed_on: closed_on.clone(), lines: lines.clone(), notice, error: true };
-    let cohort = match krousar_domain::case::cohort::parse(Some(&closed_on), &lines, today()) {
+    let cohort = match krousar_domain::case::cohort::parse(Some(&closed_on), &lines, cur.actor.today()) {
         Ok(c) => c,
         Err(e) => {
-            let bad = krousar_domain::case::cohort::parse_lines(&lines, today()).1;
+            let bad = krousar_domain::case::cohort::parse_lines(&lines, cur.actor.today()).1;
             let mut msg: Vec<String> = e.errors.iter().map(|x| tr.t(x.code)).collect();
             if !bad.is_empty() {
                 msg.push(tr.t1("msg-bad-lines", "lines", bad.iter().map(|n| tr.num(n)).collect::<Vec<_>>().join(", ")));
             }
-            let page = show_rci(&state, &cur, id, today(), failed(msg.join(" "))).await?;
+            let page = show_rci(&state, &cur, id, cur.actor.today(), failed(msg.join(" "))).await?;
             return Ok(crate::pages::unprocessable(page));
         }
     };

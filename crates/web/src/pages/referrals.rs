@@ -5,7 +5,7 @@ use super::render;
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
-use crate::views::{local_day, options, today, Layout, Opt};
+use crate::views::{local_day, options, Layout, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -79,7 +79,7 @@ async fn form(state: &AppState, cur: &Current, id: Uuid, values: FormData, e: &I
 }
 
 pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
-    let values = FormData(vec![("consent_on".into(), today().to_string())]);
+    let values = FormData(vec![("consent_on".into(), cur.actor.today().to_string())]);
     form(&state, &cur, id, values, &Invalid::default()).await
 }
 
@@ -112,13 +112,13 @@ pub async fn send(
         raw.to_org = Some(Uuid::nil().to_string());
         raw.kind = Some("referral".into());
     }
-    let r = match raw.validate(today(), cur.actor.org_id) {
+    let r = match raw.validate(cur.actor.today(), cur.actor.org_id) {
         Ok(r) => r,
         Err(e) => return form(&state, &cur, id, f, &e).await,
     };
     let sent = match (&partner, r.to_org.is_nil()) {
-        (Some(p), true) => state.store.send_external_referral(&cur.actor, id, p, r, today()).await,
-        _ => state.store.send_referral(&cur.actor, id, r, today()).await,
+        (Some(p), true) => state.store.send_external_referral(&cur.actor, id, p, r, cur.actor.today()).await,
+        _ => state.store.send_referral(&cur.actor, id, r, cur.actor.today()).await,
     };
     match sent {
         Ok(_) => Ok(Redirect::to("/referrals").into_response()),
@@ -283,7 +283,7 @@ pub async fn decide(
         return Err(PageError(AppError::NotFound));
     }
     let f = FormData(pairs);
-    let r = state.store.decide_referral(&cur.actor, id, &action, f.get("reason").as_deref(), today()).await;
+    let r = state.store.decide_referral(&cur.actor, id, &action, f.get("reason").as_deref(), cur.actor.today()).await;
     back_to_inbox(&state, &cur, r).await
 }
 

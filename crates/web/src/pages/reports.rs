@@ -8,7 +8,6 @@ use super::indicator_view::{count_text, group_label, Choice, Params};
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
 use crate::i18n::{Lang, Tr};
-use crate::views::today;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -142,7 +141,7 @@ pub async fn quarterly(
     let stem = format!("krousar-{}-{}", if ministry { "ministry" } else { "donor" }, report.period.replace(' ', ""));
     if format == "xlsx" {
         let bytes = xlsx(tr, &report).map_err(PageError)?;
-        return Ok(crate::case_work::download(
+        return Ok(crate::files::download(
             &format!("{stem}.xlsx"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             bytes,
@@ -163,7 +162,7 @@ pub async fn quarterly(
         org: report.org.clone(),
         sections: sections(tr, &report),
         signatures: vec![tr.t("sign-prepared-by"), tr.t("sign-approved-by")],
-        generated: tr.t1("form-generated", "date", tr.date(today())),
+        generated: tr.t1("form-generated", "date", tr.date(cur.actor.today())),
         css_inline: String::new(),
         screen_links: format == "html",
         pdf_href: format!("{same}&format=pdf"),

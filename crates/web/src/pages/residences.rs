@@ -80,7 +80,7 @@ pub async fn add(
             form_page(state, cur, &child, &stays, &Mode::Add, f, &e, String::new()).await
         }
     };
-    let (rci, period) = match stay_input(&f).validate(crate::views::today()) {
+    let (rci, period) = match stay_input(&f).validate(cur.actor.today()) {
         Ok(ok) => ok,
         Err(e) => return again(e).await,
     };
@@ -131,7 +131,7 @@ pub async fn update(
             Ok::<Response, PageError>(res)
         }
     };
-    let (rci, period) = match stay_input(&f).validate(crate::views::today()) {
+    let (rci, period) = match stay_input(&f).validate(cur.actor.today()) {
         Ok(ok) => ok,
         Err(e) => return again(e, String::new(), StatusCode::UNPROCESSABLE_ENTITY, false).await,
     };

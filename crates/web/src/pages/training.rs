@@ -4,17 +4,17 @@
 use super::form::FormData;
 use super::{notice_of, render, unprocessable};
 use crate::auth::{Current, PageUser};
+use crate::commands;
 use crate::error::PageError;
 use crate::extract::Ids;
-use crate::views::{options, today, Layout, Opt};
+use crate::views::{options, Layout, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use krousar_domain::choices::Sex;
-use krousar_domain::training::{self as tr, Module, TraineeRole};
-use krousar_domain::Invalid;
+use krousar_domain::training::{Module, TraineeRole};
 use krousar_store::StoreError;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -112,7 +112,7 @@ async fn page(state: &AppState, cur: &Current, by: &str, notice: String) -> Resu
         sexes: options(t, Sex::ALL, Sex::code, Sex::label_key, None, Some("opt-choose")),
         roles: options(t, TraineeRole::ALL, TraineeRole::code, TraineeRole::label_key, None, None),
         provinces: province_opts,
-        today: today().to_string(),
+        today: cur.actor.today().to_string(),
     }))
 }
 
@@ -129,89 +129,12 @@ async fn done(state: &AppState, cur: &Current, to: String, r: Result<(), StoreEr
     }
 }
 
-fn invalid(e: Invalid) -> StoreError {
-    StoreError::Invalid(e)
-}
-
-/// One training record, as posted by the page or the API: a course, a session, a person, a
-/// participant's result (of session `target`) or mentoring (of person `target`). Returns the id
-/// of what was created, if it is new.
-pub(crate) async fn record(
-    state: &AppState,
-    cur: &Current,
-    what: &str,
-    target: Option<uuid::Uuid>,
-    f: &FormData,
-) -> Result<Option<uuid::Uuid>, StoreError> {
-    let store = &state.store;
-    match (what, target) {
-        ("course", None) => {
-            let c = tr::course(f.get("title").as_deref(), &f.all("modules")).map_err(invalid)?;
-            store.add_course(&cur.actor, &c).await.map(Some)
-        }
-        ("session", None) => {
-            let course = f
-                .get("course_id")
-                .and_then(|c| uuid::Uuid::parse_str(&c).ok())
-                .ok_or_else(|| StoreError::invalid("course_id", "err-required"))?;
-            let s = tr::session(
-                f.get("starts_on").as_deref(),
-                f.get("ends_on").as_deref(),
-                f.get("place").as_deref(),
-                f.get("trainer").as_deref(),
-            )
-            .map_err(invalid)?;
-            store.add_session(&cur.actor, course, &s).await.map(Some)
-        }
-        ("person", None) => {
-            let t = tr::trainee(
-                f.get("name").as_deref(),
-                f.get("sex").as_deref(),
-                f.get("role").as_deref(),
-                f.get("province").as_deref(),
-                f.get("qualifications").as_deref(),
-            )
-            .map_err(invalid)?;
-            store.add_trainee(&cur.actor, &t).await.map(Some)
-        }
-        ("participant", Some(session)) => {
-            let (s, _) = store.training_session(&cur.actor, session).await?;
-            let trainee = f
-                .get("trainee_id")
-                .and_then(|c| uuid::Uuid::parse_str(&c).ok())
-                .ok_or_else(|| StoreError::invalid("trainee_id", "err-required"))?;
-            let o = tr::result(
-                s.session.starts_on,
-                today(),
-                f.has("attended"),
-                f.get("pre_score").as_deref(),
-                f.get("post_score").as_deref(),
-                f.has("certificate"),
-            )
-            .map_err(invalid)?;
-            store.record_participant(&cur.actor, session, trainee, o).await.map(|_| None)
-        }
-        ("mentoring", Some(person)) => {
-            let m = tr::mentoring(
-                f.get("on").as_deref(),
-                f.get("mentor").as_deref(),
-                f.get("topic").as_deref(),
-                f.get("note").as_deref(),
-                today(),
-            )
-            .map_err(invalid)?;
-            store.add_mentoring(&cur.actor, person, &m).await.map(|_| None)
-        }
-        _ => Err(StoreError::NotFound),
-    }
-}
-
 pub async fn add_course(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let r = record(&state, &cur, "course", None, &FormData(pairs)).await.map(|_| ());
+    let r = commands::training::record(&state.store, &cur.actor, "course", None, &FormData(pairs)).await.map(|_| ());
     done(&state, &cur, "/training".into(), r).await
 }
 
@@ -220,7 +143,7 @@ pub async fn add_session(
     PageUser(cur): PageUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    match record(&state, &cur, "session", None, &FormData(pairs)).await {
+    match commands::training::record(&state.store, &cur.actor, "session", None, &FormData(pairs)).await {
         Ok(Some(id)) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
         Ok(None) => Ok(Redirect::to("/training").into_response()),
         Err(e) => done(&state, &cur, String::new(), Err(e)).await,
@@ -232,7 +155,7 @@ pub async fn add_trainee(
     PageUser(cur): PageUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let r = record(&state, &cur, "person", None, &FormData(pairs)).await.map(|_| ());
+    let r = commands::training::record(&state.store, &cur.actor, "person", None, &FormData(pairs)).await.map(|_| ());
     done(&state, &cur, "/training".into(), r).await
 }
 
@@ -293,7 +216,7 @@ pub async fn participant(
     Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    match record(&state, &cur, "participant", Some(id), &FormData(pairs)).await {
+    match commands::training::record(&state.store, &cur.actor, "participant", Some(id), &FormData(pairs)).await {
         Ok(_) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(session_page(&state, &cur, id, notice_of(&cur, &e)).await?)),
         Err(e) => Err(PageError::from(e)),
@@ -325,7 +248,7 @@ async fn person_page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: St
         id: id.to_string(),
         notice,
         rows,
-        today: today().to_string(),
+        today: cur.actor.today().to_string(),
     }))
 }
 
@@ -339,7 +262,7 @@ pub async fn mentoring(
     Ids(id): Ids<uuid::Uuid>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    match record(&state, &cur, "mentoring", Some(id), &FormData(pairs)).await {
+    match commands::training::record(&state.store, &cur.actor, "mentoring", Some(id), &FormData(pairs)).await {
         Ok(_) => Ok(Redirect::to(&format!("/training/people/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(person_page(&state, &cur, id, notice_of(&cur, &e)).await?)),
         Err(e) => Err(PageError::from(e)),

@@ -110,7 +110,7 @@ async fn child_with_case(app: &TestApp, token: &str, latin: &str) -> String {
     let body = json!({"given_name_latin": latin, "family_name_latin": "Keo", "sex": "female", "estimated_birth_year": 2014, "confirmed_new": true});
     let c: Value = app.api_post(token, "/api/v1/children", body).await.json().await.unwrap();
     let id = c["id"].as_str().unwrap().to_string();
-    let today = krousar_web::views::today().to_string();
+    let today = krousar_domain::today().to_string();
     let res = app.api_post(token, &format!("/api/v1/children/{id}/case/open"), json!({"route": "prevention", "opened_on": today})).await;
     assert_eq!(res.status(), 201);
     let risk = json!({"level": "high", "reasons": "Violence at home", "assessed_on": today});
@@ -182,7 +182,7 @@ async fn a_refusal_by_role_is_403_whether_approving_a_case_or_deciding_a_referra
         let (w, s, x) = (app.token(&app.worker).await, app.token(&app.supervisor).await, app.token(&app.other_worker).await);
         let (b, o) = (app.token(&boss).await, app.token(&outsider).await);
         let child = child_with_case(&app, &w, "Sreyneang").await;
-        let today = krousar_web::views::today().to_string();
+        let today = krousar_domain::today().to_string();
         let referral = |to: &uuid::Uuid| {
             json!({"to_org": to, "services": "Health care", "reason": "Clinic nearby", "consent_by": "parent", "consent_on": today, "shares": ["identity"]})
         };
@@ -287,7 +287,7 @@ fn hidden_are_null(v: &Value, at: &str, found: &mut Vec<String>) -> usize {
 async fn hidden_figures_are_null_with_a_reason_never_0() {
     each_db(|app| async move {
         let w = app.token(&app.worker).await;
-        let today = krousar_web::views::today();
+        let today = krousar_domain::today();
         let earlier = (today - chrono::Duration::days(400)).to_string();
         let body = json!({"given_name_latin": "Sreypov", "family_name_latin": "Chan", "sex": "female", "estimated_birth_year": 2014});
         let child: Value = app.api_post(&w, "/api/v1/children", body).await.json().await.unwrap();

@@ -43,7 +43,7 @@ async fn organisations_are_listed_to_choose_who_a_referral_goes_to_and_nothing_e
 
         // The id is what a referral needs: a worker's client refers a child there with it.
         let child: Value = app.api_post(&w, "/api/v1/children", child_json("ស្រីពៅ", "Sreypov")).await.json().await.unwrap();
-        let today = krousar_web::views::today().to_string();
+        let today = krousar_domain::today().to_string();
         let referral = json!({"to_org": theirs["id"], "services": "Health care", "reason": "Clinic nearby", "consent_by": "parent",
             "consent_on": today, "shares": ["identity"]});
         let res = app.api_post(&w, &format!("/api/v1/children/{}/referrals", child["id"].as_str().unwrap()), referral).await;
@@ -197,7 +197,7 @@ async fn a_childs_stays_are_recorded_and_corrected_through_the_api_and_the_recor
             .create_user(Who::system(), app.other_worker.org_id, None, "otherboss", "Other boss", Role::Supervisor, &hash, "en")
             .await
             .unwrap();
-        let today = krousar_web::views::today().to_string();
+        let today = krousar_domain::today().to_string();
         let referral = json!({"to_org": app.other_worker.org_id, "services": "Health care", "reason": "Clinic nearby",
             "consent_by": "parent", "consent_on": today, "shares": ["identity"]});
         let rid: Value = app.api_post(&w, &format!("/api/v1/children/{id}/referrals"), referral).await.json().await.unwrap();

@@ -14,7 +14,7 @@ async fn step(app: &TestApp, token: &str, id: &str, version: i64, body: Value) -
 async fn child_with_case(app: &TestApp, token: &str, name: &str) -> String {
     let c: Value = app.api_post(token, "/api/v1/children", child_json("ស្រី", name)).await.json().await.unwrap();
     let id = c["id"].as_str().unwrap().to_string();
-    let today = krousar_web::views::today().to_string();
+    let today = krousar_domain::today().to_string();
     let res = app.api_post(token, &format!("/api/v1/children/{id}/case/open"), json!({"route": "rci", "opened_on": today})).await;
     assert_eq!(res.status(), 201);
     id
@@ -25,7 +25,7 @@ async fn a_carer_goes_from_enquiry_to_a_placement_in_order() {
     each_db(|app| async move {
         let w = app.token(&app.worker).await;
         let s = app.token(&app.supervisor).await;
-        let today = krousar_web::views::today();
+        let today = krousar_domain::today();
         let d = |days: i64| (today + chrono::Duration::days(days)).to_string();
         let body = json!({"name": "Sok Chenda household", "kind": "foster", "village_code": "02020101", "enquired_on": d(-30), "languages": "Khmer, Bunong", "disability_skills": "yes"});
         let res = app.api_post(&w, "/api/v1/carers", body).await;

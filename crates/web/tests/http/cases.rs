@@ -11,7 +11,7 @@ async fn new_child(app: &TestApp) -> String {
 }
 
 fn csi_form(csrf: &str, score: &str) -> Vec<(String, String)> {
-    let mut f = vec![("_csrf".to_string(), csrf.to_string()), ("assessed_on".to_string(), krousar_web::views::today().to_string())];
+    let mut f = vec![("_csrf".to_string(), csrf.to_string()), ("assessed_on".to_string(), krousar_domain::today().to_string())];
     for factor in krousar_domain::case::csi::factors() {
         f.push((format!("score_{factor}"), score.to_string()));
         f.push((format!("note_{factor}"), String::new()));
@@ -29,7 +29,7 @@ async fn a_worker_opens_assesses_and_a_supervisor_approves_through_the_pages() {
         let form = c.get(app.url(&format!("/children/{child}/case/open"))).send().await.unwrap().text().await.unwrap();
         assert!(form.contains("name=\"route\""), "the open form lists intake routes");
         // An emergency without immediate safety measures is refused and nothing is opened.
-        let today = krousar_web::views::today().to_string();
+        let today = krousar_domain::today().to_string();
         let res = c
             .post(app.url(&format!("/children/{child}/case/open")))
             .form(&[("_csrf", csrf.as_str()), ("route", "emergency"), ("opened_on", today.as_str())])
@@ -100,7 +100,7 @@ async fn the_api_walks_a_case_to_follow_up_and_refuses_impossible_sequences() {
     each_db(|app| async move {
         let child = new_child(&app).await;
         let (w, s) = (app.token(&app.worker).await, app.token(&app.supervisor).await);
-        let today = krousar_web::views::today().to_string();
+        let today = krousar_domain::today().to_string();
         let base = format!("/api/v1/children/{child}/case");
         let res =
             app.api_post(&w, &format!("{base}/open"), json!({"route": "report", "referral_source": "police", "opened_on": today})).await;
@@ -140,7 +140,8 @@ async fn the_api_walks_a_case_to_follow_up_and_refuses_impossible_sequences() {
         let list: Value = app.api_get(&w, "/api/v1/worklist").await.json().await.unwrap();
         assert!(list["due"].as_array().unwrap().iter().any(|i| i["what"] == "first_contact"), "{list}");
         // A new plan version starts from the current one.
-        let plan = json!({"goal_education": "Back to school in May", "child_view": "ខ្ញុំចង់រៀន", "review_on": krousar_web::views::today().to_string()});
+        let plan =
+            json!({"goal_education": "Back to school in May", "child_view": "ខ្ញុំចង់រៀន", "review_on": krousar_domain::today().to_string()});
         assert_eq!(app.api_post(&w, &format!("{base}/plan"), plan).await.status(), 200);
         let (c, _) = app.login("worker").await;
         let form = c.get(app.url(&format!("/children/{child}/case/plan"))).send().await.unwrap().text().await.unwrap();
@@ -187,7 +188,7 @@ async fn attachments_are_checked_stored_outside_the_database_and_served_only_to_
     each_db(|app| async move {
         let child = new_child(&app).await;
         let w = app.token(&app.worker).await;
-        let today = krousar_web::views::today().to_string();
+        let today = krousar_domain::today().to_string();
         app.api_post(&w, &format!("/api/v1/children/{child}/case/open"), json!({"route": "prevention", "opened_on": today})).await;
         let (c, csrf) = app.login("worker").await;
         let url = app.url(&format!("/children/{child}/case/attachments"));
@@ -287,7 +288,7 @@ async fn an_administrator_sets_deadlines_and_defines_a_tool_that_workers_fill_in
 
         let child = new_child(&app).await;
         let w = app.token(&app.worker).await;
-        let today = krousar_web::views::today().to_string();
+        let today = krousar_domain::today().to_string();
         app.api_post(&w, &format!("/api/v1/children/{child}/case/open"), json!({"route": "prevention", "opened_on": today})).await;
         let url = app.url(&format!("/children/{child}/case/tool/{}", tool.id));
         let form = c.get(&url).send().await.unwrap().text().await.unwrap();
@@ -326,7 +327,7 @@ async fn when_an_institution_closes_its_children_are_registered_and_get_cases_in
         let stay = [("_csrf", wcsrf.as_str()), ("rci_id", rci.as_str()), ("entered", "2022-03-01")];
         assert_eq!(w.post(app.url(&format!("/children/{resident}/residences"))).form(&stay).send().await.unwrap().status(), 303);
 
-        let today = krousar_web::views::today().to_string();
+        let today = krousar_domain::today().to_string();
         let bad = "សុខ ស្រីលក្ខណ៍ | Sok Sreyleak | F | 2015\n | | F |\n";
         let res = s
             .post(app.url(&format!("/rcis/{rci}/close")))
@@ -418,7 +419,7 @@ async fn many_concurrent_readers_of_a_case_file_are_all_answered() {
     each_db(|app| async move {
         let child = new_child(&app).await;
         let w = app.token(&app.worker).await;
-        let today = krousar_web::views::today().to_string();
+        let today = krousar_domain::today().to_string();
         let base = format!("/api/v1/children/{child}/case");
         let res =
             app.api_post(&w, &format!("{base}/open"), json!({"route": "report", "referral_source": "police", "opened_on": today})).await;

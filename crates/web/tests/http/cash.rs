@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 async fn cash_support_is_applied_for_approved_and_paid_in_order() {
     each_db(|app| async move {
         let w = app.token(&app.worker).await;
-        let today = krousar_web::views::today();
+        let today = krousar_domain::today();
         let d = |days: i64| today - chrono::Duration::days(days);
         let c: Value = app.api_post(&w, "/api/v1/children", child_json("ស្រីពៅ", "Sreypov")).await.json().await.unwrap();
         let id = c["id"].as_str().unwrap().to_string();

@@ -23,7 +23,7 @@ const PNG: &[u8] = &[
 const CASE_MARKERS: [&str; 6] = ["SUMMARY-MARK", "SAFETY-MARK", "RISK-MARK", "NOTE-MARK", "COMMENT-MARK", "PROTECT-MARK"];
 
 fn today() -> String {
-    krousar_web::views::today().to_string()
+    krousar_domain::today().to_string()
 }
 
 async fn user(app: &TestApp, org: uuid::Uuid, name: &str, role: Role) -> User {

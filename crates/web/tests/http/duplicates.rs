@@ -92,7 +92,7 @@ async fn two_records_of_one_child_are_merged_and_different_children_are_remember
         let other = register(&app, &w, sreypov("Sokh", "Sreipov", 2014, "02020101")).await;
         let twin = register(&app, &w, sreypov("Sok", "Sreypov", 2014, "02020101")).await;
         // The second record has a case, a household and a stay: all of it moves.
-        let today = krousar_web::views::today().to_string();
+        let today = krousar_domain::today().to_string();
         assert_eq!(
             app.api_post(&w, &format!("/api/v1/children/{other}/case/open"), json!({"route": "prevention", "opened_on": today}))
                 .await

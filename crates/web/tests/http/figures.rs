@@ -105,7 +105,7 @@ async fn national_figures_cannot_be_differenced() {
     each_db(|app| async move {
         let m = app.token(&ministry(&app).await).await;
         twelve_and_one(&app).await;
-        let q = Period::quarter_of(krousar_web::views::today());
+        let q = Period::quarter_of(krousar_domain::today());
         let day = chrono::Duration::days(1);
         let ask = |from: chrono::NaiveDate, to: chrono::NaiveDate, more: &str| {
             format!("/api/v1/indicators?reach=national&from={from}&to={to}{more}")
@@ -244,7 +244,7 @@ async fn a_total_of_eleven_is_shown_when_only_two_are_boys() {
         let km = km_client.get(app.url("/figures")).send().await.unwrap().text().await.unwrap();
         assert!(km.contains("១១ (លាក់ចំនួនស្រី និងប្រុស)"), "in Khmer too: {}", table(&km));
         // The API: the total, and the girls as null with the reason.
-        let q = Period::quarter_of(krousar_web::views::today());
+        let q = Period::quarter_of(krousar_domain::today());
         let body: Value = app
             .api_get(&m, &format!("/api/v1/indicators?reach=national&from={}&to={}&by=province", q.from, q.to))
             .await

@@ -44,7 +44,7 @@ fn csi_form(csrf: &str, score: &str, on: &str) -> Vec<(String, String)> {
 async fn indicators_count_what_their_lists_show() {
     each_db(|app| async move {
         let w = app.token(&app.worker).await;
-        let today = krousar_web::views::today();
+        let today = krousar_domain::today();
         let day = today.to_string();
         let earlier = (today - chrono::Duration::days(400)).to_string();
         let mut ids = Vec::new();
@@ -198,7 +198,7 @@ async fn indicators_count_what_their_lists_show() {
 async fn every_figure_counts_the_records_it_lists() {
     each_db(|app| async move {
         let w = app.token(&app.worker).await;
-        let today = krousar_web::views::today();
+        let today = krousar_domain::today();
         let d = |days: i64| (today + chrono::Duration::days(days)).to_string();
         let mut ids = Vec::new();
         for (name, sex) in [("Sreypov", "female"), ("Dara", "male")] {

@@ -30,6 +30,7 @@ mod rci_transition;
 mod records;
 mod referrals;
 mod register_pages;
+mod request_clock;
 mod search;
 mod second_step_everywhere;
 mod sensitive;

@@ -21,7 +21,7 @@ async fn an_rci_moves_through_its_transition() {
         };
         let rci = app.store.create_rci(&boss, fields).await.unwrap().id;
         let w = app.token(&app.worker).await;
-        let today = krousar_web::views::today();
+        let today = krousar_domain::today();
         let d = |days: i64| today - chrono::Duration::days(days);
         let mut kids = Vec::new();
         for name in ["Dara", "Sokha"] {

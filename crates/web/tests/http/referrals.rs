@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 async fn child_with_case(app: &TestApp, token: &str, name: &str) -> String {
     let c: Value = app.api_post(token, "/api/v1/children", child_json("ស្រីពៅ", name)).await.json().await.unwrap();
     let id = c["id"].as_str().unwrap().to_string();
-    let today = krousar_web::views::today().to_string();
+    let today = krousar_domain::today().to_string();
     assert_eq!(
         app.api_post(token, &format!("/api/v1/children/{id}/case/open"), json!({"route": "prevention", "opened_on": today})).await.status(),
         201
@@ -29,7 +29,7 @@ fn referral(to: &str, kind: &str, consent: bool) -> Vec<(String, String)> {
     ];
     if consent {
         f.push(("consent_by".into(), "parent".into()));
-        f.push(("consent_on".into(), krousar_web::views::today().to_string()));
+        f.push(("consent_on".into(), krousar_domain::today().to_string()));
         f.push(("shares".into(), "identity".into()));
         f.push(("shares".into(), "case_summary".into()));
     }
@@ -92,11 +92,11 @@ async fn a_referral_needs_consent_and_the_receivers_supervisor_and_shares_only_w
         assert!(kinds.contains(&"intake") && !kinds.contains(&"note"), "{kinds:?}");
         assert!(!file.to_string().contains("school fees"));
         // Reading is not working on the case: the sender keeps it.
-        let note = json!({"kind": "phone", "noted_on": krousar_web::views::today().to_string(), "text": "x"});
+        let note = json!({"kind": "phone", "noted_on": krousar_domain::today().to_string(), "text": "x"});
         assert_eq!(app.api_post(&xt, &format!("/api/v1/children/{child}/case/note"), note).await.status(), 403);
         // It provides the service and records it; it sees its own record though the consent
         // does not cover services.
-        let service = json!({"service": "vocational_training", "provider": "own", "provided_on": krousar_web::views::today().to_string(), "outcome": "Enrolled in sewing"});
+        let service = json!({"service": "vocational_training", "provider": "own", "provided_on": krousar_domain::today().to_string(), "outcome": "Enrolled in sewing"});
         assert_eq!(app.api_post(&xt, &format!("/api/v1/children/{child}/case/service"), service).await.status(), 200);
         let file: Value = app.api_get(&xt, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
         assert!(file.to_string().contains("Enrolled in sewing"));
@@ -134,7 +134,7 @@ async fn a_transfer_moves_the_case_and_a_pending_referral_can_be_withdrawn() {
         assert_eq!(moved["assigned_worker_id"], boss.id.to_string().as_str(), "in the accepting supervisor's caseload");
         // The case moved with the child: the receiving organisation's manager counts it (read
         // from the organisation's own case indexes), the sender's no longer does.
-        let today = krousar_web::views::today();
+        let today = krousar_domain::today();
         let receiving =
             app.store.create_user(Who::system(), other_org, None, "othermanager", "M", Role::Manager, &hash, "en").await.unwrap().actor();
         let sending =
@@ -145,7 +145,7 @@ async fn a_transfer_moves_the_case_and_a_pending_referral_can_be_withdrawn() {
         // The sender still reads what it recorded, and no longer works on it.
         let file: Value = app.api_get(&w, &format!("/api/v1/children/{child}/case")).await.json().await.unwrap();
         assert!(file.to_string().contains("school fees"));
-        let note = json!({"kind": "phone", "noted_on": krousar_web::views::today().to_string(), "text": "x"});
+        let note = json!({"kind": "phone", "noted_on": krousar_domain::today().to_string(), "text": "x"});
         assert_eq!(app.api_post(&w, &format!("/api/v1/children/{child}/case/note"), note.clone()).await.status(), 403);
         assert_eq!(app.api_post(&bt, &format!("/api/v1/children/{child}/case/note"), note).await.status(), 200);
 
@@ -165,7 +165,7 @@ async fn a_transfer_moves_the_case_and_a_pending_referral_can_be_withdrawn() {
         );
         // The same through the API: a declined referral, with its reason, is in both lists.
         let third = child_with_case(&app, &w, "Mony").await;
-        let body = json!({"to_org": to, "services": "Health care", "reason": "Clinic nearby", "consent_by": "child", "consent_on": krousar_web::views::today().to_string(), "shares": ["identity"]});
+        let body = json!({"to_org": to, "services": "Health care", "reason": "Clinic nearby", "consent_by": "child", "consent_on": krousar_domain::today().to_string(), "shares": ["identity"]});
         assert_eq!(app.api_post(&w, &format!("/api/v1/children/{third}/referrals"), body).await.status(), 201);
         let theirs: Value = app.api_get(&bt, "/api/v1/referrals").await.json().await.unwrap();
         let rid = theirs["items"].as_array().unwrap().iter().find(|r| r["child_id"] == third.as_str()).unwrap()["id"].as_str().unwrap().to_string();
@@ -271,7 +271,7 @@ async fn a_case_referred_to_the_ministry_is_read_by_its_officer() {
         assert_eq!(app.api_get(&m, &format!("/api/v1/children/{child}")).await.status(), 200);
         assert_eq!(app.api_get(&m, &format!("/api/v1/children/{child}/case")).await.status(), 200);
         assert_eq!(app.api_get(&m, &format!("/api/v1/children/{other}")).await.status(), 404, "the transfer was not accepted");
-        let note = json!({"kind": "phone", "noted_on": krousar_web::views::today().to_string(), "text": "x"});
+        let note = json!({"kind": "phone", "noted_on": krousar_domain::today().to_string(), "text": "x"});
         assert_eq!(
             app.api_post(&m, &format!("/api/v1/children/{child}/case/note"), note).await.status(),
             403,

@@ -123,7 +123,7 @@ async fn sensitive_information_is_sealed_limited_to_the_case_and_audited() {
 async fn a_referral_shares_sensitive_information_only_when_the_consent_covers_it() {
     use krousar_domain::referral::{Consent, ConsentBy, Referral, ReferralKind, Share, Urgency};
     each_db(|app| async move {
-        let today = krousar_web::views::today();
+        let today = krousar_domain::today();
         let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
         let boss = app
             .store

@@ -19,7 +19,7 @@ use krousar_domain::choices::OrgKind;
 use krousar_domain::Role;
 use krousar_store::audit::{list as audit_list, AuditFilter};
 use krousar_store::Who;
-use krousar_web::case_work::CaseForm;
+use krousar_web::commands::case::CaseForm;
 use krousar_web::route_table::Route;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -228,7 +228,7 @@ fn upload_form(csrf: Option<&str>) -> reqwest::multipart::Form {
 /// The body of a write: a valid one where the route's refusal must come from the permission
 /// (the victim's data stays unchanged only if it does), else an empty one.
 fn body_for(route: &str, s: &Sweeper, v: &Victim) -> Value {
-    let today = krousar_web::views::today().to_string();
+    let today = krousar_domain::today().to_string();
     let route = route.trim_start_matches("/api/v1");
     match route {
         "/children/{id}/assign" => json!({"worker": s.id}),
@@ -497,7 +497,7 @@ async fn no_route_shows_another_organisations_child_or_more_than_its_consent() {
         //    what the consent leaves out.
         let (c, csrf) = app.login("worker").await;
         assert_eq!(c.post(app.url(&format!("/referrals/{}/withdraw", v.referral))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap().status(), 303);
-        let today = krousar_web::views::today().to_string();
+        let today = krousar_domain::today().to_string();
         let body = json!({"to_org": other, "services": "Health care", "reason": "Clinic nearby", "consent_by": "child", "consent_on": today, "shares": ["identity"]});
         assert_eq!(app.api_post(&w, &format!("/api/v1/children/{}/referrals", v.child), body).await.status(), 201);
         let boss = &sweepers[1];

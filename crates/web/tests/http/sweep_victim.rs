@@ -5,7 +5,7 @@ use super::*;
 
 /// The victim organisation's child and everything around it, as its own people record it.
 pub(super) async fn victim(app: &TestApp, w: &str) -> (Victim, String) {
-    let today = krousar_web::views::today().to_string();
+    let today = krousar_domain::today().to_string();
     let mut body = child_json("ស្រីពេជ្រ", "Xsreypech");
     body["family_name_latin"] = json!("Qvandara");
     let child: Value = app.api_post(w, "/api/v1/children", body).await.json().await.unwrap();

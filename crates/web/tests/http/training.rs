@@ -8,7 +8,7 @@ use crate::app::each_db;
 async fn people_are_trained_and_counted_by_course_and_sex() {
     each_db(|app| async move {
         let (c, csrf) = app.login("supervisor").await;
-        let today = krousar_web::views::today();
+        let today = krousar_domain::today();
         let d = |days: i64| (today + chrono::Duration::days(days)).to_string();
         let post = |path: &str, form: Vec<(&str, String)>| {
             let mut f = vec![("_csrf", csrf.clone())];

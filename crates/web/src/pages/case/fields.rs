@@ -1,7 +1,7 @@
 //! The fields of each case form, described as data so one template renders them all with their
 //! labels, hints, typed values and errors next to them.
 
-use crate::case_work::{CaseForm, Fields};
+use crate::commands::case::{CaseForm, Fields};
 use crate::i18n::Tr;
 use crate::views::{options, Opt};
 use krousar_domain::case::csi;

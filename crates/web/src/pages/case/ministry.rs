@@ -6,7 +6,7 @@ use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
 use crate::i18n::{Lang, Tr};
-use crate::views::{age_text, today};
+use crate::views::age_text;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -72,7 +72,7 @@ fn day(tr: Tr, v: &str) -> String {
     crate::views::local_day(v).map(|d| tr.date(d)).unwrap_or_default()
 }
 
-fn child_section(tr: Tr, child: &Child, place: &str) -> Section {
+fn child_section(tr: Tr, child: &Child, place: &str, today: chrono::NaiveDate) -> Section {
     let f = &child.fields;
     let birth = match (f.date_of_birth, f.estimated_birth_year) {
         (Some(d), _) => tr.date(d),
@@ -87,7 +87,7 @@ fn child_section(tr: Tr, child: &Child, place: &str) -> Section {
             (tr.t("field-name-latin"), child.display_name(false)),
             (tr.t("field-sex"), tr.t(&f.sex.label_key())),
             (tr.t("field-date-of-birth"), birth),
-            (tr.t("field-age"), age_text(tr, f, today())),
+            (tr.t("field-age"), age_text(tr, f, today)),
             (tr.t("field-birth-registration"), tr.t(&f.birth_registration.label_key())),
             (tr.t("field-address"), place.to_string()),
             (tr.t("field-disability"), tr.t(&f.disability.label_key())),
@@ -130,9 +130,17 @@ fn csi_total(a: &CsiAssessment) -> u64 {
     a.scores.scores.iter().map(|x| u64::from(x.score)).sum()
 }
 
-fn build(tr: Tr, n: u8, child: &Child, file: &CaseFile, place: &str, households: &[String]) -> (Vec<Section>, Vec<String>) {
+fn build(
+    tr: Tr,
+    n: u8,
+    child: &Child,
+    file: &CaseFile,
+    place: &str,
+    households: &[String],
+    today: chrono::NaiveDate,
+) -> (Vec<Section>, Vec<String>) {
     let case = &file.case;
-    let mut out = vec![child_section(tr, child, place)];
+    let mut out = vec![child_section(tr, child, place, today)];
     let worker = tr.t("sign-worker");
     let supervisor = tr.t("sign-supervisor");
     match n {
@@ -368,7 +376,7 @@ pub async fn print(
     };
     let households: Vec<String> = state.store.households_of_child(id).await?.into_iter().map(|(_, n)| n).collect();
     let org = state.store.org(child.org_id).await?.name;
-    let (sections, signatures) = build(tr, n, &child, &file, &place, &households);
+    let (sections, signatures) = build(tr, n, &child, &file, &place, &households, cur.actor.today());
     let as_html = q.format.as_deref() == Some("html");
     let lang_q = if lang == Lang::En { "&lang=en" } else { "" };
     let page = PrintPage {
@@ -379,7 +387,7 @@ pub async fn print(
         org,
         sections,
         signatures,
-        generated: tr.t1("form-generated", "date", tr.date(today())),
+        generated: tr.t1("form-generated", "date", tr.date(cur.actor.today())),
         css_inline: String::new(),
         screen_links: as_html,
         pdf_href: format!("/children/{id}/case/forms/{n}?format=pdf{lang_q}"),
@@ -443,11 +451,14 @@ pub async fn external_referral(
     let mut sections = Vec::new();
     // The child's identity only if the consent covers it (or a supervisor overrode consent).
     if krousar_domain::referral::shared(r.consent.as_ref(), krousar_domain::referral::Share::Identity) {
-        sections.push(child_section(tr, &child, &place));
+        sections.push(child_section(tr, &child, &place, cur.actor.today()));
     } else {
         sections.push(section(
             tr.t("form-section-child"),
-            vec![(tr.t("field-sex"), tr.t(&child.fields.sex.label_key())), (tr.t("field-age"), age_text(tr, &child.fields, today()))],
+            vec![
+                (tr.t("field-sex"), tr.t(&child.fields.sex.label_key())),
+                (tr.t("field-age"), age_text(tr, &child.fields, cur.actor.today())),
+            ],
         ));
     }
     sections.push(section(
@@ -483,7 +494,7 @@ pub async fn external_referral(
         org,
         sections,
         signatures: vec![tr.t("sign-worker"), tr.t("sign-receiver")],
-        generated: tr.t1("form-generated", "date", tr.date(today())),
+        generated: tr.t1("form-generated", "date", tr.date(cur.actor.today())),
         css_inline: String::new(),
         screen_links: as_html,
         pdf_href: format!("/referrals/external/{id}/form?format=pdf{lang_q}"),

@@ -8,10 +8,10 @@ pub mod tool;
 use super::form::FormData;
 use super::render;
 use crate::auth::{Current, PageUser};
-use crate::case_work::{apply, CaseForm, Fields};
+use crate::commands::case::{apply, CaseForm, Fields};
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
-use crate::views::{today, Layout};
+use crate::views::Layout;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -183,7 +183,7 @@ pub async fn form_page(
     Ids((id, form)): Ids<(uuid::Uuid, String)>,
 ) -> Result<Response, PageError> {
     let form = form_of(&form)?;
-    let mut values = fields::defaults(form, today());
+    let mut values = fields::defaults(form, cur.actor.today());
     // A new care plan version or tracing sheet starts from the current one.
     let kind = match form {
         CaseForm::Plan => Some("care_plan"),
@@ -271,7 +271,7 @@ pub async fn request(
     let Some(kind) = f.get("kind").as_deref().and_then(ApprovalKind::parse).filter(|k| *k != ApprovalKind::Closure) else {
         return Err(PageError(AppError::BadRequest("err-invalid-choice")));
     };
-    let r = state.store.request_approval(&cur.actor, id, kind, None, today()).await;
+    let r = state.store.request_approval(&cur.actor, id, kind, None, cur.actor.today()).await;
     after(&state, &cur, id, r).await
 }
 
@@ -287,7 +287,7 @@ pub async fn decide(
         Some("return") => false,
         _ => return Err(PageError(AppError::BadRequest("err-invalid-choice"))),
     };
-    let r = state.store.decide_approval(&cur.actor, id, approval, approve, f.get("comment").as_deref(), today()).await;
+    let r = state.store.decide_approval(&cur.actor, id, approval, approve, f.get("comment").as_deref(), cur.actor.today()).await;
     after(&state, &cur, id, r).await
 }
 
@@ -296,7 +296,7 @@ pub async fn task_done(
     PageUser(cur): PageUser,
     Ids((id, task)): Ids<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<Response, PageError> {
-    let r = state.store.complete_task(&cur.actor, id, task, today()).await;
+    let r = state.store.complete_task(&cur.actor, id, task, cur.actor.today()).await;
     after(&state, &cur, id, r).await
 }
 
@@ -308,7 +308,7 @@ struct TeamPage {
 }
 
 pub async fn team(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
-    let rows = state.store.team_view(&cur.actor, today()).await?;
+    let rows = state.store.team_view(&cur.actor, cur.actor.today()).await?;
     Ok(render(TeamPage { l: Layout::new(&cur, cur.tr.t("page-team"), "/team"), rows }))
 }
 
@@ -318,8 +318,8 @@ pub async fn upload(
     Ids(id): Ids<uuid::Uuid>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let r = match crate::case_work::read_upload(mp).await {
-        Ok(up) => state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes, today()).await.map(|_| ()),
+    let r = match crate::files::read_upload(mp).await {
+        Ok(up) => state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes, cur.actor.today()).await.map(|_| ()),
         Err(e) => Err(e),
     };
     match r {
@@ -339,7 +339,7 @@ pub async fn attachment(
     Ids((id, file)): Ids<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<Response, PageError> {
     let (a, bytes) = state.store.read_attachment(&cur.actor, id, file).await?;
-    Ok(crate::case_work::download(&a.file_name, &a.content_type, bytes))
+    Ok(crate::files::download(&a.file_name, &a.content_type, bytes))
 }
 
 /// Every institution as one list for a case form, the child's own RCI first, then her

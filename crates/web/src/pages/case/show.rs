@@ -2,7 +2,6 @@
 //! the Child Status Index compared with the previous one, and every event in order.
 
 use crate::i18n::Tr;
-use crate::views::today;
 use chrono::NaiveDate;
 use krousar_domain::case::approval::may_request;
 use krousar_domain::case::entries::CsiAssessment;
@@ -272,7 +271,7 @@ fn placement_history(tr: Tr, file: &CaseFile) -> Vec<(String, String, String, St
 
 pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: Option<String>) -> CaseView {
     let case = &file.case;
-    let today = today();
+    let today = actor.today();
     let owner = child.owner(actor);
     let can_work = decide(actor, Action::WorkCase, Target::Record(&owner)).allowed();
     let can_approve = decide(actor, Action::ApproveCase, Target::Record(&owner)).allowed();

@@ -5,7 +5,7 @@ use super::super::render;
 use crate::auth::{Current, PageUser};
 use crate::error::PageError;
 use crate::extract::Ids;
-use crate::views::{today, Layout, Opt};
+use crate::views::{Layout, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -72,7 +72,7 @@ async fn render_tool(
         id: child.to_string(),
         tool: tool.id.to_string(),
         questions,
-        assessed_on: values.get("assessed_on").cloned().unwrap_or_else(|| today().to_string()),
+        assessed_on: values.get("assessed_on").cloned().unwrap_or_else(|| cur.actor.today().to_string()),
         note: values.get("note").cloned().unwrap_or_default(),
         notice: notice.clone(),
     });
@@ -109,7 +109,7 @@ pub async fn save(
     let f = FormData(pairs);
     let values: BTreeMap<String, String> = f.0.iter().filter(|(k, _)| k != "_csrf").cloned().collect();
     let mut e = Invalid::default();
-    let date = past_date(&mut e, "assessed_on", f.get("assessed_on").as_deref(), today());
+    let date = past_date(&mut e, "assessed_on", f.get("assessed_on").as_deref(), cur.actor.today());
     let note = krousar_domain::text::paragraphs(&mut e, "note", f.get("note").as_deref(), krousar_domain::text::LONG);
     let Some(date) = date.filter(|_| e.errors.is_empty()) else {
         let msg = crate::pages::notice_of(&cur, &e);

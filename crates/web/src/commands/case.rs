@@ -1,7 +1,8 @@
-//! The case records a person can add, shared by the pages and the API: each form's raw fields
-//! (all strings) are validated by the domain and saved by the store in one step.
+//! Adding a case record: the one command behind the case forms, the API's
+//! `POST /children/{id}/case/{form}` and the offline app's visits, notes, CSIs and tracing
+//! attempts. Each form's raw fields (all strings) are validated by the domain against the
+//! actor's day and saved by the store, with its permission check and audit, in one step.
 
-use crate::views::today;
 use chrono::NaiveDate;
 use krousar_domain::case::entries::*;
 use krousar_domain::case::family::*;
@@ -128,21 +129,21 @@ pub fn csi_raw(f: &Fields) -> Vec<(String, Option<String>, Option<String>)> {
         .collect()
 }
 
-fn date_of(f: &Fields, field: &'static str) -> Result<NaiveDate, Invalid> {
+fn date_of(f: &Fields, field: &'static str, today: NaiveDate) -> Result<NaiveDate, Invalid> {
     let mut e = Invalid::default();
-    past_date(&mut e, field, get(f, field), today()).ok_or(e)
+    past_date(&mut e, field, get(f, field), today).ok_or(e)
 }
 
 /// Validate and save one form. Validation problems come back as `StoreError::Invalid`.
 pub async fn apply(store: &Store, actor: &Actor, child: Uuid, form: CaseForm, f: &Fields) -> Result<Case, StoreError> {
-    let today = today();
+    let today = actor.today();
     match form {
         CaseForm::Open => store.open_case(actor, child, input::<IntakeInput>(f).validate(today)?).await,
         CaseForm::Risk => store.record_risk(actor, child, input::<RiskInput>(f).validate(today)?).await,
         CaseForm::Csi => store.record_csi(actor, child, validate_csi(get(f, "assessed_on"), &csi_raw(f), today)?).await,
         CaseForm::Plan => store.save_care_plan(actor, child, input::<CarePlanInput>(f).validate(today)?, today).await,
         CaseForm::Placement => store.record_placement(actor, child, input::<PlacementInput>(f).validate(today)?).await,
-        CaseForm::EndPlacement => store.end_placement(actor, child, date_of(f, "ended_on")?, get(f, "reason")).await,
+        CaseForm::EndPlacement => store.end_placement(actor, child, date_of(f, "ended_on", today)?, get(f, "reason")).await,
         CaseForm::Visit => store.record_visit(actor, child, input::<VisitInput>(f).validate(today)?).await,
         CaseForm::Note => store.add_note(actor, child, input::<NoteInput>(f).validate(today)?).await,
         CaseForm::Task => {
@@ -165,60 +166,4 @@ pub async fn apply(store: &Store, actor: &Actor, child: Uuid, form: CaseForm, f:
         CaseForm::Conference => store.record_conference(actor, child, input::<ConferenceInput>(f).validate(today)?).await,
         CaseForm::Service => store.record_service(actor, child, input::<ServiceInput>(f).validate(today)?).await,
     }
-}
-
-/// An uploaded file from a multipart form: its name, bytes, and the record it belongs to.
-pub struct Upload {
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-    pub entry: Option<Uuid>,
-    /// What the file is, for forms that ask (an RCI's plan, survey, evaluation).
-    pub kind: Option<String>,
-}
-
-/// Read the `file` (and optional `entry`) fields of an upload form.
-pub async fn read_upload(mut mp: axum::extract::Multipart) -> Result<Upload, StoreError> {
-    let mut up = Upload { file_name: String::new(), bytes: Vec::new(), entry: None, kind: None };
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err(StoreError::invalid("file", "err-file-too-large")),
-        };
-        match field.name() {
-            Some("file") => {
-                up.file_name = field.file_name().unwrap_or("file").to_string();
-                up.bytes = field.bytes().await.map_err(|_| StoreError::invalid("file", "err-file-too-large"))?.to_vec();
-            }
-            Some("entry") => {
-                let t = field.text().await.unwrap_or_default();
-                if !t.trim().is_empty() {
-                    up.entry = Some(Uuid::parse_str(t.trim()).map_err(|_| StoreError::invalid("entry", "err-invalid-choice"))?);
-                }
-            }
-            Some("kind") => up.kind = Some(field.text().await.unwrap_or_default()),
-            _ => {}
-        }
-    }
-    Ok(up)
-}
-
-/// A stored file as a download: never rendered inline by the browser, never sniffed, not cached.
-pub fn download(file_name: &str, content_type: &str, bytes: Vec<u8>) -> axum::response::Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect();
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"file\"; filename*=UTF-8''{encoded}")),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
 }
