@@ -38,11 +38,19 @@ fn start(store: Store) -> mpsc::Sender<Pending> {
             }
             let result = async {
                 let mut t = store.write().await?;
-                for p in &batch {
-                    let e =
-                        Entry { action: p.action, record_type: p.record_type, record_id: p.record_id.clone(), detail: p.detail.clone() };
-                    audit::append(&mut t, p.who, e).await?;
-                }
+                let entries = batch
+                    .iter()
+                    .map(|p| {
+                        let e = Entry {
+                            action: p.action,
+                            record_type: p.record_type,
+                            record_id: p.record_id.clone(),
+                            detail: p.detail.clone(),
+                        };
+                        (p.who, e)
+                    })
+                    .collect();
+                audit::append_all(&mut t, entries).await?;
                 t.commit().await?;
                 Ok::<(), StoreError>(())
             }

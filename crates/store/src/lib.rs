@@ -19,6 +19,7 @@ pub mod cash;
 pub mod check;
 mod check_more;
 pub mod children;
+pub mod children_list;
 pub mod db;
 pub mod disclosure;
 pub mod duplicate_scan;

@@ -14,7 +14,6 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use krousar_domain::context::Via;
-use krousar_domain::Actor;
 use krousar_store::accounts::User;
 use krousar_store::db::parse_time;
 use krousar_store::sessions::Session;
@@ -42,22 +41,7 @@ pub fn password_acceptable(p: &str) -> bool {
     p.chars().count() >= 10 && p.chars().count() <= 200
 }
 
-/// The caller of a request that passed authentication.
-#[derive(Clone)]
-pub struct Current {
-    pub user: User,
-    pub actor: Actor,
-    pub session: Option<Session>,
-    pub tr: Tr,
-    /// The organisation requires two-step sign-in and this user has not set it up yet.
-    pub must_set_up_totp: bool,
-}
-
-impl Current {
-    pub fn csrf(&self) -> String {
-        self.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default()
-    }
-}
+pub use crate::caller::Current;
 
 /// What the middleware found out about the caller.
 #[derive(Clone)]
@@ -192,9 +176,15 @@ async fn handle(state: &AppState, info: CallerInfo, mut parts: axum::http::reque
         };
         let sent: Option<String> = match &boundary {
             Some(b) => multipart_csrf(bytes.clone(), b).await,
-            None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-                .ok()
-                .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v)),
+            None => {
+                // The form is read here, once: the handler takes these pairs (`extract::Posted`).
+                let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).ok();
+                let sent = pairs.as_ref().and_then(|p| p.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.clone()));
+                if let Some(pairs) = pairs {
+                    parts.extensions.insert(crate::extract::PostedPairs(pairs));
+                }
+                sent
+            }
         };
         let expected = match (&info.current, &info.pending) {
             (Some(c), _) => c.session.as_ref().map(|s| s.csrf.clone()),

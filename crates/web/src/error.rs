@@ -165,7 +165,7 @@ struct ErrorPage {
 
 /// Write an error a handler (or an extractor) returned, in the caller's language: a page with
 /// the signed-in user's menu, or the API's JSON shape. Any other response passes unchanged.
-pub fn localise(mut res: Response, tr: Tr, current: Option<&crate::auth::Current>) -> Response {
+pub fn localise(mut res: Response, tr: Tr, current: Option<&crate::caller::Current>) -> Response {
     let Some(Unsaid { err, api }) = res.extensions_mut().remove::<Unsaid>() else { return res };
     // The status as the handler left it (a refused form token is a 403 of a bad request).
     let status = res.status();

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod caller;
 pub mod charts;
 pub mod commands;
 pub mod device_session;
@@ -13,6 +14,7 @@ pub mod files;
 pub mod i18n;
 pub mod import_report;
 pub mod import_template;
+pub mod jobs;
 pub mod offline_app;
 pub mod pages;
 pub mod pdf;
@@ -84,7 +86,8 @@ pub fn router(store: Store, config: Config) -> Router {
         .merge(fixed)
         .layer(middleware::from_fn_with_state(secure, security::headers))
         .layer(DefaultBodyLimit::max(auth::MAX_BODY))
-        .layer(CompressionLayer::new())
+        // gzip level 4: half the CPU of the default 6 for pages 7 % larger (list page 5.2 → 5.5 KB).
+        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(4)))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
 }
 
@@ -108,8 +111,7 @@ fn fixed_routes() -> route_table::RouteTable {
 
 /// Serve until Ctrl-C / SIGTERM, finishing requests in flight.
 pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    tokio::spawn(purge_idle_sessions(store.clone(), config.idle_minutes));
-    tokio::spawn(resume_background_jobs(store.clone()));
+    jobs::upkeep(store.clone(), config.idle_minutes);
     let app = router(store, config);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -117,36 +119,4 @@ pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListen
         })
         .await?;
     Ok(())
-}
-
-/// Background jobs live in the database, so that any server can carry on with one whose server
-/// stopped: every minute, take over duplicate scans nobody is running.
-async fn resume_background_jobs(store: Store) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
-    loop {
-        tick.tick().await;
-        if let Err(e) = store.resume_duplicate_scans().await {
-            tracing::warn!(error = %e, "could not resume duplicate scans");
-        }
-    }
-}
-
-/// Sessions idle past the timeout are refused when used; this removes the ones never used
-/// again, every ten minutes, so the table does not grow with every sign-in.
-/// Also refreshes the query planner's statistics once an hour (see `Store::optimize`).
-async fn purge_idle_sessions(store: Store, idle_minutes: i64) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
-    let mut ticks: u64 = 0;
-    loop {
-        tick.tick().await;
-        ticks += 1;
-        if let Err(e) = store.purge_idle_sessions(idle_minutes).await {
-            tracing::warn!(error = %e, "could not purge idle sessions");
-        }
-        if ticks.is_multiple_of(6) {
-            if let Err(e) = store.optimize(false).await {
-                tracing::warn!(error = %e, "could not refresh planner statistics");
-            }
-        }
-    }
 }

@@ -1,7 +1,7 @@
 //! What templates need, prepared in Rust: the page frame, translated select options, and rows
 //! of lists as display strings. Templates stay free of logic.
 
-use crate::auth::Current;
+use crate::caller::Current;
 use crate::i18n::Tr;
 use chrono::NaiveDate;
 use krousar_domain::child::ChildFields;

@@ -1361,6 +1361,7 @@ msg-export-progress = { $done } of { $total } children
 quality-possible-duplicate = Possible duplicate found by the last duplicate scan, not yet decided
 msg-resident-change = { $total } ({ $female }F) since the start of the period
 err-bad-request = The request could not be read: check its parameters against the API description.
+err-bad-form = The form could not be read. Go back and send it again.
 page-add-residence = Add a stay in an institution: { $name }
 opt-no-province = Province not recorded
 help-rci-pick = Institutions are grouped by province; the child's own province comes first.

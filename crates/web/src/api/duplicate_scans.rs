@@ -13,12 +13,7 @@ use serde_json::json;
 
 pub async fn start(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
     let id = state.store.start_duplicate_scan(&cur.actor).await?;
-    let store = state.store.clone();
-    tokio::spawn(async move {
-        if let Err(e) = store.run_duplicate_scan(id).await {
-            tracing::warn!(error = %e, "duplicate scan failed");
-        }
-    });
+    crate::jobs::duplicate_scan(state.store.clone(), id);
     Ok((StatusCode::ACCEPTED, Json(json!({ "id": id }))).into_response())
 }
 

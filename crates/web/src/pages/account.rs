@@ -11,7 +11,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_store::Who;
 
 #[derive(Template)]
@@ -65,7 +64,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
 pub async fn totp(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     if f.has("disable") {
@@ -86,7 +85,7 @@ pub async fn totp(
 pub async fn create_token(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let label: String = f.get("label").unwrap_or_default().chars().filter(|c| !c.is_control()).take(60).collect();

@@ -10,7 +10,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::policy::{decide, list_scope, Account, Target};
 use krousar_domain::{Action, Invalid, ListScope, Role};
 use krousar_store::accounts::User;
@@ -35,7 +34,7 @@ struct UsersPage {
     roles: Vec<Opt>,
     teams: Vec<Opt>,
     /// The organisation's teams and where each sits in the hierarchy.
-    team_rows: Vec<super::teams::TeamRow>,
+    team_rows: Vec<super::team_tree::TeamRow>,
     notice: String,
     require_totp: bool,
     can_set_org: bool,
@@ -98,7 +97,7 @@ pub(super) async fn users_page(
         f: FormView::new(values, errors, tr),
         roles: role_opts(cur, cur.actor.org_id, raw.get("role").as_deref().and_then(Role::parse).or(Some(Role::SocialWorker))),
         teams: team_opts(state, cur, cur.actor.org_id, None).await?,
-        team_rows: super::teams::rows(state, cur).await?,
+        team_rows: super::team_tree::rows(state, cur).await?,
         notice,
         require_totp: cur.user.org_requires_totp,
         can_set_org: decide(&cur.actor, Action::ManageUsers, Target::Organisation(cur.actor.org_id)).allowed(),
@@ -116,7 +115,7 @@ pub async fn users(State(state): State<AppState>, PageUser(cur): PageUser) -> Re
 pub async fn create_user(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     may_manage(&cur, cur.actor.org_id)?;
     let raw = FormData(pairs);
@@ -225,7 +224,7 @@ pub async fn update_user(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let u = load_managed(&state, &cur, &id).await?;
     let raw = FormData(pairs);
@@ -362,7 +361,7 @@ pub async fn audit(State(state): State<AppState>, PageUser(cur): PageUser, Query
 pub async fn organisation(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     may_manage(&cur, cur.actor.org_id)?;
     let f = FormData(pairs);

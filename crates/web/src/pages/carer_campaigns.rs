@@ -10,7 +10,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::case::entries::past_date;
 use krousar_domain::text::{self, LONG, SHORT};
 use krousar_domain::Invalid;
@@ -90,7 +89,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
 pub async fn create(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let raw = FormData(pairs);
     match validate(&raw, cur.actor.today()) {

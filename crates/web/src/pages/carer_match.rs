@@ -12,7 +12,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::carer::matching::{rank, CarerOffer, ChildNeeds};
 use krousar_domain::case::entries::{PlacementInput, PlacementType};
 use krousar_domain::Invalid;
@@ -106,7 +105,7 @@ pub async fn place(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids((id, carer)): Ids<(uuid::Uuid, uuid::Uuid)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let (c, _) = state.store.carer(&cur.actor, carer, cur.actor.today()).await?;

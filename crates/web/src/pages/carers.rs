@@ -12,7 +12,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::carer::steps::{CheckKind, CheckResult, PanelDecision, Recommendation, ReviewOutcome, StepKind};
 use krousar_domain::carer::{CareType, CarerInput, CarerKind, CarerStage, SexPreference, StepInput};
 use krousar_domain::policy::{decide, Target};
@@ -160,7 +159,7 @@ pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser) -> Resu
 pub async fn create(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let raw = FormData(pairs);
     let input = input_of(&raw);
@@ -389,7 +388,7 @@ pub async fn step(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let raw = FormData(pairs);
     let input = StepInput {
@@ -440,7 +439,7 @@ pub async fn assign(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let worker = f.get("worker").and_then(|w| uuid::Uuid::parse_str(&w).ok());

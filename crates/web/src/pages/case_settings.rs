@@ -11,7 +11,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::case::stage::RiskLevel;
 use krousar_domain::case::{tool, CaseSettings};
 use krousar_domain::policy::{decide, Target};
@@ -115,7 +114,7 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
 pub async fn save(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     allowed(&cur)?;
     let f = FormData(pairs);
@@ -162,7 +161,7 @@ pub async fn save(
 pub async fn create_tool(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     allowed(&cur)?;
     let f = FormData(pairs);
@@ -180,7 +179,7 @@ pub async fn tool_active(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     allowed(&cur)?;
     let f = FormData(pairs);

@@ -11,7 +11,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_store::StoreError;
 
 #[derive(Template)]
@@ -94,7 +93,7 @@ pub async fn save(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     match crate::commands::cash::change(&state.store, &cur.actor, id, &FormData(pairs)).await {
         Ok(()) => Ok(Redirect::to(&format!("/children/{id}/cash")).into_response()),

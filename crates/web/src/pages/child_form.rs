@@ -12,7 +12,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::child::ChildInput;
 use krousar_domain::choices::*;
 use krousar_domain::Invalid;
@@ -150,7 +149,7 @@ pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser) -> Resu
 pub async fn create(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let raw = FormData(pairs);
     let input = child_input(&raw);
@@ -226,7 +225,7 @@ pub async fn update(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let raw = FormData(pairs);
     let input = child_input(&raw);

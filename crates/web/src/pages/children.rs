@@ -10,7 +10,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::age::AgeBand;
 use krousar_domain::choices::{LivingArrangement, Sex};
 use krousar_domain::policy::{self, decide, Target};
@@ -174,8 +173,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         return Ok(render(page));
     }
     let cursor = q.after.as_deref().and_then(|c| c.parse().ok());
-    let page = state.store.list_children(a, &filter, cursor, 50, cur.actor.today()).await?;
-    let count = state.store.count_children(a, &filter, cur.actor.today()).await?;
+    let (page, count) = state.store.children_page(a, &filter, cursor, 50, cur.actor.today()).await?;
     let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
     let paths = state.store.location_paths(&codes).await?;
     let provinces = place_opts(tr, state.store.child_locations(None).await?, filter.province.as_deref());
@@ -349,7 +347,7 @@ pub async fn assign(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let Some(worker) = f.get("worker").as_deref().and_then(parse_id) else {
@@ -366,7 +364,7 @@ pub async fn link_household(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let Some(household) = f.get("household").as_deref().and_then(parse_id) else {
@@ -380,7 +378,7 @@ pub async fn co_worker(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let worker = f.get("co_worker").as_deref().and_then(parse_id);
@@ -396,7 +394,7 @@ pub async fn co_worker(
 pub async fn save_search(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = super::form::FormData(pairs);
     let q: ListQuery = serde_urlencoded::from_str(&f.get("query").unwrap_or_default()).unwrap_or_default();

@@ -12,7 +12,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 
 /// The translation key of a field of a child's record, as the registration form labels it.
 pub fn field_label_key(field: &str) -> String {
@@ -71,7 +70,7 @@ pub async fn resolve(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let use_device = FormData(pairs).either("keep", "device", "server").ok_or(PageError(AppError::BadRequest("err-invalid-choice")))?;
     state.store.resolve_conflict(&cur.actor, id, use_device, cur.actor.today()).await?;

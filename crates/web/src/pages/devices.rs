@@ -11,7 +11,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::sync::device_expired;
 use krousar_domain::Action;
@@ -80,7 +79,7 @@ pub async fn revoke(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(f): Form<Vec<(String, String)>>,
+    crate::extract::Posted(f): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let d = state.store.revoke_device(&cur.actor, id).await?;
     // Revoked from a user's admin page: back there (only that shape of address is followed).

@@ -87,11 +87,6 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
 /// Start a scan (or join the one running) and run it in the background on this server.
 pub async fn start(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     let id = state.store.start_duplicate_scan(&cur.actor).await?;
-    let store = state.store.clone();
-    tokio::spawn(async move {
-        if let Err(e) = store.run_duplicate_scan(id).await {
-            tracing::warn!(error = %e, "duplicate scan failed");
-        }
-    });
+    crate::jobs::duplicate_scan(state.store.clone(), id);
     Ok(Redirect::to("/duplicates").into_response())
 }

@@ -123,7 +123,7 @@ pub async fn ask(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = super::form::FormData(pairs);
     let Some(org) = f.get("to_org").as_deref().and_then(super::parse_id) else { return Err(PageError(crate::error::AppError::NotFound)) };

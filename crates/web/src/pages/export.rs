@@ -121,7 +121,7 @@ pub async fn children(State(state): State<AppState>, PageUser(cur): PageUser, Ra
         }
         if asked_background || total > BACKGROUND_ABOVE {
             let job = state.store.start_export_job(&cur.actor, format.code(), total).await?;
-            tokio::spawn(super::export_jobs::prepare(state.clone(), cur.actor.clone(), cur.tr, filter, cols, format, job, what));
+            crate::jobs::start("export", prepare(state.clone(), cur.actor.clone(), cur.tr, filter, cols, format, job, what));
             return Ok(axum::response::Redirect::to(&format!("/exports/{job}")).into_response());
         }
     }
@@ -163,4 +163,30 @@ pub(super) async fn build_file(
     let head: Vec<String> = cols.iter().map(|c| tr.t(&c.label_key())).collect();
     let (bytes, _) = file_bytes(format, &head, &rows).map_err(|e| format!("{e:?}"))?;
     Ok((bytes, rows.len() as i64))
+}
+
+/// The background task: the file is written whole, or the job is marked failed.
+#[allow(clippy::too_many_arguments)]
+async fn prepare(
+    state: AppState,
+    actor: krousar_domain::Actor,
+    tr: Tr,
+    filter: krousar_store::children::ChildFilter,
+    cols: Vec<ExportColumn>,
+    format: ExportFormat,
+    job: uuid::Uuid,
+    what: serde_json::Value,
+) {
+    let outcome = match build_file(&state, &actor, tr, &filter, &cols, format, job).await {
+        Ok((bytes, rows)) => {
+            state.store.finish_export_job(&actor, job, bytes, rows, what, Some("children.export")).await.map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e),
+    };
+    if let Err(e) = outcome {
+        tracing::warn!(%job, error = %e, "background export failed");
+        if let Err(e) = state.store.fail_export_job(job, &e).await {
+            tracing::error!(%job, error = %e, "could not record a failed export");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Exports too large to wait for: prepared in the background while the page shows how far they
 //! have come (refreshing itself, no script needed), then fetched by the person who asked.
 
-use super::export::{build_file, file_name};
+use super::export::file_name;
 use super::render;
 use crate::auth::PageUser;
 use crate::error::{AppError, PageError};
@@ -13,37 +13,8 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use krousar_domain::export::{ExportColumn, ExportFormat};
-use krousar_domain::Actor;
-use krousar_store::children::ChildFilter;
+use krousar_domain::export::ExportFormat;
 use krousar_store::export_jobs::{ExportJob, ARCHIVE};
-use uuid::Uuid;
-
-/// The background task: the file is written whole, or the job is marked failed.
-#[allow(clippy::too_many_arguments)]
-pub async fn prepare(
-    state: AppState,
-    actor: Actor,
-    tr: Tr,
-    filter: ChildFilter,
-    cols: Vec<ExportColumn>,
-    format: ExportFormat,
-    job: Uuid,
-    what: serde_json::Value,
-) {
-    let outcome = match build_file(&state, &actor, tr, &filter, &cols, format, job).await {
-        Ok((bytes, rows)) => {
-            state.store.finish_export_job(&actor, job, bytes, rows, what, Some("children.export")).await.map_err(|e| e.to_string())
-        }
-        Err(e) => Err(e),
-    };
-    if let Err(e) = outcome {
-        tracing::warn!(%job, error = %e, "background export failed");
-        if let Err(e) = state.store.fail_export_job(job, &e).await {
-            tracing::error!(%job, error = %e, "could not record a failed export");
-        }
-    }
-}
 
 pub struct JobView {
     pub href: String,
@@ -117,7 +88,7 @@ pub async fn start_archive(State(state): State<AppState>, PageUser(cur): PageUse
     super::imports::may_import(&cur)?;
     let job = state.store.start_export_job(&cur.actor, ARCHIVE, 0).await?;
     let (store, actor) = (state.store.clone(), cur.actor.clone());
-    tokio::spawn(async move {
+    crate::jobs::start("archive", async move {
         let path = std::env::temp_dir().join(format!("krousar-archive-{job}.zip"));
         let outcome = async {
             let m = store.export_archive(&actor, &path).await?;

@@ -64,8 +64,8 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     if show_caseload {
         // "My caseload": the children assigned to me, whatever my wider scope.
         let filter = ChildFilter { worker: Some(a.user_id), ..Default::default() };
-        let page = state.store.list_children(a, &filter, None, 20, cur.actor.today()).await?;
-        count = state.store.count_children(a, &filter, cur.actor.today()).await?;
+        let page;
+        (page, count) = state.store.children_page(a, &filter, None, 20, cur.actor.today()).await?;
         let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
         let paths = state.store.location_paths(&codes).await?;
         rows = page.items.iter().map(|c| ChildRow::new(tr, c, &paths, cur.actor.today())).collect();

@@ -11,7 +11,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::choices::{IdPoor, IncomeBand, Relationship, Sex};
 use krousar_domain::household::{HouseholdInput, MemberInput};
 use krousar_domain::Invalid;
@@ -251,7 +250,7 @@ pub async fn new(State(state): State<AppState>, PageUser(cur): PageUser, Query(q
 pub async fn create(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let raw = FormData(pairs);
     let input = household_input(&raw);
@@ -379,7 +378,7 @@ pub async fn update(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let raw = FormData(pairs);
     let input = household_input(&raw);

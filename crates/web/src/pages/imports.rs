@@ -52,6 +52,7 @@ where
     });
     let ticker = write_while.then(|| {
         let (store, cell) = (state.store.clone(), cell.clone());
+        // The job's own ticker, stopped with it (not a job of its own).
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -227,7 +228,7 @@ pub async fn upload(State(state): State<AppState>, PageUser(cur): PageUser, mp: 
     };
     match r {
         Ok((id, name)) => {
-            tokio::spawn(check(state.clone(), cur.actor.clone(), id, name));
+            crate::jobs::start("import check", check(state.clone(), cur.actor.clone(), id, name));
             Ok(Redirect::to(&format!("/admin/import/{id}")).into_response())
         }
         Err(StoreError::Invalid(e)) => {
@@ -323,7 +324,7 @@ pub async fn start_apply(
     let j = state.store.import_job(&cur.actor, id).await?;
     match state.store.start_import_apply(&cur.actor, id, accept).await {
         Ok(()) => {
-            tokio::spawn(apply(state.clone(), cur.actor.clone(), id, j.file_name, accept));
+            crate::jobs::start("import", apply(state.clone(), cur.actor.clone(), id, j.file_name, accept));
             Ok(Redirect::to(&format!("/admin/import/{id}")).into_response())
         }
         Err(StoreError::Invalid(e)) => {

@@ -37,6 +37,7 @@ mod reports;
 mod residences;
 mod sensitive;
 pub(crate) mod session;
+mod team_tree;
 mod teams;
 pub(crate) mod training;
 

@@ -9,7 +9,6 @@ use crate::pages::form::FormData;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::Action;
 use krousar_store::children::Child;
@@ -41,7 +40,7 @@ pub async fn toggle(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let on = FormData(pairs).either("offline", "1", "0").ok_or(PageError(AppError::BadRequest("err-invalid-choice")))?;
     state.store.set_offline(&cur.actor, id, on).await?;

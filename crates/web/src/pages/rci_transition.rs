@@ -11,7 +11,6 @@ use crate::views::{options, Opt};
 use crate::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::rci_transition::{self as rt, TransitionStage, STANDARDS};
 use krousar_store::rcis::Rci;
 use krousar_store::StoreError;
@@ -135,7 +134,7 @@ pub async fn post(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids((id, what)): Ids<(uuid::Uuid, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let what = match what.as_str() {
         "stage" => "stage",

@@ -11,7 +11,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::choices::{RciRegistration, RciType};
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::rci::RciInput;
@@ -190,7 +189,7 @@ fn rci_input(raw: &FormData) -> RciInput {
 pub async fn create(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let raw = FormData(pairs);
     let input = rci_input(&raw);
@@ -232,7 +231,7 @@ pub async fn update(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     // Asked before the form is read: one who may not edit is refused whatever was sent.
     may_edit(&state, &cur, id).await?;
@@ -355,7 +354,7 @@ pub async fn close(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
     let f = super::form::FormData(pairs);

@@ -10,7 +10,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::policy::{self, Target};
 use krousar_domain::referral::{ConsentBy, ReferralInput, ReferralKind, ReferralState, Share, Urgency};
 use krousar_domain::{Action, Invalid};
@@ -102,7 +101,7 @@ pub async fn send(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let partner = f.get("partner").map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
@@ -277,7 +276,7 @@ pub async fn decide(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids((id, action)): Ids<(uuid::Uuid, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     if !matches!(action.as_str(), "accept" | "decline" | "withdraw") {
         return Err(PageError(AppError::NotFound));
@@ -291,7 +290,7 @@ pub async fn answer_match(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let r = state.store.answer_match(&cur.actor, id, &f.get("answer").unwrap_or_default()).await;
@@ -302,7 +301,7 @@ pub async fn external_outcome(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let r = state.store.record_external_outcome(&cur.actor, id, &f.get("outcome").unwrap_or_default()).await;

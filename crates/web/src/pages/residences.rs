@@ -13,7 +13,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::rci::StayInput;
 use krousar_domain::validation::Invalid;
@@ -70,7 +69,7 @@ pub async fn add(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let again = |e: Invalid| {
@@ -113,7 +112,7 @@ pub async fn update(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids((id, stay)): Ids<(uuid::Uuid, uuid::Uuid)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     // A form without it (forged or broken) matches no stay: refused as stale, after the

@@ -12,7 +12,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::sensitive::{HivStatus, SensitiveInput};
 use krousar_domain::Invalid;
 use krousar_store::sensitive::Sensitive;
@@ -91,7 +90,7 @@ pub async fn save(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let raw = FormData(pairs);
     let input = input_of(&raw);

@@ -6,64 +6,18 @@ use super::form::FormData;
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
-use crate::views::Opt;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::Invalid;
 use krousar_store::{StoreError, Who};
-use std::collections::HashMap;
 use uuid::Uuid;
-
-pub struct TeamRow {
-    pub id: String,
-    /// "Battambang › Moung Ruessei": the team with the teams above it.
-    pub path: String,
-    pub parents: Vec<Opt>,
-}
-
-/// Every team of the administrator's organisation with the teams it may be placed under.
-pub async fn rows(state: &AppState, cur: &Current) -> Result<Vec<TeamRow>, PageError> {
-    let teams = state.store.teams(cur.actor.org_id).await?;
-    let edges: Vec<(Uuid, Option<Uuid>)> = teams.iter().map(|t| (t.id, t.parent_id)).collect();
-    let names: HashMap<Uuid, &str> = teams.iter().map(|t| (t.id, t.name.as_str())).collect();
-    let path = |mut id: Uuid| {
-        let mut parts = Vec::new();
-        while let Some(name) = names.get(&id) {
-            if parts.len() > teams.len() {
-                break; // damaged data: a loop
-            }
-            parts.push(*name);
-            match edges.iter().find(|(t, _)| *t == id).and_then(|(_, p)| *p) {
-                Some(p) => id = p,
-                None => break,
-            }
-        }
-        parts.reverse();
-        parts.join(" › ")
-    };
-    let mut out: Vec<TeamRow> = teams
-        .iter()
-        .map(|t| {
-            let mut parents = vec![Opt { value: String::new(), label: cur.tr.t("opt-top-team"), selected: t.parent_id.is_none() }];
-            parents.extend(teams.iter().filter(|p| krousar_domain::team::parent_allowed(&edges, t.id, Some(p.id))).map(|p| Opt {
-                value: p.id.to_string(),
-                label: path(p.id),
-                selected: t.parent_id == Some(p.id),
-            }));
-            TeamRow { id: t.id.to_string(), path: path(t.id), parents }
-        })
-        .collect();
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
-}
 
 /// Create a team in the administrator's organisation, at the top or under another team.
 pub async fn create(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     may_manage(&cur, cur.actor.org_id)?;
     let f = FormData(pairs);
@@ -100,7 +54,7 @@ pub async fn set_parent(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     may_manage(&cur, cur.actor.org_id)?;
     let f = FormData(pairs);

@@ -12,7 +12,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::choices::Sex;
 use krousar_domain::training::{Module, TraineeRole};
 use krousar_store::StoreError;
@@ -132,7 +131,7 @@ async fn done(state: &AppState, cur: &Current, to: String, r: Result<(), StoreEr
 pub async fn add_course(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let r = commands::training::record(&state.store, &cur.actor, "course", None, &FormData(pairs)).await.map(|_| ());
     done(&state, &cur, "/training".into(), r).await
@@ -141,7 +140,7 @@ pub async fn add_course(
 pub async fn add_session(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     match commands::training::record(&state.store, &cur.actor, "session", None, &FormData(pairs)).await {
         Ok(Some(id)) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
@@ -153,7 +152,7 @@ pub async fn add_session(
 pub async fn add_trainee(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let r = commands::training::record(&state.store, &cur.actor, "person", None, &FormData(pairs)).await.map(|_| ());
     done(&state, &cur, "/training".into(), r).await
@@ -214,7 +213,7 @@ pub async fn participant(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     match commands::training::record(&state.store, &cur.actor, "participant", Some(id), &FormData(pairs)).await {
         Ok(_) => Ok(Redirect::to(&format!("/training/sessions/{id}")).into_response()),
@@ -260,7 +259,7 @@ pub async fn mentoring(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     match commands::training::record(&state.store, &cur.actor, "mentoring", Some(id), &FormData(pairs)).await {
         Ok(_) => Ok(Redirect::to(&format!("/training/people/{id}")).into_response()),

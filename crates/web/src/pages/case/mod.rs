@@ -16,7 +16,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use fields::{Choices, Group, Input};
 use krousar_domain::case::ApprovalKind;
 use krousar_domain::Invalid;
@@ -216,7 +215,7 @@ pub async fn form_post(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids((id, form)): Ids<(uuid::Uuid, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let form = form_of(&form)?;
     let posted = FormData(pairs.clone());
@@ -265,7 +264,7 @@ pub async fn request(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids(id): Ids<uuid::Uuid>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let Some(kind) = f.get("kind").as_deref().and_then(ApprovalKind::parse).filter(|k| *k != ApprovalKind::Closure) else {
@@ -279,7 +278,7 @@ pub async fn decide(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids((id, approval)): Ids<(uuid::Uuid, uuid::Uuid)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
     let approve = match f.get("decision").as_deref() {

@@ -10,7 +10,6 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use krousar_domain::case::entries::past_date;
 use krousar_domain::Invalid;
 use krousar_store::cases::tools::Tool;
@@ -103,7 +102,7 @@ pub async fn save(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
     Ids((id, tool)): Ids<(uuid::Uuid, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let t = load(&state, &cur, id, &tool).await?;
     let f = FormData(pairs);
