@@ -91,10 +91,41 @@ impl Modify for SignIn {
     }
 }
 
+/// A flattened `Option` of a struct (`#[serde(flatten)] x: Option<T>`) puts T's fields in the
+/// object when present and none when absent; utoipa describes it as "T or null" inside `allOf`,
+/// which no object can satisfy when the fields are absent. Each such part becomes T's fields,
+/// all optional.
+fn flattened_options(doc: &mut serde_json::Value) {
+    let snapshot = doc["components"]["schemas"].clone();
+    for schema in doc["components"]["schemas"].as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+        for part in schema.get_mut("allOf").and_then(|a| a.as_array_mut()).into_iter().flatten() {
+            let Some(target) = optional_ref(part) else { continue };
+            let mut fields = snapshot[target.as_str()].clone();
+            if let Some(o) = fields.as_object_mut() {
+                o.remove("required");
+                o.remove("description");
+            }
+            *part = fields;
+        }
+    }
+}
+
+/// `{"oneOf": [{"$ref": ".../T"}, {"type": "null"}]}` → `T`.
+fn optional_ref(part: &serde_json::Value) -> Option<String> {
+    let one = part.get("oneOf")?.as_array()?;
+    let [r, null] = one.as_slice() else { return None };
+    (null.get("type")? == "null").then_some(())?;
+    r.get("$ref")?.as_str()?.strip_prefix("#/components/schemas/").map(str::to_string)
+}
+
 /// The description as JSON, built on first use.
 pub fn document() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
-    DOC.get_or_init(|| ApiDoc::openapi().to_pretty_json().expect("the description serialises"))
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the description serialises");
+        flattened_options(&mut doc);
+        serde_json::to_string_pretty(&doc).expect("the description serialises")
+    })
 }
 
 /// This document.
