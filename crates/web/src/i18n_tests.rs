@@ -347,7 +347,9 @@ fn openapi_case_document_matches_the_code() {
     let codes = |v: &serde_json::Value| -> Vec<String> {
         v["enum"].as_array().unwrap().iter().filter_map(|x| x.as_str().map(str::to_string)).collect()
     };
-    let forms = &doc["paths"]["/api/v1/children/{id}/case/{form}"]["post"]["parameters"][1]["schema"];
+    let form = &doc["paths"]["/api/v1/children/{id}/case/{form}"]["post"]["parameters"][1];
+    assert_eq!(form["name"], "form");
+    let forms = &form["schema"];
     assert_eq!(codes(forms), crate::case_work::CaseForm::ALL.iter().map(|f| f.code().to_string()).collect::<Vec<_>>());
     let s = &doc["components"]["schemas"];
     assert_eq!(codes(&s["RiskForm"]["properties"]["level"]), RiskLevel::ALL.iter().map(|v| v.code().to_string()).collect::<Vec<_>>());

@@ -59,7 +59,7 @@ pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): 
 /// Add a case record with one of the case's forms (the page's fields, validated the same way);
 /// `open` opens the case (201). Answers the case as the caller may read it.
 #[utoipa::path(post, path = "/api/v1/children/{id}/case/{form}", tag = "cases",
-    params(("id" = Uuid, Path, description = "The child's id"), ("form" = CaseFormCode, Path, description = "Which form")),
+    params(("id" = Uuid, Path, description = "The child's id"), ("form" = inline(CaseFormCode), Path, description = "Which form")),
     request_body = CaseFormBody,
     responses((status = 200, body = Case), (status = 201, description = "The case, opened", body = Case),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized), (status = 403, response = Forbidden),

@@ -79,9 +79,37 @@ fn every_write_documents_its_body_and_every_success_its_answer() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Every `$ref` in the document, anywhere.
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            if let Some(Value::String(r)) = o.get("$ref") {
+                out.push(r.clone());
+            }
+            o.values().for_each(|x| refs(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_leads_somewhere() {
+    let doc = doc();
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    let dangling: BTreeSet<&String> = all.iter().filter(|r| lookup(&doc, r).is_null()).collect();
+    assert!(dangling.is_empty(), "references to nothing: {dangling:?}");
+    assert!(all.len() > 100);
+}
+
+fn lookup<'a>(doc: &'a Value, r: &str) -> &'a Value {
+    r.strip_prefix("#/").map_or(&Value::Null, |path| path.split('/').fold(doc, |at, part| &at[part]))
+}
+
 fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     match v["$ref"].as_str() {
-        Some(r) => r.strip_prefix("#/").unwrap().split('/').fold(doc, |at, part| &at[part]),
+        Some(r) => lookup(doc, r),
         None => v,
     }
 }
