@@ -2,14 +2,16 @@
 # Fuzz the JSON API from its OpenAPI description with schemathesis (PyPI): every operation, the
 # coverage, fuzzing and stateful phases, every check. Findings to look for: a server error
 # (not_a_server_error) or a response that breaks the schema (response_schema_conformance).
-#   tests/api-fuzz.sh [EXAMPLES_PER_OPERATION]
+#   tests/api-fuzz.sh [EXAMPLES_PER_OPERATION]   (KROUSAR_BIN=path to skip the build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-50}
 VENV=${VENV:-/tmp/krousar-schemathesis}
 [ -x "$VENV/bin/schemathesis" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q schemathesis; }
-cargo build --release -p krousar -q
-BIN=target/release/krousar
+# KROUSAR_BIN: a release binary built already (e.g. under a build lock); otherwise build it here,
+# into CARGO_TARGET_DIR when set.
+if [ -z "${KROUSAR_BIN:-}" ]; then cargo build --release -p krousar -q; fi
+BIN=${KROUSAR_BIN:-${CARGO_TARGET_DIR:-target}/release/krousar}
 DIR=$(mktemp -d)
 DB="sqlite://$DIR/k.db"
 $BIN --database-url "$DB" migrate >/dev/null

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pick_list!(PaymentStatus, "payment-status", { Paid => "paid", Failed => "failed" });
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Grant {
     pub approved_on: NaiveDate,
     pub monthly_riel: u64,
@@ -19,7 +19,7 @@ pub struct Grant {
     pub to: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Payment {
     pub paid_on: NaiveDate,
     pub amount_riel: u64,
@@ -30,7 +30,7 @@ pub struct Payment {
 }
 
 /// A child's cash support as recorded so far.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CashSupport {
     pub applied_on: Option<NaiveDate>,
     pub grant: Option<Grant>,

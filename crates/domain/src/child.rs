@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a person typed: every field a string (or list of strings), so a form that fails
 /// validation can be shown again exactly as typed.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ChildInput {
     pub given_name_km: Option<String>,
@@ -19,6 +19,7 @@ pub struct ChildInput {
     pub sex: Option<String>,
     pub date_of_birth: Option<String>,
     /// Either a year (API: `estimated_birth_year`) ...
+    #[schema(schema_with = crate::api_schema::number_or_text)]
     pub estimated_birth_year: Option<String>,
     /// ... or an age in years (form: "about 9 years old").
     pub estimated_age: Option<String>,
@@ -34,7 +35,7 @@ pub struct ChildInput {
 }
 
 /// A valid child record, ready to store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChildFields {
     pub given_name_km: Option<String>,
     pub family_name_km: Option<String>,

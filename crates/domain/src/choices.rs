@@ -14,6 +14,19 @@ macro_rules! pick_list {
             }
         }
 
+        // Written by hand because serialisation is (the code, not the variant's name): the
+        // schema is the list of codes, so a client sees exactly what is stored and accepted.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($code),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;

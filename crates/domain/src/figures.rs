@@ -43,7 +43,7 @@ pub struct Count {
 }
 
 /// A count as the API and the quarter's snapshot hold it: a hidden number is null, with why.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 struct CountJson {
     total: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,6 +73,20 @@ impl From<CountJson> for Count {
     fn from(j: CountJson) -> Count {
         let suppressed = j.suppressed || j.total.is_none();
         Count { total: j.total.unwrap_or(0), female: j.female.unwrap_or(0), suppressed, female_hidden: suppressed || j.female.is_none() }
+    }
+}
+
+// `Count` is serialised through `CountJson` (`serde(into)`), which the derive cannot follow: its
+// schema is `CountJson`'s, under the name `Count`.
+impl utoipa::PartialSchema for Count {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <CountJson as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for Count {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <CountJson as utoipa::ToSchema>::schemas(schemas)
     }
 }
 
@@ -245,7 +259,7 @@ pub fn protect_breakdown(cells: &mut [Count], total: &mut Count) {
 /// National figures of one indicator and period, decided together: the nation's total, each
 /// province's (rows), each value of the breakdown's across the nation (columns) and each value
 /// within each province (inner).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Table {
     pub total: Count,
     pub rows: BTreeMap<String, Count>,

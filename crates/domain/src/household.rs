@@ -6,7 +6,7 @@ use crate::validation::Invalid;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
 pub struct HouseholdInput {
     pub name: Option<String>,
@@ -19,7 +19,7 @@ pub struct HouseholdInput {
     pub members: Vec<MemberInput>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
 pub struct MemberInput {
     pub name_km: Option<String>,
@@ -39,7 +39,7 @@ impl MemberInput {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct HouseholdFields {
     pub name: String,
     pub phone: Option<String>,
@@ -51,7 +51,7 @@ pub struct HouseholdFields {
     pub members: Vec<Member>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Member {
     pub name_km: Option<String>,
     pub name_latin: Option<String>,

@@ -3,6 +3,7 @@
 //! Nothing here does I/O or knows about HTTP or SQL, so every rule is tested directly.
 
 pub mod age;
+pub mod api_schema;
 pub mod carer;
 pub mod case;
 pub mod cash;

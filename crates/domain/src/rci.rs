@@ -7,18 +7,19 @@ use crate::validation::Invalid;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RciInput {
     pub name: Option<String>,
     pub rci_type: Option<String>,
     pub village_code: Option<String>,
+    #[schema(schema_with = crate::api_schema::number_or_text)]
     pub capacity: Option<String>,
     pub registration_status: Option<String>,
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RciFields {
     pub name: String,
     pub rci_type: RciType,
@@ -80,7 +81,7 @@ impl RciInput {
 }
 
 /// A stay of one child in one RCI. `left` is `None` while the child still lives there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ResidencePeriod {
     pub entered: NaiveDate,
     pub left: Option<NaiveDate>,
@@ -125,7 +126,7 @@ impl ResidencePeriod {
 }
 
 /// A stay as a page or the API sends it: the institution and the period.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct StayInput {
     pub rci_id: Option<String>,

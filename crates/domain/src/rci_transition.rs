@@ -61,7 +61,7 @@ pub const STANDARDS: [&str; 10] = [
 ];
 pub const MAX_SCORE: u8 = 3;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Inspection {
     pub on: NaiveDate,
     pub inspector: String,
@@ -113,7 +113,7 @@ pub fn inspection(
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Staff {
     pub on: NaiveDate,
     pub total: u32,

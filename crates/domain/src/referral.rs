@@ -20,14 +20,14 @@ pick_list!(
     Share, "share", { Identity => "identity", CaseSummary => "case_summary", Assessments => "assessments", Plan => "plan", Notes => "notes", Sensitive => "sensitive" }
 );
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Consent {
     pub by: ConsentBy,
     pub given_on: NaiveDate,
     pub shares: Vec<Share>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReferralInput {
     pub to_org: Option<String>,
     pub kind: Option<String>,
@@ -41,7 +41,7 @@ pub struct ReferralInput {
     pub override_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Referral {
     pub to_org: Uuid,
     pub kind: ReferralKind,

@@ -21,7 +21,7 @@ pick_list!(
 });
 
 /// As typed in the form or sent to the API.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
 pub struct SensitiveInput {
     pub hiv_status: Option<String>,
@@ -32,7 +32,7 @@ pub struct SensitiveInput {
 }
 
 /// Validated sensitive information; what is sealed in storage.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct SensitiveInfo {
     pub hiv_status: HivStatus,
     /// Health conditions, treatment, medication.

@@ -26,7 +26,7 @@ pick_list!(TraineeRole, "trainee-role", {
     Other => "other",
 });
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Trainee {
     pub name: String,
     pub sex: Sex,
@@ -61,7 +61,7 @@ pub fn trainee(
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Course {
     pub title: String,
     pub modules: Vec<Module>,
@@ -90,7 +90,7 @@ pub fn course(title: Option<&str>, modules: &[String]) -> Result<Course, Invalid
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Session {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
@@ -123,7 +123,7 @@ pub fn session(starts: Option<&str>, ends: Option<&str>, place: Option<&str>, tr
 }
 
 /// One participant's result in a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Outcome {
     pub attended: bool,
     pub pre_score: Option<u8>,
@@ -163,7 +163,7 @@ pub fn result(
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Mentoring {
     pub on: NaiveDate,
     pub mentor: String,

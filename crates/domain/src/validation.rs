@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: &'static str,
     /// Translation key, e.g. `err-required`.
@@ -11,7 +11,7 @@ pub struct FieldError {
 }
 
 /// All problems found in one submission, so a form can show every one next to its field at once.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Invalid {
     pub errors: Vec<FieldError>,
 }

@@ -10,7 +10,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Org {
     pub id: Uuid,
     pub name: String,
@@ -20,7 +20,7 @@ pub struct Org {
 }
 
 /// An organisation in the directory a referral's sender picks from (`organisation_directory`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrgEntry {
     pub id: Uuid,
     pub name: String,
@@ -29,7 +29,7 @@ pub struct OrgEntry {
     pub own: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Team {
     pub id: Uuid,
     pub org_id: Uuid,
@@ -38,7 +38,7 @@ pub struct Team {
     pub parent_id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: Uuid,
     pub org_id: Uuid,

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CashView {
     pub support: CashSupport,
     pub eligible: bool,
@@ -37,7 +37,7 @@ pub struct CashTotal {
 }
 
 /// A total as data: hidden numbers are `null` with why, never their value nor 0.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CashTotalJson {
     province_code: Option<String>,
     month: String,
@@ -59,6 +59,20 @@ impl From<CashTotal> for CashTotalJson {
             hidden: t.suppressed.then_some(krousar_domain::figures::HIDDEN_REASON),
             suppressed: t.suppressed,
         }
+    }
+}
+
+// `CashTotal` is serialised through `CashTotalJson` (`serde(into)`), which the derive cannot follow: its
+// schema is `CashTotalJson`'s, under the name `CashTotal`.
+impl utoipa::PartialSchema for CashTotal {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <CashTotalJson as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for CashTotal {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <CashTotalJson as utoipa::ToSchema>::schemas(schemas)
     }
 }
 

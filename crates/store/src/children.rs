@@ -14,7 +14,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Child {
     pub id: Uuid,
     /// Registration order (internal): the key of list pages and of the search index.

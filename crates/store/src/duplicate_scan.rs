@@ -23,7 +23,7 @@ const BATCH: i64 = 100;
 /// A running scan whose heartbeat is older than this is taken over by another runner.
 const STALE_SECONDS: i64 = 120;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Scan {
     pub id: Uuid,
     pub state: String,
@@ -35,7 +35,7 @@ pub struct Scan {
 }
 
 /// One result as a viewer may see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ScanPair {
     pub child: Child,
     /// The other record, in the same organisation (when the viewer may open it).

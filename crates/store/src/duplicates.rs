@@ -29,7 +29,7 @@ const SHOWN: usize = 10;
 pub const CHECKS_PER_HOUR: i64 = 30;
 
 /// Why a record of the actor's own organisation was proposed (never shown for another's).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Agreements {
     pub score: f64,
     pub name: &'static str,
@@ -42,7 +42,7 @@ pub struct Agreements {
 /// and why it was proposed. In another organisation: only that a possible match is known
 /// there — no score, no agreement, no record id, no name — decided by
 /// `krousar_match::elsewhere`, which village and exact birth date cannot sway.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Candidate {
     #[serde(flatten)]
     pub agreements: Option<Agreements>,

@@ -15,7 +15,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Household {
     pub id: Uuid,
     /// Registration order (internal): the key of list pages and of the search index.
@@ -36,7 +36,7 @@ impl Household {
 }
 
 /// A child linked to a household, as far as the viewer may know it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LinkedChild {
     pub id: Uuid,
     pub case_number: String,

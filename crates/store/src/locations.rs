@@ -26,7 +26,7 @@ pub(crate) async fn known_village(tx: &mut crate::db::Tx, field: &'static str, c
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Location {
     pub code: String,
     pub level: String,
@@ -36,7 +36,7 @@ pub struct Location {
 }
 
 /// A place with the names of everything above it, for display ("Ou Thum, Banteay Neang, …").
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct LocationPath {
     pub code: String,
     pub level: String,

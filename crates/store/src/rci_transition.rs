@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RciEvent {
     pub kind: String,
     pub on: String,
@@ -25,7 +25,7 @@ pub struct RciEvent {
 }
 
 /// A child who lived in the RCI and left, with the stage of its case (if it has one).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Discharged {
     pub child_id: Uuid,
     pub case_number: String,

@@ -16,7 +16,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Rci {
     pub id: Uuid,
     pub version: i64,
@@ -50,7 +50,7 @@ pub struct RciFilter<'a> {
     pub min_children: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Residence {
     pub id: Uuid,
     pub child_id: Uuid,

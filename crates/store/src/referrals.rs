@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReferralRow {
     pub id: Uuid,
     pub child_id: Uuid,
@@ -350,7 +350,7 @@ impl Store {
 
 /// A referral to an organisation outside Krousar: printed and handed over; the sender records
 /// what came of it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ExternalReferral {
     pub id: Uuid,
     pub child_id: Uuid,

@@ -15,7 +15,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 /// A child's sensitive information as one reader may see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Sensitive {
     pub child_id: Uuid,
     #[serde(flatten)]

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TraineeRow {
     pub id: Uuid,
     #[serde(flatten)]
@@ -23,14 +23,14 @@ pub struct TraineeRow {
     pub sessions_attended: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CourseRow {
     pub id: Uuid,
     #[serde(flatten)]
     pub course: Course,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SessionRow {
     pub id: Uuid,
     pub course_id: Uuid,
@@ -40,7 +40,7 @@ pub struct SessionRow {
     pub participants: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Participant {
     pub trainee_id: Uuid,
     pub name: String,
@@ -49,7 +49,7 @@ pub struct Participant {
 }
 
 /// People trained (attended at least one session) in one group of the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TrainedRow {
     pub key: String,
     pub people: i64,

@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use krousar_domain::Invalid;
 use krousar_store::StoreError;
-use serde_json::json;
+use serde::Serialize;
 
 #[derive(Debug)]
 pub enum AppError {
@@ -130,6 +130,63 @@ impl From<AppError> for ApiError {
     }
 }
 
+/// The API's error answer: `{"error": {"code", "message", "fields"?, "current_version"?}}`.
+/// `localise` writes exactly this type, and the API description shows it, so the two agree.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// What went wrong, for programs (stable; the message is for people).
+    #[schema(schema_with = error_codes)]
+    pub code: &'static str,
+    /// The same in the caller's language (Khmer or English).
+    pub message: String,
+    /// 422 only: every field's problem at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldProblem>>,
+    /// 409 only: the record's version now (send it again with the change, if still wanted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+}
+
+/// One field's problem in a 422 answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// The field as the request named it (`version`, `given_name_latin`, …).
+    pub field: String,
+    /// The problem's code (a translation key such as `err-required`).
+    pub code: &'static str,
+    /// The problem in the caller's language.
+    pub message: String,
+}
+
+/// Every `code` an error answer can carry: `AppError::code`'s, and `possible_duplicates` (a
+/// registration that looks like someone registered already).
+pub const ERROR_CODES: [&str; 12] = [
+    "not_found",
+    "forbidden",
+    "totp_required",
+    "unauthorized",
+    "conflict",
+    "invalid",
+    "bad_request",
+    "device_revoked",
+    "device_not_yours",
+    "too_many_requests",
+    "internal",
+    "possible_duplicates",
+];
+
+fn error_codes() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(ERROR_CODES))
+        .build()
+}
+
 /// An error on its way to be said: the response carries it until `localise` writes it.
 #[derive(Clone)]
 struct Unsaid {
@@ -171,15 +228,17 @@ pub fn localise(mut res: Response, tr: Tr, current: Option<&crate::caller::Curre
     let status = res.status();
     let (code, key) = err.code();
     if api {
-        let mut body = json!({"error": {"code": code, "message": tr.t(key)}});
-        match &*err {
+        let fields = match &*err {
             AppError::Invalid(i) => {
-                let fields: Vec<_> = i.errors.iter().map(|e| json!({"field": e.field, "code": e.code, "message": tr.t(e.code)})).collect();
-                body["error"]["fields"] = json!(fields);
+                Some(i.errors.iter().map(|e| FieldProblem { field: e.field.to_string(), code: e.code, message: tr.t(e.code) }).collect())
             }
-            AppError::Conflict(v) => body["error"]["current_version"] = json!(v),
-            _ => {}
-        }
+            _ => None,
+        };
+        let current_version = match &*err {
+            AppError::Conflict(v) => Some(*v),
+            _ => None,
+        };
+        let body = ErrorBody { error: ErrorDetail { code, message: tr.t(key), fields, current_version } };
         return (status, Json(body)).into_response();
     }
     let l = match current {

@@ -330,7 +330,7 @@ fn counts_group_their_thousands_as_each_language_does() {
 /// The indicators' API names exactly the breakdowns the code accepts.
 #[test]
 fn openapi_indicator_breakdowns_match_the_code() {
-    let doc: serde_json::Value = serde_json::from_str(include_str!("api/openapi.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(crate::api::document()).unwrap();
     let params = doc["paths"]["/api/v1/indicators"]["get"]["parameters"].as_array().unwrap();
     let by = params.iter().find(|p| p["name"] == "by").unwrap();
     let codes: Vec<&str> = by["schema"]["enum"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
@@ -343,23 +343,25 @@ fn openapi_indicator_breakdowns_match_the_code() {
 fn openapi_case_document_matches_the_code() {
     use krousar_domain::case::entries::PlacementType;
     use krousar_domain::case::stage::{ClosureReason, RiskLevel};
-    let doc: serde_json::Value = serde_json::from_str(include_str!("api/openapi.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(crate::api::document()).unwrap();
     let codes = |v: &serde_json::Value| -> Vec<String> {
         v["enum"].as_array().unwrap().iter().filter_map(|x| x.as_str().map(str::to_string)).collect()
     };
-    let forms = &doc["paths"]["/api/v1/children/{id}/case/{form}"]["post"]["parameters"][1]["schema"];
+    let form = &doc["paths"]["/api/v1/children/{id}/case/{form}"]["post"]["parameters"][1];
+    assert_eq!(form["name"], "form");
+    let forms = &form["schema"];
     assert_eq!(codes(forms), crate::commands::case::CaseForm::ALL.iter().map(|f| f.code().to_string()).collect::<Vec<_>>());
     let s = &doc["components"]["schemas"];
-    assert_eq!(codes(&s["RiskInput"]["properties"]["level"]), RiskLevel::ALL.iter().map(|v| v.code().to_string()).collect::<Vec<_>>());
+    assert_eq!(codes(&s["RiskForm"]["properties"]["level"]), RiskLevel::ALL.iter().map(|v| v.code().to_string()).collect::<Vec<_>>());
     assert_eq!(
-        codes(&s["PlacementInput"]["properties"]["kind"]),
+        codes(&s["PlacementForm"]["properties"]["kind"]),
         PlacementType::ALL.iter().map(|v| v.code().to_string()).collect::<Vec<_>>()
     );
     assert_eq!(
-        codes(&s["ClosureInput"]["properties"]["reason"]),
+        codes(&s["CloseForm"]["properties"]["reason"]),
         ClosureReason::ALL.iter().map(|v| v.code().to_string()).collect::<Vec<_>>()
     );
     for f in krousar_domain::case::csi::factors() {
-        assert!(s["CsiInput"]["properties"][format!("score_{f}")].is_object(), "{f}");
+        assert!(s["CsiForm"]["properties"][format!("score_{f}")].is_object(), "{f}");
     }
 }

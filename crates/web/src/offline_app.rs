@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::Action;
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
@@ -135,18 +134,40 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> RouteTable<S> {
 
 /// The app's texts in the caller's language, and who is signed in (with the token the app
 /// sends back on writes). Open to anyone: the app asks before sign-in too.
+/// What the app asks first: the language and its texts, and who is signed in.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Hello {
+    /// `km` or `en`.
+    lang: &'static str,
+    /// The app's texts in that language, by key.
+    texts: std::collections::BTreeMap<String, String>,
+    signed_in: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_name: Option<String>,
+    /// The token the session's writes send as `X-CSRF-Token`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf: Option<String>,
+    /// The user may enrol a device and work offline (and has set up any two-step sign-in the
+    /// organisation requires).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    may_work_offline: Option<bool>,
+}
+
+/// The app's first call: works signed in or not.
+#[utoipa::path(get, path = "/api/v1/sync/hello", tag = "sync", security((), ("session" = [])),
+    responses((status = 200, body = Hello)))]
 pub async fn hello(Caller(c): Caller) -> Response {
     let tr = c.tr;
-    let texts: serde_json::Map<String, serde_json::Value> = APP_TEXTS.iter().map(|k| (k.to_string(), json!(tr.t_for_script(k)))).collect();
-    let mut out = json!({"lang": tr.lang.code(), "texts": texts, "signed_in": false});
+    let texts = APP_TEXTS.iter().map(|k| (k.to_string(), tr.t_for_script(k))).collect();
+    let mut out = Hello { lang: tr.lang.code(), texts, signed_in: false, user_name: None, csrf: None, may_work_offline: None };
     if let Some(cur) = c.current {
-        out["signed_in"] = json!(true);
-        out["user_name"] = json!(cur.user.display_name);
-        out["csrf"] = json!(cur.csrf());
+        out.signed_in = true;
+        out.user_name = Some(cur.user.display_name.clone());
+        out.csrf = Some(cur.csrf());
         // Not before the two-step sign-in the organisation requires is set up: every sync call
         // would be refused (`auth::second_step_gate`).
         let may = decide(&cur.actor, Action::WorkOffline, Target::Organisation(cur.actor.org_id)).allowed();
-        out["may_work_offline"] = json!(may && !cur.must_set_up_totp);
+        out.may_work_offline = Some(may && !cur.must_set_up_totp);
     }
     let mut res = Json(out).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));

@@ -58,7 +58,7 @@ pub struct CarerOffer {
     pub languages: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Ranked {
     pub id: Uuid,
     pub score: u32,

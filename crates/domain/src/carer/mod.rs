@@ -36,7 +36,7 @@ pick_list!(CarerStage, "carer-stage", {
 });
 
 /// What the panel approved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Approval {
     pub on: NaiveDate,
     pub max_children: u32,
@@ -47,7 +47,7 @@ pub struct Approval {
 }
 
 /// Everything the rules need to know of a carer household, kept up to date by `apply`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CarerFacts {
     pub kind: CarerKind,
     pub enquired_on: NaiveDate,

@@ -33,7 +33,7 @@ pick_list!(StepKind, "carer-step", {
 });
 
 /// The enquiry: who, how to reach them, where from.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
 pub struct CarerInput {
     pub name: Option<String>,
@@ -49,7 +49,7 @@ pub struct CarerInput {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CarerFields {
     pub name: String,
     pub kind: CarerKind,
@@ -109,7 +109,7 @@ impl CarerInput {
 }
 
 /// Any step as typed; `kind` says which fields matter.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(default)]
 pub struct StepInput {
     pub kind: Option<String>,
@@ -126,8 +126,11 @@ pub struct StepInput {
     /// A session of the training register (for a training step).
     pub session_id: Option<String>,
     pub decision: Option<String>,
+    #[schema(schema_with = crate::api_schema::number_or_text)]
     pub max_children: Option<String>,
+    #[schema(schema_with = crate::api_schema::number_or_text)]
     pub age_min: Option<String>,
+    #[schema(schema_with = crate::api_schema::number_or_text)]
     pub age_max: Option<String>,
     pub sex: Option<String>,
     pub care_types: Vec<String>,
@@ -137,7 +140,7 @@ pub struct StepInput {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Step {
     FollowUp {

@@ -34,7 +34,7 @@ pub fn domain_of(factor: &str) -> Option<&'static str> {
     DOMAINS.iter().find(|d| d.factors.contains(&factor)).map(|d| d.code)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FactorScore {
     pub factor: String,
     pub score: u8,
@@ -43,7 +43,7 @@ pub struct FactorScore {
 }
 
 /// A complete, valid Child Status Index: every factor scored once, in form order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CsiScores {
     pub scores: Vec<FactorScore>,
 }
@@ -100,7 +100,7 @@ impl CsiScores {
 }
 
 /// One factor compared with the previous assessment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Change {
     pub factor: &'static str,
     pub before: Option<u8>,

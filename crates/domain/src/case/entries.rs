@@ -92,7 +92,7 @@ pub fn any_date(e: &mut Invalid, field: &'static str, raw: Option<&str>) -> Opti
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct IntakeInput {
     pub route: Option<String>,
     pub referral_source: Option<String>,
@@ -103,7 +103,7 @@ pub struct IntakeInput {
     pub rci_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Intake {
     pub route: IntakeRoute,
     pub referral_source: Option<ReferralSource>,
@@ -147,14 +147,14 @@ impl IntakeInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RiskInput {
     pub level: Option<String>,
     pub reasons: Option<String>,
     pub assessed_on: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Risk {
     pub level: RiskLevel,
     pub reasons: String,
@@ -178,7 +178,7 @@ impl RiskInput {
 }
 
 /// A Child Status Index assessment as stored: the date and the scores.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CsiAssessment {
     pub assessed_on: NaiveDate,
     #[serde(flatten)]
@@ -202,20 +202,20 @@ pub fn validate_csi(
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CarePlanInput {
     /// Goal text per CSI domain, keyed `goal_<domain>`.
     #[serde(flatten)]
     pub goals: std::collections::BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Goal {
     pub domain: String,
     pub goal: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CarePlan {
     pub goals: Vec<Goal>,
     /// The child's and the family's views, in their own words.
@@ -258,7 +258,7 @@ impl CarePlanInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PlacementInput {
     pub kind: Option<String>,
     pub household_id: Option<String>,
@@ -267,7 +267,7 @@ pub struct PlacementInput {
     pub rci_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Placement {
     pub kind: PlacementType,
     pub household_id: Option<Uuid>,
@@ -321,7 +321,7 @@ impl PlacementInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct VisitInput {
     pub visited_on: Option<String>,
     pub child_seen: Option<String>,
@@ -336,13 +336,13 @@ pub struct VisitInput {
     pub observations: std::collections::BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Observation {
     pub domain: String,
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Visit {
     pub visited_on: NaiveDate,
     pub child_seen: bool,
@@ -387,14 +387,14 @@ impl VisitInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NoteInput {
     pub kind: Option<String>,
     pub noted_on: Option<String>,
     pub text: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Note {
     pub kind: NoteKind,
     pub noted_on: NaiveDate,
@@ -417,14 +417,14 @@ impl NoteInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TaskInput {
     pub title: Option<String>,
     pub owner_id: Option<String>,
     pub due_on: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Task {
     pub title: String,
     pub owner_id: Uuid,
@@ -457,13 +457,13 @@ impl TaskInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ClosureInput {
     pub reason: Option<String>,
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Closure {
     pub reason: ClosureReason,
     pub note: Option<String>,

@@ -63,7 +63,7 @@ fn para(e: &mut Invalid, field: &'static str, raw: &Option<String>) -> Option<St
     text::paragraphs(e, field, raw.as_deref(), LONG)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TracingInfoInput {
     pub parents: Option<String>,
     pub relatives: Option<String>,
@@ -73,7 +73,7 @@ pub struct TracingInfoInput {
 }
 
 /// What is known to start tracing from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TracingInfo {
     pub parents: Option<String>,
     pub relatives: Option<String>,
@@ -104,7 +104,7 @@ impl TracingInfoInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TracingAttemptInput {
     pub attempted_on: Option<String>,
     pub method: Option<String>,
@@ -118,14 +118,14 @@ pub struct TracingAttemptInput {
 }
 
 /// A relative found, to be added to the child's household.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RelativeFound {
     pub name_km: Option<String>,
     pub name_latin: Option<String>,
     pub relationship: Relationship,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TracingAttempt {
     pub attempted_on: NaiveDate,
     pub method: TracingMethod,
@@ -174,7 +174,7 @@ impl TracingAttemptInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct FamilyAssessmentInput {
     pub assessed_on: Option<String>,
     pub household_id: Option<String>,
@@ -192,7 +192,7 @@ pub struct FamilyAssessmentInput {
 /// The areas of a family assessment, in form order.
 pub const FAMILY_AREAS: [&str; 7] = ["safety", "willingness", "capacity", "housing", "income", "health", "support_network"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FamilyAssessment {
     pub assessed_on: NaiveDate,
     pub household_id: Option<uuid::Uuid>,
@@ -236,7 +236,7 @@ impl FamilyAssessmentInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReadinessInput {
     pub assessed_on: Option<String>,
     pub child_ready: Option<String>,
@@ -246,7 +246,7 @@ pub struct ReadinessInput {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReadinessAssessment {
     pub assessed_on: NaiveDate,
     pub child_ready: Readiness,
@@ -278,14 +278,14 @@ impl ReadinessInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct AltCareInput {
     pub decided_on: Option<String>,
     pub option: Option<String>,
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AltCareDecision {
     pub decided_on: NaiveDate,
     pub option: AltCare,

@@ -25,7 +25,7 @@ macro_rules! entry_of {
     };
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "body", rename_all = "snake_case")]
 pub enum CaseEntry {
     Intake(Intake),
@@ -55,12 +55,12 @@ pub enum CaseEntry {
     ReferralDecided(ReferralDecided),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Reason {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ToolAnswer {
     pub domain_km: String,
     pub domain_en: String,
@@ -69,7 +69,7 @@ pub struct ToolAnswer {
     pub value: i32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ToolAssessment {
     pub tool: Uuid,
     pub name_km: String,
@@ -80,14 +80,14 @@ pub struct ToolAssessment {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlacementEnd {
     /// The placement entry that ended.
     pub placement: Uuid,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TaskSet {
     pub task: Uuid,
     pub title: String,
@@ -96,19 +96,19 @@ pub struct TaskSet {
     pub source: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TaskDone {
     pub task: Uuid,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApprovalRequested {
     pub approval: Uuid,
     pub kind: ApprovalKind,
     pub closure: Option<Closure>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApprovalDecided {
     pub approval: Uuid,
     pub kind: ApprovalKind,
@@ -116,7 +116,7 @@ pub struct ApprovalDecided {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AttachmentAdded {
     pub attachment: Uuid,
     pub file_name: String,
@@ -124,7 +124,7 @@ pub struct AttachmentAdded {
     pub size: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TracingAttemptEntry {
     pub attempt: TracingAttempt,
     /// The household made for a relative found, if one was.
@@ -133,7 +133,7 @@ pub struct TracingAttemptEntry {
 
 /// A referral or transfer sent: to an organisation using Krousar (`to_org`) or recorded as
 /// sent to one that does not (`partner`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReferralSent {
     pub referral: Uuid,
     pub kind: ReferralKind,
@@ -146,7 +146,7 @@ pub struct ReferralSent {
     pub consent_overridden: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReferralDecided {
     pub referral: Uuid,
     pub kind: ReferralKind,

@@ -37,7 +37,7 @@ pick_list!(Provider, "provider", { OwnOrganisation => "own", OtherOrganisation =
 /// How many next steps a conference form offers (each becomes a task).
 pub const NEXT_STEPS: usize = 3;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ConferenceInput {
     pub held_on: Option<String>,
     pub place: Option<String>,
@@ -49,13 +49,13 @@ pub struct ConferenceInput {
     pub rest: std::collections::BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NextStep {
     pub title: String,
     pub due_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Conference {
     pub held_on: NaiveDate,
     pub place: Option<String>,
@@ -121,7 +121,7 @@ impl ConferenceInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ServiceInput {
     pub service: Option<String>,
     pub provider: Option<String>,
@@ -132,7 +132,7 @@ pub struct ServiceInput {
     pub outcome: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Service {
     pub service: ServiceKind,
     pub provider: Provider,

@@ -17,14 +17,14 @@ pub const MAX_LEVELS: usize = 10;
 pub const MAX_QUESTIONS: usize = 80;
 const MAX_TEXT: usize = 200;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Level {
     pub value: i32,
     pub km: String,
     pub en: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Question {
     /// Stable within the tool: `q1`, `q2`, … in the order written.
     pub code: String,
@@ -34,7 +34,7 @@ pub struct Question {
     pub en: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ToolDefinition {
     pub name_km: String,
     pub name_en: String,

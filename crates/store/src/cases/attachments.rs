@@ -24,7 +24,7 @@ pub const MAX_BYTES: usize = 8 * 1024 * 1024;
 /// Types accepted: photos and scanned documents.
 const ALLOWED: [&str; 4] = ["image/jpeg", "image/png", "image/webp", "application/pdf"];
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Attachment {
     pub id: Uuid,
     pub child_id: Uuid,

@@ -31,7 +31,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Case {
     pub child_id: Uuid,
     pub org_id: Uuid,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TimelineEntry {
     pub id: Uuid,
     /// The record itself; serialised as `"kind"` and `"body"` beside the other fields.
@@ -26,7 +26,7 @@ pub struct TimelineEntry {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApprovalRow {
     pub id: Uuid,
     pub kind: String,
@@ -40,7 +40,7 @@ pub struct ApprovalRow {
     pub request: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TaskRow {
     pub id: Uuid,
     pub title: String,
@@ -51,13 +51,13 @@ pub struct TaskRow {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VisitRow {
     pub due_on: String,
     pub done_on: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseFile {
     pub case: Case,
     /// Every event, oldest first.
@@ -102,7 +102,7 @@ impl CaseFile {
 }
 
 /// Something due: a visit, a task, a first contact, a reassessment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DueItem {
     pub child_id: Uuid,
     pub case_number: String,
@@ -112,14 +112,14 @@ pub struct DueItem {
     pub due_on: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseSummary {
     pub stage: String,
     pub risk: Option<String>,
     pub count: i64,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Worklist {
     /// Due up to the end of the coming week, overdue first.
     pub due: Vec<DueItem>,
@@ -127,7 +127,7 @@ pub struct Worklist {
     pub pending_approvals: Vec<DueItem>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct TeamRow {
     pub worker_id: Uuid,
     pub worker_name: String,

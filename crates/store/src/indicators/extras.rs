@@ -29,7 +29,7 @@ pub struct CsiChange {
 
 /// The CSI change as the API says it: a hidden number is `null` with why, never 0 (as a
 /// `Count` is), and hidden averages likewise.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CsiChangeJson {
     children: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,6 +51,20 @@ impl From<CsiChange> for CsiChangeJson {
             domains: (!c.suppressed).then_some(c.domains),
             domains_hidden: hidden,
         }
+    }
+}
+
+// `CsiChange` is serialised through `CsiChangeJson` (`serde(into)`), which the derive cannot follow: its
+// schema is `CsiChangeJson`'s, under the name `CsiChange`.
+impl utoipa::PartialSchema for CsiChange {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <CsiChangeJson as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for CsiChange {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <CsiChangeJson as utoipa::ToSchema>::schemas(schemas)
     }
 }
 

@@ -22,7 +22,7 @@ use uuid::Uuid;
 pub use extras::CsiChange;
 
 /// Whose figures: the user's own caseload, everything the user may list, or the nation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Reach {
     Caseload,
@@ -152,7 +152,7 @@ fn resolve(actor: &Actor, reach: Reach, province: Option<&str>) -> Result<Resolv
 
 /// One figure: its count (suppressed in national figures when small) and whether the records
 /// behind it can be listed for this user.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Figure {
     pub code: &'static str,
     #[serde(skip)]
@@ -163,7 +163,7 @@ pub struct Figure {
 }
 
 /// One value of a breakdown, with the name of a place, organisation or course when it is one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Group {
     pub value: String,
     pub name_km: Option<String>,
@@ -172,7 +172,7 @@ pub struct Group {
 }
 
 /// One record behind a figure.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Record {
     pub href: String,
     pub label: String,

@@ -3,7 +3,8 @@
 //! placed with a carer through the case's placement (`household_id` = the carer's household),
 //! where the carer's rules are checked.
 
-use super::json_body;
+use super::schema::{numbers_as_text, BadRequest, Conflict, Forbidden, Invalid, Items, NotFound, Unauthorized};
+use super::{invalid_field, json_body, json_body_as};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::extract::Ids;
@@ -15,18 +16,31 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use krousar_domain::carer::matching::{rank, CarerOffer, ChildNeeds};
 use krousar_domain::carer::{CarerInput, StepInput};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use krousar_store::carers::{Carer, CarerEntry};
+use krousar_store::children::Page;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Fields of a step the API takes as a number or as text.
+const NUMBERS: &[&str] = &["max_children", "age_min", "age_max"];
 
 fn invalid(e: krousar_domain::Invalid) -> ApiError {
     ApiError(AppError::Invalid(e))
 }
 
+/// The carers the caller may see (one page: the register is small).
+#[utoipa::path(get, path = "/api/v1/carers", tag = "carers",
+    responses((status = 200, body = Page<Carer>), (status = 401, response = Unauthorized), (status = 403, response = Forbidden)))]
 pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
     let items = state.store.carers(&cur.actor, cur.actor.today()).await?;
-    Ok(Json(json!({ "items": items, "next": null })).into_response())
+    Ok(Json(Page { items, next: None }).into_response())
 }
 
+/// Register an enquiry from a possible carer.
+#[utoipa::path(post, path = "/api/v1/carers", tag = "carers", request_body = CarerInput,
+    responses((status = 201, body = Carer), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 422, response = Invalid)))]
 pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let input: CarerInput = json_body(&body)?;
     let fields = input.validate(cur.actor.today()).map_err(invalid)?;
@@ -34,64 +48,92 @@ pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: 
     Ok((StatusCode::CREATED, Json(carer)).into_response())
 }
 
-pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
-    let (carer, history) = state.store.carer(&cur.actor, id, cur.actor.today()).await?;
-    let mut v = serde_json::to_value(carer).unwrap_or_default();
-    v["history"] = serde_json::to_value(history).unwrap_or_default();
-    Ok(Json(v).into_response())
+/// A carer and every step of their assessment, oldest first.
+#[derive(Serialize, ToSchema)]
+pub struct CarerWithHistory {
+    #[serde(flatten)]
+    carer: Carer,
+    history: Vec<CarerEntry>,
 }
 
-pub async fn step(
-    State(state): State<AppState>,
-    ApiUser(cur): ApiUser,
-    Ids(id): Ids<uuid::Uuid>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let raw: Value = json_body(&body)?;
-    let Some(version) = raw.get("version").and_then(Value::as_i64) else {
-        let mut e = krousar_domain::Invalid::default();
-        e.push("version", "err-required");
-        return Err(invalid(e));
-    };
-    let mut obj = raw.clone();
-    if let Some(o) = obj.as_object_mut() {
-        o.remove("version");
-        for (_, v) in o.iter_mut() {
-            if v.is_number() {
-                *v = Value::String(v.to_string());
-            }
-        }
-    }
-    let input: StepInput = serde_json::from_value(obj).map_err(|_| ApiError(AppError::BadRequest("err-bad-json")))?;
-    let step = input.validate(cur.actor.today()).map_err(invalid)?;
+/// One carer, with their history.
+#[utoipa::path(get, path = "/api/v1/carers/{id}", tag = "carers", params(("id" = Uuid, Path, description = "The carer's id")),
+    responses((status = 200, body = CarerWithHistory), (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)))]
+pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
+    let (carer, history) = state.store.carer(&cur.actor, id, cur.actor.today()).await?;
+    Ok(Json(CarerWithHistory { carer, history }).into_response())
+}
+
+/// A step of the carer's assessment (`kind` says which fields matter), and the carer's version.
+#[derive(Deserialize, ToSchema)]
+pub struct CarerStep {
+    /// The carer's version as read; a stale one is refused (409).
+    #[schema(required = true)]
+    version: Option<i64>,
+    #[serde(flatten)]
+    step: StepInput,
+}
+
+/// Record a step (a visit, a check, training, the panel's decision, a placement's end…).
+#[utoipa::path(post, path = "/api/v1/carers/{id}/steps", tag = "carers", params(("id" = Uuid, Path, description = "The carer's id")),
+    request_body = CarerStep,
+    responses((status = 200, body = Carer), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
+pub async fn step(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>, body: Bytes) -> Result<Response, ApiError> {
+    let s: CarerStep = json_body_as(numbers_as_text(json_body(&body)?, NUMBERS))?;
+    let Some(version) = s.version else { return Err(invalid_field("version", "err-required")) };
+    let step = s.step.validate(cur.actor.today()).map_err(invalid)?;
     let carer = state.store.record_carer_step(&cur.actor, id, version, step, cur.actor.today()).await?;
     Ok(Json(carer).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MatchQuery {
+    /// Brothers and sisters to be placed with the child.
     siblings: Option<u32>,
+    /// A language the child speaks at home besides Khmer.
     language: Option<String>,
+    /// Kinship care only.
     kinship: Option<bool>,
 }
 
+/// A carer as a match for a child.
+#[derive(Serialize, ToSchema)]
+pub struct CarerMatch {
+    carer_id: Uuid,
+    name: String,
+    household_id: Uuid,
+    score: u32,
+    /// Message keys of what speaks for (`+`) or against (`-`) the carer, in order.
+    reasons: Vec<&'static str>,
+    /// Why the carer cannot take the child (a message key), if so.
+    excluded: Option<&'static str>,
+}
+
 /// Available carers for a child, best fit first, each with its reasons (or why it cannot).
+#[utoipa::path(get, path = "/api/v1/children/{id}/carer-matches", tag = "carers",
+    params(("id" = Uuid, Path, description = "The child's id"), MatchQuery),
+    responses((status = 200, body = Items<CarerMatch>), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn matches(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Ids(id): Ids<uuid::Uuid>,
+    Ids(id): Ids<Uuid>,
     Query(q): Query<MatchQuery>,
 ) -> Result<Response, ApiError> {
     let child = state.store.view_child(&cur.actor, id, "api-carer-match").await?;
     let carers = state.store.available_carers(&cur.actor, cur.actor.today()).await?;
     let needs = ChildNeeds::of(&child.fields, cur.actor.today(), q.siblings.unwrap_or(0), q.language.clone(), q.kinship.unwrap_or(false));
     let offers: Vec<CarerOffer> = carers.iter().filter_map(|c| c.offer()).collect();
-    let items: Vec<Value> = rank(&needs, &offers)
+    let items = rank(&needs, &offers)
         .into_iter()
         .map(|r| {
             let c = carers.iter().find(|c| c.id == r.id).expect("ranked from these");
-            json!({"carer_id": c.id, "name": c.name, "household_id": c.household_id, "score": r.score, "reasons": r.reasons, "excluded": r.excluded})
+            CarerMatch { carer_id: c.id, name: c.name.clone(), household_id: c.household_id, score: r.score, reasons: r.reasons, excluded: r.excluded }
         })
         .collect();
-    Ok(Json(json!({ "items": items })).into_response())
+    Ok(Json(Items { items }).into_response())
 }

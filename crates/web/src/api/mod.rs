@@ -3,15 +3,19 @@
 
 mod admin;
 mod carers;
+mod case_forms;
 mod cases;
 mod children;
+mod doc;
 mod duplicate_scans;
 mod households;
 mod indicators;
 mod places;
 mod rcis;
 mod referrals;
+mod register_bodies;
 mod registers;
+mod schema;
 mod sensitive;
 mod sync;
 mod sync_device;
@@ -27,7 +31,7 @@ use axum::response::IntoResponse;
 
 pub fn routes() -> RouteTable<AppState> {
     RouteTable::new()
-        .route("/openapi.json", get(openapi))
+        .route("/openapi.json", get(doc::serve))
         .route("/children", get(children::list).post(children::create))
         .route("/children/{id}", get(children::get).patch(children::patch))
         .route("/children/{id}/sensitive", get(sensitive::get).put(sensitive::put))
@@ -57,8 +61,8 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/training/report", get(registers::training_report))
         .route("/indicators", get(indicators::list))
         .route("/indicators/{code}/records", get(indicators::records))
-        .route("/training/{what}", post(registers::training_record))
-        .route("/training/{what}/{id}", post(registers::training_record))
+        .route("/training/{what}", post(registers::training_add))
+        .route("/training/{what}/{id}", post(registers::training_for))
         .route("/rcis/{id}/transition", get(registers::rci_transition).post(registers::rci_record))
         .route("/households", get(households::list).post(households::create))
         .route("/households/{id}", get(households::get))
@@ -107,16 +111,29 @@ async fn json_rejections(req: axum::extract::Request, next: axum::middleware::Ne
     out
 }
 
-static OPENAPI: &str = include_str!("openapi.json");
-
-async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
-}
+pub use doc::document;
 
 /// Parse a JSON body ourselves so that every malformed body gets our error shape.
 pub fn json_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
-    let text = std::str::from_utf8(body).map_err(|_| ApiError(AppError::BadRequest("err-bad-json")))?;
-    serde_json::from_str(text).map_err(|_| ApiError(AppError::BadRequest("err-bad-json")))
+    let text = std::str::from_utf8(body).map_err(|_| bad_request("err-bad-json"))?;
+    serde_json::from_str(text).map_err(|_| bad_request("err-bad-json"))
+}
+
+/// A body already read as JSON (and adjusted: `schema::numbers_as_text`), into its type; a
+/// shape the type does not take is a bad request, as a malformed body is.
+pub fn json_body_as<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(v).map_err(|_| bad_request("err-bad-json"))
+}
+
+pub fn bad_request(key: &'static str) -> ApiError {
+    ApiError(AppError::BadRequest(key))
+}
+
+/// A 422 naming one field and its problem.
+pub fn invalid_field(field: &'static str, code: &'static str) -> ApiError {
+    let mut e = krousar_domain::Invalid::default();
+    e.push(field, code);
+    ApiError(AppError::Invalid(e))
 }
 
 pub fn bad_id() -> ApiError {

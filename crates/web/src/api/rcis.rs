@@ -2,8 +2,8 @@
 //! operations as the pages (`RciInput`, `StayInput`; `Store::create_rci`, `update_rci`,
 //! `add_residence`, `update_residence`), so the permissions, checks and audit are the pages'.
 
-use super::children::normalise;
-use super::json_body;
+use super::schema::{numbers_as_text, BadRequest, Conflict, Forbidden, Invalid, NotFound, Unauthorized};
+use super::{invalid_field, json_body, json_body_as};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::extract::Ids;
@@ -14,96 +14,124 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use krousar_domain::rci::{RciInput, StayInput};
-use serde_json::{json, Value};
+use krousar_store::rcis::{Rci, Residence};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
 
-fn bad_json() -> ApiError {
-    ApiError(AppError::BadRequest("err-bad-json"))
-}
+/// Fields of an institution the API takes as a number or as text.
+const NUMBERS: &[&str] = &["capacity"];
 
 fn invalid(e: krousar_domain::Invalid) -> ApiError {
     ApiError(AppError::Invalid(e))
 }
 
 /// `POST /rcis`: register an institution (supervisors, managers, the ministry).
+#[utoipa::path(post, path = "/api/v1/rcis", tag = "rcis", request_body = RciInput,
+    responses((status = 201, body = Rci), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 422, response = Invalid)))]
 pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let raw: Value = json_body(&body)?;
-    let input: RciInput = serde_json::from_value(normalise(raw)).map_err(|_| bad_json())?;
+    let input: RciInput = json_body_as(numbers_as_text(json_body(&body)?, NUMBERS))?;
     let fields = input.validate().map_err(invalid)?;
     let rci = state.store.create_rci(&cur.actor, fields).await?;
     Ok((StatusCode::CREATED, Json(rci)).into_response())
 }
 
 /// `GET /rcis/{id}`: one institution of the shared register, with its version.
-pub async fn get(State(state): State<AppState>, ApiUser(_): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/v1/rcis/{id}", tag = "rcis", params(("id" = Uuid, Path, description = "The RCI's id")),
+    responses((status = 200, body = Rci), (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)))]
+pub async fn get(State(state): State<AppState>, ApiUser(_): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
     let rci = state.store.rci(id).await?;
     Ok(Json(rci).into_response())
 }
 
+/// Some of an institution's details and the version they change: a field left out stays as it
+/// is, one sent as `null` is cleared.
+#[derive(Deserialize, ToSchema)]
+pub struct RciPatch {
+    /// The institution's version as read; a stale one is refused (409).
+    #[schema(required = true)]
+    version: Option<i64>,
+    /// Read only to check each field's type; the fields are merged by name (see `patch`).
+    #[serde(flatten)]
+    #[allow(dead_code)]
+    fields: RciInput,
+}
+
 /// `PATCH /rcis/{id}`: change some of an institution's details; `version` is required and a
 /// stale one gets 409 with nothing written. A field sent as `null` is cleared.
-pub async fn patch(
-    State(state): State<AppState>,
-    ApiUser(cur): ApiUser,
-    Ids(id): Ids<uuid::Uuid>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let raw: Value = json_body(&body)?;
-    let Some(obj) = raw.as_object() else { return Err(bad_json()) };
-    let Some(version) = obj.get("version").and_then(Value::as_i64) else {
-        let mut e = krousar_domain::Invalid::default();
-        e.push("version", "err-required");
-        return Err(invalid(e));
-    };
+#[utoipa::path(patch, path = "/api/v1/rcis/{id}", tag = "rcis", params(("id" = Uuid, Path, description = "The RCI's id")),
+    request_body = RciPatch,
+    responses((status = 200, body = Rci), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
+pub async fn patch(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>, body: Bytes) -> Result<Response, ApiError> {
+    let raw = numbers_as_text(json_body(&body)?, NUMBERS);
+    let typed: RciPatch = json_body_as(raw.clone())?;
+    let Some(version) = typed.version else { return Err(invalid_field("version", "err-required")) };
     let current = state.store.rci(id).await?;
     let mut merged = serde_json::to_value(current.fields.to_input()).unwrap_or_default();
-    for (k, v) in normalise(raw.clone()).as_object().into_iter().flatten() {
+    for (k, v) in raw.as_object().into_iter().flatten() {
         if k != "version" {
             merged[k.as_str()] = v.clone();
         }
     }
-    let input: RciInput = serde_json::from_value(merged).map_err(|_| bad_json())?;
+    let input: RciInput = json_body_as(merged)?;
     let fields = input.validate().map_err(invalid)?;
     let rci = state.store.update_rci(&cur.actor, id, version, fields).await?;
     Ok(Json(rci).into_response())
 }
 
+/// A child's stays, or none with `withheld: true` for a reader who is not one of the case's
+/// own people.
+#[derive(Serialize, ToSchema)]
+pub struct Stays {
+    items: Vec<Residence>,
+    /// Always `null`: every stay is in one answer.
+    next: Option<String>,
+    withheld: bool,
+}
+
 /// `GET /children/{id}/stays`: the child's stays in institutions, latest first. Whoever may
 /// open the record asks (audited as a read of it); only the case's own people read the stays,
 /// others get none with `withheld: true`, as the record page shows them.
-pub async fn stays(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/v1/children/{id}/stays", tag = "rcis", params(("id" = Uuid, Path, description = "The child's id")),
+    responses((status = 200, body = Stays), (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)))]
+pub async fn stays(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
     let child = state.store.view_child(&cur.actor, id, "api-stays").await?;
     let stays = state.store.stays_as_read_by(&cur.actor, &child).await?;
     let withheld = stays.is_none();
-    Ok(Json(json!({ "items": stays.unwrap_or_default(), "next": null, "withheld": withheld })).into_response())
-}
-
-fn stay_input(body: &Bytes) -> Result<StayInput, ApiError> {
-    let raw: Value = json_body(body)?;
-    serde_json::from_value(raw).map_err(|_| bad_json())
+    Ok(Json(Stays { items: stays.unwrap_or_default(), next: None, withheld }).into_response())
 }
 
 /// `POST /children/{id}/stays`: record a stay (the child's workers); the record's living
 /// situation follows an open stay.
-pub async fn add_stay(
-    State(state): State<AppState>,
-    ApiUser(cur): ApiUser,
-    Ids(id): Ids<uuid::Uuid>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let (rci, period) = stay_input(&body)?.validate(cur.actor.today()).map_err(invalid)?;
+#[utoipa::path(post, path = "/api/v1/children/{id}/stays", tag = "rcis", params(("id" = Uuid, Path, description = "The child's id")),
+    request_body = StayInput,
+    responses((status = 201, body = Residence), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 422, response = Invalid)))]
+pub async fn add_stay(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>, body: Bytes) -> Result<Response, ApiError> {
+    let (rci, period) = json_body::<StayInput>(&body)?.validate(cur.actor.today()).map_err(invalid)?;
     let stay = state.store.add_residence(&cur.actor, id, rci, period).await?;
     Ok((StatusCode::CREATED, Json(stay)).into_response())
 }
 
 /// `PUT /children/{id}/stays/{stay}`: the stay as it should be (its institution and dates, or
 /// the day she left), with the same checks as adding one.
+#[utoipa::path(put, path = "/api/v1/children/{id}/stays/{stay}", tag = "rcis",
+    params(("id" = Uuid, Path, description = "The child's id"), ("stay" = Uuid, Path, description = "The stay's id")),
+    request_body = StayInput,
+    responses((status = 200, body = Residence), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 422, response = Invalid)))]
 pub async fn put_stay(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Ids((id, stay)): Ids<(uuid::Uuid, uuid::Uuid)>,
+    Ids((id, stay)): Ids<(Uuid, Uuid)>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (rci, period) = stay_input(&body)?.validate(cur.actor.today()).map_err(invalid)?;
+    let (rci, period) = json_body::<StayInput>(&body)?.validate(cur.actor.today()).map_err(invalid)?;
     let stay = state.store.update_residence(&cur.actor, id, stay, rci, period).await?;
     Ok(Json(stay).into_response())
 }

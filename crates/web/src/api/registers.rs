@@ -1,121 +1,166 @@
-//! Read access to the registers around the cases: a child's cash support, the training report
-//! and an RCI's transition. (Changes go through the pages, which check the same rules.)
+//! The registers around the cases: a child's cash support, the training register and its
+//! report, and an RCI's transition. Changes are typed here (`register_bodies`) and carried out
+//! by the pages' own code, which checks the same rules.
 
-use super::bad_id;
+use super::register_bodies::{training_form, CashChange, NewCourse, NewMentoring, NewParticipant, NewSession, NewTrainee, RciChange};
+use super::schema::{any_of, BadRequest, Created, Done, Forbidden, Invalid, Items, NotFound, Unauthorized};
+use super::{bad_id, json_body};
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::extract::Ids;
-use crate::pages::parse_id;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::json;
+use chrono::NaiveDate;
+use krousar_domain::cash::CashSupport;
+use krousar_domain::rci_transition::TransitionStage;
+use krousar_store::rci_transition::RciEvent;
+use krousar_store::training::TrainedRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-/// `GET /children/{id}/cash`: the child's government cash support, eligibility and what is due.
-pub async fn cash(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
-    let v = state.store.cash_support(&cur.actor, id).await?;
-    let (months, amount) = v.support.unpaid(cur.actor.today());
-    Ok(Json(json!({"support": v.support, "eligible": v.eligible, "unpaid_months": months, "unpaid_riel": amount})).into_response())
+/// A child's government cash support, whether she is eligible, and what is due.
+#[derive(Serialize, ToSchema)]
+pub struct CashAnswer {
+    support: CashSupport,
+    eligible: bool,
+    /// Months granted and not paid yet.
+    unpaid_months: Vec<NaiveDate>,
+    unpaid_riel: u64,
 }
 
-#[derive(Deserialize, Default)]
+/// `GET /children/{id}/cash`: the child's government cash support, eligibility and what is due.
+#[utoipa::path(get, path = "/api/v1/children/{id}/cash", tag = "registers", params(("id" = Uuid, Path, description = "The child's id")),
+    responses((status = 200, body = CashAnswer), (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)))]
+pub async fn cash(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
+    let v = state.store.cash_support(&cur.actor, id).await?;
+    let (unpaid_months, unpaid_riel) = v.support.unpaid(cur.actor.today());
+    Ok(Json(CashAnswer { support: v.support, eligible: v.eligible, unpaid_months, unpaid_riel }).into_response())
+}
+
+/// `POST /children/{id}/cash`: apply, approve, refuse or pay, as the page does.
+#[utoipa::path(post, path = "/api/v1/children/{id}/cash", tag = "registers", params(("id" = Uuid, Path, description = "The child's id")),
+    request_body = CashChange,
+    responses((status = 200, description = "The support as it is now", body = CashAnswer), (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized), (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 422, response = Invalid)))]
+pub async fn cash_change(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>, body: Bytes) -> Result<Response, ApiError> {
+    let change: CashChange = json_body(&body)?;
+    crate::commands::cash::change(&state.store, &cur.actor, id, &change.form()).await?;
+    cash(State(state), ApiUser(cur), Ids(id)).await
+}
+
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
+    /// Group by `course` (default), `sex`, `province` or `organisation`.
+    #[param(pattern = "^(course|sex|province|organisation)$")]
     by: Option<String>,
 }
 
 /// `GET /training/report?by=course|sex|province|organisation`: people trained and test improvement.
-pub async fn training_report(
-    State(state): State<AppState>,
-    ApiUser(cur): ApiUser,
-    Query(q): Query<ReportQuery>,
-) -> Result<Response, ApiError> {
-    let by = q.by.as_deref().filter(|b| matches!(*b, "sex" | "province" | "organisation")).unwrap_or("course");
+#[utoipa::path(get, path = "/api/v1/training/report", tag = "registers", params(ReportQuery),
+    responses((status = 200, body = Items<TrainedRow>), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden)))]
+pub async fn training_report(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<ReportQuery>) -> Result<Response, ApiError> {
+    let by = match q.by.as_deref() {
+        None | Some("course") => "course",
+        Some(b @ ("sex" | "province" | "organisation")) => b,
+        Some(_) => return Err(super::bad_request("err-bad-request")),
+    };
     let items = state.store.trained_report(&cur.actor, by).await?;
-    Ok(Json(json!({ "items": items })).into_response())
+    Ok(Json(Items { items }).into_response())
+}
+
+/// An RCI's transition: its stage, since when, the children living there, and its events.
+#[derive(Serialize, ToSchema)]
+pub struct RciTransition {
+    stage: TransitionStage,
+    stage_since: Option<String>,
+    residents: i64,
+    /// Stage changes, inspections and staff counts, oldest first.
+    events: Vec<RciEvent>,
 }
 
 /// `GET /rcis/{id}/transition`: the RCI's stage changes, inspections and staff counts.
-pub async fn rci_transition(State(state): State<AppState>, ApiUser(_): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/v1/rcis/{id}/transition", tag = "rcis", params(("id" = Uuid, Path, description = "The RCI's id")),
+    responses((status = 200, body = RciTransition), (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)))]
+pub async fn rci_transition(State(state): State<AppState>, ApiUser(_): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
     let rci = state.store.rci(id).await?;
     let events = state.store.rci_events(id).await?;
-    Ok(Json(json!({"stage": rci.transition_stage, "stage_since": rci.stage_since, "residents": rci.residents, "events": events}))
-        .into_response())
+    Ok(Json(RciTransition { stage: rci.transition_stage, stage_since: rci.stage_since, residents: rci.residents, events }).into_response())
 }
 
-/// A JSON object as the pages' form pairs: numbers and `true` as text, lists as repeated keys,
-/// so that the API goes through exactly the same validation as the pages.
-fn form_of(body: &axum::body::Bytes) -> Result<crate::pages::form::FormData, ApiError> {
-    use serde_json::Value;
-    let v: Value = super::json_body(body)?;
-    let Some(o) = v.as_object() else { return Err(ApiError(crate::error::AppError::BadRequest("err-bad-json"))) };
-    let mut pairs = Vec::new();
-    for (k, v) in o {
-        match v {
-            Value::String(s) => pairs.push((k.clone(), s.clone())),
-            Value::Number(n) => pairs.push((k.clone(), n.to_string())),
-            Value::Bool(true) => pairs.push((k.clone(), "1".into())),
-            Value::Array(items) => pairs.extend(items.iter().filter_map(|i| i.as_str()).map(|i| (k.clone(), i.to_string()))),
-            Value::Object(scores) => {
-                pairs.extend(scores.iter().map(|(sk, sv)| (format!("{k}_{sk}"), sv.to_string().trim_matches('"').to_string())))
-            }
-            _ => {}
-        }
-    }
-    Ok(crate::pages::form::FormData(pairs))
-}
-
-fn created(id: Option<Uuid>) -> Response {
-    match id {
-        Some(id) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
-        None => Json(json!({ "ok": true })).into_response(),
-    }
-}
-
-/// `POST /children/{id}/cash`: `{"action": "apply"|"approve"|"refuse"|"pay", …}` as the page.
-pub async fn cash_change(
-    State(state): State<AppState>,
-    ApiUser(cur): ApiUser,
-    Ids(id): Ids<uuid::Uuid>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let f = form_of(&body)?;
-    crate::commands::cash::change(&state.store, &cur.actor, id, &f).await?;
-    cash(State(state), ApiUser(cur), Ids(id)).await
-}
-
-/// `POST /rcis/{id}/transition`: `{"kind": "stage"|"inspection"|"staff", …}`; an inspection's
-/// scores as `{"score": {"gatekeeping": 2, …}}`.
-pub async fn rci_record(
-    State(state): State<AppState>,
-    ApiUser(cur): ApiUser,
-    Ids(id): Ids<uuid::Uuid>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let f = form_of(&body)?;
-    let kind = f.get("kind").unwrap_or_default();
-    crate::commands::rci_transition::record(&state.store, &cur.actor, id, &kind, &f).await?;
+/// `POST /rcis/{id}/transition`: a stage change, an inspection or a staff count.
+#[utoipa::path(post, path = "/api/v1/rcis/{id}/transition", tag = "rcis", params(("id" = Uuid, Path, description = "The RCI's id")),
+    request_body = RciChange,
+    responses((status = 200, description = "The transition as it is now", body = RciTransition), (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized), (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 422, response = Invalid)))]
+pub async fn rci_record(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>, body: Bytes) -> Result<Response, ApiError> {
+    let change: RciChange = json_body(&body)?;
+    let (kind, f) = change.form();
+    crate::commands::rci_transition::record(&state.store, &cur.actor, id, kind, &f).await?;
     rci_transition(State(state), ApiUser(cur), Ids(id)).await
 }
 
-/// `POST /training/{course|session|person}` and `POST /training/{participant|mentoring}/{id}`
-/// (the session's or the person's id).
-pub async fn training_record(
+/// Add to the training register: a course, a session of one, or a person.
+#[utoipa::path(post, path = "/api/v1/training/{what}", tag = "registers",
+    params(("what" = String, Path, pattern = "^(course|session|person)$", description = "`course`, `session` or `person`")),
+    request_body(content = TrainingNew, description = "`NewCourse`, `NewSession` or `NewTrainee`, as the path says"),
+    responses((status = 201, body = Created), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 422, response = Invalid)))]
+pub async fn training_add(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(what): Ids<String>, body: Bytes) -> Result<Response, ApiError> {
+    if !matches!(what.as_str(), "course" | "session" | "person") {
+        return Err(bad_id());
+    }
+    let f = training_form(&what, &body).ok_or_else(bad_id)??;
+    let id = crate::commands::training::record(&state.store, &cur.actor, &what, None, &f).await?;
+    Ok(created(id))
+}
+
+/// Add to a session or a person: a participant's result, or a mentoring visit.
+#[utoipa::path(post, path = "/api/v1/training/{what}/{id}", tag = "registers",
+    params(("what" = String, Path, pattern = "^(participant|mentoring)$", description = "`participant` (the id is the session's) or `mentoring` (the person's)"),
+        ("id" = Uuid, Path, description = "The session's or the person's id")),
+    request_body(content = TrainingFor, description = "`NewParticipant` or `NewMentoring`, as the path says"),
+    responses((status = 200, body = Done), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 422, response = Invalid)))]
+pub async fn training_for(
     State(state): State<AppState>,
     ApiUser(cur): ApiUser,
-    Path(path): Path<Vec<String>>,
+    Ids((what, target)): Ids<(String, Uuid)>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (what, target) = match path.as_slice() {
-        [what] => (what.clone(), None),
-        [what, id] => (what.clone(), Some(parse_id(id).ok_or_else(bad_id)?)),
-        _ => return Err(bad_id()),
-    };
-    let f = form_of(&body)?;
-    let id = crate::commands::training::record(&state.store, &cur.actor, &what, target, &f).await?;
+    if !matches!(what.as_str(), "participant" | "mentoring") {
+        return Err(bad_id());
+    }
+    let f = training_form(&what, &body).ok_or_else(bad_id)??;
+    let id = crate::commands::training::record(&state.store, &cur.actor, &what, Some(target), &f).await?;
     Ok(created(id))
+}
+
+any_of!(
+    /// What `POST /training/{what}` takes: the record the path names.
+    TrainingNew,
+    [NewCourse, NewSession, NewTrainee]
+);
+
+any_of!(
+    /// What `POST /training/{what}/{id}` takes: the record the path names.
+    TrainingFor,
+    [NewParticipant, NewMentoring]
+);
+
+fn created(id: Option<Uuid>) -> Response {
+    match id {
+        Some(id) => (StatusCode::CREATED, Json(Created { id })).into_response(),
+        None => Json(Done { ok: true }).into_response(),
+    }
 }

@@ -1,7 +1,8 @@
 //! `GET|PUT /children/{id}/sensitive`: a child's sensitive information, for the case's workers
 //! and supervisor only; every call is audited by the store.
 
-use super::json_body;
+use super::schema::{BadRequest, Conflict, Forbidden, Invalid, NotFound, Unauthorized};
+use super::{invalid_field, json_body};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::extract::Ids;
@@ -11,12 +12,18 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use krousar_domain::sensitive::SensitiveInput;
+use krousar_store::sensitive::Sensitive;
 use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
 
-/// A misspelt field is refused rather than silently not saved.
-#[derive(Deserialize)]
+/// The child's sensitive information, whole, and the version it replaces. A misspelt field is
+/// refused rather than silently not saved.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Body {
+pub struct SensitiveBody {
+    /// The version as read (0 when nothing was recorded); a stale one is refused (409).
+    #[schema(required = true)]
     version: Option<i64>,
     hiv_status: Option<String>,
     health: Option<String>,
@@ -25,24 +32,24 @@ struct Body {
     harmful_behaviour: Option<String>,
 }
 
-pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, ApiError> {
+/// Read it (audited).
+#[utoipa::path(get, path = "/api/v1/children/{id}/sensitive", tag = "children", params(("id" = Uuid, Path, description = "The child's id")),
+    responses((status = 200, body = Sensitive), (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)))]
+pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
     let s = state.store.view_sensitive(&cur.actor, id, "api").await?;
     Ok(Json(s).into_response())
 }
 
 /// Replace it whole. `version` is required (0 when nothing was recorded); a stale one is 409.
-pub async fn put(
-    State(state): State<AppState>,
-    ApiUser(cur): ApiUser,
-    Ids(id): Ids<uuid::Uuid>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let body: Body = json_body(&body)?;
-    let Some(version) = body.version else {
-        let mut e = krousar_domain::Invalid::default();
-        e.push("version", "err-required");
-        return Err(ApiError(AppError::Invalid(e)));
-    };
+#[utoipa::path(put, path = "/api/v1/children/{id}/sensitive", tag = "children", params(("id" = Uuid, Path, description = "The child's id")),
+    request_body = SensitiveBody,
+    responses((status = 200, body = Sensitive), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
+pub async fn put(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>, body: Bytes) -> Result<Response, ApiError> {
+    let body: SensitiveBody = json_body(&body)?;
+    let Some(version) = body.version else { return Err(invalid_field("version", "err-required")) };
     let input = SensitiveInput {
         hiv_status: body.hiv_status,
         health: body.health,

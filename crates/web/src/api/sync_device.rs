@@ -8,6 +8,7 @@
 //! `device_revoked` for a revoked device (the app wipes).
 
 use super::json_body;
+use super::schema::{BadRequest, Forbidden, Gone, Invalid, Unauthorized};
 use crate::auth::{verify_password, ApiUser, Caller, Current};
 use crate::error::{ApiError, AppError};
 use crate::AppState;
@@ -19,8 +20,9 @@ use axum::Json;
 use krousar_store::accounts::User;
 use krousar_store::sign_in_guard::Attempt;
 use krousar_store::sync::{Claimed, Device};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub const DEVICE_HEADER: &str = "x-krousar-device";
@@ -87,8 +89,10 @@ async fn check_password(state: &AppState, user: &User, password: &str) -> Result
     state.store.attempt_succeeded(user).await.map_err(store_err)
 }
 
-#[derive(Deserialize)]
-struct Enrol {
+/// This browser as a device: its name, the user's password (asked again), and the secret the
+/// device made.
+#[derive(Deserialize, ToSchema)]
+pub struct Enrol {
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -98,8 +102,24 @@ struct Enrol {
     secret: String,
 }
 
+/// A device enrolled, and the key its copy is sealed with.
+#[derive(Serialize, ToSchema)]
+pub struct Enrolled {
+    device: Device,
+    /// The data key (base64), to be wrapped with the password on the device.
+    key: String,
+    offline_days: u32,
+    password_epoch: String,
+    /// The app locks itself after this many minutes without a touch.
+    idle_minutes: i64,
+}
+
 /// Enrol this browser as a device. The password is asked again: the app wraps the device's key
-/// with it, so that the copy can be opened offline by this user only.
+/// with it, so that the copy can be opened offline by this user only. A session only (never an
+/// API token).
+#[utoipa::path(post, path = "/api/v1/sync/devices", tag = "sync", request_body = Enrol,
+    responses((status = 201, body = Enrolled), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 422, response = Invalid)))]
 pub async fn enrol(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let e: Enrol = json_body(&body)?;
     if cur.session.is_none() {
@@ -109,21 +129,22 @@ pub async fn enrol(State(state): State<AppState>, ApiUser(cur): ApiUser, body: B
     check_password(&state, &cur.user, &e.password).await?;
     let (d, key) = state.store.enrol_device(&cur.actor, &e.name, &e.secret).await?;
     let d_id = d.id;
-    let body = json!({
-        "device": d,
-        "key": key,
-        "offline_days": offline_days(&state, &cur).await?,
-        "password_epoch": state.store.password_epoch(cur.user.id).await?,
-        "idle_minutes": idle_minutes(&state),
-    });
+    let body = Enrolled {
+        device: d,
+        key,
+        offline_days: offline_days(&state, &cur).await?,
+        password_epoch: state.store.password_epoch(cur.user.id).await?,
+        idle_minutes: idle_minutes(&state),
+    };
     let mut res = (StatusCode::CREATED, Json(body)).into_response();
     // The session works for the device from now on, and the browser keeps its id.
     crate::device_session::enrolled(&state, &cur, d_id, &mut res).await?;
     Ok(res)
 }
 
-#[derive(Deserialize)]
-struct Unlock {
+/// The owner's password, typed on the device.
+#[derive(Deserialize, ToSchema)]
+pub struct Unlock {
     #[serde(default)]
     password: String,
 }
@@ -135,9 +156,36 @@ fn expired(d: &Device, days: u32) -> bool {
     krousar_store::db::parse_time(last).is_none_or(|t| chrono::Utc::now() - t > chrono::Duration::days(i64::from(days)))
 }
 
+/// The keys that open the device's copy, and how long it may stay offline.
+#[derive(Serialize, ToSchema)]
+pub struct Unlocked {
+    key: String,
+    /// The key before a rotation that is not finished (`sync/rekeyed`).
+    previous_key: Option<String>,
+    password_epoch: String,
+    offline_days: u32,
+    /// The device has been offline longer than its organisation allows: it must sync first.
+    expired: bool,
+    idle_minutes: i64,
+    user_name: String,
+}
+
+/// A refused password: the error, and when the password last changed (a wrapping made before
+/// then is dropped by the device).
+#[derive(Serialize, ToSchema)]
+pub struct UnlockRefused {
+    error: crate::error::ErrorDetail,
+    password_epoch: String,
+}
+
 /// The owner typed their password on the device: release its key (and the previous one while a
 /// rotation is unfinished). Works without a session (the app opens before its user signs in);
 /// the device's secret and the owner's password are the proof.
+#[utoipa::path(post, path = "/api/v1/sync/unlock", tag = "sync", security((), ("session" = [])), params(super::sync::DeviceHeaders),
+    request_body = Unlock,
+    responses((status = 200, body = Unlocked), (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden), (status = 410, response = Gone),
+        (status = 422, description = "Wrong password, or locked out", body = UnlockRefused)))]
 pub async fn unlock(State(state): State<AppState>, Caller(c): Caller, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let (id, secret) = named(&headers)?;
     let u: Unlock = serde_json::from_slice(&body).map_err(|_| ApiError(AppError::BadRequest("err-bad-request")))?;
@@ -162,15 +210,15 @@ pub async fn unlock(State(state): State<AppState>, Caller(c): Caller, headers: H
     }
     let unlocked = state.store.unlock_device(&claimed, &secret).await.map_err(ApiError::from)?;
     let days = org_offline_days(&state, claimed.owner.org_id).await?;
-    let mut res = Json(json!({
-        "key": unlocked.keys.key,
-        "previous_key": unlocked.keys.previous,
-        "password_epoch": unlocked.password_epoch,
-        "offline_days": days,
-        "expired": expired(&claimed.device, days),
-        "idle_minutes": idle_minutes(&state),
-        "user_name": claimed.owner.display_name,
-    }))
+    let mut res = Json(Unlocked {
+        key: unlocked.keys.key,
+        previous_key: unlocked.keys.previous,
+        password_epoch: unlocked.password_epoch,
+        offline_days: days,
+        expired: expired(&claimed.device, days),
+        idle_minutes: idle_minutes(&state),
+        user_name: claimed.owner.display_name,
+    })
     .into_response();
     res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     Ok(res)
@@ -185,15 +233,21 @@ async fn with_epoch(res: Response, epoch: String) -> Response {
     (parts.status, Json(v)).into_response()
 }
 
-#[derive(Deserialize)]
-struct Rekeyed {
+/// Proof that the device re-sealed its copy with its new key.
+#[derive(Deserialize, ToSchema)]
+pub struct Rekeyed {
     /// `krousar_store::sync::rekey_proof` of the key the copy is now sealed with: proof the
     /// device holds it.
     #[serde(default)]
     key_hash: String,
 }
 
-/// The device re-sealed its copy with its new key: the previous key is destroyed.
+/// The device re-sealed its copy with its new key: the previous key is destroyed. The device's
+/// secret is the proof; no session is needed.
+#[utoipa::path(post, path = "/api/v1/sync/rekeyed", tag = "sync", security(()), params(super::sync::DeviceHeaders),
+    request_body = Rekeyed,
+    responses((status = 204, description = "The previous key is destroyed"), (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden), (status = 410, response = Gone), (status = 422, response = Invalid)))]
 pub async fn rekeyed(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let (id, secret) = named(&headers)?;
     let r: Rekeyed = serde_json::from_slice(&body).map_err(|_| ApiError(AppError::BadRequest("err-bad-request")))?;

@@ -229,18 +229,38 @@ pub async fn places(store: &Store, tr: Tr, provinces: &[String]) -> Result<Value
     Ok(Value::Array(tree))
 }
 
-pub fn conflict_json(tr: Tr, c: &Conflict) -> Value {
-    json!({
-        "id": c.id,
-        "change": c.change_id,
-        "child": c.child_id,
-        "case_number": c.case_number,
-        "child_name": c.child_name,
-        // The field's code (as the record and the change name it), and its label to show.
-        "field": c.field,
-        "field_label": tr.t(&crate::pages::conflicts::field_label_key(&c.field)),
-        "by": c.user_name,
-        "server": c.current,
-        "device": c.device,
-    })
+/// A sync conflict as the device (and `sync/push`) shows it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ConflictOut {
+    id: Uuid,
+    /// The change that met it.
+    change: Uuid,
+    child: Uuid,
+    case_number: String,
+    child_name: String,
+    /// The field's code, as the record and the change name it.
+    field: String,
+    /// The field's label to show, in the user's language.
+    field_label: String,
+    /// Who sent the change.
+    by: String,
+    /// The value on the server now.
+    server: String,
+    /// The value the device sent.
+    device: String,
+}
+
+pub fn conflict_json(tr: Tr, c: &Conflict) -> ConflictOut {
+    ConflictOut {
+        id: c.id,
+        change: c.change_id,
+        child: c.child_id,
+        case_number: c.case_number.clone(),
+        child_name: c.child_name.clone(),
+        field: c.field.clone(),
+        field_label: tr.t(&crate::pages::conflicts::field_label_key(&c.field)),
+        by: c.user_name.clone(),
+        server: c.current.clone(),
+        device: c.device.clone(),
+    }
 }

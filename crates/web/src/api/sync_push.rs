@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// One change as a device sends it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Change {
     pub id: String,
     pub kind: String,
@@ -36,24 +36,54 @@ pub struct Change {
     pub base: Fields,
 }
 
-fn answer(id: &str, outcome: &str) -> Value {
-    json!({"id": id, "outcome": outcome})
+/// One change's answer.
+#[derive(Debug, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct Outcome {
+    /// The change's id, as sent.
+    id: String,
+    /// `accepted`, `already` (sent before), `conflict`, `invalid` or `retry`.
+    outcome: &'static str,
+    /// `invalid`: each problem, by field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<Problem>,
+    /// A registration: the new child's case number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    case_number: Option<String>,
+    /// A registration that may be a duplicate: what to tell the worker, and where to look.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<String>,
+    /// `conflict`: the fields changed on the server meanwhile.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    conflicts: Vec<super::sync_pull::ConflictOut>,
 }
 
-fn invalid(tr: Tr, id: &str, e: &Invalid) -> Value {
+/// One problem of an invalid change.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    field: &'static str,
+    message: String,
+}
+
+fn answer(id: &str, outcome: &'static str) -> Outcome {
+    Outcome { id: id.to_string(), outcome, ..Outcome::default() }
+}
+
+fn invalid(tr: Tr, id: &str, e: &Invalid) -> Outcome {
     let mut v = answer(id, "invalid");
-    v["errors"] = e.errors.iter().map(|x| json!({"field": x.field, "message": tr.t(x.code)})).collect();
+    v.errors = e.errors.iter().map(|x| Problem { field: x.field, message: tr.t(x.code) }).collect();
     v
 }
 
-fn one_error(tr: Tr, id: &str, field: &'static str, code: &'static str) -> Value {
+fn one_error(tr: Tr, id: &str, field: &'static str, code: &'static str) -> Outcome {
     let mut e = Invalid::default();
     e.push(field, code);
     invalid(tr, id, &e)
 }
 
 /// What the change does, through the store functions the pages use.
-async fn carry_out(store: &Store, actor: &Actor, tr: Tr, kind: ChangeKind, id: Uuid, child: Uuid, c: &Change) -> Result<Value, StoreError> {
+async fn carry_out(store: &Store, actor: &Actor, tr: Tr, kind: ChangeKind, id: Uuid, child: Uuid, c: &Change) -> Result<Outcome, StoreError> {
     let form = |f| async move { apply(store, actor, child, f, &c.fields).await.map(|_| answer(&c.id, "accepted")) };
     match kind {
         ChangeKind::Visit => form(CaseForm::Visit).await,
@@ -85,10 +115,10 @@ async fn carry_out(store: &Store, actor: &Actor, tr: Tr, kind: ChangeKind, id: U
             // The worker could not see the register offline: say so if the child may be known.
             let found = store.possible_duplicates(actor, &made.fields, Some(made.id)).await.map(|d| d.len()).unwrap_or(0);
             let mut v = answer(&c.id, "accepted");
-            v["case_number"] = json!(made.case_number);
+            v.case_number = Some(made.case_number);
             if found > 0 {
-                v["notice"] = json!(tr.t1("app-possible-duplicates", "count", tr.num(found)));
-                v["link"] = json!(format!("/children/{}", made.id));
+                v.notice = Some(tr.t1("app-possible-duplicates", "count", tr.num(found)));
+                v.link = Some(format!("/children/{}", made.id));
             }
             Ok(v)
         }
@@ -98,7 +128,7 @@ async fn carry_out(store: &Store, actor: &Actor, tr: Tr, kind: ChangeKind, id: U
                 Ok(answer(&c.id, "accepted"))
             } else {
                 let mut v = answer(&c.id, "conflict");
-                v["conflicts"] = out.conflicts.iter().map(|x| conflict_json(tr, x)).collect();
+                v.conflicts = out.conflicts.iter().map(|x| conflict_json(tr, x)).collect();
                 Ok(v)
             }
         }
@@ -106,7 +136,7 @@ async fn carry_out(store: &Store, actor: &Actor, tr: Tr, kind: ChangeKind, id: U
 }
 
 /// Carry out one change and answer for it.
-pub async fn receive(store: &Store, actor: &Actor, tr: Tr, device: Uuid, c: &Change) -> Value {
+pub async fn receive(store: &Store, actor: &Actor, tr: Tr, device: Uuid, c: &Change) -> Outcome {
     let received = actor.now;
     let Ok(id) = Uuid::parse_str(&c.id) else { return one_error(tr, &c.id, "id", "err-sync-id") };
     let Ok(recorded) = DateTime::parse_from_rfc3339(&c.recorded_at).map(|d| d.with_timezone(&Utc)) else {
@@ -148,7 +178,7 @@ pub async fn receive(store: &Store, actor: &Actor, tr: Tr, device: Uuid, c: &Cha
             return answer(&c.id, "retry");
         }
     };
-    let outcome = if v["outcome"] == "conflict" { "conflict" } else { "accepted" };
+    let outcome = if v.outcome == "conflict" { "conflict" } else { "accepted" };
     let receipt = Received {
         change_id: id,
         device_id: device,

@@ -7,6 +7,8 @@ mod admin_accounts;
 mod api;
 mod api_admin;
 mod api_contract;
+mod api_description;
+mod api_responses;
 mod api_registers;
 mod app;
 mod bulk_reads;
