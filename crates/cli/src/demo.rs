@@ -109,8 +109,11 @@ async fn seed(store: &Store) -> Result<String> {
     }
     let places = krousar_store::gazetteer::embedded();
     let today = krousar_domain::today();
-    // Institutions, registered by the ministry's system administrator.
+    // Institutions: the two in Battambang registered by the first organisation's supervisor (it
+    // works with them on their transition, and so counts their children), the others by the
+    // ministry's system administrator.
     let sys = users.iter().find(|u| u.role == Role::SystemAdmin).expect("sysadmin").actor();
+    let partner = users.iter().find(|u| u.role == Role::Supervisor).expect("supervisor").actor();
     // Each institution in a village of the province its name says.
     let mut rcis = Vec::new();
     for &(province, km, en, kind) in RCIS {
@@ -123,7 +126,7 @@ async fn seed(store: &Store) -> Result<String> {
             registration_status: RciRegistration::Registered,
             note: None,
         };
-        rcis.push(store.create_rci(&sys, f).await?);
+        rcis.push(store.create_rci(if province == "02" { &partner } else { &sys }, f).await?);
     }
     // Children: caseloads of the three social workers and the intake officer.
     let workers: Vec<_> = users.iter().filter(|u| matches!(u.role, Role::SocialWorker | Role::Intake)).collect();

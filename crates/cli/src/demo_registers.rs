@@ -47,7 +47,7 @@ pub async fn seed(
     // Every place named below is where the records are: the carers' village and commune, the
     // institution's province (names from the gazetteer, in Khmer with the Latin after them).
     let places = krousar_store::gazetteer::embedded();
-    let home = store.rci(rci).await?;
+    let home = store.rci(who.worker, rci).await?;
     let village = village.or_else(|| home.fields.village_code.clone());
     let area = village.clone().unwrap_or_default();
     let (commune_km, commune_latin) = place_names(&places, area.get(..6).unwrap_or(&area));

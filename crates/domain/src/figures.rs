@@ -27,8 +27,13 @@ use std::collections::BTreeMap;
 /// Counts below this (and above zero) are not shown across organisations.
 pub const MIN_SHOWN: i64 = 5;
 
-/// Why a number is hidden, as the API says it. One reason for every hidden number (see above).
+/// Why a small number is hidden, as the API says it: one reason for every number hidden by the
+/// rules above.
 pub const HIDDEN_REASON: &str = "small_counts";
+
+/// Why a count of another organisation's children is hidden from someone outside it (an RCI's
+/// residents: the ministry and the institution's partner organisation count them).
+pub const HIDDEN_OTHER_ORGANISATIONS: &str = "other_organisations";
 
 /// One figure: all children and girls, each shown or hidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -57,6 +57,10 @@ pub enum Action {
     ListRcis,
     ViewRci,
     EditRci,
+    /// How many children live in an institution (now or on a day): the ministry, and the
+    /// organisation that works with it on its transition. Anyone else could learn, by asking
+    /// for one day after another, when another organisation's child came or left.
+    CountRciResidents,
     ManageUsers,
     /// Bring an organisation's records in from workbooks, or take them all out (its archive).
     ImportRecords,
@@ -116,7 +120,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 40] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -129,6 +133,7 @@ impl Action {
         Action::ListRcis,
         Action::ViewRci,
         Action::EditRci,
+        Action::CountRciResidents,
         Action::ManageUsers,
         Action::ImportRecords,
         Action::ViewAudit,
@@ -391,6 +396,9 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         // the ministry.
         (Action::EditRci, Target::Rci { partner_org }) => {
             allow(matches!(role, Ministry | SystemAdmin) || (matches!(role, Supervisor | Manager) && partner_org == Some(actor.org_id)))
+        }
+        (Action::CountRciResidents, Target::Rci { partner_org }) => {
+            allow(matches!(role, Ministry | SystemAdmin) || partner_org == Some(actor.org_id))
         }
         (Action::ListReferrals, Target::Organisation(org)) => {
             allow(matches!(role, SocialWorker | Supervisor | Manager | Ministry) && org == actor.org_id)

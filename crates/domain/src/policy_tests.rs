@@ -493,3 +493,16 @@ fn tasks_go_to_caseload_holders_and_managers_and_institutions_to_their_registeri
         assert_eq!(partner.is_some(), !matches!(role, Role::Ministry | Role::SystemAdmin), "{role:?}");
     }
 }
+
+#[test]
+fn an_rcis_residents_are_counted_for_its_partner_organisation_and_the_ministry_only() {
+    for role in Role::ALL {
+        let a = actor(role);
+        let national = matches!(role, Role::Ministry | Role::SystemAdmin);
+        let count = |partner_org| decide(&a, Action::CountRciResidents, Target::Rci { partner_org }).allowed();
+        assert!(count(Some(ORG)), "{role:?}: everyone in the partner organisation");
+        assert_eq!(count(Some(OTHER_ORG)), national, "{role:?}: another organisation's institution");
+        assert_eq!(count(None), national, "{role:?}: an institution without a partner");
+        assert!(!decide(&a, Action::CountRciResidents, Target::Nothing).allowed(), "{role:?}: never without the institution");
+    }
+}

@@ -134,7 +134,7 @@ pub(crate) async fn figures(store: &Store, r: &mut CheckReport, today: NaiveDate
         let rcis: Vec<String> = sqlx::query_scalar("SELECT id FROM rcis").fetch_all(&store.pool).await?;
         let mut residents = 0;
         for rci in rcis {
-            residents += store.residents_on(rci.parse().map_err(|_| StoreError::Corrupt("rci id".into()))?, d).await?;
+            residents += store.count_residents_on(rci.parse().map_err(|_| StoreError::Corrupt("rci id".into()))?, d).await?;
         }
         if residents != indicator {
             r.found(

@@ -126,20 +126,26 @@ impl Store {
     }
 
     /// Children who left the RCI, with where each one's case stands — those the actor may open
-    /// — and how many others left (counted, not shown).
-    pub async fn rci_discharged(&self, actor: &Actor, rci: Uuid) -> Result<(Vec<Discharged>, i64), StoreError> {
-        let total = sqlx::query("SELECT COUNT(DISTINCT child_id) AS n FROM residence_periods WHERE rci_id = $1 AND left_on IS NOT NULL")
-            .bind(rci.to_string())
-            .fetch_one(&self.pool)
-            .await?
-            .int("n")?;
+    /// — and, for whoever may count the institution's children (`rcis::may_count`), how many
+    /// others left (counted, not shown); `None` for anyone else.
+    pub async fn rci_discharged(&self, actor: &Actor, rci: Uuid) -> Result<(Vec<Discharged>, Option<i64>), StoreError> {
+        let partner = sqlx::query("SELECT partner_org_id FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_optional(&self.pool).await?;
+        let countable = crate::rcis::may_count(actor, partner.ok_or(StoreError::NotFound)?.opt_uuid("partner_org_id")?);
+        let total = sqlx::query(
+            "SELECT COUNT(DISTINCT p.child_id) AS n FROM residence_periods p JOIN children c ON c.id = p.child_id \
+             WHERE p.rci_id = $1 AND p.left_on IS NOT NULL AND c.merged_into IS NULL",
+        )
+        .bind(rci.to_string())
+        .fetch_one(&self.pool)
+        .await?
+        .int("n")?;
         let mut q = Sql::new(
             "SELECT c.id, c.case_number, c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin, MAX(p.left_on) AS left_on, k.stage \
              FROM residence_periods p JOIN children c ON c.id = p.child_id LEFT JOIN cases k ON k.child_id = c.id WHERE p.rci_id = ",
         );
         q.bind_text(rci.to_string()).push(" AND p.left_on IS NOT NULL AND c.merged_into IS NULL");
         if scope_sql(&mut q, list_scope(actor, Action::ListChildren), "c").is_err() {
-            return Ok((Vec::new(), total));
+            return Ok((Vec::new(), countable.then_some(total)));
         }
         q.push(" GROUP BY c.id, c.case_number, c.given_name_km, c.family_name_km, c.given_name_latin, c.family_name_latin, k.stage ORDER BY left_on DESC LIMIT 500");
         let rows = q.query().fetch_all(&self.pool).await?;
@@ -156,7 +162,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let hidden = total - shown.len() as i64;
-        Ok((shown, hidden.max(0)))
+        let others = (total - shown.len() as i64).max(0);
+        Ok((shown, countable.then_some(others)))
     }
 }

@@ -28,8 +28,29 @@ pub struct Rci {
     /// The organisation that works with the institution on its transition (it and the ministry
     /// change the record).
     pub partner_org_id: Option<Uuid>,
-    /// Children living there now.
-    pub residents: i64,
+    /// Children living there now, for whoever may count them (`Action::CountRciResidents`:
+    /// the ministry and the partner organisation); hidden (`None`) for everyone else.
+    pub residents: Option<i64>,
+    /// Why `residents` is hidden.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub residents_hidden: Option<String>,
+}
+
+impl Rci {
+    /// The record as `actor` reads it: the residents hidden unless the policy lets them count.
+    fn read_by(mut self, actor: &Actor) -> Rci {
+        if !may_count(actor, self.partner_org_id) {
+            self.residents = None;
+            self.residents_hidden = Some(krousar_domain::figures::HIDDEN_OTHER_ORGANISATIONS.to_string());
+        }
+        self
+    }
+}
+
+/// May `actor` count the children in an institution with this partner? The one question every
+/// count of an RCI's residents asks (record, list, filter, day, discharged).
+pub(crate) fn may_count(actor: &Actor, partner_org: Option<Uuid>) -> bool {
+    decide(actor, Action::CountRciResidents, Target::Rci { partner_org }).allowed()
 }
 
 /// An institution in a pick-list.
@@ -97,7 +118,8 @@ fn rci_from(r: &AnyRow) -> Result<Rci, StoreError> {
             .ok_or_else(|| StoreError::Corrupt("transition_stage".into()))?,
         stage_since: r.opt_text("stage_since")?,
         partner_org_id: r.opt_uuid("partner_org_id")?,
-        residents: r.int("residents")?,
+        residents: Some(r.int("residents")?),
+        residents_hidden: None,
     })
 }
 
@@ -166,7 +188,7 @@ impl Store {
         .await?;
         audit::changed(&mut tx, None, "rci", id, 1).await?;
         tx.commit().await?;
-        self.rci(id).await
+        self.rci(actor, id).await
     }
 
     /// The RCI register is shared by everyone signed in (institutions, not children).
@@ -178,10 +200,11 @@ impl Store {
         Ok(decide(actor, Action::EditRci, Target::Rci { partner_org }).allowed())
     }
 
-    pub async fn rci(&self, id: Uuid) -> Result<Rci, StoreError> {
+    /// One institution of the shared register, as `actor` reads it (`Rci::read_by`).
+    pub async fn rci(&self, actor: &Actor, id: Uuid) -> Result<Rci, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM rcis r WHERE r.id = $1");
         let r = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&self.pool).await?;
-        r.as_ref().map(rci_from).transpose()?.ok_or(StoreError::NotFound)
+        Ok(r.as_ref().map(rci_from).transpose()?.ok_or(StoreError::NotFound)?.read_by(actor))
     }
 
     /// Every RCI's id and name, by name, for a pick-list: no residents counted (a record page
@@ -194,7 +217,9 @@ impl Store {
             .collect()
     }
 
-    pub async fn list_rcis(&self, f: &RciFilter<'_>, cursor: Option<Uuid>, limit: i64) -> Result<Page<Rci>, StoreError> {
+    /// The register, filtered. `min_children` looks only at the institutions whose residents the
+    /// actor may count (the others' counts are hidden, so no filter may test them either).
+    pub async fn list_rcis(&self, actor: &Actor, f: &RciFilter<'_>, cursor: Option<Uuid>, limit: i64) -> Result<Page<Rci>, StoreError> {
         let limit = limit.clamp(1, 500);
         let q_text = f.q;
         let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM rcis r WHERE 1 = 1"));
@@ -205,6 +230,10 @@ impl Store {
             q.push(" AND r.transition_stage = ").bind_text(s.code());
         }
         if let Some(n) = f.min_children.filter(|n| *n > 0) {
+            if !may_count(actor, None) {
+                // Not national: only the institutions its organisation works with are counted.
+                q.push(" AND r.partner_org_id = ").bind_text(actor.org_id.to_string());
+            }
             q.push(&format!(" AND {RESIDENTS} >= ")).bind_int(n);
         }
         if let Some(text) = q_text.map(str::trim).filter(|t| !t.is_empty()) {
@@ -215,7 +244,7 @@ impl Store {
         }
         q.push(" ORDER BY r.id DESC").limit(limit + 1);
         let rows = q.query().fetch_all(&self.pool).await?;
-        let mut items = rows.iter().map(rci_from).collect::<Result<Vec<_>, _>>()?;
+        let mut items = rows.iter().map(|r| Ok(rci_from(r)?.read_by(actor))).collect::<Result<Vec<_>, StoreError>>()?;
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
             items.last().map(|r| r.id.to_string())
@@ -266,7 +295,7 @@ impl Store {
             .await?;
         audit::changed(&mut tx, None, "rci", id, version + 1).await?;
         tx.commit().await?;
-        self.rci(id).await
+        self.rci(actor, id).await
     }
 
     /// Record a stay of a child in an RCI. Stays of one child may not overlap.
@@ -434,8 +463,18 @@ impl Store {
             .collect()
     }
 
-    /// How many children lived in the RCI on `day` (an aggregate: no identities).
-    pub async fn residents_on(&self, rci: Uuid, day: NaiveDate) -> Result<i64, StoreError> {
+    /// How many children lived in the RCI on `day`, for whoever may count them (`None`: hidden).
+    /// Asked day after day, the count would tell when a child came or left.
+    pub async fn residents_on(&self, actor: &Actor, rci: Uuid, day: NaiveDate) -> Result<Option<i64>, StoreError> {
+        let partner = sqlx::query("SELECT partner_org_id FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_optional(&self.pool).await?;
+        if !may_count(actor, partner.ok_or(StoreError::NotFound)?.opt_uuid("partner_org_id")?) {
+            return Ok(None);
+        }
+        self.count_residents_on(rci, day).await.map(Some)
+    }
+
+    /// The count itself, for `krousar check`.
+    pub(crate) async fn count_residents_on(&self, rci: Uuid, day: NaiveDate) -> Result<i64, StoreError> {
         let d = day.to_string();
         sqlx::query("SELECT COUNT(DISTINCT child_id) AS n FROM residence_periods WHERE rci_id = $1 AND entered <= $2 AND (left_on IS NULL OR left_on > $2)")
             .bind(rci.to_string())

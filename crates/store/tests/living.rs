@@ -72,7 +72,7 @@ async fn the_stays_the_placement_and_the_record_tell_one_story() {
         assert_eq!(lives(&store, &worker, kid).await, (LivingArrangement::InRci, Some(home)));
         let stays = store.residences_of_child(kid).await.unwrap();
         assert_eq!((stays.len(), stays[0].rci_id, stays[0].period.left), (1, home, None));
-        assert_eq!(store.residents_on(home, today).await.unwrap(), 1);
+        assert_eq!(store.residents_on(&boss, home, today).await.unwrap(), Some(1));
         assert_eq!(in_rci_figure(&store, &manager).await, before + 1);
         assert!(!store.cash_support(&worker, kid).await.unwrap().eligible);
         assert_checked(&store).await;
@@ -118,7 +118,7 @@ async fn the_stays_the_placement_and_the_record_tell_one_story() {
         assert_eq!(lives(&store, &worker, kid).await, (LivingArrangement::WithFamily, None));
         let stays = store.residences_of_child(kid).await.unwrap();
         assert_eq!(stays[0].period.left, Some(today), "the stay ends the day the placement began");
-        assert_eq!(store.residents_on(home, today).await.unwrap(), 0, "no longer among the RCI's residents");
+        assert_eq!(store.residents_on(&boss, home, today).await.unwrap(), Some(0), "no longer among the RCI's residents");
         assert_eq!(stays[0].period.entered, today, "her stay began when she was registered there");
         assert_eq!(in_rci_figure(&store, &manager).await, before);
         assert!(store.cash_support(&worker, kid).await.unwrap().eligible, "a family placement after a stay that ended");
@@ -140,14 +140,14 @@ async fn the_stays_the_placement_and_the_record_tell_one_story() {
         store.record_placement(&worker, kid, residential).await.unwrap();
         approve(&store, &worker, &boss, kid, ApprovalKind::Placement, &today.to_string()).await;
         assert_eq!(lives(&store, &worker, kid).await, (LivingArrangement::InRci, Some(other)));
-        assert_eq!(store.residents_on(other, today).await.unwrap(), 1);
+        assert_eq!(store.residents_on(&boss, other, today).await.unwrap(), Some(1));
         assert!(!store.cash_support(&worker, kid).await.unwrap().eligible, "back in an institution");
         assert_checked(&store).await;
 
         // Ending residential care ends the stay; an edit of her record saying she left an RCI
         // ends a stay too, and one naming an RCI opens one.
         store.end_placement(&worker, kid, today, Some("Went home")).await.unwrap();
-        assert_eq!(store.residents_on(other, today + chrono::Duration::days(1)).await.unwrap(), 0);
+        assert_eq!(store.residents_on(&boss, other, today + chrono::Duration::days(1)).await.unwrap(), Some(0));
         assert_ne!(lives(&store, &worker, kid).await.0, LivingArrangement::InRci);
         let second = store.register_child(&worker, support::child_in(home)).await.unwrap();
         let mut f = second.fields.clone();
@@ -160,7 +160,7 @@ async fn the_stays_the_placement_and_the_record_tell_one_story() {
         f.living_arrangement = LivingArrangement::InRci;
         f.rci_id = Some(other);
         store.update_child(&worker, second.id, edited.version, f).await.unwrap();
-        assert_eq!(store.residents_on(other, today).await.unwrap(), 1);
+        assert_eq!(store.residents_on(&boss, other, today).await.unwrap(), Some(1));
         assert_checked(&store).await;
     }
 }

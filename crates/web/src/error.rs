@@ -181,10 +181,7 @@ pub const ERROR_CODES: [&str; 12] = [
 ];
 
 fn error_codes() -> utoipa::openapi::schema::Object {
-    utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(ERROR_CODES))
-        .build()
+    utoipa::openapi::schema::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String).enum_values(Some(ERROR_CODES)).build()
 }
 
 /// An error on its way to be said: the response carries it until `localise` writes it.

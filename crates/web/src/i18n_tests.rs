@@ -357,10 +357,7 @@ fn openapi_case_document_matches_the_code() {
         codes(&s["PlacementForm"]["properties"]["kind"]),
         PlacementType::ALL.iter().map(|v| v.code().to_string()).collect::<Vec<_>>()
     );
-    assert_eq!(
-        codes(&s["CloseForm"]["properties"]["reason"]),
-        ClosureReason::ALL.iter().map(|v| v.code().to_string()).collect::<Vec<_>>()
-    );
+    assert_eq!(codes(&s["CloseForm"]["properties"]["reason"]), ClosureReason::ALL.iter().map(|v| v.code().to_string()).collect::<Vec<_>>());
     for f in krousar_domain::case::csi::factors() {
         assert!(s["CsiForm"]["properties"][format!("score_{f}")].is_object(), "{f}");
     }

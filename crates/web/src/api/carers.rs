@@ -132,7 +132,14 @@ pub async fn matches(
         .into_iter()
         .map(|r| {
             let c = carers.iter().find(|c| c.id == r.id).expect("ranked from these");
-            CarerMatch { carer_id: c.id, name: c.name.clone(), household_id: c.household_id, score: r.score, reasons: r.reasons, excluded: r.excluded }
+            CarerMatch {
+                carer_id: c.id,
+                name: c.name.clone(),
+                household_id: c.household_id,
+                score: r.score,
+                reasons: r.reasons,
+                excluded: r.excluded,
+            }
         })
         .collect();
     Ok(Json(Items { items }).into_response())

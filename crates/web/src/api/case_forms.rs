@@ -48,7 +48,9 @@ fn field_schema(f: &Field) -> Value {
                 json!({"type": kind, "enum": values})
             }
         }
-        Input::Check(_) => json!({"type": ["boolean", "string"], "description": "Ticked: `true` (or any text but empty); not ticked: left out or `false`."}),
+        Input::Check(_) => {
+            json!({"type": ["boolean", "string"], "description": "Ticked: `true` (or any text but empty); not ticked: left out or `false`."})
+        }
     };
     v["title"] = json!(f.label);
     if !f.hint.is_empty() && v.get("description").is_none() {
@@ -67,7 +69,10 @@ pub fn form_schema(form: CaseForm) -> Value {
         props.insert(f.name.clone(), field_schema(f));
     }
     if form.has_place() && !props.contains_key("village_code") {
-        props.insert("village_code".into(), json!({"type": "string", "title": "Village", "description": "A village's code (`GET /locations/search?level=village`)."}));
+        props.insert(
+            "village_code".into(),
+            json!({"type": "string", "title": "Village", "description": "A village's code (`GET /locations/search?level=village`)."}),
+        );
     }
     json!({
         "type": "object",

@@ -149,7 +149,11 @@ pub async fn decide(
     params(("id" = Uuid, Path, description = "The child's id"), ("task" = Uuid, Path, description = "The task's id")),
     responses((status = 200, body = Case), (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
         (status = 404, response = NotFound)))]
-pub async fn task_done(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids((id, task)): Ids<(Uuid, Uuid)>) -> Result<Response, ApiError> {
+pub async fn task_done(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Ids((id, task)): Ids<(Uuid, Uuid)>,
+) -> Result<Response, ApiError> {
     let case = state.store.complete_task(&cur.actor, id, task, cur.actor.today()).await?;
     let case = state.store.case_as_read_by(&cur.actor, id, case).await?;
     Ok(Json(case).into_response())

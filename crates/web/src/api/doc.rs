@@ -4,7 +4,10 @@
 //! `GET /api/v1/openapi.json`; `tests/http/api_contract.rs` checks it against the routes.
 
 use super::schema::{BadRequest, Conflict, Forbidden, Gone, Invalid, NotFound, TooMany, Unauthorized};
-use super::{admin, carers, cases, children, duplicate_scans, households, indicators, places, rcis, referrals, registers, sensitive, sync, sync_device};
+use super::{
+    admin, carers, cases, children, duplicate_scans, households, indicators, places, rcis, referrals, registers, sensitive, sync,
+    sync_device,
+};
 use axum::http::header;
 use axum::response::IntoResponse;
 use std::sync::OnceLock;

@@ -120,11 +120,17 @@ pub struct RciQuery {
 #[utoipa::path(get, path = "/api/v1/rcis", tag = "rcis", params(RciQuery),
     responses((status = 200, body = Page<Rci>), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden)))]
-pub async fn rcis(State(state): State<AppState>, ApiUser(_): ApiUser, Query(q): Query<RciQuery>) -> Result<Response, ApiError> {
+pub async fn rcis(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<RciQuery>) -> Result<Response, ApiError> {
     let page = state
         .store
         .list_rcis(
-            &krousar_store::rcis::RciFilter { q: q.q.as_deref(), province: q.province.as_deref(), stage: q.stage, min_children: q.min_children },
+            &cur.actor,
+            &krousar_store::rcis::RciFilter {
+                q: q.q.as_deref(),
+                province: q.province.as_deref(),
+                stage: q.stage,
+                min_children: q.min_children,
+            },
             q.cursor,
             q.limit.unwrap_or(50),
         )

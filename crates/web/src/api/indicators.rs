@@ -49,7 +49,9 @@ fn dimensions() -> utoipa::openapi::schema::Object {
 impl IndicatorQuery {
     /// The pages' parameters; a breakdown or reach the code does not know is a bad request.
     fn params(self) -> Result<Params, ApiError> {
-        if self.by.as_deref().is_some_and(|b| Dimension::parse(b).is_none()) || self.reach.as_deref().is_some_and(|r| Reach::parse(r).is_none()) {
+        if self.by.as_deref().is_some_and(|b| Dimension::parse(b).is_none())
+            || self.reach.as_deref().is_some_and(|r| Reach::parse(r).is_none())
+        {
             return Err(bad_request("err-bad-request"));
         }
         Ok(Params { from: self.from, to: self.to, reach: self.reach, province: self.province, by: self.by, value: self.value })
@@ -92,7 +94,8 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
     let figures = store.indicator_figures(&cur.actor, c.reach, c.province(), c.period).await?;
     let mut items = Vec::new();
     for f in &figures {
-        let mut item = IndicatorItem { code: f.code, section: f.indicator.section(), count: f.count, has_sex: f.has_sex, by: None, groups: None };
+        let mut item =
+            IndicatorItem { code: f.code, section: f.indicator.section(), count: f.count, has_sex: f.has_sex, by: None, groups: None };
         if let Some(dim) = c.by.filter(|d| d.applies_to(f.indicator)) {
             let (groups, _) = store.indicator_breakdown(&cur.actor, c.reach, c.province(), f.indicator, dim, c.period).await?;
             item.by = Some(dim.code());

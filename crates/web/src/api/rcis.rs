@@ -41,8 +41,8 @@ pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: 
 #[utoipa::path(get, path = "/api/v1/rcis/{id}", tag = "rcis", params(("id" = Uuid, Path, description = "The RCI's id")),
     responses((status = 200, body = Rci), (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
         (status = 404, response = NotFound)))]
-pub async fn get(State(state): State<AppState>, ApiUser(_): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
-    let rci = state.store.rci(id).await?;
+pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
+    let rci = state.store.rci(&cur.actor, id).await?;
     Ok(Json(rci).into_response())
 }
 
@@ -70,7 +70,7 @@ pub async fn patch(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id)
     let raw = numbers_as_text(json_body(&body)?, NUMBERS);
     let typed: RciPatch = json_body_as(raw.clone())?;
     let Some(version) = typed.version else { return Err(invalid_field("version", "err-required")) };
-    let current = state.store.rci(id).await?;
+    let current = state.store.rci(&cur.actor, id).await?;
     let mut merged = serde_json::to_value(current.fields.to_input()).unwrap_or_default();
     for (k, v) in raw.as_object().into_iter().flatten() {
         if k != "version" {

@@ -151,10 +151,9 @@ impl RciChange {
                 }
                 ("inspection", p.done())
             }
-            RciChange::Staff { on, total, female, para_social_workers } => (
-                "staff",
-                p.text("on", on).num("total", total).num("female", female).num("para_social_workers", para_social_workers).done(),
-            ),
+            RciChange::Staff { on, total, female, para_social_workers } => {
+                ("staff", p.text("on", on).num("total", total).num("female", female).num("para_social_workers", para_social_workers).done())
+            }
         }
     }
 }

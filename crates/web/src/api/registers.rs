@@ -49,7 +49,12 @@ pub async fn cash(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id):
     responses((status = 200, description = "The support as it is now", body = CashAnswer), (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized), (status = 403, response = Forbidden), (status = 404, response = NotFound),
         (status = 422, response = Invalid)))]
-pub async fn cash_change(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn cash_change(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Ids(id): Ids<Uuid>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let change: CashChange = json_body(&body)?;
     crate::commands::cash::change(&state.store, &cur.actor, id, &change.form()).await?;
     cash(State(state), ApiUser(cur), Ids(id)).await
@@ -67,7 +72,11 @@ pub struct ReportQuery {
 #[utoipa::path(get, path = "/api/v1/training/report", tag = "registers", params(ReportQuery),
     responses((status = 200, body = Items<TrainedRow>), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden)))]
-pub async fn training_report(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q): Query<ReportQuery>) -> Result<Response, ApiError> {
+pub async fn training_report(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
     let by = match q.by.as_deref() {
         None | Some("course") => "course",
         Some(b @ ("sex" | "province" | "organisation")) => b,
@@ -82,7 +91,11 @@ pub async fn training_report(State(state): State<AppState>, ApiUser(cur): ApiUse
 pub struct RciTransition {
     stage: TransitionStage,
     stage_since: Option<String>,
-    residents: i64,
+    /// Children living there now; `null` (with `residents_hidden`) for whoever may not count
+    /// them (only the partner organisation and the ministry may).
+    residents: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    residents_hidden: Option<String>,
     /// Stage changes, inspections and staff counts, oldest first.
     events: Vec<RciEvent>,
 }
@@ -91,10 +104,17 @@ pub struct RciTransition {
 #[utoipa::path(get, path = "/api/v1/rcis/{id}/transition", tag = "rcis", params(("id" = Uuid, Path, description = "The RCI's id")),
     responses((status = 200, body = RciTransition), (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
         (status = 404, response = NotFound)))]
-pub async fn rci_transition(State(state): State<AppState>, ApiUser(_): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
-    let rci = state.store.rci(id).await?;
+pub async fn rci_transition(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
+    let rci = state.store.rci(&cur.actor, id).await?;
     let events = state.store.rci_events(id).await?;
-    Ok(Json(RciTransition { stage: rci.transition_stage, stage_since: rci.stage_since, residents: rci.residents, events }).into_response())
+    Ok(Json(RciTransition {
+        stage: rci.transition_stage,
+        stage_since: rci.stage_since,
+        residents: rci.residents,
+        residents_hidden: rci.residents_hidden,
+        events,
+    })
+    .into_response())
 }
 
 /// `POST /rcis/{id}/transition`: a stage change, an inspection or a staff count.
@@ -103,7 +123,12 @@ pub async fn rci_transition(State(state): State<AppState>, ApiUser(_): ApiUser, 
     responses((status = 200, description = "The transition as it is now", body = RciTransition), (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized), (status = 403, response = Forbidden), (status = 404, response = NotFound),
         (status = 422, response = Invalid)))]
-pub async fn rci_record(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn rci_record(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Ids(id): Ids<Uuid>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let change: RciChange = json_body(&body)?;
     let (kind, f) = change.form();
     crate::commands::rci_transition::record(&state.store, &cur.actor, id, kind, &f).await?;
@@ -116,7 +141,12 @@ pub async fn rci_record(State(state): State<AppState>, ApiUser(cur): ApiUser, Id
     request_body(content = TrainingNew, description = "`NewCourse`, `NewSession` or `NewTrainee`, as the path says"),
     responses((status = 201, body = Created), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 422, response = Invalid)))]
-pub async fn training_add(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(what): Ids<String>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn training_add(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Ids(what): Ids<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     if !matches!(what.as_str(), "course" | "session" | "person") {
         return Err(bad_id());
     }

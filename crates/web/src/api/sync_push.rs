@@ -83,7 +83,15 @@ fn one_error(tr: Tr, id: &str, field: &'static str, code: &'static str) -> Outco
 }
 
 /// What the change does, through the store functions the pages use.
-async fn carry_out(store: &Store, actor: &Actor, tr: Tr, kind: ChangeKind, id: Uuid, child: Uuid, c: &Change) -> Result<Outcome, StoreError> {
+async fn carry_out(
+    store: &Store,
+    actor: &Actor,
+    tr: Tr,
+    kind: ChangeKind,
+    id: Uuid,
+    child: Uuid,
+    c: &Change,
+) -> Result<Outcome, StoreError> {
     let form = |f| async move { apply(store, actor, child, f, &c.fields).await.map(|_| answer(&c.id, "accepted")) };
     match kind {
         ChangeKind::Visit => form(CaseForm::Visit).await,

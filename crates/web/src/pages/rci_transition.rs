@@ -96,7 +96,11 @@ pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<Transition
                 (d.child_id.to_string(), format!("{} · {}", d.case_number, d.name), d.left_on, stage)
             })
             .collect(),
-        discharged_hidden: if hidden > 0 { tr.t1("msg-discharged-hidden", "count", tr.num(hidden)) } else { String::new() },
+        discharged_hidden: match hidden {
+            Some(0) => String::new(),
+            Some(n) => tr.t1("msg-discharged-hidden", "count", tr.num(n)),
+            None => tr.t("msg-discharged-others-hidden"),
+        },
         today: cur.actor.today().to_string(),
         documents: state
             .store

@@ -47,7 +47,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let stage = q.stage.as_deref().and_then(TransitionStage::parse);
     let min_children = q.min_children.as_deref().and_then(|n| n.trim().parse::<i64>().ok());
     let filter = RciFilter { q: q.q.as_deref(), province: q.province.as_deref(), stage, min_children };
-    let page = state.store.list_rcis(&filter, q.after.as_deref().and_then(parse_id), 50).await?;
+    let page = state.store.list_rcis(&cur.actor, &filter, q.after.as_deref().and_then(parse_id), 50).await?;
     let codes: Vec<String> = page.items.iter().filter_map(|r| r.fields.village_code.clone()).collect();
     let paths = state.store.location_paths(&codes).await?;
     let mut rows = Vec::new();
@@ -66,7 +66,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
             place,
             tr.t(&r.fields.registration_status.label_key()),
             r.fields.capacity.map(|c| tr.num(c)).unwrap_or_default(),
-            tr.num(r.residents),
+            r.residents.map(|n| tr.num(n)).unwrap_or_else(|| tr.t("msg-hidden")),
             tr.t(&r.transition_stage.label_key()),
         ]);
     }
@@ -220,7 +220,7 @@ async fn may_edit(state: &AppState, cur: &Current, id: uuid::Uuid) -> Result<(),
 /// The form to change an institution's record, filled with what it holds now.
 pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     may_edit(&state, &cur, id).await?;
-    let r = state.store.rci(id).await?;
+    let r = state.store.rci(&cur.actor, id).await?;
     let mode = Mode::Edit { id, name: r.fields.name.clone(), version: r.version.to_string() };
     form_page(&state, &cur, &mode, &r.fields.to_input(), &FormData::default(), &Invalid::default(), String::new()).await
 }
@@ -238,7 +238,7 @@ pub async fn update(
     let raw = FormData(pairs);
     let input = rci_input(&raw);
     let version = raw.get("version").unwrap_or_default();
-    let name = state.store.rci(id).await?.fields.name;
+    let name = state.store.rci(&cur.actor, id).await?.fields.name;
     let mode = |version: String| Mode::Edit { id, name: name.clone(), version };
     if place::is_lookup(&raw) {
         return form_page(&state, &cur, &mode(version), &input, &raw, &Invalid::default(), String::new()).await;
@@ -312,9 +312,9 @@ pub(super) async fn show_rci(
     cohort: Cohort,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let r = state.store.rci(id).await?;
-    let count = state.store.residents_on(id, on).await?;
-    let residents = state
+    let r = state.store.rci(&cur.actor, id).await?;
+    let count = state.store.residents_on(&cur.actor, id, on).await?;
+    let residents: Vec<(String, String, String)> = state
         .store
         .visible_residents_on(&cur.actor, id, on)
         .await?
@@ -337,7 +337,11 @@ pub(super) async fn show_rci(
         id: id.to_string(),
         facts,
         on: on.to_string(),
-        resident_count: tr.t1("msg-residents-on", "count", tr.num(count)),
+        // Hidden for whoever may not count them: only the children they may open are named.
+        resident_count: match count {
+            Some(n) => tr.t1("msg-residents-on", "count", tr.num(n)),
+            None => tr.t1("msg-residents-hidden", "count", tr.num(residents.len() as i64)),
+        },
         residents,
         can_close: krousar_domain::policy::decide(&cur.actor, krousar_domain::Action::CreateChild, krousar_domain::policy::Target::Nothing)
             .allowed(),

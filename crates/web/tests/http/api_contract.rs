@@ -254,7 +254,7 @@ fn hidden_are_null(v: &Value, at: &str, found: &mut Vec<String>) -> usize {
             for (k, reason) in o {
                 if let Some(base) = k.strip_suffix("_hidden") {
                     n += 1;
-                    if reason != "small_counts" {
+                    if reason != krousar_domain::figures::HIDDEN_REASON && reason != krousar_domain::figures::HIDDEN_OTHER_ORGANISATIONS {
                         found.push(format!("{at}.{k} = {reason}"));
                     }
                     if o.get(base).is_some_and(|x| !x.is_null()) {

@@ -60,7 +60,10 @@ fn every_write_documents_its_body_and_every_success_its_answer() {
             }
             for (status, r) in responses {
                 let r = resolve(&doc, r);
-                if status.starts_with('2') && status != "204" && !r["content"].as_object().is_some_and(|c| c.values().all(|v| v["schema"].is_object())) {
+                if status.starts_with('2')
+                    && status != "204"
+                    && !r["content"].as_object().is_some_and(|c| c.values().all(|v| v["schema"].is_object()))
+                {
                     problems.push(format!("{m} {path} {status}: no schema"));
                 }
                 if status.starts_with('4') && !r["content"]["application/json"]["schema"].is_object() {
@@ -157,7 +160,8 @@ fn no_schema_is_an_object_without_its_fields() {
     walk(&doc["paths"], "#/paths".into(), &mut all);
     for (at, s) in all {
         let o = s.as_object().unwrap();
-        let is_schema_slot = at.ends_with("/schema") || at.contains("/properties/") || at.ends_with("/items") || at.contains("/components/schemas/");
+        let is_schema_slot =
+            at.ends_with("/schema") || at.contains("/properties/") || at.ends_with("/items") || at.contains("/components/schemas/");
         if !is_schema_slot {
             continue;
         }

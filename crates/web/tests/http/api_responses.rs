@@ -137,8 +137,13 @@ async fn answers_match_the_description() {
         let open = app.api_post(&w, &format!("/api/v1/children/{id}/case/open"), json!({"route": "prevention", "opened_on": today})).await;
         conforms(&doc, "post", "/api/v1/children/{id}/case/{form}", open).await;
         let risk = json!({"level": "high", "reasons": "Violence at home", "assessed_on": today});
-        conforms(&doc, "post", "/api/v1/children/{id}/case/{form}", app.api_post(&w, &format!("/api/v1/children/{id}/case/risk"), risk).await)
-            .await;
+        conforms(
+            &doc,
+            "post",
+            "/api/v1/children/{id}/case/{form}",
+            app.api_post(&w, &format!("/api/v1/children/{id}/case/risk"), risk).await,
+        )
+        .await;
         let asked = app.api_post(&w, &format!("/api/v1/children/{id}/case/approvals"), json!({"kind": "assessment"})).await;
         conforms(&doc, "post", "/api/v1/children/{id}/case/approvals", asked).await;
         conforms(&doc, "get", "/api/v1/children/{id}/case", app.api_get(&s, &format!("/api/v1/children/{id}/case")).await).await;

@@ -302,7 +302,7 @@ async fn an_institutions_transition_is_changed_by_its_partner_or_the_ministry() 
         assert_eq!(stage("otherboss", "planning").await, (false, 403), "another organisation's supervisor");
         assert_eq!(stage("supervisor", "planning").await, (true, 303), "the organisation that works with it");
         assert_eq!(stage("mosvy", "transitioning").await, (true, 303), "the ministry");
-        let now = app.store.rci(rci).await.unwrap();
+        let now = app.store.rci(&app.supervisor.actor(), rci).await.unwrap();
         assert_eq!(now.transition_stage.code(), "transitioning");
     })
     .await;

@@ -76,7 +76,7 @@ async fn an_institution_is_edited_through_its_page_by_those_who_may() {
         let html = res.text().await.unwrap();
         assert!(html.contains("id=\"name-err\">This is required.") && html.contains("id=\"capacity-err\">Write a whole number."), "{html}");
         assert!(html.contains("value=\"lots\"") && html.contains("Some fields need attention"), "{html}");
-        assert_eq!(app.store.rci(rci_id).await.unwrap().version, 1);
+        assert_eq!(app.store.rci(&app.supervisor.actor(), rci_id).await.unwrap().version, 1);
         // … in the user's language.
         speak(&app, &s, &scsrf, "km").await;
         let html = s.post(&show).form(&bad).send().await.unwrap().text().await.unwrap();
@@ -99,7 +99,7 @@ async fn an_institution_is_edited_through_its_page_by_those_who_may() {
         let res = s.post(&show).form(&good).send().await.unwrap();
         assert_eq!(res.status(), 303);
         assert_eq!(res.headers()["location"], format!("/rcis/{id}").as_str());
-        let r = app.store.rci(rci_id).await.unwrap();
+        let r = app.store.rci(&app.supervisor.actor(), rci_id).await.unwrap();
         assert_eq!((r.version, r.fields.name.as_str(), r.fields.capacity), (2, "Hope Community Centre", Some(55)));
         assert_eq!((r.fields.village_code.as_deref(), r.fields.note.as_deref()), (Some("12010101"), Some("Becoming a community centre")));
         assert_eq!(audited(&app, "rci.update", &id).await, 1);
@@ -113,7 +113,7 @@ async fn an_institution_is_edited_through_its_page_by_those_who_may() {
         let html = res.text().await.unwrap();
         assert!(html.contains("Someone else saved this record") && html.contains("value=\"Lost update\""), "{html}");
         assert_eq!(hidden(&html, "version"), "2");
-        let r = app.store.rci(rci_id).await.unwrap();
+        let r = app.store.rci(&app.supervisor.actor(), rci_id).await.unwrap();
         assert_eq!((r.version, r.fields.name.as_str()), (2, "Hope Community Centre"));
         assert_eq!(audited(&app, "rci.update", &id).await, 1);
 
@@ -131,7 +131,7 @@ async fn an_institution_is_edited_through_its_page_by_those_who_may() {
             let stray = form(&csrf, &[("name", "Theirs")]);
             assert_eq!(c.post(&show).form(&stray).send().await.unwrap().status(), 403, "{who}: refused whatever was sent");
         }
-        assert_eq!(app.store.rci(rci_id).await.unwrap().version, 2, "nothing changed");
+        assert_eq!(app.store.rci(&app.supervisor.actor(), rci_id).await.unwrap().version, 2, "nothing changed");
         let missing = uuid::Uuid::now_v7();
         assert_eq!(s.get(app.url(&format!("/rcis/{missing}/edit"))).send().await.unwrap().status(), 404);
         assert_eq!(s.post(app.url(&format!("/rcis/{missing}"))).form(&good).send().await.unwrap().status(), 404);
