@@ -61,6 +61,9 @@ pub enum Action {
     /// organisation that works with it on its transition. Anyone else could learn, by asking
     /// for one day after another, when another organisation's child came or left.
     CountRciResidents,
+    /// Name the organisation that works with an institution on its transition (and so changes
+    /// its record and counts its children): the ministry.
+    NameRciPartner,
     ManageUsers,
     /// Bring an organisation's records in from workbooks, or take them all out (its archive).
     ImportRecords,
@@ -120,7 +123,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 40] = [
+    pub const ALL: [Action; 41] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -134,6 +137,7 @@ impl Action {
         Action::ViewRci,
         Action::EditRci,
         Action::CountRciResidents,
+        Action::NameRciPartner,
         Action::ManageUsers,
         Action::ImportRecords,
         Action::ViewAudit,
@@ -400,6 +404,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::CountRciResidents, Target::Rci { partner_org }) => {
             allow(matches!(role, Ministry | SystemAdmin) || partner_org == Some(actor.org_id))
         }
+        (Action::NameRciPartner, Target::Nothing) => allow(matches!(role, Ministry | SystemAdmin)),
         (Action::ListReferrals, Target::Organisation(org)) => {
             allow(matches!(role, SocialWorker | Supervisor | Manager | Ministry) && org == actor.org_id)
         }

@@ -504,5 +504,6 @@ fn an_rcis_residents_are_counted_for_its_partner_organisation_and_the_ministry_o
         assert_eq!(count(Some(OTHER_ORG)), national, "{role:?}: another organisation's institution");
         assert_eq!(count(None), national, "{role:?}: an institution without a partner");
         assert!(!decide(&a, Action::CountRciResidents, Target::Nothing).allowed(), "{role:?}: never without the institution");
+        assert_eq!(decide(&a, Action::NameRciPartner, Target::Nothing).allowed(), national, "{role:?} names the partner");
     }
 }

@@ -142,6 +142,16 @@ async fn no_overlap(tx: &mut Tx, child: Uuid, except: Option<Uuid>, p: &Residenc
     Ok(())
 }
 
+/// A partner must be an organisation that works with children (not the ministry itself).
+async fn known_partner(tx: &mut Tx, org: Uuid) -> Result<(), StoreError> {
+    let kind: Option<String> =
+        sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1").bind(org.to_string()).fetch_optional(&mut **tx).await?;
+    if kind.as_deref() != Some(krousar_domain::choices::OrgKind::Ngo.code()) {
+        return Err(StoreError::invalid("partner_org_id", "err-invalid-choice"));
+    }
+    Ok(())
+}
+
 pub(crate) async fn known_rci(tx: &mut Tx, rci: Uuid) -> Result<(), StoreError> {
     let n = sqlx::query("SELECT COUNT(*) AS n FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_one(&mut **tx).await?.int("n")?;
     if n == 0 {
@@ -256,8 +266,17 @@ impl Store {
 
     /// Change an institution's record (the API's edit; the same rules as registering it): its
     /// partner organisation's supervisors and managers, or the ministry (`Action::EditRci`).
+    /// `partner`: `Some` names the organisation that works with it (or none), which only the
+    /// ministry may change (`Action::NameRciPartner`); `None` keeps it.
     /// `expected_version` is the version the caller read: a stale one changes nothing.
-    pub async fn update_rci(&self, actor: &Actor, id: Uuid, expected_version: i64, f: RciFields) -> Result<Rci, StoreError> {
+    pub async fn update_rci(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        f: RciFields,
+        partner: Option<Option<Uuid>>,
+    ) -> Result<Rci, StoreError> {
         let mut tx = self.write().await?;
         let row = sqlx::query("SELECT partner_org_id, version FROM rcis WHERE id = $1")
             .bind(id.to_string())
@@ -273,9 +292,22 @@ impl Store {
             return Err(StoreError::Conflict { current: version });
         }
         crate::locations::known_village(&mut tx, "village_code", f.village_code.as_deref()).await?;
+        let was = row.opt_uuid("partner_org_id")?;
+        let partner_org = match partner {
+            Some(p) if p != was => {
+                if !decide(actor, Action::NameRciPartner, Target::Nothing).allowed() {
+                    return Err(StoreError::Forbidden);
+                }
+                if let Some(org) = p {
+                    known_partner(&mut tx, org).await?;
+                }
+                p
+            }
+            _ => was,
+        };
         sqlx::query(
             "UPDATE rcis SET name = $1, rci_type = $2, village_code = $3, province_code = $4, district_code = $5, capacity = $6, \
-             registration_status = $7, note = $8, updated_at = $9, version = version + 1 WHERE id = $10",
+             registration_status = $7, note = $8, updated_at = $9, partner_org_id = $11, version = version + 1 WHERE id = $10",
         )
         .bind(&f.name)
         .bind(f.rci_type.code())
@@ -287,10 +319,11 @@ impl Store {
         .bind(f.note.clone())
         .bind(now_text())
         .bind(id.to_string())
+        .bind(partner_org.map(|o| o.to_string()))
         .execute(&mut *tx)
         .await?;
         let detail = json!({"name": f.name, "rci_type": f.rci_type.code(), "village_code": f.village_code, "capacity": f.capacity,
-            "registration_status": f.registration_status.code(), "version": version + 1});
+            "registration_status": f.registration_status.code(), "partner_org_id": partner_org, "version": version + 1});
         audit::append(&mut tx, actor.into(), Entry { action: "rci.update", record_type: "rci", record_id: Some(id.to_string()), detail })
             .await?;
         audit::changed(&mut tx, None, "rci", id, version + 1).await?;

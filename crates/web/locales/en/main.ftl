@@ -108,6 +108,7 @@ field-protection = Special protection
 field-protection-note = About protection needs
 field-province = Province / Capital
 field-rci = Residential care institution
+field-rci-partner = Organisation that works with it
 field-rci-name = Name of the institution
 field-rci-type = Type
 field-reason-left = Reason for leaving

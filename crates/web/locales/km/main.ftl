@@ -108,6 +108,7 @@ field-protection = ការការពារពិសេស
 field-protection-note = អំពីតម្រូវការការពារ
 field-province = ខេត្ត / រាជធានី
 field-rci = មណ្ឌលថែទាំកុមារ
+field-rci-partner = អង្គការដែលធ្វើការជាមួយមណ្ឌលនេះ
 field-rci-name = ឈ្មោះមណ្ឌល
 field-rci-type = ប្រភេទ
 field-reason-left = មូលហេតុចាកចេញ

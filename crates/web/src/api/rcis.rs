@@ -53,6 +53,11 @@ pub struct RciPatch {
     /// The institution's version as read; a stale one is refused (409).
     #[schema(required = true)]
     version: Option<i64>,
+    /// The organisation that works with the institution (`null`: none); only the ministry
+    /// changes it (403 for anyone else who sends another one).
+    #[serde(default)]
+    #[schema(nullable)]
+    partner_org_id: Option<Uuid>,
     /// Read only to check each field's type; the fields are merged by name (see `patch`).
     #[serde(flatten)]
     #[allow(dead_code)]
@@ -73,13 +78,15 @@ pub async fn patch(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id)
     let current = state.store.rci(&cur.actor, id).await?;
     let mut merged = serde_json::to_value(current.fields.to_input()).unwrap_or_default();
     for (k, v) in raw.as_object().into_iter().flatten() {
-        if k != "version" {
+        if k != "version" && k != "partner_org_id" {
             merged[k.as_str()] = v.clone();
         }
     }
     let input: RciInput = json_body_as(merged)?;
     let fields = input.validate().map_err(invalid)?;
-    let rci = state.store.update_rci(&cur.actor, id, version, fields).await?;
+    // Sent (even as null): name that partner; left out: keep it.
+    let partner = raw.as_object().and_then(|o| o.contains_key("partner_org_id").then_some(typed.partner_org_id));
+    let rci = state.store.update_rci(&cur.actor, id, version, fields, partner).await?;
     Ok(Json(rci).into_response())
 }
 

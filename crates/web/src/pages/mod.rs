@@ -29,6 +29,7 @@ mod indicators;
 mod offline;
 mod place;
 mod quality;
+mod rci_partner;
 pub(crate) mod rci_pick;
 pub(crate) mod rci_transition;
 mod rcis;

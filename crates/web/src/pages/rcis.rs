@@ -117,12 +117,14 @@ struct FormPage {
     types: Vec<Opt>,
     statuses: Vec<Opt>,
     place: PlacePicker,
+    /// Organisations to name as the partner (empty: the user may not name one).
+    partners: Vec<Opt>,
 }
 
 /// Which form is shown: registering an institution, or changing one from a version.
 enum Mode {
     New,
-    Edit { id: uuid::Uuid, name: String, version: String },
+    Edit { id: uuid::Uuid, name: String, version: String, partner: Option<uuid::Uuid> },
 }
 
 async fn form_page(
@@ -138,11 +140,15 @@ async fn form_page(
     let place =
         place::build(&state.store, tr, raw, input.village_code.as_deref(), crate::views::field_error(tr, errors, "village_code")).await?;
     let notice = if !notice.is_empty() || errors.errors.is_empty() { notice } else { tr.t("err-invalid") };
-    let (title, action, version, cancel) = match mode {
-        Mode::New => (tr.t("page-new-rci"), "/rcis".to_string(), String::new(), String::new()),
-        Mode::Edit { id, name, version } => {
-            (tr.t1("page-edit-rci", "name", name.clone()), format!("/rcis/{id}"), version.clone(), format!("/rcis/{id}"))
-        }
+    let (title, action, version, cancel, partners) = match mode {
+        Mode::New => (tr.t("page-new-rci"), "/rcis".to_string(), String::new(), String::new(), Vec::new()),
+        Mode::Edit { id, name, version, partner } => (
+            tr.t1("page-edit-rci", "name", name.clone()),
+            format!("/rcis/{id}"),
+            version.clone(),
+            format!("/rcis/{id}"),
+            super::rci_partner::options(state, cur, *partner, raw).await?,
+        ),
     };
     let mut res = render(FormPage {
         l: Layout::new(cur, title, "/rcis"),
@@ -161,6 +167,7 @@ async fn form_page(
             Some("opt-choose"),
         ),
         place,
+        partners,
     });
     if !errors.errors.is_empty() {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -221,7 +228,7 @@ async fn may_edit(state: &AppState, cur: &Current, id: uuid::Uuid) -> Result<(),
 pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     may_edit(&state, &cur, id).await?;
     let r = state.store.rci(&cur.actor, id).await?;
-    let mode = Mode::Edit { id, name: r.fields.name.clone(), version: r.version.to_string() };
+    let mode = Mode::Edit { id, name: r.fields.name.clone(), version: r.version.to_string(), partner: r.partner_org_id };
     form_page(&state, &cur, &mode, &r.fields.to_input(), &FormData::default(), &Invalid::default(), String::new()).await
 }
 
@@ -238,15 +245,19 @@ pub async fn update(
     let raw = FormData(pairs);
     let input = rci_input(&raw);
     let version = raw.get("version").unwrap_or_default();
-    let name = state.store.rci(&cur.actor, id).await?.fields.name;
-    let mode = |version: String| Mode::Edit { id, name: name.clone(), version };
+    let now = state.store.rci(&cur.actor, id).await?;
+    let mode = |version: String| Mode::Edit { id, name: now.fields.name.clone(), version, partner: now.partner_org_id };
     if place::is_lookup(&raw) {
         return form_page(&state, &cur, &mode(version), &input, &raw, &Invalid::default(), String::new()).await;
     }
     let Ok(expected) = version.parse::<i64>() else { return Err(PageError(AppError::BadRequest("err-invalid"))) };
-    let result = match input.validate() {
-        Ok(f) => state.store.update_rci(&cur.actor, id, expected, f).await,
-        Err(e) => Err(StoreError::Invalid(e)),
+    let result = match (input.validate(), super::rci_partner::chosen(&cur, &raw)) {
+        (Ok(f), Ok(partner)) => state.store.update_rci(&cur.actor, id, expected, f, partner).await,
+        (Err(mut e), Err(p)) => {
+            e.errors.extend(p.errors);
+            Err(StoreError::Invalid(e))
+        }
+        (Err(e), _) | (_, Err(e)) => Err(StoreError::Invalid(e)),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/rcis/{id}")).into_response()),
@@ -331,6 +342,7 @@ pub(super) async fn show_rci(
         (tr.t("field-capacity"), r.fields.capacity.map(|c| tr.num(c)).unwrap_or_default()),
         (tr.t("field-registration"), tr.t(&r.fields.registration_status.label_key())),
         (tr.t("field-note"), r.fields.note.clone().unwrap_or_default()),
+        (tr.t("field-rci-partner"), super::rci_partner::name(state, cur, r.partner_org_id).await?),
     ];
     Ok(render(ShowPage {
         l: Layout::new(cur, r.fields.name.clone(), "/rcis"),

@@ -107,3 +107,80 @@ async fn an_institutions_residents_are_hidden_from_other_organisations_on_every_
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_ministry_names_the_organisation_that_works_with_an_institution() {
+    each_db(|app| async move {
+        let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
+        let ministry_org = app.store.create_org(Who::system(), "MoSVY", OrgKind::Ministry).await.unwrap();
+        let mosvy =
+            app.store.create_user(Who::system(), ministry_org.id, None, "mosvy", "mosvy", Role::Ministry, &hash, "en").await.unwrap();
+        let lotus = app.store.create_rci(&mosvy.actor(), fields("Lotus Centre")).await.unwrap().id;
+        let other_org = app.other_worker.org_id;
+        let patch = |token: String, body: Value| {
+            let url = app.url(&format!("/api/v1/rcis/{lotus}"));
+            async move { crate::app::client().patch(url).bearer_auth(token).json(&body).send().await.unwrap() }
+        };
+
+        // A supervisor may not make their organisation the partner of the ministry's institution.
+        let s = app.token(&app.supervisor).await;
+        let res = patch(s.clone(), serde_json::json!({"version": 1, "partner_org_id": app.supervisor.org_id})).await;
+        assert_eq!(res.status(), 403);
+        let m = app.token(&mosvy).await;
+        let now = get(&app, &m, &format!("/api/v1/rcis/{lotus}")).await;
+        assert!(now["partner_org_id"].is_null() && now["version"] == 1, "nothing changed: {now}");
+        // Nor may the ministry name itself, or an organisation that does not exist.
+        for bad in [ministry_org.id, uuid::Uuid::now_v7()] {
+            let res = patch(m.clone(), serde_json::json!({"version": 1, "partner_org_id": bad})).await;
+            assert_eq!(res.status(), 422, "{bad}");
+        }
+
+        // The ministry names the other organisation from the institution's form.
+        let (mc, mcsrf) = app.login("mosvy").await;
+        let form = mc.get(app.url(&format!("/rcis/{lotus}/edit"))).send().await.unwrap().text().await.unwrap();
+        assert!(form.contains("name=\"partner_org_id\"") && form.contains("Other NGO") && !form.contains(">MoSVY<"), "{form}");
+        let save = |partner: String| {
+            let f = [
+                ("_csrf", mcsrf.clone()),
+                ("version", "1".to_string()),
+                ("name", "Lotus Centre".to_string()),
+                ("rci_type", "ngo".to_string()),
+                ("capacity", "40".to_string()),
+                ("registration_status", "registered".to_string()),
+                ("village_pick", "02020101".to_string()),
+                ("partner_org_id", partner),
+            ];
+            let req = mc.post(app.url(&format!("/rcis/{lotus}"))).form(&f);
+            async move { req.send().await.unwrap() }
+        };
+        let res = save("not-an-id".into()).await;
+        assert_eq!(res.status(), 422);
+        assert_eq!(save(other_org.to_string()).await.status(), 303);
+        let page = mc.get(app.url(&format!("/rcis/{lotus}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Organisation that works with it") && page.contains("Other NGO"), "{page}");
+
+        // Now that organisation counts its children and changes its record; the supervisor of
+        // the first still does neither, and their edit form has no partner field.
+        let o = app.token(&app.other_worker).await;
+        let rci = get(&app, &o, &format!("/api/v1/rcis/{lotus}")).await;
+        assert_eq!((rci["residents"].as_i64(), rci["partner_org_id"].as_str()), (Some(0), Some(other_org.to_string().as_str())), "{rci}");
+        assert!(get(&app, &s, &format!("/api/v1/rcis/{lotus}")).await["residents"].is_null());
+        let (sc, _) = app.login("supervisor").await;
+        assert_eq!(sc.get(app.url(&format!("/rcis/{lotus}/edit"))).send().await.unwrap().status(), 403);
+
+        // Cleared through the API (null), audited.
+        let res = patch(m.clone(), serde_json::json!({"version": 2, "partner_org_id": null})).await;
+        assert_eq!(res.status(), 200);
+        assert!(get(&app, &o, &format!("/api/v1/rcis/{lotus}")).await["residents"].is_null());
+        let f = krousar_store::audit::AuditFilter {
+            record_id: Some(lotus.to_string()),
+            action: Some("rci.update".into()),
+            limit: 50,
+            ..Default::default()
+        };
+        let named = krousar_store::audit::list(&app.store, &f).await.unwrap();
+        assert_eq!(named.len(), 2, "named, then cleared");
+        assert!(named.iter().any(|e| e.detail.contains(&other_org.to_string())), "the audit says whom");
+    })
+    .await;
+}
