@@ -152,12 +152,20 @@ pub fn staff(on: Option<&str>, total: Option<&str>, female: Option<&str>, psw: O
 }
 
 /// A stage change as typed.
-pub fn stage_change(stage: Option<&str>, on: Option<&str>, today: NaiveDate) -> Result<(TransitionStage, NaiveDate), Invalid> {
+/// A stage change as sent: the stage, its day (not in the future) and a note (optional, checked
+/// as every long text is: a limit, no control characters).
+pub fn stage_change(
+    stage: Option<&str>,
+    on: Option<&str>,
+    note: Option<&str>,
+    today: NaiveDate,
+) -> Result<(TransitionStage, NaiveDate, Option<String>), Invalid> {
     let mut e = Invalid::default();
     let stage = pick(&mut e, "stage", stage, TransitionStage::parse);
     let on = past_date(&mut e, "on", on, today);
+    let note = text::paragraphs(&mut e, "note", note, LONG);
     match (stage, on) {
-        (Some(s), Some(d)) => Ok((s, d)),
+        (Some(s), Some(d)) if e.errors.is_empty() => Ok((s, d, note)),
         _ => Err(e),
     }
 }
@@ -169,6 +177,18 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_stage_changes_note_is_checked_as_every_long_text() {
+        let today = d("2026-12-01");
+        let ok = stage_change(Some("planning"), Some("2026-11-30"), Some("  A plan agreed  "), today).unwrap();
+        assert_eq!(ok, (Planning, d("2026-11-30"), Some("A plan agreed".to_string())));
+        assert_eq!(stage_change(Some("planning"), Some("2026-11-30"), Some("   "), today).unwrap().2, None);
+        for bad in ["a\u{0}b".to_string(), "\u{202e}evil".to_string(), "x".repeat(LONG + 1)] {
+            let e = stage_change(Some("planning"), Some("2026-11-30"), Some(&bad), today).unwrap_err();
+            assert_eq!(e.errors[0].field, "note", "{bad:.20}");
+        }
     }
 
     #[test]

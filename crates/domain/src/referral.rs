@@ -148,9 +148,35 @@ pub fn transition(state: ReferralState, action: &str) -> Result<ReferralState, &
     }
 }
 
+/// The reason given with a decision, as the other organisation will read it: required to
+/// decline, optional otherwise, checked as every long text is (a limit, no control characters).
+pub fn decision_reason(next: ReferralState, raw: Option<&str>) -> Result<Option<String>, Invalid> {
+    let mut e = Invalid::default();
+    let reason = text::paragraphs(&mut e, "reason", raw, LONG);
+    if e.errors.is_empty() && next == ReferralState::Declined && reason.is_none() {
+        e.push("reason", "err-required");
+    }
+    if e.errors.is_empty() {
+        Ok(reason)
+    } else {
+        Err(e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decisions_reason_is_checked_before_the_other_organisation_reads_it() {
+        assert_eq!(decision_reason(ReferralState::Accepted, None), Ok(None));
+        assert_eq!(decision_reason(ReferralState::Declined, Some(" No capacity ")), Ok(Some("No capacity".into())));
+        assert_eq!(decision_reason(ReferralState::Declined, Some("  ")).unwrap_err().errors[0].code, "err-required");
+        for bad in ["\u{202e}gnitset", "a\u{0}b", "\u{1b}[31m"] {
+            assert_eq!(decision_reason(ReferralState::Withdrawn, Some(bad)).unwrap_err().errors[0].code, "err-control-chars");
+        }
+        assert_eq!(decision_reason(ReferralState::Declined, Some(&"x".repeat(LONG + 1))).unwrap_err().errors[0].code, "err-too-long");
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -197,10 +197,7 @@ impl Store {
             return Err(StoreError::Refused("err-referral-supervisor"));
         }
         let next = referral::transition(state, action).map_err(|code| StoreError::invalid("decision", code))?;
-        let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
-        if next == ReferralState::Declined && reason.is_none() {
-            return Err(StoreError::invalid("reason", "err-required"));
-        }
+        let reason = referral::decision_reason(next, reason).map_err(StoreError::Invalid)?;
         sqlx::query("UPDATE referrals SET state = $1, decided_by = $2, decided_at = $3, decision_reason = $4 WHERE id = $5")
             .bind(next.code())
             .bind(actor.user_id.to_string())

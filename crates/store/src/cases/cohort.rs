@@ -109,11 +109,17 @@ impl Store {
             result.cases_opened += 1;
         }
         if decide(actor, Action::EditRci, Target::Rci { partner_org }).allowed() {
-            sqlx::query("UPDATE rcis SET registration_status = $1 WHERE id = $2")
-                .bind(RciRegistration::Closed.code())
-                .bind(rci.to_string())
-                .execute(&mut *tx)
-                .await?;
+            // A new version, as every change of the record: a form opened before cannot put the
+            // institution back as registered without being told.
+            let version: i64 = sqlx::query_scalar(
+                "UPDATE rcis SET registration_status = $1, updated_at = $2, version = version + 1 WHERE id = $3 RETURNING version",
+            )
+            .bind(RciRegistration::Closed.code())
+            .bind(crate::db::now_text())
+            .bind(rci.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+            audit::changed(&mut tx, None, "rci", rci, version).await?;
         }
         audit::append(
             &mut tx,

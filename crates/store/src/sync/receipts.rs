@@ -80,4 +80,16 @@ impl Store {
         .int("n")?;
         Ok(n > 0)
     }
+
+    /// Is the id a record's already (anyone's)? A device picks a new record's id; one that is
+    /// taken by another record can never be saved, so it is told so instead of to retry.
+    pub async fn id_taken(&self, change_id: Uuid) -> Result<bool, StoreError> {
+        let n =
+            sqlx::query("SELECT (SELECT COUNT(*) FROM case_entries WHERE id = $1) + (SELECT COUNT(*) FROM children WHERE id = $1) AS n")
+                .bind(change_id.to_string())
+                .fetch_one(&self.pool)
+                .await?
+                .int("n")?;
+        Ok(n > 0)
+    }
 }

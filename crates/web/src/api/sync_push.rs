@@ -63,6 +63,9 @@ pub struct Outcome {
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Problem {
     field: &'static str,
+    /// The problem's code (a translation key such as `err-required`), as in the API's errors.
+    code: &'static str,
+    /// The problem in the worker's language.
     message: String,
 }
 
@@ -72,7 +75,7 @@ fn answer(id: &str, outcome: &'static str) -> Outcome {
 
 fn invalid(tr: Tr, id: &str, e: &Invalid) -> Outcome {
     let mut v = answer(id, "invalid");
-    v.errors = e.errors.iter().map(|x| Problem { field: x.field, message: tr.t(x.code) }).collect();
+    v.errors = e.errors.iter().map(|x| Problem { field: x.field, code: x.code, message: tr.t(x.code) }).collect();
     v
 }
 
@@ -181,6 +184,8 @@ pub async fn receive(store: &Store, actor: &Actor, tr: Tr, device: Uuid, c: &Cha
         Err(StoreError::Refused(key)) => return one_error(tr, &c.id, "change", key),
         Err(StoreError::NotFound) => return one_error(tr, &c.id, "child", "err-not-found"),
         Err(StoreError::Conflict { .. }) => return answer(&c.id, "retry"),
+        // A new record's id that another record has: never saved, whatever the retries.
+        Err(_) if kind.creates_record() && store.id_taken(id).await.unwrap_or(false) => return one_error(tr, &c.id, "id", "err-sync-id"),
         Err(e) => {
             tracing::error!(error = %e, "sync change failed");
             return answer(&c.id, "retry");

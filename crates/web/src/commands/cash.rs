@@ -27,9 +27,10 @@ pub async fn change(store: &Store, actor: &Actor, id: uuid::Uuid, f: &FormData) 
             Ok(g) => store.decide_cash(actor, id, Ok(g)).await.map(|_| ()),
             Err(e) => Err(StoreError::Invalid(e)),
         },
-        Some("refuse") => match f.get("reason").map(|r| r.trim().to_string()).filter(|r| !r.is_empty()) {
-            Some(reason) => store.decide_cash(actor, id, Err(reason)).await.map(|_| ()),
-            None => Err(StoreError::invalid("reason", "err-required")),
+        // The reason as every written reason is checked (required, a limit, no control characters).
+        Some("refuse") => match krousar_domain::case::entries::reason_text(f.get("reason").as_deref(), "reason") {
+            Ok(reason) => store.decide_cash(actor, id, Err(reason)).await.map(|_| ()),
+            Err(e) => Err(StoreError::Invalid(e)),
         },
         Some("pay") => {
             let (paid_on, amount, from, to, paid_to, status) =

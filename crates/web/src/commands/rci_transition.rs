@@ -10,8 +10,8 @@ use krousar_store::{Store, StoreError};
 /// female, para_social_workers).
 pub async fn record(store: &Store, actor: &Actor, id: uuid::Uuid, what: &str, f: &FormData) -> Result<(), StoreError> {
     match what {
-        "stage" => match rt::stage_change(f.get("stage").as_deref(), f.get("on").as_deref(), actor.today()) {
-            Ok((stage, on)) => store.move_rci_stage(actor, id, stage, on, f.get("note").filter(|n| !n.trim().is_empty())).await,
+        "stage" => match rt::stage_change(f.get("stage").as_deref(), f.get("on").as_deref(), f.get("note").as_deref(), actor.today()) {
+            Ok((stage, on, note)) => store.move_rci_stage(actor, id, stage, on, note).await,
             Err(e) => Err(StoreError::Invalid(e)),
         },
         "inspection" => {

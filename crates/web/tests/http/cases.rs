@@ -363,6 +363,19 @@ async fn when_an_institution_closes_its_children_are_registered_and_get_cases_in
         }
         let list: Value = app.api_get(&t, "/api/v1/rcis").await.json().await.unwrap();
         assert_eq!(list["items"][0]["registration_status"], "closed");
+        // A new version: an edit from a form opened before the closing is told, not saved over it.
+        assert_eq!(list["items"][0]["version"], 2, "{list}");
+        let stale = app
+            .store
+            .update_rci(
+                &app.supervisor.actor(),
+                rci.parse().unwrap(),
+                1,
+                app.store.rci(&app.supervisor.actor(), rci.parse().unwrap()).await.unwrap().fields,
+                None,
+            )
+            .await;
+        assert!(matches!(stale, Err(krousar_store::StoreError::Conflict { current: 2 })), "{stale:?}");
     })
     .await;
 }

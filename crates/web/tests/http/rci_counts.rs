@@ -168,6 +168,15 @@ async fn the_ministry_names_the_organisation_that_works_with_an_institution() {
         let (sc, _) = app.login("supervisor").await;
         assert_eq!(sc.get(app.url(&format!("/rcis/{lotus}/edit"))).send().await.unwrap().status(), 403);
 
+        // A stage's note is checked as every long text: control characters refused, nothing kept.
+        let day = krousar_domain::today().to_string();
+        for note in ["\u{0}\u{1b}[2J", "\u{202e}gnitset"] {
+            let body = serde_json::json!({"kind": "stage", "stage": "planning", "on": day, "note": note});
+            let res = app.api_post(&m, &format!("/api/v1/rcis/{lotus}/transition"), body).await;
+            assert_eq!(res.status(), 422, "{note:?}");
+        }
+        assert!(get(&app, &m, &format!("/api/v1/rcis/{lotus}/transition")).await["events"].as_array().unwrap().is_empty());
+
         // Cleared through the API (null), audited.
         let res = patch(m.clone(), serde_json::json!({"version": 2, "partner_org_id": null})).await;
         assert_eq!(res.status(), 200);

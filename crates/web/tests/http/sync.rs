@@ -159,10 +159,24 @@ async fn a_device_downloads_what_changed_sends_changes_once_and_photos_in_pieces
         assert_eq!(outcomes, ["accepted", "accepted", "accepted", "accepted", "invalid", "accepted", "accepted"], "{sent}");
         let errors = sent["results"][4]["errors"].as_array().unwrap();
         assert!(errors.iter().any(|e| e["field"] == "noted_on") && errors.iter().any(|e| e["field"] == "text"), "the form's own checks: {errors:?}");
+        // Each with its code, as the API's errors carry it (a program matches on the code).
+        assert!(errors.iter().all(|e| e["code"].as_str().is_some_and(|c| c.starts_with("err-")) && e["message"].is_string()), "{errors:?}");
         // The same batch again (its answer was lost): nothing is made twice.
         let (_, twice) = d.post(&app, "/push", changes).await;
         let outcomes: Vec<&str> = twice["results"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
         assert_eq!(outcomes, ["already", "already", "already", "already", "invalid", "already", "already"]);
+        // A registration whose id another organisation's child has: told so, never "retry" (the
+        // device's queue would never clear), and nothing of that child said.
+        let stranger = app.token(&app.other_worker).await;
+        let theirs: serde_json::Value =
+            app.api_post(&stranger, "/api/v1/children", child_json("សុខា", "Sokha")).await.json().await.unwrap();
+        let taken = json!({"changes": [{"id": theirs["id"], "kind": "register", "recorded_at": now(),
+            "fields": {"given_name_km": "សុភា", "family_name_km": "កែវ", "sex": "female", "estimated_age": "8",
+                       "birth_registration": "unknown", "id_poor": "unknown", "disability": "none", "living_arrangement": "with_family"}}]});
+        let (_, told) = d.post(&app, "/push", taken).await;
+        let r = &told["results"][0];
+        assert_eq!((r["outcome"].as_str(), r["errors"][0]["code"].as_str()), (Some("invalid"), Some("err-sync-id")), "{told}");
+        assert!(!told.to_string().contains("Sokha"));
         let open_tasks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_tasks WHERE done_on IS NULL").fetch_one(app.store.pool()).await.unwrap();
         assert_eq!(open_tasks, 0, "the task is done");
         let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_entries WHERE kind = 'note'").fetch_one(app.store.pool()).await.unwrap();
