@@ -179,9 +179,6 @@ pub fn local_day(stored: &str) -> Option<NaiveDate> {
     }
 }
 
-/// Today in Cambodia (UTC+7, no daylight saving): a visit due "today" is due by the local
-/// calendar, not by the server's.
-
 /// "42 children", or "more than 1000 children" past the counting cap.
 pub fn children_count(tr: Tr, n: i64, cap: i64) -> String {
     if n > cap {

@@ -113,6 +113,39 @@ fn flattened_options(doc: &mut serde_json::Value) {
     }
 }
 
+/// A body that flattens a closed type (`deny_unknown_fields`, `additionalProperties: false`)
+/// beside fields of its own is described as `allOf` of the two, which no object satisfies: each
+/// part refuses the other's fields. JSON Schema 2020-12 closes such a union with
+/// `unevaluatedProperties: false` on the whole (it sees through `allOf`), so the parts are opened
+/// (a closed reference replaced by an open copy) and the whole is closed.
+fn closed_unions(doc: &mut serde_json::Value) {
+    let snapshot = doc["components"]["schemas"].clone();
+    for schema in doc["components"]["schemas"].as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+        let Some(parts) = schema.get_mut("allOf").and_then(|a| a.as_array_mut()) else { continue };
+        let mut closed = false;
+        for part in parts.iter_mut() {
+            closed |= open_up(part, &snapshot);
+        }
+        if closed {
+            schema["unevaluatedProperties"] = serde_json::Value::Bool(false);
+        }
+    }
+}
+
+/// Open one part of an `allOf` (and the parts of a nested one); whether any was closed.
+fn open_up(part: &mut serde_json::Value, schemas: &serde_json::Value) -> bool {
+    if let Some(target) = part.get("$ref").and_then(|r| r.as_str()).and_then(|r| r.strip_prefix("#/components/schemas/")) {
+        if schemas[target].get("additionalProperties") == Some(&serde_json::Value::Bool(false)) {
+            *part = schemas[target].clone();
+        }
+    }
+    let mut closed = part.as_object_mut().and_then(|o| o.remove("additionalProperties")).is_some_and(|v| v == false);
+    for inner in part.get_mut("allOf").and_then(|a| a.as_array_mut()).into_iter().flatten() {
+        closed |= open_up(inner, schemas);
+    }
+    closed
+}
+
 /// `{"oneOf": [{"$ref": ".../T"}, {"type": "null"}]}` → `T`.
 fn optional_ref(part: &serde_json::Value) -> Option<String> {
     let one = part.get("oneOf")?.as_array()?;
@@ -127,6 +160,7 @@ pub fn document() -> &'static str {
     DOC.get_or_init(|| {
         let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the description serialises");
         flattened_options(&mut doc);
+        closed_unions(&mut doc);
         serde_json::to_string_pretty(&doc).expect("the description serialises")
     })
 }

@@ -47,10 +47,15 @@ fn dimensions() -> utoipa::openapi::schema::Object {
 }
 
 impl IndicatorQuery {
-    /// The pages' parameters; a breakdown or reach the code does not know is a bad request.
+    /// The pages' parameters; a breakdown, reach or day the code does not know is a bad request
+    /// (a page falls back to its default; a program is told, as its description says).
     fn params(self) -> Result<Params, ApiError> {
+        let not_a_day =
+            |d: &Option<String>| d.as_deref().is_some_and(|d| !d.is_empty() && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err());
         if self.by.as_deref().is_some_and(|b| Dimension::parse(b).is_none())
             || self.reach.as_deref().is_some_and(|r| Reach::parse(r).is_none())
+            || not_a_day(&self.from)
+            || not_a_day(&self.to)
         {
             return Err(bad_request("err-bad-request"));
         }

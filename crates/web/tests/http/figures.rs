@@ -116,6 +116,11 @@ async fn national_figures_cannot_be_differenced() {
         assert_eq!((a["from"].as_str(), a["to"].as_str()), (Some(q.from.to_string().as_str()), Some(q.to.to_string().as_str())), "{a}");
         assert_eq!(a["period_snapped"], true);
         assert_eq!(a, b, "two periods a day apart give the same answer");
+        // A day that is no day is a bad request, not the default period (found by fuzzing).
+        for bad in ["null", "2026-13-01", "yesterday"] {
+            assert_eq!(app.api_get(&m, &format!("/api/v1/indicators?to={bad}")).await.status(), 400, "{bad}");
+        }
+        assert_eq!(app.api_get(&m, "/api/v1/indicators?from=&to=").await.status(), 200, "empty is absent");
         let (page_client, _) = app.login("mosvy").await;
         let page =
             page_client.get(app.url(&ask(q.from, q.to - day, "").replace("/api/v1", ""))).send().await.unwrap().text().await.unwrap();
