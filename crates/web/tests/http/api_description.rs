@@ -184,9 +184,3 @@ fn no_schema_is_an_object_without_its_fields() {
     }
     assert!(found.is_empty(), "objects without their fields:\n{}", found.join("\n"));
 }
-
-#[test]
-#[ignore = "prints the description: cargo test -- --ignored print_the_description"]
-fn print_the_description() {
-    std::fs::write("/tmp/krousar-openapi.json", krousar_web::api::document()).unwrap();
-}
