@@ -303,6 +303,12 @@ fn referred_to_actor(actor: &Actor, record: &RecordOwner) -> bool {
     record.org_id != actor.org_id && matches!(record.outside, Outside::Referral(_))
 }
 
+/// Who oversees the teams below their own (their `Actor::teams` hold the whole subtree, which
+/// widens what `case_file_scope` lets them read): a supervisor only.
+pub fn oversees_team_tree(role: Role) -> bool {
+    role == Role::Supervisor
+}
+
 /// Who may be given a task on a case: the people with a caseload, and the manager.
 pub fn holds_tasks(role: Role) -> bool {
     role.has_caseload() || role == Role::Manager

@@ -507,3 +507,10 @@ fn an_rcis_residents_are_counted_for_its_partner_organisation_and_the_ministry_o
         assert_eq!(decide(&a, Action::NameRciPartner, Target::Nothing).allowed(), national, "{role:?} names the partner");
     }
 }
+
+#[test]
+fn only_a_supervisor_oversees_the_teams_below_their_own() {
+    for role in Role::ALL {
+        assert_eq!(crate::policy::oversees_team_tree(role), role == Role::Supervisor, "{role:?}");
+    }
+}

@@ -306,7 +306,7 @@ impl Store {
 
     /// A supervisor's teams: their own and every one below it.
     pub(crate) async fn with_teams(&self, mut user: User) -> Result<User, StoreError> {
-        if let (Role::Supervisor, Some(team)) = (user.role, user.team_id) {
+        if let (true, Some(team)) = (krousar_domain::policy::oversees_team_tree(user.role), user.team_id) {
             let mut conn = self.pool.acquire().await?;
             let rows = sqlx::query("SELECT id, parent_id FROM teams WHERE org_id = $1")
                 .bind(user.org_id.to_string())
