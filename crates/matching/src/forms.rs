@@ -136,7 +136,9 @@ pub fn best(query: &[Form], name: &[Form]) -> (f64, f64) {
 
 /// A first, cheaper look for a long list of candidates: the phonetic key alone (Khmer text
 /// for Khmer), whole or as a beginning, so that only the most likely are compared in full.
-pub fn quick(query: &[Form], name: &[Form]) -> f64 {
+/// A beginning counts `prefix_weight` of a whole: among fifty names that all begin
+/// "Trapeang", the one that is "Trapeang Khan" whole must not lose its place to code order.
+pub fn quick(query: &[Form], name: &[Form], prefix_weight: f64) -> f64 {
     let mut best = 0.0f64;
     for q in query {
         for c in name.iter().filter(|c| c.khmer == q.khmer && !(c.machine && q.machine)) {
@@ -146,7 +148,7 @@ pub fn quick(query: &[Form], name: &[Form]) -> f64 {
                 (Spelled { chars: &q.key, word_ends: &q.key_ends }, Spelled { chars: &c.key, word_ends: &c.key_ends })
             };
             let (w, p) = similarity(a, b);
-            best = best.max(w).max(p);
+            best = best.max(w).max(p * prefix_weight);
         }
     }
     best

@@ -60,6 +60,9 @@ pub struct Entry {
     pub code: String,
     pub level: Level,
     forms: Vec<Form>,
+    /// Its names exactly as written (see `as_written`), to tell apart two places a query
+    /// matches equally well by sound: "ទីកល្អក់" and "ទឹកល្អក់", or "Chek" and "Srok Chek".
+    written: Vec<String>,
     /// How many distinct key trigrams its forms have.
     grams: u16,
 }
@@ -89,6 +92,13 @@ struct Query {
     written: Vec<Form>,
     levels: Vec<Level>,
     context: Vec<Vec<Form>>,
+    /// The name part as written, for `Entry::written`.
+    as_written: String,
+}
+
+/// A name as written, only case, spacing and invisible characters aside.
+fn as_written(name: &str) -> String {
+    name.split(|c: char| c.is_whitespace() || c == '\u{200B}').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// Forms of a place name without its unit words (and with them, when they were written).
@@ -165,7 +175,8 @@ impl PlaceIndex {
                     }
                 }
             }
-            entries.push(Entry { code: code.to_string(), level, forms, grams: 0 });
+            let written = [km, latin].into_iter().map(as_written).filter(|w| !w.is_empty()).collect();
+            entries.push(Entry { code: code.to_string(), level, forms, written, grams: 0 });
         }
         entries.sort_by(|a, b| a.code.cmp(&b.code));
         let mut index = PlaceIndex { entries, ..PlaceIndex::default() };
@@ -199,7 +210,7 @@ impl PlaceIndex {
         let forms = name_forms(first, &mut levels, false);
         let written = if levels.is_empty() { Vec::new() } else { forms_of(first.trim()) };
         let context = parts.map(|p| name_forms(p, &mut Vec::new(), false)).filter(|f| !f.is_empty()).collect();
-        Query { forms, written, levels, context }
+        Query { forms, written, levels, context, as_written: as_written(first) }
     }
 
     /// The entries under `within` (a code prefix), as an index range: the places inside it,
@@ -260,7 +271,7 @@ impl PlaceIndex {
         if pool.len() <= SHORTLIST {
             return pool;
         }
-        let mut scored: Vec<(f64, usize)> = pool.iter().map(|&i| (quick(&q.forms, &self.entries[i].forms), i)).collect();
+        let mut scored: Vec<(f64, usize)> = pool.iter().map(|&i| (quick(&q.forms, &self.entries[i].forms, PREFIX), i)).collect();
         scored.select_nth_unstable_by(SHORTLIST, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         pool.clear();
         pool.extend(scored[..SHORTLIST].iter().map(|(_, i)| *i));
@@ -277,6 +288,10 @@ impl PlaceIndex {
             if !q.written.is_empty() && best(&q.written, &e.forms).0 >= 1.0 {
                 s += 0.005;
             }
+        }
+        // Alike by sound, but this one is spelled exactly so.
+        if e.written.contains(&q.as_written) {
+            s += 0.003;
         }
         for ctx in &q.context {
             // The best of the places above this one, by name.
