@@ -99,20 +99,29 @@ async fn state(tx: &mut Tx, child: Uuid) -> Result<(CashSupport, i64), StoreErro
     }
 }
 
+/// The `granted_on` column of a state.
+pub(crate) fn granted_on(s: &CashSupport) -> Option<String> {
+    s.grant.as_ref().map(|g| g.approved_on.to_string())
+}
+
 async fn save(tx: &mut Tx, child: &crate::children::Child, s: &CashSupport, version: i64) -> Result<(), StoreError> {
     let body = serde_json::to_string(s).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    // What reports count by is a column, written from the typed state (see `check_more::cash`).
+    let granted_on = granted_on(s);
     let n = if version == 0 {
-        sqlx::query("INSERT INTO cash_support (child_id, org_id, state, updated_at) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO cash_support (child_id, org_id, state, granted_on, updated_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(child.id.to_string())
             .bind(child.org_id.to_string())
             .bind(body)
+            .bind(granted_on.clone())
             .bind(now_text())
             .execute(&mut **tx)
             .await?
             .rows_affected()
     } else {
-        sqlx::query("UPDATE cash_support SET state = $1, updated_at = $2, version = version + 1 WHERE child_id = $3 AND version = $4")
+        sqlx::query("UPDATE cash_support SET state = $1, granted_on = $2, updated_at = $3, version = version + 1 WHERE child_id = $4 AND version = $5")
             .bind(body)
+            .bind(granted_on)
             .bind(now_text())
             .bind(child.id.to_string())
             .bind(version)

@@ -98,6 +98,7 @@ impl Store {
     pub async fn check(&self, today: NaiveDate) -> Result<CheckReport, StoreError> {
         let mut r = CheckReport::default();
         crate::check_more::case_entries(self, &mut r).await?;
+        crate::check_more::cash(self, &mut r).await?;
         self.check_living(&mut r).await?;
         self.check_stays(&mut r).await?;
         crate::check_more::case_facts(self, &mut r).await?;

@@ -167,8 +167,6 @@ pub(crate) async fn figures(store: &Store, r: &mut CheckReport, today: NaiveDate
     Ok(())
 }
 
-/// Each fact a case's stage is derived from has its evidence among the case's records: assessed
-/// by an assessment, a plan by a care plan, the placement by its entry, an approval flag by an
 /// Every case entry reads back as a typed record (`CaseEntry::decode`), and the columns
 /// reports count by (placement kind, tracing outcome, service and provider) are the record's.
 pub(crate) async fn case_entries(store: &Store, r: &mut CheckReport) -> Result<(), StoreError> {
@@ -212,6 +210,30 @@ pub(crate) async fn case_entries(store: &Store, r: &mut CheckReport) -> Result<(
     Ok(())
 }
 
+/// Every child's cash support reads back as a typed state, and the day it was granted, which
+/// reports count by, is the state's.
+pub(crate) async fn cash(store: &Store, r: &mut CheckReport) -> Result<(), StoreError> {
+    let rows = sqlx::query("SELECT child_id, state, granted_on FROM cash_support").fetch_all(&store.pool).await?;
+    r.looked("cash_support", rows.len() as i64);
+    for row in &rows {
+        let child = row.text("child_id")?;
+        let state: krousar_domain::cash::CashSupport = match serde_json::from_str(&row.text("state")?) {
+            Ok(s) => s,
+            Err(e) => {
+                r.found("cash_support", &child, format!("the cash support cannot be read: {e}"));
+                continue;
+            }
+        };
+        let (stored, want) = (row.opt_text("granted_on")?, crate::cash::granted_on(&state));
+        if stored != want {
+            r.found("cash_support", &child, format!("granted_on is {stored:?}, the state says {want:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// Each fact a case's stage is derived from has its evidence among the case's records: assessed
+/// by an assessment, a plan by a care plan, the placement by its entry, an approval flag by an
 /// approved request of its kind (the stage rule then proves the stage follows the facts).
 pub(crate) async fn case_facts(store: &Store, r: &mut CheckReport) -> Result<(), StoreError> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(&store.pool).await?;

@@ -235,7 +235,7 @@ fn child_condition(i: Indicator, b: &Bounds) -> String {
         Indicator::Served => entries("'service'", ""),
         Indicator::Closed => format!("c.id IN (SELECT child_id FROM cases WHERE {})", b.between("closed_on")),
         Indicator::ReferredOut => format!("c.id IN (SELECT child_id FROM referrals WHERE {})", b.between("sent_at")),
-        Indicator::CashGranted => "c.id IN (SELECT child_id FROM cash_support WHERE state LIKE '%\"grant\":{%')".into(),
+        Indicator::CashGranted => "c.id IN (SELECT child_id FROM cash_support WHERE granted_on IS NOT NULL)".into(),
         Indicator::CashPaid => format!("c.id IN (SELECT child_id FROM cash_payments WHERE status = 'paid' AND {})", b.between("paid_on")),
         _ => "1 = 0".into(),
     }

@@ -1616,6 +1616,7 @@ field-check-rule = Rule
 field-check-checked = Checked
 field-check-found = Found
 check-rule-case-entries = Every case record can be read, and the columns reports count by are its own
+check-rule-cash-support = Every child's cash support can be read, and the day it was granted, which reports count by, is its own
 check-rule-living-record = Where the child lives (record = open stay = placement)
 check-rule-stays-overlap = Stays in institutions never overlap
 check-rule-stay-dates = A stay never ends before it begins

@@ -8,7 +8,7 @@ use crate::extract::Ids;
 use crate::views::{Layout, Opt};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use krousar_domain::policy::{decide, list_scope, Account, Target};
 use krousar_domain::{Action, Invalid, ListScope, Role};
@@ -174,8 +174,7 @@ struct UserPage {
 
 /// An account the actor may manage (`Store::managed_user`: another organisation's is not
 /// found, one beyond the actor's reach refused).
-async fn load_managed(state: &AppState, cur: &Current, id: &str) -> Result<User, PageError> {
-    let id = parse_id(id).ok_or(PageError(AppError::NotFound))?;
+async fn load_managed(state: &AppState, cur: &Current, id: uuid::Uuid) -> Result<User, PageError> {
     state.store.managed_user(&cur.actor, id).await.map_err(PageError::from)
 }
 
@@ -215,18 +214,18 @@ async fn user_page(state: &AppState, cur: &Current, u: User, notice: String) -> 
     Ok(res)
 }
 
-pub async fn user(State(state): State<AppState>, PageUser(cur): PageUser, Path(id): Path<String>) -> Result<Response, PageError> {
-    let u = load_managed(&state, &cur, &id).await?;
+pub async fn user(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
+    let u = load_managed(&state, &cur, id).await?;
     user_page(&state, &cur, u, String::new()).await
 }
 
 pub async fn update_user(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
     crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
-    let u = load_managed(&state, &cur, &id).await?;
+    let u = load_managed(&state, &cur, id).await?;
     let raw = FormData(pairs);
     // The new role too must be one the actor may grant.
     let role = grantable(&cur, u.org_id, &raw);
@@ -249,9 +248,9 @@ pub async fn update_user(
 pub async fn revoke_user_token(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Ids((id, token)): Ids<(String, uuid::Uuid)>,
+    Ids((id, token)): Ids<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<Response, PageError> {
-    let u = load_managed(&state, &cur, &id).await?;
+    let u = load_managed(&state, &cur, id).await?;
     state.store.revoke_token(Who::from(&cur.actor), u.id, token).await?;
     Ok(Redirect::to(&format!("/admin/users/{}", u.id)).into_response())
 }
@@ -261,9 +260,9 @@ pub async fn revoke_user_token(
 pub async fn end_user_sessions(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
-    Path(id): Path<String>,
+    Ids(id): Ids<uuid::Uuid>,
 ) -> Result<Response, PageError> {
-    let u = load_managed(&state, &cur, &id).await?;
+    let u = load_managed(&state, &cur, id).await?;
     state.store.end_user_sessions(Who::from(&cur.actor), u.id).await?;
     if u.id == cur.user.id {
         return Ok(super::session::signed_out(&state));

@@ -101,6 +101,19 @@ async fn cash_support_is_applied_for_approved_and_paid_in_order() {
         ];
         assert_eq!(post(approve.clone()).await.status(), 303);
         assert_eq!(post(approve).await.status(), 422, "decided once");
+        // The indicator counts the grant by its column, which `krousar check` proves is the state's.
+        let granted = || async {
+            let all: Value = app.api_get(&w, "/api/v1/indicators").await.json().await.unwrap();
+            all["items"].as_array().unwrap().iter().find(|i| i["code"] == "cash_granted").unwrap()["count"]["total"].as_i64()
+        };
+        assert_eq!(granted().await, Some(1));
+        assert_eq!(app.store.check(today).await.unwrap().counts["cash_support"], 0);
+        sqlx::query("UPDATE cash_support SET granted_on = NULL").execute(app.store.pool()).await.unwrap();
+        assert_eq!(granted().await, Some(0));
+        let report = app.store.check(today).await.unwrap();
+        assert_eq!(report.counts["cash_support"], 1, "{:?}", report.findings);
+        sqlx::query("UPDATE cash_support SET granted_on = $1").bind(d(20).to_string()).execute(app.store.pool()).await.unwrap();
+        assert_eq!(app.store.check(today).await.unwrap().counts["cash_support"], 0);
         assert_eq!(post(pay(first)).await.status(), 303);
         let res = post(pay(first)).await;
         assert_eq!(res.status(), 422);
