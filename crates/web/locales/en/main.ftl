@@ -606,6 +606,7 @@ field-relative-found = Relative found
 field-relatives = Other relatives
 field-service = Support or service
 field-step = Step { $n }
+field-step-done = Step
 field-trace-method = Method
 field-trace-outcome = Tracing outcome
 field-value-riel = Value (riel)

@@ -606,6 +606,7 @@ field-relative-found = សាច់ញាតិដែលរកឃើញ
 field-relatives = សាច់ញាតិផ្សេងទៀត
 field-service = ជំនួយ ឬសេវា
 field-step = ជំហានទី { $n }
+field-step-done = ជំហាន
 field-trace-method = វិធីសាស្ត្រ
 field-trace-outcome = លទ្ធផលស្វែងរក
 field-value-riel = តម្លៃ (រៀល)
