@@ -206,7 +206,7 @@ async fn between_organisations(
     let sokha = users.iter().find(|u| u.username == "sokha").expect("sokha").actor();
     let rithy = users.iter().find(|u| u.username == "rithy").expect("rithy").actor();
     let filter = krousar_store::children::ChildFilter { worker: Some(sokha.user_id), ..Default::default() };
-    let mine = store.list_children(&sokha, &filter, None, 2, today).await?.items;
+    let mine = store.list_children(&sokha, &filter, None, 2).await?.items;
     if let Some(child) = mine.first() {
         let r = Referral {
             to_org: orgs[1].id,
@@ -221,7 +221,7 @@ async fn between_organisations(
             }),
             override_reason: None,
         };
-        store.send_referral(&sokha, child.id, r, today).await?;
+        store.send_referral(&sokha, child.id, r).await?;
         // Sensitive information, sealed: sokha and her supervisor can open it, the manager cannot.
         let info = krousar_domain::sensitive::SensitiveInfo {
             hiv_status: krousar_domain::sensitive::HivStatus::NotTested,
@@ -291,7 +291,7 @@ pub async fn gen_data(url: &str, children: usize, seed: u64, cases: usize) -> Re
         let mut ids = Vec::new();
         let mut cursor = None;
         while ids.len() < cases {
-            let page = store.list_children(&actor, &Default::default(), cursor, 200, today).await?;
+            let page = store.list_children(&actor, &Default::default(), cursor, 200).await?;
             ids.extend(page.items.iter().map(|c| (c.id, crate::synth::born_by(&c.fields, today))));
             match page.next.and_then(|n| n.parse().ok()) {
                 Some(n) => cursor = Some(n),

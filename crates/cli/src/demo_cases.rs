@@ -17,11 +17,11 @@ fn ago(today: NaiveDate, days: u64) -> NaiveDate {
     today.checked_sub_days(Days::new(days)).unwrap_or(today)
 }
 
-async fn approve(store: &Store, worker: &Actor, boss: &Actor, child: Uuid, kind: ApprovalKind, today: NaiveDate) -> Result<()> {
-    store.request_approval(worker, child, kind, None, today).await?;
+async fn approve(store: &Store, worker: &Actor, boss: &Actor, child: Uuid, kind: ApprovalKind) -> Result<()> {
+    store.request_approval(worker, child, kind, None).await?;
     let (_, file) = store.case_file(boss, child, "demo").await?;
     if let Some(a) = file.and_then(|f| f.pending(kind.code()).map(|a| a.id)) {
-        store.decide_approval(boss, child, a, true, Some("យល់ព្រម"), today).await?;
+        store.decide_approval(boss, child, a, true, Some("យល់ព្រម")).await?;
     }
     Ok(())
 }
@@ -97,13 +97,13 @@ pub async fn seed_case(
     let raw: Vec<_> = csi::factors().map(|f| (f.to_string(), Some(rng.random_range(1..=3).to_string()), None)).collect();
     store.record_csi(worker, child, validate_csi(Some(&assessed.to_string()), &raw, today)?).await?;
     if depth == 1 {
-        store.request_approval(worker, child, ApprovalKind::Assessment, None, today).await?;
+        store.request_approval(worker, child, ApprovalKind::Assessment, None).await?;
         return Ok(());
     }
-    approve(store, worker, boss, child, ApprovalKind::Assessment, today).await?;
+    approve(store, worker, boss, child, ApprovalKind::Assessment).await?;
     let plan = sample_plan(today.checked_add_days(Days::new(90)).unwrap_or(today));
     store.save_care_plan(worker, child, plan, assessed).await?;
-    approve(store, worker, boss, child, ApprovalKind::CarePlan, today).await?;
+    approve(store, worker, boss, child, ApprovalKind::CarePlan).await?;
     store
         .add_task(
             worker,
@@ -128,7 +128,7 @@ pub async fn seed_case(
         rci_id: None,
     };
     store.record_placement(worker, child, placement).await?;
-    approve(store, worker, boss, child, ApprovalKind::Placement, today).await?;
+    approve(store, worker, boss, child, ApprovalKind::Placement).await?;
     // Visits done on their due dates, except the latest one that fell due (overdue).
     let (_, file) = store.case_file(worker, child, "demo").await?;
     let past: Vec<NaiveDate> = file
@@ -162,10 +162,10 @@ pub async fn seed_case(
             reason: Some("moved_away".into()), note: Some("គ្រួសារបានផ្លាស់ទៅធ្វើការនៅប្រទេសថៃ។".into())
         }
         .validate()?;
-        store.request_approval(worker, child, ApprovalKind::Closure, Some(closure), today).await?;
+        store.request_approval(worker, child, ApprovalKind::Closure, Some(closure)).await?;
         let (_, file) = store.case_file(boss, child, "demo").await?;
         if let Some(a) = file.and_then(|f| f.pending("closure").map(|a| a.id)) {
-            store.decide_approval(boss, child, a, true, None, today).await?;
+            store.decide_approval(boss, child, a, true, None).await?;
         }
     }
     Ok(())

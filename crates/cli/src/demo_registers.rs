@@ -83,9 +83,8 @@ pub async fn seed(
         note: None,
     };
     // Approved and on the stand-by list.
-    let c = store
-        .register_carer(who.worker, enquiry("គ្រួសារ សុខ ចិន្តា / Sok Chenda household", "foster", 110, "Bunong").validate(today)?, today)
-        .await?;
+    let c =
+        store.register_carer(who.worker, enquiry("គ្រួសារ សុខ ចិន្តា / Sok Chenda household", "foster", 110, "Bunong").validate(today)?).await?;
     let mut v = c.version;
     for (kind, days, extra) in [
         ("home_visit", 100, vec![("note", "ផ្ទះស្អាត មានបន្ទប់សម្រាប់កុមារពីរនាក់។")]),
@@ -94,36 +93,32 @@ pub async fn seed(
         ("training", 70, vec![("course", "មូលដ្ឋានគ្រឹះនៃការថែទាំជំនួស")]),
         ("assessment", 60, vec![("recommendation", "approve"), ("motivation", "ធ្លាប់ចិញ្ចឹមក្មួយស្រីពីរនាក់")]),
     ] {
-        store.record_carer_step(who.worker, c.id, v, step(kind, d(days), &extra, today)?, today).await?;
+        store.record_carer_step(who.worker, c.id, v, step(kind, d(days), &extra, today)?).await?;
         v += 1;
     }
     let panel = step("panel", d(40), &[("decision", "approved"), ("max_children", "2"), ("age_min", "3"), ("age_max", "14")], today)?;
-    store.record_carer_step(who.supervisor, c.id, v, panel, today).await?;
+    store.record_carer_step(who.supervisor, c.id, v, panel).await?;
     let avail = StepInput {
         kind: Some("availability".into()),
         from: Some(d(39).to_string()),
         to: Some((today + Duration::days(300)).to_string()),
         ..Default::default()
     };
-    store.record_carer_step(who.worker, c.id, v + 1, avail.validate(today)?, today).await?;
+    store.record_carer_step(who.worker, c.id, v + 1, avail.validate(today)?).await?;
     // Assessed, waiting for the panel.
-    let k =
-        store.register_carer(who.worker, enquiry("គ្រួសារ កែវ (មីង) / Keo family (aunt)", "kinship", 45, "").validate(today)?, today).await?;
-    store.record_carer_step(who.worker, k.id, k.version, step("home_visit", d(40), &[], today)?, today).await?;
+    let k = store.register_carer(who.worker, enquiry("គ្រួសារ កែវ (មីង) / Keo family (aunt)", "kinship", 45, "").validate(today)?).await?;
+    store.record_carer_step(who.worker, k.id, k.version, step("home_visit", d(40), &[], today)?).await?;
     store
         .record_carer_step(
             who.worker,
             k.id,
             k.version + 1,
             step("check", d(30), &[("check", "local_authority"), ("result", "clear")], today)?,
-            today,
         )
         .await?;
-    store
-        .record_carer_step(who.worker, k.id, k.version + 2, step("assessment", d(20), &[("recommendation", "approve")], today)?, today)
-        .await?;
+    store.record_carer_step(who.worker, k.id, k.version + 2, step("assessment", d(20), &[("recommendation", "approve")], today)?).await?;
     // An enquiry nobody followed up: overdue.
-    store.register_carer(who.worker, enquiry("គ្រួសារ ម៉ៅ / Mao household", "foster", 12, "").validate(today)?, today).await?;
+    store.register_carer(who.worker, enquiry("គ្រួសារ ម៉ៅ / Mao household", "foster", 12, "").validate(today)?).await?;
 
     // An institution planning and then carrying out its transition.
     store.move_rci_stage(who.sysadmin, rci, TransitionStage::Planning, d(200), Some("ក្រុមប្រឹក្សាភិបាលយល់ព្រមប្តូរទៅជាមណ្ឌលថែទាំពេលថ្ងៃ".into())).await?;

@@ -55,7 +55,7 @@ impl Registers<'_> {
                 consent: Some(Consent { by: ConsentBy::Parent, given_on: self.today, shares: vec![Share::Identity, Share::CaseSummary] }),
                 override_reason: None,
             };
-            let id = store.send_referral(from, *child, r, self.today).await.with_context(|| format!("referring {child}"))?;
+            let id = store.send_referral(from, *child, r).await.with_context(|| format!("referring {child}"))?;
             sent += 1;
             let decision = match i {
                 0..3 => Some(("accept", None)),
@@ -63,10 +63,7 @@ impl Registers<'_> {
                 _ => None,
             };
             if let Some((action, reason)) = decision {
-                store
-                    .decide_referral(to.supervisor, id, action, reason, self.today)
-                    .await
-                    .with_context(|| format!("deciding referral {id}"))?;
+                store.decide_referral(to.supervisor, id, action, reason).await.with_context(|| format!("deciding referral {id}"))?;
             }
         }
         Ok(sent)

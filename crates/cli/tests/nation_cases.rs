@@ -89,7 +89,7 @@ async fn check(db: &str) {
     let supervisor = store.user_by_username(&supervisor).await.unwrap().actor();
     let (_, file) = store.case_file(&supervisor, child, "test").await.unwrap();
     let approval = file.unwrap().pending("assessment").unwrap().id;
-    let case = store.decide_approval(&supervisor, child, approval, true, None, today).await.unwrap();
+    let case = store.decide_approval(&supervisor, child, approval, true, None).await.unwrap();
     assert_eq!(case.stage, Stage::CasePlan);
     // … and a visit recorded on a case in follow-up fulfils the due visit nearest to it within
     // the window, as `schedule::slot_fulfilled` says (issue 21): on the next due date if that

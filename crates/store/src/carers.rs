@@ -153,7 +153,8 @@ pub(crate) async fn add_entry(
 impl Store {
     /// Register an enquiry: the carer household (also a household record) in the actor's
     /// organisation, followed up by the actor.
-    pub async fn register_carer(&self, actor: &Actor, f: CarerFields, today: NaiveDate) -> Result<Carer, StoreError> {
+    pub async fn register_carer(&self, actor: &Actor, f: CarerFields) -> Result<Carer, StoreError> {
+        let today = actor.today();
         allowed(actor, Action::EditCarer)?;
         let mut tx = self.write().await?;
         if let Some(c) = f.campaign_id {
@@ -220,7 +221,8 @@ impl Store {
     }
 
     /// The organisation's carers, with their stage and what is due (newest first).
-    pub async fn carers(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<Carer>, StoreError> {
+    pub async fn carers(&self, actor: &Actor) -> Result<Vec<Carer>, StoreError> {
+        let today = actor.today();
         allowed(actor, Action::ListCarers)?;
         let sql = format!(
             "SELECT {COLUMNS} FROM carers k LEFT JOIN users u ON u.id = k.worker_id WHERE k.org_id = $1 ORDER BY k.seq DESC LIMIT 2000"
@@ -230,7 +232,8 @@ impl Store {
     }
 
     /// One carer and its history, oldest first.
-    pub async fn carer(&self, actor: &Actor, id: Uuid, today: NaiveDate) -> Result<(Carer, Vec<CarerEntry>), StoreError> {
+    pub async fn carer(&self, actor: &Actor, id: Uuid) -> Result<(Carer, Vec<CarerEntry>), StoreError> {
+        let today = actor.today();
         allowed(actor, Action::ListCarers)?;
         let mut tx = self.pool.begin().await?;
         if org_of(&mut tx, id).await? != actor.org_id {
@@ -260,14 +263,8 @@ impl Store {
 
     /// Record a step of the pipeline, if it is allowed after what came before; the panel's
     /// decision and a suspension or de-registration are a supervisor's or manager's.
-    pub async fn record_carer_step(
-        &self,
-        actor: &Actor,
-        id: Uuid,
-        expected_version: i64,
-        mut step: Step,
-        today: NaiveDate,
-    ) -> Result<Carer, StoreError> {
+    pub async fn record_carer_step(&self, actor: &Actor, id: Uuid, expected_version: i64, mut step: Step) -> Result<Carer, StoreError> {
+        let today = actor.today();
         allowed(actor, if step.needs_supervisor() { Action::DecideCarer } else { Action::EditCarer })?;
         let mut tx = self.write().await?;
         if org_of(&mut tx, id).await? != actor.org_id {
@@ -363,8 +360,9 @@ impl Store {
 
     /// Approved carers of the actor's organisation available today with room left: whom a
     /// child may be matched with.
-    pub async fn available_carers(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<Carer>, StoreError> {
-        Ok(self.carers(actor, today).await?.into_iter().filter(|c| c.stage == CarerStage::Available).collect())
+    pub async fn available_carers(&self, actor: &Actor) -> Result<Vec<Carer>, StoreError> {
+        let _today = actor.today();
+        Ok(self.carers(actor).await?.into_iter().filter(|c| c.stage == CarerStage::Available).collect())
     }
 }
 

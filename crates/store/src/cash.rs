@@ -272,7 +272,8 @@ impl Store {
     }
 
     /// Children of the actor's scope with support approved and months due but unpaid.
-    pub async fn cash_due(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<(Uuid, String, String, usize, u64)>, StoreError> {
+    pub async fn cash_due(&self, actor: &Actor) -> Result<Vec<(Uuid, String, String, usize, u64)>, StoreError> {
+        let today = actor.today();
         let scope = krousar_domain::policy::list_scope(actor, Action::ListChildren);
         if scope == ListScope::Nothing {
             return Err(StoreError::Forbidden);

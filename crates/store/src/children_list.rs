@@ -154,14 +154,14 @@ impl Store {
         &self,
         actor: &Actor,
         f: &ChildFilter,
-        today: NaiveDate,
         max: usize,
         what: serde_json::Value,
     ) -> Result<Vec<Child>, StoreError> {
+        let _today = actor.today();
         let mut out = Vec::new();
         let mut cursor = None;
         loop {
-            let page = self.list_children(actor, f, cursor, 200, today).await?;
+            let page = self.list_children(actor, f, cursor, 200).await?;
             out.extend(page.items);
             if out.len() > max {
                 return Err(StoreError::invalid("export", "err-export-too-large"));
@@ -180,14 +180,8 @@ impl Store {
 
     /// One page of the children the actor may see, newest first. `cursor` is the `next` value
     /// of the previous page. Audited: the filter and the ids listed (`audit_list`).
-    pub async fn list_children(
-        &self,
-        actor: &Actor,
-        f: &ChildFilter,
-        cursor: Option<i64>,
-        limit: i64,
-        today: NaiveDate,
-    ) -> Result<Page<Child>, StoreError> {
+    pub async fn list_children(&self, actor: &Actor, f: &ChildFilter, cursor: Option<i64>, limit: i64) -> Result<Page<Child>, StoreError> {
+        let today = actor.today();
         let limit = limit.clamp(1, 200);
         if f.unusable_search() {
             return Ok(Page { items: Vec::new(), next: None });
@@ -222,7 +216,8 @@ impl Store {
     /// How many children the actor may see match the filter (same scope as the list), counted
     /// up to `COUNT_CAP + 1`: beyond that a list page says "more than 1,000" instead of making
     /// every page view walk a million index entries.
-    pub async fn count_children(&self, actor: &Actor, f: &ChildFilter, today: NaiveDate) -> Result<i64, StoreError> {
+    pub async fn count_children(&self, actor: &Actor, f: &ChildFilter) -> Result<i64, StoreError> {
+        let today = actor.today();
         if f.unusable_search() {
             return Ok(0);
         }
@@ -243,11 +238,10 @@ impl Store {
         f: &ChildFilter,
         cursor: Option<i64>,
         limit: i64,
-        today: NaiveDate,
     ) -> Result<(Page<Child>, i64), StoreError> {
-        let page = self.list_children(actor, f, cursor, limit, today).await?;
-        let count =
-            if cursor.is_none() && page.next.is_none() { page.items.len() as i64 } else { self.count_children(actor, f, today).await? };
+        let _today = actor.today();
+        let page = self.list_children(actor, f, cursor, limit).await?;
+        let count = if cursor.is_none() && page.next.is_none() { page.items.len() as i64 } else { self.count_children(actor, f).await? };
         Ok((page, count))
     }
 }

@@ -58,7 +58,8 @@ fn checks(today: NaiveDate) -> Vec<(&'static str, String)> {
 }
 
 impl Store {
-    pub async fn data_quality(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<QualitySection>, StoreError> {
+    pub async fn data_quality(&self, actor: &Actor) -> Result<Vec<QualitySection>, StoreError> {
+        let today = actor.today();
         let scope = list_scope(actor, Action::ListChildren);
         if scope == ListScope::Nothing {
             return Err(StoreError::Forbidden);

@@ -94,7 +94,8 @@ fn may_send_without_consent(actor: &Actor, r: &Referral) -> Result<(), StoreErro
 
 impl Store {
     /// Send a referral or transfer of a child the actor works on.
-    pub async fn send_referral(&self, actor: &Actor, child_id: Uuid, r: Referral, today: NaiveDate) -> Result<Uuid, StoreError> {
+    pub async fn send_referral(&self, actor: &Actor, child_id: Uuid, r: Referral) -> Result<Uuid, StoreError> {
+        let today = actor.today();
         let mut tx = self.write().await?;
         let child = load(&mut tx, child_id).await?;
         if child.org_id != actor.org_id || !decide(actor, Action::EditChild, Target::Record(&child.owner(actor))).allowed() {
@@ -162,14 +163,8 @@ impl Store {
     /// Accept or decline (the receiving organisation's supervisor or manager), or withdraw (the
     /// sender, while pending). Accepting a transfer moves the child to the receiver, in the
     /// accepting supervisor's caseload.
-    pub async fn decide_referral(
-        &self,
-        actor: &Actor,
-        id: Uuid,
-        action: &str,
-        reason: Option<&str>,
-        today: NaiveDate,
-    ) -> Result<(), StoreError> {
+    pub async fn decide_referral(&self, actor: &Actor, id: Uuid, action: &str, reason: Option<&str>) -> Result<(), StoreError> {
+        let today = actor.today();
         let mut tx = self.write().await?;
         let row = sqlx::query("SELECT child_id, from_org, to_org, kind, state FROM referrals WHERE id = $1")
             .bind(id.to_string())
@@ -370,14 +365,8 @@ fn external_from(r: &sqlx::any::AnyRow) -> Result<ExternalReferral, StoreError> 
 
 impl Store {
     /// Record a referral to `partner`, an organisation not using Krousar (`r.to_org` is ignored).
-    pub async fn send_external_referral(
-        &self,
-        actor: &Actor,
-        child_id: Uuid,
-        partner: &str,
-        r: Referral,
-        today: NaiveDate,
-    ) -> Result<Uuid, StoreError> {
+    pub async fn send_external_referral(&self, actor: &Actor, child_id: Uuid, partner: &str, r: Referral) -> Result<Uuid, StoreError> {
+        let today = actor.today();
         let partner = partner.trim();
         if partner.is_empty() || partner.chars().count() > 120 || partner.chars().any(char::is_control) {
             return Err(StoreError::invalid("partner", "err-required"));

@@ -93,7 +93,7 @@ async fn organisation(store: &Store) -> (Actor, Actor) {
         .validate(today())
         .unwrap();
     store.open_case(&worker, a.id, intake).await.unwrap();
-    store.add_attachment(&worker, a.id, None, "photo.png", PNG, today()).await.unwrap();
+    store.add_attachment(&worker, a.id, None, "photo.png", PNG).await.unwrap();
     let info = SensitiveInput { hiv_status: Some("positive".into()), health: Some("ARV every day".into()), ..Default::default() }
         .validate()
         .unwrap();
@@ -112,8 +112,8 @@ async fn organisation(store: &Store) -> (Actor, Actor) {
     }
     .validate(today(), org.id)
     .unwrap();
-    let sent = store.send_referral(&worker, a.id, referral, today()).await.unwrap();
-    store.decide_referral(&partner, sent, "accept", None, today()).await.unwrap();
+    let sent = store.send_referral(&worker, a.id, referral).await.unwrap();
+    store.decide_referral(&partner, sent, "accept", None).await.unwrap();
     (admin, worker)
 }
 
@@ -193,7 +193,7 @@ async fn an_organisation_moves_to_another_installation_with_nothing_lost() {
         // It works there: the worker finds the child by name and reads the sensitive information.
         let worker_b = b.user_by_username("archworker").await.unwrap().actor();
         let filter = krousar_store::children::ChildFilter { q: Some("Sreypov".into()), ..Default::default() };
-        let found = b.list_children(&worker_b, &filter, None, 20, today()).await.unwrap().items;
+        let found = b.list_children(&worker_b, &filter, None, 20).await.unwrap().items;
         assert_eq!(found.len(), 1);
         let s = b.view_sensitive(&worker_b, found[0].id, "test").await.unwrap();
         assert_eq!(s.info.health.as_deref(), Some("ARV every day"));

@@ -15,7 +15,7 @@ async fn stores() -> Vec<Store> {
     support::stores("cases").await
 }
 
-use support::{child, d};
+use support::{acting_on, child, d};
 
 fn invalid_code(e: StoreError) -> &'static str {
     match e {
@@ -66,18 +66,23 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
 
         // Approvals come in order, and nobody approves their own request.
         assert_eq!(
-            invalid_code(store.request_approval(&worker, kid.id, ApprovalKind::CarePlan, None, d("2026-01-21")).await.unwrap_err()),
+            invalid_code(
+                store.request_approval(&acting_on(&worker, d("2026-01-21")), kid.id, ApprovalKind::CarePlan, None).await.unwrap_err()
+            ),
             "err-needs-approved-assessment"
         );
-        store.request_approval(&worker, kid.id, ApprovalKind::Assessment, None, d("2026-01-21")).await.unwrap();
+        store.request_approval(&acting_on(&worker, d("2026-01-21")), kid.id, ApprovalKind::Assessment, None).await.unwrap();
         let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
         let pending = file.unwrap().pending("assessment").unwrap().id;
         assert_eq!(
-            invalid_code(store.decide_approval(&boss, kid.id, pending, false, None, d("2026-01-22")).await.unwrap_err()),
+            invalid_code(store.decide_approval(&acting_on(&boss, d("2026-01-22")), kid.id, pending, false, None).await.unwrap_err()),
             "err-required"
         );
-        assert!(matches!(store.decide_approval(&worker, kid.id, pending, true, None, d("2026-01-22")).await, Err(StoreError::Forbidden)));
-        let case = store.decide_approval(&boss, kid.id, pending, true, Some("Agreed"), d("2026-01-22")).await.unwrap();
+        assert!(matches!(
+            store.decide_approval(&acting_on(&worker, d("2026-01-22")), kid.id, pending, true, None).await,
+            Err(StoreError::Forbidden)
+        ));
+        let case = store.decide_approval(&acting_on(&boss, d("2026-01-22")), kid.id, pending, true, Some("Agreed")).await.unwrap();
         assert_eq!(case.stage, Stage::CasePlan);
 
         let plan = CarePlan {
@@ -87,10 +92,10 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
             review_on: d("2026-07-01"),
         };
         store.save_care_plan(&worker, kid.id, plan, d("2026-01-25")).await.unwrap();
-        store.request_approval(&worker, kid.id, ApprovalKind::CarePlan, None, d("2026-01-25")).await.unwrap();
+        store.request_approval(&acting_on(&worker, d("2026-01-25")), kid.id, ApprovalKind::CarePlan, None).await.unwrap();
         let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
         let pending = file.unwrap().pending("care_plan").unwrap().id;
-        let case = store.decide_approval(&boss, kid.id, pending, true, None, d("2026-01-26")).await.unwrap();
+        let case = store.decide_approval(&acting_on(&boss, d("2026-01-26")), kid.id, pending, true, None).await.unwrap();
         assert_eq!(case.stage, Stage::Implementation);
 
         // A visit before there is a placement is refused and changes nothing.
@@ -130,10 +135,10 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         };
         store.record_placement(&worker, kid.id, placement.clone()).await.unwrap();
         assert_eq!(invalid_code(store.record_placement(&worker, kid.id, placement).await.unwrap_err()), "err-placement-current");
-        store.request_approval(&worker, kid.id, ApprovalKind::Placement, None, d("2026-02-01")).await.unwrap();
+        store.request_approval(&acting_on(&worker, d("2026-02-01")), kid.id, ApprovalKind::Placement, None).await.unwrap();
         let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
         let pending = file.unwrap().pending("placement").unwrap().id;
-        let case = store.decide_approval(&boss, kid.id, pending, true, None, d("2026-02-01")).await.unwrap();
+        let case = store.decide_approval(&acting_on(&boss, d("2026-02-01")), kid.id, pending, true, None).await.unwrap();
         assert_eq!(case.stage, Stage::FollowUp);
         assert_eq!(case.follow_up_until, Some(d("2028-01-31")));
         let file = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
@@ -157,37 +162,37 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         assert_eq!(open.last().unwrap().due_on, "2028-01-31");
         assert_eq!(file.tasks.len(), 1);
         assert_eq!(file.tasks[0].due_on, "2026-05-21", "high risk: act within a day");
-        let list = store.worklist(&worker, d("2026-06-15"), true).await.unwrap();
+        let list = store.worklist(&acting_on(&worker, d("2026-06-15")), true).await.unwrap();
         assert!(list.due.iter().any(|i| i.what == "visit" && i.due_on == "2026-06-20"));
         assert!(list.due.iter().any(|i| i.what == "task"));
         // The organisation's manager sees the reassessment coming up, from the organisation's
         // own case indexes, and the cases by stage.
         let manager = store.create_user(Who::system(), org.id, None, "manager", "Manager", Role::Manager, "x", "km").await.unwrap().actor();
-        let managed = store.worklist(&manager, d("2026-07-15"), true).await.unwrap();
+        let managed = store.worklist(&acting_on(&manager, d("2026-07-15")), true).await.unwrap();
         assert!(managed.due.iter().any(|i| i.what == "reassessment" && i.due_on == "2026-07-20" && i.child_id == kid.id));
         assert_eq!(managed.by_stage.iter().map(|s| s.count).sum::<i64>(), 1);
         let other_manager =
             store.create_user(Who::system(), other.id, None, "omanager", "O", Role::Manager, "x", "km").await.unwrap().actor();
-        let theirs = store.worklist(&other_manager, d("2026-07-15"), true).await.unwrap();
+        let theirs = store.worklist(&acting_on(&other_manager, d("2026-07-15")), true).await.unwrap();
         assert!(theirs.due.is_empty() && theirs.by_stage.is_empty(), "another organisation's manager sees none of it");
         // The visits too come from the organisation's own index of open visits, and the team view.
         assert!(managed.due.iter().any(|i| i.what == "visit" && i.due_on == "2026-07-20" && i.child_id == kid.id));
-        let org_view = store.team_view(&manager, d("2026-07-01")).await.unwrap();
+        let org_view = store.team_view(&acting_on(&manager, d("2026-07-01"))).await.unwrap();
         let row = org_view.iter().find(|r| r.worker_id == worker.user_id).expect("the worker's row");
         assert_eq!((row.open_cases, row.overdue_visits, row.overdue_tasks), (1, 1, 1));
-        assert!(store.team_view(&other_manager, d("2026-07-01")).await.unwrap().is_empty());
+        assert!(store.team_view(&acting_on(&other_manager, d("2026-07-01"))).await.unwrap().is_empty());
         // A second worker sharing the case sees its visits too; a colleague without it does not.
         let second = store
             .create_user(Who::system(), org.id, Some(team.id), "second", "Second", Role::SocialWorker, "x", "km")
             .await
             .unwrap()
             .actor();
-        assert!(store.worklist(&second, d("2026-06-15"), true).await.unwrap().due.is_empty());
+        assert!(store.worklist(&acting_on(&second, d("2026-06-15")), true).await.unwrap().due.is_empty());
         store.set_co_worker(&boss, kid.id, Some(second.user_id)).await.unwrap();
-        let shared = store.worklist(&second, d("2026-06-15"), true).await.unwrap();
+        let shared = store.worklist(&acting_on(&second, d("2026-06-15")), true).await.unwrap();
         assert!(shared.due.iter().any(|i| i.what == "visit" && i.due_on == "2026-06-20" && i.child_id == kid.id));
         assert!(shared.due.iter().all(|i| i.what != "task"), "the task is its owner's");
-        let team = store.team_view(&boss, d("2026-07-01")).await.unwrap();
+        let team = store.team_view(&acting_on(&boss, d("2026-07-01"))).await.unwrap();
         assert_eq!(team[0].worker_id, worker.user_id);
         assert_eq!(team[0].overdue_visits, 1);
         assert_eq!(team[0].overdue_tasks, 1);
@@ -197,26 +202,34 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         // Closing during follow-up needs a reason that allows it, and a supervisor's approval.
         let stable = ClosureInput { reason: Some("reintegrated_stable".into()), note: None }.validate().unwrap();
         assert_eq!(
-            invalid_code(store.request_approval(&worker, kid.id, ApprovalKind::Closure, Some(stable), d("2026-08-01")).await.unwrap_err()),
+            invalid_code(
+                store
+                    .request_approval(&acting_on(&worker, d("2026-08-01")), kid.id, ApprovalKind::Closure, Some(stable))
+                    .await
+                    .unwrap_err()
+            ),
             "err-follow-up-not-ended"
         );
         let moved = ClosureInput { reason: Some("moved_away".into()), note: Some("Family moved to Thailand".into()) }.validate().unwrap();
-        store.request_approval(&worker, kid.id, ApprovalKind::Closure, Some(moved), d("2026-08-01")).await.unwrap();
+        store.request_approval(&acting_on(&worker, d("2026-08-01")), kid.id, ApprovalKind::Closure, Some(moved)).await.unwrap();
         // The supervisor sees the request in their worklist and in the team view.
-        let boss_list = store.worklist(&boss, d("2026-08-01"), true).await.unwrap();
+        let boss_list = store.worklist(&acting_on(&boss, d("2026-08-01")), true).await.unwrap();
         assert_eq!(boss_list.pending_approvals.len(), 1);
         assert!(boss_list.pending_approvals.iter().all(|i| i.what == "approval" && i.child_id == kid.id));
         assert!(boss_list.due.iter().all(|i| i.what != "approval"));
-        assert_eq!(store.team_view(&boss, d("2026-08-01")).await.unwrap()[0].pending_approvals, 1);
-        let managed = store.worklist(&manager, d("2026-08-01"), true).await.unwrap();
+        assert_eq!(store.team_view(&acting_on(&boss, d("2026-08-01"))).await.unwrap()[0].pending_approvals, 1);
+        let managed = store.worklist(&acting_on(&manager, d("2026-08-01")), true).await.unwrap();
         assert_eq!(managed.pending_approvals.len(), 1, "the manager sees it from the organisation's index of pending approvals");
-        assert!(store.worklist(&other_manager, d("2026-08-01"), true).await.unwrap().pending_approvals.is_empty());
-        let org_view = store.team_view(&manager, d("2026-08-01")).await.unwrap();
+        assert!(store.worklist(&acting_on(&other_manager, d("2026-08-01")), true).await.unwrap().pending_approvals.is_empty());
+        let org_view = store.team_view(&acting_on(&manager, d("2026-08-01"))).await.unwrap();
         assert_eq!(org_view.iter().find(|r| r.worker_id == worker.user_id).unwrap().pending_approvals, 1);
-        assert!(store.worklist(&worker, d("2026-08-01"), true).await.unwrap().pending_approvals.is_empty(), "not the worker's to decide");
+        assert!(
+            store.worklist(&acting_on(&worker, d("2026-08-01")), true).await.unwrap().pending_approvals.is_empty(),
+            "not the worker's to decide"
+        );
         let (_, file) = store.case_file(&boss, kid.id, "test").await.unwrap();
         let pending = file.unwrap().pending("closure").unwrap().id;
-        let case = store.decide_approval(&boss, kid.id, pending, true, None, d("2026-08-02")).await.unwrap();
+        let case = store.decide_approval(&acting_on(&boss, d("2026-08-02")), kid.id, pending, true, None).await.unwrap();
         assert_eq!(case.stage, Stage::Closed);
         let file = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
         assert!(file.visits.iter().all(|v| v.done_on.is_some() || v.due_on.as_str() <= "2026-08-02"), "no visits owed after closure");
@@ -235,7 +248,7 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
             ),
             "err-case-closed"
         );
-        let case = store.reopen_case(&worker, kid.id, Some("Family came back"), d("2026-09-01")).await.unwrap();
+        let case = store.reopen_case(&acting_on(&worker, d("2026-09-01")), kid.id, Some("Family came back")).await.unwrap();
         assert_eq!(case.stage, Stage::FollowUp);
         let file = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
         let open: Vec<_> = file.visits.iter().filter(|v| v.done_on.is_none() && v.due_on.as_str() > "2026-09-01").collect();
@@ -257,11 +270,11 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         }
         .validate(d("2026-09-20"), org.id)
         .unwrap();
-        let referral = store.send_referral(&worker, kid.id, transfer, d("2026-09-20")).await.unwrap();
-        store.decide_referral(&other_manager, referral, "accept", None, d("2026-09-21")).await.unwrap();
-        let theirs = store.worklist(&other_manager, d("2026-09-28"), true).await.unwrap();
+        let referral = store.send_referral(&acting_on(&worker, d("2026-09-20")), kid.id, transfer).await.unwrap();
+        store.decide_referral(&acting_on(&other_manager, d("2026-09-21")), referral, "accept", None).await.unwrap();
+        let theirs = store.worklist(&acting_on(&other_manager, d("2026-09-28")), true).await.unwrap();
         assert!(theirs.due.iter().any(|i| i.what == "visit" && i.due_on == "2026-10-01" && i.child_id == kid.id), "{:?}", theirs.due);
-        let ours = store.worklist(&manager, d("2026-09-28"), true).await.unwrap();
+        let ours = store.worklist(&acting_on(&manager, d("2026-09-28")), true).await.unwrap();
         assert!(ours.due.iter().all(|i| i.child_id != kid.id));
         assert!(krousar_store::audit::verify(&store).await.unwrap().broken_at.is_none());
     }

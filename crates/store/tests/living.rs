@@ -12,7 +12,7 @@ use krousar_domain::rci::RciFields;
 use krousar_domain::{Actor, Role};
 use krousar_store::figures::GroupBy;
 use krousar_store::{Store, Who};
-use support::d;
+use support::{acting_on, d};
 use uuid::Uuid;
 
 fn rci(name: &str) -> RciFields {
@@ -27,10 +27,10 @@ fn rci(name: &str) -> RciFields {
 }
 
 async fn approve(store: &Store, worker: &Actor, boss: &Actor, kid: Uuid, kind: ApprovalKind, on: &str) {
-    store.request_approval(worker, kid, kind, None, d(on)).await.unwrap();
+    store.request_approval(&acting_on(worker, d(on)), kid, kind, None).await.unwrap();
     let (_, file) = store.case_file(boss, kid, "test").await.unwrap();
     let pending = file.unwrap().pending(kind.code()).unwrap().id;
-    store.decide_approval(boss, kid, pending, true, None, d(on)).await.unwrap();
+    store.decide_approval(&acting_on(boss, d(on)), kid, pending, true, None).await.unwrap();
 }
 
 /// (living situation, RCI) on her record.

@@ -12,7 +12,7 @@ use krousar_domain::{Actor, Role};
 use krousar_store::audit::{self, AuditFilter};
 use krousar_store::{Store, StoreError, Who};
 use std::collections::BTreeMap;
-use support::d;
+use support::{acting_on, d};
 use uuid::Uuid;
 
 /// A child living with a family (the shared fixture lives in an institution).
@@ -67,7 +67,7 @@ async fn two_workers_edit_one_child_offline_and_nothing_is_overwritten() {
         let first = Uuid::now_v7();
         let device = map(&[("nickname", "Srey Pov"), ("birth_certificate_number", "BC-2014-77")]);
         let base = taken.iter().filter(|(k, _)| device.contains_key(*k)).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let out = store.sync_child_edit(&w.worker, kid.id, first, &base, &device, d("2026-12-02")).await.unwrap();
+        let out = store.sync_child_edit(&acting_on(&w.worker, d("2026-12-02")), kid.id, first, &base, &device).await.unwrap();
         assert_eq!(out.applied, vec!["birth_certificate_number".to_string(), "nickname".to_string()]);
         assert!(out.conflicts.is_empty());
 
@@ -75,7 +75,7 @@ async fn two_workers_edit_one_child_offline_and_nothing_is_overwritten() {
         let second = Uuid::now_v7();
         let device = map(&[("nickname", "Mey"), ("birth_certificate_number", "")]);
         let base = taken.iter().filter(|(k, _)| device.contains_key(*k)).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let out = store.sync_child_edit(&w.boss, kid.id, second, &base, &device, d("2026-12-02")).await.unwrap();
+        let out = store.sync_child_edit(&acting_on(&w.boss, d("2026-12-02")), kid.id, second, &base, &device).await.unwrap();
         assert!(out.applied.is_empty(), "the supervisor's unchanged field does not undo the worker's number");
         assert_eq!(out.conflicts.len(), 1);
         let c = &out.conflicts[0];
@@ -85,34 +85,44 @@ async fn two_workers_edit_one_child_offline_and_nothing_is_overwritten() {
         assert_eq!(now.fields.birth_certificate_number.as_deref(), Some("BC-2014-77"));
 
         // The same change again (its answer was lost): no second conflict.
-        let again = store.sync_child_edit(&w.boss, kid.id, second, &base, &device, d("2026-12-02")).await.unwrap();
+        let again = store.sync_child_edit(&acting_on(&w.boss, d("2026-12-02")), kid.id, second, &base, &device).await.unwrap();
         assert_eq!(again.conflicts.len(), 1);
         // Both the worker and the supervisor see it; a worker of another team does not.
         assert_eq!(store.open_conflicts(&w.worker, Some(kid.id)).await.unwrap().len(), 1);
         assert_eq!(store.open_conflicts(&w.boss, None).await.unwrap().len(), 1);
         assert!(store.open_conflicts(&w.outsider, None).await.unwrap().is_empty());
         // A record one may not read answers as a missing one.
-        assert!(matches!(store.resolve_conflict(&w.outsider, c.id, true, d("2026-12-02")).await, Err(StoreError::NotFound)));
+        assert!(matches!(store.resolve_conflict(&acting_on(&w.outsider, d("2026-12-02")), c.id, true).await, Err(StoreError::NotFound)));
 
         // The worker decides for the supervisor's value.
-        let after = store.resolve_conflict(&w.worker, c.id, true, d("2026-12-02")).await.unwrap();
+        let after = store.resolve_conflict(&acting_on(&w.worker, d("2026-12-02")), c.id, true).await.unwrap();
         assert_eq!(after.fields.nickname.as_deref(), Some("Mey"));
         assert!(store.open_conflicts(&w.boss, None).await.unwrap().is_empty());
-        assert!(matches!(store.resolve_conflict(&w.worker, c.id, false, d("2026-12-02")).await, Err(StoreError::NotFound)));
+        assert!(matches!(store.resolve_conflict(&acting_on(&w.worker, d("2026-12-02")), c.id, false).await, Err(StoreError::NotFound)));
         let f = AuditFilter { record_id: Some(kid.id.to_string()), limit: 50, ..Default::default() };
         let actions: Vec<String> = audit::list(&store, &f).await.unwrap().into_iter().map(|r| r.action).collect();
         assert!(actions.contains(&"sync.conflict".to_string()) && actions.contains(&"sync.resolve".to_string()), "{actions:?}");
 
         // A device may not change what the pages keep to themselves, nor write nonsense.
-        let bad = store.sync_child_edit(&w.worker, kid.id, Uuid::now_v7(), &map(&[]), &map(&[("rci_id", "x")]), d("2026-12-02")).await;
+        let bad = store
+            .sync_child_edit(&acting_on(&w.worker, d("2026-12-02")), kid.id, Uuid::now_v7(), &map(&[]), &map(&[("rci_id", "x")]))
+            .await;
         assert!(matches!(bad, Err(StoreError::Invalid(_))));
         let base = map(&[("date_of_birth", "2014-03-02")]);
         let bad = store
-            .sync_child_edit(&w.worker, kid.id, Uuid::now_v7(), &base, &map(&[("date_of_birth", "2090-01-01")]), d("2026-12-02"))
+            .sync_child_edit(
+                &acting_on(&w.worker, d("2026-12-02")),
+                kid.id,
+                Uuid::now_v7(),
+                &base,
+                &map(&[("date_of_birth", "2090-01-01")]),
+            )
             .await;
         assert!(matches!(bad, Err(StoreError::Invalid(_))), "the same validation as the form");
         assert!(matches!(
-            store.sync_child_edit(&w.outsider, kid.id, Uuid::now_v7(), &base, &map(&[("nickname", "x")]), d("2026-12-02")).await,
+            store
+                .sync_child_edit(&acting_on(&w.outsider, d("2026-12-02")), kid.id, Uuid::now_v7(), &base, &map(&[("nickname", "x")]))
+                .await,
             Err(StoreError::NotFound)
         ));
     }

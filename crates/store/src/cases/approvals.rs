@@ -4,7 +4,6 @@ use super::placement::start_follow_up;
 use super::{add_entry, finish, load_case, open_case_for, settle, Case};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
-use chrono::NaiveDate;
 use krousar_domain::case::approval::{may_close, may_decide, may_request};
 use krousar_domain::case::entries::{reason_text, Closure};
 use krousar_domain::case::record::{self as rec, CaseEntry};
@@ -22,9 +21,9 @@ impl Store {
         child_id: Uuid,
         kind: ApprovalKind,
         closure: Option<Closure>,
-        today: NaiveDate,
     ) -> Result<Case, StoreError> {
-        self.ask_approval(actor, child_id, kind, closure, today).await.map(|(_, case)| case)
+        let _today = actor.today();
+        self.ask_approval(actor, child_id, kind, closure).await.map(|(_, case)| case)
     }
 
     /// `request_approval`, with the id of the approval asked for (the API answers with it, so
@@ -35,8 +34,8 @@ impl Store {
         child_id: Uuid,
         kind: ApprovalKind,
         closure: Option<Closure>,
-        today: NaiveDate,
     ) -> Result<(Uuid, Case), StoreError> {
+        let today = actor.today();
         let mut owned = self.write().await?;
         let tx = &mut owned;
         let r = async move {
@@ -103,8 +102,8 @@ impl Store {
         approval: Uuid,
         approve: bool,
         comment: Option<&str>,
-        today: NaiveDate,
     ) -> Result<Case, StoreError> {
+        let today = actor.today();
         let comment = match (approve, comment.map(str::trim).filter(|c| !c.is_empty())) {
             (false, c) => Some(reason_text(c, "comment")?),
             (true, c) => c.map(|c| reason_text(Some(c), "comment")).transpose()?,

@@ -8,7 +8,6 @@ use crate::audit::Entry;
 use crate::children;
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
-use chrono::NaiveDate;
 use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::{new_id, Action, Actor};
 use serde::Serialize;
@@ -109,8 +108,8 @@ impl Store {
         entry: Option<Uuid>,
         file_name: &str,
         bytes: &[u8],
-        today: NaiveDate,
     ) -> Result<Attachment, StoreError> {
+        let today = actor.today();
         let content_type = accept_file(bytes)?;
         let id = new_id();
         let path = self.file_path(id)?;

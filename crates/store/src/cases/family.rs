@@ -61,13 +61,8 @@ impl Store {
     }
 
     /// What is known to trace the family from (a new version each time it is written).
-    pub async fn record_tracing_info(
-        &self,
-        actor: &Actor,
-        child_id: Uuid,
-        info: TracingInfo,
-        today: NaiveDate,
-    ) -> Result<Case, StoreError> {
+    pub async fn record_tracing_info(&self, actor: &Actor, child_id: Uuid, info: TracingInfo) -> Result<Case, StoreError> {
+        let today = actor.today();
         {
             let mut tx = self.pool.begin().await?;
             check_village(&mut tx, "village_code", &info.village_code).await?;

@@ -4,7 +4,6 @@ use super::{add_entry, child_for, finish, load_case, open_case_for, settle, Case
 use crate::children::Child;
 use crate::db::{now_text, Store, Tx};
 use crate::error::StoreError;
-use chrono::NaiveDate;
 use krousar_domain::case::entries::{reason_text, Intake};
 use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::case::stage::IntakeRoute;
@@ -34,7 +33,8 @@ impl Store {
 
     /// Reopen a closed case, with the reason written in full. Its records and history stay; the
     /// stage follows from them again.
-    pub async fn reopen_case(&self, actor: &Actor, child_id: Uuid, reason: Option<&str>, today: NaiveDate) -> Result<Case, StoreError> {
+    pub async fn reopen_case(&self, actor: &Actor, child_id: Uuid, reason: Option<&str>) -> Result<Case, StoreError> {
+        let today = actor.today();
         let reason = reason_text(reason, "reason")?;
         let mut owned = self.write().await?;
         let tx = &mut owned;

@@ -8,7 +8,7 @@ use crate::children::{self, scope_sql};
 use crate::db::{Backend, RowExt, Store};
 use crate::error::StoreError;
 use crate::sql::Sql;
-use chrono::{Days, NaiveDate};
+use chrono::Days;
 use krousar_domain::policy::{decide, list_scope, Target};
 use krousar_domain::{Action, Actor, ListScope};
 use std::collections::BTreeMap;
@@ -124,9 +124,10 @@ fn with_mine(scope: &ListScope, columns: &str) -> Result<Sql, StoreError> {
 }
 
 impl Store {
-    /// What the actor must do up to a week from `today` (overdue included), their cases by stage
+    /// What the actor must do up to a week from their day (overdue included), their cases by stage
     /// and risk, and — for supervisors and managers — requests waiting for their decision.
-    pub async fn worklist(&self, actor: &Actor, today: NaiveDate, khmer: bool) -> Result<Worklist, StoreError> {
+    pub async fn worklist(&self, actor: &Actor, khmer: bool) -> Result<Worklist, StoreError> {
+        let today = actor.today();
         let scope = list_scope(actor, Action::ListChildren);
         if scope == ListScope::Nothing {
             return Ok(Worklist::default());
@@ -227,7 +228,8 @@ impl Store {
     /// Per worker of the supervisor's team (a manager: the organisation): open cases, overdue
     /// visits and tasks, and requests waiting for a decision — one statement, the workers'
     /// names joined in.
-    pub async fn team_view(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<TeamRow>, StoreError> {
+    pub async fn team_view(&self, actor: &Actor) -> Result<Vec<TeamRow>, StoreError> {
+        let today = actor.today();
         if !decide(actor, Action::ViewTeam, Target::Organisation(actor.org_id)).allowed() {
             return Err(StoreError::Forbidden);
         }

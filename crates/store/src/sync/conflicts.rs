@@ -6,7 +6,6 @@ use crate::audit::{self, Entry};
 use crate::children::{self, Child};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
-use chrono::NaiveDate;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::sync::{child_values, merge_child, set_child_value};
 use krousar_domain::{new_id, Action, Actor};
@@ -81,8 +80,8 @@ impl Store {
         change_id: Uuid,
         base: &BTreeMap<String, String>,
         device: &BTreeMap<String, String>,
-        today: NaiveDate,
     ) -> Result<EditOutcome, StoreError> {
+        let today = actor.today();
         let mut tx = self.write().await?;
         let before = children::load(&mut tx, child_id).await?;
         if !decide(actor, Action::EditChild, Target::Record(&before.owner(actor))).allowed() {
@@ -169,7 +168,8 @@ impl Store {
     }
 
     /// Decide a conflict: keep the server's value, or write the device's (`use_device`).
-    pub async fn resolve_conflict(&self, actor: &Actor, id: Uuid, use_device: bool, today: NaiveDate) -> Result<Child, StoreError> {
+    pub async fn resolve_conflict(&self, actor: &Actor, id: Uuid, use_device: bool) -> Result<Child, StoreError> {
+        let today = actor.today();
         let mut tx = self.write().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CONFLICT_COLUMNS} WHERE x.id = $1 AND x.resolved_at IS NULL")))
             .bind(id.to_string())

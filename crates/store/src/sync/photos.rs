@@ -6,7 +6,6 @@
 use crate::cases::attachments::{Attachment, MAX_BYTES};
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
-use chrono::NaiveDate;
 use krousar_domain::sync::ChangeKind;
 use krousar_domain::Actor;
 use sha2::{Digest, Sha256};
@@ -86,14 +85,8 @@ impl Store {
 
     /// All pieces are there: check them against the device's SHA-256 and attach the photo to
     /// its record. Sent again after it was stored, it answers with the stored photo's id.
-    pub async fn photo_finish(
-        &self,
-        actor: &Actor,
-        change_id: Uuid,
-        file_name: &str,
-        sha256: &str,
-        today: NaiveDate,
-    ) -> Result<Uuid, StoreError> {
+    pub async fn photo_finish(&self, actor: &Actor, change_id: Uuid, file_name: &str, sha256: &str) -> Result<Uuid, StoreError> {
+        let _today = actor.today();
         let child = self.photo_owner(actor, change_id).await?;
         if let Some(id) = self.stored_photo(change_id).await? {
             return Ok(id);
@@ -105,7 +98,7 @@ impl Store {
             let _ = std::fs::remove_file(&path);
             return Err(StoreError::invalid("file", "err-sync-photo-damaged"));
         }
-        let a: Attachment = self.add_attachment(actor, child, Some(change_id), file_name, &bytes, today).await?;
+        let a: Attachment = self.add_attachment(actor, child, Some(change_id), file_name, &bytes).await?;
         let _ = std::fs::remove_file(&path);
         Ok(a.id)
     }

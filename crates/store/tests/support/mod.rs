@@ -72,3 +72,8 @@ pub fn child() -> ChildFields {
         rci_id: None,
     }
 }
+
+/// The actor acting at noon in Cambodia on `day`: operations take their day from the actor.
+pub fn acting_on(actor: &krousar_domain::Actor, day: NaiveDate) -> krousar_domain::Actor {
+    actor.clone().at(day.and_hms_opt(5, 0, 0).expect("noon in Cambodia is 05:00 UTC").and_utc())
+}

@@ -33,7 +33,7 @@ fn invalid(e: krousar_domain::Invalid) -> ApiError {
 #[utoipa::path(get, path = "/api/v1/carers", tag = "carers",
     responses((status = 200, body = Page<Carer>), (status = 401, response = Unauthorized), (status = 403, response = Forbidden)))]
 pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
-    let items = state.store.carers(&cur.actor, cur.actor.today()).await?;
+    let items = state.store.carers(&cur.actor).await?;
     Ok(Json(Page { items, next: None }).into_response())
 }
 
@@ -44,7 +44,7 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Resul
 pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let input: CarerInput = json_body(&body)?;
     let fields = input.validate(cur.actor.today()).map_err(invalid)?;
-    let carer = state.store.register_carer(&cur.actor, fields, cur.actor.today()).await?;
+    let carer = state.store.register_carer(&cur.actor, fields).await?;
     Ok((StatusCode::CREATED, Json(carer)).into_response())
 }
 
@@ -61,7 +61,7 @@ pub struct CarerWithHistory {
     responses((status = 200, body = CarerWithHistory), (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
         (status = 404, response = NotFound)))]
 pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
-    let (carer, history) = state.store.carer(&cur.actor, id, cur.actor.today()).await?;
+    let (carer, history) = state.store.carer(&cur.actor, id).await?;
     Ok(Json(CarerWithHistory { carer, history }).into_response())
 }
 
@@ -85,7 +85,7 @@ pub async fn step(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id):
     let s: CarerStep = json_body_as(numbers_as_text(json_body(&body)?, NUMBERS))?;
     let Some(version) = s.version else { return Err(invalid_field("version", "err-required")) };
     let step = s.step.validate(cur.actor.today()).map_err(invalid)?;
-    let carer = state.store.record_carer_step(&cur.actor, id, version, step, cur.actor.today()).await?;
+    let carer = state.store.record_carer_step(&cur.actor, id, version, step).await?;
     Ok(Json(carer).into_response())
 }
 
@@ -125,7 +125,7 @@ pub async fn matches(
     Query(q): Query<MatchQuery>,
 ) -> Result<Response, ApiError> {
     let child = state.store.view_child(&cur.actor, id, "api-carer-match").await?;
-    let carers = state.store.available_carers(&cur.actor, cur.actor.today()).await?;
+    let carers = state.store.available_carers(&cur.actor).await?;
     let needs = ChildNeeds::of(&child.fields, cur.actor.today(), q.siblings.unwrap_or(0), q.language.clone(), q.kinship.unwrap_or(false));
     let offers: Vec<CarerOffer> = carers.iter().filter_map(|c| c.offer()).collect();
     let items = rank(&needs, &offers)

@@ -107,7 +107,7 @@ pub async fn request(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(i
         .and_then(ApprovalKind::parse)
         .filter(|k| *k != ApprovalKind::Closure)
         .ok_or_else(|| invalid_field("kind", "err-invalid-choice"))?;
-    let (approval, case) = state.store.ask_approval(&cur.actor, id, kind, None, cur.actor.today()).await?;
+    let (approval, case) = state.store.ask_approval(&cur.actor, id, kind, None).await?;
     let case = state.store.case_as_read_by(&cur.actor, id, case).await?;
     Ok(Json(ApprovalAsked { case, approval_id: approval }).into_response())
 }
@@ -139,7 +139,7 @@ pub async fn decide(
         Some("return") => false,
         _ => return Err(invalid_field("decision", "err-invalid-choice")),
     };
-    let case = state.store.decide_approval(&cur.actor, id, approval, approve, d.comment.as_deref(), cur.actor.today()).await?;
+    let case = state.store.decide_approval(&cur.actor, id, approval, approve, d.comment.as_deref()).await?;
     let case = state.store.case_as_read_by(&cur.actor, id, case).await?;
     Ok(Json(case).into_response())
 }
@@ -163,7 +163,7 @@ pub async fn task_done(
 #[utoipa::path(get, path = "/api/v1/worklist", tag = "cases",
     responses((status = 200, body = Worklist), (status = 401, response = Unauthorized), (status = 403, response = Forbidden)))]
 pub async fn worklist(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
-    let w = state.store.worklist(&cur.actor, cur.actor.today(), cur.tr.is_km()).await?;
+    let w = state.store.worklist(&cur.actor, cur.tr.is_km()).await?;
     Ok(Json(w).into_response())
 }
 
@@ -192,7 +192,7 @@ pub async fn upload(
     mp: axum::extract::Multipart,
 ) -> Result<Response, ApiError> {
     let up = crate::files::read_upload(mp).await?;
-    let a = state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes, cur.actor.today()).await?;
+    let a = state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes).await?;
     Ok((StatusCode::CREATED, Json(a)).into_response())
 }
 

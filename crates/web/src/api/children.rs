@@ -69,10 +69,8 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
         co_worker: q.shared.unwrap_or(false).then_some(cur.actor.user_id),
         living: q.living,
     };
-    let page = state
-        .store
-        .list_children(&cur.actor, &filter, q.cursor.as_deref().and_then(|c| c.parse().ok()), q.limit.unwrap_or(50), cur.actor.today())
-        .await?;
+    let page =
+        state.store.list_children(&cur.actor, &filter, q.cursor.as_deref().and_then(|c| c.parse().ok()), q.limit.unwrap_or(50)).await?;
     Ok(Json(page).into_response())
 }
 

@@ -69,7 +69,7 @@ pub async fn send(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id):
         override_reason: v.override_reason,
     };
     let r = input.validate(cur.actor.today(), cur.actor.org_id).map_err(|e| ApiError(AppError::Invalid(e)))?;
-    let rid = state.store.send_referral(&cur.actor, id, r, cur.actor.today()).await?;
+    let rid = state.store.send_referral(&cur.actor, id, r).await?;
     Ok((StatusCode::CREATED, Json(Created { id: rid })).into_response())
 }
 
@@ -105,6 +105,6 @@ pub async fn decide(
         return Err(bad_id());
     }
     let d: ReferralDecision = if body.is_empty() { ReferralDecision::default() } else { json_body(&body)? };
-    state.store.decide_referral(&cur.actor, id, &action, d.reason.as_deref(), cur.actor.today()).await?;
+    state.store.decide_referral(&cur.actor, id, &action, d.reason.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -234,6 +234,6 @@ pub async fn photo_done(
 ) -> Result<Response, ApiError> {
     device(&state, &cur, &headers).await?;
     let d: PhotoDone = json_body(&body)?;
-    let id = state.store.photo_finish(&cur.actor, change_id(&change)?, &d.name, &d.sha256, cur.actor.today()).await?;
+    let id = state.store.photo_finish(&cur.actor, change_id(&change)?, &d.name, &d.sha256).await?;
     Ok(Json(PhotoStored { attachment: id }).into_response())
 }

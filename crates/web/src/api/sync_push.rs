@@ -134,7 +134,7 @@ async fn carry_out(
             Ok(v)
         }
         ChangeKind::ChildEdit => {
-            let out = store.sync_child_edit(actor, child, id, &c.base, &c.fields, actor.today()).await?;
+            let out = store.sync_child_edit(actor, child, id, &c.base, &c.fields).await?;
             if out.conflicts.is_empty() {
                 Ok(answer(&c.id, "accepted"))
             } else {

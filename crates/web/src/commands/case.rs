@@ -153,10 +153,10 @@ pub async fn apply(store: &Store, actor: &Actor, child: Uuid, form: CaseForm, f:
         }
         CaseForm::Close => {
             let closure = input::<ClosureInput>(f).validate()?;
-            store.request_approval(actor, child, ApprovalKind::Closure, Some(closure), today).await
+            store.request_approval(actor, child, ApprovalKind::Closure, Some(closure)).await
         }
-        CaseForm::Reopen => store.reopen_case(actor, child, get(f, "reason"), today).await,
-        CaseForm::Tracing => store.record_tracing_info(actor, child, input::<TracingInfoInput>(f).validate()?, today).await,
+        CaseForm::Reopen => store.reopen_case(actor, child, get(f, "reason")).await,
+        CaseForm::Tracing => store.record_tracing_info(actor, child, input::<TracingInfoInput>(f).validate()?).await,
         CaseForm::TracingAttempt => store.record_tracing_attempt(actor, child, input::<TracingAttemptInput>(f).validate(today)?).await,
         CaseForm::FamilyAssessment => {
             store.record_family_assessment(actor, child, input::<FamilyAssessmentInput>(f).validate(today)?).await

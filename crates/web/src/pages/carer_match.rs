@@ -52,7 +52,7 @@ struct MatchPage {
 async fn page(state: &AppState, cur: &Current, id: uuid::Uuid, q: &MatchQuery, notice: String) -> Result<Response, PageError> {
     let tr = cur.tr;
     let child = state.store.view_child(&cur.actor, id, "carer-match").await?;
-    let carers = state.store.available_carers(&cur.actor, cur.actor.today()).await?;
+    let carers = state.store.available_carers(&cur.actor).await?;
     let kinship = q.kinship.as_deref() == Some("1");
     let siblings = q.siblings.as_deref().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
     let needs = ChildNeeds::of(&child.fields, cur.actor.today(), siblings, q.language.clone(), kinship);
@@ -108,7 +108,7 @@ pub async fn place(
     crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let f = FormData(pairs);
-    let (c, _) = state.store.carer(&cur.actor, carer, cur.actor.today()).await?;
+    let (c, _) = state.store.carer(&cur.actor, carer).await?;
     let decision = f.get("decision").map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
     let mut e = Invalid::default();
     if decision.is_none() {

@@ -67,7 +67,7 @@ fn row(cur: &Current, c: &Carer) -> CarerRow {
 pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let tr = cur.tr;
     let wanted = q.stage.as_deref().and_then(CarerStage::parse);
-    let carers = state.store.carers(&cur.actor, cur.actor.today()).await?;
+    let carers = state.store.carers(&cur.actor).await?;
     let rows = carers
         .iter()
         .filter(|c| wanted.is_none_or(|s| c.stage == s) || (q.stage.as_deref() == Some("overdue") && c.overdue))
@@ -170,7 +170,7 @@ pub async fn create(
         Ok(f) => f,
         Err(e) => return Ok(unprocessable(form_page(&state, &cur, &input, &raw, &e, notice_of(&cur, &e)).await?)),
     };
-    match state.store.register_carer(&cur.actor, fields, cur.actor.today()).await {
+    match state.store.register_carer(&cur.actor, fields).await {
         Ok(c) => Ok(Redirect::to(&format!("/carers/{}", c.id)).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(form_page(&state, &cur, &input, &raw, &e, notice_of(&cur, &e)).await?)),
         Err(e) => Err(PageError::from(e)),
@@ -309,7 +309,7 @@ async fn show_page(
 ) -> Result<Response, PageError> {
     let code = input.kind.clone().filter(|k| StepKind::parse(k).is_some()).unwrap_or_default();
     let tr = cur.tr;
-    let (c, entries) = state.store.carer(&cur.actor, id, cur.actor.today()).await?;
+    let (c, entries) = state.store.carer(&cur.actor, id).await?;
     let dash = || "—".to_string();
     let mut facts = vec![
         (tr.t("field-carer-kind"), tr.t(&c.kind.label_key())),
@@ -422,7 +422,7 @@ pub async fn step(
         Ok(s) => s,
         Err(e) => return Ok(unprocessable(show_page(&state, &cur, id, &input, &e, notice_of(&cur, &e)).await?)),
     };
-    match state.store.record_carer_step(&cur.actor, id, version, step, cur.actor.today()).await {
+    match state.store.record_carer_step(&cur.actor, id, version, step).await {
         Ok(_) => Ok(Redirect::to(&format!("/carers/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => Ok(unprocessable(show_page(&state, &cur, id, &input, &e, notice_of(&cur, &e)).await?)),
         Err(StoreError::Conflict { .. }) => {

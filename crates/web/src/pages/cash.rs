@@ -132,7 +132,7 @@ pub async fn report(State(state): State<AppState>, PageUser(cur): PageUser) -> R
         Err(StoreError::Forbidden) => Vec::new(),
         Err(e) => return Err(PageError::from(e)),
     };
-    let due = match state.store.cash_due(&cur.actor, to).await {
+    let due = match state.store.cash_due(&cur.actor).await {
         Ok(d) => d
             .into_iter()
             .map(|(cid, num, name, months, amount)| (cid.to_string(), format!("{num} · {name}"), tr.num(months), money(&cur, amount)))

@@ -173,7 +173,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         return Ok(render(page));
     }
     let cursor = q.after.as_deref().and_then(|c| c.parse().ok());
-    let (page, count) = state.store.children_page(a, &filter, cursor, 50, cur.actor.today()).await?;
+    let (page, count) = state.store.children_page(a, &filter, cursor, 50).await?;
     let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
     let paths = state.store.location_paths(&codes).await?;
     let provinces = place_opts(tr, state.store.child_locations(None).await?, filter.province.as_deref());

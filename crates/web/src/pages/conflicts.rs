@@ -73,6 +73,6 @@ pub async fn resolve(
     crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
     let use_device = FormData(pairs).either("keep", "device", "server").ok_or(PageError(AppError::BadRequest("err-invalid-choice")))?;
-    state.store.resolve_conflict(&cur.actor, id, use_device, cur.actor.today()).await?;
+    state.store.resolve_conflict(&cur.actor, id, use_device).await?;
     Ok(Redirect::to("/conflicts").into_response())
 }

@@ -115,7 +115,7 @@ pub async fn children(State(state): State<AppState>, PageUser(cur): PageUser, Ra
     }
     let what = serde_json::json!({"format": format.code(), "columns": cols.iter().map(|c| c.code()).collect::<Vec<_>>()});
     if state.store.background_exports() {
-        let total = state.store.count_children(&cur.actor, &filter, cur.actor.today()).await?;
+        let total = state.store.count_children(&cur.actor, &filter).await?;
         if total > MAX_ROWS as i64 {
             return Err(PageError::from(StoreError::invalid("export", "err-export-too-large")));
         }
@@ -125,7 +125,7 @@ pub async fn children(State(state): State<AppState>, PageUser(cur): PageUser, Ra
             return Ok(axum::response::Redirect::to(&format!("/exports/{job}")).into_response());
         }
     }
-    let kids = match state.store.export_children(&cur.actor, &filter, cur.actor.today(), MAX_ROWS, what).await {
+    let kids = match state.store.export_children(&cur.actor, &filter, MAX_ROWS, what).await {
         Ok(k) => k,
         Err(StoreError::Invalid(e)) => return Err(PageError(AppError::Invalid(e))),
         Err(e) => return Err(PageError::from(e)),
@@ -149,7 +149,7 @@ pub(super) async fn build_file(
     let mut rows = Vec::new();
     let mut cursor = None;
     loop {
-        let page = state.store.list_children(actor, filter, cursor, 500, actor.today()).await.map_err(|e| e.to_string())?;
+        let page = state.store.list_children(actor, filter, cursor, 500).await.map_err(|e| e.to_string())?;
         rows.extend(rows_of(state, tr, &page.items, cols, actor.today()).await.map_err(|e| e.to_string())?);
         if rows.len() > MAX_ROWS {
             return Err("err-export-too-large".into());

@@ -65,12 +65,12 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         // "My caseload": the children assigned to me, whatever my wider scope.
         let filter = ChildFilter { worker: Some(a.user_id), ..Default::default() };
         let page;
-        (page, count) = state.store.children_page(a, &filter, None, 20, cur.actor.today()).await?;
+        (page, count) = state.store.children_page(a, &filter, None, 20).await?;
         let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
         let paths = state.store.location_paths(&codes).await?;
         rows = page.items.iter().map(|c| ChildRow::new(tr, c, &paths, cur.actor.today())).collect();
     }
-    let work = state.store.worklist(a, cur.actor.today(), tr.is_km()).await?;
+    let work = state.store.worklist(a, tr.is_km()).await?;
     let shared = show_caseload && state.store.has_shared_cases(a.user_id).await?;
     let today_s = cur.actor.today().to_string();
     let mut buckets: Vec<(String, Vec<DueView>)> =

@@ -26,7 +26,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     let tr = cur.tr;
     let sections = state
         .store
-        .data_quality(&cur.actor, cur.actor.today())
+        .data_quality(&cur.actor)
         .await?
         .into_iter()
         .map(|s| SectionView {

@@ -116,8 +116,8 @@ pub async fn send(
         Err(e) => return form(&state, &cur, id, f, &e).await,
     };
     let sent = match (&partner, r.to_org.is_nil()) {
-        (Some(p), true) => state.store.send_external_referral(&cur.actor, id, p, r, cur.actor.today()).await,
-        _ => state.store.send_referral(&cur.actor, id, r, cur.actor.today()).await,
+        (Some(p), true) => state.store.send_external_referral(&cur.actor, id, p, r).await,
+        _ => state.store.send_referral(&cur.actor, id, r).await,
     };
     match sent {
         Ok(_) => Ok(Redirect::to("/referrals").into_response()),
@@ -282,7 +282,7 @@ pub async fn decide(
         return Err(PageError(AppError::NotFound));
     }
     let f = FormData(pairs);
-    let r = state.store.decide_referral(&cur.actor, id, &action, f.get("reason").as_deref(), cur.actor.today()).await;
+    let r = state.store.decide_referral(&cur.actor, id, &action, f.get("reason").as_deref()).await;
     back_to_inbox(&state, &cur, r).await
 }
 

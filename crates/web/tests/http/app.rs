@@ -139,3 +139,8 @@ pub fn child_json(given_km: &str, given_latin: &str) -> serde_json::Value {
 pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).unwrap()[1..].to_string()
 }
+
+/// The actor acting at noon in Cambodia on `day`: operations take their day from the actor.
+pub fn acting_on(actor: &krousar_domain::Actor, day: chrono::NaiveDate) -> krousar_domain::Actor {
+    actor.clone().at(day.and_hms_opt(5, 0, 0).expect("noon in Cambodia is 05:00 UTC").and_utc())
+}

@@ -162,9 +162,9 @@ async fn approve_placement(app: &crate::app::TestApp, kid: uuid::Uuid, on: chron
             };
             app.store.save_care_plan(&worker, kid, plan, on).await.unwrap();
         }
-        app.store.request_approval(&worker, kid, kind, None, on).await.unwrap();
+        app.store.request_approval(&crate::app::acting_on(&worker, on), kid, kind, None).await.unwrap();
         let (_, file) = app.store.case_file(&boss, kid, "test").await.unwrap();
         let pending = file.unwrap().pending(kind.code()).unwrap().id;
-        app.store.decide_approval(&boss, kid, pending, true, None, on).await.unwrap();
+        app.store.decide_approval(&crate::app::acting_on(&boss, on), kid, pending, true, None).await.unwrap();
     }
 }

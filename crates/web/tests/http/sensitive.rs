@@ -147,8 +147,8 @@ async fn a_referral_shares_sensitive_information_only_when_the_consent_covers_it
                 consent: Some(Consent { by: ConsentBy::Guardian, given_on: today, shares }),
                 override_reason: None,
             };
-            let rid = app.store.send_referral(&app.worker.actor(), id, r, today).await.unwrap();
-            app.store.decide_referral(&boss.actor(), rid, "accept", None, today).await.unwrap();
+            let rid = app.store.send_referral(&app.worker.actor(), id, r).await.unwrap();
+            app.store.decide_referral(&boss.actor(), rid, "accept", None).await.unwrap();
             let path = format!("/api/v1/children/{id}/sensitive");
             assert_eq!(app.api_get(&x, &format!("/api/v1/children/{id}")).await.status(), 200, "{name}: the referral opens the record");
             let res = app.api_get(&x, &path).await;

@@ -36,10 +36,10 @@ async fn placed_on_5_december(app: &TestApp, w: &str) -> String {
     let approve = |kind: ApprovalKind, on: &'static str| {
         let (store, worker, boss) = (app.store.clone(), worker.clone(), boss.clone());
         async move {
-            store.request_approval(&worker, kid, kind, None, d(on)).await.unwrap();
+            store.request_approval(&crate::app::acting_on(&worker, d(on)), kid, kind, None).await.unwrap();
             let (_, file) = store.case_file(&boss, kid, "test").await.unwrap();
             let pending = file.unwrap().pending(kind.code()).unwrap().id;
-            store.decide_approval(&boss, kid, pending, true, None, d(on)).await.unwrap();
+            store.decide_approval(&crate::app::acting_on(&boss, d(on)), kid, pending, true, None).await.unwrap();
         }
     };
     approve(ApprovalKind::Assessment, "2025-11-26").await;

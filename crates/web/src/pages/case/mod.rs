@@ -270,7 +270,7 @@ pub async fn request(
     let Some(kind) = f.get("kind").as_deref().and_then(ApprovalKind::parse).filter(|k| *k != ApprovalKind::Closure) else {
         return Err(PageError(AppError::BadRequest("err-invalid-choice")));
     };
-    let r = state.store.request_approval(&cur.actor, id, kind, None, cur.actor.today()).await;
+    let r = state.store.request_approval(&cur.actor, id, kind, None).await;
     after(&state, &cur, id, r).await
 }
 
@@ -286,7 +286,7 @@ pub async fn decide(
         Some("return") => false,
         _ => return Err(PageError(AppError::BadRequest("err-invalid-choice"))),
     };
-    let r = state.store.decide_approval(&cur.actor, id, approval, approve, f.get("comment").as_deref(), cur.actor.today()).await;
+    let r = state.store.decide_approval(&cur.actor, id, approval, approve, f.get("comment").as_deref()).await;
     after(&state, &cur, id, r).await
 }
 
@@ -307,7 +307,7 @@ struct TeamPage {
 }
 
 pub async fn team(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
-    let rows = state.store.team_view(&cur.actor, cur.actor.today()).await?;
+    let rows = state.store.team_view(&cur.actor).await?;
     Ok(render(TeamPage { l: Layout::new(&cur, cur.tr.t("page-team"), "/team"), rows }))
 }
 
@@ -318,7 +318,7 @@ pub async fn upload(
     mp: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
     let r = match crate::files::read_upload(mp).await {
-        Ok(up) => state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes, cur.actor.today()).await.map(|_| ()),
+        Ok(up) => state.store.add_attachment(&cur.actor, id, up.entry, &up.file_name, &up.bytes).await.map(|_| ()),
         Err(e) => Err(e),
     };
     match r {
