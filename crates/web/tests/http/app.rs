@@ -44,12 +44,25 @@ where
 {
     for url in databases().await {
         eprintln!("-- on {}", url.split(':').next().unwrap_or(""));
-        test(spawn(&url).await).await;
+        let files = files_dir();
+        test(spawn_with_files(&url, files.clone()).await).await;
+        // What the test left on disk goes with it (a developer's /tmp filled with thousands).
+        let _ = std::fs::remove_dir_all(&files);
+        if let Some(db) = url.strip_prefix("sqlite://").and_then(|p| std::path::Path::new(p).parent()) {
+            let _ = std::fs::remove_dir_all(db);
+        }
     }
 }
 
+fn files_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("krousar-files-{}", uuid::Uuid::now_v7()))
+}
+
 pub async fn spawn(url: &str) -> TestApp {
-    let files = std::env::temp_dir().join(format!("krousar-files-{}", uuid::Uuid::now_v7()));
+    spawn_with_files(url, files_dir()).await
+}
+
+async fn spawn_with_files(url: &str, files: std::path::PathBuf) -> TestApp {
     let key_file = files.join("keys");
     let (keys, _) = krousar_store::keyring::Keyring::open_or_create(&key_file).unwrap();
     let store = Store::open(url).await.unwrap().with_files(files).with_keys(keys);
