@@ -58,11 +58,7 @@ fn files_dir() -> std::path::PathBuf {
     std::env::temp_dir().join(format!("krousar-files-{}", uuid::Uuid::now_v7()))
 }
 
-pub async fn spawn(url: &str) -> TestApp {
-    spawn_with_files(url, files_dir()).await
-}
-
-async fn spawn_with_files(url: &str, files: std::path::PathBuf) -> TestApp {
+pub async fn spawn_with_files(url: &str, files: std::path::PathBuf) -> TestApp {
     let key_file = files.join("keys");
     let (keys, _) = krousar_store::keyring::Keyring::open_or_create(&key_file).unwrap();
     let store = Store::open(url).await.unwrap().with_files(files).with_keys(keys);
