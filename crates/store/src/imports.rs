@@ -207,6 +207,12 @@ impl Store {
         progress: &mut (dyn FnMut(usize, usize) + Send),
     ) -> Result<Uuid, StoreError> {
         allowed(actor)?;
+        // Each account the file makes is one the importer may make by hand: the policy's
+        // `ManageUsers` on that role, not only the importer's reading of role names.
+        let account = |role| Target::Account(krousar_domain::policy::Account { org_id: actor.org_id, role });
+        if plan.staff.iter().any(|s| !decide(actor, Action::ManageUsers, account(s.role)).allowed()) {
+            return Err(StoreError::Forbidden);
+        }
         let (org, now, import_id) = (actor.org_id.to_string(), now_text(), new_id());
         let total = plan.staff.len() + plan.households.len() + plan.children.len();
         let mut load = self.bulk_load().await?;

@@ -126,6 +126,24 @@ async fn an_import_that_fails_half_way_leaves_nothing() {
     }
 }
 
+/// An account an import makes is one the importer may make by hand (the policy's
+/// `ManageUsers` on its role): a plan carrying a system administrator, however it was made,
+/// is refused and writes nothing.
+#[tokio::test]
+async fn an_import_makes_no_account_above_the_importers_reach() {
+    for store in stores().await {
+        let org = store.create_org(Who::system(), "Reach NGO", OrgKind::Ngo).await.unwrap();
+        let admin = store.create_user(Who::system(), org.id, None, "admin3", "Admin", Role::OrgAdmin, "x", "km").await.unwrap().actor();
+        let staff = "Staff ID,Full name,Username,Role\nS1,Sokha Chan,sokha3,case worker\n";
+        let (mut plan, report) = dry_run(&store, &admin, "staff.csv", staff.as_bytes(), false).await;
+        plan.staff[0].role = Role::SystemAdmin;
+        let users = count(&store, "users").await;
+        let err = store.import_plan(&admin, &plan, &report, &mut |_, _| {}).await.unwrap_err();
+        assert!(matches!(err, StoreError::Forbidden), "{err:?}");
+        assert_eq!(count(&store, "users").await, users);
+    }
+}
+
 #[tokio::test]
 async fn oscar_sample_organisation_comes_in_whole_with_its_fixes_accepted() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/oscar-import-sample/dev_tenant.xlsx");
