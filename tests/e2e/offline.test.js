@@ -237,6 +237,8 @@ test('a lost phone revoked by the administrator is refused and wiped; signing ou
   mine.page.removeAllListeners('dialog');
   mine.page.on('dialog', (d) => { asked = d.message(); d.accept(); });
   await mine.page.goto(server.base + '/');
+  // On a phone, signing out is in the menu.
+  await mine.page.click('details.menu summary');
   await Promise.all([mine.page.waitForURL(/\/login$/), mine.page.click('form.logout button')]);
   assert.match(asked, /មិនទាន់បានផ្ញើ/);
   await mine.context.unroute('**/api/v1/sync/push');

@@ -70,7 +70,7 @@ test('a child is registered with a Khmer name and an address picked by type-ahea
 test('the child is found by a romanised partial name', async () => {
   await page.goto(server.base + '/children');
   await page.fill('#q', 'srei neang');
-  await page.click('form.filters button.primary');
+  await page.click('.search-line button.primary');
   await page.waitForLoadState();
   assert.match(await page.textContent('table.list'), /ស្រីនាង|Sreyneang/);
   assert.match(await page.textContent('.count'), /1 children/);

@@ -9,6 +9,8 @@ use crate::search_index::{self, Index};
 use crate::sql::Sql;
 use chrono::NaiveDate;
 use krousar_domain::age::AgeBand;
+use krousar_domain::case::stage::RiskLevel;
+use krousar_domain::case::Stage;
 use krousar_domain::choices::{LivingArrangement, Sex};
 use krousar_domain::policy::list_scope;
 use krousar_domain::{Action, Actor, ListScope};
@@ -42,6 +44,11 @@ pub struct ChildFilter {
     /// Cases this user works on as the second worker ("shared with me").
     pub co_worker: Option<Uuid>,
     pub living: Option<LivingArrangement>,
+    /// The stage of the child's case with the organisation that holds the child now (closed:
+    /// its last case closed and none open).
+    pub stage: Option<Stage>,
+    /// The risk level of that open case.
+    pub risk: Option<RiskLevel>,
 }
 
 impl ChildFilter {
@@ -120,6 +127,27 @@ fn filter_sql(q: &mut Sql, backend: Backend, f: &ChildFilter, today: NaiveDate) 
     }
     if let Some(l) = f.living {
         q.push(" AND c.living_arrangement = ").bind_text(l.code());
+    }
+    // Stage and risk: of the case the child's own organisation works (never another's).
+    if f.stage.is_some() || f.risk.is_some() {
+        q.push(" AND EXISTS (SELECT 1 FROM cases k WHERE k.child_id = c.id AND k.org_id = c.org_id");
+        match f.stage {
+            Some(Stage::Closed) => {
+                q.push(
+                    " AND k.closed_on IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cases o WHERE o.child_id = c.id AND o.closed_on IS NULL)",
+                );
+            }
+            Some(stage) => {
+                q.push(" AND k.closed_on IS NULL AND k.stage = ").bind_text(stage.code());
+            }
+            None => {
+                q.push(" AND k.closed_on IS NULL");
+            }
+        }
+        if let Some(r) = f.risk {
+            q.push(" AND k.risk_level = ").bind_text(r.code());
+        }
+        q.push(")");
     }
 }
 

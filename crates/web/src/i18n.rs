@@ -83,6 +83,16 @@ impl Tr {
         LOCALES.try_lookup_with_args(&self.lang.id(), key, &args).unwrap_or_else(|| key.to_string())
     }
 
+    /// A message about a number of things: `$count` is the number as the reader writes it
+    /// (Khmer digits, grouped thousands) and `$num` the number itself, on which the message
+    /// chooses its plural form (`{ $num -> [one] … *[other] … }`).
+    pub fn tn(&self, key: &str, n: i64) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+        args.insert(Cow::Borrowed("count"), FluentValue::from(self.count(n)));
+        args.insert(Cow::Borrowed("num"), FluentValue::from(n));
+        LOCALES.try_lookup_with_args(&self.lang.id(), key, &args).unwrap_or_else(|| key.to_string())
+    }
+
     /// A message for the offline app, whose script fills in its arguments: each `{ $name }`
     /// comes out as `{name}`.
     pub fn t_for_script(&self, key: &str) -> String {

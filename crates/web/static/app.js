@@ -3,6 +3,25 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+
+  // The menu: a button on a phone, a row of links on a wide screen (open there, and its button
+  // hidden by the style sheet).
+  var menu = document.querySelector("details.menu");
+  if (menu && window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 64rem)");
+    var fit = function () { menu.open = wide.matches; };
+    fit();
+    if (wide.addEventListener) wide.addEventListener("change", fit);
+  }
+
+  // A link to a folded section (the case page's jump list) opens it.
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id && document.getElementById(id);
+    if (el && el.tagName === "DETAILS") el.open = true;
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
   var csrf = null;
 
   function getJSON(url) {

@@ -751,6 +751,17 @@ msg-pdf-unavailable = PDF is not available on this server; use your browser's Pr
 msg-print-view = print view
 page-ministry-forms = Ministry forms (PDF)
 msg-and-more = … and { $count } more.
+msg-sum-overdue = { $count } overdue
+msg-sum-today = { $count } due today
+msg-sum-week = { $count } due this week
+msg-sum-approvals = { $num ->
+    [one] { $count } approval to decide
+   *[other] { $count } approvals to decide
+}
+btn-all-due = All work due
+btn-filters = Filters
+btn-record-more = Record something else
+msg-on-this-page = On this page
 field-co-worker = Second worker
 btn-share-case = Share the case
 field-supervisor = Supervisor

@@ -13,6 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use krousar_domain::age::AgeBand;
+use krousar_domain::case::stage::RiskLevel;
+use krousar_domain::case::Stage;
 use krousar_domain::child::ChildInput;
 use krousar_domain::choices::{LivingArrangement, Sex};
 use krousar_store::children::{Child, ChildFilter, Page, Registration};
@@ -41,6 +43,11 @@ pub struct ListQuery {
     /// The assigned worker's id.
     worker: Option<Uuid>,
     living: Option<LivingArrangement>,
+    /// The stage of the child's case with the organisation that holds the child (`closed`: its
+    /// cases are all closed).
+    stage: Option<Stage>,
+    /// The risk level of that open case.
+    risk: Option<RiskLevel>,
     /// `next` of the previous page.
     cursor: Option<String>,
     /// At most this many (1–200, default 50).
@@ -68,6 +75,8 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
         worker: q.worker,
         co_worker: q.shared.unwrap_or(false).then_some(cur.actor.user_id),
         living: q.living,
+        stage: q.stage,
+        risk: q.risk,
     };
     let page =
         state.store.list_children(&cur.actor, &filter, q.cursor.as_deref().and_then(|c| c.parse().ok()), q.limit.unwrap_or(50)).await?;

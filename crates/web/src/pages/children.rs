@@ -11,6 +11,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use krousar_domain::age::AgeBand;
+use krousar_domain::case::stage::RiskLevel;
+use krousar_domain::case::Stage;
 use krousar_domain::choices::{LivingArrangement, Sex};
 use krousar_domain::policy::{self, decide, Target};
 use krousar_domain::Action;
@@ -27,6 +29,8 @@ pub struct ListQuery {
     age: Option<String>,
     worker: Option<String>,
     living: Option<String>,
+    stage: Option<String>,
+    risk: Option<String>,
     /// "1": the cases the user works on as second worker.
     shared: Option<String>,
     after: Option<String>,
@@ -50,26 +54,21 @@ impl ListQuery {
             worker: self.worker.as_deref().and_then(parse_id),
             co_worker: None,
             living: self.living.as_deref().and_then(LivingArrangement::parse),
+            stage: self.stage.as_deref().and_then(Stage::parse),
+            risk: self.risk.as_deref().and_then(RiskLevel::parse),
         }
     }
 
     /// The same query for the next page.
     fn next_link(&self, cursor: &str) -> String {
-        let pairs: Vec<(&str, &str)> = [
-            ("q", &self.q),
-            ("province", &self.province),
-            ("district", &self.district),
-            ("sex", &self.sex),
-            ("age", &self.age),
-            ("worker", &self.worker),
-            ("living", &self.living),
-            ("shared", &self.shared),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_deref().filter(|s| !s.is_empty()).map(|v| (k, v)))
-        .chain([("after", cursor)])
-        .collect();
+        let mut pairs = self.pairs();
+        pairs.push(("after".into(), cursor.into()));
         format!("/children?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+    }
+
+    /// How many filters beyond the name search are set (shown on the folded filter form).
+    fn filters_set(&self) -> usize {
+        self.pairs().iter().filter(|(k, _)| k != "q").count()
     }
 }
 
@@ -83,6 +82,10 @@ struct ListPage {
     sexes: Vec<Opt>,
     ages: Vec<Opt>,
     living: Vec<Opt>,
+    stages: Vec<Opt>,
+    risks: Vec<Opt>,
+    /// Filters set beyond the name: the filter form opens when there are any.
+    filters_set: usize,
     workers: Vec<Opt>,
     rows: Vec<ChildRow>,
     count: String,
@@ -109,6 +112,8 @@ impl ListQuery {
             ("age", &self.age),
             ("worker", &self.worker),
             ("living", &self.living),
+            ("stage", &self.stage),
+            ("risk", &self.risk),
             ("shared", &self.shared),
         ]
         .into_iter()
@@ -159,6 +164,9 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
                 q.living.as_deref(),
                 Some("opt-all"),
             ),
+            stages: options(tr, Stage::ALL, Stage::code, Stage::label_key, q.stage.as_deref(), Some("opt-all")),
+            risks: options(tr, RiskLevel::ALL, RiskLevel::code, RiskLevel::label_key, q.risk.as_deref(), Some("opt-all")),
+            filters_set: q.filters_set(),
             workers: Vec::new(),
             rows: Vec::new(),
             count: String::new(),
@@ -209,6 +217,9 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
             q.living.as_deref(),
             Some("opt-all"),
         ),
+        stages: options(tr, Stage::ALL, Stage::code, Stage::label_key, q.stage.as_deref(), Some("opt-all")),
+        risks: options(tr, RiskLevel::ALL, RiskLevel::code, RiskLevel::label_key, q.risk.as_deref(), Some("opt-all")),
+        filters_set: q.filters_set(),
         workers,
         rows: page.items.iter().map(|c| ChildRow::new(tr, c, &paths, cur.actor.today())).collect(),
         count: crate::views::children_count(tr, count, krousar_store::children::count_cap(&filter)),

@@ -22,8 +22,9 @@ struct HomePage {
     rows: Vec<ChildRow>,
     links: Vec<(&'static str, String)>,
     /// "What must I do today?": overdue, today, the coming week.
-    buckets: Vec<(String, Vec<DueView>)>,
-    more: Vec<String>,
+    buckets: Vec<Bucket>,
+    /// The same in one line, each part linking to its list ("3 overdue · 2 due today").
+    summary: Vec<(&'static str, String)>,
     approvals: Vec<DueView>,
     /// Cases by stage, with counts per risk level ("high 2 · medium 5").
     stages: Vec<(String, String)>,
@@ -38,6 +39,55 @@ struct HomePage {
 
 /// Items shown per list on the home page.
 const SHOWN: usize = 10;
+
+/// One list of due work on the home page (and, whole, on the to-do page).
+pub struct Bucket {
+    /// Its name in links: `overdue`, `today`, `week`.
+    pub when: &'static str,
+    pub anchor: &'static str,
+    pub label: String,
+    pub items: Vec<DueView>,
+    /// "… and 23 more", a link to the whole list; empty when all are shown.
+    pub more: String,
+    /// Open on arrival: the urgent lists.
+    pub open: bool,
+}
+
+/// The worklist's due items in their three lists, in the reader's language, all of each.
+pub fn buckets(tr: crate::i18n::Tr, due: &[krousar_store::cases::DueItem], today: chrono::NaiveDate) -> Vec<Bucket> {
+    let today_s = today.to_string();
+    let mut out: Vec<Bucket> = [("overdue", "msg-overdue"), ("today", "msg-due-today"), ("week", "msg-due-week")]
+        .into_iter()
+        .map(|(when, key)| Bucket {
+            when,
+            anchor: anchor_of(when),
+            label: tr.t(key),
+            items: Vec::new(),
+            more: String::new(),
+            open: when != "week",
+        })
+        .collect();
+    for i in due {
+        let b = match i.due_on.as_str().cmp(today_s.as_str()) {
+            std::cmp::Ordering::Less => 0,
+            std::cmp::Ordering::Equal => 1,
+            std::cmp::Ordering::Greater => 2,
+        };
+        out[b].items.push(due_view(tr, i));
+    }
+    for b in out.iter_mut() {
+        b.label = format!("{} ({})", b.label, tr.num(b.items.len()));
+    }
+    out
+}
+
+fn anchor_of(when: &str) -> &'static str {
+    match when {
+        "overdue" => "due-overdue",
+        "today" => "due-today",
+        _ => "due-week",
+    }
+}
 
 pub struct DueView {
     href: String,
@@ -72,26 +122,21 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     }
     let work = state.store.worklist(a, tr.is_km()).await?;
     let shared = show_caseload && state.store.has_shared_cases(a.user_id).await?;
-    let today_s = cur.actor.today().to_string();
-    let mut buckets: Vec<(String, Vec<DueView>)> =
-        ["msg-overdue", "msg-due-today", "msg-due-week"].iter().map(|k| (tr.t(k), Vec::new())).collect();
-    for i in &work.due {
-        let b = match i.due_on.as_str().cmp(today_s.as_str()) {
-            std::cmp::Ordering::Less => 0,
-            std::cmp::Ordering::Equal => 1,
-            std::cmp::Ordering::Greater => 2,
-        };
-        buckets[b].1.push(due_view(tr, i));
+    let mut buckets = buckets(tr, &work.due, cur.actor.today());
+    let mut summary: Vec<(&'static str, String)> =
+        buckets.iter().map(|b| (b.anchor, tr.tn(&format!("msg-sum-{}", b.when), b.items.len() as i64))).collect();
+    if !work.pending_approvals.is_empty() {
+        summary.push(("approvals", tr.tn("msg-sum-approvals", work.pending_approvals.len() as i64)));
     }
-    // The heading counts everything; the list shows the first few, most urgent first.
-    let counts: Vec<usize> = buckets.iter().map(|(_, items)| items.len()).collect();
-    for (label, items) in buckets.iter_mut() {
-        let n = items.len();
-        items.truncate(SHOWN);
-        *label = format!("{label} ({})", tr.num(n));
+    // The heading counts everything; the list shows the first few, most urgent first, and
+    // links to the whole list.
+    for b in buckets.iter_mut() {
+        let n = b.items.len();
+        if n > SHOWN {
+            b.items.truncate(SHOWN);
+            b.more = tr.t1("msg-and-more", "count", tr.num(n - SHOWN));
+        }
     }
-    let more: Vec<String> =
-        counts.iter().map(|n| if *n > SHOWN { tr.t1("msg-and-more", "count", tr.num(n - SHOWN)) } else { String::new() }).collect();
     let approvals = work.pending_approvals.iter().map(|i| due_view(tr, i)).collect();
     let mut stages: Vec<(String, String)> = Vec::new();
     for stage in krousar_domain::case::Stage::ALL {
@@ -159,7 +204,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         rows,
         links,
         buckets,
-        more,
+        summary,
         approvals,
         stages,
         show_work,
@@ -167,4 +212,35 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         waiting,
     };
     Ok(render(page))
+}
+
+#[derive(Template)]
+#[template(path = "todo.html")]
+struct TodoPage {
+    l: Layout,
+    buckets: Vec<Bucket>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct TodoQuery {
+    when: Option<String>,
+}
+
+/// The whole of one list of due work ("… and 23 more" on the home page leads here), or of all
+/// three; the same worklist and the same scope as the home page.
+pub async fn todo(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    axum::extract::Query(q): axum::extract::Query<TodoQuery>,
+) -> Result<Response, crate::error::PageError> {
+    let tr = cur.tr;
+    let work = state.store.worklist(&cur.actor, tr.is_km()).await?;
+    let mut all = buckets(tr, &work.due, cur.actor.today());
+    if let Some(when) = q.when.as_deref().filter(|w| all.iter().any(|b| b.when == *w)) {
+        all.retain(|b| b.when == when);
+    }
+    for b in all.iter_mut() {
+        b.open = true;
+    }
+    Ok(render(TodoPage { l: Layout::new(&cur, tr.t("page-todo"), "/"), buckets: all }))
 }

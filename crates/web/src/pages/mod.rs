@@ -50,6 +50,7 @@ use axum::response::{Html, IntoResponse, Response};
 pub fn routes() -> RouteTable<AppState> {
     RouteTable::new()
         .route("/", get(home::home))
+        .route("/todo", get(home::todo))
         .route("/login", get(session::login_page).post(session::login))
         .route("/login/totp", get(session::totp_page).post(session::totp))
         .route("/logout", post(session::logout))

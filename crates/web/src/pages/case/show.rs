@@ -87,6 +87,13 @@ pub struct CaseView {
     pub attach_to: Vec<(String, String)>,
 }
 
+impl CaseView {
+    /// The approvals open on arrival when there is one to ask for or one not yet decided.
+    pub fn approvals_open(&self) -> bool {
+        !self.requestable.is_empty() || self.approvals.iter().any(|a| a.can_decide || a.decided.is_empty())
+    }
+}
+
 pub(crate) fn date_text(tr: Tr, s: &str) -> String {
     crate::views::local_day(s).map(|d| tr.date(d)).unwrap_or_else(|| s.to_string())
 }

@@ -1,0 +1,45 @@
+// Screenshots of the pages a social worker uses most, on a 360-pixel phone in Khmer, for review
+// in docs/screenshots/ (run by hand after changing a page: `node tests/e2e/screenshots.js`).
+// Prints each page's height, the measure of how much scrolling it asks of a phone.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { startDemo, launch } = require('./server');
+
+const out = path.resolve(__dirname, '../../docs/screenshots');
+
+async function signedIn(browser, server, username) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await page.goto(server.base + '/login');
+  await page.fill('#username', username);
+  await page.fill('#password', server.password);
+  await page.click('button.primary');
+  await page.waitForURL(server.base + '/');
+  return page;
+}
+
+(async () => {
+  fs.mkdirSync(out, { recursive: true });
+  const server = await startDemo();
+  const browser = await launch();
+  try {
+    const worker = await signedIn(browser, server, 'sokha');
+    const shoot = async (page, name, url) => {
+      await page.goto(server.base + url);
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      await page.screenshot({ path: path.join(out, name + '.png'), fullPage: process.env.FULL === '1' });
+      console.log(`${name}: ${url} ${height}px tall`);
+      return page;
+    };
+    await shoot(worker, 'worker-home', '/');
+    const caseUrl = await worker.$eval('a[href*="/case"]', (a) => new URL(a.href).pathname).catch(() => null);
+    if (caseUrl) await shoot(worker, 'case-page', caseUrl);
+    await shoot(worker, 'children-list', '/children');
+    const boss = await signedIn(browser, server, 'sreymom');
+    await shoot(boss, 'dashboard', '/dashboard');
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+})();
