@@ -6,7 +6,7 @@ const { crawl } = require('./crawl');
   const browser = await launch();
   try {
     for (const user of (process.env.USERS || 'sokha,sreymom,vannak,admin,intake,mosvy,sysadmin').split(',')) {
-      for (const lang of ['km', 'en']) {
+      for (const lang of (process.env.LANGS || 'km,en').split(',')) {
         const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
         const page = await context.newPage();
         await page.goto(server.base + '/login');
@@ -17,7 +17,7 @@ const { crawl } = require('./crawl');
         if ((await page.getAttribute('html', 'lang')) !== lang) { await page.click('form.lang button'); await page.waitForLoadState(); }
         const { report, visited } = await crawl(page, server.base, lang, +(process.env.LIMIT || 80));
         console.log(`== ${user} ${lang}: ${visited} pages`);
-        for (const [k, v] of Object.entries(report)) console.log(k + '\n   ' + v.slice(0, 6).join('\n   '));
+        for (const [k, v] of Object.entries(report)) console.log(k + '\n   ' + v.join('\n   '));
         await context.close();
       }
     }

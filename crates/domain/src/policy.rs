@@ -120,10 +120,14 @@ pub enum Action {
     AnswerMatch,
     /// The team's caseloads, overdue work and approvals waiting (supervisors and managers).
     ViewTeam,
+    /// Who opened or changed a child's record (its audit entries), on the child's page: the
+    /// supervisors and managers over the child in its own organisation — not the worker whose
+    /// colleagues' reading it would show, and not another organisation.
+    ViewAccessHistory,
 }
 
 impl Action {
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 42] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -165,6 +169,7 @@ impl Action {
         Action::AskMatch,
         Action::AnswerMatch,
         Action::ViewTeam,
+        Action::ViewAccessHistory,
     ];
 }
 
@@ -428,6 +433,9 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
             allow(matches!(role, SocialWorker | Supervisor | Manager | Ministry) && org == actor.org_id)
         }
         (Action::AnswerMatch, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
+        (Action::ViewAccessHistory, Target::Record(r)) => {
+            allow(matches!(role, Supervisor | Manager) && r.org_id == actor.org_id && within(&case_file_scope(actor), r))
+        }
         (Action::ViewTeam, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
         (Action::ManageUsers | Action::ViewAudit, Target::Organisation(org)) => {
             allow(role == SystemAdmin || (role == OrgAdmin && org == actor.org_id))

@@ -35,6 +35,15 @@ fn records() -> [RecordOwner; 5] {
 }
 
 const RECORD_TABLE: &[(&str, Action, &str)] = &[
+    // A child's access history: who oversees the child in its own organisation; never the
+    // worker (it would show the colleagues' reading) nor another organisation, shared or not.
+    ("social-worker", Action::ViewAccessHistory, "-----"),
+    ("supervisor", Action::ViewAccessHistory, "AA---"),
+    ("manager", Action::ViewAccessHistory, "AAA--"),
+    ("intake", Action::ViewAccessHistory, "-----"),
+    ("org-admin", Action::ViewAccessHistory, "-----"),
+    ("ministry", Action::ViewAccessHistory, "-----"),
+    ("system-admin", Action::ViewAccessHistory, "-----"),
     // Sensitive information: the case's people only; a referral without sensitive consent
     // (the fifth record) does not open it.
     ("social-worker", Action::ViewSensitive, "A----"),
@@ -136,6 +145,7 @@ fn table_covers_every_role_and_record_action() {
         Action::WorkCase,
         Action::ApproveCase,
         Action::RecordService,
+        Action::ViewAccessHistory,
     ];
     for role in Role::ALL {
         for action in record_actions {

@@ -232,6 +232,8 @@ pub struct AuditRow {
     pub at: String,
     pub actor_id: Option<String>,
     pub actor_name: Option<String>,
+    /// The acting account's name as people know it ("Chan Sokha").
+    pub actor_display: Option<String>,
     pub org_id: Option<String>,
     pub action: String,
     pub record_type: String,
@@ -255,7 +257,7 @@ pub struct AuditFilter {
 /// The newest entries first, filtered; keyset pagination by sequence number.
 pub async fn list(store: &Store, f: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
     let mut q = Sql::new(
-        "SELECT a.seq, a.at, a.actor_id, u.username AS actor_name, a.org_id, a.action, a.record_type, a.record_id, a.detail \
+        "SELECT a.seq, a.at, a.actor_id, u.username AS actor_name, u.display_name AS actor_display, a.org_id, a.action, a.record_type, a.record_id, a.detail \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id WHERE 1 = 1",
     );
     if let Some(org) = f.org_id {
@@ -288,6 +290,7 @@ pub async fn list(store: &Store, f: &AuditFilter) -> Result<Vec<AuditRow>, Store
                 at: r.text("at")?,
                 actor_id: r.opt_text("actor_id")?,
                 actor_name: r.opt_text("actor_name")?,
+                actor_display: r.opt_text("actor_display")?,
                 org_id: r.opt_text("org_id")?,
                 action: r.text("action")?,
                 record_type: r.text("record_type")?,
@@ -296,4 +299,52 @@ pub async fn list(store: &Store, f: &AuditFilter) -> Result<Vec<AuditRow>, Store
             })
         })
         .collect()
+}
+
+/// What an audit reader is shown for the records its entries name: a child's (or its case's)
+/// case number — never the name: the administrators who read the audit do not read case files —,
+/// an account's, institution's, organisation's or team's name. By record id; ids not found
+/// (a record since merged away, or of a kind not named) are left out.
+pub async fn record_names(store: &Store, rows: &[AuditRow]) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    let mut out = std::collections::HashMap::new();
+    let tables: [(&[&str], &str, &str); 5] = [
+        (&["child", "case"], "children", "case_number"),
+        (&["user"], "users", "display_name"),
+        (&["rci"], "rcis", "name"),
+        (&["organisation"], "organisations", "name"),
+        (&["team"], "teams", "name"),
+    ];
+    for (kinds, table, column) in tables {
+        let mut ids: Vec<&str> =
+            rows.iter().filter(|r| kinds.contains(&r.record_type.as_str())).filter_map(|r| r.record_id.as_deref()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            continue;
+        }
+        let mut q = Sql::new(&format!("SELECT id, {column} AS name FROM {table} WHERE id IN ("));
+        for (i, id) in ids.iter().enumerate() {
+            q.push(if i == 0 { "" } else { ", " }).bind_text(id.to_string());
+        }
+        q.push(")");
+        for r in q.query().fetch_all(store.pool()).await? {
+            out.insert(r.text("id")?, r.text("name")?);
+        }
+    }
+    Ok(out)
+}
+
+/// The child a case number names, for the audit's filter: within `org` when the reader's reach
+/// is one organisation (a case number of another finds nothing, as one that does not exist).
+pub async fn child_by_case_number(store: &Store, org: Option<Uuid>, case_number: &str) -> Result<Option<String>, StoreError> {
+    let mut q = Sql::new("SELECT id FROM children WHERE case_number = ");
+    q.bind_text(case_number.trim().to_string());
+    if let Some(o) = org {
+        q.push(" AND org_id = ").bind_text(o.to_string());
+    }
+    q.limit(1);
+    match q.query().fetch_optional(store.pool()).await? {
+        Some(r) => Ok(Some(r.text("id")?)),
+        None => Ok(None),
+    }
 }

@@ -141,6 +141,48 @@ impl Tr {
         format!("{} {} {}", self.num(d.day()), month, self.num(d.year()))
     }
 
+    /// A period as people read it: "18 – 20 October 2026" within one month, otherwise
+    /// "30 September 2026 – 2 October 2026" (Khmer the same way, with Khmer digits).
+    pub fn period(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        if from == to {
+            self.date(from)
+        } else if (from.year(), from.month()) == (to.year(), to.month()) {
+            format!("{} – {}", self.num(from.day()), self.date(to))
+        } else {
+            format!("{} – {}", self.date(from), self.date(to))
+        }
+    }
+
+    /// A period by its name when it is a calendar quarter ("Q4 2026" / "ត្រីមាសទី៤ ឆ្នាំ២០២៦"),
+    /// otherwise its first and last days.
+    pub fn period_name(&self, p: krousar_domain::indicators::Period) -> String {
+        use chrono::Datelike;
+        match p.quarter_name() {
+            Some(_) => self.t2("msg-quarter", ("quarter", self.num(p.from.month0() / 3 + 1)), ("year", self.num(p.from.year()))),
+            None => self.period(p.from, p.to),
+        }
+    }
+
+    /// A stored day (`2026-10-18`, or a time in RFC 3339, read as the day in Cambodia) written
+    /// as people read it; what is not a day stays as it is.
+    pub fn day(&self, stored: &str) -> String {
+        crate::views::local_day(stored).map(|d| self.date(d)).unwrap_or_else(|| stored.to_string())
+    }
+
+    /// A stored time (RFC 3339) as a day and the time in Cambodia: "7 December 2026, 11:05" /
+    /// "៧ ធ្នូ ២០២៦ ម៉ោង ១១:០៥".
+    pub fn time(&self, stored: &str) -> String {
+        match chrono::DateTime::parse_from_rfc3339(stored) {
+            Ok(t) => {
+                let local = t.with_timezone(&chrono::Utc) + chrono::Duration::hours(7);
+                let clock = self.num(local.format("%H:%M").to_string());
+                self.t2("msg-day-at-time", ("day", self.date(local.date_naive())), ("time", clock))
+            }
+            Err(_) => self.day(stored),
+        }
+    }
+
     /// A month's name short enough for a chart's axis ("Sep"; Khmer names are short already).
     pub fn month_short(&self, d: chrono::NaiveDate) -> String {
         use chrono::Datelike;

@@ -351,6 +351,53 @@ fn lookups_work_in_both_languages() {
     assert_eq!(Tr::new(Lang::En).t1("msg-count-children", "count", 3), "3 children");
 }
 
+/// A key written twice is a translation one of the two places never shows.
+#[test]
+fn no_key_is_written_twice() {
+    for lang in ["en", "km"] {
+        let path = format!("{}/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+        let mut seen = BTreeSet::new();
+        let twice: Vec<String> = std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+            .filter(|k| !seen.insert(k.clone()))
+            .collect();
+        assert!(twice.is_empty(), "{lang}: written twice: {twice:?}");
+    }
+}
+
+#[test]
+fn plurals_follow_the_number_and_khmer_keeps_its_digits() {
+    let (en, km) = (Tr::new(Lang::En), Tr::new(Lang::Km));
+    assert_eq!(en.tn("msg-sum-approvals", 1), "1 approval to decide");
+    assert_eq!(en.tn("msg-sum-approvals", 2), "2 approvals to decide");
+    assert_eq!(en.tn("msg-sum-approvals", 1200), "1,200 approvals to decide");
+    assert_eq!(km.tn("msg-sum-approvals", 3), "ការអនុម័តត្រូវសម្រេច ៣");
+}
+
+#[test]
+fn days_periods_and_quarters_are_written_as_people_read_them() {
+    use chrono::NaiveDate;
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let (en, km) = (Tr::new(Lang::En), Tr::new(Lang::Km));
+    assert_eq!(en.period(d("2026-10-18"), d("2026-10-20")), "18 – 20 October 2026");
+    assert_eq!(en.period(d("2026-09-30"), d("2026-10-02")), "30 September 2026 – 2 October 2026");
+    assert_eq!(en.period(d("2026-10-18"), d("2026-10-18")), "18 October 2026");
+    assert!(!km.period(d("2026-10-18"), d("2026-10-20")).chars().any(|c| c.is_ascii_digit()));
+    assert_eq!(en.day("2026-10-18"), "18 October 2026");
+    assert_eq!(en.day("not a day"), "not a day");
+    // A time stored in UTC is the next day in Cambodia after 17:00.
+    assert_eq!(en.time("2026-12-06T18:05:00Z"), "7 December 2026, 01:05");
+    assert!(!km.time("2026-12-06T18:05:00Z").chars().any(|c| c.is_ascii_digit()));
+    let q4 = krousar_domain::indicators::Period::quarter_of(d("2026-11-02"));
+    assert_eq!(en.period_name(q4), "Q4 2026");
+    assert_eq!(km.period_name(q4), "ត្រីមាសទី៤ ឆ្នាំ២០២៦");
+    let month = krousar_domain::indicators::Period::month_of(d("2026-11-02"));
+    assert_eq!(en.period_name(month), "1 – 30 November 2026");
+}
+
 #[test]
 fn counts_group_their_thousands_as_each_language_does() {
     assert_eq!(Tr::new(Lang::En).count(1_000_000), "1,000,000");

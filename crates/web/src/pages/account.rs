@@ -20,36 +20,56 @@ struct AccountPage {
     totp_on: bool,
     totp_required: bool,
     new_secret: String,
-    otpauth: String,
+    /// The secret in groups of four, to type by hand into an app that cannot scan.
+    secret_shown: String,
+    /// The sign-in app's link as a QR code: an SVG made here, no script and no other server.
+    qr: String,
     new_token: String,
     tokens: Vec<(String, String, String)>,
     notice: String,
+}
+
+/// The link a sign-in app reads (Google's key-URI format). The account's name is a path segment,
+/// percent-encoded: a username is whatever characters its administrator chose.
+fn otpauth_uri(username: &str, secret: &str) -> String {
+    let label = serde_urlencoded::to_string([("", format!("Krousar:{username}"))]).unwrap_or_default();
+    format!("otpauth://totp/{}?secret={secret}&issuer=Krousar", label.trim_start_matches('=').replace('+', "%20"))
+}
+
+/// A QR code of `text` as inline SVG, named for screen readers. Only modules are drawn (no
+/// text of the input is written into the markup).
+fn qr_svg(text: &str, name: &str) -> String {
+    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else { return String::new() };
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).quiet_zone(true).build();
+    let start = svg.find("<svg").unwrap_or(0);
+    let name = name.replace(['<', '>', '&', '"'], "");
+    svg[start..].replacen("<svg", &format!("<svg role=\"img\" aria-label=\"{name}\" class=\"qr\""), 1)
 }
 
 async fn page_with(state: &AppState, cur: &Current, new_token: String, notice: String) -> Result<Response, PageError> {
     let tr = cur.tr;
     let (new_secret, otpauth) = if !cur.user.totp_on() {
         let secret = totp_rs::Secret::generate_secret().to_encoded().to_string();
-        let uri = format!("otpauth://totp/Krousar:{}?secret={}&issuer=Krousar", cur.user.username, secret);
+        let uri = otpauth_uri(&cur.user.username, &secret);
         (secret, uri)
     } else {
         (String::new(), String::new())
     };
+    let qr = if otpauth.is_empty() { String::new() } else { qr_svg(&otpauth, &tr.t("msg-totp-qr")) };
     let tokens = state
         .store
         .tokens(cur.user.id)
         .await?
         .into_iter()
-        .map(|t| {
-            (t.id.to_string(), t.label, if t.revoked_at.is_some() { tr.t("msg-revoked") } else { t.created_at.chars().take(10).collect() })
-        })
+        .map(|t| (t.id.to_string(), t.label, if t.revoked_at.is_some() { tr.t("msg-revoked") } else { tr.day(&t.created_at) }))
         .collect();
     Ok(render(AccountPage {
         l: Layout::new(cur, tr.t("page-account"), "/account"),
         totp_on: cur.user.totp_on(),
         totp_required: cur.user.org_requires_totp,
+        secret_shown: new_secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" "),
         new_secret,
-        otpauth,
+        qr,
         new_token,
         tokens,
         notice,
@@ -104,4 +124,25 @@ pub async fn revoke_token(State(state): State<AppState>, PageUser(cur): PageUser
 pub async fn end_sessions(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, PageError> {
     state.store.end_user_sessions(Who::from(&cur.actor), cur.user.id).await?;
     Ok(super::session::signed_out(&state))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sign_in_link_encodes_the_account_name() {
+        assert_eq!(otpauth_uri("sokha", "ABCD"), "otpauth://totp/Krousar%3Asokha?secret=ABCD&issuer=Krousar");
+        let odd = otpauth_uri("a b&secret=X\"<", "ABCD");
+        assert!(odd.ends_with("?secret=ABCD&issuer=Krousar"), "{odd}");
+        assert!(!odd.contains(['"', '<', ' ']) && odd.matches("secret=").count() == 1, "{odd}");
+    }
+
+    #[test]
+    fn the_qr_code_is_drawn_markup_only() {
+        let svg = qr_svg(&otpauth_uri("<script>x</script>", "ABCD"), "Scan \"me\" <now>");
+        assert!(svg.starts_with("<svg role=\"img\" aria-label=\"Scan me now\""), "{}", &svg[..80]);
+        assert!(svg.contains("<path") && svg.ends_with("</svg>"));
+        assert!(!svg.contains("script") && !svg.contains("<?xml"));
+    }
 }

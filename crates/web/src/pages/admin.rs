@@ -8,14 +8,12 @@ use crate::extract::Ids;
 use crate::views::{Layout, Opt};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use krousar_domain::policy::{decide, list_scope, Account, Target};
-use krousar_domain::{Action, Invalid, ListScope, Role};
+use krousar_domain::policy::{decide, Account, Target};
+use krousar_domain::{Action, Invalid, Role};
 use krousar_store::accounts::User;
-use krousar_store::audit::AuditFilter;
 use krousar_store::{StoreError, Who};
-use serde::Deserialize;
 
 pub(super) fn may_manage(cur: &Current, org: uuid::Uuid) -> Result<(), PageError> {
     if decide(&cur.actor, Action::ManageUsers, Target::Organisation(org)).allowed() {
@@ -268,92 +266,6 @@ pub async fn end_user_sessions(
         return Ok(super::session::signed_out(&state));
     }
     Ok(Redirect::to(&format!("/admin/users/{}", u.id)).into_response())
-}
-
-#[derive(Deserialize, Default)]
-pub struct AuditQuery {
-    user: Option<String>,
-    action: Option<String>,
-    record: Option<String>,
-    since: Option<String>,
-    until: Option<String>,
-    before: Option<i64>,
-}
-
-#[derive(Template)]
-#[template(path = "audit.html")]
-struct AuditPage {
-    l: Layout,
-    rows: Vec<Vec<String>>,
-    q_user: String,
-    q_action: String,
-    q_record: String,
-    q_since: String,
-    q_until: String,
-    next: String,
-}
-
-pub async fn audit(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<AuditQuery>) -> Result<Response, PageError> {
-    let tr = cur.tr;
-    let org = match list_scope(&cur.actor, Action::ViewAudit) {
-        ListScope::Org(o) => Some(o),
-        ListScope::Everything => None,
-        _ => return Err(PageError(AppError::Forbidden)),
-    };
-    let actor_id = match q.user.as_deref().filter(|s| !s.is_empty()) {
-        Some(name) => Some(state.store.user_by_username(name).await.map(|u| u.id).unwrap_or_else(|_| uuid::Uuid::nil())),
-        None => None,
-    };
-    let date = |s: &Option<String>| s.as_deref().and_then(krousar_domain::child::parse_date).map(|d| d.to_string());
-    let filter = AuditFilter {
-        org_id: org,
-        actor_id,
-        record_id: q.record.clone().filter(|s| !s.is_empty()),
-        action: q.action.clone().filter(|s| !s.is_empty()),
-        since: date(&q.since),
-        until: date(&q.until).map(|d| format!("{d}T99")),
-        before_seq: q.before,
-        limit: 100,
-    };
-    let entries = krousar_store::audit::list(&state.store, &filter).await?;
-    let next = if entries.len() == 100 {
-        let last = entries.last().map(|e| e.seq).unwrap_or_default();
-        let pairs = [
-            ("user", q.user.clone().unwrap_or_default()),
-            ("action", q.action.clone().unwrap_or_default()),
-            ("record", q.record.clone().unwrap_or_default()),
-            ("since", q.since.clone().unwrap_or_default()),
-            ("until", q.until.clone().unwrap_or_default()),
-            ("before", last.to_string()),
-        ];
-        format!("/admin/audit?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
-    } else {
-        String::new()
-    };
-    let rows = entries
-        .into_iter()
-        .map(|e| {
-            vec![
-                tr.num(e.seq),
-                e.at.replace('T', " ").chars().take(19).collect(),
-                e.actor_name.unwrap_or_default(),
-                e.action,
-                e.record_type,
-                e.record_id.unwrap_or_default(),
-                e.detail,
-            ]
-        })
-        .collect();
-    Ok(render(AuditPage {
-        l: Layout::new(&cur, tr.t("page-audit"), "/admin/audit"),
-        rows,
-        q_user: q.user.unwrap_or_default(),
-        q_action: q.action.unwrap_or_default(),
-        q_record: q.record.unwrap_or_default(),
-        q_since: q.since.unwrap_or_default(),
-        q_until: q.until.unwrap_or_default(),
-        next,
-    }))
 }
 
 /// Organisation settings: require two-step sign-in for every account.

@@ -133,7 +133,7 @@ async fn form_page(
     campaigns.extend(state.store.campaigns(&cur.actor).await?.into_iter().map(|c| Opt {
         selected: input.campaign_id.as_deref() == Some(&c.id.to_string()),
         value: c.id.to_string(),
-        label: format!("{} · {}", c.held_on, c.place),
+        label: format!("{} · {}", tr.day(&c.held_on), c.place),
     }));
     let mut values = values_of(input);
     if input.enquired_on.is_none() {
@@ -255,7 +255,7 @@ async fn training_sessions(state: &AppState, cur: &Current) -> Vec<Opt> {
     if let Ok(sessions) = state.store.training_sessions(&cur.actor).await {
         out.extend(sessions.into_iter().filter(|s| s.session.starts_on <= cur.actor.today()).map(|s| Opt {
             value: s.id.to_string(),
-            label: format!("{} · {}", s.course_title, s.session.starts_on),
+            label: format!("{} · {}", s.course_title, cur.tr.date(s.session.starts_on)),
             selected: false,
         }));
     }
@@ -332,7 +332,7 @@ async fn show_page(
     let entries = entries
         .iter()
         .map(|e| EntryView {
-            on: e.on.clone(),
+            on: tr.day(&e.on),
             what: tr.t(&format!("opt-carer-step-{}", e.kind)),
             detail: describe(cur, e),
             by: e.recorded_by.clone(),

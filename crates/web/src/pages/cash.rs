@@ -47,9 +47,9 @@ async fn page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: String) -
     let v = state.store.cash_support(&cur.actor, id).await?;
     let s = &v.support;
     let status = match (&s.applied_on, &s.grant, &s.refused) {
-        (_, Some(g), _) => tr.t2("msg-cash-approved", ("amount", money(cur, g.monthly_riel)), ("period", format!("{} – {}", g.from, g.to))),
+        (_, Some(g), _) => tr.t2("msg-cash-approved", ("amount", money(cur, g.monthly_riel)), ("period", tr.period(g.from, g.to))),
         (_, None, Some(reason)) => tr.t1("msg-cash-refused", "reason", reason),
-        (Some(on), None, None) => tr.t1("msg-cash-applied", "date", on.to_string()),
+        (Some(on), None, None) => tr.t1("msg-cash-applied", "date", tr.date(*on)),
         _ if v.eligible => tr.t("msg-cash-eligible"),
         _ => tr.t("msg-cash-not-eligible"),
     };
@@ -68,9 +68,9 @@ async fn page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: String) -
             .iter()
             .map(|p| {
                 (
-                    p.paid_on.to_string(),
+                    tr.date(p.paid_on),
                     money(cur, p.amount_riel),
-                    format!("{} – {}", p.period_from, p.period_to),
+                    tr.period(p.period_from, p.period_to),
                     p.paid_to.clone(),
                     tr.t(&p.status.label_key()),
                 )

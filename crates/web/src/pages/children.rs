@@ -257,6 +257,8 @@ struct ShowPage {
     notice: String,
     merged_into: String,
     offline: super::offline::Offline,
+    /// Who opened or changed the record, latest first (for its supervisors and managers).
+    history: Option<Vec<super::audit_words::AuditLine>>,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
@@ -337,6 +339,12 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     }
     let title = child.display_name(tr.is_km());
     let offline = super::offline::state_for(state, cur, &child).await?;
+    let history = if decide(&cur.actor, Action::ViewAccessHistory, Target::Record(&owner)).allowed() {
+        let filter = krousar_store::audit::AuditFilter { record_id: Some(id.to_string()), limit: 20, ..Default::default() };
+        Some(super::audit::lines(state, cur, &filter).await?)
+    } else {
+        None
+    };
     Ok(render(ShowPage {
         offline,
         l: Layout::new(cur, title, "/children"),
@@ -351,6 +359,7 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
         co_workers,
         notice,
         merged_into: child.merged_into.map(|m| m.to_string()).unwrap_or_default(),
+        history,
     }))
 }
 

@@ -184,10 +184,7 @@ async fn monthly(state: &AppState, cur: &Current, c: &Choice, i: Indicator) -> R
     for _ in 0..6 {
         let figures = state.store.indicator_figures_of(&cur.actor, c.reach, c.province(), &[i], month).await?;
         let Some(f) = figures.first() else { return Ok(Vec::new()) };
-        let label = match month.quarter_name() {
-            Some(q) if national => q,
-            _ => tr.month_short(month.from),
-        };
+        let label = if national && month.quarter_name().is_some() { tr.period_name(month) } else { tr.month_short(month.from) };
         out.push(bar(tr, label, f));
         month = month.previous();
     }

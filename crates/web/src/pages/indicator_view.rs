@@ -54,7 +54,7 @@ impl Choice {
     /// What to tell the user when the period counted is not the one asked for.
     pub fn snapped_notice(&self, tr: Tr) -> String {
         match (self.asked, self.period.quarter_name()) {
-            (Some(_), Some(q)) => tr.t1("msg-period-snapped", "period", q),
+            (Some(_), Some(_)) => tr.t1("msg-period-snapped", "period", tr.period_name(self.period)),
             _ => String::new(),
         }
     }

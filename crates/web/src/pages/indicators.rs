@@ -64,7 +64,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         dimensions: view::dimension_options(tr, &c),
         national: c.reach == krousar_store::indicators::Reach::National,
         rows,
-        csi: csi.domains.iter().map(|(d, v)| (tr.t(&format!("csi-domain-{d}")), format!("{v:+.1}"))).collect(),
+        csi: csi.domains.iter().map(|(d, v)| (tr.t(&format!("csi-domain-{d}")), tr.num(format!("{v:+.1}")))).collect(),
         csi_children: if csi.suppressed { tr.t("msg-hidden") } else { tr.num(csi.children) },
         query: c.query(),
         snapped: c.snapped_notice(tr),
@@ -116,7 +116,7 @@ pub async fn records(
     Ok(render(DrillPage {
         l: Layout::new(&cur, tr.t(&i.label_key()), "/indicators"),
         definition: tr.t(&i.definition_key()),
-        period: format!("{} – {}", c.period.from, c.period.to),
+        period: tr.period(c.period.from, c.period.to),
         group,
         records,
         back: format!("/indicators?{}", c.query()),

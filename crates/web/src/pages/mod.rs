@@ -2,6 +2,8 @@
 
 mod account;
 mod admin;
+mod audit;
+mod audit_words;
 mod carer_campaigns;
 mod carer_match;
 mod carers;
@@ -146,7 +148,7 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/admin/organisation", post(admin::organisation))
         .route("/admin/teams", post(teams::create))
         .route("/admin/teams/{id}/parent", post(teams::set_parent))
-        .route("/admin/audit", get(admin::audit))
+        .route("/admin/audit", get(audit::page))
         .route("/admin/check", get(check::show).post(check::run))
         .route(
             "/admin/import",

@@ -71,12 +71,13 @@ pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<Transition
             _ => String::new(),
         }
     };
-    let latest =
-        |kind: &str| events.iter().find(|e| e.kind == kind).map(|e| format!("{} · {}", describe(e), e.on)).unwrap_or_else(|| "—".into());
+    let latest = |kind: &str| {
+        events.iter().find(|e| e.kind == kind).map(|e| format!("{} · {}", describe(e), tr.day(&e.on))).unwrap_or_else(|| "—".into())
+    };
     let (shown, hidden) = state.store.rci_discharged(&cur.actor, r.id).await?;
     Ok(TransitionView {
         stage: tr.t(&r.transition_stage.label_key()),
-        since: r.stage_since.clone().unwrap_or_default(),
+        since: r.stage_since.as_deref().map(|d| tr.day(d)).unwrap_or_default(),
         can_edit: state.store.may_edit_rci(&cur.actor, r.id).await?,
         stages: options(tr, TransitionStage::ALL, TransitionStage::code, TransitionStage::label_key, None, None)
             .into_iter()
@@ -87,13 +88,13 @@ pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<Transition
         latest_staff: latest("staff"),
         history: events
             .iter()
-            .map(|e| (e.on.clone(), tr.t(&format!("rci-event-{}", e.kind)), describe(e), e.recorded_by.clone()))
+            .map(|e| (tr.day(&e.on), tr.t(&format!("rci-event-{}", e.kind)), describe(e), e.recorded_by.clone()))
             .collect(),
         discharged: shown
             .into_iter()
             .map(|d| {
                 let stage = d.case_stage.map(|s| tr.t(&format!("opt-stage-{s}"))).unwrap_or_else(|| tr.t("msg-no-case"));
-                (d.child_id.to_string(), format!("{} · {}", d.case_number, d.name), d.left_on, stage)
+                (d.child_id.to_string(), format!("{} · {}", d.case_number, d.name), tr.day(&d.left_on), stage)
             })
             .collect(),
         discharged_hidden: match hidden {

@@ -3,7 +3,7 @@
 //! ministry), the change in the Child Status Index, and the definitions — as a page to read, a
 //! PDF (Chromium, so Khmer is shaped) and an XLSX whose figures are numbers. Every one audited.
 
-use super::case::ministry::{deliver, PrintPage, Section};
+use super::case::ministry::{deliver, Chooser, PrintPage, Section};
 use super::indicator_view::{count_text, group_label, Choice, Params};
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
@@ -93,7 +93,7 @@ async fn build(state: &AppState, cur: &Current, tr: Tr, c: &Choice, ministry: bo
         tr.t("msg-children-compared-label"),
         vec![Cell::Text(if csi.suppressed { tr.t("msg-hidden") } else { tr.num(csi.children) })],
     )];
-    rows.extend(csi.domains.iter().map(|(d, v)| (tr.t(&format!("csi-domain-{d}")), vec![Cell::Text(format!("{v:+.1}"))])));
+    rows.extend(csi.domains.iter().map(|(d, v)| (tr.t(&format!("csi-domain-{d}")), vec![Cell::Text(tr.num(format!("{v:+.1}")))])));
     tables.push(Table { heading: tr.t("page-csi-change"), head: vec![tr.t("field-domain"), tr.t("msg-average-change")], rows });
     let org = store.org(cur.actor.org_id).await?.name;
     let mut about = vec![
@@ -116,7 +116,7 @@ async fn build(state: &AppState, cur: &Current, tr: Tr, c: &Choice, ministry: bo
     }
     let definitions = now.iter().map(|f| (tr.t(&f.indicator.label_key()), tr.t(&f.indicator.definition_key()))).collect();
     let title = tr.t(if ministry { "page-report-ministry" } else { "page-report-donor" });
-    let period = c.period.quarter_name().unwrap_or_else(|| format!("{} – {}", c.period.from, c.period.to));
+    let period = tr.period_name(c.period);
     Ok(Report { title, org, period, about, tables, definitions })
 }
 
@@ -136,9 +136,10 @@ pub async fn quarterly(
     let tr = Tr::new(lang);
     let report = build(&state, &cur, tr, &c, ministry).await?;
     let format = q.format.as_deref().unwrap_or("html");
-    let detail = json!({"report": if ministry { "ministry" } else { "donor" }, "period": report.period, "reach": c.reach.code(), "province": c.province, "format": format});
+    let code = c.period.quarter_name().unwrap_or_else(|| format!("{}_{}", c.period.from, c.period.to));
+    let detail = json!({"report": if ministry { "ministry" } else { "donor" }, "period": code, "reach": c.reach.code(), "province": c.province, "format": format});
     state.store.record_report(&cur.actor, detail).await?;
-    let stem = format!("krousar-{}-{}", if ministry { "ministry" } else { "donor" }, report.period.replace(' ', ""));
+    let stem = format!("krousar-{}-{code}", if ministry { "ministry" } else { "donor" });
     if format == "xlsx" {
         let bytes = xlsx(tr, &report).map_err(PageError)?;
         return Ok(crate::files::download(
@@ -170,8 +171,44 @@ pub async fn quarterly(
         back_label: tr.t("page-indicators"),
         xlsx_href: format!("{same}&format=xlsx"),
         notice: String::new(),
+        chooser: Some(chooser(cur.tr, &c, ministry, lang, cur.actor.today())),
     };
     deliver(&cur, page, format == "html", &format!("{stem}.pdf")).await
+}
+
+/// The report page's own form: donors' or ministry's report, one of the last eight quarters,
+/// Khmer or English; the reach and province kept. Labels in the reader's language.
+fn chooser(tr: Tr, c: &Choice, ministry: bool, lang: Lang, today: chrono::NaiveDate) -> Chooser {
+    use crate::views::Opt;
+    let hidden = serde_urlencoded::from_str::<Vec<(String, String)>>(&c.query())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| k != "from" && k != "to")
+        .collect();
+    let kinds = [("donor", "page-report-donor", !ministry), ("ministry", "page-report-ministry", ministry)]
+        .into_iter()
+        .map(|(v, k, selected)| Opt { value: v.into(), label: tr.t(k), selected })
+        .collect();
+    let mut quarters = Vec::new();
+    let mut q = Period::quarter_of(today);
+    for _ in 0..8 {
+        quarters.push(Opt { value: q.quarter_name().unwrap_or_default(), label: tr.period_name(q), selected: q == c.period });
+        q = q.previous();
+    }
+    let langs = [(Lang::Km, "ខ្មែរ"), (Lang::En, "English")]
+        .into_iter()
+        .map(|(l, name)| Opt { value: l.code().into(), label: name.into(), selected: l == lang })
+        .collect();
+    Chooser {
+        action: "/reports/quarterly",
+        hidden,
+        selects: vec![
+            ("kind", tr.t("field-report"), kinds),
+            ("quarter", tr.t("field-quarter"), quarters),
+            ("lang", tr.t("field-language"), langs),
+        ],
+        button: tr.t("btn-show"),
+    }
 }
 
 fn cell_text(tr: Tr, c: &Cell) -> String {

@@ -65,7 +65,7 @@ async fn page(state: &AppState, cur: &Current, by: &str, notice: String) -> Resu
                 "province" => places.get(&r.key).cloned().unwrap_or_else(|| t.t("msg-no-place")),
                 _ => r.key.clone(),
             };
-            let gain = r.improvement.map(|g| t.t1("msg-points", "points", format!("{g:+.1}"))).unwrap_or_else(|| "—".into());
+            let gain = r.improvement.map(|g| t.t1("msg-points", "points", t.num(format!("{g:+.1}")))).unwrap_or_else(|| "—".into());
             (key, t.t2("msg-count-female", ("total", t.num(r.people)), ("female", t.num(r.women))), gain)
         })
         .collect();
@@ -78,7 +78,7 @@ async fn page(state: &AppState, cur: &Current, by: &str, notice: String) -> Resu
             (
                 s.id.to_string(),
                 s.course_title,
-                format!("{} – {} · {}", s.session.starts_on, s.session.ends_on, s.session.place),
+                format!("{} · {}", t.period(s.session.starts_on, s.session.ends_on), s.session.place),
                 t.num(s.participants),
             )
         })
@@ -179,7 +179,7 @@ async fn session_page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: S
         id: id.to_string(),
         notice,
         facts: vec![
-            (t.t("field-period"), format!("{} – {}", s.session.starts_on, s.session.ends_on)),
+            (t.t("field-period"), t.period(s.session.starts_on, s.session.ends_on)),
             (t.t("field-place"), s.session.place.clone()),
             (t.t("field-trainer"), s.session.trainer.clone()),
         ],
@@ -240,7 +240,7 @@ async fn person_page(state: &AppState, cur: &Current, id: uuid::Uuid, notice: St
         .mentoring_of(&cur.actor, id)
         .await?
         .into_iter()
-        .map(|m| (m.on.to_string(), m.mentor, m.topic, m.note.unwrap_or_default()))
+        .map(|m| (cur.tr.date(m.on), m.mentor, m.topic, m.note.unwrap_or_default()))
         .collect();
     Ok(render(PersonPage {
         l: Layout::new(cur, person.trainee.name, "/training"),

@@ -44,6 +44,7 @@ async fn an_administrator_manages_users_and_reads_the_audit_log() {
         // The audit log shows it, filtered by action.
         let log = a.get(app.url("/admin/audit?action=user.update")).send().await.unwrap().text().await.unwrap();
         assert!(log.contains("user.update") && log.contains("disabled") && log.contains("true"));
+        assert!(log.contains("admin changed the account of New Worker"), "in words");
         // Others may not manage users or read the log.
         let (w, _) = app.login("worker").await;
         assert_eq!(w.get(app.url("/admin/users")).send().await.unwrap().status(), 403);

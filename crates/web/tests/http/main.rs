@@ -11,6 +11,7 @@ mod api_description;
 mod api_registers;
 mod api_responses;
 mod app;
+mod audit_words;
 mod bulk_reads;
 mod carers;
 mod cases;

@@ -48,6 +48,19 @@ pub(crate) struct PrintPage {
     /// A spreadsheet of the same document, when there is one.
     pub xlsx_href: String,
     pub notice: String,
+    /// A form that asks for another document of the same kind (the quarterly report: which
+    /// report, which quarter, which language); none for a case's forms.
+    pub chooser: Option<Chooser>,
+}
+
+/// A GET form of pick-lists over a document, shown on screen only.
+pub(crate) struct Chooser {
+    pub action: &'static str,
+    /// Choices kept as they are (the reach, the province).
+    pub hidden: Vec<(String, String)>,
+    /// (name, label, options) of each pick-list.
+    pub selects: Vec<(&'static str, String, Vec<crate::views::Opt>)>,
+    pub button: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -395,6 +408,7 @@ pub async fn print(
         back_label: tr.t("btn-case"),
         xlsx_href: String::new(),
         notice: String::new(),
+        chooser: None,
     };
     deliver(&cur, page, as_html, &format!("{}-form{n}.pdf", child.case_number)).await
 }
@@ -502,6 +516,7 @@ pub async fn external_referral(
         back_label: tr.t("nav-referrals"),
         xlsx_href: String::new(),
         notice: String::new(),
+        chooser: None,
     };
     deliver(&cur, page, as_html, "referral.pdf").await
 }
