@@ -6,6 +6,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+const AXE = require.resolve('axe-core/axe.min.js');
 const ftl = path.resolve(__dirname, '../../crates/web/locales/en/main.ftl');
 // Every message id of the interface: a word on a page equal to one is a key left untranslated.
 const KEYS = new Set(fs.readFileSync(ftl, 'utf8').split('\n').map((l) => (l.match(/^([a-z][a-z0-9-]*[a-z0-9])\s*=/) || [])[1]).filter((k) => k && k.includes('-')));
@@ -68,9 +69,19 @@ async function findings(page, lang) {
   }, { keys: [...KEYS], lang });
 }
 
+// Serious and critical accessibility violations of the open page (axe-core, WCAG 2 A and AA).
+async function accessibility(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `accessibility (${v.impact}): ${v.id} — ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
 // Visit every kind of page reachable from home for the signed-in `page`; return findings by
-// address. `limit` bounds the walk.
-async function crawl(page, base, lang, limit = 80) {
+// address. `limit` bounds the walk; `axe` (a set of the kinds of page already checked, shared
+// between walks) also checks the accessibility of each kind of page once.
+async function crawl(page, base, lang, limit = 80, axe = null) {
   const seen = new Set();
   const queue = [base + '/'];
   const report = {};
@@ -80,7 +91,13 @@ async function crawl(page, base, lang, limit = 80) {
     const res = await page.goto(url);
     visited++;
     const status = res ? res.status() : 0;
+    // A document that is not a page (a PDF shown by the browser) has nothing of ours to check.
+    if (res && !(res.headers()['content-type'] || '').startsWith('text/html')) continue;
     const found = status >= 500 ? [`answered ${status}`] : await findings(page, lang);
+    if (axe && status < 500 && !axe.has(kindOf(url))) {
+      axe.add(kindOf(url));
+      found.push(...(await accessibility(page)));
+    }
     if (found.length) report[new URL(url).pathname + new URL(url).search] = [...new Set(found)];
     for (const href of await page.$$eval('a[href]', (as) => as.map((a) => a.href))) {
       if (!href.startsWith(base)) continue;
@@ -96,4 +113,4 @@ async function crawl(page, base, lang, limit = 80) {
   return { report, visited };
 }
 
-module.exports = { crawl, findings, KEYS };
+module.exports = { crawl, findings, accessibility, KEYS };
