@@ -97,7 +97,7 @@ impl Tr {
     /// comes out as `{name}`.
     pub fn t_for_script(&self, key: &str) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
-        for name in ["n", "when", "days", "server", "device", "count", "name"] {
+        for name in ["n", "when", "days", "server", "device", "count", "name", "day", "time"] {
             args.insert(Cow::Borrowed(name), FluentValue::from(format!("{{{name}}}")));
         }
         LOCALES.try_lookup_with_args(&self.lang.id(), key, &args).unwrap_or_else(|| key.to_string())

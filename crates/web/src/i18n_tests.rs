@@ -348,7 +348,10 @@ fn lookups_work_in_both_languages() {
     assert_eq!(Tr::new(Lang::En).t("opt-sex-female"), "Female");
     assert_eq!(Tr::new(Lang::Km).t("opt-sex-female"), "ស្រី");
     assert_eq!(Tr::new(Lang::Km).num(2015), "២០១៥");
-    assert_eq!(Tr::new(Lang::En).t1("msg-count-children", "count", 3), "3 children");
+    assert_eq!(Tr::new(Lang::En).tn("msg-count-children", 3), "3 children");
+    assert_eq!(Tr::new(Lang::En).tn("msg-count-children", 1), "1 child");
+    assert_eq!(Tr::new(Lang::En).tn("msg-age-years", 1), "1 year");
+    assert_eq!(Tr::new(Lang::Km).tn("msg-age-years", 12), "១២ ឆ្នាំ");
 }
 
 /// A key written twice is a translation one of the two places never shows.

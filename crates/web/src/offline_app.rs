@@ -27,6 +27,19 @@ const ICON_512: &[u8] = include_bytes!("../static/offline/icon-512.png");
 
 /// Every text the app shows, sent to it in the user's language and kept on the device.
 pub const APP_TEXTS: &[&str] = &[
+    "month-1",
+    "month-2",
+    "month-3",
+    "month-4",
+    "month-5",
+    "month-6",
+    "month-7",
+    "month-8",
+    "month-9",
+    "month-10",
+    "month-11",
+    "month-12",
+    "msg-day-at-time",
     "app-accepted",
     "app-correct",
     "app-age",
@@ -205,6 +218,9 @@ mod tests {
             used.insert(k);
         }
         used.remove("app-outcome-");
+        // The month names, looked up by number ("month-" + n).
+        used.remove("month-");
+        used.extend(super::APP_TEXTS.iter().copied().filter(|k| k.starts_with("month-")));
         let sent: std::collections::BTreeSet<&str> = super::APP_TEXTS.iter().copied().collect();
         assert_eq!(used, sent);
     }

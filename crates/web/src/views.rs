@@ -121,8 +121,8 @@ pub fn field_error(tr: Tr, errors: &Invalid, field: &str) -> String {
 
 pub fn age_text(tr: Tr, f: &ChildFields, today: NaiveDate) -> String {
     match (f.date_of_birth, f.estimated_birth_year) {
-        (Some(d), _) => tr.t1("msg-age-years", "years", tr.num(krousar_domain::age::age_on(d, today))),
-        (None, Some(y)) => tr.t1("msg-age-about", "years", tr.num(chrono::Datelike::year(&today) - y)),
+        (Some(d), _) => tr.tn("msg-age-years", i64::from(krousar_domain::age::age_on(d, today))),
+        (None, Some(y)) => tr.tn("msg-age-about", i64::from(chrono::Datelike::year(&today) - y)),
         _ => String::new(),
     }
 }
@@ -184,6 +184,6 @@ pub fn children_count(tr: Tr, n: i64, cap: i64) -> String {
     if n > cap {
         tr.t1("msg-count-children-many", "count", tr.num(cap))
     } else {
-        tr.t1("msg-count-children", "count", tr.num(n))
+        tr.tn("msg-count-children", n)
     }
 }

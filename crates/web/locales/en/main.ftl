@@ -135,10 +135,19 @@ help-password = At least 10 characters. A short sentence is easy to remember.
 help-place-search = Type in Khmer or Latin letters, any spelling (e.g. Preaek or Prek).
 help-totp = Scan this code with an authenticator app on your phone (or type the key beside it), then type the code the app shows.
 msg-active = Active
-msg-age-about = about { $years } years
-msg-age-years = { $years } years
+msg-age-about = about { $num ->
+    [one] { $count } year
+   *[other] { $count } years
+}
+msg-age-years = { $num ->
+    [one] { $count } year
+   *[other] { $count } years
+}
 msg-born-about = born about { $year }
-msg-count-children = { $count } children
+msg-count-children = { $num ->
+    [one] { $count } child
+   *[other] { $count } children
+}
 msg-disabled = Disabled
 msg-head = Head of household
 msg-no-children = No children to show.
@@ -146,7 +155,10 @@ msg-no-households = No households yet.
 msg-no-places = No place matches. Try another spelling.
 msg-no-rcis = No institutions found.
 msg-no-residences = No stays in an institution recorded.
-msg-residents-on = { $count } children resident on this date
+msg-residents-on = { $num ->
+    [one] { $count } child resident on this date
+   *[other] { $count } children resident on this date
+}
 msg-residents-hidden = { $count } of the children you may open lived here on this date. Other organisations' children here are counted only for the organisation that works with the institution and for the ministry.
 msg-no-tokens = No API tokens.
 msg-revoked = revoked
@@ -712,8 +724,14 @@ field-cohort-lines = Children not yet registered
 help-cohort-lines = One child per line: Khmer name | Latin name | F or M | birth year (one name is enough; the year may be left empty).
 btn-close-rci = Register the closure and open the cases
 msg-bad-lines = Lines that could not be read: { $lines }.
-msg-cohort-registered = { $count } children registered.
-msg-cohort-opened = { $count } cases opened.
+msg-cohort-registered = { $num ->
+    [one] { $count } child registered.
+   *[other] { $count } children registered.
+}
+msg-cohort-opened = { $num ->
+    [one] { $count } case opened.
+   *[other] { $count } cases opened.
+}
 err-cohort-line = Some lines could not be read.
 err-cohort-too-many = At most 500 children at a time.
 form-1-title = Initial Information
@@ -876,7 +894,10 @@ btn-ask-org = Ask this organisation
 btn-answer = Answer
 msg-waiting-answer = waiting for an answer
 err-no-match-there = No possible match at that organisation any more.
-msg-referrals-waiting = { $count } referrals or questions from other organisations wait for your decision.
+msg-referrals-waiting = { $num ->
+    [one] { $count } referral or question from another organisation waits for your decision.
+   *[other] { $count } referrals or questions from other organisations wait for your decision.
+}
 field-partner = Or an organisation not using Krousar
 help-partner = Its name: the referral is printed (Khmer and English) and you record what came of it.
 page-referrals-external = To organisations outside Krousar
@@ -1082,7 +1103,10 @@ help-standards-score = Score each standard: 0 not met, 1 partly, 2 mostly, 3 ful
 msg-none = None.
 msg-inspection-score = { $percent }% of the Minimum Standards (inspector: { $who })
 msg-staff-count = { $total } staff, { $psw } trained as para social workers
-msg-discharged-hidden = And { $count } more children who are not in your caseload.
+msg-discharged-hidden = { $num ->
+    [one] And { $count } more child who is not in your caseload.
+   *[other] And { $count } more children who are not in your caseload.
+}
 msg-discharged-others-hidden = Only the children you may open are listed. Other organisations' children are counted only for the organisation that works with the institution and for the ministry.
 rci-event-stage = Stage
 rci-event-inspection = Inspection
@@ -1512,7 +1536,10 @@ nav-devices = Devices
 page-conflicts = Edits that need a decision
 page-org-devices = Devices carrying cases offline
 page-my-devices = My devices
-msg-conflicts-waiting = { $count } edits made offline need a decision.
+msg-conflicts-waiting = { $num ->
+    [one] { $count } edit made offline needs a decision.
+   *[other] { $count } edits made offline need a decision.
+}
 msg-no-conflicts = Nothing waits for a decision.
 msg-conflict-from = Written offline by { $who }, arrived { $when }.
 msg-device-revoked-on = Revoked on { $when }

@@ -109,6 +109,11 @@ fn due_view(tr: crate::i18n::Tr, i: &krousar_store::cases::DueItem) -> DueView {
 pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Result<Response, crate::error::PageError> {
     let tr = cur.tr;
     let a = &cur.actor;
+    // Whoever reads the national figures and runs nothing (the ministry and provincial offices)
+    // starts on the national dashboard.
+    if decide(a, Action::ViewAggregates, Target::Nothing).allowed() && !decide(a, Action::ManageOrgs, Target::Nothing).allowed() {
+        return super::dashboard::page(State(state), PageUser(cur), axum::extract::Query(Default::default())).await;
+    }
     let show_caseload = a.role.has_caseload();
     let (mut rows, mut count) = (Vec::new(), 0);
     if show_caseload {
@@ -166,7 +171,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         links.push(("/team", tr.t("nav-team")));
         let n = state.store.waiting_for_us(a).await?;
         if n > 0 {
-            waiting = tr.t1("msg-referrals-waiting", "count", tr.num(n));
+            waiting = tr.tn("msg-referrals-waiting", n);
         }
     }
     if decide(a, Action::ListChildren, Target::Nothing).allowed() && !show_caseload {
@@ -183,7 +188,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     let conflicts = if decide(a, Action::WorkOffline, Target::Organisation(a.org_id)).allowed() {
         let n = state.store.open_conflicts(a, None).await?.len();
         if n > 0 {
-            tr.t1("msg-conflicts-waiting", "count", tr.num(n))
+            tr.tn("msg-conflicts-waiting", n as i64)
         } else {
             String::new()
         }

@@ -99,7 +99,7 @@ pub async fn view(state: &AppState, cur: &Current, r: &Rci) -> Result<Transition
             .collect(),
         discharged_hidden: match hidden {
             Some(0) => String::new(),
-            Some(n) => tr.t1("msg-discharged-hidden", "count", tr.num(n)),
+            Some(n) => tr.tn("msg-discharged-hidden", n),
             None => tr.t("msg-discharged-others-hidden"),
         },
         today: cur.actor.today().to_string(),

@@ -351,7 +351,7 @@ pub(super) async fn show_rci(
         on: on.to_string(),
         // Hidden for whoever may not count them: only the children they may open are named.
         resident_count: match count {
-            Some(n) => tr.t1("msg-residents-on", "count", tr.num(n)),
+            Some(n) => tr.tn("msg-residents-on", n),
             None => tr.t1("msg-residents-hidden", "count", tr.num(residents.len() as i64)),
         },
         residents,
@@ -390,10 +390,6 @@ pub async fn close(
     };
     let day = cohort.closed_on;
     let r = state.store.close_rci_with_cohort(&cur.actor, id, cohort).await?;
-    let notice = format!(
-        "{} {}",
-        tr.t1("msg-cohort-registered", "count", tr.num(r.registered)),
-        tr.t1("msg-cohort-opened", "count", tr.num(r.cases_opened))
-    );
+    let notice = format!("{} {}", tr.tn("msg-cohort-registered", r.registered as i64), tr.tn("msg-cohort-opened", r.cases_opened as i64));
     show_rci(&state, &cur, id, day, Cohort { notice, ..Default::default() }).await
 }

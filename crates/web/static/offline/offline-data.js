@@ -37,6 +37,16 @@
     return t.replace(/[0-9]/g, function (d) { return String.fromCharCode(0x17e0 + Number(d)); });
   }
 
+  // A moment as the pages write it: "7 December 2026, 07:21" / "៧ ធ្នូ ២០២៦ ម៉ោង ០៧:២១" (the
+  // browser's own formats give "7:21:17 AM" whatever the language).
+  function when(ms) {
+    var d = new Date(ms);
+    var km = function (s) { return S.lang === "km" ? s.replace(/[0-9]/g, function (c) { return String.fromCharCode(0x17e0 + Number(c)); }) : s; };
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    var day = km(String(d.getDate())) + " " + T("month-" + (d.getMonth() + 1)) + " " + km(String(d.getFullYear()));
+    return T("msg-day-at-time", { day: day, time: km(two(d.getHours()) + ":" + two(d.getMinutes())) });
+  }
+
   // ---------- IndexedDB ----------
   function openDb() {
     return new Promise(function (ok, fail) {
@@ -314,7 +324,7 @@
 
   // The device's own part (enrolment, unlocking, keys) is in offline-device.js, which adds to this.
   window.KrousarOffline = {
-    S: S, T: T, hooks: hooks, Refused: Refused, b64: KK.b64,
+    S: S, T: T, when: when, hooks: hooks, Refused: Refused, b64: KK.b64,
     openDb: openDb, get: get, put: put, del: del, all: all, clear: clear, api: api, wipe: wipe,
     putSealed: putSealed, unsealRow: unsealRow,
     loadTexts: loadTexts, lock: lock, loadLocal: loadLocal, countUnsent: countUnsent, record: record, sync: sync

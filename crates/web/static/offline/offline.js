@@ -125,7 +125,7 @@
 
   function renderHome(view) {
     title(T("app-home-title"));
-    var when = S.lastSync ? new Date(S.lastSync).toLocaleString(S.lang === "km" ? "km-KH" : "en-GB") : T("app-never");
+    var when = S.lastSync ? K.when(S.lastSync) : T("app-never");
     view.appendChild(el("p", { class: "help", id: "last-sync", text: T("app-last-sync", { when: when }) }));
     var send = el("button", { id: "send-now", class: "primary", type: "button", text: T("app-send-now"), onclick: function () { sync(); } });
     view.appendChild(el("p", { class: "actions" }, [send, el("a", { class: "button", href: "#/form/register/new", text: T("app-register") })]));

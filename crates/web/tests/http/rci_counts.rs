@@ -66,7 +66,7 @@ async fn an_institutions_residents_are_hidden_from_other_organisations_on_every_
         assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
         let (wc, _) = app.login("worker").await;
         assert!(page(&wc, &app, &format!("/rcis/{hope}?on={}", d(20))).await.contains("2 children resident on this date"));
-        assert!(page(&wc, &app, &format!("/rcis/{hope}?on={}", d(5))).await.contains("1 children resident on this date"));
+        assert!(page(&wc, &app, &format!("/rcis/{hope}?on={}", d(5))).await.contains("1 child resident on this date"));
 
         // The ministry counts every institution's.
         let m = app.token(&mosvy).await;

@@ -135,7 +135,7 @@ async fn institutions_and_children_resident_on_a_date() {
         }
         // The other organisation sees neither the child nor the count (`rci_counts.rs`).
         let page = o.get(app.url(&format!("/rcis/{rci}?on=2021-06-01"))).send().await.unwrap().text().await.unwrap();
-        assert!(!page.contains("1 children resident") && page.contains("0 of the children you may open") && !page.contains("Dara"));
+        assert!(!page.contains("1 child resident") && page.contains("0 of the children you may open") && !page.contains("Dara"));
         let t = app.token(&app.worker).await;
         let list: serde_json::Value = app.api_get(&t, "/api/v1/rcis").await.json().await.unwrap();
         assert_eq!(list["items"][0]["name"], "Hope Centre");
