@@ -9,7 +9,7 @@ const { startDemo, launch } = require('./server');
 const out = path.resolve(__dirname, '../../docs/screenshots');
 
 async function signedIn(browser, server, username) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, locale: 'km-KH' });
   const page = await context.newPage();
   await page.goto(server.base + '/login');
   await page.fill('#username', username);
@@ -24,6 +24,9 @@ async function signedIn(browser, server, username) {
   const server = await startDemo();
   const browser = await launch();
   try {
+    const guest = await (await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, locale: 'km-KH' })).newPage();
+    await guest.goto(server.base + '/login');
+    await guest.screenshot({ path: path.join(out, 'sign-in.png'), fullPage: true });
     const worker = await signedIn(browser, server, 'sokha');
     const shoot = async (page, name, url) => {
       await page.goto(server.base + url);

@@ -35,6 +35,7 @@ impl FileConfig {
             max_failures: self.max_failures.unwrap_or(d.max_failures).max(1),
             lock_minutes: self.lock_minutes.unwrap_or(d.lock_minutes).max(1),
             clock: d.clock,
+            demo_users: Vec::new(),
         }
     }
 }

@@ -79,10 +79,13 @@ pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>, ke
     for u in USERS {
         println!("{:<10} {:<14} {}", u.username, u.role.as_str(), ORGS[u.org].0);
     }
-    println!();
+    println!("\nStart here: sign in as {} — a social worker with a day's work waiting (the home page says what is due).", USERS[0].username);
+    println!("ចាប់ផ្តើមនៅទីនេះ៖ ចូលជា {} — បុគ្គលិកសង្គមកិច្ចដែលមានការងារត្រូវធ្វើថ្ងៃនេះ។\n", USERS[0].username);
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     store.spawn_audit_checkpoints(crate::AUDIT_CHECKPOINT_EVERY);
-    krousar_web::serve(store, krousar_web::Config::default(), listener).await
+    // The sign-in page names the demo's accounts, the social worker first.
+    let config = krousar_web::Config { demo_users: USERS.iter().map(|u| (u.username.to_string(), u.role)).collect(), ..Default::default() };
+    krousar_web::serve(store, config, listener).await
 }
 
 async fn seed(store: &Store) -> Result<String> {

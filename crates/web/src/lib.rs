@@ -42,11 +42,14 @@ pub struct Config {
     pub lock_minutes: i64,
     /// Where requests take their time from (`Actor::now`, and so their day).
     pub clock: Clock,
+    /// A demonstration's accounts (username and role), which its sign-in page names so that a
+    /// newcomer knows whom to try first (the first); empty on a real installation.
+    pub demo_users: Vec<(String, krousar_domain::Role)>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { secure_cookies: false, idle_minutes: 60, absolute_hours: 12, max_failures: 6, lock_minutes: 30, clock: Clock::default() }
+        Config { secure_cookies: false, idle_minutes: 60, absolute_hours: 12, max_failures: 6, lock_minutes: 30, clock: Clock::default(), demo_users: Vec::new() }
     }
 }
 

@@ -22,6 +22,8 @@ struct LoginPage {
     pre_csrf: String,
     username: String,
     error: String,
+    /// On a demonstration: its accounts, the one to try first leading (username, role).
+    demo: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -36,7 +38,8 @@ fn login_form(state: &AppState, tr: Tr, username: &str, error: String) -> Respon
     let pre = krousar_store::sessions::random_secret();
     let mut l = Layout::anonymous(tr, "page-sign-in");
     l.csrf = pre.clone();
-    let page = LoginPage { l, pre_csrf: pre.clone(), username: username.to_string(), error };
+    let demo = state.config.demo_users.iter().map(|(u, role)| (u.clone(), tr.t(&format!("role-{}", role.as_str())))).collect();
+    let page = LoginPage { l, pre_csrf: pre.clone(), username: username.to_string(), error, demo };
     ([(SET_COOKIE, set_cookie(state, PRE_SESSION_COOKIE, &pre, Some(3600)))], render(page)).into_response()
 }
 
