@@ -180,3 +180,17 @@ test("the ministry's closure form is a PDF with an embedded Khmer font", async (
   // Rendered to an image for a person to look at: shaping is only visible there.
   execFileSync('pdftoppm', ['-r', '70', '-png', '-f', '1', '-l', '1', pdf, path.join(os.tmpdir(), 'krousar-e2e-form6')]);
 });
+
+test('the ministry forms of one page fit on one page, footer and signatures included', async () => {
+  // Forms 1 (intake), 3 (plan), 4 (placement) and 6 (closure) are one page on paper; 2 and 5
+  // grow with the assessments and visits recorded.
+  for (const n of [1, 3, 4, 6]) {
+    const res = await worker.request.get(caseUrl + '/forms/' + n);
+    assert.equal(res.status(), 200);
+    const pdf = path.join(os.tmpdir(), `krousar-e2e-pages-${n}.pdf`);
+    fs.writeFileSync(pdf, await res.body());
+    const pages = Number(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }).match(/Pages:\s+(\d+)/)[1]);
+    assert.equal(pages, 1, `form ${n} has ${pages} pages`);
+    fs.rmSync(pdf);
+  }
+});
