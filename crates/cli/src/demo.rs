@@ -79,7 +79,10 @@ pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>, ke
     for u in USERS {
         println!("{:<10} {:<14} {}", u.username, u.role.as_str(), ORGS[u.org].0);
     }
-    println!("\nStart here: sign in as {} — a social worker with a day's work waiting (the home page says what is due).", USERS[0].username);
+    println!(
+        "\nStart here: sign in as {} — a social worker with a day's work waiting (the home page says what is due).",
+        USERS[0].username
+    );
     println!("ចាប់ផ្តើមនៅទីនេះ៖ ចូលជា {} — បុគ្គលិកសង្គមកិច្ចដែលមានការងារត្រូវធ្វើថ្ងៃនេះ។\n", USERS[0].username);
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     store.spawn_audit_checkpoints(crate::AUDIT_CHECKPOINT_EVERY);

@@ -233,6 +233,12 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         assert_eq!(case.stage, Stage::Closed);
         let file = store.case_file(&worker, kid.id, "test").await.unwrap().1.unwrap();
         assert!(file.visits.iter().all(|v| v.done_on.is_some() || v.due_on.as_str() <= "2026-08-02"), "no visits owed after closure");
+        // The visit missed before the closure stays in the record, and is no one's work any more.
+        assert!(file.visits.iter().any(|v| v.done_on.is_none()), "the missed visit is still recorded");
+        let after = store.worklist(&acting_on(&worker, d("2026-08-05")), true).await.unwrap();
+        assert!(after.due.iter().all(|i| !(i.what == "visit" && i.child_id == kid.id)), "not on the worker's list");
+        let team = store.team_view(&acting_on(&boss, d("2026-08-05"))).await.unwrap();
+        assert_eq!(team.iter().find(|r| r.worker_id == worker.user_id).map_or(0, |r| r.overdue_visits), 0, "nor counted overdue");
         assert_eq!(
             invalid_code(
                 store

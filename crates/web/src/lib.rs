@@ -49,7 +49,15 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { secure_cookies: false, idle_minutes: 60, absolute_hours: 12, max_failures: 6, lock_minutes: 30, clock: Clock::default(), demo_users: Vec::new() }
+        Config {
+            secure_cookies: false,
+            idle_minutes: 60,
+            absolute_hours: 12,
+            max_failures: 6,
+            lock_minutes: 30,
+            clock: Clock::default(),
+            demo_users: Vec::new(),
+        }
     }
 }
 

@@ -14,6 +14,11 @@
     if (wide.addEventListener) wide.addEventListener("change", fit);
   }
 
+  // A form sent back with errors: the first field to fix takes the focus (its message is read
+  // with it, through aria-describedby).
+  var invalid = document.querySelector("main [aria-invalid=true]");
+  if (invalid) invalid.focus();
+
   // A link to a folded section (the case page's jump list) opens it.
   function openTarget() {
     var id = decodeURIComponent(location.hash.slice(1));

@@ -123,6 +123,15 @@ fn with_mine(scope: &ListScope, columns: &str) -> Result<Sql, StoreError> {
     Ok(q)
 }
 
+/// A follow-up visit still owed: not made, and its case open. A closed case keeps its missed
+/// visits as its record shows them, but they are no one's work any more (the worklist, the team
+/// view and the quality page say the same).
+macro_rules! visit_owed {
+    () => {
+        "EXISTS (SELECT 1 FROM cases kv WHERE kv.child_id = f.child_id AND kv.closed_on IS NULL) AND f.done_on IS NULL AND f.due_on "
+    };
+}
+
 impl Store {
     /// What the actor must do up to a week from their day (overdue included), their cases by stage
     /// and risk, and — for supervisors and managers — requests waiting for their decision.
@@ -162,7 +171,7 @@ impl Store {
             ),
         };
         let mut u = Union::new(start, self.backend);
-        u.due("visit", Cols { alias: "f", due_on: "f.due_on", title: "NULL" }, &visits, "f.done_on IS NULL AND f.due_on <= ", &horizon);
+        u.due("visit", Cols { alias: "f", due_on: "f.due_on", title: "NULL" }, &visits, concat!(visit_owed!(), "<= "), &horizon);
         let parts = [
             ("first_contact", "k.first_contact_on IS NULL AND k.closed_on IS NULL AND k.first_contact_due <= ", "k.first_contact_due"),
             ("reassessment", "k.closed_on IS NULL AND k.reassessment_due <= ", "k.reassessment_due"),
@@ -243,7 +252,7 @@ impl Store {
         // worker rather than by a column of the table)
         let counts = [
             ("open", "c.assigned_worker_id", "cases k", "k", "k.closed_on IS NULL", false, true),
-            ("visits", "c.assigned_worker_id", "follow_up_visits f", "f", "f.done_on IS NULL AND f.due_on < ", true, true),
+            ("visits", "c.assigned_worker_id", "follow_up_visits f", "f", concat!(visit_owed!(), "< "), true, true),
             ("approvals", "a.requested_by", "case_approvals a", "a", "a.state = 'pending'", false, false),
         ];
         let mut q = if org.is_some() { Sql::new("") } else { with_mine(&scope, "c.id, c.assigned_worker_id")? };
