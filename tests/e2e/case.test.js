@@ -68,7 +68,7 @@ test('an institution closes: the supervisor registers its child and opens the ca
   await boss.fill('#closed_on', opened);
   await boss.fill('#lines', 'សុខ ស្រីពៅ | Sok Sreypov | ស្រី | 2014');
   await Promise.all([boss.waitForNavigation(), boss.click('form[action$="/close"] button.primary')]);
-  assert.match(await boss.textContent('main'), /បានបើកសំណុំរឿង ១/);
+  assert.match(await boss.textContent('main'), /បានបើកករណី ១/);
   // The supervisor hands the child to the worker.
   await boss.goto(server.base + '/children?q=sreypov');
   await Promise.all([boss.waitForNavigation(), boss.click('table.list a')]);
@@ -157,7 +157,7 @@ test('two follow-up visits, then the case is closed with the supervisor’s appr
     await worker.fill('#obs_education', 'ទៅរៀនរាល់ថ្ងៃ');
     await submit(worker);
   }
-  assert.equal((await worker.textContent('main')).match(/បានចុះជួប/g).length, 2);
+  assert.equal((await worker.textContent('main')).match(/បានចុះតាមដាន/g).length, 2);
   await form(worker, 'close');
   await worker.selectOption('#reason', 'reintegrated_stable');
   await submit(worker);

@@ -43,7 +43,7 @@ module.exports = function phoneKit(t) {
 
   // A carried child in follow-up (its case is open): her card says when the next visit is due.
   async function inFollowUp(page) {
-    const card = page.locator('#carried li', { hasText: 'ត្រូវសួរសុខទុក្ខ' }).first();
+    const card = page.locator('#carried li', { hasText: 'ត្រូវចុះតាមដាន' }).first();
     return (await card.locator('a').getAttribute('href')).split('/').pop();
   }
 

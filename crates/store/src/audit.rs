@@ -304,17 +304,24 @@ pub async fn list(store: &Store, f: &AuditFilter) -> Result<Vec<AuditRow>, Store
 /// What an audit reader is shown for the records its entries name: a child's (or its case's)
 /// case number — never the name: the administrators who read the audit do not read case files —,
 /// an account's, institution's, organisation's or team's name. By record id; ids not found
-/// (a record since merged away, or of a kind not named) are left out.
-pub async fn record_names(store: &Store, rows: &[AuditRow]) -> Result<std::collections::HashMap<String, String>, StoreError> {
+/// (a record since merged away, or of a kind not named) are left out. A reader of one
+/// organisation's log (`org`) is told only its own children, accounts and teams: its entries
+/// also record its staff's refused tries at another organisation's child, whose case number is
+/// not theirs to learn. Institutions and organisations are public registers.
+pub async fn record_names(
+    store: &Store,
+    org: Option<Uuid>,
+    rows: &[AuditRow],
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
     let mut out = std::collections::HashMap::new();
-    let tables: [(&[&str], &str, &str); 5] = [
-        (&["child", "case"], "children", "case_number"),
-        (&["user"], "users", "display_name"),
-        (&["rci"], "rcis", "name"),
-        (&["organisation"], "organisations", "name"),
-        (&["team"], "teams", "name"),
+    let tables: [(&[&str], &str, &str, bool); 5] = [
+        (&["child", "case"], "children", "case_number", true),
+        (&["user"], "users", "display_name", true),
+        (&["rci"], "rcis", "name", false),
+        (&["organisation"], "organisations", "name", false),
+        (&["team"], "teams", "name", true),
     ];
-    for (kinds, table, column) in tables {
+    for (kinds, table, column, own) in tables {
         let mut ids: Vec<&str> =
             rows.iter().filter(|r| kinds.contains(&r.record_type.as_str())).filter_map(|r| r.record_id.as_deref()).collect();
         ids.sort_unstable();
@@ -327,6 +334,9 @@ pub async fn record_names(store: &Store, rows: &[AuditRow]) -> Result<std::colle
             q.push(if i == 0 { "" } else { ", " }).bind_text(id.to_string());
         }
         q.push(")");
+        if let (true, Some(o)) = (own, org) {
+            q.push(" AND org_id = ").bind_text(o.to_string());
+        }
         for r in q.query().fetch_all(store.pool()).await? {
             out.insert(r.text("id")?, r.text("name")?);
         }

@@ -198,3 +198,7 @@ impl Tr {
 #[cfg(test)]
 #[path = "i18n_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "glossary_tests.rs"]
+mod glossary_tests;

@@ -290,7 +290,8 @@ impl Store {
         Ok((groups, total))
     }
 
-    /// The records behind a figure (or one value of its breakdown), at most `limit`.
+    /// The records behind a figure (or one value of its breakdown), at most `limit`; children
+    /// named in the reader's script first (`khmer`).
     #[allow(clippy::too_many_arguments)]
     pub async fn indicator_records(
         &self,
@@ -301,6 +302,7 @@ impl Store {
         group: Option<(Dimension, &str)>,
         p: Period,
         limit: i64,
+        khmer: bool,
     ) -> Result<Vec<Record>, StoreError> {
         let r = resolve(actor, reach, province)?;
         if r.national {
@@ -340,7 +342,17 @@ impl Store {
                 Ok(match i.unit() {
                     Unit::Child => Record {
                         href: format!("/children/{}", row.uuid("id")?),
-                        label: format!("{} · {}", row.text("case_number")?, crate::children::row_name(row)?),
+                        label: {
+                            let name = |k: &str| row.opt_text(k);
+                            let shown = crate::children::display_name(
+                                &name("family_name_km")?,
+                                &name("given_name_km")?,
+                                &name("family_name_latin")?,
+                                &name("given_name_latin")?,
+                                khmer,
+                            );
+                            format!("{} · {shown}", row.text("case_number")?)
+                        },
                     },
                     Unit::Referral => Record {
                         href: "/referrals".into(),

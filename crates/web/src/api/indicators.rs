@@ -138,6 +138,6 @@ pub async fn records(
     let q = q.params()?;
     let c = Choice::of(&q, &cur);
     let group = c.by.filter(|d| d.applies_to(i)).zip(q.value.as_deref());
-    let items = state.store.indicator_records(&cur.actor, c.reach, c.province(), i, group, c.period, 1000).await?;
+    let items = state.store.indicator_records(&cur.actor, c.reach, c.province(), i, group, c.period, 1000, false).await?;
     Ok(Json(Items { items }).into_response())
 }

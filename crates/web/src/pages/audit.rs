@@ -48,9 +48,16 @@ struct AuditPage {
 }
 
 /// The audit entries of `filter` in words, with the names their records are known by.
-pub(crate) async fn lines(state: &AppState, cur: &Current, filter: &AuditFilter) -> Result<Vec<AuditLine>, PageError> {
+/// Records are named only within `names_in` (the reader's organisation; `None`: a system
+/// administrator's whole log).
+pub(crate) async fn lines(
+    state: &AppState,
+    cur: &Current,
+    filter: &AuditFilter,
+    names_in: Option<uuid::Uuid>,
+) -> Result<Vec<AuditLine>, PageError> {
     let rows = audit::list(&state.store, filter).await?;
-    let names = audit::record_names(&state.store, &rows).await?;
+    let names = audit::record_names(&state.store, names_in, &rows).await?;
     Ok(rows.iter().map(|r| audit_words::line(cur.tr, r, &names)).collect())
 }
 
@@ -87,7 +94,7 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         before_seq: q.before,
         limit: PAGE,
     };
-    let lines = lines(&state, &cur, &filter).await?;
+    let lines = lines(&state, &cur, &filter, org).await?;
     let next = match lines.last() {
         Some(last) if lines.len() as i64 == PAGE => {
             let pairs = [

@@ -341,7 +341,7 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     let offline = super::offline::state_for(state, cur, &child).await?;
     let history = if decide(&cur.actor, Action::ViewAccessHistory, Target::Record(&owner)).allowed() {
         let filter = krousar_store::audit::AuditFilter { record_id: Some(id.to_string()), limit: 20, ..Default::default() };
-        Some(super::audit::lines(state, cur, &filter).await?)
+        Some(super::audit::lines(state, cur, &filter, Some(cur.actor.org_id)).await?)
     } else {
         None
     };

@@ -95,7 +95,7 @@ pub async fn records(
     let group: Option<(Dimension, &str)> = c.by.filter(|d| d.applies_to(i)).zip(q.value.as_deref());
     let records = state
         .store
-        .indicator_records(&cur.actor, c.reach, c.province(), i, group, c.period, 1000)
+        .indicator_records(&cur.actor, c.reach, c.province(), i, group, c.period, 1000, tr.is_km())
         .await?
         .into_iter()
         .map(|r| (r.href, r.label))

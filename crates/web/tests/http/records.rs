@@ -131,7 +131,8 @@ async fn institutions_and_children_resident_on_a_date() {
         assert!(html.contains("overlaps"));
         for (day, n) in [("2020-01-09", 0), ("2021-06-01", 1), ("2023-08-15", 0)] {
             let page = w.get(app.url(&format!("/rcis/{rci}?on={day}"))).send().await.unwrap().text().await.unwrap();
-            assert!(page.contains(&format!("{n} children resident on this date")), "{day}");
+            let said = if n == 1 { "1 child resident on this date".to_string() } else { format!("{n} children resident on this date") };
+            assert!(page.contains(&said), "{day}");
         }
         // The other organisation sees neither the child nor the count (`rci_counts.rs`).
         let page = o.get(app.url(&format!("/rcis/{rci}?on=2021-06-01"))).send().await.unwrap().text().await.unwrap();

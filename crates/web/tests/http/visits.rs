@@ -106,7 +106,7 @@ async fn early_extra_visits_leave_the_next_due_date_where_it_was() {
         app.store.create_user(Who::system(), app.worker.org_id, None, "adminkm", "Admin", Role::OrgAdmin, &hash, "km").await.unwrap();
         let (km, _) = app.login("adminkm").await;
         let page = km.get(app.url("/admin/case-settings")).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("ការចុះជួបបន្ថែម") && page.contains("name=\"visit_window\" value=\"30\""), "{page}");
+        assert!(page.contains("ការចុះតាមដានបន្ថែម") && page.contains("name=\"visit_window\" value=\"30\""), "{page}");
         let (a, csrf) = app.login("admin").await;
         let page = a.get(app.url("/admin/case-settings")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("otherwise it is an extra visit"));
