@@ -133,9 +133,10 @@ test('a colleague signing in on the owner\'s browser locks the copy and keeps th
   const childId = await inFollowUp(page);
   await context.setOffline(true);
   await noteOffline(page, childId, 'មិនទាន់ផ្ញើ មុនមិត្តរួមការងារចូល');
-  await context.setOffline(false);
   // Sending fails for now (a weak line): the note is still waiting when the colleague arrives.
+  // (The line is cut before the network comes back: the app sends as soon as it is online.)
   await context.route('**/api/v1/sync/push', (r) => r.abort());
+  await context.setOffline(false);
 
   // The colleague signs in on the same browser (her own session replaces the worker's).
   await context.clearCookies();
