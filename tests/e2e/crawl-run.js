@@ -1,5 +1,7 @@
+// Prints what the every-page walk finds, for each demo user (USERS=a,b LANGS=km,en LIMIT=n AXE=1):
+// the same checks as every-page.test.js, as a list to work from rather than a failing test.
 'use strict';
-const { startDemo, launch } = require('./server');
+const { startDemo, launch, signIn } = require('./server');
 const { crawl } = require('./crawl');
 (async () => {
   const server = await startDemo();
@@ -7,13 +9,8 @@ const { crawl } = require('./crawl');
   try {
     for (const user of (process.env.USERS || 'sokha,sreymom,vannak,admin,intake,mosvy,sysadmin').split(',')) {
       for (const lang of (process.env.LANGS || 'km,en').split(',')) {
-        const context = await browser.newContext({ viewport: { width: 360, height: 740 }, bypassCSP: process.env.AXE === '1' });
-        const page = await context.newPage();
-        await page.goto(server.base + '/login');
-        await page.fill('#username', user);
-        await page.fill('#password', server.password);
-        await page.click('button.primary');
-        await page.waitForURL(server.base + '/');
+        const page = await signIn(browser, server, user, { bypassCSP: process.env.AXE === '1' });
+        const context = page.context();
         if ((await page.getAttribute('html', 'lang')) !== lang) { await page.click('form.lang button'); await page.waitForLoadState(); }
         const { report, visited } = await crawl(page, server.base, lang, +(process.env.LIMIT || 80), process.env.AXE === '1' ? new Set() : null);
         console.log(`== ${user} ${lang}: ${visited} pages`);

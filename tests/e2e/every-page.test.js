@@ -7,7 +7,7 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startDemo, launch } = require('./server');
+const { startDemo, launch, signIn } = require('./server');
 const { crawl } = require('./crawl');
 
 const USERS = ['sokha', 'sreymom', 'vannak', 'admin', 'intake', 'mosvy', 'sysadmin'];
@@ -28,14 +28,8 @@ after(async () => {
 async function walk(user, lang, width, limit, axe = null) {
   // axe-core is put into each page as a script, which the pages' Content-Security-Policy (no
   // inline script) refuses: only that walk's browser lets it in.
-  const context = await browser.newContext({ viewport: { width, height: width < 600 ? 740 : 900 }, bypassCSP: Boolean(axe) });
+  const page = await signIn(browser, server, user, { viewport: { width, height: width < 600 ? 740 : 900 }, bypassCSP: Boolean(axe) });
   try {
-    const page = await context.newPage();
-    await page.goto(server.base + '/login');
-    await page.fill('#username', user);
-    await page.fill('#password', server.password);
-    await page.click('button.primary');
-    await page.waitForURL(server.base + '/');
     if ((await page.getAttribute('html', 'lang')) !== lang) {
       await Promise.all([page.waitForNavigation(), page.click('form.lang button')]);
     }
@@ -47,7 +41,7 @@ async function walk(user, lang, width, limit, axe = null) {
     }
     return await crawl(page, server.base, lang, limit, axe);
   } finally {
-    await context.close();
+    await page.context().close();
   }
 }
 

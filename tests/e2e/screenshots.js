@@ -4,30 +4,21 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { startDemo, launch } = require('./server');
+const { startDemo, launch, signIn } = require('./server');
 
 const out = path.resolve(__dirname, '../../docs/screenshots');
 
-async function signedIn(browser, server, username) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, locale: 'km-KH' });
-  const page = await context.newPage();
-  await page.goto(server.base + '/login');
-  await page.fill('#username', username);
-  await page.fill('#password', server.password);
-  await page.click('button.primary');
-  await page.waitForURL(server.base + '/');
-  return page;
-}
+const phone = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, locale: 'km-KH' };
 
 (async () => {
   fs.mkdirSync(out, { recursive: true });
   const server = await startDemo();
   const browser = await launch();
   try {
-    const guest = await (await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, locale: 'km-KH' })).newPage();
+    const guest = await (await browser.newContext(phone)).newPage();
     await guest.goto(server.base + '/login');
     await guest.screenshot({ path: path.join(out, 'sign-in.png'), fullPage: true });
-    const worker = await signedIn(browser, server, 'sokha');
+    const worker = await signIn(browser, server, 'sokha', phone);
     const shoot = async (page, name, url) => {
       await page.goto(server.base + url);
       const height = await page.evaluate(() => document.documentElement.scrollHeight);
@@ -39,7 +30,7 @@ async function signedIn(browser, server, username) {
     const caseUrl = await worker.$eval('a[href*="/case"]', (a) => new URL(a.href).pathname).catch(() => null);
     if (caseUrl) await shoot(worker, 'case-page', caseUrl);
     await shoot(worker, 'children-list', '/children');
-    const boss = await signedIn(browser, server, 'sreymom');
+    const boss = await signIn(browser, server, 'sreymom', phone);
     await shoot(boss, 'dashboard', '/dashboard');
   } finally {
     await browser.close();

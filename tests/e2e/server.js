@@ -60,9 +60,10 @@ async function startDemo() {
   return { base, password, stop: () => { proc.kill('SIGTERM'); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
 
-// A signed-in page of its own browser context (a phone-sized window), for `username`.
-async function signIn(browser, server, username) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+// A signed-in page of its own browser context (a phone-sized window unless `options` say
+// otherwise: Playwright's context options), for `username`. Close it with page.context().close().
+async function signIn(browser, server, username, options) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, ...(options || {}) });
   const page = await context.newPage();
   await page.goto(server.base + '/login');
   await page.fill('#username', username);

@@ -109,7 +109,7 @@ pub async fn seed_case(
             worker,
             child,
             Task {
-                title: "ចុះឈ្មោះចូលរៀននៅសាលាបឋមសិក្សាក្នុងភូមិ".into(),
+                title: "ចុះឈ្មោះចូលរៀននៅសាលាបឋមសិក្សាក្នុងភូមិ (Enrol at the village primary school)".into(),
                 owner_id: worker.user_id,
                 due_on: today.checked_add_days(Days::new(rng.random_range(0..10))).unwrap_or(today),
             },

@@ -90,7 +90,7 @@ pub async fn seed(
         ("home_visit", 100, vec![("note", "ផ្ទះស្អាត មានបន្ទប់សម្រាប់កុមារពីរនាក់។")]),
         ("reference", 95, vec![("name", "មេភូមិ"), ("result", "clear")]),
         ("check", 90, vec![("check", "police"), ("result", "clear")]),
-        ("training", 70, vec![("course", "មូលដ្ឋានគ្រឹះនៃការថែទាំជំនួស")]),
+        ("training", 70, vec![("course", "មូលដ្ឋានគ្រឹះនៃការថែទាំជំនួស (Foundations of alternative care)")]),
         ("assessment", 60, vec![("recommendation", "approve"), ("motivation", "ធ្លាប់ចិញ្ចឹមក្មួយស្រីពីរនាក់")]),
     ] {
         store.record_carer_step(who.worker, c.id, v, step(kind, d(days), &extra, today)?).await?;
@@ -121,7 +121,15 @@ pub async fn seed(
     store.register_carer(who.worker, enquiry("គ្រួសារ ម៉ៅ / Mao household", "foster", 12, "").validate(today)?).await?;
 
     // An institution planning and then carrying out its transition.
-    store.move_rci_stage(who.sysadmin, rci, TransitionStage::Planning, d(200), Some("ក្រុមប្រឹក្សាភិបាលយល់ព្រមប្តូរទៅជាមណ្ឌលថែទាំពេលថ្ងៃ".into())).await?;
+    store
+        .move_rci_stage(
+            who.sysadmin,
+            rci,
+            TransitionStage::Planning,
+            d(200),
+            Some("ក្រុមប្រឹក្សាភិបាលយល់ព្រមប្តូរទៅជាមណ្ឌលថែទាំពេលថ្ងៃ (The board agreed to become a day-care centre)".into()),
+        )
+        .await?;
     store.move_rci_stage(who.sysadmin, rci, TransitionStage::Transitioning, d(90), None).await?;
     let scores: Vec<(String, String)> = STANDARDS.iter().enumerate().map(|(i, s)| (s.to_string(), (1 + i % 3).to_string())).collect();
     let inspector = format!("មន្ទីរសង្គមកិច្ច {rci_province_km} / DoSVY {rci_province_latin}");
