@@ -6,7 +6,7 @@
 use crate::commands::case::{CaseForm, Fields};
 use crate::i18n::Tr;
 use crate::pages::case::fields::{child_groups, defaults, groups, Choices, Group, Input};
-use crate::pages::case::show::{date_text, describe};
+use crate::pages::case::show::describe;
 use crate::views::age_text;
 use krousar_domain::{Actor, Invalid};
 use krousar_store::children::Child;
@@ -141,7 +141,7 @@ async fn snapshot(store: &Store, actor: &Actor, tr: Tr, id: Uuid, stamp: &str) -
             .tasks
             .iter()
             .filter(|t| t.done_on.is_none())
-            .map(|t| json!({"id": t.id, "title": t.title, "due": date_text(tr, &t.due_on), "due_on": t.due_on}))
+            .map(|t| json!({"id": t.id, "title": t.title, "due": tr.day(&t.due_on), "due_on": t.due_on}))
             .collect();
         v["recent"] = file
             .timeline
@@ -150,7 +150,7 @@ async fn snapshot(store: &Store, actor: &Actor, tr: Tr, id: Uuid, stamp: &str) -
             .take(RECENT)
             .map(|e| {
                 json!({
-                    "on": date_text(tr, &e.occurred_on),
+                    "on": tr.day(&e.occurred_on),
                     "what": tr.t(&format!("kind-{}", e.kind().replace('_', "-"))),
                     "by": e.author,
                     "lines": describe(tr, e).into_iter().filter(|l| !l.is_empty()).collect::<Vec<_>>(),

@@ -94,10 +94,6 @@ impl CaseView {
     }
 }
 
-pub(crate) fn date_text(tr: Tr, s: &str) -> String {
-    crate::views::local_day(s).map(|d| tr.date(d)).unwrap_or_else(|| s.to_string())
-}
-
 fn opt(v: &Option<String>) -> Option<String> {
     v.as_ref().filter(|s| !s.is_empty()).cloned()
 }
@@ -268,8 +264,8 @@ fn placement_history(tr: Tr, file: &CaseFile) -> Vec<(String, String, String, St
             let end = file.all_of(entry_of!(PlacementEnd)).find(|(_, x)| x.placement == e.id);
             (
                 tr.t(&p.kind.label_key()),
-                date_text(tr, &e.occurred_on),
-                end.map(|(x, _)| date_text(tr, &x.occurred_on)).unwrap_or_else(|| tr.t("msg-now")),
+                tr.day(&e.occurred_on),
+                end.map(|(x, _)| tr.day(&x.occurred_on)).unwrap_or_else(|| tr.t("msg-now")),
                 end.map(|(_, x)| x.reason.clone()).unwrap_or_default(),
             )
         })
@@ -350,11 +346,11 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
             id: a.id.to_string(),
             what: ApprovalKind::parse(&a.kind).map(|k| tr.t(&k.label_key())).unwrap_or_default(),
             state: ApprovalState::parse(&a.state).map(|s| tr.t(&s.label_key())).unwrap_or_default(),
-            asked: format!("{} · {}", a.requested_by_name, date_text(tr, &a.requested_at)),
+            asked: format!("{} · {}", a.requested_by_name, tr.day(&a.requested_at)),
             decided: a
                 .decided_by_name
                 .as_ref()
-                .map(|n| format!("{n} · {}", a.decided_at.as_deref().map(|t| date_text(tr, t)).unwrap_or_default()))
+                .map(|n| format!("{n} · {}", a.decided_at.as_deref().map(|t| tr.day(t)).unwrap_or_default()))
                 .unwrap_or_default(),
             comment: a.comment.clone().unwrap_or_default(),
             can_decide: can_approve && a.state == "pending" && a.requested_by != actor.user_id,
@@ -367,11 +363,11 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
         .map(|v| {
             let overdue = v.done_on.is_none() && v.due_on < today_s;
             let status = match &v.done_on {
-                Some(done) => tr.t1("msg-visited-on", "date", date_text(tr, done)),
+                Some(done) => tr.t1("msg-visited-on", "date", tr.day(done)),
                 None if overdue => tr.t("msg-overdue"),
                 None => tr.t("msg-due"),
             };
-            VisitView { due: date_text(tr, &v.due_on), status, overdue }
+            VisitView { due: tr.day(&v.due_on), status, overdue }
         })
         .collect();
     let tasks = file
@@ -383,9 +379,9 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
                 id: t.id.to_string(),
                 title: t.title.clone(),
                 owner: t.owner_name.clone(),
-                due: date_text(tr, &t.due_on),
+                due: tr.day(&t.due_on),
                 status: match &t.done_on {
-                    Some(done) => tr.t1("msg-done-on", "date", date_text(tr, done)),
+                    Some(done) => tr.t1("msg-done-on", "date", tr.day(done)),
                     None if overdue => tr.t("msg-overdue"),
                     None => tr.t("msg-open"),
                 },
@@ -418,7 +414,7 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
                 tr.t1("msg-csi-total", "total", tr.num(total(&now)))
                     + " · "
                     + &tr.t1("msg-csi-before", "total", tr.num(total(&before)))
-                    + &format!(" ({})", date_text(tr, &p.occurred_on))
+                    + &format!(" ({})", tr.day(&p.occurred_on))
             }
             None => tr.t1("msg-csi-total", "total", tr.num(total(&now))),
         };
@@ -427,7 +423,7 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
         .timeline
         .iter()
         .map(|e| EventView {
-            date: date_text(tr, &e.occurred_on),
+            date: tr.day(&e.occurred_on),
             what: tr.t(&format!("kind-{}", e.kind().replace('_', "-"))),
             who: e.author.clone().unwrap_or_default(),
             lines: describe(tr, e),
@@ -454,9 +450,7 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
             .rev()
             .filter(|e| e.entry.takes_files())
             .take(30)
-            .map(|e| {
-                (e.id.to_string(), format!("{} · {}", date_text(tr, &e.occurred_on), tr.t(&format!("kind-{}", e.kind().replace('_', "-")))))
-            })
+            .map(|e| (e.id.to_string(), format!("{} · {}", tr.day(&e.occurred_on), tr.t(&format!("kind-{}", e.kind().replace('_', "-"))))))
             .collect(),
         files: file
             .attachments
@@ -470,7 +464,7 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
                 FileView {
                     href: format!("/children/{}/case/attachments/{}", child.id, a.id),
                     name: a.file_name.clone(),
-                    about: format!("{} · {} KB · {}{of}", a.content_type, tr.num((a.size + 1023) / 1024), date_text(tr, &a.created_at)),
+                    about: format!("{} · {} KB · {}{of}", a.content_type, tr.num((a.size + 1023) / 1024), tr.day(&a.created_at)),
                 }
             })
             .collect(),
