@@ -139,10 +139,21 @@ pub async fn seed_case(
         .filter(|d| *d < today)
         .collect();
     for due in past.iter().take(past.len().saturating_sub(1)) {
+        // Visits as they happen: most at home by the worker, some by phone when the road is
+        // closed, some by the provincial office on the organisation's behalf.
+        let (visited_by, visitor_name, mode) = match rng.random_range(0..10) {
+            0 => (VisitBy::Dosvy, Some("សុខ ចាន់ថា".to_string()), VisitMode::Home),
+            1 => (VisitBy::Commune, Some("ម៉ៅ សុភាព".to_string()), VisitMode::Home),
+            2 | 3 => (VisitBy::CaseWorker, None, VisitMode::Phone),
+            _ => (VisitBy::CaseWorker, None, VisitMode::Home),
+        };
         let v = Visit {
             visited_on: *due,
-            child_seen: true,
-            spoken_alone: rng.random_ratio(3, 4),
+            visited_by,
+            visitor_name,
+            mode,
+            child_seen: !mode.remote(),
+            spoken_alone: !mode.remote() && rng.random_ratio(3, 4),
             school: SchoolAttendance::Regular,
             observations: vec![Observation {
                 domain: "education".into(), text: "ទៅសាលារៀនរាល់ថ្ងៃ។".into()

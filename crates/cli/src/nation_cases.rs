@@ -265,7 +265,7 @@ pub fn make_case(rng: &mut StdRng, o: &Owner, depth: u8, today: NaiveDate) -> Bu
         }
     });
     let end = closure.map_or(today, |c| c.0);
-    let due = visits_after(start, until, settings.visit_interval(level));
+    let due = visits_after(start, until, settings.visit_interval(level, Some(kind)));
     let made = due.iter().filter(|d| **d < end).count();
     // Most workers are on time; one visit in six that fell due is still to be made (overdue).
     let overdue = depth == 4 && made > 0 && rng.random_ratio(1, 6);
@@ -275,10 +275,19 @@ pub fn make_case(rng: &mut StdRng, o: &Owner, depth: u8, today: NaiveDate) -> Bu
         }
         let done = *d < end && !(overdue && i + 1 == made);
         let visit = done.then(|| {
+            let (visited_by, visitor_name, mode) = match rng.random_range(0..10) {
+                0 => (VisitBy::Dosvy, Some("Sok Chantha".to_string()), VisitMode::Home),
+                1 => (VisitBy::ParaSocialWorker, Some("Mao Sopheap".to_string()), VisitMode::Home),
+                2 => (VisitBy::CaseWorker, None, VisitMode::Phone),
+                _ => (VisitBy::CaseWorker, None, VisitMode::Home),
+            };
             let v = Visit {
                 visited_on: *d,
-                child_seen: true,
-                spoken_alone: rng.random_ratio(3, 4),
+                visited_by,
+                visitor_name,
+                mode,
+                child_seen: !mode.remote(),
+                spoken_alone: !mode.remote() && rng.random_ratio(3, 4),
                 school: *[SchoolAttendance::Regular, SchoolAttendance::Regular, SchoolAttendance::Irregular].choose(rng).expect("list"),
                 observations: vec![Observation { domain: "education".into(), text: "Goes to school every day.".into() }],
                 safety_concern: None,

@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::NaiveDate;
-use krousar_domain::case::entries::{Observation, SchoolAttendance, Visit};
+use krousar_domain::case::entries::{Observation, SchoolAttendance, Visit, VisitBy, VisitMode};
 use krousar_domain::case::schedule::{slot_fulfilled, visits_after, Slot};
 use krousar_domain::case::settings::CaseSettings;
 use krousar_domain::case::stage::{RiskLevel, Stage};
@@ -48,7 +48,7 @@ async fn check(db: &str) {
         if case.stage == Stage::FollowUp || (case.stage == Stage::Closed && case.placement_id.is_some()) {
             let start = case.placement_started_on.unwrap();
             let until = case.follow_up_until.unwrap();
-            let interval = CaseSettings::default().visit_interval(case.risk_level.unwrap_or(RiskLevel::Medium));
+            let interval = CaseSettings::default().visit_interval(case.risk_level.unwrap_or(RiskLevel::Medium), case.placement_kind);
             let due: Vec<String> = file.visits.iter().map(|v| v.due_on.clone()).collect();
             let schedule: Vec<String> = visits_after(start, until, interval).iter().map(NaiveDate::to_string).take(due.len()).collect();
             assert_eq!(due, schedule, "visits due on the domain's schedule: {child}");
@@ -111,6 +111,9 @@ async fn check(db: &str) {
     }
     let visit = Visit {
         visited_on,
+        visited_by: VisitBy::CaseWorker,
+        visitor_name: None,
+        mode: VisitMode::Home,
         child_seen: true,
         spoken_alone: true,
         school: SchoolAttendance::Regular,

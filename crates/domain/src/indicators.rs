@@ -122,6 +122,10 @@ pub enum Dimension {
     Provider,
     Course,
     RciStage,
+    /// Who made a visit (the case's worker, DoSVY, a commune focal point…).
+    VisitBy,
+    /// How a visit was made (at home, by phone…).
+    VisitMode,
 }
 
 impl Dimension {
@@ -140,6 +144,8 @@ impl Dimension {
         Dimension::Provider,
         Dimension::Course,
         Dimension::RciStage,
+        Dimension::VisitBy,
+        Dimension::VisitMode,
     ];
 
     pub fn code(self) -> &'static str {
@@ -158,6 +164,8 @@ impl Dimension {
             Dimension::Provider => "provider",
             Dimension::Course => "course",
             Dimension::RciStage => "rci_stage",
+            Dimension::VisitBy => "visit_by",
+            Dimension::VisitMode => "visit_mode",
         }
     }
 
@@ -177,6 +185,7 @@ impl Dimension {
                 D::ClosureReason => i == Indicator::Closed,
                 D::PlacementType => i == Indicator::Reintegrated,
                 D::Service | D::Provider => i == Indicator::Served,
+                D::VisitBy | D::VisitMode => i == Indicator::Visited,
                 D::Course | D::RciStage => false,
             },
             Unit::CarerHousehold => matches!(self, D::Province | D::Organisation),
@@ -197,6 +206,8 @@ impl Dimension {
             Dimension::Service => "service",
             Dimension::Provider => "provider",
             Dimension::RciStage => "rci-stage",
+            Dimension::VisitBy => "visit-by",
+            Dimension::VisitMode => "visit-mode",
             Dimension::AgeBand | Dimension::Province | Dimension::District | Dimension::Organisation | Dimension::Course => return None,
         };
         Some(format!("opt-{list}-{value}"))

@@ -15,6 +15,7 @@ use crate::db::{now_text, Store};
 use crate::error::StoreError;
 use crate::sql::Value;
 use chrono::NaiveDate;
+use krousar_domain::case::record::EntryFacts;
 use krousar_domain::case::stage::Stage;
 use krousar_domain::case::ApprovalKind;
 use krousar_domain::Actor;
@@ -192,8 +193,7 @@ impl BulkLoad {
             rows.push(case_row(b, &now));
             log.push(vec![text(b.case.org_id.to_string()), text("case"), child.clone(), Value::Int(b.case.version.max(1)), text(&now)]);
             for e in &b.entries {
-                let facts = e.entry.facts();
-                entries.push(vec![
+                let mut row = vec![
                     text(e.id.to_string()),
                     child.clone(),
                     text(e.entry.kind()),
@@ -201,11 +201,9 @@ impl BulkLoad {
                     text(e.entry.body_json()),
                     text(e.author.to_string()),
                     text(&now),
-                    opt_text(facts.placement_kind.map(|k| k.code())),
-                    opt_text(facts.tracing_outcome.map(|k| k.code())),
-                    opt_text(facts.service_kind.map(|k| k.code())),
-                    opt_text(facts.service_provider.map(|k| k.code())),
-                ]);
+                ];
+                row.extend(e.entry.facts().columns().into_iter().map(|(_, v)| opt_text(v)));
+                entries.push(row);
             }
             for a in &b.approvals {
                 let state = if a.decided.is_some() { "approved" } else { "pending" };
@@ -252,19 +250,8 @@ impl BulkLoad {
         }
         let (tx, db) = (&mut self.tx, self.backend);
         insert_rows(tx, db, "cases", &CASE_COLUMNS, &rows).await?;
-        let entry_columns = [
-            "id",
-            "child_id",
-            "kind",
-            "occurred_on",
-            "body",
-            "author_id",
-            "created_at",
-            "placement_kind",
-            "tracing_outcome",
-            "service_kind",
-            "service_provider",
-        ];
+        let mut entry_columns = vec!["id", "child_id", "kind", "occurred_on", "body", "author_id", "created_at"];
+        entry_columns.extend(EntryFacts::default().columns().map(|(name, _)| name));
         insert_rows(tx, db, "case_entries", &entry_columns, &entries).await?;
         let approval_columns = [
             "id",

@@ -168,14 +168,15 @@ pub(crate) async fn figures(store: &Store, r: &mut CheckReport, today: NaiveDate
 }
 
 /// Every case entry reads back as a typed record (`CaseEntry::decode`), and the columns
-/// reports count by (placement kind, tracing outcome, service and provider) are the record's.
+/// reports count by (placement kind, tracing outcome, service and provider, who visited and
+/// how) are the record's.
 pub(crate) async fn case_entries(store: &Store, r: &mut CheckReport) -> Result<(), StoreError> {
     let mut lo = 0i64;
     let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM case_entries").fetch_one(&store.pool).await?;
     while lo < max.unwrap_or(0) {
         let rows = sqlx::query(
-            "SELECT id, child_id, kind, body, placement_kind, tracing_outcome, service_kind, service_provider FROM case_entries \
-             WHERE seq > $1 AND seq <= $2",
+            "SELECT id, child_id, kind, body, placement_kind, tracing_outcome, service_kind, service_provider, visit_by, visit_mode \
+             FROM case_entries WHERE seq > $1 AND seq <= $2",
         )
         .bind(lo)
         .bind(lo + 20_000)
@@ -191,14 +192,7 @@ pub(crate) async fn case_entries(store: &Store, r: &mut CheckReport) -> Result<(
                     continue;
                 }
             };
-            let f = entry.facts();
-            let expected = [
-                ("placement_kind", f.placement_kind.map(|k| k.code())),
-                ("tracing_outcome", f.tracing_outcome.map(|k| k.code())),
-                ("service_kind", f.service_kind.map(|k| k.code())),
-                ("service_provider", f.service_provider.map(|k| k.code())),
-            ];
-            for (column, want) in expected {
+            for (column, want) in entry.facts().columns() {
                 let stored = row.opt_text(column)?;
                 if stored.as_deref() != want {
                     r.found("case_entries", &child, format!("entry {id}: {column} is {stored:?}, its record says {want:?}"));

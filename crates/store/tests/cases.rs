@@ -101,6 +101,9 @@ async fn a_case_walks_from_intake_to_closure_and_every_impossible_step_is_refuse
         // A visit before there is a placement is refused and changes nothing.
         let visit = |on: &str| Visit {
             visited_on: d(on),
+            visited_by: VisitBy::CaseWorker,
+            visitor_name: None,
+            mode: VisitMode::Home,
             child_seen: true,
             spoken_alone: true,
             school: SchoolAttendance::Regular,

@@ -12,6 +12,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use super::visit::{Observation, Visit, VisitBy, VisitInput, VisitMode};
+
 pick_list!(PlacementType, "placement", {
     BothParents => "both_parents",
     Mother => "mother",
@@ -315,72 +317,6 @@ impl PlacementInput {
         match (kind, started_on) {
             (Some(kind), Some(started_on)) if e.errors.is_empty() => {
                 Ok(Placement { kind, household_id, started_on, justification, rci_id })
-            }
-            _ => Err(e),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct VisitInput {
-    pub visited_on: Option<String>,
-    pub child_seen: Option<String>,
-    pub spoken_alone: Option<String>,
-    pub school: Option<String>,
-    pub safety_concern: Option<String>,
-    pub actions: Option<String>,
-    /// A concern may raise the case's risk level on the spot.
-    pub raise_risk: Option<String>,
-    /// Observations per CSI domain, keyed `obs_<domain>`.
-    #[serde(flatten)]
-    pub observations: std::collections::BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Observation {
-    pub domain: String,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Visit {
-    pub visited_on: NaiveDate,
-    pub child_seen: bool,
-    pub spoken_alone: bool,
-    pub school: SchoolAttendance,
-    pub observations: Vec<Observation>,
-    pub safety_concern: Option<String>,
-    pub actions: Option<String>,
-    pub raise_risk: Option<RiskLevel>,
-}
-
-impl VisitInput {
-    pub fn validate(&self, today: NaiveDate) -> Result<Visit, Invalid> {
-        let mut e = Invalid::default();
-        let visited_on = past_date(&mut e, "visited_on", self.visited_on.as_deref(), today);
-        let school = pick(&mut e, "school", self.school.as_deref(), SchoolAttendance::parse);
-        let mut observations = Vec::new();
-        for d in csi::DOMAINS {
-            let key = format!("obs_{}", d.code);
-            let mut inner = Invalid::default();
-            if let Some(text) = text::paragraphs(&mut inner, "observations", self.observations.get(&key).map(String::as_str), LONG) {
-                observations.push(Observation { domain: d.code.to_string(), text });
-            }
-            e.errors.extend(inner.errors);
-        }
-        let safety_concern = text::paragraphs(&mut e, "safety_concern", self.safety_concern.as_deref(), LONG);
-        let actions = text::paragraphs(&mut e, "actions", self.actions.as_deref(), LONG);
-        let raise_risk = optional_pick(&mut e, "raise_risk", self.raise_risk.as_deref(), RiskLevel::parse);
-        if raise_risk.is_some() && safety_concern.is_none() && !e.has("safety_concern") {
-            e.push("safety_concern", "err-risk-needs-concern");
-        }
-        let (child_seen, spoken_alone) = (flag(self.child_seen.as_deref()), flag(self.spoken_alone.as_deref()));
-        if spoken_alone && !child_seen {
-            e.push("spoken_alone", "err-alone-not-seen");
-        }
-        match (visited_on, school) {
-            (Some(visited_on), Some(school)) if e.errors.is_empty() => {
-                Ok(Visit { visited_on, child_seen, spoken_alone, school, observations, safety_concern, actions, raise_risk })
             }
             _ => Err(e),
         }

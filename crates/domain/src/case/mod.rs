@@ -13,6 +13,7 @@ pub mod settings;
 pub mod stage;
 pub mod support;
 pub mod tool;
+pub mod visit;
 
 #[cfg(test)]
 mod tests;

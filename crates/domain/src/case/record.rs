@@ -5,7 +5,7 @@
 //! the API and the offline app have always received.
 
 use super::approval::{ApprovalKind, ApprovalState};
-use super::entries::{CarePlan, Closure, CsiAssessment, Intake, Note, Placement, PlacementType, Risk, Visit};
+use super::entries::{CarePlan, Closure, CsiAssessment, Intake, Note, Placement, PlacementType, Risk, Visit, VisitBy, VisitMode};
 use super::family::{AltCareDecision, FamilyAssessment, ReadinessAssessment, TracingAttempt, TracingInfo, TracingOutcome};
 use super::support::{Conference, Provider, Service, ServiceKind};
 use crate::referral::{ReferralKind, ReferralState};
@@ -162,6 +162,23 @@ pub struct EntryFacts {
     pub tracing_outcome: Option<TracingOutcome>,
     pub service_kind: Option<ServiceKind>,
     pub service_provider: Option<Provider>,
+    pub visit_by: Option<VisitBy>,
+    pub visit_mode: Option<VisitMode>,
+}
+
+impl EntryFacts {
+    /// The columns of `case_entries` that hold the facts, always in this order, with their
+    /// values: writing, bulk loading and `krousar check` all go through this one list.
+    pub fn columns(&self) -> [(&'static str, Option<&'static str>); 6] {
+        [
+            ("placement_kind", self.placement_kind.map(|k| k.code())),
+            ("tracing_outcome", self.tracing_outcome.map(|k| k.code())),
+            ("service_kind", self.service_kind.map(|k| k.code())),
+            ("service_provider", self.service_provider.map(|k| k.code())),
+            ("visit_by", self.visit_by.map(|k| k.code())),
+            ("visit_mode", self.visit_mode.map(|k| k.code())),
+        ]
+    }
 }
 
 impl CaseEntry {
@@ -239,6 +256,7 @@ impl CaseEntry {
             CaseEntry::Placement(p) => EntryFacts { placement_kind: Some(p.kind), ..Default::default() },
             CaseEntry::TracingAttempt(a) => EntryFacts { tracing_outcome: Some(a.attempt.outcome), ..Default::default() },
             CaseEntry::Service(s) => EntryFacts { service_kind: Some(s.service), service_provider: Some(s.provider), ..Default::default() },
+            CaseEntry::Visit(v) => EntryFacts { visit_by: Some(v.visited_by), visit_mode: Some(v.mode), ..Default::default() },
             _ => EntryFacts::default(),
         }
     }

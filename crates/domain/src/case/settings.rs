@@ -3,9 +3,11 @@
 //! follow-up lasts. Sensible defaults; an administrator may change them (never below the floor
 //! national guidance sets for follow-up: two years).
 
+use super::entries::PlacementType;
 use super::stage::RiskLevel;
 use crate::validation::Invalid;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 pub const MIN_FOLLOW_UP_MONTHS: u32 = 24;
 
@@ -24,6 +26,10 @@ pub struct CaseSettings {
     /// Days before or after its due date a visit may be and still fulfil it (see
     /// `schedule::slot_fulfilled`); outside it a visit is an extra one.
     pub visit_window_days: u32,
+    /// Months between visits for a placement type that needs its own rhythm (emergency foster
+    /// care is visited more often than a child back with her parents), by risk as above;
+    /// keyed by placement code. A type not listed follows `visit_interval_months`.
+    pub placement_visit_months: BTreeMap<String, [u32; 4]>,
 }
 
 impl Default for CaseSettings {
@@ -35,6 +41,9 @@ impl Default for CaseSettings {
             follow_up_months: 24,
             offline_days: 14,
             visit_window_days: 30,
+            // Short-term (emergency) foster care: monthly whatever the risk, every two months
+            // once nothing more needs doing.
+            placement_visit_months: BTreeMap::from([(PlacementType::FosterShort.code().to_string(), [1, 1, 1, 2])]),
         }
     }
 }
@@ -53,8 +62,16 @@ impl CaseSettings {
         self.first_contact_days[index(risk)]
     }
 
-    pub fn visit_interval(&self, risk: RiskLevel) -> u32 {
-        self.visit_interval_months[index(risk)]
+    /// Months between follow-up visits of a child at `risk` in a placement of type `placement`.
+    pub fn visit_interval(&self, risk: RiskLevel, placement: Option<PlacementType>) -> u32 {
+        placement
+            .and_then(|p| self.placement_visit_months.get(p.code()))
+            .map_or(self.visit_interval_months[index(risk)], |months| months[index(risk)])
+    }
+
+    /// The placement types whose rhythm may be set apart: those followed up after placement.
+    pub fn rhythm_placements() -> impl Iterator<Item = PlacementType> {
+        PlacementType::ALL.iter().copied().filter(|p| p.family_based())
     }
 
     /// Bounds that keep schedules meaningful: contact within 90 days, a visit at least every
@@ -68,6 +85,10 @@ impl CaseSettings {
         }
         if self.visit_interval_months.iter().any(|m| !(1..=12).contains(m)) {
             e.push("visit_interval_months", "err-out-of-range");
+        }
+        let known = |code: &String| Self::rhythm_placements().any(|p| p.code() == code);
+        if self.placement_visit_months.iter().any(|(code, months)| !known(code) || months.iter().any(|m| !(1..=12).contains(m))) {
+            e.push("placement_visit_months", "err-out-of-range");
         }
         if !(1..=24).contains(&self.reassessment_months) {
             e.push("reassessment_months", "err-out-of-range");

@@ -141,11 +141,65 @@ fn visits_need_a_started_placement() {
 #[test]
 fn settings_default_and_bounds() {
     let s = CaseSettings::default();
-    assert_eq!(s.visit_interval(RiskLevel::High), 1);
+    assert_eq!(s.visit_interval(RiskLevel::High, None), 1);
     assert_eq!(s.first_contact_days(RiskLevel::Low), 7);
     assert!(CaseSettings { follow_up_months: 12, ..s.clone() }.validate().is_err(), "never under two years");
     assert!(CaseSettings { visit_interval_months: [0, 2, 3, 6], ..s.clone() }.validate().is_err());
     assert!(s.validate().is_ok());
+}
+
+#[test]
+fn the_visit_rhythm_follows_risk_and_placement_type() {
+    use crate::case::entries::PlacementType;
+    let mut s = CaseSettings::default();
+    // Emergency foster care is visited monthly even at low risk; a child back with her mother
+    // follows the rhythm of her risk.
+    assert_eq!(s.visit_interval(RiskLevel::Low, Some(PlacementType::FosterShort)), 1);
+    assert_eq!(s.visit_interval(RiskLevel::Low, Some(PlacementType::Mother)), 3);
+    assert_eq!(s.visit_interval(RiskLevel::NoAction, Some(PlacementType::FosterShort)), 2);
+    s.placement_visit_months.insert("kinship".into(), [1, 2, 2, 4]);
+    assert_eq!(s.visit_interval(RiskLevel::NoAction, Some(PlacementType::Kinship)), 4);
+    assert!(s.clone().validate().is_ok());
+    let mut bad = s.clone();
+    bad.placement_visit_months.insert("residential".into(), [1, 1, 1, 1]);
+    assert!(bad.validate().is_err(), "an institution is not followed up by this schedule");
+    let mut bad = s.clone();
+    bad.placement_visit_months.insert("kinship".into(), [0, 1, 1, 1]);
+    assert!(bad.validate().is_err());
+    // Settings saved before the rhythm by placement existed read with the default rhythm.
+    let old: CaseSettings = serde_json::from_str(r#"{"visit_interval_months": [1, 2, 3, 6]}"#).unwrap();
+    assert_eq!(old.visit_interval(RiskLevel::Low, Some(PlacementType::FosterShort)), 1);
+}
+
+#[test]
+fn a_visit_says_who_made_it_and_how() {
+    use crate::case::visit::{Visit, VisitBy, VisitInput, VisitMode};
+    let input = |by: Option<&str>, name: Option<&str>, mode: Option<&str>| VisitInput {
+        visited_on: Some("2026-03-01".into()),
+        visited_by: by.map(String::from),
+        visitor_name: name.map(String::from),
+        mode: mode.map(String::from),
+        school: Some("regular".into()),
+        ..Default::default()
+    };
+    let today = d("2026-03-02");
+    let v = input(None, None, None).validate(today).unwrap();
+    assert_eq!((v.visited_by, v.mode, v.visitor_name), (VisitBy::CaseWorker, VisitMode::Home, None));
+    let e = input(Some("dosvy"), None, Some("phone")).validate(today).unwrap_err();
+    assert!(e.has("visitor_name"), "someone else must be named");
+    let v = input(Some("dosvy"), Some("Sok Dara"), Some("phone")).validate(today).unwrap();
+    assert_eq!((v.visited_by, v.mode, v.visitor_name.as_deref()), (VisitBy::Dosvy, VisitMode::Phone, Some("Sok Dara")));
+    assert!(v.mode.remote());
+    assert!(input(Some("police"), Some("x"), None).validate(today).unwrap_err().has("visited_by"));
+    assert!(input(None, None, Some("letter")).validate(today).unwrap_err().has("mode"));
+    // The case's own worker needs no name: one given is not kept.
+    assert_eq!(input(Some("case_worker"), Some("Me"), None).validate(today).unwrap().visitor_name, None);
+    // A visit stored before these questions reads as the worker's home visit.
+    let old: Visit = serde_json::from_str(
+        r#"{"visited_on":"2025-01-01","child_seen":true,"spoken_alone":false,"school":"regular","observations":[],"safety_concern":null,"actions":null,"raise_risk":null}"#,
+    )
+    .unwrap();
+    assert_eq!((old.visited_by, old.mode), (VisitBy::CaseWorker, VisitMode::Home));
 }
 
 fn csi_raw(score: &str) -> Vec<(String, Option<String>, Option<String>)> {

@@ -40,7 +40,7 @@ impl Store {
                 .await?;
             let changed = case.risk_level != Some(risk.level);
             if changed && case.facts.in_family_placement {
-                reschedule_visits(tx, &case, risk.assessed_on, settings.visit_interval(risk.level)).await?;
+                reschedule_visits(tx, &case, risk.assessed_on, settings.visit_interval(risk.level, case.placement_kind)).await?;
             }
             add_entry(tx, child.id, risk.assessed_on, &CaseEntry::Risk(risk.clone()), actor).await?;
             finish(tx, actor, &child, "case.risk", json!({"level": risk.level.code()})).await

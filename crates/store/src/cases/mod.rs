@@ -7,6 +7,7 @@ mod assess;
 pub mod attachments;
 mod cohort;
 pub use cohort::CohortResult;
+use krousar_domain::case::record::EntryFacts;
 mod family;
 mod open;
 mod placement;
@@ -165,6 +166,18 @@ pub(crate) async fn org_settings(tx: &mut Tx, org: Uuid) -> Result<CaseSettings,
     Ok(row.opt_json("case_settings")?.unwrap_or_default())
 }
 
+/// The insert of a case entry with every fact column (`EntryFacts::columns`), built once from
+/// literal column names.
+static INSERT_ENTRY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let names: Vec<&str> = EntryFacts::default().columns().iter().map(|(name, _)| *name).collect();
+    let marks: Vec<String> = (8..8 + names.len()).map(|n| format!("${n}")).collect();
+    format!(
+        "INSERT INTO case_entries (id, child_id, kind, occurred_on, body, author_id, created_at, {}) VALUES ($1, $2, $3, $4, $5, $6, $7, {})",
+        names.join(", "),
+        marks.join(", ")
+    )
+});
+
 /// Append one record to the case's timeline; returns its id. Its kind, body and the facts
 /// reports count across cases all come from the one typed record.
 pub(crate) async fn add_entry(
@@ -175,24 +188,19 @@ pub(crate) async fn add_entry(
     author: &Actor,
 ) -> Result<Uuid, StoreError> {
     let id = author.via.record_id(krousar_domain::context::Slot::CaseEntry);
-    let facts = entry.facts();
-    sqlx::query(
-        "INSERT INTO case_entries (id, child_id, kind, occurred_on, body, author_id, created_at, placement_kind, tracing_outcome, \
-         service_kind, service_provider) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(id.to_string())
-    .bind(child_id.to_string())
-    .bind(entry.kind())
-    .bind(occurred_on.to_string())
-    .bind(entry.body_json())
-    .bind(author.user_id.to_string())
-    .bind(now_text())
-    .bind(facts.placement_kind.map(|k| k.code()))
-    .bind(facts.tracing_outcome.map(|k| k.code()))
-    .bind(facts.service_kind.map(|k| k.code()))
-    .bind(facts.service_provider.map(|k| k.code()))
-    .execute(&mut **tx)
-    .await?;
+    let facts = entry.facts().columns();
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(INSERT_ENTRY.as_str()))
+        .bind(id.to_string())
+        .bind(child_id.to_string())
+        .bind(entry.kind())
+        .bind(occurred_on.to_string())
+        .bind(entry.body_json())
+        .bind(author.user_id.to_string())
+        .bind(now_text());
+    for (_, value) in facts {
+        q = q.bind(value);
+    }
+    q.execute(&mut **tx).await?;
     Ok(id)
 }
 

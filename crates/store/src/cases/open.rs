@@ -52,7 +52,7 @@ impl Store {
             if case.facts.in_family_placement && case.follow_up_until.is_some_and(|u| u > today) {
                 let settings = super::org_settings(tx, child.org_id).await?;
                 let risk = case.risk_level.unwrap_or(krousar_domain::case::stage::RiskLevel::Medium);
-                super::placement::reschedule_visits(tx, &case, today, settings.visit_interval(risk)).await?;
+                super::placement::reschedule_visits(tx, &case, today, settings.visit_interval(risk, case.placement_kind)).await?;
             }
             add_entry(tx, child.id, today, &CaseEntry::Reopen(rec::Reason { reason: reason.clone() }), actor).await?;
             finish(tx, actor, &child, "case.reopen", json!({})).await

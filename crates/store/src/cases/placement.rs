@@ -35,7 +35,7 @@ pub(super) async fn start_follow_up(tx: &mut Tx, case: &Case) -> Result<(), Stor
     let (Some(placement), Some(start)) = (case.placement_id, case.placement_started_on) else { return Ok(()) };
     let settings = org_settings(tx, case.org_id).await?;
     let until = schedule::follow_up_until(start, settings.follow_up_months);
-    let interval = settings.visit_interval(case.risk_level.unwrap_or(RiskLevel::Medium));
+    let interval = settings.visit_interval(case.risk_level.unwrap_or(RiskLevel::Medium), case.placement_kind);
     sqlx::query("UPDATE cases SET follow_up_until = $1 WHERE child_id = $2")
         .bind(until.to_string())
         .bind(case.child_id.to_string())
@@ -225,7 +225,7 @@ impl Store {
                     .bind(child.id.to_string())
                     .execute(&mut **tx)
                     .await?;
-                reschedule_visits(tx, &case, v.visited_on, settings.visit_interval(level)).await?;
+                reschedule_visits(tx, &case, v.visited_on, settings.visit_interval(level, case.placement_kind)).await?;
                 let reasons = v.safety_concern.clone().unwrap_or_default();
                 add_entry(
                     tx,

@@ -82,6 +82,8 @@ pub(super) fn shape(i: Indicator, p: Period, dim: Option<Dimension>, r: &Resolve
             Dimension::PlacementType => "COALESCE(e.placement_kind, '')".into(),
             Dimension::Service => "COALESCE(e.service_kind, '')".into(),
             Dimension::Provider => "COALESCE(e.service_provider, '')".into(),
+            Dimension::VisitBy => "COALESCE(e.visit_by, '')".into(),
+            Dimension::VisitMode => "COALESCE(e.visit_mode, '')".into(),
             Dimension::Course | Dimension::RciStage => "''".into(),
         }
     };
@@ -95,8 +97,15 @@ pub(super) fn shape(i: Indicator, p: Period, dim: Option<Dimension>, r: &Resolve
                 if needs_case(dim) {
                     joins.push_str(" LEFT JOIN cases k ON k.child_id = c.id");
                 }
-                if matches!(d, Dimension::PlacementType | Dimension::Service | Dimension::Provider) {
-                    let kind = if d == Dimension::PlacementType { "placement" } else { "service" };
+                if matches!(
+                    d,
+                    Dimension::PlacementType | Dimension::Service | Dimension::Provider | Dimension::VisitBy | Dimension::VisitMode
+                ) {
+                    let kind = match d {
+                        Dimension::PlacementType => "placement",
+                        Dimension::VisitBy | Dimension::VisitMode => "visit",
+                        _ => "service",
+                    };
                     joins.push_str(&format!(
                         " JOIN case_entries e ON e.child_id = c.id AND e.kind = {} AND {}",
                         lit(kind),

@@ -1825,3 +1825,27 @@ demo-start = Start with
 demo-start-why = Her home page shows the visits and tasks waiting for her.
 demo-others = Then see the same children from other roles:
 demo-password = The password was printed by the command that started the demonstration (and is in demo-credentials.txt).
+
+## Visits as they happen (issue 25)
+field-visited-by = Who made the visit
+field-visitor-name = Name of the visitor
+help-visitor-name = Needed when someone other than the case's worker made the visit: whom to ask about it.
+field-visit-mode = How
+opt-visit-by-case_worker = The case's worker
+opt-visit-by-other_worker = Another worker of ours
+opt-visit-by-dosvy = DoSVY officer
+opt-visit-by-commune = Commune or CCWC focal point
+opt-visit-by-para_social_worker = Para social worker
+opt-visit-by-other = Someone else
+opt-visit-mode-home = Home visit
+opt-visit-mode-phone = Phone call
+opt-visit-mode-video = Video call
+opt-visit-mode-school = At school
+opt-visit-mode-office = At the office
+err-visitor-name = Name the person who made the visit.
+msg-visit-by = { $who } ({ $name })
+dimension-visit-by = Who visited
+dimension-visit-mode = How visited
+field-placement-rhythm = Visit rhythm by placement type
+help-placement-rhythm = Months between visits by risk (high, medium, low, no action) for a placement type that needs its own rhythm. Leave a row empty to follow the rhythm by risk above.
+field-placement-visit-months = { $placement } — risk { $risk }

@@ -1792,3 +1792,27 @@ demo-start = ចាប់ផ្តើមជាមួយ
 demo-start-why = ទំព័រដើមរបស់នាងបង្ហាញការចុះតាមដាន និងភារកិច្ចដែលកំពុងរង់ចាំ។
 demo-others = បន្ទាប់មក មើលកុមារដដែលពីតួនាទីផ្សេងៗ៖
 demo-password = ពាក្យសម្ងាត់ត្រូវបានបោះពុម្ពដោយពាក្យបញ្ជាដែលបានចាប់ផ្តើមការបង្ហាញ (ហើយមាននៅក្នុង demo-credentials.txt)។
+
+## Visits as they happen (issue 25)
+field-visited-by = អ្នកចុះតាមដាន
+field-visitor-name = ឈ្មោះអ្នកចុះតាមដាន
+help-visitor-name = ត្រូវការ នៅពេលអ្នកផ្សេងក្រៅពីបុគ្គលិកទទួលបន្ទុកករណីបានចុះតាមដាន៖ អ្នកដែលត្រូវសួរអំពីការចុះតាមដាននេះ។
+field-visit-mode = របៀប
+opt-visit-by-case_worker = បុគ្គលិកទទួលបន្ទុកករណី
+opt-visit-by-other_worker = បុគ្គលិកផ្សេងទៀតរបស់យើង
+opt-visit-by-dosvy = មន្ត្រីមន្ទីរសង្គមកិច្ច
+opt-visit-by-commune = ឃុំ/សង្កាត់ ឬ គណៈកម្មាធិការទទួលបន្ទុកកិច្ចការនារី និងកុមារ
+opt-visit-by-para_social_worker = ជំនួយការសង្គមកិច្ច
+opt-visit-by-other = អ្នកផ្សេងទៀត
+opt-visit-mode-home = ចុះជួបដល់ផ្ទះ
+opt-visit-mode-phone = តាមទូរស័ព្ទ
+opt-visit-mode-video = តាមវីដេអូ
+opt-visit-mode-school = នៅសាលារៀន
+opt-visit-mode-office = នៅការិយាល័យ
+err-visitor-name = សូមបញ្ជាក់ឈ្មោះអ្នកដែលបានចុះតាមដាន។
+msg-visit-by = { $who } ({ $name })
+dimension-visit-by = អ្នកចុះតាមដាន
+dimension-visit-mode = របៀបចុះតាមដាន
+field-placement-rhythm = ចង្វាក់ចុះតាមដានតាមប្រភេទការទុកដាក់
+help-placement-rhythm = ចំនួនខែរវាងការចុះតាមដានតាមហានិភ័យ (ខ្ពស់ មធ្យម ទាប គ្មានសកម្មភាព) សម្រាប់ប្រភេទការទុកដាក់ដែលត្រូវការចង្វាក់ផ្ទាល់ខ្លួន។ ទុកជួរទទេ ដើម្បីអនុវត្តតាមចង្វាក់តាមហានិភ័យខាងលើ។
+field-placement-visit-months = { $placement } — ហានិភ័យ { $risk }

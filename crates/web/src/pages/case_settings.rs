@@ -23,6 +23,12 @@ pub struct NumberField {
     pub value: String,
 }
 
+/// One placement type's own visit rhythm: a cell per risk level, empty when it follows risk.
+pub struct RhythmRow {
+    pub label: String,
+    pub cells: Vec<NumberField>,
+}
+
 pub struct ToolRow {
     pub id: String,
     pub name: String,
@@ -35,6 +41,8 @@ pub struct ToolRow {
 struct SettingsPage {
     l: Layout,
     numbers: Vec<NumberField>,
+    risk_names: Vec<String>,
+    rhythm: Vec<RhythmRow>,
     tools: Vec<ToolRow>,
     tool_name_km: String,
     tool_name_en: String,
@@ -81,6 +89,22 @@ async fn page(state: &AppState, cur: &Current, s: &CaseSettings, f: &FormData, n
         label: tr.t("field-visit-window-days"),
         value: s.visit_window_days.to_string(),
     });
+    let rhythm = CaseSettings::rhythm_placements()
+        .map(|p| {
+            let own = s.placement_visit_months.get(p.code());
+            let cells = RISKS
+                .iter()
+                .enumerate()
+                .map(|(i, r)| NumberField {
+                    name: format!("rhythm_{}_{i}", p.code()),
+                    label: tr.t2("field-placement-visit-months", ("placement", tr.t(&p.label_key())), ("risk", tr.t(&r.label_key()))),
+                    // A form sent back with a mistake shows what was typed.
+                    value: f.get(&format!("rhythm_{}_{i}", p.code())).unwrap_or_else(|| own.map(|m| m[i].to_string()).unwrap_or_default()),
+                })
+                .collect();
+            RhythmRow { label: tr.t(&p.label_key()), cells }
+        })
+        .collect();
     let tools = state
         .store
         .tools(cur.actor.org_id, false)
@@ -96,6 +120,8 @@ async fn page(state: &AppState, cur: &Current, s: &CaseSettings, f: &FormData, n
     let body = render(SettingsPage {
         l: Layout::new(cur, tr.t("page-case-settings"), "/admin/case-settings"),
         numbers,
+        risk_names: RISKS.iter().map(|r| tr.t(&r.label_key())).collect(),
+        rhythm,
         tools,
         tool_name_km: f.get("name_km").unwrap_or_default(),
         tool_name_en: f.get("name_en").unwrap_or_default(),
@@ -146,6 +172,24 @@ pub async fn save(
                 Some(days) => *value = days,
                 None => bad.push("settings", "err-number"),
             },
+        }
+    }
+    // Each placement type's own rhythm: four months, or none at all (it follows risk). A form
+    // from before the rhythm by placement existed keeps the organisation's rhythms.
+    if f.0.iter().any(|(k, _)| k.starts_with("rhythm_")) {
+        s.placement_visit_months.clear();
+        for p in CaseSettings::rhythm_placements() {
+            let raw: Vec<String> = (0..4).map(|i| f.get(&format!("rhythm_{}_{i}", p.code())).unwrap_or_default()).collect();
+            if raw.iter().all(|v| v.trim().is_empty()) {
+                continue;
+            }
+            let months: Vec<u32> = raw.iter().filter_map(|v| krousar_domain::child::parse_number::<u32>(v)).collect();
+            match <[u32; 4]>::try_from(months) {
+                Ok(m) => {
+                    s.placement_visit_months.insert(p.code().to_string(), m);
+                }
+                Err(_) => bad.push("settings", "err-number"),
+            }
         }
     }
     if !bad.errors.is_empty() {

@@ -18,6 +18,11 @@ fn d(s: &str) -> NaiveDate {
 /// A medium-risk child placed with her mother on 5 December 2025, the placement approved:
 /// visits due every two months from 5 February 2026. Returns the case's API path.
 async fn placed_on_5_december(app: &TestApp, w: &str) -> String {
+    placed_on_5_december_in(app, w, PlacementType::Mother).await
+}
+
+/// The same child placed on 5 December 2025 in a placement of type `kind`.
+async fn placed_on_5_december_in(app: &TestApp, w: &str, kind: PlacementType) -> String {
     let child: Value = app.api_post(w, "/api/v1/children", child_json("ស្រីពៅ", "Sreypov")).await.json().await.unwrap();
     let id = child["id"].as_str().unwrap().to_string();
     let base = format!("/api/v1/children/{id}/case");
@@ -51,8 +56,7 @@ async fn placed_on_5_december(app: &TestApp, w: &str) -> String {
     };
     app.store.save_care_plan(&worker, kid, plan, d("2025-11-27")).await.unwrap();
     approve(ApprovalKind::CarePlan, "2025-11-28").await;
-    let placement =
-        Placement { kind: PlacementType::Mother, household_id: None, started_on: d("2025-12-05"), justification: None, rci_id: None };
+    let placement = Placement { kind, household_id: None, started_on: d("2025-12-05"), justification: None, rci_id: None };
     app.store.record_placement(&worker, kid, placement).await.unwrap();
     approve(ApprovalKind::Placement, "2025-12-05").await;
     base
@@ -128,6 +132,105 @@ async fn early_extra_visits_leave_the_next_due_date_where_it_was() {
         let s = schedule(&app, &w, &base).await;
         assert_eq!(s[1], ("2026-04-05".to_string(), Some("2026-04-06".to_string())));
         assert_eq!(next_due(&s), "2026-06-05");
+    })
+    .await;
+}
+
+/// Visits as they happen (issue 25): a DoSVY officer's phone call on the organisation's behalf
+/// is recorded as such, counted by who and how, and emergency foster care is visited monthly
+/// whatever the risk — a rhythm the organisation sets by placement type.
+#[tokio::test]
+async fn a_visit_says_who_made_it_and_how_and_the_rhythm_follows_the_placement() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        let base = placed_on_5_december_in(&app, &w, PlacementType::FosterShort).await;
+        // Medium risk alone would mean every two months; emergency foster care is monthly.
+        let s = schedule(&app, &w, &base).await;
+        assert_eq!(next_due(&s), "2026-01-05", "{s:?}");
+        assert_eq!(s[1].0, "2026-02-05");
+
+        // Someone other than the case's worker must be named; nothing is written otherwise.
+        let entries = |file: &Value| file["timeline"].as_array().map_or(0, Vec::len);
+        let before: Value = app.api_get(&w, &base).await.json().await.unwrap();
+        let call = json!({"visited_on": "2026-01-06", "school": "regular", "visited_by": "dosvy", "mode": "phone"});
+        let res = app.api_post(&w, &format!("{base}/visit"), call.clone()).await;
+        assert_eq!(res.status(), 422);
+        let body: Value = res.json().await.unwrap();
+        assert!(body.to_string().contains("visitor_name"), "{body}");
+        let unchanged: Value = app.api_get(&w, &base).await.json().await.unwrap();
+        assert_eq!(entries(&before), entries(&unchanged));
+        for (bad, field) in [("police", "visited_by"), ("letter", "mode")] {
+            let mut v = call.clone();
+            v[field] = json!(bad);
+            v["visitor_name"] = json!("Sok Dara");
+            assert_eq!(app.api_post(&w, &format!("{base}/visit"), v).await.status(), 422, "{field} {bad}");
+        }
+        let mut named = call.clone();
+        named["visitor_name"] = json!("Sok Dara");
+        let res = app.api_post(&w, &format!("{base}/visit"), named).await;
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+        // A phone call on the phone's own visit fulfils it: the schedule is about reaching her.
+        let s = schedule(&app, &w, &base).await;
+        assert_eq!(s[0], ("2026-01-05".to_string(), Some("2026-01-06".to_string())));
+        // The worker visits at home in February, saying nothing of who or how.
+        visit(&app, &w, &base, "2026-02-04").await;
+
+        // The case page says who came and how.
+        let (web, _) = app.login("worker").await;
+        let child = base.trim_start_matches("/api/v1/children/").trim_end_matches("/case");
+        let page = web.get(app.url(&format!("/children/{child}/case"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("DoSVY officer (Sok Dara) · Phone call"), "{page}");
+        assert!(page.contains("The case&#39;s worker · Home visit"), "{page}");
+        // The visit form asks.
+        let form = web.get(app.url(&format!("/children/{child}/case/visit"))).send().await.unwrap().text().await.unwrap();
+        assert!(form.contains("name=\"visited_by\"") && form.contains("name=\"mode\"") && form.contains("name=\"visitor_name\""));
+
+        // Counted by who and how: one child, visited once by DoSVY by phone and once at home.
+        for (by, value) in [("visit_by", "dosvy"), ("visit_by", "case_worker"), ("visit_mode", "phone"), ("visit_mode", "home")] {
+            let api: Value =
+                app.api_get(&w, &format!("/api/v1/indicators?from=2026-01-01&to=2026-03-31&by={by}")).await.json().await.unwrap();
+            let item = api["items"].as_array().unwrap().iter().find(|i| i["code"] == "visited").unwrap();
+            let group = item["groups"].as_array().unwrap().iter().find(|g| g["value"] == value).unwrap_or_else(|| panic!("{item}"));
+            assert_eq!(group["count"]["total"].as_i64(), Some(1), "{by}={value}: {item}");
+            // The records behind the group are that child.
+            let rec: Value = app
+                .api_get(&w, &format!("/api/v1/indicators/visited/records?from=2026-01-01&to=2026-03-31&by={by}&value={value}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(rec["items"].as_array().unwrap().len(), 1, "{rec}");
+        }
+        let api: Value = app.api_get(&w, "/api/v1/indicators?from=2026-01-01&to=2026-01-31&by=visit_mode").await.json().await.unwrap();
+        let item = api["items"].as_array().unwrap().iter().find(|i| i["code"] == "visited").unwrap();
+        assert!(item["groups"].as_array().unwrap().iter().all(|g| g["value"] != "home"), "January's only visit was a call: {item}");
+
+        // The rhythm by placement type is the organisation's, set on its settings page.
+        let (a, csrf) = app.login("admin").await;
+        let page = a.get(app.url("/admin/case-settings")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("name=\"rhythm_foster_short_3\" value=\"2\""), "{page}");
+        let mut form: Vec<(String, String)> = vec![("_csrf".into(), csrf)];
+        for (i, (c, v)) in [(1, 1), (3, 2), (7, 3), (14, 6)].iter().enumerate() {
+            form.push((format!("contact_{i}"), c.to_string()));
+            form.push((format!("visit_{i}"), v.to_string()));
+        }
+        form.extend([("reassessment".into(), "6".into()), ("follow_up".into(), "24".into())]);
+        let row = |p: &str, m: [&str; 4]| m.iter().enumerate().map(|(i, v)| (format!("rhythm_{p}_{i}"), v.to_string())).collect::<Vec<_>>();
+        // Half a row is a mistake, and so is a month out of range: nothing changes.
+        for bad in [row("kinship", ["1", "", "", ""]), row("kinship", ["1", "1", "1", "13"])] {
+            let mut f = form.clone();
+            f.extend(bad);
+            assert_eq!(a.post(app.url("/admin/case-settings")).form(&f).send().await.unwrap().status(), 422);
+        }
+        let mut f = form.clone();
+        f.extend(row("kinship", ["1", "1", "2", "4"]));
+        f.extend(row("foster_short", ["", "", "", ""]));
+        assert_eq!(a.post(app.url("/admin/case-settings")).form(&f).send().await.unwrap().status(), 303);
+        let s = app.store.case_settings(app.worker.org_id).await.unwrap();
+        assert_eq!(s.placement_visit_months.get("kinship"), Some(&[1, 1, 2, 4]));
+        assert!(!s.placement_visit_months.contains_key("foster_short"), "an emptied row follows risk");
+        use krousar_domain::case::stage::RiskLevel;
+        assert_eq!(s.visit_interval(RiskLevel::Low, Some(PlacementType::FosterShort)), 3);
     })
     .await;
 }

@@ -5,7 +5,7 @@ use crate::commands::case::{CaseForm, Fields};
 use crate::i18n::Tr;
 use crate::views::{options, Opt};
 use krousar_domain::case::csi;
-use krousar_domain::case::entries::{NoteKind, PlacementType, SchoolAttendance};
+use krousar_domain::case::entries::{NoteKind, PlacementType, SchoolAttendance, VisitBy, VisitMode};
 use krousar_domain::case::family::{AltCare, FamilyOutcome, Readiness, TracingMethod, TracingOutcome, FAMILY_AREAS};
 use krousar_domain::case::stage::{ClosureReason, IntakeRoute, ReferralSource, RiskLevel};
 use krousar_domain::case::support::{Participant, Provider, ServiceKind, NEXT_STEPS};
@@ -185,6 +185,9 @@ pub fn groups(form: CaseForm, tr: Tr, v: &Fields, e: &Invalid, c: &Choices) -> V
         CaseForm::Visit => {
             let first = vec![
                 b.date("visited_on", "field-visited-on"),
+                b.pick("visited_by", "field-visited-by", VisitBy::ALL, VisitBy::code, VisitBy::label_key, false),
+                b.hint(b.text("visitor_name", "field-visitor-name"), "help-visitor-name"),
+                b.pick("mode", "field-visit-mode", VisitMode::ALL, VisitMode::code, VisitMode::label_key, false),
                 b.check("child_seen", "field-child-seen"),
                 b.check("spoken_alone", "field-spoken-alone"),
                 b.pick("school", "field-school", SchoolAttendance::ALL, SchoolAttendance::code, SchoolAttendance::label_key, false),

@@ -308,6 +308,7 @@ fn build(
             let mut visits = section(tr.t("page-follow-up"), Vec::new());
             visits.head = vec![
                 tr.t("field-visited-on"),
+                tr.t("field-visited-by"),
                 tr.t("field-child-seen"),
                 tr.t("field-spoken-alone"),
                 tr.t("field-school"),
@@ -318,6 +319,7 @@ fn build(
                 .map(|(e, v)| {
                     vec![
                         day(tr, &e.occurred_on),
+                        super::show::who_and_how(tr, v),
                         yes_no(tr, v.child_seen),
                         yes_no(tr, v.spoken_alone),
                         tr.t(&v.school.label_key()),

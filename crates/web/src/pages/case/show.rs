@@ -137,6 +137,7 @@ pub(crate) fn describe(tr: Tr, e: &TimelineEntry) -> Vec<String> {
         CaseEntry::PlacementEnd(b) => lines.extend(some(&b.reason)),
         CaseEntry::Reopen(b) => lines.extend(some(&b.reason)),
         CaseEntry::Visit(b) => {
+            lines.push(who_and_how(tr, b));
             lines.push(format!("{}: {}", tr.t("field-child-seen"), yes_no(b.child_seen)));
             lines.push(format!("{}: {}", tr.t("field-spoken-alone"), yes_no(b.spoken_alone)));
             lines.push(format!("{}: {}", tr.t("field-school"), tr.t(&b.school.label_key())));
@@ -469,4 +470,14 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
             })
             .collect(),
     }
+}
+
+/// Who made a visit and how, in one line: "DoSVY officer (Sok Dara) · Phone call".
+pub fn who_and_how(tr: Tr, v: &krousar_domain::case::entries::Visit) -> String {
+    let who = tr.t(&v.visited_by.label_key());
+    let who = match &v.visitor_name {
+        Some(name) => tr.t2("msg-visit-by", ("who", who), ("name", name.clone())),
+        None => who,
+    };
+    format!("{who} · {}", tr.t(&v.mode.label_key()))
 }
