@@ -33,6 +33,8 @@ pub enum Slot {
     CaseEntry,
     /// A newly registered child.
     Child,
+    /// A flag raised on a child.
+    Flag,
 }
 
 /// A change made on a device. Its first record of the change's kind takes the change's id (made

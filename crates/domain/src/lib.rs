@@ -13,6 +13,7 @@ pub mod context;
 pub mod disclosure;
 pub mod export;
 pub mod figures;
+pub mod flag;
 pub mod household;
 pub mod indicators;
 pub mod living;

@@ -124,10 +124,15 @@ pub enum Action {
     /// supervisors and managers over the child in its own organisation — not the worker whose
     /// colleagues' reading it would show, and not another organisation.
     ViewAccessHistory,
+    /// See a child's flags (warnings such as "do not contact the father"): whoever reads the
+    /// record in full, and a referral's receiver whose consent covers the case summary.
+    ViewFlags,
+    /// Raise or remove a flag: the people working on the child (intake included).
+    FlagChild,
 }
 
 impl Action {
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 44] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -170,6 +175,8 @@ impl Action {
         Action::AnswerMatch,
         Action::ViewTeam,
         Action::ViewAccessHistory,
+        Action::ViewFlags,
+        Action::FlagChild,
     ];
 }
 
@@ -436,6 +443,8 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::ViewAccessHistory, Target::Record(r)) => {
             allow(matches!(role, Supervisor | Manager) && r.org_id == actor.org_id && within(&case_file_scope(actor), r))
         }
+        (Action::ViewFlags, Target::Record(r)) => allow(disclosure(actor, r).is_some_and(|d| d.covers(Share::CaseSummary))),
+        (Action::FlagChild, Target::Record(r)) => allow(matches!(role, SocialWorker | Supervisor | Intake) && works_on(actor, r)),
         (Action::ViewTeam, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
         (Action::ManageUsers | Action::ViewAudit, Target::Organisation(org)) => {
             allow(role == SystemAdmin || (role == OrgAdmin && org == actor.org_id))

@@ -35,6 +35,22 @@ fn records() -> [RecordOwner; 5] {
 }
 
 const RECORD_TABLE: &[(&str, Action, &str)] = &[
+    // Flags: whoever reads the record in full, and a receiver whose consent covers the case
+    // summary (the fifth record); raised and removed by the people working on the child.
+    ("social-worker", Action::ViewFlags, "A---A"),
+    ("social-worker", Action::FlagChild, "A----"),
+    ("supervisor", Action::ViewFlags, "AA--A"),
+    ("supervisor", Action::FlagChild, "AA---"),
+    ("manager", Action::ViewFlags, "AAA-A"),
+    ("manager", Action::FlagChild, "-----"),
+    ("intake", Action::ViewFlags, "A----"),
+    ("intake", Action::FlagChild, "A----"),
+    ("org-admin", Action::ViewFlags, "-----"),
+    ("org-admin", Action::FlagChild, "-----"),
+    ("ministry", Action::ViewFlags, "----A"),
+    ("ministry", Action::FlagChild, "-----"),
+    ("system-admin", Action::ViewFlags, "-----"),
+    ("system-admin", Action::FlagChild, "-----"),
     // A child's access history: who oversees the child in its own organisation; never the
     // worker (it would show the colleagues' reading) nor another organisation, shared or not.
     ("social-worker", Action::ViewAccessHistory, "-----"),
@@ -146,6 +162,8 @@ fn table_covers_every_role_and_record_action() {
         Action::ApproveCase,
         Action::RecordService,
         Action::ViewAccessHistory,
+        Action::ViewFlags,
+        Action::FlagChild,
     ];
     for role in Role::ALL {
         for action in record_actions {

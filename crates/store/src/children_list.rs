@@ -12,6 +12,7 @@ use krousar_domain::age::AgeBand;
 use krousar_domain::case::stage::RiskLevel;
 use krousar_domain::case::Stage;
 use krousar_domain::choices::{LivingArrangement, Sex};
+use krousar_domain::flag::FlagKind;
 use krousar_domain::policy::list_scope;
 use krousar_domain::{Action, Actor, ListScope};
 use serde::Serialize;
@@ -49,6 +50,8 @@ pub struct ChildFilter {
     pub stage: Option<Stage>,
     /// The risk level of that open case.
     pub risk: Option<RiskLevel>,
+    /// Children with a flag still up: any flag (`Some(None)`) or one of this kind.
+    pub flag: Option<Option<FlagKind>>,
 }
 
 impl ChildFilter {
@@ -127,6 +130,17 @@ fn filter_sql(q: &mut Sql, backend: Backend, f: &ChildFilter, today: NaiveDate) 
     }
     if let Some(l) = f.living {
         q.push(" AND c.living_arrangement = ").bind_text(l.code());
+    }
+    // Flags still up. Everyone who lists a child reads it in full (the list scope is the
+    // caseload scope), so every listed child's flags are the lister's to see.
+    if let Some(kind) = f.flag {
+        q.push(" AND EXISTS (SELECT 1 FROM child_flags f WHERE f.child_id = c.id AND f.removed_at IS NULL AND (f.until_on IS NULL OR f.until_on >= ")
+            .bind_text(today.to_string())
+            .push(")");
+        if let Some(kind) = kind {
+            q.push(" AND f.kind = ").bind_text(kind.code());
+        }
+        q.push(")");
     }
     // Stage and risk: of the case the child's own organisation works (never another's).
     if f.stage.is_some() || f.risk.is_some() {
@@ -235,7 +249,8 @@ impl Store {
         let filters = json!({
             "q": f.q, "province": f.province, "district": f.district, "org": f.org, "worker": f.worker, "co_worker": f.co_worker,
             "sex": f.sex.map(|v| format!("{v:?}")), "age_band": f.age_band.map(|v| format!("{v:?}")),
-            "living": f.living.map(|v| format!("{v:?}")), "after": cursor, "limit": limit,
+            "living": f.living.map(|v| format!("{v:?}")), "stage": f.stage.map(|v| v.code()), "risk": f.risk.map(|v| v.code()),
+            "flag": f.flag.map(|k| k.map_or("any", |k| k.code())), "after": cursor, "limit": limit,
         });
         self.audit_list(actor.into(), "child.list", "child", filters, items.iter().map(|c| c.id.to_string()).collect()).await?;
         Ok(Page { items, next })

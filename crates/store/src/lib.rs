@@ -27,6 +27,7 @@ pub mod duplicates;
 pub mod error;
 pub mod export_jobs;
 pub mod figures;
+pub mod flags;
 pub mod gazetteer;
 pub mod households;
 pub mod import_jobs;

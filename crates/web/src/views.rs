@@ -137,9 +137,29 @@ pub struct ChildRow {
     pub age: String,
     pub place: String,
     pub worker: String,
+    /// The kinds of the flags still up ("Runaway risk"), for a badge.
+    pub flags: Vec<String>,
 }
 
 impl ChildRow {
+    /// The rows of a list page with each child's flags still up (`Store::active_flags`).
+    pub fn with_flags(
+        tr: Tr,
+        children: &[Child],
+        flags: &std::collections::HashMap<uuid::Uuid, Vec<krousar_store::flags::Flag>>,
+        paths: &[LocationPath],
+        today: NaiveDate,
+    ) -> Vec<ChildRow> {
+        children
+            .iter()
+            .map(|c| {
+                let mut row = ChildRow::new(tr, c, paths, today);
+                row.flags = flags.get(&c.id).map(|fs| fs.iter().map(|f| tr.t(&f.kind.label_key())).collect()).unwrap_or_default();
+                row
+            })
+            .collect()
+    }
+
     pub fn new(tr: Tr, c: &Child, paths: &[LocationPath], today: NaiveDate) -> ChildRow {
         let path = c.fields.village_code.as_ref().and_then(|v| paths.iter().find(|p| &p.code == v));
         // District and province are enough on a list; the record shows the whole address.
@@ -165,6 +185,7 @@ impl ChildRow {
             age: age_text(tr, &c.fields, today),
             place,
             worker: c.assigned_worker_name.clone().unwrap_or_default(),
+            flags: Vec::new(),
         }
     }
 }

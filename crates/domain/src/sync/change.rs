@@ -27,10 +27,12 @@ pub enum ChangeKind {
     Register,
     /// Fields of a child's record edited on the device: merged field by field.
     ChildEdit,
+    /// A flag raised on a child ("do not contact the father").
+    Flag,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 7] = [
+    pub const ALL: [ChangeKind; 8] = [
         ChangeKind::Visit,
         ChangeKind::Note,
         ChangeKind::Csi,
@@ -38,6 +40,7 @@ impl ChangeKind {
         ChangeKind::TracingAttempt,
         ChangeKind::Register,
         ChangeKind::ChildEdit,
+        ChangeKind::Flag,
     ];
 
     pub fn code(self) -> &'static str {
@@ -49,6 +52,7 @@ impl ChangeKind {
             ChangeKind::TracingAttempt => "tracing-attempt",
             ChangeKind::Register => "register",
             ChangeKind::ChildEdit => "child-edit",
+            ChangeKind::Flag => "flag",
         }
     }
 
@@ -57,7 +61,7 @@ impl ChangeKind {
     }
 
     /// Whether the change makes a new record whose id is the change's own id (made on the
-    /// device): a child, or an entry of a case's timeline (a task done is one too). Sending it
+    /// device): a child, a flag, or an entry of a case's timeline (a task done is one too). Sending it
     /// twice must not make it twice.
     pub fn creates_record(self) -> bool {
         self != ChangeKind::ChildEdit

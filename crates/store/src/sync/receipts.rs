@@ -71,7 +71,8 @@ impl Store {
     pub async fn made_by_change(&self, actor: &Actor, change_id: Uuid) -> Result<bool, StoreError> {
         let n = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM case_entries WHERE id = $1 AND author_id = $2) \
-             + (SELECT COUNT(*) FROM children WHERE id = $1 AND created_by = $2) AS n",
+             + (SELECT COUNT(*) FROM children WHERE id = $1 AND created_by = $2) \
+             + (SELECT COUNT(*) FROM child_flags WHERE id = $1 AND raised_by = $2) AS n",
         )
         .bind(change_id.to_string())
         .bind(actor.user_id.to_string())
@@ -84,12 +85,14 @@ impl Store {
     /// Is the id a record's already (anyone's)? A device picks a new record's id; one that is
     /// taken by another record can never be saved, so it is told so instead of to retry.
     pub async fn id_taken(&self, change_id: Uuid) -> Result<bool, StoreError> {
-        let n =
-            sqlx::query("SELECT (SELECT COUNT(*) FROM case_entries WHERE id = $1) + (SELECT COUNT(*) FROM children WHERE id = $1) AS n")
-                .bind(change_id.to_string())
-                .fetch_one(&self.pool)
-                .await?
-                .int("n")?;
+        let n = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM case_entries WHERE id = $1) + (SELECT COUNT(*) FROM children WHERE id = $1) \
+                 + (SELECT COUNT(*) FROM child_flags WHERE id = $1) AS n",
+        )
+        .bind(change_id.to_string())
+        .fetch_one(&self.pool)
+        .await?
+        .int("n")?;
         Ok(n > 0)
     }
 }

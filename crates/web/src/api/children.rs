@@ -48,6 +48,10 @@ pub struct ListQuery {
     stage: Option<Stage>,
     /// The risk level of that open case.
     risk: Option<RiskLevel>,
+    /// `any`: children with a flag up; a flag kind (`safety`, `runaway`, `no_contact`, `court`,
+    /// `other`): with a flag of that kind up.
+    #[param(value_type = Option<String>, pattern = r"^(any|safety|runaway|no_contact|court|other)$")]
+    flag: Option<String>,
     /// `next` of the previous page.
     cursor: Option<String>,
     /// At most this many (1–200, default 50).
@@ -65,7 +69,13 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(q)
         None => None,
         Some(b) => Some(AgeBand::parse(b).ok_or_else(|| bad_request("err-bad-request"))?),
     };
+    let flag = match q.flag.as_deref() {
+        None => None,
+        Some("any") => Some(None),
+        Some(code) => Some(Some(krousar_domain::flag::FlagKind::parse(code).ok_or_else(|| bad_request("err-bad-request"))?)),
+    };
     let filter = ChildFilter {
+        flag,
         q: q.q.filter(|s| !s.trim().is_empty()),
         province: q.province,
         district: q.district,

@@ -5,7 +5,7 @@
 
 use super::schema::{BadRequest, Conflict, Forbidden, Gone, Invalid, NotFound, TooMany, Unauthorized};
 use super::{
-    admin, carers, cases, children, duplicate_scans, households, indicators, places, rcis, referrals, registers, sensitive, sync,
+    admin, carers, cases, children, duplicate_scans, flags, households, indicators, places, rcis, referrals, registers, sensitive, sync,
     sync_device,
 };
 use axum::http::header;
@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi};
         serve,
         children::list, children::create, children::get, children::patch, children::duplicates, children::duplicate_check,
         sensitive::get, sensitive::put,
+        flags::list, flags::raise, flags::remove,
         duplicate_scans::start, duplicate_scans::latest,
         cases::get, cases::record, cases::request, cases::decide, cases::task_done, cases::worklist, cases::upload, cases::attachment,
         referrals::send, referrals::list, referrals::decide,

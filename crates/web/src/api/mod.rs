@@ -8,6 +8,7 @@ mod cases;
 mod children;
 mod doc;
 mod duplicate_scans;
+mod flags;
 mod households;
 mod indicators;
 mod places;
@@ -39,6 +40,8 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/children/duplicate-check", post(children::duplicate_check))
         .route("/duplicate-scans", post(duplicate_scans::start))
         .route("/duplicate-scans/latest", get(duplicate_scans::latest))
+        .route("/children/{id}/flags", get(flags::list).post(flags::raise))
+        .route("/children/{id}/flags/{flag}/remove", post(flags::remove))
         .route("/children/{id}/case", get(cases::get))
         .route("/children/{id}/case/approvals", post(cases::request))
         .route("/children/{id}/case/approvals/{approval}", post(cases::decide))

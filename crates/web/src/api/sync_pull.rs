@@ -78,6 +78,28 @@ pub fn forms(tr: Tr) -> &'static (Value, String) {
     slot.get_or_init(|| build_forms(tr))
 }
 
+/// The flag form of the offline app: the pages' fields (`pages::flags`).
+fn flag_group(tr: Tr) -> Group {
+    use crate::pages::case::fields::Field;
+    use krousar_domain::flag::FlagKind;
+    let field = |name: &str, key: &str, input: Input| Field {
+        name: name.into(),
+        label: tr.t(key),
+        input,
+        value: String::new(),
+        error: String::new(),
+        hint: String::new(),
+    };
+    let kinds = crate::views::options(tr, FlagKind::ALL, FlagKind::code, FlagKind::label_key, None, Some("opt-choose"));
+    let mut reason = field("reason", "field-flag-reason", Input::Area);
+    reason.hint = tr.t("help-flag-reason");
+    Group {
+        legend: String::new(),
+        hint: String::new(),
+        fields: vec![field("kind", "field-flag-kind", Input::Select(kinds)), reason, field("until", "field-flag-until", Input::Date)],
+    }
+}
+
 fn build_forms(tr: Tr) -> (Value, String) {
     let none = Invalid::default();
     let mut out = serde_json::Map::new();
@@ -90,6 +112,7 @@ fn build_forms(tr: Tr) -> (Value, String) {
         }
         out.insert(kind.into(), f);
     }
+    out.insert("flag".into(), form_json(tr.t("btn-raise-flag"), &[flag_group(tr)], &Fields::new()));
     for (kind, title, register) in [("register", "page-register-child", true), ("child-edit", "app-correct-child", false)] {
         let mut f = form_json(tr.t(title), &child_groups(tr, &Fields::new(), &none, register), &Fields::new());
         add_place(&mut f, tr);
@@ -126,7 +149,16 @@ async fn snapshot(store: &Store, actor: &Actor, tr: Tr, id: Uuid, stamp: &str) -
         "case": Value::Null,
         "tasks": [],
         "recent": [],
+        "flags": [],
     });
+    // The flags still up, first thing the worker sees at the door.
+    if let Some(flags) = store.flags_of(actor, &child).await? {
+        v["flags"] = flags
+            .iter()
+            .filter(|f| f.active)
+            .map(|f| json!({"kind": tr.t(&f.kind.label_key()), "reason": f.reason, "until": f.until.map(|u| tr.date(u))}))
+            .collect();
+    }
     if let Some(file) = file {
         let c = &file.case;
         v["case"] = json!({

@@ -10,6 +10,7 @@ use crate::i18n::Tr;
 use chrono::{DateTime, Utc};
 use krousar_domain::child::ChildInput;
 use krousar_domain::context::{DeviceChange, Slot, Via};
+use krousar_domain::flag::FlagInput;
 use krousar_domain::sync::{check_change, ChangeKind};
 use krousar_domain::{Actor, Invalid};
 use krousar_store::db::time_text;
@@ -133,6 +134,15 @@ async fn carry_out(
             }
             Ok(v)
         }
+        ChangeKind::Flag => {
+            let input = FlagInput {
+                kind: c.fields.get("kind").cloned(),
+                reason: c.fields.get("reason").cloned(),
+                until: c.fields.get("until").cloned(),
+            };
+            store.raise_flag(actor, child, input.validate(actor.today())?).await?;
+            Ok(answer(&c.id, "accepted"))
+        }
         ChangeKind::ChildEdit => {
             let out = store.sync_child_edit(actor, child, id, &c.base, &c.fields).await?;
             if out.conflicts.is_empty() {
@@ -170,7 +180,11 @@ pub async fn receive(store: &Store, actor: &Actor, tr: Tr, device: Uuid, c: &Cha
             return answer(&c.id, "retry");
         }
     }
-    let slot = if kind == ChangeKind::Register { Slot::Child } else { Slot::CaseEntry };
+    let slot = match kind {
+        ChangeKind::Register => Slot::Child,
+        ChangeKind::Flag => Slot::Flag,
+        _ => Slot::CaseEntry,
+    };
     let by_device = actor.clone().via(Via::Device(DeviceChange::new(device, id, slot, recorded)));
     let result = carry_out(store, &by_device, tr, kind, id, child, c).await;
     let result = match result {

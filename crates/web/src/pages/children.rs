@@ -14,6 +14,7 @@ use krousar_domain::age::AgeBand;
 use krousar_domain::case::stage::RiskLevel;
 use krousar_domain::case::Stage;
 use krousar_domain::choices::{LivingArrangement, Sex};
+use krousar_domain::flag::FlagKind;
 use krousar_domain::policy::{self, decide, Target};
 use krousar_domain::Action;
 use krousar_store::children::ChildFilter;
@@ -31,6 +32,8 @@ pub struct ListQuery {
     living: Option<String>,
     stage: Option<String>,
     risk: Option<String>,
+    /// "any" or a flag kind: children with such a flag up.
+    flag: Option<String>,
     /// "1": the cases the user works on as second worker.
     shared: Option<String>,
     after: Option<String>,
@@ -56,6 +59,11 @@ impl ListQuery {
             living: self.living.as_deref().and_then(LivingArrangement::parse),
             stage: self.stage.as_deref().and_then(Stage::parse),
             risk: self.risk.as_deref().and_then(RiskLevel::parse),
+            flag: match self.flag.as_deref() {
+                Some("any") => Some(None),
+                Some(code) => FlagKind::parse(code).map(Some),
+                None => None,
+            },
         }
     }
 
@@ -84,6 +92,7 @@ struct ListPage {
     living: Vec<Opt>,
     stages: Vec<Opt>,
     risks: Vec<Opt>,
+    flag_kinds: Vec<Opt>,
     /// Filters set beyond the name: the filter form opens when there are any.
     filters_set: usize,
     workers: Vec<Opt>,
@@ -114,12 +123,20 @@ impl ListQuery {
             ("living", &self.living),
             ("stage", &self.stage),
             ("risk", &self.risk),
+            ("flag", &self.flag),
             ("shared", &self.shared),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k.to_string(), v)))
         .collect()
     }
+}
+
+/// The flag filter: all children, those with any flag up, or with a flag of one kind.
+fn flag_opts(tr: crate::i18n::Tr, selected: Option<&str>) -> Vec<Opt> {
+    let mut out = options(tr, FlagKind::ALL, FlagKind::code, FlagKind::label_key, selected, Some("opt-all"));
+    out.insert(1, Opt { value: "any".into(), label: tr.t("opt-flag-any"), selected: selected == Some("any") });
+    out
 }
 
 fn export_columns(tr: crate::i18n::Tr) -> Vec<Opt> {
@@ -166,6 +183,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
             ),
             stages: options(tr, Stage::ALL, Stage::code, Stage::label_key, q.stage.as_deref(), Some("opt-all")),
             risks: options(tr, RiskLevel::ALL, RiskLevel::code, RiskLevel::label_key, q.risk.as_deref(), Some("opt-all")),
+            flag_kinds: flag_opts(tr, q.flag.as_deref()),
             filters_set: q.filters_set(),
             workers: Vec::new(),
             rows: Vec::new(),
@@ -184,6 +202,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let (page, count) = state.store.children_page(a, &filter, cursor, 50).await?;
     let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
     let paths = state.store.location_paths(&codes).await?;
+    let flags = state.store.active_flags(a, &page.items).await?;
     let provinces = place_opts(tr, state.store.child_locations(None).await?, filter.province.as_deref());
     let districts = match filter.province.as_deref() {
         Some(p) if p.len() == 2 => place_opts(tr, state.store.child_locations(Some(p)).await?, filter.district.as_deref()),
@@ -219,9 +238,10 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         ),
         stages: options(tr, Stage::ALL, Stage::code, Stage::label_key, q.stage.as_deref(), Some("opt-all")),
         risks: options(tr, RiskLevel::ALL, RiskLevel::code, RiskLevel::label_key, q.risk.as_deref(), Some("opt-all")),
+        flag_kinds: flag_opts(tr, q.flag.as_deref()),
         filters_set: q.filters_set(),
         workers,
-        rows: page.items.iter().map(|c| ChildRow::new(tr, c, &paths, cur.actor.today())).collect(),
+        rows: ChildRow::with_flags(tr, &page.items, &flags, &paths, cur.actor.today()),
         count: crate::views::children_count(tr, count, krousar_store::children::count_cap(&filter)),
         next: page.next.as_deref().map(|c| q.next_link(c)).unwrap_or_default(),
         can_register: decide(a, Action::CreateChild, Target::Nothing).allowed(),
@@ -259,6 +279,7 @@ struct ShowPage {
     offline: super::offline::Offline,
     /// Who opened or changed the record, latest first (for its supervisors and managers).
     history: Option<Vec<super::audit_words::AuditLine>>,
+    flags: Option<super::flags::FlagsBox>,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
@@ -345,7 +366,9 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
     } else {
         None
     };
+    let flags = super::flags::flags_box(state, cur, &child).await?;
     Ok(render(ShowPage {
+        flags,
         offline,
         l: Layout::new(cur, title, "/children"),
         id: id.to_string(),

@@ -123,7 +123,8 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         (page, count) = state.store.children_page(a, &filter, None, 20).await?;
         let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
         let paths = state.store.location_paths(&codes).await?;
-        rows = page.items.iter().map(|c| ChildRow::new(tr, c, &paths, cur.actor.today())).collect();
+        let flags = state.store.active_flags(a, &page.items).await?;
+        rows = ChildRow::with_flags(tr, &page.items, &flags, &paths, cur.actor.today());
     }
     let work = state.store.worklist(a, tr.is_km()).await?;
     let shared = show_caseload && state.store.has_shared_cases(a.user_id).await?;

@@ -22,6 +22,7 @@ mod duplicates;
 mod export;
 mod export_jobs;
 mod figures;
+pub(crate) mod flags;
 pub(crate) mod form;
 mod home;
 mod households;
@@ -73,6 +74,8 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/children/{id}", get(children::show).post(child_form::update))
         .route("/children/{id}/edit", get(child_form::edit))
         .route("/children/{id}/sensitive", get(sensitive::show).post(sensitive::save))
+        .route("/children/{id}/flags", get(flags::show).post(flags::raise))
+        .route("/children/{id}/flags/{flag}/remove", post(flags::remove))
         .route("/children/{id}/duplicates", get(duplicates::of_child))
         .route("/children/{id}/duplicates/{other}/{what}", post(duplicates::resolve))
         .route("/children/{id}/match-requests", post(duplicates::ask))

@@ -180,7 +180,8 @@
     if (!kids.length) list.appendChild(el("p", { class: "empty", text: T("app-nothing-carried") }));
     list.appendChild(el("ul", { class: "cards" }, kids.map(function (c) {
       var due = c.case && c.case.next_visit ? " · " + T("app-next-visit", { when: c.case.next_visit[1] }) : "";
-      return el("li", {}, [el("a", { href: "#/child/" + c.id, text: c.name }), el("span", { class: "help", text: " " + c.case_number + " · " + c.place + due })]);
+      var flags = (c.flags || []).map(function (f) { return el("span", { class: "flag", text: " ⚑ " + f.kind }); });
+      return el("li", {}, [el("a", { href: "#/child/" + c.id, text: c.name })].concat(flags, [el("span", { class: "help", text: " " + c.case_number + " · " + c.place + due })]));
     })));
     view.appendChild(list);
   }
@@ -188,6 +189,12 @@
   function renderChild(view, c) {
     title(c.name);
     view.appendChild(el("p", {}, [el("a", { href: "#/", text: "← " + T("app-home-title") })]));
+    // The flags still up come first: what a worker must know before knocking on the door.
+    if (c.flags && c.flags.length) {
+      view.appendChild(el("section", { class: "flags-box" }, c.flags.map(function (f) {
+        return el("p", { class: "flag-line" }, [el("strong", { class: "flag", text: "⚑ " + f.kind }), " " + f.reason + (f.until ? " · " + f.until : "")]);
+      })));
+    }
     var facts = [[T("app-case-number"), c.case_number], [T("app-other-name"), c.other_name], [T("app-sex"), c.sex], [T("app-age"), c.age], [T("app-place"), c.place || "—"]];
     if (c.case) {
       facts.push([T("app-stage"), c.case.stage]);
@@ -201,6 +208,7 @@
         if (S.forms && S.forms[k]) buttons.push(el("a", { class: "button" + (k === "visit" ? " primary" : ""), href: "#/form/" + k + "/" + c.id, text: S.forms[k].title }));
       });
     }
+    if (S.forms && S.forms.flag) buttons.push(el("a", { class: "button", href: "#/form/flag/" + c.id, text: S.forms.flag.title }));
     if (S.forms && S.forms["child-edit"]) buttons.push(el("a", { class: "button", href: "#/form/child-edit/" + c.id, text: S.forms["child-edit"].title }));
     view.appendChild(el("p", { class: "actions" }, buttons));
     if (!c.case) view.appendChild(el("p", { class: "help", text: T("app-no-case") }));

@@ -24,6 +24,7 @@ mod duplicates;
 mod errors;
 mod export;
 mod figures;
+mod flags;
 mod hardening;
 mod imports;
 mod indicators;

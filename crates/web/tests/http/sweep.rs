@@ -49,6 +49,8 @@ const FILE_NAME: &str = "ATTNAME-58.png";
 const FILE_BYTES: &str = "ATTBYTES-31";
 const RISK: &str = "RISKREASON-63";
 const TASK: &str = "TASKTITLE-27";
+/// A flag's reason (read only by who reads the case summary).
+pub const FLAG: &str = "FLAGREASON-81";
 /// The victim organisation's second child (the other side of a duplicate, referred outside).
 const SECOND: &str = "Yvannakmarker";
 
@@ -90,6 +92,7 @@ struct Victim {
     export: String,
     saved: String,
     worker: String,
+    flag: String,
     /// The child's and its sensitive record's versions, so that a write is refused by the
     /// permission, not as stale.
     version: i64,
@@ -113,6 +116,7 @@ impl Victim {
             &self.export,
             &self.saved,
             &self.worker,
+            &self.flag,
         ]
     }
 
@@ -142,6 +146,7 @@ fn substitution(key: &str, v: &Victim) -> Option<Sub> {
         "duplicates/{what}" => words(&["different", "merge"]),
         "approvals/{approval}" => one(&v.approval),
         "tasks/{task}" => one(&v.task),
+        "flags/{flag}" => one(&v.flag),
         "attachments/{file}" => one(&v.file),
         "case/{form}" => Some(Sub::Values(CaseForm::ALL.iter().map(|f| f.code().to_string()).collect())),
         "forms/{n}" => words(&["1", "2", "3", "4", "5", "6"]),
@@ -237,6 +242,8 @@ fn body_for(route: &str, s: &Sweeper, v: &Victim) -> Value {
         "/children/{id}/case/{form}" => json!({"kind": "phone", "noted_on": today, "text": "SWEEP-WRITE"}),
         "/children/{id}" => json!({"version": v.version, "nickname": "SWEEP-WRITE"}),
         "/children/{id}/sensitive" => json!({"version": v.sensitive_version, "health": "SWEEP-WRITE"}),
+        "/children/{id}/flags" => json!({"kind": "safety", "reason": "SWEEP-WRITE"}),
+        "/children/{id}/flags/{flag}/remove" => json!({"reason": "SWEEP-WRITE"}),
         "/children/{id}/case/approvals" | "/children/{id}/case/request" => json!({"kind": "assessment"}),
         "/children/{id}/case/approvals/{approval}" => json!({"decision": "approve"}),
         "/children/{id}/case/tasks/{task}/done" => json!({"done_on": today}),
@@ -457,7 +464,8 @@ async fn no_route_shows_another_organisations_child_or_more_than_its_consent() {
 
         // 1. No relation to the child: nothing of it anywhere, nothing changed.
         let reqs = requests(&v);
-        let markers = ["Xsreypech", "Qvandara", "ស្រីពេជ្រ", &case_number, SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK];
+        let markers =
+            ["Xsreypech", "Qvandara", "ស្រីពេជ្រ", &case_number, SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK, FLAG];
         let before = snapshot(&app, &w, &v).await;
         let since = audit_head(&app).await;
         let (mut found, _) = sweep(&app, &sweepers, &reqs, &markers, &v.closed(), "", &v).await;
@@ -509,7 +517,7 @@ async fn no_route_shows_another_organisations_child_or_more_than_its_consent() {
         v.referral = rid;
         let receivers: Vec<Sweeper> = sweepers.into_iter().filter(|s| s.role != Role::Ministry).collect();
         let reqs = requests(&v);
-        let uncovered = [SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK];
+        let uncovered = [SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK, FLAG];
         let before = snapshot(&app, &w, &v).await;
         let closed =
             [v.household.as_str(), v.file.as_str(), v.external.as_str(), v.second.as_str(), v.export.as_str(), v.saved.as_str(), v.stay.as_str()];

@@ -95,6 +95,8 @@ pub(super) async fn victim(app: &TestApp, w: &str) -> (Victim, String) {
     let saved = app.store.save_search(&app.worker.actor(), "Xsreypech search", "q=xsreypech").await.unwrap().to_string();
 
     let stay = app.store.residences_of_child(id.parse().unwrap()).await.unwrap()[0].id.to_string();
+    let flag = krousar_domain::flag::NewFlag { kind: krousar_domain::flag::FlagKind::NoContact, reason: super::FLAG.into(), until: None };
+    let flag = app.store.raise_flag(&app.worker.actor(), id.parse().unwrap(), flag).await.unwrap().to_string();
     let v = Victim {
         child: id,
         second,
@@ -109,6 +111,7 @@ pub(super) async fn victim(app: &TestApp, w: &str) -> (Victim, String) {
         export,
         saved,
         worker: app.worker.id.to_string(),
+        flag,
         version: 0,
         sensitive_version: 0,
     };

@@ -36,6 +36,7 @@ struct CasePage {
     notice: String,
     /// What the policy cut from this reader's view of the case, in words (empty: nothing).
     withheld: String,
+    flags: Option<super::flags::FlagsBox>,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
@@ -61,13 +62,17 @@ async fn show_case(state: &AppState, cur: &Current, id: Uuid, notice: String) ->
         .into_iter()
         .map(|t| (t.id.to_string(), if tr.is_km() { t.definition.name_km } else { t.definition.name_en }))
         .collect();
+    let all_flags = state.store.flags_of(&cur.actor, &child).await?;
+    let flags = all_flags.as_deref().map(|fs| super::flags::FlagsBox::new(cur, &child, fs));
+    let flag_events = all_flags.unwrap_or_default();
     Ok(render(CasePage {
+        flags,
         tools,
         l: Layout::new(cur, tr.t1("page-case-of", "name", &child_name), "/children"),
         id: id.to_string(),
         case_number: child.case_number.clone(),
         child_name,
-        c: file.as_ref().map(|f| show::build(tr, &cur.actor, &child, f, supervisor)),
+        c: file.as_ref().map(|f| show::build(tr, &cur.actor, &child, f, supervisor, &flag_events)),
         can_open,
         notice,
         withheld: match file.as_ref().map(|f| &f.withheld) {

@@ -273,7 +273,14 @@ fn placement_history(tr: Tr, file: &CaseFile) -> Vec<(String, String, String, St
         .collect()
 }
 
-pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: Option<String>) -> CaseView {
+pub fn build(
+    tr: Tr,
+    actor: &Actor,
+    child: &Child,
+    file: &CaseFile,
+    supervisor: Option<String>,
+    flags: &[krousar_store::flags::Flag],
+) -> CaseView {
     let case = &file.case;
     let today = actor.today();
     let owner = child.owner(actor);
@@ -420,16 +427,28 @@ pub fn build(tr: Tr, actor: &Actor, child: &Child, file: &CaseFile, supervisor: 
             None => tr.t1("msg-csi-total", "total", tr.num(total(&now))),
         };
     }
-    let events = file
+    // The case's records and the child's flags raised and removed, in the order of their days
+    // (a stable sort: records of one day keep their order).
+    let mut events: Vec<(String, EventView)> = file
         .timeline
         .iter()
-        .map(|e| EventView {
-            date: tr.day(&e.occurred_on),
-            what: tr.t(&format!("kind-{}", e.kind().replace('_', "-"))),
-            who: e.author.clone().unwrap_or_default(),
-            lines: describe(tr, e),
+        .map(|e| {
+            let view = EventView {
+                date: tr.day(&e.occurred_on),
+                what: tr.t(&format!("kind-{}", e.kind().replace('_', "-"))),
+                who: e.author.clone().unwrap_or_default(),
+                lines: describe(tr, e),
+            };
+            (e.occurred_on.clone(), view)
         })
         .collect();
+    for f in flags {
+        for (on, what, who, lines) in crate::pages::flags::timeline_events(tr, f) {
+            events.push((on.to_string(), EventView { date: tr.date(on), what, who, lines }));
+        }
+    }
+    events.sort_by(|a, b| a.0.cmp(&b.0));
+    let events = events.into_iter().map(|(_, v)| v).collect();
     CaseView {
         stages,
         facts,
