@@ -42,6 +42,7 @@ mod sensitive;
 mod sign_in;
 mod sweep;
 mod sync;
+mod sync_flags;
 mod teams;
 mod totp_sealed;
 mod training;
