@@ -41,6 +41,8 @@ mod match_requests;
 mod merge;
 pub use match_requests::MatchRequest;
 pub mod migrate;
+mod photo_image;
+pub mod photos;
 mod places_cache;
 pub mod private_files;
 pub mod quality;

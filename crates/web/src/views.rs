@@ -139,14 +139,18 @@ pub struct ChildRow {
     pub worker: String,
     /// The kinds of the flags still up ("Runaway risk"), for a badge.
     pub flags: Vec<String>,
+    /// The child has a profile photo (shown small).
+    pub photo: bool,
 }
 
 impl ChildRow {
-    /// The rows of a list page with each child's flags still up (`Store::active_flags`).
+    /// The rows of a list page with each child's flags still up (`Store::active_flags`) and
+    /// whether it has a photo (`Store::with_photos`).
     pub fn with_flags(
         tr: Tr,
         children: &[Child],
         flags: &std::collections::HashMap<uuid::Uuid, Vec<krousar_store::flags::Flag>>,
+        photos: &std::collections::HashSet<uuid::Uuid>,
         paths: &[LocationPath],
         today: NaiveDate,
     ) -> Vec<ChildRow> {
@@ -155,6 +159,7 @@ impl ChildRow {
             .map(|c| {
                 let mut row = ChildRow::new(tr, c, paths, today);
                 row.flags = flags.get(&c.id).map(|fs| fs.iter().map(|f| tr.t(&f.kind.label_key())).collect()).unwrap_or_default();
+                row.photo = photos.contains(&c.id);
                 row
             })
             .collect()
@@ -186,6 +191,7 @@ impl ChildRow {
             place,
             worker: c.assigned_worker_name.clone().unwrap_or_default(),
             flags: Vec::new(),
+            photo: false,
         }
     }
 }

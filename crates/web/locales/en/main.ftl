@@ -1881,3 +1881,16 @@ kind-flag = Flag raised
 kind-flag-removed = Flag removed
 audit-child-flag = { $who } raised a flag on { $what }
 audit-child-unflag = { $who } removed a flag from { $what }
+
+## Photos (issue 25)
+btn-add-photo = Take or choose a photo
+btn-new-photo = Replace the photo
+btn-save-photo = Save the photo
+help-photo = A JPEG, PNG or WebP photo. It is made smaller and its location and camera details are removed before it is kept.
+msg-photo-of = Photo of { $name }
+err-photo-type = Only a JPEG, PNG or WebP photo can be used.
+err-photo-unreadable = This photo cannot be read (it may be damaged, or too large in pixels).
+audit-child-photo = { $who } took a new photo of { $what }
+audit-child-photo-view = { $who } opened the photo of { $what }
+audit-carer-photo = { $who } took a new photo of a carer household
+audit-carer-photo-view = { $who } opened the photo of a carer household

@@ -1848,3 +1848,16 @@ kind-flag = បានដាក់ទង់
 kind-flag-removed = បានដកទង់ចេញ
 audit-child-flag = { $who } បានដាក់ទង់លើ { $what }
 audit-child-unflag = { $who } បានដកទង់ចេញពី { $what }
+
+## Photos (issue 25)
+btn-add-photo = ថត ឬជ្រើសរើសរូបថត
+btn-new-photo = ប្តូររូបថត
+btn-save-photo = រក្សាទុករូបថត
+help-photo = រូបថតប្រភេទ JPEG, PNG ឬ WebP។ វាត្រូវបានបង្រួម ហើយព័ត៌មានទីតាំង និងកាមេរ៉ាត្រូវបានដកចេញ មុនពេលរក្សាទុក។
+msg-photo-of = រូបថតរបស់ { $name }
+err-photo-type = អាចប្រើបានតែរូបថតប្រភេទ JPEG, PNG ឬ WebP ប៉ុណ្ណោះ។
+err-photo-unreadable = មិនអាចអានរូបថតនេះបានទេ (វាអាចខូច ឬមានទំហំភីកសែលធំពេក)។
+audit-child-photo = { $who } បានថតរូបថតថ្មីរបស់ { $what }
+audit-child-photo-view = { $who } បានបើករូបថតរបស់ { $what }
+audit-carer-photo = { $who } បានថតរូបថតថ្មីរបស់គ្រួសារអ្នកថែទាំ
+audit-carer-photo-view = { $who } បានបើករូបថតរបស់គ្រួសារអ្នកថែទាំ

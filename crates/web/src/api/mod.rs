@@ -11,6 +11,7 @@ mod duplicate_scans;
 mod flags;
 mod households;
 mod indicators;
+mod photos;
 mod places;
 mod rcis;
 mod referrals;
@@ -42,6 +43,18 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/duplicate-scans/latest", get(duplicate_scans::latest))
         .route("/children/{id}/flags", get(flags::list).post(flags::raise))
         .route("/children/{id}/flags/{flag}/remove", post(flags::remove))
+        .route(
+            "/children/{id}/photo",
+            get(photos::child_photo)
+                .post(photos::set_child_photo)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_UPLOAD_BODY)),
+        )
+        .route(
+            "/carers/{id}/photo",
+            get(photos::carer_photo)
+                .post(photos::set_carer_photo)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_UPLOAD_BODY)),
+        )
         .route("/children/{id}/case", get(cases::get))
         .route("/children/{id}/case/approvals", post(cases::request))
         .route("/children/{id}/case/approvals/{approval}", post(cases::decide))

@@ -205,6 +205,7 @@ struct ShowPage {
     sessions: Vec<Opt>,
     /// Workers the carer may be given to (for supervisors and managers; empty otherwise).
     workers: Vec<Opt>,
+    photo: Option<super::photos::PhotoBox>,
 }
 
 /// The choices the step forms offer.
@@ -299,7 +300,7 @@ fn describe(cur: &Current, e: &krousar_store::carers::CarerEntry) -> String {
     parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" · ")
 }
 
-async fn show_page(
+pub(super) async fn show_page(
     state: &AppState,
     cur: &Current,
     id: uuid::Uuid,
@@ -340,7 +341,14 @@ async fn show_page(
         .collect();
     let mut values = values_of(input);
     values.push(("on".into(), input.on.clone().unwrap_or_else(|| cur.actor.today().to_string())));
+    let photo = super::photos::PhotoBox {
+        base: format!("/carers/{}", c.id),
+        has_photo: !state.store.with_photos("carer", &[c.id]).await?.is_empty(),
+        can_change: decide(&cur.actor, Action::EditCarer, Target::Organisation(cur.actor.org_id)).allowed(),
+        alt: tr.t1("msg-photo-of", "name", &c.name),
+    };
     Ok(render(ShowPage {
+        photo: Some(photo),
         l: Layout::new(cur, c.name.clone(), "/carers"),
         id: c.id.to_string(),
         version: c.version.to_string(),

@@ -203,6 +203,9 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
     let paths = state.store.location_paths(&codes).await?;
     let flags = state.store.active_flags(a, &page.items).await?;
+    // Everyone who lists a child reads it in full: each listed photo is theirs to see.
+    let ids: Vec<uuid::Uuid> = page.items.iter().map(|c| c.id).collect();
+    let photos = state.store.with_photos("child", &ids).await?;
     let provinces = place_opts(tr, state.store.child_locations(None).await?, filter.province.as_deref());
     let districts = match filter.province.as_deref() {
         Some(p) if p.len() == 2 => place_opts(tr, state.store.child_locations(Some(p)).await?, filter.district.as_deref()),
@@ -241,7 +244,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         flag_kinds: flag_opts(tr, q.flag.as_deref()),
         filters_set: q.filters_set(),
         workers,
-        rows: ChildRow::with_flags(tr, &page.items, &flags, &paths, cur.actor.today()),
+        rows: ChildRow::with_flags(tr, &page.items, &flags, &photos, &paths, cur.actor.today()),
         count: crate::views::children_count(tr, count, krousar_store::children::count_cap(&filter)),
         next: page.next.as_deref().map(|c| q.next_link(c)).unwrap_or_default(),
         can_register: decide(a, Action::CreateChild, Target::Nothing).allowed(),
@@ -280,13 +283,19 @@ struct ShowPage {
     /// Who opened or changed the record, latest first (for its supervisors and managers).
     history: Option<Vec<super::audit_words::AuditLine>>,
     flags: Option<super::flags::FlagsBox>,
+    photo: Option<super::photos::PhotoBox>,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
     show_child(&state, &cur, id, String::new()).await
 }
 
-async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid, notice: String) -> Result<Response, PageError> {
+pub(crate) async fn show_child(
+    state: &AppState,
+    cur: &crate::auth::Current,
+    id: uuid::Uuid,
+    notice: String,
+) -> Result<Response, PageError> {
     let tr = cur.tr;
     let child = state.store.view_child(&cur.actor, id, "page").await?;
     let f = &child.fields;
@@ -367,8 +376,19 @@ async fn show_child(state: &AppState, cur: &crate::auth::Current, id: uuid::Uuid
         None
     };
     let flags = super::flags::flags_box(state, cur, &child).await?;
+    let photo = if state.store.may_see_child_photo(&cur.actor, &child) {
+        Some(super::photos::PhotoBox {
+            base: format!("/children/{id}"),
+            has_photo: !state.store.with_photos("child", &[id]).await?.is_empty(),
+            can_change: can_edit,
+            alt: tr.t1("msg-photo-of", "name", child.display_name(tr.is_km())),
+        })
+    } else {
+        None
+    };
     Ok(render(ShowPage {
         flags,
+        photo,
         offline,
         l: Layout::new(cur, title, "/children"),
         id: id.to_string(),

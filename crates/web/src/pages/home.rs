@@ -124,7 +124,9 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         let codes: Vec<String> = page.items.iter().filter_map(|c| c.fields.village_code.clone()).collect();
         let paths = state.store.location_paths(&codes).await?;
         let flags = state.store.active_flags(a, &page.items).await?;
-        rows = ChildRow::with_flags(tr, &page.items, &flags, &paths, cur.actor.today());
+        let ids: Vec<uuid::Uuid> = page.items.iter().map(|c| c.id).collect();
+        let photos = state.store.with_photos("child", &ids).await?;
+        rows = ChildRow::with_flags(tr, &page.items, &flags, &photos, &paths, cur.actor.today());
     }
     let work = state.store.worklist(a, tr.is_km()).await?;
     let shared = show_caseload && state.store.has_shared_cases(a.user_id).await?;

@@ -30,6 +30,7 @@ mod imports;
 pub(crate) mod indicator_view;
 mod indicators;
 mod offline;
+pub(crate) mod photos;
 mod place;
 mod quality;
 mod rci_partner;
@@ -75,6 +76,18 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/children/{id}/edit", get(child_form::edit))
         .route("/children/{id}/sensitive", get(sensitive::show).post(sensitive::save))
         .route("/children/{id}/flags", get(flags::show).post(flags::raise))
+        .route(
+            "/children/{id}/photo",
+            get(photos::child_photo)
+                .post(photos::set_child_photo)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_UPLOAD_BODY)),
+        )
+        .route(
+            "/carers/{id}/photo",
+            get(photos::carer_photo)
+                .post(photos::set_carer_photo)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_UPLOAD_BODY)),
+        )
         .route("/children/{id}/flags/{flag}/remove", post(flags::remove))
         .route("/children/{id}/duplicates", get(duplicates::of_child))
         .route("/children/{id}/duplicates/{other}/{what}", post(duplicates::resolve))

@@ -130,6 +130,10 @@ impl TestApp {
     pub async fn api_get(&self, token: &str, path: &str) -> reqwest::Response {
         client().get(self.url(path)).bearer_auth(token).send().await.unwrap()
     }
+
+    pub async fn api_post_multipart(&self, token: &str, path: &str, form: reqwest::multipart::Form) -> reqwest::Response {
+        client().post(self.url(path)).bearer_auth(token).multipart(form).send().await.unwrap()
+    }
 }
 
 /// A child to register through the API, said to be new (`confirmed_new`): the tests register

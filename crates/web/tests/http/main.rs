@@ -29,6 +29,7 @@ mod hardening;
 mod imports;
 mod indicators;
 mod pages;
+mod photos;
 mod place_search;
 mod rci_counts;
 mod rci_transition;

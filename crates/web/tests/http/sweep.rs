@@ -218,7 +218,7 @@ fn paths_of(route: &Route, v: &Victim) -> Result<Vec<String>, String> {
 
 /// A file upload route: sent a real file, so that a refusal is the permission's, not the body's.
 fn is_upload(path: &str) -> bool {
-    path.ends_with("/attachments") || path.ends_with("/documents") || path == "/admin/import"
+    path.ends_with("/attachments") || path.ends_with("/documents") || path.ends_with("/photo") || path == "/admin/import"
 }
 
 fn upload_form(csrf: Option<&str>) -> reqwest::multipart::Form {
