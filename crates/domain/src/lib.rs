@@ -14,6 +14,7 @@ pub mod disclosure;
 pub mod export;
 pub mod figures;
 pub mod flag;
+pub mod forms;
 pub mod household;
 pub mod indicators;
 pub mod living;

@@ -1,0 +1,176 @@
+//! Answering a form: the values a worker typed, checked against the version's fields with the
+//! same rules as the built-in forms (a clear message per field, nothing kept on bad input), and
+//! kept with the words of each question and of each answer, in both languages.
+
+use super::{static_code, FieldKind, FormDef};
+use crate::case::entries::past_date;
+use crate::text;
+use crate::validation::Invalid;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// An answer's value, typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum AnswerValue {
+    Text(String),
+    Number(i64),
+    Date(NaiveDate),
+    YesNo(bool),
+    /// A choice's code.
+    One(String),
+    /// Choices' codes.
+    Several(Vec<String>),
+}
+
+impl AnswerValue {
+    /// The codes this answer counts under (`yes`/`no`, a choice's code): empty for values
+    /// that are not counted.
+    pub fn counted(&self) -> Vec<String> {
+        match self {
+            AnswerValue::YesNo(b) => vec![if *b { "yes" } else { "no" }.to_string()],
+            AnswerValue::One(c) => vec![c.clone()],
+            AnswerValue::Several(cs) => cs.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// One answer as kept: the question's code and words, the value, and how it reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Answer {
+    pub code: String,
+    pub label_km: String,
+    pub label_en: String,
+    pub value: AnswerValue,
+    pub shown_km: String,
+    pub shown_en: String,
+}
+
+/// A filled-in form on a case's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FormAnswers {
+    pub form_id: Uuid,
+    pub version_id: Uuid,
+    pub version: u32,
+    pub name_km: String,
+    pub name_en: String,
+    pub answered_on: NaiveDate,
+    pub answers: Vec<Answer>,
+}
+
+/// Check what was typed (`field code` → values; several for a several-choices field) against
+/// `def`, answered on `answered_on` (not after today).
+pub fn validate(
+    def: &FormDef,
+    answered_on: Option<&str>,
+    raw: &BTreeMap<String, Vec<String>>,
+    today: NaiveDate,
+) -> Result<(NaiveDate, Vec<Answer>), Invalid> {
+    let mut e = Invalid::default();
+    let on = past_date(&mut e, "answered_on", answered_on, today);
+    let mut out = Vec::new();
+    for f in def.questions() {
+        let field = static_code(&f.code);
+        let values: Vec<&str> =
+            raw.get(&f.code).map(|v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+        if values.is_empty() {
+            if f.required {
+                e.push(field, "err-required");
+            }
+            continue;
+        }
+        let one = values[0];
+        let value = match f.kind {
+            FieldKind::Text | FieldKind::LongText => {
+                let limit =
+                    f.max.map_or(if f.kind == FieldKind::Text { text::SHORT } else { super::definition::LONGEST_TEXT as usize }, |m| {
+                        m.max(1) as usize
+                    });
+                let v = if f.kind == FieldKind::Text {
+                    text::optional(&mut e, field, Some(one), limit)
+                } else {
+                    text::paragraphs(&mut e, field, Some(one), limit)
+                };
+                v.map(AnswerValue::Text)
+            }
+            FieldKind::Number => match crate::child::parse_number::<i64>(one) {
+                Some(n) if f.min.is_some_and(|m| n < m) || f.max.is_some_and(|m| n > m) => {
+                    e.push(field, "err-out-of-range");
+                    None
+                }
+                Some(n) => Some(AnswerValue::Number(n)),
+                None => {
+                    e.push(field, "err-number");
+                    None
+                }
+            },
+            FieldKind::Date => crate::case::entries::any_date(&mut e, field, Some(one)).map(AnswerValue::Date),
+            FieldKind::YesNo => match one {
+                "yes" => Some(AnswerValue::YesNo(true)),
+                "no" => Some(AnswerValue::YesNo(false)),
+                _ => {
+                    e.push(field, "err-invalid-choice");
+                    None
+                }
+            },
+            FieldKind::OneChoice => match f.choice(one) {
+                Some(c) if values.len() == 1 => Some(AnswerValue::One(c.code.clone())),
+                _ => {
+                    e.push(field, "err-invalid-choice");
+                    None
+                }
+            },
+            FieldKind::SeveralChoices => {
+                let mut codes: Vec<String> = Vec::new();
+                for v in &values {
+                    match f.choice(v) {
+                        Some(c) if !codes.contains(&c.code) => codes.push(c.code.clone()),
+                        Some(_) => {}
+                        None => e.push(field, "err-invalid-choice"),
+                    }
+                }
+                Some(AnswerValue::Several(codes))
+            }
+            FieldKind::Section => None,
+        };
+        if let Some(value) = value {
+            let (shown_km, shown_en) = shown(f, &value);
+            out.push(Answer {
+                code: f.code.clone(),
+                label_km: f.label_km.clone(),
+                label_en: f.label_en.clone(),
+                value,
+                shown_km,
+                shown_en,
+            });
+        }
+    }
+    e.errors.dedup();
+    match on {
+        Some(on) if e.errors.is_empty() => Ok((on, out)),
+        _ => Err(e),
+    }
+}
+
+/// How a value reads in Khmer and in English (choices by their words, dates as stored).
+fn shown(f: &super::FieldDef, v: &AnswerValue) -> (String, String) {
+    let words = |codes: &[String], en: bool| {
+        codes
+            .iter()
+            .filter_map(|c| f.choice(c))
+            .map(|c| if en && !c.en.is_empty() { c.en.clone() } else { c.km.clone() })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match v {
+        AnswerValue::Text(t) => (t.clone(), t.clone()),
+        AnswerValue::Number(n) => (n.to_string(), n.to_string()),
+        AnswerValue::Date(d) => (d.to_string(), d.to_string()),
+        AnswerValue::YesNo(b) => (if *b { "បាទ/ចាស" } else { "ទេ" }.into(), if *b { "Yes" } else { "No" }.into()),
+        AnswerValue::One(c) => (words(std::slice::from_ref(c), false), words(std::slice::from_ref(c), true)),
+        AnswerValue::Several(cs) => (words(cs, false), words(cs, true)),
+    }
+}
