@@ -175,8 +175,8 @@ pub(crate) async fn case_entries(store: &Store, r: &mut CheckReport) -> Result<(
     let max: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM case_entries").fetch_one(&store.pool).await?;
     while lo < max.unwrap_or(0) {
         let rows = sqlx::query(
-            "SELECT id, child_id, kind, body, placement_kind, tracing_outcome, service_kind, service_provider, visit_by, visit_mode \
-             FROM case_entries WHERE seq > $1 AND seq <= $2",
+            "SELECT id, child_id, kind, body, placement_kind, tracing_outcome, service_kind, service_provider, visit_by, visit_mode, \
+             form_id FROM case_entries WHERE seq > $1 AND seq <= $2",
         )
         .bind(lo)
         .bind(lo + 20_000)
@@ -194,7 +194,7 @@ pub(crate) async fn case_entries(store: &Store, r: &mut CheckReport) -> Result<(
             };
             for (column, want) in entry.facts().columns() {
                 let stored = row.opt_text(column)?;
-                if stored.as_deref() != want {
+                if stored != want {
                     r.found("case_entries", &child, format!("entry {id}: {column} is {stored:?}, its record says {want:?}"));
                 }
             }

@@ -53,6 +53,8 @@ pub enum CaseEntry {
     Service(Service),
     ReferralSent(ReferralSent),
     ReferralDecided(ReferralDecided),
+    /// One of the organisation's own forms, filled in (`crate::forms`).
+    CustomForm(crate::forms::answers::FormAnswers),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -164,19 +166,23 @@ pub struct EntryFacts {
     pub service_provider: Option<Provider>,
     pub visit_by: Option<VisitBy>,
     pub visit_mode: Option<VisitMode>,
+    /// The organisation's own form an entry answers.
+    pub form_id: Option<Uuid>,
 }
 
 impl EntryFacts {
     /// The columns of `case_entries` that hold the facts, always in this order, with their
     /// values: writing, bulk loading and `krousar check` all go through this one list.
-    pub fn columns(&self) -> [(&'static str, Option<&'static str>); 6] {
+    pub fn columns(&self) -> [(&'static str, Option<String>); 7] {
+        let code = |c: Option<&'static str>| c.map(String::from);
         [
-            ("placement_kind", self.placement_kind.map(|k| k.code())),
-            ("tracing_outcome", self.tracing_outcome.map(|k| k.code())),
-            ("service_kind", self.service_kind.map(|k| k.code())),
-            ("service_provider", self.service_provider.map(|k| k.code())),
-            ("visit_by", self.visit_by.map(|k| k.code())),
-            ("visit_mode", self.visit_mode.map(|k| k.code())),
+            ("placement_kind", code(self.placement_kind.map(|k| k.code()))),
+            ("tracing_outcome", code(self.tracing_outcome.map(|k| k.code()))),
+            ("service_kind", code(self.service_kind.map(|k| k.code()))),
+            ("service_provider", code(self.service_provider.map(|k| k.code()))),
+            ("visit_by", code(self.visit_by.map(|k| k.code()))),
+            ("visit_mode", code(self.visit_mode.map(|k| k.code()))),
+            ("form_id", self.form_id.map(|f| f.to_string())),
         ]
     }
 }
@@ -209,6 +215,7 @@ impl CaseEntry {
             CaseEntry::Service(_) => "service",
             CaseEntry::ReferralSent(_) => "referral_sent",
             CaseEntry::ReferralDecided(_) => "referral_decided",
+            CaseEntry::CustomForm(_) => "custom_form",
         }
     }
 
@@ -239,6 +246,7 @@ impl CaseEntry {
             CaseEntry::Service(x) => serde_json::to_string(x),
             CaseEntry::ReferralSent(x) => serde_json::to_string(x),
             CaseEntry::ReferralDecided(x) => serde_json::to_string(x),
+            CaseEntry::CustomForm(x) => serde_json::to_string(x),
         };
         // Plain data (strings, numbers, dates, codes): serialising cannot fail.
         body.unwrap_or_else(|_| "{}".into())
@@ -257,6 +265,7 @@ impl CaseEntry {
             CaseEntry::TracingAttempt(a) => EntryFacts { tracing_outcome: Some(a.attempt.outcome), ..Default::default() },
             CaseEntry::Service(s) => EntryFacts { service_kind: Some(s.service), service_provider: Some(s.provider), ..Default::default() },
             CaseEntry::Visit(v) => EntryFacts { visit_by: Some(v.visited_by), visit_mode: Some(v.mode), ..Default::default() },
+            CaseEntry::CustomForm(f) => EntryFacts { form_id: Some(f.form_id), ..Default::default() },
             _ => EntryFacts::default(),
         }
     }

@@ -5,7 +5,7 @@ use super::{Choice, FieldDef, FieldKind, FormDef, MAX_FIELD_NUMBER};
 use crate::case::entries::{flag, pick};
 use crate::text;
 use crate::validation::Invalid;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub const MAX_FIELDS: usize = 80;
 pub const MAX_CHOICES: usize = 30;
@@ -17,7 +17,7 @@ pub const LONGEST_TEXT: i64 = 2000;
 
 /// A field as typed on the builder page (or sent to the API): every value a string; choices
 /// one per line, Khmer and English in the same order.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldInput {
     pub kind: Option<String>,
     pub label_km: Option<String>,

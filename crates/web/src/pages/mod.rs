@@ -24,6 +24,7 @@ mod export_jobs;
 mod figures;
 pub(crate) mod flags;
 pub(crate) mod form;
+mod forms;
 mod home;
 mod households;
 mod imports;
@@ -114,6 +115,15 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/children/{id}/case/tool/{tool}", get(case::tool::form).post(case::tool::save))
         .route("/admin/case-settings", get(case_settings::show).post(case_settings::save))
         .route("/admin/tools", post(case_settings::create_tool))
+        .route("/admin/forms", get(forms::builder::list).post(forms::builder::create))
+        .route("/admin/forms/{id}", get(forms::builder::show))
+        .route("/admin/forms/{id}/fields", post(forms::builder::add_field))
+        .route("/admin/forms/{id}/fields/{code}", get(forms::builder::field).post(forms::builder::change_field))
+        .route("/admin/forms/{id}/fields/{code}/{action}", post(forms::builder::field_action))
+        .route("/admin/forms/{id}/publish", post(forms::builder::publish))
+        .route("/admin/forms/{id}/active", post(forms::builder::set_active))
+        .route("/admin/forms/{id}/report", get(forms::report::show))
+        .route("/children/{id}/case/custom/{form}", get(forms::answer::show).post(forms::answer::save))
         .route("/admin/tools/{id}/active", post(case_settings::tool_active))
         .route("/team", get(case::team))
         .route("/duplicates", get(duplicate_scan::page))

@@ -33,6 +33,8 @@ struct CasePage {
     c: Option<CaseView>,
     can_open: bool,
     tools: Vec<(String, String)>,
+    /// The organisation's own forms: (id, name).
+    custom_forms: Vec<(String, String)>,
     notice: String,
     /// What the policy cut from this reader's view of the case, in words (empty: nothing).
     withheld: String,
@@ -62,11 +64,24 @@ async fn show_case(state: &AppState, cur: &Current, id: Uuid, notice: String) ->
         .into_iter()
         .map(|t| (t.id.to_string(), if tr.is_km() { t.definition.name_km } else { t.definition.name_en }))
         .collect();
+    // The organisation's own forms, published and in use (only its own people work the case).
+    let custom_forms = if child.org_id == cur.actor.org_id {
+        state
+            .store
+            .custom_forms(child.org_id, true)
+            .await?
+            .into_iter()
+            .filter_map(|f| f.current.as_ref().map(|d| (f.id.to_string(), d.name(tr.is_km()).to_string())))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let all_flags = state.store.flags_of(&cur.actor, &child).await?;
     let flags = all_flags.as_deref().map(|fs| super::flags::FlagsBox::new(cur, &child, fs));
     let flag_events = all_flags.unwrap_or_default();
     Ok(render(CasePage {
         flags,
+        custom_forms,
         tools,
         l: Layout::new(cur, tr.t1("page-case-of", "name", &child_name), "/children"),
         id: id.to_string(),

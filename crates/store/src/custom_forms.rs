@@ -1,0 +1,291 @@
+//! An organisation's own forms (`krousar_domain::forms`): the draft its administrator or
+//! manager builds (`ManageCaseSettings`), the versions published from it (never changed), and
+//! answers kept on a case's timeline by the people working on it (`WorkCase`). Every change is
+//! audited; a form of another organisation is not found.
+
+use crate::audit::{self, Entry};
+use crate::cases::{add_entry, finish, open_case_for, refuse_if_closed, settle, Case};
+use crate::db::{now_text, RowExt, Store};
+use crate::error::StoreError;
+use chrono::NaiveDate;
+use krousar_domain::case::record::CaseEntry;
+use krousar_domain::forms::answers::{self, FormAnswers};
+use krousar_domain::forms::FormDef;
+use krousar_domain::policy::{decide, Target};
+use krousar_domain::{new_id, Action, Actor, Invalid};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// A form as its organisation sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CustomForm {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    /// The draft being built (what the next version will be).
+    pub draft: FormDef,
+    /// The version answered now (0: never published).
+    pub current_version: u32,
+    /// The current version's definition.
+    pub current: Option<FormDef>,
+    pub current_version_id: Option<Uuid>,
+    /// Retired forms are not offered; their answers stay readable.
+    pub active: bool,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("custom form: {e}"))
+}
+
+fn json_of<T: Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(corrupt)
+}
+
+const SELECT: &str = "SELECT f.id, f.org_id, f.draft, f.current_version, f.active, v.id AS version_id, v.definition \
+    FROM custom_forms f LEFT JOIN custom_form_versions v ON v.form_id = f.id AND v.number = f.current_version";
+
+fn form_from(r: &sqlx::any::AnyRow) -> Result<CustomForm, StoreError> {
+    let current = match r.opt_text("definition")? {
+        Some(d) => Some(serde_json::from_str(&d).map_err(corrupt)?),
+        None => None,
+    };
+    Ok(CustomForm {
+        id: r.uuid("id")?,
+        org_id: r.uuid("org_id")?,
+        draft: serde_json::from_str(&r.text("draft")?).map_err(corrupt)?,
+        current_version: u32::try_from(r.int("current_version")?).map_err(corrupt)?,
+        current,
+        current_version_id: r.opt_uuid("version_id")?,
+        active: r.int("active")? != 0,
+    })
+}
+
+fn allowed(actor: &Actor) -> Result<(), StoreError> {
+    if decide(actor, Action::ManageCaseSettings, Target::Organisation(actor.org_id)).allowed() {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
+impl Store {
+    /// The organisation's forms (`only_answerable`: published and not retired), by name.
+    pub async fn custom_forms(&self, org: Uuid, only_answerable: bool) -> Result<Vec<CustomForm>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE f.org_id = $1 ORDER BY f.created_at")))
+            .bind(org.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        let forms: Vec<CustomForm> = rows.iter().map(form_from).collect::<Result<_, _>>()?;
+        Ok(forms.into_iter().filter(|f| !only_answerable || (f.active && f.current.is_some())).collect())
+    }
+
+    /// One form of the actor's organisation.
+    pub async fn custom_form(&self, actor: &Actor, id: Uuid) -> Result<CustomForm, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE f.id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let form = form_from(&row)?;
+        // Another organisation's form is not found (its name says what it works on).
+        if form.org_id != actor.org_id {
+            return Err(StoreError::NotFound);
+        }
+        Ok(form)
+    }
+
+    /// Start a form: a named, empty draft.
+    pub async fn create_custom_form(&self, actor: &Actor, draft: FormDef) -> Result<Uuid, StoreError> {
+        allowed(actor)?;
+        let id = new_id();
+        let mut tx = self.write().await?;
+        let now = now_text();
+        sqlx::query("INSERT INTO custom_forms (id, org_id, draft, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+            .bind(id.to_string())
+            .bind(actor.org_id.to_string())
+            .bind(json_of(&draft)?)
+            .bind(actor.user_id.to_string())
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        let entry = Entry { action: "form.create", record_type: "custom_form", record_id: Some(id.to_string()), detail: json!({}) };
+        audit::append(&mut tx, actor.into(), entry).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Change the draft with `edit` (add, change, remove or move a field; rename). The draft
+    /// is read and written in one transaction, so two people editing at once lose nothing.
+    pub async fn edit_custom_form<F>(&self, actor: &Actor, id: Uuid, what: &'static str, edit: F) -> Result<(), StoreError>
+    where
+        F: FnOnce(&mut FormDef) -> Result<(), Invalid> + Send,
+    {
+        allowed(actor)?;
+        let mut tx = self.write().await?;
+        let row = sqlx::query("SELECT org_id, draft FROM custom_forms WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if row.uuid("org_id")? != actor.org_id {
+            return Err(StoreError::NotFound);
+        }
+        let mut draft: FormDef = serde_json::from_str(&row.text("draft")?).map_err(corrupt)?;
+        edit(&mut draft).map_err(StoreError::Invalid)?;
+        sqlx::query("UPDATE custom_forms SET draft = $1, updated_at = $2 WHERE id = $3")
+            .bind(json_of(&draft)?)
+            .bind(now_text())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let entry =
+            Entry { action: "form.edit", record_type: "custom_form", record_id: Some(id.to_string()), detail: json!({"edit": what}) };
+        audit::append(&mut tx, actor.into(), entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Publish the draft as the next version: from now on it is what the form asks. Versions
+    /// already published are never changed. Returns the version's number.
+    pub async fn publish_custom_form(&self, actor: &Actor, id: Uuid) -> Result<u32, StoreError> {
+        allowed(actor)?;
+        let mut tx = self.write().await?;
+        let row = sqlx::query("SELECT org_id, draft, current_version FROM custom_forms WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if row.uuid("org_id")? != actor.org_id {
+            return Err(StoreError::NotFound);
+        }
+        let draft: FormDef = serde_json::from_str(&row.text("draft")?).map_err(corrupt)?;
+        draft.check_publishable().map_err(StoreError::Invalid)?;
+        let number = row.int("current_version")? + 1;
+        let now = now_text();
+        sqlx::query(
+            "INSERT INTO custom_form_versions (id, form_id, number, definition, published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new_id().to_string())
+        .bind(id.to_string())
+        .bind(number)
+        .bind(json_of(&draft)?)
+        .bind(actor.user_id.to_string())
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE custom_forms SET current_version = $1, updated_at = $2 WHERE id = $3")
+            .bind(number)
+            .bind(&now)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let entry = Entry {
+            action: "form.publish",
+            record_type: "custom_form",
+            record_id: Some(id.to_string()),
+            detail: json!({"version": number, "fields": draft.fields.len()}),
+        };
+        audit::append(&mut tx, actor.into(), entry).await?;
+        tx.commit().await?;
+        u32::try_from(number).map_err(corrupt)
+    }
+
+    /// Retire a form (or bring it back): a retired form is not offered; its answers stay.
+    pub async fn set_custom_form_active(&self, actor: &Actor, id: Uuid, active: bool) -> Result<(), StoreError> {
+        allowed(actor)?;
+        self.custom_form(actor, id).await?;
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE custom_forms SET active = $1, updated_at = $2 WHERE id = $3 AND org_id = $4")
+            .bind(i64::from(active))
+            .bind(now_text())
+            .bind(id.to_string())
+            .bind(actor.org_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let entry =
+            Entry { action: "form.active", record_type: "custom_form", record_id: Some(id.to_string()), detail: json!({"active": active}) };
+        audit::append(&mut tx, actor.into(), entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Answer a form on a child's case: checked against the form's current version and kept
+    /// with that version's words.
+    pub async fn answer_custom_form(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+        form_id: Uuid,
+        answered_on: Option<&str>,
+        raw: &BTreeMap<String, Vec<String>>,
+    ) -> Result<Case, StoreError> {
+        let form = self.custom_form(actor, form_id).await?;
+        let (Some(def), Some(version_id)) = (form.current.as_ref(), form.current_version_id) else { return Err(StoreError::NotFound) };
+        if !form.active {
+            return Err(StoreError::invalid("form", "err-form-retired"));
+        }
+        let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today())?;
+        let mut owned = self.write().await?;
+        let tx = &mut owned;
+        let r = async {
+            let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
+            refuse_if_closed(&case)?;
+            if form.org_id != child.org_id {
+                return Err(StoreError::NotFound);
+            }
+            if on < case.opened_on {
+                return Err(StoreError::invalid("answered_on", "err-before-case-opened"));
+            }
+            let body = CaseEntry::CustomForm(FormAnswers {
+                form_id: form.id,
+                version_id,
+                version: form.current_version,
+                name_km: def.name_km.clone(),
+                name_en: def.name_en.clone(),
+                answered_on: on,
+                answers,
+            });
+            let id = add_entry(tx, child.id, on, &body, actor).await?;
+            finish(tx, actor, &child, "case.custom_form", json!({"entry": id, "form": form.id, "version": form.current_version})).await
+        }
+        .await;
+        settle(self, owned, actor, child_id, "case.custom_form", r).await
+    }
+
+    /// The answers to a form on the cases of the actor's organisation answered in a period:
+    /// (child, sex, answers), the latest answer of each child, for counting by answer.
+    pub async fn custom_form_answers(
+        &self,
+        actor: &Actor,
+        form_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(Uuid, String, FormAnswers)>, StoreError> {
+        let form = self.custom_form(actor, form_id).await?;
+        if !decide(actor, Action::ViewAggregates, Target::Nothing).allowed()
+            && !decide(actor, Action::ViewTeam, Target::Organisation(actor.org_id)).allowed()
+        {
+            return Err(StoreError::Forbidden);
+        }
+        let rows = sqlx::query(
+            "SELECT e.child_id, e.body, c.sex FROM case_entries e JOIN children c ON c.id = e.child_id \
+             WHERE e.form_id = $1 AND c.org_id = $2 AND c.merged_into IS NULL AND e.occurred_on >= $3 AND e.occurred_on <= $4 \
+             ORDER BY e.occurred_on, e.seq",
+        )
+        .bind(form.id.to_string())
+        .bind(actor.org_id.to_string())
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut latest: BTreeMap<Uuid, (String, FormAnswers)> = BTreeMap::new();
+        for r in &rows {
+            let entry = CaseEntry::decode("custom_form", &r.text("body")?).map_err(corrupt)?;
+            if let CaseEntry::CustomForm(a) = entry {
+                latest.insert(r.uuid("child_id")?, (r.text("sex")?, a));
+            }
+        }
+        Ok(latest.into_iter().map(|(child, (sex, a))| (child, sex, a)).collect())
+    }
+}
