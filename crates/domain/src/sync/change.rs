@@ -29,10 +29,12 @@ pub enum ChangeKind {
     ChildEdit,
     /// A flag raised on a child ("do not contact the father").
     Flag,
+    /// One of the organisation's own forms filled in (its id in the field `form`).
+    CustomForm,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 8] = [
+    pub const ALL: [ChangeKind; 9] = [
         ChangeKind::Visit,
         ChangeKind::Note,
         ChangeKind::Csi,
@@ -41,6 +43,7 @@ impl ChangeKind {
         ChangeKind::Register,
         ChangeKind::ChildEdit,
         ChangeKind::Flag,
+        ChangeKind::CustomForm,
     ];
 
     pub fn code(self) -> &'static str {
@@ -53,6 +56,7 @@ impl ChangeKind {
             ChangeKind::Register => "register",
             ChangeKind::ChildEdit => "child-edit",
             ChangeKind::Flag => "flag",
+            ChangeKind::CustomForm => "custom-form",
         }
     }
 

@@ -5,8 +5,8 @@
 
 use super::schema::{BadRequest, Conflict, Forbidden, Gone, Invalid, NotFound, TooMany, Unauthorized};
 use super::{
-    admin, carers, cases, children, duplicate_scans, flags, households, indicators, photos, places, rcis, referrals, registers, sensitive,
-    sync, sync_device,
+    admin, carers, cases, children, custom_forms, duplicate_scans, flags, households, indicators, photos, places, rcis, referrals,
+    registers, sensitive, sync, sync_device,
 };
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -31,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         children::list, children::create, children::get, children::patch, children::duplicates, children::duplicate_check,
         sensitive::get, sensitive::put,
         flags::list, flags::raise, flags::remove,
+        custom_forms::list, custom_forms::answer,
         photos::child_photo, photos::set_child_photo, photos::carer_photo, photos::set_carer_photo,
         duplicate_scans::start, duplicate_scans::latest,
         cases::get, cases::record, cases::request, cases::decide, cases::task_done, cases::worklist, cases::upload, cases::attachment,

@@ -6,6 +6,7 @@ mod carers;
 mod case_forms;
 mod cases;
 mod children;
+mod custom_forms;
 mod doc;
 mod duplicate_scans;
 mod flags;
@@ -65,6 +66,8 @@ pub fn routes() -> RouteTable<AppState> {
         )
         .route("/children/{id}/case/attachments/{file}", get(cases::attachment))
         .route("/children/{id}/case/{form}", post(cases::record))
+        .route("/children/{id}/case/custom/{form}", post(custom_forms::answer))
+        .route("/forms", get(custom_forms::list))
         .route("/worklist", get(cases::worklist))
         .route("/children/{id}/referrals", post(referrals::send))
         .route("/referrals", get(referrals::list))

@@ -5,7 +5,7 @@
 
 use super::json_body;
 use super::schema::{BadRequest, Forbidden, Gone, Invalid, NotFound, Unauthorized};
-use super::sync_pull::{conflict_json, delta, forms, places, places_hash};
+use super::sync_pull::{conflict_json, delta, places, places_hash};
 use super::sync_push::{receive, Change};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
@@ -93,18 +93,18 @@ pub async fn pull(State(state): State<AppState>, ApiUser(cur): ApiUser, headers:
     let places_hash = places_hash(&state.store, cur.tr, &d.provinces).await?;
     let conflicts = state.store.open_conflicts(&cur.actor, None).await?;
     let mine = conflicts.iter().filter(|c| c.user_id == cur.user.id).map(|c| conflict_json(cur.tr, c)).collect();
-    let (form_defs, hash) = forms(cur.tr);
+    let (form_defs, hash) = super::sync_pull::user_forms(&state.store, &cur.actor, cur.tr).await?;
     let places = if p.places != places_hash { Some(places(&state.store, cur.tr, &d.provinces).await?) } else { None };
     let out = Pulled {
         children: d.children,
         drop: d.drop,
         places_hash,
         conflicts: mine,
-        forms_hash: hash.clone(),
+        forms: (p.forms != hash).then_some(form_defs),
+        forms_hash: hash,
         offline_days: offline_days(&state, &cur).await?,
         password_epoch: state.store.password_epoch(cur.user.id).await?,
         today: cur.actor.today().to_string(),
-        forms: (p.forms != *hash).then(|| form_defs.clone()),
         places,
     };
     state.store.device_synced(&dev).await?;

@@ -134,6 +134,25 @@ async fn carry_out(
             }
             Ok(v)
         }
+        ChangeKind::CustomForm => {
+            let form = c
+                .fields
+                .get("form")
+                .and_then(|f| Uuid::parse_str(f).ok())
+                .ok_or_else(|| StoreError::invalid("form", "err-invalid-choice"))?;
+            // A several-choices field's values arrive joined by commas (choice codes hold none);
+            // every other value is sent whole.
+            let def = store.custom_form(actor, form).await?.current.unwrap_or_default();
+            let several = |code: &str| def.field(code).is_some_and(|f| f.kind == krousar_domain::forms::FieldKind::SeveralChoices);
+            let raw: std::collections::BTreeMap<String, Vec<String>> = c
+                .fields
+                .iter()
+                .filter(|(k, _)| def.field(k).is_some())
+                .map(|(k, v)| (k.clone(), if several(k) { v.split(',').map(String::from).collect() } else { vec![v.clone()] }))
+                .collect();
+            store.answer_custom_form(actor, child, form, c.fields.get("answered_on").map(String::as_str), &raw).await?;
+            Ok(answer(&c.id, "accepted"))
+        }
         ChangeKind::Flag => {
             let input = FlagInput {
                 kind: c.fields.get("kind").cloned(),

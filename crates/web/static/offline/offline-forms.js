@@ -56,6 +56,17 @@
       });
       return wrap;
     }
+    if (f.type === "checks") {
+      // Several choices: the values picked are sent joined by commas.
+      wrap = el("fieldset", { class: "field radios" + (error ? " invalid" : "") }, [el("legend", { text: f.label }), said]);
+      var picked = (value || "").split(",");
+      f.options.forEach(function (o, i) {
+        var c = el("input", { type: "checkbox", name: f.name, value: o[0], id: id + "-" + i, "data-multi": "1" });
+        if (picked.indexOf(o[0]) >= 0) c.checked = true;
+        wrap.appendChild(el("label", { class: "check", for: id + "-" + i }, [c, " " + o[1]]));
+      });
+      return wrap;
+    }
     if (f.type === "check") {
       control = el("input", { type: "checkbox", name: f.name, id: id, value: "1" });
       if (value === "1" || value === "true" || value === "on") control.checked = true;
@@ -83,6 +94,10 @@
     Array.prototype.forEach.call(form.elements, function (e) {
       if (!e.name || e.type === "file") return;
       if (e.type === "radio") { if (e.checked) out[e.name] = e.value; return; }
+      if (e.type === "checkbox" && e.getAttribute("data-multi")) {
+        if (e.checked) out[e.name] = out[e.name] ? out[e.name] + "," + e.value : e.value;
+        return;
+      }
       if (e.type === "checkbox") { if (e.checked) out[e.name] = "1"; return; }
       out[e.name] = e.value;
     });
@@ -112,7 +127,8 @@
       if (!row) return go("#/");
       return unsealRow("outbox", row).then(function (item) {
         view.textContent = "";
-        renderForm(view, item.change.kind, item.change.child, { row: row, item: item });
+        var kind = item.change.kind === "custom-form" ? "custom:" + item.change.fields.form : item.change.kind;
+        renderForm(view, kind, item.change.child, { row: row, item: item });
       });
     });
   }
@@ -165,7 +181,10 @@
       }
       var file = photo && photo.files && photo.files[0];
       var p = file ? shrink(file).then(function (buf) { extra.photo = { name: "photo.jpg", data: K.b64(buf) }; }) : Promise.resolve();
-      p.then(function () { return record(kind, c ? c.id : null, fields, extra); }).then(function () {
+      // The organisation's own forms travel as one kind, naming the form.
+      var sent = kind;
+      if (kind.indexOf("custom:") === 0) { fields.form = kind.slice(7); sent = "custom-form"; }
+      p.then(function () { return record(sent, c ? c.id : null, fields, extra); }).then(function () {
         show("notice", T("app-saved")); go("#/");
       });
     });

@@ -207,6 +207,10 @@
       ["visit", "note", "csi", "tracing-attempt"].forEach(function (k) {
         if (S.forms && S.forms[k]) buttons.push(el("a", { class: "button" + (k === "visit" ? " primary" : ""), href: "#/form/" + k + "/" + c.id, text: S.forms[k].title }));
       });
+      // The organisation's own forms, after the built-in ones.
+      Object.keys(S.forms || {}).filter(function (k) { return k.indexOf("custom:") === 0; }).forEach(function (k) {
+        buttons.push(el("a", { class: "button", href: "#/form/" + k + "/" + c.id, text: S.forms[k].title }));
+      });
     }
     if (S.forms && S.forms.flag) buttons.push(el("a", { class: "button", href: "#/form/flag/" + c.id, text: S.forms.flag.title }));
     if (S.forms && S.forms["child-edit"]) buttons.push(el("a", { class: "button", href: "#/form/child-edit/" + c.id, text: S.forms["child-edit"].title }));

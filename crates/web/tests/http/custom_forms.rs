@@ -141,3 +141,84 @@ async fn a_form_is_built_in_khmer_published_answered_versioned_and_counted() {
     })
     .await;
 }
+
+/// The API and the offline app: the forms in use listed with their fields; an answer through
+/// the API checked as on the page; a form filled in offline (several choices joined by commas)
+/// carried out once.
+#[tokio::test]
+async fn a_form_is_answered_through_the_api_and_offline() {
+    each_db(|app| async move {
+        use krousar_domain::forms::definition::FieldInput;
+        use krousar_domain::forms::FormDef;
+        let admin = app.admin.actor();
+        let form = app.store.create_custom_form(&admin, FormDef::named(Some("ជំនួយ"), Some("Support")).unwrap()).await.unwrap();
+        let several = FieldInput {
+            kind: Some("several_choices".into()),
+            label_km: Some("ជំនួយដែលទទួលបាន".into()),
+            label_en: Some("Support received".into()),
+            choices_km: Some("អាហារ\nសាលា\nសុខភាព".into()),
+            choices_en: Some("Food\nSchool\nHealth".into()),
+            required: Some("on".into()),
+            ..Default::default()
+        };
+        let note = FieldInput { kind: Some("text".into()), label_km: Some("កំណត់ចំណាំ".into()), ..Default::default() };
+        app.store
+            .edit_custom_form(&admin, form, "add", |d| {
+                d.add_field(&several)?;
+                d.add_field(&note).map(|_| ())
+            })
+            .await
+            .unwrap();
+        app.store.publish_custom_form(&admin, form).await.unwrap();
+
+        let w = app.token(&app.worker).await;
+        let listed: Value = app.api_get(&w, "/api/v1/forms").await.json().await.unwrap();
+        assert_eq!(listed["items"][0]["id"].as_str(), Some(form.to_string().as_str()), "{listed}");
+        assert_eq!(listed["items"][0]["fields"][0]["choices"][2]["en"], "Health");
+        let c: Value = app.api_post(&w, "/api/v1/children", child_json("ស្រីនាង", "Sreyneang")).await.json().await.unwrap();
+        let id = c["id"].as_str().unwrap().to_string();
+        let today = krousar_domain::today().to_string();
+        let open = json!({"route": "report", "referral_source": "police", "opened_on": today});
+        assert_eq!(app.api_post(&w, &format!("/api/v1/children/{id}/case/open"), open).await.status(), 201);
+        let path = format!("/api/v1/children/{id}/case/custom/{form}");
+        let res = app.api_post(&w, &path, json!({"answered_on": today, "answers": {"f1": ["c9"]}})).await;
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("f1"));
+        let res = app.api_post(&w, &path, json!({"answered_on": today, "answers": {"f1": ["c1", "c3"], "f2": "Rice, and books"}})).await;
+        assert_eq!(res.status(), 200);
+
+        // Offline: the form comes with the others; filled in on the phone, sent twice.
+        let d = crate::sync::enrol(&app, "worker").await;
+        let (_, first) = d.post(&app, "/pull", json!({"have": {}})).await;
+        let key = format!("custom:{form}");
+        let def = &first["forms"][&key];
+        assert_eq!(def["title"], "Support", "{first}");
+        assert_eq!(def["groups"][0]["fields"][1]["type"], "checks");
+        let change = json!({"changes": [{"id": uuid::Uuid::now_v7().to_string(), "kind": "custom-form", "child": id,
+            "recorded_at": chrono::Utc::now().to_rfc3339(),
+            "fields": {"form": form.to_string(), "answered_on": today, "f1": "c2,c3", "f2": "Uniform, shoes"}}]});
+        let (_, sent) = d.post(&app, "/push", change.clone()).await;
+        assert_eq!(sent["results"][0]["outcome"], "accepted", "{sent}");
+        let (_, twice) = d.post(&app, "/push", change).await;
+        assert_eq!(twice["results"][0]["outcome"], "already");
+        let case: Value = app.api_get(&w, &format!("/api/v1/children/{id}/case")).await.json().await.unwrap();
+        let answers: Vec<&Value> = case["timeline"].as_array().unwrap().iter().filter(|e| e["kind"] == "custom_form").collect();
+        assert_eq!(answers.len(), 2, "{case}");
+        let last = &answers[1]["body"]["answers"];
+        assert_eq!(last[0]["value"]["value"], json!(["c2", "c3"]));
+        assert_eq!(last[1]["shown_en"], "Uniform, shoes", "a comma in a text answer is kept");
+        // The forms' hash changes when a form is published: the device downloads them again.
+        let (_, again) = d.post(&app, "/pull", json!({"have": {}, "forms": first["forms_hash"]})).await;
+        assert!(again.get("forms").is_none());
+        app.store
+            .edit_custom_form(&admin, form, "add", |d| {
+                d.add_field(&FieldInput { kind: Some("date".into()), label_km: Some("ថ្ងៃ".into()), ..Default::default() }).map(|_| ())
+            })
+            .await
+            .unwrap();
+        app.store.publish_custom_form(&admin, form).await.unwrap();
+        let (_, after) = d.post(&app, "/pull", json!({"have": {}, "forms": first["forms_hash"]})).await;
+        assert!(after["forms"][&key].is_object(), "{after}");
+    })
+    .await;
+}
