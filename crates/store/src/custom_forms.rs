@@ -109,7 +109,7 @@ impl Store {
             .bind(&now)
             .execute(&mut *tx)
             .await?;
-        let entry = Entry { action: "form.create", record_type: "custom_form", record_id: Some(id.to_string()), detail: json!({}) };
+        let entry = Entry { action: "custom_form.create", record_type: "custom_form", record_id: Some(id.to_string()), detail: json!({}) };
         audit::append(&mut tx, actor.into(), entry).await?;
         tx.commit().await?;
         Ok(id)
@@ -139,8 +139,12 @@ impl Store {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        let entry =
-            Entry { action: "form.edit", record_type: "custom_form", record_id: Some(id.to_string()), detail: json!({"edit": what}) };
+        let entry = Entry {
+            action: "custom_form.edit",
+            record_type: "custom_form",
+            record_id: Some(id.to_string()),
+            detail: json!({"edit": what}),
+        };
         audit::append(&mut tx, actor.into(), entry).await?;
         tx.commit().await?;
         Ok(())
@@ -181,7 +185,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let entry = Entry {
-            action: "form.publish",
+            action: "custom_form.publish",
             record_type: "custom_form",
             record_id: Some(id.to_string()),
             detail: json!({"version": number, "fields": draft.fields.len()}),
@@ -203,8 +207,12 @@ impl Store {
             .bind(actor.org_id.to_string())
             .execute(&mut *tx)
             .await?;
-        let entry =
-            Entry { action: "form.active", record_type: "custom_form", record_id: Some(id.to_string()), detail: json!({"active": active}) };
+        let entry = Entry {
+            action: "custom_form.active",
+            record_type: "custom_form",
+            record_id: Some(id.to_string()),
+            detail: json!({"active": active}),
+        };
         audit::append(&mut tx, actor.into(), entry).await?;
         tx.commit().await?;
         Ok(())

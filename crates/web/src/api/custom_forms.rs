@@ -36,13 +36,22 @@ pub struct FormNow {
 #[serde(deny_unknown_fields)]
 pub struct FormAnswerBody {
     answered_on: Option<String>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<HashMap<String, AnswerIn>>)]
     answers: Option<HashMap<String, Value>>,
+}
+
+/// One field's answer: text (a date, `yes`/`no`, a choice's code…), a number, or choices' codes.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the values `FormAnswerBody::answers` takes
+pub enum AnswerIn {
+    Text(String),
+    Number(i64),
+    Choices(Vec<String>),
 }
 
 /// The organisation's forms in use, with their current fields.
 #[utoipa::path(get, path = "/api/v1/forms", tag = "cases",
-    responses((status = 200, body = Items<FormNow>), (status = 401, response = Unauthorized)))]
+    responses((status = 200, body = Items<FormNow>), (status = 401, response = Unauthorized), (status = 403, response = Forbidden)))]
 pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
     let items = state
         .store

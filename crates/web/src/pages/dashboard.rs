@@ -36,6 +36,8 @@ struct DashboardPage {
     charts: Vec<(String, String)>,
     indicators_href: String,
     report_href: String,
+    /// The organisation's own forms: (name, children who answered in the quarter, report link).
+    own_forms: Vec<(String, String, String)>,
 }
 
 /// The key figures, the two monthly series and the two breakdowns of each kind of dashboard.
@@ -163,7 +165,9 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
         let title = format!("{} · {}", tr.t(&i.label_key()), tr.t1("msg-by", "what", tr.t(&dim.label_key())));
         charts.push((title.clone(), if bars.is_empty() { String::new() } else { charts::bars(&title, &bars) }));
     }
+    let own_forms = own_forms(&state, &cur, c.period).await?;
     Ok(render(DashboardPage {
+        own_forms,
         l: Layout::new(&cur, tr.t("page-dashboard"), "/dashboard"),
         heading: tr.t(plan.heading),
         reaches: super::indicator_view::reach_options(tr, &cur, &c),
@@ -189,5 +193,24 @@ async fn monthly(state: &AppState, cur: &Current, c: &Choice, i: Indicator) -> R
         month = month.previous();
     }
     out.reverse();
+    Ok(out)
+}
+
+/// The organisation's own forms with how many children answered each in the period (girls
+/// apart), for whoever may count them; each links to its report.
+async fn own_forms(state: &AppState, cur: &crate::auth::Current, p: Period) -> Result<Vec<(String, String, String)>, PageError> {
+    let tr = cur.tr;
+    let mut out = Vec::new();
+    for f in state.store.custom_forms(cur.actor.org_id, false).await? {
+        let Some(def) = &f.current else { continue };
+        let answers = match state.store.custom_form_answers(&cur.actor, f.id, p.from, p.to).await {
+            Ok(a) => a,
+            Err(krousar_store::StoreError::Forbidden) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let girls = answers.iter().filter(|(_, sex, _)| sex == "female").count();
+        let count = tr.t2("msg-count-female", ("total", tr.num(answers.len())), ("female", tr.num(girls)));
+        out.push((def.name(tr.is_km()).to_string(), count, format!("/admin/forms/{}/report?from={}&to={}", f.id, p.from, p.to)));
+    }
     Ok(out)
 }
