@@ -5,6 +5,7 @@ mod check;
 mod config;
 mod demo;
 mod demo_cases;
+mod demo_forms;
 mod demo_registers;
 mod import;
 mod keys;

@@ -91,6 +91,8 @@ pub fn group_label(tr: Tr, dim: Dimension, g: &Group) -> String {
     match (named, dim.value_key(&g.value)) {
         (Some(n), _) => n,
         (None, Some(key)) => tr.t(&key),
+        // Age bands ("0-5", "18+") are written with the reader's digits.
+        (None, None) if dim == Dimension::AgeBand => tr.num(&g.value),
         (None, None) => g.value.clone(),
     }
 }

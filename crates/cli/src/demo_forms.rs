@@ -1,0 +1,78 @@
+//! The demo's own form and flags (issue 25): the first organisation's home check, published and
+//! filled in on a few of Sokha's cases, and a flag on one of her children — so a newcomer sees
+//! them on the dashboard, the case pages and the lists.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use krousar_domain::flag::{FlagKind, NewFlag};
+use krousar_domain::forms::definition::FieldInput;
+use krousar_domain::forms::FormDef;
+use krousar_domain::Actor;
+use krousar_store::Store;
+use std::collections::BTreeMap;
+
+fn field(kind: &str, km: &str, en: &str, choices: Option<(&str, &str)>, required: bool) -> FieldInput {
+    FieldInput {
+        kind: Some(kind.into()),
+        label_km: Some(km.into()),
+        label_en: Some(en.into()),
+        choices_km: choices.map(|c| c.0.into()),
+        choices_en: choices.map(|c| c.1.into()),
+        required: required.then(|| "on".into()),
+        ..Default::default()
+    }
+}
+
+pub async fn seed(store: &Store, admin: &Actor, worker: &Actor, today: NaiveDate) -> Result<()> {
+    let draft = FormDef::named(Some("ការពិនិត្យលំនៅដ្ឋាន"), Some("Home check")).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let form = store.create_custom_form(admin, draft).await?;
+    let fields = [
+        field("section", "ផ្ទះ និងទឹក", "Home and water", None, false),
+        field("one_choice", "ប្រភពទឹកផឹក", "Drinking water", Some(("ទឹកម៉ាស៊ីន\nអណ្តូង\nទឹកភ្លៀង\nទិញ", "Piped\nWell\nRain\nBought")), true),
+        field("yes_no", "មានបង្គន់នៅផ្ទះ", "A toilet at home", None, true),
+        field("number", "ចំនួនអ្នករស់នៅក្នុងផ្ទះ", "People living in the home", None, false),
+        field("long_text", "អ្វីដែលត្រូវជួសជុល", "What needs repair", None, false),
+    ];
+    store
+        .edit_custom_form(admin, form, "add", |d| {
+            for f in &fields {
+                d.add_field(f)?;
+            }
+            Ok(())
+        })
+        .await?;
+    store.publish_custom_form(admin, form).await?;
+    let filter = krousar_store::children::ChildFilter { worker: Some(worker.user_id), ..Default::default() };
+    let mine = store.list_children(worker, &filter, None, 12).await?.items;
+    let mut answered = 0;
+    for (i, child) in mine.iter().enumerate() {
+        let mut raw: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        raw.insert("f2".into(), vec![["c1", "c2", "c2", "c3"][i % 4].into()]);
+        raw.insert("f3".into(), vec![if i % 3 == 0 { "no" } else { "yes" }.into()]);
+        raw.insert("f4".into(), vec![(3 + i % 5).to_string()]);
+        if i % 3 == 0 {
+            raw.insert("f5".into(), vec!["ដំបូលលេចទឹក".into()]);
+        }
+        // Only open cases take answers; the others are left as they are.
+        if store.answer_custom_form(worker, child.id, form, Some(&today.to_string()), &raw).await.is_ok() {
+            answered += 1;
+        }
+        if answered == 5 {
+            break;
+        }
+    }
+    if let Some(child) = mine.get(1) {
+        let court =
+            NewFlag {
+                kind: FlagKind::Court, reason: "សវនាការអំពីសិទ្ធិថែរក្សាកុមារ".into(), until: today.checked_add_days(chrono::Days::new(30))
+            };
+        store.raise_flag(worker, child.id, court).await?;
+    }
+    if let Some(child) = mine.get(3) {
+        let no_contact = NewFlag {
+            kind: FlagKind::NoContact, reason: "កុំទាក់ទងឪពុក៖ ដីកាតុលាការ".into(), until: None
+        };
+        store.raise_flag(worker, child.id, no_contact).await?;
+    }
+    Ok(())
+}
