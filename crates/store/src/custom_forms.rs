@@ -276,17 +276,20 @@ impl Store {
         {
             return Err(StoreError::Forbidden);
         }
-        let rows = sqlx::query(
-            "SELECT e.child_id, e.body, c.sex FROM case_entries e JOIN children c ON c.id = e.child_id \
-             WHERE e.form_id = $1 AND c.org_id = $2 AND c.merged_into IS NULL AND e.occurred_on >= $3 AND e.occurred_on <= $4 \
-             ORDER BY e.occurred_on, e.seq",
-        )
-        .bind(form.id.to_string())
-        .bind(actor.org_id.to_string())
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        // The children counted are those the reader lists (a supervisor's teams, a manager's
+        // organisation), as every other figure of theirs.
+        let mut q = crate::sql::Sql::new(
+            "SELECT e.child_id, e.body, c.sex FROM case_entries e JOIN children c ON c.id = e.child_id WHERE e.form_id = ",
+        );
+        q.bind_text(form.id.to_string()).push(" AND c.org_id = ").bind_text(actor.org_id.to_string());
+        q.push(" AND c.merged_into IS NULL AND e.occurred_on >= ").bind_text(from.to_string());
+        q.push(" AND e.occurred_on <= ").bind_text(to.to_string());
+        match krousar_domain::policy::list_scope(actor, Action::ListChildren) {
+            krousar_domain::ListScope::Nothing => {}
+            scope => crate::children::scope_sql(&mut q, scope, "c")?,
+        }
+        q.push(" ORDER BY e.occurred_on, e.seq");
+        let rows = q.query().fetch_all(&self.pool).await?;
         let mut latest: BTreeMap<Uuid, (String, FormAnswers)> = BTreeMap::new();
         for r in &rows {
             let entry = CaseEntry::decode("custom_form", &r.text("body")?).map_err(corrupt)?;
