@@ -72,6 +72,33 @@ pub async fn carer_photo(
     Ok(image_response(state.store.photo(&cur.actor, PhotoOf::Carer(id), q.size()).await?))
 }
 
+/// Keep a new photo of `of` and go back to its record; a file that is no photo shows the
+/// record again with why (422), nothing kept.
+async fn keep(state: &AppState, cur: &crate::auth::Current, of: PhotoOf, mp: axum::extract::Multipart) -> Result<Response, PageError> {
+    let r = match crate::files::read_upload(mp).await {
+        Ok(up) => state.store.set_photo(&cur.actor, of, &up.bytes).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let notice = match r {
+        Ok(()) => {
+            let back = match of {
+                PhotoOf::Child(id) => format!("/children/{id}"),
+                PhotoOf::Carer(id) => format!("/carers/{id}"),
+            };
+            return Ok(Redirect::to(&back).into_response());
+        }
+        Err(StoreError::Invalid(e)) => super::notice_of(cur, &e),
+        Err(e) => return Err(PageError::from(e)),
+    };
+    let page = match of {
+        PhotoOf::Child(id) => super::children::show_child(state, cur, id, notice).await?,
+        PhotoOf::Carer(id) => {
+            super::carers::show_page(state, cur, id, &Default::default(), &krousar_domain::Invalid::default(), notice).await?
+        }
+    };
+    Ok(super::unprocessable(page))
+}
+
 /// `POST /children/{id}/photo`: a new photo, taken or chosen.
 pub async fn set_child_photo(
     State(state): State<AppState>,
@@ -79,18 +106,7 @@ pub async fn set_child_photo(
     Ids(id): Ids<Uuid>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let r = match crate::files::read_upload(mp).await {
-        Ok(up) => state.store.set_photo(&cur.actor, PhotoOf::Child(id), &up.bytes).await.map(|_| ()),
-        Err(e) => Err(e),
-    };
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
-        Err(StoreError::Invalid(e)) => {
-            let page = super::children::show_child(&state, &cur, id, super::notice_of(&cur, &e)).await?;
-            Ok(super::unprocessable(page))
-        }
-        Err(e) => Err(PageError::from(e)),
-    }
+    keep(&state, &cur, PhotoOf::Child(id), mp).await
 }
 
 /// `POST /carers/{id}/photo`
@@ -100,17 +116,5 @@ pub async fn set_carer_photo(
     Ids(id): Ids<Uuid>,
     mp: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let r = match crate::files::read_upload(mp).await {
-        Ok(up) => state.store.set_photo(&cur.actor, PhotoOf::Carer(id), &up.bytes).await.map(|_| ()),
-        Err(e) => Err(e),
-    };
-    match r {
-        Ok(()) => Ok(Redirect::to(&format!("/carers/{id}")).into_response()),
-        Err(StoreError::Invalid(e)) => {
-            let notice = super::notice_of(&cur, &e);
-            let page = super::carers::show_page(&state, &cur, id, &Default::default(), &krousar_domain::Invalid::default(), notice).await?;
-            Ok(super::unprocessable(page))
-        }
-        Err(e) => Err(PageError::from(e)),
-    }
+    keep(&state, &cur, PhotoOf::Carer(id), mp).await
 }
