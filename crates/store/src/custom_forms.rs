@@ -32,6 +32,10 @@ pub struct CustomForm {
     pub current_version_id: Option<Uuid>,
     /// Retired forms are not offered; their answers stay readable.
     pub active: bool,
+    /// Shared with the other organisations (they may adopt it).
+    pub shared: bool,
+    /// The shared form this one was adopted from.
+    pub adopted_from: Option<Uuid>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -42,7 +46,8 @@ fn json_of<T: Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(corrupt)
 }
 
-const SELECT: &str = "SELECT f.id, f.org_id, f.draft, f.current_version, f.active, v.id AS version_id, v.definition \
+const SELECT: &str =
+    "SELECT f.id, f.org_id, f.draft, f.current_version, f.active, f.shared, f.adopted_from, v.id AS version_id, v.definition \
     FROM custom_forms f LEFT JOIN custom_form_versions v ON v.form_id = f.id AND v.number = f.current_version";
 
 fn form_from(r: &sqlx::any::AnyRow) -> Result<CustomForm, StoreError> {
@@ -58,10 +63,12 @@ fn form_from(r: &sqlx::any::AnyRow) -> Result<CustomForm, StoreError> {
         current,
         current_version_id: r.opt_uuid("version_id")?,
         active: r.int("active")? != 0,
+        shared: r.int("shared")? != 0,
+        adopted_from: r.opt_uuid("adopted_from")?,
     })
 }
 
-fn allowed(actor: &Actor) -> Result<(), StoreError> {
+pub(crate) fn allowed(actor: &Actor) -> Result<(), StoreError> {
     if decide(actor, Action::ManageCaseSettings, Target::Organisation(actor.org_id)).allowed() {
         Ok(())
     } else {
@@ -97,22 +104,7 @@ impl Store {
 
     /// Start a form: a named, empty draft.
     pub async fn create_custom_form(&self, actor: &Actor, draft: FormDef) -> Result<Uuid, StoreError> {
-        allowed(actor)?;
-        let id = new_id();
-        let mut tx = self.write().await?;
-        let now = now_text();
-        sqlx::query("INSERT INTO custom_forms (id, org_id, draft, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
-            .bind(id.to_string())
-            .bind(actor.org_id.to_string())
-            .bind(json_of(&draft)?)
-            .bind(actor.user_id.to_string())
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        let entry = Entry { action: "custom_form.create", record_type: "custom_form", record_id: Some(id.to_string()), detail: json!({}) };
-        audit::append(&mut tx, actor.into(), entry).await?;
-        tx.commit().await?;
-        Ok(id)
+        self.insert_custom_form(actor, &draft, None, json!({})).await
     }
 
     /// Change the draft with `edit` (add, change, remove or move a field; rename). The draft
@@ -270,33 +262,79 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(Uuid, String, FormAnswers)>, StoreError> {
+        let mut latest: BTreeMap<Uuid, (String, FormAnswers)> = BTreeMap::new();
+        for a in self.answer_rows(actor, form_id, from, to, false).await? {
+            latest.insert(a.child_id, (a.sex, a.answers));
+        }
+        Ok(latest.into_iter().map(|(child, (sex, a))| (child, sex, a)).collect())
+    }
+
+    /// Every answer to a form in a period on the cases the actor lists, oldest first, for a
+    /// workbook: only for those who list children (an administrator counts, never reads);
+    /// audited with the number of answers.
+    pub async fn export_custom_form_answers(
+        &self,
+        actor: &Actor,
+        form_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<AnswerRow>, StoreError> {
+        let rows = self.answer_rows(actor, form_id, from, to, true).await?;
+        let mut tx = self.write().await?;
+        let detail = json!({"rows": rows.len(), "from": from, "to": to});
+        let entry = Entry { action: "custom_form.export", record_type: "custom_form", record_id: Some(form_id.to_string()), detail };
+        audit::append(&mut tx, actor.into(), entry).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    async fn answer_rows(
+        &self,
+        actor: &Actor,
+        form_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+        reading: bool,
+    ) -> Result<Vec<AnswerRow>, StoreError> {
         let form = self.custom_form(actor, form_id).await?;
         if !decide(actor, Action::ViewAggregates, Target::Nothing).allowed()
             && !decide(actor, Action::ViewTeam, Target::Organisation(actor.org_id)).allowed()
         {
             return Err(StoreError::Forbidden);
         }
+        let scope = krousar_domain::policy::list_scope(actor, Action::ListChildren);
+        if reading && scope == krousar_domain::ListScope::Nothing {
+            return Err(StoreError::Forbidden);
+        }
         // The children counted are those the reader lists (a supervisor's teams, a manager's
         // organisation), as every other figure of theirs.
         let mut q = crate::sql::Sql::new(
-            "SELECT e.child_id, e.body, c.sex FROM case_entries e JOIN children c ON c.id = e.child_id WHERE e.form_id = ",
+            "SELECT e.child_id, e.body, c.sex, c.case_number FROM case_entries e JOIN children c ON c.id = e.child_id WHERE e.form_id = ",
         );
         q.bind_text(form.id.to_string()).push(" AND c.org_id = ").bind_text(actor.org_id.to_string());
         q.push(" AND c.merged_into IS NULL AND e.occurred_on >= ").bind_text(from.to_string());
         q.push(" AND e.occurred_on <= ").bind_text(to.to_string());
-        match krousar_domain::policy::list_scope(actor, Action::ListChildren) {
+        match scope {
             krousar_domain::ListScope::Nothing => {}
             scope => crate::children::scope_sql(&mut q, scope, "c")?,
         }
         q.push(" ORDER BY e.occurred_on, e.seq");
         let rows = q.query().fetch_all(&self.pool).await?;
-        let mut latest: BTreeMap<Uuid, (String, FormAnswers)> = BTreeMap::new();
+        let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let entry = CaseEntry::decode("custom_form", &r.text("body")?).map_err(corrupt)?;
-            if let CaseEntry::CustomForm(a) = entry {
-                latest.insert(r.uuid("child_id")?, (r.text("sex")?, a));
+            if let CaseEntry::CustomForm(answers) = CaseEntry::decode("custom_form", &r.text("body")?).map_err(corrupt)? {
+                out.push(AnswerRow { child_id: r.uuid("child_id")?, case_number: r.text("case_number")?, sex: r.text("sex")?, answers });
             }
         }
-        Ok(latest.into_iter().map(|(child, (sex, a))| (child, sex, a)).collect())
+        Ok(out)
     }
+}
+
+/// One answer to a form, with the child it is about.
+#[derive(Debug, Clone)]
+pub struct AnswerRow {
+    pub child_id: Uuid,
+    pub case_number: String,
+    pub sex: String,
+    pub answers: FormAnswers,
 }

@@ -63,7 +63,8 @@ impl FieldInput {
                 } else if km.iter().chain(&en).any(|c| c.chars().count() > CHOICE || c.chars().any(char::is_control)) {
                     e.push("choices_km", "err-too-long");
                 } else {
-                    let mut next = old.map_or(0, |o| o.choices.iter().filter_map(|c| c.code[1..].parse::<u32>().ok()).max().unwrap_or(0));
+                    let mut next = old
+                        .map_or(0, |o| o.choices.iter().filter_map(|c| c.code.strip_prefix('c')?.parse::<u32>().ok()).max().unwrap_or(0));
                     for (i, k) in km.iter().enumerate() {
                         let en = en.get(i).cloned().unwrap_or_default();
                         // A choice keeps its code when its Khmer words stay: answers given to it

@@ -5,6 +5,7 @@
 
 pub mod answers;
 pub mod definition;
+pub mod file;
 #[cfg(test)]
 mod tests;
 

@@ -191,3 +191,57 @@ proptest! {
         }
     }
 }
+
+fn built() -> FormDef {
+    let mut f = FormDef::named(Some("ការវាយតម្លៃផ្ទះ"), Some("Home check")).unwrap();
+    f.add_field(&field("section", "ផ្ទះ", "")).unwrap();
+    f.add_field(&field("one_choice", "ទឹកស្អាត", "មាន\nគ្មាន")).unwrap();
+    f.add_field(&field("several_choices", "ជំនួយ", "អាហារ\nសាលា\nសុខភាព")).unwrap();
+    f.remove_field("f1");
+    f
+}
+
+#[test]
+fn a_definition_file_reads_back_as_the_same_form() {
+    use super::file::{from_file, to_file};
+    let f = built();
+    assert_eq!(from_file(&to_file(&f)).unwrap(), f, "codes, words and the next number all kept");
+    // A wrong file says so, whatever it is.
+    for bad in [&b""[..], b"{}", b"not json", br#"{"format":"other","format_version":1,"form":{"name_km":"x","name_en":"","fields":[]}}"#] {
+        assert!(from_file(bad).unwrap_err().has("file"), "{:?}", String::from_utf8_lossy(bad));
+    }
+    // Fields pass the builder's own checks, and codes must be well formed and unique.
+    let mutate = |edit: &dyn Fn(&mut FormDef)| {
+        let mut g = built();
+        edit(&mut g);
+        from_file(&to_file(&g))
+    };
+    assert!(mutate(&|g| g.fields[0].label_km.clear()).unwrap_err().has("label_km"));
+    assert!(mutate(&|g| g.fields[0].choices.truncate(1)).unwrap_err().has("choices_km"));
+    assert!(mutate(&|g| g.fields[1].code = "f2".into()).unwrap_err().has("file"), "a code twice");
+    for code in ["", "f", "f0", "f01", "x2", "f501", "fខ", "f99999999999"] {
+        assert!(mutate(&|g| g.fields[0].code = code.into()).is_err(), "field code {code:?}");
+        let choice = if code == "f501" { "c1000".to_string() } else { code.replace('f', "c") };
+        assert!(mutate(&|g| g.fields[0].choices[0].code = choice.clone()).is_err(), "choice code {choice:?}");
+    }
+    assert!(mutate(&|g| g.name_km.clear()).unwrap_err().has("name_km"));
+    // The next number is past every code, whatever the file says.
+    let g = mutate(&|g| g.next_field = 1).unwrap();
+    assert_eq!(g.next_field, 4);
+    assert!(from_file(&vec![b' '; super::file::MAX_BYTES + 1]).unwrap_err().has("file"));
+}
+
+proptest! {
+    /// Any bytes, and any one-byte change to a good file, are either refused with a message or
+    /// read as a form that passes the builder's checks: never a panic, never an unchecked form.
+    #[test]
+    fn a_hostile_definition_file_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300), at in any::<usize>(), to in any::<u8>()) {
+        let _ = super::file::from_file(&bytes);
+        let mut good = super::file::to_file(&built());
+        let i = at % good.len();
+        good[i] = to;
+        if let Ok(f) = super::file::from_file(&good) {
+            prop_assert_eq!(f.checked().unwrap(), f.clone(), "what is read passes the checks again unchanged");
+        }
+    }
+}

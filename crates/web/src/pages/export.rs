@@ -89,7 +89,7 @@ async fn rows_of(
     Ok(kids.iter().map(|k| cols.iter().map(|c| safe_cell(&cell(tr, k, *c, &paths, today))).collect()).collect())
 }
 
-fn file_bytes(format: ExportFormat, head: &[String], rows: &[Vec<String>]) -> Result<(Vec<u8>, &'static str), AppError> {
+pub(crate) fn file_bytes(format: ExportFormat, head: &[String], rows: &[Vec<String>]) -> Result<(Vec<u8>, &'static str), AppError> {
     Ok(match format {
         ExportFormat::Csv => (csv_bytes(head, rows)?, "text/csv; charset=utf-8"),
         ExportFormat::Xlsx => (xlsx_bytes(head, rows)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),

@@ -123,6 +123,15 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/admin/forms/{id}/publish", post(forms::builder::publish))
         .route("/admin/forms/{id}/active", post(forms::builder::set_active))
         .route("/admin/forms/{id}/report", get(forms::report::show))
+        .route("/admin/forms/{id}/answers", get(forms::report::export))
+        .route("/admin/forms/{id}/definition", get(forms::sharing::download))
+        .route("/admin/forms/{id}/share", post(forms::sharing::share))
+        .route(
+            "/admin/forms/import",
+            post(forms::sharing::import).layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_UPLOAD_BODY)),
+        )
+        .route("/admin/shared-forms/{id}", get(forms::sharing::show))
+        .route("/admin/shared-forms/{id}/adopt", post(forms::sharing::adopt))
         .route("/children/{id}/case/custom/{form}", get(forms::answer::show).post(forms::answer::save))
         .route("/admin/tools/{id}/active", post(case_settings::tool_active))
         .route("/team", get(case::team))

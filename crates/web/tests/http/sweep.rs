@@ -51,6 +51,8 @@ const RISK: &str = "RISKREASON-63";
 const TASK: &str = "TASKTITLE-27";
 /// A flag's reason (read only by who reads the case summary).
 pub const FLAG: &str = "FLAGREASON-81";
+/// An answer to the victim organisation's own form.
+const FORM_ANSWER: &str = "FORMANSWER-19";
 /// The victim organisation's second child (the other side of a duplicate, referred outside).
 const SECOND: &str = "Yvannakmarker";
 
@@ -70,6 +72,7 @@ const QUERIES: &[(&str, &[&str])] = &[
     ("/indicators/{code}", &["reach=national"]),
     ("/reports/quarterly", &["format=html"]),
     ("/children/{id}/case/forms/{n}", &["format=html"]),
+    ("/admin/forms/{id}/answers", &["format=csv"]),
     ("/referrals/external/{id}/form", &["format=html"]),
     ("/api/v1/children", &["q=xsreypech", "limit=200"]),
     ("/api/v1/households", &["q=zetafamily"]),
@@ -93,6 +96,8 @@ struct Victim {
     saved: String,
     worker: String,
     flag: String,
+    /// The organisation's own form, answered on the child's case.
+    form: String,
     /// The child's and its sensitive record's versions, so that a write is refused by the
     /// permission, not as stale.
     version: i64,
@@ -117,6 +122,7 @@ impl Victim {
             &self.saved,
             &self.worker,
             &self.flag,
+            &self.form,
         ]
     }
 
@@ -163,10 +169,10 @@ fn substitution(key: &str, v: &Victim) -> Option<Sub> {
         "indicators/{code}" => words(&["registered"]),
         "tool/{tool}" => Some(Sub::Unrelated("an organisation's assessment tool; the child in the same path is the victim's")),
         "tools/{id}" => Some(Sub::Unrelated("an organisation's assessment tool: no child data")),
-        "forms/{id}" => Some(Sub::Unrelated("an organisation's own form: no child data (custom_forms tests)")),
+        "forms/{id}" | "shared-forms/{id}" => one(&v.form),
         "fields/{code}" => Some(Sub::Unrelated("a field of an organisation's own form: no child data")),
         "fields/{action}" => words(&["up", "down", "remove"]),
-        "custom/{form}" => Some(Sub::Unrelated("an organisation's own form; the child in the same path is the victim's")),
+        "custom/{form}" => one(&v.form),
         "match-requests/{id}" => Some(Sub::Unrelated("a match request is answered by the organisation asked (duplicates tests)")),
         "carers/{id}" | "carers/{carer}" => Some(Sub::Unrelated("a foster carer: no child is placed with one here")),
         "sessions/{id}" | "people/{id}" | "training/{what}" | "training/{id}" => Some(Sub::Unrelated("staff training: no child data")),
@@ -469,7 +475,7 @@ async fn no_route_shows_another_organisations_child_or_more_than_its_consent() {
         // 1. No relation to the child: nothing of it anywhere, nothing changed.
         let reqs = requests(&v);
         let markers =
-            ["Xsreypech", "Qvandara", "ស្រីពេជ្រ", &case_number, SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK, FLAG];
+            ["Xsreypech", "Qvandara", "ស្រីពេជ្រ", &case_number, SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK, FLAG, FORM_ANSWER];
         let before = snapshot(&app, &w, &v).await;
         let since = audit_head(&app).await;
         let (mut found, _) = sweep(&app, &sweepers, &reqs, &markers, &v.closed(), "", &v).await;
@@ -521,7 +527,7 @@ async fn no_route_shows_another_organisations_child_or_more_than_its_consent() {
         v.referral = rid;
         let receivers: Vec<Sweeper> = sweepers.into_iter().filter(|s| s.role != Role::Ministry).collect();
         let reqs = requests(&v);
-        let uncovered = [SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK, FLAG];
+        let uncovered = [SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK, FLAG, FORM_ANSWER];
         let before = snapshot(&app, &w, &v).await;
         let closed =
             [v.household.as_str(), v.file.as_str(), v.external.as_str(), v.second.as_str(), v.export.as_str(), v.saved.as_str(), v.stay.as_str()];

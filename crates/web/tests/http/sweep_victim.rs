@@ -97,6 +97,18 @@ pub(super) async fn victim(app: &TestApp, w: &str) -> (Victim, String) {
     let stay = app.store.residences_of_child(id.parse().unwrap()).await.unwrap()[0].id.to_string();
     let flag = krousar_domain::flag::NewFlag { kind: krousar_domain::flag::FlagKind::NoContact, reason: super::FLAG.into(), until: None };
     let flag = app.store.raise_flag(&app.worker.actor(), id.parse().unwrap(), flag).await.unwrap().to_string();
+    // The organisation's own form, published and answered on the child's case.
+    let admin = app.admin.actor();
+    let def = krousar_domain::forms::FormDef::named(Some("ទម្រង់"), Some("Own form")).unwrap();
+    let form = app.store.create_custom_form(&admin, def).await.unwrap();
+    let text =
+        krousar_domain::forms::definition::FieldInput {
+            kind: Some("text".into()), label_km: Some("ចំណាំ".into()), ..Default::default()
+        };
+    app.store.edit_custom_form(&admin, form, "add", |d| d.add_field(&text).map(|_| ())).await.unwrap();
+    app.store.publish_custom_form(&admin, form).await.unwrap();
+    let answer = json!({"answered_on": today, "answers": {"f1": super::FORM_ANSWER}});
+    ok(app.api_post(w, &format!("/api/v1/children/{id}/case/custom/{form}"), answer).await, "form answer");
     let v = Victim {
         child: id,
         second,
@@ -112,6 +124,7 @@ pub(super) async fn victim(app: &TestApp, w: &str) -> (Victim, String) {
         saved,
         worker: app.worker.id.to_string(),
         flag,
+        form: form.to_string(),
         version: 0,
         sensitive_version: 0,
     };

@@ -21,7 +21,7 @@ use krousar_store::StoreError;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-fn allowed(cur: &Current) -> Result<(), PageError> {
+pub(super) fn allowed(cur: &Current) -> Result<(), PageError> {
     if decide(&cur.actor, Action::ManageCaseSettings, Target::Organisation(cur.actor.org_id)).allowed() {
         Ok(())
     } else {
@@ -35,16 +35,26 @@ pub struct FormRow {
     pub status: String,
 }
 
+/// A form another organisation shares, as offered on the list.
+pub struct SharedRow {
+    pub id: String,
+    pub name: String,
+    pub by: String,
+    pub national: bool,
+    pub adopted: bool,
+}
+
 #[derive(Template)]
 #[template(path = "forms_list.html")]
 struct ListPage {
     l: Layout,
     forms: Vec<FormRow>,
+    shared: Vec<SharedRow>,
     f: FormView,
     notice: String,
 }
 
-async fn list_page(state: &AppState, cur: &Current, values: &FormData, e: &Invalid) -> Result<Response, PageError> {
+pub(super) async fn list_page(state: &AppState, cur: &Current, values: &FormData, e: &Invalid) -> Result<Response, PageError> {
     allowed(cur)?;
     let tr = cur.tr;
     let forms = state
@@ -62,9 +72,23 @@ async fn list_page(state: &AppState, cur: &Current, values: &FormData, e: &Inval
             },
         })
         .collect();
+    let shared = state
+        .store
+        .shared_custom_forms(&cur.actor)
+        .await?
+        .into_iter()
+        .map(|f| SharedRow {
+            id: f.id.to_string(),
+            name: f.definition.name(tr.is_km()).to_string(),
+            by: f.org_name,
+            national: f.national,
+            adopted: f.adopted,
+        })
+        .collect();
     let body = render(ListPage {
         l: Layout::new(cur, tr.t("page-forms"), "/admin/case-settings"),
         forms,
+        shared,
         f: FormView::new(values.0.iter().cloned(), e, tr),
         notice: if e.errors.is_empty() { String::new() } else { notice_of(cur, e) },
     });
@@ -116,10 +140,12 @@ struct BuilderPage {
     published: bool,
     /// The draft differs from the version answered now.
     unpublished_changes: bool,
+    shared: bool,
+    adopted: bool,
     notice: String,
 }
 
-async fn builder(state: &AppState, cur: &Current, id: Uuid, values: &FormData, e: &Invalid) -> Result<Response, PageError> {
+pub(super) async fn builder(state: &AppState, cur: &Current, id: Uuid, values: &FormData, e: &Invalid) -> Result<Response, PageError> {
     allowed(cur)?;
     let tr = cur.tr;
     let form = state.store.custom_form(&cur.actor, id).await?;
@@ -149,6 +175,8 @@ async fn builder(state: &AppState, cur: &Current, id: Uuid, values: &FormData, e
         active: form.active,
         published: form.current_version > 0,
         unpublished_changes: form.current.as_ref() != Some(&form.draft),
+        shared: form.shared,
+        adopted: form.adopted_from.is_some(),
         notice: if e.errors.is_empty() { String::new() } else { notice_of(cur, e) },
     });
     Ok(if e.errors.is_empty() { body } else { unprocessable(body) })

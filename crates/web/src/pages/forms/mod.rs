@@ -5,3 +5,4 @@ pub mod answer;
 pub mod builder;
 pub mod fields;
 pub mod report;
+pub mod sharing;

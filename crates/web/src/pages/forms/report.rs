@@ -1,18 +1,23 @@
 //! Counting a form's answers: for each question answered by a choice (yes/no, one choice,
 //! several choices), how many children's latest answer in the period gave each choice, as
-//! "N (nF)"; for the organisation's supervisors and managers.
+//! "N (nF)", split if asked by the answers to a one-choice question; for the organisation's
+//! supervisors and managers. And every answer as a workbook, for those who list the children.
 
 use crate::auth::PageUser;
 use crate::error::PageError;
 use crate::extract::Ids;
+use crate::i18n::Tr;
 use crate::pages::render;
 use crate::views::Layout;
+use crate::views::Opt;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
-use krousar_domain::forms::FieldKind;
+use krousar_domain::export::{safe_cell, ExportFormat};
+use krousar_domain::forms::answers::{Answer, AnswerValue, FormAnswers};
+use krousar_domain::forms::{FieldDef, FieldKind};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -20,11 +25,16 @@ use uuid::Uuid;
 pub struct ReportQuery {
     from: Option<String>,
     to: Option<String>,
+    /// A one-choice or yes/no question whose answers split every count (its code).
+    by: Option<String>,
+    /// `csv` or `xlsx` (the answers export).
+    format: Option<String>,
 }
 
 pub struct CountRow {
     pub label: String,
-    pub count: String,
+    /// One count per column: each value of the breakdown, then all.
+    pub counts: Vec<String>,
 }
 
 pub struct QuestionCounts {
@@ -39,11 +49,34 @@ struct ReportPage {
     id: String,
     from: String,
     to: String,
-    answered: String,
+    by: Vec<Opt>,
+    /// The columns' headings (empty: no breakdown, one column).
+    columns: Vec<String>,
+    answered: Vec<String>,
     questions: Vec<QuestionCounts>,
+    can_export: bool,
 }
 
-/// `GET /admin/forms/{id}/report?from&to` (default: the year so far).
+fn period(q: &ReportQuery, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let day = |s: &Option<String>| s.as_deref().and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok());
+    (day(&q.from).unwrap_or_else(|| krousar_domain::indicators::Period::year_of(today).from), day(&q.to).unwrap_or(today))
+}
+
+/// The values a countable question is counted under, with their words.
+fn values_of(tr: Tr, f: &FieldDef) -> Vec<(String, String)> {
+    match f.kind {
+        FieldKind::YesNo => vec![("yes".into(), tr.t("msg-yes")), ("no".into(), tr.t("msg-no"))],
+        _ => f.choices.iter().map(|c| (c.code.clone(), if tr.is_km() || c.en.is_empty() { c.km.clone() } else { c.en.clone() })).collect(),
+    }
+}
+
+/// Whether the answers include `value` for the question `code` (counted by the field's code,
+/// so answers given to earlier versions count too).
+fn answered(a: &FormAnswers, code: &str, value: &str) -> bool {
+    a.answers.iter().any(|x| x.code == code && x.value.counted().iter().any(|c| c == value))
+}
+
+/// `GET /admin/forms/{id}/report?from&to&by` (default: the year so far).
 pub async fn show(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
@@ -51,42 +84,120 @@ pub async fn show(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let today = cur.actor.today();
-    let day = |s: &Option<String>| s.as_deref().and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok());
-    let from = day(&q.from).unwrap_or_else(|| krousar_domain::indicators::Period::year_of(today).from);
-    let to = day(&q.to).unwrap_or(today);
+    let (from, to) = period(&q, cur.actor.today());
     let form = state.store.custom_form(&cur.actor, id).await?;
     let answers = state.store.custom_form_answers(&cur.actor, id, from, to).await?;
     let km = tr.is_km();
-    let count = |pred: &dyn Fn(&krousar_domain::forms::answers::FormAnswers) -> bool| {
-        let hits: Vec<&(Uuid, String, _)> = answers.iter().filter(|(_, _, a)| pred(a)).collect();
-        let girls = hits.iter().filter(|(_, sex, _)| sex == "female").count();
-        tr.t2("msg-count-female", ("total", tr.num(hits.len())), ("female", tr.num(girls)))
+    let def = form.current.clone().unwrap_or_default();
+    // Only a one-choice or yes/no question splits the counts (several choices would count a
+    // child in more than one column).
+    let splitters: Vec<&FieldDef> = def.questions().filter(|f| matches!(f.kind, FieldKind::OneChoice | FieldKind::YesNo)).collect();
+    let by = q.by.as_deref().and_then(|code| splitters.iter().find(|f| f.code == code).copied());
+    // Each column: which answers it holds.
+    let mut columns: Vec<(String, Option<(String, String)>)> = match by {
+        Some(f) => values_of(tr, f).into_iter().map(|(code, label)| (label, Some((f.code.clone(), code)))).collect(),
+        None => Vec::new(),
     };
-    let mut questions = Vec::new();
-    if let Some(def) = &form.current {
-        for f in def.questions().filter(|f| f.kind.countable()) {
-            let values: Vec<(String, String)> = match f.kind {
-                FieldKind::YesNo => vec![("yes".into(), tr.t("msg-yes")), ("no".into(), tr.t("msg-no"))],
-                _ => f.choices.iter().map(|c| (c.code.clone(), if km || c.en.is_empty() { c.km.clone() } else { c.en.clone() })).collect(),
-            };
-            // Counted by the field's code, so answers given to earlier versions count too.
-            let rows = values
+    columns.push((tr.t("opt-all"), None));
+    let count = |pred: &dyn Fn(&FormAnswers) -> bool| -> Vec<String> {
+        columns
+            .iter()
+            .map(|(_, col)| {
+                let hits: Vec<&(Uuid, String, FormAnswers)> =
+                    answers.iter().filter(|(_, _, a)| col.as_ref().is_none_or(|(code, v)| answered(a, code, v)) && pred(a)).collect();
+                let girls = hits.iter().filter(|(_, sex, _)| sex == "female").count();
+                tr.t2("msg-count-female", ("total", tr.num(hits.len())), ("female", tr.num(girls)))
+            })
+            .collect()
+    };
+    let questions = def
+        .questions()
+        .filter(|f| f.kind.countable() && Some(f.code.as_str()) != by.map(|b| b.code.as_str()))
+        .map(|f| QuestionCounts {
+            label: f.label(km).to_string(),
+            rows: values_of(tr, f)
                 .into_iter()
-                .map(|(code, label)| CountRow {
-                    label,
-                    count: count(&|a| a.answers.iter().any(|x| x.code == f.code && x.value.counted().contains(&code))),
-                })
-                .collect();
-            questions.push(QuestionCounts { label: f.label(km).to_string(), rows });
-        }
-    }
+                .map(|(code, label)| CountRow { label, counts: count(&|a| answered(a, &f.code, &code)) })
+                .collect(),
+        })
+        .collect();
+    let mut by_opts = vec![Opt { value: String::new(), label: tr.t("opt-no-breakdown"), selected: by.is_none() }];
+    by_opts.extend(splitters.iter().map(|f| Opt {
+        value: f.code.clone(),
+        label: f.label(km).to_string(),
+        selected: by.is_some_and(|b| b.code == f.code),
+    }));
+    let headings = if by.is_some() { columns.iter().map(|(l, _)| l.clone()).collect() } else { Vec::new() };
     Ok(render(ReportPage {
         l: Layout::new(&cur, form.draft.name(km).to_string(), "/admin/case-settings"),
         id: id.to_string(),
         from: from.to_string(),
         to: to.to_string(),
+        by: by_opts,
+        columns: headings,
         answered: count(&|_| true),
         questions,
+        can_export: krousar_domain::policy::list_scope(&cur.actor, krousar_domain::Action::ListChildren)
+            != krousar_domain::ListScope::Nothing,
     }))
+}
+
+/// The text of an answer in a workbook cell: numbers and dates as a spreadsheet reads them,
+/// everything else in the reader's language.
+fn cell(tr: Tr, a: &Answer) -> String {
+    match &a.value {
+        AnswerValue::Number(n) => n.to_string(),
+        AnswerValue::Date(d) => d.to_string(),
+        _ if tr.is_km() || a.shown_en.is_empty() => a.shown_km.clone(),
+        _ => a.shown_en.clone(),
+    }
+}
+
+/// `GET /admin/forms/{id}/answers?from&to&format=csv|xlsx`: every answer in the period on the
+/// cases the reader lists, a column per question (questions of earlier versions too, by their
+/// words then), every cell inert for spreadsheets; audited.
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids(id): Ids<Uuid>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, PageError> {
+    let tr = cur.tr;
+    let (from, to) = period(&q, cur.actor.today());
+    let format = q.format.as_deref().and_then(ExportFormat::parse).unwrap_or(ExportFormat::Csv);
+    let form = state.store.custom_form(&cur.actor, id).await?;
+    let rows = state.store.export_custom_form_answers(&cur.actor, id, from, to).await?;
+    // The columns: the current version's questions, then any asked only by earlier versions.
+    let mut questions: Vec<(String, String)> =
+        form.current.iter().flat_map(|d| d.questions()).map(|f| (f.code.clone(), f.label(tr.is_km()).to_string())).collect();
+    for r in &rows {
+        for a in &r.answers.answers {
+            if !questions.iter().any(|(c, _)| *c == a.code) {
+                let label = if tr.is_km() || a.label_en.is_empty() { &a.label_km } else { &a.label_en };
+                questions.push((a.code.clone(), label.clone()));
+            }
+        }
+    }
+    let mut head = vec![tr.t("opt-export-col-case_number"), tr.t("field-sex"), tr.t("field-answered-on"), tr.t("col-form-version")];
+    head.extend(questions.iter().map(|(_, l)| l.clone()));
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut line = vec![
+                r.case_number.clone(),
+                tr.t(&format!("opt-sex-{}", r.sex)),
+                r.answers.answered_on.to_string(),
+                r.answers.version.to_string(),
+            ];
+            line.extend(
+                questions
+                    .iter()
+                    .map(|(code, _)| r.answers.answers.iter().find(|a| a.code == *code).map(|a| cell(tr, a)).unwrap_or_default()),
+            );
+            line.into_iter().map(|c| safe_cell(&c)).collect()
+        })
+        .collect();
+    let head: Vec<String> = head.iter().map(|h| safe_cell(h)).collect();
+    let (bytes, mime) = crate::pages::export::file_bytes(format, &head, &table).map_err(PageError)?;
+    Ok(crate::files::download(&format!("form-answers-{from}-{to}.{}", format.code()), mime, bytes))
 }
