@@ -15,12 +15,15 @@ pub const FORMAT_VERSION: u32 = 1;
 /// The largest file read (a form of 80 fields with long help in two languages is ~100 kB).
 pub const MAX_BYTES: usize = 512 * 1024;
 
-#[derive(Serialize, Deserialize)]
+/// The file: what it is, and the form.
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct FormFile {
-    format: String,
-    format_version: u32,
-    form: FormDef,
+pub struct FormFile {
+    /// Always `krousar-form`.
+    pub format: String,
+    /// Always 1.
+    pub format_version: u32,
+    pub form: FormDef,
 }
 
 /// The file of a definition (pretty JSON, UTF-8).

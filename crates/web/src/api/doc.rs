@@ -5,8 +5,8 @@
 
 use super::schema::{BadRequest, Conflict, Forbidden, Gone, Invalid, NotFound, TooMany, Unauthorized};
 use super::{
-    admin, carers, cases, children, custom_forms, duplicate_scans, flags, households, indicators, photos, places, rcis, referrals,
-    registers, sensitive, sync, sync_device,
+    admin, carers, cases, children, custom_forms, duplicate_scans, flags, form_sharing, households, indicators, photos, places, rcis,
+    referrals, registers, sensitive, sync, sync_device,
 };
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -31,7 +31,8 @@ use utoipa::{Modify, OpenApi};
         children::list, children::create, children::get, children::patch, children::duplicates, children::duplicate_check,
         sensitive::get, sensitive::put,
         flags::list, flags::raise, flags::remove,
-        custom_forms::list, custom_forms::answer,
+        custom_forms::list, custom_forms::answer, form_sharing::definition, form_sharing::import, form_sharing::share,
+        form_sharing::shared, form_sharing::adopt, form_sharing::answers,
         photos::child_photo, photos::set_child_photo, photos::carer_photo, photos::set_carer_photo,
         duplicate_scans::start, duplicate_scans::latest,
         cases::get, cases::record, cases::request, cases::decide, cases::task_done, cases::worklist, cases::upload, cases::attachment,
@@ -57,6 +58,7 @@ use utoipa::{Modify, OpenApi};
         (name = "children", description = "Children's records, sensitive information and duplicates"),
         (name = "cases", description = "Case files, case records, approvals, tasks and attachments"),
         (name = "referrals", description = "Referrals and transfers between organisations"),
+        (name = "forms", description = "The organisation's own forms: definitions as files, sharing and adopting, answers"),
         (name = "carers", description = "Foster and kinship carers"),
         (name = "registers", description = "Cash support and the training register"),
         (name = "rcis", description = "Residential care institutions, their transition, and children's stays"),

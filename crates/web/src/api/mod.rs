@@ -10,6 +10,7 @@ mod custom_forms;
 mod doc;
 mod duplicate_scans;
 mod flags;
+mod form_sharing;
 mod households;
 mod indicators;
 mod photos;
@@ -68,6 +69,12 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/children/{id}/case/{form}", post(cases::record))
         .route("/children/{id}/case/custom/{form}", post(custom_forms::answer))
         .route("/forms", get(custom_forms::list))
+        .route("/forms/shared", get(form_sharing::shared))
+        .route("/forms/shared/{id}/adopt", post(form_sharing::adopt))
+        .route("/forms/import", post(form_sharing::import))
+        .route("/forms/{id}/definition", get(form_sharing::definition))
+        .route("/forms/{id}/shared", put(form_sharing::share))
+        .route("/forms/{id}/answers", get(form_sharing::answers))
         .route("/worklist", get(cases::worklist))
         .route("/children/{id}/referrals", post(referrals::send))
         .route("/referrals", get(referrals::list))

@@ -33,10 +33,11 @@ fn every_api_route_is_described_and_nothing_else() {
 }
 
 /// Writes that take no body, and why.
-const NO_BODY: [(&str, &str, &str); 3] = [
+const NO_BODY: [(&str, &str, &str); 4] = [
     ("post", "/api/v1/children/{id}/case/tasks/{task}/done", "the task is in the path"),
     ("post", "/api/v1/duplicate-scans", "scans the caller's organisation"),
     ("post", "/api/v1/devices/{id}/revoke", "the device is in the path"),
+    ("post", "/api/v1/forms/shared/{id}/adopt", "the shared form is in the path"),
 ];
 
 #[test]

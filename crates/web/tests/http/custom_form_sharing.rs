@@ -192,3 +192,70 @@ async fn answers_are_split_by_a_choice_and_downloaded_by_those_who_list_the_chil
     })
     .await;
 }
+
+/// The same over the API: share, list, adopt, a definition out and in, and the answers.
+#[tokio::test]
+async fn forms_travel_through_the_api() {
+    each_db(|app| async move {
+        let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
+        let ministry = app.store.create_org(Who::system(), "MoSVY", OrgKind::Ministry).await.unwrap();
+        let madmin = app.store.create_user(Who::system(), ministry.id, None, "madmin", "M", Role::OrgAdmin, &hash, "en").await.unwrap();
+        let m = madmin.actor();
+        let template = app.store.create_custom_form(&m, FormDef::named(Some("ជាតិ"), Some("National")).unwrap()).await.unwrap();
+        app.store
+            .edit_custom_form(&m, template, "add", |d| d.add_field(&one_choice("សាលា", "School", "បាទ\nទេ", "Yes\nNo")).map(|_| ()))
+            .await
+            .unwrap();
+        app.store.publish_custom_form(&m, template).await.unwrap();
+        let mt = app.token(&madmin).await;
+        let put = |token: String, body: Value| {
+            let url = app.url(&format!("/api/v1/forms/{template}/shared"));
+            async move { crate::app::client().put(url).bearer_auth(token).json(&body).send().await.unwrap() }
+        };
+        assert_eq!(put(mt.clone(), json!({"shared": "yes"})).await.status(), 400, "a bad body is refused");
+        assert_eq!(put(mt.clone(), json!({"shared": true})).await.status(), 204);
+        let at = app.token(&app.admin).await;
+        assert_eq!(put(at.clone(), json!({"shared": false})).await.status(), 404, "not the reader's form");
+        let listed: Value = app.api_get(&at, "/api/v1/forms/shared").await.json().await.unwrap();
+        assert_eq!(listed["items"][0]["national"], true, "{listed}");
+        assert_eq!(listed["items"][0]["definition"]["fields"][0]["label_en"], "School");
+        let res = app.api_post(&at, &format!("/api/v1/forms/shared/{template}/adopt"), json!({})).await;
+        assert_eq!(res.status(), 201);
+        let adopted: Value = res.json().await.unwrap();
+        let adopted = adopted["id"].as_str().unwrap().to_string();
+        let file = app.api_get(&at, &format!("/api/v1/forms/{adopted}/definition")).await;
+        assert_eq!(file.status(), 200);
+        let file: Value = file.json().await.unwrap();
+        assert_eq!(file["format"], "krousar-form");
+        assert_eq!(app.api_post(&at, "/api/v1/forms/import", file.clone()).await.status(), 201);
+        let mut bad = file.clone();
+        bad["form"]["fields"][0]["choices"] = json!([]);
+        let res = app.api_post(&at, "/api/v1/forms/import", bad).await;
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("choices_km"));
+        let w = app.token(&app.worker).await;
+        assert_eq!(app.api_post(&w, "/api/v1/forms/import", file).await.status(), 403);
+        assert_eq!(app.api_get(&w, "/api/v1/forms/shared").await.status(), 403);
+        assert_eq!(app.api_get(&w, &format!("/api/v1/forms/{adopted}/definition")).await.status(), 403);
+
+        // The adopted form published and answered: the answers for the supervisor, not the
+        // administrator, nor the ministry that made the template.
+        app.store.publish_custom_form(&app.admin.actor(), adopted.parse().unwrap()).await.unwrap();
+        let c: Value = app.api_post(&w, "/api/v1/children", child_json("ស្រីនាង", "Sreyneang")).await.json().await.unwrap();
+        let id = c["id"].as_str().unwrap().to_string();
+        let today = krousar_domain::today().to_string();
+        let open = json!({"route": "report", "referral_source": "police", "opened_on": today});
+        assert_eq!(app.api_post(&w, &format!("/api/v1/children/{id}/case/open"), open).await.status(), 201);
+        let body = json!({"answered_on": today, "answers": {"f1": "c1"}});
+        assert_eq!(app.api_post(&w, &format!("/api/v1/children/{id}/case/custom/{adopted}"), body).await.status(), 200);
+        let s = app.token(&app.supervisor).await;
+        let rows: Value = app.api_get(&s, &format!("/api/v1/forms/{adopted}/answers")).await.json().await.unwrap();
+        assert_eq!(rows["items"].as_array().unwrap().len(), 1, "{rows}");
+        assert_eq!(rows["items"][0]["answers"]["answers"][0]["shown_en"], "Yes");
+        assert_eq!(app.api_get(&s, &format!("/api/v1/forms/{adopted}/answers?from=soon")).await.status(), 422);
+        assert_eq!(app.api_get(&at, &format!("/api/v1/forms/{adopted}/answers")).await.status(), 403);
+        assert_eq!(app.api_get(&mt, &format!("/api/v1/forms/{adopted}/answers")).await.status(), 404);
+        assert_eq!(app.api_get(&mt, &format!("/api/v1/forms/{template}/answers")).await.status(), 403, "the ministry reads no answers");
+    })
+    .await;
+}

@@ -169,7 +169,7 @@ fn substitution(key: &str, v: &Victim) -> Option<Sub> {
         "indicators/{code}" => words(&["registered"]),
         "tool/{tool}" => Some(Sub::Unrelated("an organisation's assessment tool; the child in the same path is the victim's")),
         "tools/{id}" => Some(Sub::Unrelated("an organisation's assessment tool: no child data")),
-        "forms/{id}" | "shared-forms/{id}" => one(&v.form),
+        "forms/{id}" | "shared-forms/{id}" | "shared/{id}" => one(&v.form),
         "fields/{code}" => Some(Sub::Unrelated("a field of an organisation's own form: no child data")),
         "fields/{action}" => words(&["up", "down", "remove"]),
         "custom/{form}" => one(&v.form),
