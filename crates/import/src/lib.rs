@@ -6,6 +6,7 @@ pub mod check;
 pub mod columns;
 mod csv_sheet;
 pub mod dates;
+pub mod form_answers;
 mod inflate;
 pub mod places;
 pub mod report;

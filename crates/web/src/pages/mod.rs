@@ -124,6 +124,13 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/admin/forms/{id}/active", post(forms::builder::set_active))
         .route("/admin/forms/{id}/report", get(forms::report::show))
         .route("/admin/forms/{id}/answers", get(forms::report::export))
+        .route("/admin/forms/{id}/answers/template", get(forms::answers_import::template))
+        .route(
+            "/admin/forms/{id}/answers/import",
+            get(forms::answers_import::show)
+                .post(forms::answers_import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_UPLOAD_BODY)),
+        )
         .route("/admin/forms/{id}/definition", get(forms::sharing::download))
         .route("/admin/forms/{id}/share", post(forms::sharing::share))
         .route(

@@ -17,6 +17,7 @@ mod carers;
 mod cases;
 mod cash;
 mod check_page;
+mod custom_form_import;
 mod custom_form_sharing;
 mod custom_forms;
 mod device_sessions;

@@ -2,6 +2,7 @@
 //! case (`answer`), counting their answers (`report`), and the fields both show (`fields`).
 
 pub mod answer;
+pub mod answers_import;
 pub mod builder;
 pub mod fields;
 pub mod report;
