@@ -63,7 +63,8 @@ fn may_see_child(actor: &Actor, child: &crate::children::Child) -> bool {
 impl Store {
     /// Check that the actor may change the photo (`EditChild`; a carer: `EditCarer` in its
     /// own organisation); refusals are audited.
-    async fn may_change(&self, actor: &Actor, of: PhotoOf) -> Result<(), StoreError> {
+    /// Whether the actor may change the record's photo (refusals audited).
+    pub async fn may_change(&self, actor: &Actor, of: PhotoOf) -> Result<(), StoreError> {
         match of {
             PhotoOf::Child(id) => {
                 let mut tx = self.pool.begin().await?;
@@ -113,9 +114,15 @@ impl Store {
 
     /// Keep a new photo (it replaces the current one). Returns its id.
     pub async fn set_photo(&self, actor: &Actor, of: PhotoOf, bytes: &[u8]) -> Result<Uuid, StoreError> {
+        self.keep_photo(actor, of, bytes, new_id()).await
+    }
+
+    /// `set_photo` under a given id (a photo taken on a device keeps its change's id, so sending
+    /// its last piece again cannot keep it twice).
+    pub(crate) async fn keep_photo(&self, actor: &Actor, of: PhotoOf, bytes: &[u8], id: Uuid) -> Result<Uuid, StoreError> {
         self.may_change(actor, of).await?;
         let Processed { full, small, width, height } = photo_image::process(bytes)?;
-        let (id, small_id) = (new_id(), new_id());
+        let small_id = new_id();
         let (full_path, small_path) = (self.file_path(id)?, self.file_path(small_id)?);
         let (full_sha, small_sha) = (hex::encode(Sha256::digest(&full)), hex::encode(Sha256::digest(&small)));
         // Files first, flushed; then the row that points at them (a crash between leaves an

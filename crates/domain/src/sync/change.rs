@@ -31,10 +31,12 @@ pub enum ChangeKind {
     Flag,
     /// One of the organisation's own forms filled in (its id in the field `form`).
     CustomForm,
+    /// A new profile photo of the child, taken on the device (the photo follows in pieces).
+    ProfilePhoto,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 9] = [
+    pub const ALL: [ChangeKind; 10] = [
         ChangeKind::Visit,
         ChangeKind::Note,
         ChangeKind::Csi,
@@ -44,6 +46,7 @@ impl ChangeKind {
         ChangeKind::ChildEdit,
         ChangeKind::Flag,
         ChangeKind::CustomForm,
+        ChangeKind::ProfilePhoto,
     ];
 
     pub fn code(self) -> &'static str {
@@ -57,6 +60,7 @@ impl ChangeKind {
             ChangeKind::ChildEdit => "child-edit",
             ChangeKind::Flag => "flag",
             ChangeKind::CustomForm => "custom-form",
+            ChangeKind::ProfilePhoto => "profile-photo",
         }
     }
 
@@ -68,12 +72,13 @@ impl ChangeKind {
     /// device): a child, a flag, or an entry of a case's timeline (a task done is one too). Sending it
     /// twice must not make it twice.
     pub fn creates_record(self) -> bool {
-        self != ChangeKind::ChildEdit
+        // A profile photo is made when its last piece arrives, under the change's id.
+        !matches!(self, ChangeKind::ChildEdit | ChangeKind::ProfilePhoto)
     }
 
     /// Whether a photo may be sent with the record.
     pub fn takes_photo(self) -> bool {
-        matches!(self, ChangeKind::Visit | ChangeKind::Note | ChangeKind::TracingAttempt)
+        matches!(self, ChangeKind::Visit | ChangeKind::Note | ChangeKind::TracingAttempt | ChangeKind::ProfilePhoto)
     }
 }
 

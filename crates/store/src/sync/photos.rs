@@ -1,7 +1,8 @@
 //! Photos taken with a record on a device follow it in pieces a poor line can carry. The server
 //! keeps what arrived; a device whose line dropped asks how much arrived and sends the rest.
 //! When all of it is there and its SHA-256 matches, it becomes the record's attachment, through
-//! the same checks as a file uploaded on the case page.
+//! the same checks as a file uploaded on the case page, or (a `profile-photo` change) the
+//! child's profile photo, through the same processing as one sent from the child's page.
 
 use crate::cases::attachments::{Attachment, MAX_BYTES};
 use crate::db::{RowExt, Store};
@@ -28,19 +29,20 @@ impl Store {
         Ok(dir.join("sync-partial").join(change_id.simple().to_string()))
     }
 
-    /// The record a photo belongs to: a change of the actor's that was accepted and takes one.
-    async fn photo_owner(&self, actor: &Actor, change_id: Uuid) -> Result<Uuid, StoreError> {
+    /// The record a photo belongs to: a change of the actor's that was accepted and takes one
+    /// (the child, and the change's kind).
+    async fn photo_owner(&self, actor: &Actor, change_id: Uuid) -> Result<(Uuid, ChangeKind), StoreError> {
         let r = self.sync_receipt(change_id).await?.filter(|r| r.user_id == actor.user_id).ok_or(StoreError::NotFound)?;
-        let takes = ChangeKind::parse(&r.kind).is_some_and(ChangeKind::takes_photo);
-        match (takes, r.child_id) {
-            (true, Some(child)) => Ok(child),
+        match (ChangeKind::parse(&r.kind).filter(|k| k.takes_photo()), r.child_id) {
+            (Some(kind), Some(child)) => Ok((child, kind)),
             _ => Err(StoreError::invalid("file", "err-sync-no-photo")),
         }
     }
 
+    /// The photo kept for a change: an attachment of its record, or the child's profile photo.
     async fn stored_photo(&self, change_id: Uuid) -> Result<Option<Uuid>, StoreError> {
-        let row =
-            sqlx::query("SELECT id FROM attachments WHERE entry_id = $1").bind(change_id.to_string()).fetch_optional(&self.pool).await?;
+        let sql = "SELECT id FROM attachments WHERE entry_id = $1 UNION ALL SELECT id FROM profile_photos WHERE id = $1";
+        let row = sqlx::query(sql).bind(change_id.to_string()).fetch_optional(&self.pool).await?;
         row.map(|r| r.uuid("id")).transpose()
     }
 
@@ -87,7 +89,7 @@ impl Store {
     /// its record. Sent again after it was stored, it answers with the stored photo's id.
     pub async fn photo_finish(&self, actor: &Actor, change_id: Uuid, file_name: &str, sha256: &str) -> Result<Uuid, StoreError> {
         let _today = actor.today();
-        let child = self.photo_owner(actor, change_id).await?;
+        let (child, kind) = self.photo_owner(actor, change_id).await?;
         if let Some(id) = self.stored_photo(change_id).await? {
             return Ok(id);
         }
@@ -98,8 +100,13 @@ impl Store {
             let _ = std::fs::remove_file(&path);
             return Err(StoreError::invalid("file", "err-sync-photo-damaged"));
         }
-        let a: Attachment = self.add_attachment(actor, child, Some(change_id), file_name, &bytes).await?;
+        let id = if kind == ChangeKind::ProfilePhoto {
+            self.keep_photo(actor, crate::photos::PhotoOf::Child(child), &bytes, change_id).await?
+        } else {
+            let a: Attachment = self.add_attachment(actor, child, Some(change_id), file_name, &bytes).await?;
+            a.id
+        };
         let _ = std::fs::remove_file(&path);
-        Ok(a.id)
+        Ok(id)
     }
 }

@@ -113,6 +113,8 @@ fn build_forms(tr: Tr) -> (Value, String) {
         out.insert(kind.into(), f);
     }
     out.insert("flag".into(), form_json(tr.t("btn-raise-flag"), &[flag_group(tr)], &Fields::new()));
+    // A profile photo: no field, only the photo the app adds.
+    out.insert("profile-photo".into(), form_json(tr.t("btn-add-photo"), &[], &Fields::new()));
     for (kind, title, register) in [("register", "page-register-child", true), ("child-edit", "app-correct-child", false)] {
         let mut f = form_json(tr.t(title), &child_groups(tr, &Fields::new(), &none, register), &Fields::new());
         add_place(&mut f, tr);

@@ -162,6 +162,11 @@ async fn carry_out(
             store.raise_flag(actor, child, input.validate(actor.today())?).await?;
             Ok(answer(&c.id, "accepted"))
         }
+        ChangeKind::ProfilePhoto => {
+            // Only permission now: the photo itself follows in pieces (`sync/photos`).
+            store.may_change(actor, krousar_store::photos::PhotoOf::Child(child)).await?;
+            Ok(answer(&c.id, "accepted"))
+        }
         ChangeKind::ChildEdit => {
             let out = store.sync_child_edit(actor, child, id, &c.base, &c.fields).await?;
             if out.conflicts.is_empty() {

@@ -157,8 +157,10 @@
       form.appendChild(fs);
     });
     var photo = null;
-    if (kind === "visit" || kind === "note" || kind === "tracing-attempt") {
+    if (kind === "visit" || kind === "note" || kind === "tracing-attempt" || kind === "profile-photo") {
       photo = el("input", { type: "file", id: "f-photo", accept: "image/*", capture: "environment" });
+      // A profile photo is the whole record: it cannot be saved without one.
+      if (kind === "profile-photo") photo.required = true;
       form.appendChild(el("div", { class: "field" }, [el("label", { for: "f-photo", text: T("app-photo") }), photo]));
     }
     form.appendChild(el("p", { class: "help", text: T("app-saved-help") }));

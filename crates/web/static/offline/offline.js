@@ -213,6 +213,7 @@
       });
     }
     if (S.forms && S.forms.flag) buttons.push(el("a", { class: "button", href: "#/form/flag/" + c.id, text: S.forms.flag.title }));
+    if (S.forms && S.forms["profile-photo"]) buttons.push(el("a", { class: "button", href: "#/form/profile-photo/" + c.id, text: S.forms["profile-photo"].title }));
     if (S.forms && S.forms["child-edit"]) buttons.push(el("a", { class: "button", href: "#/form/child-edit/" + c.id, text: S.forms["child-edit"].title }));
     view.appendChild(el("p", { class: "actions" }, buttons));
     if (!c.case) view.appendChild(el("p", { class: "help", text: T("app-no-case") }));

@@ -21,19 +21,60 @@ pub struct TestApp {
 
 /// Database URLs to run each test against.
 pub async fn databases() -> Vec<String> {
+    let (sqlite, pg) = TEMPLATES.get_or_init(templates).await;
     let mut urls = Vec::new();
     let dir = std::env::temp_dir().join(format!("krousar-test-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
+    for ext in ["", "-wal", "-shm"] {
+        let from = std::path::PathBuf::from(format!("{}{ext}", sqlite.display()));
+        if from.exists() {
+            std::fs::copy(&from, dir.join(format!("t.db{ext}"))).unwrap();
+        }
+    }
     urls.push(format!("sqlite://{}", dir.join("t.db").display()));
-    if let Ok(pg) = std::env::var("KROUSAR_TEST_POSTGRES_URL") {
+    if let (Ok(pg), Some(template)) = (std::env::var("KROUSAR_TEST_POSTGRES_URL"), pg) {
         let name = format!("krousar_t_{}", uuid::Uuid::now_v7().simple());
         let admin = Store::connect(&pg).await.expect("postgres reachable");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
+        // The template's last connections may take a moment to end after its pool closed.
+        for attempt in 0.. {
+            match sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} TEMPLATE {template}"))).execute(admin.pool()).await {
+                Ok(_) => break,
+                Err(e) if attempt < 100 && e.to_string().contains("being accessed by other users") => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await
+                }
+                Err(e) => panic!("copying the template database: {e}"),
+            }
+        }
         admin.close().await;
         let (head, _) = pg.rsplit_once('/').unwrap();
         urls.push(format!("{head}/{name}"));
     }
     urls
+}
+
+/// A migrated database holding the gazetteer, made once per test run on each engine and
+/// copied for every test: migrating and importing sixteen thousand places again for each of a
+/// hundred tests cost more than a minute. Each test still opens its copy with `Store::open`.
+static TEMPLATES: tokio::sync::OnceCell<(std::path::PathBuf, Option<String>)> = tokio::sync::OnceCell::const_new();
+
+async fn templates() -> (std::path::PathBuf, Option<String>) {
+    let dir = std::env::temp_dir().join(format!("krousar-template-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("t.db");
+    Store::open(&format!("sqlite://{}", file.display())).await.unwrap().close().await;
+    let pg = match std::env::var("KROUSAR_TEST_POSTGRES_URL") {
+        Ok(pg) => {
+            let name = format!("krousar_tpl_{}", uuid::Uuid::now_v7().simple());
+            let admin = Store::connect(&pg).await.expect("postgres reachable");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
+            admin.close().await;
+            let (head, _) = pg.rsplit_once('/').unwrap();
+            Store::open(&format!("{head}/{name}")).await.unwrap().close().await;
+            Some(name)
+        }
+        Err(_) => None,
+    };
+    (file, pg)
 }
 
 /// Run `test` once per database.

@@ -10,7 +10,7 @@ use serde_json::Value;
 use sqlx::Row;
 
 /// A 2000×1000 JPEG whose EXIF says where it was taken.
-fn camera_photo() -> Vec<u8> {
+pub(crate) fn camera_photo() -> Vec<u8> {
     let (w, h) = (2000u32, 1000u32);
     let pixels: Vec<u8> = (0..w * h).flat_map(|i| [(i % 251) as u8, 90, 160]).collect();
     let mut out = Vec::new();
@@ -95,6 +95,62 @@ async fn a_photo_is_kept_safe_shown_to_the_case_and_audited_when_opened() {
         }
         let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM profile_photos").fetch_one(app.store.pool()).await.unwrap().get("n");
         assert_eq!(n, 2, "their tries kept nothing");
+    })
+    .await;
+}
+
+/// A photo taken offline: the change says whose photo it is (and is refused for a child the
+/// worker may not change); the photo follows in pieces and becomes the child's profile photo,
+/// processed as one sent from the page, once however often its end is sent.
+#[tokio::test]
+async fn a_profile_photo_taken_offline_arrives_once() {
+    each_db(|app| async move {
+        use sha2::{Digest, Sha256};
+        let w = app.token(&app.worker).await;
+        let c: Value = app.api_post(&w, "/api/v1/children", child_json("ស្រីនាង", "Sreyneang")).await.json().await.unwrap();
+        let id = c["id"].as_str().unwrap().to_string();
+        let d = crate::sync::enrol(&app, "worker").await;
+        let (_, first) = d.post(&app, "/pull", serde_json::json!({"have": {}})).await;
+        assert!(first["forms"]["profile-photo"].is_object(), "the app offers it");
+        let change = uuid::Uuid::now_v7().to_string();
+        let push = |child: &str, change: &str| {
+            serde_json::json!({"changes": [{"id": change, "kind": "profile-photo", "child": child,
+                "recorded_at": chrono::Utc::now().to_rfc3339(), "fields": {}}]})
+        };
+        let (_, sent) = d.post(&app, "/push", push(&id, &change)).await;
+        assert_eq!(sent["results"][0]["outcome"], "accepted", "{sent}");
+        // Another organisation's child: refused before any byte is sent.
+        let s = app.token(&app.other_worker).await;
+        let theirs: Value = app.api_post(&s, "/api/v1/children", child_json("គ", "Sok")).await.json().await.unwrap();
+        let (_, refused) = d.post(&app, "/push", push(theirs["id"].as_str().unwrap(), &uuid::Uuid::now_v7().to_string())).await;
+        assert_ne!(refused["results"][0]["outcome"], "accepted", "{refused}");
+
+        let photo = camera_photo();
+        // In pieces, as the app sends it on a poor line.
+        for (i, piece) in photo.chunks(65536).enumerate() {
+            let url = app.url(&format!("/api/v1/sync/photos/{change}?offset={}", i * 65536));
+            let req = d.c.put(url).header("x-krousar-device", &d.id).header("x-krousar-device-secret", &d.secret);
+            let res = req.header("x-csrf-token", &d.csrf).body(piece.to_vec()).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+        }
+        let sha = hex::encode(Sha256::digest(&photo));
+        let done = serde_json::json!({"name": "photo.jpg", "sha256": sha});
+        let (status, kept) = d.post(&app, &format!("/photos/{change}/done"), done.clone()).await;
+        assert_eq!(status, 200, "{kept}");
+        assert_eq!(kept["attachment"], change.as_str(), "the photo keeps the change's id");
+        let (_, again) = d.post(&app, &format!("/photos/{change}/done"), done).await;
+        assert_eq!(again["attachment"], kept["attachment"]);
+        let rows = sqlx::query("SELECT id, width, height FROM profile_photos WHERE owner_id = $1")
+            .bind(&id)
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "kept once");
+        assert_eq!((rows[0].get::<i64, _>("width"), rows[0].get::<i64, _>("height")), (1024, 512), "shrunk as on the page");
+        let (web, _) = app.login("worker").await;
+        let small = web.get(app.url(&format!("/children/{id}/photo?size=small"))).send().await.unwrap();
+        assert_eq!(small.status(), 200);
+        assert!(!String::from_utf8_lossy(&small.bytes().await.unwrap()).contains("GPS"), "no location kept");
     })
     .await;
 }
