@@ -15,8 +15,17 @@ use uuid::Uuid;
 
 /// Tables whose rows belong to one child: after a merge they follow the child kept, so none
 /// may point at a merged record (nor at one that does not exist).
-const CHILD_TABLES: [&str; 8] =
-    ["cases", "case_entries", "case_approvals", "case_tasks", "follow_up_visits", "attachments", "residence_periods", "household_children"];
+const CHILD_TABLES: [&str; 9] = [
+    "cases",
+    "case_entries",
+    "case_approvals",
+    "case_tasks",
+    "follow_up_visits",
+    "attachments",
+    "residence_periods",
+    "household_children",
+    "child_flags",
+];
 
 /// A visit fulfils at most one due visit, on its own date, within the organisation's window
 /// (`schedule::slot_fulfilled`); no due visit is done without a visit.
@@ -92,14 +101,18 @@ fn day(s: &str) -> Option<NaiveDate> {
 
 /// No record belongs to a merged child or to one that does not exist.
 pub(crate) async fn merged(store: &Store, r: &mut CheckReport) -> Result<(), StoreError> {
-    for table in CHILD_TABLES {
+    // (table, the column naming the child, which rows name one): a profile photo names its
+    // record by kind and id.
+    let tables = CHILD_TABLES.iter().map(|t| (*t, "child_id", "1 = 1")).chain([("profile_photos", "owner_id", "t.owner_type = 'child'")]);
+    for (table, column, which) in tables {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT t.child_id, c.merged_into FROM {table} t LEFT JOIN children c ON c.id = t.child_id \
-             WHERE c.id IS NULL OR c.merged_into IS NOT NULL"
+            "SELECT t.{column} AS child_id, c.merged_into FROM {table} t LEFT JOIN children c ON c.id = t.{column} \
+             WHERE {which} AND (c.id IS NULL OR c.merged_into IS NOT NULL)"
         )))
         .fetch_all(&store.pool)
         .await?;
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(&store.pool).await?;
+        let n: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table} t WHERE {which}"))).fetch_one(&store.pool).await?;
         r.looked("merged_reference", n);
         for row in &rows {
             let what = match row.opt_text("merged_into")? {

@@ -127,6 +127,28 @@ impl Store {
             .await?
             .rows_affected();
         let sensitive_moved = crate::sensitive::take_over(&mut tx, self, survivor, other, actor).await?;
+        // Flags follow the child: a "do not contact the father" raised on either record must
+        // stay in sight. Photos too, the survivor's own staying the current one if it has one.
+        let flags_moved = sqlx::query("UPDATE child_flags SET child_id = $1 WHERE child_id = $2")
+            .bind(&s)
+            .bind(&o)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query(
+            "UPDATE profile_photos SET replaced_at = $1 WHERE owner_type = 'child' AND owner_id = $2 AND replaced_at IS NULL \
+             AND EXISTS (SELECT 1 FROM profile_photos p WHERE p.owner_type = 'child' AND p.owner_id = $3 AND p.replaced_at IS NULL)",
+        )
+        .bind(now_text())
+        .bind(&o)
+        .bind(&s)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE profile_photos SET owner_id = $1 WHERE owner_type = 'child' AND owner_id = $2")
+            .bind(&s)
+            .bind(&o)
+            .execute(&mut *tx)
+            .await?;
         if gone_case {
             // The case and everything recorded on it follow the child: a copy of the case row
             // under the survivor first (the records point to it), then the records, then the old row.
@@ -155,7 +177,7 @@ impl Store {
             .await?;
         // The merged record no longer answers name searches.
         search_index::write(&mut tx, self.backend, Index::Children, gone.seq, "").await?;
-        let detail = json!({"merged": other, "fields_taken": taken, "households_moved": true, "stays_moved": stays, "case_moved": gone_case, "sensitive_moved": sensitive_moved});
+        let detail = json!({"merged": other, "fields_taken": taken, "households_moved": true, "stays_moved": stays, "case_moved": gone_case, "sensitive_moved": sensitive_moved, "flags_moved": flags_moved});
         audit::append(
             &mut tx,
             actor.into(),

@@ -114,6 +114,28 @@ async fn organisation(store: &Store) -> (Actor, Actor) {
     .unwrap();
     let sent = store.send_referral(&worker, a.id, referral).await.unwrap();
     store.decide_referral(&partner, sent, "accept", None).await.unwrap();
+    // A flag, a profile photo, and a form adopted from the partner's shared one, answered.
+    let flag = krousar_domain::flag::NewFlag {
+        kind: krousar_domain::flag::FlagKind::NoContact,
+        reason: "Father threatened staff".into(),
+        until: None,
+    };
+    store.raise_flag(&worker, a.id, flag).await.unwrap();
+    let mut photo = Vec::new();
+    image::RgbImage::from_pixel(40, 30, image::Rgb([200, 120, 40]))
+        .write_to(&mut std::io::Cursor::new(&mut photo), image::ImageFormat::Png)
+        .unwrap();
+    store.set_photo(&worker, krousar_store::photos::PhotoOf::Child(a.id), &photo).await.unwrap();
+    use krousar_domain::forms::{definition::FieldInput, FormDef};
+    let template = store.create_custom_form(&partner, FormDef::named(Some("សាលា"), Some("School")).unwrap()).await.unwrap();
+    let question = FieldInput { kind: Some("text".into()), label_km: Some("សាលាណា".into()), ..Default::default() };
+    store.edit_custom_form(&partner, template, "add", |d| d.add_field(&question).map(|_| ())).await.unwrap();
+    store.publish_custom_form(&partner, template).await.unwrap();
+    store.share_custom_form(&partner, template, true).await.unwrap();
+    let ours = store.adopt_custom_form(&admin, template).await.unwrap();
+    store.publish_custom_form(&admin, ours).await.unwrap();
+    let answer: BTreeMap<String, Vec<String>> = [("f1".to_string(), vec!["Hun Sen Primary".to_string()])].into();
+    store.answer_custom_form(&worker, a.id, ours, Some("2026-12-01"), &answer).await.unwrap();
     (admin, worker)
 }
 
@@ -156,6 +178,11 @@ async fn an_organisation_moves_to_another_installation_with_nothing_lost() {
         assert!(one.contains_key("manifest.json") && one.contains_key("schema.json") && one.contains_key("README.txt"));
         assert!(one["records/child_sensitive.jsonl"].contains("ARV every day"), "sensitive information travels unsealed");
         assert!(one.keys().any(|k| k.starts_with("attachments/")), "the attached photo travels");
+        assert!(one["records/child_flags.jsonl"].contains("Father threatened staff"), "flags travel");
+        assert_eq!(rows(&one["records/profile_photos.jsonl"]).len(), 1, "the profile photo travels");
+        assert_eq!(one.keys().filter(|k| k.starts_with("photos/")).count(), 2, "in its two sizes");
+        assert_eq!(rows(&one["records/custom_forms.jsonl"]).len(), 1, "the adopted form, not the partner's template");
+        assert!(one["records/case_entries.jsonl"].contains("Hun Sen Primary"), "its answer");
         assert!(!one.values().any(|v| v.contains("partnerworker")), "another organisation's accounts stay behind");
         assert!(one["references/organisations.jsonl"].contains("Partner NGO"));
         assert!(one["references/users.jsonl"].contains("Meas Rithy") && !one["references/users.jsonl"].contains("password"));
@@ -179,7 +206,7 @@ async fn an_organisation_moves_to_another_installation_with_nothing_lost() {
         for path in records(&one) {
             assert_eq!(rows(&one[&path]), rows(&two[&path]), "{path}");
         }
-        for path in one.keys().filter(|k| k.starts_with("attachments/")) {
+        for path in one.keys().filter(|k| k.starts_with("attachments/") || k.starts_with("photos/")) {
             assert_eq!(one[path], two[path], "{path}");
         }
         // Its audit history is kept apart from the new installation's own chain.

@@ -82,6 +82,12 @@ pub async fn tables(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<Ta
     Ok(out)
 }
 
+/// Tables whose rows name their record by kind and id rather than by a reference: the archive
+/// follows them by hand (`export_archive`), after the records they name.
+pub fn by_owner(table: &str) -> bool {
+    table == "profile_photos"
+}
+
 /// How each table's rows of one organisation are chosen (`$1` is its id), tables in an order
 /// where every table comes after those it refers to. A table that reaches no organisation
 /// (a national register, say) has no clause and is not archived.
@@ -91,7 +97,7 @@ pub fn ownership(tables: &[Table]) -> Vec<(String, String)> {
     loop {
         let mut grew = false;
         for t in tables {
-            if owned.iter().any(|(n, _)| *n == t.name) || shared(&t.name) && t.name != "users" {
+            if owned.iter().any(|(n, _)| *n == t.name) || shared(&t.name) && t.name != "users" || by_owner(&t.name) {
                 continue;
             }
             // Wait until everything it refers to is placed: itself aside, and the shared tables but

@@ -260,8 +260,9 @@ impl Store {
             }
         }
         // Attached files, each checked against its row's hash.
-        for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with("attachments/")) {
-            let id = Uuid::parse_str(&path["attachments/".len()..]).map_err(|_| refused(format!("{path}: not an attachment id")))?;
+        for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with("attachments/") || p.starts_with("photos/")) {
+            let name = path.split_once('/').map_or("", |(_, n)| n);
+            let id = Uuid::parse_str(name).map_err(|_| refused(format!("{path}: not a file id")))?;
             let file = self.file_path(id)?;
             let bytes = bytes.clone();
             tokio::task::spawn_blocking(move || crate::cases::attachments::write_durably(&file, &bytes))

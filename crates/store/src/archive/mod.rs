@@ -59,6 +59,8 @@ records/<table>.jsonl   one JSON object per row of the organisation's records, c
 references/<table>.jsonl  rows of other organisations that the records name (who referred,\n\
                         which organisation, which institution): names only, no other records.\n\
 attachments/<id>        attached files, under the id of their attachments row.\n\
+photos/<id>             profile photos (each in its two sizes), under the ids of their\n\
+                        profile_photos row (records/profile_photos.jsonl).\n\
 schema.json             every table: its columns, which are whole numbers, what they refer to,\n\
                         and how the organisation's rows were chosen.\n\
 manifest.json           the organisation, the schema version, and each file's rows and SHA-256.\n\
@@ -189,6 +191,48 @@ impl Store {
                 }),
             );
         }
+        // Profile photos name their record by kind and id (a child or a carer household), which
+        // the catalogue cannot follow: the photos of the records archived go with them, files too.
+        let mut photos: Vec<(String, String)> = Vec::new();
+        if let Some(table) = by_name.get("profile_photos") {
+            let ids = |t: &str| archived.get(&(t.to_string(), "id".to_string())).cloned().unwrap_or_default();
+            let (children, carers) = (ids("children"), ids("carers"));
+            let rows = sqlx::query("SELECT * FROM profile_photos ORDER BY created_at, id").fetch_all(&mut *read).await?;
+            let mut lines = Vec::new();
+            for r in &rows {
+                let row = row_json(r, table)?;
+                let owner = row.get("owner_id").and_then(key).unwrap_or_default();
+                let ours = match row.get("owner_type").and_then(key).as_deref() {
+                    Some("child") => children.contains(&owner),
+                    Some("carer") => carers.contains(&owner),
+                    _ => false,
+                };
+                if !ours {
+                    continue;
+                }
+                for (id, hash) in [("id", "full_sha256"), ("small_id", "small_sha256")] {
+                    if let (Some(i), Some(h)) = (row.get(id).and_then(key), row.get(hash).and_then(key)) {
+                        photos.push((i, h));
+                    }
+                }
+                lines.push(serde_json::to_string(&row).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+            }
+            let n = lines.len() as i64;
+            let mut bytes = lines.join("\n").into_bytes();
+            if !bytes.is_empty() {
+                bytes.push(b'\n');
+            }
+            files.push(("records/profile_photos.jsonl".into(), bytes, n));
+            schema.insert(
+                "profile_photos".into(),
+                json!({
+                    "columns": table.columns.iter().map(|(c, _)| c).collect::<Vec<_>>(),
+                    "integer_columns": table.columns.iter().filter(|(_, i)| *i).map(|(c, _)| c).collect::<Vec<_>>(),
+                    "references": ["owner_id → children.id or carers.id, by owner_type", "uploaded_by → users.id"],
+                    "rows": "the photos of the children and carer households archived",
+                }),
+            );
+        }
         // Other organisations' rows the records name: enough to show who and where.
         let mut referenced = Vec::new();
         // In the order they load: organisations, then their people, then institutions.
@@ -221,10 +265,12 @@ impl Store {
         let organisation_name: String =
             sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1").bind(&org).fetch_one(&mut *read).await?;
         drop(read);
-        for (id, hash) in &attachments {
-            let uuid = Uuid::parse_str(id).map_err(|_| StoreError::Corrupt("attachment id".into()))?;
-            let bytes = self.read_checked(uuid, hash)?;
-            files.push((format!("attachments/{id}"), bytes, 1));
+        for (folder, list) in [("attachments", &attachments), ("photos", &photos)] {
+            for (id, hash) in list {
+                let uuid = Uuid::parse_str(id).map_err(|_| StoreError::Corrupt(format!("{folder} id")))?;
+                let bytes = self.read_checked(uuid, hash)?;
+                files.push((format!("{folder}/{id}"), bytes, 1));
+            }
         }
         files.push(("schema.json".into(), serde_json::to_vec_pretty(&schema).map_err(|e| StoreError::Corrupt(e.to_string()))?, 0));
         files.push(("README.txt".into(), README.as_bytes().to_vec(), 0));

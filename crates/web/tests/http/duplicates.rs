@@ -102,6 +102,11 @@ async fn two_records_of_one_child_are_merged_and_different_children_are_remember
         let home = json!({"name": "Sok family", "income_band": "unknown", "id_poor": "unknown", "members": [], "child_id": other});
         let res = app.api_post(&w, "/api/v1/households", home).await;
         assert!(res.status().is_success(), "{}", res.status());
+        // A flag on each record: both stay in sight on the record kept.
+        for (child, reason) in [(&keep, "Court date 12 January"), (&other, "Do not contact the father")] {
+            let flag = json!({"kind": "other", "reason": reason});
+            assert_eq!(app.api_post(&w, &format!("/api/v1/children/{child}/flags"), flag).await.status(), 201);
+        }
         let (c, csrf) = app.login("worker").await;
         // The twin is a different child: remembered, not proposed again.
         let res = c
@@ -122,6 +127,11 @@ async fn two_records_of_one_child_are_merged_and_different_children_are_remember
         assert_eq!(file["case"]["route"], "prevention", "the case moved with the child");
         let gone: Value = app.api_get(&w, &format!("/api/v1/children/{other}")).await.json().await.unwrap();
         assert_eq!(gone["merged_into"], keep.as_str(), "the merged record is kept as history");
+        let flags: Value = app.api_get(&w, &format!("/api/v1/children/{keep}/flags")).await.json().await.unwrap();
+        let reasons: Vec<&str> = flags["items"].as_array().unwrap().iter().filter_map(|f| f["reason"].as_str()).collect();
+        assert!(reasons.contains(&"Do not contact the father") && reasons.contains(&"Court date 12 January"), "{flags}");
+        let report = app.store.check(krousar_domain::today()).await.unwrap();
+        assert!(report.ok(), "{:?}", report.findings);
         let listed: Value = app.api_get(&w, "/api/v1/children").await.json().await.unwrap();
         let ids: Vec<&str> = listed["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
         assert!(ids.contains(&keep.as_str()) && !ids.contains(&other.as_str()));
