@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// Tables whose rows belong to one child: after a merge they follow the child kept, so none
 /// may point at a merged record (nor at one that does not exist).
-const CHILD_TABLES: [&str; 9] = [
+const CHILD_TABLES: [&str; 10] = [
     "cases",
     "case_entries",
     "case_approvals",
@@ -25,6 +25,7 @@ const CHILD_TABLES: [&str; 9] = [
     "residence_periods",
     "household_children",
     "child_flags",
+    "record_form_answers",
 ];
 
 /// A visit fulfils at most one due visit, on its own date, within the organisation's window

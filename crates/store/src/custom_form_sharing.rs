@@ -7,7 +7,7 @@ use crate::audit::{self, Entry};
 use crate::custom_forms::allowed;
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
-use krousar_domain::forms::FormDef;
+use krousar_domain::forms::{FormDef, FormTarget};
 use krousar_domain::{new_id, Actor};
 use serde::Serialize;
 use serde_json::json;
@@ -26,9 +26,11 @@ pub struct SharedForm {
     pub definition: FormDef,
     /// Whether the reader's organisation already adopted it.
     pub adopted: bool,
+    /// Where it is filled in.
+    pub target: FormTarget,
 }
 
-const SHARED: &str = "SELECT f.id, o.name AS org_name, o.kind, f.current_version, v.definition, \
+const SHARED: &str = "SELECT f.id, o.name AS org_name, o.kind, f.current_version, f.target, v.definition, \
     (SELECT COUNT(*) FROM custom_forms a WHERE a.adopted_from = f.id AND a.org_id = $1) AS adopted \
     FROM custom_forms f JOIN organisations o ON o.id = f.org_id \
     JOIN custom_form_versions v ON v.form_id = f.id AND v.number = f.current_version \
@@ -42,6 +44,7 @@ fn shared_from(r: &sqlx::any::AnyRow) -> Result<SharedForm, StoreError> {
         version: u32::try_from(r.int("current_version")?).map_err(|e| StoreError::Corrupt(format!("custom form: {e}")))?,
         definition: r.json("definition")?,
         adopted: r.int("adopted")? > 0,
+        target: FormTarget::parse(&r.text("target")?).ok_or_else(|| StoreError::Corrupt("custom form: target".into()))?,
     })
 }
 
@@ -102,20 +105,23 @@ impl Store {
     pub async fn adopt_custom_form(&self, actor: &Actor, template: Uuid) -> Result<Uuid, StoreError> {
         let shared = self.shared_custom_form(actor, template).await?;
         let draft = shared.definition.checked().map_err(StoreError::Invalid)?;
-        self.insert_custom_form(actor, &draft, Some(template), json!({"adopted_from": template, "version": shared.version})).await
+        let detail = json!({"adopted_from": template, "version": shared.version, "target": shared.target.code()});
+        self.insert_custom_form(actor, &draft, shared.target, Some(template), detail).await
     }
 
     /// A form read from a definition file (already checked by `forms::file::from_file`) becomes
     /// a new draft.
-    pub async fn import_custom_form(&self, actor: &Actor, draft: FormDef) -> Result<Uuid, StoreError> {
+    pub async fn import_custom_form(&self, actor: &Actor, draft: FormDef, target: FormTarget) -> Result<Uuid, StoreError> {
         let draft = draft.checked().map_err(StoreError::Invalid)?;
-        self.insert_custom_form(actor, &draft, None, json!({"imported": true, "fields": draft.fields.len()})).await
+        let detail = json!({"imported": true, "fields": draft.fields.len(), "target": target.code()});
+        self.insert_custom_form(actor, &draft, target, None, detail).await
     }
 
     pub(crate) async fn insert_custom_form(
         &self,
         actor: &Actor,
         draft: &FormDef,
+        target: FormTarget,
         adopted_from: Option<Uuid>,
         detail: serde_json::Value,
     ) -> Result<Uuid, StoreError> {
@@ -124,11 +130,13 @@ impl Store {
         let mut tx = self.write().await?;
         let now = now_text();
         sqlx::query(
-            "INSERT INTO custom_forms (id, org_id, draft, adopted_from, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            "INSERT INTO custom_forms (id, org_id, draft, target, adopted_from, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         )
         .bind(id.to_string())
         .bind(actor.org_id.to_string())
         .bind(serde_json::to_string(draft).map_err(|e| StoreError::Corrupt(format!("custom form: {e}")))?)
+        .bind(target.code())
         .bind(adopted_from.map(|a| a.to_string()))
         .bind(actor.user_id.to_string())
         .bind(&now)

@@ -10,7 +10,7 @@ use crate::error::StoreError;
 use chrono::NaiveDate;
 use krousar_domain::case::record::CaseEntry;
 use krousar_domain::forms::answers::{self, FormAnswers};
-use krousar_domain::forms::FormDef;
+use krousar_domain::forms::{FormDef, FormTarget};
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{new_id, Action, Actor, Invalid};
 use serde::Serialize;
@@ -36,6 +36,8 @@ pub struct CustomForm {
     pub shared: bool,
     /// The shared form this one was adopted from.
     pub adopted_from: Option<Uuid>,
+    /// Where it is filled in: a case's timeline, or the child's own record.
+    pub target: FormTarget,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -47,7 +49,7 @@ fn json_of<T: Serialize>(v: &T) -> Result<String, StoreError> {
 }
 
 const SELECT: &str =
-    "SELECT f.id, f.org_id, f.draft, f.current_version, f.active, f.shared, f.adopted_from, v.id AS version_id, v.definition \
+    "SELECT f.id, f.org_id, f.draft, f.current_version, f.active, f.shared, f.adopted_from, f.target, v.id AS version_id, v.definition \
     FROM custom_forms f LEFT JOIN custom_form_versions v ON v.form_id = f.id AND v.number = f.current_version";
 
 fn form_from(r: &sqlx::any::AnyRow) -> Result<CustomForm, StoreError> {
@@ -65,6 +67,7 @@ fn form_from(r: &sqlx::any::AnyRow) -> Result<CustomForm, StoreError> {
         active: r.int("active")? != 0,
         shared: r.int("shared")? != 0,
         adopted_from: r.opt_uuid("adopted_from")?,
+        target: FormTarget::parse(&r.text("target")?).ok_or_else(|| corrupt("target"))?,
     })
 }
 
@@ -104,7 +107,12 @@ impl Store {
 
     /// Start a form: a named, empty draft.
     pub async fn create_custom_form(&self, actor: &Actor, draft: FormDef) -> Result<Uuid, StoreError> {
-        self.insert_custom_form(actor, &draft, None, json!({})).await
+        self.create_custom_form_for(actor, draft, FormTarget::Case).await
+    }
+
+    /// Start a form filled in on `target` (a case's timeline or the child's record).
+    pub async fn create_custom_form_for(&self, actor: &Actor, draft: FormDef, target: FormTarget) -> Result<Uuid, StoreError> {
+        self.insert_custom_form(actor, &draft, target, None, json!({"target": target.code()})).await
     }
 
     /// Change the draft with `edit` (add, change, remove or move a field; rename). The draft
@@ -222,6 +230,9 @@ impl Store {
     ) -> Result<Case, StoreError> {
         let form = self.custom_form(actor, form_id).await?;
         let (Some(def), Some(version_id)) = (form.current.as_ref(), form.current_version_id) else { return Err(StoreError::NotFound) };
+        if form.target != FormTarget::Case {
+            return Err(StoreError::NotFound);
+        }
         if !form.active {
             return Err(StoreError::invalid("form", "err-form-retired"));
         }
@@ -308,23 +319,33 @@ impl Store {
         }
         // The children counted are those the reader lists (a supervisor's teams, a manager's
         // organisation), as every other figure of theirs.
-        let mut q = crate::sql::Sql::new(
-            "SELECT e.child_id, e.body, c.sex, c.case_number FROM case_entries e JOIN children c ON c.id = e.child_id WHERE e.form_id = ",
-        );
+        // Answers on a case's timeline, or on the child's record.
+        let (table, day, order) = match form.target {
+            FormTarget::Case => ("case_entries", "occurred_on", "e.occurred_on, e.seq"),
+            FormTarget::Child => ("record_form_answers", "answered_on", "e.answered_on, e.recorded_at"),
+        };
+        let mut q = crate::sql::Sql::new(&format!(
+            "SELECT e.child_id, e.body, c.sex, c.case_number FROM {table} e JOIN children c ON c.id = e.child_id WHERE e.form_id = "
+        ));
         q.bind_text(form.id.to_string()).push(" AND c.org_id = ").bind_text(actor.org_id.to_string());
-        q.push(" AND c.merged_into IS NULL AND e.occurred_on >= ").bind_text(from.to_string());
-        q.push(" AND e.occurred_on <= ").bind_text(to.to_string());
+        q.push(&format!(" AND c.merged_into IS NULL AND e.{day} >= ")).bind_text(from.to_string());
+        q.push(&format!(" AND e.{day} <= ")).bind_text(to.to_string());
         match scope {
             krousar_domain::ListScope::Nothing => {}
             scope => crate::children::scope_sql(&mut q, scope, "c")?,
         }
-        q.push(" ORDER BY e.occurred_on, e.seq");
+        q.push(&format!(" ORDER BY {order}"));
         let rows = q.query().fetch_all(&self.pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            if let CaseEntry::CustomForm(answers) = CaseEntry::decode("custom_form", &r.text("body")?).map_err(corrupt)? {
-                out.push(AnswerRow { child_id: r.uuid("child_id")?, case_number: r.text("case_number")?, sex: r.text("sex")?, answers });
-            }
+            let answers = match form.target {
+                FormTarget::Case => match CaseEntry::decode("custom_form", &r.text("body")?).map_err(corrupt)? {
+                    CaseEntry::CustomForm(a) => a,
+                    _ => continue,
+                },
+                FormTarget::Child => r.json("body")?,
+            };
+            out.push(AnswerRow { child_id: r.uuid("child_id")?, case_number: r.text("case_number")?, sex: r.text("sex")?, answers });
         }
         Ok(out)
     }

@@ -129,12 +129,19 @@ impl Store {
         let sensitive_moved = crate::sensitive::take_over(&mut tx, self, survivor, other, actor).await?;
         // Flags follow the child: a "do not contact the father" raised on either record must
         // stay in sight. Photos too, the survivor's own staying the current one if it has one.
-        let flags_moved = sqlx::query("UPDATE child_flags SET child_id = $1 WHERE child_id = $2")
-            .bind(&s)
-            .bind(&o)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let mut flags_moved = 0;
+        // The answers to forms on the child's record follow it too.
+        for table in ["child_flags", "record_form_answers"] {
+            let moved = sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET child_id = $1 WHERE child_id = $2")))
+                .bind(&s)
+                .bind(&o)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if table == "child_flags" {
+                flags_moved = moved;
+            }
+        }
         sqlx::query(
             "UPDATE profile_photos SET replaced_at = $1 WHERE owner_type = 'child' AND owner_id = $2 AND replaced_at IS NULL \
              AND EXISTS (SELECT 1 FROM profile_photos p WHERE p.owner_type = 'child' AND p.owner_id = $3 AND p.replaced_at IS NULL)",

@@ -4,7 +4,7 @@
 //! be well formed and unique, so an imported form behaves exactly as one built here.
 
 use super::definition::{FieldInput, MAX_FIELDS};
-use super::{FormDef, MAX_FIELD_NUMBER};
+use super::{FormDef, FormTarget, MAX_FIELD_NUMBER};
 use crate::validation::Invalid;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -23,12 +23,15 @@ pub struct FormFile {
     pub format: String,
     /// Always 1.
     pub format_version: u32,
+    /// Where it is filled in: `case` (the default) or `child`.
+    #[serde(default)]
+    pub target: Option<String>,
     pub form: FormDef,
 }
 
 /// The file of a definition (pretty JSON, UTF-8).
-pub fn to_file(def: &FormDef) -> Vec<u8> {
-    let file = FormFile { format: FORMAT.into(), format_version: FORMAT_VERSION, form: def.clone() };
+pub fn to_file(def: &FormDef, target: FormTarget) -> Vec<u8> {
+    let file = FormFile { format: FORMAT.into(), format_version: FORMAT_VERSION, target: Some(target.code().into()), form: def.clone() };
     serde_json::to_vec_pretty(&file).unwrap_or_default()
 }
 
@@ -49,7 +52,7 @@ fn number_of(code: &str, prefix: char, max: u32) -> Option<u32> {
 
 /// A definition read from a file, checked as the builder checks what is typed. The form's
 /// codes are kept (so answers to a form moved between installations stay comparable).
-pub fn from_file(bytes: &[u8]) -> Result<FormDef, Invalid> {
+pub fn from_file(bytes: &[u8]) -> Result<(FormDef, FormTarget), Invalid> {
     if bytes.len() > MAX_BYTES {
         return Err(invalid("file", "err-form-file-too-large"));
     }
@@ -57,7 +60,11 @@ pub fn from_file(bytes: &[u8]) -> Result<FormDef, Invalid> {
     if file.format != FORMAT || file.format_version != FORMAT_VERSION {
         return Err(invalid("file", "err-form-file"));
     }
-    file.form.checked()
+    let target = match file.target.as_deref() {
+        None => FormTarget::Case,
+        Some(t) => FormTarget::parse(t).ok_or_else(|| invalid("file", "err-form-file"))?,
+    };
+    Ok((file.form.checked()?, target))
 }
 
 impl FormDef {

@@ -26,6 +26,15 @@ pick_list!(
     }
 );
 
+pick_list!(
+    /// Where a form is filled in: on a case's timeline (a record of the work, dated), or on the
+    /// child's own record (facts about the child, kept up to date; each change kept).
+    FormTarget, "form-target", {
+        Case => "case",
+        Child => "child",
+    }
+);
+
 impl FieldKind {
     pub fn has_choices(self) -> bool {
         matches!(self, FieldKind::OneChoice | FieldKind::SeveralChoices)

@@ -205,7 +205,11 @@ fn built() -> FormDef {
 fn a_definition_file_reads_back_as_the_same_form() {
     use super::file::{from_file, to_file};
     let f = built();
-    assert_eq!(from_file(&to_file(&f)).unwrap(), f, "codes, words and the next number all kept");
+    assert_eq!(
+        from_file(&to_file(&f, super::FormTarget::Child)).unwrap(),
+        (f.clone(), super::FormTarget::Child),
+        "codes, words, the next number and where it is filled in all kept"
+    );
     // A wrong file says so, whatever it is.
     for bad in [&b""[..], b"{}", b"not json", br#"{"format":"other","format_version":1,"form":{"name_km":"x","name_en":"","fields":[]}}"#] {
         assert!(from_file(bad).unwrap_err().has("file"), "{:?}", String::from_utf8_lossy(bad));
@@ -214,7 +218,7 @@ fn a_definition_file_reads_back_as_the_same_form() {
     let mutate = |edit: &dyn Fn(&mut FormDef)| {
         let mut g = built();
         edit(&mut g);
-        from_file(&to_file(&g))
+        from_file(&to_file(&g, super::FormTarget::Case)).map(|(d, _)| d)
     };
     assert!(mutate(&|g| g.fields[0].label_km.clear()).unwrap_err().has("label_km"));
     assert!(mutate(&|g| g.fields[0].choices.truncate(1)).unwrap_err().has("choices_km"));
@@ -237,10 +241,10 @@ proptest! {
     #[test]
     fn a_hostile_definition_file_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300), at in any::<usize>(), to in any::<u8>()) {
         let _ = super::file::from_file(&bytes);
-        let mut good = super::file::to_file(&built());
+        let mut good = super::file::to_file(&built(), super::FormTarget::Case);
         let i = at % good.len();
         good[i] = to;
-        if let Ok(f) = super::file::from_file(&good) {
+        if let Ok((f, _)) = super::file::from_file(&good) {
             prop_assert_eq!(f.checked().unwrap(), f.clone(), "what is read passes the checks again unchanged");
         }
     }

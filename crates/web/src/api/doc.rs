@@ -31,7 +31,7 @@ use utoipa::{Modify, OpenApi};
         children::list, children::create, children::get, children::patch, children::duplicates, children::duplicate_check,
         sensitive::get, sensitive::put,
         flags::list, flags::raise, flags::remove,
-        custom_forms::list, custom_forms::answer, form_sharing::definition, form_sharing::import, form_sharing::share,
+        custom_forms::list, custom_forms::answer, custom_forms::record_answers, custom_forms::answer_record, form_sharing::definition, form_sharing::import, form_sharing::share,
         form_sharing::shared, form_sharing::adopt, form_sharing::answers,
         photos::child_photo, photos::set_child_photo, photos::carer_photo, photos::set_carer_photo,
         duplicate_scans::start, duplicate_scans::latest,

@@ -38,7 +38,7 @@ pub async fn definition(State(state): State<AppState>, ApiUser(cur): ApiUser, Id
     // Only a form manager reads the draft (a worker reads published forms at `GET /forms`).
     manager(&cur)?;
     let form = state.store.custom_form(&cur.actor, id).await?;
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], file::to_file(&form.draft)).into_response())
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], file::to_file(&form.draft, form.target)).into_response())
 }
 
 /// A form file becomes a new draft of the organisation, checked as the builder checks (a file
@@ -49,8 +49,8 @@ pub async fn definition(State(state): State<AppState>, ApiUser(cur): ApiUser, Id
 pub async fn import(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
     // Refused before reading for those who may not build forms.
     manager(&cur)?;
-    let def = file::from_file(&body).map_err(|e| ApiError(AppError::Invalid(e)))?;
-    let id = state.store.import_custom_form(&cur.actor, def).await?;
+    let (def, target) = file::from_file(&body).map_err(|e| ApiError(AppError::Invalid(e)))?;
+    let id = state.store.import_custom_form(&cur.actor, def, target).await?;
     Ok((StatusCode::CREATED, Json(Created { id })).into_response())
 }
 

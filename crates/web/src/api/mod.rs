@@ -68,6 +68,8 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/children/{id}/case/attachments/{file}", get(cases::attachment))
         .route("/children/{id}/case/{form}", post(cases::record))
         .route("/children/{id}/case/custom/{form}", post(custom_forms::answer))
+        .route("/children/{id}/forms", get(custom_forms::record_answers))
+        .route("/children/{id}/forms/{form}", post(custom_forms::answer_record))
         .route("/forms", get(custom_forms::list))
         .route("/forms/shared", get(form_sharing::shared))
         .route("/forms/shared/{id}/adopt", post(form_sharing::adopt))

@@ -170,7 +170,9 @@ pub fn custom_forms_json(tr: Tr, forms: &[krousar_store::custom_forms::CustomFor
 /// The offline forms of a user: the built-in ones and the organisation's own, with one hash.
 pub async fn user_forms(store: &Store, actor: &Actor, tr: Tr) -> Result<(Value, String), StoreError> {
     let (builtin, hash) = forms(tr);
-    let own = store.custom_forms(actor.org_id, true).await?;
+    // Forms filled in on a case's timeline: those on the child's record stay on the pages.
+    let own: Vec<_> =
+        store.custom_forms(actor.org_id, true).await?.into_iter().filter(|f| f.target == krousar_domain::forms::FormTarget::Case).collect();
     if own.is_empty() {
         return Ok((builtin.clone(), hash.clone()));
     }

@@ -52,6 +52,7 @@ pub const ACTIONS: &[&str] = &[
     "child.bulk_create",
     "child.co_worker",
     "child.create",
+    "child.custom_form",
     "child.duplicate_check",
     "child.edit",
     "child.list",

@@ -284,6 +284,8 @@ struct ShowPage {
     history: Option<Vec<super::audit_words::AuditLine>>,
     flags: Option<super::flags::FlagsBox>,
     photo: Option<super::photos::PhotoBox>,
+    /// The organisation's own forms filled in on the record (for who reads it in full).
+    own_forms: Option<Vec<super::forms::record::RecordForm>>,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
@@ -386,7 +388,9 @@ pub(crate) async fn show_child(
     } else {
         None
     };
+    let own_forms = super::forms::record::record_forms(state, cur, &child).await?;
     Ok(render(ShowPage {
+        own_forms,
         flags,
         photo,
         offline,

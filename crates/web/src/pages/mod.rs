@@ -140,6 +140,7 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/admin/shared-forms/{id}", get(forms::sharing::show))
         .route("/admin/shared-forms/{id}/adopt", post(forms::sharing::adopt))
         .route("/children/{id}/case/custom/{form}", get(forms::answer::show).post(forms::answer::save))
+        .route("/children/{id}/forms/{form}", get(forms::answer::show).post(forms::answer::save))
         .route("/admin/tools/{id}/active", post(case_settings::tool_active))
         .route("/team", get(case::team))
         .route("/duplicates", get(duplicate_scan::page))

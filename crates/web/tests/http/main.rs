@@ -18,6 +18,7 @@ mod cases;
 mod cash;
 mod check_page;
 mod custom_form_import;
+mod custom_form_records;
 mod custom_form_sharing;
 mod custom_forms;
 mod device_sessions;

@@ -53,6 +53,8 @@ const TASK: &str = "TASKTITLE-27";
 pub const FLAG: &str = "FLAGREASON-81";
 /// An answer to the victim organisation's own form.
 const FORM_ANSWER: &str = "FORMANSWER-19";
+/// An answer to a form on the child's own record.
+const RECORD_ANSWER: &str = "RECORDANSWER-23";
 /// The victim organisation's second child (the other side of a duplicate, referred outside).
 const SECOND: &str = "Yvannakmarker";
 
@@ -172,7 +174,7 @@ fn substitution(key: &str, v: &Victim) -> Option<Sub> {
         "forms/{id}" | "shared-forms/{id}" | "shared/{id}" => one(&v.form),
         "fields/{code}" => Some(Sub::Unrelated("a field of an organisation's own form: no child data")),
         "fields/{action}" => words(&["up", "down", "remove"]),
-        "custom/{form}" => one(&v.form),
+        "custom/{form}" | "forms/{form}" => one(&v.form),
         "match-requests/{id}" => Some(Sub::Unrelated("a match request is answered by the organisation asked (duplicates tests)")),
         "carers/{id}" | "carers/{carer}" => Some(Sub::Unrelated("a foster carer: no child is placed with one here")),
         "sessions/{id}" | "people/{id}" | "training/{what}" | "training/{id}" => Some(Sub::Unrelated("staff training: no child data")),
@@ -475,7 +477,7 @@ async fn no_route_shows_another_organisations_child_or_more_than_its_consent() {
         // 1. No relation to the child: nothing of it anywhere, nothing changed.
         let reqs = requests(&v);
         let markers =
-            ["Xsreypech", "Qvandara", "ស្រីពេជ្រ", &case_number, SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK, FLAG, FORM_ANSWER];
+            ["Xsreypech", "Qvandara", "ស្រីពេជ្រ", &case_number, SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK, FLAG, FORM_ANSWER, RECORD_ANSWER];
         let before = snapshot(&app, &w, &v).await;
         let since = audit_head(&app).await;
         let (mut found, _) = sweep(&app, &sweepers, &reqs, &markers, &v.closed(), "", &v).await;
@@ -506,6 +508,8 @@ async fn no_route_shows_another_organisations_child_or_more_than_its_consent() {
         // The owner does see all of it (the sweep can fail).
         let own = app.api_get(&w, &format!("/api/v1/children/{}/case", v.child)).await.text().await.unwrap();
         assert!(own.contains(NOTE) && own.contains(SAFETY) && own.contains(TASK) && own.contains(RISK), "{own}");
+        let own_record = app.api_get(&w, &format!("/api/v1/children/{}/forms", v.child)).await.text().await.unwrap();
+        assert!(own_record.contains(RECORD_ANSWER) && own.contains(FORM_ANSWER), "{own_record}");
         let bytes = app.api_get(&w, &format!("/api/v1/children/{}/case/attachments/{}", v.child, v.file)).await;
         assert!(bytes.headers()["content-disposition"].to_str().unwrap().contains(FILE_NAME));
         assert!(String::from_utf8_lossy(&bytes.bytes().await.unwrap()).contains(FILE_BYTES));
@@ -527,7 +531,7 @@ async fn no_route_shows_another_organisations_child_or_more_than_its_consent() {
         v.referral = rid;
         let receivers: Vec<Sweeper> = sweepers.into_iter().filter(|s| s.role != Role::Ministry).collect();
         let reqs = requests(&v);
-        let uncovered = [SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK, FLAG, FORM_ANSWER];
+        let uncovered = [SECOND, NOTE, SAFETY, HEALTH, HOUSEHOLD, FILE_NAME, FILE_BYTES, RISK, TASK, FLAG, FORM_ANSWER, RECORD_ANSWER];
         let before = snapshot(&app, &w, &v).await;
         let closed =
             [v.household.as_str(), v.file.as_str(), v.external.as_str(), v.second.as_str(), v.export.as_str(), v.saved.as_str(), v.stay.as_str()];

@@ -109,6 +109,13 @@ pub(super) async fn victim(app: &TestApp, w: &str) -> (Victim, String) {
     app.store.publish_custom_form(&admin, form).await.unwrap();
     let answer = json!({"answered_on": today, "answers": {"f1": super::FORM_ANSWER}});
     ok(app.api_post(w, &format!("/api/v1/children/{id}/case/custom/{form}"), answer).await, "form answer");
+    // And one filled in on the child's own record.
+    let def = krousar_domain::forms::FormDef::named(Some("កំណត់ត្រា"), Some("Record form")).unwrap();
+    let on_record = app.store.create_custom_form_for(&admin, def, krousar_domain::forms::FormTarget::Child).await.unwrap();
+    app.store.edit_custom_form(&admin, on_record, "add", |d| d.add_field(&text).map(|_| ())).await.unwrap();
+    app.store.publish_custom_form(&admin, on_record).await.unwrap();
+    let answer = json!({"answered_on": today, "answers": {"f1": super::RECORD_ANSWER}});
+    ok(app.api_post(w, &format!("/api/v1/children/{id}/forms/{on_record}"), answer).await, "record form answer");
     let v = Victim {
         child: id,
         second,

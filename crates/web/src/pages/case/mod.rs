@@ -71,6 +71,7 @@ async fn show_case(state: &AppState, cur: &Current, id: Uuid, notice: String) ->
             .custom_forms(child.org_id, true)
             .await?
             .into_iter()
+            .filter(|f| f.target == krousar_domain::forms::FormTarget::Case)
             .filter_map(|f| f.current.as_ref().map(|d| (f.id.to_string(), d.name(tr.is_km()).to_string())))
             .collect()
     } else {

@@ -165,21 +165,7 @@ pub(crate) fn describe(tr: Tr, e: &TimelineEntry) -> Vec<String> {
             lines.push(tr.t(&b.state.label_key()));
             lines.extend(opt(&b.reason));
         }
-        CaseEntry::CustomForm(b) => {
-            let km = tr.is_km();
-            let name = if km || b.name_en.is_empty() { &b.name_km } else { &b.name_en };
-            lines.push(format!("{name} · {}", tr.t1("msg-form-version", "version", tr.num(b.version))));
-            for a in &b.answers {
-                let label = if km || a.label_en.is_empty() { &a.label_km } else { &a.label_en };
-                let shown = if km { &a.shown_km } else { &a.shown_en };
-                let shown = match &a.value {
-                    krousar_domain::forms::answers::AnswerValue::Date(d) => tr.date(*d),
-                    krousar_domain::forms::answers::AnswerValue::Number(n) => tr.num(n),
-                    _ => shown.clone(),
-                };
-                lines.push(format!("{label}: {shown}"));
-            }
-        }
+        CaseEntry::CustomForm(b) => lines.extend(crate::pages::forms::record::answer_lines(tr, b)),
         CaseEntry::Assessment(b) => {
             let km = tr.is_km();
             lines.extend(some(if km { &b.name_km } else { &b.name_en }));

@@ -1,4 +1,5 @@
-//! Filling in one of the organisation's own forms on a child's case.
+//! Filling in one of the organisation's own forms on a child's case, or on the child's record
+//! (the same page, posted to either).
 
 use super::fields::{field_views, FieldView};
 use crate::auth::{Current, PageUser};
@@ -11,6 +12,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use krousar_domain::forms::FormTarget;
 use krousar_domain::Invalid;
 use krousar_store::custom_forms::CustomForm;
 use krousar_store::StoreError;
@@ -21,8 +23,10 @@ use uuid::Uuid;
 #[template(path = "case_custom.html")]
 struct AnswerPage {
     l: Layout,
-    id: String,
-    form: String,
+    /// Where the form is posted, and where "back" leads (the case, or the child's record).
+    action: String,
+    back: String,
+    back_label: String,
     version: String,
     answered_on: String,
     date_error: String,
@@ -40,7 +44,15 @@ pub fn posted_values(f: &FormData) -> BTreeMap<String, Vec<String>> {
     out
 }
 
-fn page(
+/// Where a form is filled in for a child: (the page posted to, the page to go back to).
+pub(super) fn paths(form: &CustomForm, child: Uuid) -> (String, String) {
+    match form.target {
+        FormTarget::Case => (format!("/children/{child}/case/custom/{}", form.id), format!("/children/{child}/case")),
+        FormTarget::Child => (format!("/children/{child}/forms/{}", form.id), format!("/children/{child}#own-forms")),
+    }
+}
+
+pub(super) fn page(
     cur: &Current,
     child: Uuid,
     form: &CustomForm,
@@ -50,10 +62,12 @@ fn page(
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
     let def = form.current.as_ref().ok_or(PageError(AppError::NotFound))?;
+    let (action, back) = paths(form, child);
     let body = render(AnswerPage {
         l: Layout::new(cur, def.name(tr.is_km()).to_string(), "/children"),
-        id: child.to_string(),
-        form: form.id.to_string(),
+        action,
+        back,
+        back_label: tr.t(if form.target == FormTarget::Case { "btn-case" } else { "btn-back" }),
         version: tr.t1("msg-form-version", "version", tr.num(form.current_version)),
         answered_on: on,
         date_error: e.errors.iter().find(|x| x.field == "answered_on").map(|x| tr.t(x.code)).unwrap_or_default(),
@@ -65,16 +79,21 @@ fn page(
 }
 
 async fn load(state: &AppState, cur: &Current, child: Uuid, form: Uuid) -> Result<CustomForm, PageError> {
-    // Reading the case checks that the user may see this child at all (and audits it).
-    state.store.case_file(&cur.actor, child, "form").await?;
-    let f = state.store.custom_form(&cur.actor, form).await?;
+    // Reading the case (or the record) checks that the user may see this child at all (and
+    // audits it).
+    let f = state.store.custom_form(&cur.actor, form).await;
+    match f.as_ref().map(|f| f.target) {
+        Ok(FormTarget::Child) => drop(state.store.view_child(&cur.actor, child, "form").await?),
+        _ => drop(state.store.case_file(&cur.actor, child, "form").await?),
+    }
+    let f = f?;
     if f.current.is_none() || !f.active {
         return Err(PageError(AppError::NotFound));
     }
     Ok(f)
 }
 
-/// `GET /children/{id}/case/custom/{form}`
+/// `GET /children/{id}/case/custom/{form}` and `GET /children/{id}/forms/{form}`
 pub async fn show(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
@@ -84,7 +103,7 @@ pub async fn show(
     page(&cur, id, &f, &BTreeMap::new(), cur.actor.today().to_string(), &Invalid::default())
 }
 
-/// `POST /children/{id}/case/custom/{form}`
+/// `POST /children/{id}/case/custom/{form}` and `POST /children/{id}/forms/{form}`
 pub async fn save(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
@@ -95,8 +114,13 @@ pub async fn save(
     let data = FormData(pairs);
     let values = posted_values(&data);
     let on = data.get("answered_on");
-    match state.store.answer_custom_form(&cur.actor, id, form, on.as_deref(), &values).await {
-        Ok(_) => Ok(Redirect::to(&format!("/children/{id}/case#timeline")).into_response()),
+    let saved = match f.target {
+        FormTarget::Case => state.store.answer_custom_form(&cur.actor, id, form, on.as_deref(), &values).await.map(|_| ()),
+        FormTarget::Child => state.store.answer_child_form(&cur.actor, id, form, on.as_deref(), &values).await.map(|_| ()),
+    };
+    match saved {
+        Ok(()) if f.target == FormTarget::Case => Ok(Redirect::to(&format!("/children/{id}/case#timeline")).into_response()),
+        Ok(()) => Ok(Redirect::to(&paths(&f, id).1).into_response()),
         Err(StoreError::Invalid(e)) => page(&cur, id, &f, &values, on.unwrap_or_default(), &e),
         Err(e) => Err(PageError::from(e)),
     }

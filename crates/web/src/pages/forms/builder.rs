@@ -14,7 +14,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use krousar_domain::forms::definition::{FieldInput, Move};
-use krousar_domain::forms::{FieldKind, FormDef};
+use krousar_domain::forms::{FieldKind, FormDef, FormTarget};
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{Action, Invalid};
 use krousar_store::StoreError;
@@ -50,6 +50,7 @@ struct ListPage {
     l: Layout,
     forms: Vec<FormRow>,
     shared: Vec<SharedRow>,
+    targets: Vec<Opt>,
     f: FormView,
     notice: String,
 }
@@ -89,6 +90,7 @@ pub(super) async fn list_page(state: &AppState, cur: &Current, values: &FormData
         l: Layout::new(cur, tr.t("page-forms"), "/admin/case-settings"),
         forms,
         shared,
+        targets: options(tr, FormTarget::ALL, FormTarget::code, FormTarget::label_key, values.get("target").as_deref(), None),
         f: FormView::new(values.0.iter().cloned(), e, tr),
         notice: if e.errors.is_empty() { String::new() } else { notice_of(cur, e) },
     });
@@ -108,12 +110,22 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     allowed(&cur)?;
     let f = FormData(pairs);
-    match FormDef::named(f.get("name_km").as_deref(), f.get("name_en").as_deref()) {
-        Ok(draft) => {
-            let id = state.store.create_custom_form(&cur.actor, draft).await?;
+    let target = match f.get("target").as_deref().map(FormTarget::parse) {
+        None => Some(FormTarget::Case),
+        Some(t) => t,
+    };
+    let named = FormDef::named(f.get("name_km").as_deref(), f.get("name_en").as_deref());
+    match (named, target) {
+        (Err(e), _) => list_page(&state, &cur, &f, &e).await,
+        (Ok(_), None) => {
+            let mut e = Invalid::default();
+            e.push("target", "err-invalid-choice");
+            list_page(&state, &cur, &f, &e).await
+        }
+        (Ok(draft), Some(target)) => {
+            let id = state.store.create_custom_form_for(&cur.actor, draft, target).await?;
             Ok(Redirect::to(&format!("/admin/forms/{id}")).into_response())
         }
-        Err(e) => list_page(&state, &cur, &f, &e).await,
     }
 }
 
@@ -142,6 +154,8 @@ struct BuilderPage {
     unpublished_changes: bool,
     shared: bool,
     adopted: bool,
+    /// Where it is filled in, in words.
+    target: String,
     notice: String,
 }
 
@@ -177,6 +191,7 @@ pub(super) async fn builder(state: &AppState, cur: &Current, id: Uuid, values: &
         unpublished_changes: form.current.as_ref() != Some(&form.draft),
         shared: form.shared,
         adopted: form.adopted_from.is_some(),
+        target: tr.t(&form.target.label_key()),
         notice: if e.errors.is_empty() { String::new() } else { notice_of(cur, e) },
     });
     Ok(if e.errors.is_empty() { body } else { unprocessable(body) })

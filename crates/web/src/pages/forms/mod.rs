@@ -5,5 +5,6 @@ pub mod answer;
 pub mod answers_import;
 pub mod builder;
 pub mod fields;
+pub mod record;
 pub mod report;
 pub mod sharing;

@@ -25,7 +25,7 @@ use uuid::Uuid;
 pub async fn download(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<Uuid>) -> Result<Response, PageError> {
     allowed(&cur)?;
     let form = state.store.custom_form(&cur.actor, id).await?;
-    Ok(crate::files::download(&format!("form-{id}.json"), "application/json", file::to_file(&form.draft)))
+    Ok(crate::files::download(&format!("form-{id}.json"), "application/json", file::to_file(&form.draft, form.target)))
 }
 
 /// `POST /admin/forms/import` (multipart `file`): a definition file becomes a new draft; a
@@ -34,7 +34,7 @@ pub async fn import(State(state): State<AppState>, PageUser(cur): PageUser, mp: 
     allowed(&cur)?;
     let r = match crate::files::read_upload(mp).await {
         Ok(up) => match file::from_file(&up.bytes) {
-            Ok(def) => state.store.import_custom_form(&cur.actor, def).await,
+            Ok((def, target)) => state.store.import_custom_form(&cur.actor, def, target).await,
             Err(e) => Err(StoreError::Invalid(e)),
         },
         Err(e) => Err(e),
