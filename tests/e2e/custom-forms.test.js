@@ -89,9 +89,54 @@ test('a form built in Khmer is filled in on a phone offline and counted on the d
   const forms = manager.locator('#own-forms');
   assert.match(await forms.textContent(), /ការពិនិត្យទឹកស្អាត/);
   await forms.locator('a:has-text("ការពិនិត្យទឹកស្អាត")').click();
-  await manager.waitForSelector('text=មានទឹកស្អាតផឹកនៅផ្ទះទេ');
+  await manager.waitForSelector('h2:has-text("មានទឹកស្អាតផឹកនៅផ្ទះទេ")');
   const row = await manager.locator('tr:has-text("គ្មាន") td').textContent();
   assert.match(row.trim(), /^១ \(ស្រី [០១]\)$/, row);
   await manager.context().close();
   await admin.context().close();
+});
+
+test('a form on the child record is updated on a phone in Khmer, and a photo taken offline arrives', async () => {
+  const { context, page } = await phone('sokha');
+  await setUp(page);
+  const childId = await inFollowUp(page);
+  // The child's page, online: the schooling form of the demo, filled in or not yet.
+  await page.goto(`${server.base}/children/${childId}`);
+  const own = page.locator('#own-forms');
+  assert.match(await own.locator('h2').textContent(), /ទម្រង់ផ្ទាល់ខ្លួនរបស់យើង/);
+  await own.locator('article:has-text("ការសិក្សា") a.button').click();
+  await page.waitForSelector('input[name="f3"]');
+  // A grade written in Khmer digits.
+  await page.check('input[name="f1"][value="yes"]');
+  await page.fill('input[name="f3"]', '៦');
+  await page.fill('input[name="f2"]', 'សាលាបឋមសិក្សាវត្តបូព៌');
+  await Promise.all([page.waitForURL(new RegExp(`/children/${childId}#own-forms$`)), page.click('form button.primary')]);
+  const answered = await page.locator('#own-forms article:has-text("ការសិក្សា")').textContent();
+  assert.ok(answered.includes('ថ្នាក់ទី: ៦') && answered.includes('សាលាបឋមសិក្សាវត្តបូព៌'), answered);
+
+  // With no network, a profile photo taken on the phone waits, then arrives small and upright.
+  await page.goto(server.base + '/app');
+  await unlock(page);
+  await context.setOffline(true);
+  await open(page, `#/form/profile-photo/${childId}`);
+  // A photo as a camera hands it over: a real JPEG, made by the browser itself.
+  const photo = await page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 640; c.height = 480;
+    const g = c.getContext('2d');
+    g.fillStyle = '#c87828'; g.fillRect(0, 0, 640, 480);
+    g.fillStyle = '#2858c8'; g.fillRect(100, 100, 200, 150);
+    return c.toDataURL('image/jpeg', 0.9).split(',')[1];
+  });
+  await page.setInputFiles('#f-photo', { name: 'camera.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(photo, 'base64') });
+  await page.click('#offline-form button.primary');
+  await page.waitForSelector('#outbox');
+  assert.equal(await page.locator('#outbox li.waiting').count(), 1);
+  await context.setOffline(false);
+  await page.waitForFunction(() => document.querySelectorAll('#outbox li.waiting').length === 0, null, { timeout: 20000 });
+  await page.goto(`${server.base}/children/${childId}`);
+  await page.waitForSelector('img.profile-photo');
+  const size = await page.evaluate(() => { const i = document.querySelector('img.profile-photo'); return i.complete && i.naturalWidth; });
+  assert.ok(size > 0, 'the photo loads');
+  await context.close();
 });

@@ -1,6 +1,7 @@
-//! The demo's own form and flags (issue 25): the first organisation's home check, published and
-//! filled in on a few of Sokha's cases, and a flag on one of her children — so a newcomer sees
-//! them on the dashboard, the case pages and the lists.
+//! The demo's own forms and flags (issue 25): the first organisation's home check, published and
+//! filled in on a few of Sokha's cases; its schooling form, filled in on a few of her children's
+//! records; and flags on two of her children — so a newcomer sees them on the dashboard, the
+//! case pages, the children's pages and the lists.
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -61,6 +62,7 @@ pub async fn seed(store: &Store, admin: &Actor, worker: &Actor, today: NaiveDate
             break;
         }
     }
+    schooling(store, admin, worker, &mine, today).await?;
     if let Some(child) = mine.get(1) {
         let court =
             NewFlag {
@@ -73,6 +75,46 @@ pub async fn seed(store: &Store, admin: &Actor, worker: &Actor, today: NaiveDate
             kind: FlagKind::NoContact, reason: "កុំទាក់ទងឪពុក៖ ដីកាតុលាការ".into(), until: None
         };
         store.raise_flag(worker, child.id, no_contact).await?;
+    }
+    Ok(())
+}
+
+/// A form on the child's record: school and grade, filled in for four children (one of them
+/// twice, a grade later), so the record shows an answer and an earlier one.
+async fn schooling(store: &Store, admin: &Actor, worker: &Actor, mine: &[krousar_store::children::Child], today: NaiveDate) -> Result<()> {
+    let draft = FormDef::named(Some("ការសិក្សា"), Some("Schooling")).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let form = store.create_custom_form_for(admin, draft, krousar_domain::forms::FormTarget::Child).await?;
+    let fields = [
+        field("yes_no", "កំពុងទៅសាលា", "Goes to school", None, true),
+        field("text", "ឈ្មោះសាលា", "School", None, false),
+        field("number", "ថ្នាក់ទី", "Grade", None, false),
+        field("one_choice", "ការចូលរៀន", "Attendance", Some(("ទៀងទាត់\nម្ដងម្កាល\nកម្រ", "Regular\nSometimes\nRarely")), false),
+    ];
+    store
+        .edit_custom_form(admin, form, "add", |d| {
+            for f in &fields {
+                d.add_field(f)?;
+            }
+            Ok(())
+        })
+        .await?;
+    store.publish_custom_form(admin, form).await?;
+    let earlier = today.checked_sub_days(chrono::Days::new(120)).unwrap_or(today);
+    for (i, child) in mine.iter().take(4).enumerate() {
+        let mut raw: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        raw.insert("f1".into(), vec![if i == 3 { "no" } else { "yes" }.into()]);
+        if i != 3 {
+            raw.insert("f2".into(), vec![["សាលាបឋមសិក្សាស្វាយប៉ោ", "សាលាបឋមសិក្សាអូរចារ", "អនុវិទ្យាល័យព្រែកព្រះស្ដេច"][i % 3].into()]);
+            raw.insert("f3".into(), vec![(3 + i).to_string()]);
+            raw.insert("f4".into(), vec![["c1", "c2", "c1"][i % 3].into()]);
+        }
+        if i == 0 {
+            let mut before = raw.clone();
+            before.insert("f3".into(), vec!["2".into()]);
+            before.insert("f4".into(), vec!["c2".into()]);
+            store.answer_child_form(worker, child.id, form, Some(&earlier.to_string()), &before).await?;
+        }
+        store.answer_child_form(worker, child.id, form, Some(&today.to_string()), &raw).await?;
     }
     Ok(())
 }

@@ -100,7 +100,16 @@ pub async fn show(
     Ids((id, form)): Ids<(Uuid, Uuid)>,
 ) -> Result<Response, PageError> {
     let f = load(&state, &cur, id, form).await?;
-    page(&cur, id, &f, &BTreeMap::new(), cur.actor.today().to_string(), &Invalid::default())
+    // A form on the record starts from what the record says now.
+    let mut values = BTreeMap::new();
+    if f.target == FormTarget::Child {
+        let child = state.store.view_child(&cur.actor, id, "form").await?;
+        let answers = state.store.child_form_answers(&cur.actor, &child).await?.unwrap_or_default();
+        if let Some(latest) = answers.iter().find(|a| a.answers.form_id == f.id) {
+            values = super::record::values_of(&latest.answers);
+        }
+    }
+    page(&cur, id, &f, &values, cur.actor.today().to_string(), &Invalid::default())
 }
 
 /// `POST /children/{id}/case/custom/{form}` and `POST /children/{id}/forms/{form}`

@@ -29,6 +29,24 @@ pub fn answer_lines(tr: Tr, b: &FormAnswers) -> Vec<String> {
     lines
 }
 
+/// An answer as the values a form would post, to start an update from what the record says.
+pub fn values_of(a: &FormAnswers) -> std::collections::BTreeMap<String, Vec<String>> {
+    a.answers
+        .iter()
+        .map(|x| {
+            let v = match &x.value {
+                AnswerValue::Text(t) => vec![t.clone()],
+                AnswerValue::Number(n) => vec![n.to_string()],
+                AnswerValue::Date(d) => vec![d.to_string()],
+                AnswerValue::YesNo(b) => vec![if *b { "yes" } else { "no" }.to_string()],
+                AnswerValue::One(c) => vec![c.clone()],
+                AnswerValue::Several(cs) => cs.clone(),
+            };
+            (x.code.clone(), v)
+        })
+        .collect()
+}
+
 pub struct RecordForm {
     pub id: String,
     pub name: String,
