@@ -13,7 +13,7 @@ const KEYS = new Set(fs.readFileSync(ftl, 'utf8').split('\n').map((l) => (l.matc
 
 // Addresses not to follow: they act (sign out, switch language), download files, or open the
 // offline app (its own tests drive it).
-const SKIP = /^\/(logout|lang|app|static|manifest|sw\.js|api\/)|\.(csv|xlsx|pdf|zip|json|svg|png)(\?|$)|\/download|\/export\/|\/file|\/attachments\//;
+const SKIP = /^\/(logout|lang|app|static|manifest|sw\.js|api\/)|\.(csv|xlsx|pdf|zip|json|svg|png)(\?|$)|\/download|\/export\/|\/file|\/attachments\/|\/definition$|\/answers(\/template)?$/;
 
 function kindOf(href) {
   const u = new URL(href);
