@@ -113,8 +113,11 @@ pub async fn answer_record(
     Ok((axum::http::StatusCode::CREATED, Json(Created { id: made })).into_response())
 }
 
+/// Each field's values by its code, as the page's form posts them.
+type RawAnswers = BTreeMap<String, Vec<String>>;
+
 /// A body's date and answers, as the page's form would send them.
-fn raw_answers(body: &Bytes) -> Result<(Option<String>, BTreeMap<String, Vec<String>>), ApiError> {
+fn raw_answers(body: &Bytes) -> Result<(Option<String>, RawAnswers), ApiError> {
     let b: FormAnswerBody = json_body(body)?;
     let mut raw: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (k, v) in b.answers.unwrap_or_default() {
