@@ -24,6 +24,20 @@ fn field(kind: &str, km: &str, en: &str, choices: Option<(&str, &str)>, required
     }
 }
 
+/// Add the fields to the new form's draft and publish it as its first version.
+async fn publish_with(store: &Store, admin: &Actor, form: uuid::Uuid, fields: &[FieldInput]) -> Result<()> {
+    store
+        .edit_custom_form(admin, form, "add", |d| {
+            for f in fields {
+                d.add_field(f)?;
+            }
+            Ok(())
+        })
+        .await?;
+    store.publish_custom_form(admin, form).await?;
+    Ok(())
+}
+
 pub async fn seed(store: &Store, admin: &Actor, worker: &Actor, today: NaiveDate) -> Result<()> {
     let draft = FormDef::named(Some("ការពិនិត្យលំនៅដ្ឋាន"), Some("Home check")).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let form = store.create_custom_form(admin, draft).await?;
@@ -34,15 +48,7 @@ pub async fn seed(store: &Store, admin: &Actor, worker: &Actor, today: NaiveDate
         field("number", "ចំនួនអ្នករស់នៅក្នុងផ្ទះ", "People living in the home", None, false),
         field("long_text", "អ្វីដែលត្រូវជួសជុល", "What needs repair", None, false),
     ];
-    store
-        .edit_custom_form(admin, form, "add", |d| {
-            for f in &fields {
-                d.add_field(f)?;
-            }
-            Ok(())
-        })
-        .await?;
-    store.publish_custom_form(admin, form).await?;
+    publish_with(store, admin, form, &fields).await?;
     let filter = krousar_store::children::ChildFilter { worker: Some(worker.user_id), ..Default::default() };
     let mine = store.list_children(worker, &filter, None, 12).await?.items;
     let mut answered = 0;
@@ -90,15 +96,7 @@ async fn schooling(store: &Store, admin: &Actor, worker: &Actor, mine: &[krousar
         field("number", "ថ្នាក់ទី", "Grade", None, false),
         field("one_choice", "ការចូលរៀន", "Attendance", Some(("ទៀងទាត់\nម្ដងម្កាល\nកម្រ", "Regular\nSometimes\nRarely")), false),
     ];
-    store
-        .edit_custom_form(admin, form, "add", |d| {
-            for f in &fields {
-                d.add_field(f)?;
-            }
-            Ok(())
-        })
-        .await?;
-    store.publish_custom_form(admin, form).await?;
+    publish_with(store, admin, form, &fields).await?;
     let earlier = today.checked_sub_days(chrono::Days::new(120)).unwrap_or(today);
     for (i, child) in mine.iter().take(4).enumerate() {
         let mut raw: BTreeMap<String, Vec<String>> = BTreeMap::new();

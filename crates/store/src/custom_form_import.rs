@@ -1,15 +1,17 @@
 //! Answers to an organisation's own form brought in from a workbook (read and checked by
-//! `krousar_import::form_answers`): each row is kept on its case as if filled in on the page,
-//! by someone who works on that case, all rows in one transaction or none. A row already on
+//! `krousar_import::form_answers`): each row is kept on its case (or, for a form on the child's
+//! record, on the record) as if filled in on the page, by someone who works on that case (who
+//! may change that record), all rows in one transaction or none. A row already on
 //! the case (same day, same answers) is not kept twice, so the same workbook brought in again
 //! changes nothing.
 
 use crate::audit::{self, Entry};
-use crate::cases::{add_entry, finish, open_case_for};
+use crate::cases::{add_entry, child_for, finish, open_case_for};
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
 use krousar_domain::case::record::CaseEntry;
 use krousar_domain::forms::answers::FormAnswers;
+use krousar_domain::forms::FormTarget;
 use krousar_domain::Action;
 use krousar_domain::Actor;
 use krousar_import::form_answers::{AnswerLine, LineProblem, ANSWERED_ON, CASE_NUMBER};
@@ -51,8 +53,14 @@ impl Store {
                 problems.push(problem(l.line, CASE_NUMBER, "err-form-import-unknown-case"));
                 continue;
             };
-            // A case the reader does not work on reads as one that does not exist.
-            let (child, case) = match open_case_for(&mut tx, actor, child.uuid("id")?, Action::WorkCase).await {
+            // A case (a record) the reader does not work on reads as one that does not exist.
+            let on_record = form.target == FormTarget::Child;
+            let found = if on_record {
+                child_for(&mut tx, actor, child.uuid("id")?, Action::EditChild).await.map(|c| (c, None))
+            } else {
+                open_case_for(&mut tx, actor, child.uuid("id")?, Action::WorkCase).await.map(|(c, k)| (c, Some(k)))
+            };
+            let (child, case) = match found {
                 Ok(found) => found,
                 Err(StoreError::Forbidden | StoreError::NotFound) => {
                     problems.push(problem(l.line, CASE_NUMBER, "err-form-import-unknown-case"));
@@ -60,31 +68,45 @@ impl Store {
                 }
                 Err(e) => return Err(e),
             };
-            if case.closed_on.is_some() {
-                problems.push(problem(l.line, CASE_NUMBER, "err-case-closed"));
-                continue;
-            }
-            if l.answered_on < case.opened_on {
-                problems.push(problem(l.line, ANSWERED_ON, "err-before-case-opened"));
-                continue;
-            }
-            let same_day = sqlx::query("SELECT body FROM case_entries WHERE child_id = $1 AND form_id = $2 AND occurred_on = $3")
-                .bind(child.id.to_string())
-                .bind(form.id.to_string())
-                .bind(l.answered_on.to_string())
-                .fetch_all(&mut *tx)
-                .await?;
-            let mut there = false;
-            for r in &same_day {
-                if let CaseEntry::CustomForm(a) =
-                    CaseEntry::decode("custom_form", &r.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))?
-                {
-                    let values = |x: &FormAnswers| x.answers.iter().map(|a| (a.code.clone(), a.value.clone())).collect::<Vec<_>>();
-                    there |= values(&a) == l.answers.iter().map(|a| (a.code.clone(), a.value.clone())).collect::<Vec<_>>();
+            if let Some(case) = &case {
+                if case.closed_on.is_some() {
+                    problems.push(problem(l.line, CASE_NUMBER, "err-case-closed"));
+                    continue;
                 }
+                if l.answered_on < case.opened_on {
+                    problems.push(problem(l.line, ANSWERED_ON, "err-before-case-opened"));
+                    continue;
+                }
+            }
+            let (table, day) = if on_record { ("record_form_answers", "answered_on") } else { ("case_entries", "occurred_on") };
+            let same_day =
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT body FROM {table} WHERE child_id = $1 AND form_id = $2 AND {day} = $3")))
+                    .bind(child.id.to_string())
+                    .bind(form.id.to_string())
+                    .bind(l.answered_on.to_string())
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let mut there = false;
+            let values = |x: &FormAnswers| x.answers.iter().map(|a| (a.code.clone(), a.value.clone())).collect::<Vec<_>>();
+            let wanted: Vec<_> = l.answers.iter().map(|a| (a.code.clone(), a.value.clone())).collect();
+            for r in &same_day {
+                let kept: Option<FormAnswers> = if on_record {
+                    Some(r.json("body")?)
+                } else {
+                    match CaseEntry::decode("custom_form", &r.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))? {
+                        CaseEntry::CustomForm(a) => Some(a),
+                        _ => None,
+                    }
+                };
+                there |= kept.is_some_and(|a| values(&a) == wanted);
             }
             if there {
                 already += 1;
+                continue;
+            }
+            if on_record {
+                crate::custom_form_records::insert_answer(&mut tx, actor, &form, &child, l.answered_on, l.answers.clone()).await?;
+                kept += 1;
                 continue;
             }
             let body = CaseEntry::CustomForm(FormAnswers {

@@ -68,7 +68,7 @@ impl Store {
         raw: &BTreeMap<String, Vec<String>>,
     ) -> Result<Uuid, StoreError> {
         let form = self.custom_form(actor, form_id).await?;
-        let (Some(def), Some(version_id)) = (form.current.as_ref(), form.current_version_id) else { return Err(StoreError::NotFound) };
+        let Some(def) = form.current.as_ref() else { return Err(StoreError::NotFound) };
         if form.target != FormTarget::Child {
             return Err(StoreError::NotFound);
         }
@@ -88,37 +88,51 @@ impl Store {
         if child.org_id != form.org_id || child.merged_into.is_some() {
             return Err(StoreError::NotFound);
         }
-        let body = FormAnswers {
-            form_id: form.id,
-            version_id,
-            version: form.current_version,
-            name_km: def.name_km.clone(),
-            name_en: def.name_en.clone(),
-            answered_on: on,
-            answers,
-        };
-        let id = new_id();
-        sqlx::query(
-            "INSERT INTO record_form_answers (id, org_id, form_id, version_id, child_id, answered_on, body, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(id.to_string())
-        .bind(form.org_id.to_string())
-        .bind(form.id.to_string())
-        .bind(version_id.to_string())
-        .bind(child.id.to_string())
-        .bind(on.to_string())
-        .bind(serde_json::to_string(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-        .bind(actor.user_id.to_string())
-        .bind(now_text())
-        .execute(&mut *tx)
-        .await?;
-        let detail = json!({"form": form.id, "version": form.current_version, "answer": id});
-        let entry = Entry { action: "child.custom_form", record_type: "child", record_id: Some(child.id.to_string()), detail };
-        audit::append(&mut tx, actor.into(), entry).await?;
+        let id = insert_answer(&mut tx, actor, &form, &child, on, answers).await?;
         tx.commit().await?;
         Ok(id)
     }
+}
+
+/// Keep an answer (already checked) on a child's record, audited; in the caller's transaction.
+pub(crate) async fn insert_answer(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    form: &crate::custom_forms::CustomForm,
+    child: &Child,
+    on: NaiveDate,
+    answers: Vec<krousar_domain::forms::answers::Answer>,
+) -> Result<Uuid, StoreError> {
+    let (Some(def), Some(version_id)) = (form.current.as_ref(), form.current_version_id) else { return Err(StoreError::NotFound) };
+    let body = FormAnswers {
+        form_id: form.id,
+        version_id,
+        version: form.current_version,
+        name_km: def.name_km.clone(),
+        name_en: def.name_en.clone(),
+        answered_on: on,
+        answers,
+    };
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO record_form_answers (id, org_id, form_id, version_id, child_id, answered_on, body, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id.to_string())
+    .bind(form.org_id.to_string())
+    .bind(form.id.to_string())
+    .bind(version_id.to_string())
+    .bind(child.id.to_string())
+    .bind(on.to_string())
+    .bind(serde_json::to_string(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+    .bind(actor.user_id.to_string())
+    .bind(now_text())
+    .execute(&mut **tx)
+    .await?;
+    let detail = json!({"form": form.id, "version": form.current_version, "answer": id});
+    let entry = Entry { action: "child.custom_form", record_type: "child", record_id: Some(child.id.to_string()), detail };
+    audit::append(tx, actor.into(), entry).await?;
+    Ok(id)
 }
 
 /// Whether the actor may fill in forms on this child's record (for showing the buttons).

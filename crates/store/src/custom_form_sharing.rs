@@ -57,23 +57,7 @@ impl Store {
         if shared && form.current.is_none() {
             return Err(StoreError::invalid("shared", "err-form-share-unpublished"));
         }
-        let mut tx = self.write().await?;
-        sqlx::query("UPDATE custom_forms SET shared = $1, updated_at = $2 WHERE id = $3 AND org_id = $4")
-            .bind(i64::from(shared))
-            .bind(now_text())
-            .bind(id.to_string())
-            .bind(actor.org_id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        let entry = Entry {
-            action: "custom_form.share",
-            record_type: "custom_form",
-            record_id: Some(id.to_string()),
-            detail: json!({"shared": shared}),
-        };
-        audit::append(&mut tx, actor.into(), entry).await?;
-        tx.commit().await?;
-        Ok(())
+        self.set_form_switch(actor, id, crate::custom_forms::Switch::Shared, shared).await
     }
 
     /// The forms other organisations share, national templates first.

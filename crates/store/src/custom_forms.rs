@@ -71,6 +71,13 @@ fn form_from(r: &sqlx::any::AnyRow) -> Result<CustomForm, StoreError> {
     })
 }
 
+/// A form's switches: in use (or retired), shared with other organisations (or not).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Switch {
+    Active,
+    Shared,
+}
+
 pub(crate) fn allowed(actor: &Actor) -> Result<(), StoreError> {
     if decide(actor, Action::ManageCaseSettings, Target::Organisation(actor.org_id)).allowed() {
         Ok(())
@@ -199,20 +206,25 @@ impl Store {
     pub async fn set_custom_form_active(&self, actor: &Actor, id: Uuid, active: bool) -> Result<(), StoreError> {
         allowed(actor)?;
         self.custom_form(actor, id).await?;
+        self.set_form_switch(actor, id, Switch::Active, active).await
+    }
+
+    /// Turn one of a form's switches on or off, audited (`custom_form.<switch>`).
+    pub(crate) async fn set_form_switch(&self, actor: &Actor, id: Uuid, switch: Switch, on: bool) -> Result<(), StoreError> {
+        let (column, action) = match switch {
+            Switch::Active => ("active", "custom_form.active"),
+            Switch::Shared => ("shared", "custom_form.share"),
+        };
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE custom_forms SET active = $1, updated_at = $2 WHERE id = $3 AND org_id = $4")
-            .bind(i64::from(active))
+        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE custom_forms SET {column} = $1, updated_at = $2 WHERE id = $3 AND org_id = $4")))
+            .bind(i64::from(on))
             .bind(now_text())
             .bind(id.to_string())
             .bind(actor.org_id.to_string())
             .execute(&mut *tx)
             .await?;
-        let entry = Entry {
-            action: "custom_form.active",
-            record_type: "custom_form",
-            record_id: Some(id.to_string()),
-            detail: json!({"active": active}),
-        };
+        let detail = serde_json::Value::Object([(column.to_string(), serde_json::Value::Bool(on))].into_iter().collect());
+        let entry = Entry { action, record_type: "custom_form", record_id: Some(id.to_string()), detail };
         audit::append(&mut tx, actor.into(), entry).await?;
         tx.commit().await?;
         Ok(())

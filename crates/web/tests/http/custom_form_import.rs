@@ -86,9 +86,9 @@ async fn answers_come_in_from_a_workbook_all_or_nothing_and_once() {
         let good = format!("{head}\n{a},{today},Yes,4\n{b},{today},មាន,៣\n");
         let res = upload(&web, &app, &form.to_string(), &csrf, &good).await;
         assert_eq!(res.status(), 200);
-        assert!(res.text().await.unwrap().contains("2 answers kept; 0 already on their cases."));
+        assert!(res.text().await.unwrap().contains("Answers kept: 2; already on their cases: 0."));
         let again = upload(&web, &app, &form.to_string(), &csrf, &good).await.text().await.unwrap();
-        assert!(again.contains("0 answers kept; 2 already on their cases."), "{again}");
+        assert!(again.contains("Answers kept: 0; already on their cases: 2."), "{again}");
         let case: Value = app.api_get(&w, &format!("/api/v1/children/{}/case", numbers[1].0)).await.json().await.unwrap();
         let answers: Vec<&Value> = case["timeline"].as_array().unwrap().iter().filter(|e| e["kind"] == "custom_form").collect();
         assert_eq!(answers.len(), 1, "{case}");

@@ -72,6 +72,26 @@ async fn a_form_on_the_childs_record_is_filled_in_updated_and_counted() {
         let csv = sup.get(app.url(&format!("/admin/forms/{form}/answers?format=csv"))).send().await.unwrap().text().await.unwrap();
         assert_eq!(csv.lines().count(), 3, "both answers: {csv}");
 
+        // Brought in from a workbook, onto the record (not the case); the same sheet again is
+        // not kept twice.
+        let number = c["case_number"].as_str().unwrap().to_string();
+        let csv = format!("Case number [case_number],Date filled in [answered_on],Grade [f1]\n{number},{today},7\n");
+        let upload = || {
+            let body = reqwest::multipart::Form::new().text("_csrf", wcsrf.clone()).part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.clone().into_bytes()).file_name("grades.csv").mime_str("text/csv").unwrap(),
+            );
+            web.post(app.url(&format!("/admin/forms/{form}/answers/import"))).multipart(body).send()
+        };
+        let page = upload().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Answers kept: 1; already on their cases: 0."), "{page}");
+        let page = upload().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Answers kept: 0; already on their cases: 1."), "{page}");
+        let listed: Value = app.api_get(&w, &format!("/api/v1/children/{id}/forms")).await.json().await.unwrap();
+        assert_eq!(listed["items"][0]["answers"]["answers"][0]["value"]["value"], 7, "{listed}");
+        let case: Value = app.api_get(&w, &format!("/api/v1/children/{id}/case")).await.json().await.unwrap();
+        assert!(!case.to_string().contains("custom_form"), "nothing on the case: {case}");
+
         // Another organisation neither reads nor writes them.
         let s = app.token(&app.other_worker).await;
         assert!(matches!(app.api_get(&s, &format!("/api/v1/children/{id}/forms")).await.status().as_u16(), 403 | 404));
@@ -85,7 +105,7 @@ async fn a_form_on_the_childs_record_is_filled_in_updated_and_counted() {
                 .as_array()
                 .unwrap()
                 .len(),
-            2
+            3
         );
     })
     .await;
