@@ -67,14 +67,8 @@ impl Store {
         answered_on: Option<&str>,
         raw: &BTreeMap<String, Vec<String>>,
     ) -> Result<Uuid, StoreError> {
-        let form = self.custom_form(actor, form_id).await?;
+        let form = self.answerable_form(actor, form_id, FormTarget::Child).await?;
         let Some(def) = form.current.as_ref() else { return Err(StoreError::NotFound) };
-        if form.target != FormTarget::Child {
-            return Err(StoreError::NotFound);
-        }
-        if !form.active {
-            return Err(StoreError::invalid("form", "err-form-retired"));
-        }
         let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today())?;
         let mut tx = self.write().await?;
         let child = match child_for(&mut tx, actor, child_id, Action::EditChild).await {

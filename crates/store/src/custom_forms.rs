@@ -230,6 +230,19 @@ impl Store {
         Ok(())
     }
 
+    /// A form of the actor's organisation that can be filled in now on `target`: published (a
+    /// form on another target is not found) and in use.
+    pub(crate) async fn answerable_form(&self, actor: &Actor, form_id: Uuid, target: FormTarget) -> Result<CustomForm, StoreError> {
+        let form = self.custom_form(actor, form_id).await?;
+        if form.current.is_none() || form.current_version_id.is_none() || form.target != target {
+            return Err(StoreError::NotFound);
+        }
+        if !form.active {
+            return Err(StoreError::invalid("form", "err-form-retired"));
+        }
+        Ok(form)
+    }
+
     /// Answer a form on a child's case: checked against the form's current version and kept
     /// with that version's words.
     pub async fn answer_custom_form(
@@ -240,14 +253,8 @@ impl Store {
         answered_on: Option<&str>,
         raw: &BTreeMap<String, Vec<String>>,
     ) -> Result<Case, StoreError> {
-        let form = self.custom_form(actor, form_id).await?;
+        let form = self.answerable_form(actor, form_id, FormTarget::Case).await?;
         let (Some(def), Some(version_id)) = (form.current.as_ref(), form.current_version_id) else { return Err(StoreError::NotFound) };
-        if form.target != FormTarget::Case {
-            return Err(StoreError::NotFound);
-        }
-        if !form.active {
-            return Err(StoreError::invalid("form", "err-form-retired"));
-        }
         let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today())?;
         let mut owned = self.write().await?;
         let tx = &mut owned;
