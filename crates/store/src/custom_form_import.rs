@@ -6,7 +6,7 @@
 //! changes nothing.
 
 use crate::audit::{self, Entry};
-use crate::cases::{add_entry, child_for, finish, open_case_for};
+use crate::cases::{child_for, open_case_for};
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
 use krousar_domain::case::record::CaseEntry;
@@ -35,7 +35,9 @@ impl Store {
         lines: &[AnswerLine],
     ) -> Result<AnswersImport, StoreError> {
         let form = self.custom_form(actor, form_id).await?;
-        let (Some(def), Some(version_id)) = (form.current.as_ref(), form.current_version_id) else { return Err(StoreError::NotFound) };
+        if form.current.is_none() {
+            return Err(StoreError::NotFound);
+        }
         if !form.active {
             return Err(StoreError::invalid("form", "err-form-retired"));
         }
@@ -109,18 +111,7 @@ impl Store {
                 kept += 1;
                 continue;
             }
-            let body = CaseEntry::CustomForm(FormAnswers {
-                form_id: form.id,
-                version_id,
-                version: form.current_version,
-                name_km: def.name_km.clone(),
-                name_en: def.name_en.clone(),
-                answered_on: l.answered_on,
-                answers: l.answers.clone(),
-            });
-            let id = add_entry(&mut tx, child.id, l.answered_on, &body, actor).await?;
-            let detail = json!({"entry": id, "form": form.id, "version": form.current_version, "imported": true});
-            finish(&mut tx, actor, &child, "case.custom_form", detail).await?;
+            crate::custom_forms::keep_case_answer(&mut tx, actor, &form, &child, l.answered_on, l.answers.clone(), true).await?;
             kept += 1;
         }
         if !problems.is_empty() {

@@ -97,16 +97,8 @@ pub(crate) async fn insert_answer(
     on: NaiveDate,
     answers: Vec<krousar_domain::forms::answers::Answer>,
 ) -> Result<Uuid, StoreError> {
-    let (Some(def), Some(version_id)) = (form.current.as_ref(), form.current_version_id) else { return Err(StoreError::NotFound) };
-    let body = FormAnswers {
-        form_id: form.id,
-        version_id,
-        version: form.current_version,
-        name_km: def.name_km.clone(),
-        name_en: def.name_en.clone(),
-        answered_on: on,
-        answers,
-    };
+    let body = form.answered(on, answers)?;
+    let version_id = body.version_id;
     let id = new_id();
     sqlx::query(
         "INSERT INTO record_form_answers (id, org_id, form_id, version_id, child_id, answered_on, body, recorded_by, recorded_at) \

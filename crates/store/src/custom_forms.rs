@@ -40,6 +40,42 @@ pub struct CustomForm {
     pub target: FormTarget,
 }
 
+impl CustomForm {
+    /// Checked answers as kept: naming the version answered and carrying its words.
+    pub(crate) fn answered(&self, on: NaiveDate, answers: Vec<answers::Answer>) -> Result<FormAnswers, StoreError> {
+        let (Some(def), Some(version_id)) = (self.current.as_ref(), self.current_version_id) else { return Err(StoreError::NotFound) };
+        Ok(FormAnswers {
+            form_id: self.id,
+            version_id,
+            version: self.current_version,
+            name_km: def.name_km.clone(),
+            name_en: def.name_en.clone(),
+            answered_on: on,
+            answers,
+        })
+    }
+}
+
+/// Keep checked answers on a child's case timeline (the case already checked), audited with
+/// the case; in the caller's transaction. Returns the case as it is now.
+pub(crate) async fn keep_case_answer(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    form: &CustomForm,
+    child: &crate::children::Child,
+    on: NaiveDate,
+    answers: Vec<answers::Answer>,
+    imported: bool,
+) -> Result<Case, StoreError> {
+    let body = CaseEntry::CustomForm(form.answered(on, answers)?);
+    let id = add_entry(tx, child.id, on, &body, actor).await?;
+    let mut detail = json!({"entry": id, "form": form.id, "version": form.current_version});
+    if imported {
+        detail["imported"] = json!(true);
+    }
+    finish(tx, actor, child, "case.custom_form", detail).await
+}
+
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("custom form: {e}"))
 }
@@ -254,7 +290,7 @@ impl Store {
         raw: &BTreeMap<String, Vec<String>>,
     ) -> Result<Case, StoreError> {
         let form = self.answerable_form(actor, form_id, FormTarget::Case).await?;
-        let (Some(def), Some(version_id)) = (form.current.as_ref(), form.current_version_id) else { return Err(StoreError::NotFound) };
+        let Some(def) = form.current.as_ref() else { return Err(StoreError::NotFound) };
         let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today())?;
         let mut owned = self.write().await?;
         let tx = &mut owned;
@@ -267,17 +303,7 @@ impl Store {
             if on < case.opened_on {
                 return Err(StoreError::invalid("answered_on", "err-before-case-opened"));
             }
-            let body = CaseEntry::CustomForm(FormAnswers {
-                form_id: form.id,
-                version_id,
-                version: form.current_version,
-                name_km: def.name_km.clone(),
-                name_en: def.name_en.clone(),
-                answered_on: on,
-                answers,
-            });
-            let id = add_entry(tx, child.id, on, &body, actor).await?;
-            finish(tx, actor, &child, "case.custom_form", json!({"entry": id, "form": form.id, "version": form.current_version})).await
+            keep_case_answer(tx, actor, &form, &child, on, answers, false).await
         }
         .await;
         settle(self, owned, actor, child_id, "case.custom_form", r).await
