@@ -9,6 +9,7 @@ use krousar_domain::flag::{FlagKind, NewFlag};
 use krousar_domain::forms::definition::FieldInput;
 use krousar_domain::forms::FormDef;
 use krousar_domain::Actor;
+use krousar_store::custom_form_records::Holder;
 use krousar_store::Store;
 use std::collections::BTreeMap;
 
@@ -110,9 +111,9 @@ async fn schooling(store: &Store, admin: &Actor, worker: &Actor, mine: &[krousar
             let mut before = raw.clone();
             before.insert("f3".into(), vec!["2".into()]);
             before.insert("f4".into(), vec!["c2".into()]);
-            store.answer_child_form(worker, child.id, form, Some(&earlier.to_string()), &before).await?;
+            store.answer_record_form(worker, Holder::Child(child.id), form, Some(&earlier.to_string()), &before).await?;
         }
-        store.answer_child_form(worker, child.id, form, Some(&today.to_string()), &raw).await?;
+        store.answer_record_form(worker, Holder::Child(child.id), form, Some(&today.to_string()), &raw).await?;
     }
     Ok(())
 }

@@ -41,6 +41,10 @@ impl Store {
         if !form.active {
             return Err(StoreError::invalid("form", "err-form-retired"));
         }
+        // Rows name their child by case number; a household or a carer has none to name it by.
+        if !form.target.about_children() {
+            return Err(StoreError::invalid("file", "err-form-import-target"));
+        }
         let mut tx = self.write().await?;
         let mut problems = Vec::new();
         let (mut kept, mut already) = (0, 0);
@@ -107,7 +111,8 @@ impl Store {
                 continue;
             }
             if on_record {
-                crate::custom_form_records::insert_answer(&mut tx, actor, &form, &child, l.answered_on, l.answers.clone()).await?;
+                let holder = crate::custom_form_records::Holder::Child(child.id);
+                crate::custom_form_records::insert_answer(&mut tx, actor, &form, holder, l.answered_on, l.answers.clone()).await?;
                 kept += 1;
                 continue;
             }

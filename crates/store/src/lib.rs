@@ -20,6 +20,7 @@ pub mod check;
 mod check_more;
 pub mod children;
 pub mod children_list;
+pub mod custom_form_answers;
 pub mod custom_form_import;
 pub mod custom_form_records;
 pub mod custom_form_sharing;

@@ -27,13 +27,23 @@ pick_list!(
 );
 
 pick_list!(
-    /// Where a form is filled in: on a case's timeline (a record of the work, dated), or on the
-    /// child's own record (facts about the child, kept up to date; each change kept).
+    /// Where a form is filled in: on a case's timeline (a record of the work, dated), or on a
+    /// record, kept up to date with each change kept: the child's own, a household's, or a
+    /// carer household's in the register.
     FormTarget, "form-target", {
         Case => "case",
         Child => "child",
+        Household => "household",
+        Carer => "carer",
     }
 );
+
+impl FormTarget {
+    /// Whether its answers are about a child (counted "N (nF)", girls apart).
+    pub fn about_children(self) -> bool {
+        matches!(self, FormTarget::Case | FormTarget::Child)
+    }
+}
 
 impl FieldKind {
     pub fn has_choices(self) -> bool {

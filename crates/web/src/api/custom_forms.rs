@@ -3,7 +3,7 @@
 //! as the page checks it).
 
 use super::json_body;
-use super::schema::{BadRequest, Created, Forbidden, Invalid, Items, NotFound, Unauthorized};
+use super::schema::{BadRequest, Forbidden, Invalid, Items, NotFound, Unauthorized};
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::extract::Ids;
@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use krousar_domain::forms::{FormDef, FormTarget};
 use krousar_store::cases::Case;
-use krousar_store::custom_form_records::RecordAnswer;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -27,8 +26,9 @@ pub struct FormNow {
     id: Uuid,
     /// The version answered now.
     version: u32,
-    /// Where it is filled in: `case` (`POST /children/{id}/case/custom/{form}`) or `child`
-    /// (`POST /children/{id}/forms/{form}`).
+    /// Where it is filled in: `case` (`POST /children/{id}/case/custom/{form}`), `child`
+    /// (`POST /children/{id}/forms/{form}`), `household` (`POST /households/{id}/forms/{form}`)
+    /// or `carer` (`POST /carers/{id}/forms/{form}`).
     target: FormTarget,
     #[serde(flatten)]
     definition: FormDef,
@@ -84,40 +84,11 @@ pub async fn answer(
     Ok(Json(case).into_response())
 }
 
-/// The answers to the organisation's forms on a child's record, newest first (for who reads
-/// the record in full).
-#[utoipa::path(get, path = "/api/v1/children/{id}/forms", tag = "forms", params(("id" = Uuid, Path, description = "The child's id")),
-    responses((status = 200, body = Items<RecordAnswer>), (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)))]
-pub async fn record_answers(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
-    let child = state.store.view_child(&cur.actor, id, "api").await?;
-    let items = state.store.child_form_answers(&cur.actor, &child).await?.ok_or(ApiError(crate::error::AppError::Forbidden))?;
-    Ok(Json(Items { items }).into_response())
-}
-
-/// Fill in one of the organisation's forms on a child's record (a form whose `target` is
-/// `child`). Answers its id.
-#[utoipa::path(post, path = "/api/v1/children/{id}/forms/{form}", tag = "forms",
-    params(("id" = Uuid, Path, description = "The child's id"), ("form" = Uuid, Path, description = "The form's id")),
-    request_body = FormAnswerBody,
-    responses((status = 201, body = Created), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 422, response = Invalid)))]
-pub async fn answer_record(
-    State(state): State<AppState>,
-    ApiUser(cur): ApiUser,
-    Ids((id, form)): Ids<(Uuid, Uuid)>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let (on, raw) = raw_answers(&body)?;
-    let made = state.store.answer_child_form(&cur.actor, id, form, on.as_deref(), &raw).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(Created { id: made })).into_response())
-}
-
 /// Each field's values by its code, as the page's form posts them.
 type RawAnswers = BTreeMap<String, Vec<String>>;
 
 /// A body's date and answers, as the page's form would send them.
-fn raw_answers(body: &Bytes) -> Result<(Option<String>, RawAnswers), ApiError> {
+pub(super) fn raw_answers(body: &Bytes) -> Result<(Option<String>, RawAnswers), ApiError> {
     let b: FormAnswerBody = json_body(body)?;
     let mut raw: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (k, v) in b.answers.unwrap_or_default() {

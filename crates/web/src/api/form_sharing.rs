@@ -19,6 +19,7 @@ use krousar_domain::forms::file::{self, FormFile};
 use krousar_store::custom_form_sharing::SharedForm;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use krousar_domain::forms::FormTarget;
 use uuid::Uuid;
 
 fn manager(cur: &crate::auth::Current) -> Result<(), ApiError> {
@@ -98,13 +99,24 @@ pub struct Period {
     to: Option<String>,
 }
 
-/// One answer to a form, with the child it is about.
+/// One answer to a form, with the record it is about: a child (forms on a case or on the
+/// child's record), a household, or a carer household.
 #[derive(Serialize, ToSchema)]
 pub struct AnswerRow {
-    child_id: Uuid,
-    case_number: String,
-    /// `female` or `male`
-    sex: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    child_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    case_number: Option<String>,
+    /// `female` or `male` (a child's)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    household_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    carer_id: Option<Uuid>,
+    /// The household's or the carer household's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
     answers: FormAnswers,
 }
 
@@ -128,8 +140,19 @@ pub async fn answers(
     let today = cur.actor.today();
     let from = day(&p.from, "from")?.unwrap_or_else(|| krousar_domain::indicators::Period::year_of(today).from);
     let to = day(&p.to, "to")?.unwrap_or(today);
+    let target = state.store.custom_form(&cur.actor, id).await?.target;
     let rows = state.store.export_custom_form_answers(&cur.actor, id, from, to).await?;
-    let items =
-        rows.into_iter().map(|r| AnswerRow { child_id: r.child_id, case_number: r.case_number, sex: r.sex, answers: r.answers }).collect();
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let (child, household, carer) = match target {
+                FormTarget::Case | FormTarget::Child => (Some(r.record_id), None, None),
+                FormTarget::Household => (None, Some(r.record_id), None),
+                FormTarget::Carer => (None, None, Some(r.record_id)),
+            };
+            let (case_number, name) = if child.is_some() { (Some(r.label), None) } else { (None, Some(r.label)) };
+            AnswerRow { child_id: child, case_number, sex: r.sex, household_id: household, carer_id: carer, name, answers: r.answers }
+        })
+        .collect();
     Ok(Json(Items { items }).into_response())
 }

@@ -7,6 +7,7 @@ mod case_forms;
 mod cases;
 mod children;
 mod custom_forms;
+mod record_forms;
 mod doc;
 mod duplicate_scans;
 mod flags;
@@ -68,8 +69,12 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/children/{id}/case/attachments/{file}", get(cases::attachment))
         .route("/children/{id}/case/{form}", post(cases::record))
         .route("/children/{id}/case/custom/{form}", post(custom_forms::answer))
-        .route("/children/{id}/forms", get(custom_forms::record_answers))
-        .route("/children/{id}/forms/{form}", post(custom_forms::answer_record))
+        .route("/children/{id}/forms", get(record_forms::child_answers))
+        .route("/children/{id}/forms/{form}", post(record_forms::child_answer))
+        .route("/households/{id}/forms", get(record_forms::household_answers))
+        .route("/households/{id}/forms/{form}", post(record_forms::household_answer))
+        .route("/carers/{id}/forms", get(record_forms::carer_answers))
+        .route("/carers/{id}/forms/{form}", post(record_forms::carer_answer))
         .route("/forms", get(custom_forms::list))
         .route("/forms/shared", get(form_sharing::shared))
         .route("/forms/shared/{id}/adopt", post(form_sharing::adopt))

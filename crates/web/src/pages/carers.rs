@@ -188,6 +188,7 @@ pub struct EntryView {
 #[template(path = "carer_show.html")]
 struct ShowPage {
     l: Layout,
+    own_forms: Option<Vec<super::forms::record::RecordForm>>,
     id: String,
     version: String,
     notice: String,
@@ -347,7 +348,13 @@ pub(super) async fn show_page(
         can_change: decide(&cur.actor, Action::EditCarer, Target::Organisation(cur.actor.org_id)).allowed(),
         alt: tr.t1("msg-photo-of", "name", &c.name),
     };
+    let can_edit = decide(&cur.actor, Action::EditCarer, Target::Organisation(cur.actor.org_id)).allowed();
+    let answers = state.store.carer_form_answers(&cur.actor, c.id).await?;
+    let holder = krousar_store::custom_form_records::Holder::Carer(c.id);
+    // The register is the organisation's own: `carer` above found it in the reader's.
+    let own_forms = super::forms::record::record_forms(state, cur, holder, cur.actor.org_id, answers, can_edit).await?;
     Ok(render(ShowPage {
+        own_forms,
         photo: Some(photo),
         l: Layout::new(cur, c.name.clone(), "/carers"),
         id: c.id.to_string(),

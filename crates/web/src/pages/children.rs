@@ -388,7 +388,7 @@ pub(crate) async fn show_child(
     } else {
         None
     };
-    let own_forms = super::forms::record::record_forms(state, cur, &child).await?;
+    let own_forms = super::forms::record::child_forms(state, cur, &child).await?;
     Ok(render(ShowPage {
         own_forms,
         flags,

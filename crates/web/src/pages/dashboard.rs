@@ -208,8 +208,7 @@ async fn own_forms(state: &AppState, cur: &crate::auth::Current, p: Period) -> R
             Err(krousar_store::StoreError::Forbidden) => return Ok(Vec::new()),
             Err(e) => return Err(e.into()),
         };
-        let girls = answers.iter().filter(|(_, sex, _)| sex == "female").count();
-        let count = tr.t2("msg-count-female", ("total", tr.num(answers.len())), ("female", tr.num(girls)));
+        let count = super::forms::report::counted(tr, f.target, &answers.iter().collect::<Vec<_>>());
         out.push((def.name(tr.is_km()).to_string(), count, format!("/admin/forms/{}/report?from={}&to={}", f.id, p.from, p.to)));
     }
     Ok(out)

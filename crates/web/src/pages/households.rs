@@ -286,6 +286,7 @@ struct ShowPage {
     members: Vec<Vec<String>>,
     children: Vec<(String, String, String)>,
     can_edit: bool,
+    own_forms: Option<Vec<super::forms::record::RecordForm>>,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
@@ -332,7 +333,18 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id
         krousar_domain::policy::Target::Record(&h.owner()),
     )
     .allowed();
-    Ok(render(ShowPage { l: Layout::new(&cur, f.name.clone(), "/households"), id: id.to_string(), facts, members, children, can_edit }))
+    let answers = state.store.household_form_answers(&cur.actor, &h).await?;
+    let holder = krousar_store::custom_form_records::Holder::Household(id);
+    let own_forms = super::forms::record::record_forms(&state, &cur, holder, h.org_id, answers, can_edit).await?;
+    Ok(render(ShowPage {
+        l: Layout::new(&cur, f.name.clone(), "/households"),
+        id: id.to_string(),
+        facts,
+        members,
+        children,
+        can_edit,
+        own_forms,
+    }))
 }
 
 pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {

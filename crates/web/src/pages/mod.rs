@@ -141,6 +141,8 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/admin/shared-forms/{id}/adopt", post(forms::sharing::adopt))
         .route("/children/{id}/case/custom/{form}", get(forms::answer::show).post(forms::answer::save))
         .route("/children/{id}/forms/{form}", get(forms::answer::show).post(forms::answer::save))
+        .route("/households/{id}/forms/{form}", get(forms::answer::household_show).post(forms::answer::household_save))
+        .route("/carers/{id}/forms/{form}", get(forms::answer::carer_show).post(forms::answer::carer_save))
         .route("/admin/tools/{id}/active", post(case_settings::tool_active))
         .route("/team", get(case::team))
         .route("/duplicates", get(duplicate_scan::page))

@@ -21,6 +21,7 @@ mod custom_form_import;
 mod custom_form_records;
 mod custom_form_sharing;
 mod custom_forms;
+mod family_forms;
 mod device_sessions;
 mod devices;
 mod disclosure;

@@ -1,5 +1,5 @@
-//! Filling in one of the organisation's own forms on a child's case, or on the child's record
-//! (the same page, posted to either).
+//! Filling in one of the organisation's own forms on a child's case, or on a record (the
+//! child's, a household's, a carer household's): the same page, posted to either.
 
 use super::fields::{field_views, FieldView};
 use crate::auth::{Current, PageUser};
@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use krousar_domain::forms::FormTarget;
 use krousar_domain::Invalid;
+use krousar_store::custom_form_records::{Holder, RecordAnswer};
 use krousar_store::custom_forms::CustomForm;
 use krousar_store::StoreError;
 use std::collections::BTreeMap;
@@ -44,17 +45,44 @@ pub fn posted_values(f: &FormData) -> BTreeMap<String, Vec<String>> {
     out
 }
 
-/// Where a form is filled in for a child: (the page posted to, the page to go back to).
-pub(super) fn paths(form: &CustomForm, child: Uuid) -> (String, String) {
-    match form.target {
-        FormTarget::Case => (format!("/children/{child}/case/custom/{}", form.id), format!("/children/{child}/case")),
-        FormTarget::Child => (format!("/children/{child}/forms/{}", form.id), format!("/children/{child}#own-forms")),
+/// Which record's pages a form was reached from: a child's (the case's forms and the record's),
+/// a household's or a carer household's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum On {
+    Child,
+    Household,
+    Carer,
+}
+
+impl On {
+    fn fits(self, target: FormTarget) -> bool {
+        match self {
+            On::Child => matches!(target, FormTarget::Case | FormTarget::Child),
+            On::Household => target == FormTarget::Household,
+            On::Carer => target == FormTarget::Carer,
+        }
+    }
+
+    fn section(self) -> &'static str {
+        match self {
+            On::Child => "/children",
+            On::Household => "/households",
+            On::Carer => "/carers",
+        }
+    }
+}
+
+/// Where a form is filled in on a record: (the page posted to, the page to go back to).
+pub(super) fn paths(form: &CustomForm, id: Uuid) -> (String, String) {
+    match Holder::on(form.target, id) {
+        None => (format!("/children/{id}/case/custom/{}", form.id), format!("/children/{id}/case")),
+        Some(h) => (format!("{}/forms/{}", h.path(), form.id), format!("{}#own-forms", h.path())),
     }
 }
 
 pub(super) fn page(
     cur: &Current,
-    child: Uuid,
+    id: Uuid,
     form: &CustomForm,
     values: &BTreeMap<String, Vec<String>>,
     on: String,
@@ -62,9 +90,15 @@ pub(super) fn page(
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
     let def = form.current.as_ref().ok_or(PageError(AppError::NotFound))?;
-    let (action, back) = paths(form, child);
+    let (action, back) = paths(form, id);
+    let section = match form.target {
+        FormTarget::Household => On::Household,
+        FormTarget::Carer => On::Carer,
+        _ => On::Child,
+    }
+    .section();
     let body = render(AnswerPage {
-        l: Layout::new(cur, def.name(tr.is_km()).to_string(), "/children"),
+        l: Layout::new(cur, def.name(tr.is_km()).to_string(), section),
         action,
         back,
         back_label: tr.t(if form.target == FormTarget::Case { "btn-case" } else { "btn-back" }),
@@ -78,38 +112,62 @@ pub(super) fn page(
     Ok(if e.errors.is_empty() { body } else { unprocessable(body) })
 }
 
-async fn load(state: &AppState, cur: &Current, child: Uuid, form: Uuid) -> Result<CustomForm, PageError> {
-    // Reading the case (or the record) checks that the user may see this child at all (and
-    // audits it).
+/// The form, if it may be filled in on this record now, with what the record holds (for a form
+/// on a record). Reading the record first checks that the user may see it at all (and audits
+/// it), so a form on a record they may not read answers as missing.
+async fn load(state: &AppState, cur: &Current, on: On, id: Uuid, form: Uuid) -> Result<(CustomForm, Vec<RecordAnswer>), PageError> {
     let f = state.store.custom_form(&cur.actor, form).await;
-    match f.as_ref().map(|f| f.target) {
-        Ok(FormTarget::Child) => drop(state.store.view_child(&cur.actor, child, "form").await?),
-        _ => drop(state.store.case_file(&cur.actor, child, "form").await?),
-    }
+    let target = f.as_ref().map(|f| f.target).unwrap_or(FormTarget::Case);
+    let held = match (on, target) {
+        (On::Child, FormTarget::Child) => {
+            let child = state.store.view_child(&cur.actor, id, "form").await?;
+            state.store.child_form_answers(&cur.actor, &child).await?
+        }
+        (On::Child, _) => {
+            drop(state.store.case_file(&cur.actor, id, "form").await?);
+            Some(Vec::new())
+        }
+        (On::Household, _) => {
+            let h = state.store.view_household(&cur.actor, id, "form").await?;
+            state.store.household_form_answers(&cur.actor, &h).await?
+        }
+        (On::Carer, _) => state.store.carer_form_answers(&cur.actor, id).await?,
+    };
     let f = f?;
-    if f.current.is_none() || !f.active {
+    let Some(held) = held else { return Err(PageError(AppError::NotFound)) };
+    if f.current.is_none() || !f.active || !on.fits(f.target) {
         return Err(PageError(AppError::NotFound));
     }
-    Ok(f)
+    Ok((f, held))
+}
+
+async fn show_on(state: AppState, cur: Current, on: On, id: Uuid, form: Uuid) -> Result<Response, PageError> {
+    let (f, held) = load(&state, &cur, on, id, form).await?;
+    // A form on a record starts from what the record says now.
+    let values = held.iter().find(|a| a.answers.form_id == f.id).map(|a| super::record::values_of(&a.answers)).unwrap_or_default();
+    page(&cur, id, &f, &values, cur.actor.today().to_string(), &Invalid::default())
+}
+
+async fn save_on(state: AppState, cur: Current, on: On, id: Uuid, form: Uuid, pairs: Vec<(String, String)>) -> Result<Response, PageError> {
+    let (f, _) = load(&state, &cur, on, id, form).await?;
+    let data = FormData(pairs);
+    let values = posted_values(&data);
+    let day = data.get("answered_on");
+    let saved = match Holder::on(f.target, id) {
+        None => state.store.answer_custom_form(&cur.actor, id, form, day.as_deref(), &values).await.map(|_| ()),
+        Some(h) => state.store.answer_record_form(&cur.actor, h, form, day.as_deref(), &values).await.map(|_| ()),
+    };
+    match saved {
+        Ok(()) if f.target == FormTarget::Case => Ok(Redirect::to(&format!("/children/{id}/case#timeline")).into_response()),
+        Ok(()) => Ok(Redirect::to(&paths(&f, id).1).into_response()),
+        Err(StoreError::Invalid(e)) => page(&cur, id, &f, &values, day.unwrap_or_default(), &e),
+        Err(e) => Err(PageError::from(e)),
+    }
 }
 
 /// `GET /children/{id}/case/custom/{form}` and `GET /children/{id}/forms/{form}`
-pub async fn show(
-    State(state): State<AppState>,
-    PageUser(cur): PageUser,
-    Ids((id, form)): Ids<(Uuid, Uuid)>,
-) -> Result<Response, PageError> {
-    let f = load(&state, &cur, id, form).await?;
-    // A form on the record starts from what the record says now.
-    let mut values = BTreeMap::new();
-    if f.target == FormTarget::Child {
-        let child = state.store.view_child(&cur.actor, id, "form").await?;
-        let answers = state.store.child_form_answers(&cur.actor, &child).await?.unwrap_or_default();
-        if let Some(latest) = answers.iter().find(|a| a.answers.form_id == f.id) {
-            values = super::record::values_of(&latest.answers);
-        }
-    }
-    page(&cur, id, &f, &values, cur.actor.today().to_string(), &Invalid::default())
+pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids((id, form)): Ids<(Uuid, Uuid)>) -> Result<Response, PageError> {
+    show_on(state, cur, On::Child, id, form).await
 }
 
 /// `POST /children/{id}/case/custom/{form}` and `POST /children/{id}/forms/{form}`
@@ -119,18 +177,39 @@ pub async fn save(
     Ids((id, form)): Ids<(Uuid, Uuid)>,
     crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
-    let f = load(&state, &cur, id, form).await?;
-    let data = FormData(pairs);
-    let values = posted_values(&data);
-    let on = data.get("answered_on");
-    let saved = match f.target {
-        FormTarget::Case => state.store.answer_custom_form(&cur.actor, id, form, on.as_deref(), &values).await.map(|_| ()),
-        FormTarget::Child => state.store.answer_child_form(&cur.actor, id, form, on.as_deref(), &values).await.map(|_| ()),
-    };
-    match saved {
-        Ok(()) if f.target == FormTarget::Case => Ok(Redirect::to(&format!("/children/{id}/case#timeline")).into_response()),
-        Ok(()) => Ok(Redirect::to(&paths(&f, id).1).into_response()),
-        Err(StoreError::Invalid(e)) => page(&cur, id, &f, &values, on.unwrap_or_default(), &e),
-        Err(e) => Err(PageError::from(e)),
-    }
+    save_on(state, cur, On::Child, id, form, pairs).await
+}
+
+/// `GET /households/{id}/forms/{form}`
+pub async fn household_show(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids((id, form)): Ids<(Uuid, Uuid)>,
+) -> Result<Response, PageError> {
+    show_on(state, cur, On::Household, id, form).await
+}
+
+/// `POST /households/{id}/forms/{form}`
+pub async fn household_save(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids((id, form)): Ids<(Uuid, Uuid)>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
+) -> Result<Response, PageError> {
+    save_on(state, cur, On::Household, id, form, pairs).await
+}
+
+/// `GET /carers/{id}/forms/{form}`
+pub async fn carer_show(State(state): State<AppState>, PageUser(cur): PageUser, Ids((id, form)): Ids<(Uuid, Uuid)>) -> Result<Response, PageError> {
+    show_on(state, cur, On::Carer, id, form).await
+}
+
+/// `POST /carers/{id}/forms/{form}`
+pub async fn carer_save(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids((id, form)): Ids<(Uuid, Uuid)>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
+) -> Result<Response, PageError> {
+    save_on(state, cur, On::Carer, id, form, pairs).await
 }

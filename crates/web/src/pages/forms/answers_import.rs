@@ -57,7 +57,9 @@ fn page(cur: &Current, id: Uuid, name: &str, outcome: String, problems: &[LinePr
 /// `GET /admin/forms/{id}/answers/import`
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<Uuid>) -> Result<Response, PageError> {
     let form = state.store.custom_form(&cur.actor, id).await?;
-    Ok(page(&cur, id, form.draft.name(cur.tr.is_km()), String::new(), &[]))
+    // A form on a household or a carer cannot take a workbook: said before anything is chosen.
+    let outcome = if form.target.about_children() { String::new() } else { cur.tr.t("err-form-import-target") };
+    Ok(page(&cur, id, form.draft.name(cur.tr.is_km()), outcome, &[]))
 }
 
 /// `GET /admin/forms/{id}/answers/template`: the workbook to fill in, in the reader's language.
@@ -114,6 +116,9 @@ pub async fn upload(
     let name = form.draft.name(tr.is_km()).to_string();
     let def = form.current.ok_or(PageError(AppError::NotFound))?;
     let refused = |problems: &[LineProblem]| crate::pages::unprocessable(page(&cur, id, &name, tr.t("msg-form-import-refused"), problems));
+    if !form.target.about_children() {
+        return Ok(refused(&[LineProblem { line: 0, column: String::new(), key: "err-form-import-target" }]));
+    }
     let up = match crate::files::read_upload(mp).await {
         Ok(up) => up,
         Err(StoreError::Invalid(e)) => {

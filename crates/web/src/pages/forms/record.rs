@@ -1,4 +1,5 @@
-//! The organisation's own forms on a child's record page: each form filled in on the record,
+//! The organisation's own forms on a record's page (a child's, a household's, a carer
+//! household's): each form filled in on the record,
 //! what its latest answer says (with who and when, and how many earlier answers are kept), and
 //! a button to fill it in again; answers to retired forms stay readable.
 
@@ -7,8 +8,8 @@ use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::AppState;
 use krousar_domain::forms::answers::{AnswerValue, FormAnswers};
-use krousar_domain::forms::FormTarget;
 use krousar_store::children::Child;
+use krousar_store::custom_form_records::{Holder, RecordAnswer};
 use uuid::Uuid;
 
 /// One answered form as lines: "name · version N", then "question: answer" each.
@@ -65,17 +66,26 @@ pub struct Earlier {
     pub lines: Vec<String>,
 }
 
-/// The record's own forms for this reader; `None` if they do not read the record in full.
-pub async fn record_forms(state: &AppState, cur: &Current, child: &Child) -> Result<Option<Vec<RecordForm>>, PageError> {
+/// A record's own forms for this reader (`answers`: what the record holds, `None` if they do not
+/// read it in full): the forms in use of its kind, then any other form answered on it (retired
+/// since); `can_fill`: whether they may fill them in.
+pub async fn record_forms(
+    state: &AppState,
+    cur: &Current,
+    holder: Holder,
+    record_org: Uuid,
+    answers: Option<Vec<RecordAnswer>>,
+    can_fill: bool,
+) -> Result<Option<Vec<RecordForm>>, PageError> {
     let tr = cur.tr;
-    let Some(answers) = state.store.child_form_answers(&cur.actor, child).await? else { return Ok(None) };
-    let can_fill = krousar_store::custom_form_records::may_answer(&cur.actor, child) && child.org_id == cur.actor.org_id;
-    let forms: Vec<_> = if child.org_id == cur.actor.org_id {
-        state.store.custom_forms(cur.actor.org_id, true).await?.into_iter().filter(|f| f.target == FormTarget::Child).collect()
+    let Some(answers) = answers else { return Ok(None) };
+    let own = record_org == cur.actor.org_id;
+    let can_fill = can_fill && own;
+    let forms: Vec<_> = if own {
+        state.store.custom_forms(cur.actor.org_id, true).await?.into_iter().filter(|f| f.target == holder.target()).collect()
     } else {
         Vec::new()
     };
-    // The forms in use first, then any other form answered on this record (retired since).
     let mut ids: Vec<Uuid> = forms.iter().map(|f| f.id).collect();
     for a in &answers {
         if !ids.contains(&a.answers.form_id) {
@@ -95,7 +105,7 @@ pub async fn record_forms(state: &AppState, cur: &Current, child: &Child) -> Res
             RecordForm {
                 id: id.to_string(),
                 name,
-                fill: if form.is_some() && can_fill { format!("/children/{}/forms/{id}", child.id) } else { String::new() },
+                fill: if form.is_some() && can_fill { format!("{}/forms/{id}", holder.path()) } else { String::new() },
                 lines: mine.first().map(|a| answer_lines(tr, &a.answers).into_iter().skip(1).collect()).unwrap_or_default(),
                 when: mine.first().map(|a| format!("{} · {}", tr.date(a.answers.answered_on), a.recorded_by)).unwrap_or_default(),
                 earlier: mine
@@ -110,4 +120,11 @@ pub async fn record_forms(state: &AppState, cur: &Current, child: &Child) -> Res
         })
         .collect();
     Ok(Some(out))
+}
+
+/// The child's record's own forms.
+pub async fn child_forms(state: &AppState, cur: &Current, child: &Child) -> Result<Option<Vec<RecordForm>>, PageError> {
+    let answers = state.store.child_form_answers(&cur.actor, child).await?;
+    let can_fill = krousar_store::custom_form_records::may_answer(&cur.actor, child);
+    record_forms(state, cur, Holder::Child(child.id), child.org_id, answers, can_fill).await
 }

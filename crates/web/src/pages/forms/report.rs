@@ -17,7 +17,8 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use krousar_domain::export::{safe_cell, ExportFormat};
 use krousar_domain::forms::answers::{Answer, AnswerValue, FormAnswers};
-use krousar_domain::forms::{FieldDef, FieldKind};
+use krousar_domain::forms::{FieldDef, FieldKind, FormTarget};
+use krousar_store::custom_form_answers::AnswerRow;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -55,6 +56,8 @@ struct ReportPage {
     answered: Vec<String>,
     questions: Vec<QuestionCounts>,
     can_export: bool,
+    /// Answers may come in from a workbook (rows name children by case number).
+    importable: bool,
 }
 
 fn period(q: &ReportQuery, today: NaiveDate) -> (NaiveDate, NaiveDate) {
@@ -67,6 +70,19 @@ fn values_of(tr: Tr, f: &FieldDef) -> Vec<(String, String)> {
     match f.kind {
         FieldKind::YesNo => vec![("yes".into(), tr.t("msg-yes")), ("no".into(), tr.t("msg-no"))],
         _ => f.choices.iter().map(|c| (c.code.clone(), if tr.is_km() || c.en.is_empty() { c.km.clone() } else { c.en.clone() })).collect(),
+    }
+}
+
+/// A count of records that answered: children as "N (nF)", households and carer households
+/// as a number of them (a household has no sex to split by).
+pub fn counted(tr: Tr, target: FormTarget, rows: &[&AnswerRow]) -> String {
+    match target {
+        FormTarget::Case | FormTarget::Child => {
+            let girls = rows.iter().filter(|r| r.is_girl()).count();
+            tr.t2("msg-count-female", ("total", tr.num(rows.len())), ("female", tr.num(girls)))
+        }
+        FormTarget::Household => tr.t1("msg-count-households", "total", tr.num(rows.len())),
+        FormTarget::Carer => tr.t1("msg-count-carers", "total", tr.num(rows.len())),
     }
 }
 
@@ -103,10 +119,11 @@ pub async fn show(
         columns
             .iter()
             .map(|(_, col)| {
-                let hits: Vec<&(Uuid, String, FormAnswers)> =
-                    answers.iter().filter(|(_, _, a)| col.as_ref().is_none_or(|(code, v)| answered(a, code, v)) && pred(a)).collect();
-                let girls = hits.iter().filter(|(_, sex, _)| sex == "female").count();
-                tr.t2("msg-count-female", ("total", tr.num(hits.len())), ("female", tr.num(girls)))
+                let hits: Vec<&AnswerRow> = answers
+                    .iter()
+                    .filter(|r| col.as_ref().is_none_or(|(code, v)| answered(&r.answers, code, v)) && pred(&r.answers))
+                    .collect();
+                counted(tr, form.target, &hits)
             })
             .collect()
     };
@@ -137,8 +154,8 @@ pub async fn show(
         columns: headings,
         answered: count(&|_| true),
         questions,
-        can_export: krousar_domain::policy::list_scope(&cur.actor, krousar_domain::Action::ListChildren)
-            != krousar_domain::ListScope::Nothing,
+        importable: form.target.about_children(),
+        can_export: krousar_store::custom_form_answers::reading_scope(&cur.actor, form.target) != krousar_domain::ListScope::Nothing,
     }))
 }
 
@@ -178,17 +195,18 @@ pub async fn export(
             }
         }
     }
-    let mut head = vec![tr.t("opt-export-col-case_number"), tr.t("field-sex"), tr.t("field-answered-on"), tr.t("col-form-version")];
+    let children = form.target.about_children();
+    let mut head = if children { vec![tr.t("opt-export-col-case_number"), tr.t("field-sex")] } else { vec![tr.t("field-name")] };
+    head.extend([tr.t("field-answered-on"), tr.t("col-form-version")]);
     head.extend(questions.iter().map(|(_, l)| l.clone()));
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let mut line = vec![
-                r.case_number.clone(),
-                tr.t(&format!("opt-sex-{}", r.sex)),
-                r.answers.answered_on.to_string(),
-                r.answers.version.to_string(),
-            ];
+            let mut line = vec![r.label.clone()];
+            if children {
+                line.push(r.sex.as_ref().map(|s| tr.t(&format!("opt-sex-{s}"))).unwrap_or_default());
+            }
+            line.extend([r.answers.answered_on.to_string(), r.answers.version.to_string()]);
             line.extend(
                 questions
                     .iter()
