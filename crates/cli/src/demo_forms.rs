@@ -70,6 +70,7 @@ pub async fn seed(store: &Store, admin: &Actor, worker: &Actor, today: NaiveDate
         }
     }
     schooling(store, admin, worker, &mine, today).await?;
+    water(store, admin, worker, &mine, today).await?;
     if let Some(child) = mine.get(1) {
         let court =
             NewFlag {
@@ -114,6 +115,32 @@ async fn schooling(store: &Store, admin: &Actor, worker: &Actor, mine: &[krousar
             store.answer_record_form(worker, Holder::Child(child.id), form, Some(&earlier.to_string()), &before).await?;
         }
         store.answer_record_form(worker, Holder::Child(child.id), form, Some(&today.to_string()), &raw).await?;
+    }
+    Ok(())
+}
+
+/// A form on a household's record: water and sanitation, filled in for the households of the
+/// first children, so a household page shows its own form answered.
+async fn water(store: &Store, admin: &Actor, worker: &Actor, mine: &[krousar_store::children::Child], today: NaiveDate) -> Result<()> {
+    let draft = FormDef::named(Some("ទឹក និងអនាម័យ"), Some("Water and sanitation")).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let form = store.create_custom_form_for(admin, draft, krousar_domain::forms::FormTarget::Household).await?;
+    let fields = [
+        field("yes_no", "មានទឹកស្អាតប្រើប្រាស់", "Clean drinking water", None, true),
+        field("one_choice", "បង្គន់", "Toilet", Some(("មាន\nប្រើរួមជាមួយអ្នកជិតខាង\nគ្មាន", "Own\nShared with neighbours\nNone")), true),
+    ];
+    publish_with(store, admin, form, &fields).await?;
+    let mut done = Vec::new();
+    for child in mine.iter().take(6) {
+        for (household, _) in store.households_of_child(child.id).await? {
+            if done.contains(&household) {
+                continue;
+            }
+            let mut raw: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            raw.insert("f1".into(), vec![if done.len() % 3 == 2 { "no" } else { "yes" }.into()]);
+            raw.insert("f2".into(), vec![["c1", "c2", "c3"][done.len() % 3].into()]);
+            store.answer_record_form(worker, Holder::Household(household), form, Some(&today.to_string()), &raw).await?;
+            done.push(household);
+        }
     }
     Ok(())
 }
