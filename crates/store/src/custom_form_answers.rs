@@ -11,6 +11,7 @@ use crate::sql::Sql;
 use chrono::NaiveDate;
 use krousar_domain::case::record::CaseEntry;
 use krousar_domain::forms::answers::FormAnswers;
+use krousar_domain::forms::count::Cell;
 use krousar_domain::forms::FormTarget;
 use krousar_domain::policy::{decide, list_scope, Target};
 use krousar_domain::{Action, Actor, ListScope};
@@ -27,6 +28,9 @@ pub struct AnswerRow {
     pub label: String,
     /// The child's sex (`female`, `male`); none for a household.
     pub sex: Option<String>,
+    /// The child's name as a Khmer reader and as a Latin reader sees it; the household's name.
+    pub name_km: String,
+    pub name_latin: String,
     pub answers: FormAnswers,
 }
 
@@ -48,14 +52,39 @@ pub fn reading_scope(actor: &Actor, target: FormTarget) -> ListScope {
     }
 }
 
+/// The latest answer of each record (rows come oldest first).
+fn latest(rows: Vec<AnswerRow>) -> Vec<AnswerRow> {
+    let mut latest: BTreeMap<Uuid, AnswerRow> = BTreeMap::new();
+    for a in rows {
+        latest.insert(a.record_id, a);
+    }
+    latest.into_values().collect()
+}
+
 impl Store {
     /// The latest answer of each record to a form in a period, for counting by answer.
     pub async fn custom_form_answers(&self, actor: &Actor, form_id: Uuid, from: NaiveDate, to: NaiveDate) -> Result<Vec<AnswerRow>, StoreError> {
-        let mut latest: BTreeMap<Uuid, AnswerRow> = BTreeMap::new();
-        for a in self.answer_rows(actor, form_id, from, to, false).await? {
-            latest.insert(a.record_id, a);
-        }
-        Ok(latest.into_values().collect())
+        Ok(latest(self.answer_rows(actor, form_id, from, to, false).await?))
+    }
+
+    /// The records behind one cell of a form's report (the latest answer of each in the period,
+    /// as counted), for those who list them; audited with how many were listed.
+    pub async fn custom_form_records(
+        &self,
+        actor: &Actor,
+        form_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+        cell: &Cell,
+    ) -> Result<Vec<AnswerRow>, StoreError> {
+        let rows: Vec<AnswerRow> =
+            latest(self.answer_rows(actor, form_id, from, to, true).await?).into_iter().filter(|r| cell.holds(&r.answers)).collect();
+        let mut tx = self.write().await?;
+        let detail = json!({"rows": rows.len(), "from": from, "to": to, "row": cell.row, "column": cell.column});
+        let entry = Entry { action: "custom_form.records", record_type: "custom_form", record_id: Some(form_id.to_string()), detail };
+        audit::append(&mut tx, actor.into(), entry).await?;
+        tx.commit().await?;
+        Ok(rows)
     }
 
     /// Every answer to a form in a period, oldest first, for a workbook; audited with the number
@@ -107,8 +136,13 @@ impl Store {
             FormTarget::Carer => ("record_form_answers", "JOIN carers c ON c.id = e.carer_id", "answered_on", "e.answered_on, e.recorded_at"),
         };
         let columns = match form.target {
-            FormTarget::Case | FormTarget::Child => "c.id AS record_id, c.case_number AS label, c.sex",
-            FormTarget::Household | FormTarget::Carer => "c.id AS record_id, c.name AS label, CAST(NULL AS TEXT) AS sex",
+            FormTarget::Case | FormTarget::Child => {
+                "c.id AS record_id, c.case_number AS label, c.sex, c.family_name_km, c.given_name_km, c.family_name_latin, c.given_name_latin"
+            }
+            FormTarget::Household | FormTarget::Carer => {
+                "c.id AS record_id, c.name AS label, CAST(NULL AS TEXT) AS sex, c.name AS family_name_km, CAST(NULL AS TEXT) AS given_name_km, \
+                 c.name AS family_name_latin, CAST(NULL AS TEXT) AS given_name_latin"
+            }
         };
         let mut q = Sql::new(&format!("SELECT {columns}, e.body FROM {table} e {join} WHERE e.form_id = "));
         q.bind_text(form.id.to_string()).push(" AND c.org_id = ").bind_text(actor.org_id.to_string());
@@ -132,7 +166,16 @@ impl Store {
                 },
                 _ => r.json("body")?,
             };
-            out.push(AnswerRow { record_id: r.uuid("record_id")?, label: r.text("label")?, sex: r.opt_text("sex")?, answers });
+            let name = |k: &str| r.opt_text(k);
+            let (fk, gk, fl, gl) = (name("family_name_km")?, name("given_name_km")?, name("family_name_latin")?, name("given_name_latin")?);
+            out.push(AnswerRow {
+                record_id: r.uuid("record_id")?,
+                label: r.text("label")?,
+                sex: r.opt_text("sex")?,
+                name_km: crate::children::display_name(&fk, &gk, &fl, &gl, true),
+                name_latin: crate::children::display_name(&fk, &gk, &fl, &gl, false),
+                answers,
+            });
         }
         Ok(out)
     }

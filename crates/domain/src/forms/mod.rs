@@ -4,6 +4,7 @@
 //! its version and carries its questions' words, so no answer ever loses its question.
 
 pub mod answers;
+pub mod count;
 pub mod definition;
 pub mod file;
 #[cfg(test)]

@@ -2015,3 +2015,4 @@ opt-form-target-carer = A carer household's record (foster and kinship register)
 err-form-import-target = Answers can be brought in from a workbook only for forms on a case or on a child's record: rows name their child by case number.
 msg-count-households = { $total } households
 msg-count-carers = { $total } carer households
+audit-custom-form-records = { $who } listed the records behind a count of a form

@@ -81,6 +81,7 @@ pub const ACTIONS: &[&str] = &[
     "custom_form.export",
     "custom_form.import",
     "custom_form.publish",
+    "custom_form.records",
     "custom_form.share",
     "device.enrol",
     "device.rekeyed",

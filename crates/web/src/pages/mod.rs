@@ -123,6 +123,7 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/admin/forms/{id}/publish", post(forms::builder::publish))
         .route("/admin/forms/{id}/active", post(forms::builder::set_active))
         .route("/admin/forms/{id}/report", get(forms::report::show))
+        .route("/admin/forms/{id}/report/records", get(forms::report_records::show))
         .route("/admin/forms/{id}/answers", get(forms::report::export))
         .route("/admin/forms/{id}/answers/template", get(forms::answers_import::template))
         .route(

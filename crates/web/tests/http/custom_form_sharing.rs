@@ -163,8 +163,25 @@ async fn answers_are_split_by_a_choice_and_downloaded_by_those_who_list_the_chil
         let report = sup.get(app.url(&format!("/admin/forms/{form}/report?by=f1"))).send().await.unwrap().text().await.unwrap();
         // Power split by water: "On" is 1 under Yes, 0 under No, 1 in all.
         let on = &report[report.find("<th scope=\"row\">On</th>").expect("a row for On")..];
-        let cells: Vec<&str> = on.split("<td class=\"figure\">").skip(1).take(3).map(|c| &c[..c.find('<').unwrap()]).collect();
+        let cells: Vec<&str> = on.split("<td class=\"figure\">").skip(1).take(3).map(|c| figure_text(c)).collect();
         assert_eq!(cells, ["1 (1F)", "0 (0F)", "1 (1F)"], "{report}");
+        // Every count links to the records it counts, as many as the count says.
+        let cells: Vec<&str> = report.split("<td class=\"figure\">").skip(1).collect();
+        assert!(cells.len() >= 9, "{report}");
+        for c in cells {
+            let href = c.strip_prefix("<a href=\"").map(|h| h[..h.find('"').unwrap()].replace("&amp;", "&").replace("&#38;", "&")).expect("a link");
+            let n: usize = figure_text(c).split(' ').next().unwrap().parse().unwrap();
+            let listed = sup.get(app.url(&href)).send().await.unwrap().text().await.unwrap();
+            assert_eq!(listed.matches("<li><a href=\"/children/").count(), n, "{href}: {listed}");
+        }
+        let girl = "/admin/forms/{form}/report/records?q=f2&v=c1&by=f1&bv=c1".replace("{form}", &form.to_string());
+        let listed = sup.get(app.url(&girl)).send().await.unwrap().text().await.unwrap();
+        assert!(listed.contains("Power: On · Water: Yes"), "the cell in words: {listed}");
+        // Who only counts (the administrator) or another organisation lists nothing.
+        let (a, _) = app.login("admin").await;
+        assert_eq!(a.get(app.url(&girl)).send().await.unwrap().status(), 403);
+        let (s, _) = app.login("stranger").await;
+        assert!(matches!(s.get(app.url(&girl)).send().await.unwrap().status().as_u16(), 403 | 404));
         assert!(report.contains("<th scope=\"col\">Yes</th>"), "{report}");
         // A breakdown by something that is not a one-choice question is ignored, not an error.
         let plain = sup.get(app.url(&format!("/admin/forms/{form}/report?by=f3"))).send().await.unwrap();
@@ -258,4 +275,10 @@ async fn forms_travel_through_the_api() {
         assert_eq!(app.api_get(&mt, &format!("/api/v1/forms/{template}/answers")).await.status(), 403, "the ministry reads no answers");
     })
     .await;
+}
+
+/// A report cell's figure, with or without its link.
+fn figure_text(cell: &str) -> &str {
+    let c = cell.strip_prefix("<a href=\"").map(|c| &c[c.find('>').unwrap() + 1..]).unwrap_or(cell);
+    &c[..c.find('<').unwrap()]
 }

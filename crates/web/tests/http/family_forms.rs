@@ -64,6 +64,9 @@ async fn a_form_on_a_household_is_filled_in_counted_and_kept_to_its_organisation
         let (sup, _) = app.login("supervisor").await;
         let report = sup.get(app.url(&format!("/admin/forms/{form}/report"))).send().await.unwrap().text().await.unwrap();
         assert!(report.contains("1 households") && !report.contains("(0F)"), "{report}");
+        let yes = format!("/admin/forms/{form}/report/records?q=f1&v=yes");
+        let listed = sup.get(app.url(&yes)).send().await.unwrap().text().await.unwrap();
+        assert!(listed.contains(&format!("<a href=\"/households/{h}\">Sok family</a>")), "{listed}");
         let csv = sup.get(app.url(&format!("/admin/forms/{form}/answers?format=csv"))).send().await.unwrap().text().await.unwrap();
         assert_eq!(csv.lines().count(), 3, "{csv}");
         assert!(csv.lines().nth(1).unwrap().starts_with("Sok family,"), "{csv}");

@@ -16,7 +16,8 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use krousar_domain::export::{safe_cell, ExportFormat};
-use krousar_domain::forms::answers::{Answer, AnswerValue, FormAnswers};
+use krousar_domain::forms::answers::{Answer, AnswerValue};
+use krousar_domain::forms::count::{Cell, Given};
 use krousar_domain::forms::{FieldDef, FieldKind, FormTarget};
 use krousar_store::custom_form_answers::AnswerRow;
 use serde::Deserialize;
@@ -34,8 +35,9 @@ pub struct ReportQuery {
 
 pub struct CountRow {
     pub label: String,
-    /// One count per column: each value of the breakdown, then all.
-    pub counts: Vec<String>,
+    /// One count per column (each value of the breakdown, then all), with the page listing the
+    /// records counted ("" for a reader who only counts).
+    pub counts: Vec<(String, String)>,
 }
 
 pub struct QuestionCounts {
@@ -53,20 +55,20 @@ struct ReportPage {
     by: Vec<Opt>,
     /// The columns' headings (empty: no breakdown, one column).
     columns: Vec<String>,
-    answered: Vec<String>,
+    answered: Vec<(String, String)>,
     questions: Vec<QuestionCounts>,
     can_export: bool,
     /// Answers may come in from a workbook (rows name children by case number).
     importable: bool,
 }
 
-fn period(q: &ReportQuery, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+pub(super) fn period(from: &Option<String>, to: &Option<String>, today: NaiveDate) -> (NaiveDate, NaiveDate) {
     let day = |s: &Option<String>| s.as_deref().and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok());
-    (day(&q.from).unwrap_or_else(|| krousar_domain::indicators::Period::year_of(today).from), day(&q.to).unwrap_or(today))
+    (day(from).unwrap_or_else(|| krousar_domain::indicators::Period::year_of(today).from), day(to).unwrap_or(today))
 }
 
 /// The values a countable question is counted under, with their words.
-fn values_of(tr: Tr, f: &FieldDef) -> Vec<(String, String)> {
+pub(super) fn values_of(tr: Tr, f: &FieldDef) -> Vec<(String, String)> {
     match f.kind {
         FieldKind::YesNo => vec![("yes".into(), tr.t("msg-yes")), ("no".into(), tr.t("msg-no"))],
         _ => f.choices.iter().map(|c| (c.code.clone(), if tr.is_km() || c.en.is_empty() { c.km.clone() } else { c.en.clone() })).collect(),
@@ -86,12 +88,6 @@ pub fn counted(tr: Tr, target: FormTarget, rows: &[&AnswerRow]) -> String {
     }
 }
 
-/// Whether the answers include `value` for the question `code` (counted by the field's code,
-/// so answers given to earlier versions count too).
-fn answered(a: &FormAnswers, code: &str, value: &str) -> bool {
-    a.answers.iter().any(|x| x.code == code && x.value.counted().iter().any(|c| c == value))
-}
-
 /// `GET /admin/forms/{id}/report?from&to&by` (default: the year so far).
 pub async fn show(
     State(state): State<AppState>,
@@ -100,7 +96,7 @@ pub async fn show(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let (from, to) = period(&q, cur.actor.today());
+    let (from, to) = period(&q.from, &q.to, cur.actor.today());
     let form = state.store.custom_form(&cur.actor, id).await?;
     let answers = state.store.custom_form_answers(&cur.actor, id, from, to).await?;
     let km = tr.is_km();
@@ -115,15 +111,15 @@ pub async fn show(
         None => Vec::new(),
     };
     columns.push((tr.t("opt-all"), None));
-    let count = |pred: &dyn Fn(&FormAnswers) -> bool| -> Vec<String> {
+    let listing = krousar_store::custom_form_answers::reading_scope(&cur.actor, form.target) != krousar_domain::ListScope::Nothing;
+    let count = |row: Option<Given>| -> Vec<(String, String)> {
         columns
             .iter()
-            .map(|(_, col)| {
-                let hits: Vec<&AnswerRow> = answers
-                    .iter()
-                    .filter(|r| col.as_ref().is_none_or(|(code, v)| answered(&r.answers, code, v)) && pred(&r.answers))
-                    .collect();
-                counted(tr, form.target, &hits)
+            .map(|(_, column)| {
+                let cell = Cell { row: row.clone(), column: column.clone() };
+                let hits: Vec<&AnswerRow> = answers.iter().filter(|r| cell.holds(&r.answers)).collect();
+                let href = if listing { super::report_records::href(id, from, to, &cell) } else { String::new() };
+                (counted(tr, form.target, &hits), href)
             })
             .collect()
     };
@@ -134,7 +130,7 @@ pub async fn show(
             label: f.label(km).to_string(),
             rows: values_of(tr, f)
                 .into_iter()
-                .map(|(code, label)| CountRow { label, counts: count(&|a| answered(a, &f.code, &code)) })
+                .map(|(code, label)| CountRow { label, counts: count(Some((f.code.clone(), code))) })
                 .collect(),
         })
         .collect();
@@ -152,10 +148,10 @@ pub async fn show(
         to: to.to_string(),
         by: by_opts,
         columns: headings,
-        answered: count(&|_| true),
+        answered: count(None),
         questions,
         importable: form.target.about_children(),
-        can_export: krousar_store::custom_form_answers::reading_scope(&cur.actor, form.target) != krousar_domain::ListScope::Nothing,
+        can_export: listing,
     }))
 }
 
@@ -180,7 +176,7 @@ pub async fn export(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let (from, to) = period(&q, cur.actor.today());
+    let (from, to) = period(&q.from, &q.to, cur.actor.today());
     let format = q.format.as_deref().and_then(ExportFormat::parse).unwrap_or(ExportFormat::Csv);
     let form = state.store.custom_form(&cur.actor, id).await?;
     let rows = state.store.export_custom_form_answers(&cur.actor, id, from, to).await?;
