@@ -104,10 +104,11 @@ async fn check(db: &str, dir: &std::path::Path) {
     }
     // The organisation's own forms are answered on each kind of record they are made for.
     for (column, what) in [("child_id", "a child's record"), ("household_id", "a household's record")] {
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM record_form_answers WHERE {column} IS NOT NULL")))
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let n: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM record_form_answers WHERE {column} IS NOT NULL")))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
         assert!(n > 0, "the demo has a form answered on {what}");
     }
 

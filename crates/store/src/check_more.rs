@@ -105,7 +105,9 @@ pub(crate) async fn merged(store: &Store, r: &mut CheckReport) -> Result<(), Sto
     // (table, the column naming the child, which rows name one): a profile photo names its
     // record by kind and id.
     // A record form's answer names a child, a household or a carer: only the first kind here.
-    let tables = CHILD_TABLES.iter().map(|t| (*t, "child_id", if *t == "record_form_answers" { "t.child_id IS NOT NULL" } else { "1 = 1" }))
+    let tables = CHILD_TABLES
+        .iter()
+        .map(|t| (*t, "child_id", if *t == "record_form_answers" { "t.child_id IS NOT NULL" } else { "1 = 1" }))
         .chain([("profile_photos", "owner_id", "t.owner_type = 'child'")]);
     for (table, column, which) in tables {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -47,7 +47,9 @@ pub fn reading_scope(actor: &Actor, target: FormTarget) -> ListScope {
         FormTarget::Case | FormTarget::Child => list_scope(actor, Action::ListChildren),
         FormTarget::Household => list_scope(actor, Action::ListHouseholds),
         // The carers' register is its organisation's, read by whoever may list it.
-        FormTarget::Carer if decide(actor, Action::ListCarers, Target::Organisation(actor.org_id)).allowed() => ListScope::Org(actor.org_id),
+        FormTarget::Carer if decide(actor, Action::ListCarers, Target::Organisation(actor.org_id)).allowed() => {
+            ListScope::Org(actor.org_id)
+        }
         FormTarget::Carer => ListScope::Nothing,
     }
 }
@@ -63,7 +65,13 @@ fn latest(rows: Vec<AnswerRow>) -> Vec<AnswerRow> {
 
 impl Store {
     /// The latest answer of each record to a form in a period, for counting by answer.
-    pub async fn custom_form_answers(&self, actor: &Actor, form_id: Uuid, from: NaiveDate, to: NaiveDate) -> Result<Vec<AnswerRow>, StoreError> {
+    pub async fn custom_form_answers(
+        &self,
+        actor: &Actor,
+        form_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<AnswerRow>, StoreError> {
         Ok(latest(self.answer_rows(actor, form_id, from, to, false).await?))
     }
 
@@ -125,15 +133,16 @@ impl Store {
         }
         // (table, the record it names, its label, its sex, the day column, the order).
         let (table, join, day, order) = match form.target {
-            FormTarget::Case => (
-                "case_entries",
-                "JOIN children c ON c.id = e.child_id",
-                "occurred_on",
-                "e.occurred_on, e.seq",
-            ),
-            FormTarget::Child => ("record_form_answers", "JOIN children c ON c.id = e.child_id", "answered_on", "e.answered_on, e.recorded_at"),
-            FormTarget::Household => ("record_form_answers", "JOIN households c ON c.id = e.household_id", "answered_on", "e.answered_on, e.recorded_at"),
-            FormTarget::Carer => ("record_form_answers", "JOIN carers c ON c.id = e.carer_id", "answered_on", "e.answered_on, e.recorded_at"),
+            FormTarget::Case => ("case_entries", "JOIN children c ON c.id = e.child_id", "occurred_on", "e.occurred_on, e.seq"),
+            FormTarget::Child => {
+                ("record_form_answers", "JOIN children c ON c.id = e.child_id", "answered_on", "e.answered_on, e.recorded_at")
+            }
+            FormTarget::Household => {
+                ("record_form_answers", "JOIN households c ON c.id = e.household_id", "answered_on", "e.answered_on, e.recorded_at")
+            }
+            FormTarget::Carer => {
+                ("record_form_answers", "JOIN carers c ON c.id = e.carer_id", "answered_on", "e.answered_on, e.recorded_at")
+            }
         };
         let columns = match form.target {
             FormTarget::Case | FormTarget::Child => {
@@ -160,10 +169,12 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let answers = match form.target {
-                FormTarget::Case => match CaseEntry::decode("custom_form", &r.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))? {
-                    CaseEntry::CustomForm(a) => a,
-                    _ => continue,
-                },
+                FormTarget::Case => {
+                    match CaseEntry::decode("custom_form", &r.text("body")?).map_err(|e| StoreError::Corrupt(e.to_string()))? {
+                        CaseEntry::CustomForm(a) => a,
+                        _ => continue,
+                    }
+                }
                 _ => r.json("body")?,
             };
             let name = |k: &str| r.opt_text(k);

@@ -207,7 +207,13 @@ pub(crate) async fn writable(tx: &mut Tx, actor: &Actor, holder: Holder) -> Resu
         Holder::Household(id) => {
             let row = sqlx::query("SELECT org_id FROM households WHERE id = $1").bind(id.to_string()).fetch_optional(&mut **tx).await?;
             let org = row.ok_or(StoreError::NotFound)?.uuid("org_id")?;
-            let owner = krousar_domain::RecordOwner { org_id: org, assigned_worker: None, co_worker: None, team_id: None, outside: Default::default() };
+            let owner = krousar_domain::RecordOwner {
+                org_id: org,
+                assigned_worker: None,
+                co_worker: None,
+                team_id: None,
+                outside: Default::default(),
+            };
             if org != actor.org_id || !decide(actor, Action::EditHousehold, Target::Record(&owner)).allowed() {
                 return Err(StoreError::Forbidden);
             }

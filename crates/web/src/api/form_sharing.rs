@@ -16,10 +16,10 @@ use axum::Json;
 use chrono::NaiveDate;
 use krousar_domain::forms::answers::FormAnswers;
 use krousar_domain::forms::file::{self, FormFile};
+use krousar_domain::forms::FormTarget;
 use krousar_store::custom_form_sharing::SharedForm;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use krousar_domain::forms::FormTarget;
 use uuid::Uuid;
 
 fn manager(cur: &crate::auth::Current) -> Result<(), ApiError> {

@@ -44,7 +44,12 @@ pub async fn child_answers(State(state): State<AppState>, ApiUser(cur): ApiUser,
     request_body = FormAnswerBody,
     responses((status = 201, body = Created), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 422, response = Invalid)))]
-pub async fn child_answer(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids((id, form)): Ids<(Uuid, Uuid)>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn child_answer(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Ids((id, form)): Ids<(Uuid, Uuid)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     answer_on(&state, &cur, Holder::Child(id), form, &body).await
 }
 
@@ -92,6 +97,11 @@ pub async fn carer_answers(State(state): State<AppState>, ApiUser(cur): ApiUser,
     request_body = FormAnswerBody,
     responses((status = 201, body = Created), (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 422, response = Invalid)))]
-pub async fn carer_answer(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids((id, form)): Ids<(Uuid, Uuid)>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn carer_answer(
+    State(state): State<AppState>,
+    ApiUser(cur): ApiUser,
+    Ids((id, form)): Ids<(Uuid, Uuid)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     answer_on(&state, &cur, Holder::Carer(id), form, &body).await
 }

@@ -163,13 +163,16 @@ async fn answers_are_split_by_a_choice_and_downloaded_by_those_who_list_the_chil
         let report = sup.get(app.url(&format!("/admin/forms/{form}/report?by=f1"))).send().await.unwrap().text().await.unwrap();
         // Power split by water: "On" is 1 under Yes, 0 under No, 1 in all.
         let on = &report[report.find("<th scope=\"row\">On</th>").expect("a row for On")..];
-        let cells: Vec<&str> = on.split("<td class=\"figure\">").skip(1).take(3).map(|c| figure_text(c)).collect();
+        let cells: Vec<&str> = on.split("<td class=\"figure\">").skip(1).take(3).map(figure_text).collect();
         assert_eq!(cells, ["1 (1F)", "0 (0F)", "1 (1F)"], "{report}");
         // Every count links to the records it counts, as many as the count says.
         let cells: Vec<&str> = report.split("<td class=\"figure\">").skip(1).collect();
         assert!(cells.len() >= 9, "{report}");
         for c in cells {
-            let href = c.strip_prefix("<a href=\"").map(|h| h[..h.find('"').unwrap()].replace("&amp;", "&").replace("&#38;", "&")).expect("a link");
+            let href = c
+                .strip_prefix("<a href=\"")
+                .map(|h| h[..h.find('"').unwrap()].replace("&amp;", "&").replace("&#38;", "&"))
+                .expect("a link");
             let n: usize = figure_text(c).split(' ').next().unwrap().parse().unwrap();
             let listed = sup.get(app.url(&href)).send().await.unwrap().text().await.unwrap();
             assert_eq!(listed.matches("<li><a href=\"/children/").count(), n, "{href}: {listed}");

@@ -70,7 +70,8 @@ async fn a_form_on_a_household_is_filled_in_counted_and_kept_to_its_organisation
         let csv = sup.get(app.url(&format!("/admin/forms/{form}/answers?format=csv"))).send().await.unwrap().text().await.unwrap();
         assert_eq!(csv.lines().count(), 3, "{csv}");
         assert!(csv.lines().nth(1).unwrap().starts_with("Sok family,"), "{csv}");
-        let rows: Value = app.api_get(&app.token(&app.supervisor).await, &format!("/api/v1/forms/{form}/answers")).await.json().await.unwrap();
+        let rows: Value =
+            app.api_get(&app.token(&app.supervisor).await, &format!("/api/v1/forms/{form}/answers")).await.json().await.unwrap();
         assert_eq!(rows["items"][0]["household_id"], h.as_str(), "{rows}");
         assert!(rows["items"][0].get("child_id").is_none());
 
@@ -79,7 +80,8 @@ async fn a_form_on_a_household_is_filled_in_counted_and_kept_to_its_organisation
         let upload = reqwest::multipart::Form::new()
             .text("_csrf", csrf.clone())
             .part("file", reqwest::multipart::Part::bytes(sheet.into_bytes()).file_name("w.csv").mime_str("text/csv").unwrap());
-        let page = web.post(app.url(&format!("/admin/forms/{form}/answers/import"))).multipart(upload).send().await.unwrap().text().await.unwrap();
+        let page =
+            web.post(app.url(&format!("/admin/forms/{form}/answers/import"))).multipart(upload).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("only for forms on a case or on a child"), "{page}");
 
         // Another organisation, and the administrator (who does not read households), neither

@@ -166,7 +166,11 @@ async fn save_on(state: AppState, cur: Current, on: On, id: Uuid, form: Uuid, pa
 }
 
 /// `GET /children/{id}/case/custom/{form}` and `GET /children/{id}/forms/{form}`
-pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids((id, form)): Ids<(Uuid, Uuid)>) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids((id, form)): Ids<(Uuid, Uuid)>,
+) -> Result<Response, PageError> {
     show_on(state, cur, On::Child, id, form).await
 }
 
@@ -200,7 +204,11 @@ pub async fn household_save(
 }
 
 /// `GET /carers/{id}/forms/{form}`
-pub async fn carer_show(State(state): State<AppState>, PageUser(cur): PageUser, Ids((id, form)): Ids<(Uuid, Uuid)>) -> Result<Response, PageError> {
+pub async fn carer_show(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids((id, form)): Ids<(Uuid, Uuid)>,
+) -> Result<Response, PageError> {
     show_on(state, cur, On::Carer, id, form).await
 }
 
