@@ -1,7 +1,7 @@
 //! What a device carries: the user's own open caseload, plus cases the user chose to take
 //! offline (any child they may see). Each carried child has a *stamp* (its record's version,
-//! its case's and the sum of its flags' — each flag's grows when it is removed), so a device
-//! that says what it holds gets only what changed since.
+//! its case's, the sum of its flags' — each flag's grows when it is removed — and its current
+//! profile photo's id), so a device that says what it holds gets only what changed since.
 
 use crate::audit::{self, Entry};
 use crate::children;
@@ -91,7 +91,9 @@ impl Store {
         let me = actor.user_id.to_string();
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT c.id, c.version AS cv, COALESCE(k.version, 0) AS kv, \
-             COALESCE((SELECT CAST(SUM(f.version) AS BIGINT) FROM child_flags f WHERE f.child_id = c.id), 0) AS fv, c.province_code, \
+             COALESCE((SELECT CAST(SUM(f.version) AS BIGINT) FROM child_flags f WHERE f.child_id = c.id), 0) AS fv, \
+             COALESCE((SELECT p.id FROM profile_photos p WHERE p.owner_type = 'child' AND p.owner_id = c.id AND p.replaced_at IS NULL), '') AS pv, \
+             c.province_code, \
              CASE WHEN o.child_id IS NULL THEN 0 ELSE 1 END AS chosen, \
              CASE WHEN c.assigned_worker_id = $1 OR c.co_worker_id = $1 THEN 1 ELSE 0 END AS mine \
              FROM children c LEFT JOIN cases k ON k.child_id = c.id \
@@ -120,7 +122,7 @@ impl Store {
                 }
             }
             let province = r.opt_text("province_code")?;
-            out.push(Carried { child_id: id, stamp: format!("{}.{}.{}", r.int("cv")?, r.int("kv")?, r.int("fv")?), chosen, province });
+            out.push(Carried { child_id: id, stamp: format!("{}.{}.{}.{}", r.int("cv")?, r.int("kv")?, r.int("fv")?, r.text("pv")?), chosen, province });
         }
         for id in lost {
             sqlx::query("DELETE FROM offline_cases WHERE user_id = $1 AND child_id = $2")

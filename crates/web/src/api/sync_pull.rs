@@ -211,6 +211,18 @@ async fn snapshot(store: &Store, actor: &Actor, tr: Tr, id: Uuid, stamp: &str) -
         "recent": [],
         "flags": [],
     });
+    // The small profile photo (160 pixels, a few kB), so the worker knows the child at the
+    // door; only where the pages would show it.
+    if store.may_see_child_photo(actor, &child) {
+        match store.photo(actor, krousar_store::photos::PhotoOf::Child(child.id), krousar_store::photos::PhotoSize::Small).await {
+            Ok(jpeg) => {
+                use base64::Engine;
+                v["photo"] = json!(format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(jpeg)));
+            }
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
     // The flags still up, first thing the worker sees at the door.
     if let Some(flags) = store.flags_of(actor, &child).await? {
         v["flags"] = flags

@@ -189,6 +189,10 @@
   function renderChild(view, c) {
     title(c.name);
     view.appendChild(el("p", {}, [el("a", { href: "#/", text: "← " + T("app-home-title") })]));
+    // The small profile photo the copy carries: the worker knows the child at the door.
+    if (c.photo && c.photo.indexOf("data:image/jpeg;base64,") === 0) {
+      view.appendChild(el("img", { class: "profile-photo", src: c.photo, alt: c.name, width: "160" }));
+    }
     // The flags still up come first: what a worker must know before knocking on the door.
     if (c.flags && c.flags.length) {
       view.appendChild(el("section", { class: "flags-box" }, c.flags.map(function (f) {

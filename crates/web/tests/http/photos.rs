@@ -151,6 +151,18 @@ async fn a_profile_photo_taken_offline_arrives_once() {
         let small = web.get(app.url(&format!("/children/{id}/photo?size=small"))).send().await.unwrap();
         assert_eq!(small.status(), 200);
         assert!(!String::from_utf8_lossy(&small.bytes().await.unwrap()).contains("GPS"), "no location kept");
+
+        // The next download carries the small photo (the child's stamp changed with it), and
+        // only the small one.
+        let before = first["children"].as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).unwrap().clone();
+        assert!(before.get("photo").is_none_or(|p| p.is_null()), "no photo yet: {before}");
+        let have = serde_json::json!({ id.clone(): before["stamp"] });
+        let (_, after) = d.post(&app, "/pull", serde_json::json!({"have": have})).await;
+        let carried = after["children"].as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).expect("sent again: a new photo");
+        let data = carried["photo"].as_str().expect("a photo").strip_prefix("data:image/jpeg;base64,").expect("a JPEG");
+        use base64::Engine;
+        let jpeg = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
+        assert!(jpeg.starts_with(&[0xFF, 0xD8]) && jpeg.len() < 20_000, "the 160-pixel copy: {} bytes", jpeg.len());
     })
     .await;
 }
