@@ -161,6 +161,29 @@ async fn walk(db: &str) {
         &s(&[&format!("UPDATE children SET merged_into = NULL WHERE id = '{case_child}'")]),
     )
     .await;
+    // A form's answer kept on a child's record when the form is for households.
+    let org = one(&pool, &format!("SELECT org_id FROM children WHERE id = '{home}'")).await;
+    let user = one(&pool, &format!("SELECT id FROM users WHERE org_id = '{org}' ORDER BY id LIMIT 1")).await;
+    let (form, version, answer) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    finds(
+        db,
+        &pool,
+        "form_answer_owner",
+        &s(&[
+            &format!("INSERT INTO custom_forms (id, org_id, draft, created_at, updated_at, target) VALUES ('{form}', '{org}', '{{}}', 'x', 'x', 'household')"),
+            &format!("INSERT INTO custom_form_versions (id, form_id, number, definition, published_at) VALUES ('{version}', '{form}', 1, '{{}}', 'x')"),
+            &format!(
+                "INSERT INTO record_form_answers (id, org_id, form_id, version_id, child_id, answered_on, body, recorded_by, recorded_at) \
+                 VALUES ('{answer}', '{org}', '{form}', '{version}', '{home}', '2026-01-01', '{{}}', '{user}', 'x')"
+            ),
+        ]),
+        &s(&[
+            &format!("DELETE FROM record_form_answers WHERE id = '{answer}'"),
+            &format!("DELETE FROM custom_form_versions WHERE id = '{version}'"),
+            &format!("DELETE FROM custom_forms WHERE id = '{form}'"),
+        ]),
+    )
+    .await;
     // A case opened in the future: the figures page counts every case not closed, the
     // dashboard's indicator those opened by today — one figure, two answers.
     let opened = one(&pool, &format!("SELECT opened_on FROM cases WHERE child_id = '{case_child}'")).await;

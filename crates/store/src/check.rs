@@ -60,7 +60,7 @@ impl CheckReport {
 }
 
 /// Every rule `check` proves, in the order it reports them.
-pub const RULES: [&str; 12] = [
+pub const RULES: [&str; 13] = [
     "case_entries",
     "living_record",
     "stays_overlap",
@@ -71,6 +71,7 @@ pub const RULES: [&str; 12] = [
     "visit_once",
     "visit_window",
     "merged_reference",
+    "form_answer_owner",
     "figures_agree",
     "audit_chain",
 ];
@@ -105,6 +106,7 @@ impl Store {
         self.check_stages(&mut r).await?;
         crate::check_more::visits(self, &mut r).await?;
         crate::check_more::merged(self, &mut r).await?;
+        crate::check_more::form_answer_owner(self, &mut r).await?;
         crate::check_more::figures(self, &mut r, today).await?;
         let v = crate::audit::verify(self).await?;
         r.looked("audit_chain", v.entries);

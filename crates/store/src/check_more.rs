@@ -289,3 +289,34 @@ pub(crate) async fn case_facts(store: &Store, r: &mut CheckReport) -> Result<(),
     }
     Ok(())
 }
+
+/// A form's answer on a record is kept with its form's organisation, on a record of the kind
+/// the form is for, and (a household or a carer, which never change organisation) of that same
+/// organisation. A child's record may have moved with a transfer since; its answers stay its.
+pub(crate) async fn form_answer_owner(store: &Store, r: &mut CheckReport) -> Result<(), StoreError> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.org_id, f.org_id AS form_org, f.target, COALESCE(h.org_id, k.org_id) AS family_org, \
+         CASE WHEN a.child_id IS NOT NULL THEN 'child' WHEN a.household_id IS NOT NULL THEN 'household' ELSE 'carer' END AS kind \
+         FROM record_form_answers a JOIN custom_forms f ON f.id = a.form_id \
+         LEFT JOIN households h ON h.id = a.household_id LEFT JOIN carers k ON k.id = a.carer_id",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    r.looked("form_answer_owner", rows.len() as i64);
+    for row in &rows {
+        let (org, kind) = (row.text("org_id")?, row.text("kind")?);
+        let problem = if row.text("form_org")? != org {
+            Some("an answer is kept with another organisation than its form's".to_string())
+        } else if row.text("target")? != kind {
+            Some(format!("an answer to a form for a {} is kept on a {kind}'s record", row.text("target")?))
+        } else if row.opt_text("family_org")?.is_some_and(|o| o != org) {
+            Some(format!("an answer is kept on a {kind} of another organisation"))
+        } else {
+            None
+        };
+        if let Some(what) = problem {
+            r.found("form_answer_owner", row.text("id")?, what);
+        }
+    }
+    Ok(())
+}

@@ -122,7 +122,12 @@ impl Store {
                 }
             }
             let province = r.opt_text("province_code")?;
-            out.push(Carried { child_id: id, stamp: format!("{}.{}.{}.{}", r.int("cv")?, r.int("kv")?, r.int("fv")?, r.text("pv")?), chosen, province });
+            out.push(Carried {
+                child_id: id,
+                stamp: format!("{}.{}.{}.{}", r.int("cv")?, r.int("kv")?, r.int("fv")?, r.text("pv")?),
+                chosen,
+                province,
+            });
         }
         for id in lost {
             sqlx::query("DELETE FROM offline_cases WHERE user_id = $1 AND child_id = $2")

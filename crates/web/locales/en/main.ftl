@@ -2016,3 +2016,4 @@ err-form-import-target = Answers can be brought in from a workbook only for form
 msg-count-households = { $total } households
 msg-count-carers = { $total } carer households
 audit-custom-form-records = { $who } listed the records behind a count of a form
+check-rule-form-answer-owner = Each form answer on a record belongs to its form's organisation, on a record of the right kind
