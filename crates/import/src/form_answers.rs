@@ -7,7 +7,7 @@
 use crate::dates::{read_cell, DateRead};
 use crate::workbook::{Cell, Workbook};
 use chrono::NaiveDate;
-use krousar_domain::forms::answers::{validate, Answer};
+use krousar_domain::forms::answers::{validate, Answer, Places};
 use krousar_domain::forms::{FieldDef, FieldKind, FormDef};
 use std::collections::BTreeMap;
 
@@ -94,8 +94,36 @@ fn values(f: &FieldDef, cell: &Cell, today: NaiveDate) -> Vec<String> {
                 })
                 .collect()
         }
+        FieldKind::Place => vec![place_code(&text)],
         _ => vec![text],
     }
+}
+
+/// A village's code as a sheet holds it: a code typed as a number loses its leading zero
+/// (`2020101` for `02020101`), so seven digits get it back.
+pub fn place_code(text: &str) -> String {
+    let t = text.trim();
+    if t.len() == 7 && t.bytes().all(|b| b.is_ascii_digit()) {
+        format!("0{t}")
+    } else {
+        t.to_string()
+    }
+}
+
+/// Every village code the sheet's cells may hold (to be looked up in the gazetteer before the
+/// rows are read).
+pub fn place_codes_in(wb: &Workbook) -> Vec<String> {
+    let mut out: Vec<String> = wb
+        .sheets
+        .iter()
+        .flat_map(|s| &s.rows)
+        .flat_map(|r| &r.cells)
+        .map(|(_, c)| place_code(&c.shown()))
+        .filter(|c| c.len() == 8 && c.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A date cell (a real date, or text in one of the ways dates are written) as `YYYY-MM-DD`;
@@ -109,8 +137,15 @@ fn date_text(cell: &Cell, today: NaiveDate) -> Option<String> {
 
 /// Every row of the first visible sheet read into answers. All rows are read; if any has a
 /// problem, every problem is returned (and nothing is to be kept).
-/// A column missing from the sheet is named by its question's words (`khmer`: in Khmer).
-pub fn read_answers(def: &FormDef, wb: &Workbook, today: NaiveDate, khmer: bool) -> Result<Vec<AnswerLine>, Vec<LineProblem>> {
+/// A column missing from the sheet is named by its question's words (`khmer`: in Khmer);
+/// `places`: the villages of `place_codes_in` found in the gazetteer.
+pub fn read_answers(
+    def: &FormDef,
+    wb: &Workbook,
+    today: NaiveDate,
+    khmer: bool,
+    places: &Places,
+) -> Result<Vec<AnswerLine>, Vec<LineProblem>> {
     let problem = |line: u32, column: &str, key: &'static str| LineProblem { line, column: column.to_string(), key };
     let Some(sheet) = wb.sheets.iter().find(|s| !s.hidden) else { return Err(vec![problem(0, "", "err-form-import-empty")]) };
     let mut rows = sheet.rows.iter();
@@ -149,7 +184,7 @@ pub fn read_answers(def: &FormDef, wb: &Workbook, today: NaiveDate, khmer: bool)
             problems.push(problem(row.number, &title(CASE_NUMBER), "err-required"));
             continue;
         }
-        match validate(def, answered_on.as_deref(), &raw, today) {
+        match validate(def, answered_on.as_deref(), &raw, today, places) {
             Ok((on, answers)) => lines.push(AnswerLine { line: row.number, case_number, answered_on: on, answers }),
             Err(e) => problems.extend(e.errors.iter().map(|x| problem(row.number, &title(x.field), x.code))),
         }

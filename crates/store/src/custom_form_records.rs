@@ -168,7 +168,8 @@ impl Store {
     ) -> Result<Uuid, StoreError> {
         let form = self.answerable_form(actor, form_id, holder.target()).await?;
         let Some(def) = form.current.as_ref() else { return Err(StoreError::NotFound) };
-        let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today())?;
+        let places = self.answer_places(&answers::place_codes(def, raw)).await?;
+        let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today(), &places)?;
         let mut tx = self.write().await?;
         match writable(&mut tx, actor, holder).await {
             Ok(org) if org == form.org_id => {}

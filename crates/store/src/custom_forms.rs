@@ -291,7 +291,8 @@ impl Store {
     ) -> Result<Case, StoreError> {
         let form = self.answerable_form(actor, form_id, FormTarget::Case).await?;
         let Some(def) = form.current.as_ref() else { return Err(StoreError::NotFound) };
-        let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today())?;
+        let places = self.answer_places(&answers::place_codes(def, raw)).await?;
+        let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today(), &places)?;
         let mut owned = self.write().await?;
         let tx = &mut owned;
         let r = async {
@@ -307,5 +308,14 @@ impl Store {
         }
         .await;
         settle(self, owned, actor, child_id, "case.custom_form", r).await
+    }
+}
+
+impl Store {
+    /// The villages named in answers (8-digit codes), looked up in the gazetteer with their
+    /// paths in Khmer and in Latin letters; a code it does not hold is left out (not a place).
+    pub async fn answer_places(&self, codes: &[&str]) -> Result<answers::Places, StoreError> {
+        let codes: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+        Ok(self.location_paths(&codes).await?.into_iter().map(|p| (p.code.clone(), (p.label(true), p.label(false)))).collect())
     }
 }

@@ -91,6 +91,7 @@ impl Layout {
 }
 
 /// One `<option>`.
+#[derive(Clone)]
 pub struct Opt {
     pub value: String,
     pub label: String,

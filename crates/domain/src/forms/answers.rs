@@ -23,7 +23,13 @@ pub enum AnswerValue {
     One(String),
     /// Choices' codes.
     Several(Vec<String>),
+    /// A village's gazetteer code (8 digits).
+    Place(String),
 }
+
+/// The villages a worker picked, named: code → (the path in Khmer, in Latin letters), looked
+/// up in the gazetteer before the answers are checked. A code not in it is not a place.
+pub type Places = BTreeMap<String, (String, String)>;
 
 impl AnswerValue {
     /// The codes this answer counts under (`yes`/`no`, a choice's code): empty for values
@@ -61,13 +67,25 @@ pub struct FormAnswers {
     pub answers: Vec<Answer>,
 }
 
+/// The values given to place fields (what must be looked up in the gazetteer for `validate`).
+pub fn place_codes<'a>(def: &FormDef, raw: &'a BTreeMap<String, Vec<String>>) -> Vec<&'a str> {
+    def.questions()
+        .filter(|f| f.kind == FieldKind::Place)
+        .filter_map(|f| raw.get(&f.code))
+        .flatten()
+        .map(|v| v.trim())
+        .filter(|v| v.len() == 8 && v.bytes().all(|b| b.is_ascii_digit()))
+        .collect()
+}
+
 /// Check what was typed (`field code` → values; several for a several-choices field) against
-/// `def`, answered on `answered_on` (not after today).
+/// `def`, answered on `answered_on` (not after today); `places`: the villages named in it.
 pub fn validate(
     def: &FormDef,
     answered_on: Option<&str>,
     raw: &BTreeMap<String, Vec<String>>,
     today: NaiveDate,
+    places: &Places,
 ) -> Result<(NaiveDate, Vec<Answer>), Invalid> {
     let mut e = Invalid::default();
     let on = past_date(&mut e, "answered_on", answered_on, today);
@@ -134,10 +152,20 @@ pub fn validate(
                 }
                 Some(AnswerValue::Several(codes))
             }
+            FieldKind::Place => match places.get(one) {
+                Some(_) if values.len() == 1 => Some(AnswerValue::Place(one.to_string())),
+                _ => {
+                    e.push(field, "err-place-unknown");
+                    None
+                }
+            },
             FieldKind::Section => None,
         };
         if let Some(value) = value {
-            let (shown_km, shown_en) = shown(f, &value);
+            let (shown_km, shown_en) = match &value {
+                AnswerValue::Place(code) => places.get(code).cloned().unwrap_or_default(),
+                v => shown(f, v),
+            };
             out.push(Answer {
                 code: f.code.clone(),
                 label_km: f.label_km.clone(),
@@ -172,5 +200,6 @@ fn shown(f: &super::FieldDef, v: &AnswerValue) -> (String, String) {
         AnswerValue::YesNo(b) => (if *b { "បាទ/ចាស" } else { "ទេ" }.into(), if *b { "Yes" } else { "No" }.into()),
         AnswerValue::One(c) => (words(std::slice::from_ref(c), false), words(std::slice::from_ref(c), true)),
         AnswerValue::Several(cs) => (words(cs, false), words(cs, true)),
+        AnswerValue::Place(code) => (code.clone(), code.clone()),
     }
 }

@@ -14,7 +14,8 @@ use crate::choices::pick_list;
 use serde::{Deserialize, Serialize};
 
 pick_list!(
-    /// What a field asks for (`section`: a heading that starts a section, asking nothing).
+    /// What a field asks for (`place`: a village of the gazetteer; `section`: a heading that
+    /// starts a section, asking nothing).
     FieldKind, "field-kind", {
         Text => "text",
         LongText => "long_text",
@@ -23,6 +24,7 @@ pick_list!(
         YesNo => "yes_no",
         OneChoice => "one_choice",
         SeveralChoices => "several_choices",
+        Place => "place",
         Section => "section",
     }
 );

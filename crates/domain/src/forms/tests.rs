@@ -1,7 +1,7 @@
 //! Building, versioning and answering forms; a property test that no answer ever loses its
 //! question, whatever is edited and published after it.
 
-use super::answers::{validate, AnswerValue};
+use super::answers::{validate, AnswerValue, Places};
 use super::definition::{FieldInput, Move};
 use super::{FieldKind, FormDef};
 use chrono::NaiveDate;
@@ -75,12 +75,18 @@ fn answers_are_checked_like_the_built_in_forms_and_keep_their_words() {
     f.add_field(&field("several_choices", "ជំនួយ", "អាហារ\nសាលា\nសុខភាព")).unwrap();
     f.add_field(&field("yes_no", "ចុះឈ្មោះ", "")).unwrap();
     let today = d("2026-12-07");
-    let e = validate(&f, Some("2026-12-07"), &raw(&[("f2", "99"), ("f4", "maybe")]), today).unwrap_err();
+    let e = validate(&f, Some("2026-12-07"), &raw(&[("f2", "99"), ("f4", "maybe")]), today, &Places::new()).unwrap_err();
     assert!(e.has("f1") && e.has("f2") && e.has("f4"), "{e:?}");
-    assert!(validate(&f, Some("2027-01-01"), &raw(&[("f1", "c1")]), today).unwrap_err().has("answered_on"));
-    assert!(validate(&f, Some("2026-12-07"), &raw(&[("f1", "c9")]), today).unwrap_err().has("f1"));
-    let (on, a) =
-        validate(&f, Some("២០២៦-១២-០១"), &raw(&[("f1", "c2"), ("f2", "៤"), ("f3", "c1"), ("f3", "c3"), ("f4", "yes")]), today).unwrap();
+    assert!(validate(&f, Some("2027-01-01"), &raw(&[("f1", "c1")]), today, &Places::new()).unwrap_err().has("answered_on"));
+    assert!(validate(&f, Some("2026-12-07"), &raw(&[("f1", "c9")]), today, &Places::new()).unwrap_err().has("f1"));
+    let (on, a) = validate(
+        &f,
+        Some("២០២៦-១២-០១"),
+        &raw(&[("f1", "c2"), ("f2", "៤"), ("f3", "c1"), ("f3", "c3"), ("f4", "yes")]),
+        today,
+        &Places::new(),
+    )
+    .unwrap();
     assert_eq!(on, d("2026-12-01"));
     assert_eq!(a[0].value, AnswerValue::One("c2".into()));
     assert_eq!((a[0].shown_km.as_str(), a[0].shown_en.as_str()), ("គ្មាន", "No"));
@@ -88,6 +94,30 @@ fn answers_are_checked_like_the_built_in_forms_and_keep_their_words() {
     assert_eq!(a[2].value, AnswerValue::Several(vec!["c1".into(), "c3".into()]));
     assert_eq!(a[2].shown_km, "អាហារ, សុខភាព");
     assert_eq!(a[3].value.counted(), ["yes"]);
+}
+
+#[test]
+fn a_place_is_a_village_of_the_gazetteer_kept_with_its_path() {
+    let mut f = FormDef::named(Some("ទីកន្លែង"), None).unwrap();
+    let mut place = field("place", "ភូមិកំណើត", "");
+    place.required = Some("on".into());
+    f.add_field(&place).unwrap();
+    assert_eq!(f.fields[0].kind, FieldKind::Place);
+    let today = d("2026-12-07");
+    let given = raw(&[("f1", "02020101")]);
+    assert_eq!(super::answers::place_codes(&f, &given), ["02020101"]);
+    let mut places = Places::new();
+    places.insert("02020101".into(), ("ភូមិ ក, ខេត្ត បាត់ដំបង".into(), "Village A, Battambang".into()));
+    let (_, a) = validate(&f, Some("2026-12-07"), &given, today, &places).unwrap();
+    assert_eq!(a[0].value, AnswerValue::Place("02020101".into()));
+    assert_eq!(a[0].shown_en, "Village A, Battambang");
+    assert!(a[0].value.counted().is_empty(), "places are not counted by value");
+    // A code not found in the gazetteer, a province's code, words, or two villages: refused.
+    for bad in [&[("f1", "99999999")][..], &[("f1", "02")], &[("f1", "Battambang")], &[("f1", "02020101"), ("f1", "02020101")]] {
+        let r = raw(bad);
+        assert!(super::answers::place_codes(&f, &r).iter().all(|c| c.len() == 8), "only village codes are looked up");
+        assert!(validate(&f, Some("2026-12-07"), &r, today, &places).unwrap_err().has("f1"), "{bad:?}");
+    }
 }
 
 /// One step of a random history of a form.
@@ -168,7 +198,7 @@ proptest! {
                             };
                             r.insert(q.code.clone(), vec![value]);
                         }
-                        if let Ok((_, a)) = validate(v, Some("2026-12-01"), &r, d("2026-12-07")) {
+                        if let Ok((_, a)) = validate(v, Some("2026-12-01"), &r, d("2026-12-07"), &Places::new()) {
                             answers.push((versions.len() - 1, a));
                         }
                     }

@@ -2017,3 +2017,5 @@ msg-count-households = { $total } households
 msg-count-carers = { $total } carer households
 audit-custom-form-records = { $who } listed the records behind a count of a form
 check-rule-form-answer-owner = Each form answer on a record belongs to its form's organisation, on a record of the right kind
+opt-field-kind-place = Place (a village)
+err-place-unknown = Choose a village from the list.

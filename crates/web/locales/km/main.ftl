@@ -1984,3 +1984,5 @@ msg-count-households = { $total } គ្រួសារ
 msg-count-carers = { $total } គ្រួសារអ្នកថែទាំ
 audit-custom-form-records = { $who } បានបង្ហាញបញ្ជីកំណត់ត្រានៅពីក្រោយចំនួនមួយនៃទម្រង់
 check-rule-form-answer-owner = ចម្លើយទម្រង់នីមួយៗលើកំណត់ត្រា ជារបស់អង្គការនៃទម្រង់នោះ និងនៅលើកំណត់ត្រាប្រភេទត្រឹមត្រូវ
+opt-field-kind-place = ទីកន្លែង (ភូមិ)
+err-place-unknown = សូមជ្រើសរើសភូមិពីបញ្ជី។

@@ -152,6 +152,12 @@ pub fn custom_forms_json(tr: Tr, forms: &[krousar_store::custom_forms::CustomFor
             };
             let label = if q.required { format!("{} *", q.label(km)) } else { q.label(km).to_string() };
             let mut v = json!({"name": q.code, "label": label, "type": kind});
+            if q.kind == FieldKind::Place {
+                // A village picked from the provinces the device carries, as the address is.
+                v = place_field(tr);
+                v["name"] = json!(q.code);
+                v["label"] = json!(label);
+            }
             if !q.help(km).is_empty() {
                 v["hint"] = json!(q.help(km));
             }

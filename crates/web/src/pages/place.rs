@@ -9,7 +9,7 @@ use krousar_store::gazetteer::Level;
 use krousar_store::locations::Location;
 use krousar_store::{Store, StoreError};
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct PlacePicker {
     pub q: String,
     pub label: String,
@@ -41,6 +41,28 @@ fn opts(tr: Tr, places: Vec<Location>, selected: &str, empty_key: &str) -> Vec<O
     out
 }
 
+/// The picker's selects with what is chosen at each level (province, district, commune,
+/// village; empty where nothing is), and the chosen village's path.
+pub async fn levels(store: &Store, tr: Tr, chosen: [&str; 4]) -> Result<PlacePicker, StoreError> {
+    let [province, district, commune, village] = chosen;
+    let mut p = PlacePicker { provinces: opts(tr, store.child_locations(None).await?, province, "opt-choose"), ..Default::default() };
+    if !province.is_empty() {
+        p.districts = opts(tr, store.child_locations(Some(province)).await?, district, "opt-choose");
+    }
+    if !district.is_empty() {
+        p.communes = opts(tr, store.child_locations(Some(district)).await?, commune, "opt-choose");
+    }
+    if !commune.is_empty() {
+        p.villages = opts(tr, store.child_locations(Some(commune)).await?, village, "opt-choose");
+    }
+    if village.len() == 8 {
+        if let Ok(path) = store.location_path(village).await {
+            p.label = path.label(tr.is_km());
+        }
+    }
+    Ok(p)
+}
+
 pub async fn build(store: &Store, tr: Tr, f: &FormData, village: Option<&str>, error: String) -> Result<PlacePicker, StoreError> {
     let village = village.map(str::to_string).or_else(|| chosen_village(f)).unwrap_or_default();
     let cut = |n: usize, field: &str| -> String {
@@ -54,22 +76,9 @@ pub async fn build(store: &Store, tr: Tr, f: &FormData, village: Option<&str>, e
     // A lower level only counts if it lies inside the level above (the user may have changed it).
     let district = if district.starts_with(&province) && !province.is_empty() { district } else { String::new() };
     let commune = if commune.starts_with(&district) && !district.is_empty() { commune } else { String::new() };
-    let mut p = PlacePicker { q: f.get("place_q").unwrap_or_default(), error, ..Default::default() };
-    p.provinces = opts(tr, store.child_locations(None).await?, &province, "opt-choose");
-    if !province.is_empty() {
-        p.districts = opts(tr, store.child_locations(Some(&province)).await?, &district, "opt-choose");
-    }
-    if !district.is_empty() {
-        p.communes = opts(tr, store.child_locations(Some(&district)).await?, &commune, "opt-choose");
-    }
-    if !commune.is_empty() {
-        p.villages = opts(tr, store.child_locations(Some(&commune)).await?, &village, "opt-choose");
-    }
-    if village.len() == 8 {
-        if let Ok(path) = store.location_path(&village).await {
-            p.label = path.label(tr.is_km());
-        }
-    }
+    let mut p = levels(store, tr, [&province, &district, &commune, &village]).await?;
+    p.q = f.get("place_q").unwrap_or_default();
+    p.error = error;
     if f.has("find_place") && !p.q.trim().is_empty() {
         // As the type-ahead does: a chosen district (or province) narrows the search, unless a
         // village is already chosen (the user is changing the address).

@@ -1,7 +1,7 @@
 //! Filling in one of the organisation's own forms on a child's case, or on a record (the
 //! child's, a household's, a carer household's): the same page, posted to either.
 
-use super::fields::{field_views, FieldView};
+use super::fields::{field_views, place_pickers, FieldView, PLACE_LEVELS};
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
@@ -36,13 +36,22 @@ struct AnswerPage {
     notice: String,
 }
 
-/// What a form posted: each field's values (several for a several-choices field).
+/// What a form posted: each field's values (several for a several-choices field), and the
+/// levels a place field's picker was left at (`f3_district`: shown again, never an answer).
 pub fn posted_values(f: &FormData) -> BTreeMap<String, Vec<String>> {
+    let field = |k: &str| k.len() > 1 && k.starts_with('f') && k[1..].chars().all(|c| c.is_ascii_digit());
+    let wanted = |k: &str| field(k) || k.rsplit_once('_').is_some_and(|(code, level)| field(code) && PLACE_LEVELS.contains(&level));
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (k, v) in f.0.iter().filter(|(k, _)| k.starts_with('f') && k[1..].chars().all(|c| c.is_ascii_digit())) {
+    for (k, v) in f.0.iter().filter(|(k, _)| wanted(k)) {
         out.entry(k.clone()).or_default().push(v.clone());
     }
     out
+}
+
+/// The worker asked to see the places under a level of a place field (without script), not
+/// to save.
+fn is_place_lookup(f: &FormData) -> bool {
+    f.0.iter().any(|(k, _)| k.strip_suffix("_refresh").is_some_and(|c| c.starts_with('f') && c[1..].chars().all(|x| x.is_ascii_digit())))
 }
 
 /// Which record's pages a form was reached from: a child's (the case's forms and the record's),
@@ -80,7 +89,8 @@ pub(super) fn paths(form: &CustomForm, id: Uuid) -> (String, String) {
     }
 }
 
-pub(super) fn page(
+pub(super) async fn page(
+    state: &AppState,
     cur: &Current,
     id: Uuid,
     form: &CustomForm,
@@ -91,6 +101,7 @@ pub(super) fn page(
     let tr = cur.tr;
     let def = form.current.as_ref().ok_or(PageError(AppError::NotFound))?;
     let (action, back) = paths(form, id);
+    let places = place_pickers(&state.store, tr, def, values).await?;
     let section = match form.target {
         FormTarget::Household => On::Household,
         FormTarget::Carer => On::Carer,
@@ -105,7 +116,7 @@ pub(super) fn page(
         version: tr.t1("msg-form-version", "version", tr.num(form.current_version)),
         answered_on: on,
         date_error: e.errors.iter().find(|x| x.field == "answered_on").map(|x| tr.t(x.code)).unwrap_or_default(),
-        fields: field_views(tr, def, values, e),
+        fields: field_views(tr, def, values, e, &places),
         disabled: false,
         notice: if e.errors.is_empty() { String::new() } else { notice_of(cur, e) },
     });
@@ -145,7 +156,7 @@ async fn show_on(state: AppState, cur: Current, on: On, id: Uuid, form: Uuid) ->
     let (f, held) = load(&state, &cur, on, id, form).await?;
     // A form on a record starts from what the record says now.
     let values = held.iter().find(|a| a.answers.form_id == f.id).map(|a| super::record::values_of(&a.answers)).unwrap_or_default();
-    page(&cur, id, &f, &values, cur.actor.today().to_string(), &Invalid::default())
+    page(&state, &cur, id, &f, &values, cur.actor.today().to_string(), &Invalid::default()).await
 }
 
 async fn save_on(state: AppState, cur: Current, on: On, id: Uuid, form: Uuid, pairs: Vec<(String, String)>) -> Result<Response, PageError> {
@@ -153,6 +164,9 @@ async fn save_on(state: AppState, cur: Current, on: On, id: Uuid, form: Uuid, pa
     let data = FormData(pairs);
     let values = posted_values(&data);
     let day = data.get("answered_on");
+    if is_place_lookup(&data) {
+        return page(&state, &cur, id, &f, &values, day.unwrap_or_default(), &Invalid::default()).await;
+    }
     let saved = match Holder::on(f.target, id) {
         None => state.store.answer_custom_form(&cur.actor, id, form, day.as_deref(), &values).await.map(|_| ()),
         Some(h) => state.store.answer_record_form(&cur.actor, h, form, day.as_deref(), &values).await.map(|_| ()),
@@ -160,7 +174,7 @@ async fn save_on(state: AppState, cur: Current, on: On, id: Uuid, form: Uuid, pa
     match saved {
         Ok(()) if f.target == FormTarget::Case => Ok(Redirect::to(&format!("/children/{id}/case#timeline")).into_response()),
         Ok(()) => Ok(Redirect::to(&paths(&f, id).1).into_response()),
-        Err(StoreError::Invalid(e)) => page(&cur, id, &f, &values, day.unwrap_or_default(), &e),
+        Err(StoreError::Invalid(e)) => page(&state, &cur, id, &f, &values, day.unwrap_or_default(), &e).await,
         Err(e) => Err(PageError::from(e)),
     }
 }

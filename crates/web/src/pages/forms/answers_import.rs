@@ -131,7 +131,9 @@ pub async fn upload(
         Ok(wb) => wb,
         Err(e) => return Ok(refused(&[LineProblem { line: 0, column: String::new(), key: e.key() }])),
     };
-    let lines = match read_answers(&def, &wb, cur.actor.today(), tr.is_km()) {
+    let codes = krousar_import::form_answers::place_codes_in(&wb);
+    let places = state.store.answer_places(&codes.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+    let lines = match read_answers(&def, &wb, cur.actor.today(), tr.is_km(), &places) {
         Ok(lines) => lines,
         Err(problems) => return Ok(refused(&problems)),
     };

@@ -2,6 +2,7 @@
 //! builder's preview: the same view, so the preview is what the worker will see.
 
 use crate::i18n::Tr;
+use crate::pages::place::PlacePicker;
 use crate::views::Opt;
 use krousar_domain::forms::{FieldKind, FormDef};
 use krousar_domain::Invalid;
@@ -21,10 +22,50 @@ pub struct FieldView {
     pub error: String,
     /// The longest text accepted (texts) or the largest number (numbers).
     pub max: String,
+    /// A place field's picker (its selects named `<code>_province`, `_district`, `_commune`,
+    /// and the village `<code>`).
+    pub place: PlacePicker,
+}
+
+/// The level a place field's select is posted under (`f3_district`), kept when the form is
+/// shown again so the picker stays where the worker left it.
+pub const PLACE_LEVELS: [&str; 3] = ["province", "district", "commune"];
+
+/// Each place field's picker, at the levels typed (or those of the village chosen).
+pub async fn place_pickers(
+    store: &krousar_store::Store,
+    tr: Tr,
+    def: &FormDef,
+    values: &BTreeMap<String, Vec<String>>,
+) -> Result<BTreeMap<String, PlacePicker>, krousar_store::StoreError> {
+    let mut out = BTreeMap::new();
+    for f in def.questions().filter(|f| f.kind == FieldKind::Place) {
+        let get = |key: &str| values.get(key).and_then(|v| v.first()).map(|s| s.trim().to_string()).unwrap_or_default();
+        let village = get(&f.code);
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        let mut chosen: Vec<String> = PLACE_LEVELS.iter().map(|l| get(&format!("{}_{l}", f.code))).collect();
+        if digits(&village, 8) {
+            chosen = vec![village[..2].to_string(), village[..4].to_string(), village[..6].to_string()];
+        }
+        // A lower level counts only inside the one above (the worker may have changed it).
+        let (p, d, c) = (chosen[0].clone(), chosen[1].clone(), chosen[2].clone());
+        let p = if digits(&p, 2) { p } else { String::new() };
+        let d = if !p.is_empty() && d.starts_with(&p) && digits(&d, 4) { d } else { String::new() };
+        let c = if !d.is_empty() && c.starts_with(&d) && digits(&c, 6) { c } else { String::new() };
+        let v = if !c.is_empty() && village.starts_with(&c) { village } else { String::new() };
+        out.insert(f.code.clone(), crate::pages::place::levels(store, tr, [&p, &d, &c, &v]).await?);
+    }
+    Ok(out)
 }
 
 /// The fields of `def` with the values typed (`code` → values) and their errors.
-pub fn field_views(tr: Tr, def: &FormDef, values: &BTreeMap<String, Vec<String>>, e: &Invalid) -> Vec<FieldView> {
+pub fn field_views(
+    tr: Tr,
+    def: &FormDef,
+    values: &BTreeMap<String, Vec<String>>,
+    e: &Invalid,
+    places: &BTreeMap<String, PlacePicker>,
+) -> Vec<FieldView> {
     let km = tr.is_km();
     def.fields
         .iter()
@@ -57,6 +98,7 @@ pub fn field_views(tr: Tr, def: &FormDef, values: &BTreeMap<String, Vec<String>>
                 options,
                 error: e.errors.iter().find(|x| x.field == f.code).map(|x| tr.t(x.code)).unwrap_or_default(),
                 max: f.max.map(|v| v.to_string()).unwrap_or_default(),
+                place: places.get(&f.code).cloned().unwrap_or_default(),
             }
         })
         .collect()
