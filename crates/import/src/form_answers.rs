@@ -7,7 +7,7 @@
 use crate::dates::{read_cell, DateRead};
 use crate::workbook::{Cell, Workbook};
 use chrono::NaiveDate;
-use krousar_domain::forms::answers::{validate, Answer, Places};
+use krousar_domain::forms::answers::{validate, Answer, Known};
 use krousar_domain::forms::{FieldDef, FieldKind, FormDef};
 use std::collections::BTreeMap;
 
@@ -138,13 +138,14 @@ fn date_text(cell: &Cell, today: NaiveDate) -> Option<String> {
 /// Every row of the first visible sheet read into answers. All rows are read; if any has a
 /// problem, every problem is returned (and nothing is to be kept).
 /// A column missing from the sheet is named by its question's words (`khmer`: in Khmer);
-/// `places`: the villages of `place_codes_in` found in the gazetteer.
+/// `known`: the villages of `place_codes_in` found in the gazetteer (no people: a row names
+/// its child by case number, so a person question cannot be answered from a workbook).
 pub fn read_answers(
     def: &FormDef,
     wb: &Workbook,
     today: NaiveDate,
     khmer: bool,
-    places: &Places,
+    known: &Known,
 ) -> Result<Vec<AnswerLine>, Vec<LineProblem>> {
     let problem = |line: u32, column: &str, key: &'static str| LineProblem { line, column: column.to_string(), key };
     let Some(sheet) = wb.sheets.iter().find(|s| !s.hidden) else { return Err(vec![problem(0, "", "err-form-import-empty")]) };
@@ -184,7 +185,7 @@ pub fn read_answers(
             problems.push(problem(row.number, &title(CASE_NUMBER), "err-required"));
             continue;
         }
-        match validate(def, answered_on.as_deref(), &raw, today, places) {
+        match validate(def, answered_on.as_deref(), &raw, today, known) {
             Ok((on, answers)) => lines.push(AnswerLine { line: row.number, case_number, answered_on: on, answers }),
             Err(e) => problems.extend(e.errors.iter().map(|x| problem(row.number, &title(x.field), x.code))),
         }

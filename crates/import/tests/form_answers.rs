@@ -3,7 +3,7 @@
 //! by code; every problem named by row and column; hostile sheets never panic.
 
 use chrono::NaiveDate;
-use krousar_domain::forms::answers::{AnswerValue, Places};
+use krousar_domain::forms::answers::{AnswerValue, Known};
 use krousar_domain::forms::definition::FieldInput;
 use krousar_domain::forms::FormDef;
 use krousar_import::form_answers::{headings, read_answers};
@@ -62,7 +62,7 @@ fn the_template_reads_back_with_words_in_either_language() {
         ],
         vec![text("KR-000013"), text("2026-12-01"), text("c1"), text(""), text("៣"), Cell::Bool(false)],
     ]);
-    let lines = read_answers(&def, &wb, today(), false, &Places::new()).unwrap();
+    let lines = read_answers(&def, &wb, today(), false, &Known::default()).unwrap();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0].case_number, "KR-000012");
     assert_eq!(lines[0].answered_on.to_string(), "2026-11-30");
@@ -90,7 +90,7 @@ fn a_sheet_headed_by_the_questions_words_is_read_too_and_problems_name_row_and_c
         vec![text("KR-3"), text("2099-01-01"), text("Yes"), text("lots")],
         vec![text("KR-4"), text("2026-12-01"), text(""), text("")],
     ]);
-    let problems = read_answers(&def, &wb, today(), false, &Places::new()).unwrap_err();
+    let problems = read_answers(&def, &wb, today(), false, &Known::default()).unwrap_err();
     let seen: Vec<(u32, &str, &str)> = problems.iter().map(|p| (p.line, p.column.as_str(), p.key)).collect();
     assert!(seen.contains(&(2, "ទឹកស្អាត", "err-invalid-choice")), "{seen:?}");
     assert!(seen.contains(&(3, "Case number [case_number]", "err-required")), "{seen:?}");
@@ -99,8 +99,8 @@ fn a_sheet_headed_by_the_questions_words_is_read_too_and_problems_name_row_and_c
     assert!(seen.contains(&(5, "ទឹកស្អាត", "err-required")), "a required question left empty: {seen:?}");
     // No case number column at all.
     let wb = sheet(vec![vec![text("ទឹកស្អាត")], vec![text("មាន")]]);
-    assert_eq!(read_answers(&def, &wb, today(), true, &Places::new()).unwrap_err()[0].key, "err-form-import-no-case-column");
-    assert_eq!(read_answers(&def, &Workbook::default(), today(), true, &Places::new()).unwrap_err()[0].key, "err-form-import-empty");
+    assert_eq!(read_answers(&def, &wb, today(), true, &Known::default()).unwrap_err()[0].key, "err-form-import-no-case-column");
+    assert_eq!(read_answers(&def, &Workbook::default(), today(), true, &Known::default()).unwrap_err()[0].key, "err-form-import-empty");
 }
 
 fn any_cell() -> impl Strategy<Value = Cell> {
@@ -123,7 +123,7 @@ proptest! {
         let def = form();
         let mut all = vec![head];
         all.extend(rows);
-        if let Ok(lines) = read_answers(&def, &sheet(all), today(), true, &Places::new()) {
+        if let Ok(lines) = read_answers(&def, &sheet(all), today(), true, &Known::default()) {
             for l in lines {
                 prop_assert!(!l.case_number.is_empty());
                 prop_assert!(l.answered_on <= today());

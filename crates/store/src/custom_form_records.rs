@@ -168,8 +168,6 @@ impl Store {
     ) -> Result<Uuid, StoreError> {
         let form = self.answerable_form(actor, form_id, holder.target()).await?;
         let Some(def) = form.current.as_ref() else { return Err(StoreError::NotFound) };
-        let places = self.answer_places(&answers::place_codes(def, raw)).await?;
-        let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today(), &places)?;
         let mut tx = self.write().await?;
         match writable(&mut tx, actor, holder).await {
             Ok(org) if org == form.org_id => {}
@@ -180,6 +178,10 @@ impl Store {
             }
             Err(e) => return Err(e),
         }
+        // Checked once the record is known to be the actor's to change: what it may name (its
+        // household's members) is looked up only then.
+        let known = self.known(&mut tx, def, raw, holder.target(), holder.id()).await?;
+        let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today(), &known)?;
         let id = insert_answer(&mut tx, actor, &form, holder, on, answers).await?;
         tx.commit().await?;
         Ok(id)

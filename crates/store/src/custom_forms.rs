@@ -291,8 +291,6 @@ impl Store {
     ) -> Result<Case, StoreError> {
         let form = self.answerable_form(actor, form_id, FormTarget::Case).await?;
         let Some(def) = form.current.as_ref() else { return Err(StoreError::NotFound) };
-        let places = self.answer_places(&answers::place_codes(def, raw)).await?;
-        let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today(), &places)?;
         let mut owned = self.write().await?;
         let tx = &mut owned;
         let r = async {
@@ -301,6 +299,10 @@ impl Store {
             if form.org_id != child.org_id {
                 return Err(StoreError::NotFound);
             }
+            // Checked once the case is known to be the actor's: what it may name (the child's
+            // household) is looked up only then, so no answer tells about another's record.
+            let known = self.known(tx, def, raw, FormTarget::Case, child_id).await?;
+            let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today(), &known)?;
             if on < case.opened_on {
                 return Err(StoreError::invalid("answered_on", "err-before-case-opened"));
             }
@@ -318,4 +320,62 @@ impl Store {
         let codes: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
         Ok(self.location_paths(&codes).await?.into_iter().map(|p| (p.code.clone(), (p.label(true), p.label(false)))).collect())
     }
+
+    /// What answers on a record may name: the villages given to its place questions, and the
+    /// members of the record's household (the child's households, for a case or a child form;
+    /// the carer's own household for a carer). In the caller's transaction, after its check.
+    pub(crate) async fn known(
+        &self,
+        tx: &mut crate::db::Tx,
+        def: &FormDef,
+        raw: &BTreeMap<String, Vec<String>>,
+        target: FormTarget,
+        id: Uuid,
+    ) -> Result<answers::Known, StoreError> {
+        let places = self.answer_places(&answers::place_codes(def, raw)).await?;
+        let people = if def.questions().any(|f| f.kind == krousar_domain::forms::FieldKind::Person) {
+            people_in(tx, target, id).await?
+        } else {
+            answers::People::new()
+        };
+        Ok(answers::Known { places, people })
+    }
+}
+
+impl Store {
+    /// The people a person question on this record may name (the caller has been allowed to
+    /// read the record).
+    pub async fn record_people(&self, target: FormTarget, id: Uuid) -> Result<answers::People, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let people = people_in(&mut tx, target, id).await?;
+        tx.rollback().await?;
+        Ok(people)
+    }
+}
+
+/// The members of the record's household: of each of the child's households for a case or a
+/// child form, of the carer's own household for a carer, of the household itself.
+async fn people_in(tx: &mut crate::db::Tx, target: FormTarget, id: Uuid) -> Result<answers::People, StoreError> {
+    let households: Vec<Uuid> = match target {
+        FormTarget::Case | FormTarget::Child => {
+            let rows = sqlx::query("SELECT household_id FROM household_children WHERE child_id = $1 ORDER BY household_id")
+                .bind(id.to_string())
+                .fetch_all(&mut **tx)
+                .await?;
+            rows.iter().map(|r| r.uuid("household_id")).collect::<Result<_, _>>()?
+        }
+        FormTarget::Household => vec![id],
+        FormTarget::Carer => {
+            let row = sqlx::query("SELECT household_id FROM carers WHERE id = $1").bind(id.to_string()).fetch_optional(&mut **tx).await?;
+            row.map(|r| r.uuid("household_id")).transpose()?.into_iter().collect()
+        }
+    };
+    let mut people = answers::People::new();
+    for h in households {
+        for m in crate::households::members(tx, h).await? {
+            let key = answers::person_key(m.name_km.as_deref(), m.name_latin.as_deref());
+            people.insert(key, answers::person_names(m.name_km.as_deref(), m.name_latin.as_deref()));
+        }
+    }
+    Ok(people)
 }

@@ -71,7 +71,7 @@ fn household_from(r: &AnyRow, members: Vec<Member>) -> Result<Household, StoreEr
 
 const COLUMNS: &str = "h.seq, h.id, h.version, h.org_id, h.name, h.phone, h.village_code, h.address_detail, h.income_band, h.id_poor, h.id_poor_number, h.created_at, h.updated_at";
 
-async fn members(tx: &mut Tx, id: Uuid) -> Result<Vec<Member>, StoreError> {
+pub(crate) async fn members(tx: &mut Tx, id: Uuid) -> Result<Vec<Member>, StoreError> {
     let rows = sqlx::query("SELECT name_km, name_latin, relationship, sex, birth_year, is_head, phone FROM household_members WHERE household_id = $1 ORDER BY position")
         .bind(id.to_string())
         .fetch_all(&mut **tx)

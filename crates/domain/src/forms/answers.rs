@@ -25,11 +25,39 @@ pub enum AnswerValue {
     Several(Vec<String>),
     /// A village's gazetteer code (8 digits).
     Place(String),
+    /// A member of the record's household, by `person_key`.
+    Person(String),
 }
 
 /// The villages a worker picked, named: code → (the path in Khmer, in Latin letters), looked
 /// up in the gazetteer before the answers are checked. A code not in it is not a place.
 pub type Places = BTreeMap<String, (String, String)>;
+
+/// The people a person question may name: the members of the record's household (of each of
+/// the child's households), `person_key` → (the name for a Khmer reader, for a Latin reader).
+pub type People = BTreeMap<String, (String, String)>;
+
+/// What answers name that the form cannot check by itself, looked up before they are checked
+/// (by the reader allowed to answer on the record, so no refusal tells what a record holds).
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub places: Places,
+    pub people: People,
+}
+
+/// A household member as a person question names them: both their names, as kept (members are
+/// written anew with each change of the household, so no row id lasts).
+pub fn person_key(name_km: Option<&str>, name_latin: Option<&str>) -> String {
+    format!("{}|{}", name_km.unwrap_or("").trim(), name_latin.unwrap_or("").trim())
+}
+
+/// A member's name for each reader: their Khmer name first for a Khmer reader, their Latin
+/// one first for the others.
+pub fn person_names(name_km: Option<&str>, name_latin: Option<&str>) -> (String, String) {
+    let (km, latin) = (name_km.unwrap_or("").trim(), name_latin.unwrap_or("").trim());
+    let first = |a: &str, b: &str| if a.is_empty() { b.to_string() } else { a.to_string() };
+    (first(km, latin), first(latin, km))
+}
 
 impl AnswerValue {
     /// The codes this answer counts under (`yes`/`no`, a choice's code): empty for values
@@ -79,13 +107,14 @@ pub fn place_codes<'a>(def: &FormDef, raw: &'a BTreeMap<String, Vec<String>>) ->
 }
 
 /// Check what was typed (`field code` → values; several for a several-choices field) against
-/// `def`, answered on `answered_on` (not after today); `places`: the villages named in it.
+/// `def`, answered on `answered_on` (not after today); `known`: the villages and people it
+/// may name.
 pub fn validate(
     def: &FormDef,
     answered_on: Option<&str>,
     raw: &BTreeMap<String, Vec<String>>,
     today: NaiveDate,
-    places: &Places,
+    known: &Known,
 ) -> Result<(NaiveDate, Vec<Answer>), Invalid> {
     let mut e = Invalid::default();
     let on = past_date(&mut e, "answered_on", answered_on, today);
@@ -152,10 +181,17 @@ pub fn validate(
                 }
                 Some(AnswerValue::Several(codes))
             }
-            FieldKind::Place => match places.get(one) {
+            FieldKind::Place => match known.places.get(one) {
                 Some(_) if values.len() == 1 => Some(AnswerValue::Place(one.to_string())),
                 _ => {
                     e.push(field, "err-place-unknown");
+                    None
+                }
+            },
+            FieldKind::Person => match known.people.get(one) {
+                Some(_) if values.len() == 1 => Some(AnswerValue::Person(one.to_string())),
+                _ => {
+                    e.push(field, "err-person-unknown");
                     None
                 }
             },
@@ -163,7 +199,8 @@ pub fn validate(
         };
         if let Some(value) = value {
             let (shown_km, shown_en) = match &value {
-                AnswerValue::Place(code) => places.get(code).cloned().unwrap_or_default(),
+                AnswerValue::Place(code) => known.places.get(code).cloned().unwrap_or_default(),
+                AnswerValue::Person(key) => known.people.get(key).cloned().unwrap_or_default(),
                 v => shown(f, v),
             };
             out.push(Answer {
@@ -200,6 +237,6 @@ fn shown(f: &super::FieldDef, v: &AnswerValue) -> (String, String) {
         AnswerValue::YesNo(b) => (if *b { "បាទ/ចាស" } else { "ទេ" }.into(), if *b { "Yes" } else { "No" }.into()),
         AnswerValue::One(c) => (words(std::slice::from_ref(c), false), words(std::slice::from_ref(c), true)),
         AnswerValue::Several(cs) => (words(cs, false), words(cs, true)),
-        AnswerValue::Place(code) => (code.clone(), code.clone()),
+        AnswerValue::Place(code) | AnswerValue::Person(code) => (code.clone(), code.clone()),
     }
 }

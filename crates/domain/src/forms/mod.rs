@@ -14,8 +14,8 @@ use crate::choices::pick_list;
 use serde::{Deserialize, Serialize};
 
 pick_list!(
-    /// What a field asks for (`place`: a village of the gazetteer; `section`: a heading that
-    /// starts a section, asking nothing).
+    /// What a field asks for (`place`: a village of the gazetteer; `person`: a member of the
+    /// record's household; `section`: a heading that starts a section, asking nothing).
     FieldKind, "field-kind", {
         Text => "text",
         LongText => "long_text",
@@ -25,6 +25,7 @@ pick_list!(
         OneChoice => "one_choice",
         SeveralChoices => "several_choices",
         Place => "place",
+        Person => "person",
         Section => "section",
     }
 );

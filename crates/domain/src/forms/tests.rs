@@ -1,7 +1,7 @@
 //! Building, versioning and answering forms; a property test that no answer ever loses its
 //! question, whatever is edited and published after it.
 
-use super::answers::{validate, AnswerValue, Places};
+use super::answers::{validate, AnswerValue, Known};
 use super::definition::{FieldInput, Move};
 use super::{FieldKind, FormDef};
 use chrono::NaiveDate;
@@ -75,16 +75,16 @@ fn answers_are_checked_like_the_built_in_forms_and_keep_their_words() {
     f.add_field(&field("several_choices", "ជំនួយ", "អាហារ\nសាលា\nសុខភាព")).unwrap();
     f.add_field(&field("yes_no", "ចុះឈ្មោះ", "")).unwrap();
     let today = d("2026-12-07");
-    let e = validate(&f, Some("2026-12-07"), &raw(&[("f2", "99"), ("f4", "maybe")]), today, &Places::new()).unwrap_err();
+    let e = validate(&f, Some("2026-12-07"), &raw(&[("f2", "99"), ("f4", "maybe")]), today, &Known::default()).unwrap_err();
     assert!(e.has("f1") && e.has("f2") && e.has("f4"), "{e:?}");
-    assert!(validate(&f, Some("2027-01-01"), &raw(&[("f1", "c1")]), today, &Places::new()).unwrap_err().has("answered_on"));
-    assert!(validate(&f, Some("2026-12-07"), &raw(&[("f1", "c9")]), today, &Places::new()).unwrap_err().has("f1"));
+    assert!(validate(&f, Some("2027-01-01"), &raw(&[("f1", "c1")]), today, &Known::default()).unwrap_err().has("answered_on"));
+    assert!(validate(&f, Some("2026-12-07"), &raw(&[("f1", "c9")]), today, &Known::default()).unwrap_err().has("f1"));
     let (on, a) = validate(
         &f,
         Some("២០២៦-១២-០១"),
         &raw(&[("f1", "c2"), ("f2", "៤"), ("f3", "c1"), ("f3", "c3"), ("f4", "yes")]),
         today,
-        &Places::new(),
+        &Known::default(),
     )
     .unwrap();
     assert_eq!(on, d("2026-12-01"));
@@ -106,8 +106,8 @@ fn a_place_is_a_village_of_the_gazetteer_kept_with_its_path() {
     let today = d("2026-12-07");
     let given = raw(&[("f1", "02020101")]);
     assert_eq!(super::answers::place_codes(&f, &given), ["02020101"]);
-    let mut places = Places::new();
-    places.insert("02020101".into(), ("ភូមិ ក, ខេត្ត បាត់ដំបង".into(), "Village A, Battambang".into()));
+    let mut places = Known::default();
+    places.places.insert("02020101".into(), ("ភូមិ ក, ខេត្ត បាត់ដំបង".into(), "Village A, Battambang".into()));
     let (_, a) = validate(&f, Some("2026-12-07"), &given, today, &places).unwrap();
     assert_eq!(a[0].value, AnswerValue::Place("02020101".into()));
     assert_eq!(a[0].shown_en, "Village A, Battambang");
@@ -118,6 +118,25 @@ fn a_place_is_a_village_of_the_gazetteer_kept_with_its_path() {
         assert!(super::answers::place_codes(&f, &r).iter().all(|c| c.len() == 8), "only village codes are looked up");
         assert!(validate(&f, Some("2026-12-07"), &r, today, &places).unwrap_err().has("f1"), "{bad:?}");
     }
+}
+
+#[test]
+fn a_person_is_a_member_of_the_records_household() {
+    use super::answers::{person_key, person_names};
+    let mut f = FormDef::named(Some("អ្នកថែទាំ"), None).unwrap();
+    f.add_field(&field("person", "អ្នកថែទាំចម្បង", "")).unwrap();
+    let mother = person_key(Some("សុខ ចាន់ធី"), Some("Sok Chanthy"));
+    let mut known = Known::default();
+    known.people.insert(mother.clone(), person_names(Some("សុខ ចាន់ធី"), Some("Sok Chanthy")));
+    let today = d("2026-12-07");
+    let (_, a) = validate(&f, Some("2026-12-07"), &raw(&[("f1", &mother)]), today, &known).unwrap();
+    assert_eq!(a[0].value, AnswerValue::Person(mother.clone()));
+    assert_eq!((a[0].shown_km.as_str(), a[0].shown_en.as_str()), ("សុខ ចាន់ធី", "Sok Chanthy"));
+    assert_eq!(person_names(None, Some("Dara")), ("Dara".to_string(), "Dara".to_string()), "one name serves both readers");
+    // Someone not in the household, or two people: refused.
+    let stranger = person_key(Some("គ"), None);
+    assert!(validate(&f, Some("2026-12-07"), &raw(&[("f1", &stranger)]), today, &known).unwrap_err().has("f1"));
+    assert!(validate(&f, Some("2026-12-07"), &raw(&[("f1", &mother), ("f1", &mother)]), today, &known).unwrap_err().has("f1"));
 }
 
 /// One step of a random history of a form.
@@ -198,7 +217,7 @@ proptest! {
                             };
                             r.insert(q.code.clone(), vec![value]);
                         }
-                        if let Ok((_, a)) = validate(v, Some("2026-12-01"), &r, d("2026-12-07"), &Places::new()) {
+                        if let Ok((_, a)) = validate(v, Some("2026-12-01"), &r, d("2026-12-07"), &Known::default()) {
                             answers.push((versions.len() - 1, a));
                         }
                     }

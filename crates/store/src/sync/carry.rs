@@ -1,7 +1,8 @@
 //! What a device carries: the user's own open caseload, plus cases the user chose to take
 //! offline (any child they may see). Each carried child has a *stamp* (its record's version,
-//! its case's, the sum of its flags' — each flag's grows when it is removed — and its current
-//! profile photo's id), so a device that says what it holds gets only what changed since.
+//! its case's, the sum of its flags' — each flag's grows when it is removed —, the sum of its
+//! households' (whose members a person question names) and its current profile photo's id),
+//! so a device that says what it holds gets only what changed since.
 
 use crate::audit::{self, Entry};
 use crate::children;
@@ -93,6 +94,8 @@ impl Store {
             "SELECT c.id, c.version AS cv, COALESCE(k.version, 0) AS kv, \
              COALESCE((SELECT CAST(SUM(f.version) AS BIGINT) FROM child_flags f WHERE f.child_id = c.id), 0) AS fv, \
              COALESCE((SELECT p.id FROM profile_photos p WHERE p.owner_type = 'child' AND p.owner_id = c.id AND p.replaced_at IS NULL), '') AS pv, \
+             COALESCE((SELECT CAST(SUM(h.version) AS BIGINT) FROM household_children hc JOIN households h ON h.id = hc.household_id \
+               WHERE hc.child_id = c.id), 0) AS hv, \
              c.province_code, \
              CASE WHEN o.child_id IS NULL THEN 0 ELSE 1 END AS chosen, \
              CASE WHEN c.assigned_worker_id = $1 OR c.co_worker_id = $1 THEN 1 ELSE 0 END AS mine \
@@ -124,7 +127,7 @@ impl Store {
             let province = r.opt_text("province_code")?;
             out.push(Carried {
                 child_id: id,
-                stamp: format!("{}.{}.{}.{}", r.int("cv")?, r.int("kv")?, r.int("fv")?, r.text("pv")?),
+                stamp: format!("{}.{}.{}.{}.{}", r.int("cv")?, r.int("kv")?, r.int("fv")?, r.int("hv")?, r.text("pv")?),
                 chosen,
                 province,
             });

@@ -2019,3 +2019,6 @@ audit-custom-form-records = { $who } listed the records behind a count of a form
 check-rule-form-answer-owner = Each form answer on a record belongs to its form's organisation, on a record of the right kind
 opt-field-kind-place = Place (a village)
 err-place-unknown = Choose a village from the list.
+opt-field-kind-person = A person of the household
+err-person-unknown = Choose a member of the household from the list.
+msg-form-person-none = The household's members are listed here. None is recorded yet: add them on the household's page.

@@ -152,6 +152,10 @@ pub fn custom_forms_json(tr: Tr, forms: &[krousar_store::custom_forms::CustomFor
             };
             let label = if q.required { format!("{} *", q.label(km)) } else { q.label(km).to_string() };
             let mut v = json!({"name": q.code, "label": label, "type": kind});
+            if q.kind == FieldKind::Person {
+                // The child's household members, which the app takes from the child carried.
+                v["type"] = json!("person");
+            }
             if q.kind == FieldKind::Place {
                 // A village picked from the provinces the device carries, as the address is.
                 v = place_field(tr);
@@ -217,6 +221,9 @@ async fn snapshot(store: &Store, actor: &Actor, tr: Tr, id: Uuid, stamp: &str) -
         "recent": [],
         "flags": [],
     });
+    // The household's members, which a person question of the organisation's forms names.
+    let people = store.record_people(krousar_domain::forms::FormTarget::Child, child.id).await?;
+    v["people"] = people.iter().map(|(key, (km, en))| json!([key, if tr.is_km() { km } else { en }])).collect();
     // The small profile photo (160 pixels, a few kB), so the worker knows the child at the
     // door; only where the pages would show it.
     if store.may_see_child_photo(actor, &child) {

@@ -153,7 +153,11 @@
     var form = el("form", { class: "offline-form", id: "offline-form" });
     def.groups.forEach(function (g) {
       var fs = el("fieldset", {}, g.legend ? [el("legend", { text: g.legend })] : []);
-      g.fields.forEach(function (f) { fs.appendChild(input(f, values[f.name], errors[f.name] || errors[f.name.replace(/^score_/, "")])); });
+      g.fields.forEach(function (f) {
+        // A person of the household: one of the members the carried child's copy lists.
+        if (f.type === "person") f = Object.assign({}, f, { type: "radio", options: (c && c.people) || [] });
+        fs.appendChild(input(f, values[f.name], errors[f.name] || errors[f.name.replace(/^score_/, "")]));
+      });
       form.appendChild(fs);
     });
     var photo = null;

@@ -1,7 +1,7 @@
 //! Filling in one of the organisation's own forms on a child's case, or on a record (the
 //! child's, a household's, a carer household's): the same page, posted to either.
 
-use super::fields::{field_views, place_pickers, FieldView, PLACE_LEVELS};
+use super::fields::{field_views, offered, FieldView, PLACE_LEVELS};
 use crate::auth::{Current, PageUser};
 use crate::error::{AppError, PageError};
 use crate::extract::Ids;
@@ -101,7 +101,7 @@ pub(super) async fn page(
     let tr = cur.tr;
     let def = form.current.as_ref().ok_or(PageError(AppError::NotFound))?;
     let (action, back) = paths(form, id);
-    let places = place_pickers(&state.store, tr, def, values).await?;
+    let offered = offered(&state.store, tr, def, values, Some((form.target, id))).await?;
     let section = match form.target {
         FormTarget::Household => On::Household,
         FormTarget::Carer => On::Carer,
@@ -116,7 +116,7 @@ pub(super) async fn page(
         version: tr.t1("msg-form-version", "version", tr.num(form.current_version)),
         answered_on: on,
         date_error: e.errors.iter().find(|x| x.field == "answered_on").map(|x| tr.t(x.code)).unwrap_or_default(),
-        fields: field_views(tr, def, values, e, &places),
+        fields: field_views(tr, def, values, e, &offered),
         disabled: false,
         notice: if e.errors.is_empty() { String::new() } else { notice_of(cur, e) },
     });

@@ -133,7 +133,8 @@ pub async fn upload(
     };
     let codes = krousar_import::form_answers::place_codes_in(&wb);
     let places = state.store.answer_places(&codes.iter().map(String::as_str).collect::<Vec<_>>()).await?;
-    let lines = match read_answers(&def, &wb, cur.actor.today(), tr.is_km(), &places) {
+    let known = krousar_domain::forms::answers::Known { places, ..Default::default() };
+    let lines = match read_answers(&def, &wb, cur.actor.today(), tr.is_km(), &known) {
         Ok(lines) => lines,
         Err(problems) => return Ok(refused(&problems)),
     };

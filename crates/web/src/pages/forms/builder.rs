@@ -164,7 +164,7 @@ pub(super) async fn builder(state: &AppState, cur: &Current, id: Uuid, values: &
     let tr = cur.tr;
     let form = state.store.custom_form(&cur.actor, id).await?;
     let km = tr.is_km();
-    let preview_places = super::fields::place_pickers(&state.store, tr, &form.draft, &BTreeMap::new()).await?;
+    let preview = super::fields::offered(&state.store, tr, &form.draft, &BTreeMap::new(), None).await?;
     let body = render(BuilderPage {
         l: Layout::new(cur, form.draft.name(km).to_string(), "/admin/case-settings"),
         id: id.to_string(),
@@ -179,7 +179,7 @@ pub(super) async fn builder(state: &AppState, cur: &Current, id: Uuid, values: &
                 required: f.required,
             })
             .collect(),
-        fields: field_views(tr, &form.draft, &BTreeMap::new(), &Invalid::default(), &preview_places),
+        fields: field_views(tr, &form.draft, &BTreeMap::new(), &Invalid::default(), &preview),
         disabled: true,
         kinds: options(tr, FieldKind::ALL, FieldKind::code, FieldKind::label_key, values.get("kind").as_deref(), Some("opt-choose")),
         f: FormView::new(values.0.iter().cloned(), e, tr),

@@ -31,8 +31,25 @@ pub struct FieldView {
 /// shown again so the picker stays where the worker left it.
 pub const PLACE_LEVELS: [&str; 3] = ["province", "district", "commune"];
 
+/// What the fields offer on a record (`on`: the form's target and the record's id; none for a
+/// preview), each place field's picker at the levels typed.
+pub async fn offered(
+    store: &krousar_store::Store,
+    tr: Tr,
+    def: &FormDef,
+    values: &BTreeMap<String, Vec<String>>,
+    on: Option<(krousar_domain::forms::FormTarget, uuid::Uuid)>,
+) -> Result<Offered, krousar_store::StoreError> {
+    let places = place_pickers(store, tr, def, values).await?;
+    let people = match on {
+        Some((target, id)) if def.questions().any(|f| f.kind == FieldKind::Person) => store.record_people(target, id).await?,
+        _ => Default::default(),
+    };
+    Ok(Offered { places, people })
+}
+
 /// Each place field's picker, at the levels typed (or those of the village chosen).
-pub async fn place_pickers(
+async fn place_pickers(
     store: &krousar_store::Store,
     tr: Tr,
     def: &FormDef,
@@ -59,13 +76,15 @@ pub async fn place_pickers(
 }
 
 /// The fields of `def` with the values typed (`code` → values) and their errors.
-pub fn field_views(
-    tr: Tr,
-    def: &FormDef,
-    values: &BTreeMap<String, Vec<String>>,
-    e: &Invalid,
-    places: &BTreeMap<String, PlacePicker>,
-) -> Vec<FieldView> {
+/// What a form's fields offer beyond their own words: each place field's picker, and the
+/// people a person field may name (empty in a preview: no record yet).
+#[derive(Default)]
+pub struct Offered {
+    pub places: BTreeMap<String, PlacePicker>,
+    pub people: krousar_domain::forms::answers::People,
+}
+
+pub fn field_views(tr: Tr, def: &FormDef, values: &BTreeMap<String, Vec<String>>, e: &Invalid, offered: &Offered) -> Vec<FieldView> {
     let km = tr.is_km();
     def.fields
         .iter()
@@ -86,6 +105,15 @@ pub fn field_views(
                         selected: picked(&c.code),
                     })
                     .collect(),
+                FieldKind::Person => offered
+                    .people
+                    .iter()
+                    .map(|(key, (km_name, en_name))| Opt {
+                        value: key.clone(),
+                        label: if km { km_name.clone() } else { en_name.clone() },
+                        selected: picked(key),
+                    })
+                    .collect(),
                 _ => Vec::new(),
             };
             FieldView {
@@ -98,7 +126,7 @@ pub fn field_views(
                 options,
                 error: e.errors.iter().find(|x| x.field == f.code).map(|x| tr.t(x.code)).unwrap_or_default(),
                 max: f.max.map(|v| v.to_string()).unwrap_or_default(),
-                place: places.get(&f.code).cloned().unwrap_or_default(),
+                place: offered.places.get(&f.code).cloned().unwrap_or_default(),
             }
         })
         .collect()

@@ -81,7 +81,7 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id
     allowed(&cur)?;
     let tr = cur.tr;
     let f = state.store.shared_custom_form(&cur.actor, id).await?;
-    let places = super::fields::place_pickers(&state.store, tr, &f.definition, &BTreeMap::new()).await?;
+    let preview = super::fields::offered(&state.store, tr, &f.definition, &BTreeMap::new(), None).await?;
     Ok(render(SharedPage {
         l: Layout::new(&cur, f.definition.name(tr.is_km()).to_string(), "/admin/case-settings"),
         id: id.to_string(),
@@ -89,7 +89,7 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id
         national: f.national,
         adopted: f.adopted,
         version: tr.t1("msg-form-version", "version", tr.num(f.version)),
-        fields: field_views(tr, &f.definition, &BTreeMap::new(), &Invalid::default(), &places),
+        fields: field_views(tr, &f.definition, &BTreeMap::new(), &Invalid::default(), &preview),
         disabled: true,
     }))
 }
