@@ -24,6 +24,7 @@ pub mod custom_form_answers;
 pub mod custom_form_import;
 pub mod custom_form_records;
 pub mod custom_form_sharing;
+pub mod custom_form_tools;
 pub mod custom_forms;
 pub mod db;
 pub mod disclosure;

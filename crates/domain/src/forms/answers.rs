@@ -81,6 +81,42 @@ pub struct Answer {
     pub value: AnswerValue,
     pub shown_km: String,
     pub shown_en: String,
+    /// The score given, on a scored question (the sum of those picked, for several choices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<i64>,
+    /// The section the question stood in (its heading), for totals by section.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub section_km: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub section_en: String,
+}
+
+/// A scored form's totals: the whole, and each section's in the order asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Totals {
+    pub total: i64,
+    /// (section in Khmer, in English, its total); questions outside a section are in the
+    /// whole only.
+    pub sections: Vec<(String, String, i64)>,
+}
+
+impl FormAnswers {
+    /// The totals of a scored form's answers; none when no answer carries a score.
+    pub fn totals(&self) -> Option<Totals> {
+        let scored: Vec<&Answer> = self.answers.iter().filter(|a| a.score.is_some()).collect();
+        if scored.is_empty() {
+            return None;
+        }
+        let mut sections: Vec<(String, String, i64)> = Vec::new();
+        for a in scored.iter().filter(|a| !a.section_km.is_empty()) {
+            let score = a.score.unwrap_or(0);
+            match sections.iter_mut().find(|(km, _, _)| *km == a.section_km) {
+                Some(s) => s.2 += score,
+                None => sections.push((a.section_km.clone(), a.section_en.clone(), score)),
+            }
+        }
+        Some(Totals { total: scored.iter().filter_map(|a| a.score).sum(), sections })
+    }
 }
 
 /// A filled-in form on a case's timeline.
@@ -119,7 +155,12 @@ pub fn validate(
     let mut e = Invalid::default();
     let on = past_date(&mut e, "answered_on", answered_on, today);
     let mut out = Vec::new();
-    for f in def.questions() {
+    let mut section: Option<&super::FieldDef> = None;
+    for f in &def.fields {
+        if f.kind == FieldKind::Section {
+            section = Some(f);
+            continue;
+        }
         let field = static_code(&f.code);
         let values: Vec<&str> =
             raw.get(&f.code).map(|v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
@@ -203,6 +244,13 @@ pub fn validate(
                 AnswerValue::Person(key) => known.people.get(key).cloned().unwrap_or_default(),
                 v => shown(f, v),
             };
+            let score = match &value {
+                AnswerValue::One(c) => f.choice(c).and_then(|c| c.score),
+                AnswerValue::Several(cs) if cs.iter().any(|c| f.choice(c).is_some_and(|c| c.score.is_some())) => {
+                    Some(cs.iter().filter_map(|c| f.choice(c)?.score).sum())
+                }
+                _ => None,
+            };
             out.push(Answer {
                 code: f.code.clone(),
                 label_km: f.label_km.clone(),
@@ -210,6 +258,9 @@ pub fn validate(
                 value,
                 shown_km,
                 shown_en,
+                score,
+                section_km: section.map(|s| s.label_km.clone()).unwrap_or_default(),
+                section_en: section.map(|s| s.label_en.clone()).unwrap_or_default(),
             });
         }
     }

@@ -50,6 +50,9 @@ mod tests {
                     value: value.clone(),
                     shown_km: String::new(),
                     shown_en: String::new(),
+                    score: None,
+                    section_km: String::new(),
+                    section_en: String::new(),
                 })
                 .collect(),
         }

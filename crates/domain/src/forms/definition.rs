@@ -12,6 +12,8 @@ pub const MAX_CHOICES: usize = 30;
 const LABEL: usize = 200;
 const HELP: usize = 500;
 const CHOICE: usize = 120;
+/// The largest score a choice may carry (either way).
+pub const MAX_SCORE: i64 = 1000;
 /// The longest answer a long text field may allow.
 pub const LONGEST_TEXT: i64 = 2000;
 
@@ -29,6 +31,8 @@ pub struct FieldInput {
     pub max: Option<String>,
     pub choices_km: Option<String>,
     pub choices_en: Option<String>,
+    /// A score per choice, one per line in the same order (all or none): a scored question.
+    pub scores: Option<String>,
 }
 
 fn lines(raw: Option<&str>) -> Vec<String> {
@@ -63,6 +67,16 @@ impl FieldInput {
                 } else if km.iter().chain(&en).any(|c| c.chars().count() > CHOICE || c.chars().any(char::is_control)) {
                     e.push("choices_km", "err-too-long");
                 } else {
+                    let scores: Vec<Option<i64>> = match lines(self.scores.as_deref()) {
+                        given if given.is_empty() => vec![None; km.len()],
+                        given => {
+                            let parsed: Vec<Option<i64>> = given.iter().map(|g| crate::child::parse_number::<i64>(g)).collect();
+                            if given.len() != km.len() || parsed.iter().any(|p| !p.is_some_and(|v| v.abs() <= MAX_SCORE)) {
+                                e.push("scores", "err-form-scores");
+                            }
+                            parsed
+                        }
+                    };
                     let mut next = old
                         .map_or(0, |o| o.choices.iter().filter_map(|c| c.code.strip_prefix('c')?.parse::<u32>().ok()).max().unwrap_or(0));
                     for (i, k) in km.iter().enumerate() {
@@ -79,7 +93,7 @@ impl FieldInput {
                         if choices.iter().any(|c: &Choice| c.km == *k) {
                             e.push("choices_km", "err-form-choice-twice");
                         }
-                        choices.push(Choice { code, km: k.clone(), en });
+                        choices.push(Choice { code, km: k.clone(), en, score: scores.get(i).copied().flatten() });
                     }
                 }
             }
@@ -125,6 +139,11 @@ impl FieldInput {
             max: f.max.map(|v| v.to_string()),
             choices_km: Some(join(false)),
             choices_en: Some(join(true)),
+            scores: f
+                .choices
+                .iter()
+                .any(|c| c.score.is_some())
+                .then(|| f.choices.iter().map(|c| c.score.map(|v| v.to_string()).unwrap_or_default()).collect::<Vec<_>>().join("\n")),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod count;
 pub mod definition;
 pub mod file;
+pub mod from_tool;
 #[cfg(test)]
 mod tests;
 
@@ -67,6 +68,9 @@ pub struct Choice {
     pub code: String,
     pub km: String,
     pub en: String,
+    /// Its score, on a scored question (an assessment: totals by section and over time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<i64>,
 }
 
 /// One field of a form.

@@ -139,6 +139,25 @@ fn a_person_is_a_member_of_the_records_household() {
     assert!(validate(&f, Some("2026-12-07"), &raw(&[("f1", &mother), ("f1", &mother)]), today, &known).unwrap_err().has("f1"));
 }
 
+#[test]
+fn scores_are_given_for_every_choice_or_none() {
+    let mut f = FormDef::named(Some("ការវាយតម្លៃ"), None).unwrap();
+    let mut q = field("one_choice", "សុខភាព", "ល្អ\nមធ្យម\nខ្សោយ");
+    q.scores = Some("3\n2".into());
+    assert!(f.add_field(&q).unwrap_err().has("scores"), "one score missing");
+    q.scores = Some("3\n2\nbad".into());
+    assert!(f.add_field(&q).unwrap_err().has("scores"));
+    q.scores = Some("3\n2\n5000".into());
+    assert!(f.add_field(&q).unwrap_err().has("scores"), "out of range");
+    q.scores = Some("៣\n2\n-1".into());
+    f.add_field(&q).unwrap();
+    assert_eq!(f.fields[0].choices.iter().map(|c| c.score).collect::<Vec<_>>(), [Some(3), Some(2), Some(-1)]);
+    // Back on the builder's form with its scores, and unchanged when saved again.
+    let again = FieldInput::of(&f.fields[0]);
+    assert_eq!(again.scores.as_deref(), Some("3\n2\n-1"));
+    assert_eq!(again.validate("f1".into(), Some(&f.fields[0])).unwrap(), f.fields[0]);
+}
+
 /// One step of a random history of a form.
 #[derive(Debug, Clone)]
 enum Step {

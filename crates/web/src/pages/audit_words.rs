@@ -79,6 +79,7 @@ pub const ACTIONS: &[&str] = &[
     "custom_form.create",
     "custom_form.edit",
     "custom_form.export",
+    "custom_form.from_tool",
     "custom_form.import",
     "custom_form.publish",
     "custom_form.records",

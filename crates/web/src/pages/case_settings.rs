@@ -230,3 +230,18 @@ pub async fn tool_active(
     state.store.set_tool_active(&cur.actor, id, f.get("active").as_deref() == Some("1")).await?;
     Ok(Redirect::to("/admin/case-settings").into_response())
 }
+
+/// `POST /admin/tools/{id}/form`: the tool moved onto the form builder (a scored form, the
+/// tool retired); on to the new form's page.
+pub async fn tool_to_form(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
+    allowed(&cur)?;
+    match state.store.move_tool_to_form(&cur.actor, id).await {
+        Ok(form) => Ok(Redirect::to(&format!("/admin/forms/{form}")).into_response()),
+        Err(krousar_store::StoreError::Invalid(e)) => {
+            let s = state.store.case_settings(cur.actor.org_id).await?;
+            let notice = crate::pages::notice_of(&cur, &e);
+            Ok(crate::pages::unprocessable(page(&state, &cur, &s, &FormData::default(), notice).await?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -145,6 +145,7 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/households/{id}/forms/{form}", get(forms::answer::household_show).post(forms::answer::household_save))
         .route("/carers/{id}/forms/{form}", get(forms::answer::carer_show).post(forms::answer::carer_save))
         .route("/admin/tools/{id}/active", post(case_settings::tool_active))
+        .route("/admin/tools/{id}/form", post(case_settings::tool_to_form))
         .route("/team", get(case::team))
         .route("/duplicates", get(duplicate_scan::page))
         .route("/duplicates/scan", post(duplicate_scan::start))

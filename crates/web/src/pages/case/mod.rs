@@ -2,6 +2,7 @@
 
 pub(crate) mod fields;
 pub mod ministry;
+pub mod scores;
 pub(crate) mod show;
 pub mod tool;
 

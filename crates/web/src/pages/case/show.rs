@@ -78,6 +78,8 @@ pub struct CaseView {
     pub tasks: Vec<TaskView>,
     pub csi_rows: Vec<CsiRow>,
     pub csi_totals: String,
+    /// The organisation's scored forms answered on the case, over time.
+    pub scores: Vec<super::scores::ScoredForm>,
     pub events: Vec<EventView>,
     pub has_placement: bool,
     pub files: Vec<FileView>,
@@ -462,6 +464,7 @@ pub fn build(
         tasks,
         csi_rows,
         csi_totals,
+        scores: super::scores::scored_forms(tr, file),
         events,
         has_placement: case.placement_kind.is_some(),
         placements: placement_history(tr, file),

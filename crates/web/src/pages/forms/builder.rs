@@ -215,6 +215,7 @@ fn field_input(f: &FormData) -> FieldInput {
         max: f.get("max"),
         choices_km: f.get("choices_km"),
         choices_en: f.get("choices_en"),
+        scores: f.get("scores"),
     }
 }
 

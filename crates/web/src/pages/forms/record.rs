@@ -27,7 +27,20 @@ pub fn answer_lines(tr: Tr, b: &FormAnswers) -> Vec<String> {
         };
         lines.push(format!("{label}: {shown}"));
     }
+    if let Some(line) = totals_line(tr, b) {
+        lines.push(line);
+    }
     lines
+}
+
+/// A scored form's totals in words: "Total score: 9 (Health 5 · School 4)".
+pub fn totals_line(tr: Tr, b: &FormAnswers) -> Option<String> {
+    let t = b.totals()?;
+    let km = tr.is_km();
+    let parts: Vec<String> =
+        t.sections.iter().map(|(s_km, s_en, n)| format!("{} {}", if km || s_en.is_empty() { s_km } else { s_en }, tr.num(n))).collect();
+    let total = tr.t1("msg-form-total", "total", tr.num(t.total));
+    Some(if parts.is_empty() { total } else { format!("{total} ({})", parts.join(" · ")) })
 }
 
 /// An answer as the values a form would post, to start an update from what the record says.

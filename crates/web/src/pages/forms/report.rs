@@ -195,6 +195,11 @@ pub async fn export(
     let mut head = if children { vec![tr.t("opt-export-col-case_number"), tr.t("field-sex")] } else { vec![tr.t("field-name")] };
     head.extend([tr.t("field-answered-on"), tr.t("col-form-version")]);
     head.extend(questions.iter().map(|(_, l)| l.clone()));
+    // A scored form: its total, last.
+    let scored = rows.iter().any(|r| r.answers.totals().is_some());
+    if scored {
+        head.push(tr.t("field-total"));
+    }
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -208,6 +213,9 @@ pub async fn export(
                     .iter()
                     .map(|(code, _)| r.answers.answers.iter().find(|a| a.code == *code).map(|a| cell(tr, a)).unwrap_or_default()),
             );
+            if scored {
+                line.push(r.answers.totals().map(|t| t.total.to_string()).unwrap_or_default());
+            }
             line.into_iter().map(|c| safe_cell(&c)).collect()
         })
         .collect();
