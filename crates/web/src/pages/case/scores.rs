@@ -31,9 +31,12 @@ fn sections(tr: Tr, t: &Totals) -> String {
         .join(" · ")
 }
 
+/// An assessment's day and totals.
+type Dated = (String, Totals);
+
 pub fn scored_forms(tr: Tr, file: &CaseFile) -> Vec<ScoredForm> {
     // (form, its name as last answered, (day, totals) oldest first)
-    let mut forms: Vec<(Uuid, String, Vec<(String, Totals)>)> = Vec::new();
+    let mut forms: Vec<(Uuid, String, Vec<Dated>)> = Vec::new();
     for (e, a) in file.all_of(entry_of!(CustomForm)) {
         let Some(t) = a.totals() else { continue };
         let name = if tr.is_km() || a.name_en.is_empty() { a.name_km.clone() } else { a.name_en.clone() };
