@@ -140,3 +140,51 @@ test('a form on the child record is updated on a phone in Khmer, and a photo tak
   assert.ok(size > 0, 'the photo loads');
   await context.close();
 });
+
+test('a place and a household member are picked on a form, on the page and on a phone offline', async () => {
+  // The administrator adds a form asking for a village and a person of the household.
+  const admin = await signIn(browser, server, 'admin', { viewport: { width: 1280, height: 900 } });
+  await admin.goto(server.base + '/admin/forms');
+  await admin.fill('#name_km', 'ប្រភពគ្រួសារ');
+  await Promise.all([admin.waitForURL(/\/admin\/forms\/[0-9a-f-]+$/), admin.click('form[action="/admin/forms"] button.primary')]);
+  const formId = admin.url().split('/').pop();
+  for (const [kind, label] of [['place', 'ភូមិកំណើត'], ['person', 'អ្នកថែទាំចម្បង']]) {
+    await admin.selectOption('#kind', kind);
+    await admin.fill('#label_km', label);
+    await admin.click('form[action$="/fields"] button.primary');
+    await admin.waitForSelector(`.form-fields li:has-text("${label}")`);
+  }
+  await admin.click('form[action$="/publish"] button');
+  await admin.waitForSelector('text=កំណែទី ១');
+  await admin.context().close();
+
+  // On Sokha's phone, online: the village picked level by level (each level loads the next).
+  const { context, page } = await phone('sokha');
+  await setUp(page);
+  const childId = await inFollowUp(page);
+  await page.goto(`${server.base}/children/${childId}/case/custom/${formId}`);
+  await page.waitForSelector('fieldset[data-place-picker]');
+  await page.selectOption('#q-f1-province', '02');
+  for (const level of ['district', 'commune', 'f1']) {
+    const id = level === 'f1' ? '#q-f1' : `#q-f1-${level}`;
+    await page.waitForFunction((sel) => document.querySelector(sel).options.length > 1, id);
+    const value = await page.locator(`${id} option`).nth(1).getAttribute('value');
+    await page.selectOption(id, value);
+  }
+  const village = await page.inputValue('#q-f1');
+  assert.match(village, /^02\d{6}$/);
+  const people = page.locator('input[type=radio][name="f2"]');
+  if (await people.count() > 0) await people.first().check();
+  await Promise.all([page.waitForURL(new RegExp(`/children/${childId}/case#timeline$`)), page.click('form button.primary')]);
+  const timeline = await page.textContent('main');
+  assert.ok(timeline.includes('ភូមិកំណើត: ') && timeline.includes('បាត់ដំបង'), timeline.slice(0, 600));
+
+  // Offline, the same form picks the village from the provinces the phone carries.
+  await page.goto(server.base + '/app');
+  await unlock(page);
+  await context.setOffline(true);
+  await open(page, `#/form/custom:${formId}/${childId}`);
+  await page.waitForSelector('#offline-form fieldset.place');
+  assert.ok(await page.locator('#f-f1-0 option').count() > 1, 'the carried provinces');
+  await context.close();
+});
