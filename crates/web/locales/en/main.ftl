@@ -2033,3 +2033,4 @@ help-tool-to-form = Makes a scored form of this tool (its domains as sections, i
 msg-tool-moved = The tool is now a form of the form builder; it is retired here.
 audit-custom-form-from-tool = { $who } moved an assessment tool onto the form builder
 field-sections = By section
+help-indicator-forms = Children (or households) whose latest answer falls in the period, for each of the organisation's own forms; each report splits the count by answer and lists the records behind every number.

@@ -198,7 +198,7 @@ async fn monthly(state: &AppState, cur: &Current, c: &Choice, i: Indicator) -> R
 
 /// The organisation's own forms with how many children answered each in the period (girls
 /// apart), for whoever may count them; each links to its report.
-async fn own_forms(state: &AppState, cur: &crate::auth::Current, p: Period) -> Result<Vec<(String, String, String)>, PageError> {
+pub(super) async fn own_forms(state: &AppState, cur: &crate::auth::Current, p: Period) -> Result<Vec<(String, String, String)>, PageError> {
     let tr = cur.tr;
     let mut out = Vec::new();
     for f in state.store.custom_forms(cur.actor.org_id, false).await? {

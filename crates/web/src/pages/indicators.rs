@@ -36,6 +36,9 @@ struct IndicatorsPage {
     query: String,
     /// Said when national figures counted a whole quarter in place of the period asked for.
     snapped: String,
+    /// The organisation's own forms answered in the period (name, count, its report), counted
+    /// over what the reader sees: shown with that reach only.
+    own_forms: Vec<(String, String, String)>,
 }
 
 pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(q): Query<Params>) -> Result<Response, PageError> {
@@ -54,7 +57,13 @@ pub async fn page(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     .into_iter()
     .map(|(k, p)| Preset { label: tr.t(k), href: format!("/indicators?from={}&to={}{reach}", p.from, p.to) })
     .collect();
+    let own_forms = if c.reach == krousar_store::indicators::Reach::Visible {
+        super::dashboard::own_forms(&state, &cur, c.period).await?
+    } else {
+        Vec::new()
+    };
     Ok(render(IndicatorsPage {
+        own_forms,
         l: Layout::new(&cur, tr.t("page-indicators"), "/indicators"),
         from: c.period.from.to_string(),
         to: c.period.to.to_string(),

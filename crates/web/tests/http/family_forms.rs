@@ -64,6 +64,10 @@ async fn a_form_on_a_household_is_filled_in_counted_and_kept_to_its_organisation
         let (sup, _) = app.login("supervisor").await;
         let report = sup.get(app.url(&format!("/admin/forms/{form}/report"))).send().await.unwrap().text().await.unwrap();
         assert!(report.contains("1 households") && !report.contains("(0F)"), "{report}");
+        // On the indicators page too, over what the supervisor sees, linked to the report.
+        let indicators = sup.get(app.url("/indicators?reach=visible")).send().await.unwrap().text().await.unwrap();
+        let own = &indicators[indicators.find("id=\"own-forms\"").expect("the forms on the indicators page")..];
+        assert!(own.contains(&format!("/admin/forms/{form}/report")) && own.contains("1 households"), "{own}");
         let yes = format!("/admin/forms/{form}/report/records?q=f1&v=yes");
         let listed = sup.get(app.url(&yes)).send().await.unwrap().text().await.unwrap();
         assert!(listed.contains(&format!("<a href=\"/households/{h}\">Sok family</a>")), "{listed}");
