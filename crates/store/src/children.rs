@@ -2,6 +2,7 @@
 //! (lists and name search: `children_list`). Every operation asks the one policy.
 
 use crate::audit::{self, Entry};
+use crate::custom_form_records::{keep_extra, Extra, Holder};
 use crate::db::{now_text, Backend, RowExt, Store, Tx};
 use crate::error::StoreError;
 use crate::search_index::{self, Index};
@@ -207,11 +208,20 @@ pub enum Registration {
 
 impl Store {
     pub async fn register_child(&self, actor: &Actor, f: ChildFields) -> Result<Child, StoreError> {
+        self.register_child_with(actor, f, None).await
+    }
+
+    /// Register a child with the answers to the organisation's fields on the registration form,
+    /// in one transaction.
+    pub async fn register_child_with(&self, actor: &Actor, f: ChildFields, extra: Option<&Extra>) -> Result<Child, StoreError> {
         if !decide(actor, Action::CreateChild, Target::Nothing).allowed() {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.write().await?;
         let child = register_in(&mut tx, self.backend, actor, &f).await?;
+        if let Some(x) = extra {
+            keep_extra(&mut tx, actor, Holder::Child(child.id), x).await?;
+        }
         tx.commit().await?;
         Ok(child)
     }
@@ -225,6 +235,17 @@ impl Store {
     /// no way around the limit. Saying the child is new skips the check (and the count): it
     /// learns nothing.
     pub async fn register_new_child(&self, actor: &Actor, f: ChildFields, confirmed_new: bool) -> Result<Registration, StoreError> {
+        self.register_new_child_with(actor, f, confirmed_new, None).await
+    }
+
+    /// `register_new_child` with the answers to the organisation's registration fields.
+    pub async fn register_new_child_with(
+        &self,
+        actor: &Actor,
+        f: ChildFields,
+        confirmed_new: bool,
+        extra: Option<&Extra>,
+    ) -> Result<Registration, StoreError> {
         // Who may not register is refused before any check is counted or made.
         if !decide(actor, Action::CreateChild, Target::Nothing).allowed() {
             return Err(StoreError::Forbidden);
@@ -235,7 +256,7 @@ impl Store {
                 return Ok(Registration::PossibleDuplicates(found));
             }
         }
-        self.register_child(actor, f).await.map(|c| Registration::Registered(Box::new(c)))
+        self.register_child_with(actor, f, extra).await.map(|c| Registration::Registered(Box::new(c)))
     }
 
     /// Open one child's record. Every read is audited (`via` says through what: page, api, export).
@@ -256,13 +277,33 @@ impl Store {
     /// Save edited fields if the record is still at `expected_version`; otherwise `Conflict` and
     /// nothing is written.
     pub async fn update_child(&self, actor: &Actor, id: Uuid, expected_version: i64, f: ChildFields) -> Result<Child, StoreError> {
+        self.update_child_with(actor, id, expected_version, f, None).await
+    }
+
+    /// `update_child` with the answers to the organisation's registration fields (kept only if
+    /// they changed), in one transaction.
+    pub async fn update_child_with(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        f: ChildFields,
+        extra: Option<&Extra>,
+    ) -> Result<Child, StoreError> {
         let mut tx = self.write().await?;
         let before = load(&mut tx, id).await?;
         if !decide(actor, Action::EditChild, Target::Record(&before.owner(actor))).allowed() {
             drop(tx);
             return Err(refuse(self, actor, "child.edit", "child", id).await);
         }
+        // The organisation's own fields are asked on its own children's records only.
+        if extra.is_some_and(|x| x.form.org_id != before.org_id) {
+            return Err(StoreError::invalid("form", "err-form-retired"));
+        }
         let child = update_in(&mut tx, self.backend, actor, &before, expected_version, &f).await?;
+        if let Some(x) = extra {
+            keep_extra(&mut tx, actor, Holder::Child(id), x).await?;
+        }
         tx.commit().await?;
         Ok(child)
     }

@@ -267,6 +267,42 @@ pub(crate) async fn insert_answer(
     Ok(id)
 }
 
+/// Answers to the organisation's registration form (its fields on the child's registration
+/// form, or the household's form), checked, to be kept with the record they come with.
+#[derive(Debug, Clone)]
+pub struct Extra {
+    pub form: crate::custom_forms::CustomForm,
+    pub on: NaiveDate,
+    pub answers: Vec<krousar_domain::forms::answers::Answer>,
+}
+
+/// Keep `extra` on the record (already allowed) in the caller's transaction, unless the
+/// latest answer to the form already says the same (saving a record unchanged keeps nothing).
+pub(crate) async fn keep_extra(tx: &mut Tx, actor: &Actor, holder: Holder, extra: &Extra) -> Result<(), StoreError> {
+    let f = &extra.form;
+    if f.org_id != actor.org_id || f.target != holder.target() || !f.in_registration || !f.active {
+        return Err(StoreError::invalid("form", "err-form-retired"));
+    }
+    let column = holder.column();
+    let latest = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT body FROM record_form_answers WHERE {column} = $1 AND form_id = $2 ORDER BY answered_on DESC, recorded_at DESC LIMIT 1"
+    )))
+    .bind(holder.id().to_string())
+    .bind(f.id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let values = |a: &[krousar_domain::forms::answers::Answer]| a.iter().map(|x| (x.code.clone(), x.value.clone())).collect::<Vec<_>>();
+    let before = match latest {
+        Some(row) => values(&row.json::<FormAnswers>("body")?.answers),
+        None => Vec::new(),
+    };
+    // Nothing new (nothing answered on a record that had nothing, or the same answers again).
+    if before == values(&extra.answers) {
+        return Ok(());
+    }
+    insert_answer(tx, actor, f, holder, extra.on, extra.answers.clone()).await.map(|_| ())
+}
+
 /// Whether the actor may fill in forms on this child's record (for showing the buttons).
 pub fn may_answer(actor: &Actor, child: &Child) -> bool {
     decide(actor, Action::EditChild, Target::Record(&child.owner(actor))).allowed()

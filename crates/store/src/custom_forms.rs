@@ -38,6 +38,9 @@ pub struct CustomForm {
     pub adopted_from: Option<Uuid>,
     /// Where it is filled in: a case's timeline, or the child's own record.
     pub target: FormTarget,
+    /// Its questions are asked on the child's registration form (a child form) or the
+    /// household's form (a household form), as fields of that form.
+    pub in_registration: bool,
 }
 
 impl CustomForm {
@@ -85,7 +88,7 @@ fn json_of<T: Serialize>(v: &T) -> Result<String, StoreError> {
 }
 
 const SELECT: &str =
-    "SELECT f.id, f.org_id, f.draft, f.current_version, f.active, f.shared, f.adopted_from, f.target, v.id AS version_id, v.definition \
+    "SELECT f.id, f.org_id, f.draft, f.current_version, f.active, f.shared, f.adopted_from, f.target, f.in_registration, v.id AS version_id, v.definition \
     FROM custom_forms f LEFT JOIN custom_form_versions v ON v.form_id = f.id AND v.number = f.current_version";
 
 fn form_from(r: &sqlx::any::AnyRow) -> Result<CustomForm, StoreError> {
@@ -104,14 +107,17 @@ fn form_from(r: &sqlx::any::AnyRow) -> Result<CustomForm, StoreError> {
         shared: r.int("shared")? != 0,
         adopted_from: r.opt_uuid("adopted_from")?,
         target: FormTarget::parse(&r.text("target")?).ok_or_else(|| corrupt("target"))?,
+        in_registration: r.int("in_registration")? != 0,
     })
 }
 
-/// A form's switches: in use (or retired), shared with other organisations (or not).
+/// A form's switches: in use (or retired), shared with other organisations (or not), asked on
+/// the registration form (or not).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Switch {
     Active,
     Shared,
+    Registration,
 }
 
 pub(crate) fn allowed(actor: &Actor) -> Result<(), StoreError> {
@@ -250,8 +256,20 @@ impl Store {
         let (column, action) = match switch {
             Switch::Active => ("active", "custom_form.active"),
             Switch::Shared => ("shared", "custom_form.share"),
+            Switch::Registration => ("in_registration", "custom_form.registration"),
         };
         let mut tx = self.write().await?;
+        if matches!(switch, Switch::Registration) && on {
+            // One form of a kind joins the registration form: the one asked before leaves it.
+            sqlx::query(
+                "UPDATE custom_forms SET in_registration = 0 WHERE org_id = $1 AND id <> $2 \
+                 AND target = (SELECT target FROM custom_forms WHERE id = $2)",
+            )
+            .bind(actor.org_id.to_string())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE custom_forms SET {column} = $1, updated_at = $2 WHERE id = $3 AND org_id = $4")))
             .bind(i64::from(on))
             .bind(now_text())
@@ -264,6 +282,23 @@ impl Store {
         audit::append(&mut tx, actor.into(), entry).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Ask a child form's questions on the registration form (a household form's on the
+    /// household's form), or stop.
+    pub async fn set_custom_form_in_registration(&self, actor: &Actor, id: Uuid, on: bool) -> Result<(), StoreError> {
+        allowed(actor)?;
+        let form = self.custom_form(actor, id).await?;
+        if on && !matches!(form.target, FormTarget::Child | FormTarget::Household) {
+            return Err(StoreError::invalid("in_registration", "err-form-registration-target"));
+        }
+        self.set_form_switch(actor, id, Switch::Registration, on).await
+    }
+
+    /// The organisation's form asked on the registration form of `target` (the child's or the
+    /// household's), if one is, published and in use.
+    pub async fn registration_form(&self, org: Uuid, target: FormTarget) -> Result<Option<CustomForm>, StoreError> {
+        Ok(self.custom_forms(org, true).await?.into_iter().find(|f| f.in_registration && f.target == target))
     }
 
     /// A form of the actor's organisation that can be filled in now on `target`: published (a

@@ -2,6 +2,7 @@
 
 use crate::audit::{self, Entry};
 use crate::children::{refuse, scope_sql, Page};
+use crate::custom_form_records::{keep_extra, Extra, Holder};
 use crate::db::{now_text, RowExt, Store, Tx};
 use crate::error::StoreError;
 use crate::search_index::{self, Index};
@@ -180,6 +181,18 @@ pub(crate) async fn insert_household(
 impl Store {
     /// Create a household, optionally linked at once to a child the actor may edit.
     pub async fn create_household(&self, actor: &Actor, f: HouseholdFields, child: Option<Uuid>) -> Result<Household, StoreError> {
+        self.create_household_with(actor, f, child, None).await
+    }
+
+    /// `create_household` with the answers to the organisation's fields on the household's form,
+    /// in one transaction.
+    pub async fn create_household_with(
+        &self,
+        actor: &Actor,
+        f: HouseholdFields,
+        child: Option<Uuid>,
+        extra: Option<&Extra>,
+    ) -> Result<Household, StoreError> {
         if !decide(actor, Action::CreateHousehold, Target::Nothing).allowed() {
             return Err(StoreError::Forbidden);
         }
@@ -208,6 +221,9 @@ impl Store {
         )
         .await?;
         audit::changed(&mut tx, Some(actor.org_id), "household", id, 1).await?;
+        if let Some(x) = extra {
+            keep_extra(&mut tx, actor, Holder::Household(id), x).await?;
+        }
         let h = load(&mut tx, id).await?;
         tx.commit().await?;
         Ok(h)
@@ -232,6 +248,19 @@ impl Store {
         id: Uuid,
         expected_version: i64,
         f: HouseholdFields,
+    ) -> Result<Household, StoreError> {
+        self.update_household_with(actor, id, expected_version, f, None).await
+    }
+
+    /// `update_household` with the answers to the organisation's fields on the household's
+    /// form (kept only if they changed), in one transaction.
+    pub async fn update_household_with(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: i64,
+        f: HouseholdFields,
+        extra: Option<&Extra>,
     ) -> Result<Household, StoreError> {
         let mut tx = self.write().await?;
         let before = load(&mut tx, id).await?;
@@ -276,6 +305,12 @@ impl Store {
         )
         .await?;
         audit::changed(&mut tx, Some(before.org_id), "household", id, expected_version + 1).await?;
+        if let Some(x) = extra {
+            if x.form.org_id != before.org_id {
+                return Err(StoreError::invalid("form", "err-form-retired"));
+            }
+            keep_extra(&mut tx, actor, Holder::Household(id), x).await?;
+        }
         let h = load(&mut tx, id).await?;
         tx.commit().await?;
         Ok(h)

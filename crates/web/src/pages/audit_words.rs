@@ -83,6 +83,7 @@ pub const ACTIONS: &[&str] = &[
     "custom_form.import",
     "custom_form.publish",
     "custom_form.records",
+    "custom_form.registration",
     "custom_form.share",
     "device.enrol",
     "device.rekeyed",

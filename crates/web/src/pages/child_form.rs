@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use krousar_domain::child::ChildInput;
 use krousar_domain::choices::*;
+use krousar_domain::forms::FormTarget;
 use krousar_domain::Invalid;
 use krousar_store::children::Registration;
 use krousar_store::StoreError;
@@ -36,6 +37,10 @@ struct ChildFormPage {
     place: PlacePicker,
     /// Children who may be this one; registering anyway needs a tick.
     dups: Vec<super::duplicates::DupView>,
+    /// The organisation's own fields on this form (its registration form's name and questions).
+    extra_name: String,
+    fields: Vec<super::forms::fields::FieldView>,
+    disabled: bool,
 }
 
 pub fn child_input(f: &FormData) -> ChildInput {
@@ -86,7 +91,11 @@ async fn form_page(
     let province = input.village_code.as_deref().and_then(|v| v.get(..2));
     let rcis = super::rci_pick::rci_groups(&state.store, tr, input.rci_id.as_deref(), province).await?;
     let sel = |o: &Option<String>| o.clone();
+    let (extra_name, fields) = super::forms::registration::extra_fields(state, cur, FormTarget::Child, raw, errors).await?;
     let page = ChildFormPage {
+        extra_name,
+        fields,
+        disabled: false,
         l: Layout::new(cur, title, "/children"),
         action,
         version,
@@ -159,16 +168,23 @@ pub async fn create(
     let again = |notice: String, dups| {
         form_page(&state, &cur, title.clone(), "/children".into(), String::new(), &input, &raw, &no_errors, notice, dups)
     };
-    if place::is_lookup(&raw) {
+    if place::is_lookup(&raw) || super::forms::answer::is_place_lookup(&raw) {
         return again(String::new(), Vec::new()).await;
     }
-    let fields = match input.validate(cur.actor.today()) {
-        Ok(f) => f,
-        Err(e) => return invalid(&state, &cur, title, "/children".into(), String::new(), &input, &raw, e).await,
+    let extra = super::forms::registration::extra_answers(&state, &cur, FormTarget::Child, &raw, None).await?;
+    let fields = match (input.validate(cur.actor.today()), extra) {
+        (Ok(f), Ok(x)) => (f, x),
+        (a, b) => {
+            let e = super::forms::registration::merged(a.err(), b.err());
+            return invalid(&state, &cur, title, "/children".into(), String::new(), &input, &raw, e).await;
+        }
     };
+    let (fields, extra) = fields;
+    // A new record with nothing in its own fields keeps no answer.
+    let extra = extra.filter(|x| !x.answers.is_empty());
     // Before a new record: is this child known already? Registering anyway needs a tick.
     let confirmed_new = raw.get("confirm_new").as_deref() == Some("1");
-    match state.store.register_new_child(&cur.actor, fields, confirmed_new).await {
+    match state.store.register_new_child_with(&cur.actor, fields, confirmed_new, extra.as_ref()).await {
         Ok(Registration::Registered(child)) => Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
         Ok(Registration::PossibleDuplicates(found)) => {
             let dups = super::duplicates::views(cur.tr, &found);
@@ -206,6 +222,9 @@ pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id
     let child = state.store.view_child(&cur.actor, id, "page-edit").await?;
     let title = cur.tr.t1("page-edit-child", "case", &child.case_number);
     let input = child.fields.to_input();
+    // The organisation's own fields start from what the record says now.
+    let held = state.store.child_form_answers(&cur.actor, &child).await?;
+    let raw = super::forms::registration::current_values(&state, &cur, FormTarget::Child, held).await?;
     form_page(
         &state,
         &cur,
@@ -213,7 +232,7 @@ pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id
         format!("/children/{id}"),
         child.version.to_string(),
         &input,
-        &FormData::default(),
+        &raw,
         &Invalid::default(),
         String::new(),
         Vec::new(),
@@ -232,15 +251,19 @@ pub async fn update(
     let version = raw.get("version").unwrap_or_default();
     let title = cur.tr.t("page-edit");
     let action = format!("/children/{id}");
-    if place::is_lookup(&raw) {
+    if place::is_lookup(&raw) || super::forms::answer::is_place_lookup(&raw) {
         return form_page(&state, &cur, title, action, version, &input, &raw, &Invalid::default(), String::new(), Vec::new()).await;
     }
     let Ok(expected) = version.parse::<i64>() else { return Err(PageError(AppError::BadRequest("err-invalid"))) };
-    let fields = match input.validate(cur.actor.today()) {
-        Ok(f) => f,
-        Err(e) => return invalid(&state, &cur, title, action, version, &input, &raw, e).await,
+    let extra = super::forms::registration::extra_answers(&state, &cur, FormTarget::Child, &raw, Some(id)).await?;
+    let (fields, extra) = match (input.validate(cur.actor.today()), extra) {
+        (Ok(f), Ok(x)) => (f, x),
+        (a, b) => {
+            let e = super::forms::registration::merged(a.err(), b.err());
+            return invalid(&state, &cur, title, action, version, &input, &raw, e).await;
+        }
     };
-    match state.store.update_child(&cur.actor, id, expected, fields).await {
+    match state.store.update_child_with(&cur.actor, id, expected, fields, extra.as_ref()).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}")).into_response()),
         Err(StoreError::Invalid(e)) => invalid(&state, &cur, title, action, version, &input, &raw, e).await,
         Err(StoreError::Conflict { current }) => {

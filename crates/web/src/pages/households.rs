@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use krousar_domain::choices::{IdPoor, IncomeBand, Relationship, Sex};
+use krousar_domain::forms::FormTarget;
 use krousar_domain::household::{HouseholdInput, MemberInput};
 use krousar_domain::Invalid;
 use krousar_store::StoreError;
@@ -112,6 +113,10 @@ struct FormPage {
     id_poor: Vec<Opt>,
     members: Vec<MemberRow>,
     place: PlacePicker,
+    /// The organisation's own fields on this form.
+    extra_name: String,
+    fields: Vec<super::forms::fields::FieldView>,
+    disabled: bool,
 }
 
 fn household_input(f: &FormData) -> HouseholdInput {
@@ -200,7 +205,11 @@ async fn form_page(
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.clone().unwrap_or_default()));
+    let (extra_name, fields) = super::forms::registration::extra_fields(state, cur, FormTarget::Household, raw, errors).await?;
     let page = FormPage {
+        extra_name,
+        fields,
+        disabled: false,
         l: Layout::new(cur, tr.t("page-household"), "/households"),
         action,
         version,
@@ -256,13 +265,18 @@ pub async fn create(
     let input = household_input(&raw);
     let child_raw = raw.get("child").unwrap_or_default();
     let child = parse_id(&child_raw);
-    if place::is_lookup(&raw) {
+    if place::is_lookup(&raw) || super::forms::answer::is_place_lookup(&raw) {
         return form_page(&state, &cur, "/households".into(), String::new(), child_raw, &input, &raw, &Invalid::default(), String::new())
             .await;
     }
-    let result = match input.validate(cur.actor.today()) {
-        Ok(f) => state.store.create_household(&cur.actor, f, child).await,
-        Err(e) => Err(StoreError::Invalid(e)),
+    let extra = super::forms::registration::extra_answers(&state, &cur, FormTarget::Household, &raw, None).await?;
+    let result = match (input.validate(cur.actor.today()), extra) {
+        (Ok(f), Ok(x)) => {
+            // A new household with nothing in the organisation's own fields keeps no answer.
+            let x = x.filter(|x| !x.answers.is_empty());
+            state.store.create_household_with(&cur.actor, f, child, x.as_ref()).await
+        }
+        (a, b) => Err(StoreError::Invalid(super::forms::registration::merged(a.err(), b.err()))),
     };
     match result {
         Ok(h) => Ok(Redirect::to(&match child {
@@ -372,6 +386,8 @@ pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id
             })
             .collect(),
     };
+    let held = state.store.household_form_answers(&cur.actor, &h).await?;
+    let raw = super::forms::registration::current_values(&state, &cur, FormTarget::Household, held).await?;
     form_page(
         &state,
         &cur,
@@ -379,7 +395,7 @@ pub async fn edit(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id
         h.version.to_string(),
         String::new(),
         &input,
-        &FormData::default(),
+        &raw,
         &Invalid::default(),
         String::new(),
     )
@@ -396,13 +412,14 @@ pub async fn update(
     let input = household_input(&raw);
     let version = raw.get("version").unwrap_or_default();
     let action = format!("/households/{id}");
-    if place::is_lookup(&raw) {
+    if place::is_lookup(&raw) || super::forms::answer::is_place_lookup(&raw) {
         return form_page(&state, &cur, action, version, String::new(), &input, &raw, &Invalid::default(), String::new()).await;
     }
     let Ok(expected) = version.parse::<i64>() else { return Err(PageError(AppError::BadRequest("err-invalid"))) };
-    let result = match input.validate(cur.actor.today()) {
-        Ok(f) => state.store.update_household(&cur.actor, id, expected, f).await,
-        Err(e) => Err(StoreError::Invalid(e)),
+    let extra = super::forms::registration::extra_answers(&state, &cur, FormTarget::Household, &raw, Some(id)).await?;
+    let result = match (input.validate(cur.actor.today()), extra) {
+        (Ok(f), Ok(x)) => state.store.update_household_with(&cur.actor, id, expected, f, x.as_ref()).await,
+        (a, b) => Err(StoreError::Invalid(super::forms::registration::merged(a.err(), b.err()))),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&action).into_response()),

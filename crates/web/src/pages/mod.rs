@@ -134,6 +134,7 @@ pub fn routes() -> RouteTable<AppState> {
         )
         .route("/admin/forms/{id}/definition", get(forms::sharing::download))
         .route("/admin/forms/{id}/share", post(forms::sharing::share))
+        .route("/admin/forms/{id}/registration", post(forms::sharing::registration))
         .route(
             "/admin/forms/import",
             post(forms::sharing::import).layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_UPLOAD_BODY)),

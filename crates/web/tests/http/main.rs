@@ -32,6 +32,7 @@ mod figures;
 mod flags;
 mod form_people;
 mod form_places;
+mod form_registration;
 mod form_scores;
 mod hardening;
 mod imports;

@@ -50,7 +50,7 @@ pub fn posted_values(f: &FormData) -> BTreeMap<String, Vec<String>> {
 
 /// The worker asked to see the places under a level of a place field (without script), not
 /// to save.
-fn is_place_lookup(f: &FormData) -> bool {
+pub(crate) fn is_place_lookup(f: &FormData) -> bool {
     f.0.iter().any(|(k, _)| k.strip_suffix("_refresh").is_some_and(|c| c.starts_with('f') && c[1..].chars().all(|x| x.is_ascii_digit())))
 }
 

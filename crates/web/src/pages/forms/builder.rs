@@ -156,6 +156,9 @@ struct BuilderPage {
     adopted: bool,
     /// Where it is filled in, in words.
     target: String,
+    /// A child or household form: it may be asked on the registration (household) form.
+    registrable: bool,
+    in_registration: bool,
     notice: String,
 }
 
@@ -193,6 +196,8 @@ pub(super) async fn builder(state: &AppState, cur: &Current, id: Uuid, values: &
         shared: form.shared,
         adopted: form.adopted_from.is_some(),
         target: tr.t(&form.target.label_key()),
+        registrable: matches!(form.target, FormTarget::Child | FormTarget::Household),
+        in_registration: form.in_registration,
         notice: if e.errors.is_empty() { String::new() } else { notice_of(cur, e) },
     });
     Ok(if e.errors.is_empty() { body } else { unprocessable(body) })

@@ -7,6 +7,7 @@ pub mod answers_import;
 pub mod builder;
 pub mod fields;
 pub mod record;
+pub mod registration;
 pub mod report;
 pub mod report_records;
 pub mod sharing;

@@ -63,6 +63,23 @@ pub async fn share(
     }
 }
 
+/// `POST /admin/forms/{id}/registration` (`on=1|0`): ask a child form's questions on the
+/// child's registration form (a household form's on the household's form), or stop.
+pub async fn registration(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids(id): Ids<Uuid>,
+    crate::extract::Posted(pairs): crate::extract::Posted,
+) -> Result<Response, PageError> {
+    allowed(&cur)?;
+    let on = FormData(pairs).get("on").as_deref() == Some("1");
+    match state.store.set_custom_form_in_registration(&cur.actor, id, on).await {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/forms/{id}")).into_response()),
+        Err(StoreError::Invalid(e)) => builder(&state, &cur, id, &FormData::default(), &e).await,
+        Err(e) => Err(PageError::from(e)),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "form_shared.html")]
 struct SharedPage {
