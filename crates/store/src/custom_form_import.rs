@@ -116,7 +116,16 @@ impl Store {
                 kept += 1;
                 continue;
             }
-            crate::custom_forms::keep_case_answer(&mut tx, actor, &form, &child, l.answered_on, l.answers.clone(), true).await?;
+            crate::custom_forms::keep_case_answer(
+                &mut tx,
+                actor,
+                &form,
+                &child,
+                l.answered_on,
+                l.answers.clone(),
+                crate::custom_forms::Came::Imported,
+            )
+            .await?;
             kept += 1;
         }
         if !problems.is_empty() {

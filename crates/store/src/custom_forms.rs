@@ -59,6 +59,13 @@ impl CustomForm {
     }
 }
 
+/// How an answer came: typed (on a page, through the API or on a phone), with any files sent
+/// for it; or brought in from a workbook.
+pub(crate) enum Came<'a> {
+    Typed(&'a [crate::custom_form_files::Written]),
+    Imported,
+}
+
 /// Keep checked answers on a child's case timeline (the case already checked), audited with
 /// the case; in the caller's transaction. Returns the case as it is now.
 pub(crate) async fn keep_case_answer(
@@ -68,13 +75,21 @@ pub(crate) async fn keep_case_answer(
     child: &crate::children::Child,
     on: NaiveDate,
     answers: Vec<answers::Answer>,
-    imported: bool,
+    came: Came<'_>,
 ) -> Result<Case, StoreError> {
+    let (imported, files) = match came {
+        Came::Typed(files) => (false, files),
+        Came::Imported => (true, &[][..]),
+    };
     let body = CaseEntry::CustomForm(form.answered(on, answers)?);
     let id = add_entry(tx, child.id, on, &body, actor).await?;
+    crate::custom_form_files::keep_answer_files(tx, actor, child.id, id, files).await?;
     let mut detail = json!({"entry": id, "form": form.id, "version": form.current_version});
     if imported {
         detail["imported"] = json!(true);
+    }
+    if !files.is_empty() {
+        detail["files"] = json!(files.iter().map(|f| json!({"attachment": f.id, "sha256": f.sha256})).collect::<Vec<_>>());
     }
     finish(tx, actor, child, "case.custom_form", detail).await
 }
@@ -204,7 +219,7 @@ impl Store {
     pub async fn publish_custom_form(&self, actor: &Actor, id: Uuid) -> Result<u32, StoreError> {
         allowed(actor)?;
         let mut tx = self.write().await?;
-        let row = sqlx::query("SELECT org_id, draft, current_version FROM custom_forms WHERE id = $1")
+        let row = sqlx::query("SELECT org_id, draft, current_version, target FROM custom_forms WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
             .await?
@@ -214,6 +229,10 @@ impl Store {
         }
         let draft: FormDef = serde_json::from_str(&row.text("draft")?).map_err(corrupt)?;
         draft.check_publishable().map_err(StoreError::Invalid)?;
+        // Files are kept with a case: a form on a record cannot ask for one.
+        if draft.asks_for_files() && row.text("target")? != FormTarget::Case.code() {
+            return Err(StoreError::invalid("fields", "err-form-file-case-only"));
+        }
         let number = row.int("current_version")? + 1;
         let now = now_text();
         sqlx::query(
@@ -324,8 +343,29 @@ impl Store {
         answered_on: Option<&str>,
         raw: &BTreeMap<String, Vec<String>>,
     ) -> Result<Case, StoreError> {
+        self.answer_custom_form_with(actor, child_id, form_id, answered_on, raw, &[]).await
+    }
+
+    /// `answer_custom_form` with files sent for its file questions: kept with the case's files,
+    /// linked to the answer, in the same transaction (a file refused keeps nothing).
+    pub async fn answer_custom_form_with(
+        &self,
+        actor: &Actor,
+        child_id: Uuid,
+        form_id: Uuid,
+        answered_on: Option<&str>,
+        raw: &BTreeMap<String, Vec<String>>,
+        files: &[crate::custom_form_files::NewFile],
+    ) -> Result<Case, StoreError> {
         let form = self.answerable_form(actor, form_id, FormTarget::Case).await?;
         let Some(def) = form.current.as_ref() else { return Err(StoreError::NotFound) };
+        // Only files for the form's file questions, one each.
+        let files: Vec<_> = files
+            .iter()
+            .filter(|f| def.field(&f.code).is_some_and(|q| q.kind == krousar_domain::forms::FieldKind::File))
+            .cloned()
+            .collect();
+        let mut written = Vec::new();
         let mut owned = self.write().await?;
         let tx = &mut owned;
         let r = async {
@@ -335,16 +375,27 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
             // Checked once the case is known to be the actor's: what it may name (the child's
-            // household) is looked up only then, so no answer tells about another's record.
-            let known = self.known(tx, def, raw, FormTarget::Case, child_id).await?;
-            let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, raw, actor.today(), &known)?;
+            // household, the case's files) is looked up only then, so no answer tells about
+            // another's record.
+            self.write_answer_files(&files, &mut written)?;
+            let mut raw = raw.clone();
+            for w in &written {
+                raw.insert(w.code.clone(), vec![w.id.to_string()]);
+            }
+            let mut known = self.known(tx, def, &raw, FormTarget::Case, child_id).await?;
+            known.files.extend(written.iter().map(|w| (w.id.to_string(), w.name.clone())));
+            let (on, answers): (NaiveDate, _) = answers::validate(def, answered_on, &raw, actor.today(), &known)?;
             if on < case.opened_on {
                 return Err(StoreError::invalid("answered_on", "err-before-case-opened"));
             }
-            keep_case_answer(tx, actor, &form, &child, on, answers, false).await
+            keep_case_answer(tx, actor, &form, &child, on, answers, Came::Typed(&written)).await
         }
         .await;
-        settle(self, owned, actor, child_id, "case.custom_form", r).await
+        let done = settle(self, owned, actor, child_id, "case.custom_form", r).await;
+        if done.is_err() {
+            crate::custom_form_files::forget(&written);
+        }
+        done
     }
 }
 
@@ -373,16 +424,37 @@ impl Store {
         } else {
             answers::People::new()
         };
-        Ok(answers::Known { places, people })
+        // The case's files (one already kept may be named again, as through the API).
+        let mut files = BTreeMap::new();
+        if target == FormTarget::Case && def.asks_for_files() {
+            let rows =
+                sqlx::query("SELECT id, file_name FROM attachments WHERE child_id = $1").bind(id.to_string()).fetch_all(&mut **tx).await?;
+            for r in &rows {
+                files.insert(r.text("id")?, r.text("file_name")?);
+            }
+        }
+        Ok(answers::Known { places, people, files })
     }
 }
 
 impl Store {
-    /// The people a person question on this record may name (the caller has been allowed to
-    /// read the record).
-    pub async fn record_people(&self, target: FormTarget, id: Uuid) -> Result<answers::People, StoreError> {
+    /// The people a person question on this record may name, for a reader who may answer on
+    /// it (work on the case, change the record) in its organisation; nobody for anyone else:
+    /// who lives in a household is told only to those who keep the record.
+    pub async fn record_people(&self, actor: &Actor, target: FormTarget, id: Uuid) -> Result<answers::People, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let people = people_in(&mut tx, target, id).await?;
+        let allowed = match target {
+            FormTarget::Case => crate::cases::open_case_for(&mut tx, actor, id, Action::WorkCase).await.map(|(c, _)| c.org_id),
+            _ => {
+                let holder = crate::custom_form_records::Holder::on(target, id).ok_or(StoreError::NotFound)?;
+                crate::custom_form_records::writable(&mut tx, actor, holder).await
+            }
+        };
+        let people = match allowed {
+            Ok(org) if org == actor.org_id => people_in(&mut tx, target, id).await?,
+            Ok(_) | Err(StoreError::Forbidden | StoreError::NotFound) => answers::People::new(),
+            Err(e) => return Err(e),
+        };
         tx.rollback().await?;
         Ok(people)
     }
@@ -393,10 +465,15 @@ impl Store {
 async fn people_in(tx: &mut crate::db::Tx, target: FormTarget, id: Uuid) -> Result<answers::People, StoreError> {
     let households: Vec<Uuid> = match target {
         FormTarget::Case | FormTarget::Child => {
-            let rows = sqlx::query("SELECT household_id FROM household_children WHERE child_id = $1 ORDER BY household_id")
-                .bind(id.to_string())
-                .fetch_all(&mut **tx)
-                .await?;
+            // The child's households of its own organisation (a transfer moves the child, not
+            // the households another organisation keeps).
+            let rows = sqlx::query(
+                "SELECT hc.household_id FROM household_children hc JOIN households h ON h.id = hc.household_id \
+                 JOIN children c ON c.id = hc.child_id WHERE hc.child_id = $1 AND h.org_id = c.org_id ORDER BY hc.household_id",
+            )
+            .bind(id.to_string())
+            .fetch_all(&mut **tx)
+            .await?;
             rows.iter().map(|r| r.uuid("household_id")).collect::<Result<_, _>>()?
         }
         FormTarget::Household => vec![id],

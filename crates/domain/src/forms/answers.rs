@@ -27,6 +27,8 @@ pub enum AnswerValue {
     Place(String),
     /// A member of the record's household, by `person_key`.
     Person(String),
+    /// A file kept with the case's files, by its id.
+    File(String),
 }
 
 /// The villages a worker picked, named: code → (the path in Khmer, in Latin letters), looked
@@ -43,6 +45,9 @@ pub type People = BTreeMap<String, (String, String)>;
 pub struct Known {
     pub places: Places,
     pub people: People,
+    /// The case's files an answer may name: id → file name (those sent with the answer, and
+    /// those already kept with the case).
+    pub files: BTreeMap<String, String>,
 }
 
 /// A household member as a person question names them: both their names, as kept (members are
@@ -229,6 +234,13 @@ pub fn validate(
                     None
                 }
             },
+            FieldKind::File => match known.files.get(one) {
+                Some(_) if values.len() == 1 => Some(AnswerValue::File(one.to_string())),
+                _ => {
+                    e.push(field, "err-file-unknown");
+                    None
+                }
+            },
             FieldKind::Person => match known.people.get(one) {
                 Some(_) if values.len() == 1 => Some(AnswerValue::Person(one.to_string())),
                 _ => {
@@ -242,6 +254,7 @@ pub fn validate(
             let (shown_km, shown_en) = match &value {
                 AnswerValue::Place(code) => known.places.get(code).cloned().unwrap_or_default(),
                 AnswerValue::Person(key) => known.people.get(key).cloned().unwrap_or_default(),
+                AnswerValue::File(id) => known.files.get(id).map(|n| (n.clone(), n.clone())).unwrap_or_default(),
                 v => shown(f, v),
             };
             let score = match &value {
@@ -288,6 +301,6 @@ fn shown(f: &super::FieldDef, v: &AnswerValue) -> (String, String) {
         AnswerValue::YesNo(b) => (if *b { "បាទ/ចាស" } else { "ទេ" }.into(), if *b { "Yes" } else { "No" }.into()),
         AnswerValue::One(c) => (words(std::slice::from_ref(c), false), words(std::slice::from_ref(c), true)),
         AnswerValue::Several(cs) => (words(cs, false), words(cs, true)),
-        AnswerValue::Place(code) | AnswerValue::Person(code) => (code.clone(), code.clone()),
+        AnswerValue::Place(code) | AnswerValue::Person(code) | AnswerValue::File(code) => (code.clone(), code.clone()),
     }
 }

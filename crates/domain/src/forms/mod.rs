@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 
 pick_list!(
     /// What a field asks for (`place`: a village of the gazetteer; `person`: a member of the
-    /// record's household; `section`: a heading that starts a section, asking nothing).
+    /// record's household; `file`: a photo or scan kept with the case's files, on a case's
+    /// forms only; `section`: a heading that starts a section, asking nothing).
     FieldKind, "field-kind", {
         Text => "text",
         LongText => "long_text",
@@ -27,6 +28,7 @@ pick_list!(
         SeveralChoices => "several_choices",
         Place => "place",
         Person => "person",
+        File => "file",
         Section => "section",
     }
 );
@@ -145,6 +147,11 @@ impl FormDef {
 
     pub fn field(&self, code: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.code == code)
+    }
+
+    /// Whether it asks for a file (only a case's forms may: files are kept with the case).
+    pub fn asks_for_files(&self) -> bool {
+        self.questions().any(|f| f.kind == FieldKind::File)
     }
 
     /// The fields that ask something (not section headings).

@@ -1,7 +1,8 @@
 //! What a device carries: the user's own open caseload, plus cases the user chose to take
 //! offline (any child they may see). Each carried child has a *stamp* (its record's version,
 //! its case's, the sum of its flags' — each flag's grows when it is removed —, the sum of its
-//! households' (whose members a person question names) and its current profile photo's id),
+//! households' for its own organisation's devices (whose members a person question names) and
+//! its current profile photo's id),
 //! so a device that says what it holds gets only what changed since.
 
 use crate::audit::{self, Entry};
@@ -94,8 +95,8 @@ impl Store {
             "SELECT c.id, c.version AS cv, COALESCE(k.version, 0) AS kv, \
              COALESCE((SELECT CAST(SUM(f.version) AS BIGINT) FROM child_flags f WHERE f.child_id = c.id), 0) AS fv, \
              COALESCE((SELECT p.id FROM profile_photos p WHERE p.owner_type = 'child' AND p.owner_id = c.id AND p.replaced_at IS NULL), '') AS pv, \
-             COALESCE((SELECT CAST(SUM(h.version) AS BIGINT) FROM household_children hc JOIN households h ON h.id = hc.household_id \
-               WHERE hc.child_id = c.id), 0) AS hv, \
+             CASE WHEN c.org_id = $2 THEN COALESCE((SELECT CAST(SUM(h.version) AS BIGINT) FROM household_children hc \
+               JOIN households h ON h.id = hc.household_id WHERE hc.child_id = c.id AND h.org_id = c.org_id), 0) ELSE 0 END AS hv, \
              c.province_code, \
              CASE WHEN o.child_id IS NULL THEN 0 ELSE 1 END AS chosen, \
              CASE WHEN c.assigned_worker_id = $1 OR c.co_worker_id = $1 THEN 1 ELSE 0 END AS mine \
@@ -106,6 +107,7 @@ impl Store {
              ORDER BY c.seq LIMIT {MAX_CARRIED}"
         )))
         .bind(&me)
+        .bind(actor.org_id.to_string())
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::with_capacity(rows.len());

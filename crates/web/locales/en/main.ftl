@@ -2040,3 +2040,6 @@ help-form-registration = Its questions become fields of the child's registration
 msg-form-in-registration = asked on the registration form
 err-form-registration-target = Only a form on the child's record or on a household's can be asked on their form.
 audit-custom-form-registration = { $who } added a form's questions to the registration form, or took them off
+opt-field-kind-file = A file (photo or scan)
+err-file-unknown = Choose a photo or a scan (JPEG, PNG, WebP or PDF).
+err-form-file-case-only = Only a form on a case's timeline can ask for a file: files are kept with the case.

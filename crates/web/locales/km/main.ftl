@@ -2007,3 +2007,6 @@ help-form-registration = សំណួររបស់វាក្លាយជា�
 msg-form-in-registration = សួរនៅលើទម្រង់ចុះឈ្មោះ
 err-form-registration-target = មានតែទម្រង់លើកំណត់ត្រាកុមារ ឬលើគ្រួសារប៉ុណ្ណោះ ដែលអាចសួរនៅលើទម្រង់របស់ពួកគេ។
 audit-custom-form-registration = { $who } បានបន្ថែម ឬដកសំណួររបស់ទម្រង់មួយនៅលើទម្រង់ចុះឈ្មោះ
+opt-field-kind-file = ឯកសារ (រូបថត ឬរូបស្កេន)
+err-file-unknown = សូមជ្រើសរើសរូបថត ឬរូបស្កេន (JPEG, PNG, WebP ឬ PDF)។
+err-form-file-case-only = មានតែទម្រង់លើប្រវត្តិការងារនៃករណីប៉ុណ្ណោះ ដែលអាចស្នើសុំឯកសារ៖ ឯកសាររក្សាទុកជាមួយករណី។

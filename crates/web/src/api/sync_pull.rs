@@ -133,8 +133,16 @@ pub fn custom_forms_json(tr: Tr, forms: &[krousar_store::custom_forms::CustomFor
     let mut out = serde_json::Map::new();
     for f in forms {
         let Some(def) = &f.current else { continue };
+        // A file is sent from the case's page: a form that must have one is not offered offline,
+        // and a file question that may be left empty is left out.
+        if def.questions().any(|q| q.kind == FieldKind::File && q.required) {
+            continue;
+        }
         let mut groups = vec![json!({"fields": [{"name": "answered_on", "label": tr.t("field-answered-on"), "type": "date"}]})];
         for q in &def.fields {
+            if q.kind == FieldKind::File {
+                continue;
+            }
             if q.kind == FieldKind::Section {
                 groups.push(json!({"legend": q.label(km), "fields": []}));
                 continue;
@@ -222,7 +230,7 @@ async fn snapshot(store: &Store, actor: &Actor, tr: Tr, id: Uuid, stamp: &str) -
         "flags": [],
     });
     // The household's members, which a person question of the organisation's forms names.
-    let people = store.record_people(krousar_domain::forms::FormTarget::Child, child.id).await?;
+    let people = store.record_people(actor, krousar_domain::forms::FormTarget::Case, child.id).await?;
     v["people"] = people.iter().map(|(key, (km, en))| json!([key, if tr.is_km() { km } else { en }])).collect();
     // The small profile photo (160 pixels, a few kB), so the worker knows the child at the
     // door; only where the pages would show it.

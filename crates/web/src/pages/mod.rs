@@ -142,6 +142,10 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/admin/shared-forms/{id}", get(forms::sharing::show))
         .route("/admin/shared-forms/{id}/adopt", post(forms::sharing::adopt))
         .route("/children/{id}/case/custom/{form}", get(forms::answer::show).post(forms::answer::save))
+        .route(
+            "/children/{id}/case/custom/{form}/files",
+            post(forms::answer::save_with_files).layer(axum::extract::DefaultBodyLimit::max(crate::auth::MAX_UPLOAD_BODY)),
+        )
         .route("/children/{id}/forms/{form}", get(forms::answer::show).post(forms::answer::save))
         .route("/households/{id}/forms/{form}", get(forms::answer::household_show).post(forms::answer::household_save))
         .route("/carers/{id}/forms/{form}", get(forms::answer::carer_show).post(forms::answer::carer_save))

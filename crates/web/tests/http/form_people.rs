@@ -57,6 +57,16 @@ async fn a_person_question_names_a_member_of_the_childs_household() {
         let timeline = web.get(app.url(&format!("/children/{id}/case"))).send().await.unwrap().text().await.unwrap();
         assert!(timeline.contains("Main carer: Sok Chanthy"), "{timeline}");
 
+        // Who the household's members are is told only to who may answer on the record: not to
+        // the organisation's administrator, nor to another organisation (whatever it reads of
+        // the child through a referral), on the page, offline or on a registration form.
+        use krousar_domain::forms::FormTarget;
+        for target in [FormTarget::Case, FormTarget::Child] {
+            assert_eq!(app.store.record_people(&app.worker.actor(), target, id.parse().unwrap()).await.unwrap().len(), 2);
+            assert!(app.store.record_people(&app.admin.actor(), target, id.parse().unwrap()).await.unwrap().is_empty());
+            assert!(app.store.record_people(&app.other_worker.actor(), target, id.parse().unwrap()).await.unwrap().is_empty());
+        }
+
         // Offline: the copy lists the household's members; the form asks for one of them.
         let d = crate::sync::enrol(&app, "worker").await;
         let (_, pulled) = d.post(&app, "/pull", json!({"have": {}})).await;

@@ -30,6 +30,7 @@ mod export;
 mod family_forms;
 mod figures;
 mod flags;
+mod form_files;
 mod form_people;
 mod form_places;
 mod form_registration;

@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use krousar_domain::forms::FormTarget;
 use krousar_domain::Invalid;
+use krousar_store::custom_form_files::NewFile;
 use krousar_store::custom_form_records::{Holder, RecordAnswer};
 use krousar_store::custom_forms::CustomForm;
 use krousar_store::StoreError;
@@ -34,6 +35,8 @@ struct AnswerPage {
     fields: Vec<FieldView>,
     disabled: bool,
     notice: String,
+    /// The form asks for files: sent as a file upload (to `<action>/files`).
+    multipart: bool,
 }
 
 /// What a form posted: each field's values (several for a several-choices field), and the
@@ -101,7 +104,7 @@ pub(super) async fn page(
     let tr = cur.tr;
     let def = form.current.as_ref().ok_or(PageError(AppError::NotFound))?;
     let (action, back) = paths(form, id);
-    let offered = offered(&state.store, tr, def, values, Some((form.target, id))).await?;
+    let offered = offered(&state.store, cur, def, values, Some((form.target, id))).await?;
     let section = match form.target {
         FormTarget::Household => On::Household,
         FormTarget::Carer => On::Carer,
@@ -119,6 +122,7 @@ pub(super) async fn page(
         fields: field_views(tr, def, values, e, &offered),
         disabled: false,
         notice: if e.errors.is_empty() { String::new() } else { notice_of(cur, e) },
+        multipart: form.target == FormTarget::Case && def.asks_for_files(),
     });
     Ok(if e.errors.is_empty() { body } else { unprocessable(body) })
 }
@@ -159,7 +163,15 @@ async fn show_on(state: AppState, cur: Current, on: On, id: Uuid, form: Uuid) ->
     page(&state, &cur, id, &f, &values, cur.actor.today().to_string(), &Invalid::default()).await
 }
 
-async fn save_on(state: AppState, cur: Current, on: On, id: Uuid, form: Uuid, pairs: Vec<(String, String)>) -> Result<Response, PageError> {
+async fn save_on(
+    state: AppState,
+    cur: Current,
+    on: On,
+    id: Uuid,
+    form: Uuid,
+    pairs: Vec<(String, String)>,
+    files: Vec<NewFile>,
+) -> Result<Response, PageError> {
     let (f, _) = load(&state, &cur, on, id, form).await?;
     let data = FormData(pairs);
     let values = posted_values(&data);
@@ -168,7 +180,7 @@ async fn save_on(state: AppState, cur: Current, on: On, id: Uuid, form: Uuid, pa
         return page(&state, &cur, id, &f, &values, day.unwrap_or_default(), &Invalid::default()).await;
     }
     let saved = match Holder::on(f.target, id) {
-        None => state.store.answer_custom_form(&cur.actor, id, form, day.as_deref(), &values).await.map(|_| ()),
+        None => state.store.answer_custom_form_with(&cur.actor, id, form, day.as_deref(), &values, &files).await.map(|_| ()),
         Some(h) => state.store.answer_record_form(&cur.actor, h, form, day.as_deref(), &values).await.map(|_| ()),
     };
     match saved {
@@ -195,7 +207,38 @@ pub async fn save(
     Ids((id, form)): Ids<(Uuid, Uuid)>,
     crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
-    save_on(state, cur, On::Child, id, form, pairs).await
+    save_on(state, cur, On::Child, id, form, pairs, Vec::new()).await
+}
+
+/// `POST /children/{id}/case/custom/{form}/files`: the same, sent with files for the form's
+/// file questions (a file upload form).
+pub async fn save_with_files(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids((id, form)): Ids<(Uuid, Uuid)>,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let question = |k: &str| k.len() > 1 && k.starts_with('f') && k[1..].chars().all(|c| c.is_ascii_digit());
+    let (mut pairs, mut files) = (Vec::new(), Vec::new());
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(PageError(AppError::BadRequest("err-file-too-large"))),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        match field.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(|_| PageError(AppError::BadRequest("err-file-too-large")))?;
+                // A file question left empty sends a part with no bytes: no answer.
+                if question(&name) && !bytes.is_empty() && !files.iter().any(|f: &NewFile| f.code == name) {
+                    files.push(NewFile { code: name, name: file_name, bytes: bytes.to_vec() });
+                }
+            }
+            None => pairs.push((name, field.text().await.unwrap_or_default())),
+        }
+    }
+    save_on(state, cur, On::Child, id, form, pairs, files).await
 }
 
 /// `GET /households/{id}/forms/{form}`
@@ -214,7 +257,7 @@ pub async fn household_save(
     Ids((id, form)): Ids<(Uuid, Uuid)>,
     crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
-    save_on(state, cur, On::Household, id, form, pairs).await
+    save_on(state, cur, On::Household, id, form, pairs, Vec::new()).await
 }
 
 /// `GET /carers/{id}/forms/{form}`
@@ -233,5 +276,5 @@ pub async fn carer_save(
     Ids((id, form)): Ids<(Uuid, Uuid)>,
     crate::extract::Posted(pairs): crate::extract::Posted,
 ) -> Result<Response, PageError> {
-    save_on(state, cur, On::Carer, id, form, pairs).await
+    save_on(state, cur, On::Carer, id, form, pairs, Vec::new()).await
 }

@@ -167,7 +167,7 @@ pub(super) async fn builder(state: &AppState, cur: &Current, id: Uuid, values: &
     let tr = cur.tr;
     let form = state.store.custom_form(&cur.actor, id).await?;
     let km = tr.is_km();
-    let preview = super::fields::offered(&state.store, tr, &form.draft, &BTreeMap::new(), None).await?;
+    let preview = super::fields::offered(&state.store, cur, &form.draft, &BTreeMap::new(), None).await?;
     let body = render(BuilderPage {
         l: Layout::new(cur, form.draft.name(km).to_string(), "/admin/case-settings"),
         id: id.to_string(),

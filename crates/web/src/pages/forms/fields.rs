@@ -35,14 +35,16 @@ pub const PLACE_LEVELS: [&str; 3] = ["province", "district", "commune"];
 /// preview), each place field's picker at the levels typed.
 pub async fn offered(
     store: &krousar_store::Store,
-    tr: Tr,
+    cur: &crate::auth::Current,
     def: &FormDef,
     values: &BTreeMap<String, Vec<String>>,
     on: Option<(krousar_domain::forms::FormTarget, uuid::Uuid)>,
 ) -> Result<Offered, krousar_store::StoreError> {
-    let places = place_pickers(store, tr, def, values).await?;
+    let places = place_pickers(store, cur.tr, def, values).await?;
+    // The household's members only for who may answer on the record (a reader who may not
+    // sees the question with nobody to choose).
     let people = match on {
-        Some((target, id)) if def.questions().any(|f| f.kind == FieldKind::Person) => store.record_people(target, id).await?,
+        Some((target, id)) if def.questions().any(|f| f.kind == FieldKind::Person) => store.record_people(&cur.actor, target, id).await?,
         _ => Default::default(),
     };
     Ok(Offered { places, people })

@@ -55,7 +55,7 @@ pub fn values_of(a: &FormAnswers) -> std::collections::BTreeMap<String, Vec<Stri
                 AnswerValue::YesNo(b) => vec![if *b { "yes" } else { "no" }.to_string()],
                 AnswerValue::One(c) => vec![c.clone()],
                 AnswerValue::Several(cs) => cs.clone(),
-                AnswerValue::Place(code) | AnswerValue::Person(code) => vec![code.clone()],
+                AnswerValue::Place(code) | AnswerValue::Person(code) | AnswerValue::File(code) => vec![code.clone()],
             };
             (x.code.clone(), v)
         })

@@ -28,7 +28,7 @@ pub async fn extra_fields(
     let Some(form) = state.store.registration_form(cur.actor.org_id, target).await? else { return Ok((String::new(), Vec::new())) };
     let Some(def) = form.current.as_ref() else { return Ok((String::new(), Vec::new())) };
     let values = posted_values(raw);
-    let offered = offered(&state.store, cur.tr, def, &values, None).await?;
+    let offered = offered(&state.store, cur, def, &values, None).await?;
     Ok((def.name(cur.tr.is_km()).to_string(), field_views(cur.tr, def, &values, errors, &offered)))
 }
 
@@ -46,11 +46,11 @@ pub async fn extra_answers(
     let values = posted_values(raw);
     let places = state.store.answer_places(&answers::place_codes(&def, &values)).await?;
     let people = match record {
-        Some(id) => state.store.record_people(target, id).await?,
+        Some(id) => state.store.record_people(&cur.actor, target, id).await?,
         None => Default::default(),
     };
     let today = cur.actor.today();
-    Ok(match answers::validate(&def, Some(&today.to_string()), &values, today, &Known { places, people }) {
+    Ok(match answers::validate(&def, Some(&today.to_string()), &values, today, &Known { places, people, ..Default::default() }) {
         Ok((on, answers)) => Ok(Some(Extra { form, on, answers })),
         Err(e) => Err(e),
     })

@@ -98,7 +98,7 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id
     allowed(&cur)?;
     let tr = cur.tr;
     let f = state.store.shared_custom_form(&cur.actor, id).await?;
-    let preview = super::fields::offered(&state.store, tr, &f.definition, &BTreeMap::new(), None).await?;
+    let preview = super::fields::offered(&state.store, &cur, &f.definition, &BTreeMap::new(), None).await?;
     Ok(render(SharedPage {
         l: Layout::new(&cur, f.definition.name(tr.is_km()).to_string(), "/admin/case-settings"),
         id: id.to_string(),
