@@ -5,22 +5,15 @@
 //! why it cannot take them.
 
 use crate::app::{each_db, TestApp};
+use crate::form_support::{add_field, new_form, publish};
 use serde_json::{json, Value};
 
 /// An administrator's new published form with one yes/no question, filled in on `target`.
 async fn yes_no_form(app: &TestApp, target: &str) -> String {
-    let (a, csrf) = app.login("admin").await;
-    let res = a
-        .post(app.url("/admin/forms"))
-        .form(&[("_csrf", csrf.as_str()), ("name_km", "ទឹកស្អាត"), ("name_en", "Clean water"), ("target", target)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    let path = res.headers()["location"].to_str().unwrap().to_string();
-    let field = [("_csrf", csrf.as_str()), ("kind", "yes_no"), ("label_km", "មានទឹកស្អាត"), ("label_en", "Clean water"), ("required", "on")];
-    assert_eq!(a.post(app.url(&format!("{path}/fields"))).form(&field).send().await.unwrap().status(), 303);
-    assert_eq!(a.post(app.url(&format!("{path}/publish"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap().status(), 303);
+    let path = new_form(app, target, "ទឹកស្អាត", "Clean water").await;
+    let field = [("kind", "yes_no"), ("label_km", "មានទឹកស្អាត"), ("label_en", "Clean water"), ("required", "on")];
+    assert_eq!(add_field(app, &path, &field).await, 303);
+    assert_eq!(publish(app, &path).await.status(), 303);
     path.trim_start_matches("/admin/forms/").to_string()
 }
 

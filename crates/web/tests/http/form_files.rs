@@ -4,45 +4,29 @@
 //! names a file already kept with the case; a form on a record cannot ask for one; a form that
 //! must have a file is not offered offline.
 
-use crate::app::{child_json, each_db};
+use crate::app::each_db;
+use crate::form_support::{add_field, child_with_open_case, new_form, publish};
 use serde_json::{json, Value};
 
 #[tokio::test]
 async fn a_file_question_keeps_its_file_with_the_case() {
     each_db(|app| async move {
-        let (a, csrf) = app.login("admin").await;
-        let new_form = |target: &'static str| {
-            let (a, csrf) = (a.clone(), csrf.clone());
-            let url = app.url("/admin/forms");
-            async move {
-                let res = a
-                    .post(url)
-                    .form(&[("_csrf", csrf.as_str()), ("name_km", "ការយល់ព្រម"), ("name_en", "Consent"), ("target", target)])
-                    .send()
-                    .await
-                    .unwrap();
-                res.headers()["location"].to_str().unwrap().to_string()
-            }
-        };
-        let field =
-            [("_csrf", csrf.as_str()), ("kind", "file"), ("label_km", "លិខិតយល់ព្រម"), ("label_en", "Signed consent"), ("required", "on")];
+        let field = [("kind", "file"), ("label_km", "លិខិតយល់ព្រម"), ("label_en", "Signed consent"), ("required", "on")];
         // On a child's record: refused when published (files are kept with a case).
-        let record_form = new_form("child").await;
-        assert_eq!(a.post(app.url(&format!("{record_form}/fields"))).form(&field).send().await.unwrap().status(), 303);
-        let res = a.post(app.url(&format!("{record_form}/publish"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        let record_form = new_form(&app, "child", "ការយល់ព្រម", "Consent").await;
+        assert_eq!(add_field(&app, &record_form, &field).await, 303);
+        let res = publish(&app, &record_form).await;
         assert_eq!(res.status(), 422);
         assert!(res.text().await.unwrap().contains("Only a form on a case"));
-        let path = new_form("case").await;
+        let path = new_form(&app, "case", "ការយល់ព្រម", "Consent").await;
         let form = path.trim_start_matches("/admin/forms/").to_string();
-        assert_eq!(a.post(app.url(&format!("{path}/fields"))).form(&field).send().await.unwrap().status(), 303);
-        assert_eq!(a.post(app.url(&format!("{path}/publish"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap().status(), 303);
+        assert_eq!(add_field(&app, &path, &field).await, 303);
+        assert_eq!(publish(&app, &path).await.status(), 303);
 
         let w = app.token(&app.worker).await;
-        let c: Value = app.api_post(&w, "/api/v1/children", child_json("ស្រីនាង", "Sreyneang")).await.json().await.unwrap();
+        let c = child_with_open_case(&app, &w).await;
         let id = c["id"].as_str().unwrap().to_string();
         let today = krousar_domain::today().to_string();
-        let open = json!({"route": "report", "referral_source": "police", "opened_on": today});
-        assert_eq!(app.api_post(&w, &format!("/api/v1/children/{id}/case/open"), open).await.status(), 201);
         let (web, wcsrf) = app.login("worker").await;
         let fill = format!("/children/{id}/case/custom/{form}");
         let page = web.get(app.url(&fill)).send().await.unwrap().text().await.unwrap();

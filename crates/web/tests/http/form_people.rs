@@ -4,37 +4,29 @@
 //! once the record is known to be the reader's is the household looked at, so no answer tells
 //! who lives in another organisation's household.
 
-use crate::app::{child_json, each_db};
+use crate::app::each_db;
+use crate::form_support::{add_field, child_with_open_case, new_form, publish};
 use serde_json::{json, Value};
 
 #[tokio::test]
 async fn a_person_question_names_a_member_of_the_childs_household() {
     each_db(|app| async move {
-        let (a, csrf) = app.login("admin").await;
-        let res = a
-            .post(app.url("/admin/forms"))
-            .form(&[("_csrf", csrf.as_str()), ("name_km", "អ្នកថែទាំ"), ("name_en", "Carer"), ("target", "case")])
-            .send()
-            .await
-            .unwrap();
-        let path = res.headers()["location"].to_str().unwrap().to_string();
+        let path = new_form(&app, "case", "អ្នកថែទាំ", "Carer").await;
         let form = path.trim_start_matches("/admin/forms/").to_string();
-        let field =
-            [("_csrf", csrf.as_str()), ("kind", "person"), ("label_km", "អ្នកថែទាំចម្បង"), ("label_en", "Main carer"), ("required", "on")];
-        assert_eq!(a.post(app.url(&format!("{path}/fields"))).form(&field).send().await.unwrap().status(), 303);
+        let field = [("kind", "person"), ("label_km", "អ្នកថែទាំចម្បង"), ("label_en", "Main carer"), ("required", "on")];
+        assert_eq!(add_field(&app, &path, &field).await, 303);
+        let (a, _) = app.login("admin").await;
         let preview = a.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
         assert!(
             preview.contains("The household&#39;s members are listed here") || preview.contains("household's members are listed"),
             "{preview}"
         );
-        assert_eq!(a.post(app.url(&format!("{path}/publish"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap().status(), 303);
+        assert_eq!(publish(&app, &path).await.status(), 303);
 
         let w = app.token(&app.worker).await;
-        let c: Value = app.api_post(&w, "/api/v1/children", child_json("ស្រីនាង", "Sreyneang")).await.json().await.unwrap();
+        let c = child_with_open_case(&app, &w).await;
         let id = c["id"].as_str().unwrap().to_string();
         let today = krousar_domain::today().to_string();
-        let open = json!({"route": "report", "referral_source": "police", "opened_on": today});
-        assert_eq!(app.api_post(&w, &format!("/api/v1/children/{id}/case/open"), open).await.status(), 201);
         let home = json!({"name": "Sok family", "income_band": "unknown", "id_poor": "unknown", "child_id": id, "members": [
             {"name_km": "សុខ ចាន់ធី", "name_latin": "Sok Chanthy", "relationship": "mother", "sex": "female", "is_head": true},
             {"name_latin": "Sok Vuthy", "relationship": "aunt_uncle", "sex": "male"}]});

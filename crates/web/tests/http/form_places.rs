@@ -4,33 +4,26 @@
 //! as a number keeps its leading zero); anything that is not a village is refused with a
 //! message and nothing is kept; the answer reads as the village's path.
 
-use crate::app::{child_json, each_db};
+use crate::app::each_db;
+use crate::form_support::{add_field, child_with_open_case, new_form, publish};
 use serde_json::{json, Value};
 
 #[tokio::test]
 async fn a_place_question_takes_a_village_of_the_gazetteer() {
     each_db(|app| async move {
-        let (a, csrf) = app.login("admin").await;
-        let res = a
-            .post(app.url("/admin/forms"))
-            .form(&[("_csrf", csrf.as_str()), ("name_km", "ប្រភព"), ("name_en", "Origin"), ("target", "case")])
-            .send()
-            .await
-            .unwrap();
-        let path = res.headers()["location"].to_str().unwrap().to_string();
+        let path = new_form(&app, "case", "ប្រភព", "Origin").await;
         let form = path.trim_start_matches("/admin/forms/").to_string();
-        let field = [("_csrf", csrf.as_str()), ("kind", "place"), ("label_km", "ភូមិកំណើត"), ("label_en", "Home village"), ("required", "on")];
-        assert_eq!(a.post(app.url(&format!("{path}/fields"))).form(&field).send().await.unwrap().status(), 303);
+        let field = [("kind", "place"), ("label_km", "ភូមិកំណើត"), ("label_en", "Home village"), ("required", "on")];
+        assert_eq!(add_field(&app, &path, &field).await, 303);
+        let (a, _) = app.login("admin").await;
         let builder = a.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
         assert!(builder.contains("name=\"f1_province\"") && builder.contains("data-place-picker"), "the preview picks places: {builder}");
-        assert_eq!(a.post(app.url(&format!("{path}/publish"))).form(&[("_csrf", csrf.as_str())]).send().await.unwrap().status(), 303);
+        assert_eq!(publish(&app, &path).await.status(), 303);
 
         let w = app.token(&app.worker).await;
-        let c: Value = app.api_post(&w, "/api/v1/children", child_json("ស្រីនាង", "Sreyneang")).await.json().await.unwrap();
+        let c = child_with_open_case(&app, &w).await;
         let id = c["id"].as_str().unwrap().to_string();
         let today = krousar_domain::today().to_string();
-        let open = json!({"route": "report", "referral_source": "police", "opened_on": today});
-        assert_eq!(app.api_post(&w, &format!("/api/v1/children/{id}/case/open"), open).await.status(), 201);
         let (web, wcsrf) = app.login("worker").await;
         let fill = format!("/children/{id}/case/custom/{form}");
         // Without script: a province chosen, "Show places" lists its districts, nothing kept.

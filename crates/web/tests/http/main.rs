@@ -35,6 +35,7 @@ mod form_people;
 mod form_places;
 mod form_registration;
 mod form_scores;
+mod form_support;
 mod hardening;
 mod imports;
 mod indicators;

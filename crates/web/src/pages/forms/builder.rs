@@ -336,9 +336,15 @@ pub async fn field_action(
 /// `POST /admin/forms/{id}/publish`: the draft becomes the next version.
 pub async fn publish(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<Uuid>) -> Result<Response, PageError> {
     allowed(&cur)?;
-    match state.store.publish_custom_form(&cur.actor, id).await {
+    let done = state.store.publish_custom_form(&cur.actor, id).await;
+    back_to_form(&state, &cur, id, done).await
+}
+
+/// After a change to a form: back to its page, or its page saying why the change was refused.
+pub(super) async fn back_to_form<T>(state: &AppState, cur: &Current, id: Uuid, done: Result<T, StoreError>) -> Result<Response, PageError> {
+    match done {
         Ok(_) => Ok(Redirect::to(&format!("/admin/forms/{id}")).into_response()),
-        Err(StoreError::Invalid(e)) => builder(&state, &cur, id, &FormData::default(), &e).await,
+        Err(StoreError::Invalid(e)) => builder(state, cur, id, &FormData::default(), &e).await,
         Err(e) => Err(PageError::from(e)),
     }
 }

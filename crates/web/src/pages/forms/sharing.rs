@@ -2,7 +2,7 @@
 //! from one; a published form shared with the other organisations (the ministry's are national
 //! templates), looked at and adopted as the reader's own draft.
 
-use super::builder::{allowed, builder, list_page};
+use super::builder::{allowed, back_to_form, list_page};
 use super::fields::{field_views, FieldView};
 use crate::auth::PageUser;
 use crate::error::PageError;
@@ -56,11 +56,8 @@ pub async fn share(
 ) -> Result<Response, PageError> {
     allowed(&cur)?;
     let shared = FormData(pairs).get("shared").as_deref() == Some("1");
-    match state.store.share_custom_form(&cur.actor, id, shared).await {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/forms/{id}")).into_response()),
-        Err(StoreError::Invalid(e)) => builder(&state, &cur, id, &FormData::default(), &e).await,
-        Err(e) => Err(PageError::from(e)),
-    }
+    let done = state.store.share_custom_form(&cur.actor, id, shared).await;
+    back_to_form(&state, &cur, id, done).await
 }
 
 /// `POST /admin/forms/{id}/registration` (`on=1|0`): ask a child form's questions on the
@@ -73,11 +70,8 @@ pub async fn registration(
 ) -> Result<Response, PageError> {
     allowed(&cur)?;
     let on = FormData(pairs).get("on").as_deref() == Some("1");
-    match state.store.set_custom_form_in_registration(&cur.actor, id, on).await {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/forms/{id}")).into_response()),
-        Err(StoreError::Invalid(e)) => builder(&state, &cur, id, &FormData::default(), &e).await,
-        Err(e) => Err(PageError::from(e)),
-    }
+    let done = state.store.set_custom_form_in_registration(&cur.actor, id, on).await;
+    back_to_form(&state, &cur, id, done).await
 }
 
 #[derive(Template)]
