@@ -6,7 +6,7 @@
 
 use crate::app::each_db;
 use crate::form_support::{add_field, child_with_open_case, new_form, publish};
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[tokio::test]
 async fn a_person_question_names_a_member_of_the_childs_household() {
