@@ -17,10 +17,12 @@ use krousar_domain::case::stage::RiskLevel;
 use krousar_domain::case::Stage;
 use krousar_domain::child::ChildInput;
 use krousar_domain::choices::{LivingArrangement, Sex};
+use krousar_domain::forms::FormTarget;
 use krousar_store::children::{Child, ChildFilter, Page, Registration};
 use krousar_store::duplicates::Candidate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -102,6 +104,12 @@ pub struct NewChild {
     /// `true` after showing the possible duplicates: register without asking again.
     #[serde(default)]
     confirmed_new: Option<bool>,
+    /// Answers to the organisation's own fields on the registration form (the form of
+    /// `GET /forms` with `in_registration`), by question code, as `POST /children/{id}/forms/{form}`
+    /// takes them; checked with the record's fields and kept with it.
+    #[serde(default)]
+    #[schema(value_type = Option<HashMap<String, super::custom_forms::AnswerIn>>)]
+    answers: Option<HashMap<String, Value>>,
 }
 
 /// A registration refused because the child may be known already: the error, and the same
@@ -124,8 +132,15 @@ pub struct PossibleDuplicates {
         (status = 422, response = super::schema::Invalid), (status = 429, response = super::schema::TooMany)))]
 pub async fn create(State(state): State<AppState>, ApiUser(cur): ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let new: NewChild = json_body_as(numbers_as_text(json_body(&body)?, NUMBERS))?;
-    let fields = new.child.validate(cur.actor.today()).map_err(|e| ApiError(AppError::Invalid(e)))?;
-    match state.store.register_new_child(&cur.actor, fields, new.confirmed_new.unwrap_or(false)).await? {
+    let values = super::custom_forms::values_of(new.answers.unwrap_or_default());
+    let extra = crate::commands::registration_fields::extra_answers(&state.store, &cur.actor, FormTarget::Child, &values, None).await?;
+    // The record's fields and the organisation's own are checked together: a problem in
+    // either keeps nothing, and every problem is answered.
+    let (fields, extra) = match (new.child.validate(cur.actor.today()), extra) {
+        (Ok(f), Ok(x)) => (f, x.filter(|x| !x.answers.is_empty())),
+        (a, b) => return Err(ApiError(AppError::Invalid(crate::commands::registration_fields::merged(a.err(), b.err())))),
+    };
+    match state.store.register_new_child_with(&cur.actor, fields, new.confirmed_new.unwrap_or(false), extra.as_ref()).await? {
         Registration::Registered(child) => Ok((StatusCode::CREATED, Json(child)).into_response()),
         Registration::PossibleDuplicates(found) => {
             let error = crate::error::ErrorDetail {

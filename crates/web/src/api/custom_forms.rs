@@ -30,6 +30,9 @@ pub struct FormNow {
     /// (`POST /children/{id}/forms/{form}`), `household` (`POST /households/{id}/forms/{form}`)
     /// or `carer` (`POST /carers/{id}/forms/{form}`).
     target: FormTarget,
+    /// Its questions are asked when a child (a household) is registered: answered with
+    /// `answers` in `POST /children`.
+    in_registration: bool,
     #[serde(flatten)]
     definition: FormDef,
 }
@@ -62,7 +65,10 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Resul
         .custom_forms(cur.actor.org_id, true)
         .await?
         .into_iter()
-        .filter_map(|f| f.current.map(|definition| FormNow { id: f.id, version: f.current_version, target: f.target, definition }))
+        .filter_map(|f| {
+            let (id, version, target, in_registration) = (f.id, f.current_version, f.target, f.in_registration);
+            f.current.map(|definition| FormNow { id, version, target, in_registration, definition })
+        })
         .collect();
     Ok(Json(Items { items }).into_response())
 }
@@ -90,15 +96,20 @@ type RawAnswers = BTreeMap<String, Vec<String>>;
 /// A body's date and answers, as the page's form would send them.
 pub(super) fn raw_answers(body: &Bytes) -> Result<(Option<String>, RawAnswers), ApiError> {
     let b: FormAnswerBody = json_body(body)?;
+    Ok((b.answered_on, values_of(b.answers.unwrap_or_default())))
+}
+
+/// Answers sent as JSON (a value, or a list for several choices) as a page's form posts them.
+pub(super) fn values_of(answers: HashMap<String, Value>) -> RawAnswers {
     let mut raw: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (k, v) in b.answers.unwrap_or_default() {
+    for (k, v) in answers {
         let values = match v {
             Value::Array(items) => items.iter().map(text).collect(),
             other => vec![text(&other)],
         };
         raw.insert(k, values);
     }
-    Ok((b.answered_on, raw))
+    raw
 }
 
 fn text(v: &Value) -> String {

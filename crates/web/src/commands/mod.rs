@@ -8,6 +8,7 @@
 pub mod case;
 pub mod cash;
 pub mod rci_transition;
+pub mod registration_fields;
 pub mod training;
 
 /// Fields as sent, in order (so repeated checkboxes survive): a page's form post, or an API

@@ -171,11 +171,18 @@ pub async fn create(
     if place::is_lookup(&raw) || super::forms::answer::is_place_lookup(&raw) {
         return again(String::new(), Vec::new()).await;
     }
-    let extra = super::forms::registration::extra_answers(&state, &cur, FormTarget::Child, &raw, None).await?;
+    let extra = crate::commands::registration_fields::extra_answers(
+        &state.store,
+        &cur.actor,
+        FormTarget::Child,
+        &super::forms::answer::posted_values(&raw),
+        None,
+    )
+    .await?;
     let fields = match (input.validate(cur.actor.today()), extra) {
         (Ok(f), Ok(x)) => (f, x),
         (a, b) => {
-            let e = super::forms::registration::merged(a.err(), b.err());
+            let e = crate::commands::registration_fields::merged(a.err(), b.err());
             return invalid(&state, &cur, title, "/children".into(), String::new(), &input, &raw, e).await;
         }
     };
@@ -255,11 +262,18 @@ pub async fn update(
         return form_page(&state, &cur, title, action, version, &input, &raw, &Invalid::default(), String::new(), Vec::new()).await;
     }
     let Ok(expected) = version.parse::<i64>() else { return Err(PageError(AppError::BadRequest("err-invalid"))) };
-    let extra = super::forms::registration::extra_answers(&state, &cur, FormTarget::Child, &raw, Some(id)).await?;
+    let extra = crate::commands::registration_fields::extra_answers(
+        &state.store,
+        &cur.actor,
+        FormTarget::Child,
+        &super::forms::answer::posted_values(&raw),
+        Some(id),
+    )
+    .await?;
     let (fields, extra) = match (input.validate(cur.actor.today()), extra) {
         (Ok(f), Ok(x)) => (f, x),
         (a, b) => {
-            let e = super::forms::registration::merged(a.err(), b.err());
+            let e = crate::commands::registration_fields::merged(a.err(), b.err());
             return invalid(&state, &cur, title, action, version, &input, &raw, e).await;
         }
     };

@@ -269,14 +269,21 @@ pub async fn create(
         return form_page(&state, &cur, "/households".into(), String::new(), child_raw, &input, &raw, &Invalid::default(), String::new())
             .await;
     }
-    let extra = super::forms::registration::extra_answers(&state, &cur, FormTarget::Household, &raw, None).await?;
+    let extra = crate::commands::registration_fields::extra_answers(
+        &state.store,
+        &cur.actor,
+        FormTarget::Household,
+        &super::forms::answer::posted_values(&raw),
+        None,
+    )
+    .await?;
     let result = match (input.validate(cur.actor.today()), extra) {
         (Ok(f), Ok(x)) => {
             // A new household with nothing in the organisation's own fields keeps no answer.
             let x = x.filter(|x| !x.answers.is_empty());
             state.store.create_household_with(&cur.actor, f, child, x.as_ref()).await
         }
-        (a, b) => Err(StoreError::Invalid(super::forms::registration::merged(a.err(), b.err()))),
+        (a, b) => Err(StoreError::Invalid(crate::commands::registration_fields::merged(a.err(), b.err()))),
     };
     match result {
         Ok(h) => Ok(Redirect::to(&match child {
@@ -416,10 +423,17 @@ pub async fn update(
         return form_page(&state, &cur, action, version, String::new(), &input, &raw, &Invalid::default(), String::new()).await;
     }
     let Ok(expected) = version.parse::<i64>() else { return Err(PageError(AppError::BadRequest("err-invalid"))) };
-    let extra = super::forms::registration::extra_answers(&state, &cur, FormTarget::Household, &raw, Some(id)).await?;
+    let extra = crate::commands::registration_fields::extra_answers(
+        &state.store,
+        &cur.actor,
+        FormTarget::Household,
+        &super::forms::answer::posted_values(&raw),
+        Some(id),
+    )
+    .await?;
     let result = match (input.validate(cur.actor.today()), extra) {
         (Ok(f), Ok(x)) => state.store.update_household_with(&cur.actor, id, expected, f, x.as_ref()).await,
-        (a, b) => Err(StoreError::Invalid(super::forms::registration::merged(a.err(), b.err()))),
+        (a, b) => Err(StoreError::Invalid(crate::commands::registration_fields::merged(a.err(), b.err()))),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&action).into_response()),

@@ -86,6 +86,23 @@ async fn the_organisations_own_fields_are_asked_when_a_child_is_registered_and_e
         let record = c.get(app.url(&format!("/children/{id}"))).send().await.unwrap().text().await.unwrap();
         assert!(record.contains("Goes to school: Yes") && record.contains("School: Wat Bo"), "{record}");
 
+        // Through the API: the form says it is asked at registration; the answers come with
+        // the record, checked with it.
+        let forms: Value = app.api_get(&w, "/api/v1/forms").await.json().await.unwrap();
+        let listed = forms["items"].as_array().unwrap().iter().find(|f| f["id"] == form.as_str()).expect("listed");
+        assert_eq!(listed["in_registration"], true);
+        let mut body = crate::app::child_json("សុខា", "Sokha");
+        body["answers"] = serde_json::json!({"f2": "Wat Bo"});
+        let res = app.api_post(&w, "/api/v1/children", body.clone()).await;
+        assert_eq!(res.status(), 422, "the required question");
+        assert!(res.text().await.unwrap().contains("\"f1\""));
+        body["answers"] = serde_json::json!({"f1": "yes", "f2": "Wat Bo"});
+        let res = app.api_post(&w, "/api/v1/children", body).await;
+        assert_eq!(res.status(), 201);
+        let other = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        let held: Value = app.api_get(&w, &format!("/api/v1/children/{other}/forms")).await.json().await.unwrap();
+        assert_eq!(held["items"].as_array().unwrap().len(), 1, "{held}");
+
         // Edited: the form starts from the record; saved unchanged, nothing more is kept; a
         // changed answer is kept beside the first.
         let edit = c.get(app.url(&format!("/children/{id}/edit"))).send().await.unwrap().text().await.unwrap();

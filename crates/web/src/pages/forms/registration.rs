@@ -1,7 +1,8 @@
 //! The organisation's own fields on the child's registration form and on the household's form:
 //! the questions of the one form it asks there (`in_registration`), shown under the built-in
 //! fields, checked with them (a problem in either keeps nothing), and kept as an answer on the
-//! record in the same transaction as the record — only when they say something new.
+//! record in the same transaction as the record — only when they say something new. Checking
+//! them is `commands::registration_fields`, shared with the API.
 
 use super::answer::posted_values;
 use super::fields::{field_views, offered, FieldView};
@@ -10,11 +11,9 @@ use crate::auth::Current;
 use crate::error::PageError;
 use crate::pages::form::FormData;
 use crate::AppState;
-use krousar_domain::forms::answers::{self, Known};
 use krousar_domain::forms::FormTarget;
 use krousar_domain::Invalid;
-use krousar_store::custom_form_records::{Extra, RecordAnswer};
-use uuid::Uuid;
+use krousar_store::custom_form_records::RecordAnswer;
 
 /// The form's name and its questions, with what was typed (`raw`) and their errors; nothing
 /// when the organisation asks no fields of its own there.
@@ -30,37 +29,6 @@ pub async fn extra_fields(
     let values = posted_values(raw);
     let offered = offered(&state.store, cur, def, &values, None).await?;
     Ok((def.name(cur.tr.is_km()).to_string(), field_views(cur.tr, def, &values, errors, &offered)))
-}
-
-/// The answers typed in the organisation's own fields, checked as on their own page (dated
-/// today); `record`: the record being changed (a new one has no household to name people of).
-pub async fn extra_answers(
-    state: &AppState,
-    cur: &Current,
-    target: FormTarget,
-    raw: &FormData,
-    record: Option<Uuid>,
-) -> Result<Result<Option<Extra>, Invalid>, PageError> {
-    let Some(form) = state.store.registration_form(cur.actor.org_id, target).await? else { return Ok(Ok(None)) };
-    let Some(def) = form.current.clone() else { return Ok(Ok(None)) };
-    let values = posted_values(raw);
-    let places = state.store.answer_places(&answers::place_codes(&def, &values)).await?;
-    let people = match record {
-        Some(id) => state.store.record_people(&cur.actor, target, id).await?,
-        None => Default::default(),
-    };
-    let today = cur.actor.today();
-    Ok(match answers::validate(&def, Some(&today.to_string()), &values, today, &Known { places, people, ..Default::default() }) {
-        Ok((on, answers)) => Ok(Some(Extra { form, on, answers })),
-        Err(e) => Err(e),
-    })
-}
-
-/// The problems of the built-in fields and of the organisation's own, together.
-pub fn merged(a: Option<Invalid>, b: Option<Invalid>) -> Invalid {
-    let mut out = Invalid::default();
-    out.errors.extend(a.into_iter().chain(b).flat_map(|e| e.errors));
-    out
 }
 
 /// What the record says now in the organisation's own fields of `target`, as a form would post
