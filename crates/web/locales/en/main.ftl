@@ -2043,3 +2043,4 @@ audit-custom-form-registration = { $who } added a form's questions to the regist
 opt-field-kind-file = A file (photo or scan)
 err-file-unknown = Choose a photo or a scan (JPEG, PNG, WebP or PDF).
 err-form-file-case-only = Only a form on a case's timeline can ask for a file: files are kept with the case.
+msg-form-average-score = Average total score

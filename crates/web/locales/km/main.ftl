@@ -2010,3 +2010,4 @@ audit-custom-form-registration = { $who } បានបន្ថែម ឬដក�
 opt-field-kind-file = ឯកសារ (រូបថត ឬរូបស្កេន)
 err-file-unknown = សូមជ្រើសរើសរូបថត ឬរូបស្កេន (JPEG, PNG, WebP ឬ PDF)។
 err-form-file-case-only = មានតែទម្រង់លើប្រវត្តិការងារនៃករណីប៉ុណ្ណោះ ដែលអាចស្នើសុំឯកសារ៖ ឯកសាររក្សាទុកជាមួយករណី។
+msg-form-average-score = ពិន្ទុសរុបមធ្យម

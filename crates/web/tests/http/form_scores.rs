@@ -58,6 +58,9 @@ async fn a_scored_form_adds_up_by_section_and_is_compared_over_time() {
         let file: Value = app.api_get(&w, &format!("/api/v1/children/{id}/case")).await.json().await.unwrap();
         assert!(file.to_string().contains("\"score\":3"), "the scores kept with the answers: {file}");
         let (sup, _) = app.login("supervisor").await;
+        // The report: the latest total of each child, averaged (one child: 4).
+        let report = sup.get(app.url(&format!("/admin/forms/{form}/report"))).send().await.unwrap().text().await.unwrap();
+        assert!(report.contains("Average total score</th><td class=\"figure\">4.0</td>"), "{report}");
         let csv = sup.get(app.url(&format!("/admin/forms/{form}/answers?format=csv"))).send().await.unwrap().text().await.unwrap();
         let lines: Vec<&str> = csv.lines().collect();
         assert!(lines[0].ends_with(",Total") && lines[1].ends_with(",2") && lines[2].ends_with(",4"), "{csv}");

@@ -56,6 +56,8 @@ struct ReportPage {
     /// The columns' headings (empty: no breakdown, one column).
     columns: Vec<String>,
     answered: Vec<(String, String)>,
+    /// A scored form: the average total score in each column ("—" where nobody is scored).
+    average: Vec<String>,
     questions: Vec<QuestionCounts>,
     can_export: bool,
     /// Answers may come in from a workbook (rows name children by case number).
@@ -149,6 +151,22 @@ pub async fn show(
         by: by_opts,
         columns: headings,
         answered: count(None),
+        average: if answers.iter().any(|r| r.answers.totals().is_some()) {
+            columns
+                .iter()
+                .map(|(_, column)| {
+                    let cell = Cell { row: None, column: column.clone() };
+                    let totals: Vec<i64> =
+                        answers.iter().filter(|r| cell.holds(&r.answers)).filter_map(|r| r.answers.totals().map(|t| t.total)).collect();
+                    match totals.len() {
+                        0 => "—".to_string(),
+                        n => tr.num(format!("{:.1}", totals.iter().sum::<i64>() as f64 / n as f64)),
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         questions,
         importable: form.target.about_children(),
         can_export: listing,
