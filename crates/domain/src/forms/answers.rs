@@ -136,6 +136,19 @@ pub struct FormAnswers {
     pub answers: Vec<Answer>,
 }
 
+/// Values as the offline app sends them (one text each; a several-choices field's codes joined
+/// by commas, which codes never hold) as a page's form posts them; only the form's questions.
+pub fn device_values<'a>(def: &FormDef, fields: impl IntoIterator<Item = (&'a String, &'a String)>) -> BTreeMap<String, Vec<String>> {
+    fields
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let f = def.field(k).filter(|f| f.kind != FieldKind::Section)?;
+            let values = if f.kind == FieldKind::SeveralChoices { v.split(',').map(String::from).collect() } else { vec![v.clone()] };
+            Some((k.clone(), values))
+        })
+        .collect()
+}
+
 /// The values given to place fields (what must be looked up in the gazetteer for `validate`).
 pub fn place_codes<'a>(def: &FormDef, raw: &'a BTreeMap<String, Vec<String>>) -> Vec<&'a str> {
     def.questions()

@@ -24,6 +24,7 @@ mod schema;
 mod sensitive;
 mod sync;
 mod sync_device;
+mod sync_forms;
 mod sync_pull;
 mod sync_push;
 

@@ -93,7 +93,7 @@ pub async fn pull(State(state): State<AppState>, ApiUser(cur): ApiUser, headers:
     let places_hash = places_hash(&state.store, cur.tr, &d.provinces).await?;
     let conflicts = state.store.open_conflicts(&cur.actor, None).await?;
     let mine = conflicts.iter().filter(|c| c.user_id == cur.user.id).map(|c| conflict_json(cur.tr, c)).collect();
-    let (form_defs, hash) = super::sync_pull::user_forms(&state.store, &cur.actor, cur.tr).await?;
+    let (form_defs, hash) = super::sync_forms::user_forms(&state.store, &cur.actor, cur.tr).await?;
     let places = if p.places != places_hash { Some(places(&state.store, cur.tr, &d.provinces).await?) } else { None };
     let out = Pulled {
         children: d.children,

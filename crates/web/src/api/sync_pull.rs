@@ -44,7 +44,7 @@ fn field_json(f: &crate::pages::case::fields::Field) -> Value {
 }
 
 /// The village, picked from the places the device carries (the pages use their own picker).
-fn place_field(tr: Tr) -> Value {
+pub(super) fn place_field(tr: Tr) -> Value {
     let levels: Vec<String> = ["field-province", "field-district", "field-commune", "field-village"].iter().map(|k| tr.t(k)).collect();
     json!({"name": "village_code", "label": tr.t("field-address"), "type": "place", "levels": levels})
 }
@@ -123,82 +123,6 @@ fn build_forms(tr: Tr) -> (Value, String) {
     let v = Value::Object(out);
     let hash = hex::encode(&Sha256::digest(v.to_string().as_bytes())[..8]);
     (v, hash)
-}
-
-/// The organisation's own forms for the offline app, by kind `custom:<id>`, in the shape of the
-/// built-in ones (a several-choices field is `checks`: its values are sent joined by commas).
-pub fn custom_forms_json(tr: Tr, forms: &[krousar_store::custom_forms::CustomForm]) -> serde_json::Map<String, Value> {
-    use krousar_domain::forms::FieldKind;
-    let km = tr.is_km();
-    let mut out = serde_json::Map::new();
-    for f in forms {
-        let Some(def) = &f.current else { continue };
-        // A file is sent from the case's page: a form that must have one is not offered offline,
-        // and a file question that may be left empty is left out.
-        if def.questions().any(|q| q.kind == FieldKind::File && q.required) {
-            continue;
-        }
-        let mut groups = vec![json!({"fields": [{"name": "answered_on", "label": tr.t("field-answered-on"), "type": "date"}]})];
-        for q in &def.fields {
-            if q.kind == FieldKind::File {
-                continue;
-            }
-            if q.kind == FieldKind::Section {
-                groups.push(json!({"legend": q.label(km), "fields": []}));
-                continue;
-            }
-            let choices: Vec<Value> = match q.kind {
-                FieldKind::YesNo => vec![json!(["yes", tr.t("msg-yes")]), json!(["no", tr.t("msg-no")])],
-                _ => q.choices.iter().map(|c| json!([c.code, if km || c.en.is_empty() { &c.km } else { &c.en }])).collect(),
-            };
-            let kind = match q.kind {
-                FieldKind::LongText => "area",
-                FieldKind::Date => "date",
-                FieldKind::YesNo | FieldKind::OneChoice => "radio",
-                FieldKind::SeveralChoices => "checks",
-                _ => "text",
-            };
-            let label = if q.required { format!("{} *", q.label(km)) } else { q.label(km).to_string() };
-            let mut v = json!({"name": q.code, "label": label, "type": kind});
-            if q.kind == FieldKind::Person {
-                // The child's household members, which the app takes from the child carried.
-                v["type"] = json!("person");
-            }
-            if q.kind == FieldKind::Place {
-                // A village picked from the provinces the device carries, as the address is.
-                v = place_field(tr);
-                v["name"] = json!(q.code);
-                v["label"] = json!(label);
-            }
-            if !q.help(km).is_empty() {
-                v["hint"] = json!(q.help(km));
-            }
-            if !choices.is_empty() {
-                v["options"] = json!(choices);
-            }
-            if let Some(fields) = groups.last_mut().and_then(|g| g["fields"].as_array_mut()) {
-                fields.push(v);
-            }
-        }
-        out.insert(format!("custom:{}", f.id), json!({"title": def.name(km), "groups": groups, "today": ["answered_on"], "custom": true}));
-    }
-    out
-}
-
-/// The offline forms of a user: the built-in ones and the organisation's own, with one hash.
-pub async fn user_forms(store: &Store, actor: &Actor, tr: Tr) -> Result<(Value, String), StoreError> {
-    let (builtin, hash) = forms(tr);
-    // Forms filled in on a case's timeline: those on the child's record stay on the pages.
-    let own: Vec<_> =
-        store.custom_forms(actor.org_id, true).await?.into_iter().filter(|f| f.target == krousar_domain::forms::FormTarget::Case).collect();
-    if own.is_empty() {
-        return Ok((builtin.clone(), hash.clone()));
-    }
-    let mut all = builtin.as_object().cloned().unwrap_or_default();
-    all.extend(custom_forms_json(tr, &own));
-    let v = Value::Object(all);
-    let hash = hex::encode(&Sha256::digest(v.to_string().as_bytes())[..8]);
-    Ok((v, hash))
 }
 
 fn date_opt(tr: Tr, d: Option<chrono::NaiveDate>) -> Value {

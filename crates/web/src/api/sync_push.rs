@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use krousar_domain::child::ChildInput;
 use krousar_domain::context::{DeviceChange, Slot, Via};
 use krousar_domain::flag::FlagInput;
+use krousar_domain::forms::FormTarget;
 use krousar_domain::sync::{check_change, ChangeKind};
 use krousar_domain::{Actor, Invalid};
 use krousar_store::db::time_text;
@@ -122,8 +123,18 @@ async fn carry_out(
         ChangeKind::Register => {
             let map: serde_json::Map<String, Value> = c.fields.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
             let input: ChildInput = serde_json::from_value(Value::Object(map)).unwrap_or_default();
-            let fields = input.validate(actor.today())?;
-            let made = store.register_child(actor, fields).await?;
+            // The organisation's own fields on the registration form come with the record,
+            // checked with it.
+            let values = match store.registration_form(actor.org_id, FormTarget::Child).await?.and_then(|f| f.current) {
+                Some(def) => krousar_domain::forms::answers::device_values(&def, &c.fields),
+                None => Default::default(),
+            };
+            let extra = crate::commands::registration_fields::extra_answers(store, actor, FormTarget::Child, &values, None).await?;
+            let (fields, extra) = match (input.validate(actor.today()), extra) {
+                (Ok(f), Ok(x)) => (f, x.filter(|x| !x.answers.is_empty())),
+                (a, b) => return Err(StoreError::Invalid(crate::commands::registration_fields::merged(a.err(), b.err()))),
+            };
+            let made = store.register_child_with(actor, fields, extra.as_ref()).await?;
             // The worker could not see the register offline: say so if the child may be known.
             let found = store.possible_duplicates(actor, &made.fields, Some(made.id)).await.map(|d| d.len()).unwrap_or(0);
             let mut v = answer(&c.id, "accepted");
@@ -140,16 +151,8 @@ async fn carry_out(
                 .get("form")
                 .and_then(|f| Uuid::parse_str(f).ok())
                 .ok_or_else(|| StoreError::invalid("form", "err-invalid-choice"))?;
-            // A several-choices field's values arrive joined by commas (choice codes hold none);
-            // every other value is sent whole.
             let def = store.custom_form(actor, form).await?.current.unwrap_or_default();
-            let several = |code: &str| def.field(code).is_some_and(|f| f.kind == krousar_domain::forms::FieldKind::SeveralChoices);
-            let raw: std::collections::BTreeMap<String, Vec<String>> = c
-                .fields
-                .iter()
-                .filter(|(k, _)| def.field(k).is_some())
-                .map(|(k, v)| (k.clone(), if several(k) { v.split(',').map(String::from).collect() } else { vec![v.clone()] }))
-                .collect();
+            let raw = krousar_domain::forms::answers::device_values(&def, &c.fields);
             store.answer_custom_form(actor, child, form, c.fields.get("answered_on").map(String::as_str), &raw).await?;
             Ok(answer(&c.id, "accepted"))
         }

@@ -103,6 +103,27 @@ async fn the_organisations_own_fields_are_asked_when_a_child_is_registered_and_e
         let held: Value = app.api_get(&w, &format!("/api/v1/children/{other}/forms")).await.json().await.unwrap();
         assert_eq!(held["items"].as_array().unwrap().len(), 1, "{held}");
 
+        // Offline: the app's registration form ends with the organisation's fields; a child
+        // registered on a phone brings their answers, checked as on the page.
+        let d = crate::sync::enrol(&app, "worker").await;
+        let (_, pulled) = d.post(&app, "/pull", serde_json::json!({"have": {}})).await;
+        let groups = pulled["forms"]["register"]["groups"].as_array().unwrap();
+        assert_eq!(groups.last().unwrap()["legend"], "More", "{groups:?}");
+        let register = |extra: serde_json::Value| {
+            let mut fields = serde_json::json!({"given_name_km": "សុភា", "family_name_km": "កែវ", "sex": "female", "estimated_age": "8",
+                "birth_registration": "unknown", "id_poor": "unknown", "disability": "none", "living_arrangement": "with_family"});
+            for (k, v) in extra.as_object().unwrap() {
+                fields[k] = v.clone();
+            }
+            serde_json::json!({"changes": [{"id": uuid::Uuid::now_v7().to_string(), "kind": "register",
+                "recorded_at": chrono::Utc::now().to_rfc3339(), "fields": fields}]})
+        };
+        let (_, sent) = d.post(&app, "/push", register(serde_json::json!({"f2": "Wat Bo"}))).await;
+        assert_ne!(sent["results"][0]["outcome"], "accepted", "the required question: {sent}");
+        assert!(sent.to_string().contains("f1"), "{sent}");
+        let (_, sent) = d.post(&app, "/push", register(serde_json::json!({"f1": "no"}))).await;
+        assert_eq!(sent["results"][0]["outcome"], "accepted", "{sent}");
+
         // Edited: the form starts from the record; saved unchanged, nothing more is kept; a
         // changed answer is kept beside the first.
         let edit = c.get(app.url(&format!("/children/{id}/edit"))).send().await.unwrap().text().await.unwrap();
