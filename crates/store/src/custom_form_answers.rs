@@ -4,7 +4,7 @@
 //! organisation's figures; reading every answer only for those who list the records (an
 //! administrator counts, never reads), audited.
 
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::db::{RowExt, Store};
 use crate::error::StoreError;
 use crate::sql::Sql;
@@ -87,11 +87,9 @@ impl Store {
     ) -> Result<Vec<AnswerRow>, StoreError> {
         let rows: Vec<AnswerRow> =
             latest(self.answer_rows(actor, form_id, from, to, true).await?).into_iter().filter(|r| cell.holds(&r.answers)).collect();
-        let mut tx = self.write().await?;
         let detail = json!({"rows": rows.len(), "from": from, "to": to, "row": cell.row, "column": cell.column});
         let entry = Entry { action: "custom_form.records", record_type: "custom_form", record_id: Some(form_id.to_string()), detail };
-        audit::append(&mut tx, actor.into(), entry).await?;
-        tx.commit().await?;
+        self.audit_read(actor.into(), entry).await?;
         Ok(rows)
     }
 
@@ -105,11 +103,9 @@ impl Store {
         to: NaiveDate,
     ) -> Result<Vec<AnswerRow>, StoreError> {
         let rows = self.answer_rows(actor, form_id, from, to, true).await?;
-        let mut tx = self.write().await?;
         let detail = json!({"rows": rows.len(), "from": from, "to": to});
         let entry = Entry { action: "custom_form.export", record_type: "custom_form", record_id: Some(form_id.to_string()), detail };
-        audit::append(&mut tx, actor.into(), entry).await?;
-        tx.commit().await?;
+        self.audit_read(actor.into(), entry).await?;
         Ok(rows)
     }
 
