@@ -18,6 +18,7 @@ pub mod forms;
 pub mod household;
 pub mod indicators;
 pub mod living;
+pub mod notify;
 pub mod policy;
 pub mod rci;
 pub mod rci_transition;

@@ -82,6 +82,10 @@ pub enum Action {
     ApproveCase,
     /// An organisation's case settings (deadlines, visit intervals, assessment tools).
     ManageCaseSettings,
+    /// An organisation's notification defaults and quiet hours.
+    ManageNotifications,
+    /// The installation's outgoing mail server (its password, its test message).
+    ManageMail,
     /// Record a service delivered to the child: the case's workers, and an organisation the
     /// case was referred to (it provides the service).
     RecordService,
@@ -132,7 +136,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 46] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -157,6 +161,8 @@ impl Action {
         Action::WorkCase,
         Action::ApproveCase,
         Action::ManageCaseSettings,
+        Action::ManageNotifications,
+        Action::ManageMail,
         Action::RecordService,
         Action::ViewSensitive,
         Action::EditSensitive,
@@ -406,6 +412,10 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::ManageCaseSettings, Target::Organisation(org)) => {
             allow(role == SystemAdmin || (matches!(role, OrgAdmin | Manager) && org == actor.org_id))
         }
+        (Action::ManageNotifications, Target::Organisation(org)) => {
+            allow(role == SystemAdmin || (matches!(role, OrgAdmin | Manager) && org == actor.org_id))
+        }
+        (Action::ManageMail, Target::Nothing) => allow(role == SystemAdmin),
         (Action::AssignChild, Target::Record(r)) => allow(role == Supervisor && within(&case_file_scope(actor), r)),
         (Action::CreateChild | Action::CreateHousehold, Target::Nothing) => allow(matches!(role, SocialWorker | Supervisor | Intake)),
         (Action::ViewHousehold, Target::Record(r)) => allow(within(&household_scope(actor), r)),

@@ -209,6 +209,13 @@ const ORG_TABLE: &[(&str, Action, &str)] = &[
     ("org-admin", Action::ManageCaseSettings, "A-"),
     ("ministry", Action::ManageCaseSettings, "--"),
     ("system-admin", Action::ManageCaseSettings, "AA"),
+    ("social-worker", Action::ManageNotifications, "--"),
+    ("supervisor", Action::ManageNotifications, "--"),
+    ("manager", Action::ManageNotifications, "A-"),
+    ("intake", Action::ManageNotifications, "--"),
+    ("org-admin", Action::ManageNotifications, "A-"),
+    ("ministry", Action::ManageNotifications, "--"),
+    ("system-admin", Action::ManageNotifications, "AA"),
     // Carrying cases offline: the people who visit families, in their own organisation.
     ("social-worker", Action::WorkOffline, "A-"),
     ("supervisor", Action::WorkOffline, "A-"),
@@ -249,6 +256,7 @@ fn creation_and_register_actions() {
         assert!(decide(&a, Action::ListRcis, Target::Nothing).allowed());
         assert!(decide(&a, Action::ListOrganisations, Target::Nothing).allowed(), "who a referral can go to: {role}");
         assert_eq!(decide(&a, Action::ManageOrgs, Target::Nothing).allowed(), role == Role::SystemAdmin);
+        assert_eq!(decide(&a, Action::ManageMail, Target::Nothing).allowed(), role == Role::SystemAdmin, "the mail server: {role}");
     }
 }
 

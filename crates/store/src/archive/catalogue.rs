@@ -32,6 +32,9 @@ pub fn left_out(table: &str) -> bool {
             // A device's key and what it sent belong to that installation's devices, not to the records.
             | "devices" | "sync_changes"
     ) || table.contains("_search")
+        // Notices, their deliveries and settings, mail secrets and calendar feeds: the
+        // installation's messages to its people, not an organisation's records.
+        || table.starts_with("notification")
 }
 
 /// Tables whose rows other organisations share: an archive carries the ones its records refer
