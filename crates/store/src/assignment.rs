@@ -6,6 +6,7 @@ use crate::children::{load, refuse, Child};
 use crate::db::{now_text, RowExt, Store, Tx};
 use crate::error::StoreError;
 use krousar_domain::policy::{decide, Target};
+use krousar_domain::notify::{Event, Notice};
 use krousar_domain::{Action, Actor, Role};
 use serde_json::json;
 use uuid::Uuid;
@@ -64,6 +65,10 @@ impl Store {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
+        if worker != actor.user_id && before.assigned_worker_id != Some(worker) {
+            let notice = Notice::one(Event::CaseAssigned, format!("/children/{id}"));
+            crate::notifications::notify(&mut tx, &[worker], &notice, None, actor.now).await?;
+        }
         self.assigned(tx, actor, &before, "child.assign", json!({"from": before.assigned_worker_id, "to": worker})).await
     }
 
@@ -82,6 +87,10 @@ impl Store {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
+        if let Some(w) = worker.filter(|w| *w != actor.user_id && before.co_worker_id != Some(*w)) {
+            let notice = Notice::one(Event::CaseAssigned, format!("/children/{id}"));
+            crate::notifications::notify(&mut tx, &[w], &notice, None, actor.now).await?;
+        }
         self.assigned(tx, actor, &before, "child.co_worker", json!({"from": before.co_worker_id, "to": worker})).await
     }
 }

@@ -105,12 +105,15 @@ impl Store {
     /// The check is done: its report, kept for the page and for the import.
     pub async fn finish_import_check(&self, id: Uuid, report: &Report) -> Result<(), StoreError> {
         let text = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.write().await?;
         sqlx::query("UPDATE import_jobs SET state = 'done', report = $1, done = total, finished_at = $2, heartbeat = $2 WHERE id = $3")
             .bind(text)
             .bind(now_text())
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        crate::notifications::job_ended(&mut tx, "import_jobs", id, format!("/admin/import/{id}"), chrono::Utc::now()).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -144,6 +147,7 @@ impl Store {
     /// The import is written: its id and the report of the final check. The upload goes.
     pub async fn finish_import_apply(&self, id: Uuid, import_id: Uuid, report: &Report) -> Result<(), StoreError> {
         let text = serde_json::to_string(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE import_jobs SET state = 'done', import_id = $1, report = $2, done = total, finished_at = $3, heartbeat = $3 WHERE id = $4",
         )
@@ -151,8 +155,10 @@ impl Store {
         .bind(text)
         .bind(now_text())
         .bind(id.to_string())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        crate::notifications::job_ended(&mut tx, "import_jobs", id, format!("/admin/import/{id}"), chrono::Utc::now()).await?;
+        tx.commit().await?;
         if let Ok(p) = self.upload_path(id) {
             let _ = tokio::fs::remove_file(p).await;
         }

@@ -46,6 +46,7 @@ pub(crate) mod living;
 pub mod locations;
 mod match_requests;
 mod merge;
+pub mod notifications;
 pub use match_requests::MatchRequest;
 pub mod migrate;
 mod photo_image;

@@ -11,6 +11,7 @@ use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::disclosure::Outside;
 use krousar_domain::policy::{decide, disclosure, ReferralParties, Target};
 use krousar_domain::referral::{self, Referral, ReferralKind, ReferralState};
+use krousar_domain::notify::{Event, Notice};
 use krousar_domain::{new_id, Action, Actor};
 use serde::Serialize;
 use serde_json::json;
@@ -134,6 +135,13 @@ impl Store {
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
+        // The receiver's people who may decide it hear of it; the notice says no more than that.
+        let parties = ReferralParties { from_org: actor.org_id, to_org: r.to_org, transfer: r.kind == ReferralKind::Transfer };
+        let deciders = crate::notifications::people_who(&mut tx, r.to_org, actor.now, |a| {
+            decide(a, Action::DecideReferral, Target::Referral(parties)).allowed()
+        })
+        .await?;
+        crate::notifications::notify(&mut tx, &deciders, &Notice::one(Event::ReferralReceived, "/referrals"), None, actor.now).await?;
         case_entry(
             &mut tx,
             &child,
@@ -166,7 +174,7 @@ impl Store {
     pub async fn decide_referral(&self, actor: &Actor, id: Uuid, action: &str, reason: Option<&str>) -> Result<(), StoreError> {
         let today = actor.today();
         let mut tx = self.write().await?;
-        let row = sqlx::query("SELECT child_id, from_org, to_org, kind, state FROM referrals WHERE id = $1")
+        let row = sqlx::query("SELECT child_id, from_org, to_org, kind, state, sent_by FROM referrals WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
             .await?;
@@ -203,6 +211,10 @@ impl Store {
             .await?;
         let child_id = row.uuid("child_id")?;
         let child = load(&mut tx, child_id).await?;
+        if action != "withdraw" {
+            let sender = row.uuid("sent_by")?;
+            crate::notifications::notify(&mut tx, &[sender], &Notice::one(Event::ReferralAnswered, "/referrals"), None, actor.now).await?;
+        }
         if next == ReferralState::Accepted && kind == ReferralKind::Transfer {
             // The sender keeps reading what it recorded, up to now, and only its people who
             // worked on the case: listed now, with the record as it is now.

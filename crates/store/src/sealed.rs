@@ -67,6 +67,14 @@ pub const SEALED: &[SealedColumn] = &[
         record_prefix: "user-totp:",
         what: "totp_secrets",
     },
+    SealedColumn {
+        table: "notification_mail",
+        id: "id",
+        value: "password",
+        key_id: "password_key_id",
+        record_prefix: crate::notifications::mail::RECORD_PREFIX,
+        what: "mail_passwords",
+    },
 ];
 
 /// Rows are re-sealed in batches, each one transaction with its audit entry.

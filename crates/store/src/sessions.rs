@@ -11,7 +11,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-const SESSION_COLUMNS: &str = "s.id_hash, s.user_id, s.csrf, s.created_at, s.last_seen_at, s.second_factor_pending, s.device_id";
+const SESSION_COLUMNS: &str = "s.id_hash, s.user_id, s.csrf, s.created_at, s.last_seen_at, s.second_factor_pending, s.device_id, \
+    (SELECT COUNT(*) FROM notifications n WHERE n.user_id = s.user_id AND n.read_at IS NULL) AS unread_notices";
 
 fn session_from(r: &sqlx::any::AnyRow) -> Result<Session, StoreError> {
     Ok(Session {
@@ -22,6 +23,7 @@ fn session_from(r: &sqlx::any::AnyRow) -> Result<Session, StoreError> {
         last_seen_at: r.text("last_seen_at")?,
         second_factor_pending: r.int("second_factor_pending")? != 0,
         device_id: r.opt_uuid("device_id")?,
+        unread_notices: r.int("unread_notices")?,
     })
 }
 
@@ -47,6 +49,9 @@ pub struct Session {
     /// The enrolled device this session works for, if known (`session_devices.rs`): revoking
     /// the device ends the session.
     pub device_id: Option<Uuid>,
+    /// The user's unread notices when the session was read (the number beside the bell),
+    /// read with the session in its one query.
+    pub unread_notices: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +77,7 @@ impl Store {
             last_seen_at: now.clone(),
             second_factor_pending,
             device_id: None,
+            unread_notices: 0,
         };
         let mut tx = self.write().await?;
         sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen_at, second_factor_pending) VALUES ($1, $2, $3, $4, $5, $6)")

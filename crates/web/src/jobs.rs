@@ -1,7 +1,7 @@
 //! Work that outlives the request that asked for it, started in one place: a handler saves the
 //! job's record in the database (so that the pages can show its state and any server can take
 //! it over), then hands its body to `start`. Background upkeep (idle sessions, planner
-//! statistics, unfinished duplicate scans) runs from `upkeep`. Nothing else in the web crate
+//! statistics, unfinished duplicate scans, notices) runs from `upkeep`. Nothing else in the web crate
 //! spawns a task.
 
 use krousar_store::Store;
@@ -31,8 +31,9 @@ pub fn duplicate_scan(store: Store, id: Uuid) {
     });
 }
 
-/// The server's upkeep, for as long as it serves.
-pub fn upkeep(store: Store, idle_minutes: i64) {
+/// The server's upkeep, for as long as it serves: also the delivery of notices (`notify`).
+pub fn upkeep(store: Store, idle_minutes: i64, clock: crate::Clock) {
+    start("notices", crate::notify::run(store.clone(), clock));
     start("session purge", purge_idle_sessions(store.clone(), idle_minutes));
     start("job resumption", resume_background_jobs(store));
 }

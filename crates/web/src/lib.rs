@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod import_report;
 pub mod import_template;
 pub mod jobs;
+pub mod notify;
 pub mod offline_app;
 pub mod pages;
 pub mod pdf;
@@ -122,7 +123,7 @@ fn fixed_routes() -> route_table::RouteTable {
 
 /// Serve until Ctrl-C / SIGTERM, finishing requests in flight.
 pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    jobs::upkeep(store.clone(), config.idle_minutes);
+    jobs::upkeep(store.clone(), config.idle_minutes, config.clock);
     let app = router(store, config);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -22,6 +22,9 @@ pub struct Layout {
     pub user_name: String,
     pub csrf: String,
     pub signed_in: bool,
+    /// Unread notices (the number beside the bell), and what the bell says to a screen reader.
+    pub unread: i64,
+    pub inbox_label: String,
 }
 
 pub struct NavLink {
@@ -33,7 +36,17 @@ pub struct NavLink {
 impl Layout {
     pub fn anonymous(tr: Tr, title_key: &str) -> Layout {
         let title = tr.t(title_key);
-        Layout { tr, doc_title: title.clone(), title, nav: Vec::new(), user_name: String::new(), csrf: String::new(), signed_in: false }
+        Layout {
+            tr,
+            doc_title: title.clone(),
+            title,
+            nav: Vec::new(),
+            user_name: String::new(),
+            csrf: String::new(),
+            signed_in: false,
+            unread: 0,
+            inbox_label: String::new(),
+        }
     }
 
     /// The frame for a signed-in user: the menu shows only what the role may use.
@@ -78,7 +91,9 @@ impl Layout {
             .filter(|(_, _, shown)| *shown)
             .map(|(href, key, _)| NavLink { href, label: tr.t(key), current: href == section })
             .collect();
-        Layout { tr, title, doc_title, nav, user_name: cur.user.display_name.clone(), csrf: cur.csrf(), signed_in: true }
+        let unread = cur.session.as_ref().map_or(0, |s| s.unread_notices);
+        let inbox_label = tr.tn("notify-inbox-label", unread);
+        Layout { tr, title, doc_title, nav, user_name: cur.user.display_name.clone(), csrf: cur.csrf(), signed_in: true, unread, inbox_label }
     }
 
     pub fn other_lang(&self) -> (&'static str, &'static str) {

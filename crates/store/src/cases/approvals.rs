@@ -8,6 +8,7 @@ use krousar_domain::case::approval::{may_close, may_decide, may_request};
 use krousar_domain::case::entries::{reason_text, Closure};
 use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::case::{ApprovalKind, ApprovalState};
+use krousar_domain::notify::{Event, Notice};
 use krousar_domain::{new_id, Action, Actor};
 use serde_json::json;
 use uuid::Uuid;
@@ -79,6 +80,14 @@ impl Store {
             .bind(case.org_id.to_string())
             .execute(&mut **tx)
             .await?;
+            // Whoever may decide it hears of it (never the one asking).
+            let deciders = crate::notifications::people_who(tx, case.org_id, actor.now, |a| {
+                a.user_id != actor.user_id
+                    && krousar_domain::policy::decide(a, Action::ApproveCase, krousar_domain::policy::Target::Record(&child.owner(a))).allowed()
+            })
+            .await?;
+            let link = format!("/children/{}/case", child.id);
+            crate::notifications::notify(tx, &deciders, &Notice::one(Event::ApprovalRequested, link), None, actor.now).await?;
             add_entry(
                 tx,
                 child.id,
@@ -167,6 +176,9 @@ impl Store {
                 }
             }
             let new_state = if approve { ApprovalState::Approved } else { ApprovalState::Returned };
+            let link = format!("/children/{}/case", child.id);
+            let asker = row.uuid("requested_by")?;
+            crate::notifications::notify(tx, &[asker], &Notice::one(Event::ApprovalDecided, link), None, actor.now).await?;
             sqlx::query("UPDATE case_approvals SET state = $1, decided_by = $2, decided_at = $3, comment = $4 WHERE id = $5")
                 .bind(new_state.code())
                 .bind(actor.user_id.to_string())

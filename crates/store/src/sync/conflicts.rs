@@ -126,6 +126,9 @@ impl Store {
                 detail: json!({"fields": recorded, "change": change_id}),
             };
             audit::append(&mut tx, actor.into(), entry).await?;
+            // The worker whose phone sent it decides; the notice waits for them on the pages.
+            let notice = krousar_domain::notify::Notice::one(krousar_domain::notify::Event::SyncConflict, "/conflicts");
+            crate::notifications::notify(&mut tx, &[actor.user_id], &notice, None, actor.now).await?;
         }
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{CONFLICT_COLUMNS} WHERE x.change_id = $1 ORDER BY x.field")))
             .bind(change_id.to_string())

@@ -36,6 +36,9 @@ struct UsersPage {
     notice: String,
     require_totp: bool,
     can_set_org: bool,
+    /// Links to the organisation's notice defaults and to the installation's mail server.
+    can_notices: bool,
+    can_mail: bool,
 }
 
 /// The policy on an account of `org` with `role` (as it is, or as it would be).
@@ -99,6 +102,8 @@ pub(super) async fn users_page(
         notice,
         require_totp: cur.user.org_requires_totp,
         can_set_org: decide(&cur.actor, Action::ManageUsers, Target::Organisation(cur.actor.org_id)).allowed(),
+        can_notices: decide(&cur.actor, Action::ManageNotifications, Target::Organisation(cur.actor.org_id)).allowed(),
+        can_mail: decide(&cur.actor, Action::ManageMail, Target::Nothing).allowed(),
     });
     if !errors.errors.is_empty() {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;

@@ -30,6 +30,7 @@ mod households;
 mod imports;
 pub(crate) mod indicator_view;
 mod indicators;
+mod notices;
 mod offline;
 pub(crate) mod photos;
 mod place;
@@ -212,6 +213,15 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/admin/import/{id}/report.csv", get(imports::report))
         .route("/admin/import/{id}/apply", post(imports::start_apply))
         .route("/account", get(account::page))
+        .route("/account/notifications", get(notices::choices::show).post(notices::choices::save))
+        .route("/account/calendar", post(notices::choices::feed))
+        .route("/calendar/{secret}", get(notices::inbox::feed))
+        .route("/notifications", get(notices::inbox::list))
+        .route("/notifications/read", post(notices::inbox::read_all))
+        .route("/notifications/{id}", get(notices::inbox::open))
+        .route("/admin/notifications", get(notices::admin::org).post(notices::admin::save_org))
+        .route("/admin/mail", get(notices::admin::mail_settings).post(notices::admin::save_mail))
+        .route("/admin/mail/test", post(notices::admin::test_mail))
         .route("/account/totp", post(account::totp))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))

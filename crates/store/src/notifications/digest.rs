@@ -1,0 +1,77 @@
+//! The daily digest of overdue work: once a day (from `DIGEST_HOUR` in Cambodia), each person
+//! with overdue visits, tasks or case deadlines gets one notice that counts them. One server
+//! makes it (the day's run is claimed; a run whose server stopped is taken over after its
+//! claim lapses), and a person's digest is keyed by the day, so a run taken over adds nothing
+//! twice.
+
+use super::notify;
+use crate::db::{time_text, RowExt, Store};
+use crate::error::StoreError;
+use chrono::{DateTime, Duration, Timelike, Utc};
+use krousar_domain::context::cambodia_day;
+use krousar_domain::notify::{Event, Notice};
+
+/// The hour (Cambodia's) from which the day's digest is made.
+pub const DIGEST_HOUR: u32 = 7;
+const CLAIM_MINUTES: i64 = 10;
+
+impl Store {
+    /// Make the day's overdue digest if it is time and no server has; returns how many people
+    /// were given one (`None`: not this server's to make now).
+    pub async fn overdue_digest(&self, now: DateTime<Utc>) -> Result<Option<usize>, StoreError> {
+        let local = now + Duration::hours(7);
+        if local.hour() < DIGEST_HOUR {
+            return Ok(None);
+        }
+        let today = cambodia_day(now);
+        let day = today.to_string();
+        let until = time_text(now + Duration::minutes(CLAIM_MINUTES));
+        let claimed = sqlx::query(
+            "INSERT INTO notification_runs (kind, day, claimed_until) VALUES ('overdue', $1, $2) ON CONFLICT (kind, day) DO NOTHING",
+        )
+        .bind(&day)
+        .bind(&until)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1
+            || sqlx::query(
+                "UPDATE notification_runs SET claimed_until = $1 WHERE kind = 'overdue' AND day = $2 AND finished_at IS NULL AND claimed_until < $3",
+            )
+            .bind(&until)
+            .bind(&day)
+            .bind(time_text(now))
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+                == 1;
+        if !claimed {
+            return Ok(None);
+        }
+        let people = sqlx::query(
+            "SELECT id FROM users WHERE disabled = 0 AND role IN ('social-worker', 'supervisor', 'intake', 'manager') ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let key = format!("overdue:{day}");
+        let mut given = 0;
+        for p in people {
+            let user = self.user(p.uuid("id")?).await?;
+            let actor = user.actor().at(now);
+            let overdue = self.worklist(&actor, false).await?.due.iter().filter(|d| d.due_on < day).count();
+            if overdue == 0 {
+                continue;
+            }
+            let count = i64::try_from(overdue).unwrap_or(i64::MAX);
+            let mut tx = self.write().await?;
+            given += notify(&mut tx, &[user.id], &Notice { event: Event::Overdue, count, link: "/".into() }, Some(&key), now).await?;
+            tx.commit().await?;
+        }
+        sqlx::query("UPDATE notification_runs SET finished_at = $1 WHERE kind = 'overdue' AND day = $2")
+            .bind(time_text(now))
+            .bind(&day)
+            .execute(&self.pool)
+            .await?;
+        Ok(Some(given))
+    }
+}
