@@ -10,6 +10,7 @@ mod custom_forms;
 mod doc;
 mod duplicate_scans;
 mod flags;
+mod notifications;
 mod form_sharing;
 mod households;
 mod indicators;
@@ -46,6 +47,9 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/duplicate-scans", post(duplicate_scans::start))
         .route("/duplicate-scans/latest", get(duplicate_scans::latest))
         .route("/children/{id}/flags", get(flags::list).post(flags::raise))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read", post(notifications::read_all))
+        .route("/notifications/{id}/read", post(notifications::read))
         .route("/children/{id}/flags/{flag}/remove", post(flags::remove))
         .route(
             "/children/{id}/photo",

@@ -31,6 +31,7 @@ mod imports;
 pub(crate) mod indicator_view;
 mod indicators;
 mod notices;
+pub use notices::line as notice_line;
 mod offline;
 pub(crate) mod photos;
 mod place;

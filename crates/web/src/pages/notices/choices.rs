@@ -98,7 +98,11 @@ pub async fn save(State(state): State<AppState>, PageUser(cur): PageUser, Posted
         Ok(e) => e,
         Err(code) => return Ok(unprocessable(page(&state, &cur, Some(typed), cur.tr.t(code), String::new(), false).await?)),
     };
-    let table = (!f.has("follow_org")).then(|| from_form(f.0.iter().filter(|(_, v)| v == "on").map(|(k, _)| k.as_str())));
+    let ticked = from_form(f.0.iter().filter(|(_, v)| v == "on").map(|(k, _)| k.as_str()));
+    // Saving the organisation's choices as they stand (say, to give an address) keeps
+    // following them, so that a later change of the defaults still reaches this person.
+    let before = state.store.my_notice_choices(&cur.actor).await?;
+    let table = (!f.has("follow_org") && (before.own || ticked != before.table)).then_some(ticked);
     state.store.set_my_notice_choices(&cur.actor, email.as_deref(), table.as_ref()).await?;
     page(&state, &cur, None, String::new(), String::new(), true).await
 }
