@@ -104,7 +104,11 @@ impl Store {
         if n != 1 {
             return Err(StoreError::NotFound);
         }
-        let asker = sqlx::query("SELECT asked_by FROM match_requests WHERE id = $1").bind(id.to_string()).fetch_one(&mut *tx).await?.uuid("asked_by")?;
+        let asker = sqlx::query("SELECT asked_by FROM match_requests WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(&mut *tx)
+            .await?
+            .uuid("asked_by")?;
         let notice = krousar_domain::notify::Notice::one(krousar_domain::notify::Event::MatchAnswered, "/referrals");
         crate::notifications::notify(&mut tx, &[asker], &notice, None, actor.now).await?;
         audit::append(

@@ -93,7 +93,17 @@ impl Layout {
             .collect();
         let unread = cur.session.as_ref().map_or(0, |s| s.unread_notices);
         let inbox_label = tr.tn("notify-inbox-label", unread);
-        Layout { tr, title, doc_title, nav, user_name: cur.user.display_name.clone(), csrf: cur.csrf(), signed_in: true, unread, inbox_label }
+        Layout {
+            tr,
+            title,
+            doc_title,
+            nav,
+            user_name: cur.user.display_name.clone(),
+            csrf: cur.csrf(),
+            signed_in: true,
+            unread,
+            inbox_label,
+        }
     }
 
     pub fn other_lang(&self) -> (&'static str, &'static str) {

@@ -83,7 +83,8 @@ impl Store {
             // Whoever may decide it hears of it (never the one asking).
             let deciders = crate::notifications::people_who(tx, case.org_id, actor.now, |a| {
                 a.user_id != actor.user_id
-                    && krousar_domain::policy::decide(a, Action::ApproveCase, krousar_domain::policy::Target::Record(&child.owner(a))).allowed()
+                    && krousar_domain::policy::decide(a, Action::ApproveCase, krousar_domain::policy::Target::Record(&child.owner(a)))
+                        .allowed()
             })
             .await?;
             let link = format!("/children/{}/case", child.id);

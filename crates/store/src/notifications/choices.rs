@@ -136,7 +136,13 @@ impl Store {
     }
 
     /// Keep an organisation's defaults and quiet hours (`None`: none).
-    pub async fn set_org_notice_choices(&self, actor: &Actor, org: Uuid, table: &Table, quiet: Option<QuietHours>) -> Result<(), StoreError> {
+    pub async fn set_org_notice_choices(
+        &self,
+        actor: &Actor,
+        org: Uuid,
+        table: &Table,
+        quiet: Option<QuietHours>,
+    ) -> Result<(), StoreError> {
         Self::may_manage_notices(actor, org)?;
         let mut tx = self.write().await?;
         replace(&mut tx, "org", org, table).await?;

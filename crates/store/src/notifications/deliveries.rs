@@ -89,25 +89,36 @@ impl Store {
 
     /// The delivery went (`Ok`), or failed with `error`: retried later, or given up after the
     /// last try. `skip` records a delivery with nowhere to go (no address, no mail server).
-    pub async fn delivery_done(&self, id: Uuid, attempts: i64, outcome: Result<(), String>, skip: bool, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn delivery_done(
+        &self,
+        id: Uuid,
+        attempts: i64,
+        outcome: Result<(), String>,
+        skip: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let q = match (&outcome, skip) {
-            (Ok(()), _) => sqlx::query("UPDATE notification_deliveries SET state = 'sent', sent_at = $1, error = NULL, claimed_until = NULL WHERE id = $2")
-                .bind(time_text(now))
-                .bind(id.to_string()),
-            (Err(e), true) => sqlx::query("UPDATE notification_deliveries SET state = 'skipped', error = $1, claimed_until = NULL WHERE id = $2")
-                .bind(e.chars().take(200).collect::<String>())
-                .bind(id.to_string()),
+            (Ok(()), _) => sqlx::query(
+                "UPDATE notification_deliveries SET state = 'sent', sent_at = $1, error = NULL, claimed_until = NULL WHERE id = $2",
+            )
+            .bind(time_text(now))
+            .bind(id.to_string()),
+            (Err(e), true) => {
+                sqlx::query("UPDATE notification_deliveries SET state = 'skipped', error = $1, claimed_until = NULL WHERE id = $2")
+                    .bind(e.chars().take(200).collect::<String>())
+                    .bind(id.to_string())
+            }
             (Err(e), false) if attempts >= MAX_ATTEMPTS => {
                 sqlx::query("UPDATE notification_deliveries SET state = 'failed', error = $1, claimed_until = NULL WHERE id = $2")
                     .bind(e.chars().take(200).collect::<String>())
                     .bind(id.to_string())
             }
-            (Err(e), false) => sqlx::query(
-                "UPDATE notification_deliveries SET error = $1, not_before = $2, claimed_until = NULL WHERE id = $3",
-            )
-            .bind(e.chars().take(200).collect::<String>())
-            .bind(time_text(now + retry_after(attempts)))
-            .bind(id.to_string()),
+            (Err(e), false) => {
+                sqlx::query("UPDATE notification_deliveries SET error = $1, not_before = $2, claimed_until = NULL WHERE id = $3")
+                    .bind(e.chars().take(200).collect::<String>())
+                    .bind(time_text(now + retry_after(attempts)))
+                    .bind(id.to_string())
+            }
         };
         q.execute(&self.pool).await?;
         Ok(())

@@ -65,7 +65,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let entry = Entry { action: "calendar.feed", record_type: "user", record_id: Some(actor.user_id.to_string()), detail: json!({"made": make}) };
+        let entry = Entry {
+            action: "calendar.feed",
+            record_type: "user",
+            record_id: Some(actor.user_id.to_string()),
+            detail: json!({"made": make}),
+        };
         crate::audit::append(&mut tx, actor.into(), entry).await?;
         tx.commit().await?;
         Ok(secret)
@@ -111,12 +116,22 @@ impl Store {
         .await?;
         let mut items = rows
             .iter()
-            .map(|r| Ok(FeedItem { what: r.text("what")?, id: r.text("id")?, case_number: r.text("case_number")?, due_on: r.date("due_on")? }))
+            .map(|r| {
+                Ok(FeedItem { what: r.text("what")?, id: r.text("id")?, case_number: r.text("case_number")?, due_on: r.date("due_on")? })
+            })
             .collect::<Result<Vec<_>, StoreError>>()?;
         items.sort_by(|a, b| (a.due_on, &a.case_number, &a.what).cmp(&(b.due_on, &b.case_number, &b.what)));
         let who = Who { actor_id: Some(user), org_id: Some(org), device: None };
-        self.audit_read(who, Entry { action: "calendar.read", record_type: "user", record_id: Some(user.to_string()), detail: json!({"items": items.len()}) })
-            .await?;
+        self.audit_read(
+            who,
+            Entry {
+                action: "calendar.read",
+                record_type: "user",
+                record_id: Some(user.to_string()),
+                detail: json!({"items": items.len()}),
+            },
+        )
+        .await?;
         Ok((user, locale, items))
     }
 }

@@ -51,11 +51,11 @@ impl Store {
 
     /// How many of the actor's notices are unread (the number beside the bell).
     pub async fn unread_notices(&self, user: Uuid) -> Result<i64, StoreError> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+        sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL")
             .bind(user.to_string())
             .fetch_one(&self.pool)
             .await?
-            .int("n")?)
+            .int("n")
     }
 
     /// Open one of the actor's notices: it is marked read, and its link returned.

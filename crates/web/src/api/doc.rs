@@ -5,8 +5,8 @@
 
 use super::schema::{BadRequest, Conflict, Forbidden, Gone, Invalid, NotFound, TooMany, Unauthorized};
 use super::{
-    admin, carers, cases, children, custom_forms, duplicate_scans, flags, form_sharing, households, indicators, notifications, photos, places, rcis,
-    record_forms, referrals, registers, sensitive, sync, sync_device,
+    admin, carers, cases, children, custom_forms, duplicate_scans, flags, form_sharing, households, indicators, notifications, photos,
+    places, rcis, record_forms, referrals, registers, sensitive, sync, sync_device,
 };
 use axum::http::header;
 use axum::response::IntoResponse;

@@ -2,7 +2,7 @@
 //! caller's own inbox. Nobody reads another person's notices; one that is not the caller's is
 //! "not found", as one that does not exist.
 
-use super::schema::{NotFound, Unauthorized};
+use super::schema::{Forbidden, NotFound, Unauthorized};
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::extract::Ids;
@@ -36,7 +36,7 @@ pub struct Inbox {
 
 /// The caller's notices.
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
-    responses((status = 200, body = Inbox), (status = 401, response = Unauthorized)))]
+    responses((status = 200, body = Inbox), (status = 401, response = Unauthorized), (status = 403, response = Forbidden)))]
 pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
     let notices = state.store.inbox(&cur.actor).await?;
     let unread = state.store.unread_notices(cur.actor.user_id).await?;
@@ -53,7 +53,7 @@ pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Resul
 /// Mark one of the caller's notices read.
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications",
     params(("id" = Uuid, Path, description = "The notice's id")),
-    responses((status = 204), (status = 401, response = Unauthorized), (status = 404, response = NotFound)))]
+    responses((status = 204), (status = 401, response = Unauthorized), (status = 403, response = Forbidden), (status = 404, response = NotFound)))]
 pub async fn read(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>) -> Result<Response, ApiError> {
     state.store.mark_notices_read(&cur.actor, Some(id)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -61,7 +61,7 @@ pub async fn read(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id):
 
 /// Mark all of the caller's notices read.
 #[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications",
-    responses((status = 204), (status = 401, response = Unauthorized)))]
+    responses((status = 204), (status = 401, response = Unauthorized), (status = 403, response = Forbidden)))]
 pub async fn read_all(State(state): State<AppState>, ApiUser(cur): ApiUser) -> Result<Response, ApiError> {
     state.store.mark_notices_read(&cur.actor, None).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -38,14 +38,13 @@ pub fn test_mail(lang: Lang, site: &str) -> Mail {
 
 fn transport(s: &MailServer) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     let tls = |host: &str| TlsParameters::new(host.to_string()).map_err(|e| e.to_string());
-    let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
-        .port(s.port)
-        .timeout(Some(Duration::from_secs(20)))
-        .tls(match s.security {
+    let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host).port(s.port).timeout(Some(Duration::from_secs(20))).tls(
+        match s.security {
             Security::Tls => Tls::Wrapper(tls(&s.host)?),
             Security::Starttls => Tls::Required(tls(&s.host)?),
             Security::None => Tls::None,
-        });
+        },
+    );
     if let (Some(u), Some(p)) = (&s.username, &s.password) {
         b = b.credentials(Credentials::new(u.clone(), p.clone()));
     }

@@ -59,7 +59,8 @@ async fn a_notice_reaches_exactly_who_must_act_and_only_they_read_it() {
         assert_eq!(inbox(&app, &w).await["unread"], 0, "not the one asking");
 
         // A referral tells the receiver's supervisor; not its social worker, not the sender.
-        let sent: Value = app.api_post(&w, &format!("/api/v1/children/{child}/referrals"), referral(boss.org_id)).await.json().await.unwrap();
+        let sent: Value =
+            app.api_post(&w, &format!("/api/v1/children/{child}/referrals"), referral(boss.org_id)).await.json().await.unwrap();
         let rid = sent["id"].as_str().unwrap();
         let theirs = inbox(&app, &b).await;
         assert_eq!((theirs["unread"].as_i64(), theirs["items"][0]["event"].as_str()), (Some(1), Some("referral_received")));
@@ -100,7 +101,11 @@ async fn a_notice_reaches_exactly_who_must_act_and_only_they_read_it() {
 
         // Sharing a case with another worker tells that worker (not the supervisor doing it).
         let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
-        let other = app.store.create_user(Who::system(), app.worker.org_id, app.worker.team_id, "second", "Second", Role::SocialWorker, &hash, "en").await.unwrap();
+        let other = app
+            .store
+            .create_user(Who::system(), app.worker.org_id, app.worker.team_id, "second", "Second", Role::SocialWorker, &hash, "en")
+            .await
+            .unwrap();
         let res = sup_page
             .post(app.url(&format!("/children/{child}/co-worker")))
             .form(&[("_csrf", sup_csrf.as_str()), ("co_worker", &other.id.to_string())])
@@ -207,12 +212,24 @@ async fn notices_go_by_email_without_names_after_quiet_hours_and_only_when_chose
             .unwrap();
         assert_eq!(res.status(), 422);
         let form = sup_page.get(app.url("/account/notifications")).send().await.unwrap().text().await.unwrap();
-        assert!(form.contains("name=\"approval_requested.email\" value=\"on\" aria-label=\"Someone asks for my approval — E-mail\" checked"), "{form}");
-        let ticked = [("_csrf", sup_csrf.as_str()), ("email", "sup@ngo.example.org"), ("approval_requested.email", "on"),
-            ("referral_received.email", "on"), ("overdue.email", "on"), ("case_assigned.email", "on")];
+        assert!(
+            form.contains("name=\"approval_requested.email\" value=\"on\" aria-label=\"Someone asks for my approval — E-mail\" checked"),
+            "{form}"
+        );
+        let ticked = [
+            ("_csrf", sup_csrf.as_str()),
+            ("email", "sup@ngo.example.org"),
+            ("approval_requested.email", "on"),
+            ("referral_received.email", "on"),
+            ("overdue.email", "on"),
+            ("case_assigned.email", "on"),
+        ];
         assert_eq!(sup_page.post(app.url("/account/notifications")).form(&ticked).send().await.unwrap().status(), 200);
         let page = sup_page.get(app.url("/account/notifications")).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("These are your organisation&#39;s choices") || page.contains("These are your organisation's choices"), "saving the defaults as they are keeps following them");
+        assert!(
+            page.contains("These are your organisation&#39;s choices") || page.contains("These are your organisation's choices"),
+            "saving the defaults as they are keeps following them"
+        );
 
         // An approval asked: one e-mail, saying what and linking to the notice, naming no one.
         let (child, number) = child_with_case(&app, &w, "Sreypov").await;
@@ -270,7 +287,12 @@ async fn notices_go_by_email_without_names_after_quiet_hours_and_only_when_chose
         assert_eq!(deliveries(&app, app.supervisor.id).await.len(), 2, "no delivery was queued");
 
         // The test message, from the administrator's page.
-        let res = root.post(app.url("/admin/mail/test")).form(&[("_csrf", root_csrf.as_str()), ("to", "it@ngo.example.org")]).send().await.unwrap();
+        let res = root
+            .post(app.url("/admin/mail/test"))
+            .form(&[("_csrf", root_csrf.as_str()), ("to", "it@ngo.example.org")])
+            .send()
+            .await
+            .unwrap();
         assert!(res.text().await.unwrap().contains("The test message was sent."));
         assert_eq!(smtp.messages().last().unwrap().to, vec!["it@ngo.example.org"]);
 
@@ -299,7 +321,11 @@ async fn a_private_calendar_lists_due_work_by_case_number_and_stops_when_renewed
         let (child, _) = child_with_case(&app, &w, "Sreypov").await;
         let due = (krousar_domain::today() + chrono::Days::new(3)).to_string();
         let res = app
-            .api_post(&w, &format!("/api/v1/children/{child}/case/task"), json!({"title": "Call Sreypov's mother", "owner_id": app.worker.id, "due_on": due}))
+            .api_post(
+                &w,
+                &format!("/api/v1/children/{child}/case/task"),
+                json!({"title": "Call Sreypov's mother", "owner_id": app.worker.id, "due_on": due}),
+            )
             .await;
         assert_eq!(res.status(), 200);
         let (page, csrf) = app.login("worker").await;
@@ -349,7 +375,13 @@ async fn the_overdue_digest_is_made_once_a_day_whoever_runs_it() {
         let (child, _) = child_with_case(&app, &w, "Sreypov").await;
         let today = krousar_domain::today();
         let due = (today + chrono::Days::new(1)).to_string();
-        let res = app.api_post(&w, &format!("/api/v1/children/{child}/case/task"), json!({"title": "Call", "owner_id": app.worker.id, "due_on": due})).await;
+        let res = app
+            .api_post(
+                &w,
+                &format!("/api/v1/children/{child}/case/task"),
+                json!({"title": "Call", "owner_id": app.worker.id, "due_on": due}),
+            )
+            .await;
         assert_eq!(res.status(), 200);
         // Three days later at 08:00 in Cambodia the task is overdue.
         let at = (today + chrono::Days::new(3)).and_hms_opt(1, 0, 0).unwrap().and_utc();

@@ -32,7 +32,13 @@ struct OrgPage {
     saved: bool,
 }
 
-async fn org_page(state: &AppState, cur: &Current, quiet: Option<(String, String)>, quiet_error: String, saved: bool) -> Result<Response, PageError> {
+async fn org_page(
+    state: &AppState,
+    cur: &Current,
+    quiet: Option<(String, String)>,
+    quiet_error: String,
+    saved: bool,
+) -> Result<Response, PageError> {
     let tr = cur.tr;
     let c = state.store.org_notice_choices(&cur.actor, cur.actor.org_id).await?;
     let (quiet_start, quiet_end) = quiet.or(c.quiet).unwrap_or_default();
@@ -85,7 +91,12 @@ fn may_manage_mail(cur: &Current) -> Result<(), PageError> {
     }
 }
 
-async fn mail_page(state: &AppState, cur: &Current, typed: Option<(Vec<(String, String)>, Invalid)>, test: Option<Result<(), String>>) -> Result<Response, PageError> {
+async fn mail_page(
+    state: &AppState,
+    cur: &Current,
+    typed: Option<(Vec<(String, String)>, Invalid)>,
+    test: Option<Result<(), String>>,
+) -> Result<Response, PageError> {
     may_manage_mail(cur)?;
     let tr = cur.tr;
     let kept = state.store.mail_settings(&cur.actor).await?;

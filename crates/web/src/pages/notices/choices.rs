@@ -67,7 +67,14 @@ struct ChoicesPage {
     saved: bool,
 }
 
-async fn page(state: &AppState, cur: &Current, email: Option<String>, email_error: String, new_feed: String, saved: bool) -> Result<Response, PageError> {
+async fn page(
+    state: &AppState,
+    cur: &Current,
+    email: Option<String>,
+    email_error: String,
+    new_feed: String,
+    saved: bool,
+) -> Result<Response, PageError> {
     let tr = cur.tr;
     let mine = state.store.my_notice_choices(&cur.actor).await?;
     let feed_since = state.store.my_feed(&cur.actor).await?.map(|t| tr.time(&t)).unwrap_or_default();
@@ -125,7 +132,8 @@ pub async fn feed(
                 Some(m) => m.site,
                 None => {
                     let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-                    let host: String = host.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')).collect();
+                    let host: String =
+                        host.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')).collect();
                     format!("{}://{host}", if state.config.secure_cookies { "https" } else { "http" })
                 }
             };
