@@ -47,6 +47,19 @@ test('the worker refers a child with the parent’s consent', async () => {
   assert.match(await worker.textContent('main'), /កំពុងរង់ចាំ/);
 });
 
+test('the other organisation’s supervisor is told by the bell, in Khmer, and the notice leads to the referral', async () => {
+  await boss.goto(server.base + '/');
+  assert.equal((await boss.textContent('header a.inbox .badge')).trim(), '១', 'one unread notice, in Khmer digits');
+  await Promise.all([boss.waitForNavigation(), boss.click('header a.inbox')]);
+  assert.equal(new URL(boss.url()).pathname, '/notifications');
+  const inbox = await boss.textContent('main');
+  assert.match(inbox, /មានការបញ្ជូនមួយមកដល់អង្គការរបស់អ្នក/);
+  assert.doesNotMatch(inbox, /បុប្ផា|Bopha/, 'a notice names no child');
+  await Promise.all([boss.waitForNavigation(), boss.click('ul.notices a')]);
+  assert.equal(new URL(boss.url()).pathname, '/referrals');
+  assert.equal(await boss.$('header a.inbox .badge'), null, 'read once opened');
+});
+
 test('the other organisation’s supervisor accepts it and opens the record', async () => {
   const refused = await boss.goto(childUrl);
   assert.equal(refused.status(), 404, 'not before acceptance: as a record that does not exist');

@@ -55,7 +55,15 @@ impl Store {
         .await?;
         let key = format!("overdue:{day}");
         let mut given = 0;
-        for p in people {
+        for (i, p) in people.iter().enumerate() {
+            // A long run keeps its claim, so that no other server starts the same work.
+            if i % 200 == 199 {
+                sqlx::query("UPDATE notification_runs SET claimed_until = $1 WHERE kind = 'overdue' AND day = $2")
+                    .bind(time_text(chrono::Utc::now().max(now) + Duration::minutes(CLAIM_MINUTES)))
+                    .bind(&day)
+                    .execute(&self.pool)
+                    .await?;
+            }
             let user = self.user(p.uuid("id")?).await?;
             let actor = user.actor().at(now);
             let overdue = self.worklist(&actor, false).await?.due.iter().filter(|d| d.due_on < day).count();

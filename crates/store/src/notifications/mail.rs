@@ -121,6 +121,13 @@ impl Store {
         Ok(())
     }
 
+    /// The address people open Krousar at, as the mail settings name it (for links shown in
+    /// the pages; nothing secret is opened).
+    pub async fn mail_site(&self) -> Result<Option<String>, StoreError> {
+        let r = sqlx::query("SELECT site FROM notification_mail WHERE id = $1").bind(ROW).fetch_optional(&self.pool).await?;
+        r.map(|r| r.text("site")).transpose()
+    }
+
     /// The mail server to send through, password opened (`None` until one is set). For the
     /// notification sender and the administrator's test message only.
     pub async fn mail_server(&self) -> Result<Option<MailServer>, StoreError> {

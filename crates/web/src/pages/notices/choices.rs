@@ -128,8 +128,8 @@ pub async fn feed(
         Some(s) => {
             // The address people open Krousar at: as the mail settings name it, else as this
             // browser reached it.
-            let site = match state.store.mail_server().await? {
-                Some(m) => m.site,
+            let site = match state.store.mail_site().await? {
+                Some(site) => site,
                 None => {
                     let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
                     let host: String =
