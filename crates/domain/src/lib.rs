@@ -17,6 +17,7 @@ pub mod flag;
 pub mod forms;
 pub mod household;
 pub mod indicators;
+pub mod inquiry;
 pub mod living;
 pub mod notify;
 pub mod policy;

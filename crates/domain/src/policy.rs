@@ -120,8 +120,13 @@ pub enum Action {
     /// Ask another organisation whether a child of theirs matches a family's search, and see
     /// the questions asked by and of the organisation.
     AskMatch,
-    /// Answer such a question for the organisation.
+    /// Answer such a question for the organisation, and a family's inquiry that may concern
+    /// one of its children.
     AnswerMatch,
+    /// Record a family's search for a child (an inquiry) at the office they came to, and follow
+    /// the office's inquiries: who meets families — workers, intake, supervisors, managers and
+    /// the ministry's and provincial offices' officers.
+    RecordInquiry,
     /// The team's caseloads, overdue work and approvals waiting (supervisors and managers).
     ViewTeam,
     /// Who opened or changed a child's record (its audit entries), on the child's page: the
@@ -136,7 +141,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -179,6 +184,7 @@ impl Action {
         Action::OverrideConsent,
         Action::AskMatch,
         Action::AnswerMatch,
+        Action::RecordInquiry,
         Action::ViewTeam,
         Action::ViewAccessHistory,
         Action::ViewFlags,
@@ -448,6 +454,9 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::OverrideConsent, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
         (Action::AskMatch, Target::Organisation(org)) => {
             allow(matches!(role, SocialWorker | Supervisor | Manager | Ministry) && org == actor.org_id)
+        }
+        (Action::RecordInquiry, Target::Organisation(org)) => {
+            allow(matches!(role, SocialWorker | Supervisor | Manager | Intake | Ministry) && org == actor.org_id)
         }
         (Action::AnswerMatch, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
         (Action::ViewAccessHistory, Target::Record(r)) => {

@@ -502,8 +502,14 @@ impl Store {
             crate::sync::rotate_for_password_change(&mut tx, self.keys.as_deref(), id).await?;
         }
         if disabled || new_password_hash.is_some() {
-            // A disabled account or a reset password ends every open session and token.
+            // A disabled account or a reset password ends every open session and token, and
+            // the private calendar address (a leaked one stops with the password).
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
+            sqlx::query("UPDATE notification_feeds SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(now_text())
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
                 .bind(now_text())
                 .bind(id.to_string())

@@ -44,7 +44,7 @@ pub(crate) fn live_state(r: &sqlx::any::AnyRow, stale_seconds: i64) -> Result<St
 }
 
 /// Mark a background job failed with the start of its error (exports and imports alike).
-/// Whoever started it is told, in the same transaction.
+/// Whoever started it is told.
 pub(crate) async fn fail_job(store: &Store, table: &'static str, id: Uuid, error: &str) -> Result<(), StoreError> {
     let mut tx = store.write().await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET state = 'failed', error = $1, finished_at = $2 WHERE id = $3")))
@@ -53,9 +53,9 @@ pub(crate) async fn fail_job(store: &Store, table: &'static str, id: Uuid, error
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
-    let link = if table == "export_jobs" { format!("/exports/{id}") } else { format!("/admin/import/{id}") };
-    crate::notifications::job_ended(&mut tx, table, id, link, chrono::Utc::now()).await?;
     tx.commit().await?;
+    let link = if table == "export_jobs" { format!("/exports/{id}") } else { format!("/admin/import/{id}") };
+    crate::notifications::tell_job_ended(store, table, id, link).await;
     Ok(())
 }
 
@@ -133,13 +133,13 @@ impl Store {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        crate::notifications::job_ended(&mut tx, "export_jobs", id, format!("/exports/{id}"), actor.now).await?;
         // An archive audited itself as it was made; a list export is audited here.
         if let Some(action) = action {
             let detail = json!({"rows": rows, "export": what, "job": id, "background": true});
             audit::append(&mut tx, actor.into(), Entry { action, record_type: "child", record_id: None, detail }).await?;
         }
         tx.commit().await?;
+        crate::notifications::tell_job_ended(self, "export_jobs", id, format!("/exports/{id}")).await;
         Ok(())
     }
 

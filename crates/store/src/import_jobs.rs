@@ -112,8 +112,8 @@ impl Store {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        crate::notifications::job_ended(&mut tx, "import_jobs", id, format!("/admin/import/{id}"), chrono::Utc::now()).await?;
         tx.commit().await?;
+        crate::notifications::tell_job_ended(self, "import_jobs", id, format!("/admin/import/{id}")).await;
         Ok(())
     }
 
@@ -157,8 +157,8 @@ impl Store {
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
-        crate::notifications::job_ended(&mut tx, "import_jobs", id, format!("/admin/import/{id}"), chrono::Utc::now()).await?;
         tx.commit().await?;
+        crate::notifications::tell_job_ended(self, "import_jobs", id, format!("/admin/import/{id}")).await;
         if let Ok(p) = self.upload_path(id) {
             let _ = tokio::fs::remove_file(p).await;
         }

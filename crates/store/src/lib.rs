@@ -40,6 +40,7 @@ pub mod households;
 pub mod import_jobs;
 pub mod imports;
 pub mod indicators;
+pub mod inquiries;
 pub mod installation;
 pub mod keyring;
 pub(crate) mod living;

@@ -60,6 +60,12 @@ impl Layout {
         nav.push(("/team", "nav-team", decide(a, Action::ViewTeam, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/referrals", "nav-referrals", decide(a, Action::ListReferrals, Target::Organisation(a.org_id)).allowed()));
         nav.push((
+            "/inquiries",
+            "nav-inquiries",
+            decide(a, Action::RecordInquiry, Target::Organisation(a.org_id)).allowed()
+                || decide(a, Action::AnswerMatch, Target::Organisation(a.org_id)).allowed(),
+        ));
+        nav.push((
             "/figures",
             "nav-figures",
             decide(a, Action::ViewAggregates, Target::Nothing).allowed()

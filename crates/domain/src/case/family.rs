@@ -17,6 +17,7 @@ pick_list!(TracingMethod, "trace-method", {
     Police => "police",
     OtherNgo => "other_ngo",
     SocialMedia => "social_media",
+    FamilyInquiry => "family_inquiry",
     Other => "other",
 });
 

@@ -10,7 +10,12 @@ pub type Channels = BTreeSet<Channel>;
 /// by e-mail too; what only reports stays in the inbox.
 pub fn built_in(event: Event) -> Channels {
     match event {
-        Event::ApprovalRequested | Event::ReferralReceived | Event::Overdue | Event::CaseAssigned => [Channel::Email].into(),
+        Event::ApprovalRequested
+        | Event::ReferralReceived
+        | Event::Overdue
+        | Event::CaseAssigned
+        | Event::InquiryReceived
+        | Event::InquiryAnswered => [Channel::Email].into(),
         Event::ApprovalDecided | Event::ReferralAnswered | Event::MatchAnswered | Event::SyncConflict | Event::JobFinished => {
             Channels::new()
         }

@@ -36,10 +36,14 @@ pub enum Event {
     CaseAssigned,
     /// An import or export the recipient started has finished.
     JobFinished,
+    /// A family is looking for a child who may be one of the recipient's organisation's.
+    InquiryReceived,
+    /// An organisation answered an inquiry the recipient recorded.
+    InquiryAnswered,
 }
 
 impl Event {
-    pub const ALL: [Event; 9] = [
+    pub const ALL: [Event; 11] = [
         Event::ApprovalRequested,
         Event::ApprovalDecided,
         Event::ReferralReceived,
@@ -49,6 +53,8 @@ impl Event {
         Event::SyncConflict,
         Event::CaseAssigned,
         Event::JobFinished,
+        Event::InquiryReceived,
+        Event::InquiryAnswered,
     ];
 
     pub fn code(self) -> &'static str {
@@ -62,6 +68,8 @@ impl Event {
             Event::SyncConflict => "sync_conflict",
             Event::CaseAssigned => "case_assigned",
             Event::JobFinished => "job_finished",
+            Event::InquiryReceived => "inquiry_received",
+            Event::InquiryAnswered => "inquiry_answered",
         }
     }
 

@@ -120,6 +120,11 @@ impl MailInput {
         if !valid_site(&site) {
             bad.push("site", "err-mail-site");
         }
+        // A password goes in clear only to a relay on this machine.
+        let loopback = matches!(host.as_str(), "127.0.0.1" | "::1" | "localhost");
+        if security == Some(Security::None) && (username.is_some() || password.is_some()) && !loopback {
+            bad.push("security", "err-mail-plain-password");
+        }
         match (port, security) {
             (Some(port), Some(security)) if bad.errors.is_empty() => {
                 Ok(MailSettings { host, port, security, username, password, from_address, site })
@@ -179,6 +184,16 @@ mod tests {
         for f in ["host", "port", "security", "from_address", "site"] {
             assert!(e.has(f), "{f}");
         }
+    }
+
+    #[test]
+    fn no_password_in_clear_to_another_machine() {
+        let plain = MailInput { security: "none".into(), ..input() };
+        assert!(plain.validate().unwrap_err().has("security"));
+        let local = MailInput { security: "none".into(), host: "127.0.0.1".into(), ..input() };
+        assert!(local.validate().is_ok());
+        let anonymous = MailInput { security: "none".into(), username: String::new(), password: String::new(), ..input() };
+        assert!(anonymous.validate().is_ok());
     }
 
     #[test]

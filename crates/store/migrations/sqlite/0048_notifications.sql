@@ -25,6 +25,8 @@ CREATE TABLE notification_deliveries (
     attempts BIGINT NOT NULL DEFAULT 0,
     not_before TEXT NOT NULL,
     claimed_until TEXT,
+    -- Which claim holds it: only that server records the outcome.
+    claim_token TEXT,
     sent_at TEXT,
     error TEXT
 );

@@ -35,6 +35,9 @@ pub fn left_out(table: &str) -> bool {
         // Notices, their deliveries and settings, mail secrets and calendar feeds: the
         // installation's messages to its people, not an organisation's records.
         || table.starts_with("notification")
+        // What one organisation answered another about a family's search: it names the
+        // answering organisation's children, which no archive of the searcher's may carry.
+        || table == "inquiry_matches"
 }
 
 /// Tables whose rows other organisations share: an archive carries the ones its records refer

@@ -1,7 +1,8 @@
-//! Handing queued deliveries to the sender, across several app servers: a server claims a
-//! delivery with one conditional update (only one server's update finds it unclaimed), sends
-//! it, and records the outcome. A claim lapses after `CLAIM_SECONDS`, so a delivery whose
-//! server stopped is taken up again; a failure is retried later, up to `MAX_ATTEMPTS`.
+//! Handing queued deliveries to the sender, across several app servers: a server claims one
+//! delivery with one conditional update (only one server's update finds it unclaimed) under a
+//! token, sends it within `SEND_SECONDS`, and records the outcome under that token. A claim
+//! lapses after `CLAIM_SECONDS`, so a delivery whose server stopped is taken up again; a
+//! failure is retried later, up to `MAX_ATTEMPTS`.
 //!
 //! A message is sent at most once per claim. The one case where it can go twice is a server
 //! that stops after the mail server took the message and before the outcome is recorded; the
@@ -16,13 +17,15 @@ use uuid::Uuid;
 
 const CLAIM_SECONDS: i64 = 300;
 pub const MAX_ATTEMPTS: i64 = 6;
-/// Claimed at once by one server.
-const BATCH: i64 = 20;
+/// A message must be handed to the mail server within this time (well within its claim).
+pub const SEND_SECONDS: u64 = 60;
 
 /// A delivery to make now.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     pub id: Uuid,
+    /// The claim's own token: only it may record the outcome.
+    pub token: String,
     pub notification: Uuid,
     pub channel: Channel,
     pub attempts: i64,
@@ -38,26 +41,28 @@ pub fn retry_after(attempts: i64) -> Duration {
 }
 
 impl Store {
-    /// Claim up to a batch of deliveries that are due at `now` and nobody is making.
-    pub async fn claim_deliveries(&self, now: DateTime<Utc>) -> Result<Vec<Outgoing>, StoreError> {
+    /// Claim one delivery that is due at `now` and that nobody is making, under a token of
+    /// this claim's own; `None` when there is none. Claimed one at a time, so that a claim
+    /// covers one message (sent within `SEND_SECONDS`), never a batch that outlasts it.
+    pub async fn claim_delivery(&self, now: DateTime<Utc>) -> Result<Option<Outgoing>, StoreError> {
         let at = time_text(now);
+        let until = time_text(now + Duration::seconds(CLAIM_SECONDS));
         let candidates = sqlx::query(
             "SELECT id FROM notification_deliveries WHERE state = 'pending' AND not_before <= $1 \
-             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY not_before LIMIT $2",
+             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY not_before LIMIT 5",
         )
         .bind(&at)
-        .bind(BATCH)
         .fetch_all(&self.pool)
         .await?;
-        let until = time_text(now + Duration::seconds(CLAIM_SECONDS));
-        let mut out = Vec::new();
         for c in candidates {
             let id = c.text("id")?;
+            let token = krousar_domain::new_id().to_string();
             let won = sqlx::query(
-                "UPDATE notification_deliveries SET claimed_until = $1, attempts = attempts + 1 \
-                 WHERE id = $2 AND state = 'pending' AND (claimed_until IS NULL OR claimed_until < $3)",
+                "UPDATE notification_deliveries SET claimed_until = $1, claim_token = $2, attempts = attempts + 1 \
+                 WHERE id = $3 AND state = 'pending' AND (claimed_until IS NULL OR claimed_until < $4)",
             )
             .bind(&until)
+            .bind(&token)
             .bind(&id)
             .bind(&at)
             .execute(&self.pool)
@@ -74,53 +79,44 @@ impl Store {
             .bind(&id)
             .fetch_one(&self.pool)
             .await?;
-            out.push(Outgoing {
+            return Ok(Some(Outgoing {
                 id: r.uuid("id")?,
+                token,
                 notification: r.uuid("notification_id")?,
                 channel: r.code("channel", Channel::parse)?,
                 attempts: r.int("attempts")?,
                 notice: Notice { event: r.code("event", Event::parse)?, count: r.int("count")?, link: r.text("link")? },
                 email: r.opt_text("email")?,
                 locale: r.text("locale")?,
-            });
+            }));
         }
-        Ok(out)
+        Ok(None)
     }
 
     /// The delivery went (`Ok`), or failed with `error`: retried later, or given up after the
     /// last try. `skip` records a delivery with nowhere to go (no address, no mail server).
-    pub async fn delivery_done(
-        &self,
-        id: Uuid,
-        attempts: i64,
-        outcome: Result<(), String>,
-        skip: bool,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let q = match (&outcome, skip) {
-            (Ok(()), _) => sqlx::query(
-                "UPDATE notification_deliveries SET state = 'sent', sent_at = $1, error = NULL, claimed_until = NULL WHERE id = $2",
-            )
-            .bind(time_text(now))
-            .bind(id.to_string()),
-            (Err(e), true) => {
-                sqlx::query("UPDATE notification_deliveries SET state = 'skipped', error = $1, claimed_until = NULL WHERE id = $2")
-                    .bind(e.chars().take(200).collect::<String>())
-                    .bind(id.to_string())
-            }
-            (Err(e), false) if attempts >= MAX_ATTEMPTS => {
-                sqlx::query("UPDATE notification_deliveries SET state = 'failed', error = $1, claimed_until = NULL WHERE id = $2")
-                    .bind(e.chars().take(200).collect::<String>())
-                    .bind(id.to_string())
-            }
-            (Err(e), false) => {
-                sqlx::query("UPDATE notification_deliveries SET error = $1, not_before = $2, claimed_until = NULL WHERE id = $3")
-                    .bind(e.chars().take(200).collect::<String>())
-                    .bind(time_text(now + retry_after(attempts)))
-                    .bind(id.to_string())
-            }
+    /// Only the claim that holds it records its outcome: a server whose claim lapsed (another
+    /// took the delivery over) changes nothing.
+    pub async fn delivery_done(&self, d: &Outgoing, outcome: Result<(), String>, skip: bool, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let error = outcome.as_ref().err().map(|e| e.chars().take(200).collect::<String>());
+        let (state, not_before) = match (&outcome, skip) {
+            (Ok(()), _) => ("sent", None),
+            (Err(_), true) => ("skipped", None),
+            (Err(_), false) if d.attempts >= MAX_ATTEMPTS => ("failed", None),
+            (Err(_), false) => ("pending", Some(time_text(now + retry_after(d.attempts)))),
         };
-        q.execute(&self.pool).await?;
+        sqlx::query(
+            "UPDATE notification_deliveries SET state = $1, error = $2, sent_at = $3, not_before = COALESCE($4, not_before), \
+             claimed_until = NULL, claim_token = NULL WHERE id = $5 AND claim_token = $6",
+        )
+        .bind(state)
+        .bind(error)
+        .bind(outcome.is_ok().then(|| time_text(now)))
+        .bind(not_before)
+        .bind(d.id.to_string())
+        .bind(&d.token)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

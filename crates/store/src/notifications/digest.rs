@@ -16,6 +16,21 @@ pub const DIGEST_HOUR: u32 = 7;
 const CLAIM_MINUTES: i64 = 10;
 
 impl Store {
+    /// One person's digest: counted from their worklist, given once for the day.
+    async fn digest_for(&self, id: uuid::Uuid, now: DateTime<Utc>, day: &str, key: &str) -> Result<usize, StoreError> {
+        let user = self.user(id).await?;
+        let actor = user.actor().at(now);
+        let overdue = self.worklist(&actor, false).await?.due.iter().filter(|d| d.due_on.as_str() < day).count();
+        if overdue == 0 {
+            return Ok(0);
+        }
+        let count = i64::try_from(overdue).unwrap_or(i64::MAX);
+        let mut tx = self.write().await?;
+        let n = notify(&mut tx, &[user.id], &Notice { event: Event::Overdue, count, link: "/".into() }, Some(key), now).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Make the day's overdue digest if it is time and no server has; returns how many people
     /// were given one (`None`: not this server's to make now).
     pub async fn overdue_digest(&self, now: DateTime<Utc>) -> Result<Option<usize>, StoreError> {
@@ -64,16 +79,12 @@ impl Store {
                     .execute(&self.pool)
                     .await?;
             }
-            let user = self.user(p.uuid("id")?).await?;
-            let actor = user.actor().at(now);
-            let overdue = self.worklist(&actor, false).await?.due.iter().filter(|d| d.due_on < day).count();
-            if overdue == 0 {
-                continue;
+            // One person's problem (a record that cannot be read) is logged and skipped: it must
+            // not keep everyone after them from their digest.
+            match self.digest_for(p.uuid("id")?, now, &day, &key).await {
+                Ok(n) => given += n,
+                Err(e) => tracing::warn!(error = %e, "overdue digest skipped for one person"),
             }
-            let count = i64::try_from(overdue).unwrap_or(i64::MAX);
-            let mut tx = self.write().await?;
-            given += notify(&mut tx, &[user.id], &Notice { event: Event::Overdue, count, link: "/".into() }, Some(&key), now).await?;
-            tx.commit().await?;
         }
         sqlx::query("UPDATE notification_runs SET finished_at = $1 WHERE kind = 'overdue' AND day = $2")
             .bind(time_text(now))

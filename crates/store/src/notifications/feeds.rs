@@ -83,7 +83,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let owner = sqlx::query(
-            "SELECT u.id, u.org_id, u.locale FROM notification_feeds f JOIN users u ON u.id = f.user_id \
+            "SELECT u.id, u.org_id, u.locale, u.role FROM notification_feeds f JOIN users u ON u.id = f.user_id \
              WHERE f.secret_hash = $1 AND f.revoked_at IS NULL AND u.disabled = 0",
         )
         .bind(hash(secret))
@@ -91,6 +91,11 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let (user, org, locale) = (owner.uuid("id")?, owner.uuid("org_id")?, owner.text("locale")?);
+        // Only someone who holds cases or tasks has a calendar of them (a worker made an
+        // administrator since keeps no feed of the caseload she left).
+        if !krousar_domain::policy::holds_tasks(owner.code("role", krousar_domain::Role::parse)?) {
+            return Err(StoreError::NotFound);
+        }
         let from = today.checked_sub_days(Days::new(DAYS_BACK)).unwrap_or(today).to_string();
         let to = today.checked_add_days(Days::new(DAYS_AHEAD)).unwrap_or(today).to_string();
         // The person's own caseload (as its worker or second worker) in their organisation,

@@ -83,13 +83,21 @@ impl Store {
             None => None,
         };
         let mut tx = self.write().await?;
-        let before = sqlx::query("SELECT host, password, password_key_id FROM notification_mail WHERE id = $1")
+        let before = sqlx::query("SELECT host, port, security, username, password, password_key_id FROM notification_mail WHERE id = $1")
             .bind(ROW)
             .fetch_optional(&mut *tx)
             .await?;
-        // A password kept for one server is not sent to another one the form now names.
+        // A password kept for one server is not sent to another one the form now names, nor
+        // over a connection less protected, nor for another account.
         let kept = match before {
-            Some(r) if r.text("host")? == s.host => (r.opt_text("password")?, r.opt_text("password_key_id")?),
+            Some(r)
+                if r.text("host")? == s.host
+                    && r.int("port")? == i64::from(s.port)
+                    && r.text("security")? == s.security.code()
+                    && r.opt_text("username")? == s.username =>
+            {
+                (r.opt_text("password")?, r.opt_text("password_key_id")?)
+            }
             _ => (None, None),
         };
         let (password, key_id) = match sealed {

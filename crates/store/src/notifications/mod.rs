@@ -99,8 +99,22 @@ pub(crate) async fn notify(
     Ok(given)
 }
 
-/// Tell whoever started a background job (`table`: import_jobs or export_jobs) that it ended.
-pub(crate) async fn job_ended(tx: &mut Tx, table: &'static str, id: Uuid, link: String, now: DateTime<Utc>) -> Result<(), StoreError> {
+/// Tell whoever started a background job (`table`: import_jobs or export_jobs) that it ended:
+/// after the job's own record is committed, so that a notice that cannot be written (logged)
+/// never makes a finished import look failed — the user would import it again.
+pub(crate) async fn tell_job_ended(store: &crate::db::Store, table: &'static str, id: Uuid, link: String) {
+    let told = async {
+        let mut tx = store.write().await?;
+        job_ended(&mut tx, table, id, link, chrono::Utc::now()).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(())
+    };
+    if let Err(e) = told.await {
+        tracing::warn!(error = %e, job = %id, "the notice of a finished job was not written");
+    }
+}
+
+async fn job_ended(tx: &mut Tx, table: &'static str, id: Uuid, link: String, now: DateTime<Utc>) -> Result<(), StoreError> {
     let user = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT user_id FROM {table} WHERE id = $1")))
         .bind(id.to_string())
         .fetch_optional(&mut **tx)

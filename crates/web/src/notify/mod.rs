@@ -8,27 +8,33 @@ use crate::i18n::Lang;
 use chrono::{DateTime, Utc};
 use krousar_domain::notify::Channel;
 use krousar_store::error::StoreError;
+use krousar_store::notifications::deliveries::SEND_SECONDS;
 use krousar_store::Store;
 use std::time::Duration;
 
 /// How often a server looks for deliveries due.
 const TICK: Duration = Duration::from_secs(15);
 
+/// At most this many deliveries per tick and server (the next tick carries on).
+const PER_TICK: usize = 200;
+
 /// Make the deliveries due at `now` that this server could claim; returns how many went.
 pub async fn deliver_due(store: &Store, now: DateTime<Utc>) -> Result<usize, StoreError> {
-    let batch = store.claim_deliveries(now).await?;
-    if batch.is_empty() {
-        return Ok(0);
-    }
-    let server = store.mail_server().await?;
+    let mut server = None;
     let mut sent = 0;
-    for d in batch {
-        let (outcome, skip) = match (d.channel, &server, &d.email) {
+    for _ in 0..PER_TICK {
+        let Some(d) = store.claim_delivery(now).await? else { break };
+        if server.is_none() {
+            server = Some(store.mail_server().await?);
+        }
+        let (outcome, skip) = match (d.channel, server.as_ref().and_then(Option::as_ref), &d.email) {
             (Channel::Email, None, _) => (Err("no mail server is set".to_string()), true),
             (Channel::Email, _, None) => (Err("no e-mail address".to_string()), true),
             (Channel::Email, Some(s), Some(to)) => {
                 let m = mail::notice_mail(Lang::parse(&d.locale).unwrap_or(Lang::Km), &d.notice, &s.site, d.notification);
-                (mail::send(s, to, &m, d.id).await, false)
+                // Handed over well within the claim, or given up for now (tried again later).
+                let send = tokio::time::timeout(Duration::from_secs(SEND_SECONDS), mail::send(s, to, &m, d.id));
+                (send.await.unwrap_or_else(|_| Err("the mail server did not answer in time".to_string())), false)
             }
         };
         match &outcome {
@@ -36,7 +42,7 @@ pub async fn deliver_due(store: &Store, now: DateTime<Utc>) -> Result<usize, Sto
             Err(e) if !skip => tracing::warn!(delivery = %d.id, attempt = d.attempts, error = %e, "notice not delivered"),
             Err(_) => {}
         }
-        store.delivery_done(d.id, d.attempts, outcome, skip, Utc::now()).await?;
+        store.delivery_done(&d, outcome, skip, now).await?;
     }
     Ok(sent)
 }

@@ -30,6 +30,7 @@ mod households;
 mod imports;
 pub(crate) mod indicator_view;
 mod indicators;
+mod inquiries;
 mod notices;
 pub use notices::line as notice_line;
 mod offline;
@@ -217,6 +218,12 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/account/notifications", get(notices::choices::show).post(notices::choices::save))
         .route("/account/calendar", post(notices::choices::feed))
         .route("/calendar/{secret}", get(notices::inbox::feed))
+        .route("/inquiries", get(inquiries::office::list).post(inquiries::office::create))
+        .route("/inquiries/new", get(inquiries::office::new))
+        .route("/inquiries/incoming", get(inquiries::incoming::list))
+        .route("/inquiries/incoming/{id}", post(inquiries::incoming::answer))
+        .route("/inquiries/{id}", get(inquiries::office::show))
+        .route("/inquiries/{id}/close", post(inquiries::office::close))
         .route("/notifications", get(notices::inbox::list))
         .route("/notifications/read", post(notices::inbox::read_all))
         .route("/notifications/{id}", get(notices::inbox::open))

@@ -145,11 +145,16 @@ impl TestApp {
 
     /// Sign in through the page; returns the client and the session's CSRF token.
     pub async fn login(&self, username: &str) -> (reqwest::Client, String) {
+        self.login_with(username, PASSWORD).await
+    }
+
+    /// Sign in with a password other than the test accounts' own.
+    pub async fn login_with(&self, username: &str, password: &str) -> (reqwest::Client, String) {
         let c = client();
         let page = c.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
         let res = c
             .post(self.url("/login"))
-            .form(&[("_csrf", csrf_of(&page).as_str()), ("username", username), ("password", PASSWORD)])
+            .form(&[("_csrf", csrf_of(&page).as_str()), ("username", username), ("password", password)])
             .send()
             .await
             .unwrap();
