@@ -67,6 +67,8 @@ mod tests {
             |f: &str, g: &str| Person { family_latin: Some(f.into()), given_latin: Some(g.into()), ..sreypov(None, Some(2015), None) };
         assert!(possible_match_elsewhere(&asked("Sokh", "Sreipov"), &record), "a romanisation variant");
         assert!(possible_match_elsewhere(&asked("Sreypov", "Sok"), &record), "names swapped");
+        assert!(possible_match_elsewhere(&asked("Sok", "Srey Pov"), &record), "a given name written in two words");
+        assert!(possible_match_elsewhere(&asked("Sokk", "Srey-Pov"), &record), "with a hyphen, the family name doubled");
         assert!(!possible_match_elsewhere(&asked("Chan", "Dara"), &record), "another name");
         assert!(!possible_match_elsewhere(&sreypov(None, Some(2011), None), &record), "three years apart");
         let boy = Person { female: Some(false), ..sreypov(None, Some(2014), None) };

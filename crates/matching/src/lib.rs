@@ -26,7 +26,7 @@ pub use romanise::romanise;
 /// a store compares it with the version its saved keys were made with and rebuilds them.
 /// 2: Khmer names fold the confusable vowels (`fold_name_vowel`).
 /// 3: Khmer names are also indexed under the key of their romanisation (cross-script search).
-pub const KEYS_VERSION: i64 = 3;
+pub const KEYS_VERSION: i64 = 4;
 
 /// The search keys of a record's names, space-separated, for a substring (trigram) index.
 /// Khmer names also get their space-free form, because people type them with or without a
@@ -56,10 +56,23 @@ pub fn name_keys<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
                 push(latin_key(token));
             }
         }
+        // A romanised name written in two words ("Srey Pov") is also keyed as one
+        // ("Sreypov"), as another office may write it (`joined_latin_key`).
+        if let Some(joined) = joined_latin_key(name) {
+            push(joined);
+        }
     }
     push(khmer_joined);
     // Every key starts after a space, so a short term can be matched as the start of a word.
     format!(" {}", keys.join(" "))
+}
+
+/// The key of a romanised name of several words written as one ("Srey Pov" as "Sreypov"):
+/// Khmer names are written without spaces, so where a romanisation breaks them is a habit of
+/// whoever typed it. `None` for a name of one word, or one in Khmer script.
+pub fn joined_latin_key(name: &str) -> Option<String> {
+    let words: Vec<&str> = tokens(name).filter(|t| !is_khmer(t)).flat_map(|t| t.split('-')).filter(|t| !t.is_empty()).collect();
+    (words.len() >= 2).then(|| latin_key(&words.concat())).filter(|k| k.chars().count() >= 3)
 }
 
 /// Separates the alternatives of one query term (`query_terms`): a record has the term when its

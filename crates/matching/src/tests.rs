@@ -224,3 +224,15 @@ proptest::proptest! {
         proptest::prop_assert_eq!(name_keys([swapped.as_str()]), name_keys([s.as_str()]));
     }
 }
+
+#[test]
+fn a_name_in_two_words_is_also_keyed_as_one() {
+    // "Srey Pov" and "Sreypov" are the same name, broken by habit.
+    let split = name_keys(["Chan", "Srey Pov"]);
+    let joined = name_keys(["Chan", "Sreypov"]);
+    let key = joined_latin_key("Srey Pov").unwrap();
+    assert!(term_matches(&split, &key) && term_matches(&joined, &key), "{split} / {joined} / {key}");
+    assert_eq!(joined_latin_key("Srey-Pov"), Some(key));
+    assert_eq!(joined_latin_key("Sreypov"), None, "one word");
+    assert_eq!(joined_latin_key("ស្រី ពៅ"), None, "Khmer keys are joined their own way");
+}

@@ -137,6 +137,23 @@ fn score(me: &Person, found: HashMap<Uuid, Found>, own_org: Uuid) -> Vec<(Compar
     scored
 }
 
+/// The Latin terms with each name of several words joined into one ("Srey Pov" → the key of
+/// "Sreypov"), for a second blocking pass: `None` when no name has several words.
+fn joined_keys(names: [&Option<String>; 2]) -> Option<Vec<String>> {
+    let joined: Vec<Option<String>> = names.iter().map(|n| n.as_deref().and_then(krousar_match::joined_latin_key)).collect();
+    if joined.iter().all(Option::is_none) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (n, j) in names.into_iter().zip(joined) {
+        match j {
+            Some(k) => out.push(k),
+            None => out.extend(keys([n, &None], false)),
+        }
+    }
+    Some(out)
+}
+
 fn keys(names: [&Option<String>; 2], khmer: bool) -> Vec<String> {
     let mut out = Vec::new();
     for n in names.into_iter().flatten() {
@@ -178,12 +195,13 @@ impl Store {
     ) -> Result<Vec<(Comparison, Found)>, StoreError> {
         let latin = keys([&f.family_name_latin, &f.given_name_latin], false);
         let khmer = keys([&f.family_name_km, &f.given_name_km], true);
+        let joined = joined_keys([&f.family_name_latin, &f.given_name_latin]).unwrap_or_default();
         let district = f.village_code.as_deref().and_then(|v| v.get(..4));
         let me = person_of(f);
         // A Khmer term is its Khmer key or its romanised key (`query_terms`), so the Khmer pass
         // also finds records written only in Latin letters.
         let mut found: HashMap<Uuid, Found> = HashMap::new();
-        for terms in [latin, khmer] {
+        for terms in [latin, khmer, joined] {
             for c in self.block(&terms, None).await? {
                 found.entry(c.id).or_insert(c);
             }

@@ -50,6 +50,14 @@ pub struct InquiryRecord {
     pub matches: Vec<MatchSeen>,
 }
 
+/// One of the holding organisation's children a match means.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MatchChild {
+    pub id: Uuid,
+    pub case_number: String,
+    pub name: String,
+}
+
 /// A match as the organisation that may hold the child sees it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IncomingMatch {
@@ -61,8 +69,8 @@ pub struct IncomingMatch {
     pub created_at: String,
     pub state: HitState,
     pub answer: Option<String>,
-    /// The organisation's own children meant: (id, case number, name).
-    pub children: Vec<(Uuid, String, String)>,
+    /// The organisation's own children meant.
+    pub children: Vec<MatchChild>,
     /// The child confirmed, if any.
     pub child_id: Option<Uuid>,
 }
@@ -266,7 +274,7 @@ impl Store {
                 let c = crate::children::load(&mut read, id).await?;
                 // Only while the child is still the organisation's (not transferred since).
                 if c.org_id == actor.org_id {
-                    children.push((c.id, c.case_number.clone(), c.display_name(khmer)));
+                    children.push(MatchChild { id: c.id, case_number: c.case_number.clone(), name: c.display_name(khmer) });
                 }
             }
             out.push(IncomingMatch {

@@ -13,6 +13,7 @@ mod flags;
 mod form_sharing;
 mod households;
 mod indicators;
+mod inquiries;
 mod notifications;
 mod photos;
 mod places;
@@ -47,6 +48,11 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/duplicate-scans", post(duplicate_scans::start))
         .route("/duplicate-scans/latest", get(duplicate_scans::latest))
         .route("/children/{id}/flags", get(flags::list).post(flags::raise))
+        .route("/inquiries", get(inquiries::list).post(inquiries::create))
+        .route("/inquiries/incoming", get(inquiries::incoming))
+        .route("/inquiries/incoming/{id}", post(inquiries::answer))
+        .route("/inquiries/{id}", get(inquiries::get))
+        .route("/inquiries/{id}/close", post(inquiries::close))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", post(notifications::read_all))
         .route("/notifications/{id}/read", post(notifications::read))

@@ -39,6 +39,7 @@ mod form_support;
 mod hardening;
 mod imports;
 mod indicators;
+mod inquiries;
 mod notifications;
 mod pages;
 mod photos;

@@ -66,10 +66,10 @@ async fn page(state: &AppState, cur: &crate::auth::Current, notice: String) -> R
                 children: m
                     .children
                     .iter()
-                    .map(|(id, number, name)| ChildRow {
-                        id: id.to_string(),
-                        label: format!("{number} · {name}"),
-                        confirmed: m.child_id == Some(*id),
+                    .map(|c| ChildRow {
+                        id: c.id.to_string(),
+                        label: format!("{} · {}", c.case_number, c.name),
+                        confirmed: m.child_id == Some(c.id),
                     })
                     .collect(),
             }
