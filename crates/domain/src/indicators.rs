@@ -80,10 +80,11 @@ indicators! {
     PeopleTrained => "people_trained", Trainee, "training", false;
     CashGranted => "cash_granted", Child, "cash", true;
     CashPaid => "cash_paid", Child, "cash", false;
+    SupportReceived => "support_received", Child, "support", false;
 }
 
 /// The order of the sections on pages and in reports.
-pub const SECTIONS: [&str; 7] = ["children", "casework", "referrals", "carers", "rcis", "training", "cash"];
+pub const SECTIONS: [&str; 8] = ["children", "casework", "referrals", "carers", "rcis", "training", "cash", "support"];
 
 impl Indicator {
     pub fn parse(code: &str) -> Option<Indicator> {

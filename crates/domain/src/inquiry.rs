@@ -127,7 +127,22 @@ crate::choices::pick_list!(
     Declined => "declined",
 });
 
+crate::choices::pick_list!(
+    /// What the searching office sees of a match: waiting, confirmed ("they know this child"),
+    /// or answered — "not ours" and "we will not say" look the same from outside, so that
+    /// declining for a child's safety does not itself say the child is there.
+    SeenState, "inquiry-seen", { Waiting => "waiting", Confirmed => "confirmed", Answered => "answered" });
+
 impl HitState {
+    /// As the searching office sees it.
+    pub fn seen(self) -> SeenState {
+        match self {
+            HitState::Waiting => SeenState::Waiting,
+            HitState::Confirmed => SeenState::Confirmed,
+            HitState::NotOurs | HitState::Declined => SeenState::Answered,
+        }
+    }
+
     /// Whether an answer given moves the hit from `self` (only a waiting hit is answered).
     pub fn may_answer(self, to: HitState) -> bool {
         self == HitState::Waiting && to != HitState::Waiting
@@ -137,6 +152,8 @@ impl HitState {
 /// How many inquiries one person may record in an hour: each search says a little about
 /// children they may not see, so recording must not become a way to search the register.
 pub const INQUIRIES_PER_HOUR: i64 = 10;
+/// And one organisation's people together (the same questions asked by many accounts).
+pub const ORG_INQUIRIES_PER_HOUR: i64 = 40;
 
 #[cfg(test)]
 mod tests {

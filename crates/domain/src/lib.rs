@@ -11,6 +11,7 @@ pub mod child;
 pub mod choices;
 pub mod context;
 pub mod disclosure;
+pub mod distribution;
 pub mod export;
 pub mod figures;
 pub mod flag;

@@ -127,6 +127,9 @@ pub enum Action {
     /// the office's inquiries: who meets families — workers, intake, supervisors, managers and
     /// the ministry's and provincial offices' officers.
     RecordInquiry,
+    /// Plan and record support given to many households at once (a distribution), and read
+    /// the organisation's distribution lists.
+    ManageDistributions,
     /// The team's caseloads, overdue work and approvals waiting (supervisors and managers).
     ViewTeam,
     /// Who opened or changed a child's record (its audit entries), on the child's page: the
@@ -141,7 +144,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 48] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -185,6 +188,7 @@ impl Action {
         Action::AskMatch,
         Action::AnswerMatch,
         Action::RecordInquiry,
+        Action::ManageDistributions,
         Action::ViewTeam,
         Action::ViewAccessHistory,
         Action::ViewFlags,
@@ -454,6 +458,9 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::OverrideConsent, Target::Organisation(org)) => allow(matches!(role, Supervisor | Manager) && org == actor.org_id),
         (Action::AskMatch, Target::Organisation(org)) => {
             allow(matches!(role, SocialWorker | Supervisor | Manager | Ministry) && org == actor.org_id)
+        }
+        (Action::ManageDistributions, Target::Organisation(org)) => {
+            allow(matches!(role, SocialWorker | Supervisor | Manager | Intake) && org == actor.org_id)
         }
         (Action::RecordInquiry, Target::Organisation(org)) => {
             allow(matches!(role, SocialWorker | Supervisor | Manager | Intake | Ministry) && org == actor.org_id)

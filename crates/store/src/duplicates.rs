@@ -195,7 +195,8 @@ impl Store {
     ) -> Result<Vec<(Comparison, Found)>, StoreError> {
         let latin = keys([&f.family_name_latin, &f.given_name_latin], false);
         let khmer = keys([&f.family_name_km, &f.given_name_km], true);
-        let joined = joined_keys([&f.family_name_latin, &f.given_name_latin]).unwrap_or_default();
+        // The joined pass only when it asks something the first did not.
+        let joined = joined_keys([&f.family_name_latin, &f.given_name_latin]).filter(|j| *j != latin).unwrap_or_default();
         let district = f.village_code.as_deref().and_then(|v| v.get(..4));
         let me = person_of(f);
         // A Khmer term is its Khmer key or its romanised key (`query_terms`), so the Khmer pass

@@ -92,7 +92,7 @@ pub(crate) async fn members(tx: &mut Tx, id: Uuid) -> Result<Vec<Member>, StoreE
         .collect()
 }
 
-async fn load(tx: &mut Tx, id: Uuid) -> Result<Household, StoreError> {
+pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> Result<Household, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM households h WHERE h.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?;
     let m = members(tx, id).await?;

@@ -13,7 +13,7 @@ use crate::error::StoreError;
 use crate::notifications::{notify, people_who};
 use krousar_domain::case::family::{RelativeFound, TracingAttempt, TracingMethod, TracingOutcome};
 use krousar_domain::case::record::{self as rec, CaseEntry};
-use krousar_domain::inquiry::{HitState, Inquiry, InquiryOutcome, InquiryState, INQUIRIES_PER_HOUR};
+use krousar_domain::inquiry::{HitState, Inquiry, InquiryOutcome, InquiryState, SeenState, INQUIRIES_PER_HOUR, ORG_INQUIRIES_PER_HOUR};
 use krousar_domain::notify::{Event, Notice};
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::{new_id, Action, Actor};
@@ -30,7 +30,7 @@ const TARGETS: usize = 10;
 pub struct MatchSeen {
     pub id: Uuid,
     pub org_name: String,
-    pub state: HitState,
+    pub state: SeenState,
     pub answer: Option<String>,
     /// Whom to talk to: the person who answered.
     pub answered_by: Option<String>,
@@ -56,6 +56,9 @@ pub struct MatchChild {
     pub id: Uuid,
     pub case_number: String,
     pub name: String,
+    /// Whether the reader may confirm this child (work on the case: a tracing attempt is
+    /// recorded there).
+    pub may_confirm: bool,
 }
 
 /// A match as the organisation that may hold the child sees it.
@@ -105,6 +108,9 @@ impl Store {
     pub async fn record_inquiry(&self, actor: &Actor, inquiry: Inquiry) -> Result<Uuid, StoreError> {
         may_record(actor)?;
         self.count_question(actor.user_id, "inquiry", INQUIRIES_PER_HOUR, "err-too-many-inquiries").await?;
+        // Counted for the organisation too (the counter is keyed by an id; the organisation's
+        // is no user's), so that many accounts together cannot search the register either.
+        self.count_question(actor.org_id, "inquiry_org", ORG_INQUIRIES_PER_HOUR, "err-too-many-inquiries").await?;
         if let Some(rci) = inquiry.sought.rci_id {
             let known = sqlx::query("SELECT 1 AS one FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_optional(&self.pool).await?;
             if known.is_none() {
@@ -145,7 +151,8 @@ impl Store {
                 people_who(&mut tx, holder, actor.now, |a| decide(a, Action::AnswerMatch, Target::Organisation(holder)).allowed()).await?;
             notify(&mut tx, &answerers, &Notice::one(Event::InquiryReceived, "/inquiries/incoming"), None, actor.now).await?;
         }
-        let detail = json!({"inquiry": id, "organisations": by_org.len(), "matched": by_org.values().map(Vec::len).sum::<usize>()});
+        // How many organisations only: the office's administrator reads this entry.
+        let detail = json!({"inquiry": id, "organisations": by_org.len()});
         audit::append(
             &mut tx,
             actor.into(),
@@ -202,7 +209,7 @@ impl Store {
             Ok(MatchSeen {
                 id: m.uuid("id")?,
                 org_name: m.text("org_name")?,
-                state: m.code("state", HitState::parse)?,
+                state: m.code("state", HitState::parse)?.seen(),
                 answer: m.opt_text("answer")?,
                 answered_by: m.opt_text("answered_by")?,
                 answered_at: m.opt_text("answered_at")?,
@@ -271,10 +278,13 @@ impl Store {
             let mut children = Vec::new();
             for t in r.text("targets")?.split(',').filter(|t| !t.is_empty()) {
                 let id = Uuid::parse_str(t).map_err(|_| StoreError::Corrupt("inquiry_matches.targets".into()))?;
-                let c = crate::children::load(&mut read, id).await?;
-                // Only while the child is still the organisation's (not transferred since).
-                if c.org_id == actor.org_id {
-                    children.push(MatchChild { id: c.id, case_number: c.case_number.clone(), name: c.display_name(khmer) });
+                // Only children still the organisation's (not transferred or merged since) that
+                // the reader may open: a supervisor sees her teams' children only.
+                let Ok(c) = crate::children::load(&mut read, id).await else { continue };
+                let owner = c.owner(actor);
+                if c.org_id == actor.org_id && c.merged_into.is_none() && decide(actor, Action::ViewChild, Target::Record(&owner)).allowed() {
+                    let may_confirm = decide(actor, Action::WorkCase, Target::Record(&owner)).allowed();
+                    children.push(MatchChild { id: c.id, case_number: c.case_number.clone(), name: c.display_name(khmer), may_confirm });
                 }
             }
             out.push(IncomingMatch {
@@ -316,7 +326,7 @@ impl Store {
         let mut owned = self.write().await?;
         let tx = &mut owned;
         let r = sqlx::query(
-            "SELECT m.targets, m.state, i.recorded_by, i.body, o.name AS office FROM inquiry_matches m JOIN inquiries i ON i.id = m.inquiry_id \
+            "SELECT m.targets, m.state, i.state AS inquiry_state, i.recorded_by, i.body, o.name AS office FROM inquiry_matches m JOIN inquiries i ON i.id = m.inquiry_id \
              JOIN organisations o ON o.id = i.org_id WHERE m.id = $1 AND m.holder_org = $2",
         )
         .bind(match_id.to_string())
@@ -327,6 +337,10 @@ impl Store {
         let before = r.code("state", HitState::parse)?;
         if !before.may_answer(state) {
             return Err(StoreError::invalid("state", "err-inquiry-answered"));
+        }
+        // A search the family stopped is not answered any more (no relative is recorded for it).
+        if r.code("inquiry_state", InquiryState::parse)? != InquiryState::Open {
+            return Err(StoreError::invalid("state", "err-inquiry-closed"));
         }
         let targets: Vec<String> = r.text("targets")?.split(',').map(str::to_string).collect();
         let inquiry: Inquiry = r.json("body")?;
@@ -341,6 +355,9 @@ impl Store {
             if let Some(child_id) = confirmed {
                 // The match becomes a tracing attempt on the child's case: the family came.
                 let (child, case) = open_case_for(tx, actor, child_id, Action::WorkCase).await?;
+                if child.org_id != actor.org_id || child.merged_into.is_some() {
+                    return Err(StoreError::invalid("child", "err-invalid-choice"));
+                }
                 refuse_if_closed(&case)?;
                 let (name_km, name_latin) = if krousar_match::is_khmer(&inquiry.searcher_name) {
                     (Some(inquiry.searcher_name.clone()), None)
@@ -370,8 +387,8 @@ impl Store {
                 .await?;
                 finish(tx, actor, &child, "case.tracing_attempt", json!({"entry": entry, "inquiry_match": match_id})).await?;
             }
-            sqlx::query(
-                "UPDATE inquiry_matches SET state = $1, answer = $2, answered_by = $3, answered_at = $4, child_id = $5 WHERE id = $6",
+            let n = sqlx::query(
+                "UPDATE inquiry_matches SET state = $1, answer = $2, answered_by = $3, answered_at = $4, child_id = $5 WHERE id = $6 AND state = 'waiting'",
             )
             .bind(state.code())
             .bind(&answer)
@@ -380,7 +397,11 @@ impl Store {
             .bind(confirmed.map(|c| c.to_string()))
             .bind(match_id.to_string())
             .execute(&mut **tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Err(StoreError::invalid("state", "err-inquiry-answered"));
+            }
             notify(tx, &[recorder], &Notice::one(Event::InquiryAnswered, "/inquiries"), None, actor.now).await?;
             let detail = json!({"match": match_id, "state": state.code(), "child": confirmed});
             audit::append(

@@ -29,6 +29,7 @@ pub mod custom_form_tools;
 pub mod custom_forms;
 pub mod db;
 pub mod disclosure;
+pub mod distributions;
 pub mod duplicate_scan;
 pub mod duplicates;
 pub mod error;

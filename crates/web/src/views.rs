@@ -59,6 +59,7 @@ impl Layout {
         nav.push(("/carers", "nav-carers", decide(a, Action::ListCarers, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/team", "nav-team", decide(a, Action::ViewTeam, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/referrals", "nav-referrals", decide(a, Action::ListReferrals, Target::Organisation(a.org_id)).allowed()));
+        nav.push(("/distributions", "nav-distributions", decide(a, Action::ManageDistributions, Target::Organisation(a.org_id)).allowed()));
         nav.push((
             "/inquiries",
             "nav-inquiries",

@@ -246,6 +246,12 @@ fn child_condition(i: Indicator, b: &Bounds) -> String {
         Indicator::ReferredOut => format!("c.id IN (SELECT child_id FROM referrals WHERE {})", b.between("sent_at")),
         Indicator::CashGranted => "c.id IN (SELECT child_id FROM cash_support WHERE granted_on IS NOT NULL)".into(),
         Indicator::CashPaid => format!("c.id IN (SELECT child_id FROM cash_payments WHERE status = 'paid' AND {})", b.between("paid_on")),
+        // A child of a household that received a distribution in the period.
+        Indicator::SupportReceived => format!(
+            "c.id IN (SELECT hc.child_id FROM household_children hc JOIN distribution_households x ON x.household_id = hc.household_id \
+             WHERE x.state = 'received' AND {})",
+            b.between("x.received_on")
+        ),
         _ => "1 = 0".into(),
     }
 }

@@ -286,6 +286,8 @@ struct ShowPage {
     photo: Option<super::photos::PhotoBox>,
     /// The organisation's own forms filled in on the record (for who reads it in full).
     own_forms: Option<Vec<super::forms::record::RecordForm>>,
+    /// Support the child's households received (the reader's organisation's distributions).
+    support: Vec<super::distributions::SupportRow>,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
@@ -389,7 +391,9 @@ pub(crate) async fn show_child(
         None
     };
     let own_forms = super::forms::record::child_forms(state, cur, &child).await?;
+    let support = super::distributions::support_rows(tr, state.store.child_support(&cur.actor, id).await?);
     Ok(render(ShowPage {
+        support,
         own_forms,
         flags,
         photo,

@@ -308,6 +308,7 @@ struct ShowPage {
     children: Vec<(String, String, String)>,
     can_edit: bool,
     own_forms: Option<Vec<super::forms::record::RecordForm>>,
+    support: Vec<super::distributions::SupportRow>,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
@@ -357,7 +358,9 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id
     let answers = state.store.household_form_answers(&cur.actor, &h).await?;
     let holder = krousar_store::custom_form_records::Holder::Household(id);
     let own_forms = super::forms::record::record_forms(&state, &cur, holder, h.org_id, answers, can_edit).await?;
+    let support = super::distributions::support_rows(tr, state.store.household_support(&cur.actor, id).await?);
     Ok(render(ShowPage {
+        support,
         l: Layout::new(&cur, f.name.clone(), "/households"),
         id: id.to_string(),
         facts,

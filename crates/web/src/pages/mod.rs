@@ -16,6 +16,7 @@ mod children;
 pub(crate) mod conflicts;
 mod dashboard;
 mod devices;
+pub(crate) mod distributions;
 mod duplicate_scan;
 pub use duplicate_scan::SHOWN as DUPLICATE_PAIRS_SHOWN;
 mod duplicates;
@@ -218,6 +219,12 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/account/notifications", get(notices::choices::show).post(notices::choices::save))
         .route("/account/calendar", post(notices::choices::feed))
         .route("/calendar/{secret}", get(notices::inbox::feed))
+        .route("/distributions", get(distributions::list).post(distributions::create))
+        .route("/distributions/new", get(distributions::new))
+        .route("/distributions/{id}", get(distributions::show::show))
+        .route("/distributions/{id}/households", post(distributions::show::add))
+        .route("/distributions/{id}/receipts", post(distributions::show::receipts))
+        .route("/distributions/{id}/print", get(distributions::show::print))
         .route("/inquiries", get(inquiries::office::list).post(inquiries::office::create))
         .route("/inquiries/new", get(inquiries::office::new))
         .route("/inquiries/incoming", get(inquiries::incoming::list))

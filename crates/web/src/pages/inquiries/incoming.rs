@@ -21,6 +21,7 @@ pub struct ChildRow {
     pub id: String,
     pub label: String,
     pub confirmed: bool,
+    pub may_confirm: bool,
 }
 
 pub struct Row {
@@ -70,6 +71,7 @@ async fn page(state: &AppState, cur: &crate::auth::Current, notice: String) -> R
                         id: c.id.to_string(),
                         label: format!("{} · {}", c.case_number, c.name),
                         confirmed: m.child_id == Some(c.id),
+                        may_confirm: c.may_confirm,
                     })
                     .collect(),
             }
