@@ -115,8 +115,12 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let detail = json!({"name": d.name, "kind": d.kind.code(), "given_on": d.given_on, "value": d.value_per_household()});
-        audit::append(&mut tx, actor.into(), Entry { action: "distribution.create", record_type: "distribution", record_id: Some(id.to_string()), detail })
-            .await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry { action: "distribution.create", record_type: "distribution", record_id: Some(id.to_string()), detail },
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -171,8 +175,11 @@ impl Store {
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
         let detail = json!({"households": lines.len()});
-        self.audit_read(actor.into(), Entry { action: "distribution.view", record_type: "distribution", record_id: Some(id.to_string()), detail })
-            .await?;
+        self.audit_read(
+            actor.into(),
+            Entry { action: "distribution.view", record_type: "distribution", record_id: Some(id.to_string()), detail },
+        )
+        .await?;
         Ok((record, lines))
     }
 
@@ -228,8 +235,12 @@ impl Store {
             .rows_affected() as usize;
         }
         let detail = json!({"added": added, "village": match &adding { Adding::Village(v) => Some(v.clone()), _ => None }});
-        audit::append(&mut tx, actor.into(), Entry { action: "distribution.list", record_type: "distribution", record_id: Some(id.to_string()), detail })
-            .await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry { action: "distribution.list", record_type: "distribution", record_id: Some(id.to_string()), detail },
+        )
+        .await?;
         tx.commit().await?;
         Ok(added)
     }
@@ -274,8 +285,12 @@ impl Store {
         }
         let received = lines.iter().filter(|l| l.1 == Receipt::Received).count();
         let detail = json!({"households": lines.len(), "received": received, "on": on});
-        audit::append(&mut tx, actor.into(), Entry { action: "distribution.receipts", record_type: "distribution", record_id: Some(id.to_string()), detail })
-            .await?;
+        audit::append(
+            &mut tx,
+            actor.into(),
+            Entry { action: "distribution.receipts", record_type: "distribution", record_id: Some(id.to_string()), detail },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -282,7 +282,8 @@ impl Store {
                 // the reader may open: a supervisor sees her teams' children only.
                 let Ok(c) = crate::children::load(&mut read, id).await else { continue };
                 let owner = c.owner(actor);
-                if c.org_id == actor.org_id && c.merged_into.is_none() && decide(actor, Action::ViewChild, Target::Record(&owner)).allowed() {
+                if c.org_id == actor.org_id && c.merged_into.is_none() && decide(actor, Action::ViewChild, Target::Record(&owner)).allowed()
+                {
                     let may_confirm = decide(actor, Action::WorkCase, Target::Record(&owner)).allowed();
                     children.push(MatchChild { id: c.id, case_number: c.case_number.clone(), name: c.display_name(khmer), may_confirm });
                 }

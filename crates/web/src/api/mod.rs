@@ -7,6 +7,7 @@ mod case_forms;
 mod cases;
 mod children;
 mod custom_forms;
+mod distributions;
 mod doc;
 mod duplicate_scans;
 mod flags;
@@ -48,6 +49,11 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/duplicate-scans", post(duplicate_scans::start))
         .route("/duplicate-scans/latest", get(duplicate_scans::latest))
         .route("/children/{id}/flags", get(flags::list).post(flags::raise))
+        .route("/distributions", get(distributions::list).post(distributions::create))
+        .route("/distributions/{id}", get(distributions::get))
+        .route("/distributions/{id}/households", post(distributions::add))
+        .route("/distributions/{id}/receipts", post(distributions::receipts))
+        .route("/households/{id}/support", get(distributions::household_support))
         .route("/inquiries", get(inquiries::list).post(inquiries::create))
         .route("/inquiries/incoming", get(inquiries::incoming))
         .route("/inquiries/incoming/{id}", post(inquiries::answer))

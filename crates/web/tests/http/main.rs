@@ -24,6 +24,7 @@ mod custom_forms;
 mod device_sessions;
 mod devices;
 mod disclosure;
+mod distributions;
 mod duplicates;
 mod errors;
 mod export;

@@ -50,7 +50,12 @@ pub fn support_rows(tr: crate::i18n::Tr, lines: Vec<krousar_store::distributions
             id: s.distribution_id.to_string(),
             day: tr.day(&s.given_on),
             name: format!("{} ({})", s.name, tr.t(&s.kind.label_key())),
-            items: s.items.iter().map(|i| format!("{} {} {}", i.name, tr.num(i.quantity), i.unit.clone().unwrap_or_default()).trim().to_string()).collect::<Vec<_>>().join(", "),
+            items: s
+                .items
+                .iter()
+                .map(|i| format!("{} {} {}", i.name, tr.num(i.quantity), i.unit.clone().unwrap_or_default()).trim().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
             state: tr.t(&s.state.label_key()),
         })
         .collect()
@@ -129,16 +134,12 @@ fn input_of(f: &FormData) -> DistributionInput {
 
 async fn form_page(cur: &Current, input: &DistributionInput, errors: &Invalid) -> Result<Response, PageError> {
     let tr = cur.tr;
-    let values: Vec<(String, String)> = [
-        ("name", &input.name),
-        ("given_on", &input.given_on),
-        ("place", &input.place),
-        ("note", &input.note),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.clone().unwrap_or_default()))
-    .chain(std::iter::once(("given_on".to_string(), input.given_on.clone().unwrap_or_else(|| cur.actor.today().to_string()))))
-    .collect();
+    let values: Vec<(String, String)> =
+        [("name", &input.name), ("given_on", &input.given_on), ("place", &input.place), ("note", &input.note)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.clone().unwrap_or_default()))
+            .chain(std::iter::once(("given_on".to_string(), input.given_on.clone().unwrap_or_else(|| cur.actor.today().to_string()))))
+            .collect();
     let items = (0..ITEM_ROWS.max(input.items.len()))
         .map(|n| {
             let i = input.items.get(n).cloned().unwrap_or_default();

@@ -100,7 +100,13 @@ pub async fn show(
         .distribution
         .items
         .iter()
-        .map(|i| (i.name.clone(), format!("{} {}", tr.num(i.quantity), i.unit.clone().unwrap_or_default()), i.value_riel.map(money).unwrap_or_default()))
+        .map(|i| {
+            (
+                i.name.clone(),
+                format!("{} {}", tr.num(i.quantity), i.unit.clone().unwrap_or_default()),
+                i.value_riel.map(money).unwrap_or_default(),
+            )
+        })
         .collect();
     let lines = lines
         .iter()
@@ -151,7 +157,12 @@ pub async fn show(
 }
 
 /// Add households: a whole village, or those ticked after a search by name.
-pub async fn add(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<Uuid>, Posted(pairs): Posted) -> Result<Response, PageError> {
+pub async fn add(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids(id): Ids<Uuid>,
+    Posted(pairs): Posted,
+) -> Result<Response, PageError> {
     may_manage(&cur)?;
     let f = FormData(pairs);
     let adding = match f.get("village").filter(|v| !v.is_empty()) {
@@ -163,13 +174,19 @@ pub async fn add(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id)
 }
 
 /// Record the receipts of the whole list at once.
-pub async fn receipts(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<Uuid>, Posted(pairs): Posted) -> Result<Response, PageError> {
+pub async fn receipts(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids(id): Ids<Uuid>,
+    Posted(pairs): Posted,
+) -> Result<Response, PageError> {
     may_manage(&cur)?;
     let f = FormData(pairs);
-    let on = f
-        .get("received_on")
-        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
-        .ok_or_else(|| PageError(crate::error::AppError::Invalid(krousar_domain::Invalid { errors: vec![krousar_domain::FieldError { field: "received_on", code: "err-date" }] })))?;
+    let on = f.get("received_on").and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).ok_or_else(|| {
+        PageError(crate::error::AppError::Invalid(krousar_domain::Invalid {
+            errors: vec![krousar_domain::FieldError { field: "received_on", code: "err-date" }],
+        }))
+    })?;
     let mut lines = Vec::new();
     for (k, v) in &f.0 {
         if let (Some(h), Some(r)) = (k.strip_prefix("state_").and_then(|h| Uuid::parse_str(h).ok()), Receipt::parse(v)) {
@@ -187,7 +204,12 @@ pub struct PrintQuery {
 }
 
 /// The list to sign, in Khmer unless English is asked for: a PDF, or a page to print.
-pub async fn print(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<Uuid>, Query(q): Query<PrintQuery>) -> Result<Response, PageError> {
+pub async fn print(
+    State(state): State<AppState>,
+    PageUser(cur): PageUser,
+    Ids(id): Ids<Uuid>,
+    Query(q): Query<PrintQuery>,
+) -> Result<Response, PageError> {
     may_manage(&cur)?;
     let (d, lines) = state.store.distribution(&cur.actor, id).await?;
     let lang = if q.lang.as_deref() == Some("en") { Lang::En } else { Lang::Km };
