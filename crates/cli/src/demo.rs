@@ -196,8 +196,9 @@ async fn seed(store: &Store) -> Result<String> {
     let by_name = |n: &str| users.iter().find(|u| u.username == n).expect("demo user").actor();
     let (sokha, vannak) = (by_name("sokha"), by_name("vannak"));
     let cast = crate::demo_registers::Cast { worker: &sokha, supervisor: &supervisor, manager: &vannak, sysadmin: &sys };
-    crate::demo_registers::seed(store, &cast, carer_village, rcis[0].id, cash_child, local_today).await?;
+    crate::demo_registers::seed(store, &cast, carer_village.clone(), rcis[0].id, cash_child, local_today).await?;
     crate::demo_forms::seed(store, &by_name("admin"), &sokha, local_today).await?;
+    crate::demo_support::seed(store, &sokha, &by_name("intake"), &by_name("rithy"), carer_village, local_today).await?;
     Ok(password)
 }
 

@@ -7,6 +7,7 @@ mod demo;
 mod demo_cases;
 mod demo_forms;
 mod demo_registers;
+mod demo_support;
 mod import;
 mod keys;
 mod nation;
