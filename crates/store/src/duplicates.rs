@@ -267,7 +267,9 @@ impl Store {
     ) -> Result<(Vec<Candidate>, Vec<Uuid>), StoreError> {
         allowed(actor)?;
         let scored = self.candidates(f, exclude, actor.org_id).await?;
-        let matched: Vec<Uuid> = scored.iter().map(|(_, c)| c.id).collect();
+        // The audit names the records matched in the asker's own organisation only: its
+        // administrator reads the entry, and another organisation's record ids are not hers.
+        let matched: Vec<Uuid> = scored.iter().filter(|(_, c)| c.org_id == actor.org_id).map(|(_, c)| c.id).collect();
         let orgs: HashMap<Uuid, String> = self.list_orgs().await?.into_iter().map(|o| (o.id, o.name)).collect();
         let name = |org: &Uuid| orgs.get(org).cloned().unwrap_or_default();
         // The few shown are read whole (with who they are shared with), in a read transaction.

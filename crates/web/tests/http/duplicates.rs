@@ -361,6 +361,17 @@ async fn each_check_is_audited_with_its_inputs_and_the_records_matched() {
         assert_eq!(detail["inputs"]["sex"], "female");
         assert_eq!(detail["inputs"]["date_of_birth"], "2014-07-09");
         assert_eq!(detail["inputs"]["village_code"], "12010101");
+        // The asker's organisation's administrator reads this entry: another organisation's
+        // record is counted, never named (issue 26, from an attacker's read).
+        assert_eq!(detail["matched"], json!([]), "{detail}");
+        assert_eq!(detail["other_orgs"], 1);
+        assert!(!e.detail.contains(&id), "the other organisation's record id is not in the entry");
+        // Her own organisation's records are named.
+        let again = json!({"family_name_latin": "Sokh", "given_name_latin": "Sreipov", "sex": "female", "date_of_birth": "2014-06-02"});
+        assert_eq!(app.api_post(&w, "/api/v1/children/duplicate-check", again).await.status(), 200);
+        let entries = krousar_store::audit::list(&app.store, &filter).await.unwrap();
+        let mine = entries.iter().find(|e| e.actor_id.as_deref() == Some(app.worker.id.to_string().as_str())).expect("audited");
+        let detail: Value = serde_json::from_str(&mine.detail).unwrap();
         assert_eq!(detail["matched"], json!([id]), "the record matched is named in the audit");
     })
     .await;
