@@ -17,6 +17,8 @@ pub struct FileConfig {
     pub lock_minutes: Option<i64>,
     pub files_dir: Option<std::path::PathBuf>,
     pub key_file: Option<std::path::PathBuf>,
+    /// `false`: this server sends no e-mail (a restored copy, a rehearsal).
+    pub send_mail: Option<bool>,
 }
 
 impl FileConfig {
@@ -26,7 +28,7 @@ impl FileConfig {
     }
 
     /// Web settings: a flag that is set wins over the file.
-    pub fn web(&self, secure_cookies_flag: bool) -> krousar_web::Config {
+    pub fn web(&self, secure_cookies_flag: bool, no_mail_flag: bool) -> krousar_web::Config {
         let d = krousar_web::Config::default();
         krousar_web::Config {
             secure_cookies: secure_cookies_flag || self.secure_cookies.unwrap_or(d.secure_cookies),
@@ -36,6 +38,7 @@ impl FileConfig {
             lock_minutes: self.lock_minutes.unwrap_or(d.lock_minutes).max(1),
             clock: d.clock,
             demo_users: Vec::new(),
+            send_mail: !no_mail_flag && self.send_mail.unwrap_or(d.send_mail),
         }
     }
 }
@@ -48,9 +51,13 @@ mod tests {
     fn reads_settings_and_refuses_unknown_keys() {
         let c: FileConfig = toml::from_str("listen = \"0.0.0.0:80\"\nmax_failures = 3\n").unwrap();
         assert_eq!(c.listen.as_deref(), Some("0.0.0.0:80"));
-        assert_eq!(c.web(false).max_failures, 3);
-        assert_eq!(c.web(false).lock_minutes, 30);
+        assert_eq!(c.web(false, false).max_failures, 3);
+        assert_eq!(c.web(false, false).lock_minutes, 30);
         assert!(toml::from_str::<FileConfig>("max_failure = 3").is_err());
-        assert!(c.web(true).secure_cookies);
+        assert!(c.web(true, false).secure_cookies);
+        assert!(c.web(false, false).send_mail, "mail goes unless turned off");
+        assert!(!c.web(false, true).send_mail, "--no-mail");
+        let off: FileConfig = toml::from_str("send_mail = false").unwrap();
+        assert!(!off.web(false, false).send_mail);
     }
 }

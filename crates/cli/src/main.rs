@@ -58,8 +58,12 @@ enum Command {
         /// database, or ./krousar-files). Several servers must share it.
         #[arg(long, env = "KROUSAR_FILES_DIR")]
         files_dir: Option<PathBuf>,
+        /// Send no e-mail from this server (a restored copy or a rehearsal: notices stay in
+        /// the inbox and their e-mails stay queued).
+        #[arg(long, env = "KROUSAR_NO_MAIL")]
+        no_mail: bool,
         /// A TOML file with any of: database_url, listen, secure_cookies, idle_minutes,
-        /// absolute_hours, max_failures, lock_minutes, files_dir.
+        /// absolute_hours, max_failures, lock_minutes, files_dir, key_file, send_mail.
         #[arg(long, env = "KROUSAR_CONFIG")]
         config: Option<PathBuf>,
         #[command(flatten)]
@@ -284,7 +288,7 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, secure_cookies, files_dir, config, backups } => {
+        Command::Serve { listen, secure_cookies, files_dir, no_mail, config, backups } => {
             let file = match &config {
                 Some(path) => config::FileConfig::read(path)?,
                 None => config::FileConfig::default(),
@@ -298,7 +302,7 @@ async fn main() -> Result<()> {
             backup::schedule(store.clone(), url.clone(), backups)?;
             store.spawn_audit_checkpoints(AUDIT_CHECKPOINT_EVERY);
             tracing::info!("Krousar listening on http://{listen}");
-            krousar_web::serve(store, file.web(secure_cookies), listener).await
+            krousar_web::serve(store, file.web(secure_cookies, no_mail), listener).await
         }
         Command::Backup(a) => {
             let url = database_url(&cli.database_url);

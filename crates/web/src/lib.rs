@@ -46,6 +46,9 @@ pub struct Config {
     /// A demonstration's accounts (username and role), which its sign-in page names so that a
     /// newcomer knows whom to try first (the first); empty on a real installation.
     pub demo_users: Vec<(String, krousar_domain::Role)>,
+    /// Whether this server sends notices by e-mail (off for a restored copy or a rehearsal,
+    /// whose queued messages would otherwise reach real staff; they stay queued).
+    pub send_mail: bool,
 }
 
 impl Default for Config {
@@ -58,6 +61,7 @@ impl Default for Config {
             lock_minutes: 30,
             clock: Clock::default(),
             demo_users: Vec::new(),
+            send_mail: true,
         }
     }
 }
@@ -123,7 +127,7 @@ fn fixed_routes() -> route_table::RouteTable {
 
 /// Serve until Ctrl-C / SIGTERM, finishing requests in flight.
 pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    jobs::upkeep(store.clone(), config.idle_minutes, config.clock);
+    jobs::upkeep(store.clone(), config.idle_minutes, config.clock, config.send_mail);
     let app = router(store, config);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

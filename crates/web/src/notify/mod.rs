@@ -47,14 +47,16 @@ pub async fn deliver_due(store: &Store, now: DateTime<Utc>) -> Result<usize, Sto
     Ok(sent)
 }
 
-/// The worker, for as long as the server runs: deliveries every tick, and the day's digest
-/// once its hour has come (one server makes it).
-pub async fn run(store: Store, clock: crate::Clock) {
+/// The worker, for as long as the server runs: deliveries every tick (unless this server sends
+/// no mail: they stay queued), and the day's digest once its hour has come (one server makes it).
+pub async fn run(store: Store, clock: crate::Clock, send_mail: bool) {
     let mut tick = tokio::time::interval(TICK);
     loop {
         tick.tick().await;
         let now = clock.now();
-        if let Err(e) = deliver_due(&store, now).await {
+        if !send_mail {
+            // Nothing is sent from here; the inbox still fills.
+        } else if let Err(e) = deliver_due(&store, now).await {
             tracing::warn!(error = %e, "could not deliver notices");
         }
         if let Err(e) = store.overdue_digest(now).await {
