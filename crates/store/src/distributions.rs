@@ -152,9 +152,10 @@ impl Store {
         let record = record_from(&r)?;
         let lines = sqlx::query(
             "SELECT h.id, h.name, h.village_code, l.name_km, l.name_latin, x.state, x.signed, x.received_on, \
-             (SELECT COUNT(*) FROM household_children hc WHERE hc.household_id = h.id) AS children \
+             (SELECT COUNT(*) FROM household_children hc JOIN children c ON c.id = hc.child_id \
+              WHERE hc.household_id = h.id AND c.org_id = h.org_id AND c.merged_into IS NULL) AS children \
              FROM distribution_households x JOIN households h ON h.id = x.household_id LEFT JOIN locations l ON l.code = h.village_code \
-             WHERE x.distribution_id = $1 ORDER BY h.village_code, h.name, h.id",
+             WHERE x.distribution_id = $1 ORDER BY CASE WHEN h.village_code IS NULL THEN 1 ELSE 0 END, h.village_code, h.name, h.id",
         )
         .bind(id.to_string())
         .fetch_all(&self.pool)
@@ -187,6 +188,19 @@ impl Store {
     /// see; households already on it are left as they are. Returns how many were added.
     pub async fn add_to_distribution(&self, actor: &Actor, id: Uuid, adding: Adding) -> Result<usize, StoreError> {
         allowed(actor)?;
+        // Refused before any lock is taken: a list is at most MAX_HOUSEHOLDS, asked once each.
+        let adding = match adding {
+            Adding::Households(ids) => {
+                let mut ids = ids;
+                ids.sort();
+                ids.dedup();
+                if ids.len() > MAX_HOUSEHOLDS {
+                    return Err(StoreError::invalid("households", "err-too-many-households"));
+                }
+                Adding::Households(ids)
+            }
+            village => village,
+        };
         let mut tx = self.write().await?;
         let known = sqlx::query("SELECT 1 AS one FROM distributions WHERE id = $1 AND org_id = $2")
             .bind(id.to_string())
@@ -213,6 +227,7 @@ impl Store {
             .await?
             .int("n")?;
         let mut added = 0;
+        let mut named = Vec::new();
         for h in candidates {
             let household = crate::households::load(&mut tx, h).await.map_err(|e| match e {
                 StoreError::NotFound => StoreError::invalid("households", "err-invalid-choice"),
@@ -224,7 +239,7 @@ impl Store {
             if on_list + i64::try_from(added).unwrap_or(i64::MAX) >= i64::try_from(MAX_HOUSEHOLDS).unwrap_or(i64::MAX) {
                 return Err(StoreError::invalid("households", "err-too-many-households"));
             }
-            added += sqlx::query(
+            let n = sqlx::query(
                 "INSERT INTO distribution_households (distribution_id, household_id, state) VALUES ($1, $2, 'planned') \
                  ON CONFLICT (distribution_id, household_id) DO NOTHING",
             )
@@ -232,9 +247,14 @@ impl Store {
             .bind(h.to_string())
             .execute(&mut *tx)
             .await?
-            .rows_affected() as usize;
+            .rows_affected();
+            if n == 1 {
+                added += 1;
+                named.push(h);
+            }
         }
-        let detail = json!({"added": added, "village": match &adding { Adding::Village(v) => Some(v.clone()), _ => None }});
+        // Which households, so that a list can be followed back.
+        let detail = json!({"added": named, "village": match &adding { Adding::Village(v) => Some(v.clone()), _ => None }});
         audit::append(
             &mut tx,
             actor.into(),
@@ -263,28 +283,53 @@ impl Store {
         if on < given_on {
             return Err(StoreError::invalid("received_on", "err-before-distribution"));
         }
+        if lines.len() > MAX_HOUSEHOLDS {
+            return Err(StoreError::invalid("households", "err-too-many-households"));
+        }
+        // The list as it stands: a household not on it spoils the save; one whose receipt did
+        // not change keeps its day and who recorded it (saving the whole list again later must
+        // not move earlier receipts into another quarter).
+        let now_list: std::collections::HashMap<Uuid, (Receipt, bool)> =
+            sqlx::query("SELECT household_id, state, signed FROM distribution_households WHERE distribution_id = $1")
+                .bind(id.to_string())
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.uuid("household_id")?, (r.code("state", Receipt::parse)?, r.int("signed")? != 0))))
+                .collect::<Result<_, StoreError>>()?;
+        let mut changes = Vec::new();
         for (h, state, signed) in lines {
+            let Some((before, was_signed)) = now_list.get(h) else {
+                return Err(StoreError::invalid("households", "err-invalid-choice"));
+            };
             let received = *state == Receipt::Received;
-            let n = sqlx::query(
-                "UPDATE distribution_households SET state = $1, signed = $2, received_on = $3, recorded_by = $4, recorded_at = $5 \
-                 WHERE distribution_id = $6 AND household_id = $7",
+            let signed = received && *signed;
+            if *before == *state && *was_signed == signed {
+                continue;
+            }
+            // Received before and still received (only the signature changed): its day stays.
+            let keep_day = *before == Receipt::Received && received;
+            sqlx::query(
+                "UPDATE distribution_households SET state = $1, signed = $2, \
+                 received_on = CASE WHEN $3 = 1 THEN received_on ELSE $4 END, recorded_by = $5, recorded_at = $6 \
+                 WHERE distribution_id = $7 AND household_id = $8",
             )
             .bind(state.code())
-            .bind(i64::from(received && *signed))
+            .bind(i64::from(signed))
+            .bind(i64::from(keep_day))
             .bind(received.then(|| on.to_string()))
             .bind(actor.user_id.to_string())
             .bind(now_text())
             .bind(id.to_string())
             .bind(h.to_string())
             .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n != 1 {
-                return Err(StoreError::invalid("households", "err-invalid-choice"));
-            }
+            .await?;
+            changes.push(json!({"household": h, "from": before.code(), "to": state.code(), "signed": signed}));
         }
-        let received = lines.iter().filter(|l| l.1 == Receipt::Received).count();
-        let detail = json!({"households": lines.len(), "received": received, "on": on});
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let detail = json!({"on": on, "changes": changes});
         audit::append(
             &mut tx,
             actor.into(),

@@ -249,7 +249,7 @@ fn child_condition(i: Indicator, b: &Bounds) -> String {
         // A child of a household that received a distribution in the period.
         Indicator::SupportReceived => format!(
             "c.id IN (SELECT hc.child_id FROM household_children hc JOIN distribution_households x ON x.household_id = hc.household_id \
-             WHERE x.state = 'received' AND {})",
+             JOIN distributions d ON d.id = x.distribution_id WHERE x.state = 'received' AND d.org_id = c.org_id AND {})",
             b.between("x.received_on")
         ),
         _ => "1 = 0".into(),

@@ -2277,3 +2277,4 @@ audit-distribution-create = { $who } planned a distribution
 audit-distribution-view = { $who } read a distribution list
 audit-distribution-list = { $who } added households to a distribution
 audit-distribution-receipts = { $who } recorded who received a distribution
+err-village-or-households = Give either a village or households, not both.

@@ -2234,3 +2234,4 @@ audit-distribution-create = { $who } បានរៀបចំការចែក�
 audit-distribution-view = { $who } បានអានបញ្ជីចែកជំនួយ
 audit-distribution-list = { $who } បានបន្ថែមគ្រួសារទៅការចែកជំនួយ
 audit-distribution-receipts = { $who } បានកត់ត្រាអ្នកដែលបានទទួលការចែកជំនួយ
+err-village-or-households = សូមផ្តល់ភូមិ ឬគ្រួសារ មិនមែនទាំងពីរទេ។

@@ -101,9 +101,10 @@ pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): 
         (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 422, response = Invalid)))]
 pub async fn add(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>, body: Bytes) -> Result<Response, ApiError> {
     let a: AddHouseholds = json_body(&body)?;
-    let adding = match a.village {
-        Some(v) => Adding::Village(v),
-        None => Adding::Households(a.households),
+    let adding = match (a.village, a.households.is_empty()) {
+        (Some(v), true) => Adding::Village(v),
+        (None, _) => Adding::Households(a.households),
+        (Some(_), false) => return Err(invalid("households", "err-village-or-households")),
     };
     let added = state.store.add_to_distribution(&cur.actor, id, adding).await?;
     Ok(Json(Added { added }).into_response())

@@ -28,9 +28,11 @@ async fn a_distribution_reaches_households_and_their_children_and_no_one_else_se
         let theirs = household(&app, &x, "Their family", None).await;
 
         let today = krousar_domain::today().to_string();
+        let given = (krousar_domain::today() - chrono::Days::new(5)).to_string();
+        let first = (krousar_domain::today() - chrono::Days::new(3)).to_string();
         let bad = app.api_post(&w, "/api/v1/distributions", json!({"name": "", "kind": "gold", "items": []})).await;
         assert_eq!(bad.status(), 422);
-        let plan = json!({"name": "Emergency food", "kind": "food", "given_on": today,
+        let plan = json!({"name": "Emergency food", "kind": "food", "given_on": given,
             "items": [{"name": "Rice", "quantity": "25", "unit": "kg", "value_riel": "100000"}, {"name": "Fish", "quantity": "10", "unit": "tin", "value_riel": "30000"}]});
         let res = app.api_post(&w, "/api/v1/distributions", plan).await;
         assert_eq!(res.status(), 201);
@@ -56,14 +58,23 @@ async fn a_distribution_reaches_households_and_their_children_and_no_one_else_se
         assert_eq!(app.api_get(&a, "/api/v1/distributions").await.status(), 403);
 
         // Receipts, all or nothing: a household not on the list spoils the whole save.
-        let wrong = json!({"received_on": today, "households": [{"household_id": sok, "state": "received", "signed": true}, {"household_id": theirs, "state": "received"}]});
+        let wrong = json!({"received_on": first, "households": [{"household_id": sok, "state": "received", "signed": true}, {"household_id": theirs, "state": "received"}]});
         assert_eq!(app.api_post(&w, &format!("/api/v1/distributions/{id}/receipts"), wrong).await.status(), 422);
         let got: Value = app.api_get(&w, &format!("/api/v1/distributions/{id}")).await.json().await.unwrap();
         assert_eq!(got["distribution"]["received"], 0, "nothing was kept");
-        let right = json!({"received_on": today, "households": [{"household_id": sok, "state": "received", "signed": true}, {"household_id": chan, "state": "not_received"}]});
+        let right = json!({"received_on": first, "households": [{"household_id": sok, "state": "received", "signed": true}, {"household_id": chan, "state": "not_received"}]});
         assert_eq!(app.api_post(&w, &format!("/api/v1/distributions/{id}/receipts"), right).await.status(), 204);
         let got: Value = app.api_get(&w, &format!("/api/v1/distributions/{id}")).await.json().await.unwrap();
         assert_eq!((got["distribution"]["received"].as_i64(), got["distribution"]["not_received"].as_i64()), (Some(1), Some(1)));
+
+        // Saving the whole list again later keeps the day each receipt was recorded on.
+        let later = json!({"received_on": today, "households": [{"household_id": sok, "state": "received", "signed": true}, {"household_id": chan, "state": "received"}]});
+        assert_eq!(app.api_post(&w, &format!("/api/v1/distributions/{id}/receipts"), later).await.status(), 204);
+        let got: Value = app.api_get(&w, &format!("/api/v1/distributions/{id}")).await.json().await.unwrap();
+        let day_of = |h: &str| got["households"].as_array().unwrap().iter().find(|l| l["household_id"] == h).unwrap()["received_on"].clone();
+        assert_eq!((day_of(&sok), day_of(&chan)), (json!(first), json!(today)), "{got}");
+        let too_many = json!({"households": [chan], "village": "02020101"});
+        assert_eq!(app.api_post(&w, &format!("/api/v1/distributions/{id}/households"), too_many).await.status(), 422);
 
         // On the household's page and API, and on the child's page.
         let support: Value = app.api_get(&w, &format!("/api/v1/households/{sok}/support")).await.json().await.unwrap();
