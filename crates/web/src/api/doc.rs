@@ -31,7 +31,7 @@ use utoipa::{Modify, OpenApi};
         children::list, children::create, children::get, children::patch, children::duplicates, children::duplicate_check,
         sensitive::get, sensitive::put,
         flags::list, flags::raise, flags::remove,
-        notifications::list, notifications::read, notifications::read_all,
+        notifications::list, notifications::read, notifications::read_all, notifications::choices, notifications::set_choices,
         distributions::list, distributions::create, distributions::get, distributions::add, distributions::receipts, distributions::household_support,
         inquiries::create, inquiries::list, inquiries::get, inquiries::close, inquiries::incoming, inquiries::answer,
         custom_forms::list, custom_forms::answer, record_forms::child_answers, record_forms::child_answer, record_forms::household_answers, record_forms::household_answer, record_forms::carer_answers, record_forms::carer_answer, form_sharing::definition, form_sharing::import, form_sharing::share,

@@ -61,6 +61,7 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/inquiries/{id}/close", post(inquiries::close))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", post(notifications::read_all))
+        .route("/notifications/choices", get(notifications::choices).put(notifications::set_choices))
         .route("/notifications/{id}/read", post(notifications::read))
         .route("/children/{id}/flags/{flag}/remove", post(flags::remove))
         .route(

@@ -173,6 +173,10 @@ impl TestApp {
         client().post(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
     }
 
+    pub async fn api_put(&self, token: &str, path: &str, body: serde_json::Value) -> reqwest::Response {
+        client().put(self.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+
     pub async fn api_get(&self, token: &str, path: &str) -> reqwest::Response {
         client().get(self.url(path)).bearer_auth(token).send().await.unwrap()
     }

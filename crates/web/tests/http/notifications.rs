@@ -418,3 +418,29 @@ async fn the_overdue_digest_is_made_once_a_day_whoever_runs_it() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_person_sets_how_they_are_told_through_the_api() {
+    each_db(|app| async move {
+        let w = app.token(&app.worker).await;
+        let before: Value = app.api_get(&w, "/api/v1/notifications/choices").await.json().await.unwrap();
+        assert_eq!((before["own"].as_bool(), before["email"].is_null()), (Some(false), true), "{before}");
+        assert_eq!(before["events"]["overdue"], json!(["email"]), "the built-in default");
+        let bad = app.api_put(&w, "/api/v1/notifications/choices", json!({"email": "not an address"})).await;
+        assert_eq!(bad.status(), 422);
+        let unknown = app.api_put(&w, "/api/v1/notifications/choices", json!({"events": {"overdue": ["sms"]}})).await;
+        assert_eq!(unknown.status(), 400, "a channel Krousar does not have");
+        let res = app
+            .api_put(&w, "/api/v1/notifications/choices", json!({"email": "sokha@ngo.example.org", "events": {"overdue": ["email"]}}))
+            .await;
+        assert_eq!(res.status(), 204);
+        let mine: Value = app.api_get(&w, "/api/v1/notifications/choices").await.json().await.unwrap();
+        assert_eq!((mine["own"].as_bool(), mine["email"].as_str()), (Some(true), Some("sokha@ngo.example.org")));
+        assert_eq!(mine["events"]["approval_requested"], json!([]), "left out: no e-mail");
+        let res = app.api_put(&w, "/api/v1/notifications/choices", json!({"email": "sokha@ngo.example.org", "events": null})).await;
+        assert_eq!(res.status(), 204);
+        let back: Value = app.api_get(&w, "/api/v1/notifications/choices").await.json().await.unwrap();
+        assert_eq!(back["own"], false, "following the organisation again");
+    })
+    .await;
+}
