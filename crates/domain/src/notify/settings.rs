@@ -48,8 +48,9 @@ pub struct MailInput {
     pub site: String,
 }
 
-/// Checked mail settings. `password` is `None` to keep the one already kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Checked mail settings. Coming in, `password` is `None` to keep the one already kept; as the
+/// store hands them to the sender, it is the password opened (`None`: the server needs none).
+#[derive(Clone, PartialEq, Eq)]
 pub struct MailSettings {
     pub host: String,
     pub port: u16,
@@ -58,6 +59,17 @@ pub struct MailSettings {
     pub password: Option<String>,
     pub from_address: String,
     pub site: String,
+}
+
+/// Never the password, in a log or an error.
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A host name or address: letters, digits, dots, hyphens (and the colons of IPv6).

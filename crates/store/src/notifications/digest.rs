@@ -63,11 +63,13 @@ impl Store {
         if !claimed {
             return Ok(None);
         }
-        let people = sqlx::query(
-            "SELECT id FROM users WHERE disabled = 0 AND role IN ('social-worker', 'supervisor', 'intake', 'manager') ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        // Who holds cases or tasks is the policy's to say (`holds_tasks`), not a list here.
+        let people: Vec<_> = sqlx::query("SELECT id, role FROM users WHERE disabled = 0 ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .filter(|r| r.code("role", krousar_domain::Role::parse).is_ok_and(krousar_domain::policy::holds_tasks))
+            .collect();
         let key = format!("overdue:{day}");
         let mut given = 0;
         for (i, p) in people.iter().enumerate() {

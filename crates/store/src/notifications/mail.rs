@@ -27,23 +27,8 @@ pub struct MailView {
     pub updated_at: String,
 }
 
-/// The settings with the password opened, for the sender only.
-#[derive(Clone)]
-pub struct MailServer {
-    pub host: String,
-    pub port: u16,
-    pub security: Security,
-    pub username: Option<String>,
-    pub password: Option<String>,
-    pub from_address: String,
-    pub site: String,
-}
-
-impl std::fmt::Debug for MailServer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MailServer").field("host", &self.host).field("port", &self.port).finish_non_exhaustive()
-    }
-}
+/// The settings with the password opened, for the sender only: the domain's own type.
+pub type MailServer = MailSettings;
 
 fn allowed(actor: &Actor) -> Result<(), StoreError> {
     if decide(actor, Action::ManageMail, Target::Nothing).allowed() {
