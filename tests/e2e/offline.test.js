@@ -82,6 +82,28 @@ test('a visit and a note recorded with no network reach the server when it comes
   await context.close();
 });
 
+test('a sync ending while a form is filled in keeps what was typed; a photo that is not one is refused and nothing is kept', async () => {
+  const { context, page } = await phone('sokha');
+  await setUp(page);
+  const childId = await inFollowUp(page);
+  await page.evaluate((id) => { location.hash = '#/form/note/' + id; }, childId);
+  await page.waitForSelector('#f-text');
+  await page.fill('#f-text', 'ឪពុកត្រឡប់មកផ្ទះវិញហើយ');
+  // A sync (the five-minute one, or the network coming back) ends while she types.
+  await page.evaluate(() => window.KrousarOffline.sync());
+  assert.equal(await page.inputValue('#f-text'), 'ឪពុកត្រឡប់មកផ្ទះវិញហើយ', 'the sync did not draw the form again');
+
+  // A profile photo that is no picture: said by the button, the form stays, the outbox stays empty.
+  await page.evaluate((id) => { location.hash = '#/form/profile-photo/' + id; }, childId);
+  await page.setInputFiles('#f-photo', { name: 'camera.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a picture at all') });
+  await page.click('#offline-form button.primary');
+  await page.waitForFunction(() => /រូបថត/.test(document.querySelector('#offline-form .error-text').textContent));
+  assert.equal(await page.isEnabled('#offline-form button.primary'), true, 'she can choose another photo and save again');
+  const kept = await page.evaluate(() => window.KrousarOffline.all('outbox').then((r) => r.length));
+  assert.equal(kept, 0);
+  await context.close();
+});
+
 test('a child registered offline, with a village picked from the carried provinces, is registered when back online', async () => {
   const { context, page } = await phone('sokha');
   await setUp(page);

@@ -17,7 +17,7 @@
   var KEEP_DONE = 30;
   var KK = window.KrousarKeys;
   // What the screens do when the data changes (set by offline.js).
-  var hooks = { render: function () {}, notice: function () {}, status: function () {} };
+  var hooks = { render: function () {}, notice: function () {}, status: function () {}, refresh: function () {} };
   var S = {
     db: null, texts: {}, lang: "km", device: null, key: null, csrf: "", signedIn: false,
     forms: null, children: {}, conflicts: [], syncing: false, lastSync: null, locked: true, stamps: {}
@@ -318,7 +318,7 @@
     }).catch(function (e) {
       if (e instanceof Refused && e.kind === "signed-out") hooks.notice(T("app-sign-in-to-send"), "/login");
       else if (!(e instanceof Refused && (e.kind === "revoked" || e.kind === "not-yours"))) hooks.notice(T("app-send-later"));
-    }).then(function () { S.syncing = false; hooks.render(); });
+    }).then(function () { S.syncing = false; hooks.refresh(); });
   }
 
 

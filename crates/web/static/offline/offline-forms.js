@@ -105,6 +105,7 @@
   }
 
   // A photo made small enough for a 2G line: at most 1280 pixels, JPEG.
+  function unreadable() { var e = new Error("not an image"); e.unreadablePhoto = true; return e; }
   function shrink(file) {
     return new Promise(function (ok, fail) {
       var img = new Image(), url = URL.createObjectURL(file);
@@ -114,9 +115,9 @@
         c.width = Math.round(img.width * scale); c.height = Math.round(img.height * scale);
         c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
         URL.revokeObjectURL(url);
-        c.toBlob(function (b) { b.arrayBuffer().then(ok, fail); }, "image/jpeg", 0.7);
+        c.toBlob(function (b) { if (b) b.arrayBuffer().then(ok, fail); else fail(unreadable()); }, "image/jpeg", 0.7);
       };
-      img.onerror = function () { URL.revokeObjectURL(url); fail(new Error("not an image")); };
+      img.onerror = function () { URL.revokeObjectURL(url); fail(unreadable()); };
       img.src = url;
     });
   }
@@ -168,9 +169,16 @@
       form.appendChild(el("div", { class: "field" }, [el("label", { for: "f-photo", text: T("app-photo") }), photo]));
     }
     form.appendChild(el("p", { class: "help", text: T("app-saved-help") }));
-    form.appendChild(el("button", { class: "primary", type: "submit", text: T("app-save") }));
+    var failed = el("p", { class: "error-text", role: "alert" });
+    var save = el("button", { class: "primary", type: "submit", text: T("app-save") });
+    form.appendChild(failed);
+    form.appendChild(save);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
+      // One press keeps one change: the button waits while the photo shrinks and the change is
+      // sealed, so a second press cannot keep it twice.
+      if (save.disabled) return;
+      save.disabled = true; failed.textContent = "";
       var fields = readForm(form), extra = { label: (c ? c.name + " · " : "") + def.title };
       if (kind === "child-edit") {
         var changed = {}, base = {};
@@ -192,6 +200,10 @@
       if (kind.indexOf("custom:") === 0) { fields.form = kind.slice(7); sent = "custom-form"; }
       p.then(function () { return record(sent, c ? c.id : null, fields, extra); }).then(function () {
         show("notice", T("app-saved")); go("#/");
+      }, function (x) {
+        // Nothing was kept: say so by the button, and leave what was typed in place.
+        save.disabled = false;
+        failed.textContent = x && x.unreadablePhoto ? T("app-photo-unreadable") : T("app-not-saved");
       });
     });
     view.appendChild(form);

@@ -282,6 +282,13 @@
   // What the forms (offline-forms.js) draw with.
   K.ui = { el: el, show: show, go: go, title: title, renderHome: renderHome };
   K.hooks.render = render;
+  // After a sync the day's list and a child's page are drawn again with what arrived. A form
+  // being filled in stays as it is: drawing it again would lose what was typed (and a chosen
+  // photo), so only the network line changes.
+  K.hooks.refresh = function () {
+    if (S.device && !S.locked && /^#\/?(form|fix)\//.test(location.hash)) return status();
+    render();
+  };
   K.hooks.notice = function (text, href) { show("notice", text, href); };
   K.hooks.status = status;
   document.addEventListener("DOMContentLoaded", start);
