@@ -1,5 +1,5 @@
 //! Indicators defined once: a code, what is counted (children, referrals, carer households,
-//! RCIs or people trained — each once), and the date that places a record in a period. The
+//! RCIs, people trained, group members or sessions — each once; people reached as a sum), and the date that places a record in a period. The
 //! plain-language definition shown to users is the translation `indicator-<code>-def`; storage
 //! turns each into one query, and the same query lists the records behind the figure, so a
 //! figure and its drill-down always agree. Dimensions say how a figure may be broken down.
@@ -16,12 +16,30 @@ pub enum Unit {
     CarerHousehold,
     Rci,
     Trainee,
+    /// Members of community groups (caregivers at parenting sessions).
+    GroupMember,
+    /// Sessions community groups held (not people: counted exactly everywhere).
+    GroupSession,
+    /// People reached at awareness events: each session counts its members who came and the
+    /// people it reached who are not members, so a figure is a sum over sessions.
+    Reached,
 }
 
 impl Unit {
     /// Whether the count can be split by sex ("N (nF)"): households and RCIs have no sex.
     pub fn has_sex(self) -> bool {
-        !matches!(self, Unit::CarerHousehold | Unit::Rci)
+        !matches!(self, Unit::CarerHousehold | Unit::Rci | Unit::GroupSession)
+    }
+
+    /// Whether a record behind the figure stands for several (a session for the people it
+    /// reached): its list then says each record's number, and those numbers add up to the figure.
+    pub fn weighted(self) -> bool {
+        self == Unit::Reached
+    }
+
+    /// Whether the records are people (protected against small counts in national figures).
+    pub fn counts_people(self) -> bool {
+        !matches!(self, Unit::Rci | Unit::GroupSession)
     }
 }
 
@@ -81,10 +99,13 @@ indicators! {
     CashGranted => "cash_granted", Child, "cash", true;
     CashPaid => "cash_paid", Child, "cash", false;
     SupportReceived => "support_received", Child, "support", false;
+    CaregiversParenting => "caregivers_parenting", GroupMember, "community", false;
+    GroupSessions => "group_sessions", GroupSession, "community", false;
+    PeopleReached => "people_reached", Reached, "community", false;
 }
 
 /// The order of the sections on pages and in reports.
-pub const SECTIONS: [&str; 8] = ["children", "casework", "referrals", "carers", "rcis", "training", "cash", "support"];
+pub const SECTIONS: [&str; 9] = ["children", "casework", "referrals", "carers", "rcis", "training", "cash", "support", "community"];
 
 impl Indicator {
     pub fn parse(code: &str) -> Option<Indicator> {
@@ -127,6 +148,8 @@ pub enum Dimension {
     VisitBy,
     /// How a visit was made (at home, by phone…).
     VisitMode,
+    /// What a community group is for (parenting club, youth group…).
+    GroupKind,
 }
 
 impl Dimension {
@@ -147,6 +170,7 @@ impl Dimension {
         Dimension::RciStage,
         Dimension::VisitBy,
         Dimension::VisitMode,
+        Dimension::GroupKind,
     ];
 
     pub fn code(self) -> &'static str {
@@ -167,6 +191,7 @@ impl Dimension {
             Dimension::RciStage => "rci_stage",
             Dimension::VisitBy => "visit_by",
             Dimension::VisitMode => "visit_mode",
+            Dimension::GroupKind => "group_kind",
         }
     }
 
@@ -187,11 +212,13 @@ impl Dimension {
                 D::PlacementType => i == Indicator::Reintegrated,
                 D::Service | D::Provider => i == Indicator::Served,
                 D::VisitBy | D::VisitMode => i == Indicator::Visited,
-                D::Course | D::RciStage => false,
+                D::Course | D::RciStage | D::GroupKind => false,
             },
             Unit::CarerHousehold => matches!(self, D::Province | D::Organisation),
             Unit::Rci => matches!(self, D::Province | D::District | D::RciStage),
             Unit::Trainee => matches!(self, D::Province | D::Organisation | D::Course),
+            Unit::GroupMember | Unit::Reached => matches!(self, D::Province | D::Organisation),
+            Unit::GroupSession => matches!(self, D::Province | D::Organisation | D::GroupKind),
         }
     }
 
@@ -209,6 +236,7 @@ impl Dimension {
             Dimension::RciStage => "rci-stage",
             Dimension::VisitBy => "visit-by",
             Dimension::VisitMode => "visit-mode",
+            Dimension::GroupKind => "group-kind",
             Dimension::AgeBand | Dimension::Province | Dimension::District | Dimension::Organisation | Dimension::Course => return None,
         };
         Some(format!("opt-{list}-{value}"))

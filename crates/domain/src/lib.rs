@@ -9,6 +9,7 @@ pub mod case;
 pub mod cash;
 pub mod child;
 pub mod choices;
+pub mod community;
 pub mod context;
 pub mod disclosure;
 pub mod distribution;

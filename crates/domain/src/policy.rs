@@ -130,6 +130,9 @@ pub enum Action {
     /// Plan and record support given to many households at once (a distribution), and read
     /// the organisation's distribution lists.
     ManageDistributions,
+    /// Run the organisation's community groups (parenting clubs, youth groups, awareness
+    /// events…): their members and sessions, and read them.
+    ManageGroups,
     /// The team's caseloads, overdue work and approvals waiting (supervisors and managers).
     ViewTeam,
     /// Who opened or changed a child's record (its audit entries), on the child's page: the
@@ -144,7 +147,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 48] = [
+    pub const ALL: [Action; 49] = [
         Action::ListChildren,
         Action::ViewChild,
         Action::CreateChild,
@@ -189,6 +192,7 @@ impl Action {
         Action::AnswerMatch,
         Action::RecordInquiry,
         Action::ManageDistributions,
+        Action::ManageGroups,
         Action::ViewTeam,
         Action::ViewAccessHistory,
         Action::ViewFlags,
@@ -459,7 +463,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::AskMatch, Target::Organisation(org)) => {
             allow(matches!(role, SocialWorker | Supervisor | Manager | Ministry) && org == actor.org_id)
         }
-        (Action::ManageDistributions, Target::Organisation(org)) => {
+        (Action::ManageDistributions | Action::ManageGroups, Target::Organisation(org)) => {
             allow(matches!(role, SocialWorker | Supervisor | Manager | Intake) && org == actor.org_id)
         }
         (Action::RecordInquiry, Target::Organisation(org)) => {

@@ -20,6 +20,7 @@ pub mod check;
 mod check_more;
 pub mod children;
 pub mod children_list;
+pub mod community;
 pub mod custom_form_answers;
 pub mod custom_form_files;
 pub mod custom_form_import;

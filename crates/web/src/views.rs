@@ -60,6 +60,7 @@ impl Layout {
         nav.push(("/team", "nav-team", decide(a, Action::ViewTeam, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/referrals", "nav-referrals", decide(a, Action::ListReferrals, Target::Organisation(a.org_id)).allowed()));
         nav.push(("/distributions", "nav-distributions", decide(a, Action::ManageDistributions, Target::Organisation(a.org_id)).allowed()));
+        nav.push(("/groups", "nav-groups", decide(a, Action::ManageGroups, Target::Organisation(a.org_id)).allowed()));
         nav.push((
             "/inquiries",
             "nav-inquiries",

@@ -78,6 +78,8 @@ pub(crate) struct Resolved {
     children: Option<Option<ListScope>>,
     org_for_referrals: Option<Option<Uuid>>,
     org_for_registers: Option<Option<Uuid>>,
+    /// Community groups of this organisation (None: all).
+    org_for_groups: Option<Option<Uuid>>,
     /// Carers of this organisation (None: all), of this worker only.
     carers: Option<(Option<Uuid>, Option<Uuid>)>,
     province: Option<String>,
@@ -95,6 +97,7 @@ impl Resolved {
             children: Some(None),
             org_for_referrals: Some(None),
             org_for_registers: Some(None),
+            org_for_groups: Some(None),
             carers: Some((None, None)),
             province,
             national: true,
@@ -111,10 +114,10 @@ impl Resolved {
         }
     }
 
-    /// National figures are protected against small counts (RCIs are not people: counted
-    /// exactly everywhere).
+    /// National figures are protected against small counts (RCIs and sessions are not people:
+    /// counted exactly everywhere).
     fn protects(&self, unit: Unit) -> bool {
-        self.national && unit != Unit::Rci
+        self.national && unit.counts_people()
     }
 }
 
@@ -123,6 +126,7 @@ fn resolve(actor: &Actor, reach: Reach, province: Option<&str>) -> Result<Resolv
     let org = actor.org_id;
     let carers_allowed = decide(actor, Action::ListCarers, Target::Organisation(org)).allowed();
     let training = decide(actor, Action::ManageTraining, Target::Organisation(org)).allowed();
+    let groups = decide(actor, Action::ManageGroups, Target::Organisation(org)).allowed();
     match reach {
         Reach::National => {
             if !decide(actor, Action::ViewAggregates, Target::Nothing).allowed() {
@@ -140,6 +144,7 @@ fn resolve(actor: &Actor, reach: Reach, province: Option<&str>) -> Result<Resolv
             Ok(Resolved {
                 org_for_referrals: (!own).then_some(Some(org)),
                 org_for_registers: (!own && training).then_some(Some(org)),
+                org_for_groups: (!own && groups).then_some(Some(org)),
                 carers: carers_allowed.then_some((Some(org), own.then_some(actor.user_id))),
                 children: Some(Some(scope)),
                 province,
@@ -176,6 +181,10 @@ pub struct Group {
 pub struct Record {
     pub href: String,
     pub label: String,
+    /// How many this record counts for, when it stands for several (a session for the
+    /// people it reached): the numbers of a figure's records add up to the figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
 }
 
 impl Store {
@@ -327,9 +336,18 @@ impl Store {
             ),
             Unit::Rci => ("SELECT DISTINCT x.id, x.name", " ORDER BY x.name"),
             Unit::Trainee => ("SELECT DISTINCT t.id, t.name", " ORDER BY t.name"),
+            Unit::GroupMember => ("SELECT DISTINCT m.id, g.id AS group_id, g.name AS group_name, m.name", " ORDER BY g.name, m.name, m.id"),
+            Unit::GroupSession | Unit::Reached => {
+                ("SELECT DISTINCT s.id, s.held_on, s.topic, g.id AS group_id, g.name AS group_name", " ORDER BY s.held_on DESC, s.id")
+            }
             Unit::CarerHousehold => unreachable!(),
         };
-        let mut q = crate::sql::Sql::new(select);
+        let weight = s.weight.clone();
+        let select = match &weight {
+            Some((total, _)) => format!("{select}, {total} AS weight"),
+            None => select.to_string(),
+        };
+        let mut q = crate::sql::Sql::new(&select);
         q.push(&s.sql.text);
         let text = format!("{}{order} LIMIT {}", q.text, limit.clamp(1, 100_000));
         let mut q = s.sql;
@@ -353,6 +371,7 @@ impl Store {
                             );
                             format!("{} · {shown}", row.text("case_number")?)
                         },
+                        count: None,
                     },
                     Unit::Referral => Record {
                         href: "/referrals".into(),
@@ -362,9 +381,22 @@ impl Store {
                             row.opt_text("name")?.unwrap_or_default(),
                             row.text("state")?
                         ),
+                        count: None,
                     },
-                    Unit::Rci => Record { href: format!("/rcis/{}", row.uuid("id")?), label: row.text("name")? },
-                    _ => Record { href: format!("/training/people/{}", row.uuid("id")?), label: row.text("name")? },
+                    Unit::Rci => Record { href: format!("/rcis/{}", row.uuid("id")?), label: row.text("name")?, count: None },
+                    // A member linked to a child has no name of its own here: the group's page
+                    // names it for those who may open the child.
+                    Unit::GroupMember => Record {
+                        href: format!("/groups/{}", row.uuid("group_id")?),
+                        label: [Some(row.text("group_name")?), row.opt_text("name")?].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+                        count: None,
+                    },
+                    Unit::GroupSession | Unit::Reached => Record {
+                        href: format!("/groups/{}", row.uuid("group_id")?),
+                        label: format!("{} · {} · {}", row.text("held_on")?, row.text("group_name")?, row.text("topic")?),
+                        count: if weight.is_some() { Some(row.int("weight")?) } else { None },
+                    },
+                    _ => Record { href: format!("/training/people/{}", row.uuid("id")?), label: row.text("name")?, count: None },
                 })
             })
             .collect()

@@ -5,6 +5,7 @@
 
 use super::Resolved;
 use crate::children::scope_sql;
+use crate::community::sessions::MEMBER_SEX;
 use crate::error::StoreError;
 use crate::sql::Sql;
 use krousar_domain::indicators::{age_band_bounds, Dimension, Indicator, Period, Unit};
@@ -48,6 +49,8 @@ pub(super) struct Shape {
     pub group: String,
     /// Joins may repeat a record: count distinct ids.
     pub distinct: bool,
+    /// A record counts for this many (total, female) instead of one (`Unit::weighted`).
+    pub weight: Option<(String, String)>,
 }
 
 /// A placement in a family: the entry's own column (`CaseEntry::facts`), never its JSON body.
@@ -84,7 +87,7 @@ pub(super) fn shape(i: Indicator, p: Period, dim: Option<Dimension>, r: &Resolve
             Dimension::Provider => "COALESCE(e.service_provider, '')".into(),
             Dimension::VisitBy => "COALESCE(e.visit_by, '')".into(),
             Dimension::VisitMode => "COALESCE(e.visit_mode, '')".into(),
-            Dimension::Course | Dimension::RciStage => "''".into(),
+            Dimension::Course | Dimension::RciStage | Dimension::GroupKind => "''".into(),
         }
     };
     let needs_case =
@@ -175,6 +178,34 @@ pub(super) fn shape(i: Indicator, p: Period, dim: Option<Dimension>, r: &Resolve
             }
             q
         }
+        Unit::GroupMember | Unit::GroupSession | Unit::Reached => {
+            let Some(org) = r.org_for_groups else { return Ok(None) };
+            group = match dim {
+                Some(Dimension::Province) => format!("COALESCE({}, '')", province_column(i.unit())),
+                Some(Dimension::Organisation) => "g.org_id".into(),
+                Some(Dimension::GroupKind) => "g.kind".into(),
+                _ => group,
+            };
+            let held = format!("s.held_on >= {} AND s.held_on <= {}", b.from, b.to);
+            let mut q = match i.unit() {
+                // A caregiver who came to a parenting club's session in the period.
+                Unit::GroupMember => Sql::new(&format!(
+                    " FROM community_members m JOIN community_groups g ON g.id = m.group_id LEFT JOIN children c ON c.id = m.child_id \
+                     WHERE m.role = 'caregiver' AND g.kind = 'parenting_club' AND m.id IN (SELECT a.member_id FROM community_attendance a \
+                     JOIN community_sessions s ON s.id = a.session_id WHERE {held})"
+                )),
+                Unit::GroupSession => {
+                    Sql::new(&format!(" FROM community_sessions s JOIN community_groups g ON g.id = s.group_id WHERE {held}"))
+                }
+                _ => Sql::new(&format!(
+                    " FROM community_sessions s JOIN community_groups g ON g.id = s.group_id WHERE g.kind = 'awareness_campaign' AND {held}"
+                )),
+            };
+            if let Some(org) = org {
+                q.push(" AND g.org_id = ").bind_text(org.to_string());
+            }
+            q
+        }
         Unit::CarerHousehold => return Ok(None),
     };
     if let Some(province) = &r.province {
@@ -185,9 +216,23 @@ pub(super) fn shape(i: Indicator, p: Period, dim: Option<Dimension>, r: &Resolve
         Unit::Referral => ("r.id", Some("c.sex")),
         Unit::Rci => ("x.id", None),
         Unit::Trainee => ("t.id", Some("t.sex")),
+        Unit::GroupMember => ("m.id", Some(MEMBER_SEX)),
+        Unit::GroupSession | Unit::Reached => ("s.id", None),
         Unit::CarerHousehold => unreachable!("counted from the carers' facts"),
     };
-    Ok(Some(Shape { sql, id, sex, group, distinct }))
+    // A session of an awareness event counts its members who came and the people it reached.
+    let came = |female: bool| {
+        let only = if female { format!(" AND {MEMBER_SEX} = 'female'") } else { String::new() };
+        format!(
+            "(SELECT COUNT(*) FROM community_attendance a JOIN community_members m ON m.id = a.member_id \
+             LEFT JOIN children c ON c.id = m.child_id WHERE a.session_id = s.id{only})"
+        )
+    };
+    let weight = i
+        .unit()
+        .weighted()
+        .then(|| (format!("(s.reached_female + s.reached_male + {})", came(false)), format!("(s.reached_female + {})", came(true))));
+    Ok(Some(Shape { sql, id, sex, group, distinct, weight }))
 }
 
 /// The column that holds where a record of this unit is.
@@ -195,6 +240,8 @@ pub(super) fn province_column(unit: Unit) -> &'static str {
     match unit {
         Unit::Rci => "x.province_code",
         Unit::Trainee => "t.province_code",
+        // A group's province is its village's first two digits (the gazetteer's codes nest).
+        Unit::GroupMember | Unit::GroupSession | Unit::Reached => "substr(g.village_code, 1, 2)",
         _ => "c.province_code",
     }
 }
@@ -258,12 +305,17 @@ fn child_condition(i: Indicator, b: &Bounds) -> String {
 
 /// The count (total and female) of a shape, grouped when it has a grouping.
 pub(super) fn count_sql(s: &Shape, grouped: bool) -> String {
+    let g = if grouped { s.group.clone() } else { "''".into() };
+    if let Some((total, female)) = &s.weight {
+        return format!(
+            "SELECT {g} AS g, CAST(COALESCE(SUM({total}), 0) AS BIGINT) AS total, CAST(COALESCE(SUM({female}), 0) AS BIGINT) AS female"
+        );
+    }
     let female = match s.sex {
         Some(sex) if s.distinct => format!("COUNT(DISTINCT CASE WHEN {sex} = 'female' THEN {} END)", s.id),
         Some(sex) => format!("CAST(SUM(CASE WHEN {sex} = 'female' THEN 1 ELSE 0 END) AS BIGINT)"),
         None => "CAST(0 AS BIGINT)".into(),
     };
     let total = if s.distinct { format!("COUNT(DISTINCT {})", s.id) } else { "COUNT(*)".into() };
-    let g = if grouped { s.group.clone() } else { "''".into() };
     format!("SELECT {g} AS g, {total} AS total, {female} AS female")
 }

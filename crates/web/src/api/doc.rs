@@ -5,8 +5,8 @@
 
 use super::schema::{BadRequest, Conflict, Forbidden, Gone, Invalid, NotFound, TooMany, Unauthorized};
 use super::{
-    admin, carers, cases, children, custom_forms, distributions, duplicate_scans, flags, form_sharing, households, indicators, inquiries,
-    notifications, photos, places, rcis, record_forms, referrals, registers, sensitive, sync, sync_device,
+    admin, carers, cases, children, custom_forms, distributions, duplicate_scans, flags, form_sharing, groups, households, indicators,
+    inquiries, notifications, photos, places, rcis, record_forms, referrals, registers, sensitive, sync, sync_device,
 };
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -33,6 +33,7 @@ use utoipa::{Modify, OpenApi};
         flags::list, flags::raise, flags::remove,
         notifications::list, notifications::read, notifications::read_all, notifications::choices, notifications::set_choices,
         distributions::list, distributions::create, distributions::get, distributions::add, distributions::receipts, distributions::household_support,
+        groups::list, groups::create, groups::get, groups::update, groups::add_member, groups::leave, groups::create_session, groups::update_session,
         inquiries::create, inquiries::list, inquiries::get, inquiries::close, inquiries::incoming, inquiries::answer,
         custom_forms::list, custom_forms::answer, record_forms::child_answers, record_forms::child_answer, record_forms::household_answers, record_forms::household_answer, record_forms::carer_answers, record_forms::carer_answer, form_sharing::definition, form_sharing::import, form_sharing::share,
         form_sharing::shared, form_sharing::adopt, form_sharing::answers,
@@ -69,6 +70,7 @@ use utoipa::{Modify, OpenApi};
         (name = "indicators", description = "Indicators, with small counts hidden"),
         (name = "notifications", description = "The caller's own notices"),
         (name = "distributions", description = "Support given to many households at once: lists, receipts, each household's support"),
+        (name = "groups", description = "Community groups (parenting clubs, youth groups, awareness events…): members and sessions"),
         (name = "inquiries", description = "Families searching for a child: the office's searches, and those that may concern the caller's children"),
         (name = "administration", description = "Organisations, teams, accounts and devices"),
         (name = "places", description = "The gazetteer"),

@@ -12,6 +12,7 @@ mod doc;
 mod duplicate_scans;
 mod flags;
 mod form_sharing;
+mod groups;
 mod households;
 mod indicators;
 mod inquiries;
@@ -54,6 +55,12 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/distributions/{id}/households", post(distributions::add))
         .route("/distributions/{id}/receipts", post(distributions::receipts))
         .route("/households/{id}/support", get(distributions::household_support))
+        .route("/groups", get(groups::list).post(groups::create))
+        .route("/groups/{id}", get(groups::get).put(groups::update))
+        .route("/groups/{id}/members", post(groups::add_member))
+        .route("/groups/{id}/members/{member}/leave", post(groups::leave))
+        .route("/groups/{id}/sessions", post(groups::create_session))
+        .route("/groups/{id}/sessions/{session}", put(groups::update_session))
         .route("/inquiries", get(inquiries::list).post(inquiries::create))
         .route("/inquiries/incoming", get(inquiries::incoming))
         .route("/inquiries/incoming/{id}", post(inquiries::answer))

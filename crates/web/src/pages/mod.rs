@@ -18,6 +18,7 @@ mod dashboard;
 mod devices;
 pub(crate) mod distributions;
 mod duplicate_scan;
+pub(crate) mod groups;
 pub use duplicate_scan::SHOWN as DUPLICATE_PAIRS_SHOWN;
 mod duplicates;
 mod export;
@@ -225,6 +226,15 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/distributions/{id}/households", post(distributions::show::add))
         .route("/distributions/{id}/receipts", post(distributions::show::receipts))
         .route("/distributions/{id}/print", get(distributions::show::print))
+        .route("/groups", get(groups::list).post(groups::create))
+        .route("/groups/new", get(groups::new))
+        .route("/groups/{id}", get(groups::show::show))
+        .route("/groups/{id}/edit", get(groups::edit).post(groups::update))
+        .route("/groups/{id}/members", post(groups::show::add_member))
+        .route("/groups/{id}/members/{member}/leave", post(groups::show::leave))
+        .route("/groups/{id}/sessions", post(groups::show::create_session))
+        .route("/groups/{id}/sessions/new", get(groups::show::new_session))
+        .route("/groups/{id}/sessions/{session}", get(groups::show::edit_session).post(groups::show::update_session))
         .route("/inquiries", get(inquiries::office::list).post(inquiries::office::create))
         .route("/inquiries/new", get(inquiries::office::new))
         .route("/inquiries/incoming", get(inquiries::incoming::list))
