@@ -168,6 +168,7 @@ impl Synth {
         let mother = self.name_of(rng, Sex::Female).clone();
         let grand = self.name_of(rng, Sex::Female).clone();
         let mut members = vec![Member {
+            id: None,
             name_km: Some(format!("{} {}", self.surname(rng).0, mother.given_name)),
             name_latin: Some(format!("{} {}", self.surname(rng).1, mother.romanized_given)),
             relationship: Relationship::Mother,
@@ -179,6 +180,7 @@ impl Synth {
         if rng.random_bool(0.6) {
             let father = self.name_of(rng, Sex::Male).clone();
             members.push(Member {
+                id: None,
                 name_km: Some(format!("{} {}", family.0, father.given_name)),
                 name_latin: Some(format!("{} {}", family.1, father.romanized_given)),
                 relationship: Relationship::Father,
@@ -190,6 +192,7 @@ impl Synth {
         }
         if rng.random_bool(0.4) {
             members.push(Member {
+                id: None,
                 name_km: Some(grand.given_name.clone()),
                 name_latin: Some(grand.romanized_given.clone()),
                 relationship: Relationship::Grandparent,

@@ -53,6 +53,10 @@ pub struct HouseholdFields {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Member {
+    /// The person's id as read (to add them to a community group); a household's people are
+    /// written anew each time it is changed, so it holds until the next change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<uuid::Uuid>,
     pub name_km: Option<String>,
     pub name_latin: Option<String>,
     pub relationship: Relationship,
@@ -124,7 +128,7 @@ impl HouseholdInput {
                 },
             };
             let member_phone = phone(&mut e, "members", m.phone.as_deref());
-            members.push(Member { name_km, name_latin, relationship, sex, birth_year, is_head: m.is_head, phone: member_phone });
+            members.push(Member { id: None, name_km, name_latin, relationship, sex, birth_year, is_head: m.is_head, phone: member_phone });
         }
         if members.iter().filter(|m| m.is_head).count() > 1 {
             e.push("members", "err-one-head");

@@ -73,13 +73,14 @@ fn household_from(r: &AnyRow, members: Vec<Member>) -> Result<Household, StoreEr
 const COLUMNS: &str = "h.seq, h.id, h.version, h.org_id, h.name, h.phone, h.village_code, h.address_detail, h.income_band, h.id_poor, h.id_poor_number, h.created_at, h.updated_at";
 
 pub(crate) async fn members(tx: &mut Tx, id: Uuid) -> Result<Vec<Member>, StoreError> {
-    let rows = sqlx::query("SELECT name_km, name_latin, relationship, sex, birth_year, is_head, phone FROM household_members WHERE household_id = $1 ORDER BY position")
+    let rows = sqlx::query("SELECT id, name_km, name_latin, relationship, sex, birth_year, is_head, phone FROM household_members WHERE household_id = $1 ORDER BY position")
         .bind(id.to_string())
         .fetch_all(&mut **tx)
         .await?;
     rows.iter()
         .map(|r| {
             Ok(Member {
+                id: Some(r.uuid("id")?),
                 name_km: r.opt_text("name_km")?,
                 name_latin: r.opt_text("name_latin")?,
                 relationship: Relationship::parse(&r.text("relationship")?).ok_or_else(|| corrupt("relationship"))?,
@@ -443,6 +444,7 @@ pub(crate) async fn add_relative(
     village: Option<String>,
 ) -> Result<Uuid, StoreError> {
     let member = Member {
+        id: None,
         name_km: rel.name_km.clone(),
         name_latin: rel.name_latin.clone(),
         relationship: rel.relationship,

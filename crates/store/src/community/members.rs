@@ -36,6 +36,16 @@ pub struct MemberLine {
     pub attended: i64,
 }
 
+/// A member as stored: the record linked (if any) and what is kept of the person.
+struct Stored {
+    child: Option<Uuid>,
+    household: Option<Uuid>,
+    name: Option<String>,
+    sex: Option<Sex>,
+    age_group: Option<AgeGroup>,
+    role: MemberRole,
+}
+
 /// The age group of someone born in `year`, on `today`.
 pub fn age_group_of(year: i64, today: NaiveDate) -> Option<AgeGroup> {
     let age = i64::from(today.year()) - year;
@@ -66,16 +76,10 @@ impl Store {
             return Err(StoreError::invalid("name", "err-too-many-members"));
         }
         let id = new_id();
-        // (child, household, name, sex, age group, role) as stored.
-        let (child, household, name, sex, age_group, role): (
-            Option<Uuid>,
-            Option<Uuid>,
-            Option<String>,
-            Option<Sex>,
-            Option<AgeGroup>,
-            MemberRole,
-        ) = match m {
-            Member::Named { name, sex, age_group, role } => (None, None, Some(name.clone()), Some(*sex), Some(*age_group), *role),
+        let Stored { child, household, name, sex, age_group, role } = match m {
+            Member::Named { name, sex, age_group, role } => {
+                Stored { child: None, household: None, name: Some(name.clone()), sex: Some(*sex), age_group: Some(*age_group), role: *role }
+            }
             Member::Linked { link: Link::Child(c), role } => {
                 let row = sqlx::query(
                     "SELECT org_id, assigned_worker_id, co_worker_id, team_id FROM children WHERE id = $1 AND merged_into IS NULL",
@@ -104,7 +108,7 @@ impl Store {
                 if already.is_some() {
                     return Err(StoreError::invalid("child_id", "err-already-member"));
                 }
-                (Some(*c), None, None, None, None, *role)
+                Stored { child: Some(*c), household: None, name: None, sex: None, age_group: None, role: *role }
             }
             Member::Linked { link: Link::HouseholdMember(p), role } => {
                 let row = sqlx::query("SELECT household_id, name_km, name_latin, sex, birth_year FROM household_members WHERE id = $1")
@@ -131,7 +135,7 @@ impl Store {
                 }
                 let sex = row.opt_text("sex")?.as_deref().and_then(Sex::parse);
                 let age = row.opt_int("birth_year")?.and_then(|y| age_group_of(y, today));
-                (None, Some(h), Some(name), sex, age, *role)
+                Stored { child: None, household: Some(h), name: Some(name), sex, age_group: age, role: *role }
             }
         };
         sqlx::query(

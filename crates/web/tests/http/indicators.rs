@@ -191,6 +191,12 @@ async fn indicators_count_what_their_lists_show() {
     .await;
 }
 
+/// How many a list of records behind a figure stands for: one each, or the number a record
+/// says it counts for (a session for the people it reached).
+fn weighed(listed: &Value) -> i64 {
+    listed["items"].as_array().unwrap().iter().map(|r| r["count"].as_i64().unwrap_or(1)).sum()
+}
+
 /// For every indicator and every breakdown within a supervisor's and a worker's reach: the
 /// records listed behind a figure are exactly as many as it counts, and breakdowns that split
 /// records into groups add up to the figure.
@@ -247,8 +253,23 @@ async fn every_figure_counts_the_records_it_lists() {
         let attended = vec![("trainee_id", who), ("attended", "yes".into()), ("pre_score", "40".into()), ("post_score", "70".into())];
         assert_eq!(post(format!("{session_url}/participants"), attended).await.status(), 303);
 
-        let period = format!("from={}&to={}", d(-30), d(0));
+        // A parenting club's session and an awareness event (people reached count as a sum).
         let s = app.token(&app.supervisor).await;
+        let group = |kind: &str| json!({"name": kind, "kind": kind, "village_code": "02020101"});
+        for kind in ["parenting_club", "awareness_campaign"] {
+            let g: Value = app.api_post(&s, "/api/v1/groups", group(kind)).await.json().await.unwrap();
+            let gid = g["id"].as_str().unwrap();
+            let m: Value = app
+                .api_post(&s, &format!("/api/v1/groups/{gid}/members"), json!({"name": "Sina", "sex": "female", "age_group": "25_59", "role": "caregiver"}))
+                .await
+                .json()
+                .await
+                .unwrap();
+            let session = json!({"held_on": d(-2), "topic": "Play", "attended": [m["id"]], "reached_female": "3", "reached_male": "4"});
+            assert_eq!(app.api_post(&s, &format!("/api/v1/groups/{gid}/sessions"), session).await.status(), 201);
+        }
+
+        let period = format!("from={}&to={}", d(-30), d(0));
         let mut seen = std::collections::BTreeSet::new();
         for token in [&s, &w] {
             let api: Value = app.api_get(token, &format!("/api/v1/indicators?{period}")).await.json().await.unwrap();
@@ -259,7 +280,7 @@ async fn every_figure_counts_the_records_it_lists() {
                     seen.insert(code.to_string());
                 }
                 let listed: Value = app.api_get(token, &format!("/api/v1/indicators/{code}/records?{period}")).await.json().await.unwrap();
-                assert_eq!(listed["items"].as_array().unwrap().len() as i64, total, "{code}: {listed}");
+                assert_eq!(weighed(&listed), total, "{code}: {listed}");
                 for dim in krousar_domain::indicators::Dimension::ALL {
                     let i = krousar_domain::indicators::Indicator::parse(code).unwrap();
                     if !dim.applies_to(i) {
@@ -277,12 +298,23 @@ async fn every_figure_counts_the_records_it_lists() {
                         let value = serde_urlencoded::to_string([("value", g["value"].as_str().unwrap())]).unwrap();
                         let url = format!("/api/v1/indicators/{code}/records?{period}&by={}&{value}", dim.code());
                         let listed: Value = app.api_get(token, &url).await.json().await.unwrap();
-                        assert_eq!(listed["items"].as_array().unwrap().len() as i64, g["count"]["total"].as_i64().unwrap(), "{url}");
+                        assert_eq!(weighed(&listed), g["count"]["total"].as_i64().unwrap(), "{url}");
                     }
                 }
             }
         }
-        for code in ["registered", "open_cases", "reintegrated", "served", "referrals_received", "carers_enquired", "people_trained"] {
+        for code in [
+            "registered",
+            "open_cases",
+            "reintegrated",
+            "served",
+            "referrals_received",
+            "carers_enquired",
+            "people_trained",
+            "caregivers_parenting",
+            "group_sessions",
+            "people_reached",
+        ] {
             assert!(seen.contains(code), "{code} was counted: {seen:?}");
         }
     })

@@ -37,6 +37,7 @@ mod form_places;
 mod form_registration;
 mod form_scores;
 mod form_support;
+mod groups;
 mod hardening;
 mod imports;
 mod indicators;

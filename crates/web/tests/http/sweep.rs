@@ -186,6 +186,9 @@ fn substitution(key: &str, v: &Victim) -> Option<Sub> {
         "conflicts/{id}" => Some(Sub::Unrelated("a sync conflict of the user's own device")),
         "photos/{change}" => Some(Sub::Unrelated("a photo upload of the user's own device")),
         "distributions/{id}" => Some(Sub::Unrelated("a distribution list of households, its organisation's only (distributions tests)")),
+        "groups/{id}" | "members/{member}" | "sessions/{session}" => {
+            Some(Sub::Unrelated("a community group belongs to its organisation; another's is not found (groups tests)"))
+        }
         "inquiries/{id}" => Some(Sub::Unrelated("a family's search belongs to the office that recorded it (inquiries tests)")),
         "incoming/{id}" => Some(Sub::Unrelated("a match is answered only by the organisation it names (inquiries tests)")),
         "notifications/{id}" => Some(Sub::Unrelated("a notice is its recipient's alone and names no child (notifications tests)")),
