@@ -53,10 +53,12 @@ pub struct SupportLine {
     pub items: Vec<Item>,
 }
 
-/// Who is added to a list: households by id, or every household of a village the actor sees.
+/// Who is added to a list: households by id, every household of a village the actor sees, or
+/// the households of a community group's present members (their own, and their children's).
 pub enum Adding {
     Households(Vec<Uuid>),
     Village(String),
+    Group(Uuid),
 }
 
 fn allowed(actor: &Actor) -> Result<(), StoreError> {
@@ -220,6 +222,29 @@ impl Store {
                 .iter()
                 .map(|r| r.uuid("id"))
                 .collect::<Result<_, _>>()?,
+            Adding::Group(g) => {
+                let own = sqlx::query("SELECT 1 AS one FROM community_groups WHERE id = $1 AND org_id = $2")
+                    .bind(g.to_string())
+                    .bind(actor.org_id.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if own.is_none() {
+                    return Err(StoreError::invalid("group", "err-invalid-choice"));
+                }
+                sqlx::query(
+                    "SELECT h.id FROM households h WHERE h.org_id = $1 AND (\
+                     h.id IN (SELECT m.household_id FROM community_members m WHERE m.group_id = $2 AND m.left_on IS NULL) OR \
+                     h.id IN (SELECT hc.household_id FROM household_children hc JOIN community_members m ON m.child_id = hc.child_id \
+                     WHERE m.group_id = $2 AND m.left_on IS NULL)) ORDER BY h.name, h.id",
+                )
+                .bind(actor.org_id.to_string())
+                .bind(g.to_string())
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.uuid("id"))
+                .collect::<Result<_, _>>()?
+            }
         };
         let on_list = sqlx::query("SELECT COUNT(*) AS n FROM distribution_households WHERE distribution_id = $1")
             .bind(id.to_string())
@@ -254,7 +279,8 @@ impl Store {
             }
         }
         // Which households, so that a list can be followed back.
-        let detail = json!({"added": named, "village": match &adding { Adding::Village(v) => Some(v.clone()), _ => None }});
+        let detail = json!({"added": named, "village": match &adding { Adding::Village(v) => Some(v.clone()), _ => None },
+            "group": match &adding { Adding::Group(g) => Some(*g), _ => None }});
         audit::append(
             &mut tx,
             actor.into(),

@@ -303,14 +303,24 @@ impl Store {
 
     /// The groups a child is in (the child's page, which checked the child), the organisation's own.
     pub async fn child_groups(&self, actor: &Actor, child: Uuid) -> Result<Vec<(Uuid, String, MemberRole, i64)>, StoreError> {
+        self.groups_of(actor, "m.child_id = $1", child).await
+    }
+
+    /// The groups a household's people are in (the household's page, which checked it).
+    pub async fn household_groups(&self, actor: &Actor, household: Uuid) -> Result<Vec<(Uuid, String, MemberRole, i64)>, StoreError> {
+        self.groups_of(actor, "m.household_id = $1", household).await
+    }
+
+    async fn groups_of(&self, actor: &Actor, cond: &'static str, id: Uuid) -> Result<Vec<(Uuid, String, MemberRole, i64)>, StoreError> {
         if allowed(actor).is_err() {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query(
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT g.id, g.name, m.role, (SELECT COUNT(*) FROM community_attendance a WHERE a.member_id = m.id) AS attended \
-             FROM community_members m JOIN community_groups g ON g.id = m.group_id WHERE m.child_id = $1 AND g.org_id = $2 ORDER BY g.name",
-        )
-        .bind(child.to_string())
+             FROM community_members m JOIN community_groups g ON g.id = m.group_id WHERE {cond} AND g.org_id = $2 AND m.left_on IS NULL \
+             ORDER BY g.name, g.id"
+        )))
+        .bind(id.to_string())
         .bind(actor.org_id.to_string())
         .fetch_all(&self.pool)
         .await?;

@@ -2353,3 +2353,9 @@ audit-group-member-leave = { $who } recorded a member leaving a group
 audit-group-session = { $who } recorded a group session
 audit-group-session-correct = { $who } corrected a group session
 btn-record-session = Record a session
+heading-child-groups = Community groups
+msg-sessions-attended = { $num ->
+    [one] came to { $count } session
+   *[other] came to { $count } sessions
+}
+field-add-group = Every household of a group's members

@@ -2310,3 +2310,6 @@ audit-group-member-leave = { $who } បានកត់ត្រាសមាជ�
 audit-group-session = { $who } បានកត់ត្រាវគ្គក្រុម
 audit-group-session-correct = { $who } បានកែវគ្គក្រុម
 btn-record-session = កត់ត្រាវគ្គ
+heading-child-groups = ក្រុមសហគមន៍
+msg-sessions-attended = បានចូលរួម { $count } វគ្គ
+field-add-group = គ្រួសារទាំងអស់របស់សមាជិកក្រុម

@@ -30,13 +30,15 @@ pub struct WithList {
     households: Vec<ListLine>,
 }
 
-/// Households to put on the list: by id, or every household of a village (a gazetteer code).
+/// Households to put on the list: by id, every household of a village (a gazetteer code), or
+/// the households of a community group's members — one of the three.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddHouseholds {
     #[serde(default)]
     households: Vec<Uuid>,
     village: Option<String>,
+    group: Option<Uuid>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -101,10 +103,11 @@ pub async fn get(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): 
         (status = 403, response = Forbidden), (status = 404, response = NotFound), (status = 422, response = Invalid)))]
 pub async fn add(State(state): State<AppState>, ApiUser(cur): ApiUser, Ids(id): Ids<Uuid>, body: Bytes) -> Result<Response, ApiError> {
     let a: AddHouseholds = json_body(&body)?;
-    let adding = match (a.village, a.households.is_empty()) {
-        (Some(v), true) => Adding::Village(v),
-        (None, _) => Adding::Households(a.households),
-        (Some(_), false) => return Err(invalid("households", "err-village-or-households")),
+    let adding = match (a.village, a.group, a.households.is_empty()) {
+        (Some(v), None, true) => Adding::Village(v),
+        (None, Some(g), true) => Adding::Group(g),
+        (None, None, _) => Adding::Households(a.households),
+        _ => return Err(invalid("households", "err-village-or-households")),
     };
     let added = state.store.add_to_distribution(&cur.actor, id, adding).await?;
     Ok(Json(Added { added }).into_response())

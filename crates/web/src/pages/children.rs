@@ -288,6 +288,8 @@ struct ShowPage {
     own_forms: Option<Vec<super::forms::record::RecordForm>>,
     /// Support the child's households received (the reader's organisation's distributions).
     support: Vec<super::distributions::SupportRow>,
+    /// The organisation's community groups the child is in: (group id, name, role, sessions attended).
+    groups: Vec<(String, String, String, String)>,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
@@ -392,8 +394,10 @@ pub(crate) async fn show_child(
     };
     let own_forms = super::forms::record::child_forms(state, cur, &child).await?;
     let support = super::distributions::support_rows(tr, state.store.child_support(&cur.actor, id).await?);
+    let groups = super::groups::rows_of(tr, state.store.child_groups(&cur.actor, id).await?);
     Ok(render(ShowPage {
         support,
+        groups,
         own_forms,
         flags,
         photo,

@@ -309,6 +309,8 @@ struct ShowPage {
     can_edit: bool,
     own_forms: Option<Vec<super::forms::record::RecordForm>>,
     support: Vec<super::distributions::SupportRow>,
+    /// Community groups the household's people are in: (group id, name, role, sessions attended).
+    groups: Vec<(String, String, String, String)>,
 }
 
 pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id): Ids<uuid::Uuid>) -> Result<Response, PageError> {
@@ -359,8 +361,10 @@ pub async fn show(State(state): State<AppState>, PageUser(cur): PageUser, Ids(id
     let holder = krousar_store::custom_form_records::Holder::Household(id);
     let own_forms = super::forms::record::record_forms(&state, &cur, holder, h.org_id, answers, can_edit).await?;
     let support = super::distributions::support_rows(tr, state.store.household_support(&cur.actor, id).await?);
+    let groups = super::groups::rows_of(tr, state.store.household_groups(&cur.actor, id).await?);
     Ok(render(ShowPage {
         support,
+        groups,
         l: Layout::new(&cur, f.name.clone(), "/households"),
         id: id.to_string(),
         facts,

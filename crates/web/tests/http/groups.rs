@@ -104,6 +104,20 @@ async fn a_parenting_club_and_an_awareness_event_are_counted_and_no_one_else_see
         assert_eq!((mother_line["name"].clone(), mother_line["sex"].clone(), mother_line["attended"].clone()), (json!("សុខ ដារ៉ា"), json!("female"), json!(1)));
         assert_eq!(got["sessions"][0]["attended"], 3);
 
+        // A distribution to the club's families: the household of its caregivers and of its
+        // girl, once; another organisation's group cannot be used.
+        let plan = json!({"name": "School kits", "kind": "school_kit", "given_on": day(0), "items": [{"name": "Kit", "quantity": "1"}]});
+        let dist = created(app.api_post(&s, "/api/v1/distributions", plan).await).await;
+        let res = app.api_post(&s, &format!("/api/v1/distributions/{dist}/households"), json!({"group": club})).await;
+        assert_eq!(res.json::<Value>().await.unwrap()["added"], 1);
+        let plan = json!({"name": "Theirs", "kind": "food", "given_on": day(0), "items": [{"name": "Rice", "quantity": "1"}]});
+        let their_dist = created(app.api_post(&x, "/api/v1/distributions", plan).await).await;
+        assert_eq!(app.api_post(&x, &format!("/api/v1/distributions/{their_dist}/households"), json!({"group": club})).await.status(), 422);
+        // The girl's page names the club she is in.
+        let (worker_page, _) = app.login("worker").await;
+        let child_page = worker_page.get(app.url(&format!("/children/{child}"))).send().await.unwrap().text().await.unwrap();
+        assert!(child_page.contains("ក្លឹបឪពុកម្តាយ ភូមិ ១"), "the child's page lists her groups");
+
         // Changing the group on an old version is refused; on the current one it is kept.
         let change = |version: i64| json!({"version": version, "group": {"name": "ក្លឹបឪពុកម្តាយ ភូមិ ២", "kind": "parenting_club", "village_code": "02020101"}});
         let version = got["group"]["version"].as_i64().unwrap();

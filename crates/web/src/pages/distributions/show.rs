@@ -42,6 +42,8 @@ struct ShowPage {
     items: Vec<(String, String, String)>,
     lines: Vec<Line>,
     villages: Vec<Opt>,
+    /// The organisation's community groups (empty when the reader does not run groups).
+    groups: Vec<Opt>,
     q: String,
     found: Vec<Found>,
     today: String,
@@ -128,6 +130,15 @@ pub async fn show(
         label: format!("{} ({})", if tr.is_km() { km } else { latin }, tr.num(n)),
         selected: false,
     }));
+    let mut groups = Vec::new();
+    if crate::pages::groups::may_manage(&cur).is_ok() {
+        groups.push(Opt { value: String::new(), label: tr.t("opt-choose"), selected: true });
+        groups.extend(state.store.community_groups(&cur.actor, None).await?.into_iter().map(|g| Opt {
+            value: g.id.to_string(),
+            label: format!("{} ({})", g.group.name, tr.num(g.members)),
+            selected: false,
+        }));
+    }
     let search = q.q.clone().unwrap_or_default();
     let found = if search.trim().is_empty() {
         Vec::new()
@@ -149,6 +160,7 @@ pub async fn show(
         items,
         lines,
         villages,
+        groups,
         q: search,
         found,
         today: cur.actor.today().to_string(),
@@ -165,9 +177,13 @@ pub async fn add(
 ) -> Result<Response, PageError> {
     may_manage(&cur)?;
     let f = FormData(pairs);
-    let adding = match f.get("village").filter(|v| !v.is_empty()) {
-        Some(v) => Adding::Village(v),
-        None => Adding::Households(f.all("household").iter().filter_map(|h| Uuid::parse_str(h).ok()).take(MAX_HOUSEHOLDS).collect()),
+    let group = f.get("group").and_then(|g| Uuid::parse_str(&g).ok());
+    let adding = match (f.get("village").filter(|v| !v.is_empty()), group) {
+        (Some(v), _) => Adding::Village(v),
+        (None, Some(g)) => Adding::Group(g),
+        (None, None) => {
+            Adding::Households(f.all("household").iter().filter_map(|h| Uuid::parse_str(h).ok()).take(MAX_HOUSEHOLDS).collect())
+        }
     };
     let added = state.store.add_to_distribution(&cur.actor, id, adding).await?;
     Ok(Redirect::to(&format!("/distributions/{id}?added={added}")).into_response())

@@ -39,6 +39,14 @@ pub fn village_name(cur: &Current, g: &GroupRecord) -> String {
     }
 }
 
+/// The groups a child or a household's people are in, as their pages list them.
+pub fn rows_of(
+    tr: crate::i18n::Tr,
+    groups: Vec<(Uuid, String, krousar_domain::community::MemberRole, i64)>,
+) -> Vec<(String, String, String, String)> {
+    groups.into_iter().map(|(g, name, role, n)| (g.to_string(), name, tr.t(&role.label_key()), tr.tn("msg-sessions-attended", n))).collect()
+}
+
 pub struct Row {
     pub id: String,
     pub name: String,
