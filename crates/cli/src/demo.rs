@@ -198,6 +198,7 @@ async fn seed(store: &Store) -> Result<String> {
     let cast = crate::demo_registers::Cast { worker: &sokha, supervisor: &supervisor, manager: &vannak, sysadmin: &sys };
     crate::demo_registers::seed(store, &cast, carer_village.clone(), rcis[0].id, cash_child, local_today).await?;
     crate::demo_forms::seed(store, &by_name("admin"), &sokha, local_today).await?;
+    crate::demo_groups::seed(store, &sokha, carer_village.clone(), local_today).await?;
     crate::demo_support::seed(store, &sokha, &by_name("intake"), &by_name("rithy"), carer_village, local_today).await?;
     Ok(password)
 }

@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod demo_cases;
 mod demo_forms;
+mod demo_groups;
 mod demo_registers;
 mod demo_support;
 mod import;

@@ -116,7 +116,7 @@ impl Store {
             .into_iter()
             .filter(|c| counts(i, c, p) && group.is_none_or(|(d, v)| value(Some(d), c) == v))
             .take(limit.max(0) as usize)
-            .map(|c| Record { href: format!("/carers/{}", c.id), label: c.name, count: None })
+            .map(|c| Record { href: format!("/carers/{}", c.id), label: c.name, count: None, on: None })
             .collect())
     }
 }

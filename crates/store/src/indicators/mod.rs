@@ -185,6 +185,9 @@ pub struct Record {
     /// people it reached): the numbers of a figure's records add up to the figure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// The day of a record that is an event (a session), for the reader to see it in their digits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on: Option<String>,
 }
 
 impl Store {
@@ -372,6 +375,7 @@ impl Store {
                             format!("{} · {shown}", row.text("case_number")?)
                         },
                         count: None,
+                        on: None,
                     },
                     Unit::Referral => Record {
                         href: "/referrals".into(),
@@ -382,21 +386,24 @@ impl Store {
                             row.text("state")?
                         ),
                         count: None,
+                        on: None,
                     },
-                    Unit::Rci => Record { href: format!("/rcis/{}", row.uuid("id")?), label: row.text("name")?, count: None },
+                    Unit::Rci => Record { href: format!("/rcis/{}", row.uuid("id")?), label: row.text("name")?, count: None, on: None },
                     // A member linked to a child has no name of its own here: the group's page
                     // names it for those who may open the child.
                     Unit::GroupMember => Record {
                         href: format!("/groups/{}", row.uuid("group_id")?),
                         label: [Some(row.text("group_name")?), row.opt_text("name")?].into_iter().flatten().collect::<Vec<_>>().join(" · "),
                         count: None,
+                        on: None,
                     },
                     Unit::GroupSession | Unit::Reached => Record {
                         href: format!("/groups/{}", row.uuid("group_id")?),
-                        label: format!("{} · {} · {}", row.text("held_on")?, row.text("group_name")?, row.text("topic")?),
+                        label: format!("{} · {}", row.text("group_name")?, row.text("topic")?),
                         count: if weight.is_some() { Some(row.int("weight")?) } else { None },
+                        on: Some(row.text("held_on")?),
                     },
-                    _ => Record { href: format!("/training/people/{}", row.uuid("id")?), label: row.text("name")?, count: None },
+                    _ => Record { href: format!("/training/people/{}", row.uuid("id")?), label: row.text("name")?, count: None, on: None },
                 })
             })
             .collect()

@@ -2359,3 +2359,7 @@ msg-sessions-attended = { $num ->
    *[other] came to { $count } sessions
 }
 field-add-group = Every household of a group's members
+msg-people-counted = { $num ->
+    [one] { $count } person
+   *[other] { $count } people
+}

@@ -2313,3 +2313,4 @@ btn-record-session = កត់ត្រាវគ្គ
 heading-child-groups = ក្រុមសហគមន៍
 msg-sessions-attended = បានចូលរួម { $count } វគ្គ
 field-add-group = គ្រួសារទាំងអស់របស់សមាជិកក្រុម
+msg-people-counted = { $count } នាក់

@@ -107,7 +107,17 @@ pub async fn records(
         .indicator_records(&cur.actor, c.reach, c.province(), i, group, c.period, 1000, tr.is_km())
         .await?
         .into_iter()
-        .map(|r| (r.href, r.label))
+        .map(|r| {
+            // An event says its day; a record that counts several says how many.
+            let mut label = match &r.on {
+                Some(day) => format!("{} · {}", tr.day(day), r.label),
+                None => r.label,
+            };
+            if let Some(n) = r.count {
+                label = format!("{label} — {}", tr.tn("msg-people-counted", n));
+            }
+            (r.href, label)
+        })
         .collect();
     let group = match group {
         Some((d, v)) => {
