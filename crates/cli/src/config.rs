@@ -19,6 +19,8 @@ pub struct FileConfig {
     pub key_file: Option<std::path::PathBuf>,
     /// `false`: this server sends no e-mail (a restored copy, a rehearsal).
     pub send_mail: Option<bool>,
+    /// Push services to allow besides the browsers' own (URL prefixes).
+    pub push_services: Option<Vec<String>>,
 }
 
 impl FileConfig {
@@ -39,6 +41,7 @@ impl FileConfig {
             clock: d.clock,
             demo_users: Vec::new(),
             send_mail: !no_mail_flag && self.send_mail.unwrap_or(d.send_mail),
+            push_services: self.push_services.clone().unwrap_or_default(),
         }
     }
 }

@@ -516,6 +516,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        if disabled {
+            // A disabled account's phones are told nothing more.
+            crate::notifications::push::end_subscriptions(&mut tx, "user_id", id).await?;
+        }
         let detail = json!({"role": role.as_str(), "team": team, "disabled": disabled, "password_reset": new_password_hash.is_some()});
         audit::append(&mut tx, who, Entry { action: "user.update", record_type: "user", record_id: Some(id.to_string()), detail }).await?;
         tx.commit().await?;

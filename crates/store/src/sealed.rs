@@ -75,6 +75,14 @@ pub const SEALED: &[SealedColumn] = &[
         record_prefix: crate::notifications::mail::RECORD_PREFIX,
         what: "mail_passwords",
     },
+    SealedColumn {
+        table: "notification_push_keys",
+        id: "id",
+        value: "private_key",
+        key_id: "private_key_id",
+        record_prefix: crate::notifications::push::RECORD_PREFIX,
+        what: "push_keys",
+    },
 ];
 
 /// Rows are re-sealed in batches, each one transaction with its audit entry.

@@ -46,9 +46,12 @@ pub struct Config {
     /// A demonstration's accounts (username and role), which its sign-in page names so that a
     /// newcomer knows whom to try first (the first); empty on a real installation.
     pub demo_users: Vec<(String, krousar_domain::Role)>,
-    /// Whether this server sends notices by e-mail (off for a restored copy or a rehearsal,
-    /// whose queued messages would otherwise reach real staff; they stay queued).
+    /// Whether this server sends notices by e-mail and push (off for a restored copy or a
+    /// rehearsal, whose queued messages would otherwise reach real staff; they stay queued).
     pub send_mail: bool,
+    /// Push services the server may call besides the browsers' own (URL prefixes: a private
+    /// push service, or a test's on 127.0.0.1).
+    pub push_services: Vec<String>,
 }
 
 impl Default for Config {
@@ -62,6 +65,7 @@ impl Default for Config {
             clock: Clock::default(),
             demo_users: Vec::new(),
             send_mail: true,
+            push_services: Vec::new(),
         }
     }
 }
@@ -127,7 +131,7 @@ fn fixed_routes() -> route_table::RouteTable {
 
 /// Serve until Ctrl-C / SIGTERM, finishing requests in flight.
 pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    jobs::upkeep(store.clone(), config.idle_minutes, config.clock, config.send_mail);
+    jobs::upkeep(store.clone(), config.idle_minutes, config.clock, config.send_mail, config.push_services.clone());
     let app = router(store, config);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -18,6 +18,7 @@ const DATA_SCRIPT: &str = include_str!("../static/offline/offline-data.js");
 const DEVICE_SCRIPT: &str = include_str!("../static/offline/offline-device.js");
 const SCRIPT: &str = include_str!("../static/offline/offline.js");
 const FORMS_SCRIPT: &str = include_str!("../static/offline/offline-forms.js");
+const PUSH_SCRIPT: &str = include_str!("../static/offline/offline-push.js");
 const WORKER: &str = include_str!("../static/offline/sw.js");
 const MANIFEST: &str = include_str!("../static/offline/manifest.webmanifest");
 const ICON: &str = include_str!("../static/offline/icon.svg");
@@ -79,6 +80,13 @@ pub const APP_TEXTS: &[&str] = &[
     "app-photo-sending",
     "app-photo-unreadable",
     "app-place",
+    "app-push-denied",
+    "app-push-failed",
+    "app-push-help",
+    "app-push-is-on",
+    "app-push-off",
+    "app-push-on",
+    "app-push-title",
     "app-recent",
     "app-register",
     "app-revoked",
@@ -110,7 +118,7 @@ pub const APP_TEXTS: &[&str] = &[
 /// A new service worker (and so a fresh copy of the shell) whenever the shell changes.
 static WORKER_VERSIONED: LazyLock<String> = LazyLock::new(|| {
     let mut h = Sha256::new();
-    for part in [SHELL, KEYS_SCRIPT, DATA_SCRIPT, DEVICE_SCRIPT, SCRIPT, FORMS_SCRIPT, crate::security::CSS, MANIFEST, ICON] {
+    for part in [SHELL, KEYS_SCRIPT, DATA_SCRIPT, DEVICE_SCRIPT, SCRIPT, FORMS_SCRIPT, PUSH_SCRIPT, crate::security::CSS, MANIFEST, ICON] {
         h.update(part.as_bytes());
     }
     WORKER.replace("__VERSION__", &hex::encode(&h.finalize()[..6]))
@@ -134,6 +142,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> RouteTable<S> {
         .route("/static/offline-data.js", get(|| async { asset(DATA_SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
         .route("/static/offline-forms.js", get(|| async { asset(FORMS_SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
         .route("/static/offline.js", get(|| async { asset(SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
+        .route("/static/offline-push.js", get(|| async { asset(PUSH_SCRIPT, "text/javascript; charset=utf-8", "no-cache") }))
         .route(
             "/sw.js",
             get(|| async {
@@ -208,7 +217,7 @@ mod tests {
     fn every_text_the_script_uses_is_sent_to_it() {
         let mut used = std::collections::BTreeSet::new();
         // Texts shown with T("…"), and those passed by key to lock("…") and wipe("…").
-        for script in [super::DATA_SCRIPT, super::DEVICE_SCRIPT, super::SCRIPT, super::FORMS_SCRIPT] {
+        for script in [super::DATA_SCRIPT, super::DEVICE_SCRIPT, super::SCRIPT, super::FORMS_SCRIPT, super::PUSH_SCRIPT] {
             for call in ["T(\"", "lock(\"", "wipe(\""] {
                 for (i, _) in script.match_indices(call) {
                     let rest = &script[i + call.len()..];

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub type Channels = BTreeSet<Channel>;
 
 /// Krousar's defaults, for an organisation that set none: what asks for someone's action goes
-/// by e-mail too; what only reports stays in the inbox.
+/// by e-mail and to their phones too (push reaches only devices where it was turned on); a sync
+/// conflict waits on the phone it came from; what only reports stays in the inbox.
 pub fn built_in(event: Event) -> Channels {
     match event {
         Event::ApprovalRequested
@@ -15,10 +16,9 @@ pub fn built_in(event: Event) -> Channels {
         | Event::Overdue
         | Event::CaseAssigned
         | Event::InquiryReceived
-        | Event::InquiryAnswered => [Channel::Email].into(),
-        Event::ApprovalDecided | Event::ReferralAnswered | Event::MatchAnswered | Event::SyncConflict | Event::JobFinished => {
-            Channels::new()
-        }
+        | Event::InquiryAnswered => [Channel::Email, Channel::Push].into(),
+        Event::SyncConflict => [Channel::Push].into(),
+        Event::ApprovalDecided | Event::ReferralAnswered | Event::MatchAnswered | Event::JobFinished => Channels::new(),
     }
 }
 

@@ -94,14 +94,17 @@ impl Event {
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Email,
+    /// Web push to the installed offline app, on each device where its owner turned it on.
+    Push,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 1] = [Channel::Email];
+    pub const ALL: [Channel; 2] = [Channel::Email, Channel::Push];
 
     pub fn code(self) -> &'static str {
         match self {
             Channel::Email => "email",
+            Channel::Push => "push",
         }
     }
 

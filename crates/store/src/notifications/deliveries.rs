@@ -27,6 +27,8 @@ pub struct Outgoing {
     /// The claim's own token: only it may record the outcome.
     pub token: String,
     pub notification: Uuid,
+    /// Whose notice it is.
+    pub user: Uuid,
     pub channel: Channel,
     pub attempts: i64,
     pub notice: Notice,
@@ -72,7 +74,7 @@ impl Store {
                 continue;
             }
             let r = sqlx::query(
-                "SELECT d.id, d.notification_id, d.channel, d.attempts, n.event, n.count, n.link, a.email, u.locale \
+                "SELECT d.id, d.notification_id, d.channel, d.attempts, n.event, n.count, n.link, n.user_id, a.email, u.locale \
                  FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id JOIN users u ON u.id = n.user_id \
                  LEFT JOIN notification_addresses a ON a.user_id = n.user_id WHERE d.id = $1",
             )
@@ -83,6 +85,7 @@ impl Store {
                 id: r.uuid("id")?,
                 token,
                 notification: r.uuid("notification_id")?,
+                user: r.uuid("user_id")?,
                 channel: r.code("channel", Channel::parse)?,
                 attempts: r.int("attempts")?,
                 notice: Notice { event: r.code("event", Event::parse)?, count: r.int("count")?, link: r.text("link")? },

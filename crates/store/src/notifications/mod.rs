@@ -9,6 +9,7 @@ pub mod digest;
 pub mod feeds;
 pub mod inbox;
 pub mod mail;
+pub mod push;
 
 use crate::db::{time_text, RowExt, Tx};
 use crate::error::StoreError;
@@ -37,6 +38,7 @@ pub(crate) async fn notify(
     for user in users.iter().collect::<BTreeSet<_>>() {
         let row = sqlx::query(
             "SELECT u.disabled, a.email, q.starts, q.ends, \
+             (SELECT COUNT(*) FROM notification_push_subscriptions s WHERE s.user_id = u.id) AS devices, \
              (SELECT channels FROM notification_choices WHERE owner_kind = 'user' AND owner_id = u.id AND event = $2) AS mine, \
              (SELECT channels FROM notification_choices WHERE owner_kind = 'org' AND owner_id = u.org_id AND event = $2) AS org \
              FROM users u LEFT JOIN notification_addresses a ON a.user_id = u.id LEFT JOIN notification_quiet q ON q.org_id = u.org_id \
@@ -83,6 +85,10 @@ pub(crate) async fn notify(
         for channel in channels {
             // An e-mail needs an address; without one there is nothing to queue.
             if channel == Channel::Email && row.opt_text("email")?.is_none() {
+                continue;
+            }
+            // A push needs a device where it was turned on.
+            if channel == Channel::Push && row.int("devices")? == 0 {
                 continue;
             }
             sqlx::query(

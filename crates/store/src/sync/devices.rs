@@ -179,6 +179,8 @@ impl Store {
         .await?;
         // The phone's web sessions end with it (issue 20): not at their timeout, hours later.
         let sessions = crate::session_devices::end_device_sessions(&mut tx, id).await?;
+        // Its push subscription ends with it: a lost phone is told nothing more.
+        crate::notifications::push::end_subscriptions(&mut tx, "device_id", id).await?;
         audit::append(
             &mut tx,
             actor.into(),

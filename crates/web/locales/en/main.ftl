@@ -2363,3 +2363,14 @@ msg-people-counted = { $num ->
     [one] { $count } person
    *[other] { $count } people
 }
+notify-channel-push = On my phone
+err-push-subscription = This phone's browser gave a subscription Krousar cannot use.
+audit-push-subscribe = { $who } turned on notices on a phone
+audit-push-unsubscribe = { $who } turned off notices on a phone
+app-push-title = Notices on this phone
+app-push-help = Be told on this phone when an approval waits, a referral comes or visits are overdue. Notices never name a child.
+app-push-on = Tell me on this phone
+app-push-off = Stop notices on this phone
+app-push-is-on = Notices come to this phone.
+app-push-denied = The phone refused. Allow notifications for Krousar in the browser's settings, then try again.
+app-push-failed = This phone could not be set up for notices. Try again when there is a network.

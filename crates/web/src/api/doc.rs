@@ -6,7 +6,7 @@
 use super::schema::{BadRequest, Conflict, Forbidden, Gone, Invalid, NotFound, TooMany, Unauthorized};
 use super::{
     admin, carers, cases, children, custom_forms, distributions, duplicate_scans, flags, form_sharing, groups, households, indicators,
-    inquiries, notifications, photos, places, rcis, record_forms, referrals, registers, sensitive, sync, sync_device,
+    inquiries, notifications, photos, places, rcis, record_forms, referrals, registers, sensitive, sync, sync_device, sync_web_push,
 };
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -51,6 +51,7 @@ use utoipa::{Modify, OpenApi};
         places::search, places::children,
         crate::offline_app::hello, sync_device::enrol, sync_device::unlock, sync_device::rekeyed,
         sync::pull, sync::push, sync::photo_state, sync::photo_part, sync::photo_done,
+        sync_web_push::state_of, sync_web_push::subscribe, sync_web_push::unsubscribe,
     ),
     components(
         schemas(crate::error::ErrorBody),

@@ -31,6 +31,7 @@ mod sync_device;
 mod sync_forms;
 mod sync_pull;
 mod sync_push;
+mod sync_web_push;
 
 use crate::error::{ApiError, AppError};
 use crate::route_table::{get, post, put, RouteTable};
@@ -152,6 +153,7 @@ fn sync_routes() -> RouteTable<AppState> {
         .route("/push", post(sync::push))
         .route("/photos/{change}", get(sync::photo_state).put(sync::photo_part))
         .route("/photos/{change}/done", post(sync::photo_done))
+        .route("/web-push", get(sync_web_push::state_of).put(sync_web_push::subscribe).delete(sync_web_push::unsubscribe))
         .layer(tower_http::decompression::RequestDecompressionLayer::new())
 }
 

@@ -136,6 +136,8 @@ pub const ACTIONS: &[&str] = &[
     "org.case_settings",
     "org.create",
     "org.require_totp",
+    "push.subscribe",
+    "push.unsubscribe",
     "rci.cohort",
     "rci.create",
     "rci.document",

@@ -154,7 +154,9 @@
   }
 
   function wipe(reasonKey) {
-    S.key = null; S.children = {}; S.locked = true; S.device = null;
+    // Nothing more is pushed to a wiped copy's browser.
+    if (K_push()) K_push().forget();
+    S.key = null; S.children = {}; S.locked = true; S.device = null; S.push = null;
     return Promise.all(["meta", "children", "outbox", "done"].map(clear)).then(function () {
       try { localStorage.removeItem("krousar-unsent"); } catch (e) { /* private mode */ }
       return put("meta", { k: "texts", lang: S.lang, texts: S.texts });
@@ -162,8 +164,10 @@
   }
 
   // Forget what is open: the key and the children leave memory; the copy stays, sealed.
+  function K_push() { return window.KrousarOffline && window.KrousarOffline.push; }
+
   function lock(reasonKey) {
-    S.key = null; S.children = {}; S.locked = true; S.conflicts = [];
+    S.key = null; S.children = {}; S.locked = true; S.conflicts = []; S.push = null;
     hooks.notice(reasonKey ? T(reasonKey, { name: (S.device && S.device.user_name) || "" }) : "");
     hooks.render();
   }

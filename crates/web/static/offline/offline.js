@@ -184,6 +184,7 @@
       return el("li", {}, [el("a", { href: "#/child/" + c.id, text: c.name })].concat(flags, [el("span", { class: "help", text: " " + c.case_number + " · " + c.place + due })]));
     })));
     view.appendChild(list);
+    if (K.push) K.push.box(view);
   }
 
   function renderChild(view, c) {

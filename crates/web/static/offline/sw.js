@@ -4,7 +4,7 @@
 "use strict";
 var VERSION = "__VERSION__";
 var CACHE = "krousar-shell-" + VERSION;
-var SHELL = ["/app", "/static/offline-keys.js", "/static/offline-data.js", "/static/offline-device.js", "/static/offline.js", "/static/offline-forms.js", "/static/app.css", "/manifest.webmanifest", "/static/icon.svg", "/static/icon-192.png"];
+var SHELL = ["/app", "/static/offline-keys.js", "/static/offline-data.js", "/static/offline-device.js", "/static/offline.js", "/static/offline-forms.js", "/static/offline-push.js", "/static/app.css", "/manifest.webmanifest", "/static/icon.svg", "/static/icon-192.png"];
 
 self.addEventListener("install", function (e) {
   e.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(SHELL); }).then(function () { return self.skipWaiting(); }));
@@ -36,4 +36,22 @@ self.addEventListener("fetch", function (e) {
   if (req.mode === "navigate") {
     e.respondWith(fetch(req).catch(function () { return caches.match("/app"); }));
   }
+});
+
+// A notice pushed to this phone: only what kind of thing happened and how many (the server
+// sends nothing else); a tap opens the notice in Krousar, which needs sign-in.
+self.addEventListener("push", function (e) {
+  var d = {};
+  try { d = e.data ? e.data.json() : {}; } catch (x) { d = {}; }
+  e.waitUntil(self.registration.showNotification(d.title || "Krousar", {
+    body: d.body || "", tag: d.tag || "krousar", icon: "/static/icon-192.png", data: { link: d.link }
+  }));
+});
+
+self.addEventListener("notificationclick", function (e) {
+  e.notification.close();
+  var link = e.notification.data && e.notification.data.link;
+  // A path on this server only, never another site.
+  if (typeof link !== "string" || !/^\/notifications\/[0-9a-f-]{36}$/.test(link)) link = "/notifications";
+  e.waitUntil(self.clients.openWindow(link));
 });

@@ -33,7 +33,7 @@ fn every_api_route_is_described_and_nothing_else() {
 }
 
 /// Writes that take no body, and why.
-const NO_BODY: [(&str, &str, &str); 7] = [
+const NO_BODY: [(&str, &str, &str); 8] = [
     ("post", "/api/v1/children/{id}/case/tasks/{task}/done", "the task is in the path"),
     ("post", "/api/v1/duplicate-scans", "scans the caller's organisation"),
     ("post", "/api/v1/devices/{id}/revoke", "the device is in the path"),
@@ -41,6 +41,7 @@ const NO_BODY: [(&str, &str, &str); 7] = [
     ("post", "/api/v1/notifications/{id}/read", "the notice is in the path"),
     ("post", "/api/v1/notifications/read", "all of the caller's notices"),
     ("post", "/api/v1/groups/{id}/members/{member}/leave", "the member is in the path"),
+    ("delete", "/api/v1/sync/web-push", "the device is in the headers"),
 ];
 
 #[test]

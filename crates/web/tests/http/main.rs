@@ -64,3 +64,4 @@ mod teams;
 mod totp_sealed;
 mod training;
 mod visits;
+mod web_push;

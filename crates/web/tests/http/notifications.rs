@@ -225,6 +225,13 @@ async fn notices_go_by_email_without_names_after_quiet_hours_and_only_when_chose
             ("case_assigned.email", "on"),
             ("inquiry_received.email", "on"),
             ("inquiry_answered.email", "on"),
+            ("approval_requested.push", "on"),
+            ("referral_received.push", "on"),
+            ("overdue.push", "on"),
+            ("case_assigned.push", "on"),
+            ("inquiry_received.push", "on"),
+            ("inquiry_answered.push", "on"),
+            ("sync_conflict.push", "on"),
         ];
         assert_eq!(sup_page.post(app.url("/account/notifications")).form(&ticked).send().await.unwrap().status(), 200);
         let page = sup_page.get(app.url("/account/notifications")).send().await.unwrap().text().await.unwrap();
@@ -425,7 +432,7 @@ async fn a_person_sets_how_they_are_told_through_the_api() {
         let w = app.token(&app.worker).await;
         let before: Value = app.api_get(&w, "/api/v1/notifications/choices").await.json().await.unwrap();
         assert_eq!((before["own"].as_bool(), before["email"].is_null()), (Some(false), true), "{before}");
-        assert_eq!(before["events"]["overdue"], json!(["email"]), "the built-in default");
+        assert_eq!(before["events"]["overdue"], json!(["email", "push"]), "the built-in default");
         let bad = app.api_put(&w, "/api/v1/notifications/choices", json!({"email": "not an address"})).await;
         assert_eq!(bad.status(), 422);
         let unknown = app.api_put(&w, "/api/v1/notifications/choices", json!({"events": {"overdue": ["sms"]}})).await;
