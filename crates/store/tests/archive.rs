@@ -88,7 +88,31 @@ async fn organisation(store: &Store) -> (Actor, Actor) {
     }
     .validate(today())
     .unwrap();
-    store.create_household(&worker, h, Some(a.id)).await.unwrap();
+    let home = store.create_household(&worker, h, Some(a.id)).await.unwrap();
+    // A parenting club: the child, her mother (a household's person) and a neighbour named
+    // there, all at one session — members reached by different references, all carried.
+    use krousar_domain::community::{AgeGroup, Group, GroupKind, Link, Member, MemberRole, Session};
+    let club = Group {
+        name: "ក្លឹបឪពុកម្តាយ".into(),
+        kind: GroupKind::ParentingClub,
+        organiser: None,
+        village_code: None,
+        place: None,
+        started_on: None,
+        note: None,
+    };
+    let club = store.create_group(&worker, &club).await.unwrap();
+    let mother = store.household_people(&worker, &[home.id]).await.unwrap()[0].0;
+    let mut came = Vec::new();
+    for m in [
+        Member::Linked { link: Link::Child(a.id), role: MemberRole::Child },
+        Member::Linked { link: Link::HouseholdMember(mother), role: MemberRole::Caregiver },
+        Member::Named { name: "Neighbour".into(), sex: krousar_domain::choices::Sex::Female, age_group: AgeGroup::From25To59, role: MemberRole::Community },
+    ] {
+        came.push(store.add_group_member(&worker, club, &m).await.unwrap());
+    }
+    let session = Session { held_on: today(), topic: "Play".into(), note: None, attended: came, reached_female: 2, reached_male: 1 };
+    store.save_group_session(&worker, club, None, &session).await.unwrap();
     let intake = IntakeInput { route: Some("prevention".into()), opened_on: Some("2026-11-01".into()), ..Default::default() }
         .validate(today())
         .unwrap();
@@ -182,6 +206,8 @@ async fn an_organisation_moves_to_another_installation_with_nothing_lost() {
         assert_eq!(rows(&one["records/profile_photos.jsonl"]).len(), 1, "the profile photo travels");
         assert_eq!(one.keys().filter(|k| k.starts_with("photos/")).count(), 2, "in its two sizes");
         assert_eq!(rows(&one["records/custom_forms.jsonl"]).len(), 1, "the adopted form, not the partner's template");
+        assert_eq!(rows(&one["records/community_members.jsonl"]).len(), 3, "every member of the club, whatever it links to");
+        assert_eq!(rows(&one["records/community_attendance.jsonl"]).len(), 3, "and who came");
         assert!(one["records/case_entries.jsonl"].contains("Hun Sen Primary"), "its answer");
         assert!(!one.values().any(|v| v.contains("partnerworker")), "another organisation's accounts stay behind");
         assert!(one["references/organisations.jsonl"].contains("Partner NGO"));

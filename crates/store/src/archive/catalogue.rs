@@ -15,6 +15,8 @@ pub struct Table {
     pub columns: Vec<(String, bool)>,
     /// (column, referenced table, referenced column).
     pub refs: Vec<(String, String, String)>,
+    /// Columns that may be empty (NULL): a row does not belong to an organisation through one.
+    pub nullable: Vec<String>,
 }
 
 impl Table {
@@ -64,11 +66,13 @@ pub async fn tables(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<Ta
     for name in names.into_iter().filter(|n| !left_out(n)) {
         let (columns_sql, refs_sql) = match backend {
             Backend::Sqlite => (
-                "SELECT name AS c, CASE WHEN upper(type) LIKE '%INT%' THEN 1 ELSE 0 END AS i FROM pragma_table_info($1) ORDER BY cid",
+                "SELECT name AS c, CASE WHEN upper(type) LIKE '%INT%' THEN 1 ELSE 0 END AS i, CASE WHEN \"notnull\" = 0 AND pk = 0 THEN 1 ELSE 0 END AS n \
+                 FROM pragma_table_info($1) ORDER BY cid",
                 "SELECT \"from\" AS c, \"table\" AS t, COALESCE(\"to\", 'id') AS r FROM pragma_foreign_key_list($1)",
             ),
             Backend::Postgres => (
-                "SELECT CAST(column_name AS TEXT) AS c, CASE WHEN data_type IN ('bigint', 'integer', 'smallint') THEN 1 ELSE 0 END AS i \
+                "SELECT CAST(column_name AS TEXT) AS c, CASE WHEN data_type IN ('bigint', 'integer', 'smallint') THEN 1 ELSE 0 END AS i, \
+                 CASE WHEN is_nullable = 'YES' THEN 1 ELSE 0 END AS n \
                  FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
                 "SELECT CAST(a.attname AS TEXT) AS c, CAST(f.relname AS TEXT) AS t, CAST(b.attname AS TEXT) AS r FROM pg_constraint k \
                  JOIN pg_class s ON s.oid = k.conrelid JOIN pg_class f ON f.oid = k.confrelid \
@@ -82,6 +86,7 @@ pub async fn tables(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<Ta
         out.push(Table {
             columns: columns.iter().map(|r| (r.get::<String, _>("c"), r.get::<i64, _>("i") == 1)).collect(),
             refs: refs.iter().map(|r| (r.get::<String, _>("c"), r.get::<String, _>("t"), r.get::<String, _>("r"))).collect(),
+            nullable: columns.iter().filter(|r| r.get::<i64, _>("n") == 1).map(|r| r.get::<String, _>("c")).collect(),
             name,
         });
     }
@@ -114,17 +119,20 @@ pub fn ownership(tables: &[Table]) -> Vec<(String, String)> {
             // Its own organisation column; else the record it belongs to (a child, a household);
             // only failing those, the staff who wrote it (an institution's events).
             // Of several, the one nearest the organisation: an attachment belongs to its case
-            // (which has the organisation's column), not to the entry it may be attached to.
+            // (which has the organisation's column), not to the entry it may be attached to;
+            // and one every row has (a group member is its group's, whether or not it is also
+            // a child or a household's person); then by name, the same on every engine.
             let through = |users: bool| {
-                let mut found: Vec<(bool, String)> = t
+                let mut found: Vec<((bool, bool, &str), String)> = t
                     .refs
                     .iter()
                     .filter_map(|(c, r, rc)| {
                         let (_, parent) = owned.iter().find(|(n, _)| n == r && r != "organisations" && (r == "users") == users)?;
-                        Some((parent != "org_id = $1", format!("{c} IN (SELECT {rc} FROM {r} WHERE {parent})")))
+                        let key = (parent != "org_id = $1", t.nullable.contains(c), c.as_str());
+                        Some((key, format!("{c} IN (SELECT {rc} FROM {r} WHERE {parent})")))
                     })
                     .collect();
-                found.sort_by_key(|(far, _)| *far);
+                found.sort_by(|a, b| a.0.cmp(&b.0));
                 found.into_iter().next().map(|(_, c)| c)
             };
             let clause = if t.has("org_id") { Some("org_id = $1".to_string()) } else { through(false).or_else(|| through(true)) };
@@ -152,6 +160,7 @@ mod tests {
             name: name.into(),
             columns: cols.iter().map(|c| (c.to_string(), false)).collect(),
             refs: refs.iter().map(|(c, r)| (c.to_string(), r.to_string(), "id".to_string())).collect(),
+            nullable: Vec::new(),
         }
     }
 
@@ -170,5 +179,20 @@ mod tests {
         let names: Vec<&str> = owned.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["organisations", "children", "users", "teams", "entries", "notes"]);
         assert_eq!(owned[5].1, "child_id IN (SELECT id FROM children WHERE org_id = $1)");
+    }
+
+    #[test]
+    fn a_row_belongs_through_a_reference_it_always_has() {
+        let mut members = t("members", &["id", "household_id", "group_id"], &[("household_id", "households"), ("group_id", "groups")]);
+        members.nullable = vec!["household_id".into()];
+        let tables = vec![
+            t("organisations", &["id"], &[]),
+            t("households", &["id", "org_id"], &[]),
+            t("groups", &["id", "org_id"], &[]),
+            members,
+        ];
+        let owned = ownership(&tables);
+        let clause = &owned.iter().find(|(n, _)| n == "members").unwrap().1;
+        assert_eq!(clause, "group_id IN (SELECT id FROM groups WHERE org_id = $1)");
     }
 }

@@ -325,6 +325,7 @@ mod tests {
             name: "teams".into(),
             columns: vec![("id".into(), false), ("parent_id".into(), false)],
             refs: vec![("parent_id".into(), "teams".into(), "id".into())],
+            nullable: vec!["parent_id".into()],
         };
         let row = |id: &str, parent: Option<&str>| {
             let mut m = Map::new();
