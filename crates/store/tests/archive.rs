@@ -107,7 +107,12 @@ async fn organisation(store: &Store) -> (Actor, Actor) {
     for m in [
         Member::Linked { link: Link::Child(a.id), role: MemberRole::Child },
         Member::Linked { link: Link::HouseholdMember(mother), role: MemberRole::Caregiver },
-        Member::Named { name: "Neighbour".into(), sex: krousar_domain::choices::Sex::Female, age_group: AgeGroup::From25To59, role: MemberRole::Community },
+        Member::Named {
+            name: "Neighbour".into(),
+            sex: krousar_domain::choices::Sex::Female,
+            age_group: AgeGroup::From25To59,
+            role: MemberRole::Community,
+        },
     ] {
         came.push(store.add_group_member(&worker, club, &m).await.unwrap());
     }

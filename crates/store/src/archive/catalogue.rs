@@ -185,12 +185,8 @@ mod tests {
     fn a_row_belongs_through_a_reference_it_always_has() {
         let mut members = t("members", &["id", "household_id", "group_id"], &[("household_id", "households"), ("group_id", "groups")]);
         members.nullable = vec!["household_id".into()];
-        let tables = vec![
-            t("organisations", &["id"], &[]),
-            t("households", &["id", "org_id"], &[]),
-            t("groups", &["id", "org_id"], &[]),
-            members,
-        ];
+        let tables =
+            vec![t("organisations", &["id"], &[]), t("households", &["id", "org_id"], &[]), t("groups", &["id", "org_id"], &[]), members];
         let owned = ownership(&tables);
         let clause = &owned.iter().find(|(n, _)| n == "members").unwrap().1;
         assert_eq!(clause, "group_id IN (SELECT id FROM groups WHERE org_id = $1)");

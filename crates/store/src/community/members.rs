@@ -63,110 +63,146 @@ pub fn age_group_of(year: i64, today: NaiveDate) -> Option<AgeGroup> {
 impl Store {
     /// Add a member; a child or household person already in the group (and not left) is refused.
     pub async fn add_group_member(&self, actor: &Actor, group: Uuid, m: &Member) -> Result<Uuid, StoreError> {
-        allowed(actor)?;
-        let today = actor.today();
-        let mut tx = self.write().await?;
-        own_group(&mut tx, actor, group).await?;
-        let active = sqlx::query("SELECT COUNT(*) AS n FROM community_members WHERE group_id = $1 AND left_on IS NULL")
-            .bind(group.to_string())
-            .fetch_one(&mut *tx)
-            .await?
-            .int("n")?;
-        if active >= i64::try_from(MAX_MEMBERS).unwrap_or(i64::MAX) {
-            return Err(StoreError::invalid("name", "err-too-many-members"));
-        }
-        let id = new_id();
-        let Stored { child, household, name, sex, age_group, role } = match m {
-            Member::Named { name, sex, age_group, role } => {
-                Stored { child: None, household: None, name: Some(name.clone()), sex: Some(*sex), age_group: Some(*age_group), role: *role }
-            }
-            Member::Linked { link: Link::Child(c), role } => {
-                let row = sqlx::query(
-                    "SELECT org_id, assigned_worker_id, co_worker_id, team_id FROM children WHERE id = $1 AND merged_into IS NULL",
-                )
-                .bind(c.to_string())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| StoreError::invalid("child_id", "err-invalid-choice"))?;
-                let owner = RecordOwner {
-                    org_id: row.uuid("org_id")?,
-                    assigned_worker: row.opt_uuid("assigned_worker_id")?,
-                    co_worker: row.opt_uuid("co_worker_id")?,
-                    team_id: row.opt_uuid("team_id")?,
-                    outside: Outside::None,
-                };
-                // Another organisation's child, or one the actor may not open, answers like one
-                // that does not exist.
-                if owner.org_id != actor.org_id || !decide(actor, Action::ViewChild, Target::Record(&owner)).allowed() {
-                    return Err(StoreError::invalid("child_id", "err-invalid-choice"));
-                }
-                let already = sqlx::query("SELECT 1 AS one FROM community_members WHERE group_id = $1 AND child_id = $2")
-                    .bind(group.to_string())
-                    .bind(c.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if already.is_some() {
-                    return Err(StoreError::invalid("child_id", "err-already-member"));
-                }
-                Stored { child: Some(*c), household: None, name: None, sex: None, age_group: None, role: *role }
-            }
-            Member::Linked { link: Link::HouseholdMember(p), role } => {
-                let row = sqlx::query("SELECT household_id, name_km, name_latin, sex, birth_year FROM household_members WHERE id = $1")
-                    .bind(p.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or_else(|| StoreError::invalid("household_member_id", "err-invalid-choice"))?;
-                let h = row.uuid("household_id")?;
-                let household = crate::households::load(&mut tx, h).await?;
-                if household.org_id != actor.org_id || !decide(actor, Action::ViewHousehold, Target::Record(&household.owner())).allowed() {
-                    return Err(StoreError::invalid("household_member_id", "err-invalid-choice"));
-                }
-                let name = row.opt_text("name_km")?.or(row.opt_text("name_latin")?).unwrap_or_default();
-                let already = sqlx::query(
-                    "SELECT 1 AS one FROM community_members WHERE group_id = $1 AND household_id = $2 AND name = $3 AND left_on IS NULL",
-                )
-                .bind(group.to_string())
-                .bind(h.to_string())
-                .bind(&name)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if already.is_some() {
-                    return Err(StoreError::invalid("household_member_id", "err-already-member"));
-                }
-                let sex = row.opt_text("sex")?.as_deref().and_then(Sex::parse);
-                let age = row.opt_int("birth_year")?.and_then(|y| age_group_of(y, today));
-                Stored { child: None, household: Some(h), name: Some(name), sex, age_group: age, role: *role }
-            }
-        };
-        sqlx::query(
-            "INSERT INTO community_members (id, group_id, child_id, household_id, name, sex, age_group, role, joined_on, added_by, added_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(id.to_string())
-        .bind(group.to_string())
-        .bind(child.map(|c| c.to_string()))
-        .bind(household.map(|h| h.to_string()))
-        .bind(&name)
-        .bind(sex.map(Sex::code))
-        .bind(age_group.map(AgeGroup::code))
-        .bind(role.code())
-        .bind(today.to_string())
-        .bind(actor.user_id.to_string())
-        .bind(now_text())
-        .execute(&mut *tx)
-        .await?;
-        // The audit names the record linked, never the person's name.
-        let detail = json!({"member": id, "child": child, "household": household, "role": role.code()});
-        audit::append(
-            &mut tx,
-            actor.into(),
-            Entry { action: "group.member-add", record_type: "community_group", record_id: Some(group.to_string()), detail },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        Ok(self.add_group_members(actor, group, std::slice::from_ref(m)).await?[0])
     }
 
+    /// Add several members at once, all or none (the people ticked after a search).
+    pub async fn add_group_members(&self, actor: &Actor, group: Uuid, members: &[Member]) -> Result<Vec<Uuid>, StoreError> {
+        allowed(actor)?;
+        if members.len() > MAX_MEMBERS {
+            return Err(StoreError::invalid("name", "err-too-many-members"));
+        }
+        let mut tx = self.write().await?;
+        own_group(&mut tx, actor, group).await?;
+        let mut ids = Vec::with_capacity(members.len());
+        for m in members {
+            ids.push(add_in(&mut tx, actor, group, m).await?);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+}
+
+/// One member added in the caller's transaction (the group checked as the actor's own).
+async fn add_in(tx: &mut crate::db::Tx, actor: &Actor, group: Uuid, m: &Member) -> Result<Uuid, StoreError> {
+    let today = actor.today();
+    let active = sqlx::query("SELECT COUNT(*) AS n FROM community_members WHERE group_id = $1 AND left_on IS NULL")
+        .bind(group.to_string())
+        .fetch_one(&mut **tx)
+        .await?
+        .int("n")?;
+    if active >= i64::try_from(MAX_MEMBERS).unwrap_or(i64::MAX) {
+        return Err(StoreError::invalid("name", "err-too-many-members"));
+    }
+    let id = new_id();
+    let Stored { child, household, name, sex, age_group, role } = match m {
+        Member::Named { name, sex, age_group, role } => {
+            Stored { child: None, household: None, name: Some(name.clone()), sex: Some(*sex), age_group: Some(*age_group), role: *role }
+        }
+        Member::Linked { link: Link::Child(c), role } => {
+            let row =
+                sqlx::query("SELECT org_id, assigned_worker_id, co_worker_id, team_id FROM children WHERE id = $1 AND merged_into IS NULL")
+                    .bind(c.to_string())
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .ok_or_else(|| StoreError::invalid("child_id", "err-invalid-choice"))?;
+            let owner = RecordOwner {
+                org_id: row.uuid("org_id")?,
+                assigned_worker: row.opt_uuid("assigned_worker_id")?,
+                co_worker: row.opt_uuid("co_worker_id")?,
+                team_id: row.opt_uuid("team_id")?,
+                outside: Outside::None,
+            };
+            // Another organisation's child, or one the actor may not open, answers like one
+            // that does not exist.
+            if owner.org_id != actor.org_id || !decide(actor, Action::ViewChild, Target::Record(&owner)).allowed() {
+                return Err(StoreError::invalid("child_id", "err-invalid-choice"));
+            }
+            let before = sqlx::query("SELECT id, left_on FROM community_members WHERE group_id = $1 AND child_id = $2")
+                .bind(group.to_string())
+                .bind(c.to_string())
+                .fetch_optional(&mut **tx)
+                .await?;
+            if let Some(b) = before {
+                if b.opt_text("left_on")?.is_none() {
+                    return Err(StoreError::invalid("child_id", "err-already-member"));
+                }
+                // A child who left and comes back is the same member again, with what she
+                // came to before.
+                let id = b.uuid("id")?;
+                sqlx::query("UPDATE community_members SET left_on = NULL, role = $1 WHERE id = $2")
+                    .bind(role.code())
+                    .bind(id.to_string())
+                    .execute(&mut **tx)
+                    .await?;
+                let detail = json!({"member": id, "child": c, "role": role.code(), "rejoined": true});
+                audit::append(
+                    tx,
+                    actor.into(),
+                    Entry { action: "group.member-add", record_type: "community_group", record_id: Some(group.to_string()), detail },
+                )
+                .await?;
+                return Ok(id);
+            }
+            Stored { child: Some(*c), household: None, name: None, sex: None, age_group: None, role: *role }
+        }
+        Member::Linked { link: Link::HouseholdMember(p), role } => {
+            let row = sqlx::query("SELECT household_id, name_km, name_latin, sex, birth_year FROM household_members WHERE id = $1")
+                .bind(p.to_string())
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or_else(|| StoreError::invalid("household_member_id", "err-invalid-choice"))?;
+            let h = row.uuid("household_id")?;
+            let household = crate::households::load(tx, h).await?;
+            if household.org_id != actor.org_id || !decide(actor, Action::ViewHousehold, Target::Record(&household.owner())).allowed() {
+                return Err(StoreError::invalid("household_member_id", "err-invalid-choice"));
+            }
+            let name = row.opt_text("name_km")?.or(row.opt_text("name_latin")?).unwrap_or_default();
+            let already = sqlx::query(
+                "SELECT 1 AS one FROM community_members WHERE group_id = $1 AND household_id = $2 AND name = $3 AND left_on IS NULL",
+            )
+            .bind(group.to_string())
+            .bind(h.to_string())
+            .bind(&name)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if already.is_some() {
+                return Err(StoreError::invalid("household_member_id", "err-already-member"));
+            }
+            let sex = row.opt_text("sex")?.as_deref().and_then(Sex::parse);
+            let age = row.opt_int("birth_year")?.and_then(|y| age_group_of(y, today));
+            Stored { child: None, household: Some(h), name: Some(name), sex, age_group: age, role: *role }
+        }
+    };
+    sqlx::query(
+        "INSERT INTO community_members (id, group_id, child_id, household_id, name, sex, age_group, role, joined_on, added_by, added_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(id.to_string())
+    .bind(group.to_string())
+    .bind(child.map(|c| c.to_string()))
+    .bind(household.map(|h| h.to_string()))
+    .bind(&name)
+    .bind(sex.map(Sex::code))
+    .bind(age_group.map(AgeGroup::code))
+    .bind(role.code())
+    .bind(today.to_string())
+    .bind(actor.user_id.to_string())
+    .bind(now_text())
+    .execute(&mut **tx)
+    .await?;
+    // The audit names the record linked, never the person's name.
+    let detail = json!({"member": id, "child": child, "household": household, "role": role.code()});
+    audit::append(
+        tx,
+        actor.into(),
+        Entry { action: "group.member-add", record_type: "community_group", record_id: Some(group.to_string()), detail },
+    )
+    .await?;
+    Ok(id)
+}
+
+impl Store {
     /// A member leaves the group (kept, with the sessions they came to, and listed apart).
     pub async fn leave_group(&self, actor: &Actor, group: Uuid, member: Uuid) -> Result<(), StoreError> {
         allowed(actor)?;
@@ -214,6 +250,8 @@ impl Store {
         .await?;
         let today = actor.today();
         let mut out = Vec::with_capacity(rows.len());
+        // The children named on the page, for their records' access history.
+        let mut named = Vec::new();
         for r in &rows {
             let child = r.opt_uuid("child_id")?;
             let (name, sex, age_group, child_id) = match child {
@@ -233,6 +271,7 @@ impl Store {
                         .and_then(|d| d.get(..4).and_then(|y| y.parse::<i64>().ok()))
                         .and_then(|y| age_group_of(y, today));
                     if open {
+                        named.push(c);
                         let n = |k: &str| r.opt_text(k);
                         let shown = crate::children::display_name(
                             &n("family_name_km")?,
@@ -243,7 +282,10 @@ impl Store {
                         );
                         (Some(shown), sex, age, Some(c))
                     } else {
-                        (None, sex, age, None)
+                        // Counted in the group's figures, but nothing of her here: in a small
+                        // club, a sex and an age would be enough to tell who she is.
+                        let _ = (sex, age);
+                        (None, None, None, None)
                     }
                 }
             };
@@ -308,7 +350,12 @@ impl Store {
 
     /// The groups a household's people are in (the household's page, which checked it).
     pub async fn household_groups(&self, actor: &Actor, household: Uuid) -> Result<Vec<(Uuid, String, MemberRole, i64)>, StoreError> {
-        self.groups_of(actor, "m.household_id = $1", household).await
+        self.groups_of(
+            actor,
+            "(m.household_id = $1 OR m.child_id IN (SELECT child_id FROM household_children WHERE household_id = $1))",
+            household,
+        )
+        .await
     }
 
     async fn groups_of(&self, actor: &Actor, cond: &'static str, id: Uuid) -> Result<Vec<(Uuid, String, MemberRole, i64)>, StoreError> {
@@ -341,4 +388,33 @@ mod tests {
         assert_eq!(age_group_of(1966, today), Some(AgeGroup::From60));
         assert_eq!(age_group_of(2030, today), None);
     }
+}
+
+/// A merged child's group memberships follow the surviving record (merging, in its transaction):
+/// in a group both were in, what the merged record came to is added to the survivor's.
+pub(crate) async fn follow_merge(tx: &mut crate::db::Tx, survivor: Uuid, other: Uuid) -> Result<(), StoreError> {
+    let (s, o) = (survivor.to_string(), other.to_string());
+    sqlx::query(
+        "INSERT INTO community_attendance (session_id, member_id) SELECT a.session_id, sm.id FROM community_attendance a \
+         JOIN community_members om ON om.id = a.member_id JOIN community_members sm ON sm.group_id = om.group_id AND sm.child_id = $1 \
+         WHERE om.child_id = $2 AND NOT EXISTS (SELECT 1 FROM community_attendance x WHERE x.session_id = a.session_id AND x.member_id = sm.id)",
+    )
+    .bind(&s)
+    .bind(&o)
+    .execute(&mut **tx)
+    .await?;
+    let both =
+        "SELECT id FROM community_members WHERE child_id = $2 AND group_id IN (SELECT group_id FROM community_members WHERE child_id = $1)";
+    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM community_attendance WHERE member_id IN ({both})")))
+        .bind(&s)
+        .bind(&o)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM community_members WHERE id IN ({both})")))
+        .bind(&s)
+        .bind(&o)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE community_members SET child_id = $1 WHERE child_id = $2").bind(&s).bind(&o).execute(&mut **tx).await?;
+    Ok(())
 }

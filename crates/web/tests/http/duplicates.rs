@@ -107,6 +107,21 @@ async fn two_records_of_one_child_are_merged_and_different_children_are_remember
             let flag = json!({"kind": "other", "reason": reason});
             assert_eq!(app.api_post(&w, &format!("/api/v1/children/{child}/flags"), flag).await.status(), 201);
         }
+        // Both records in one club, the merged one at its session: one member stays, who came.
+        let club: Value = app
+            .api_post(&w, "/api/v1/groups", json!({"name": "Club", "kind": "youth_group"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let club = club["id"].as_str().unwrap().to_string();
+        let mut ids = Vec::new();
+        for child in [&keep, &other] {
+            let m: Value = app.api_post(&w, &format!("/api/v1/groups/{club}/members"), json!({"child_id": child})).await.json().await.unwrap();
+            ids.push(m["id"].clone());
+        }
+        let session = json!({"held_on": today, "topic": "Football", "attended": [ids[1]]});
+        assert_eq!(app.api_post(&w, &format!("/api/v1/groups/{club}/sessions"), session).await.status(), 201);
         let (c, csrf) = app.login("worker").await;
         // The twin is a different child: remembered, not proposed again.
         let res = c
@@ -130,6 +145,10 @@ async fn two_records_of_one_child_are_merged_and_different_children_are_remember
         let flags: Value = app.api_get(&w, &format!("/api/v1/children/{keep}/flags")).await.json().await.unwrap();
         let reasons: Vec<&str> = flags["items"].as_array().unwrap().iter().filter_map(|f| f["reason"].as_str()).collect();
         assert!(reasons.contains(&"Do not contact the father") && reasons.contains(&"Court date 12 January"), "{flags}");
+        let group: Value = app.api_get(&w, &format!("/api/v1/groups/{club}")).await.json().await.unwrap();
+        let members = group["members"].as_array().unwrap();
+        assert_eq!(members.len(), 1, "{group}");
+        assert_eq!((members[0]["child_id"].as_str(), members[0]["attended"].as_i64()), (Some(keep.as_str()), Some(1)), "{group}");
         let report = app.store.check(krousar_domain::today()).await.unwrap();
         assert!(report.ok(), "{:?}", report.findings);
         let listed: Value = app.api_get(&w, "/api/v1/children").await.json().await.unwrap();

@@ -138,7 +138,13 @@ async fn a_parenting_club_and_an_awareness_event_are_counted_and_no_one_else_see
         let seen: Value = app.api_get(&w, &format!("/api/v1/groups/{club}")).await.json().await.unwrap();
         let hidden: Vec<&Value> = seen["members"].as_array().unwrap().iter().filter(|m| m["role"] == "child" && m["name"].is_null()).collect();
         assert_eq!(hidden.len(), 1, "{seen}");
-        assert!(hidden[0]["child_id"].is_null() && !seen.to_string().contains("សុភា"), "{seen}");
+        assert!(hidden[0]["child_id"].is_null() && hidden[0]["sex"].is_null() && hidden[0]["age_group"].is_null(), "{seen}");
+        assert!(!seen.to_string().contains("សុភា"), "{seen}");
+
+        // The girl leaves and comes back: the same member, with the session she came to.
+        assert_eq!(app.api_post(&s, &format!("/api/v1/groups/{club}/members/{girl}/leave"), json!({})).await.status(), 204);
+        let back = created(app.api_post(&s, &format!("/api/v1/groups/{club}/members"), json!({"child_id": child})).await).await;
+        assert_eq!(back, girl);
 
         // The pages, in Khmer: the list, the group with its members, and a named person refused
         // without a sex, the form kept.
@@ -155,6 +161,12 @@ async fn a_parenting_club_and_an_awareness_event_are_counted_and_no_one_else_see
         assert!(res.text().await.unwrap().contains("value=\"Bopha\""), "what was typed stays");
         let form = [("_csrf", csrf.as_str()), ("name", "Bopha"), ("sex", "female"), ("age_group", "18_24"), ("role", "community")];
         assert_eq!(page.post(app.url(&format!("/groups/{club}/members"))).form(&form).send().await.unwrap().status(), 303);
+        // Ticked together, a child of another organisation spoils the whole addition.
+        let before: Value = app.api_get(&s, &format!("/api/v1/groups/{club}")).await.json().await.unwrap();
+        let ticked = [("_csrf", csrf.as_str()), ("household_member_id", people[1].as_str()), ("child_id", theirs.as_str())];
+        assert_eq!(page.post(app.url(&format!("/groups/{club}/members"))).form(&ticked).send().await.unwrap().status(), 422);
+        let after: Value = app.api_get(&s, &format!("/api/v1/groups/{club}")).await.json().await.unwrap();
+        assert_eq!(before["group"]["members"], after["group"]["members"], "nothing was kept");
         let session = page.get(app.url(&format!("/groups/{club}/sessions/new"))).send().await.unwrap().text().await.unwrap();
         assert!(session.contains("Bopha") && !session.contains("ចាន់ វិបុល"), "who may come: present members only");
     })

@@ -179,7 +179,12 @@ pub async fn add(
     let f = FormData(pairs);
     let group = f.get("group").and_then(|g| Uuid::parse_str(&g).ok());
     let adding = match (f.get("village").filter(|v| !v.is_empty()), group) {
-        (Some(v), _) => Adding::Village(v),
+        (Some(_), Some(_)) => {
+            return Err(PageError(crate::error::AppError::Invalid(krousar_domain::Invalid {
+                errors: vec![krousar_domain::FieldError { field: "households", code: "err-village-or-households" }],
+            })))
+        }
+        (Some(v), None) => Adding::Village(v),
         (None, Some(g)) => Adding::Group(g),
         (None, None) => {
             Adding::Households(f.all("household").iter().filter_map(|h| Uuid::parse_str(h).ok()).take(MAX_HOUSEHOLDS).collect())

@@ -217,18 +217,19 @@ pub async fn add_member(
     } else {
         ticked
     };
+    // All of them or none: a refusal names the first that cannot be added, and nothing is kept.
+    let mut members = Vec::with_capacity(inputs.len());
     for input in &inputs {
-        let result = match input.validate() {
-            Ok(m) => state.store.add_group_member(&cur.actor, id, &m).await.map(|_| ()),
-            Err(e) => Err(StoreError::Invalid(e)),
-        };
-        match result {
-            Ok(()) => {}
-            Err(StoreError::Invalid(e)) => return Ok(unprocessable(show_page(&state, &cur, id, None, input, &e).await?)),
-            Err(e) => return Err(e.into()),
+        match input.validate() {
+            Ok(m) => members.push(m),
+            Err(e) => return Ok(unprocessable(show_page(&state, &cur, id, None, input, &e).await?)),
         }
     }
-    Ok(Redirect::to(&format!("/groups/{id}#members")).into_response())
+    match state.store.add_group_members(&cur.actor, id, &members).await {
+        Ok(_) => Ok(Redirect::to(&format!("/groups/{id}#members")).into_response()),
+        Err(StoreError::Invalid(e)) => Ok(unprocessable(show_page(&state, &cur, id, None, &inputs[0], &e).await?)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn leave(
