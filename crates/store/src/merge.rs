@@ -127,7 +127,7 @@ impl Store {
             .await?
             .rows_affected();
         let sensitive_moved = crate::sensitive::take_over(&mut tx, self, survivor, other, actor).await?;
-        crate::community::members::follow_merge(&mut tx, survivor, other).await?;
+        crate::community::merged::follow_merge(&mut tx, survivor, other).await?;
         // Flags follow the child: a "do not contact the father" raised on either record must
         // stay in sight. Photos too, the survivor's own staying the current one if it has one.
         let mut flags_moved = 0;

@@ -5,6 +5,7 @@
 //! parenting sessions, sessions held and people reached (`indicators::query`).
 
 pub mod members;
+pub(crate) mod merged;
 pub mod sessions;
 
 use crate::audit::{self, Entry};

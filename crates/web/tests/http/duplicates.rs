@@ -108,16 +108,12 @@ async fn two_records_of_one_child_are_merged_and_different_children_are_remember
             assert_eq!(app.api_post(&w, &format!("/api/v1/children/{child}/flags"), flag).await.status(), 201);
         }
         // Both records in one club, the merged one at its session: one member stays, who came.
-        let club: Value = app
-            .api_post(&w, "/api/v1/groups", json!({"name": "Club", "kind": "youth_group"}))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let club: Value = app.api_post(&w, "/api/v1/groups", json!({"name": "Club", "kind": "youth_group"})).await.json().await.unwrap();
         let club = club["id"].as_str().unwrap().to_string();
         let mut ids = Vec::new();
         for child in [&keep, &other] {
-            let m: Value = app.api_post(&w, &format!("/api/v1/groups/{club}/members"), json!({"child_id": child})).await.json().await.unwrap();
+            let m: Value =
+                app.api_post(&w, &format!("/api/v1/groups/{club}/members"), json!({"child_id": child})).await.json().await.unwrap();
             ids.push(m["id"].clone());
         }
         let session = json!({"held_on": today, "topic": "Football", "attended": [ids[1]]});
