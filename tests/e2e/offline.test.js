@@ -113,9 +113,14 @@ test('a notice pushed to the phone is shown by the app\'s service worker, naming
   await context.grantPermissions(['notifications'], { origin: server.base });
   await page.click('#push-on');
   // Whether or not Chromium's own push service answers here, the app says where it stands and stays usable.
-  await page.waitForFunction(() => /ទូរស័ព្ទ/.test(document.querySelector('#push [role=status]').textContent) && !document.querySelector('#push button').disabled);
+  const help = await page.textContent('#push [role=status]');
+  await page.waitForFunction((before) => document.querySelector('#push [role=status]').textContent !== before && document.querySelector('#push button:not([disabled])') !== null, help);
+  const said = await page.textContent('#push [role=status]');
+  // On: the box says so and offers to stop; refused by the browser's push service: it says so.
+  assert.ok(['ការជូនដំណឹងមកដល់ទូរស័ព្ទនេះ។', 'មិនអាចរៀបចំទូរស័ព្ទនេះសម្រាប់ការជូនដំណឹងបានទេ។ សូមព្យាយាមម្តងទៀតនៅពេលមានបណ្តាញ។'].includes(said.trim()), said);
 
-  // A push as the server sends it (decrypted by the browser), handed to the service worker.
+  // A push with what the server puts in one (as the browser has it once decrypted), handed to
+  // the service worker; the server's own making and encrypting of it is the HTTP tests'.
   const cdp = await context.newCDPSession(page);
   const registered = new Promise((ok) => cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
     const r = e.registrations.find((x) => x.scopeURL.startsWith(server.base) && !x.isDeleted);

@@ -516,8 +516,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        if disabled {
-            // A disabled account's phones are told nothing more.
+        if disabled || new_password_hash.is_some() {
+            // A disabled account's phones are told nothing more; after a password reset, a phone
+            // is told again only once its owner turns notices on with the new password.
             crate::notifications::push::end_subscriptions(&mut tx, "user_id", id).await?;
         }
         let detail = json!({"role": role.as_str(), "team": team, "disabled": disabled, "password_reset": new_password_hash.is_some()});

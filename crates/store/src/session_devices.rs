@@ -33,6 +33,23 @@ impl Store {
         Ok(())
     }
 
+    /// Sign out of one session: it ends, and so do notices pushed to the device it worked for
+    /// (a shared phone tells the next person nothing of the one who signed out, even where the
+    /// browser keeps its subscription).
+    pub async fn sign_out_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "DELETE FROM notification_push_subscriptions WHERE device_id IN \
+             (SELECT device_id FROM sessions WHERE id_hash = $1 AND device_id IS NOT NULL)",
+        )
+        .bind(id_hash)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Sign out everywhere: end every session of `user` (the current one too, when it is theirs).
     /// Audited with how many ended; returns that number.
     pub async fn end_user_sessions(&self, who: Who, user: Uuid) -> Result<u64, StoreError> {

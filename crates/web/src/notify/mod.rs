@@ -29,6 +29,9 @@ pub struct Senders {
 
 impl Senders {
     pub fn new(push_services: Vec<String>) -> Senders {
+        if let Err(e) = push::services_readable(&push_services) {
+            tracing::error!("{e}: no push goes there");
+        }
         Senders { push_services, client: Some(push::client()) }
     }
 }
@@ -98,9 +101,13 @@ async fn push_to_devices(
     };
     let client = senders.client.clone().unwrap_or_else(push::client);
     let body = push::payload(lang, &d.notice, d.notification);
+    // Every device at once: one slow push service does not hold up the others.
+    let answers =
+        futures_util::future::join_all(targets.iter().map(|t| push::send(&client, &key, contact, t, body.clone(), &senders.push_services)))
+            .await;
     let (mut taken, mut error) = (false, None);
-    for t in &targets {
-        match push::send(&client, &key, contact, t, body.clone(), &senders.push_services).await {
+    for (t, answer) in targets.iter().zip(answers) {
+        match answer {
             push::Answer::Taken => {
                 taken = true;
                 let _ = store.push_answered(t.id, false).await;

@@ -20,28 +20,56 @@ use web_push_native::{p256, Auth, WebPushBuilder};
 const SERVICES: &[&str] = &["fcm.googleapis.com", "updates.push.services.mozilla.com", ".push.apple.com", ".notify.windows.com"];
 
 /// How long a push service keeps a message for a phone that is off (then it is dropped: the
-/// inbox still holds the notice).
-const TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// inbox still holds the notice); the VAPID signature lasts as long, well within RFC 8292's day.
+const TTL: Duration = Duration::from_secs(12 * 60 * 60);
 
-/// Whether `endpoint` is a push service Krousar may call: HTTPS to a known service, or one of
-/// the operator's `extra` prefixes (a private push service, or a test's on 127.0.0.1).
+/// Whether `endpoint` is a push service Krousar may call: HTTPS to a known service, or under
+/// one of the operator's `extra` services (a private push service, or a test's on 127.0.0.1),
+/// compared as parsed URLs — the same scheme, host and port, and a path below the service's,
+/// segment by segment — so that no way of writing an address leads anywhere else.
 pub fn allowed_endpoint(endpoint: &str, extra: &[String]) -> bool {
     if endpoint.len() > 2000 {
         return false;
     }
-    if extra.iter().any(|p| !p.is_empty() && endpoint.starts_with(p.as_str())) {
-        return true;
-    }
     let Ok(url) = reqwest::Url::parse(endpoint) else { return false };
     let Some(host) = url.host_str() else { return false };
+    if !url.username().is_empty() || url.password().is_some() {
+        return false;
+    }
+    if extra.iter().any(|p| under(&url, p)) {
+        return true;
+    }
     url.scheme() == "https"
         && url.port().is_none()
-        && url.username().is_empty()
-        && url.password().is_none()
         && SERVICES.iter().any(|s| match s.strip_prefix('.') {
             Some(parent) => host.ends_with(s) && host.len() > s.len() && !parent.is_empty(),
             None => host == *s,
         })
+}
+
+/// `url` is at or below the service `base` (a URL the operator wrote).
+fn under(url: &reqwest::Url, base: &str) -> bool {
+    let Ok(base) = reqwest::Url::parse(base) else { return false };
+    if base.scheme() != url.scheme() || base.host_str() != url.host_str() || base.port_or_known_default() != url.port_or_known_default() {
+        return false;
+    }
+    let segments = |u: &reqwest::Url| u.path_segments().map(|s| s.filter(|p| !p.is_empty()).map(str::to_string).collect::<Vec<_>>());
+    match (segments(&base), segments(url)) {
+        (Some(b), Some(u)) => u.len() > b.len() && u.starts_with(&b) && !u.iter().any(|p| p == ".." || p.contains('%')),
+        _ => false,
+    }
+}
+
+/// Whether the operator's push services are all ones `allowed_endpoint` can use (checked when
+/// the server starts).
+pub fn services_readable(extra: &[String]) -> Result<(), String> {
+    for e in extra {
+        match reqwest::Url::parse(e) {
+            Ok(u) if u.host_str().is_some() && u.username().is_empty() && u.password().is_none() => {}
+            _ => return Err(format!("push_services: {e:?} is not a push service's address (scheme, host and path)")),
+        }
+    }
+    Ok(())
 }
 
 /// A browser's keys for a subscription, checked: its P-256 public key and 16-byte secret.
@@ -104,9 +132,12 @@ pub async fn send(client: &reqwest::Client, key: &[u8], contact: &str, target: &
     }
     match req.send().await {
         Ok(res) if res.status().is_success() => Answer::Taken,
-        Ok(res) if matches!(res.status().as_u16(), 404 | 410) => Answer::Gone,
+        // 403: the subscription was made for another key (an installation moved, a key made
+        // again); like 404 and 410, it will never take a message.
+        Ok(res) if matches!(res.status().as_u16(), 403 | 404 | 410) => Answer::Gone,
         Ok(res) => Answer::Failed(format!("the push service answered {}", res.status())),
-        Err(e) => Answer::Failed(format!("the push service could not be reached: {e}")),
+        // Never the endpoint in a message that is logged and kept: it is the phone's secret address.
+        Err(e) => Answer::Failed(format!("the push service could not be reached: {}", e.without_url())),
     }
 }
 
@@ -114,7 +145,8 @@ pub async fn send(client: &reqwest::Client, key: &[u8], contact: &str, target: &
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10))
         .build()
         .unwrap_or_else(|_| reqwest::Client::new())
 }
@@ -152,6 +184,19 @@ mod tests {
         let test = vec!["http://127.0.0.1:9999/push/".to_string()];
         assert!(allowed_endpoint("http://127.0.0.1:9999/push/abc", &test));
         assert!(!allowed_endpoint("http://127.0.0.1:9998/push/abc", &test));
+        // An operator's service is compared as a URL, not as text.
+        let bare = vec!["http://127.0.0.1:9999".to_string()];
+        assert!(!allowed_endpoint("http://127.0.0.1:9999@169.254.169.254/latest/meta-data", &bare), "user-info");
+        assert!(allowed_endpoint("http://127.0.0.1:9999/x", &bare));
+        for sneaky in [
+            "http://127.0.0.1:9999/push/../admin",
+            "http://127.0.0.1:9999/push/%2e%2e/admin",
+            "http://127.0.0.1:9999/pushy/x",
+            "http://127.0.0.1:9999/push",
+        ] {
+            assert!(!allowed_endpoint(sneaky, &test), "{sneaky}");
+        }
+        assert!(services_readable(&test).is_ok() && services_readable(&["127.0.0.1:9999".to_string()]).is_err());
     }
 
     #[test]

@@ -59,6 +59,7 @@ fn plan(reach: Reach, own: bool) -> Plan {
                 Indicator::InFollowUp,
                 Indicator::Rcis,
                 Indicator::PeopleTrained,
+                Indicator::CaregiversParenting,
             ],
             series: [Indicator::Reintegrated, Indicator::Registered],
             breakdowns: [(Indicator::InRci, Dimension::Province), (Indicator::Rcis, Dimension::RciStage)],
@@ -88,6 +89,9 @@ fn plan(reach: Reach, own: bool) -> Plan {
                 Indicator::Visited,
                 Indicator::Closed,
                 Indicator::ReferralsReceived,
+                // The work with families and communities beside casework (issue 26).
+                Indicator::CaregiversParenting,
+                Indicator::PeopleReached,
             ],
             series: [Indicator::Reintegrated, Indicator::Visited],
             breakdowns: [(Indicator::OpenCases, Dimension::Stage), (Indicator::OpenCases, Dimension::Risk)],

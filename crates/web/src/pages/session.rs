@@ -179,7 +179,7 @@ pub async fn totp(State(state): State<AppState>, Caller(c): Caller, headers: Hea
 pub async fn logout(State(state): State<AppState>, Caller(c): Caller) -> Response {
     let session = c.current.and_then(|cur| cur.session).or(c.pending.map(|(_, s)| s));
     if let Some(s) = session {
-        let _ = state.store.end_session_hash(&s.id_hash).await;
+        let _ = state.store.sign_out_session(&s.id_hash).await;
     }
     signed_out(&state)
 }

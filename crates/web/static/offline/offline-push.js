@@ -25,7 +25,7 @@
     if (!supported() || !S.device || S.locked) return;
     var section = K.ui.el("section", { id: "push", "aria-labelledby": "push-h" });
     view.appendChild(section);
-    var state = S.push ? Promise.resolve(S.push) : navigator.onLine ? K.api("/web-push") : Promise.reject(new Error("offline"));
+    var state = S.push ? Promise.resolve(S.push) : navigator.onLine ? K.api("/web-push").then(current) : Promise.reject(new Error("offline"));
     state.then(function (st) { S.push = st; draw(section, st); }, function () { section.remove(); });
   }
 
@@ -47,6 +47,16 @@
     });
     section.appendChild(said);
     section.appendChild(el("p", { class: "actions" }, [button]));
+  }
+
+  // At each opening, the server is given the browser's subscription as it is now (a browser
+  // may renew it); one the browser no longer has is shown as off.
+  function current(st) {
+    if (!st.on) return st;
+    return navigator.serviceWorker.ready.then(function (reg) { return reg.pushManager.getSubscription(); }).then(function (sub) {
+      if (!sub) return { on: false, public_key: st.public_key };
+      return K.api("/web-push", { method: "PUT", json: sub.toJSON() }).then(function () { return st; }, function () { return st; });
+    });
   }
 
   function on(key) {

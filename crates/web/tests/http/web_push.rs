@@ -125,6 +125,12 @@ async fn a_notice_is_pushed_encrypted_to_the_phone_and_says_no_name() {
         krousar_web::notify::deliver_due_with(&app.store, now + chrono::Duration::seconds(1), &senders).await.unwrap();
         assert!(app.store.push_targets(app.supervisor.id).await.unwrap().is_empty());
 
+        // Signing out on the phone ends it (a shared phone tells the next person nothing).
+        app.store.subscribe_push(&actor, device, &format!("{base}push/three"), &p256dh, &auth, "127.0.0.1").await.unwrap();
+        let res = d.c.post(app.url("/logout")).form(&[("_csrf", d.csrf.as_str())]).send().await.unwrap();
+        assert!(res.status().is_redirection() || res.status().is_success(), "{}", res.status());
+        assert!(app.store.push_targets(app.supervisor.id).await.unwrap().is_empty(), "signed out");
+
         // Turned on again, then the phone is revoked: its subscription ends with it.
         app.store.subscribe_push(&actor, device, &format!("{base}push/two"), &p256dh, &auth, "127.0.0.1").await.unwrap();
         assert_eq!(app.store.push_targets(app.supervisor.id).await.unwrap().len(), 1);
