@@ -23,6 +23,8 @@ pub struct Device {
     pub created_at: String,
     pub last_sync_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// Notices are pushed to it (its owner turned them on there).
+    pub pushes: bool,
 }
 
 impl Device {
@@ -32,7 +34,8 @@ impl Device {
 }
 
 pub(super) const COLUMNS: &str =
-    "d.id, d.user_id, u.display_name AS user_name, d.org_id, d.name, d.created_at, d.last_sync_at, d.revoked_at";
+    "d.id, d.user_id, u.display_name AS user_name, d.org_id, d.name, d.created_at, d.last_sync_at, d.revoked_at, \
+     (SELECT COUNT(*) FROM notification_push_subscriptions s WHERE s.device_id = d.id) AS pushes";
 pub(super) const FROM: &str = "FROM devices d JOIN users u ON u.id = d.user_id";
 
 pub(super) fn device(r: &sqlx::any::AnyRow) -> Result<Device, StoreError> {
@@ -45,6 +48,7 @@ pub(super) fn device(r: &sqlx::any::AnyRow) -> Result<Device, StoreError> {
         created_at: r.text("created_at")?,
         last_sync_at: r.opt_text("last_sync_at")?,
         revoked_at: r.opt_text("revoked_at")?,
+        pushes: r.int("pushes")? > 0,
     })
 }
 

@@ -42,6 +42,8 @@ pub(super) fn view(cur: &Current, d: Device, offline_days: u32) -> DeviceView {
         tr.t1("msg-device-revoked-on", "when", day(d.revoked_at.as_deref().unwrap_or_default()))
     } else if last.is_some_and(|t| device_expired(t, chrono::Utc::now(), offline_days)) {
         tr.t("msg-device-expired")
+    } else if d.pushes {
+        format!("{} · {}", tr.t("msg-device-active"), tr.t("msg-device-pushes"))
     } else {
         tr.t("msg-device-active")
     };

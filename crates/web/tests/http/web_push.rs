@@ -75,6 +75,8 @@ async fn a_notice_is_pushed_encrypted_to_the_phone_and_says_no_name() {
         assert_eq!(res.status(), 204);
         let state: Value = d.call(&app, reqwest::Method::GET, "/web-push", None).await.json().await.unwrap();
         assert_eq!(state["on"], true);
+        let mine = d.c.get(app.url("/account/devices")).send().await.unwrap().text().await.unwrap();
+        assert!(mine.contains("notices pushed to it") || mine.contains("ទទួលការជូនដំណឹង"), "the devices page says so");
         // Without the device's secret, nothing is turned on or off.
         let stranger = app.api_get(&app.token(&app.supervisor).await, "/api/v1/sync/web-push").await;
         assert_eq!(stranger.status(), 403);
