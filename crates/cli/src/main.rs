@@ -40,6 +40,10 @@ struct Cli {
     /// backups; several servers must share it.
     #[arg(long, global = true, env = "KROUSAR_KEY_FILE")]
     key_file: Option<PathBuf>,
+    /// How log lines are written: `text` for a person reading, `json` (one object per line,
+    /// with the request's id) for a log collector.
+    #[arg(long, global = true, env = "KROUSAR_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -283,11 +287,13 @@ fn database_url(cli: &Option<String>) -> String {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KROUSAR_LOG").unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let filter = || tracing_subscriber::EnvFilter::try_from_env("KROUSAR_LOG").unwrap_or_else(|_| "info".into());
+    if cli.log_format == "json" {
+        tracing_subscriber::fmt().json().with_current_span(true).with_env_filter(filter()).with_writer(std::io::stderr).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter()).with_writer(std::io::stderr).init();
+    }
     match cli.command {
         Command::Serve { listen, secure_cookies, files_dir, no_mail, config, backups } => {
             let file = match &config {

@@ -189,3 +189,21 @@ fn a_synthetic_nation_has_organisations_users_rcis_and_stays() {
     });
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--log-format json`: every log line is one JSON object a log collector can read.
+#[test]
+fn logs_can_be_json_lines() {
+    let dir = std::env::temp_dir().join(format!("krousar-json-log-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}", dir.join("k.db").display());
+    // The first migration makes the key file, and says so (a warning).
+    let out = krousar(&db, &["--log-format", "json", "migrate"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    let logged = String::from_utf8_lossy(&out.stderr).to_string();
+    let lines: Vec<&str> = logged.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "the key file's warning");
+    for line in lines {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(v["level"].is_string() && v["fields"]["message"].is_string(), "{line}");
+    }
+}

@@ -61,6 +61,7 @@ mod rate;
 pub mod rci_documents;
 pub mod rci_transition;
 pub mod rcis;
+pub mod readiness;
 pub mod referrals;
 mod refusal;
 pub mod saved_searches;

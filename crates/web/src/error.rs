@@ -215,6 +215,8 @@ impl IntoResponse for ApiError {
 struct ErrorPage {
     l: crate::views::Layout,
     message: String,
+    /// The request's id, for the user to quote (`request_id`).
+    reference: String,
 }
 
 /// Write an error a handler (or an extractor) returned, in the caller's language: a page with
@@ -242,6 +244,7 @@ pub fn localise(mut res: Response, tr: Tr, current: Option<&crate::caller::Curre
         Some(c) => crate::views::Layout::new(c, tr.t("page-error"), ""),
         None => crate::views::Layout::anonymous(tr, "page-error"),
     };
-    let body = ErrorPage { l, message: tr.t(key) }.render().unwrap_or_else(|_| "error".into());
+    let reference = crate::request_id::current().unwrap_or_default();
+    let body = ErrorPage { l, message: tr.t(key), reference }.render().unwrap_or_else(|_| "error".into());
     (status, Html(body)).into_response()
 }

@@ -17,8 +17,10 @@ pub mod import_template;
 pub mod jobs;
 pub mod notify;
 pub mod offline_app;
+pub mod ops;
 pub mod pages;
 pub mod pdf;
+pub mod request_id;
 pub mod route_table;
 pub mod security;
 pub mod views;
@@ -109,6 +111,7 @@ pub fn router(store: Store, config: Config) -> Router {
         // gzip level 4: half the CPU of the default 6 for pages 7 % larger (list page 5.2 → 5.5 KB).
         .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(4)))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(middleware::from_fn(request_id::layer))
 }
 
 /// Every route the server answers (method and full path, parameters as `{name}`), from the

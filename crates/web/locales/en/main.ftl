@@ -2375,3 +2375,4 @@ app-push-is-on = Notices come to this phone.
 app-push-denied = The phone refused. Allow notifications for Krousar in the browser's settings, then try again.
 app-push-failed = This phone could not be set up for notices. Try again when there is a network.
 msg-device-pushes = notices pushed to it
+msg-request-reference = If you ask for help, give this reference:

@@ -62,6 +62,7 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/", get(home::home))
         .route("/todo", get(home::todo))
         .route("/login", get(session::login_page).post(session::login))
+        .route("/readyz", get(crate::ops::readyz))
         .route("/login/totp", get(session::totp_page).post(session::totp))
         .route("/logout", post(session::logout))
         .route("/lang", post(session::switch_language))

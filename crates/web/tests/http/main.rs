@@ -43,6 +43,7 @@ mod imports;
 mod indicators;
 mod inquiries;
 mod notifications;
+mod ops;
 mod pages;
 mod photos;
 mod place_search;
