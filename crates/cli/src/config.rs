@@ -21,6 +21,8 @@ pub struct FileConfig {
     pub send_mail: Option<bool>,
     /// Push services to allow besides the browsers' own (URL prefixes).
     pub push_services: Option<Vec<String>>,
+    /// The token `/metrics` asks for; without one there is no metrics page.
+    pub metrics_token: Option<String>,
 }
 
 impl FileConfig {
@@ -42,6 +44,7 @@ impl FileConfig {
             demo_users: Vec::new(),
             send_mail: !no_mail_flag && self.send_mail.unwrap_or(d.send_mail),
             push_services: self.push_services.clone().unwrap_or_default(),
+            metrics_token: std::env::var("KROUSAR_METRICS_TOKEN").ok().filter(|t| !t.is_empty()).or_else(|| self.metrics_token.clone()),
         }
     }
 }

@@ -29,3 +29,22 @@ impl Store {
         Readiness { database: schema.is_some(), schema, expected_schema, keys: self.keys().is_ok() }
     }
 }
+
+impl Store {
+    /// The background queues by state, for `/metrics`: (queue, state, how many).
+    pub async fn queue_sizes(&self) -> Result<Vec<(&'static str, String, i64)>, crate::error::StoreError> {
+        use crate::db::RowExt;
+        let mut out = Vec::new();
+        for (queue, table) in
+            [("notice_deliveries", "notification_deliveries"), ("import_jobs", "import_jobs"), ("export_jobs", "export_jobs")]
+        {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT state, COUNT(*) AS n FROM {table} GROUP BY state")))
+                .fetch_all(&self.pool)
+                .await?;
+            for r in rows {
+                out.push((queue, r.text("state")?, r.int("n")?));
+            }
+        }
+        Ok(out)
+    }
+}

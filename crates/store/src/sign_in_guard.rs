@@ -60,7 +60,9 @@ impl Store {
     /// The reserved attempt `n` failed: audit it, and lock the account when it was the last allowed.
     pub async fn attempt_failed(&self, user: &User, n: i64, limits: Lockout) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
+        metrics::counter!("krousar_sign_in_failures_total").increment(1);
         if n >= limits.max_failures {
+            metrics::counter!("krousar_sign_in_lockouts_total").increment(1);
             lock(&mut tx, user, n, limits).await?;
         } else {
             audit::append(

@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod import_report;
 pub mod import_template;
 pub mod jobs;
+pub mod metrics_page;
 pub mod notify;
 pub mod offline_app;
 pub mod ops;
@@ -54,6 +55,8 @@ pub struct Config {
     /// Push services the server may call besides the browsers' own (URL prefixes: a private
     /// push service, or a test's on 127.0.0.1).
     pub push_services: Vec<String>,
+    /// The token `/metrics` asks for (`Authorization: Bearer …`); none: no metrics page.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -68,6 +71,7 @@ impl Default for Config {
             demo_users: Vec::new(),
             send_mail: true,
             push_services: Vec::new(),
+            metrics_token: None,
         }
     }
 }
@@ -98,6 +102,7 @@ pub struct AppState {
 }
 
 pub fn router(store: Store, config: Config) -> Router {
+    metrics_page::install();
     let secure = config.secure_cookies;
     let state = AppState { store, config: Arc::new(config) };
     let (dynamic, _) = dynamic_routes().into_parts();

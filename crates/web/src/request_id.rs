@@ -1,6 +1,7 @@
 //! Every request gets an id: in the `X-Request-Id` answer header, on every log line written
 //! while it is served (a tracing span), and on error pages, so that a user can quote it to
-//! whoever keeps the server. A proxy's own id is kept when it is a plain token.
+//! whoever keeps the server. A proxy's own id is kept when it is a plain token. Each request is
+//! also counted and timed here for `/metrics`.
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
@@ -30,8 +31,14 @@ pub async fn layer(req: Request, next: Next) -> Response {
     let span = tracing::info_span!("request", id = %id, %method, %path);
     let started = std::time::Instant::now();
     let mut res = ID.scope(id.clone(), next.run(req).instrument(span.clone())).await;
-    let ms = started.elapsed().as_millis();
+    let elapsed = started.elapsed();
+    let ms = elapsed.as_millis();
     let status = res.status().as_u16();
+    let route = crate::metrics_page::route_label(&path, status);
+    metrics::counter!("krousar_http_requests_total", "route" => route.clone(), "method" => method.to_string(), "status" => status.to_string())
+        .increment(1);
+    metrics::histogram!("krousar_http_request_duration_seconds", "route" => route, "method" => method.to_string())
+        .record(elapsed.as_secs_f64());
     span.in_scope(|| {
         if status >= 500 {
             tracing::warn!(status, ms, "request failed");

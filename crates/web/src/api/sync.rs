@@ -135,7 +135,9 @@ pub async fn push(State(state): State<AppState>, ApiUser(cur): ApiUser, headers:
     }
     let mut results = Vec::with_capacity(p.changes.len());
     for c in &p.changes {
-        results.push(receive(&state.store, &cur.actor, cur.tr, dev.id, c).await);
+        let r = receive(&state.store, &cur.actor, cur.tr, dev.id, c).await;
+        metrics::counter!("krousar_sync_changes_total", "outcome" => r.outcome_code()).increment(1);
+        results.push(r);
     }
     state.store.device_synced(&dev).await?;
     Ok(Json(Pushed { results }).into_response())

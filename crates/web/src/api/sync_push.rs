@@ -71,6 +71,13 @@ pub struct Problem {
     message: String,
 }
 
+impl Outcome {
+    /// `accepted`, `already`, `conflict`, `invalid` or `retry` (counted for `/metrics`).
+    pub fn outcome_code(&self) -> &'static str {
+        self.outcome
+    }
+}
+
 fn answer(id: &str, outcome: &'static str) -> Outcome {
     Outcome { id: id.to_string(), outcome, ..Outcome::default() }
 }

@@ -63,6 +63,7 @@ pub fn routes() -> RouteTable<AppState> {
         .route("/todo", get(home::todo))
         .route("/login", get(session::login_page).post(session::login))
         .route("/readyz", get(crate::ops::readyz))
+        .route("/metrics", get(crate::metrics_page::page))
         .route("/login/totp", get(session::totp_page).post(session::totp))
         .route("/logout", post(session::logout))
         .route("/lang", post(session::switch_language))

@@ -32,3 +32,45 @@ async fn ready_and_every_answer_carries_its_request_id() {
     })
     .await;
 }
+
+/// `/metrics`: absent without a token, refused without the right one, and with it the
+/// requests by route (ids folded), the pool, the queues and sign-in failures.
+#[tokio::test]
+async fn metrics_are_behind_a_token_and_count_what_happened() {
+    each_db(|app| async move {
+        let c = crate::app::client();
+        assert_eq!(c.get(app.url("/metrics")).send().await.unwrap().status(), 404, "no token set: no page");
+        let config = krousar_web::Config { metrics_token: Some("scrape-secret".into()), ..Default::default() };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router = krousar_web::router(app.store.clone(), config);
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+        assert_eq!(c.get(format!("{base}/metrics")).send().await.unwrap().status(), 401);
+        assert_eq!(c.get(format!("{base}/metrics")).bearer_auth("scrape-secreT").send().await.unwrap().status(), 401);
+        // Something to count: a page with an id in its address, and a wrong password.
+        c.get(format!("{base}/children/0190a2b3-c4d5-7e6f-8a9b-0c1d2e3f4a5b")).send().await.unwrap();
+        let wrong = [("username", "worker"), ("password", "not the password")];
+        let login_page = c.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+        let token =
+            login_page.split("name=\"_csrf\" value=\"").nth(1).map(|r| r.split('"').next().unwrap().to_string()).unwrap_or_default();
+        let mut form = vec![("_csrf", token.as_str())];
+        form.extend(wrong);
+        c.post(format!("{base}/login")).form(&form).send().await.unwrap();
+
+        let res = c.get(format!("{base}/metrics")).bearer_auth("scrape-secret").send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let text = res.text().await.unwrap();
+        for wanted in [
+            "krousar_http_requests_total",
+            "route=\"/children/{id}\"",
+            "krousar_http_request_duration_seconds_bucket",
+            "krousar_db_pool_connections{state=\"open\"}",
+            "krousar_sign_in_failures_total",
+        ] {
+            assert!(text.contains(wanted), "{wanted} in\n{text}");
+        }
+        assert!(!text.contains("0190a2b3"), "no id in a label");
+    })
+    .await;
+}
