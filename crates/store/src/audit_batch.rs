@@ -36,6 +36,8 @@ fn start(store: Store) -> mpsc::Sender<Pending> {
                     Err(_) => break,
                 }
             }
+            let started = std::time::Instant::now();
+            let size = batch.len();
             let result = async {
                 let mut t = store.write().await?;
                 let entries = batch
@@ -56,6 +58,8 @@ fn start(store: Store) -> mpsc::Sender<Pending> {
             }
             .await
             .map_err(|e| e.to_string());
+            metrics::histogram!("krousar_audit_batch_seconds").record(started.elapsed().as_secs_f64());
+            metrics::counter!("krousar_audit_batch_entries_total").increment(size as u64);
             for p in batch {
                 let _ = p.done.send(result.clone());
             }

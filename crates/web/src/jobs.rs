@@ -35,6 +35,7 @@ pub fn duplicate_scan(store: Store, id: Uuid) {
 pub fn upkeep(store: Store, idle_minutes: i64, clock: crate::Clock, send_mail: bool, push_services: Vec<String>) {
     start("notices", crate::notify::run(store.clone(), clock, send_mail, crate::notify::Senders::new(push_services)));
     start("session purge", purge_idle_sessions(store.clone(), idle_minutes));
+    start("metrics upkeep", crate::metrics_page::upkeep());
     start("job resumption", resume_background_jobs(store));
 }
 

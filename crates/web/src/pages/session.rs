@@ -75,6 +75,7 @@ pub async fn login(State(state): State<AppState>, Caller(c): Caller, headers: He
     let refuse = |state: &AppState| login_form(state, tr, &f.username, tr.t("err-sign-in"));
     let user = state.store.user_by_username(&f.username).await.ok().filter(|u| !u.disabled);
     let Some(user) = user else {
+        metrics::counter!("krousar_sign_in_refused_total", "reason" => "unknown_or_disabled").increment(1);
         verify_password(&f.password, dummy_hash());
         return refuse(&state);
     };
@@ -83,6 +84,7 @@ pub async fn login(State(state): State<AppState>, Caller(c): Caller, headers: He
     let n = match state.store.reserve_attempt(&user, lockout(&state)).await {
         Ok(Attempt::Check(n)) => n,
         Ok(Attempt::Locked) => {
+            metrics::counter!("krousar_sign_in_refused_total", "reason" => "locked").increment(1);
             verify_password(&f.password, dummy_hash());
             return refuse(&state);
         }

@@ -207,3 +207,12 @@ pub fn urlencode(s: &str) -> String {
 pub fn acting_on(actor: &krousar_domain::Actor, day: chrono::NaiveDate) -> krousar_domain::Actor {
     actor.clone().at(day.and_hms_opt(5, 0, 0).expect("noon in Cambodia is 05:00 UTC").and_utc())
 }
+
+/// A page's text without its request reference (each answer has its own), for comparing two
+/// answers that must say the same.
+pub fn without_reference(page: &str) -> String {
+    match (page.find("<code class=\"reference\">"), page.find("</code>")) {
+        (Some(a), Some(b)) if b > a => format!("{}{}", &page[..a], &page[b..]),
+        _ => page.to_string(),
+    }
+}
