@@ -58,9 +58,9 @@ fn invalid(e: krousar_domain::Invalid) -> ApiError {
 pub async fn list(State(state): State<AppState>, ApiUser(cur): ApiUser, Query(p): Query<ListParams>) -> Result<Response, ApiError> {
     let kind = match p.kind.as_deref().filter(|k| !k.is_empty()) {
         None => None,
-        Some(k) => Some(GroupKind::parse(k).ok_or_else(|| {
-            invalid(krousar_domain::Invalid { errors: vec![krousar_domain::FieldError { field: "kind", code: "err-invalid-choice" }] })
-        })?),
+        Some(k) => {
+            Some(GroupKind::parse(k).ok_or_else(|| ApiError::from(krousar_store::StoreError::invalid("kind", "err-invalid-choice")))?)
+        }
     };
     Ok(Json(Items { items: state.store.community_groups(&cur.actor, kind).await? }).into_response())
 }

@@ -7,7 +7,7 @@ use super::schema::{BadRequest, Forbidden, Gone, Invalid, Unauthorized};
 use super::sync::DeviceHeaders;
 use super::sync_device::device;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, AppError};
+use crate::error::ApiError;
 use crate::notify::push;
 use crate::AppState;
 use axum::body::Bytes;
@@ -47,9 +47,7 @@ pub struct Subscription {
 }
 
 fn invalid(field: &'static str) -> ApiError {
-    ApiError(AppError::Invalid(krousar_domain::Invalid {
-        errors: vec![krousar_domain::FieldError { field, code: "err-push-subscription" }],
-    }))
+    krousar_store::StoreError::invalid(field, "err-push-subscription").into()
 }
 
 /// The VAPID public key, and whether push is on for this device.

@@ -16,6 +16,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use krousar_domain::distribution::{Receipt, MAX_HOUSEHOLDS};
 use krousar_store::distributions::{Adding, DistributionRecord, ListLine};
+use krousar_store::StoreError;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -179,11 +180,7 @@ pub async fn add(
     let f = FormData(pairs);
     let group = f.get("group").and_then(|g| Uuid::parse_str(&g).ok());
     let adding = match (f.get("village").filter(|v| !v.is_empty()), group) {
-        (Some(_), Some(_)) => {
-            return Err(PageError(crate::error::AppError::Invalid(krousar_domain::Invalid {
-                errors: vec![krousar_domain::FieldError { field: "households", code: "err-village-or-households" }],
-            })))
-        }
+        (Some(_), Some(_)) => return Err(StoreError::invalid("households", "err-village-or-households").into()),
         (Some(v), None) => Adding::Village(v),
         (None, Some(g)) => Adding::Group(g),
         (None, None) => {
@@ -203,11 +200,10 @@ pub async fn receipts(
 ) -> Result<Response, PageError> {
     may_manage(&cur)?;
     let f = FormData(pairs);
-    let on = f.get("received_on").and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).ok_or_else(|| {
-        PageError(crate::error::AppError::Invalid(krousar_domain::Invalid {
-            errors: vec![krousar_domain::FieldError { field: "received_on", code: "err-date" }],
-        }))
-    })?;
+    let on = f
+        .get("received_on")
+        .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
+        .ok_or_else(|| PageError::from(StoreError::invalid("received_on", "err-date")))?;
     let mut lines = Vec::new();
     for (k, v) in &f.0 {
         if let (Some(h), Some(r)) = (k.strip_prefix("state_").and_then(|h| Uuid::parse_str(h).ok()), Receipt::parse(v)) {
