@@ -16,6 +16,10 @@ pub struct BackupArgs {
     /// Encrypt with the passphrase in this file (its first line).
     #[arg(long, env = "KROUSAR_BACKUP_PASSPHRASE_FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// The server's files directory (as `serve --files-dir`): its attached files go into the
+    /// backup. Default: `files` beside the SQLite database.
+    #[arg(long, env = "KROUSAR_FILES_DIR")]
+    pub files_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -105,7 +109,7 @@ fn trust(h: Header) -> &'static str {
 pub async fn backup(url: &str, a: BackupArgs) -> Result<()> {
     let pass = passphrase(&a.passphrase_file)?;
     sweep(a.out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")));
-    let store = Store::connect(url).await?;
+    let store = crate::files::attach(Store::connect(url).await?, url, a.files_dir.clone()).await?;
     let m = backup::create(&store, url, &a.out, pass.as_deref()).await?;
     println!("{}: {}", a.out.display(), describe(&m));
     Ok(())

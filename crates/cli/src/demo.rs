@@ -66,7 +66,8 @@ pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>, ke
     std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
     let url = database_url.unwrap_or_else(|| format!("sqlite://{}", data_dir.join("krousar.db").display()));
     let key_file = key_file.unwrap_or_else(|| data_dir.join("krousar.keys"));
-    let store = crate::keys::attach(Store::open(&url).await?.with_files(data_dir.join("files")), &key_file).await?;
+    let store =
+        crate::keys::attach(crate::files::attach(Store::open(&url).await?, &url, Some(data_dir.join("files"))).await?, &key_file).await?;
     let creds_file = data_dir.join("demo-credentials.txt");
     if store.list_orgs().await?.is_empty() {
         eprintln!("First start: creating demo data…");

@@ -9,6 +9,7 @@ mod demo_forms;
 mod demo_groups;
 mod demo_registers;
 mod demo_support;
+mod files;
 mod import;
 mod keys;
 mod nation;
@@ -59,8 +60,9 @@ enum Command {
         /// Mark cookies Secure (when served over HTTPS).
         #[arg(long, env = "KROUSAR_SECURE_COOKIES")]
         secure_cookies: bool,
-        /// Where attached files are kept (default: a `files` directory beside the SQLite
-        /// database, or ./krousar-files). Several servers must share it.
+        /// Where attached files are kept with SQLite (default: a `files` directory beside the
+        /// database). With PostgreSQL files are kept in the database: files found here are
+        /// moved into it.
         #[arg(long, env = "KROUSAR_FILES_DIR")]
         files_dir: Option<PathBuf>,
         /// Send no e-mail from this server (a restored copy or a rehearsal: notices stay in
@@ -207,14 +209,6 @@ enum AuditCommand {
     Verify,
 }
 
-/// Attached files beside an SQLite database, or in ./krousar-files for PostgreSQL.
-fn default_files_dir(url: &str) -> PathBuf {
-    match url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) {
-        Some(path) => std::path::Path::new(path).parent().map(|d| d.join("files")).unwrap_or_else(|| PathBuf::from("files")),
-        None => PathBuf::from("krousar-files"),
-    }
-}
-
 /// How often a running server looks whether the audit chain's head is due to be signed into
 /// the anchor file (`Store::spawn_audit_checkpoints`).
 const AUDIT_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
@@ -302,9 +296,9 @@ async fn main() -> Result<()> {
             };
             let url = cli.database_url.or(file.database_url.clone()).unwrap_or_else(|| database_url(&None));
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
-            let files = files_dir.or(file.files_dir.clone()).unwrap_or_else(|| default_files_dir(&url));
+            let files = files_dir.or(file.files_dir.clone());
             let key_file = cli.key_file.or(file.key_file.clone()).unwrap_or_else(|| keys::default_key_file(&url));
-            let store = keys::attach(Store::open(&url).await?.with_files(files), &key_file).await?;
+            let store = keys::attach(files::attach(Store::open(&url).await?, &url, files).await?, &key_file).await?;
             let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
             backup::schedule(store.clone(), url.clone(), backups)?;
             store.spawn_audit_checkpoints(AUDIT_CHECKPOINT_EVERY);
@@ -402,15 +396,13 @@ async fn main() -> Result<()> {
         Command::Import(args) => {
             let url = database_url(&cli.database_url);
             let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));
-            let files = args.files_dir.clone().unwrap_or_else(|| default_files_dir(&url));
-            let store = keys::attach(Store::open(&url).await?.with_files(files), &key_file).await?;
+            let store = keys::attach(files::attach(Store::open(&url).await?, &url, args.files_dir.clone()).await?, &key_file).await?;
             import::run(&store, args).await
         }
         Command::Export(args) => {
             let url = database_url(&cli.database_url);
             let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));
-            let files = args.files_dir.clone().unwrap_or_else(|| default_files_dir(&url));
-            let store = keys::attach(Store::open(&url).await?.with_files(files), &key_file).await?;
+            let store = keys::attach(files::attach(Store::open(&url).await?, &url, args.files_dir.clone()).await?, &key_file).await?;
             import::export(&store, args).await
         }
         Command::Check { json } => check::run(Store::connect(&database_url(&cli.database_url)).await?, json).await,

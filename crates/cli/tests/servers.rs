@@ -1,7 +1,8 @@
 //! Several app servers on one PostgreSQL database: a user signed in on one is signed in on the
-//! other (sessions live in the database), a form opened on one is accepted by the other, and a
-//! background export started on one is followed and fetched on the other (jobs in the
-//! database, files in the shared directory). Runs when `KROUSAR_TEST_POSTGRES_URL` is set.
+//! other (sessions live in the database), a form opened on one is accepted by the other, a photo
+//! kept by one is served by the other, and a background export started on one is followed and
+//! fetched on the other (jobs and files in the database: the servers share nothing on disk, each
+//! has a files directory of its own that stays empty). Runs when `KROUSAR_TEST_POSTGRES_URL` is set.
 
 mod common;
 
@@ -23,10 +24,11 @@ async fn any_server_answers_any_request() {
         &["user", "add", "--org", "Two NGO", "--username", "twoworker", "--role", "social-worker", "--team", "T"],
         "a long enough password\n",
     );
-    let files = std::env::temp_dir().join(format!("krousar-two-{}", uuid::Uuid::now_v7()));
+    let files_a = std::env::temp_dir().join(format!("krousar-two-a-{}", uuid::Uuid::now_v7()));
+    let files_b = std::env::temp_dir().join(format!("krousar-two-b-{}", uuid::Uuid::now_v7()));
     let port = 22000 + (std::process::id() % 4000) as u16;
-    let (_a, a) = serve(&db, &files, port).await;
-    let (_b, b) = serve(&db, &files, port + 1).await;
+    let (_a, a) = serve(&db, &files_a, port).await;
+    let (_b, b) = serve(&db, &files_b, port + 1).await;
 
     // Signed in on A.
     let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -57,6 +59,22 @@ async fn any_server_answers_any_request() {
     let child = res.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(c.get(format!("{a}{child}")).send().await.unwrap().status(), 200, "A reads what B wrote");
 
+    // A photo kept by A is served by B.
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(64, 48, image::Rgb([200, 120, 40]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let upload = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .part("file", reqwest::multipart::Part::bytes(png).file_name("photo.png"));
+    let res = c.post(format!("{a}{child}/photo")).multipart(upload).send().await.unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    for size in ["small", "full"] {
+        let res = c.get(format!("{b}{child}/photo?size={size}")).send().await.unwrap();
+        assert_eq!(res.status(), 200, "B serves the photo A kept ({size})");
+        assert!(image::load_from_memory(&res.bytes().await.unwrap()).is_ok());
+    }
+
     // An export prepared in the background on A is followed and fetched on B.
     let res = c.get(format!("{a}/children/export?format=csv&background=1")).send().await.unwrap();
     assert_eq!(res.status(), 303);
@@ -73,10 +91,30 @@ async fn any_server_answers_any_request() {
     let file = c.get(format!("{b}{job}/file")).send().await.unwrap();
     assert_eq!(file.status(), 200);
     assert!(String::from_utf8_lossy(&file.bytes().await.unwrap()).contains("Sokha"));
+    for dir in [&files_a, &files_b] {
+        let on_disk: Vec<_> = walk(dir);
+        assert!(on_disk.is_empty(), "nothing kept on a server's disk: {on_disk:?}");
+    }
 
     // Signing out on B ends the session on A too.
     let res = c.post(format!("{b}/logout")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
     assert!(res.status().is_redirection());
     assert!(c.get(format!("{a}/children")).send().await.unwrap().status().is_redirection(), "signed out everywhere");
-    let _ = std::fs::remove_dir_all(&files);
+    let _ = std::fs::remove_dir_all(&files_a);
+    let _ = std::fs::remove_dir_all(&files_b);
+}
+
+/// Every file under `dir` (none when it does not exist). The key file is the server's own.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if !p.file_name().is_some_and(|n| n.to_string_lossy().contains("keys")) {
+            out.push(p);
+        }
+    }
+    out
 }

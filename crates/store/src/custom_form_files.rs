@@ -1,15 +1,15 @@
 //! Files given as answers to a case form's file questions (a photo, a signed consent, a scan):
-//! checked as every attachment is (size, and a type read from the bytes), written and flushed
-//! before the answer is committed, and kept with the case's files linked to the answer's record
+//! checked as every attachment is (size, and a type read from the bytes), stored in the
+//! answer's transaction (`stored_files`), and kept with the case's files linked to the answer's record
 //! — so they are read through the case's policy and audited like every other attachment.
 
-use crate::cases::attachments::{accept_file, clean_name, write_durably};
+use crate::cases::attachments::{accept_file, clean_name};
 use crate::db::{now_text, Store, Tx};
 use crate::error::StoreError;
+use crate::stored_files::FileName;
 use krousar_domain::forms::static_code;
 use krousar_domain::{new_id, Actor, Invalid};
 use sha2::{Digest, Sha256};
-use std::path::PathBuf;
 use uuid::Uuid;
 
 /// A file sent for a question (`code`), as uploaded.
@@ -20,7 +20,7 @@ pub struct NewFile {
     pub bytes: Vec<u8>,
 }
 
-/// A file written to disk, waiting for its answer to be kept.
+/// A file stored, waiting for its answer to be kept.
 #[derive(Debug, Clone)]
 pub(crate) struct Written {
     pub id: Uuid,
@@ -29,13 +29,12 @@ pub(crate) struct Written {
     pub content_type: &'static str,
     pub size: i64,
     pub sha256: String,
-    pub path: PathBuf,
 }
 
 impl Store {
     /// Check and write each file (a refused one names its question); `written` collects the
     /// paths so the caller removes them if the answer is not kept.
-    pub(crate) fn write_answer_files(&self, files: &[NewFile], written: &mut Vec<Written>) -> Result<(), StoreError> {
+    pub(crate) async fn write_answer_files(&self, tx: &mut Tx, files: &[NewFile], written: &mut Vec<Written>) -> Result<(), StoreError> {
         for f in files {
             let content_type = accept_file(&f.bytes).map_err(|e| match e {
                 StoreError::Invalid(i) => {
@@ -48,8 +47,7 @@ impl Store {
                 other => other,
             })?;
             let id = new_id();
-            let path = self.file_path(id)?;
-            write_durably(&path, &f.bytes)?;
+            self.put_file_in(tx, FileName::Kept(id), &f.bytes).await?;
             written.push(Written {
                 id,
                 code: f.code.clone(),
@@ -57,7 +55,6 @@ impl Store {
                 content_type,
                 size: f.bytes.len() as i64,
                 sha256: hex::encode(Sha256::digest(&f.bytes)),
-                path,
             });
         }
         Ok(())
@@ -87,8 +84,8 @@ pub(crate) async fn keep_answer_files(tx: &mut Tx, actor: &Actor, child: Uuid, e
 }
 
 /// Remove files written for an answer that was not kept (nothing refers to them).
-pub(crate) fn forget(written: &[Written]) {
+pub(crate) async fn forget(store: &Store, written: &[Written]) {
     for f in written {
-        let _ = std::fs::remove_file(&f.path);
+        store.forget_file(FileName::Kept(f.id)).await;
     }
 }

@@ -377,7 +377,7 @@ impl Store {
             // Checked once the case is known to be the actor's: what it may name (the child's
             // household, the case's files) is looked up only then, so no answer tells about
             // another's record.
-            self.write_answer_files(&files, &mut written)?;
+            self.write_answer_files(tx, &files, &mut written).await?;
             let mut raw = raw.clone();
             for w in &written {
                 raw.insert(w.code.clone(), vec![w.id.to_string()]);
@@ -393,7 +393,7 @@ impl Store {
         .await;
         let done = settle(self, owned, actor, child_id, "case.custom_form", r).await;
         if done.is_err() {
-            crate::custom_form_files::forget(&written);
+            crate::custom_form_files::forget(self, &written).await;
         }
         done
     }

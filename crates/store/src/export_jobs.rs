@@ -1,16 +1,16 @@
 //! Large exports prepared in the background: a job records who asked, how far it has come and
 //! how it ended, so that any app server can show its progress. The file is made in memory and
-//! written with a rename (`write_durably`): it is there complete, or not at all. Only the person
+//! stored with the job's end (`stored_files`): it is there complete, or not at all. Only the person
 //! who asked may fetch it; files are removed a day later. A job whose server stopped (no
 //! heartbeat for two minutes) is reported as interrupted, never as finished.
 
 use crate::audit::{self, Entry};
 use crate::db::{now_text, time_text, RowExt, Store};
 use crate::error::StoreError;
+use crate::stored_files::FileName;
 use krousar_domain::Actor;
 use serde::Serialize;
 use serde_json::json;
-use std::path::PathBuf;
 use uuid::Uuid;
 
 /// The format of a job that makes an organisation's archive.
@@ -74,16 +74,6 @@ fn job(r: &sqlx::any::AnyRow) -> Result<ExportJob, StoreError> {
 }
 
 impl Store {
-    /// Whether exports can be prepared in the background (they need the files directory).
-    pub fn background_exports(&self) -> bool {
-        self.files.is_some()
-    }
-
-    fn export_path(&self, id: Uuid) -> Result<PathBuf, StoreError> {
-        let dir = self.files.as_ref().ok_or_else(|| StoreError::Config("no files directory for exports".into()))?;
-        Ok(dir.join("exports").join(id.to_string()))
-    }
-
     pub async fn start_export_job(&self, actor: &Actor, format: &str, total: i64) -> Result<Uuid, StoreError> {
         let id = Uuid::now_v7();
         let now = now_text();
@@ -122,11 +112,8 @@ impl Store {
         what: serde_json::Value,
         action: Option<&'static str>,
     ) -> Result<(), StoreError> {
-        let path = self.export_path(id)?;
-        tokio::task::spawn_blocking(move || crate::cases::attachments::write_durably(&path, &bytes))
-            .await
-            .map_err(|e| StoreError::Config(e.to_string()))??;
         let mut tx = self.write().await?;
+        self.put_file_in(&mut tx, FileName::Export(id), &bytes).await?;
         sqlx::query("UPDATE export_jobs SET state = 'done', done = $1, total = $1, finished_at = $2, heartbeat = $2 WHERE id = $3")
             .bind(rows)
             .bind(now_text())
@@ -168,9 +155,7 @@ impl Store {
             .await?;
         for r in old {
             let id = r.uuid("id")?;
-            if let Ok(p) = self.export_path(id) {
-                let _ = std::fs::remove_file(p);
-            }
+            self.forget_file(FileName::Export(id)).await;
             sqlx::query("DELETE FROM export_jobs WHERE id = $1").bind(id.to_string()).execute(&self.pool).await?;
         }
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -188,8 +173,7 @@ impl Store {
         if j.state != "done" {
             return Err(StoreError::NotFound);
         }
-        let path = self.export_path(id)?;
-        let bytes = tokio::fs::read(&path).await.map_err(|_| StoreError::NotFound)?;
+        let bytes = self.get_file(FileName::Export(id)).await?.ok_or(StoreError::NotFound)?;
         let mut tx = self.write().await?;
         audit::append(
             &mut tx,

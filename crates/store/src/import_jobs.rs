@@ -8,9 +8,9 @@ use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use crate::export_jobs::live_state;
 use crate::imports::allowed;
+use crate::stored_files::FileName;
 use krousar_domain::{new_id, Actor};
 use krousar_import::Report;
-use std::path::PathBuf;
 use uuid::Uuid;
 
 const STALE_SECONDS: i64 = 600;
@@ -57,19 +57,11 @@ fn job(r: &sqlx::any::AnyRow) -> Result<ImportJob, StoreError> {
 }
 
 impl Store {
-    fn upload_path(&self, id: Uuid) -> Result<PathBuf, StoreError> {
-        let dir = self.files.as_ref().ok_or_else(|| StoreError::Config("no files directory for imports".into()))?;
-        Ok(dir.join("imports").join(id.to_string()))
-    }
-
     /// Keep an uploaded workbook and start checking it.
     pub async fn start_import_job(&self, actor: &Actor, file_name: &str, bytes: Vec<u8>) -> Result<Uuid, StoreError> {
         allowed(actor)?;
         let id = new_id();
-        let path = self.upload_path(id)?;
-        tokio::task::spawn_blocking(move || crate::cases::attachments::write_durably(&path, &bytes))
-            .await
-            .map_err(|e| StoreError::Config(e.to_string()))??;
+        self.put_file(FileName::Import(id), &bytes).await?;
         let name: String = file_name.chars().filter(|c| !c.is_control()).take(200).collect();
         let now = now_text();
         sqlx::query(
@@ -88,7 +80,7 @@ impl Store {
     /// The uploaded workbook of one of the user's jobs.
     pub async fn import_upload(&self, actor: &Actor, id: Uuid) -> Result<Vec<u8>, StoreError> {
         self.import_job(actor, id).await?;
-        tokio::fs::read(self.upload_path(id)?).await.map_err(|_| StoreError::NotFound)
+        self.get_file(FileName::Import(id)).await?.ok_or(StoreError::NotFound)
     }
 
     pub async fn import_progress(&self, id: Uuid, done: i64, total: i64) -> Result<(), StoreError> {
@@ -125,7 +117,7 @@ impl Store {
         if j.phase != "check" || j.state != "done" || !importable {
             return Err(StoreError::invalid("file", "err-import-not-ready"));
         }
-        if !self.upload_path(id)?.exists() {
+        if !self.has_file(FileName::Import(id)).await? {
             return Err(StoreError::invalid("file", "err-import-expired"));
         }
         let n = sqlx::query(
@@ -159,9 +151,7 @@ impl Store {
         .await?;
         tx.commit().await?;
         crate::notifications::tell_job_ended(self, "import_jobs", id, format!("/admin/import/{id}")).await;
-        if let Ok(p) = self.upload_path(id) {
-            let _ = tokio::fs::remove_file(p).await;
-        }
+        self.forget_file(FileName::Import(id)).await;
         Ok(())
     }
 
@@ -192,9 +182,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         for r in old {
-            if let Ok(p) = self.upload_path(r.uuid("id")?) {
-                let _ = tokio::fs::remove_file(p).await;
-            }
+            self.forget_file(FileName::Import(r.uuid("id")?)).await;
         }
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM import_jobs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 20"

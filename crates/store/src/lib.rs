@@ -73,6 +73,7 @@ pub mod session_devices;
 pub mod sessions;
 pub mod sign_in_guard;
 pub mod sql;
+pub mod stored_files;
 pub mod sync;
 pub mod totp;
 pub mod training;

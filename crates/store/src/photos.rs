@@ -7,11 +7,11 @@
 //! (the small one is part of a page already audited).
 
 use crate::audit::{self, Entry};
-use crate::cases::attachments::write_durably;
 use crate::children::{load, refuse};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use crate::photo_image::{self, Processed};
+use crate::stored_files::FileName;
 use krousar_domain::disclosure::Disclosure;
 use krousar_domain::policy::{decide, Target};
 use krousar_domain::referral::Share;
@@ -123,14 +123,13 @@ impl Store {
         self.may_change(actor, of).await?;
         let Processed { full, small, width, height } = photo_image::process(bytes)?;
         let small_id = new_id();
-        let (full_path, small_path) = (self.file_path(id)?, self.file_path(small_id)?);
         let (full_sha, small_sha) = (hex::encode(Sha256::digest(&full)), hex::encode(Sha256::digest(&small)));
-        // Files first, flushed; then the row that points at them (a crash between leaves an
-        // unused file, never a row without its file).
-        write_durably(&full_path, &full)?;
-        write_durably(&small_path, &small)?;
         let r: Result<(), StoreError> = async {
             let mut tx = self.write().await?;
+            // Files first (in a directory: flushed; a crash before the commit leaves an unused
+            // file, never a row without its file); then the row that points at them.
+            self.put_file_in(&mut tx, FileName::Kept(id), &full).await?;
+            self.put_file_in(&mut tx, FileName::Kept(small_id), &small).await?;
             let now = now_text();
             sqlx::query("UPDATE profile_photos SET replaced_at = $1 WHERE owner_type = $2 AND owner_id = $3 AND replaced_at IS NULL")
                 .bind(&now)
@@ -166,8 +165,8 @@ impl Store {
         }
         .await;
         if let Err(e) = r {
-            let _ = std::fs::remove_file(&full_path);
-            let _ = std::fs::remove_file(&small_path);
+            self.forget_file(FileName::Kept(id)).await;
+            self.forget_file(FileName::Kept(small_id)).await;
             return Err(e);
         }
         Ok(id)
@@ -186,8 +185,8 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let bytes = match size {
-            PhotoSize::Small => self.read_checked(row.uuid("small_id")?, &row.text("small_sha256")?)?,
-            PhotoSize::Full => self.read_checked(row.uuid("id")?, &row.text("full_sha256")?)?,
+            PhotoSize::Small => self.read_checked(row.uuid("small_id")?, &row.text("small_sha256")?).await?,
+            PhotoSize::Full => self.read_checked(row.uuid("id")?, &row.text("full_sha256")?).await?,
         };
         if size == PhotoSize::Full {
             let entry = Entry {

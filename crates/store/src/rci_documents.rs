@@ -4,9 +4,10 @@
 //! signed-in person may read them; those who may edit RCIs add them.
 
 use crate::audit::{self, Entry};
-use crate::cases::attachments::{accept_file, clean_name, write_durably};
+use crate::cases::attachments::{accept_file, clean_name};
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
+use crate::stored_files::FileName;
 use krousar_domain::rci_transition::DocKind;
 use krousar_domain::{new_id, Actor};
 use serde::Serialize;
@@ -53,16 +54,15 @@ impl Store {
         }
         let content_type = accept_file(bytes)?;
         let id = new_id();
-        let path = self.file_path(id)?;
         let sha = hex::encode(Sha256::digest(bytes));
         let name = clean_name(file_name);
         let mut tx = self.write().await?;
         if sqlx::query("SELECT id FROM rcis WHERE id = $1").bind(rci.to_string()).fetch_optional(&mut *tx).await?.is_none() {
             return Err(StoreError::NotFound);
         }
-        write_durably(&path, bytes)?;
         let now = now_text();
         let r = async {
+            self.put_file_in(&mut tx, FileName::Kept(id), bytes).await?;
             sqlx::query(
                 "INSERT INTO rci_documents (id, rci_id, kind, file_name, content_type, size, sha256, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
@@ -85,7 +85,7 @@ impl Store {
         .await;
         if let Err(e) = r {
             // Nothing refers to the file: remove it.
-            let _ = std::fs::remove_file(&path);
+            self.forget_file(FileName::Kept(id)).await;
             return Err(e);
         }
         Ok(RciDocument {
@@ -125,7 +125,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let d = from_row(&row)?;
-        let bytes = self.read_checked(id, &d.sha256)?;
+        let bytes = self.read_checked(id, &d.sha256).await?;
         let entry =
             Entry { action: "rci.document_view", record_type: "rci", record_id: Some(rci.to_string()), detail: json!({"document": id}) };
         self.audit_read(actor.into(), entry).await?;

@@ -31,7 +31,8 @@ fn today() -> NaiveDate {
 fn equipped(store: Store, tag: &str) -> Store {
     let dir = std::env::temp_dir().join(format!("krousar-archive-{tag}-{}", uuid::Uuid::now_v7()));
     let (keys, _) = krousar_store::keyring::Keyring::open_or_create(&dir.join("keys")).unwrap();
-    store.with_files(dir).with_keys(keys)
+    let store = if store.backend == krousar_store::Backend::Sqlite { store.with_files(dir) } else { store };
+    store.with_keys(keys)
 }
 
 fn child(given: &str, given_km: &str) -> ChildFields {

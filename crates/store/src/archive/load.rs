@@ -263,11 +263,7 @@ impl Store {
         for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with("attachments/") || p.starts_with("photos/")) {
             let name = path.split_once('/').map_or("", |(_, n)| n);
             let id = Uuid::parse_str(name).map_err(|_| refused(format!("{path}: not a file id")))?;
-            let file = self.file_path(id)?;
-            let bytes = bytes.clone();
-            tokio::task::spawn_blocking(move || crate::cases::attachments::write_durably(&file, &bytes))
-                .await
-                .map_err(|e| StoreError::Config(e.to_string()))??;
+            self.put_file_in(&mut tx, crate::stored_files::FileName::Kept(id), bytes).await?;
         }
         reindex(&mut tx, self, &org).await?;
         let detail = json!({"archive": archive_sha, "organisation": manifest.organisation_name, "exported_at": manifest.exported_at, "rows": counts});

@@ -268,7 +268,7 @@ impl Store {
         for (folder, list) in [("attachments", &attachments), ("photos", &photos)] {
             for (id, hash) in list {
                 let uuid = Uuid::parse_str(id).map_err(|_| StoreError::Corrupt(format!("{folder} id")))?;
-                let bytes = self.read_checked(uuid, hash)?;
+                let bytes = self.read_checked(uuid, hash).await?;
                 files.push((format!("{folder}/{id}"), bytes, 1));
             }
         }

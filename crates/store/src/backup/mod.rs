@@ -1,7 +1,8 @@
 //! Online backup and checked restore. A backup is one file: a magic line, a one-line JSON
 //! manifest (engine, schema version, installation id, every table's row count, how the payload
 //! is sealed), then the payload — a SQLite database made by `VACUUM INTO` (a consistent copy
-//! while the server writes), or a `pg_dump` archive taken in the same snapshot as the counts —
+//! while the server writes) with the files directory's attached files added to its
+//! `stored_files`, or a `pg_dump` archive (attached files are in the database there) taken in the same snapshot as the counts —
 //! optionally encrypted with a passphrase (`crypt`), which then also authenticates the header
 //! (its digest is every chunk's associated data). A clear backup's header is not authenticated.
 //!
@@ -130,9 +131,13 @@ pub async fn create(store: &Store, url: &str, out: &Path, passphrase: Option<&st
             let target = snapshot.to_str().ok_or_else(|| io("path is not UTF-8"))?.replace('\'', "''");
             sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{target}'"))).execute(store.pool()).await?;
             let copy = Store::connect(&format!("sqlite://{}", snapshot.display())).await?;
-            let counted = (table_counts(&copy).await, schema_version(&copy).await);
+            // The files directory goes into the copy: a backup is the whole installation.
+            let carried = store.carry_files(&copy).await;
+            let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(copy.pool()).await;
+            let counted = (carried, table_counts(&copy).await, schema_version(&copy).await);
             copy.close().await;
-            let (tables, version) = (counted.0?, counted.1?);
+            counted.0?;
+            let (tables, version) = (counted.1?, counted.2?);
             ("sqlite", tables, version)
         }
         Backend::Postgres => {

@@ -1,20 +1,21 @@
 //! Files attached to a case: photos for tracing, scanned birth certificates, signed forms.
 //! Size and type are checked from the bytes themselves (never from the name or the browser's
-//! word); the file is written and flushed to disk before its row is committed, stored under its
-//! id outside the database, and served only through the policy, with every read audited.
+//! word); the file is kept under its id (`stored_files`: in the database with the row, or in the
+//! files directory, flushed before the row is committed), and served only through the policy,
+//! with every read audited.
 
 use super::{add_entry, finish, open_case_for, refuse_if_closed, settle};
 use crate::audit::Entry;
 use crate::children;
 use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
+use crate::stored_files::FileName;
 use krousar_domain::case::record::{self as rec, CaseEntry};
 use krousar_domain::{new_id, Action, Actor};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::io::Write;
-use std::path::PathBuf;
 use uuid::Uuid;
 
 /// The largest file accepted (a phone photo or a multi-page scan).
@@ -84,22 +85,6 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Attachment, StoreError> {
 }
 
 impl Store {
-    pub(crate) fn file_path(&self, id: Uuid) -> Result<PathBuf, StoreError> {
-        let dir = self.files.as_ref().ok_or_else(|| StoreError::invalid("file", "err-attachments-off"))?;
-        let hex = id.simple().to_string();
-        // Spread files over directories by the random end of the id.
-        Ok(dir.join(&hex[30..32]).join(hex))
-    }
-
-    /// A stored file's bytes, refused if they no longer match the hash taken when it was stored.
-    pub(crate) fn read_checked(&self, id: Uuid, sha256: &str) -> Result<Vec<u8>, StoreError> {
-        let bytes = std::fs::read(self.file_path(id)?).map_err(|e| StoreError::Corrupt(format!("file {id}: {e}")))?;
-        if hex::encode(Sha256::digest(&bytes)) != sha256 {
-            return Err(StoreError::Corrupt(format!("file {id} does not match its hash")));
-        }
-        Ok(bytes)
-    }
-
     /// Attach a file to a case (optionally to one of its records).
     pub async fn add_attachment(
         &self,
@@ -112,7 +97,6 @@ impl Store {
         let today = actor.today();
         let content_type = accept_file(bytes)?;
         let id = new_id();
-        let path = self.file_path(id)?;
         let sha = hex::encode(Sha256::digest(bytes));
         let name = clean_name(file_name);
         let mut owned = self.write().await?;
@@ -131,7 +115,7 @@ impl Store {
                     return Err(StoreError::invalid("entry", "err-invalid-choice"));
                 }
             }
-            write_durably(&path, bytes)?;
+            self.put_file_in(tx, FileName::Kept(id), bytes).await?;
             sqlx::query(
                 "INSERT INTO attachments (id, child_id, entry_id, file_name, content_type, size, sha256, uploaded_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -167,7 +151,7 @@ impl Store {
         let done = settle(self, owned, actor, child_id, "case.attachment", r).await;
         if done.is_err() {
             // Nothing refers to the file: remove it (a crash here leaves an orphan, never a hole).
-            let _ = std::fs::remove_file(&path);
+            self.forget_file(FileName::Kept(id)).await;
         }
         done?;
         Ok(Attachment {
@@ -210,7 +194,7 @@ impl Store {
         tx.rollback().await?;
         let a = from_row(&row)?;
         // The file is read outside any transaction, and audited (group commit) before it is given.
-        let bytes = self.read_checked(id, &a.sha256)?;
+        let bytes = self.read_checked(id, &a.sha256).await?;
         let entry = Entry {
             action: "attachment.view",
             record_type: "attachment",

@@ -5,13 +5,11 @@
 //! child's profile photo, through the same processing as one sent from the child's page.
 
 use crate::cases::attachments::{Attachment, MAX_BYTES};
-use crate::db::{RowExt, Store};
+use crate::db::{now_text, RowExt, Store};
 use crate::error::StoreError;
 use krousar_domain::sync::ChangeKind;
 use krousar_domain::Actor;
 use sha2::{Digest, Sha256};
-use std::io::Write;
-use std::path::PathBuf;
 use uuid::Uuid;
 
 /// How far a photo has come.
@@ -23,10 +21,24 @@ pub enum PhotoState {
     Stored,
 }
 
+/// The name a photo's pieces are kept under until it is whole.
+fn pieces_of(change_id: Uuid) -> String {
+    format!("sync-photo/{}", change_id.simple())
+}
+
 impl Store {
-    fn partial_path(&self, change_id: Uuid) -> Result<PathBuf, StoreError> {
-        let dir = self.files.as_ref().ok_or_else(|| StoreError::invalid("file", "err-attachments-off"))?;
-        Ok(dir.join("sync-partial").join(change_id.simple().to_string()))
+    /// Bytes of a photo's pieces received so far.
+    async fn pieces_len(&self, change_id: Uuid) -> Result<u64, StoreError> {
+        let n = sqlx::query("SELECT COALESCE(SUM(LENGTH(bytes)), 0) AS n FROM file_pieces WHERE name = $1")
+            .bind(pieces_of(change_id))
+            .fetch_one(&self.pool)
+            .await?
+            .int("n")?;
+        Ok(n.max(0) as u64)
+    }
+
+    async fn drop_pieces(&self, change_id: Uuid) {
+        let _ = sqlx::query("DELETE FROM file_pieces WHERE name = $1").bind(pieces_of(change_id)).execute(&self.pool).await;
     }
 
     /// The record a photo belongs to: a change of the actor's that was accepted and takes one
@@ -51,38 +63,48 @@ impl Store {
         if self.stored_photo(change_id).await?.is_some() {
             return Ok(PhotoState::Stored);
         }
-        let len = std::fs::metadata(self.partial_path(change_id)?).map(|m| m.len()).unwrap_or(0);
-        Ok(PhotoState::Partial(len))
+        Ok(PhotoState::Partial(self.pieces_len(change_id).await?))
     }
 
     /// Add a piece at `offset`. A piece that does not start where the last one ended is not
-    /// taken; the answer says where to start.
+    /// taken; the answer says where to start. The pieces are rows in the database (any app
+    /// server takes the next piece); the same piece sent twice at once is kept once.
     pub async fn photo_part(&self, actor: &Actor, change_id: Uuid, offset: u64, bytes: &[u8]) -> Result<PhotoState, StoreError> {
         let state = self.photo_state(actor, change_id).await?;
         let PhotoState::Partial(have) = state else { return Ok(state) };
-        if offset != have {
+        if offset != have || bytes.is_empty() {
             return Ok(state);
         }
-        let path = self.partial_path(change_id)?;
         if have as usize + bytes.len() > MAX_BYTES {
-            // It can never be finished: what came so far is removed rather than left on disk.
-            let _ = std::fs::remove_file(&path);
+            // It can never be finished: what came so far is removed rather than kept.
+            self.drop_pieces(change_id).await;
             return Err(StoreError::invalid("file", "err-file-too-large"));
         }
-        std::fs::create_dir_all(path.parent().expect("has a parent")).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mut opts = std::fs::OpenOptions::new();
-        opts.create(true).append(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts.open(&path).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        if let Err(e) = f.write_all(bytes).and_then(|_| f.sync_data()) {
-            // Half a piece must not stay: cut back to the pieces taken before (or remove it all).
-            if f.set_len(have).is_err() {
-                let _ = std::fs::remove_file(&path);
+        sqlx::query("INSERT INTO file_pieces (name, at, bytes, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name, at) DO NOTHING")
+            .bind(pieces_of(change_id))
+            .bind(offset as i64)
+            .bind(bytes.to_vec())
+            .bind(now_text())
+            .execute(&self.pool)
+            .await?;
+        Ok(PhotoState::Partial(self.pieces_len(change_id).await?))
+    }
+
+    /// The pieces put together, if they follow one another with no gap or overlap.
+    async fn whole_photo(&self, change_id: Uuid) -> Result<Option<Vec<u8>>, StoreError> {
+        let rows = sqlx::query("SELECT at, bytes FROM file_pieces WHERE name = $1 ORDER BY at")
+            .bind(pieces_of(change_id))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut whole = Vec::new();
+        for r in rows {
+            let piece: Vec<u8> = sqlx::Row::try_get(&r, "bytes").map_err(|e| StoreError::Corrupt(format!("photo piece: {e}")))?;
+            if r.int("at")? != whole.len() as i64 {
+                return Ok(None);
             }
-            return Err(StoreError::Corrupt(e.to_string()));
+            whole.extend_from_slice(&piece);
         }
-        Ok(PhotoState::Partial(have + bytes.len() as u64))
+        Ok(Some(whole))
     }
 
     /// All pieces are there: check them against the device's SHA-256 and attach the photo to
@@ -93,11 +115,13 @@ impl Store {
         if let Some(id) = self.stored_photo(change_id).await? {
             return Ok(id);
         }
-        let path = self.partial_path(change_id)?;
-        let bytes = std::fs::read(&path).map_err(|_| StoreError::invalid("file", "err-sync-photo-incomplete"))?;
+        let bytes = match self.whole_photo(change_id).await? {
+            Some(b) if !b.is_empty() => b,
+            _ => return Err(StoreError::invalid("file", "err-sync-photo-incomplete")),
+        };
         if !hex::encode(Sha256::digest(&bytes)).eq_ignore_ascii_case(sha256.trim()) {
             // Start again from nothing: a piece was damaged on the way.
-            let _ = std::fs::remove_file(&path);
+            self.drop_pieces(change_id).await;
             return Err(StoreError::invalid("file", "err-sync-photo-damaged"));
         }
         let id = if kind == ChangeKind::ProfilePhoto {
@@ -106,7 +130,7 @@ impl Store {
             let a: Attachment = self.add_attachment(actor, child, Some(change_id), file_name, &bytes).await?;
             a.id
         };
-        let _ = std::fs::remove_file(&path);
+        self.drop_pieces(change_id).await;
         Ok(id)
     }
 }

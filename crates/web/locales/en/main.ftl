@@ -681,7 +681,6 @@ kind-attachment = File added
 err-file-empty = The file is empty.
 err-file-too-large = The file is larger than 8 MB.
 err-file-type = Only photos (JPEG, PNG, WebP) and PDF documents can be attached.
-err-attachments-off = Files cannot be stored on this server (no files directory).
 kind-assessment = Assessment
 msg-tool-total = Total { $total }
 nav-case-settings = Case settings

@@ -669,7 +669,6 @@ kind-attachment = បានបន្ថែមឯកសារ
 err-file-empty = ឯកសារទទេ។
 err-file-too-large = ឯកសារធំជាង ៨ MB។
 err-file-type = អាចភ្ជាប់បានតែរូបថត (JPEG, PNG, WebP) និងឯកសារ PDF ប៉ុណ្ណោះ។
-err-attachments-off = ម៉ាស៊ីនមេនេះមិនអាចរក្សាទុកឯកសារបានទេ (គ្មានថតឯកសារ)។
 kind-assessment = ការវាយតម្លៃ
 msg-tool-total = សរុប { $total }
 nav-case-settings = ការកំណត់ករណី

@@ -114,16 +114,14 @@ pub async fn children(State(state): State<AppState>, PageUser(cur): PageUser, Ra
         filter.co_worker = Some(cur.actor.user_id);
     }
     let what = serde_json::json!({"format": format.code(), "columns": cols.iter().map(|c| c.code()).collect::<Vec<_>>()});
-    if state.store.background_exports() {
-        let total = state.store.count_children(&cur.actor, &filter).await?;
-        if total > MAX_ROWS as i64 {
-            return Err(PageError::from(StoreError::invalid("export", "err-export-too-large")));
-        }
-        if asked_background || total > BACKGROUND_ABOVE {
-            let job = state.store.start_export_job(&cur.actor, format.code(), total).await?;
-            crate::jobs::start("export", prepare(state.clone(), cur.actor.clone(), cur.tr, filter, cols, format, job, what));
-            return Ok(axum::response::Redirect::to(&format!("/exports/{job}")).into_response());
-        }
+    let total = state.store.count_children(&cur.actor, &filter).await?;
+    if total > MAX_ROWS as i64 {
+        return Err(PageError::from(StoreError::invalid("export", "err-export-too-large")));
+    }
+    if asked_background || total > BACKGROUND_ABOVE {
+        let job = state.store.start_export_job(&cur.actor, format.code(), total).await?;
+        crate::jobs::start("export", prepare(state.clone(), cur.actor.clone(), cur.tr, filter, cols, format, job, what));
+        return Ok(axum::response::Redirect::to(&format!("/exports/{job}")).into_response());
     }
     let kids = match state.store.export_children(&cur.actor, &filter, MAX_ROWS, what).await {
         Ok(k) => k,

@@ -102,7 +102,10 @@ fn files_dir() -> std::path::PathBuf {
 pub async fn spawn_with_files(url: &str, files: std::path::PathBuf) -> TestApp {
     let key_file = files.join("keys");
     let (keys, _) = krousar_store::keyring::Keyring::open_or_create(&key_file).unwrap();
-    let store = Store::open(url).await.unwrap().with_files(files).with_keys(keys);
+    let store = Store::open(url).await.unwrap();
+    // Files where `serve` keeps them: beside a SQLite database, in a PostgreSQL one.
+    let store = if url.starts_with("sqlite:") { store.with_files(files) } else { store };
+    let store = store.with_keys(keys);
     let hash = krousar_web::auth::hash_password(PASSWORD).unwrap();
     let ngo = store.create_org(Who::system(), "Test NGO", OrgKind::Ngo).await.unwrap();
     let other = store.create_org(Who::system(), "Other NGO", OrgKind::Ngo).await.unwrap();
