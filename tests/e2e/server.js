@@ -50,12 +50,14 @@ async function start() {
 
 // Krousar's own demo (`krousar demo`) on a fresh directory: organisations, teams and cases at
 // every stage, children in follow-up among them. Every demo user has the password it prints.
-async function startDemo() {
+// `tls` ({ cert, key, host }): over HTTPS with these PEM files, reached as https://host:port.
+async function startDemo(tls) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krousar-demo-'));
   const port = 18000 + Math.floor(Math.random() * 2000);
-  const base = `http://127.0.0.1:${port}`;
-  const proc = spawn(bin, ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitFor(base + '/healthz', 600);
+  const base = tls ? `https://${tls.host}:${port}` : `http://127.0.0.1:${port}`;
+  const https = tls ? ['--tls-cert', tls.cert, '--tls-key', tls.key] : [];
+  const proc = spawn(bin, ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dir, ...https], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitFor((tls ? `https://127.0.0.1:${port}` : base) + '/healthz', 600);
   const password = fs.readFileSync(path.join(dir, 'demo-credentials.txt'), 'utf8').trim();
   return { base, password, stop: () => { proc.kill('SIGTERM'); fs.rmSync(dir, { recursive: true, force: true }); } };
 }
@@ -73,13 +75,13 @@ async function signIn(browser, server, username, options) {
   return page;
 }
 
-// Debian's Chromium, headless, with nothing that would reach the network.
-async function launch() {
+// Debian's Chromium, headless, with nothing that would reach the network (`args`: more flags).
+async function launch(args) {
   const { chromium } = require('playwright-core');
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(args || [])],
   });
 }
 

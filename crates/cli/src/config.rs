@@ -23,6 +23,15 @@ pub struct FileConfig {
     pub push_services: Option<Vec<String>>,
     /// The token `/metrics` asks for; without one there is no metrics page.
     pub metrics_token: Option<String>,
+    /// HTTPS with certificate files (PEM), read again when they change.
+    pub tls_cert: Option<std::path::PathBuf>,
+    pub tls_key: Option<std::path::PathBuf>,
+    /// HTTPS with certificates from an ACME authority for these public names.
+    pub acme_domains: Option<Vec<String>>,
+    pub acme_contact: Option<String>,
+    pub acme_cache: Option<std::path::PathBuf>,
+    pub acme_directory: Option<String>,
+    pub acme_ca: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {

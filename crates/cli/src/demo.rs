@@ -62,10 +62,18 @@ const USERS: &[DemoUser] = &[
 const ORGS: &[(&str, OrgKind)] =
     &[("Family First Cambodia (demo)", OrgKind::Ngo), ("Siem Reap Children's Hope (demo)", OrgKind::Ngo), ("MoSVY", OrgKind::Ministry)];
 
-pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>, key_file: Option<std::path::PathBuf>) -> Result<()> {
+pub async fn run(
+    listen: &str,
+    data_dir: &Path,
+    database_url: Option<String>,
+    key_file: Option<std::path::PathBuf>,
+    tls: crate::tls_args::TlsArgs,
+) -> Result<()> {
     std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
     let url = database_url.unwrap_or_else(|| format!("sqlite://{}", data_dir.join("krousar.db").display()));
     let key_file = key_file.unwrap_or_else(|| data_dir.join("krousar.keys"));
+    let certs = tls.certificates(&crate::config::FileConfig::default(), &key_file)?;
+    let scheme = if certs.is_some() { "https" } else { "http" };
     let store =
         crate::keys::attach(crate::files::attach(Store::open(&url).await?, &url, Some(data_dir.join("files"))).await?, &key_file).await?;
     let creds_file = data_dir.join("demo-credentials.txt");
@@ -75,7 +83,7 @@ pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>, ke
         std::fs::write(&creds_file, &password)?;
     }
     let password = std::fs::read_to_string(&creds_file).unwrap_or_else(|_| "(see demo-credentials.txt)".into());
-    println!("\nKrousar demo — http://{listen}\nEvery demo user has the password: {}\n", password.trim());
+    println!("\nKrousar demo — {scheme}://{listen}\nEvery demo user has the password: {}\n", password.trim());
     println!("{:<10} {:<14} organisation", "username", "role");
     for u in USERS {
         println!("{:<10} {:<14} {}", u.username, u.role.as_str(), ORGS[u.org].0);
@@ -85,11 +93,10 @@ pub async fn run(listen: &str, data_dir: &Path, database_url: Option<String>, ke
         USERS[0].username
     );
     println!("ចាប់ផ្តើមនៅទីនេះ៖ ចូលជា {} — បុគ្គលិកសង្គមកិច្ចដែលមានការងារត្រូវធ្វើថ្ងៃនេះ។\n", USERS[0].username);
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     store.spawn_audit_checkpoints(crate::AUDIT_CHECKPOINT_EVERY);
     // The sign-in page names the demo's accounts, the social worker first.
     let config = krousar_web::Config { demo_users: USERS.iter().map(|u| (u.username.to_string(), u.role)).collect(), ..Default::default() };
-    krousar_web::serve(store, config, listener).await
+    crate::tls_args::serve(store, config, listen, certs).await
 }
 
 async fn seed(store: &Store) -> Result<String> {

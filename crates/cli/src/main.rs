@@ -16,6 +16,7 @@ mod nation;
 mod nation_cases;
 mod nation_registers;
 mod synth;
+mod tls_args;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -75,6 +76,8 @@ enum Command {
         config: Option<PathBuf>,
         #[command(flatten)]
         backups: backup::ScheduleArgs,
+        #[command(flatten)]
+        tls: tls_args::TlsArgs,
     },
     /// Bring records in from a workbook (Krousar's template or OSCaR's): checked first, then
     /// imported in one transaction (a second run creates nothing twice).
@@ -92,6 +95,9 @@ enum Command {
         listen: String,
         #[arg(long, default_value = "./krousar-demo")]
         data_dir: PathBuf,
+        /// HTTPS for the demo (a phone on the network installs the offline app only over HTTPS).
+        #[command(flatten)]
+        tls: tls_args::TlsArgs,
     },
     /// Apply database migrations (and load the shipped gazetteer into an empty database).
     Migrate,
@@ -289,7 +295,7 @@ async fn main() -> Result<()> {
         tracing_subscriber::fmt().with_env_filter(filter()).with_writer(std::io::stderr).init();
     }
     match cli.command {
-        Command::Serve { listen, secure_cookies, files_dir, no_mail, config, backups } => {
+        Command::Serve { listen, secure_cookies, files_dir, no_mail, config, backups, tls } => {
             let file = match &config {
                 Some(path) => config::FileConfig::read(path)?,
                 None => config::FileConfig::default(),
@@ -298,12 +304,11 @@ async fn main() -> Result<()> {
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let files = files_dir.or(file.files_dir.clone());
             let key_file = cli.key_file.or(file.key_file.clone()).unwrap_or_else(|| keys::default_key_file(&url));
+            let certs = tls.certificates(&file, &key_file)?;
             let store = keys::attach(files::attach(Store::open(&url).await?, &url, files).await?, &key_file).await?;
-            let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
             backup::schedule(store.clone(), url.clone(), backups)?;
             store.spawn_audit_checkpoints(AUDIT_CHECKPOINT_EVERY);
-            tracing::info!("Krousar listening on http://{listen}");
-            krousar_web::serve(store, file.web(secure_cookies, no_mail), listener).await
+            tls_args::serve(store, file.web(secure_cookies, no_mail), &listen, certs).await
         }
         Command::Backup(a) => {
             let url = database_url(&cli.database_url);
@@ -320,7 +325,7 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
-        Command::Demo { listen, data_dir } => demo::run(&listen, &data_dir, cli.database_url, cli.key_file).await,
+        Command::Demo { listen, data_dir, tls } => demo::run(&listen, &data_dir, cli.database_url, cli.key_file, tls).await,
         Command::Keys { command } => {
             let url = database_url(&cli.database_url);
             let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));

@@ -24,6 +24,7 @@ pub mod pdf;
 pub mod request_id;
 pub mod route_table;
 pub mod security;
+pub mod tls;
 pub mod views;
 
 use axum::extract::DefaultBodyLimit;
@@ -143,7 +144,12 @@ fn fixed_routes() -> route_table::RouteTable {
 }
 
 /// Serve until Ctrl-C / SIGTERM, finishing requests in flight.
-pub async fn serve(store: Store, config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+/// Serve on `listener`: a plain `TcpListener`, or a `tls::TlsListener` for HTTPS.
+pub async fn serve<L>(store: Store, config: Config, listener: L) -> anyhow::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     jobs::upkeep(store.clone(), config.idle_minutes, config.clock, config.send_mail, config.push_services.clone());
     let app = router(store, config);
     axum::serve(listener, app)
