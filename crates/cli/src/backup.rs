@@ -11,8 +11,12 @@ use std::path::{Path, PathBuf};
 
 #[derive(Args)]
 pub struct BackupArgs {
-    /// The backup file to write (written whole, then renamed into place).
+    /// The backup file to write (written whole, then renamed into place), or a directory to
+    /// write `krousar-DATE-TIME.kbak` into (a daily timer's).
     pub out: PathBuf,
+    /// With a directory: keep only the newest this many backups in it.
+    #[arg(long)]
+    pub keep: Option<usize>,
     /// Encrypt with the passphrase in this file (its first line).
     #[arg(long, env = "KROUSAR_BACKUP_PASSPHRASE_FILE")]
     pub passphrase_file: Option<PathBuf>,
@@ -108,11 +112,31 @@ fn trust(h: Header) -> &'static str {
 
 pub async fn backup(url: &str, a: BackupArgs) -> Result<()> {
     let pass = passphrase(&a.passphrase_file)?;
-    sweep(a.out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")));
+    let into_dir = a.out.is_dir();
+    let out = if into_dir { a.out.join(file_name()) } else { a.out.clone() };
+    sweep(out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")));
     let store = crate::files::attach(Store::connect(url).await?, url, a.files_dir.clone()).await?;
-    let m = backup::create(&store, url, &a.out, pass.as_deref()).await?;
-    println!("{}: {}", a.out.display(), describe(&m));
+    let m = backup::create(&store, url, &out, pass.as_deref()).await?;
+    println!("{}: {}", out.display(), describe(&m));
+    if let (true, Some(keep)) = (into_dir, a.keep) {
+        keep_newest(&a.out, keep);
+    }
     Ok(())
+}
+
+/// A backup's name in a directory of backups: sorted by name, sorted by time.
+fn file_name() -> String {
+    format!("krousar-{}.kbak", chrono::Utc::now().format("%Y%m%d-%H%M%S"))
+}
+
+/// Remove all but the newest `keep` (at least one) backups of `dir`.
+fn keep_newest(dir: &Path, keep: usize) {
+    let files = scheduled(dir);
+    for old in files.iter().take(files.len().saturating_sub(keep.max(1))) {
+        if let Err(e) = std::fs::remove_file(old) {
+            tracing::warn!(error = %e, "could not remove the old backup {}", old.display());
+        }
+    }
 }
 
 /// Restore (or check) with the key ids of `key_file`, the one the servers use.
@@ -168,15 +192,12 @@ pub fn schedule(store: Store, url: String, s: ScheduleArgs) -> Result<()> {
                         tracing::warn!(error = %e, "could not sign an audit checkpoint before the backup");
                     }
                     sweep(&dir);
-                    let out = dir.join(format!("krousar-{}.kbak", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
+                    let out = dir.join(file_name());
                     match backup::create(&store, &url, &out, pass.as_deref()).await {
                         Ok(m) => tracing::info!("scheduled backup {}: {}", out.display(), describe(&m)),
                         Err(e) => tracing::error!(error = %e, "scheduled backup failed"),
                     }
-                    let files = scheduled(&dir);
-                    for old in files.iter().take(files.len().saturating_sub(s.backup_keep.max(1))) {
-                        let _ = std::fs::remove_file(old);
-                    }
+                    keep_newest(&dir, s.backup_keep);
                 }
                 Ok(false) => {}
                 Err(e) => tracing::error!(error = %e, "could not check whose turn the backup is"),

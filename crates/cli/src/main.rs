@@ -46,6 +46,11 @@ struct Cli {
     /// with the request's id) for a log collector.
     #[arg(long, global = true, env = "KROUSAR_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     log_format: String,
+    /// A TOML file of settings (the package's is /etc/krousar/krousar.toml): database_url,
+    /// key_file and files_dir for every command; listen, TLS, sessions, sign-in limits, mail and
+    /// metrics for `serve`. A flag or environment variable that is set wins over the file.
+    #[arg(long, global = true, env = "KROUSAR_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -70,10 +75,6 @@ enum Command {
         /// the inbox and their e-mails stay queued).
         #[arg(long, env = "KROUSAR_NO_MAIL")]
         no_mail: bool,
-        /// A TOML file with any of: database_url, listen, secure_cookies, idle_minutes,
-        /// absolute_hours, max_failures, lock_minutes, files_dir, key_file, send_mail.
-        #[arg(long, env = "KROUSAR_CONFIG")]
-        config: Option<PathBuf>,
         #[command(flatten)]
         backups: backup::ScheduleArgs,
         #[command(flatten)]
@@ -87,6 +88,16 @@ enum Command {
     Export(import::ExportArgs),
     /// Make a consistent backup while Krousar runs (optionally encrypted with a passphrase).
     Backup(backup::BackupArgs),
+    /// Copy the whole installation into another, empty database — SQLite to PostgreSQL or back
+    /// — and prove that every table's rows arrived (stop the servers first).
+    Copy {
+        /// The target database (new and empty; migrated here).
+        #[arg(long)]
+        to: String,
+        /// The source's files directory (SQLite; default: `files` beside the database).
+        #[arg(long, env = "KROUSAR_FILES_DIR")]
+        files_dir: Option<PathBuf>,
+    },
     /// Check a backup and restore it (stop the servers first); what it replaces is kept.
     Restore(backup::RestoreArgs),
     /// Start with an embedded database and demo data (created on first start, reused after).
@@ -287,7 +298,13 @@ fn database_url(cli: &Option<String>) -> String {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    let file = match &cli.config {
+        Some(path) => config::FileConfig::read(path)?,
+        None => config::FileConfig::default(),
+    };
+    cli.database_url = cli.database_url.or(file.database_url.clone());
+    cli.key_file = cli.key_file.or(file.key_file.clone());
     let filter = || tracing_subscriber::EnvFilter::try_from_env("KROUSAR_LOG").unwrap_or_else(|_| "info".into());
     if cli.log_format == "json" {
         tracing_subscriber::fmt().json().with_current_span(true).with_env_filter(filter()).with_writer(std::io::stderr).init();
@@ -295,22 +312,41 @@ async fn main() -> Result<()> {
         tracing_subscriber::fmt().with_env_filter(filter()).with_writer(std::io::stderr).init();
     }
     match cli.command {
-        Command::Serve { listen, secure_cookies, files_dir, no_mail, config, backups, tls } => {
-            let file = match &config {
-                Some(path) => config::FileConfig::read(path)?,
-                None => config::FileConfig::default(),
-            };
-            let url = cli.database_url.or(file.database_url.clone()).unwrap_or_else(|| database_url(&None));
+        Command::Serve { listen, secure_cookies, files_dir, no_mail, backups, tls } => {
+            let url = database_url(&cli.database_url);
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let files = files_dir.or(file.files_dir.clone());
-            let key_file = cli.key_file.or(file.key_file.clone()).unwrap_or_else(|| keys::default_key_file(&url));
+            let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));
             let certs = tls.certificates(&file, &key_file)?;
             let store = keys::attach(files::attach(Store::open(&url).await?, &url, files).await?, &key_file).await?;
             backup::schedule(store.clone(), url.clone(), backups)?;
             store.spawn_audit_checkpoints(AUDIT_CHECKPOINT_EVERY);
             tls_args::serve(store, file.web(secure_cookies, no_mail), &listen, certs).await
         }
-        Command::Backup(a) => {
+        Command::Copy { to, files_dir } => {
+            let url = database_url(&cli.database_url);
+            if url == to {
+                bail!("the source and the target are the same database");
+            }
+            let from = files::attach(Store::open(&url).await?, &url, files_dir.or(file.files_dir.clone())).await?;
+            // Only the schema: the gazetteer and the installation id come from the source.
+            let target = Store::connect(&to).await?;
+            target.migrate().await?;
+            let report = krousar_store::copy::copy_installation(&from, &target).await?;
+            for t in &report.tables {
+                println!("{:<40} {:>10} rows  {}", t.table, t.rows, t.digest);
+            }
+            let rows: i64 = report.tables.iter().map(|t| t.rows).sum();
+            println!(
+                "copied {} tables, {rows} rows, and {} attached files; every table was counted and digested on both sides and agrees.",
+                report.tables.len(),
+                report.files
+            );
+            println!("Point database_url at the new database and start the servers with the same key file.");
+            Ok(())
+        }
+        Command::Backup(mut a) => {
+            a.files_dir = a.files_dir.or(file.files_dir.clone());
             let url = database_url(&cli.database_url);
             checkpoint_before_backup(&url, &cli.key_file.unwrap_or_else(|| keys::default_key_file(&url))).await;
             backup::backup(&url, a).await
@@ -398,13 +434,15 @@ async fn main() -> Result<()> {
         }
         // Archives carry attached files and sensitive information: the files directory and
         // the key file are the server's.
-        Command::Import(args) => {
+        Command::Import(mut args) => {
+            args.files_dir = args.files_dir.or(file.files_dir.clone());
             let url = database_url(&cli.database_url);
             let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));
             let store = keys::attach(files::attach(Store::open(&url).await?, &url, args.files_dir.clone()).await?, &key_file).await?;
             import::run(&store, args).await
         }
-        Command::Export(args) => {
+        Command::Export(mut args) => {
+            args.files_dir = args.files_dir.or(file.files_dir.clone());
             let url = database_url(&cli.database_url);
             let key_file = cli.key_file.unwrap_or_else(|| keys::default_key_file(&url));
             let store = keys::attach(files::attach(Store::open(&url).await?, &url, args.files_dir.clone()).await?, &key_file).await?;

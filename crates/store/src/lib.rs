@@ -21,6 +21,7 @@ mod check_more;
 pub mod children;
 pub mod children_list;
 pub mod community;
+pub mod copy;
 pub mod custom_form_answers;
 pub mod custom_form_files;
 pub mod custom_form_import;

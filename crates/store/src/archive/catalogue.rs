@@ -49,7 +49,13 @@ pub fn shared(table: &str) -> bool {
     matches!(table, "organisations" | "users" | "rcis")
 }
 
+/// The tables an archive may carry (all but those `left_out`).
 pub async fn tables(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<Table>, StoreError> {
+    tables_where(conn, backend, |n| !left_out(n)).await
+}
+
+/// The tables of the schema whose name `keep` accepts.
+pub async fn tables_where(conn: &mut AnyConnection, backend: Backend, keep: impl Fn(&str) -> bool) -> Result<Vec<Table>, StoreError> {
     let names: Vec<String> = match backend {
         Backend::Sqlite => {
             sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
@@ -63,7 +69,7 @@ pub async fn tables(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<Ta
         }
     };
     let mut out = Vec::new();
-    for name in names.into_iter().filter(|n| !left_out(n)) {
+    for name in names.into_iter().filter(|n| keep(n)) {
         let (columns_sql, refs_sql) = match backend {
             Backend::Sqlite => (
                 "SELECT name AS c, CASE WHEN upper(type) LIKE '%INT%' THEN 1 ELSE 0 END AS i, CASE WHEN \"notnull\" = 0 AND pk = 0 THEN 1 ELSE 0 END AS n \
