@@ -37,7 +37,11 @@ pub struct FileConfig {
 impl FileConfig {
     pub fn read(path: &Path) -> Result<FileConfig> {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+        FileConfig::read_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+    }
+
+    fn read_str(text: &str) -> Result<FileConfig> {
+        Ok(toml::from_str(text)?)
     }
 
     /// Web settings: a flag that is set wins over the file.
@@ -74,5 +78,24 @@ mod tests {
         assert!(!c.web(false, true).send_mail, "--no-mail");
         let off: FileConfig = toml::from_str("send_mail = false").unwrap();
         assert!(!off.web(false, false).send_mail);
+    }
+
+    /// The package's config file names every setting (commented where the default holds), each
+    /// one a key this version reads.
+    #[test]
+    fn the_packaged_file_names_every_setting() {
+        let shipped = include_str!("../../../packaging/deb/krousar.toml");
+        assert!(FileConfig::read_str(shipped).is_ok());
+        let every: String = shipped
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.split_once(" = ").is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_lowercase() || c == '_')) => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let all = FileConfig::read_str(&every).expect("every commented setting is a known key");
+        let shown = format!("{all:?}");
+        assert!(!shown.contains("None"), "a setting missing from packaging/deb/krousar.toml: {shown}");
     }
 }
