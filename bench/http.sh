@@ -14,10 +14,11 @@ cd "$(dirname "$0")/.."
 DIR=${1:?usage: bench/http.sh DATA_DIR|DATABASE_URL [SECONDS] [CONNECTIONS]}
 SECS=${2:-15}
 CONNS=${3:-16}
-BIN=target/release/krousar
+# BENCH_BIN: an already built binary (an older one, to compare); otherwise this tree's, built now.
+BIN=${BENCH_BIN:-target/release/krousar}
 case "$DIR" in *://*) DB=$DIR ;; *) DB="sqlite://$DIR/krousar.db" ;; esac
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -p krousar -q
+[ -n "${BENCH_BIN:-}" ] || cargo build --release -p krousar -q
 WORKER=${BENCH_WORKER:-synthetic-worker}
 MANAGER=${BENCH_MANAGER:-synthetic-manager}
 export KROUSAR_TOKEN=$($BIN --database-url "$DB" token create --username "$WORKER" --label bench)
@@ -85,10 +86,10 @@ if [ -n "$CASE" ]; then
   run "case form page (CSI)"            "/children/$CASE/case/csi"
   run "API worklist"                    "/api/v1/worklist"
   run "API case file (audited)"         "/api/v1/children/$CASE/case"
-  if MT=$($BIN --database-url "$DB" token create --username "$MANAGER" --label bench 2>/dev/null); then
-    KROUSAR_TOKEN=$MT run "manager team view"  "/team"
-    KROUSAR_TOKEN=$MT run "manager home page"  "/"
-  fi
+fi
+if MT=$($BIN --database-url "$DB" token create --username "$MANAGER" --label bench 2>/dev/null); then
+  KROUSAR_TOKEN=$MT run "manager team view"  "/team"
+  KROUSAR_TOKEN=$MT run "manager home page"  "/"
 fi
 if [ -n "${BENCH_SUPERVISOR:-}" ] && ST=$($BIN --database-url "$DB" token create --username "$BENCH_SUPERVISOR" --label bench 2>/dev/null); then
   KROUSAR_TOKEN=$ST run "supervisor team view"  "/team"

@@ -106,6 +106,7 @@ impl Store {
         self.check_stages(&mut r).await?;
         crate::check_more::visits(self, &mut r).await?;
         crate::check_more::merged(self, &mut r).await?;
+        crate::check_carried::carried(self, &mut r).await?;
         crate::check_more::form_answer_owner(self, &mut r).await?;
         crate::check_more::figures(self, &mut r, today).await?;
         let v = crate::audit::verify(self).await?;

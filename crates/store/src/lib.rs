@@ -17,6 +17,7 @@ pub mod carers;
 pub mod cases;
 pub mod cash;
 pub mod check;
+mod check_carried;
 mod check_more;
 pub mod children;
 pub mod children_list;

@@ -6,6 +6,7 @@ mod approvals;
 mod assess;
 pub mod attachments;
 mod cohort;
+mod due_names;
 pub use cohort::CohortResult;
 use krousar_domain::case::record::EntryFacts;
 mod family;

@@ -4,7 +4,7 @@
 //! each one — and a supervisor's home page once made ten of them.
 
 use super::read::{CaseSummary, DueItem, TeamRow, Worklist};
-use crate::children::{self, scope_sql};
+use crate::children::scope_sql;
 use crate::db::{Backend, RowExt, Store};
 use crate::error::StoreError;
 use crate::sql::Sql;
@@ -17,11 +17,10 @@ use uuid::Uuid;
 /// At most this many items of each kind.
 const DUE_LIMIT: i64 = 100;
 
-/// The names of a due item's child, read for the (at most `DUE_LIMIT`) items of a part only.
-const CHILD_COLS: &str = "c.id AS child_id, c.case_number, c.family_name_km, c.given_name_km, c.family_name_latin, c.given_name_latin";
 /// A due item as the statement hands it over: one JSON array of these (see `Backend::json_rows`).
-const ITEM: &str =
-    "x.what, x.child_id, x.case_number, x.family_name_km, x.given_name_km, x.family_name_latin, x.given_name_latin, x.due_on, x.title";
+/// Its child's name and case number are read afterwards, for the items shown only
+/// (`name_due_items`): a supervisor's worklist is hundreds of items, her home page shows thirty.
+const ITEM: &str = "x.what, x.child_id, x.due_on, x.title";
 
 /// The parts of one `UNION ALL`: each `SELECT * FROM (…) AS pN`, so that each keeps its own
 /// order and limit.
@@ -46,20 +45,17 @@ impl Union {
 
     /// One part: `what` is a literal kind; the rows come `from` a table whose alias and columns
     /// `cols` gives, with `cond` the rest of the WHERE clause ending where its last parameter
-    /// `last` goes. The first `DUE_LIMIT` by due date are found first, then their children's
-    /// names read (not the names of every child walked).
+    /// `last` goes: the first `DUE_LIMIT` by due date.
     fn due(&mut self, what: &str, cols: Cols, from: &Source, cond: &str, last: &str) {
         let Cols { alias, due_on, title } = cols;
         let q = &mut self.q;
         q.push(if self.parts == 0 { "SELECT * FROM (" } else { " UNION ALL SELECT * FROM (" });
-        q.push(&format!(
-            "SELECT '{what}' AS what, {CHILD_COLS}, e.due_on, e.title FROM (SELECT {alias}.child_id AS child_id, {due_on} AS due_on, {title} AS title FROM "
-        ));
+        q.push(&format!("SELECT '{what}' AS what, {alias}.child_id AS child_id, {due_on} AS due_on, {title} AS title FROM "));
         from.push(q);
         q.push(&format!(" AND {cond}"));
         q.bind_text(last.to_string());
         q.push(&format!(" ORDER BY {due_on}")).limit(DUE_LIMIT);
-        q.push(&format!(") AS e CROSS JOIN children c WHERE c.id = e.child_id) AS p{}", self.parts));
+        q.push(&format!(") AS p{}", self.parts));
         self.parts += 1;
     }
 }
@@ -76,11 +72,11 @@ struct Cols<'a> {
 enum Source {
     /// `FROM … WHERE …` text (see `events_of`).
     Joined(String),
-    /// `table` (with its alias) where `column` is `key`, through that column's index: an
-    /// organisation's cases, visits or approvals (each carries its case's organisation, moved
-    /// with it on transfer — a manager's due items are index ranges instead of lookups for each
-    /// of 5,000 children), or a user's tasks, whoever's caseload the child is in.
+    /// `table` (with its alias) where `column` is `key`, through that column's index: a user's
+    /// tasks, whoever's caseload the child is in.
     Keyed { table: &'static str, column: &'static str, key: Uuid },
+    /// `table` (aliased `alias`) by the organisation or teams its rows carry.
+    Carried { table: &'static str, alias: &'static str, by: Carried },
 }
 
 impl Source {
@@ -92,16 +88,55 @@ impl Source {
             Source::Keyed { table, column, key } => {
                 q.push(&format!("{table} WHERE {column} = ")).bind_text(key.to_string());
             }
+            Source::Carried { table, alias, by } => {
+                q.push(&format!("{table} WHERE "));
+                by.push(q, alias);
+            }
         }
     }
 }
 
-/// The organisation of a manager's scope: its worklist and team view read the organisation's
-/// own indexes of cases, visits and approvals instead of walking its children.
-fn org_of(scope: &ListScope) -> Option<Uuid> {
-    match scope {
-        ListScope::Org(org) => Some(*org),
-        _ => None,
+/// Cases, visits and approvals carry their child's organisation (moved with it on transfer)
+/// and team (copied by triggers when it changes: migration 0054), so a manager's or a
+/// supervisor's due items and counts are index ranges instead of a lookup for each of
+/// thousands of children.
+#[derive(Clone)]
+enum Carried {
+    Org(Uuid),
+    Teams(Vec<Uuid>),
+}
+
+impl Carried {
+    /// The scope as carried keys (a caseload and the whole country are not).
+    fn of(scope: &ListScope) -> Option<Carried> {
+        match scope {
+            ListScope::Org(org) => Some(Carried::Org(*org)),
+            ListScope::Teams { teams, .. } if !teams.is_empty() => Some(Carried::Teams(teams.clone())),
+            _ => None,
+        }
+    }
+
+    /// `alias.org_id = …`, or `alias.team_id` in the teams.
+    fn push(&self, q: &mut Sql, alias: &str) {
+        match self {
+            Carried::Org(org) => {
+                q.push(&format!("{alias}.org_id = ")).bind_text(org.to_string());
+            }
+            // By team alone: team ids are unique and the policy took them from the actor's
+            // organisation, and a team's own indexes are ordered by due date (with the
+            // organisation as well, PostgreSQL planned a bitmap AND of the two and a sort).
+            Carried::Teams(teams) => {
+                if let [one] = teams.as_slice() {
+                    q.push(&format!("{alias}.team_id = ")).bind_text(one.to_string());
+                } else {
+                    q.push(&format!("{alias}.team_id IN ("));
+                    for (i, t) in teams.iter().enumerate() {
+                        q.push(if i == 0 { "" } else { ", " }).bind_text(t.to_string());
+                    }
+                    q.push(")");
+                }
+            }
+        }
     }
 }
 
@@ -134,8 +169,18 @@ macro_rules! visit_owed {
 
 impl Store {
     /// What the actor must do up to a week from their day (overdue included), their cases by stage
-    /// and risk, and — for supervisors and managers — requests waiting for their decision.
+    /// and risk, and — for supervisors and managers — requests waiting for their decision; every
+    /// item with its child's name (in Khmer or Latin letters) and case number.
     pub async fn worklist(&self, actor: &Actor, khmer: bool) -> Result<Worklist, StoreError> {
+        let mut w = self.worklist_unnamed(actor).await?;
+        let mut all: Vec<&mut DueItem> = w.due.iter_mut().chain(w.pending_approvals.iter_mut()).collect();
+        self.name_due_items(&mut all, khmer).await?;
+        Ok(w)
+    }
+
+    /// `worklist` without the children's names and case numbers: name the items shown with
+    /// `name_due_items`.
+    pub async fn worklist_unnamed(&self, actor: &Actor) -> Result<Worklist, StoreError> {
         let today = actor.today();
         let scope = list_scope(actor, Action::ListChildren);
         if scope == ListScope::Nothing {
@@ -143,10 +188,10 @@ impl Store {
         }
         let horizon = today.checked_add_days(Days::new(7)).unwrap_or(today).to_string();
         let wide = scope == ListScope::Everything;
-        // A manager's organisation: its own indexes of cases, visits and approvals; a caseload
-        // or a team: its children (`mine`), each one's events looked up.
-        let org = org_of(&scope);
-        let start = if wide || org.is_some() {
+        // A manager's organisation or a supervisor's teams: the keys their cases, visits and
+        // approvals carry; a caseload: its children (`mine`), each one's events looked up.
+        let carried = Carried::of(&scope);
+        let start = if wide || carried.is_some() {
             Sql::new("")
         } else {
             // The scope's open cases once, for the three parts on cases (each walked the whole
@@ -158,11 +203,11 @@ impl Store {
             );
             q
         };
-        let (visits, cases, approvals) = match org {
-            Some(key) => (
-                Source::Keyed { table: "follow_up_visits f", column: "f.org_id", key },
-                Source::Keyed { table: "cases k", column: "k.org_id", key },
-                Source::Keyed { table: "case_approvals a", column: "a.org_id", key },
+        let (visits, cases, approvals) = match &carried {
+            Some(by) => (
+                Source::Carried { table: "follow_up_visits f", alias: "f", by: by.clone() },
+                Source::Carried { table: "cases k", alias: "k", by: by.clone() },
+                Source::Carried { table: "case_approvals a", alias: "a", by: by.clone() },
             ),
             None => (
                 Source::Joined(events_of("mine c", "follow_up_visits f", "f", wide)),
@@ -188,7 +233,7 @@ impl Store {
         }
         let (mut due, mut pending_approvals) = (Vec::new(), Vec::new());
         let items = u.finish().query().fetch_one(&self.pool).await?.opt_text("items")?;
-        for item in due_items(items.as_deref(), khmer)? {
+        for item in due_items(items.as_deref())? {
             if item.what == "approval" {
                 pending_approvals.push(item);
             } else {
@@ -198,14 +243,15 @@ impl Store {
         due.sort_by(|a, b| a.due_on.cmp(&b.due_on));
         pending_approvals.sort_by(|a, b| a.due_on.cmp(&b.due_on));
 
-        let mut q = match scope {
-            // An organisation's cases through their own index (`cases_org_stage` holds the risk).
-            ListScope::Org(org) => {
-                let mut q = Sql::new("SELECT k.stage, k.risk_level, COUNT(*) AS n FROM cases k WHERE k.org_id = ");
-                q.bind_text(org.to_string());
+        let mut q = match &carried {
+            // An organisation's or a team's cases through their own index (`cases_org_stage`,
+            // `cases_team_stage` hold the risk).
+            Some(by) => {
+                let mut q = Sql::new("SELECT k.stage, k.risk_level, COUNT(*) AS n FROM cases k WHERE ");
+                by.push(&mut q, "k");
                 q
             }
-            _ => {
+            None => {
                 let mut q = Sql::new(&format!(
                     "SELECT k.stage, k.risk_level, COUNT(*) AS n FROM {}",
                     events_of("children c", "cases k", "k", wide)
@@ -244,10 +290,10 @@ impl Store {
         }
         let scope = list_scope(actor, Action::ListChildren);
         let today = today.to_string();
-        // A team: its children once, then each count looks their events up (see `with_mine`).
-        // An organisation: its own indexes of open cases, visits and approvals, each row's
-        // child read for its worker.
-        let org = org_of(&scope);
+        // An organisation or a team: the keys its open cases, visits and approvals carry, each
+        // row's child read for its worker. Otherwise (a supervisor without a team) her
+        // caseload's children once, then each count looks their events up (see `with_mine`).
+        let carried = Carried::of(&scope);
         // (kind, whose, table, alias, condition, ends with today's date, counted by the child's
         // worker rather than by a column of the table)
         let counts = [
@@ -255,20 +301,22 @@ impl Store {
             ("visits", "c.assigned_worker_id", "follow_up_visits f", "f", concat!(visit_owed!(), "< "), true, true),
             ("approvals", "a.requested_by", "case_approvals a", "a", "a.state = 'pending'", false, false),
         ];
-        let mut q = if org.is_some() { Sql::new("") } else { with_mine(&scope, "c.id, c.assigned_worker_id")? };
+        let mut q = if carried.is_some() { Sql::new("") } else { with_mine(&scope, "c.id, c.assigned_worker_id")? };
         // The workers' names one lookup each: as a join, PostgreSQL hashed all 10,000 users of the
         // nation to name a team's eight (6 of a supervisor team view's 13 ms).
         q.push("SELECT x.what, x.w, x.n, (SELECT u.display_name FROM users u WHERE u.id = x.w) AS display_name FROM (");
         for (i, (what, worker, table, alias, cond, dated, by_child)) in counts.into_iter().enumerate() {
             q.push(if i == 0 { "" } else { " UNION ALL " });
             q.push(&format!("SELECT '{what}' AS what, {worker} AS w, COUNT(*) AS n FROM "));
-            match org {
-                Some(org) if by_child => {
-                    q.push(&format!("{table} CROSS JOIN children c WHERE {alias}.org_id = ")).bind_text(org.to_string());
+            match &carried {
+                Some(by) if by_child => {
+                    q.push(&format!("{table} CROSS JOIN children c WHERE "));
+                    by.push(&mut q, alias);
                     q.push(&format!(" AND c.id = {alias}.child_id"));
                 }
-                Some(org) => {
-                    q.push(&format!("{table} WHERE {alias}.org_id = ")).bind_text(org.to_string());
+                Some(by) => {
+                    q.push(&format!("{table} WHERE "));
+                    by.push(&mut q, alias);
                 }
                 None => {
                     q.push(&events_of("mine c", table, alias, false));
@@ -316,20 +364,20 @@ impl Store {
     }
 }
 
-/// The items of `Union`'s JSON text (arrays in `ITEM`'s order).
-fn due_items(items: Option<&str>, khmer: bool) -> Result<Vec<DueItem>, StoreError> {
+/// The items of `Union`'s JSON text (arrays in `ITEM`'s order), not named yet.
+fn due_items(items: Option<&str>) -> Result<Vec<DueItem>, StoreError> {
     let Some(items) = items else { return Ok(Vec::new()) };
-    let rows: Vec<[Option<String>; 9]> = serde_json::from_str(items).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let rows: Vec<[Option<String>; 4]> = serde_json::from_str(items).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     rows.into_iter()
-        .map(|[what, child, number, fkm, gkm, fl, gl, due_on, title]| {
+        .map(|[what, child, due_on, title]| {
             let child_id = child
                 .as_deref()
                 .and_then(|c| Uuid::parse_str(c).ok())
                 .ok_or_else(|| StoreError::Corrupt("due item without a child".into()))?;
             Ok(DueItem {
                 child_id,
-                case_number: number.unwrap_or_default(),
-                child_name: children::display_name(&fkm, &gkm, &fl, &gl, khmer),
+                case_number: String::new(),
+                child_name: String::new(),
                 what: what.unwrap_or_default(),
                 title,
                 due_on: due_on.unwrap_or_default(),

@@ -20,7 +20,7 @@ impl Store {
     async fn digest_for(&self, id: uuid::Uuid, now: DateTime<Utc>, day: &str, key: &str) -> Result<usize, StoreError> {
         let user = self.user(id).await?;
         let actor = user.actor().at(now);
-        let overdue = self.worklist(&actor, false).await?.due.iter().filter(|d| d.due_on.as_str() < day).count();
+        let overdue = self.worklist_unnamed(&actor).await?.due.iter().filter(|d| d.due_on.as_str() < day).count();
         if overdue == 0 {
             return Ok(0);
         }

@@ -53,8 +53,18 @@ pub struct Bucket {
     pub open: bool,
 }
 
-/// The worklist's due items in their three lists, in the reader's language, all of each.
-pub fn buckets(tr: crate::i18n::Tr, due: &[krousar_store::cases::DueItem], today: chrono::NaiveDate) -> Vec<Bucket> {
+/// Which of the three lists (overdue, today, this week) an item due on `due_on` is in.
+fn bucket_of(due_on: &str, today: &str) -> usize {
+    match due_on.cmp(today) {
+        std::cmp::Ordering::Less => 0,
+        std::cmp::Ordering::Equal => 1,
+        std::cmp::Ordering::Greater => 2,
+    }
+}
+
+/// The worklist's due items in their three lists, in the reader's language: each list counts
+/// all of its items and shows the first `shown` (all when `None`), with "… and N more".
+pub fn buckets(tr: crate::i18n::Tr, due: &[krousar_store::cases::DueItem], today: chrono::NaiveDate, shown: Option<usize>) -> Vec<Bucket> {
     let today_s = today.to_string();
     let mut out: Vec<Bucket> = [("overdue", "msg-overdue"), ("today", "msg-due-today"), ("week", "msg-due-week")]
         .into_iter()
@@ -67,16 +77,20 @@ pub fn buckets(tr: crate::i18n::Tr, due: &[krousar_store::cases::DueItem], today
             open: when != "week",
         })
         .collect();
+    let mut counts = [0usize; 3];
     for i in due {
-        let b = match i.due_on.as_str().cmp(today_s.as_str()) {
-            std::cmp::Ordering::Less => 0,
-            std::cmp::Ordering::Equal => 1,
-            std::cmp::Ordering::Greater => 2,
-        };
-        out[b].items.push(due_view(tr, i));
+        let b = bucket_of(&i.due_on, &today_s);
+        counts[b] += 1;
+        // Only the items shown are made into views (each a date in the reader's language).
+        if shown.is_none_or(|n| counts[b] <= n) {
+            out[b].items.push(due_view(tr, i));
+        }
     }
-    for b in out.iter_mut() {
-        b.label = format!("{} ({})", b.label, tr.num(b.items.len()));
+    for (b, n) in out.iter_mut().zip(counts) {
+        b.label = format!("{} ({})", b.label, tr.num(n));
+        if n > b.items.len() {
+            b.more = tr.t1("msg-and-more", "count", tr.num(n - b.items.len()));
+        }
     }
     out
 }
@@ -128,22 +142,29 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
         let photos = state.store.with_photos("child", &ids).await?;
         rows = ChildRow::with_flags(tr, &page.items, &flags, &photos, &paths, cur.actor.today());
     }
-    let work = state.store.worklist(a, tr.is_km()).await?;
+    let mut work = state.store.worklist_unnamed(a).await?;
+    // The heading counts everything; each list shows the first few, most urgent first (their
+    // children named), and links to the whole list.
+    let today_s = cur.actor.today().to_string();
+    let mut per = [0usize; 3];
+    let mut counts = [0i64; 3];
+    let mut to_name: Vec<&mut krousar_store::cases::DueItem> = Vec::new();
+    for i in work.due.iter_mut() {
+        let b = bucket_of(&i.due_on, &today_s);
+        counts[b] += 1;
+        if per[b] < SHOWN {
+            per[b] += 1;
+            to_name.push(i);
+        }
+    }
+    to_name.extend(work.pending_approvals.iter_mut());
+    state.store.name_due_items(&mut to_name, tr.is_km()).await?;
     let shared = show_caseload && state.store.has_shared_cases(a.user_id).await?;
-    let mut buckets = buckets(tr, &work.due, cur.actor.today());
+    let buckets = buckets(tr, &work.due, cur.actor.today(), Some(SHOWN));
     let mut summary: Vec<(&'static str, String)> =
-        buckets.iter().map(|b| (b.anchor, tr.tn(&format!("msg-sum-{}", b.when), b.items.len() as i64))).collect();
+        buckets.iter().zip(counts).map(|(b, n)| (b.anchor, tr.tn(&format!("msg-sum-{}", b.when), n))).collect();
     if !work.pending_approvals.is_empty() {
         summary.push(("approvals", tr.tn("msg-sum-approvals", work.pending_approvals.len() as i64)));
-    }
-    // The heading counts everything; the list shows the first few, most urgent first, and
-    // links to the whole list.
-    for b in buckets.iter_mut() {
-        let n = b.items.len();
-        if n > SHOWN {
-            b.items.truncate(SHOWN);
-            b.more = tr.t1("msg-and-more", "count", tr.num(n - SHOWN));
-        }
     }
     let approvals = work.pending_approvals.iter().map(|i| due_view(tr, i)).collect();
     let mut stages: Vec<(String, String)> = Vec::new();
@@ -243,7 +264,7 @@ pub async fn todo(
 ) -> Result<Response, crate::error::PageError> {
     let tr = cur.tr;
     let work = state.store.worklist(&cur.actor, tr.is_km()).await?;
-    let mut all = buckets(tr, &work.due, cur.actor.today());
+    let mut all = buckets(tr, &work.due, cur.actor.today(), None);
     if let Some(when) = q.when.as_deref().filter(|w| all.iter().any(|b| b.when == *w)) {
         all.retain(|b| b.when == when);
     }

@@ -61,6 +61,7 @@ mod smtp;
 mod sweep;
 mod sync;
 mod sync_flags;
+mod team_moves;
 mod teams;
 mod totp_sealed;
 mod training;
