@@ -1,6 +1,6 @@
 //! `krousar check`: the keys a case's events carry for the managers' and supervisors' index
-//! ranges agree with the one fact they copy — a case's organisation and team are its child's,
-//! and a visit's or an approval's are its case's. A disagreement would drop a due visit from a
+//! ranges agree with the one fact they copy — a case's organisation, team and worker are its
+//! child's, and a visit's or an approval's organisation and team are its case's. A disagreement would drop a due visit from a
 //! worklist (or show it to another team) without any error.
 
 use crate::check::CheckReport;
@@ -11,7 +11,7 @@ const RULE: &str = "carried_keys";
 
 /// (table `k`, the condition of a row whose copy disagrees with its child `c` or its case).
 const CARRIED: [(&str, &str); 3] = [
-    ("cases", "k.org_id <> c.org_id OR k.team_id IS DISTINCT FROM c.team_id"),
+    ("cases", "k.org_id <> c.org_id OR k.team_id IS DISTINCT FROM c.team_id OR k.worker_id IS DISTINCT FROM c.assigned_worker_id"),
     (
         "follow_up_visits",
         "k.org_id IS DISTINCT FROM (SELECT x.org_id FROM cases x WHERE x.child_id = k.child_id) OR k.team_id IS DISTINCT FROM c.team_id",
@@ -32,7 +32,7 @@ pub(crate) async fn carried(store: &Store, r: &mut CheckReport) -> Result<(), St
         .fetch_all(&store.pool)
         .await?;
         for row in &rows {
-            r.found(RULE, row.text("child_id")?, format!("a row of {table} carries another organisation or team than its child's"));
+            r.found(RULE, row.text("child_id")?, format!("a row of {table} carries another organisation, team or worker than its child's"));
         }
     }
     Ok(())

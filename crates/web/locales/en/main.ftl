@@ -1673,7 +1673,7 @@ check-rule-stage = Each case's stage follows from its records
 check-rule-visit-once = A visit fulfils at most one due visit
 check-rule-visit-window = A visit fulfils a due visit within the window, on its own date
 check-rule-merged-reference = No record belongs to a merged or missing child
-check-rule-carried-keys = Each case, visit and approval carries its child's organisation and team
+check-rule-carried-keys = Each case, visit and approval carries its child's organisation, team and worker
 check-rule-figures-agree = The same figure on every page
 check-rule-audit-chain = The audit chain is intact
 

@@ -70,6 +70,9 @@ async fn moving_a_child_between_teams_moves_its_work_on_every_worklist() {
         app.store.assign_child(&south_boss, moving, app.worker.id).await.unwrap();
         assert_eq!(work_of(north_boss.clone(), moving).await, (1, 1));
         assert_eq!(work_of(south_boss.clone(), moving).await, (0, 0));
+        let north_view = app.store.team_view(&north_boss).await.unwrap();
+        let mine = north_view.iter().find(|r| r.worker_id == app.worker.id).expect("the North worker's row");
+        assert_eq!(mine.open_cases, 2, "both open cases are counted for the worker who holds them again");
         let report = app.store.check(krousar_domain::today()).await.unwrap();
         assert_eq!(report.counts.get("carried_keys"), Some(&0), "{:?}", report.findings);
         assert!(report.checked.get("carried_keys").is_some_and(|n| *n >= 4));
