@@ -17,11 +17,12 @@ cleanup() {
     getent passwd krousar >/dev/null && deluser --system krousar >/dev/null 2>&1 || true
     getent group krousar >/dev/null && delgroup --system krousar >/dev/null 2>&1 || true
 }
-trap cleanup EXIT
 fail() { echo "package test: $*" >&2; exit 1; }
-if getent passwd krousar >/dev/null || [ -e /var/lib/krousar ]; then
-    fail "this machine already has a krousar user or /var/lib/krousar: the test will not touch them"
+if getent passwd krousar >/dev/null || [ -e /var/lib/krousar ] || [ -e /etc/krousar ]; then
+    fail "this machine already has a krousar user, /var/lib/krousar or /etc/krousar: the test will not touch them"
 fi
+# Only now: the clean-up removes what the test installed, never an installation found here.
+trap cleanup EXIT
 
 echo "-- build"
 deb=$("$here/build.sh" "$bin" "$work/1")
@@ -40,7 +41,7 @@ systemd-analyze verify /lib/systemd/system/krousar.service /lib/systemd/system/k
 getent passwd krousar | grep -q ':/var/lib/krousar:/usr/sbin/nologin$' || fail "no krousar system user"
 [ "$(stat -c '%a %U' /var/lib/krousar)" = "700 krousar" ] || fail "/var/lib/krousar is not 0700 krousar"
 [ "$(stat -c '%a %U:%G' /etc/krousar/krousar.toml)" = "640 root:krousar" ] || fail "the config file is not 0640 root:krousar"
-[ "$(stat -c '%a %U' /etc/krousar/backup-passphrase)" = "400 krousar" ] || fail "the backup passphrase is not 0400 krousar"
+[ "$(stat -c '%a %U:%G' /etc/krousar/backup-passphrase)" = "440 root:krousar" ] || fail "the backup passphrase is not 0440 root:krousar"
 [ -s /var/lib/krousar/krousar.db ] || fail "the schema was not made on install"
 
 echo "-- serve as the unit would"

@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 
 #[derive(Args)]
 pub struct BackupArgs {
-    /// The backup file to write (written whole, then renamed into place), or a directory to
-    /// write `krousar-DATE-TIME.kbak` into (a daily timer's).
+    /// The backup file to write (written whole, then renamed into place), or — with `--keep`, or
+    /// a path ending in `/` — a directory to write `krousar-DATE-TIME.kbak` into (a daily timer's).
     pub out: PathBuf,
-    /// With a directory: keep only the newest this many backups in it.
+    /// Write into the directory OUT and keep only the newest this many backups in it.
     #[arg(long)]
     pub keep: Option<usize>,
     /// Encrypt with the passphrase in this file (its first line).
@@ -72,7 +72,10 @@ fn warn_if_readable(f: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if std::fs::metadata(f).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+        // Readable by everyone, or writable by the group: warned. Read by the group alone is how
+        // a root-owned secret is given to the service's own group (the package's 0440
+        // root:krousar), so it is not.
+        if std::fs::metadata(f).is_ok_and(|m| m.permissions().mode() & 0o027 != 0) {
             tracing::warn!(
                 "the passphrase file {} can be read by other users of this machine, and with it every backup: run `chmod 600 {}`",
                 f.display(),
@@ -112,7 +115,9 @@ fn trust(h: Header) -> &'static str {
 
 pub async fn backup(url: &str, a: BackupArgs) -> Result<()> {
     let pass = passphrase(&a.passphrase_file)?;
-    let into_dir = a.out.is_dir();
+    // A directory only when asked for: a backup named like an existing directory is an error,
+    // not a file put inside it.
+    let into_dir = a.out.is_dir() && (a.keep.is_some() || a.out.to_string_lossy().ends_with('/'));
     let out = if into_dir { a.out.join(file_name()) } else { a.out.clone() };
     sweep(out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")));
     let store = crate::files::attach(Store::connect(url).await?, url, a.files_dir.clone()).await?;

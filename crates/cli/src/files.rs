@@ -14,14 +14,22 @@ pub fn default_dir(url: &str) -> PathBuf {
     }
 }
 
-/// `store` set up to keep its files where its engine keeps them. With PostgreSQL, files a
-/// directory still holds (the one given, or the old default) are moved into the database
-/// first, so an installation that kept them on disk loses none on upgrading.
+/// `store` set up to keep its files where its engine keeps them. With PostgreSQL, files the
+/// directory given (`--files-dir`, `files_dir`) still holds are moved into the database first,
+/// so an installation that kept them on disk loses none on upgrading; a directory only found
+/// where the command happens to run is never emptied, only pointed out.
 pub async fn attach(store: Store, url: &str, given: Option<PathBuf>) -> Result<Store> {
-    let dir = given.unwrap_or_else(|| default_dir(url));
     if url.starts_with("sqlite:") {
-        return Ok(store.with_files(dir));
+        return Ok(store.with_files(given.unwrap_or_else(|| default_dir(url))));
     }
+    let Some(dir) = given else {
+        if default_dir(url).is_dir() {
+            tracing::warn!(
+                "./krousar-files holds attached files of an older installation: move them into the database with --files-dir krousar-files"
+            );
+        }
+        return Ok(store);
+    };
     if dir.is_dir() {
         let moved = store.move_files_into_database(&dir).await?;
         if moved > 0 {

@@ -255,7 +255,8 @@ pub async fn copy_installation(from: &Store, to: &Store) -> Result<CopyReport, S
     }
     // Each engine's own migration bookkeeping stays; the name search indexes (an FTS5 table and
     // its shadow tables in SQLite, pg_trgm in PostgreSQL) are made again from the names.
-    let skip = |n: &str| n != "_sqlx_migrations" && n != "schema_migrations" && !n.contains("_search");
+    let search_index = |n: &str| n.ends_with("_search") || n.contains("_search_");
+    let skip = |n: &str| n != "_sqlx_migrations" && n != "schema_migrations" && !search_index(n);
     let tables = ordered(tables_where(&mut src, from.backend, skip).await?)?;
     let target_tables: BTreeSet<String> =
         tables_where(&mut *to.pool().acquire().await?, to.backend, skip).await?.into_iter().map(|t| t.name).collect();
@@ -282,8 +283,9 @@ pub async fn copy_installation(from: &Store, to: &Store) -> Result<CopyReport, S
     if to.backend == Backend::Postgres {
         for t in tables.iter().filter(|t| t.has("seq")) {
             let sql = format!(
-                "SELECT setval(pg_get_serial_sequence('{0}', 'seq'), COALESCE(MAX(seq), 1), MAX(seq) IS NOT NULL) FROM {0}",
-                t.name.replace('\'', "''")
+                "SELECT setval(pg_get_serial_sequence('{}', 'seq'), COALESCE(MAX(seq), 1), MAX(seq) IS NOT NULL) FROM {}",
+                quoted(&t.name).replace('\'', "''"),
+                quoted(&t.name)
             );
             if let Err(e) = sqlx::query(AssertSqlSafe(sql)).execute(&mut *tx).await {
                 return Err(refused(format!("{}: {e}", t.name)));
@@ -301,9 +303,33 @@ pub async fn copy_installation(from: &Store, to: &Store) -> Result<CopyReport, S
         }
         out.push(Copied { table: t.name.clone(), rows: there.rows, digest: there.text() });
     }
+    // The files directory's files, then every file a record names, read back against its hash.
+    let files = from.carry_files_in(&mut tx).await?;
+    verify_files(&mut tx).await?;
     tx.commit().await?;
     sqlx::query("DELETE FROM settings WHERE key = 'search_keys_version'").execute(to.pool()).await?;
     to.ensure_search_keys().await?;
-    let files = from.carry_files(to).await?;
     Ok(CopyReport { tables: out, files })
+}
+
+/// Every file a record names (attachments, form answers' files, RCI documents, photos in both
+/// sizes) is in the target's database with the bytes its record's hash was taken from.
+async fn verify_files(tx: &mut Tx) -> Result<(), StoreError> {
+    let named = "SELECT id, sha256 FROM attachments UNION ALL SELECT id, sha256 FROM rci_documents \
+                 UNION ALL SELECT id, full_sha256 FROM profile_photos UNION ALL SELECT small_id, small_sha256 FROM profile_photos";
+    let rows = sqlx::query(named).fetch_all(&mut **tx).await?;
+    for r in rows {
+        let (id, sha): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+        let uuid = uuid::Uuid::parse_str(&id).map_err(|_| refused(format!("a file id that is not one: {id}")))?;
+        let name = crate::stored_files::FileName::Kept(uuid).key();
+        let bytes: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT bytes FROM stored_files WHERE name = $1").bind(&name).fetch_optional(&mut **tx).await?;
+        let Some(bytes) = bytes else {
+            return Err(refused(format!("file {id} is missing (give the source's files directory with --files-dir)")));
+        };
+        if hex::encode(Sha256::digest(&bytes)) != sha {
+            return Err(refused(format!("file {id} does not match its record's hash")));
+        }
+    }
+    Ok(())
 }

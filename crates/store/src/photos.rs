@@ -124,12 +124,17 @@ impl Store {
         let Processed { full, small, width, height } = photo_image::process(bytes)?;
         let small_id = new_id();
         let (full_sha, small_sha) = (hex::encode(Sha256::digest(&full)), hex::encode(Sha256::digest(&small)));
+        // Only what this call wrote is removed if it fails: `id` may be a device's change id,
+        // and a name already taken is refused, not ours to remove.
+        let mut written = Vec::new();
         let r: Result<(), StoreError> = async {
             let mut tx = self.write().await?;
             // Files first (in a directory: flushed; a crash before the commit leaves an unused
             // file, never a row without its file); then the row that points at them.
             self.put_file_in(&mut tx, FileName::Kept(id), &full).await?;
+            written.push(FileName::Kept(id));
             self.put_file_in(&mut tx, FileName::Kept(small_id), &small).await?;
+            written.push(FileName::Kept(small_id));
             let now = now_text();
             sqlx::query("UPDATE profile_photos SET replaced_at = $1 WHERE owner_type = $2 AND owner_id = $3 AND replaced_at IS NULL")
                 .bind(&now)
@@ -165,8 +170,9 @@ impl Store {
         }
         .await;
         if let Err(e) = r {
-            self.forget_file(FileName::Kept(id)).await;
-            self.forget_file(FileName::Kept(small_id)).await;
+            for name in written {
+                self.forget_file(name).await;
+            }
             return Err(e);
         }
         Ok(id)

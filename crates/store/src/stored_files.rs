@@ -75,6 +75,8 @@ impl Store {
 
     /// Keep `bytes` under `name` as part of `tx` (in the database: the same transaction; in the
     /// directory: written and flushed now — `forget_file` removes it if `tx` is not committed).
+    /// A name is kept once: a name already taken is refused, never replaced (an id a device or
+    /// an archive chose must not overwrite another record's file).
     pub(crate) async fn put_file_in(&self, tx: &mut Tx, name: FileName, bytes: &[u8]) -> Result<(), StoreError> {
         match &self.files {
             Some(dir) => {
@@ -84,9 +86,8 @@ impl Store {
                     .map_err(|e| StoreError::Config(e.to_string()))?
             }
             None => {
-                sqlx::query(
-                    "INSERT INTO stored_files (name, bytes, size, created_at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (name) DO UPDATE SET bytes = excluded.bytes, size = excluded.size",
+                let done = sqlx::query(
+                    "INSERT INTO stored_files (name, bytes, size, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
                 )
                 .bind(name.key())
                 .bind(bytes.to_vec())
@@ -94,6 +95,9 @@ impl Store {
                 .bind(now_text())
                 .execute(&mut **tx)
                 .await?;
+                if done.rows_affected() == 0 {
+                    return Err(StoreError::invalid("file", "err-invalid-choice"));
+                }
                 Ok(())
             }
         }
@@ -176,8 +180,15 @@ impl Store {
     /// backup is made of), so that the backup carries them and a restored copy reads them from
     /// its database on a machine whose directory is empty. Returns how many were copied.
     pub(crate) async fn carry_files(&self, into: &Store) -> Result<u64, StoreError> {
-        let Some(dir) = &self.files else { return Ok(0) };
         let mut tx = into.pool.begin().await?;
+        let n = self.carry_files_in(&mut tx).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// `carry_files` into another database's transaction.
+    pub(crate) async fn carry_files_in(&self, tx: &mut Tx) -> Result<u64, StoreError> {
+        let Some(dir) = &self.files else { return Ok(0) };
         let mut n = 0;
         for path in files_under(dir) {
             // Finished exports and uploaded workbooks live a day: a backup leaves them out.
@@ -188,11 +199,10 @@ impl Store {
                 .bind(bytes.clone())
                 .bind(bytes.len() as i64)
                 .bind(now_text())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             n += 1;
         }
-        tx.commit().await?;
         Ok(n)
     }
 
@@ -223,8 +233,28 @@ pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::FileName;
+    use crate::db::Store;
     use std::path::Path;
     use uuid::Uuid;
+
+    /// A name is kept once, in the database and in a directory: a second file under a taken
+    /// name (an id a device or an archive chose) is refused and the first is unchanged.
+    #[tokio::test]
+    async fn a_taken_name_is_refused_not_replaced() {
+        let dir = std::env::temp_dir().join(format!("krousar-stored-{}", Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("s.db").display());
+        let in_db = Store::connect(&url).await.unwrap();
+        in_db.migrate().await.unwrap();
+        let on_disk = Store::connect(&url).await.unwrap().with_files(dir.join("files"));
+        for store in [&in_db, &on_disk] {
+            let name = FileName::Kept(Uuid::now_v7());
+            store.put_file(name, b"the birth certificate").await.unwrap();
+            assert!(store.put_file(name, b"something else").await.is_err(), "a taken name is refused");
+            assert_eq!(store.get_file(name).await.unwrap().as_deref(), Some(&b"the birth certificate"[..]));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn a_path_names_its_file_and_nothing_else() {

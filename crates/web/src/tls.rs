@@ -3,9 +3,10 @@
 //! or from an ACME certificate authority such as Let's Encrypt (tls-alpn-01 on the same port,
 //! renewed by `rustls-acme` before they expire, kept in a private cache directory).
 //!
-//! Handshakes run on their own tasks, a bounded number at once and each within a time limit, so
-//! a client that opens a connection and says nothing holds up no one; finished connections are
-//! handed to axum's server through `axum::serve::Listener`.
+//! Handshakes run on their own tasks, each within a time limit, a bounded number at once and per
+//! address, so a client that opens connections and says nothing holds up no one (beyond the
+//! bounds a connection is closed, never waited for); open connections are bounded too, and
+//! finished ones are handed to axum's server through `axum::serve::Listener`.
 
 use anyhow::{bail, Context, Result};
 use futures_util::StreamExt;
@@ -14,7 +15,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::ServerConfig;
-use std::net::SocketAddr;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
@@ -26,9 +28,14 @@ use tokio_rustls::LazyConfigAcceptor;
 /// How often the certificate files are looked at.
 const RELOAD_EVERY: Duration = Duration::from_secs(5);
 /// A client has this long to finish its handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Handshakes in progress at once; more wait for a place.
-const HANDSHAKES_AT_ONCE: usize = 256;
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Handshakes in progress at once; a connection beyond is closed at once (never waited for:
+/// waiting would stop the accepting of everyone's connections).
+const HANDSHAKES_AT_ONCE: usize = 1024;
+/// Handshakes in progress from one address: one machine cannot take every place.
+const HANDSHAKES_PER_ADDRESS: usize = 16;
+/// Connections open at once (each holds memory and a file descriptor until it is closed).
+const CONNECTIONS_AT_ONCE: usize = 8192;
 
 /// Where certificates come from.
 #[derive(Debug, Clone)]
@@ -190,8 +197,84 @@ fn acme(a: Acme) -> Result<Configs> {
 
 /// Connections that finished their TLS handshake, for `axum::serve`.
 pub struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    ready: mpsc::Receiver<(Held, SocketAddr)>,
     addr: SocketAddr,
+}
+
+/// A handshake in progress from an address, counted until it ends.
+struct Handshaking {
+    map: Arc<std::sync::Mutex<HashMap<IpAddr, usize>>>,
+    ip: IpAddr,
+}
+
+impl Handshaking {
+    fn begin(map: &Arc<std::sync::Mutex<HashMap<IpAddr, usize>>>, ip: IpAddr) -> Option<Handshaking> {
+        let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
+        let n = m.entry(ip).or_default();
+        if *n >= HANDSHAKES_PER_ADDRESS {
+            return None;
+        }
+        *n += 1;
+        Some(Handshaking { map: map.clone(), ip })
+    }
+}
+
+impl Drop for Handshaking {
+    fn drop(&mut self) {
+        let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = m.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// A TLS connection holding its place among the connections open at once until it is closed.
+pub struct Held {
+    inner: TlsStream<TcpStream>,
+    _connection: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl tokio::io::AsyncRead for Held {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Held {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
 }
 
 impl TlsListener {
@@ -202,6 +285,8 @@ impl TlsListener {
         let Configs { site, challenge } = configs(certs).await?;
         let (tx, ready) = mpsc::channel(64);
         let places = Arc::new(Semaphore::new(HANDSHAKES_AT_ONCE));
+        let open = Arc::new(Semaphore::new(CONNECTIONS_AT_ONCE));
+        let per_address: Arc<std::sync::Mutex<HashMap<IpAddr, usize>>> = Default::default();
         tokio::spawn(async move {
             loop {
                 let (stream, peer) = match tcp.accept().await {
@@ -213,13 +298,21 @@ impl TlsListener {
                         continue;
                     }
                 };
-                let Ok(place) = places.clone().acquire_owned().await else { return };
+                // Full: this connection is closed, the next ones are still accepted.
+                let (Ok(place), Ok(connection)) = (places.clone().try_acquire_owned(), open.clone().try_acquire_owned()) else {
+                    tracing::debug!(%peer, "too many connections: closed");
+                    continue;
+                };
+                let Some(from) = Handshaking::begin(&per_address, peer.ip()) else {
+                    tracing::debug!(%peer, "too many handshakes from one address: closed");
+                    continue;
+                };
                 let (tx, site, challenge) = (tx.clone(), site.clone(), challenge.clone());
                 tokio::spawn(async move {
-                    let _place = place;
+                    let (_place, _from) = (place, from);
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake(stream, site, challenge)).await {
                         Ok(Ok(Some(tls))) => {
-                            let _ = tx.send((tls, peer)).await;
+                            let _ = tx.send((Held { inner: tls, _connection: connection }, peer)).await;
                         }
                         Ok(Ok(None)) => {}
                         Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
@@ -248,7 +341,7 @@ async fn handshake(
 }
 
 impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+    type Io = Held;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {

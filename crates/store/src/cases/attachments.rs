@@ -206,8 +206,9 @@ impl Store {
     }
 }
 
-/// Write to a temporary name, flush to disk, then rename, so a crash never leaves half a file
-/// under the real name.
+/// Write to a temporary name, flush to disk, then link it under the real name, so a crash never
+/// leaves half a file there — and never over a file already there (a name is kept once: an id
+/// chosen by a device or an archive cannot replace another record's file).
 pub(crate) fn write_durably(path: &std::path::Path, bytes: &[u8]) -> Result<(), StoreError> {
     let io = |e: std::io::Error| StoreError::Config(format!("cannot store file {}: {e}", path.display()));
     let dir = path.parent().ok_or_else(|| StoreError::Config("bad files directory".into()))?;
@@ -222,11 +223,14 @@ pub(crate) fn write_durably(path: &std::path::Path, bytes: &[u8]) -> Result<(), 
         let mut f = crate::private_files::create_private(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::hard_link(&tmp, path)
     })();
+    // The temporary name goes whatever happened (a full disk, a name already taken).
+    let _ = std::fs::remove_file(&tmp);
     if let Err(e) = written {
-        // A full disk or a failed rename: the partial file must not stay and fill the disk.
-        let _ = std::fs::remove_file(&tmp);
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            return Err(StoreError::invalid("file", "err-invalid-choice"));
+        }
         return Err(io(e));
     }
     if let Ok(d) = std::fs::File::open(dir) {

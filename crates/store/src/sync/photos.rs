@@ -21,20 +21,31 @@ pub enum PhotoState {
     Stored,
 }
 
+/// Pieces one photo may come in (a phone sends 64 KiB pieces; an 8 MiB photo is 128).
+const MAX_PIECES: usize = 1024;
+/// Days the pieces of a photo never finished are kept.
+const PIECES_KEPT_DAYS: i64 = 14;
+
 /// The name a photo's pieces are kept under until it is whole.
 fn pieces_of(change_id: Uuid) -> String {
     format!("sync-photo/{}", change_id.simple())
 }
 
 impl Store {
-    /// Bytes of a photo's pieces received so far.
-    async fn pieces_len(&self, change_id: Uuid) -> Result<u64, StoreError> {
-        let n = sqlx::query("SELECT COALESCE(SUM(LENGTH(bytes)), 0) AS n FROM file_pieces WHERE name = $1")
+    /// Where a photo's unbroken run of pieces from its start ends, and how many pieces it has.
+    async fn pieces_len(&self, change_id: Uuid) -> Result<(u64, usize), StoreError> {
+        let rows = sqlx::query("SELECT at, LENGTH(bytes) AS n FROM file_pieces WHERE name = $1 ORDER BY at")
             .bind(pieces_of(change_id))
-            .fetch_one(&self.pool)
-            .await?
-            .int("n")?;
-        Ok(n.max(0) as u64)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut end = 0;
+        for r in &rows {
+            if r.int("at")? != end {
+                break;
+            }
+            end += r.int("n")?;
+        }
+        Ok((end.max(0) as u64, rows.len()))
     }
 
     async fn drop_pieces(&self, change_id: Uuid) {
@@ -63,31 +74,45 @@ impl Store {
         if self.stored_photo(change_id).await?.is_some() {
             return Ok(PhotoState::Stored);
         }
-        Ok(PhotoState::Partial(self.pieces_len(change_id).await?))
+        Ok(PhotoState::Partial(self.pieces_len(change_id).await?.0))
     }
 
-    /// Add a piece at `offset`. A piece that does not start where the last one ended is not
+    /// Add a piece at `offset`. A piece that does not start where the unbroken run ends is not
     /// taken; the answer says where to start. The pieces are rows in the database (any app
-    /// server takes the next piece); the same piece sent twice at once is kept once.
+    /// server takes the next piece); the same piece sent twice at once is kept once, and a
+    /// piece left beyond the run (by a photo started again) is replaced.
     pub async fn photo_part(&self, actor: &Actor, change_id: Uuid, offset: u64, bytes: &[u8]) -> Result<PhotoState, StoreError> {
-        let state = self.photo_state(actor, change_id).await?;
-        let PhotoState::Partial(have) = state else { return Ok(state) };
-        if offset != have || bytes.is_empty() {
-            return Ok(state);
+        self.photo_owner(actor, change_id).await?;
+        if self.stored_photo(change_id).await?.is_some() {
+            return Ok(PhotoState::Stored);
         }
-        if have as usize + bytes.len() > MAX_BYTES {
+        let (have, pieces) = self.pieces_len(change_id).await?;
+        if offset != have || bytes.is_empty() {
+            return Ok(PhotoState::Partial(have));
+        }
+        if have as usize + bytes.len() > MAX_BYTES || pieces >= MAX_PIECES {
             // It can never be finished: what came so far is removed rather than kept.
             self.drop_pieces(change_id).await;
             return Err(StoreError::invalid("file", "err-file-too-large"));
         }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM file_pieces WHERE name = $1 AND at >= $2")
+            .bind(pieces_of(change_id))
+            .bind(offset as i64)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO file_pieces (name, at, bytes, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name, at) DO NOTHING")
             .bind(pieces_of(change_id))
             .bind(offset as i64)
             .bind(bytes.to_vec())
             .bind(now_text())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(PhotoState::Partial(self.pieces_len(change_id).await?))
+        // Photos never finished (a phone lost on the way) are not kept for ever.
+        let cutoff = crate::db::time_text(chrono::Utc::now() - chrono::Duration::days(PIECES_KEPT_DAYS));
+        sqlx::query("DELETE FROM file_pieces WHERE created_at < $1").bind(cutoff).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(PhotoState::Partial(self.pieces_len(change_id).await?.0))
     }
 
     /// The pieces put together, if they follow one another with no gap or overlap.
