@@ -145,19 +145,33 @@ impl Store {
         job(&row)
     }
 
-    /// The user's jobs of the last day, newest first; older files are removed on the way.
-    pub async fn export_jobs(&self, actor: &Actor) -> Result<Vec<ExportJob>, StoreError> {
+    /// Finished exports and uploaded workbooks a day old, with their files, of everyone (a
+    /// file of children's details is not kept, nor carried by every backup, because its owner
+    /// never came back): run by every server's upkeep.
+    pub async fn sweep_old_job_files(&self) -> Result<(), StoreError> {
+        self.sweep_exports(None).await?;
+        crate::import_jobs::sweep_imports(self, None).await
+    }
+
+    /// Exports a day old (of `user`, or of everyone) and their files.
+    async fn sweep_exports(&self, user: Option<Uuid>) -> Result<(), StoreError> {
         let cutoff = time_text(chrono::Utc::now() - chrono::Duration::hours(KEEP_HOURS));
-        let old = sqlx::query("SELECT id FROM export_jobs WHERE user_id = $1 AND created_at < $2")
-            .bind(actor.user_id.to_string())
-            .bind(cutoff.clone())
-            .fetch_all(&self.pool)
-            .await?;
-        for r in old {
+        let mut q = crate::sql::Sql::new("SELECT id FROM export_jobs WHERE created_at < ");
+        q.bind_text(cutoff);
+        if let Some(u) = user {
+            q.push(" AND user_id = ").bind_text(u.to_string());
+        }
+        for r in q.query().fetch_all(&self.pool).await? {
             let id = r.uuid("id")?;
             self.forget_file(FileName::Export(id)).await;
             sqlx::query("DELETE FROM export_jobs WHERE id = $1").bind(id.to_string()).execute(&self.pool).await?;
         }
+        Ok(())
+    }
+
+    /// The user's jobs of the last day, newest first; older files are removed on the way.
+    pub async fn export_jobs(&self, actor: &Actor) -> Result<Vec<ExportJob>, StoreError> {
+        self.sweep_exports(Some(actor.user_id)).await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM export_jobs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 20"
         )))

@@ -175,15 +175,7 @@ impl Store {
     /// removed on the way (a workbook holds children's names; it is not kept for nothing).
     pub async fn import_jobs(&self, actor: &Actor) -> Result<Vec<ImportJob>, StoreError> {
         allowed(actor)?;
-        let cutoff = crate::db::time_text(chrono::Utc::now() - chrono::Duration::hours(KEEP_HOURS));
-        let old = sqlx::query("SELECT id FROM import_jobs WHERE user_id = $1 AND created_at < $2 AND state <> 'running'")
-            .bind(actor.user_id.to_string())
-            .bind(cutoff)
-            .fetch_all(&self.pool)
-            .await?;
-        for r in old {
-            self.forget_file(FileName::Import(r.uuid("id")?)).await;
-        }
+        sweep_imports(self, Some(actor.user_id)).await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM import_jobs WHERE user_id = $1 ORDER BY created_at DESC LIMIT 20"
         )))
@@ -192,4 +184,18 @@ impl Store {
         .await?;
         rows.iter().map(job).collect()
     }
+}
+
+/// Uploads a day old that are not being imported (of `user`, or of everyone): their files go.
+pub(crate) async fn sweep_imports(store: &Store, user: Option<Uuid>) -> Result<(), StoreError> {
+    let cutoff = crate::db::time_text(chrono::Utc::now() - chrono::Duration::hours(KEEP_HOURS));
+    let mut q = crate::sql::Sql::new("SELECT id FROM import_jobs WHERE state <> 'running' AND created_at < ");
+    q.bind_text(cutoff);
+    if let Some(u) = user {
+        q.push(" AND user_id = ").bind_text(u.to_string());
+    }
+    for r in q.query().fetch_all(&store.pool).await? {
+        store.forget_file(FileName::Import(r.uuid("id")?)).await;
+    }
+    Ok(())
 }

@@ -52,7 +52,8 @@ async fn resume_background_jobs(store: Store) {
 }
 
 /// Sessions idle past the timeout are refused when used; this removes the ones never used
-/// again, every ten minutes, so the table does not grow with every sign-in.
+/// again, every ten minutes, so the table does not grow with every sign-in — and exports and
+/// uploads a day old, whoever made them.
 /// Also refreshes the query planner's statistics once an hour (see `Store::optimize`).
 async fn purge_idle_sessions(store: Store, idle_minutes: i64) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
@@ -62,6 +63,9 @@ async fn purge_idle_sessions(store: Store, idle_minutes: i64) {
         ticks += 1;
         if let Err(e) = store.purge_idle_sessions(idle_minutes).await {
             tracing::warn!(error = %e, "could not purge idle sessions");
+        }
+        if let Err(e) = store.sweep_old_job_files().await {
+            tracing::warn!(error = %e, "could not remove old exports and uploads");
         }
         if ticks.is_multiple_of(6) {
             if let Err(e) = store.optimize(false).await {
