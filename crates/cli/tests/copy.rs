@@ -5,21 +5,7 @@
 
 mod common;
 
-use common::{ok, postgres_database, run, serve};
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"_csrf\" value=\"").expect("a form") + "name=\"_csrf\" value=\"".len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-async fn signed_in(base: &str) -> (reqwest::Client, String) {
-    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let page = c.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
-    let form = [("_csrf", csrf_of(&page)), ("username", "cworker".into()), ("password", "a long enough password".into())];
-    assert_eq!(c.post(format!("{base}/login")).form(&form).send().await.unwrap().status(), 303);
-    let csrf = csrf_of(&c.get(format!("{base}/account")).send().await.unwrap().text().await.unwrap());
-    (c, csrf)
-}
+use common::{add_photo, ok, postgres_database, register_child, run, serve, signed_in};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_installation_moves_to_another_engine_whole() {
@@ -36,27 +22,9 @@ async fn an_installation_moves_to_another_engine_whole() {
     );
     let port = 24000 + (std::process::id() % 4000) as u16;
     let (server, base) = serve(&db, &files, port).await;
-    let (c, csrf) = signed_in(&base).await;
-    let form = [
-        ("_csrf", csrf.as_str()),
-        ("given_name_latin", "Bopha"),
-        ("family_name_latin", "Meas"),
-        ("given_name_km", "បុប្ផា"),
-        ("family_name_km", "មាស"),
-        ("sex", "female"),
-        ("estimated_age", "11"),
-        ("save", "1"),
-    ];
-    let res = c.post(format!("{base}/children")).form(&form).send().await.unwrap();
-    assert_eq!(res.status(), 303);
-    let child = res.headers()["location"].to_str().unwrap().to_string();
-    let mut png = Vec::new();
-    image::RgbImage::from_pixel(30, 20, image::Rgb([90, 10, 200]))
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
-    let upload =
-        reqwest::multipart::Form::new().text("_csrf", csrf.clone()).part("file", reqwest::multipart::Part::bytes(png).file_name("p.png"));
-    assert_eq!(c.post(format!("{base}{child}/photo")).multipart(upload).send().await.unwrap().status(), 303);
+    let (c, csrf) = signed_in(&base, "cworker").await;
+    let child = register_child(&c, &base, &csrf, ["Bopha", "Meas", "បុប្ផា", "មាស"], "female", "11").await;
+    add_photo(&c, &base, &csrf, &child, [90, 10, 200]).await;
     let photo = c.get(format!("{base}{child}/photo?size=full")).send().await.unwrap().bytes().await.unwrap();
     drop(server);
 
@@ -79,7 +47,7 @@ async fn an_installation_moves_to_another_engine_whole() {
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
     std::fs::remove_dir_all(&files).unwrap();
     let (_server, base) = serve(&target, &dir.join("empty-files"), port + 1).await;
-    let (c, _) = signed_in(&base).await;
+    let (c, _) = signed_in(&base, "cworker").await;
     let page = c.get(format!("{base}{child}")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("បុប្ផា"), "the child is there");
     let res = c.get(format!("{base}{child}/photo?size=full")).send().await.unwrap();

@@ -6,13 +6,8 @@
 
 mod common;
 
-use common::{ok, postgres_database, serve};
+use common::{add_photo, csrf_of, ok, postgres_database, register_child, serve};
 use std::time::Duration;
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"_csrf\" value=\"").expect("a form") + "name=\"_csrf\" value=\"".len();
-    html[at..].split('"').next().unwrap().to_string()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn any_server_answers_any_request() {
@@ -44,31 +39,11 @@ async fn any_server_answers_any_request() {
     let on_b = c.get(format!("{b}/children/new")).send().await.unwrap();
     assert_eq!(on_b.status(), 200, "the session is known to B");
     let csrf = csrf_of(&c.get(format!("{a}/account")).send().await.unwrap().text().await.unwrap());
-    let form = [
-        ("_csrf", csrf.as_str()),
-        ("given_name_latin", "Sokha"),
-        ("family_name_latin", "Chan"),
-        ("given_name_km", "សុខា"),
-        ("family_name_km", "ចាន់"),
-        ("sex", "female"),
-        ("estimated_age", "9"),
-        ("save", "1"),
-    ];
-    let res = c.post(format!("{b}/children")).form(&form).send().await.unwrap();
-    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
-    let child = res.headers()["location"].to_str().unwrap().to_string();
+    let child = register_child(&c, &b, &csrf, ["Sokha", "Chan", "សុខា", "ចាន់"], "female", "9").await;
     assert_eq!(c.get(format!("{a}{child}")).send().await.unwrap().status(), 200, "A reads what B wrote");
 
     // A photo kept by A is served by B.
-    let mut png = Vec::new();
-    image::RgbImage::from_pixel(64, 48, image::Rgb([200, 120, 40]))
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
-    let upload = reqwest::multipart::Form::new()
-        .text("_csrf", csrf.clone())
-        .part("file", reqwest::multipart::Part::bytes(png).file_name("photo.png"));
-    let res = c.post(format!("{a}{child}/photo")).multipart(upload).send().await.unwrap();
-    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    add_photo(&c, &a, &csrf, &child, [200, 120, 40]).await;
     for size in ["small", "full"] {
         let res = c.get(format!("{b}{child}/photo?size={size}")).send().await.unwrap();
         assert_eq!(res.status(), 200, "B serves the photo A kept ({size})");

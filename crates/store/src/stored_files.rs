@@ -86,16 +86,7 @@ impl Store {
                     .map_err(|e| StoreError::Config(e.to_string()))?
             }
             None => {
-                let done = sqlx::query(
-                    "INSERT INTO stored_files (name, bytes, size, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
-                )
-                .bind(name.key())
-                .bind(bytes.to_vec())
-                .bind(bytes.len() as i64)
-                .bind(now_text())
-                .execute(&mut **tx)
-                .await?;
-                if done.rows_affected() == 0 {
+                if !insert_new(&mut **tx, name, bytes).await? {
                     return Err(StoreError::invalid("file", "err-invalid-choice"));
                 }
                 Ok(())
@@ -160,13 +151,7 @@ impl Store {
         for path in files_under(dir) {
             let Some(name) = FileName::from_path(dir, &path) else { continue };
             let bytes = tokio::fs::read(&path).await.map_err(|e| corrupt(name, e))?;
-            sqlx::query("INSERT INTO stored_files (name, bytes, size, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING")
-                .bind(name.key())
-                .bind(bytes.clone())
-                .bind(bytes.len() as i64)
-                .bind(now_text())
-                .execute(&self.pool)
-                .await?;
+            insert_new(&self.pool, name, &bytes).await?;
             // Removed only once the database holds the same bytes.
             if self.get_file_in_database(name).await?.as_deref() == Some(&bytes[..]) {
                 let _ = tokio::fs::remove_file(&path).await;
@@ -194,13 +179,7 @@ impl Store {
             // Finished exports and uploaded workbooks live a day: a backup leaves them out.
             let Some(name @ FileName::Kept(_)) = FileName::from_path(dir, &path) else { continue };
             let bytes = tokio::fs::read(&path).await.map_err(|e| corrupt(name, e))?;
-            sqlx::query("INSERT INTO stored_files (name, bytes, size, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING")
-                .bind(name.key())
-                .bind(bytes.clone())
-                .bind(bytes.len() as i64)
-                .bind(now_text())
-                .execute(&mut **tx)
-                .await?;
+            insert_new(&mut **tx, name, &bytes).await?;
             n += 1;
         }
         Ok(n)
@@ -210,6 +189,20 @@ impl Store {
         let row = sqlx::query("SELECT bytes FROM stored_files WHERE name = $1").bind(name.key()).fetch_optional(&self.pool).await?;
         row.map(|r| sqlx::Row::try_get::<Vec<u8>, _>(&r, "bytes").map_err(|e| corrupt(name, e))).transpose()
     }
+}
+
+/// Store `bytes` under `name` in the database unless the name is taken (then nothing is
+/// written); whether they were stored.
+async fn insert_new<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(db: E, name: FileName, bytes: &[u8]) -> Result<bool, StoreError> {
+    let done =
+        sqlx::query("INSERT INTO stored_files (name, bytes, size, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING")
+            .bind(name.key())
+            .bind(bytes.to_vec())
+            .bind(bytes.len() as i64)
+            .bind(now_text())
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// Every file under `dir`, at any depth (none if it does not exist).

@@ -83,3 +83,50 @@ pub async fn postgres_database(prefix: &str) -> Option<String> {
     admin.close().await;
     Some(format!("{}/{name}", pg.rsplit_once('/').unwrap().0))
 }
+
+/// The CSRF token of a page's form.
+pub fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"_csrf\" value=\"").expect("a form") + "name=\"_csrf\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// A browser-like client signed in at `base` as `username` (password "a long enough password"),
+/// and its CSRF token.
+pub async fn signed_in(base: &str, username: &str) -> (reqwest::Client, String) {
+    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = c.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let form = [("_csrf", csrf_of(&page)), ("username", username.into()), ("password", "a long enough password".into())];
+    assert_eq!(c.post(format!("{base}/login")).form(&form).send().await.unwrap().status(), 303);
+    let csrf = csrf_of(&c.get(format!("{base}/account")).send().await.unwrap().text().await.unwrap());
+    (c, csrf)
+}
+
+/// Register a child through the page (names: Latin given, Latin family, Khmer given, Khmer
+/// family); the child's address (`/children/ID`).
+pub async fn register_child(c: &reqwest::Client, base: &str, csrf: &str, names: [&str; 4], sex: &str, age: &str) -> String {
+    let [given, family, given_km, family_km] = names;
+    let form = [
+        ("_csrf", csrf),
+        ("given_name_latin", given),
+        ("family_name_latin", family),
+        ("given_name_km", given_km),
+        ("family_name_km", family_km),
+        ("sex", sex),
+        ("estimated_age", age),
+        ("save", "1"),
+    ];
+    let res = c.post(format!("{base}/children")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+/// Give the child at `child` a photo (a small PNG of one colour) through its page.
+pub async fn add_photo(c: &reqwest::Client, base: &str, csrf: &str, child: &str, colour: [u8; 3]) {
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(40, 30, image::Rgb(colour)).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let upload = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.to_string())
+        .part("file", reqwest::multipart::Part::bytes(png).file_name("p.png"));
+    let res = c.post(format!("{base}{child}/photo")).multipart(upload).send().await.unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+}
