@@ -37,7 +37,7 @@ error_log $NGX/error.log;
 events { worker_connections 1024; }
 http {
   access_log off;
-  upstream krousar { server 127.0.0.1:18083; server 127.0.0.1:18084; keepalive 64; }
+  upstream krousar { server 127.0.0.1:18083; server 127.0.0.1:18084; keepalive 64; keepalive_timeout 20s; }
   server {
     listen 127.0.0.1:18080;
     location / { proxy_pass http://krousar; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host; }

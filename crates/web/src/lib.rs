@@ -7,6 +7,7 @@ pub mod auth;
 pub mod caller;
 pub mod charts;
 pub mod commands;
+pub mod connections;
 pub mod device_session;
 pub mod error;
 pub mod extract;
@@ -152,7 +153,7 @@ where
 {
     jobs::upkeep(store.clone(), config.idle_minutes, config.clock, config.send_mail, config.push_services.clone());
     let app = router(store, config);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    connections::serve_connections(listener, app, connections::HEADER_TIMEOUT, shutdown_signal()).await;
     Ok(())
 }
 

@@ -122,12 +122,14 @@ pub async fn spawn_with_files(url: &str, files: std::path::PathBuf) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = krousar_web::router(store.clone(), krousar_web::Config::default());
-    tokio::spawn(async move { axum_serve(listener, app).await });
+    tokio::spawn(serve(listener, app));
     TestApp { base, store, worker, supervisor, other_worker, admin, key_file }
 }
 
-async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) {
-    axum::serve(listener, app).await.unwrap();
+/// Serve `app` as `krousar serve` does (its connection loop and timeouts), until the test ends.
+pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router) {
+    let timeout = krousar_web::connections::HEADER_TIMEOUT;
+    krousar_web::connections::serve_connections(listener, app, timeout, std::future::pending()).await;
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).

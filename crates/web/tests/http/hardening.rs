@@ -44,11 +44,71 @@ async fn strict_transport_security_is_sent_when_cookies_are_secure() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = krousar_web::router(app.store.clone(), config);
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        tokio::spawn(crate::app::serve(listener, router));
         for path in ["/login", "/static/app.css", "/api/v1/children"] {
             let res = reqwest::get(format!("{base}{path}")).await.unwrap();
             assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains", "{path}");
         }
+    })
+    .await;
+}
+
+/// A client that trickles its request's head, or stays idle after a request, is disconnected
+/// after the header timeout; the server goes on answering others (and answers a request that
+/// arrives in time on a kept-alive connection).
+#[tokio::test]
+async fn slow_and_idle_connections_are_closed_after_the_header_timeout() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    each_db(|app| async move {
+        let timeout = Duration::from_millis(600);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = krousar_web::router(app.store.clone(), krousar_web::Config::default());
+        tokio::spawn(krousar_web::connections::serve_connections(listener, router, timeout, std::future::pending()));
+        // Reads until the server closes the connection; what it said, and when.
+        async fn until_closed(s: &mut tokio::net::TcpStream) -> (String, Instant) {
+            let mut all = Vec::new();
+            let mut buf = [0u8; 4096];
+            loop {
+                match tokio::time::timeout(Duration::from_secs(10), s.read(&mut buf)).await {
+                    Ok(Ok(0)) | Ok(Err(_)) => return (String::from_utf8_lossy(&all).into_owned(), Instant::now()),
+                    Ok(Ok(n)) => all.extend_from_slice(&buf[..n]),
+                    Err(_) => panic!("the server kept the connection open for 10 s"),
+                }
+            }
+        }
+
+        // Half a head, then a byte now and then, each within the timeout but never finishing.
+        let start = Instant::now();
+        let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+        slow.write_all(b"GET /login HTTP/1.1\r\nHost: krousar\r\n").await.unwrap();
+        let trickle = async {
+            for _ in 0..20 {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if slow.write_all(b"X").await.is_err() {
+                    break;
+                }
+            }
+        };
+        trickle.await;
+        let (said, at) = until_closed(&mut slow).await;
+        assert!(!said.contains("200 OK"), "no answer to an unfinished head: {said}");
+        assert!(at - start < Duration::from_secs(5), "closed after {:?}", at - start);
+
+        // A whole request is answered, kept alive, then closed once idle.
+        let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+        idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: krousar\r\n\r\n").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: krousar\r\n\r\n").await.unwrap();
+        let asked = Instant::now();
+        let (said, at) = until_closed(&mut idle).await;
+        assert_eq!(said.matches("HTTP/1.1 200 OK").count(), 2, "{said}");
+        assert!(at - asked >= timeout / 2 && at - asked < Duration::from_secs(5), "idle for {:?}", at - asked);
+
+        // Meanwhile others are served as usual.
+        let res = reqwest::get(format!("http://{addr}/login")).await.unwrap();
+        assert_eq!(res.status(), 200);
     })
     .await;
 }

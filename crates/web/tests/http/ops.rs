@@ -42,7 +42,7 @@ async fn metrics_are_behind_a_token_and_count_what_happened() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = krousar_web::router(app.store.clone(), config);
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        tokio::spawn(crate::app::serve(listener, router));
 
         assert_eq!(c.get(format!("{base}/metrics")).send().await.unwrap().status(), 401);
         assert_eq!(c.get(format!("{base}/metrics")).bearer_auth("scrape-secreT").send().await.unwrap().status(), 401);

@@ -14,7 +14,7 @@ async fn server_days_ahead(app: &TestApp, days: i64) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = krousar_web::router(app.store.clone(), config);
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    tokio::spawn(crate::app::serve(listener, router));
     base
 }
 
