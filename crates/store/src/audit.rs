@@ -67,64 +67,121 @@ pub async fn append(tx: &mut Tx, who: Who, e: Entry<'_>) -> Result<i64, StoreErr
 }
 
 /// Append entries in order, chained one to the next; returns the last one's sequence number.
-/// The head is moved once for all of them (the batch of reads' audits is one transaction of
-/// n + 2 statements, not 3n): its row lock, held to the commit, keeps app servers in turn.
+/// The head is moved once for all of them and the entries go in one statement (the batch of
+/// reads' audits is a transaction of three statements, whatever its size): its row lock, held
+/// to the commit, keeps app servers in turn, so the fewer round trips it is held over the better.
 pub async fn append_all(tx: &mut Tx, entries: Vec<(Who, Entry<'_>)>) -> Result<i64, StoreError> {
     let n = entries.len() as i64;
     let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash").bind(n).fetch_one(&mut **tx).await?;
     let last = head.int("seq")?;
     let mut prev = head.text("hash")?;
     let at = now_text();
+    let mut links = Vec::with_capacity(entries.len());
     for (i, (who, e)) in entries.into_iter().enumerate() {
-        let seq = last - n + 1 + i as i64;
-        prev = insert_link(tx, seq, &prev, &at, who, e).await?;
+        let link = Link::new(last - n + 1 + i as i64, &prev, &at, who, e);
+        prev = link.hash.clone();
+        links.push(link);
     }
-    if n > 0 {
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev).execute(&mut **tx).await?;
+    match links.len() {
+        0 => return Ok(last),
+        1 => insert_one(tx, &links[0]).await?,
+        _ => insert_many(tx, &links).await?,
     }
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev).execute(&mut **tx).await?;
     Ok(last)
 }
 
-/// Write entry `seq` after the entry whose hash is `prev`; returns its own hash.
-async fn insert_link(tx: &mut Tx, seq: i64, prev: &str, at: &str, who: Who, e: Entry<'_>) -> Result<String, StoreError> {
-    let actor = who.actor_id.map(|u| u.to_string()).unwrap_or_default();
-    let org = who.org_id.map(|u| u.to_string()).unwrap_or_default();
-    let rid = e.record_id.unwrap_or_default();
-    let mut detail = e.detail;
-    // A change sent from a device says which device, and when it was recorded there and received.
-    if let Some(d) = who.device {
-        let device = serde_json::json!({
-            "id": d.id,
-            "change": d.change,
-            "recorded_at": crate::db::time_text(d.recorded_at),
-            "received_at": crate::db::time_text(d.received_at),
-        });
-        match detail.as_object_mut() {
-            Some(obj) => {
-                obj.insert("device".into(), device);
+/// One row of the audit log, its hash chained to the previous row's.
+struct Link {
+    seq: i64,
+    at: String,
+    actor: Option<String>,
+    org: Option<String>,
+    action: String,
+    record_type: String,
+    record_id: Option<String>,
+    detail: String,
+    prev: String,
+    hash: String,
+}
+
+impl Link {
+    /// Entry `seq` after the entry whose hash is `prev`.
+    fn new(seq: i64, prev: &str, at: &str, who: Who, e: Entry<'_>) -> Link {
+        let actor = who.actor_id.map(|u| u.to_string()).unwrap_or_default();
+        let org = who.org_id.map(|u| u.to_string()).unwrap_or_default();
+        let rid = e.record_id.unwrap_or_default();
+        let mut detail = e.detail;
+        // A change sent from a device says which device, and when it was recorded there and received.
+        if let Some(d) = who.device {
+            let device = serde_json::json!({
+                "id": d.id,
+                "change": d.change,
+                "recorded_at": crate::db::time_text(d.recorded_at),
+                "received_at": crate::db::time_text(d.received_at),
+            });
+            match detail.as_object_mut() {
+                Some(obj) => {
+                    obj.insert("device".into(), device);
+                }
+                None => detail = serde_json::json!({"detail": detail, "device": device}),
             }
-            None => detail = serde_json::json!({"detail": detail, "device": device}),
+        }
+        let detail = detail.to_string();
+        let hash = link_hash(prev, seq, at, &actor, &org, e.action, e.record_type, &rid, &detail);
+        let some = |s: String| Some(s).filter(|s| !s.is_empty());
+        Link {
+            seq,
+            at: at.to_string(),
+            actor: some(actor),
+            org: some(org),
+            action: e.action.to_string(),
+            record_type: e.record_type.to_string(),
+            record_id: some(rid),
+            detail,
+            prev: prev.to_string(),
+            hash,
         }
     }
-    let detail = detail.to_string();
-    let hash = link_hash(prev, seq, at, &actor, &org, e.action, e.record_type, &rid, &detail);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor_id, org_id, action, record_type, record_id, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(seq)
-    .bind(at)
-    .bind(Some(actor).filter(|s| !s.is_empty()))
-    .bind(Some(org).filter(|s| !s.is_empty()))
-    .bind(e.action)
-    .bind(e.record_type)
-    .bind(Some(rid).filter(|s| !s.is_empty()))
-    .bind(&detail)
-    .bind(prev)
-    .bind(&hash)
-    .execute(&mut **tx)
-    .await?;
-    Ok(hash)
+}
+
+const AUDIT_COLUMNS: &str = "seq, at, actor_id, org_id, action, record_type, record_id, detail, prev_hash, hash";
+
+async fn insert_one(tx: &mut Tx, l: &Link) -> Result<(), StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")))
+        .bind(l.seq)
+        .bind(&l.at)
+        .bind(&l.actor)
+        .bind(&l.org)
+        .bind(&l.action)
+        .bind(&l.record_type)
+        .bind(&l.record_id)
+        .bind(&l.detail)
+        .bind(&l.prev)
+        .bind(&l.hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Several rows in one statement: the rows as one JSON array of arrays, taken apart by the
+/// database (one prepared statement for any number of rows, unlike a list of `VALUES`).
+async fn insert_many(tx: &mut Tx, links: &[Link]) -> Result<(), StoreError> {
+    let rows: Vec<serde_json::Value> = links
+        .iter()
+        .map(|l| serde_json::json!([l.seq, l.at, l.actor, l.org, l.action, l.record_type, l.record_id, l.detail, l.prev, l.hash]))
+        .collect();
+    let sql = if tx.backend_name() == "PostgreSQL" {
+        format!(
+            "INSERT INTO audit_log ({AUDIT_COLUMNS}) SELECT (e->>0)::BIGINT, e->>1, e->>2, e->>3, e->>4, e->>5, e->>6, e->>7, e->>8, e->>9 \
+             FROM json_array_elements(CAST($1 AS JSON)) AS e"
+        )
+    } else {
+        let parts: Vec<String> = (0..10).map(|i| format!("json_extract(value, '$[{i}]')")).collect();
+        format!("INSERT INTO audit_log ({AUDIT_COLUMNS}) SELECT {} FROM json_each($1)", parts.join(", "))
+    };
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(serde_json::Value::Array(rows).to_string()).execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// Record a change for later synchronisation (record, new version), in the same transaction.

@@ -269,12 +269,15 @@ impl Store {
 
     /// Referrals and match questions waiting for the actor's organisation to decide or answer.
     pub async fn waiting_for_us(&self, actor: &Actor) -> Result<i64, StoreError> {
-        let n = |sql: &'static str| sqlx::query(sql).bind(actor.org_id.to_string());
-        let referrals =
-            n("SELECT COUNT(*) AS n FROM referrals WHERE to_org = $1 AND state = 'pending'").fetch_one(&self.pool).await?.int("n")?;
-        let questions =
-            n("SELECT COUNT(*) AS n FROM match_requests WHERE to_org = $1 AND state = 'open'").fetch_one(&self.pool).await?.int("n")?;
-        Ok(referrals + questions)
+        // One statement for both (every supervisor's and manager's home page asks).
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM referrals WHERE to_org = $1 AND state = 'pending') \
+                  + (SELECT COUNT(*) FROM match_requests WHERE to_org = $1 AND state = 'open') AS n",
+        )
+        .bind(actor.org_id.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        row.int("n")
     }
 
     /// The actor's organisation's referrals, incoming and outgoing, newest first.

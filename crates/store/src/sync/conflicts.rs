@@ -151,8 +151,12 @@ impl Store {
         if let Some(c) = child {
             q = q.bind(c.to_string());
         }
+        // Most pages ask when nothing waits: one statement, no transaction to open and end.
+        let rows = q.fetch_all(&self.pool).await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.pool.begin().await?;
-        let rows = q.fetch_all(&mut *tx).await?;
         let mut out = Vec::new();
         let mut seen: BTreeMap<Uuid, Option<Child>> = BTreeMap::new();
         for r in &rows {

@@ -25,7 +25,8 @@ struct HomePage {
     buckets: Vec<Bucket>,
     /// The same in one line, each part linking to its list ("3 overdue · 2 due today").
     summary: Vec<(&'static str, String)>,
-    approvals: Vec<DueView>,
+    /// Requests waiting for this user's decision: the oldest few, and a link to them all.
+    approvals: Option<Bucket>,
     /// Cases by stage, with counts per risk level ("high 2 · medium 5").
     stages: Vec<(String, String)>,
     show_work: bool,
@@ -95,6 +96,21 @@ pub fn buckets(tr: crate::i18n::Tr, due: &[krousar_store::cases::DueItem], today
     out
 }
 
+/// Requests waiting for a decision, oldest first: all of them counted, the first `shown` (all
+/// when `None`) named, and a link to the whole list; `None` when nothing waits.
+pub fn approvals_bucket(tr: crate::i18n::Tr, pending: &[krousar_store::cases::DueItem], shown: Option<usize>) -> Option<Bucket> {
+    if pending.is_empty() {
+        return None;
+    }
+    let items: Vec<DueView> = pending.iter().take(shown.unwrap_or(usize::MAX)).map(|i| due_view(tr, i)).collect();
+    let more = match pending.len() - items.len() {
+        0 => String::new(),
+        n => tr.t1("msg-and-more", "count", tr.num(n)),
+    };
+    let label = format!("{} ({})", tr.t("page-approvals"), tr.num(pending.len()));
+    Some(Bucket { when: "approvals", anchor: "approvals", label, items, more, open: true })
+}
+
 fn anchor_of(when: &str) -> &'static str {
     match when {
         "overdue" => "due-overdue",
@@ -157,7 +173,8 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
             to_name.push(i);
         }
     }
-    to_name.extend(work.pending_approvals.iter_mut());
+    // Requests for a decision: the oldest few named, like the lists above.
+    to_name.extend(work.pending_approvals.iter_mut().take(SHOWN));
     state.store.name_due_items(&mut to_name, tr.is_km()).await?;
     let shared = show_caseload && state.store.has_shared_cases(a.user_id).await?;
     let buckets = buckets(tr, &work.due, cur.actor.today(), Some(SHOWN));
@@ -166,7 +183,7 @@ pub async fn home(State(state): State<AppState>, PageUser(cur): PageUser) -> Res
     if !work.pending_approvals.is_empty() {
         summary.push(("approvals", tr.tn("msg-sum-approvals", work.pending_approvals.len() as i64)));
     }
-    let approvals = work.pending_approvals.iter().map(|i| due_view(tr, i)).collect();
+    let approvals = approvals_bucket(tr, &work.pending_approvals, Some(SHOWN));
     let mut stages: Vec<(String, String)> = Vec::new();
     for stage in krousar_domain::case::Stage::ALL {
         let rows: Vec<_> = work.by_stage.iter().filter(|r| r.stage == stage.code()).collect();
@@ -256,7 +273,8 @@ pub struct TodoQuery {
 }
 
 /// The whole of one list of due work ("… and 23 more" on the home page leads here), or of all
-/// three; the same worklist and the same scope as the home page.
+/// of them (the three by date, then requests waiting for a decision); the same worklist and the
+/// same scope as the home page.
 pub async fn todo(
     State(state): State<AppState>,
     PageUser(cur): PageUser,
@@ -265,6 +283,7 @@ pub async fn todo(
     let tr = cur.tr;
     let work = state.store.worklist(&cur.actor, tr.is_km()).await?;
     let mut all = buckets(tr, &work.due, cur.actor.today(), None);
+    all.extend(approvals_bucket(tr, &work.pending_approvals, None));
     if let Some(when) = q.when.as_deref().filter(|w| all.iter().any(|b| b.when == *w)) {
         all.retain(|b| b.when == when);
     }

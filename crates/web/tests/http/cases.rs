@@ -445,6 +445,17 @@ async fn many_concurrent_readers_of_a_case_file_are_all_answered() {
         let answers = futures_util::future::join_all(reads).await;
         let unanswered = answers.iter().filter(|a| !matches!(a, Ok(200))).count();
         assert_eq!(unanswered, 0, "of 48 concurrent readers, {unanswered} were not answered in time");
+        // Their audits were appended in batches (several rows in one statement): each read is
+        // there once, and the chain holds.
+        let reads: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM audit_log WHERE record_id = '{child}' AND action = 'case.view'"
+        )))
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(reads, 48);
+        let chain = krousar_store::audit::verify(&app.store).await.unwrap();
+        assert_eq!(chain.broken_at, None, "{chain:?}");
     })
     .await;
 }

@@ -39,6 +39,7 @@ mod form_scores;
 mod form_support;
 mod groups;
 mod hardening;
+mod home_lists;
 mod imports;
 mod indicators;
 mod inquiries;
