@@ -52,6 +52,7 @@ pub mod locations;
 mod match_requests;
 mod merge;
 pub mod notifications;
+pub mod people;
 pub use match_requests::MatchRequest;
 pub mod migrate;
 mod photo_image;

@@ -214,7 +214,7 @@ pub async fn list(State(state): State<AppState>, PageUser(cur): PageUser, Query(
     let mut workers = vec![Opt { value: String::new(), label: tr.t("opt-all"), selected: filter.worker.is_none() }];
     // Filtering by worker: for whoever oversees the workers (a supervisor's team, a manager).
     if decide(a, Action::ViewTeam, Target::Organisation(a.org_id)).allowed() {
-        let users = state.store.users(Some(a.org_id)).await?;
+        let users = state.store.people_of(a.org_id).await?;
         workers.extend(users.into_iter().filter(|u| u.role.has_caseload()).map(|u| Opt {
             selected: Some(u.id) == filter.worker,
             value: u.id.to_string(),
@@ -361,7 +361,7 @@ pub(crate) async fn show_child(
     let (mut workers, mut co_workers) = (Vec::new(), Vec::new());
     if can_assign {
         let users: Vec<_> =
-            state.store.users(Some(child.org_id)).await?.into_iter().filter(|u| u.role.has_caseload() && !u.disabled).collect();
+            state.store.people_of(child.org_id).await?.into_iter().filter(|u| u.role.has_caseload() && !u.disabled).collect();
         workers = users
             .iter()
             .map(|u| Opt { selected: Some(u.id) == child.assigned_worker_id, value: u.id.to_string(), label: u.display_name.clone() })

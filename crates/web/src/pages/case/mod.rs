@@ -156,7 +156,7 @@ async fn render_form(
             choices.households = state.store.households_of_child(id).await?.into_iter().map(|(h, n)| (h.to_string(), n)).collect();
         }
         CaseForm::Task => {
-            let users = state.store.users(Some(child.org_id)).await?;
+            let users = state.store.people_of(child.org_id).await?;
             choices.owners = users
                 .into_iter()
                 .filter(|u| !u.disabled && krousar_domain::policy::holds_tasks(u.role))
