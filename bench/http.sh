@@ -97,14 +97,20 @@ if [ -n "${BENCH_SUPERVISOR:-}" ] && ST=$($BIN --database-url "$DB" token create
   KROUSAR_TOKEN=$ST run "supervisor child list" "/children"
 fi
 # The duplicate check is limited to 30 questions an hour per user (a partner organisation's staff
-# must not probe the nation's children by asking), so a load test of it measures only refusals;
-# BENCH_DUPLICATES=1 runs it anyway (on a nation generated before the limit, or to see a 429's cost).
-# The matcher's own speed is in bench/dup-scan.sh.
+# must not probe the nation's children by asking), so it is load-tested as many users asking in
+# turn: BENCH_DUPLICATES=N makes tokens for N users named by BENCH_DUP_USERS (a printf pattern
+# of 1..N; on a `gen-data --orgs` nation 'o%03d-t0-w0', one worker of each organisation).
+# 30 × N must exceed the requests made (errors= counts refusals). The matcher's own speed is in
+# bench/dup-scan.sh.
 if [ -n "${BENCH_DUPLICATES:-}" ] && wanted "duplicate check"; then
+  TOKENS=$(mktemp)
+  for n in $(seq 1 "$BENCH_DUPLICATES"); do
+    # shellcheck disable=SC2059
+    $BIN --database-url "$DB" token create --username "$(printf "${BENCH_DUP_USERS:?a pattern of usernames}" "$n")" --label bench 2>/dev/null >>"$TOKENS"
+  done
   printf '%-34s ' "duplicate check (new child)"
-  wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-
-  printf '%-34s ' "duplicate check, 1 connection"
-  wrk -t1 -c1 -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-
+  KROUSAR_TOKENS=$TOKENS wrk -t2 -c"$CONNS" -d"${SECS}s" -s bench/dup.lua "http://127.0.0.1:18080" | grep RESULT | cut -d' ' -f2-
+  rm -f "$TOKENS"
 fi
 echo "server RSS after load: $(( $(awk '/VmRSS/ {print $2}' /proc/$PID/status) / 1024 )) MB${PID2:+, second server $(( $(awk '/VmRSS/ {print $2}' /proc/$PID2/status) / 1024 )) MB}"
 weigh() { curl -s -H "$H" -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "http://127.0.0.1:18080$1"; }

@@ -344,17 +344,9 @@ impl Store {
             other => scope_sql(&mut q, other.clone(), "o")?,
         }
         q.push(" GROUP BY t.owner_id) AS x");
-        let found = if self.backend == Backend::Postgres {
-            // Many small index ranges: PostgreSQL planned a parallel worker for the overdue
-            // visits, whose start cost 5 ms for 0.6 ms of work.
-            let mut tx = self.pool.begin().await?;
-            sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0").execute(&mut *tx).await?;
-            let found = q.query().fetch_all(&mut *tx).await?;
-            tx.rollback().await?;
-            found
-        } else {
-            q.query().fetch_all(&self.pool).await?
-        };
+        // Many small index ranges: PostgreSQL planned a parallel worker for the overdue visits,
+        // whose start cost 5 ms for 0.6 ms of work.
+        let found = self.fetch_all_serial(&q).await?;
         let mut rows: BTreeMap<Uuid, TeamRow> = BTreeMap::new();
         for r in found {
             let Some(w) = r.opt_uuid("w")? else { continue };
