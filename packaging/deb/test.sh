@@ -46,6 +46,7 @@ getent passwd krousar | grep -q ':/var/lib/krousar:/usr/sbin/nologin$' || fail "
 [ -s /var/lib/krousar/krousar.db ] || fail "the schema was not made on install"
 
 echo "-- serve HTTPS as the unit would, with certificate files as the operator's guide says"
+command -v openssl >/dev/null || fail "openssl is needed to make the test's certificate"
 # A certificate of the test's own for krousar.test (curl trusts it alone and reaches that name
 # on 127.0.0.1); placed, owned and named in the settings as the guide tells an operator to.
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=krousar.test -addext subjectAltName=DNS:krousar.test \
@@ -100,6 +101,7 @@ deb2=$(KROUSAR_DEB_VERSION=9.9.9 "$here/build.sh" "$bin" "$work/2")
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb2" >/dev/null
 ls /var/lib/krousar/backups/before-upgrade-from-*.kbak >/dev/null 2>&1 || fail "no backup before the upgrade"
 [ "$(dpkg-query -W -f '${Version}' krousar)" = 9.9.9 ] || fail "not upgraded"
+grep -q '^tls_cert = "/etc/krousar/cert.pem"' /etc/krousar/krousar.toml || fail "the upgrade lost the operator's settings"
 
 echo "-- remove and purge: the data stays"
 DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq krousar >/dev/null

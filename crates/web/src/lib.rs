@@ -153,7 +153,7 @@ where
 {
     jobs::upkeep(store.clone(), config.idle_minutes, config.clock, config.send_mail, config.push_services.clone());
     let app = router(store, config);
-    connections::serve_connections(listener, app, connections::HEADER_TIMEOUT, shutdown_signal()).await;
+    connections::serve_connections(listener, app, connections::Timeouts::default(), shutdown_signal()).await;
     Ok(())
 }
 

@@ -36,6 +36,9 @@ const HANDSHAKES_AT_ONCE: usize = 1024;
 const HANDSHAKES_PER_ADDRESS: usize = 16;
 /// Connections open at once (each holds memory and a file descriptor until it is closed).
 const CONNECTIONS_AT_ONCE: usize = 8192;
+/// Connections open at once from one address (an office behind one NAT address has many
+/// browsers, each with a few connections; one machine cannot hold every place).
+const CONNECTIONS_PER_ADDRESS: usize = 512;
 
 /// Where certificates come from.
 #[derive(Debug, Clone)]
@@ -201,25 +204,29 @@ pub struct TlsListener {
     addr: SocketAddr,
 }
 
-/// A handshake in progress from an address, counted until it ends.
-struct Handshaking {
-    map: Arc<std::sync::Mutex<HashMap<IpAddr, usize>>>,
+/// Counts by address (handshakes in progress, connections open).
+type PerAddress = Arc<std::sync::Mutex<HashMap<IpAddr, usize>>>;
+
+/// One of an address's handshakes or connections, counted until it ends.
+struct Counted {
+    map: PerAddress,
     ip: IpAddr,
 }
 
-impl Handshaking {
-    fn begin(map: &Arc<std::sync::Mutex<HashMap<IpAddr, usize>>>, ip: IpAddr) -> Option<Handshaking> {
+impl Counted {
+    /// `None` when the address already has `limit`.
+    fn begin(map: &PerAddress, ip: IpAddr, limit: usize) -> Option<Counted> {
         let mut m = map.lock().unwrap_or_else(|e| e.into_inner());
         let n = m.entry(ip).or_default();
-        if *n >= HANDSHAKES_PER_ADDRESS {
+        if *n >= limit {
             return None;
         }
         *n += 1;
-        Some(Handshaking { map: map.clone(), ip })
+        Some(Counted { map: map.clone(), ip })
     }
 }
 
-impl Drop for Handshaking {
+impl Drop for Counted {
     fn drop(&mut self) {
         let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(n) = m.get_mut(&self.ip) {
@@ -235,6 +242,7 @@ impl Drop for Handshaking {
 pub struct Held {
     inner: TlsStream<TcpStream>,
     _connection: tokio::sync::OwnedSemaphorePermit,
+    _from: Counted,
 }
 
 impl tokio::io::AsyncRead for Held {
@@ -286,7 +294,7 @@ impl TlsListener {
         let (tx, ready) = mpsc::channel(64);
         let places = Arc::new(Semaphore::new(HANDSHAKES_AT_ONCE));
         let open = Arc::new(Semaphore::new(CONNECTIONS_AT_ONCE));
-        let per_address: Arc<std::sync::Mutex<HashMap<IpAddr, usize>>> = Default::default();
+        let (handshaking, connected): (PerAddress, PerAddress) = Default::default();
         tokio::spawn(async move {
             loop {
                 let (stream, peer) = match tcp.accept().await {
@@ -303,8 +311,12 @@ impl TlsListener {
                     tracing::debug!(%peer, "too many connections: closed");
                     continue;
                 };
-                let Some(from) = Handshaking::begin(&per_address, peer.ip()) else {
+                let Some(from) = Counted::begin(&handshaking, peer.ip(), HANDSHAKES_PER_ADDRESS) else {
                     tracing::debug!(%peer, "too many handshakes from one address: closed");
+                    continue;
+                };
+                let Some(open_from) = Counted::begin(&connected, peer.ip(), CONNECTIONS_PER_ADDRESS) else {
+                    tracing::debug!(%peer, "too many connections from one address: closed");
                     continue;
                 };
                 let (tx, site, challenge) = (tx.clone(), site.clone(), challenge.clone());
@@ -312,7 +324,7 @@ impl TlsListener {
                     let (_place, _from) = (place, from);
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake(stream, site, challenge)).await {
                         Ok(Ok(Some(tls))) => {
-                            let _ = tx.send((Held { inner: tls, _connection: connection }, peer)).await;
+                            let _ = tx.send((Held { inner: tls, _connection: connection, _from: open_from }, peer)).await;
                         }
                         Ok(Ok(None)) => {}
                         Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),

@@ -284,8 +284,18 @@ pub async fn todo(
     let work = state.store.worklist(&cur.actor, tr.is_km()).await?;
     let mut all = buckets(tr, &work.due, cur.actor.today(), None);
     all.extend(approvals_bucket(tr, &work.pending_approvals, None));
-    if let Some(when) = q.when.as_deref().filter(|w| all.iter().any(|b| b.when == *w)) {
-        all.retain(|b| b.when == when);
+    match q.when.as_deref() {
+        // The home page's link outlived the last request (someone decided it): an empty list,
+        // not every other one.
+        Some("approvals")
+            if work.pending_approvals.is_empty()
+                && decide(&cur.actor, Action::ViewTeam, Target::Organisation(cur.actor.org_id)).allowed() =>
+        {
+            let label = format!("{} ({})", tr.t("page-approvals"), tr.num(0));
+            all = vec![Bucket { when: "approvals", anchor: "approvals", label, items: Vec::new(), more: String::new(), open: true }];
+        }
+        Some(when) if all.iter().any(|b| b.when == when) => all.retain(|b| b.when == when),
+        _ => {}
     }
     for b in all.iter_mut() {
         b.open = true;

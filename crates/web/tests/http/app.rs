@@ -128,8 +128,8 @@ pub async fn spawn_with_files(url: &str, files: std::path::PathBuf) -> TestApp {
 
 /// Serve `app` as `krousar serve` does (its connection loop and timeouts), until the test ends.
 pub async fn serve(listener: tokio::net::TcpListener, app: axum::Router) {
-    let timeout = krousar_web::connections::HEADER_TIMEOUT;
-    krousar_web::connections::serve_connections(listener, app, timeout, std::future::pending()).await;
+    let timeouts = krousar_web::connections::Timeouts::default();
+    krousar_web::connections::serve_connections(listener, app, timeouts, std::future::pending()).await;
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).

@@ -53,9 +53,9 @@ async fn strict_transport_security_is_sent_when_cookies_are_secure() {
     .await;
 }
 
-/// A client that trickles its request's head, or stays idle after a request, is disconnected
-/// after the header timeout; the server goes on answering others (and answers a request that
-/// arrives in time on a kept-alive connection).
+/// A client that trickles its request's head, stays idle after a request, or stops reading its
+/// answers, is disconnected after the timeout; the server goes on answering others (and answers
+/// a request that arrives in time on a kept-alive connection).
 #[tokio::test]
 async fn slow_and_idle_connections_are_closed_after_the_header_timeout() {
     use std::time::{Duration, Instant};
@@ -65,7 +65,8 @@ async fn slow_and_idle_connections_are_closed_after_the_header_timeout() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let router = krousar_web::router(app.store.clone(), krousar_web::Config::default());
-        tokio::spawn(krousar_web::connections::serve_connections(listener, router, timeout, std::future::pending()));
+        let timeouts = krousar_web::connections::Timeouts { header: timeout, write: timeout, grace: timeout };
+        tokio::spawn(krousar_web::connections::serve_connections(listener, router, timeouts, std::future::pending()));
         // Reads until the server closes the connection; what it said, and when.
         async fn until_closed(s: &mut tokio::net::TcpStream) -> (String, Instant) {
             let mut all = Vec::new();
@@ -105,6 +106,20 @@ async fn slow_and_idle_connections_are_closed_after_the_header_timeout() {
         let (said, at) = until_closed(&mut idle).await;
         assert_eq!(said.matches("HTTP/1.1 200 OK").count(), 2, "{said}");
         assert!(at - asked >= timeout / 2 && at - asked < Duration::from_secs(5), "idle for {:?}", at - asked);
+
+        // Hundreds of answers asked for at once and none read: once the socket is full and a
+        // write makes no progress for the timeout, the connection is closed (it held its place
+        // for ever before), so reading later finds far fewer answers than were asked for.
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let mut stalled = socket.connect(addr).await.unwrap();
+        let asked = 3000;
+        let one = b"GET /static/app.css HTTP/1.1\r\nHost: krousar\r\n\r\n";
+        stalled.write_all(&one.repeat(asked)).await.unwrap();
+        tokio::time::sleep(timeout * 4).await;
+        let (said, _) = until_closed(&mut stalled).await;
+        let answered = said.matches("HTTP/1.1 200 OK").count();
+        assert!(answered < asked / 2, "{answered} of {asked} answers were still sent after the client stalled");
 
         // Meanwhile others are served as usual.
         let res = reqwest::get(format!("http://{addr}/login")).await.unwrap();

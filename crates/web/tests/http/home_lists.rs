@@ -8,6 +8,11 @@ use serde_json::{json, Value};
 async fn a_supervisor_sees_the_oldest_requests_and_a_link_to_all_of_them() {
     each_db(|app| async move {
         let w = app.token(&app.worker).await;
+        // Nothing waits yet (or the last request was decided since the link was followed): an
+        // empty list, not every other one.
+        let (page, _) = app.login("supervisor").await;
+        let none = page.get(app.url("/todo?when=approvals")).send().await.unwrap().text().await.unwrap();
+        assert!(none.contains("id=\"approvals\"") && !none.contains("id=\"due-overdue\""), "{none}");
         let today = krousar_domain::today().to_string();
         let mut cases = Vec::new();
         for i in 0..12 {
@@ -20,7 +25,6 @@ async fn a_supervisor_sees_the_oldest_requests_and_a_link_to_all_of_them() {
             assert_eq!(app.api_post(&w, &format!("{base}/approvals"), json!({"kind": "assessment"})).await.status(), 200);
             cases.push(format!("/children/{}/case", c["id"].as_str().unwrap()));
         }
-        let (page, _) = app.login("supervisor").await;
         let home = page.get(app.url("/")).send().await.unwrap().text().await.unwrap();
         let listed = cases.iter().filter(|c| home.contains(&format!("href=\"{c}\""))).count();
         assert_eq!(listed, 10, "the first ten named on the home page");
