@@ -159,11 +159,11 @@ impl Store {
         Ok(tx)
     }
 
-    /// The rows of `q`, planned without parallel workers on PostgreSQL. For statements that
-    /// many users run at once (a duplicate check, a team view): a parallel plan starts worker
-    /// processes for a few milliseconds of work, and under load those workers only compete
-    /// for the same cores (the duplicate check's blocking query took 51 ms in parallel and
-    /// 11 ms alone). Off for every connection, the national dashboard took 17 s instead.
+    /// The rows of `q`, planned without parallel workers on PostgreSQL (three round trips more):
+    /// for a statement of many small index ranges, where PostgreSQL planned a worker whose start
+    /// cost more than the work (the team view: 5 ms for 0.6 ms). Off for every connection, the
+    /// national dashboard took 17 s instead. (Tried for the duplicate check's blocking query
+    /// under load: no measurable change, so it is not used there.)
     pub(crate) async fn fetch_all_serial(&self, q: &crate::sql::Sql) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
         if self.backend != Backend::Postgres {
             return Ok(q.query().fetch_all(&self.pool).await?);

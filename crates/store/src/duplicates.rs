@@ -179,7 +179,7 @@ impl Store {
             q.push(" AND c.district_code = ").bind_text(d.to_string());
         }
         q.push(&format!(" ORDER BY {order} DESC")).limit(BLOCK);
-        self.fetch_all_serial(&q).await?.iter().map(found_from).collect()
+        q.query().fetch_all(&self.pool).await?.iter().map(found_from).collect()
     }
 
     /// The search behind `possible_duplicates` and the organisation scan: candidates at or above

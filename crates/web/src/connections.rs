@@ -36,8 +36,8 @@ impl Default for Timeouts {
 }
 
 /// Serve `app` on `listener` until `shutdown` resolves, then let the requests in flight finish
-/// (connections between requests are closed at once; one that has not sent its first request
-/// yet, or whose answer is still being sent, has `Timeouts::grace` at most) and return.
+/// (connections between requests, or that never sent one, are closed at once; one whose answer
+/// is still being sent has `Timeouts::grace` at most) and return.
 pub async fn serve_connections<L>(mut listener: L, app: Router, timeouts: Timeouts, shutdown: impl Future<Output = ()>)
 where
     L: Listener,

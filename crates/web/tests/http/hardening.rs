@@ -127,3 +127,45 @@ async fn slow_and_idle_connections_are_closed_after_the_header_timeout() {
     })
     .await;
 }
+
+/// A stop (SIGTERM) closes connections between requests, or that never sent one, at once; one
+/// whose answers are still being sent (to a client that stopped reading) has the grace period at
+/// most, not the minute its write timeout would allow; then nothing more is accepted.
+#[tokio::test]
+async fn a_stop_waits_for_a_stalled_answer_only_the_grace_period() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    each_db(|app| async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = krousar_web::router(app.store.clone(), krousar_web::Config::default());
+        let grace = Duration::from_millis(500);
+        let timeouts = krousar_web::connections::Timeouts { header: Duration::from_secs(60), write: Duration::from_secs(60), grace };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(krousar_web::connections::serve_connections(listener, router, timeouts, async {
+            let _ = stopped.await;
+        }));
+        // One connection answered and kept alive, one that never speaks.
+        let mut kept = tokio::net::TcpStream::connect(addr).await.unwrap();
+        kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: krousar\r\n\r\n").await.unwrap();
+        let mut buf = [0u8; 1024];
+        let n = kept.read(&mut buf).await.unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+        let _silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let mut stalled = socket.connect(addr).await.unwrap();
+        stalled.write_all(&b"GET /static/app.css HTTP/1.1\r\nHost: krousar\r\n\r\n".repeat(3000)).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        let asked = Instant::now();
+        stop.send(()).unwrap();
+        let closed = tokio::time::timeout(Duration::from_secs(5), kept.read(&mut buf)).await.expect("the kept-alive connection is closed");
+        assert!(matches!(closed, Ok(0) | Err(_)), "nothing more is said on it: {closed:?}");
+        tokio::time::timeout(Duration::from_secs(5), server).await.expect("the server stops within the grace period").unwrap();
+        let took = asked.elapsed();
+        assert!(took >= grace / 2 && took < Duration::from_secs(5), "stopped after {took:?}");
+        assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "nothing is accepted after a stop");
+    })
+    .await;
+}
