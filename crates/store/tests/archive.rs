@@ -271,6 +271,37 @@ async fn an_organisation_moves_to_another_installation_with_nothing_lost() {
         assert!(format!("{err:?}").contains("checksum"), "{err:?}");
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM children").fetch_one(c.pool()).await.unwrap();
         assert_eq!(n, 0);
+
+        // An attached file swapped for other bytes, the manifest rewritten to match: the archive
+        // is whole, but the file is not the one its record names. Refused, nothing written.
+        let mut raw = zip::ZipArchive::new(std::fs::File::open(&first).unwrap()).unwrap();
+        let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        for i in 0..raw.len() {
+            let mut f = raw.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            parts.insert(f.name().unwrap().to_string(), bytes);
+        }
+        let swapped = parts.keys().find(|k| k.starts_with("attachments/")).unwrap().clone();
+        let other = parts[parts.keys().find(|k| k.starts_with("photos/")).unwrap()].clone();
+        parts.insert(swapped.clone(), other.clone());
+        let mut manifest: serde_json::Value = serde_json::from_slice(&parts["manifest.json"]).unwrap();
+        for f in manifest["files"].as_array_mut().unwrap() {
+            if f["path"] == swapped.as_str() {
+                f["sha256"] = serde_json::Value::String(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&other)));
+            }
+        }
+        parts.insert("manifest.json".into(), serde_json::to_vec(&manifest).unwrap());
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(dir.join("swapped.zip")).unwrap());
+        for (path, bytes) in &parts {
+            zip.start_file(path.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+            std::io::Write::write_all(&mut zip, bytes).unwrap();
+        }
+        zip.finish().unwrap();
+        let err = c.import_archive(&dir.join("swapped.zip")).await.unwrap_err();
+        assert!(format!("{err:?}").contains("not the file its record names"), "{err:?}");
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM children").fetch_one(c.pool()).await.unwrap();
+        assert_eq!(n, 0);
         let _ = worker;
     }
 }

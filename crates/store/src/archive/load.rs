@@ -219,6 +219,25 @@ impl Store {
             return Err(refused(format!("these usernames are taken here: {}", taken.join(", "))));
         }
 
+        // What each attached file must be: the hash its own row names. The manifest proves only
+        // that the archive is as it was made; a file not named by a record of the archive, or
+        // not the one its record describes, is refused.
+        let mut expected: HashMap<String, String> = HashMap::new();
+        for (table, rows) in &records {
+            let named: &[(&str, &str)] = match table.name.as_str() {
+                "attachments" => &[("id", "sha256")],
+                "profile_photos" => &[("id", "full_sha256"), ("small_id", "small_sha256")],
+                _ => &[],
+            };
+            for r in rows {
+                for (id, hash) in named {
+                    if let (Some(Json::String(id)), Some(Json::String(hash))) = (r.get(*id), r.get(*hash)) {
+                        expected.insert(id.clone(), hash.clone());
+                    }
+                }
+            }
+        }
+
         let mut tx = self.write().await?;
         for (table, rows) in &references {
             for r in rows {
@@ -259,10 +278,13 @@ impl Store {
                 _ => insert(&mut tx, self, table, &parents_first(table, rows)).await?,
             }
         }
-        // Attached files, each checked against its row's hash.
+        // Attached files, each checked against its row's hash (`expected`).
         for (path, bytes) in files.iter().filter(|(p, _)| p.starts_with("attachments/") || p.starts_with("photos/")) {
             let name = path.split_once('/').map_or("", |(_, n)| n);
             let id = Uuid::parse_str(name).map_err(|_| refused(format!("{path}: not a file id")))?;
+            if expected.get(name) != Some(&sha(bytes)) {
+                return Err(refused(format!("{path}: not the file its record names")));
+            }
             self.put_file_in(&mut tx, crate::stored_files::FileName::Kept(id), bytes).await?;
         }
         reindex(&mut tx, self, &org).await?;
